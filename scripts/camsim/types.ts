@@ -1,0 +1,66 @@
+// The seam between camsim's media half (video/, rtsp/) and its device half (onvif/, dahua/,
+// discovery/, device.ts, fleet.ts, cli.ts). Both halves import only this file from each other.
+
+export type Codec = 'h264' | 'h265';
+export type Profile = 'main' | 'sub';
+
+export interface StreamSpec {
+  /** 1-based channel number on its device. */
+  channel: number;
+  /** Drawn on every frame. */
+  channelName: string;
+  profile: Profile;
+  codec: Codec;
+  /** main 1920x1080, sub 640x360 unless a fault changed it. */
+  width: number;
+  height: number;
+  fps: number;
+  /** Keyframe interval in seconds (default 2). */
+  gopSeconds: number;
+  /** true: live-encoded with the timestamp code (for latency benches); false: replayed cached loop. */
+  live: boolean;
+}
+
+/** One encoder or loop replayer per stream, shared by every RTSP client of that stream. */
+export interface SimStream {
+  readonly spec: StreamSpec;
+  /** JPEG of the current picture. */
+  snapshotJpeg(): Promise<Buffer>;
+  /** PTZ: move the visible window over the scene; x, y in [-1, 1]. */
+  setPan(x: number, y: number): void;
+  /** Fault: change resolution mid-stream (new parameter sets, clients see the change). */
+  setResolution(width: number, height: number): void;
+  close(): Promise<void>;
+}
+
+export interface RtspServerOptions {
+  host: string;
+  port: number;
+  realm: string;
+  /** Password of a user for digest auth, undefined for an unknown user. Omit for no auth. */
+  passwordOf?: (username: string) => string | undefined;
+  /** Maps a request path+query (`/cam/realmonitor?channel=1&subtype=0`, ONVIF URIs) to a stream. */
+  resolve(pathAndQuery: string): SimStream | undefined;
+  /** Shared with HTTP/ONVIF: a client IP locked out after repeated failures gets 401/403 here too. */
+  lockout?: LoginGuard;
+}
+
+export interface RtspServer {
+  readonly port: number;
+  /** Fault: close every session now. */
+  dropAll(): void;
+  /** Fault: keep sockets open but send no data while on. */
+  setStalled(on: boolean): void;
+  /** Fault: the next packet of every session is corrupted. */
+  corruptNext(): void;
+  /** Fault: delay every RTSP reply by ms. */
+  setReplyDelay(ms: number): void;
+  close(): Promise<void>;
+}
+
+/** Lock out a client IP after N failed logins for a set time, as real devices do. */
+export interface LoginGuard {
+  isLocked(ip: string): { locked: boolean; retryAfterMs: number };
+  recordFailure(ip: string): void;
+  recordSuccess(ip: string): void;
+}
