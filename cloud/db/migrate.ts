@@ -1,0 +1,41 @@
+import type { SqlDb } from './sql-db.ts';
+import { migration001 } from './migrations/001-initial.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [migration001];
+
+/** Applies pending migrations in order, each in its own transaction; returns the versions applied. */
+export async function migrate(db: SqlDb, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const applied: number[] = [];
+  for (const m of migrations) {
+    const done = await db.tx(async (tx) => {
+      // Two instances starting on one PostgreSQL database must not both migrate.
+      if (tx.dialect === 'postgres') await tx.exec('SELECT pg_advisory_xact_lock(7007)');
+      const row = await tx.get('SELECT version FROM schema_migrations WHERE version = ?', [m.version]);
+      if (row) return false;
+      await tx.exec(tx.dialect === 'sqlite' ? m.sqlite : m.postgres);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      ]);
+      return true;
+    });
+    if (done) applied.push(m.version);
+  }
+  return applied;
+}
+
+export async function schemaVersion(db: SqlDb): Promise<number> {
+  const row = await db.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+  return row?.v ?? 0;
+}

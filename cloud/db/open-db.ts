@@ -1,0 +1,16 @@
+import type { DbConfig, SqlDb } from './sql-db.ts';
+import { openSqliteDb } from './sqlite-db.ts';
+import { openPostgresDb } from './postgres-db.ts';
+import { migrate } from './migrate.ts';
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openDb(config: DbConfig): Promise<SqlDb> {
+  const db = config.kind === 'sqlite' ? openSqliteDb(config.path) : openPostgresDb(config.connectionString);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}

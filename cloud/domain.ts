@@ -1,0 +1,58 @@
+// Domain constants shared by the service, its repository and its tests.
+
+export const REGIONS = {
+  us: 'United States',
+  de: 'Germany',
+  sg: 'Singapore',
+  my: 'Malaysia',
+} as const;
+export type Region = keyof typeof REGIONS;
+export const REGION_IDS = Object.keys(REGIONS) as Region[];
+
+export const PURPOSES = [
+  'user_experience_plan',
+  'device_experience_program',
+  'alarm_push',
+  'cloud_storage',
+  'device_hosting',
+] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+export const TELEMETRY_PURPOSES = ['user_experience_plan', 'device_experience_program'] as const;
+export type TelemetryPurpose = (typeof TELEMETRY_PURPOSES)[number];
+
+export type ConsentAction = 'grant' | 'withdraw';
+
+/** Milliseconds since the epoch; injected so tests can move time. */
+export type Clock = () => number;
+
+export const MINIMUM_AGE = 16;
+export const PHOTO_MAX_BYTES = 256 * 1024;
+export const SETTINGS_MAX_BYTES = 64 * 1024;
+export const BODY_MAX_BYTES = 1024 * 1024;
+export const EXPORT_FORMAT_VERSION = 1;
+
+export interface ThrottlePolicy {
+  /** Failed logins for one account within the window before further attempts are refused. */
+  accountFailures: number;
+  /** Failed logins from one client address within the window before it is refused. */
+  clientFailures: number;
+  windowMs: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottlePolicy = { accountFailures: 5, clientFailures: 20, windowMs: 15 * 60_000 };
+export const DEFAULT_SESSION_TTL_MS = 30 * 24 * 3600_000;
+
+export function isoAt(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Whole years between a YYYY-MM-DD birth date and the given instant (UTC). */
+export function ageAt(dateOfBirth: string, nowMs: number): number {
+  const [y, m, d] = dateOfBirth.split('-').map(Number) as [number, number, number];
+  const now = new Date(nowMs);
+  let age = now.getUTCFullYear() - y;
+  const beforeBirthday = now.getUTCMonth() + 1 < m || (now.getUTCMonth() + 1 === m && now.getUTCDate() < d);
+  if (beforeBirthday) age--;
+  return age;
+}

@@ -1,0 +1,130 @@
+// The one API both sides speak. Isomorphic: imports nothing but zod.
+import { z } from 'zod';
+
+export const ERROR_CODES = ['bad_input', 'not_found', 'unknown_call', 'conflict', 'unavailable', 'internal'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export interface ErrorInfo { code: ErrorCode; message: string }
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** Thrown by services and by clients; carries an envelope-ready code. */
+export class StationError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'StationError';
+  }
+}
+
+/** "settings.ffmpegPath: must be an absolute path" — names the field and the problem. */
+export function describeZodError(error: z.ZodError, root = 'input'): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`)
+    .join('; ');
+}
+
+// ---- shared shapes ----
+
+const Folder = z.object({
+  path: z.string(),
+  freeBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+});
+
+const Tool = z.discriminatedUnion('found', [
+  z.object({
+    found: z.literal(true),
+    path: z.string(),
+    version: z.string(),
+    source: z.enum(['configured', 'ffmpeg-static', 'PATH']),
+  }),
+  z.object({ found: z.literal(false), error: z.string() }),
+]);
+
+export const StationStatus = z.object({
+  version: z.string(),
+  mode: z.enum(['electron', 'browser']),
+  startedAt: z.number(),
+  uptimeMs: z.number(),
+  pid: z.number(),
+  node: z.string(),
+  platform: z.string(),
+  ffmpeg: Tool,
+  ffprobe: Tool,
+  dataDir: Folder,
+  recordingsDir: Folder,
+  logDir: z.string(),
+  database: z.object({ path: z.string(), schemaVersion: z.number().int(), latestSchemaVersion: z.number().int() }),
+});
+export type StationStatus = z.infer<typeof StationStatus>;
+
+const absolutePath = z
+  .string()
+  .max(4096)
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
+
+export const Settings = z.object({
+  ffmpegPath: absolutePath.nullable(),
+  ffprobePath: absolutePath.nullable(),
+  recordingsDir: absolutePath,
+});
+export type Settings = z.infer<typeof Settings>;
+
+// ---- calls: name -> input and output schemas ----
+
+function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output };
+}
+const NoInput = z.object({}).strict();
+
+export const calls = {
+  'station.status': call(NoInput, StationStatus),
+  'settings.get': call(NoInput, Settings),
+  'settings.update': call(Settings.partial().strict(), Settings),
+} as const;
+
+export type CallName = keyof typeof calls;
+export type CallInput<K extends CallName> = z.input<(typeof calls)[K]['input']>;
+export type CallOutput<K extends CallName> = z.output<(typeof calls)[K]['output']>;
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.hasOwn(calls, name);
+}
+
+// ---- events: name -> payload schema ----
+
+export const events = {
+  'station.heartbeat': z.object({ at: z.number(), uptimeMs: z.number() }),
+  'settings.changed': Settings,
+} as const;
+
+export type EventName = keyof typeof events;
+export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name);
+}
+
+// ---- transports ----
+
+/** Electron IPC channels: the only channel strings in the code base. */
+export const IPC = { call: 'watchpost:call', event: 'watchpost:event' } as const;
+
+/** Browser mode: the WebSocket path and its JSON text frames (media travels as binary frames). */
+export const WS_PATH = '/ws';
+export const WS_MAX_FRAME_BYTES = 1024 * 1024;
+export const ClientFrame = z.object({
+  t: z.literal('call'),
+  id: z.number().int().nonnegative(),
+  name: z.string().max(100),
+  input: z.unknown(),
+});
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type ServerFrame =
+  | { t: 'result'; id: number; result: Result<unknown> }
+  | { t: 'event'; name: EventName; payload: unknown };
+
+/** What the preload exposes as window.watchpost, and what the renderer's clients implement. */
+export interface StationBridge {
+  call(name: string, input: unknown): Promise<Result<unknown>>;
+  onEvent(listener: (name: string, payload: unknown) => void): () => void;
+}

@@ -1,0 +1,62 @@
+// `npm run station`: the station headless under plain Node, UI served to a browser on loopback.
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { acquireInstanceLock } from './instance-lock';
+import { startLoopbackServer } from './server/loopback-server';
+import { createStation } from './station';
+import { nodeSecretStore } from './storage/secrets';
+
+const USAGE = `usage: npm run station -- [--data-dir DIR] [--host 127.0.0.1] [--port 8434]
+  --data-dir  where the database, secrets and logs live (default $WATCHPOST_DATA_DIR or ~/.local/share/watchpost)
+  --host      address to bind; anything but loopback is an explicit choice (default 127.0.0.1)
+  --port      TCP port, 0 for any free one (default 8434)`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8434' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return void console.log(USAGE);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: ${values.port} is not a port number (0-65535)`);
+  const dataDir = resolve(
+    values['data-dir'] ?? process.env.WATCHPOST_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), 'watchpost'),
+  );
+  const rendererDir = resolve(fileURLToPath(import.meta.url), '../../../dist/renderer');
+  if (!existsSync(join(rendererDir, 'index.html'))) throw new Error(`no built renderer in ${rendererDir}; run: npm run build:renderer`);
+
+  mkdirSync(dataDir, { recursive: true });
+  const lock = acquireInstanceLock(dataDir);
+  const station = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir) });
+  const server = await startLoopbackServer({ station, rendererDir, host: values.host, port });
+  lock.update({ pid: process.pid, url: server.url.replace(/\?.*/, '') });
+  if (!values.host.startsWith('127.') && values.host !== '::1') {
+    console.warn(`warning: serving on ${values.host}, reachable from other machines (token still required)`);
+  }
+  console.log(`Watchpost station ${server.url}`);
+  console.log(`data: ${dataDir}  logs: ${station.logDir}`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close();
+    await station.dispose();
+    lock.release();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: Error) => {
+  console.error(`watchpost: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+/** Fields that may hold a secret anywhere in a log record; pino replaces them before writing. */
+const REDACT = [
+  'password', 'pass', 'token', 'secret', 'authorization', 'credentials', 'cookie',
+  '*.password', '*.pass', '*.token', '*.secret', '*.authorization', '*.credentials', '*.cookie',
+  'input.password', 'input.token', 'req.headers.authorization', 'req.headers.cookie',
+];
+
+/** user:pass@ in URLs (rtsp://admin:secret@cam) and token=… in queries never reach a log line. */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, '$1***:***@')
+    .replace(/([?&](?:token|password|pass|pwd)=)[^&\s"]+/gi, '$1***');
+}
+
+export function createLogger(logDir: string, level = process.env.WATCHPOST_LOG_LEVEL ?? 'info'): Logger {
+  mkdirSync(logDir, { recursive: true });
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT, censor: '***' },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>);
+        },
+      },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.destination({ dest: join(logDir, 'station.log'), mkdir: true, sync: false }),
+  );
+}

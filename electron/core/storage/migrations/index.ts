@@ -1,0 +1,5 @@
+import type { Migration } from '../db';
+import { m001Settings } from './001-settings';
+
+/** Numbered, append-only: never edit a released migration, add the next one. */
+export const migrations: readonly Migration[] = [m001Settings];

@@ -1,0 +1,94 @@
+import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { ComingPage } from '../features/coming/ComingPage';
+import { SettingsPage } from '../features/settings/SettingsPage';
+import { StatusPage } from '../features/status/StatusPage';
+import { NavIcon } from '../ui/NavIcon';
+import { useAppDispatch, useAppSelector } from './hooks';
+import { navigated, VIEWS, type View } from './store';
+
+const LABELS: Record<View, string> = {
+  live: 'Live', playback: 'Playback', devices: 'Devices', events: 'Events',
+  privacy: 'Privacy', settings: 'Settings', status: 'Status',
+};
+
+function Page({ view }: { view: View }) {
+  switch (view) {
+    case 'settings': return <SettingsPage />;
+    case 'status': return <StatusPage />;
+    default: return <ComingPage view={view} title={LABELS[view]} />;
+  }
+}
+
+export function App() {
+  const view = useAppSelector((s) => s.shell.view);
+  const connection = useAppSelector((s) => s.shell.connection);
+  const dispatch = useAppDispatch();
+  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  const main = useRef<HTMLElement>(null);
+
+  const go = (v: View, focusMain = false) => {
+    dispatch(navigated(v));
+    history.replaceState(null, '', `#/${v}`);
+    if (focusMain) requestAnimationFrame(() => main.current?.querySelector<HTMLElement>('h1')?.focus());
+  };
+
+  // Alt+1…7 jumps to an area from anywhere.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      const n = Number(e.key);
+      if (e.altKey && !e.ctrlKey && !e.metaKey && n >= 1 && n <= VIEWS.length) {
+        e.preventDefault();
+        go(VIEWS[n - 1]!, true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  // Arrow keys move along the navigation (one tab stop for the whole list).
+  const onNavKey = (e: KeyboardEvent, i: number) => {
+    const next = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: VIEWS.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    buttons.current[(next + VIEWS.length) % VIEWS.length]?.focus();
+  };
+
+  return (
+    <div className="shell">
+      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); main.current?.querySelector<HTMLElement>('h1')?.focus(); }}>
+        Skip to content
+      </a>
+      <nav className="nav" aria-label="Main">
+        <div className="brand" aria-hidden="true"><span className="brand-mark" />Watchpost</div>
+        <ul>
+          {VIEWS.map((v, i) => (
+            <li key={v}>
+              <button
+                ref={(el) => void (buttons.current[i] = el)}
+                type="button"
+                className={v === view ? 'nav-item active' : 'nav-item'}
+                aria-current={v === view ? 'page' : undefined}
+                tabIndex={v === view ? 0 : -1}
+                onClick={() => go(v, true)}
+                onKeyDown={(e) => onNavKey(e, i)}
+                title={`${LABELS[v]} (Alt+${i + 1})`}
+                data-view={v}
+              >
+                <NavIcon view={v} />
+                <span>{LABELS[v]}</span>
+                <kbd>{i + 1}</kbd>
+              </button>
+            </li>
+          ))}
+        </ul>
+        <div className={`conn conn-${connection}`} role="status" aria-live="polite">
+          <span className="dot" aria-hidden="true" />
+          {connection === 'open' ? 'Station connected' : connection === 'connecting' ? 'Connecting…' : 'Station unreachable — retrying'}
+        </div>
+      </nav>
+      <main id="main" ref={main} className="main">
+        <Page view={view} />
+      </main>
+    </div>
+  );
+}

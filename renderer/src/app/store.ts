@@ -1,0 +1,42 @@
+import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import type { ConnectionState, StationClient } from './station-client';
+import { stationApi } from './station-api';
+
+export const VIEWS = ['live', 'playback', 'devices', 'events', 'privacy', 'settings', 'status'] as const;
+export type View = (typeof VIEWS)[number];
+
+export function viewFromHash(hash: string): View {
+  const v = hash.replace(/^#\/?/, '');
+  return (VIEWS as readonly string[]).includes(v) ? (v as View) : 'live';
+}
+
+const shell = createSlice({
+  name: 'shell',
+  initialState: { view: 'live' as View, connection: 'connecting' as ConnectionState, lastHeartbeat: 0 },
+  reducers: {
+    navigated: (s, a: PayloadAction<View>) => void (s.view = a.payload),
+    connectionChanged: (s, a: PayloadAction<ConnectionState>) => void (s.connection = a.payload),
+    heartbeat: (s, a: PayloadAction<number>) => void (s.lastHeartbeat = a.payload),
+  },
+});
+export const { navigated, connectionChanged, heartbeat } = shell.actions;
+
+export function createStore(client: StationClient, initialView: View) {
+  const store = configureStore({
+    reducer: { shell: shell.reducer, [stationApi.reducerPath]: stationApi.reducer },
+    preloadedState: { shell: { ...shell.getInitialState(), view: initialView } },
+    middleware: (gdm) => gdm({ thunk: { extraArgument: { client } } }).concat(stationApi.middleware),
+  });
+  client.onConnection((s) => {
+    store.dispatch(connectionChanged(s));
+    // A reconnect may follow a station restart: refetch everything.
+    if (s === 'open') store.dispatch(stationApi.util.invalidateTags(['Status', 'Settings']));
+  });
+  client.on('station.heartbeat', (p) => store.dispatch(heartbeat(p.at)));
+  client.on('settings.changed', () => store.dispatch(stationApi.util.invalidateTags(['Settings', 'Status'])));
+  return store;
+}
+
+export type Store = ReturnType<typeof createStore>;
+export type RootState = ReturnType<Store['getState']>;
+export type AppDispatch = Store['dispatch'];
