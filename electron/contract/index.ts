@@ -106,9 +106,6 @@ export function isEventName(name: unknown): name is EventName {
 
 // ---- transports ----
 
-/** Electron IPC channels: the only channel strings in the code base. */
-export const IPC = { call: 'watchpost:call', event: 'watchpost:event' } as const;
-
 /** Browser mode: the WebSocket path and its JSON text frames (media travels as binary frames). */
 export const WS_PATH = '/ws';
 export const WS_MAX_FRAME_BYTES = 1024 * 1024;
@@ -123,8 +120,4 @@ export type ServerFrame =
   | { t: 'result'; id: number; result: Result<unknown> }
   | { t: 'event'; name: EventName; payload: unknown };
 
-/** What the preload exposes as window.watchpost, and what the renderer's clients implement. */
-export interface StationBridge {
-  call(name: string, input: unknown): Promise<Result<unknown>>;
-  onEvent(listener: (name: string, payload: unknown) => void): () => void;
-}
+export { IPC, type StationBridge } from './bridge';

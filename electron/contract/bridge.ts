@@ -1,0 +1,11 @@
+// The zod-free part of the contract that the sandboxed preload bundles: IPC channels and the bridge shape.
+import type { Result } from './index';
+
+/** Electron IPC channels: the only channel strings in the code base. */
+export const IPC = { call: 'watchpost:call', event: 'watchpost:event' } as const;
+
+/** What the preload exposes as window.watchpost, and what the renderer's Electron client wraps. */
+export interface StationBridge {
+  call(name: string, input: unknown): Promise<Result<unknown>>;
+  onEvent(listener: (name: string, payload: unknown) => void): () => void;
+}

@@ -1,0 +1,18 @@
+// Sandboxed preload: exposes the contract's bridge as window.watchpost and nothing else.
+// Only the zod-free bridge module is bundled; the main process validates names and inputs.
+import { contextBridge, ipcRenderer } from 'electron';
+import { IPC, type StationBridge } from '../contract/bridge';
+import type { Result } from '../contract';
+
+const bridge: StationBridge = {
+  call(name, input) {
+    return ipcRenderer.invoke(IPC.call, String(name).slice(0, 100), input) as Promise<Result<unknown>>;
+  },
+  onEvent(listener) {
+    const handler = (_e: Electron.IpcRendererEvent, name: unknown, payload: unknown) => listener(String(name), payload);
+    ipcRenderer.on(IPC.event, handler);
+    return () => void ipcRenderer.removeListener(IPC.event, handler);
+  },
+};
+
+contextBridge.exposeInMainWorld('watchpost', bridge);
