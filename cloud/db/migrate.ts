@@ -1,5 +1,5 @@
-import type { SqlDb } from './sql-db.ts';
-import { migration001 } from './migrations/001-initial.ts';
+import type { SqlDb } from './sql-db';
+import { migration001 } from './migrations/001-initial';
 
 export interface Migration {
   version: number;

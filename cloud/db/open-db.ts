@@ -1,7 +1,7 @@
-import type { DbConfig, SqlDb } from './sql-db.ts';
-import { openSqliteDb } from './sqlite-db.ts';
-import { openPostgresDb } from './postgres-db.ts';
-import { migrate } from './migrate.ts';
+import type { DbConfig, SqlDb } from './sql-db';
+import { openSqliteDb } from './sqlite-db';
+import { openPostgresDb } from './postgres-db';
+import { migrate } from './migrate';
 
 /** Opens the configured database and brings its schema up to date. */
 export async function openDb(config: DbConfig): Promise<SqlDb> {

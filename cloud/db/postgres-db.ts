@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { SqlDb, SqlValue } from './sql-db.ts';
+import type { SqlDb, SqlValue } from './sql-db';
 
 // BIGINT counters come back as numbers: our totals stay far below 2^53.
 pg.types.setTypeParser(20, (v: string) => Number(v));

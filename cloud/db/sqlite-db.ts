@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { SqlDb, SqlValue } from './sql-db.ts';
+import type { SqlDb, SqlValue } from './sql-db';
 
 export function openSqliteDb(path: string): SqlDb {
   const raw = new Database(path);

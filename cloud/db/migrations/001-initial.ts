@@ -1,5 +1,5 @@
 // Accounts, sessions, settings, consent ledger, telemetry, shares, login throttle, erasure receipts.
-import type { Migration } from '../migrate.ts';
+import type { Migration } from '../migrate';
 
 const common = (t: { blob: string; id: string; bigint: string }) => `
 CREATE TABLE service_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -1,0 +1,43 @@
+// `npm run cloud -- --region de --port 0 --db ./cloud.db [--postgres <url>]`: runs the service on loopback.
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { REGION_IDS, type Region } from './domain';
+import { startCloud } from './service';
+
+const { values } = parseArgs({
+  options: {
+    region: { type: 'string', default: 'de' },
+    port: { type: 'string', default: '0' },
+    db: { type: 'string', default: './cloud.db' },
+    postgres: { type: 'string' },
+  },
+});
+
+const region = values.region as Region;
+if (!REGION_IDS.includes(region)) {
+  process.stderr.write(`--region must be one of ${REGION_IDS.join(', ')}\n`);
+  process.exit(2);
+}
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write('--port must be an integer 0..65535\n');
+  process.exit(2);
+}
+
+const cloud = await startCloud({
+  region,
+  port,
+  db: values.postgres ? { kind: 'postgres', connectionString: values.postgres } : { kind: 'sqlite', path: values.db! },
+  logger: pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2)),
+});
+// The URL alone on stdout, so scripts and tests can read it.
+process.stdout.write(`${cloud.url}\n`);
+
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    void cloud.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,87 @@
+// Row shapes as both drivers return them (TEXT timestamps, INTEGER flags, BLOB/BYTEA photo as Buffer).
+import type { ConsentAction, Purpose, Region } from '../domain';
+
+export interface AccountRow {
+  id: string;
+  email: string;
+  region: Region;
+  country: string;
+  nickname: string;
+  date_of_birth: string;
+  password_hash: string;
+  photo: Buffer | null;
+  photo_type: string | null;
+  restricted: number;
+  objected: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionRow {
+  id: string;
+  token_hash: string;
+  account_id: string;
+  created_at: string;
+  expires_at_ms: number;
+  last_used_at: string;
+  revoked_at: string | null;
+}
+
+export interface SettingsRow {
+  account_id: string;
+  version: number;
+  document: string;
+  updated_at: string;
+}
+
+export interface ConsentRow {
+  id: number;
+  account_id: string | null;
+  subject: string;
+  purpose: Purpose;
+  action: ConsentAction;
+  policy_version: string;
+  policy_text_hash: string;
+  app_version: string;
+  locale: string;
+  recorded_at: string;
+}
+
+export interface TelemetryEventRow {
+  id: number;
+  account_id: string;
+  purpose: string;
+  received_at: string;
+  bytes: number;
+  payload: string;
+}
+
+export interface TelemetryCounterRow {
+  account_id: string;
+  purpose: string;
+  received_bytes: number;
+  accepted_bytes: number;
+  accepted_batches: number;
+  refused_batches: number;
+}
+
+export interface ShareRow {
+  id: string;
+  owner_id: string;
+  recipient_id: string;
+  device_id: string;
+  device_name: string;
+  channels: string | null;
+  valid_from: string | null;
+  valid_until: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface ErasureReceiptRow {
+  id: string;
+  erased_at: string;
+  subject: string;
+  region: string;
+  deleted: string;
+}

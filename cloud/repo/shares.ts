@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlDb } from '../db/sql-db';
+import type { ShareRow } from './rows';
+
+export interface NewShare {
+  ownerId: string;
+  recipientId: string;
+  deviceId: string;
+  deviceName: string;
+  channels: number[] | null;
+  validFrom: string | null;
+  validUntil: string | null;
+  now: string;
+}
+
+export async function createShare(db: SqlDb, s: NewShare): Promise<ShareRow> {
+  const id = randomUUID();
+  await db.run(
+    `INSERT INTO shares (id, owner_id, recipient_id, device_id, device_name, channels, valid_from, valid_until, created_at, revoked_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+    [id, s.ownerId, s.recipientId, s.deviceId, s.deviceName, s.channels ? JSON.stringify(s.channels) : null, s.validFrom,
+      s.validUntil, s.now],
+  );
+  return (await db.get<ShareRow>('SELECT * FROM shares WHERE id = ?', [id]))!;
+}
+
+export async function listSharesGiven(db: SqlDb, ownerId: string): Promise<ShareRow[]> {
+  return db.all<ShareRow>('SELECT * FROM shares WHERE owner_id = ? ORDER BY created_at, id', [ownerId]);
+}
+
+/** Shares an account received; revoked ones only when asked (the export lists them all). */
+export async function listSharesReceived(
+  db: SqlDb,
+  recipientId: string,
+  opts: { includeRevoked?: boolean } = {},
+): Promise<(ShareRow & { owner_nickname: string })[]> {
+  return db.all(
+    `SELECT s.*, a.nickname AS owner_nickname FROM shares s JOIN accounts a ON a.id = s.owner_id
+     WHERE s.recipient_id = ? ${opts.includeRevoked ? '' : 'AND s.revoked_at IS NULL'} ORDER BY s.created_at, s.id`,
+    [recipientId],
+  );
+}
+
+/** Only the owner revokes; scoped by owner so no other account can. */
+export async function revokeShare(db: SqlDb, ownerId: string, shareId: string, now: string): Promise<ShareRow | undefined> {
+  return db.tx(async (tx) => {
+    const r = await tx.run('UPDATE shares SET revoked_at = ? WHERE id = ? AND owner_id = ? AND revoked_at IS NULL', [
+      now,
+      shareId,
+      ownerId,
+    ]);
+    if (r.changes === 0) return undefined;
+    return tx.get<ShareRow>('SELECT * FROM shares WHERE id = ?', [shareId]);
+  });
+}

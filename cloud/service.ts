@@ -1,0 +1,201 @@
+// startCloud: the HTTP server of the account & privacy-settings service, on loopback.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { openDb } from './db/open-db';
+import type { DbConfig } from './db/sql-db';
+import {
+  DEFAULT_SESSION_TTL_MS,
+  DEFAULT_THROTTLE,
+  REGION_IDS,
+  TELEMETRY_PURPOSES,
+  isoAt,
+  type Clock,
+  type Region,
+  type ThrottlePolicy,
+} from './domain';
+import { HttpError, parseJsonBody, readRawBody, sendJson } from './http/http-error';
+import { findAccountById, serviceKey } from './repo/accounts';
+import { findLiveSession, touchSession } from './repo/sessions';
+import { telemetryTotals } from './repo/telemetry';
+import { pruneFailures } from './repo/throttle';
+import { ROUTES, type AuthContext, type RequestContext, type RouteDef, type ServiceDeps } from './routes';
+import { hashToken } from './secrets';
+
+export interface CloudOptions {
+  region: Region;
+  db: DbConfig;
+  /** 0 or absent: a free port. */
+  port?: number;
+  clock?: Clock;
+  sessionTtlMs?: number;
+  throttle?: Partial<ThrottlePolicy>;
+  /** Defaults to a silent logger; the CLI passes one that writes to stderr. */
+  logger?: Logger;
+}
+
+export interface TelemetryTotals {
+  /** Per telemetry purpose, bytes of bodies that reached the ingestion endpoint from signed-in accounts. */
+  byPurpose: Record<string, { receivedBytes: number; acceptedBytes: number }>;
+  /** Bytes sent to telemetry endpoints without a valid session (refused, not stored). */
+  unauthenticatedBytes: number;
+}
+
+export interface CloudHandle {
+  url: string;
+  region: Region;
+  telemetryTotals(): Promise<TelemetryTotals>;
+  close(): Promise<void>;
+}
+
+interface CompiledRoute {
+  def: RouteDef;
+  regex: RegExp;
+  names: string[];
+}
+
+function compile(def: RouteDef): CompiledRoute {
+  const names: string[] = [];
+  const pattern = def.path.replace(/:([a-z]+)/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { def, regex: new RegExp(`^${pattern}$`), names };
+}
+
+const SESSION_TOUCH_MS = 60_000;
+
+export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
+  if (!REGION_IDS.includes(opts.region)) throw new Error(`unknown region ${String(opts.region)}; use one of ${REGION_IDS.join(', ')}`);
+  const db = await openDb(opts.db);
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const deps: ServiceDeps = {
+    db,
+    region: opts.region,
+    clock: opts.clock ?? Date.now,
+    sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+    throttle: { ...DEFAULT_THROTTLE, ...opts.throttle },
+    subjectKey: await serviceKey(db),
+    log,
+  };
+  const routes = ROUTES.map(compile);
+  let unauthenticatedTelemetryBytes = 0;
+
+  async function authenticate(req: IncomingMessage): Promise<AuthContext> {
+    const header = req.headers.authorization;
+    const m = header ? /^Bearer ([A-Za-z0-9_\-]{10,200})$/.exec(header) : null;
+    if (!header) throw new HttpError(401, 'unauthenticated', 'a bearer token is required', {}, { 'www-authenticate': 'Bearer' });
+    const nowMs = deps.clock();
+    const session = m ? await findLiveSession(db, hashToken(m[1]!), nowMs) : undefined;
+    const account = session ? await findAccountById(db, session.account_id) : undefined;
+    if (!session || !account)
+      throw new HttpError(401, 'invalid_token', 'the token is unknown, expired or revoked', {}, {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
+    if (nowMs - Date.parse(session.last_used_at) > SESSION_TOUCH_MS) await touchSession(db, session.id, isoAt(nowMs));
+    return { account, session };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, seen: { route: string }): Promise<{ route: string; status: number }> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    const matches = routes
+      .map((r) => ({ r, m: r.regex.exec(url.pathname) }))
+      .filter((x): x is { r: CompiledRoute; m: RegExpExecArray } => x.m !== null);
+    if (matches.length === 0) throw new HttpError(404, 'not_found', `no route ${url.pathname}`);
+    const hit = matches.find((x) => x.r.def.method === method);
+    if (!hit) {
+      const allow = [...new Set(matches.map((x) => x.r.def.method))].join(', ');
+      throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}; allowed: ${allow}`, {}, { allow });
+    }
+    const params: Record<string, string> = {};
+    hit.r.names.forEach((n, i) => {
+      params[n] = decodeURIComponent(hit.m[i + 1]!);
+    });
+    let raw: Promise<Buffer> | undefined;
+    const ctx: RequestContext = {
+      req,
+      params,
+      clientAddress: req.socket.remoteAddress ?? 'unknown',
+      raw: () => (raw ??= readRawBody(req)),
+      body: async (schema) => parseJsonBody(req, await ctx.raw(), schema),
+    };
+    const def = hit.r.def;
+    seen.route = `${method} ${def.path}`;
+    let reply;
+    if (def.auth) {
+      let auth: AuthContext;
+      try {
+        auth = await authenticate(req);
+      } catch (err) {
+        // Counted so a test can prove that nothing at all reached telemetry, signed in or not.
+        if (url.pathname.startsWith('/v1/telemetry/') && method === 'POST')
+          unauthenticatedTelemetryBytes += (await ctx.raw().catch(() => Buffer.alloc(0))).length;
+        throw err;
+      }
+      reply = await def.handler(deps, { ...ctx, auth });
+    } else {
+      reply = await def.handler(deps, ctx);
+    }
+    sendJson(res, reply.status, reply.body, reply.headers);
+    return { route: `${method} ${def.path}`, status: reply.status };
+  }
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const seen = { route: `${req.method} (no route)` };
+    handle(req, res, seen)
+      .then(
+        (r) => r,
+        (err: unknown) => {
+          if (err instanceof HttpError) {
+            sendJson(res, err.status, { error: { code: err.code, message: err.message, ...err.extra } }, err.headers);
+            return { route: seen.route, status: err.status };
+          }
+          // The error may carry SQL text but never bodies or headers, so it is safe to log.
+          log.error({ err: err instanceof Error ? err.message : String(err) }, 'request failed');
+          if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } });
+          else res.destroy();
+          return { route: seen.route, status: 500 };
+        },
+      )
+      .then((r) => log.info({ route: r.route, status: r.status, ms: Math.round(performance.now() - started) }, 'request'))
+      .catch(() => undefined);
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const pruneTimer = setInterval(() => {
+    void pruneFailures(db, deps.clock() - deps.throttle.windowMs).catch(() => undefined);
+  }, 60_000);
+  pruneTimer.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    region: opts.region,
+    async telemetryTotals() {
+      const byPurpose: TelemetryTotals['byPurpose'] = {};
+      for (const p of TELEMETRY_PURPOSES) byPurpose[p] = { receivedBytes: 0, acceptedBytes: 0 };
+      for (const r of await telemetryTotals(db))
+        byPurpose[r.purpose] = { receivedBytes: Number(r.received_bytes), acceptedBytes: Number(r.accepted_bytes) };
+      return { byPurpose, unauthenticatedBytes: unauthenticatedTelemetryBytes };
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(pruneTimer);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}
