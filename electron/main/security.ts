@@ -53,7 +53,9 @@ export function denyNavigation(): void {
 export function isTrustedSender(frame: Electron.WebFrameMain | null): boolean {
   if (!frame || frame.parent !== null) return false;
   try {
-    return new URL(frame.url).origin === APP_ORIGIN;
+    // Node's URL gives custom schemes a 'null' origin, so compare scheme and host.
+    const u = new URL(frame.url);
+    return `${u.protocol}//${u.host}` === APP_ORIGIN;
   } catch {
     return false;
   }

@@ -12,6 +12,7 @@ export interface StationClient {
   call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>;
   on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
   onConnection(listener: (state: ConnectionState) => void): () => void;
+  close(): void;
 }
 
 function unwrap<T>(result: Result<unknown>): T {
@@ -49,10 +50,14 @@ abstract class BaseClient {
 /** Electron: the preload's window.watchpost bridge over IPC. */
 export class BridgeStationClient extends BaseClient implements StationClient {
   readonly transport = 'electron';
+  private readonly off: () => void;
   constructor(private readonly bridge: StationBridge) {
     super();
-    bridge.onEvent((name, payload) => this.deliver(name, payload));
+    this.off = bridge.onEvent((name, payload) => this.deliver(name, payload));
     this.state = 'open';
+  }
+  close(): void {
+    this.off();
   }
   async call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
     return unwrap(await this.bridge.call(name, input));
@@ -65,6 +70,7 @@ export class WebSocketStationClient extends BaseClient implements StationClient 
   private ws?: WebSocket;
   private nextId = 1;
   private retryMs = 500;
+  private closed = false;
   private readonly pending = new Map<number, { resolve: (r: Result<unknown>) => void }>();
   private readonly queue: string[] = [];
 
@@ -98,9 +104,15 @@ export class WebSocketStationClient extends BaseClient implements StationClient 
       this.pending.clear();
       this.queue.length = 0;
       this.setState('closed');
+      if (this.closed) return;
       setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 10_000);
     };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.ws?.close();
   }
 
   call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {

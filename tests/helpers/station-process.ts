@@ -1,0 +1,67 @@
+// Starts the real `npm run station` entry (tsx electron/core/cli.ts) on a temp data folder and port 0.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface StationProcess {
+  url: string;
+  origin: string;
+  token: string;
+  dataDir: string;
+  proc: ChildProcess;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+export function requireBuiltRenderer(): void {
+  if (!existsSync(join(ROOT, 'dist/renderer/index.html'))) throw new Error('no built renderer: run `npm run build` first (npm test does)');
+}
+
+export function runStationCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  // One process (no tsx wrapper), so signals and the pid are the station's own.
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/core/cli.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export async function startStation(opts: { dataDir?: string; args?: string[] } = {}): Promise<StationProcess> {
+  requireBuiltRenderer();
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wp-station-'));
+  const proc = runStationCli(['--data-dir', dataDir, '--port', '0', ...(opts.args ?? [])]);
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`station did not start in 30 s:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /Watchpost station (http:\/\/\S+)/.exec(out);
+      if (m) { clearTimeout(timer); res(m[1]!); }
+    };
+    proc.stdout!.on('data', check);
+    proc.once('exit', (code) => { clearTimeout(timer); rej(new Error(`station exited ${code}:\n${out}`)); });
+  });
+  const u = new URL(url);
+  return {
+    url, dataDir, proc,
+    origin: u.origin,
+    token: u.searchParams.get('token')!,
+    output: () => out,
+    stop: () => new Promise((res) => {
+      if (proc.exitCode !== null) return res(proc.exitCode);
+      proc.once('exit', (code) => res(code));
+      proc.kill('SIGTERM');
+    }),
+  };
+}
+
+export function exitOf(proc: ChildProcess): Promise<{ code: number | null; out: string }> {
+  let out = '';
+  proc.stdout?.on('data', (d) => (out += d));
+  proc.stderr?.on('data', (d) => (out += d));
+  return new Promise((res) => proc.once('exit', (code) => res({ code, out })));
+}

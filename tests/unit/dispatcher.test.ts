@@ -1,0 +1,63 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { describeZodError, Settings, StationError } from '../../electron/contract';
+import { createDispatcher, type Handlers } from '../../electron/core/rpc';
+
+const silent = pino({ level: 'silent' });
+const settings = { ffmpegPath: null, ffprobePath: null, recordingsDir: '/tmp/rec' };
+
+function handlers(overrides: Partial<Handlers> = {}): Handlers {
+  return {
+    'station.status': () => { throw new Error('secret internals /home/x'); },
+    'settings.get': () => settings,
+    'settings.update': (p) => ({ ...settings, ...p }),
+    ...overrides,
+  } as Handlers;
+}
+
+describe('dispatcher (the boundary both transports share)', () => {
+  const dispatch = createDispatcher(handlers(), silent);
+
+  it('returns the value in an ok envelope', async () => {
+    expect(await dispatch('settings.get', {})).toEqual({ ok: true, value: settings });
+  });
+
+  it('refuses an unknown call by name', async () => {
+    const r = await dispatch('station.format', {});
+    expect(r).toEqual({ ok: false, error: { code: 'unknown_call', message: 'unknown call "station.format"' } });
+  });
+
+  it('names the field and the problem on bad input', async () => {
+    const r = await dispatch('settings.update', { ffmpegPath: 'relative/ffmpeg' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('bad_input');
+      expect(r.error.message).toBe('input.ffmpegPath: must be an absolute path');
+    }
+  });
+
+  it('rejects fields the contract does not know', async () => {
+    const r = await dispatch('settings.update', { ffmpegPath: null, rm: true });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(/^input: .*"rm"/);
+  });
+
+  it('passes a StationError through and hides other errors behind a generic message', async () => {
+    const d = createDispatcher(handlers({ 'settings.get': () => { throw new StationError('not_found', 'no settings'); } }), silent);
+    expect(await d('settings.get', {})).toEqual({ ok: false, error: { code: 'not_found', message: 'no settings' } });
+    const r = await dispatch('station.status', {});
+    expect(r).toEqual({ ok: false, error: { code: 'internal', message: 'station.status failed inside the station; see the log' } });
+  });
+
+  it('checks outputs against the contract too', async () => {
+    const d = createDispatcher(handlers({ 'settings.get': () => ({ nope: 1 }) as never }), silent);
+    const r = await d('settings.get', {});
+    expect(r.ok).toBe(false);
+  });
+
+  it('describes nested zod errors with their path', () => {
+    const r = Settings.safeParse({ ffmpegPath: 3, ffprobePath: null, recordingsDir: '/x' });
+    expect(r.success).toBe(false);
+    if (!r.success) expect(describeZodError(r.error)).toMatch(/^input\.ffmpegPath: /);
+  });
+});

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate, openDatabase, schemaVersion, type Migration } from '../../electron/core/storage/db';
+import { migrations } from '../../electron/core/storage/migrations';
+
+const dirs: string[] = [];
+function freshPath(): string {
+  const d = mkdtempSync(join(tmpdir(), 'wp-db-'));
+  dirs.push(d);
+  return join(d, 'station.db');
+}
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+describe('station database', () => {
+  it('opens in WAL with foreign keys and full sync, at the latest schema', () => {
+    const db = openDatabase(freshPath());
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(schemaVersion(db)).toBe(migrations.length);
+    db.close();
+  });
+
+  // Each migration on a fresh database, applied one version at a time.
+  for (const m of migrations) {
+    it(`migration ${m.version} (${m.name}) applies on a fresh database at version ${m.version - 1}`, () => {
+      const db = openDatabase(freshPath(), migrations.slice(0, m.version - 1));
+      expect(schemaVersion(db)).toBe(m.version - 1);
+      migrate(db, migrations.slice(0, m.version));
+      expect(schemaVersion(db)).toBe(m.version);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(db.pragma('foreign_key_check')).toEqual([]);
+      db.close();
+    });
+  }
+
+  it('migration 1 stores settings as valid JSON only', () => {
+    const db = openDatabase(freshPath());
+    expect(() => db.prepare("INSERT INTO setting VALUES ('a', 'not json', 1)").run()).toThrow(/CHECK constraint/);
+    db.close();
+  });
+
+  it('rolls a failing migration back whole and keeps the previous version', () => {
+    const path = freshPath();
+    const broken: Migration = {
+      version: migrations.length + 1,
+      name: 'broken',
+      up(db) {
+        db.exec('CREATE TABLE half_done (x)');
+        throw new Error('boom');
+      },
+    };
+    expect(() => openDatabase(path, [...migrations, broken])).toThrow('boom');
+    const db = openDatabase(path);
+    expect(schemaVersion(db)).toBe(migrations.length);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it('refuses a database from a newer Watchpost instead of damaging it', () => {
+    const path = freshPath();
+    const db = openDatabase(path);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => openDatabase(path)).toThrow(/schema 99 is newer than this Watchpost knows/);
+  });
+
+  it('refuses gaps in the numbering', () => {
+    const db = openDatabase(freshPath(), []);
+    expect(() => migrate(db, [{ version: 2, name: 'x', up() {} }])).toThrow(/expected 1, found 2/);
+    db.close();
+  });
+});
