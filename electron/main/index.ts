@@ -3,6 +3,7 @@ import { app, BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStation, type Station } from '../core/station';
+import { useSqliteBinding } from '../core/storage/db';
 import { FileSecretStore } from '../core/storage/secrets';
 import { bindIpc } from './ipc';
 import { safeStorageCipher } from './secret-store';
@@ -10,6 +11,8 @@ import { APP_ORIGIN, denyNavigation, lockDownSession, registerAppScheme, serveRe
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
+// better-sqlite3 built for Electron's ABI by scripts/electron-native.ts (the Node build stays for tests).
+useSqliteBinding(join(here, '..', 'native', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'));
 
 registerAppScheme();
 app.enableSandbox();

@@ -8,9 +8,15 @@ export interface Migration {
   up(db: Db): void;
 }
 
+/** Electron passes the better-sqlite3 binary built for its own ABI; plain Node uses the default one. */
+let nativeBinding: string | undefined;
+export function useSqliteBinding(path: string): void {
+  nativeBinding = path;
+}
+
 /** Opens (creating if needed) a SQLite file in WAL with foreign keys and brings it to the latest schema. */
 export function openDatabase(path: string, migrations: readonly Migration[] = stationMigrations): Db {
-  const db = new Database(path);
+  const db = new Database(path, nativeBinding ? { nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
