@@ -1,0 +1,91 @@
+// `npm run bench:cloud`: one JSON line — settings sync latency, settings reads per second, login throttle.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCloud } from '../../cloud/service';
+
+const SYNC_SAMPLES = 200;
+const RPS_MAX_REQUESTS = 20_000;
+const RPS_MAX_MS = 3_000;
+const RPS_CONCURRENCY = 16;
+
+async function call(url: string, init: RequestInit): Promise<{ status: number; body: any; etag: string | null }> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, etag: res.headers.get('etag') };
+}
+
+const json = (token: string | undefined, body: unknown, extra: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra },
+  body: JSON.stringify(body),
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'wp-cloud-bench-'));
+const cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: join(dir, 'bench.db') } });
+try {
+  const password = 'bench password 1';
+  const signUp = await call(
+    `${cloud.url}/v1/accounts`,
+    json(undefined, { email: 'bench@example.test', region: 'de', country: 'DE', nickname: 'Bench', password, dateOfBirth: '1990-01-01' }),
+  );
+  if (signUp.status !== 201) throw new Error(`sign-up failed: ${signUp.status}`);
+  const token = signUp.body.token as string;
+  const auth = { authorization: `Bearer ${token}` };
+
+  // Setting changed -> stored: each PUT returns only after the commit (WAL, synchronous=FULL).
+  let etag = (await call(`${cloud.url}/v1/settings`, { headers: auth })).etag!;
+  const samples: number[] = [];
+  for (let i = 0; i < SYNC_SAMPLES; i++) {
+    const t0 = performance.now();
+    const r = await call(`${cloud.url}/v1/settings`, {
+      ...json(token, { settings: { liveQuality: i % 2 ? 'high' : 'low', counter: i } }, { 'if-match': etag }),
+      method: 'PUT',
+    });
+    samples.push(performance.now() - t0);
+    if (r.status !== 200) throw new Error(`settings PUT failed: ${r.status}`);
+    etag = r.etag!;
+  }
+  const stored = await call(`${cloud.url}/v1/settings`, { headers: auth });
+  if (stored.body.settings.counter !== SYNC_SAMPLES - 1) throw new Error('last setting was not stored');
+  samples.sort((a, b) => a - b);
+  const p50 = samples[Math.floor(samples.length / 2)]!;
+
+  // Settings reads on loopback, bounded by count and by time.
+  let done = 0;
+  const start = performance.now();
+  const worker = async () => {
+    while (done < RPS_MAX_REQUESTS && performance.now() - start < RPS_MAX_MS) {
+      done++;
+      const res = await fetch(`${cloud.url}/v1/settings`, { headers: auth });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`settings GET failed: ${res.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: RPS_CONCURRENCY }, worker));
+  const rps = done / ((performance.now() - start) / 1000);
+
+  // Failed logins answered 401 before the service starts answering 429.
+  let throttleAfter = 0;
+  for (let i = 0; i < 50; i++) {
+    const r = await call(`${cloud.url}/v1/auth/login`, json(undefined, { email: 'bench@example.test', password: `guess ${i}` }));
+    if (r.status === 429) break;
+    if (r.status !== 401) throw new Error(`unexpected login status ${r.status}`);
+    throttleAfter++;
+  }
+
+  process.stdout.write(
+    `${JSON.stringify({
+      sync_ms_p50: Math.round(p50 * 100) / 100,
+      cloud_rps: Math.round(rps),
+      login_throttle_after: throttleAfter,
+      db: 'sqlite',
+      sync_samples: SYNC_SAMPLES,
+      rps_requests: done,
+      rps_concurrency: RPS_CONCURRENCY,
+    })}\n`,
+  );
+} finally {
+  await cloud.close();
+  rmSync(dir, { recursive: true, force: true });
+}
