@@ -21,6 +21,20 @@ export class EmailTakenError extends Error {
   }
 }
 
+/** A racing writer can pass the lookup and still hit the unique index; both mean the same. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+async function mapUnique<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw isUniqueViolation(err) ? new EmailTakenError() : err;
+  }
+}
+
 /** The service's key for keyed hashes, created once per database. */
 export async function serviceKey(db: SqlDb, name = 'subject_key'): Promise<string> {
   return db.tx(async (tx) => {
@@ -35,7 +49,7 @@ export async function serviceKey(db: SqlDb, name = 'subject_key'): Promise<strin
 /** Creates the account with its empty settings document; throws EmailTakenError on a duplicate. */
 export async function insertAccount(db: SqlDb, a: NewAccount): Promise<AccountRow> {
   const id = randomUUID();
-  return db.tx(async (tx) => {
+  return mapUnique(db.tx(async (tx) => {
     if (await findAccountByEmail(tx, a.email)) throw new EmailTakenError();
     await tx.run(
       `INSERT INTO accounts (id, email, region, country, nickname, date_of_birth, password_hash, photo, photo_type,
@@ -45,7 +59,7 @@ export async function insertAccount(db: SqlDb, a: NewAccount): Promise<AccountRo
     );
     await tx.run('INSERT INTO settings (account_id, version, document, updated_at) VALUES (?, 1, ?, ?)', [id, '{}', a.now]);
     return (await findAccountById(tx, id))!;
-  });
+  }));
 }
 
 export async function findAccountById(db: SqlDb, id: string): Promise<AccountRow | undefined> {
@@ -65,7 +79,7 @@ export interface ProfilePatch {
 }
 
 export async function updateProfile(db: SqlDb, id: string, patch: ProfilePatch, now: string): Promise<AccountRow> {
-  return db.tx(async (tx) => {
+  return mapUnique(db.tx(async (tx) => {
     if (patch.email !== undefined) {
       const other = await findAccountByEmail(tx, patch.email);
       if (other && other.id !== id) throw new EmailTakenError();
@@ -87,7 +101,7 @@ export async function updateProfile(db: SqlDb, id: string, patch: ProfilePatch, 
     set('updated_at', now);
     await tx.run(`UPDATE accounts SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
     return (await findAccountById(tx, id))!;
-  });
+  }));
 }
 
 export async function setPasswordHash(db: SqlDb, id: string, passwordHash: string, now: string): Promise<void> {

@@ -76,6 +76,10 @@ export function defineRepositorySuite(label: string, open: () => { db: SqlDb }) 
       expect(fixed.nickname).toBe('Fixed');
       expect((await setRightsFlags(db, b.id, { restricted: true }, NOW)).restricted).toBe(1);
       expect((await findAccountByEmail(db, a.email))?.id).toBe(a.id);
+      const email = `${randomUUID()}@race.test`;
+      const race = await Promise.allSettled([newAccount(db, { email }), newAccount(db, { email }), newAccount(db, { email })]);
+      expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of race) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(EmailTakenError);
     });
 
     it('finds only live sessions and scopes revocation to the owner', async () => {
