@@ -409,7 +409,7 @@ export const ROUTES: RouteDef[] = [
           412,
           'precondition_failed',
           `settings changed since version ${expected}; fetch version ${r.current.version} and merge`,
-          { currentVersion: r.current.version },
+          { currentVersion: r.current.version, current: { version: r.current.version, updatedAt: r.current.updated_at, settings: JSON.parse(r.current.document) as unknown } },
           { etag: etagOf(r.current.version) },
         );
       return {

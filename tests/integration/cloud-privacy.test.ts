@@ -32,6 +32,7 @@ describe('privacy settings document', () => {
     expect(stale.status).toBe(412);
     expect(stale.headers.get('etag')).toBe('"2"');
     expect(stale.body.error.currentVersion).toBe(2);
+    expect(stale.body.error.current.settings).toEqual({ liveQuality: 'high', purposes: { alarm_push: true } });
     const back = await c.call('GET', '/v1/settings', { token: a.token });
     expect(back.body.settings).toEqual(body.settings);
     expect((await c.call('GET', '/v1/settings', { token: a.token, headers: { 'if-none-match': '"2"' } })).status).toBe(304);
