@@ -1,0 +1,306 @@
+import { spawn as nodeSpawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Logger } from '../log';
+import { scrubSecrets } from '../log';
+import { Fmp4Reader, type FragmentInfo, type TrackInfo } from './fmp4';
+
+export type StreamState = 'idle' | 'connecting' | 'live' | 'stalled' | 'offline' | 'auth_failed';
+
+export interface StreamStatus {
+  state: StreamState;
+  reason?: string;
+  /** Epoch ms of the next connection attempt while offline/auth_failed. */
+  retryAt?: number;
+  /** Consecutive failed attempts. */
+  failures: number;
+  track?: TrackInfo;
+}
+
+export interface HubConsumer {
+  /** The init segment; sent again whenever a new upstream brings a different one. */
+  init(data: Buffer, info: TrackInfo): void;
+  fragment(data: Buffer, info: FragmentInfo): void;
+  /** Bytes this consumer still has queued; past the hub's bound it is skipped to the next keyframe. */
+  backlog?(): number;
+}
+
+export type SpawnFn = (cmd: string, args: string[]) => ChildProcessWithoutNullStreams;
+
+export interface StreamHubOptions {
+  id: string;
+  /** rtsp://… (read over TCP) or a local file/URL ffmpeg can read in real time. */
+  url: string;
+  ffmpegPath: string;
+  logger: Logger;
+  onStatus?: (status: StreamStatus) => void;
+  /** Upstream kept this long after the last consumer leaves. */
+  graceMs?: number;
+  /** No bytes for this long while live = stalled. */
+  stallMs?: number;
+  maxBacklogBytes?: number;
+  spawn?: SpawnFn;
+  clock?: () => number;
+}
+
+/** Retry delays after consecutive failures (go2rtc's producer schedule): 1 s ×5, 5 s ×5, 10 s ×10, then 60 s. */
+export function backoffMs(failures: number): number {
+  if (failures <= 5) return 1_000;
+  if (failures <= 10) return 5_000;
+  if (failures <= 20) return 10_000;
+  return 60_000;
+}
+
+/** Why ffmpeg failed, from its stderr; auth failures are told apart so they are never retried fast. */
+export function classifyFailure(stderr: string): { state: 'offline' | 'auth_failed'; reason: string } {
+  const text = scrubSecrets(stderr);
+  if (/401 Unauthorized|authorization failed|403 Forbidden/i.test(text)) return { state: 'auth_failed', reason: 'the camera refused the credentials' };
+  if (/Connection refused/i.test(text)) return { state: 'offline', reason: 'connection refused' };
+  if (/timed out|Connection timed out/i.test(text)) return { state: 'offline', reason: 'connection timed out' };
+  if (/No route to host|Network is unreachable|Host is unreachable/i.test(text)) return { state: 'offline', reason: 'host unreachable' };
+  if (/404 Not Found|Server returned 4\d\d/i.test(text)) return { state: 'offline', reason: 'the camera has no such stream' };
+  if (/Invalid data found|could not find codec parameters/i.test(text)) return { state: 'offline', reason: 'the stream sent data ffmpeg cannot read' };
+  const last = text.trim().split('\n').filter(Boolean).at(-1);
+  return { state: 'offline', reason: last ? last.slice(0, 200) : 'the stream ended' };
+}
+
+interface Upstream {
+  proc: ChildProcessWithoutNullStreams;
+  reader: Fmp4Reader;
+  stderr: string;
+  init?: { data: Buffer; info: TrackInfo };
+  delivered: boolean;
+  lastDataAt: number;
+}
+
+interface ConsumerState { skipping: boolean }
+
+/**
+ * One upstream connection per camera stream: a supervised ffmpeg (-c copy -> fMP4 on a pipe) whose
+ * init segment and current GOP are cached and fanned out to every consumer (viewers, recorder).
+ */
+export class StreamHub {
+  private readonly consumers = new Map<HubConsumer, ConsumerState>();
+  private active?: Upstream;
+  private candidate?: Upstream;
+  private init?: { data: Buffer; info: TrackInfo };
+  private gop: { data: Buffer; info: FragmentInfo }[] = [];
+  private gopBytes = 0;
+  private statusValue: StreamStatus = { state: 'idle', failures: 0 };
+  private retryTimer?: NodeJS.Timeout;
+  private graceTimer?: NodeJS.Timeout;
+  private readonly watchdog: NodeJS.Timeout;
+  private closed = false;
+  private readonly spawnFn: SpawnFn;
+  private readonly clock: () => number;
+  private readonly log: Logger;
+  readonly stats = { bytesIn: 0, fragments: 0, keyframes: 0, upstreamStarts: 0 };
+
+  constructor(private readonly opts: StreamHubOptions) {
+    this.spawnFn = opts.spawn ?? ((cmd, args) => nodeSpawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
+    this.clock = opts.clock ?? Date.now;
+    this.log = opts.logger.child({ stream: opts.id });
+    this.watchdog = setInterval(() => this.checkStall(), Math.min(1000, (opts.stallMs ?? 5000) / 2));
+    this.watchdog.unref();
+  }
+
+  get status(): StreamStatus {
+    return this.statusValue;
+  }
+  get consumerCount(): number {
+    return this.consumers.size;
+  }
+  /** The cached init segment and fragments since the last keyframe (for snapshots and pre-event buffers). */
+  cached(): { init?: { data: Buffer; info: TrackInfo }; gop: readonly { data: Buffer; info: FragmentInfo }[] } {
+    return { init: this.init, gop: this.gop };
+  }
+
+  /** Adds a consumer; it gets the init segment and the cached GOP at once, then live fragments. */
+  attach(consumer: HubConsumer): () => void {
+    if (this.closed) throw new Error(`stream ${this.opts.id} is closed`);
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    this.consumers.set(consumer, { skipping: false });
+    if (this.init) {
+      consumer.init(this.init.data, this.init.info);
+      for (const f of this.gop) consumer.fragment(f.data, f.info);
+    }
+    if (!this.active && !this.candidate && !this.retryTimer) this.connect();
+    return () => this.detach(consumer);
+  }
+
+  private detach(consumer: HubConsumer): void {
+    if (!this.consumers.delete(consumer) || this.consumers.size > 0 || this.closed) return;
+    this.graceTimer = setTimeout(() => this.stopUpstream(), this.opts.graceMs ?? 10_000);
+    this.graceTimer.unref();
+  }
+
+  private setStatus(s: Partial<StreamStatus> & { state: StreamState }): void {
+    this.statusValue = { failures: this.statusValue.failures, track: this.init?.info, ...s };
+    this.opts.onStatus?.(this.statusValue);
+  }
+
+  private inputArgs(): string[] {
+    const u = this.opts.url;
+    if (/^rtsps?:\/\//i.test(u)) return ['-rtsp_transport', 'tcp', '-timeout', String((this.opts.stallMs ?? 5000) * 1000), '-i', u];
+    return ['-re', '-i', u];
+  }
+
+  private connect(): void {
+    this.retryTimer = undefined;
+    if (this.closed || this.consumers.size === 0) return;
+    const args = [
+      '-hide_banner', '-loglevel', 'warning', '-nostdin', ...this.inputArgs(),
+      '-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'mp4',
+      '-movflags', 'frag_keyframe+empty_moov+default_base_moof+frag_every_frame', '-flush_packets', '1', 'pipe:1',
+    ];
+    const proc = this.spawnFn(this.opts.ffmpegPath, args);
+    const up: Upstream = { proc, reader: new Fmp4Reader(), stderr: '', delivered: false, lastDataAt: this.clock() };
+    this.stats.upstreamStarts++;
+    if (this.active) this.candidate = up;
+    else this.active = up;
+    if (this.statusValue.state !== 'stalled') this.setStatus({ state: 'connecting' });
+    proc.stdout.on('data', (chunk: Buffer) => this.onData(up, chunk));
+    proc.stderr.on('data', (d: Buffer) => (up.stderr = (up.stderr + d.toString()).slice(-4000)));
+    proc.on('error', (err) => (up.stderr += `\n${err.message}`));
+    proc.on('close', () => this.onExit(up));
+  }
+
+  private onData(up: Upstream, chunk: Buffer): void {
+    up.lastDataAt = this.clock();
+    this.stats.bytesIn += chunk.length;
+    let parts;
+    try {
+      parts = up.reader.push(chunk);
+    } catch (err) {
+      up.stderr += `\n${(err as Error).message}`;
+      up.proc.kill('SIGKILL');
+      return;
+    }
+    for (const part of parts) {
+      if (part.kind === 'init') {
+        up.init = { data: part.data, info: part.info };
+        continue;
+      }
+      // A new connection takes over only once it delivers a keyframe.
+      if (!up.delivered) {
+        if (!part.info.keyframe || !up.init) continue;
+        up.delivered = true;
+        if (up === this.candidate) this.promote(up);
+        this.adoptInit(up.init);
+        this.setStatus({ state: 'live', failures: 0 });
+      }
+      if (up !== this.active) continue;
+      this.publish(part.data, part.info);
+    }
+  }
+
+  private promote(up: Upstream): void {
+    const old = this.active;
+    this.active = up;
+    this.candidate = undefined;
+    if (old) {
+      old.proc.removeAllListeners('close');
+      old.proc.kill('SIGKILL');
+    }
+  }
+
+  private adoptInit(init: { data: Buffer; info: TrackInfo }): void {
+    if (this.init?.data.equals(init.data)) return;
+    this.init = init;
+    this.gop = [];
+    this.gopBytes = 0;
+    for (const c of this.consumers.keys()) c.init(init.data, init.info);
+  }
+
+  private publish(data: Buffer, info: FragmentInfo): void {
+    this.stats.fragments++;
+    if (info.keyframe) {
+      this.stats.keyframes++;
+      this.gop = [];
+      this.gopBytes = 0;
+    }
+    // Bounded even if a camera never sends another keyframe.
+    if (this.gopBytes + data.length <= 64 * 1024 * 1024) {
+      this.gop.push({ data, info });
+      this.gopBytes += data.length;
+    }
+    const bound = this.opts.maxBacklogBytes ?? 8 * 1024 * 1024;
+    for (const [c, st] of this.consumers) {
+      const backlog = c.backlog?.() ?? 0;
+      if (st.skipping) {
+        if (!info.keyframe || backlog > bound / 2) continue;
+        st.skipping = false;
+      } else if (backlog > bound) {
+        st.skipping = true;
+        continue;
+      }
+      c.fragment(data, info);
+    }
+  }
+
+  private onExit(up: Upstream): void {
+    if (up === this.candidate) {
+      this.candidate = undefined;
+      if (this.active) return this.scheduleRetry(classifyFailure(up.stderr));
+    }
+    if (up !== this.active) return;
+    this.active = this.candidate;
+    this.candidate = undefined;
+    if (this.active) return;
+    if (this.closed || this.consumers.size === 0) return this.setStatus({ state: 'idle' });
+    this.scheduleRetry(classifyFailure(up.stderr));
+  }
+
+  private scheduleRetry(failure: { state: 'offline' | 'auth_failed'; reason: string }): void {
+    if (this.closed || this.retryTimer) return;
+    const failures = this.statusValue.failures + 1;
+    // Wrong credentials: wait the longest step at once, so a lock-out policy on the camera is never triggered.
+    const delay = failure.state === 'auth_failed' ? 60_000 : backoffMs(failures);
+    this.log.warn({ reason: failure.reason, failures, retryInMs: delay }, 'stream upstream failed');
+    if (!this.active) this.setStatus({ state: failure.state, reason: failure.reason, failures, retryAt: this.clock() + delay });
+    else this.statusValue = { ...this.statusValue, failures };
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private checkStall(): void {
+    const up = this.active;
+    const stallMs = this.opts.stallMs ?? 5000;
+    if (!up || this.candidate || this.retryTimer || this.clock() - up.lastDataAt < stallMs) return;
+    if (!up.delivered) {
+      up.stderr += '\nno data from the camera (timed out)';
+      up.proc.kill('SIGKILL');
+      return;
+    }
+    this.setStatus({ state: 'stalled', reason: `no data for ${Math.round((this.clock() - up.lastDataAt) / 1000)} s` });
+    this.log.warn('stream stalled; starting a replacement connection');
+    this.connect();
+    // The replacement's own silence counts from now.
+    up.lastDataAt = this.clock();
+  }
+
+  /** Stops upstream now (used at grace expiry and by retry-now); consumers stay attached. */
+  private stopUpstream(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    for (const up of [this.active, this.candidate]) {
+      if (!up) continue;
+      up.proc.removeAllListeners('close');
+      up.proc.kill('SIGKILL');
+    }
+    this.active = this.candidate = undefined;
+    this.setStatus({ state: 'idle', failures: 0 });
+  }
+
+  /** Retries at once (the user asked, or credentials changed), resetting the backoff. */
+  retryNow(): void {
+    this.stopUpstream();
+    if (this.consumers.size > 0) this.connect();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.watchdog);
+    clearTimeout(this.graceTimer);
+    this.stopUpstream();
+    this.consumers.clear();
+  }
+}
