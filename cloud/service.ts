@@ -16,7 +16,7 @@ import {
 } from './domain';
 import { HttpError, parseJsonBody, readRawBody, sendJson } from './http/http-error';
 import { findAccountById, serviceKey } from './repo/accounts';
-import { findLiveSession, touchSession } from './repo/sessions';
+import { findLiveSession, pruneSessions, touchSession } from './repo/sessions';
 import { telemetryTotals } from './repo/telemetry';
 import { pruneFailures } from './repo/throttle';
 import { ROUTES, type AuthContext, type RequestContext, type RouteDef, type ServiceDeps } from './routes';
@@ -64,6 +64,8 @@ function compile(def: RouteDef): CompiledRoute {
 }
 
 const SESSION_TOUCH_MS = 60_000;
+// Ended sessions stay listed (and exported) this long, then go.
+const SESSION_RETENTION_MS = 30 * 24 * 3600_000;
 
 export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
   if (!REGION_IDS.includes(opts.region)) throw new Error(`unknown region ${String(opts.region)}; use one of ${REGION_IDS.join(', ')}`);
@@ -170,9 +172,11 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const pruneTimer = setInterval(() => {
+  const prune = () => {
     void pruneFailures(db, deps.clock() - deps.throttle.windowMs).catch(() => undefined);
-  }, 60_000);
+    void pruneSessions(db, deps.clock() - SESSION_RETENTION_MS).catch(() => undefined);
+  };
+  const pruneTimer = setInterval(prune, 60_000);
   pruneTimer.unref();
 
   let closing: Promise<void> | undefined;

@@ -19,7 +19,7 @@ export function openSqliteDb(path: string): SqlDb {
     }
     return st;
   };
-  // One connection: transactions are serialised so concurrent requests never interleave inside one.
+  // One connection: transactions are serialised, and their bodies await only this db, so no other request runs inside one.
   let txChain: Promise<unknown> = Promise.resolve();
   let inTx = false;
 

@@ -48,3 +48,12 @@ export async function revokeOtherSessions(db: SqlDb, accountId: string, keepSess
   );
   return r.changes;
 }
+
+/** Retention: sessions expired or revoked before the cutoff are no longer kept. */
+export async function pruneSessions(db: SqlDb, beforeMs: number): Promise<number> {
+  const r = await db.run('DELETE FROM sessions WHERE expires_at_ms < ? OR (revoked_at IS NOT NULL AND revoked_at < ?)', [
+    beforeMs,
+    isoAt(beforeMs),
+  ]);
+  return r.changes;
+}

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, PNG_1PX, signUp, signUpBody, startTestCloud, type TestCloud } from './cloud-helpers';
 
@@ -162,6 +163,22 @@ describe('cloud accounts over HTTP (SQLite)', () => {
     expect((await c.call('PATCH', '/v1/account', { token: a.token, body: {} })).status).toBe(400);
     expect((await c.call('PATCH', '/v1/account', { token: a.token, body: { dateOfBirth: '2020-01-01' } })).status).toBe(403);
     expect((await c.call('PATCH', '/v1/account', { token: a.token, body: { region: 'us' } })).body.error.field).toBe('region');
+  });
+
+  it('logs requests without emails, passwords or tokens', async () => {
+    const lines: string[] = [];
+    const local = await startTestCloud({ logger: pino({ level: 'trace' }, { write: (s: string) => void lines.push(s) }) });
+    try {
+      const a = await signUp(local);
+      await local.call('POST', '/v1/auth/login', { body: { email: a.email, password: 'wrong guess' } });
+      await local.call('GET', '/v1/account', { token: a.token });
+      await local.call('DELETE', '/v1/account', { token: a.token, body: { password: PASSWORD } });
+      const log = lines.join('');
+      expect(log).toContain('"route":"POST /v1/accounts"');
+      for (const secret of [a.email, PASSWORD, 'wrong guess', a.token, a.token.slice(4, 20)]) expect(log).not.toContain(secret);
+    } finally {
+      await local.close();
+    }
   });
 
   it('never stores a password or token in plain text', async () => {

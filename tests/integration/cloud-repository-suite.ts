@@ -6,7 +6,7 @@ import type { SqlDb } from '../../cloud/db/sql-db';
 import { EmailTakenError, findAccountByEmail, insertAccount, serviceKey, setRightsFlags, updateProfile } from '../../cloud/repo/accounts';
 import { appendConsent, latestConsent, listConsents, listConsentsBySubject } from '../../cloud/repo/consents';
 import { eraseAccount } from '../../cloud/repo/erasure';
-import { createSession, findLiveSession, listSessions, revokeOtherSessions, revokeSession } from '../../cloud/repo/sessions';
+import { createSession, findLiveSession, listSessions, pruneSessions, revokeOtherSessions, revokeSession } from '../../cloud/repo/sessions';
 import { getSettings, putSettings } from '../../cloud/repo/settings';
 import { createShare, listSharesGiven, listSharesReceived, revokeShare } from '../../cloud/repo/shares';
 import { countTelemetry, insertTelemetry, telemetryCounters, telemetryEvents, telemetryTotals } from '../../cloud/repo/telemetry';
@@ -95,6 +95,10 @@ export function defineRepositorySuite(label: string, open: () => { db: SqlDb }) 
       expect(await findLiveSession(db, s2.token_hash, NOW_MS)).toBeUndefined();
       expect(await revokeSession(db, a.id, s1.id, NOW)).toBe(true);
       expect((await listSessions(db, a.id)).every((s) => s.revoked_at)).toBe(true);
+      const live = await createSession(db, { accountId: b.id, tokenHash: `h-${randomUUID()}`, nowMs: NOW_MS, ttlMs: 10_000 });
+      expect(await pruneSessions(db, NOW_MS + 5000)).toBeGreaterThanOrEqual(2);
+      expect((await listSessions(db, a.id))).toHaveLength(0);
+      expect((await listSessions(db, b.id)).map((s) => s.id)).toEqual([live.id]);
     });
 
     it('writes settings optimistically: of two racing writers one wins', async () => {
