@@ -10,6 +10,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     db: { type: 'string', default: './cloud.db' },
     postgres: { type: 'string' },
+    'policy-version': { type: 'string' },
   },
 });
 
@@ -28,6 +29,7 @@ const cloud = await startCloud({
   region,
   port,
   db: values.postgres ? { kind: 'postgres', connectionString: values.postgres } : { kind: 'sqlite', path: values.db! },
+  policyVersion: values['policy-version'],
   logger: pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2)),
 });
 // The URL alone on stdout, so scripts and tests can read it.

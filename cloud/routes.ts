@@ -58,6 +58,8 @@ export interface ServiceDeps {
   throttle: ThrottlePolicy;
   /** Key of the keyed hashes (consent subject, throttle keys); lives in the database. */
   subjectKey: string;
+  /** When set, telemetry needs a grant given under this policy version. */
+  policyVersion: string | null;
   log: Logger;
 }
 
@@ -215,7 +217,14 @@ export const ROUTES: RouteDef[] = [
     auth: false,
     handler: async (d) => ({
       status: 200,
-      body: { status: 'ok', region: d.region, regionName: REGIONS[d.region], minimumAge: MINIMUM_AGE, purposes: PURPOSES },
+      body: {
+        status: 'ok',
+        region: d.region,
+        regionName: REGIONS[d.region],
+        minimumAge: MINIMUM_AGE,
+        purposes: PURPOSES,
+        policyVersion: d.policyVersion,
+      },
     }),
   },
   {
@@ -600,5 +609,10 @@ async function telemetryRefusal(d: ServiceDeps, a: AccountRow, purpose: Purpose)
   if (a.objected === 1) return new HttpError(403, 'objected', 'the account objects to processing; telemetry is refused');
   const latest = await latestConsent(d.db, a.id, purpose);
   if (latest?.action !== 'grant') return new HttpError(403, 'consent_required', `no current consent for ${purpose}`, { purpose });
+  if (d.policyVersion !== null && latest.policy_version !== d.policyVersion)
+    return new HttpError(403, 'consent_outdated', `consent for ${purpose} was given under policy ${latest.policy_version}; ask again under ${d.policyVersion}`, {
+      purpose,
+      policyVersion: d.policyVersion,
+    });
   return null;
 }

@@ -30,6 +30,8 @@ export interface CloudOptions {
   clock?: Clock;
   sessionTtlMs?: number;
   throttle?: Partial<ThrottlePolicy>;
+  /** The privacy policy version in force; telemetry granted under an older one is refused. */
+  policyVersion?: string;
   /** Defaults to a silent logger; the CLI passes one that writes to stderr. */
   logger?: Logger;
 }
@@ -78,6 +80,7 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
     sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     throttle: { ...DEFAULT_THROTTLE, ...opts.throttle },
     subjectKey: await serviceKey(db),
+    policyVersion: opts.policyVersion ?? null,
     log,
   };
   const routes = ROUTES.map(compile);

@@ -109,6 +109,22 @@ describe('telemetry ingestion', () => {
     expect((await telemetry('alarm_push', a.token)).status).toBe(404);
   });
 
+  it('refuses telemetry granted under an older policy version once a new one is in force', async () => {
+    const local = await startTestCloud({ policyVersion: '2026-11' });
+    try {
+      expect((await local.call('GET', '/v1/health')).body.policyVersion).toBe('2026-11');
+      const a = await signUp(local);
+      await local.call('POST', '/v1/consents', { token: a.token, body: consentBody('user_experience_plan', 'grant') });
+      const old = await local.call('POST', '/v1/telemetry/user_experience_plan', { token: a.token, body: { events: [{}] } });
+      expect(old.status).toBe(403);
+      expect(old.body.error).toMatchObject({ code: 'consent_outdated', policyVersion: '2026-11' });
+      await local.call('POST', '/v1/consents', { token: a.token, body: { ...consentBody('user_experience_plan', 'grant'), policyVersion: '2026-11' } });
+      expect((await local.call('POST', '/v1/telemetry/user_experience_plan', { token: a.token, body: { events: [{}] } })).status).toBe(202);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('proves a silent station sent no telemetry bytes at all', async () => {
     const local = await startTestCloud();
     try {
