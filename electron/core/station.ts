@@ -1,9 +1,11 @@
 import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings, StationStatus } from '../contract';
+import { ChannelRegistry } from './devices/channel-registry';
 import { EventBus } from './events/event-bus';
 import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
+import { LiveService } from './media/live-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
 import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
 import { openDatabase, schemaVersion, type Db } from './storage/db';
@@ -20,6 +22,8 @@ export interface StationOptions {
   clock?: () => number;
   env?: { PATH?: string };
   heartbeatMs?: number;
+  /** Stream supervision timings (tests shorten them). */
+  media?: { graceMs?: number; stallMs?: number };
 }
 
 export interface Station {
@@ -67,6 +71,15 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       describeTool('ffprobe', settings.ffprobePath, env),
     ]).then(([ffmpeg, ffprobe]) => ({ ffmpeg, ffprobe })));
 
+  const registry = new ChannelRegistry(db, opts.secrets, clock);
+  const ffmpegPath = () => locateTool('ffmpeg', settings.ffmpegPath, env).path;
+  const live = new LiveService({
+    registry, events, logger, ffmpegPath, clock,
+    snapshotsDir: () => join(opts.dataDir, 'snapshots'),
+    graceMs: opts.media?.graceMs, stallMs: opts.media?.stallMs,
+  });
+  const channelsChanged = async () => events.emit('channels.changed', await registry.list());
+
   const handlers: Handlers = {
     'station.status': async () => ({
       version: STATION_VERSION,
@@ -92,6 +105,32 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       events.emit('settings.changed', settings);
       return settings;
     },
+    'channels.list': () => registry.list(),
+    'channels.addRtsp': async (input) => {
+      const channel = await registry.addRtsp(input);
+      logger.info({ channel: channel.id, url: channel.mainUrl }, 'channel added');
+      await channelsChanged();
+      return channel;
+    },
+    'channels.rename': async ({ id, name }) => {
+      const channel = await registry.rename(id, name);
+      await channelsChanged();
+      return channel;
+    },
+    'channels.remove': async ({ id }) => {
+      live.forgetChannel(id);
+      const removed = await registry.remove(id);
+      await channelsChanged();
+      return { removed };
+    },
+    'streams.status': () => live.status(),
+    'streams.retry': ({ streamId }) => (live.retry(streamId), {}),
+    'live.open': async ({ streamId, hevc }, session) => ({ channel: await live.open(session, streamId, hevc) }),
+    'live.close': ({ channel }, session) => (live.close(session, channel), {}),
+    'live.snapshot': async ({ channelId }) => {
+      const s = await live.snapshot(channelId);
+      return { path: s.path, jpegBase64: s.jpeg.toString('base64'), width: s.width, height: s.height, takenAt: s.takenAt };
+    },
   };
 
   const heartbeat = setInterval(
@@ -108,6 +147,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     logDir,
     async dispose() {
       clearInterval(heartbeat);
+      live.dispose();
       db.close();
       logger.info('station stopped');
       logger.flush();

@@ -1,18 +1,20 @@
 // Electron glue only: lifecycle, one window, the security checklist, IPC. The station is electron/core.
 import { app, BrowserWindow } from 'electron';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStation, type Station } from '../core/station';
 import { useSqliteBinding } from '../core/storage/db';
 import { FileSecretStore } from '../core/storage/secrets';
-import { bindIpc } from './ipc';
+import { bindIpc, openMediaSession } from './ipc';
 import { safeStorageCipher } from './secret-store';
 import { APP_ORIGIN, denyNavigation, lockDownSession, registerAppScheme, serveRenderer } from './security';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
 // better-sqlite3 built for Electron's ABI by scripts/electron-native.ts (the Node build stays for tests).
-useSqliteBinding(join(here, '..', 'native', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'));
+const sqliteBinding = join(here, '..', 'native', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+if (existsSync(sqliteBinding)) useSqliteBinding(sqliteBinding);
 
 registerAppScheme();
 app.enableSandbox();
@@ -43,6 +45,7 @@ function createWindow(): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
+  win.webContents.on('did-finish-load', () => openMediaSession(win.webContents));
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
 }

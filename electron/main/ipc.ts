@@ -1,7 +1,28 @@
-import { ipcMain, type BrowserWindow } from 'electron';
+import { ipcMain, MessageChannelMain, type BrowserWindow, type WebContents } from 'electron';
 import { IPC, type Result } from '../contract';
+import { ClientSession } from '../core/client-session';
 import type { Station } from '../core/station';
 import { isTrustedSender } from './security';
+
+const sessions = new Map<number, ClientSession>();
+
+/** Each page load gets a fresh session and one MessagePort for all its media; the old one is closed. */
+export function openMediaSession(contents: WebContents): void {
+  sessions.get(contents.id)?.close();
+  const { port1, port2 } = new MessageChannelMain();
+  const session = new ClientSession(`wc-${contents.id}`, {
+    send: (frame) => port1.postMessage(frame),
+    backlog: () => 0,
+  });
+  session.own(() => port1.close());
+  port1.start();
+  sessions.set(contents.id, session);
+  contents.postMessage(IPC.media, null, [port2]);
+  contents.once('destroyed', () => {
+    session.close();
+    sessions.delete(contents.id);
+  });
+}
 
 /** Binds the contract to ipcMain: sender check, then the shared dispatcher (zod + result envelope). */
 export function bindIpc(station: Station, windows: () => BrowserWindow[]): () => void {
@@ -10,7 +31,8 @@ export function bindIpc(station: Station, windows: () => BrowserWindow[]): () =>
       station.logger.warn({ url: event.senderFrame?.url }, 'IPC call from an untrusted frame refused');
       return { ok: false, error: { code: 'unavailable', message: 'caller is not the Watchpost window' } };
     }
-    return station.dispatch(name, input);
+    const session = sessions.get(event.sender.id) ?? new ClientSession(`wc-${event.sender.id}`);
+    return station.dispatch(name, input, session);
   });
   const unsubscribe = station.events.subscribe((name, payload) => {
     for (const w of windows()) if (!w.isDestroyed()) w.webContents.send(IPC.event, name, payload);

@@ -1,7 +1,7 @@
 // Sandboxed preload: exposes the contract's bridge as window.watchpost and nothing else.
 // Only the zod-free bridge module is bundled; the main process validates names and inputs.
 import { contextBridge, ipcRenderer } from 'electron';
-import { IPC, type StationBridge } from '../contract/bridge';
+import { IPC, MEDIA_PORT_MESSAGE, type StationBridge } from '../contract/bridge';
 import type { Result } from '../contract';
 
 const bridge: StationBridge = {
@@ -16,3 +16,6 @@ const bridge: StationBridge = {
 };
 
 contextBridge.exposeInMainWorld('watchpost', bridge);
+
+// The media MessagePort cannot cross contextBridge; it is handed to the page as a window message.
+ipcRenderer.on(IPC.media, (e) => window.postMessage(MEDIA_PORT_MESSAGE, location.origin === 'null' ? '*' : location.origin, e.ports));

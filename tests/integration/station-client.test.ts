@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { StationError, type StationBridge } from '../../electron/contract';
+import { ClientSession } from '../../electron/core/client-session';
 import { startLoopbackServer, type LoopbackServer } from '../../electron/core/server/loopback-server';
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
@@ -41,7 +42,7 @@ async function exercise(client: StationClient) {
 describe('StationClient', () => {
   it('over the Electron bridge (the preload shape, wired to the same dispatcher)', async () => {
     const bridge: StationBridge = {
-      call: (name, input) => station.dispatch(name, input),
+      call: (name, input) => station.dispatch(name, input, new ClientSession('bridge')),
       onEvent: (l) => station.events.subscribe(l),
     };
     const client = new BridgeStationClient(bridge);

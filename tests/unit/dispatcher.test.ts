@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { describeZodError, Settings, StationError } from '../../electron/contract';
+import { ClientSession } from '../../electron/core/client-session';
 import { createDispatcher, type Handlers } from '../../electron/core/rpc';
 
 const silent = pino({ level: 'silent' });
@@ -16,7 +17,9 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
 }
 
 describe('dispatcher (the boundary both transports share)', () => {
-  const dispatch = createDispatcher(handlers(), silent);
+  const session = new ClientSession('test');
+  const plain = createDispatcher(handlers(), silent);
+  const dispatch = (name: unknown, input: unknown) => plain(name, input, session);
 
   it('returns the value in an ok envelope', async () => {
     expect(await dispatch('settings.get', {})).toEqual({ ok: true, value: settings });
@@ -44,14 +47,14 @@ describe('dispatcher (the boundary both transports share)', () => {
 
   it('passes a StationError through and hides other errors behind a generic message', async () => {
     const d = createDispatcher(handlers({ 'settings.get': () => { throw new StationError('not_found', 'no settings'); } }), silent);
-    expect(await d('settings.get', {})).toEqual({ ok: false, error: { code: 'not_found', message: 'no settings' } });
+    expect(await d('settings.get', {}, session)).toEqual({ ok: false, error: { code: 'not_found', message: 'no settings' } });
     const r = await dispatch('station.status', {});
     expect(r).toEqual({ ok: false, error: { code: 'internal', message: 'station.status failed inside the station; see the log' } });
   });
 
   it('checks outputs against the contract too', async () => {
     const d = createDispatcher(handlers({ 'settings.get': () => ({ nope: 1 }) as never }), silent);
-    const r = await d('settings.get', {});
+    const r = await d('settings.get', {}, session);
     expect(r.ok).toBe(false);
   });
 

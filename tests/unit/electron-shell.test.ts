@@ -25,11 +25,11 @@ const fake = vi.hoisted(() => {
   };
   class BrowserWindow {
     rec: { options: any; url?: string; sent: unknown[][] };
-    webContents: { send: (...a: unknown[]) => void };
+    webContents: { send: (...a: unknown[]) => void; on: () => void };
     constructor(options: unknown) {
       this.rec = { options, sent: [] };
       state.windows.push(this.rec);
-      this.webContents = { send: (...a: unknown[]) => void this.rec.sent.push(a) };
+      this.webContents = { send: (...a: unknown[]) => void this.rec.sent.push(a), on: () => {} };
     }
     static getAllWindows() { return instances; }
     once() {}
@@ -148,10 +148,11 @@ describe('Electron shell security checklist', () => {
   it('answers IPC only from its own top-level page', async () => {
     const call = s.ipcHandlers.get('watchpost:call')!;
     const top = { url: 'app://watchpost/index.html', parent: null };
-    expect(await call({ senderFrame: top }, 'settings.get', {})).toMatchObject({ ok: true });
-    expect(await call({ senderFrame: top }, 'settings.update', { ffmpegPath: 'x' })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    const sender = { id: 1 };
+    expect(await call({ senderFrame: top, sender }, 'settings.get', {})).toMatchObject({ ok: true });
+    expect(await call({ senderFrame: top, sender }, 'settings.update', { ffmpegPath: 'x' })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
     for (const frame of [{ url: 'https://evil.example/', parent: null }, { url: 'app://watchpost/index.html', parent: top }, null]) {
-      expect(await call({ senderFrame: frame }, 'settings.get', {})).toEqual({ ok: false, error: { code: 'unavailable', message: 'caller is not the Watchpost window' } });
+      expect(await call({ senderFrame: frame, sender }, 'settings.get', {})).toEqual({ ok: false, error: { code: 'unavailable', message: 'caller is not the Watchpost window' } });
     }
   });
 

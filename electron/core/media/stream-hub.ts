@@ -1,4 +1,5 @@
 import { spawn as nodeSpawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import type { Logger } from '../log';
 import { scrubSecrets } from '../log';
 import { Fmp4Reader, type FragmentInfo, type TrackInfo } from './fmp4';
@@ -39,6 +40,10 @@ export interface StreamHubOptions {
   maxBacklogBytes?: number;
   spawn?: SpawnFn;
   clock?: () => number;
+  /** Instead of opening `url`: ffmpeg reads fMP4 on stdin, written by feed (used by the transcoding fallback). */
+  feed?: (stdin: Writable) => () => void;
+  /** Video codec arguments; default `-c:v copy` (no transcoding). */
+  videoArgs?: string[];
 }
 
 /** Retry delays after consecutive failures (go2rtc's producer schedule): 1 s ×5, 5 s ×5, 10 s ×10, then 60 s. */
@@ -69,6 +74,7 @@ interface Upstream {
   init?: { data: Buffer; info: TrackInfo };
   delivered: boolean;
   lastDataAt: number;
+  unfeed?: () => void;
 }
 
 interface ConsumerState { skipping: boolean }
@@ -139,6 +145,7 @@ export class StreamHub {
   }
 
   private inputArgs(): string[] {
+    if (this.opts.feed) return ['-f', 'mp4', '-i', 'pipe:0'];
     const u = this.opts.url;
     if (/^rtsps?:\/\//i.test(u)) return ['-rtsp_transport', 'tcp', '-timeout', String((this.opts.stallMs ?? 5000) * 1000), '-i', u];
     return ['-re', '-i', u];
@@ -149,7 +156,7 @@ export class StreamHub {
     if (this.closed || this.consumers.size === 0) return;
     const args = [
       '-hide_banner', '-loglevel', 'warning', '-nostdin', ...this.inputArgs(),
-      '-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'mp4',
+      '-map', '0:v:0', ...(this.opts.videoArgs ?? ['-c:v', 'copy']), '-an', '-f', 'mp4',
       '-movflags', 'frag_keyframe+empty_moov+default_base_moof+frag_every_frame', '-flush_packets', '1', 'pipe:1',
     ];
     const proc = this.spawnFn(this.opts.ffmpegPath, args);
@@ -161,7 +168,14 @@ export class StreamHub {
     proc.stdout.on('data', (chunk: Buffer) => this.onData(up, chunk));
     proc.stderr.on('data', (d: Buffer) => (up.stderr = (up.stderr + d.toString()).slice(-4000)));
     proc.on('error', (err) => (up.stderr += `\n${err.message}`));
-    proc.on('close', () => this.onExit(up));
+    proc.on('close', () => {
+      up.unfeed?.();
+      this.onExit(up);
+    });
+    if (this.opts.feed) {
+      proc.stdin.on('error', () => {});
+      up.unfeed = this.opts.feed(proc.stdin);
+    }
   }
 
   private onData(up: Upstream, chunk: Buffer): void {
@@ -197,10 +211,7 @@ export class StreamHub {
     const old = this.active;
     this.active = up;
     this.candidate = undefined;
-    if (old) {
-      old.proc.removeAllListeners('close');
-      old.proc.kill('SIGKILL');
-    }
+    if (old) this.kill(old);
   }
 
   private adoptInit(init: { data: Buffer; info: TrackInfo }): void {
@@ -281,13 +292,15 @@ export class StreamHub {
   private stopUpstream(): void {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    for (const up of [this.active, this.candidate]) {
-      if (!up) continue;
-      up.proc.removeAllListeners('close');
-      up.proc.kill('SIGKILL');
-    }
+    for (const up of [this.active, this.candidate]) if (up) this.kill(up);
     this.active = this.candidate = undefined;
     this.setStatus({ state: 'idle', failures: 0 });
+  }
+
+  private kill(up: Upstream): void {
+    up.proc.removeAllListeners('close');
+    up.unfeed?.();
+    up.proc.kill('SIGKILL');
   }
 
   /** Retries at once (the user asked, or credentials changed), resetting the backoff. */

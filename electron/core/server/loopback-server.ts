@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientFrame, WS_MAX_FRAME_BYTES, WS_PATH, type ServerFrame } from '../../contract';
+import { ClientSession } from '../client-session';
 import type { Station } from '../station';
 
 export interface LoopbackServerOptions {
@@ -112,12 +113,21 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
     wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws));
   });
 
+  let clients = 0;
   function serveClient(ws: WebSocket): void {
     const push = (frame: ServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
+    // Media rides the same socket as binary frames: one connection however many tiles (Chromium allows 6 per host).
+    const session = new ClientSession(`ws-${++clients}`, {
+      send: (frame) => { if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true }); },
+      backlog: () => ws.bufferedAmount,
+    });
     const unsubscribe = station.events.subscribe((name, payload) => push({ t: 'event', name, payload }));
-    ws.on('close', unsubscribe);
+    ws.on('close', () => {
+      unsubscribe();
+      session.close();
+    });
     ws.on('error', (err) => log.warn({ err: err.message }, 'websocket error'));
     ws.on('message', (data, isBinary) => {
       // A malformed frame ends this connection only; other viewers keep being served.
@@ -129,7 +139,7 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
         log.warn('malformed frame; closing that connection');
         return ws.close(1007, 'malformed frame');
       }
-      void station.dispatch(frame.name, frame.input).then((result) => push({ t: 'result', id: frame.id, result }));
+      void station.dispatch(frame.name, frame.input, session).then((result) => push({ t: 'result', id: frame.id, result }));
     });
   }
 

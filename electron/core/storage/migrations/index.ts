@@ -1,5 +1,6 @@
 import type { Migration } from '../db';
 import { m001Settings } from './001-settings';
+import { m002Channels } from './002-channels';
 
 /** Numbered, append-only: never edit a released migration, add the next one. */
-export const migrations: readonly Migration[] = [m001Settings];
+export const migrations: readonly Migration[] = [m001Settings, m002Channels];

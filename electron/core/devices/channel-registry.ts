@@ -1,0 +1,86 @@
+import { Channel, StationError, type StreamProfile } from '../../contract';
+import type { Db } from '../storage/db';
+import type { SecretStore } from '../storage/secrets';
+
+interface Row { id: number; name: string; main_url: string; sub_url: string | null; created_at: number }
+interface Credentials { username: string; password: string }
+
+/** Splits user:pass out of a URL: the URL goes to SQLite, the credentials to the SecretStore. */
+export function splitCredentials(url: string): { url: string; credentials?: Credentials } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { url };
+  const credentials = { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), credentials };
+}
+
+function withCredentials(url: string, c: Credentials | undefined): string {
+  if (!c) return url;
+  const u = new URL(url);
+  u.username = encodeURIComponent(c.username);
+  u.password = encodeURIComponent(c.password);
+  return u.toString();
+}
+
+const secretKey = (id: number) => `channel:${id}`;
+
+/** The camera channels the station knows; until device management lands they are added by RTSP URL. */
+export class ChannelRegistry {
+  constructor(private readonly db: Db, private readonly secrets: SecretStore, private readonly clock: () => number) {}
+
+  private async toChannel(r: Row): Promise<Channel> {
+    return Channel.parse({
+      id: r.id, name: r.name, mainUrl: r.main_url, subUrl: r.sub_url, createdAt: r.created_at,
+      hasCredentials: (await this.secrets.get(secretKey(r.id))) !== undefined,
+    });
+  }
+
+  private row(id: number): Row {
+    const r = this.db.prepare('SELECT * FROM channel WHERE id = ?').get(id) as Row | undefined;
+    if (!r) throw new StationError('not_found', `no channel with id ${id}`);
+    return r;
+  }
+
+  async list(): Promise<Channel[]> {
+    const rows = this.db.prepare('SELECT * FROM channel ORDER BY id').all() as Row[];
+    return Promise.all(rows.map((r) => this.toChannel(r)));
+  }
+
+  async get(id: number): Promise<Channel> {
+    return this.toChannel(this.row(id));
+  }
+
+  async addRtsp(input: { name: string; mainUrl: string; subUrl: string | null }): Promise<Channel> {
+    const main = splitCredentials(input.mainUrl);
+    const sub = input.subUrl ? splitCredentials(input.subUrl) : undefined;
+    const credentials = main.credentials ?? sub?.credentials;
+    const id = Number(
+      this.db.prepare('INSERT INTO channel (name, main_url, sub_url, created_at) VALUES (?, ?, ?, ?)')
+        .run(input.name, main.url, sub?.url ?? null, this.clock()).lastInsertRowid,
+    );
+    if (credentials) await this.secrets.set(secretKey(id), JSON.stringify(credentials));
+    return this.get(id);
+  }
+
+  async rename(id: number, name: string): Promise<Channel> {
+    this.row(id);
+    this.db.prepare('UPDATE channel SET name = ? WHERE id = ?').run(name, id);
+    return this.get(id);
+  }
+
+  /** Removes the channel and erases its credentials. */
+  async remove(id: number): Promise<boolean> {
+    const removed = this.db.prepare('DELETE FROM channel WHERE id = ?').run(id).changes > 0;
+    await this.secrets.delete(secretKey(id));
+    return removed;
+  }
+
+  /** The URL to open, with credentials: for the core's own ffmpeg only, never for the renderer or a log. */
+  async streamUrl(id: number, profile: StreamProfile): Promise<string> {
+    const r = this.row(id);
+    const url = profile === 'sub' && r.sub_url ? r.sub_url : r.main_url;
+    const stored = await this.secrets.get(secretKey(id));
+    return withCredentials(url, stored ? (JSON.parse(stored) as Credentials) : undefined);
+  }
+}

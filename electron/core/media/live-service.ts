@@ -1,0 +1,191 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeMediaFrame, StationError, type StreamProfile, type StreamStatus } from '../../contract';
+import type { ClientSession } from '../client-session';
+import type { ChannelRegistry } from '../devices/channel-registry';
+import type { EventBus } from '../events/event-bus';
+import type { Logger } from '../log';
+import { jpegFromKeyframe, jpegSize } from './snapshot';
+import { StreamHub, type HubConsumer, type StreamStatus as HubStatus } from './stream-hub';
+
+export interface LiveServiceOptions {
+  registry: ChannelRegistry;
+  events: EventBus;
+  logger: Logger;
+  ffmpegPath: () => string;
+  snapshotsDir: () => string;
+  graceMs?: number;
+  stallMs?: number;
+  clock?: () => number;
+}
+
+function parseStreamId(streamId: string): { channelId: number; profile: StreamProfile } {
+  const [id, profile] = streamId.split('/');
+  return { channelId: Number(id), profile: profile as StreamProfile };
+}
+
+/** H.264 the renderer can always decode; H.265 only where it says so, otherwise a shared transcoder. */
+const TRANSCODE_ARGS = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bf', '0', '-g', '50', '-pix_fmt', 'yuv420p'];
+
+/** Live view: a StreamHub per camera stream, viewers on per-client media channels, snapshots from the cache. */
+export class LiveService {
+  private readonly hubs = new Map<string, StreamHub>();
+  private readonly transcoders = new Map<string, StreamHub>();
+  private readonly sessions = new WeakMap<ClientSession, { next: number; open: Map<number, () => void> }>();
+  private readonly clock: () => number;
+
+  constructor(private readonly opts: LiveServiceOptions) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  private emitStatus(streamId: string, s: HubStatus, transcoded = false): void {
+    const status: StreamStatus = {
+      streamId, state: s.state, failures: s.failures, reason: s.reason, retryAt: s.retryAt,
+      codec: s.track?.codec, width: s.track?.width, height: s.track?.height, transcoded,
+    };
+    this.opts.events.emit('stream.status', status);
+  }
+
+  /** The one hub of a stream, created on first use. */
+  async hub(streamId: string): Promise<StreamHub> {
+    let hub = this.hubs.get(streamId);
+    if (hub) return hub;
+    const { channelId, profile } = parseStreamId(streamId);
+    const url = await this.opts.registry.streamUrl(channelId, profile);
+    hub = this.hubs.get(streamId);
+    if (hub) return hub;
+    hub = new StreamHub({
+      id: streamId, url, ffmpegPath: this.opts.ffmpegPath(), logger: this.opts.logger,
+      graceMs: this.opts.graceMs, stallMs: this.opts.stallMs, clock: this.opts.clock,
+      onStatus: (s) => this.emitStatus(streamId, s),
+    });
+    this.hubs.set(streamId, hub);
+    return hub;
+  }
+
+  private transcoder(streamId: string, source: StreamHub): StreamHub {
+    let t = this.transcoders.get(streamId);
+    if (t) return t;
+    t = new StreamHub({
+      id: `${streamId}~h264`, url: 'pipe:0', ffmpegPath: this.opts.ffmpegPath(), logger: this.opts.logger,
+      graceMs: 2000, stallMs: this.opts.stallMs, videoArgs: TRANSCODE_ARGS, clock: this.opts.clock,
+      onStatus: (s) => { if (s.state === 'live') this.emitStatus(streamId, { ...source.status }, true); },
+      feed: (stdin) => source.attach(feedTo(stdin)),
+    });
+    this.transcoders.set(streamId, t);
+    return t;
+  }
+
+  status(): StreamStatus[] {
+    return [...this.hubs].map(([streamId, h]) => ({
+      streamId, state: h.status.state, failures: h.status.failures, reason: h.status.reason, retryAt: h.status.retryAt,
+      codec: h.status.track?.codec, width: h.status.track?.width, height: h.status.track?.height,
+      transcoded: this.transcoders.get(streamId)?.consumerCount ? true : false,
+    }));
+  }
+
+  /** Starts a stream on the client's media port; returns the channel number its frames carry. */
+  async open(session: ClientSession, streamId: string, hevc: boolean): Promise<number> {
+    const port = session.media;
+    if (!port) throw new StationError('unavailable', 'this client has no media channel');
+    const hub = await this.hub(streamId);
+    let s = this.sessions.get(session);
+    if (!s) this.sessions.set(session, (s = { next: 1, open: new Map() }));
+    const channel = s.next++;
+    let detach: () => void = () => {};
+    // direct: the camera's own stream; switching/transcoded: H.265 the renderer cannot decode goes through the transcoder.
+    let mode: 'direct' | 'switching' | 'transcoded' = 'direct';
+    const viewer: HubConsumer = {
+      init: (data, info) => {
+        if (mode === 'direct' && info.kind === 'h265' && !hevc) {
+          mode = 'switching';
+          queueMicrotask(() => {
+            detach();
+            mode = 'transcoded';
+            detach = this.transcoder(streamId, hub).attach(viewer);
+          });
+          return;
+        }
+        const meta = { codec: info.codec, width: info.width, height: info.height, transcoded: mode === 'transcoded' };
+        port.send(encodeMediaFrame({ channel, kind: 'init', keyframe: false, meta, payload: data }));
+      },
+      fragment: (data, info) => {
+        if (mode === 'switching') return;
+        port.send(encodeMediaFrame({ channel, kind: 'fragment', keyframe: info.keyframe, payload: data }));
+      },
+      backlog: () => port.backlog(),
+    };
+    detach = hub.attach(viewer);
+    const sessions = s;
+    const close = session.own(() => {
+      detach();
+      sessions.open.delete(channel);
+    });
+    s.open.set(channel, close);
+    return channel;
+  }
+
+  close(session: ClientSession, channel: number): void {
+    this.sessions.get(session)?.open.get(channel)?.();
+  }
+
+  retry(streamId: string): void {
+    const hub = this.hubs.get(streamId);
+    if (!hub) throw new StationError('not_found', `stream ${streamId} is not open`);
+    hub.retryNow();
+  }
+
+  /** A JPEG of the channel's current keyframe, written to the snapshots folder. */
+  async snapshot(channelId: number): Promise<{ path: string; jpeg: Buffer; width: number; height: number; takenAt: number }> {
+    await this.opts.registry.get(channelId);
+    // Prefer a stream already running (no new camera connection), main before sub.
+    const running = [`${channelId}/main`, `${channelId}/sub`].map((k) => this.hubs.get(k)).find((h) => h?.cached().init && h.cached().gop.length);
+    const hub = running ?? (await this.hub(`${channelId}/main`));
+    let detach: (() => void) | undefined;
+    if (!hub.cached().init || hub.cached().gop.length === 0) {
+      // Not running: hold a connection just long enough for one keyframe (the grace period keeps it warm).
+      detach = hub.attach({ init: () => {}, fragment: () => {} });
+      const until = this.clock() + 10_000;
+      while ((!hub.cached().init || hub.cached().gop.length === 0) && this.clock() < until) await new Promise((r) => setTimeout(r, 50));
+    }
+    try {
+      const { init, gop } = hub.cached();
+      if (!init || !gop[0]) throw new StationError('unavailable', `channel ${channelId} delivered no picture within 10 s (${hub.status.reason ?? hub.status.state})`);
+      const jpeg = await jpegFromKeyframe(this.opts.ffmpegPath(), init.data, gop[0].data);
+      const takenAt = this.clock();
+      const dir = this.opts.snapshotsDir();
+      mkdirSync(dir, { recursive: true });
+      const path = join(dir, `channel-${channelId}-${new Date(takenAt).toISOString().replace(/[:.]/g, '-')}.jpg`);
+      writeFileSync(path, jpeg);
+      return { path, jpeg, takenAt, ...jpegSize(jpeg) };
+    } finally {
+      detach?.();
+    }
+  }
+
+  /** Closes the hubs of a removed channel. */
+  forgetChannel(channelId: number): void {
+    for (const map of [this.transcoders, this.hubs]) {
+      for (const [id, hub] of map) {
+        if (parseStreamId(id).channelId !== channelId) continue;
+        hub.close();
+        map.delete(id);
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const h of [...this.transcoders.values(), ...this.hubs.values()]) h.close();
+    this.transcoders.clear();
+    this.hubs.clear();
+  }
+}
+
+/** Writes a hub's fMP4 into a transcoder's stdin. */
+function feedTo(stdin: NodeJS.WritableStream & { writableLength: number }): HubConsumer {
+  return {
+    init: (data) => void stdin.write(data),
+    fragment: (data) => void stdin.write(data),
+    backlog: () => stdin.writableLength,
+  };
+}
