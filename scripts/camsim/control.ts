@@ -1,0 +1,169 @@
+import http from 'node:http';
+import { z } from 'zod';
+import { EVENT_KINDS, VALUE_EVENT_KINDS, type SimDevice } from './device';
+import { deviceManifest, type Fleet } from './fleet';
+
+// The fault and event control endpoint: JSON over HTTP, bound to 127.0.0.1 only.
+
+export const FaultSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('drop-rtsp') }),
+  z.object({ type: z.literal('stall'), seconds: z.number().positive().optional(), on: z.boolean().optional() }),
+  z.object({ type: z.literal('offline'), seconds: z.number().positive() }),
+  z.object({ type: z.literal('reboot'), seconds: z.number().positive().optional() }),
+  z.object({
+    type: z.literal('resolution'),
+    channel: z.number().int().positive().default(1),
+    profile: z.enum(['main', 'sub']).default('main'),
+    width: z.number().int().min(16).max(7680),
+    height: z.number().int().min(16).max(4320),
+  }),
+  z.object({ type: z.literal('corrupt') }),
+  z.object({ type: z.literal('lockout'), ip: z.string().optional(), seconds: z.number().positive().optional() }),
+  z.object({ type: z.literal('slow'), ms: z.number().int().min(0).max(120_000) }),
+  z.object({ type: z.literal('clear') }),
+]);
+export type Fault = z.infer<typeof FaultSchema>;
+
+export const EventSchema = z.object({
+  kind: z.enum(EVENT_KINDS as [string, ...string[]]),
+  channel: z.number().int().positive().default(1),
+  state: z.boolean().optional(),
+  value: z.number().optional(),
+});
+
+const stallTimers = new WeakMap<SimDevice, NodeJS.Timeout>();
+
+/** Applies a fault to a device; shared by the control endpoint and the CLI's --fault flags. */
+export async function applyFault(device: SimDevice, fault: Fault): Promise<void> {
+  switch (fault.type) {
+    case 'drop-rtsp':
+      device.rtspServer?.dropAll();
+      return;
+    case 'stall': {
+      const on = fault.on ?? true;
+      device.rtspServer?.setStalled(on);
+      clearTimeout(stallTimers.get(device));
+      if (on && fault.seconds) {
+        const t = setTimeout(() => device.rtspServer?.setStalled(false), fault.seconds * 1000);
+        t.unref();
+        stallTimers.set(device, t);
+      }
+      return;
+    }
+    case 'offline':
+      await device.goOffline(fault.seconds * 1000);
+      return;
+    case 'reboot':
+      await device.reboot(fault.seconds !== undefined ? fault.seconds * 1000 : undefined);
+      return;
+    case 'resolution':
+      device.setResolution(fault.channel, fault.profile, fault.width, fault.height);
+      return;
+    case 'corrupt':
+      device.rtspServer?.corruptNext();
+      return;
+    case 'lockout':
+      if (fault.ip) device.guard.lock(fault.ip, fault.seconds !== undefined ? fault.seconds * 1000 : undefined);
+      else if (fault.seconds !== undefined) device.guard.setLockMs(fault.seconds * 1000);
+      else device.guard.reset();
+      return;
+    case 'slow':
+      device.setReplyDelay(fault.ms);
+      return;
+    case 'clear':
+      device.setReplyDelay(0);
+      device.rtspServer?.setStalled(false);
+      clearTimeout(stallTimers.get(device));
+      device.guard.reset();
+      return;
+  }
+}
+
+/** Parses the CLI form `<device>:<type>[:<arg>]`, e.g. cam-02:offline:10, cam-01:slow:800, cam-03:stall. */
+export function parseFaultFlag(flag: string): { device: string; fault: Fault } {
+  const [device, type, arg] = flag.split(':');
+  if (!device || !type) throw new Error(`--fault wants <device>:<type>[:<arg>], got ${flag}`);
+  const n = arg === undefined ? undefined : Number(arg);
+  const raw: Record<string, unknown> = { type };
+  if (type === 'offline' || type === 'reboot' || type === 'stall') {
+    if (n !== undefined) raw.seconds = n;
+  } else if (type === 'slow') raw.ms = n;
+  else if (type === 'lockout' && arg !== undefined) raw.seconds = n;
+  else if (type === 'resolution') {
+    const m = /^(\d+)x(\d+)$/.exec(arg ?? '');
+    if (!m) throw new Error('resolution wants WxH, e.g. cam-01:resolution:1280x720');
+    Object.assign(raw, { width: Number(m[1]), height: Number(m[2]) });
+  }
+  return { device, fault: FaultSchema.parse(raw) };
+}
+
+export interface ControlServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > 64 * 1024) throw new Error('body too large');
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as unknown) : {};
+}
+
+export function startControlServer(fleet: Fleet, options: { port?: number } = {}): Promise<ControlServer> {
+  const send = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://control');
+      if (req.method === 'GET' && url.pathname === '/manifest') return send(res, 200, { ...fleet.manifest, control: controlUrl });
+      const m = /^\/devices\/([\w-]+)(?:\/(fault|events|address))?$/.exec(url.pathname);
+      if (!m) return send(res, 404, { ok: false, error: 'not found' });
+      const id = m[1] ?? '';
+      const device = fleet.devices.find((d) => d.id === id || String(d.index) === id);
+      if (!device) return send(res, 404, { ok: false, error: `no device ${id}` });
+      if (!m[2] && req.method === 'GET') return send(res, 200, deviceManifest(device));
+      if (req.method !== 'POST') return send(res, 405, { ok: false, error: 'POST only' });
+      try {
+        const body = await readJson(req);
+        if (m[2] === 'fault') {
+          await applyFault(device, FaultSchema.parse(body));
+        } else if (m[2] === 'events') {
+          const e = EventSchema.parse(body);
+          const kind = e.kind as (typeof EVENT_KINDS)[number];
+          if (VALUE_EVENT_KINDS.has(kind) && e.value === undefined) throw new Error(`${kind} needs a value`);
+          device.raiseEvent({ kind, channel: e.channel, ...(e.state !== undefined ? { state: e.state } : {}), ...(e.value !== undefined ? { value: e.value } : {}) });
+        } else if (m[2] === 'address') {
+          const { ip } = z.object({ ip: z.string() }).parse(body);
+          await device.setAddress(ip);
+        }
+        send(res, 200, { ok: true, device: deviceManifest(device) });
+      } catch (err) {
+        send(res, 400, { ok: false, error: err instanceof z.ZodError ? err.issues : (err as Error).message });
+      }
+    })();
+  });
+  let controlUrl = '';
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: options.port ?? 0 }, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      controlUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      resolve({
+        url: controlUrl,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}

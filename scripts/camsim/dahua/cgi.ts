@@ -1,0 +1,273 @@
+import type http from 'node:http';
+import { clientIp, isLoopback, plain, readBody, type DeviceEvent, type EventKind, type SimDevice } from '../device';
+import { localTime, parsePosixTz } from '../onvif/posix-tz';
+import { initializeDevice } from './dev-init';
+
+// Dahua's HTTP CGI face, after the public "Dahua HTTP API for IPC & NVR" (v2.x): key=value text bodies
+// with CRLF, "OK"/"Error" for writes, HTTP digest auth, 1-based channels, and eventManager attach as
+// multipart/x-mixed-replace with a "Heartbeat" part every `heartbeat` seconds.
+
+const CRLF = '\r\n';
+const BOUNDARY = 'myboundary';
+
+/** Dahua event codes; those after AlarmLocal have no public Dahua name and are camsim's own. */
+export const DAHUA_EVENT_CODES: Record<EventKind, string> = {
+  motion: 'VideoMotion',
+  tamper: 'VideoBlind',
+  door: 'AlarmLocal',
+  pir: 'SensorPIR',
+  temperature: 'SensorTemperature',
+  water: 'SensorWaterLeak',
+  co2: 'SensorCO2',
+  light: 'SensorAmbientLight',
+};
+
+function kv(lines: Record<string, string | number | boolean>): string {
+  return Object.entries(lines)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(CRLF) + CRLF;
+}
+
+function authenticate(device: SimDevice, req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  const ip = clientIp(req);
+  const lock = device.guard.isLocked(ip);
+  if (lock.locked) {
+    plain(res, 403, `Error${CRLF}Locked: too many failed logins${CRLF}`, { 'Retry-After': String(Math.ceil(lock.retryAfterMs / 1000)) });
+    return false;
+  }
+  if (!device.initialized) {
+    // A factory-new Dahua answers every CGI with this until DevInit (Intelbras/Dahua field notes).
+    plain(res, 401, `Error${CRLF}Invalid Authority!${CRLF}`);
+    return false;
+  }
+  const r = device.digest.verify(req.headers.authorization, req.method ?? 'GET', device.passwordOf);
+  if (r.ok) {
+    device.guard.recordSuccess(ip);
+    return true;
+  }
+  if (r.reason === 'unknown-user' || r.reason === 'bad-response') device.guard.recordFailure(ip);
+  plain(res, 401, `Error${CRLF}Unauthorized${CRLF}`, { 'WWW-Authenticate': device.digest.challenge(r.reason === 'stale') });
+  return false;
+}
+
+function configTable(device: SimDevice, name: string): Record<string, string | number | boolean> | undefined {
+  const t = `table.${name}`;
+  switch (name) {
+    case 'General':
+      return { [`${t}.LocalNo`]: 8, [`${t}.MachineAddress`]: 'camsim', [`${t}.MachineID`]: device.identity.serial, [`${t}.MachineName`]: device.machineName };
+    case 'Network':
+      return {
+        [`${t}.DefaultInterface`]: 'eth0',
+        [`${t}.Domain`]: 'camsim',
+        [`${t}.Hostname`]: device.hostname,
+        [`${t}.eth0.DefaultGateway`]: '127.0.0.1',
+        [`${t}.eth0.DhcpEnable`]: false,
+        [`${t}.eth0.IPAddress`]: device.ip,
+        [`${t}.eth0.MTU`]: 1500,
+        [`${t}.eth0.PhysicalAddress`]: device.identity.mac.toLowerCase(),
+        [`${t}.eth0.SubnetMask`]: '255.0.0.0',
+      };
+    case 'NTP':
+      return {
+        [`${t}.Address`]: device.time.ntpServer || 'pool.ntp.org',
+        [`${t}.Enable`]: device.time.type === 'NTP',
+        [`${t}.Port`]: 123,
+        [`${t}.TimeZoneDesc`]: device.time.tz,
+        [`${t}.UpdatePeriod`]: 10,
+      };
+    case 'Locales': {
+      return {
+        [`${t}.DSTEnable`]: device.time.daylightSavings,
+        [`${t}.TimeFormat`]: 'yyyy-MM-dd HH:mm:ss',
+      };
+    }
+    case 'RTSP':
+      return { [`${t}.Enable`]: true, [`${t}.Port`]: device.ports.rtsp };
+    default:
+      return undefined;
+  }
+}
+
+/** Applies `Name.Key=value` pairs; returns an error text or undefined, and a deferred action (address change). */
+function setConfig(device: SimDevice, params: URLSearchParams): { error?: string; after?: () => void } {
+  let after: (() => void) | undefined;
+  const pairs = [...params.entries()].filter(([k]) => k !== 'action');
+  if (pairs.length === 0) return { error: 'no parameters' };
+  for (const [key, value] of pairs) {
+    switch (key) {
+      case 'General.MachineName':
+        device.machineName = value;
+        break;
+      case 'Network.Hostname':
+        device.hostname = value;
+        device.announceChange();
+        break;
+      case 'Network.eth0.IPAddress':
+        if (!isLoopback(value)) return { error: `camsim only takes loopback addresses, not ${value}` };
+        after = () => void device.setAddress(value).catch(() => undefined);
+        break;
+      case 'Network.eth0.SubnetMask':
+      case 'Network.eth0.DefaultGateway':
+      case 'Network.eth0.DhcpEnable':
+        break;
+      case 'NTP.Enable':
+        device.time.type = value === 'true' ? 'NTP' : 'Manual';
+        break;
+      case 'NTP.Address':
+        device.time.ntpServer = value;
+        break;
+      case 'NTP.TimeZoneDesc':
+        if (!parsePosixTz(value)) return { error: `not a POSIX TZ: ${value}` };
+        device.time.tz = value;
+        break;
+      case 'Locales.DSTEnable':
+        device.time.daylightSavings = value === 'true';
+        break;
+      case 'Locales.TimeFormat':
+        break;
+      default:
+        return { error: `unsupported key ${key}` };
+    }
+  }
+  return after ? { after } : {};
+}
+
+function formatLocal(device: SimDevice): string {
+  const tz = parsePosixTz(device.time.tz);
+  const now = device.now();
+  const d = tz ? localTime(tz, now) : new Date(now);
+  return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+function eventLine(e: DeviceEvent): string {
+  const code = DAHUA_EVENT_CODES[e.kind];
+  const index = e.channel - 1;
+  if (e.value !== undefined) return `Code=${code};action=Pulse;index=${index};data=${JSON.stringify({ Value: e.value })}`;
+  return `Code=${code};action=${e.state ? 'Start' : 'Stop'};index=${index}`;
+}
+
+function part(text: string): string {
+  const body = text + CRLF;
+  return `--${BOUNDARY}${CRLF}Content-Type: text/plain${CRLF}Content-Length: ${Buffer.byteLength(body)}${CRLF}${CRLF}${body}${CRLF}`;
+}
+
+function attach(device: SimDevice, req: http.IncomingMessage, res: http.ServerResponse, q: URLSearchParams): void {
+  const codesRaw = (q.get('codes') ?? '[All]').replace(/^\[|\]$/g, '');
+  const codes = new Set(codesRaw.split(',').map((c) => c.trim()).filter(Boolean));
+  const all = codes.has('All');
+  const heartbeat = Math.max(1, Math.min(300, Number(q.get('heartbeat') ?? 5) || 5));
+  res.writeHead(200, { 'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`, Connection: 'close' });
+  res.flushHeaders();
+  const off = device.onEvent((e) => {
+    if (all || codes.has(DAHUA_EVENT_CODES[e.kind])) res.write(part(eventLine(e)));
+  });
+  const timer = setInterval(() => res.write(part('Heartbeat')), heartbeat * 1000);
+  const stop = () => {
+    off();
+    clearInterval(timer);
+    release();
+  };
+  const release = device.holdUntilDown(() => {
+    stop();
+    res.destroy();
+  });
+  req.on('close', stop);
+  res.on('close', stop);
+}
+
+async function outsideCmd(device: SimDevice, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const body = await readBody(req, 16 * 1024);
+  let rpc: { method?: unknown; params?: unknown; id?: unknown };
+  try {
+    rpc = JSON.parse((body ?? Buffer.alloc(0)).toString('utf8')) as typeof rpc;
+  } catch {
+    return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+  }
+  const id = rpc.id ?? 0;
+  const json = (o: unknown) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(o));
+  };
+  if (rpc.method === 'DevInit.getStatus') {
+    return json({ id, result: true, params: { Init: device.initialized ? 2 : 1, Find: 'BC' }, session: 0 });
+  }
+  if (rpc.method === 'DevInit.account') {
+    const r = initializeDevice(device, (typeof rpc.params === 'object' && rpc.params ? rpc.params : {}) as Record<string, unknown>);
+    return json(r.ok ? { id, result: true, params: null, session: 0 } : { id, result: false, error: r.error, session: 0 });
+  }
+  return json({ id, result: false, error: { code: 268894210, message: 'Method not found' }, session: 0 });
+}
+
+export async function handleDahuaHttp(device: SimDevice, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+  if (url.pathname === '/OutsideCmd') {
+    if (req.method !== 'POST') return plain(res, 405, `Error${CRLF}`);
+    return outsideCmd(device, req, res);
+  }
+  if (!authenticate(device, req, res)) return;
+  const q = url.searchParams;
+  const action = q.get('action') ?? '';
+  switch (url.pathname) {
+    case '/cgi-bin/magicBox.cgi':
+      switch (action) {
+        case 'getSystemInfo':
+          return plain(res, 200, kv({
+            deviceType: device.identity.model,
+            hardwareVersion: '1.00',
+            processor: 'camsim',
+            serialNumber: device.identity.serial,
+            updateSerial: device.identity.model,
+          }));
+        case 'getDeviceType':
+          return plain(res, 200, kv({ type: device.identity.model }));
+        case 'getSoftwareVersion':
+          return plain(res, 200, kv({ version: device.identity.firmware }));
+        case 'getMachineName':
+          return plain(res, 200, kv({ name: device.machineName }));
+        case 'getSerialNo':
+          return plain(res, 200, kv({ sn: device.identity.serial }));
+        case 'getVendor':
+          return plain(res, 200, kv({ vendor: device.identity.manufacturer }));
+        case 'reboot':
+          res.once('finish', () => void device.reboot().catch(() => undefined));
+          return plain(res, 200, `OK${CRLF}`);
+        default:
+          return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+      }
+    case '/cgi-bin/configManager.cgi': {
+      if (action === 'getConfig') {
+        const table = configTable(device, q.get('name') ?? '');
+        return table ? plain(res, 200, kv(table)) : plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+      }
+      if (action === 'setConfig') {
+        const r = setConfig(device, q);
+        if (r.error) return plain(res, 400, `Error${CRLF}${r.error}${CRLF}`);
+        if (r.after) res.once('finish', r.after);
+        return plain(res, 200, `OK${CRLF}`);
+      }
+      return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+    }
+    case '/cgi-bin/global.cgi':
+      if (action === 'getCurrentTime') return plain(res, 200, kv({ result: formatLocal(device) }));
+      return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+    case '/cgi-bin/snapshot.cgi': {
+      const ch = Number(q.get('channel') ?? '1');
+      const subtype = q.get('subtype') === '1' ? 'sub' : 'main';
+      const stream = Number.isInteger(ch) ? device.stream(ch, subtype) : undefined;
+      if (!stream) return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+      const jpeg = await stream.snapshotJpeg();
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length });
+      res.end(jpeg);
+      return;
+    }
+    case '/cgi-bin/eventManager.cgi':
+      if (action === 'attach') return attach(device, req, res, q);
+      if (action === 'getEventIndexes') {
+        const code = q.get('code') ?? '';
+        const idx = device.currentStates().filter((e) => DAHUA_EVENT_CODES[e.kind] === code && e.state).map((e) => e.channel - 1);
+        return plain(res, 200, kv(Object.fromEntries(idx.map((v, i) => [`channels[${i}]`, v]))));
+      }
+      return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+    default:
+      return plain(res, 404, `Error${CRLF}Not Found${CRLF}`);
+  }
+}

@@ -1,0 +1,656 @@
+import { randomUUID } from 'node:crypto';
+import dgram from 'node:dgram';
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { handleDahuaHttp } from './dahua/cgi';
+import { handleDhipMessage } from './dahua/dhip-responder';
+import type { DiscoveryHub } from './discovery/hub';
+import { handleWsDiscoveryMessage } from './discovery/ws-discovery';
+import { createLoginGuard, type ConfigurableLoginGuard } from './login-guard';
+import { createDigestVerifier, type DigestVerifier } from './onvif/http-digest';
+import { handleSoapRequest } from './onvif/soap-server';
+import { handleSnapshotRequest } from './onvif/snapshot';
+import type { Codec, Profile, RtspServer, RtspServerOptions, SimStream, StreamSpec } from './types';
+
+export type UserLevel = 'Administrator' | 'Operator' | 'User';
+export interface DeviceUser {
+  username: string;
+  password: string;
+  level: UserLevel;
+}
+
+export type DeviceKind = 'camera' | 'nvr';
+export type PortMode = 'standard' | 'offset' | 'ephemeral';
+
+/** What the media half provides; fleet.ts wires the real one in. */
+export interface MediaBackend {
+  createStream(spec: StreamSpec): SimStream;
+  startRtspServer(options: RtspServerOptions): Promise<RtspServer>;
+}
+
+export type EventKind = 'motion' | 'tamper' | 'door' | 'pir' | 'temperature' | 'water' | 'co2' | 'light';
+export const EVENT_KINDS: readonly EventKind[] = ['motion', 'tamper', 'door', 'pir', 'temperature', 'water', 'co2', 'light'];
+/** Kinds that carry a measured value rather than an on/off state. */
+export const VALUE_EVENT_KINDS: ReadonlySet<EventKind> = new Set(['temperature', 'co2', 'light']);
+
+export interface DeviceEvent {
+  kind: EventKind;
+  channel: number;
+  utcMs: number;
+  /** For state kinds (motion, tamper, door, pir, water). */
+  state?: boolean;
+  /** For value kinds: °C, ppm, lux. */
+  value?: number;
+}
+
+export interface DeviceIdentity {
+  manufacturer: string;
+  model: string;
+  firmware: string;
+  serial: string;
+  hardwareId: string;
+  mac: string;
+}
+
+export interface DeviceOptions {
+  id: string;
+  index: number;
+  kind: DeviceKind;
+  identity: DeviceIdentity;
+  channels: number;
+  codec: Codec;
+  live: boolean;
+  gopSeconds: number;
+  ip: string;
+  portMode: PortMode;
+  portBase: number;
+  /** Admin credentials; absent for a factory-default (uninitialised) device. */
+  admin?: { username: string; password: string };
+  media: MediaBackend;
+  hub: DiscoveryHub;
+  lockMs: number;
+  rebootMs: number;
+}
+
+export interface DevicePorts {
+  http: number;
+  rtsp: number;
+  wsDiscovery: number;
+  dhip: number;
+}
+
+export interface ChannelState {
+  channel: number;
+  name: string;
+  specs: Record<Profile, StreamSpec>;
+  pan: { x: number; y: number };
+  velocity: { x: number; y: number };
+  moveUntil: number;
+  presets: Map<string, { name: string; x: number; y: number }>;
+}
+
+export interface TimeSettings {
+  type: 'Manual' | 'NTP';
+  daylightSavings: boolean;
+  tz: string;
+  /** Device clock minus host clock. */
+  offsetMs: number;
+  ntpServer: string;
+}
+
+const STANDARD_PORTS: DevicePorts = { http: 80, rtsp: 554, wsDiscovery: 3702, dhip: 37810 };
+const OFFSET_SLOT: Record<keyof DevicePorts, number> = { http: 0, rtsp: 1, wsDiscovery: 2, dhip: 3 };
+
+export function isLoopback(ip: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) && ip.split('.').every((o) => Number(o) <= 255);
+}
+
+const bindErrors = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EPERM']);
+
+/** One simulated camera or NVR: its HTTP (ONVIF + Dahua CGI), RTSP and UDP discovery faces. */
+export class SimDevice {
+  readonly id: string;
+  readonly index: number;
+  readonly kind: DeviceKind;
+  readonly identity: DeviceIdentity;
+  readonly endpointUuid = randomUUID();
+  readonly users = new Map<string, DeviceUser>();
+  readonly guard: ConfigurableLoginGuard;
+  readonly digest: DigestVerifier;
+  readonly realm: string;
+  readonly channels: ChannelState[] = [];
+  readonly time: TimeSettings = { type: 'Manual', daylightSavings: false, tz: 'UTC0', offsetMs: 0, ntpServer: '' };
+  hostname: string;
+  machineName: string;
+  ip: string;
+  ports: DevicePorts = { http: 0, rtsp: 0, wsDiscovery: 0, dhip: 0 };
+  /** Bumped whenever what Hello/ProbeMatch advertise changes (WS-Discovery §4.1 MetadataVersion). */
+  metadataVersion = 1;
+  /** Fault: extra delay before every HTTP reply. */
+  replyDelayMs = 0;
+  online = false;
+  bootedAt = Date.now();
+  readonly options: DeviceOptions;
+
+  private readonly streams = new Map<string, SimStream>();
+  private readonly listeners = new Set<(e: DeviceEvent) => void>();
+  private readonly lastEvents = new Map<string, DeviceEvent>();
+  private readonly httpSockets = new Set<Socket>();
+  private httpServer: http.Server | undefined;
+  private rtsp: RtspServer | undefined;
+  private wsdSocket: dgram.Socket | undefined;
+  private dhipSocket: dgram.Socket | undefined;
+  private offlineTimer: NodeJS.Timeout | undefined;
+  private ptzTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private transition: Promise<void> = Promise.resolve();
+  private readonly disposers = new Set<() => void>();
+
+  constructor(options: DeviceOptions) {
+    this.options = options;
+    this.id = options.id;
+    this.index = options.index;
+    this.kind = options.kind;
+    this.identity = options.identity;
+    this.ip = options.ip;
+    this.hostname = `camsim-${options.id}`;
+    this.machineName = options.identity.serial;
+    // Dahua's realm names the serial; reused for ONVIF digest and RTSP so one password works everywhere.
+    this.realm = `Login to ${options.identity.serial}`;
+    this.digest = createDigestVerifier(this.realm);
+    this.guard = createLoginGuard({ lockMs: options.lockMs });
+    if (options.admin) {
+      this.users.set(options.admin.username, { ...options.admin, level: 'Administrator' });
+    }
+    for (let ch = 1; ch <= options.channels; ch++) {
+      const name = options.kind === 'nvr' ? `${options.id} CH${ch}` : `${options.id}${options.channels > 1 ? ` CH${ch}` : ''}`;
+      const spec = (profile: Profile): StreamSpec => ({
+        channel: ch,
+        channelName: name,
+        profile,
+        codec: options.codec,
+        width: profile === 'main' ? 1920 : 640,
+        height: profile === 'main' ? 1080 : 360,
+        fps: 25,
+        gopSeconds: options.gopSeconds,
+        live: options.live,
+      });
+      this.channels.push({
+        channel: ch,
+        name,
+        specs: { main: spec('main'), sub: spec('sub') },
+        pan: { x: 0, y: 0 },
+        velocity: { x: 0, y: 0 },
+        moveUntil: 0,
+        presets: new Map(),
+      });
+    }
+  }
+
+  /** Factory default until an administrator exists (ONVIF Profile Q "Factory Default State"). */
+  get initialized(): boolean {
+    for (const u of this.users.values()) if (u.level === 'Administrator') return true;
+    return false;
+  }
+
+  passwordOf = (username: string): string | undefined => this.users.get(username)?.password;
+
+  now(): number {
+    return Date.now() + this.time.offsetMs;
+  }
+
+  hostPort(port: number, standard: number): string {
+    return port === standard ? this.ip : `${this.ip}:${port}`;
+  }
+
+  get baseUrl(): string {
+    return `http://${this.hostPort(this.ports.http, 80)}`;
+  }
+
+  get deviceServiceUrl(): string {
+    return `${this.baseUrl}/onvif/device_service`;
+  }
+
+  rtspUrl(channel: number, profile: Profile, onvif = false): string {
+    const subtype = profile === 'main' ? 0 : 1;
+    // Dahua's RTSP path (Dahua HTTP API §4.1.1 "realmonitor"); ONVIF URIs add the same flags real firmware does.
+    return `rtsp://${this.hostPort(this.ports.rtsp, 554)}/cam/realmonitor?channel=${channel}&subtype=${subtype}${onvif ? '&unicast=true&proto=Onvif' : ''}`;
+  }
+
+  snapshotUrl(channel: number, profile: Profile): string {
+    return `${this.baseUrl}/onvif/snapshot?channel=${channel}&subtype=${profile === 'main' ? 0 : 1}`;
+  }
+
+  channel(ch: number): ChannelState | undefined {
+    return this.channels[ch - 1];
+  }
+
+  /** Streams are created on first use, so a 64-channel NVR costs nothing until someone watches. */
+  stream(ch: number, profile: Profile): SimStream | undefined {
+    const state = this.channel(ch);
+    if (!state) return undefined;
+    const key = `${ch}/${profile}`;
+    let s = this.streams.get(key);
+    if (!s) {
+      s = this.options.media.createStream(state.specs[profile]);
+      this.streams.set(key, s);
+      s.setPan(state.pan.x, state.pan.y);
+    }
+    return s;
+  }
+
+  /** Maps an RTSP request path to a stream: `/cam/realmonitor?channel=1&subtype=0` (+ ONVIF flags). */
+  resolveRtsp = (pathAndQuery: string): SimStream | undefined => {
+    const url = new URL(pathAndQuery, 'rtsp://camsim');
+    if (url.pathname.replace(/\/+$/, '') !== '/cam/realmonitor') return undefined;
+    const ch = Number(url.searchParams.get('channel') ?? '1');
+    const subtype = url.searchParams.get('subtype') ?? '0';
+    if (!Number.isInteger(ch) || (subtype !== '0' && subtype !== '1')) return undefined;
+    return this.stream(ch, subtype === '0' ? 'main' : 'sub');
+  };
+
+  scopes(): { item: string; fixed: boolean }[] {
+    const type = this.kind === 'nvr' ? 'NVR' : 'Network_Video_Transmitter';
+    return [
+      { item: 'onvif://www.onvif.org/Profile/Streaming', fixed: true },
+      { item: 'onvif://www.onvif.org/Profile/S', fixed: true },
+      { item: `onvif://www.onvif.org/type/${type}`, fixed: true },
+      { item: 'onvif://www.onvif.org/type/video_encoder', fixed: true },
+      { item: 'onvif://www.onvif.org/type/ptz', fixed: true },
+      { item: `onvif://www.onvif.org/hardware/${encodeURIComponent(this.identity.model)}`, fixed: true },
+      { item: `onvif://www.onvif.org/name/${encodeURIComponent(this.hostname)}`, fixed: false },
+      { item: 'onvif://www.onvif.org/location/country/camsim', fixed: false },
+      // ONVIF Profile Q §7.3: exactly one of these tells a client whether the device still needs its first admin.
+      {
+        item: this.initialized ? 'onvif://www.onvif.org/Profile/Q/Operational' : 'onvif://www.onvif.org/Profile/Q/FactoryDefault',
+        fixed: true,
+      },
+    ];
+  }
+
+  /** What discovery advertises changed (first admin created, name changed): bump and announce (WS-Discovery §4.1). */
+  announceChange(): void {
+    this.metadataVersion++;
+    if (this.online) this.options.hub.hello(this);
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  onEvent(listener: (e: DeviceEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The latest event per kind and channel, for ONVIF "Initialized" property messages. */
+  currentStates(): DeviceEvent[] {
+    return [...this.lastEvents.values()];
+  }
+
+  raiseEvent(e: Omit<DeviceEvent, 'utcMs'> & { utcMs?: number }): DeviceEvent {
+    if (!this.channel(e.channel)) throw new Error(`no channel ${e.channel} on ${this.id}`);
+    const ev: DeviceEvent = { ...e, utcMs: e.utcMs ?? this.now() };
+    if (VALUE_EVENT_KINDS.has(ev.kind)) {
+      if (typeof ev.value !== 'number' || !Number.isFinite(ev.value)) throw new Error(`${ev.kind} needs a numeric value`);
+      delete ev.state;
+    } else {
+      ev.state = ev.state ?? true;
+      delete ev.value;
+    }
+    this.lastEvents.set(`${ev.kind}/${ev.channel}`, ev);
+    for (const l of [...this.listeners]) l(ev);
+    return ev;
+  }
+
+  // ---- PTZ ----------------------------------------------------------------------------------
+
+  ptzMove(ch: number, vx: number, vy: number, timeoutMs: number): void {
+    const st = this.channel(ch);
+    if (!st) return;
+    st.velocity = { x: clamp(vx, -1, 1), y: clamp(vy, -1, 1) };
+    st.moveUntil = Date.now() + timeoutMs;
+    this.ensurePtzTimer();
+  }
+
+  ptzStop(ch: number): void {
+    const st = this.channel(ch);
+    if (!st) return;
+    st.velocity = { x: 0, y: 0 };
+    st.moveUntil = 0;
+  }
+
+  ptzSetPosition(ch: number, x: number, y: number): void {
+    const st = this.channel(ch);
+    if (!st) return;
+    st.pan = { x: clamp(x, -1, 1), y: clamp(y, -1, 1) };
+    for (const p of ['main', 'sub'] as const) this.streams.get(`${ch}/${p}`)?.setPan(st.pan.x, st.pan.y);
+  }
+
+  isMoving(ch: number): boolean {
+    const st = this.channel(ch);
+    return !!st && st.moveUntil > Date.now() && (st.velocity.x !== 0 || st.velocity.y !== 0);
+  }
+
+  private ensurePtzTimer(): void {
+    if (this.ptzTimer) return;
+    const tickMs = 100;
+    // Full speed crosses the whole range (-1..1) in 4 s, slow enough to watch the picture pan.
+    const perTick = (2 / 4000) * tickMs;
+    this.ptzTimer = setInterval(() => {
+      let any = false;
+      for (const st of this.channels) {
+        if (st.moveUntil <= Date.now()) continue;
+        if (st.velocity.x === 0 && st.velocity.y === 0) continue;
+        any = true;
+        this.ptzSetPosition(st.channel, st.pan.x + st.velocity.x * perTick, st.pan.y + st.velocity.y * perTick);
+      }
+      if (!any && this.ptzTimer) {
+        clearInterval(this.ptzTimer);
+        this.ptzTimer = undefined;
+      }
+    }, tickMs);
+    this.ptzTimer.unref();
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    await this.serialize(() => this.bringUp());
+    this.options.hub.hello(this);
+  }
+
+  /** Runs lifecycle changes one at a time (a reboot during an address change must not interleave). */
+  private serialize(fn: () => Promise<void>): Promise<void> {
+    const next = this.transition.then(fn, fn);
+    this.transition = next.catch(() => undefined);
+    return next;
+  }
+
+  private portCandidates(kind: keyof DevicePorts, previous: number): number[] {
+    const offset = this.options.portBase + this.index * 10 + OFFSET_SLOT[kind];
+    const list: number[] = [];
+    if (previous) list.push(previous);
+    if (this.options.portMode === 'standard') list.push(STANDARD_PORTS[kind]);
+    if (this.options.portMode !== 'ephemeral') list.push(offset);
+    list.push(0);
+    return [...new Set(list)];
+  }
+
+  private async bindFirst<T>(kind: keyof DevicePorts, previous: number, bind: (port: number) => Promise<T>): Promise<T> {
+    let lastErr: unknown;
+    for (const port of this.portCandidates(kind, previous)) {
+      try {
+        return await bind(port);
+      } catch (err) {
+        lastErr = err;
+        if (!bindErrors.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+      }
+    }
+    throw lastErr;
+  }
+
+  private async bringUp(): Promise<void> {
+    if (this.closed) return;
+    const prev = this.ports;
+    const server = http.createServer((req, res) => void this.onHttp(req, res));
+    server.keepAliveTimeout = 5000;
+    server.on('connection', (s) => {
+      this.httpSockets.add(s);
+      s.on('close', () => this.httpSockets.delete(s));
+    });
+    const httpPort = await this.bindFirst('http', prev.http, (port) => listen(server, this.ip, port));
+    this.httpServer = server;
+
+    const rtsp = await this.bindFirst('rtsp', prev.rtsp, (port) =>
+      this.options.media.startRtspServer({
+        host: this.ip,
+        port,
+        realm: this.realm,
+        passwordOf: this.passwordOf,
+        resolve: this.resolveRtsp,
+        lockout: this.guard,
+      }),
+    );
+    this.rtsp = rtsp;
+    rtsp.setReplyDelay(this.replyDelayMs);
+
+    const wsd = await this.bindFirst('wsDiscovery', prev.wsDiscovery, (port) =>
+      bindUdp(this.ip, port, this.options.hub.prepareSocket, (msg, rinfo, sock) => handleWsDiscoveryMessage(this, msg, rinfo, sock)),
+    );
+    this.wsdSocket = wsd.socket;
+    const dhip = await this.bindFirst('dhip', prev.dhip, (port) =>
+      bindUdp(this.ip, port, this.options.hub.prepareSocket, (msg, rinfo, sock) => handleDhipMessage(this, msg, rinfo, sock)),
+    );
+    this.dhipSocket = dhip.socket;
+    this.ports = { http: httpPort, rtsp: rtsp.port, wsDiscovery: wsd.port, dhip: dhip.port };
+    this.online = true;
+    this.bootedAt = Date.now();
+  }
+
+  private async bringDown(): Promise<void> {
+    this.online = false;
+    const server = this.httpServer;
+    this.httpServer = undefined;
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of this.httpSockets) s.destroy();
+      this.httpSockets.clear();
+      await closed;
+    }
+    for (const d of [...this.disposers]) d();
+    this.disposers.clear();
+    const rtsp = this.rtsp;
+    this.rtsp = undefined;
+    if (rtsp) await rtsp.close();
+    for (const sock of [this.wsdSocket, this.dhipSocket]) {
+      if (sock) await new Promise<void>((resolve) => sock.close(() => resolve()));
+    }
+    this.wsdSocket = undefined;
+    this.dhipSocket = undefined;
+  }
+
+  /** Something long-lived tied to the current boot (event streams, long polls); ended on reboot/offline. */
+  holdUntilDown(dispose: () => void): () => void {
+    this.disposers.add(dispose);
+    return () => this.disposers.delete(dispose);
+  }
+
+  /** The device really moves: every listener is rebound on the new loopback address, then Hello. */
+  async setAddress(ip: string): Promise<void> {
+    if (!isLoopback(ip)) throw new Error(`camsim devices only take loopback addresses, not ${ip}`);
+    if (ip === this.ip) return;
+    await this.serialize(async () => {
+      this.options.hub.bye(this);
+      await this.bringDown();
+      this.ip = ip;
+      this.metadataVersion++;
+      await this.bringUp();
+    });
+    this.options.hub.hello(this);
+  }
+
+  /** Fault: gone from the network (connections refused, no discovery replies) for ms, then back with Hello. */
+  goOffline(ms: number): Promise<void> {
+    if (this.offlineTimer) clearTimeout(this.offlineTimer);
+    const down = this.serialize(() => this.bringDown());
+    this.offlineTimer = setTimeout(() => {
+      this.offlineTimer = undefined;
+      void this.serialize(() => this.bringUp()).then(
+        () => {
+          if (this.online) this.options.hub.hello(this);
+        },
+        () => undefined,
+      );
+    }, ms);
+    this.offlineTimer.unref();
+    return down;
+  }
+
+  reboot(ms = this.options.rebootMs): Promise<void> {
+    for (const st of this.channels) this.ptzStop(st.channel);
+    return this.goOffline(ms);
+  }
+
+  /** Resolves once the device is reachable again (after offline/reboot/address change). */
+  async whenOnline(timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.online || this.offlineTimer) {
+      if (Date.now() > until) throw new Error(`${this.id} still offline`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await this.transition;
+  }
+
+  get rtspServer(): RtspServer | undefined {
+    return this.rtsp;
+  }
+
+  setReplyDelay(ms: number): void {
+    this.replyDelayMs = Math.max(0, ms);
+    this.rtsp?.setReplyDelay(this.replyDelayMs);
+  }
+
+  setResolution(ch: number, profile: Profile, width: number, height: number): void {
+    const st = this.channel(ch);
+    if (!st) throw new Error(`no channel ${ch} on ${this.id}`);
+    st.specs[profile] = { ...st.specs[profile], width, height };
+    this.stream(ch, profile)?.setResolution(width, height);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.online) this.options.hub.bye(this);
+    if (this.offlineTimer) clearTimeout(this.offlineTimer);
+    this.offlineTimer = undefined;
+    if (this.ptzTimer) clearInterval(this.ptzTimer);
+    this.ptzTimer = undefined;
+    await this.serialize(() => this.bringDown());
+    this.closed = true;
+    this.listeners.clear();
+    const streams = [...this.streams.values()];
+    this.streams.clear();
+    await Promise.all(streams.map((s) => s.close()));
+  }
+
+  /** Sends a UDP datagram from this device's discovery socket, to loopback only. */
+  sendUdp(kind: 'wsDiscovery' | 'dhip', msg: Buffer, port: number, address: string): void {
+    const sock = kind === 'wsDiscovery' ? this.wsdSocket : this.dhipSocket;
+    if (!sock || !this.online) return;
+    if (!isLoopback(address) && !this.options.hub.multicastAllowed(address)) return;
+    sock.send(msg, port, address, () => undefined);
+  }
+
+  // ---- HTTP ---------------------------------------------------------------------------------
+
+  private async onHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      if (this.replyDelayMs > 0) await new Promise((r) => setTimeout(r, this.replyDelayMs));
+      const url = new URL(req.url ?? '/', 'http://camsim');
+      const path = url.pathname;
+      if (path === '/onvif/snapshot') return await handleSnapshotRequest(this, req, res, url);
+      if (path.startsWith('/onvif/')) {
+        if (req.method !== 'POST') return plain(res, 405, 'Method Not Allowed\r\n', { Allow: 'POST' });
+        const body = await readBody(req, 64 * 1024);
+        if (body === undefined) return plain(res, 413, 'Payload Too Large\r\n');
+        const reply = await handleSoapRequest(this, { path, headers: req.headers, method: req.method, url: req.url ?? path, clientIp: clientIp(req) }, body);
+        res.writeHead(reply.status, { 'Content-Type': 'application/soap+xml; charset=utf-8', ...reply.headers });
+        res.end(reply.body);
+        if (reply.after) res.once('finish', reply.after);
+        return;
+      }
+      if (path.startsWith('/cgi-bin/') || path === '/OutsideCmd') return await handleDahuaHttp(this, req, res, url);
+      plain(res, 404, 'Not Found\r\n');
+    } catch (err) {
+      if (!res.headersSent) plain(res, 500, `Internal Error: ${(err as Error).message}\r\n`);
+      else res.destroy();
+    }
+  }
+}
+
+export function clientIp(req: http.IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+}
+
+export function plain(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+  res.end(body);
+}
+
+/** Reads at most `limit` bytes; undefined when the body is larger. */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host, port, exclusive: true });
+  });
+}
+
+function bindUdp(
+  host: string,
+  port: number,
+  prepare: (sock: dgram.Socket) => void,
+  onMessage: (msg: Buffer, rinfo: dgram.RemoteInfo, sock: dgram.Socket) => void,
+): Promise<{ socket: dgram.Socket; port: number }> {
+  return new Promise((resolve, reject) => {
+    // No reuseAddr: a second fleet on the same address must fail over to another port, not steal datagrams.
+    const sock = dgram.createSocket({ type: 'udp4', reuseAddr: false });
+    const onError = (err: Error) => {
+      sock.close();
+      reject(err);
+    };
+    sock.once('error', onError);
+    sock.on('message', (msg, rinfo) => onMessage(msg, rinfo, sock));
+    sock.bind({ address: host, port, exclusive: true }, () => {
+      sock.off('error', onError);
+      sock.on('error', () => undefined);
+      prepare(sock);
+      resolve({ socket: sock, port: sock.address().port });
+    });
+  });
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+/**
+ * Why a password is too weak, or undefined when it is acceptable. The rule is Dahua's published one
+ * (8-32 characters, at least two of upper/lower/digit/special, none of ' " ; : &), used for ONVIF too.
+ */
+export function passwordWeakness(pw: string): string | undefined {
+  if (pw.length < 8) return 'shorter than 8 characters';
+  if (pw.length > 32) return 'longer than 32 characters';
+  if (/['";:&\s]/.test(pw)) return "contains one of ' \" ; : & or a space";
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(pw)).length;
+  if (classes < 2) return 'needs two of upper case, lower case, digits, special characters';
+  return undefined;
+}
