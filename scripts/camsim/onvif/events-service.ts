@@ -68,6 +68,11 @@ function subs(device: SimDevice): Map<string, Subscription> {
 
 const strip = (seg: string) => seg.replace(/^[^:]*:/, '');
 
+/** Concrete topic path: only the root carries the namespace prefix (WS-Topics §7, as ONVIF devices print it). */
+function topicText(path: string[]): string {
+  return path.map((seg, i) => (i === 0 ? seg : strip(seg))).join('/');
+}
+
 /** TopicExpression (ConcreteSet dialect): alternatives split by '|', '//.' matching a whole subtree. */
 function parseFilter(expr: string | undefined): string[][] | undefined {
   if (!expr || !expr.trim()) return undefined;
@@ -83,7 +88,7 @@ function matches(filter: string[][] | undefined, path: string[]): boolean {
 function notification(def: TopicDef, e: DeviceEvent, op: 'Initialized' | 'Changed'): string {
   const items = (list: [string, string][]) => list.map(([n, v]) => `<tt:SimpleItem Name="${esc(n)}" Value="${esc(v)}"/>`).join('');
   return (
-    `<wsnt:NotificationMessage><wsnt:Topic Dialect="${CONCRETE_SET}">${def.path.join('/')}</wsnt:Topic>` +
+    `<wsnt:NotificationMessage><wsnt:Topic Dialect="${CONCRETE_SET}">${topicText(def.path)}</wsnt:Topic>` +
     `<wsnt:Message><tt:Message UtcTime="${isoSeconds(e.utcMs)}" PropertyOperation="${op}">` +
     `<tt:Source>${items(def.source(e.channel))}</tt:Source><tt:Data>${items([[def.data.name, def.data.value(e)]])}</tt:Data>` +
     `</tt:Message></wsnt:Message></wsnt:NotificationMessage>`
@@ -217,15 +222,16 @@ function topicSet(): string {
       n.def = def;
     }
   }
-  const render = (name: string, n: Node): string => {
+  const render = (qname: string, n: Node, root: boolean): string => {
+    const name = root ? qname : strip(qname);
     const desc = n.def
       ? `<tt:MessageDescription IsProperty="true"><tt:Source>` +
         n.def.source(1).map(([s]) => `<tt:SimpleItemDescription Name="${s}" Type="tt:ReferenceToken"/>`).join('') +
         `</tt:Source><tt:Data><tt:SimpleItemDescription Name="${n.def.data.name}" Type="${n.def.data.type}"/></tt:Data></tt:MessageDescription>`
       : '';
-    return `<${name}${n.def ? ' wstop:topic="true"' : ''}>${desc}${[...n.children].map(([k, c]) => render(k, c)).join('')}</${name}>`;
+    return `<${name}${n.def ? ' wstop:topic="true"' : ''}>${desc}${[...n.children].map(([k, c]) => render(k, c, false)).join('')}</${name}>`;
   };
-  return `<wstop:TopicSet xmlns:xs="http://www.w3.org/2001/XMLSchema">${[...root.children].map(([k, c]) => render(k, c)).join('')}</wstop:TopicSet>`;
+  return `<wstop:TopicSet xmlns:xs="http://www.w3.org/2001/XMLSchema">${[...root.children].map(([k, c]) => render(k, c, true)).join('')}</wstop:TopicSet>`;
 }
 
 export const eventOps: Record<string, OpSpec> = {
