@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where device passwords and cloud tokens live. Electron passes a safeStorage one; plain Node uses a key file. */
@@ -80,5 +80,6 @@ export class KeyFileCipher implements Cipher {
 }
 
 export function nodeSecretStore(dataDir: string): SecretStore {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return new FileSecretStore(dataDir, new KeyFileCipher(join(dataDir, 'secrets.key')), 'aes-256-gcm key file');
 }

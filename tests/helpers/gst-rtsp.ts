@@ -1,0 +1,26 @@
+// GStreamer's RTSP server (software nobody here wrote) as a camera for tests.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './station-process';
+
+export interface GstCamera { port: number; url(credentials?: string): string; close(): Promise<void> }
+
+export async function startGstCamera(user?: string, password?: string): Promise<GstCamera> {
+  const p = spawn('/usr/bin/python3', [join(ROOT, 'tests/fixtures/gst-rtsp-server.py'), '0', ...(user ? [user, password ?? ''] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const port = await new Promise<number>((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`gst-rtsp-server did not start:\n${out}`)), 15_000);
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = /READY (\d+)/.exec(out);
+      if (m) { clearTimeout(t); res(Number(m[1])); }
+    });
+    p.stderr.on('data', (d) => (out += d));
+    p.once('exit', (c) => { clearTimeout(t); rej(new Error(`gst-rtsp-server exited ${c}:\n${out}`)); });
+  });
+  return {
+    port,
+    url: (credentials) => `rtsp://${credentials ? `${credentials}@` : ''}127.0.0.1:${port}/test`,
+    close: () => new Promise((res) => { if (p.exitCode !== null) return res(); p.once('exit', () => res()); p.kill('SIGKILL'); }),
+  };
+}

@@ -1,0 +1,141 @@
+// Live view through the real transport: channel added by RTSP URL, fMP4 over binary WebSocket frames,
+// from GStreamer's RTSP server; credentials never leave the core.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
+import { Fmp4Reader } from '../../electron/core/media/fmp4';
+import { startLoopbackServer, type LoopbackServer } from '../../electron/core/server/loopback-server';
+import { createStation, type Station } from '../../electron/core/station';
+import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
+
+const PASSWORD = 'Kx9!pr0ofSecret';
+let dir: string;
+let station: Station;
+let server: LoopbackServer;
+let cam: GstCamera;
+const textSeen: string[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wp-live-'));
+  mkdirSync(join(dir, 'r'));
+  writeFileSync(join(dir, 'r', 'index.html'), '<!doctype html>');
+  cam = await startGstCamera('admin', PASSWORD);
+  station = await createStation({ dataDir: join(dir, 'data'), mode: 'browser', secrets: nodeSecretStore(join(dir, 'data')), media: { graceMs: 500, stallMs: 3000 } });
+  server = await startLoopbackServer({ station, rendererDir: join(dir, 'r') });
+});
+afterAll(async () => {
+  await server?.close();
+  await station?.dispose();
+  await cam?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Client { ws: WebSocket; call(name: string, input: unknown): Promise<any>; frames: MediaFrame[]; events: { name: string; payload: any }[] }
+
+async function client(): Promise<Client> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
+  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  const pending = new Map<number, (v: unknown) => void>();
+  const c: Client = {
+    ws, frames: [], events: [],
+    call(name, input) {
+      const id = Math.floor(Math.random() * 1e9);
+      return new Promise((res) => { pending.set(id, res); ws.send(JSON.stringify({ t: 'call', id, name, input })); });
+    },
+  };
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return void c.frames.push(decodeMediaFrame(new Uint8Array(data as Buffer)));
+    const text = data.toString();
+    textSeen.push(text);
+    const f = JSON.parse(text);
+    if (f.t === 'result') pending.get(f.id)?.(f.result);
+    else c.events.push(f);
+  });
+  return c;
+}
+
+describe('live view over the loopback transport', () => {
+  let channelId: number;
+
+  it('adds a camera by RTSP URL and keeps its password out of everything the renderer sees', async () => {
+    const c = await client();
+    const r = await c.call('channels.addRtsp', { name: 'Lobby', mainUrl: cam.url(`admin:${encodeURIComponent(PASSWORD)}`), subUrl: null });
+    expect(r.ok).toBe(true);
+    expect(r.value).toMatchObject({ name: 'Lobby', mainUrl: `rtsp://127.0.0.1:${cam.port}/test`, hasCredentials: true });
+    channelId = r.value.id;
+    const bad = await c.call('channels.addRtsp', { name: 'x', mainUrl: 'http://127.0.0.1/x', subUrl: null });
+    expect(bad.error).toEqual({ code: 'bad_input', message: 'input.mainUrl: must be an rtsp:// or rtsps:// URL' });
+    c.ws.close();
+  });
+
+  it('streams init + fragments from the first keyframe, with the codec read from the stream', async () => {
+    const c = await client();
+    const opened = await c.call('live.open', { streamId: `${channelId}/main` });
+    expect(opened.ok).toBe(true);
+    await expect.poll(() => c.frames.filter((f) => f.kind === 'fragment').length, { timeout: 15_000 }).toBeGreaterThan(30);
+    const init = c.frames[0]!;
+    expect(init.kind).toBe('init');
+    expect(init.channel).toBe(opened.value.channel);
+    expect(init.meta).toMatchObject({ codec: expect.stringMatching(/^avc1\.42/), width: 640, height: 360, transcoded: false });
+    expect(c.frames[1]!.keyframe).toBe(true);
+    const parts = new Fmp4Reader().push(Buffer.concat(c.frames.map((f) => Buffer.from(f.payload))));
+    expect(parts.length).toBe(c.frames.length);
+    const states = c.events.filter((e) => e.name === 'stream.status').map((e) => e.payload.state);
+    expect(states).toContain('live');
+
+    // A second viewer is served from the same upstream, starting at once from the cached keyframe.
+    const d = await client();
+    const t0 = Date.now();
+    await d.call('live.open', { streamId: `${channelId}/main` });
+    await expect.poll(() => d.frames.length, { timeout: 2000 }).toBeGreaterThan(1);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(d.frames[1]!.keyframe).toBe(true);
+    const status = await d.call('streams.status', {});
+    expect(status.value).toEqual([expect.objectContaining({ streamId: `${channelId}/main`, state: 'live' })]);
+    c.ws.close();
+    d.ws.close();
+  });
+
+  it('takes a snapshot from the running stream', async () => {
+    const c = await client();
+    await c.call('live.open', { streamId: `${channelId}/main` });
+    await expect.poll(() => c.frames.length, { timeout: 10_000 }).toBeGreaterThan(2);
+    const snap = await c.call('live.snapshot', { channelId });
+    expect(snap.ok).toBe(true);
+    expect(snap.value).toMatchObject({ width: 640, height: 360 });
+    const jpeg = readFileSync(snap.value.path);
+    expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect(Buffer.from(snap.value.jpegBase64, 'base64').equals(jpeg)).toBe(true);
+    c.ws.close();
+  });
+
+  it('reports a wrong password as auth_failed and holds off retrying', async () => {
+    const c = await client();
+    const r = await c.call('channels.addRtsp', { name: 'Wrong', mainUrl: cam.url('admin:nope'), subUrl: null });
+    await c.call('live.open', { streamId: `${r.value.id}/main` });
+    await expect.poll(() => c.events.find((e) => e.name === 'stream.status' && e.payload.state === 'auth_failed'), { timeout: 10_000 }).toBeTruthy();
+    const ev = c.events.find((e) => e.payload.state === 'auth_failed')!;
+    expect(ev.payload.reason).toBe('the camera refused the credentials');
+    expect(ev.payload.retryAt - Date.now()).toBeGreaterThan(50_000);
+    c.ws.close();
+  });
+
+  it('never wrote the password to the database, the log or a renderer-bound message', async () => {
+    station.logger.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    const files = [join(dir, 'data', 'station.db'), join(dir, 'data', 'station.db-wal'), join(dir, 'data', 'logs', 'station.log'), join(dir, 'data', 'secrets.json')];
+    for (const f of files) {
+      let bytes: Buffer;
+      try { bytes = readFileSync(f); } catch { continue; }
+      expect(bytes.includes(PASSWORD), f).toBe(false);
+      expect(bytes.includes(encodeURIComponent(PASSWORD)), f).toBe(false);
+    }
+    expect(textSeen.length).toBeGreaterThan(5);
+    for (const t of textSeen) expect(t.includes(PASSWORD) || t.includes(encodeURIComponent(PASSWORD))).toBe(false);
+    expect(readdirSync(join(dir, 'data'))).toContain('secrets.json');
+  });
+});
