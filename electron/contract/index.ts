@@ -1,5 +1,9 @@
 // The one API both sides speak. Isomorphic: imports nothing but zod.
 import { z } from 'zod';
+import { call, NoInput } from './common';
+import { liveCalls, liveEvents } from './live';
+
+export * from './live';
 
 export const ERROR_CODES = ['bad_input', 'not_found', 'unknown_call', 'conflict', 'unavailable', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -69,119 +73,14 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
-// ---- channels (camera streams) and live view ----
-
-export const STREAM_PROFILES = ['main', 'sub'] as const;
-export type StreamProfile = (typeof STREAM_PROFILES)[number];
-
-const rtspUrl = z
-  .string()
-  .max(2048)
-  .refine((u) => { try { return /^rtsps?:$/.test(new URL(u).protocol); } catch { return false; } }, 'must be an rtsp:// or rtsps:// URL');
-
-/** A camera channel as the renderer sees it: URLs never carry credentials. */
-export const Channel = z.object({
-  id: z.number().int().positive(),
-  name: z.string(),
-  mainUrl: z.string(),
-  subUrl: z.string().nullable(),
-  hasCredentials: z.boolean(),
-  createdAt: z.number(),
-});
-export type Channel = z.infer<typeof Channel>;
-
-export const StreamId = z.string().regex(/^\d+\/(main|sub)$/, 'must look like "<channel id>/main" or "<channel id>/sub"');
-
-export const StreamState = z.enum(['idle', 'connecting', 'live', 'stalled', 'offline', 'auth_failed']);
-export const StreamStatus = z.object({
-  streamId: z.string(),
-  state: StreamState,
-  reason: z.string().optional(),
-  retryAt: z.number().optional(),
-  failures: z.number().int(),
-  codec: z.string().optional(),
-  width: z.number().optional(),
-  height: z.number().optional(),
-  /** Served by a transcoder because the renderer cannot decode the camera's codec. */
-  transcoded: z.boolean().optional(),
-});
-export type StreamStatus = z.infer<typeof StreamStatus>;
-
-/** Binary media frames (WebSocket binary messages / the Electron MessagePort), one layout for both. */
-export const MEDIA_FRAME = { init: 0, fragment: 1, end: 2 } as const;
-export interface MediaFrame {
-  channel: number;
-  kind: 'init' | 'fragment' | 'end';
-  keyframe: boolean;
-  /** For init frames: the codec string and size read from the stream's own init segment. */
-  meta?: { codec: string; width: number; height: number; transcoded?: boolean };
-  payload: Uint8Array;
-}
-
-/** u32 channel | u8 kind | u8 flags (bit 0: keyframe) | [init: u16 meta length | meta JSON] | payload */
-export function encodeMediaFrame(f: MediaFrame): Uint8Array {
-  const meta = f.meta ? new TextEncoder().encode(JSON.stringify(f.meta)) : new Uint8Array(0);
-  const head = 6 + (f.kind === 'init' ? 2 + meta.length : 0);
-  const out = new Uint8Array(head + f.payload.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, f.channel);
-  v.setUint8(4, MEDIA_FRAME[f.kind]);
-  v.setUint8(5, f.keyframe ? 1 : 0);
-  if (f.kind === 'init') {
-    v.setUint16(6, meta.length);
-    out.set(meta, 8);
-  }
-  out.set(f.payload, head);
-  return out;
-}
-
-export function decodeMediaFrame(buf: ArrayBuffer | Uint8Array): MediaFrame {
-  const bytes = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
-  if (bytes.length < 6) throw new Error('media frame: shorter than its header');
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const kindNo = v.getUint8(4);
-  const kind = (['init', 'fragment', 'end'] as const)[kindNo];
-  if (!kind) throw new Error(`media frame: unknown kind ${kindNo}`);
-  let at = 6;
-  let meta: MediaFrame['meta'];
-  if (kind === 'init') {
-    const n = v.getUint16(6);
-    meta = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as MediaFrame['meta'];
-    at = 8 + n;
-  }
-  return { channel: v.getUint32(0), kind, keyframe: (v.getUint8(5) & 1) === 1, meta, payload: bytes.subarray(at) };
-}
-
 // ---- calls: name -> input and output schemas ----
 
-function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
-  return { input, output };
-}
-const NoInput = z.object({}).strict();
 
 export const calls = {
   'station.status': call(NoInput, StationStatus),
   'settings.get': call(NoInput, Settings),
   'settings.update': call(Settings.partial().strict(), Settings),
-  'channels.list': call(NoInput, z.array(Channel)),
-  'channels.addRtsp': call(
-    z.object({ name: z.string().trim().min(1).max(100), mainUrl: rtspUrl, subUrl: rtspUrl.nullable().default(null) }).strict(),
-    Channel,
-  ),
-  'channels.rename': call(z.object({ id: z.number().int().positive(), name: z.string().trim().min(1).max(100) }).strict(), Channel),
-  'channels.remove': call(z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
-  'streams.status': call(NoInput, z.array(StreamStatus)),
-  'streams.retry': call(z.object({ streamId: StreamId }).strict(), z.object({})),
-  /** Starts sending a stream's fMP4 on this client's media channel; `hevc`: the renderer decodes H.265 itself. */
-  'live.open': call(
-    z.object({ streamId: StreamId, hevc: z.boolean().default(false) }).strict(),
-    z.object({ channel: z.number().int().nonnegative() }),
-  ),
-  'live.close': call(z.object({ channel: z.number().int().nonnegative() }).strict(), z.object({})),
-  'live.snapshot': call(
-    z.object({ channelId: z.number().int().positive() }).strict(),
-    z.object({ path: z.string(), jpegBase64: z.string(), width: z.number(), height: z.number(), takenAt: z.number() }),
-  ),
+  ...liveCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -197,8 +96,7 @@ export function isCallName(name: unknown): name is CallName {
 export const events = {
   'station.heartbeat': z.object({ at: z.number(), uptimeMs: z.number() }),
   'settings.changed': Settings,
-  'channels.changed': z.array(Channel),
-  'stream.status': StreamStatus,
+  ...liveEvents,
 } as const;
 
 export type EventName = keyof typeof events;
