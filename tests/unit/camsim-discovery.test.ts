@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onlyLoopbackInterfaces } from '../../scripts/camsim/discovery/hub';
 import { startFleet, type Fleet } from '../../scripts/camsim/fleet';
 import { child, NS, parseXml, textAt, type XmlElement } from '../../scripts/camsim/onvif/xml';
 
@@ -105,5 +106,9 @@ describe('camsim WS-Discovery', () => {
   it('takes no address outside loopback', async () => {
     await expect(fleet.device(1).setAddress('192.168.1.10')).rejects.toThrow(/loopback/);
     await expect(startFleet({ subnet: '10.0.0' })).rejects.toThrow(/loopback/);
+  });
+
+  it.skipIf(onlyLoopbackInterfaces())('refuses multicast outside a private network namespace', async () => {
+    await expect(startFleet({ subnet: '127.0.68', multicast: true })).rejects.toThrow(/network namespace/);
   });
 });
