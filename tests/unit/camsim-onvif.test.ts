@@ -12,6 +12,8 @@ interface OnvifCam {
   getProfiles(cb: (err: Error | null, profiles: { $: { token: string } }[]) => void): void;
   getStreamUri(opts: Record<string, string>, cb: (err: Error | null, res: { uri: string }) => void): void;
   getSnapshotUri(opts: Record<string, string>, cb: (err: Error | null, res: { uri: string }) => void): void;
+  createPullPointSubscription(cb: (err: Error | null) => void): void;
+  pullMessages(opts: Record<string, unknown>, cb: (err: Error | null, res: { notificationMessage?: unknown }) => void): void;
 }
 
 const TDS = `xmlns="${NS.tds}"`;
@@ -61,6 +63,17 @@ describe('camsim ONVIF driven by the independent onvif npm client', () => {
       cam.getStreamUri({ protocol: 'RTSP', profileToken: 'ch2_sub' }, (e, r) => (e ? rej(e) : res(r))),
     );
     expect(uri.uri.startsWith(m.channels[1]!.sub.rtsp)).toBe(true);
+  });
+
+  it('creates a pull point and pulls a motion event with the onvif client', async () => {
+    const cam = await connect(0);
+    await new Promise<void>((res, rej) => cam.createPullPointSubscription((e) => (e ? rej(e) : res())));
+    setTimeout(() => fleet.device(0).raiseEvent({ kind: 'motion', channel: 1, state: true }), 100);
+    const r = await new Promise<{ notificationMessage?: unknown }>((res, rej) =>
+      cam.pullMessages({ timeout: 5000, messageLimit: 10 }, (e, m) => (e ? rej(e) : res(m))),
+    );
+    const msgs = ([] as unknown[]).concat(r.notificationMessage ?? []) as { topic: { _: string } }[];
+    expect(msgs.map((m) => m.topic._)).toContain('tns1:VideoSource/MotionAlarm');
   });
 
   it('connects with HTTP digest only, and a wrong password fails', async () => {
