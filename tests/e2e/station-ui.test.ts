@@ -4,6 +4,7 @@ import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '../../electron/core/storage/migrations';
 import { guardConsole, launchChromium } from '../helpers/chromium';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
 
@@ -76,7 +77,7 @@ describe('station UI in Chromium', () => {
     expect(Math.abs(shownGib - gib)).toBeLessThan(Math.max(1, gib * 0.05));
     expect(await page.locator('[data-fact=data] .path').textContent()).toBe(station.dataDir);
     expect(await page.locator('[data-fact=logs] dd').textContent()).toBe(join(station.dataDir, 'logs'));
-    expect(await page.locator('[data-testid=schema-version]').textContent()).toBe('1');
+    expect(await page.locator('[data-testid=schema-version]').textContent()).toBe(String(migrations.length));
     await page.screenshot({ path: join(SHOTS, 'status.png') });
   });
 
