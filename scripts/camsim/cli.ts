@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { applyFault, parseFaultFlag, startControlServer } from './control';
 import { EVENT_KINDS, type EventKind, type PortMode } from './device';
-import { startFleet, type FleetOptions } from './fleet';
+import { placeholderMedia, startFleet, type FleetOptions } from './fleet';
 import type { Codec } from './types';
 
 // `npm run camsim -- --devices 8 --channels 2 --uninitialized 2 --nvr 16`: starts a fleet, prints one
@@ -15,6 +15,7 @@ const USAGE = `camsim: a simulated LAN of cameras and NVRs on loopback
   --nvr N              add one NVR with N channels (1..64)
   --codec h264|h265    (default h264)
   --live               live-encode with the timestamp code instead of cached loops
+  --no-video           placeholder media: RTSP answers 503, snapshots are a grey JPEG
   --gop SECONDS        keyframe interval (default 2)
   --subnet 127.X.Y     device addresses 127.X.Y.1.. (default 127.0.1; "random")
   --ports MODE         standard | offset | ephemeral (default standard, falling back)
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
       nvr: { type: 'string' },
       codec: { type: 'string' },
       live: { type: 'boolean' },
+      'no-video': { type: 'boolean' },
       gop: { type: 'string' },
       subnet: { type: 'string' },
       ports: { type: 'string' },
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     ports: (values.ports ?? 'standard') as PortMode,
     portBase: int(values['port-base'], 'port-base') ?? 20000,
     multicast: values.multicast ?? false,
+    ...(values['no-video'] ? { media: placeholderMedia } : {}),
     ...(values.subnet ? { subnet: values.subnet } : {}),
     ...(values.username ? { username: values.username } : {}),
     ...(values.password ? { password: values.password } : {}),

@@ -68,7 +68,7 @@ describe('camsim CLI', () => {
     // node --import tsx, not npx: a signal must reach camsim itself, not a wrapper that orphans it.
     const proc = spawn(
       process.execPath,
-      ['--import', 'tsx', 'scripts/camsim/cli.ts', '--devices', '2', '--channels', '2', '--uninitialized', '1', '--nvr', '4', '--subnet', '127.0.65', '--control-port', '0', '--fault', 'cam-01:slow:300'],
+      ['--import', 'tsx', 'scripts/camsim/cli.ts', '--devices', '2', '--channels', '2', '--uninitialized', '1', '--nvr', '4', '--subnet', '127.0.65', '--control-port', '0', '--no-video', '--fault', 'cam-01:slow:300'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';

@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { decodeDhip, encodeDhip } from '../../scripts/camsim/dahua/dhip';
 import { onlyLoopbackInterfaces } from '../../scripts/camsim/discovery/hub';
-import { startFleet } from '../../scripts/camsim/fleet';
+import { placeholderMedia, startFleet } from '../../scripts/camsim/fleet';
 import { child, NS, parseXml } from '../../scripts/camsim/onvif/xml';
 
 // Multicast discovery only ever runs inside a private network namespace with nothing but lo, so no
@@ -58,7 +58,7 @@ describe.skipIf(!INNER)('inside the namespace', () => {
     await new Promise<void>((r) => hello.bind(3702, '239.255.255.250', () => r()));
     hello.addMembership('239.255.255.250', '127.0.0.1');
 
-    const fleet = await startFleet({ devices: 3, uninitialized: 1, subnet: '127.0.66', multicast: true });
+    const fleet = await startFleet({ devices: 3, uninitialized: 1, subnet: '127.0.66', media: placeholderMedia, multicast: true });
     try {
       const s = await sender();
       const id = `urn:uuid:${randomUUID()}`;

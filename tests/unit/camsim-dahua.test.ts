@@ -2,13 +2,13 @@ import dgram from 'node:dgram';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDhip, encodeDhip } from '../../scripts/camsim/dahua/dhip';
-import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { DEFAULT_PASSWORD, DEFAULT_USERNAME, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
 import { digestFetch } from '../../scripts/camsim/onvif/client';
 import { digestAuthorization } from '../../scripts/camsim/onvif/http-digest';
 
 let fleet: Fleet;
 beforeAll(async () => {
-  fleet = await startFleet({ devices: 2, uninitialized: 1, nvr: 64, subnet: '127.0.63' });
+  fleet = await startFleet({ devices: 2, uninitialized: 1, nvr: 64, subnet: '127.0.63', media: placeholderMedia });
 });
 afterAll(async () => {
   await fleet?.close();

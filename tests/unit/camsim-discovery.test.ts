@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onlyLoopbackInterfaces } from '../../scripts/camsim/discovery/hub';
-import { startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
 import { child, NS, parseXml, textAt, type XmlElement } from '../../scripts/camsim/onvif/xml';
 
 // WS-Discovery against camsim over real UDP on loopback (unicast: no namespace needed).
@@ -46,7 +46,7 @@ let fleet: Fleet;
 let announce: Awaited<ReturnType<typeof listener>>;
 beforeAll(async () => {
   announce = await listener();
-  fleet = await startFleet({ devices: 2, uninitialized: 1, subnet: '127.0.64', announceTo: [{ host: '127.0.0.1', port: announce.port }] });
+  fleet = await startFleet({ devices: 2, uninitialized: 1, subnet: '127.0.64', media: placeholderMedia, announceTo: [{ host: '127.0.0.1', port: announce.port }] });
 });
 afterAll(async () => {
   await fleet?.close();
@@ -105,10 +105,10 @@ describe('camsim WS-Discovery', () => {
 
   it('takes no address outside loopback', async () => {
     await expect(fleet.device(1).setAddress('192.168.1.10')).rejects.toThrow(/loopback/);
-    await expect(startFleet({ subnet: '10.0.0' })).rejects.toThrow(/loopback/);
+    await expect(startFleet({ subnet: '10.0.0', media: placeholderMedia })).rejects.toThrow(/loopback/);
   });
 
   it.skipIf(onlyLoopbackInterfaces())('refuses multicast outside a private network namespace', async () => {
-    await expect(startFleet({ subnet: '127.0.68', multicast: true })).rejects.toThrow(/network namespace/);
+    await expect(startFleet({ subnet: '127.0.68', media: placeholderMedia, multicast: true })).rejects.toThrow(/network namespace/);
   });
 });

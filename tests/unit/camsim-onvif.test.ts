@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { DEFAULT_PASSWORD, DEFAULT_USERNAME, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
 import { digestFetch, soapCall } from '../../scripts/camsim/onvif/client';
 import { child, children, NS, textAt, type XmlElement } from '../../scripts/camsim/onvif/xml';
 
@@ -22,7 +22,7 @@ const creds = { username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD };
 
 let fleet: Fleet;
 beforeAll(async () => {
-  fleet = await startFleet({ devices: 3, channels: 2, uninitialized: 1, subnet: '127.0.61', rebootMs: 300, lockMs: 800 });
+  fleet = await startFleet({ devices: 3, channels: 2, uninitialized: 1, subnet: '127.0.61', media: placeholderMedia, rebootMs: 300, lockMs: 800 });
 });
 afterAll(async () => {
   await fleet?.close();
