@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Provider } from 'react-redux';
 import { App } from './app/App';
+import { ClientContext } from './app/client-context';
 import { createStationClient } from './app/station-client';
 import { createStore, viewFromHash } from './app/store';
 import './ui/theme.css';
@@ -9,11 +10,14 @@ import './ui/theme.css';
 // The token has moved into an HttpOnly cookie; keep it out of the address bar and history.
 if (location.search.includes('token=')) history.replaceState(null, '', location.pathname + location.hash);
 
-const store = createStore(createStationClient(), viewFromHash(location.hash));
+const client = createStationClient();
+const store = createStore(client, viewFromHash(location.hash));
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <Provider store={store}>
-      <App />
+      <ClientContext.Provider value={client}>
+        <App />
+      </ClientContext.Provider>
     </Provider>
   </StrictMode>,
 );

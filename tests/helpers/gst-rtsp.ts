@@ -5,10 +5,10 @@ import { ROOT } from './station-process';
 
 export interface GstCamera { port: number; url(credentials?: string): string; close(): Promise<void> }
 
-export async function startGstCamera(user?: string, password?: string): Promise<GstCamera> {
-  const p = spawn('/usr/bin/python3', [join(ROOT, 'tests/fixtures/gst-rtsp-server.py'), '0', ...(user ? [user, password ?? ''] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startGstCamera(user?: string, password?: string, port = 0): Promise<GstCamera> {
+  const p = spawn('/usr/bin/python3', [join(ROOT, 'tests/fixtures/gst-rtsp-server.py'), String(port), ...(user ? [user, password ?? ''] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  const port = await new Promise<number>((res, rej) => {
+  const bound = await new Promise<number>((res, rej) => {
     const t = setTimeout(() => rej(new Error(`gst-rtsp-server did not start:\n${out}`)), 15_000);
     p.stdout.on('data', (d) => {
       out += d;
@@ -19,8 +19,8 @@ export async function startGstCamera(user?: string, password?: string): Promise<
     p.once('exit', (c) => { clearTimeout(t); rej(new Error(`gst-rtsp-server exited ${c}:\n${out}`)); });
   });
   return {
-    port,
-    url: (credentials) => `rtsp://${credentials ? `${credentials}@` : ''}127.0.0.1:${port}/test`,
+    port: bound,
+    url: (credentials) => `rtsp://${credentials ? `${credentials}@` : ''}127.0.0.1:${bound}/test`,
     close: () => new Promise((res) => { if (p.exitCode !== null) return res(); p.once('exit', () => res()); p.kill('SIGKILL'); }),
   };
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { ComingPage } from '../features/coming/ComingPage';
+import { LivePage } from '../features/live/LivePage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { StatusPage } from '../features/status/StatusPage';
 import { NavIcon } from '../ui/NavIcon';
@@ -13,6 +14,7 @@ const LABELS: Record<View, string> = {
 
 function Page({ view }: { view: View }) {
   switch (view) {
+    case 'live': return <LivePage />;
     case 'settings': return <SettingsPage />;
     case 'status': return <StatusPage />;
     default: return <ComingPage view={view} title={LABELS[view]} />;

@@ -1,5 +1,6 @@
 import {
-  StationError, WS_PATH,
+  decodeMediaFrame, MEDIA_PORT_MESSAGE, StationError, WS_PATH,
+  type MediaFrame,
   type CallInput, type CallName, type CallOutput, type EventName, type EventPayload,
   type Result, type ServerFrame, type StationBridge,
 } from '../../../electron/contract';
@@ -12,6 +13,8 @@ export interface StationClient {
   call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>;
   on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
   onConnection(listener: (state: ConnectionState) => void): () => void;
+  /** Receives the binary media frames of one channel (a `live.open` result); frames that came first are replayed. */
+  onMedia(channel: number, listener: (frame: MediaFrame) => void): () => void;
   close(): void;
 }
 
@@ -41,6 +44,26 @@ abstract class BaseClient {
   protected deliver(name: string, payload: unknown): void {
     for (const l of this.listeners.get(name) ?? []) l(payload);
   }
+  private readonly media = new Map<number, (f: MediaFrame) => void>();
+  // Frames may overtake the call result that names their channel; hold them briefly.
+  private readonly early = new Map<number, { at: number; frames: MediaFrame[] }>();
+
+  onMedia(channel: number, listener: (frame: MediaFrame) => void): () => void {
+    this.media.set(channel, listener);
+    for (const f of this.early.get(channel)?.frames ?? []) listener(f);
+    this.early.delete(channel);
+    return () => this.media.delete(channel);
+  }
+  protected deliverMedia(data: ArrayBuffer): void {
+    const frame = decodeMediaFrame(data);
+    const l = this.media.get(frame.channel);
+    if (l) return l(frame);
+    const now = Date.now();
+    for (const [ch, e] of this.early) if (now - e.at > 5000) this.early.delete(ch);
+    const e = this.early.get(frame.channel) ?? { at: now, frames: [] };
+    if (e.frames.length < 500) e.frames.push(frame);
+    this.early.set(frame.channel, e);
+  }
   protected setState(s: ConnectionState): void {
     this.state = s;
     for (const l of this.connListeners) l(s);
@@ -55,11 +78,27 @@ export class BridgeStationClient extends BaseClient implements StationClient {
     super();
     this.off = bridge.onEvent((name, payload) => this.deliver(name, payload));
     this.state = 'open';
+    // The preload hands over one MessagePort for all media of this page.
+    const onMessage = (e: MessageEvent) => {
+      if (e.source !== window || e.data !== MEDIA_PORT_MESSAGE || !e.ports[0]) return;
+      const port = e.ports[0];
+      port.onmessage = (m) => this.deliverMedia((m.data as Uint8Array).slice().buffer);
+      port.start();
+      this.portReady();
+    };
+    window.addEventListener('message', onMessage);
+    this.removeListener = () => window.removeEventListener('message', onMessage);
   }
+  private portReady: () => void = () => {};
+  private readonly removeListener: () => void;
+  /** Resolves once the media port has arrived (it follows the page load). */
+  readonly mediaReady = new Promise<void>((r) => (this.portReady = r));
   close(): void {
     this.off();
+    this.removeListener();
   }
   async call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
+    if (name === 'live.open') await this.mediaReady;
     return unwrap(await this.bridge.call(name, input));
   }
 }
@@ -82,12 +121,14 @@ export class WebSocketStationClient extends BaseClient implements StationClient 
   private connect(): void {
     this.setState('connecting');
     const ws = (this.ws = new WebSocket(this.url));
+    ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
       this.retryMs = 500;
       this.setState('open');
       for (const f of this.queue.splice(0)) ws.send(f);
     };
     ws.onmessage = (e) => {
+      if (e.data instanceof ArrayBuffer) return this.deliverMedia(e.data);
       if (typeof e.data !== 'string') return;
       const frame = JSON.parse(e.data) as ServerFrame;
       if (frame.t === 'result') {

@@ -1,5 +1,6 @@
 import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { ConnectionState, StationClient } from './station-client';
+import { liveActions, liveReducer, persistLive } from '../features/live/live-slice';
 import { stationApi } from './station-api';
 
 export const VIEWS = ['live', 'playback', 'devices', 'events', 'privacy', 'settings', 'status'] as const;
@@ -23,7 +24,7 @@ export const { navigated, connectionChanged, heartbeat } = shell.actions;
 
 export function createStore(client: StationClient, initialView: View) {
   const store = configureStore({
-    reducer: { shell: shell.reducer, [stationApi.reducerPath]: stationApi.reducer },
+    reducer: { shell: shell.reducer, live: liveReducer, [stationApi.reducerPath]: stationApi.reducer },
     preloadedState: { shell: { ...shell.getInitialState(), view: initialView } },
     middleware: (gdm) => gdm({ thunk: { extraArgument: { client } } }).concat(stationApi.middleware),
   });
@@ -34,9 +35,21 @@ export function createStore(client: StationClient, initialView: View) {
   });
   client.on('station.heartbeat', (p) => store.dispatch(heartbeat(p.at)));
   client.on('settings.changed', () => store.dispatch(stationApi.util.invalidateTags(['Settings', 'Status'])));
+  client.on('stream.status', (p) => store.dispatch(liveActions.statusReceived(p)));
+  client.on('channels.changed', (list) => {
+    store.dispatch(stationApi.util.invalidateTags(['Channels' as never]));
+    for (const t of new Set(store.getState().live.tiles)) if (t !== null && !list.some((c) => c.id === t)) store.dispatch(liveActions.channelGone(t));
+  });
+  let saved = store.getState().live;
+  store.subscribe(() => {
+    const now = store.getState().live;
+    if (now.tiles !== saved.tiles || now.layoutId !== saved.layoutId || now.views !== saved.views || now.custom !== saved.custom || now.tourSeconds !== saved.tourSeconds) persistLive(store.getState());
+    saved = now;
+  });
   return store;
 }
 
 export type Store = ReturnType<typeof createStore>;
+export type { StationClient };
 export type RootState = ReturnType<Store['getState']>;
 export type AppDispatch = Store['dispatch'];

@@ -1,0 +1,133 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { StreamStatus } from '../../../../electron/contract';
+import { useStationClient } from '../../app/client-context';
+import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { CameraTree } from './CameraTree';
+import { LAYOUTS, layoutById } from './layouts';
+import { useChannelsQuery, useRetryStreamMutation, useSnapshotMutation } from './live-api';
+import { liveActions } from './live-slice';
+import { Tile } from './Tile';
+
+export function LivePage() {
+  const dispatch = useAppDispatch();
+  const client = useStationClient();
+  const live = useAppSelector((s) => s.live);
+  const { data: channels = [] } = useChannelsQuery();
+  const [snapshot] = useSnapshotMutation();
+  const [retry] = useRetryStreamMutation();
+  const [toast, setToast] = useState<{ text: string; img?: string } | null>(null);
+  const grid = useRef<HTMLDivElement>(null);
+  const layout = layoutById(live.layoutId, live.custom);
+  const byId = useMemo(() => new Map(channels.map((c) => [c.id, c])), [channels]);
+  const statuses = live.statuses.entities as Record<string, StreamStatus | undefined>;
+
+  // Statuses of streams that started before this page opened.
+  useEffect(() => {
+    void client.call('streams.status', {}).then((s) => dispatch(liveActions.statusesLoaded(s)), () => {});
+  }, [client, dispatch]);
+
+  useEffect(() => {
+    if (!live.touring) return;
+    const t = setInterval(() => dispatch(liveActions.tourAdvanced()), live.tourSeconds * 1000);
+    return () => clearInterval(t);
+  }, [live.touring, live.tourSeconds, dispatch]);
+
+  const takeSnapshot = async (channelId: number) => {
+    const r = await snapshot(channelId);
+    if ('data' in r && r.data) setToast({ text: `Snapshot saved: ${r.data.path}`, img: `data:image/jpeg;base64,${r.data.jpegBase64}` });
+    else setToast({ text: `Snapshot failed: ${'error' in r && r.error && 'message' in r.error ? String(r.error.message) : 'unknown error'}` });
+  };
+  useEffect(() => {
+    if (!toast) return;
+    const t = setTimeout(() => setToast(null), 6000);
+    return () => clearTimeout(t);
+  }, [toast]);
+
+  const focusTile = (i: number) => {
+    dispatch(liveActions.tileSelected(i));
+    requestAnimationFrame(() => grid.current?.querySelector<HTMLElement>(`[data-tile="${i}"]`)?.focus());
+  };
+  const move = (from: number, delta: number) => {
+    const n = layout.cells.length;
+    const step = Math.abs(delta) === 100 ? Math.sign(delta) * layout.grid : delta;
+    focusTile((from + step + n) % n);
+  };
+  const [viewName, setViewName] = useState('');
+  const saveView = () => {
+    const name = viewName.trim() || `View ${live.views.length + 1}`;
+    dispatch(liveActions.viewSaved(name));
+    setViewName('');
+  };
+
+  return (
+    <section className="live" aria-labelledby="page-title">
+      <CameraTree channels={channels} statuses={statuses} onPlace={(id) => dispatch(liveActions.cameraPlaced({ tile: live.selected, channelId: id }))} />
+      <div className="live-main">
+        <header className="live-bar">
+          <h1 id="page-title" tabIndex={-1}>Live</h1>
+          <div className="seg" role="radiogroup" aria-label="Layout">
+            {LAYOUTS.concat(live.custom).map((l) => (
+              <button key={l.id} type="button" role="radio" aria-checked={l.id === layout.id} className={l.id === layout.id ? 'on' : ''}
+                onClick={() => dispatch(liveActions.layoutChosen(l.id))} title={`${l.label} tiles`}>{l.label}</button>
+            ))}
+          </div>
+          <button type="button" aria-pressed={live.showStats} className={live.showStats ? 'on' : ''} onClick={() => dispatch(liveActions.statsToggled())}>Stats</button>
+          <button type="button" onClick={() => void grid.current?.requestFullscreen()}>Full screen</button>
+          <span className="spacer" />
+          <select aria-label="Saved views" value="" onChange={(e) => e.target.value && dispatch(liveActions.viewOpened(e.target.value))}>
+            <option value="">Views…</option>
+            {live.views.map((v) => <option key={v.name} value={v.name}>{v.name}</option>)}
+          </select>
+          <input className="view-name" aria-label="Name for the saved view" placeholder={`View ${live.views.length + 1}`} value={viewName}
+            onChange={(e) => setViewName(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && saveView()} />
+          <button type="button" onClick={saveView}>Save view</button>
+          <button type="button" aria-pressed={live.touring} className={live.touring ? 'on' : ''} disabled={live.views.length < 2}
+            onClick={() => dispatch(liveActions.tourToggled())} title={`Cycle saved views every ${live.tourSeconds} s`}>
+            Tour {live.tourSeconds}s
+          </button>
+        </header>
+        <div
+          ref={grid}
+          className="grid"
+          role="grid"
+          aria-label={`${layout.label}-tile live view`}
+          style={{ gridTemplateColumns: `repeat(${layout.grid}, 1fr)`, gridTemplateRows: `repeat(${layout.grid}, 1fr)` }}
+        >
+          {layout.cells.map((cell, i) => {
+            const maximized = live.maximized === i;
+            const style = maximized
+              ? { gridColumn: `1 / span ${layout.grid}`, gridRow: `1 / span ${layout.grid}` }
+              : { gridColumn: `${cell.col + 1} / span ${cell.w}`, gridRow: `${cell.row + 1} / span ${cell.h}` };
+            const id = live.tiles[i] ?? null;
+            return (
+              <Tile
+                key={i}
+                index={i}
+                channel={id === null ? undefined : byId.get(id)}
+                statuses={statuses}
+                style={style}
+                selected={live.selected === i}
+                maximized={maximized}
+                hidden={live.maximized !== null && !maximized}
+                showStats={live.showStats}
+                onSelect={() => live.selected !== i && dispatch(liveActions.tileSelected(i))}
+                onToggleMaximize={() => dispatch(liveActions.maximizeToggled(i))}
+                onDropChannel={(channelId) => dispatch(liveActions.cameraPlaced({ tile: i, channelId }))}
+                onClear={() => dispatch(liveActions.cameraPlaced({ tile: i, channelId: null }))}
+                onSnapshot={(c) => void takeSnapshot(c)}
+                onRetry={(s) => void retry(s)}
+                onMove={(d) => move(i, d)}
+              />
+            );
+          })}
+        </div>
+        {toast && (
+          <div className="toast" role="status">
+            {toast.img && <img src={toast.img} alt="snapshot" />}
+            <span>{toast.text}</span>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

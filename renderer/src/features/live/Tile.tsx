@@ -1,0 +1,169 @@
+import { useEffect, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
+import type { Channel, StreamStatus } from '../../../../electron/contract';
+import type { PlayerStats } from '../../media/mse-player';
+import { useOnScreen, usePageVisible } from '../../media/use-page-visible';
+import { StreamVideo } from './StreamVideo';
+
+export const CHANNEL_MIME = 'application/x-watchpost-channel';
+/** Tiles at least this wide (device pixels) show the main stream; smaller ones the sub stream. */
+export const MAIN_STREAM_MIN_WIDTH = 960;
+
+interface Props {
+  index: number;
+  channel: Channel | undefined;
+  statuses: Record<string, StreamStatus | undefined>;
+  style: CSSProperties;
+  selected: boolean;
+  maximized: boolean;
+  hidden: boolean;
+  showStats: boolean;
+  onSelect(): void;
+  onToggleMaximize(): void;
+  onDropChannel(channelId: number): void;
+  onClear(): void;
+  onSnapshot(channelId: number): void;
+  onRetry(streamId: string): void;
+  onMove(delta: number): void;
+}
+
+const STATE_LABEL: Record<StreamStatus['state'], string> = {
+  idle: 'idle', connecting: 'connecting', live: 'live', stalled: 'stalled', offline: 'offline', auth_failed: 'wrong password',
+};
+
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return now;
+}
+
+export function Tile(p: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  const { onScreen, width } = useOnScreen(box);
+  const pageVisible = usePageVisible();
+  const [streams, setStreams] = useState<string[]>([]);
+  const [stats, setStats] = useState<(PlayerStats & { transcoded: boolean }) | null>(null);
+  const [zoom, setZoom] = useState({ scale: 1, x: 0, y: 0 });
+  const drag = useRef<{ x: number; y: number } | null>(null);
+  const [dropping, setDropping] = useState(false);
+
+  const profile = p.channel?.subUrl && width * devicePixelRatio < MAIN_STREAM_MIN_WIDTH ? 'sub' : 'main';
+  const want = p.channel && onScreen && pageVisible && !p.hidden ? `${p.channel.id}/${profile}` : null;
+
+  // Switching streams without a black frame: the new one plays under cover until its first frame.
+  useEffect(() => {
+    setStreams((s) => (want === null ? [] : s.at(-1) === want ? s : [...s.filter((x) => x !== want), want].slice(-2)));
+  }, [want]);
+  useEffect(() => setZoom({ scale: 1, x: 0, y: 0 }), [p.channel?.id]);
+
+  const shownId = streams[0];
+  const status = shownId ? p.statuses[shownId] : undefined;
+  const now = useNow(!!status?.retryAt);
+  const state = status?.state ?? (p.channel ? 'connecting' : 'idle');
+  const retryIn = status?.retryAt && (state === 'offline' || state === 'auth_failed') ? Math.max(0, Math.ceil((status.retryAt - now) / 1000)) : null;
+
+  const onWheel = (e: WheelEvent) => {
+    if (!p.channel) return;
+    const r = box.current!.getBoundingClientRect();
+    const scale = Math.min(8, Math.max(1, zoom.scale * Math.pow(1.0015, -e.deltaY)));
+    // Zoom about the cursor: keep the point under it fixed.
+    const cx = e.clientX - r.left, cy = e.clientY - r.top;
+    const k = scale / zoom.scale;
+    const x = scale === 1 ? 0 : cx - (cx - zoom.x) * k;
+    const y = scale === 1 ? 0 : cy - (cy - zoom.y) * k;
+    setZoom({ scale, x, y });
+  };
+  const onPointerDown = (e: PointerEvent) => {
+    if (zoom.scale > 1) { drag.current = { x: e.clientX - zoom.x, y: e.clientY - zoom.y }; (e.target as Element).setPointerCapture(e.pointerId); }
+  };
+  const onPointerMove = (e: PointerEvent) => {
+    if (drag.current) setZoom((z) => ({ ...z, x: e.clientX - drag.current!.x, y: e.clientY - drag.current!.y }));
+  };
+  const onKey = (e: KeyboardEvent) => {
+    const moves: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 100, ArrowUp: -100 };
+    if (e.key === 'Enter') p.onToggleMaximize();
+    else if (e.key === 'Delete' || e.key === 'Backspace') p.onClear();
+    else if (e.key === '0') setZoom({ scale: 1, x: 0, y: 0 });
+    else if (e.key === 's' && p.channel) p.onSnapshot(p.channel.id);
+    else if (moves[e.key] !== undefined) p.onMove(moves[e.key]!);
+    else return;
+    e.preventDefault();
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDropping(false);
+    const id = Number(e.dataTransfer.getData(CHANNEL_MIME));
+    if (id > 0) p.onDropChannel(id);
+  };
+
+  const cls = ['tile', `state-${state}`, p.selected && 'selected', p.maximized && 'maximized', p.hidden && 'hidden', dropping && 'dropping'].filter(Boolean).join(' ');
+  return (
+    <div
+      ref={box}
+      className={cls}
+      style={p.style}
+      tabIndex={p.selected ? 0 : -1}
+      role="gridcell"
+      aria-label={p.channel ? `${p.channel.name}: ${STATE_LABEL[state]}` : `empty tile ${p.index + 1}`}
+      aria-selected={p.selected}
+      data-tile={p.index}
+      data-state={state}
+      onFocus={p.onSelect}
+      onClick={p.onSelect}
+      onDoubleClick={p.onToggleMaximize}
+      onKeyDown={onKey}
+      onDragOver={(e) => { if (e.dataTransfer.types.includes(CHANNEL_MIME)) { e.preventDefault(); setDropping(true); } }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={onDrop}
+      onWheel={onWheel}
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={() => (drag.current = null)}
+    >
+      {p.channel ? (
+        <>
+          <div className="tile-media" style={{ transform: `translate(${zoom.x}px, ${zoom.y}px) scale(${zoom.scale})` }}>
+            {streams.map((id, i) => (
+              <StreamVideo
+                key={id}
+                streamId={id}
+                pending={i > 0}
+                onFirstFrame={(sid) => setStreams((s) => (s.includes(sid) ? s.slice(s.indexOf(sid)) : s))}
+                onStats={i === 0 ? setStats : undefined}
+              />
+            ))}
+          </div>
+          <div className="tile-bar">
+            <span className="tile-dot" aria-hidden="true" />
+            <span className="tile-name">{p.channel.name}</span>
+            <span className="tile-state">{STATE_LABEL[state]}{retryIn !== null ? ` · retry in ${retryIn} s` : ''}</span>
+            {stats?.transcoded && <span className="badge" title="The camera sends H.265; the station transcodes it for this screen">H.265→H.264</span>}
+            {zoom.scale > 1 && <span className="badge">{zoom.scale.toFixed(1)}×</span>}
+            <span className="tile-profile">{shownId?.endsWith('/sub') ? 'SUB' : 'MAIN'}</span>
+          </div>
+          {(state === 'offline' || state === 'auth_failed' || state === 'stalled') && (
+            <div className="tile-problem" role="status">
+              <div>{status?.reason ?? STATE_LABEL[state]}</div>
+              {shownId && <button type="button" onClick={(e) => { e.stopPropagation(); p.onRetry(shownId); }}>Retry now</button>}
+            </div>
+          )}
+          {p.showStats && stats && (
+            <dl className="tile-stats" data-testid="tile-stats">
+              <dt>codec</dt><dd>{stats.codec}</dd>
+              <dt>size</dt><dd>{stats.width}×{stats.height}</dd>
+              <dt>fps</dt><dd data-fps={stats.fps.toFixed(1)}>{stats.fps.toFixed(1)}</dd>
+              <dt>rate</dt><dd>{(stats.bitrate / 1000).toFixed(0)} kb/s</dd>
+              <dt>buffer</dt><dd>{Math.round(stats.bufferS * 1000)} ms</dd>
+              <dt>dropped</dt><dd>{stats.droppedFrames}</dd>
+            </dl>
+          )}
+        </>
+      ) : (
+        <div className="tile-empty">{dropping ? 'Drop to show here' : `${p.index + 1}`}</div>
+      )}
+    </div>
+  );
+}

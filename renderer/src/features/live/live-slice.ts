@@ -1,0 +1,82 @@
+import { createEntityAdapter, createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import type { StreamStatus } from '../../../../electron/contract';
+import type { Layout } from './layouts';
+import { MAX_TILES } from './layouts';
+
+export interface SavedView { name: string; layoutId: string; tiles: (number | null)[] }
+
+export const statusAdapter = createEntityAdapter<StreamStatus, string>({ selectId: (s) => s.streamId });
+
+const STORAGE_KEY = 'watchpost.live';
+interface Persisted { layoutId: string; tiles: (number | null)[]; views: SavedView[]; custom: Layout[]; tourSeconds: number }
+
+function load(): Persisted {
+  const fallback: Persisted = { layoutId: '4', tiles: Array(MAX_TILES).fill(null), views: [], custom: [], tourSeconds: 20 };
+  try {
+    const raw = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<Persisted> | null;
+    return raw ? { ...fallback, ...raw, tiles: [...(raw.tiles ?? []), ...fallback.tiles].slice(0, MAX_TILES) } : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+const persisted = load();
+
+const live = createSlice({
+  name: 'live',
+  initialState: {
+    ...persisted,
+    selected: 0,
+    maximized: null as number | null,
+    showStats: false,
+    touring: false,
+    tourIndex: 0,
+    statuses: statusAdapter.getInitialState(),
+  },
+  reducers: {
+    layoutChosen: (s, a: PayloadAction<string>) => { s.layoutId = a.payload; s.maximized = null; },
+    tileSelected: (s, a: PayloadAction<number>) => { s.selected = a.payload; },
+    cameraPlaced: (s, a: PayloadAction<{ tile: number; channelId: number | null }>) => {
+      // A camera shows in one tile at a time: placing it moves it.
+      if (a.payload.channelId !== null) s.tiles = s.tiles.map((t) => (t === a.payload.channelId ? null : t));
+      s.tiles[a.payload.tile] = a.payload.channelId;
+    },
+    channelGone: (s, a: PayloadAction<number>) => { s.tiles = s.tiles.map((t) => (t === a.payload ? null : t)); },
+    maximizeToggled: (s, a: PayloadAction<number>) => { s.maximized = s.maximized === a.payload ? null : a.payload; },
+    statsToggled: (s) => { s.showStats = !s.showStats; },
+    statusReceived: (s, a: PayloadAction<StreamStatus>) => { statusAdapter.upsertOne(s.statuses, a.payload); },
+    statusesLoaded: (s, a: PayloadAction<StreamStatus[]>) => { statusAdapter.setAll(s.statuses, a.payload); },
+    viewSaved: (s, a: PayloadAction<string>) => {
+      const view = { name: a.payload, layoutId: s.layoutId, tiles: [...s.tiles] };
+      s.views = [...s.views.filter((v) => v.name !== a.payload), view];
+    },
+    viewOpened: (s, a: PayloadAction<string>) => {
+      const v = s.views.find((x) => x.name === a.payload);
+      if (v) { s.layoutId = v.layoutId; s.tiles = [...v.tiles]; s.maximized = null; }
+    },
+    viewDeleted: (s, a: PayloadAction<string>) => { s.views = s.views.filter((v) => v.name !== a.payload); },
+    customLayoutSaved: (s, a: PayloadAction<Layout>) => {
+      s.custom = [...s.custom.filter((l) => l.id !== a.payload.id), a.payload];
+      s.layoutId = a.payload.id;
+    },
+    tourToggled: (s) => { s.touring = !s.touring && s.views.length > 1; s.tourIndex = 0; },
+    tourSecondsSet: (s, a: PayloadAction<number>) => { s.tourSeconds = Math.min(600, Math.max(3, a.payload)); },
+    tourAdvanced: (s) => {
+      if (!s.touring || s.views.length === 0) return;
+      s.tourIndex = (s.tourIndex + 1) % s.views.length;
+      const v = s.views[s.tourIndex]!;
+      s.layoutId = v.layoutId;
+      s.tiles = [...v.tiles];
+      s.maximized = null;
+    },
+  },
+});
+
+export const liveActions = live.actions;
+export const liveReducer = live.reducer;
+
+/** Keeps layout, tiles, views and custom layouts across restarts of the renderer. */
+export function persistLive(state: { live: ReturnType<typeof liveReducer> }): void {
+  const { layoutId, tiles, views, custom, tourSeconds } = state.live;
+  localStorage.setItem(STORAGE_KEY, JSON.stringify({ layoutId, tiles, views, custom, tourSeconds } satisfies Persisted));
+}

@@ -1,0 +1,209 @@
+// fMP4 in, frames out: one MediaSource per tile, kept at the live edge, re-initialised after decode errors.
+
+export interface PlayerStats {
+  codec: string;
+  width: number;
+  height: number;
+  /** Seconds buffered ahead of the playhead. */
+  bufferS: number;
+  /** Frames presented per second over the last interval. */
+  fps: number;
+  /** Received bits per second over the last interval. */
+  bitrate: number;
+  droppedFrames: number;
+  totalFrames: number;
+}
+
+export interface MsePlayerOptions {
+  /** Past this lag behind the live edge the player jumps; below it nudges playbackRate. */
+  maxLagS?: number;
+  /** Live view keeps to the edge; playback (later) does not. */
+  live?: boolean;
+  onError?: (message: string) => void;
+  onFirstFrame?: () => void;
+}
+
+export class MsePlayer {
+  private ms?: MediaSource;
+  private sb?: SourceBuffer;
+  private objectUrl?: string;
+  private queue: Uint8Array[] = [];
+  private init?: { codec: string; data: Uint8Array; width: number; height: number };
+  private waitKeyframe = false;
+  private destroyed = false;
+  private firstFrameSeen = false;
+  private atEdge = false;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private bytes = 0;
+  private lastSample = { at: performance.now(), bytes: 0, frames: 0 };
+  private statsValue: PlayerStats = { codec: '', width: 0, height: 0, bufferS: 0, fps: 0, bitrate: 0, droppedFrames: 0, totalFrames: 0 };
+
+  constructor(private readonly video: HTMLVideoElement, private readonly opts: MsePlayerOptions = {}) {
+    video.muted = true;
+    video.playsInline = true;
+    video.autoplay = true;
+    this.timer = setInterval(() => this.tick(), 250);
+    video.addEventListener('error', this.onVideoError);
+  }
+
+  static supports(codec: string): boolean {
+    return typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported(`video/mp4; codecs="${codec}"`);
+  }
+
+  get stats(): PlayerStats {
+    return this.statsValue;
+  }
+
+  /** A new init segment: (re)creates the MediaSource; fragments are taken again from the next keyframe. */
+  setInit(codec: string, data: Uint8Array, width: number, height: number): void {
+    if (!MsePlayer.supports(codec)) {
+      this.opts.onError?.(`this browser cannot decode ${codec}`);
+      return;
+    }
+    this.init = { codec, data, width, height };
+    this.reset();
+  }
+
+  append(data: Uint8Array, keyframe: boolean): void {
+    if (this.destroyed || !this.init) return;
+    this.bytes += data.length;
+    if (this.waitKeyframe) {
+      if (!keyframe) return;
+      this.waitKeyframe = false;
+    }
+    // A tile that fell far behind (hidden tab, busy CPU) drops to the next keyframe rather than grow without bound.
+    if (this.queue.length > 150) {
+      this.queue = [];
+      this.waitKeyframe = !keyframe;
+      if (!keyframe) return;
+    }
+    this.queue.push(data);
+    this.pump();
+  }
+
+  private reset(): void {
+    this.teardown();
+    if (!this.init) return;
+    const ms = (this.ms = new MediaSource());
+    this.objectUrl = URL.createObjectURL(ms);
+    this.video.src = this.objectUrl;
+    this.queue = [];
+    this.waitKeyframe = true;
+    this.firstFrameSeen = false;
+    this.atEdge = false;
+    const init = this.init;
+    ms.addEventListener('sourceopen', () => {
+      if (ms !== this.ms) return;
+      try {
+        const sb = (this.sb = ms.addSourceBuffer(`video/mp4; codecs="${init.codec}"`));
+        sb.mode = 'segments';
+        sb.addEventListener('updateend', () => {
+          if (!this.atEdge) this.tick();
+          this.pump();
+        });
+        sb.addEventListener('error', () => this.recover('source buffer error'));
+        sb.appendBuffer(init.data as BufferSource);
+      } catch (err) {
+        this.opts.onError?.(`cannot start the decoder: ${(err as Error).message}`);
+      }
+    }, { once: true });
+    this.statsValue = { ...this.statsValue, codec: init.codec, width: init.width, height: init.height };
+  }
+
+  private pump(): void {
+    const sb = this.sb;
+    if (!sb || sb.updating || this.ms?.readyState !== 'open' || this.queue.length === 0) return;
+    const next = this.queue.length === 1 ? this.queue.shift()! : concat(this.queue.splice(0));
+    try {
+      sb.appendBuffer(next as BufferSource);
+    } catch (err) {
+      if ((err as DOMException).name === 'QuotaExceededError') this.trim(true);
+      else this.recover((err as Error).message);
+    }
+  }
+
+  private onVideoError = () => this.recover(this.video.error?.message ?? 'decode error');
+
+  /** Decode errors: start over from the init segment and the next keyframe. */
+  private recover(reason: string): void {
+    if (this.destroyed) return;
+    this.opts.onError?.(`recovering: ${reason}`);
+    this.reset();
+  }
+
+  private trim(force = false): void {
+    const sb = this.sb;
+    const v = this.video;
+    if (!sb || sb.updating || sb.buffered.length === 0) return;
+    const start = sb.buffered.start(0);
+    const keep = force ? 1 : 6;
+    if (v.currentTime - start > keep + 4) {
+      try { sb.remove(start, v.currentTime - keep); } catch { /* retried on the next tick */ }
+    }
+  }
+
+  private tick(): void {
+    const v = this.video;
+    const sb = this.sb;
+    if (!sb || sb.buffered.length === 0) return;
+    const end = sb.buffered.end(sb.buffered.length - 1);
+    const start = sb.buffered.start(0);
+    if (v.currentTime < start) v.currentTime = start;
+    const lag = end - v.currentTime;
+    if (this.opts.live !== false) {
+      const max = this.opts.maxLagS ?? 1;
+      // A new viewer gets the cached GOP at once: start at its newest frame, not its keyframe.
+      if (!this.atEdge || lag > max) v.currentTime = Math.max(start, end - 0.04);
+      else v.playbackRate = lag > 0.3 ? 1.1 : lag > 0.15 ? 1.03 : 1;
+      this.atEdge = true;
+    }
+    if (v.paused && v.readyState >= 2) void v.play().catch(() => {});
+    this.trim();
+    const q = v.getVideoPlaybackQuality();
+    if (!this.firstFrameSeen && q.totalVideoFrames > 0) {
+      this.firstFrameSeen = true;
+      this.opts.onFirstFrame?.();
+    }
+    const now = performance.now();
+    const dt = (now - this.lastSample.at) / 1000;
+    if (dt >= 1) {
+      const presented = q.totalVideoFrames - q.droppedVideoFrames;
+      this.statsValue = {
+        ...this.statsValue,
+        bufferS: lag,
+        fps: Math.max(0, (presented - this.lastSample.frames) / dt),
+        bitrate: ((this.bytes - this.lastSample.bytes) * 8) / dt,
+        droppedFrames: q.droppedVideoFrames,
+        totalFrames: q.totalVideoFrames,
+      };
+      this.lastSample = { at: now, bytes: this.bytes, frames: presented };
+    }
+  }
+
+  private teardown(): void {
+    this.sb = undefined;
+    if (this.ms?.readyState === 'open') {
+      try { this.ms.endOfStream(); } catch { /* already ended */ }
+    }
+    this.ms = undefined;
+    if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
+    this.objectUrl = undefined;
+  }
+
+  /** Releases the decoder (off-screen or hidden tiles). */
+  destroy(): void {
+    this.destroyed = true;
+    clearInterval(this.timer);
+    this.video.removeEventListener('error', this.onVideoError);
+    this.teardown();
+    this.video.removeAttribute('src');
+    this.video.load();
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}

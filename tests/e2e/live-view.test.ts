@@ -1,0 +1,103 @@
+// Live view as a user drives it, in Chromium against `npm run station` and GStreamer's RTSP server.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guardConsole, launchChromium } from '../helpers/chromium';
+import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
+import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
+
+const SHOTS = join(ROOT, 'test-results');
+let cam: GstCamera;
+let station: StationProcess;
+let browser: Browser;
+let page: Page;
+let guard: ReturnType<typeof guardConsole>;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  [cam, station, browser] = await Promise.all([startGstCamera('admin', 'Gst!pass9'), startStation(), launchChromium()]);
+  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  guard = guardConsole(page);
+  await page.goto(`${station.url}#/live`);
+});
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop();
+  await cam?.close();
+});
+
+/** Decoded frames and picture variety of a tile's video, read in the page. */
+function tileVideo(tile: number) {
+  return page.evaluate((i) => {
+    const v = document.querySelector<HTMLVideoElement>(`[data-tile="${i}"] video:not(.pending)`);
+    if (!v || v.videoWidth === 0) return { frames: 0, stddev: 0, width: 0 };
+    const c = document.createElement('canvas');
+    c.width = 64; c.height = 36;
+    const g = c.getContext('2d')!;
+    g.drawImage(v, 0, 0, 64, 36);
+    const px = g.getImageData(0, 0, 64, 36).data;
+    let sum = 0, sq = 0;
+    for (let k = 0; k < px.length; k += 4) { const y = (px[k]! + px[k + 1]! + px[k + 2]!) / 3; sum += y; sq += y * y; }
+    const n = px.length / 4;
+    return { frames: v.getVideoPlaybackQuality().totalVideoFrames, stddev: Math.sqrt(sq / n - (sum / n) ** 2), width: v.videoWidth };
+  }, tile);
+}
+
+describe('live view', () => {
+  it('adds a camera by RTSP URL and shows moving video in a tile chosen by keyboard', async () => {
+    await page.click('button[title="Add a camera by RTSP URL"]');
+    await page.fill('input[name=name]', 'Lobby');
+    await page.fill('input[name=mainUrl]', 'http://not-rtsp');
+    await page.click('form[aria-label="Add a camera by RTSP URL"] button[type=submit]');
+    await expect.poll(() => page.locator('.add-camera [role=alert]').textContent()).toBe('input.mainUrl: must be an rtsp:// or rtsps:// URL');
+    await page.fill('input[name=mainUrl]', cam.url('admin:Gst!pass9'));
+    await page.click('form[aria-label="Add a camera by RTSP URL"] button[type=submit]');
+    await page.waitForSelector('[data-channel]');
+    // The password is not in the page.
+    expect(await page.content()).not.toContain('Gst!pass9');
+
+    await page.click('[data-tile="1"]');
+    await page.focus('[data-channel]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-tile="1"][data-state="live"]', { timeout: 15_000 });
+    await expect.poll(async () => (await tileVideo(1)).frames, { timeout: 10_000 }).toBeGreaterThan(10);
+    const a = await tileVideo(1);
+    await page.waitForTimeout(1000);
+    const b = await tileVideo(1);
+    expect(b.frames - a.frames).toBeGreaterThan(10);
+    expect(b.stddev).toBeGreaterThan(5);
+    await page.click('button[aria-pressed]:has-text("Stats")');
+    await page.waitForSelector('[data-testid=tile-stats]');
+    await page.screenshot({ path: join(SHOTS, 'live.png') });
+  });
+
+  it('double-click maximizes a tile and back', async () => {
+    await page.dblclick('[data-tile="1"]');
+    expect(await page.getAttribute('[data-tile="1"]', 'class')).toContain('maximized');
+    expect(await page.locator('.tile.hidden').count()).toBe(3);
+    await expect.poll(async () => (await tileVideo(1)).frames, { timeout: 10_000 }).toBeGreaterThan(5);
+    await page.dblclick('[data-tile="1"]');
+    expect(await page.locator('.tile.hidden').count()).toBe(0);
+  });
+
+  it('drag and drop moves the camera to another tile', async () => {
+    await page.dragAndDrop('[data-channel]', '[data-tile="3"]');
+    await page.waitForSelector('[data-tile="3"][data-state="live"]', { timeout: 15_000 });
+    expect(await page.locator('[data-tile="1"] video').count()).toBe(0);
+  });
+
+  it('a camera that drops shows offline with a retry countdown, then recovers by itself', async () => {
+    const port = cam.port;
+    await cam.close();
+    await page.waitForSelector('[data-tile="3"][data-state="offline"]', { timeout: 20_000 });
+    await expect.poll(() => page.locator('[data-tile="3"] .tile-state').textContent(), { timeout: 5000 }).toMatch(/^offline · retry in \d+ s$/);
+    expect(await page.locator('[data-tile="3"] .tile-problem').textContent()).toContain('Retry now');
+    cam = await startGstCamera('admin', 'Gst!pass9', port);
+    await page.waitForSelector('[data-tile="3"][data-state="live"]', { timeout: 30_000 });
+    const before = (await tileVideo(3)).frames;
+    await expect.poll(async () => (await tileVideo(3)).frames, { timeout: 10_000 }).toBeGreaterThan(before + 5);
+  });
+
+  it('logged no console error', () => guard.check());
+});
