@@ -29,14 +29,13 @@ function appSequence(device: SimDevice): string {
   return `<d:AppSequence InstanceId="${Math.floor(device.bootedAt / 1000)}" MessageNumber="${n}"/>`;
 }
 
-function types(device: SimDevice): string {
-  return device.kind === 'nvr' ? 'dn:NetworkVideoTransmitter tds:Device' : 'dn:NetworkVideoTransmitter tds:Device';
-}
+/** An NVR is a transmitter too (it re-streams its channels), so both kinds advertise the same types. */
+const TYPES = 'dn:NetworkVideoTransmitter tds:Device';
 
 function endpointBlock(device: SimDevice, withXAddrs = true): string {
   return (
     `<a:EndpointReference><a:Address>urn:uuid:${device.endpointUuid}</a:Address></a:EndpointReference>` +
-    `<d:Types>${types(device)}</d:Types>` +
+    `<d:Types>${TYPES}</d:Types>` +
     `<d:Scopes>${device.scopes().map((s) => esc(s.item)).join(' ')}</d:Scopes>` +
     (withXAddrs ? `<d:XAddrs>${esc(device.deviceServiceUrl)}</d:XAddrs>` : '') +
     `<d:MetadataVersion>${device.metadataVersion}</d:MetadataVersion>`
