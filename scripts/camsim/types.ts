@@ -31,6 +31,28 @@ export interface SimStream {
   /** Fault: change resolution mid-stream (new parameter sets, clients see the change). */
   setResolution(width: number, height: number): void;
   close(): Promise<void>;
+  /** Added by the media half: parameter sets of the current picture, once known (waits for the encoder). */
+  parameterSets(): Promise<StreamParameterSets>;
+  /** Added by the media half: frames from the current GOP's keyframe on, then live; returns the unsubscribe. */
+  subscribe(listener: (unit: MediaUnit) => void): () => void;
+}
+
+/** Added by the media half: H.264 SPS/PPS, H.265 VPS/SPS/PPS, as NAL units without start codes. */
+export interface StreamParameterSets {
+  vps?: Buffer;
+  sps: Buffer;
+  pps: Buffer;
+}
+
+/** Added by the media half: one access unit (frame) of a SimStream. */
+export interface MediaUnit {
+  /** NAL units without start codes, in decode order; keyframes start with the parameter sets. */
+  readonly nals: readonly Buffer[];
+  readonly keyframe: boolean;
+  /** 90 kHz RTP timestamp, monotonic across loop wraps, pans and resolution changes. */
+  readonly rtpTime: number;
+  /** Wall-clock ms of the frame: when the live encoder delivered it, or its scheduled time in a replayed loop. */
+  readonly wallMs: number;
 }
 
 export interface RtspServerOptions {

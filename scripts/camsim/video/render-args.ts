@@ -1,0 +1,123 @@
+// ffmpeg arguments that render a channel's picture: a wider synthetic scene cropped at the pan
+// position, the on-screen text (channel, profile, clock) and the timestamp code, then the encoder.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Codec, Profile } from '../types';
+import { FONT_FILE } from './ffmpeg-process';
+import { timestampCodeFilter } from './timestamp-code';
+
+export interface RenderSpec {
+  codec: Codec;
+  profile: Profile;
+  channelName: string;
+  width: number;
+  height: number;
+  fps: number;
+  gopSeconds: number;
+  /** Pan position in [-1, 1]; the visible window moves over a scene 4/3 the size of the picture. */
+  panX: number;
+  panY: number;
+}
+
+const even = (v: number): number => 2 * Math.round(v / 2);
+
+export function sceneSize(width: number, height: number): { w: number; h: number } {
+  return { w: even((width * 4) / 3), h: even((height * 4) / 3) };
+}
+
+export function panOffset(spec: Pick<RenderSpec, 'width' | 'height' | 'panX' | 'panY'>): { x: number; y: number } {
+  const scene = sceneSize(spec.width, spec.height);
+  const clamp = (v: number): number => Math.max(-1, Math.min(1, v));
+  return {
+    x: even(((clamp(spec.panX) + 1) / 2) * (scene.w - spec.width)),
+    y: even(((clamp(spec.panY) + 1) / 2) * (scene.h - spec.height)),
+  };
+}
+
+/** Camera-like bit rate: ~0.08 bit per pixel per frame for H.264 (4 Mb/s at 1080p25), 60 % of it for H.265. */
+export function bitrateFor(spec: Pick<RenderSpec, 'codec' | 'width' | 'height' | 'fps'>): number {
+  const bpp = spec.codec === 'h264' ? 0.08 : 0.05;
+  return Math.max(96_000, Math.round((spec.width * spec.height * spec.fps * bpp) / 1000) * 1000);
+}
+
+// Text goes through files so channel names need no filtergraph escaping.
+function textFile(dir: string, content: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `text-${createHash('sha1').update(content).digest('hex').slice(0, 16)}.txt`);
+  writeFileSync(file, content);
+  return file;
+}
+
+function codecLabel(codec: Codec): string {
+  return codec === 'h264' ? 'H.264' : 'H.265';
+}
+
+/**
+ * The video filter graph. `live`: frame times become wall-clock seconds (RTCTIME), so the clock and
+ * the code show the capture time; otherwise they show the time within the loop.
+ */
+export function filterGraph(spec: RenderSpec, live: boolean, textDir: string): string {
+  const { x, y } = panOffset(spec);
+  const nameSize = Math.max(12, Math.round(spec.height / 16));
+  const infoSize = Math.max(10, Math.round(spec.height / 26));
+  const margin = Math.max(4, Math.round(spec.height / 40));
+  const label = textFile(textDir, spec.channelName);
+  const info = textFile(
+    textDir,
+    `${spec.profile} ${spec.width}x${spec.height} ${codecLabel(spec.codec)} ${spec.fps}fps ${live ? 'LIVE' : 'LOOP'}`,
+  );
+  const clock = textFile(
+    textDir,
+    live
+      ? '%{pts:localtime:0:%Y-%m-%d %H\\:%M\\:%S}.%{eif:mod(t*1000,1000):d:3}'
+      : 'replay %{pts:hms}',
+  );
+  const text = (file: string, size: number, ty: string, expand: boolean): string =>
+    `drawtext=fontfile=${FONT_FILE}:textfile=${file}:expansion=${expand ? 'normal' : 'none'}` +
+    `:fontsize=${size}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(size / 5)}:x=${margin}:y=${ty}`;
+  const parts = [
+    ...(live ? ['settb=1/1000000', 'setpts=RTCTIME'] : []),
+    `crop=${spec.width}:${spec.height}:${x}:${y}`,
+    text(label, nameSize, String(margin), false),
+    text(info, infoSize, String(margin * 2 + nameSize), false),
+    text(clock, infoSize, String(margin * 3 + nameSize + infoSize), true),
+    timestampCodeFilter(spec.width, spec.height),
+  ];
+  return parts.join(',');
+}
+
+export function sourceArgs(spec: RenderSpec, durationSeconds?: number): string[] {
+  const scene = sceneSize(spec.width, spec.height);
+  const d = durationSeconds === undefined ? '' : `:d=${durationSeconds}`;
+  return ['-f', 'lavfi', '-i', `testsrc2=s=${scene.w}x${scene.h}:r=${spec.fps}${d}`];
+}
+
+/** Encoder arguments: fixed GOP, no B-frames (cameras send frames in presentation order), CBR-ish. */
+export function encoderArgs(spec: RenderSpec, live: boolean): string[] {
+  const gop = Math.max(1, Math.round(spec.gopSeconds * spec.fps));
+  const rate = String(bitrateFor(spec));
+  const rc = ['-b:v', rate, '-maxrate', rate, '-bufsize', rate];
+  if (spec.codec === 'h264') {
+    return [
+      '-c:v', 'libx264',
+      '-preset', live ? 'ultrafast' : 'veryfast',
+      ...(live ? ['-tune', 'zerolatency'] : []),
+      '-profile:v', live ? 'baseline' : 'main',
+      '-pix_fmt', 'yuv420p',
+      '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bf', '0',
+      ...rc,
+      '-f', 'h264',
+    ];
+  }
+  const x265 = [`keyint=${gop}`, `min-keyint=${gop}`, 'scenecut=0', 'bframes=0', 'log-level=error'];
+  return [
+    '-c:v', 'libx265',
+    '-preset', 'ultrafast',
+    ...(live ? ['-tune', 'zerolatency'] : []),
+    '-pix_fmt', 'yuv420p',
+    '-x265-params', x265.join(':'),
+    ...rc,
+    '-f', 'hevc',
+  ];
+}

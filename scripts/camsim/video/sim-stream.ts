@@ -1,0 +1,493 @@
+// SimStream: one frame source per camera stream, shared by every client. Replayed streams walk a
+// cached loop on a shared clock; live streams run one ffmpeg encoder. Both re-stamp frames with
+// monotonic 90 kHz times and repeat the parameter sets at every keyframe.
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import type { Codec, MediaUnit, SimStream, StreamParameterSets, StreamSpec } from '../types';
+import { AccessUnitSplitter, ParameterSetTracker, toAnnexB, withParameterSets } from './annexb';
+import { runFfmpeg, spawnFfmpeg, type FfmpegChild } from './ffmpeg-process';
+import { DEFAULT_CACHE_DIR, loadLoop, type Loop } from './loop-cache';
+import { encoderArgs, filterGraph, panOffset, sourceArgs, type RenderSpec } from './render-args';
+
+export interface SimStreamOptions {
+  /** Where encoded loops are kept between runs (default: os.tmpdir()/watchpost-camsim-cache). */
+  cacheDir?: string;
+  /** A live encoder with no client for this long is stopped (default 10 s). */
+  liveIdleMs?: number;
+  /** Reports background failures (a loop that failed to encode, an encoder that died). */
+  onError?: (err: Error) => void;
+}
+
+type Listener = (unit: MediaUnit) => void;
+
+const RTP_CLOCK = 90_000;
+const RTP_WRAP = 2 ** 32;
+
+/** Creates the stream; encoding or loading its loop starts at once in the background. */
+export function createSimStream(spec: StreamSpec, options: SimStreamOptions = {}): SimStream {
+  return spec.live ? new LiveStream(spec, options) : new ReplayedStream(spec, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One timer for every replayed stream: 80 streams cost one wake-up per tick, not 2000 per second.
+
+const TICK_MS = 20;
+const ticking = new Set<ReplayedStream>();
+let ticker: NodeJS.Timeout | undefined;
+
+function startTicking(stream: ReplayedStream): void {
+  ticking.add(stream);
+  if (!ticker) {
+    ticker = setInterval(() => {
+      const now = Date.now();
+      for (const s of ticking) s.tick(now);
+    }, TICK_MS);
+    ticker.unref();
+  }
+}
+
+function stopTicking(stream: ReplayedStream): void {
+  ticking.delete(stream);
+  if (ticking.size === 0 && ticker) {
+    clearInterval(ticker);
+    ticker = undefined;
+  }
+}
+
+// Pan positions a loop is rendered at: 5 across, 3 down; PTZ moves snap to the nearest.
+function quantizePan(x: number, y: number): { panX: number; panY: number } {
+  const clamp = (v: number): number => (Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0);
+  return { panX: Math.round(clamp(x) * 2) / 2, panY: Math.round(clamp(y)) };
+}
+
+function renderSpecOf(spec: StreamSpec, panX: number, panY: number): RenderSpec {
+  return {
+    codec: spec.codec,
+    profile: spec.profile,
+    channelName: spec.channelName,
+    width: spec.width,
+    height: spec.height,
+    fps: spec.fps,
+    gopSeconds: spec.gopSeconds,
+    panX,
+    panY,
+  };
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+/** Decodes a GOP (keyframe first) and returns its last picture as a JPEG. */
+export function gopToJpeg(codec: Codec, units: readonly { nals: readonly Buffer[] }[]): Promise<Buffer> {
+  const data = toAnnexB(units.flatMap((u) => u.nals));
+  return runFfmpeg(
+    [
+      '-nostdin',
+      '-f', codec === 'h264' ? 'h264' : 'hevc',
+      '-i', 'pipe:0',
+      '-vf', `select='gte(n,${Math.max(0, units.length - 1)})'`,
+      '-frames:v', '1',
+      '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', '4',
+      '-f', 'image2pipe', 'pipe:1',
+    ],
+    data,
+    15_000,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class ReplayedStream implements SimStream {
+  readonly spec: StreamSpec;
+  private readonly cacheDir: string;
+  private loop: Loop | undefined;
+  private pending: Loop | undefined;
+  private wanted = '';
+  private pan = { panX: 0, panY: 0 };
+  private size: { width: number; height: number };
+  private readonly first = deferred<void>();
+  private readonly t0 = Date.now();
+  private readonly rtpBase = randomInt(0, 2 ** 31);
+  private nextN = 0;
+  private readonly listeners = new Set<Listener>();
+  private closed = false;
+
+  constructor(
+    spec: StreamSpec,
+    private readonly options: SimStreamOptions,
+  ) {
+    this.spec = { ...spec };
+    this.size = { width: spec.width, height: spec.height };
+    this.cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
+    this.request();
+  }
+
+  parameterSets(): Promise<StreamParameterSets> {
+    if (this.loop) return Promise.resolve(this.loop.parameterSets);
+    return this.first.promise.then(() => this.loop!.parameterSets);
+  }
+
+  subscribe(listener: Listener): () => void {
+    if (this.closed) return () => {};
+    if (this.listeners.size === 0) {
+      this.listeners.add(listener);
+      this.nextN = this.currentKeyN();
+      startTicking(this);
+      this.tick(Date.now());
+    } else {
+      // Late joiner: the frames of this GOP the others already got, so it can start decoding now.
+      const last = this.nextN - 1;
+      if (this.loop && last >= 0) {
+        for (let n = last - (last % this.loop.gopFrames); n <= last; n++) listener(this.unitAt(n));
+      }
+      this.listeners.add(listener);
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) stopTicking(this);
+    };
+  }
+
+  tick(now: number): void {
+    const loop = this.loop;
+    if (!loop || this.listeners.size === 0) return;
+    const due = this.frameIndexAt(now);
+    if (due < this.nextN) return;
+    // Event loop held up for seconds: skip to the current GOP rather than flood the clients.
+    if (due - this.nextN > 2 * this.spec.fps) this.nextN = due - (due % loop.gopFrames);
+    for (; this.nextN <= due; this.nextN++) {
+      if (this.pending && this.nextN % this.pending.gopFrames === 0) this.apply(this.pending);
+      const unit = this.unitAt(this.nextN);
+      for (const l of this.listeners) l(unit);
+    }
+  }
+
+  setPan(x: number, y: number): void {
+    const q = quantizePan(x, y);
+    if (q.panX === this.pan.panX && q.panY === this.pan.panY) return;
+    this.pan = q;
+    this.request();
+  }
+
+  setResolution(width: number, height: number): void {
+    const w = 2 * Math.max(8, Math.round(width / 2));
+    const h = 2 * Math.max(8, Math.round(height / 2));
+    if (w === this.size.width && h === this.size.height) return;
+    this.size = { width: w, height: h };
+    this.request();
+  }
+
+  async snapshotJpeg(): Promise<Buffer> {
+    await this.parameterSets();
+    const loop = this.loop!;
+    const n = this.frameIndexAt(Date.now());
+    const units: { nals: readonly Buffer[] }[] = [];
+    for (let i = n - (n % loop.gopFrames); i <= n; i++) units.push(loop.frames[i % loop.frames.length]!);
+    return gopToJpeg(loop.codec, units);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+    stopTicking(this);
+    this.first.reject(new Error('camsim: stream closed'));
+  }
+
+  private request(): void {
+    const spec = renderSpecOf({ ...this.spec, ...this.size }, this.pan.panX, this.pan.panY);
+    const key = JSON.stringify(spec);
+    this.wanted = key;
+    loadLoop(spec, this.cacheDir).then(
+      (loop) => {
+        if (this.closed || this.wanted !== key) return;
+        // Swap at the next GOP boundary while someone watches, so the switch lands on a keyframe.
+        if (!this.loop || this.listeners.size === 0) this.apply(loop);
+        else this.pending = loop;
+      },
+      (err: Error) => {
+        if (!this.loop) this.first.reject(err);
+        this.options.onError?.(err);
+      },
+    );
+  }
+
+  private apply(loop: Loop): void {
+    const firstTime = !this.loop;
+    this.loop = loop;
+    this.pending = undefined;
+    this.spec.width = loop.width;
+    this.spec.height = loop.height;
+    if (firstTime) {
+      this.first.resolve();
+      if (this.listeners.size > 0) this.nextN = this.currentKeyN();
+    }
+  }
+
+  private frameIndexAt(now: number): number {
+    return Math.max(0, Math.floor(((now - this.t0) * this.spec.fps) / 1000));
+  }
+
+  private currentKeyN(): number {
+    const n = this.frameIndexAt(Date.now());
+    const gop = this.loop?.gopFrames ?? 1;
+    return n - (n % gop);
+  }
+
+  private unitAt(n: number): MediaUnit {
+    const loop = this.loop!;
+    const frame = loop.frames[n % loop.frames.length]!;
+    return {
+      nals: frame.nals,
+      keyframe: frame.keyframe,
+      rtpTime: (this.rtpBase + Math.round((n * RTP_CLOCK) / this.spec.fps)) % RTP_WRAP,
+      wallMs: this.t0 + (n * 1000) / this.spec.fps,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** One live ffmpeg: lavfi scene -> overlays with the capture time -> x264/x265 -> Annex-B on stdout. */
+class LiveEncoder {
+  private readonly child: FfmpegChild;
+  private pendingBytes: Buffer = Buffer.alloc(0);
+  private readonly splitter: AccessUnitSplitter;
+  private readonly tracker: ParameterSetTracker;
+  sets: StreamParameterSets | undefined;
+  stopped = false;
+
+  constructor(
+    readonly render: RenderSpec,
+    textDir: string,
+    onUnit: (nals: Buffer[], keyframe: boolean, sets: StreamParameterSets) => void,
+    onExit: (stderr: string) => void,
+  ) {
+    this.splitter = new AccessUnitSplitter(render.codec);
+    this.tracker = new ParameterSetTracker(render.codec);
+    this.child = spawnFfmpeg([
+      '-re',
+      ...sourceArgs(render),
+      '-vf', filterGraph(render, true, textDir),
+      ...encoderArgs(render, true),
+      '-fps_mode', 'passthrough',
+      '-flush_packets', '1',
+      'pipe:1',
+    ]);
+    this.child.proc.stdout.on('data', (chunk: Buffer) => {
+      for (const unit of this.push(chunk)) {
+        for (const n of unit.nals) this.tracker.observe(n);
+        const sets = this.tracker.get();
+        if (!sets) continue;
+        this.sets = sets;
+        onUnit(withParameterSets(render.codec, unit, sets), unit.keyframe, sets);
+      }
+    });
+    void this.child.exited.then(({ stderr }) => {
+      if (!this.stopped) onExit(stderr);
+    });
+  }
+
+  /** Moves the crop window through ffmpeg's interactive 'c' command (crop's x/y take commands). */
+  setPan(panX: number, panY: number): void {
+    const { x, y } = panOffset({ ...this.render, panX, panY });
+    this.child.proc.stdin.write(`ccrop -1 x ${x}\nccrop -1 y ${y}\n`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.child.kill();
+  }
+
+  // A NAL unit is complete once the next start code has arrived.
+  private push(chunk: Buffer): { nals: Buffer[]; keyframe: boolean }[] {
+    const buf = this.pendingBytes.length ? Buffer.concat([this.pendingBytes, chunk]) : chunk;
+    const starts: number[] = [];
+    for (let i = 0; i + 2 < buf.length; i++) {
+      if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1) {
+        starts.push(i + 3);
+        i += 2;
+      }
+    }
+    const units: { nals: Buffer[]; keyframe: boolean }[] = [];
+    if (starts.length === 0) {
+      this.pendingBytes = buf;
+      return units;
+    }
+    for (let k = 0; k + 1 < starts.length; k++) {
+      let end = starts[k + 1]! - 3;
+      while (end > starts[k]! && buf[end - 1] === 0) end--;
+      if (end <= starts[k]!) continue;
+      const done = this.splitter.push(Buffer.from(buf.subarray(starts[k]!, end)));
+      if (done) units.push(done);
+    }
+    this.pendingBytes = Buffer.from(buf.subarray(starts[starts.length - 1]! - 3));
+    return units;
+  }
+}
+
+class LiveStream implements SimStream {
+  readonly spec: StreamSpec;
+  private readonly textDir: string;
+  private readonly idleMs: number;
+  private encoder: LiveEncoder | undefined;
+  private next: LiveEncoder | undefined;
+  private gop: MediaUnit[] = [];
+  private sets: StreamParameterSets | undefined;
+  private waiters: ((sets: StreamParameterSets) => void)[] = [];
+  private readonly listeners = new Set<Listener>();
+  private pan = { panX: 0, panY: 0 };
+  private readonly t0 = Date.now();
+  private readonly rtpBase = randomInt(0, 2 ** 31);
+  private lastRtp = -1;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    spec: StreamSpec,
+    private readonly options: SimStreamOptions,
+  ) {
+    this.spec = { ...spec };
+    this.textDir = join(options.cacheDir ?? DEFAULT_CACHE_DIR, 'text');
+    this.idleMs = options.liveIdleMs ?? 10_000;
+  }
+
+  parameterSets(): Promise<StreamParameterSets> {
+    if (this.closed) return Promise.reject(new Error('camsim: stream closed'));
+    this.ensureRunning();
+    if (this.sets) {
+      this.armIdle();
+      return Promise.resolve(this.sets);
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  subscribe(listener: Listener): () => void {
+    if (this.closed) return () => {};
+    this.ensureRunning();
+    for (const unit of this.gop) listener(unit);
+    this.listeners.add(listener);
+    clearTimeout(this.idleTimer);
+    return () => {
+      this.listeners.delete(listener);
+      this.armIdle();
+    };
+  }
+
+  setPan(x: number, y: number): void {
+    const clamp = (v: number): number => (Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0);
+    this.pan = { panX: clamp(x), panY: clamp(y) };
+    this.encoder?.setPan(this.pan.panX, this.pan.panY);
+    this.next?.setPan(this.pan.panX, this.pan.panY);
+  }
+
+  setResolution(width: number, height: number): void {
+    const w = 2 * Math.max(8, Math.round(width / 2));
+    const h = 2 * Math.max(8, Math.round(height / 2));
+    if (!this.encoder) {
+      this.spec.width = w;
+      this.spec.height = h;
+      return;
+    }
+    // The old encoder keeps the picture going until the new one delivers its first keyframe.
+    void this.next?.stop();
+    this.next = this.spawn(w, h);
+  }
+
+  async snapshotJpeg(): Promise<Buffer> {
+    await this.parameterSets();
+    return gopToJpeg(this.spec.codec, this.gop.slice());
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.restartTimer);
+    const stopping = [this.encoder?.stop(), this.next?.stop()];
+    this.encoder = undefined;
+    this.next = undefined;
+    await Promise.all(stopping);
+  }
+
+  private ensureRunning(): void {
+    if (!this.encoder && !this.closed) this.encoder = this.spawn(this.spec.width, this.spec.height);
+  }
+
+  private armIdle(): void {
+    clearTimeout(this.idleTimer);
+    if (this.listeners.size > 0 || this.closed) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.listeners.size > 0) return;
+      const stopping = [this.encoder?.stop(), this.next?.stop()];
+      this.encoder = undefined;
+      this.next = undefined;
+      this.gop = [];
+      void Promise.all(stopping);
+    }, this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private spawn(width: number, height: number): LiveEncoder {
+    const render = renderSpecOf({ ...this.spec, width, height }, this.pan.panX, this.pan.panY);
+    const enc: LiveEncoder = new LiveEncoder(
+      render,
+      this.textDir,
+      (nals, keyframe, sets) => this.onUnit(enc, nals, keyframe, sets),
+      (stderr) => this.onExit(enc, stderr),
+    );
+    return enc;
+  }
+
+  private onUnit(enc: LiveEncoder, nals: Buffer[], keyframe: boolean, sets: StreamParameterSets): void {
+    if (enc === this.next) {
+      if (!keyframe) return;
+      void this.encoder?.stop();
+      this.encoder = enc;
+      this.next = undefined;
+      this.spec.width = enc.render.width;
+      this.spec.height = enc.render.height;
+    } else if (enc !== this.encoder) {
+      return;
+    }
+    if (keyframe) this.gop = [];
+    else if (this.gop.length === 0) return;
+    this.sets = sets;
+    const now = Date.now();
+    // Timestamps follow arrival, kept strictly increasing across encoder restarts.
+    let rtp = this.rtpBase + Math.round((now - this.t0) * (RTP_CLOCK / 1000));
+    if (rtp <= this.lastRtp) rtp = this.lastRtp + 1;
+    this.lastRtp = rtp;
+    const unit: MediaUnit = { nals, keyframe, rtpTime: rtp % RTP_WRAP, wallMs: now };
+    this.gop.push(unit);
+    for (const l of this.listeners) l(unit);
+    if (this.waiters.length) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w(sets);
+      this.armIdle();
+    }
+  }
+
+  private onExit(enc: LiveEncoder, stderr: string): void {
+    if (this.closed) return;
+    if (enc === this.next) {
+      this.next = undefined;
+    } else if (enc === this.encoder) {
+      this.encoder = undefined;
+      this.gop = [];
+      this.restartTimer = setTimeout(() => {
+        if (this.listeners.size > 0 || this.waiters.length > 0) this.ensureRunning();
+      }, 1000);
+    }
+    this.options.onError?.(new Error(`camsim: live encoder for ${this.spec.channelName} exited: ${stderr.trim().slice(-300)}`));
+  }
+}
