@@ -12,7 +12,8 @@ import { nodeSecretStore } from './storage/secrets';
 const USAGE = `usage: npm run station -- [--data-dir DIR] [--host 127.0.0.1] [--port 8434]
   --data-dir  where the database, secrets and logs live (default $WATCHPOST_DATA_DIR or ~/.local/share/watchpost)
   --host      address to bind; anything but loopback is an explicit choice (default 127.0.0.1)
-  --port      TCP port, 0 for any free one (default 8434)`;
+  --port      TCP port, 0 for any free one (default 8434)
+  --cloud-url the account & privacy-settings service to sync with (default $WATCHPOST_CLOUD_URL; none: nothing is sent)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8434' },
+      'cloud-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -34,15 +36,10 @@ async function main(): Promise<void> {
 
   mkdirSync(dataDir, { recursive: true });
   const lock = acquireInstanceLock(dataDir);
-  const station = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir) });
+  const cloudUrl = values['cloud-url'] ?? process.env.WATCHPOST_CLOUD_URL;
+  if (cloudUrl !== undefined && !/^https?:\/\/[^/]+$/.test(cloudUrl.replace(/\/$/, ''))) throw new Error(`--cloud-url: ${cloudUrl} is not an http(s) origin like http://127.0.0.1:8435`);
+  const station = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloudUrl?.replace(/\/$/, '') });
   const server = await startLoopbackServer({ station, rendererDir, host: values.host, port });
-  lock.update({ pid: process.pid, url: server.url.replace(/\?.*/, '') });
-  if (!values.host.startsWith('127.') && values.host !== '::1') {
-    console.warn(`warning: serving on ${values.host}, reachable from other machines (token still required)`);
-  }
-  console.log(`Watchpost station ${server.url}`);
-  console.log(`data: ${dataDir}  logs: ${station.logDir}`);
-
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -54,6 +51,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  lock.update({ pid: process.pid, url: server.url.replace(/\?.*/, '') });
+  if (!values.host.startsWith('127.') && values.host !== '::1') {
+    console.warn(`warning: serving on ${values.host}, reachable from other machines (token still required)`);
+  }
+  console.log(`Watchpost station ${server.url}`);
+  console.log(`data: ${dataDir}  logs: ${station.logDir}`);
 }
 
 main().catch((err: Error) => {

@@ -43,7 +43,7 @@ describe('station UI in Chromium', () => {
       expect(await page.getAttribute(`nav [data-view=${view}]`, 'aria-current')).toBe('page');
     }
     // Areas not built yet say so plainly.
-    await page.click('nav [data-view=live]');
+    await page.click('nav [data-view=playback]');
     expect(await page.textContent('main')).toContain('Not built yet');
   });
 

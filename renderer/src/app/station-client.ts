@@ -74,20 +74,21 @@ abstract class BaseClient {
 export class BridgeStationClient extends BaseClient implements StationClient {
   readonly transport = 'electron';
   private readonly off: () => void;
-  constructor(private readonly bridge: StationBridge) {
+  /** `portSource`: where the preload posts the media port (the window; absent in tests without media). */
+  constructor(private readonly bridge: StationBridge, portSource?: Window) {
     super();
     this.off = bridge.onEvent((name, payload) => this.deliver(name, payload));
     this.state = 'open';
     // The preload hands over one MessagePort for all media of this page.
     const onMessage = (e: MessageEvent) => {
-      if (e.source !== window || e.data !== MEDIA_PORT_MESSAGE || !e.ports[0]) return;
+      if (e.source !== portSource || e.data !== MEDIA_PORT_MESSAGE || !e.ports[0]) return;
       const port = e.ports[0];
       port.onmessage = (m) => this.deliverMedia((m.data as Uint8Array).slice().buffer);
       port.start();
       this.portReady();
     };
-    window.addEventListener('message', onMessage);
-    this.removeListener = () => window.removeEventListener('message', onMessage);
+    portSource?.addEventListener('message', onMessage);
+    this.removeListener = () => portSource?.removeEventListener('message', onMessage);
   }
   private portReady: () => void = () => {};
   private readonly removeListener: () => void;
@@ -172,7 +173,7 @@ declare global {
 }
 
 export function createStationClient(): StationClient {
-  if (window.watchpost) return new BridgeStationClient(window.watchpost);
+  if (window.watchpost) return new BridgeStationClient(window.watchpost, window);
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return new WebSocketStationClient(`${scheme}://${location.host}${WS_PATH}`);
 }
