@@ -2,6 +2,8 @@ import { randomInt } from 'node:crypto';
 import net from 'node:net';
 import { createDiscoveryHub, type DiscoveryHub } from './discovery/hub';
 import { SimDevice, type DeviceKind, type MediaBackend, type PortMode } from './device';
+import { startRtspServer } from './rtsp/rtsp-server';
+import { createSimStream } from './video/sim-stream';
 import type { Codec, Profile, RtspServer, RtspServerOptions, SimStream, StreamSpec } from './types';
 
 export interface FleetOptions {
@@ -33,7 +35,7 @@ export interface FleetOptions {
   multicast?: boolean;
   /** Loopback listeners that get every Hello/Bye unicast. */
   announceTo?: { host: string; port: number }[];
-  /** The media half (streams + RTSP server); a placeholder until it is wired in. */
+  /** Streams + RTSP server: the media half by default; `placeholderMedia` for tests that need no video. */
   media?: MediaBackend;
 }
 
@@ -152,6 +154,12 @@ function placeholderRtsp(options: RtspServerOptions): Promise<RtspServer> {
 
 export const placeholderMedia: MediaBackend = { createStream: placeholderStream, startRtspServer: placeholderRtsp };
 
+/** The media half: cached-loop or live-encoded SimStreams and camsim's Node RTSP server. */
+export const simMedia: MediaBackend = {
+  createStream: (spec) => createSimStream(spec),
+  startRtspServer: (options) => startRtspServer(options),
+};
+
 // ---- the fleet --------------------------------------------------------------------------------
 
 function pickSubnet(subnet: string | undefined): string {
@@ -247,7 +255,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         portMode: options.ports ?? 'standard',
         portBase: options.portBase ?? 20000,
         ...(initialized ? { admin: { username, password } } : {}),
-        media: options.media ?? placeholderMedia,
+        media: options.media ?? simMedia,
         hub,
         lockMs: options.lockMs ?? 30_000,
         rebootMs: options.rebootMs ?? 3000,
