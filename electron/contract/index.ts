@@ -2,8 +2,10 @@
 import { z } from 'zod';
 import { call, NoInput } from './common';
 import { liveCalls, liveEvents } from './live';
+import { privacyCalls, privacyEvents } from './privacy';
 
 export * from './live';
+export * from './privacy';
 
 export const ERROR_CODES = ['bad_input', 'not_found', 'unknown_call', 'conflict', 'unavailable', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -81,6 +83,7 @@ export const calls = {
   'settings.get': call(NoInput, Settings),
   'settings.update': call(Settings.partial().strict(), Settings),
   ...liveCalls,
+  ...privacyCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -97,6 +100,7 @@ export const events = {
   'station.heartbeat': z.object({ at: z.number(), uptimeMs: z.number() }),
   'settings.changed': Settings,
   ...liveEvents,
+  ...privacyEvents,
 } as const;
 
 export type EventName = keyof typeof events;

@@ -6,6 +6,7 @@ import { EventBus } from './events/event-bus';
 import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './media/live-service';
+import { PrivacyService } from './privacy/privacy-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
 import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
 import { openDatabase, schemaVersion, type Db } from './storage/db';
@@ -24,6 +25,10 @@ export interface StationOptions {
   heartbeatMs?: number;
   /** Stream supervision timings (tests shorten them). */
   media?: { graceMs?: number; stallMs?: number };
+  /** The account & privacy-settings service (cloud/); none: nothing is ever sent. */
+  cloudUrl?: string;
+  /** Privacy sync timings (tests shorten them). */
+  privacy?: { syncEveryMs?: number; retryCapMs?: number };
 }
 
 export interface Station {
@@ -76,9 +81,21 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const live = new LiveService({
     registry, events, logger, ffmpegPath, clock,
     snapshotsDir: () => join(opts.dataDir, 'snapshots'),
+    clipsDir: () => join(opts.dataDir, 'clips'),
     graceMs: opts.media?.graceMs, stallMs: opts.media?.stallMs,
   });
   const channelsChanged = async () => events.emit('channels.changed', await registry.list());
+
+  // Privacy: account, consents, sync outbox, transmission ledger, telemetry (electron/core/privacy).
+  const privacy = new PrivacyService({
+    db, secrets: opts.secrets, events, logger, clock, cloudUrl: opts.cloudUrl ?? null, dataDir: opts.dataDir,
+    mediaDirs: () => [settings.recordingsDir, join(opts.dataDir, 'snapshots')],
+    facts: async () => ({
+      cameras: (await registry.list()).length,
+      streams: live.status().map((s) => ({ codec: s.codec ?? null, width: s.width ?? null, height: s.height ?? null, state: s.state })),
+    }),
+    ...opts.privacy,
+  });
 
   const handlers: Handlers = {
     'station.status': async () => ({
@@ -127,10 +144,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'streams.retry': ({ streamId }) => (live.retry(streamId), {}),
     'live.open': async ({ streamId, hevc }, session) => ({ channel: await live.open(session, streamId, hevc) }),
     'live.close': ({ channel }, session) => (live.close(session, channel), {}),
+    'live.clipStart': ({ channelId, profile }) => live.startClip(channelId, profile),
+    'live.clipStop': ({ clipId }) => live.stopClip(clipId),
     'live.snapshot': async ({ channelId }) => {
       const s = await live.snapshot(channelId);
       return { path: s.path, jpegBase64: s.jpeg.toString('base64'), width: s.width, height: s.height, takenAt: s.takenAt };
     },
+    ...privacy.handlers,
   };
 
   const heartbeat = setInterval(
@@ -141,13 +161,14 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   logger.info({ dataDir: opts.dataDir, mode: opts.mode, version: STATION_VERSION }, 'station started');
 
   return {
-    dispatch: createDispatcher(handlers, logger),
+    dispatch: privacy.observe(createDispatcher(handlers, logger)),
     events,
     logger,
     logDir,
     async dispose() {
       clearInterval(heartbeat);
       live.dispose();
+      await privacy.dispose();
       db.close();
       logger.info('station stopped');
       logger.flush();

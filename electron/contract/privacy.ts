@@ -1,0 +1,233 @@
+// Account, consents, rights, sync state, the transmission ledger, export and erasure.
+import { z } from 'zod';
+import { call, NoInput } from './common';
+
+export const PRIVACY_PURPOSES = [
+  'user_experience_plan',
+  'device_experience_program',
+  'alarm_push',
+  'cloud_storage',
+  'device_hosting',
+] as const;
+export type PrivacyPurpose = (typeof PRIVACY_PURPOSES)[number];
+export const TELEMETRY_PURPOSES = ['user_experience_plan', 'device_experience_program'] as const;
+export type TelemetryPurpose = (typeof TELEMETRY_PURPOSES)[number];
+
+/** The policy this build shows ("Last modified: May 2026"); the cloud may announce a newer one. */
+export const BUILT_IN_POLICY_VERSION = '2026-05';
+
+export interface PurposeText {
+  title: string;
+  /** What it is for, in plain words from the policy. */
+  summary: string;
+  /** The data the policy lets it use. */
+  policyData: string;
+  /** What this station actually sends for it. */
+  stationSends: string;
+}
+
+/** Shown to the user beside each switch; its SHA-256 is recorded with each consent as the text shown. */
+export const PURPOSE_TEXT: Record<PrivacyPurpose, PurposeText> = {
+  user_experience_plan: {
+    title: 'User Experience Plan',
+    summary:
+      'Statistics of how the core features are used and how well they perform, to find bottlenecks, diagnose faults and improve the quality of new versions.',
+    policyData:
+      'Browsing and clicking behaviour, your unique identifier, app version number, public IP address, performance logs, error codes, request response time and crash logs.',
+    stationSends:
+      'How often each station feature was used, how many calls failed and how long they took, with the app version and platform. No video, names, addresses or camera details.',
+  },
+  device_experience_program: {
+    title: 'Device Experience Program',
+    summary: 'Facts about your devices, to help improve products and services and to analyse how different features are used.',
+    policyData: 'Device attributes: country or region, serial number, device model, firmware version and device name.',
+    stationSends:
+      'Station version, operating system, number of cameras and the codec and size of their streams. No serial numbers, names or addresses.',
+  },
+  alarm_push: {
+    title: 'Alarm push notifications',
+    summary: 'Sending alarm notifications from your devices to you.',
+    policyData: 'Device serial number, push notice ID and the alarm snapshot.',
+    stationSends: 'Nothing yet: this station has no push notifications. Your choice is recorded for when it does.',
+  },
+  cloud_storage: {
+    title: 'Cloud storage',
+    summary: 'Keeping messages and video records in the cloud.',
+    policyData: 'Device serial number, messages and video records, and channel information.',
+    stationSends: 'Nothing yet: this station keeps recordings on this computer only. Your choice is recorded for when it does.',
+  },
+  device_hosting: {
+    title: 'Device hosting (trusteeship)',
+    summary: 'Telling the administrator of a hosting service about a device and its user, so they can confirm where the device is.',
+    policyData: 'Your email address and your precise geographical location.',
+    stationSends: 'Nothing yet: this station offers no hosting. Your choice is recorded for when it does.',
+  },
+};
+
+/** What each outbound request to the cloud is for; the ledger names one of these on every row. */
+export const TRANSMISSION_PURPOSES = [
+  'service_info', 'account', 'settings_sync', 'consent_record', 'rights', 'data_export', 'erasure',
+  'user_experience_plan', 'device_experience_program',
+] as const;
+export type TransmissionPurpose = (typeof TRANSMISSION_PURPOSES)[number];
+
+const email = z.string().trim().toLowerCase().pipe(z.email({ error: 'must be an email address' }).max(254));
+const password = z.string().min(10, 'must be at least 10 characters').max(256, 'must be at most 256 characters');
+const nickname = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
+const country = z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'must be a two-letter country code (ISO 3166-1)');
+const dateOfBirth = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
+const locale = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag').max(35);
+
+export const PrivacyAccount = z.object({
+  email: z.string(),
+  nickname: z.string(),
+  country: z.string(),
+  region: z.string(),
+  regionName: z.string(),
+  dateOfBirth: z.string(),
+  createdAt: z.string(),
+});
+export type PrivacyAccount = z.infer<typeof PrivacyAccount>;
+
+export const PurposeState = z.object({
+  purpose: z.enum(PRIVACY_PURPOSES),
+  granted: z.boolean(),
+  /** The policy version the current choice was made under (null: never chosen). */
+  policyVersion: z.string().nullable(),
+  /** Granted under an older policy: nothing of it is sent until the user answers again. */
+  needsReconsent: z.boolean(),
+  /** The station may send data for this purpose right now. */
+  active: z.boolean(),
+  /** The choice is recorded here but not yet in the cloud. */
+  pending: z.boolean(),
+  changedAt: z.number().nullable(),
+});
+export type PurposeState = z.infer<typeof PurposeState>;
+
+export const SYNC_STATES = ['signed_out', 'synced', 'pending', 'syncing', 'offline', 'restricted', 'session_ended', 'error'] as const;
+export const SyncState = z.object({
+  state: z.enum(SYNC_STATES),
+  pending: z.number().int().nonnegative(),
+  lastSyncedAt: z.number().nullable(),
+  nextAttemptAt: z.number().nullable(),
+  lastError: z.string().nullable(),
+});
+export type SyncState = z.infer<typeof SyncState>;
+
+export const PrivacyState = z.object({
+  cloud: z.object({
+    url: z.string().nullable(),
+    reachable: z.boolean().nullable(),
+    region: z.string().nullable(),
+    regionName: z.string().nullable(),
+    minimumAge: z.number().int(),
+    checkedAt: z.number().nullable(),
+  }),
+  policy: z.object({ version: z.string(), builtIn: z.string(), changed: z.boolean() }),
+  account: PrivacyAccount.nullable(),
+  /** Profile edits saved here and waiting for the cloud. */
+  pendingProfile: z.object({ nickname: z.string().optional(), country: z.string().optional() }),
+  purposes: z.array(PurposeState),
+  rights: z.object({ restricted: z.boolean(), objected: z.boolean(), pending: z.boolean() }),
+  sync: SyncState,
+  telemetry: z.array(z.object({
+    purpose: z.enum(TELEMETRY_PURPOSES),
+    queuedEvents: z.number().int(),
+    sentBytes: z.number().int(),
+  })),
+  exportsDir: z.string(),
+});
+export type PrivacyState = z.infer<typeof PrivacyState>;
+
+export const ConsentRecord = z.object({
+  id: z.number().int(),
+  purpose: z.enum(PRIVACY_PURPOSES),
+  action: z.enum(['grant', 'withdraw']),
+  policyVersion: z.string(),
+  policyTextHash: z.string(),
+  appVersion: z.string(),
+  locale: z.string(),
+  createdAt: z.number(),
+  /** When the cloud's ledger recorded it (UTC ISO); null while waiting. */
+  cloudRecordedAt: z.string().nullable(),
+  cloudId: z.number().int().nullable(),
+  origin: z.enum(['station', 'cloud']),
+});
+export type ConsentRecord = z.infer<typeof ConsentRecord>;
+
+export const Transmission = z.object({
+  id: z.number().int(),
+  at: z.number(),
+  method: z.string(),
+  endpoint: z.string(),
+  purpose: z.enum(TRANSMISSION_PURPOSES),
+  bytesOut: z.number().int(),
+  bytesIn: z.number().int(),
+  status: z.number().int().nullable(),
+  outcome: z.string(),
+  consent: z.string(),
+});
+export type Transmission = z.infer<typeof Transmission>;
+
+export const ErasureReceipt = z.object({
+  erasedAt: z.number(),
+  cloud: z.record(z.string(), z.unknown()).nullable(),
+  local: z.object({
+    account: z.boolean(),
+    settingsFields: z.number().int(),
+    consentRecords: z.number().int(),
+    outboxEntries: z.number().int(),
+    telemetryEvents: z.number().int(),
+    exportFiles: z.number().int(),
+    recordings: z.enum(['kept', 'deleted']),
+    recordingFiles: z.number().int(),
+    token: z.boolean(),
+  }),
+  kept: z.string(),
+});
+export type ErasureReceipt = z.infer<typeof ErasureReceipt>;
+
+export const privacyCalls = {
+  'privacy.state': call(NoInput, PrivacyState),
+  /** Asks the cloud where data lives and which policy is in force (the user opened the Privacy page). */
+  'privacy.checkCloud': call(NoInput, PrivacyState),
+  'privacy.signUp': call(
+    z.object({ email, password, nickname, country, dateOfBirth }).strict(),
+    PrivacyState,
+  ),
+  'privacy.logIn': call(z.object({ email, password: z.string().min(1, 'is required').max(256) }).strict(), PrivacyState),
+  'privacy.logOut': call(NoInput, PrivacyState),
+  'privacy.updateProfile': call(
+    z.object({ nickname: nickname.optional(), country: country.optional() }).strict()
+      .refine((p) => p.nickname !== undefined || p.country !== undefined, { message: 'must change nickname or country' }),
+    PrivacyState,
+  ),
+  'privacy.setConsent': call(
+    z.object({ purpose: z.enum(PRIVACY_PURPOSES), granted: z.boolean(), locale: locale.default('en') }).strict(),
+    PrivacyState,
+  ),
+  'privacy.setRights': call(
+    z.object({ restricted: z.boolean().optional(), objected: z.boolean().optional() }).strict()
+      .refine((r) => r.restricted !== undefined || r.objected !== undefined, { message: 'must set restricted or objected' }),
+    PrivacyState,
+  ),
+  'privacy.consents': call(NoInput, z.array(ConsentRecord)),
+  'privacy.ledger': call(
+    z.object({
+      purpose: z.enum(TRANSMISSION_PURPOSES).optional(),
+      text: z.string().max(200).optional(),
+      limit: z.number().int().min(1).max(1000).default(200),
+    }).strict(),
+    z.object({ rows: z.array(Transmission), total: z.number().int(), matching: z.number().int() }),
+  ),
+  'privacy.syncNow': call(NoInput, PrivacyState),
+  'privacy.export': call(NoInput, z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int(), json: z.string() })),
+  'privacy.erase': call(
+    z.object({ password: z.string().max(256).default(''), recordings: z.enum(['keep', 'delete']) }).strict(),
+    ErasureReceipt,
+  ),
+} as const;
+
+export const privacyEvents = {
+  'privacy.changed': PrivacyState,
+} as const;

@@ -1,0 +1,274 @@
+// The station's privacy service against the real cloud service on loopback, through the contract's dispatcher.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCloud, type CloudHandle } from '../../cloud';
+import { StationError, type CallName, type CallOutput, type PrivacyState } from '../../electron/contract';
+import { ClientSession } from '../../electron/core/client-session';
+import { createStation, type Station } from '../../electron/core/station';
+import { nodeSecretStore } from '../../electron/core/storage/secrets';
+
+const session = new ClientSession('privacy-test');
+const dirs: string[] = [];
+const temp = (p: string) => { const d = mkdtempSync(join(tmpdir(), p)); dirs.push(d); return d; };
+const PASSWORD = 'correct horse battery';
+
+async function call<K extends CallName>(st: Station, name: K, input: unknown = {}): Promise<CallOutput<K>> {
+  const r = await st.dispatch(name, input, session);
+  if (!r.ok) throw new StationError(r.error.code, r.error.message);
+  return r.value as CallOutput<K>;
+}
+
+interface TestStation { st: Station; dataDir: string }
+const stations: Station[] = [];
+async function station(cloudUrl: string, dataDir = temp('wp-priv-st-')): Promise<TestStation> {
+  const st = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl, heartbeatMs: 60_000, privacy: { retryCapMs: 400, syncEveryMs: 60_000 } });
+  stations.push(st);
+  return { st, dataDir };
+}
+let n = 0;
+const email = () => `privacy${++n}.${process.pid}@example.test`;
+const signUp = (st: Station, over: Record<string, unknown> = {}) =>
+  call(st, 'privacy.signUp', { email: email(), password: PASSWORD, nickname: 'Ada', country: 'DE', dateOfBirth: '1990-05-17', ...over });
+const purpose = (s: PrivacyState, p: string) => s.purposes.find((x) => x.purpose === p)!;
+
+async function cloudApi(url: string, method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(url + path, {
+    method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+const login = async (url: string, em: string) => (await cloudApi(url, 'POST', '/v1/auth/login', undefined, { email: em, password: PASSWORD })).body.token as string;
+
+let cloud: CloudHandle;
+let cloudDir: string;
+beforeAll(async () => {
+  cloudDir = temp('wp-priv-cloud-');
+  cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: join(cloudDir, 'cloud.db') }, port: 0 });
+});
+afterAll(async () => {
+  for (const s of stations.splice(0)) await s.dispose().catch(() => {});
+  await cloud?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('station privacy service with the cloud on loopback', () => {
+  it('sends nothing at all until asked: no cloud request from a fresh station', async () => {
+    const { st } = await station(cloud.url);
+    await call(st, 'channels.list');
+    await call(st, 'privacy.syncNow');
+    expect((await call(st, 'privacy.ledger', {})).total).toBe(0);
+    const s = await call(st, 'privacy.state');
+    expect(s.sync.state).toBe('signed_out');
+    expect(s.purposes.every((p) => !p.granted && !p.active)).toBe(true);
+  });
+
+  it('refuses an under-16 sign-up with a clear message, before anything is sent', async () => {
+    const { st } = await station(cloud.url);
+    const dob = new Date(Date.now() - 15 * 365.25 * 86400_000).toISOString().slice(0, 10);
+    await expect(signUp(st, { dateOfBirth: dob })).rejects.toThrow('input.dateOfBirth: Watchpost accounts are for people aged 16 or over; nothing was sent');
+    expect((await call(st, 'privacy.ledger', {})).total).toBe(0);
+  });
+
+  it('signs up: region shown, token only in the secret store, every request in the ledger with purpose and consent', async () => {
+    const { st, dataDir } = await station(cloud.url);
+    const s = await signUp(st);
+    expect(s.account).toMatchObject({ nickname: 'Ada', region: 'de', regionName: 'Germany' });
+    expect(s.cloud).toMatchObject({ region: 'de', regionName: 'Germany', reachable: true });
+    expect(s.sync.state).toBe('synced');
+    const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8'));
+    expect(Object.keys(secrets)).toEqual(['privacy.cloud-token']);
+    const token = await nodeSecretStore(dataDir).get('privacy.cloud-token');
+    expect(token).toMatch(/^wps_/);
+    for (const f of ['station.db', 'station.db-wal']) expect(readFileSync(join(dataDir, f)).includes(token!)).toBe(false);
+    const ledger = await call(st, 'privacy.ledger', {});
+    const signUpRow = ledger.rows.find((r) => r.endpoint === '/v1/accounts')!;
+    expect(signUpRow).toMatchObject({ method: 'POST', purpose: 'account', status: 201, outcome: 'sent', consent: 'your request: sign-up' });
+    expect(signUpRow.bytesOut).toBeGreaterThan(50);
+    expect(ledger.rows.every((r) => r.consent.length > 0 && r.purpose)).toBe(true);
+  });
+
+  it('grants and withdraws: the cloud ledger matches; telemetry flows only while granted', async () => {
+    const { st } = await station(cloud.url);
+    const em = email();
+    await signUp(st, { email: em });
+    let s = await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, locale: 'de-DE' });
+    expect(purpose(s, 'user_experience_plan')).toMatchObject({ granted: true });
+    s = await call(st, 'privacy.syncNow');
+    expect(purpose(s, 'user_experience_plan')).toMatchObject({ granted: true, pending: false, active: true });
+    for (let i = 0; i < 5; i++) await call(st, 'channels.list');
+    await call(st, 'privacy.syncNow');
+    const sent = (await cloud.telemetryTotals()).byPurpose.user_experience_plan!.receivedBytes;
+    expect(sent).toBeGreaterThan(0);
+    const token = await login(cloud.url, em);
+    const exp = await cloudApi(cloud.url, 'GET', '/v1/export', token);
+    const usage = exp.body.data.telemetry.events[0].payload[0];
+    expect(usage.kind).toBe('feature_usage');
+    expect(usage.features.find((x: any) => x.call === 'channels.list').count).toBe(5);
+
+    await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: false, locale: 'de-DE' });
+    for (let i = 0; i < 5; i++) await call(st, 'channels.list');
+    await call(st, 'privacy.syncNow');
+    expect((await cloud.telemetryTotals()).byPurpose.user_experience_plan!.receivedBytes).toBe(sent);
+
+    const cloudLedger = (await cloudApi(cloud.url, 'GET', '/v1/consents', token)).body;
+    expect(cloudLedger.records.map((r: any) => `${r.purpose}:${r.action}`)).toEqual(['user_experience_plan:grant', 'user_experience_plan:withdraw']);
+    expect(cloudLedger.records[0]).toMatchObject({ policyVersion: '2026-05', appVersion: '0.1.0', locale: 'de-DE' });
+    const local = await call(st, 'privacy.consents');
+    expect(local.map((r) => [r.action, r.cloudId])).toEqual(cloudLedger.records.map((r: any) => [r.action, r.id]));
+  });
+
+  it('with every purpose off, a busy station sends zero telemetry bytes', async () => {
+    const before = await cloud.telemetryTotals();
+    const { st } = await station(cloud.url);
+    await signUp(st);
+    await call(st, 'channels.addRtsp', { name: 'Door', mainUrl: 'rtsp://127.0.0.1:9/door' });
+    await call(st, 'settings.get');
+    await call(st, 'station.status');
+    await call(st, 'privacy.syncNow');
+    const after = await cloud.telemetryTotals();
+    expect(after).toEqual(before);
+    expect((await call(st, 'privacy.ledger', {})).rows.filter((r) => r.purpose.includes('experience'))).toEqual([]);
+  });
+
+  it('another account cannot read the first one’s settings, and a log-in elsewhere starts from the account’s own choices', async () => {
+    const { st } = await station(cloud.url);
+    const first = email();
+    await signUp(st, { email: first });
+    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true });
+    await call(st, 'privacy.syncNow');
+    await call(st, 'privacy.logOut');
+    const s = await signUp(st);
+    expect(purpose(s, 'alarm_push').granted).toBe(false);
+    expect(await call(st, 'privacy.consents')).toEqual([]);
+    // The second account's token sees its own document only.
+    const other = (await cloudApi(cloud.url, 'POST', '/v1/accounts', undefined, { email: email(), region: 'de', country: 'DE', nickname: 'Eve', password: PASSWORD, dateOfBirth: '1990-01-01' })).body.token;
+    const theirs = await cloudApi(cloud.url, 'GET', '/v1/settings', other);
+    expect(theirs.body.settings).toEqual({});
+    const mine = await cloudApi(cloud.url, 'GET', '/v1/settings', await login(cloud.url, first));
+    expect(mine.body.settings.fields['consent.alarm_push'].value.granted).toBe(true);
+  });
+
+  it('merges two stations’ offline edits per field by clock', async () => {
+    const a = await station(cloud.url);
+    const em = email();
+    await signUp(a.st, { email: em });
+    const b = await station(cloud.url);
+    await call(b.st, 'privacy.logIn', { email: em, password: PASSWORD });
+    await call(a.st, 'privacy.setConsent', { purpose: 'cloud_storage', granted: true });
+    await call(b.st, 'privacy.setConsent', { purpose: 'device_hosting', granted: true });
+    await call(a.st, 'privacy.syncNow');
+    await call(b.st, 'privacy.syncNow');
+    const sa = await call(a.st, 'privacy.syncNow');
+    const sb = await call(b.st, 'privacy.state');
+    for (const s of [sa, sb]) {
+      expect(purpose(s, 'cloud_storage').granted).toBe(true);
+      expect(purpose(s, 'device_hosting').granted).toBe(true);
+    }
+    // The later change of the same field wins on both.
+    await call(b.st, 'privacy.setConsent', { purpose: 'cloud_storage', granted: false });
+    await call(b.st, 'privacy.syncNow');
+    expect(purpose(await call(a.st, 'privacy.syncNow'), 'cloud_storage').granted).toBe(false);
+    // B's records reach A's history through the cloud's ledger.
+    expect((await call(a.st, 'privacy.consents')).filter((c) => c.origin === 'cloud').length).toBeGreaterThan(0);
+  });
+
+  it('exports local and cloud data to a file: every table and column held', async () => {
+    const { st, dataDir } = await station(cloud.url);
+    await signUp(st);
+    await call(st, 'privacy.setConsent', { purpose: 'device_experience_program', granted: true });
+    await call(st, 'privacy.syncNow');
+    const out = await call(st, 'privacy.export');
+    expect(out.path.startsWith(join(dataDir, 'exports'))).toBe(true);
+    expect(statSync(out.path).mode & 0o777).toBe(0o600);
+    const doc = JSON.parse(readFileSync(out.path, 'utf8'));
+    expect(doc.cloud.data.account.nickname).toBe('Ada');
+    expect(doc.cloud.data.consents).toHaveLength(1);
+    expect(doc.local.tables.privacy_account[0].nickname).toBe('Ada');
+    expect(doc.local.metadata.withheld.map((w: any) => w.field)).toEqual(['secrets.privacy.cloud-token']);
+    expect(out.json.includes('wps_')).toBe(false);
+  });
+});
+
+describe('offline first and policy changes (cloud stopped and restarted on the same port and database)', () => {
+  it('saves edits at once, queues them while the cloud is down and syncs them when it is back; a new policy asks again', async () => {
+    const dir = temp('wp-priv-cloud2-');
+    const dbPath = join(dir, 'cloud.db');
+    let c = await startCloud({ region: 'de', db: { kind: 'sqlite', path: dbPath }, port: 0, policyVersion: '2026-05' });
+    const port = Number(new URL(c.url).port);
+    const { st } = await station(c.url);
+    const em = email();
+    await signUp(st, { email: em });
+    await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true });
+    await call(st, 'privacy.syncNow');
+    await c.close();
+
+    let s = await call(st, 'privacy.updateProfile', { nickname: 'Offline Ada' });
+    expect(s.account!.nickname).toBe('Offline Ada');
+    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true });
+    s = await call(st, 'privacy.syncNow');
+    expect(s.sync.state).toBe('offline');
+    expect(s.sync.pending).toBeGreaterThanOrEqual(3);
+    expect(s.pendingProfile).toEqual({ nickname: 'Offline Ada' });
+    expect((await call(st, 'privacy.ledger', { text: 'unreachable' })).matching).toBeGreaterThan(0);
+
+    c = await startCloud({ region: 'de', db: { kind: 'sqlite', path: dbPath }, port, policyVersion: '2026-09' });
+    // No call from the test: the outbox's own retry delivers.
+    await expect.poll(async () => (await call(st, 'privacy.state')).sync.state, { timeout: 10_000, interval: 200 }).toBe('synced');
+    const token = await login(c.url, em);
+    expect((await cloudApi(c.url, 'GET', '/v1/account', token)).body.account.nickname).toBe('Offline Ada');
+    const consents = (await cloudApi(c.url, 'GET', '/v1/consents', token)).body;
+    expect(consents.current.alarm_push.action).toBe('grant');
+
+    // The cloud announced policy 2026-09: the earlier grant is asked again and nothing of it is sent meanwhile.
+    s = await call(st, 'privacy.state');
+    expect(s.policy).toMatchObject({ version: '2026-09', changed: true });
+    expect(purpose(s, 'user_experience_plan')).toMatchObject({ granted: true, needsReconsent: true, active: false });
+    const before = (await c.telemetryTotals()).byPurpose.user_experience_plan!.receivedBytes;
+    for (let i = 0; i < 3; i++) await call(st, 'station.status');
+    await call(st, 'privacy.syncNow');
+    expect((await c.telemetryTotals()).byPurpose.user_experience_plan!.receivedBytes).toBe(before);
+    s = await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true });
+    s = await call(st, 'privacy.syncNow');
+    expect(purpose(s, 'user_experience_plan')).toMatchObject({ needsReconsent: false, active: true, policyVersion: '2026-09' });
+    await call(st, 'station.status');
+    await call(st, 'privacy.syncNow');
+    expect((await c.telemetryTotals()).byPurpose.user_experience_plan!.acceptedBytes).toBeGreaterThan(0);
+    await c.close();
+  });
+});
+
+describe('erasure', () => {
+  it('deletes the account in the cloud and every trace of the email here, with the recordings choice and a receipt', async () => {
+    const dir = temp('wp-priv-cloud3-');
+    const dbPath = join(dir, 'cloud.db');
+    const c = await startCloud({ region: 'de', db: { kind: 'sqlite', path: dbPath }, port: 0 });
+    const { st, dataDir } = await station(c.url);
+    const em = email();
+    await signUp(st, { email: em });
+    await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true });
+    await call(st, 'privacy.updateProfile', { nickname: 'Before erasure' });
+    await call(st, 'privacy.syncNow');
+    await call(st, 'privacy.export');
+    const rec = join(dataDir, 'recordings', '2026');
+    mkdirSync(rec, { recursive: true });
+    writeFileSync(join(rec, 'a.mp4'), 'x');
+    await expect(call(st, 'privacy.erase', { password: 'wrong password!', recordings: 'delete' })).rejects.toThrow('input.password: wrong password; nothing was deleted');
+    const receipt = await call(st, 'privacy.erase', { password: PASSWORD, recordings: 'keep' });
+    expect(receipt.local).toMatchObject({ account: true, recordings: 'kept', exportFiles: 1, token: true });
+    expect(receipt.cloud).toMatchObject({ deleted: { account: 1 } });
+    expect(existsSync(join(rec, 'a.mp4'))).toBe(true);
+    expect((await call(st, 'privacy.state')).account).toBeNull();
+
+    const files = (d: string): string[] => readdirSync(d).flatMap((x) => (statSync(join(d, x)).isDirectory() ? files(join(d, x)) : [join(d, x)]));
+    await st.dispose();
+    stations.splice(stations.indexOf(st), 1);
+    const needle = Buffer.from(em);
+    for (const f of files(dataDir)) expect(readFileSync(f).includes(needle), f).toBe(false);
+    await c.close();
+    for (const f of files(dir)) expect(readFileSync(f).includes(needle), f).toBe(false);
+  });
+});
