@@ -103,6 +103,15 @@ export const liveCalls = {
     z.object({ channelId: z.number().int().positive() }).strict(),
     z.object({ path: z.string(), jpegBase64: z.string(), width: z.number(), height: z.number(), takenAt: z.number() }),
   ),
+  /** Local recording of what a tile shows, to a file (fMP4 from the cached keyframe, no re-encoding). */
+  'live.clipStart': call(
+    z.object({ channelId: z.number().int().positive(), profile: z.enum(STREAM_PROFILES).default('main') }).strict(),
+    z.object({ clipId: z.number().int().positive(), path: z.string() }),
+  ),
+  'live.clipStop': call(
+    z.object({ clipId: z.number().int().positive() }).strict(),
+    z.object({ path: z.string(), bytes: z.number(), durationMs: z.number() }),
+  ),
 } as const;
 
 export const liveEvents = {
