@@ -13,6 +13,7 @@ const USAGE = `usage: npm run station -- [--data-dir DIR] [--host 127.0.0.1] [--
   --data-dir  where the database, secrets and logs live (default $WATCHPOST_DATA_DIR or ~/.local/share/watchpost)
   --host      address to bind; anything but loopback is an explicit choice (default 127.0.0.1)
   --port      TCP port, 0 for any free one (default 8434)
+  --demo      also start a simulated LAN of cameras (camsim) and show them (data folder defaults to …/watchpost-demo)
   --cloud-url the account & privacy-settings service to sync with (default $WATCHPOST_CLOUD_URL; none: nothing is sent)`;
 
 async function main(): Promise<void> {
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8434' },
       'cloud-url': { type: 'string' },
+      demo: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: ${values.port} is not a port number (0-65535)`);
   const dataDir = resolve(
-    values['data-dir'] ?? process.env.WATCHPOST_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), 'watchpost'),
+    values['data-dir'] ?? process.env.WATCHPOST_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), values.demo ? 'watchpost-demo' : 'watchpost'),
   );
   const rendererDir = resolve(fileURLToPath(import.meta.url), '../../../dist/renderer');
   if (!existsSync(join(rendererDir, 'index.html'))) throw new Error(`no built renderer in ${rendererDir}; run: npm run build:renderer`);
@@ -40,12 +42,15 @@ async function main(): Promise<void> {
   if (cloudUrl !== undefined && !/^https?:\/\/[^/]+$/.test(cloudUrl.replace(/\/$/, ''))) throw new Error(`--cloud-url: ${cloudUrl} is not an http(s) origin like http://127.0.0.1:8435`);
   const station = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloudUrl?.replace(/\/$/, '') });
   const server = await startLoopbackServer({ station, rendererDir, host: values.host, port });
+  // The demo's simulated cameras (scripts/, not the core): loaded only when asked for.
+  const demo = values.demo ? await (await import('../../scripts/demo')).startDemo(station, { subnet: process.env.WATCHPOST_DEMO_SUBNET }) : undefined;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     await server.close();
     await station.dispose();
+    await demo?.close();
     lock.release();
     process.exit(0);
   };
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
   }
   console.log(`Watchpost station ${server.url}`);
   console.log(`data: ${dataDir}  logs: ${station.logDir}`);
+  if (demo) console.log(`demo: ${demo.fleet.manifest.devices.length} simulated cameras on ${demo.fleet.manifest.subnet}.x`);
 }
 
 main().catch((err: Error) => {

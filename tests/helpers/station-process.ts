@@ -29,15 +29,15 @@ export function runStationCli(args: string[], env: NodeJS.ProcessEnv = {}): Chil
   });
 }
 
-export async function startStation(opts: { dataDir?: string; args?: string[] } = {}): Promise<StationProcess> {
+export async function startStation(opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<StationProcess> {
   requireBuiltRenderer();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wp-station-'));
-  const proc = runStationCli(['--data-dir', dataDir, '--port', '0', ...(opts.args ?? [])]);
+  const proc = runStationCli(['--data-dir', dataDir, '--port', '0', ...(opts.args ?? [])], opts.env);
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`station did not start in 30 s:\n${out}`)), 30_000);
+    const timer = setTimeout(() => rej(new Error(`station did not start in 60 s:\n${out}`)), 60_000);
     const check = () => {
       const m = /Watchpost station (http:\/\/\S+)/.exec(out);
       if (m) { clearTimeout(timer); res(m[1]!); }

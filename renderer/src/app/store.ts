@@ -43,7 +43,7 @@ export function createStore(client: StationClient, initialView: View) {
   let saved = store.getState().live;
   store.subscribe(() => {
     const now = store.getState().live;
-    if (now.tiles !== saved.tiles || now.layoutId !== saved.layoutId || now.views !== saved.views || now.custom !== saved.custom || now.tourSeconds !== saved.tourSeconds) persistLive(store.getState());
+    if (now.tiles !== saved.tiles || now.layoutId !== saved.layoutId || now.views !== saved.views || now.custom !== saved.custom || now.tourSeconds !== saved.tourSeconds || now.autoFilled !== saved.autoFilled) persistLive(store.getState());
     saved = now;
   });
   return store;

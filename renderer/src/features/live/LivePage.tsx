@@ -27,6 +27,12 @@ export function LivePage() {
   }, [client, dispatch]);
 
   useEffect(() => {
+    if (live.autoFilled || channels.length === 0 || live.tiles.some((t) => t !== null)) return;
+    const fit = LAYOUTS.find((l) => l.cells.length >= Math.min(channels.length, 64) && l.grid * l.grid === l.cells.length) ?? LAYOUTS.at(-1)!;
+    dispatch(liveActions.autoFilled({ channelIds: channels.slice(0, fit.cells.length).map((c) => c.id), layoutId: fit.id }));
+  }, [channels, live.autoFilled, live.tiles, dispatch]);
+
+  useEffect(() => {
     if (!live.touring) return;
     const t = setInterval(() => dispatch(liveActions.tourAdvanced()), live.tourSeconds * 1000);
     return () => clearInterval(t);

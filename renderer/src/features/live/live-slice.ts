@@ -8,10 +8,10 @@ export interface SavedView { name: string; layoutId: string; tiles: (number | nu
 export const statusAdapter = createEntityAdapter<StreamStatus, string>({ selectId: (s) => s.streamId });
 
 const STORAGE_KEY = 'watchpost.live';
-interface Persisted { layoutId: string; tiles: (number | null)[]; views: SavedView[]; custom: Layout[]; tourSeconds: number }
+interface Persisted { layoutId: string; tiles: (number | null)[]; views: SavedView[]; custom: Layout[]; tourSeconds: number; autoFilled: boolean }
 
 function load(): Persisted {
-  const fallback: Persisted = { layoutId: '4', tiles: Array(MAX_TILES).fill(null), views: [], custom: [], tourSeconds: 20 };
+  const fallback: Persisted = { layoutId: '4', tiles: Array(MAX_TILES).fill(null), views: [], custom: [], tourSeconds: 20, autoFilled: false };
   try {
     const raw = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<Persisted> | null;
     return raw ? { ...fallback, ...raw, tiles: [...(raw.tiles ?? []), ...fallback.tiles].slice(0, MAX_TILES) } : fallback;
@@ -59,6 +59,12 @@ const live = createSlice({
       s.custom = [...s.custom.filter((l) => l.id !== a.payload.id), a.payload];
       s.layoutId = a.payload.id;
     },
+    /** First run: show the cameras there are in the smallest layout that holds them. */
+    autoFilled: (s, a: PayloadAction<{ channelIds: number[]; layoutId: string }>) => {
+      s.autoFilled = true;
+      s.layoutId = a.payload.layoutId;
+      a.payload.channelIds.forEach((id, i) => (s.tiles[i] = id));
+    },
     tourToggled: (s) => { s.touring = !s.touring && s.views.length > 1; s.tourIndex = 0; },
     tourSecondsSet: (s, a: PayloadAction<number>) => { s.tourSeconds = Math.min(600, Math.max(3, a.payload)); },
     tourAdvanced: (s) => {
@@ -77,6 +83,6 @@ export const liveReducer = live.reducer;
 
 /** Keeps layout, tiles, views and custom layouts across restarts of the renderer. */
 export function persistLive(state: { live: ReturnType<typeof liveReducer> }): void {
-  const { layoutId, tiles, views, custom, tourSeconds } = state.live;
-  localStorage.setItem(STORAGE_KEY, JSON.stringify({ layoutId, tiles, views, custom, tourSeconds } satisfies Persisted));
+  const { layoutId, tiles, views, custom, tourSeconds, autoFilled } = state.live;
+  localStorage.setItem(STORAGE_KEY, JSON.stringify({ layoutId, tiles, views, custom, tourSeconds, autoFilled } satisfies Persisted));
 }

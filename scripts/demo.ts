@@ -1,0 +1,36 @@
+// The built-in demo: a camsim fleet on loopback whose cameras the station registers, so a newcomer sees video at once.
+import type { Channel, Result } from '../electron/contract';
+import { ClientSession } from '../electron/core/client-session';
+import type { Station } from '../electron/core/station';
+import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, type Fleet } from './camsim/fleet';
+
+export interface Demo { fleet: Fleet; close(): Promise<void> }
+
+function withCredentials(url: string): string {
+  const u = new URL(url);
+  u.username = DEFAULT_USERNAME;
+  u.password = DEFAULT_PASSWORD;
+  return u.toString();
+}
+
+/** Starts 4 cameras with 2 channels each and registers every channel that the station does not have yet. */
+export async function startDemo(station: Station, opts: { devices?: number; channels?: number; subnet?: string } = {}): Promise<Demo> {
+  const fleet = await startFleet({ devices: opts.devices ?? 4, channels: opts.channels ?? 2, subnet: opts.subnet });
+  const session = new ClientSession('demo');
+  const call = async <T>(name: string, input: unknown): Promise<T> => {
+    const r: Result<unknown> = await station.dispatch(name, input, session);
+    if (!r.ok) throw new Error(`demo: ${name} failed: ${r.error.message}`);
+    return r.value as T;
+  };
+  const have = await call<Channel[]>('channels.list', {});
+  for (const device of fleet.manifest.devices) {
+    for (const ch of device.channels) {
+      const mainUrl = new URL(ch.main.rtsp).toString();
+      const known = have.find((c) => c.name === ch.name);
+      if (known && known.mainUrl === mainUrl) continue;
+      if (known) await call('channels.remove', { id: known.id });
+      await call('channels.addRtsp', { name: ch.name, mainUrl: withCredentials(ch.main.rtsp), subUrl: withCredentials(ch.sub.rtsp) });
+    }
+  }
+  return { fleet, close: () => fleet.close() };
+}
