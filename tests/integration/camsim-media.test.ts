@@ -287,6 +287,38 @@ describe('camsim RTSP played by ffprobe/ffmpeg', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(380);
   });
 
+  it('a client that stops reading drops to keyframes, then is cut off, without holding up others', async () => {
+    const tight = await startRtspServer(
+      { host: '127.0.0.1', port: 0, realm: 'r', resolve: (p) => (p.includes('subtype=0') ? streams.get('1/main') : undefined) },
+      { highWaterBytes: 64 * 1024, maxBehindMs: 1500 },
+    );
+    try {
+      const target = `rtsp://127.0.0.1:${tight.port}/cam/realmonitor?channel=1&subtype=0`;
+      const slow = net.connect(tight.port, '127.0.0.1');
+      let text = '';
+      slow.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        const session = /Session: (\d+)/.exec(text)?.[1];
+        if (session && !text.includes('CSeq: 2')) slow.write(`PLAY ${target}/ RTSP/1.0\r\nCSeq: 2\r\nSession: ${session}\r\n\r\n`);
+        // Once playing, read nothing more: the kernel buffers fill and camsim's queue grows.
+        if (text.includes('RTP-Info')) slow.pause();
+      });
+      slow.on('error', () => {});
+      slow.write(`SETUP ${target}/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n`);
+      const fast = pull(target, ['-c', 'copy', '-f', 'h264', 'pipe:1']);
+      await waitFor('the slow session to fall behind', () => tight.stats().framesDropped > 0, 20_000);
+      const atDrop = fast.bytes();
+      await waitFor('the slow session to be cut off', () => tight.stats().slowDisconnects === 1, 20_000);
+      expect(tight.stats().playingSessions).toBe(1);
+      slow.destroy();
+      await waitFor('the fast client to keep receiving', () => fast.bytes() > atDrop + 200_000, 5000);
+      expect(fast.proc.exitCode).toBeNull();
+      await stop(fast);
+    } finally {
+      await tight.close();
+    }
+  }, 45_000);
+
   it('dropAll: a playing ffmpeg sees the end of the stream', async () => {
     const p = pull(url(server.port, 1, 1), ['-c', 'copy', '-f', 'h264', 'pipe:1']);
     await waitFor('data', () => p.bytes() > 10_000);

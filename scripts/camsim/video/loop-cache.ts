@@ -10,7 +10,7 @@ import { runFfmpeg } from './ffmpeg-process';
 import { encoderArgs, filterGraph, sourceArgs, type RenderSpec } from './render-args';
 
 /** Bump when the rendering changes, so stale cached loops are not reused. */
-const RENDER_VERSION = 1;
+const RENDER_VERSION = 2;
 
 export const DEFAULT_CACHE_DIR = process.env.CAMSIM_CACHE_DIR ?? join(tmpdir(), 'watchpost-camsim-cache');
 
@@ -43,6 +43,21 @@ export function loopKey(spec: RenderSpec): string {
 }
 
 const memo = new Map<string, Promise<Loop>>();
+const memoBytes = new Map<string, number>();
+/** In-memory loops beyond this are forgotten oldest first (streams still hold the ones they play). */
+const MEMO_CAP_BYTES = 512 * 2 ** 20;
+
+function remember(key: string, bytes: number): void {
+  memoBytes.set(key, bytes);
+  let total = 0;
+  for (const b of memoBytes.values()) total += b;
+  for (const [k, b] of memoBytes) {
+    if (total <= MEMO_CAP_BYTES || k === key) break;
+    memo.delete(k);
+    memoBytes.delete(k);
+    total -= b;
+  }
+}
 let running = 0;
 const waiting: (() => void)[] = [];
 /** Encodes at a time; the machine is shared and x264 already uses several threads. */
@@ -66,7 +81,10 @@ export function loadLoop(spec: RenderSpec, cacheDir = DEFAULT_CACHE_DIR): Promis
   if (!loop) {
     loop = readOrEncode(spec, key, cacheDir);
     memo.set(key, loop);
-    loop.catch(() => memo.delete(key));
+    loop.then(
+      (l) => remember(key, l.bytes),
+      () => memo.delete(key),
+    );
   }
   return loop;
 }

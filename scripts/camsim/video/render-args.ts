@@ -110,7 +110,8 @@ export function encoderArgs(spec: RenderSpec, live: boolean): string[] {
       '-f', 'h264',
     ];
   }
-  const x265 = [`keyint=${gop}`, `min-keyint=${gop}`, 'scenecut=0', 'bframes=0', 'log-level=error'];
+  // Closed GOPs: every keyframe an IDR, as cameras send, so a client can join at any of them.
+  const x265 = [`keyint=${gop}`, `min-keyint=${gop}`, 'scenecut=0', 'bframes=0', 'open-gop=0', 'log-level=error'];
   return [
     '-c:v', 'libx265',
     '-preset', 'ultrafast',

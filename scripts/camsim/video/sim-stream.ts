@@ -462,8 +462,12 @@ class LiveStream implements SimStream {
     else if (this.gop.length === 0) return;
     this.sets = sets;
     const now = Date.now();
-    // Timestamps follow arrival, kept strictly increasing across encoder restarts.
-    let rtp = this.rtpBase + Math.round((now - this.t0) * (RTP_CLOCK / 1000));
+    // One frame interval per frame, as a camera stamps them; re-anchored to the wall clock when arrival
+    // drifts by over 200 ms (encoder restart, stall), and always strictly increasing.
+    const step = Math.round(RTP_CLOCK / this.spec.fps);
+    const byClock = this.rtpBase + Math.round((now - this.t0) * (RTP_CLOCK / 1000));
+    const regular = this.lastRtp + step;
+    let rtp = this.lastRtp < 0 || Math.abs(byClock - regular) > RTP_CLOCK / 5 ? byClock : regular;
     if (rtp <= this.lastRtp) rtp = this.lastRtp + 1;
     this.lastRtp = rtp;
     const unit: MediaUnit = { nals, keyframe, rtpTime: rtp % RTP_WRAP, wallMs: now };
