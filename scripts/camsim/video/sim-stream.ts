@@ -118,6 +118,7 @@ class ReplayedStream implements SimStream {
   private readonly rtpBase = randomInt(0, 2 ** 31);
   private nextN = 0;
   private readonly listeners = new Set<Listener>();
+  private lastSnapshot: { loop: Loop; n: number; jpeg: Promise<Buffer> } | undefined;
   private closed = false;
 
   constructor(
@@ -189,9 +190,17 @@ class ReplayedStream implements SimStream {
     await this.parameterSets();
     const loop = this.loop!;
     const n = this.frameIndexAt(Date.now());
+    // Pollers (ONVIF/CGI snapshot URIs) asking within 200 ms share one decode.
+    const last = this.lastSnapshot;
+    if (last && last.loop === loop && n - last.n < this.spec.fps / 5) return last.jpeg;
     const units: { nals: readonly Buffer[] }[] = [];
     for (let i = n - (n % loop.gopFrames); i <= n; i++) units.push(loop.frames[i % loop.frames.length]!);
-    return gopToJpeg(loop.codec, units);
+    const jpeg = gopToJpeg(loop.codec, units);
+    this.lastSnapshot = { loop, n, jpeg };
+    jpeg.catch(() => {
+      if (this.lastSnapshot?.jpeg === jpeg) this.lastSnapshot = undefined;
+    });
+    return jpeg;
   }
 
   async close(): Promise<void> {
