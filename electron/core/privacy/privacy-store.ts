@@ -175,7 +175,7 @@ export function hasCloudConsent(db: Db, cloudId: number): boolean {
 }
 
 export function listConsents(db: Db): ConsentRecord[] {
-  return (db.prepare('SELECT * FROM privacy_consent ORDER BY COALESCE(cloud_recorded_at, created_at), id').all() as ConsentRow[]).map(consentOut);
+  return (db.prepare('SELECT * FROM privacy_consent ORDER BY created_at, id').all() as ConsentRow[]).map(consentOut);
 }
 
 export function clearConsents(db: Db): number {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { ComingPage } from '../features/coming/ComingPage';
+import { PrivacyPage } from '../features/privacy/PrivacyPage';
 import { LivePage } from '../features/live/LivePage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { StatusPage } from '../features/status/StatusPage';
@@ -15,6 +16,7 @@ const LABELS: Record<View, string> = {
 function Page({ view }: { view: View }) {
   switch (view) {
     case 'live': return <LivePage />;
+    case 'privacy': return <PrivacyPage />;
     case 'settings': return <SettingsPage />;
     case 'status': return <StatusPage />;
     default: return <ComingPage view={view} title={LABELS[view]} />;

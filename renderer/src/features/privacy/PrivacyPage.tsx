@@ -1,0 +1,98 @@
+import { useEffect, useState } from 'react';
+import type { ErasureReceipt, PrivacyPurpose } from '../../../../electron/contract';
+import { AccountPanel } from './AccountPanel';
+import { ConsentHistory } from './ConsentHistory';
+import {
+  useCheckCloudMutation, useEraseMutation, useExportDataMutation, useLogInMutation, useLogOutMutation, usePrivacyConsentsQuery,
+  usePrivacyLedgerQuery, usePrivacyStateQuery, useSetConsentMutation, useSetRightsMutation, useSignUpMutation, useSyncNowMutation,
+  useUpdateProfileMutation,
+} from './privacy-api';
+import { errorText, syncText } from './privacy-format';
+import { PolicyNotice, PurposeSwitches } from './PurposeSwitches';
+import { ErasePanel, ExportPanel, RightsPanel } from './RightsPanel';
+import { TransmissionLedger, type LedgerFilter } from './TransmissionLedger';
+import { usePrivacyEvents } from './use-privacy-events';
+
+/** Offers the export as a browser download too (the file is already in the exports folder). */
+function download(fileName: string, json: string) {
+  const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function PrivacyPage() {
+  usePrivacyEvents();
+  const { data: state, error: stateError } = usePrivacyStateQuery();
+  const { data: consents } = usePrivacyConsentsQuery();
+  const [filter, setFilter] = useState<LedgerFilter>({ purpose: '', text: '' });
+  const { data: ledger } = usePrivacyLedgerQuery({ ...(filter.purpose ? { purpose: filter.purpose } : {}), ...(filter.text ? { text: filter.text } : {}), limit: 200 });
+  const [checkCloud] = useCheckCloudMutation();
+  const [signUp, signUpState] = useSignUpMutation();
+  const [logIn, logInState] = useLogInMutation();
+  const [logOut, logOutState] = useLogOutMutation();
+  const [updateProfile, profileState] = useUpdateProfileMutation();
+  const [setConsent, consentState] = useSetConsentMutation();
+  const [setRights, rightsState] = useSetRightsMutation();
+  const [syncNow, syncState] = useSyncNowMutation();
+  const [exportData, exportState] = useExportDataMutation();
+  const [erase, eraseState] = useEraseMutation();
+  const [receipt, setReceipt] = useState<ErasureReceipt | null>(null);
+  const [now, setNow] = useState(Date.now());
+
+  // Opening the page is the request that lets the station ask the cloud where data lives and which policy is in force.
+  useEffect(() => { void checkCloud(); }, [checkCloud]);
+  useEffect(() => {
+    if (state?.sync.state !== 'offline') return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [state?.sync.state]);
+
+  const accountBusy = signUpState.isLoading || logInState.isLoading || logOutState.isLoading || profileState.isLoading;
+  const accountError = errorText(signUpState.error ?? logInState.error ?? logOutState.error ?? profileState.error);
+  const toggle = (purpose: PrivacyPurpose, granted: boolean) => void setConsent({ purpose, granted, locale: navigator.language || 'en' });
+
+  return (
+    <section className="page privacy" aria-labelledby="page-title">
+      <header className="page-head">
+        <h1 id="page-title" tabIndex={-1}>Privacy</h1>
+        <span className="muted">Your account, what you allow, and everything this station sent</span>
+        {state && (
+          <span className="sync-state">
+            <span className={`sync-badge sync-${state.sync.state}`} role="status" aria-live="polite" data-testid="sync-state" data-state={state.sync.state}>
+              {syncText(state.sync, now)}
+            </span>
+            {state.account && <button type="button" className="secondary" onClick={() => void syncNow()} disabled={syncState.isLoading}>Sync now</button>}
+          </span>
+        )}
+      </header>
+      {stateError && <p className="error" role="alert">{errorText(stateError)}</p>}
+      {state && (
+        <>
+          <PolicyNotice state={state} onAnswer={toggle} />
+          <div className="privacy-cols">
+            <div className="privacy-col">
+              <AccountPanel state={state} busy={accountBusy} error={accountError}
+                onLogIn={(email, password) => void logIn({ email, password })}
+                onSignUp={(f) => void signUp(f)}
+                onSave={(p) => void updateProfile(p)}
+                onLogOut={() => void logOut()} />
+              <RightsPanel state={state} busy={rightsState.isLoading} error={errorText(rightsState.error)} onRights={(r) => void setRights(r)} />
+              <ExportPanel state={state} busy={exportState.isLoading} error={errorText(exportState.error)} result={exportState.data ?? null}
+                onExport={() => void exportData().unwrap().then((r) => download(r.fileName, r.json), () => {})} />
+              <ErasePanel state={state} busy={eraseState.isLoading} error={errorText(eraseState.error)} receipt={receipt}
+                onErase={(password, recordings) => void erase({ password, recordings }).unwrap().then(setReceipt, () => {})} />
+            </div>
+            <div className="privacy-col">
+              <PurposeSwitches state={state} busy={consentState.isLoading} error={errorText(consentState.error)} onToggle={toggle} />
+              <ConsentHistory records={consents ?? []} />
+            </div>
+          </div>
+          {ledger && <TransmissionLedger rows={ledger.rows} total={ledger.total} matching={ledger.matching} filter={filter} onFilter={setFilter} />}
+        </>
+      )}
+    </section>
+  );
+}

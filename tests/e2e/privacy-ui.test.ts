@@ -1,0 +1,279 @@
+// The Privacy page in Chromium against the real station CLI and the real cloud service, both on loopback.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startCloud, type CloudHandle } from '../../cloud';
+import { PRIVACY_PURPOSES } from '../../electron/contract';
+import { guardConsole, launchChromium } from '../helpers/chromium';
+import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
+
+const SHOTS = join(ROOT, 'test-results');
+const PASSWORD = 'correct horse battery';
+const EMAIL = `ada.${process.pid}@privacy.example.test`;
+let cloudDir: string;
+let cloudDb: string;
+let cloud: CloudHandle;
+let cloudPort: number;
+let station: StationProcess;
+let browser: Browser;
+let page: Page;
+let consoleGuard: ReturnType<typeof guardConsole>;
+
+async function cloudCall(method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(cloud.url + path, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+const cloudToken = async (email = EMAIL) => (await cloudCall('POST', '/v1/auth/login', undefined, { email, password: PASSWORD })).body.token as string;
+
+/** Calls the station over its WebSocket like a second renderer would, to use features the UI has no page for yet. */
+async function stationCall(name: string, input: unknown): Promise<any> {
+  const ws = new WebSocket(`ws://127.0.0.1:${new URL(station.origin).port}/ws`, { headers: { cookie: `watchpost_token=${station.token}` } });
+  await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+  const result = await new Promise<any>((res) => {
+    ws.on('message', (d) => { const f = JSON.parse(d.toString()); if (f.t === 'result') res(f.result); });
+    ws.send(JSON.stringify({ t: 'call', id: 1, name, input }));
+  });
+  ws.close();
+  return result;
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  cloudDir = mkdtempSync(join(tmpdir(), 'wp-e2e-cloud-'));
+  cloudDb = join(cloudDir, 'cloud.db');
+  cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: cloudDb }, port: 0, policyVersion: '2026-05' });
+  cloudPort = Number(new URL(cloud.url).port);
+  [station, browser] = await Promise.all([startStation({ args: ['--cloud-url', cloud.url] }), launchChromium()]);
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+  consoleGuard = guardConsole(page);
+  await page.goto(`${station.url}#/privacy`);
+});
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop();
+  await cloud?.close();
+  if (cloudDir) rmSync(cloudDir, { recursive: true, force: true });
+});
+
+const status = (p: string) => page.locator(`[data-testid=status-${p}]`);
+const syncState = () => page.locator('[data-testid=sync-state]').getAttribute('data-state');
+
+describe('Privacy page in Chromium, station and cloud on loopback', () => {
+  it('shows where data would live, with every purpose off and locked until an account exists', async () => {
+    await expect.poll(() => page.locator('[data-testid=data-location]').textContent()).toContain('Accounts on this service keep their data in Germany');
+    for (const p of PRIVACY_PURPOSES) {
+      expect(await page.getAttribute(`[data-testid=switch-${p}]`, 'aria-checked')).toBe('false');
+      expect(await page.isDisabled(`[data-testid=switch-${p}]`)).toBe(true);
+    }
+    // The only request so far: the one that opening the page asked for.
+    const rows = page.locator('[data-testid=ledger] tbody tr');
+    await expect.poll(() => rows.first().textContent()).toContain('GET /v1/health');
+    expect(await rows.first().textContent()).toContain('your request: opened the Privacy page');
+    await page.screenshot({ path: join(SHOTS, 'privacy-signed-out.png'), fullPage: true });
+  });
+
+  it('refuses an under-16 sign-up with a clear message and sends nothing', async () => {
+    await page.click('[data-testid=tab-signup]');
+    await page.fill('input[name=email]', `child.${process.pid}@privacy.example.test`);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.fill('input[name=nickname]', 'Kid');
+    await page.fill('input[name=country]', 'DE');
+    const dob = new Date(Date.now() - 12 * 365.25 * 86400_000).toISOString().slice(0, 10);
+    await page.fill('input[name=dateOfBirth]', dob);
+    await page.click('form[aria-label="Create account"] button[type=submit]');
+    await expect.poll(() => page.locator('[data-section=account] [role=alert]').textContent())
+      .toBe('input.dateOfBirth: Watchpost accounts are for people aged 16 or over; nothing was sent');
+    expect(await page.locator('[data-testid=ledger]').textContent()).not.toContain('/v1/accounts');
+  });
+
+  it('signs up; the account, its region and the sync state show', async () => {
+    await page.fill('input[name=email]', EMAIL);
+    await page.fill('input[name=dateOfBirth]', '1990-05-17');
+    await page.fill('input[name=nickname]', 'Ada');
+    await page.click('form[aria-label="Create account"] button[type=submit]');
+    await expect.poll(() => page.locator('[data-testid=account-email]').textContent()).toBe(EMAIL);
+    await expect.poll(syncState).toBe('synced');
+    expect(await page.locator('[data-testid=data-location]').textContent()).toContain('Germany');
+    expect(await page.locator('[data-testid=ledger]').textContent()).toContain('POST /v1/accounts');
+  });
+
+  it('with every purpose off, a station run through its features sends the cloud zero telemetry bytes', async () => {
+    for (const v of ['live', 'playback', 'devices', 'events', 'settings', 'status', 'privacy']) {
+      await page.click(`nav [data-view=${v}]`);
+      await page.waitForTimeout(150);
+    }
+    expect((await stationCall('channels.addRtsp', { name: 'Door', mainUrl: 'rtsp://127.0.0.1:9/door', subUrl: null })).ok).toBe(true);
+    await stationCall('channels.rename', { id: 1, name: 'Front door' });
+    await stationCall('channels.list', {});
+    await stationCall('streams.status', {});
+    await stationCall('channels.remove', { id: 1 });
+    await page.click('text=Sync now');
+    await expect.poll(syncState).toBe('synced');
+    const totals = await cloud.telemetryTotals();
+    expect(totals.unauthenticatedBytes).toBe(0);
+    for (const v of Object.values(totals.byPurpose)) expect(v.receivedBytes).toBe(0);
+    for (const purpose of ['user_experience_plan', 'device_experience_program']) expect((await stationCall('privacy.ledger', { purpose })).value.matching).toBe(0);
+  });
+
+  it('grants and withdraws each purpose with one click (or a key), the same ledger on both sides', async () => {
+    for (const p of PRIVACY_PURPOSES) {
+      if (p === 'alarm_push') {
+        await page.focus(`[data-testid=switch-${p}]`);
+        await page.keyboard.press('Space');
+      } else {
+        await page.click(`[data-testid=switch-${p}]`);
+      }
+      await expect.poll(() => status(p).textContent()).toMatch(/^On since/);
+      if (p === 'user_experience_plan') {
+        // Granted and recorded: usage is collected and goes out with the next sync.
+        await page.click('nav [data-view=status]');
+        await page.click('nav [data-view=privacy]');
+        await page.click('text=Sync now');
+        await expect.poll(async () => (await cloud.telemetryTotals()).byPurpose.user_experience_plan!.acceptedBytes).toBeGreaterThan(0);
+      }
+      await page.click(`[data-testid=switch-${p}]`);
+      await expect.poll(() => status(p).textContent()).toBe('Off — nothing is sent');
+    }
+    await expect.poll(syncState).toBe('synced');
+    const sentWhileGranted = (await cloud.telemetryTotals()).byPurpose.user_experience_plan!.receivedBytes;
+    await page.click('text=Sync now');
+    expect((await cloud.telemetryTotals()).byPurpose.user_experience_plan!.receivedBytes).toBe(sentWhileGranted);
+
+    const expected = PRIVACY_PURPOSES.flatMap((p) => [`${p}:grant`, `${p}:withdraw`]);
+    const cloudLedger = (await cloudCall('GET', '/v1/consents', await cloudToken())).body.records.map((r: any) => `${r.purpose}:${r.action}`);
+    expect(cloudLedger).toEqual(expected);
+    const shown = await page.locator('[data-testid=consent-history] tbody tr').evaluateAll((rows) =>
+      rows.map((r) => `${r.getAttribute('data-purpose')}:${r.getAttribute('data-action')}`).reverse());
+    expect(shown).toEqual(expected);
+    expect(await page.locator('[data-testid=consent-history]').textContent()).not.toContain('waiting to sync');
+    await page.screenshot({ path: join(SHOTS, 'privacy-signed-in.png'), fullPage: true });
+  });
+
+  it('filters the transmission ledger by purpose and text', async () => {
+    await page.selectOption('select[name=ledger-purpose]', 'consent_record');
+    await expect.poll(() => page.locator('[data-testid=ledger] tbody tr').count()).toBe(10);
+    const purposes = await page.locator('[data-testid=ledger] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-purpose')));
+    expect(new Set(purposes)).toEqual(new Set(['consent_record']));
+    expect(await page.locator('[data-testid=ledger-count]').textContent()).toMatch(/^10 of \d+$/);
+    await page.selectOption('select[name=ledger-purpose]', '');
+    await page.fill('input[name=ledger-text]', '/v1/telemetry');
+    await expect.poll(async () => new Set(await page.locator('[data-testid=ledger] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-purpose')))))
+      .toEqual(new Set(['user_experience_plan']));
+    await page.locator('[data-section=ledger]').screenshot({ path: join(SHOTS, 'privacy-ledger.png') });
+    await page.fill('input[name=ledger-text]', '');
+  });
+
+  it('restricts and objects, and the cloud honours both', async () => {
+    const token = await cloudToken();
+    await page.click('[data-testid=switch-restricted]');
+    await page.click('[data-testid=switch-objected]');
+    await expect.poll(async () => (await cloudCall('GET', '/v1/rights', token)).body).toEqual({ restricted: true, objected: true });
+    await page.click('[data-testid=switch-restricted]');
+    await page.click('[data-testid=switch-objected]');
+    await expect.poll(async () => (await cloudCall('GET', '/v1/rights', token)).body).toEqual({ restricted: false, objected: false });
+  });
+
+  it('another account cannot read the first one’s settings', async () => {
+    const other = await cloudCall('POST', '/v1/accounts', undefined,
+      { email: `eve.${process.pid}@privacy.example.test`, region: 'de', country: 'DE', nickname: 'Eve', password: PASSWORD, dateOfBirth: '1990-01-01' });
+    const theirs = await cloudCall('GET', '/v1/settings', other.body.token);
+    expect(theirs.body).toMatchObject({ version: 1, settings: {} });
+    const mine = await cloudCall('GET', '/v1/settings', await cloudToken());
+    expect(Object.keys(mine.body.settings.fields)).toContain('consent.alarm_push');
+  });
+
+  it('keeps working offline: edits saved at once and synced when the cloud is back; the new policy asks again', async () => {
+    await cloud.close();
+    await page.fill('form[aria-label=Profile] input[name=nickname]', 'Ada offline');
+    await page.click('text=Save profile');
+    await page.click('[data-testid=switch-device_hosting]');
+    await expect.poll(syncState, { timeout: 10_000 }).toBe('offline');
+    await expect.poll(() => page.locator('[data-testid=profile-pending]').count()).toBe(1);
+    expect(await status('device_hosting').textContent()).toMatch(/waiting to be recorded/);
+    await expect.poll(() => page.locator('[data-testid=consent-history]').textContent()).toContain('waiting to sync');
+    await page.screenshot({ path: join(SHOTS, 'privacy-offline.png'), fullPage: true });
+
+    // Same port, same database, a newer policy.
+    cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: cloudDb }, port: cloudPort, policyVersion: '2026-09' });
+    await expect.poll(syncState, { timeout: 25_000, interval: 250 }).toBe('synced');
+    const token = await cloudToken();
+    expect((await cloudCall('GET', '/v1/account', token)).body.account.nickname).toBe('Ada offline');
+    expect((await cloudCall('GET', '/v1/consents', token)).body.current.device_hosting).toMatchObject({ action: 'grant', policyVersion: '2026-05' });
+
+    await expect.poll(() => page.locator('[data-reconsent=device_hosting]').count()).toBe(1);
+    expect(await status('device_hosting').textContent()).toMatch(/^Paused — allowed under policy 2026-05/);
+    await page.screenshot({ path: join(SHOTS, 'privacy-policy-notice.png') });
+    await page.click('[data-reconsent=device_hosting] >> text=Allow under 2026-09');
+    await expect.poll(() => page.locator('[data-reconsent]').count()).toBe(0);
+    await expect.poll(async () => (await cloudCall('GET', '/v1/consents', token)).body.current.device_hosting?.policyVersion).toBe('2026-09');
+  });
+
+  it('exports every field held, here and in the cloud, to a file and as a download', async () => {
+    const download = page.waitForEvent('download');
+    await page.click('[data-testid=export]');
+    const d = await download;
+    expect(d.suggestedFilename()).toMatch(/^watchpost-export-.*\.json$/);
+    const written = join(station.dataDir, 'exports', d.suggestedFilename());
+    await expect.poll(() => page.locator('[data-testid=export-path]').textContent()).toContain(written);
+    const doc = JSON.parse(readFileSync(written, 'utf8'));
+    expect(JSON.parse(readFileSync(await d.path(), 'utf8'))).toEqual(doc);
+
+    // Every column of every table in the station database is in the local part.
+    const db = new Database(join(station.dataDir, 'station.db'), { readonly: true });
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
+    for (const t of tables) {
+      expect(doc.local.tables[t], t).toBeDefined();
+      const cols = (db.prepare(`PRAGMA table_info("${t}")`).all() as { name: string }[]).map((c) => c.name);
+      const count = (db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n;
+      // The ledger may have grown by a sync since the export was written.
+      if (t === 'transmission') expect(doc.local.tables[t].length).toBeLessThanOrEqual(count);
+      else expect(doc.local.tables[t].length, t).toBe(count);
+      for (const row of doc.local.tables[t]) expect(Object.keys(row).sort(), t).toEqual([...cols].sort());
+    }
+    db.close();
+    expect(doc.local.tables.privacy_account[0]).toMatchObject({ email: EMAIL, nickname: 'Ada offline' });
+    expect(doc.local.metadata.withheld.map((w: any) => w.field)).toContain('secrets.privacy.cloud-token');
+    // The cloud part is the cloud's own full export, checked against its schema there.
+    expect(doc.cloud.data.account).toMatchObject({ email: EMAIL, nickname: 'Ada offline', region: 'de', country: 'DE', dateOfBirth: '1990-05-17' });
+    expect(Object.keys(doc.cloud.data).sort()).toEqual(['account', 'consents', 'loginFailures', 'rights', 'sessions', 'settings', 'sharesGiven', 'sharesReceived', 'telemetry']);
+    expect(doc.cloud.data.consents.length).toBe(12);
+    expect(doc.cloud.data.telemetry.events.length).toBeGreaterThan(0);
+  });
+
+  it('deletes the account: receipt shown, and no trace of the email in the cloud database, the station database or its files', async () => {
+    const rec = join(station.dataDir, 'recordings', 'cam1');
+    mkdirSync(rec, { recursive: true });
+    writeFileSync(join(rec, 'segment.mp4'), 'not really video');
+    await page.check('input[name=recordings][value=delete]');
+    await page.fill('input[name=erase-password]', PASSWORD);
+    await page.check('input[name=erase-sure]');
+    await page.click('button.destructive');
+    await expect.poll(() => page.locator('[data-testid=erasure-receipt]').textContent()).toContain('recordings deleted (1 files)');
+    expect(await page.locator('[data-testid=erasure-receipt]').textContent()).toContain('Cloud receipt');
+    expect(existsSync(join(rec, 'segment.mp4'))).toBe(false);
+    await expect.poll(syncState).toBe('signed_out');
+    await page.screenshot({ path: join(SHOTS, 'privacy-erased.png'), fullPage: true });
+    expect((await cloudCall('POST', '/v1/auth/login', undefined, { email: EMAIL, password: PASSWORD })).status).toBe(401);
+
+    const files = (d: string): string[] => readdirSync(d).flatMap((x) => (statSync(join(d, x)).isDirectory() ? files(join(d, x)) : [join(d, x)]));
+    const needle = Buffer.from(EMAIL);
+    await cloud.close();
+    for (const f of files(cloudDir)) expect(readFileSync(f).includes(needle), f).toBe(false);
+    cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: cloudDb }, port: cloudPort });
+    await station.stop();
+    const stationFiles = files(station.dataDir);
+    expect(stationFiles.some((f) => f.endsWith('station.db'))).toBe(true);
+    for (const f of stationFiles) expect(readFileSync(f).includes(needle), f).toBe(false);
+  }, 60_000);
+
+  it('logged no console error', () => consoleGuard.check());
+});
