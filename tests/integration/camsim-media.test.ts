@@ -254,7 +254,7 @@ describe('camsim RTSP played by ffprobe/ffmpeg', () => {
     server.setStalled(true);
     await sleep(300);
     const atStall = p.bytes();
-    await sleep(1500);
+    await sleep(1000);
     expect(p.bytes()).toBe(atStall);
     expect(p.proc.exitCode).toBeNull();
     server.setStalled(false);
@@ -292,7 +292,7 @@ describe('camsim RTSP played by ffprobe/ffmpeg', () => {
   it('a client that stops reading drops to keyframes, then is cut off, without holding up others', async () => {
     const tight = await startRtspServer(
       { host: '127.0.0.1', port: 0, realm: 'r', resolve: (p) => (p.includes('subtype=0') ? streams.get('1/main') : undefined) },
-      { highWaterBytes: 64 * 1024, maxBehindMs: 1500 },
+      { highWaterBytes: 32 * 1024, maxBehindMs: 1000 },
     );
     try {
       const target = `rtsp://127.0.0.1:${tight.port}/cam/realmonitor?channel=1&subtype=0`;
