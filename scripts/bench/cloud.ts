@@ -2,12 +2,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { startCloud } from '../../cloud/service';
+import { ClientSession } from '../../electron/core/client-session';
+import { createStation } from '../../electron/core/station';
+import { nodeSecretStore } from '../../electron/core/storage/secrets';
 
 const SYNC_SAMPLES = 200;
 const RPS_MAX_REQUESTS = 20_000;
 const RPS_MAX_MS = 3_000;
 const RPS_CONCURRENCY = 16;
+const STATION_SAMPLES = 40;
 
 async function call(url: string, init: RequestInit): Promise<{ status: number; body: any; etag: string | null }> {
   const res = await fetch(url, init);
@@ -65,6 +70,37 @@ try {
   await Promise.all(Array.from({ length: RPS_CONCURRENCY }, worker));
   const rps = done / ((performance.now() - start) / 1000);
 
+  // Through the station: a consent switched on the station -> its sync round done (outbox pushed, settings merged and stored).
+  const station = await createStation({
+    dataDir: join(dir, 'station'), mode: 'browser', secrets: nodeSecretStore(join(dir, 'station')), logger: pino({ level: 'silent' }),
+    cloudUrl: cloud.url, heartbeatMs: 60_000,
+  });
+  const session = new ClientSession('bench');
+  const dispatch = async (name: string, input: unknown) => {
+    const r = await station.dispatch(name, input, session);
+    if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
+    return r.value;
+  };
+  const stationSamples: number[] = [];
+  try {
+    await dispatch('privacy.signUp', { email: 'station-bench@example.test', password, nickname: 'Station', country: 'DE', dateOfBirth: '1990-01-01' });
+    for (let i = 0; i < STATION_SAMPLES; i++) {
+      const t0 = performance.now();
+      await dispatch('privacy.setConsent', { purpose: 'alarm_push', granted: i % 2 === 0 });
+      await dispatch('privacy.syncNow', {});
+      stationSamples.push(performance.now() - t0);
+    }
+    const login = await call(`${cloud.url}/v1/auth/login`, json(undefined, { email: 'station-bench@example.test', password }));
+    const doc = await call(`${cloud.url}/v1/settings`, { headers: { authorization: `Bearer ${login.body.token}` } });
+    if (doc.body.settings.fields['consent.alarm_push'].value.granted !== ((STATION_SAMPLES - 1) % 2 === 0)) {
+      throw new Error('the station\'s last change was not stored in the cloud');
+    }
+  } finally {
+    await station.dispose();
+  }
+  stationSamples.sort((a, b) => a - b);
+  const stationP50 = stationSamples[Math.floor(stationSamples.length / 2)]!;
+
   // Failed logins answered 401 before the service starts answering 429.
   let throttleAfter = 0;
   for (let i = 0; i < 50; i++) {
@@ -79,10 +115,12 @@ try {
       sync_ms_p50: Math.round(p50 * 100) / 100,
       cloud_rps: Math.round(rps),
       login_throttle_after: throttleAfter,
+      station_sync_ms_p50: Math.round(stationP50 * 100) / 100,
       db: 'sqlite',
       sync_samples: SYNC_SAMPLES,
       rps_requests: done,
       rps_concurrency: RPS_CONCURRENCY,
+      station_samples: STATION_SAMPLES,
     })}\n`,
   );
 } finally {
