@@ -187,6 +187,10 @@ describe('station privacy service with the cloud on loopback', () => {
     const doc = JSON.parse(readFileSync(out.path, 'utf8'));
     expect(doc.cloud.data.account.nickname).toBe('Ada');
     expect(doc.cloud.data.consents).toHaveLength(1);
+    // The Device Experience Program went out with the sync after its grant: station facts, no names or addresses.
+    const facts = doc.cloud.data.telemetry.events.flatMap((e: any) => e.payload).find((p: any) => p.kind === 'station_facts');
+    expect(facts).toMatchObject({ appVersion: '0.1.0', cameras: 0, streams: [] });
+    expect(doc.cloud.data.telemetry.events.every((e: any) => e.purpose === 'device_experience_program')).toBe(true);
     expect(doc.local.tables.privacy_account[0].nickname).toBe('Ada');
     expect(doc.local.metadata.withheld.map((w: any) => w.field)).toEqual(['secrets.privacy.cloud-token']);
     expect(out.json.includes('wps_')).toBe(false);

@@ -466,8 +466,9 @@ export class PrivacyService {
       }
       await this.syncSettings(token);
       await this.pull(token);
-      await this.collector.seal();
+      // Grants just recorded in the cloud start collection in this same round.
       this.refreshActive();
+      await this.collector.seal();
       await this.sendTelemetry(token);
       this.failures = 0;
       this.offline = false;
