@@ -42,6 +42,25 @@ describe('station database', () => {
     db.close();
   });
 
+  // The archive's hot queries bound start_ms from below, so each is a range search on its index, never a scan.
+  it('migration 4 (archive): timeline, seek and retention queries use their indexes', async () => {
+    const { TIMELINE_SQL } = await import('../../electron/core/recording/segment-index');
+    const db = openDatabase(freshPath());
+    const plan = (sql: string, ...args: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan(TIMELINE_SQL.spans, 1, 0, 1, 0)).toMatch(/SEARCH rec_span USING INDEX rec_span_channel_start \(channel_id=\? AND start_ms>\? AND start_ms<\?\)/);
+    expect(plan(TIMELINE_SQL.gaps, 1, 0, 1, 0)).toMatch(/SEARCH rec_gap USING INDEX rec_gap_channel_start \(channel_id=\? AND start_ms>\? AND start_ms<\?\)/);
+    expect(plan(TIMELINE_SQL.events, 1, 0, 1)).toMatch(/SEARCH rec_event USING INDEX rec_event_channel_at/);
+    expect(plan('SELECT * FROM rec_segment WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms DESC LIMIT 1', 1, 0, 1, 0))
+      .toMatch(/SEARCH rec_segment USING INDEX rec_segment_channel_start \(channel_id=\? AND start_ms>\? AND start_ms<\?\)/);
+    expect(plan('SELECT id FROM rec_segment WHERE closed = 1 AND (start_ms > ? OR (start_ms = ? AND id > ?)) ORDER BY start_ms, id LIMIT 200', 0, 0, 0))
+      .toMatch(/rec_segment_start/);
+    expect(plan('SELECT * FROM rec_segment WHERE closed = 0')).toMatch(/rec_segment_open/);
+    // Locks are a handful of rows (evidence ranges), so only they may be scanned.
+    for (const sql of [TIMELINE_SQL.spans, TIMELINE_SQL.gaps, TIMELINE_SQL.events]) expect(plan(sql, ...[1, 0, 1, 0].slice(0, sql.split('?').length - 1))).not.toMatch(/\bSCAN\b/);
+    db.close();
+  });
+
   it('rolls a failing migration back whole and keeps the previous version', () => {
     const path = freshPath();
     const broken: Migration = {

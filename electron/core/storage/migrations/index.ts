@@ -2,6 +2,7 @@ import type { Migration } from '../db';
 import { m001Settings } from './001-settings';
 import { m002Channels } from './002-channels';
 import { m003Privacy } from './003-privacy';
+import { m004Archive } from './004-archive';
 
 /** Numbered, append-only: never edit a released migration, add the next one. */
-export const migrations: readonly Migration[] = [m001Settings, m002Channels, m003Privacy];
+export const migrations: readonly Migration[] = [m001Settings, m002Channels, m003Privacy, m004Archive];

@@ -1,0 +1,128 @@
+// What every recorder shares: the index, the recordings folder, one index transaction a second, the disk guard.
+import { statfsSync } from 'node:fs';
+import type { Logger } from '../log';
+import type { Db } from '../storage/db';
+import type { ArchiveHost, ChannelRecorder } from './recorder';
+import type { BeforeWrite } from './serial-writer';
+
+export interface ArchiveOptions {
+  db: Db;
+  root: string;
+  logger: Logger;
+  clock?: () => number;
+  /** Free bytes on the recordings volume (tests pass a fake disk). */
+  freeBytes?: (root: string) => number;
+  maxQueueBytes?: number;
+  flushMs?: number;
+  beforeWrite?: BeforeWrite;
+}
+
+export interface ArchiveConfig { segmentMs: number; quotaBytes: number | null; freeFloorBytes: number }
+
+export function readArchiveConfig(db: Db): ArchiveConfig {
+  const r = db.prepare('SELECT segment_ms, quota_bytes, free_floor_bytes FROM rec_config WHERE slot = 1').get() as { segment_ms: number; quota_bytes: number | null; free_floor_bytes: number };
+  return { segmentMs: r.segment_ms, quotaBytes: r.quota_bytes, freeFloorBytes: r.free_floor_bytes };
+}
+
+export function writeArchiveConfig(db: Db, c: ArchiveConfig): void {
+  db.prepare('UPDATE rec_config SET segment_ms = ?, quota_bytes = ?, free_floor_bytes = ? WHERE slot = 1').run(c.segmentMs, c.quotaBytes, c.freeFloorBytes);
+}
+
+export function volumeFreeBytes(root: string): number {
+  const s = statfsSync(root);
+  return s.bavail * s.bsize;
+}
+
+export class Archive implements ArchiveHost {
+  readonly db: Db;
+  readonly root: string;
+  readonly logger: Logger;
+  readonly clock: () => number;
+  readonly maxQueueBytes: number;
+  readonly beforeWrite?: BeforeWrite;
+  private readonly recorders = new Set<ChannelRecorder>();
+  private config: ArchiveConfig;
+  private free = Infinity;
+  private timer?: NodeJS.Timeout;
+  /** Bytes written since start, for the write-rate forecast. */
+  written = 0;
+
+  constructor(private readonly opts: ArchiveOptions) {
+    this.db = opts.db;
+    this.root = opts.root;
+    this.logger = opts.logger.child({ part: 'archive' });
+    this.clock = opts.clock ?? Date.now;
+    this.maxQueueBytes = opts.maxQueueBytes ?? 16 * 1024 * 1024;
+    this.beforeWrite = opts.beforeWrite;
+    this.config = readArchiveConfig(this.db);
+    this.refreshFree();
+  }
+
+  get settings(): ArchiveConfig {
+    return this.config;
+  }
+
+  reloadConfig(): void {
+    this.config = readArchiveConfig(this.db);
+  }
+
+  segmentMs(): number {
+    return this.config.segmentMs;
+  }
+
+  /** Re-reads the volume's free space (the estimate is lowered by every write in between). */
+  refreshFree(): number {
+    try { this.free = (this.opts.freeBytes ?? volumeFreeBytes)(this.root); } catch { this.free = Infinity; }
+    return this.free;
+  }
+
+  get freeBytes(): number {
+    return this.free;
+  }
+
+  /** The hard floor: half the configured free-space floor, and never below 32 MiB. */
+  get hardFloorBytes(): number {
+    return Math.max(this.config.freeFloorBytes / 2, 32 * 1024 * 1024);
+  }
+
+  canWrite(bytes: number): boolean {
+    return this.free - bytes > this.hardFloorBytes;
+  }
+
+  onQueued(bytes: number): void {
+    this.free -= bytes;
+  }
+
+  onWritten(bytes: number): void {
+    this.written += bytes;
+  }
+
+  add(r: ChannelRecorder): () => void {
+    this.recorders.add(r);
+    return () => this.recorders.delete(r);
+  }
+
+  /** Ticks every recorder and writes their progress in one transaction. */
+  flush(): void {
+    if (!this.db.open) return;
+    this.refreshFree();
+    this.db.transaction(() => {
+      for (const r of this.recorders) {
+        r.tick();
+        r.flushIndex();
+      }
+    })();
+  }
+
+  start(): () => void {
+    this.timer = setInterval(() => {
+      try { this.flush(); } catch (err) { this.logger.error({ err }, 'index flush failed'); }
+    }, this.opts.flushMs ?? 1000);
+    this.timer.unref();
+    return () => clearInterval(this.timer);
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+  }
+}

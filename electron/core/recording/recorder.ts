@@ -1,0 +1,390 @@
+// The recorder: a StreamHub consumer that writes the hub's fMP4 fragments into segment files rolled at
+// keyframes, keeps the index up to date (one transaction a second for all channels) and records gaps honestly.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Logger } from '../log';
+import type { FragmentInfo, TrackInfo } from '../media/fmp4';
+import type { HubConsumer } from '../media/stream-hub';
+import type { Db } from '../storage/db';
+import { segmentRelPath } from './segment-file';
+import {
+  addEvent, extendInterval, insertGap, insertSegment, insertSpan, spanEndingNear, updateSegment,
+  SPAN_JOIN_MS, type GapReason, type Keyframe, type StreamKind,
+} from './segment-index';
+import { SerialWriter, type BeforeWrite } from './serial-writer';
+
+export type RecordingMode = 'off' | 'continuous' | 'schedule' | 'event';
+
+export interface RecorderConfig {
+  mode: RecordingMode;
+  stream: StreamKind;
+  /** 336 '0'/'1' half-hours from Monday 00:00, local time. */
+  schedule: string;
+  preMs: number;
+  postMs: number;
+}
+
+export const ALWAYS = '1'.repeat(336);
+
+/** Whether the weekly half-hour schedule records at `t` (station's local time). */
+export function scheduleActive(schedule: string, t: number): boolean {
+  const d = new Date(t);
+  const slot = ((d.getDay() + 6) % 7) * 48 + d.getHours() * 2 + (d.getMinutes() >= 30 ? 1 : 0);
+  return schedule[slot] === '1';
+}
+
+/** What every recorder shares: the index, the folder, the clock, the disk guard. */
+export interface ArchiveHost {
+  db: Db;
+  root: string;
+  clock: () => number;
+  logger: Logger;
+  segmentMs(): number;
+  /** False when writing `bytes` more would pass the hard free-space floor. */
+  canWrite(bytes: number): boolean;
+  /** Bytes about to be queued: taken off the free-space estimate at once. */
+  onQueued(bytes: number): void;
+  onWritten(bytes: number): void;
+  maxQueueBytes: number;
+  /** Test hook: runs before each write (a slow disk). */
+  beforeWrite?: BeforeWrite;
+}
+
+export interface RecorderStatus {
+  channelId: number;
+  stream: StreamKind;
+  mode: RecordingMode;
+  state: 'recording' | 'idle' | 'waiting' | 'gap';
+  gapReason?: GapReason;
+  backlogBytes: number;
+  droppedFragments: number;
+  segmentPath?: string;
+  segmentStart?: number;
+}
+
+interface OpenSegment {
+  id: number;
+  span: number;
+  relPath: string;
+  writer: SerialWriter;
+  startMs: number;
+  baseDts: number;
+  timescale: number;
+  initBytes: number;
+  /** Keyframes with whether they are on disk yet. */
+  keyframes: (Keyframe & { written: boolean })[];
+  queuedBytes: number;
+  writtenEndDts: number;
+  nextDts: number;
+  dirty: boolean;
+}
+
+interface Ring { data: Buffer; info: FragmentInfo; wall: number }
+
+const STALL_MS = 3000;
+const REANCHOR_MS = 5000;
+const RING_MAX_BYTES = 96 * 1024 * 1024;
+
+export class ChannelRecorder implements HubConsumer {
+  private track?: { data: Buffer; info: TrackInfo };
+  private anchorOffset?: number;
+  private seg?: OpenSegment;
+  private closing = new Set<Promise<void>>();
+  private gap?: { id: number; reason: GapReason };
+  private span?: number;
+  private ring: Ring[] = [];
+  private ringBytes = 0;
+  private lastFragmentAt = 0;
+  private lastEndWall = 0;
+  private expectedDts?: number;
+  private discontinuity = false;
+  private dropping = false;
+  private triggerUntil = 0;
+  private queueBytes = 0;
+  droppedFragments = 0;
+  fragmentsWritten = 0;
+
+  constructor(readonly channelId: number, private config: RecorderConfig, private readonly host: ArchiveHost) {
+    this.lastFragmentAt = host.clock();
+  }
+
+  get stream(): StreamKind {
+    return this.config.stream;
+  }
+
+  setConfig(config: RecorderConfig): void {
+    this.config = config;
+    this.tick();
+  }
+
+  private shouldRecord(now: number): boolean {
+    switch (this.config.mode) {
+      case 'off': return false;
+      case 'continuous': return true;
+      case 'schedule': return scheduleActive(this.config.schedule, now);
+      case 'event': return now < this.triggerUntil;
+    }
+  }
+
+  status(): RecorderStatus {
+    const now = this.host.clock();
+    return {
+      channelId: this.channelId, stream: this.config.stream, mode: this.config.mode,
+      state: this.seg ? 'recording' : this.gap ? 'gap' : this.shouldRecord(now) ? 'waiting' : 'idle',
+      gapReason: this.gap?.reason, backlogBytes: this.queueBytes, droppedFragments: this.droppedFragments,
+      segmentPath: this.seg?.relPath, segmentStart: this.seg?.startMs,
+    };
+  }
+
+  // ---- HubConsumer ----
+
+  init(data: Buffer, info: TrackInfo): void {
+    // A new upstream: timestamps restart, so the open segment ends here.
+    if (this.seg) this.closeSegment();
+    this.track = { data, info };
+    this.anchorOffset = undefined;
+    this.expectedDts = undefined;
+    this.ring = [];
+    this.ringBytes = 0;
+  }
+
+  fragment(data: Buffer, info: FragmentInfo): void {
+    const track = this.track;
+    if (!track) return;
+    const now = this.host.clock();
+    this.lastFragmentAt = now;
+    const ts = track.info.timescale;
+    const dtsMs = (info.baseDecodeTime * 1000) / ts;
+    if (this.expectedDts !== undefined && Math.abs(info.baseDecodeTime - this.expectedDts) > ts) this.discontinuity = true;
+    this.expectedDts = info.baseDecodeTime + info.duration;
+    // Media time -> wall time: the fastest delivery seen is the truest (a cached GOP arrives in a burst).
+    const offset = now - dtsMs;
+    if (this.anchorOffset === undefined || offset < this.anchorOffset) this.anchorOffset = offset;
+    else if (offset - this.anchorOffset > REANCHOR_MS) { this.anchorOffset = offset; this.discontinuity = true; }
+    const wall = Math.round(this.anchorOffset + dtsMs);
+
+    if (this.config.mode === 'event') this.keepInRing({ data, info, wall });
+    if (!this.shouldRecord(now)) {
+      if (this.seg) this.closeSegment();
+      this.setGap('recording_off', this.lastEndWall || wall);
+      return;
+    }
+    if (this.dropping) {
+      if (!info.keyframe || this.queueBytes > this.host.maxQueueBytes / 2 || !this.host.canWrite(data.length)) {
+        this.droppedFragments++;
+        return;
+      }
+      this.dropping = false;
+    }
+    if (this.seg && (this.discontinuity || (info.keyframe && wall - this.seg.startMs >= this.host.segmentMs()))) {
+      if (info.keyframe || this.discontinuity) this.closeSegment();
+    }
+    if (!this.seg) {
+      if (!info.keyframe) return;
+      this.discontinuity = false;
+      const pre = this.config.mode === 'event' ? this.preEvent(wall) : [];
+      if (pre.length) {
+        this.openSegment(pre[0]!.wall, pre[0]!.info.baseDecodeTime);
+        for (const f of pre.slice(0, -1)) this.write(f.data, f.info);
+      } else {
+        this.openSegment(wall, info.baseDecodeTime);
+      }
+      if (!this.seg) return;
+    }
+    if (this.queueBytes + data.length > this.host.maxQueueBytes || !this.host.canWrite(data.length)) {
+      // The disk cannot keep up (or is at its floor): end the segment with what is queued and say so.
+      this.host.logger.warn({ channel: this.channelId, backlog: this.queueBytes }, 'recording falls behind the disk; dropping to the next keyframe');
+      this.droppedFragments++;
+      this.dropping = true;
+      const end = this.segEndWall(this.seg, this.seg.nextDts);
+      this.closeSegment();
+      this.setGap('disk', end);
+      return;
+    }
+    this.write(data, info);
+  }
+
+  // ---- event recording ----
+
+  private keepInRing(f: Ring): void {
+    if (this.ring.length === 0 && !f.info.keyframe) return;
+    this.ring.push(f);
+    this.ringBytes += f.data.length;
+    const keep = Math.min(60_000, this.config.preMs);
+    // Drop whole GOPs while the next GOP alone still covers the pre-event time.
+    for (;;) {
+      const nextKey = this.ring.findIndex((r, i) => i > 0 && r.info.keyframe);
+      if (nextKey < 0) break;
+      if (f.wall - this.ring[nextKey]!.wall < keep && this.ringBytes < RING_MAX_BYTES) break;
+      for (const r of this.ring.splice(0, nextKey)) this.ringBytes -= r.data.length;
+    }
+  }
+
+  /** Ring fragments from the keyframe covering the pre-event time up to (and including) the newest one. */
+  private preEvent(now: number): Ring[] {
+    if (this.ring.length === 0) return [];
+    let from = 0;
+    for (let i = 0; i < this.ring.length; i++) if (this.ring[i]!.info.keyframe && this.ring[i]!.wall <= now - this.config.preMs) from = i;
+    return this.ring.slice(from);
+  }
+
+  /** Starts event recording now (pre-event buffer included) until `postMs` after the last trigger. */
+  trigger(kind: string): void {
+    const now = this.host.clock();
+    addEvent(this.host.db, this.channelId, now, kind.slice(0, 60));
+    if (this.config.mode !== 'event') return;
+    this.triggerUntil = Math.max(this.triggerUntil, now + this.config.postMs);
+    // Open from the ring at once rather than wait for the next keyframe.
+    const pre = this.preEvent(now);
+    if (!this.seg && pre.length && this.track) {
+      this.openSegment(pre[0]!.wall, pre[0]!.info.baseDecodeTime);
+      for (const f of pre) this.write(f.data, f.info);
+    }
+  }
+
+  // ---- segments ----
+
+  private openSegment(startMs: number, baseDts: number): void {
+    const track = this.track!;
+    const relPath = segmentRelPath(this.channelId, this.config.stream, startMs);
+    const abs = join(this.host.root, relPath);
+    try {
+      mkdirSync(dirname(abs), { recursive: true });
+    } catch (err) {
+      this.host.logger.error({ err, channel: this.channelId }, 'cannot create the recordings folder');
+      this.setGap('disk', startMs);
+      return;
+    }
+    const db = this.host.db;
+    const writer = new SerialWriter(abs, this.host.beforeWrite);
+    const seg: OpenSegment = {
+      id: 0, span: 0, relPath, writer, startMs, baseDts, timescale: track.info.timescale,
+      initBytes: track.data.length, keyframes: [], queuedBytes: 0, writtenEndDts: baseDts, nextDts: baseDts, dirty: false,
+    };
+    db.transaction(() => {
+      seg.id = insertSegment(db, {
+        channel_id: this.channelId, stream: this.config.stream, start_ms: startMs, end_ms: startMs, bytes: 0, path: relPath,
+        codec: track.info.codec, width: track.info.width, height: track.info.height, timescale: track.info.timescale,
+        base_dts: baseDts, init_bytes: track.data.length, closed: 0, keyframes: [],
+      });
+      this.closeGap(startMs);
+      const near = this.span === undefined ? spanEndingNear(db, this.channelId, startMs) : undefined;
+      if (near) this.span = near.id;
+      if (this.span === undefined || startMs - this.lastEndWall > SPAN_JOIN_MS) this.span = near?.id ?? insertSpan(db, this.channelId, startMs, startMs);
+      seg.span = this.span;
+    })();
+    this.seg = seg;
+    this.queue(seg, track.data);
+  }
+
+  private queue(seg: OpenSegment, data: Buffer, done?: () => void): void {
+    this.queueBytes += data.length;
+    seg.queuedBytes += data.length;
+    this.host.onQueued(data.length);
+    seg.writer.push(data, () => {
+      this.queueBytes -= data.length;
+      this.host.onWritten(data.length);
+      done?.();
+    });
+  }
+
+  private write(data: Buffer, info: FragmentInfo): void {
+    const seg = this.seg!;
+    const at = seg.queuedBytes;
+    const kf = info.keyframe ? { offsetMs: ((info.baseDecodeTime - seg.baseDts) * 1000) / seg.timescale, byte: at, written: false } : undefined;
+    if (kf) seg.keyframes.push(kf);
+    const end = info.baseDecodeTime + info.duration;
+    seg.nextDts = end;
+    this.queue(seg, data, () => {
+      if (kf) kf.written = true;
+      seg.writtenEndDts = end;
+      seg.dirty = true;
+      this.fragmentsWritten++;
+    });
+  }
+
+  private segEndWall(seg: OpenSegment, dts = seg.writtenEndDts): number {
+    return Math.round(seg.startMs + ((dts - seg.baseDts) * 1000) / seg.timescale);
+  }
+
+  /** Ends the open segment: waits for its writes, makes it durable, marks it closed in the index. */
+  private closeSegment(): void {
+    const seg = this.seg;
+    if (!seg) return;
+    this.seg = undefined;
+    this.lastEndWall = this.segEndWall(seg, seg.nextDts);
+    const p = seg.writer.end().then(() => {
+      const written = seg.writer.writtenBytes;
+      // Bytes a failed writer dropped never reach their completion callbacks.
+      this.queueBytes -= seg.queuedBytes - written;
+      if (seg.writer.error) this.host.logger.error({ err: seg.writer.error, channel: this.channelId }, 'segment write failed');
+      const db = this.host.db;
+      if (!db.open) return;
+      db.transaction(() => {
+        updateSegment(db, seg.id, { end_ms: this.segEndWall(seg), bytes: written, keyframes: seg.keyframes.filter((k) => k.written), closed: true });
+        const span = extendInterval(db, 'rec_span', seg.span, this.segEndWall(seg));
+        if (this.span === seg.span) this.span = span;
+      })();
+    }).catch((err: Error) => this.host.logger.error({ err, channel: this.channelId }, 'closing a segment failed'));
+    this.closing.add(p);
+    void p.finally(() => this.closing.delete(p));
+  }
+
+  // ---- gaps ----
+
+  private setGap(reason: GapReason, at: number): void {
+    if (this.gap?.reason === reason) return;
+    const db = this.host.db;
+    this.closeGap(at);
+    this.gap = { id: insertGap(db, this.channelId, at, Math.max(at, this.host.clock()), reason), reason };
+  }
+
+  private closeGap(at: number): void {
+    if (!this.gap) return;
+    this.host.db.prepare('UPDATE rec_gap SET end_ms = max(start_ms, ?) WHERE id = ?').run(at, this.gap.id);
+    this.gap = undefined;
+  }
+
+  /** Once a second: stalls, schedule edges; runs inside the host's index transaction. */
+  tick(): void {
+    const now = this.host.clock();
+    if (this.seg?.writer.error) {
+      const at = this.segEndWall(this.seg);
+      this.closeSegment();
+      this.dropping = true;
+      this.setGap('disk', at);
+    } else if (!this.shouldRecord(now)) {
+      if (this.seg) this.closeSegment();
+      this.setGap('recording_off', this.lastEndWall || now);
+    } else if (now - this.lastFragmentAt > STALL_MS) {
+      const at = this.seg ? this.segEndWall(this.seg, this.seg.nextDts) : this.lastEndWall || this.lastFragmentAt;
+      if (this.seg) this.closeSegment();
+      this.setGap(this.dropping ? 'disk' : 'camera_offline', at);
+    } else if (this.gap?.reason === 'recording_off' && !this.seg) {
+      this.closeGap(now);
+    }
+  }
+
+  /** Writes what is on disk of the open segment, and the open gap's end, to the index. */
+  flushIndex(): void {
+    const db = this.host.db;
+    const seg = this.seg;
+    if (seg?.dirty) {
+      seg.dirty = false;
+      const end = this.segEndWall(seg);
+      updateSegment(db, seg.id, { end_ms: end, bytes: seg.writer.writtenBytes, keyframes: seg.keyframes.filter((k) => k.written) });
+      seg.span = extendInterval(db, 'rec_span', seg.span, end);
+      this.span = seg.span;
+    }
+    if (this.gap) this.gap.id = extendInterval(db, 'rec_gap', this.gap.id, this.host.clock());
+  }
+
+  /** Closes the open segment and waits for every file to be durable. */
+  async stop(reason: GapReason = 'recording_off'): Promise<void> {
+    const end = this.seg ? this.segEndWall(this.seg, this.seg.nextDts) : undefined;
+    this.closeSegment();
+    await Promise.all([...this.closing]);
+    if (end !== undefined || !this.gap) this.setGap(reason, end ?? this.host.clock());
+    if (this.gap) this.host.db.prepare('UPDATE rec_gap SET end_ms = max(start_ms, ?) WHERE id = ?').run(this.host.clock(), this.gap.id);
+  }
+}

@@ -1,0 +1,125 @@
+// Retention: per-channel age, a global size quota and a free-space floor; oldest first; locked (evidence)
+// ranges are never deleted, and every sweep that deletes or keeps evidence is audited.
+import { unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../storage/db';
+import { readArchiveConfig } from './archive';
+import { archiveBytes, audit, isLocked, rebuildSpans, type SegmentRow } from './segment-index';
+
+export interface RetentionInput {
+  db: Db;
+  root: string;
+  now: number;
+  /** Days kept per channel (null or missing: no age limit). */
+  channelDays: ReadonlyMap<number, number | null>;
+  freeBytes: () => number;
+}
+
+export interface RetentionReport {
+  deleted: number;
+  deletedBytes: number;
+  keptLocked: number;
+  byReason: Record<'age' | 'quota' | 'free_space', number>;
+  /** Set when the limits cannot be met because what is left is locked or still being written. */
+  unmet?: 'quota' | 'free_space';
+}
+
+type Row = Pick<SegmentRow, 'id' | 'channel_id' | 'start_ms' | 'end_ms' | 'bytes' | 'path'>;
+
+function remove(db: Db, root: string, r: Row): void {
+  try { unlinkSync(join(root, r.path)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
+  db.prepare('DELETE FROM rec_segment WHERE id = ?').run(r.id);
+}
+
+/** One pass; deletes oldest first until every limit holds or only locked/open segments are left. */
+export function sweepRetention(input: RetentionInput): RetentionReport {
+  const { db, root, now } = input;
+  const cfg = readArchiveConfig(db);
+  const report: RetentionReport = { deleted: 0, deletedBytes: 0, keptLocked: 0, byReason: { age: 0, quota: 0, free_space: 0 } };
+  const touched = new Map<number, { from: number; to: number }>();
+  const lockedSeen = new Set<number>();
+  const del = (r: Row, reason: keyof RetentionReport['byReason']) => {
+    remove(db, root, r);
+    report.deleted++;
+    report.deletedBytes += r.bytes;
+    report.byReason[reason]++;
+    const t = touched.get(r.channel_id);
+    touched.set(r.channel_id, { from: Math.min(t?.from ?? r.start_ms, r.start_ms), to: Math.max(t?.to ?? r.end_ms, r.end_ms) });
+  };
+  const locked = (r: Row) => {
+    if (!isLocked(db, r.channel_id, r.start_ms, r.end_ms)) return false;
+    lockedSeen.add(r.id);
+    return true;
+  };
+
+  db.transaction(() => {
+    // Age, per channel.
+    for (const [channelId, days] of input.channelDays) {
+      if (!days) continue;
+      const rows = db.prepare('SELECT id, channel_id, start_ms, end_ms, bytes, path FROM rec_segment WHERE channel_id = ? AND start_ms < ? AND end_ms < ? AND closed = 1 ORDER BY start_ms')
+        .all(channelId, now - days * 86_400_000, now - days * 86_400_000) as Row[];
+      for (const r of rows) if (!locked(r)) del(r, 'age');
+    }
+  })();
+
+  // Quota and free space: oldest first across all channels, in batches.
+  let total = archiveBytes(db);
+  let free = input.freeBytes();
+  const over = () => (cfg.quotaBytes !== null && total > cfg.quotaBytes ? 'quota' : free < cfg.freeFloorBytes ? 'free_space' : undefined);
+  let after = -Infinity;
+  let afterId = 0;
+  while (over()) {
+    const batch = db.prepare('SELECT id, channel_id, start_ms, end_ms, bytes, path FROM rec_segment WHERE closed = 1 AND (start_ms > ? OR (start_ms = ? AND id > ?)) ORDER BY start_ms, id LIMIT 200')
+      .all(after, after, afterId) as Row[];
+    if (batch.length === 0) { report.unmet = over(); break; }
+    db.transaction(() => {
+      for (const r of batch) {
+        after = r.start_ms;
+        afterId = r.id;
+        const reason = over();
+        if (!reason) break;
+        if (locked(r)) continue;
+        del(r, reason);
+        total -= r.bytes;
+        free += r.bytes;
+      }
+    })();
+  }
+  report.keptLocked = lockedSeen.size;
+  db.transaction(() => {
+    for (const [channelId, t] of touched) rebuildSpans(db, channelId, t.from, t.to);
+    if (report.deleted) audit(db, now, 'retention.deleted', { count: report.deleted, bytes: report.deletedBytes, byReason: report.byReason, channels: [...touched.keys()] });
+    if (report.keptLocked) audit(db, now, 'retention.kept_locked', { segments: report.keptLocked, unmet: report.unmet ?? null });
+  })();
+  return report;
+}
+
+export interface Forecast {
+  archiveBytes: number;
+  freeBytes: number;
+  bytesPerDay: number;
+  /** Bytes the archive may grow to under the quota and the free-space floor. */
+  capacityBytes: number;
+  days: number | null;
+  limitedBy: 'quota' | 'free_space' | 'retention_days' | 'unknown';
+}
+
+/** How many days of recording the current settings hold, from the last day's write rate. */
+export function forecast(db: Db, now: number, freeBytes: number, channelDays: ReadonlyMap<number, number | null>): Forecast {
+  const cfg = readArchiveConfig(db);
+  const total = archiveBytes(db);
+  const day = db.prepare('SELECT coalesce(sum(bytes), 0) AS b, min(start_ms) AS s FROM rec_segment WHERE start_ms >= ?').get(now - 86_400_000) as { b: number; s: number | null };
+  const spanMs = day.s === null ? 0 : Math.max(60_000, now - day.s);
+  const bytesPerDay = spanMs ? (day.b * 86_400_000) / spanMs : 0;
+  const byDisk = total + Math.max(0, freeBytes - cfg.freeFloorBytes);
+  const byQuota = cfg.quotaBytes ?? Infinity;
+  const capacityBytes = Math.min(byDisk, byQuota);
+  let days = bytesPerDay > 0 ? capacityBytes / bytesPerDay : null;
+  let limitedBy: Forecast['limitedBy'] = bytesPerDay > 0 ? (byQuota <= byDisk ? 'quota' : 'free_space') : 'unknown';
+  const caps = [...channelDays.values()].filter((d): d is number => !!d);
+  if (caps.length === channelDays.size && caps.length > 0) {
+    const maxDays = Math.max(...caps);
+    if (days === null || maxDays < days) { days = maxDays; limitedBy = 'retention_days'; }
+  }
+  return { archiveBytes: total, freeBytes, bytesPerDay: Math.round(bytesPerDay), capacityBytes: Number.isFinite(capacityBytes) ? capacityBytes : total + freeBytes, days: days === null ? null : Math.round(days * 10) / 10, limitedBy };
+}

@@ -1,0 +1,260 @@
+// The archive index in SQLite: repository functions, db first. Intervals (segments, spans, gaps) are
+// capped in length so overlap queries bound start_ms from below and use the (channel_id, start_ms) index.
+import type { Db } from '../storage/db';
+
+/** Spans and gaps are split at this length. */
+export const MAX_INTERVAL_MS = 6 * 3600_000;
+/** No segment is longer (segment length ≤ 1 h plus a GOP). */
+export const MAX_SEGMENT_MS = 2 * 3600_000;
+/** Segments closer than this are one continuous span. */
+export const SPAN_JOIN_MS = 1500;
+
+export type StreamKind = 'main' | 'sub';
+export type GapReason = 'camera_offline' | 'recording_off' | 'disk' | 'station_stopped';
+
+export interface Keyframe { offsetMs: number; byte: number }
+
+export interface SegmentRow {
+  id: number;
+  channel_id: number;
+  stream: StreamKind;
+  start_ms: number;
+  end_ms: number;
+  bytes: number;
+  path: string;
+  codec: string;
+  width: number;
+  height: number;
+  timescale: number;
+  base_dts: number;
+  init_bytes: number;
+  closed: number;
+  keyframes: Buffer;
+}
+
+export type NewSegment = Omit<SegmentRow, 'id' | 'keyframes'> & { keyframes: Keyframe[] };
+
+export function packKeyframes(k: readonly Keyframe[]): Buffer {
+  const b = Buffer.alloc(k.length * 8);
+  k.forEach((x, i) => { b.writeUInt32LE(Math.max(0, Math.round(x.offsetMs)), i * 8); b.writeUInt32LE(x.byte, i * 8 + 4); });
+  return b;
+}
+
+export function unpackKeyframes(b: Buffer): Keyframe[] {
+  const out: Keyframe[] = [];
+  for (let i = 0; i + 8 <= b.length; i += 8) out.push({ offsetMs: b.readUInt32LE(i), byte: b.readUInt32LE(i + 4) });
+  return out;
+}
+
+export function insertSegment(db: Db, s: NewSegment): number {
+  return Number(db.prepare(`INSERT INTO rec_segment (channel_id, stream, start_ms, end_ms, bytes, path, codec, width, height, timescale, base_dts, init_bytes, closed, keyframes)
+    VALUES (@channel_id, @stream, @start_ms, @end_ms, @bytes, @path, @codec, @width, @height, @timescale, @base_dts, @init_bytes, @closed, @keyframes)`)
+    .run({ ...s, keyframes: packKeyframes(s.keyframes) }).lastInsertRowid);
+}
+
+export function updateSegment(db: Db, id: number, u: { end_ms: number; bytes: number; keyframes: readonly Keyframe[]; closed?: boolean }): void {
+  db.prepare('UPDATE rec_segment SET end_ms = max(start_ms, ?), bytes = ?, keyframes = ?, closed = coalesce(?, closed) WHERE id = ?')
+    .run(u.end_ms, u.bytes, packKeyframes(u.keyframes), u.closed === undefined ? null : u.closed ? 1 : 0, id);
+}
+
+export function deleteSegment(db: Db, id: number): void {
+  db.prepare('DELETE FROM rec_segment WHERE id = ?').run(id);
+}
+
+export function segmentById(db: Db, id: number): SegmentRow | undefined {
+  return db.prepare('SELECT * FROM rec_segment WHERE id = ?').get(id) as SegmentRow | undefined;
+}
+
+/** Segments of a channel overlapping [from, to], oldest first. */
+export function segmentsIn(db: Db, channelId: number, from: number, to: number): SegmentRow[] {
+  return db.prepare('SELECT * FROM rec_segment WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms')
+    .all(channelId, from - MAX_SEGMENT_MS, to, from) as SegmentRow[];
+}
+
+/** The segment holding instant t, else the first one after it. */
+export function segmentAtOrAfter(db: Db, channelId: number, t: number): SegmentRow | undefined {
+  const at = db.prepare('SELECT * FROM rec_segment WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms DESC LIMIT 1')
+    .get(channelId, t - MAX_SEGMENT_MS, t, t) as SegmentRow | undefined;
+  return at ?? nextSegment(db, channelId, t);
+}
+
+/** The segment holding instant t, else the last one before it. */
+export function segmentAtOrBefore(db: Db, channelId: number, t: number): SegmentRow | undefined {
+  return db.prepare('SELECT * FROM rec_segment WHERE channel_id = ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT 1').get(channelId, t) as SegmentRow | undefined;
+}
+
+export function nextSegment(db: Db, channelId: number, after: number): SegmentRow | undefined {
+  return db.prepare('SELECT * FROM rec_segment WHERE channel_id = ? AND start_ms > ? ORDER BY start_ms LIMIT 1').get(channelId, after) as SegmentRow | undefined;
+}
+
+export function prevSegment(db: Db, channelId: number, before: number): SegmentRow | undefined {
+  return db.prepare('SELECT * FROM rec_segment WHERE channel_id = ? AND start_ms < ? ORDER BY start_ms DESC LIMIT 1').get(channelId, before) as SegmentRow | undefined;
+}
+
+export function openSegments(db: Db): SegmentRow[] {
+  return db.prepare('SELECT * FROM rec_segment WHERE closed = 0').all() as SegmentRow[];
+}
+
+export function archiveBytes(db: Db): number {
+  return (db.prepare('SELECT coalesce(sum(bytes), 0) AS n FROM rec_segment').get() as { n: number }).n;
+}
+
+// ---- spans and gaps: capped intervals ----
+
+type IntervalTable = 'rec_span' | 'rec_gap';
+
+/** Extends interval `id` to `end`; past the cap it is closed and a new one continues it. Returns the id to extend next time. */
+export function extendInterval(db: Db, table: IntervalTable, id: number, end: number): number {
+  const row = db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as { channel_id: number; start_ms: number; end_ms: number; reason?: string } | undefined;
+  if (!row) return id;
+  if (end - row.start_ms <= MAX_INTERVAL_MS) {
+    db.prepare(`UPDATE ${table} SET end_ms = max(end_ms, ?) WHERE id = ?`).run(end, id);
+    return id;
+  }
+  let start = row.start_ms + MAX_INTERVAL_MS;
+  db.prepare(`UPDATE ${table} SET end_ms = ? WHERE id = ?`).run(start, id);
+  let next = id;
+  while (start < end) {
+    const stop = Math.min(end, start + MAX_INTERVAL_MS);
+    next = table === 'rec_gap' ? insertGap(db, row.channel_id, start, stop, row.reason as GapReason) : insertSpan(db, row.channel_id, start, stop);
+    start = stop;
+  }
+  return next;
+}
+
+export function insertSpan(db: Db, channelId: number, start: number, end: number): number {
+  return Number(db.prepare('INSERT INTO rec_span (channel_id, start_ms, end_ms) VALUES (?, ?, ?)').run(channelId, start, end).lastInsertRowid);
+}
+
+/** Inserts a gap, split at the cap. Returns the id of the last piece. */
+export function insertGap(db: Db, channelId: number, start: number, end: number, reason: GapReason): number {
+  let id = 0;
+  for (let s = start; s < end || id === 0; s += MAX_INTERVAL_MS) {
+    id = Number(db.prepare('INSERT INTO rec_gap (channel_id, start_ms, end_ms, reason) VALUES (?, ?, ?, ?)').run(channelId, s, Math.min(end, s + MAX_INTERVAL_MS), reason).lastInsertRowid);
+    if (end <= s + MAX_INTERVAL_MS) break;
+  }
+  return id;
+}
+
+/** The span that a segment starting at `start` continues, if any. */
+export function spanEndingNear(db: Db, channelId: number, start: number): { id: number; start_ms: number; end_ms: number } | undefined {
+  return db.prepare('SELECT id, start_ms, end_ms FROM rec_span WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY end_ms DESC LIMIT 1')
+    .get(channelId, start - MAX_INTERVAL_MS, start, start - SPAN_JOIN_MS) as { id: number; start_ms: number; end_ms: number } | undefined;
+}
+
+/** Recomputes the spans of a channel over [from, to] from its segments (after deletions, trims, imports). */
+export function rebuildSpans(db: Db, channelId: number, from: number, to: number): void {
+  const lo = from - MAX_INTERVAL_MS;
+  const old = db.prepare('SELECT id, start_ms, end_ms FROM rec_span WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ?').all(channelId, lo, to, from) as { id: number; start_ms: number; end_ms: number }[];
+  const a = Math.min(from, ...old.map((o) => o.start_ms));
+  const b = Math.max(to, ...old.map((o) => o.end_ms));
+  for (const o of old) db.prepare('DELETE FROM rec_span WHERE id = ?').run(o.id);
+  const segs = db.prepare('SELECT start_ms, end_ms FROM rec_segment WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms')
+    .all(channelId, a - MAX_SEGMENT_MS, b, a) as { start_ms: number; end_ms: number }[];
+  let cur: { s: number; e: number } | undefined;
+  const flush = () => { if (cur) insertGapless(cur.s, cur.e); };
+  const insertGapless = (s: number, e: number) => { for (let x = s; x < e || x === s; x += MAX_INTERVAL_MS) { insertSpan(db, channelId, x, Math.min(e, x + MAX_INTERVAL_MS)); if (e <= x + MAX_INTERVAL_MS) break; } };
+  for (const s of segs) {
+    if (cur && s.start_ms <= cur.e + SPAN_JOIN_MS) cur.e = Math.max(cur.e, s.end_ms);
+    else { flush(); cur = { s: s.start_ms, e: s.end_ms }; }
+  }
+  flush();
+}
+
+// ---- timeline ----
+
+export interface Timeline {
+  channelId: number;
+  spans: { start: number; end: number }[];
+  gaps: { start: number; end: number; reason: GapReason }[];
+  events: { at: number; kind: string }[];
+  locks: { id: number; start: number; end: number; reason: string }[];
+}
+
+export const TIMELINE_SQL = {
+  spans: 'SELECT start_ms, end_ms FROM rec_span WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms',
+  gaps: 'SELECT start_ms, end_ms, reason FROM rec_gap WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms',
+  events: 'SELECT at_ms, kind FROM rec_event WHERE channel_id = ? AND at_ms BETWEEN ? AND ? ORDER BY at_ms LIMIT 2000',
+  locks: 'SELECT id, start_ms, end_ms, reason FROM rec_lock WHERE (channel_id = ? OR channel_id IS NULL) AND start_ms <= ? AND end_ms >= ?',
+} as const;
+
+/** Recorded spans (adjacent ones merged), gaps, events and locks per channel over [from, to]. */
+export function timeline(db: Db, channelIds: readonly number[], from: number, to: number): Timeline[] {
+  const spans = db.prepare(TIMELINE_SQL.spans).raw();
+  const gaps = db.prepare(TIMELINE_SQL.gaps).raw();
+  const events = db.prepare(TIMELINE_SQL.events).raw();
+  const locks = db.prepare(TIMELINE_SQL.locks).raw();
+  return channelIds.map((channelId) => {
+    const merged: { start: number; end: number }[] = [];
+    for (const [s, e] of spans.all(channelId, from - MAX_INTERVAL_MS, to, from) as [number, number][]) {
+      const last = merged.at(-1);
+      if (last && s <= last.end + SPAN_JOIN_MS) last.end = Math.max(last.end, e);
+      else merged.push({ start: s, end: e });
+    }
+    return {
+      channelId,
+      spans: merged,
+      gaps: (gaps.all(channelId, from - MAX_INTERVAL_MS, to, from) as [number, number, GapReason][]).map(([start, end, reason]) => ({ start, end, reason })),
+      events: (events.all(channelId, from, to) as [number, string][]).map(([at, kind]) => ({ at, kind })),
+      locks: (locks.all(channelId, to, from) as [number, number, number, string][]).map(([id, start, end, reason]) => ({ id, start, end, reason })),
+    };
+  });
+}
+
+/** Days (YYYY-MM-DD in the caller's UTC offset) that hold recordings of any of the channels in [from, to]. */
+export function recordedDays(db: Db, channelIds: readonly number[], from: number, to: number, utcOffsetMin: number): string[] {
+  const days = new Set<string>();
+  const q = db.prepare(TIMELINE_SQL.spans).raw();
+  const day = (t: number) => new Date(t + utcOffsetMin * 60_000).toISOString().slice(0, 10);
+  for (const ch of channelIds) {
+    for (const [s, e] of q.all(ch, from - MAX_INTERVAL_MS, to, from) as [number, number][]) {
+      for (let t = Math.max(s, from); t <= Math.min(e, to); t += 86_400_000) days.add(day(t));
+      days.add(day(Math.min(e, to)));
+    }
+  }
+  return [...days].sort();
+}
+
+export function channelsWithRecordings(db: Db): number[] {
+  return (db.prepare('SELECT DISTINCT channel_id FROM rec_span ORDER BY channel_id').all() as { channel_id: number }[]).map((r) => r.channel_id);
+}
+
+export function addEvent(db: Db, channelId: number, at: number, kind: string): void {
+  db.prepare('INSERT INTO rec_event (channel_id, at_ms, kind) VALUES (?, ?, ?)').run(channelId, at, kind);
+}
+
+// ---- locks and audit ----
+
+export interface Lock { id: number; channelId: number | null; start: number; end: number; reason: string; createdAt: number }
+
+export function audit(db: Db, at: number, action: string, detail: Record<string, unknown>): void {
+  db.prepare('INSERT INTO rec_audit (at, action, detail) VALUES (?, ?, ?)').run(at, action, JSON.stringify(detail));
+}
+
+export function addLock(db: Db, l: Omit<Lock, 'id'>): Lock {
+  const id = Number(db.prepare('INSERT INTO rec_lock (channel_id, start_ms, end_ms, reason, created_at) VALUES (?, ?, ?, ?, ?)').run(l.channelId, l.start, l.end, l.reason, l.createdAt).lastInsertRowid);
+  audit(db, l.createdAt, 'lock.created', { id, channelId: l.channelId, start: l.start, end: l.end, reason: l.reason });
+  return { id, ...l };
+}
+
+export function removeLock(db: Db, id: number, at: number): boolean {
+  const l = db.prepare('SELECT * FROM rec_lock WHERE id = ?').get(id);
+  if (!l) return false;
+  db.prepare('DELETE FROM rec_lock WHERE id = ?').run(id);
+  audit(db, at, 'lock.removed', l as Record<string, unknown>);
+  return true;
+}
+
+export function listLocks(db: Db): Lock[] {
+  return (db.prepare('SELECT * FROM rec_lock ORDER BY start_ms').all() as { id: number; channel_id: number | null; start_ms: number; end_ms: number; reason: string; created_at: number }[])
+    .map((r) => ({ id: r.id, channelId: r.channel_id, start: r.start_ms, end: r.end_ms, reason: r.reason, createdAt: r.created_at }));
+}
+
+export function isLocked(db: Db, channelId: number, start: number, end: number): boolean {
+  return db.prepare('SELECT 1 FROM rec_lock WHERE (channel_id = ? OR channel_id IS NULL) AND start_ms <= ? AND end_ms >= ? LIMIT 1').get(channelId, end, start) !== undefined;
+}
+
+export function auditLog(db: Db, limit = 200): { at: number; action: string; detail: unknown }[] {
+  return (db.prepare('SELECT at, action, detail FROM rec_audit ORDER BY id DESC LIMIT ?').all(limit) as { at: number; action: string; detail: string }[])
+    .map((r) => ({ at: r.at, action: r.action, detail: JSON.parse(r.detail) as unknown }));
+}
