@@ -37,6 +37,8 @@ export interface StreamHubOptions {
   graceMs?: number;
   /** No bytes for this long while live = stalled. */
   stallMs?: number;
+  /** A new connection that delivers nothing for this long has failed (default 3 × stallMs: RTSP set-up + first keyframe). */
+  connectTimeoutMs?: number;
   maxBacklogBytes?: number;
   spawn?: SpawnFn;
   clock?: () => number;
@@ -147,7 +149,8 @@ export class StreamHub {
   private inputArgs(): string[] {
     if (this.opts.feed) return ['-f', 'mp4', '-i', 'pipe:0'];
     const u = this.opts.url;
-    if (/^rtsps?:\/\//i.test(u)) return ['-rtsp_transport', 'tcp', '-timeout', String((this.opts.stallMs ?? 5000) * 1000), '-i', u];
+    // ffmpeg's own socket timeout stays well past the hub's stall watchdog, so a stall is seen as one.
+    if (/^rtsps?:\/\//i.test(u)) return ['-rtsp_transport', 'tcp', '-timeout', String((this.opts.stallMs ?? 5000) * 3000), '-i', u];
     return ['-re', '-i', u];
   }
 
@@ -277,6 +280,7 @@ export class StreamHub {
     const stallMs = this.opts.stallMs ?? 5000;
     if (!up || this.candidate || this.retryTimer || this.clock() - up.lastDataAt < stallMs) return;
     if (!up.delivered) {
+      if (this.clock() - up.lastDataAt < (this.opts.connectTimeoutMs ?? 3 * stallMs)) return;
       up.stderr += '\nno data from the camera (timed out)';
       up.proc.kill('SIGKILL');
       return;

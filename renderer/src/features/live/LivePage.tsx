@@ -28,9 +28,11 @@ export function LivePage() {
 
   useEffect(() => {
     if (live.autoFilled || channels.length === 0 || live.tiles.some((t) => t !== null)) return;
-    const fit = LAYOUTS.find((l) => l.cells.length >= Math.min(channels.length, 64) && l.grid * l.grid === l.cells.length) ?? LAYOUTS.at(-1)!;
+    // Keep the chosen layout when the cameras fit in it; otherwise the smallest square one that holds them.
+    const fit = layout.cells.length >= channels.length ? layout
+      : LAYOUTS.find((l) => l.cells.length >= Math.min(channels.length, 64) && l.grid * l.grid === l.cells.length) ?? LAYOUTS.at(-1)!;
     dispatch(liveActions.autoFilled({ channelIds: channels.slice(0, fit.cells.length).map((c) => c.id), layoutId: fit.id }));
-  }, [channels, live.autoFilled, live.tiles, dispatch]);
+  }, [channels, live.autoFilled, live.tiles, layout, dispatch]);
 
   useEffect(() => {
     if (!live.touring) return;

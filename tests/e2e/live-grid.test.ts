@@ -1,0 +1,111 @@
+// 16 cameras from camsim in a 16-tile grid, as a security desk sees them; faults raised through camsim's control endpoint.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCamsim, withCredentials, type CamsimProcess } from '../helpers/camsim-process';
+import { guardConsole, launchChromium } from '../helpers/chromium';
+import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
+import { wsClient } from '../helpers/ws-client';
+
+let camsim: CamsimProcess;
+let station: StationProcess;
+let browser: Browser;
+let page: Page;
+let guard: ReturnType<typeof guardConsole>;
+
+beforeAll(async () => {
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  [camsim, station, browser] = await Promise.all([startCamsim(['--devices', '8', '--channels', '2']), startStation(), launchChromium()]);
+  const api = await wsClient(station.url);
+  for (const d of camsim.manifest.devices) {
+    for (const ch of d.channels) {
+      await api.call('channels.addRtsp', { name: ch.name, mainUrl: withCredentials(ch.main.rtsp, d.credentials!), subUrl: withCredentials(ch.sub.rtsp, d.credentials!) });
+    }
+  }
+  api.close();
+  page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
+  guard = guardConsole(page);
+  await page.goto(`${station.url}#/live`);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop();
+  await camsim?.stop();
+});
+
+function tiles() {
+  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-tile]')].map((t) => {
+    const v = t.querySelector<HTMLVideoElement>('video:not(.pending)');
+    let stddev = 0;
+    if (v && v.videoWidth > 0) {
+      const c = document.createElement('canvas');
+      c.width = 32; c.height = 18;
+      const g = c.getContext('2d')!;
+      g.drawImage(v, 0, 0, 32, 18);
+      const px = g.getImageData(0, 0, 32, 18).data;
+      let s = 0, q = 0;
+      for (let k = 0; k < px.length; k += 4) { const y = (px[k]! + px[k + 1]! + px[k + 2]!) / 3; s += y; q += y * y; }
+      stddev = Math.sqrt(q / (px.length / 4) - (s / (px.length / 4)) ** 2);
+    }
+    return { state: t.dataset.state, stream: v?.dataset.stream ?? '', frames: v?.getVideoPlaybackQuality().totalVideoFrames ?? 0, width: v?.videoWidth ?? 0, stddev };
+  }));
+}
+
+describe('16-tile live grid on camsim', () => {
+  it('fills a 16-tile layout and shows moving video in every tile, from the sub streams', { timeout: 120_000 }, async () => {
+    await expect.poll(async () => (await tiles()).length, { timeout: 10_000 }).toBe(16);
+    await expect.poll(async () => (await tiles()).filter((t) => t.frames > 5).length, { timeout: 60_000, interval: 1000 }).toBe(16);
+    const a = await tiles();
+    await page.waitForTimeout(2000);
+    const b = await tiles();
+    for (let i = 0; i < 16; i++) {
+      expect(b[i]!.frames, `tile ${i} advances`).toBeGreaterThan(a[i]!.frames);
+      expect(b[i]!.stddev, `tile ${i} shows a picture`).toBeGreaterThan(10);
+      expect(b[i]!.stream, `tile ${i} uses the sub stream`).toMatch(/\/sub$/);
+      expect(b[i]!.width).toBe(640);
+    }
+    await page.screenshot({ path: join(ROOT, 'test-results', 'live-16.png') });
+  });
+
+  it('maximizing switches to the main stream without a black frame', { timeout: 60_000 }, async () => {
+    await page.dblclick('[data-tile="0"]');
+    const widths: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t = (await tiles())[0]!;
+      widths.push(t.width);
+      if (t.stream.endsWith('/main') && t.width === 1920) break;
+      await page.waitForTimeout(100);
+    }
+    expect(widths.at(-1)).toBe(1920);
+    // At every sample the visible video had a picture: the sub stream stayed until the main one presented.
+    expect(widths.every((w) => w > 0)).toBe(true);
+    await page.dblclick('[data-tile="0"]');
+  });
+
+  it('a camera whose RTSP sessions drop shows it and recovers by itself', { timeout: 60_000 }, async () => {
+    const device = camsim.manifest.devices[2]!;
+    const tileOf = async (name: string) => page.locator(`[data-tile]:has(.tile-name:text-is("${name}"))`).getAttribute('data-tile');
+    const tile = await tileOf(device.channels[0]!.name);
+    const states: string[] = [];
+    await camsim.fault(device.id, { type: 'drop-rtsp' });
+    for (let i = 0; i < 150; i++) {
+      const s = (await tiles())[Number(tile)]!.state!;
+      if (states.at(-1) !== s) states.push(s);
+      if (states.length > 1 && s === 'live') break;
+      await page.waitForTimeout(100);
+    }
+    expect(states.length).toBeGreaterThan(1);
+    expect(states.at(-1)).toBe('live');
+  });
+
+  it('a stalled camera (connection open, no data) is detected', { timeout: 60_000 }, async () => {
+    const device = camsim.manifest.devices[3]!;
+    const tile = await page.locator(`[data-tile]:has(.tile-name:text-is("${device.channels[0]!.name}"))`).getAttribute('data-tile');
+    await camsim.fault(device.id, { type: 'stall', seconds: 12 });
+    await page.waitForSelector(`[data-tile="${tile}"][data-state="stalled"]`, { timeout: 15_000 });
+    await page.waitForSelector(`[data-tile="${tile}"][data-state="live"]`, { timeout: 30_000 });
+  });
+
+  it('logged no console error', () => guard.check());
+});
