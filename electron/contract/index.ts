@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { call, NoInput } from './common';
 import { liveCalls, liveEvents } from './live';
 import { privacyCalls, privacyEvents } from './privacy';
+import { recordingCalls, recordingEvents } from './recording';
 
 export * from './live';
 export * from './privacy';
+export * from './recording';
 
 export const ERROR_CODES = ['bad_input', 'not_found', 'unknown_call', 'conflict', 'unavailable', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -84,6 +86,7 @@ export const calls = {
   'settings.update': call(Settings.partial().strict(), Settings),
   ...liveCalls,
   ...privacyCalls,
+  ...recordingCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -101,6 +104,7 @@ export const events = {
   'settings.changed': Settings,
   ...liveEvents,
   ...privacyEvents,
+  ...recordingEvents,
 } as const;
 
 export type EventName = keyof typeof events;

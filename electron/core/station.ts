@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './media/live-service';
 import { PrivacyService } from './privacy/privacy-service';
+import { RecordingService } from './recording/recording-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
 import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
 import { openDatabase, schemaVersion, type Db } from './storage/db';
@@ -29,6 +30,8 @@ export interface StationOptions {
   cloudUrl?: string;
   /** Privacy sync timings (tests shorten them). */
   privacy?: { syncEveryMs?: number; retryCapMs?: number };
+  /** Recording and archive (tests fake the disk's free space and shorten timers). */
+  recording?: { freeBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number };
 }
 
 export interface Station {
@@ -97,6 +100,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...opts.privacy,
   });
 
+  // Recording, archive, playback, export (electron/core/recording): recorders are consumers of the live hubs.
+  const recording = new RecordingService({
+    db, root: settings.recordingsDir, dataDir: opts.dataDir, live, registry, events, secrets: opts.secrets, logger, clock, ffmpegPath,
+    ...opts.recording,
+  });
+  await recording.start();
+
   const handlers: Handlers = {
     'station.status': async () => ({
       version: STATION_VERSION,
@@ -151,6 +161,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       return { path: s.path, jpegBase64: s.jpeg.toString('base64'), width: s.width, height: s.height, takenAt: s.takenAt };
     },
     ...privacy.handlers,
+    ...recording.handlers,
   };
 
   const heartbeat = setInterval(
@@ -167,6 +178,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     logDir,
     async dispose() {
       clearInterval(heartbeat);
+      await recording.dispose();
       live.dispose();
       await privacy.dispose();
       db.close();

@@ -26,17 +26,17 @@ function endOf(startMs: number, scan: ScannedSegment): number {
 }
 
 /** Brings one indexed segment in line with its file; returns false if the row was removed. */
-function fixRow(db: Db, root: string, row: SegmentRow, report: ReconcileReport): boolean {
+function fixRow(db: Db, root: string, row: SegmentRow, report: ReconcileReport, readOnly = false): boolean {
   const abs = join(root, row.path);
   const scan = existsSync(abs) ? scanSegment(abs) : undefined;
   if (!scan) {
-    if (existsSync(abs)) { unlinkSync(abs); report.removedFiles++; }
+    if (existsSync(abs) && !readOnly) { unlinkSync(abs); report.removedFiles++; }
     deleteSegment(db, row.id);
     report.removedRows++;
     rebuildSpans(db, row.channel_id, row.start_ms, row.end_ms);
     return false;
   }
-  if (scan.validBytes < scan.fileBytes) {
+  if (scan.validBytes < scan.fileBytes && !readOnly) {
     trimSegment(abs, scan.validBytes);
     report.trimmed++;
     report.trimmedBytes += scan.fileBytes - scan.validBytes;
@@ -49,13 +49,13 @@ function fixRow(db: Db, root: string, row: SegmentRow, report: ReconcileReport):
 }
 
 /** Indexes a segment file the index does not know (found on disk, or in a foreign folder). */
-export function indexFile(db: Db, root: string, rel: string, report: ReconcileReport = emptyReport()): boolean {
+export function indexFile(db: Db, root: string, rel: string, report: ReconcileReport = emptyReport(), readOnly = false): boolean {
   const named = parseSegmentName(rel.split(sep).at(-1)!);
   if (!named) return false;
   const abs = join(root, rel);
   const scan = scanSegment(abs);
   if (!scan) return false;
-  if (scan.validBytes < scan.fileBytes) {
+  if (scan.validBytes < scan.fileBytes && !readOnly) {
     trimSegment(abs, scan.validBytes);
     report.trimmed++;
     report.trimmedBytes += scan.fileBytes - scan.validBytes;
@@ -89,8 +89,9 @@ function listDir(dir: string): string[] {
 }
 
 /** Full pass: every channel folder against the index (a channel at a time, yielding between hours). */
-export async function reconcileAll(db: Db, root: string, opts: { yieldEvery?: number } = {}): Promise<ReconcileReport> {
-  const report = reconcileOpen(db, root);
+export async function reconcileAll(db: Db, root: string, opts: { yieldEvery?: number; readOnly?: boolean; signal?: AbortSignal } = {}): Promise<ReconcileReport> {
+  const report = opts.readOnly ? emptyReport() : reconcileOpen(db, root);
+  const ro = opts.readOnly ?? false;
   const channelDirs = listDir(root).filter((n) => /^\d+$/.test(n));
   const indexedChannels = (db.prepare('SELECT DISTINCT channel_id FROM rec_segment').all() as { channel_id: number }[]).map((r) => String(r.channel_id));
   let n = 0;
@@ -105,11 +106,12 @@ export async function reconcileAll(db: Db, root: string, opts: { yieldEvery?: nu
             if (!name.endsWith('.mp4')) continue;
             const rel = relative(root, join(dir, name));
             const row = byPath.get(rel);
-            if (!row) { indexFile(db, root, rel, report); continue; }
+            if (!row) { indexFile(db, root, rel, report, ro); continue; }
             byPath.delete(rel);
-            if (statSync(join(dir, name)).size < row.bytes) fixRow(db, root, row, report);
+            if (statSync(join(dir, name)).size < row.bytes) fixRow(db, root, row, report, ro);
           }
         });
+        if (opts.signal?.aborted) return report;
         tx();
         if (++n % (opts.yieldEvery ?? 24) === 0) await new Promise((r) => setImmediate(r));
       }

@@ -1,0 +1,166 @@
+// Recording, archive timeline, playback sessions, export with signed manifest, evidence locks.
+import { z } from 'zod';
+import { call, NoInput } from './common';
+
+export const RECORDING_MODES = ['off', 'continuous', 'schedule', 'event'] as const;
+export const GAP_REASONS = ['camera_offline', 'recording_off', 'disk', 'station_stopped'] as const;
+/** Negative: rewind. 32 and 64 (and rewind) send keyframes only. */
+export const PLAYBACK_SPEEDS = [-64, -32, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64] as const;
+
+const channelId = z.number().int().positive();
+const epochMs = z.number().int().nonnegative();
+/** 'local' is this station's archive; others are folders opened with archive.openFolder. */
+const sourceId = z.string().min(1).max(100).default('local');
+
+export const ChannelRecordingConfig = z.object({
+  channelId,
+  mode: z.enum(RECORDING_MODES),
+  stream: z.enum(['main', 'sub']),
+  /** 336 characters '0'/'1': the weekly half-hours from Monday 00:00, station local time. */
+  schedule: z.string().regex(/^[01]{336}$/, 'must be 336 characters of 0 and 1 (half-hours from Monday 00:00)'),
+  preSeconds: z.number().min(0).max(60),
+  postSeconds: z.number().min(0).max(3600),
+  retentionDays: z.number().int().positive().max(3650).nullable(),
+});
+export type ChannelRecordingConfig = z.infer<typeof ChannelRecordingConfig>;
+
+export const ArchiveSettings = z.object({
+  segmentSeconds: z.number().int().min(2).max(3600),
+  quotaBytes: z.number().int().positive().nullable(),
+  freeFloorBytes: z.number().int().nonnegative(),
+});
+export type ArchiveSettings = z.infer<typeof ArchiveSettings>;
+
+export const RecordingChannelStatus = z.object({
+  channelId,
+  stream: z.enum(['main', 'sub']),
+  mode: z.enum(RECORDING_MODES),
+  state: z.enum(['recording', 'idle', 'waiting', 'gap']),
+  gapReason: z.enum(GAP_REASONS).optional(),
+  backlogBytes: z.number().nonnegative(),
+  droppedFragments: z.number().int().nonnegative(),
+  segmentPath: z.string().optional(),
+  segmentStart: z.number().optional(),
+});
+
+export const Forecast = z.object({
+  archiveBytes: z.number(),
+  freeBytes: z.number(),
+  bytesPerDay: z.number(),
+  capacityBytes: z.number(),
+  days: z.number().nullable(),
+  limitedBy: z.enum(['quota', 'free_space', 'retention_days', 'unknown']),
+});
+
+export const RecordingStatus = z.object({ channels: z.array(RecordingChannelStatus), forecast: Forecast });
+export type RecordingStatus = z.infer<typeof RecordingStatus>;
+
+export const TimelineChannel = z.object({
+  channelId,
+  spans: z.array(z.object({ start: z.number(), end: z.number() })),
+  gaps: z.array(z.object({ start: z.number(), end: z.number(), reason: z.enum(GAP_REASONS) })),
+  events: z.array(z.object({ at: z.number(), kind: z.string() })),
+  locks: z.array(z.object({ id: z.number(), start: z.number(), end: z.number(), reason: z.string() })),
+});
+export type TimelineChannel = z.infer<typeof TimelineChannel>;
+
+export const ArchiveLock = z.object({ id: z.number().int(), channelId: channelId.nullable(), start: z.number(), end: z.number(), reason: z.string(), createdAt: z.number() });
+
+export const PlaybackState = z.object({
+  sessionId: z.number().int().positive(),
+  /** Wall time (epoch ms) at presentation time startSeconds since the last seek. */
+  t0: z.number(),
+  startSeconds: z.number(),
+  speed: z.number(),
+  paused: z.boolean(),
+  /** Wall time on the session's clock. */
+  position: z.number(),
+  epoch: z.number().int(),
+  ended: z.array(z.number()),
+});
+export type PlaybackState = z.infer<typeof PlaybackState>;
+
+export const ExportProgress = z.object({
+  exportId: z.number().int().positive(),
+  state: z.enum(['running', 'done', 'cancelled', 'failed']),
+  doneBytes: z.number(),
+  totalBytes: z.number(),
+  folder: z.string(),
+  error: z.string().optional(),
+});
+export type ExportProgress = z.infer<typeof ExportProgress>;
+
+export const VerifyReport = z.object({
+  ok: z.boolean(),
+  signature: z.enum(['valid', 'invalid', 'missing']),
+  signedBy: z.string().optional(),
+  trustedKey: z.boolean().optional(),
+  files: z.array(z.object({ name: z.string(), status: z.enum(['ok', 'altered', 'missing', 'resized']), detail: z.string().optional() })),
+  extraFiles: z.array(z.string()),
+  findings: z.array(z.string()),
+});
+export type VerifyReport = z.infer<typeof VerifyReport>;
+
+const range = { from: epochMs, to: epochMs };
+
+export const recordingCalls = {
+  'recording.config': call(NoInput, z.object({ channels: z.array(ChannelRecordingConfig), archive: ArchiveSettings })),
+  'recording.setChannel': call(ChannelRecordingConfig.strict(), ChannelRecordingConfig),
+  'recording.setArchive': call(ArchiveSettings.strict(), ArchiveSettings),
+  'recording.status': call(NoInput, RecordingStatus),
+  /** An event for a channel: a mark on the timeline, and event recording (with its pre-event buffer) if the channel records on events. */
+  'recording.trigger': call(z.object({ channelId, kind: z.string().trim().min(1).max(60).default('manual') }).strict(), z.object({})),
+  'archive.timeline': call(
+    z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range }).strict(),
+    z.array(TimelineChannel),
+  ),
+  /** Days (YYYY-MM-DD at the caller's UTC offset) holding recordings, for the calendar. */
+  'archive.days': call(
+    z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range, utcOffsetMinutes: z.number().int().min(-900).max(900) }).strict(),
+    z.array(z.string()),
+  ),
+  'archive.channels': call(z.object({ source: sourceId }).strict(), z.array(z.object({ channelId, name: z.string() }))),
+  /** A JPEG decoded from the keyframe at or before the instant (cached). */
+  'archive.thumbnail': call(
+    z.object({ source: sourceId, channelId, at: epochMs }).strict(),
+    z.object({ jpegBase64: z.string(), at: z.number() }).nullable(),
+  ),
+  /** Opens a recordings folder from another station or an old install; its index is rebuilt from the files. */
+  'archive.openFolder': call(
+    z.object({ path: z.string().min(1).max(4096) }).strict(),
+    z.object({ source: z.string(), label: z.string(), channels: z.array(channelId), segments: z.number().int(), bytes: z.number() }),
+  ),
+  'archive.lock': call(
+    z.object({ channelId: channelId.nullable(), ...range, reason: z.string().trim().min(1).max(500) }).strict().refine((r) => r.to > r.from, 'to must be after from'),
+    ArchiveLock,
+  ),
+  'archive.unlock': call(z.object({ lockId: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
+  'archive.locks': call(NoInput, z.array(ArchiveLock)),
+  'archive.audit': call(NoInput, z.array(z.object({ at: z.number(), action: z.string(), detail: z.unknown() }))),
+  /** Starts synchronized playback of up to 16 channels on this client's media channel. */
+  'playback.open': call(
+    z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(16), at: epochMs, speed: z.number().default(1), paused: z.boolean().default(false) }).strict(),
+    z.object({ state: PlaybackState, channels: z.array(z.object({ channelId, channel: z.number().int().nonnegative() })) }),
+  ),
+  'playback.seek': call(z.object({ sessionId: z.number().int().positive(), at: epochMs }).strict(), PlaybackState),
+  'playback.speed': call(
+    z.object({ sessionId: z.number().int().positive(), speed: z.number().refine((s) => (PLAYBACK_SPEEDS as readonly number[]).includes(s), `must be one of ${PLAYBACK_SPEEDS.join(', ')}`) }).strict(),
+    PlaybackState,
+  ),
+  'playback.pause': call(z.object({ sessionId: z.number().int().positive(), paused: z.boolean() }).strict(), PlaybackState),
+  /** Frame step (pauses): ±n frames of the session's first channel. */
+  'playback.step': call(z.object({ sessionId: z.number().int().positive(), frames: z.number().int().min(-250).max(250).refine((n) => n !== 0) }).strict(), PlaybackState),
+  'playback.close': call(z.object({ sessionId: z.number().int().positive() }).strict(), z.object({})),
+  'export.start': call(
+    z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range }).strict().refine((r) => r.to > r.from, 'to must be after from'),
+    z.object({ exportId: z.number().int().positive(), folder: z.string() }),
+  ),
+  'export.cancel': call(z.object({ exportId: z.number().int().positive() }).strict(), z.object({})),
+  'export.verify': call(z.object({ folder: z.string().min(1).max(4096) }).strict(), VerifyReport),
+} as const;
+
+export const recordingEvents = {
+  'recording.status': RecordingStatus,
+  'playback.state': PlaybackState,
+  'export.progress': ExportProgress,
+} as const;

@@ -1,0 +1,414 @@
+// The recording area of the station: recorders on the live hubs, the index kept with the disk, retention,
+// playback sessions on each client's media channel, export and verification, evidence locks.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  StationError, type ArchiveSettings, type ChannelRecordingConfig, type ExportProgress, type recordingCalls,
+} from '../../contract';
+import type { ClientSession } from '../client-session';
+import type { ChannelRegistry } from '../devices/channel-registry';
+import type { EventBus } from '../events/event-bus';
+import type { Logger } from '../log';
+import { jpegFromKeyframe } from '../media/snapshot';
+import type { StreamHub } from '../media/stream-hub';
+import type { Handlers } from '../rpc';
+import { openDatabase, type Db } from '../storage/db';
+import type { SecretStore } from '../storage/secrets';
+import { Archive, readArchiveConfig, writeArchiveConfig } from './archive';
+import { ArchiveCursor, frameTimesAround, isInit, type ArchiveSource } from './archive-reader';
+import { exportRange, stationSigningKey, verifyExport } from './export';
+import { PlaybackSession } from './playback';
+import { reconcileAll, reconcileOpen } from './reconcile';
+import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
+import { forecast, sweepRetention, type Forecast } from './retention';
+import { addLock, auditLog, channelsWithRecordings, insertGap, listLocks, recordedDays, removeLock, timeline } from './segment-index';
+import type { BeforeWrite } from './serial-writer';
+
+type RecordingHandlers = Pick<Handlers, keyof typeof recordingCalls>;
+
+export interface RecordingServiceOptions {
+  db: Db;
+  /** The recordings folder (read once: a new folder takes effect at the next start). */
+  root: string;
+  dataDir: string;
+  live: { hub(streamId: string): Promise<StreamHub> };
+  registry: ChannelRegistry;
+  events: EventBus;
+  secrets: SecretStore;
+  logger: Logger;
+  ffmpegPath: () => string;
+  clock?: () => number;
+  freeBytes?: (root: string) => number;
+  beforeWrite?: BeforeWrite;
+  retentionEveryMs?: number;
+  statusEveryMs?: number;
+}
+
+interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null }
+
+/** Playback media channels live far above live view's numbers on the same client port. */
+const PLAYBACK_CHANNEL_BASE = 1_000_000;
+
+export class RecordingService {
+  readonly archive: Archive;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private readonly recorders = new Map<number, { rec: ChannelRecorder; detach: () => void; removeFromArchive: () => void }>();
+  private readonly sources = new Map<string, ArchiveSource>();
+  private readonly sessions = new Map<number, { session: PlaybackSession; owner: ClientSession; release: () => void }>();
+  private readonly mediaNext = new WeakMap<ClientSession, number>();
+  private readonly exports = new Map<number, AbortController>();
+  private readonly thumbs = new Map<string, { jpegBase64: string; at: number }>();
+  private readonly disposers: (() => void)[] = [];
+  private nextSession = 1;
+  private nextExport = 1;
+  private lastForecast?: { at: number; value: Forecast };
+  private retentionRunning = false;
+  private background?: Promise<unknown>;
+  private readonly stopping = new AbortController();
+
+  constructor(private readonly opts: RecordingServiceOptions) {
+    this.clock = opts.clock ?? Date.now;
+    this.log = opts.logger.child({ part: 'recording' });
+    mkdirSync(opts.root, { recursive: true });
+    this.archive = new Archive({ db: opts.db, root: opts.root, logger: opts.logger, clock: this.clock, freeBytes: opts.freeBytes, beforeWrite: opts.beforeWrite });
+    this.sources.set('local', { id: 'local', db: opts.db, root: opts.root, label: 'This station' });
+  }
+
+  /** Reconciles the crash leftovers, notes the time the station was down, starts the configured recorders. */
+  async start(): Promise<void> {
+    const db = this.opts.db;
+    const report = reconcileOpen(db, this.opts.root);
+    if (report.checkedOpen) this.log.info({ ...report }, 'segments left open by the last run reconciled');
+    const now = this.clock();
+    db.transaction(() => {
+      for (const ch of channelsWithRecordings(db)) {
+        const last = db.prepare('SELECT max(end_ms) AS e FROM rec_segment WHERE channel_id = ? AND start_ms > ?').get(ch, now - 7 * 86_400_000) as { e: number | null };
+        if (last.e !== null && now - last.e > 2000) insertGap(db, ch, last.e, now, 'station_stopped');
+      }
+    })();
+    for (const c of this.configs()) if (c.mode !== 'off') await this.startRecorder(c).catch((err: Error) => this.log.warn({ err, channel: c.channel_id }, 'recorder did not start'));
+    this.disposers.push(this.archive.start());
+    const retention = setInterval(() => this.runRetention(), this.opts.retentionEveryMs ?? 10_000);
+    retention.unref();
+    // The free-space floor is watched every second (the flush refreshes the figure).
+    const floorWatch = setInterval(() => { if (this.archive.freeBytes < this.archive.settings.freeFloorBytes) this.runRetention(); }, 1000);
+    floorWatch.unref();
+    const status = setInterval(() => { if (this.recorders.size) this.opts.events.emit('recording.status', this.status()); }, this.opts.statusEveryMs ?? 2000);
+    status.unref();
+    this.disposers.push(() => clearInterval(retention), () => clearInterval(floorWatch), () => clearInterval(status));
+    this.disposers.push(this.opts.events.subscribe((name, payload) => {
+      if (name !== 'channels.changed') return;
+      const ids = new Set((payload as { id: number }[]).map((c) => c.id));
+      for (const id of [...this.recorders.keys()]) if (!ids.has(id)) void this.stopRecorder(id);
+    }));
+    // The full disk-vs-index pass runs in the background (it can take a while on a large archive).
+    this.background = reconcileAll(db, this.opts.root, { signal: this.stopping.signal }).then((r) => {
+      if (r.indexed || r.removedRows || r.trimmed) this.log.info({ ...r }, 'archive reconciled with the disk');
+    }).catch((err: Error) => this.log.error({ err }, 'archive reconciliation failed'));
+  }
+
+  private configs(): ConfigRow[] {
+    return this.opts.db.prepare('SELECT * FROM rec_channel_config ORDER BY channel_id').all() as ConfigRow[];
+  }
+
+  private configOf(channelId: number): ConfigRow {
+    return (this.opts.db.prepare('SELECT * FROM rec_channel_config WHERE channel_id = ?').get(channelId) as ConfigRow | undefined)
+      ?? { channel_id: channelId, mode: 'off', stream: 'main', schedule: ALWAYS, pre_ms: 10_000, post_ms: 30_000, retention_days: null };
+  }
+
+  private toRecorderConfig(c: ConfigRow): RecorderConfig {
+    return { mode: c.mode, stream: c.stream, schedule: c.schedule, preMs: c.pre_ms, postMs: c.post_ms };
+  }
+
+  private toContract(c: ConfigRow): ChannelRecordingConfig {
+    return { channelId: c.channel_id, mode: c.mode, stream: c.stream, schedule: c.schedule, preSeconds: c.pre_ms / 1000, postSeconds: c.post_ms / 1000, retentionDays: c.retention_days };
+  }
+
+  private async startRecorder(c: ConfigRow): Promise<void> {
+    const rec = new ChannelRecorder(c.channel_id, this.toRecorderConfig(c), this.archive);
+    const removeFromArchive = this.archive.add(rec);
+    const hub = await this.opts.live.hub(`${c.channel_id}/${c.stream}`);
+    const detach = hub.attach(rec);
+    this.recorders.set(c.channel_id, { rec, detach, removeFromArchive });
+    this.log.info({ channel: c.channel_id, mode: c.mode, stream: c.stream }, 'recorder started');
+  }
+
+  private async stopRecorder(channelId: number): Promise<void> {
+    const r = this.recorders.get(channelId);
+    if (!r) return;
+    this.recorders.delete(channelId);
+    r.detach();
+    r.removeFromArchive();
+    await r.rec.stop();
+  }
+
+  async setChannel(cfg: ChannelRecordingConfig): Promise<ChannelRecordingConfig> {
+    await this.opts.registry.get(cfg.channelId);
+    const row: ConfigRow = {
+      channel_id: cfg.channelId, mode: cfg.mode, stream: cfg.stream, schedule: cfg.schedule,
+      pre_ms: Math.round(cfg.preSeconds * 1000), post_ms: Math.round(cfg.postSeconds * 1000), retention_days: cfg.retentionDays,
+    };
+    this.opts.db.prepare(`INSERT INTO rec_channel_config (channel_id, mode, stream, schedule, pre_ms, post_ms, retention_days)
+      VALUES (@channel_id, @mode, @stream, @schedule, @pre_ms, @post_ms, @retention_days)
+      ON CONFLICT(channel_id) DO UPDATE SET mode = excluded.mode, stream = excluded.stream, schedule = excluded.schedule,
+        pre_ms = excluded.pre_ms, post_ms = excluded.post_ms, retention_days = excluded.retention_days`).run(row);
+    const running = this.recorders.get(cfg.channelId);
+    if (running && (row.mode === 'off' || running.rec.stream !== row.stream)) await this.stopRecorder(cfg.channelId);
+    if (row.mode !== 'off') {
+      const still = this.recorders.get(cfg.channelId);
+      if (still) still.rec.setConfig(this.toRecorderConfig(row));
+      else await this.startRecorder(row);
+    }
+    return this.toContract(row);
+  }
+
+  setArchive(s: ArchiveSettings): ArchiveSettings {
+    writeArchiveConfig(this.opts.db, { segmentMs: s.segmentSeconds * 1000, quotaBytes: s.quotaBytes, freeFloorBytes: s.freeFloorBytes });
+    this.archive.reloadConfig();
+    this.runRetention();
+    return s;
+  }
+
+  private channelDays(): Map<number, number | null> {
+    const m = new Map<number, number | null>();
+    for (const c of this.configs()) m.set(c.channel_id, c.retention_days);
+    return m;
+  }
+
+  runRetention(): void {
+    if (this.retentionRunning) return;
+    this.retentionRunning = true;
+    try {
+      const r = sweepRetention({ db: this.opts.db, root: this.opts.root, now: this.clock(), channelDays: this.channelDays(), freeBytes: () => this.archive.refreshFree() });
+      if (r.deleted) {
+        this.log.info({ ...r }, 'retention deleted the oldest recordings');
+        this.thumbs.clear();
+      }
+      if (r.unmet) this.log.warn({ unmet: r.unmet, keptLocked: r.keptLocked }, 'retention cannot meet its limits: what is left is locked evidence or still recording');
+    } catch (err) {
+      this.log.error({ err }, 'retention failed');
+    } finally {
+      this.retentionRunning = false;
+    }
+  }
+
+  forecast(): Forecast {
+    const now = this.clock();
+    if (!this.lastForecast || now - this.lastForecast.at > 5_000) {
+      this.lastForecast = { at: now, value: forecast(this.opts.db, now, this.archive.refreshFree(), this.channelDays()) };
+    }
+    return this.lastForecast.value;
+  }
+
+  status() {
+    return { channels: [...this.recorders.values()].map((r) => r.rec.status()), forecast: this.forecast() };
+  }
+
+  private source(id: string): ArchiveSource {
+    const s = this.sources.get(id);
+    if (!s) throw new StationError('not_found', `no archive source ${id}; open the folder first`);
+    return s;
+  }
+
+  /** Opens a foreign recordings folder read-only: its index is rebuilt from the files into a separate database. */
+  async openFolder(path: string) {
+    const root = resolve(path);
+    if (!existsSync(root) || !statSync(root).isDirectory()) throw new StationError('not_found', `${root} is not a folder`);
+    if (root === resolve(this.opts.root)) return { source: 'local', label: 'This station', ...this.summary(this.opts.db) };
+    const id = `folder-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
+    let src = this.sources.get(id);
+    if (!src) {
+      const dir = join(this.opts.dataDir, 'archives');
+      mkdirSync(dir, { recursive: true });
+      const db = openDatabase(join(dir, `${id}.db`));
+      src = { id, db, root, label: root };
+      this.sources.set(id, src);
+      this.disposers.push(() => db.close());
+    }
+    const report = await reconcileAll(src.db, root, { readOnly: true });
+    this.log.info({ folder: root, ...report }, 'foreign recordings folder indexed');
+    return { source: id, label: root, ...this.summary(src.db) };
+  }
+
+  private summary(db: Db) {
+    const r = db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM rec_segment').get() as { n: number; b: number };
+    return { channels: channelsWithRecordings(db), segments: r.n, bytes: r.b };
+  }
+
+  private async channelNames(src: ArchiveSource, ids: number[]): Promise<Map<number, string>> {
+    const names = new Map<number, string>();
+    for (const id of ids) {
+      let name = `Channel ${id}`;
+      if (src.id === 'local') { try { name = (await this.opts.registry.get(id)).name; } catch { /* removed channel: its recordings stay */ } }
+      names.set(id, name);
+    }
+    return names;
+  }
+
+  async thumbnail(sourceId: string, channelId: number, at: number) {
+    const src = this.source(sourceId);
+    const c = new ArchiveCursor(src, channelId);
+    try {
+      const kf = c.seek(at);
+      if (kf === undefined || c.segment === undefined) return null;
+      const key = `${sourceId}:${channelId}:${c.segment.id}:${kf}`;
+      const hit = this.thumbs.get(key);
+      if (hit) return hit;
+      const init = c.next();
+      const frag = c.next();
+      if (!init || !frag || !isInit(init) || isInit(frag)) return null;
+      const jpeg = await jpegFromKeyframe(this.opts.ffmpegPath(), init.data, frag.data);
+      const value = { jpegBase64: jpeg.toString('base64'), at: Math.round(frag.wall) };
+      this.thumbs.set(key, value);
+      if (this.thumbs.size > 300) this.thumbs.delete(this.thumbs.keys().next().value!);
+      return value;
+    } finally {
+      c.close();
+    }
+  }
+
+  openPlayback(owner: ClientSession, input: { source: string; channelIds: number[]; at: number; speed: number; paused: boolean }) {
+    const port = owner.media;
+    if (!port) throw new StationError('unavailable', 'this client has no media channel');
+    const src = this.source(input.source);
+    let next = this.mediaNext.get(owner) ?? PLAYBACK_CHANNEL_BASE;
+    const channels = [...new Set(input.channelIds)].map((channelId) => ({ channelId, media: next++ }));
+    this.mediaNext.set(owner, next);
+    const id = this.nextSession++;
+    const session = new PlaybackSession({ id, source: src, channels, port, onState: (s) => this.opts.events.emit('playback.state', s) });
+    const release = owner.own(() => this.closePlayback(id));
+    this.sessions.set(id, { session, owner, release });
+    const state = session.seek(input.at, { speed: input.speed, paused: input.paused });
+    return { state, channels: channels.map((c) => ({ channelId: c.channelId, channel: c.media })) };
+  }
+
+  private playback(owner: ClientSession, id: number): PlaybackSession {
+    const s = this.sessions.get(id);
+    if (!s || s.owner !== owner) throw new StationError('not_found', `no playback session ${id} on this client`);
+    return s.session;
+  }
+
+  closePlayback(id: number): void {
+    const s = this.sessions.get(id);
+    if (!s) return;
+    this.sessions.delete(id);
+    s.session.close();
+    s.release();
+  }
+
+  /** ±n frames from the session clock's position, on its first channel; pauses there. */
+  step(owner: ClientSession, id: number, frames: number) {
+    const session = this.playback(owner, id);
+    const pos = session.position();
+    const { source, channelId } = session.primary;
+    const times = frameTimesAround(source, channelId, pos);
+    if (times.length === 0) return session.state();
+    let i = times.findIndex((t) => t > pos + 1) - 1;
+    if (i < 0) i = times[0]! > pos ? -1 : times.length - 1;
+    const target = times[Math.max(0, Math.min(times.length - 1, i + frames))]!;
+    return session.seek(target, { paused: true, speed: 1 });
+  }
+
+  startExport(input: { source: string; channelIds: number[]; from: number; to: number }) {
+    const src = this.source(input.source);
+    const exportId = this.nextExport++;
+    const folder = join(this.opts.dataDir, 'exports', `${new Date(this.clock()).toISOString().replace(/[:.]/g, '-')}-${exportId}`);
+    const abort = new AbortController();
+    this.exports.set(exportId, abort);
+    const emit = (p: Omit<ExportProgress, 'exportId' | 'folder'>) => this.opts.events.emit('export.progress', { exportId, folder, ...p });
+    let last = { doneBytes: 0, totalBytes: 0 };
+    void (async () => {
+      try {
+        const names = await this.channelNames(src, input.channelIds);
+        const key = await stationSigningKey(this.opts.secrets);
+        await exportRange({
+          source: src, channels: input.channelIds.map((channelId) => ({ channelId, camera: names.get(channelId)! })),
+          from: input.from, to: input.to, folder, key, signal: abort.signal, now: this.clock,
+          onProgress: (p) => { last = p; emit({ state: 'running', ...p }); },
+        });
+        emit({ state: 'done', ...last, doneBytes: last.totalBytes });
+        this.log.info({ folder, channels: input.channelIds }, 'export written and signed');
+      } catch (err) {
+        const cancelled = abort.signal.aborted;
+        emit({ state: cancelled ? 'cancelled' : 'failed', ...last, error: cancelled ? undefined : (err as Error).message });
+      } finally {
+        this.exports.delete(exportId);
+      }
+    })();
+    return { exportId, folder };
+  }
+
+  async verify(folder: string) {
+    const key = await stationSigningKey(this.opts.secrets);
+    return verifyExport(resolve(folder), key.publicKeyDer);
+  }
+
+  get handlers(): RecordingHandlers {
+    const db = this.opts.db;
+    return {
+      'recording.config': () => ({
+        channels: this.configs().map((c) => this.toContract(c)),
+        archive: (({ segmentMs, quotaBytes, freeFloorBytes }) => ({ segmentSeconds: Math.round(segmentMs / 1000), quotaBytes, freeFloorBytes }))(readArchiveConfig(db)),
+      }),
+      'recording.setChannel': (cfg) => this.setChannel(cfg),
+      'recording.setArchive': (s) => this.setArchive(s),
+      'recording.status': () => this.status(),
+      'recording.trigger': async ({ channelId, kind }) => {
+        await this.opts.registry.get(channelId);
+        const r = this.recorders.get(channelId);
+        if (r) r.rec.trigger(kind);
+        else db.prepare('INSERT INTO rec_event (channel_id, at_ms, kind) VALUES (?, ?, ?)').run(channelId, this.clock(), kind);
+        return {};
+      },
+      'archive.timeline': ({ source, channelIds, from, to }) => timeline(this.source(source).db, channelIds, from, to),
+      'archive.days': ({ source, channelIds, from, to, utcOffsetMinutes }) => recordedDays(this.source(source).db, channelIds, from, to, utcOffsetMinutes),
+      'archive.channels': async ({ source }) => {
+        const src = this.source(source);
+        const ids = [...new Set([...channelsWithRecordings(src.db), ...(src.id === 'local' ? (await this.opts.registry.list()).map((c) => c.id) : [])])].sort((a, b) => a - b);
+        const names = await this.channelNames(src, ids);
+        return ids.map((channelId) => ({ channelId, name: names.get(channelId)! }));
+      },
+      'archive.thumbnail': ({ source, channelId, at }) => this.thumbnail(source, channelId, at),
+      'archive.openFolder': ({ path }) => this.openFolder(path),
+      'archive.lock': ({ channelId, from, to, reason }) => {
+        const lock = addLock(db, { channelId, start: from, end: to, reason, createdAt: this.clock() });
+        this.log.info({ lock: lock.id, channel: channelId, from, to }, 'evidence range locked');
+        return lock;
+      },
+      'archive.unlock': ({ lockId }) => ({ removed: removeLock(db, lockId, this.clock()) }),
+      'archive.locks': () => listLocks(db),
+      'archive.audit': () => auditLog(db),
+      'playback.open': (input, session) => this.openPlayback(session, input),
+      'playback.seek': ({ sessionId, at }, session) => this.playback(session, sessionId).seek(at),
+      'playback.speed': ({ sessionId, speed }, session) => this.playback(session, sessionId).setSpeed(speed),
+      'playback.pause': ({ sessionId, paused }, session) => this.playback(session, sessionId).setPaused(paused),
+      'playback.step': ({ sessionId, frames }, session) => this.step(session, sessionId, frames),
+      'playback.close': ({ sessionId }, session) => {
+        this.playback(session, sessionId);
+        this.closePlayback(sessionId);
+        return {};
+      },
+      'export.start': (input) => this.startExport(input),
+      'export.cancel': ({ exportId }) => {
+        const a = this.exports.get(exportId);
+        if (!a) throw new StationError('not_found', `no running export ${exportId}`);
+        a.abort();
+        return {};
+      },
+      'export.verify': ({ folder }) => this.verify(folder),
+    };
+  }
+
+  async dispose(): Promise<void> {
+    this.stopping.abort();
+    await this.background;
+    for (const id of [...this.sessions.keys()]) this.closePlayback(id);
+    for (const a of this.exports.values()) a.abort();
+    await Promise.all([...this.recorders.keys()].map((id) => this.stopRecorder(id)));
+    try { this.archive.flush(); } catch { /* the database may already be closing */ }
+    for (const d of this.disposers.splice(0).reverse()) d();
+    this.archive.dispose();
+  }
+}
