@@ -135,10 +135,12 @@ export class ArchiveCursor {
         const wall = this.file.wallOf(info);
         return { data: f.data, info, wall, wallEnd: wall + (info.duration * 1000) / this.file.row.timescale, segment: this.file.row };
       }
-      const row = this.file.row;
-      let next = nextSegment(this.source.db, this.channelId, row.start_ms);
+      let next = nextSegment(this.source.db, this.channelId, this.file.row.start_ms);
       while (next && !this.openSegment(next)) next = nextSegment(this.source.db, this.channelId, next.start_ms);
-      if (!this.file) return undefined;
+      if (!next) {
+        this.openSegment(undefined);
+        return undefined;
+      }
       this.pos = this.file.row.init_bytes;
       this.kfIndex = 0;
     }
