@@ -31,7 +31,7 @@ export interface StationOptions {
   /** Privacy sync timings (tests shorten them). */
   privacy?: { syncEveryMs?: number; retryCapMs?: number };
   /** Recording and archive (tests fake the disk's free space and shorten timers). */
-  recording?: { freeBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number };
+  recording?: { freeBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean };
 }
 
 export interface Station {

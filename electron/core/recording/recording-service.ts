@@ -43,6 +43,8 @@ export interface RecordingServiceOptions {
   beforeWrite?: BeforeWrite;
   retentionEveryMs?: number;
   statusEveryMs?: number;
+  /** The full disk-vs-index pass at start (default on; the bench's synthetic index has files only where it samples). */
+  fullReconcile?: boolean;
 }
 
 interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null }
@@ -104,6 +106,7 @@ export class RecordingService {
       for (const id of [...this.recorders.keys()]) if (!ids.has(id)) void this.stopRecorder(id);
     }));
     // The full disk-vs-index pass runs in the background (it can take a while on a large archive).
+    if (this.opts.fullReconcile === false) return;
     this.background = reconcileAll(db, this.opts.root, { signal: this.stopping.signal }).then((r) => {
       if (r.indexed || r.removedRows || r.trimmed) this.log.info({ ...r }, 'archive reconciled with the disk');
     }).catch((err: Error) => this.log.error({ err }, 'archive reconciliation failed'));
