@@ -183,7 +183,8 @@ export function timeline(db: Db, channelIds: readonly number[], from: number, to
   const spans = db.prepare(TIMELINE_SQL.spans).raw();
   const gaps = db.prepare(TIMELINE_SQL.gaps).raw();
   const events = db.prepare(TIMELINE_SQL.events).raw();
-  const locks = db.prepare(TIMELINE_SQL.locks).raw();
+  // Locks are few: read once for every channel.
+  const allLocks = db.prepare('SELECT id, channel_id, start_ms, end_ms, reason FROM rec_lock WHERE start_ms <= ? AND end_ms >= ?').raw().all(to, from) as [number, number | null, number, number, string][];
   return channelIds.map((channelId) => {
     const merged: { start: number; end: number }[] = [];
     for (const [s, e] of spans.all(channelId, from - MAX_INTERVAL_MS, to, from) as [number, number][]) {
@@ -196,7 +197,7 @@ export function timeline(db: Db, channelIds: readonly number[], from: number, to
       spans: merged,
       gaps: (gaps.all(channelId, from - MAX_INTERVAL_MS, to, from) as [number, number, GapReason][]).map(([start, end, reason]) => ({ start, end, reason })),
       events: (events.all(channelId, from, to) as [number, string][]).map(([at, kind]) => ({ at, kind })),
-      locks: (locks.all(channelId, to, from) as [number, number, number, string][]).map(([id, start, end, reason]) => ({ id, start, end, reason })),
+      locks: allLocks.filter((l) => l[1] === null || l[1] === channelId).map(([id, , start, end, reason]) => ({ id, start, end, reason })),
     };
   });
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { ComingPage } from '../features/coming/ComingPage';
 import { PrivacyPage } from '../features/privacy/PrivacyPage';
 import { LivePage } from '../features/live/LivePage';
+import { PlaybackPage } from '../features/playback/PlaybackPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { StatusPage } from '../features/status/StatusPage';
 import { NavIcon } from '../ui/NavIcon';
@@ -16,6 +17,7 @@ const LABELS: Record<View, string> = {
 function Page({ view }: { view: View }) {
   switch (view) {
     case 'live': return <LivePage />;
+    case 'playback': return <PlaybackPage />;
     case 'privacy': return <PrivacyPage />;
     case 'settings': return <SettingsPage />;
     case 'status': return <StatusPage />;

@@ -1,0 +1,40 @@
+import { useEffect, useState } from 'react';
+import { useStationClient } from '../../app/client-context';
+
+interface Props { source: string; channelIds: number[]; value: number; onPick(dayStart: number): void }
+
+/** A month grid; days with recordings are marked. */
+export function Calendar({ source, channelIds, value, onPick }: Props) {
+  const client = useStationClient();
+  const [month, setMonth] = useState(() => { const d = new Date(value); return new Date(d.getFullYear(), d.getMonth(), 1).getTime(); });
+  const [days, setDays] = useState<Set<string>>(new Set());
+  const first = new Date(month);
+  const next = new Date(first.getFullYear(), first.getMonth() + 1, 1).getTime();
+  useEffect(() => {
+    if (channelIds.length === 0) return;
+    let live = true;
+    client.call('archive.days', { source, channelIds, from: month, to: next, utcOffsetMinutes: -new Date(month).getTimezoneOffset() })
+      .then((d) => { if (live) setDays(new Set(d)); }, () => {});
+    return () => { live = false; };
+  }, [client, source, channelIds.join(','), month]);
+  const lead = (first.getDay() + 6) % 7;
+  const count = new Date(first.getFullYear(), first.getMonth() + 1, 0).getDate();
+  const key = (d: number) => `${first.getFullYear()}-${String(first.getMonth() + 1).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return (
+    <div className="pb-cal" aria-label="Calendar">
+      <div className="pb-cal-head">
+        <button type="button" aria-label="Previous month" onClick={() => setMonth(new Date(first.getFullYear(), first.getMonth() - 1, 1).getTime())}>‹</button>
+        <span>{first.toLocaleString(undefined, { month: 'long', year: 'numeric' })}</span>
+        <button type="button" aria-label="Next month" onClick={() => setMonth(next)}>›</button>
+      </div>
+      <div className="pb-cal-grid">
+        {['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'].map((d) => <span key={d} className="muted">{d}</span>)}
+        {Array.from({ length: lead }, (_, i) => <span key={`x${i}`} />)}
+        {Array.from({ length: count }, (_, i) => i + 1).map((d) => (
+          <button key={d} type="button" data-day={key(d)} className={days.has(key(d)) ? 'has-rec' : ''}
+            onClick={() => onPick(new Date(first.getFullYear(), first.getMonth(), d).getTime())}>{d}</button>
+        ))}
+      </div>
+    </div>
+  );
+}

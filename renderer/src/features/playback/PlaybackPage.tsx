@@ -1,0 +1,230 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { PLAYBACK_SPEEDS, type PlaybackState, type TimelineChannel } from '../../../../electron/contract';
+import { useStationClient } from '../../app/client-context';
+import { useAppSelector } from '../../app/hooks';
+import { MsePlayer } from '../../media/mse-player';
+import { Calendar } from './Calendar';
+import { ExportDialog } from './ExportDialog';
+import { GAP_LABELS, TimelineCanvas } from './TimelineCanvas';
+import { centredOn, clockText, pan, zoom, type TimelineView } from './timeline-view';
+
+interface ArchiveChannel { channelId: number; name: string }
+interface Session { state: PlaybackState; channels: { channelId: number; channel: number }[] }
+
+const speedLabel = (s: number) => (s === 0.125 ? '⅛×' : s === 0.25 ? '¼×' : s === 0.5 ? '½×' : `${s}×`);
+
+/** Playback: timelines per channel, up to 16 channels on one clock, speeds, steps, export, evidence lock. */
+export function PlaybackPage() {
+  const client = useStationClient();
+  const connection = useAppSelector((s) => s.shell.connection);
+  const [source, setSource] = useState('local');
+  const [channels, setChannels] = useState<ArchiveChannel[]>([]);
+  const [selected, setSelected] = useState<number[]>([]);
+  const [view, setView] = useState<TimelineView>(() => centredOn(Date.now(), 3_600_000));
+  const [data, setData] = useState<TimelineChannel[]>([]);
+  const [session, setSession] = useState<Session | null>(null);
+  const [position, setPosition] = useState<number | undefined>();
+  const [selection, setSelection] = useState<{ from: number; to: number } | undefined>();
+  const [exporting, setExporting] = useState(false);
+  const [hover, setHover] = useState<{ t: number; x: number; jpeg?: string } | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [folder, setFolder] = useState('');
+  const videos = useRef(new Map<number, HTMLVideoElement>());
+  const players = useRef(new Map<number, MsePlayer>());
+  const thumbs = useRef(new Map<string, string>());
+  const sessionRef = useRef<Session | null>(null);
+  sessionRef.current = session;
+
+  // Channels of the archive (names from the station; foreign folders by number).
+  useEffect(() => {
+    if (connection !== 'open') return;
+    client.call('archive.channels', { source }).then((list) => {
+      setChannels(list);
+      setSelected((s) => (s.length ? s.filter((id) => list.some((c) => c.channelId === id)) : list.slice(0, 4).map((c) => c.channelId)));
+    }, (e: Error) => setMessage(e.message));
+  }, [client, connection, source]);
+
+  // The timeline of what is visible (with a margin), refetched as the view moves.
+  useEffect(() => {
+    if (selected.length === 0) return;
+    let live = true;
+    const span = view.to - view.from;
+    const t = setTimeout(() => {
+      client.call('archive.timeline', { source, channelIds: selected, from: Math.max(0, Math.round(view.from - span)), to: Math.round(view.to + span) })
+        .then((d) => { if (live) setData(d); }, (e: Error) => setMessage(e.message));
+    }, 80);
+    return () => { live = false; clearTimeout(t); };
+  }, [client, source, selected.join(','), Math.round(view.from / 1000), Math.round(view.to / 1000)]);
+
+  const closeSession = useCallback(() => {
+    const s = sessionRef.current;
+    for (const p of players.current.values()) p.destroy();
+    players.current.clear();
+    if (s) void client.call('playback.close', { sessionId: s.state.sessionId }).catch(() => {});
+    setSession(null);
+  }, [client]);
+  useEffect(() => closeSession, [closeSession]);
+
+  // Media of each channel into its own MSE player; the exact instant is reached by seeking to startSeconds.
+  useEffect(() => {
+    if (!session) return;
+    const offs = session.channels.map(({ channelId, channel }) => {
+      const video = videos.current.get(channelId);
+      if (!video) return () => {};
+      let player = players.current.get(channelId);
+      if (!player) players.current.set(channelId, (player = new MsePlayer(video, { live: false, onError: (m) => setMessage(m) })));
+      const p = player;
+      return client.onMedia(channel, (f) => {
+        if (f.kind === 'init' && f.meta) p.setInit(f.meta.codec, f.payload, f.meta.width, f.meta.height);
+        else if (f.kind === 'fragment') p.append(f.payload, f.keyframe);
+      });
+    });
+    return () => offs.forEach((o) => o());
+  }, [client, session?.state.sessionId]);
+
+  // The session clock drives the playhead; the videos are held at the instant asked for and kept together.
+  useEffect(() => {
+    if (!session) return;
+    const st = session.state;
+    let aligned = false;
+    const timer = setInterval(() => {
+      const vids = session.channels.map((c) => videos.current.get(c.channelId)).filter((v): v is HTMLVideoElement => !!v);
+      const lead = vids.find((v) => v.buffered.length > 0);
+      for (const v of vids) {
+        v.playbackRate = st.paused ? 0 : 1;
+        if (v.buffered.length === 0) continue;
+        if (!aligned && v.buffered.end(v.buffered.length - 1) >= st.startSeconds) v.currentTime = st.startSeconds;
+        else if (lead && v !== lead && Math.abs(v.currentTime - lead.currentTime) > 0.25) v.currentTime = lead.currentTime;
+      }
+      if (!aligned && lead && Math.abs(lead.currentTime - st.startSeconds) < 0.05) aligned = true;
+      if (lead && aligned) {
+        const dir = st.speed < 0 ? -1 : 1;
+        setPosition(st.t0 + (lead.currentTime - st.startSeconds) * 1000 * Math.abs(st.speed) * dir);
+      } else setPosition(st.t0);
+    }, 100);
+    return () => clearInterval(timer);
+  }, [session?.state.sessionId, session?.state.epoch]);
+
+  useEffect(() => client.on('playback.state', (s) => {
+    if (s.sessionId === sessionRef.current?.state.sessionId) setSession((cur) => (cur ? { ...cur, state: s } : cur));
+  }), [client]);
+
+  const seek = (t: number) => {
+    const s = sessionRef.current;
+    const sameChannels = s && s.channels.map((c) => c.channelId).join(',') === selected.join(',');
+    if (s && sameChannels) {
+      client.call('playback.seek', { sessionId: s.state.sessionId, at: Math.round(t) }).then((state) => setSession({ ...s, state }), (e: Error) => setMessage(e.message));
+      return;
+    }
+    closeSession();
+    if (selected.length === 0) return;
+    client.call('playback.open', { source, channelIds: selected, at: Math.round(t) }).then(setSession, (e: Error) => setMessage(e.message));
+  };
+  const act = (p: Promise<PlaybackState>) => p.then((state) => setSession((cur) => (cur ? { ...cur, state } : cur)), (e: Error) => setMessage(e.message));
+  const sid = session?.state.sessionId;
+  const now = position ?? session?.state.t0;
+
+  const hoverThumb = (t: number | null, x: number, channelId: number) => {
+    if (t === null) return setHover(null);
+    setHover({ t, x });
+    const key = `${source}:${channelId}:${Math.round(t / 10_000)}`;
+    const hit = thumbs.current.get(key);
+    if (hit) return setHover({ t, x, jpeg: hit });
+    void client.call('archive.thumbnail', { source, channelId, at: Math.round(t) }).then((r) => {
+      if (!r) return;
+      thumbs.current.set(key, r.jpegBase64);
+      setHover((h) => (h && Math.abs(h.t - t) < 1 ? { ...h, jpeg: r.jpegBase64 } : h));
+    }, () => {});
+  };
+
+  const names = useMemo(() => new Map(channels.map((c) => [c.channelId, c.name])), [channels]);
+  const cols = Math.ceil(Math.sqrt(Math.max(1, selected.length)));
+
+  return (
+    <section className="page pb-page" aria-labelledby="page-title">
+      <header className="page-head">
+        <h1 id="page-title" tabIndex={-1}>Playback</h1>
+        <span className="pb-clock mono" data-testid="pb-clock">{now !== undefined ? clockText(now, true) : '—'}</span>
+        <span className="muted">{source === 'local' ? 'This station' : source}</span>
+      </header>
+      <div className="pb-layout">
+        <aside className="pb-side">
+          <Calendar source={source} channelIds={selected} value={view.from} onPick={(d) => setView({ from: d, to: d + 86_400_000 })} />
+          <fieldset className="pb-channels">
+            <legend>Channels (up to 16)</legend>
+            {channels.map((c) => (
+              <label key={c.channelId}>
+                <input type="checkbox" checked={selected.includes(c.channelId)} disabled={!selected.includes(c.channelId) && selected.length >= 16}
+                  onChange={(e) => setSelected((s) => (e.target.checked ? [...s, c.channelId].sort((a, b) => a - b) : s.filter((x) => x !== c.channelId)))} />
+                {c.name}
+              </label>
+            ))}
+            {channels.length === 0 && <p className="muted">No recordings yet.</p>}
+          </fieldset>
+          <form className="pb-folder" onSubmit={(e) => {
+            e.preventDefault();
+            client.call('archive.openFolder', { path: folder }).then((r) => { setSource(r.source); setSelected(r.channels.slice(0, 4)); }, (err: Error) => setMessage(err.message));
+          }}>
+            <label>Open a recordings folder<input name="folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/path/to/recordings" /></label>
+            <button type="submit">Open</button>
+            {source !== 'local' && <button type="button" onClick={() => setSource('local')}>Back to this station</button>}
+          </form>
+          <div className="pb-legend">
+            <span><i style={{ background: '#3fb27f' }} />recorded</span>
+            {Object.entries(GAP_LABELS).map(([k, v]) => <span key={k} data-gap={k}><i className={`gap-${k}`} />{v}</span>)}
+          </div>
+        </aside>
+        <div className="pb-body">
+          <div className="pb-videos" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)` }}>
+            {selected.map((id) => (
+              <figure key={id} className="pb-video">
+                <video ref={(el) => void (el ? videos.current.set(id, el) : videos.current.delete(id))} muted playsInline data-playback={id} />
+                <figcaption>{names.get(id) ?? `Channel ${id}`}</figcaption>
+              </figure>
+            ))}
+          </div>
+          <div className="pb-controls" role="toolbar" aria-label="Playback controls">
+            <button type="button" onClick={() => now !== undefined && seek(now - 60_000)} title="Back 1 minute">−1m</button>
+            <button type="button" onClick={() => now !== undefined && seek(now - 10_000)} title="Back 10 seconds">−10s</button>
+            <button type="button" disabled={!sid} onClick={() => sid && act(client.call('playback.step', { sessionId: sid, frames: -1 }))} title="Previous frame">◀|</button>
+            <button type="button" disabled={!sid} data-testid="pb-play" onClick={() => sid && act(client.call('playback.pause', { sessionId: sid, paused: !session!.state.paused }))}>
+              {session?.state.paused ? 'Play' : 'Pause'}
+            </button>
+            <button type="button" disabled={!sid} onClick={() => sid && act(client.call('playback.step', { sessionId: sid, frames: 1 }))} title="Next frame">|▶</button>
+            <button type="button" onClick={() => now !== undefined && seek(now + 10_000)} title="Forward 10 seconds">+10s</button>
+            <button type="button" onClick={() => now !== undefined && seek(now + 60_000)} title="Forward 1 minute">+1m</button>
+            <label>Speed
+              <select value={session?.state.speed ?? 1} disabled={!sid} onChange={(e) => sid && act(client.call('playback.speed', { sessionId: sid, speed: Number(e.target.value) }))}>
+                {PLAYBACK_SPEEDS.map((s) => <option key={s} value={s}>{s < 0 ? `rewind ${-s}×` : speedLabel(s)}</option>)}
+              </select>
+            </label>
+            <span className="pb-sel muted">{selection ? `${clockText(selection.from)} – ${clockText(selection.to)}` : 'Shift+drag on a timeline selects a range'}</span>
+            <button type="button" disabled={!selection} onClick={() => setExporting(true)}>Export…</button>
+            <button type="button" disabled={!selection || source !== 'local'} onClick={() => {
+              if (!selection) return;
+              const reason = prompt('Reason for the evidence lock') ?? '';
+              if (!reason.trim()) return;
+              void client.call('archive.lock', { channelId: null, from: Math.round(selection.from), to: Math.round(selection.to), reason })
+                .then(() => setView((v) => ({ ...v })), (e: Error) => setMessage(e.message));
+            }}>Lock</button>
+          </div>
+          <div className="pb-timelines" onMouseLeave={() => setHover(null)}>
+            {selected.map((id) => (
+              <TimelineCanvas key={id} name={names.get(id) ?? `Channel ${id}`} data={data.find((d) => d.channelId === id)} view={view} position={now} selection={selection}
+                onSeek={seek} onPan={(d) => setView((v) => pan(v, d))} onZoom={(f, at) => setView((v) => zoom(v, f, at))} onSelect={setSelection}
+                onHover={(t, x) => hoverThumb(t, x, id)} />
+            ))}
+            {hover && (
+              <div className="pb-hover" style={{ left: Math.max(0, hover.x + 90) }}>
+                {hover.jpeg ? <img alt="" src={`data:image/jpeg;base64,${hover.jpeg}`} /> : null}
+                <span className="mono">{clockText(hover.t)}</span>
+              </div>
+            )}
+          </div>
+          {message && <p className="pb-message" role="alert" onClick={() => setMessage(null)}>{message}</p>}
+        </div>
+      </div>
+      {exporting && selection && <ExportDialog source={source} channelIds={selected} from={selection.from} to={selection.to} onClose={() => setExporting(false)} />}
+    </section>
+  );
+}

@@ -1,0 +1,130 @@
+import { useEffect, useRef, useState } from 'react';
+import type { TimelineChannel } from '../../../../electron/contract';
+import { tickLabel, tickStep, type TimelineView } from './timeline-view';
+
+const GAP_COLOURS: Record<string, string> = {
+  camera_offline: '#e5534b', recording_off: '#3a414c', disk: '#e0a534', station_stopped: '#7a5af0',
+};
+export const GAP_LABELS: Record<string, string> = {
+  camera_offline: 'camera offline', recording_off: 'recording off', disk: 'disk', station_stopped: 'station stopped',
+};
+
+interface Props {
+  name: string;
+  data?: TimelineChannel;
+  view: TimelineView;
+  position?: number;
+  selection?: { from: number; to: number };
+  onSeek(t: number): void;
+  onPan(deltaMs: number): void;
+  onZoom(factor: number, at: number): void;
+  onSelect(sel: { from: number; to: number }): void;
+  onHover(t: number | null, x: number): void;
+}
+
+/** One channel's strip: recorded spans, gaps coloured by reason, event marks, locks, the playhead, the selection. */
+export function TimelineCanvas({ name, data, view, position, selection, onSeek, onPan, onZoom, onSelect, onHover }: Props) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [width, setWidth] = useState(800);
+  const drag = useRef<{ x: number; moved: boolean; shift: boolean; from: number } | null>(null);
+  const H = 34;
+
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(Math.max(100, Math.floor(el.clientWidth))));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  useEffect(() => {
+    const el = canvas.current;
+    const g = el?.getContext('2d');
+    if (!el || !g) return;
+    const dpr = window.devicePixelRatio || 1;
+    el.width = width * dpr;
+    el.height = H * dpr;
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const span = view.to - view.from;
+    const x = (t: number) => ((t - view.from) / span) * width;
+    g.fillStyle = '#11151a';
+    g.fillRect(0, 0, width, H);
+    for (const gap of data?.gaps ?? []) {
+      g.fillStyle = GAP_COLOURS[gap.reason] ?? '#444';
+      g.fillRect(x(gap.start), 20, Math.max(1, x(gap.end) - x(gap.start)), 6);
+    }
+    g.fillStyle = '#3fb27f';
+    for (const s of data?.spans ?? []) g.fillRect(x(s.start), 8, Math.max(1, x(s.end) - x(s.start)), 12);
+    g.fillStyle = '#4f9cf0';
+    for (const e of data?.events ?? []) g.fillRect(x(e.at) - 0.5, 4, 1.5, 4);
+    g.strokeStyle = '#f0c674';
+    for (const l of data?.locks ?? []) {
+      g.strokeRect(x(l.start) + 0.5, 6.5, Math.max(2, x(l.end) - x(l.start)), 15);
+      g.fillStyle = '#f0c674';
+      g.fillText('🔒', Math.max(0, x(l.start)), 30);
+    }
+    if (selection) {
+      g.fillStyle = '#4f9cf033';
+      g.fillRect(x(selection.from), 0, x(selection.to) - x(selection.from), H);
+    }
+    const step = tickStep(span, width);
+    g.fillStyle = '#8a94a3';
+    g.font = '10px system-ui, sans-serif';
+    for (let t = Math.ceil(view.from / step) * step; t < view.to; t += step) {
+      g.fillRect(x(t), 26, 1, 8);
+      g.fillText(tickLabel(t, step), x(t) + 2, 33);
+    }
+    if (position !== undefined) {
+      g.fillStyle = '#ffffff';
+      g.fillRect(x(position) - 1, 0, 2, H);
+    }
+  }, [data, view, position, selection, width]);
+
+  const timeAt = (clientX: number) => {
+    const r = canvas.current!.getBoundingClientRect();
+    return view.from + ((clientX - r.left) / r.width) * (view.to - view.from);
+  };
+
+  return (
+    <div className="pb-strip">
+      <span className="pb-strip-name" title={name}>{name}</span>
+      <canvas
+        ref={canvas}
+        className="pb-canvas"
+        data-timeline={data?.channelId}
+        role="slider"
+        aria-label={`${name} timeline`}
+        aria-valuemin={view.from}
+        aria-valuemax={view.to}
+        aria-valuenow={position ?? view.from}
+        tabIndex={0}
+        style={{ height: H }}
+        onWheel={(e) => onZoom(e.deltaY > 0 ? 1.25 : 0.8, timeAt(e.clientX))}
+        onMouseDown={(e) => (drag.current = { x: e.clientX, moved: false, shift: e.shiftKey, from: timeAt(e.clientX) })}
+        onMouseMove={(e) => {
+          const d = drag.current;
+          onHover(timeAt(e.clientX), e.clientX - canvas.current!.getBoundingClientRect().left);
+          if (!d) return;
+          if (Math.abs(e.clientX - d.x) > 3) d.moved = true;
+          if (!d.moved) return;
+          if (d.shift) onSelect({ from: Math.min(d.from, timeAt(e.clientX)), to: Math.max(d.from, timeAt(e.clientX)) });
+          else {
+            onPan(-((e.clientX - d.x) / width) * (view.to - view.from));
+            d.x = e.clientX;
+          }
+        }}
+        onMouseUp={(e) => {
+          const d = drag.current;
+          drag.current = null;
+          if (d && !d.moved) onSeek(timeAt(e.clientX));
+        }}
+        onMouseLeave={() => { drag.current = null; onHover(null, 0); }}
+        onKeyDown={(e) => {
+          const step = (view.to - view.from) / 50;
+          if (e.key === 'ArrowLeft') onSeek((position ?? view.from) - step);
+          if (e.key === 'ArrowRight') onSeek((position ?? view.from) + step);
+        }}
+      />
+    </div>
+  );
+}
