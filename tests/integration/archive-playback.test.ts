@@ -1,7 +1,7 @@
 // Playback from an arbitrary instant shows the frame of that instant: recordings of a clip whose frames carry
 // camsim's timestamp code are played back through a PlaybackSession; what it sends is decoded by ffmpeg and
 // the code of the frame at startSeconds is read back. Two channels on one clock, slow motion, trick play.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -10,10 +10,12 @@ import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
 import { readMoof } from '../../electron/core/media/fmp4';
 import { Archive, writeArchiveConfig } from '../../electron/core/recording/archive';
 import { frameTimesAround, type ArchiveSource } from '../../electron/core/recording/archive-reader';
+import { exportRange, stationSigningKey, verifyExport } from '../../electron/core/recording/export';
 import { PlaybackSession, START_S, type PlaybackState } from '../../electron/core/recording/playback';
 import { ALWAYS, ChannelRecorder } from '../../electron/core/recording/recorder';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
-import { decodeCodes, FakeClock, feed, loadClip, loopCode } from '../helpers/archive-media';
+import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { decodeCodes, FakeClock, feed, loadClip, loopCode, probeFrames } from '../helpers/archive-media';
 
 const clip = loadClip();
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
@@ -124,5 +126,33 @@ describe('playback', () => {
     expect(i).toBeGreaterThan(0);
     expect(times[i - 1]).toBe(T0 + 20_000 - 40);
     expect(times[i + 1]).toBe(T0 + 20_000 + 40);
+  });
+
+  it('export: a cancelled export leaves nothing; a range across a gap is one MP4 per channel starting at the keyframe before it', async () => {
+    const secrets = nodeSecretStore(join(dir, 'keys'));
+    const key = await stationSigningKey(secrets);
+    expect((await stationSigningKey(secrets)).publicKeyDer).toBe(key.publicKeyDer);
+    const folder = join(dir, 'export-cancelled');
+    mkdirSync(folder);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(exportRange({ source, channels: [{ channelId: 1, camera: 'A' }], from: T0, to: T0 + 60_000, folder, key, signal: ac.signal })).rejects.toThrow(/cancelled/);
+    expect(readdirSync(folder)).toEqual([]);
+
+    const out = join(dir, 'export');
+    const progress: number[] = [];
+    const r = await exportRange({
+      source, channels: [{ channelId: 1, camera: 'A' }, { channelId: 2, camera: 'B' }], from: T0 + 35_000, to: T0 + 55_000, folder: out, key,
+      onProgress: (p) => progress.push(p.doneBytes / p.totalBytes),
+    });
+    expect(progress.at(-1)).toBe(1);
+    expect(r.manifest.files.map((f) => [f.channelId, f.startUtc, f.endUtc])).toEqual([
+      [1, new Date(T0 + 34_000).toISOString(), new Date(T0 + 55_000).toISOString()],
+      [2, new Date(T0 + 34_000).toISOString(), new Date(T0 + 40_000).toISOString()],
+    ]);
+    const codes = decodeCodes(join(out, r.manifest.files[0]!.name));
+    expect(codes[0]).toBe(loopCode(clip, 850));
+    expect(probeFrames(join(out, r.manifest.files[0]!.name))).toBe((6_000 + 5_000) / 40);
+    expect(verifyExport(out, key.publicKeyDer)).toMatchObject({ ok: true, findings: [] });
   });
 });
