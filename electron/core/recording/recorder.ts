@@ -1,6 +1,6 @@
 // The recorder: a StreamHub consumer that writes the hub's fMP4 fragments into segment files rolled at
 // keyframes, keeps the index up to date (one transaction a second for all channels) and records gaps honestly.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log';
 import type { FragmentInfo, TrackInfo } from '../media/fmp4';
@@ -77,6 +77,10 @@ interface OpenSegment {
   writtenEndDts: number;
   nextDts: number;
   dirty: boolean;
+  /** The start moved earlier (a better wall-clock anchor) since the index last heard of it. */
+  movedFrom?: number;
+  ownsSpan: boolean;
+  openedAt: number;
 }
 
 interface Ring { data: Buffer; info: FragmentInfo; wall: number }
@@ -162,6 +166,15 @@ export class ChannelRecorder implements HubConsumer {
     if (this.anchorOffset === undefined || offset < this.anchorOffset) this.anchorOffset = offset;
     else if (offset - this.anchorOffset > REANCHOR_MS) { this.anchorOffset = offset; this.discontinuity = true; }
     const wall = Math.round(this.anchorOffset + dtsMs);
+    // Frames buffered while the camera connected arrive late: once delivery catches up, the open segment's start is moved earlier to match.
+    if (this.seg) {
+      const start = Math.round(this.anchorOffset + (this.seg.baseDts * 1000) / this.seg.timescale);
+      if (start < this.seg.startMs) {
+        this.seg.movedFrom ??= this.seg.startMs;
+        this.seg.startMs = start;
+        this.seg.dirty = true;
+      }
+    }
 
     if (this.config.mode === 'event') this.keepInRing({ data, info, wall });
     if (!this.shouldRecord(now)) {
@@ -259,7 +272,7 @@ export class ChannelRecorder implements HubConsumer {
     const writer = new SerialWriter(abs, this.host.beforeWrite);
     const seg: OpenSegment = {
       id: 0, span: 0, relPath, writer, startMs, baseDts, timescale: track.info.timescale,
-      initBytes: track.data.length, keyframes: [], queuedBytes: 0, writtenEndDts: baseDts, nextDts: baseDts, dirty: false,
+      initBytes: track.data.length, keyframes: [], queuedBytes: 0, writtenEndDts: baseDts, nextDts: baseDts, dirty: false, ownsSpan: false, openedAt: startMs,
     };
     db.transaction(() => {
       seg.id = insertSegment(db, {
@@ -270,7 +283,10 @@ export class ChannelRecorder implements HubConsumer {
       this.closeGap(startMs);
       const near = this.span === undefined ? spanEndingNear(db, this.channelId, startMs) : undefined;
       if (near) this.span = near.id;
-      if (this.span === undefined || startMs - this.lastEndWall > SPAN_JOIN_MS) this.span = near?.id ?? insertSpan(db, this.channelId, startMs, startMs);
+      if (this.span === undefined || startMs - this.lastEndWall > SPAN_JOIN_MS) {
+        seg.ownsSpan = !near;
+        this.span = near?.id ?? insertSpan(db, this.channelId, startMs, startMs);
+      }
       seg.span = this.span;
     })();
     this.seg = seg;
@@ -320,7 +336,21 @@ export class ChannelRecorder implements HubConsumer {
       if (seg.writer.error) this.host.logger.error({ err: seg.writer.error, channel: this.channelId }, 'segment write failed');
       const db = this.host.db;
       if (!db.open) return;
+      // A start moved earlier renames the file too, so its name (which a rebuilt index reads) stays true.
+      let renamed: string | undefined;
+      if (seg.startMs !== seg.openedAt) {
+        const rel = segmentRelPath(this.channelId, this.config.stream, seg.startMs);
+        try {
+          mkdirSync(dirname(join(this.host.root, rel)), { recursive: true });
+          renameSync(join(this.host.root, seg.relPath), join(this.host.root, rel));
+          renamed = rel;
+        } catch (err) {
+          this.host.logger.warn({ err, channel: this.channelId }, 'could not rename a segment to its corrected start');
+        }
+      }
       db.transaction(() => {
+        this.moveStart(seg);
+        if (renamed) db.prepare('UPDATE rec_segment SET path = ? WHERE id = ?').run(renamed, seg.id);
         updateSegment(db, seg.id, { end_ms: this.segEndWall(seg), bytes: written, keyframes: seg.keyframes.filter((k) => k.written), closed: true });
         const span = extendInterval(db, 'rec_span', seg.span, this.segEndWall(seg));
         if (this.span === seg.span) this.span = span;
@@ -328,6 +358,14 @@ export class ChannelRecorder implements HubConsumer {
     }).catch((err: Error) => this.host.logger.error({ err, channel: this.channelId }, 'closing a segment failed'));
     this.closing.add(p);
     void p.finally(() => this.closing.delete(p));
+  }
+
+  private moveStart(seg: OpenSegment): void {
+    if (seg.movedFrom === undefined) return;
+    const db = this.host.db;
+    db.prepare('UPDATE rec_segment SET start_ms = ? WHERE id = ?').run(seg.startMs, seg.id);
+    if (seg.ownsSpan) db.prepare('UPDATE rec_span SET start_ms = ? WHERE id = ? AND start_ms = ?').run(seg.startMs, seg.span, seg.movedFrom);
+    seg.movedFrom = undefined;
   }
 
   // ---- gaps ----
@@ -371,6 +409,7 @@ export class ChannelRecorder implements HubConsumer {
     const seg = this.seg;
     if (seg?.dirty) {
       seg.dirty = false;
+      this.moveStart(seg);
       const end = this.segEndWall(seg);
       updateSegment(db, seg.id, { end_ms: end, bytes: seg.writer.writtenBytes, keyframes: seg.keyframes.filter((k) => k.written) });
       seg.span = extendInterval(db, 'rec_span', seg.span, end);
