@@ -1,10 +1,12 @@
 // The one API both sides speak. Isomorphic: imports nothing but zod.
 import { z } from 'zod';
 import { call, NoInput } from './common';
+import { deviceCalls, deviceEvents } from './devices';
 import { liveCalls, liveEvents } from './live';
 import { privacyCalls, privacyEvents } from './privacy';
 import { recordingCalls, recordingEvents } from './recording';
 
+export * from './devices';
 export * from './live';
 export * from './privacy';
 export * from './recording';
@@ -87,6 +89,7 @@ export const calls = {
   ...liveCalls,
   ...privacyCalls,
   ...recordingCalls,
+  ...deviceCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -105,6 +108,7 @@ export const events = {
   ...liveEvents,
   ...privacyEvents,
   ...recordingEvents,
+  ...deviceEvents,
 } as const;
 
 export type EventName = keyof typeof events;

@@ -63,6 +63,24 @@ export class ChannelRegistry {
     return this.get(id);
   }
 
+  /** Registers a device's channel (URLs without credentials; the device's credentials go to the SecretStore under the channel too, for ffmpeg). */
+  async addForDevice(input: { deviceId: number; deviceChannel: number; name: string; mainUrl: string; subUrl: string | null; credentials?: Credentials }): Promise<Channel> {
+    const main = splitCredentials(input.mainUrl);
+    const sub = input.subUrl ? splitCredentials(input.subUrl) : undefined;
+    const id = Number(
+      this.db.prepare('INSERT INTO channel (name, main_url, sub_url, created_at, device_id, device_channel) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(input.name, main.url, sub?.url ?? null, this.clock(), input.deviceId, input.deviceChannel).lastInsertRowid,
+    );
+    const credentials = input.credentials ?? main.credentials ?? sub?.credentials;
+    if (credentials) await this.secrets.set(secretKey(id), JSON.stringify(credentials));
+    return this.get(id);
+  }
+
+  /** Channel ids of a device, in its channel order. */
+  idsOfDevice(deviceId: number): { id: number; name: string; device_channel: number; sub_url: string | null }[] {
+    return this.db.prepare('SELECT id, name, device_channel, sub_url FROM channel WHERE device_id = ? ORDER BY device_channel, id').all(deviceId) as { id: number; name: string; device_channel: number; sub_url: string | null }[];
+  }
+
   async rename(id: number, name: string): Promise<Channel> {
     this.row(id);
     this.db.prepare('UPDATE channel SET name = ? WHERE id = ?').run(name, id);

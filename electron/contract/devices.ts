@@ -1,0 +1,125 @@
+// Devices: LAN discovery, activation, the managed device list and its channels.
+import { z } from 'zod';
+import { call, NoInput } from './common';
+
+export const DEVICE_DRIVERS = ['onvif', 'dahua', 'rtsp'] as const;
+export const DeviceDriver = z.enum(DEVICE_DRIVERS);
+export const ScanStatus = z.enum(['uninitialised', 'initialised', 'added', 'offline']);
+export type ScanStatus = z.infer<typeof ScanStatus>;
+
+const address = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'must be an IPv4 address');
+const port = z.number().int().min(1).max(65535);
+
+/** One device heard on the LAN (ONVIF and DHIP replies of the same address merged). */
+export const DiscoveredDevice = z.object({
+  key: z.string(),
+  address: z.string(),
+  sources: z.array(z.enum(['onvif', 'dhip'])),
+  status: ScanStatus,
+  kind: z.enum(['camera', 'nvr']),
+  vendor: z.string(),
+  model: z.string(),
+  name: z.string(),
+  mac: z.string(),
+  serial: z.string(),
+  firmware: z.string(),
+  httpPort: z.number().int(),
+  rtspPort: z.number().int().nullable(),
+  channels: z.number().int().nullable(),
+  xaddr: z.string().nullable(),
+  endpoint: z.string().nullable(),
+  lastSeenAt: z.number(),
+});
+export type DiscoveredDevice = z.infer<typeof DiscoveredDevice>;
+
+export const DeviceStatus = z.enum(['online', 'offline', 'locked', 'unknown']);
+export type DeviceStatus = z.infer<typeof DeviceStatus>;
+
+export const DeviceChannel = z.object({
+  channelId: z.number().int().positive(),
+  deviceChannel: z.number().int(),
+  name: z.string(),
+  hasSub: z.boolean(),
+});
+
+/** A managed device as the renderer sees it: never its credentials. */
+export const Device = z.object({
+  id: z.number().int().positive(),
+  name: z.string(),
+  driver: DeviceDriver,
+  kind: z.enum(['camera', 'nvr']),
+  vendor: z.string(),
+  model: z.string(),
+  serial: z.string(),
+  mac: z.string(),
+  firmware: z.string(),
+  address: z.string(),
+  httpPort: z.number().int(),
+  rtspPort: z.number().int(),
+  status: DeviceStatus,
+  lockedUntil: z.number().nullable(),
+  lastSeenAt: z.number().nullable(),
+  channels: z.array(DeviceChannel),
+  createdAt: z.number(),
+});
+export type Device = z.infer<typeof Device>;
+
+/** Station-side password rule (8–32 chars, two of letters/digits/symbols, not the username); the renderer shows it as the user types. */
+export function passwordProblems(password: string, username: string): string[] {
+  const p: string[] = [];
+  if (password.length < 8 || password.length > 32) p.push('8 to 32 characters');
+  const kinds = [/[A-Za-z]/, /\d/, /[^A-Za-z\d]/].filter((r) => r.test(password)).length;
+  if (kinds < 2) p.push('at least two of letters, digits, symbols');
+  if (username && password.toLowerCase() === username.toLowerCase()) p.push('not the username');
+  if (/['";:&\s]/.test(password)) p.push("none of ' \" ; : & or spaces");
+  return p;
+}
+
+const Credentials = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(64) });
+
+export const ActivationResult = z.object({
+  key: z.string(),
+  address: z.string(),
+  ok: z.boolean(),
+  reason: z.string().optional(),
+});
+export type ActivationResult = z.infer<typeof ActivationResult>;
+
+export const NetInterface = z.object({ name: z.string(), address: z.string(), netmask: z.string() });
+
+export const deviceCalls = {
+  'devices.list': call(NoInput, z.array(Device)),
+  'devices.interfaces': call(NoInput, z.array(NetInterface)),
+  'devices.scan': call(
+    z.object({
+      interfaces: z.array(z.string().max(64)).max(32).optional(),
+      durationMs: z.number().int().min(200).max(30_000).optional(),
+    }).strict(),
+    z.array(DiscoveredDevice),
+  ),
+  'devices.scanResults': call(NoInput, z.array(DiscoveredDevice)),
+  'devices.add': call(
+    z.object({ address, httpPort: port.default(80), name: z.string().min(1).max(100).optional() }).merge(Credentials).strict(),
+    Device,
+  ),
+  'devices.remove': call(z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
+  'devices.activate': call(
+    z.object({
+      keys: z.array(z.string().max(200)).min(1).max(256),
+      username: z.string().min(1).max(64).default('admin'),
+      password: z.string().max(64).optional(),
+      /** One password per device (key -> password); overrides `password`. */
+      passwords: z.record(z.string(), z.string().max(64)).optional(),
+    }).strict(),
+    z.array(ActivationResult),
+  ),
+} as const;
+
+export const deviceEvents = {
+  /** A scan heard a device or learned more about it. */
+  'devices.discovered': DiscoveredDevice,
+  'devices.changed': z.array(Device),
+  'devices.activation': z.object({ done: z.number().int(), total: z.number().int(), result: ActivationResult }),
+  /** A device stayed unreachable longer than the grace period, or came back (the events issue listens). */
+  'devices.online': z.object({ id: z.number().int(), name: z.string(), online: z.boolean(), at: z.number(), since: z.number().nullable() }),
+} as const;

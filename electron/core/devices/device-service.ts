@@ -1,0 +1,320 @@
+import net from 'node:net';
+import { StationError, type ActivationResult, type Device, type DeviceStatus, type DiscoveredDevice } from '../../contract';
+import type { EventBus } from '../events/event-bus';
+import type { Logger } from '../log';
+import type { Handlers } from '../rpc';
+import type { Db } from '../storage/db';
+import type { SecretStore } from '../storage/secrets';
+import type { ChannelRegistry } from './channel-registry';
+import { ipv4Interfaces, listenAnnouncements, scan, type ScanHit, type UnicastTarget } from './discovery/scanner';
+import { readScopes } from './discovery/ws-discovery';
+import { dahuaDevInit } from './drivers/dahua';
+import { OnvifDriver } from './drivers/onvif';
+import { DeviceAuthError, SoapFault, type Credentials } from './drivers/soap';
+import { LoginThrottle } from './login-throttle';
+import { passwordProblems } from '../../contract';
+
+export interface DeviceServiceOptions {
+  db: Db;
+  secrets: SecretStore;
+  registry: ChannelRegistry;
+  events: EventBus;
+  logger: Logger;
+  clock: () => number;
+  /** Probe these addresses by unicast instead of multicasting (tests: camsim on loopback). */
+  unicast?: () => UnicastTarget[];
+  /** Hear Hello/Bye on this loopback port (tests: camsim's announceTo) instead of the multicast group. */
+  announcePort?: number;
+  /** Join the WS-Discovery group for Hello/Bye (off unless asked: it binds 3702). */
+  listenMulticast?: boolean;
+  heartbeatMs?: number;
+  graceMs?: number;
+  scanMs?: number;
+  /** Called when a device's channels go away, so live view can close them. */
+  forgetChannel?: (id: number) => void;
+}
+
+interface Row {
+  id: number; name: string; driver: 'onvif' | 'dahua' | 'rtsp'; kind: 'camera' | 'nvr'; vendor: string; model: string; serial: string;
+  mac: string; firmware: string; address: string; http_port: number; rtsp_port: number; service_url: string | null;
+  status: DeviceStatus; channel_count: number; last_seen_at: number | null; created_at: number;
+}
+
+const secretKey = (id: number) => `device:${id}`;
+
+/** Discovery, activation, the managed device list and its heartbeat. */
+export class DeviceService {
+  private readonly found = new Map<string, DiscoveredDevice>();
+  private readonly throttle: LoginThrottle;
+  private readonly offlineSince = new Map<number, number>();
+  private readonly announced = new Set<number>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private stopAnnouncements: (() => Promise<void>) | undefined;
+  private scanning: Promise<DiscoveredDevice[]> | undefined;
+  private disposed = false;
+
+  constructor(private readonly o: DeviceServiceOptions) {
+    this.throttle = new LoginThrottle(o.clock);
+  }
+
+  async start(): Promise<void> {
+    const t = setInterval(() => void this.beat(), this.o.heartbeatMs ?? 5000);
+    t.unref();
+    this.heartbeat = t;
+    const onAnnounce = (m: { kind: 'Hello'; from: string; endpoint: import('./discovery/ws-discovery').WsdEndpoint } | { kind: 'Bye'; from: string; endpoint: string }) => {
+      if (m.kind === 'Hello') this.hit({ source: 'onvif', from: m.from, endpoint: m.endpoint });
+      else for (const d of this.found.values()) if (d.endpoint === m.endpoint) this.upsert({ ...d, status: 'offline' });
+    };
+    try {
+      if (this.o.announcePort) this.stopAnnouncements = await listenAnnouncements({ port: this.o.announcePort, address: '127.0.0.1' }, onAnnounce);
+      else if (this.o.listenMulticast) this.stopAnnouncements = await listenAnnouncements({ port: 3702, address: '0.0.0.0', group: true }, onAnnounce);
+    } catch (err) {
+      this.o.logger.warn({ err }, 'cannot listen for WS-Discovery Hello/Bye');
+    }
+  }
+
+  // ---- discovery ----
+
+  private upsert(d: DiscoveredDevice): void {
+    this.found.set(d.key, d);
+    this.o.events.emit('devices.discovered', d);
+  }
+
+  private addedAddresses(): Set<string> {
+    return new Set((this.o.db.prepare('SELECT address FROM device').all() as { address: string }[]).map((r) => r.address));
+  }
+
+  private hit(h: ScanHit): void {
+    const key = h.from;
+    const prev = this.found.get(key);
+    const added = this.addedAddresses().has(h.from);
+    const base: DiscoveredDevice = prev ?? {
+      key, address: h.from, sources: [], status: 'initialised', kind: 'camera', vendor: '', model: '', name: '', mac: '', serial: '',
+      firmware: '', httpPort: 80, rtspPort: null, channels: null, xaddr: null, endpoint: null, lastSeenAt: 0,
+    };
+    const d = { ...base, sources: [...base.sources], lastSeenAt: this.o.clock() };
+    if (h.source === 'onvif') {
+      const s = readScopes(h.endpoint.scopes);
+      const x = h.endpoint.xaddrs[0]!;
+      d.xaddr = x;
+      d.endpoint = h.endpoint.endpoint;
+      d.httpPort = Number(new URL(x).port || 80);
+      d.model ||= s.hardware;
+      d.name ||= s.name;
+      if (s.nvr) d.kind = 'nvr';
+      d.status = s.factoryDefault ? 'uninitialised' : 'initialised';
+      if (!d.sources.includes('onvif')) d.sources.push('onvif');
+    } else {
+      const v = h.device;
+      Object.assign(d, {
+        mac: v.mac || d.mac, vendor: v.vendor || d.vendor, model: v.model || d.model, serial: v.serial || d.serial,
+        firmware: v.firmware || d.firmware, name: d.name || v.name, channels: v.channels, kind: v.nvr ? 'nvr' : d.kind,
+      });
+      if (!d.xaddr) d.httpPort = v.httpPort;
+      // ONVIF's Profile Q scope is authoritative when both answered; DHIP's Init bits otherwise.
+      if (!d.sources.includes('onvif')) d.status = v.initialised ? 'initialised' : 'uninitialised';
+      if (!d.sources.includes('dhip')) d.sources.push('dhip');
+    }
+    if (added) d.status = 'added';
+    if (JSON.stringify({ ...prev, lastSeenAt: 0 }) !== JSON.stringify({ ...d, lastSeenAt: 0 })) this.upsert(d);
+    else this.found.set(key, d);
+  }
+
+  async scan(input: { interfaces?: string[]; durationMs?: number }): Promise<DiscoveredDevice[]> {
+    if (this.scanning) return this.scanning;
+    const started = this.o.clock();
+    const run = async () => {
+      const all = ipv4Interfaces();
+      const interfaces = input.interfaces?.length ? all.filter((i) => input.interfaces!.includes(i.name) || input.interfaces!.includes(i.address)).map((i) => i.address) : undefined;
+      await scan({ unicast: this.o.unicast?.(), interfaces, durationMs: input.durationMs ?? this.o.scanMs ?? 3000, onHit: (h) => this.hit(h) });
+      // Not heard in this scan: offline (kept in the table so the installer sees it went away).
+      for (const d of this.found.values()) if (d.lastSeenAt < started && d.status !== 'offline') this.upsert({ ...d, status: 'offline' });
+      return this.results();
+    };
+    this.scanning = run().finally(() => { this.scanning = undefined; });
+    return this.scanning;
+  }
+
+  results(): DiscoveredDevice[] {
+    return [...this.found.values()].sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
+  }
+
+  // ---- activation ----
+
+  async activate(input: { keys: string[]; username: string; password?: string; passwords?: Record<string, string> }): Promise<ActivationResult[]> {
+    const total = input.keys.length;
+    let done = 0;
+    const one = async (key: string): Promise<ActivationResult> => {
+      const d = this.found.get(key);
+      const password = input.passwords?.[key] ?? input.password ?? '';
+      const fail = (reason: string) => ({ key, address: d?.address ?? key, ok: false, reason });
+      if (!d) return fail('not in the scan results');
+      const problems = passwordProblems(password, input.username);
+      if (problems.length) return fail(`password: ${problems.join(', ')}`);
+      if (d.status !== 'uninitialised') return fail('already initialised');
+      try {
+        if (d.xaddr) await new OnvifDriver(d.xaddr).createAdmin(input.username, password);
+        else await dahuaDevInit(`http://${d.address}:${d.httpPort}`, input.username, password);
+        this.upsert({ ...d, status: 'initialised' });
+        this.o.logger.info({ address: d.address }, 'device activated');
+        return { key, address: d.address, ok: true };
+      } catch (err) {
+        return fail(err instanceof SoapFault ? `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}` : (err as Error).message);
+      }
+    };
+    const results: ActivationResult[] = new Array(total);
+    let next = 0;
+    const worker = async () => {
+      while (next < total) {
+        const i = next++;
+        const r = await one(input.keys[i]!);
+        results[i] = r;
+        this.o.events.emit('devices.activation', { done: ++done, total, result: r });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(16, total) }, worker));
+    return results;
+  }
+
+  // ---- device list ----
+
+  private row(id: number): Row {
+    const r = this.o.db.prepare('SELECT * FROM device WHERE id = ?').get(id) as Row | undefined;
+    if (!r) throw new StationError('not_found', `no device with id ${id}`);
+    return r;
+  }
+
+  private toDevice(r: Row): Device {
+    return {
+      id: r.id, name: r.name, driver: r.driver, kind: r.kind, vendor: r.vendor, model: r.model, serial: r.serial, mac: r.mac,
+      firmware: r.firmware, address: r.address, httpPort: r.http_port, rtspPort: r.rtsp_port, status: r.status,
+      lockedUntil: this.throttle.lockedUntil(`${r.address}:${r.http_port}`) ?? null, lastSeenAt: r.last_seen_at, createdAt: r.created_at,
+      channels: this.o.registry.idsOfDevice(r.id).map((c) => ({ channelId: c.id, deviceChannel: c.device_channel, name: c.name, hasSub: c.sub_url !== null })),
+    };
+  }
+
+  list(): Device[] {
+    return (this.o.db.prepare('SELECT * FROM device ORDER BY id').all() as Row[]).map((r) => this.toDevice(r));
+  }
+
+  private async changed(): Promise<void> {
+    this.o.events.emit('devices.changed', this.list());
+    this.o.events.emit('channels.changed', await this.o.registry.list());
+  }
+
+  async add(input: { address: string; httpPort: number; username: string; password: string; name?: string }): Promise<Device> {
+    const target = `${input.address}:${input.httpPort}`;
+    if (this.o.db.prepare('SELECT 1 FROM device WHERE address = ? AND http_port = ?').get(input.address, input.httpPort)) {
+      throw new StationError('conflict', `${target} is already in the device list`);
+    }
+    const scanned = this.found.get(input.address);
+    const url = scanned?.xaddr && scanned.httpPort === input.httpPort ? scanned.xaddr : `http://${target}/onvif/device_service`;
+    const creds: Credentials = { username: input.username, password: input.password };
+    const driver = new OnvifDriver(url, creds);
+    const { info, channels } = await this.throttle.attempt(target, async () => {
+      await driver.syncClock().catch(() => undefined);
+      return { info: await driver.deviceInformation(), channels: await driver.channels() };
+    });
+    const rtspPort = Number(channels[0] ? new URL(channels[0].main).port || 554 : 554);
+    const kind = scanned?.kind === 'nvr' || channels.length > 1 && /NVR/i.test(info.model) ? 'nvr' : (scanned?.kind ?? 'camera');
+    const id = Number(this.o.db.prepare(
+      `INSERT INTO device (name, driver, kind, vendor, model, serial, mac, firmware, address, http_port, rtsp_port, service_url, status, channel_count, last_seen_at, created_at)
+       VALUES (?, 'onvif', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'online', ?, ?, ?)`,
+    ).run(
+      (input.name ?? scanned?.name ?? '') || `${info.model || 'Device'} ${input.address}`, kind, info.manufacturer, info.model, info.serial,
+      scanned?.mac ?? '', info.firmware, input.address, input.httpPort, rtspPort, url, channels.length, this.o.clock(), this.o.clock(),
+    ).lastInsertRowid);
+    await this.o.secrets.set(secretKey(id), JSON.stringify(creds));
+    const devName = (input.name ?? scanned?.name ?? '') || info.model || input.address;
+    for (const c of channels) {
+      await this.o.registry.addForDevice({
+        deviceId: id, deviceChannel: c.channel, name: channels.length > 1 ? `${devName} CH${c.channel}` : devName,
+        mainUrl: c.main, subUrl: c.sub, credentials: creds,
+      });
+    }
+    if (scanned) this.upsert({ ...scanned, status: 'added' });
+    this.o.logger.info({ device: id, address: input.address, channels: channels.length }, 'device added');
+    await this.changed();
+    return this.toDevice(this.row(id));
+  }
+
+  /** Deletes the device and its channels' entries; its credentials are erased. Recordings stay (the archive keeps them by channel id). */
+  async remove(id: number): Promise<boolean> {
+    const r = this.row(id);
+    for (const c of this.o.registry.idsOfDevice(id)) {
+      this.o.forgetChannel?.(c.id);
+      await this.o.registry.remove(c.id);
+    }
+    const removed = this.o.db.prepare('DELETE FROM device WHERE id = ?').run(id).changes > 0;
+    await this.o.secrets.delete(secretKey(id));
+    const scanned = this.found.get(r.address);
+    if (scanned?.status === 'added') this.upsert({ ...scanned, status: 'initialised' });
+    this.offlineSince.delete(id);
+    this.announced.delete(id);
+    this.o.logger.info({ device: id }, 'device removed');
+    await this.changed();
+    return removed;
+  }
+
+  // ---- heartbeat ----
+
+  /** A TCP connect to the device's HTTP port: no login, so monitoring can never count against the lock-out. */
+  private reachable(address: string, port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const s = net.connect({ host: address, port, timeout: 2000 });
+      const done = (ok: boolean) => { s.destroy(); resolve(ok); };
+      s.once('connect', () => done(true));
+      s.once('error', () => done(false));
+      s.once('timeout', () => done(false));
+    });
+  }
+
+  async beat(): Promise<void> {
+    if (this.disposed) return;
+    const rows = this.o.db.prepare('SELECT * FROM device').all() as Row[];
+    const grace = this.o.graceMs ?? 30_000;
+    let changed = false;
+    await Promise.all(rows.map(async (r) => {
+      const ok = await this.reachable(r.address, r.http_port);
+      if (this.disposed) return;
+      const now = this.o.clock();
+      if (ok) {
+        const since = this.offlineSince.get(r.id) ?? null;
+        this.offlineSince.delete(r.id);
+        this.o.db.prepare('UPDATE device SET last_seen_at = ?, status = ? WHERE id = ?').run(now, 'online', r.id);
+        if (r.status !== 'online') changed = true;
+        if (this.announced.delete(r.id)) this.o.events.emit('devices.online', { id: r.id, name: r.name, online: true, at: now, since });
+        return;
+      }
+      const since = this.offlineSince.get(r.id) ?? now;
+      this.offlineSince.set(r.id, since);
+      if (now - since >= grace && !this.announced.has(r.id)) {
+        this.announced.add(r.id);
+        this.o.db.prepare('UPDATE device SET status = ? WHERE id = ?').run('offline', r.id);
+        changed = true;
+        this.o.logger.warn({ device: r.id, address: r.address }, 'device offline');
+        this.o.events.emit('devices.online', { id: r.id, name: r.name, online: false, at: now, since });
+      }
+    }));
+    if (changed && !this.disposed) this.o.events.emit('devices.changed', this.list());
+  }
+
+  readonly handlers = {
+    'devices.list': () => this.list(),
+    'devices.interfaces': () => ipv4Interfaces(),
+    'devices.scan': (i) => this.scan(i),
+    'devices.scanResults': () => this.results(),
+    'devices.add': (i) => this.add(i),
+    'devices.remove': async ({ id }) => ({ removed: await this.remove(id) }),
+    'devices.activate': (i) => this.activate(i),
+  } satisfies Partial<Handlers>;
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    clearInterval(this.heartbeat);
+    await this.stopAnnouncements?.();
+    await this.scanning?.catch(() => undefined);
+  }
+}
+
+export { DeviceAuthError };

@@ -1,0 +1,83 @@
+// Dahua DHIP discovery on UDP 37810: 32-byte header ("20 00 00 00" "DHIP", session at 8, request at 12,
+// body length little-endian at 16 and 24), JSON body; DHDiscover.search answered by client.notifyDevInfo.
+
+export const DHIP_PORT = 37810;
+export const DHIP_MULTICAST = '239.255.255.251';
+const MAGIC = Buffer.from('DHIP', 'ascii');
+const HEADER = 32;
+export const MAX_DHIP_BODY = 16 * 1024;
+
+export function encodeDhip(body: unknown, sessionId = 0, requestId = 0): Buffer {
+  const json = Buffer.from(JSON.stringify(body) + '\n', 'utf8');
+  const h = Buffer.alloc(HEADER);
+  h.writeUInt32LE(HEADER, 0);
+  MAGIC.copy(h, 4);
+  h.writeUInt32LE(sessionId >>> 0, 8);
+  h.writeUInt32LE(requestId >>> 0, 12);
+  h.writeUInt32LE(json.length, 16);
+  h.writeUInt32LE(json.length, 24);
+  return Buffer.concat([h, json]);
+}
+
+export function searchPacket(requestId: number): Buffer {
+  return encodeDhip({ method: 'DHDiscover.search', params: { mac: '', uni: 1 } }, 0, requestId);
+}
+
+/** A JSON object body, or undefined for anything short, foreign, inconsistent or oversized. */
+export function decodeDhip(buf: Buffer): { requestId: number; body: Record<string, unknown> } | undefined {
+  if (buf.length < HEADER || buf.length > HEADER + MAX_DHIP_BODY || !buf.subarray(4, 8).equals(MAGIC)) return undefined;
+  if (buf.readUInt32LE(0) !== HEADER) return undefined;
+  const len = buf.readUInt32LE(16);
+  if (len > MAX_DHIP_BODY || HEADER + len > buf.length) return undefined;
+  try {
+    const body: unknown = JSON.parse(buf.subarray(HEADER, HEADER + len).toString('utf8'));
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+    return { requestId: buf.readUInt32LE(12), body: body as Record<string, unknown> };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface DhipDevice {
+  mac: string;
+  address: string;
+  httpPort: number;
+  model: string;
+  vendor: string;
+  serial: string;
+  firmware: string;
+  name: string;
+  nvr: boolean;
+  channels: number;
+  initialised: boolean;
+}
+
+const str = (v: unknown, max = 128) => (typeof v === 'string' ? v.slice(0, max) : '');
+const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1 << 20 ? v : 0);
+
+/** Reads a client.notifyDevInfo reply; Init bits 0-1: 1 not initialised, 2 initialised (NetSDK byInitStatus). */
+export function readNotifyDevInfo(body: Record<string, unknown>): DhipDevice | undefined {
+  if (body.method !== 'client.notifyDevInfo') return undefined;
+  const info = (body.params as { deviceInfo?: unknown } | undefined)?.deviceInfo as Record<string, unknown> | undefined;
+  if (!info || typeof info !== 'object') return undefined;
+  const ip = (info.IPv4Address as { IPAddress?: unknown } | undefined)?.IPAddress;
+  const address = str(ip, 15);
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) return undefined;
+  const mac = str(body.mac, 17) || str(info.Mac, 17);
+  const cls = str(info.DeviceClass);
+  const init = int(info.Init) & 3;
+  const remote = int(info.RemoteVideoInputChannels);
+  return {
+    mac: mac.toUpperCase(),
+    address,
+    httpPort: int(info.HttpPort) || 80,
+    model: str(info.DeviceType),
+    vendor: str(info.Vendor) || str(info.Manufacturer),
+    serial: str(info.SerialNo),
+    firmware: str(info.Version),
+    name: str(info.MachineName),
+    nvr: /NVR|DVR|XVR/i.test(cls),
+    channels: remote || int(info.VideoInputChannels),
+    initialised: init !== 1,
+  };
+}

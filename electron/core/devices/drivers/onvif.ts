@@ -1,0 +1,80 @@
+import { at, esc, list, text } from '../xml';
+import { NS, soapCall, type Credentials } from './soap';
+
+export interface DeviceInfo { manufacturer: string; model: string; firmware: string; serial: string; hardwareId: string }
+export interface ChannelStreams { channel: number; name: string; main: string; sub: string | null }
+
+/** ONVIF driver for one device service URL: identity, media profiles and stream URIs, first-admin creation. */
+export class OnvifDriver {
+  private clockOffsetMs = 0;
+  constructor(readonly deviceUrl: string, private readonly credentials?: Credentials) {}
+
+  private call(url: string, op: string) {
+    return soapCall(url, op, this.credentials, { clockOffsetMs: this.clockOffsetMs });
+  }
+
+  /** Pre-auth; aligns the UsernameToken's Created with the device clock (Core §5.9.1). */
+  async syncClock(): Promise<void> {
+    const r = await soapCall(this.deviceUrl, `<tds:GetSystemDateAndTime xmlns:tds="${NS.tds}"/>`, undefined);
+    const d = at(r, 'SystemDateAndTime', 'UTCDateTime');
+    const n = (p: string[]) => Number(text(at(d, ...p)) ?? NaN);
+    const t = Date.UTC(n(['Date', 'Year']), n(['Date', 'Month']) - 1, n(['Date', 'Day']), n(['Time', 'Hour']), n(['Time', 'Minute']), n(['Time', 'Second']));
+    if (Number.isFinite(t)) this.clockOffsetMs = t - Date.now();
+  }
+
+  async deviceInformation(): Promise<DeviceInfo> {
+    const r = await this.call(this.deviceUrl, `<tds:GetDeviceInformation xmlns:tds="${NS.tds}"/>`);
+    const f = (k: string) => (text(at(r, k)) ?? '').slice(0, 128);
+    return { manufacturer: f('Manufacturer'), model: f('Model'), firmware: f('FirmwareVersion'), serial: f('SerialNumber'), hardwareId: f('HardwareId') };
+  }
+
+  async mediaUrl(): Promise<string> {
+    const r = await this.call(this.deviceUrl, `<tds:GetCapabilities xmlns:tds="${NS.tds}"><tds:Category>Media</tds:Category></tds:GetCapabilities>`);
+    const x = text(at(r, 'Capabilities', 'Media', 'XAddr'));
+    if (!x || !/^https?:\/\//.test(x)) return new URL('/onvif/media_service', this.deviceUrl).toString();
+    // Devices behind NAT report an inner address; the host we reached is the one that works.
+    const u = new URL(x);
+    const base = new URL(this.deviceUrl);
+    u.host = base.host;
+    return u.toString();
+  }
+
+  /** Media profiles grouped into channels by video source: first profile of a source is main, the next sub. */
+  async channels(): Promise<ChannelStreams[]> {
+    const media = await this.mediaUrl();
+    const r = await this.call(media, `<trt:GetProfiles xmlns:trt="${NS.trt}"/>`);
+    const bySource = new Map<string, { token: string; name: string }[]>();
+    for (const p of list(at(r, 'Profiles')).slice(0, 256)) {
+      const token = (p as Record<string, unknown>)['@token'];
+      if (typeof token !== 'string') continue;
+      const src = (at(p, 'VideoSourceConfiguration', '@token') as string | undefined) ?? token;
+      const arr = bySource.get(src) ?? [];
+      arr.push({ token, name: text(at(p, 'Name')) ?? token });
+      bySource.set(src, arr);
+    }
+    const out: ChannelStreams[] = [];
+    let ch = 0;
+    for (const profiles of bySource.values()) {
+      ch++;
+      const uri = async (token: string) => {
+        const s = await this.call(media,
+          `<trt:GetStreamUri xmlns:trt="${NS.trt}" xmlns:tt="${NS.tt}"><trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>` +
+          `<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup><trt:ProfileToken>${esc(token)}</trt:ProfileToken></trt:GetStreamUri>`);
+        const u = text(at(s, 'MediaUri', 'Uri')) ?? '';
+        if (!/^rtsps?:\/\//.test(u)) throw new Error('device gave no RTSP URI');
+        return u;
+      };
+      const main = await uri(profiles[0]!.token);
+      const sub = profiles[1] ? await uri(profiles[1].token) : null;
+      out.push({ channel: ch, name: profiles[0]!.name.replace(/_main$/, ''), main, sub });
+    }
+    return out;
+  }
+
+  /** Profile Q factory default: creates the first Administrator without credentials. */
+  async createAdmin(username: string, password: string): Promise<void> {
+    await soapCall(this.deviceUrl,
+      `<tds:CreateUsers xmlns:tds="${NS.tds}" xmlns:tt="${NS.tt}"><tds:User><tt:Username>${esc(username)}</tt:Username>` +
+      `<tt:Password>${esc(password)}</tt:Password><tt:UserLevel>Administrator</tt:UserLevel></tds:User></tds:CreateUsers>`, undefined);
+  }
+}

@@ -1,0 +1,126 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { StationError } from '../../../contract';
+import { at, esc, MAX_XML_BYTES, parseUntrustedXml, text, type XmlNode } from '../xml';
+
+// The station's ONVIF SOAP 1.2 client: WS-UsernameToken PasswordDigest first, HTTP digest (RFC 7616, MD5) after a 401.
+
+export const NS = {
+  tds: 'http://www.onvif.org/ver10/device/wsdl',
+  trt: 'http://www.onvif.org/ver10/media/wsdl',
+  tt: 'http://www.onvif.org/ver10/schema',
+} as const;
+
+export interface Credentials { username: string; password: string }
+
+export class DeviceAuthError extends Error {
+  constructor(readonly kind: 'unauthorized' | 'locked', message: string, readonly retryAfterMs?: number) {
+    super(message);
+  }
+}
+
+export class SoapFault extends Error {
+  constructor(readonly subcodes: string[], message: string) {
+    super(message);
+  }
+}
+
+export function usernameToken(c: Credentials, nowMs: number): string {
+  const nonce = randomBytes(16);
+  const created = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const digest = createHash('sha1').update(Buffer.concat([nonce, Buffer.from(created), Buffer.from(c.password, 'utf8')])).digest('base64');
+  return (
+    `<wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" ` +
+    `xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"><wsse:UsernameToken>` +
+    `<wsse:Username>${esc(c.username)}</wsse:Username>` +
+    `<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest">${digest}</wsse:Password>` +
+    `<wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${nonce.toString('base64')}</wsse:Nonce>` +
+    `<wsu:Created>${created}</wsu:Created></wsse:UsernameToken></wsse:Security>`
+  );
+}
+
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+function authParams(header: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /([a-zA-Z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]+))/g;
+  for (let m = re.exec(header); m; m = re.exec(header)) if (m[1]) out[m[1].toLowerCase()] = m[2] ?? m[3] ?? '';
+  return out;
+}
+
+/** RFC 7616 digest response (MD5, qop=auth when offered). */
+export function digestHeader(challenge: string, c: Credentials, method: string, uri: string): string {
+  const p = authParams(challenge.replace(/^Digest\s+/i, ''));
+  const ha1 = md5(`${c.username}:${p.realm ?? ''}:${c.password}`);
+  const ha2 = md5(`${method}:${uri}`);
+  const qop = (p.qop ?? '').split(',').map((s) => s.trim()).includes('auth') ? 'auth' : '';
+  const nc = '00000001';
+  const cnonce = randomBytes(8).toString('hex');
+  const response = qop ? md5(`${ha1}:${p.nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${p.nonce}:${ha2}`);
+  const q = (s: string) => s.replace(/(["\\])/g, '\\$1');
+  return (
+    `Digest username="${q(c.username)}", realm="${q(p.realm ?? '')}", nonce="${q(p.nonce ?? '')}", uri="${q(uri)}", response="${response}"` +
+    (p.opaque ? `, opaque="${q(p.opaque)}"` : '') + (qop ? `, qop=${qop}, nc=${nc}, cnonce="${cnonce}"` : '') + ', algorithm=MD5'
+  );
+}
+
+async function readCapped(res: Response, max: number): Promise<string> {
+  const len = Number(res.headers.get('content-length') ?? 0);
+  if (len > max) { await res.body?.cancel(); throw new StationError('unavailable', 'device reply too large'); }
+  const buf = Buffer.from(await res.arrayBuffer());
+  if (buf.length > max) throw new StationError('unavailable', 'device reply too large');
+  return buf.toString('utf8');
+}
+
+function retryAfter(res: Response): number | undefined {
+  const s = Number(res.headers.get('retry-after'));
+  return Number.isFinite(s) && s > 0 ? s * 1000 : undefined;
+}
+
+/** Fetch with HTTP digest when challenged; a 403 with Retry-After is a lock-out. */
+export async function digestFetch(url: string, c: Credentials | undefined, init: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<Response> {
+  const go = (authorization?: string) => fetch(url, {
+    method: init.method ?? 'GET', body: init.body,
+    headers: { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) },
+    signal: AbortSignal.timeout(init.timeoutMs ?? 8000),
+  });
+  let res = await go();
+  if (res.status === 401 && c) {
+    const challenge = res.headers.get('www-authenticate') ?? '';
+    await res.body?.cancel();
+    if (/^Digest/i.test(challenge)) {
+      const u = new URL(url);
+      res = await go(digestHeader(challenge, c, init.method ?? 'GET', u.pathname + u.search));
+    }
+  }
+  return res;
+}
+
+/** One SOAP call; returns the first child of the Body; faults and auth failures throw. */
+export async function soapCall(url: string, operation: string, c: Credentials | undefined, opts: { clockOffsetMs?: number; timeoutMs?: number } = {}): Promise<XmlNode> {
+  const header = c ? `<s:Header>${usernameToken(c, Date.now() + (opts.clockOffsetMs ?? 0))}</s:Header>` : '';
+  const body = `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">${header}<s:Body>${operation}</s:Body></s:Envelope>`;
+  const res = await digestFetch(url, c, {
+    method: 'POST', body, timeoutMs: opts.timeoutMs,
+    headers: { 'Content-Type': 'application/soap+xml; charset=utf-8' },
+  });
+  if (res.status === 403 && res.headers.get('retry-after')) {
+    await res.body?.cancel();
+    throw new DeviceAuthError('locked', 'the device locked this station out after failed logins', retryAfter(res));
+  }
+  const raw = await readCapped(res, MAX_XML_BYTES);
+  const doc = parseUntrustedXml(raw);
+  const bodyEl = at(doc, 'Envelope', 'Body') as XmlNode | undefined;
+  const fault = at(bodyEl, 'Fault');
+  if (res.status === 401 || (fault && /NotAuthorized/.test(raw))) {
+    if (res.status === 403) throw new DeviceAuthError('locked', 'the device locked this station out after failed logins', retryAfter(res));
+    throw new DeviceAuthError('unauthorized', 'the device refused the username or password');
+  }
+  if (fault) {
+    const subcodes: string[] = [];
+    for (let s: unknown = at(fault, 'Code', 'Subcode'); s; s = at(s, 'Subcode')) subcodes.push((text(at(s, 'Value')) ?? '').replace(/^.*:/, ''));
+    throw new SoapFault(subcodes, text(at(fault, 'Reason', 'Text')) ?? 'SOAP fault');
+  }
+  if (!bodyEl || typeof bodyEl !== 'object' || res.status >= 400) throw new StationError('unavailable', `device answered HTTP ${res.status}`);
+  const first = Object.keys(bodyEl).find((k) => !k.startsWith('@'));
+  return (first ? (bodyEl as Record<string, XmlNode>)[first] : {}) ?? {};
+}

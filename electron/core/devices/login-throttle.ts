@@ -1,0 +1,51 @@
+import { StationError } from '../../contract';
+import { DeviceAuthError } from './drivers/soap';
+
+/**
+ * Per-device login throttling: one login at a time per device, and after a refused password the
+ * station waits (2 s, 8 s, 32 s…) and stops at 3 failures, so it never reaches a device's lock-out (5).
+ */
+export class LoginThrottle {
+  private readonly state = new Map<string, { failures: number; notBefore: number; lockedUntil?: number; busy?: Promise<unknown> }>();
+  constructor(private readonly clock: () => number, private readonly maxFailures = 3) {}
+
+  lockedUntil(target: string): number | undefined {
+    const s = this.state.get(target);
+    return s?.lockedUntil && s.lockedUntil > this.clock() ? s.lockedUntil : undefined;
+  }
+
+  async attempt<T>(target: string, login: () => Promise<T>): Promise<T> {
+    const s = this.state.get(target) ?? { failures: 0, notBefore: 0 };
+    this.state.set(target, s);
+    const now = this.clock();
+    if (s.lockedUntil && s.lockedUntil > now) {
+      throw new StationError('unavailable', `the device has locked this station out; ${Math.ceil((s.lockedUntil - now) / 1000)} s left`);
+    }
+    if (s.failures >= this.maxFailures && s.notBefore > now) {
+      throw new StationError('unavailable', `wrong password ${s.failures} times; next try in ${Math.ceil((s.notBefore - now) / 1000)} s, so the device does not lock out`);
+    }
+    while (s.busy) await s.busy.catch(() => undefined);
+    const p = login();
+    s.busy = p;
+    try {
+      const r = await p;
+      s.failures = 0;
+      s.notBefore = 0;
+      s.lockedUntil = undefined;
+      return r;
+    } catch (err) {
+      if (err instanceof DeviceAuthError && err.kind === 'locked') {
+        s.lockedUntil = this.clock() + (err.retryAfterMs ?? 60_000);
+        throw new StationError('unavailable', `the device has locked this station out; ${Math.ceil((s.lockedUntil - this.clock()) / 1000)} s left`);
+      }
+      if (err instanceof DeviceAuthError) {
+        s.failures++;
+        s.notBefore = this.clock() + 2000 * 4 ** (s.failures - 1);
+        throw new StationError('bad_input', 'the device refused the username or password');
+      }
+      throw new StationError('unavailable', `device did not answer: ${(err as Error).message}`);
+    } finally {
+      s.busy = undefined;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+// The device service inside a real station against camsim on loopback (unicast probes: nothing leaves lo).
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StationError, type CallName, type CallOutput, type DiscoveredDevice } from '../../electron/contract';
+import { ClientSession } from '../../electron/core/client-session';
+import { createStation, type Station } from '../../electron/core/station';
+import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { DEFAULT_PASSWORD, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+
+const session = new ClientSession('devices-test');
+const NEW_PASSWORD = 'Kx9!fresh-Pass';
+let fleet: Fleet;
+let st: Station;
+let dataDir: string;
+const seen: string[] = [];
+
+async function call<K extends CallName>(name: K, input: unknown = {}): Promise<CallOutput<K>> {
+  const r = await st.dispatch(name, input, session);
+  if (!r.ok) throw new StationError(r.error.code, r.error.message);
+  return r.value as CallOutput<K>;
+}
+
+beforeAll(async () => {
+  fleet = await startFleet({ devices: 3, channels: 1, uninitialized: 1, nvr: 4, subnet: 'random', media: placeholderMedia });
+  dataDir = mkdtempSync(join(tmpdir(), 'wp-dev-'));
+  st = await createStation({
+    dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), heartbeatMs: 60_000,
+    devices: {
+      unicast: () => fleet.manifest.devices.map((d) => ({ address: d.ip, wsdPort: d.ports.wsDiscovery, dhipPort: d.ports.dhip })),
+      scanMs: 1500, heartbeatMs: 200, graceMs: 600,
+    },
+  });
+  // Every renderer-bound message: events and call results go through here.
+  st.events.subscribe((name, payload) => seen.push(JSON.stringify({ name, payload })));
+}, 60_000);
+
+afterAll(async () => {
+  await st?.dispose();
+  await fleet?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('devices in the station', () => {
+  let found: DiscoveredDevice[] = [];
+
+  it('one scan finds every camsim device with the right fields, ONVIF and DHIP merged', async () => {
+    found = await call('devices.scan', {});
+    seen.push(JSON.stringify(found));
+    expect(found).toHaveLength(fleet.manifest.devices.length);
+    for (const m of fleet.manifest.devices) {
+      const d = found.find((f) => f.address === m.ip)!;
+      expect(d, m.id).toBeDefined();
+      expect(d.sources.sort()).toEqual(['dhip', 'onvif']);
+      expect(d).toMatchObject({ model: m.model, vendor: m.manufacturer, serial: m.serial, mac: m.mac.toUpperCase(), firmware: m.firmware, httpPort: m.ports.http, kind: m.kind, channels: m.channels.length });
+      expect(d.status).toBe(m.initialized ? 'initialised' : 'uninitialised');
+      expect(d.endpoint).toBe(m.onvif.endpointReference);
+    }
+  }, 20_000);
+
+  it('activates the uninitialised ones in a batch with a per-device result; a weak password is refused before sending', async () => {
+    const uninit = found.filter((d) => d.status === 'uninitialised').map((d) => d.key);
+    expect(uninit).toHaveLength(1);
+    expect((await call('devices.activate', { keys: uninit, password: 'weak' }))[0]).toMatchObject({ ok: false, reason: expect.stringMatching(/8 to 32/) });
+    const r = await call('devices.activate', { keys: uninit, password: NEW_PASSWORD });
+    expect(r).toEqual([{ key: uninit[0], address: uninit[0], ok: true }]);
+    const again = await call('devices.scan', {});
+    expect(again.find((d) => d.key === uninit[0])?.status).toBe('initialised');
+    // It now takes the new password.
+    const dev = await call('devices.add', { address: uninit[0], httpPort: found.find((d) => d.key === uninit[0])!.httpPort, username: 'admin', password: NEW_PASSWORD });
+    expect(dev.channels).toHaveLength(1);
+  }, 20_000);
+
+  it('adds an NVR: its channels become a tree of main+sub channels in the registry', async () => {
+    const nvr = fleet.manifest.devices.find((d) => d.kind === 'nvr')!;
+    const dev = await call('devices.add', { address: nvr.ip, httpPort: nvr.ports.http, username: 'admin', password: DEFAULT_PASSWORD });
+    expect(dev).toMatchObject({ kind: 'nvr', model: nvr.model, serial: nvr.serial, status: 'online' });
+    expect(dev.channels.map((c) => c.deviceChannel)).toEqual([1, 2, 3, 4]);
+    expect(dev.channels.every((c) => c.hasSub)).toBe(true);
+    const channels = await call('channels.list');
+    const mine = channels.filter((c) => dev.channels.some((x) => x.channelId === c.id));
+    expect(mine[0]?.mainUrl).toBe(nvr.channels[0]!.main.rtsp + '&unicast=true&proto=Onvif');
+    expect(mine.every((c) => c.hasCredentials && !c.mainUrl.includes('@'))).toBe(true);
+    expect((await call('devices.scanResults')).find((d) => d.address === nvr.ip)?.status).toBe('added');
+  }, 20_000);
+
+  it('a wrong password is throttled before the device would lock the station out', async () => {
+    const cam = fleet.manifest.devices.find((d) => d.kind === 'camera' && d.initialized)!;
+    const errors: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      try { await call('devices.add', { address: cam.ip, httpPort: cam.ports.http, username: 'admin', password: 'Wrong-pass-1' }); }
+      catch (e) { errors.push((e as Error).message); }
+    }
+    expect(errors.filter((e) => /refused the username or password/.test(e)).length).toBeLessThanOrEqual(3);
+    expect(errors.at(-1)).toMatch(/next try in \d+ s/);
+    // camsim locks after 5 failures in a row; the station stopped at 3.
+    expect(fleet.device(cam.id).guard.isLocked('127.0.0.1').locked).toBe(false);
+  }, 30_000);
+
+  it('a device going offline past the grace period raises devices.online', async () => {
+    const nvr = fleet.manifest.devices.find((d) => d.kind === 'nvr')!;
+    const got = new Promise<unknown>((resolve) => {
+      const off = st.events.subscribe((name, p) => { if (name === 'devices.online' && !(p as { online: boolean }).online) { off(); resolve(p); } });
+    });
+    await fleet.device(nvr.id).goOffline(3000);
+    expect(await got).toMatchObject({ online: false, name: expect.any(String) });
+    expect((await call('devices.list')).find((d) => d.address === nvr.ip)?.status).toBe('offline');
+  }, 20_000);
+
+  it('delete erases credentials and channels; the known password appears in no DB, log or renderer-bound message', async () => {
+    const list = await call('devices.list');
+    seen.push(JSON.stringify(list));
+    const first = list[0]!;
+    expect(await call('devices.remove', { id: first.id })).toEqual({ removed: true });
+    expect((await call('channels.list')).some((c) => first.channels.some((x) => x.channelId === c.id))).toBe(false);
+    st.logger.flush();
+    const files = [join(dataDir, 'station.db'), join(dataDir, 'station.db-wal'), ...readdirSync(join(dataDir, 'logs')).map((f) => join(dataDir, 'logs', f))];
+    for (const f of files) {
+      let buf: Buffer;
+      try { buf = readFileSync(f); } catch { continue; }
+      for (const pw of [NEW_PASSWORD, DEFAULT_PASSWORD]) expect(buf.includes(pw), `${pw} in ${f}`).toBe(false);
+    }
+    for (const m of seen) for (const pw of [NEW_PASSWORD, DEFAULT_PASSWORD]) expect(m.includes(pw)).toBe(false);
+  });
+});
