@@ -4,7 +4,6 @@ import type { Settings, StationStatus } from '../contract';
 import { ChannelRegistry } from './devices/channel-registry';
 import { DeviceService, type DeviceServiceOptions } from './devices/device-service';
 import { EventBus } from './events/event-bus';
-import { EventService } from './events/event-service';
 import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './media/live-service';
@@ -34,8 +33,6 @@ export interface StationOptions {
   privacy?: { syncEveryMs?: number; retryCapMs?: number };
   /** Recording and archive (tests fake the disk's free space and shorten timers). */
   recording?: { freeBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean };
-  /** Events and alarms (tests shorten the offline grace period and source retries). */
-  eventsOptions?: { offlineGraceMs?: number; sourceRetryMs?: number; diskLowBytes?: number; diskEveryMs?: number };
   /** Discovery and device monitoring (tests probe camsim by unicast and shorten timers). */
   devices?: Pick<DeviceServiceOptions, 'unicast' | 'announcePort' | 'listenMulticast' | 'heartbeatMs' | 'graceMs' | 'scanMs'>;
 }
@@ -112,14 +109,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...opts.recording,
   });
   await recording.start();
-
-  // Events, alarms, sensors (electron/core/events): device event sources, station-made events, alarm rules.
-  const eventService = new EventService({
-    db, events, live, recording, secrets: opts.secrets, logger, clock,
-    recordingsDir: () => settings.recordingsDir, freeBytes: opts.recording?.freeBytes,
-    ...opts.eventsOptions,
-  });
-  await eventService.start();
 
   // Devices: discovery, activation, the device list and its heartbeat (electron/core/devices).
   const devices = new DeviceService({
