@@ -55,7 +55,7 @@ async function start(): Promise<void> {
   serveRenderer(rendererDir);
   const dataDir = process.env.WATCHPOST_DATA_DIR ?? app.getPath('userData');
   const secrets = new FileSecretStore(dataDir, await safeStorageCipher(), 'electron safeStorage');
-  station = await createStation({ dataDir, mode: 'electron', secrets });
+  station = await createStation({ dataDir, mode: 'electron', secrets, cloudUrl: process.env.WATCHPOST_CLOUD_URL });
   unbind = bindIpc(station, () => BrowserWindow.getAllWindows());
   mainWindow = createWindow();
 }

@@ -99,7 +99,7 @@ export class BridgeStationClient extends BaseClient implements StationClient {
     this.removeListener();
   }
   async call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
-    if (name === 'live.open') await this.mediaReady;
+    if (name === 'live.open' || name === 'playback.open') await this.mediaReady;
     return unwrap(await this.bridge.call(name, input));
   }
 }
