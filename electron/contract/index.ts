@@ -2,11 +2,13 @@
 import { z } from 'zod';
 import { call, NoInput } from './common';
 import { deviceCalls, deviceEvents } from './devices';
+import { eventCalls, eventEvents } from './events';
 import { liveCalls, liveEvents } from './live';
 import { privacyCalls, privacyEvents } from './privacy';
 import { recordingCalls, recordingEvents } from './recording';
 
 export * from './devices';
+export * from './events';
 export * from './live';
 export * from './privacy';
 export * from './recording';
@@ -89,6 +91,7 @@ export const calls = {
   ...liveCalls,
   ...privacyCalls,
   ...recordingCalls,
+  ...eventCalls,
   ...deviceCalls,
 } as const;
 
@@ -108,6 +111,7 @@ export const events = {
   ...liveEvents,
   ...privacyEvents,
   ...recordingEvents,
+  ...eventEvents,
   ...deviceEvents,
 } as const;
 

@@ -4,6 +4,7 @@ import type { Settings, StationStatus } from '../contract';
 import { ChannelRegistry } from './devices/channel-registry';
 import { DeviceService, type DeviceServiceOptions } from './devices/device-service';
 import { EventBus } from './events/event-bus';
+import { EventService } from './events/event-service';
 import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './media/live-service';
@@ -33,6 +34,8 @@ export interface StationOptions {
   privacy?: { syncEveryMs?: number; retryCapMs?: number };
   /** Recording and archive (tests fake the disk's free space and shorten timers). */
   recording?: { freeBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean };
+  /** Events and alarms (tests shorten the offline grace period and source retries). */
+  eventsOptions?: { offlineGraceMs?: number; sourceRetryMs?: number; diskLowBytes?: number; diskEveryMs?: number };
   /** Discovery and device monitoring (tests probe camsim by unicast and shorten timers). */
   devices?: Pick<DeviceServiceOptions, 'unicast' | 'announcePort' | 'listenMulticast' | 'heartbeatMs' | 'graceMs' | 'scanMs'>;
 }
@@ -110,6 +113,14 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   });
   await recording.start();
 
+  // Events, alarms, sensors (electron/core/events): device event sources, station-made events, alarm rules.
+  const eventService = new EventService({
+    db, events, live, recording, secrets: opts.secrets, logger, clock,
+    recordingsDir: () => settings.recordingsDir, freeBytes: opts.recording?.freeBytes,
+    ...opts.eventsOptions,
+  });
+  await eventService.start();
+
   // Devices: discovery, activation, the device list and its heartbeat (electron/core/devices).
   const devices = new DeviceService({
     db, secrets: opts.secrets, registry, events, logger, clock, forgetChannel: (id) => live.forgetChannel(id), ...opts.devices,
@@ -172,6 +183,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...privacy.handlers,
     ...recording.handlers,
     ...devices.handlers,
+    ...eventService.handlers,
   };
 
   const heartbeat = setInterval(
@@ -188,6 +200,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     logDir,
     async dispose() {
       clearInterval(heartbeat);
+      await eventService.dispose();
       await devices.dispose();
       await recording.dispose();
       live.dispose();

@@ -1,0 +1,122 @@
+// Events (device, station-made, local motion), sensor series, alarm rules, device event sources.
+import { z } from 'zod';
+import { call, NoInput } from './common';
+
+/** Device kinds (ONVIF/Dahua) first, then what the station itself notices. */
+export const EVENT_TYPES = [
+  'motion', 'tamper', 'door', 'pir', 'water', 'temperature', 'co2', 'light',
+  'stream_lost', 'stream_restored', 'device_offline', 'disk_low', 'recording_gap', 'frozen_picture',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+export const SENSOR_TYPES = ['temperature', 'co2', 'light'] as const;
+export const SENSOR_UNITS: Record<(typeof SENSOR_TYPES)[number], string> = { temperature: '°C', co2: 'ppm', light: 'lx' };
+export const EVENT_SOURCES = ['onvif', 'dahua', 'station', 'motion'] as const;
+
+const id = z.number().int().positive();
+const epochMs = z.number().int().nonnegative();
+
+export const StationEvent = z.object({
+  id,
+  channelId: id.nullable(),
+  type: z.enum(EVENT_TYPES),
+  source: z.enum(EVENT_SOURCES),
+  start: epochMs,
+  /** Null while a stateful event (motion, door open) is still on. */
+  end: epochMs.nullable(),
+  value: z.number().nullable(),
+  unit: z.string().nullable(),
+  detail: z.string(),
+  hasSnapshot: z.boolean(),
+  /** The alarm rule that matched; alarms wait for acknowledgement. */
+  ruleId: id.nullable(),
+  acknowledged: z.boolean(),
+  ackNote: z.string().nullable(),
+  ackAt: epochMs.nullable(),
+});
+export type StationEvent = z.infer<typeof StationEvent>;
+
+export const ALARM_ACTIONS = ['notify', 'popup', 'record', 'sound', 'mark'] as const;
+export const AlarmRule = z.object({
+  id,
+  name: z.string().trim().min(1).max(100),
+  enabled: z.boolean(),
+  types: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length),
+  /** Null: every channel. */
+  channelIds: z.array(id).max(512).nullable(),
+  /** 336 characters '0'/'1': the weekly half-hours from Monday 00:00, station local time. */
+  schedule: z.string().regex(/^[01]{336}$/, 'must be 336 characters of 0 and 1 (half-hours from Monday 00:00)'),
+  actions: z.array(z.enum(ALARM_ACTIONS)).max(ALARM_ACTIONS.length),
+});
+export type AlarmRule = z.infer<typeof AlarmRule>;
+
+export const SensorReading = z.object({ channelId: id, type: z.enum(SENSOR_TYPES), at: epochMs, value: z.number(), unit: z.string() });
+export type SensorReading = z.infer<typeof SensorReading>;
+
+export const EventSourceConfig = z.object({
+  id,
+  driver: z.enum(['onvif', 'dahua']),
+  /** ONVIF: the events service XAddr; Dahua: the device's base http URL. */
+  url: z.string().url().max(500),
+  username: z.string().max(100),
+  /** Device channel number (1-based) -> station channel id. */
+  channelMap: z.record(z.string().regex(/^\d+$/), id),
+  state: z.enum(['connecting', 'connected', 'error']),
+  error: z.string().optional(),
+});
+export type EventSourceConfig = z.infer<typeof EventSourceConfig>;
+
+export const MotionConfig = z.object({
+  channelId: id,
+  enabled: z.boolean(),
+  sensitivity: z.number().int().min(1).max(100),
+  /** 16x9 cells row by row, '1' = ignored. */
+  mask: z.string().regex(/^[01]{144}$/, 'must be 144 characters of 0 and 1 (16x9 cells)'),
+});
+export type MotionConfig = z.infer<typeof MotionConfig>;
+
+export const eventCalls = {
+  'events.list': call(
+    z.object({
+      types: z.array(z.enum(EVENT_TYPES)).max(EVENT_TYPES.length).optional(),
+      channelIds: z.array(id).max(512).optional(),
+      from: epochMs.optional(),
+      to: epochMs.optional(),
+      acknowledged: z.boolean().optional(),
+      alarmsOnly: z.boolean().optional(),
+      limit: z.number().int().min(1).max(1000).default(200),
+    }).strict(),
+    z.array(StationEvent),
+  ),
+  'events.acknowledge': call(z.object({ ids: z.array(id).min(1).max(1000), note: z.string().trim().max(1000).default('') }).strict(), z.array(StationEvent)),
+  'events.snapshot': call(z.object({ id }).strict(), z.object({ jpegBase64: z.string() })),
+  'sensors.current': call(NoInput, z.array(SensorReading)),
+  'sensors.series': call(z.object({ channelId: id, type: z.enum(SENSOR_TYPES), from: epochMs, to: epochMs, maxPoints: z.number().int().min(2).max(5000).default(500) }).strict(), z.array(SensorReading)),
+  'alarms.rules': call(NoInput, z.array(AlarmRule)),
+  'alarms.saveRule': call(AlarmRule.omit({ id: true }).extend({ id: id.optional() }).strict(), AlarmRule),
+  'alarms.removeRule': call(z.object({ id }).strict(), z.object({ removed: z.boolean() })),
+  'eventSources.list': call(NoInput, z.array(EventSourceConfig)),
+  'eventSources.add': call(
+    z.object({ driver: z.enum(['onvif', 'dahua']), url: z.string().url().max(500), username: z.string().max(100), password: z.string().max(200), channelMap: z.record(z.string().regex(/^\d+$/), id) }).strict(),
+    EventSourceConfig,
+  ),
+  'eventSources.remove': call(z.object({ id }).strict(), z.object({ removed: z.boolean() })),
+  'motion.get': call(z.object({ channelId: id }).strict(), MotionConfig),
+  'motion.set': call(MotionConfig.strict(), MotionConfig),
+} as const;
+
+export const AlarmNotice = z.object({
+  event: StationEvent,
+  ruleId: id,
+  ruleName: z.string(),
+  actions: z.array(z.enum(ALARM_ACTIONS)),
+  /** JPEG of the channel at the event, when the rule notifies and a picture was available. */
+  snapshotBase64: z.string().nullable(),
+});
+export type AlarmNotice = z.infer<typeof AlarmNotice>;
+
+export const eventEvents = {
+  /** A new event, or an event that ended or was acknowledged. */
+  'event.changed': StationEvent,
+  'alarm.raised': AlarmNotice,
+  'sensor.reading': SensorReading,
+} as const;

@@ -1,0 +1,319 @@
+import { readFileSync, statfsSync } from 'node:fs';
+import {
+  SENSOR_UNITS, StationError,
+  type AlarmRule, type CallInput, type CallName, type EventSourceConfig, type EventType, type MotionConfig, type StationEvent,
+} from '../../contract';
+import { ClientSession } from '../client-session';
+import type { LiveService } from '../media/live-service';
+import type { Logger } from '../log';
+import type { RecordingService } from '../recording/recording-service';
+import type { Handlers } from '../rpc';
+import type { Db } from '../storage/db';
+import type { SecretStore } from '../storage/secrets';
+import { matchingRules } from './alarm-rules';
+import { DahuaAttachSource } from './dahua-attach';
+import type { DeviceEvent, DeviceEventSource, DeviceEventSourceOptions, SourceState } from './device-event-source';
+import type { EventBus } from './event-bus';
+import * as store from './event-store';
+import { OnvifPullPointSource } from './onvif-pullpoint';
+
+type EventCallName = Extract<CallName, `events.${string}` | `sensors.${string}` | `alarms.${string}` | `eventSources.${string}` | `motion.${string}`>;
+export type EventHandlers = Pick<Handlers, EventCallName>;
+
+export interface EventServiceOptions {
+  db: Db;
+  events: EventBus;
+  live: Pick<LiveService, 'snapshot'>;
+  recording: Pick<RecordingService, 'handlers'>;
+  secrets: SecretStore;
+  logger: Logger;
+  clock?: () => number;
+  recordingsDir: () => string;
+  /** How long a device (event source) or stream may be gone before 'device_offline'. */
+  offlineGraceMs?: number;
+  /** Free space under which 'disk_low' is raised (and checked every diskEveryMs). */
+  diskLowBytes?: number;
+  diskEveryMs?: number;
+  freeBytes?: (root: string) => number;
+  sourceRetryMs?: number;
+  /** Swappable for tests: builds a device event source. */
+  makeSource?: (driver: 'onvif' | 'dahua', o: DeviceEventSourceOptions) => DeviceEventSource;
+}
+
+const STATEFUL = new Set<EventType>(['motion', 'tamper', 'door', 'pir', 'water']);
+/** Alarm rules call other services as the station itself, not as a connected client. */
+const STATION_SESSION = new ClientSession('station:events');
+const secretKey = (id: number) => `eventsource:${id}`;
+const defaultMotion = (channelId: number): MotionConfig => ({ channelId, enabled: false, sensitivity: 50, mask: '0'.repeat(144) });
+
+interface RunningSource {
+  cfg: Omit<EventSourceConfig, 'state' | 'error'>;
+  source: DeviceEventSource;
+  state: SourceState;
+  offlineTimer?: NodeJS.Timeout;
+  offlineEventId?: number;
+}
+
+/** Events from every source into SQLite and the bus; alarm rules run their actions; acknowledgement. */
+export class EventService {
+  private readonly clock: () => number;
+  private readonly open = new Map<string, number>();
+  private readonly sources = new Map<number, RunningSource>();
+  private readonly streams = new Map<string, { state: string; lostId?: number; offlineTimer?: NodeJS.Timeout }>();
+  private readonly gapState = new Map<number, string>();
+  private readonly disposers: (() => void)[] = [];
+  private rules: AlarmRule[] = [];
+  private diskLowId: number | undefined;
+
+  constructor(private readonly opts: EventServiceOptions) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    this.rules = store.listRules(this.opts.db);
+    // Events left open by a stop cannot end any more: close them at the last instant we know of.
+    this.opts.db.prepare('UPDATE ev_event SET end_ms = start_ms WHERE end_ms IS NULL').run();
+    this.disposers.push(this.opts.events.subscribe((name, payload) => {
+      if (name === 'stream.status') this.onStreamStatus(payload as { streamId: string; state: string; reason?: string });
+      else if (name === 'recording.status') this.onRecordingStatus(payload as { channels: { channelId: number; state: string; gapReason?: string }[] });
+    }));
+    const diskTimer = setInterval(() => this.checkDisk(), this.opts.diskEveryMs ?? 30_000);
+    diskTimer.unref();
+    this.disposers.push(() => clearInterval(diskTimer));
+    for (const row of this.opts.db.prepare('SELECT id, driver, url, username, channel_map FROM ev_source').all() as { id: number; driver: 'onvif' | 'dahua'; url: string; username: string; channel_map: string }[]) {
+      const password = (await this.opts.secrets.get(secretKey(row.id))) ?? '';
+      this.startSource({ id: row.id, driver: row.driver, url: row.url, username: row.username, channelMap: JSON.parse(row.channel_map) }, password);
+    }
+  }
+
+  // ---- ingest ----
+
+  /** One event from any source: stateful kinds open and close a row, values become readings and events. */
+  ingest(e: { channelId: number | null; type: EventType; source: StationEvent['source']; state?: boolean; value?: number; at?: number; detail?: string }): StationEvent | undefined {
+    const at = e.at ?? this.clock();
+    const key = `${e.channelId}:${e.type}`;
+    if (STATEFUL.has(e.type) && e.state === false) {
+      const id = this.open.get(key);
+      if (id === undefined) return undefined;
+      this.open.delete(key);
+      return this.changed(store.updateEvent(this.opts.db, id, { end: at }));
+    }
+    if (STATEFUL.has(e.type) && this.open.has(key)) return undefined;
+    let unit: string | null = null;
+    if (e.value !== undefined && (e.type === 'temperature' || e.type === 'co2' || e.type === 'light') && e.channelId !== null) {
+      unit = SENSOR_UNITS[e.type];
+      const reading = { channelId: e.channelId, type: e.type, at, value: e.value, unit };
+      store.insertReading(this.opts.db, reading);
+      this.opts.events.emit('sensor.reading', reading);
+    }
+    const ev = store.insertEvent(this.opts.db, {
+      channelId: e.channelId, type: e.type, source: e.source, start: at, end: STATEFUL.has(e.type) ? null : at, value: e.value ?? null, unit, detail: e.detail,
+    });
+    if (STATEFUL.has(e.type)) this.open.set(key, ev.id);
+    const rule = matchingRules(this.rules, ev)[0];
+    if (!rule) return this.changed(ev);
+    const alarm = store.updateEvent(this.opts.db, ev.id, { ruleId: rule.id }) ?? ev;
+    this.changed(alarm);
+    void this.runActions(alarm, rule);
+    return alarm;
+  }
+
+  private changed(ev: StationEvent | undefined): StationEvent | undefined {
+    if (ev) this.opts.events.emit('event.changed', ev);
+    return ev;
+  }
+
+  private async runActions(ev: StationEvent, rule: AlarmRule): Promise<void> {
+    const { actions } = rule;
+    if (ev.channelId !== null && (actions.includes('record') || actions.includes('mark'))) {
+      // The recorder keeps its pre-event ring, so recording covers the seconds before the trigger; it also stores the timeline mark.
+      await Promise.resolve(this.opts.recording.handlers['recording.trigger']({ channelId: ev.channelId, kind: ev.type }, STATION_SESSION))
+        .catch((err: unknown) => this.opts.logger.warn({ err, event: ev.id }, 'event recording trigger failed'));
+    }
+    let snapshotBase64: string | null = null;
+    if (ev.channelId !== null && (actions.includes('notify') || actions.includes('popup'))) {
+      try {
+        const s = await this.opts.live.snapshot(ev.channelId);
+        snapshotBase64 = s.jpeg.toString('base64');
+        store.updateEvent(this.opts.db, ev.id, { snapshotPath: s.path });
+      } catch (err) {
+        this.opts.logger.warn({ err: (err as Error).message, event: ev.id }, 'no snapshot for the alarm');
+      }
+    }
+    const latest = store.getEvent(this.opts.db, ev.id) ?? ev;
+    this.opts.events.emit('alarm.raised', { event: latest, ruleId: rule.id, ruleName: rule.name, actions, snapshotBase64 });
+  }
+
+  // ---- station-made events ----
+
+  private onStreamStatus(s: { streamId: string; state: string; reason?: string }): void {
+    const prev = this.streams.get(s.streamId) ?? { state: 'idle' };
+    const channelId = Number(s.streamId.split('/')[0]);
+    const next = { ...prev, state: s.state };
+    if (prev.state === 'live' && (s.state === 'offline' || s.state === 'stalled' || s.state === 'auth_failed')) {
+      next.lostId = this.ingest({ channelId, type: 'stream_lost', source: 'station', detail: `${s.streamId}: ${s.reason ?? s.state}` })?.id;
+      next.offlineTimer = setTimeout(() => {
+        if (this.streams.get(s.streamId)?.state !== 'live') this.ingest({ channelId, type: 'device_offline', source: 'station', detail: `${s.streamId} gone past the grace period` });
+      }, this.opts.offlineGraceMs ?? 60_000);
+      next.offlineTimer.unref();
+    } else if (s.state === 'live' && prev.lostId !== undefined) {
+      clearTimeout(prev.offlineTimer);
+      store.updateEvent(this.opts.db, prev.lostId, { end: this.clock() });
+      this.changed(store.getEvent(this.opts.db, prev.lostId));
+      this.ingest({ channelId, type: 'stream_restored', source: 'station', detail: s.streamId });
+      next.lostId = undefined;
+      next.offlineTimer = undefined;
+    }
+    this.streams.set(s.streamId, next);
+  }
+
+  private onRecordingStatus(st: { channels: { channelId: number; state: string; gapReason?: string }[] }): void {
+    for (const c of st.channels) {
+      const prev = this.gapState.get(c.channelId);
+      this.gapState.set(c.channelId, c.state);
+      if (c.state === 'gap' && prev !== undefined && prev !== 'gap') this.ingest({ channelId: c.channelId, type: 'recording_gap', source: 'station', detail: c.gapReason ?? '' });
+    }
+  }
+
+  checkDisk(): void {
+    const root = this.opts.recordingsDir();
+    let free: number;
+    try {
+      free = this.opts.freeBytes ? this.opts.freeBytes(root) : ((s) => s.bavail * s.bsize)(statfsSync(root));
+    } catch {
+      return;
+    }
+    const low = free < (this.opts.diskLowBytes ?? 4 * 1024 ** 3);
+    if (low && this.diskLowId === undefined) {
+      this.diskLowId = this.ingest({ channelId: null, type: 'disk_low', source: 'station', detail: `${Math.round(free / 1024 ** 2)} MiB free in ${root}` })?.id;
+    } else if (!low && this.diskLowId !== undefined) {
+      this.changed(store.updateEvent(this.opts.db, this.diskLowId, { end: this.clock() }));
+      this.diskLowId = undefined;
+    }
+  }
+
+  // ---- device event sources ----
+
+  private startSource(cfg: RunningSource['cfg'], password: string): RunningSource {
+    const make = this.opts.makeSource ?? ((driver, o) => (driver === 'onvif' ? new OnvifPullPointSource(o) : new DahuaAttachSource(o)));
+    const running: RunningSource = { cfg, state: { state: 'connecting' }, source: undefined as never };
+    running.source = make(cfg.driver, {
+      url: cfg.url, username: cfg.username, password, clock: this.clock, retryMs: this.opts.sourceRetryMs,
+      onEvent: (e) => this.fromDevice(running, e),
+      onState: (s) => this.sourceState(running, s),
+    });
+    this.sources.set(cfg.id, running);
+    running.source.start();
+    return running;
+  }
+
+  private fromDevice(r: RunningSource, e: DeviceEvent): void {
+    const channelId = r.cfg.channelMap[String(e.channel)];
+    if (channelId === undefined) return;
+    // A subscription's opening "current state" only matters when something is on (motion, door open) or a reading.
+    if (e.initial && e.state === false) return;
+    this.ingest({ channelId, type: e.kind, source: r.cfg.driver, state: e.state, value: e.value, at: Math.min(e.at, this.clock()) });
+  }
+
+  private sourceState(r: RunningSource, s: SourceState): void {
+    const wasError = r.state.state === 'error';
+    r.state = s;
+    const channels = [...new Set(Object.values(r.cfg.channelMap))];
+    if (s.state === 'error' && !wasError && r.offlineTimer === undefined && r.offlineEventId === undefined) {
+      r.offlineTimer = setTimeout(() => {
+        r.offlineTimer = undefined;
+        if (r.state.state !== 'error') return;
+        const ev = this.ingest({ channelId: channels[0] ?? null, type: 'device_offline', source: 'station', detail: `${new URL(r.cfg.url).host}: ${r.state.error}` });
+        r.offlineEventId = ev?.id;
+      }, this.opts.offlineGraceMs ?? 60_000);
+      r.offlineTimer.unref();
+    } else if (s.state === 'connected') {
+      clearTimeout(r.offlineTimer);
+      r.offlineTimer = undefined;
+      if (r.offlineEventId !== undefined) this.changed(store.updateEvent(this.opts.db, r.offlineEventId, { end: this.clock() }));
+      r.offlineEventId = undefined;
+    }
+  }
+
+  private describeSource(r: RunningSource): EventSourceConfig {
+    return { ...r.cfg, state: r.state.state, ...(r.state.state === 'error' ? { error: r.state.error } : {}) };
+  }
+
+  async addSource(input: CallInput<'eventSources.add'>): Promise<EventSourceConfig> {
+    const { id } = this.opts.db.prepare('INSERT INTO ev_source (driver, url, username, channel_map, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id')
+      .get(input.driver, input.url, input.username, JSON.stringify(input.channelMap), this.clock()) as { id: number };
+    await this.opts.secrets.set(secretKey(id), input.password);
+    return this.describeSource(this.startSource({ id, driver: input.driver, url: input.url, username: input.username, channelMap: input.channelMap }, input.password));
+  }
+
+  async removeSource(id: number): Promise<boolean> {
+    const r = this.sources.get(id);
+    this.sources.delete(id);
+    if (r) {
+      clearTimeout(r.offlineTimer);
+      await r.source.dispose();
+    }
+    await this.opts.secrets.delete(secretKey(id));
+    return this.opts.db.prepare('DELETE FROM ev_source WHERE id = ?').run(id).changes > 0;
+  }
+
+  // ---- API ----
+
+  get handlers(): EventHandlers {
+    const { db } = this.opts;
+    return {
+      'events.list': (f) => store.listEvents(db, f),
+      'events.acknowledge': ({ ids, note }) => {
+        const acked = store.acknowledge(db, ids, note, this.clock());
+        for (const e of acked) this.changed(e);
+        return acked;
+      },
+      'events.snapshot': ({ id }) => {
+        const path = store.snapshotPathOf(db, id);
+        if (!path) throw new StationError('not_found', `event ${id} has no snapshot`);
+        try {
+          return { jpegBase64: readFileSync(path).toString('base64') };
+        } catch {
+          throw new StationError('not_found', `the snapshot of event ${id} is no longer on disk`);
+        }
+      },
+      'sensors.current': () => store.currentReadings(db),
+      'sensors.series': ({ channelId, type, from, to, maxPoints }) => store.readingSeries(db, channelId, type, from, to, maxPoints),
+      'alarms.rules': () => store.listRules(db),
+      'alarms.saveRule': (rule) => {
+        const saved = store.saveRule(db, rule, this.clock());
+        if (!saved) throw new StationError('not_found', `alarm rule ${rule.id} does not exist`);
+        this.rules = store.listRules(db);
+        return saved;
+      },
+      'alarms.removeRule': ({ id }) => {
+        const removed = store.removeRule(db, id);
+        this.rules = store.listRules(db);
+        return { removed };
+      },
+      'eventSources.list': () => [...this.sources.values()].map((r) => this.describeSource(r)),
+      'eventSources.add': (input) => this.addSource(input),
+      'eventSources.remove': async ({ id }) => ({ removed: await this.removeSource(id) }),
+      'motion.get': ({ channelId }) => {
+        const r = db.prepare('SELECT enabled, sensitivity, mask FROM ev_motion WHERE channel_id = ?').get(channelId) as { enabled: number; sensitivity: number; mask: string } | undefined;
+        return r ? { channelId, enabled: r.enabled === 1, sensitivity: r.sensitivity, mask: r.mask } : defaultMotion(channelId);
+      },
+      'motion.set': (cfg) => {
+        db.prepare('INSERT INTO ev_motion (channel_id, enabled, sensitivity, mask) VALUES (?, ?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET enabled = excluded.enabled, sensitivity = excluded.sensitivity, mask = excluded.mask')
+          .run(cfg.channelId, cfg.enabled ? 1 : 0, cfg.sensitivity, cfg.mask);
+        return cfg;
+      },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    for (const d of this.disposers.splice(0)) d();
+    for (const s of this.streams.values()) clearTimeout(s.offlineTimer);
+    await Promise.all([...this.sources.values()].map(async (r) => {
+      clearTimeout(r.offlineTimer);
+      await r.source.dispose();
+    }));
+    this.sources.clear();
+  }
+}
+

@@ -1,0 +1,174 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { XMLParser } from 'fast-xml-parser';
+import { sleep, type DeviceEvent, type DeviceEventKind, type DeviceEventSource, type DeviceEventSourceOptions } from './device-event-source';
+
+// ONVIF events (Core §9) over a PullPoint: CreatePullPointSubscription, long-poll PullMessages, Renew, Unsubscribe.
+
+const MAX_BODY = 1024 * 1024;
+const NS = {
+  env: 'http://www.w3.org/2003/05/soap-envelope',
+  tev: 'http://www.onvif.org/ver10/events/wsdl',
+  wsnt: 'http://docs.oasis-open.org/wsn/b-2',
+  wsa: 'http://www.w3.org/2005/08/addressing',
+  wsse: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
+  wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd',
+};
+
+const parser = new XMLParser({
+  ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: true, processEntities: false, parseTagValue: false, parseAttributeValue: false,
+  isArray: (name) => name === 'NotificationMessage' || name === 'SimpleItem',
+});
+
+const esc = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** WS-UsernameToken PasswordDigest: base64(sha1(nonce + created + password)). */
+export function usernameToken(user: string, password: string, nowMs: number): string {
+  const nonce = randomBytes(16);
+  const created = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const digest = createHash('sha1').update(Buffer.concat([nonce, Buffer.from(created), Buffer.from(password)])).digest('base64');
+  return `<wsse:Security xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}"><wsse:UsernameToken><wsse:Username>${esc(user)}</wsse:Username>` +
+    `<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest">${digest}</wsse:Password>` +
+    `<wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${nonce.toString('base64')}</wsse:Nonce>` +
+    `<wsu:Created>${created}</wsu:Created></wsse:UsernameToken></wsse:Security>`;
+}
+
+type Node = Record<string, unknown>;
+const obj = (v: unknown): Node => (v && typeof v === 'object' ? (v as Node) : {});
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'object' && v && '#text' in v ? String((v as Node)['#text']) : '');
+
+/** Topic (prefixes dropped) -> kind; camsim's sensors use its own tnscs:Sensor/* namespace. */
+const TOPIC_KINDS: [RegExp, DeviceEventKind][] = [
+  [/^RuleEngine\/CellMotionDetector\/Motion$/, 'motion'],
+  [/^VideoSource\/MotionAlarm$/, 'motion'],
+  [/^VideoSource\/GlobalSceneChange/, 'tamper'],
+  [/^Device\/Trigger\/DigitalInput$/, 'door'],
+  [/^Sensor\/PIR$/, 'pir'],
+  [/^Sensor\/WaterLeak$/, 'water'],
+  [/^Sensor\/Temperature$/, 'temperature'],
+  [/^Sensor\/CO2$/, 'co2'],
+  [/^Sensor\/AmbientLight$/, 'light'],
+];
+
+function channelOf(source: Record<string, string>): number {
+  for (const v of Object.values(source)) {
+    const m = /(\d+)$/.exec(v);
+    if (m) return Number(m[1]);
+  }
+  return 1;
+}
+
+/** NotificationMessages of a PullMessagesResponse as device events; CellMotionDetector duplicates MotionAlarm, so only one is kept. */
+export function parseNotifications(body: Node, clock: () => number): DeviceEvent[] {
+  const out: DeviceEvent[] = [];
+  for (const n of (body.NotificationMessage as unknown[] | undefined) ?? []) {
+    const topic = text(obj(n).Topic).trim().split('/').map((s) => s.replace(/^[^:]*:/, '')).join('/');
+    if (topic === 'RuleEngine/CellMotionDetector/Motion') continue;
+    const kind = TOPIC_KINDS.find(([re]) => re.test(topic))?.[1];
+    if (!kind) continue;
+    const msg = obj(obj(obj(n).Message).Message);
+    const items = (el: unknown) => Object.fromEntries(((obj(el).SimpleItem as unknown[] | undefined) ?? []).map((i) => [String(obj(i)['@_Name']), String(obj(i)['@_Value'])]));
+    const source = items(msg.Source);
+    const data = Object.values(items(msg.Data))[0] ?? '';
+    const at = Date.parse(String(msg['@_UtcTime'] ?? '')) || clock();
+    const e: DeviceEvent = { kind, channel: channelOf(source), at, initial: msg['@_PropertyOperation'] === 'Initialized' };
+    if (kind === 'temperature' || kind === 'co2' || kind === 'light') {
+      const v = Number(data);
+      if (!Number.isFinite(v)) continue;
+      e.value = v;
+    } else e.state = data === 'true' || data === '1';
+    out.push(e);
+  }
+  return out;
+}
+
+class SoapFault extends Error {}
+
+/** Subscribes, long-polls, renews before the termination time and re-subscribes after any error with backoff. */
+export class OnvifPullPointSource implements DeviceEventSource {
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private subscription: string | undefined;
+  private readonly clock: () => number;
+
+  constructor(private readonly opts: DeviceEventSourceOptions & { pullTimeoutS?: number; terminationS?: number }) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  private async soap(url: string, action: string, operation: string, timeoutMs: number): Promise<Node> {
+    const header = usernameToken(this.opts.username, this.opts.password, this.clock()) + `<wsa:Action xmlns:wsa="${NS.wsa}">${action}</wsa:Action>`;
+    const envelope = `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.env}"><s:Header>${header}</s:Header><s:Body>${operation}</s:Body></s:Envelope>`;
+    const res = await fetch(url, {
+      method: 'POST', body: envelope,
+      headers: { 'Content-Type': `application/soap+xml; charset=utf-8; action="${action}"` },
+      signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]),
+    });
+    const len = Number(res.headers.get('content-length') ?? 0);
+    if (len > MAX_BODY) throw new Error(`ONVIF reply of ${len} bytes is over the limit`);
+    const xml = await res.text();
+    if (xml.length > MAX_BODY) throw new Error('ONVIF reply over the size limit');
+    if (/<!DOCTYPE/i.test(xml)) throw new Error('ONVIF reply carries a DTD');
+    const body = obj(obj(obj(parser.parse(xml)).Envelope).Body);
+    if (body.Fault || !res.ok) {
+      const reason = text(obj(obj(body.Fault).Reason).Text) || `HTTP ${res.status}`;
+      throw new SoapFault(`ONVIF fault: ${reason}`);
+    }
+    return body;
+  }
+
+  private async subscribe(): Promise<string> {
+    const term = this.opts.terminationS ?? 60;
+    const body = await this.soap(this.opts.url, `${NS.tev}/EventPortType/CreatePullPointSubscriptionRequest`,
+      `<tev:CreatePullPointSubscription xmlns:tev="${NS.tev}"><tev:InitialTerminationTime>PT${term}S</tev:InitialTerminationTime></tev:CreatePullPointSubscription>`, 10_000);
+    const address = text(obj(obj(body.CreatePullPointSubscriptionResponse).SubscriptionReference).Address).trim();
+    if (!/^https?:\/\//.test(address)) throw new Error('CreatePullPointSubscription returned no address');
+    return address;
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    let delay = this.opts.retryMs ?? 1000;
+    const term = this.opts.terminationS ?? 60;
+    const pullS = Math.min(this.opts.pullTimeoutS ?? 5, term / 2);
+    while (!signal.aborted) {
+      try {
+        this.opts.onState?.({ state: 'connecting' });
+        this.subscription = await this.subscribe();
+        this.opts.onState?.({ state: 'connected' });
+        delay = this.opts.retryMs ?? 1000;
+        let renewAt = this.clock() + (term * 1000) / 2;
+        while (!signal.aborted) {
+          const body = await this.soap(this.subscription, `${NS.tev}/PullPointSubscription/PullMessagesRequest`,
+            `<tev:PullMessages xmlns:tev="${NS.tev}"><tev:Timeout>PT${pullS}S</tev:Timeout><tev:MessageLimit>100</tev:MessageLimit></tev:PullMessages>`, (pullS + 10) * 1000);
+          for (const e of parseNotifications(obj(body.PullMessagesResponse), this.clock)) this.opts.onEvent(e);
+          if (this.clock() >= renewAt) {
+            await this.soap(this.subscription, `${NS.wsnt}/SubscriptionManager/RenewRequest`,
+              `<wsnt:Renew xmlns:wsnt="${NS.wsnt}"><wsnt:TerminationTime>PT${term}S</wsnt:TerminationTime></wsnt:Renew>`, 10_000);
+            renewAt = this.clock() + (term * 1000) / 2;
+          }
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        this.subscription = undefined;
+        this.opts.onState?.({ state: 'error', error: (err as Error).message });
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, this.opts.maxRetryMs ?? 30_000);
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const sub = this.subscription;
+    this.abort.abort();
+    await this.loop?.catch(() => {});
+    if (sub) {
+      // Frees the device's pull point now instead of at its termination time.
+      const envelope = `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.env}"><s:Header>${usernameToken(this.opts.username, this.opts.password, this.clock())}</s:Header><s:Body><wsnt:Unsubscribe xmlns:wsnt="${NS.wsnt}"/></s:Body></s:Envelope>`;
+      await fetch(sub, { method: 'POST', body: envelope, headers: { 'Content-Type': 'application/soap+xml; charset=utf-8' }, signal: AbortSignal.timeout(2000) })
+        .then((r) => r.arrayBuffer()).catch(() => {});
+    }
+  }
+}
