@@ -40,7 +40,15 @@ async function main(): Promise<void> {
   const lock = acquireInstanceLock(dataDir);
   const cloudUrl = values['cloud-url'] ?? process.env.WATCHPOST_CLOUD_URL;
   if (cloudUrl !== undefined && !/^https?:\/\/[^/]+$/.test(cloudUrl.replace(/\/$/, ''))) throw new Error(`--cloud-url: ${cloudUrl} is not an http(s) origin like http://127.0.0.1:8435`);
-  const station = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloudUrl?.replace(/\/$/, '') });
+  // Tests and installers with a known address list probe by unicast ("ip:wsdPort:dhipPort,…") instead of multicasting on every interface.
+  const unicast = process.env.WATCHPOST_DISCOVER_UNICAST?.split(',').filter(Boolean).map((t) => {
+    const [address = '', wsd, dhip] = t.split(':');
+    return { address, wsdPort: Number(wsd) || undefined, dhipPort: Number(dhip) || undefined };
+  });
+  const station = await createStation({
+    dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloudUrl?.replace(/\/$/, ''),
+    devices: unicast ? { unicast: () => unicast } : undefined,
+  });
   const server = await startLoopbackServer({ station, rendererDir, host: values.host, port });
   // The demo's simulated cameras (scripts/, not the core): loaded only when asked for.
   const demo = values.demo ? await (await import('../../scripts/demo')).startDemo(station, { subnet: process.env.WATCHPOST_DEMO_SUBNET }) : undefined;

@@ -1,5 +1,6 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { ComingPage } from '../features/coming/ComingPage';
+import { DevicesPage } from '../features/devices/DevicesPage';
 import { PrivacyPage } from '../features/privacy/PrivacyPage';
 import { LivePage } from '../features/live/LivePage';
 import { PlaybackPage } from '../features/playback/PlaybackPage';
@@ -18,6 +19,7 @@ function Page({ view }: { view: View }) {
   switch (view) {
     case 'live': return <LivePage />;
     case 'playback': return <PlaybackPage />;
+    case 'devices': return <DevicesPage />;
     case 'privacy': return <PrivacyPage />;
     case 'settings': return <SettingsPage />;
     case 'status': return <StatusPage />;

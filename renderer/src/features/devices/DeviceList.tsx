@@ -1,0 +1,50 @@
+import { useEffect, useState } from 'react';
+import { useAppDispatch } from '../../app/hooks';
+import { useStationClient } from '../../app/client-context';
+import { devicesApi, useDevicesQuery, useRemoveDeviceMutation } from './devices-api';
+
+/** The managed devices; an NVR's channels as a tree, each with its main and sub streams. */
+export function DeviceList() {
+  const client = useStationClient();
+  const dispatch = useAppDispatch();
+  const { data: devices = [] } = useDevicesQuery();
+  const [remove] = useRemoveDeviceMutation();
+  const [open, setOpen] = useState<Set<number>>(new Set());
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => client.on('devices.changed', () => { dispatch(devicesApi.util.invalidateTags(['Devices'])); }), [client, dispatch]);
+  useEffect(() => { const t = setInterval(() => setNow(Date.now()), 1000); return () => clearInterval(t); }, []);
+  const toggle = (id: number) => setOpen((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
+
+  return (
+    <section className="dev-list" aria-labelledby="dev-list-title">
+      <h2 id="dev-list-title">Device list <span className="muted small">{devices.length}</span></h2>
+      {devices.length === 0 && <p className="muted">No devices added.</p>}
+      <ul role="tree" aria-label="Devices and channels">
+        {devices.map((d) => (
+          <li key={d.id} role="treeitem" aria-expanded={open.has(d.id)} data-device={d.address} aria-selected={false}>
+            <div className="dev-row">
+              <button type="button" className="dev-toggle" onClick={() => toggle(d.id)} aria-label={`${open.has(d.id) ? 'Collapse' : 'Expand'} ${d.name}`}>{open.has(d.id) ? '▾' : '▸'}</button>
+              <span className={`dev-dot st-${d.status}`} aria-hidden="true" />
+              <span className="dev-name">{d.name}</span>
+              <span className="muted small">{d.vendor} {d.model} · <span className="mono">{d.address}</span> · {d.kind === 'nvr' ? 'NVR' : 'camera'} · {d.channels.length} ch</span>
+              <span className="small" data-status={d.status}>
+                {d.lockedUntil && d.lockedUntil > now ? `locked out, ${Math.ceil((d.lockedUntil - now) / 1000)} s left` : d.status}
+              </span>
+              <button type="button" className="secondary" onClick={() => { if (confirm(`Delete ${d.name}? Its credentials are erased; recordings stay.`)) void remove(d.id); }}>Delete</button>
+            </div>
+            {open.has(d.id) && (
+              <ul role="group">
+                {d.channels.map((c) => (
+                  <li key={c.channelId} role="treeitem" aria-selected={false} className="dev-channel" data-channel={c.deviceChannel}>
+                    <span>{c.name}</span>
+                    <span className="muted small">main{c.hasSub ? ' · sub' : ''}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

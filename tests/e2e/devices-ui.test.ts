@@ -1,0 +1,80 @@
+// The Devices page in Chromium against the real station CLI and camsim (its own process) on loopback; probes are unicast to camsim's addresses.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guardConsole, launchChromium } from '../helpers/chromium';
+import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
+import { requireBuiltRenderer, startStation, type StationProcess } from '../helpers/station-process';
+
+let camsim: CamsimProcess;
+let station: StationProcess;
+let browser: Browser;
+let page: Page;
+let consoleGuard: ReturnType<typeof guardConsole>;
+const NEW_PASSWORD = 'Fresh-Pass-2026';
+const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
+
+beforeAll(async () => {
+  requireBuiltRenderer();
+  camsim = await startCamsim(['--devices', '4', '--uninitialized', '2', '--nvr', '4', '--no-video']);
+  const targets = camsim.manifest.devices.map((d) => `${d.ip}:${d.ports.wsDiscovery}:${d.ports.dhip}`).join(',');
+  [station, browser] = await Promise.all([startStation({ env: { WATCHPOST_DISCOVER_UNICAST: targets } }), launchChromium()]);
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  consoleGuard = guardConsole(page);
+  await page.goto(`${station.url}#/devices`);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop();
+  await camsim?.stop();
+});
+
+describe('Devices page in Chromium', () => {
+  it('a scan lists every camsim device with the right fields and status', async () => {
+    await page.getByRole('button', { name: 'Scan LAN' }).click();
+    await poll(() => page.locator('table.dev-scan tbody tr[data-address]').count()).toBe(camsim.manifest.devices.length);
+    for (const d of camsim.manifest.devices) {
+      const row = page.locator(`tr[data-address="${d.ip}"]`);
+      await poll(() => row.getAttribute('data-status')).toBe(d.initialized ? 'initialised' : 'uninitialised');
+      expect(await row.locator('[data-col=model]').textContent()).toBe(d.model);
+      expect(await row.locator('[data-col=vendor]').textContent()).toBe(d.manufacturer);
+      expect(await row.locator('[data-col=mac]').textContent()).toBe(d.mac.toUpperCase());
+      expect(await row.locator('[data-col=serial]').textContent()).toBe(d.serial);
+      expect(await row.locator('[data-col=firmware]').textContent()).toBe(d.firmware);
+      expect(await row.locator('[data-col=channels]').textContent()).toBe(String(d.channels.length));
+    }
+  }, 30_000);
+
+  it('activates the uninitialised ones in one batch, the password rule shown as the user types', async () => {
+    const uninit = camsim.manifest.devices.filter((d) => !d.initialized);
+    for (const d of uninit) await page.locator(`tr[data-address="${d.ip}"] input[type=checkbox]`).check();
+    await page.getByRole('button', { name: `Activate ${uninit.length}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('input[name=password]').fill('short');
+    expect(await dialog.locator('.pw-rule li.ok').count()).toBe(1);
+    expect(await dialog.getByRole('button', { name: 'Activate' }).isDisabled()).toBe(true);
+    await dialog.locator('input[name=password]').fill(NEW_PASSWORD);
+    expect(await dialog.locator('.pw-rule li.ok').count()).toBe(3);
+    await dialog.locator('input[name=confirm]').fill(NEW_PASSWORD);
+    await dialog.getByRole('button', { name: 'Activate' }).click();
+    await poll(() => dialog.locator('[data-result=ok]').count()).toBe(uninit.length);
+    expect(await dialog.locator('progress').getAttribute('value')).toBe(String(uninit.length));
+    for (const d of uninit) await poll(() => page.locator(`tr[data-address="${d.ip}"]`).getAttribute('data-status')).toBe('initialised');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  }, 30_000);
+
+  it('adds the NVR from the scan and shows its channel tree', async () => {
+    const nvr = camsim.manifest.devices.find((d) => d.kind === 'nvr')!;
+    const row = page.locator(`tr[data-address="${nvr.ip}"]`);
+    await row.getByRole('button', { name: `Add ${nvr.ip}` }).click();
+    await row.getByLabel('Password').fill(nvr.credentials!.password);
+    await row.getByRole('button', { name: 'Add device' }).click();
+    await poll(() => row.getAttribute('data-status')).toBe('added');
+    const item = page.locator(`li[data-device="${nvr.ip}"]`);
+    await poll(() => item.count()).toBe(1);
+    await item.locator('.dev-toggle').click();
+    await poll(() => item.locator('li[data-channel]').count()).toBe(nvr.channels.length);
+    expect(await item.locator('li[data-channel]').first().textContent()).toContain('main · sub');
+    consoleGuard.check();
+  }, 30_000);
+});
