@@ -153,51 +153,93 @@ export type Fmp4Part =
 
 /** Splits a byte stream into the init segment and whole moof+mdat fragments, however the chunks fall. */
 export class Fmp4Reader {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  // Chunks as they came from the pipe; a part is copied out once, only when it spans chunks.
+  private chunks: Buffer[] = [];
+  private offset = 0;
+  private available = 0;
   private initParts: Buffer[] = [];
-  private moof: Buffer | undefined;
   private haveInit = false;
 
   constructor(private readonly maxBoxBytes = 64 * 1024 * 1024) {}
 
-  push(chunk: Buffer): Fmp4Part[] {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    const out: Fmp4Part[] = [];
-    let buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+  /** The first n unread bytes (a view when they lie in one chunk), without consuming them. */
+  private peek(n: number, skip = 0): Buffer {
+    const first = this.chunks[0]!;
+    const start = this.offset + skip;
+    if (start + n <= first.length) return first.subarray(start, start + n);
+    const out = Buffer.allocUnsafe(n);
     let at = 0;
-    while (buf.length - at >= 8) {
-      let size = buf.readUInt32BE(at);
-      const type = buf.toString('latin1', at + 4, at + 8);
-      if (size === 1) {
-        if (buf.length - at < 16) break;
-        size = Number(buf.readBigUInt64BE(at + 8));
-      }
-      if (size < 8 || size > this.maxBoxBytes) throw new Error(`fMP4 stream: box '${type}' has an impossible size ${size}`);
-      if (buf.length - at < size) break;
-      const box = buf.subarray(at, at + size);
-      at += size;
+    let pos = start;
+    for (const c of this.chunks) {
+      if (pos >= c.length) { pos -= c.length; continue; }
+      const k = Math.min(n - at, c.length - pos);
+      c.copy(out, at, pos, pos + k);
+      at += k;
+      pos = 0;
+      if (at === n) break;
+    }
+    return out;
+  }
+
+  private consume(n: number): void {
+    this.available -= n;
+    this.offset += n;
+    while (this.chunks.length && this.offset >= this.chunks[0]!.length) {
+      this.offset -= this.chunks[0]!.length;
+      this.chunks.shift();
+    }
+  }
+
+  /** Size and type of the box starting `skip` bytes ahead, or undefined until its header has arrived. */
+  private header(skip: number): { size: number; type: string } | undefined {
+    if (this.available - skip < 8) return undefined;
+    const h = this.peek(8, skip);
+    let size = h.readUInt32BE(0);
+    const type = h.toString('latin1', 4, 8);
+    if (size === 1) {
+      if (this.available - skip < 16) return undefined;
+      size = Number(this.peek(16, skip).readBigUInt64BE(8));
+    }
+    if (size < 8 || size > this.maxBoxBytes) throw new Error(`fMP4 stream: box '${type}' has an impossible size ${size}`);
+    return { size, type };
+  }
+
+  push(chunk: Buffer): Fmp4Part[] {
+    if (chunk.length === 0) return [];
+    this.chunks.push(chunk);
+    this.available += chunk.length;
+    const out: Fmp4Part[] = [];
+    for (;;) {
+      const box = this.header(0);
+      if (!box || this.available < box.size) break;
       if (!this.haveInit) {
-        this.initParts.push(box);
-        if (type === 'moov') {
+        this.initParts.push(Buffer.from(this.peek(box.size)));
+        this.consume(box.size);
+        if (box.type === 'moov') {
           const data = Buffer.concat(this.initParts);
           this.initParts = [];
           this.haveInit = true;
           out.push({ kind: 'init', data, info: readInit(data) });
         }
-      } else if (type === 'moof') {
-        this.moof = Buffer.from(box);
-      } else if (type === 'mdat' && this.moof) {
-        const data = Buffer.concat([this.moof, box]);
-        out.push({ kind: 'fragment', data, info: readMoof(data, { type: 'moof', start: 0, size: this.moof.length, headerSize: 8 }) });
-        this.moof = undefined;
+        continue;
       }
-      // styp, sidx, prft and free between fragments carry nothing the hub needs.
+      if (box.type !== 'moof') {
+        // styp, sidx, prft, free (and an mdat without its moof) carry nothing the hub needs.
+        this.consume(box.size);
+        continue;
+      }
+      // A fragment is taken whole, moof and mdat together, in at most one copy.
+      const mdat = this.header(box.size);
+      if (!mdat) break;
+      if (mdat.type !== 'mdat') {
+        this.consume(box.size);
+        continue;
+      }
+      if (this.available < box.size + mdat.size) break;
+      const data = this.peek(box.size + mdat.size);
+      this.consume(box.size + mdat.size);
+      out.push({ kind: 'fragment', data, info: readMoof(data, { type: 'moof', start: 0, size: box.size, headerSize: 8 }) });
     }
-    const rest = buf.subarray(at);
-    this.pending = rest.length ? [Buffer.from(rest)] : [];
-    this.pendingBytes = rest.length;
     return out;
   }
 }
