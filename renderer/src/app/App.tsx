@@ -1,5 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { ComingPage } from '../features/coming/ComingPage';
+import { AlarmCenter } from '../features/events/AlarmCenter';
+import { EventsPage } from '../features/events/EventsPage';
 import { DevicesPage } from '../features/devices/DevicesPage';
 import { PrivacyPage } from '../features/privacy/PrivacyPage';
 import { LivePage } from '../features/live/LivePage';
@@ -20,6 +22,7 @@ function Page({ view }: { view: View }) {
     case 'live': return <LivePage />;
     case 'playback': return <PlaybackPage />;
     case 'devices': return <DevicesPage />;
+    case 'events': return <EventsPage />;
     case 'privacy': return <PrivacyPage />;
     case 'settings': return <SettingsPage />;
     case 'status': return <StatusPage />;
@@ -97,6 +100,7 @@ export function App() {
       <main id="main" ref={main} className="main">
         <Page view={view} />
       </main>
+      <AlarmCenter />
     </div>
   );
 }

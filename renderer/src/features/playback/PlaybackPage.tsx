@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { takePlaybackJump } from '../events/playback-jump';
 import { PLAYBACK_SPEEDS, type PlaybackState, type TimelineChannel } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
 import { useAppSelector } from '../../app/hooks';
@@ -20,7 +21,7 @@ export function PlaybackPage() {
   const [source, setSource] = useState('local');
   const [channels, setChannels] = useState<ArchiveChannel[]>([]);
   const [selected, setSelected] = useState<number[]>([]);
-  const [view, setView] = useState<TimelineView>(() => centredOn(Date.now(), 3_600_000));
+  const [view, setView] = useState<TimelineView>(() => centredOn(takePlaybackJump()?.at ?? Date.now(), 3_600_000));
   const [data, setData] = useState<TimelineChannel[]>([]);
   const [session, setSession] = useState<Session | null>(null);
   const [position, setPosition] = useState<number | undefined>();
