@@ -113,6 +113,24 @@ export const deviceCalls = {
     }).strict(),
     z.array(ActivationResult),
   ),
+  /** Batch configuration: each change reports per device. */
+  'devices.configure': call(
+    z.object({
+      changes: z.array(z.object({
+        id: z.number().int().positive(),
+        ip: z.union([address, z.literal('dhcp')]).optional(),
+        prefixLength: z.number().int().min(1).max(32).default(24),
+        name: z.string().min(1).max(100).optional(),
+      }).strict()).min(1).max(256),
+      time: z.object({
+        tz: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'must be a POSIX TZ string'),
+        dst: z.boolean(),
+        mode: z.enum(['ntp', 'pc']),
+      }).strict().optional(),
+    }).strict(),
+    z.array(z.object({ id: z.number().int(), ok: z.boolean(), reason: z.string().optional() })),
+  ),
+  'devices.time': call(z.object({ id: z.number().int().positive() }).strict(), z.object({ tz: z.string(), dst: z.boolean(), mode: z.enum(['ntp', 'manual']) })),
 } as const;
 
 export const deviceEvents = {

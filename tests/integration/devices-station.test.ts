@@ -85,6 +85,24 @@ describe('devices in the station', () => {
     expect((await call('devices.scanResults')).find((d) => d.address === nvr.ip)?.status).toBe('added');
   }, 20_000);
 
+  it('changes a device IP (conflicts refused first) and follows it there; sets a time zone with DST and reads it back', async () => {
+    const dev = (await call('devices.list')).find((d) => d.kind === 'camera')!;
+    const other = fleet.manifest.devices.find((d) => d.ip !== dev.address)!;
+    expect(await call('devices.configure', { changes: [{ id: dev.id, ip: other.ip }] })).toEqual([{ id: dev.id, ok: false, reason: `${other.ip} is already in use on the network` }]);
+    const parts = dev.address.split('.');
+    const fresh = `${parts[0]}.${parts[1]}.${parts[2]}.${Number(parts[3]) + 100}`;
+    expect(await call('devices.configure', { changes: [{ id: dev.id, ip: fresh, prefixLength: 8, name: 'Gate' }] })).toEqual([{ id: dev.id, ok: true }]);
+    const moved = (await call('devices.list')).find((d) => d.id === dev.id)!;
+    expect(moved).toMatchObject({ address: fresh, name: 'Gate' });
+    const ch = (await call('channels.list')).find((c) => c.id === moved.channels[0]!.channelId)!;
+    expect(new URL(ch.mainUrl).hostname).toBe(fresh);
+    const tz = 'CET-1CEST,M3.5.0,M10.5.0/3';
+    expect(await call('devices.configure', { changes: [{ id: dev.id }], time: { tz, dst: true, mode: 'pc' } })).toEqual([{ id: dev.id, ok: true }]);
+    expect(await call('devices.time', { id: dev.id })).toEqual({ tz, dst: true, mode: 'manual' });
+    const bad = await call('devices.configure', { changes: [{ id: dev.id }], time: { tz: 'Nowhere', dst: true, mode: 'ntp' } });
+    expect(bad[0]).toMatchObject({ ok: false, reason: expect.stringMatching(/InvalidTimeZone/) });
+  }, 30_000);
+
   it('a wrong password is throttled before the device would lock the station out', async () => {
     const cam = fleet.manifest.devices.find((d) => d.kind === 'camera' && d.initialized)!;
     const errors: string[] = [];

@@ -76,6 +76,14 @@ export class ChannelRegistry {
     return this.get(id);
   }
 
+  /** A device moved: its channels' URLs follow it to the new host. */
+  rehostDevice(deviceId: number, host: string): void {
+    const rows = this.db.prepare('SELECT id, main_url, sub_url FROM channel WHERE device_id = ?').all(deviceId) as { id: number; main_url: string; sub_url: string | null }[];
+    const move = (url: string) => { const u = new URL(url); u.hostname = host; return u.toString(); };
+    const upd = this.db.prepare('UPDATE channel SET main_url = ?, sub_url = ? WHERE id = ?');
+    for (const r of rows) upd.run(move(r.main_url), r.sub_url ? move(r.sub_url) : null, r.id);
+  }
+
   /** Channel ids of a device, in its channel order. */
   idsOfDevice(deviceId: number): { id: number; name: string; device_channel: number; sub_url: string | null }[] {
     return this.db.prepare('SELECT id, name, device_channel, sub_url FROM channel WHERE device_id = ? ORDER BY device_channel, id').all(deviceId) as { id: number; name: string; device_channel: number; sub_url: string | null }[];

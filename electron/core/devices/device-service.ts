@@ -256,6 +256,73 @@ export class DeviceService {
     return removed;
   }
 
+  // ---- configuration ----
+
+  private async driverFor(r: Row): Promise<OnvifDriver> {
+    const stored = await this.o.secrets.get(secretKey(r.id));
+    if (!stored) throw new StationError('conflict', `no credentials kept for device ${r.id}`);
+    const d = new OnvifDriver(r.service_url ?? `http://${r.address}:${r.http_port}/onvif/device_service`, JSON.parse(stored) as Credentials);
+    await d.syncClock().catch(() => undefined);
+    return d;
+  }
+
+  async time(id: number): Promise<{ tz: string; dst: boolean; mode: 'ntp' | 'manual' }> {
+    const r = this.row(id);
+    return this.throttle.attempt(`${r.address}:${r.http_port}`, async () => (await this.driverFor(r)).getTime());
+  }
+
+  /** Changes IP / name / time per device; an address already in use (scan or device list) is refused before anything is sent. */
+  async configure(input: {
+    changes: { id: number; ip?: string; prefixLength: number; name?: string }[];
+    time?: { tz: string; dst: boolean; mode: 'ntp' | 'pc' };
+  }): Promise<{ id: number; ok: boolean; reason?: string }[]> {
+    const taken = new Set([...this.found.values()].filter((d) => d.status !== 'offline').map((d) => d.address));
+    for (const a of this.addedAddresses()) taken.add(a);
+    const wanted = new Map<string, number>();
+    for (const c of input.changes) if (c.ip && c.ip !== 'dhcp') wanted.set(c.ip, (wanted.get(c.ip) ?? 0) + 1);
+    const results = await Promise.all(input.changes.map(async (c) => {
+      try {
+        const r = this.row(c.id);
+        if (c.ip && c.ip !== 'dhcp' && c.ip !== r.address && (taken.has(c.ip) || (wanted.get(c.ip) ?? 0) > 1)) {
+          return { id: c.id, ok: false, reason: `${c.ip} is already in use on the network` };
+        }
+        const target = `${r.address}:${r.http_port}`;
+        if (input.time) {
+          const t = input.time;
+          await this.throttle.attempt(target, async () => (await this.driverFor(r)).setTime(t.tz, t.dst, t.mode));
+        }
+        if (c.name) this.o.db.prepare('UPDATE device SET name = ? WHERE id = ?').run(c.name, c.id);
+        if (c.ip && c.ip !== r.address) {
+          await this.throttle.attempt(target, async () => (await this.driverFor(r)).setIpv4(c.ip!, c.prefixLength));
+          if (c.ip !== 'dhcp') await this.follow(r, c.ip);
+        }
+        return { id: c.id, ok: true };
+      } catch (err) {
+        const reason = err instanceof SoapFault ? `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}` : (err as Error).message;
+        return { id: c.id, ok: false, reason };
+      }
+    }));
+    await this.changed();
+    return results;
+  }
+
+  /** After an IP change: the device list, its channels and the scan row follow the device to its new address once it answers there. */
+  private async follow(r: Row, ip: string): Promise<void> {
+    const until = Date.now() + 15_000;
+    while (!(await this.reachable(ip, r.http_port))) {
+      if (Date.now() > until) throw new StationError('unavailable', `the device accepted ${ip} but does not answer there`);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    const url = r.service_url ? (() => { const u = new URL(r.service_url); u.hostname = ip; return u.toString(); })() : null;
+    this.o.db.prepare('UPDATE device SET address = ?, service_url = ? WHERE id = ?').run(ip, url, r.id);
+    this.o.registry.rehostDevice(r.id, ip);
+    const scanned = this.found.get(r.address);
+    if (scanned) {
+      this.found.delete(r.address);
+      this.upsert({ ...scanned, key: ip, address: ip, xaddr: scanned.xaddr ? (() => { const u = new URL(scanned.xaddr); u.hostname = ip; return u.toString(); })() : null });
+    }
+  }
+
   // ---- heartbeat ----
 
   /** A TCP connect to the device's HTTP port: no login, so monitoring can never count against the lock-out. */
@@ -307,6 +374,8 @@ export class DeviceService {
     'devices.add': (i) => this.add(i),
     'devices.remove': async ({ id }) => ({ removed: await this.remove(id) }),
     'devices.activate': (i) => this.activate(i),
+    'devices.configure': (i) => this.configure(i),
+    'devices.time': ({ id }) => this.time(id),
   } satisfies Partial<Handlers>;
 
   async dispose(): Promise<void> {

@@ -1,5 +1,5 @@
 import { StationError } from '../../contract';
-import { DeviceAuthError } from './drivers/soap';
+import { DeviceAuthError, SoapFault } from './drivers/soap';
 
 /**
  * Per-device login throttling: one login at a time per device, and after a refused password the
@@ -43,6 +43,9 @@ export class LoginThrottle {
         s.notBefore = this.clock() + 2000 * 4 ** (s.failures - 1);
         throw new StationError('bad_input', 'the device refused the username or password');
       }
+      // The device answered (a SOAP fault): the login worked, the request was refused.
+      if (err instanceof SoapFault) { s.failures = 0; throw new StationError('conflict', `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}`); }
+      if (err instanceof StationError) throw err;
       throw new StationError('unavailable', `device did not answer: ${(err as Error).message}`);
     } finally {
       s.busy = undefined;

@@ -77,4 +77,38 @@ export class OnvifDriver {
       `<tds:CreateUsers xmlns:tds="${NS.tds}" xmlns:tt="${NS.tt}"><tds:User><tt:Username>${esc(username)}</tt:Username>` +
       `<tt:Password>${esc(password)}</tt:Password><tt:UserLevel>Administrator</tt:UserLevel></tds:User></tds:CreateUsers>`, undefined);
   }
+
+  /** Moves the device to a static IPv4 address (or DHCP) on its first interface. */
+  async setIpv4(address: string | 'dhcp', prefixLength: number): Promise<void> {
+    const r = await this.call(this.deviceUrl, `<tds:GetNetworkInterfaces xmlns:tds="${NS.tds}"/>`);
+    const token = (at(r, 'NetworkInterfaces', '@token') as string | undefined) ?? 'eth0';
+    const ipv4 = address === 'dhcp'
+      ? '<tt:IPv4><tt:Enabled>true</tt:Enabled><tt:DHCP>true</tt:DHCP></tt:IPv4>'
+      : `<tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Manual><tt:Address>${esc(address)}</tt:Address><tt:PrefixLength>${prefixLength}</tt:PrefixLength></tt:Manual><tt:DHCP>false</tt:DHCP></tt:IPv4>`;
+    await this.call(this.deviceUrl,
+      `<tds:SetNetworkInterfaces xmlns:tds="${NS.tds}" xmlns:tt="${NS.tt}"><tds:InterfaceToken>${esc(token)}</tds:InterfaceToken>` +
+      `<tds:NetworkInterface><tt:Enabled>true</tt:Enabled>${ipv4}</tds:NetworkInterface></tds:SetNetworkInterfaces>`);
+  }
+
+  /** POSIX TZ with DST rules; NTP, or manual set to this PC's clock. */
+  async setTime(tz: string, dst: boolean, mode: 'ntp' | 'pc'): Promise<void> {
+    const d = new Date();
+    const utc = mode === 'pc'
+      ? `<tds:UTCDateTime><tt:Time><tt:Hour>${d.getUTCHours()}</tt:Hour><tt:Minute>${d.getUTCMinutes()}</tt:Minute><tt:Second>${d.getUTCSeconds()}</tt:Second></tt:Time>` +
+        `<tt:Date><tt:Year>${d.getUTCFullYear()}</tt:Year><tt:Month>${d.getUTCMonth() + 1}</tt:Month><tt:Day>${d.getUTCDate()}</tt:Day></tt:Date></tds:UTCDateTime>`
+      : '';
+    await this.call(this.deviceUrl,
+      `<tds:SetSystemDateAndTime xmlns:tds="${NS.tds}" xmlns:tt="${NS.tt}"><tds:DateTimeType>${mode === 'ntp' ? 'NTP' : 'Manual'}</tds:DateTimeType>` +
+      `<tds:DaylightSavings>${dst}</tds:DaylightSavings><tds:TimeZone><tt:TZ>${esc(tz)}</tt:TZ></tds:TimeZone>${utc}</tds:SetSystemDateAndTime>`);
+  }
+
+  async getTime(): Promise<{ tz: string; dst: boolean; mode: 'ntp' | 'manual' }> {
+    const r = await this.call(this.deviceUrl, `<tds:GetSystemDateAndTime xmlns:tds="${NS.tds}"/>`);
+    const s = at(r, 'SystemDateAndTime');
+    return {
+      tz: text(at(s, 'TimeZone', 'TZ')) ?? '',
+      dst: text(at(s, 'DaylightSavings')) === 'true',
+      mode: text(at(s, 'DateTimeType')) === 'NTP' ? 'ntp' : 'manual',
+    };
+  }
 }
