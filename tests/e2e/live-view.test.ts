@@ -1,4 +1,5 @@
 // Live view as a user drives it, in Chromium against `npm run station` and GStreamer's RTSP server.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -70,6 +71,23 @@ describe('live view', () => {
     await page.click('button[aria-pressed]:has-text("Stats")');
     await page.waitForSelector('[data-testid=tile-stats]');
     await page.screenshot({ path: join(SHOTS, 'live.png') });
+  });
+
+  it('records a tile to a file that plays, and takes a snapshot, from the tile buttons', async () => {
+    await page.click('[data-tile="1"]');
+    await page.click('[data-tile="1"] .tile-tools button.rec');
+    await page.waitForSelector('.toast:has-text("Recording to")');
+    await page.waitForTimeout(2500);
+    await page.click('[data-tile="1"] .tile-tools button.rec');
+    const saved = await page.locator('.toast:has-text("Saved")').textContent({ timeout: 10_000 });
+    const path = /: (\/\S+\.mp4)$/.exec(saved!)![1]!;
+    const probe = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v', '-show_entries', 'stream=codec_name,width,nb_read_frames', '-of', 'csv=p=0', path]).toString().trim();
+    const [codec, width, frames] = probe.split(',');
+    expect(codec).toBe('h264');
+    expect(width).toBe('640');
+    expect(Number(frames)).toBeGreaterThan(25);
+    await page.click('[data-tile="1"] .tile-tools button:text-is("Snap")');
+    await page.waitForSelector('.toast:has-text("Snapshot saved") img');
   });
 
   it('double-click maximizes a tile and back', async () => {

@@ -17,7 +17,7 @@ export interface StreamStatus {
 }
 
 export interface HubConsumer {
-  /** The init segment; sent again whenever a new upstream brings a different one. */
+  /** The init segment; sent again by every new upstream connection (its timestamps start over). */
   init(data: Buffer, info: TrackInfo): void;
   fragment(data: Buffer, info: FragmentInfo): void;
   /** Bytes this consumer still has queued; past the hub's bound it is skipped to the next keyframe. */
@@ -217,8 +217,8 @@ export class StreamHub {
     if (old) this.kill(old);
   }
 
+  /** Each new upstream restarts its timestamps, so consumers get its init segment even when the bytes are the same. */
   private adoptInit(init: { data: Buffer; info: TrackInfo }): void {
-    if (this.init?.data.equals(init.data)) return;
     this.init = init;
     this.gop = [];
     this.gopBytes = 0;

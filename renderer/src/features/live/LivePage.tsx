@@ -51,6 +51,29 @@ export function LivePage() {
     return () => clearTimeout(t);
   }, [toast]);
 
+  // Local recordings of tiles: channel -> clip id while recording.
+  const clips = useRef(new Map<number, number>());
+  const toggleClip = async (channelId: number, start: boolean): Promise<boolean> => {
+    try {
+      if (start) {
+        const r = await client.call('live.clipStart', { channelId, profile: 'main' });
+        clips.current.set(channelId, r.clipId);
+        setToast({ text: `Recording to ${r.path}` });
+        return true;
+      }
+      const id = clips.current.get(channelId);
+      if (id !== undefined) {
+        clips.current.delete(channelId);
+        const r = await client.call('live.clipStop', { clipId: id });
+        setToast({ text: `Saved ${(r.bytes / 1e6).toFixed(1)} MB, ${Math.round(r.durationMs / 1000)} s: ${r.path}` });
+      }
+      return false;
+    } catch (err) {
+      setToast({ text: `Recording failed: ${(err as Error).message}` });
+      return clips.current.has(channelId);
+    }
+  };
+
   const focusTile = (i: number) => {
     dispatch(liveActions.tileSelected(i));
     requestAnimationFrame(() => grid.current?.querySelector<HTMLElement>(`[data-tile="${i}"]`)?.focus());
@@ -123,6 +146,7 @@ export function LivePage() {
                 onDropChannel={(channelId) => dispatch(liveActions.cameraPlaced({ tile: i, channelId }))}
                 onClear={() => dispatch(liveActions.cameraPlaced({ tile: i, channelId: null }))}
                 onSnapshot={(c) => void takeSnapshot(c)}
+                onClip={toggleClip}
                 onRetry={(s) => void retry(s)}
                 onMove={(d) => move(i, d)}
               />

@@ -22,6 +22,8 @@ interface Props {
   onDropChannel(channelId: number): void;
   onClear(): void;
   onSnapshot(channelId: number): void;
+  /** Starts or stops recording this tile to a file; resolves to whether it is recording now. */
+  onClip(channelId: number, recording: boolean): Promise<boolean>;
   onRetry(streamId: string): void;
   onMove(delta: number): void;
 }
@@ -49,6 +51,8 @@ export function Tile(p: Props) {
   const [zoom, setZoom] = useState({ scale: 1, x: 0, y: 0 });
   const drag = useRef<{ x: number; y: number } | null>(null);
   const [dropping, setDropping] = useState(false);
+  const [clipping, setClipping] = useState(false);
+  useEffect(() => setClipping(false), [p.channel?.id]);
 
   const profile = p.channel?.subUrl && width * devicePixelRatio < MAIN_STREAM_MIN_WIDTH ? 'sub' : 'main';
   const want = p.channel && onScreen && pageVisible && !p.hidden ? `${p.channel.id}/${profile}` : null;
@@ -143,6 +147,12 @@ export function Tile(p: Props) {
             {stats?.transcoded && <span className="badge" title="The camera sends H.265; the station transcodes it for this screen">H.265→H.264</span>}
             {zoom.scale > 1 && <span className="badge">{zoom.scale.toFixed(1)}×</span>}
             <span className="tile-profile">{shownId?.endsWith('/sub') ? 'SUB' : 'MAIN'}</span>
+          </div>
+          <div className="tile-tools" onDoubleClick={(e) => e.stopPropagation()}>
+            <button type="button" title="Snapshot to the snapshots folder (S)" onClick={(e) => { e.stopPropagation(); p.onSnapshot(p.channel!.id); }}>Snap</button>
+            <button type="button" className={clipping ? 'rec on' : 'rec'} aria-pressed={clipping} title="Record this tile to a file"
+              onClick={(e) => { e.stopPropagation(); void p.onClip(p.channel!.id, !clipping).then(setClipping); }}>{clipping ? '■ Stop' : '● Rec'}</button>
+            <button type="button" title="Maximize (Enter, double-click)" onClick={(e) => { e.stopPropagation(); p.onToggleMaximize(); }}>{p.maximized ? 'Restore' : 'Max'}</button>
           </div>
           {(state === 'offline' || state === 'auth_failed' || state === 'stalled') && (
             <div className="tile-problem" role="status">
