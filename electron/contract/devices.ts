@@ -131,6 +131,12 @@ export const deviceCalls = {
     z.array(z.object({ id: z.number().int(), ok: z.boolean(), reason: z.string().optional() })),
   ),
   'devices.time': call(z.object({ id: z.number().int().positive() }).strict(), z.object({ tz: z.string(), dst: z.boolean(), mode: z.enum(['ntp', 'manual']) })),
+  /** The device list with its credentials, encrypted with a passphrase (the file text is safe to hand to the renderer). */
+  'devices.export': call(z.object({ passphrase: z.string().min(8).max(256) }).strict(), z.object({ file: z.string(), count: z.number().int() })),
+  'devices.import': call(
+    z.object({ file: z.string().max(4 * 1024 * 1024), passphrase: z.string().min(1).max(256) }).strict(),
+    z.array(z.object({ address: z.string(), ok: z.boolean(), reason: z.string().optional() })),
+  ),
 } as const;
 
 export const deviceEvents = {

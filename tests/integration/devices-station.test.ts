@@ -126,6 +126,27 @@ describe('devices in the station', () => {
     expect((await call('devices.list')).find((d) => d.address === nvr.ip)?.status).toBe('offline');
   }, 20_000);
 
+  it('exports the device list encrypted with a passphrase and imports it into another station', async () => {
+    // The NVR of the previous test comes back first, so every device can be imported.
+    await expect.poll(async () => (await call('devices.list')).every((d) => d.status === 'online'), { timeout: 10_000 }).toBe(true);
+    const { file, count } = await call('devices.export', { passphrase: 'long enough passphrase' });
+    seen.push(JSON.stringify(file));
+    expect(count).toBe((await call('devices.list')).length);
+    expect(file).not.toContain(DEFAULT_PASSWORD);
+    const dir2 = mkdtempSync(join(tmpdir(), 'wp-dev2-'));
+    const st2 = await createStation({ dataDir: dir2, mode: 'browser', secrets: nodeSecretStore(dir2), heartbeatMs: 60_000, devices: { heartbeatMs: 60_000 } });
+    try {
+      const r1 = await st2.dispatch('devices.import', { file, passphrase: 'wrong passphrase' }, session);
+      expect(r1).toMatchObject({ ok: false, error: { code: 'bad_input', message: expect.stringMatching(/wrong passphrase/) } });
+      const r2 = await st2.dispatch('devices.import', { file, passphrase: 'long enough passphrase' }, session);
+      const online = (await call('devices.list')).map((d) => d.address);
+      expect(r2.ok && (r2.value as { address: string; ok: boolean }[]).filter((x) => x.ok).map((x) => x.address).sort()).toEqual(online.sort());
+    } finally {
+      await st2.dispose();
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('delete erases credentials and channels; the known password appears in no DB, log or renderer-bound message', async () => {
     const list = await call('devices.list');
     seen.push(JSON.stringify(list));

@@ -11,6 +11,7 @@ import { readScopes } from './discovery/ws-discovery';
 import { dahuaDevInit } from './drivers/dahua';
 import { OnvifDriver } from './drivers/onvif';
 import { DeviceAuthError, SoapFault, type Credentials } from './drivers/soap';
+import { decryptDeviceFile, encryptDeviceFile, type DeviceFileEntry } from './device-file';
 import { LoginThrottle } from './login-throttle';
 import { passwordProblems } from '../../contract';
 
@@ -323,6 +324,33 @@ export class DeviceService {
     }
   }
 
+  // ---- export / import ----
+
+  async exportList(passphrase: string): Promise<{ file: string; count: number }> {
+    const rows = this.o.db.prepare('SELECT * FROM device ORDER BY id').all() as Row[];
+    const entries: DeviceFileEntry[] = [];
+    for (const r of rows) {
+      const stored = await this.o.secrets.get(secretKey(r.id));
+      if (!stored) continue;
+      const c = JSON.parse(stored) as Credentials;
+      entries.push({ name: r.name, address: r.address, httpPort: r.http_port, username: c.username, password: c.password });
+    }
+    return { file: encryptDeviceFile(entries, passphrase), count: entries.length };
+  }
+
+  async importList(file: string, passphrase: string): Promise<{ address: string; ok: boolean; reason?: string }[]> {
+    const out: { address: string; ok: boolean; reason?: string }[] = [];
+    for (const e of decryptDeviceFile(file, passphrase).slice(0, 256)) {
+      try {
+        await this.add({ address: e.address, httpPort: e.httpPort, username: e.username, password: e.password, name: e.name });
+        out.push({ address: e.address, ok: true });
+      } catch (err) {
+        out.push({ address: e.address, ok: false, reason: (err as Error).message });
+      }
+    }
+    return out;
+  }
+
   // ---- heartbeat ----
 
   /** A TCP connect to the device's HTTP port: no login, so monitoring can never count against the lock-out. */
@@ -376,6 +404,8 @@ export class DeviceService {
     'devices.activate': (i) => this.activate(i),
     'devices.configure': (i) => this.configure(i),
     'devices.time': ({ id }) => this.time(id),
+    'devices.export': ({ passphrase }) => this.exportList(passphrase),
+    'devices.import': ({ file, passphrase }) => this.importList(file, passphrase),
   } satisfies Partial<Handlers>;
 
   async dispose(): Promise<void> {
