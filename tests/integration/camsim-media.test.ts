@@ -311,6 +311,8 @@ describe('camsim RTSP played by ffprobe/ffmpeg', () => {
       await waitFor('the slow session to fall behind', () => tight.stats().framesDropped > 0, 20_000);
       const atDrop = fast.bytes();
       await waitFor('the slow session to be cut off', () => tight.stats().slowDisconnects === 1, 20_000);
+      // The cut session leaves the playing set once its socket has closed.
+      await waitFor('only the fast session to be playing', () => tight.stats().playingSessions === 1, 5000);
       expect(tight.stats().playingSessions).toBe(1);
       slow.destroy();
       await waitFor('the fast client to keep receiving', () => fast.bytes() > atDrop + 200_000, 5000);
