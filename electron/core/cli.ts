@@ -48,6 +48,8 @@ async function main(): Promise<void> {
   const station = await createStation({
     dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloudUrl?.replace(/\/$/, ''),
     devices: unicast ? { unicast: () => unicast } : undefined,
+    // Tests shorten how long a device may be gone before 'device_offline'.
+    eventsOptions: process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS ? { offlineGraceMs: Number(process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS), sourceRetryMs: 300 } : undefined,
   });
   const server = await startLoopbackServer({ station, rendererDir, host: values.host, port });
   // The demo's simulated cameras (scripts/, not the core): loaded only when asked for.

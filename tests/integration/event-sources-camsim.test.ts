@@ -69,8 +69,6 @@ describe.each([
   }, 30_000);
 
   it('reports a wrong password as an error and stops cleanly', async () => {
-    const src = (make(1) as never as (o: object) => DeviceEventSource);
-    void src;
     const states: SourceState[] = [];
     const source = _name.startsWith('ONVIF')
       ? new OnvifPullPointSource({ url: `${fleet.device(1).baseUrl}/onvif/events_service`, username: DEFAULT_USERNAME, password: 'wrong-Pass1', onEvent: () => {}, onState: (s) => states.push(s), retryMs: 5000 })

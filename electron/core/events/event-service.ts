@@ -135,7 +135,7 @@ export class EventService {
       try {
         const s = await this.opts.live.snapshot(ev.channelId);
         snapshotBase64 = s.jpeg.toString('base64');
-        store.updateEvent(this.opts.db, ev.id, { snapshotPath: s.path });
+        this.changed(store.updateEvent(this.opts.db, ev.id, { snapshotPath: s.path }));
       } catch (err) {
         this.opts.logger.warn({ err: (err as Error).message, event: ev.id }, 'no snapshot for the alarm');
       }
