@@ -368,30 +368,37 @@ export class DeviceService {
     if (this.disposed) return;
     const rows = this.o.db.prepare('SELECT * FROM device').all() as Row[];
     const grace = this.o.graceMs ?? 30_000;
+    const alive = await Promise.all(rows.map((r) => this.reachable(r.address, r.http_port)));
+    if (this.disposed) return;
+    const now = this.o.clock();
+    const notices: Parameters<EventBus['emit']>[] = [];
     let changed = false;
-    await Promise.all(rows.map(async (r) => {
-      const ok = await this.reachable(r.address, r.http_port);
-      if (this.disposed) return;
-      const now = this.o.clock();
-      if (ok) {
-        const since = this.offlineSince.get(r.id) ?? null;
-        this.offlineSince.delete(r.id);
-        this.o.db.prepare('UPDATE device SET last_seen_at = ?, status = ? WHERE id = ?').run(now, 'online', r.id);
-        if (r.status !== 'online') changed = true;
-        if (this.announced.delete(r.id)) this.o.events.emit('devices.online', { id: r.id, name: r.name, online: true, at: now, since });
-        return;
-      }
-      const since = this.offlineSince.get(r.id) ?? now;
-      this.offlineSince.set(r.id, since);
-      if (now - since >= grace && !this.announced.has(r.id)) {
-        this.announced.add(r.id);
-        this.o.db.prepare('UPDATE device SET status = ? WHERE id = ?').run('offline', r.id);
-        changed = true;
-        this.o.logger.warn({ device: r.id, address: r.address }, 'device offline');
-        this.o.events.emit('devices.online', { id: r.id, name: r.name, online: false, at: now, since });
-      }
-    }));
-    if (changed && !this.disposed) this.o.events.emit('devices.changed', this.list());
+    const seen = this.o.db.prepare('UPDATE device SET last_seen_at = ?, status = ? WHERE id = ?');
+    const down = this.o.db.prepare("UPDATE device SET status = 'offline' WHERE id = ?");
+    // One transaction per beat: the database syncs once, not once per device.
+    this.o.db.transaction(() => {
+      rows.forEach((r, i) => {
+        if (alive[i]) {
+          const since = this.offlineSince.get(r.id) ?? null;
+          this.offlineSince.delete(r.id);
+          seen.run(now, 'online', r.id);
+          if (r.status !== 'online') changed = true;
+          if (this.announced.delete(r.id)) notices.push(['devices.online', { id: r.id, name: r.name, online: true, at: now, since }]);
+          return;
+        }
+        const since = this.offlineSince.get(r.id) ?? now;
+        this.offlineSince.set(r.id, since);
+        if (now - since >= grace && !this.announced.has(r.id)) {
+          this.announced.add(r.id);
+          down.run(r.id);
+          changed = true;
+          this.o.logger.warn({ device: r.id, address: r.address }, 'device offline');
+          notices.push(['devices.online', { id: r.id, name: r.name, online: false, at: now, since }]);
+        }
+      });
+    })();
+    for (const n of notices) this.o.events.emit(...n);
+    if (changed) this.o.events.emit('devices.changed', this.list());
   }
 
   readonly handlers = {

@@ -60,7 +60,12 @@ export async function scan(opts: ScanOptions): Promise<void> {
     sock.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       sock.once('error', reject);
-      sock.bind(0, bindTo, () => { sock.off('error', reject); resolve(); });
+      sock.bind(0, bindTo, () => {
+        sock.off('error', reject);
+        // Hundreds of devices answer within APP_MAX_DELAY; a default-sized buffer drops replies in the burst.
+        try { sock.setRecvBufferSize(4 * 1024 * 1024); } catch { /* capped by the OS; the repeated rounds cover losses */ }
+        resolve();
+      });
     });
     sockets.push(sock);
     return sock;

@@ -1,0 +1,90 @@
+// bench:devices — one JSON line: discover_200_ms (until all 200 camsim devices are listed), activate_50_ms (batch of 50),
+// heartbeat_cpu_pct_200 (station CPU, % of one core, while monitoring 200 devices). camsim runs as its own process on loopback.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { ChannelRegistry } from '../../electron/core/devices/channel-registry';
+import { DeviceService } from '../../electron/core/devices/device-service';
+import { EventBus } from '../../electron/core/events/event-bus';
+import { openDatabase } from '../../electron/core/storage/db';
+import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import type { FleetManifest } from '../camsim/fleet';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const DEVICES = 200;
+const UNINIT = 50;
+const HEARTBEAT_MS = 2000;
+const CPU_WINDOW_MS = 10_000;
+
+async function startCamsim() {
+  const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/camsim/cli.ts'), '--devices', String(DEVICES), '--uninitialized', String(UNINIT),
+    '--no-video', '--subnet', 'random', '--control-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
+  const manifest = await new Promise<FleetManifest>((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`camsim did not start:\n${err}`)), 120_000);
+    p.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line && out.includes('\n')) { clearTimeout(t); res(JSON.parse(line) as FleetManifest); }
+    });
+    p.once('exit', (c) => { clearTimeout(t); rej(new Error(`camsim exited ${c}:\n${err}`)); });
+  });
+  return { manifest, stop: () => new Promise<void>((r) => { p.once('exit', () => r()); p.kill('SIGTERM'); }) };
+}
+
+const camsim = await startCamsim();
+const dir = mkdtempSync(join(tmpdir(), 'wp-bench-dev-'));
+const db = openDatabase(join(dir, 'station.db'));
+const secrets = nodeSecretStore(dir);
+const events = new EventBus();
+const registry = new ChannelRegistry(db, secrets, Date.now);
+const service = new DeviceService({
+  db, secrets, registry, events, logger: pino({ level: 'silent' }), clock: Date.now, heartbeatMs: HEARTBEAT_MS, graceMs: 30_000,
+  unicast: () => camsim.manifest.devices.map((d) => ({ address: d.ip, wsdPort: d.ports.wsDiscovery, dhipPort: d.ports.dhip })),
+});
+try {
+  // discover: time until every device has a row in the live table.
+  const listed = new Set<string>();
+  const t0 = performance.now();
+  let discoverMs = NaN;
+  const off = events.subscribe((name, p) => {
+    if (name !== 'devices.discovered') return;
+    listed.add((p as { key: string }).key);
+    if (listed.size === DEVICES && Number.isNaN(discoverMs)) discoverMs = performance.now() - t0;
+  });
+  await service.scan({ durationMs: 3000 });
+  off();
+
+  // activate 50 in one batch.
+  const keys = service.results().filter((d) => d.status === 'uninitialised').map((d) => d.key);
+  const t1 = performance.now();
+  const results = await service.activate({ keys, username: 'admin', password: 'Bench-Pass-2026' });
+  const activateMs = performance.now() - t1;
+  const activated = results.filter((r) => r.ok).length;
+
+  // monitor 200: the heartbeat checks each device's HTTP port; rows are written directly (adding 200 over ONVIF is not what is measured).
+  const ins = db.prepare(`INSERT INTO device (name, driver, kind, address, http_port, rtsp_port, status, created_at) VALUES (?, 'onvif', 'camera', ?, ?, 554, 'online', ?)`);
+  for (const d of camsim.manifest.devices) ins.run(d.id, d.ip, d.ports.http, Date.now());
+  await service.start();
+  await new Promise((r) => setTimeout(r, HEARTBEAT_MS + 200));
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  await new Promise((r) => setTimeout(r, CPU_WINDOW_MS));
+  const c = process.cpuUsage(c0);
+  const cpuPct = ((c.user + c.system) / 1000 / (performance.now() - w0)) * 100;
+  const online = service.list().filter((d) => d.status === 'online').length;
+
+  console.log(JSON.stringify({
+    discover_200_ms: Math.round(discoverMs), activate_50_ms: Math.round(activateMs), heartbeat_cpu_pct_200: Number(cpuPct.toFixed(2)),
+    devices: DEVICES, listed: listed.size, activated, online_monitored: online, heartbeat_ms: HEARTBEAT_MS,
+  }));
+} finally {
+  await service.dispose();
+  db.close();
+  await camsim.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
