@@ -115,7 +115,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   // Events, alarms, sensors (electron/core/events): device event sources, station-made events, alarm rules.
   const eventService = new EventService({
-    db, events, live, recording, secrets: opts.secrets, logger, clock,
+    db, events, live, recording, secrets: opts.secrets, logger, clock, ffmpegPath,
     recordingsDir: () => settings.recordingsDir, freeBytes: opts.recording?.freeBytes,
     ...opts.eventsOptions,
   });

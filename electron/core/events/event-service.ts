@@ -15,6 +15,7 @@ import { DahuaAttachSource } from './dahua-attach';
 import type { DeviceEvent, DeviceEventSource, DeviceEventSourceOptions, SourceState } from './device-event-source';
 import type { EventBus } from './event-bus';
 import * as store from './event-store';
+import { MotionDetector } from './motion-detector';
 import { OnvifPullPointSource } from './onvif-pullpoint';
 
 type EventCallName = Extract<CallName, `events.${string}` | `sensors.${string}` | `alarms.${string}` | `eventSources.${string}` | `motion.${string}`>;
@@ -23,7 +24,9 @@ export type EventHandlers = Pick<Handlers, EventCallName>;
 export interface EventServiceOptions {
   db: Db;
   events: EventBus;
-  live: Pick<LiveService, 'snapshot'>;
+  live: Pick<LiveService, 'snapshot'> & Partial<Pick<LiveService, 'hub'>>;
+  /** Local motion detection decodes with it; none: detection stays off. */
+  ffmpegPath?: () => string;
   recording: Pick<RecordingService, 'handlers'>;
   secrets: SecretStore;
   logger: Logger;
@@ -64,6 +67,7 @@ export class EventService {
   private readonly disposers: (() => void)[] = [];
   private rules: AlarmRule[] = [];
   private diskLowId: number | undefined;
+  private readonly detectors = new Map<number, () => Promise<void>>();
 
   constructor(private readonly opts: EventServiceOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -80,6 +84,9 @@ export class EventService {
     const diskTimer = setInterval(() => this.checkDisk(), this.opts.diskEveryMs ?? 30_000);
     diskTimer.unref();
     this.disposers.push(() => clearInterval(diskTimer));
+    for (const m of this.opts.db.prepare('SELECT channel_id AS channelId, sensitivity, mask FROM ev_motion WHERE enabled = 1').all() as { channelId: number; sensitivity: number; mask: string }[]) {
+      void this.startMotion({ ...m, enabled: true });
+    }
     for (const row of this.opts.db.prepare('SELECT id, driver, url, username, channel_map FROM ev_source').all() as { id: number; driver: 'onvif' | 'dahua'; url: string; username: string; channel_map: string }[]) {
       const password = (await this.opts.secrets.get(secretKey(row.id))) ?? '';
       this.startSource({ id: row.id, driver: row.driver, url: row.url, username: row.username, channelMap: JSON.parse(row.channel_map) }, password);
@@ -192,6 +199,32 @@ export class EventService {
     }
   }
 
+  // ---- local motion detection ----
+
+  /** Watches the channel's sub stream (main when it has none) through its hub, so the camera sees no extra connection. */
+  private async startMotion(cfg: MotionConfig): Promise<void> {
+    await this.stopMotion(cfg.channelId);
+    const { hub } = this.opts.live;
+    if (!cfg.enabled || !hub || !this.opts.ffmpegPath) return;
+    try {
+      const h = await hub(`${cfg.channelId}/sub`).catch(() => hub(`${cfg.channelId}/main`));
+      const detector = new MotionDetector({
+        hub: h, ffmpegPath: this.opts.ffmpegPath(), sensitivity: cfg.sensitivity, mask: cfg.mask, clock: this.clock,
+        onMotion: (on) => this.ingest({ channelId: cfg.channelId, type: 'motion', source: 'motion', state: on }),
+        onError: (message) => this.opts.logger.warn({ channel: cfg.channelId, message }, 'motion detection'),
+      });
+      this.detectors.set(cfg.channelId, detector.start());
+    } catch (err) {
+      this.opts.logger.warn({ channel: cfg.channelId, err: (err as Error).message }, 'motion detection could not start');
+    }
+  }
+
+  private async stopMotion(channelId: number): Promise<void> {
+    const stop = this.detectors.get(channelId);
+    this.detectors.delete(channelId);
+    await stop?.();
+  }
+
   // ---- device event sources ----
 
   private startSource(cfg: RunningSource['cfg'], password: string): RunningSource {
@@ -298,9 +331,10 @@ export class EventService {
         const r = db.prepare('SELECT enabled, sensitivity, mask FROM ev_motion WHERE channel_id = ?').get(channelId) as { enabled: number; sensitivity: number; mask: string } | undefined;
         return r ? { channelId, enabled: r.enabled === 1, sensitivity: r.sensitivity, mask: r.mask } : defaultMotion(channelId);
       },
-      'motion.set': (cfg) => {
+      'motion.set': async (cfg) => {
         db.prepare('INSERT INTO ev_motion (channel_id, enabled, sensitivity, mask) VALUES (?, ?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET enabled = excluded.enabled, sensitivity = excluded.sensitivity, mask = excluded.mask')
           .run(cfg.channelId, cfg.enabled ? 1 : 0, cfg.sensitivity, cfg.mask);
+        await this.startMotion(cfg);
         return cfg;
       },
     };
@@ -309,6 +343,7 @@ export class EventService {
   async dispose(): Promise<void> {
     for (const d of this.disposers.splice(0)) d();
     for (const s of this.streams.values()) clearTimeout(s.offlineTimer);
+    await Promise.all([...this.detectors.keys()].map((id) => this.stopMotion(id)));
     await Promise.all([...this.sources.values()].map(async (r) => {
       clearTimeout(r.offlineTimer);
       await r.source.dispose();

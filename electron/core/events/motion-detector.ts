@@ -1,0 +1,145 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { HubConsumer } from '../media/stream-hub';
+
+// Local motion detection: the hub's fMP4 (no second camera connection) decoded by ffmpeg to 160x90 grey frames, differenced frame to frame.
+
+export const MOTION_W = 160;
+export const MOTION_H = 90;
+const FRAME = MOTION_W * MOTION_H;
+/** The mask is 16x9 cells of 10x10 pixels, row by row; '1' = ignored. */
+const CELL = 10;
+
+/** Share of unmasked pixels that changed by more than the sensitivity's threshold. */
+export function changedShare(prev: Uint8Array, cur: Uint8Array, mask: string, sensitivity: number): number {
+  const pixelThreshold = 12 + Math.round((100 - sensitivity) * 0.4);
+  let changed = 0;
+  let counted = 0;
+  for (let y = 0; y < MOTION_H; y++) {
+    const rowCell = Math.floor(y / CELL) * 16;
+    for (let x = 0; x < MOTION_W; x++) {
+      if (mask.charCodeAt(rowCell + Math.floor(x / CELL)) === 49) continue;
+      const i = y * MOTION_W + x;
+      counted++;
+      if (Math.abs(cur[i]! - prev[i]!) > pixelThreshold) changed++;
+    }
+  }
+  return counted === 0 ? 0 : changed / counted;
+}
+
+/** Share of changed pixels that counts as motion: 0.1 % at sensitivity 100, about 1.1 % at 1. */
+export const motionShare = (sensitivity: number) => 0.001 + (100 - sensitivity) * 0.0001;
+
+export interface MotionHub {
+  attach(consumer: HubConsumer): () => void;
+}
+
+export interface MotionDetectorOptions {
+  hub: MotionHub;
+  ffmpegPath: string;
+  sensitivity: number;
+  mask: string;
+  /** Frames per second analysed (decoding stays whole; fewer comparisons). */
+  fps?: number;
+  /** Quiet time before motion is declared over. */
+  holdMs?: number;
+  onMotion: (on: boolean) => void;
+  onError?: (message: string) => void;
+  clock?: () => number;
+}
+
+/** One ffmpeg per watched stream, fed from the hub; returns frames to the differencer. dispose() reaps ffmpeg. */
+export class MotionDetector {
+  private proc: ChildProcessWithoutNullStreams | undefined;
+  private detach: (() => void) | undefined;
+  private prev: Uint8Array | undefined;
+  private pending: Buffer = Buffer.alloc(0);
+  private on = false;
+  private lastMotion = 0;
+  private hits = 0;
+  private closed = false;
+  private readonly clock: () => number;
+  frames = 0;
+
+  constructor(private readonly opts: MotionDetectorOptions) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  start(): () => Promise<void> {
+    this.detach = this.opts.hub.attach({
+      init: (data) => this.restart(data),
+      fragment: (data) => {
+        if (this.proc?.stdin.writable && this.proc.stdin.writableLength < 4 * 1024 * 1024) this.proc.stdin.write(data);
+      },
+    });
+    return () => this.dispose();
+  }
+
+  /** A new init segment means a new upstream: its timestamps start over, so ffmpeg does too. */
+  private restart(init: Buffer): void {
+    if (this.closed) return;
+    this.kill();
+    this.prev = undefined;
+    this.pending = Buffer.alloc(0);
+    const p = spawn(this.opts.ffmpegPath, [
+      '-hide_banner', '-loglevel', 'error', '-f', 'mp4', '-i', 'pipe:0',
+      '-an', '-vf', `fps=${this.opts.fps ?? 5},scale=${MOTION_W}:${MOTION_H},format=gray`, '-f', 'rawvideo', 'pipe:1',
+    ], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = p;
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-500)));
+    p.stdin.on('error', () => {});
+    p.stdout.on('data', (d: Buffer) => this.onData(d));
+    p.once('exit', (code) => {
+      if (this.proc === p) this.proc = undefined;
+      if (!this.closed && code !== 0 && code !== null) this.opts.onError?.(`motion ffmpeg exited ${code}: ${err.trim()}`);
+    });
+    p.stdin.write(init);
+  }
+
+  private onData(d: Buffer): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, d]) : d;
+    while (this.pending.length >= FRAME) {
+      const frame = new Uint8Array(this.pending.subarray(0, FRAME));
+      this.pending = this.pending.subarray(FRAME);
+      this.analyse(frame);
+    }
+  }
+
+  private analyse(frame: Uint8Array): void {
+    this.frames++;
+    const prev = this.prev;
+    this.prev = frame;
+    if (!prev) return;
+    const now = this.clock();
+    const moving = changedShare(prev, frame, this.opts.mask, this.opts.sensitivity) > motionShare(this.opts.sensitivity);
+    // Two frames in a row before motion starts: a single flicker (compression, a keyframe) is not motion.
+    this.hits = moving ? this.hits + 1 : 0;
+    if (moving) this.lastMotion = now;
+    if (!this.on && this.hits >= 2) {
+      this.on = true;
+      this.opts.onMotion(true);
+    } else if (this.on && now - this.lastMotion > (this.opts.holdMs ?? 2000)) {
+      this.on = false;
+      this.opts.onMotion(false);
+    }
+  }
+
+  private kill(): void {
+    const p = this.proc;
+    this.proc = undefined;
+    if (p && p.exitCode === null) {
+      p.stdin.destroy();
+      p.kill('SIGKILL');
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.closed = true;
+    this.detach?.();
+    const p = this.proc;
+    this.kill();
+    if (p && p.exitCode === null && p.signalCode === null) await new Promise((r) => p.once('exit', r));
+    if (this.on) this.opts.onMotion(false);
+    this.on = false;
+  }
+}
