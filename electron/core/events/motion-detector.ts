@@ -60,6 +60,11 @@ export class MotionDetector {
   private readonly clock: () => number;
   frames = 0;
 
+  /** The decoding ffmpeg's pid, for CPU measurements. */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   constructor(private readonly opts: MotionDetectorOptions) {
     this.clock = opts.clock ?? Date.now;
   }
