@@ -1,4 +1,5 @@
 // The device service inside a real station against camsim on loopback (unicast probes: nothing leaves lo).
+import dgram from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,13 +24,18 @@ async function call<K extends CallName>(name: K, input: unknown = {}): Promise<C
 }
 
 beforeAll(async () => {
-  fleet = await startFleet({ devices: 3, channels: 1, uninitialized: 1, nvr: 4, subnet: 'random', media: placeholderMedia });
+  // A free loopback UDP port for camsim's Hello/Bye (announceTo) that the station listens on.
+  const probe = dgram.createSocket('udp4');
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+  const announcePort = probe.address().port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  fleet = await startFleet({ devices: 3, channels: 1, uninitialized: 1, nvr: 4, subnet: 'random', media: placeholderMedia, announceTo: [{ host: '127.0.0.1', port: announcePort }] });
   dataDir = mkdtempSync(join(tmpdir(), 'wp-dev-'));
   st = await createStation({
     dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), heartbeatMs: 60_000,
     devices: {
       unicast: () => fleet.manifest.devices.map((d) => ({ address: d.ip, wsdPort: d.ports.wsDiscovery, dhipPort: d.ports.dhip })),
-      scanMs: 1500, heartbeatMs: 200, graceMs: 600,
+      scanMs: 1500, heartbeatMs: 200, graceMs: 600, announcePort,
     },
   });
   // Every renderer-bound message: events and call results go through here.
@@ -102,6 +108,16 @@ describe('devices in the station', () => {
     const bad = await call('devices.configure', { changes: [{ id: dev.id }], time: { tz: 'Nowhere', dst: true, mode: 'ntp' } });
     expect(bad[0]).toMatchObject({ ok: false, reason: expect.stringMatching(/InvalidTimeZone/) });
   }, 30_000);
+
+  it('hears Bye and Hello: a device moved by someone else shows at its new address without a rescan', async () => {
+    const cam = fleet.manifest.devices.find((d) => d.kind === 'camera' && d.initialized && !d.ip.endsWith('.1'))!;
+    const parts = cam.ip.split('.');
+    const to = `${parts[0]}.${parts[1]}.${parts[2]}.${Number(parts[3]) + 150}`;
+    await fleet.device(cam.id).setAddress(to);
+    await expect.poll(async () => (await call('devices.scanResults')).find((d) => d.address === cam.ip)?.status, { timeout: 5000 }).toBe('offline');
+    await expect.poll(async () => (await call('devices.scanResults')).find((d) => d.address === to)?.model, { timeout: 5000 }).toBe(cam.model);
+    await fleet.device(cam.id).setAddress(cam.ip);
+  }, 20_000);
 
   it('a wrong password is throttled before the device would lock the station out', async () => {
     const cam = fleet.manifest.devices.find((d) => d.kind === 'camera' && d.initialized)!;

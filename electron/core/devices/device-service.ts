@@ -64,7 +64,8 @@ export class DeviceService {
     this.heartbeat = t;
     const onAnnounce = (m: { kind: 'Hello'; from: string; endpoint: import('./discovery/ws-discovery').WsdEndpoint } | { kind: 'Bye'; from: string; endpoint: string }) => {
       if (m.kind === 'Hello') this.hit({ source: 'onvif', from: m.from, endpoint: m.endpoint });
-      else for (const d of this.found.values()) if (d.endpoint === m.endpoint) this.upsert({ ...d, status: 'offline' });
+      // A Bye counts only from the address the device was heard at, so a stranger cannot mark it gone.
+      else for (const d of this.found.values()) if (d.endpoint === m.endpoint && d.address === m.from) this.upsert({ ...d, status: 'offline' });
     };
     try {
       if (this.o.announcePort) this.stopAnnouncements = await listenAnnouncements({ port: this.o.announcePort, address: '127.0.0.1' }, onAnnounce);
