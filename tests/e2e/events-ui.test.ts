@@ -14,6 +14,7 @@ let page: Page;
 let ws: WsClient;
 let guard: ReturnType<typeof guardConsole>;
 let channelId: number;
+let recordingSince = 0;
 
 async function sourceConnected(): Promise<void> {
   for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
@@ -40,6 +41,9 @@ beforeAll(async () => {
   const withCreds = (u: string) => u.replace('rtsp://', `rtsp://${DEFAULT_USERNAME}:${encodeURIComponent(DEFAULT_PASSWORD)}@`);
   const ch = await ws.call<{ id: number }>('channels.addRtsp', { name: 'Yard', mainUrl: withCreds(dev.channels[0]!.main.rtsp), subUrl: withCreds(dev.channels[0]!.sub.rtsp) });
   channelId = ch.id;
+  // Event recording with a pre-event buffer: the recorder keeps the last seconds in memory until an alarm triggers it.
+  recordingSince = Date.now();
+  await ws.call('recording.setChannel', { channelId, mode: 'event', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 4, postSeconds: 3, retentionDays: null });
   await ws.call('eventSources.add', { driver: 'onvif', url: `${fleet.device(0).baseUrl}/onvif/events_service`, username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD, channelMap: { '1': channelId } });
   await ws.call('alarms.saveRule', { name: 'Yard alarm', enabled: true, types: ['door'], channelIds: [channelId], schedule: '1'.repeat(336), actions: ['notify', 'sound', 'record', 'mark'] });
   await sourceConnected();
@@ -67,13 +71,24 @@ describe('events and alarms', () => {
     expect(await raiseAndSee(() => cam.raiseEvent({ kind: 'motion', channel: 1, state: true }), '.ev-row[data-type=motion]')).toBeLessThan(1000);
     expect(await raiseAndSee(() => cam.raiseEvent({ kind: 'temperature', channel: 1, value: 23.5 }), '.ev-row[data-type=temperature]')).toBeLessThan(1000);
     expect(await page.textContent('.ev-row[data-type=temperature] .ev-detail')).toBe('23.5 °C');
+    // Let the pre-event ring fill before the alarm.
+    await new Promise((r) => setTimeout(r, Math.max(0, recordingSince + 7000 - Date.now())));
+    const doorAt = Date.now();
     expect(await raiseAndSee(() => cam.raiseEvent({ kind: 'door', channel: 1, state: true }), '.ev-row[data-type=door]')).toBeLessThan(1000);
     // Headless Chromium has no notification permission: the in-app toast carries the snapshot.
     await page.waitForSelector('.ev-toast img', { timeout: 15_000 });
     await page.waitForSelector('.ev-unacked');
     await page.waitForSelector('.ev-row[data-type=door] img.ev-thumb', { timeout: 5000 });
     cam.raiseEvent({ kind: 'motion', channel: 1, state: false });
-  }, 40_000);
+    // The alarm's event recording holds the seconds before the door opened, and the timeline carries its mark.
+    let tl: { spans: { start: number; end: number }[]; events: { at: number; kind: string }[] } | undefined;
+    for (const until = Date.now() + 15_000; Date.now() < until; await new Promise((r) => setTimeout(r, 500))) {
+      [tl] = await ws.call<NonNullable<typeof tl>[]>('archive.timeline', { source: 'local', channelIds: [channelId], from: doorAt - 60_000, to: doorAt + 60_000 });
+      if (tl?.spans.some((sp) => sp.start <= doorAt - 1500 && sp.end >= doorAt + 1000)) break;
+    }
+    expect(tl?.events.some((e) => e.kind === 'door' && Math.abs(e.at - doorAt) < 2000)).toBe(true);
+    expect(tl?.spans.some((sp) => sp.start <= doorAt - 1500 && sp.end >= doorAt + 1000)).toBe(true);
+  }, 60_000);
 
   it('charts the temperature on the sensor panel', async () => {
     fleet.device(0).raiseEvent({ kind: 'temperature', channel: 1, value: 25 });
