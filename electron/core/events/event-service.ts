@@ -106,23 +106,23 @@ export class EventService {
       return this.changed(store.updateEvent(this.opts.db, id, { end: at }));
     }
     if (STATEFUL.has(e.type) && this.open.has(key)) return undefined;
-    let unit: string | null = null;
-    if (e.value !== undefined && (e.type === 'temperature' || e.type === 'co2' || e.type === 'light') && e.channelId !== null) {
-      unit = SENSOR_UNITS[e.type];
-      const reading = { channelId: e.channelId, type: e.type, at, value: e.value, unit };
-      store.insertReading(this.opts.db, reading);
-      this.opts.events.emit('sensor.reading', reading);
-    }
-    const ev = store.insertEvent(this.opts.db, {
-      channelId: e.channelId, type: e.type, source: e.source, start: at, end: STATEFUL.has(e.type) ? null : at, value: e.value ?? null, unit, detail: e.detail,
-    });
+    const reading = e.value !== undefined && (e.type === 'temperature' || e.type === 'co2' || e.type === 'light') && e.channelId !== null
+      ? { channelId: e.channelId, type: e.type, at, value: e.value, unit: SENSOR_UNITS[e.type] }
+      : undefined;
+    const rule = matchingRules(this.rules, { type: e.type, channelId: e.channelId, start: at })[0];
+    // One transaction (one WAL sync) for the reading and its event.
+    const ev = this.opts.db.transaction(() => {
+      if (reading) store.insertReading(this.opts.db, reading);
+      return store.insertEvent(this.opts.db, {
+        channelId: e.channelId, type: e.type, source: e.source, start: at, end: STATEFUL.has(e.type) ? null : at,
+        value: e.value ?? null, unit: reading?.unit ?? null, detail: e.detail, ruleId: rule?.id ?? null,
+      });
+    })();
+    if (reading) this.opts.events.emit('sensor.reading', reading);
     if (STATEFUL.has(e.type)) this.open.set(key, ev.id);
-    const rule = matchingRules(this.rules, ev)[0];
-    if (!rule) return this.changed(ev);
-    const alarm = store.updateEvent(this.opts.db, ev.id, { ruleId: rule.id }) ?? ev;
-    this.changed(alarm);
-    void this.runActions(alarm, rule);
-    return alarm;
+    this.changed(ev);
+    if (rule) void this.runActions(ev, rule);
+    return ev;
   }
 
   private changed(ev: StationEvent | undefined): StationEvent | undefined {

@@ -19,13 +19,13 @@ export function toEvent(r: EventRow): StationEvent {
 
 export interface NewEvent {
   channelId: number | null; type: EventType; source: StationEvent['source']; start: number; end?: number | null;
-  value?: number | null; unit?: string | null; detail?: string;
+  value?: number | null; unit?: string | null; detail?: string; ruleId?: number | null;
 }
 
 export function insertEvent(db: Db, e: NewEvent): StationEvent {
   const row = db.prepare(
-    `INSERT INTO ev_event (channel_id, type, source, start_ms, end_ms, value, unit, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-  ).get(e.channelId, e.type, e.source, e.start, e.end ?? null, e.value ?? null, e.unit ?? null, (e.detail ?? '').slice(0, 500)) as EventRow;
+    `INSERT INTO ev_event (channel_id, type, source, start_ms, end_ms, value, unit, detail, rule_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  ).get(e.channelId, e.type, e.source, e.start, e.end ?? null, e.value ?? null, e.unit ?? null, (e.detail ?? '').slice(0, 500), e.ruleId ?? null) as EventRow;
   return toEvent(row);
 }
 
