@@ -75,6 +75,25 @@ describe('Devices page in Chromium', () => {
     await item.locator('.dev-toggle').click();
     await poll(() => item.locator('li[data-channel]').count()).toBe(nvr.channels.length);
     expect(await item.locator('li[data-channel]').first().textContent()).toContain('main · sub');
-    consoleGuard.check();
   }, 30_000);
+
+  it('changes the NVR IP and time zone in the batch dialog: the device shows at its new address and the zone reads back', async () => {
+    const nvr = camsim.manifest.devices.find((d) => d.kind === 'nvr')!;
+    const parts = nvr.ip.split('.');
+    const to = `${parts[0]}.${parts[1]}.${parts[2]}.${Number(parts[3]) + 100}`;
+    const tz = 'EST5EDT,M3.2.0,M11.1.0';
+    await page.locator(`li[data-device="${nvr.ip}"] input[type=checkbox]`).first().check();
+    await page.getByRole('button', { name: 'Configure 1' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(`New IP for ${nvr.ip}`).fill(to);
+    await dialog.getByLabel('Set time zone').check();
+    await dialog.locator('input[name=tz]').fill(tz);
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await poll(() => dialog.locator('[data-result=ok]').count(), 25_000).toBe(1);
+    await poll(() => page.locator(`li[data-device="${to}"]`).count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Read time zone' }).click();
+    await poll(() => dialog.locator('[data-testid=device-tz]').textContent()).toContain(`${tz} (DST)`);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    consoleGuard.check();
+  }, 40_000);
 });

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useAppDispatch } from '../../app/hooks';
 import { useStationClient } from '../../app/client-context';
+import { ConfigureDialog } from './ConfigureDialog';
+import { DeviceFile } from './DeviceFile';
 import { devicesApi, useDevicesQuery, useRemoveDeviceMutation } from './devices-api';
 
 /** The managed devices; an NVR's channels as a tree, each with its main and sub streams. */
@@ -11,6 +13,10 @@ export function DeviceList() {
   const [remove] = useRemoveDeviceMutation();
   const [open, setOpen] = useState<Set<number>>(new Set());
   const [now, setNow] = useState(Date.now());
+  const [picked, setPicked] = useState<Set<number>>(new Set());
+  const [configuring, setConfiguring] = useState(false);
+  const [offline, setOffline] = useState<string[]>([]);
+  useEffect(() => client.on('devices.online', (p) => setOffline((o) => [`${new Date(p.at).toLocaleTimeString()} ${p.name} ${p.online ? 'back online' : 'offline'}`, ...o].slice(0, 5))), [client]);
   useEffect(() => client.on('devices.changed', () => { dispatch(devicesApi.util.invalidateTags(['Devices'])); }), [client, dispatch]);
   useEffect(() => { const t = setInterval(() => setNow(Date.now()), 1000); return () => clearInterval(t); }, []);
   const toggle = (id: number) => setOpen((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
@@ -18,11 +24,16 @@ export function DeviceList() {
   return (
     <section className="dev-list" aria-labelledby="dev-list-title">
       <h2 id="dev-list-title">Device list <span className="muted small">{devices.length}</span></h2>
+      <div className="dev-bar">
+        <button type="button" disabled={picked.size === 0} onClick={() => setConfiguring(true)}>Configure {picked.size || ''}</button>
+      </div>
+      {offline.length > 0 && <ul className="dev-notices" aria-label="Device notices" aria-live="polite">{offline.map((n, i) => <li key={i}>{n}</li>)}</ul>}
       {devices.length === 0 && <p className="muted">No devices added.</p>}
       <ul role="tree" aria-label="Devices and channels">
         {devices.map((d) => (
           <li key={d.id} role="treeitem" aria-expanded={open.has(d.id)} data-device={d.address} aria-selected={false}>
             <div className="dev-row">
+              <input type="checkbox" aria-label={`Pick ${d.name}`} checked={picked.has(d.id)} onChange={() => setPicked((p) => { const n = new Set(p); if (n.has(d.id)) n.delete(d.id); else n.add(d.id); return n; })} />
               <button type="button" className="dev-toggle" onClick={() => toggle(d.id)} aria-label={`${open.has(d.id) ? 'Collapse' : 'Expand'} ${d.name}`}>{open.has(d.id) ? '▾' : '▸'}</button>
               <span className={`dev-dot st-${d.status}`} aria-hidden="true" />
               <span className="dev-name">{d.name}</span>
@@ -45,6 +56,8 @@ export function DeviceList() {
           </li>
         ))}
       </ul>
+      <DeviceFile />
+      {configuring && <ConfigureDialog devices={devices.filter((d) => picked.has(d.id))} onClose={() => setConfiguring(false)} />}
     </section>
   );
 }

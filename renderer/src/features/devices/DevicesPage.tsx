@@ -3,7 +3,7 @@ import type { DiscoveredDevice } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
 import { ActivationDialog } from './ActivationDialog';
 import { DeviceList } from './DeviceList';
-import { useAddDeviceMutation, useScanMutation, useScanResultsQuery } from './devices-api';
+import { useAddDeviceMutation, useInterfacesQuery, useScanMutation, useScanResultsQuery } from './devices-api';
 
 type SortKey = 'status' | 'model' | 'vendor' | 'address' | 'mac' | 'serial' | 'firmware' | 'httpPort' | 'channels';
 const COLUMNS: [SortKey, string][] = [
@@ -21,6 +21,10 @@ export function DevicesPage() {
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'address', dir: 1 });
   const [activating, setActivating] = useState<DiscoveredDevice[] | null>(null);
+  const { data: interfaces = [] } = useInterfacesQuery();
+  // Unticked interfaces are left out of the scan; by default every IPv4 interface is probed.
+  const [skipped, setSkipped] = useState<Set<string>>(new Set());
+  const scanInterfaces = skipped.size ? interfaces.filter((i) => !skipped.has(i.address)).map((i) => i.address) : undefined;
 
   useEffect(() => { if (initial) setRows(new Map(initial.map((d) => [d.key, d]))); }, [initial]);
   // Each reply of a running scan updates its row at once.
@@ -50,7 +54,16 @@ export function DevicesPage() {
         <span className="muted small" role="status">{scanning ? 'Scanning…' : `${rows.size} found`}</span>
       </header>
       <div className="dev-bar">
-        <button type="button" className="primary" onClick={() => void scan({})} disabled={scanning}>Scan LAN</button>
+        <button type="button" className="primary" onClick={() => void scan(scanInterfaces ? { interfaces: scanInterfaces } : {})} disabled={scanning || (interfaces.length > 0 && scanInterfaces?.length === 0)}>Scan LAN</button>
+        <details className="dev-ifaces">
+          <summary>Interfaces ({interfaces.length - skipped.size}/{interfaces.length})</summary>
+          {interfaces.map((i) => (
+            <label key={i.name + i.address} className="small">
+              <input type="checkbox" checked={!skipped.has(i.address)} onChange={() => setSkipped((s) => { const n = new Set(s); if (n.has(i.address)) n.delete(i.address); else n.add(i.address); return n; })} />
+              {' '}{i.name} <span className="mono">{i.address}</span>
+            </label>
+          ))}
+        </details>
         <input aria-label="Filter devices" placeholder="Filter" value={filter} onChange={(e) => setFilter(e.target.value)} />
         <button type="button" disabled={uninit.length === 0} onClick={() => setActivating(uninit)}>Activate {uninit.length || ''}</button>
         {scanError && <span className="error" role="alert">{'message' in scanError ? String(scanError.message) : 'scan failed'}</span>}

@@ -11,6 +11,14 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Devices', 'Channels'] }
     addDevice: b.mutation<CallOutput<'devices.add'>, CallInput<'devices.add'>>({
       query: (input) => ({ name: 'devices.add', input }), invalidatesTags: ['Devices', 'Channels'],
     }),
+    configure: b.mutation<CallOutput<'devices.configure'>, CallInput<'devices.configure'>>({
+      query: (input) => ({ name: 'devices.configure', input }), invalidatesTags: ['Devices', 'Channels'],
+    }),
+    exportDevices: b.mutation<CallOutput<'devices.export'>, CallInput<'devices.export'>>({ query: (input) => ({ name: 'devices.export', input }) }),
+    importDevices: b.mutation<CallOutput<'devices.import'>, CallInput<'devices.import'>>({
+      query: (input) => ({ name: 'devices.import', input }), invalidatesTags: ['Devices', 'Channels'],
+    }),
+    deviceTime: b.query<CallOutput<'devices.time'>, number>({ query: (id) => ({ name: 'devices.time', input: { id } }) }),
     removeDevice: b.mutation<CallOutput<'devices.remove'>, number>({
       query: (id) => ({ name: 'devices.remove', input: { id } }), invalidatesTags: ['Devices', 'Channels'],
     }),
@@ -19,5 +27,6 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Devices', 'Channels'] }
 
 export const {
   useDevicesQuery, useScanResultsQuery, useInterfacesQuery, useScanMutation, useActivateMutation, useAddDeviceMutation, useRemoveDeviceMutation,
+  useConfigureMutation, useExportDevicesMutation, useImportDevicesMutation, useLazyDeviceTimeQuery,
 } = api;
 export const devicesApi = api;

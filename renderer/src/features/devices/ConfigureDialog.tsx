@@ -1,0 +1,77 @@
+import { useState, type FormEvent } from 'react';
+import type { CallOutput, Device } from '../../../../electron/contract';
+import { useConfigureMutation, useLazyDeviceTimeQuery } from './devices-api';
+
+type Row = { ip: string; name: string };
+
+/** Batch configuration of managed devices: new IP and name per device, one time zone (POSIX TZ with DST) for all; a result per device. */
+export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClose: () => void }) {
+  const [configure, { isLoading }] = useConfigureMutation();
+  const [readTime, time] = useLazyDeviceTimeQuery();
+  const [rows, setRows] = useState<Record<number, Row>>(() => Object.fromEntries(devices.map((d) => [d.id, { ip: d.address, name: d.name }])));
+  const [setTz, setSetTz] = useState(false);
+  const [tz, setTzText] = useState('CET-1CEST,M3.5.0,M10.5.0/3');
+  const [dst, setDst] = useState(true);
+  const [mode, setMode] = useState<'ntp' | 'pc'>('pc');
+  const [results, setResults] = useState<CallOutput<'devices.configure'>>([]);
+  const [failure, setFailure] = useState('');
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setFailure('');
+    const changes = devices.map((d) => {
+      const r = rows[d.id]!;
+      return { id: d.id, ...(r.ip.trim() && r.ip.trim() !== d.address ? { ip: r.ip.trim() } : {}), ...(r.name.trim() && r.name.trim() !== d.name ? { name: r.name.trim() } : {}) };
+    });
+    void configure({ changes, ...(setTz ? { time: { tz: tz.trim(), dst, mode } } : {}) }).unwrap()
+      .then(setResults)
+      .catch((err: { message?: string }) => setFailure(err.message ?? 'could not apply'));
+  };
+  const edit = (id: number, k: keyof Row, v: string) => setRows((r) => ({ ...r, [id]: { ...r[id]!, [k]: v } }));
+
+  return (
+    <div className="dev-dialog" role="dialog" aria-modal="true" aria-labelledby="configure-title">
+      <h2 id="configure-title">Configure {devices.length} device{devices.length === 1 ? '' : 's'}</h2>
+      <form onSubmit={submit} className="dev-form">
+        <table className="table">
+          <thead><tr><th>Device</th><th>IP address</th><th>Name</th><th>Result</th></tr></thead>
+          <tbody>
+            {devices.map((d) => {
+              const r = results.find((x) => x.id === d.id);
+              return (
+                <tr key={d.id} data-configure={d.id}>
+                  <td className="mono">{d.address}</td>
+                  <td><input aria-label={`New IP for ${d.address}`} value={rows[d.id]!.ip} onChange={(e) => edit(d.id, 'ip', e.target.value)} /></td>
+                  <td><input aria-label={`Name for ${d.address}`} value={rows[d.id]!.name} onChange={(e) => edit(d.id, 'name', e.target.value)} /></td>
+                  <td data-result={r ? (r.ok ? 'ok' : 'failed') : ''}>{r ? (r.ok ? <span className="ok">done</span> : <span className="bad">{r.reason}</span>) : ''}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        <label><input type="checkbox" checked={setTz} onChange={(e) => setSetTz(e.target.checked)} /> Set time zone</label>
+        {setTz && (
+          <div className="dev-form-row">
+            <label className="field-stack">POSIX TZ<input name="tz" value={tz} onChange={(e) => setTzText(e.target.value)} /></label>
+            <label><input type="checkbox" checked={dst} onChange={(e) => setDst(e.target.checked)} /> Daylight saving</label>
+            <label className="field-stack">Clock
+              <select value={mode} onChange={(e) => setMode(e.target.value as 'ntp' | 'pc')}><option value="pc">Sync to this PC</option><option value="ntp">NTP</option></select>
+            </label>
+          </div>
+        )}
+        {devices.length === 1 && (
+          <div className="small">
+            <button type="button" onClick={() => void readTime(devices[0]!.id)}>Read time zone</button>{' '}
+            {time.data && <span data-testid="device-tz" className="mono">{time.data.tz} {time.data.dst ? '(DST)' : ''} {time.data.mode}</span>}
+            {time.error && <span className="bad">{'message' in time.error ? String(time.error.message) : 'could not read'}</span>}
+          </div>
+        )}
+        {failure && <span className="error" role="alert">{failure}</span>}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={isLoading}>{isLoading ? 'Applying…' : 'Apply'}</button>
+          <button type="button" className="secondary" onClick={onClose}>Close</button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import { useState } from 'react';
+import type { CallOutput } from '../../../../electron/contract';
+import { useExportDevicesMutation, useImportDevicesMutation } from './devices-api';
+
+/** Export/import of the device list as a passphrase-encrypted file. */
+export function DeviceFile() {
+  const [exportList, exp] = useExportDevicesMutation();
+  const [importList, imp] = useImportDevicesMutation();
+  const [passphrase, setPassphrase] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [results, setResults] = useState<CallOutput<'devices.import'>>([]);
+  const message = (e: unknown) => (e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : '');
+
+  const doExport = () => void exportList({ passphrase }).unwrap().then(({ file: text }) => {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    a.download = 'watchpost-devices.json';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }).catch(() => undefined);
+  const doImport = () => {
+    if (!file) return;
+    void file.text().then((text) => importList({ file: text, passphrase }).unwrap()).then(setResults).catch(() => undefined);
+  };
+
+  return (
+    <details className="dev-add">
+      <summary>Export / import the device list</summary>
+      <div className="dev-form-row">
+        <label className="field-stack">Passphrase (8+ characters)<input type="password" aria-label="Passphrase" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" /></label>
+        <button type="button" onClick={doExport} disabled={passphrase.length < 8 || exp.isLoading}>Export</button>
+        <input type="file" aria-label="Device list file" accept=".json,application/json" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        <button type="button" onClick={doImport} disabled={!file || !passphrase || imp.isLoading}>Import</button>
+      </div>
+      {(exp.error || imp.error) && <span className="error small" role="alert">{message(exp.error ?? imp.error)}</span>}
+      {results.length > 0 && (
+        <ul className="dev-results">
+          {results.map((r) => <li key={r.address}><span className="mono">{r.address}</span> {r.ok ? <span className="ok">added</span> : <span className="bad">{r.reason}</span>}</li>)}
+        </ul>
+      )}
+    </details>
+  );
+}
