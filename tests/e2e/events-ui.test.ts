@@ -98,6 +98,21 @@ describe('events and alarms', () => {
     await page.click('[data-tab=events]');
   });
 
+  it('sets local motion detection with a mask drawn over the picture', async () => {
+    await page.click('[data-tab=motion]');
+    await page.waitForSelector('.ev-mask img', { timeout: 15_000 });
+    await page.check('input[name=motion-enabled]');
+    await page.click('.ev-mask-grid [data-cell="0"]');
+    await page.click('.ev-mask-grid [data-cell="17"]');
+    await page.click('.ev-motion button[type=submit]');
+    await page.waitForSelector('.ev-motion [role=status]');
+    const cfg = await ws.call<{ enabled: boolean; mask: string }>('motion.get', { channelId });
+    expect(cfg.enabled).toBe(true);
+    expect([...cfg.mask].flatMap((c, i) => (c === '1' ? [i] : []))).toEqual([0, 17]);
+    await ws.call('motion.set', { ...cfg, channelId, sensitivity: 50, enabled: false });
+    await page.click('[data-tab=events]');
+  }, 30_000);
+
   it('keeps an acknowledgement with its note over a station restart', async () => {
     await page.click('.ev-row[data-type=door] [data-action=ack]');
     await page.fill('.ev-ack input', 'gate checked');

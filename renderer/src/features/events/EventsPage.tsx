@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { EventList } from './EventList';
+import { MotionSettings } from './MotionSettings';
 import { RulesEditor } from './RulesEditor';
 import { SensorPanel } from './SensorPanel';
 
-const TABS = [['events', 'Events'], ['sensors', 'Sensors'], ['rules', 'Alarm rules']] as const;
+const TABS = [['events', 'Events'], ['sensors', 'Sensors'], ['rules', 'Alarm rules'], ['motion', 'Motion detection']] as const;
 
 export function EventsPage() {
   const [tab, setTab] = useState<(typeof TABS)[number][0]>('events');
@@ -18,7 +19,7 @@ export function EventsPage() {
         </div>
       </header>
       <div role="tabpanel">
-        {tab === 'events' ? <EventList /> : tab === 'sensors' ? <SensorPanel /> : <RulesEditor />}
+        {tab === 'events' ? <EventList /> : tab === 'sensors' ? <SensorPanel /> : tab === 'rules' ? <RulesEditor /> : <MotionSettings />}
       </div>
     </section>
   );

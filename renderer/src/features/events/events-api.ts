@@ -3,7 +3,7 @@ import { stationApi } from '../../app/station-api';
 
 export type EventFilterArgs = CallInput<'events.list'>;
 
-const api = stationApi.enhanceEndpoints({ addTagTypes: ['Events', 'AlarmRules', 'Sensors'] }).injectEndpoints({
+const api = stationApi.enhanceEndpoints({ addTagTypes: ['Events', 'AlarmRules', 'Sensors', 'Motion'] }).injectEndpoints({
   endpoints: (b) => ({
     events: b.query<CallOutput<'events.list'>, EventFilterArgs>({ query: (input) => ({ name: 'events.list', input }), providesTags: ['Events'] }),
     acknowledge: b.mutation<CallOutput<'events.acknowledge'>, CallInput<'events.acknowledge'>>({ query: (input) => ({ name: 'events.acknowledge', input }) }),
@@ -13,12 +13,14 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Events', 'AlarmRules', 
     alarmRules: b.query<CallOutput<'alarms.rules'>, void>({ query: () => ({ name: 'alarms.rules', input: {} }), providesTags: ['AlarmRules'] }),
     saveRule: b.mutation<CallOutput<'alarms.saveRule'>, CallInput<'alarms.saveRule'>>({ query: (input) => ({ name: 'alarms.saveRule', input }), invalidatesTags: ['AlarmRules'] }),
     removeRule: b.mutation<CallOutput<'alarms.removeRule'>, number>({ query: (id) => ({ name: 'alarms.removeRule', input: { id } }), invalidatesTags: ['AlarmRules'] }),
+    motionConfig: b.query<CallOutput<'motion.get'>, number>({ query: (channelId) => ({ name: 'motion.get', input: { channelId } }), providesTags: ['Motion'] }),
+    setMotion: b.mutation<CallOutput<'motion.set'>, CallInput<'motion.set'>>({ query: (input) => ({ name: 'motion.set', input }), invalidatesTags: ['Motion'] }),
   }),
 });
 
 export const {
   useEventsQuery, useAcknowledgeMutation, useEventSnapshotQuery, useSensorsCurrentQuery, useSensorSeriesQuery,
-  useAlarmRulesQuery, useSaveRuleMutation, useRemoveRuleMutation,
+  useAlarmRulesQuery, useSaveRuleMutation, useRemoveRuleMutation, useMotionConfigQuery, useSetMotionMutation,
 } = api;
 export const eventsApi = api;
 
