@@ -132,6 +132,25 @@ describe('devices in the station', () => {
     expect(fleet.device(cam.id).guard.isLocked('127.0.0.1').locked).toBe(false);
   }, 30_000);
 
+  it('a device that locked the station out is shown as locked with the time left, and is not tried again meanwhile', async () => {
+    const dev = (await call('devices.list')).find((d) => d.kind === 'nvr')!;
+    const sim = fleet.manifest.devices.find((d) => d.ip === dev.address)!;
+    // The station's source address on lo is the device's own 127.x address or 127.0.0.1, depending on the route.
+    for (const ip of ['127.0.0.1', dev.address]) fleet.device(sim.id).guard.lock(ip, 20_000);
+    try {
+      // Reading the time is pre-auth in ONVIF; setting it needs a login, which the device refuses while locked.
+      const time = { tz: 'UTC0', dst: false, mode: 'ntp' } as const;
+      expect((await call('devices.configure', { changes: [{ id: dev.id }], time }))[0]).toMatchObject({ ok: false, reason: expect.stringMatching(/locked this station out; \d+ s left/) });
+      const listed = (await call('devices.list')).find((d) => d.id === dev.id)!;
+      expect(listed.lockedUntil).toBeGreaterThan(Date.now() + 10_000);
+      fleet.device(sim.id).guard.reset();
+      // Not tried again while the lock-out lasts, so it cannot be extended.
+      expect((await call('devices.configure', { changes: [{ id: dev.id }], time }))[0]).toMatchObject({ ok: false, reason: expect.stringMatching(/locked this station out/) });
+    } finally {
+      fleet.device(sim.id).guard.reset();
+    }
+  }, 20_000);
+
   it('a device going offline past the grace period raises devices.online', async () => {
     const nvr = fleet.manifest.devices.find((d) => d.kind === 'nvr')!;
     const got = new Promise<unknown>((resolve) => {
