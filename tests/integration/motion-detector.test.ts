@@ -44,14 +44,15 @@ function clipHub() {
   };
 }
 
-async function run(mask: string): Promise<{ events: boolean[]; frames: number }> {
+async function run(mask: string): Promise<{ events: boolean[]; frames: number; frozen: boolean[] }> {
   const events: boolean[] = [];
-  const d = new MotionDetector({ hub: clipHub(), ffmpegPath: ffmpeg, sensitivity: 60, mask, onMotion: (on) => events.push(on), fps: 10 });
+  const frozen: boolean[] = [];
+  const d = new MotionDetector({ hub: clipHub(), ffmpegPath: ffmpeg, sensitivity: 60, mask, onMotion: (on) => events.push(on), onFrozen: (f) => frozen.push(f), frozenMs: 1500, fps: 10 });
   const stop = d.start();
   await new Promise((r) => setTimeout(r, 4000));
   const frames = d.frames;
   await stop();
-  return { events, frames };
+  return { events, frames, frozen };
 }
 
 describe('local motion detection', () => {
@@ -67,8 +68,31 @@ describe('local motion detection', () => {
     const seen = await run(NONE);
     expect(seen.frames).toBeGreaterThan(10);
     expect(seen.events[0]).toBe(true);
+    // A moving picture is never reported frozen.
+    expect(seen.frozen).toEqual([]);
     const masked = await run(LEFT_HALF);
     expect(masked.frames).toBeGreaterThan(10);
     expect(masked.events).toEqual([]);
   }, 20_000);
+});
+
+describe('frozen picture', () => {
+  it('reports a picture that stops changing, and clears it when the detector stops', async () => {
+    const still = join(dir, 'still.mp4');
+    execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=10', '-t', '4', '-vf', 'trim=end_frame=1,tpad=stop=39:stop_mode=clone',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-pix_fmt', 'yuv420p', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', still]);
+    const data = readFileSync(still);
+    const moov = data.indexOf('moov') - 4;
+    const initEnd = moov + data.readUInt32BE(moov);
+    const frozen: boolean[] = [];
+    const d = new MotionDetector({
+      hub: { attach(c) { c.init(data.subarray(0, initEnd), {} as never); c.fragment(data.subarray(initEnd), {} as never); return () => {}; } },
+      ffmpegPath: ffmpeg, sensitivity: 50, mask: NONE, onMotion: () => {}, onFrozen: (f) => frozen.push(f), frozenMs: 1000, fps: 10,
+      clock: (() => { let t = 0; return () => (t += 100); })(),
+    });
+    const stop = d.start();
+    await expect.poll(() => frozen, { timeout: 8000 }).toEqual([true]);
+    await stop();
+    expect(frozen).toEqual([true, false]);
+  }, 15_000);
 });

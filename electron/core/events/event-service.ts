@@ -43,7 +43,7 @@ export interface EventServiceOptions {
   makeSource?: (driver: 'onvif' | 'dahua', o: DeviceEventSourceOptions) => DeviceEventSource;
 }
 
-const STATEFUL = new Set<EventType>(['motion', 'tamper', 'door', 'pir', 'water']);
+const STATEFUL = new Set<EventType>(['motion', 'tamper', 'door', 'pir', 'water', 'frozen_picture']);
 /** Alarm rules call other services as the station itself, not as a connected client. */
 const STATION_SESSION = new ClientSession('station:events');
 const secretKey = (id: number) => `eventsource:${id}`;
@@ -211,6 +211,7 @@ export class EventService {
       const detector = new MotionDetector({
         hub: h, ffmpegPath: this.opts.ffmpegPath(), sensitivity: cfg.sensitivity, mask: cfg.mask, clock: this.clock,
         onMotion: (on) => this.ingest({ channelId: cfg.channelId, type: 'motion', source: 'motion', state: on }),
+        onFrozen: (frozen) => this.ingest({ channelId: cfg.channelId, type: 'frozen_picture', source: 'station', state: frozen }),
         onError: (message) => this.opts.logger.warn({ channel: cfg.channelId, message }, 'motion detection'),
       });
       this.detectors.set(cfg.channelId, detector.start());

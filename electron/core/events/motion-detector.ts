@@ -43,6 +43,9 @@ export interface MotionDetectorOptions {
   /** Quiet time before motion is declared over. */
   holdMs?: number;
   onMotion: (on: boolean) => void;
+  /** The picture stopped changing at all (a frozen encoder repeats identical frames; a live sensor always has noise). */
+  onFrozen?: (frozen: boolean) => void;
+  frozenMs?: number;
   onError?: (message: string) => void;
   clock?: () => number;
 }
@@ -56,6 +59,8 @@ export class MotionDetector {
   private on = false;
   private lastMotion = 0;
   private hits = 0;
+  private stillSince: number | undefined;
+  private frozen = false;
   private closed = false;
   private readonly clock: () => number;
   frames = 0;
@@ -116,6 +121,7 @@ export class MotionDetector {
     this.prev = frame;
     if (!prev) return;
     const now = this.clock();
+    this.checkFrozen(prev, frame, now);
     const moving = changedShare(prev, frame, this.opts.mask, this.opts.sensitivity) > motionShare(this.opts.sensitivity);
     // Two frames in a row before motion starts: a single flicker (compression, a keyframe) is not motion.
     this.hits = moving ? this.hits + 1 : 0;
@@ -127,6 +133,25 @@ export class MotionDetector {
       this.on = false;
       this.opts.onMotion(false);
     }
+  }
+
+  private checkFrozen(prev: Uint8Array, frame: Uint8Array, now: number): void {
+    // Re-encoded keyframes of a frozen picture differ by a grey level or two; any live scene moves more than that on average.
+    let sum = 0;
+    let max = 0;
+    for (let i = 0; i < frame.length; i += 3) {
+      const d = Math.abs(frame[i]! - prev[i]!);
+      sum += d;
+      if (d > max) max = d;
+    }
+    const still = max <= 8 && sum / Math.ceil(frame.length / 3) < 0.2;
+    if (!still) {
+      this.stillSince = undefined;
+      if (this.frozen) (this.frozen = false, this.opts.onFrozen?.(false));
+      return;
+    }
+    this.stillSince ??= now;
+    if (!this.frozen && now - this.stillSince >= (this.opts.frozenMs ?? 30_000)) (this.frozen = true, this.opts.onFrozen?.(true));
   }
 
   private kill(): void {
@@ -145,6 +170,8 @@ export class MotionDetector {
     this.kill();
     if (p && p.exitCode === null && p.signalCode === null) await new Promise((r) => p.once('exit', r));
     if (this.on) this.opts.onMotion(false);
+    if (this.frozen) this.opts.onFrozen?.(false);
     this.on = false;
+    this.frozen = false;
   }
 }
