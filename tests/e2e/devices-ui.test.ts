@@ -1,9 +1,11 @@
 // The Devices page in Chromium against the real station CLI and camsim (its own process) on loopback; probes are unicast to camsim's addresses.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardConsole, launchChromium } from '../helpers/chromium';
 import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
-import { requireBuiltRenderer, startStation, type StationProcess } from '../helpers/station-process';
+import { requireBuiltRenderer, ROOT, startStation, type StationProcess } from '../helpers/station-process';
 
 let camsim: CamsimProcess;
 let station: StationProcess;
@@ -15,6 +17,7 @@ const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, 
 
 beforeAll(async () => {
   requireBuiltRenderer();
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
   camsim = await startCamsim(['--devices', '4', '--uninitialized', '2', '--nvr', '4', '--no-video']);
   const targets = camsim.manifest.devices.map((d) => `${d.ip}:${d.ports.wsDiscovery}:${d.ports.dhip}`).join(',');
   [station, browser] = await Promise.all([startStation({ env: { WATCHPOST_DISCOVER_UNICAST: targets } }), launchChromium()]);
@@ -93,6 +96,7 @@ describe('Devices page in Chromium', () => {
     await poll(() => page.locator(`li[data-device="${to}"]`).count()).toBe(1);
     await dialog.getByRole('button', { name: 'Read time zone' }).click();
     await poll(() => dialog.locator('[data-testid=device-tz]').textContent()).toContain(`${tz} (DST)`);
+    await page.screenshot({ path: join(ROOT, 'test-results', 'devices-page.png'), fullPage: true });
     await dialog.getByRole('button', { name: 'Close' }).click();
     consoleGuard.check();
   }, 40_000);

@@ -320,7 +320,8 @@ export class DeviceService {
     this.o.registry.rehostDevice(r.id, ip);
     const scanned = this.found.get(r.address);
     if (scanned) {
-      this.found.delete(r.address);
+      // Nothing answers at the old address any more; the table shows that rather than silently dropping the row.
+      this.upsert({ ...scanned, status: 'offline' });
       this.upsert({ ...scanned, key: ip, address: ip, xaddr: scanned.xaddr ? (() => { const u = new URL(scanned.xaddr); u.hostname = ip; return u.toString(); })() : null });
     }
   }
