@@ -112,6 +112,25 @@ describe('EventService', () => {
     expect((await t.svc.handlers['events.list']({ types: ['disk_low'], limit: 10 }, undefined as never))).toHaveLength(1);
   });
 
+  it('watches a device for the device service with its credentials, maps its channels, and stops on the disposer', async () => {
+    const t = setup();
+    await t.svc.start();
+    const made: { o: import('../../electron/core/events/device-event-source').DeviceEventSourceOptions; disposed: boolean }[] = [];
+    (t.svc as unknown as { opts: { makeSource: unknown } }).opts.makeSource = (_driver: string, o: (typeof made)[number]['o']) => {
+      const m = { o, disposed: false };
+      made.push(m);
+      return { start() {}, async dispose() { m.disposed = true; } };
+    };
+    const stop = t.svc.watchDevice({ driver: 'dahua', url: 'http://127.0.0.1:1', username: 'admin', password: 'pw', channelMap: { '2': 7 } });
+    expect(made[0]!.o).toMatchObject({ username: 'admin', password: 'pw' });
+    made[0]!.o.onEvent({ kind: 'water', channel: 2, state: true, at: 5 });
+    made[0]!.o.onEvent({ kind: 'water', channel: 3, state: true, at: 5 });
+    expect((await t.svc.handlers['events.list']({ limit: 10 }, undefined as never)).map((e) => [e.type, e.channelId, e.source])).toEqual([['water', 7, 'dahua']]);
+    expect(await t.svc.handlers['eventSources.list']({}, undefined as never)).toEqual([]);
+    await stop();
+    expect(made[0]!.disposed).toBe(true);
+  });
+
   it('matches rules by type, channel and weekly schedule', () => {
     const at = new Date(2026, 10, 30, 10, 15).getTime(); // a Monday, 10:15 local
     expect(weekSlot(at)).toBe(20);

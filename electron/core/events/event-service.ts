@@ -68,6 +68,7 @@ export class EventService {
   private rules: AlarmRule[] = [];
   private diskLowId: number | undefined;
   private readonly detectors = new Map<number, () => Promise<void>>();
+  private watchSeq = 0;
 
   constructor(private readonly opts: EventServiceOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -273,6 +274,18 @@ export class EventService {
     return { ...r.cfg, state: r.state.state, ...(r.state.state === 'error' ? { error: r.state.error } : {}) };
   }
 
+  /** For the device service: watch a device's events with credentials it keeps (nothing stored here); returns a disposer. */
+  watchDevice(cfg: { driver: 'onvif' | 'dahua'; url: string; username: string; password: string; channelMap: Record<string, number> }): () => Promise<void> {
+    const id = -++this.watchSeq;
+    const r = this.startSource({ id, driver: cfg.driver, url: cfg.url, username: cfg.username, channelMap: cfg.channelMap }, cfg.password);
+    return async () => {
+      if (this.sources.get(id) !== r) return;
+      this.sources.delete(id);
+      clearTimeout(r.offlineTimer);
+      await r.source.dispose();
+    };
+  }
+
   async addSource(input: CallInput<'eventSources.add'>): Promise<EventSourceConfig> {
     const { id } = this.opts.db.prepare('INSERT INTO ev_source (driver, url, username, channel_map, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id')
       .get(input.driver, input.url, input.username, JSON.stringify(input.channelMap), this.clock()) as { id: number };
@@ -325,7 +338,7 @@ export class EventService {
         this.rules = store.listRules(db);
         return { removed };
       },
-      'eventSources.list': () => [...this.sources.values()].map((r) => this.describeSource(r)),
+      'eventSources.list': () => [...this.sources.values()].filter((r) => r.cfg.id > 0).map((r) => this.describeSource(r)),
       'eventSources.add': (input) => this.addSource(input),
       'eventSources.remove': async ({ id }) => ({ removed: await this.removeSource(id) }),
       'motion.get': ({ channelId }) => {
