@@ -99,7 +99,7 @@ export const deviceCalls = {
   ),
   'devices.scanResults': call(NoInput, z.array(DiscoveredDevice)),
   'devices.add': call(
-    z.object({ address, httpPort: port.default(80), name: z.string().min(1).max(100).optional() }).merge(Credentials).strict(),
+    z.object({ address, httpPort: port.default(80), name: z.string().min(1).max(100).optional(), driver: z.enum(['onvif', 'dahua']).optional() }).merge(Credentials).strict(),
     Device,
   ),
   'devices.remove': call(z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),

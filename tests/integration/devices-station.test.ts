@@ -91,6 +91,15 @@ describe('devices in the station', () => {
     expect((await call('devices.scanResults')).find((d) => d.address === nvr.ip)?.status).toBe('added');
   }, 20_000);
 
+  it('adds a camera through the Dahua CGI driver: identity from magicBox, streams from the realmonitor paths', async () => {
+    const cam = fleet.manifest.devices.find((d) => d.id === 'cam-02')!;
+    const dev = await call('devices.add', { address: cam.ip, httpPort: cam.ports.http, username: 'admin', password: DEFAULT_PASSWORD, driver: 'dahua' });
+    expect(dev).toMatchObject({ driver: 'dahua', model: cam.model, serial: cam.serial, firmware: cam.firmware, vendor: cam.manufacturer });
+    const ch = (await call('channels.list')).find((c) => c.id === dev.channels[0]!.channelId)!;
+    expect(ch.mainUrl).toBe(cam.channels[0]!.main.rtsp);
+    expect(ch.subUrl).toBe(cam.channels[0]!.sub.rtsp);
+  }, 20_000);
+
   it('changes a device IP (conflicts refused first) and follows it there; sets a time zone with DST and reads it back', async () => {
     const dev = (await call('devices.list')).find((d) => d.kind === 'camera')!;
     const other = fleet.manifest.devices.find((d) => d.ip !== dev.address)!;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { passwordProblems } from '../../electron/contract';
 import { decodeDhip, encodeDhip, readNotifyDevInfo } from '../../electron/core/devices/discovery/dhip';
 import { parseWsdMessage, probeXml, readScopes } from '../../electron/core/devices/discovery/ws-discovery';
+import { parseKv } from '../../electron/core/devices/drivers/dahua';
 import { digestHeader } from '../../electron/core/devices/drivers/soap';
 import { parseUntrustedXml } from '../../electron/core/devices/xml';
 
@@ -114,5 +115,13 @@ describe('auth and password rule', () => {
     expect(passwordProblems('Admin1234', 'admin1234')).toContain('not the username');
     expect(passwordProblems('Camsim-2024', 'admin')).toEqual([]);
     expect(passwordProblems('x'.repeat(30) + '12345', 'admin')).toContain('8 to 32 characters');
+  });
+});
+
+describe('Dahua CGI key=value replies', () => {
+  it('reads CRLF lines as Dahua HTTP API documents them; junk lines are ignored', () => {
+    expect(parseKv('deviceType=IPC-HFW2431S\r\nserialNumber=5J0123PAZ\r\nhardwareVersion=1.00\r\n')).toEqual({ deviceType: 'IPC-HFW2431S', serialNumber: '5J0123PAZ', hardwareVersion: '1.00' });
+    expect(parseKv('table.RTSP.Enable=true\r\ntable.RTSP.Port=8554\r\n')['table.RTSP.Port']).toBe('8554');
+    expect(parseKv('Error\r\nBad Request!\r\n=x\r\n')).toEqual({});
   });
 });

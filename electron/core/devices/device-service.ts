@@ -8,7 +8,7 @@ import type { SecretStore } from '../storage/secrets';
 import type { ChannelRegistry } from './channel-registry';
 import { ipv4Interfaces, listenAnnouncements, scan, type ScanHit, type UnicastTarget } from './discovery/scanner';
 import { readScopes } from './discovery/ws-discovery';
-import { dahuaDevInit } from './drivers/dahua';
+import { DahuaDriver, dahuaDevInit } from './drivers/dahua';
 import { OnvifDriver } from './drivers/onvif';
 import { DeviceAuthError, SoapFault, type Credentials } from './drivers/soap';
 import { decryptDeviceFile, encryptDeviceFile, type DeviceFileEntry } from './device-file';
@@ -204,7 +204,7 @@ export class DeviceService {
     this.o.events.emit('channels.changed', await this.o.registry.list());
   }
 
-  async add(input: { address: string; httpPort: number; username: string; password: string; name?: string }): Promise<Device> {
+  async add(input: { address: string; httpPort: number; username: string; password: string; name?: string; driver?: 'onvif' | 'dahua' }): Promise<Device> {
     const target = `${input.address}:${input.httpPort}`;
     if (this.o.db.prepare('SELECT 1 FROM device WHERE address = ? AND http_port = ?').get(input.address, input.httpPort)) {
       throw new StationError('conflict', `${target} is already in the device list`);
@@ -212,19 +212,35 @@ export class DeviceService {
     const scanned = this.found.get(input.address);
     const url = scanned?.xaddr && scanned.httpPort === input.httpPort ? scanned.xaddr : `http://${target}/onvif/device_service`;
     const creds: Credentials = { username: input.username, password: input.password };
-    const driver = new OnvifDriver(url, creds);
-    const { info, channels } = await this.throttle.attempt(target, async () => {
-      await driver.syncClock().catch(() => undefined);
+    // The driver is chosen by probing: ONVIF first; a device that answers no SOAP (or is asked for by name) goes through Dahua's CGI.
+    let driverKind: 'onvif' | 'dahua' = input.driver ?? 'onvif';
+    const viaOnvif = async () => {
+      const driver = new OnvifDriver(url, creds);
+      await driver.syncClock();
       return { info: await driver.deviceInformation(), channels: await driver.channels() };
+    };
+    const viaDahua = async () => {
+      const driver = new DahuaDriver(`http://${target}`, creds);
+      return { info: await driver.deviceInformation(), channels: await driver.channels(scanned?.channels ?? 1) };
+    };
+    const { info, channels } = await this.throttle.attempt(target, async () => {
+      if (driverKind === 'dahua') return viaDahua();
+      try {
+        return await viaOnvif();
+      } catch (err) {
+        if (err instanceof DeviceAuthError || input.driver === 'onvif') throw err;
+        driverKind = 'dahua';
+        return viaDahua();
+      }
     });
     const rtspPort = Number(channels[0] ? new URL(channels[0].main).port || 554 : 554);
     const kind = scanned?.kind === 'nvr' || channels.length > 1 && /NVR/i.test(info.model) ? 'nvr' : (scanned?.kind ?? 'camera');
     const id = Number(this.o.db.prepare(
       `INSERT INTO device (name, driver, kind, vendor, model, serial, mac, firmware, address, http_port, rtsp_port, service_url, status, channel_count, last_seen_at, created_at)
-       VALUES (?, 'onvif', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'online', ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'online', ?, ?, ?)`,
     ).run(
-      (input.name ?? scanned?.name ?? '') || `${info.model || 'Device'} ${input.address}`, kind, info.manufacturer, info.model, info.serial,
-      scanned?.mac ?? '', info.firmware, input.address, input.httpPort, rtspPort, url, channels.length, this.o.clock(), this.o.clock(),
+      (input.name ?? scanned?.name ?? '') || `${info.model || 'Device'} ${input.address}`, driverKind, kind, info.manufacturer, info.model, info.serial,
+      scanned?.mac ?? '', info.firmware, input.address, input.httpPort, rtspPort, driverKind === 'onvif' ? url : null, channels.length, this.o.clock(), this.o.clock(),
     ).lastInsertRowid);
     await this.o.secrets.set(secretKey(id), JSON.stringify(creds));
     const devName = (input.name ?? scanned?.name ?? '') || info.model || input.address;

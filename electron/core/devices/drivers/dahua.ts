@@ -1,4 +1,6 @@
 import { StationError } from '../../../contract';
+import { DeviceAuthError, digestFetch, type Credentials } from './soap';
+import type { ChannelStreams, DeviceInfo } from './onvif';
 
 /** Dahua DevInit on /OutsideCmd (no session): the plain {name, pwd} form; real firmware also takes an RSA/AES envelope, not done here. */
 export async function dahuaDevInit(base: string, username: string, password: string): Promise<void> {
@@ -12,4 +14,47 @@ export async function dahuaDevInit(base: string, username: string, password: str
   let r: { result?: unknown; error?: { message?: unknown } };
   try { r = JSON.parse(raw) as typeof r; } catch { throw new StationError('unavailable', `device answered HTTP ${res.status}`); }
   if (r.result !== true) throw new StationError('conflict', typeof r.error?.message === 'string' ? r.error.message.slice(0, 200) : 'device refused DevInit');
+}
+
+/** key=value lines of Dahua's HTTP API (CRLF separated), size-capped. */
+export function parseKv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.slice(0, 64 * 1024).split(/\r?\n/)) {
+    const i = line.indexOf('=');
+    if (i > 0) out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** Dahua CGI driver (HTTP API for IPC & NVR): identity from magicBox, RTSP port from configManager, the realmonitor stream paths. */
+export class DahuaDriver {
+  constructor(private readonly base: string, private readonly credentials: Credentials) {}
+
+  private async get(path: string): Promise<Record<string, string>> {
+    const res = await digestFetch(new URL(path, this.base).toString(), this.credentials);
+    if (res.status === 401) { await res.body?.cancel(); throw new DeviceAuthError('unauthorized', 'the device refused the username or password'); }
+    if (res.status === 403) {
+      const s = Number(res.headers.get('retry-after'));
+      await res.body?.cancel();
+      throw new DeviceAuthError('locked', 'the device locked this station out after failed logins', Number.isFinite(s) && s > 0 ? s * 1000 : undefined);
+    }
+    const text = await res.text();
+    if (res.status !== 200) throw new StationError('unavailable', `device answered HTTP ${res.status}`);
+    return parseKv(text);
+  }
+
+  async deviceInformation(): Promise<DeviceInfo> {
+    const sys = await this.get('/cgi-bin/magicBox.cgi?action=getSystemInfo');
+    const ver = await this.get('/cgi-bin/magicBox.cgi?action=getSoftwareVersion');
+    const vendor = await this.get('/cgi-bin/magicBox.cgi?action=getVendor').catch(() => ({} as Record<string, string>));
+    return { manufacturer: vendor.vendor ?? 'Dahua', model: sys.deviceType ?? '', firmware: ver.version ?? '', serial: sys.serialNumber ?? '', hardwareId: sys.hardwareVersion ?? '' };
+  }
+
+  async channels(count: number): Promise<ChannelStreams[]> {
+    const rtsp = await this.get('/cgi-bin/configManager.cgi?action=getConfig&name=RTSP');
+    const port = Number(rtsp['table.RTSP.Port']) || 554;
+    const host = new URL(this.base).hostname;
+    const url = (ch: number, sub: number) => `rtsp://${host}${port === 554 ? '' : `:${port}`}/cam/realmonitor?channel=${ch}&subtype=${sub}`;
+    return Array.from({ length: Math.max(1, Math.min(count, 256)) }, (_, i) => ({ channel: i + 1, name: `CH${i + 1}`, main: url(i + 1, 0), sub: url(i + 1, 1) }));
+  }
 }
