@@ -37,6 +37,10 @@ export async function killRuns(opts: { dir: string; runs: number; channels: numb
     await ready;
     const [lo, hi] = opts.killAfterMs ?? [700, 2200];
     await new Promise((r) => setTimeout(r, lo + Math.random() * (hi - lo)));
+    // A loaded machine feeds slower: the kill still lands at a random moment, but never before 100 fragments per channel.
+    for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 20))) {
+      if (last.size === opts.channels && [...last.values()].every((n) => n >= 100)) break;
+    }
     const exited = new Promise((r) => p.once('exit', r));
     p.kill('SIGKILL');
     await exited;

@@ -226,7 +226,7 @@ describe('camsim RTSP played by ffprobe/ffmpeg', () => {
     const encoders = liveFfmpegCount();
     stream.setPan(-1, 0);
     let moved = 0;
-    const end = Date.now() + 5000;
+    const end = Date.now() + 15_000;
     while (moved < 30 && Date.now() < end) {
       await sleep(200);
       moved = middleDiff(before, await grayOf(await stream.snapshotJpeg()));

@@ -7,7 +7,8 @@ describe('npm run demo', () => {
   it('registers the simulated cameras (credentials kept by the station) and streams them', async () => {
     const st = await startStation({ args: ['--demo'], env: { WATCHPOST_DEMO_SUBNET: 'random' } });
     try {
-      expect(st.output()).toMatch(/demo: 4 simulated cameras on 127\.\d+\.\d+\.x/);
+      // The demo line follows the URL line the helper waits for.
+      await expect.poll(() => st.output()).toMatch(/demo: 4 simulated cameras on 127\.\d+\.\d+\.x/);
       const ws = new WebSocket(`ws://${new URL(st.url).host}/ws?token=${st.token}`);
       await new Promise((r) => ws.once('open', r));
       const events: any[] = [];
