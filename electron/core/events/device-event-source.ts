@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { digestHeader } from '../devices/drivers/soap';
 
 // One interface for every device event source (ONVIF PullPoint, Dahua attach), so devices can wire their credentials in.
 
@@ -51,31 +51,6 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-const md5 = (s: string) => createHash('md5').update(s).digest('hex');
-
-function authParams(header: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /([a-zA-Z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]+))/g;
-  for (let m = re.exec(header); m; m = re.exec(header)) if (m[1]) out[m[1].toLowerCase()] = m[2] ?? m[3] ?? '';
-  return out;
-}
-
-/** RFC 7616 digest (MD5, qop=auth) Authorization value for a 401 challenge. */
-export function digestAuthorization(challenge: string, user: string, password: string, method: string, uri: string): string {
-  const p = authParams(challenge.replace(/^Digest\s+/i, ''));
-  const realm = p.realm ?? '';
-  const nonce = p.nonce ?? '';
-  const cnonce = randomBytes(8).toString('hex');
-  const nc = '00000001';
-  const ha1 = md5(`${user}:${realm}:${password}`);
-  const ha2 = md5(`${method}:${uri}`);
-  const qop = p.qop?.split(',').map((s) => s.trim()).includes('auth') ? 'auth' : undefined;
-  const response = qop ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
-  const q = (s: string) => s.replace(/["\\]/g, '\\$&');
-  return `Digest username="${q(user)}", realm="${q(realm)}", nonce="${q(nonce)}", uri="${q(uri)}", response="${response}", algorithm=MD5` +
-    (qop ? `, qop=${qop}, nc=${nc}, cnonce="${cnonce}"` : '') + (p.opaque ? `, opaque="${q(p.opaque)}"` : '');
-}
-
 /** fetch with HTTP digest after a 401 challenge. */
 export async function digestFetch(url: string, user: string, password: string, init: RequestInit): Promise<Response> {
   const first = await fetch(url, init);
@@ -83,6 +58,6 @@ export async function digestFetch(url: string, user: string, password: string, i
   if (first.status !== 401 || !challenge || !/^Digest/i.test(challenge)) return first;
   await first.arrayBuffer();
   const u = new URL(url);
-  const authorization = digestAuthorization(challenge, user, password, init.method ?? 'GET', u.pathname + u.search);
+  const authorization = digestHeader(challenge, { username: user, password }, init.method ?? 'GET', u.pathname + u.search);
   return fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: authorization } });
 }

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
+import { usernameToken } from '../devices/drivers/soap';
 import { sleep, type DeviceEvent, type DeviceEventKind, type DeviceEventSource, type DeviceEventSourceOptions } from './device-event-source';
 
 // ONVIF events (Core §9) over a PullPoint: CreatePullPointSubscription, long-poll PullMessages, Renew, Unsubscribe.
@@ -10,8 +10,6 @@ const NS = {
   tev: 'http://www.onvif.org/ver10/events/wsdl',
   wsnt: 'http://docs.oasis-open.org/wsn/b-2',
   wsa: 'http://www.w3.org/2005/08/addressing',
-  wsse: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
-  wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd',
 };
 
 const parser = new XMLParser({
@@ -19,18 +17,6 @@ const parser = new XMLParser({
   isArray: (name) => name === 'NotificationMessage' || name === 'SimpleItem',
 });
 
-const esc = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** WS-UsernameToken PasswordDigest: base64(sha1(nonce + created + password)). */
-export function usernameToken(user: string, password: string, nowMs: number): string {
-  const nonce = randomBytes(16);
-  const created = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const digest = createHash('sha1').update(Buffer.concat([nonce, Buffer.from(created), Buffer.from(password)])).digest('base64');
-  return `<wsse:Security xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}"><wsse:UsernameToken><wsse:Username>${esc(user)}</wsse:Username>` +
-    `<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest">${digest}</wsse:Password>` +
-    `<wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${nonce.toString('base64')}</wsse:Nonce>` +
-    `<wsu:Created>${created}</wsu:Created></wsse:UsernameToken></wsse:Security>`;
-}
 
 type Node = Record<string, unknown>;
 const obj = (v: unknown): Node => (v && typeof v === 'object' ? (v as Node) : {});
@@ -99,7 +85,7 @@ export class OnvifPullPointSource implements DeviceEventSource {
   }
 
   private async soap(url: string, action: string, operation: string, timeoutMs: number): Promise<Node> {
-    const header = usernameToken(this.opts.username, this.opts.password, this.clock()) + `<wsa:Action xmlns:wsa="${NS.wsa}">${action}</wsa:Action>`;
+    const header = usernameToken({ username: this.opts.username, password: this.opts.password }, this.clock()) + `<wsa:Action xmlns:wsa="${NS.wsa}">${action}</wsa:Action>`;
     const envelope = `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.env}"><s:Header>${header}</s:Header><s:Body>${operation}</s:Body></s:Envelope>`;
     const res = await fetch(url, {
       method: 'POST', body: envelope,
@@ -166,7 +152,7 @@ export class OnvifPullPointSource implements DeviceEventSource {
     await this.loop?.catch(() => {});
     if (sub) {
       // Frees the device's pull point now instead of at its termination time.
-      const envelope = `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.env}"><s:Header>${usernameToken(this.opts.username, this.opts.password, this.clock())}</s:Header><s:Body><wsnt:Unsubscribe xmlns:wsnt="${NS.wsnt}"/></s:Body></s:Envelope>`;
+      const envelope = `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.env}"><s:Header>${usernameToken({ username: this.opts.username, password: this.opts.password }, this.clock())}</s:Header><s:Body><wsnt:Unsubscribe xmlns:wsnt="${NS.wsnt}"/></s:Body></s:Envelope>`;
       await fetch(sub, { method: 'POST', body: envelope, headers: { 'Content-Type': 'application/soap+xml; charset=utf-8' }, signal: AbortSignal.timeout(2000) })
         .then((r) => r.arrayBuffer()).catch(() => {});
     }
