@@ -42,11 +42,7 @@ export class LiveService {
   }
 
   private emitStatus(streamId: string, s: HubStatus, transcoded = false): void {
-    const status: StreamStatus = {
-      streamId, state: s.state, failures: s.failures, reason: s.reason, retryAt: s.retryAt,
-      codec: s.track?.codec, width: s.track?.width, height: s.track?.height, transcoded,
-    };
-    this.opts.events.emit('stream.status', status);
+    this.opts.events.emit('stream.status', toStreamStatus(streamId, s, transcoded));
   }
 
   /** The one hub of a stream, created on first use. */
@@ -80,11 +76,7 @@ export class LiveService {
   }
 
   status(): StreamStatus[] {
-    return [...this.hubs].map(([streamId, h]) => ({
-      streamId, state: h.status.state, failures: h.status.failures, reason: h.status.reason, retryAt: h.status.retryAt,
-      codec: h.status.track?.codec, width: h.status.track?.width, height: h.status.track?.height,
-      transcoded: this.transcoders.get(streamId)?.consumerCount ? true : false,
-    }));
+    return [...this.hubs].map(([streamId, h]) => toStreamStatus(streamId, h.status, !!this.transcoders.get(streamId)?.consumerCount));
   }
 
   /** Starts a stream on the client's media port; returns the channel number its frames carry. */
@@ -216,6 +208,14 @@ export class LiveService {
     this.transcoders.clear();
     this.hubs.clear();
   }
+}
+
+/** A hub's status as the contract reports it. */
+function toStreamStatus(streamId: string, s: HubStatus, transcoded: boolean): StreamStatus {
+  return {
+    streamId, state: s.state, failures: s.failures, reason: s.reason, retryAt: s.retryAt,
+    codec: s.track?.codec, width: s.track?.width, height: s.track?.height, transcoded,
+  };
 }
 
 /** Writes a hub's fMP4 into a transcoder's stdin. */
