@@ -1,5 +1,4 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
-import { ComingPage } from '../features/coming/ComingPage';
 import { AlarmCenter } from '../features/events/AlarmCenter';
 import { EventsPage } from '../features/events/EventsPage';
 import { DevicesPage } from '../features/devices/DevicesPage';
@@ -26,7 +25,6 @@ function Page({ view }: { view: View }) {
     case 'privacy': return <PrivacyPage />;
     case 'settings': return <SettingsPage />;
     case 'status': return <StatusPage />;
-    default: return <ComingPage view={view} title={LABELS[view]} />;
   }
 }
 
