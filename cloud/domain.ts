@@ -9,17 +9,11 @@ export const REGIONS = {
 export type Region = keyof typeof REGIONS;
 export const REGION_IDS = Object.keys(REGIONS) as Region[];
 
-export const PURPOSES = [
-  'user_experience_plan',
-  'device_experience_program',
-  'alarm_push',
-  'cloud_storage',
-  'device_hosting',
-] as const;
-export type Purpose = (typeof PURPOSES)[number];
-
-export const TELEMETRY_PURPOSES = ['user_experience_plan', 'device_experience_program'] as const;
-export type TelemetryPurpose = (typeof TELEMETRY_PURPOSES)[number];
+// The purposes are one fact shared with the station: the contract (zod only, isomorphic) is their single source.
+export {
+  PRIVACY_PURPOSES as PURPOSES, TELEMETRY_PURPOSES,
+  type PrivacyPurpose as Purpose, type TelemetryPurpose,
+} from '../electron/contract/privacy';
 
 export type ConsentAction = 'grant' | 'withdraw';
 
