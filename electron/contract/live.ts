@@ -18,6 +18,8 @@ export const Channel = z.object({
   subUrl: z.string().nullable(),
   hasCredentials: z.boolean(),
   createdAt: z.number(),
+  /** The camera takes ONVIF PTZ commands on this channel (probed from its media profile). */
+  ptz: z.boolean().default(false),
 });
 export type Channel = z.infer<typeof Channel>;
 
@@ -83,6 +85,11 @@ export function decodeMediaFrame(buf: ArrayBuffer | Uint8Array): MediaFrame {
   return { channel: v.getUint32(0), kind, keyframe: (v.getUint8(5) & 1) === 1, meta, payload: bytes.subarray(at) };
 }
 
+const ptzSpeed = z.number().min(-1, 'PTZ speeds run from -1 to 1').max(1, 'PTZ speeds run from -1 to 1');
+const presetToken = z.string().min(1).max(64);
+export const PtzPreset = z.object({ token: z.string(), name: z.string() });
+export type PtzPreset = z.infer<typeof PtzPreset>;
+
 export const liveCalls = {
   'channels.list': call(NoInput, z.array(Channel)),
   'channels.addRtsp': call(
@@ -111,6 +118,19 @@ export const liveCalls = {
   'live.clipStop': call(
     z.object({ clipId: z.number().int().positive() }).strict(),
     z.object({ path: z.string(), bytes: z.number(), durationMs: z.number() }),
+  ),
+  /** Continuous move at these speeds (-1..1; 0 = that axis stands) until live.ptz.stop or a safety timeout. */
+  'live.ptz.move': call(
+    z.object({ channelId: z.number().int().positive(), pan: ptzSpeed, tilt: ptzSpeed, zoom: ptzSpeed.default(0) }).strict(),
+    z.object({}),
+  ),
+  'live.ptz.stop': call(z.object({ channelId: z.number().int().positive() }).strict(), z.object({})),
+  'live.ptz.presets': call(z.object({ channelId: z.number().int().positive() }).strict(), z.array(PtzPreset)),
+  'live.ptz.gotoPreset': call(z.object({ channelId: z.number().int().positive(), token: presetToken }).strict(), z.object({})),
+  /** Saves the camera's current position under a name; with a token, overwrites that preset. */
+  'live.ptz.setPreset': call(
+    z.object({ channelId: z.number().int().positive(), name: z.string().trim().min(1, 'a preset needs a name').max(64), token: presetToken.optional() }).strict(),
+    PtzPreset,
   ),
 } as const;
 

@@ -8,6 +8,7 @@ import { EventService } from './events/event-service';
 import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './media/live-service';
+import { PtzService } from './media/ptz-service';
 import { PrivacyService } from './privacy/privacy-service';
 import { RecordingService } from './recording/recording-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
@@ -126,6 +127,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     db, secrets: opts.secrets, registry, events, logger, clock, forgetChannel: (id) => live.forgetChannel(id), ...opts.devices,
   });
   await devices.start();
+  // PTZ of device channels (electron/core/media/ptz-service.ts): asked of each device in the background, again when devices change.
+  const ptz = new PtzService({ registry, devices: () => devices, logger, onChanged: () => void channelsChanged() });
+  events.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });
+  void ptz.probe();
 
   const handlers: Handlers = {
     'station.status': async () => ({
@@ -176,6 +181,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'live.close': ({ channel }, session) => (live.close(session, channel), {}),
     'live.clipStart': ({ channelId, profile }) => live.startClip(channelId, profile),
     'live.clipStop': ({ clipId }) => live.stopClip(clipId),
+    'live.ptz.move': async ({ channelId, pan, tilt, zoom }, session) => (await ptz.move(session, channelId, { pan, tilt, zoom }), {}),
+    'live.ptz.stop': async ({ channelId }) => (await ptz.stop(channelId), {}),
+    'live.ptz.presets': ({ channelId }) => ptz.presets(channelId),
+    'live.ptz.gotoPreset': async ({ channelId, token }) => (await ptz.gotoPreset(channelId, token), {}),
+    'live.ptz.setPreset': ({ channelId, name, token }) => ptz.setPreset(channelId, name, token),
     'live.snapshot': async ({ channelId }) => {
       const s = await live.snapshot(channelId);
       return { path: s.path, jpegBase64: s.jpeg.toString('base64'), width: s.width, height: s.height, takenAt: s.takenAt };

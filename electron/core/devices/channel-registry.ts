@@ -27,12 +27,14 @@ const secretKey = (id: number) => `channel:${id}`;
 
 /** The camera channels the station knows; until device management lands they are added by RTSP URL. */
 export class ChannelRegistry {
+  /** Which channels have PTZ, as probed by media/ptz-service.ts (not stored: asked of the device again after a restart). */
+  private readonly ptz = new Map<number, boolean>();
   constructor(private readonly db: Db, private readonly secrets: SecretStore, private readonly clock: () => number) {}
 
   private async toChannel(r: Row): Promise<Channel> {
     return Channel.parse({
       id: r.id, name: r.name, mainUrl: r.main_url, subUrl: r.sub_url, createdAt: r.created_at,
-      hasCredentials: (await this.secrets.get(secretKey(r.id))) !== undefined,
+      hasCredentials: (await this.secrets.get(secretKey(r.id))) !== undefined, ptz: this.ptz.get(r.id) ?? false,
     });
   }
 
@@ -87,6 +89,24 @@ export class ChannelRegistry {
   /** Channel ids of a device, in its channel order. */
   idsOfDevice(deviceId: number): { id: number; name: string; device_channel: number; sub_url: string | null }[] {
     return this.db.prepare('SELECT id, name, device_channel, sub_url FROM channel WHERE device_id = ? ORDER BY device_channel, id').all(deviceId) as { id: number; name: string; device_channel: number; sub_url: string | null }[];
+  }
+
+  /** The device and its channel number a channel came from; null for a channel added by RTSP URL. */
+  deviceOf(id: number): { deviceId: number; deviceChannel: number } | null {
+    const r = this.db.prepare('SELECT device_id, device_channel FROM channel WHERE id = ?').get(id) as { device_id: number | null; device_channel: number | null } | undefined;
+    if (!r) throw new StationError('not_found', `no channel with id ${id}`);
+    return r.device_id !== null && r.device_channel !== null ? { deviceId: r.device_id, deviceChannel: r.device_channel } : null;
+  }
+
+  /** Records whether a channel has PTZ; true when that changed what list() reports. */
+  setPtz(id: number, has: boolean): boolean {
+    const changed = (this.ptz.get(id) ?? false) !== has;
+    this.ptz.set(id, has);
+    return changed;
+  }
+
+  ptzKnown(id: number): boolean {
+    return this.ptz.has(id);
   }
 
   async rename(id: number, name: string): Promise<Channel> {

@@ -284,6 +284,15 @@ export class DeviceService {
     return d;
   }
 
+  /** For PTZ (media/ptz-service.ts): an ONVIF device's service URL, credentials and login throttle; null for other drivers. */
+  async onvifAccess(id: number): Promise<{ url: string; credentials: Credentials; attempt<T>(fn: () => Promise<T>): Promise<T> } | null> {
+    const r = this.row(id);
+    const stored = r.driver === 'onvif' ? await this.o.secrets.get(secretKey(r.id)) : undefined;
+    if (!stored) return null;
+    const target = `${r.address}:${r.http_port}`;
+    return { url: r.service_url ?? `http://${target}/onvif/device_service`, credentials: JSON.parse(stored) as Credentials, attempt: (fn) => this.throttle.attempt(target, fn) };
+  }
+
   async time(id: number): Promise<{ tz: string; dst: boolean; mode: 'ntp' | 'manual' }> {
     const r = this.row(id);
     return this.throttle.attempt(`${r.address}:${r.http_port}`, async () => (await this.driverFor(r)).getTime());
