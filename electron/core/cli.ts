@@ -47,7 +47,11 @@ async function main(): Promise<void> {
   });
   const station = await createStation({
     dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloudUrl?.replace(/\/$/, ''),
-    devices: unicast ? { unicast: () => unicast } : undefined,
+    devices: {
+      ...(unicast ? { unicast: () => unicast } : {}),
+      // Tests shorten the heartbeat and how long a device may be unreachable before it counts as offline.
+      ...(process.env.WATCHPOST_DEVICE_GRACE_MS ? { graceMs: Number(process.env.WATCHPOST_DEVICE_GRACE_MS), heartbeatMs: 250 } : {}),
+    },
     // Tests shorten how long a device may be gone before 'device_offline'.
     eventsOptions: process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS ? { offlineGraceMs: Number(process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS), sourceRetryMs: 300 } : undefined,
   });

@@ -125,6 +125,14 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   // Devices: discovery, activation, the device list and its heartbeat (electron/core/devices).
   const devices = new DeviceService({
     db, secrets: opts.secrets, registry, events, logger, clock, forgetChannel: (id) => live.forgetChannel(id), ...opts.devices,
+    deviceEvents: {
+      watch: (cfg) => eventService.watchDevice(cfg),
+      offline: (e) => eventService.ingest({
+        channelId: e.channelIds[0] ?? null, type: 'device_offline', source: 'station', at: e.at,
+        detail: `${e.name} (${e.address}) unreachable since ${new Date(e.since).toISOString()}`,
+      }),
+    },
+    offlineGap: (channelId, start, end, extendId) => recording.offlineGap(channelId, start, end, extendId),
   });
   await devices.start();
   // PTZ of device channels (electron/core/media/ptz-service.ts): asked of each device in the background, again when devices change.

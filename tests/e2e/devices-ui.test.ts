@@ -13,6 +13,7 @@ let browser: Browser;
 let page: Page;
 let consoleGuard: ReturnType<typeof guardConsole>;
 const NEW_PASSWORD = 'Fresh-Pass-2026';
+const GRACE_MS = 1500;
 const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
 
 beforeAll(async () => {
@@ -20,7 +21,7 @@ beforeAll(async () => {
   mkdirSync(join(ROOT, 'test-results'), { recursive: true });
   camsim = await startCamsim(['--devices', '4', '--uninitialized', '2', '--nvr', '4', '--no-video']);
   const targets = camsim.manifest.devices.map((d) => `${d.ip}:${d.ports.wsDiscovery}:${d.ports.dhip}`).join(',');
-  [station, browser] = await Promise.all([startStation({ env: { WATCHPOST_DISCOVER_UNICAST: targets } }), launchChromium()]);
+  [station, browser] = await Promise.all([startStation({ env: { WATCHPOST_DISCOVER_UNICAST: targets, WATCHPOST_DEVICE_GRACE_MS: String(GRACE_MS) } }), launchChromium()]);
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   consoleGuard = guardConsole(page);
   await page.goto(`${station.url}#/devices`);
@@ -100,4 +101,23 @@ describe('Devices page in Chromium', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     consoleGuard.check();
   }, 40_000);
+
+  it('the added NVR\'s own events reach the Events list; taken offline, it raises device offline after the grace period', async () => {
+    const nvr = camsim.manifest.devices.find((d) => d.kind === 'nvr')!;
+    await page.click('nav [data-view=events]');
+    await page.waitForSelector('.ev-filters');
+    // The station subscribes to the device's events when it is added; raise until the first one arrives.
+    await poll(async () => {
+      await camsim.event(nvr.id, { kind: 'temperature', channel: 2, value: 21.5 });
+      return page.locator('.ev-row[data-type=temperature]').count();
+    }).toBeGreaterThan(0);
+    expect(await page.locator('.ev-row[data-type=temperature] .ev-detail').first().textContent()).toBe('21.5 °C');
+    const gone = Date.now();
+    await camsim.fault(nvr.id, { type: 'offline', seconds: (GRACE_MS + 4000) / 1000 });
+    await page.waitForSelector('.ev-row[data-type=device_offline]', { timeout: 20_000 });
+    expect(Date.now() - gone).toBeGreaterThanOrEqual(GRACE_MS);
+    await page.click('nav [data-view=devices]');
+    await poll(() => page.locator(`li[data-device] [data-status]`).first().getAttribute('data-status'), 20_000).toBe('online');
+    consoleGuard.check();
+  }, 60_000);
 });

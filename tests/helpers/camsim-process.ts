@@ -7,6 +7,8 @@ import { ROOT } from './station-process';
 export interface CamsimProcess {
   manifest: FleetManifest;
   fault(device: string, fault: Record<string, unknown>): Promise<void>;
+  /** Raises an event on the device through camsim's control endpoint. */
+  event(device: string, event: { kind: string; channel?: number; state?: boolean; value?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,10 @@ export async function startCamsim(args: string[]): Promise<CamsimProcess> {
     async fault(device, fault) {
       const r = await fetch(`${manifest.control!}/devices/${device}/fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
       if (!r.ok) throw new Error(`camsim fault ${JSON.stringify(fault)} on ${device}: ${r.status} ${await r.text()}`);
+    },
+    async event(device, event) {
+      const r = await fetch(`${manifest.control!}/devices/${device}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+      if (!r.ok) throw new Error(`camsim event ${JSON.stringify(event)} on ${device}: ${r.status} ${await r.text()}`);
     },
     stop: () => new Promise((res) => { if (p.exitCode !== null) return res(); p.once('exit', () => res()); p.kill('SIGTERM'); }),
   };

@@ -33,6 +33,13 @@ export interface DeviceServiceOptions {
   scanMs?: number;
   /** Called when a device's channels go away, so live view can close them. */
   forgetChannel?: (id: number) => void;
+  /** The events area: watches a device's own events (returns a disposer) and hears that a device stayed offline past the grace period. */
+  deviceEvents?: {
+    watch(cfg: { driver: 'onvif' | 'dahua'; url: string; username: string; password: string; channelMap: Record<string, number> }): () => Promise<void>;
+    offline(e: { deviceId: number; channelIds: number[]; name: string; address: string; since: number; at: number }): void;
+  };
+  /** The recording index: a device's offline period as a gap on its channels' timeline (returns the id to extend next time). */
+  offlineGap?: (channelId: number, start: number, end: number, extendId?: number) => number;
 }
 
 interface Row {
@@ -49,6 +56,10 @@ export class DeviceService {
   private readonly throttle: LoginThrottle;
   private readonly offlineSince = new Map<number, number>();
   private readonly announced = new Set<number>();
+  /** Per offline device: the open gap of each of its channels. */
+  private readonly gaps = new Map<number, Map<number, number>>();
+  /** Event watchers per device: the disposer, or the start in progress. */
+  private readonly watchers = new Map<number, Promise<(() => Promise<void>) | undefined>>();
   private heartbeat: NodeJS.Timeout | undefined;
   private stopAnnouncements: (() => Promise<void>) | undefined;
   private scanning: Promise<DiscoveredDevice[]> | undefined;
@@ -59,6 +70,7 @@ export class DeviceService {
   }
 
   async start(): Promise<void> {
+    for (const r of this.o.db.prepare('SELECT * FROM device').all() as Row[]) this.watch(r);
     const t = setInterval(() => void this.beat(), this.o.heartbeatMs ?? 5000);
     t.unref();
     this.heartbeat = t;
@@ -251,6 +263,7 @@ export class DeviceService {
       });
     }
     if (scanned) this.upsert({ ...scanned, status: 'added' });
+    this.watch(this.row(id));
     this.o.logger.info({ device: id, address: input.address, channels: channels.length }, 'device added');
     await this.changed();
     return this.toDevice(this.row(id));
@@ -259,6 +272,7 @@ export class DeviceService {
   /** Deletes the device and its channels' entries; its credentials are erased. Recordings stay (the archive keeps them by channel id). */
   async remove(id: number): Promise<boolean> {
     const r = this.row(id);
+    await this.unwatch(id);
     for (const c of this.o.registry.idsOfDevice(id)) {
       this.o.forgetChannel?.(c.id);
       await this.o.registry.remove(c.id);
@@ -269,6 +283,7 @@ export class DeviceService {
     if (scanned?.status === 'added') this.upsert({ ...scanned, status: 'initialised' });
     this.offlineSince.delete(id);
     this.announced.delete(id);
+    this.gaps.delete(id);
     this.o.logger.info({ device: id }, 'device removed');
     await this.changed();
     return removed;
@@ -343,6 +358,8 @@ export class DeviceService {
     const url = r.service_url ? (() => { const u = new URL(r.service_url); u.hostname = ip; return u.toString(); })() : null;
     this.o.db.prepare('UPDATE device SET address = ?, service_url = ? WHERE id = ?').run(ip, url, r.id);
     this.o.registry.rehostDevice(r.id, ip);
+    await this.unwatch(r.id);
+    this.watch(this.row(r.id));
     const scanned = this.found.get(r.address);
     if (scanned) {
       // Nothing answers at the old address any more; the table shows that rather than silently dropping the row.
@@ -378,6 +395,51 @@ export class DeviceService {
     return out;
   }
 
+  // ---- device events ----
+
+  /** Starts watching a device's own events (motion, alarms, sensors) once; a device that cannot be asked yet is tried again when the heartbeat finds it. */
+  private watch(r: Row): void {
+    const ev = this.o.deviceEvents;
+    if (!ev || r.driver === 'rtsp' || this.watchers.has(r.id) || this.disposed) return;
+    const driver = r.driver;
+    let started!: Promise<(() => Promise<void>) | undefined>;
+    started = (async () => {
+      const stored = await this.o.secrets.get(secretKey(r.id));
+      if (!stored) return undefined;
+      const c = JSON.parse(stored) as Credentials;
+      const channelMap = Object.fromEntries(this.o.registry.idsOfDevice(r.id).map((ch) => [String(ch.device_channel), ch.id]));
+      const url = driver === 'dahua'
+        ? `http://${r.address}:${r.http_port}`
+        : await this.throttle.attempt(`${r.address}:${r.http_port}`, async () => {
+          const d = new OnvifDriver(r.service_url ?? `http://${r.address}:${r.http_port}/onvif/device_service`, c);
+          await d.syncClock().catch(() => undefined);
+          return d.eventsUrl();
+        });
+      if (this.disposed || this.watchers.get(r.id) !== started) return undefined;
+      return ev.watch({ driver, url, username: c.username, password: c.password, channelMap });
+    })().catch((err: unknown) => {
+      // A refused password is not retried by itself (that could lock the device out); anything else is, at the next beat that reaches it.
+      if (!(err instanceof StationError && err.code === 'bad_input') && this.watchers.get(r.id) === started) this.watchers.delete(r.id);
+      this.o.logger.warn({ device: r.id, err: (err as Error).message }, 'device events not watched');
+      return undefined;
+    });
+    this.watchers.set(r.id, started);
+  }
+
+  private async unwatch(id: number): Promise<void> {
+    const w = this.watchers.get(id);
+    this.watchers.delete(id);
+    await (await w)?.();
+  }
+
+  /** The open offline gaps of a device run to `at` (opened from `since` on first call). */
+  private extendGaps(id: number, since: number, at: number): void {
+    if (!this.o.offlineGap) return;
+    const open = this.gaps.get(id) ?? new Map<number, number>();
+    this.gaps.set(id, open);
+    for (const ch of this.o.registry.idsOfDevice(id)) open.set(ch.id, this.o.offlineGap(ch.id, since, at, open.get(ch.id)));
+  }
+
   // ---- heartbeat ----
 
   /** A TCP connect to the device's HTTP port: no login, so monitoring can never count against the lock-out. */
@@ -399,6 +461,7 @@ export class DeviceService {
     if (this.disposed) return;
     const now = this.o.clock();
     const notices: Parameters<EventBus['emit']>[] = [];
+    const offline: { r: Row; since: number }[] = [];
     let changed = false;
     const seen = this.o.db.prepare('UPDATE device SET last_seen_at = ?, status = ? WHERE id = ?');
     const down = this.o.db.prepare("UPDATE device SET status = 'offline' WHERE id = ?");
@@ -410,21 +473,32 @@ export class DeviceService {
           this.offlineSince.delete(r.id);
           seen.run(now, 'online', r.id);
           if (r.status !== 'online') changed = true;
-          if (this.announced.delete(r.id)) notices.push(['devices.online', { id: r.id, name: r.name, online: true, at: now, since }]);
+          if (this.announced.delete(r.id)) {
+            notices.push(['devices.online', { id: r.id, name: r.name, online: true, at: now, since }]);
+            if (since !== null) this.extendGaps(r.id, since, now);
+            this.gaps.delete(r.id);
+          }
           return;
         }
         const since = this.offlineSince.get(r.id) ?? now;
         this.offlineSince.set(r.id, since);
-        if (now - since >= grace && !this.announced.has(r.id)) {
+        if (this.announced.has(r.id)) this.extendGaps(r.id, since, now);
+        else if (now - since >= grace) {
           this.announced.add(r.id);
           down.run(r.id);
           changed = true;
           this.o.logger.warn({ device: r.id, address: r.address }, 'device offline');
           notices.push(['devices.online', { id: r.id, name: r.name, online: false, at: now, since }]);
+          this.extendGaps(r.id, since, now);
+          offline.push({ r, since });
         }
       });
     })();
     for (const n of notices) this.o.events.emit(...n);
+    for (const { r, since } of offline) {
+      this.o.deviceEvents?.offline({ deviceId: r.id, channelIds: this.o.registry.idsOfDevice(r.id).map((c) => c.id), name: r.name, address: r.address, since, at: now });
+    }
+    rows.forEach((r, i) => { if (alive[i]) this.watch(r); });
     if (changed) this.o.events.emit('devices.changed', this.list());
   }
 
@@ -445,6 +519,8 @@ export class DeviceService {
   async dispose(): Promise<void> {
     this.disposed = true;
     clearInterval(this.heartbeat);
+    for (const [id, since] of this.offlineSince) if (this.announced.has(id)) this.extendGaps(id, since, this.o.clock());
+    await Promise.all([...this.watchers.keys()].map((id) => this.unwatch(id)));
     await this.stopAnnouncements?.();
     await this.scanning?.catch(() => undefined);
   }

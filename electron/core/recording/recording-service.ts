@@ -22,7 +22,7 @@ import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
 import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
 import { forecast, sweepRetention, type Forecast } from './retention';
-import { addLock, auditLog, channelsWithRecordings, insertGap, listLocks, recordedDays, removeLock, timeline } from './segment-index';
+import { addLock, auditLog, channelsWithRecordings, extendInterval, insertGap, listLocks, recordedDays, removeLock, timeline } from './segment-index';
 import type { BeforeWrite } from './serial-writer';
 
 type RecordingHandlers = Pick<Handlers, keyof typeof recordingCalls>;
@@ -110,6 +110,11 @@ export class RecordingService {
     this.background = reconcileAll(db, this.opts.root, { signal: this.stopping.signal }).then((r) => {
       if (r.indexed || r.removedRows || r.trimmed) this.log.info({ ...r }, 'archive reconciled with the disk');
     }).catch((err: Error) => this.log.error({ err }, 'archive reconciliation failed'));
+  }
+
+  /** A device's offline period on a channel's timeline (the devices' heartbeat): a camera_offline gap; pass its id back to extend it. */
+  offlineGap(channelId: number, start: number, end: number, extendId?: number): number {
+    return extendId === undefined ? insertGap(this.opts.db, channelId, start, end, 'camera_offline') : extendInterval(this.opts.db, 'rec_gap', extendId, end);
   }
 
   private configs(): ConfigRow[] {

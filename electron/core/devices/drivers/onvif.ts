@@ -29,9 +29,18 @@ export class OnvifDriver {
   }
 
   async mediaUrl(): Promise<string> {
-    const r = await this.call(this.deviceUrl, `<tds:GetCapabilities xmlns:tds="${NS.tds}"><tds:Category>Media</tds:Category></tds:GetCapabilities>`);
-    const x = text(at(r, 'Capabilities', 'Media', 'XAddr'));
-    if (!x || !/^https?:\/\//.test(x)) return new URL('/onvif/media_service', this.deviceUrl).toString();
+    return this.serviceUrl('Media', '/onvif/media_service');
+  }
+
+  /** The event service (PullPoint) address. */
+  async eventsUrl(): Promise<string> {
+    return this.serviceUrl('Events', '/onvif/events_service');
+  }
+
+  private async serviceUrl(category: 'Media' | 'Events', fallback: string): Promise<string> {
+    const r = await this.call(this.deviceUrl, `<tds:GetCapabilities xmlns:tds="${NS.tds}"><tds:Category>${category}</tds:Category></tds:GetCapabilities>`);
+    const x = text(at(r, 'Capabilities', category, 'XAddr'));
+    if (!x || !/^https?:\/\//.test(x)) return new URL(fallback, this.deviceUrl).toString();
     // Devices behind NAT report an inner address; the host we reached is the one that works.
     const u = new URL(x);
     const base = new URL(this.deviceUrl);
