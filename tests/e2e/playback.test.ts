@@ -58,6 +58,17 @@ afterAll(async () => {
   await cam?.close();
 });
 
+/** An instant well inside the longest recorded span (a loaded machine can leave short spans and gaps at the start). */
+async function recordedInstant(marginMs = 5_000): Promise<{ at: number; span: { start: number; end: number } }> {
+  const now = Date.now();
+  const [tl] = await call('archive.timeline', { channelIds: [channelId], from: now - 600_000, to: now });
+  const span = [...tl.spans].sort((a: { start: number; end: number }, b: { start: number; end: number }) => (b.end - b.start) - (a.end - a.start))[0];
+  if (!span || span.end - span.start < 2 * marginMs) throw new Error(`no recorded span of ${2 * marginMs} ms: ${JSON.stringify(tl)}`);
+  return { at: Math.round(Math.min(span.start + 4_000, (span.start + span.end) / 2)), span };
+}
+
+const clockMs = async () => { const t = await page.textContent('[data-testid=pb-clock]'); return new Date(t!.replace(' ', 'T')).getTime(); };
+
 /** x on a timeline canvas for an instant, from the view it publishes (aria-valuemin/max). */
 async function xFor(t: number): Promise<{ x: number; y: number }> {
   const c = page.locator(`canvas[data-timeline="${channelId}"]`);
@@ -70,9 +81,7 @@ async function xFor(t: number): Promise<{ x: number; y: number }> {
 describe('playback page', () => {
   it('shows the recorded range on the channel timeline and plays from the instant clicked', async () => {
     await page.waitForSelector(`canvas[data-timeline="${channelId}"]`, { timeout: 15_000 });
-    const now = Date.now();
-    const [tl] = await call('archive.timeline', { channelIds: [channelId], from: now - 120_000, to: now });
-    const at = tl.spans[0].start + 4_000;
+    const { at } = await recordedInstant();
     // Zoom in around the recording with the wheel (1 h -> a few minutes).
     let p = await xFor(at);
     await page.mouse.move(p.x, p.y);
@@ -88,10 +97,28 @@ describe('playback page', () => {
     await page.screenshot({ path: join(SHOTS, 'playback.png') });
   }, 40_000);
 
-  it('pauses, steps a frame, changes speed', async () => {
+  it('pauses, steps a frame forward and back, changes speed', async () => {
     await page.click('[data-testid=pb-play]');
     await expect.poll(() => page.textContent('[data-testid=pb-play]')).toBe('Play');
+    // Paused, a click puts the playhead mid-segment inside a recorded span, so a step never meets a real recording gap
+    // or a segment boundary (segments roll every 4 s from the span's start).
+    const { span } = await recordedInstant();
+    const p = await xFor(span.start + 6_000);
+    await page.mouse.click(p.x, p.y);
+    await expect.poll(async () => { const x = await clockMs(); await new Promise((r) => setTimeout(r, 300)); return (await clockMs()) - x; }).toBe(0);
+    const paused = await clockMs();
+    expect(Math.abs(paused - (span.start + 6_000))).toBeLessThan(2_000);
     await page.click('button[title="Next frame"]');
+    await expect.poll(async () => Math.abs((await clockMs()) - paused)).toBeGreaterThan(1);
+    const a = await clockMs();
+    await page.click('button[title="Next frame"]');
+    await expect.poll(async () => (await clockMs()) - a).toBeGreaterThan(1);
+    const b = await clockMs();
+    // One frame of a 25 fps camera.
+    expect(b - a).toBeGreaterThanOrEqual(30);
+    expect(b - a).toBeLessThanOrEqual(50);
+    await page.click('button[title="Previous frame"]');
+    await expect.poll(async () => Math.abs((await clockMs()) - a)).toBeLessThanOrEqual(1);
     await page.selectOption('.pb-controls select', '4');
     await expect.poll(() => page.locator('.pb-controls select').inputValue()).toBe('4');
   });
@@ -112,6 +139,26 @@ describe('playback page', () => {
     await page.waitForSelector('[data-export-state=done]', { timeout: 20_000 });
     await page.click('.pb-dialog button:has-text("Verify")');
     await page.waitForSelector('[data-verified=true]', { timeout: 10_000 });
-    guard.check();
+    await page.click('.pb-dialog button:has-text("Close")');
   }, 40_000);
+
+  it('locks the selected range as evidence with a reason asked in a dialog (Escape cancels, the reason is required)', async () => {
+    await page.click('button:has-text("Lock…")');
+    const input = page.locator('[role=dialog] input[name=lock-reason]');
+    await expect.poll(() => input.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[role=dialog]').count()).toBe(0);
+    expect(await call('archive.locks', {})).toEqual([]);
+    await page.click('button:has-text("Lock…")');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[role=dialog] [role=alert]').textContent()).toContain('A reason is required');
+    await page.keyboard.type('case 42');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[role=dialog]').count()).toBe(0);
+    const locks = await call('archive.locks', {});
+    expect(locks).toHaveLength(1);
+    expect(locks[0]).toMatchObject({ channelId: null, reason: 'case 42' });
+    await page.screenshot({ path: join(SHOTS, 'playback-locked.png') });
+    guard.check();
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
 import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { ConnectionState, StationClient } from './station-client';
 import { liveActions, liveReducer, persistLive } from '../features/live/live-slice';
+import { playbackReducer } from '../features/playback/playback-slice';
 import { stationApi } from './station-api';
 
 export const VIEWS = ['live', 'playback', 'devices', 'events', 'privacy', 'settings', 'status'] as const;
@@ -24,7 +25,7 @@ export const { navigated, connectionChanged, heartbeat } = shell.actions;
 
 export function createStore(client: StationClient, initialView: View) {
   const store = configureStore({
-    reducer: { shell: shell.reducer, live: liveReducer, [stationApi.reducerPath]: stationApi.reducer },
+    reducer: { shell: shell.reducer, live: liveReducer, playback: playbackReducer, [stationApi.reducerPath]: stationApi.reducer },
     preloadedState: { shell: { ...shell.getInitialState(), view: initialView } },
     middleware: (gdm) => gdm({ thunk: { extraArgument: { client } } }).concat(stationApi.middleware),
   });

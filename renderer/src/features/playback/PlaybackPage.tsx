@@ -2,48 +2,48 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { takePlaybackJump } from '../events/playback-jump';
 import { PLAYBACK_SPEEDS, type PlaybackState, type TimelineChannel } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
-import { useAppSelector } from '../../app/hooks';
+import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { MsePlayer } from '../../media/mse-player';
 import { Calendar } from './Calendar';
 import { ExportDialog } from './ExportDialog';
+import { LockDialog } from './LockDialog';
+import { MAX_PLAYBACK_CHANNELS, playbackActions as A, sessionMatches, type PlaybackSessionInfo } from './playback-slice';
 import { GAP_LABELS, TimelineCanvas } from './TimelineCanvas';
-import { centredOn, clockText, pan, zoom, type TimelineView } from './timeline-view';
-
-interface ArchiveChannel { channelId: number; name: string }
-interface Session { state: PlaybackState; channels: { channelId: number; channel: number }[] }
+import { clockText } from './timeline-view';
 
 const speedLabel = (s: number) => (s === 0.125 ? '⅛×' : s === 0.25 ? '¼×' : s === 0.5 ? '½×' : `${s}×`);
 
 /** Playback: timelines per channel, up to 16 channels on one clock, speeds, steps, export, evidence lock. */
 export function PlaybackPage() {
   const client = useStationClient();
+  const dispatch = useAppDispatch();
   const connection = useAppSelector((s) => s.shell.connection);
-  const [source, setSource] = useState('local');
-  const [channels, setChannels] = useState<ArchiveChannel[]>([]);
-  const [selected, setSelected] = useState<number[]>([]);
-  const [view, setView] = useState<TimelineView>(() => centredOn(takePlaybackJump()?.at ?? Date.now(), 3_600_000));
+  const pb = useAppSelector((s) => s.playback);
+  const { source, channels, selected, view, session, position, selection, message, pendingOpen } = pb;
   const [data, setData] = useState<TimelineChannel[]>([]);
-  const [session, setSession] = useState<Session | null>(null);
-  const [position, setPosition] = useState<number | undefined>();
-  const [selection, setSelection] = useState<{ from: number; to: number } | undefined>();
   const [exporting, setExporting] = useState(false);
+  const [locking, setLocking] = useState(false);
+  const [refresh, setRefresh] = useState(0);
   const [hover, setHover] = useState<{ t: number; x: number; jpeg?: string } | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
   const [folder, setFolder] = useState('');
   const videos = useRef(new Map<number, HTMLVideoElement>());
   const players = useRef(new Map<number, MsePlayer>());
   const thumbs = useRef(new Map<string, string>());
-  const sessionRef = useRef<Session | null>(null);
-  sessionRef.current = session;
+  const pbRef = useRef(pb);
+  pbRef.current = pb;
+  const setMessage = useCallback((m: string | null) => dispatch(A.messageShown(m)), [dispatch]);
+
+  // A click on an event asked for an instant: that channel joins the view and plays from there.
+  useEffect(() => {
+    const jump = takePlaybackJump();
+    if (jump) dispatch(A.jumpRequested(jump));
+  }, [dispatch]);
 
   // Channels of the archive (names from the station; foreign folders by number).
   useEffect(() => {
     if (connection !== 'open') return;
-    client.call('archive.channels', { source }).then((list) => {
-      setChannels(list);
-      setSelected((s) => (s.length ? s.filter((id) => list.some((c) => c.channelId === id)) : list.slice(0, 4).map((c) => c.channelId)));
-    }, (e: Error) => setMessage(e.message));
-  }, [client, connection, source]);
+    client.call('archive.channels', { source }).then((list) => dispatch(A.channelsLoaded(list)), (e: Error) => setMessage(e.message));
+  }, [client, connection, source, dispatch, setMessage]);
 
   // The timeline of what is visible (with a margin), refetched as the view moves.
   useEffect(() => {
@@ -55,19 +55,20 @@ export function PlaybackPage() {
         .then((d) => { if (live) setData(d); }, (e: Error) => setMessage(e.message));
     }, 80);
     return () => { live = false; clearTimeout(t); };
-  }, [client, source, selected.join(','), Math.round(view.from / 1000), Math.round(view.to / 1000)]);
+  }, [client, source, selected.join(','), Math.round(view.from / 1000), Math.round(view.to / 1000), refresh]);
 
   const closeSession = useCallback(() => {
-    const s = sessionRef.current;
+    const s = pbRef.current.session;
     for (const p of players.current.values()) p.destroy();
     players.current.clear();
     if (s) void client.call('playback.close', { sessionId: s.state.sessionId }).catch(() => {});
-    setSession(null);
-  }, [client]);
+    dispatch(A.sessionClosed());
+  }, [client, dispatch]);
   useEffect(() => closeSession, [closeSession]);
 
   // Media of each channel into its own MSE player; the exact instant is reached by seeking to startSeconds.
   useEffect(() => {
+    const session = pbRef.current.session;
     if (!session) return;
     const offs = session.channels.map(({ channelId, channel }) => {
       const video = videos.current.get(channelId);
@@ -85,8 +86,12 @@ export function PlaybackPage() {
 
   // The session clock drives the playhead; the videos are held at the instant asked for and kept together.
   useEffect(() => {
+    const session = pbRef.current.session;
     if (!session) return;
     const st = session.state;
+    const dir = st.speed < 0 ? -1 : 1;
+    // The video is put where the session clock was when the state was sent: the seek instant, or where a pause or resume left it.
+    const target = st.startSeconds + (dir * Math.max(0, st.position - st.t0)) / 1000 / Math.abs(st.speed);
     let aligned = false;
     const timer = setInterval(() => {
       const vids = session.channels.map((c) => videos.current.get(c.channelId)).filter((v): v is HTMLVideoElement => !!v);
@@ -94,34 +99,38 @@ export function PlaybackPage() {
       for (const v of vids) {
         v.playbackRate = st.paused ? 0 : 1;
         if (v.buffered.length === 0) continue;
-        if (!aligned && v.buffered.end(v.buffered.length - 1) >= st.startSeconds) v.currentTime = st.startSeconds;
+        if (!aligned && v.buffered.end(v.buffered.length - 1) >= target) v.currentTime = target;
         else if (lead && v !== lead && Math.abs(v.currentTime - lead.currentTime) > 0.25) v.currentTime = lead.currentTime;
       }
-      if (!aligned && lead && Math.abs(lead.currentTime - st.startSeconds) < 0.05) aligned = true;
-      if (lead && aligned) {
-        const dir = st.speed < 0 ? -1 : 1;
-        setPosition(st.t0 + (lead.currentTime - st.startSeconds) * 1000 * Math.abs(st.speed) * dir);
-      } else setPosition(st.t0);
+      if (!aligned && lead && Math.abs(lead.currentTime - target) < 0.05) aligned = true;
+      if (lead && aligned) dispatch(A.positionChanged(st.t0 + (lead.currentTime - st.startSeconds) * 1000 * Math.abs(st.speed) * dir));
+      else if (pbRef.current.position !== st.position) dispatch(A.positionChanged(st.position));
     }, 100);
     return () => clearInterval(timer);
-  }, [session?.state.sessionId, session?.state.epoch]);
+  }, [session?.state.sessionId, session?.state.epoch, dispatch]);
 
-  useEffect(() => client.on('playback.state', (s) => {
-    if (s.sessionId === sessionRef.current?.state.sessionId) setSession((cur) => (cur ? { ...cur, state: s } : cur));
-  }), [client]);
+  useEffect(() => client.on('playback.state', (s) => dispatch(A.sessionStateChanged(s))), [client, dispatch]);
 
-  const seek = (t: number) => {
-    const s = sessionRef.current;
-    const sameChannels = s && s.channels.map((c) => c.channelId).join(',') === selected.join(',');
-    if (s && sameChannels) {
-      client.call('playback.seek', { sessionId: s.state.sessionId, at: Math.round(t) }).then((state) => setSession({ ...s, state }), (e: Error) => setMessage(e.message));
+  const seek = useCallback((t: number) => {
+    const cur = pbRef.current;
+    if (cur.session && sessionMatches(cur)) {
+      client.call('playback.seek', { sessionId: cur.session.state.sessionId, at: Math.round(t) }).then((state) => dispatch(A.sessionStateChanged(state)), (e: Error) => setMessage(e.message));
       return;
     }
     closeSession();
-    if (selected.length === 0) return;
-    client.call('playback.open', { source, channelIds: selected, at: Math.round(t) }).then(setSession, (e: Error) => setMessage(e.message));
-  };
-  const act = (p: Promise<PlaybackState>) => p.then((state) => setSession((cur) => (cur ? { ...cur, state } : cur)), (e: Error) => setMessage(e.message));
+    if (cur.selected.length === 0) return;
+    client.call('playback.open', { source: cur.source, channelIds: cur.selected, at: Math.round(t) })
+      .then((opened: PlaybackSessionInfo) => dispatch(A.sessionOpened(opened)), (e: Error) => setMessage(e.message));
+  }, [client, closeSession, dispatch, setMessage]);
+
+  // Opening from an event: once the channel list is in (and the channel is in the view), play from the instant.
+  useEffect(() => {
+    if (pendingOpen === undefined || connection !== 'open' || channels.length === 0) return;
+    dispatch(A.pendingOpenTaken());
+    seek(pendingOpen);
+  }, [pendingOpen, connection, channels, seek, dispatch]);
+
+  const act = (p: Promise<PlaybackState>) => p.then((state) => dispatch(A.sessionStateChanged(state)), (e: Error) => setMessage(e.message));
   const sid = session?.state.sessionId;
   const now = position ?? session?.state.t0;
 
@@ -150,13 +159,13 @@ export function PlaybackPage() {
       </header>
       <div className="pb-layout">
         <aside className="pb-side">
-          <Calendar source={source} channelIds={selected} value={view.from} onPick={(d) => setView({ from: d, to: d + 86_400_000 })} />
+          <Calendar source={source} channelIds={selected} value={view.from} onPick={(d) => dispatch(A.viewSet({ from: d, to: d + 86_400_000 }))} />
           <fieldset className="pb-channels">
-            <legend>Channels (up to 16)</legend>
+            <legend>Channels (up to {MAX_PLAYBACK_CHANNELS})</legend>
             {channels.map((c) => (
               <label key={c.channelId}>
-                <input type="checkbox" checked={selected.includes(c.channelId)} disabled={!selected.includes(c.channelId) && selected.length >= 16}
-                  onChange={(e) => setSelected((s) => (e.target.checked ? [...s, c.channelId].sort((a, b) => a - b) : s.filter((x) => x !== c.channelId)))} />
+                <input type="checkbox" checked={selected.includes(c.channelId)} disabled={!selected.includes(c.channelId) && selected.length >= MAX_PLAYBACK_CHANNELS}
+                  onChange={(e) => dispatch(A.channelToggled({ channelId: c.channelId, on: e.target.checked }))} />
                 {c.name}
               </label>
             ))}
@@ -164,11 +173,11 @@ export function PlaybackPage() {
           </fieldset>
           <form className="pb-folder" onSubmit={(e) => {
             e.preventDefault();
-            client.call('archive.openFolder', { path: folder }).then((r) => { setSource(r.source); setSelected(r.channels.slice(0, 4)); }, (err: Error) => setMessage(err.message));
+            client.call('archive.openFolder', { path: folder }).then((r) => void dispatch(A.sourceChanged({ source: r.source, selected: r.channels.slice(0, 4) })), (err: Error) => setMessage(err.message));
           }}>
             <label>Open a recordings folder<input name="folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/path/to/recordings" /></label>
             <button type="submit">Open</button>
-            {source !== 'local' && <button type="button" onClick={() => setSource('local')}>Back to this station</button>}
+            {source !== 'local' && <button type="button" onClick={() => dispatch(A.sourceChanged({ source: 'local', selected: [] }))}>Back to this station</button>}
           </form>
           <div className="pb-legend">
             <span><i style={{ background: '#3fb27f' }} />recorded</span>
@@ -201,18 +210,12 @@ export function PlaybackPage() {
             </label>
             <span className="pb-sel muted">{selection ? `${clockText(selection.from)} – ${clockText(selection.to)}` : 'Shift+drag on a timeline selects a range'}</span>
             <button type="button" disabled={!selection} onClick={() => setExporting(true)}>Export…</button>
-            <button type="button" disabled={!selection || source !== 'local'} onClick={() => {
-              if (!selection) return;
-              const reason = prompt('Reason for the evidence lock') ?? '';
-              if (!reason.trim()) return;
-              void client.call('archive.lock', { channelId: null, from: Math.round(selection.from), to: Math.round(selection.to), reason })
-                .then(() => setView((v) => ({ ...v })), (e: Error) => setMessage(e.message));
-            }}>Lock</button>
+            <button type="button" disabled={!selection || source !== 'local'} onClick={() => setLocking(true)}>Lock…</button>
           </div>
           <div className="pb-timelines" onMouseLeave={() => setHover(null)}>
             {selected.map((id) => (
               <TimelineCanvas key={id} name={names.get(id) ?? `Channel ${id}`} data={data.find((d) => d.channelId === id)} view={view} position={now} selection={selection}
-                onSeek={seek} onPan={(d) => setView((v) => pan(v, d))} onZoom={(f, at) => setView((v) => zoom(v, f, at))} onSelect={setSelection}
+                onSeek={seek} onPan={(d) => dispatch(A.viewPanned(d))} onZoom={(factor, at) => dispatch(A.viewZoomed({ factor, at }))} onSelect={(sel) => dispatch(A.selectionChanged(sel))}
                 onHover={(t, x) => hoverThumb(t, x, id)} />
             ))}
             {hover && (
@@ -226,6 +229,11 @@ export function PlaybackPage() {
         </div>
       </div>
       {exporting && selection && <ExportDialog source={source} channelIds={selected} from={selection.from} to={selection.to} onClose={() => setExporting(false)} />}
+      {locking && selection && (
+        <LockDialog from={selection.from} to={selection.to} onClose={() => setLocking(false)}
+          onLock={(reason) => client.call('archive.lock', { channelId: null, from: Math.round(selection.from), to: Math.round(selection.to), reason })
+            .then(() => { setMessage(null); setRefresh((n) => n + 1); })} />
+      )}
     </section>
   );
 }

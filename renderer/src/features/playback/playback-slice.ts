@@ -1,0 +1,81 @@
+import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import type { PlaybackState } from '../../../../electron/contract';
+import { centredOn, pan, zoom, type TimelineView } from './timeline-view';
+
+export interface ArchiveChannel { channelId: number; name: string }
+export interface PlaybackSessionInfo { state: PlaybackState; channels: { channelId: number; channel: number }[] }
+
+/** At most this many channels play on one clock. */
+export const MAX_PLAYBACK_CHANNELS = 16;
+
+export interface PlaybackSliceState {
+  /** 'local' or a foreign folder opened with archive.openFolder. */
+  source: string;
+  channels: ArchiveChannel[];
+  /** The channels shown (videos and timelines), in channel order. */
+  selected: number[];
+  view: TimelineView;
+  session: PlaybackSessionInfo | null;
+  /** Wall time under the playhead (epoch ms), while a session plays. */
+  position?: number;
+  selection?: { from: number; to: number };
+  message: string | null;
+  /** An instant to open playback at once the channels are known (a jump from an event). */
+  pendingOpen?: number;
+}
+
+const initialState: PlaybackSliceState = {
+  source: 'local', channels: [], selected: [], view: centredOn(Date.now(), 3_600_000), session: null, message: null,
+};
+
+const playback = createSlice({
+  name: 'playback',
+  initialState,
+  reducers: {
+    sourceChanged: (s, a: PayloadAction<{ source: string; selected?: number[] }>) => {
+      s.source = a.payload.source;
+      if (a.payload.selected) s.selected = a.payload.selected.slice(0, MAX_PLAYBACK_CHANNELS);
+    },
+    channelsLoaded: (s, a: PayloadAction<ArchiveChannel[]>) => {
+      const list = a.payload;
+      s.channels = list;
+      s.selected = s.selected.length ? s.selected.filter((id) => list.some((c) => c.channelId === id)) : list.slice(0, 4).map((c) => c.channelId);
+    },
+    channelToggled: (s, a: PayloadAction<{ channelId: number; on: boolean }>) => {
+      const { channelId, on } = a.payload;
+      if (on && !s.selected.includes(channelId) && s.selected.length < MAX_PLAYBACK_CHANNELS) s.selected = [...s.selected, channelId].sort((x, y) => x - y);
+      if (!on) s.selected = s.selected.filter((x) => x !== channelId);
+    },
+    viewSet: (s, a: PayloadAction<TimelineView>) => { s.view = a.payload; },
+    viewPanned: (s, a: PayloadAction<number>) => { s.view = pan(s.view, a.payload); },
+    viewZoomed: (s, a: PayloadAction<{ factor: number; at: number }>) => { s.view = zoom(s.view, a.payload.factor, a.payload.at); },
+    /** Opening Playback from an event: that channel joins the view, the timeline centres on the instant, and it plays from there. */
+    jumpRequested: (s, a: PayloadAction<{ at: number; channelId: number | null }>) => {
+      const { at, channelId } = a.payload;
+      s.source = 'local';
+      s.view = centredOn(at, Math.min(3_600_000, Math.max(600_000, s.view.to - s.view.from)));
+      if (channelId !== null && !s.selected.includes(channelId)) {
+        const keep = s.selected.length >= MAX_PLAYBACK_CHANNELS ? s.selected.slice(0, MAX_PLAYBACK_CHANNELS - 1) : s.selected;
+        s.selected = [...keep, channelId].sort((x, y) => x - y);
+      }
+      s.pendingOpen = at;
+    },
+    pendingOpenTaken: (s) => { s.pendingOpen = undefined; },
+    sessionOpened: (s, a: PayloadAction<PlaybackSessionInfo>) => { s.session = a.payload; s.position = undefined; },
+    sessionStateChanged: (s, a: PayloadAction<PlaybackState>) => {
+      if (s.session && s.session.state.sessionId === a.payload.sessionId) s.session.state = a.payload;
+    },
+    sessionClosed: (s) => { s.session = null; s.position = undefined; },
+    positionChanged: (s, a: PayloadAction<number | undefined>) => { s.position = a.payload; },
+    selectionChanged: (s, a: PayloadAction<{ from: number; to: number } | undefined>) => { s.selection = a.payload; },
+    messageShown: (s, a: PayloadAction<string | null>) => { s.message = a.payload; },
+  },
+});
+
+export const playbackActions = playback.actions;
+export const playbackReducer = playback.reducer;
+
+/** The session plays exactly the channels shown (else a seek opens a new one). */
+export function sessionMatches(s: PlaybackSliceState): boolean {
+  return !!s.session && s.session.channels.map((c) => c.channelId).join(',') === s.selected.join(',');
+}
