@@ -31,6 +31,20 @@ export const EventSchema = z.object({
   value: z.number().optional(),
 });
 
+const fraction = z.number().min(0).max(1);
+export const SceneSchema = z.object({
+  channel: z.number().int().positive().default(1),
+  /** Hold the test pattern still, so only the drawn object moves (default: on while motion is drawn). */
+  still: z.boolean().optional(),
+  /** Region (fractions of the picture) where a box moves; null stops it. Kept clear of the timestamp code strip. */
+  motion: z
+    .object({ x: fraction, y: fraction, w: fraction.positive(), h: fraction.positive() })
+    .refine((r) => r.x + r.w <= 1 && r.y + r.h <= 1, 'the region must lie inside the picture')
+    .refine((r) => r.y + r.h <= 0.86, 'the region must stay above the timestamp code (y + h <= 0.86)')
+    .nullable()
+    .default(null),
+});
+
 const stallTimers = new WeakMap<SimDevice, NodeJS.Timeout>();
 
 /** Applies a fault to a device; shared by the control endpoint and the CLI's --fault flags. */
@@ -123,7 +137,7 @@ export function startControlServer(fleet: Fleet, options: { port?: number } = {}
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://control');
       if (req.method === 'GET' && url.pathname === '/manifest') return send(res, 200, { ...fleet.manifest, control: controlUrl });
-      const m = /^\/devices\/([\w-]+)(?:\/(fault|events|address))?$/.exec(url.pathname);
+      const m = /^\/devices\/([\w-]+)(?:\/(fault|events|address|scene))?$/.exec(url.pathname);
       if (!m) return send(res, 404, { ok: false, error: 'not found' });
       const id = m[1] ?? '';
       const device = fleet.devices.find((d) => d.id === id || String(d.index) === id);
@@ -139,6 +153,10 @@ export function startControlServer(fleet: Fleet, options: { port?: number } = {}
           const kind = e.kind as (typeof EVENT_KINDS)[number];
           if (VALUE_EVENT_KINDS.has(kind) && e.value === undefined) throw new Error(`${kind} needs a value`);
           device.raiseEvent({ kind, channel: e.channel, ...(e.state !== undefined ? { state: e.state } : {}), ...(e.value !== undefined ? { value: e.value } : {}) });
+        } else if (m[2] === 'scene') {
+          const sc = SceneSchema.parse(body);
+          const still = sc.still ?? (sc.motion !== null || (device.channel(sc.channel)?.scene.still ?? false));
+          device.setScene(sc.channel, { still, motion: sc.motion });
         } else if (m[2] === 'address') {
           const { ip } = z.object({ ip: z.string() }).parse(body);
           await device.setAddress(ip);

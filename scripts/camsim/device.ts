@@ -10,7 +10,7 @@ import { createLoginGuard, type ConfigurableLoginGuard } from './login-guard';
 import { createDigestVerifier, type DigestVerifier } from './onvif/http-digest';
 import { handleSoapRequest } from './onvif/soap-server';
 import { handleSnapshotRequest } from './onvif/snapshot';
-import type { Codec, Profile, RtspServer, RtspServerOptions, SimStream, StreamSpec } from './types';
+import type { Codec, Profile, RtspServer, RtspServerOptions, SceneSpec, SimStream, StreamSpec } from './types';
 
 export type UserLevel = 'Administrator' | 'Operator' | 'User';
 export interface DeviceUser {
@@ -87,6 +87,8 @@ export interface ChannelState {
   velocity: { x: number; y: number };
   moveUntil: number;
   presets: Map<string, { name: string; x: number; y: number }>;
+  /** Still pattern and drawn motion, the same on main and sub. */
+  scene: SceneSpec;
 }
 
 export interface TimeSettings {
@@ -183,6 +185,7 @@ export class SimDevice {
         velocity: { x: 0, y: 0 },
         moveUntil: 0,
         presets: new Map(),
+        scene: { still: false, motion: null },
       });
     }
   }
@@ -235,6 +238,7 @@ export class SimDevice {
       s = this.options.media.createStream(state.specs[profile]);
       this.streams.set(key, s);
       s.setPan(state.pan.x, state.pan.y);
+      if (state.scene.still || state.scene.motion) s.setScene(state.scene);
     }
     return s;
   }
@@ -514,6 +518,14 @@ export class SimDevice {
     if (!st) throw new Error(`no channel ${ch} on ${this.id}`);
     st.specs[profile] = { ...st.specs[profile], width, height };
     this.stream(ch, profile)?.setResolution(width, height);
+  }
+
+  /** Control: hold the pattern still and/or draw a moving box in a region of the channel's picture (main and sub). */
+  setScene(ch: number, scene: SceneSpec): void {
+    const st = this.channel(ch);
+    if (!st) throw new Error(`no channel ${ch} on ${this.id}`);
+    st.scene = { still: scene.still, motion: scene.motion ? { ...scene.motion } : null };
+    for (const p of ['main', 'sub'] as const) this.streams.get(`${ch}/${p}`)?.setScene(st.scene);
   }
 
   async close(): Promise<void> {

@@ -105,6 +105,7 @@ function placeholderStream(spec: StreamSpec): SimStream {
     snapshotJpeg: async () => STUB_JPEG,
     setPan: () => undefined,
     setResolution: () => undefined,
+    setScene: () => undefined,
     close: async () => undefined,
     parameterSets: () => Promise.reject(new Error('placeholder stream has no video')),
     subscribe: () => () => undefined,

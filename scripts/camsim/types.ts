@@ -21,6 +21,22 @@ export interface StreamSpec {
   live: boolean;
 }
 
+/** A rectangle as fractions of the picture (0..1), origin top left. */
+export interface SceneRegion {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** What a channel's picture shows besides its labels and timestamp code. */
+export interface SceneSpec {
+  /** true: the test pattern held still (its first frame), so only drawn motion moves. */
+  still: boolean;
+  /** A white box moving back and forth inside this region; null: none. */
+  motion: SceneRegion | null;
+}
+
 /** One encoder or loop replayer per stream, shared by every RTSP client of that stream. */
 export interface SimStream {
   readonly spec: StreamSpec;
@@ -30,6 +46,8 @@ export interface SimStream {
   setPan(x: number, y: number): void;
   /** Fault: change resolution mid-stream (new parameter sets, clients see the change). */
   setResolution(width: number, height: number): void;
+  /** Still scene and drawn motion; switches at the next keyframe, the stream's timing continues. */
+  setScene(scene: SceneSpec): void;
   close(): Promise<void>;
   /** Added by the media half: parameter sets of the current picture, once known (waits for the encoder). */
   parameterSets(): Promise<StreamParameterSets>;

@@ -9,6 +9,8 @@ export interface CamsimProcess {
   fault(device: string, fault: Record<string, unknown>): Promise<void>;
   /** Raises an event on the device through camsim's control endpoint. */
   event(device: string, event: { kind: string; channel?: number; state?: boolean; value?: number }): Promise<void>;
+  /** POST /devices/:id/scene: hold the picture still and/or draw motion in a region (see scripts/camsim/README.md). */
+  scene(device: string, scene: { channel?: number; still?: boolean; motion?: { x: number; y: number; w: number; h: number } | null }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,10 @@ export async function startCamsim(args: string[]): Promise<CamsimProcess> {
     async event(device, event) {
       const r = await fetch(`${manifest.control!}/devices/${device}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
       if (!r.ok) throw new Error(`camsim event ${JSON.stringify(event)} on ${device}: ${r.status} ${await r.text()}`);
+    },
+    async scene(device, scene) {
+      const r = await fetch(`${manifest.control!}/devices/${device}/scene`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scene) });
+      if (!r.ok) throw new Error(`camsim scene ${JSON.stringify(scene)} on ${device}: ${r.status} ${await r.text()}`);
     },
     stop: () => new Promise((res) => { if (p.exitCode !== null) return res(); p.once('exit', () => res()); p.kill('SIGTERM'); }),
   };

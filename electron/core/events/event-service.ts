@@ -205,7 +205,8 @@ export class EventService {
   /** Watches the channel's sub stream (main when it has none) through its hub, so the camera sees no extra connection. */
   private async startMotion(cfg: MotionConfig): Promise<void> {
     await this.stopMotion(cfg.channelId);
-    const { hub } = this.opts.live;
+    // Bound: LiveService.hub is a method that uses its own state.
+    const hub = this.opts.live.hub?.bind(this.opts.live);
     if (!cfg.enabled || !hub || !this.opts.ffmpegPath) return;
     try {
       const h = await hub(`${cfg.channelId}/sub`).catch(() => hub(`${cfg.channelId}/main`));

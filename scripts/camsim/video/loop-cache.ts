@@ -1,4 +1,4 @@
-// Pre-encoded loops: each (codec, size, channel label, pan position) is encoded once by ffmpeg into a
+// Pre-encoded loops: each (codec, size, channel label, pan position, scene) is encoded once by ffmpeg into a
 // few GOPs, kept on disk keyed by a hash of what was rendered, and parsed into access units here.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -119,6 +119,8 @@ function encodeLoop(spec: RenderSpec, cacheDir: string): Promise<Buffer> {
     '-nostdin',
     ...sourceArgs(spec, seconds),
     '-vf', filterGraph(spec, false, join(cacheDir, 'text')),
+    // A still scene pads its first frame forever: the loop's length comes from here.
+    '-frames:v', String(Math.round(seconds * spec.fps)),
     ...encoderArgs(spec, false),
     'pipe:1',
   ]);

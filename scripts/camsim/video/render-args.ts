@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Codec, Profile } from '../types';
+import type { Codec, Profile, SceneRegion } from '../types';
 import { FONT_FILE } from './ffmpeg-process';
 import { timestampCodeFilter } from './timestamp-code';
 
@@ -18,6 +18,9 @@ export interface RenderSpec {
   /** Pan position in [-1, 1]; the visible window moves over a scene 4/3 the size of the picture. */
   panX: number;
   panY: number;
+  /** Set only when on, so loops of the plain pattern keep their cache keys. */
+  still?: true;
+  motion?: SceneRegion;
 }
 
 const even = (v: number): number => 2 * Math.round(v / 2);
@@ -53,6 +56,36 @@ function codecLabel(codec: Codec): string {
   return codec === 'h264' ? 'H.264' : 'H.265';
 }
 
+/** The drawn object's lap of its region; divides every loop length (whole GOPs of >= 1 s), so loops stay seamless. */
+export const MOTION_PERIOD_S = 1;
+const MOTION_STEPS = 10;
+
+/**
+ * A white box with a black rim going round an ellipse inside the region (every sampled position differs
+ * from the last, whatever rate a detector samples at below 10 fps), one drawbox per position switched by
+ * the timeline like the timestamp code, so it costs next to nothing.
+ */
+export function motionFilter(region: SceneRegion, width: number, height: number): string {
+  const clamp = (v: number): number => Math.max(0, Math.min(1, v));
+  const rx = even(clamp(region.x) * width);
+  const ry = even(clamp(region.y) * height);
+  const rw = Math.max(8, even(clamp(region.w) * width));
+  const rh = Math.max(8, even(clamp(region.h) * height));
+  const side = Math.max(4, even(Math.min(rw, rh) * 0.45));
+  const rim = Math.max(2, even(side / 8));
+  const step = MOTION_PERIOD_S / MOTION_STEPS;
+  const parts: string[] = [];
+  for (let k = 0; k < MOTION_STEPS; k++) {
+    const a = (2 * Math.PI * k) / MOTION_STEPS;
+    const x = rx + even(((rw - side) / 2) * (1 + Math.cos(a)));
+    const y = ry + even(((rh - side) / 2) * (1 + Math.sin(a)));
+    const on = `between(mod(t+0.001,${MOTION_PERIOD_S}),${(k * step).toFixed(3)},${((k + 1) * step - 0.0001).toFixed(4)})`;
+    parts.push(`drawbox=x=${x}:y=${y}:w=${side}:h=${side}:color=black:t=fill:enable='${on}'`);
+    parts.push(`drawbox=x=${x + rim}:y=${y + rim}:w=${side - 2 * rim}:h=${side - 2 * rim}:color=white:t=fill:enable='${on}'`);
+  }
+  return parts.join(',');
+}
+
 /**
  * The video filter graph. `live`: frame times become wall-clock seconds (RTCTIME), so the clock and
  * the code show the capture time; otherwise they show the time within the loop.
@@ -77,8 +110,11 @@ export function filterGraph(spec: RenderSpec, live: boolean, textDir: string): s
     `drawtext=fontfile=${FONT_FILE}:textfile=${file}:expansion=${expand ? 'normal' : 'none'}` +
     `:fontsize=${size}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(size / 5)}:x=${margin}:y=${ty}`;
   const parts = [
+    // Still: the pattern's first frame repeated, paced in real time when live.
+    ...(spec.still ? ['trim=end_frame=1', 'tpad=stop=-1:stop_mode=clone', ...(live ? ['realtime'] : [])] : []),
     ...(live ? ['settb=1/1000000', 'setpts=RTCTIME'] : []),
     `crop=${spec.width}:${spec.height}:${x}:${y}`,
+    ...(spec.motion ? [motionFilter(spec.motion, spec.width, spec.height)] : []),
     text(label, nameSize, String(margin), false),
     text(info, infoSize, String(margin * 2 + nameSize), false),
     text(clock, infoSize, String(margin * 3 + nameSize + infoSize), true),

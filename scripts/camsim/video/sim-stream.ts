@@ -3,7 +3,7 @@
 // monotonic 90 kHz times and repeat the parameter sets at every keyframe.
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import type { Codec, MediaUnit, SimStream, StreamParameterSets, StreamSpec } from '../types';
+import type { Codec, MediaUnit, SceneSpec, SimStream, StreamParameterSets, StreamSpec } from '../types';
 import { AccessUnitSplitter, ParameterSetTracker, toAnnexB, withParameterSets } from './annexb';
 import { runFfmpeg, spawnFfmpeg, type FfmpegChild } from './ffmpeg-process';
 import { DEFAULT_CACHE_DIR, loadLoop, type Loop } from './loop-cache';
@@ -60,8 +60,12 @@ function quantizePan(x: number, y: number): { panX: number; panY: number } {
   return { panX: Math.round(clamp(x) * 2) / 2, panY: Math.round(clamp(y)) };
 }
 
-function renderSpecOf(spec: StreamSpec, panX: number, panY: number): RenderSpec {
+const PLAIN_SCENE: SceneSpec = { still: false, motion: null };
+
+function renderSpecOf(spec: StreamSpec, panX: number, panY: number, scene: SceneSpec = PLAIN_SCENE): RenderSpec {
   return {
+    ...(scene.still ? { still: true as const } : {}),
+    ...(scene.motion ? { motion: { ...scene.motion } } : {}),
     codec: spec.codec,
     profile: spec.profile,
     channelName: spec.channelName,
@@ -112,6 +116,7 @@ class ReplayedStream implements SimStream {
   private pending: Loop | undefined;
   private wanted = '';
   private pan = { panX: 0, panY: 0 };
+  private scene = PLAIN_SCENE;
   private size: { width: number; height: number };
   private readonly first = deferred<void>();
   private readonly t0 = Date.now();
@@ -186,6 +191,11 @@ class ReplayedStream implements SimStream {
     this.request();
   }
 
+  setScene(scene: SceneSpec): void {
+    this.scene = { still: scene.still, motion: scene.motion ? { ...scene.motion } : null };
+    this.request();
+  }
+
   async snapshotJpeg(): Promise<Buffer> {
     await this.parameterSets();
     const loop = this.loop!;
@@ -211,7 +221,7 @@ class ReplayedStream implements SimStream {
   }
 
   private request(): void {
-    const spec = renderSpecOf({ ...this.spec, ...this.size }, this.pan.panX, this.pan.panY);
+    const spec = renderSpecOf({ ...this.spec, ...this.size }, this.pan.panX, this.pan.panY, this.scene);
     const key = JSON.stringify(spec);
     this.wanted = key;
     loadLoop(spec, this.cacheDir).then(
@@ -353,6 +363,7 @@ class LiveStream implements SimStream {
   private waiters: ((sets: StreamParameterSets) => void)[] = [];
   private readonly listeners = new Set<Listener>();
   private pan = { panX: 0, panY: 0 };
+  private scene = PLAIN_SCENE;
   private readonly t0 = Date.now();
   private readonly rtpBase = randomInt(0, 2 ** 31);
   private lastRtp = -1;
@@ -411,6 +422,14 @@ class LiveStream implements SimStream {
     this.next = this.spawn(w, h);
   }
 
+  setScene(scene: SceneSpec): void {
+    this.scene = { still: scene.still, motion: scene.motion ? { ...scene.motion } : null };
+    if (!this.encoder) return;
+    const size = this.next?.render ?? this.encoder.render;
+    void this.next?.stop();
+    this.next = this.spawn(size.width, size.height);
+  }
+
   async snapshotJpeg(): Promise<Buffer> {
     await this.parameterSets();
     return gopToJpeg(this.spec.codec, this.gop.slice());
@@ -446,7 +465,7 @@ class LiveStream implements SimStream {
   }
 
   private spawn(width: number, height: number): LiveEncoder {
-    const render = renderSpecOf({ ...this.spec, width, height }, this.pan.panX, this.pan.panY);
+    const render = renderSpecOf({ ...this.spec, width, height }, this.pan.panX, this.pan.panY, this.scene);
     const enc: LiveEncoder = new LiveEncoder(
       render,
       this.textDir,
