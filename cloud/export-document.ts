@@ -9,6 +9,7 @@ import { getSettings } from './repo/settings';
 import { listSharesGiven, listSharesReceived } from './repo/shares';
 import { telemetryCounters, telemetryEvents } from './repo/telemetry';
 import { recentFailures } from './repo/throttle';
+import { findStoredObject, listHostedDevices, listPushNotices, listStoredObjects } from './repo/account-services';
 import { REGIONS, type Region } from './domain';
 
 const iso = z.string().describe('ISO 8601 UTC date-time');
@@ -64,7 +65,22 @@ export const exportDocumentSchema = z.strictObject({
       }),
     ),
     sessions: z.array(
-      z.strictObject({ id: z.string(), createdAt: iso, expiresAt: iso, lastUsedAt: iso, revokedAt: iso.nullable() }),
+      z.strictObject({ id: z.string(), client: z.string().describe('the app and device that signed in'), createdAt: iso, expiresAt: iso, lastUsedAt: iso, revokedAt: iso.nullable() }),
+    ),
+    pushNotices: z.array(
+      z.strictObject({
+        id: z.number(), stationId: z.string(), type: z.string(), channelName: z.string(), occurredAt: iso, receivedAt: iso,
+        snapshotJpegBase64: z.string().nullable(),
+      }),
+    ),
+    cloudStorage: z.array(
+      z.strictObject({
+        id: z.string(), name: z.string(), kind: z.enum(['snapshot', 'clip']), contentType: z.string(), bytes: z.number(),
+        sha256: z.string(), createdAt: iso, base64: z.string(),
+      }),
+    ),
+    hostedDevices: z.array(
+      z.strictObject({ stationId: z.string(), stationName: z.string(), devices: z.array(z.unknown()), updatedAt: iso }),
     ),
     sharesGiven: z.array(share.extend({ recipientAccountId: z.string() })),
     sharesReceived: z.array(share.extend({ ownerAccountId: z.string(), ownerNickname: z.string() })),
@@ -114,6 +130,18 @@ export function shareOut(s: {
     createdAt: s.created_at,
     revokedAt: s.revoked_at,
   };
+}
+
+async function storedWithData(db: SqlDb, accountId: string) {
+  const out = [];
+  for (const m of await listStoredObjects(db, accountId)) {
+    const o = (await findStoredObject(db, accountId, m.id, true))!;
+    out.push({
+      id: o.id, name: o.name, kind: o.kind, contentType: o.content_type, bytes: Number(o.bytes), sha256: o.sha256, createdAt: o.created_at,
+      base64: o.data.toString('base64'),
+    });
+  }
+  return out;
 }
 
 /** Everything the service holds about one account. */
@@ -166,10 +194,27 @@ export async function buildExport(
       })),
       sessions: (await listSessions(db, a.accountId)).map((s) => ({
         id: s.id,
+        client: s.client,
         createdAt: s.created_at,
         expiresAt: isoAt(s.expires_at_ms),
         lastUsedAt: s.last_used_at,
         revokedAt: s.revoked_at,
+      })),
+      pushNotices: (await listPushNotices(db, a.accountId, Number.MAX_SAFE_INTEGER)).map((n) => ({
+        id: n.id,
+        stationId: n.station_id,
+        type: n.type,
+        channelName: n.channel_name,
+        occurredAt: n.occurred_at,
+        receivedAt: n.received_at,
+        snapshotJpegBase64: n.snapshot ? n.snapshot.toString('base64') : null,
+      })),
+      cloudStorage: await storedWithData(db, a.accountId),
+      hostedDevices: (await listHostedDevices(db, a.accountId)).map((h) => ({
+        stationId: h.station_id,
+        stationName: h.station_name,
+        devices: JSON.parse(h.devices) as unknown[],
+        updatedAt: h.updated_at,
       })),
       sharesGiven: (await listSharesGiven(db, a.accountId)).map((s) => ({ ...shareOut(s), recipientAccountId: s.recipient_id })),
       sharesReceived: (await listSharesReceived(db, a.accountId, { includeRevoked: true })).map((s) => ({

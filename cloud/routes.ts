@@ -1,5 +1,5 @@
 // Every HTTP route of the service: method, path, whether a session is required, and the handler.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -7,6 +7,8 @@ import type { SqlDb } from './db/sql-db';
 import {
   MINIMUM_AGE,
   PURPOSES,
+  STORAGE_BODY_MAX_BYTES,
+  STORAGE_QUOTA_BYTES,
   REGIONS,
   TELEMETRY_PURPOSES,
   ageAt,
@@ -30,22 +32,30 @@ import {
 } from './repo/accounts';
 import { appendConsent, latestConsent, listConsents } from './repo/consents';
 import { eraseAccount } from './repo/erasure';
-import type { AccountRow, ConsentRow, SessionRow } from './repo/rows';
+import type { AccountRow, ConsentRow, HostedDevicesRow, PushNoticeRow, SessionRow, StoredObjectRow } from './repo/rows';
 import { listSessions, revokeOtherSessions, revokeSession, createSession } from './repo/sessions';
 import { getSettings, putSettings } from './repo/settings';
 import { createShare, listSharesGiven, listSharesReceived, revokeShare } from './repo/shares';
 import { countTelemetry, insertTelemetry, telemetryCounters } from './repo/telemetry';
 import { clearFailures, recentFailures, recordLoginFailure } from './repo/throttle';
 import {
+  deleteHostedDevices, deleteStoredObject, findStoredObject, insertPushNotice, insertStoredObject, listHostedDevices,
+  listPushNotices, listStoredObjects, putHostedDevices, storedBytes,
+} from './repo/account-services';
+import {
   consentSchema,
+  emailChangeSchema,
   eraseSchema,
+  hostedDevicesSchema,
   loginSchema,
   passwordChangeSchema,
   profilePatchSchema,
+  pushNoticeSchema,
   rightsSchema,
   settingsPutSchema,
   shareSchema,
   signUpSchema,
+  storeObjectSchema,
   telemetrySchema,
 } from './schemas';
 import { burnPasswordCheck, hashPassword, hashToken, keyedHash, newSessionToken, verifyPassword } from './secrets';
@@ -83,14 +93,22 @@ export interface Reply {
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+interface RouteOptions {
+  /** Largest body this route reads (default BODY_MAX_BYTES). */
+  maxBody?: number;
+  /** Receives a consent-gated purpose's data: bytes arriving without a valid session are counted too. */
+  ingest?: true;
+}
 export type RouteDef =
-  | { method: Method; path: string; auth: false; handler: (d: ServiceDeps, c: RequestContext) => Promise<Reply> }
-  | { method: Method; path: string; auth: true; handler: (d: ServiceDeps, c: RequestContext & { auth: AuthContext }) => Promise<Reply> };
+  | (RouteOptions & { method: Method; path: string; auth: false; handler: (d: ServiceDeps, c: RequestContext) => Promise<Reply> })
+  | (RouteOptions & { method: Method; path: string; auth: true; handler: (d: ServiceDeps, c: RequestContext & { auth: AuthContext }) => Promise<Reply> });
 
 const now = (d: ServiceDeps) => isoAt(d.clock());
 const subjectOf = (d: ServiceDeps, accountId: string) => keyedHash(d.subjectKey, 'consent-subject', accountId);
 const emailKey = (d: ServiceDeps, email: string) => `email:${keyedHash(d.subjectKey, 'login-email', email)}`;
 const clientKey = (d: ServiceDeps, address: string) => `client:${keyedHash(d.subjectKey, 'login-client', address)}`;
+// Sign-up attempts share the failures table under their own key prefix: a keyed hash of the address, never the address.
+const signupKey = (d: ServiceDeps, address: string) => `signup:${keyedHash(d.subjectKey, 'signup-client', address)}`;
 
 export function accountOut(a: AccountRow) {
   return {
@@ -127,11 +145,32 @@ function sessionOut(s: SessionRow, currentId: string) {
   return {
     id: s.id,
     current: s.id === currentId,
+    client: s.client,
     createdAt: s.created_at,
     expiresAt: isoAt(s.expires_at_ms),
     lastUsedAt: s.last_used_at,
     revokedAt: s.revoked_at,
   };
+}
+
+function pushOut(n: PushNoticeRow) {
+  return {
+    id: n.id,
+    stationId: n.station_id,
+    type: n.type,
+    channelName: n.channel_name,
+    occurredAt: n.occurred_at,
+    receivedAt: n.received_at,
+    hasSnapshot: n.snapshot !== null,
+  };
+}
+
+function objectOut(o: Omit<StoredObjectRow, 'data'>) {
+  return { id: o.id, name: o.name, kind: o.kind, contentType: o.content_type, bytes: Number(o.bytes), sha256: o.sha256, createdAt: o.created_at };
+}
+
+function hostedOut(h: HostedDevicesRow) {
+  return { stationId: h.station_id, stationName: h.station_name, devices: JSON.parse(h.devices) as unknown[], updatedAt: h.updated_at };
 }
 
 const etagOf = (version: number) => `"${version}"`;
@@ -160,9 +199,9 @@ function refuseIfRestricted(a: AccountRow): void {
     throw new HttpError(403, 'processing_restricted', 'processing of this account is restricted at its request; lift the restriction first');
 }
 
-async function issueSession(d: ServiceDeps, accountId: string) {
+async function issueSession(d: ServiceDeps, accountId: string, client: string | undefined) {
   const token = newSessionToken();
-  const session = await createSession(d.db, { accountId, tokenHash: hashToken(token), nowMs: d.clock(), ttlMs: d.sessionTtlMs });
+  const session = await createSession(d.db, { accountId, tokenHash: hashToken(token), nowMs: d.clock(), ttlMs: d.sessionTtlMs, client });
   return { token, sessionId: session.id, expiresAt: isoAt(session.expires_at_ms) };
 }
 
@@ -171,14 +210,15 @@ async function checkThrottle(d: ServiceDeps, keys: string[]): Promise<void> {
   const nowMs = d.clock();
   const since = nowMs - d.throttle.windowMs;
   for (const key of keys) {
-    const limit = key.startsWith('email:') ? d.throttle.accountFailures : d.throttle.clientFailures;
+    const signup = key.startsWith('signup:');
+    const limit = key.startsWith('email:') ? d.throttle.accountFailures : signup ? d.throttle.signupsPerClient : d.throttle.clientFailures;
     const f = await recentFailures(d.db, key, since);
     if (f.count >= limit) {
       const retryAfter = Math.max(1, Math.ceil(((f.oldest ?? nowMs) + d.throttle.windowMs - nowMs) / 1000));
       throw new HttpError(
         429,
-        'login_throttled',
-        `too many failed attempts; try again in ${retryAfter} s`,
+        signup ? 'signup_throttled' : 'login_throttled',
+        signup ? `too many sign-ups from this address; try again in ${retryAfter} s` : `too many failed attempts; try again in ${retryAfter} s`,
         { retryAfterSeconds: retryAfter },
         { 'retry-after': String(retryAfter) },
       );
@@ -242,6 +282,10 @@ export const ROUTES: RouteDef[] = [
       if (input.region !== d.region) throw wrongRegion(d, input.region);
       // Refused before anything is stored: a child's data never reaches the database.
       checkAge(d, input.dateOfBirth);
+      // Every attempt counts (taken emails too), so the route can neither mint accounts nor probe emails in bulk.
+      const throttleKey = signupKey(d, c.clientAddress);
+      await checkThrottle(d, [throttleKey]);
+      await recordLoginFailure(d.db, throttleKey, d.clock());
       const passwordHash = await hashPassword(input.password);
       let account: AccountRow;
       try {
@@ -259,7 +303,7 @@ export const ROUTES: RouteDef[] = [
         if (err instanceof EmailTakenError) throw new HttpError(409, 'email_taken', err.message, { field: 'email' });
         throw err;
       }
-      return { status: 201, body: { account: accountOut(account), ...(await issueSession(d, account.id)) } };
+      return { status: 201, body: { account: accountOut(account), ...(await issueSession(d, account.id, input.client)) } };
     },
   },
   {
@@ -278,7 +322,7 @@ export const ROUTES: RouteDef[] = [
         throw new HttpError(401, 'invalid_credentials', 'email or password is wrong', { attemptsLeft: left });
       }
       await clearFailures(d.db, keys[0]!);
-      return { status: 200, body: { account: accountOut(account), ...(await issueSession(d, account.id)) } };
+      return { status: 200, body: { account: accountOut(account), ...(await issueSession(d, account.id, input.client)) } };
     },
   },
   {
@@ -310,6 +354,15 @@ export const ROUTES: RouteDef[] = [
     },
   },
   {
+    method: 'POST',
+    path: '/v1/sessions/revoke-others',
+    auth: true,
+    handler: async (d, c) => ({
+      status: 200,
+      body: { revoked: await revokeOtherSessions(d.db, c.auth.account.id, c.auth.session.id, now(d)) },
+    }),
+  },
+  {
     method: 'GET',
     path: '/v1/account',
     auth: true,
@@ -339,6 +392,24 @@ export const ROUTES: RouteDef[] = [
       const a = c.auth.account;
       if (!a.photo) throw new HttpError(404, 'not_found', 'this account has no profile photo');
       return { status: 200, body: { contentType: a.photo_type, data: a.photo.toString('base64') } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/account/email',
+    auth: true,
+    handler: async (d, c) => {
+      const input = await c.body(emailChangeSchema);
+      await confirmPassword(d, c, input.currentPassword);
+      try {
+        const account = await updateProfile(d.db, c.auth.account.id, { email: input.newEmail }, now(d));
+        // Throttle rows were keyed by the old email; they go with it.
+        await clearFailures(d.db, emailKey(d, c.auth.account.email));
+        return { status: 200, body: { account: accountOut(account) } };
+      } catch (err) {
+        if (err instanceof EmailTakenError) throw new HttpError(409, 'email_taken', err.message, { field: 'newEmail' });
+        throw err;
+      }
     },
   },
   {
@@ -446,11 +517,10 @@ export const ROUTES: RouteDef[] = [
     auth: true,
     handler: async (d, c) => {
       const input = await c.body(consentSchema);
-      const row = await appendConsent(d.db, {
-        accountId: c.auth.account.id,
-        subject: subjectOf(d, c.auth.account.id),
-        ...input,
-        recordedAt: now(d),
+      const row = await d.db.tx(async (tx) => {
+        // Hosting shows the devices to others: withdrawing it takes every hosted list down at once.
+        if (input.purpose === 'device_hosting' && input.action === 'withdraw') await deleteHostedDevices(tx, c.auth.account.id);
+        return appendConsent(tx, { accountId: c.auth.account.id, subject: subjectOf(d, c.auth.account.id), ...input, recordedAt: now(d) });
       });
       return { status: 201, body: { record: consentOut(row) } };
     },
@@ -500,7 +570,7 @@ export const ROUTES: RouteDef[] = [
         throw new HttpError(404, 'not_found', `telemetry is accepted only for ${TELEMETRY_PURPOSES.join(', ')}`);
       const raw = await c.raw();
       const a = c.auth.account;
-      const refusal = await telemetryRefusal(d, a, purpose);
+      const refusal = await purposeRefusal(d, a, purpose);
       if (refusal) {
         await countTelemetry(d.db, a.id, purpose, raw.length, false);
         throw refusal;
@@ -601,12 +671,125 @@ export const ROUTES: RouteDef[] = [
       return { status: 200, body: { share: shareOut(s) } };
     },
   },
+  {
+    method: 'POST',
+    path: '/v1/push',
+    auth: true,
+    ingest: true,
+    handler: async (d, c) => {
+      const input = await gatedBody(d, c, 'alarm_push', pushNoticeSchema);
+      const row = await insertPushNotice(d.db, {
+        accountId: c.auth.account.id, stationId: input.stationId, type: input.type, channelName: input.channelName,
+        occurredAt: isoAt(Date.parse(input.occurredAt)), snapshot: input.snapshot, receivedAt: now(d),
+      });
+      return { status: 201, body: { notice: pushOut(row) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/push',
+    auth: true,
+    handler: async (d, c) => ({ status: 200, body: { notices: (await listPushNotices(d.db, c.auth.account.id)).map(pushOut) } }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/push/:id/snapshot',
+    auth: true,
+    handler: async (d, c) => {
+      const n = (await listPushNotices(d.db, c.auth.account.id)).find((x) => String(x.id) === c.params.id);
+      if (!n?.snapshot) throw new HttpError(404, 'not_found', 'no such notice with a snapshot');
+      return { status: 200, body: { contentType: 'image/jpeg', data: n.snapshot.toString('base64') } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/storage',
+    auth: true,
+    ingest: true,
+    maxBody: STORAGE_BODY_MAX_BYTES,
+    handler: async (d, c) => {
+      const input = await gatedBody(d, c, 'cloud_storage', storeObjectSchema);
+      const used = await storedBytes(d.db, c.auth.account.id);
+      if (used + input.data.length > STORAGE_QUOTA_BYTES)
+        throw new HttpError(413, 'storage_quota', `data: your cloud storage holds ${used} of ${STORAGE_QUOTA_BYTES} bytes; delete something first`, { field: 'data', usedBytes: used, quotaBytes: STORAGE_QUOTA_BYTES });
+      const row = await insertStoredObject(d.db, {
+        accountId: c.auth.account.id, name: input.name, kind: input.kind, contentType: input.contentType, data: input.data,
+        sha256: createHash('sha256').update(input.data).digest('hex'), createdAt: now(d),
+      });
+      return { status: 201, body: { object: objectOut(row) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/storage',
+    auth: true,
+    handler: async (d, c) => ({
+      status: 200,
+      body: {
+        objects: (await listStoredObjects(d.db, c.auth.account.id)).map(objectOut),
+        usedBytes: await storedBytes(d.db, c.auth.account.id),
+        quotaBytes: STORAGE_QUOTA_BYTES,
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/storage/:id',
+    auth: true,
+    handler: async (d, c) => {
+      const o = await findStoredObject(d.db, c.auth.account.id, c.params.id!, true);
+      if (!o) throw new HttpError(404, 'not_found', 'no such object in your cloud storage');
+      return { status: 200, body: { object: objectOut(o), data: o.data.toString('base64') } };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/storage/:id',
+    auth: true,
+    handler: async (d, c) => {
+      if (!(await deleteStoredObject(d.db, c.auth.account.id, c.params.id!))) throw new HttpError(404, 'not_found', 'no such object in your cloud storage');
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/v1/hosting/:station',
+    auth: true,
+    ingest: true,
+    handler: async (d, c) => {
+      const input = await gatedBody(d, c, 'device_hosting', hostedDevicesSchema);
+      const stationId = c.params.station!;
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(stationId)) throw new HttpError(400, 'invalid_input', 'station: must be 1-64 letters, digits, - or _', { field: 'station' });
+      await putHostedDevices(d.db, {
+        accountId: c.auth.account.id, stationId, stationName: input.stationName, devices: JSON.stringify(input.devices), updatedAt: now(d),
+      });
+      const row = (await listHostedDevices(d.db, c.auth.account.id)).find((h) => h.station_id === stationId)!;
+      return { status: 200, body: { station: hostedOut(row) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/hosting',
+    auth: true,
+    handler: async (d, c) => ({ status: 200, body: { stations: (await listHostedDevices(d.db, c.auth.account.id)).map(hostedOut) } }),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/hosting/:station',
+    auth: true,
+    handler: async (d, c) => {
+      // Taking a list down is never gated: it only ever reduces what is held.
+      if ((await deleteHostedDevices(d.db, c.auth.account.id, c.params.station!)) === 0) throw new HttpError(404, 'not_found', 'no hosted list of that station');
+      return { status: 204 };
+    },
+  },
 ];
 
-/** Telemetry is taken only under a current grant, and never while restricted or objected. */
-async function telemetryRefusal(d: ServiceDeps, a: AccountRow, purpose: Purpose): Promise<HttpError | null> {
+/** A purpose's data is taken only under a current grant, never while restricted, and telemetry never while objected. */
+async function purposeRefusal(d: ServiceDeps, a: AccountRow, purpose: Purpose): Promise<HttpError | null> {
   if (a.restricted === 1) return new HttpError(403, 'processing_restricted', 'processing of this account is restricted at its request');
-  if (a.objected === 1) return new HttpError(403, 'objected', 'the account objects to processing; telemetry is refused');
+  if (a.objected === 1 && (TELEMETRY_PURPOSES as readonly string[]).includes(purpose))
+    return new HttpError(403, 'objected', 'the account objects to processing; telemetry is refused');
   const latest = await latestConsent(d.db, a.id, purpose);
   if (latest?.action !== 'grant') return new HttpError(403, 'consent_required', `no current consent for ${purpose}`, { purpose });
   if (d.policyVersion !== null && latest.policy_version !== d.policyVersion)
@@ -615,4 +798,28 @@ async function telemetryRefusal(d: ServiceDeps, a: AccountRow, purpose: Purpose)
       policyVersion: d.policyVersion,
     });
   return null;
+}
+
+/** Counts the body under its purpose, refuses it unless the purpose is granted (not parsed then), else parses it. */
+async function gatedBody<S extends z.ZodType>(
+  d: ServiceDeps,
+  c: RequestContext & { auth: AuthContext },
+  purpose: Purpose,
+  schema: S,
+): Promise<z.output<S>> {
+  const raw = await c.raw();
+  const refusal = await purposeRefusal(d, c.auth.account, purpose);
+  if (refusal) {
+    await countTelemetry(d.db, c.auth.account.id, purpose, raw.length, false);
+    throw refusal;
+  }
+  let input: z.output<S>;
+  try {
+    input = await c.body(schema);
+  } catch (err) {
+    await countTelemetry(d.db, c.auth.account.id, purpose, raw.length, false);
+    throw err;
+  }
+  await countTelemetry(d.db, c.auth.account.id, purpose, raw.length, true);
+  return input;
 }

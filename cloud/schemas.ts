@@ -1,6 +1,6 @@
 // Request bodies, validated at the boundary; every error names its field.
 import { z } from 'zod';
-import { PHOTO_MAX_BYTES, PURPOSES, REGION_IDS, SETTINGS_MAX_BYTES } from './domain';
+import { PHOTO_MAX_BYTES, PURPOSES, REGION_IDS, SETTINGS_MAX_BYTES, STORED_OBJECT_MAX_BYTES, PUSH_SNAPSHOT_MAX_BYTES } from './domain';
 
 const email = z
   .string()
@@ -37,6 +37,9 @@ export const photoSchema = z
     return { data, type: p.contentType };
   });
 
+/** What the signing-in app says it is ("Watchpost station 0.1.0 (linux x64)"), shown in the session list. */
+const client = z.string().trim().max(100, 'must be at most 100 characters').regex(/^[^\u0000-\u001f\u007f]*$/, 'must be printable text');
+
 export const signUpSchema = z.strictObject({
   email,
   region,
@@ -45,12 +48,19 @@ export const signUpSchema = z.strictObject({
   password,
   dateOfBirth,
   photo: photoSchema.optional(),
+  client: client.optional(),
 });
 
 export const loginSchema = z.strictObject({
   email,
   password: z.string().min(1, 'is required').max(256),
   region: region.optional(),
+  client: client.optional(),
+});
+
+export const emailChangeSchema = z.strictObject({
+  currentPassword: z.string().min(1, 'is required').max(256),
+  newEmail: email,
 });
 
 export const passwordChangeSchema = z.strictObject({
@@ -60,7 +70,6 @@ export const passwordChangeSchema = z.strictObject({
 
 export const profilePatchSchema = z
   .strictObject({
-    email: email.optional(),
     country: country.optional(),
     nickname: nickname.optional(),
     dateOfBirth: dateOfBirth.optional(),
@@ -107,4 +116,61 @@ export const telemetrySchema = z.strictObject({
 
 export const eraseSchema = z.strictObject({
   password: z.string().min(1, 'is required').max(256),
+});
+
+const JPEG_MAGIC = JPEG;
+const base64Of = (max: number) =>
+  z.base64({ error: 'must be base64' }).max(Math.ceil((max * 4) / 3) + 4, `must decode to at most ${max} bytes`);
+const stationId = z.string().trim().min(1, 'is required').max(64, 'must be at most 64 characters');
+
+export const pushNoticeSchema = z
+  .strictObject({
+    stationId,
+    type: z.string().trim().min(1, 'is required').max(40),
+    channelName: z.string().trim().max(128, 'must be at most 128 characters'),
+    occurredAt: z.iso.datetime({ error: 'must be an ISO 8601 UTC date-time' }),
+    snapshotJpeg: base64Of(PUSH_SNAPSHOT_MAX_BYTES).nullable(),
+  })
+  .transform((n, ctx) => {
+    const snapshot = n.snapshotJpeg === null ? null : Buffer.from(n.snapshotJpeg, 'base64');
+    if (snapshot && snapshot.length > PUSH_SNAPSHOT_MAX_BYTES)
+      ctx.addIssue({ code: 'custom', path: ['snapshotJpeg'], message: `must decode to at most ${PUSH_SNAPSHOT_MAX_BYTES} bytes` });
+    else if (snapshot && !snapshot.subarray(0, 3).equals(JPEG_MAGIC))
+      ctx.addIssue({ code: 'custom', path: ['snapshotJpeg'], message: 'is not a JPEG image' });
+    return { ...n, snapshot };
+  });
+
+const STORED_TYPES = { snapshot: ['image/jpeg'], clip: ['video/mp4'] } as const;
+export const storeObjectSchema = z
+  .strictObject({
+    name: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters').regex(/^[^\/\\\u0000-\u001f]+$/, 'must be a file name without slashes'),
+    kind: z.enum(['snapshot', 'clip'], { error: 'must be snapshot or clip' }),
+    contentType: z.enum(['image/jpeg', 'video/mp4'], { error: 'must be image/jpeg or video/mp4' }),
+    data: base64Of(STORED_OBJECT_MAX_BYTES),
+  })
+  .transform((o, ctx) => {
+    const data = Buffer.from(o.data, 'base64');
+    if (!(STORED_TYPES[o.kind] as readonly string[]).includes(o.contentType))
+      ctx.addIssue({ code: 'custom', path: ['contentType'], message: `a ${o.kind} must be ${STORED_TYPES[o.kind].join(' or ')}` });
+    else if (data.length === 0) ctx.addIssue({ code: 'custom', path: ['data'], message: 'must not be empty' });
+    else if (data.length > STORED_OBJECT_MAX_BYTES)
+      ctx.addIssue({ code: 'custom', path: ['data'], message: `must decode to at most ${STORED_OBJECT_MAX_BYTES} bytes` });
+    else if (o.contentType === 'image/jpeg' && !data.subarray(0, 3).equals(JPEG_MAGIC))
+      ctx.addIssue({ code: 'custom', path: ['data'], message: 'is not a JPEG image' });
+    else if (o.contentType === 'video/mp4' && data.subarray(4, 8).toString('latin1') !== 'ftyp')
+      ctx.addIssue({ code: 'custom', path: ['data'], message: 'is not an MP4 file (no ftyp box)' });
+    return { name: o.name, kind: o.kind, contentType: o.contentType, data };
+  });
+
+/** A device as hosted: what another station of the account needs to show it, and never a credential. */
+const hostedDevice = z.strictObject({
+  id: z.string().trim().min(1, 'is required').max(128),
+  name: z.string().trim().max(128),
+  kind: z.string().trim().max(40),
+  model: z.string().trim().max(128),
+  channels: z.int().min(0).max(1024),
+});
+export const hostedDevicesSchema = z.strictObject({
+  stationName: z.string().trim().min(1, 'is required').max(128),
+  devices: z.array(hostedDevice).max(1024, 'must list at most 1024 devices'),
 });

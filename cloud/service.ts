@@ -7,8 +7,8 @@ import type { DbConfig } from './db/sql-db';
 import {
   DEFAULT_SESSION_TTL_MS,
   DEFAULT_THROTTLE,
+  PURPOSES,
   REGION_IDS,
-  TELEMETRY_PURPOSES,
   isoAt,
   type Clock,
   type Region,
@@ -37,9 +37,9 @@ export interface CloudOptions {
 }
 
 export interface TelemetryTotals {
-  /** Per telemetry purpose, bytes of bodies that reached the ingestion endpoint from signed-in accounts. */
+  /** Per purpose (telemetry, alarm push, cloud storage, device hosting), bytes of bodies that reached its ingestion endpoint from signed-in accounts. */
   byPurpose: Record<string, { receivedBytes: number; acceptedBytes: number }>;
-  /** Bytes sent to telemetry endpoints without a valid session (refused, not stored). */
+  /** Bytes sent to any ingestion endpoint without a valid session (refused, not stored). */
   unauthenticatedBytes: number;
 }
 
@@ -122,7 +122,7 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
       req,
       params,
       clientAddress: req.socket.remoteAddress ?? 'unknown',
-      raw: () => (raw ??= readRawBody(req)),
+      raw: () => (raw ??= readRawBody(req, hit.r.def.maxBody)),
       body: async (schema) => parseJsonBody(req, await ctx.raw(), schema),
     };
     const def = hit.r.def;
@@ -134,7 +134,7 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
         auth = await authenticate(req);
       } catch (err) {
         // Counted so a test can prove that nothing at all reached telemetry, signed in or not.
-        if (url.pathname.startsWith('/v1/telemetry/') && method === 'POST')
+        if (hit.r.def.ingest || (url.pathname.startsWith('/v1/telemetry/') && method === 'POST'))
           unauthenticatedTelemetryBytes += (await ctx.raw().catch(() => Buffer.alloc(0))).length;
         throw err;
       }
@@ -188,7 +188,7 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
     region: opts.region,
     async telemetryTotals() {
       const byPurpose: TelemetryTotals['byPurpose'] = {};
-      for (const p of TELEMETRY_PURPOSES) byPurpose[p] = { receivedBytes: 0, acceptedBytes: 0 };
+      for (const p of PURPOSES) byPurpose[p] = { receivedBytes: 0, acceptedBytes: 0 };
       for (const r of await telemetryTotals(db))
         byPurpose[r.purpose] = { receivedBytes: Number(r.received_bytes), acceptedBytes: Number(r.accepted_bytes) };
       return { byPurpose, unauthenticatedBytes: unauthenticatedTelemetryBytes };

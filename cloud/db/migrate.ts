@@ -1,5 +1,6 @@
 import type { SqlDb } from './sql-db';
 import { migration001 } from './migrations/001-initial';
+import { migration002 } from './migrations/002-account-services';
 
 export interface Migration {
   version: number;
@@ -8,7 +9,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
 
 /** Applies pending migrations in order, each in its own transaction; returns the versions applied. */
 export async function migrate(db: SqlDb, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -11,6 +11,9 @@ export interface ErasureCounts {
   sharesGiven: number;
   sharesReceived: number;
   loginFailures: number;
+  pushNotices: number;
+  cloudStorageObjects: number;
+  hostedDeviceLists: number;
   consentRecordsAnonymised: number;
 }
 
@@ -34,6 +37,9 @@ export async function eraseAccount(
       sharesGiven: (await tx.run('DELETE FROM shares WHERE owner_id = ?', [id])).changes,
       sharesReceived: (await tx.run('DELETE FROM shares WHERE recipient_id = ?', [id])).changes,
       loginFailures: (await tx.run('DELETE FROM login_failures WHERE key = ?', [e.emailThrottleKey])).changes,
+      pushNotices: (await tx.run('DELETE FROM push_notices WHERE account_id = ?', [id])).changes,
+      cloudStorageObjects: (await tx.run('DELETE FROM stored_objects WHERE account_id = ?', [id])).changes,
+      hostedDeviceLists: (await tx.run('DELETE FROM hosted_devices WHERE account_id = ?', [id])).changes,
       profilePhoto: Number(photo?.n ?? 0),
       account: (await tx.run('DELETE FROM accounts WHERE id = ?', [id])).changes,
     };

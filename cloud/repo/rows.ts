@@ -25,6 +25,7 @@ export interface SessionRow {
   expires_at_ms: number;
   last_used_at: string;
   revoked_at: string | null;
+  client: string;
 }
 
 export interface SettingsRow {
@@ -84,4 +85,35 @@ export interface ErasureReceiptRow {
   subject: string;
   region: string;
   deleted: string;
+}
+
+export interface PushNoticeRow {
+  id: number;
+  account_id: string;
+  station_id: string;
+  type: string;
+  channel_name: string;
+  occurred_at: string;
+  snapshot: Buffer | null;
+  received_at: string;
+}
+
+export interface StoredObjectRow {
+  id: string;
+  account_id: string;
+  name: string;
+  kind: 'snapshot' | 'clip';
+  content_type: string;
+  bytes: number;
+  sha256: string;
+  data: Buffer;
+  created_at: string;
+}
+
+export interface HostedDevicesRow {
+  account_id: string;
+  station_id: string;
+  station_name: string;
+  devices: string;
+  updated_at: string;
 }

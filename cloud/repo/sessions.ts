@@ -5,13 +5,13 @@ import type { SessionRow } from './rows';
 
 export async function createSession(
   db: SqlDb,
-  s: { accountId: string; tokenHash: string; nowMs: number; ttlMs: number },
+  s: { accountId: string; tokenHash: string; nowMs: number; ttlMs: number; client?: string },
 ): Promise<SessionRow> {
   const id = randomUUID();
   const now = isoAt(s.nowMs);
   await db.run(
-    'INSERT INTO sessions (id, token_hash, account_id, created_at, expires_at_ms, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
-    [id, s.tokenHash, s.accountId, now, s.nowMs + s.ttlMs, now],
+    'INSERT INTO sessions (id, token_hash, account_id, created_at, expires_at_ms, last_used_at, revoked_at, client) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)',
+    [id, s.tokenHash, s.accountId, now, s.nowMs + s.ttlMs, now, s.client ?? ''],
   );
   return (await db.get<SessionRow>('SELECT * FROM sessions WHERE id = ?', [id]))!;
 }

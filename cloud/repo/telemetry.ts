@@ -1,12 +1,12 @@
 import type { SqlDb } from '../db/sql-db';
-import type { TelemetryPurpose } from '../domain';
+import type { Purpose, TelemetryPurpose } from '../domain';
 import type { TelemetryCounterRow, TelemetryEventRow } from './rows';
 
-/** Counts every body that reached an ingestion endpoint, stored or refused. */
+/** Counts every body that reached an ingestion endpoint of a purpose (telemetry, push, storage, hosting), stored or refused. */
 export async function countTelemetry(
   db: SqlDb,
   accountId: string,
-  purpose: TelemetryPurpose,
+  purpose: Purpose,
   bytes: number,
   accepted: boolean,
 ): Promise<void> {

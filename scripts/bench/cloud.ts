@@ -1,4 +1,4 @@
-// `npm run bench:cloud`: one JSON line — settings sync latency, settings reads per second, login throttle.
+// `npm run bench:cloud`: one JSON line — settings sync latency, settings reads per second, login and sign-up throttles.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,11 +110,21 @@ try {
     throttleAfter++;
   }
 
+  // Sign-ups from this one loopback address (the two above included) answered before the service answers 429.
+  let signupThrottleAfter = 2;
+  for (let i = 0; i < 50; i++) {
+    const r = await call(`${cloud.url}/v1/accounts`, json(undefined, { email: `signup${i}@example.test`, region: 'de', country: 'DE', nickname: 'S', password, dateOfBirth: '1990-01-01' }));
+    if (r.status === 429) break;
+    if (r.status !== 201) throw new Error(`unexpected sign-up status ${r.status}`);
+    signupThrottleAfter++;
+  }
+
   process.stdout.write(
     `${JSON.stringify({
       sync_ms_p50: Math.round(p50 * 100) / 100,
       cloud_rps: Math.round(rps),
       login_throttle_after: throttleAfter,
+      signup_throttle_after: signupThrottleAfter,
       station_sync_ms_p50: Math.round(stationP50 * 100) / 100,
       db: 'sqlite',
       sync_samples: SYNC_SAMPLES,

@@ -50,7 +50,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   cloudDir = mkdtempSync(join(tmpdir(), 'wp-e2e-cloud-'));
   cloudDb = join(cloudDir, 'cloud.db');
-  cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: cloudDb }, port: 0, policyVersion: '2026-05' });
+  cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: cloudDb }, port: 0, policyVersion: '2026-05', throttle: { signupsPerClient: 1000 } });
   cloudPort = Number(new URL(cloud.url).port);
   [station, browser] = await Promise.all([startStation({ args: ['--cloud-url', cloud.url] }), launchChromium()]);
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });

@@ -49,7 +49,9 @@ export async function startTestCloud(opts: Partial<Omit<CloudOptions, 'clock'>> 
   const dir = mkdtempSync(join(tmpdir(), 'wp-cloud-'));
   const dbPath = join(dir, 'cloud.db');
   const clock = { now: Date.parse('2026-06-01T12:00:00.000Z') };
-  const cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: dbPath }, ...opts, clock: () => clock.now });
+  // Suites sign up many accounts from one address; the sign-up throttle has its own test with the default.
+  const throttle = { signupsPerClient: 1000, ...opts.throttle };
+  const cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: dbPath }, ...opts, throttle, clock: () => clock.now });
   return {
     ...apiFor(cloud.url),
     cloud,
@@ -104,3 +106,8 @@ export const PNG_1PX = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
+
+/** A tiny JPEG-looking body (magic bytes and EOI); the cloud checks the magic, not the pixels. */
+export const JPEG_BYTES = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('watchpost snapshot'), Buffer.from([0xff, 0xd9])]);
+/** The smallest MP4 head the cloud accepts: an ftyp box. */
+export const MP4_BYTES = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2')]);

@@ -1,12 +1,14 @@
 // Tokens on every route, and no account reaching another's data by any route.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../cloud/routes';
-import { PASSWORD, consentBody, signUp, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
+import { JPEG_BYTES, PASSWORD, consentBody, signUp, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
 
 let c: TestCloud;
 let alice: TestAccount;
 let mallory: TestAccount;
 let aliceShareId: string;
+let alicePushId: number;
+let aliceObjectId: string;
 
 const PUBLIC = new Set(['GET /v1/health', 'GET /v1/export/schema', 'POST /v1/accounts', 'POST /v1/auth/login']);
 
@@ -18,6 +20,15 @@ beforeAll(async () => {
   await c.call('PUT', '/v1/settings', { token: alice.token, body: { settings: { secret: 'alice-only' } }, headers: { 'if-match': '"1"' } });
   await c.call('POST', '/v1/consents', { token: alice.token, body: consentBody('user_experience_plan', 'grant') });
   aliceShareId = (await c.call('POST', '/v1/shares', { token: alice.token, body: { deviceId: 'A-1', deviceName: 'Alice cam', recipientEmail: carol.email } })).body.share.id;
+  for (const p of ['alarm_push', 'cloud_storage', 'device_hosting']) await c.call('POST', '/v1/consents', { token: alice.token, body: consentBody(p, 'grant') });
+  alicePushId = (await c.call('POST', '/v1/push', {
+    token: alice.token,
+    body: { stationId: 'st-a', type: 'door', channelName: 'alice-only door', occurredAt: '2026-06-01T12:00:00.000Z', snapshotJpeg: JPEG_BYTES.toString('base64') },
+  })).body.notice.id;
+  aliceObjectId = (await c.call('POST', '/v1/storage', {
+    token: alice.token, body: { name: 'alice-only.jpg', kind: 'snapshot', contentType: 'image/jpeg', data: JPEG_BYTES.toString('base64') },
+  })).body.object.id;
+  await c.call('PUT', '/v1/hosting/st-a', { token: alice.token, body: { stationName: 'alice-only station', devices: [{ id: 'd1', name: 'Gate', kind: 'camera', model: 'X', channels: 2 }] } });
 });
 afterAll(async () => {
   await c.close();
@@ -37,6 +48,14 @@ function attack(route: string): { path: string; body?: unknown; headers?: Record
     case 'PUT /v1/rights': return { path: '/v1/rights', body: { objected: true } };
     case 'POST /v1/shares': return { path: '/v1/shares', body: { deviceId: 'A-1', deviceName: 'stolen', recipientEmail: alice.email } };
     case 'POST /v1/auth/logout': return { path: '/v1/auth/logout' };
+    case 'POST /v1/account/email': return { path: '/v1/account/email', body: { currentPassword: PASSWORD, newEmail: alice.email } };
+    case 'GET /v1/push/:id/snapshot': return { path: `/v1/push/${alicePushId}/snapshot` };
+    case 'POST /v1/push': return { path: '/v1/push', body: { stationId: 'st-a', type: 'motion', channelName: 'x', occurredAt: '2026-06-01T12:00:00.000Z', snapshotJpeg: null } };
+    case 'GET /v1/storage/:id': return { path: `/v1/storage/${aliceObjectId}` };
+    case 'DELETE /v1/storage/:id': return { path: `/v1/storage/${aliceObjectId}` };
+    case 'POST /v1/storage': return { path: '/v1/storage', body: { name: 'm.jpg', kind: 'snapshot', contentType: 'image/jpeg', data: JPEG_BYTES.toString('base64') } };
+    case 'PUT /v1/hosting/:station': return { path: '/v1/hosting/st-a', body: { stationName: 'pwned', devices: [] } };
+    case 'DELETE /v1/hosting/:station': return { path: '/v1/hosting/st-a' };
     default: return { path: route.split(' ')[1]! };
   }
 }
@@ -51,6 +70,9 @@ async function aliceSnapshot() {
     shares: await get('/v1/shares'),
     sessions: (await get('/v1/sessions')).sessions.map((s: { id: string; revokedAt: string | null }) => [s.id, s.revokedAt]),
     telemetry: await get('/v1/telemetry/usage'),
+    push: await get('/v1/push'),
+    storage: await get('/v1/storage'),
+    hosting: await get('/v1/hosting'),
   };
 }
 
@@ -87,7 +109,9 @@ describe('authorisation', () => {
       expect(text, `${route} leaked Alice's data`).not.toContain('alice-only');
       expect(text, `${route} leaked Alice's data`).not.toContain(alice.id);
       expect(text, `${route} leaked Alice's data`).not.toContain(aliceShareId);
-      if (route === 'DELETE /v1/sessions/:id' || route === 'DELETE /v1/shares/:id') expect(res.status).toBe(404);
+      if (['DELETE /v1/sessions/:id', 'DELETE /v1/shares/:id', 'GET /v1/push/:id/snapshot', 'GET /v1/storage/:id', 'DELETE /v1/storage/:id', 'DELETE /v1/hosting/:station'].includes(route))
+        expect(res.status, route).toBe(404);
+      if (route === 'POST /v1/account/email') expect(res.status).toBe(409);
       if (route === 'POST /v1/shares') expect(res.status).toBe(201);
       if (route === 'POST /v1/account/password' && res.status === 200) malloryPassword = 'mallory password';
       if (route === 'POST /v1/auth/logout') {

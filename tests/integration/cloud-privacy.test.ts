@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PURPOSES, TELEMETRY_PURPOSES } from '../../cloud/domain';
 import { exportDocumentSchema } from '../../cloud/export-document';
-import { PASSWORD, PNG_1PX, consentBody, signUp, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
+import { JPEG_BYTES, PASSWORD, PNG_1PX, consentBody, signUp, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
 
 let c: TestCloud;
 beforeAll(async () => {
@@ -184,7 +184,7 @@ const EXPORTED_COLUMNS: Record<string, Record<string, string | null>> = {
     date_of_birth: 'account.dateOfBirth', password_hash: null, photo: 'account.photo.base64', photo_type: 'account.photo.contentType',
     restricted: 'rights.restricted', objected: 'rights.objected', created_at: 'account.createdAt', updated_at: 'account.updatedAt',
   },
-  sessions: { id: 'sessions.id', token_hash: null, account_id: null, created_at: 'sessions.createdAt', expires_at_ms: 'sessions.expiresAt', last_used_at: 'sessions.lastUsedAt', revoked_at: 'sessions.revokedAt' },
+  sessions: { id: 'sessions.id', client: 'sessions.client', token_hash: null, account_id: null, created_at: 'sessions.createdAt', expires_at_ms: 'sessions.expiresAt', last_used_at: 'sessions.lastUsedAt', revoked_at: 'sessions.revokedAt' },
   settings: { account_id: null, version: 'settings.version', document: 'settings.document', updated_at: 'settings.updatedAt' },
   consents: {
     id: 'consents.id', account_id: null, subject: 'consents.subject', purpose: 'consents.purpose', action: 'consents.action',
@@ -202,6 +202,18 @@ const EXPORTED_COLUMNS: Record<string, Record<string, string | null>> = {
     created_at: 'sharesGiven.createdAt', revoked_at: 'sharesGiven.revokedAt',
   },
   login_failures: { id: null, key: null, at_ms: 'loginFailures.recentCount' },
+  push_notices: {
+    id: 'pushNotices.id', account_id: null, station_id: 'pushNotices.stationId', type: 'pushNotices.type', channel_name: 'pushNotices.channelName',
+    occurred_at: 'pushNotices.occurredAt', snapshot: 'pushNotices.snapshotJpegBase64', received_at: 'pushNotices.receivedAt',
+  },
+  stored_objects: {
+    id: 'cloudStorage.id', account_id: null, name: 'cloudStorage.name', kind: 'cloudStorage.kind', content_type: 'cloudStorage.contentType',
+    bytes: 'cloudStorage.bytes', sha256: 'cloudStorage.sha256', data: 'cloudStorage.base64', created_at: 'cloudStorage.createdAt',
+  },
+  hosted_devices: {
+    account_id: null, station_id: 'hostedDevices.stationId', station_name: 'hostedDevices.stationName', devices: 'hostedDevices.devices',
+    updated_at: 'hostedDevices.updatedAt',
+  },
 };
 
 function has(doc: unknown, path: string): boolean {
@@ -226,6 +238,10 @@ describe('data subject rights', () => {
     await c.call('POST', '/v1/shares', { token: a.token, body: { deviceId: 'sn-a', deviceName: 'Gate', recipientEmail: b.email, channels: [1, 2] } });
     await c.call('POST', '/v1/shares', { token: b.token, body: { deviceId: 'sn-b', deviceName: 'Yard', recipientEmail: a.email } });
     await c.call('POST', '/v1/auth/login', { body: { email: a.email, password: 'wrong password' } });
+    for (const p of ['alarm_push', 'cloud_storage', 'device_hosting']) await c.call('POST', '/v1/consents', { token: a.token, body: consentBody(p, 'grant') });
+    await c.call('POST', '/v1/push', { token: a.token, body: { stationId: 'st', type: 'door', channelName: 'Gate', occurredAt: '2026-06-01T12:00:00.000Z', snapshotJpeg: JPEG_BYTES.toString('base64') } });
+    await c.call('POST', '/v1/storage', { token: a.token, body: { name: 'gate.jpg', kind: 'snapshot', contentType: 'image/jpeg', data: JPEG_BYTES.toString('base64') } });
+    await c.call('PUT', '/v1/hosting/st', { token: a.token, body: { stationName: 'Office', devices: [{ id: 'd1', name: 'Gate', kind: 'camera', model: 'M', channels: 1 }] } });
   });
 
   it('exports everything held, with metadata and a JSON Schema', async () => {
@@ -270,7 +286,7 @@ describe('data subject rights', () => {
     const receipt = r.body.receipt;
     expect(receipt.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(receipt.erasedAt).toMatch(/Z$/);
-    expect(receipt.deleted).toMatchObject({ account: 1, profilePhoto: 1, settings: 1, telemetryEvents: 1, sharesGiven: 1, sharesReceived: 1, consentRecordsAnonymised: 1 });
+    expect(receipt.deleted).toMatchObject({ account: 1, profilePhoto: 1, settings: 1, telemetryEvents: 1, sharesGiven: 1, sharesReceived: 1, consentRecordsAnonymised: 4, pushNotices: 1, cloudStorageObjects: 1, hostedDeviceLists: 1 });
     expect(receipt.deleted.sessions).toBeGreaterThanOrEqual(1);
     // One failed login and one wrong password on the erasure attempt.
     expect(receipt.deleted.loginFailures).toBe(2);
@@ -286,7 +302,7 @@ describe('data subject rights', () => {
     const raw = new Database(c.dbPath, { readonly: true });
     try {
       const proof = raw.prepare('SELECT * FROM consents WHERE subject = ?').all(receipt.kept.consentSubject) as Record<string, unknown>[];
-      expect(proof).toHaveLength(1);
+      expect(proof).toHaveLength(4);
       expect(proof[0]).toMatchObject({ account_id: null, purpose: 'user_experience_plan', action: 'grant', policy_version: '2026-05' });
       expect(raw.prepare('SELECT deleted FROM erasure_receipts WHERE id = ?').get(receipt.id)).toBeTruthy();
     } finally {

@@ -1,7 +1,8 @@
 // The repository contract, run unchanged against SQLite and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { migrate, schemaVersion } from '../../cloud/db/migrate';
+import { MIGRATIONS, migrate, schemaVersion } from '../../cloud/db/migrate';
+import { insertPushNotice, insertStoredObject, listHostedDevices, listStoredObjects, putHostedDevices } from '../../cloud/repo/account-services';
 import type { SqlDb } from '../../cloud/db/sql-db';
 import { EmailTakenError, findAccountByEmail, insertAccount, serviceKey, setRightsFlags, updateProfile } from '../../cloud/repo/accounts';
 import { appendConsent, latestConsent, listConsents, listConsentsBySubject } from '../../cloud/repo/consents';
@@ -59,7 +60,7 @@ export function defineRepositorySuite(label: string, open: () => { db: SqlDb }) 
   describe(`cloud repository on ${label}`, () => {
     it('migrates once and is idempotent', async () => {
       const { db } = open();
-      expect(await schemaVersion(db)).toBe(1);
+      expect(await schemaVersion(db)).toBe(MIGRATIONS.length);
       expect(await migrate(db)).toEqual([]);
       expect(await serviceKey(db)).toBe(await serviceKey(db));
     });
@@ -178,6 +179,10 @@ export function defineRepositorySuite(label: string, open: () => { db: SqlDb }) 
       await createShare(db, { ownerId: a.id, recipientId: b.id, deviceId: 'd', deviceName: 'x', channels: null, validFrom: null, validUntil: null, now: NOW });
       await createShare(db, { ownerId: b.id, recipientId: a.id, deviceId: 'e', deviceName: 'y', channels: null, validFrom: null, validUntil: null, now: NOW });
       await recordLoginFailure(db, `email:key-of-${a.id}`, NOW_MS);
+      await insertPushNotice(db, { accountId: a.id, stationId: 'st', type: 'door', channelName: 'erase me door', occurredAt: NOW, snapshot: Buffer.from('erase me jpeg'), receivedAt: NOW });
+      await insertStoredObject(db, { accountId: a.id, name: 'erase me.jpg', kind: 'snapshot', contentType: 'image/jpeg', data: Buffer.from('erase me bytes'), sha256: 'h', createdAt: NOW });
+      await insertStoredObject(db, { accountId: b.id, name: 'kept.jpg', kind: 'snapshot', contentType: 'image/jpeg', data: Buffer.from('b'), sha256: 'h', createdAt: NOW });
+      await putHostedDevices(db, { accountId: a.id, stationId: 'st', stationName: 'erase me station', devices: '[]', updatedAt: NOW });
       expect(await allStoredText(db)).toContain(a.email);
 
       const { deleted } = await eraseAccount(db, {
@@ -192,7 +197,10 @@ export function defineRepositorySuite(label: string, open: () => { db: SqlDb }) 
       expect(deleted).toEqual({
         account: 1, profilePhoto: 1, sessions: 1, settings: 1, telemetryEvents: 1, telemetryCounters: 1,
         sharesGiven: 1, sharesReceived: 1, loginFailures: 1, consentRecordsAnonymised: 2,
+        pushNotices: 1, cloudStorageObjects: 1, hostedDeviceLists: 1,
       });
+      expect(await listHostedDevices(db, a.id)).toEqual([]);
+      expect(await listStoredObjects(db, b.id)).toHaveLength(1);
       const proof = await listConsentsBySubject(db, `subject-${a.id}`);
       expect(proof.map((p) => [p.account_id, p.action])).toEqual([[null, 'grant'], [null, 'withdraw']]);
       const text = await allStoredText(db);

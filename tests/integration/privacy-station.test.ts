@@ -47,7 +47,7 @@ let cloud: CloudHandle;
 let cloudDir: string;
 beforeAll(async () => {
   cloudDir = temp('wp-priv-cloud-');
-  cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: join(cloudDir, 'cloud.db') }, port: 0 });
+  cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: join(cloudDir, 'cloud.db') }, port: 0, throttle: { signupsPerClient: 1000 } });
 });
 afterAll(async () => {
   for (const s of stations.splice(0)) await s.dispose().catch(() => {});

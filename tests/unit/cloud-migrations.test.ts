@@ -25,7 +25,7 @@ describe('cloud migrations (SQLite)', () => {
   it('001 creates the tables, indexes and append-only triggers on a fresh database', async () => {
     const path = freshPath();
     const db = openSqliteDb(path);
-    expect(await migrate(db)).toEqual([1]);
+    expect(await migrate(db, MIGRATIONS.slice(0, 1))).toEqual([1]);
     expect(await schemaVersion(db)).toBe(1);
     await db.close();
     const raw = new Database(path, { readonly: true });
@@ -46,13 +46,37 @@ describe('cloud migrations (SQLite)', () => {
     }
   });
 
+  it('002 labels sessions and adds the push inbox, cloud storage and hosted device lists, keeping 001 data', async () => {
+    const path = freshPath();
+    const db = openSqliteDb(path);
+    try {
+      await migrate(db, MIGRATIONS.slice(0, 1));
+      await db.run("INSERT INTO accounts (id, email, region, country, nickname, date_of_birth, password_hash, created_at, updated_at) VALUES ('a', 'e@x.test', 'de', 'DE', 'n', '1990-01-01', 'h', 't', 't')");
+      await db.run("INSERT INTO sessions (id, token_hash, account_id, created_at, expires_at_ms, last_used_at) VALUES ('s', 'th', 'a', 't', 1, 't')");
+      expect(await migrate(db)).toEqual([2]);
+      expect(await db.get('SELECT client FROM sessions WHERE id = ?', ['s'])).toEqual({ client: '' });
+      for (const t of ['push_notices', 'stored_objects', 'hosted_devices']) expect(await db.all(`SELECT * FROM ${t}`)).toEqual([]);
+      await db.run("INSERT INTO stored_objects (id, account_id, name, kind, content_type, bytes, sha256, data, created_at) VALUES ('o', 'a', 'n', 'snapshot', 'image/jpeg', 1, 'h', x'ff', 't')");
+      await expect(db.run("INSERT INTO stored_objects (id, account_id, name, kind, content_type, bytes, sha256, data, created_at) VALUES ('p', 'a', 'n', 'movie', 'x', 1, 'h', x'ff', 't')")).rejects.toThrow(/CHECK/);
+      // Deleting the account takes its services' rows with it.
+      await db.run('DELETE FROM sessions');
+      await db.run('DELETE FROM settings');
+      await db.run("DELETE FROM accounts WHERE id = 'a'");
+      expect(await db.all('SELECT * FROM stored_objects')).toEqual([]);
+      const plan = (await db.all<{ detail: string }>('EXPLAIN QUERY PLAN SELECT * FROM push_notices WHERE account_id = ? ORDER BY id DESC LIMIT 5', ['a'])).map((r) => r.detail).join(' | ');
+      expect(plan).toMatch(/USING (COVERING )?INDEX push_notices_account/);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('rolls a failing migration back whole', async () => {
     const db = openSqliteDb(freshPath());
     try {
       await migrate(db);
-      const broken = { version: 2, name: 'broken', sqlite: 'CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;', postgres: '' };
+      const broken = { version: MIGRATIONS.length + 1, name: 'broken', sqlite: 'CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;', postgres: '' };
       await expect(migrate(db, [...MIGRATIONS, broken])).rejects.toThrow(/no_such_table/);
-      expect(await schemaVersion(db)).toBe(1);
+      expect(await schemaVersion(db)).toBe(MIGRATIONS.length);
       expect(await db.get("SELECT name FROM sqlite_master WHERE name = 'half'")).toBeUndefined();
     } finally {
       await db.close();
