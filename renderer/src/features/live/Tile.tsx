@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type CSSProperties, type DragEvent, type K
 import type { Channel, StreamStatus } from '../../../../electron/contract';
 import type { PlayerStats } from '../../media/mse-player';
 import { useOnScreen, usePageVisible } from '../../media/use-page-visible';
+import { PTZ_KEYS, PtzControls, type PtzHandle } from './PtzControls';
 import { StreamVideo } from './StreamVideo';
 
 export const CHANNEL_MIME = 'application/x-watchpost-channel';
@@ -53,6 +54,11 @@ export function Tile(p: Props) {
   const [dropping, setDropping] = useState(false);
   const [clipping, setClipping] = useState(false);
   useEffect(() => setClipping(false), [p.channel?.id]);
+  const [ptzOn, setPtzOn] = useState(false);
+  const ptz = useRef<PtzHandle>(null);
+  const keyMoving = useRef(false);
+  const hasPtz = !!p.channel?.ptz;
+  useEffect(() => setPtzOn(false), [p.channel?.id]);
 
   const profile = p.channel?.subUrl && width * devicePixelRatio < MAIN_STREAM_MIN_WIDTH ? 'sub' : 'main';
   const want = p.channel && onScreen && pageVisible && !p.hidden ? `${p.channel.id}/${profile}` : null;
@@ -87,6 +93,13 @@ export function Tile(p: Props) {
     if (drag.current) setZoom((z) => ({ ...z, x: e.clientX - drag.current!.x, y: e.clientY - drag.current!.y }));
   };
   const onKey = (e: KeyboardEvent) => {
+    if (hasPtz && e.key === 'p') { setPtzOn((on) => !on); e.preventDefault(); return; }
+    // PTZ mode: arrows and +/- drive the camera while held.
+    if (ptzOn && PTZ_KEYS[e.key]) {
+      e.preventDefault();
+      if (!e.repeat && !keyMoving.current) { keyMoving.current = true; ptz.current?.press(PTZ_KEYS[e.key]!); }
+      return;
+    }
     const moves: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 100, ArrowUp: -100 };
     if (e.key === 'Enter') p.onToggleMaximize();
     else if (e.key === 'Delete' || e.key === 'Backspace') p.onClear();
@@ -119,6 +132,8 @@ export function Tile(p: Props) {
       onClick={p.onSelect}
       onDoubleClick={p.onToggleMaximize}
       onKeyDown={onKey}
+      onKeyUp={(e) => { if (keyMoving.current && PTZ_KEYS[e.key]) { keyMoving.current = false; ptz.current?.release(); } }}
+      onBlur={() => { if (keyMoving.current) { keyMoving.current = false; ptz.current?.release(); } }}
       onDragOver={(e) => { if (e.dataTransfer.types.includes(CHANNEL_MIME)) { e.preventDefault(); setDropping(true); } }}
       onDragLeave={() => setDropping(false)}
       onDrop={onDrop}
@@ -152,8 +167,13 @@ export function Tile(p: Props) {
             <button type="button" title="Snapshot to the snapshots folder (S)" onClick={(e) => { e.stopPropagation(); p.onSnapshot(p.channel!.id); }}>Snap</button>
             <button type="button" className={clipping ? 'rec on' : 'rec'} aria-pressed={clipping} title="Record this tile to a file"
               onClick={(e) => { e.stopPropagation(); void p.onClip(p.channel!.id, !clipping).then(setClipping); }}>{clipping ? '■ Stop' : '● Rec'}</button>
+            {hasPtz && (
+              <button type="button" className={ptzOn ? 'on' : ''} aria-pressed={ptzOn} title="PTZ controls (P); with them on, arrow keys and +/− move the camera while held"
+                onClick={(e) => { e.stopPropagation(); setPtzOn(!ptzOn); }}>PTZ</button>
+            )}
             <button type="button" title="Maximize (Enter, double-click)" onClick={(e) => { e.stopPropagation(); p.onToggleMaximize(); }}>{p.maximized ? 'Restore' : 'Max'}</button>
           </div>
+          {ptzOn && <PtzControls ref={ptz} channelId={p.channel.id} channelName={p.channel.name} />}
           {(state === 'offline' || state === 'auth_failed' || state === 'stalled') && (
             <div className="tile-problem" role="status">
               <div>{status?.reason ?? STATE_LABEL[state]}</div>
