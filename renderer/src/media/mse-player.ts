@@ -15,13 +15,17 @@ export interface PlayerStats {
 }
 
 export interface MsePlayerOptions {
-  /** Past this lag behind the live edge the player jumps; below it nudges playbackRate. */
+  /** Past this lag behind the live edge the player jumps; below it steers playbackRate towards TARGET_LAG_S. */
   maxLagS?: number;
   /** Live view keeps to the edge; playback (later) does not. */
   live?: boolean;
   onError?: (message: string) => void;
+  /** The first frame at the live edge is on screen (live), or the first frame at all (playback). */
   onFirstFrame?: () => void;
 }
+
+/** Lag behind the newest buffered frame that live view steers to: two frames' worth keeps playback from starving. */
+const TARGET_LAG_S = 0.08;
 
 export class MsePlayer {
   private ms?: MediaSource;
@@ -32,7 +36,9 @@ export class MsePlayer {
   private waitKeyframe = false;
   private destroyed = false;
   private firstFrameSeen = false;
-  private atEdge = false;
+  /** Live: nothing shown yet → the cached keyframe shown → playing at the edge. */
+  private phase: 'start' | 'keyframe' | 'edge' = 'start';
+  private phaseAt = 0;
   private readonly timer: ReturnType<typeof setInterval>;
   private bytes = 0;
   private lastSample = { at: performance.now(), bytes: 0, frames: 0 };
@@ -44,6 +50,7 @@ export class MsePlayer {
     video.autoplay = true;
     this.timer = setInterval(() => this.tick(), 250);
     video.addEventListener('error', this.onVideoError);
+    this.openSource();
   }
 
   static supports(codec: string): boolean {
@@ -54,14 +61,17 @@ export class MsePlayer {
     return this.statsValue;
   }
 
-  /** A new init segment: (re)creates the MediaSource; fragments are taken again from the next keyframe. */
+  /** A new init segment: a new SourceBuffer (a new MediaSource if one was in use); fragments again from the next keyframe. */
   setInit(codec: string, data: Uint8Array, width: number, height: number): void {
     if (!MsePlayer.supports(codec)) {
       this.opts.onError?.(`this browser cannot decode ${codec}`);
       return;
     }
     this.init = { codec, data, width, height };
-    this.reset();
+    this.statsValue = { ...this.statsValue, codec, width, height };
+    this.restartFeed();
+    if (this.sb || !this.ms) this.openSource();
+    else this.attach();
   }
 
   append(data: Uint8Array, keyframe: boolean): void {
@@ -81,33 +91,39 @@ export class MsePlayer {
     this.pump();
   }
 
-  private reset(): void {
-    this.teardown();
-    if (!this.init) return;
-    const ms = (this.ms = new MediaSource());
-    this.objectUrl = URL.createObjectURL(ms);
-    this.video.src = this.objectUrl;
+  /** Fragments are taken again from the next keyframe, and the start is shown again. */
+  private restartFeed(): void {
     this.queue = [];
     this.waitKeyframe = true;
     this.firstFrameSeen = false;
-    this.atEdge = false;
+    this.phase = 'start';
+  }
+
+  /** A MediaSource on the video, opened ahead of the init segment so its asynchronous open costs no start time. */
+  private openSource(): void {
+    this.teardown();
+    const ms = (this.ms = new MediaSource());
+    this.objectUrl = URL.createObjectURL(ms);
+    this.video.src = this.objectUrl;
+    ms.addEventListener('sourceopen', () => ms === this.ms && this.attach(), { once: true });
+  }
+
+  private attach(): void {
+    const ms = this.ms;
     const init = this.init;
-    ms.addEventListener('sourceopen', () => {
-      if (ms !== this.ms) return;
-      try {
-        const sb = (this.sb = ms.addSourceBuffer(`video/mp4; codecs="${init.codec}"`));
-        sb.mode = 'segments';
-        sb.addEventListener('updateend', () => {
-          if (!this.atEdge) this.tick();
-          this.pump();
-        });
-        sb.addEventListener('error', () => this.recover('source buffer error'));
-        sb.appendBuffer(init.data as BufferSource);
-      } catch (err) {
-        this.opts.onError?.(`cannot start the decoder: ${(err as Error).message}`);
-      }
-    }, { once: true });
-    this.statsValue = { ...this.statsValue, codec: init.codec, width: init.width, height: init.height };
+    if (!ms || !init || this.sb || ms.readyState !== 'open') return;
+    try {
+      const sb = (this.sb = ms.addSourceBuffer(`video/mp4; codecs="${init.codec}"`));
+      sb.mode = 'segments';
+      sb.addEventListener('updateend', () => {
+        if (this.phase === 'start') this.tick();
+        this.pump();
+      });
+      sb.addEventListener('error', () => this.recover('source buffer error'));
+      sb.appendBuffer(init.data as BufferSource);
+    } catch (err) {
+      this.opts.onError?.(`cannot start the decoder: ${(err as Error).message}`);
+    }
   }
 
   private pump(): void {
@@ -128,7 +144,39 @@ export class MsePlayer {
   private recover(reason: string): void {
     if (this.destroyed) return;
     this.opts.onError?.(`recovering: ${reason}`);
-    this.reset();
+    this.restartFeed();
+    this.openSource();
+  }
+
+  /**
+   * A new viewer gets the cached GOP at once. Its keyframe goes on screen first (one frame to decode), then the player
+   * jumps to the newest frame (decoding the GOP up to it while the keyframe stays visible). At the edge, playbackRate is
+   * steered in proportion to the lag so the latency neither creeps up nor wanders; far behind, it jumps.
+   */
+  private keepLive(start: number, end: number, lag: number): void {
+    const v = this.video;
+    const atEdge = () => {
+      if (this.phase !== 'keyframe') return;
+      this.phase = 'edge';
+      this.firstFrameSeen = true;
+      this.opts.onFirstFrame?.();
+    };
+    if (this.phase === 'start') {
+      this.phase = 'keyframe';
+      this.phaseAt = performance.now();
+      v.requestVideoFrameCallback(() => {
+        if (this.phase !== 'keyframe' || !this.sb) return;
+        const buffered = this.sb.buffered;
+        if (buffered.length) v.currentTime = Math.max(v.currentTime, buffered.end(buffered.length - 1) - TARGET_LAG_S / 2);
+        v.requestVideoFrameCallback(atEdge);
+      });
+      return;
+    }
+    // No frame callbacks without compositing (e.g. a background window): go on after a second regardless.
+    if (this.phase === 'keyframe' && performance.now() - this.phaseAt > 1000) atEdge();
+    if (this.phase !== 'edge') return;
+    if (lag > (this.opts.maxLagS ?? 1)) v.currentTime = Math.max(start, end - TARGET_LAG_S / 2);
+    else v.playbackRate = Math.round(Math.min(1.15, Math.max(1, 1 + (lag - TARGET_LAG_S) * 0.5)) * 200) / 200;
   }
 
   private trim(force = false): void {
@@ -150,17 +198,11 @@ export class MsePlayer {
     const start = sb.buffered.start(0);
     if (v.currentTime < start) v.currentTime = start;
     const lag = end - v.currentTime;
-    if (this.opts.live !== false) {
-      const max = this.opts.maxLagS ?? 1;
-      // A new viewer gets the cached GOP at once: start at its newest frame, not its keyframe.
-      if (!this.atEdge || lag > max) v.currentTime = Math.max(start, end - 0.04);
-      else v.playbackRate = lag > 0.3 ? 1.1 : lag > 0.15 ? 1.03 : 1;
-      this.atEdge = true;
-    }
+    if (this.opts.live !== false) this.keepLive(start, end, lag);
     if (v.paused && v.readyState >= 2) void v.play().catch(() => {});
     this.trim();
     const q = v.getVideoPlaybackQuality();
-    if (!this.firstFrameSeen && q.totalVideoFrames > 0) {
+    if (!this.firstFrameSeen && q.totalVideoFrames > 0 && this.opts.live === false) {
       this.firstFrameSeen = true;
       this.opts.onFirstFrame?.();
     }
