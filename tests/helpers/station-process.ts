@@ -20,19 +20,20 @@ export function requireBuiltRenderer(): void {
   if (!existsSync(join(ROOT, 'dist/renderer/index.html'))) throw new Error('no built renderer: run `npm run build` first (npm test does)');
 }
 
-export function runStationCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+export function runStationCli(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): ChildProcess {
   // One process (no tsx wrapper), so signals and the pid are the station's own.
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/core/cli.ts'), ...args], {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'electron/core/cli.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
-export async function startStation(opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<StationProcess> {
+/** `nodeArgs` go to node itself, e.g. ['--cpu-prof'] for a profile of the station. */
+export async function startStation(opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<StationProcess> {
   requireBuiltRenderer();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wp-station-'));
-  const proc = runStationCli(['--data-dir', dataDir, '--port', '0', ...(opts.args ?? [])], opts.env);
+  const proc = runStationCli(['--data-dir', dataDir, '--port', '0', ...(opts.args ?? [])], opts.env, opts.nodeArgs);
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
