@@ -1,9 +1,11 @@
 // Events and alarms as a user sees them, in Chromium against `npm run station` and camsim's ONVIF events.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { START_S as PLAYBACK_START_S } from '../../electron/core/recording/playback';
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, type Fleet } from '../../scripts/camsim/fleet';
 import { guardConsole, launchChromium } from '../helpers/chromium';
 import { startStation, type StationProcess } from '../helpers/station-process';
+import { codeOfJpeg, presentedFrames } from '../helpers/video-code';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
 const GRACE_MS = 1500;
@@ -128,10 +130,28 @@ describe('events and alarms', () => {
     ws = await wsClient(station.url);
     await open(station.url);
     expect(await page.textContent('.ev-row[data-type=door] .ev-acked')).toBe('Acknowledged: gate checked');
-    // A click on the event's time opens Playback at that instant.
+    // A click on the event's time opens Playback with that channel playing from that instant. camsim's picture carries
+    // its position in a 4 s loop as a timestamp code: the code expected at the instant comes from the recorded keyframe
+    // before it (its thumbnail), and every frame the page presents from the instant on must show the matching code.
+    const [door] = await ws.call<{ start: number }[]>('events.list', { types: ['door'], limit: 1 });
+    const thumb = await ws.call<{ jpegBase64: string; at: number }>('archive.thumbnail', { source: 'local', channelId, at: door!.start });
+    const keyCode = codeOfJpeg(Buffer.from(thumb.jpegBase64, 'base64'));
+    expect(keyCode).not.toBeNull();
+    const watching = presentedFrames(page, `video[data-playback="${channelId}"]`, 4000);
     await page.click('.ev-row[data-type=door] button.link');
     await page.waitForSelector('h1:has-text("Playback")');
     expect(page.url()).toContain('#/playback');
+    expect(await page.isChecked('.pb-channels label:has-text("Yard") input')).toBe(true);
+    const frames = (await watching).filter((f) => f.mediaTime >= PLAYBACK_START_S - 0.02 && f.code !== null);
+    const seen = JSON.stringify(frames.map((f) => [f.mediaTime, f.code]));
+    expect(frames.length, seen).toBeGreaterThan(10);
+    expect(frames[0]!.mediaTime, seen).toBeLessThan(PLAYBACK_START_S + 0.5);
+    const LOOP_MS = 4000;
+    for (const f of frames) {
+      const expected = keyCode! + (door!.start - thumb.at) + (f.mediaTime - PLAYBACK_START_S) * 1000;
+      const off = (((f.code! - expected) % LOOP_MS) + LOOP_MS) % LOOP_MS;
+      expect(Math.min(off, LOOP_MS - off), `frame at ${f.mediaTime}: ${seen}`).toBeLessThanOrEqual(45);
+    }
     await page.click('nav [data-view=events]');
     await page.waitForSelector('.ev-filters');
   }, 60_000);
