@@ -2,11 +2,10 @@ import { useState } from 'react';
 import { ALARM_ACTIONS, EVENT_TYPES, type AlarmRule } from '../../../../electron/contract';
 import { useChannelsQuery } from '../live/live-api';
 import { TYPE_LABELS, useAlarmRulesQuery, useRemoveRuleMutation, useSaveRuleMutation } from './events-api';
+import { SCHEDULE_PRESETS, ScheduleGrid, scheduleHours } from './ScheduleGrid';
 
-const ALWAYS = '1'.repeat(336);
-/** Nights: 18:00-07:00 every day, as half-hour slots from Monday 00:00. */
-const NIGHTS = Array.from({ length: 336 }, (_, i) => (i % 48 < 14 || i % 48 >= 36 ? '1' : '0')).join('');
-const SCHEDULES = [['Always', ALWAYS], ['Nights (18:00–07:00)', NIGHTS]] as const;
+const ALWAYS = SCHEDULE_PRESETS.Always;
+const scheduleName = (s: string) => (Object.keys(SCHEDULE_PRESETS) as (keyof typeof SCHEDULE_PRESETS)[]).find((k) => SCHEDULE_PRESETS[k] === s) ?? `${scheduleHours(s)} h a week`;
 const ACTION_LABELS: Record<AlarmRule['actions'][number], string> = {
   notify: 'Notification with snapshot', popup: 'Pop the camera up in Live', record: 'Event recording', sound: 'Play a sound', mark: 'Mark on the timeline',
 };
@@ -30,7 +29,7 @@ export function RulesEditor() {
         {rules.map((r) => (
           <li key={r.id} className="ev-rule" data-rule-id={r.id}>
             <strong>{r.name}</strong>
-            <span className="muted">{r.types.map((t) => TYPE_LABELS[t]).join(', ')} · {r.channelIds === null ? 'all channels' : `${r.channelIds.length} channel(s)`} · {r.enabled ? 'on' : 'off'}</span>
+            <span className="muted">{r.types.map((t) => TYPE_LABELS[t]).join(', ')} · {r.channelIds === null ? 'all channels' : `${r.channelIds.length} channel(s)`} · {scheduleName(r.schedule)} · {r.enabled ? 'on' : 'off'}</span>
             <button type="button" onClick={() => setDraft({ ...r })}>Edit</button>
             <button type="button" onClick={() => void remove(r.id)}>Delete</button>
           </li>
@@ -55,10 +54,9 @@ export function RulesEditor() {
               <label key={c.id} className="ev-check"><input type="checkbox" checked={draft.channelIds!.includes(c.id)} onChange={() => setDraft({ ...draft, channelIds: toggle(draft.channelIds ?? [], c.id) })} /> {c.name}</label>
             ))}
           </fieldset>
-          <label>Schedule <select value={SCHEDULES.find(([, s]) => s === draft.schedule)?.[1] ?? draft.schedule} onChange={(e) => setDraft({ ...draft, schedule: e.target.value })}>
-            {SCHEDULES.map(([label, s]) => <option key={label} value={s}>{label}</option>)}
-            {!SCHEDULES.some(([, s]) => s === draft.schedule) && <option value={draft.schedule}>Custom</option>}
-          </select></label>
+          <fieldset><legend>Schedule (station time)</legend>
+            <ScheduleGrid label="Schedule" value={draft.schedule} onChange={(schedule) => setDraft((d) => (d ? { ...d, schedule } : d))} />
+          </fieldset>
           <fieldset><legend>Do</legend>
             {ALARM_ACTIONS.map((a) => (
               <label key={a} className="ev-check"><input type="checkbox" checked={draft.actions.includes(a)} onChange={() => setDraft({ ...draft, actions: toggle(draft.actions, a) })} data-do={a} /> {ACTION_LABELS[a]}</label>
