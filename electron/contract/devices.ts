@@ -7,6 +7,10 @@ export const DeviceDriver = z.enum(DEVICE_DRIVERS);
 export const ScanStatus = z.enum(['uninitialised', 'initialised', 'added', 'offline']);
 export type ScanStatus = z.infer<typeof ScanStatus>;
 
+/** Cover images: at most 512 KiB (as base64 it stays inside one WebSocket frame). */
+export const COVER_MAX_BYTES = 512 * 1024;
+export const COVER_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+
 const address = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'must be an IPv4 address');
 const port = z.number().int().min(1).max(65535);
 
@@ -40,6 +44,8 @@ export const DeviceChannel = z.object({
   deviceChannel: z.number().int(),
   name: z.string(),
   hasSub: z.boolean(),
+  /** A cover image is kept for the channel (fetched with devices.cover). */
+  hasCover: z.boolean(),
 });
 
 /** A managed device as the renderer sees it: never its credentials. */
@@ -102,7 +108,29 @@ export const deviceCalls = {
     z.object({ address, httpPort: port.default(80), name: z.string().min(1).max(100).optional(), driver: z.enum(['onvif', 'dahua']).optional() }).merge(Credentials).strict(),
     Device,
   ),
-  'devices.remove': call(z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
+  /** Deletes a device; its credentials are erased either way, its channels' recordings stay or go as asked (evidence locks always stay). */
+  'devices.remove': call(
+    z.object({ id: z.number().int().positive(), recordings: z.enum(['keep', 'delete']).default('keep') }).strict(),
+    z.object({ removed: z.boolean(), deletedSegments: z.number().int(), keptLocked: z.number().int() }),
+  ),
+  /** Changes the password on the device through its driver; the station keeps the new one only once the device accepted it. */
+  'devices.changePassword': call(
+    z.object({ id: z.number().int().positive(), password: z.string().min(1).max(64) }).strict(),
+    z.object({ changed: z.boolean() }),
+  ),
+  /** A channel's cover image: a snapshot of the channel, or an image file (JPEG, PNG or WebP, at most COVER_MAX_BYTES). */
+  'devices.setCover': call(
+    z.union([
+      z.object({ channelId: z.number().int().positive(), from: z.literal('snapshot') }).strict(),
+      z.object({ channelId: z.number().int().positive(), imageBase64: z.string().min(1).max(1_000_000) }).strict(),
+    ]),
+    z.object({ channelId: z.number().int(), type: z.string(), bytes: z.number().int() }),
+  ),
+  'devices.cover': call(
+    z.object({ channelId: z.number().int().positive() }).strict(),
+    z.object({ imageBase64: z.string(), type: z.string() }).nullable(),
+  ),
+  'devices.removeCover': call(z.object({ channelId: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
   'devices.activate': call(
     z.object({
       keys: z.array(z.string().max(200)).min(1).max(256),

@@ -133,6 +133,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       }),
     },
     offlineGap: (channelId, start, end, extendId) => recording.offlineGap(channelId, start, end, extendId),
+    coversDir: join(opts.dataDir, 'covers'),
+    snapshot: async (channelId) => (await live.snapshot(channelId)).jpeg,
+    deleteRecordings: (channelId) => recording.deleteChannelRecordings(channelId),
   });
   await devices.start();
   // PTZ of device channels (electron/core/media/ptz-service.ts): asked of each device in the background, again when devices change.

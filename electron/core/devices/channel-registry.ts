@@ -78,6 +78,11 @@ export class ChannelRegistry {
     return this.get(id);
   }
 
+  /** A device's password changed: its channels open their streams with the new one. */
+  async setCredentials(id: number, credentials: Credentials): Promise<void> {
+    await this.secrets.set(secretKey(id), JSON.stringify(credentials));
+  }
+
   /** A device moved: its channels' URLs follow it to the new host. */
   rehostDevice(deviceId: number, host: string): void {
     const rows = this.db.prepare('SELECT id, main_url, sub_url FROM channel WHERE device_id = ?').all(deviceId) as { id: number; main_url: string; sub_url: string | null }[];

@@ -13,6 +13,7 @@ import { OnvifDriver } from './drivers/onvif';
 import { DeviceAuthError, SoapFault, type Credentials } from './drivers/soap';
 import { decryptDeviceFile, encryptDeviceFile, type DeviceFileEntry } from './device-file';
 import { LoginThrottle } from './login-throttle';
+import { CoverStore } from './cover-store';
 import { passwordProblems } from '../../contract';
 
 export interface DeviceServiceOptions {
@@ -38,6 +39,12 @@ export interface DeviceServiceOptions {
     watch(cfg: { driver: 'onvif' | 'dahua'; url: string; username: string; password: string; channelMap: Record<string, number> }): () => Promise<void>;
     offline(e: { deviceId: number; channelIds: number[]; name: string; address: string; since: number; at: number }): void;
   };
+  /** Channel cover images live here (one file per channel). */
+  coversDir?: string;
+  /** A JPEG snapshot of a channel (live view's), for a cover taken from the channel. */
+  snapshot?: (channelId: number) => Promise<Buffer>;
+  /** Deletes a channel's recordings (a device deleted with "delete its recordings"). */
+  deleteRecordings?: (channelId: number) => Promise<{ deleted: number; keptLocked: number }>;
   /** The recording index: a device's offline period as a gap on its channels' timeline (returns the id to extend next time). */
   offlineGap?: (channelId: number, start: number, end: number, extendId?: number) => number;
 }
@@ -65,8 +72,11 @@ export class DeviceService {
   private scanning: Promise<DiscoveredDevice[]> | undefined;
   private disposed = false;
 
+  private readonly covers: CoverStore | undefined;
+
   constructor(private readonly o: DeviceServiceOptions) {
     this.throttle = new LoginThrottle(o.clock);
+    this.covers = o.coversDir ? new CoverStore(o.coversDir) : undefined;
   }
 
   async start(): Promise<void> {
@@ -203,7 +213,7 @@ export class DeviceService {
       id: r.id, name: r.name, driver: r.driver, kind: r.kind, vendor: r.vendor, model: r.model, serial: r.serial, mac: r.mac,
       firmware: r.firmware, address: r.address, httpPort: r.http_port, rtspPort: r.rtsp_port, status: r.status,
       lockedUntil: this.throttle.lockedUntil(`${r.address}:${r.http_port}`) ?? null, lastSeenAt: r.last_seen_at, createdAt: r.created_at,
-      channels: this.o.registry.idsOfDevice(r.id).map((c) => ({ channelId: c.id, deviceChannel: c.device_channel, name: c.name, hasSub: c.sub_url !== null })),
+      channels: this.o.registry.idsOfDevice(r.id).map((c) => ({ channelId: c.id, deviceChannel: c.device_channel, name: c.name, hasSub: c.sub_url !== null, hasCover: this.covers?.has(c.id) ?? false })),
     };
   }
 
@@ -269,13 +279,21 @@ export class DeviceService {
     return this.toDevice(this.row(id));
   }
 
-  /** Deletes the device and its channels' entries; its credentials are erased. Recordings stay (the archive keeps them by channel id). */
-  async remove(id: number): Promise<boolean> {
+  /** Deletes the device and its channels' entries; its credentials are erased. Its recordings stay (the archive keeps them by channel id) unless asked to go. */
+  async remove(id: number, recordings: 'keep' | 'delete' = 'keep'): Promise<{ removed: boolean; deletedSegments: number; keptLocked: number }> {
     const r = this.row(id);
     await this.unwatch(id);
+    let deletedSegments = 0;
+    let keptLocked = 0;
     for (const c of this.o.registry.idsOfDevice(id)) {
       this.o.forgetChannel?.(c.id);
       await this.o.registry.remove(c.id);
+      this.covers?.remove(c.id);
+      if (recordings === 'delete' && this.o.deleteRecordings) {
+        const d = await this.o.deleteRecordings(c.id);
+        deletedSegments += d.deleted;
+        keptLocked += d.keptLocked;
+      }
     }
     const removed = this.o.db.prepare('DELETE FROM device WHERE id = ?').run(id).changes > 0;
     await this.o.secrets.delete(secretKey(id));
@@ -284,9 +302,65 @@ export class DeviceService {
     this.offlineSince.delete(id);
     this.announced.delete(id);
     this.gaps.delete(id);
-    this.o.logger.info({ device: id }, 'device removed');
+    this.o.logger.info({ device: id, recordings, deletedSegments, keptLocked }, 'device removed');
     await this.changed();
-    return removed;
+    return { removed, deletedSegments, keptLocked };
+  }
+
+  // ---- editing ----
+
+  /** The new password goes to the device first; the station keeps it only once the device took it. */
+  async changePassword(id: number, password: string): Promise<{ changed: boolean }> {
+    const r = this.row(id);
+    if (r.driver === 'rtsp') throw new StationError('bad_input', 'an RTSP-only device has no password the station can change');
+    const stored = await this.o.secrets.get(secretKey(id));
+    if (!stored) throw new StationError('conflict', `no credentials kept for device ${id}`);
+    const creds = JSON.parse(stored) as Credentials;
+    const problems = passwordProblems(password, creds.username);
+    if (problems.length) throw new StationError('bad_input', `password: ${problems.join(', ')}`);
+    await this.throttle.attempt(`${r.address}:${r.http_port}`, async () => {
+      if (r.driver === 'dahua') await new DahuaDriver(`http://${r.address}:${r.http_port}`, creds).changePassword(creds.username, creds.password, password);
+      else await (await this.driverFor(r)).setPassword(creds.username, password);
+    });
+    const next: Credentials = { username: creds.username, password };
+    await this.o.secrets.set(secretKey(id), JSON.stringify(next));
+    for (const c of this.o.registry.idsOfDevice(id)) await this.o.registry.setCredentials(c.id, next);
+    await this.unwatch(id);
+    this.watch(r);
+    this.o.logger.info({ device: id }, 'device password changed');
+    return { changed: true };
+  }
+
+  private coverStore(): CoverStore {
+    if (!this.covers) throw new StationError('unavailable', 'this station keeps no cover images');
+    return this.covers;
+  }
+
+  async setCover(input: { channelId: number; from: 'snapshot' } | { channelId: number; imageBase64: string }): Promise<{ channelId: number; type: string; bytes: number }> {
+    const store = this.coverStore();
+    await this.o.registry.get(input.channelId);
+    let image: Buffer;
+    if ('from' in input) {
+      if (!this.o.snapshot) throw new StationError('unavailable', 'no snapshots on this station');
+      image = await this.o.snapshot(input.channelId);
+    } else {
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.imageBase64)) throw new StationError('bad_input', 'the cover image is not base64');
+      image = Buffer.from(input.imageBase64, 'base64');
+    }
+    const saved = store.set(input.channelId, image);
+    await this.changed();
+    return { channelId: input.channelId, ...saved };
+  }
+
+  cover(channelId: number): { imageBase64: string; type: string } | null {
+    const c = this.coverStore().get(channelId);
+    return c ? { imageBase64: c.image.toString('base64'), type: c.type } : null;
+  }
+
+  async removeCover(channelId: number): Promise<{ removed: boolean }> {
+    const removed = this.coverStore().remove(channelId);
+    await this.changed();
+    return { removed };
   }
 
   // ---- configuration ----
@@ -508,7 +582,11 @@ export class DeviceService {
     'devices.scan': (i) => this.scan(i),
     'devices.scanResults': () => this.results(),
     'devices.add': (i) => this.add(i),
-    'devices.remove': async ({ id }) => ({ removed: await this.remove(id) }),
+    'devices.remove': ({ id, recordings }) => this.remove(id, recordings),
+    'devices.changePassword': ({ id, password }) => this.changePassword(id, password),
+    'devices.setCover': (i) => this.setCover(i),
+    'devices.cover': ({ channelId }) => this.cover(channelId),
+    'devices.removeCover': ({ channelId }) => this.removeCover(channelId),
     'devices.activate': (i) => this.activate(i),
     'devices.configure': (i) => this.configure(i),
     'devices.time': ({ id }) => this.time(id),

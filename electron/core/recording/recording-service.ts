@@ -1,7 +1,7 @@
 // The recording area of the station: recorders on the live hubs, the index kept with the disk, retention,
 // playback sessions on each client's media channel, export and verification, evidence locks.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   StationError, type ArchiveSettings, type ChannelRecordingConfig, type ExportProgress, type recordingCalls,
@@ -22,7 +22,7 @@ import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
 import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
 import { forecast, sweepRetention, type Forecast } from './retention';
-import { addLock, auditLog, channelsWithRecordings, extendInterval, insertGap, listLocks, recordedDays, removeLock, timeline } from './segment-index';
+import { addLock, audit, auditLog, channelsWithRecordings, extendInterval, insertGap, isLocked, rebuildSpans, listLocks, recordedDays, removeLock, timeline } from './segment-index';
 import type { BeforeWrite } from './serial-writer';
 
 type RecordingHandlers = Pick<Handlers, keyof typeof recordingCalls>;
@@ -115,6 +115,27 @@ export class RecordingService {
   /** A device's offline period on a channel's timeline (the devices' heartbeat): a camera_offline gap; pass its id back to extend it. */
   offlineGap(channelId: number, start: number, end: number, extendId?: number): number {
     return extendId === undefined ? insertGap(this.opts.db, channelId, start, end, 'camera_offline') : extendInterval(this.opts.db, 'rec_gap', extendId, end);
+  }
+
+  /** A deleted device's choice "delete its recordings": the channel's segments go, except those under an evidence lock. */
+  async deleteChannelRecordings(channelId: number): Promise<{ deleted: number; keptLocked: number }> {
+    await this.stopRecorder(channelId);
+    const db = this.opts.db;
+    const rows = db.prepare('SELECT id, start_ms, end_ms, path FROM rec_segment WHERE channel_id = ?').all(channelId) as { id: number; start_ms: number; end_ms: number; path: string }[];
+    let deleted = 0;
+    let keptLocked = 0;
+    for (const r of rows) {
+      if (isLocked(db, channelId, r.start_ms, r.end_ms)) { keptLocked++; continue; }
+      try { unlinkSync(join(this.opts.root, r.path)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
+      db.prepare('DELETE FROM rec_segment WHERE id = ?').run(r.id);
+      deleted++;
+    }
+    db.transaction(() => {
+      if (rows.length) rebuildSpans(db, channelId, rows.reduce((m, r) => Math.min(m, r.start_ms), Infinity), rows.reduce((m, r) => Math.max(m, r.end_ms), -Infinity));
+      if (keptLocked === 0) for (const t of ['rec_gap', 'rec_event', 'rec_channel_config']) db.prepare(`DELETE FROM ${t} WHERE channel_id = ?`).run(channelId);
+      audit(db, this.clock(), 'recordings.deleted_with_device', { channelId, deleted, keptLocked });
+    })();
+    return { deleted, keptLocked };
   }
 
   private configs(): ConfigRow[] {

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { clientIp, isLoopback, plain, readBody, type DeviceEvent, type EventKind, type SimDevice } from '../device';
+import { clientIp, isLoopback, passwordWeakness, plain, readBody, type DeviceEvent, type EventKind, type SimDevice } from '../device';
 import { localTime, parsePosixTz } from '../onvif/posix-tz';
 import { initializeDevice } from './dev-init';
 
@@ -245,6 +245,18 @@ export async function handleDahuaHttp(device: SimDevice, req: http.IncomingMessa
         return plain(res, 200, `OK${CRLF}`);
       }
       return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+    }
+    case '/cgi-bin/userManager.cgi': {
+      // modifyPassword needs the old password as well as the login (Dahua HTTP API, userManager.cgi).
+      if (action !== 'modifyPassword') return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+      const name = q.get('name') ?? '';
+      const user = device.users.get(name);
+      const pwd = q.get('pwd') ?? '';
+      if (!user || user.password !== (q.get('pwdOld') ?? '')) return plain(res, 400, `Error${CRLF}Old password wrong${CRLF}`);
+      const weak = passwordWeakness(pwd);
+      if (weak) return plain(res, 400, `Error${CRLF}Password too weak: ${weak}${CRLF}`);
+      device.users.set(name, { ...user, password: pwd });
+      return plain(res, 200, `OK${CRLF}`);
     }
     case '/cgi-bin/global.cgi':
       if (action === 'getCurrentTime') return plain(res, 200, kv({ result: formatLocal(device) }));

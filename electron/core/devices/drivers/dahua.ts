@@ -43,6 +43,15 @@ export class DahuaDriver {
     return parseKv(text);
   }
 
+  /** userManager modifyPassword: the device checks the old password too; anything but OK is its refusal, passed on. */
+  async changePassword(username: string, oldPassword: string, password: string): Promise<void> {
+    const q = new URLSearchParams({ action: 'modifyPassword', name: username, pwd: password, pwdOld: oldPassword });
+    const res = await digestFetch(new URL(`/cgi-bin/userManager.cgi?${q}`, this.base).toString(), this.credentials);
+    if (res.status === 401) { await res.body?.cancel(); throw new DeviceAuthError('unauthorized', 'the device refused the username or password'); }
+    const text = (await res.text()).slice(0, 400);
+    if (res.status !== 200 || !/^OK/.test(text)) throw new StationError('conflict', `the device refused the new password: ${text.replace(/^Error\s*/, '').trim() || `HTTP ${res.status}`}`);
+  }
+
   async deviceInformation(): Promise<DeviceInfo> {
     const sys = await this.get('/cgi-bin/magicBox.cgi?action=getSystemInfo');
     const ver = await this.get('/cgi-bin/magicBox.cgi?action=getSoftwareVersion');

@@ -87,6 +87,16 @@ export class OnvifDriver {
       `<tt:Password>${esc(password)}</tt:Password><tt:UserLevel>Administrator</tt:UserLevel></tds:User></tds:CreateUsers>`, undefined);
   }
 
+  /** SetUser with a new password, keeping the user's level (read with GetUsers). */
+  async setPassword(username: string, password: string): Promise<void> {
+    const r = await this.call(this.deviceUrl, `<tds:GetUsers xmlns:tds="${NS.tds}"/>`);
+    const user = list(at(r, 'User')).find((u) => text(at(u, 'Username')) === username);
+    const level = (user ? text(at(user, 'UserLevel')) : undefined) || 'Administrator';
+    await this.call(this.deviceUrl,
+      `<tds:SetUser xmlns:tds="${NS.tds}" xmlns:tt="${NS.tt}"><tds:User><tt:Username>${esc(username)}</tt:Username>` +
+      `<tt:Password>${esc(password)}</tt:Password><tt:UserLevel>${esc(level)}</tt:UserLevel></tds:User></tds:SetUser>`);
+  }
+
   /** Moves the device to a static IPv4 address (or DHCP) on its first interface. */
   async setIpv4(address: string | 'dhcp', prefixLength: number): Promise<void> {
     const r = await this.call(this.deviceUrl, `<tds:GetNetworkInterfaces xmlns:tds="${NS.tds}"/>`);

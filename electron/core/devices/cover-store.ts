@@ -1,0 +1,57 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COVER_MAX_BYTES, StationError } from '../../contract';
+
+/** The image type from its first bytes (the name or a claimed type is not trusted). */
+export function imageType(b: Buffer): 'image/jpeg' | 'image/png' | 'image/webp' | undefined {
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+  return undefined;
+}
+
+const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Checks an uploaded cover; the error names what is wrong with it. */
+export function checkCover(b: Buffer): 'image/jpeg' | 'image/png' | 'image/webp' {
+  if (b.length === 0) throw new StationError('bad_input', 'the cover image is empty');
+  if (b.length > COVER_MAX_BYTES) throw new StationError('bad_input', `the cover image is ${mib(b.length)}; at most ${COVER_MAX_BYTES / 1024} KiB`);
+  const type = imageType(b);
+  if (!type) throw new StationError('bad_input', 'the cover must be a JPEG, PNG or WebP image; this file is none of them');
+  return type;
+}
+
+/** Channel cover images as files in one folder, one per channel id (written to a temp name, then renamed). */
+export class CoverStore {
+  constructor(private readonly dir: string) {}
+
+  private path(channelId: number): string {
+    return join(this.dir, `${channelId}.img`);
+  }
+
+  has(channelId: number): boolean {
+    try { return statSync(this.path(channelId)).isFile(); } catch { return false; }
+  }
+
+  set(channelId: number, image: Buffer): { type: string; bytes: number } {
+    const type = checkCover(image);
+    mkdirSync(this.dir, { recursive: true });
+    const tmp = `${this.path(channelId)}.tmp`;
+    writeFileSync(tmp, image);
+    renameSync(tmp, this.path(channelId));
+    return { type, bytes: image.length };
+  }
+
+  get(channelId: number): { image: Buffer; type: string } | null {
+    let image: Buffer;
+    try { image = readFileSync(this.path(channelId)); } catch { return null; }
+    const type = imageType(image);
+    return type ? { image, type } : null;
+  }
+
+  remove(channelId: number): boolean {
+    const had = this.has(channelId);
+    rmSync(this.path(channelId), { force: true });
+    return had;
+  }
+}
