@@ -3,6 +3,7 @@ import type { StreamStatus } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { CameraTree } from './CameraTree';
+import { LayoutEditor } from './LayoutEditor';
 import { LAYOUTS, layoutById } from './layouts';
 import { useChannelsQuery, useRetryStreamMutation, useSnapshotMutation } from './live-api';
 import { liveActions } from './live-slice';
@@ -84,6 +85,7 @@ export function LivePage() {
     focusTile((from + step + n) % n);
   };
   const [viewName, setViewName] = useState('');
+  const [editing, setEditing] = useState(false);
   const saveView = () => {
     const name = viewName.trim() || `View ${live.views.length + 1}`;
     dispatch(liveActions.viewSaved(name));
@@ -99,9 +101,10 @@ export function LivePage() {
           <div className="seg" role="radiogroup" aria-label="Layout">
             {LAYOUTS.concat(live.custom).map((l) => (
               <button key={l.id} type="button" role="radio" aria-checked={l.id === layout.id} className={l.id === layout.id ? 'on' : ''}
-                onClick={() => dispatch(liveActions.layoutChosen(l.id))} title={`${l.label} tiles`}>{l.label}</button>
+                onClick={() => dispatch(liveActions.layoutChosen(l.id))} title={l.id.startsWith('custom:') ? `${l.label}: ${l.cells.length} tiles` : `${l.label} tiles`}>{l.label}</button>
             ))}
           </div>
+          <button type="button" aria-pressed={editing} className={editing ? 'on' : ''} onClick={() => setEditing(!editing)} title="Make, edit and delete custom layouts">Layouts…</button>
           <button type="button" aria-pressed={live.showStats} className={live.showStats ? 'on' : ''} onClick={() => dispatch(liveActions.statsToggled())}>Stats</button>
           <button type="button" onClick={() => void grid.current?.requestFullscreen()}>Full screen</button>
           <span className="spacer" />
@@ -153,6 +156,14 @@ export function LivePage() {
             );
           })}
         </div>
+        {editing && (
+          <LayoutEditor
+            custom={live.custom}
+            onSave={(l) => { dispatch(liveActions.customLayoutSaved(l)); setEditing(false); setToast({ text: `Layout "${l.label}" saved (${l.cells.length} tiles)` }); }}
+            onDelete={(id) => dispatch(liveActions.customLayoutDeleted(id))}
+            onClose={() => setEditing(false)}
+          />
+        )}
         {toast && (
           <div className="toast" role="status">
             {toast.img && <img src={toast.img} alt="snapshot" />}

@@ -40,3 +40,54 @@ export function validateLayout(l: Layout): string | null {
   }
   return l.cells.length === 0 ? 'a layout needs at least one cell' : null;
 }
+
+export const MAX_CUSTOM_GRID = 8;
+
+/** A rectangle of grid cells, from two corners in any order. */
+export function rectOf(a: { col: number; row: number }, b: { col: number; row: number }): Cell {
+  const col = Math.min(a.col, b.col), row = Math.min(a.row, b.row);
+  return { col, row, w: Math.abs(a.col - b.col) + 1, h: Math.abs(a.row - b.row) + 1 };
+}
+
+const overlaps = (a: Cell, b: Cell) => a.col < b.col + b.w && b.col < a.col + a.w && a.row < b.row + b.h && b.row < a.row + a.h;
+const inside = (a: Cell, r: Cell) => a.col >= r.col && a.row >= r.row && a.col + a.w <= r.col + r.w && a.row + a.h <= r.row + r.h;
+/** Tiles are numbered left to right, top to bottom by their top-left corner. */
+const order = (cells: Cell[]) => [...cells].sort((a, b) => a.row - b.row || a.col - b.col);
+
+/** n×n single cells. */
+export function singleCells(n: number): Cell[] {
+  return uniform(n).cells;
+}
+
+/** Merges the tiles in a rectangle into one; refused when the rectangle cuts through a larger tile. */
+export function mergeCells(cells: Cell[], r: Cell): Cell[] | string {
+  const hit = cells.filter((c) => overlaps(c, r));
+  if (hit.some((c) => !inside(c, r))) return 'the selection cuts through a merged tile; select all of it or split it first';
+  if (hit.length < 2) return 'select two or more tiles to merge';
+  return order([...cells.filter((c) => !overlaps(c, r)), r]);
+}
+
+/** Splits the tile covering a grid position back into single cells. */
+export function splitCell(cells: Cell[], at: { col: number; row: number }): Cell[] {
+  const c = cells.find((x) => overlaps(x, { ...at, w: 1, h: 1 }));
+  if (!c || (c.w === 1 && c.h === 1)) return cells;
+  const singles: Cell[] = [];
+  for (let row = c.row; row < c.row + c.h; row++) for (let col = c.col; col < c.col + c.w; col++) singles.push({ col, row, w: 1, h: 1 });
+  return order([...cells.filter((x) => x !== c), ...singles]);
+}
+
+/** A custom layout from the editor, or why it cannot be saved (a saved name is overwritten). */
+export function customLayout(name: string, grid: number, cells: Cell[]): Layout | string {
+  const label = name.trim();
+  if (!label) return 'name the layout';
+  if (label.length > 24) return 'a layout name has at most 24 characters';
+  if (!Number.isInteger(grid) || grid < 1 || grid > MAX_CUSTOM_GRID) return `the grid is 1×1 to ${MAX_CUSTOM_GRID}×${MAX_CUSTOM_GRID}`;
+  if (LAYOUTS.some((l) => l.label === label)) return `"${label}" is the name of a built-in layout`;
+  const l: Layout = { id: `custom:${label}`, label, grid, cells: order(cells) };
+  if (l.cells.length > MAX_TILES) return `a layout has at most ${MAX_TILES} tiles`;
+  const problem = validateLayout(l);
+  if (problem) return problem;
+  // Every grid position covered, so the grid shows no holes.
+  if (l.cells.reduce((n, c) => n + c.w * c.h, 0) !== grid * grid) return 'some grid cells belong to no tile';
+  return l;
+}

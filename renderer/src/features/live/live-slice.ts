@@ -59,6 +59,10 @@ const live = createSlice({
       s.custom = [...s.custom.filter((l) => l.id !== a.payload.id), a.payload];
       s.layoutId = a.payload.id;
     },
+    customLayoutDeleted: (s, a: PayloadAction<string>) => {
+      s.custom = s.custom.filter((l) => l.id !== a.payload);
+      if (s.layoutId === a.payload) { s.layoutId = '4'; s.maximized = null; }
+    },
     /** First run: show the cameras there are in the smallest layout that holds them. */
     autoFilled: (s, a: PayloadAction<{ channelIds: number[]; layoutId: string }>) => {
       s.autoFilled = true;

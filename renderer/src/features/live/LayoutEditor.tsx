@@ -1,0 +1,134 @@
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { customLayout, mergeCells, MAX_CUSTOM_GRID, rectOf, singleCells, splitCell, type Cell, type Layout } from './layouts';
+
+interface Props {
+  custom: Layout[];
+  onSave(l: Layout): void;
+  onDelete(id: string): void;
+  onClose(): void;
+}
+
+type Pos = { col: number; row: number };
+
+/** Custom layouts: pick a grid, merge rectangles of cells into larger tiles (drag, or Shift+arrows and Enter), name, save. */
+export function LayoutEditor({ custom, onSave, onDelete, onClose }: Props) {
+  const [grid, setGrid] = useState(4);
+  const [cells, setCells] = useState<Cell[]>(() => singleCells(4));
+  const [anchor, setAnchor] = useState<Pos>({ col: 0, row: 0 });
+  const [cursor, setCursor] = useState<Pos>({ col: 0, row: 0 });
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const dragging = useRef(false);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => box.current?.focus(), []);
+
+  const sel = rectOf(anchor, cursor);
+  const reset = (n: number, c = singleCells(n)) => {
+    setGrid(n); setCells(c); setAnchor({ col: 0, row: 0 }); setCursor({ col: 0, row: 0 }); setError(null);
+  };
+  const merge = (r: Cell) => {
+    const next = mergeCells(cells, r);
+    if (typeof next === 'string') { setError(`Cannot merge: ${next}`); return; }
+    setCells(next);
+    setError(null);
+    setAnchor({ col: r.col, row: r.row }); setCursor({ col: r.col, row: r.row });
+  };
+  const split = () => { setCells(splitCell(cells, cursor)); setError(null); };
+
+  const posAt = (e: PointerEvent): Pos => {
+    const r = box.current!.getBoundingClientRect();
+    const clamp = (v: number) => Math.min(grid - 1, Math.max(0, Math.floor(v)));
+    return { col: clamp(((e.clientX - r.left) / r.width) * grid), row: clamp(((e.clientY - r.top) / r.height) * grid) };
+  };
+  const onPointerDown = (e: PointerEvent) => {
+    const p = posAt(e);
+    dragging.current = true;
+    box.current!.setPointerCapture(e.pointerId);
+    setAnchor(p); setCursor(p);
+  };
+  const onPointerMove = (e: PointerEvent) => { if (dragging.current) setCursor(posAt(e)); };
+  const onPointerUp = (e: PointerEvent) => {
+    if (!dragging.current) return;
+    dragging.current = false;
+    const r = rectOf(anchor, posAt(e));
+    if (r.w * r.h > 1) merge(r);
+  };
+
+  const onKey = (e: KeyboardEvent) => {
+    const d: Record<string, Pos> = { ArrowLeft: { col: -1, row: 0 }, ArrowRight: { col: 1, row: 0 }, ArrowUp: { col: 0, row: -1 }, ArrowDown: { col: 0, row: 1 } };
+    const step = d[e.key];
+    if (step) {
+      const next = { col: Math.min(grid - 1, Math.max(0, cursor.col + step.col)), row: Math.min(grid - 1, Math.max(0, cursor.row + step.row)) };
+      setCursor(next);
+      if (!e.shiftKey) setAnchor(next);
+    } else if (e.key === 'Enter') merge(sel);
+    else if (e.key === 'Delete' || e.key === 'Backspace') split();
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  };
+
+  const save = () => {
+    const l = customLayout(name, grid, cells);
+    if (typeof l === 'string') { setError(`Cannot save: ${l}`); return; }
+    onSave(l);
+  };
+  const edit = (l: Layout) => { reset(l.grid, l.cells); setName(l.label); };
+
+  return (
+    <div className="layout-editor" role="dialog" aria-modal="true" aria-labelledby="layout-editor-title" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <h2 id="layout-editor-title">Custom layout</h2>
+      <div className="le-row">
+        <label>Grid{' '}
+          <select aria-label="Grid size" value={grid} onChange={(e) => reset(Number(e.target.value))}>
+            {Array.from({ length: MAX_CUSTOM_GRID }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}×{n}</option>)}
+          </select>
+        </label>
+        <span className="le-count">{cells.length} tiles</span>
+        <span className="spacer" />
+        <button type="button" onClick={() => merge(sel)} title="Merge the selected cells into one tile (Enter)">Merge</button>
+        <button type="button" onClick={split} title="Split the tile at the cursor back into cells (Delete)">Split</button>
+        <button type="button" onClick={() => reset(grid)}>Reset</button>
+      </div>
+      <div
+        ref={box}
+        className="le-grid"
+        tabIndex={0}
+        role="application"
+        aria-label={`Layout cells, ${grid}×${grid}: drag across cells or use Shift+arrows to select, Enter merges, Delete splits`}
+        aria-describedby="le-help"
+        data-testid="layout-grid"
+        style={{ gridTemplateColumns: `repeat(${grid}, 1fr)`, gridTemplateRows: `repeat(${grid}, 1fr)` }}
+        onKeyDown={onKey}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+      >
+        {cells.map((c, i) => (
+          <div key={`${c.col}:${c.row}`} className="le-cell" data-cell={i} data-size={`${c.w}x${c.h}`}
+            style={{ gridColumn: `${c.col + 1} / span ${c.w}`, gridRow: `${c.row + 1} / span ${c.h}` }}>{i + 1}</div>
+        ))}
+        <div className="le-sel" aria-hidden="true" style={{ gridColumn: `${sel.col + 1} / span ${sel.w}`, gridRow: `${sel.row + 1} / span ${sel.h}` }} />
+      </div>
+      <p id="le-help" className="le-help">Drag across cells to merge them. Keyboard: arrows move, Shift+arrows select, Enter merges, Delete splits.</p>
+      {error && <div className="le-error" role="alert">{error}</div>}
+      <div className="le-row">
+        <input aria-label="Layout name" placeholder="Layout name" value={name} maxLength={40}
+          onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && save()} />
+        <button type="button" className="primary" onClick={save}>Save layout</button>
+        <button type="button" onClick={onClose}>Close</button>
+      </div>
+      {custom.length > 0 && (
+        <ul className="le-saved" aria-label="Saved custom layouts">
+          {custom.map((l) => (
+            <li key={l.id}>
+              <span>{l.label}</span><span className="le-count">{l.cells.length} tiles, {l.grid}×{l.grid}</span>
+              <button type="button" onClick={() => edit(l)} aria-label={`Edit ${l.label}`}>Edit</button>
+              <button type="button" onClick={() => onDelete(l.id)} aria-label={`Delete ${l.label}`}>Delete</button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
