@@ -80,6 +80,8 @@ const locale = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be 
 
 export const PrivacyAccount = z.object({
   email: z.string(),
+  /** The content type of the profile photo held in the cloud (null: none). */
+  photoType: z.string().nullable(),
   nickname: z.string(),
   country: z.string(),
   region: z.string(),
@@ -187,14 +189,47 @@ export const ErasureReceipt = z.object({
 });
 export type ErasureReceipt = z.infer<typeof ErasureReceipt>;
 
+/** A profile photo: the cloud takes JPEG or PNG up to 256 KiB. */
+export const PROFILE_PHOTO_TYPES = ['image/jpeg', 'image/png'] as const;
+export const PROFILE_PHOTO_MAX_BYTES = 256 * 1024;
+export const ProfilePhoto = z.object({
+  contentType: z.enum(PROFILE_PHOTO_TYPES, { error: 'must be a JPEG or PNG image' }),
+  dataBase64: z.base64({ error: 'must be base64' }).max(Math.ceil((PROFILE_PHOTO_MAX_BYTES * 4) / 3) + 4, `must be at most ${PROFILE_PHOTO_MAX_BYTES / 1024} KiB`),
+}).strict();
+export type ProfilePhoto = z.infer<typeof ProfilePhoto>;
+
+export const CloudSession = z.object({
+  id: z.string(),
+  /** The app and device that signed in ("Watchpost station 0.1.0 (linux x64)"); empty when it did not say. */
+  client: z.string(),
+  current: z.boolean(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export type CloudSession = z.infer<typeof CloudSession>;
+
 export const privacyCalls = {
   'privacy.state': call(NoInput, PrivacyState),
   /** Asks the cloud where data lives and which policy is in force (the user opened the Privacy page). */
   'privacy.checkCloud': call(NoInput, PrivacyState),
   'privacy.signUp': call(
-    z.object({ email, password, nickname, country, dateOfBirth }).strict(),
+    z.object({ email, password, nickname, country, dateOfBirth, photo: ProfilePhoto.optional() }).strict(),
     PrivacyState,
   ),
+  /** The profile photo held in the cloud, or null. */
+  'privacy.photo': call(NoInput, ProfilePhoto.nullable()),
+  'privacy.setPhoto': call(z.object({ photo: ProfilePhoto.nullable() }).strict(), PrivacyState),
+  'privacy.changeEmail': call(z.object({ currentPassword: z.string().min(1, 'is required').max(256), newEmail: email }).strict(), PrivacyState),
+  'privacy.changePassword': call(
+    z.object({ currentPassword: z.string().min(1, 'is required').max(256), newPassword: password }).strict(),
+    z.object({ revokedSessions: z.number().int() }),
+  ),
+  'privacy.sessions': call(NoInput, z.array(CloudSession)),
+  'privacy.revokeSession': call(z.object({ id: z.string().min(1).max(100) }).strict(), z.array(CloudSession)),
+  /** Sign out everywhere else: every session of the account but this station's. */
+  'privacy.revokeOtherSessions': call(NoInput, z.object({ revoked: z.number().int(), sessions: z.array(CloudSession) })),
   'privacy.logIn': call(z.object({ email, password: z.string().min(1, 'is required').max(256) }).strict(), PrivacyState),
   'privacy.logOut': call(NoInput, PrivacyState),
   'privacy.updateProfile': call(

@@ -251,7 +251,10 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     expect(doc.local.metadata.withheld.map((w: any) => w.field)).toContain('secrets.privacy.cloud-token');
     // The cloud part is the cloud's own full export, checked against its schema there.
     expect(doc.cloud.data.account).toMatchObject({ email: EMAIL, nickname: 'Ada offline', region: 'de', country: 'DE', dateOfBirth: '1990-05-17' });
-    expect(Object.keys(doc.cloud.data).sort()).toEqual(['account', 'consents', 'loginFailures', 'rights', 'sessions', 'settings', 'sharesGiven', 'sharesReceived', 'telemetry']);
+    expect(Object.keys(doc.cloud.data).sort()).toEqual([
+      'account', 'cloudStorage', 'consents', 'hostedDevices', 'loginFailures', 'pushNotices', 'rights', 'sessions', 'settings', 'sharesGiven',
+      'sharesReceived', 'telemetry',
+    ]);
     expect(doc.cloud.data.consents.length).toBe(12);
     expect(doc.cloud.data.telemetry.events.length).toBeGreaterThan(0);
   });

@@ -2,8 +2,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
-  BUILT_IN_POLICY_VERSION, PRIVACY_PURPOSES, PURPOSE_TEXT, StationError, TELEMETRY_PURPOSES,
-  type ErasureReceipt, type PrivacyPurpose, type PrivacyState, type PurposeState, type TelemetryPurpose, type TransmissionPurpose,
+  BUILT_IN_POLICY_VERSION, PRIVACY_PURPOSES, PROFILE_PHOTO_MAX_BYTES, PURPOSE_TEXT, StationError, TELEMETRY_PURPOSES,
+  type CloudSession, type ErasureReceipt, type ProfilePhoto, type PrivacyPurpose, type PrivacyState, type PurposeState, type TelemetryPurpose, type TransmissionPurpose,
 } from '../../contract';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
@@ -19,6 +19,22 @@ import * as store from './privacy-store';
 import { TelemetryCollector } from './telemetry-collector';
 
 export const TOKEN_KEY = 'privacy.cloud-token';
+/** How this station names itself in the account's session list. */
+export const STATION_CLIENT = `Watchpost station ${STATION_VERSION} (${process.platform} ${process.arch})`;
+const PHOTO_MAGIC: Record<ProfilePhoto['contentType'], Buffer> = {
+  'image/jpeg': Buffer.from([0xff, 0xd8, 0xff]),
+  'image/png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+};
+
+/** Checks a profile photo here, so a wrong file is named before anything is sent. */
+export function checkPhoto(photo: ProfilePhoto, field = 'input.photo'): void {
+  const bytes = Buffer.from(photo.dataBase64, 'base64');
+  if (bytes.length === 0) throw new StationError('bad_input', `${field}: the file is empty`);
+  if (bytes.length > PROFILE_PHOTO_MAX_BYTES)
+    throw new StationError('bad_input', `${field}: the photo is ${Math.ceil(bytes.length / 1024)} KiB; at most ${PROFILE_PHOTO_MAX_BYTES / 1024} KiB is accepted`);
+  if (!bytes.subarray(0, PHOTO_MAGIC[photo.contentType].length).equals(PHOTO_MAGIC[photo.contentType]))
+    throw new StationError('bad_input', `${field}: the file is not a ${photo.contentType === 'image/png' ? 'PNG' : 'JPEG'} image`);
+}
 const MINIMUM_AGE = 16;
 const SETTINGS_PUT_TRIES = 5;
 
@@ -164,7 +180,7 @@ export class PrivacyService {
       cloud: { url: this.opts.cloudUrl, ...this.cloudInfo },
       policy: { version: this.policyVersion(), builtIn: BUILT_IN_POLICY_VERSION, changed: this.policyVersion() !== BUILT_IN_POLICY_VERSION },
       account: account && {
-        email: account.email, nickname: account.nickname, country: account.country, region: account.region,
+        email: account.email, photoType: store.getMeta(this.db, 'photoType') || null, nickname: account.nickname, country: account.country, region: account.region,
         regionName: account.regionName, dateOfBirth: account.dateOfBirth, createdAt: account.createdAt,
       },
       pendingProfile: {
@@ -273,6 +289,7 @@ export class PrivacyService {
     const previous = store.getAccount(this.db);
     if (previous && previous.accountId !== a.id) this.forgetLocalAccount();
     await this.opts.secrets.set(TOKEN_KEY, body.token);
+    store.setMeta(this.db, 'photoType', typeof a.photoType === 'string' ? a.photoType : '');
     store.putAccount(this.db, {
       accountId: a.id, email: a.email, nickname: a.nickname, country: a.country, region: a.region, regionName: a.regionName,
       dateOfBirth: a.dateOfBirth, restricted: !!a.restricted, objected: !!a.objected, createdAt: a.createdAt,
@@ -286,19 +303,23 @@ export class PrivacyService {
   private forgetLocalAccount() {
     const erased = eraseLocalRows(this.db);
     for (const p of TELEMETRY_PURPOSES) this.collector.discard(p);
+    this.photoCache = null;
+    store.setMeta(this.db, 'photoType', '');
     return erased;
   }
 
-  private async signUp(input: { email: string; password: string; nickname: string; country: string; dateOfBirth: string }): Promise<PrivacyState> {
+  private async signUp(input: { email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto }): Promise<PrivacyState> {
     if (ageOn(input.dateOfBirth, this.opts.clock()) < MINIMUM_AGE) {
       throw new StationError('bad_input', `input.dateOfBirth: Watchpost accounts are for people aged ${MINIMUM_AGE} or over; nothing was sent`);
     }
+    if (input.photo) checkPhoto(input.photo);
+    const { photo, ...rest } = input;
     if (store.getAccount(this.db)) throw new StationError('conflict', 'privacy: already signed in; log out first');
     try {
       await this.checkHealth('sign-up');
       const r = await this.request({
         method: 'POST', path: '/v1/accounts', purpose: 'account', action: 'sign-up',
-        body: { ...input, region: this.cloudInfo.region },
+        body: { ...rest, region: this.cloudInfo.region, client: STATION_CLIENT, ...(photo ? { photo: { contentType: photo.contentType, data: photo.dataBase64 } } : {}) },
       });
       if (r.status === 201) await this.adoptSession(r.body);
       else throw this.accountError(r);
@@ -337,7 +358,7 @@ export class PrivacyService {
   private async logIn(input: { email: string; password: string }): Promise<PrivacyState> {
     try {
       await this.checkHealth('log-in');
-      const r = await this.request({ method: 'POST', path: '/v1/auth/login', purpose: 'account', action: 'log-in', body: { ...input, region: this.cloudInfo.region ?? undefined } });
+      const r = await this.request({ method: 'POST', path: '/v1/auth/login', purpose: 'account', action: 'log-in', body: { ...input, region: this.cloudInfo.region ?? undefined, client: STATION_CLIENT } });
       if (r.status !== 200) throw this.accountError(r);
       const previous = store.getAccount(this.db);
       if (!previous || previous.accountId !== r.body.account.id) this.forgetLocalAccountData();
@@ -599,6 +620,7 @@ export class PrivacyService {
     const waiting = store.listOutbox(this.db);
     if (a.status === 200) {
       const acc = a.body.account;
+      store.setMeta(this.db, 'photoType', typeof acc.photoType === 'string' ? acc.photoType : '');
       store.patchAccount(this.db, {
         email: acc.email,
         ...(waiting.some((e) => e.kind === 'profile') ? {} : { nickname: acc.nickname, country: acc.country }),
@@ -685,6 +707,84 @@ export class PrivacyService {
     };
   }
 
+  // ---- account management: online only, each a request the user made ----
+
+  /** Sends one account request the user asked for; names what went wrong in the user's terms. */
+  private async accountCall(action: string, req: Omit<CloudRequest, 'purpose' | 'action' | 'token'>): Promise<CloudReply> {
+    this.requireAccount(`privacy (${action})`);
+    let r: CloudReply;
+    try {
+      r = await this.request({ ...req, purpose: 'account', action, token: await this.token() });
+    } catch (err) {
+      if (err instanceof SessionEnded) throw new StationError('conflict', `privacy: your session ended; log in again to ${action}`);
+      this.unreachable(action[0]!.toUpperCase() + action.slice(1), err);
+    }
+    if (r.status === 401) {
+      this.sessionEnded = true;
+      this.changed();
+      throw new StationError('conflict', `privacy: your session ended; log in again to ${action}`);
+    }
+    if (r.status >= 200 && r.status < 300) return r;
+    const code = cloudCode(r);
+    if (code === 'wrong_password') throw new StationError('bad_input', `input.currentPassword: wrong password${typeof r.body?.error?.attemptsLeft === 'number' ? ` (${r.body.error.attemptsLeft} tries left)` : ''}; nothing was changed`);
+    if (code === 'login_throttled') throw new StationError('unavailable', `input.currentPassword: too many wrong passwords; try again in ${Math.ceil(Number(r.body?.error?.retryAfterSeconds ?? 900) / 60)} min`);
+    if (code === 'email_taken') throw new StationError('conflict', 'input.newEmail: another account already uses this email');
+    if (code === 'not_found') throw new StationError('not_found', `privacy: ${cloudMessage(r)}`);
+    throw this.accountError(r);
+  }
+
+  private photoCache: { type: string; photo: ProfilePhoto | null } | null = null;
+
+  private async photo(): Promise<ProfilePhoto | null> {
+    const type = store.getMeta(this.db, 'photoType') || null;
+    if (!store.getAccount(this.db) || !type) return null;
+    if (this.photoCache?.type === type) return this.photoCache.photo;
+    const r = await this.accountCall('show your profile photo', { method: 'GET', path: '/v1/account/photo' });
+    const photo = { contentType: r.body.contentType, dataBase64: r.body.data } as ProfilePhoto;
+    this.photoCache = { type, photo };
+    return photo;
+  }
+
+  private async setPhoto(input: { photo: ProfilePhoto | null }): Promise<PrivacyState> {
+    if (input.photo) checkPhoto(input.photo);
+    const r = await this.accountCall(input.photo ? 'change your profile photo' : 'remove your profile photo', {
+      method: 'PATCH', path: '/v1/account', body: { photo: input.photo ? { contentType: input.photo.contentType, data: input.photo.dataBase64 } : null },
+    });
+    this.photoCache = null;
+    store.setMeta(this.db, 'photoType', r.body.account.photoType ?? '');
+    return this.changed();
+  }
+
+  private async changeEmail(input: { currentPassword: string; newEmail: string }): Promise<PrivacyState> {
+    const r = await this.accountCall('change your email', { method: 'POST', path: '/v1/account/email', body: input });
+    store.patchAccount(this.db, { email: r.body.account.email });
+    this.log.info('account email changed');
+    return this.changed();
+  }
+
+  private async changePassword(input: { currentPassword: string; newPassword: string }): Promise<{ revokedSessions: number }> {
+    const r = await this.accountCall('change your password', { method: 'POST', path: '/v1/account/password', body: input });
+    this.log.info({ revokedSessions: r.body.revokedSessions }, 'account password changed');
+    return { revokedSessions: r.body.revokedSessions };
+  }
+
+  private async sessions(): Promise<CloudSession[]> {
+    const r = await this.accountCall('list your sessions', { method: 'GET', path: '/v1/sessions' });
+    // Newest first: this station's and the ones still in use are what the user looks for.
+    return (r.body.sessions as CloudSession[]).slice().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  private async revokeSession(id: string): Promise<CloudSession[]> {
+    if (id === store.getAccount(this.db)?.sessionId) throw new StationError('bad_input', 'input.id: that is this station\'s own session; use Log out instead');
+    await this.accountCall('sign out a session', { method: 'DELETE', path: `/v1/sessions/${encodeURIComponent(id)}` });
+    return this.sessions();
+  }
+
+  private async revokeOtherSessions(): Promise<{ revoked: number; sessions: CloudSession[] }> {
+    const r = await this.accountCall('sign out everywhere else', { method: 'POST', path: '/v1/sessions/revoke-others' });
+    return { revoked: r.body.revoked, sessions: await this.sessions() };
+  }
+
   private buildHandlers(): PrivacyHandlers {
     return {
       'privacy.state': () => this.state(),
@@ -697,6 +797,13 @@ export class PrivacyService {
         return this.changed();
       },
       'privacy.signUp': (input) => this.signUp(input),
+      'privacy.photo': () => this.photo(),
+      'privacy.setPhoto': (input) => this.setPhoto(input),
+      'privacy.changeEmail': (input) => this.changeEmail(input),
+      'privacy.changePassword': (input) => this.changePassword(input),
+      'privacy.sessions': () => this.sessions(),
+      'privacy.revokeSession': (input) => this.revokeSession(input.id),
+      'privacy.revokeOtherSessions': () => this.revokeOtherSessions(),
       'privacy.logIn': (input) => this.logIn(input),
       'privacy.logOut': () => this.logOut(),
       'privacy.updateProfile': (input) => this.updateProfile(input),

@@ -14,7 +14,7 @@ export function setMeta(db: Db, key: string, value: string): void {
 
 // ---- account ----
 
-export interface StoredAccount extends PrivacyAccount {
+export interface StoredAccount extends Omit<PrivacyAccount, 'photoType'> {
   accountId: string;
   restricted: boolean;
   objected: boolean;

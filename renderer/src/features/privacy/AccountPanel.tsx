@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { PrivacyState } from '../../../../electron/contract';
+import type { PrivacyState, ProfilePhoto } from '../../../../electron/contract';
+import { AccountSecurity, PhotoPicker } from './AccountSecurity';
 
-export interface SignUpForm { email: string; password: string; nickname: string; country: string; dateOfBirth: string }
+export interface SignUpForm { email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto }
 
 function WhereDataLives({ cloud, account }: Pick<PrivacyState, 'cloud' | 'account'>) {
   if (!cloud.url) return <p className="muted" data-testid="data-location">No cloud service is configured: this station keeps everything here and sends nothing.</p>;
@@ -23,6 +24,7 @@ function SignedOut({ state, busy, error, onLogIn, onSignUp }: {
 }) {
   const [mode, setMode] = useState<'login' | 'signup'>('login');
   const [f, setF] = useState<SignUpForm>({ email: '', password: '', nickname: '', country: '', dateOfBirth: '' });
+  const [photoError, setPhotoError] = useState<string | null>(null);
   const set = (k: keyof SignUpForm) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -46,6 +48,15 @@ function SignedOut({ state, busy, error, onLogIn, onSignUp }: {
             <label className="field"><span>Nickname</span><input name="nickname" value={f.nickname} onChange={set('nickname')} required maxLength={64} /></label>
             <label className="field"><span>Country</span><input name="country" value={f.country} onChange={set('country')} required placeholder="two letters, e.g. DE" maxLength={2} /></label>
             <label className="field"><span>Date of birth</span><input name="dateOfBirth" type="date" value={f.dateOfBirth} onChange={set('dateOfBirth')} required /></label>
+            <div className="field"><span>Photo</span>
+              <div className="photo-row">
+                {f.photo && <img className="avatar" src={`data:${f.photo.contentType};base64,${f.photo.dataBase64}`} alt="Chosen profile photo" />}
+                <PhotoPicker label={f.photo ? 'Change photo' : 'Add photo (optional)'} busy={busy}
+                  onPick={(photo) => { setPhotoError(null); setF((x) => ({ ...x, photo })); }} onError={setPhotoError} />
+                {f.photo && <button type="button" className="secondary" onClick={() => setF(({ photo: _p, ...x }) => x)}>Remove</button>}
+                {photoError && <span className="error" role="alert" data-testid="photo-error">{photoError}</span>}
+              </div>
+            </div>
             <p className="muted small">Accounts are for people aged {state.cloud.minimumAge} or over. The cloud stores your email, country, nickname,
               date of birth and an encrypted password, to register you and run your account.</p>
           </>
@@ -104,7 +115,10 @@ export function AccountPanel(props: {
       <h2 id="account-title">Account</h2>
       <WhereDataLives cloud={state.cloud} account={state.account} />
       {state.account
-        ? <Profile {...props} state={{ ...state, account: state.account }} />
+        ? <>
+          <Profile {...props} state={{ ...state, account: state.account }} />
+          <AccountSecurity state={{ ...state, account: state.account }} />
+        </>
         : <SignedOut {...props} />}
     </section>
   );
