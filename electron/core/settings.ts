@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { Settings, StationError } from '../contract';
 import type { Db } from './storage/db';
@@ -40,12 +40,19 @@ export function checkSettingsOnDisk(patch: Partial<Settings>): void {
       throw new StationError('bad_input', `input.${field}: ${p} is not an executable file`);
     }
   }
-  if (patch.recordingsDir) {
+  const dir = patch.recordingsDir;
+  if (dir) {
+    let st: Stats | undefined;
+    try { st = statSync(dir); } catch { /* created below */ }
+    if (st && !st.isDirectory()) throw new StationError('bad_input', `input.recordingsDir: ${dir} is not a folder`);
+    // Written for real: permission bits say nothing of read-only mounts (or of root).
+    const probe = join(dir, `.watchpost-write-test-${process.pid}`);
     try {
-      mkdirSync(patch.recordingsDir, { recursive: true });
-      accessSync(patch.recordingsDir, constants.W_OK);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(probe, '');
+      rmSync(probe);
     } catch (err) {
-      throw new StationError('bad_input', `input.recordingsDir: ${patch.recordingsDir} cannot be created or written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new StationError('bad_input', `input.recordingsDir: ${dir} cannot be created or written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
 }

@@ -161,8 +161,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'settings.get': () => settings,
     'settings.update': (patch) => {
       checkSettingsOnDisk(patch);
-      settings = { ...settings, ...patch };
-      saveSettings(db, settings, clock());
+      const next = { ...settings, ...patch };
+      // A new recordings folder applies at once; the setting is stored with the index change.
+      recording.setRoot(next.recordingsDir, () => saveSettings(db, next, clock()));
+      settings = next;
       tools = undefined;
       logger.info({ fields: Object.keys(patch) }, 'settings changed');
       events.emit('settings.changed', settings);

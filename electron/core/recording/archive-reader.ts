@@ -1,9 +1,9 @@
 // Reads the archive back: from any instant (the keyframe at or before it), fragment after fragment across
 // segments, or keyframe by keyframe in either direction for fast forward and rewind.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
 import { readInit, readMoof, type FragmentInfo, type TrackInfo } from '../media/fmp4';
 import type { Db } from '../storage/db';
+import { segmentFile } from './segment-file';
 import { nextSegment, prevSegment, segmentAtOrAfter, segmentAtOrBefore, unpackKeyframes, type Keyframe, type SegmentRow } from './segment-index';
 
 /** An archive: an index and the folder its paths are relative to (the station's own, or a foreign one opened for browsing). */
@@ -36,7 +36,7 @@ class SegmentFile {
   private fd: number;
   readonly keyframes: Keyframe[];
   constructor(readonly root: string, readonly row: SegmentRow) {
-    this.fd = openSync(join(root, row.path), 'r');
+    this.fd = openSync(segmentFile(root, row.path), 'r');
     this.keyframes = unpackKeyframes(row.keyframes);
   }
   init(): Buffer {

@@ -35,7 +35,8 @@ export function volumeFreeBytes(root: string): number {
 
 export class Archive implements ArchiveHost {
   readonly db: Db;
-  readonly root: string;
+  /** The recordings folder new segments go to (changed by setRoot). */
+  root: string;
   readonly logger: Logger;
   readonly clock: () => number;
   readonly maxQueueBytes: number;
@@ -60,6 +61,12 @@ export class Archive implements ArchiveHost {
 
   get settings(): ArchiveConfig {
     return this.config;
+  }
+
+  /** New segments go to `root` from now on (each recorder closes its open segment at its next keyframe). */
+  setRoot(root: string): void {
+    this.root = root;
+    this.refreshFree();
   }
 
   reloadConfig(): void {

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Db } from '../storage/db';
-import { parseSegmentName, scanSegment, trimSegment, type ScannedSegment } from './segment-file';
+import { parseSegmentName, scanSegment, segmentFile, trimSegment, type ScannedSegment } from './segment-file';
 import { deleteSegment, insertSegment, rebuildSpans, updateSegment, type SegmentRow } from './segment-index';
 
 export interface ReconcileReport {
@@ -27,7 +27,7 @@ function endOf(startMs: number, scan: ScannedSegment): number {
 
 /** Brings one indexed segment in line with its file; returns false if the row was removed. */
 function fixRow(db: Db, root: string, row: SegmentRow, report: ReconcileReport, readOnly = false): boolean {
-  const abs = join(root, row.path);
+  const abs = segmentFile(root, row.path);
   const scan = existsSync(abs) ? scanSegment(abs) : undefined;
   if (!scan) {
     if (existsSync(abs) && !readOnly) { unlinkSync(abs); report.removedFiles++; }
@@ -119,7 +119,7 @@ export async function reconcileAll(db: Db, root: string, opts: { yieldEvery?: nu
     // What is left had no file.
     db.transaction(() => {
       for (const row of byPath.values()) {
-        if (existsSync(join(root, row.path))) continue;
+        if (existsSync(segmentFile(root, row.path))) continue;
         deleteSegment(db, row.id);
         report.removedRows++;
         rebuildSpans(db, row.channel_id, row.start_ms, row.end_ms);

@@ -64,6 +64,8 @@ export interface RecorderStatus {
 
 interface OpenSegment {
   id: number;
+  /** The recordings folder it is written in. */
+  root: string;
   span: number;
   relPath: string;
   writer: SerialWriter;
@@ -189,7 +191,8 @@ export class ChannelRecorder implements HubConsumer {
       }
       this.dropping = false;
     }
-    if (this.seg && (this.discontinuity || (info.keyframe && wall - this.seg.startMs >= this.host.segmentMs()))) {
+    // Rolled at a keyframe: by length, or because the recordings folder changed.
+    if (this.seg && (this.discontinuity || (info.keyframe && (wall - this.seg.startMs >= this.host.segmentMs() || this.seg.root !== this.host.root)))) {
       if (info.keyframe || this.discontinuity) this.closeSegment();
     }
     if (!this.seg) {
@@ -259,8 +262,9 @@ export class ChannelRecorder implements HubConsumer {
 
   private openSegment(startMs: number, baseDts: number): void {
     const track = this.track!;
+    const root = this.host.root;
     const relPath = segmentRelPath(this.channelId, this.config.stream, startMs);
-    const abs = join(this.host.root, relPath);
+    const abs = join(root, relPath);
     try {
       mkdirSync(dirname(abs), { recursive: true });
     } catch (err) {
@@ -271,7 +275,7 @@ export class ChannelRecorder implements HubConsumer {
     const db = this.host.db;
     const writer = new SerialWriter(abs, this.host.beforeWrite);
     const seg: OpenSegment = {
-      id: 0, span: 0, relPath, writer, startMs, baseDts, timescale: track.info.timescale,
+      id: 0, root, span: 0, relPath, writer, startMs, baseDts, timescale: track.info.timescale,
       initBytes: track.data.length, keyframes: [], queuedBytes: 0, writtenEndDts: baseDts, nextDts: baseDts, dirty: false, ownsSpan: false, openedAt: startMs,
     };
     db.transaction(() => {
@@ -341,9 +345,10 @@ export class ChannelRecorder implements HubConsumer {
       if (seg.startMs !== seg.openedAt) {
         const rel = segmentRelPath(this.channelId, this.config.stream, seg.startMs);
         try {
-          mkdirSync(dirname(join(this.host.root, rel)), { recursive: true });
-          renameSync(join(this.host.root, seg.relPath), join(this.host.root, rel));
-          renamed = rel;
+          mkdirSync(dirname(join(seg.root, rel)), { recursive: true });
+          renameSync(join(seg.root, seg.relPath), join(seg.root, rel));
+          // A segment left in an earlier recordings folder is indexed by its absolute path.
+          renamed = seg.root === this.host.root ? rel : join(seg.root, rel);
         } catch (err) {
           this.host.logger.warn({ err, channel: this.channelId }, 'could not rename a segment to its corrected start');
         }

@@ -20,16 +20,17 @@ import { ArchiveCursor, frameTimesAround, isInit, type ArchiveSource } from './a
 import { exportRange, stationSigningKey, verifyExport } from './export';
 import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
+import { segmentFile } from './segment-file';
 import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
 import { forecast, sweepRetention, type Forecast } from './retention';
-import { addLock, audit, auditLog, channelsWithRecordings, extendInterval, insertGap, isLocked, rebuildSpans, listLocks, recordedDays, removeLock, timeline } from './segment-index';
+import { addLock, audit, auditLog, channelsWithRecordings, extendInterval, insertGap, isLocked, rebaseSegmentPaths, rebuildSpans, listLocks, recordedDays, removeLock, timeline } from './segment-index';
 import type { BeforeWrite } from './serial-writer';
 
 type RecordingHandlers = Pick<Handlers, keyof typeof recordingCalls>;
 
 export interface RecordingServiceOptions {
   db: Db;
-  /** The recordings folder (read once: a new folder takes effect at the next start). */
+  /** The recordings folder at start (setRoot moves it while running). */
   root: string;
   dataDir: string;
   live: { hub(streamId: string): Promise<StreamHub> };
@@ -69,6 +70,8 @@ export class RecordingService {
   private retentionRunning = false;
   private background?: Promise<unknown>;
   private readonly stopping = new AbortController();
+  /** The full disk-vs-index pass at start; a change of folder stops it (its relative paths would mean the old folder). */
+  private readonly reconciling = new AbortController();
 
   constructor(private readonly opts: RecordingServiceOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -81,7 +84,7 @@ export class RecordingService {
   /** Reconciles the crash leftovers, notes the time the station was down, starts the configured recorders. */
   async start(): Promise<void> {
     const db = this.opts.db;
-    const report = reconcileOpen(db, this.opts.root);
+    const report = reconcileOpen(db, this.archive.root);
     if (report.checkedOpen) this.log.info({ ...report }, 'segments left open by the last run reconciled');
     const now = this.clock();
     db.transaction(() => {
@@ -107,7 +110,7 @@ export class RecordingService {
     }));
     // The full disk-vs-index pass runs in the background (it can take a while on a large archive).
     if (this.opts.fullReconcile === false) return;
-    this.background = reconcileAll(db, this.opts.root, { signal: this.stopping.signal }).then((r) => {
+    this.background = reconcileAll(db, this.archive.root, { signal: this.reconciling.signal }).then((r) => {
       if (r.indexed || r.removedRows || r.trimmed) this.log.info({ ...r }, 'archive reconciled with the disk');
     }).catch((err: Error) => this.log.error({ err }, 'archive reconciliation failed'));
   }
@@ -126,7 +129,7 @@ export class RecordingService {
     let keptLocked = 0;
     for (const r of rows) {
       if (isLocked(db, channelId, r.start_ms, r.end_ms)) { keptLocked++; continue; }
-      try { unlinkSync(join(this.opts.root, r.path)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
+      try { unlinkSync(segmentFile(this.archive.root, r.path)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
       db.prepare('DELETE FROM rec_segment WHERE id = ?').run(r.id);
       deleted++;
     }
@@ -193,6 +196,26 @@ export class RecordingService {
     return this.toContract(row);
   }
 
+  /**
+   * A new recordings folder applies at once: the index's paths of the old folder become absolute (its recordings stay
+   * playable and under retention), and each recorder closes its open segment at its next keyframe and continues in the
+   * new folder. `inTransaction` (storing the setting) commits together with the index change.
+   */
+  setRoot(path: string, inTransaction?: () => void): void {
+    const to = resolve(path);
+    const from = resolve(this.archive.root);
+    if (to === from) return void inTransaction?.();
+    mkdirSync(to, { recursive: true });
+    this.reconciling.abort();
+    this.opts.db.transaction(() => {
+      rebaseSegmentPaths(this.opts.db, from, to);
+      inTransaction?.();
+    })();
+    this.archive.setRoot(to);
+    this.sources.get('local')!.root = to;
+    this.log.info({ from, to }, 'recordings folder changed: recorders continue there from their next keyframe');
+  }
+
   setArchive(s: ArchiveSettings): ArchiveSettings {
     writeArchiveConfig(this.opts.db, { segmentMs: s.segmentSeconds * 1000, quotaBytes: s.quotaBytes, freeFloorBytes: s.freeFloorBytes });
     this.archive.reloadConfig();
@@ -210,7 +233,7 @@ export class RecordingService {
     if (this.retentionRunning) return;
     this.retentionRunning = true;
     try {
-      const r = sweepRetention({ db: this.opts.db, root: this.opts.root, now: this.clock(), channelDays: this.channelDays(), freeBytes: () => this.archive.refreshFree() });
+      const r = sweepRetention({ db: this.opts.db, root: this.archive.root, now: this.clock(), channelDays: this.channelDays(), freeBytes: () => this.archive.refreshFree() });
       if (r.deleted) {
         this.log.info({ ...r }, 'retention deleted the oldest recordings');
         this.thumbs.clear();
@@ -245,7 +268,7 @@ export class RecordingService {
   async openFolder(path: string) {
     const root = resolve(path);
     if (!existsSync(root) || !statSync(root).isDirectory()) throw new StationError('not_found', `${root} is not a folder`);
-    if (root === resolve(this.opts.root)) return { source: 'local', label: 'This station', ...this.summary(this.opts.db) };
+    if (root === resolve(this.archive.root)) return { source: 'local', label: 'This station', ...this.summary(this.opts.db) };
     const id = `folder-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
     let src = this.sources.get(id);
     if (!src) {
@@ -432,6 +455,7 @@ export class RecordingService {
 
   async dispose(): Promise<void> {
     this.stopping.abort();
+    this.reconciling.abort();
     await this.background;
     for (const id of [...this.sessions.keys()]) this.closePlayback(id);
     for (const a of this.exports.values()) a.abort();

@@ -1,9 +1,9 @@
 // Retention: per-channel age, a global size quota and a free-space floor; oldest first; locked (evidence)
 // ranges are never deleted, and every sweep that deletes or keeps evidence is audited.
 import { unlinkSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Db } from '../storage/db';
 import { readArchiveConfig } from './archive';
+import { segmentFile } from './segment-file';
 import { archiveBytes, audit, isLocked, rebuildSpans, type SegmentRow } from './segment-index';
 
 export interface RetentionInput {
@@ -27,7 +27,7 @@ export interface RetentionReport {
 type Row = Pick<SegmentRow, 'id' | 'channel_id' | 'start_ms' | 'end_ms' | 'bytes' | 'path'>;
 
 function remove(db: Db, root: string, r: Row): void {
-  try { unlinkSync(join(root, r.path)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
+  try { unlinkSync(segmentFile(root, r.path)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
   db.prepare('DELETE FROM rec_segment WHERE id = ?').run(r.id);
 }
 

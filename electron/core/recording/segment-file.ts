@@ -1,10 +1,18 @@
 // Segment files on disk: where they go, and what a file holds (read back from its own boxes).
 import { closeSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { boxes, readInit, readMoof, type TrackInfo } from '../media/fmp4';
 import type { StreamKind } from './segment-index';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * A segment's file. Paths in the index are relative to the recordings folder; a segment left in an earlier folder
+ * (the folder was changed) keeps its absolute path, so both stay playable.
+ */
+export function segmentFile(root: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(root, path);
+}
 
 /** `<channel>/<YYYY-MM-DD>/<HH>/c<channel>-<stream>-<YYYYMMDDTHHMMSSmmmZ>.mp4`, in UTC; the name alone gives channel, stream and start. */
 export function segmentRelPath(channelId: number, stream: StreamKind, startMs: number): string {

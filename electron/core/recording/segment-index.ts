@@ -95,6 +95,17 @@ export function openSegments(db: Db): SegmentRow[] {
   return db.prepare('SELECT * FROM rec_segment WHERE closed = 0').all() as SegmentRow[];
 }
 
+/**
+ * The recordings folder moved from `from` to `to`: rows relative to the old folder take its absolute path (they stay
+ * playable there), rows already under the new folder become relative to it.
+ */
+export function rebaseSegmentPaths(db: Db, from: string, to: string): void {
+  db.transaction(() => {
+    db.prepare("UPDATE rec_segment SET path = ? || path WHERE substr(path, 1, 1) <> '/'").run(`${from}/`);
+    db.prepare('UPDATE rec_segment SET path = substr(path, ?) WHERE substr(path, 1, ?) = ?').run(to.length + 2, to.length + 1, `${to}/`);
+  })();
+}
+
 export function archiveBytes(db: Db): number {
   return (db.prepare('SELECT coalesce(sum(bytes), 0) AS n FROM rec_segment').get() as { n: number }).n;
 }
