@@ -53,9 +53,17 @@ export interface MediaFrame {
 
 /** u32 channel | u8 kind | u8 flags (bit 0: keyframe) | [init: u16 meta length | meta JSON] | payload */
 export function encodeMediaFrame(f: MediaFrame): Uint8Array {
+  const head = encodeMediaFrameHead(f);
+  const out = new Uint8Array(head.length + f.payload.length);
+  out.set(head);
+  out.set(f.payload, head.length);
+  return out;
+}
+
+/** The frame without its payload, for transports that send the payload after it without copying it. */
+export function encodeMediaFrameHead(f: MediaFrame): Uint8Array {
   const meta = f.meta ? new TextEncoder().encode(JSON.stringify(f.meta)) : new Uint8Array(0);
-  const head = 6 + (f.kind === 'init' ? 2 + meta.length : 0);
-  const out = new Uint8Array(head + f.payload.length);
+  const out = new Uint8Array(6 + (f.kind === 'init' ? 2 + meta.length : 0));
   const v = new DataView(out.buffer);
   v.setUint32(0, f.channel);
   v.setUint8(4, MEDIA_FRAME[f.kind]);
@@ -64,7 +72,6 @@ export function encodeMediaFrame(f: MediaFrame): Uint8Array {
     v.setUint16(6, meta.length);
     out.set(meta, 8);
   }
-  out.set(f.payload, head);
   return out;
 }
 

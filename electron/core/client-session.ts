@@ -1,6 +1,7 @@
 /** Where a client's media frames go: a WebSocket (browser mode) or a MessagePort (Electron). */
 export interface MediaPort {
-  send(frame: Uint8Array): void;
+  /** One media frame: whole, or its head (encodeMediaFrameHead) followed by the payload, which is then not copied. */
+  send(frame: Uint8Array, payload?: Uint8Array): void;
   /** Bytes queued towards the client; the hub skips a slow client to the next keyframe past a bound. */
   backlog(): number;
 }

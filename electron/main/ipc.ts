@@ -11,7 +11,7 @@ export function openMediaSession(contents: WebContents): void {
   sessions.get(contents.id)?.close();
   const { port1, port2 } = new MessageChannelMain();
   const session = new ClientSession(`wc-${contents.id}`, {
-    send: (frame) => port1.postMessage(frame),
+    send: (frame, payload) => port1.postMessage(payload ? concatFrame(frame, payload) : frame),
     backlog: () => 0,
   });
   session.own(() => port1.close());
@@ -41,4 +41,12 @@ export function bindIpc(station: Station, windows: () => BrowserWindow[]): () =>
     ipcMain.removeHandler(IPC.call);
     unsubscribe();
   };
+}
+
+/** A MessagePort message is copied anyway: head and payload become one buffer. */
+function concatFrame(head: Uint8Array, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(head.length + payload.length);
+  out.set(head);
+  out.set(payload, head.length);
+  return out;
 }

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeMediaFrame, StationError, type StreamProfile, type StreamStatus } from '../../contract';
+import { encodeMediaFrameHead, StationError, type StreamProfile, type StreamStatus } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
 import type { EventBus } from '../events/event-bus';
@@ -102,11 +102,11 @@ export class LiveService {
           return;
         }
         const meta = { codec: info.codec, width: info.width, height: info.height, transcoded: mode === 'transcoded' };
-        port.send(encodeMediaFrame({ channel, kind: 'init', keyframe: false, meta, payload: data }));
+        port.send(encodeMediaFrameHead({ channel, kind: 'init', keyframe: false, meta, payload: data }), data);
       },
       fragment: (data, info) => {
         if (mode === 'switching') return;
-        port.send(encodeMediaFrame({ channel, kind: 'fragment', keyframe: info.keyframe, payload: data }));
+        port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: info.keyframe, payload: data }), data);
       },
       backlog: () => port.backlog(),
     };

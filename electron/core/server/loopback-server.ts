@@ -2,6 +2,7 @@ import { timingSafeEqual, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClientFrame, WS_MAX_FRAME_BYTES, WS_PATH, type ServerFrame } from '../../contract';
@@ -110,17 +111,25 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, socket));
   });
 
   let clients = 0;
-  function serveClient(ws: WebSocket): void {
+  function serveClient(ws: WebSocket, socket: Duplex): void {
     const push = (frame: ServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
     // Media rides the same socket as binary frames: one connection however many tiles (Chromium allows 6 per host).
     const session = new ClientSession(`ws-${++clients}`, {
-      send: (frame) => { if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true }); },
+      send: (frame, payload) => {
+        if (ws.readyState !== ws.OPEN) return;
+        if (!payload) return ws.send(frame, { binary: true });
+        // Head and payload as two fragments of one message, written together: the payload is never copied per viewer.
+        socket.cork();
+        ws.send(frame, { binary: true, fin: false });
+        ws.send(payload, { binary: true, fin: true });
+        socket.uncork();
+      },
       backlog: () => ws.bufferedAmount,
     });
     const unsubscribe = station.events.subscribe((name, payload) => push({ t: 'event', name, payload }));
