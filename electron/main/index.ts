@@ -1,11 +1,13 @@
 // Electron glue only: lifecycle, one window, the security checklist, IPC. The station is electron/core.
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, nativeImage, Notification } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStation, type Station } from '../core/station';
 import { useSqliteBinding } from '../core/storage/db';
 import { FileSecretStore } from '../core/storage/secrets';
+import { IPC } from '../contract/bridge';
+import { bindAlarmNotifications } from './alarm-notifier';
 import { bindIpc, openMediaSession } from './ipc';
 import { safeStorageCipher } from './secret-store';
 import { APP_ORIGIN, denyNavigation, lockDownSession, registerAppScheme, serveRenderer } from './security';
@@ -56,7 +58,20 @@ async function start(): Promise<void> {
   const dataDir = process.env.WATCHPOST_DATA_DIR ?? app.getPath('userData');
   const secrets = new FileSecretStore(dataDir, await safeStorageCipher(), 'electron safeStorage');
   station = await createStation({ dataDir, mode: 'electron', secrets, cloudUrl: process.env.WATCHPOST_CLOUD_URL });
-  unbind = bindIpc(station, () => BrowserWindow.getAllWindows());
+  const unbindIpc = bindIpc(station, () => BrowserWindow.getAllWindows());
+  // A click on an alarm's notification brings the window forward and opens that camera in Live.
+  const unbindNotes = bindAlarmNotifications(station.events, { Notification, imageFromJpeg: (jpeg) => nativeImage.createFromBuffer(jpeg) }, (n) => {
+    const win = mainWindow;
+    if (!win || win.isDestroyed()) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+    win.webContents.send(IPC.event, 'alarm.focus', { eventId: n.event.id, channelId: n.event.channelId });
+  });
+  unbind = () => {
+    unbindNotes();
+    unbindIpc();
+  };
   mainWindow = createWindow();
 }
 

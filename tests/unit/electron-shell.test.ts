@@ -68,6 +68,8 @@ const fake = vi.hoisted(() => {
       handle: (ch: string, h: Handler) => void state.ipcHandlers.set(ch, h),
       removeHandler: (ch: string) => void state.ipcHandlers.delete(ch),
     },
+    Notification: Object.assign(class { on() {} show() {} }, { isSupported: () => false }),
+    nativeImage: { createFromBuffer: () => ({}) },
     safeStorage: {
       isAsyncEncryptionAvailable: async () => true,
       getSelectedStorageBackend: () => state.backend,

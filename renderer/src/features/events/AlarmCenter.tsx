@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
-import type { AlarmNotice } from '../../../../electron/contract';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { alarmNotificationText, type AlarmNotice } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { navigated } from '../../app/store';
 import { liveActions } from '../live/live-slice';
 import { TYPE_LABELS, useAcknowledgeMutation, useEventsQuery } from './events-api';
 import { useEventStream } from './use-event-stream';
@@ -39,29 +40,48 @@ export function AlarmCenter() {
   useEventStream(UNACKED);
   const [acknowledge] = useAcknowledgeMutation();
 
+  /** The camera in a maximized Live tile; `go`: switch to Live too (a click on a notification). */
+  const showCamera = useCallback((ch: number, go: boolean) => {
+    const s = liveRef.current;
+    let tile = s.tiles.indexOf(ch);
+    if (tile < 0) {
+      tile = s.selected;
+      dispatch(liveActions.cameraPlaced({ tile, channelId: ch }));
+    }
+    if (s.maximized !== tile) dispatch(liveActions.maximizeToggled(tile));
+    if (go) {
+      dispatch(navigated('live'));
+      history.replaceState(null, '', '#/live');
+    }
+  }, [dispatch]);
+
   useEffect(() => client.on('alarm.raised', (n) => {
-    const title = `${n.ruleName}: ${TYPE_LABELS[n.event.type]}`;
-    const icon = n.snapshotBase64 ? `data:image/jpeg;base64,${n.snapshotBase64}` : undefined;
+    const ch = n.event.channelId;
     if (n.actions.includes('notify')) {
-      if (typeof Notification !== 'undefined' && Notification.permission === 'granted') new Notification(title, { body: new Date(n.event.start).toLocaleTimeString(), icon, tag: `alarm-${n.event.id}` });
+      // Electron's main process shows its own notification (with the snapshot as its image) and reports clicks as 'alarm.focus'.
+      if (client.transport === 'websocket' && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+        const { title, body } = alarmNotificationText(n);
+        const icon = n.snapshotBase64 ? `data:image/jpeg;base64,${n.snapshotBase64}` : undefined;
+        const note = new Notification(title, { body, icon, tag: `alarm-${n.event.id}` });
+        note.onclick = () => {
+          window.focus();
+          if (ch !== null) showCamera(ch, true);
+          note.close();
+        };
+      }
       setToasts((t) => [n, ...t.filter((x) => x.event.id !== n.event.id)].slice(0, 4));
     }
     if (n.actions.includes('sound')) chime();
-    const ch = n.event.channelId;
-    if (n.actions.includes('popup') && ch !== null) {
-      const s = liveRef.current;
-      let tile = s.tiles.indexOf(ch);
-      if (tile < 0) {
-        tile = s.selected;
-        dispatch(liveActions.cameraPlaced({ tile, channelId: ch }));
-      }
-      if (s.maximized !== tile) dispatch(liveActions.maximizeToggled(tile));
-    }
-  }), [client, dispatch]);
+    if (n.actions.includes('popup') && ch !== null) showCamera(ch, false);
+  }), [client, showCamera]);
+
+  useEffect(() => client.on('alarm.focus', ({ channelId }) => {
+    if (channelId !== null) showCamera(channelId, true);
+  }), [client, showCamera]);
 
   useEffect(() => {
-    if (typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission().catch(() => {});
-  }, []);
+    if (client.transport === 'websocket' && typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission().catch(() => {});
+  }, [client]);
 
   return (
     <>

@@ -1,4 +1,4 @@
-import type { CallInput, CallOutput, StationEvent } from '../../../../electron/contract';
+import { EVENT_TYPE_LABELS, type CallInput, type CallOutput, type StationEvent } from '../../../../electron/contract';
 import { stationApi } from '../../app/station-api';
 
 export type EventFilterArgs = CallInput<'events.list'>;
@@ -49,8 +49,4 @@ export function upsertEvent(list: StationEvent[], e: StationEvent, keep: boolean
   if (list.length > limit) list.length = limit;
 }
 
-export const TYPE_LABELS: Record<StationEvent['type'], string> = {
-  motion: 'Motion', tamper: 'Tamper', door: 'Door/window', pir: 'PIR', water: 'Water leak', temperature: 'Temperature', co2: 'CO₂',
-  light: 'Ambient light', stream_lost: 'Stream lost', stream_restored: 'Stream restored', device_offline: 'Device offline',
-  disk_low: 'Disk low', recording_gap: 'Recording gap', frozen_picture: 'Frozen picture',
-};
+export const TYPE_LABELS = EVENT_TYPE_LABELS;

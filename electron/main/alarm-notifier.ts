@@ -1,0 +1,51 @@
+// Alarms as OS notifications from the main process: the contract's words and the alarm's snapshot as the image.
+import type { NativeImage, NotificationConstructorOptions } from 'electron';
+import { alarmNotificationText, type AlarmNotice, type EventName } from '../contract';
+
+/** The parts of Electron's Notification this uses; passed in so the mapping is tested without Electron. */
+export interface NotificationLike {
+  on(event: 'click' | 'close', listener: () => void): unknown;
+  show(): void;
+}
+export interface NotifierDeps {
+  Notification: { isSupported(): boolean; new (options: NotificationConstructorOptions): NotificationLike };
+  imageFromJpeg(jpeg: Buffer): NativeImage;
+}
+
+/** What the notification shows for an alarm; undefined when the rule does not notify. */
+export function notificationOptions(n: AlarmNotice, imageFromJpeg: NotifierDeps['imageFromJpeg']): NotificationConstructorOptions | undefined {
+  if (!n.actions.includes('notify')) return undefined;
+  const { title, body } = alarmNotificationText(n);
+  const jpeg = n.snapshotBase64 ? Buffer.from(n.snapshotBase64, 'base64') : undefined;
+  // The app plays its own chime for rules with 'sound'.
+  return { title, body, silent: true, ...(jpeg?.length ? { icon: imageFromJpeg(jpeg) } : {}) };
+}
+
+/** Shows a notification per notifying alarm; a click calls onClick. Returns the disposer. */
+export function bindAlarmNotifications(
+  bus: { subscribe(listener: (name: EventName, payload: unknown) => void): () => void },
+  deps: NotifierDeps,
+  onClick: (n: AlarmNotice) => void,
+): () => void {
+  // Held until closed: a notification that is garbage-collected loses its click handler.
+  const shown = new Set<NotificationLike>();
+  const unsubscribe = bus.subscribe((name, payload) => {
+    if (name !== 'alarm.raised' || !deps.Notification.isSupported()) return;
+    const n = payload as AlarmNotice;
+    const options = notificationOptions(n, deps.imageFromJpeg);
+    if (!options) return;
+    const note = new deps.Notification(options);
+    shown.add(note);
+    if (shown.size > 50) shown.delete(shown.values().next().value!);
+    note.on('click', () => {
+      shown.delete(note);
+      onClick(n);
+    });
+    note.on('close', () => shown.delete(note));
+    note.show();
+  });
+  return () => {
+    unsubscribe();
+    shown.clear();
+  };
+}

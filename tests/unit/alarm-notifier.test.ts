@@ -1,0 +1,73 @@
+// The Electron main process's alarm notifications, against a fake Notification (Electron objects are passed in).
+import type { NativeImage, NotificationConstructorOptions } from 'electron';
+import { describe, expect, it } from 'vitest';
+import type { AlarmNotice, StationEvent } from '../../electron/contract';
+import { EventBus } from '../../electron/core/events/event-bus';
+import { bindAlarmNotifications, notificationOptions } from '../../electron/main/alarm-notifier';
+
+const event: StationEvent = {
+  id: 7, channelId: 3, type: 'door', source: 'onvif', start: Date.UTC(2026, 0, 5, 12, 30), end: null, value: null, unit: null, detail: '',
+  hasSnapshot: true, ruleId: 2, acknowledged: false, ackNote: null, ackAt: null,
+};
+const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+const notice = (over: Partial<AlarmNotice> = {}): AlarmNotice => ({ event, ruleId: 2, ruleName: 'Back gate', actions: ['notify', 'sound'], snapshotBase64: jpeg.toString('base64'), ...over });
+
+/** Records what it was given; a fake NativeImage that remembers its bytes. */
+function fakes(supported = true) {
+  const shown: { options: NotificationConstructorOptions; handlers: Map<string, () => void> }[] = [];
+  class FakeNotification {
+    static isSupported = () => supported;
+    rec: (typeof shown)[number];
+    constructor(options: NotificationConstructorOptions) {
+      this.rec = { options, handlers: new Map() };
+    }
+    on(ev: 'click' | 'close', l: () => void) {
+      this.rec.handlers.set(ev, l);
+      return this;
+    }
+    show() {
+      shown.push(this.rec);
+    }
+  }
+  const imageFromJpeg = (b: Buffer) => ({ bytes: Buffer.from(b) }) as unknown as NativeImage;
+  return { shown, deps: { Notification: FakeNotification, imageFromJpeg } };
+}
+
+describe('alarm notifications in Electron', () => {
+  it('maps an alarm to title, body and the snapshot image', () => {
+    const o = notificationOptions(notice(), fakes().deps.imageFromJpeg)!;
+    expect(o.title).toBe('Back gate: Door/window');
+    expect(o.body).toBe(new Date(event.start).toLocaleTimeString());
+    expect((o.icon as unknown as { bytes: Buffer }).bytes.equals(jpeg)).toBe(true);
+    const temp = notificationOptions(notice({ event: { ...event, type: 'temperature', value: 41.5, unit: '°C', detail: 'server room' }, snapshotBase64: null }), fakes().deps.imageFromJpeg)!;
+    expect(temp.body).toBe(`${new Date(event.start).toLocaleTimeString()} 41.5 °C · server room`);
+    expect(temp.icon).toBeUndefined();
+    expect(notificationOptions(notice({ actions: ['sound', 'mark'] }), fakes().deps.imageFromJpeg)).toBeUndefined();
+  });
+
+  it('shows one per notifying alarm from the bus and reports the click with the alarm', () => {
+    const bus = new EventBus();
+    const { shown, deps } = fakes();
+    const clicked: AlarmNotice[] = [];
+    const dispose = bindAlarmNotifications(bus, deps, (n) => clicked.push(n));
+    bus.emit('alarm.raised', notice());
+    bus.emit('alarm.raised', notice({ actions: ['popup'] }));
+    bus.emit('event.changed', event);
+    expect(shown).toHaveLength(1);
+    shown[0]!.handlers.get('click')!();
+    expect(clicked.map((n) => [n.event.id, n.event.channelId])).toEqual([[7, 3]]);
+    dispose();
+    bus.emit('alarm.raised', notice());
+    expect(shown).toHaveLength(1);
+    expect(bus.size).toBe(0);
+  });
+
+  it('shows nothing where the OS has no notifications', () => {
+    const bus = new EventBus();
+    const { shown, deps } = fakes(false);
+    const dispose = bindAlarmNotifications(bus, deps, () => {});
+    bus.emit('alarm.raised', notice());
+    expect(shown).toHaveLength(0);
+    dispose();
+  });
+});
