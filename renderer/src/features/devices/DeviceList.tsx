@@ -1,16 +1,19 @@
 import { useEffect, useState } from 'react';
 import { useAppDispatch } from '../../app/hooks';
+import { useChannelsQuery } from '../live/live-api';
 import { useStationClient } from '../../app/client-context';
 import { ConfigureDialog } from './ConfigureDialog';
 import { DeviceFile } from './DeviceFile';
-import { devicesApi, useDevicesQuery, useRemoveDeviceMutation } from './devices-api';
+import { ChannelName, CoverDialog, CoverThumb, DeleteDialog, PasswordDialog } from './DeviceEdit';
+import { devicesApi, useDevicesQuery } from './devices-api';
+import { RtspCameras } from './RtspCameras';
 
 /** The managed devices; an NVR's channels as a tree, each with its main and sub streams. */
 export function DeviceList() {
   const client = useStationClient();
   const dispatch = useAppDispatch();
   const { data: devices = [] } = useDevicesQuery();
-  const [remove] = useRemoveDeviceMutation();
+  const [dialog, setDialog] = useState<{ kind: 'password' | 'delete'; id: number } | { kind: 'cover'; channelId: number } | null>(null);
   const [open, setOpen] = useState<Set<number>>(new Set());
   const [now, setNow] = useState(Date.now());
   const [picked, setPicked] = useState<Set<number>>(new Set());
@@ -19,6 +22,8 @@ export function DeviceList() {
   useEffect(() => client.on('devices.online', (p) => setOffline((o) => [`${new Date(p.at).toLocaleTimeString()} ${p.name} ${p.online ? 'back online' : 'offline'}`, ...o].slice(0, 5))), [client]);
   useEffect(() => client.on('devices.changed', () => { dispatch(devicesApi.util.invalidateTags(['Devices'])); }), [client, dispatch]);
   useEffect(() => { const t = setInterval(() => setNow(Date.now()), 1000); return () => clearInterval(t); }, []);
+  const { data: channels = [] } = useChannelsQuery();
+  const channelName = (id: number) => channels.find((c) => c.id === id)?.name ?? `channel ${id}`;
   const toggle = (id: number) => setOpen((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
 
   return (
@@ -41,14 +46,17 @@ export function DeviceList() {
               <span className="small" data-status={d.status}>
                 {d.lockedUntil && d.lockedUntil > now ? `locked out, ${Math.ceil((d.lockedUntil - now) / 1000)} s left` : d.status}
               </span>
-              <button type="button" className="secondary" onClick={() => { if (confirm(`Delete ${d.name}? Its credentials are erased; recordings stay.`)) void remove(d.id); }}>Delete</button>
+              {d.driver !== 'rtsp' && <button type="button" className="secondary" onClick={() => setDialog({ kind: 'password', id: d.id })} aria-label={`Change the password of ${d.name}`}>Password…</button>}
+              <button type="button" className="secondary" onClick={() => setDialog({ kind: 'delete', id: d.id })} aria-label={`Delete ${d.name}`}>Delete…</button>
             </div>
             {open.has(d.id) && (
               <ul role="group">
                 {d.channels.map((c) => (
-                  <li key={c.channelId} role="treeitem" aria-selected={false} className="dev-channel" data-channel={c.deviceChannel}>
-                    <span>{c.name}</span>
+                  <li key={c.channelId} role="treeitem" aria-selected={false} className="dev-channel" data-channel={c.deviceChannel} data-cover={c.hasCover ? 'yes' : 'no'}>
+                    <CoverThumb channelId={c.channelId} hasCover={c.hasCover} name={c.name} />
+                    <ChannelName channelId={c.channelId} name={c.name} />
                     <span className="muted small">main{c.hasSub ? ' · sub' : ''}</span>
+                    <button type="button" className="link small" onClick={() => setDialog({ kind: 'cover', channelId: c.channelId })} aria-label={`Cover image of ${c.name}`}>Cover…</button>
                   </li>
                 ))}
               </ul>
@@ -56,7 +64,11 @@ export function DeviceList() {
           </li>
         ))}
       </ul>
+      <RtspCameras deviceChannels={new Set(devices.flatMap((d) => d.channels.map((c) => c.channelId)))} onCover={(channelId) => setDialog({ kind: 'cover', channelId })} />
       <DeviceFile />
+      {dialog?.kind === 'password' && devices.some((d) => d.id === dialog.id) && <PasswordDialog device={devices.find((d) => d.id === dialog.id)!} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'delete' && devices.some((d) => d.id === dialog.id) && <DeleteDialog device={devices.find((d) => d.id === dialog.id)!} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'cover' && <CoverDialog channelId={dialog.channelId} name={channelName(dialog.channelId)} onClose={() => setDialog(null)} />}
       {configuring && <ConfigureDialog devices={devices.filter((d) => picked.has(d.id))} onClose={() => setConfiguring(false)} />}
     </section>
   );

@@ -1,7 +1,7 @@
 import type { CallInput, CallOutput } from '../../../../electron/contract';
 import { stationApi } from '../../app/station-api';
 
-const api = stationApi.enhanceEndpoints({ addTagTypes: ['Devices', 'Channels'] }).injectEndpoints({
+const api = stationApi.enhanceEndpoints({ addTagTypes: ['Devices', 'Channels', 'Cover'] }).injectEndpoints({
   endpoints: (b) => ({
     devices: b.query<CallOutput<'devices.list'>, void>({ query: () => ({ name: 'devices.list', input: {} }), providesTags: ['Devices'] }),
     scanResults: b.query<CallOutput<'devices.scanResults'>, void>({ query: () => ({ name: 'devices.scanResults', input: {} }) }),
@@ -19,8 +19,23 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Devices', 'Channels'] }
       query: (input) => ({ name: 'devices.import', input }), invalidatesTags: ['Devices', 'Channels'],
     }),
     deviceTime: b.query<CallOutput<'devices.time'>, number>({ query: (id) => ({ name: 'devices.time', input: { id } }) }),
-    removeDevice: b.mutation<CallOutput<'devices.remove'>, number>({
-      query: (id) => ({ name: 'devices.remove', input: { id } }), invalidatesTags: ['Devices', 'Channels'],
+    removeDevice: b.mutation<CallOutput<'devices.remove'>, CallInput<'devices.remove'>>({
+      query: (input) => ({ name: 'devices.remove', input }), invalidatesTags: ['Devices', 'Channels'],
+    }),
+    changePassword: b.mutation<CallOutput<'devices.changePassword'>, CallInput<'devices.changePassword'>>({
+      query: (input) => ({ name: 'devices.changePassword', input }),
+    }),
+    cover: b.query<CallOutput<'devices.cover'>, number>({
+      query: (channelId) => ({ name: 'devices.cover', input: { channelId } }), providesTags: (_r, _e, id) => [{ type: 'Cover', id }],
+    }),
+    setCover: b.mutation<CallOutput<'devices.setCover'>, CallInput<'devices.setCover'>>({
+      query: (input) => ({ name: 'devices.setCover', input }), invalidatesTags: (_r, _e, i) => ['Devices', { type: 'Cover', id: i.channelId }],
+    }),
+    removeCover: b.mutation<CallOutput<'devices.removeCover'>, number>({
+      query: (channelId) => ({ name: 'devices.removeCover', input: { channelId } }), invalidatesTags: (_r, _e, id) => ['Devices', { type: 'Cover', id }],
+    }),
+    renameChannel: b.mutation<CallOutput<'channels.rename'>, CallInput<'channels.rename'>>({
+      query: (input) => ({ name: 'channels.rename', input }), invalidatesTags: ['Devices', 'Channels'],
     }),
   }),
 });
@@ -28,5 +43,6 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Devices', 'Channels'] }
 export const {
   useDevicesQuery, useScanResultsQuery, useInterfacesQuery, useScanMutation, useActivateMutation, useAddDeviceMutation, useRemoveDeviceMutation,
   useConfigureMutation, useExportDevicesMutation, useImportDevicesMutation, useLazyDeviceTimeQuery,
+  useChangePasswordMutation, useCoverQuery, useSetCoverMutation, useRemoveCoverMutation, useRenameChannelMutation,
 } = api;
 export const devicesApi = api;
