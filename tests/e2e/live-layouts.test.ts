@@ -65,7 +65,7 @@ async function expectOneBigFiveSmall() {
 
 describe('custom layout editor', () => {
   it('merges cells by drag and by keyboard, refuses what cannot be saved, and saves a named layout', { timeout: 60_000 }, async () => {
-    await page.getByRole('button', { name: 'Layouts…' }).click();
+    await page.getByRole('button', { name: 'Layouts', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Custom layout' });
     await dialog.getByLabel('Grid size').selectOption('3');
     const cells = () => page.locator('.le-cell');
@@ -120,7 +120,7 @@ describe('custom layout editor', () => {
   });
 
   it('can be deleted; the grid falls back to a built-in layout', { timeout: 30_000 }, async () => {
-    await page.getByRole('button', { name: 'Layouts…' }).click();
+    await page.getByRole('button', { name: 'Layouts', exact: true }).click();
     await page.getByRole('button', { name: 'Delete Gate desk' }).click();
     await page.getByRole('dialog', { name: 'Custom layout' }).getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => page.getByRole('radio', { name: 'Gate desk' }).count()).toBe(0);

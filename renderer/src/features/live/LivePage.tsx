@@ -104,7 +104,7 @@ export function LivePage() {
                 onClick={() => dispatch(liveActions.layoutChosen(l.id))} title={l.id.startsWith('custom:') ? `${l.label}: ${l.cells.length} tiles` : `${l.label} tiles`}>{l.label}</button>
             ))}
           </div>
-          <button type="button" aria-pressed={editing} className={editing ? 'on' : ''} onClick={() => setEditing(!editing)} title="Make, edit and delete custom layouts">Layouts…</button>
+          <button type="button" aria-pressed={editing} className={editing ? 'on' : ''} onClick={() => setEditing(!editing)} title="Make, edit and delete custom layouts">Layouts</button>
           <button type="button" aria-pressed={live.showStats} className={live.showStats ? 'on' : ''} onClick={() => dispatch(liveActions.statsToggled())}>Stats</button>
           <button type="button" onClick={() => void grid.current?.requestFullscreen()}>Full screen</button>
           <span className="spacer" />
