@@ -48,26 +48,29 @@ export const PURPOSE_TEXT: Record<PrivacyPurpose, PurposeText> = {
     title: 'Alarm push notifications',
     summary: 'Sending alarm notifications from your devices to you.',
     policyData: 'Device serial number, push notice ID and the alarm snapshot.',
-    stationSends: 'Nothing yet: this station has no push notifications. Your choice is recorded for when it does.',
+    stationSends:
+      'When an alarm rule fires here: the event type, the channel name, the time and the alarm snapshot, into your account\'s push inbox that your phone reads. No serial numbers or addresses.',
   },
   cloud_storage: {
     title: 'Cloud storage',
     summary: 'Keeping messages and video records in the cloud.',
     policyData: 'Device serial number, messages and video records, and channel information.',
-    stationSends: 'Nothing yet: this station keeps recordings on this computer only. Your choice is recorded for when it does.',
+    stationSends:
+      'Only what you upload: a snapshot or an exported clip you pick, kept in your account until you delete it or the account. Recordings otherwise stay on this computer.',
   },
   device_hosting: {
     title: 'Device hosting (trusteeship)',
     summary: 'Telling the administrator of a hosting service about a device and its user, so they can confirm where the device is.',
     policyData: 'Your email address and your precise geographical location.',
-    stationSends: 'Nothing yet: this station offers no hosting. Your choice is recorded for when it does.',
+    stationSends:
+      'This station\'s device list (name, kind, vendor model and number of channels of each device) so your other stations see it. Never passwords, addresses, serial numbers or your location.',
   },
 };
 
 /** What each outbound request to the cloud is for; the ledger names one of these on every row. */
 export const TRANSMISSION_PURPOSES = [
   'service_info', 'account', 'settings_sync', 'consent_record', 'rights', 'data_export', 'erasure',
-  'user_experience_plan', 'device_experience_program',
+  'user_experience_plan', 'device_experience_program', 'alarm_push', 'cloud_storage', 'device_hosting',
 ] as const;
 export type TransmissionPurpose = (typeof TRANSMISSION_PURPOSES)[number];
 
@@ -210,6 +213,28 @@ export const CloudSession = z.object({
 });
 export type CloudSession = z.infer<typeof CloudSession>;
 
+export const StoredObject = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['snapshot', 'clip']),
+  contentType: z.string(),
+  bytes: z.number().int(),
+  sha256: z.string(),
+  createdAt: z.string(),
+});
+export type StoredObject = z.infer<typeof StoredObject>;
+
+/** One station's device list as hosted in the account (no credentials, addresses or serials). */
+export const HostedStation = z.object({
+  stationId: z.string(),
+  stationName: z.string(),
+  /** This station's own list. */
+  own: z.boolean(),
+  devices: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), model: z.string(), channels: z.number().int() })),
+  updatedAt: z.string(),
+});
+export type HostedStation = z.infer<typeof HostedStation>;
+
 export const privacyCalls = {
   'privacy.state': call(NoInput, PrivacyState),
   /** Asks the cloud where data lives and which policy is in force (the user opened the Privacy page). */
@@ -256,6 +281,14 @@ export const privacyCalls = {
     z.object({ rows: z.array(Transmission), total: z.number().int(), matching: z.number().int() }),
   ),
   'privacy.syncNow': call(NoInput, PrivacyState),
+  /** Cloud storage (needs the cloud storage consent to upload; listing, download and delete are always yours). */
+  'privacy.storage': call(NoInput, z.object({ objects: z.array(StoredObject), usedBytes: z.number().int(), quotaBytes: z.number().int() })),
+  /** Uploads a snapshot (.jpg) or an exported clip (.mp4) from this station's media folders. */
+  'privacy.storeFile': call(z.object({ path: z.string().min(1, 'is required').max(4096) }).strict(), StoredObject),
+  'privacy.downloadStored': call(z.object({ id: z.string().min(1).max(100) }).strict(), z.object({ object: StoredObject, dataBase64: z.string() })),
+  'privacy.deleteStored': call(z.object({ id: z.string().min(1).max(100) }).strict(), z.object({ deleted: z.boolean() })),
+  /** The device lists the account's stations host (device hosting). */
+  'privacy.hostedStations': call(NoInput, z.array(HostedStation)),
   'privacy.export': call(NoInput, z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int(), json: z.string() })),
   'privacy.erase': call(
     z.object({ password: z.string().max(256).default(''), recordings: z.enum(['keep', 'delete']) }).strict(),

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './media/live-service';
 import { PtzService } from './media/ptz-service';
+import { ClientSession } from './client-session';
 import { PrivacyService } from './privacy/privacy-service';
 import { RecordingService } from './recording/recording-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
@@ -208,6 +209,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...devices.handlers,
     ...eventService.handlers,
   };
+
+  // The privacy service reads the device list and channel names for hosting and alarm push through the contract.
+  const privacySession = new ClientSession('station:privacy');
+  privacy.attach((name, input) => Promise.resolve(handlers[name](input as never, privacySession)) as never);
 
   const heartbeat = setInterval(
     () => events.emit('station.heartbeat', { at: clock(), uptimeMs: clock() - startedAt }),

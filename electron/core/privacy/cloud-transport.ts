@@ -37,7 +37,7 @@ export class ConsentGateClosed extends Error {
 }
 
 /** Returns a description of the consent that allows the request, or throws ConsentGateClosed. */
-export type ConsentGate = (purpose: TransmissionPurpose, action: string | undefined) => string;
+export type ConsentGate = (purpose: TransmissionPurpose, action: string | undefined, method: CloudRequest['method']) => string;
 
 export interface CloudTransportOptions {
   db: Db;
@@ -59,7 +59,7 @@ export class CloudTransport {
   async request(req: CloudRequest): Promise<CloudReply> {
     const { db, baseUrl, clock } = this.opts;
     if (!baseUrl) throw new CloudUnreachable('no cloud service is configured (start the station with --cloud-url)');
-    const consent = this.opts.gate(req.purpose, req.action);
+    const consent = this.opts.gate(req.purpose, req.action, req.method);
     const text = req.body === undefined ? undefined : JSON.stringify(req.body);
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
     if (text !== undefined) headers['content-type'] = 'application/json';

@@ -1,9 +1,12 @@
 // The station's side of the privacy design: account session, consents, rights, offline-first sync, telemetry, export, erasure.
 import { createHash, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, extname, join, sep } from 'node:path';
 import {
   BUILT_IN_POLICY_VERSION, PRIVACY_PURPOSES, PROFILE_PHOTO_MAX_BYTES, PURPOSE_TEXT, StationError, TELEMETRY_PURPOSES,
-  type CloudSession, type ErasureReceipt, type ProfilePhoto, type PrivacyPurpose, type PrivacyState, type PurposeState, type TelemetryPurpose, type TransmissionPurpose,
+  type AlarmNotice, type CallInput, type CallName, type CallOutput, type CloudSession, type ErasureReceipt, type HostedStation,
+  type ProfilePhoto, type StoredObject, type PrivacyPurpose, type PrivacyState, type PurposeState, type TelemetryPurpose, type TransmissionPurpose,
 } from '../../contract';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
@@ -19,6 +22,12 @@ import * as store from './privacy-store';
 import { TelemetryCollector } from './telemetry-collector';
 
 export const TOKEN_KEY = 'privacy.cloud-token';
+/** The cloud's limits for a push snapshot and for one stored file. */
+const PUSH_SNAPSHOT_MAX_BYTES = 256 * 1024;
+const STORED_FILE_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Calls another area of this station through its contract handlers (set once the station is composed). */
+export type StationCall = <K extends CallName>(name: K, input: CallInput<K>) => Promise<CallOutput<K>>;
 /** How this station names itself in the account's session list. */
 export const STATION_CLIENT = `Watchpost station ${STATION_VERSION} (${process.platform} ${process.arch})`;
 const PHOTO_MAGIC: Record<ProfilePhoto['contentType'], Buffer> = {
@@ -98,6 +107,8 @@ export class PrivacyService {
   private readonly pollTimer: NodeJS.Timeout;
   private active = new Set<PrivacyPurpose>();
   private disposed = false;
+  private stationCall: StationCall | null = null;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly opts: PrivacyServiceOptions) {
     this.db = opts.db;
@@ -108,7 +119,7 @@ export class PrivacyService {
     store.setMeta(this.db, 'node', this.node);
     this.transport = new CloudTransport({
       db: this.db, baseUrl: opts.cloudUrl, clock: opts.clock,
-      gate: (purpose, action) => this.gate(purpose, action),
+      gate: (purpose, action, method) => this.gate(purpose, action, method),
     });
     this.collector = new TelemetryCollector({ db: this.db, clock: opts.clock, collecting: (p) => this.active.has(p), facts: opts.facts });
     this.refreshActive();
@@ -116,6 +127,17 @@ export class PrivacyService {
     this.pollTimer.unref();
     if (store.getAccount(this.db)) queueMicrotask(() => void this.sync());
     this.handlers = this.buildHandlers();
+    // Alarms come from the events area on the station's public bus; each one is a push only while alarm push is granted.
+    this.unsubscribe = opts.events.subscribe((name, payload) => {
+      if (name === 'alarm.raised') void this.pushAlarm(payload as AlarmNotice);
+      // A changed device list goes out with the next sync round, only while hosting is active.
+      else if ((name === 'devices.changed' || name === 'channels.changed') && this.active.has('device_hosting')) this.kick();
+    });
+  }
+
+  /** Gives the service the station's other areas (device list, channel names), once they exist. */
+  attach(call: StationCall): void {
+    this.stationCall = call;
   }
 
   /** Counts feature usage for the User Experience Plan (only while it is granted). */
@@ -125,6 +147,7 @@ export class PrivacyService {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.unsubscribe();
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
     await this.syncing?.catch(() => {});
@@ -212,21 +235,35 @@ export class PrivacyService {
 
   // ---- the consent gate: every request to the cloud passes here ----
 
-  private gate(purpose: TransmissionPurpose, action: string | undefined): string {
+  /** The grant that lets a purpose's data go out now, described for the ledger; throws when there is none. */
+  private grantFor(purpose: PrivacyPurpose): string {
+    const account = store.getAccount(this.db);
+    const s = this.purposeStates().find((p) => p.purpose === purpose)!;
+    if (!s.active) {
+      const why = !s.granted ? 'not granted' : s.needsReconsent ? 'granted under an older policy; asking again'
+        : s.pending ? 'grant not yet recorded in the cloud' : account?.restricted ? 'processing restricted by you'
+          : account?.objected ? 'you object to processing' : 'not signed in';
+      throw new ConsentGateClosed(purpose, why);
+    }
+    const grant = store.listConsents(this.db).filter((c) => c.purpose === purpose).at(-1);
+    return `grant${grant?.cloudId ? ` #${grant.cloudId}` : ''} recorded ${grant?.cloudRecordedAt ?? 'here'} under policy ${s.policyVersion}`;
+  }
+
+  private gate(purpose: TransmissionPurpose, action: string | undefined, method: string): string {
     const account = store.getAccount(this.db);
     switch (purpose) {
-      case 'user_experience_plan':
-      case 'device_experience_program': {
-        const s = this.purposeStates().find((p) => p.purpose === purpose)!;
-        if (!s.active) {
-          const why = !s.granted ? 'not granted' : s.needsReconsent ? 'granted under an older policy; asking again'
-            : s.pending ? 'grant not yet recorded in the cloud' : account?.restricted ? 'processing restricted by you'
-              : account?.objected ? 'you object to processing' : 'not signed in';
-          throw new ConsentGateClosed(purpose, why);
+      case 'cloud_storage':
+      case 'device_hosting':
+        // Reading or deleting what the account already holds is the user's own request; only sending data needs the grant.
+        if ((method === 'GET' || method === 'DELETE') && action) {
+          if (!account) throw new ConsentGateClosed(purpose, 'not signed in');
+          return `your request: ${action}`;
         }
-        const grant = store.listConsents(this.db).filter((c) => c.purpose === purpose).at(-1);
-        return `grant${grant?.cloudId ? ` #${grant.cloudId}` : ''} recorded ${grant?.cloudRecordedAt ?? 'here'} under policy ${s.policyVersion}`;
-      }
+        return this.grantFor(purpose);
+      case 'alarm_push':
+      case 'user_experience_plan':
+      case 'device_experience_program':
+        return this.grantFor(purpose);
       case 'settings_sync':
       case 'consent_record':
       case 'rights':
@@ -491,6 +528,7 @@ export class PrivacyService {
       this.refreshActive();
       await this.collector.seal();
       await this.sendTelemetry(token);
+      await this.hostDevices(token);
       this.failures = 0;
       this.offline = false;
       this.nextAttemptAt = null;
@@ -710,13 +748,14 @@ export class PrivacyService {
   // ---- account management: online only, each a request the user made ----
 
   /** Sends one account request the user asked for; names what went wrong in the user's terms. */
-  private async accountCall(action: string, req: Omit<CloudRequest, 'purpose' | 'action' | 'token'>): Promise<CloudReply> {
+  private async accountCall(action: string, req: Omit<CloudRequest, 'purpose' | 'action' | 'token'>, purpose: TransmissionPurpose = 'account'): Promise<CloudReply> {
     this.requireAccount(`privacy (${action})`);
     let r: CloudReply;
     try {
-      r = await this.request({ ...req, purpose: 'account', action, token: await this.token() });
+      r = await this.request({ ...req, purpose, action, token: await this.token() });
     } catch (err) {
       if (err instanceof SessionEnded) throw new StationError('conflict', `privacy: your session ended; log in again to ${action}`);
+      if (err instanceof ConsentGateClosed) throw new StationError('conflict', `privacy: ${PURPOSE_TEXT[purpose as PrivacyPurpose]?.title ?? purpose} — ${err.message.replace(/^[a-z_]+: /, '')}`);
       this.unreachable(action[0]!.toUpperCase() + action.slice(1), err);
     }
     if (r.status === 401) {
@@ -785,6 +824,118 @@ export class PrivacyService {
     return { revoked: r.body.revoked, sessions: await this.sessions() };
   }
 
+  // ---- alarm push, cloud storage, device hosting ----
+
+  private async pushAlarm(n: AlarmNotice): Promise<void> {
+    const account = store.getAccount(this.db);
+    // Off, withdrawn, paused or signed out: nothing at all is sent, not even a request.
+    if (!account || this.disposed || !this.refreshActive().some((p) => p.purpose === 'alarm_push' && p.active)) return;
+    const token = await this.opts.secrets.get(TOKEN_KEY);
+    if (!token) return;
+    const ev = n.event;
+    let channelName = '';
+    if (ev.channelId !== null) {
+      const channels = await this.stationCall?.('channels.list', {}).catch(() => []) ?? [];
+      channelName = channels.find((c) => c.id === ev.channelId)?.name ?? `channel ${ev.channelId}`;
+    }
+    const snapshot = n.snapshotBase64 && Buffer.byteLength(n.snapshotBase64, 'base64') <= PUSH_SNAPSHOT_MAX_BYTES ? n.snapshotBase64 : null;
+    try {
+      const r = await this.request({
+        method: 'POST', path: '/v1/push', purpose: 'alarm_push', token,
+        body: { stationId: this.node, type: ev.type, channelName, occurredAt: new Date(ev.start).toISOString(), snapshotJpeg: snapshot },
+      });
+      if (r.status !== 201) this.lastError = `${PURPOSE_TEXT.alarm_push.title}: ${cloudMessage(r)}`;
+    } catch (err) {
+      // Unreachable: the ledger has the attempt; an alarm is news only now, so it is not queued for later.
+      if (!(err instanceof ConsentGateClosed)) this.log.warn({ err: (err as Error).message, event: ev.id }, 'alarm push not delivered');
+    }
+    this.changed();
+  }
+
+  /** What another station of the account may see of this one's devices: never credentials, addresses or serials. */
+  private async hostedList(): Promise<{ stationName: string; devices: HostedStation['devices'] } | null> {
+    if (!this.stationCall) return null;
+    const [devices, channels] = await Promise.all([this.stationCall('devices.list', {}), this.stationCall('channels.list', {})]);
+    const ofDevices = new Set(devices.flatMap((d) => d.channels.map((c) => c.channelId)));
+    return {
+      stationName: hostname(),
+      devices: [
+        ...devices.map((d) => ({ id: `device-${d.id}`, name: d.name, kind: d.kind, model: [d.vendor, d.model].filter(Boolean).join(' '), channels: d.channels.length })),
+        ...channels.filter((c) => !ofDevices.has(c.id)).map((c) => ({ id: `channel-${c.id}`, name: c.name, kind: 'rtsp camera', model: '', channels: 1 })),
+      ],
+    };
+  }
+
+  /** Hosts this station's device list while device hosting is active, sending it again only when it changed. */
+  private async hostDevices(token: string): Promise<void> {
+    if (!this.active.has('device_hosting')) {
+      // Withdrawal took every hosted list down in the cloud; a new grant sends the list afresh.
+      store.setMeta(this.db, 'hostedHash', '');
+      return;
+    }
+    const list = await this.hostedList();
+    if (!list) return;
+    const hash = createHash('sha256').update(JSON.stringify(list)).digest('hex');
+    if (store.getMeta(this.db, 'hostedHash') === hash) return;
+    const r = await this.request({ method: 'PUT', path: `/v1/hosting/${this.node}`, purpose: 'device_hosting', token, body: list });
+    this.check(r);
+    if (r.status === 200) store.setMeta(this.db, 'hostedHash', hash);
+    else this.lastError = `${PURPOSE_TEXT.device_hosting.title}: ${cloudMessage(r)}`;
+  }
+
+  private async hostedStations(): Promise<HostedStation[]> {
+    const r = await this.accountCall('show the hosted device lists', { method: 'GET', path: '/v1/hosting' }, 'device_hosting');
+    return (r.body.stations as Omit<HostedStation, 'own'>[]).map((h) => ({ ...h, own: h.stationId === this.node }));
+  }
+
+  private async storage() {
+    const r = await this.accountCall('list your cloud storage', { method: 'GET', path: '/v1/storage' }, 'cloud_storage');
+    return { objects: r.body.objects as StoredObject[], usedBytes: r.body.usedBytes as number, quotaBytes: r.body.quotaBytes as number };
+  }
+
+  /** A snapshot or a clip from this station's own media folders, and nothing else on the disk. */
+  private readStorable(path: string): { name: string; kind: 'snapshot' | 'clip'; contentType: string; data: Buffer } {
+    const ext = extname(path).toLowerCase();
+    const kind = ext === '.jpg' || ext === '.jpeg' ? 'snapshot' : ext === '.mp4' ? 'clip' : null;
+    if (!kind) throw new StationError('bad_input', 'input.path: only snapshots (.jpg) and exported clips (.mp4) can go to cloud storage');
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      throw new StationError('not_found', `input.path: no such file ${path}`);
+    }
+    const roots = [...this.opts.mediaDirs(), join(this.opts.dataDir, 'clips')].flatMap((d) => {
+      try { return [realpathSync(d)]; } catch { return []; }
+    });
+    if (!roots.some((r) => real.startsWith(r + sep))) throw new StationError('bad_input', `input.path: only files in this station's recordings, snapshots or clips folders can be uploaded`);
+    const size = statSync(real).size;
+    if (size > STORED_FILE_MAX_BYTES)
+      throw new StationError('bad_input', `input.path: the file is ${(size / 1048576).toFixed(1)} MiB; cloud storage takes at most ${STORED_FILE_MAX_BYTES / 1048576} MiB per file`);
+    return { name: basename(real), kind, contentType: kind === 'snapshot' ? 'image/jpeg' : 'video/mp4', data: readFileSync(real) };
+  }
+
+  private async storeFile(path: string): Promise<StoredObject> {
+    this.requireAccount('input.path (cloud storage)');
+    // Checked before anything is read or sent.
+    if (!this.refreshActive().some((p) => p.purpose === 'cloud_storage' && p.active))
+      throw new StationError('conflict', 'input.path: cloud storage is off; turn it on under "What you allow" first — nothing was sent');
+    const f = this.readStorable(path);
+    const r = await this.accountCall('upload to cloud storage', {
+      method: 'POST', path: '/v1/storage', body: { name: f.name, kind: f.kind, contentType: f.contentType, data: f.data.toString('base64') },
+    }, 'cloud_storage');
+    return r.body.object as StoredObject;
+  }
+
+  private async downloadStored(id: string) {
+    const r = await this.accountCall('download from cloud storage', { method: 'GET', path: `/v1/storage/${encodeURIComponent(id)}` }, 'cloud_storage');
+    return { object: r.body.object as StoredObject, dataBase64: r.body.data as string };
+  }
+
+  private async deleteStored(id: string) {
+    await this.accountCall('delete from cloud storage', { method: 'DELETE', path: `/v1/storage/${encodeURIComponent(id)}` }, 'cloud_storage');
+    return { deleted: true };
+  }
+
   private buildHandlers(): PrivacyHandlers {
     return {
       'privacy.state': () => this.state(),
@@ -797,6 +948,11 @@ export class PrivacyService {
         return this.changed();
       },
       'privacy.signUp': (input) => this.signUp(input),
+      'privacy.storage': () => this.storage(),
+      'privacy.storeFile': (input) => this.storeFile(input.path),
+      'privacy.downloadStored': (input) => this.downloadStored(input.id),
+      'privacy.deleteStored': (input) => this.deleteStored(input.id),
+      'privacy.hostedStations': () => this.hostedStations(),
       'privacy.photo': () => this.photo(),
       'privacy.setPhoto': (input) => this.setPhoto(input),
       'privacy.changeEmail': (input) => this.changeEmail(input),

@@ -16,6 +16,7 @@ export const PURPOSE_LABEL: Record<string, string> = {
   service_info: 'Service information', account: 'Account', settings_sync: 'Settings sync', consent_record: 'Consent record',
   rights: 'Restriction / objection', data_export: 'Data export', erasure: 'Erasure',
   user_experience_plan: 'User Experience Plan', device_experience_program: 'Device Experience Program',
+  alarm_push: 'Alarm push', cloud_storage: 'Cloud storage', device_hosting: 'Device hosting',
 };
 
 export function syncText(s: PrivacyState['sync'], now: number): string {
