@@ -39,6 +39,8 @@ export class MsePlayer {
   /** Live: nothing shown yet → the cached keyframe shown → playing at the edge. */
   private phase: 'start' | 'keyframe' | 'edge' = 'start';
   private phaseAt = 0;
+  private lagAvg = TARGET_LAG_S;
+  private rate = 1;
   private readonly timer: ReturnType<typeof setInterval>;
   private bytes = 0;
   private lastSample = { at: performance.now(), bytes: 0, frames: 0 };
@@ -97,6 +99,7 @@ export class MsePlayer {
     this.waitKeyframe = true;
     this.firstFrameSeen = false;
     this.phase = 'start';
+    this.rate = 1; // a new source resets the element's playbackRate
   }
 
   /** A MediaSource on the video, opened ahead of the init segment so its asynchronous open costs no start time. */
@@ -176,7 +179,14 @@ export class MsePlayer {
     if (this.phase === 'keyframe' && performance.now() - this.phaseAt > 1000) atEdge();
     if (this.phase !== 'edge') return;
     if (lag > (this.opts.maxLagS ?? 1)) v.currentTime = Math.max(start, end - TARGET_LAG_S / 2);
-    else v.playbackRate = Math.round(Math.min(1.15, Math.max(1, 1 + (lag - TARGET_LAG_S) * 0.5)) * 200) / 200;
+    else {
+      // Every stall at the edge adds its length to the latency for good unless it is played back off: 5 % faster while
+      // the lag, averaged over a few seconds (arrivals jitter by a frame), is well above the target, until it is back near
+      // it. Two thresholds, so the rate changes rarely: each change is work for the media pipeline.
+      this.lagAvg += (lag - this.lagAvg) * 0.1;
+      const rate = this.lagAvg > TARGET_LAG_S + 0.08 ? 1.05 : this.lagAvg < TARGET_LAG_S + 0.02 ? 1 : this.rate;
+      if (this.rate !== rate) v.playbackRate = this.rate = rate;
+    }
   }
 
   private trim(force = false): void {
