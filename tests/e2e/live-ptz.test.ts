@@ -78,6 +78,18 @@ describe('PTZ in a live tile', () => {
     expect(await tile().getAttribute('aria-selected')).toBe('true');
   });
 
+  it('a camera never keeps turning: losing window focus mid-hold stops it', { timeout: 60_000 }, async () => {
+    const up = tile().getByRole('button', { name: 'Tilt up' });
+    const box = (await up.boundingBox())!;
+    const start = await camState();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await expect.poll(async () => (await camState()).y, { timeout: 5000 }).toBeGreaterThan(start.y + 0.05);
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    await expect.poll(async () => (await camState()).moving, { timeout: 5000 }).toBe(false);
+    await page.mouse.up();
+  });
+
   it('saves a preset by name and goes back to it', { timeout: 60_000 }, async () => {
     const saved = await camState();
     await tile().getByLabel('New preset name').fill('Loading dock');
