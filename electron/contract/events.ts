@@ -80,6 +80,18 @@ export const MotionConfig = z.object({
 });
 export type MotionConfig = z.infer<typeof MotionConfig>;
 
+/** Retention of events and sensor readings, and when free space counts as low (GiB free, or percent of the disk free). */
+export const EventSettings = z.object({
+  retentionDays: z.number().int('whole days').min(1, 'keep events at least 1 day').max(3650, 'at most 3650 days (10 years)'),
+  diskLowValue: z.number().positive('must be above 0'),
+  diskLowUnit: z.enum(['GiB', 'percent']),
+}).strict().superRefine((s, ctx) => {
+  if (s.diskLowUnit === 'percent' && s.diskLowValue >= 100) ctx.addIssue({ code: 'custom', path: ['diskLowValue'], message: 'a share of the disk must be below 100 %' });
+  if (s.diskLowUnit === 'GiB' && s.diskLowValue > 100_000) ctx.addIssue({ code: 'custom', path: ['diskLowValue'], message: 'at most 100000 GiB' });
+});
+export type EventSettings = z.infer<typeof EventSettings>;
+export const DEFAULT_EVENT_SETTINGS: EventSettings = { retentionDays: 90, diskLowValue: 4, diskLowUnit: 'GiB' };
+
 export const eventCalls = {
   'events.list': call(
     z.object({
@@ -108,6 +120,8 @@ export const eventCalls = {
   'eventSources.remove': call(z.object({ id }).strict(), z.object({ removed: z.boolean() })),
   'motion.get': call(z.object({ channelId: id }).strict(), MotionConfig),
   'motion.set': call(MotionConfig.strict(), MotionConfig),
+  'events.settings': call(NoInput, EventSettings),
+  'events.updateSettings': call(EventSettings, EventSettings),
 } as const;
 
 export const AlarmNotice = z.object({

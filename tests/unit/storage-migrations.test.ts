@@ -61,6 +61,18 @@ describe('station database', () => {
     db.close();
   });
 
+  it('migration 7 (event retention): pruning by age searches its indexes, never scans', async () => {
+    const { PRUNE_SQL } = await import('../../electron/core/events/event-store');
+    const db = openDatabase(freshPath());
+    const plan = (sql: string, ...args: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan(PRUNE_SQL.oldEvents, 0, 10)).toMatch(/SEARCH ev_event USING INDEX ev_event_start \(start_ms<\?\)/);
+    expect(plan(PRUNE_SQL.snapshotInUse, '/x.jpg')).toMatch(/SEARCH ev_event USING (COVERING )?INDEX ev_event_snapshot/);
+    expect(plan(PRUNE_SQL.deleteOldReadings, 0, 10)).toMatch(/SEARCH ev_reading USING (COVERING )?INDEX ev_reading_at \(at_ms<\?\)/);
+    for (const sql of [PRUNE_SQL.oldEvents, PRUNE_SQL.snapshotInUse, PRUNE_SQL.deleteOldReadings]) expect(plan(sql, ...[0, 10].slice(0, sql.split('?').length - 1))).not.toMatch(/\bSCAN\b/);
+    db.close();
+  });
+
   it('rolls a failing migration back whole and keeps the previous version', () => {
     const path = freshPath();
     const broken: Migration = {

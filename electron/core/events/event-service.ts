@@ -1,6 +1,7 @@
 import { readFileSync, statfsSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import {
-  SENSOR_UNITS, StationError,
+  DEFAULT_EVENT_SETTINGS, EventSettings, SENSOR_UNITS, StationError,
   type AlarmRule, type CallInput, type CallName, type EventSourceConfig, type EventType, type MotionConfig, type StationEvent,
 } from '../../contract';
 import { ClientSession } from '../client-session';
@@ -34,10 +35,16 @@ export interface EventServiceOptions {
   recordingsDir: () => string;
   /** How long a device (event source) or stream may be gone before 'device_offline'. */
   offlineGraceMs?: number;
-  /** Free space under which 'disk_low' is raised (and checked every diskEveryMs). */
+  /** Free space under which 'disk_low' is raised, until the user sets a threshold (default 4 GiB); checked every diskEveryMs. */
   diskLowBytes?: number;
   diskEveryMs?: number;
   freeBytes?: (root: string) => number;
+  /** Size of the disk holding root, for a threshold in percent. */
+  totalBytes?: (root: string) => number;
+  /** How often old events and readings are pruned (default hourly; the first run a minute after start). */
+  pruneEveryMs?: number;
+  /** Rows deleted per transaction while pruning; the event loop gets a turn between batches. */
+  pruneBatch?: number;
   sourceRetryMs?: number;
   /** Swappable for tests: builds a device event source. */
   makeSource?: (driver: 'onvif' | 'dahua', o: DeviceEventSourceOptions) => DeviceEventSource;
@@ -47,7 +54,17 @@ const STATEFUL = new Set<EventType>(['motion', 'tamper', 'door', 'pir', 'water',
 /** Alarm rules call other services as the station itself, not as a connected client. */
 const STATION_SESSION = new ClientSession('station:events');
 const secretKey = (id: number) => `eventsource:${id}`;
+const SETTINGS_KEY = 'events';
+const DAY_MS = 86_400_000;
+const GIB = 1024 ** 3;
 const defaultMotion = (channelId: number): MotionConfig => ({ channelId, enabled: false, sensitivity: 50, mask: '0'.repeat(144) });
+
+export interface PruneResult {
+  events: number;
+  readings: number;
+  snapshots: number;
+  batches: number;
+}
 
 interface RunningSource {
   cfg: Omit<EventSourceConfig, 'state' | 'error'>;
@@ -69,6 +86,9 @@ export class EventService {
   private diskLowId: number | undefined;
   private readonly detectors = new Map<number, () => Promise<void>>();
   private watchSeq = 0;
+  /** Stored settings; undefined until the user saves some (the disk threshold then falls back to opts.diskLowBytes). */
+  private stored: EventSettings | undefined;
+  private pruning: Promise<PruneResult> | undefined;
 
   constructor(private readonly opts: EventServiceOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -82,9 +102,16 @@ export class EventService {
       if (name === 'stream.status') this.onStreamStatus(payload as { streamId: string; state: string; reason?: string });
       else if (name === 'recording.status') this.onRecordingStatus(payload as { channels: { channelId: number; state: string; gapReason?: string }[] });
     }));
+    this.stored = this.loadSettings();
     const diskTimer = setInterval(() => this.checkDisk(), this.opts.diskEveryMs ?? 30_000);
     diskTimer.unref();
     this.disposers.push(() => clearInterval(diskTimer));
+    const pruneEvery = this.opts.pruneEveryMs ?? 3_600_000;
+    const firstPrune = setTimeout(() => void this.prune().catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'pruning events failed')), Math.min(60_000, pruneEvery));
+    const pruneTimer = setInterval(() => void this.prune().catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'pruning events failed')), pruneEvery);
+    firstPrune.unref();
+    pruneTimer.unref();
+    this.disposers.push(() => (clearTimeout(firstPrune), clearInterval(pruneTimer)));
     for (const m of this.opts.db.prepare('SELECT channel_id AS channelId, sensitivity, mask FROM ev_motion WHERE enabled = 1').all() as { channelId: number; sensitivity: number; mask: string }[]) {
       void this.startMotion({ ...m, enabled: true });
     }
@@ -183,21 +210,109 @@ export class EventService {
     }
   }
 
+  /** Bytes of free space under which the disk is low: the user's GiB or percent of the disk, else the option, else 4 GiB. */
+  diskLowThreshold(root: string): number {
+    const s = this.stored;
+    if (!s) return this.opts.diskLowBytes ?? DEFAULT_EVENT_SETTINGS.diskLowValue * GIB;
+    if (s.diskLowUnit === 'GiB') return s.diskLowValue * GIB;
+    const total = this.opts.totalBytes ? this.opts.totalBytes(root) : ((st) => st.blocks * st.bsize)(statfsSync(root));
+    return (total * s.diskLowValue) / 100;
+  }
+
   checkDisk(): void {
     const root = this.opts.recordingsDir();
     let free: number;
+    let threshold: number;
     try {
       free = this.opts.freeBytes ? this.opts.freeBytes(root) : ((s) => s.bavail * s.bsize)(statfsSync(root));
+      threshold = this.diskLowThreshold(root);
     } catch {
       return;
     }
-    const low = free < (this.opts.diskLowBytes ?? 4 * 1024 ** 3);
+    const low = free < threshold;
     if (low && this.diskLowId === undefined) {
       this.diskLowId = this.ingest({ channelId: null, type: 'disk_low', source: 'station', detail: `${Math.round(free / 1024 ** 2)} MiB free in ${root}` })?.id;
     } else if (!low && this.diskLowId !== undefined) {
       this.changed(store.updateEvent(this.opts.db, this.diskLowId, { end: this.clock() }));
       this.diskLowId = undefined;
     }
+  }
+
+  // ---- settings and pruning ----
+
+  private loadSettings(): EventSettings | undefined {
+    const row = this.opts.db.prepare('SELECT value FROM setting WHERE key = ?').get(SETTINGS_KEY) as { value: string } | undefined;
+    if (!row) return undefined;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(row.value);
+    } catch {
+      raw = undefined;
+    }
+    const parsed = EventSettings.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    this.opts.logger.warn({ issues: parsed.error.issues }, 'stored event settings are invalid; using defaults');
+    return undefined;
+  }
+
+  get settings(): EventSettings {
+    return this.stored ?? DEFAULT_EVENT_SETTINGS;
+  }
+
+  private saveSettings(next: EventSettings): EventSettings {
+    this.opts.db.prepare('INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(SETTINGS_KEY, JSON.stringify(next), this.clock());
+    this.stored = next;
+    this.opts.logger.info({ retentionDays: next.retentionDays, diskLow: `${next.diskLowValue} ${next.diskLowUnit}` }, 'event settings changed');
+    this.checkDisk();
+    return next;
+  }
+
+  /**
+   * Deletes finished events and sensor readings older than the retention, a batch per transaction with the event loop
+   * free in between, then the snapshot files no kept event points to. One run at a time.
+   */
+  prune(): Promise<PruneResult> {
+    this.pruning ??= this.pruneNow().finally(() => (this.pruning = undefined));
+    return this.pruning;
+  }
+
+  private async pruneNow(): Promise<PruneResult> {
+    const { db } = this.opts;
+    const cutoff = this.clock() - this.settings.retentionDays * DAY_MS;
+    const batch = this.opts.pruneBatch ?? 500;
+    const result: PruneResult = { events: 0, readings: 0, snapshots: 0, batches: 0 };
+    const pickEvents = db.prepare(store.PRUNE_SQL.oldEvents);
+    const deleteEvent = db.prepare(store.PRUNE_SQL.deleteEvent);
+    const stillUsed = db.prepare(store.PRUNE_SQL.snapshotInUse);
+    const deleteReadings = db.prepare(store.PRUNE_SQL.deleteOldReadings);
+    const yieldTurn = () => new Promise<void>((r) => setImmediate(r));
+    for (;;) {
+      const rows = pickEvents.all(cutoff, batch) as { id: number; path: string | null }[];
+      if (rows.length === 0) break;
+      db.transaction(() => { for (const r of rows) deleteEvent.run(r.id); })();
+      result.events += rows.length;
+      result.batches++;
+      for (const path of new Set(rows.flatMap((r) => (r.path ? [r.path] : [])))) {
+        if (stillUsed.get(path)) continue;
+        try {
+          await unlink(path);
+          result.snapshots++;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.logger.warn({ path, err: (err as Error).message }, 'could not delete an old snapshot');
+        }
+      }
+      await yieldTurn();
+    }
+    for (;;) {
+      const n = deleteReadings.run(cutoff, batch).changes;
+      if (n === 0) break;
+      result.readings += n;
+      result.batches++;
+      await yieldTurn();
+    }
+    if (result.events || result.readings) this.opts.logger.info({ ...result, retentionDays: this.settings.retentionDays }, 'pruned old events and sensor readings');
+    return result;
   }
 
   // ---- local motion detection ----
@@ -342,6 +457,13 @@ export class EventService {
       'eventSources.list': () => [...this.sources.values()].filter((r) => r.cfg.id > 0).map((r) => this.describeSource(r)),
       'eventSources.add': (input) => this.addSource(input),
       'eventSources.remove': async ({ id }) => ({ removed: await this.removeSource(id) }),
+      'events.settings': () => this.settings,
+      'events.updateSettings': (next) => {
+        const before = this.settings.retentionDays;
+        const saved = this.saveSettings(next);
+        if (saved.retentionDays < before) void this.prune().catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'pruning events failed'));
+        return saved;
+      },
       'motion.get': ({ channelId }) => {
         const r = db.prepare('SELECT enabled, sensitivity, mask FROM ev_motion WHERE channel_id = ?').get(channelId) as { enabled: number; sensitivity: number; mask: string } | undefined;
         return r ? { channelId, enabled: r.enabled === 1, sensitivity: r.sensitivity, mask: r.mask } : defaultMotion(channelId);

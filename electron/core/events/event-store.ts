@@ -116,3 +116,11 @@ export function saveRule(db: Db, rule: Omit<AlarmRule, 'id'> & { id?: number }, 
 export function removeRule(db: Db, id: number): boolean {
   return db.prepare('DELETE FROM ev_rule WHERE id = ?').run(id).changes > 0;
 }
+
+/** Pruning by age (migration 7's indexes): finished events oldest first, snapshot still in use, readings oldest first. */
+export const PRUNE_SQL = {
+  oldEvents: 'SELECT id, snapshot_path AS path FROM ev_event WHERE start_ms < ? AND end_ms IS NOT NULL ORDER BY start_ms LIMIT ?',
+  deleteEvent: 'DELETE FROM ev_event WHERE id = ?',
+  snapshotInUse: 'SELECT 1 FROM ev_event WHERE snapshot_path = ? LIMIT 1',
+  deleteOldReadings: 'DELETE FROM ev_reading WHERE rowid IN (SELECT rowid FROM ev_reading WHERE at_ms < ? ORDER BY at_ms LIMIT ?)',
+} as const;

@@ -3,7 +3,7 @@ import { stationApi } from '../../app/station-api';
 
 export type EventFilterArgs = CallInput<'events.list'>;
 
-const api = stationApi.enhanceEndpoints({ addTagTypes: ['Events', 'AlarmRules', 'Sensors', 'Motion'] }).injectEndpoints({
+const api = stationApi.enhanceEndpoints({ addTagTypes: ['Events', 'AlarmRules', 'Sensors', 'Motion', 'EventSettings'] }).injectEndpoints({
   endpoints: (b) => ({
     events: b.query<CallOutput<'events.list'>, EventFilterArgs>({ query: (input) => ({ name: 'events.list', input }), providesTags: ['Events'] }),
     acknowledge: b.mutation<CallOutput<'events.acknowledge'>, CallInput<'events.acknowledge'>>({ query: (input) => ({ name: 'events.acknowledge', input }) }),
@@ -14,6 +14,8 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Events', 'AlarmRules', 
     saveRule: b.mutation<CallOutput<'alarms.saveRule'>, CallInput<'alarms.saveRule'>>({ query: (input) => ({ name: 'alarms.saveRule', input }), invalidatesTags: ['AlarmRules'] }),
     removeRule: b.mutation<CallOutput<'alarms.removeRule'>, number>({ query: (id) => ({ name: 'alarms.removeRule', input: { id } }), invalidatesTags: ['AlarmRules'] }),
     motionConfig: b.query<CallOutput<'motion.get'>, number>({ query: (channelId) => ({ name: 'motion.get', input: { channelId } }), providesTags: ['Motion'] }),
+    eventSettings: b.query<CallOutput<'events.settings'>, void>({ query: () => ({ name: 'events.settings', input: {} }), providesTags: ['EventSettings'] }),
+    updateEventSettings: b.mutation<CallOutput<'events.updateSettings'>, CallInput<'events.updateSettings'>>({ query: (input) => ({ name: 'events.updateSettings', input }), invalidatesTags: ['EventSettings', 'Events'] }),
     setMotion: b.mutation<CallOutput<'motion.set'>, CallInput<'motion.set'>>({ query: (input) => ({ name: 'motion.set', input }), invalidatesTags: ['Motion'] }),
   }),
 });
@@ -21,6 +23,7 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Events', 'AlarmRules', 
 export const {
   useEventsQuery, useAcknowledgeMutation, useEventSnapshotQuery, useSensorsCurrentQuery, useSensorSeriesQuery,
   useAlarmRulesQuery, useSaveRuleMutation, useRemoveRuleMutation, useMotionConfigQuery, useSetMotionMutation,
+  useEventSettingsQuery, useUpdateEventSettingsMutation,
 } = api;
 export const eventsApi = api;
 

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Settings } from '../../../../electron/contract';
 import { useSettingsQuery, useUpdateSettingsMutation } from '../../app/station-api';
+import { EventSettingsForm } from '../events/EventSettingsForm';
 
 type Draft = { ffmpegPath: string; ffprobePath: string; recordingsDir: string };
 const toDraft = (s: Settings): Draft => ({ ffmpegPath: s.ffmpegPath ?? '', ffprobePath: s.ffprobePath ?? '', recordingsDir: s.recordingsDir });
@@ -43,6 +44,7 @@ export function SettingsPage() {
           {error && <span className="error" role="alert">{'message' in error ? String(error.message) : 'could not save'}</span>}
         </div>
       </form>
+      <EventSettingsForm />
     </section>
   );
 }

@@ -1,0 +1,60 @@
+// Settings page: event retention and the disk-low threshold, validated with a clear error; the threshold applies at once.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guardConsole, launchChromium } from '../helpers/chromium';
+import { startStation, type StationProcess } from '../helpers/station-process';
+import { wsClient, type WsClient } from '../helpers/ws-client';
+
+let station: StationProcess;
+let browser: Browser;
+let page: Page;
+let ws: WsClient;
+const form = 'form[aria-label="Events and alarms settings"]';
+
+beforeAll(async () => {
+  [station, browser] = await Promise.all([startStation(), launchChromium()]);
+  ws = await wsClient(station.url);
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${station.url}#/settings`);
+  await page.waitForSelector(`${form} input[name=retentionDays]`);
+}, 60_000);
+
+afterAll(async () => {
+  ws?.close();
+  await browser?.close();
+  await station?.stop();
+});
+
+describe('event settings', () => {
+  it('refuses bad values with a message naming the field and keeps what was stored; a disk-low level above the free space raises Disk low', async () => {
+    const guard = guardConsole(page);
+    await expect.poll(() => page.inputValue(`${form} input[name=retentionDays]`)).toBe('90');
+    expect(await page.inputValue(`${form} input[name=diskLowValue]`)).toBe('4');
+
+    await page.fill(`${form} input[name=retentionDays]`, '0');
+    await page.click(`${form} button[type=submit]`);
+    expect(await page.textContent(`${form} [role=alert]`, { timeout: 5000 })).toBe('Keep events: keep events at least 1 day');
+
+    await page.fill(`${form} input[name=retentionDays]`, '30');
+    await page.fill(`${form} input[name=diskLowValue]`, '150');
+    await page.selectOption(`${form} select[name=diskLowUnit]`, 'percent');
+    await page.click(`${form} button[type=submit]`);
+    await expect.poll(() => page.textContent(`${form} [role=alert]`)).toBe('Disk low below: a share of the disk must be below 100 %');
+
+    await page.fill(`${form} input[name=diskLowValue]`, 'lots');
+    await page.click(`${form} button[type=submit]`);
+    await expect.poll(() => page.textContent(`${form} [role=alert]`)).toBe('Disk low below: enter a number of percent');
+    expect(await ws.call('events.settings', {})).toEqual({ retentionDays: 90, diskLowValue: 4, diskLowUnit: 'GiB' });
+    expect(await ws.call('events.list', { types: ['disk_low'] })).toEqual([]);
+
+    // 99.9 % of the disk free is more than any disk in use has: Disk low at once.
+    await page.fill(`${form} input[name=diskLowValue]`, '99.9');
+    await page.click(`${form} button[type=submit]`);
+    await page.waitForSelector(`${form} [role=status]:has-text("Saved")`);
+    expect(await ws.call('events.settings', {})).toEqual({ retentionDays: 30, diskLowValue: 99.9, diskLowUnit: 'percent' });
+    await page.click('nav [data-view=events]');
+    await page.waitForSelector('.ev-row[data-type=disk_low]', { timeout: 10_000 });
+    expect(await page.textContent('.ev-row[data-type=disk_low] .ev-detail')).toMatch(/MiB free in /);
+    guard.check();
+  }, 60_000);
+});
