@@ -4,6 +4,12 @@ import type { SqlDb, SqlValue } from './sql-db';
 // BIGINT counters come back as numbers: our totals stay far below 2^53.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
+/** Every table that can hold a row of an account's personal data; erasure rewrites them. */
+const PERSONAL_TABLES = [
+  'accounts', 'sessions', 'settings', 'consents', 'telemetry_events', 'telemetry_counters', 'shares', 'login_failures',
+  'push_notices', 'stored_objects', 'hosted_devices',
+];
+
 /** Rewrites `?` placeholders as `$1..$n`; our SQL never has `?` inside literals. */
 function toPg(sql: string): string {
   let n = 0;
@@ -45,8 +51,15 @@ function wrap(q: Queryable, pool: pg.Pool, inTx: boolean): SqlDb {
       }
     },
     async purgeDeleted() {
-      // Dead tuples are reclaimed by VACUUM; it cannot run inside a transaction.
-      if (!inTx) await pool.query('VACUUM');
+      // A deleted row's bytes stay in its page after a plain VACUUM (space is only marked free), and an UPDATE leaves the
+      // old version behind, so the tables that held personal data are rewritten: VACUUM FULL writes new files holding
+      // live rows only and the old files are truncated at commit. It cannot run inside a transaction.
+      // What this cannot reach: WAL segments (pg_wal) still hold the inserted and deleted rows until PostgreSQL recycles
+      // and overwrites them after later checkpoints (bounded by max_wal_size), and WAL archives or base backups keep
+      // them for their own retention — those copies are for crash recovery and restore, and must be retired by the
+      // operator's backup retention, which the privacy notice states. Planner statistics never sample the personal
+      // columns (migration 003), and the server log holds no values unless statement logging is turned on.
+      if (!inTx) await pool.query(`VACUUM (FULL, ANALYZE) ${PERSONAL_TABLES.join(', ')}`);
     },
     async close() {
       await pool.end();

@@ -34,6 +34,8 @@ async function freePort(): Promise<number> {
 
 export interface TestPostgres {
   connectionString: string;
+  /** The cluster's data directory (base/ holds the relation files). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   return {
     connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    dataDir: data,
     async close() {
       try {
         runAs([join(BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']);

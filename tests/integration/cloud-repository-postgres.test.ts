@@ -1,4 +1,6 @@
 // The same repository suite and an HTTP erasure run against a real PostgreSQL server started here.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../cloud/db/open-db';
@@ -9,6 +11,13 @@ import { postgresUnavailable, startPostgres, type TestPostgres } from './cloud-p
 import { allStoredText, defineRepositorySuite } from './cloud-repository-suite';
 
 const unavailable = postgresUnavailable();
+
+/** The relation files (tables, indexes, TOAST, catalogs) of the cluster that contain the bytes; WAL is not among them. */
+function relationFilesHolding(dataDir: string, needle: string): string[] {
+  const walk = (d: string): string[] => readdirSync(d).flatMap((x) => (statSync(join(d, x)).isDirectory() ? walk(join(d, x)) : [join(d, x)]));
+  const bytes = Buffer.from(needle);
+  return [...walk(join(dataDir, 'base')), ...walk(join(dataDir, 'global'))].filter((f) => readFileSync(f).includes(bytes));
+}
 if (unavailable) console.warn(`skipping PostgreSQL cloud tests: ${unavailable}`);
 
 describe.skipIf(unavailable !== null)('PostgreSQL', () => {
@@ -40,8 +49,10 @@ describe.skipIf(unavailable !== null)('PostgreSQL', () => {
 
     it('signs up, syncs settings, records consent, and erases without a trace of the email', async () => {
       const api = apiFor(cloud.url);
-      const a = await signUp(api, { region: 'sg', country: 'SG' });
+      // The erased account is the newest row: a plain VACUUM compacts pages but leaves the freed bytes of the newest tuples
+      // in place, so only a rewrite passes the on-disk check below.
       const b = await signUp(api, { region: 'sg', country: 'MY' });
+      const a = await signUp(api, { region: 'sg', country: 'SG' });
       expect((await api.call('POST', '/v1/accounts', { body: { email: 'x@y.test', region: 'my', country: 'MY', nickname: 'n', password: PASSWORD, dateOfBirth: '1990-01-01' } })).status).toBe(421);
       expect((await api.call('PUT', '/v1/settings', { token: a.token, body: { settings: { k: 1 } }, headers: { 'if-match': '"1"' } })).status).toBe(200);
       expect((await api.call('PUT', '/v1/settings', { token: a.token, body: { settings: { k: 2 } }, headers: { 'if-match': '"1"' } })).status).toBe(412);
@@ -50,8 +61,28 @@ describe.skipIf(unavailable !== null)('PostgreSQL', () => {
       await api.call('POST', '/v1/shares', { token: a.token, body: { deviceId: 'd', deviceName: 'n', recipientEmail: b.email } });
       expect((await api.call('POST', '/v1/auth/login', { body: { email: a.email, password: 'nope' } })).status).toBe(401);
 
-      const r = await api.call('DELETE', '/v1/account', { token: a.token, body: { password: PASSWORD } });
-      expect(r.status).toBe(200);
+      // Planner statistics and dirty buffers on disk first, so the grep below sees what PostgreSQL would keep.
+      const admin = new pg.Client({ connectionString: server.connectionString.replace(/\/postgres$/, '/cloud_http') });
+      await admin.connect();
+      try {
+        await admin.query('ANALYZE');
+        await admin.query('CHECKPOINT');
+        expect(relationFilesHolding(server.dataDir, a.email).length, 'the grep finds the email on disk before erasure').toBeGreaterThan(0);
+
+        const r = await api.call('DELETE', '/v1/account', { token: a.token, body: { password: PASSWORD } });
+        expect(r.status).toBe(200);
+        await admin.query('CHECKPOINT');
+        // The erasure rewrote every table that held the account (VACUUM FULL); its old files are truncated, statistics
+        // never sampled the email (migration 003). What WAL segments still hold is said in cloud/db/postgres-db.ts.
+        expect(relationFilesHolding(server.dataDir, a.email)).toEqual([]);
+        expect(relationFilesHolding(server.dataDir, b.email).length, 'the other account is still on disk').toBeGreaterThan(0);
+        await checkErased(r, a, b);
+      } finally {
+        await admin.end();
+      }
+    });
+
+    async function checkErased(r: { body: any }, a: { email: string; id: string }, b: { email: string }) {
       expect(r.body.receipt.deleted).toMatchObject({ account: 1, consentRecordsAnonymised: 1, sharesGiven: 1, loginFailures: 1 });
       const probe = await openDb({ kind: 'postgres', connectionString: server.connectionString.replace(/\/postgres$/, '/cloud_http') });
       try {
@@ -63,6 +94,6 @@ describe.skipIf(unavailable !== null)('PostgreSQL', () => {
       } finally {
         await probe.close();
       }
-    });
+    }
   });
 });
