@@ -88,6 +88,8 @@ export const ActivationResult = z.object({
   address: z.string(),
   ok: z.boolean(),
   reason: z.string().optional(),
+  /** Said of a success, e.g. that the device's protocol had no place for the reset e-mail. */
+  note: z.string().optional(),
 });
 export type ActivationResult = z.infer<typeof ActivationResult>;
 
@@ -138,6 +140,8 @@ export const deviceCalls = {
       password: z.string().max(64).optional(),
       /** One password per device (key -> password); overrides `password`. */
       passwords: z.record(z.string(), z.string().max(64)).optional(),
+      /** Password-reset e-mail, where the protocol carries one (Dahua DevInit); ONVIF has none and says so per device. */
+      email: z.string().trim().max(128).regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an e-mail address').optional(),
     }).strict(),
     z.array(ActivationResult),
   ),

@@ -124,6 +124,8 @@ export class SimDevice {
   readonly time: TimeSettings = { type: 'Manual', daylightSavings: false, tz: 'UTC0', offsetMs: 0, ntpServer: '' };
   hostname: string;
   machineName: string;
+  /** The password-reset e-mail given at DevInit (Dahua's mail field), if any. */
+  resetEmail: string | undefined = undefined;
   ip: string;
   ports: DevicePorts = { http: 0, rtsp: 0, wsDiscovery: 0, dhip: 0 };
   /** Bumped whenever what Hello/ProbeMatch advertise changes (WS-Discovery §4.1 MetadataVersion). */

@@ -63,6 +63,8 @@ export interface DeviceManifest {
   kind: DeviceKind;
   ip: string;
   ports: { http: number; rtsp: number; wsDiscovery: number; dhip: number };
+  /** Set when DevInit carried a reset e-mail. */
+  resetEmail?: string;
   manufacturer: string;
   model: string;
   serial: string;
@@ -205,6 +207,7 @@ export function deviceManifest(device: SimDevice): DeviceManifest {
       onvifProfiles: { main: `ch${c.channel}_main`, sub: `ch${c.channel}_sub` },
     })),
     ...(admin ? { credentials: { username: admin.username, password: admin.password } } : {}),
+    ...(device.resetEmail ? { resetEmail: device.resetEmail } : {}),
   };
 }
 

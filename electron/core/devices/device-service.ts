@@ -165,7 +165,7 @@ export class DeviceService {
 
   // ---- activation ----
 
-  async activate(input: { keys: string[]; username: string; password?: string; passwords?: Record<string, string> }): Promise<ActivationResult[]> {
+  async activate(input: { keys: string[]; username: string; password?: string; passwords?: Record<string, string>; email?: string }): Promise<ActivationResult[]> {
     const total = input.keys.length;
     let done = 0;
     const one = async (key: string): Promise<ActivationResult> => {
@@ -176,12 +176,14 @@ export class DeviceService {
       const problems = passwordProblems(password, input.username);
       if (problems.length) return fail(`password: ${problems.join(', ')}`);
       if (d.status !== 'uninitialised') return fail('already initialised');
+      // Dahua DevInit carries the reset e-mail; ONVIF's CreateUsers has no place for one, which the result says.
+      const viaDahua = d.sources.includes('dhip') && (!d.xaddr || Boolean(input.email));
       try {
-        if (d.xaddr) await new OnvifDriver(d.xaddr).createAdmin(input.username, password);
-        else await dahuaDevInit(`http://${d.address}:${d.httpPort}`, input.username, password);
+        if (viaDahua) await dahuaDevInit(`http://${d.address}:${d.httpPort}`, input.username, password, input.email);
+        else await new OnvifDriver(d.xaddr!).createAdmin(input.username, password);
         this.upsert({ ...d, status: 'initialised' });
-        this.o.logger.info({ address: d.address }, 'device activated');
-        return { key, address: d.address, ok: true };
+        this.o.logger.info({ address: d.address, via: viaDahua ? 'dahua' : 'onvif' }, 'device activated');
+        return { key, address: d.address, ok: true, ...(input.email && !viaDahua ? { note: 'reset e-mail not set: ONVIF has no reset e-mail' } : {}) };
       } catch (err) {
         return fail(err instanceof SoapFault ? `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}` : (err as Error).message);
       }

@@ -22,7 +22,10 @@ export function initializeDevice(device: SimDevice, params: Record<string, unkno
   if (!pwd) return { ok: false, error: { code: 268959743, message: 'Password missing' } };
   const weak = passwordWeakness(pwd);
   if (weak) return { ok: false, error: { code: 268959743, message: `Password too weak: ${weak}` } };
+  const mail = pick('mail', 'Mail');
+  if (mail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(mail)) return { ok: false, error: { code: 268959743, message: 'Invalid mail address' } };
   device.users.set(name, { username: name, password: pwd, level: 'Administrator' });
+  device.resetEmail = mail || undefined;
   device.announceChange();
   return { ok: true };
 }

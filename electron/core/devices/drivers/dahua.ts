@@ -3,10 +3,10 @@ import { DeviceAuthError, digestFetch, type Credentials } from './soap';
 import type { ChannelStreams, DeviceInfo } from './onvif';
 
 /** Dahua DevInit on /OutsideCmd (no session): the plain {name, pwd} form; real firmware also takes an RSA/AES envelope, not done here. */
-export async function dahuaDevInit(base: string, username: string, password: string): Promise<void> {
+export async function dahuaDevInit(base: string, username: string, password: string, email?: string): Promise<void> {
   const res = await fetch(new URL('/OutsideCmd', base), {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ method: 'DevInit.account', params: { name: username, pwd: password }, id: 1 }),
+    body: JSON.stringify({ method: 'DevInit.account', params: { name: username, pwd: password, ...(email ? { mail: email } : {}) }, id: 1 }),
     signal: AbortSignal.timeout(8000),
   });
   const raw = await res.text();

@@ -1,0 +1,79 @@
+// Activation in Chromium against camsim: one password per device with the rule shown per row as the user types, and a reset
+// e-mail that Dahua DevInit carries while an ONVIF-only device says it cannot take one.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
+import { guardConsole, launchChromium } from '../helpers/chromium';
+import { requireBuiltRenderer, ROOT, startStation, type StationProcess } from '../helpers/station-process';
+
+let camsim: CamsimProcess;
+let station: StationProcess;
+let browser: Browser;
+let page: Page;
+let guard: ReturnType<typeof guardConsole>;
+const SHOTS = process.env.WATCHPOST_SHOTS ?? join(ROOT, 'test-results');
+const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
+const EMAIL = 'installer@example.com';
+
+beforeAll(async () => {
+  requireBuiltRenderer();
+  mkdirSync(SHOTS, { recursive: true });
+  camsim = await startCamsim(['--devices', '3', '--uninitialized', '3', '--no-video']);
+  // The last device is probed over ONVIF only (no DHIP port), so the station knows it only as an ONVIF device.
+  const targets = camsim.manifest.devices.map((d, i, all) => `${d.ip}:${d.ports.wsDiscovery}${i === all.length - 1 ? '' : `:${d.ports.dhip}`}`).join(',');
+  [station, browser] = await Promise.all([startStation({ env: { WATCHPOST_DISCOVER_UNICAST: targets } }), launchChromium()]);
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  guard = guardConsole(page);
+  await page.goto(`${station.url}#/devices`);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop();
+  await camsim?.stop();
+});
+
+describe('activation dialog', () => {
+  it('one password per device, a reset e-mail sent over DevInit and marked unsupported for the ONVIF-only device', async () => {
+    const devs = camsim.manifest.devices;
+    const onvifOnly = devs.at(-1)!;
+    await page.getByRole('button', { name: 'Scan LAN' }).click();
+    for (const d of devs) await poll(() => page.locator(`tr[data-address="${d.ip}"]`).getAttribute('data-status')).toBe('uninitialised');
+    for (const d of devs) await page.locator(`tr[data-address="${d.ip}"] input[type=checkbox]`).check();
+    await page.getByRole('button', { name: `Activate ${devs.length}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('One password per device').check();
+    const rows = dialog.locator('.dev-pw-rows > li');
+    expect(await rows.count()).toBe(devs.length);
+    const activate = dialog.getByRole('button', { name: 'Activate' });
+    // The rule follows each row as it is typed.
+    const first = dialog.getByLabel(`Password for ${devs[0]!.ip}`);
+    await first.fill('abc');
+    expect(await rows.nth(0).locator('.pw-rule li.ok').count()).toBe(1);
+    await first.fill('abcdefgh');
+    expect(await rows.nth(0).locator('.pw-rule li.ok').count()).toBe(2);
+    await first.fill('admin');
+    expect(await rows.nth(0).locator('.pw-rule li.ok').count()).toBe(0);
+    const passwords = devs.map((d, i) => `Own-Pass-${i + 1}-${d.id}`);
+    for (const [i, d] of devs.entries()) await dialog.getByLabel(`Password for ${d.ip}`).fill(passwords[i]!);
+    for (let i = 0; i < devs.length; i++) expect(await rows.nth(i).locator('.pw-rule li.ok').count()).toBe(3);
+    await dialog.locator('input[name=email]').fill('not-an-address');
+    expect(await activate.isDisabled()).toBe(true);
+    await dialog.locator('input[name=email]').fill(EMAIL);
+    expect(await activate.isDisabled()).toBe(false);
+    expect(await dialog.getByTestId('email-unsupported').textContent()).toContain(`Not supported over ONVIF, so not sent to ${onvifOnly.ip}`);
+    await page.screenshot({ path: join(SHOTS, 'devices-activation.png') });
+    await activate.click();
+    await poll(() => dialog.locator('[data-result=ok]').count()).toBe(devs.length);
+    expect(await dialog.locator('[data-result=ok]').last().textContent()).toContain('reset e-mail not set: ONVIF has no reset e-mail');
+    for (const [i, d] of devs.entries()) {
+      const m = await (await fetch(`${camsim.manifest.control!}/devices/${d.id}`)).json() as { credentials?: { password: string }; resetEmail?: string };
+      expect(m.credentials?.password, d.id).toBe(passwords[i]);
+      expect(m.resetEmail, d.id).toBe(d === onvifOnly ? undefined : EMAIL);
+    }
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    guard.check();
+  }, 60_000);
+});
