@@ -82,6 +82,8 @@ describe('H.265 camera through the transcoding fallback', () => {
     const status = (await api.call<StreamStatus[]>('streams.status', {})).find((s) => s.streamId === b.stream);
     expect(status).toMatchObject({ state: 'live', codec: expect.stringMatching(/^(hvc1|hev1)/), transcoded: true });
     expect(transcoders()).toHaveLength(1);
+    // A channel added by RTSP URL has no PTZ, so its tile offers none.
+    expect(await page.locator('[data-tile="0"]').getByRole('button', { name: 'PTZ' }).count()).toBe(0);
     await page.screenshot({ path: `${SHOTS}/h265-transcoded.png` });
   });
 

@@ -107,6 +107,19 @@ describe('PTZ in a live tile', () => {
     await expect.poll(async () => Math.abs((await camState()).x - saved.x), { timeout: 5000 }).toBeLessThan(0.001);
     expect((await camState()).y).toBeCloseTo(saved.y, 3);
     await page.screenshot({ path: join(SHOTS, 'ptz-preset.png') });
+  });
+
+  it('the PTZ overlay stays inside a small tile (16-tile layout)', { timeout: 30_000 }, async () => {
+    await page.getByRole('radio', { name: '16', exact: true }).click();
+    await tile().hover();
+    const overlay = tile().getByTestId('ptz');
+    await overlay.waitFor();
+    const t = (await tile().boundingBox())!, o = (await overlay.boundingBox())!;
+    expect(o.x).toBeGreaterThanOrEqual(t.x);
+    expect(o.y).toBeGreaterThanOrEqual(t.y);
+    expect(o.x + o.width).toBeLessThanOrEqual(t.x + t.width + 1);
+    expect(o.y + o.height).toBeLessThanOrEqual(t.y + t.height + 1);
+    await page.screenshot({ path: join(SHOTS, 'ptz-16.png') });
     guard.check();
   });
 });
