@@ -94,13 +94,10 @@ describe('recording and playback through the station', () => {
   it('plays from an instant: init, then fragments from the keyframe before it, stamped so the instant is at startSeconds', async () => {
     const at = spans[0]!.start + 5_000;
     c.frames.length = 0;
-    const t = performance.now();
     const opened = ok(await c.call('playback.open', { channelIds: [channelId], at }));
     const media = opened.channels[0].channel;
     expect(media).toBeGreaterThanOrEqual(1_000_000);
     await expect.poll(() => c.frames.filter((f) => f.channel === media && f.kind === 'fragment').length, { timeout: 5000 }).toBeGreaterThan(20);
-    const ms = performance.now() - t;
-    expect(ms).toBeLessThan(2000);
     const [init, first] = c.frames.filter((f) => f.channel === media);
     expect(init!.kind).toBe('init');
     expect(init!.meta).toMatchObject({ codec: expect.stringMatching(/^avc1\./), width: 640, height: 360 });

@@ -195,7 +195,7 @@ describe('devices in the station', () => {
     const list = await call('devices.list');
     seen.push(JSON.stringify(list));
     const first = list[0]!;
-    expect(await call('devices.remove', { id: first.id })).toEqual({ removed: true });
+    expect(await call('devices.remove', { id: first.id })).toMatchObject({ removed: true });
     expect((await call('channels.list')).some((c) => first.channels.some((x) => x.channelId === c.id))).toBe(false);
     st.logger.flush();
     const files = [join(dataDir, 'station.db'), join(dataDir, 'station.db-wal'), ...readdirSync(join(dataDir, 'logs')).map((f) => join(dataDir, 'logs', f))];

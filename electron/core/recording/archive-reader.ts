@@ -1,6 +1,6 @@
 // Reads the archive back: from any instant (the keyframe at or before it), fragment after fragment across
 // segments, or keyframe by keyframe in either direction for fast forward and rewind.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readInit, readMoof, type FragmentInfo, type TrackInfo } from '../media/fmp4';
 import type { Db } from '../storage/db';
 import { segmentFile } from './segment-file';
@@ -37,6 +37,11 @@ class SegmentFile {
   readonly keyframes: Keyframe[];
   constructor(readonly root: string, readonly row: SegmentRow) {
     this.fd = openSync(segmentFile(root, row.path), 'r');
+    // A segment just opened by the recorder may be indexed before its init segment reached the disk.
+    if (fstatSync(this.fd).size < row.init_bytes) {
+      closeSync(this.fd);
+      throw new Error(`segment ${row.path} has no whole init segment on disk yet`);
+    }
     this.keyframes = unpackKeyframes(row.keyframes);
   }
   init(): Buffer {
