@@ -283,6 +283,10 @@ export const privacyCalls = {
   'privacy.syncNow': call(NoInput, PrivacyState),
   /** Cloud storage (needs the cloud storage consent to upload; listing, download and delete are always yours). */
   'privacy.storage': call(NoInput, z.object({ objects: z.array(StoredObject), usedBytes: z.number().int(), quotaBytes: z.number().int() })),
+  /** Snapshots (.jpg) and clips (.mp4) in this station's media folders that can be uploaded, newest first. */
+  'privacy.storableFiles': call(NoInput, z.array(z.object({
+    path: z.string(), name: z.string(), kind: z.enum(['snapshot', 'clip']), bytes: z.number().int(), modifiedAt: z.number(),
+  }))),
   /** Uploads a snapshot (.jpg) or an exported clip (.mp4) from this station's media folders. */
   'privacy.storeFile': call(z.object({ path: z.string().min(1, 'is required').max(4096) }).strict(), StoredObject),
   'privacy.downloadStored': call(z.object({ id: z.string().min(1).max(100) }).strict(), z.object({ object: StoredObject, dataBase64: z.string() })),

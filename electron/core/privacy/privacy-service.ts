@@ -1,6 +1,6 @@
 // The station's side of the privacy design: account session, consents, rights, offline-first sync, telemetry, export, erasure.
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, extname, join, sep } from 'node:path';
 import {
@@ -385,6 +385,7 @@ export class PrivacyService {
       case 'age_gate': return new StationError('bad_input', `input.dateOfBirth: ${msg}; nothing was stored`);
       case 'email_taken': return new StationError('conflict', 'input.email: an account with this email already exists; log in instead');
       case 'invalid_credentials': return new StationError('bad_input', `input.password: wrong email or password${typeof r.body?.error?.attemptsLeft === 'number' ? ` (${r.body.error.attemptsLeft} tries left)` : ''}`);
+      case 'signup_throttled': return new StationError('unavailable', `privacy: too many sign-ups from this address; try again in ${Math.ceil(Number(r.body?.error?.retryAfterSeconds ?? 900) / 60)} min`);
       case 'login_throttled': return new StationError('unavailable', `input.password: too many failed log-ins; try again in ${Math.ceil(Number(r.body?.error?.retryAfterSeconds ?? 900) / 60)} min`);
       case 'wrong_region': return new StationError('bad_input', `privacy: ${msg}`);
       case 'invalid_input': return new StationError('bad_input', named);
@@ -904,7 +905,7 @@ export class PrivacyService {
     } catch {
       throw new StationError('not_found', `input.path: no such file ${path}`);
     }
-    const roots = [...this.opts.mediaDirs(), join(this.opts.dataDir, 'clips')].flatMap((d) => {
+    const roots = this.mediaRoots().flatMap((d) => {
       try { return [realpathSync(d)]; } catch { return []; }
     });
     if (!roots.some((r) => real.startsWith(r + sep))) throw new StationError('bad_input', `input.path: only files in this station's recordings, snapshots or clips folders can be uploaded`);
@@ -912,6 +913,32 @@ export class PrivacyService {
     if (size > STORED_FILE_MAX_BYTES)
       throw new StationError('bad_input', `input.path: the file is ${(size / 1048576).toFixed(1)} MiB; cloud storage takes at most ${STORED_FILE_MAX_BYTES / 1048576} MiB per file`);
     return { name: basename(real), kind, contentType: kind === 'snapshot' ? 'image/jpeg' : 'video/mp4', data: readFileSync(real) };
+  }
+
+  private mediaRoots(): string[] {
+    return [...this.opts.mediaDirs(), join(this.opts.dataDir, 'clips')];
+  }
+
+  /** Newest snapshots and clips of the media folders (a bounded walk: recordings can hold many files). */
+  private storableFiles() {
+    const found: { path: string; name: string; kind: 'snapshot' | 'clip'; bytes: number; modifiedAt: number }[] = [];
+    let seen = 0;
+    const walk = (dir: string, depth: number) => {
+      let names: string[];
+      try { names = readdirSync(dir); } catch { return; }
+      for (const name of names) {
+        if (++seen > 5000) return;
+        const p = join(dir, name);
+        let st;
+        try { st = statSync(p); } catch { continue; }
+        if (st.isDirectory()) { if (depth < 4) walk(p, depth + 1); continue; }
+        const ext = extname(name).toLowerCase();
+        const kind = ext === '.jpg' || ext === '.jpeg' ? 'snapshot' : ext === '.mp4' ? 'clip' : null;
+        if (kind && st.size > 0 && st.size <= STORED_FILE_MAX_BYTES) found.push({ path: p, name, kind, bytes: st.size, modifiedAt: Math.round(st.mtimeMs) });
+      }
+    };
+    for (const root of this.mediaRoots()) walk(root, 0);
+    return found.sort((a, b) => b.modifiedAt - a.modifiedAt).slice(0, 100);
   }
 
   private async storeFile(path: string): Promise<StoredObject> {
@@ -949,6 +976,7 @@ export class PrivacyService {
       },
       'privacy.signUp': (input) => this.signUp(input),
       'privacy.storage': () => this.storage(),
+      'privacy.storableFiles': () => this.storableFiles(),
       'privacy.storeFile': (input) => this.storeFile(input.path),
       'privacy.downloadStored': (input) => this.downloadStored(input.id),
       'privacy.deleteStored': (input) => this.deleteStored(input.id),

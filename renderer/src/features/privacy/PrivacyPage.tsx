@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ErasureReceipt, PrivacyPurpose } from '../../../../electron/contract';
 import { AccountPanel } from './AccountPanel';
+import { CloudServicesPanel } from './CloudServicesPanel';
 import { ConsentHistory } from './ConsentHistory';
 import {
   useCheckCloudMutation, useEraseMutation, useExportDataMutation, useLogInMutation, useLogOutMutation, usePrivacyConsentsQuery,
@@ -87,6 +88,7 @@ export function PrivacyPage() {
             </div>
             <div className="privacy-col">
               <PurposeSwitches state={state} busy={consentState.isLoading} error={errorText(consentState.error)} onToggle={toggle} />
+              <CloudServicesPanel state={state} />
               <ConsentHistory records={consents ?? []} />
             </div>
           </div>

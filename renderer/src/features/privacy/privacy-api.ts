@@ -4,7 +4,7 @@ import { stationApi } from '../../app/station-api';
 
 const args = <K extends CallName>(name: K, input: CallInput<K>) => ({ name, input });
 
-export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['Privacy', 'PrivacyLedger', 'PrivacyConsents', 'PrivacyPhoto', 'PrivacySessions'] }).injectEndpoints({
+export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['Privacy', 'PrivacyLedger', 'PrivacyConsents', 'PrivacyPhoto', 'PrivacySessions', 'PrivacyStorage', 'PrivacyHosting'] }).injectEndpoints({
   endpoints: (b) => ({
     privacyState: b.query<CallOutput<'privacy.state'>, void>({ query: () => args('privacy.state', {}), providesTags: ['Privacy'] }),
     privacyConsents: b.query<CallOutput<'privacy.consents'>, void>({ query: () => args('privacy.consents', {}), providesTags: ['PrivacyConsents'] }),
@@ -24,7 +24,7 @@ export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['Privacy',
       query: (i) => args('privacy.updateProfile', i), invalidatesTags: ['Privacy'],
     }),
     setConsent: b.mutation<CallOutput<'privacy.setConsent'>, CallInput<'privacy.setConsent'>>({
-      query: (i) => args('privacy.setConsent', i), invalidatesTags: ['Privacy', 'PrivacyConsents'],
+      query: (i) => args('privacy.setConsent', i), invalidatesTags: ['PrivacyHosting', 'Privacy', 'PrivacyConsents'],
     }),
     setRights: b.mutation<CallOutput<'privacy.setRights'>, CallInput<'privacy.setRights'>>({
       query: (i) => args('privacy.setRights', i), invalidatesTags: ['Privacy'],
@@ -49,7 +49,19 @@ export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['Privacy',
     revokeOtherSessions: b.mutation<CallOutput<'privacy.revokeOtherSessions'>, void>({
       query: () => args('privacy.revokeOtherSessions', {}), invalidatesTags: ['PrivacySessions', 'PrivacyLedger'],
     }),
-    syncNow: b.mutation<CallOutput<'privacy.syncNow'>, void>({ query: () => args('privacy.syncNow', {}), invalidatesTags: ['Privacy', 'PrivacyLedger', 'PrivacyConsents'] }),
+    cloudStorage: b.query<CallOutput<'privacy.storage'>, void>({ query: () => args('privacy.storage', {}), providesTags: ['PrivacyStorage'] }),
+    storableFiles: b.query<CallOutput<'privacy.storableFiles'>, void>({ query: () => args('privacy.storableFiles', {}) }),
+    storeFile: b.mutation<CallOutput<'privacy.storeFile'>, CallInput<'privacy.storeFile'>>({
+      query: (i) => args('privacy.storeFile', i), invalidatesTags: ['PrivacyStorage', 'PrivacyLedger'],
+    }),
+    downloadStored: b.mutation<CallOutput<'privacy.downloadStored'>, CallInput<'privacy.downloadStored'>>({
+      query: (i) => args('privacy.downloadStored', i), invalidatesTags: ['PrivacyLedger'],
+    }),
+    deleteStored: b.mutation<CallOutput<'privacy.deleteStored'>, CallInput<'privacy.deleteStored'>>({
+      query: (i) => args('privacy.deleteStored', i), invalidatesTags: ['PrivacyStorage', 'PrivacyLedger'],
+    }),
+    hostedStations: b.query<CallOutput<'privacy.hostedStations'>, void>({ query: () => args('privacy.hostedStations', {}), providesTags: ['PrivacyHosting'] }),
+    syncNow: b.mutation<CallOutput<'privacy.syncNow'>, void>({ query: () => args('privacy.syncNow', {}), invalidatesTags: ['PrivacyHosting', 'Privacy', 'PrivacyLedger', 'PrivacyConsents'] }),
     exportData: b.mutation<CallOutput<'privacy.export'>, void>({ query: () => args('privacy.export', {}), invalidatesTags: ['PrivacyLedger'] }),
     erase: b.mutation<CallOutput<'privacy.erase'>, CallInput<'privacy.erase'>>({
       query: (i) => args('privacy.erase', i), invalidatesTags: ['PrivacySessions', 'PrivacyPhoto', 'Privacy', 'PrivacyLedger', 'PrivacyConsents'],
@@ -61,5 +73,6 @@ export const {
   usePrivacyStateQuery, usePrivacyConsentsQuery, usePrivacyLedgerQuery, useCheckCloudMutation, useSignUpMutation, useLogInMutation,
   useLogOutMutation, useUpdateProfileMutation, useSetConsentMutation, useSetRightsMutation, useSyncNowMutation, useExportDataMutation,
   useEraseMutation, usePrivacyPhotoQuery, useSetPhotoMutation, useChangeEmailMutation, useChangePasswordMutation, usePrivacySessionsQuery,
-  useRevokeSessionMutation, useRevokeOtherSessionsMutation,
+  useRevokeSessionMutation, useRevokeOtherSessionsMutation, useCloudStorageQuery, useStorableFilesQuery, useStoreFileMutation,
+  useDownloadStoredMutation, useDeleteStoredMutation, useHostedStationsQuery,
 } = privacyApi;
