@@ -1,13 +1,11 @@
-// `npm run bench:archive`: one JSON line. Seek latency over the real loopback transport on a 30-day ×
-// 16-channel index (real files where it samples), the one-day × 64-channel timeline query, the recorder's
+// `npm run bench:archive`: one JSON line. Seek latency in Chromium (timeline click -> first frame presented) on a
+// 30-day × 16-channel index (real files where it plays), 16 channels in sync on one clock, the one-day × 64-channel timeline query, the recorder's
 // CPU per stream, and repeated kill -9 of a recording process.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
-import WebSocket from 'ws';
-import { decodeMediaFrame } from '../../electron/contract';
 import { Archive, writeArchiveConfig } from '../../electron/core/recording/archive';
 import { ALWAYS, ChannelRecorder } from '../../electron/core/recording/recorder';
 import { segmentRelPath } from '../../electron/core/recording/segment-file';
@@ -17,13 +15,15 @@ import { createStation } from '../../electron/core/station';
 import { openDatabase } from '../../electron/core/storage/db';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { FakeClock, feed, loadClip, loopFragment } from '../../tests/helpers/archive-media';
+import { launchChromium } from '../../tests/helpers/chromium';
 import { killRuns } from '../../tests/helpers/kill9';
+import { ROOT } from '../../tests/helpers/station-process';
 
 const DAYS = 30;
 const CHANNELS = 16;
 const TIMELINE_CHANNELS = 64;
 const SEG_MS = 60_000;
-const SEEK_SAMPLES = 40;
+const SEEK_SAMPLES = Number(process.env.SEEK_SAMPLES ?? 40);
 const QUERY_SAMPLES = 60;
 const CPU_STREAMS = 16;
 const CPU_SECONDS = 10;
@@ -96,55 +96,127 @@ try {
     ranges = tl.reduce((n, c) => n + c.spans.length + c.gaps.length + c.events.length, 0);
   }
 
-  // ---- seek: real files at the sampled instants, playback over the loopback WebSocket ----
-  const samples = Array.from({ length: SEEK_SAMPLES }, () => {
-    const ch = 1 + Math.floor(Math.random() * CHANNELS);
-    let at = start + Math.floor(Math.random() * (end - start - 86_400_000));
-    if (Math.floor((at % 86_400_000) / 3_600_000) === 13) at += 3_600_000;
-    return { ch, at };
-  });
-  for (const s of samples) {
-    const row = db.prepare('SELECT path FROM rec_segment WHERE channel_id = ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT 1').get(s.ch, s.at) as { path: string };
-    mkdirSync(dirname(join(root, row.path)), { recursive: true });
-    copyFileSync(templateFile, join(root, row.path));
-  }
-  db.close();
-  const station = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), logger: pino({ level: 'silent' }), recording: { fullReconcile: false } });
-  mkdirSync(join(work, 'r'));
-  writeFileSync(join(work, 'r', 'index.html'), '<!doctype html>');
-  const server = await startLoopbackServer({ station, rendererDir: join(work, 'r') });
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
-  const pending = new Map<number, (v: any) => void>();
-  const firstFragment = new Map<number, () => void>();
-  let nextId = 1;
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) {
-      const f = decodeMediaFrame(new Uint8Array(data as Buffer));
-      if (f.kind === 'fragment') { firstFragment.get(f.channel)?.(); firstFragment.delete(f.channel); }
-      return;
+  // ---- seek in Chromium: the real Playback page, a click on a timeline strip -> the first new frame presented ----
+  // Real files (copies of the template) exist for the segments around every instant played; the rest of the index
+  // has rows only. Each sample: an event jump positions the view near the sampled instant with its channel alone
+  // shown and playing (not timed), then two timed clicks on its strip, 12 min either side.
+  const SEG_AROUND = [-2, -1, 0, 1, 2];
+  const withFiles = (ch: number, at: number) => {
+    for (const k of SEG_AROUND) {
+      const t = Math.floor(at / SEG_MS) * SEG_MS + k * SEG_MS;
+      const row = db.prepare('SELECT path FROM rec_segment WHERE channel_id = ? AND start_ms = ?').get(ch, t) as { path: string } | undefined;
+      if (!row) continue;
+      mkdirSync(dirname(join(root, row.path)), { recursive: true });
+      copyFileSync(templateFile, join(root, row.path));
     }
-    const m = JSON.parse(data.toString());
-    if (m.t === 'result') pending.get(m.id)?.(m.result);
+  };
+  // Instants away from the daily hour off (13:00 UTC), with ±12 min inside the jump's 1 h view.
+  const HOURS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 15, 16, 17, 18, 19, 20, 21, 22];
+  const samples = Array.from({ length: SEEK_SAMPLES / 2 }, () => {
+    const day = start + (1 + Math.floor(Math.random() * (DAYS - 2))) * 86_400_000;
+    const jump = day + HOURS[Math.floor(Math.random() * HOURS.length)]! * 3_600_000 + Math.floor(Math.random() * 3_600_000);
+    return { ch: 1 + Math.floor(Math.random() * CHANNELS), jump, clicks: [jump + 12 * 60_000, jump - 12 * 60_000] };
   });
-  const call = (name: string, input: unknown) => new Promise<any>((res) => { const id = nextId++; pending.set(id, res); ws.send(JSON.stringify({ t: 'call', id, name, input })); });
-  // Media channel numbers are handed out in order from 1,000,000 per client.
-  let media = 1_000_000;
+  for (const s of samples) for (const t of [s.jump, ...s.clicks]) withFiles(s.ch, t);
+  // 16 channels on one clock: files for every channel around one instant (in the last sample's view).
+  const last = samples.at(-1)!;
+  const syncAt = last.clicks[0]!;
+  for (let ch = 1; ch <= CHANNELS; ch++) withFiles(ch, syncAt);
+  db.close();
+
+  const station = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), logger: pino({ level: 'silent' }), recording: { fullReconcile: false } });
+  const rendererDir = join(ROOT, 'dist/renderer');
+  if (!existsSync(join(rendererDir, 'index.html'))) throw new Error('no built renderer: run `npm run build` first');
+  const server = await startLoopbackServer({ station, rendererDir });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // tsx keeps function names with a helper the page does not have.
+  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  const origin = `http://127.0.0.1:${server.port}/?token=${server.token}`;
+  await page.goto(`${origin}#/playback`);
+  await page.waitForSelector('.pb-channels input');
+
+  /** Arms the page: the time of the next mouseup on a timeline, and the first frame a channel's video presents from new media. */
+  const arm = (ch: number) => page.evaluate((ch) => {
+    const v = document.querySelector<HTMLVideoElement>(`video[data-playback="${ch}"]`)!;
+    const w = window as unknown as { seekProbe: Promise<number> };
+    w.seekProbe = new Promise<number>((resolve, reject) => {
+      const oldSrc = v.src;
+      let clickAt = 0;
+      let handle = 0;
+      document.addEventListener('mouseup', () => { clickAt = performance.now(); }, { capture: true, once: true });
+      const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+        if (clickAt && v.src && v.src !== oldSrc) { clearInterval(rearm); clearTimeout(limit); resolve(meta.presentationTime - clickAt); return; }
+        handle = v.requestVideoFrameCallback(onFrame);
+      };
+      // A new media source may drop pending callbacks: keep one registered.
+      const rearm = setInterval(() => { v.cancelVideoFrameCallback(handle); handle = v.requestVideoFrameCallback(onFrame); }, 30);
+      const limit = setTimeout(() => { clearInterval(rearm); reject(new Error(`no new frame on channel ${ch} in 15 s`)); }, 15_000);
+    });
+  }, ch);
+
+  const strip = async (ch: number, t: number) => {
+    const c = page.locator(`canvas[data-timeline="${ch}"]`);
+    await c.waitFor({ timeout: 15_000 });
+    const box = (await c.boundingBox())!;
+    const from = Number(await c.getAttribute('aria-valuemin'));
+    const to = Number(await c.getAttribute('aria-valuemax'));
+    if (t < from || t > to) throw new Error(`instant ${t} is outside the view ${from}..${to}`);
+    return { x: box.x + ((t - from) / (to - from)) * box.width, y: box.y + box.height / 2 };
+  };
+  const timedClick = async (ch: number, t: number) => {
+    const p = await strip(ch, t);
+    await arm(ch);
+    await page.mouse.click(p.x, p.y);
+    return page.evaluate(() => (window as unknown as { seekProbe: Promise<number> }).seekProbe);
+  };
+  const channelBox = (ch: number) => page.getByLabel(`Channel ${ch}`, { exact: true });
+  const firstFrame = (ch: number) => page.waitForFunction((ch) => (document.querySelector<HTMLVideoElement>(`video[data-playback="${ch}"]`)?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 0, ch, { timeout: 15_000 });
+
   const seeks: number[] = [];
+  let shown = [1, 2, 3, 4];
   for (const s of samples) {
-    const t1 = performance.now();
-    const got = new Promise<void>((res) => firstFragment.set(media, res));
-    const opened = await call('playback.open', { channelIds: [s.ch], at: s.at });
-    if (!opened.ok) throw new Error(JSON.stringify(opened.error));
-    await got;
-    seeks.push(performance.now() - t1);
-    await call('playback.close', { sessionId: opened.value.state.sessionId });
-    media++;
+    // Position (not timed): only the sampled channel, by a jump from an event as the Events page makes it.
+    for (const c of shown) await channelBox(c).uncheck();
+    await page.evaluate(({ at, ch }) => sessionStorage.setItem('watchpost.playbackJump', JSON.stringify({ at, channelId: ch })), { at: s.jump, ch: s.ch });
+    await page.click('nav [data-view=status]');
+    await page.waitForSelector('h1:has-text("Status")');
+    await page.click('nav [data-view=playback]');
+    await page.waitForSelector(`video[data-playback="${s.ch}"]`);
+    shown = [s.ch];
+    await firstFrame(s.ch);
+    for (const t of s.clicks) seeks.push(await timedClick(s.ch, t));
   }
-  ws.close();
+  log(`seek: ${seeks.length} clicks in Chromium`);
+
+  // ---- 16 channels on one clock: the spread of the media times they present ----
+  for (let ch = 1; ch <= CHANNELS; ch++) if (!shown.includes(ch)) await channelBox(ch).check();
+  await page.waitForSelector(`canvas[data-timeline="${CHANNELS}"]`);
+  const p16 = await strip(1, syncAt);
+  await page.mouse.click(p16.x, p16.y);
+  const spreads = await page.evaluate(({ n }) => new Promise<number[]>((resolve, reject) => {
+    const vids = Array.from({ length: n }, (_, i) => document.querySelector<HTMLVideoElement>(`video[data-playback="${i + 1}"]`)!);
+    const shownAt: (number | undefined)[] = vids.map(() => undefined);
+    vids.forEach((v, i) => {
+      const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => { shownAt[i] = meta.mediaTime; v.requestVideoFrameCallback(onFrame); };
+      v.requestVideoFrameCallback(onFrame);
+    });
+    const out: number[] = [];
+    const began = performance.now();
+    const timer = setInterval(() => {
+      // Once every channel has played a second from the instant clicked.
+      if (shownAt.every((x) => x !== undefined && x > 201)) {
+        const xs = shownAt as number[];
+        out.push((Math.max(...xs) - Math.min(...xs)) * 1000);
+      }
+      if (out.length >= 60) { clearInterval(timer); resolve(out); }
+      if (performance.now() - began > 30_000) { clearInterval(timer); reject(new Error(`16 channels did not all play: ${JSON.stringify(shownAt)}`)); }
+    }, 100);
+  }), { n: CHANNELS });
+  log('sync16 measured');
+  await browser.close();
   await server.close();
   await station.dispose();
-  log(`seek: ${SEEK_SAMPLES} samples`);
 
   // ---- recorder CPU: 16 streams at 25 fps for 10 s, real clock, real files ----
   const cdir = join(work, 'cpu');
@@ -178,8 +250,11 @@ try {
   console.log(JSON.stringify({
     seek_ms_p50: r2(pct(seeks, 50)),
     seek_ms_p95: r2(pct(seeks, 95)),
-    seek_measured: 'playback.open over the loopback WebSocket -> first fragment frame received (no Chromium; page cache warm)',
-    seek_samples: SEEK_SAMPLES,
+    seek_measured: 'Debian Chromium, the Playback page: mouseup on a timeline strip -> first frame of the new media presented (requestVideoFrameCallback presentationTime), seeks within a playing session 12 min away; page cache warm',
+    seek_samples: seeks.length,
+    sync16_spread_ms_p95: r2(pct(spreads, 95)),
+    sync16_spread_ms_max: r2(Math.max(...spreads)),
+    sync16_measured: `${CHANNELS} channels on one session clock in the page: max - min of the media time each video last presented (requestVideoFrameCallback), every 100 ms, ${spreads.length} samples`,
     index_query_ms_p50: r2(pct(q, 50)),
     index_query_ms_p95: r2(pct(q, 95)),
     index_query: `timeline of 1 day x ${TIMELINE_CHANNELS} channels (${ranges} spans+gaps+events)`,

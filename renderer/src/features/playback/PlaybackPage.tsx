@@ -97,10 +97,15 @@ export function PlaybackPage() {
       const vids = session.channels.map((c) => videos.current.get(c.channelId)).filter((v): v is HTMLVideoElement => !!v);
       const lead = vids.find((v) => v.buffered.length > 0);
       for (const v of vids) {
-        v.playbackRate = st.paused ? 0 : 1;
-        if (v.buffered.length === 0) continue;
-        if (!aligned && v.buffered.end(v.buffered.length - 1) >= target) v.currentTime = target;
-        else if (lead && v !== lead && Math.abs(v.currentTime - lead.currentTime) > 0.25) v.currentTime = lead.currentTime;
+        let rate = st.paused ? 0 : 1;
+        if (v.buffered.length > 0) {
+          const drift = lead && v !== lead && aligned ? v.currentTime - lead.currentTime : 0;
+          if (!aligned && v.buffered.end(v.buffered.length - 1) >= target) v.currentTime = target;
+          // Far off: jump to the lead; a little off: run 5% faster or slower until together (a jump costs a seek).
+          else if (Math.abs(drift) > 0.25) v.currentTime = lead!.currentTime;
+          else if (rate && Math.abs(drift) > 0.04) rate = drift > 0 ? 0.95 : 1.05;
+        }
+        if (v.playbackRate !== rate) v.playbackRate = rate;
       }
       if (!aligned && lead && Math.abs(lead.currentTime - target) < 0.05) aligned = true;
       if (lead && aligned) dispatch(A.positionChanged(st.t0 + (lead.currentTime - st.startSeconds) * 1000 * Math.abs(st.speed) * dir));
