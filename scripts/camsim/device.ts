@@ -126,6 +126,10 @@ export class SimDevice {
   machineName: string;
   /** The password-reset e-mail given at DevInit (Dahua's mail field), if any. */
   resetEmail: string | undefined = undefined;
+  /** Offers Security.getEncryptInfo and takes the encrypted DevInit envelope (false: older firmware, plain form only). */
+  devInitEncryption = true;
+  /** How the last accepted-for-checking DevInit.account came: plain {name, pwd} or the encrypted envelope. */
+  lastDevInitForm: 'plain' | 'encrypted' | undefined = undefined;
   ip: string;
   ports: DevicePorts = { http: 0, rtsp: 0, wsDiscovery: 0, dhip: 0 };
   /** Bumped whenever what Hello/ProbeMatch advertise changes (WS-Discovery §4.1 MetadataVersion). */

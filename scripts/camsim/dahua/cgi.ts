@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { clientIp, isLoopback, passwordWeakness, plain, readBody, type DeviceEvent, type EventKind, type SimDevice } from '../device';
 import { localTime, parsePosixTz } from '../onvif/posix-tz';
-import { initializeDevice } from './dev-init';
+import { encryptInfo, initializeDevice } from './dev-init';
 
 // Dahua's HTTP CGI face, after the public "Dahua HTTP API for IPC & NVR" (v2.x): key=value text bodies
 // with CRLF, "OK"/"Error" for writes, HTTP digest auth, 1-based channels, and eventManager attach as
@@ -190,6 +190,10 @@ async function outsideCmd(device: SimDevice, req: http.IncomingMessage, res: htt
   };
   if (rpc.method === 'DevInit.getStatus') {
     return json({ id, result: true, params: { Init: device.initialized ? 2 : 1, Find: 'BC' }, session: 0 });
+  }
+  if (rpc.method === 'Security.getEncryptInfo') {
+    const info = encryptInfo(device);
+    return json(info ? { id, result: true, params: info, session: 0 } : { id, result: false, error: { code: 268894210, message: 'Method not found' }, session: 0 });
   }
   if (rpc.method === 'DevInit.account') {
     const r = initializeDevice(device, (typeof rpc.params === 'object' && rpc.params ? rpc.params : {}) as Record<string, unknown>);

@@ -1,19 +1,33 @@
 import { StationError } from '../../../contract';
+import { encryptKey, seal, type EncryptInfo } from './dahua-envelope';
 import { DeviceAuthError, digestFetch, type Credentials } from './soap';
 import type { ChannelStreams, DeviceInfo } from './onvif';
 
-/** Dahua DevInit on /OutsideCmd (no session): the plain {name, pwd} form; real firmware also takes an RSA/AES envelope, not done here. */
-export async function dahuaDevInit(base: string, username: string, password: string, email?: string): Promise<void> {
+/** One JSON-RPC call on /OutsideCmd (no session), reply size-capped. */
+async function outsideCmd(base: string, method: string, params: unknown): Promise<{ result?: unknown; params?: unknown; error?: { message?: unknown } }> {
   const res = await fetch(new URL('/OutsideCmd', base), {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ method: 'DevInit.account', params: { name: username, pwd: password, ...(email ? { mail: email } : {}) }, id: 1 }),
+    body: JSON.stringify({ method, params, id: 1, session: 0 }),
     signal: AbortSignal.timeout(8000),
   });
   const raw = await res.text();
   if (raw.length > 16 * 1024) throw new StationError('unavailable', 'device reply too large');
-  let r: { result?: unknown; error?: { message?: unknown } };
-  try { r = JSON.parse(raw) as typeof r; } catch { throw new StationError('unavailable', `device answered HTTP ${res.status}`); }
+  try { return JSON.parse(raw) as { result?: unknown; params?: unknown; error?: { message?: unknown } }; } catch { throw new StationError('unavailable', `device answered HTTP ${res.status}`); }
+}
+
+/**
+ * Dahua DevInit on /OutsideCmd: the account sealed in the {salt, cipher, content} envelope with the key from
+ * Security.getEncryptInfo, as current firmware wants; the plain {name, pwd} form only when the device offers no key.
+ */
+export async function dahuaDevInit(base: string, username: string, password: string, email?: string): Promise<'encrypted' | 'plain'> {
+  const account = { name: username, pwd: password, ...(email ? { mail: email } : {}) };
+  // Only a device that answers "no such method" gets the plain form; one that offers a key we cannot use gets nothing.
+  const info = await outsideCmd(base, 'Security.getEncryptInfo', null);
+  const key = info.result === true ? encryptKey(info.params as EncryptInfo) : undefined;
+  if (info.result === true && !key) throw new StationError('conflict', 'the device offered an encryption key the station cannot use; the password was not sent');
+  const r = await outsideCmd(base, 'DevInit.account', key ? seal(account, key) : account);
   if (r.result !== true) throw new StationError('conflict', typeof r.error?.message === 'string' ? r.error.message.slice(0, 200) : 'device refused DevInit');
+  return key ? 'encrypted' : 'plain';
 }
 
 /** key=value lines of Dahua's HTTP API (CRLF separated), size-capped. */
