@@ -152,6 +152,7 @@ describe('playback page', () => {
     await page.click('button:has-text("Lock…")');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('[role=dialog] [role=alert]').textContent()).toContain('A reason is required');
+    await page.screenshot({ path: join(SHOTS, 'playback-lock-dialog.png') });
     await page.keyboard.type('case 42');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('[role=dialog]').count()).toBe(0);
