@@ -126,6 +126,8 @@ export class SimDevice {
   machineName: string;
   /** The password-reset e-mail given at DevInit (Dahua's mail field), if any. */
   resetEmail: string | undefined = undefined;
+  /** IPv4 by DHCP (camsim's "DHCP server" leases <subnet>.<200 + index>); false: the manual address. */
+  dhcp = false;
   /** Offers Security.getEncryptInfo and takes the encrypted DevInit envelope (false: older firmware, plain form only). */
   devInitEncryption = true;
   /** How the last accepted-for-checking DevInit.account came: plain {name, pwd} or the encrypted envelope. */
@@ -476,6 +478,14 @@ export class SimDevice {
       await this.bringUp();
     });
     this.options.hub.hello(this);
+  }
+
+  /** Switches to DHCP: the device moves to its lease address (announced with Bye and Hello like any move). */
+  async useDhcp(): Promise<string> {
+    this.dhcp = true;
+    const lease = `${this.ip.split('.').slice(0, 3).join('.')}.${200 + this.index}`;
+    await this.setAddress(lease);
+    return lease;
   }
 
   /** Fault: gone from the network (connections refused, no discovery replies) for ms, then back with Hello. */

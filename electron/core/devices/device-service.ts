@@ -368,11 +368,15 @@ export class DeviceService {
   // ---- configuration ----
 
   private async driverFor(r: Row): Promise<OnvifDriver> {
-    const stored = await this.o.secrets.get(secretKey(r.id));
-    if (!stored) throw new StationError('conflict', `no credentials kept for device ${r.id}`);
-    const d = new OnvifDriver(r.service_url ?? `http://${r.address}:${r.http_port}/onvif/device_service`, JSON.parse(stored) as Credentials);
+    const d = new OnvifDriver(r.service_url ?? `http://${r.address}:${r.http_port}/onvif/device_service`, await this.credentialsOf(r));
     await d.syncClock().catch(() => undefined);
     return d;
+  }
+
+  private async credentialsOf(r: Row): Promise<Credentials> {
+    const stored = await this.o.secrets.get(secretKey(r.id));
+    if (!stored) throw new StationError('conflict', `no credentials kept for device ${r.id}`);
+    return JSON.parse(stored) as Credentials;
   }
 
   /** For PTZ (media/ptz-service.ts): an ONVIF device's service URL, credentials and login throttle; null for other drivers. */
@@ -384,9 +388,15 @@ export class DeviceService {
     return { url: r.service_url ?? `http://${target}/onvif/device_service`, credentials: JSON.parse(stored) as Credentials, attempt: (fn) => this.throttle.attempt(target, fn) };
   }
 
+  /** The device's configuration driver: ONVIF, or Dahua CGI for devices added through it. */
+  private async configDriver(r: Row): Promise<Pick<OnvifDriver, 'setIpv4' | 'setTime' | 'getTime'> & { setName?: (name: string) => Promise<void> }> {
+    if (r.driver === 'dahua') return new DahuaDriver(`http://${r.address}:${r.http_port}`, await this.credentialsOf(r));
+    return this.driverFor(r);
+  }
+
   async time(id: number): Promise<{ tz: string; dst: boolean; mode: 'ntp' | 'manual' }> {
     const r = this.row(id);
-    return this.throttle.attempt(`${r.address}:${r.http_port}`, async () => (await this.driverFor(r)).getTime());
+    return this.throttle.attempt(`${r.address}:${r.http_port}`, async () => (await this.configDriver(r)).getTime());
   }
 
   /** Changes IP / name / time per device; an address already in use (scan or device list) is refused before anything is sent. */
@@ -407,12 +417,18 @@ export class DeviceService {
         const target = `${r.address}:${r.http_port}`;
         if (input.time) {
           const t = input.time;
-          await this.throttle.attempt(target, async () => (await this.driverFor(r)).setTime(t.tz, t.dst, t.mode));
+          await this.throttle.attempt(target, async () => (await this.configDriver(r)).setTime(t.tz, t.dst, t.mode));
         }
-        if (c.name) this.o.db.prepare('UPDATE device SET name = ? WHERE id = ?').run(c.name, c.id);
+        if (c.name) {
+          const name = c.name;
+          if (r.driver === 'dahua') await this.throttle.attempt(target, async () => (await this.configDriver(r)).setName?.(name));
+          this.o.db.prepare('UPDATE device SET name = ? WHERE id = ?').run(name, c.id);
+        }
         if (c.ip && c.ip !== r.address) {
-          await this.throttle.attempt(target, async () => (await this.driverFor(r)).setIpv4(c.ip!, c.prefixLength));
-          if (c.ip !== 'dhcp') await this.follow(r, c.ip);
+          // DHCP: the new address is the server's choice, so the device is found again by who it is (Hello or a rescan).
+          const identity = this.identityOf(r);
+          await this.throttle.attempt(target, async () => (await this.configDriver(r)).setIpv4(c.ip!, c.prefixLength));
+          await this.follow(r, c.ip === 'dhcp' ? await this.findMoved(r, identity) : c.ip);
         }
         return { id: c.id, ok: true };
       } catch (err) {
@@ -422,6 +438,26 @@ export class DeviceService {
     }));
     await this.changed();
     return results;
+  }
+
+  private identityOf(r: Row): { endpoint: string | null; mac: string; serial: string } {
+    const scanned = this.found.get(r.address);
+    return { endpoint: scanned?.endpoint ?? null, mac: (scanned?.mac || r.mac).toUpperCase(), serial: scanned?.serial || r.serial };
+  }
+
+  /** Where a device that left its address went: its Hello or a rescan shows it elsewhere with the same endpoint, MAC or serial. */
+  private async findMoved(r: Row, id: { endpoint: string | null; mac: string; serial: string }): Promise<string> {
+    const until = Date.now() + 20_000;
+    let lastScan = Date.now();
+    for (;;) {
+      for (const d of this.found.values()) {
+        if (d.address === r.address || d.status === 'offline') continue;
+        if ((id.endpoint && d.endpoint === id.endpoint) || (id.mac && d.mac.toUpperCase() === id.mac) || (id.serial && d.serial === id.serial)) return d.address;
+      }
+      if (Date.now() > until) throw new StationError('unavailable', 'the device took DHCP but was not found again on the network; scan to find it');
+      if (Date.now() - lastScan > 2000) { lastScan = Date.now(); await this.scan({ durationMs: 1000 }).catch(() => undefined); }
+      await new Promise((res) => setTimeout(res, 200));
+    }
   }
 
   /** After an IP change: the device list, its channels and the scan row follow the device to its new address once it answers there. */

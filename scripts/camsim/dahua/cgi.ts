@@ -61,7 +61,7 @@ function configTable(device: SimDevice, name: string): Record<string, string | n
         [`${t}.Domain`]: 'camsim',
         [`${t}.Hostname`]: device.hostname,
         [`${t}.eth0.DefaultGateway`]: '127.0.0.1',
-        [`${t}.eth0.DhcpEnable`]: false,
+        [`${t}.eth0.DhcpEnable`]: device.dhcp,
         [`${t}.eth0.IPAddress`]: device.ip,
         [`${t}.eth0.MTU`]: 1500,
         [`${t}.eth0.PhysicalAddress`]: device.identity.mac.toLowerCase(),
@@ -91,6 +91,8 @@ function configTable(device: SimDevice, name: string): Record<string, string | n
 /** Applies `Name.Key=value` pairs; returns an error text or undefined, and a deferred action (address change). */
 function setConfig(device: SimDevice, params: URLSearchParams): { error?: string; after?: () => void } {
   let after: (() => void) | undefined;
+  let address: string | undefined;
+  let dhcp: boolean | undefined;
   const pairs = [...params.entries()].filter(([k]) => k !== 'action');
   if (pairs.length === 0) return { error: 'no parameters' };
   for (const [key, value] of pairs) {
@@ -104,11 +106,13 @@ function setConfig(device: SimDevice, params: URLSearchParams): { error?: string
         break;
       case 'Network.eth0.IPAddress':
         if (!isLoopback(value)) return { error: `camsim only takes loopback addresses, not ${value}` };
-        after = () => void device.setAddress(value).catch(() => undefined);
+        address = value;
+        break;
+      case 'Network.eth0.DhcpEnable':
+        dhcp = value === 'true';
         break;
       case 'Network.eth0.SubnetMask':
       case 'Network.eth0.DefaultGateway':
-      case 'Network.eth0.DhcpEnable':
         break;
       case 'NTP.Enable':
         device.time.type = value === 'true' ? 'NTP' : 'Manual';
@@ -128,6 +132,13 @@ function setConfig(device: SimDevice, params: URLSearchParams): { error?: string
       default:
         return { error: `unsupported key ${key}` };
     }
+  }
+  // DHCP on: the device takes its lease; a manual address turns DHCP off.
+  if (dhcp === true) after = () => void device.useDhcp().catch(() => undefined);
+  else if (address !== undefined || dhcp === false) {
+    device.dhcp = false;
+    const to = address;
+    if (to !== undefined) after = () => void device.setAddress(to).catch(() => undefined);
   }
   return after ? { after } : {};
 }

@@ -191,8 +191,10 @@ function networkInterfaces(device: SimDevice): string {
     `<tds:NetworkInterfaces token="eth0"><tt:Enabled>true</tt:Enabled>` +
     `<tt:Info><tt:Name>eth0</tt:Name><tt:HwAddress>${device.identity.mac}</tt:HwAddress><tt:MTU>1500</tt:MTU></tt:Info>` +
     `<tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config>` +
-    `<tt:Manual><tt:Address>${device.ip}</tt:Address><tt:PrefixLength>8</tt:PrefixLength></tt:Manual>` +
-    `<tt:DHCP>false</tt:DHCP></tt:Config></tt:IPv4></tds:NetworkInterfaces>`
+    (device.dhcp
+      ? `<tt:FromDHCP><tt:Address>${device.ip}</tt:Address><tt:PrefixLength>24</tt:PrefixLength></tt:FromDHCP><tt:DHCP>true</tt:DHCP>`
+      : `<tt:Manual><tt:Address>${device.ip}</tt:Address><tt:PrefixLength>8</tt:PrefixLength></tt:Manual><tt:DHCP>false</tt:DHCP>`) +
+    `</tt:Config></tt:IPv4></tds:NetworkInterfaces>`
   );
 }
 
@@ -200,12 +202,16 @@ function setNetworkInterfaces(ctx: OpContext): string {
   const { device, op } = ctx;
   if (textAt(op, 'InterfaceToken') !== 'eth0') throw invalidArg('ter:InvalidNetworkInterface', 'The supplied network interface token does not exist');
   const ipv4 = child(child(op, 'NetworkInterface'), 'IPv4');
-  if (textAt(ipv4, 'DHCP') === 'true') throw invalidArg('ter:InvalidArgVal', 'camsim devices have no DHCP; give a Manual loopback address');
+  if (textAt(ipv4, 'DHCP') === 'true') {
+    ctx.after(() => void device.useDhcp().catch(() => undefined));
+    return '<tds:SetNetworkInterfacesResponse><tds:RebootNeeded>false</tds:RebootNeeded></tds:SetNetworkInterfacesResponse>';
+  }
   const manual = children(ipv4, 'Manual');
   if (manual.length > 1) throw invalidArg('ter:InvalidArgVal', 'Only one IPv4 address is supported');
   const address = textAt(manual[0], 'Address');
   if (address !== undefined) {
     if (!isLoopback(address)) throw invalidArg('ter:InvalidIPv4Address', 'The suggested IPv4 address is invalid (camsim only takes 127.0.0.0/8)');
+    device.dhcp = false;
     if (address !== device.ip) ctx.after(() => void device.setAddress(address).catch(() => undefined));
   }
   return '<tds:SetNetworkInterfacesResponse><tds:RebootNeeded>false</tds:RebootNeeded></tds:SetNetworkInterfacesResponse>';

@@ -66,6 +66,38 @@ export class DahuaDriver {
     if (res.status !== 200 || !/^OK/.test(text)) throw new StationError('conflict', `the device refused the new password: ${text.replace(/^Error\s*/, '').trim() || `HTTP ${res.status}`}`);
   }
 
+  /** configManager setConfig with Name.Key=value pairs; anything but OK is the device's refusal, passed on. */
+  private async setConfig(pairs: Record<string, string>): Promise<void> {
+    const q = new URLSearchParams({ action: 'setConfig', ...pairs });
+    const res = await digestFetch(new URL(`/cgi-bin/configManager.cgi?${q}`, this.base).toString(), this.credentials);
+    if (res.status === 401) { await res.body?.cancel(); throw new DeviceAuthError('unauthorized', 'the device refused the username or password'); }
+    const text = (await res.text()).slice(0, 400);
+    if (res.status !== 200 || !/^OK/.test(text)) throw new StationError('conflict', `the device refused the setting: ${text.replace(/^Error\s*/, '').trim() || `HTTP ${res.status}`}`);
+  }
+
+  /** Static IPv4 (address and mask) or DHCP on eth0. */
+  async setIpv4(address: string | 'dhcp', prefixLength: number): Promise<void> {
+    if (address === 'dhcp') return this.setConfig({ 'Network.eth0.DhcpEnable': 'true' });
+    const mask = [0, 8, 16, 24].map((s) => ((0xffffffff << (32 - prefixLength)) >>> 0 >>> (24 - s)) & 0xff).join('.');
+    return this.setConfig({ 'Network.eth0.IPAddress': address, 'Network.eth0.SubnetMask': mask, 'Network.eth0.DhcpEnable': 'false' });
+  }
+
+  /** POSIX TZ (NTP.TimeZoneDesc), DST on/off (Locales.DSTEnable), NTP on/off. Setting the clock from this PC goes over ONVIF. */
+  async setTime(tz: string, dst: boolean, mode: 'ntp' | 'pc'): Promise<void> {
+    if (mode === 'pc') throw new StationError('bad_input', 'this device is configured over Dahua CGI, which the station uses with NTP only; choose NTP');
+    return this.setConfig({ 'NTP.TimeZoneDesc': tz, 'Locales.DSTEnable': String(dst), 'NTP.Enable': 'true' });
+  }
+
+  async getTime(): Promise<{ tz: string; dst: boolean; mode: 'ntp' | 'manual' }> {
+    const ntp = await this.get('/cgi-bin/configManager.cgi?action=getConfig&name=NTP');
+    const loc = await this.get('/cgi-bin/configManager.cgi?action=getConfig&name=Locales');
+    return { tz: ntp['table.NTP.TimeZoneDesc'] ?? '', dst: loc['table.Locales.DSTEnable'] === 'true', mode: ntp['table.NTP.Enable'] === 'true' ? 'ntp' : 'manual' };
+  }
+
+  async setName(name: string): Promise<void> {
+    return this.setConfig({ 'General.MachineName': name });
+  }
+
   async deviceInformation(): Promise<DeviceInfo> {
     const sys = await this.get('/cgi-bin/magicBox.cgi?action=getSystemInfo');
     const ver = await this.get('/cgi-bin/magicBox.cgi?action=getSoftwareVersion');

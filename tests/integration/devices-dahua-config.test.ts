@@ -1,0 +1,96 @@
+// Devices added through the Dahua CGI driver are configured like ONVIF ones (name, time zone with DST and NTP, static IP),
+// and DHCP through both drivers: camsim takes its lease, reports the mode, and the station finds the device by its Hello.
+import dgram from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StationError, type CallName, type CallOutput, type Device } from '../../electron/contract';
+import { ClientSession } from '../../electron/core/client-session';
+import { digestFetch, NS, soapCall } from '../../electron/core/devices/drivers/soap';
+import { at, text } from '../../electron/core/devices/xml';
+import { createStation, type Station } from '../../electron/core/station';
+import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { DEFAULT_PASSWORD, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+
+const session = new ClientSession('dahua-config-test');
+let fleet: Fleet;
+let st: Station;
+let dataDir: string;
+
+async function call<K extends CallName>(name: K, input: unknown = {}): Promise<CallOutput<K>> {
+  const r = await st.dispatch(name, input, session);
+  if (!r.ok) throw new StationError(r.error.code, r.error.message);
+  return r.value as CallOutput<K>;
+}
+
+beforeAll(async () => {
+  const probe = dgram.createSocket('udp4');
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+  const announcePort = probe.address().port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  fleet = await startFleet({ devices: 3, channels: 1, subnet: 'random', media: placeholderMedia, announceTo: [{ host: '127.0.0.1', port: announcePort }] });
+  dataDir = mkdtempSync(join(tmpdir(), 'wp-dahuacfg-'));
+  const targets = fleet.manifest.devices.map((d) => ({ address: d.ip, wsdPort: d.ports.wsDiscovery, dhipPort: d.ports.dhip }));
+  st = await createStation({
+    dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), heartbeatMs: 60_000,
+    devices: { unicast: () => targets, scanMs: 1000, heartbeatMs: 60_000, announcePort },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await st?.dispose();
+  await fleet?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('Dahua-driver devices configured like ONVIF ones', () => {
+  let dahua: Device;
+  let onvif: Device;
+
+  it('sets the name on the device and a time zone with DST by NTP, and reads it back over CGI', async () => {
+    await call('devices.scan', {});
+    const [a, b] = fleet.manifest.devices;
+    dahua = await call('devices.add', { address: a!.ip, httpPort: a!.ports.http, username: 'admin', password: DEFAULT_PASSWORD, driver: 'dahua' });
+    onvif = await call('devices.add', { address: b!.ip, httpPort: b!.ports.http, username: 'admin', password: DEFAULT_PASSWORD });
+    const tz = 'CET-1CEST,M3.5.0,M10.5.0/3';
+    expect(await call('devices.configure', { changes: [{ id: dahua.id, name: 'Loading bay' }], time: { tz, dst: true, mode: 'ntp' } })).toEqual([{ id: dahua.id, ok: true }]);
+    expect(fleet.device(a!.id).machineName).toBe('Loading bay');
+    expect(fleet.device(a!.id).time).toMatchObject({ tz, daylightSavings: true, type: 'NTP' });
+    expect(await call('devices.time', { id: dahua.id })).toEqual({ tz, dst: true, mode: 'ntp' });
+    const bad = await call('devices.configure', { changes: [{ id: dahua.id }], time: { tz: 'Nowhere', dst: false, mode: 'ntp' } });
+    expect(bad[0]).toMatchObject({ ok: false, reason: expect.stringMatching(/refused the setting: not a POSIX TZ/) });
+    expect(await call('devices.time', { id: dahua.id })).toEqual({ tz, dst: true, mode: 'ntp' });
+  }, 30_000);
+
+  it('moves a Dahua-driver device to a static address and follows it there', async () => {
+    const parts = dahua.address.split('.');
+    const to = `${parts[0]}.${parts[1]}.${parts[2]}.${Number(parts[3]) + 100}`;
+    expect(await call('devices.configure', { changes: [{ id: dahua.id, ip: to, prefixLength: 24 }] })).toEqual([{ id: dahua.id, ok: true }]);
+    const moved = (await call('devices.list')).find((d) => d.id === dahua.id)!;
+    expect(moved.address).toBe(to);
+    expect(new URL((await call('channels.list')).find((c) => c.id === moved.channels[0]!.channelId)!.mainUrl).hostname).toBe(to);
+    dahua = moved;
+  }, 30_000);
+
+  it('DHCP through each driver: camsim takes its lease and reports DHCP; the station finds the device again and follows it', async () => {
+    for (const dev of [dahua, onvif]) {
+      const sim = fleet.manifest.devices.find((d) => d.serial === dev.serial)!;
+      expect(fleet.device(sim.id).dhcp).toBe(false);
+      expect(await call('devices.configure', { changes: [{ id: dev.id, ip: 'dhcp' }] })).toEqual([{ id: dev.id, ok: true }]);
+      const simDev = fleet.device(sim.id);
+      expect(simDev.dhcp).toBe(true);
+      expect(simDev.ip).not.toBe(dev.address);
+      const now = (await call('devices.list')).find((d) => d.id === dev.id)!;
+      expect(now.address).toBe(simDev.ip);
+      expect(new URL((await call('channels.list')).find((c) => c.id === now.channels[0]!.channelId)!.mainUrl).hostname).toBe(simDev.ip);
+      // The device reports the mode over its own protocol too.
+      const creds = { username: 'admin', password: DEFAULT_PASSWORD };
+      const cgi = await (await digestFetch(`http://${simDev.ip}:${sim.ports.http}/cgi-bin/configManager.cgi?action=getConfig&name=Network`, creds)).text();
+      expect(cgi).toContain('table.Network.eth0.DhcpEnable=true');
+      const soap = await soapCall(`http://${simDev.ip}:${sim.ports.http}/onvif/device_service`, `<tds:GetNetworkInterfaces xmlns:tds="${NS.tds}"/>`, creds);
+      expect(text(at(soap, 'NetworkInterfaces', 'IPv4', 'Config', 'DHCP'))).toBe('true');
+      expect(text(at(soap, 'NetworkInterfaces', 'IPv4', 'Config', 'FromDHCP', 'Address'))).toBe(simDev.ip);
+    }
+  }, 60_000);
+});
