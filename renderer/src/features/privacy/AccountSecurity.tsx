@@ -2,7 +2,7 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { PROFILE_PHOTO_MAX_BYTES, PROFILE_PHOTO_TYPES, type CloudSession, type PrivacyState, type ProfilePhoto } from '../../../../electron/contract';
 import {
-  useChangeEmailMutation, useChangePasswordMutation, usePrivacyPhotoQuery, usePrivacySessionsQuery, useRevokeOtherSessionsMutation,
+  useChangeEmailMutation, useChangeAccountPasswordMutation, usePrivacyPhotoQuery, usePrivacySessionsQuery, useRevokeOtherSessionsMutation,
   useRevokeSessionMutation, useSetPhotoMutation,
 } from './privacy-api';
 import { errorText, formatTime } from './privacy-format';
@@ -87,7 +87,7 @@ function EmailForm() {
 }
 
 function PasswordForm() {
-  const [change, st] = useChangePasswordMutation();
+  const [change, st] = useChangeAccountPasswordMutation();
   const [f, setF] = useState({ currentPassword: '', newPassword: '', repeat: '' });
   const [mismatch, setMismatch] = useState(false);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }));

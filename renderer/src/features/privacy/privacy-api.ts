@@ -39,7 +39,7 @@ export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['Privacy',
     changeEmail: b.mutation<CallOutput<'privacy.changeEmail'>, CallInput<'privacy.changeEmail'>>({
       query: (i) => args('privacy.changeEmail', i), invalidatesTags: ['Privacy', 'PrivacyLedger'],
     }),
-    changePassword: b.mutation<CallOutput<'privacy.changePassword'>, CallInput<'privacy.changePassword'>>({
+    changeAccountPassword: b.mutation<CallOutput<'privacy.changePassword'>, CallInput<'privacy.changePassword'>>({
       query: (i) => args('privacy.changePassword', i), invalidatesTags: ['PrivacySessions', 'PrivacyLedger'],
     }),
     privacySessions: b.query<CallOutput<'privacy.sessions'>, void>({ query: () => args('privacy.sessions', {}), providesTags: ['PrivacySessions'] }),
@@ -72,7 +72,7 @@ export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['Privacy',
 export const {
   usePrivacyStateQuery, usePrivacyConsentsQuery, usePrivacyLedgerQuery, useCheckCloudMutation, useSignUpMutation, useLogInMutation,
   useLogOutMutation, useUpdateProfileMutation, useSetConsentMutation, useSetRightsMutation, useSyncNowMutation, useExportDataMutation,
-  useEraseMutation, usePrivacyPhotoQuery, useSetPhotoMutation, useChangeEmailMutation, useChangePasswordMutation, usePrivacySessionsQuery,
+  useEraseMutation, usePrivacyPhotoQuery, useSetPhotoMutation, useChangeEmailMutation, useChangeAccountPasswordMutation, usePrivacySessionsQuery,
   useRevokeSessionMutation, useRevokeOtherSessionsMutation, useCloudStorageQuery, useStorableFilesQuery, useStoreFileMutation,
   useDownloadStoredMutation, useDeleteStoredMutation, useHostedStationsQuery,
 } = privacyApi;
