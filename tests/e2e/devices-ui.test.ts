@@ -20,7 +20,9 @@ beforeAll(async () => {
   requireBuiltRenderer();
   mkdirSync(join(ROOT, 'test-results'), { recursive: true });
   camsim = await startCamsim(['--devices', '4', '--uninitialized', '2', '--nvr', '4', '--no-video']);
-  const targets = camsim.manifest.devices.map((d) => `${d.ip}:${d.ports.wsDiscovery}:${d.ports.dhip}`).join(',');
+  // Each device's address, and where camsim's DHCP lease would put it (<subnet>.<200 + index>), are probed.
+  const lease = (d: { ip: string; index: number }) => `${d.ip.split('.').slice(0, 3).join('.')}.${200 + d.index}`;
+  const targets = camsim.manifest.devices.flatMap((d) => [d.ip, lease(d)].map((ip) => `${ip}:${d.ports.wsDiscovery}:${d.ports.dhip}`)).join(',');
   [station, browser] = await Promise.all([startStation({ env: { WATCHPOST_DISCOVER_UNICAST: targets, WATCHPOST_DEVICE_GRACE_MS: String(GRACE_MS) } }), launchChromium()]);
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   consoleGuard = guardConsole(page);
@@ -113,11 +115,31 @@ describe('Devices page in Chromium', () => {
     }).toBeGreaterThan(0);
     expect(await page.locator('.ev-row[data-type=temperature] .ev-detail').first().textContent()).toBe('21.5 °C');
     const gone = Date.now();
-    await camsim.fault(nvr.id, { type: 'offline', seconds: (GRACE_MS + 4000) / 1000 });
+    await camsim.fault(nvr.id, { type: 'offline', seconds: (GRACE_MS + 8000) / 1000 });
     await page.waitForSelector('.ev-row[data-type=device_offline]', { timeout: 20_000 });
     expect(Date.now() - gone).toBeGreaterThanOrEqual(GRACE_MS);
     await page.click('nav [data-view=devices]');
+    // The fault lasts GRACE_MS + 8 s: the device shows offline, then online again once it answers.
+    await poll(() => page.locator(`li[data-device] [data-status]`).first().getAttribute('data-status'), 20_000).toBe('offline');
     await poll(() => page.locator(`li[data-device] [data-status]`).first().getAttribute('data-status'), 20_000).toBe('online');
+    consoleGuard.check();
+  }, 60_000);
+
+  it('switches the NVR to DHCP in the batch dialog and finds it again at its lease', async () => {
+    const nvr = camsim.manifest.devices.find((d) => d.kind === 'nvr')!;
+    const item = page.locator('li[data-device]').first();
+    const from = (await item.getAttribute('data-device'))!;
+    const to = `${from.split('.').slice(0, 3).join('.')}.${200 + nvr.index}`;
+    await item.locator('input[type=checkbox]').first().check();
+    await page.getByRole('button', { name: 'Configure 1' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(`DHCP for ${from}`).check();
+    expect(await dialog.getByLabel(`New IP for ${from}`).isDisabled()).toBe(true);
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await poll(() => dialog.locator('[data-result=ok], [data-result=failed]').count(), 30_000).toBe(1);
+    expect(await dialog.locator(`tr[data-configure] td[data-result]`).textContent()).toBe('done');
+    await poll(() => page.locator(`li[data-device="${to}"]`).count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Close' }).click();
     consoleGuard.check();
   }, 60_000);
 });

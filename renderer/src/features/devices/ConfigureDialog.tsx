@@ -2,17 +2,19 @@ import { useState, type FormEvent } from 'react';
 import type { CallOutput, Device } from '../../../../electron/contract';
 import { useConfigureMutation, useLazyDeviceTimeQuery } from './devices-api';
 
-type Row = { ip: string; name: string };
+type Row = { ip: string; name: string; dhcp: boolean };
 
 /** Batch configuration of managed devices: new IP and name per device, one time zone (POSIX TZ with DST) for all; a result per device. */
 export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClose: () => void }) {
   const [configure, { isLoading }] = useConfigureMutation();
   const [readTime, time] = useLazyDeviceTimeQuery();
-  const [rows, setRows] = useState<Record<number, Row>>(() => Object.fromEntries(devices.map((d) => [d.id, { ip: d.address, name: d.name }])));
+  const [rows, setRows] = useState<Record<number, Row>>(() => Object.fromEntries(devices.map((d) => [d.id, { ip: d.address, name: d.name, dhcp: false }])));
   const [setTz, setSetTz] = useState(false);
   const [tz, setTzText] = useState('CET-1CEST,M3.5.0,M10.5.0/3');
   const [dst, setDst] = useState(true);
-  const [mode, setMode] = useState<'ntp' | 'pc'>('pc');
+  // Dahua CGI devices keep time by NTP only (setting the clock from this PC goes over ONVIF).
+  const cgiOnly = devices.some((d) => d.driver === 'dahua');
+  const [mode, setMode] = useState<'ntp' | 'pc'>(cgiOnly ? 'ntp' : 'pc');
   const [results, setResults] = useState<CallOutput<'devices.configure'>>([]);
   const [failure, setFailure] = useState('');
 
@@ -21,13 +23,13 @@ export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClo
     setFailure('');
     const changes = devices.map((d) => {
       const r = rows[d.id]!;
-      return { id: d.id, ...(r.ip.trim() && r.ip.trim() !== d.address ? { ip: r.ip.trim() } : {}), ...(r.name.trim() && r.name.trim() !== d.name ? { name: r.name.trim() } : {}) };
+      return { id: d.id, ...(r.dhcp ? { ip: 'dhcp' } : r.ip.trim() && r.ip.trim() !== d.address ? { ip: r.ip.trim() } : {}), ...(r.name.trim() && r.name.trim() !== d.name ? { name: r.name.trim() } : {}) };
     });
     void configure({ changes, ...(setTz ? { time: { tz: tz.trim(), dst, mode } } : {}) }).unwrap()
       .then(setResults)
       .catch((err: { message?: string }) => setFailure(err.message ?? 'could not apply'));
   };
-  const edit = (id: number, k: keyof Row, v: string) => setRows((r) => ({ ...r, [id]: { ...r[id]!, [k]: v } }));
+  const edit = <K extends keyof Row>(id: number, k: K, v: Row[K]) => setRows((r) => ({ ...r, [id]: { ...r[id]!, [k]: v } }));
 
   return (
     <div className="dev-dialog" role="dialog" aria-modal="true" aria-labelledby="configure-title">
@@ -41,7 +43,10 @@ export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClo
               return (
                 <tr key={d.id} data-configure={d.id}>
                   <td className="mono">{d.address}</td>
-                  <td><input aria-label={`New IP for ${d.address}`} value={rows[d.id]!.ip} onChange={(e) => edit(d.id, 'ip', e.target.value)} /></td>
+                  <td>
+                    <input aria-label={`New IP for ${d.address}`} value={rows[d.id]!.ip} disabled={rows[d.id]!.dhcp} onChange={(e) => edit(d.id, 'ip', e.target.value)} />{' '}
+                    <label className="small"><input type="checkbox" aria-label={`DHCP for ${d.address}`} checked={rows[d.id]!.dhcp} onChange={(e) => edit(d.id, 'dhcp', e.target.checked)} /> DHCP</label>
+                  </td>
                   <td><input aria-label={`Name for ${d.address}`} value={rows[d.id]!.name} onChange={(e) => edit(d.id, 'name', e.target.value)} /></td>
                   <td data-result={r ? (r.ok ? 'ok' : 'failed') : ''}>{r ? (r.ok ? <span className="ok">done</span> : <span className="bad">{r.reason}</span>) : ''}</td>
                 </tr>
@@ -55,7 +60,7 @@ export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClo
             <label className="field-stack">POSIX TZ<input name="tz" value={tz} onChange={(e) => setTzText(e.target.value)} /></label>
             <label><input type="checkbox" checked={dst} onChange={(e) => setDst(e.target.checked)} /> Daylight saving</label>
             <label className="field-stack">Clock
-              <select value={mode} onChange={(e) => setMode(e.target.value as 'ntp' | 'pc')}><option value="pc">Sync to this PC</option><option value="ntp">NTP</option></select>
+              <select value={mode} onChange={(e) => setMode(e.target.value as 'ntp' | 'pc')}><option value="pc" disabled={cgiOnly}>Sync to this PC{cgiOnly ? ' (ONVIF only)' : ''}</option><option value="ntp">NTP</option></select>
             </label>
           </div>
         )}

@@ -12,7 +12,8 @@ import { RtspCameras } from './RtspCameras';
 export function DeviceList() {
   const client = useStationClient();
   const dispatch = useAppDispatch();
-  const { data: devices = [] } = useDevicesQuery();
+  // Refetched on mount: the status may have changed while another page was open.
+  const { data: devices = [] } = useDevicesQuery(undefined, { refetchOnMountOrArgChange: true });
   const [dialog, setDialog] = useState<{ kind: 'password' | 'delete'; id: number } | { kind: 'cover'; channelId: number } | null>(null);
   const [open, setOpen] = useState<Set<number>>(new Set());
   const [now, setNow] = useState(Date.now());
