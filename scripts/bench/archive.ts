@@ -142,11 +142,19 @@ try {
     const w = window as unknown as { seekProbe: Promise<number> };
     w.seekProbe = new Promise<number>((resolve, reject) => {
       const oldSrc = v.src;
+      const oldFeed = v.dataset.feed;
       let clickAt = 0;
+      // The player keeps its MediaSource when the init segment is unchanged: new media is then a new feed, shown by a seek.
+      let fed = false;
+      v.addEventListener('seeked', function onSeeked() {
+        if (!clickAt || v.dataset.feed === oldFeed) return;
+        fed = true;
+        v.removeEventListener('seeked', onSeeked);
+      });
       let handle = 0;
       document.addEventListener('mouseup', () => { clickAt = performance.now(); }, { capture: true, once: true });
       const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
-        if (clickAt && v.src && v.src !== oldSrc) { clearInterval(rearm); clearTimeout(limit); resolve(meta.presentationTime - clickAt); return; }
+        if (clickAt && ((v.src && v.src !== oldSrc) || fed)) { clearInterval(rearm); clearTimeout(limit); resolve(meta.presentationTime - clickAt); return; }
         handle = v.requestVideoFrameCallback(onFrame);
       };
       // A new media source may drop pending callbacks: keep one registered.

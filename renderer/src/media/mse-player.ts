@@ -40,6 +40,9 @@ export class MsePlayer {
   private phase: 'start' | 'keyframe' | 'edge' = 'start';
   private phaseAt = 0;
   private lagAvg = TARGET_LAG_S;
+  /** Set by a restart; the video's data-feed attribute counts the feeds whose first bytes are in (benches watch it). */
+  private feedStarting = false;
+  private feeds = 0;
   private rate = 1;
   private readonly timer: ReturnType<typeof setInterval>;
   private bytes = 0;
@@ -63,17 +66,37 @@ export class MsePlayer {
     return this.statsValue;
   }
 
-  /** A new init segment: a new SourceBuffer (a new MediaSource if one was in use); fragments again from the next keyframe. */
+  /**
+   * A new init segment; fragments again from the next keyframe. The same init again (a playback seek, a reconnect) keeps
+   * the SourceBuffer and its decoder and only empties them; a different one gets a new MediaSource.
+   */
   setInit(codec: string, data: Uint8Array, width: number, height: number): void {
     if (!MsePlayer.supports(codec)) {
       this.opts.onError?.(`this browser cannot decode ${codec}`);
       return;
     }
+    const same = !!this.sb && this.init?.codec === codec && sameBytes(this.init.data, data);
     this.init = { codec, data, width, height };
     this.statsValue = { ...this.statsValue, codec, width, height };
     this.restartFeed();
+    if (same && this.emptySource()) return;
     if (this.sb || !this.ms) this.openSource();
     else this.attach();
+  }
+
+  /** Drops what is buffered and starts again from the init segment in the same SourceBuffer; false when it cannot. */
+  private emptySource(): boolean {
+    const sb = this.sb!;
+    try {
+      if (this.ms?.readyState !== 'open') return false;
+      sb.abort();
+      this.queue.push(this.init!.data);
+      if (sb.buffered.length > 0) sb.remove(0, Infinity);
+      else this.pump();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   append(data: Uint8Array, keyframe: boolean): void {
@@ -100,6 +123,7 @@ export class MsePlayer {
     this.firstFrameSeen = false;
     this.phase = 'start';
     this.rate = 1; // a new source resets the element's playbackRate
+    this.feedStarting = true;
   }
 
   /** A MediaSource on the video, opened ahead of the init segment so its asynchronous open costs no start time. */
@@ -119,6 +143,10 @@ export class MsePlayer {
       const sb = (this.sb = ms.addSourceBuffer(`video/mp4; codecs="${init.codec}"`));
       sb.mode = 'segments';
       sb.addEventListener('updateend', () => {
+        if (this.feedStarting && sb.buffered.length > 0) {
+          this.feedStarting = false;
+          this.video.dataset.feed = String(++this.feeds);
+        }
         if (this.phase === 'start') this.tick();
         this.pump();
       });
@@ -178,7 +206,7 @@ export class MsePlayer {
     // No frame callbacks without compositing (e.g. a background window): go on after a second regardless.
     if (this.phase === 'keyframe' && performance.now() - this.phaseAt > 1000) atEdge();
     if (this.phase !== 'edge') return;
-    if (lag > (this.opts.maxLagS ?? 1)) v.currentTime = Math.max(start, end - TARGET_LAG_S / 2);
+    if (lag > (this.opts.maxLagS ?? 1) || lag < -0.5) v.currentTime = Math.max(start, end - TARGET_LAG_S / 2);
     else {
       // Every stall at the edge adds its length to the latency for good unless it is played back off: 5 % faster while
       // the lag, averaged over a few seconds (arrivals jitter by a frame), is well above the target, until it is back near
@@ -206,7 +234,8 @@ export class MsePlayer {
     if (!sb || sb.buffered.length === 0) return;
     const end = sb.buffered.end(sb.buffered.length - 1);
     const start = sb.buffered.start(0);
-    if (v.currentTime < start) v.currentTime = start;
+    // (A reused SourceBuffer may hold a stream whose times restarted: live starts at its keyframe whatever came before.)
+    if (v.currentTime < start || (this.phase === 'start' && this.opts.live !== false)) v.currentTime = start;
     const lag = end - v.currentTime;
     if (this.opts.live !== false) this.keepLive(start, end, lag);
     if (v.paused && v.readyState >= 2) void v.play().catch(() => {});
@@ -258,4 +287,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
   let at = 0;
   for (const p of parts) { out.set(p, at); at += p.length; }
   return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -93,7 +93,10 @@ export function PlaybackPage() {
     // The video is put where the session clock was when the state was sent: the seek instant, or where a pause or resume left it.
     const target = st.startSeconds + (dir * Math.max(0, st.position - st.t0)) / 1000 / Math.abs(st.speed);
     let aligned = false;
-    const timer = setInterval(() => {
+    let timer: ReturnType<typeof setTimeout>;
+    // Every 16 ms until the videos stand at the instant (a seek waits on this), then every 100 ms.
+    const step = () => {
+      timer = setTimeout(step, aligned ? 100 : 16);
       const vids = session.channels.map((c) => videos.current.get(c.channelId)).filter((v): v is HTMLVideoElement => !!v);
       const lead = vids.find((v) => v.buffered.length > 0);
       for (const v of vids) {
@@ -110,8 +113,9 @@ export function PlaybackPage() {
       if (!aligned && lead && Math.abs(lead.currentTime - target) < 0.05) aligned = true;
       if (lead && aligned) dispatch(A.positionChanged(st.t0 + (lead.currentTime - st.startSeconds) * 1000 * Math.abs(st.speed) * dir));
       else if (pbRef.current.position !== st.position) dispatch(A.positionChanged(st.position));
-    }, 100);
-    return () => clearInterval(timer);
+    };
+    step();
+    return () => clearTimeout(timer);
   }, [session?.state.sessionId, session?.state.epoch, dispatch]);
 
   useEffect(() => client.on('playback.state', (s) => dispatch(A.sessionStateChanged(s))), [client, dispatch]);
