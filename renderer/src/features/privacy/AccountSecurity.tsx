@@ -120,8 +120,8 @@ const short = (iso: string) => formatTime(Date.parse(iso)).slice(5, 16);
 export function SessionTable({ sessions, busy, onRevoke }: { sessions: CloudSession[]; busy: boolean; onRevoke: (id: string) => void }) {
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="sessions">
-        <thead><tr><th scope="col">Device / app</th><th scope="col">Signed in</th><th scope="col">Last seen</th><th scope="col"><span className="sr-only">Action</span></th></tr></thead>
+      <table className="table sessions-table" data-testid="sessions">
+        <thead><tr><th scope="col">Device / app</th><th scope="col">Signed in · last seen</th><th scope="col"><span className="sr-only">Action</span></th></tr></thead>
         <tbody>
           {sessions.map((s) => {
             const expired = Date.parse(s.expiresAt) <= Date.now();
@@ -130,8 +130,9 @@ export function SessionTable({ sessions, busy, onRevoke }: { sessions: CloudSess
             return (
               <tr key={s.id} data-session={s.id} data-current={s.current} className={ended ? 'muted' : undefined}>
                 <td>{name}{s.current && <strong className="tag">this station</strong>}</td>
-                <td className="mono" title={s.createdAt}>{short(s.createdAt)}</td>
-                <td className="mono" title={s.lastUsedAt}>{s.revokedAt ? `signed out ${short(s.revokedAt)}` : expired ? 'expired' : short(s.lastUsedAt)}</td>
+                <td className="mono session-times" title={`signed in ${s.createdAt}, last seen ${s.lastUsedAt}`}>
+                  {short(s.createdAt)}<br />{s.revokedAt ? `signed out ${short(s.revokedAt)}` : expired ? 'expired' : `seen ${short(s.lastUsedAt)}`}
+                </td>
                 <td className="num">{!s.current && !ended && <button type="button" className="secondary" disabled={busy} onClick={() => onRevoke(s.id)}
                   aria-label={`Sign out ${name}, signed in ${short(s.createdAt)}`}>Sign out</button>}</td>
               </tr>

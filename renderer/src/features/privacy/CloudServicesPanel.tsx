@@ -70,7 +70,7 @@ function CloudStorage({ active }: { active: boolean }) {
       )}
       {show && stored?.objects.length === 0 && <p className="muted small" data-testid="storage-empty">Nothing stored.</p>}
       <div className="actions">
-        {st.isSuccess && <span className="ok" role="status">Uploaded {st.data.name}</span>}
+        {active && st.isSuccess && <span className="ok" role="status">Uploaded {st.data.name}</span>}
         {problem && <span className="error" role="alert">{problem}</span>}
         {show && <button type="button" className="secondary" onClick={() => void refetch()}>Refresh</button>}
       </div>
