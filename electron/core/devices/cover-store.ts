@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COVER_MAX_BYTES, StationError } from '../../contract';
 
@@ -47,6 +47,11 @@ export class CoverStore {
     try { image = readFileSync(this.path(channelId)); } catch { return null; }
     const type = imageType(image);
     return type ? { image, type } : null;
+  }
+
+  /** Channel ids that have a cover. */
+  ids(): number[] {
+    try { return readdirSync(this.dir).flatMap((f) => (/^\d+\.img$/.test(f) ? [Number(f.slice(0, -4))] : [])); } catch { return []; }
   }
 
   remove(channelId: number): boolean {

@@ -73,6 +73,7 @@ export class DeviceService {
   private disposed = false;
 
   private readonly covers: CoverStore | undefined;
+  private stopChannelWatch: (() => void) | undefined;
 
   constructor(private readonly o: DeviceServiceOptions) {
     this.throttle = new LoginThrottle(o.clock);
@@ -81,6 +82,12 @@ export class DeviceService {
 
   async start(): Promise<void> {
     for (const r of this.o.db.prepare('SELECT * FROM device').all() as Row[]) this.watch(r);
+    // A channel removed anywhere (Live page, a device deleted) takes its cover image with it.
+    this.stopChannelWatch = this.o.events.subscribe((name, payload) => {
+      if (name !== 'channels.changed' || !this.covers) return;
+      const ids = new Set((payload as { id: number }[]).map((c) => c.id));
+      for (const id of this.covers.ids()) if (!ids.has(id)) this.covers.remove(id);
+    });
     const t = setInterval(() => void this.beat(), this.o.heartbeatMs ?? 5000);
     t.unref();
     this.heartbeat = t;
@@ -635,6 +642,7 @@ export class DeviceService {
   async dispose(): Promise<void> {
     this.disposed = true;
     clearInterval(this.heartbeat);
+    this.stopChannelWatch?.();
     for (const [id, since] of this.offlineSince) if (this.announced.has(id)) this.extendGaps(id, since, this.o.clock());
     await Promise.all([...this.watchers.keys()].map((id) => this.unwatch(id)));
     await this.stopAnnouncements?.();
