@@ -1,6 +1,6 @@
 // Editing the device list in a real station against camsim (with video): channel covers, the device password through
 // each driver (kept only once the device took it), and delete with "keep its recordings" or "delete them".
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,14 @@ describe('editing the device list', () => {
     // The stream opens with the kept password (the RTSP server checks it).
     const snap = await call('live.snapshot', { channelId: ch.id });
     expect(snap.width).toBeGreaterThan(0);
+    // The new passwords are in no database file, log or renderer-bound result.
+    st.logger.flush();
+    const files = [join(dataDir, 'station.db'), join(dataDir, 'station.db-wal'), ...readdirSync(join(dataDir, 'logs')).map((f) => join(dataDir, 'logs', f))];
+    const out = JSON.stringify([await call('devices.list'), await call('channels.list')]);
+    for (const pw of [fresh, dahuaNew, 'Never-Kept-Pass-1']) {
+      for (const f of files) if (existsSync(f)) expect(readFileSync(f).includes(pw), `${pw} in ${f}`).toBe(false);
+      expect(out.includes(pw)).toBe(false);
+    }
   }, 40_000);
 
   it('delete keeps or deletes the recordings as chosen; the credentials and the cover go either way', async () => {
