@@ -72,6 +72,8 @@ interface RunningSource {
   state: SourceState;
   offlineTimer?: NodeJS.Timeout;
   offlineEventId?: number;
+  /** A device the devices' heartbeat watches raises its own offline event: this source does not raise a second one. */
+  heartbeat?: boolean;
 }
 
 /** Events from every source into SQLite and the bus; alarm rules run their actions; acknowledgement. */
@@ -370,7 +372,7 @@ export class EventService {
     const wasError = r.state.state === 'error';
     r.state = s;
     const channels = [...new Set(Object.values(r.cfg.channelMap))];
-    if (s.state === 'error' && !wasError && r.offlineTimer === undefined && r.offlineEventId === undefined) {
+    if (s.state === 'error' && !wasError && !r.heartbeat && r.offlineTimer === undefined && r.offlineEventId === undefined) {
       r.offlineTimer = setTimeout(() => {
         r.offlineTimer = undefined;
         if (r.state.state !== 'error') return;
@@ -394,6 +396,7 @@ export class EventService {
   watchDevice(cfg: { driver: 'onvif' | 'dahua'; url: string; username: string; password: string; channelMap: Record<string, number> }): () => Promise<void> {
     const id = -++this.watchSeq;
     const r = this.startSource({ id, driver: cfg.driver, url: cfg.url, username: cfg.username, channelMap: cfg.channelMap }, cfg.password);
+    r.heartbeat = true;
     return async () => {
       if (this.sources.get(id) !== r) return;
       this.sources.delete(id);

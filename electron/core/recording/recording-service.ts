@@ -58,6 +58,7 @@ export class RecordingService {
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly recorders = new Map<number, { rec: ChannelRecorder; detach: () => void; removeFromArchive: () => void }>();
+  private readonly stopsInFlight = new Set<Promise<void>>();
   private readonly sources = new Map<string, ArchiveSource>();
   private readonly sessions = new Map<number, { session: PlaybackSession; owner: ClientSession; release: () => void }>();
   private readonly mediaNext = new WeakMap<ClientSession, number>();
@@ -173,7 +174,10 @@ export class RecordingService {
     this.recorders.delete(channelId);
     r.detach();
     r.removeFromArchive();
-    await r.rec.stop();
+    // Dispose waits for stops already under way: a recorder still closing its segment writes to the index.
+    const stopped = r.rec.stop();
+    this.stopsInFlight.add(stopped);
+    try { await stopped; } finally { this.stopsInFlight.delete(stopped); }
   }
 
   async setChannel(cfg: ChannelRecordingConfig): Promise<ChannelRecordingConfig> {
@@ -460,6 +464,7 @@ export class RecordingService {
     for (const id of [...this.sessions.keys()]) this.closePlayback(id);
     for (const a of this.exports.values()) a.abort();
     await Promise.all([...this.recorders.keys()].map((id) => this.stopRecorder(id)));
+    await Promise.allSettled([...this.stopsInFlight]);
     try { this.archive.flush(); } catch { /* the database may already be closing */ }
     for (const d of this.disposers.splice(0).reverse()) d();
     this.archive.dispose();
