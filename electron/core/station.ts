@@ -229,6 +229,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     async dispose() {
       clearInterval(heartbeat);
       await eventService.dispose();
+      await ptz.dispose();
       await devices.dispose();
       await recording.dispose();
       live.dispose();

@@ -128,7 +128,7 @@ describe('EventService', () => {
     expect((await t.svc.handlers['events.list']({ limit: 10 }, undefined as never)).map((e) => [e.type, e.channelId, e.source])).toEqual([['water', 7, 'dahua']]);
     expect(await t.svc.handlers['eventSources.list']({}, undefined as never)).toEqual([]);
     // Its offline event is the heartbeat's: a failing watch raises none of its own (grace here 100 ms).
-    made[0]!.o.onState({ state: 'error', error: 'connection refused' });
+    made[0]!.o.onState?.({ state: 'error', error: 'connection refused' });
     await new Promise((r) => setTimeout(r, 250));
     expect(await t.svc.handlers['events.list']({ types: ['device_offline'], limit: 10 }, undefined as never)).toEqual([]);
     await stop();

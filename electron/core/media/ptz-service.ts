@@ -45,14 +45,31 @@ export class PtzService {
     return { ptz: d.ptz, attempt: d.attempt, target };
   }
 
-  /** Asks devices whether their channels have PTZ, for channels not asked yet; tells the renderer when that changed. */
-  async probe(): Promise<void> {
+  private closed = false;
+  private probing: Promise<void> = Promise.resolve();
+
+  /** Asks devices whether their channels have PTZ, in the background; one round at a time, none after dispose. */
+  probe(): Promise<void> {
+    this.probing = this.probing.then(() => this.probeRound()).catch((err: Error) => this.o.logger.warn({ err: err.message }, 'PTZ probe failed'));
+    return this.probing;
+  }
+
+  /** Stops probing and waits for a round under way (it reads the database the station is about to close). */
+  async dispose(): Promise<void> {
+    this.closed = true;
+    await this.probing;
+  }
+
+  /** Channels not asked yet; tells the renderer when that changed. */
+  private async probeRound(): Promise<void> {
     let changed = false;
-    for (const c of await this.o.registry.list()) {
+    for (const c of this.closed ? [] : await this.o.registry.list()) {
+      if (this.closed) return;
       if (this.o.registry.ptzKnown(c.id)) continue;
       const src = this.o.registry.deviceOf(c.id);
       try {
         const d = src ? await this.device(src.deviceId) : null;
+        if (this.closed) return;
         changed = this.o.registry.setPtz(c.id, !!d?.targets.get(src!.deviceChannel)) || changed;
       } catch (err) {
         this.o.logger.warn({ channel: c.id, err: (err as Error).message }, 'cannot ask the device about PTZ');
