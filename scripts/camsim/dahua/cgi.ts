@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { clientIp, isLoopback, passwordWeakness, plain, readBody, type DeviceEvent, type EventKind, type SimDevice } from '../device';
-import { localTime, parsePosixTz } from '../onvif/posix-tz';
+import { localTime, parsePosixTz, utcFromLocal } from '../../../electron/core/devices/posix-tz';
 import { encryptInfo, initializeDevice } from './dev-init';
 
 // Dahua's HTTP CGI face, after the public "Dahua HTTP API for IPC & NVR" (v2.x): key=value text bodies
@@ -275,6 +275,16 @@ export async function handleDahuaHttp(device: SimDevice, req: http.IncomingMessa
     }
     case '/cgi-bin/global.cgi':
       if (action === 'getCurrentTime') return plain(res, 200, kv({ result: formatLocal(device) }));
+      if (action === 'setCurrentTime') {
+        // The device's local time, "YYYY-MM-DD HH:MM:SS" in its own zone; the clock then runs manually (no NTP).
+        const m = /^(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2})$/.exec(q.get('time') ?? '');
+        const tz = parsePosixTz(device.time.tz);
+        if (!m || !tz) return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+        const [y, mo, d, h, mi, sec] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+        device.time.offsetMs = utcFromLocal(tz, Date.UTC(y, mo - 1, d, h, mi, sec)) - Date.now();
+        device.time.type = 'Manual';
+        return plain(res, 200, `OK${CRLF}`);
+      }
       return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
     case '/cgi-bin/snapshot.cgi': {
       const ch = Number(q.get('channel') ?? '1');

@@ -1,5 +1,5 @@
 import { isLoopback, passwordWeakness, type SimDevice, type UserLevel } from '../device';
-import { isDst, localTime, parsePosixTz } from './posix-tz';
+import { isDst, localTime, parsePosixTz } from '../../../electron/core/devices/posix-tz';
 import type { OpContext, OpSpec } from './soap-server';
 import { child, children, esc, NS, receiverFault, senderFault, textAt } from './xml';
 

@@ -2,6 +2,7 @@ import { StationError } from '../../../contract';
 import { encryptKey, seal, type EncryptInfo } from './dahua-envelope';
 import { DeviceAuthError, digestFetch, type Credentials } from './soap';
 import type { ChannelStreams, DeviceInfo } from './onvif';
+import { localTime, parsePosixTz } from '../posix-tz';
 
 /** One JSON-RPC call on /OutsideCmd (no session), reply size-capped. */
 async function outsideCmd(base: string, method: string, params: unknown): Promise<{ result?: unknown; params?: unknown; error?: { message?: unknown } }> {
@@ -82,10 +83,17 @@ export class DahuaDriver {
     return this.setConfig({ 'Network.eth0.IPAddress': address, 'Network.eth0.SubnetMask': mask, 'Network.eth0.DhcpEnable': 'false' });
   }
 
-  /** POSIX TZ (NTP.TimeZoneDesc), DST on/off (Locales.DSTEnable), NTP on/off. Setting the clock from this PC goes over ONVIF. */
+  /**
+   * POSIX TZ (NTP.TimeZoneDesc), DST on/off (Locales.DSTEnable), and the clock: by NTP, or from this PC — global.cgi takes
+   * the device's local time, so this PC's UTC is turned into the zone's local time first.
+   */
   async setTime(tz: string, dst: boolean, mode: 'ntp' | 'pc'): Promise<void> {
-    if (mode === 'pc') throw new StationError('bad_input', 'this device is configured over Dahua CGI, which the station uses with NTP only; choose NTP');
-    return this.setConfig({ 'NTP.TimeZoneDesc': tz, 'Locales.DSTEnable': String(dst), 'NTP.Enable': 'true' });
+    const zone = parsePosixTz(tz);
+    if (!zone) throw new StationError('bad_input', `time zone: "${tz}" is not a POSIX TZ string (e.g. CET-1CEST,M3.5.0,M10.5.0/3)`);
+    await this.setConfig({ 'NTP.TimeZoneDesc': tz, 'Locales.DSTEnable': String(dst), 'NTP.Enable': String(mode === 'ntp') });
+    if (mode === 'ntp') return;
+    const local = localTime(zone, Date.now()).toISOString().slice(0, 19).replace('T', ' ');
+    await this.get(`/cgi-bin/global.cgi?action=setCurrentTime&time=${encodeURIComponent(local)}`);
   }
 
   async getTime(): Promise<{ tz: string; dst: boolean; mode: 'ntp' | 'manual' }> {

@@ -12,9 +12,7 @@ export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClo
   const [setTz, setSetTz] = useState(false);
   const [tz, setTzText] = useState('CET-1CEST,M3.5.0,M10.5.0/3');
   const [dst, setDst] = useState(true);
-  // Dahua CGI devices keep time by NTP only (setting the clock from this PC goes over ONVIF).
-  const cgiOnly = devices.some((d) => d.driver === 'dahua');
-  const [mode, setMode] = useState<'ntp' | 'pc'>(cgiOnly ? 'ntp' : 'pc');
+  const [mode, setMode] = useState<'ntp' | 'pc'>('pc');
   const [results, setResults] = useState<CallOutput<'devices.configure'>>([]);
   const [failure, setFailure] = useState('');
 
@@ -60,7 +58,7 @@ export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClo
             <label className="field-stack">POSIX TZ<input name="tz" value={tz} onChange={(e) => setTzText(e.target.value)} /></label>
             <label><input type="checkbox" checked={dst} onChange={(e) => setDst(e.target.checked)} /> Daylight saving</label>
             <label className="field-stack">Clock
-              <select value={mode} onChange={(e) => setMode(e.target.value as 'ntp' | 'pc')}><option value="pc" disabled={cgiOnly}>Sync to this PC{cgiOnly ? ' (ONVIF only)' : ''}</option><option value="ntp">NTP</option></select>
+              <select value={mode} onChange={(e) => setMode(e.target.value as 'ntp' | 'pc')}><option value="pc">Sync to this PC</option><option value="ntp">NTP</option></select>
             </label>
           </div>
         )}

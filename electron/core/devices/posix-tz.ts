@@ -1,5 +1,6 @@
-// POSIX TZ strings (IEEE 1003.1 §8.3 "TZ"), the form ONVIF's tt:TimeZone/TZ carries (ONVIF Core
-// §8.3.8 SetSystemDateAndTime): `std offset [dst [offset] [,start[/time],end[/time]]]`.
+// POSIX TZ strings (IEEE 1003.1 §8.3 "TZ"), the form ONVIF's tt:TimeZone/TZ carries (ONVIF Core §8.3.8
+// SetSystemDateAndTime) and Dahua's NTP.TimeZoneDesc: `std offset [dst [offset] [,start[/time],end[/time]]]`.
+// Used by the Dahua driver to set a device's local clock, and by camsim, which simulates devices keeping them.
 
 type Rule =
   | { kind: 'J'; day: number; time: number }
@@ -145,4 +146,10 @@ export function isDst(tz: PosixTz, utcMs: number): boolean {
 export function localTime(tz: PosixTz, utcMs: number): Date {
   const offset = tz.dst && isDst(tz, utcMs) ? tz.dst.offset : tz.stdOffset;
   return new Date(utcMs - offset * 1000);
+}
+
+/** The UTC instant of a local wall-clock time (given as a UTC-based ms value) in this zone. */
+export function utcFromLocal(tz: PosixTz, localMs: number): number {
+  const std = localMs + tz.stdOffset * 1000;
+  return tz.dst && isDst(tz, std) ? localMs + tz.dst.offset * 1000 : std;
 }
