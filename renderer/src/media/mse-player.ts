@@ -209,10 +209,10 @@ export class MsePlayer {
     if (lag > (this.opts.maxLagS ?? 1) || lag < -0.5) v.currentTime = Math.max(start, end - TARGET_LAG_S / 2);
     else {
       // Every stall at the edge adds its length to the latency for good unless it is played back off: 5 % faster while
-      // the lag, averaged over a few seconds (arrivals jitter by a frame), is well above the target, until it is back near
+      // the lag, averaged over a few seconds (arrivals jitter by a frame), is 40 ms above the target, until it is within 10 ms of
       // it. Two thresholds, so the rate changes rarely: each change is work for the media pipeline.
       this.lagAvg += (lag - this.lagAvg) * 0.1;
-      const rate = this.lagAvg > TARGET_LAG_S + 0.08 ? 1.05 : this.lagAvg < TARGET_LAG_S + 0.02 ? 1 : this.rate;
+      const rate = this.lagAvg > TARGET_LAG_S + 0.04 ? 1.05 : this.lagAvg < TARGET_LAG_S + 0.01 ? 1 : this.rate;
       if (this.rate !== rate) v.playbackRate = this.rate = rate;
     }
   }
