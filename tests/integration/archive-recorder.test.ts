@@ -189,8 +189,10 @@ describe('reconciliation', () => {
     archive.add(rec);
     rec.init(clip.init, clip.track);
     run(rec, archive, clock, 0, 25 * 50);
-    // A crash: the open segment stays open in the index, its file cut mid-fragment.
+    // A crash: the open segment stays open in the index, its file cut mid-fragment. (Rolled segments are marked closed once
+    // their files are synced: wait until only the current one is open.)
     await expect.poll(() => rec.status().backlogBytes, { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => segments(db).filter((s) => s.closed === 0).length, { timeout: 10_000 }).toBe(1);
     const open = segments(db).find((s) => s.closed === 0)!;
     const file = join(root, open.path);
     const size = statSync(file).size;
