@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCamsim, withCredentials, type CamsimProcess } from '../helpers/camsim-process';
 import { guardConsole, launchChromium } from '../helpers/chromium';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
+import { liveTiles } from '../helpers/live-tiles';
 import { wsClient } from '../helpers/ws-client';
 
 let camsim: CamsimProcess;
@@ -34,23 +35,7 @@ afterAll(async () => {
   await camsim?.stop();
 });
 
-function tiles() {
-  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-tile]')].map((t) => {
-    const v = t.querySelector<HTMLVideoElement>('video:not(.pending)');
-    let stddev = 0;
-    if (v && v.videoWidth > 0) {
-      const c = document.createElement('canvas');
-      c.width = 32; c.height = 18;
-      const g = c.getContext('2d')!;
-      g.drawImage(v, 0, 0, 32, 18);
-      const px = g.getImageData(0, 0, 32, 18).data;
-      let s = 0, q = 0;
-      for (let k = 0; k < px.length; k += 4) { const y = (px[k]! + px[k + 1]! + px[k + 2]!) / 3; s += y; q += y * y; }
-      stddev = Math.sqrt(q / (px.length / 4) - (s / (px.length / 4)) ** 2);
-    }
-    return { state: t.dataset.state, stream: v?.dataset.stream ?? '', frames: v?.getVideoPlaybackQuality().totalVideoFrames ?? 0, width: v?.videoWidth ?? 0, stddev };
-  }));
-}
+const tiles = () => liveTiles(page);
 
 describe('16-tile live grid on camsim', () => {
   it('fills a 16-tile layout and shows moving video in every tile, from the sub streams', { timeout: 120_000 }, async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamStatus } from '../../electron/contract';
 import { startCamsim, withCredentials, type CamsimProcess } from '../helpers/camsim-process';
 import { guardConsole, launchChromium } from '../helpers/chromium';
+import { liveTiles } from '../helpers/live-tiles';
 import { startStation, type StationProcess } from '../helpers/station-process';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
@@ -42,27 +43,7 @@ afterAll(async () => {
   await camsim?.stop();
 });
 
-function tile() {
-  return page.evaluate(() => {
-    const t = document.querySelector<HTMLElement>('[data-tile="0"]')!;
-    const v = t.querySelector<HTMLVideoElement>('video:not(.pending)');
-    let stddev = 0;
-    if (v && v.videoWidth > 0) {
-      const c = document.createElement('canvas');
-      c.width = 32; c.height = 18;
-      const g = c.getContext('2d')!;
-      g.drawImage(v, 0, 0, 32, 18);
-      const px = g.getImageData(0, 0, 32, 18).data;
-      let s = 0, q = 0;
-      for (let k = 0; k < px.length; k += 4) { const y = (px[k]! + px[k + 1]! + px[k + 2]!) / 3; s += y; q += y * y; }
-      stddev = Math.sqrt(q / (px.length / 4) - (s / (px.length / 4)) ** 2);
-    }
-    return {
-      stream: v?.dataset.stream ?? '', frames: v?.getVideoPlaybackQuality().totalVideoFrames ?? 0, width: v?.videoWidth ?? 0, stddev,
-      badge: [...t.querySelectorAll('.badge')].map((b) => b.textContent).join(' '),
-    };
-  });
-}
+const tile = async () => (await liveTiles(page))[0]!;
 
 describe('H.265 camera through the transcoding fallback', () => {
   it('Chromium here cannot decode HEVC in MSE, so the case is real', async () => {
