@@ -135,7 +135,7 @@ describe('account management in Chromium, station and cloud on loopback', () => 
   it('every account request is in the ledger, and the export holds the photo', async () => {
     await page.fill('input[name=ledger-text]', '/v1/sessions');
     await poll(() => page.locator('[data-testid=ledger] tbody tr').count()).toBeGreaterThan(2);
-    expect(await page.locator('[data-testid=ledger]').textContent()).toContain('your request: sign out everywhere else');
+    await poll(() => page.locator('[data-testid=ledger]').textContent()).toContain('your request: sign out everywhere else');
     await page.fill('input[name=ledger-text]', '');
     const download = page.waitForEvent('download');
     await page.click('[data-testid=export]');

@@ -105,7 +105,7 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     await poll(() => page.locator('[data-testid=account-email]').textContent()).toBe(EMAIL);
     await poll(syncState).toBe('synced');
     expect(await page.locator('[data-testid=data-location]').textContent()).toContain('Germany');
-    expect(await page.locator('[data-testid=ledger]').textContent()).toContain('POST /v1/accounts');
+    await poll(() => page.locator('[data-testid=ledger]').textContent()).toContain('POST /v1/accounts');
   });
 
   it('with every purpose off, a station run through its features sends the cloud zero telemetry bytes', async () => {
