@@ -37,6 +37,8 @@ export const StreamStatus = z.object({
   height: z.number().optional(),
   /** Served by a transcoder because the renderer cannot decode the camera's codec. */
   transcoded: z.boolean().optional(),
+  /** The stream carries audio (this codec, e.g. mp4a.40.2): players may ask for it. */
+  audio: z.string().optional(),
 });
 export type StreamStatus = z.infer<typeof StreamStatus>;
 
@@ -46,8 +48,8 @@ export interface MediaFrame {
   channel: number;
   kind: 'init' | 'fragment' | 'end';
   keyframe: boolean;
-  /** For init frames: the codec string and size read from the stream's own init segment. */
-  meta?: { codec: string; width: number; height: number; transcoded?: boolean };
+  /** For init frames: the codec strings (video; audio when this init has an audio track) and size read from the stream's own init segment. */
+  meta?: { codec: string; width: number; height: number; transcoded?: boolean; audio?: string };
   payload: Uint8Array;
 }
 
@@ -107,9 +109,13 @@ export const liveCalls = {
   'channels.remove': call(z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
   'streams.status': call(NoInput, z.array(StreamStatus)),
   'streams.retry': call(z.object({ streamId: StreamId }).strict(), z.object({})),
-  /** Starts sending a stream's fMP4 on this client's media channel; `hevc`: the renderer decodes H.265 itself. */
+  /**
+   * Starts sending a stream's fMP4 on this client's media channel; `hevc`: the renderer decodes H.265 itself; `audio`: with
+   * the camera's audio track (only the tile being listened to asks: audio costs decoding, and MSE plays a buffer only as far
+   * as both tracks reach, so a track not heard would only add latency).
+   */
   'live.open': call(
-    z.object({ streamId: StreamId, hevc: z.boolean().default(false) }).strict(),
+    z.object({ streamId: StreamId, hevc: z.boolean().default(false), audio: z.boolean().default(false) }).strict(),
     z.object({ channel: z.number().int().nonnegative() }),
   ),
   'live.close': call(z.object({ channel: z.number().int().nonnegative() }).strict(), z.object({})),

@@ -191,7 +191,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     },
     'streams.status': () => live.status(),
     'streams.retry': ({ streamId }) => (live.retry(streamId), {}),
-    'live.open': async ({ streamId, hevc }, session) => ({ channel: await live.open(session, streamId, hevc) }),
+    'live.open': async ({ streamId, hevc, audio }, session) => ({ channel: await live.open(session, streamId, hevc, audio) }),
     'live.close': ({ channel }, session) => (live.close(session, channel), {}),
     'live.clipStart': ({ channelId, profile }) => live.startClip(channelId, profile),
     'live.clipStop': ({ clipId }) => live.stopClip(clipId),

@@ -5,6 +5,7 @@ import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
+import { fragmentWithoutAudio, initWithoutAudio, type TrackInfo } from './fmp4';
 import { jpegFromKeyframe, jpegSize } from './snapshot';
 import { StreamHub, type HubConsumer, type StreamStatus as HubStatus } from './stream-hub';
 
@@ -67,7 +68,8 @@ export class LiveService {
     if (t) return t;
     t = new StreamHub({
       id: `${streamId}~h264`, url: 'pipe:0', ffmpegPath: this.opts.ffmpegPath(), logger: this.opts.logger,
-      graceMs: 2000, stallMs: this.opts.stallMs, videoArgs: TRANSCODE_ARGS, clock: this.opts.clock,
+      // The source hub's audio is AAC already: copied.
+      graceMs: 2000, stallMs: this.opts.stallMs, videoArgs: TRANSCODE_ARGS, audioArgs: ['-c:a', 'copy'], clock: this.opts.clock,
       onStatus: (s) => { if (s.state === 'live') this.emitStatus(streamId, { ...source.status }, true); },
       feed: (stdin) => source.attach(feedTo(stdin)),
     });
@@ -80,7 +82,7 @@ export class LiveService {
   }
 
   /** Starts a stream on the client's media port; returns the channel number its frames carry. */
-  async open(session: ClientSession, streamId: string, hevc: boolean): Promise<number> {
+  async open(session: ClientSession, streamId: string, hevc: boolean, audio = false): Promise<number> {
     const port = session.media;
     if (!port) throw new StationError('unavailable', 'this client has no media channel');
     const hub = await this.hub(streamId);
@@ -90,6 +92,7 @@ export class LiveService {
     let detach: () => void = () => {};
     // direct: the camera's own stream; switching/transcoded: H.265 the renderer cannot decode goes through the transcoder.
     let mode: 'direct' | 'switching' | 'transcoded' = 'direct';
+    let tracks: TrackInfo | undefined;
     const viewer: HubConsumer = {
       init: (data, info) => {
         if (mode === 'direct' && info.kind === 'h265' && !hevc) {
@@ -101,12 +104,17 @@ export class LiveService {
           });
           return;
         }
-        const meta = { codec: info.codec, width: info.width, height: info.height, transcoded: mode === 'transcoded' };
-        port.send(encodeMediaFrameHead({ channel, kind: 'init', keyframe: false, meta, payload: data }), data);
+        tracks = info;
+        const withAudio = audio && !!info.audio;
+        const init = withAudio ? data : initWithoutAudio(data, info);
+        const meta = { codec: info.codec, width: info.width, height: info.height, transcoded: mode === 'transcoded', ...(withAudio && { audio: info.audio!.codec }) };
+        port.send(encodeMediaFrameHead({ channel, kind: 'init', keyframe: false, meta, payload: init }), init);
       },
       fragment: (data, info) => {
-        if (mode === 'switching') return;
-        port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: info.keyframe, payload: data }), data);
+        if (mode === 'switching' || !tracks) return;
+        const out = audio ? data : fragmentWithoutAudio(data, info, tracks);
+        if (!out) return;
+        port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: info.keyframe, payload: out }), out);
       },
       backlog: () => port.backlog(),
     };
@@ -214,7 +222,7 @@ export class LiveService {
 function toStreamStatus(streamId: string, s: HubStatus, transcoded: boolean): StreamStatus {
   return {
     streamId, state: s.state, failures: s.failures, reason: s.reason, retryAt: s.retryAt,
-    codec: s.track?.codec, width: s.track?.width, height: s.track?.height, transcoded,
+    codec: s.track?.codec, width: s.track?.width, height: s.track?.height, transcoded, audio: s.track?.audio?.codec,
   };
 }
 

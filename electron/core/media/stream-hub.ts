@@ -46,7 +46,18 @@ export interface StreamHubOptions {
   feed?: (stdin: Writable) => () => void;
   /** Video codec arguments; default `-c:v copy` (no transcoding). */
   videoArgs?: string[];
+  /** Audio codec arguments for the first audio stream, when there is one; default AUDIO_ARGS. */
+  audioArgs?: string[];
 }
+
+/**
+ * Cameras send G.711 (PCMA/PCMU, which MSE cannot play), AAC (as ADTS or LATM, any rate) or others: one rule, always
+ * AAC-LC 48 kHz, rather than copying AAC when it comes. A rule that always holds keeps every consumer (players, recorder,
+ * export) to one known-good format, at a small cost at camera rates. 48 kHz: AAC codes 1024-sample frames and holds one
+ * back, so at a camera's 8 kHz a frame is 128 ms and audio would reach the player a quarter second after its video; at
+ * 48 kHz, 21 ms.
+ */
+export const AUDIO_ARGS = ['-c:a', 'aac', '-b:a', '64k', '-ar', '48000'];
 
 /** Retry delays after consecutive failures (go2rtc's producer schedule): 1 s ×5, 5 s ×5, 10 s ×10, then 60 s. */
 export function backoffMs(failures: number): number {
@@ -159,7 +170,10 @@ export class StreamHub {
     if (this.closed || this.consumers.size === 0) return;
     const args = [
       '-hide_banner', '-loglevel', 'warning', '-nostdin', ...this.inputArgs(),
-      '-map', '0:v:0', ...(this.opts.videoArgs ?? ['-c:v', 'copy']), '-an', '-f', 'mp4',
+      '-map', '0:v:0', '-map', '0:a:0?', ...(this.opts.videoArgs ?? ['-c:v', 'copy']), ...(this.opts.audioArgs ?? AUDIO_ARGS),
+      // Interleaving holds a packet until every stream has one queued, by default up to 10 s (0 = forever): a camera whose
+      // audio goes quiet would hold video back. 1 µs: each packet goes out as soon as the next one (of either stream) comes.
+      '-max_interleave_delta', '1', '-f', 'mp4',
       '-movflags', 'frag_keyframe+empty_moov+default_base_moof+frag_every_frame', '-flush_packets', '1', 'pipe:1',
     ];
     const proc = this.spawnFn(this.opts.ffmpegPath, args);

@@ -35,6 +35,7 @@ function readAt(fd: number, pos: number, len: number): Buffer {
 class SegmentFile {
   private fd: number;
   readonly keyframes: Keyframe[];
+  private tracksValue?: TrackInfo;
   constructor(readonly root: string, readonly row: SegmentRow) {
     this.fd = openSync(segmentFile(root, row.path), 'r');
     // A segment just opened by the recorder may be indexed before its init segment reached the disk.
@@ -46,6 +47,22 @@ class SegmentFile {
   }
   init(): Buffer {
     return readAt(this.fd, 0, this.row.init_bytes);
+  }
+  /** The init segment's tracks (which traf is video, which audio). */
+  get tracks(): TrackInfo {
+    return (this.tracksValue ??= readInit(this.init()));
+  }
+  /** A fragment with its wall-clock times: a video one by its decode time, an audio-only one by its audio decode time (same origin). */
+  fragment(data: Buffer): Omit<ArchiveFragment, 'data' | 'segment'> {
+    const tracks = this.tracks;
+    const info = readMoof(data, { type: 'moof', start: 0, size: data.readUInt32BE(0), headerSize: 8 }, tracks);
+    if (info.video || !info.audio || !tracks.audio) {
+      const wall = this.wallOf(info);
+      return { info, wall, wallEnd: wall + (info.duration * 1000) / this.row.timescale };
+    }
+    const ats = tracks.audio.timescale;
+    const wall = this.row.start_ms + (info.audio.baseDecodeTime / ats - this.row.base_dts / this.row.timescale) * 1000;
+    return { info, wall, wallEnd: wall + (info.audio.duration * 1000) / ats };
   }
   /** The moof+mdat at `pos` (undefined past the indexed end or at a damaged box). */
   fragmentAt(pos: number): { data: Buffer; next: number } | undefined {
@@ -125,7 +142,7 @@ export class ArchiveCursor {
     const data = this.file!.init();
     if (this.lastInit?.equals(data)) return undefined;
     this.lastInit = data;
-    return { data, info: readInit(data), segment: this.file!.row };
+    return { data, info: this.file!.tracks, segment: this.file!.row };
   }
 
   /** The next item in time order: an init segment when it changes, else a fragment; undefined at the end of the archive. */
@@ -136,9 +153,7 @@ export class ArchiveCursor {
       const f = this.file.fragmentAt(this.pos);
       if (f) {
         this.pos = f.next;
-        const info = readMoof(f.data, { type: 'moof', start: 0, size: f.data.readUInt32BE(0), headerSize: 8 });
-        const wall = this.file.wallOf(info);
-        return { data: f.data, info, wall, wallEnd: wall + (info.duration * 1000) / this.file.row.timescale, segment: this.file.row };
+        return { data: f.data, ...this.file.fragment(f.data), segment: this.file.row };
       }
       let next = nextSegment(this.source.db, this.channelId, this.file.row.start_ms);
       while (next && !this.openSegment(next)) next = nextSegment(this.source.db, this.channelId, next.start_ms);
@@ -162,9 +177,7 @@ export class ArchiveCursor {
       const f = kf ? this.file.fragmentAt(kf.byte) : undefined;
       if (f) {
         this.kfIndex += direction;
-        const info = readMoof(f.data, { type: 'moof', start: 0, size: f.data.readUInt32BE(0), headerSize: 8 });
-        const wall = this.file.wallOf(info);
-        return { data: f.data, info, wall, wallEnd: wall + (info.duration * 1000) / this.file.row.timescale, segment: this.file.row };
+        return { data: f.data, ...this.file.fragment(f.data), segment: this.file.row };
       }
       const row = this.file.row;
       const other = direction > 0 ? nextSegment(this.source.db, this.channelId, row.start_ms) : prevSegment(this.source.db, this.channelId, row.start_ms);
@@ -194,7 +207,7 @@ export function frameTimesAround(source: ArchiveSource, channelId: number, t: nu
     const out: number[] = [];
     let keyframesSeen = 0;
     for (let x = c.next(); x; x = c.next()) {
-      if (isInit(x)) continue;
+      if (isInit(x) || !x.info.video) continue;
       if (x.info.keyframe && x.wall > t && ++keyframesSeen > 1) break;
       out.push(Math.round(x.wall));
     }

@@ -3,7 +3,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { boxes, readInit, readMoof } from '../media/fmp4';
+import { boxes, readInit, readMoof, type TrackInfo } from '../media/fmp4';
 import type { SecretStore } from '../storage/secrets';
 import { ArchiveCursor, isInit, type ArchiveSource } from './archive-reader';
 import { retimeFragment } from './fragment-time';
@@ -120,7 +120,7 @@ export async function exportRange(req: ExportRequest): Promise<ExportResult> {
       const cursor = new ArchiveCursor(source, ch.channelId);
       try {
         if (cursor.seek(from) === undefined) continue;
-        let out: { fd: number; name: string; first: number; last: number; ts: number; meta: { codec: string; width: number; height: number; stream: string } } | undefined;
+        let out: { fd: number; name: string; first: number; last: number; tracks: TrackInfo; meta: { codec: string; width: number; height: number; stream: string } } | undefined;
         let part = 0;
         const finish = () => {
           if (!out) return;
@@ -133,11 +133,11 @@ export async function exportRange(req: ExportRequest): Promise<ExportResult> {
           });
           out = undefined;
         };
-        let pendingInit: { data: Buffer; codec: string; width: number; height: number; ts: number; stream: string } | undefined;
+        let pendingInit: { data: Buffer; codec: string; width: number; height: number; tracks: TrackInfo; stream: string } | undefined;
         for (let x = cursor.next(); x; x = cursor.next()) {
           if (req.signal?.aborted) throw new DOMException('export cancelled', 'AbortError');
           if (isInit(x)) {
-            pendingInit = { data: x.data, codec: x.info.codec, width: x.info.width, height: x.info.height, ts: x.info.timescale, stream: x.segment.stream };
+            pendingInit = { data: x.data, codec: x.info.codec, width: x.info.width, height: x.info.height, tracks: x.info, stream: x.segment.stream };
             continue;
           }
           if (x.wall >= to) break;
@@ -150,13 +150,14 @@ export async function exportRange(req: ExportRequest): Promise<ExportResult> {
             const fd = openSync(join(req.folder, name), 'wx', 0o644);
             written.push(name);
             writeSync(fd, pendingInit.data);
-            out = { fd, name, first: x.wall, last: x.wall, ts: pendingInit.ts, meta: { codec: pendingInit.codec, width: pendingInit.width, height: pendingInit.height, stream: pendingInit.stream } };
+            out = { fd, name, first: x.wall, last: x.wall, tracks: pendingInit.tracks, meta: { codec: pendingInit.codec, width: pendingInit.width, height: pendingInit.height, stream: pendingInit.stream } };
             pendingInit = undefined;
           }
-          if (!out) continue;
-          // One timeline from 0 at the file's first frame, across segments and reconnects.
-          writeSync(out.fd, retimeFragment(x.data, ((x.wall - out.first) * out.ts) / 1000));
-          out.last = Math.round(x.wallEnd);
+          // (Audio coded just before the file's first frame has no place on its timeline.)
+          if (!out || (!x.info.video && x.wall < out.first)) continue;
+          // One timeline from 0 at the file's first frame, across segments and reconnects; audio trafs keep their place.
+          writeSync(out.fd, retimeFragment(x.data, ((x.wall - out.first) * out.tracks.timescale) / 1000, 1, out.tracks));
+          if (x.info.video) out.last = Math.round(x.wallEnd);
           doneBytes += x.data.length;
           if (Date.now() - lastYield > 50) {
             req.onProgress?.({ doneBytes, totalBytes });
@@ -210,15 +211,16 @@ function locate(path: string, from: number, to: number, startUtc: string): strin
     const moov = [...boxes(buf)].find((b) => b.type === 'moov');
     const initEnd = moov ? moov.start + moov.size : 0;
     if (from < initEnd) return '(the header: codec and size of the video)';
-    const { timescale } = readInit(buf.subarray(0, initEnd));
+    const tracks = readInit(buf.subarray(0, initEnd));
     const times: number[] = [];
     let moofAt = -1;
     for (const b of boxes(buf)) {
       if (b.type === 'moof') moofAt = b.start;
       if (b.type !== 'mdat' || moofAt < 0) continue;
       if (b.start + b.size > from && moofAt <= to) {
-        const info = readMoof(buf, { type: 'moof', start: moofAt, size: b.start - moofAt, headerSize: 8 });
-        times.push(Date.parse(startUtc) + (info.baseDecodeTime * 1000) / timescale);
+        const info = readMoof(buf, { type: 'moof', start: moofAt, size: b.start - moofAt, headerSize: 8 }, tracks);
+        if (info.video) times.push(Date.parse(startUtc) + (info.baseDecodeTime * 1000) / tracks.timescale);
+        else if (info.audio && tracks.audio) times.push(Date.parse(startUtc) + (info.audio.baseDecodeTime * 1000) / tracks.audio.timescale);
       }
       moofAt = -1;
     }

@@ -4,6 +4,7 @@
 import { encodeMediaFrame } from '../../contract';
 import type { MediaPort } from '../client-session';
 import { ArchiveCursor, isInit, type ArchiveFragment, type ArchiveInit, type ArchiveSource } from './archive-reader';
+import { fragmentWithoutAudio, initWithoutAudio, type TrackInfo } from '../media/fmp4';
 import { retimeFragment } from './fragment-time';
 
 /** Presentation time (s) of the instant a seek asked for; the GOP before it and slow motion fit before it. */
@@ -31,6 +32,7 @@ interface ChannelStream {
   cursor: ArchiveCursor;
   pending?: ArchiveInit | ArchiveFragment;
   timescale: number;
+  tracks?: TrackInfo;
   ended: boolean;
   /** Presentation end of the last keyframe sent in trick modes (they are laid back to back). */
   trickNext?: number;
@@ -160,18 +162,25 @@ export class PlaybackSession {
           this.opts.onState(this.state());
           break;
         }
+        const audio = this.speed === 1 && !trick;
         if (isInit(item)) {
           s.timescale = item.info.timescale;
-          port.send(encodeMediaFrame({ channel: s.media, kind: 'init', keyframe: false, meta: { codec: item.info.codec, width: item.info.width, height: item.info.height }, payload: item.data }));
+          s.tracks = item.info;
+          // Audio plays at 1× only: above it is muted (issue #5), and slowed down by re-stamping it would not sound right.
+          const withAudio = audio && !!item.info.audio;
+          const meta = { codec: item.info.codec, width: item.info.width, height: item.info.height, ...(withAudio && { audio: item.info.audio!.codec }) };
+          port.send(encodeMediaFrame({ channel: s.media, kind: 'init', keyframe: false, meta, payload: withAudio ? item.data : initWithoutAudio(item.data, item.info) }));
           continue;
         }
+        const data = audio || !s.tracks ? item.data : fragmentWithoutAudio(item.data, item.info, s.tracks);
+        if (!data) continue;
         // Paced: only what the clock reaches within the lead (paused: a little past the still frame).
         const ahead = this.speed < 0 ? pos - item.wall : item.wall - pos;
         if (ahead > (this.paused ? 1000 : lead)) {
           s.pending = item;
           break;
         }
-        port.send(encodeMediaFrame({ channel: s.media, kind: 'fragment', keyframe: item.info.keyframe, payload: this.restamp(s, item, trick) }));
+        port.send(encodeMediaFrame({ channel: s.media, kind: 'fragment', keyframe: item.info.keyframe, payload: this.restamp(s, { ...item, data }, trick) }));
         this.firstSent ??= this.now();
       }
     }
@@ -180,7 +189,7 @@ export class PlaybackSession {
   private restamp(s: ChannelStream, f: ArchiveFragment, trick: boolean): Buffer {
     const ts = f.segment.timescale;
     const pt = this.presentation(f.wall);
-    if (!trick) return retimeFragment(f.data, pt * ts, 1 / this.speed);
+    if (!trick) return retimeFragment(f.data, pt * ts, 1 / this.speed, s.tracks);
     // Keyframes shown back to back (no holes in the buffer), each for the GOP length seen last at this speed.
     if (s.lastKeyWall !== undefined && f.wall !== s.lastKeyWall) s.keySpacingMs = Math.min(10_000, Math.abs(f.wall - s.lastKeyWall));
     s.lastKeyWall = f.wall;

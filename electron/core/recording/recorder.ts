@@ -157,6 +157,7 @@ export class ChannelRecorder implements HubConsumer {
   fragment(data: Buffer, info: FragmentInfo): void {
     const track = this.track;
     if (!track) return;
+    if (!info.video) return this.audioFragment(data, info);
     const now = this.host.clock();
     this.lastFragmentAt = now;
     const ts = track.info.timescale;
@@ -217,6 +218,15 @@ export class ChannelRecorder implements HubConsumer {
       this.setGap('disk', end);
       return;
     }
+    this.write(data, info);
+  }
+
+  /** Audio-only fragments go along with the video around them; timing, keyframes and rolling come from video alone. */
+  private audioFragment(data: Buffer, info: FragmentInfo): void {
+    const last = this.ring.at(-1);
+    if (this.config.mode === 'event' && last) this.keepInRing({ data, info, wall: last.wall });
+    if (!this.seg || this.dropping || !this.shouldRecord(this.host.clock())) return;
+    if (this.queueBytes + data.length > this.host.maxQueueBytes || !this.host.canWrite(data.length)) return;
     this.write(data, info);
   }
 
@@ -310,6 +320,7 @@ export class ChannelRecorder implements HubConsumer {
 
   private write(data: Buffer, info: FragmentInfo): void {
     const seg = this.seg!;
+    if (!info.video) return this.queue(seg, data, () => void this.fragmentsWritten++);
     const at = seg.queuedBytes;
     const kf = info.keyframe ? { offsetMs: ((info.baseDecodeTime - seg.baseDts) * 1000) / seg.timescale, byte: at, written: false } : undefined;
     if (kf) seg.keyframes.push(kf);

@@ -53,6 +53,7 @@ export function scanSegment(path: string): ScannedSegment | undefined {
   let validBytes = 0;
   let moofAt = -1;
   let fragments = 0;
+  let videoSeen = false;
   let baseDts = 0;
   let endDts = 0;
   const keyframes: { dts: number; byte: number }[] = [];
@@ -68,10 +69,14 @@ export function scanSegment(path: string): ScannedSegment | undefined {
       }
       if (b.type === 'moof') moofAt = b.start;
       else if (b.type === 'mdat' && moofAt >= 0) {
-        const info = readMoof(buf, { type: 'moof', start: moofAt, size: b.start - moofAt, headerSize: 8 });
-        if (fragments === 0) baseDts = info.baseDecodeTime;
-        if (info.keyframe) keyframes.push({ dts: info.baseDecodeTime, byte: moofAt });
-        endDts = info.baseDecodeTime + info.duration;
+        const info = readMoof(buf, { type: 'moof', start: moofAt, size: b.start - moofAt, headerSize: 8 }, track);
+        // Audio-only fragments hold no video timing.
+        if (info.video) {
+          if (!videoSeen) baseDts = info.baseDecodeTime;
+          videoSeen = true;
+          if (info.keyframe) keyframes.push({ dts: info.baseDecodeTime, byte: moofAt });
+          endDts = info.baseDecodeTime + info.duration;
+        }
         fragments++;
         validBytes = b.start + b.size;
         moofAt = -1;

@@ -2,6 +2,8 @@
 
 export interface PlayerStats {
   codec: string;
+  /** The audio track's codec, when the stream sent one. */
+  audio?: string;
   width: number;
   height: number;
   /** Seconds buffered ahead of the playhead. */
@@ -32,7 +34,7 @@ export class MsePlayer {
   private sb?: SourceBuffer;
   private objectUrl?: string;
   private queue: Uint8Array[] = [];
-  private init?: { codec: string; data: Uint8Array; width: number; height: number };
+  private init?: { codec: string; audio?: string; data: Uint8Array; width: number; height: number };
   private waitKeyframe = false;
   private destroyed = false;
   private firstFrameSeen = false;
@@ -58,8 +60,8 @@ export class MsePlayer {
     this.openSource();
   }
 
-  static supports(codec: string): boolean {
-    return typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported(`video/mp4; codecs="${codec}"`);
+  static supports(codec: string, audio?: string): boolean {
+    return typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported(mimeType(codec, audio));
   }
 
   get stats(): PlayerStats {
@@ -70,14 +72,14 @@ export class MsePlayer {
    * A new init segment; fragments again from the next keyframe. The same init again (a playback seek, a reconnect) keeps
    * the SourceBuffer and its decoder and only empties them; a different one gets a new MediaSource.
    */
-  setInit(codec: string, data: Uint8Array, width: number, height: number): void {
-    if (!MsePlayer.supports(codec)) {
-      this.opts.onError?.(`this browser cannot decode ${codec}`);
+  setInit(codec: string, data: Uint8Array, width: number, height: number, audio?: string): void {
+    if (!MsePlayer.supports(codec, audio)) {
+      this.opts.onError?.(`this browser cannot decode ${audio ? `${codec} with ${audio}` : codec}`);
       return;
     }
-    const same = !!this.sb && this.init?.codec === codec && sameBytes(this.init.data, data);
-    this.init = { codec, data, width, height };
-    this.statsValue = { ...this.statsValue, codec, width, height };
+    const same = !!this.sb && this.init?.codec === codec && this.init.audio === audio && sameBytes(this.init.data, data);
+    this.init = { codec, audio, data, width, height };
+    this.statsValue = { ...this.statsValue, codec, audio, width, height };
     this.restartFeed();
     if (same && this.emptySource()) return;
     if (this.sb || !this.ms) this.openSource();
@@ -140,7 +142,7 @@ export class MsePlayer {
     const init = this.init;
     if (!ms || !init || this.sb || ms.readyState !== 'open') return;
     try {
-      const sb = (this.sb = ms.addSourceBuffer(`video/mp4; codecs="${init.codec}"`));
+      const sb = (this.sb = ms.addSourceBuffer(mimeType(init.codec, init.audio)));
       sb.mode = 'segments';
       sb.addEventListener('updateend', () => {
         if (this.feedStarting && sb.buffered.length > 0) {
@@ -280,6 +282,11 @@ export class MsePlayer {
     this.video.removeAttribute('src');
     this.video.load();
   }
+}
+
+/** The SourceBuffer type: `video/mp4; codecs="avc1.640028,mp4a.40.2"` when the stream has audio. */
+export function mimeType(codec: string, audio?: string): string {
+  return `video/mp4; codecs="${audio ? `${codec},${audio}` : codec}"`;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

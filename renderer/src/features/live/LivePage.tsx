@@ -17,6 +17,8 @@ export function LivePage() {
   const [snapshot] = useSnapshotMutation();
   const [retry] = useRetryStreamMutation();
   const [toast, setToast] = useState<{ text: string; img?: string } | null>(null);
+  /** The one tile heard (tiles start muted; unmuting one mutes the others). */
+  const [listening, setListening] = useState<number | null>(null);
   const grid = useRef<HTMLDivElement>(null);
   const layout = layoutById(live.layoutId, live.custom);
   const byId = useMemo(() => new Map(channels.map((c) => [c.id, c])), [channels]);
@@ -152,6 +154,8 @@ export function LivePage() {
                 onClip={toggleClip}
                 onRetry={(s) => void retry(s)}
                 onMove={(d) => move(i, d)}
+                listening={listening === i && id !== null}
+                onListen={(on) => setListening(on ? i : null)}
               />
             );
           })}

@@ -27,6 +27,9 @@ interface Props {
   onClip(channelId: number, recording: boolean): Promise<boolean>;
   onRetry(streamId: string): void;
   onMove(delta: number): void;
+  /** This tile is the one heard (one at a time on a desk). */
+  listening: boolean;
+  onListen(on: boolean): void;
 }
 
 const STATE_LABEL: Record<StreamStatus['state'], string> = {
@@ -73,6 +76,7 @@ export function Tile(p: Props) {
   const status = shownId ? p.statuses[shownId] : undefined;
   const now = useNow(!!status?.retryAt);
   const state = status?.state ?? (p.channel ? 'connecting' : 'idle');
+  const hasAudio = !!status?.audio;
   const retryIn = status?.retryAt && (state === 'offline' || state === 'auth_failed') ? Math.max(0, Math.ceil((status.retryAt - now) / 1000)) : null;
 
   const onWheel = (e: WheelEvent) => {
@@ -105,6 +109,7 @@ export function Tile(p: Props) {
     else if (e.key === 'Delete' || e.key === 'Backspace') p.onClear();
     else if (e.key === '0') setZoom({ scale: 1, x: 0, y: 0 });
     else if (e.key === 's' && p.channel) p.onSnapshot(p.channel.id);
+    else if (e.key === 'a' && hasAudio) p.onListen(!p.listening);
     else if (moves[e.key] !== undefined) p.onMove(moves[e.key]!);
     else return;
     e.preventDefault();
@@ -150,6 +155,7 @@ export function Tile(p: Props) {
                 key={id}
                 streamId={id}
                 pending={i > 0}
+                audio={p.listening && hasAudio}
                 onFirstFrame={(sid) => setStreams((s) => (s.includes(sid) ? s.slice(s.indexOf(sid)) : s))}
                 onStats={i === 0 ? setStats : undefined}
               />
@@ -167,6 +173,12 @@ export function Tile(p: Props) {
             <button type="button" title="Snapshot to the snapshots folder (S)" onClick={(e) => { e.stopPropagation(); p.onSnapshot(p.channel!.id); }}>Snap</button>
             <button type="button" className={clipping ? 'rec on' : 'rec'} aria-pressed={clipping} title="Record this tile to a file"
               onClick={(e) => { e.stopPropagation(); void p.onClip(p.channel!.id, !clipping).then(setClipping); }}>{clipping ? '■ Stop' : '● Rec'}</button>
+            {hasAudio && (
+              <button type="button" className={p.listening ? 'on' : ''} aria-pressed={p.listening} data-testid="tile-audio"
+                aria-label={p.listening ? `Mute ${p.channel.name}` : `Listen to ${p.channel.name}`}
+                title={p.listening ? 'Mute (A)' : 'Listen to this camera (A); mutes the others'}
+                onClick={(e) => { e.stopPropagation(); p.onListen(!p.listening); }}>♪ Audio</button>
+            )}
             {hasPtz && (
               <button type="button" className={ptzOn ? 'on' : ''} aria-pressed={ptzOn} title="PTZ controls (P); with them on, arrow keys and +/− move the camera while held"
                 onClick={(e) => { e.stopPropagation(); setPtzOn(!ptzOn); }}>PTZ</button>

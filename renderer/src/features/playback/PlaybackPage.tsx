@@ -27,6 +27,8 @@ export function PlaybackPage() {
   const [hover, setHover] = useState<{ t: number; x: number; jpeg?: string } | null>(null);
   const [folder, setFolder] = useState('');
   const videos = useRef(new Map<number, HTMLVideoElement>());
+  /** Sound of every channel on or off (muted by default); the station sends audio at 1× only. */
+  const [sound, setSound] = useState(false);
   const players = useRef(new Map<number, MsePlayer>());
   const thumbs = useRef(new Map<string, string>());
   const pbRef = useRef(pb);
@@ -77,12 +79,16 @@ export function PlaybackPage() {
       if (!player) players.current.set(channelId, (player = new MsePlayer(video, { live: false, onError: (m) => setMessage(m) })));
       const p = player;
       return client.onMedia(channel, (f) => {
-        if (f.kind === 'init' && f.meta) p.setInit(f.meta.codec, f.payload, f.meta.width, f.meta.height);
+        if (f.kind === 'init' && f.meta) p.setInit(f.meta.codec, f.payload, f.meta.width, f.meta.height, f.meta.audio);
         else if (f.kind === 'fragment') p.append(f.payload, f.keyframe);
       });
     });
     return () => offs.forEach((o) => o());
   }, [client, session?.state.sessionId]);
+
+  useEffect(() => {
+    for (const v of videos.current.values()) v.muted = !sound;
+  });
 
   // The session clock drives the playhead; the videos are held at the instant asked for and kept together.
   useEffect(() => {
@@ -212,6 +218,8 @@ export function PlaybackPage() {
             <button type="button" disabled={!sid} onClick={() => sid && act(client.call('playback.step', { sessionId: sid, frames: 1 }))} title="Next frame">|▶</button>
             <button type="button" onClick={() => now !== undefined && seek(now + 10_000)} title="Forward 10 seconds">+10s</button>
             <button type="button" onClick={() => now !== undefined && seek(now + 60_000)} title="Forward 1 minute">+1m</button>
+            <button type="button" className={sound ? 'on' : ''} aria-pressed={sound} data-testid="pb-sound" onClick={() => setSound(!sound)}
+              title="Cameras' sound (plays at 1× only; muted at other speeds)">♪ Sound{sound && session && session.state.speed !== 1 ? ' (1× only)' : ''}</button>
             <label>Speed
               <select value={session?.state.speed ?? 1} disabled={!sid} onChange={(e) => sid && act(client.call('playback.speed', { sessionId: sid, speed: Number(e.target.value) }))}>
                 {PLAYBACK_SPEEDS.map((s) => <option key={s} value={s}>{s < 0 ? `rewind ${-s}×` : speedLabel(s)}</option>)}

@@ -1,0 +1,223 @@
+// A camera with audio (GStreamer's RTSP server sending G.711 A-law, the common case) through the whole station:
+// the hub codes it to AAC beside the copied video, without holding video back; live viewers get audio only when they
+// ask; the recorder keeps it in its segments with the same keyframe index; playback sends it at 1× only; export keeps it.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
+import { boxes, Fmp4Reader, readInit, readMoof, type TrackInfo } from '../../electron/core/media/fmp4';
+import { StreamHub } from '../../electron/core/media/stream-hub';
+import { scanSegment } from '../../electron/core/recording/segment-file';
+import { unpackKeyframes } from '../../electron/core/recording/segment-index';
+import { startLoopbackServer, type LoopbackServer } from '../../electron/core/server/loopback-server';
+import { createStation, type Station } from '../../electron/core/station';
+import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
+import { ROOT } from '../helpers/station-process';
+
+let dir: string;
+let cam: GstCamera;
+let station: Station;
+let server: LoopbackServer;
+const sockets: WebSocket[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wp-audio-'));
+  mkdirSync(join(dir, 'r'));
+  writeFileSync(join(dir, 'r', 'index.html'), '<!doctype html>');
+  cam = await startGstCamera(undefined, undefined, 0, { audio: true });
+});
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await server?.close();
+  await station?.dispose();
+  await cam?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Streams (codec, type) and packets as ffprobe (software nobody here wrote) reads a file or bytes. */
+function probe(input: string | Buffer): { streams: { codec_name: string; codec_type: string; sample_rate?: string }[]; packets: { stream_index: number; pts_time: string; flags: string }[] } {
+  const args = ['-v', 'error', '-show_entries', 'stream=codec_name,codec_type,sample_rate:packet=stream_index,pts_time,flags', '-of', 'json'];
+  return JSON.parse(typeof input === 'string' ? execFileSync('ffprobe', [...args, input]).toString() : execFileSync('ffprobe', [...args, 'pipe:0'], { input, maxBuffer: 256 << 20 }).toString());
+}
+
+describe('the stream hub on a camera with G.711 audio', () => {
+  it('delivers an init with both tracks (AAC 48 kHz) and adds no video latency against the same camera without audio', async () => {
+    const log = pino({ level: 'silent' });
+    const runs = ['audio', 'none'].map((name) => {
+      const hub = new StreamHub({ id: name, url: cam.url(), ffmpegPath: 'ffmpeg', logger: log, ...(name === 'none' && { audioArgs: ['-an'] }) });
+      const run = { hub, init: undefined as TrackInfo | undefined, arrivals: new Map<string, number>(), audioOnly: 0, keyframes: 0, firstAt: 0 };
+      hub.attach({
+        init: (_d, info) => (run.init = info),
+        fragment: (data, info) => {
+          if (!info.video) return void run.audioOnly++;
+          if (info.keyframe) run.keyframes++;
+          run.firstAt ||= performance.now();
+          // The same camera frame is byte-identical in both (-c:v copy): its arrival times compare directly.
+          const mdat = [...boxes(data)].find((b) => b.type === 'mdat')!;
+          run.arrivals.set(createHash('sha1').update(data.subarray(mdat.start + 8, mdat.start + mdat.size)).digest('hex'), performance.now());
+        },
+      });
+      return run;
+    });
+    const t0 = performance.now();
+    const [withAudio, without] = runs as [typeof runs[0], typeof runs[0]];
+    await expect.poll(() => Math.min(withAudio.arrivals.size, without.arrivals.size), { timeout: 30_000, interval: 250 }).toBeGreaterThan(300);
+    for (const r of runs) r.hub.close();
+    expect(withAudio.init).toMatchObject({ kind: 'h264', width: 640, height: 360, audio: { codec: 'mp4a.40.2', sampleRate: 48_000, channels: 1, timescale: 48_000 } });
+    expect(without.init!.audio).toBeUndefined();
+    // 48 kHz AAC frames are 1024 samples (21.3 ms): ~47 audio-only fragments a second beside 25 video ones.
+    expect(withAudio.audioOnly / withAudio.arrivals.size).toBeGreaterThan(1.5);
+    expect(withAudio.keyframes).toBeGreaterThan(4);
+    // Steady state (the last 200 frames both saw): how much later each video frame arrives with audio coded beside it.
+    const delays: number[] = [];
+    for (const [h, t] of withAudio.arrivals) { const b = without.arrivals.get(h); if (b !== undefined) delays.push(t - b); }
+    const last = delays.slice(-200).sort((a, b) => a - b);
+    const mean = last.reduce((s, d) => s + d, 0) / last.length;
+    console.log(`audio: video fragments later by mean ${mean.toFixed(1)} ms, p50 ${last[100]!.toFixed(1)} ms, p95 ${last[190]!.toFixed(1)} ms over ${last.length} frames; first video fragment after ${Math.round(withAudio.firstAt - t0)} ms (without audio ${Math.round(without.firstAt - t0)} ms)`);
+    expect(last.length).toBe(200);
+    expect(mean).toBeLessThan(30);
+    expect(last[190]!).toBeLessThan(60);
+  }, 60_000);
+});
+
+interface Client { call(name: string, input: unknown): Promise<any>; frames: MediaFrame[]; events: { name: string; payload: any }[] }
+async function client(): Promise<Client> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
+  sockets.push(ws);
+  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  const pending = new Map<number, (v: unknown) => void>();
+  let id = 1;
+  const c: Client = { frames: [], events: [], call: (name, input) => new Promise((res) => { const n = id++; pending.set(n, res); ws.send(JSON.stringify({ t: 'call', id: n, name, input })); }) };
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return void c.frames.push(decodeMediaFrame(new Uint8Array(data as Buffer)));
+    const f = JSON.parse(data.toString());
+    if (f.t === 'result') pending.get(f.id)?.(f.result);
+    else c.events.push(f);
+  });
+  return c;
+}
+const ok = (r: any) => { if (!r.ok) throw new Error(JSON.stringify(r.error)); return r.value; };
+const onChannel = (c: Client, ch: number) => c.frames.filter((f) => f.channel === ch);
+const bytesOf = (frames: MediaFrame[]) => Buffer.concat(frames.filter((f) => f.kind !== 'end').map((f) => Buffer.from(f.payload)));
+
+describe('a camera with audio through the station', () => {
+  let c: Client;
+  let channelId: number;
+  let span: { start: number; end: number };
+
+  it('sends live audio only to a viewer that asks, and reports the stream has audio', async () => {
+    station = await createStation({ dataDir: join(dir, 'data'), mode: 'browser', secrets: nodeSecretStore(join(dir, 'data')), media: { graceMs: 500, stallMs: 3000 }, recording: { statusEveryMs: 500 } });
+    server = await startLoopbackServer({ station, rendererDir: join(dir, 'r') });
+    c = await client();
+    channelId = ok(await c.call('channels.addRtsp', { name: 'Gate', mainUrl: cam.url(), subUrl: null })).id;
+    const streamId = `${channelId}/main`;
+    const muted = ok(await c.call('live.open', { streamId })).channel;
+    const heard = ok(await c.call('live.open', { streamId, audio: true })).channel;
+    await expect.poll(() => Math.min(onChannel(c, muted).length, onChannel(c, heard).length), { timeout: 20_000 }).toBeGreaterThan(60);
+    const status = ok(await c.call('streams.status', {})).find((s: { streamId: string }) => s.streamId === streamId);
+    expect(status).toMatchObject({ state: 'live', audio: 'mp4a.40.2' });
+    ok(await c.call('live.close', { channel: muted }));
+    ok(await c.call('live.close', { channel: heard }));
+    const [mInit] = onChannel(c, muted);
+    const [hInit] = onChannel(c, heard);
+    expect(mInit!.meta!.audio).toBeUndefined();
+    expect(hInit!.meta).toMatchObject({ codec: expect.stringMatching(/^avc1\./), audio: 'mp4a.40.2' });
+    expect(readInit(Buffer.from(mInit!.payload)).audio).toBeUndefined();
+    expect(probe(bytesOf(onChannel(c, muted))).streams.map((s) => s.codec_name)).toEqual(['h264']);
+    const heardProbe = probe(bytesOf(onChannel(c, heard)));
+    expect(heardProbe.streams.map((s) => s.codec_name)).toEqual(['h264', 'aac']);
+    expect(heardProbe.packets.filter((p) => p.stream_index === 1).length).toBeGreaterThan(20);
+  }, 40_000);
+
+  it('records the audio in the segments, with a keyframe index of the video alone', async () => {
+    ok(await c.call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 }));
+    ok(await c.call('recording.setChannel', { channelId, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: 30 }));
+    await expect.poll(() => c.events.filter((e) => e.name === 'recording.status').at(-1)?.payload.channels[0]?.state, { timeout: 15_000 }).toBe('recording');
+    const root = join(dir, 'data', 'recordings', String(channelId));
+    const closed = () => readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.mp4')).sort().slice(0, -1);
+    await expect.poll(() => closed().length, { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+    const db = new Database(join(dir, 'data', 'station.db'), { readonly: true });
+    for (const f of closed().slice(0, 2)) {
+      const path = join(root, f);
+      const p = probe(path);
+      expect(p.streams.map((s) => [s.codec_type, s.codec_name])).toEqual([['video', 'h264'], ['audio', 'aac']]);
+      // The index's keyframes are exactly the video keyframes ffprobe sees (GOP 2 s), none of them audio.
+      const videoKeys = p.packets.filter((k) => k.stream_index === 0 && k.flags.includes('K')).map((k) => Number(k.pts_time));
+      const scan = scanSegment(path)!;
+      expect(scan.track.audio?.codec).toBe('mp4a.40.2');
+      expect(scan.keyframes).toHaveLength(videoKeys.length);
+      const row = db.prepare('SELECT keyframes, base_dts, timescale FROM rec_segment WHERE path LIKE ?').get(`%${f.split('/').at(-1)}`) as { keyframes: Buffer; base_dts: number; timescale: number } | undefined;
+      expect(row).toBeDefined();
+      if (row) {
+        const indexed = unpackKeyframes(row.keyframes);
+        expect(indexed.map((k) => k.byte)).toEqual(scan.keyframes.map((k) => k.byte));
+        expect(indexed.map((k) => Math.round(k.offsetMs))).toEqual(videoKeys.map((t) => Math.round((t - videoKeys[0]!) * 1000)));
+      }
+      // Every keyframe byte is a moof of a video fragment.
+      for (const k of scan.keyframes) expect(readMoofAt(path, k.byte, scan.track)).toMatchObject({ video: true, keyframe: true });
+    }
+    db.close();
+    const spanNow = async () => ok(await c.call('archive.timeline', { channelIds: [channelId], from: Date.now() - 120_000, to: Date.now() }))[0].spans[0];
+    await expect.poll(async () => { const sp = await spanNow(); return sp ? sp.end - sp.start : 0; }, { timeout: 20_000, interval: 500 }).toBeGreaterThan(8_000);
+    span = await spanNow();
+  }, 60_000);
+
+  it('plays the recording with audio at 1× and without it at 4×', async () => {
+    const at = span.start + 3000;
+    const one = ok(await c.call('playback.open', { channelIds: [channelId], at }));
+    const media = one.channels[0].channel;
+    await expect.poll(() => onChannel(c, media).filter((f) => f.kind === 'fragment').length, { timeout: 10_000 }).toBeGreaterThan(60);
+    const played = onChannel(c, media);
+    expect(played[0]!.meta).toMatchObject({ audio: 'mp4a.40.2' });
+    const p1 = probe(bytesOf(played));
+    expect(p1.streams.map((s) => s.codec_name)).toEqual(['h264', 'aac']);
+    // Both tracks re-stamped onto the same timeline: audio lies where its video does.
+    const v1 = p1.packets.filter((p) => p.stream_index === 0).map((p) => Number(p.pts_time));
+    const a1 = p1.packets.filter((p) => p.stream_index === 1).map((p) => Number(p.pts_time));
+    expect(a1.length).toBeGreaterThan(40);
+    expect(Math.abs(a1[0]! - v1[0]!)).toBeLessThan(0.5);
+    expect(Math.abs(a1.at(-1)! - v1.at(-1)!)).toBeLessThan(0.5);
+    c.frames.length = 0;
+    ok(await c.call('playback.speed', { sessionId: one.state.sessionId, speed: 4 }));
+    // (Fragments of 1× already on their way come first: 4× starts at its init.)
+    const fastFrames = () => onChannel(c, media).slice(Math.max(0, onChannel(c, media).findLastIndex((f) => f.kind === 'init')));
+    await expect.poll(() => fastFrames().filter((f) => f.kind === 'fragment').length, { timeout: 10_000 }).toBeGreaterThan(25);
+    const fast = fastFrames();
+    expect(fast[0]!.kind).toBe('init');
+    expect(fast[0]!.meta!.audio).toBeUndefined();
+    const p4 = probe(bytesOf(fast));
+    expect(p4.streams.map((s) => s.codec_name)).toEqual(['h264']);
+    ok(await c.call('playback.close', { sessionId: one.state.sessionId }));
+  }, 40_000);
+
+  it('exports MP4 that keeps the aac audio, and the export verifies', async () => {
+    const from = span.start + 500;
+    const to = span.start + 5500;
+    const started = ok(await c.call('export.start', { channelIds: [channelId], from, to }));
+    await expect.poll(() => c.events.find((e) => e.name === 'export.progress' && e.payload.exportId === started.exportId && e.payload.state !== 'running')?.payload.state, { timeout: 15_000 }).toBe('done');
+    const file = readdirSync(started.folder).find((f) => f.endsWith('.mp4'))!;
+    const p = probe(join(started.folder, file));
+    expect(p.streams.map((s) => [s.codec_type, s.codec_name])).toEqual([['video', 'h264'], ['audio', 'aac']]);
+    const v = p.packets.filter((k) => k.stream_index === 0).map((k) => Number(k.pts_time));
+    const a = p.packets.filter((k) => k.stream_index === 1).map((k) => Number(k.pts_time));
+    expect(v.length).toBeGreaterThan(100);
+    // About as much audio as video, on one timeline from 0.
+    expect(a.at(-1)! - a[0]!).toBeGreaterThan((v.at(-1)! - v[0]!) - 0.5);
+    expect(Math.abs(a[0]! - v[0]!)).toBeLessThan(0.3);
+    expect(ok(await c.call('export.verify', { folder: started.folder }))).toMatchObject({ ok: true, findings: [] });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/verify-export.ts'), started.folder], { cwd: ROOT, encoding: 'utf8' });
+    expect(out).not.toContain('NOT VERIFIED');
+  }, 40_000);
+});
+
+function readMoofAt(path: string, at: number, track: TrackInfo) {
+  const buf = execFileSync('tail', ['-c', `+${at + 1}`, path], { maxBuffer: 64 << 20 });
+  return readMoof(buf, { type: 'moof', start: 0, size: buf.readUInt32BE(0), headerSize: 8 }, track);
+}
