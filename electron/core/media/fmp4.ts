@@ -263,6 +263,49 @@ export function readMoof(buf: Buffer, moof: Box, tracks?: Pick<TrackInfo, 'track
   return { video: true, keyframe, baseDecodeTime: video.baseDecodeTime, duration: video.duration, samples: video.samples, ...(audioTiming && { audio: audioTiming }) };
 }
 
+/** Where a single-sample traf keeps its decode time and its sample's duration (tfhd default, or the trun entry). */
+function trafTimingAt(buf: Buffer, traf: Box): { trackId: number; tfdt?: Box; durationAt?: number } | undefined {
+  const tfhd = child(buf, traf, 'tfhd');
+  const trun = child(buf, traf, 'trun');
+  if (!tfhd || !trun) return undefined;
+  const tfFlags = buf.readUInt32BE(tfhd.start + 8) & 0xffffff;
+  const trackId = buf.readUInt32BE(tfhd.start + 12);
+  const tfdt = child(buf, traf, 'tfdt');
+  const trFlags = buf.readUInt32BE(trun.start + 8) & 0xffffff;
+  if (trFlags & 0x100) return { trackId, tfdt, durationAt: trun.start + 16 + (trFlags & 0x01 ? 4 : 0) + (trFlags & 0x04 ? 4 : 0) };
+  if (tfFlags & 0x08) return { trackId, tfdt, durationAt: tfhd.start + 16 + (tfFlags & 0x01 ? 8 : 0) + (tfFlags & 0x02 ? 4 : 0) };
+  return { trackId, tfdt };
+}
+
+/**
+ * ffmpeg 5.1's mp4 muxer, cutting a fragment at every packet of two tracks, sometimes flushes a track's sample before that
+ * track's next packet is known: it writes the sample with duration 0 and the next sample's decode time (seen on every
+ * RTSP camera with audio: a few a second). Players then see two samples at one instant and a hole before them (MSE drops
+ * video to the next keyframe). Put back in place: the sample starts where the track's previous fragment ended and lasts
+ * until the decode time written. Returns whether it changed anything.
+ */
+export function repairFragment(buf: Buffer, moof: Box, nextDts: Map<number, number>): boolean {
+  let changed = false;
+  for (const traf of boxes(buf, moof.start + moof.headerSize, moof.start + moof.size)) {
+    if (traf.type !== 'traf') continue;
+    const t = readTraf(buf, traf);
+    const expected = nextDts.get(t.trackId);
+    let start = t.baseDecodeTime;
+    let duration = t.duration;
+    const at = t.samples === 1 && duration === 0 && expected !== undefined && start > expected ? trafTimingAt(buf, traf) : undefined;
+    if (at?.tfdt && at.durationAt !== undefined) {
+      duration = start - expected!;
+      start = expected!;
+      if (buf[at.tfdt.start + 8] === 1) buf.writeBigUInt64BE(BigInt(start), at.tfdt.start + 12);
+      else buf.writeUInt32BE(start % 2 ** 32, at.tfdt.start + 12);
+      buf.writeUInt32BE(duration, at.durationAt);
+      changed = true;
+    }
+    nextDts.set(t.trackId, start + duration);
+  }
+  return changed;
+}
+
 export type Fmp4Part =
   | { kind: 'init'; data: Buffer; info: TrackInfo }
   | { kind: 'fragment'; data: Buffer; info: FragmentInfo };
@@ -276,6 +319,8 @@ export class Fmp4Reader {
   private initParts: Buffer[] = [];
   private haveInit = false;
   private tracks?: TrackInfo;
+  /** Per track, where its last fragment ended (for repairFragment). */
+  private readonly nextDts = new Map<number, number>();
 
   constructor(private readonly maxBoxBytes = 64 * 1024 * 1024) {}
 
@@ -356,7 +401,9 @@ export class Fmp4Reader {
       if (this.available < box.size + mdat.size) break;
       const data = this.peek(box.size + mdat.size);
       this.consume(box.size + mdat.size);
-      out.push({ kind: 'fragment', data, info: readMoof(data, { type: 'moof', start: 0, size: box.size, headerSize: 8 }, this.tracks) });
+      const moof = { type: 'moof', start: 0, size: box.size, headerSize: 8 };
+      if (this.tracks?.audio) repairFragment(data, moof, this.nextDts);
+      out.push({ kind: 'fragment', data, info: readMoof(data, moof, this.tracks) });
     }
     return out;
   }

@@ -165,6 +165,7 @@ export function Tile(p: Props) {
             <span className="tile-dot" aria-hidden="true" />
             <span className="tile-name">{p.channel.name}</span>
             <span className="tile-state">{STATE_LABEL[state]}{retryIn !== null ? ` · retry in ${retryIn} s` : ''}</span>
+            {p.listening && hasAudio && <span className="badge" title="This tile is heard">♪</span>}
             {stats?.transcoded && <span className="badge" title="The camera sends H.265; the station transcodes it for this screen">H.265→H.264</span>}
             {zoom.scale > 1 && <span className="badge">{zoom.scale.toFixed(1)}×</span>}
             <span className="tile-profile">{shownId?.endsWith('/sub') ? 'SUB' : 'MAIN'}</span>

@@ -219,7 +219,7 @@ export function PlaybackPage() {
             <button type="button" onClick={() => now !== undefined && seek(now + 10_000)} title="Forward 10 seconds">+10s</button>
             <button type="button" onClick={() => now !== undefined && seek(now + 60_000)} title="Forward 1 minute">+1m</button>
             <button type="button" className={sound ? 'on' : ''} aria-pressed={sound} data-testid="pb-sound" onClick={() => setSound(!sound)}
-              title="Cameras' sound (plays at 1× only; muted at other speeds)">♪ Sound{sound && session && session.state.speed !== 1 ? ' (1× only)' : ''}</button>
+              title={sound && session && session.state.speed !== 1 ? 'Sound plays at 1× only: silent at this speed' : "Cameras' sound (plays at 1× only)"}>♪ Sound</button>
             <label>Speed
               <select value={session?.state.speed ?? 1} disabled={!sid} onChange={(e) => sid && act(client.call('playback.speed', { sessionId: sid, speed: Number(e.target.value) }))}>
                 {PLAYBACK_SPEEDS.map((s) => <option key={s} value={s}>{s < 0 ? `rewind ${-s}×` : speedLabel(s)}</option>)}
