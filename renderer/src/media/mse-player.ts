@@ -145,6 +145,8 @@ export class MsePlayer {
       const sb = (this.sb = ms.addSourceBuffer(mimeType(init.codec, init.audio)));
       sb.mode = 'segments';
       sb.addEventListener('updateend', () => {
+        // An append in flight when the source was replaced (a new init: codec or tracks changed) ends on a removed buffer.
+        if (sb !== this.sb) return;
         if (this.feedStarting && sb.buffered.length > 0) {
           this.feedStarting = false;
           this.video.dataset.feed = String(++this.feeds);
@@ -152,7 +154,7 @@ export class MsePlayer {
         if (this.phase === 'start') this.tick();
         this.pump();
       });
-      sb.addEventListener('error', () => this.recover('source buffer error'));
+      sb.addEventListener('error', () => sb === this.sb && this.recover('source buffer error'));
       sb.appendBuffer(init.data as BufferSource);
     } catch (err) {
       this.opts.onError?.(`cannot start the decoder: ${(err as Error).message}`);
