@@ -1,6 +1,6 @@
 // npm run bench:live — live view figures against camsim, with their baselines measured in the same run.
 // Prints one JSON line. Options: --drift-minutes N (default 10), --g2g-seconds N (default 60), --quick (1 min drift),
-// --only core,renderer,ttff,g2g (the sections to run; all by default).
+// --only core,renderer,ttff,g2g (the sections to run; all by default). BENCH_STATION_NODE_ARGS (e.g. --cpu-prof) go to the station.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -10,7 +10,7 @@ import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet } from '../camsim/fleet'
 import { launchChromium } from '../../tests/helpers/chromium';
 import { startStation } from '../../tests/helpers/station-process';
 import { wsClient } from '../../tests/helpers/ws-client';
-import { measureCpu, percentile, tree } from './proc-cpu';
+import { measureCpu, measureCpuOf, percentile, tree } from './proc-cpu';
 
 /** The baseline: nothing but MSE appends of the same binary frames, one MediaSource per stream. */
 const BARE_PAGE = `<!doctype html><body style="margin:0;background:#000;display:grid;grid-template-columns:repeat(3,1fr)">
@@ -58,7 +58,7 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 log('starting camsim (8 cameras x 2 channels, loops) and one live-encoded camera with the timestamp code');
 const loops = await startFleet({ devices: 8, channels: 2, subnet: 'random' });
 const liveFleet = await startFleet({ devices: 1, channels: 1, live: true, subnet: 'random' });
-const station = await startStation();
+const station = await startStation({ nodeArgs: process.env.BENCH_STATION_NODE_ARGS?.split(' ').filter(Boolean) ?? [] });
 const api = await wsClient(station.url);
 const channels: Channel[] = [];
 for (const d of loops.manifest.devices) {
@@ -91,7 +91,7 @@ async function coreSection() {
   const viewer = await wsClient(station.url);
   for (const c of channels) await viewer.call('live.open', { streamId: `${c.id}/main` });
   await sleep(10_000);
-  const coreCpu = await measureCpu(stationCpu, WINDOW_S);
+  const [coreCpu, nodeCpu] = await measureCpuOf(stationCpu, WINDOW_S, (p) => p.pid === station.proc.pid);
   viewer.close();
   await sleep(12_000); // hubs stop after their grace period
   log('baseline: 16 bare ffmpeg remuxes of the same streams');
@@ -102,7 +102,7 @@ async function coreSection() {
   const remuxCpu = await measureCpu(() => remux.flatMap((p) => tree(p.pid!)), WINDOW_S);
   for (const p of remux) p.kill('SIGKILL');
 
-  return { core_cpu_pct_per_stream: round(coreCpu / 16, 2), remux_cpu_pct_per_stream: round(remuxCpu / 16, 2), core_vs_remux: round(coreCpu / remuxCpu, 2) };
+  return { core_cpu_pct_per_stream: round(coreCpu / 16, 2), core_node_cpu_pct_per_stream: round(nodeCpu / 16, 2), remux_cpu_pct_per_stream: round(remuxCpu / 16, 2), core_vs_remux: round(coreCpu / remuxCpu, 2) };
 }
 
 // ---- renderer CPU per tile at 9 tiles, against a bare MSE page fed the same fragments ----

@@ -35,13 +35,23 @@ export function tree(root: number, match?: RegExp): Proc[] {
 
 /** CPU % of one core used by the processes `select()` returns, over `seconds` (processes may come and go). */
 export async function measureCpu(select: () => Proc[], seconds: number): Promise<number> {
+  return (await measureCpuOf(select, seconds, () => true))[0];
+}
+
+/** Like measureCpu, and in the same window the share of the processes that `part` picks: [all, part]. */
+export async function measureCpuOf(select: () => Proc[], seconds: number, part: (p: Proc) => boolean): Promise<[number, number]> {
   const before = new Map(select().map((p) => [p.pid, p.cpuS]));
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const elapsed = (performance.now() - t0) / 1000;
   let used = 0;
-  for (const p of select()) used += p.cpuS - (before.get(p.pid) ?? 0);
-  return (100 * used) / elapsed;
+  let partUsed = 0;
+  for (const p of select()) {
+    const d = p.cpuS - (before.get(p.pid) ?? 0);
+    used += d;
+    if (part(p)) partUsed += d;
+  }
+  return [(100 * used) / elapsed, (100 * partUsed) / elapsed];
 }
 
 export function percentile(xs: number[], p: number): number {

@@ -93,6 +93,21 @@ export class LiveService {
     // direct: the camera's own stream; switching/transcoded: H.265 the renderer cannot decode goes through the transcoder.
     let mode: 'direct' | 'switching' | 'transcoded' = 'direct';
     let tracks: TrackInfo | undefined;
+    // The cached GOP a hub replays on attach goes out as two frames: its keyframe (the first picture, on screen as soon as it
+    // is in) and the rest in one piece: one message for the page to take instead of fifty (each costs it about a millisecond).
+    let replay: { data: Buffer; keyframe: boolean }[] | undefined;
+    const attachTo = (h: StreamHub) => {
+      replay = [];
+      const off = h.attach(viewer);
+      const gop = replay;
+      replay = undefined;
+      for (const part of [gop.slice(0, 1), gop.slice(1)]) {
+        if (part.length === 0) continue;
+        const data = part.length === 1 ? part[0]!.data : Buffer.concat(part.map((f) => f.data));
+        port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: part[0]!.keyframe, payload: data }), data);
+      }
+      return off;
+    };
     const viewer: HubConsumer = {
       init: (data, info) => {
         if (mode === 'direct' && info.kind === 'h265' && !hevc) {
@@ -100,7 +115,7 @@ export class LiveService {
           queueMicrotask(() => {
             detach();
             mode = 'transcoded';
-            detach = this.transcoder(streamId, hub).attach(viewer);
+            detach = attachTo(this.transcoder(streamId, hub));
           });
           return;
         }
@@ -114,13 +129,17 @@ export class LiveService {
         if (mode === 'switching' || !tracks) return;
         const out = audio ? data : fragmentWithoutAudio(data, info, tracks);
         if (!out) return;
+        if (replay) return void replay.push({ data: out, keyframe: info.keyframe });
         port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: info.keyframe, payload: out }), out);
       },
       backlog: () => port.backlog(),
     };
-    detach = hub.attach(viewer);
+    // Media after the reply: the page knows the channel, and sets up its decoder, while the GOP is on its way.
+    let closed = false;
+    setImmediate(() => { if (!closed) detach = attachTo(hub); });
     const sessions = s;
     const close = session.own(() => {
+      closed = true;
       detach();
       sessions.open.delete(channel);
     });
