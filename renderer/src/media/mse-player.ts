@@ -26,8 +26,18 @@ export interface MsePlayerOptions {
   onFirstFrame?: () => void;
 }
 
-/** Lag behind the newest buffered frame that live view steers to: two frames' worth keeps playback from starving. */
-const TARGET_LAG_S = 0.08;
+/** Lag behind the newest buffered frame that live view steers to: two to three frames' worth keeps playback from starving. */
+const TARGET_LAG_S = 0.1;
+
+/**
+ * Live playbackRate for a lag (s). Every stall at the edge adds its length to the latency for good unless it is played back
+ * off, and a lag left to wander inside a band drifts by the band's width; so the rate is steered in proportion: 1 % faster per
+ * 10 ms above the target (at most 5 %), 1 % slower per 10 ms below (at most 2 %), in whole per cent so it changes seldom
+ * (each change is work for the media pipeline).
+ */
+export function liveRate(lagS: number): number {
+  return 1 + Math.round(100 * Math.max(-0.02, Math.min(0.05, lagS - TARGET_LAG_S))) / 100;
+}
 
 export class MsePlayer {
   private ms?: MediaSource;
@@ -212,11 +222,9 @@ export class MsePlayer {
     if (this.phase !== 'edge') return;
     if (lag > (this.opts.maxLagS ?? 1) || lag < -0.5) v.currentTime = Math.max(start, end - TARGET_LAG_S / 2);
     else {
-      // Every stall at the edge adds its length to the latency for good unless it is played back off: 5 % faster while
-      // the lag, averaged over a few seconds (arrivals jitter by a frame), is 40 ms above the target, until it is within 10 ms of
-      // it. Two thresholds, so the rate changes rarely: each change is work for the media pipeline.
+      // The lag averaged over a few seconds (arrivals jitter by a frame) steers the rate.
       this.lagAvg += (lag - this.lagAvg) * 0.1;
-      const rate = this.lagAvg > TARGET_LAG_S + 0.04 ? 1.05 : this.lagAvg < TARGET_LAG_S + 0.01 ? 1 : this.rate;
+      const rate = liveRate(this.lagAvg);
       if (this.rate !== rate) v.playbackRate = this.rate = rate;
     }
   }
