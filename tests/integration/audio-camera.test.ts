@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
 import { boxes, Fmp4Reader, readInit, readMoof, type TrackInfo } from '../../electron/core/media/fmp4';
+import { TRANSCODE_ARGS } from '../../electron/core/media/live-service';
 import { StreamHub } from '../../electron/core/media/stream-hub';
 import { scanSegment } from '../../electron/core/recording/segment-file';
 import { unpackKeyframes } from '../../electron/core/recording/segment-index';
@@ -95,6 +96,36 @@ describe('the stream hub on a camera with G.711 audio', () => {
     expect(last.length).toBe(200);
     expect(mean).toBeLessThan(30);
     expect(last[190]!).toBeLessThan(60);
+  }, 60_000);
+});
+
+describe('the H.265 transcoding fallback with audio', () => {
+  it('keeps the audio (copied AAC) beside the H.264 it codes', async () => {
+    // An H.265 camera with G.711 audio, played from a file in real time.
+    const src = join(dir, 'h265-alaw.mkv');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000',
+      '-t', '8', '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error:keyint=25', '-pix_fmt', 'yuv420p', '-c:a', 'pcm_alaw', src]);
+    const log = pino({ level: 'silent' });
+    const source = new StreamHub({ id: 'h265', url: src, ffmpegPath: 'ffmpeg', logger: log });
+    const transcoder = new StreamHub({
+      id: 'h265~h264', url: 'pipe:0', ffmpegPath: 'ffmpeg', logger: log, videoArgs: TRANSCODE_ARGS, audioArgs: ['-c:a', 'copy'],
+      feed: (stdin) => source.attach({ init: (d) => void stdin.write(d), fragment: (d) => void stdin.write(d), backlog: () => stdin.writableLength }),
+    });
+    const got = { source: undefined as TrackInfo | undefined, out: undefined as TrackInfo | undefined, video: 0, keyframes: 0, audio: 0 };
+    const detach = transcoder.attach({
+      init: (_d, info) => (got.out = info),
+      fragment: (_d, info) => { if (info.video) { got.video++; if (info.keyframe) got.keyframes++; } else if (info.audio) got.audio++; },
+    });
+    const offSource = source.attach({ init: (_d, info) => (got.source = info), fragment: () => {} });
+    await expect.poll(() => got.video, { timeout: 30_000, interval: 250 }).toBeGreaterThan(60);
+    detach();
+    offSource();
+    source.close();
+    transcoder.close();
+    expect(got.source).toMatchObject({ kind: 'h265', audio: { codec: 'mp4a.40.2', sampleRate: 48_000 } });
+    expect(got.out).toMatchObject({ kind: 'h264', width: 320, height: 180, audio: { codec: 'mp4a.40.2', sampleRate: 48_000 } });
+    expect(got.keyframes).toBeGreaterThan(0);
+    expect(got.audio).toBeGreaterThan(got.video);
   }, 60_000);
 });
 

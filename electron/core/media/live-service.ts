@@ -27,7 +27,7 @@ function parseStreamId(streamId: string): { channelId: number; profile: StreamPr
 }
 
 /** H.264 the renderer can always decode; H.265 only where it says so, otherwise a shared transcoder. */
-const TRANSCODE_ARGS = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bf', '0', '-g', '50', '-pix_fmt', 'yuv420p'];
+export const TRANSCODE_ARGS = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bf', '0', '-g', '50', '-pix_fmt', 'yuv420p'];
 
 /** Live view: a StreamHub per camera stream, viewers on per-client media channels, snapshots from the cache. */
 export class LiveService {
