@@ -4,7 +4,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Fmp4Reader, type FragmentInfo, type TrackInfo } from '../../electron/core/media/fmp4';
+import type { MediaFrame } from '../../electron/contract';
+import { boxes, Fmp4Reader, readMoof, type FragmentInfo, type TrackInfo } from '../../electron/core/media/fmp4';
 import type { HubConsumer } from '../../electron/core/media/stream-hub';
 import { retimeFragment } from '../../electron/core/recording/fragment-time';
 import { readTimestampCode, timestampCodeFilter } from '../../scripts/camsim/video/timestamp-code';
@@ -81,4 +82,12 @@ export function probeFrames(path: string): number | string {
   const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path]);
   if (r.status !== 0 || r.stderr.length) return r.stderr.toString() || `exit ${r.status}`;
   return Number(r.stdout.toString().trim());
+}
+
+/** The fragments (one per moof) that media frames carry: playback and a live start send several in one frame. */
+export function fragmentsOf(frames: MediaFrame[], tracks?: Pick<TrackInfo, 'trackId' | 'audio'>): FragmentInfo[] {
+  return frames.filter((f) => f.kind === 'fragment').flatMap((f) => {
+    const b = Buffer.from(f.payload);
+    return [...boxes(b)].filter((box) => box.type === 'moof').map((moof) => readMoof(b, moof, tracks));
+  });
 }

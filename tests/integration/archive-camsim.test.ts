@@ -7,12 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
-import { readMoof } from '../../electron/core/media/fmp4';
 import { startLoopbackServer, type LoopbackServer } from '../../electron/core/server/loopback-server';
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, type Fleet } from '../../scripts/camsim/fleet';
-import { decodeCodes } from '../helpers/archive-media';
+import { decodeCodes, fragmentsOf } from '../helpers/archive-media';
 
 let dir: string;
 let fleet: Fleet;
@@ -72,15 +71,12 @@ describe('camsim recording', () => {
       frames.length = 0;
       const opened = await call('playback.open', { channelIds: [id], at, paused: true });
       const media = opened.channels[0].channel;
-      await expect.poll(() => frames.filter((f) => f.channel === media && f.kind === 'fragment').length).toBeGreaterThan(20);
+      await expect.poll(() => fragmentsOf(frames.filter((f) => f.channel === media)).length).toBeGreaterThan(20);
       await call('playback.close', { sessionId: opened.state.sessionId });
       const mine = frames.filter((f) => f.channel === media && f.kind !== 'end');
       const init = mine.find((f) => f.kind === 'init')!;
       const scale = 90_000;
-      const pts = mine.filter((f) => f.kind === 'fragment').map((f) => {
-        const b = Buffer.from(f.payload);
-        return readMoof(b, { type: 'moof', start: 0, size: b.readUInt32BE(0), headerSize: 8 }).baseDecodeTime / scale;
-      });
+      const pts = fragmentsOf(mine).map((f) => f.baseDecodeTime / scale);
       const codes = decodeCodes(Buffer.concat(mine.map((f) => Buffer.from(f.payload))));
       const i = pts.findLastIndex((p) => p <= opened.state.startSeconds + 1e-6);
       const code = codes[i]!;

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
-import { readMoof } from '../../electron/core/media/fmp4';
 import { Archive, writeArchiveConfig } from '../../electron/core/recording/archive';
 import { frameTimesAround, type ArchiveSource } from '../../electron/core/recording/archive-reader';
 import { exportRange, stationSigningKey, verifyExport } from '../../electron/core/recording/export';
@@ -15,7 +14,7 @@ import { PlaybackSession, START_S, type PlaybackState } from '../../electron/cor
 import { ALWAYS, ChannelRecorder } from '../../electron/core/recording/recorder';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
-import { decodeCodes, FakeClock, feed, loadClip, loopCode, probeFrames } from '../helpers/archive-media';
+import { decodeCodes, FakeClock, feed, fragmentsOf, loadClip, loopCode, probeFrames } from '../helpers/archive-media';
 
 const clip = loadClip();
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
@@ -62,11 +61,7 @@ function collect(channels: number[], at: number, opts: { speed?: number; paused?
 /** The code of the frame presented at `seconds` on a media channel, and each sent fragment's presentation time. */
 function codeAt(frames: MediaFrame[], media: number, seconds: number) {
   const mine = frames.filter((f) => f.channel === media && f.kind !== 'end');
-  const pts = mine.filter((f) => f.kind === 'fragment').map((f) => {
-    const b = Buffer.from(f.payload);
-    const info = readMoof(b, { type: 'moof', start: 0, size: b.readUInt32BE(0), headerSize: 8 });
-    return { start: info.baseDecodeTime / clip.track.timescale, dur: info.duration / clip.track.timescale, keyframe: f.keyframe };
-  });
+  const pts = fragmentsOf(mine).map((info) => ({ start: info.baseDecodeTime / clip.track.timescale, dur: info.duration / clip.track.timescale, keyframe: info.keyframe }));
   const codes = decodeCodes(Buffer.concat(mine.map((f) => Buffer.from(f.payload))));
   const i = pts.findLastIndex((p) => p.start <= seconds + 1e-6);
   return { code: codes[i], codes, pts };

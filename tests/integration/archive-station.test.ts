@@ -13,7 +13,7 @@ import { startLoopbackServer, type LoopbackServer } from '../../electron/core/se
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
-import { probeFrames } from '../helpers/archive-media';
+import { fragmentsOf, probeFrames } from '../helpers/archive-media';
 import { ROOT } from '../helpers/station-process';
 
 let dir: string;
@@ -97,7 +97,7 @@ describe('recording and playback through the station', () => {
     const opened = ok(await c.call('playback.open', { channelIds: [channelId], at }));
     const media = opened.channels[0].channel;
     expect(media).toBeGreaterThanOrEqual(1_000_000);
-    await expect.poll(() => c.frames.filter((f) => f.channel === media && f.kind === 'fragment').length, { timeout: 5000 }).toBeGreaterThan(20);
+    await expect.poll(() => fragmentsOf(c.frames.filter((f) => f.channel === media)).length, { timeout: 5000 }).toBeGreaterThan(20);
     const [init, first] = c.frames.filter((f) => f.channel === media);
     expect(init!.kind).toBe('init');
     expect(init!.meta).toMatchObject({ codec: expect.stringMatching(/^avc1\./), width: 640, height: 360 });

@@ -20,6 +20,7 @@ import { startLoopbackServer, type LoopbackServer } from '../../electron/core/se
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
+import { fragmentsOf } from '../helpers/archive-media';
 import { ROOT } from '../helpers/station-process';
 
 let dir: string;
@@ -218,7 +219,7 @@ describe('a camera with audio through the station', () => {
     const at = span.start + 3000;
     const one = ok(await c.call('playback.open', { channelIds: [channelId], at }));
     const media = one.channels[0].channel;
-    await expect.poll(() => onChannel(c, media).filter((f) => f.kind === 'fragment').length, { timeout: 10_000 }).toBeGreaterThan(60);
+    await expect.poll(() => fragmentsOf(onChannel(c, media)).length, { timeout: 10_000 }).toBeGreaterThan(60);
     const played = onChannel(c, media);
     expect(played[0]!.meta).toMatchObject({ audio: 'mp4a.40.2' });
     const p1 = probe(bytesOf(played));
@@ -240,7 +241,7 @@ describe('a camera with audio through the station', () => {
     ok(await c.call('playback.speed', { sessionId: one.state.sessionId, speed: 4 }));
     // (Fragments of 1× already on their way come first: 4× starts at its init.)
     const fastFrames = () => onChannel(c, media).slice(Math.max(0, onChannel(c, media).findLastIndex((f) => f.kind === 'init')));
-    await expect.poll(() => fastFrames().filter((f) => f.kind === 'fragment').length, { timeout: 10_000 }).toBeGreaterThan(25);
+    await expect.poll(() => fragmentsOf(fastFrames()).length, { timeout: 10_000 }).toBeGreaterThan(25);
     const fast = fastFrames();
     expect(fast[0]!.kind).toBe('init');
     expect(fast[0]!.meta!.audio).toBeUndefined();

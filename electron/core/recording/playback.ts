@@ -152,11 +152,21 @@ export class PlaybackSession {
     const lead = (this.opts.leadMs ?? 1500) * Math.abs(this.speed);
     const pos = this.position();
     for (const s of this.streams) {
+      // Consecutive fragments go out as one frame: after a seek the page takes one message, not sixty, before it can append.
+      const batch: Buffer[] = [];
+      let batchKeyframe = false;
+      const flush = () => {
+        if (batch.length === 0) return;
+        const payload = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
+        batch.length = 0;
+        port.send(encodeMediaFrame({ channel: s.media, kind: 'fragment', keyframe: batchKeyframe, payload }));
+      };
       let budget = 64;
       while (!s.ended && budget-- > 0 && port.backlog() < (this.opts.maxBacklogBytes ?? 8 * 1024 * 1024)) {
         const item = s.pending ?? (trick ? s.cursor.nextKeyframe(this.speed < 0 ? -1 : 1) : s.cursor.next());
         s.pending = undefined;
         if (!item) {
+          flush();
           s.ended = true;
           port.send(encodeMediaFrame({ channel: s.media, kind: 'end', keyframe: false, payload: new Uint8Array(0) }));
           this.opts.onState(this.state());
@@ -164,6 +174,7 @@ export class PlaybackSession {
         }
         const audio = this.speed === 1 && !trick;
         if (isInit(item)) {
+          flush();
           s.timescale = item.info.timescale;
           s.tracks = item.info;
           // Audio plays at 1× only: above it is muted (issue #5), and slowed down by re-stamping it would not sound right.
@@ -180,9 +191,11 @@ export class PlaybackSession {
           s.pending = item;
           break;
         }
-        port.send(encodeMediaFrame({ channel: s.media, kind: 'fragment', keyframe: item.info.keyframe, payload: this.restamp(s, { ...item, data }, trick) }));
+        if (batch.length === 0) batchKeyframe = item.info.keyframe;
+        batch.push(this.restamp(s, { ...item, data }, trick));
         this.firstSent ??= this.now();
       }
+      flush();
     }
   }
 
