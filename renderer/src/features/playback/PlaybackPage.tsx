@@ -218,8 +218,8 @@ export function PlaybackPage() {
             <button type="button" disabled={!sid} onClick={() => sid && act(client.call('playback.step', { sessionId: sid, frames: 1 }))} title="Next frame">|▶</button>
             <button type="button" onClick={() => now !== undefined && seek(now + 10_000)} title="Forward 10 seconds">+10s</button>
             <button type="button" onClick={() => now !== undefined && seek(now + 60_000)} title="Forward 1 minute">+1m</button>
-            <button type="button" className={sound ? 'on' : ''} aria-pressed={sound} data-testid="pb-sound" onClick={() => setSound(!sound)}
-              title={sound && session && session.state.speed !== 1 ? 'Sound plays at 1× only: silent at this speed' : "Cameras' sound (plays at 1× only)"}>♪ Sound</button>
+            <button type="button" className={sound ? 'on' : ''} aria-pressed={sound} data-testid="pb-sound" aria-label="Sound" onClick={() => setSound(!sound)}
+              title={sound && session && session.state.speed !== 1 ? 'Sound plays at 1× only: silent at this speed' : "Cameras' sound (plays at 1× only)"}>♪</button>
             <label>Speed
               <select value={session?.state.speed ?? 1} disabled={!sid} onChange={(e) => sid && act(client.call('playback.speed', { sessionId: sid, speed: Number(e.target.value) }))}>
                 {PLAYBACK_SPEEDS.map((s) => <option key={s} value={s}>{s < 0 ? `rewind ${-s}×` : speedLabel(s)}</option>)}
