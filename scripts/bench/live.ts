@@ -95,14 +95,28 @@ async function coreSection() {
   viewer.close();
   await sleep(12_000); // hubs stop after their grace period
   log('baseline: 16 bare ffmpeg remuxes of the same streams');
-  const remux: ChildProcess[] = channels.map((c, i) => spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i',
+  const remuxArgs = channels.map((c, i) => ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i',
     creds(loops.manifest.devices[Math.floor(i / 2)]!.channels[i % 2]!.main.rtsp), '-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'mp4',
-    '-movflags', 'frag_keyframe+empty_moov+default_base_moof+frag_every_frame', '-flush_packets', '1', 'pipe:1'], { stdio: ['ignore', 'ignore', 'ignore'] }));
+    '-movflags', 'frag_keyframe+empty_moov+default_base_moof+frag_every_frame', '-flush_packets', '1', 'pipe:1']);
+  const remux: ChildProcess[] = remuxArgs.map((a) => spawn('ffmpeg', a, { stdio: ['ignore', 'ignore', 'ignore'] }));
   await sleep(8_000);
   const remuxCpu = await measureCpu(() => remux.flatMap((p) => tree(p.pid!)), WINDOW_S);
   for (const p of remux) p.kill('SIGKILL');
 
-  return { core_cpu_pct_per_stream: round(coreCpu / 16, 2), core_node_cpu_pct_per_stream: round(nodeCpu / 16, 2), remux_cpu_pct_per_stream: round(remuxCpu / 16, 2), core_vs_remux: round(coreCpu / remuxCpu, 2) };
+  // The floor of any design where ffmpeg hands the bytes to a Node process: one Node process that only reads the same 16
+  // remuxes' pipes and drops the bytes (no parsing, no fan-out, no viewer).
+  log('floor: the same 16 remuxes read by a bare Node process');
+  const floorScript = `const { spawn } = require('node:child_process');
+    for (const a of JSON.parse(process.argv[1])) spawn('ffmpeg', a, { stdio: ['ignore', 'pipe', 'ignore'] }).stdout.on('data', () => {});`;
+  const floor = spawn(process.execPath, ['-e', floorScript, JSON.stringify(remuxArgs)], { stdio: 'ignore' });
+  await sleep(8_000);
+  const [floorCpu, floorNodeCpu] = await measureCpuOf(() => tree(floor.pid!), WINDOW_S, (p) => p.pid === floor.pid);
+  for (const p of tree(floor.pid!).reverse()) try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+
+  return {
+    core_cpu_pct_per_stream: round(coreCpu / 16, 2), core_node_cpu_pct_per_stream: round(nodeCpu / 16, 2), remux_cpu_pct_per_stream: round(remuxCpu / 16, 2), core_vs_remux: round(coreCpu / remuxCpu, 2),
+    pipe_floor_cpu_pct_per_stream: round(floorCpu / 16, 2), pipe_floor_node_cpu_pct_per_stream: round(floorNodeCpu / 16, 2), pipe_floor_vs_remux: round(floorCpu / remuxCpu, 2),
+  };
 }
 
 // ---- renderer CPU per tile at 9 tiles, against a bare MSE page fed the same fragments ----
