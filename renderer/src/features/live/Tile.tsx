@@ -5,6 +5,7 @@ import { useOnScreen, usePageVisible } from '../../media/use-page-visible';
 import { PTZ_KEYS, PtzControls, type PtzHandle } from './PtzControls';
 import { StreamVideo } from './StreamVideo';
 
+const WITH_AUDIO = '#audio';
 export const CHANNEL_MIME = 'application/x-watchpost-channel';
 /** Tiles at least this wide (device pixels) show the main stream; smaller ones the sub stream. */
 export const MAIN_STREAM_MIN_WIDTH = 960;
@@ -64,15 +65,18 @@ export function Tile(p: Props) {
   useEffect(() => setPtzOn(false), [p.channel?.id]);
 
   const profile = p.channel?.subUrl && width * devicePixelRatio < MAIN_STREAM_MIN_WIDTH ? 'sub' : 'main';
-  const want = p.channel && onScreen && pageVisible && !p.hidden ? `${p.channel.id}/${profile}` : null;
+  const wantId = p.channel && onScreen && pageVisible && !p.hidden ? `${p.channel.id}/${profile}` : null;
+  const baseStatus = wantId ? p.statuses[wantId] : undefined;
+  // A stream entry is its id, with "#audio" when it is opened with sound (the tile being listened to).
+  const want = wantId && (p.listening && baseStatus?.audio ? `${wantId}${WITH_AUDIO}` : wantId);
 
-  // Switching streams without a black frame: the new one plays under cover until its first frame.
+  // Switching streams (or to/from sound) without a black frame: the new one plays under cover until its first frame.
   useEffect(() => {
-    setStreams((s) => (want === null ? [] : s.at(-1) === want ? s : [...s.filter((x) => x !== want), want].slice(-2)));
+    setStreams((s) => (!want ? [] : s.at(-1) === want ? s : [...s.filter((x) => x !== want), want].slice(-2)));
   }, [want]);
   useEffect(() => setZoom({ scale: 1, x: 0, y: 0 }), [p.channel?.id]);
 
-  const shownId = streams[0];
+  const shownId = streams[0]?.replace(WITH_AUDIO, '');
   const status = shownId ? p.statuses[shownId] : undefined;
   const now = useNow(!!status?.retryAt);
   const state = status?.state ?? (p.channel ? 'connecting' : 'idle');
@@ -150,13 +154,13 @@ export function Tile(p: Props) {
       {p.channel ? (
         <>
           <div className="tile-media" style={{ transform: `translate(${zoom.x}px, ${zoom.y}px) scale(${zoom.scale})` }}>
-            {streams.map((id, i) => (
+            {streams.map((entry, i) => (
               <StreamVideo
-                key={id}
-                streamId={id}
+                key={entry}
+                streamId={entry.replace(WITH_AUDIO, '')}
                 pending={i > 0}
-                audio={p.listening && hasAudio}
-                onFirstFrame={(sid) => setStreams((s) => (s.includes(sid) ? s.slice(s.indexOf(sid)) : s))}
+                audio={entry.endsWith(WITH_AUDIO)}
+                onFirstFrame={() => setStreams((s) => (s.includes(entry) ? s.slice(s.indexOf(entry)) : s))}
                 onStats={i === 0 ? setStats : undefined}
               />
             ))}
