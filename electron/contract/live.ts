@@ -42,14 +42,26 @@ export const StreamStatus = z.object({
 });
 export type StreamStatus = z.infer<typeof StreamStatus>;
 
+/** What an init frame says about the stream that follows. */
+export interface MediaFrameMeta {
+  /** Codec strings read from the stream's own init segment: video, and audio when this init has an audio track. */
+  codec: string;
+  audio?: string;
+  width: number;
+  height: number;
+  transcoded?: boolean;
+  /** Decode time (s) of the first fragment that follows, when known (a live start: the cached GOP's keyframe). */
+  start?: number;
+}
+
 /** Binary media frames (WebSocket binary messages / the Electron MessagePort), one layout for both. */
 export const MEDIA_FRAME = { init: 0, fragment: 1, end: 2 } as const;
 export interface MediaFrame {
   channel: number;
   kind: 'init' | 'fragment' | 'end';
   keyframe: boolean;
-  /** For init frames: the codec strings (video; audio when this init has an audio track) and size read from the stream's own init segment. */
-  meta?: { codec: string; width: number; height: number; transcoded?: boolean; audio?: string };
+  /** For init frames. */
+  meta?: MediaFrameMeta;
   payload: Uint8Array;
 }
 

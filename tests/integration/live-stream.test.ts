@@ -94,6 +94,14 @@ describe('live view over the loopback transport', () => {
     await expect.poll(() => d.frames.length, { timeout: 2000 }).toBeGreaterThan(1);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(d.frames[1]!.keyframe).toBe(true);
+    // Its init says where the cached GOP starts (the page lays that at time 0 and plays without a seek); the GOP comes as the
+    // keyframe alone, then the rest in one frame.
+    const [dInit, key] = d.frames;
+    const [init2, keyPart, ...more] = new Fmp4Reader().push(Buffer.concat([dInit!, key!].map((f) => Buffer.from(f.payload))));
+    expect(more).toEqual([]);
+    if (init2?.kind !== 'init' || keyPart?.kind !== 'fragment') throw new Error('expected an init and one fragment');
+    expect(keyPart.info.keyframe).toBe(true);
+    expect(dInit!.meta!.start).toBeCloseTo(keyPart.info.baseDecodeTime / init2.info.timescale, 6);
     const status = await d.call('streams.status', {});
     expect(status.value).toEqual([expect.objectContaining({ streamId: `${channelId}/main`, state: 'live' })]);
     c.ws.close();

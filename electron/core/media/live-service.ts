@@ -1,11 +1,11 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeMediaFrameHead, StationError, type StreamProfile, type StreamStatus } from '../../contract';
+import { encodeMediaFrameHead, StationError, type MediaFrameMeta, type StreamProfile, type StreamStatus } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
 import type { EventBus } from '../events/event-bus';
 import type { Logger } from '../log';
-import { fragmentWithoutAudio, initWithoutAudio, type TrackInfo } from './fmp4';
+import { fragmentWithoutAudio, initWithoutAudio, type FragmentInfo, type TrackInfo } from './fmp4';
 import { jpegFromKeyframe, jpegSize } from './snapshot';
 import { StreamHub, type HubConsumer, type StreamStatus as HubStatus } from './stream-hub';
 
@@ -93,18 +93,23 @@ export class LiveService {
     // direct: the camera's own stream; switching/transcoded: H.265 the renderer cannot decode goes through the transcoder.
     let mode: 'direct' | 'switching' | 'transcoded' = 'direct';
     let tracks: TrackInfo | undefined;
-    // The cached GOP a hub replays on attach goes out as two frames: its keyframe (the first picture, on screen as soon as it
-    // is in) and the rest in one piece: one message for the page to take instead of fifty (each costs it about a millisecond).
-    let replay: { data: Buffer; keyframe: boolean }[] | undefined;
+    // What a hub replays on attach (init, cached GOP) is held and sent as three frames: the init, marked with the GOP's start
+    // so the page can lay it at time 0 and play without a seek; the keyframe (the first picture, on screen as soon as it is
+    // in); the rest in one piece (one message for the page to take instead of fifty, each costing it about a millisecond).
+    let replay: { init?: { data: Buffer; meta: MediaFrameMeta }; gop: { data: Buffer; info: FragmentInfo }[] } | undefined;
     const attachTo = (h: StreamHub) => {
-      replay = [];
+      replay = { gop: [] };
       const off = h.attach(viewer);
-      const gop = replay;
+      const { init, gop } = replay;
       replay = undefined;
+      if (init) {
+        const start = gop[0]?.info.keyframe && tracks ? { start: gop[0].info.baseDecodeTime / tracks.timescale } : {};
+        port.send(encodeMediaFrameHead({ channel, kind: 'init', keyframe: false, meta: { ...init.meta, ...start }, payload: init.data }), init.data);
+      }
       for (const part of [gop.slice(0, 1), gop.slice(1)]) {
         if (part.length === 0) continue;
         const data = part.length === 1 ? part[0]!.data : Buffer.concat(part.map((f) => f.data));
-        port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: part[0]!.keyframe, payload: data }), data);
+        port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: part[0]!.info.keyframe, payload: data }), data);
       }
       return off;
     };
@@ -123,13 +128,14 @@ export class LiveService {
         const withAudio = audio && !!info.audio;
         const init = withAudio ? data : initWithoutAudio(data, info);
         const meta = { codec: info.codec, width: info.width, height: info.height, transcoded: mode === 'transcoded', ...(withAudio && { audio: info.audio!.codec }) };
+        if (replay) return void (replay.init = { data: init, meta });
         port.send(encodeMediaFrameHead({ channel, kind: 'init', keyframe: false, meta, payload: init }), init);
       },
       fragment: (data, info) => {
         if (mode === 'switching' || !tracks) return;
         const out = audio ? data : fragmentWithoutAudio(data, info, tracks);
         if (!out) return;
-        if (replay) return void replay.push({ data: out, keyframe: info.keyframe });
+        if (replay) return void replay.gop.push({ data: out, info });
         port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: info.keyframe, payload: out }), out);
       },
       backlog: () => port.backlog(),

@@ -1,4 +1,5 @@
 // fMP4 in, frames out: one MediaSource per tile, kept at the live edge, re-initialised after decode errors.
+import type { MediaFrameMeta } from '../../../electron/contract';
 
 export interface PlayerStats {
   codec: string;
@@ -44,7 +45,7 @@ export class MsePlayer {
   private sb?: SourceBuffer;
   private objectUrl?: string;
   private queue: Uint8Array[] = [];
-  private init?: { codec: string; audio?: string; data: Uint8Array; width: number; height: number };
+  private init?: MediaFrameMeta & { data: Uint8Array };
   private waitKeyframe = false;
   private destroyed = false;
   private firstFrameSeen = false;
@@ -82,13 +83,14 @@ export class MsePlayer {
    * A new init segment; fragments again from the next keyframe. The same init again (a playback seek, a reconnect) keeps
    * the SourceBuffer and its decoder and only empties them; a different one gets a new MediaSource.
    */
-  setInit(codec: string, data: Uint8Array, width: number, height: number, audio?: string): void {
+  setInit(data: Uint8Array, meta: MediaFrameMeta): void {
+    const { codec, audio, width, height } = meta;
     if (!MsePlayer.supports(codec, audio)) {
       this.opts.onError?.(`this browser cannot decode ${audio ? `${codec} with ${audio}` : codec}`);
       return;
     }
     const same = !!this.sb && this.init?.codec === codec && this.init.audio === audio && sameBytes(this.init.data, data);
-    this.init = { codec, audio, data, width, height };
+    this.init = { ...meta, data };
     this.statsValue = { ...this.statsValue, codec, audio, width, height };
     this.restartFeed();
     if (same && this.emptySource()) return;
@@ -102,6 +104,7 @@ export class MsePlayer {
     try {
       if (this.ms?.readyState !== 'open') return false;
       sb.abort();
+      sb.timestampOffset = -(this.init!.start ?? 0);
       this.queue.push(this.init!.data);
       if (sb.buffered.length > 0) sb.remove(0, Infinity);
       else this.pump();
@@ -153,6 +156,8 @@ export class MsePlayer {
     if (!ms || !init || this.sb || ms.readyState !== 'open') return;
     try {
       const sb = (this.sb = ms.addSourceBuffer(mimeType(init.codec, init.audio)));
+      // A known start is laid at time 0, where a new element already is: it plays without a seek.
+      sb.timestampOffset = -(init.start ?? 0);
       sb.mode = 'segments';
       sb.addEventListener('updateend', () => {
         // An append in flight when the source was replaced (a new init: codec or tracks changed) ends on a removed buffer.
@@ -247,7 +252,7 @@ export class MsePlayer {
     const end = sb.buffered.end(sb.buffered.length - 1);
     const start = sb.buffered.start(0);
     // (A reused SourceBuffer may hold a stream whose times restarted: live starts at its keyframe whatever came before.)
-    if (v.currentTime < start || (this.phase === 'start' && this.opts.live !== false)) v.currentTime = start;
+    if (v.currentTime < start || (this.phase === 'start' && this.opts.live !== false && Math.abs(v.currentTime - start) > 0.001)) v.currentTime = start;
     const lag = end - v.currentTime;
     if (this.opts.live !== false) this.keepLive(start, end, lag);
     if (v.paused && v.readyState >= 2) void v.play().catch(() => {});

@@ -40,7 +40,7 @@ export function StreamVideo({ streamId, pending, audio = false, onFirstFrame, on
       off = client.onMedia(ch, (f) => {
         if (f.kind === 'init' && f.meta) {
           transcoded = !!f.meta.transcoded;
-          player.setInit(f.meta.codec, f.payload, f.meta.width, f.meta.height, f.meta.audio);
+          player.setInit(f.payload, f.meta);
         } else if (f.kind === 'fragment') {
           player.append(f.payload, f.keyframe);
         }

@@ -79,7 +79,7 @@ export function PlaybackPage() {
       if (!player) players.current.set(channelId, (player = new MsePlayer(video, { live: false, onError: (m) => setMessage(m) })));
       const p = player;
       return client.onMedia(channel, (f) => {
-        if (f.kind === 'init' && f.meta) p.setInit(f.meta.codec, f.payload, f.meta.width, f.meta.height, f.meta.audio);
+        if (f.kind === 'init' && f.meta) p.setInit(f.payload, f.meta);
         else if (f.kind === 'fragment') p.append(f.payload, f.keyframe);
       });
     });
