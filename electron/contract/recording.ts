@@ -137,9 +137,12 @@ export const recordingCalls = {
   'archive.unlock': call(z.object({ lockId: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
   'archive.locks': call(NoInput, z.array(ArchiveLock)),
   'archive.audit': call(NoInput, z.array(z.object({ at: z.number(), action: z.string(), detail: z.unknown() }))),
-  /** Starts synchronized playback of up to 16 channels on this client's media channel. */
+  /**
+   * Starts synchronized playback of up to 16 channels on this client's media channel; `audio`: with the cameras' audio
+   * (sent at 1× only; asked for only when heard, since MSE plays only as far as both tracks reach).
+   */
   'playback.open': call(
-    z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(16), at: epochMs, speed: z.number().default(1), paused: z.boolean().default(false) }).strict(),
+    z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(16), at: epochMs, speed: z.number().default(1), paused: z.boolean().default(false), audio: z.boolean().default(false) }).strict(),
     z.object({ state: PlaybackState, channels: z.array(z.object({ channelId, channel: z.number().int().nonnegative() })) }),
   ),
   'playback.seek': call(z.object({ sessionId: z.number().int().positive(), at: epochMs }).strict(), PlaybackState),
@@ -148,6 +151,8 @@ export const recordingCalls = {
     PlaybackState,
   ),
   'playback.pause': call(z.object({ sessionId: z.number().int().positive(), paused: z.boolean() }).strict(), PlaybackState),
+  /** Sound on or off: the channels start again where they are, with or without their audio tracks. */
+  'playback.audio': call(z.object({ sessionId: z.number().int().positive(), audio: z.boolean() }).strict(), PlaybackState),
   /** Frame step (pauses): ±n frames of the session's first channel. */
   'playback.step': call(z.object({ sessionId: z.number().int().positive(), frames: z.number().int().min(-250).max(250).refine((n) => n !== 0) }).strict(), PlaybackState),
   'playback.close': call(z.object({ sessionId: z.number().int().positive() }).strict(), z.object({})),

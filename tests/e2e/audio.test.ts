@@ -118,7 +118,7 @@ describe('camera audio', () => {
     guard.check();
   }, 90_000);
 
-  it('playback: the recording plays its audio at 1× with sound on, and none at 4×', async () => {
+  it('playback: silent by default; with sound on the recording plays its audio at 1×, and none at 4×', async () => {
     // Some seconds of recording with audio.
     let span: { start: number; end: number } | undefined;
     await expect.poll(async () => {
@@ -131,9 +131,6 @@ describe('camera audio', () => {
     await canvas.waitFor({ timeout: 15_000 });
     const sound = page.locator('[data-testid=pb-sound]');
     expect(await sound.getAttribute('aria-pressed')).toBe('false');
-    await sound.focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => sound.getAttribute('aria-pressed')).toBe('true');
     // Zoom in and click an instant inside the recording.
     const at = span!.start + 3_000;
     const xFor = async (t: number) => {
@@ -153,6 +150,13 @@ describe('camera audio', () => {
       // Buffered ranges: MSE buffers only as far as both tracks reach, so a hole in either shows here.
       return v ? { frames: v.getVideoPlaybackQuality().totalVideoFrames, audioBytes: v.webkitAudioDecodedByteCount, muted: v.muted, src: v.src, ranges: v.buffered.length } : undefined;
     }, ids[0]);
+    // Sound off (the default): the video plays, no audio reaches it.
+    await expect.poll(async () => (await media())?.frames ?? 0, { timeout: 15_000 }).toBeGreaterThan(10);
+    expect((await media())!.audioBytes).toBe(0);
+    // Sound on, by keyboard: the channels start again where they are, with their audio.
+    await sound.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => sound.getAttribute('aria-pressed')).toBe('true');
     await expect.poll(async () => (await media())?.audioBytes ?? 0, { timeout: 15_000 }).toBeGreaterThan(2000);
     expect((await media())!.muted).toBe(false);
     // One buffered range and moving video: no sample of either track lost or doubled on the way.

@@ -217,7 +217,19 @@ describe('a camera with audio through the station', () => {
 
   it('plays the recording with audio at 1× and without it at 4×', async () => {
     const at = span.start + 3000;
-    const one = ok(await c.call('playback.open', { channelIds: [channelId], at }));
+    // Not asked for (sound off, the default): no audio track at all.
+    const quiet = ok(await c.call('playback.open', { channelIds: [channelId], at }));
+    const qm = quiet.channels[0].channel;
+    await expect.poll(() => fragmentsOf(onChannel(c, qm)).length, { timeout: 10_000 }).toBeGreaterThan(20);
+    expect(onChannel(c, qm)[0]!.meta!.audio).toBeUndefined();
+    expect(probe(bytesOf(onChannel(c, qm))).streams.map((s) => s.codec_name)).toEqual(['h264']);
+    // Sound turned on: the channels start again where they are, with audio.
+    const on = ok(await c.call('playback.audio', { sessionId: quiet.state.sessionId, audio: true }));
+    expect(on.epoch).toBeGreaterThan(quiet.state.epoch);
+    await expect.poll(() => onChannel(c, qm).some((f) => f.kind === 'init' && f.meta?.audio === 'mp4a.40.2'), { timeout: 10_000 }).toBe(true);
+    ok(await c.call('playback.close', { sessionId: quiet.state.sessionId }));
+
+    const one = ok(await c.call('playback.open', { channelIds: [channelId], at, audio: true }));
     const media = one.channels[0].channel;
     await expect.poll(() => fragmentsOf(onChannel(c, media)).length, { timeout: 10_000 }).toBeGreaterThan(60);
     const played = onChannel(c, media);

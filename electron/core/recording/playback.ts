@@ -48,6 +48,8 @@ export interface PlaybackSessionOptions {
   onState: (s: PlaybackState) => void;
   /** Real-time clock for pacing (ms). */
   now?: () => number;
+  /** Send the channels' audio (at 1× only). */
+  audio?: boolean;
   /** Media sent ahead of the clock, in real-time ms. */
   leadMs?: number;
   maxBacklogBytes?: number;
@@ -62,6 +64,7 @@ export class PlaybackSession {
   private realStart = 0;
   private speed = 1;
   private paused = false;
+  private audio: boolean;
   private pausedAt = 0;
   private epoch = 0;
   private readonly timer: NodeJS.Timeout;
@@ -72,6 +75,7 @@ export class PlaybackSession {
 
   constructor(private readonly opts: PlaybackSessionOptions) {
     this.now = opts.now ?? (() => performance.now());
+    this.audio = !!opts.audio;
     this.streams = opts.channels.map((c) => ({ ...c, cursor: new ArchiveCursor(opts.source, c.channelId), timescale: 90_000, ended: false, keySpacingMs: 2000 }));
     this.timer = setInterval(() => this.pump(), 40);
     this.timer.unref();
@@ -123,6 +127,13 @@ export class PlaybackSession {
     return st;
   }
 
+  /** Sound on or off: every channel starts again where the clock is, with or without its audio track. */
+  setAudio(audio: boolean): PlaybackState {
+    if (audio === this.audio) return this.state();
+    this.audio = audio;
+    return this.seek(this.position());
+  }
+
   setSpeed(speed: number): PlaybackState {
     return this.seek(this.position(), { speed });
   }
@@ -172,7 +183,7 @@ export class PlaybackSession {
           this.opts.onState(this.state());
           break;
         }
-        const audio = this.speed === 1 && !trick;
+        const audio = this.audio && this.speed === 1 && !trick;
         if (isInit(item)) {
           flush();
           s.timescale = item.info.timescale;

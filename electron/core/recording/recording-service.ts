@@ -325,7 +325,7 @@ export class RecordingService {
     }
   }
 
-  openPlayback(owner: ClientSession, input: { source: string; channelIds: number[]; at: number; speed: number; paused: boolean }) {
+  openPlayback(owner: ClientSession, input: { source: string; channelIds: number[]; at: number; speed: number; paused: boolean; audio?: boolean }) {
     const port = owner.media;
     if (!port) throw new StationError('unavailable', 'this client has no media channel');
     const src = this.source(input.source);
@@ -333,7 +333,7 @@ export class RecordingService {
     const channels = [...new Set(input.channelIds)].map((channelId) => ({ channelId, media: next++ }));
     this.mediaNext.set(owner, next);
     const id = this.nextSession++;
-    const session = new PlaybackSession({ id, source: src, channels, port, onState: (s) => this.opts.events.emit('playback.state', s) });
+    const session = new PlaybackSession({ id, source: src, channels, port, audio: input.audio, onState: (s) => this.opts.events.emit('playback.state', s) });
     const release = owner.own(() => this.closePlayback(id));
     this.sessions.set(id, { session, owner, release });
     const state = session.seek(input.at, { speed: input.speed, paused: input.paused });
@@ -440,6 +440,7 @@ export class RecordingService {
       'playback.seek': ({ sessionId, at }, session) => this.playback(session, sessionId).seek(at),
       'playback.speed': ({ sessionId, speed }, session) => this.playback(session, sessionId).setSpeed(speed),
       'playback.pause': ({ sessionId, paused }, session) => this.playback(session, sessionId).setPaused(paused),
+      'playback.audio': ({ sessionId, audio }, session) => this.playback(session, sessionId).setAudio(audio),
       'playback.step': ({ sessionId, frames }, session) => this.step(session, sessionId, frames),
       'playback.close': ({ sessionId }, session) => {
         this.playback(session, sessionId);

@@ -29,6 +29,8 @@ export function PlaybackPage() {
   const videos = useRef(new Map<number, HTMLVideoElement>());
   /** Sound of every channel on or off (muted by default); the station sends audio at 1× only. */
   const [sound, setSound] = useState(false);
+  const soundRef = useRef(sound);
+  soundRef.current = sound;
   const players = useRef(new Map<number, MsePlayer>());
   const thumbs = useRef(new Map<string, string>());
   const pbRef = useRef(pb);
@@ -134,7 +136,7 @@ export function PlaybackPage() {
     }
     closeSession();
     if (cur.selected.length === 0) return;
-    client.call('playback.open', { source: cur.source, channelIds: cur.selected, at: Math.round(t) })
+    client.call('playback.open', { source: cur.source, channelIds: cur.selected, at: Math.round(t), audio: soundRef.current })
       .then((opened: PlaybackSessionInfo) => dispatch(A.sessionOpened(opened)), (e: Error) => setMessage(e.message));
   }, [client, closeSession, dispatch, setMessage]);
 
@@ -218,7 +220,8 @@ export function PlaybackPage() {
             <button type="button" disabled={!sid} onClick={() => sid && act(client.call('playback.step', { sessionId: sid, frames: 1 }))} title="Next frame">|▶</button>
             <button type="button" onClick={() => now !== undefined && seek(now + 10_000)} title="Forward 10 seconds">+10s</button>
             <button type="button" onClick={() => now !== undefined && seek(now + 60_000)} title="Forward 1 minute">+1m</button>
-            <button type="button" className={sound ? 'on' : ''} aria-pressed={sound} data-testid="pb-sound" aria-label="Sound" onClick={() => setSound(!sound)}
+            <button type="button" className={sound ? 'on' : ''} aria-pressed={sound} data-testid="pb-sound" aria-label="Sound"
+              onClick={() => { setSound(!sound); if (sid) act(client.call('playback.audio', { sessionId: sid, audio: !sound })); }}
               title={sound && session && session.state.speed !== 1 ? 'Sound plays at 1× only: silent at this speed' : "Cameras' sound (plays at 1× only)"}>♪</button>
             <label>Speed
               <select value={session?.state.speed ?? 1} disabled={!sid} onChange={(e) => sid && act(client.call('playback.speed', { sessionId: sid, speed: Number(e.target.value) }))}>
