@@ -195,7 +195,7 @@ async function g2gSection() {
   }, liveCh.id);
   await page.waitForFunction(() => document.querySelector<HTMLVideoElement>('[data-tile="0"] video:not(.pending)')?.videoWidth === 640, null, { timeout: 60_000 });
   await page.evaluate(() => {
-    const w = window as unknown as { g2g: [number, number][]; g2gSeen: number; g2gLast: unknown; WatchpostCode: { readTimestampCode(g: Uint8Array, w: number, h: number): number | null } };
+    const w = window as unknown as { g2g: [number, number, number][]; g2gSeen: number; g2gLast: unknown; WatchpostCode: { readTimestampCode(g: Uint8Array, w: number, h: number): number | null } };
     w.g2g = [];
     w.g2gSeen = 0;
     const canvas = document.createElement('canvas');
@@ -213,7 +213,10 @@ async function g2gSection() {
       w.g2gSeen++;
       w.g2gLast = captured;
       const shown = performance.timeOrigin + meta.expectedDisplayTime;
-      if (captured !== null && captured > 1e12) w.g2g.push([shown, shown - captured]);
+      // Beside each latency, the player's own lag behind its newest buffered frame: what of a drift is the player's.
+      const b = v.buffered;
+      const lag = b.length ? (b.end(b.length - 1) - meta.mediaTime) * 1000 : NaN;
+      if (captured !== null && captured > 1e12) w.g2g.push([shown, shown - captured, lag]);
       v.requestVideoFrameCallback(onFrame(v));
     };
     setInterval(() => {
@@ -225,23 +228,26 @@ async function g2gSection() {
     }, 200);
   });
   await sleep(g2gSeconds * 1000);
-  type Sample = [number, number];
+  type Sample = [number, number, number];
   const first = await page.evaluate(() => (window as unknown as { g2g: Sample[] }).g2g.slice());
   const seen = await page.evaluate(() => { const w = window as unknown as { g2gSeen: number; g2gLast: unknown }; return { seen: w.g2gSeen, last: w.g2gLast }; });
   if (first.length === 0) throw new Error(`g2g: no timestamp code read from ${seen.seen} presented frames (last: ${String(seen.last)})`);
   const g2g = first.map((s) => s[1]);
   await sleep(Math.max(0, driftMinutes * 60 - g2gSeconds) * 1000);
   const all = await page.evaluate(() => (window as unknown as { g2g: Sample[] }).g2g.slice());
-  // Drift: least-squares slope of latency against time, per hour.
+  // Drift: least-squares slope of latency (and of the player's lag) against time, per hour.
   const t0 = all[0]?.[0] ?? 0;
-  const n = all.length;
-  const mx = all.reduce((s, [t]) => s + (t - t0), 0) / n;
-  const my = all.reduce((s, [, y]) => s + y, 0) / n;
-  const slope = all.reduce((s, [t, y]) => s + (t - t0 - mx) * (y - my), 0) / Math.max(1e-9, all.reduce((s, [t]) => s + (t - t0 - mx) ** 2, 0));
-
+  const slope = (pts: [number, number][]) => {
+    const n = pts.length;
+    const mx = pts.reduce((s, [t]) => s + t, 0) / n;
+    const my = pts.reduce((s, [, y]) => s + y, 0) / n;
+    return pts.reduce((s, [t, y]) => s + (t - mx) * (y - my), 0) / Math.max(1e-9, pts.reduce((s, [t]) => s + (t - mx) ** 2, 0));
+  };
+  const lags = all.filter((s) => Number.isFinite(s[2]));
   return {
     g2g_ms_p50: round(percentile(g2g, 50)), g2g_ms_p95: round(percentile(g2g, 95)), g2g_samples: g2g.length,
-    drift_ms_per_hour: round(slope * 3_600_000), drift_minutes: round((all.at(-1)![0] - t0) / 60_000, 2), drift_samples: n,
+    drift_ms_per_hour: round(slope(all.map(([t, y]) => [t - t0, y])) * 3_600_000), drift_minutes: round((all.at(-1)![0] - t0) / 60_000, 2), drift_samples: all.length,
+    player_lag_ms_p50: round(percentile(lags.map((s) => s[2]), 50)), player_lag_drift_ms_per_hour: round(slope(lags.map(([t, , l]) => [t - t0, l])) * 3_600_000),
   };
 }
 
