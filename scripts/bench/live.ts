@@ -1,7 +1,9 @@
 // npm run bench:live — live view figures against camsim, with their baselines measured in the same run.
 // Prints one JSON line. Options: --drift-minutes N (default 10), --g2g-seconds N (default 60), --quick (1 min drift),
-// --only core,renderer,ttff,g2g (the sections to run; all by default). BENCH_STATION_NODE_ARGS (e.g. --cpu-prof) go to the station.
+// --only core,renderer,ttff,g2g (the sections to run; all by default). BENCH_STATION_NODE_ARGS (e.g. --cpu-prof) go to the station;
+// BENCH_G2G_DUMP=file keeps the latency samples ([shown ms, latency ms, player lag ms]).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -244,6 +246,7 @@ async function g2gSection() {
     return pts.reduce((s, [t, y]) => s + (t - mx) * (y - my), 0) / Math.max(1e-9, pts.reduce((s, [t]) => s + (t - mx) ** 2, 0));
   };
   const lags = all.filter((s) => Number.isFinite(s[2]));
+  if (process.env.BENCH_G2G_DUMP) writeFileSync(process.env.BENCH_G2G_DUMP, JSON.stringify(all));
   return {
     g2g_ms_p50: round(percentile(g2g, 50)), g2g_ms_p95: round(percentile(g2g, 95)), g2g_samples: g2g.length,
     drift_ms_per_hour: round(slope(all.map(([t, y]) => [t - t0, y])) * 3_600_000), drift_minutes: round((all.at(-1)![0] - t0) / 60_000, 2), drift_samples: all.length,
