@@ -4,10 +4,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { guardConsole, launchChromium } from '../helpers/chromium';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
+import { wsClient, type WsClient } from '../helpers/ws-client';
 
 const SHOTS = join(ROOT, 'test-results');
 let cam: GstCamera;
@@ -15,29 +15,14 @@ let station: StationProcess;
 let browser: Browser;
 let page: Page;
 let guard: ReturnType<typeof guardConsole>;
-let ws: WebSocket;
+let api: WsClient;
+const call = (name: string, input: unknown): Promise<any> => api.call(name, input);
 let channelId: number;
-
-async function call(name: string, input: unknown): Promise<any> {
-  const id = Math.floor(Math.random() * 1e9);
-  return new Promise((res, rej) => {
-    const on = (data: WebSocket.RawData, bin: boolean) => {
-      if (bin) return;
-      const f = JSON.parse(data.toString());
-      if (f.t !== 'result' || f.id !== id) return;
-      ws.off('message', on);
-      if (f.result.ok) res(f.result.value); else rej(new Error(f.result.error.message));
-    };
-    ws.on('message', on);
-    ws.send(JSON.stringify({ t: 'call', id, name, input }));
-  });
-}
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   [cam, station, browser] = await Promise.all([startGstCamera(), startStation(), launchChromium()]);
-  ws = new WebSocket(`${station.origin.replace('http', 'ws')}/ws?token=${station.token}`);
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  api = await wsClient(station.url);
   channelId = (await call('channels.addRtsp', { name: 'Gate', mainUrl: cam.url(), subUrl: null })).id;
   await call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
   await call('recording.setChannel', { channelId, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
@@ -52,7 +37,7 @@ beforeAll(async () => {
   await page.goto(`${station.url}#/playback`);
 }, 90_000);
 afterAll(async () => {
-  ws?.close();
+  api?.close();
   await browser?.close();
   await station?.stop();
   await cam?.close();
