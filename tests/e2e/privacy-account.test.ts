@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloud, type CloudHandle } from '../../cloud';
 import { guardConsole, launchChromium } from '../helpers/chromium';
 import { startStation, type StationProcess } from '../helpers/station-process';
-import { JPEG_BYTES, PNG_1PX } from '../integration/cloud-helpers';
+import { apiFor, JPEG_BYTES, PNG_1PX } from '../integration/cloud-helpers';
 
 const SHOTS = '/tmp/shots-priv';
 const PASSWORD = 'correct horse battery';
@@ -21,15 +21,7 @@ let browser: Browser;
 let page: Page;
 let consoleGuard: ReturnType<typeof guardConsole>;
 
-async function cloudCall(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(cloud.url + path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const cloudCall = (method: string, path: string, token?: string, body?: unknown) => apiFor(cloud.url).call(method, path, { token, body });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wp-e2e-account-'));

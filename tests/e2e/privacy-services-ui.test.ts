@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { startCloud, type CloudHandle } from '../../cloud';
 import { guardConsole, launchChromium } from '../helpers/chromium';
 import { startStation, type StationProcess } from '../helpers/station-process';
-import { JPEG_BYTES } from '../integration/cloud-helpers';
+import { apiFor, JPEG_BYTES } from '../integration/cloud-helpers';
 
 const SHOTS = '/tmp/shots-priv';
 const PASSWORD = 'correct horse battery';
@@ -20,15 +20,7 @@ let browser: Browser;
 let page: Page;
 let consoleGuard: ReturnType<typeof guardConsole>;
 
-async function cloudCall(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(cloud.url + path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const cloudCall = (method: string, path: string, token?: string, body?: unknown) => apiFor(cloud.url).call(method, path, { token, body });
 const token = async () => (await cloudCall('POST', '/v1/auth/login', undefined, { email: EMAIL, password: PASSWORD })).body.token as string;
 
 /** Calls the station over its WebSocket like a second renderer, for the parts of the station other pages own. */

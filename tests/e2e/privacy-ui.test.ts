@@ -10,6 +10,7 @@ import { startCloud, type CloudHandle } from '../../cloud';
 import { PRIVACY_PURPOSES } from '../../electron/contract';
 import { guardConsole, launchChromium } from '../helpers/chromium';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
+import { apiFor } from '../integration/cloud-helpers';
 
 const SHOTS = join(ROOT, 'test-results');
 const PASSWORD = 'correct horse battery';
@@ -23,15 +24,7 @@ let browser: Browser;
 let page: Page;
 let consoleGuard: ReturnType<typeof guardConsole>;
 
-async function cloudCall(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(cloud.url + path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const cloudCall = (method: string, path: string, token?: string, body?: unknown) => apiFor(cloud.url).call(method, path, { token, body });
 const cloudToken = async (email = EMAIL) => (await cloudCall('POST', '/v1/auth/login', undefined, { email, password: PASSWORD })).body.token as string;
 
 /** Calls the station over its WebSocket like a second renderer would, to use features the UI has no page for yet. */
