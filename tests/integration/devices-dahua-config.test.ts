@@ -5,24 +5,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StationError, type CallName, type CallOutput, type Device } from '../../electron/contract';
+import { type CallName, type Device } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
 import { digestFetch, NS, soapCall } from '../../electron/core/devices/drivers/soap';
 import { at, text } from '../../electron/core/devices/xml';
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { DEFAULT_PASSWORD, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('dahua-config-test');
 let fleet: Fleet;
 let st: Station;
 let dataDir: string;
 
-async function call<K extends CallName>(name: K, input: unknown = {}): Promise<CallOutput<K>> {
-  const r = await st.dispatch(name, input, session);
-  if (!r.ok) throw new StationError(r.error.code, r.error.message);
-  return r.value as CallOutput<K>;
-}
+const call = <K extends CallName>(name: K, input: unknown = {}) => stationCall(st, session, name, input);
 
 beforeAll(async () => {
   const probe = dgram.createSocket('udp4');

@@ -5,23 +5,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StationError, type CallName, type CallOutput } from '../../electron/contract';
+import type { CallName } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
 import { dahuaDevInit } from '../../electron/core/devices/drivers/dahua';
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('devinit-test');
 let fleet: Fleet;
 let st: Station;
 let dataDir: string;
 
-async function call<K extends CallName>(name: K, input: unknown = {}): Promise<CallOutput<K>> {
-  const r = await st.dispatch(name, input, session);
-  if (!r.ok) throw new StationError(r.error.code, r.error.message);
-  return r.value as CallOutput<K>;
-}
+const call = <K extends CallName>(name: K, input: unknown = {}) => stationCall(st, session, name, input);
 
 beforeAll(async () => {
   fleet = await startFleet({ devices: 3, channels: 1, uninitialized: 3, subnet: 'random', media: placeholderMedia });

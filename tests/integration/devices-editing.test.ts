@@ -4,11 +4,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COVER_MAX_BYTES, StationError, type CallName, type CallOutput, type Device } from '../../electron/contract';
+import { COVER_MAX_BYTES, type CallName, type Device } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { DEFAULT_PASSWORD, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('devices-editing-test');
 let fleet: Fleet;
@@ -16,11 +17,7 @@ let st: Station;
 let dataDir: string;
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4f40000000049454e44ae426082', 'hex');
 
-async function call<K extends CallName>(name: K, input: unknown = {}): Promise<CallOutput<K>> {
-  const r = await st.dispatch(name, input, session);
-  if (!r.ok) throw new StationError(r.error.code, r.error.message);
-  return r.value as CallOutput<K>;
-}
+const call = <K extends CallName>(name: K, input: unknown = {}) => stationCall(st, session, name, input);
 const refusal = (p: Promise<unknown>) => p.then(() => 'accepted', (e: Error) => e.message);
 
 beforeAll(async () => {

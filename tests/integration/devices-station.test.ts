@@ -4,11 +4,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StationError, type CallName, type CallOutput, type DiscoveredDevice } from '../../electron/contract';
+import { type CallName, type DiscoveredDevice } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { DEFAULT_PASSWORD, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('devices-test');
 const NEW_PASSWORD = 'Kx9!fresh-Pass';
@@ -17,11 +18,7 @@ let st: Station;
 let dataDir: string;
 const seen: string[] = [];
 
-async function call<K extends CallName>(name: K, input: unknown = {}): Promise<CallOutput<K>> {
-  const r = await st.dispatch(name, input, session);
-  if (!r.ok) throw new StationError(r.error.code, r.error.message);
-  return r.value as CallOutput<K>;
-}
+const call = <K extends CallName>(name: K, input: unknown = {}) => stationCall(st, session, name, input);
 
 beforeAll(async () => {
   // A free loopback UDP port for camsim's Hello/Bye (announceTo) that the station listens on.

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloud, type CloudHandle } from '../../cloud';
-import { StationError, type AlarmNotice, type CallName, type CallOutput } from '../../electron/contract';
+import { type AlarmNotice, type CallName } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { JPEG_BYTES, MP4_BYTES } from './cloud-helpers';
+import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('privacy-services-test');
 const PASSWORD = 'correct horse battery';
@@ -19,11 +20,7 @@ const temp = (p: string) => { const d = mkdtempSync(join(tmpdir(), p)); dirs.pus
 let cloud: CloudHandle;
 let n = 0;
 
-async function call<K extends CallName>(st: Station, name: K, input: unknown = {}): Promise<CallOutput<K>> {
-  const r = await st.dispatch(name, input, session);
-  if (!r.ok) throw new StationError(r.error.code, r.error.message);
-  return r.value as CallOutput<K>;
-}
+const call = <K extends CallName>(st: Station, name: K, input: unknown = {}) => stationCall(st, session, name, input);
 async function station(): Promise<{ st: Station; dataDir: string }> {
   const dataDir = temp('wp-svc-st-');
   const st = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloud.url, heartbeatMs: 60_000, privacy: { retryCapMs: 400, syncEveryMs: 60_000 } });

@@ -4,21 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloud, type CloudHandle } from '../../cloud';
-import { StationError, type CallName, type CallOutput, type PrivacyState } from '../../electron/contract';
+import { type CallName, type PrivacyState } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('privacy-test');
 const dirs: string[] = [];
 const temp = (p: string) => { const d = mkdtempSync(join(tmpdir(), p)); dirs.push(d); return d; };
 const PASSWORD = 'correct horse battery';
 
-async function call<K extends CallName>(st: Station, name: K, input: unknown = {}): Promise<CallOutput<K>> {
-  const r = await st.dispatch(name, input, session);
-  if (!r.ok) throw new StationError(r.error.code, r.error.message);
-  return r.value as CallOutput<K>;
-}
+const call = <K extends CallName>(st: Station, name: K, input: unknown = {}) => stationCall(st, session, name, input);
 
 interface TestStation { st: Station; dataDir: string }
 const stations: Station[] = [];
