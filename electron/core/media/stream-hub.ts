@@ -2,7 +2,8 @@ import { spawn as nodeSpawn, type ChildProcessWithoutNullStreams } from 'node:ch
 import type { Writable } from 'node:stream';
 import type { Logger } from '../log';
 import { scrubSecrets } from '../log';
-import { Fmp4Reader, type FragmentInfo, type TrackInfo } from './fmp4';
+import { Fmp4Reader, type Fmp4Part, type FragmentInfo, type TrackInfo } from './fmp4';
+import { openRtspSource } from './rtsp-source';
 
 export type StreamState = 'idle' | 'connecting' | 'live' | 'stalled' | 'offline' | 'auth_failed';
 
@@ -48,6 +49,11 @@ export interface StreamHubOptions {
   videoArgs?: string[];
   /** Audio codec arguments for the first audio stream, when there is one; default AUDIO_ARGS. */
   audioArgs?: string[];
+  /**
+   * 'auto' (default): an rtsp:// H.264 stream without audio is read by the station itself (rtsp-source), anything else by
+   * ffmpeg. 'ffmpeg': always ffmpeg. A hub given its own `spawn`, `feed` or `videoArgs` always runs ffmpeg.
+   */
+  ingest?: 'auto' | 'ffmpeg';
 }
 
 /**
@@ -81,13 +87,13 @@ export function classifyFailure(stderr: string): { state: 'offline' | 'auth_fail
 }
 
 interface Upstream {
-  proc: ChildProcessWithoutNullStreams;
-  reader: Fmp4Reader;
+  /** Why it failed: ffmpeg's stderr, or the station's own reader's reason phrased alike. */
   stderr: string;
   init?: { data: Buffer; info: TrackInfo };
   delivered: boolean;
   lastDataAt: number;
-  unfeed?: () => void;
+  /** Ends it; its exit is reported (onExit) unless quiet. */
+  stop(quiet: boolean): void;
 }
 
 interface ConsumerState { skipping: boolean }
@@ -111,12 +117,15 @@ export class StreamHub {
   private readonly spawnFn: SpawnFn;
   private readonly clock: () => number;
   private readonly log: Logger;
-  readonly stats = { bytesIn: 0, fragments: 0, keyframes: 0, upstreamStarts: 0 };
+  /** Whether the station reads this stream itself; false once the stream turned out to need ffmpeg. */
+  private native: boolean;
+  readonly stats = { bytesIn: 0, fragments: 0, keyframes: 0, upstreamStarts: 0, ffmpegStarts: 0 };
 
   constructor(private readonly opts: StreamHubOptions) {
     this.spawnFn = opts.spawn ?? ((cmd, args) => nodeSpawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
     this.clock = opts.clock ?? Date.now;
     this.log = opts.logger.child({ stream: opts.id });
+    this.native = opts.ingest !== 'ffmpeg' && !opts.spawn && !opts.feed && !opts.videoArgs && /^rtsp:\/\//i.test(opts.url);
     this.watchdog = setInterval(() => this.checkStall(), Math.min(1000, (opts.stallMs ?? 5000) / 2));
     this.watchdog.unref();
   }
@@ -168,6 +177,33 @@ export class StreamHub {
   private connect(): void {
     this.retryTimer = undefined;
     if (this.closed || this.consumers.size === 0) return;
+    const up = this.native ? this.startNative() : this.startFfmpeg();
+    this.stats.upstreamStarts++;
+    if (this.active) this.candidate = up;
+    else this.active = up;
+    if (this.statusValue.state !== 'stalled') this.setStatus({ state: 'connecting' });
+  }
+
+  private startNative(): Upstream {
+    const up: Upstream = { stderr: '', delivered: false, lastDataAt: this.clock(), stop: (quiet) => { src.close(); if (!quiet) this.onExit(up); } };
+    const src = openRtspSource(this.opts.url, {
+      part: (part) => this.onParts(up, [part]),
+      bytes: (n) => { up.lastDataAt = this.clock(); this.stats.bytesIn += n; },
+      closed: (reason) => { up.stderr = reason; this.onExit(up); },
+      unsupported: (why) => {
+        // Nothing of it reached a consumer (it stops before its first fragment, or at a B-frame): ffmpeg takes its place.
+        this.log.info({ why }, 'stream handed to ffmpeg');
+        this.native = false;
+        const next = this.startFfmpeg();
+        if (this.active === up) this.active = next;
+        else if (this.candidate === up) this.candidate = next;
+        else next.stop(true);
+      },
+    }, { timeoutMs: this.opts.connectTimeoutMs ?? 3 * (this.opts.stallMs ?? 5000) });
+    return up;
+  }
+
+  private startFfmpeg(): Upstream {
     const args = [
       '-hide_banner', '-loglevel', 'warning', '-nostdin', ...this.inputArgs(),
       '-map', '0:v:0', '-map', '0:a:0?', ...(this.opts.videoArgs ?? ['-c:v', 'copy']), ...(this.opts.audioArgs ?? AUDIO_ARGS),
@@ -177,35 +213,43 @@ export class StreamHub {
       '-movflags', 'frag_keyframe+empty_moov+default_base_moof+frag_every_frame', '-flush_packets', '1', 'pipe:1',
     ];
     const proc = this.spawnFn(this.opts.ffmpegPath, args);
-    const up: Upstream = { proc, reader: new Fmp4Reader(), stderr: '', delivered: false, lastDataAt: this.clock() };
-    this.stats.upstreamStarts++;
-    if (this.active) this.candidate = up;
-    else this.active = up;
-    if (this.statusValue.state !== 'stalled') this.setStatus({ state: 'connecting' });
-    proc.stdout.on('data', (chunk: Buffer) => this.onData(up, chunk));
+    this.stats.ffmpegStarts++;
+    const reader = new Fmp4Reader();
+    let unfeed: (() => void) | undefined;
+    const up: Upstream = {
+      stderr: '', delivered: false, lastDataAt: this.clock(),
+      stop: (quiet) => {
+        if (quiet) proc.removeAllListeners('close');
+        unfeed?.();
+        proc.kill('SIGKILL');
+      },
+    };
+    proc.stdout.on('data', (chunk: Buffer) => {
+      up.lastDataAt = this.clock();
+      this.stats.bytesIn += chunk.length;
+      let parts;
+      try {
+        parts = reader.push(chunk);
+      } catch (err) {
+        up.stderr += `\n${(err as Error).message}`;
+        return proc.kill('SIGKILL');
+      }
+      this.onParts(up, parts);
+    });
     proc.stderr.on('data', (d: Buffer) => (up.stderr = (up.stderr + d.toString()).slice(-4000)));
     proc.on('error', (err) => (up.stderr += `\n${err.message}`));
     proc.on('close', () => {
-      up.unfeed?.();
+      unfeed?.();
       this.onExit(up);
     });
     if (this.opts.feed) {
       proc.stdin.on('error', () => {});
-      up.unfeed = this.opts.feed(proc.stdin);
+      unfeed = this.opts.feed(proc.stdin);
     }
+    return up;
   }
 
-  private onData(up: Upstream, chunk: Buffer): void {
-    up.lastDataAt = this.clock();
-    this.stats.bytesIn += chunk.length;
-    let parts;
-    try {
-      parts = up.reader.push(chunk);
-    } catch (err) {
-      up.stderr += `\n${(err as Error).message}`;
-      up.proc.kill('SIGKILL');
-      return;
-    }
+  private onParts(up: Upstream, parts: Fmp4Part[]): void {
     for (const part of parts) {
       if (part.kind === 'init') {
         up.init = { data: part.data, info: part.info };
@@ -228,7 +272,7 @@ export class StreamHub {
     const old = this.active;
     this.active = up;
     this.candidate = undefined;
-    if (old) this.kill(old);
+    old?.stop(true);
   }
 
   /** Each new upstream restarts its timestamps, so consumers get its init segment even when the bytes are the same. */
@@ -296,8 +340,7 @@ export class StreamHub {
     if (!up.delivered) {
       if (this.clock() - up.lastDataAt < (this.opts.connectTimeoutMs ?? 3 * stallMs)) return;
       up.stderr += '\nno data from the camera (timed out)';
-      up.proc.kill('SIGKILL');
-      return;
+      return up.stop(false);
     }
     this.setStatus({ state: 'stalled', reason: `no data for ${Math.round((this.clock() - up.lastDataAt) / 1000)} s` });
     this.log.warn('stream stalled; starting a replacement connection');
@@ -310,15 +353,9 @@ export class StreamHub {
   private stopUpstream(): void {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    for (const up of [this.active, this.candidate]) if (up) this.kill(up);
+    for (const up of [this.active, this.candidate]) up?.stop(true);
     this.active = this.candidate = undefined;
     this.setStatus({ state: 'idle', failures: 0 });
-  }
-
-  private kill(up: Upstream): void {
-    up.proc.removeAllListeners('close');
-    up.unfeed?.();
-    up.proc.kill('SIGKILL');
   }
 
   /** Retries at once (the user asked, or credentials changed), resetting the backoff. */

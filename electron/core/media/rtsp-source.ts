@@ -1,0 +1,395 @@
+// The station's own RTSP ingest for H.264 cameras (RFC 2326 over TCP, RTP interleaved; RFC 6184 payloads), muxed straight to
+// fMP4 in this process. ffmpeg's RTSP reader costs more than the whole remux around it (≈1200 small reads a second per
+// stream) and its pipe costs as much again; here one socket read carries many RTP packets. Streams this does not take
+// (audio, H.265, B-frames, RTSPS) are handed to ffmpeg by the hub.
+import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
+import type { Fmp4Part } from './fmp4';
+import { readInit } from './fmp4';
+import { FRAGMENT_HEADER_BYTES, H264_TIMESCALE, h264Init, writeFragmentHeader } from './h264-mux';
+
+export interface RtspSourceHandlers {
+  part(part: Fmp4Part): void;
+  /** Bytes came from the camera (the hub's stall watchdog). */
+  bytes(n: number): void;
+  /** The session ended; reason phrased like ffmpeg's stderr so the hub classifies both alike. */
+  closed(reason: string): void;
+  /** This stream needs ffmpeg (audio, another codec, B-frames…); nothing was emitted that a consumer must undo. */
+  unsupported(why: string): void;
+}
+
+interface Response { status: number; reason: string; headers: Map<string, string[]>; body: Buffer }
+
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+const MAX_HEADER_BYTES = 64 * 1024;
+const MAX_AU_BYTES = 16 * 1024 * 1024;
+
+/** Auth params of a challenge: `Digest realm="x", nonce="y"` → Map. */
+function authParams(s: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const x of s.matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))/g)) m.set(x[1]!.toLowerCase(), x[2] ?? x[3] ?? '');
+  return m;
+}
+
+export interface SdpVideo { control: string; payloadType: number; codec: string; sps?: Buffer; pps?: Buffer }
+
+/** The video media of an SDP (RFC 4566) and whether any other media (audio) is offered. */
+export function parseSdp(sdp: string): { video?: SdpVideo; otherMedia: string[] } {
+  const sections: string[][] = [[]];
+  for (const line of sdp.split(/\r?\n/)) {
+    if (line.startsWith('m=')) sections.push([]);
+    sections.at(-1)!.push(line.trim());
+  }
+  let video: SdpVideo | undefined;
+  const otherMedia: string[] = [];
+  for (const s of sections.slice(1)) {
+    const [kind, , , pt] = s[0]!.slice(2).split(/\s+/);
+    if (kind !== 'video' || video) { otherMedia.push(kind ?? '?'); continue; }
+    const payloadType = Number(pt);
+    const attr = (name: string) => s.find((l) => l.startsWith(`a=${name}:`))?.slice(name.length + 3);
+    const rtpmap = s.map((l) => /^a=rtpmap:(\d+)\s+([\w.-]+)\//.exec(l)).find((m) => m && Number(m[1]) === payloadType);
+    const fmtp = s.map((l) => /^a=fmtp:(\d+)\s+(.*)$/.exec(l)).find((m) => m && Number(m[1]) === payloadType)?.[2] ?? '';
+    const sets = /sprop-parameter-sets=([^;\s]+)/.exec(fmtp)?.[1]?.split(',').map((b) => Buffer.from(b, 'base64')) ?? [];
+    video = {
+      control: attr('control') ?? '*', payloadType, codec: rtpmap?.[2]?.toUpperCase() ?? (payloadType === 26 ? 'JPEG' : `payload ${pt}`),
+      sps: sets.find((n) => (n[0]! & 0x1f) === 7), pps: sets.find((n) => (n[0]! & 0x1f) === 8),
+    };
+  }
+  return { video, otherMedia };
+}
+
+/** Resolves an SDP control attribute against the session's base URL (RFC 2326 C.1.1). */
+export function controlUrl(base: string, control: string): string {
+  if (/^rtsps?:\/\//i.test(control)) return control;
+  if (control === '*' || control === '') return base;
+  return base.endsWith('/') ? base + control : `${base}/${control}`;
+}
+
+/**
+ * RTP of one H.264 stream → access units (NAL units grouped by timestamp; single, STAP-A and FU-A packets) → one fMP4
+ * fragment each, written into a reused buffer and copied out once.
+ */
+export class H264Depacketizer {
+  private au = Buffer.allocUnsafe(512 * 1024);
+  private auLen = FRAGMENT_HEADER_BYTES;
+  private auTs?: number;
+  private auKey = false;
+  private nalStart = -1;
+  private expectedSeq?: number;
+  private broken = false;
+  private needKey = true;
+  private sps?: Buffer;
+  private pps?: Buffer;
+  private initDirty = true;
+  private firstTs?: number;
+  private lastTs = 0;
+  private wraps = 0;
+  private prevDts?: number;
+  private duration = H264_TIMESCALE / 25;
+  private seq = 0;
+
+  constructor(private readonly payloadType: number, sps: Buffer | undefined, pps: Buffer | undefined,
+    private readonly emit: (part: Fmp4Part) => void, private readonly unsupported: (why: string) => void) {
+    this.sps = sps;
+    this.pps = pps;
+  }
+
+  /** One RTP packet (a view that is only valid during the call). */
+  push(p: Buffer): void {
+    if (p.length < 12 || p[0]! >> 6 !== 2 || (p[1]! & 0x7f) !== this.payloadType) return;
+    let off = 12 + (p[0]! & 0x0f) * 4;
+    if (p[0]! & 0x10) off += 4 + (off + 4 <= p.length ? p.readUInt16BE(off + 2) * 4 : 0);
+    const end = p[0]! & 0x20 ? p.length - p[p.length - 1]! : p.length;
+    if (off >= end) return;
+    const seq = p.readUInt16BE(2);
+    const ts = p.readUInt32BE(4);
+    if (this.auTs !== undefined && ts !== this.auTs) this.flush();
+    // A lost packet spoils its access unit and every one after it that refers back: wait for the next keyframe.
+    if (this.expectedSeq !== undefined && seq !== this.expectedSeq) this.broken = true;
+    this.expectedSeq = (seq + 1) & 0xffff;
+    this.auTs = ts;
+    const type = p[off]! & 0x1f;
+    if (type >= 1 && type <= 23) {
+      this.nal(p, off, end);
+    } else if (type === 24) { // STAP-A
+      for (let at = off + 1; at + 2 <= end;) {
+        const n = p.readUInt16BE(at);
+        at += 2;
+        if (n === 0 || at + n > end) { this.broken = true; break; }
+        this.nal(p, at, at + n);
+        at += n;
+      }
+    } else if (type === 28 && off + 2 <= end) { // FU-A
+      const fu = p[off + 1]!;
+      if (fu & 0x80) {
+        this.closeNal();
+        this.beginNal((p[off]! & 0xe0) | (fu & 0x1f));
+      }
+      if (this.nalStart < 0) this.broken = true; // its start was lost
+      else {
+        this.append(p, off + 2, end);
+        if (fu & 0x40) this.closeNal();
+      }
+    } else {
+      this.broken = true; // STAP-B, MTAP, FU-B: not in packetization-mode 1
+    }
+    if (p[1]! & 0x80) this.flush();
+  }
+
+  private nal(p: Buffer, from: number, to: number): void {
+    this.closeNal();
+    const type = p[from]! & 0x1f;
+    if (type === 7 || type === 8) {
+      const copy = Buffer.from(p.subarray(from, to));
+      const old = type === 7 ? this.sps : this.pps;
+      if (!old || !old.equals(copy)) {
+        if (type === 7) this.sps = copy;
+        else this.pps = copy;
+        this.initDirty = true;
+      }
+    }
+    if (type === 9 || type === 12) return; // access unit delimiter, filler
+    this.beginNal(p[from]!);
+    this.append(p, from + 1, to);
+    this.closeNal();
+  }
+
+  private beginNal(header: number): void {
+    this.reserve(5);
+    this.nalStart = this.auLen;
+    this.au[this.auLen + 4] = header;
+    this.auLen += 5;
+    if ((header & 0x1f) === 5) this.auKey = true;
+  }
+
+  private append(p: Buffer, from: number, to: number): void {
+    this.reserve(to - from);
+    p.copy(this.au, this.auLen, from, to);
+    this.auLen += to - from;
+  }
+
+  private closeNal(): void {
+    if (this.nalStart < 0) return;
+    this.au.writeUInt32BE(this.auLen - this.nalStart - 4, this.nalStart);
+    this.nalStart = -1;
+  }
+
+  private reserve(n: number): void {
+    if (this.auLen + n <= this.au.length) return;
+    if (this.auLen + n > MAX_AU_BYTES) throw new Error('an H.264 access unit is larger than 16 MB');
+    const bigger = Buffer.allocUnsafe(Math.max(this.au.length * 2, this.auLen + n));
+    this.au.copy(bigger, 0, 0, this.auLen);
+    this.au = bigger;
+  }
+
+  private flush(): void {
+    this.closeNal();
+    const ts = this.auTs;
+    const key = this.auKey;
+    const bytes = this.auLen - FRAGMENT_HEADER_BYTES;
+    const broken = this.broken;
+    this.auLen = FRAGMENT_HEADER_BYTES;
+    this.auKey = false;
+    this.auTs = undefined;
+    this.broken = false;
+    if (ts === undefined) return;
+    if (broken) { this.needKey = true; return; }
+    if (bytes === 0) return;
+    // The 32-bit RTP clock, unwrapped; decode time counts from the session's first access unit.
+    if (this.firstTs === undefined) this.firstTs = this.lastTs = ts;
+    if (ts < this.lastTs && this.lastTs - ts > 2 ** 31) this.wraps++;
+    else if (ts > this.lastTs && ts - this.lastTs > 2 ** 31) return; // a late packet from before a wrap
+    this.lastTs = ts;
+    const dts = this.wraps * 2 ** 32 + ts - this.firstTs;
+    if (this.prevDts !== undefined) {
+      // Presentation order differs from decode order (B-frames): the RTP timestamps alone cannot give decode times.
+      if (dts <= this.prevDts) return this.unsupported('the camera sends B-frames (timestamps out of order)');
+      const delta = dts - this.prevDts;
+      if (delta < H264_TIMESCALE) this.duration = delta;
+    }
+    this.prevDts = dts;
+    if (!this.sps || !this.pps) return;
+    if (this.initDirty) {
+      let init: Buffer;
+      try {
+        init = h264Init(this.sps, this.pps);
+      } catch (err) {
+        return this.unsupported((err as Error).message);
+      }
+      this.emit({ kind: 'init', data: init, info: readInit(init) });
+      this.initDirty = false;
+      this.needKey = true;
+    }
+    if (this.needKey && !key) return;
+    this.needKey = false;
+    // Its own duration is not known until the next access unit comes: the last interval stands in, and the next
+    // fragment's decode time is exact, so nothing drifts.
+    writeFragmentHeader(this.au, ++this.seq, dts, this.duration, bytes, key);
+    const data = Buffer.from(this.au.subarray(0, FRAGMENT_HEADER_BYTES + bytes));
+    this.emit({ kind: 'fragment', data, info: { video: true, keyframe: key, baseDecodeTime: dts, duration: this.duration, samples: 1 } });
+  }
+}
+
+/** One RTSP session (DESCRIBE, SETUP, PLAY over one TCP connection) feeding an H264Depacketizer. */
+export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeoutMs: number }): { close(): void } {
+  const u = new URL(url);
+  const user = decodeURIComponent(u.username);
+  const pass = decodeURIComponent(u.password);
+  u.username = u.password = '';
+  const requestUrl = u.toString();
+  let closed = false;
+  let cseq = 0;
+  let authHeader: ((method: string, uri: string) => string) | undefined;
+  let session: string | undefined;
+  let keepalive: NodeJS.Timeout | undefined;
+  let waiting: ((r: Response) => void) | undefined;
+  let pending: Buffer | undefined;
+  let depay: H264Depacketizer | undefined;
+  let channel = 0;
+
+  const finish = (reason: string, unsupported = false) => {
+    if (closed) return;
+    closed = true;
+    clearInterval(keepalive);
+    clearTimeout(timer);
+    sock.destroy();
+    if (unsupported) h.unsupported(reason);
+    else h.closed(reason);
+  };
+  const timer = setTimeout(() => finish('Connection timed out (no answer to RTSP set-up)'), opts.timeoutMs);
+
+  const sock = net.connect({
+    host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 554), noDelay: true,
+    // One reused read buffer: each read holds many interleaved RTP packets, copied once into the access unit.
+    onread: { buffer: Buffer.allocUnsafe(256 * 1024), callback: (n: number, buf: Uint8Array) => { onRead(Buffer.from(buf.buffer, buf.byteOffset, n)); return true; } },
+  });
+  sock.on('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ECONNREFUSED' ? 'Connection refused' : err.code === 'EHOSTUNREACH' ? 'No route to host' : err.message));
+  sock.on('close', () => finish('the camera closed the connection'));
+  sock.on('connect', () => void run().catch((err: Error) => finish(err.message)));
+
+  function onRead(chunk: Buffer): void {
+    if (closed) return;
+    h.bytes(chunk.length);
+    let buf = chunk;
+    if (pending) { buf = Buffer.concat([pending, chunk]); pending = undefined; }
+    let at = 0;
+    try {
+      while (at < buf.length && !closed) {
+        if (buf[at] === 0x24) { // '$': interleaved binary frame
+          if (at + 4 > buf.length) break;
+          const len = buf.readUInt16BE(at + 2);
+          if (at + 4 + len > buf.length) break;
+          if (buf[at + 1] === channel && depay) depay.push(buf.subarray(at + 4, at + 4 + len));
+          at += 4 + len;
+          continue;
+        }
+        const head = buf.indexOf('\r\n\r\n', at, 'latin1');
+        if (head < 0) {
+          if (buf.length - at > MAX_HEADER_BYTES) throw new Error('the camera sent an RTSP header larger than 64 KB');
+          break;
+        }
+        const lines = buf.toString('latin1', at, head).split('\r\n');
+        const headers = new Map<string, string[]>();
+        for (const l of lines.slice(1)) {
+          const i = l.indexOf(':');
+          if (i > 0) { const k = l.slice(0, i).trim().toLowerCase(); headers.set(k, [...(headers.get(k) ?? []), l.slice(i + 1).trim()]); }
+        }
+        const bodyLen = Number(headers.get('content-length')?.[0] ?? 0);
+        if (bodyLen > MAX_HEADER_BYTES) throw new Error('the camera sent an RTSP body larger than 64 KB');
+        if (head + 4 + bodyLen > buf.length) break;
+        const m = /^RTSP\/1\.\d (\d{3}) ?(.*)$/.exec(lines[0]!);
+        if (m) {
+          const r: Response = { status: Number(m[1]), reason: m[2] ?? '', headers, body: Buffer.from(buf.subarray(head + 4, head + 4 + bodyLen)) };
+          const w = waiting;
+          waiting = undefined;
+          w?.(r);
+        } else if (!/^[A-Z_]+ \S+ RTSP\/1\.\d$/.test(lines[0]!)) {
+          throw new Error('Invalid data found (not RTSP)');
+        } // a request from the server (ANNOUNCE, GET_PARAMETER): not answered, like most clients
+        at = head + 4 + bodyLen;
+      }
+    } catch (err) {
+      return finish((err as Error).message);
+    }
+    if (at < buf.length) pending = Buffer.from(buf.subarray(at));
+  }
+
+  function request(method: string, uri: string, extra: Record<string, string> = {}): Promise<Response> {
+    const lines = [`${method} ${uri} RTSP/1.0`, `CSeq: ${++cseq}`, 'User-Agent: Watchpost'];
+    if (authHeader) lines.push(`Authorization: ${authHeader(method, uri)}`);
+    if (session) lines.push(`Session: ${session}`);
+    for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
+    return new Promise((resolve) => {
+      waiting = resolve;
+      sock.write(`${lines.join('\r\n')}\r\n\r\n`);
+    });
+  }
+
+  /** A request, answered once more with credentials when challenged (401; or stale nonce). */
+  async function call(method: string, uri: string, extra: Record<string, string> = {}): Promise<Response> {
+    let r = await request(method, uri, extra);
+    for (let tries = 0; r.status === 401 && tries < 2; tries++) {
+      const challenges = r.headers.get('www-authenticate') ?? [];
+      const digest = challenges.find((c) => /^digest\s/i.test(c));
+      const stale = digest && /stale\s*=\s*"?true/i.test(digest);
+      if ((authHeader && !stale) || !user) break;
+      if (digest) {
+        const p = authParams(digest.slice(7));
+        const realm = p.get('realm') ?? '';
+        const nonce = p.get('nonce') ?? '';
+        const qop = p.get('qop')?.split(',').map((x) => x.trim()).includes('auth') ? 'auth' : undefined;
+        const ha1 = md5(`${user}:${realm}:${pass}`);
+        let nc = 0;
+        authHeader = (m, uri2) => {
+          const ha2 = md5(`${m}:${uri2}`);
+          if (!qop) return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri2}", response="${md5(`${ha1}:${nonce}:${ha2}`)}"`;
+          const ncs = (++nc).toString(16).padStart(8, '0');
+          const cnonce = randomBytes(8).toString('hex');
+          return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri2}", qop=auth, nc=${ncs}, cnonce="${cnonce}", response="${md5(`${ha1}:${nonce}:${ncs}:${cnonce}:auth:${ha2}`)}"`;
+        };
+      } else if (challenges.some((c) => /^basic/i.test(c))) {
+        const b = Buffer.from(`${user}:${pass}`).toString('base64');
+        authHeader = () => `Basic ${b}`;
+      } else break;
+      r = await request(method, uri, extra);
+    }
+    if (r.status !== 200) throw new Error(`${method}: server returned ${r.status} ${r.status === 401 ? 'Unauthorized' : r.status === 404 ? 'Not Found' : r.reason}`);
+    return r;
+  }
+
+  async function run(): Promise<void> {
+    const d = await call('DESCRIBE', requestUrl, { Accept: 'application/sdp' });
+    const { video, otherMedia } = parseSdp(d.body.toString('utf8'));
+    if (!video) return finish('could not find codec parameters (the camera offers no video)');
+    if (video.codec !== 'H264') return finish(`the video is ${video.codec}`, true);
+    if (otherMedia.length) return finish(`the stream has ${otherMedia.join(', ')} as well`, true);
+    const base = d.headers.get('content-base')?.[0] ?? d.headers.get('content-location')?.[0] ?? requestUrl;
+    const s = await call('SETUP', controlUrl(base, video.control), { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
+    const sessionHeader = s.headers.get('session')?.[0];
+    if (!sessionHeader) throw new Error('SETUP: the camera gave no session');
+    session = sessionHeader.split(';')[0]!.trim();
+    channel = Number(/interleaved=(\d+)/.exec(s.headers.get('transport')?.[0] ?? '')?.[1] ?? 0);
+    const timeoutS = Number(/timeout=(\d+)/.exec(sessionHeader)?.[1] ?? 60);
+    depay = new H264Depacketizer(video.payloadType, video.sps, video.pps, (p) => { clearTimeout(timer); h.part(p); }, (why) => finish(why, true));
+    await call('PLAY', controlUrl(base, '*'), { Range: 'npt=0.000-' });
+    // The session is kept alive by a request every half of its timeout; the answers are not awaited.
+    keepalive = setInterval(() => {
+      const lines = [`GET_PARAMETER ${controlUrl(base, '*')} RTSP/1.0`, `CSeq: ${++cseq}`, `Session: ${session}`];
+      if (authHeader) lines.push(`Authorization: ${authHeader('GET_PARAMETER', controlUrl(base, '*'))}`);
+      sock.write(`${lines.join('\r\n')}\r\n\r\n`);
+    }, Math.max(5, timeoutS / 2) * 1000);
+    keepalive.unref();
+  }
+
+  return {
+    close: () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(keepalive);
+      clearTimeout(timer);
+      if (!session) return void sock.destroy();
+      sock.end(`TEARDOWN ${requestUrl} RTSP/1.0\r\nCSeq: ${++cseq}\r\nSession: ${session}\r\n\r\n`);
+      setTimeout(() => sock.destroy(), 1000).unref();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// The station's own RTSP ingest, pure parts: SDP, SPS, and RTP (RFC 6184) → fMP4, checked by decoding the output with
+// ffmpeg and comparing every picture with the encoder's own stream.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readInit, type Fmp4Part } from '../../electron/core/media/fmp4';
+import { spsSize } from '../../electron/core/media/h264-mux';
+import { H264Depacketizer, controlUrl, parseSdp } from '../../electron/core/media/rtsp-source';
+import { splitAccessUnits } from '../../scripts/camsim/video/annexb';
+
+const dir = mkdtempSync(join(tmpdir(), 'wp-rtsp-src-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function encode(name: string, args: string[]): Buffer {
+  const out = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-frames:v', '50',
+    '-c:v', 'libx264', '-g', '25', '-pix_fmt', 'yuv420p', ...args, '-f', 'h264', 'pipe:1'], { maxBuffer: 64 << 20 });
+  writeFileSync(join(dir, `${name}.h264`), out);
+  return out;
+}
+
+/** RTP packets of one access unit: parameter sets as one STAP-A, small NAL units alone, large ones as FU-A. */
+function packetize(nals: Buffer[], ts: number, seq: { n: number }, mtu = 1200): Buffer[] {
+  const payloads: Buffer[] = [];
+  const sets = nals.filter((n) => [7, 8].includes(n[0]! & 0x1f));
+  if (sets.length) payloads.push(Buffer.concat([Buffer.from([(sets[0]![0]! & 0x60) | 24]), ...sets.flatMap((n) => [Buffer.from([n.length >> 8, n.length & 0xff]), n])]));
+  for (const n of nals.filter((x) => !sets.includes(x))) {
+    if (n.length <= mtu) { payloads.push(n); continue; }
+    for (let off = 1; off < n.length; off += mtu) {
+      const fu = (off === 1 ? 0x80 : 0) | (off + mtu >= n.length ? 0x40 : 0) | (n[0]! & 0x1f);
+      payloads.push(Buffer.concat([Buffer.from([(n[0]! & 0xe0) | 28, fu]), n.subarray(off, off + mtu)]));
+    }
+  }
+  return payloads.map((pl, i) => {
+    const h = Buffer.alloc(12);
+    h[0] = 0x80;
+    h[1] = (i === payloads.length - 1 ? 0x80 : 0) | 96;
+    h.writeUInt16BE(seq.n, 2);
+    seq.n = (seq.n + 1) & 0xffff;
+    h.writeUInt32BE(ts >>> 0, 4);
+    h.writeUInt32BE(0x1234, 8);
+    return Buffer.concat([h, pl]);
+  });
+}
+
+/** All packets of a stream, the RTP clock starting just before its 32-bit wrap and sequence numbers before theirs. */
+function rtpOf(h264: Buffer): Buffer[][] {
+  const seq = { n: 65_530 };
+  return splitAccessUnits('h264', h264).map((au, i) => packetize(au.nals, 2 ** 32 - 10 * 3600 + i * 3600, seq));
+}
+
+function depacketize(units: Buffer[][], skip?: (unit: number, packet: number) => boolean) {
+  const parts: Fmp4Part[] = [];
+  const unsupported: string[] = [];
+  const d = new H264Depacketizer(96, undefined, undefined, (p) => parts.push(p), (why) => unsupported.push(why));
+  units.forEach((ps, u) => ps.forEach((p, i) => { if (!skip?.(u, i)) d.push(p); }));
+  return { parts, unsupported };
+}
+
+const framemd5 = (file: string) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 'framemd5', '-'])
+  .toString().split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').at(-1)!.trim());
+
+describe('H264Depacketizer', () => {
+  const h264 = encode('plain', ['-bf', '0', '-profile:v', 'high']);
+
+  it('turns RTP (single, STAP-A, FU-A; RTP clock and sequence wrapping) into fMP4 that decodes to the same pictures', () => {
+    const { parts, unsupported } = depacketize(rtpOf(h264));
+    expect(unsupported).toEqual([]);
+    const init = parts.filter((p) => p.kind === 'init');
+    const frags = parts.filter((p) => p.kind === 'fragment');
+    expect(init).toHaveLength(1);
+    expect(init[0]!.info).toMatchObject({ kind: 'h264', width: 640, height: 360, timescale: 90_000 });
+    expect(readInit(init[0]!.data).codec).toMatch(/^avc1\.6400/); // High profile, from the SPS
+    expect(frags).toHaveLength(50);
+    // Decode times count on across the RTP clock's wrap, one frame (3600 ticks) apart.
+    expect(frags.map((f) => f.kind === 'fragment' && f.info.baseDecodeTime)).toEqual(frags.map((_, i) => i * 3600));
+    expect(frags.map((f) => f.kind === 'fragment' && f.info.keyframe).flatMap((k, i) => (k ? [i] : []))).toEqual([0, 25]);
+    const file = join(dir, 'plain.mp4');
+    writeFileSync(file, Buffer.concat(parts.map((p) => p.data)));
+    const ours = framemd5(file);
+    expect(ours).toHaveLength(50);
+    expect(ours).toEqual(framemd5(join(dir, 'plain.h264')));
+  });
+
+  it('after a lost packet, emits nothing until the next keyframe', () => {
+    const { parts } = depacketize(rtpOf(h264), (u, i) => u === 10 && i === 0);
+    const frags = parts.filter((p) => p.kind === 'fragment');
+    expect(frags).toHaveLength(10 + 25);
+    expect(frags[10]!.kind === 'fragment' && frags[10]!.info).toMatchObject({ keyframe: true, baseDecodeTime: 25 * 3600 });
+    const file = join(dir, 'lost.mp4');
+    writeFileSync(file, Buffer.concat(parts.map((p) => p.data)));
+    expect(framemd5(file)).toHaveLength(35);
+  });
+
+  it('hands a stream with B-frames over (its RTP timestamps are in presentation order)', () => {
+    const mp4 = join(dir, 'bframes.mp4');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-frames:v', '20',
+      '-c:v', 'libx264', '-bf', '2', '-pix_fmt', 'yuv420p', '-video_track_timescale', '90000', mp4]);
+    const h264 = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', mp4, '-c', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', 'pipe:1']);
+    // Packets in decode order, stamped with their presentation times as a camera's RTP would be.
+    const pts = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts', '-of', 'csv=p=0', mp4]).toString().trim().split('\n').map(Number);
+    const seq = { n: 0 };
+    const units = splitAccessUnits('h264', h264).map((au, i) => packetize(au.nals, 1000 + pts[i]!, seq));
+    expect(pts.some((p, i) => i > 0 && p < pts[i - 1]!)).toBe(true);
+    expect(depacketize(units).unsupported[0]).toMatch(/B-frames/);
+  });
+
+  it('drops malformed packets without throwing', () => {
+    const units = rtpOf(h264);
+    const d = new H264Depacketizer(96, undefined, undefined, () => {}, () => {});
+    const bad = [Buffer.alloc(0), Buffer.alloc(11), Buffer.from([0x40, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 5]), // RTP version 1
+      Buffer.concat([units[1]![0]!.subarray(0, 12), Buffer.from([24, 0xff, 0xff, 1])]), // STAP-A length past the end
+      Buffer.concat([units[1]![0]!.subarray(0, 12), Buffer.from([28])]), // FU-A without its header
+      Buffer.concat([units[1]![0]!.subarray(0, 12), Buffer.from([28, 0x05, 1, 2, 3])]), // FU-A middle without a start
+      Buffer.concat([Buffer.from([0xb0]), units[1]![0]!.subarray(1, 12), Buffer.from([0, 0, 0, 200])])]; // extension and padding past the end
+    for (const b of bad) expect(() => d.push(b)).not.toThrow();
+  });
+});
+
+describe('spsSize', () => {
+  it('reads sizes with cropping from real encoder output', () => {
+    for (const [size, profile] of [['1920x1080', 'high'], ['640x360', 'baseline'], ['1280x720', 'main'], ['352x288', 'high444']] as const) {
+      const out = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25`, '-frames:v', '1',
+        '-c:v', 'libx264', '-profile:v', profile, ...(profile === 'high444' ? ['-pix_fmt', 'yuv444p'] : ['-pix_fmt', 'yuv420p']), '-f', 'h264', 'pipe:1']);
+      const sps = splitAccessUnits('h264', out)[0]!.nals.find((n) => (n[0]! & 0x1f) === 7)!;
+      const [w, h] = size.split('x').map(Number);
+      expect(spsSize(sps)).toEqual({ width: w, height: h });
+    }
+  });
+  it('names a truncated SPS', () => {
+    expect(() => spsSize(Buffer.from([0x67, 100, 0, 40]))).toThrow(/SPS/);
+  });
+});
+
+describe('parseSdp', () => {
+  it('reads a Hikvision-style description: video with its parameter sets, audio beside it', () => {
+    const sdp = ['v=0', 'o=- 1 1 IN IP4 192.0.2.10', 's=Media Presentation', 'c=IN IP4 0.0.0.0', 't=0 0', 'a=control:*',
+      'm=video 0 RTP/AVP 96', 'a=rtpmap:96 H264/90000', 'a=fmtp:96 profile-level-id=420029; packetization-mode=1; sprop-parameter-sets=Z01AKJWgHgCJ+VA=,aO48gA==',
+      'a=control:trackID=1', 'm=audio 0 RTP/AVP 8', 'a=rtpmap:8 PCMA/8000', 'a=control:trackID=2', ''].join('\r\n');
+    const { video, otherMedia } = parseSdp(sdp);
+    expect(video).toMatchObject({ control: 'trackID=1', payloadType: 96, codec: 'H264' });
+    expect(video!.sps![0]! & 0x1f).toBe(7);
+    expect(video!.pps![0]! & 0x1f).toBe(8);
+    expect(otherMedia).toEqual(['audio']);
+  });
+  it('tells H.265 from H.264', () => {
+    expect(parseSdp('v=0\nm=video 0 RTP/AVP 98\na=rtpmap:98 H265/90000\na=control:track1\n').video?.codec).toBe('H265');
+  });
+  it('resolves control URLs against the base', () => {
+    expect(controlUrl('rtsp://h/cam/realmonitor?channel=1&subtype=0/', 'trackID=0')).toBe('rtsp://h/cam/realmonitor?channel=1&subtype=0/trackID=0');
+    expect(controlUrl('rtsp://h/live', 'track1')).toBe('rtsp://h/live/track1');
+    expect(controlUrl('rtsp://h/live/', '*')).toBe('rtsp://h/live/');
+    expect(controlUrl('rtsp://h/live/', 'rtsp://h/other/t1')).toBe('rtsp://h/other/t1');
+  });
+});
