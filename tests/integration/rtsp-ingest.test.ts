@@ -67,6 +67,25 @@ describe('camsim (H.264, digest auth)', () => {
     expect(w.hub.stats.ffmpegStarts).toBe(0);
   }, 30_000);
 
+  it('starts anew with a new init segment when the camera changes resolution mid-stream', async () => {
+    const fleet = await startFleet({ devices: 1, channels: 1, subnet: 'random' });
+    cleanup.push(() => fleet.close());
+    const w = watch(creds(fleet.manifest.devices[0]!.channels[0]!.sub.rtsp));
+    await expect.poll(() => w.frags.length, { timeout: 10_000 }).toBeGreaterThan(10);
+    const seen: { info: FragmentInfo }[] = [];
+    const detach = w.hub.attach({ init: () => {}, fragment: (_, info) => seen.push({ info }) });
+    cleanup.push(detach);
+    fleet.devices[0]!.setResolution(1, 'sub', 320, 180);
+    await expect.poll(() => w.inits.length, { timeout: 10_000 }).toBe(2);
+    expect(w.inits.map((i) => `${i.width}x${i.height}`)).toEqual(['640x360', '320x180']);
+    expect(w.hub.status).toMatchObject({ state: 'live', track: { width: 320, height: 180 } });
+    expect(w.hub.stats.upstreamStarts).toBe(1);
+    // The first fragment after it is a keyframe whose decode time starts over.
+    await expect.poll(() => w.hub.cached().gop.length, { timeout: 5_000 }).toBeGreaterThan(0);
+    expect(w.hub.cached().gop[0]!.info).toMatchObject({ keyframe: true });
+    expect(w.hub.cached().gop[0]!.info.baseDecodeTime).toBeLessThan(90_000);
+  }, 30_000);
+
   it('names what went wrong: wrong password, no such stream, nothing listening', async () => {
     const fleet = await startFleet({ devices: 1, channels: 1, subnet: 'random' });
     cleanup.push(() => fleet.close());

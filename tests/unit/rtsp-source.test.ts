@@ -2,12 +2,14 @@
 // ffmpeg and comparing every picture with the encoder's own stream.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readInit, type Fmp4Part } from '../../electron/core/media/fmp4';
 import { spsSize } from '../../electron/core/media/h264-mux';
-import { H264Depacketizer, controlUrl, parseSdp } from '../../electron/core/media/rtsp-source';
+import { H264Depacketizer, controlUrl, openRtspSource, parseSdp } from '../../electron/core/media/rtsp-source';
+import { DigestAuth } from '../../scripts/camsim/rtsp/digest-auth';
 import { splitAccessUnits } from '../../scripts/camsim/video/annexb';
 
 const dir = mkdtempSync(join(tmpdir(), 'wp-rtsp-src-'));
@@ -152,5 +154,42 @@ describe('parseSdp', () => {
     expect(controlUrl('rtsp://h/live', 'track1')).toBe('rtsp://h/live/track1');
     expect(controlUrl('rtsp://h/live/', '*')).toBe('rtsp://h/live/');
     expect(controlUrl('rtsp://h/live/', 'rtsp://h/other/t1')).toBe('rtsp://h/other/t1');
+  });
+});
+
+describe('openRtspSource', () => {
+  it('answers a digest challenge with qop=auth (Hikvision-style), and names the request the camera refused', async () => {
+    const auth = new DigestAuth('IP Camera(C2034)');
+    const seen: string[] = [];
+    const server = createServer((sock) => {
+      let buf = '';
+      sock.on('data', (d) => {
+        buf += d;
+        for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
+          const req = buf.slice(0, end);
+          buf = buf.slice(end + 4);
+          const [method] = req.split(' ');
+          const cseq = /CSeq: (\d+)/.exec(req)![1];
+          const result = auth.verify(method!, /Authorization: (.*)/.exec(req)?.[1], (u) => (u === 'admin' ? 'Pa$$w0rd:x' : undefined));
+          seen.push(`${method} ${result.kind}${/qop=auth, nc=00000001/.test(req) ? ' qop' : ''}`);
+          if (result.kind !== 'ok') {
+            sock.write(`RTSP/1.0 401 Unauthorized\r\nCSeq: ${cseq}\r\nWWW-Authenticate: Basic realm="x"\r\nWWW-Authenticate: ${auth.challenge()}, qop="auth"\r\n\r\n`);
+          } else if (method === 'DESCRIBE') {
+            const sdp = 'v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:trackID=1\r\n';
+            sock.write(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`);
+          } else sock.write(`RTSP/1.0 461 Unsupported Transport\r\nCSeq: ${cseq}\r\n\r\n`);
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const reason = await new Promise<string>((resolve) => {
+      openRtspSource(`rtsp://admin:${encodeURIComponent('Pa$$w0rd:x')}@127.0.0.1:${port}/Streaming/Channels/101`, {
+        part: () => {}, bytes: () => {}, unsupported: resolve, closed: resolve,
+      }, { timeoutMs: 5000 });
+    });
+    server.close();
+    expect(seen).toEqual(['DESCRIBE missing', 'DESCRIBE ok qop', 'SETUP ok']);
+    expect(reason).toBe('SETUP: server returned 461 Unsupported Transport');
   });
 });

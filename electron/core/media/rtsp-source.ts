@@ -23,6 +23,10 @@ interface Response { status: number; reason: string; headers: Map<string, string
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const MAX_HEADER_BYTES = 64 * 1024;
 const MAX_AU_BYTES = 16 * 1024 * 1024;
+/** Socket errors phrased as ffmpeg words them, for the hub's classifyFailure. */
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused', ETIMEDOUT: 'Connection timed out', EHOSTUNREACH: 'No route to host', ENETUNREACH: 'Network is unreachable',
+};
 
 /** Auth params of a challenge: `Digest realm="x", nonce="y"` → Map. */
 function authParams(s: string): Map<string, string> {
@@ -194,9 +198,22 @@ export class H264Depacketizer {
     this.broken = false;
     if (ts === undefined) return;
     if (broken) { this.needKey = true; return; }
-    if (bytes === 0) return;
-    // The 32-bit RTP clock, unwrapped; decode time counts from the session's first access unit.
-    if (this.firstTs === undefined) this.firstTs = this.lastTs = ts;
+    if (bytes === 0 || !this.sps || !this.pps) return;
+    if (this.initDirty) {
+      let init: Buffer;
+      try {
+        init = h264Init(this.sps, this.pps);
+      } catch (err) {
+        return this.unsupported((err as Error).message);
+      }
+      this.emit({ kind: 'init', data: init, info: readInit(init) });
+      this.initDirty = false;
+      this.needKey = true;
+      // New parameters (the camera changed resolution): a new start, decode time from 0, as after a reconnection.
+      this.firstTs = this.prevDts = undefined;
+    }
+    // The 32-bit RTP clock, unwrapped; decode time counts from the first access unit after the init segment.
+    if (this.firstTs === undefined) { this.firstTs = this.lastTs = ts; this.wraps = 0; }
     if (ts < this.lastTs && this.lastTs - ts > 2 ** 31) this.wraps++;
     else if (ts > this.lastTs && ts - this.lastTs > 2 ** 31) return; // a late packet from before a wrap
     this.lastTs = ts;
@@ -208,18 +225,6 @@ export class H264Depacketizer {
       if (delta < H264_TIMESCALE) this.duration = delta;
     }
     this.prevDts = dts;
-    if (!this.sps || !this.pps) return;
-    if (this.initDirty) {
-      let init: Buffer;
-      try {
-        init = h264Init(this.sps, this.pps);
-      } catch (err) {
-        return this.unsupported((err as Error).message);
-      }
-      this.emit({ kind: 'init', data: init, info: readInit(init) });
-      this.initDirty = false;
-      this.needKey = true;
-    }
     if (this.needKey && !key) return;
     this.needKey = false;
     // Its own duration is not known until the next access unit comes: the last interval stands in, and the next
@@ -263,7 +268,7 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
     // One reused read buffer: each read holds many interleaved RTP packets, copied once into the access unit.
     onread: { buffer: Buffer.allocUnsafe(256 * 1024), callback: (n: number, buf: Uint8Array) => { onRead(Buffer.from(buf.buffer, buf.byteOffset, n)); return true; } },
   });
-  sock.on('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ECONNREFUSED' ? 'Connection refused' : err.code === 'EHOSTUNREACH' ? 'No route to host' : err.message));
+  sock.on('error', (err: NodeJS.ErrnoException) => finish(SOCKET_ERRORS[err.code ?? ''] ?? err.message));
   sock.on('close', () => finish('the camera closed the connection'));
   sock.on('connect', () => void run().catch((err: Error) => finish(err.message)));
 

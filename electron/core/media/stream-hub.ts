@@ -253,6 +253,11 @@ export class StreamHub {
     for (const part of parts) {
       if (part.kind === 'init') {
         up.init = { data: part.data, info: part.info };
+        // New parameters mid-stream (the station's own reader, when the camera changes resolution): a new start for all.
+        if (up.delivered && up === this.active) {
+          this.adoptInit(up.init);
+          this.setStatus({ state: 'live', failures: 0 });
+        }
         continue;
       }
       // A new connection takes over only once it delivers a keyframe.
