@@ -99,8 +99,9 @@ interface Upstream {
 interface ConsumerState { skipping: boolean }
 
 /**
- * One upstream connection per camera stream: a supervised ffmpeg (-c copy -> fMP4 on a pipe) whose
- * init segment and current GOP are cached and fanned out to every consumer (viewers, recorder).
+ * One upstream connection per camera stream, supervised: the station's own RTSP reader (H.264 RTP -> fMP4, rtsp-source) or
+ * ffmpeg (-c copy -> fMP4 on a pipe) for anything else; its init segment and current GOP are cached and fanned out to every
+ * consumer (viewers, recorder).
  */
 export class StreamHub {
   private readonly consumers = new Map<HubConsumer, ConsumerState>();
@@ -191,7 +192,7 @@ export class StreamHub {
       bytes: (n) => { up.lastDataAt = this.clock(); this.stats.bytesIn += n; },
       closed: (reason) => { up.stderr = reason; this.onExit(up); },
       unsupported: (why) => {
-        // Nothing of it reached a consumer (it stops before its first fragment, or at a B-frame): ffmpeg takes its place.
+        // ffmpeg takes its place at once (no failure counted); its init segment starts consumers anew, as a reconnection does.
         this.log.info({ why }, 'stream handed to ffmpeg');
         this.native = false;
         const next = this.startFfmpeg();
