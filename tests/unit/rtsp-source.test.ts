@@ -157,39 +157,72 @@ describe('parseSdp', () => {
   });
 });
 
+/** A minimal RTSP server on loopback: answer(method, request, cseq) writes each reply. */
+async function fakeCamera(answer: (method: string, req: string, cseq: string) => string) {
+  const server = createServer((sock) => {
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d;
+      for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
+        const req = buf.slice(0, end);
+        buf = buf.slice(end + 4);
+        sock.write(answer(req.split(' ')[0]!, req, /CSeq: (\d+)/.exec(req)![1]!));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as { port: number }).port, close: () => server.close() };
+}
+
 describe('openRtspSource', () => {
+  const auth = new DigestAuth('IP Camera(C2034)');
+  const check = (method: string, req: string) => auth.verify(method, /Authorization: (.*)/.exec(req)?.[1], (u) => (u === 'admin' ? 'Pa$$w0rd:x' : undefined)).kind;
+  const url = (port: number) => `rtsp://admin:${encodeURIComponent('Pa$$w0rd:x')}@127.0.0.1:${port}/Streaming/Channels/101`;
+  const SDP = 'v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:trackID=1\r\n';
+
   it('answers a digest challenge with qop=auth (Hikvision-style), and names the request the camera refused', async () => {
-    const auth = new DigestAuth('IP Camera(C2034)');
     const seen: string[] = [];
-    const server = createServer((sock) => {
-      let buf = '';
-      sock.on('data', (d) => {
-        buf += d;
-        for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
-          const req = buf.slice(0, end);
-          buf = buf.slice(end + 4);
-          const [method] = req.split(' ');
-          const cseq = /CSeq: (\d+)/.exec(req)![1];
-          const result = auth.verify(method!, /Authorization: (.*)/.exec(req)?.[1], (u) => (u === 'admin' ? 'Pa$$w0rd:x' : undefined));
-          seen.push(`${method} ${result.kind}${/qop=auth, nc=00000001/.test(req) ? ' qop' : ''}`);
-          if (result.kind !== 'ok') {
-            sock.write(`RTSP/1.0 401 Unauthorized\r\nCSeq: ${cseq}\r\nWWW-Authenticate: Basic realm="x"\r\nWWW-Authenticate: ${auth.challenge()}, qop="auth"\r\n\r\n`);
-          } else if (method === 'DESCRIBE') {
-            const sdp = 'v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:trackID=1\r\n';
-            sock.write(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`);
-          } else sock.write(`RTSP/1.0 461 Unsupported Transport\r\nCSeq: ${cseq}\r\n\r\n`);
-        }
-      });
+    const cam = await fakeCamera((method, req, cseq) => {
+      const result = check(method, req);
+      seen.push(`${method} ${result}${/qop=auth, nc=00000001/.test(req) ? ' qop' : ''}`);
+      if (result !== 'ok') return `RTSP/1.0 401 Unauthorized\r\nCSeq: ${cseq}\r\nWWW-Authenticate: Basic realm="x"\r\nWWW-Authenticate: ${auth.challenge()}, qop="auth"\r\n\r\n`;
+      if (method === 'DESCRIBE') return `RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nContent-Type: application/sdp\r\nContent-Length: ${SDP.length}\r\n\r\n${SDP}`;
+      return `RTSP/1.0 461 Unsupported Transport\r\nCSeq: ${cseq}\r\n\r\n`;
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
     const reason = await new Promise<string>((resolve) => {
-      openRtspSource(`rtsp://admin:${encodeURIComponent('Pa$$w0rd:x')}@127.0.0.1:${port}/Streaming/Channels/101`, {
-        part: () => {}, bytes: () => {}, unsupported: resolve, closed: resolve,
-      }, { timeoutMs: 5000 });
+      openRtspSource(url(cam.port), { part: () => {}, bytes: () => {}, unsupported: resolve, closed: resolve }, { timeoutMs: 5000 });
     });
-    server.close();
+    cam.close();
     expect(seen).toEqual(['DESCRIBE missing', 'DESCRIBE ok qop', 'SETUP ok']);
     expect(reason).toBe('SETUP: server returned 461 Unsupported Transport');
+  });
+
+  it('keeps the session alive at half its timeout, renewing a nonce the camera let expire', async () => {
+    const seen: string[] = [];
+    let keepalives = 0;
+    const cam = await fakeCamera((method, req, cseq) => {
+      const nonce = /nonce="(\w+)"/.exec(req)?.[1]?.slice(-6);
+      seen.push(`${method} ${check(method, req)} ${nonce ?? '-'} ${/Session: (\S+)/.exec(req)?.[1] ?? '-'}`);
+      if (check(method, req) !== 'ok') return `RTSP/1.0 401 Unauthorized\r\nCSeq: ${cseq}\r\nWWW-Authenticate: ${auth.challenge()}\r\n\r\n`;
+      const ok = `RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\n`;
+      if (method === 'DESCRIBE') return `${ok}Content-Length: ${SDP.length}\r\n\r\n${SDP}`;
+      if (method === 'SETUP') return `${ok}Session: 77AB;timeout=2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n`;
+      // The first keepalive finds the nonce expired: stale, with a new one.
+      if (method === 'GET_PARAMETER' && ++keepalives === 1) return `RTSP/1.0 401 Unauthorized\r\nCSeq: ${cseq}\r\nWWW-Authenticate: ${auth.challenge(true)}\r\n\r\n`;
+      return `${ok}\r\n`;
+    });
+    const closed: string[] = [];
+    const src = openRtspSource(url(cam.port), { part: () => {}, bytes: () => {}, unsupported: (w) => closed.push(w), closed: (w) => closed.push(w) }, { timeoutMs: 10_000 });
+    await expect.poll(() => keepalives, { timeout: 5000, interval: 100 }).toBe(3);
+    src.close();
+    cam.close();
+    expect(closed).toEqual([]);
+    const kept = seen.filter((l) => l.startsWith('GET_PARAMETER'));
+    expect(kept.every((l) => l.endsWith(' 77AB'))).toBe(true);
+    // The second and third keepalives carry the nonce the stale answer gave, not the first one.
+    const [first, second, third] = kept.map((l) => l.split(' ')[2]);
+    expect(second).not.toBe(first);
+    expect(third).toBe(second);
+    expect(kept.slice(1).map((l) => l.split(' ')[1])).toEqual(['ok', 'ok']);
   });
 });

@@ -330,34 +330,38 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
     });
   }
 
+  /** Takes the credentials a 401 asks for (digest, or basic); false when they were refused already (never asked twice). */
+  function answerChallenge(r: Response): boolean {
+    const challenges = r.headers.get('www-authenticate') ?? [];
+    const digest = challenges.find((c) => /^digest\s/i.test(c));
+    const stale = digest && /stale\s*=\s*"?true/i.test(digest);
+    if ((authHeader && !stale) || !user) return false;
+    if (digest) {
+      const p = authParams(digest.slice(7));
+      const realm = p.get('realm') ?? '';
+      const nonce = p.get('nonce') ?? '';
+      const qop = p.get('qop')?.split(',').map((x) => x.trim()).includes('auth') ? 'auth' : undefined;
+      const ha1 = md5(`${user}:${realm}:${pass}`);
+      let nc = 0;
+      authHeader = (m, uri) => {
+        const ha2 = md5(`${m}:${uri}`);
+        if (!qop) return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${md5(`${ha1}:${nonce}:${ha2}`)}"`;
+        const ncs = (++nc).toString(16).padStart(8, '0');
+        const cnonce = randomBytes(8).toString('hex');
+        return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri}", qop=auth, nc=${ncs}, cnonce="${cnonce}", response="${md5(`${ha1}:${nonce}:${ncs}:${cnonce}:auth:${ha2}`)}"`;
+      };
+      return true;
+    }
+    if (!challenges.some((c) => /^basic/i.test(c))) return false;
+    const b = Buffer.from(`${user}:${pass}`).toString('base64');
+    authHeader = () => `Basic ${b}`;
+    return true;
+  }
+
   /** A request, answered once more with credentials when challenged (401; or stale nonce). */
   async function call(method: string, uri: string, extra: Record<string, string> = {}): Promise<Response> {
     let r = await request(method, uri, extra);
-    for (let tries = 0; r.status === 401 && tries < 2; tries++) {
-      const challenges = r.headers.get('www-authenticate') ?? [];
-      const digest = challenges.find((c) => /^digest\s/i.test(c));
-      const stale = digest && /stale\s*=\s*"?true/i.test(digest);
-      if ((authHeader && !stale) || !user) break;
-      if (digest) {
-        const p = authParams(digest.slice(7));
-        const realm = p.get('realm') ?? '';
-        const nonce = p.get('nonce') ?? '';
-        const qop = p.get('qop')?.split(',').map((x) => x.trim()).includes('auth') ? 'auth' : undefined;
-        const ha1 = md5(`${user}:${realm}:${pass}`);
-        let nc = 0;
-        authHeader = (m, uri2) => {
-          const ha2 = md5(`${m}:${uri2}`);
-          if (!qop) return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri2}", response="${md5(`${ha1}:${nonce}:${ha2}`)}"`;
-          const ncs = (++nc).toString(16).padStart(8, '0');
-          const cnonce = randomBytes(8).toString('hex');
-          return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri2}", qop=auth, nc=${ncs}, cnonce="${cnonce}", response="${md5(`${ha1}:${nonce}:${ncs}:${cnonce}:auth:${ha2}`)}"`;
-        };
-      } else if (challenges.some((c) => /^basic/i.test(c))) {
-        const b = Buffer.from(`${user}:${pass}`).toString('base64');
-        authHeader = () => `Basic ${b}`;
-      } else break;
-      r = await request(method, uri, extra);
-    }
+    for (let tries = 0; r.status === 401 && tries < 2 && answerChallenge(r); tries++) r = await request(method, uri, extra);
     if (r.status !== 200) throw new Error(`${method}: server returned ${r.status} ${r.status === 401 ? 'Unauthorized' : r.status === 404 ? 'Not Found' : r.reason}`);
     return r;
   }
@@ -377,12 +381,10 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
     const timeoutS = Number(/timeout=(\d+)/.exec(sessionHeader)?.[1] ?? 60);
     depay = new H264Depacketizer(video.payloadType, video.sps, video.pps, (p) => { clearTimeout(timer); h.part(p); }, (why) => finish(why, true));
     await call('PLAY', controlUrl(base, '*'), { Range: 'npt=0.000-' });
-    // The session is kept alive by a request every half of its timeout; the answers are not awaited.
-    keepalive = setInterval(() => {
-      const lines = [`GET_PARAMETER ${controlUrl(base, '*')} RTSP/1.0`, `CSeq: ${++cseq}`, `Session: ${session}`];
-      if (authHeader) lines.push(`Authorization: ${authHeader('GET_PARAMETER', controlUrl(base, '*'))}`);
-      sock.write(`${lines.join('\r\n')}\r\n\r\n`);
-    }, Math.max(5, timeoutS / 2) * 1000);
+    // The session is kept alive by a request every half of its timeout.
+    // A nonce the camera let expire is renewed from its answer (stale), so the next one is accepted.
+    keepalive = setInterval(() => void request('GET_PARAMETER', controlUrl(base, '*')).then((r) => r.status === 401 && answerChallenge(r)),
+      Math.max(1, timeoutS / 2) * 1000);
     keepalive.unref();
   }
 
