@@ -1,5 +1,5 @@
-// The station's own RTSP ingest, pure parts: SDP, SPS, and RTP (RFC 6184) → fMP4, checked by decoding the output with
-// ffmpeg and comparing every picture with the encoder's own stream.
+// The station's own RTSP ingest, pure parts: SDP, SPS, and RTP (RFC 6184, RFC 7798) → fMP4, checked by decoding the output
+// with ffmpeg and comparing every picture with the encoder's own stream.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -7,31 +7,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readInit, type Fmp4Part } from '../../electron/core/media/fmp4';
-import { spsSize } from '../../electron/core/media/h264-mux';
-import { H264Depacketizer, controlUrl, openRtspSource, parseSdp } from '../../electron/core/media/rtsp-source';
+import { hevcSps, spsSize } from '../../electron/core/media/fmp4-mux';
+import { VideoDepacketizer, controlUrl, openRtspSource, parseSdp } from '../../electron/core/media/rtsp-source';
 import { DigestAuth } from '../../scripts/camsim/rtsp/digest-auth';
 import { splitAccessUnits } from '../../scripts/camsim/video/annexb';
 
 const dir = mkdtempSync(join(tmpdir(), 'wp-rtsp-src-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function encode(name: string, args: string[]): Buffer {
+type Codec = 'h264' | 'h265';
+const ENCODER = { h264: ['-c:v', 'libx264'], h265: ['-c:v', 'libx265', '-x265-params', 'log-level=error:bframes=0:keyint=25:min-keyint=25:scenecut=0'] };
+
+function encode(name: string, args: string[], codec: Codec = 'h264'): Buffer {
   const out = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-frames:v', '50',
-    '-c:v', 'libx264', '-g', '25', '-pix_fmt', 'yuv420p', ...args, '-f', 'h264', 'pipe:1'], { maxBuffer: 64 << 20 });
-  writeFileSync(join(dir, `${name}.h264`), out);
+    ...ENCODER[codec], '-g', '25', '-pix_fmt', 'yuv420p', ...args, '-f', codec === 'h264' ? 'h264' : 'hevc', 'pipe:1'], { maxBuffer: 64 << 20 });
+  writeFileSync(join(dir, `${name}.${codec}`), out);
   return out;
 }
 
-/** RTP packets of one access unit: parameter sets as one STAP-A, small NAL units alone, large ones as FU-A. */
-function packetize(nals: Buffer[], ts: number, seq: { n: number }, mtu = 1200): Buffer[] {
+/** RTP packets of one access unit: parameter sets as one aggregation packet, small NAL units alone, large ones fragmented. */
+function packetize(codec: Codec, nals: Buffer[], ts: number, seq: { n: number }, mtu = 1200): Buffer[] {
+  const hdr = codec === 'h264' ? 1 : 2;
+  const type = (n: Buffer) => (codec === 'h264' ? n[0]! & 0x1f : (n[0]! >> 1) & 0x3f);
+  const isParam = (n: Buffer) => (codec === 'h264' ? [7, 8] : [32, 33, 34]).includes(type(n));
   const payloads: Buffer[] = [];
-  const sets = nals.filter((n) => [7, 8].includes(n[0]! & 0x1f));
-  if (sets.length) payloads.push(Buffer.concat([Buffer.from([(sets[0]![0]! & 0x60) | 24]), ...sets.flatMap((n) => [Buffer.from([n.length >> 8, n.length & 0xff]), n])]));
-  for (const n of nals.filter((x) => !sets.includes(x))) {
+  const sets = nals.filter(isParam);
+  // STAP-A (24) / AP (48) header, then 16-bit size + NAL unit each.
+  const aggHeader = codec === 'h264' ? [(sets[0]?.[0] ?? 0) & 0x60 | 24] : [48 << 1, 1];
+  if (sets.length) payloads.push(Buffer.concat([Buffer.from(aggHeader), ...sets.flatMap((n) => [Buffer.from([n.length >> 8, n.length & 0xff]), n])]));
+  for (const n of nals.filter((x) => !isParam(x))) {
     if (n.length <= mtu) { payloads.push(n); continue; }
-    for (let off = 1; off < n.length; off += mtu) {
-      const fu = (off === 1 ? 0x80 : 0) | (off + mtu >= n.length ? 0x40 : 0) | (n[0]! & 0x1f);
-      payloads.push(Buffer.concat([Buffer.from([(n[0]! & 0xe0) | 28, fu]), n.subarray(off, off + mtu)]));
+    for (let off = hdr; off < n.length; off += mtu) {
+      const fu = (off === hdr ? 0x80 : 0) | (off + mtu >= n.length ? 0x40 : 0) | type(n);
+      // FU-A: indicator (F, NRI, 28) + FU header; H.265 FU: payload header (type 49, layer, TID) + FU header.
+      const head = codec === 'h264' ? [(n[0]! & 0xe0) | 28, fu] : [(n[0]! & 0x81) | (49 << 1), n[1]!, fu];
+      payloads.push(Buffer.concat([Buffer.from(head), n.subarray(off, off + mtu)]));
     }
   }
   return payloads.map((pl, i) => {
@@ -47,15 +57,15 @@ function packetize(nals: Buffer[], ts: number, seq: { n: number }, mtu = 1200): 
 }
 
 /** All packets of a stream, the RTP clock starting just before its 32-bit wrap and sequence numbers before theirs. */
-function rtpOf(h264: Buffer): Buffer[][] {
+function rtpOf(stream: Buffer, codec: Codec = 'h264'): Buffer[][] {
   const seq = { n: 65_530 };
-  return splitAccessUnits('h264', h264).map((au, i) => packetize(au.nals, 2 ** 32 - 10 * 3600 + i * 3600, seq));
+  return splitAccessUnits(codec, stream).map((au, i) => packetize(codec, au.nals, 2 ** 32 - 10 * 3600 + i * 3600, seq));
 }
 
-function depacketize(units: Buffer[][], skip?: (unit: number, packet: number) => boolean) {
+function depacketize(units: Buffer[][], skip?: (unit: number, packet: number) => boolean, codec: 'H264' | 'H265' = 'H264') {
   const parts: Fmp4Part[] = [];
   const unsupported: string[] = [];
-  const d = new H264Depacketizer(96, undefined, undefined, (p) => parts.push(p), (why) => unsupported.push(why));
+  const d = new VideoDepacketizer(codec, 96, [], (p) => parts.push(p), (why) => unsupported.push(why));
   units.forEach((ps, u) => ps.forEach((p, i) => { if (!skip?.(u, i)) d.push(p); }));
   return { parts, unsupported };
 }
@@ -63,7 +73,7 @@ function depacketize(units: Buffer[][], skip?: (unit: number, packet: number) =>
 const framemd5 = (file: string) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 'framemd5', '-'])
   .toString().split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').at(-1)!.trim());
 
-describe('H264Depacketizer', () => {
+describe('VideoDepacketizer', () => {
   const h264 = encode('plain', ['-bf', '0', '-profile:v', 'high']);
 
   it('turns RTP (single, STAP-A, FU-A; RTP clock and sequence wrapping) into fMP4 that decodes to the same pictures', () => {
@@ -85,6 +95,22 @@ describe('H264Depacketizer', () => {
     expect(ours).toEqual(framemd5(join(dir, 'plain.h264')));
   });
 
+  it('does the same for H.265 (AP, FU; an hev1 init segment from the VPS, SPS and PPS)', () => {
+    const h265 = encode('plain', [], 'h265');
+    const { parts, unsupported } = depacketize(rtpOf(h265, 'h265'), undefined, 'H265');
+    expect(unsupported).toEqual([]);
+    const init = parts.filter((p) => p.kind === 'init');
+    expect(init).toHaveLength(1);
+    expect(init[0]!.info).toMatchObject({ kind: 'h265', width: 640, height: 360, timescale: 90_000 });
+    expect(init[0]!.info.codec).toMatch(/^hev1\.1\.6\.L\d+/); // Main profile, from the SPS's profile_tier_level
+    const frags = parts.filter((p) => p.kind === 'fragment');
+    expect(frags).toHaveLength(50);
+    expect(frags.map((f) => f.kind === 'fragment' && f.info.keyframe).flatMap((k, i) => (k ? [i] : []))).toEqual([0, 25]);
+    const file = join(dir, 'plain-h265.mp4');
+    writeFileSync(file, Buffer.concat(parts.map((p) => p.data)));
+    expect(framemd5(file)).toEqual(framemd5(join(dir, 'plain.h265')));
+  });
+
   it('after a lost packet, emits nothing until the next keyframe', () => {
     const { parts } = depacketize(rtpOf(h264), (u, i) => u === 10 && i === 0);
     const frags = parts.filter((p) => p.kind === 'fragment');
@@ -103,14 +129,14 @@ describe('H264Depacketizer', () => {
     // Packets in decode order, stamped with their presentation times as a camera's RTP would be.
     const pts = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts', '-of', 'csv=p=0', mp4]).toString().trim().split('\n').map(Number);
     const seq = { n: 0 };
-    const units = splitAccessUnits('h264', h264).map((au, i) => packetize(au.nals, 1000 + pts[i]!, seq));
+    const units = splitAccessUnits('h264', h264).map((au, i) => packetize('h264', au.nals, 1000 + pts[i]!, seq));
     expect(pts.some((p, i) => i > 0 && p < pts[i - 1]!)).toBe(true);
     expect(depacketize(units).unsupported[0]).toMatch(/B-frames/);
   });
 
   it('drops malformed packets without throwing', () => {
     const units = rtpOf(h264);
-    const d = new H264Depacketizer(96, undefined, undefined, () => {}, () => {});
+    const d = new VideoDepacketizer('H264', 96, [], () => {}, () => {});
     const bad = [Buffer.alloc(0), Buffer.alloc(11), Buffer.from([0x40, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 5]), // RTP version 1
       Buffer.concat([units[1]![0]!.subarray(0, 12), Buffer.from([24, 0xff, 0xff, 1])]), // STAP-A length past the end
       Buffer.concat([units[1]![0]!.subarray(0, 12), Buffer.from([28])]), // FU-A without its header
@@ -132,6 +158,16 @@ describe('spsSize', () => {
   });
   it('names a truncated SPS', () => {
     expect(() => spsSize(Buffer.from([0x67, 100, 0, 40]))).toThrow(/SPS/);
+    expect(() => hevcSps(Buffer.from([0x42, 0x01, 0x01, 0x01]))).toThrow(/SPS/);
+  });
+  it('reads H.265 sizes with cropping (conformance window) from real encoder output', () => {
+    for (const size of ['1920x1080', '640x360', '1280x720']) {
+      const out = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25`, '-frames:v', '1',
+        ...ENCODER.h265, '-pix_fmt', 'yuv420p', '-f', 'hevc', 'pipe:1']);
+      const sps = splitAccessUnits('h265', out)[0]!.nals.find((n) => ((n[0]! >> 1) & 0x3f) === 33)!;
+      const [w, h] = size.split('x').map(Number);
+      expect(hevcSps(sps)).toMatchObject({ width: w, height: h, chroma: 1 });
+    }
   });
 });
 
@@ -142,12 +178,15 @@ describe('parseSdp', () => {
       'a=control:trackID=1', 'm=audio 0 RTP/AVP 8', 'a=rtpmap:8 PCMA/8000', 'a=control:trackID=2', ''].join('\r\n');
     const { video, otherMedia } = parseSdp(sdp);
     expect(video).toMatchObject({ control: 'trackID=1', payloadType: 96, codec: 'H264' });
-    expect(video!.sps![0]! & 0x1f).toBe(7);
-    expect(video!.pps![0]! & 0x1f).toBe(8);
+    expect(video!.params.map((n) => n[0]! & 0x1f)).toEqual([7, 8]);
     expect(otherMedia).toEqual(['audio']);
   });
-  it('tells H.265 from H.264', () => {
-    expect(parseSdp('v=0\nm=video 0 RTP/AVP 98\na=rtpmap:98 H265/90000\na=control:track1\n').video?.codec).toBe('H265');
+  it('reads an H.265 description: VPS, SPS and PPS, and whether packets carry decoding order numbers', () => {
+    const sdp = (extra: string) => `v=0\nm=video 0 RTP/AVP 98\na=rtpmap:98 H265/90000\na=fmtp:98 sprop-vps=QAEMAf//;sprop-sps=QgEBAWA=;sprop-pps=RAHA${extra}\na=control:track1\n`;
+    const { video } = parseSdp(sdp(''));
+    expect(video).toMatchObject({ codec: 'H265', payloadType: 98, maxDonDiff: 0 });
+    expect(video!.params.map((n) => (n[0]! >> 1) & 0x3f)).toEqual([32, 33, 34]);
+    expect(parseSdp(sdp(';sprop-max-don-diff=2')).video!.maxDonDiff).toBe(2);
   });
   it('resolves control URLs against the base', () => {
     expect(controlUrl('rtsp://h/cam/realmonitor?channel=1&subtype=0/', 'trackID=0')).toBe('rtsp://h/cam/realmonitor?channel=1&subtype=0/trackID=0');

@@ -1,12 +1,12 @@
-// The station's own RTSP ingest for H.264 cameras (RFC 2326 over TCP, RTP interleaved; RFC 6184 payloads), muxed straight to
-// fMP4 in this process. ffmpeg's RTSP reader costs more than the whole remux around it (≈1200 small reads a second per
-// stream) and its pipe costs as much again; here one socket read carries many RTP packets. Streams this does not take
-// (audio, H.265, B-frames, RTSPS) are handed to ffmpeg by the hub.
+// The station's own RTSP ingest for H.264 and H.265 cameras (RFC 2326 over TCP, RTP interleaved; RFC 6184 and RFC 7798
+// payloads), muxed straight to fMP4 in this process. ffmpeg's RTSP reader costs more than the whole remux around it (≈1200
+// small reads a second per stream) and its pipe costs as much again; here one socket read carries many RTP packets. Streams
+// this does not take (audio, other codecs, B-frames, RTSPS) are handed to ffmpeg by the hub.
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Fmp4Part } from './fmp4';
 import { readInit } from './fmp4';
-import { FRAGMENT_HEADER_BYTES, H264_TIMESCALE, h264Init, writeFragmentHeader } from './h264-mux';
+import { FRAGMENT_HEADER_BYTES, VIDEO_TIMESCALE, h264Init, h265Init, writeFragmentHeader } from './fmp4-mux';
 
 export interface RtspSourceHandlers {
   part(part: Fmp4Part): void;
@@ -35,7 +35,15 @@ function authParams(s: string): Map<string, string> {
   return m;
 }
 
-export interface SdpVideo { control: string; payloadType: number; codec: string; sps?: Buffer; pps?: Buffer }
+export interface SdpVideo {
+  control: string;
+  payloadType: number;
+  codec: string;
+  /** Parameter sets given out of band (H.264 sprop-parameter-sets; H.265 sprop-vps/sps/pps). */
+  params: Buffer[];
+  /** H.265 sprop-max-don-diff: above 0, packets carry decoding order numbers. */
+  maxDonDiff: number;
+}
 
 /** The video media of an SDP (RFC 4566) and whether any other media (audio) is offered. */
 export function parseSdp(sdp: string): { video?: SdpVideo; otherMedia: string[] } {
@@ -53,10 +61,12 @@ export function parseSdp(sdp: string): { video?: SdpVideo; otherMedia: string[] 
     const attr = (name: string) => s.find((l) => l.startsWith(`a=${name}:`))?.slice(name.length + 3);
     const rtpmap = s.map((l) => /^a=rtpmap:(\d+)\s+([\w.-]+)\//.exec(l)).find((m) => m && Number(m[1]) === payloadType);
     const fmtp = s.map((l) => /^a=fmtp:(\d+)\s+(.*)$/.exec(l)).find((m) => m && Number(m[1]) === payloadType)?.[2] ?? '';
-    const sets = /sprop-parameter-sets=([^;\s]+)/.exec(fmtp)?.[1]?.split(',').map((b) => Buffer.from(b, 'base64')) ?? [];
+    const param = (name: string) => new RegExp(`(?:^|;)\\s*${name}=([^;\\s]+)`).exec(fmtp)?.[1];
+    const sets = [param('sprop-parameter-sets'), param('sprop-vps'), param('sprop-sps'), param('sprop-pps')]
+      .flatMap((v) => v?.split(',') ?? []).map((b) => Buffer.from(b, 'base64')).filter((b) => b.length > 0);
     video = {
       control: attr('control') ?? '*', payloadType, codec: rtpmap?.[2]?.toUpperCase() ?? (payloadType === 26 ? 'JPEG' : `payload ${pt}`),
-      sps: sets.find((n) => (n[0]! & 0x1f) === 7), pps: sets.find((n) => (n[0]! & 0x1f) === 8),
+      params: sets, maxDonDiff: Number(param('sprop-max-don-diff') ?? 0),
     };
   }
   return { video, otherMedia };
@@ -69,11 +79,39 @@ export function controlUrl(base: string, control: string): string {
   return base.endsWith('/') ? base + control : `${base}/${control}`;
 }
 
+/** What tells one codec's RTP payloads and NAL units apart (RFC 6184 for H.264, RFC 7798 for H.265). */
+interface NalRules {
+  headerBytes: number;
+  type(nal: Buffer, at: number): number;
+  aggregation: number;
+  fragmentation: number;
+  /** The NAL header of a fragmented unit, from its payload header and FU header. */
+  fuHeader(p: Buffer, at: number): number[];
+  params: number[];
+  key(type: number): boolean;
+  /** Dropped: access unit delimiters and filler. */
+  skip(type: number): boolean;
+  init(params: Map<number, Buffer>): Buffer | undefined;
+}
+
+const H264_RULES: NalRules = {
+  headerBytes: 1, type: (b, at) => b[at]! & 0x1f, aggregation: 24, fragmentation: 28,
+  fuHeader: (p, at) => [(p[at]! & 0xe0) | (p[at + 1]! & 0x1f)],
+  params: [7, 8], key: (t) => t === 5, skip: (t) => t === 9 || t === 12,
+  init: (ps) => (ps.has(7) && ps.has(8) ? h264Init(ps.get(7)!, ps.get(8)!) : undefined),
+};
+const H265_RULES: NalRules = {
+  headerBytes: 2, type: (b, at) => (b[at]! >> 1) & 0x3f, aggregation: 48, fragmentation: 49,
+  fuHeader: (p, at) => [(p[at]! & 0x81) | ((p[at + 2]! & 0x3f) << 1), p[at + 1]!],
+  params: [32, 33, 34], key: (t) => t >= 16 && t <= 21, skip: (t) => t === 35 || t === 38,
+  init: (ps) => (ps.has(32) && ps.has(33) && ps.has(34) ? h265Init(ps.get(32)!, ps.get(33)!, ps.get(34)!) : undefined),
+};
+
 /**
- * RTP of one H.264 stream → access units (NAL units grouped by timestamp; single, STAP-A and FU-A packets) → one fMP4
- * fragment each, written into a reused buffer and copied out once.
+ * RTP of one H.264 or H.265 stream → access units (NAL units grouped by timestamp; single, aggregation and fragmentation
+ * packets) → one fMP4 fragment each, written into a reused buffer and copied out once.
  */
-export class H264Depacketizer {
+export class VideoDepacketizer {
   private au = Buffer.allocUnsafe(512 * 1024);
   private auLen = FRAGMENT_HEADER_BYTES;
   private auTs?: number;
@@ -82,20 +120,27 @@ export class H264Depacketizer {
   private expectedSeq?: number;
   private broken = false;
   private needKey = true;
-  private sps?: Buffer;
-  private pps?: Buffer;
+  private readonly params = new Map<number, Buffer>();
   private initDirty = true;
   private firstTs?: number;
   private lastTs = 0;
   private wraps = 0;
   private prevDts?: number;
-  private duration = H264_TIMESCALE / 25;
+  private duration = VIDEO_TIMESCALE / 25;
   private seq = 0;
+  private readonly rules: NalRules;
 
-  constructor(private readonly payloadType: number, sps: Buffer | undefined, pps: Buffer | undefined,
+  constructor(codec: 'H264' | 'H265', private readonly payloadType: number, params: Buffer[],
     private readonly emit: (part: Fmp4Part) => void, private readonly unsupported: (why: string) => void) {
-    this.sps = sps;
-    this.pps = pps;
+    this.rules = codec === 'H264' ? H264_RULES : H265_RULES;
+    for (const p of params) this.keepParam(p);
+  }
+
+  private keepParam(nal: Buffer): void {
+    const type = this.rules.type(nal, 0);
+    if (!this.rules.params.includes(type) || this.params.get(type)?.equals(nal)) return;
+    this.params.set(type, Buffer.from(nal));
+    this.initDirty = true;
   }
 
   /** One RTP packet (a view that is only valid during the call). */
@@ -112,58 +157,53 @@ export class H264Depacketizer {
     if (this.expectedSeq !== undefined && seq !== this.expectedSeq) this.broken = true;
     this.expectedSeq = (seq + 1) & 0xffff;
     this.auTs = ts;
-    const type = p[off]! & 0x1f;
-    if (type >= 1 && type <= 23) {
-      this.nal(p, off, end);
-    } else if (type === 24) { // STAP-A
-      for (let at = off + 1; at + 2 <= end;) {
+    const r = this.rules;
+    const type = r.type(p, off);
+    if (type === r.aggregation) {
+      for (let at = off + r.headerBytes; at + 2 <= end;) {
         const n = p.readUInt16BE(at);
         at += 2;
-        if (n === 0 || at + n > end) { this.broken = true; break; }
+        if (n < r.headerBytes || at + n > end) { this.broken = true; break; }
         this.nal(p, at, at + n);
         at += n;
       }
-    } else if (type === 28 && off + 2 <= end) { // FU-A
-      const fu = p[off + 1]!;
+    } else if (type === r.fragmentation) {
+      const fuAt = off + r.headerBytes;
+      if (fuAt >= end) { this.broken = true; return; }
+      const fu = p[fuAt]!;
       if (fu & 0x80) {
         this.closeNal();
-        this.beginNal((p[off]! & 0xe0) | (fu & 0x1f));
+        this.beginNal(r.fuHeader(p, off));
       }
       if (this.nalStart < 0) this.broken = true; // its start was lost
       else {
-        this.append(p, off + 2, end);
+        this.append(p, fuAt + 1, end);
         if (fu & 0x40) this.closeNal();
       }
+    } else if (type < r.aggregation && off + r.headerBytes <= end) {
+      this.nal(p, off, end);
     } else {
-      this.broken = true; // STAP-B, MTAP, FU-B: not in packetization-mode 1
+      this.broken = true; // STAP-B, MTAP, FU-B, PACI, or a truncated header
     }
     if (p[1]! & 0x80) this.flush();
   }
 
   private nal(p: Buffer, from: number, to: number): void {
     this.closeNal();
-    const type = p[from]! & 0x1f;
-    if (type === 7 || type === 8) {
-      const copy = Buffer.from(p.subarray(from, to));
-      const old = type === 7 ? this.sps : this.pps;
-      if (!old || !old.equals(copy)) {
-        if (type === 7) this.sps = copy;
-        else this.pps = copy;
-        this.initDirty = true;
-      }
-    }
-    if (type === 9 || type === 12) return; // access unit delimiter, filler
-    this.beginNal(p[from]!);
-    this.append(p, from + 1, to);
+    const type = this.rules.type(p, from);
+    if (this.rules.params.includes(type)) this.keepParam(p.subarray(from, to));
+    if (this.rules.skip(type)) return;
+    this.beginNal([...p.subarray(from, from + this.rules.headerBytes)]);
+    this.append(p, from + this.rules.headerBytes, to);
     this.closeNal();
   }
 
-  private beginNal(header: number): void {
-    this.reserve(5);
+  private beginNal(header: number[]): void {
+    this.reserve(4 + header.length);
     this.nalStart = this.auLen;
-    this.au[this.auLen + 4] = header;
-    this.auLen += 5;
-    if ((header & 0x1f) === 5) this.auKey = true;
+    for (let i = 0; i < header.length; i++) this.au[this.auLen + 4 + i] = header[i]!;
+    this.auLen += 4 + header.length;
+    if (this.rules.key(this.rules.type(this.au, this.nalStart + 4))) this.auKey = true;
   }
 
   private append(p: Buffer, from: number, to: number): void {
@@ -180,7 +220,7 @@ export class H264Depacketizer {
 
   private reserve(n: number): void {
     if (this.auLen + n <= this.au.length) return;
-    if (this.auLen + n > MAX_AU_BYTES) throw new Error('an H.264 access unit is larger than 16 MB');
+    if (this.auLen + n > MAX_AU_BYTES) throw new Error('an access unit is larger than 16 MB');
     const bigger = Buffer.allocUnsafe(Math.max(this.au.length * 2, this.auLen + n));
     this.au.copy(bigger, 0, 0, this.auLen);
     this.au = bigger;
@@ -198,14 +238,15 @@ export class H264Depacketizer {
     this.broken = false;
     if (ts === undefined) return;
     if (broken) { this.needKey = true; return; }
-    if (bytes === 0 || !this.sps || !this.pps) return;
+    if (bytes === 0) return;
     if (this.initDirty) {
-      let init: Buffer;
+      let init: Buffer | undefined;
       try {
-        init = h264Init(this.sps, this.pps);
+        init = this.rules.init(this.params);
       } catch (err) {
         return this.unsupported((err as Error).message);
       }
+      if (!init) return; // no parameter sets yet
       this.emit({ kind: 'init', data: init, info: readInit(init) });
       this.initDirty = false;
       this.needKey = true;
@@ -222,7 +263,7 @@ export class H264Depacketizer {
       // Presentation order differs from decode order (B-frames): the RTP timestamps alone cannot give decode times.
       if (dts <= this.prevDts) return this.unsupported('the camera sends B-frames (timestamps out of order)');
       const delta = dts - this.prevDts;
-      if (delta < H264_TIMESCALE) this.duration = delta;
+      if (delta < VIDEO_TIMESCALE) this.duration = delta;
     }
     this.prevDts = dts;
     if (this.needKey && !key) return;
@@ -235,7 +276,7 @@ export class H264Depacketizer {
   }
 }
 
-/** One RTSP session (DESCRIBE, SETUP, PLAY over one TCP connection) feeding an H264Depacketizer. */
+/** One RTSP session (DESCRIBE, SETUP, PLAY over one TCP connection) feeding a VideoDepacketizer. */
 export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeoutMs: number }): { close(): void } {
   const u = new URL(url);
   const user = decodeURIComponent(u.username);
@@ -249,7 +290,7 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
   let keepalive: NodeJS.Timeout | undefined;
   let waiting: ((r: Response) => void) | undefined;
   let pending: Buffer | undefined;
-  let depay: H264Depacketizer | undefined;
+  let depay: VideoDepacketizer | undefined;
   let channel = 0;
 
   const finish = (reason: string, unsupported = false) => {
@@ -370,7 +411,8 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
     const d = await call('DESCRIBE', requestUrl, { Accept: 'application/sdp' });
     const { video, otherMedia } = parseSdp(d.body.toString('utf8'));
     if (!video) return finish('could not find codec parameters (the camera offers no video)');
-    if (video.codec !== 'H264') return finish(`the video is ${video.codec}`, true);
+    if (video.codec !== 'H264' && video.codec !== 'H265') return finish(`the video is ${video.codec}`, true);
+    if (video.maxDonDiff > 0) return finish('the H.265 stream sends decoding order numbers', true);
     if (otherMedia.length) return finish(`the stream has ${otherMedia.join(', ')} as well`, true);
     const base = d.headers.get('content-base')?.[0] ?? d.headers.get('content-location')?.[0] ?? requestUrl;
     const s = await call('SETUP', controlUrl(base, video.control), { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
@@ -379,7 +421,7 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
     session = sessionHeader.split(';')[0]!.trim();
     channel = Number(/interleaved=(\d+)/.exec(s.headers.get('transport')?.[0] ?? '')?.[1] ?? 0);
     const timeoutS = Number(/timeout=(\d+)/.exec(sessionHeader)?.[1] ?? 60);
-    depay = new H264Depacketizer(video.payloadType, video.sps, video.pps, (p) => { clearTimeout(timer); h.part(p); }, (why) => finish(why, true));
+    depay = new VideoDepacketizer(video.codec, video.payloadType, video.params, (p) => { clearTimeout(timer); h.part(p); }, (why) => finish(why, true));
     await call('PLAY', controlUrl(base, '*'), { Range: 'npt=0.000-' });
     // The session is kept alive by a request every half of its timeout.
     // A nonce the camera let expire is renewed from its answer (stale), so the next one is accepted.
