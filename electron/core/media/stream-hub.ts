@@ -50,8 +50,8 @@ export interface StreamHubOptions {
   /** Audio codec arguments for the first audio stream, when there is one; default AUDIO_ARGS. */
   audioArgs?: string[];
   /**
-   * 'auto' (default): an rtsp:// H.264 stream without audio is read by the station itself (rtsp-source), anything else by
-   * ffmpeg. 'ffmpeg': always ffmpeg. A hub given its own `spawn`, `feed` or `videoArgs` always runs ffmpeg.
+   * 'auto' (default): an rtsp:// H.264 or H.265 stream without audio is read by the station itself (rtsp-source), anything
+   * else by ffmpeg. 'ffmpeg': always ffmpeg. A hub given its own `spawn`, `feed` or `videoArgs` always runs ffmpeg.
    */
   ingest?: 'auto' | 'ffmpeg';
 }
@@ -99,7 +99,7 @@ interface Upstream {
 interface ConsumerState { skipping: boolean }
 
 /**
- * One upstream connection per camera stream, supervised: the station's own RTSP reader (H.264 RTP -> fMP4, rtsp-source) or
+ * One upstream connection per camera stream, supervised: the station's own RTSP reader (H.264/H.265 RTP -> fMP4, rtsp-source) or
  * ffmpeg (-c copy -> fMP4 on a pipe) for anything else; its init segment and current GOP are cached and fanned out to every
  * consumer (viewers, recorder).
  */
