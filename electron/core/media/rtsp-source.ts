@@ -167,9 +167,8 @@ export class VideoDepacketizer {
         this.nal(p, at, at + n);
         at += n;
       }
-    } else if (type === r.fragmentation) {
+    } else if (type === r.fragmentation && off + r.headerBytes < end) {
       const fuAt = off + r.headerBytes;
-      if (fuAt >= end) { this.broken = true; return; }
       const fu = p[fuAt]!;
       if (fu & 0x80) {
         this.closeNal();
