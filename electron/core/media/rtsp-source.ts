@@ -14,7 +14,7 @@ export interface RtspSourceHandlers {
   bytes(n: number): void;
   /** The session ended; reason phrased like ffmpeg's stderr so the hub classifies both alike. */
   closed(reason: string): void;
-  /** This stream needs ffmpeg (audio, another codec, B-frames…); nothing was emitted that a consumer must undo. */
+  /** This stream needs ffmpeg (audio, another codec, B-frames…); the session is closed, ffmpeg takes its place. */
   unsupported(why: string): void;
 }
 
