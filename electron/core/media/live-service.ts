@@ -57,6 +57,8 @@ export class LiveService {
     hub = new StreamHub({
       id: streamId, url, ffmpegPath: this.opts.ffmpegPath(), logger: this.opts.logger,
       graceMs: this.opts.graceMs, stallMs: this.opts.stallMs, clock: this.opts.clock,
+      // WATCHPOST_INGEST=ffmpeg: every camera through ffmpeg, as before the station read RTSP itself (troubleshooting, benches).
+      ingest: process.env.WATCHPOST_INGEST === 'ffmpeg' ? 'ffmpeg' : 'auto',
       onStatus: (s) => this.emitStatus(streamId, s),
     });
     this.hubs.set(streamId, hub);
