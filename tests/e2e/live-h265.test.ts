@@ -21,8 +21,15 @@ let guard: ReturnType<typeof guardConsole>;
 
 /** The station's ffmpeg children that encode H.264 (the transcoders), from the process table. */
 function transcoders(): string[] {
-  const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(station.proc.pid)], { encoding: 'utf8' }).split('\n');
-  return out.filter((l) => /ffmpeg/.test(l) && /libx264/.test(l));
+  let out: string;
+  try {
+    out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(station.proc.pid)], { encoding: 'utf8' });
+  } catch (err) {
+    // ps exits 1 when the station has no children at all (it reads the camera itself; the transcoder has gone).
+    if ((err as { status?: number }).status === 1) return [];
+    throw err;
+  }
+  return out.split('\n').filter((l) => /ffmpeg/.test(l) && /libx264/.test(l));
 }
 
 beforeAll(async () => {
