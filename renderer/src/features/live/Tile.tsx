@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
 import type { Channel, StreamStatus } from '../../../../electron/contract';
 import type { PlayerStats } from '../../media/mse-player';
 import { useOnScreen, usePageVisible } from '../../media/use-page-visible';
@@ -53,6 +53,9 @@ export function Tile(p: Props) {
   const pageVisible = usePageVisible();
   const [streams, setStreams] = useState<string[]>([]);
   const [stats, setStats] = useState<(PlayerStats & { transcoded: boolean }) | null>(null);
+  // Every second per tile: the tile renders again only when what it shows changes (the badge; the overlay when open).
+  const showStats = p.showStats;
+  const onStats = useCallback((s: PlayerStats & { transcoded: boolean }) => setStats((old) => (showStats || old?.transcoded !== s.transcoded ? s : old)), [showStats]);
   const [zoom, setZoom] = useState({ scale: 1, x: 0, y: 0 });
   const drag = useRef<{ x: number; y: number } | null>(null);
   const [dropping, setDropping] = useState(false);
@@ -161,7 +164,7 @@ export function Tile(p: Props) {
                 pending={i > 0}
                 audio={entry.endsWith(WITH_AUDIO)}
                 onFirstFrame={() => setStreams((s) => (s.includes(entry) ? s.slice(s.indexOf(entry)) : s))}
-                onStats={i === 0 ? setStats : undefined}
+                onStats={i === 0 ? onStats : undefined}
               />
             ))}
           </div>
