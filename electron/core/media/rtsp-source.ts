@@ -2,8 +2,8 @@
 // payloads), muxed straight to fMP4 in this process. ffmpeg's RTSP reader costs more than the whole remux around it (≈1200
 // small reads a second per stream) and its pipe costs as much again; here one socket read carries many RTP packets. Streams
 // this does not take (audio, other codecs, B-frames, RTSPS) are handed to ffmpeg by the hub.
-import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { digestHeader } from '../devices/drivers/soap';
 import type { Fmp4Part } from './fmp4';
 import { readInit } from './fmp4';
 import { FRAGMENT_HEADER_BYTES, VIDEO_TIMESCALE, h264Init, h265Init, writeFragmentHeader } from './fmp4-mux';
@@ -20,20 +20,12 @@ export interface RtspSourceHandlers {
 
 interface Response { status: number; reason: string; headers: Map<string, string[]>; body: Buffer }
 
-const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const MAX_HEADER_BYTES = 64 * 1024;
 const MAX_AU_BYTES = 16 * 1024 * 1024;
 /** Socket errors phrased as ffmpeg words them, for the hub's classifyFailure. */
 const SOCKET_ERRORS: Record<string, string> = {
   ECONNREFUSED: 'Connection refused', ETIMEDOUT: 'Connection timed out', EHOSTUNREACH: 'No route to host', ENETUNREACH: 'Network is unreachable',
 };
-
-/** Auth params of a challenge: `Digest realm="x", nonce="y"` → Map. */
-function authParams(s: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const x of s.matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))/g)) m.set(x[1]!.toLowerCase(), x[2] ?? x[3] ?? '');
-  return m;
-}
 
 export interface SdpVideo {
   control: string;
@@ -377,19 +369,8 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
     const stale = digest && /stale\s*=\s*"?true/i.test(digest);
     if ((authHeader && !stale) || !user) return false;
     if (digest) {
-      const p = authParams(digest.slice(7));
-      const realm = p.get('realm') ?? '';
-      const nonce = p.get('nonce') ?? '';
-      const qop = p.get('qop')?.split(',').map((x) => x.trim()).includes('auth') ? 'auth' : undefined;
-      const ha1 = md5(`${user}:${realm}:${pass}`);
-      let nc = 0;
-      authHeader = (m, uri) => {
-        const ha2 = md5(`${m}:${uri}`);
-        if (!qop) return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${md5(`${ha1}:${nonce}:${ha2}`)}"`;
-        const ncs = (++nc).toString(16).padStart(8, '0');
-        const cnonce = randomBytes(8).toString('hex');
-        return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri}", qop=auth, nc=${ncs}, cnonce="${cnonce}", response="${md5(`${ha1}:${nonce}:${ncs}:${cnonce}:auth:${ha2}`)}"`;
-      };
+      let count = 0;
+      authHeader = (method, uri) => digestHeader(digest, { username: user, password: pass }, method, uri, ++count);
       return true;
     }
     if (!challenges.some((c) => /^basic/i.test(c))) return false;

@@ -47,13 +47,16 @@ function authParams(header: string): Record<string, string> {
   return out;
 }
 
-/** RFC 7616 digest response (MD5, qop=auth when offered). */
-export function digestHeader(challenge: string, c: Credentials, method: string, uri: string): string {
+/**
+ * RFC 7616 digest response (MD5, qop=auth when offered). `count`: how many requests this nonce has answered, this one
+ * included (a client that reuses a nonce, as RTSP does, counts up; one 401 per request stays at 1).
+ */
+export function digestHeader(challenge: string, c: Credentials, method: string, uri: string, count = 1): string {
   const p = authParams(challenge.replace(/^Digest\s+/i, ''));
   const ha1 = md5(`${c.username}:${p.realm ?? ''}:${c.password}`);
   const ha2 = md5(`${method}:${uri}`);
   const qop = (p.qop ?? '').split(',').map((s) => s.trim()).includes('auth') ? 'auth' : '';
-  const nc = '00000001';
+  const nc = count.toString(16).padStart(8, '0');
   const cnonce = randomBytes(8).toString('hex');
   const response = qop ? md5(`${ha1}:${p.nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${p.nonce}:${ha2}`);
   const q = (s: string) => s.replace(/(["\\])/g, '\\$1');
