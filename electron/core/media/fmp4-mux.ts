@@ -154,7 +154,7 @@ export function h264Init(sps: Buffer, pps: Buffer): Buffer {
 export function h265Init(vps: Buffer, sps: Buffer, pps: Buffer): Buffer {
   const s = hevcSps(sps);
   const array = (nal: Buffer) => Buffer.concat([Buffer.from([(nal[0]! >> 1) & 0x3f]), u16(1, nal.length), nal]);
-  const hvcC = box('hvcC', Buffer.from([1]), s.ptl.subarray(0, 11), Buffer.from([s.ptl[11]!]), u16(0xf000),
+  const hvcC = box('hvcC', Buffer.from([1]), s.ptl, u16(0xf000),
     Buffer.from([0xfc, 0xfc | s.chroma, 0xf8 | s.depthLuma, 0xf8 | s.depthChroma]), u16(0),
     Buffer.from([(s.subLayers << 3) | (s.nesting << 2) | 3, 3]), array(vps), array(sps), array(pps));
   return videoInit(sampleEntry('hev1', s.width, s.height, hvcC), s.width, s.height);

@@ -401,8 +401,10 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
     session = sessionHeader.split(';')[0]!.trim();
     channel = Number(/interleaved=(\d+)/.exec(s.headers.get('transport')?.[0] ?? '')?.[1] ?? 0);
     const timeoutS = Number(/timeout=(\d+)/.exec(sessionHeader)?.[1] ?? 60);
-    depay = new VideoDepacketizer(video.codec, video.payloadType, video.params, (p) => { clearTimeout(timer); h.part(p); }, (why) => finish(why, true));
+    depay = new VideoDepacketizer(video.codec, video.payloadType, video.params, (p) => h.part(p), (why) => finish(why, true));
     await call('PLAY', controlUrl(base, '*'), { Range: 'npt=0.000-' });
+    // Set up: from here a camera that sends nothing is the hub's stall watchdog's to find.
+    clearTimeout(timer);
     // The session is kept alive by a request every half of its timeout.
     // A nonce the camera let expire is renewed from its answer (stale), so the next one is accepted.
     keepalive = setInterval(() => void request('GET_PARAMETER', controlUrl(base, '*')).then((r) => r.status === 401 && answerChallenge(r)),
