@@ -1,6 +1,5 @@
 // The station reading RTSP itself (rtsp-source) inside the StreamHub, against camsim and GStreamer's RTSP server: which
 // streams it takes, which it hands to ffmpeg, how it fails and recovers.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { FragmentInfo, TrackInfo } from '../../electron/core/media/fmp4';
 import { StreamHub, type StreamStatus } from '../../electron/core/media/stream-hub';
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet } from '../../scripts/camsim/fleet';
+import { probeFrames } from '../helpers/archive-media';
+import { withCredentials } from '../helpers/camsim-process';
 import { startGstCamera } from '../helpers/gst-rtsp';
 
 const log = pino({ level: 'silent' });
@@ -18,12 +19,7 @@ const cleanup: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const creds = (url: string, user = DEFAULT_USERNAME, pass = DEFAULT_PASSWORD) => {
-  const u = new URL(url);
-  u.username = user;
-  u.password = pass;
-  return u.toString();
-};
+const creds = (url: string, password = DEFAULT_PASSWORD) => withCredentials(url, { username: DEFAULT_USERNAME, password });
 
 function watch(url: string) {
   const statuses: StreamStatus[] = [];
@@ -44,9 +40,6 @@ function watch(url: string) {
   return { hub, statuses, inits, frags, fileOf, state: () => hub.status.state };
 }
 
-const decodedFrames = (file: string) => Number(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v',
-  '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file]).toString().trim());
-
 describe('camsim (digest auth)', () => {
   it('reads the stream itself, without ffmpeg, decodably, and comes back by itself after the camera drops it', async () => {
     const fleet = await startFleet({ devices: 1, channels: 1, subnet: 'random' });
@@ -59,7 +52,7 @@ describe('camsim (digest auth)', () => {
     // Decode times go up by the frame interval (25 fps), and every picture decodes.
     const dts = w.frags.map((f) => f.info.baseDecodeTime);
     expect(dts.slice(1).every((t, i) => t - dts[i]! === 3600)).toBe(true);
-    expect(decodedFrames(w.fileOf())).toBe(w.frags.length);
+    expect(probeFrames(w.fileOf())).toBe(w.frags.length);
 
     fleet.devices[0]!.rtspServer!.dropAll();
     await expect.poll(() => w.hub.stats.upstreamStarts, { timeout: 10_000 }).toBe(2);
@@ -90,7 +83,7 @@ describe('camsim (digest auth)', () => {
     const fleet = await startFleet({ devices: 1, channels: 1, subnet: 'random' });
     cleanup.push(() => fleet.close());
     const main = fleet.manifest.devices[0]!.channels[0]!.main.rtsp;
-    const bad = watch(creds(main, DEFAULT_USERNAME, 'wrong-password'));
+    const bad = watch(creds(main, 'wrong-password'));
     await expect.poll(() => bad.state(), { timeout: 10_000 }).toBe('auth_failed');
     const missing = watch(creds(main.replace(/\/[^/]*$/, '/nope')));
     await expect.poll(() => missing.statuses.at(-1)?.reason, { timeout: 10_000 }).toBe('the camera has no such stream');
@@ -111,7 +104,7 @@ describe('camsim (digest auth)', () => {
     expect(w.inits[0]).toMatchObject({ kind: 'h265', width: 640, height: 360 });
     expect(w.inits[0]!.codec).toMatch(/^hev1\./);
     expect(w.hub.stats.ffmpegStarts).toBe(0);
-    expect(decodedFrames(w.fileOf())).toBe(w.frags.length);
+    expect(probeFrames(w.fileOf())).toBe(w.frags.length);
   }, 30_000);
 });
 
@@ -123,7 +116,7 @@ describe("GStreamer's RTSP server", () => {
     await expect.poll(() => w.frags.length, { timeout: 10_000 }).toBeGreaterThan(40);
     expect(w.hub.stats.ffmpegStarts).toBe(0);
     expect(w.inits[0]).toMatchObject({ kind: 'h264', width: 640, height: 360 });
-    expect(decodedFrames(w.fileOf())).toBe(w.frags.length);
+    expect(probeFrames(w.fileOf())).toBe(w.frags.length);
   }, 30_000);
 
   it('hands a camera with audio to ffmpeg, which codes the audio to AAC', async () => {
