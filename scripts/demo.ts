@@ -1,5 +1,7 @@
-// The built-in demo: a camsim fleet on loopback whose cameras the station registers, so a newcomer sees video at once.
+// `npm run demo`: the station (electron/core/cli.ts) with a camsim fleet on loopback whose cameras it registers, so a newcomer sees video at once.
+import { pathToFileURL } from 'node:url';
 import type { Channel, Result } from '../electron/contract';
+import { exitOnError, runStation } from '../electron/core/cli';
 import { ClientSession } from '../electron/core/client-session';
 import type { Station } from '../electron/core/station';
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, type Fleet } from './camsim/fleet';
@@ -34,3 +36,5 @@ export async function startDemo(station: Station, opts: { devices?: number; chan
   }
   return { fleet, close: () => fleet.close() };
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runStation([...process.argv.slice(2), '--demo'], startDemo).catch(exitOnError);

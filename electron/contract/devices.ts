@@ -171,7 +171,7 @@ export const deviceCalls = {
   ),
 } as const;
 
-export const deviceEvents = {
+export const deviceSignals = {
   /** A scan heard a device or learned more about it. */
   'devices.discovered': DiscoveredDevice,
   'devices.changed': z.array(Device),

@@ -141,7 +141,7 @@ export function alarmNotificationText(n: AlarmNotice): { title: string; body: st
   return { title: `${n.ruleName}: ${EVENT_TYPE_LABELS[n.event.type]}`, body: `${new Date(n.event.start).toLocaleTimeString()}${value}${detail}`.slice(0, 200) };
 }
 
-export const eventEvents = {
+export const eventSignals = {
   /** A new event, or an event that ended or was acknowledged. */
   'event.changed': StationEvent,
   'alarm.raised': AlarmNotice,

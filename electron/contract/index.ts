@@ -1,11 +1,11 @@
 // The one API both sides speak. Isomorphic: imports nothing but zod.
 import { z } from 'zod';
 import { call, NoInput } from './common';
-import { deviceCalls, deviceEvents } from './devices';
-import { eventCalls, eventEvents } from './events';
-import { liveCalls, liveEvents } from './live';
-import { privacyCalls, privacyEvents } from './privacy';
-import { recordingCalls, recordingEvents } from './recording';
+import { deviceCalls, deviceSignals } from './devices';
+import { eventCalls, eventSignals } from './events';
+import { liveCalls, liveSignals } from './live';
+import { privacyCalls, privacySignals } from './privacy';
+import { recordingCalls, recordingSignals } from './recording';
 
 export * from './devices';
 export * from './events';
@@ -105,21 +105,21 @@ export function isCallName(name: unknown): name is CallName {
 
 // ---- events: name -> payload schema ----
 
-export const events = {
+export const signals = {
   'station.heartbeat': z.object({ at: z.number(), uptimeMs: z.number() }),
   'settings.changed': Settings,
-  ...liveEvents,
-  ...privacyEvents,
-  ...recordingEvents,
-  ...eventEvents,
-  ...deviceEvents,
+  ...liveSignals,
+  ...privacySignals,
+  ...recordingSignals,
+  ...eventSignals,
+  ...deviceSignals,
 } as const;
 
-export type EventName = keyof typeof events;
-export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
-export const EVENT_NAMES = Object.keys(events) as EventName[];
-export function isEventName(name: unknown): name is EventName {
-  return typeof name === 'string' && Object.hasOwn(events, name);
+export type SignalName = keyof typeof signals;
+export type SignalPayload<K extends SignalName> = z.output<(typeof signals)[K]>;
+export const SIGNAL_NAMES = Object.keys(signals) as SignalName[];
+export function isSignalName(name: unknown): name is SignalName {
+  return typeof name === 'string' && Object.hasOwn(signals, name);
 }
 
 // ---- transports ----
@@ -136,6 +136,6 @@ export const ClientFrame = z.object({
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ServerFrame =
   | { t: 'result'; id: number; result: Result<unknown> }
-  | { t: 'event'; name: EventName; payload: unknown };
+  | { t: 'signal'; name: SignalName; payload: unknown };
 
 export { IPC, MEDIA_PORT_MESSAGE, type StationBridge } from './bridge';

@@ -159,7 +159,7 @@ export const liveCalls = {
   ),
 } as const;
 
-export const liveEvents = {
+export const liveSignals = {
   'channels.changed': z.array(Channel),
   'stream.status': StreamStatus,
 } as const;

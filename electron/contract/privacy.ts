@@ -300,6 +300,6 @@ export const privacyCalls = {
   ),
 } as const;
 
-export const privacyEvents = {
+export const privacySignals = {
   'privacy.changed': PrivacyState,
 } as const;

@@ -164,7 +164,7 @@ export const recordingCalls = {
   'export.verify': call(z.object({ folder: z.string().min(1).max(4096) }).strict(), VerifyReport),
 } as const;
 
-export const recordingEvents = {
+export const recordingSignals = {
   'recording.status': RecordingStatus,
   'playback.state': PlaybackState,
   'export.progress': ExportProgress,

@@ -2,11 +2,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { acquireInstanceLock } from './instance-lock';
 import { startLoopbackServer } from './server/loopback-server';
-import { createStation } from './station';
+import { createStation, type Station } from './station';
 import { nodeSecretStore } from './storage/secrets';
 
 const USAGE = `usage: npm run station -- [--data-dir DIR] [--host 127.0.0.1] [--port 8434]
@@ -16,8 +16,12 @@ const USAGE = `usage: npm run station -- [--data-dir DIR] [--host 127.0.0.1] [--
   --demo      also start a simulated LAN of cameras (camsim) and show them (data folder defaults to …/watchpost-demo)
   --cloud-url the account & privacy-settings service to sync with (default $WATCHPOST_CLOUD_URL; none: nothing is sent)`;
 
-async function main(): Promise<void> {
+/** The built-in demo's simulated cameras; `npm run demo` (scripts/demo.ts) hands it in, the core never loads scripts/. */
+export type StartDemo = (station: Station, opts: { subnet?: string }) => Promise<{ fleet: { manifest: { devices: unknown[]; subnet: string } }; close(): Promise<void> }>;
+
+export async function runStation(args: string[], startDemo?: StartDemo): Promise<void> {
   const { values } = parseArgs({
+    args,
     options: {
       'data-dir': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
@@ -33,6 +37,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(
     values['data-dir'] ?? process.env.WATCHPOST_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), values.demo ? 'watchpost-demo' : 'watchpost'),
   );
+  if (values.demo && !startDemo) throw new Error('--demo: the demo is started by `npm run demo` (scripts/demo.ts)');
   const rendererDir = resolve(fileURLToPath(import.meta.url), '../../../dist/renderer');
   if (!existsSync(join(rendererDir, 'index.html'))) throw new Error(`no built renderer in ${rendererDir}; run: npm run build:renderer`);
 
@@ -56,8 +61,7 @@ async function main(): Promise<void> {
     eventsOptions: process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS ? { offlineGraceMs: Number(process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS), sourceRetryMs: 300 } : undefined,
   });
   const server = await startLoopbackServer({ station, rendererDir, host: values.host, port });
-  // The demo's simulated cameras (scripts/, not the core): loaded only when asked for.
-  const demo = values.demo ? await (await import('../../scripts/demo')).startDemo(station, { subnet: process.env.WATCHPOST_DEMO_SUBNET }) : undefined;
+  const demo = values.demo ? await startDemo!(station, { subnet: process.env.WATCHPOST_DEMO_SUBNET }) : undefined;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -79,7 +83,9 @@ async function main(): Promise<void> {
   if (demo) console.log(`demo: ${demo.fleet.manifest.devices.length} simulated cameras on ${demo.fleet.manifest.subnet}.x`);
 }
 
-main().catch((err: Error) => {
+export function exitOnError(err: Error): never {
   console.error(`watchpost: ${err.message}`);
   process.exit(1);
-});
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runStation(process.argv.slice(2)).catch(exitOnError);

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import type { Settings, StationStatus } from '../contract';
 import { ChannelRegistry } from './devices/channel-registry';
 import { DeviceService, type DeviceServiceOptions } from './devices/device-service';
-import { EventBus } from './events/event-bus';
+import { SignalBus } from './signal-bus';
 import { EventService } from './events/event-service';
 import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
-import { LiveService } from './media/live-service';
-import { PtzService } from './media/ptz-service';
+import { LiveService } from './live/live-service';
+import { PtzService } from './live/ptz-service';
 import { ClientSession } from './client-session';
 import { PrivacyService } from './privacy/privacy-service';
 import { RecordingService } from './recording/recording-service';
@@ -44,7 +44,7 @@ export interface StationOptions {
 
 export interface Station {
   readonly dispatch: Dispatch;
-  readonly events: EventBus;
+  readonly signals: SignalBus;
   readonly logger: Logger;
   readonly logDir: string;
   dispose(): Promise<void>;
@@ -77,7 +77,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const logger = opts.logger ?? createLogger(logDir);
   const dbPath = join(opts.dataDir, 'station.db');
   const db: Db = openDatabase(dbPath);
-  const events = new EventBus();
+  const signals = new SignalBus();
   let settings: Settings = loadSettings(db, opts.dataDir, logger);
 
   let tools: Promise<{ ffmpeg: ToolStatus; ffprobe: ToolStatus }> | undefined;
@@ -90,16 +90,16 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const registry = new ChannelRegistry(db, opts.secrets, clock);
   const ffmpegPath = () => locateTool('ffmpeg', settings.ffmpegPath, env).path;
   const live = new LiveService({
-    registry, events, logger, ffmpegPath, clock,
+    registry, signals, logger, ffmpegPath, clock,
     snapshotsDir: () => join(opts.dataDir, 'snapshots'),
     clipsDir: () => join(opts.dataDir, 'clips'),
     graceMs: opts.media?.graceMs, stallMs: opts.media?.stallMs,
   });
-  const channelsChanged = async () => events.emit('channels.changed', await registry.list());
+  const channelsChanged = async () => signals.emit('channels.changed', await registry.list());
 
   // Privacy: account, consents, sync outbox, transmission ledger, telemetry (electron/core/privacy).
   const privacy = new PrivacyService({
-    db, secrets: opts.secrets, events, logger, clock, cloudUrl: opts.cloudUrl ?? null, dataDir: opts.dataDir,
+    db, secrets: opts.secrets, signals, logger, clock, cloudUrl: opts.cloudUrl ?? null, dataDir: opts.dataDir,
     mediaDirs: () => [settings.recordingsDir, join(opts.dataDir, 'snapshots')],
     facts: async () => ({
       cameras: (await registry.list()).length,
@@ -110,14 +110,14 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   // Recording, archive, playback, export (electron/core/recording): recorders are consumers of the live hubs.
   const recording = new RecordingService({
-    db, root: settings.recordingsDir, dataDir: opts.dataDir, live, registry, events, secrets: opts.secrets, logger, clock, ffmpegPath,
+    db, root: settings.recordingsDir, dataDir: opts.dataDir, live, registry, signals, secrets: opts.secrets, logger, clock, ffmpegPath,
     ...opts.recording,
   });
   await recording.start();
 
   // Events, alarms, sensors (electron/core/events): device event sources, station-made events, alarm rules.
   const eventService = new EventService({
-    db, events, live, recording, secrets: opts.secrets, logger, clock, ffmpegPath,
+    db, signals, live, recording, secrets: opts.secrets, logger, clock, ffmpegPath,
     recordingsDir: () => settings.recordingsDir, freeBytes: opts.recording?.freeBytes,
     ...opts.eventsOptions,
   });
@@ -125,7 +125,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   // Devices: discovery, activation, the device list and its heartbeat (electron/core/devices).
   const devices = new DeviceService({
-    db, secrets: opts.secrets, registry, events, logger, clock, forgetChannel: (id) => live.forgetChannel(id), ...opts.devices,
+    db, secrets: opts.secrets, registry, signals, logger, clock, forgetChannel: (id) => live.forgetChannel(id), ...opts.devices,
     deviceEvents: {
       watch: (cfg) => eventService.watchDevice(cfg),
       offline: (e) => eventService.ingest({
@@ -141,7 +141,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   await devices.start();
   // PTZ of device channels (electron/core/media/ptz-service.ts): asked of each device in the background, again when devices change.
   const ptz = new PtzService({ registry, devices: () => devices, logger, onChanged: () => void channelsChanged() });
-  events.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });
+  signals.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });
   void ptz.probe();
 
   const handlers: Handlers = {
@@ -168,7 +168,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       settings = next;
       tools = undefined;
       logger.info({ fields: Object.keys(patch) }, 'settings changed');
-      events.emit('settings.changed', settings);
+      signals.emit('settings.changed', settings);
       return settings;
     },
     'channels.list': () => registry.list(),
@@ -215,7 +215,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   privacy.attach((name, input) => Promise.resolve(handlers[name](input as never, privacySession)) as never);
 
   const heartbeat = setInterval(
-    () => events.emit('station.heartbeat', { at: clock(), uptimeMs: clock() - startedAt }),
+    () => signals.emit('station.heartbeat', { at: clock(), uptimeMs: clock() - startedAt }),
     opts.heartbeatMs ?? 5000,
   );
   heartbeat.unref();
@@ -223,7 +223,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   return {
     dispatch: privacy.observe(createDispatcher(handlers, logger)),
-    events,
+    signals,
     logger,
     logDir,
     async dispose() {

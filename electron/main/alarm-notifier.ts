@@ -1,6 +1,6 @@
 // Alarms as OS notifications from the main process: the contract's words and the alarm's snapshot as the image.
 import type { NativeImage, NotificationConstructorOptions } from 'electron';
-import { alarmNotificationText, type AlarmNotice, type EventName } from '../contract';
+import { alarmNotificationText, type AlarmNotice, type SignalName } from '../contract';
 
 /** The parts of Electron's Notification this uses; passed in so the mapping is tested without Electron. */
 export interface NotificationLike {
@@ -23,7 +23,7 @@ export function notificationOptions(n: AlarmNotice, imageFromJpeg: NotifierDeps[
 
 /** Shows a notification per notifying alarm; a click calls onClick. Returns the disposer. */
 export function bindAlarmNotifications(
-  bus: { subscribe(listener: (name: EventName, payload: unknown) => void): () => void },
+  bus: { subscribe(listener: (name: SignalName, payload: unknown) => void): () => void },
   deps: NotifierDeps,
   onClick: (n: AlarmNotice) => void,
 ): () => void {

@@ -60,13 +60,13 @@ async function start(): Promise<void> {
   station = await createStation({ dataDir, mode: 'electron', secrets, cloudUrl: process.env.WATCHPOST_CLOUD_URL });
   const unbindIpc = bindIpc(station, () => BrowserWindow.getAllWindows());
   // A click on an alarm's notification brings the window forward and opens that camera in Live.
-  const unbindNotes = bindAlarmNotifications(station.events, { Notification, imageFromJpeg: (jpeg) => nativeImage.createFromBuffer(jpeg) }, (n) => {
+  const unbindNotes = bindAlarmNotifications(station.signals, { Notification, imageFromJpeg: (jpeg) => nativeImage.createFromBuffer(jpeg) }, (n) => {
     const win = mainWindow;
     if (!win || win.isDestroyed()) return;
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();
-    win.webContents.send(IPC.event, 'alarm.focus', { eventId: n.event.id, channelId: n.event.channelId });
+    win.webContents.send(IPC.signal, 'alarm.focus', { eventId: n.event.id, channelId: n.event.channelId });
   });
   unbind = () => {
     unbindNotes();

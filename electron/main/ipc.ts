@@ -34,8 +34,8 @@ export function bindIpc(station: Station, windows: () => BrowserWindow[]): () =>
     const session = sessions.get(event.sender.id) ?? new ClientSession(`wc-${event.sender.id}`);
     return station.dispatch(name, input, session);
   });
-  const unsubscribe = station.events.subscribe((name, payload) => {
-    for (const w of windows()) if (!w.isDestroyed()) w.webContents.send(IPC.event, name, payload);
+  const unsubscribe = station.signals.subscribe((name, payload) => {
+    for (const w of windows()) if (!w.isDestroyed()) w.webContents.send(IPC.signal, name, payload);
   });
   return () => {
     ipcMain.removeHandler(IPC.call);

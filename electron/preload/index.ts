@@ -8,10 +8,10 @@ const bridge: StationBridge = {
   call(name, input) {
     return ipcRenderer.invoke(IPC.call, String(name).slice(0, 100), input) as Promise<Result<unknown>>;
   },
-  onEvent(listener) {
+  onSignal(listener) {
     const handler = (_e: Electron.IpcRendererEvent, name: unknown, payload: unknown) => listener(String(name), payload);
-    ipcRenderer.on(IPC.event, handler);
-    return () => void ipcRenderer.removeListener(IPC.event, handler);
+    ipcRenderer.on(IPC.signal, handler);
+    return () => void ipcRenderer.removeListener(IPC.signal, handler);
   },
 };
 

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { ChannelRegistry } from '../../electron/core/devices/channel-registry';
 import { DeviceService } from '../../electron/core/devices/device-service';
-import { EventBus } from '../../electron/core/events/event-bus';
+import { SignalBus } from '../../electron/core/signal-bus';
 import { openDatabase } from '../../electron/core/storage/db';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import type { FleetManifest } from '../camsim/fleet';
@@ -40,10 +40,10 @@ const camsim = await startCamsim();
 const dir = mkdtempSync(join(tmpdir(), 'wp-bench-dev-'));
 const db = openDatabase(join(dir, 'station.db'));
 const secrets = nodeSecretStore(dir);
-const events = new EventBus();
+const signals = new SignalBus();
 const registry = new ChannelRegistry(db, secrets, Date.now);
 const service = new DeviceService({
-  db, secrets, registry, events, logger: pino({ level: 'silent' }), clock: Date.now, heartbeatMs: HEARTBEAT_MS, graceMs: 30_000,
+  db, secrets, registry, signals, logger: pino({ level: 'silent' }), clock: Date.now, heartbeatMs: HEARTBEAT_MS, graceMs: 30_000,
   unicast: () => camsim.manifest.devices.map((d) => ({ address: d.ip, wsdPort: d.ports.wsDiscovery, dhipPort: d.ports.dhip })),
 });
 try {
@@ -51,7 +51,7 @@ try {
   const listed = new Set<string>();
   const t0 = performance.now();
   let discoverMs = NaN;
-  const off = events.subscribe((name, p) => {
+  const off = signals.subscribe((name, p) => {
     if (name !== 'devices.discovered') return;
     listed.add((p as { key: string }).key);
     if (listed.size === DEVICES && Number.isNaN(discoverMs)) discoverMs = performance.now() - t0;

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventBus } from '../../electron/core/events/event-bus';
+import { SignalBus } from '../../electron/core/signal-bus';
 import { EventService } from '../../electron/core/events/event-service';
 import { MotionDetector } from '../../electron/core/events/motion-detector';
 import type { Logger } from '../../electron/core/log';
@@ -100,7 +100,7 @@ async function motionCpu(dir: string): Promise<number> {
 async function insertRate(dir: string): Promise<number> {
   const db = openDatabase(join(dir, 'station.db'));
   const svc = new EventService({
-    db, events: new EventBus(), secrets: nodeSecretStore(dir), logger: quiet, recordingsDir: () => dir,
+    db, signals: new SignalBus(), secrets: nodeSecretStore(dir), logger: quiet, recordingsDir: () => dir,
     live: { snapshot: () => Promise.reject(new Error('none')) }, recording: { handlers: {} } as never,
   });
   await svc.start();

@@ -1,4 +1,4 @@
-// Starts the real `npm run station` entry (tsx electron/core/cli.ts) on a temp data folder and port 0.
+// Starts the real `npm run station` entry (tsx electron/core/cli.ts; scripts/demo.ts for --demo) on a temp data folder and port 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +21,9 @@ export function requireBuiltRenderer(): void {
 }
 
 export function runStationCli(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): ChildProcess {
-  // One process (no tsx wrapper), so signals and the pid are the station's own.
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'electron/core/cli.ts'), ...args], {
+  // One process (no tsx wrapper), so signals and the pid are the station's own; --demo is `npm run demo`'s entry.
+  const entry = args.includes('--demo') ? 'scripts/demo.ts' : 'electron/core/cli.ts';
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, entry), ...args.filter((a) => a !== '--demo')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
 import { boxes, Fmp4Reader, readInit, readMoof, type TrackInfo } from '../../electron/core/media/fmp4';
-import { TRANSCODE_ARGS } from '../../electron/core/media/live-service';
+import { TRANSCODE_ARGS } from '../../electron/core/live/live-service';
 import { StreamHub } from '../../electron/core/media/stream-hub';
 import { scanSegment } from '../../electron/core/recording/segment-file';
 import { unpackKeyframes } from '../../electron/core/recording/segment-index';

@@ -36,7 +36,7 @@ beforeAll(async () => {
     },
   });
   // Every renderer-bound message: events and call results go through here.
-  st.events.subscribe((name, payload) => seen.push(JSON.stringify({ name, payload })));
+  st.signals.subscribe((name, payload) => seen.push(JSON.stringify({ name, payload })));
 }, 60_000);
 
 afterAll(async () => {
@@ -160,7 +160,7 @@ describe('devices in the station', () => {
   it('a device going offline past the grace period raises devices.online', async () => {
     const nvr = fleet.manifest.devices.find((d) => d.kind === 'nvr')!;
     const got = new Promise<unknown>((resolve) => {
-      const off = st.events.subscribe((name, p) => { if (name === 'devices.online' && !(p as { online: boolean }).online) { off(); resolve(p); } });
+      const off = st.signals.subscribe((name, p) => { if (name === 'devices.online' && !(p as { online: boolean }).online) { off(); resolve(p); } });
     });
     await fleet.device(nvr.id).goOffline(3000);
     expect(await got).toMatchObject({ online: false, name: expect.any(String) });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventSettings, type StationEvent } from '../../electron/contract';
-import { EventBus } from '../../electron/core/events/event-bus';
+import { SignalBus } from '../../electron/core/signal-bus';
 import { EventService } from '../../electron/core/events/event-service';
 import * as store from '../../electron/core/events/event-store';
 import type { Logger } from '../../electron/core/log';
@@ -28,7 +28,7 @@ function setup() {
   let now = NOW;
   let shot = 0;
   const make = () => new EventService({
-    db, events: new EventBus(), secrets: nodeSecretStore(dir), logger: quietLogger, clock: () => now,
+    db, signals: new SignalBus(), secrets: nodeSecretStore(dir), logger: quietLogger, clock: () => now,
     live: {
       snapshot: async () => {
         const path = join(snaps, `snap-${++shot}.jpg`);

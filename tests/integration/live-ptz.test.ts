@@ -29,7 +29,7 @@ beforeAll(async () => {
   fleet = await startFleet({ devices: 1, channels: 1, subnet: 'random', media: placeholderMedia });
   dataDir = mkdtempSync(join(tmpdir(), 'wp-ptz-'));
   st = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), heartbeatMs: 60_000, devices: { heartbeatMs: 60_000 } });
-  st.events.subscribe((name, payload) => seen.push(JSON.stringify({ name, payload })));
+  st.signals.subscribe((name, payload) => seen.push(JSON.stringify({ name, payload })));
   const cam = fleet.manifest.devices[0]!;
   await call('devices.add', { address: cam.ip, httpPort: cam.ports.http, username: 'admin', password: DEFAULT_PASSWORD });
 }, 60_000);

@@ -115,7 +115,7 @@ describe('loopback server', () => {
     const ws = await connect();
     const ev = await new Promise<{ t: string; name: string }>((res) => ws.on('message', (d) => {
       const f = JSON.parse(d.toString());
-      if (f.t === 'event') res(f);
+      if (f.t === 'signal') res(f);
     }));
     expect(ev.name).toBe('station.heartbeat');
     ws.close();

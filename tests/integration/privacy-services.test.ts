@@ -72,13 +72,13 @@ describe('the three services that send data, each only under its consent', () =>
     const door = await call(st, 'channels.addRtsp', { name: 'Front door', mainUrl: 'rtsp://127.0.0.1:9/door', subUrl: null });
     const token = await tokenOf(email);
 
-    st.events.emit('alarm.raised', alarm(door.id, Date.parse('2026-06-01T21:00:00.000Z')));
+    st.signals.emit('alarm.raised', alarm(door.id, Date.parse('2026-06-01T21:00:00.000Z')));
     await call(st, 'privacy.syncNow');
     expect(await ledger(st, 'alarm_push')).toEqual([]);
     expect(await received('alarm_push')).toBe(0);
 
     await setConsent(st, 'alarm_push', true);
-    st.events.emit('alarm.raised', alarm(door.id, Date.parse('2026-06-01T21:05:00.000Z')));
+    st.signals.emit('alarm.raised', alarm(door.id, Date.parse('2026-06-01T21:05:00.000Z')));
     await poll(async () => (await cloudApi('GET', '/v1/push', token)).body.notices.length).toBe(1);
     const [notice] = (await cloudApi('GET', '/v1/push', token)).body.notices;
     expect(notice).toMatchObject({ type: 'door', channelName: 'Front door', occurredAt: '2026-06-01T21:05:00.000Z', hasSnapshot: true });
@@ -92,7 +92,7 @@ describe('the three services that send data, each only under its consent', () =>
     expect(sent).toBe(rows[0]!.bytesOut);
 
     await setConsent(st, 'alarm_push', false);
-    st.events.emit('alarm.raised', alarm(door.id, Date.parse('2026-06-01T21:10:00.000Z')));
+    st.signals.emit('alarm.raised', alarm(door.id, Date.parse('2026-06-01T21:10:00.000Z')));
     await call(st, 'privacy.syncNow');
     expect(await ledger(st, 'alarm_push')).toHaveLength(1);
     expect(await received('alarm_push')).toBe(sent);

@@ -43,7 +43,7 @@ describe('StationClient', () => {
   it('over the Electron bridge (the preload shape, wired to the same dispatcher)', async () => {
     const bridge: StationBridge = {
       call: (name, input) => station.dispatch(name, input, new ClientSession('bridge')),
-      onEvent: (l) => station.events.subscribe(l),
+      onSignal: (l) => station.signals.subscribe(l),
     };
     const client = new BridgeStationClient(bridge);
     await exercise(client);

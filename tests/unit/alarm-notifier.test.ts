@@ -2,7 +2,7 @@
 import type { NativeImage, NotificationConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
 import type { AlarmNotice, StationEvent } from '../../electron/contract';
-import { EventBus } from '../../electron/core/events/event-bus';
+import { SignalBus } from '../../electron/core/signal-bus';
 import { bindAlarmNotifications, notificationOptions } from '../../electron/main/alarm-notifier';
 
 const event: StationEvent = {
@@ -46,7 +46,7 @@ describe('alarm notifications in Electron', () => {
   });
 
   it('shows one per notifying alarm from the bus and reports the click with the alarm', () => {
-    const bus = new EventBus();
+    const bus = new SignalBus();
     const { shown, deps } = fakes();
     const clicked: AlarmNotice[] = [];
     const dispose = bindAlarmNotifications(bus, deps, (n) => clicked.push(n));
@@ -63,7 +63,7 @@ describe('alarm notifications in Electron', () => {
   });
 
   it('shows nothing where the OS has no notifications', () => {
-    const bus = new EventBus();
+    const bus = new SignalBus();
     const { shown, deps } = fakes(false);
     const dispose = bindAlarmNotifications(bus, deps, () => {});
     bus.emit('alarm.raised', notice());

@@ -3,8 +3,8 @@ import { passwordProblems } from '../../electron/contract';
 import { decodeDhip, encodeDhip, readNotifyDevInfo } from '../../electron/core/devices/discovery/dhip';
 import { parseWsdMessage, probeXml, readScopes } from '../../electron/core/devices/discovery/ws-discovery';
 import { parseKv } from '../../electron/core/devices/drivers/dahua';
-import { digestHeader } from '../../electron/core/devices/drivers/soap';
-import { parseUntrustedXml } from '../../electron/core/devices/xml';
+import { digestHeader } from '../../electron/core/net/http-auth';
+import { parseUntrustedXml } from '../../electron/core/net/xml';
 
 // A ProbeMatches as an Axis/Hikvision-era camera sends it (SOAP 1.2, WS-Addressing 2004/08, prefixes vary).
 const probeMatch = (relatesTo: string, xaddr = 'http://192.168.1.64/onvif/device_service') => `<?xml version="1.0" encoding="UTF-8"?>

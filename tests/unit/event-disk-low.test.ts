@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StationEvent } from '../../electron/contract';
-import { EventBus } from '../../electron/core/events/event-bus';
+import { SignalBus } from '../../electron/core/signal-bus';
 import { EventService } from '../../electron/core/events/event-service';
 import type { Logger } from '../../electron/core/log';
 import { openDatabase } from '../../electron/core/storage/db';
@@ -24,10 +24,10 @@ async function setup() {
   const changed: StationEvent[] = [];
   let db = openDatabase(file);
   const make = () => {
-    const bus = new EventBus();
+    const bus = new SignalBus();
     bus.subscribe((name, p) => void (name === 'event.changed' && changed.push(p as StationEvent)));
     return new EventService({
-      db, events: bus, secrets: nodeSecretStore(dir), logger: quietLogger, live: { snapshot: async () => { throw new Error('no video'); } },
+      db, signals: bus, secrets: nodeSecretStore(dir), logger: quietLogger, live: { snapshot: async () => { throw new Error('no video'); } },
       recording: { handlers: {} } as never, recordingsDir: () => dir, freeBytes: () => disk.free, totalBytes: () => disk.total, diskEveryMs: 3_600_000,
     });
   };

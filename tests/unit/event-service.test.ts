@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventName } from '../../electron/contract';
+import type { SignalName } from '../../electron/contract';
 import { matchingRules, weekSlot } from '../../electron/core/events/alarm-rules';
-import { EventBus } from '../../electron/core/events/event-bus';
+import { SignalBus } from '../../electron/core/signal-bus';
 import { EventService } from '../../electron/core/events/event-service';
 import { parseDahuaLine } from '../../electron/core/events/dahua-attach';
 import type { Logger } from '../../electron/core/log';
@@ -21,13 +21,13 @@ afterEach(async () => {
 function setup(opts: { freeBytes?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'wp-events-'));
   let db: Db = openDatabase(join(dir, 'station.db'));
-  const bus = new EventBus();
-  const heard: { name: EventName; payload: unknown }[] = [];
+  const bus = new SignalBus();
+  const heard: { name: SignalName; payload: unknown }[] = [];
   bus.subscribe((name, payload) => heard.push({ name, payload }));
   const triggers: { channelId: number; kind: string }[] = [];
   let free = opts.freeBytes ?? 1e12;
   const make = () => new EventService({
-    db, events: bus, secrets: nodeSecretStore(dir), logger: quietLogger,
+    db, signals: bus, secrets: nodeSecretStore(dir), logger: quietLogger,
     live: { snapshot: async (channelId: number) => ({ path: join(dir, `snap-${channelId}.jpg`), jpeg: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), width: 1, height: 1, takenAt: Date.now() }) },
     recording: { handlers: { 'recording.trigger': async ({ channelId, kind }: { channelId: number; kind: string }) => (triggers.push({ channelId, kind }), {}) } } as never,
     recordingsDir: () => dir, freeBytes: () => free, diskLowBytes: 1000, diskEveryMs: 60_000, offlineGraceMs: 100,
@@ -123,8 +123,8 @@ describe('EventService', () => {
     };
     const stop = t.svc.watchDevice({ driver: 'dahua', url: 'http://127.0.0.1:1', username: 'admin', password: 'pw', channelMap: { '2': 7 } });
     expect(made[0]!.o).toMatchObject({ username: 'admin', password: 'pw' });
-    made[0]!.o.onEvent({ kind: 'water', channel: 2, state: true, at: 5 });
-    made[0]!.o.onEvent({ kind: 'water', channel: 3, state: true, at: 5 });
+    made[0]!.o.onSignal({ kind: 'water', channel: 2, state: true, at: 5 });
+    made[0]!.o.onSignal({ kind: 'water', channel: 3, state: true, at: 5 });
     expect((await t.svc.handlers['events.list']({ limit: 10 }, undefined as never)).map((e) => [e.type, e.channelId, e.source])).toEqual([['water', 7, 'dahua']]);
     expect(await t.svc.handlers['eventSources.list']({}, undefined as never)).toEqual([]);
     // Its offline event is the heartbeat's: a failing watch raises none of its own (grace here 100 ms).

@@ -1,6 +1,6 @@
 // The station's ONVIF PTZ requests and reply parsing (pure; camsim answers them in tests/integration/live-ptz.test.ts).
 import { describe, expect, it } from 'vitest';
-import { at, parseUntrustedXml, text } from '../../electron/core/devices/xml';
+import { at, parseUntrustedXml, text } from '../../electron/core/net/xml';
 import { continuousMoveBody, getPresetsBody, gotoPresetBody, parsePresets, ptzProfiles, setPresetBody, stopBody } from '../../electron/core/devices/drivers/onvif-ptz';
 
 const parse = (xml: string) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PLAYBACK_CHANNELS, playbackActions as A, playbackReducer, sessionMatches } from '../../renderer/src/features/playback/playback-slice';
+import { MAX_PLAYBACK_CHANNELS, playbackActions as A, playbackReducer, sessionMatches } from '../../renderer/src/features/recording/playback-slice';
 
 const init = () => playbackReducer(undefined, { type: 'init' });
 const chans = (n: number) => Array.from({ length: n }, (_, i) => ({ channelId: i + 1, name: `C${i + 1}` }));

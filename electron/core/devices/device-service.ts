@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { StationError, type ActivationResult, type Device, type DeviceStatus, type DiscoveredDevice } from '../../contract';
-import type { EventBus } from '../events/event-bus';
+import type { SignalBus } from '../signal-bus';
 import type { Logger } from '../log';
 import type { Handlers } from '../rpc';
 import type { Db } from '../storage/db';
@@ -10,7 +10,8 @@ import { ipv4Interfaces, listenAnnouncements, scan, type ScanHit, type UnicastTa
 import { readScopes } from './discovery/ws-discovery';
 import { DahuaDriver, dahuaDevInit } from './drivers/dahua';
 import { OnvifDriver } from './drivers/onvif';
-import { DeviceAuthError, SoapFault, type Credentials } from './drivers/soap';
+import { DeviceAuthError, type Credentials } from '../net/http-auth';
+import { SoapFault } from '../net/soap';
 import { decryptDeviceFile, encryptDeviceFile, type DeviceFileEntry } from './device-file';
 import { LoginThrottle } from './login-throttle';
 import { CoverStore } from './cover-store';
@@ -20,7 +21,7 @@ export interface DeviceServiceOptions {
   db: Db;
   secrets: SecretStore;
   registry: ChannelRegistry;
-  events: EventBus;
+  signals: SignalBus;
   logger: Logger;
   clock: () => number;
   /** Probe these addresses by unicast instead of multicasting (tests: camsim on loopback). */
@@ -83,7 +84,7 @@ export class DeviceService {
   async start(): Promise<void> {
     for (const r of this.o.db.prepare('SELECT * FROM device').all() as Row[]) this.watch(r);
     // A channel removed anywhere (Live page, a device deleted) takes its cover image with it.
-    this.stopChannelWatch = this.o.events.subscribe((name, payload) => {
+    this.stopChannelWatch = this.o.signals.subscribe((name, payload) => {
       if (name !== 'channels.changed' || !this.covers) return;
       const ids = new Set((payload as { id: number }[]).map((c) => c.id));
       for (const id of this.covers.ids()) if (!ids.has(id)) this.covers.remove(id);
@@ -108,7 +109,7 @@ export class DeviceService {
 
   private upsert(d: DiscoveredDevice): void {
     this.found.set(d.key, d);
-    this.o.events.emit('devices.discovered', d);
+    this.o.signals.emit('devices.discovered', d);
   }
 
   private addedAddresses(): Set<string> {
@@ -202,7 +203,7 @@ export class DeviceService {
         const i = next++;
         const r = await one(input.keys[i]!);
         results[i] = r;
-        this.o.events.emit('devices.activation', { done: ++done, total, result: r });
+        this.o.signals.emit('devices.activation', { done: ++done, total, result: r });
       }
     };
     await Promise.all(Array.from({ length: Math.min(16, total) }, worker));
@@ -231,8 +232,8 @@ export class DeviceService {
   }
 
   private async changed(): Promise<void> {
-    this.o.events.emit('devices.changed', this.list());
-    this.o.events.emit('channels.changed', await this.o.registry.list());
+    this.o.signals.emit('devices.changed', this.list());
+    this.o.signals.emit('channels.changed', await this.o.registry.list());
   }
 
   async add(input: { address: string; httpPort: number; username: string; password: string; name?: string; driver?: 'onvif' | 'dahua' }): Promise<Device> {
@@ -579,7 +580,7 @@ export class DeviceService {
     const alive = await Promise.all(rows.map((r) => this.reachable(r.address, r.http_port)));
     if (this.disposed) return;
     const now = this.o.clock();
-    const notices: Parameters<EventBus['emit']>[] = [];
+    const notices: Parameters<SignalBus['emit']>[] = [];
     const offline: { r: Row; since: number }[] = [];
     let changed = false;
     const seen = this.o.db.prepare('UPDATE device SET last_seen_at = ?, status = ? WHERE id = ?');
@@ -613,12 +614,12 @@ export class DeviceService {
         }
       });
     })();
-    for (const n of notices) this.o.events.emit(...n);
+    for (const n of notices) this.o.signals.emit(...n);
     for (const { r, since } of offline) {
       this.o.deviceEvents?.offline({ deviceId: r.id, channelIds: this.o.registry.idsOfDevice(r.id).map((c) => c.id), name: r.name, address: r.address, since, at: now });
     }
     rows.forEach((r, i) => { if (alive[i]) this.watch(r); });
-    if (changed) this.o.events.emit('devices.changed', this.list());
+    if (changed) this.o.signals.emit('devices.changed', this.list());
   }
 
   readonly handlers = {

@@ -1,5 +1,6 @@
 import { StationError } from '../../contract';
-import { DeviceAuthError, SoapFault } from './drivers/soap';
+import { DeviceAuthError } from '../net/http-auth';
+import { SoapFault } from '../net/soap';
 
 /**
  * Per-device login throttling: one login at a time per device, and after a refused password the

@@ -1,4 +1,4 @@
-import { digestHeader } from '../devices/drivers/soap';
+import { digestHeader } from '../net/http-auth';
 
 // One interface for every device event source (ONVIF PullPoint, Dahua attach), so devices can wire their credentials in.
 
@@ -24,7 +24,7 @@ export interface DeviceEventSourceOptions {
   url: string;
   username: string;
   password: string;
-  onEvent: (e: DeviceEvent) => void;
+  onSignal: (e: DeviceEvent) => void;
   onState?: (s: SourceState) => void;
   clock?: () => number;
   /** First retry delay after an error; doubles up to maxRetryMs. */

@@ -5,7 +5,7 @@ import {
   type AlarmRule, type CallInput, type CallName, type EventSourceConfig, type EventType, type MotionConfig, type StationEvent,
 } from '../../contract';
 import { ClientSession } from '../client-session';
-import type { LiveService } from '../media/live-service';
+import type { LiveService } from '../live/live-service';
 import type { Logger } from '../log';
 import type { RecordingService } from '../recording/recording-service';
 import type { Handlers } from '../rpc';
@@ -14,7 +14,7 @@ import type { SecretStore } from '../storage/secrets';
 import { matchingRules } from './alarm-rules';
 import { DahuaAttachSource } from './dahua-attach';
 import type { DeviceEvent, DeviceEventSource, DeviceEventSourceOptions, SourceState } from './device-event-source';
-import type { EventBus } from './event-bus';
+import type { SignalBus } from '../signal-bus';
 import * as store from './event-store';
 import { MotionDetector } from './motion-detector';
 import { OnvifPullPointSource } from './onvif-pullpoint';
@@ -24,7 +24,7 @@ export type EventHandlers = Pick<Handlers, EventCallName>;
 
 export interface EventServiceOptions {
   db: Db;
-  events: EventBus;
+  signals: SignalBus;
   live: Pick<LiveService, 'snapshot'> & Partial<Pick<LiveService, 'hub'>>;
   /** Local motion detection decodes with it; none: detection stays off. */
   ffmpegPath?: () => string;
@@ -100,7 +100,7 @@ export class EventService {
     this.rules = store.listRules(this.opts.db);
     // Events left open by a stop cannot end any more: close them at the last instant we know of.
     this.opts.db.prepare('UPDATE ev_event SET end_ms = start_ms WHERE end_ms IS NULL').run();
-    this.disposers.push(this.opts.events.subscribe((name, payload) => {
+    this.disposers.push(this.opts.signals.subscribe((name, payload) => {
       if (name === 'stream.status') this.onStreamStatus(payload as { streamId: string; state: string; reason?: string });
       else if (name === 'recording.status') this.onRecordingStatus(payload as { channels: { channelId: number; state: string; gapReason?: string }[] });
     }));
@@ -148,7 +148,7 @@ export class EventService {
         value: e.value ?? null, unit: reading?.unit ?? null, detail: e.detail, ruleId: rule?.id ?? null,
       });
     })();
-    if (reading) this.opts.events.emit('sensor.reading', reading);
+    if (reading) this.opts.signals.emit('sensor.reading', reading);
     if (STATEFUL.has(e.type)) this.open.set(key, ev.id);
     this.changed(ev);
     if (rule) void this.runActions(ev, rule);
@@ -156,7 +156,7 @@ export class EventService {
   }
 
   private changed(ev: StationEvent | undefined): StationEvent | undefined {
-    if (ev) this.opts.events.emit('event.changed', ev);
+    if (ev) this.opts.signals.emit('event.changed', ev);
     return ev;
   }
 
@@ -178,7 +178,7 @@ export class EventService {
       }
     }
     const latest = store.getEvent(this.opts.db, ev.id) ?? ev;
-    this.opts.events.emit('alarm.raised', { event: latest, ruleId: rule.id, ruleName: rule.name, actions, snapshotBase64 });
+    this.opts.signals.emit('alarm.raised', { event: latest, ruleId: rule.id, ruleName: rule.name, actions, snapshotBase64 });
   }
 
   // ---- station-made events ----
@@ -352,7 +352,7 @@ export class EventService {
     const running: RunningSource = { cfg, state: { state: 'connecting' }, source: undefined as never };
     running.source = make(cfg.driver, {
       url: cfg.url, username: cfg.username, password, clock: this.clock, retryMs: this.opts.sourceRetryMs,
-      onEvent: (e) => this.fromDevice(running, e),
+      onSignal: (e) => this.fromDevice(running, e),
       onState: (s) => this.sourceState(running, s),
     });
     this.sources.set(cfg.id, running);

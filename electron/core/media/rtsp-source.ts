@@ -3,7 +3,7 @@
 // small reads a second per stream) and its pipe costs as much again; here one socket read carries many RTP packets. Streams
 // this does not take (audio, other codecs, B-frames, RTSPS) are handed to ffmpeg by the hub.
 import net from 'node:net';
-import { digestHeader } from '../devices/drivers/soap';
+import { digestHeader } from '../net/http-auth';
 import type { Fmp4Part } from './fmp4';
 import { readInit } from './fmp4';
 import { FRAGMENT_HEADER_BYTES, VIDEO_TIMESCALE, h264Init, h265Init, writeFragmentHeader } from './fmp4-mux';

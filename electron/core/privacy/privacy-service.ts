@@ -8,7 +8,7 @@ import {
   type AlarmNotice, type CallInput, type CallName, type CallOutput, type CloudSession, type ErasureReceipt, type HostedStation,
   type ProfilePhoto, type StoredObject, type PrivacyPurpose, type PrivacyState, type PurposeState, type TelemetryPurpose, type TransmissionPurpose,
 } from '../../contract';
-import type { EventBus } from '../events/event-bus';
+import type { SignalBus } from '../signal-bus';
 import type { Logger } from '../log';
 import type { Dispatch, Handlers } from '../rpc';
 import type { Db } from '../storage/db';
@@ -50,7 +50,7 @@ const SETTINGS_PUT_TRIES = 5;
 export interface PrivacyServiceOptions {
   db: Db;
   secrets: SecretStore;
-  events: EventBus;
+  signals: SignalBus;
   logger: Logger;
   clock: () => number;
   cloudUrl: string | null;
@@ -128,7 +128,7 @@ export class PrivacyService {
     if (store.getAccount(this.db)) queueMicrotask(() => void this.sync());
     this.handlers = this.buildHandlers();
     // Alarms come from the events area on the station's public bus; each one is a push only while alarm push is granted.
-    this.unsubscribe = opts.events.subscribe((name, payload) => {
+    this.unsubscribe = opts.signals.subscribe((name, payload) => {
       if (name === 'alarm.raised') void this.pushAlarm(payload as AlarmNotice);
       // A changed device list goes out with the next sync round, only while hosting is active.
       else if ((name === 'devices.changed' || name === 'channels.changed') && this.active.has('device_hosting')) this.kick();
@@ -229,7 +229,7 @@ export class PrivacyService {
 
   private changed(): PrivacyState {
     const s = this.state();
-    if (!this.disposed) this.opts.events.emit('privacy.changed', s);
+    if (!this.disposed) this.opts.signals.emit('privacy.changed', s);
     return s;
   }
 

@@ -8,7 +8,7 @@ import {
 } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
-import type { EventBus } from '../events/event-bus';
+import type { SignalBus } from '../signal-bus';
 import type { Logger } from '../log';
 import { jpegFromKeyframe } from '../media/snapshot';
 import type { StreamHub } from '../media/stream-hub';
@@ -35,7 +35,7 @@ export interface RecordingServiceOptions {
   dataDir: string;
   live: { hub(streamId: string): Promise<StreamHub> };
   registry: ChannelRegistry;
-  events: EventBus;
+  signals: SignalBus;
   secrets: SecretStore;
   logger: Logger;
   ffmpegPath: () => string;
@@ -101,10 +101,10 @@ export class RecordingService {
     // The free-space floor is watched every second (the flush refreshes the figure).
     const floorWatch = setInterval(() => { if (this.archive.freeBytes < this.archive.settings.freeFloorBytes) this.runRetention(); }, 1000);
     floorWatch.unref();
-    const status = setInterval(() => { if (this.recorders.size) this.opts.events.emit('recording.status', this.status()); }, this.opts.statusEveryMs ?? 2000);
+    const status = setInterval(() => { if (this.recorders.size) this.opts.signals.emit('recording.status', this.status()); }, this.opts.statusEveryMs ?? 2000);
     status.unref();
     this.disposers.push(() => clearInterval(retention), () => clearInterval(floorWatch), () => clearInterval(status));
-    this.disposers.push(this.opts.events.subscribe((name, payload) => {
+    this.disposers.push(this.opts.signals.subscribe((name, payload) => {
       if (name !== 'channels.changed') return;
       const ids = new Set((payload as { id: number }[]).map((c) => c.id));
       for (const id of [...this.recorders.keys()]) if (!ids.has(id)) void this.stopRecorder(id);
@@ -333,7 +333,7 @@ export class RecordingService {
     const channels = [...new Set(input.channelIds)].map((channelId) => ({ channelId, media: next++ }));
     this.mediaNext.set(owner, next);
     const id = this.nextSession++;
-    const session = new PlaybackSession({ id, source: src, channels, port, audio: input.audio, onState: (s) => this.opts.events.emit('playback.state', s) });
+    const session = new PlaybackSession({ id, source: src, channels, port, audio: input.audio, onState: (s) => this.opts.signals.emit('playback.state', s) });
     const release = owner.own(() => this.closePlayback(id));
     this.sessions.set(id, { session, owner, release });
     const state = session.seek(input.at, { speed: input.speed, paused: input.paused });
@@ -373,7 +373,7 @@ export class RecordingService {
     const folder = join(this.opts.dataDir, 'exports', `${new Date(this.clock()).toISOString().replace(/[:.]/g, '-')}-${exportId}`);
     const abort = new AbortController();
     this.exports.set(exportId, abort);
-    const emit = (p: Omit<ExportProgress, 'exportId' | 'folder'>) => this.opts.events.emit('export.progress', { exportId, folder, ...p });
+    const emit = (p: Omit<ExportProgress, 'exportId' | 'folder'>) => this.opts.signals.emit('export.progress', { exportId, folder, ...p });
     let last = { doneBytes: 0, totalBytes: 0 };
     void (async () => {
       try {

@@ -132,7 +132,7 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
       },
       backlog: () => ws.bufferedAmount,
     });
-    const unsubscribe = station.events.subscribe((name, payload) => push({ t: 'event', name, payload }));
+    const unsubscribe = station.signals.subscribe((name, payload) => push({ t: 'signal', name, payload }));
     ws.on('close', () => {
       unsubscribe();
       session.close();

@@ -4,7 +4,7 @@ import { EventsPage } from '../features/events/EventsPage';
 import { DevicesPage } from '../features/devices/DevicesPage';
 import { PrivacyPage } from '../features/privacy/PrivacyPage';
 import { LivePage } from '../features/live/LivePage';
-import { PlaybackPage } from '../features/playback/PlaybackPage';
+import { PlaybackPage } from '../features/recording/PlaybackPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { StatusPage } from '../features/status/StatusPage';
 import { NavIcon } from '../ui/NavIcon';

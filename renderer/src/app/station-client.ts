@@ -1,7 +1,7 @@
 import {
   decodeMediaFrame, MEDIA_PORT_MESSAGE, StationError, WS_PATH,
   type MediaFrame,
-  type CallInput, type CallName, type CallOutput, type EventName, type EventPayload,
+  type CallInput, type CallName, type CallOutput, type SignalName, type SignalPayload,
   type Result, type ServerFrame, type StationBridge,
 } from '../../../electron/contract';
 
@@ -11,7 +11,7 @@ export type ConnectionState = 'connecting' | 'open' | 'closed';
 export interface StationClient {
   readonly transport: 'electron' | 'websocket';
   call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>;
-  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
+  on<K extends SignalName>(name: K, listener: (payload: SignalPayload<K>) => void): () => void;
   onConnection(listener: (state: ConnectionState) => void): () => void;
   /** Receives the binary media frames of one channel (a `live.open` result); frames that came first are replayed. */
   onMedia(channel: number, listener: (frame: MediaFrame) => void): () => void;
@@ -30,7 +30,7 @@ abstract class BaseClient {
   protected readonly connListeners = new Set<(s: ConnectionState) => void>();
   protected state: ConnectionState = 'connecting';
 
-  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void {
+  on<K extends SignalName>(name: K, listener: (payload: SignalPayload<K>) => void): () => void {
     let set = this.listeners.get(name);
     if (!set) this.listeners.set(name, (set = new Set()));
     set.add(listener as AnyListener);
@@ -77,7 +77,7 @@ export class BridgeStationClient extends BaseClient implements StationClient {
   /** `portSource`: where the preload posts the media port (the window; absent in tests without media). */
   constructor(private readonly bridge: StationBridge, portSource?: Window) {
     super();
-    this.off = bridge.onEvent((name, payload) => this.deliver(name, payload));
+    this.off = bridge.onSignal((name, payload) => this.deliver(name, payload));
     this.state = 'open';
     // The preload hands over one MessagePort for all media of this page.
     const onMessage = (e: MessageEvent) => {
@@ -135,7 +135,7 @@ export class WebSocketStationClient extends BaseClient implements StationClient 
       if (frame.t === 'result') {
         this.pending.get(frame.id)?.resolve(frame.result);
         this.pending.delete(frame.id);
-      } else if (frame.t === 'event') {
+      } else if (frame.t === 'signal') {
         this.deliver(frame.name, frame.payload);
       }
     };

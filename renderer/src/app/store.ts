@@ -1,7 +1,7 @@
 import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { ConnectionState, StationClient } from './station-client';
 import { liveActions, liveReducer, persistLive } from '../features/live/live-slice';
-import { playbackReducer } from '../features/playback/playback-slice';
+import { playbackReducer } from '../features/recording/playback-slice';
 import { stationApi } from './station-api';
 
 export const VIEWS = ['live', 'playback', 'devices', 'events', 'privacy', 'settings', 'status'] as const;

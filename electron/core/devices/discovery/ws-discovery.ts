@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { at, list, parseUntrustedXml, text } from '../xml';
+import { at, list, parseUntrustedXml, text } from '../../net/xml';
 
 // WS-Discovery 2005/04 as ONVIF Core §7.3 uses it: the station's Probe and its reading of ProbeMatches, Hello and Bye.
 

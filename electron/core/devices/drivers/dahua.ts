@@ -1,6 +1,6 @@
 import { StationError } from '../../../contract';
 import { encryptKey, seal, type EncryptInfo } from './dahua-envelope';
-import { DeviceAuthError, digestFetch, type Credentials } from './soap';
+import { DeviceAuthError, digestFetch, type Credentials } from '../../net/http-auth';
 import type { ChannelStreams, DeviceInfo } from './onvif';
 import { localTime, parsePosixTz } from '../posix-tz';
 

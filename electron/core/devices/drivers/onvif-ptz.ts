@@ -1,5 +1,6 @@
-import { at, esc, list, text } from '../xml';
-import { NS, soapCall, SoapFault, type Credentials } from './soap';
+import { at, esc, list, text } from '../../net/xml';
+import type { Credentials } from '../../net/http-auth';
+import { NS, soapCall, SoapFault } from '../../net/soap';
 
 // ONVIF PTZ (PTZ Service Spec, ver20): continuous move, stop, presets, for one media profile of one device.
 

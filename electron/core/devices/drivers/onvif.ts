@@ -1,5 +1,6 @@
-import { at, esc, list, text } from '../xml';
-import { NS, soapCall, type Credentials } from './soap';
+import { at, esc, list, text } from '../../net/xml';
+import type { Credentials } from '../../net/http-auth';
+import { NS, soapCall } from '../../net/soap';
 
 export interface DeviceInfo { manufacturer: string; model: string; firmware: string; serial: string; hardwareId: string }
 export interface ChannelStreams { channel: number; name: string; main: string; sub: string | null }

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { encodeMediaFrameHead, StationError, type MediaFrameMeta, type StreamProfile, type StreamStatus } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
-import type { EventBus } from '../events/event-bus';
+import type { SignalBus } from '../signal-bus';
 import type { Logger } from '../log';
-import { fragmentWithoutAudio, initWithoutAudio, type FragmentInfo, type TrackInfo } from './fmp4';
-import { jpegFromKeyframe, jpegSize } from './snapshot';
-import { StreamHub, type HubConsumer, type StreamStatus as HubStatus } from './stream-hub';
+import { fragmentWithoutAudio, initWithoutAudio, type FragmentInfo, type TrackInfo } from '../media/fmp4';
+import { jpegFromKeyframe, jpegSize } from '../media/snapshot';
+import { StreamHub, type HubConsumer, type StreamStatus as HubStatus } from '../media/stream-hub';
 
 export interface LiveServiceOptions {
   registry: ChannelRegistry;
-  events: EventBus;
+  signals: SignalBus;
   logger: Logger;
   ffmpegPath: () => string;
   snapshotsDir: () => string;
@@ -43,7 +43,7 @@ export class LiveService {
   }
 
   private emitStatus(streamId: string, s: HubStatus, transcoded = false): void {
-    this.opts.events.emit('stream.status', toStreamStatus(streamId, s, transcoded));
+    this.opts.signals.emit('stream.status', toStreamStatus(streamId, s, transcoded));
   }
 
   /** The one hub of a stream, created on first use. */
