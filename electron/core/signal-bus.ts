@@ -2,7 +2,7 @@ import { signals, type SignalName, type SignalPayload } from '../contract';
 
 export type SignalListener = (name: SignalName, payload: unknown) => void;
 
-/** Typed fan-out of contract signals (the pushes every transport delivers) to every transport; payloads are checked against the contract. */
+/** Typed fan-out of contract signals (the station's pushes) to every transport; payloads are checked against the contract. */
 export class SignalBus {
   private readonly listeners = new Set<SignalListener>();
 
