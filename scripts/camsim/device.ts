@@ -288,7 +288,7 @@ export class SimDevice {
 
   // ---- events -------------------------------------------------------------------------------
 
-  onSignal(listener: (e: DeviceEvent) => void): () => void {
+  onEvent(listener: (e: DeviceEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

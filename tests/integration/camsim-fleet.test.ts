@@ -181,7 +181,7 @@ describe('camsim faults through the control endpoint', () => {
     expect((await soapCall(url, `<GetDeviceInformation ${TDS}/>`, creds)).status).toBe(200);
 
     const seen: DeviceEvent[] = [];
-    const off = fleet.device(0).onSignal((e) => seen.push(e));
+    const off = fleet.device(0).onEvent((e) => seen.push(e));
     const ev = await fetch(`${control.url}/devices/cam-01/events`, { method: 'POST', body: JSON.stringify({ kind: 'co2', value: 900 }) });
     off();
     expect(ev.status).toBe(200);

@@ -20,10 +20,10 @@ async function waitFor<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
   }
 }
 
-function collect(make: (o: { onSignal: (e: DeviceEvent) => void; onState: (s: SourceState) => void }) => DeviceEventSource) {
+function collect(make: (o: { onEvent: (e: DeviceEvent) => void; onState: (s: SourceState) => void }) => DeviceEventSource) {
   const events: DeviceEvent[] = [];
   const states: SourceState[] = [];
-  const source = make({ onSignal: (e) => events.push(e), onState: (s) => states.push(s) });
+  const source = make({ onEvent: (e) => events.push(e), onState: (s) => states.push(s) });
   source.start();
   return { source, events, states };
 }
@@ -31,9 +31,9 @@ function collect(make: (o: { onSignal: (e: DeviceEvent) => void; onState: (s: So
 const kinds = (events: DeviceEvent[]) => events.filter((e) => !e.initial);
 
 describe.each([
-  ['ONVIF PullPoint', (i: number) => (o: { onSignal: (e: DeviceEvent) => void; onState: (s: SourceState) => void }) =>
+  ['ONVIF PullPoint', (i: number) => (o: { onEvent: (e: DeviceEvent) => void; onState: (s: SourceState) => void }) =>
     new OnvifPullPointSource({ url: `${fleet.device(i).baseUrl}/onvif/events_service`, username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD, retryMs: 100, maxRetryMs: 300, pullTimeoutS: 1, terminationS: 4, ...o })],
-  ['Dahua attach', (i: number) => (o: { onSignal: (e: DeviceEvent) => void; onState: (s: SourceState) => void }) =>
+  ['Dahua attach', (i: number) => (o: { onEvent: (e: DeviceEvent) => void; onState: (s: SourceState) => void }) =>
     new DahuaAttachSource({ url: fleet.device(i).baseUrl, username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD, retryMs: 100, maxRetryMs: 300, heartbeatS: 1, ...o })],
 ])('%s against camsim', (_name, make) => {
   it('delivers motion, door and sensor values with their channel, keeps going past a renewal, and comes back after the device was offline', async () => {
@@ -71,8 +71,8 @@ describe.each([
   it('reports a wrong password as an error and stops cleanly', async () => {
     const states: SourceState[] = [];
     const source = _name.startsWith('ONVIF')
-      ? new OnvifPullPointSource({ url: `${fleet.device(1).baseUrl}/onvif/events_service`, username: DEFAULT_USERNAME, password: 'wrong-Pass1', onSignal: () => {}, onState: (s) => states.push(s), retryMs: 5000 })
-      : new DahuaAttachSource({ url: fleet.device(1).baseUrl, username: DEFAULT_USERNAME, password: 'wrong-Pass1', onSignal: () => {}, onState: (s) => states.push(s), retryMs: 5000 });
+      ? new OnvifPullPointSource({ url: `${fleet.device(1).baseUrl}/onvif/events_service`, username: DEFAULT_USERNAME, password: 'wrong-Pass1', onEvent: () => {}, onState: (s) => states.push(s), retryMs: 5000 })
+      : new DahuaAttachSource({ url: fleet.device(1).baseUrl, username: DEFAULT_USERNAME, password: 'wrong-Pass1', onEvent: () => {}, onState: (s) => states.push(s), retryMs: 5000 });
     source.start();
     const err = await waitFor(() => states.find((s) => s.state === 'error'));
     expect(err).toMatchObject({ state: 'error' });

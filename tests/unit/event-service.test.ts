@@ -123,8 +123,8 @@ describe('EventService', () => {
     };
     const stop = t.svc.watchDevice({ driver: 'dahua', url: 'http://127.0.0.1:1', username: 'admin', password: 'pw', channelMap: { '2': 7 } });
     expect(made[0]!.o).toMatchObject({ username: 'admin', password: 'pw' });
-    made[0]!.o.onSignal({ kind: 'water', channel: 2, state: true, at: 5 });
-    made[0]!.o.onSignal({ kind: 'water', channel: 3, state: true, at: 5 });
+    made[0]!.o.onEvent({ kind: 'water', channel: 2, state: true, at: 5 });
+    made[0]!.o.onEvent({ kind: 'water', channel: 3, state: true, at: 5 });
     expect((await t.svc.handlers['events.list']({ limit: 10 }, undefined as never)).map((e) => [e.type, e.channelId, e.source])).toEqual([['water', 7, 'dahua']]);
     expect(await t.svc.handlers['eventSources.list']({}, undefined as never)).toEqual([]);
     // Its offline event is the heartbeat's: a failing watch raises none of its own (grace here 100 ms).

@@ -70,7 +70,7 @@ export class DahuaAttachSource implements DeviceEventSource {
           const body = part.split(/\r?\n\r?\n/).slice(1).join('\n').trim();
           for (const line of body.split(/\r?\n/)) {
             const e = parseDahuaLine(line.trim(), this.clock());
-            if (e) this.opts.onSignal(e);
+            if (e) this.opts.onEvent(e);
           }
         }
       }

@@ -24,7 +24,7 @@ export interface DeviceEventSourceOptions {
   url: string;
   username: string;
   password: string;
-  onSignal: (e: DeviceEvent) => void;
+  onEvent: (e: DeviceEvent) => void;
   onState?: (s: SourceState) => void;
   clock?: () => number;
   /** First retry delay after an error; doubles up to maxRetryMs. */

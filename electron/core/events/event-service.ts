@@ -352,7 +352,7 @@ export class EventService {
     const running: RunningSource = { cfg, state: { state: 'connecting' }, source: undefined as never };
     running.source = make(cfg.driver, {
       url: cfg.url, username: cfg.username, password, clock: this.clock, retryMs: this.opts.sourceRetryMs,
-      onSignal: (e) => this.fromDevice(running, e),
+      onEvent: (e) => this.fromDevice(running, e),
       onState: (s) => this.sourceState(running, s),
     });
     this.sources.set(cfg.id, running);

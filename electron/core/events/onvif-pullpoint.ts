@@ -129,7 +129,7 @@ export class OnvifPullPointSource implements DeviceEventSource {
         while (!signal.aborted) {
           const body = await this.soap(this.subscription, `${NS.tev}/PullPointSubscription/PullMessagesRequest`,
             `<tev:PullMessages xmlns:tev="${NS.tev}"><tev:Timeout>PT${pullS}S</tev:Timeout><tev:MessageLimit>100</tev:MessageLimit></tev:PullMessages>`, (pullS + 10) * 1000);
-          for (const e of parseNotifications(obj(body.PullMessagesResponse), this.clock)) this.opts.onSignal(e);
+          for (const e of parseNotifications(obj(body.PullMessagesResponse), this.clock)) this.opts.onEvent(e);
           if (this.clock() >= renewAt) {
             await this.soap(this.subscription, `${NS.wsnt}/SubscriptionManager/RenewRequest`,
               `<wsnt:Renew xmlns:wsnt="${NS.wsnt}"><wsnt:TerminationTime>PT${term}S</wsnt:TerminationTime></wsnt:Renew>`, 10_000);

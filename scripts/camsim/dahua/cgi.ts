@@ -169,7 +169,7 @@ function attach(device: SimDevice, req: http.IncomingMessage, res: http.ServerRe
   const heartbeat = Math.max(1, Math.min(300, Number(q.get('heartbeat') ?? 5) || 5));
   res.writeHead(200, { 'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`, Connection: 'close' });
   res.flushHeaders();
-  const off = device.onSignal((e) => {
+  const off = device.onEvent((e) => {
     if (all || codes.has(DAHUA_EVENT_CODES[e.kind])) res.write(part(eventLine(e)));
   });
   const timer = setInterval(() => res.write(part('Heartbeat')), heartbeat * 1000);

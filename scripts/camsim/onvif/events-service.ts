@@ -164,7 +164,7 @@ function createPullPoint(ctx: OpContext): string {
     waiter: undefined,
     dispose: () => undefined,
   };
-  const off = device.onSignal((e) => enqueue(sub, e, 'Changed'));
+  const off = device.onEvent((e) => enqueue(sub, e, 'Changed'));
   const release = device.holdUntilDown(() => removeSub(sub));
   sub.dispose = () => {
     off();
