@@ -28,7 +28,7 @@ async function setup() {
     bus.subscribe((name, p) => void (name === 'event.changed' && changed.push(p as StationEvent)));
     return new EventService({
       db, signals: bus, secrets: nodeSecretStore(dir), logger: quietLogger, live: { snapshot: async () => { throw new Error('no video'); } },
-      recording: { handlers: {} } as never, recordingsDir: () => dir, freeBytes: () => disk.free, totalBytes: () => disk.total, diskEveryMs: 3_600_000,
+      recording: { trigger: async () => {} }, recordingsDir: () => dir, freeBytes: () => disk.free, totalBytes: () => disk.total, diskEveryMs: 3_600_000,
     });
   };
   let svc = make();

@@ -29,7 +29,7 @@ function setup(opts: { freeBytes?: number } = {}) {
   const make = () => new EventService({
     db, signals: bus, secrets: nodeSecretStore(dir), logger: quietLogger,
     live: { snapshot: async (channelId: number) => ({ path: join(dir, `snap-${channelId}.jpg`), jpeg: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), width: 1, height: 1, takenAt: Date.now() }) },
-    recording: { handlers: { 'recording.trigger': async ({ channelId, kind }: { channelId: number; kind: string }) => (triggers.push({ channelId, kind }), {}) } } as never,
+    recording: { trigger: async (channelId: number, kind: string) => void triggers.push({ channelId, kind }) },
     recordingsDir: () => dir, freeBytes: () => free, diskLowBytes: 1000, diskEveryMs: 60_000, offlineGraceMs: 100,
   });
   let svc = make();

@@ -4,7 +4,6 @@ import {
   DEFAULT_EVENT_SETTINGS, EventSettings, SENSOR_UNITS, StationError,
   type AlarmRule, type CallInput, type CallName, type EventSourceConfig, type EventType, type MotionConfig, type StationEvent,
 } from '../../contract';
-import { ClientSession } from '../client-session';
 import type { LiveService } from '../live/live-service';
 import type { Logger } from '../log';
 import type { RecordingService } from '../recording/recording-service';
@@ -28,7 +27,7 @@ export interface EventServiceOptions {
   live: Pick<LiveService, 'snapshot'> & Partial<Pick<LiveService, 'hub'>>;
   /** Local motion detection decodes with it; none: detection stays off. */
   ffmpegPath?: () => string;
-  recording: Pick<RecordingService, 'handlers'>;
+  recording: Pick<RecordingService, 'trigger'>;
   secrets: SecretStore;
   logger: Logger;
   clock?: () => number;
@@ -51,8 +50,6 @@ export interface EventServiceOptions {
 }
 
 const STATEFUL = new Set<EventType>(['motion', 'tamper', 'door', 'pir', 'water', 'frozen_picture']);
-/** Alarm rules call other services as the station itself, not as a connected client. */
-const STATION_SESSION = new ClientSession('station:events');
 const secretKey = (id: number) => `eventsource:${id}`;
 const SETTINGS_KEY = 'events';
 const DAY_MS = 86_400_000;
@@ -164,7 +161,7 @@ export class EventService {
     const { actions } = rule;
     if (ev.channelId !== null && (actions.includes('record') || actions.includes('mark'))) {
       // The recorder keeps its pre-event ring, so recording covers the seconds before the trigger; it also stores the timeline mark.
-      await Promise.resolve(this.opts.recording.handlers['recording.trigger']({ channelId: ev.channelId, kind: ev.type }, STATION_SESSION))
+      await this.opts.recording.trigger(ev.channelId, ev.type)
         .catch((err: unknown) => this.opts.logger.warn({ err, event: ev.id }, 'event recording trigger failed'));
     }
     let snapshotBase64: string | null = null;

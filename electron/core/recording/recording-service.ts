@@ -401,6 +401,14 @@ export class RecordingService {
     return verifyExport(resolve(folder), key.publicKeyDer);
   }
 
+  /** An event or alarm asks for recording: the recorder keeps its pre-event ring; without one the mark is stored for the timeline. */
+  async trigger(channelId: number, kind: string): Promise<void> {
+    await this.opts.registry.get(channelId);
+    const r = this.recorders.get(channelId);
+    if (r) r.rec.trigger(kind);
+    else this.opts.db.prepare('INSERT INTO rec_event (channel_id, at_ms, kind) VALUES (?, ?, ?)').run(channelId, this.clock(), kind);
+  }
+
   get handlers(): RecordingHandlers {
     const db = this.opts.db;
     return {
@@ -411,13 +419,7 @@ export class RecordingService {
       'recording.setChannel': (cfg) => this.setChannel(cfg),
       'recording.setArchive': (s) => this.setArchive(s),
       'recording.status': () => this.status(),
-      'recording.trigger': async ({ channelId, kind }) => {
-        await this.opts.registry.get(channelId);
-        const r = this.recorders.get(channelId);
-        if (r) r.rec.trigger(kind);
-        else db.prepare('INSERT INTO rec_event (channel_id, at_ms, kind) VALUES (?, ?, ?)').run(channelId, this.clock(), kind);
-        return {};
-      },
+      'recording.trigger': async ({ channelId, kind }) => (await this.trigger(channelId, kind), {}),
       'archive.timeline': ({ source, channelIds, from, to }) => timeline(this.source(source).db, channelIds, from, to),
       'archive.days': ({ source, channelIds, from, to, utcOffsetMinutes }) => recordedDays(this.source(source).db, channelIds, from, to, utcOffsetMinutes),
       'archive.channels': async ({ source }) => {
