@@ -9,7 +9,6 @@ import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './live/live-service';
 import { PtzService } from './live/ptz-service';
-import { ClientSession } from './client-session';
 import { PrivacyService } from './privacy/privacy-service';
 import { RecordingService } from './recording/recording-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
@@ -98,6 +97,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const channelsChanged = async () => signals.emit('channels.changed', await registry.list());
 
   // Privacy: account, consents, sync outbox, transmission ledger, telemetry (electron/core/privacy).
+  // Its first sync can start before the device area below exists, so device hosting waits until the station is composed.
+  let composed = false;
   const privacy = new PrivacyService({
     db, secrets: opts.secrets, signals, logger, clock, cloudUrl: opts.cloudUrl ?? null, dataDir: opts.dataDir,
     mediaDirs: () => [settings.recordingsDir, join(opts.dataDir, 'snapshots')],
@@ -105,6 +106,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       cameras: (await registry.list()).length,
       streams: live.status().map((s) => ({ codec: s.codec ?? null, width: s.width ?? null, height: s.height ?? null, state: s.state })),
     }),
+    channels: () => registry.list(),
+    devices: async () => (composed ? devices.list() : null),
     ...opts.privacy,
   });
 
@@ -210,9 +213,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...eventService.handlers,
   };
 
-  // The privacy service reads the device list and channel names for hosting and alarm push through the contract.
-  const privacySession = new ClientSession('station:privacy');
-  privacy.attach((name, input) => Promise.resolve(handlers[name](input as never, privacySession)) as never);
+  composed = true;
 
   const heartbeat = setInterval(
     () => signals.emit('station.heartbeat', { at: clock(), uptimeMs: clock() - startedAt }),

@@ -12,14 +12,18 @@ export interface LocalErasure {
   telemetryEvents: number;
 }
 
-export function eraseLocalRows(db: Db): LocalErasure {
-  return db.transaction(() => ({
-    account: deleteAccount(db),
+/** Settings fields, consents, outbox and telemetry: a new or different account starts with every purpose off and merges the cloud's in. */
+export function clearAccountData(db: Db): Omit<LocalErasure, 'account'> {
+  return {
     settingsFields: clearFields(db),
     consentRecords: clearConsents(db),
     outboxEntries: clearOutbox(db),
     telemetryEvents: clearTelemetry(db),
-  }))();
+  };
+}
+
+export function eraseLocalRows(db: Db): LocalErasure {
+  return db.transaction(() => ({ account: deleteAccount(db), ...clearAccountData(db) }))();
 }
 
 /** Removes what is inside a folder (not the folder itself); returns how many files went. */

@@ -1,0 +1,212 @@
+// The account: sign-up, log-in and log-out, the profile and its photo, email and password changes, the account's cloud sessions.
+import {
+  PROFILE_PHOTO_MAX_BYTES, StationError, TELEMETRY_PURPOSES,
+  type CloudSession, type PrivacyState, type ProfilePhoto,
+} from '../../contract';
+import type { Logger } from '../log';
+import type { Handlers } from '../rpc';
+import type { Db } from '../storage/db';
+import type { SecretStore } from '../storage/secrets';
+import { STATION_VERSION } from '../version';
+import { TOKEN_KEY, accountError, type CloudAccount, type CloudClient } from './cloud-client';
+import { CloudUnreachable } from './cloud-transport';
+import { clearAccountData, eraseLocalRows, type LocalErasure } from './erasure';
+import type { OutboxSync } from './outbox-sync';
+import { MINIMUM_AGE, type PrivacyStatus } from './privacy-status';
+import * as store from './privacy-store';
+import type { TelemetryCollector } from './telemetry-collector';
+
+/** How this station names itself in the account's session list. */
+export const STATION_CLIENT = `Watchpost station ${STATION_VERSION} (${process.platform} ${process.arch})`;
+const PHOTO_MAGIC: Record<ProfilePhoto['contentType'], Buffer> = {
+  'image/jpeg': Buffer.from([0xff, 0xd8, 0xff]),
+  'image/png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+};
+
+/** Checks a profile photo here, so a wrong file is named before anything is sent. */
+export function checkPhoto(photo: ProfilePhoto, field = 'input.photo'): void {
+  const bytes = Buffer.from(photo.dataBase64, 'base64');
+  if (bytes.length === 0) throw new StationError('bad_input', `${field}: the file is empty`);
+  if (bytes.length > PROFILE_PHOTO_MAX_BYTES)
+    throw new StationError('bad_input', `${field}: the photo is ${Math.ceil(bytes.length / 1024)} KiB; at most ${PROFILE_PHOTO_MAX_BYTES / 1024} KiB is accepted`);
+  if (!bytes.subarray(0, PHOTO_MAGIC[photo.contentType].length).equals(PHOTO_MAGIC[photo.contentType]))
+    throw new StationError('bad_input', `${field}: the file is not a ${photo.contentType === 'image/png' ? 'PNG' : 'JPEG'} image`);
+}
+
+/** Whole years between a YYYY-MM-DD birth date and now (UTC). */
+export function ageOn(dateOfBirth: string, now: number): number {
+  const [y, m, d] = dateOfBirth.split('-').map(Number) as [number, number, number];
+  const t = new Date(now);
+  const beforeBirthday = t.getUTCMonth() + 1 < m || (t.getUTCMonth() + 1 === m && t.getUTCDate() < d);
+  return t.getUTCFullYear() - y - (beforeBirthday ? 1 : 0);
+}
+
+/** What the cloud answers to a sign-up or log-in. */
+interface NewSession { account: CloudAccount; token: string; sessionId: string; expiresAt: string }
+
+export interface AccountSessionsOptions {
+  db: Db;
+  secrets: SecretStore;
+  cloud: CloudClient;
+  status: PrivacyStatus;
+  outbox: OutboxSync;
+  collector: TelemetryCollector;
+  log: Logger;
+  clock: () => number;
+}
+
+export class AccountSessions {
+  readonly handlers: Pick<Handlers,
+    | 'privacy.signUp' | 'privacy.logIn' | 'privacy.logOut' | 'privacy.updateProfile' | 'privacy.photo' | 'privacy.setPhoto'
+    | 'privacy.changeEmail' | 'privacy.changePassword' | 'privacy.sessions' | 'privacy.revokeSession' | 'privacy.revokeOtherSessions'> = {
+      'privacy.signUp': (input) => this.signUp(input),
+      'privacy.logIn': (input) => this.logIn(input),
+      'privacy.logOut': () => this.logOut(),
+      'privacy.updateProfile': (input) => this.opts.outbox.queueAccountChange('privacy.updateProfile', input, store.enqueueProfile),
+      'privacy.photo': () => this.photo(),
+      'privacy.setPhoto': (input) => this.setPhoto(input),
+      'privacy.changeEmail': (input) => this.changeEmail(input),
+      'privacy.changePassword': (input) => this.changePassword(input),
+      'privacy.sessions': () => this.sessions(),
+      'privacy.revokeSession': (input) => this.revokeSession(input.id),
+      'privacy.revokeOtherSessions': () => this.revokeOtherSessions(),
+    };
+
+  private photoCache: { type: string; photo: ProfilePhoto | null } | null = null;
+
+  constructor(private readonly opts: AccountSessionsOptions) {}
+
+  /** Everything of the signed-in person held here, except the transmission ledger (which names no one). */
+  forgetLocalAccount(): LocalErasure {
+    const erased = eraseLocalRows(this.opts.db);
+    for (const p of TELEMETRY_PURPOSES) this.opts.collector.discard(p);
+    this.photoCache = null;
+    store.setMeta(this.opts.db, 'photoType', '');
+    return erased;
+  }
+
+  private async adoptSession(body: NewSession): Promise<void> {
+    const { db, secrets, status, clock } = this.opts;
+    const a = body.account;
+    const previous = store.getAccount(db);
+    if (previous && previous.accountId !== a.id) this.forgetLocalAccount();
+    await secrets.set(TOKEN_KEY, body.token);
+    store.setMeta(db, 'photoType', typeof a.photoType === 'string' ? a.photoType : '');
+    store.putAccount(db, {
+      accountId: a.id, email: a.email, nickname: a.nickname, country: a.country, region: a.region, regionName: a.regionName,
+      dateOfBirth: a.dateOfBirth, restricted: !!a.restricted, objected: !!a.objected, createdAt: a.createdAt,
+      sessionId: body.sessionId, expiresAt: body.expiresAt, signedInAt: clock(),
+    });
+    status.sessionEnded = false;
+    status.lastError = null;
+  }
+
+  private async signUp(input: { email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto }): Promise<PrivacyState> {
+    const { db, cloud, status } = this.opts;
+    if (ageOn(input.dateOfBirth, this.opts.clock()) < MINIMUM_AGE) {
+      throw new StationError('bad_input', `input.dateOfBirth: Watchpost accounts are for people aged ${MINIMUM_AGE} or over; nothing was sent`);
+    }
+    if (input.photo) checkPhoto(input.photo);
+    const { photo, ...rest } = input;
+    if (store.getAccount(db)) throw new StationError('conflict', 'privacy: already signed in; log out first');
+    try {
+      await cloud.checkHealth('sign-up');
+      const r = await cloud.request({
+        method: 'POST', path: '/v1/accounts', purpose: 'account', action: 'sign-up',
+        body: { ...rest, region: status.cloudInfo.region, client: STATION_CLIENT, ...(photo ? { photo: { contentType: photo.contentType, data: photo.dataBase64 } } : {}) },
+      });
+      if (r.status === 201) await this.adoptSession(r.body);
+      else throw accountError(r);
+    } catch (err) {
+      cloud.unreachable('Sign-up', err);
+    }
+    clearAccountData(db);
+    await this.opts.outbox.sync();
+    return status.changed();
+  }
+
+  private async logIn(input: { email: string; password: string }): Promise<PrivacyState> {
+    const { db, cloud, status } = this.opts;
+    try {
+      await cloud.checkHealth('log-in');
+      const r = await cloud.request({ method: 'POST', path: '/v1/auth/login', purpose: 'account', action: 'log-in', body: { ...input, region: status.cloudInfo.region ?? undefined, client: STATION_CLIENT } });
+      if (r.status !== 200) throw accountError(r);
+      const previous = store.getAccount(db);
+      if (!previous || previous.accountId !== r.body.account.id) clearAccountData(db);
+      await this.adoptSession(r.body);
+    } catch (err) {
+      cloud.unreachable('Log-in', err);
+    }
+    await this.opts.outbox.sync();
+    return status.changed();
+  }
+
+  private async logOut(): Promise<PrivacyState> {
+    const { db, secrets, cloud, status } = this.opts;
+    if (!store.getAccount(db)) return status.state();
+    await this.opts.outbox.sync();
+    const token = await secrets.get(TOKEN_KEY);
+    if (token) {
+      try {
+        await cloud.request({ method: 'POST', path: '/v1/auth/logout', purpose: 'account', action: 'log-out', token });
+      } catch (err) {
+        // The session then ends by itself when it expires; the token is forgotten here either way.
+        if (!(err instanceof CloudUnreachable)) throw err;
+      }
+    }
+    await secrets.delete(TOKEN_KEY);
+    this.forgetLocalAccount();
+    status.clear();
+    return status.changed();
+  }
+
+  private async photo(): Promise<ProfilePhoto | null> {
+    const type = store.getMeta(this.opts.db, 'photoType') || null;
+    if (!store.getAccount(this.opts.db) || !type) return null;
+    if (this.photoCache?.type === type) return this.photoCache.photo;
+    const r = await this.opts.cloud.accountCall('show your profile photo', { method: 'GET', path: '/v1/account/photo' });
+    const photo = { contentType: r.body.contentType, dataBase64: r.body.data } as ProfilePhoto;
+    this.photoCache = { type, photo };
+    return photo;
+  }
+
+  private async setPhoto(input: { photo: ProfilePhoto | null }): Promise<PrivacyState> {
+    if (input.photo) checkPhoto(input.photo);
+    const r = await this.opts.cloud.accountCall(input.photo ? 'change your profile photo' : 'remove your profile photo', {
+      method: 'PATCH', path: '/v1/account', body: { photo: input.photo ? { contentType: input.photo.contentType, data: input.photo.dataBase64 } : null },
+    });
+    this.photoCache = null;
+    store.setMeta(this.opts.db, 'photoType', r.body.account.photoType ?? '');
+    return this.opts.status.changed();
+  }
+
+  private async changeEmail(input: { currentPassword: string; newEmail: string }): Promise<PrivacyState> {
+    const r = await this.opts.cloud.accountCall('change your email', { method: 'POST', path: '/v1/account/email', body: input });
+    store.patchAccount(this.opts.db, { email: r.body.account.email });
+    this.opts.log.info('account email changed');
+    return this.opts.status.changed();
+  }
+
+  private async changePassword(input: { currentPassword: string; newPassword: string }): Promise<{ revokedSessions: number }> {
+    const r = await this.opts.cloud.accountCall('change your password', { method: 'POST', path: '/v1/account/password', body: input });
+    this.opts.log.info({ revokedSessions: r.body.revokedSessions }, 'account password changed');
+    return { revokedSessions: r.body.revokedSessions };
+  }
+
+  private async sessions(): Promise<CloudSession[]> {
+    const r = await this.opts.cloud.accountCall('list your sessions', { method: 'GET', path: '/v1/sessions' });
+    // Newest first: this station's and the ones still in use are what the user looks for.
+    return (r.body.sessions as CloudSession[]).slice().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  private async revokeSession(id: string): Promise<CloudSession[]> {
+    if (id === store.getAccount(this.opts.db)?.sessionId) throw new StationError('bad_input', 'input.id: that is this station\'s own session; use Log out instead');
+    await this.opts.cloud.accountCall('sign out a session', { method: 'DELETE', path: `/v1/sessions/${encodeURIComponent(id)}` });
+    return this.sessions();
+  }
+
+  private async revokeOtherSessions(): Promise<{ revoked: number; sessions: CloudSession[] }> {
+    const r = await this.opts.cloud.accountCall('sign out everywhere else', { method: 'POST', path: '/v1/sessions/revoke-others' });
+    return { revoked: r.body.revoked, sessions: await this.sessions() };
+  }
+}
