@@ -97,8 +97,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const channelsChanged = async () => signals.emit('channels.changed', await registry.list());
 
   // Privacy: account, consents, sync outbox, transmission ledger, telemetry (electron/core/privacy).
-  // Its first sync can start before the device area below exists, so device hosting waits until the station is composed.
-  let composed = false;
   const privacy = new PrivacyService({
     db, secrets: opts.secrets, signals, logger, clock, cloudUrl: opts.cloudUrl ?? null, dataDir: opts.dataDir,
     mediaDirs: () => [settings.recordingsDir, join(opts.dataDir, 'snapshots')],
@@ -107,7 +105,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       streams: live.status().map((s) => ({ codec: s.codec ?? null, width: s.width ?? null, height: s.height ?? null, state: s.state })),
     }),
     channels: () => registry.list(),
-    devices: async () => (composed ? devices.list() : null),
+    devices: () => devices.list(),
     ...opts.privacy,
   });
 
@@ -213,7 +211,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...eventService.handlers,
   };
 
-  composed = true;
+  // Sync starts once the device area, which hosting reads, exists.
+  privacy.start();
 
   const heartbeat = setInterval(
     () => signals.emit('station.heartbeat', { at: clock(), uptimeMs: clock() - startedAt }),

@@ -39,7 +39,7 @@ export interface CloudServicesOptions {
   /** The station's channels (names for pushes; hosting lists the ones of no device). */
   channels: () => Promise<NamedChannel[]>;
   /** The station's devices; null while the station is still being composed, and hosting then waits. */
-  devices: () => Promise<HostableDevice[] | null>;
+  devices: () => HostableDevice[] | Promise<HostableDevice[]>;
 }
 
 function storableKind(name: string): 'snapshot' | 'clip' | null {
@@ -88,9 +88,8 @@ export class CloudServices {
   }
 
   /** What another station of the account may see of this one's devices: never credentials, addresses or serials. */
-  private async hostedList(): Promise<{ stationName: string; devices: HostedStation['devices'] } | null> {
+  private async hostedList(): Promise<{ stationName: string; devices: HostedStation['devices'] }> {
     const [devices, channels] = await Promise.all([this.opts.devices(), this.opts.channels()]);
-    if (!devices) return null;
     const ofDevices = new Set(devices.flatMap((d) => d.channels.map((c) => c.channelId)));
     return {
       stationName: hostname(),
@@ -110,7 +109,6 @@ export class CloudServices {
       return;
     }
     const list = await this.hostedList();
-    if (!list) return;
     const hash = createHash('sha256').update(JSON.stringify(list)).digest('hex');
     if (store.getMeta(db, 'hostedHash') === hash) return;
     const r = await cloud.request({ method: 'PUT', path: `/v1/hosting/${this.opts.node}`, purpose: 'device_hosting', token, body: list });

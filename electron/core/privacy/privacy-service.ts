@@ -32,8 +32,8 @@ export interface PrivacyServiceOptions {
   facts: () => Promise<Record<string, unknown>>;
   /** The station's channels, for alarm push and device hosting. */
   channels: () => Promise<NamedChannel[]>;
-  /** The station's devices, for device hosting; null while the station is still being composed. */
-  devices: () => Promise<HostableDevice[] | null>;
+  /** The station's devices, for device hosting. */
+  devices: () => HostableDevice[] | Promise<HostableDevice[]>;
   /** How often a signed-in station syncs and sends granted telemetry (default 60 s). */
   syncEveryMs?: number;
   /** Longest wait between retries while the cloud is unreachable (default 30 s). */
@@ -70,7 +70,6 @@ export class PrivacyService {
       db, cloud, status, collector, log, clock, hostDevices: (token) => services.hostDevices(token),
       syncEveryMs: opts.syncEveryMs, retryCapMs: opts.retryCapMs,
     });
-    outbox.start();
     const account = new AccountSessions({ db, secrets, cloud, status, outbox, collector, log, clock });
     const consents = new ConsentsRights({ db, cloud, status, outbox, collector, log, clock, node });
     const rights = new DataRights({ db, secrets, cloud, status, log, clock, exportsDir, mediaDirs, forgetLocalAccount: () => account.forgetLocalAccount() });
@@ -103,6 +102,11 @@ export class PrivacyService {
     this.status = status;
     this.collector = collector;
     this.outbox = outbox;
+  }
+
+  /** Starts syncing with the cloud; the station calls it once every port it handed in can answer. */
+  start(): void {
+    this.outbox.start();
   }
 
   /** Counts feature usage for the User Experience Plan (only while it is granted). */
