@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { applyFault, parseFaultFlag, startControlServer } from './control';
-import { EVENT_KINDS, type EventKind, type PortMode } from './device';
+import { EVENT_KINDS, type EventKind, type PortMode } from './device-types';
 import { placeholderMedia, startFleet, type FleetOptions } from './fleet';
 import type { Codec } from './types';
 

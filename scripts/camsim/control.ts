@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { z } from 'zod';
-import { EVENT_KINDS, VALUE_EVENT_KINDS, type SimDevice } from './device';
+import type { SimDevice } from './device';
+import { EVENT_KINDS, VALUE_EVENT_KINDS } from './device-types';
 import { deviceManifest, type Fleet } from './fleet';
 
 // The fault and event control endpoint: JSON over HTTP, bound to 127.0.0.1 only.

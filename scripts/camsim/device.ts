@@ -1,55 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import { handleDahuaHttp } from './dahua/cgi';
-import { handleDhipMessage } from './dahua/dhip-responder';
-import type { DiscoveryHub } from './discovery/hub';
-import { handleWsDiscoveryMessage } from './discovery/ws-discovery';
+import type { ChannelState, DeviceEvent, DeviceIdentity, DeviceKind, DevicePorts, DeviceUser, PortMode, TimeSettings } from './device-types';
+import { VALUE_EVENT_KINDS } from './device-types';
+import { bindFirst, bindUdp, isLoopback, listen, type PortPlan } from './device-network';
+import { DigestAuth } from './digest-auth';
 import { createLoginGuard, type ConfigurableLoginGuard } from './login-guard';
-import { createDigestVerifier, type DigestVerifier } from './onvif/http-digest';
-import { handleSoapRequest } from './onvif/soap-server';
-import { handleSnapshotRequest } from './onvif/snapshot';
-import type { Codec, Profile, RtspServer, RtspServerOptions, SceneSpec, SimStream, StreamSpec } from './types';
+import type { Codec, MediaBackend, Profile, RtspServer, SceneSpec, SimStream, StreamSpec } from './types';
 
-export type UserLevel = 'Administrator' | 'Operator' | 'User';
-export interface DeviceUser {
-  username: string;
-  password: string;
-  level: UserLevel;
+/** The protocols a device answers on its listeners; device-faces.ts has the real ones. */
+export interface DeviceFaces {
+  http(device: SimDevice, req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
+  wsDiscovery(device: SimDevice, msg: Buffer, rinfo: dgram.RemoteInfo, sock: dgram.Socket): void;
+  dhip(device: SimDevice, msg: Buffer, rinfo: dgram.RemoteInfo, sock: dgram.Socket): void;
 }
 
-export type DeviceKind = 'camera' | 'nvr';
-export type PortMode = 'standard' | 'offset' | 'ephemeral';
-
-/** What the media half provides; fleet.ts wires the real one in. */
-export interface MediaBackend {
-  createStream(spec: StreamSpec): SimStream;
-  startRtspServer(options: RtspServerOptions): Promise<RtspServer>;
-}
-
-export type EventKind = 'motion' | 'tamper' | 'door' | 'pir' | 'temperature' | 'water' | 'co2' | 'light';
-export const EVENT_KINDS: readonly EventKind[] = ['motion', 'tamper', 'door', 'pir', 'temperature', 'water', 'co2', 'light'];
-/** Kinds that carry a measured value rather than an on/off state. */
-export const VALUE_EVENT_KINDS: ReadonlySet<EventKind> = new Set(['temperature', 'co2', 'light']);
-
-export interface DeviceEvent {
-  kind: EventKind;
-  channel: number;
-  utcMs: number;
-  /** For state kinds (motion, tamper, door, pir, water). */
-  state?: boolean;
-  /** For value kinds: °C, ppm, lux. */
-  value?: number;
-}
-
-export interface DeviceIdentity {
-  manufacturer: string;
-  model: string;
-  firmware: string;
-  serial: string;
-  hardwareId: string;
-  mac: string;
+/** What a device needs of the fleet's discovery plumbing (discovery/hub.ts): Hello/Bye and multicast on its sockets. */
+export interface DeviceAnnouncer {
+  hello(device: SimDevice): void;
+  bye(device: SimDevice): void;
+  multicastAllowed(address: string): boolean;
+  /** Applied to each device's UDP sockets. */
+  prepareSocket(sock: dgram.Socket): void;
 }
 
 export interface DeviceOptions {
@@ -67,47 +40,11 @@ export interface DeviceOptions {
   /** Admin credentials; absent for a factory-default (uninitialised) device. */
   admin?: { username: string; password: string };
   media: MediaBackend;
-  hub: DiscoveryHub;
+  faces: DeviceFaces;
+  hub: DeviceAnnouncer;
   lockMs: number;
   rebootMs: number;
 }
-
-export interface DevicePorts {
-  http: number;
-  rtsp: number;
-  wsDiscovery: number;
-  dhip: number;
-}
-
-export interface ChannelState {
-  channel: number;
-  name: string;
-  specs: Record<Profile, StreamSpec>;
-  pan: { x: number; y: number };
-  velocity: { x: number; y: number };
-  moveUntil: number;
-  presets: Map<string, { name: string; x: number; y: number }>;
-  /** Still pattern and drawn motion, the same on main and sub. */
-  scene: SceneSpec;
-}
-
-export interface TimeSettings {
-  type: 'Manual' | 'NTP';
-  daylightSavings: boolean;
-  tz: string;
-  /** Device clock minus host clock. */
-  offsetMs: number;
-  ntpServer: string;
-}
-
-const STANDARD_PORTS: DevicePorts = { http: 80, rtsp: 554, wsDiscovery: 3702, dhip: 37810 };
-const OFFSET_SLOT: Record<keyof DevicePorts, number> = { http: 0, rtsp: 1, wsDiscovery: 2, dhip: 3 };
-
-export function isLoopback(ip: string): boolean {
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) && ip.split('.').every((o) => Number(o) <= 255);
-}
-
-const bindErrors = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EPERM']);
 
 /** One simulated camera or NVR: its HTTP (ONVIF + Dahua CGI), RTSP and UDP discovery faces. */
 export class SimDevice {
@@ -118,7 +55,7 @@ export class SimDevice {
   readonly endpointUuid = randomUUID();
   readonly users = new Map<string, DeviceUser>();
   readonly guard: ConfigurableLoginGuard;
-  readonly digest: DigestVerifier;
+  readonly digest: DigestAuth;
   readonly realm: string;
   readonly channels: ChannelState[] = [];
   readonly time: TimeSettings = { type: 'Manual', daylightSavings: false, tz: 'UTC0', offsetMs: 0, ntpServer: '' };
@@ -155,9 +92,11 @@ export class SimDevice {
   private closed = false;
   private transition: Promise<void> = Promise.resolve();
   private readonly disposers = new Set<() => void>();
+  private readonly portPlan: PortPlan;
 
   constructor(options: DeviceOptions) {
     this.options = options;
+    this.portPlan = { mode: options.portMode, base: options.portBase, index: options.index };
     this.id = options.id;
     this.index = options.index;
     this.kind = options.kind;
@@ -167,7 +106,8 @@ export class SimDevice {
     this.machineName = options.identity.serial;
     // Dahua's realm names the serial; reused for ONVIF digest and RTSP so one password works everywhere.
     this.realm = `Login to ${options.identity.serial}`;
-    this.digest = createDigestVerifier(this.realm);
+    // HTTP offers qop=auth and keeps a nonce 5 minutes (RFC 7616 form); the RTSP server has its own, Dahua-style.
+    this.digest = new DigestAuth(this.realm, { offerQop: true, nonceTtlMs: 5 * 60_000 });
     this.guard = createLoginGuard({ lockMs: options.lockMs });
     if (options.admin) {
       this.users.set(options.admin.username, { ...options.admin, level: 'Administrator' });
@@ -377,29 +317,6 @@ export class SimDevice {
     return next;
   }
 
-  private portCandidates(kind: keyof DevicePorts, previous: number): number[] {
-    const offset = this.options.portBase + this.index * 10 + OFFSET_SLOT[kind];
-    const list: number[] = [];
-    if (previous) list.push(previous);
-    if (this.options.portMode === 'standard') list.push(STANDARD_PORTS[kind]);
-    if (this.options.portMode !== 'ephemeral') list.push(offset);
-    list.push(0);
-    return [...new Set(list)];
-  }
-
-  private async bindFirst<T>(kind: keyof DevicePorts, previous: number, bind: (port: number) => Promise<T>): Promise<T> {
-    let lastErr: unknown;
-    for (const port of this.portCandidates(kind, previous)) {
-      try {
-        return await bind(port);
-      } catch (err) {
-        lastErr = err;
-        if (!bindErrors.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
-      }
-    }
-    throw lastErr;
-  }
-
   private async bringUp(): Promise<void> {
     if (this.closed) return;
     const prev = this.ports;
@@ -409,10 +326,10 @@ export class SimDevice {
       this.httpSockets.add(s);
       s.on('close', () => this.httpSockets.delete(s));
     });
-    const httpPort = await this.bindFirst('http', prev.http, (port) => listen(server, this.ip, port));
+    const httpPort = await bindFirst(this.portPlan, 'http', prev.http, (port) => listen(server, this.ip, port));
     this.httpServer = server;
 
-    const rtsp = await this.bindFirst('rtsp', prev.rtsp, (port) =>
+    const rtsp = await bindFirst(this.portPlan, 'rtsp', prev.rtsp, (port) =>
       this.options.media.startRtspServer({
         host: this.ip,
         port,
@@ -425,12 +342,12 @@ export class SimDevice {
     this.rtsp = rtsp;
     rtsp.setReplyDelay(this.replyDelayMs);
 
-    const wsd = await this.bindFirst('wsDiscovery', prev.wsDiscovery, (port) =>
-      bindUdp(this.ip, port, this.options.hub.prepareSocket, (msg, rinfo, sock) => handleWsDiscoveryMessage(this, msg, rinfo, sock)),
+    const wsd = await bindFirst(this.portPlan, 'wsDiscovery', prev.wsDiscovery, (port) =>
+      bindUdp(this.ip, port, this.options.hub.prepareSocket, (msg, rinfo, sock) => this.options.faces.wsDiscovery(this, msg, rinfo, sock)),
     );
     this.wsdSocket = wsd.socket;
-    const dhip = await this.bindFirst('dhip', prev.dhip, (port) =>
-      bindUdp(this.ip, port, this.options.hub.prepareSocket, (msg, rinfo, sock) => handleDhipMessage(this, msg, rinfo, sock)),
+    const dhip = await bindFirst(this.portPlan, 'dhip', prev.dhip, (port) =>
+      bindUdp(this.ip, port, this.options.hub.prepareSocket, (msg, rinfo, sock) => this.options.faces.dhip(this, msg, rinfo, sock)),
     );
     this.dhipSocket = dhip.socket;
     this.ports = { http: httpPort, rtsp: rtsp.port, wsDiscovery: wsd.port, dhip: dhip.port };
@@ -567,118 +484,12 @@ export class SimDevice {
     sock.send(msg, port, address, () => undefined);
   }
 
-  // ---- HTTP ---------------------------------------------------------------------------------
-
   private async onHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    try {
-      if (this.replyDelayMs > 0) await new Promise((r) => setTimeout(r, this.replyDelayMs));
-      const url = new URL(req.url ?? '/', 'http://camsim');
-      const path = url.pathname;
-      if (path === '/onvif/snapshot') return await handleSnapshotRequest(this, req, res, url);
-      if (path.startsWith('/onvif/')) {
-        if (req.method !== 'POST') return plain(res, 405, 'Method Not Allowed\r\n', { Allow: 'POST' });
-        const body = await readBody(req, 64 * 1024);
-        if (body === undefined) return plain(res, 413, 'Payload Too Large\r\n');
-        const reply = await handleSoapRequest(this, { path, headers: req.headers, method: req.method, url: req.url ?? path, clientIp: clientIp(req) }, body);
-        res.writeHead(reply.status, { 'Content-Type': 'application/soap+xml; charset=utf-8', ...reply.headers });
-        res.end(reply.body);
-        if (reply.after) res.once('finish', reply.after);
-        return;
-      }
-      if (path.startsWith('/cgi-bin/') || path === '/OutsideCmd') return await handleDahuaHttp(this, req, res, url);
-      plain(res, 404, 'Not Found\r\n');
-    } catch (err) {
-      if (!res.headersSent) plain(res, 500, `Internal Error: ${(err as Error).message}\r\n`);
-      else res.destroy();
-    }
+    if (this.replyDelayMs > 0) await new Promise((r) => setTimeout(r, this.replyDelayMs));
+    await this.options.faces.http(this, req, res);
   }
-}
-
-export function clientIp(req: http.IncomingMessage): string {
-  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-}
-
-export function plain(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
-  res.end(body);
-}
-
-/** Reads at most `limit` bytes; undefined when the body is larger. */
-export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      req.resume();
-      resolve(undefined);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function listen(server: http.Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => {
-      server.off('listening', onListening);
-      reject(err);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      const addr = server.address();
-      resolve(typeof addr === 'object' && addr ? addr.port : port);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ host, port, exclusive: true });
-  });
-}
-
-function bindUdp(
-  host: string,
-  port: number,
-  prepare: (sock: dgram.Socket) => void,
-  onMessage: (msg: Buffer, rinfo: dgram.RemoteInfo, sock: dgram.Socket) => void,
-): Promise<{ socket: dgram.Socket; port: number }> {
-  return new Promise((resolve, reject) => {
-    // No reuseAddr: a second fleet on the same address must fail over to another port, not steal datagrams.
-    const sock = dgram.createSocket({ type: 'udp4', reuseAddr: false });
-    const onError = (err: Error) => {
-      sock.close();
-      reject(err);
-    };
-    sock.once('error', onError);
-    sock.on('message', (msg, rinfo) => onMessage(msg, rinfo, sock));
-    sock.bind({ address: host, port, exclusive: true }, () => {
-      sock.off('error', onError);
-      sock.on('error', () => undefined);
-      prepare(sock);
-      resolve({ socket: sock, port: sock.address().port });
-    });
-  });
 }
 
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
-}
-
-/**
- * Why a password is too weak, or undefined when it is acceptable. The rule is Dahua's published one
- * (8-32 characters, at least two of upper/lower/digit/special, none of ' " ; : &), used for ONVIF too.
- */
-export function passwordWeakness(pw: string): string | undefined {
-  if (pw.length < 8) return 'shorter than 8 characters';
-  if (pw.length > 32) return 'longer than 32 characters';
-  if (/['";:&\s]/.test(pw)) return "contains one of ' \" ; : & or a space";
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(pw)).length;
-  if (classes < 2) return 'needs two of upper case, lower case, digits, special characters';
-  return undefined;
 }

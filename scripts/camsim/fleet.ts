@@ -1,10 +1,12 @@
 import { randomInt } from 'node:crypto';
 import net from 'node:net';
 import { createDiscoveryHub, type DiscoveryHub } from './discovery/hub';
-import { SimDevice, type DeviceKind, type MediaBackend, type PortMode } from './device';
+import { SimDevice } from './device';
+import { deviceFaces } from './device-faces';
+import type { DeviceKind, PortMode } from './device-types';
 import { startRtspServer } from './rtsp/rtsp-server';
 import { createSimStream } from './video/sim-stream';
-import type { Codec, Profile, RtspServer, RtspServerOptions, SimStream, StreamSpec } from './types';
+import type { Codec, MediaBackend, Profile, RtspServer, RtspServerOptions, SimStream, StreamSpec } from './types';
 
 export interface FleetOptions {
   /** Cameras (default 1). */
@@ -95,6 +97,14 @@ export interface Fleet {
 
 export const DEFAULT_USERNAME = 'admin';
 export const DEFAULT_PASSWORD = 'Camsim-2024';
+
+/** A manifest URL (rtsp://…) with credentials in it: the device's own, or the fleet's default admin. */
+export function withCredentials(url: string, c: { username: string; password: string } = { username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD }): string {
+  const u = new URL(url);
+  u.username = c.username;
+  u.password = c.password;
+  return u.toString();
+}
 
 // ---- placeholder media, used until the media half's streams and RTSP server are wired in ----------
 
@@ -260,6 +270,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         portBase: options.portBase ?? 20000,
         ...(initialized ? { admin: { username, password } } : {}),
         media: options.media ?? simMedia,
+        faces: deviceFaces,
         hub,
         lockMs: options.lockMs ?? 30_000,
         rebootMs: options.rebootMs ?? 3000,

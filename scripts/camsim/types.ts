@@ -1,5 +1,6 @@
 // The seam between camsim's media half (video/, rtsp/) and its device half (onvif/, dahua/,
-// discovery/, device.ts, fleet.ts, cli.ts). Both halves import only this file from each other.
+// discovery/, device.ts, fleet.ts, cli.ts). Both halves import only this file from each other, besides
+// the auth they share (digest-auth.ts, login-guard.ts).
 
 export type Codec = 'h264' | 'h265';
 export type Profile = 'main' | 'sub';
@@ -103,4 +104,10 @@ export interface LoginGuard {
   isLocked(ip: string): { locked: boolean; retryAfterMs: number };
   recordFailure(ip: string): void;
   recordSuccess(ip: string): void;
+}
+
+/** What the media half provides the devices; fleet.ts wires the real one in (or placeholder media). */
+export interface MediaBackend {
+  createStream(spec: StreamSpec): SimStream;
+  startRtspServer(options: RtspServerOptions): Promise<RtspServer>;
 }

@@ -4,11 +4,11 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlServer, type ControlServer } from '../../scripts/camsim/control';
 import { decodeDhip, encodeDhip } from '../../scripts/camsim/dahua/dhip';
-import type { DeviceEvent, MediaBackend } from '../../scripts/camsim/device';
+import type { DeviceEvent } from '../../scripts/camsim/device-types';
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, placeholderMedia, startFleet, type Fleet, type FleetManifest } from '../../scripts/camsim/fleet';
 import { soapCall } from '../../scripts/camsim/onvif/client';
 import { NS, textAt } from '../../scripts/camsim/onvif/xml';
-import type { RtspServer } from '../../scripts/camsim/types';
+import type { MediaBackend, RtspServer } from '../../scripts/camsim/types';
 
 const creds = { username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD };
 const TDS = `xmlns="${NS.tds}"`;

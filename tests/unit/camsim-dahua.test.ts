@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDhip, encodeDhip } from '../../scripts/camsim/dahua/dhip';
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
 import { digestFetch } from '../../scripts/camsim/onvif/client';
-import { digestAuthorization } from '../../scripts/camsim/onvif/http-digest';
+import { digestAuthorization } from '../../scripts/camsim/digest-auth';
 
 let fleet: Fleet;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
 import { soapCall } from '../../scripts/camsim/onvif/client';
 import { child, children, NS, textAt, type XmlElement } from '../../scripts/camsim/onvif/xml';
-import type { MediaBackend } from '../../scripts/camsim/device';
+import type { MediaBackend } from '../../scripts/camsim/types';
 
 const creds = { username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD };
 const TEV = `xmlns="${NS.tev}"`;

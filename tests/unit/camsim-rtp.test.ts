@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { splitAccessUnits, splitAnnexB, toAnnexB } from '../../scripts/camsim/video/annexb';
-import { DigestAuth, parseAuthParams } from '../../scripts/camsim/rtsp/digest-auth';
+import { DigestAuth, parseAuthParams } from '../../scripts/camsim/digest-auth';
 import { RtpPacketizer, corrupted, onChannel, senderReport } from '../../scripts/camsim/rtsp/rtp-packetizer';
-import { parseDahuaRealmonitor, streamPathOf } from '../../scripts/camsim/rtsp/rtsp-server';
+import { streamPathOf } from '../../scripts/camsim/rtsp/rtsp-connection';
+import { parseDahuaRealmonitor } from '../../scripts/camsim/rtsp/rtsp-server';
 import { describeSdp } from '../../scripts/camsim/rtsp/sdp';
 
 const nal = (header: number[], size: number): Buffer => {
@@ -117,7 +118,7 @@ describe('RTSP helpers', () => {
   it('verifies digest answers with and without qop, and refuses forged nonces', () => {
     const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
     let now = 1_000_000;
-    const auth = new DigestAuth('Login to cam', () => now);
+    const auth = new DigestAuth('Login to cam', { now: () => now });
     const nonce = parseAuthParams(auth.challenge().slice(7)).get('nonce')!;
     const ha1 = md5('admin:Login to cam:pw');
     const ha2 = md5('DESCRIBE:rtsp://h/x');

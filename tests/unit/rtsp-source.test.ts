@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readInit, type Fmp4Part } from '../../electron/core/media/fmp4';
 import { hevcSps, spsSize } from '../../electron/core/media/fmp4-mux';
 import { VideoDepacketizer, controlUrl, openRtspSource, parseSdp } from '../../electron/core/media/rtsp-source';
-import { DigestAuth } from '../../scripts/camsim/rtsp/digest-auth';
+import { DigestAuth } from '../../scripts/camsim/digest-auth';
 import { splitAccessUnits } from '../../scripts/camsim/video/annexb';
 
 const dir = mkdtempSync(join(tmpdir(), 'wp-rtsp-src-'));

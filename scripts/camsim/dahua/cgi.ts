@@ -1,5 +1,9 @@
 import type http from 'node:http';
-import { clientIp, isLoopback, passwordWeakness, plain, readBody, type DeviceEvent, type EventKind, type SimDevice } from '../device';
+import type { SimDevice } from '../device';
+import { isLoopback } from '../device-network';
+import type { DeviceEvent, EventKind } from '../device-types';
+import { clientIp, plain, readBody } from '../http-helpers';
+import { passwordWeakness } from '../password-rule';
 import { localTime, parsePosixTz, utcFromLocal } from '../../../electron/core/devices/posix-tz';
 import { encryptInfo, initializeDevice } from './dev-init';
 
@@ -40,13 +44,13 @@ function authenticate(device: SimDevice, req: http.IncomingMessage, res: http.Se
     plain(res, 401, `Error${CRLF}Invalid Authority!${CRLF}`);
     return false;
   }
-  const r = device.digest.verify(req.headers.authorization, req.method ?? 'GET', device.passwordOf);
-  if (r.ok) {
+  const r = device.digest.verify(req.method ?? 'GET', req.headers.authorization, device.passwordOf);
+  if (r.kind === 'ok') {
     device.guard.recordSuccess(ip);
     return true;
   }
-  if (r.reason === 'unknown-user' || r.reason === 'bad-response') device.guard.recordFailure(ip);
-  plain(res, 401, `Error${CRLF}Unauthorized${CRLF}`, { 'WWW-Authenticate': device.digest.challenge(r.reason === 'stale') });
+  if (r.kind === 'bad') device.guard.recordFailure(ip);
+  plain(res, 401, `Error${CRLF}Unauthorized${CRLF}`, { 'WWW-Authenticate': device.digest.challenge(r.kind === 'stale') });
   return false;
 }
 

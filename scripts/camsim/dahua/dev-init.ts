@@ -1,5 +1,6 @@
 import { constants, createDecipheriv, generateKeyPairSync, privateDecrypt, type KeyObject } from 'node:crypto';
-import { passwordWeakness, type SimDevice } from '../device';
+import type { SimDevice } from '../device';
+import { passwordWeakness } from '../password-rule';
 
 // Initialisation of a factory-new Dahua device. Public descriptions: the DevInit.* RPC on /OutsideCmd
 // without a session (DevInit.getStatus, DevInit.account; Intelbras/Dahua field notes and the RPC wrapper

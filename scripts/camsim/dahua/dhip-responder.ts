@@ -1,5 +1,6 @@
 import type dgram from 'node:dgram';
-import { isLoopback, type SimDevice } from '../device';
+import type { SimDevice } from '../device';
+import { isLoopback } from '../device-network';
 import { decodeDhip, encodeDhip } from './dhip';
 import { initializeDevice } from './dev-init';
 

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import os from 'node:os';
-import type { SimDevice } from '../device';
+import type { DeviceAnnouncer, SimDevice } from '../device';
 import { handleDhipMessage, DHIP_MULTICAST } from '../dahua/dhip-responder';
 import { byeXml, handleWsDiscoveryMessage, helloXml, WSD_MULTICAST } from './ws-discovery';
 
@@ -15,12 +15,7 @@ export interface DiscoveryHubOptions {
 }
 
 /** Fleet-wide discovery plumbing: Hello/Bye fan-out and the shared multicast listeners. */
-export interface DiscoveryHub {
-  hello(device: SimDevice): void;
-  bye(device: SimDevice): void;
-  multicastAllowed(address: string): boolean;
-  /** Applied to each device's UDP sockets. */
-  prepareSocket(sock: dgram.Socket): void;
+export interface DiscoveryHub extends DeviceAnnouncer {
   start(devices: () => SimDevice[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type dgram from 'node:dgram';
-import { isLoopback, type SimDevice } from '../device';
+import type { SimDevice } from '../device';
+import { isLoopback } from '../device-network';
 import { child, esc, NS, parseXml, resolveQName, textAt, type XmlElement } from '../onvif/xml';
 
 // WS-Discovery 2005/04 (the version ONVIF Core §7.3 mandates): Probe/ProbeMatches, Hello, Bye.

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { digestAuthorization } from './http-digest';
+import { digestAuthorization } from '../digest-auth';
 import { NS, parseXml, type XmlElement } from './xml';
 
 // A minimal ONVIF SOAP client for camsim's own tests and tools (the station has its own driver).

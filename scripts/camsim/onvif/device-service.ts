@@ -1,6 +1,9 @@
-import { isLoopback, passwordWeakness, type SimDevice, type UserLevel } from '../device';
+import type { SimDevice } from '../device';
+import { isLoopback } from '../device-network';
+import type { UserLevel } from '../device-types';
+import { passwordWeakness } from '../password-rule';
 import { isDst, localTime, parsePosixTz } from '../../../electron/core/devices/posix-tz';
-import type { OpContext, OpSpec } from './soap-server';
+import type { OpContext, OpSpec } from './operation';
 import { child, children, esc, NS, receiverFault, senderFault, textAt } from './xml';
 
 // Device management service, ONVIF Core §8 (devicemgmt.wsdl). Element order follows the schema.

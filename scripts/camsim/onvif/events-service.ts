@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { DeviceEvent, EventKind, SimDevice } from '../device';
+import type { SimDevice } from '../device';
+import type { DeviceEvent, EventKind } from '../device-types';
 import { eventCapsXml } from './device-service';
-import type { OpContext, OpSpec } from './soap-server';
+import type { OpContext, OpSpec } from './operation';
 import { child, esc, isoSeconds, NS, OnvifFault, parseDuration, senderFault, textAt } from './xml';
 
 // Event service, ONVIF Core §9 (event.wsdl): real-time pull point (CreatePullPointSubscription,

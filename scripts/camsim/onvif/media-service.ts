@@ -1,7 +1,7 @@
 import type { Profile } from '../types';
 import type { SimDevice } from '../device';
 import { mediaCapsXml } from './device-service';
-import type { OpContext, OpSpec } from './soap-server';
+import type { OpContext, OpSpec } from './operation';
 import { esc, senderFault, textAt } from './xml';
 
 // Media service, ONVIF Media Service Spec (media.wsdl, ver10): two fixed profiles per channel.

@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import { clientIp, plain, type SimDevice } from '../device';
+import type { SimDevice } from '../device';
+import { clientIp, plain } from '../http-helpers';
 
 /** GET /onvif/snapshot?channel=N&subtype=0|1 — the URI GetSnapshotUri hands out; digest auth like the rest. */
 export async function handleSnapshotRequest(device: SimDevice, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
@@ -7,10 +8,10 @@ export async function handleSnapshotRequest(device: SimDevice, req: http.Incomin
   const lock = device.guard.isLocked(ip);
   if (lock.locked) return plain(res, 403, 'Locked\r\n', { 'Retry-After': String(Math.ceil(lock.retryAfterMs / 1000)) });
   if (device.initialized) {
-    const r = device.digest.verify(req.headers.authorization, req.method ?? 'GET', device.passwordOf);
-    if (!r.ok) {
-      if (r.reason === 'unknown-user' || r.reason === 'bad-response') device.guard.recordFailure(ip);
-      return plain(res, 401, 'Unauthorized\r\n', { 'WWW-Authenticate': device.digest.challenge(r.reason === 'stale') });
+    const r = device.digest.verify(req.method ?? 'GET', req.headers.authorization, device.passwordOf);
+    if (r.kind !== 'ok') {
+      if (r.kind === 'bad') device.guard.recordFailure(ip);
+      return plain(res, 401, 'Unauthorized\r\n', { 'WWW-Authenticate': device.digest.challenge(r.kind === 'stale') });
     }
     device.guard.recordSuccess(ip);
   } else {

@@ -1,19 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type http from 'node:http';
-import type { SimDevice, UserLevel } from '../device';
+import type { SimDevice } from '../device';
+import type { UserLevel } from '../device-types';
 import { deviceOps } from './device-service';
 import { eventOps, subscriptionOps } from './events-service';
 import { mediaOps } from './media-service';
+import type { Access, OpContext, OpSpec, SoapRequest } from './operation';
 import { ptzOps } from './ptz-service';
 import { child, envelope, faultXml, NS, OnvifFault, parseXml, senderFault, XmlError, type XmlElement } from './xml';
-
-export interface SoapRequest {
-  path: string;
-  url: string;
-  method: string;
-  headers: http.IncomingHttpHeaders;
-  clientIp: string;
-}
 
 export interface SoapReply {
   status: number;
@@ -21,31 +14,6 @@ export interface SoapReply {
   body: string;
   /** Runs once the reply has been sent (reboot, address change). */
   after?: () => void;
-}
-
-/** Access classes of ONVIF Core §5.9.4.3; the level a user needs for an operation. */
-export type Access =
-  | 'PRE_AUTH'
-  | 'READ_SYSTEM'
-  | 'READ_SYSTEM_SENSITIVE'
-  | 'READ_SYSTEM_SECRET'
-  | 'READ_MEDIA'
-  | 'ACTUATE'
-  | 'WRITE_SYSTEM'
-  | 'UNRECOVERABLE';
-
-export interface OpContext {
-  device: SimDevice;
-  request: SoapRequest;
-  op: XmlElement;
-  user: { username: string; level: UserLevel } | undefined;
-  /** Schedules work for after the reply is out. */
-  after(fn: () => void): void;
-}
-
-export interface OpSpec {
-  access: Access;
-  handle(ctx: OpContext): string | Promise<string>;
 }
 
 const LEVEL_RANK: Record<UserLevel, number> = { User: 1, Operator: 2, Administrator: 3 };
@@ -118,12 +86,12 @@ function authenticate(device: SimDevice, req: SoapRequest, header: XmlElement | 
   }
   const authz = req.headers.authorization;
   if (authz) {
-    const r = device.digest.verify(authz, req.method, device.passwordOf);
-    if (r.ok) {
-      const u = device.users.get(r.user);
+    const r = device.digest.verify(req.method, authz, device.passwordOf);
+    if (r.kind === 'ok') {
+      const u = device.users.get(r.username);
       if (u) return { kind: 'user', username: u.username, level: u.level };
-    } else if (r.reason === 'unknown-user' || r.reason === 'bad-response') device.guard.recordFailure(req.clientIp);
-    return { kind: 'digest-failed', stale: !r.ok && r.reason === 'stale' };
+    } else if (r.kind === 'bad') device.guard.recordFailure(req.clientIp);
+    return { kind: 'digest-failed', stale: r.kind === 'stale' };
   }
   return { kind: 'none' };
 }

@@ -1,0 +1,253 @@
+// One RTSP client connection (RFC 2326): requests parsed off the socket (interleaved RTCP read past) and answered in
+// order: OPTIONS, DESCRIBE, SETUP (RTP over this connection, §10.12 interleaved), PLAY, PAUSE, keep-alives, TEARDOWN.
+import { randomInt } from 'node:crypto';
+import type net from 'node:net';
+import type { RtspServerOptions, SimStream } from '../types';
+import { Session, withTimeout, type RtpTrack, type TrackHost } from './rtp-track';
+import { describeSdp, TRACK_CONTROL } from './sdp';
+
+const SERVER_NAME = 'camsim/1.0 (Watchpost)';
+const PUBLIC_METHODS = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, GET_PARAMETER, SET_PARAMETER, TEARDOWN';
+const SESSION_TIMEOUT_S = 60;
+const MAX_REQUEST_BYTES = 64 * 1024;
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  454: 'Session Not Found',
+  455: 'Method Not Valid in This State',
+  459: 'Aggregate Operation Not Allowed',
+  461: 'Unsupported Transport',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+};
+
+export interface RtspRequest {
+  method: string;
+  uri: string;
+  headers: Map<string, string>;
+}
+
+export interface RtspReply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** What a connection needs of its server. */
+export interface ConnectionHost extends TrackHost {
+  readonly options: Pick<RtspServerOptions, 'resolve'>;
+  readonly connections: Set<Connection>;
+  readonly replyDelayMs: number;
+  readonly mediaWaitMs: number;
+  whileStalled(): Promise<void>;
+  /** undefined when the request may proceed, else the refusal to send. */
+  authorize(req: RtspRequest, ip: string): RtspReply | undefined;
+  trackFor(stream: SimStream): RtpTrack;
+}
+
+/** Path and query of an rtsp:// URL, without the track suffix a client appends for SETUP. */
+export function streamPathOf(uri: string): string {
+  const m = /^rtsps?:\/\/[^/?]*(.*)$/i.exec(uri);
+  let path = m ? m[1]! : uri;
+  if (!path.startsWith('/')) path = `/${path}`;
+  return path.replace(/\/(trackID|track|streamid)=\d+$/i, '').replace(/\/$/, '') || '/';
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class Connection {
+  private buffer: Buffer = Buffer.alloc(0);
+  private queue: Promise<void> = Promise.resolve();
+  readonly sessions = new Map<string, Session>();
+  readonly ip: string;
+
+  constructor(
+    readonly server: ConnectionHost,
+    readonly socket: net.Socket,
+  ) {
+    this.ip = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    socket.setNoDelay(true);
+    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('error', () => {});
+    socket.on('close', () => this.onClose());
+  }
+
+  private onData(data: Buffer): void {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, data]) : data;
+    for (;;) {
+      if (this.buffer.length === 0) return;
+      if (this.buffer[0] === 0x24) {
+        // Interleaved RTCP from the client (receiver reports): read past it.
+        if (this.buffer.length < 4) return;
+        const len = this.buffer.readUInt16BE(2);
+        if (this.buffer.length < 4 + len) return;
+        this.buffer = this.buffer.subarray(4 + len);
+        continue;
+      }
+      const end = this.buffer.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (this.buffer.length > MAX_REQUEST_BYTES) this.socket.destroy();
+        return;
+      }
+      const head = this.buffer.subarray(0, end).toString('latin1');
+      const headers = new Map<string, string>();
+      const lines = head.split('\r\n');
+      for (const line of lines.slice(1)) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+      }
+      const bodyLength = Number(headers.get('content-length') ?? '0') || 0;
+      if (this.buffer.length < end + 4 + bodyLength) return;
+      this.buffer = this.buffer.subarray(end + 4 + bodyLength);
+      const [method = '', uri = ''] = (lines[0] ?? '').split(' ');
+      const request: RtspRequest = { method: method.toUpperCase(), uri, headers };
+      // Requests are answered in order, each after the one before (DESCRIBE may wait for an encoder).
+      this.queue = this.queue.then(() => this.handle(request)).catch(() => {
+        this.socket.destroy();
+      });
+    }
+  }
+
+  private async handle(req: RtspRequest): Promise<void> {
+    await this.server.whileStalled();
+    if (this.server.replyDelayMs > 0) await delay(this.server.replyDelayMs);
+    if (this.socket.destroyed) return;
+    const cseq = req.headers.get('cseq') ?? '0';
+    const send = (reply: RtspReply): void => this.reply(cseq, reply);
+
+    if (req.method === 'OPTIONS') return send({ status: 200, headers: { Public: PUBLIC_METHODS } });
+    if (!['DESCRIBE', 'SETUP', 'PLAY', 'PAUSE', 'GET_PARAMETER', 'SET_PARAMETER', 'TEARDOWN'].includes(req.method)) {
+      return send({ status: 501 });
+    }
+    const denied = this.server.authorize(req, this.ip);
+    if (denied) return send(denied);
+
+    switch (req.method) {
+      case 'DESCRIBE':
+        return this.describe(req, send);
+      case 'SETUP':
+        return this.setup(req, send);
+      case 'PLAY':
+        return this.play(req, send);
+      case 'PAUSE': {
+        const session = this.sessionOf(req);
+        if (!session) return send({ status: 454 });
+        session.stop();
+        return send({ status: 200, headers: { Session: session.id } });
+      }
+      case 'GET_PARAMETER':
+      case 'SET_PARAMETER': {
+        const session = req.headers.has('session') ? this.sessionOf(req) : undefined;
+        if (req.headers.has('session') && !session) return send({ status: 454 });
+        return send({ status: 200, headers: session ? { Session: session.id } : {} });
+      }
+      case 'TEARDOWN': {
+        const session = this.sessionOf(req);
+        if (!session) return send({ status: 454 });
+        session.stop();
+        this.sessions.delete(session.id);
+        return send({ status: 200, headers: { Session: session.id } });
+      }
+    }
+    return send({ status: 501 });
+  }
+
+  private async describe(req: RtspRequest, send: (r: RtspReply) => void): Promise<void> {
+    const stream = this.server.options.resolve(streamPathOf(req.uri));
+    if (!stream) return send({ status: 404 });
+    let sets;
+    try {
+      sets = await withTimeout(stream.parameterSets(), this.server.mediaWaitMs, 'waiting for parameter sets');
+    } catch {
+      return send({ status: 503 });
+    }
+    const body = describeSdp({
+      codec: stream.spec.codec,
+      sets,
+      fps: stream.spec.fps,
+      host: this.socket.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      sessionId: String(randomInt(1, 2 ** 31)),
+      title: `${stream.spec.channelName} ${stream.spec.profile}`,
+    });
+    const base = req.uri.endsWith('/') ? req.uri : `${req.uri}/`;
+    send({ status: 200, headers: { 'Content-Base': base, 'Content-Type': 'application/sdp' }, body });
+  }
+
+  private setup(req: RtspRequest, send: (r: RtspReply) => void): void {
+    const transport = req.headers.get('transport') ?? '';
+    // TCP interleaved only; a UDP request gets 461 and clients like ffmpeg retry over TCP.
+    if (!/RTP\/AVP\/TCP/i.test(transport)) return send({ status: 461 });
+    const stream = this.server.options.resolve(streamPathOf(req.uri));
+    if (!stream) return send({ status: 404 });
+    const existing = req.headers.has('session') ? this.sessionOf(req) : undefined;
+    if (req.headers.has('session') && !existing) return send({ status: 454 });
+    // One video track per stream: a second SETUP in the session is not an aggregate we offer.
+    if (existing) return send({ status: 459 });
+    const m = /interleaved=(\d+)(?:-(\d+))?/i.exec(transport);
+    const channel = m ? Number(m[1]) : 0;
+    if (channel > 254) return send({ status: 400 });
+    const track = this.server.trackFor(stream);
+    const trackUrl = /\/(trackID|track|streamid)=\d+$/i.test(req.uri) ? req.uri : `${req.uri.replace(/\/$/, '')}/${TRACK_CONTROL}`;
+    const session = new Session(this.socket, this.server, track, channel, trackUrl);
+    this.sessions.set(session.id, session);
+    const ssrc = track.ssrc.toString(16).toUpperCase().padStart(8, '0');
+    send({
+      status: 200,
+      headers: {
+        Transport: `RTP/AVP/TCP;unicast;interleaved=${channel}-${channel + 1};ssrc=${ssrc};mode="PLAY"`,
+        Session: `${session.id};timeout=${SESSION_TIMEOUT_S}`,
+      },
+    });
+  }
+
+  private async play(req: RtspRequest, send: (r: RtspReply) => void): Promise<void> {
+    const session = this.sessionOf(req);
+    if (!session) return send({ status: 454 });
+    if (session.playing) return send({ status: 200, headers: { Session: session.id, Range: 'npt=now-' } });
+    try {
+      await session.track.ready(this.server.mediaWaitMs);
+    } catch {
+      return send({ status: 503 });
+    }
+    if (this.socket.destroyed || !this.sessions.has(session.id)) return;
+    const gop = session.track.gop[0]!;
+    this.reply(req.headers.get('cseq') ?? '0', {
+      status: 200,
+      headers: {
+        Session: session.id,
+        Range: 'npt=now-',
+        'RTP-Info': `url=${session.trackUrl};seq=${gop.firstSeq};rtptime=${gop.rtpTime}`,
+      },
+    });
+    session.start();
+  }
+
+  private sessionOf(req: RtspRequest): Session | undefined {
+    const id = (req.headers.get('session') ?? '').split(';')[0]!.trim();
+    return this.sessions.get(id);
+  }
+
+  private reply(cseq: string, reply: RtspReply): void {
+    if (this.socket.destroyed) return;
+    const lines = [`RTSP/1.0 ${reply.status} ${STATUS_TEXT[reply.status] ?? 'Unknown'}`, `CSeq: ${cseq}`, `Server: ${SERVER_NAME}`, `Date: ${new Date().toUTCString()}`];
+    for (const [k, v] of Object.entries(reply.headers ?? {})) lines.push(`${k}: ${v}`);
+    const body = reply.body ? Buffer.from(reply.body, 'utf8') : undefined;
+    if (body) lines.push(`Content-Length: ${body.length}`);
+    const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
+    this.socket.write(body ? Buffer.concat([head, body]) : head);
+  }
+
+  private onClose(): void {
+    for (const s of this.sessions.values()) s.stop();
+    this.sessions.clear();
+    this.server.connections.delete(this);
+  }
+}
