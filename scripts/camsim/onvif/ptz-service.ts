@@ -1,7 +1,7 @@
 import type { SimDevice } from '../device';
 import { ptzCapsXml } from './device-service';
 import { parseProfileToken, POSITION_SPACE, ptzConfigBody, VELOCITY_SPACE } from './media-service';
-import type { OpContext, OpSpec } from './soap-server';
+import type { OpContext, OpSpec } from './operation';
 import { child, esc, isoSeconds, parseDuration, receiverFault, senderFault, textAt } from './xml';
 
 // PTZ service, ONVIF PTZ Service Spec (ptz.wsdl, ver20): pan/tilt in the generic spaces, continuous
@@ -32,6 +32,12 @@ function vector(el: ReturnType<typeof child>, fault: string): { x: number; y: nu
     throw senderFault(['ter:InvalidArgVal', fault], 'The requested vector is out of bounds');
   }
   return { x, y };
+}
+
+/** Goes straight to a position, ending any continuous move first. */
+function goTo(ctx: OpContext, ch: number, to: { x: number; y: number }): void {
+  ctx.device.ptzStop(ch);
+  ctx.device.ptzSetPosition(ch, to.x, to.y);
 }
 
 function nodeToken(device: SimDevice, token: string | undefined): number {
@@ -80,10 +86,7 @@ export const ptzOps: Record<string, OpSpec> = {
     handle: (ctx) => {
       const ch = channelOf(ctx);
       const p = vector(child(ctx.op, 'Position'), 'ter:InvalidPosition');
-      if (p) {
-        ctx.device.ptzStop(ch);
-        ctx.device.ptzSetPosition(ch, p.x, p.y);
-      }
+      if (p) goTo(ctx, ch, p);
       return '<tptz:AbsoluteMoveResponse/>';
     },
   },
@@ -148,8 +151,7 @@ export const ptzOps: Record<string, OpSpec> = {
       const ch = channelOf(ctx);
       const p = ctx.device.channel(ch)?.presets.get(textAt(ctx.op, 'PresetToken') ?? '');
       if (!p) throw senderFault(['ter:InvalidArgVal', 'ter:NoToken'], 'No such preset token');
-      ctx.device.ptzStop(ch);
-      ctx.device.ptzSetPosition(ch, p.x, p.y);
+      goTo(ctx, ch, p);
       return '<tptz:GotoPresetResponse/>';
     },
   },
