@@ -4,16 +4,9 @@ import type { Channel, Result } from '../electron/contract';
 import { exitOnError, runStation } from '../electron/core/cli';
 import { ClientSession } from '../electron/core/client-session';
 import type { Station } from '../electron/core/station';
-import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, type Fleet } from './camsim/fleet';
+import { startFleet, withCredentials, type Fleet } from './camsim/fleet';
 
 export interface Demo { fleet: Fleet; close(): Promise<void> }
-
-function withCredentials(url: string): string {
-  const u = new URL(url);
-  u.username = DEFAULT_USERNAME;
-  u.password = DEFAULT_PASSWORD;
-  return u.toString();
-}
 
 /** Starts 4 cameras with 2 channels each and registers every channel that the station does not have yet. */
 export async function startDemo(station: Station, opts: { devices?: number; channels?: number; subnet?: string } = {}): Promise<Demo> {
