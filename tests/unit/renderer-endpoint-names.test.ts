@@ -13,7 +13,7 @@ describe('renderer API endpoint names', () => {
     for (const feature of readdirSync(FEATURES)) {
       for (const file of readdirSync(join(FEATURES, feature)).filter((f) => f.endsWith('-api.ts'))) {
         const text = readFileSync(join(FEATURES, feature, file), 'utf8');
-        for (const m of text.matchAll(/^\s+([A-Za-z0-9_]+): b\.(?:query|mutation)\b/gm)) {
+        for (const m of text.matchAll(/^\s+([A-Za-z0-9_]+): (?:b\.(?:query|mutation)\b|call(?:Query|Mutation)\(b\b)/gm)) {
           const where = `${feature}/${file}`;
           if (seen.has(m[1]!)) dups.push(`${m[1]} in ${seen.get(m[1]!)} and ${where}`);
           else seen.set(m[1]!, where);

@@ -1,5 +1,6 @@
 import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { ConnectionState, StationClient } from './station-client';
+import { liveApi } from '../features/live/live-api';
 import { liveActions, liveReducer, persistLive } from '../features/live/live-slice';
 import { playbackReducer } from '../features/recording/playback-slice';
 import { stationApi } from './station-api';
@@ -38,7 +39,7 @@ export function createStore(client: StationClient, initialView: View) {
   client.on('settings.changed', () => store.dispatch(stationApi.util.invalidateTags(['Settings', 'Status'])));
   client.on('stream.status', (p) => store.dispatch(liveActions.statusReceived(p)));
   client.on('channels.changed', (list) => {
-    store.dispatch(stationApi.util.invalidateTags(['Channels' as never]));
+    store.dispatch(liveApi.util.invalidateTags(['Channels']));
     for (const t of new Set(store.getState().live.tiles)) if (t !== null && !list.some((c) => c.id === t)) store.dispatch(liveActions.channelGone(t));
   });
   let saved = store.getState().live;

@@ -1,22 +1,22 @@
-import { EVENT_TYPE_LABELS, type CallInput, type CallOutput, type StationEvent } from '../../../../electron/contract';
-import { stationApi } from '../../app/station-api';
+import { EVENT_TYPE_LABELS, type CallInput, type StationEvent } from '../../../../electron/contract';
+import { callMutation, callQuery, stationApi } from '../../app/station-api';
 
 export type EventFilterArgs = CallInput<'events.list'>;
 
 const api = stationApi.enhanceEndpoints({ addTagTypes: ['Events', 'AlarmRules', 'Sensors', 'Motion', 'EventSettings'] }).injectEndpoints({
   endpoints: (b) => ({
-    events: b.query<CallOutput<'events.list'>, EventFilterArgs>({ query: (input) => ({ name: 'events.list', input }), providesTags: ['Events'] }),
-    acknowledge: b.mutation<CallOutput<'events.acknowledge'>, CallInput<'events.acknowledge'>>({ query: (input) => ({ name: 'events.acknowledge', input }) }),
-    eventSnapshot: b.query<CallOutput<'events.snapshot'>, number>({ query: (id) => ({ name: 'events.snapshot', input: { id } }) }),
-    sensorsCurrent: b.query<CallOutput<'sensors.current'>, void>({ query: () => ({ name: 'sensors.current', input: {} }), providesTags: ['Sensors'] }),
-    sensorSeries: b.query<CallOutput<'sensors.series'>, CallInput<'sensors.series'>>({ query: (input) => ({ name: 'sensors.series', input }), providesTags: ['Sensors'] }),
-    alarmRules: b.query<CallOutput<'alarms.rules'>, void>({ query: () => ({ name: 'alarms.rules', input: {} }), providesTags: ['AlarmRules'] }),
-    saveRule: b.mutation<CallOutput<'alarms.saveRule'>, CallInput<'alarms.saveRule'>>({ query: (input) => ({ name: 'alarms.saveRule', input }), invalidatesTags: ['AlarmRules'] }),
-    removeRule: b.mutation<CallOutput<'alarms.removeRule'>, number>({ query: (id) => ({ name: 'alarms.removeRule', input: { id } }), invalidatesTags: ['AlarmRules'] }),
-    motionConfig: b.query<CallOutput<'motion.get'>, number>({ query: (channelId) => ({ name: 'motion.get', input: { channelId } }), providesTags: ['Motion'] }),
-    eventSettings: b.query<CallOutput<'events.settings'>, void>({ query: () => ({ name: 'events.settings', input: {} }), providesTags: ['EventSettings'] }),
-    updateEventSettings: b.mutation<CallOutput<'events.updateSettings'>, CallInput<'events.updateSettings'>>({ query: (input) => ({ name: 'events.updateSettings', input }), invalidatesTags: ['EventSettings', 'Events'] }),
-    setMotion: b.mutation<CallOutput<'motion.set'>, CallInput<'motion.set'>>({ query: (input) => ({ name: 'motion.set', input }), invalidatesTags: ['Motion'] }),
+    events: callQuery(b, 'events.list', { providesTags: ['Events'] }),
+    acknowledge: callMutation(b, 'events.acknowledge'),
+    eventSnapshot: callQuery(b, 'events.snapshot', { input: (id: number) => ({ id }) }),
+    sensorsCurrent: callQuery(b, 'sensors.current', { providesTags: ['Sensors'] }),
+    sensorSeries: callQuery(b, 'sensors.series', { providesTags: ['Sensors'] }),
+    alarmRules: callQuery(b, 'alarms.rules', { providesTags: ['AlarmRules'] }),
+    saveRule: callMutation(b, 'alarms.saveRule', { invalidatesTags: ['AlarmRules'] }),
+    removeRule: callMutation(b, 'alarms.removeRule', { input: (id: number) => ({ id }), invalidatesTags: ['AlarmRules'] }),
+    motionConfig: callQuery(b, 'motion.get', { input: (channelId: number) => ({ channelId }), providesTags: ['Motion'] }),
+    eventSettings: callQuery(b, 'events.settings', { providesTags: ['EventSettings'] }),
+    updateEventSettings: callMutation(b, 'events.updateSettings', { invalidatesTags: ['EventSettings', 'Events'] }),
+    setMotion: callMutation(b, 'motion.set', { invalidatesTags: ['Motion'] }),
   }),
 });
 
