@@ -1,21 +1,21 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { StreamStatus } from '../../../../electron/contract';
-import { useStationClient } from '../../app/client-context';
+import type { ErrorInfo, StreamStatus } from '../../../../electron/contract';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { CameraTree } from './CameraTree';
 import { LayoutEditor } from './LayoutEditor';
 import { LAYOUTS, layoutById } from './layouts';
-import { useChannelsQuery, useRetryStreamMutation, useSnapshotMutation } from './live-api';
-import { liveActions } from './live-slice';
+import { useChannelsQuery, useRetryStreamMutation, useSnapshotMutation, useStartClipMutation, useStopClipMutation } from './live-api';
+import { liveActions, loadStreamStatuses } from './live-slice';
 import { Tile } from './Tile';
 
 export function LivePage() {
   const dispatch = useAppDispatch();
-  const client = useStationClient();
   const live = useAppSelector((s) => s.live);
   const { data: channels = [] } = useChannelsQuery();
   const [snapshot] = useSnapshotMutation();
   const [retry] = useRetryStreamMutation();
+  const [startClip] = useStartClipMutation();
+  const [stopClip] = useStopClipMutation();
   const [toast, setToast] = useState<{ text: string; img?: string } | null>(null);
   /** The one tile heard (tiles start muted; unmuting one mutes the others). */
   const [listening, setListening] = useState<number | null>(null);
@@ -24,10 +24,7 @@ export function LivePage() {
   const byId = useMemo(() => new Map(channels.map((c) => [c.id, c])), [channels]);
   const statuses = live.statuses.entities as Record<string, StreamStatus | undefined>;
 
-  // Statuses of streams that started before this page opened.
-  useEffect(() => {
-    void client.call('streams.status', {}).then((s) => dispatch(liveActions.statusesLoaded(s)), () => {});
-  }, [client, dispatch]);
+  useEffect(() => { void dispatch(loadStreamStatuses()); }, [dispatch]);
 
   useEffect(() => {
     if (live.autoFilled || channels.length === 0 || live.tiles.some((t) => t !== null)) return;
@@ -59,7 +56,7 @@ export function LivePage() {
   const toggleClip = async (channelId: number, start: boolean): Promise<boolean> => {
     try {
       if (start) {
-        const r = await client.call('live.clipStart', { channelId, profile: 'main' });
+        const r = await startClip({ channelId, profile: 'main' }).unwrap();
         clips.current.set(channelId, r.clipId);
         setToast({ text: `Recording to ${r.path}` });
         return true;
@@ -67,12 +64,12 @@ export function LivePage() {
       const id = clips.current.get(channelId);
       if (id !== undefined) {
         clips.current.delete(channelId);
-        const r = await client.call('live.clipStop', { clipId: id });
+        const r = await stopClip({ clipId: id }).unwrap();
         setToast({ text: `Saved ${(r.bytes / 1e6).toFixed(1)} MB, ${Math.round(r.durationMs / 1000)} s: ${r.path}` });
       }
       return false;
     } catch (err) {
-      setToast({ text: `Recording failed: ${(err as Error).message}` });
+      setToast({ text: `Recording failed: ${(err as ErrorInfo).message}` });
       return clips.current.has(channelId);
     }
   };

@@ -1,6 +1,7 @@
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useState, type PointerEvent } from 'react';
-import type { PtzPreset } from '../../../../electron/contract';
-import { useStationClient } from '../../app/client-context';
+import type { ErrorInfo, PtzPreset } from '../../../../electron/contract';
+import { useAppDispatch } from '../../app/hooks';
+import { ptzMove, ptzStop, useLazyPtzPresetsQuery, usePtzGotoPresetMutation, usePtzSetPresetMutation } from './live-api';
 
 type Vector = { pan: number; tilt: number; zoom: number };
 
@@ -28,29 +29,32 @@ export interface PtzHandle { press(v: Vector): void; release(): void }
 
 /** A tile's PTZ overlay: hold a direction to move, let go to stop; presets to go to and save. */
 export const PtzControls = forwardRef<PtzHandle, { channelId: number; channelName: string }>(function PtzControls({ channelId, channelName }, ref) {
-  const client = useStationClient();
+  const dispatch = useAppDispatch();
+  const [fetchPresets] = useLazyPtzPresetsQuery();
+  const [setPresetAt] = usePtzSetPresetMutation();
+  const [gotoPreset] = usePtzGotoPresetMutation();
   const [presets, setPresets] = useState<PtzPreset[]>([]);
   const [preset, setPreset] = useState('');
   const [name, setName] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const moving = useRef(false);
 
-  const fail = useCallback((what: string) => (err: unknown) => setMessage(`${what}: ${(err as Error).message}`), []);
+  const fail = useCallback((what: string) => (err: unknown) => setMessage(`${what}: ${(err as ErrorInfo).message}`), []);
   const press = useCallback((v: Vector) => {
     moving.current = true;
-    client.call('live.ptz.move', { channelId, ...v }).catch(fail('Move failed'));
-  }, [client, channelId, fail]);
+    dispatch(ptzMove({ channelId, ...v })).unwrap().catch(fail('Move failed'));
+  }, [dispatch, channelId, fail]);
   const release = useCallback(() => {
     if (!moving.current) return;
     moving.current = false;
-    client.call('live.ptz.stop', { channelId }).catch(fail('Stop failed'));
-  }, [client, channelId, fail]);
+    dispatch(ptzStop(channelId)).unwrap().catch(fail('Stop failed'));
+  }, [dispatch, channelId, fail]);
   useImperativeHandle(ref, () => ({ press, release }), [press, release]);
 
-  const load = useCallback(() => client.call('live.ptz.presets', { channelId }).then((p) => {
+  const load = useCallback(() => fetchPresets(channelId).unwrap().then((p) => {
     setPresets(p);
     setPreset((cur) => (p.some((x) => x.token === cur) ? cur : p[0]?.token ?? ''));
-  }, fail('Presets')), [client, channelId, fail]);
+  }, fail('Presets')), [fetchPresets, channelId, fail]);
   useEffect(() => { void load(); }, [load]);
 
   // A camera never keeps turning: stop when the window loses focus or the controls go away.
@@ -64,7 +68,7 @@ export const PtzControls = forwardRef<PtzHandle, { channelId: number; channelNam
     if (!n) { setMessage('Name the preset first'); return; }
     const existing = presets.find((p) => p.name === n);
     try {
-      const saved = await client.call('live.ptz.setPreset', { channelId, name: n, ...(existing ? { token: existing.token } : {}) });
+      const saved = await setPresetAt({ channelId, name: n, ...(existing ? { token: existing.token } : {}) }).unwrap();
       setMessage(`Saved preset "${saved.name}"`);
       setName('');
       await load();
@@ -73,7 +77,7 @@ export const PtzControls = forwardRef<PtzHandle, { channelId: number; channelNam
   };
   const go = () => {
     if (!preset) return;
-    client.call('live.ptz.gotoPreset', { channelId, token: preset })
+    gotoPreset({ channelId, token: preset }).unwrap()
       .then(() => setMessage(`At "${presets.find((p) => p.token === preset)?.name ?? preset}"`), fail('Go to preset failed'));
   };
 

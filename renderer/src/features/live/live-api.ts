@@ -1,21 +1,30 @@
-import type { CallInput, CallOutput } from '../../../../electron/contract';
-import { stationApi } from '../../app/station-api';
+import type { CallInput } from '../../../../electron/contract';
+import { callMutation, callQuery, stationApi } from '../../app/station-api';
 
 const api = stationApi.enhanceEndpoints({ addTagTypes: ['Channels'] }).injectEndpoints({
   endpoints: (b) => ({
-    channels: b.query<CallOutput<'channels.list'>, void>({ query: () => ({ name: 'channels.list', input: {} }), providesTags: ['Channels'] }),
-    addChannel: b.mutation<CallOutput<'channels.addRtsp'>, CallInput<'channels.addRtsp'>>({
-      query: (input) => ({ name: 'channels.addRtsp', input }),
-      invalidatesTags: ['Channels'],
-    }),
-    removeChannel: b.mutation<CallOutput<'channels.remove'>, number>({
-      query: (id) => ({ name: 'channels.remove', input: { id } }),
-      invalidatesTags: ['Channels'],
-    }),
-    snapshot: b.mutation<CallOutput<'live.snapshot'>, number>({ query: (channelId) => ({ name: 'live.snapshot', input: { channelId } }) }),
-    retryStream: b.mutation<CallOutput<'streams.retry'>, string>({ query: (streamId) => ({ name: 'streams.retry', input: { streamId } }) }),
+    channels: callQuery(b, 'channels.list', { providesTags: ['Channels'] }),
+    addChannel: callMutation(b, 'channels.addRtsp', { invalidatesTags: ['Channels'] }),
+    removeChannel: callMutation(b, 'channels.remove', { input: (id: number) => ({ id }), invalidatesTags: ['Channels'] }),
+    snapshot: callMutation(b, 'live.snapshot', { input: (channelId: number) => ({ channelId }) }),
+    retryStream: callMutation(b, 'streams.retry', { input: (streamId: string) => ({ streamId }) }),
+    startClip: callMutation(b, 'live.clipStart'),
+    stopClip: callMutation(b, 'live.clipStop'),
+    ptzMove: callMutation(b, 'live.ptz.move'),
+    ptzStop: callMutation(b, 'live.ptz.stop', { input: (channelId: number) => ({ channelId }) }),
+    // Asked for afresh each time (after a save too): the camera holds the list.
+    ptzPresets: callQuery(b, 'live.ptz.presets', { input: (channelId: number) => ({ channelId }), keepUnusedDataFor: 0 }),
+    ptzGotoPreset: callMutation(b, 'live.ptz.gotoPreset'),
+    ptzSetPreset: callMutation(b, 'live.ptz.setPreset'),
   }),
 });
 
-export const { useChannelsQuery, useAddChannelMutation, useRemoveChannelMutation, useSnapshotMutation, useRetryStreamMutation } = api;
+export const {
+  useChannelsQuery, useAddChannelMutation, useRemoveChannelMutation, useSnapshotMutation, useRetryStreamMutation,
+  useStartClipMutation, useStopClipMutation, useLazyPtzPresetsQuery, usePtzGotoPresetMutation, usePtzSetPresetMutation,
+} = api;
 export const liveApi = api;
+
+// Sent many times a minute and answered with nothing to show: not kept in the store (a hook's mutation would be).
+export const ptzMove = (input: CallInput<'live.ptz.move'>) => api.endpoints.ptzMove.initiate(input, { track: false });
+export const ptzStop = (channelId: number) => api.endpoints.ptzStop.initiate(channelId, { track: false });

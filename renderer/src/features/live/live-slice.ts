@@ -1,5 +1,6 @@
 import { createEntityAdapter, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { StreamStatus } from '../../../../electron/contract';
+import { stationThunk } from '../../app/station-api';
 import type { Layout } from './layouts';
 import { MAX_TILES } from './layouts';
 
@@ -84,6 +85,15 @@ const live = createSlice({
 
 export const liveActions = live.actions;
 export const liveReducer = live.reducer;
+
+/** Statuses of streams that started before the page opened (later ones arrive as stream.status); a failure leaves them as they are. */
+export const loadStreamStatuses = stationThunk('live/loadStatuses', async (_: void, { dispatch, extra }) => {
+  try {
+    dispatch(liveActions.statusesLoaded(await extra.client.call('streams.status', {})));
+  } catch {
+    // The pushes keep the statuses current anyway.
+  }
+});
 
 /** Keeps layout, tiles, views and custom layouts across restarts of the renderer. */
 export function persistLive(state: { live: ReturnType<typeof liveReducer> }): void {
