@@ -3,8 +3,8 @@ import { EVENT_TYPES, type StationEvent } from '../../../../electron/contract';
 import { useAppDispatch } from '../../app/hooks';
 import { navigated } from '../../app/store';
 import { useChannelsQuery } from '../live/live-api';
+import { playbackActions } from '../recording/playback-slice';
 import { TYPE_LABELS, useAcknowledgeMutation, useEventSnapshotQuery, useEventsQuery, type EventFilterArgs } from './events-api';
-import { requestPlaybackAt } from './playback-jump';
 import { useEventStream } from './use-event-stream';
 
 const RANGES = [['1h', 3_600_000], ['24h', 86_400_000], ['7d', 7 * 86_400_000], ['all', 0]] as const;
@@ -50,7 +50,7 @@ export function EventList() {
   const name = (id: number | null) => (id === null ? 'Station' : channels.find((c) => c.id === id)?.name ?? `Channel ${id}`);
 
   const open = (e: StationEvent) => {
-    requestPlaybackAt(e.start, e.channelId);
+    dispatch(playbackActions.jumpRequested({ at: e.start, channelId: e.channelId }));
     dispatch(navigated('playback'));
     history.replaceState(null, '', '#/playback');
   };

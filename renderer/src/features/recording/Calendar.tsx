@@ -1,22 +1,22 @@
-import { useEffect, useState } from 'react';
-import { useStationClient } from '../../app/client-context';
+import { skipToken } from '@reduxjs/toolkit/query/react';
+import { useEffect, useMemo, useState } from 'react';
+import { useArchiveDaysQuery } from './recording-api';
 
 interface Props { source: string; channelIds: number[]; value: number; onPick(dayStart: number): void }
 
 /** A month grid; days with recordings are marked. */
 export function Calendar({ source, channelIds, value, onPick }: Props) {
-  const client = useStationClient();
   const [month, setMonth] = useState(() => { const d = new Date(value); return new Date(d.getFullYear(), d.getMonth(), 1).getTime(); });
-  const [days, setDays] = useState<Set<string>>(new Set());
   const first = new Date(month);
   const next = new Date(first.getFullYear(), first.getMonth() + 1, 1).getTime();
-  useEffect(() => {
-    if (channelIds.length === 0) return;
-    let live = true;
-    client.call('archive.days', { source, channelIds, from: month, to: next, utcOffsetMinutes: -new Date(month).getTimezoneOffset() })
-      .then((d) => { if (live) setDays(new Set(d)); }, () => {});
-    return () => { live = false; };
-  }, [client, source, channelIds.join(','), month]);
+  const asked = useMemo(
+    () => (channelIds.length === 0 ? skipToken : { source, channelIds, from: month, to: next, utcOffsetMinutes: -new Date(month).getTimezoneOffset() }),
+    [source, channelIds.join(','), month],
+  );
+  const { data } = useArchiveDaysQuery(asked);
+  // The marks stay as they are while no channel is chosen.
+  const [days, setDays] = useState<Set<string>>(new Set());
+  useEffect(() => { if (data) setDays(new Set(data)); }, [data]);
   const lead = (first.getDay() + 6) % 7;
   const count = new Date(first.getFullYear(), first.getMonth() + 1, 0).getDate();
   const key = (d: number) => `${first.getFullYear()}-${String(first.getMonth() + 1).padStart(2, '0')}-${String(d).padStart(2, '0')}`;

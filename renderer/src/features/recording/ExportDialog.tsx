@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { ExportProgress, VerifyReport } from '../../../../electron/contract';
+import type { ErrorInfo, ExportProgress, VerifyReport } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
+import { useCancelExportMutation, useStartExportMutation, useVerifyExportMutation } from './recording-api';
 import { clockText } from './timeline-view';
 
 interface Props { source: string; channelIds: number[]; from: number; to: number; onClose(): void }
@@ -12,12 +13,15 @@ export function ExportDialog({ source, channelIds, from, to, onClose }: Props) {
   const [progress, setProgress] = useState<ExportProgress | null>(null);
   const [report, setReport] = useState<VerifyReport | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [startExport] = useStartExportMutation();
+  const [cancelExport] = useCancelExportMutation();
+  const [verifyExport] = useVerifyExportMutation();
 
   useEffect(() => client.on('export.progress', (p) => { if (p.exportId === job?.exportId) setProgress(p); }), [client, job]);
 
   const start = () => {
     setError(null);
-    client.call('export.start', { source, channelIds, from: Math.round(from), to: Math.round(to) }).then(setJob, (e: Error) => setError(e.message));
+    startExport({ source, channelIds, from: Math.round(from), to: Math.round(to) }).unwrap().then(setJob, (e: ErrorInfo) => setError(e.message));
   };
   const pct = progress && progress.totalBytes ? Math.round((progress.doneBytes / progress.totalBytes) * 100) : 0;
   return (
@@ -30,12 +34,12 @@ export function ExportDialog({ source, channelIds, from, to, onClose }: Props) {
           <progress max={100} value={progress?.state === 'done' ? 100 : pct} aria-label="Export progress" />
           <p data-export-state={progress?.state ?? 'running'}>{progress?.state ?? 'running'} {progress?.error ?? ''}</p>
           {(!progress || progress.state === 'running') && (
-            <button type="button" onClick={() => void client.call('export.cancel', { exportId: job.exportId }).catch(() => {})}>Cancel</button>
+            <button type="button" onClick={() => void cancelExport({ exportId: job.exportId }).unwrap().catch(() => {})}>Cancel</button>
           )}
           {progress?.state === 'done' && (
             <>
               <p className="path">{job.folder}</p>
-              <button type="button" onClick={() => client.call('export.verify', { folder: job.folder }).then(setReport, (e: Error) => setError(e.message))}>Verify</button>
+              <button type="button" onClick={() => verifyExport({ folder: job.folder }).unwrap().then(setReport, (e: ErrorInfo) => setError(e.message))}>Verify</button>
             </>
           )}
         </>

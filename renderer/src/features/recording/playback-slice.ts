@@ -1,5 +1,6 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { PlaybackState } from '../../../../electron/contract';
+import { stationThunk } from '../../app/station-api';
 import { centredOn, pan, zoom, type TimelineView } from './timeline-view';
 
 export interface ArchiveChannel { channelId: number; name: string }
@@ -74,6 +75,26 @@ const playback = createSlice({
 
 export const playbackActions = playback.actions;
 export const playbackReducer = playback.reducer;
+const A = playbackActions;
+
+/** The channels of an archive (names from the station; foreign folders by number); a failure is shown as the message. */
+export const loadArchiveChannels = stationThunk('playback/loadChannels', async (source: string, { dispatch, extra }) => {
+  try {
+    dispatch(A.channelsLoaded(await extra.client.call('archive.channels', { source })));
+  } catch (e) {
+    dispatch(A.messageShown((e as Error).message));
+  }
+});
+
+/** Opens a recordings folder from elsewhere as the source, showing its first four channels. */
+export const openArchiveFolder = stationThunk('playback/openFolder', async (path: string, { dispatch, extra }) => {
+  try {
+    const r = await extra.client.call('archive.openFolder', { path });
+    dispatch(A.sourceChanged({ source: r.source, selected: r.channels.slice(0, 4) }));
+  } catch (e) {
+    dispatch(A.messageShown((e as Error).message));
+  }
+});
 
 /** The session plays exactly the channels shown (else a seek opens a new one). */
 export function sessionMatches(s: PlaybackSliceState): boolean {

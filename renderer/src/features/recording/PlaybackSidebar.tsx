@@ -1,0 +1,46 @@
+import { useState } from 'react';
+import { Calendar } from './Calendar';
+import { MAX_PLAYBACK_CHANNELS, type ArchiveChannel } from './playback-slice';
+import { GAP_LABELS } from './TimelineCanvas';
+
+interface Props {
+  source: string;
+  channels: ArchiveChannel[];
+  selected: number[];
+  /** Start of the visible range: the calendar opens on its month. */
+  viewFrom: number;
+  onPickDay(dayStart: number): void;
+  onToggleChannel(channelId: number, on: boolean): void;
+  onOpenFolder(path: string): void;
+  onBackToLocal(): void;
+}
+
+/** The side of Playback: calendar, the channels shown, another recordings folder, the legend of the timeline's colours. */
+export function PlaybackSidebar({ source, channels, selected, viewFrom, onPickDay, onToggleChannel, onOpenFolder, onBackToLocal }: Props) {
+  const [folder, setFolder] = useState('');
+  return (
+    <aside className="pb-side">
+      <Calendar source={source} channelIds={selected} value={viewFrom} onPick={onPickDay} />
+      <fieldset className="pb-channels">
+        <legend>Channels (up to {MAX_PLAYBACK_CHANNELS})</legend>
+        {channels.map((c) => (
+          <label key={c.channelId}>
+            <input type="checkbox" checked={selected.includes(c.channelId)} disabled={!selected.includes(c.channelId) && selected.length >= MAX_PLAYBACK_CHANNELS}
+              onChange={(e) => onToggleChannel(c.channelId, e.target.checked)} />
+            {c.name}
+          </label>
+        ))}
+        {channels.length === 0 && <p className="muted">No recordings yet.</p>}
+      </fieldset>
+      <form className="pb-folder" onSubmit={(e) => { e.preventDefault(); onOpenFolder(folder); }}>
+        <label>Open a recordings folder<input name="folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/path/to/recordings" /></label>
+        <button type="submit">Open</button>
+        {source !== 'local' && <button type="button" onClick={onBackToLocal}>Back to this station</button>}
+      </form>
+      <div className="pb-legend">
+        <span><i style={{ background: '#3fb27f' }} />recorded</span>
+        {Object.entries(GAP_LABELS).map(([k, v]) => <span key={k} data-gap={k}><i className={`gap-${k}`} />{v}</span>)}
+      </div>
+    </aside>
+  );
+}

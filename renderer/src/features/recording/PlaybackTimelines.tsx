@@ -1,0 +1,38 @@
+import type { TimelineChannel } from '../../../../electron/contract';
+import { TimelineCanvas } from './TimelineCanvas';
+import { clockText, type TimelineView } from './timeline-view';
+import type { Hover } from './use-hover-thumbnail';
+
+interface Props {
+  selected: number[];
+  names: Map<number, string>;
+  data: TimelineChannel[];
+  view: TimelineView;
+  position?: number;
+  selection?: { from: number; to: number };
+  hover: Hover | null;
+  onSeek(t: number): void;
+  onPan(deltaMs: number): void;
+  onZoom(factor: number, at: number): void;
+  onSelect(sel: { from: number; to: number }): void;
+  onHover(t: number | null, x: number, channelId: number): void;
+  onLeave(): void;
+}
+
+/** One timeline per channel shown, on one view, with the picture under the pointer. */
+export function PlaybackTimelines({ selected, names, data, view, position, selection, hover, onSeek, onPan, onZoom, onSelect, onHover, onLeave }: Props) {
+  return (
+    <div className="pb-timelines" onMouseLeave={onLeave}>
+      {selected.map((id) => (
+        <TimelineCanvas key={id} name={names.get(id) ?? `Channel ${id}`} data={data.find((d) => d.channelId === id)} view={view} position={position} selection={selection}
+          onSeek={onSeek} onPan={onPan} onZoom={onZoom} onSelect={onSelect} onHover={(t, x) => onHover(t, x, id)} />
+      ))}
+      {hover && (
+        <div className="pb-hover" style={{ left: Math.max(0, hover.x + 90) }}>
+          {hover.jpeg ? <img alt="" src={`data:image/jpeg;base64,${hover.jpeg}`} /> : null}
+          <span className="mono">{clockText(hover.t)}</span>
+        </div>
+      )}
+    </div>
+  );
+}

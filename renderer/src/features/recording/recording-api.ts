@@ -1,0 +1,20 @@
+// RTK Query endpoints of the archive and export, injected into the one station API.
+import { callMutation, callQuery, stationApi } from '../../app/station-api';
+
+export const recordingApi = stationApi.enhanceEndpoints({ addTagTypes: ['Timeline'] }).injectEndpoints({
+  endpoints: (b) => ({
+    // Fetched afresh whenever asked (the archive grows while it is shown): nothing is kept once unused.
+    archiveTimeline: callQuery(b, 'archive.timeline', { providesTags: ['Timeline'], keepUnusedDataFor: 0 }),
+    archiveDays: callQuery(b, 'archive.days', { keepUnusedDataFor: 0 }),
+    archiveThumbnail: callQuery(b, 'archive.thumbnail', { keepUnusedDataFor: 0 }),
+    lockRange: callMutation(b, 'archive.lock', { invalidatesTags: ['Timeline'] }),
+    startExport: callMutation(b, 'export.start'),
+    cancelExport: callMutation(b, 'export.cancel'),
+    verifyExport: callMutation(b, 'export.verify'),
+  }),
+});
+
+export const {
+  useArchiveTimelineQuery, useArchiveDaysQuery, useLazyArchiveThumbnailQuery, useLockRangeMutation,
+  useStartExportMutation, useCancelExportMutation, useVerifyExportMutation,
+} = recordingApi;
