@@ -1,36 +1,24 @@
 // Domain constants shared by the service, its repository and its tests.
+import { STORED_OBJECT_MAX_BYTES } from '../electron/contract/cloud';
 
-export const REGIONS = {
-  us: 'United States',
-  de: 'Germany',
-  sg: 'Singapore',
-  my: 'Malaysia',
-} as const;
-export type Region = keyof typeof REGIONS;
-export const REGION_IDS = Object.keys(REGIONS) as Region[];
-
-// The purposes are one fact shared with the station: the contract (zod only, isomorphic) is their single source.
+// Regions, purposes and limits are facts shared with the station: the contract (zod only, isomorphic) is their single source.
 export {
   PRIVACY_PURPOSES as PURPOSES, TELEMETRY_PURPOSES,
   type PrivacyPurpose as Purpose, type TelemetryPurpose,
 } from '../electron/contract/privacy';
+export {
+  REGIONS, REGION_IDS, type Region, MINIMUM_AGE, PHOTO_MAX_BYTES, SETTINGS_MAX_BYTES, PUSH_SNAPSHOT_MAX_BYTES,
+  STORED_OBJECT_MAX_BYTES, STORAGE_QUOTA_BYTES, EXPORT_FORMAT_VERSION,
+} from '../electron/contract/cloud';
 
 export type ConsentAction = 'grant' | 'withdraw';
 
 /** Milliseconds since the epoch; injected so tests can move time. */
 export type Clock = () => number;
 
-export const MINIMUM_AGE = 16;
-export const PHOTO_MAX_BYTES = 256 * 1024;
-export const SETTINGS_MAX_BYTES = 64 * 1024;
 export const BODY_MAX_BYTES = 1024 * 1024;
-export const PUSH_SNAPSHOT_MAX_BYTES = 256 * 1024;
-/** One object in cloud storage (a snapshot or a short exported clip), and all of an account's. */
-export const STORED_OBJECT_MAX_BYTES = 8 * 1024 * 1024;
-export const STORAGE_QUOTA_BYTES = 256 * 1024 * 1024;
 /** The storage upload route reads this much: base64 of the largest object plus the JSON around it. */
 export const STORAGE_BODY_MAX_BYTES = Math.ceil((STORED_OBJECT_MAX_BYTES * 4) / 3) + 64 * 1024;
-export const EXPORT_FORMAT_VERSION = 1;
 
 export interface ThrottlePolicy {
   /** Failed logins for one account within the window before further attempts are refused. */

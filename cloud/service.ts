@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
+import { pathPattern } from '../electron/contract/cloud';
 import { openDb } from './db/open-db';
 import type { DbConfig } from './db/sql-db';
 import {
@@ -57,12 +58,7 @@ interface CompiledRoute {
 }
 
 function compile(def: RouteDef): CompiledRoute {
-  const names: string[] = [];
-  const pattern = def.path.replace(/:([a-z]+)/g, (_m, name: string) => {
-    names.push(name);
-    return '([^/]+)';
-  });
-  return { def, regex: new RegExp(`^${pattern}$`), names };
+  return { def, ...pathPattern(def.path) };
 }
 
 const SESSION_TOUCH_MS = 60_000;

@@ -1,21 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import type { CloudErrorBody, CloudErrorCode } from '../../electron/contract/cloud';
 import { BODY_MAX_BYTES } from '../domain';
 
-export interface ErrorBody {
-  code: string;
-  message: string;
-  field?: string;
-  issues?: { field: string; message: string }[];
-  [k: string]: unknown;
-}
-
+/** A refusal, answered as the contract's error envelope. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: CloudErrorCode,
     message: string,
-    readonly extra: Omit<ErrorBody, 'code' | 'message'> = {},
+    readonly extra: Omit<CloudErrorBody, 'code' | 'message'> = {},
     readonly headers: Record<string, string> = {},
   ) {
     super(message);

@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PURPOSES, TELEMETRY_PURPOSES } from '../../cloud/domain';
-import { exportDocumentSchema } from '../../cloud/export-document';
+import { ExportDocument as exportDocumentSchema } from '../../electron/contract/cloud';
 import { JPEG_BYTES, PASSWORD, PNG_1PX, consentBody, signUp, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
 
 let c: TestCloud;

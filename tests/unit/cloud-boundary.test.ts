@@ -1,7 +1,7 @@
 // Input schemas, password hashing, tokens and the age rule, without a server.
 import { describe, expect, it } from 'vitest';
 import { ageAt } from '../../cloud/domain';
-import { consentSchema, shareSchema, signUpSchema } from '../../cloud/schemas';
+import { ConsentBody as consentSchema, ShareBody as shareSchema, SignUpBody as signUpSchema } from '../../electron/contract/cloud';
 import { hashPassword, hashToken, keyedHash, newKey, newSessionToken, verifyPassword } from '../../cloud/secrets';
 
 describe('cloud boundary', () => {

@@ -1,0 +1,58 @@
+// Device sharing: given by email to an account of this region, listed both ways, revoked by the owner.
+import { REGIONS, isoAt } from '../domain';
+import { HttpError } from '../http/http-error';
+import { findAccountByEmail, findAccountById } from '../repo/accounts';
+import { createShare, listSharesGiven, listSharesReceived, revokeShare } from '../repo/shares';
+import { shareOut } from '../replies';
+import { refuseIfRestricted } from './purpose-gate';
+import { now, serve, type RouteDef } from './route';
+
+export const shareRoutes: RouteDef[] = [
+  serve('POST /v1/shares', async (d, c) => {
+    refuseIfRestricted(c.auth.account);
+    const input = await c.body();
+    const recipient = await findAccountByEmail(d.db, input.recipientEmail);
+    if (!recipient) throw new HttpError(404, 'recipient_not_found', `no account with that email in ${REGIONS[d.region]}`, { field: 'recipientEmail' });
+    if (recipient.id === c.auth.account.id)
+      throw new HttpError(400, 'invalid_input', 'recipientEmail: cannot share a device with yourself', { field: 'recipientEmail' });
+    const share = await createShare(d.db, {
+      ownerId: c.auth.account.id,
+      recipientId: recipient.id,
+      deviceId: input.deviceId,
+      deviceName: input.deviceName,
+      channels: input.channels ?? null,
+      validFrom: input.validFrom ? isoAt(Date.parse(input.validFrom)) : null,
+      validUntil: input.validUntil ? isoAt(Date.parse(input.validUntil)) : null,
+      now: now(d),
+    });
+    return { status: 201, body: { share: { ...shareOut(share), recipientEmail: recipient.email } } };
+  }),
+  serve('GET /v1/shares', async (d, c) => {
+    const given = await listSharesGiven(d.db, c.auth.account.id);
+    const out = [];
+    for (const s of given) {
+      const r = await findAccountById(d.db, s.recipient_id);
+      out.push({ ...shareOut(s), recipientEmail: r?.email ?? null, recipientNickname: r?.nickname ?? null });
+    }
+    return { status: 200, body: { shares: out } };
+  }),
+  serve('GET /v1/shares/received', async (d, c) => {
+    const nowMs = d.clock();
+    const received = await listSharesReceived(d.db, c.auth.account.id);
+    return {
+      status: 200,
+      body: {
+        shares: received.map((s) => ({
+          ...shareOut(s),
+          ownerNickname: s.owner_nickname,
+          active: (!s.valid_from || Date.parse(s.valid_from) <= nowMs) && (!s.valid_until || Date.parse(s.valid_until) > nowMs),
+        })),
+      },
+    };
+  }),
+  serve('DELETE /v1/shares/:id', async (d, c) => {
+    const s = await revokeShare(d.db, c.auth.account.id, c.params.id!, now(d));
+    if (!s) throw new HttpError(404, 'not_found', 'no such active share of yours');
+    return { status: 200, body: { share: shareOut(s) } };
+  }),
+];
