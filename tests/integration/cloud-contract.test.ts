@@ -1,0 +1,99 @@
+// Every route answers as the contract says: each success parses with its route's reply schema, each refusal with the error envelope.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOUD_ROUTE_NAMES, CloudError, cloudRouteOf, cloudRoutes, type CloudRouteName } from '../../electron/contract/cloud';
+import { JPEG_BYTES, MP4_BYTES, PASSWORD, PNG_1PX, consentBody, signUp, signUpBody, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
+
+let c: TestCloud;
+let alice: TestAccount;
+let bob: TestAccount;
+const answered = new Set<CloudRouteName>();
+
+/** Calls the cloud and checks the reply against the contract; returns the body. */
+async function call(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const r = await c.call(method, path, opts);
+  const route = cloudRouteOf(method, path.split('?')[0]!);
+  if (r.status >= 200 && r.status < 300) {
+    expect(route, `${method} ${path}`).toBeDefined();
+    expect(r.status, `${route}`).toBe(cloudRoutes[route!].status);
+    cloudRoutes[route!].reply.parse(r.body);
+    answered.add(route!);
+  } else {
+    CloudError.parse(r.body);
+  }
+  return r;
+}
+
+beforeAll(async () => {
+  c = await startTestCloud({ policyVersion: '2026-05' });
+  alice = await signUp(c, { nickname: 'Alice', photo: { contentType: 'image/png', data: PNG_1PX.toString('base64') } });
+  bob = await signUp(c, { nickname: 'Bob' });
+});
+afterAll(async () => {
+  await c.close();
+});
+
+describe('the cloud contract', () => {
+  it('holds for every route and every refusal', async () => {
+    const t = alice.token;
+    await call('GET', '/v1/health');
+    await call('GET', '/v1/export/schema');
+    await call('POST', '/v1/accounts', { body: signUpBody() });
+    await call('POST', '/v1/accounts', { body: { ...signUpBody(), email: 'x', extra: 1 } });
+    await call('POST', '/v1/accounts', { body: { ...signUpBody(), region: 'us' } });
+    await call('POST', '/v1/accounts', { body: { ...signUpBody(), dateOfBirth: '2015-01-01' } });
+    await call('POST', '/v1/accounts', { body: { ...signUpBody(), email: bob.email } });
+    await call('POST', '/v1/auth/login', { body: { email: alice.email, password: 'wrong password' } });
+    const other = await call('POST', '/v1/auth/login', { body: { email: alice.email, password: PASSWORD, client: 'contract test' } });
+    await call('GET', '/v1/sessions', { token: t });
+    await call('DELETE', `/v1/sessions/${other.body.sessionId}`, { token: t });
+    await call('POST', '/v1/sessions/revoke-others', { token: t });
+    await call('GET', '/v1/account', { token: t });
+    await call('PATCH', '/v1/account', { token: t, body: { nickname: 'Al' } });
+    await call('GET', '/v1/account/photo', { token: t });
+    await call('POST', '/v1/account/email', { token: t, body: { currentPassword: 'not the password', newEmail: 'new@example.test' } });
+    await call('POST', '/v1/account/email', { token: t, body: { currentPassword: PASSWORD, newEmail: bob.email } });
+    await call('POST', '/v1/account/email', { token: t, body: { currentPassword: PASSWORD, newEmail: `new.${alice.email}` } });
+    await call('GET', '/v1/settings', { token: t });
+    await call('PUT', '/v1/settings', { token: t, body: { settings: { a: 1 } } });
+    await call('PUT', '/v1/settings', { token: t, body: { settings: { a: 1 } }, headers: { 'if-match': '"1"' } });
+    await call('PUT', '/v1/settings', { token: t, body: { settings: { a: 2 } }, headers: { 'if-match': '"1"' } });
+    await call('POST', '/v1/telemetry/user_experience_plan', { token: t, body: { events: [{ a: 1 }] } });
+    for (const p of ['user_experience_plan', 'alarm_push', 'cloud_storage', 'device_hosting'] as const)
+      await call('POST', '/v1/consents', { token: t, body: consentBody(p, 'grant') });
+    await call('POST', '/v1/consents', { token: t, body: { ...consentBody('device_experience_program', 'grant'), policyVersion: '2025-01' } });
+    await call('POST', '/v1/telemetry/device_experience_program', { token: t, body: { events: [{ a: 1 }] } });
+    await call('GET', '/v1/consents', { token: t });
+    await call('POST', '/v1/telemetry/user_experience_plan', { token: t, body: { events: [{ a: 1 }, { b: 2 }] } });
+    await call('GET', '/v1/telemetry/usage', { token: t });
+    await call('POST', '/v1/push', {
+      token: t, body: { stationId: 'st', type: 'motion', channelName: 'Door', occurredAt: '2026-06-01T11:00:00Z', snapshotJpeg: JPEG_BYTES.toString('base64') },
+    });
+    const notices = await call('GET', '/v1/push', { token: t });
+    await call('GET', `/v1/push/${notices.body.notices[0].id}/snapshot`, { token: t });
+    const clip = await call('POST', '/v1/storage', { token: t, body: { name: 'a.mp4', kind: 'clip', contentType: 'video/mp4', data: MP4_BYTES.toString('base64') } });
+    await call('GET', '/v1/storage', { token: t });
+    await call('GET', `/v1/storage/${clip.body.object.id}`, { token: t });
+    await call('PUT', '/v1/hosting/st-1', { token: t, body: { stationName: 'Home', devices: [{ id: 'd1', name: 'Gate', kind: 'camera', model: 'X', channels: 2 }] } });
+    await call('GET', '/v1/hosting', { token: t });
+    const share = await call('POST', '/v1/shares', { token: t, body: { deviceId: 'D', deviceName: 'Cam', recipientEmail: bob.email, channels: [0] } });
+    await call('POST', '/v1/shares', { token: t, body: { deviceId: 'D', deviceName: 'Cam', recipientEmail: 'nobody@example.test' } });
+    await call('GET', '/v1/shares', { token: t });
+    await call('GET', '/v1/shares/received', { token: bob.token });
+    await call('GET', '/v1/rights', { token: t });
+    await call('GET', '/v1/export', { token: t });
+    await call('DELETE', `/v1/shares/${share.body.share.id}`, { token: t });
+    await call('DELETE', `/v1/storage/${clip.body.object.id}`, { token: t });
+    await call('DELETE', '/v1/hosting/st-1', { token: t });
+    await call('PUT', '/v1/rights', { token: t, body: { objected: true } });
+    await call('POST', '/v1/telemetry/user_experience_plan', { token: t, body: { events: [{ a: 1 }] } });
+    await call('PUT', '/v1/rights', { token: t, body: { restricted: true } });
+    await call('POST', '/v1/push', { token: t, body: {} });
+    await call('PUT', '/v1/account', { token: t });
+    await call('GET', '/v1/nothing', { token: t });
+    await call('GET', '/v1/account');
+    await call('POST', '/v1/account/password', { token: t, body: { currentPassword: PASSWORD, newPassword: 'another password 2' } });
+    await call('DELETE', '/v1/account', { token: t, body: { password: 'another password 2' } });
+    await call('POST', '/v1/auth/logout', { token: bob.token });
+    expect(CLOUD_ROUTE_NAMES.filter((r) => !answered.has(r))).toEqual([]);
+  });
+});
