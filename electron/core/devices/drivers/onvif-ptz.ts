@@ -1,6 +1,7 @@
 import { at, esc, list, text } from '../../net/xml';
 import type { Credentials } from '../../net/http-auth';
 import { NS, soapCall, SoapFault } from '../../net/soap';
+import { deviceClockOffset, profilesBySource } from './onvif';
 
 // ONVIF PTZ (PTZ Service Spec, ver20): continuous move, stop, presets, for one media profile of one device.
 
@@ -55,20 +56,11 @@ export function parsePresets(r: unknown): PtzPreset[] {
   return out;
 }
 
-/** GetProfiles → per channel (profiles grouped by video source, in order, as OnvifDriver.channels numbers them) the first profile with PTZ. */
+/** GetProfiles → per channel (numbered by profilesBySource, as OnvifDriver.channels numbers them) the first profile with PTZ. */
 export function ptzProfiles(r: unknown): Map<number, string | null> {
-  const bySource = new Map<string, { token: string; ptz: boolean }[]>();
-  for (const p of list(at(r, 'Profiles')).slice(0, 256)) {
-    const token = (p as Record<string, unknown>)['@token'];
-    if (typeof token !== 'string') continue;
-    const src = (at(p, 'VideoSourceConfiguration', '@token') as string | undefined) ?? token;
-    const arr = bySource.get(src) ?? [];
-    arr.push({ token, ptz: at(p, 'PTZConfiguration') !== undefined });
-    bySource.set(src, arr);
-  }
   const out = new Map<number, string | null>();
   let ch = 0;
-  for (const profiles of bySource.values()) out.set(++ch, profiles.find((p) => p.ptz)?.token ?? null);
+  for (const profiles of profilesBySource(r)) out.set(++ch, profiles.find((p) => at(p.profile, 'PTZConfiguration') !== undefined)?.token ?? null);
   return out;
 }
 
@@ -81,13 +73,9 @@ export class OnvifPtz {
   private async call(url: string, op: string) {
     if (!this.synced) {
       this.synced = true;
-      try {
-        const r = await soapCall(this.deviceUrl, `<tds:GetSystemDateAndTime xmlns:tds="${NS.tds}"/>`, undefined);
-        const d = at(r, 'SystemDateAndTime', 'UTCDateTime');
-        const n = (...p: string[]) => Number(text(at(d, ...p)) ?? NaN);
-        const t = Date.UTC(n('Date', 'Year'), n('Date', 'Month') - 1, n('Date', 'Day'), n('Time', 'Hour'), n('Time', 'Minute'), n('Time', 'Second'));
-        if (Number.isFinite(t)) this.clockOffsetMs = t - Date.now();
-      } catch { /* a device without the call: use this host's clock */ }
+      // A device without the call: use this host's clock.
+      const offset = await deviceClockOffset(this.deviceUrl).catch(() => null);
+      if (offset !== null) this.clockOffsetMs = offset;
     }
     return soapCall(url, op, this.credentials, { clockOffsetMs: this.clockOffsetMs, timeoutMs: 5000 });
   }

@@ -5,6 +5,29 @@ import { NS, soapCall } from '../../net/soap';
 export interface DeviceInfo { manufacturer: string; model: string; firmware: string; serial: string; hardwareId: string }
 export interface ChannelStreams { channel: number; name: string; main: string; sub: string | null }
 
+/** The device clock minus this host's (GetSystemDateAndTime, asked without credentials); null when the device gives no valid UTC time. */
+export async function deviceClockOffset(deviceUrl: string): Promise<number | null> {
+  const r = await soapCall(deviceUrl, `<tds:GetSystemDateAndTime xmlns:tds="${NS.tds}"/>`, undefined);
+  const d = at(r, 'SystemDateAndTime', 'UTCDateTime');
+  const n = (p: string[]) => Number(text(at(d, ...p)) ?? NaN);
+  const t = Date.UTC(n(['Date', 'Year']), n(['Date', 'Month']) - 1, n(['Date', 'Day']), n(['Time', 'Hour']), n(['Time', 'Minute']), n(['Time', 'Second']));
+  return Number.isFinite(t) ? t - Date.now() : null;
+}
+
+/** GetProfiles → media profiles grouped by video source, in order: group n is device channel n (at most 256 profiles). */
+export function profilesBySource(r: unknown): { token: string; profile: unknown }[][] {
+  const bySource = new Map<string, { token: string; profile: unknown }[]>();
+  for (const profile of list(at(r, 'Profiles')).slice(0, 256)) {
+    const token = (profile as Record<string, unknown>)['@token'];
+    if (typeof token !== 'string') continue;
+    const src = (at(profile, 'VideoSourceConfiguration', '@token') as string | undefined) ?? token;
+    const arr = bySource.get(src) ?? [];
+    arr.push({ token, profile });
+    bySource.set(src, arr);
+  }
+  return [...bySource.values()];
+}
+
 /** ONVIF driver for one device service URL: identity, media profiles and stream URIs, first-admin creation. */
 export class OnvifDriver {
   private clockOffsetMs = 0;
@@ -16,11 +39,8 @@ export class OnvifDriver {
 
   /** Pre-auth; aligns the UsernameToken's Created with the device clock (Core §5.9.1). */
   async syncClock(): Promise<void> {
-    const r = await soapCall(this.deviceUrl, `<tds:GetSystemDateAndTime xmlns:tds="${NS.tds}"/>`, undefined);
-    const d = at(r, 'SystemDateAndTime', 'UTCDateTime');
-    const n = (p: string[]) => Number(text(at(d, ...p)) ?? NaN);
-    const t = Date.UTC(n(['Date', 'Year']), n(['Date', 'Month']) - 1, n(['Date', 'Day']), n(['Time', 'Hour']), n(['Time', 'Minute']), n(['Time', 'Second']));
-    if (Number.isFinite(t)) this.clockOffsetMs = t - Date.now();
+    const offset = await deviceClockOffset(this.deviceUrl);
+    if (offset !== null) this.clockOffsetMs = offset;
   }
 
   async deviceInformation(): Promise<DeviceInfo> {
@@ -53,18 +73,9 @@ export class OnvifDriver {
   async channels(): Promise<ChannelStreams[]> {
     const media = await this.mediaUrl();
     const r = await this.call(media, `<trt:GetProfiles xmlns:trt="${NS.trt}"/>`);
-    const bySource = new Map<string, { token: string; name: string }[]>();
-    for (const p of list(at(r, 'Profiles')).slice(0, 256)) {
-      const token = (p as Record<string, unknown>)['@token'];
-      if (typeof token !== 'string') continue;
-      const src = (at(p, 'VideoSourceConfiguration', '@token') as string | undefined) ?? token;
-      const arr = bySource.get(src) ?? [];
-      arr.push({ token, name: text(at(p, 'Name')) ?? token });
-      bySource.set(src, arr);
-    }
     const out: ChannelStreams[] = [];
     let ch = 0;
-    for (const profiles of bySource.values()) {
+    for (const [main, sub] of profilesBySource(r)) {
       ch++;
       const uri = async (token: string) => {
         const s = await this.call(media,
@@ -74,9 +85,8 @@ export class OnvifDriver {
         if (!/^rtsps?:\/\//.test(u)) throw new Error('device gave no RTSP URI');
         return u;
       };
-      const main = await uri(profiles[0]!.token);
-      const sub = profiles[1] ? await uri(profiles[1].token) : null;
-      out.push({ channel: ch, name: profiles[0]!.name.replace(/_main$/, ''), main, sub });
+      const name = text(at(main!.profile, 'Name')) ?? main!.token;
+      out.push({ channel: ch, name: name.replace(/_main$/, ''), main: await uri(main!.token), sub: sub ? await uri(sub.token) : null });
     }
     return out;
   }
