@@ -140,8 +140,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     deleteRecordings: (channelId) => recording.deleteChannelRecordings(channelId),
   });
   await devices.start();
-  // PTZ of device channels (electron/core/media/ptz-service.ts): asked of each device in the background, again when devices change.
-  const ptz = new PtzService({ registry, devices: () => devices, logger, onChanged: () => void channelsChanged() });
+  // PTZ of device channels (electron/core/live/ptz-service.ts): asked of each device in the background, again when devices change.
+  const ptz = new PtzService({ registry, ptzOf: (deviceId) => devices.ptzOf(deviceId), logger, onChanged: () => void channelsChanged() });
   signals.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });
   void ptz.probe();
 

@@ -1,33 +1,46 @@
 import { StationError, type PtzPreset } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
-import type { DeviceService } from '../devices/device-service';
-import { OnvifPtz, type PtzTarget } from '../devices/drivers/onvif-ptz';
 import type { Logger } from '../log';
 
 /** A continuous move stops by itself after this long if no stop arrives (a lost connection, a crashed renderer). */
 export const PTZ_MOVE_TIMEOUT_S = 10;
 
-interface Resolved { ptz: OnvifPtz; attempt<T>(fn: () => Promise<T>): Promise<T>; target: PtzTarget }
+/** Where one channel's PTZ commands go: the driver's own value, which this service only hands back to it. */
+export type PtzTarget = object;
+
+/** The PTZ calls this service makes of one device's driver (the devices area builds it). */
+export interface PtzDriver {
+  targets(): Promise<Map<number, PtzTarget | null>>;
+  move(t: PtzTarget, v: { pan: number; tilt: number; zoom: number }, timeoutS: number): Promise<void>;
+  stop(t: PtzTarget): Promise<void>;
+  presets(t: PtzTarget): Promise<PtzPreset[]>;
+  gotoPreset(t: PtzTarget, token: string): Promise<void>;
+  setPreset(t: PtzTarget, name: string, token?: string): Promise<string>;
+}
+
+/** A device's PTZ driver and its login throttle (every call goes through attempt); null when the device has none. */
+export type PtzOf = (deviceId: number) => Promise<{ ptz: PtzDriver; attempt<T>(fn: () => Promise<T>): Promise<T> } | null>;
+
+interface Resolved { ptz: PtzDriver; attempt<T>(fn: () => Promise<T>): Promise<T>; target: PtzTarget }
 
 /** PTZ of camera channels: which have it (probed from the device's media profiles), moves, stops and presets. */
 export class PtzService {
   /** Per device: its PTZ driver and every channel's target, asked once (dropped when devices change or a call fails). */
-  private readonly devices = new Map<number, Promise<{ ptz: OnvifPtz; attempt<T>(fn: () => Promise<T>): Promise<T>; targets: Map<number, PtzTarget | null> } | null>>();
+  private readonly devices = new Map<number, Promise<{ ptz: PtzDriver; attempt<T>(fn: () => Promise<T>): Promise<T>; targets: Map<number, PtzTarget | null> } | null>>();
   /** Moving channels: the session's cleanup that stops them if the client goes away mid-move. */
   private readonly moving = new Map<number, { active: boolean; release: () => void }>();
 
-  constructor(private readonly o: { registry: ChannelRegistry; devices: () => DeviceService; logger: Logger; onChanged: () => void }) {}
+  constructor(private readonly o: { registry: ChannelRegistry; ptzOf: PtzOf; logger: Logger; onChanged: () => void }) {}
 
   private device(deviceId: number) {
     let d = this.devices.get(deviceId);
     if (!d) {
       d = (async () => {
-        const access = await this.o.devices().onvifAccess(deviceId);
+        const access = await this.o.ptzOf(deviceId);
         if (!access) return null;
-        const ptz = new OnvifPtz(access.url, access.credentials);
-        const targets = await access.attempt(() => ptz.targets());
-        return { ptz, attempt: access.attempt, targets };
+        const targets = await access.attempt(() => access.ptz.targets());
+        return { ...access, targets };
       })();
       this.devices.set(deviceId, d);
       d.catch(() => this.devices.delete(deviceId));

@@ -1,0 +1,48 @@
+import { passwordProblems, type ActivationResult } from '../../contract';
+import { SoapFault } from '../net/soap';
+import type { DeviceDiscovery } from './device-discovery';
+import type { DeviceServiceOptions } from './device-options';
+import { dahuaDevInit } from './drivers/dahua';
+import { OnvifDriver } from './drivers/onvif';
+
+export interface ActivationRequest { keys: string[]; username: string; password?: string; passwords?: Record<string, string>; email?: string }
+
+/** Sets the first admin password on factory-default devices from the scan results, 16 at a time, telling progress as each one ends. */
+export async function activate(
+  discovery: DeviceDiscovery, o: Pick<DeviceServiceOptions, 'signals' | 'logger'>, input: ActivationRequest,
+): Promise<ActivationResult[]> {
+  const total = input.keys.length;
+  let done = 0;
+  const one = async (key: string): Promise<ActivationResult> => {
+    const d = discovery.get(key);
+    const password = input.passwords?.[key] ?? input.password ?? '';
+    const fail = (reason: string) => ({ key, address: d?.address ?? key, ok: false, reason });
+    if (!d) return fail('not in the scan results');
+    const problems = passwordProblems(password, input.username);
+    if (problems.length) return fail(`password: ${problems.join(', ')}`);
+    if (d.status !== 'uninitialised') return fail('already initialised');
+    // Dahua DevInit carries the reset e-mail; ONVIF's CreateUsers has no place for one, which the result says.
+    const viaDahua = d.sources.includes('dhip') && (!d.xaddr || Boolean(input.email));
+    try {
+      if (viaDahua) await dahuaDevInit(`http://${d.address}:${d.httpPort}`, input.username, password, input.email);
+      else await new OnvifDriver(d.xaddr!).createAdmin(input.username, password);
+      discovery.upsert({ ...d, status: 'initialised' });
+      o.logger.info({ address: d.address, via: viaDahua ? 'dahua' : 'onvif' }, 'device activated');
+      return { key, address: d.address, ok: true, ...(input.email && !viaDahua ? { note: 'reset e-mail not set: ONVIF has no reset e-mail' } : {}) };
+    } catch (err) {
+      return fail(err instanceof SoapFault ? `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}` : (err as Error).message);
+    }
+  };
+  const results: ActivationResult[] = new Array(total);
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      const r = await one(input.keys[i]!);
+      results[i] = r;
+      o.signals.emit('devices.activation', { done: ++done, total, result: r });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, total) }, worker));
+  return results;
+}
