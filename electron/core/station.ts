@@ -13,8 +13,7 @@ import { PrivacyService } from './privacy/privacy-service';
 import { RecordingService } from './recording/recording-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
 import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
-import { openDatabase, schemaVersion, type Db } from './storage/db';
-import { migrations } from './storage/migrations';
+import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from './storage/db';
 import type { SecretStore } from './storage/secrets';
 import { STATION_VERSION } from './version';
 
@@ -158,7 +157,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       dataDir: folder(opts.dataDir),
       recordingsDir: folder(settings.recordingsDir),
       logDir,
-      database: { path: dbPath, schemaVersion: schemaVersion(db), latestSchemaVersion: migrations.length },
+      database: { path: dbPath, schemaVersion: schemaVersion(db), latestSchemaVersion: LATEST_SCHEMA_VERSION },
     }),
     'settings.get': () => settings,
     'settings.update': (patch) => {

@@ -30,6 +30,9 @@ export function openDatabase(path: string, migrations: readonly Migration[] = st
   }
 }
 
+/** The schema version openDatabase brings the station's database to. */
+export const LATEST_SCHEMA_VERSION = stationMigrations.length;
+
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
