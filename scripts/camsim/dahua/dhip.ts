@@ -3,6 +3,9 @@
 // little-endian at offsets 16 and 24, JSON body after a 32-byte header) and mcw0's Dahua-JSON-Debug-Console
 // (DHIP header: session id at 8, request id at 12).
 
+// The framing is the same both ways: camsim answers with the station's own encoder.
+export { encodeDhip } from '../../../electron/core/devices/discovery/dhip';
+
 export const DHIP_MAGIC = Buffer.from('DHIP', 'ascii');
 export const DHIP_HEADER_BYTES = 32;
 
@@ -10,18 +13,6 @@ export interface DhipPacket {
   sessionId: number;
   requestId: number;
   body: unknown;
-}
-
-export function encodeDhip(body: unknown, sessionId = 0, requestId = 0): Buffer {
-  const json = Buffer.from(JSON.stringify(body) + '\n', 'utf8');
-  const h = Buffer.alloc(DHIP_HEADER_BYTES);
-  h.writeUInt32LE(DHIP_HEADER_BYTES, 0);
-  DHIP_MAGIC.copy(h, 4);
-  h.writeUInt32LE(sessionId >>> 0, 8);
-  h.writeUInt32LE(requestId >>> 0, 12);
-  h.writeUInt32LE(json.length, 16);
-  h.writeUInt32LE(json.length, 24);
-  return Buffer.concat([h, json]);
 }
 
 /** undefined for anything that is not a well-formed DHIP packet with a JSON object body. */
