@@ -1,5 +1,5 @@
-// The architecture's layer rules, checked on every source file (ARCHITECTURE.md, "Rules of the house").
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// The architecture's layer rules, checked on every source file (docs/ARCHITECTURE.md, "Rules of the house").
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,14 @@ type Layer = 'contract' | 'core' | 'main' | 'preload' | 'renderer';
 const LAYERS: Record<Layer, string> = {
   contract: 'electron/contract', core: 'electron/core', main: 'electron/main', preload: 'electron/preload', renderer: 'renderer/src',
 };
+/** The core's area of a file (electron/core/<area>/…), or null for the core's shared root files. */
+function areaOf(absPath: string): { area: string; privatePart: boolean } | null {
+  const parts = relative(join(root, LAYERS.core), absPath).split('/');
+  if (parts[0] === '..' || parts.length < 2) return null;
+  const isFolder = existsSync(absPath) && statSync(absPath).isDirectory();
+  return { area: parts[0]!, privatePart: parts.length > 2 || (parts.length === 2 && isFolder) };
+}
+
 function layerOf(absPath: string): Layer | 'other' {
   const rel = relative(root, absPath);
   for (const [layer, dir] of Object.entries(LAYERS)) if (rel === dir || rel.startsWith(`${dir}/`)) return layer as Layer;
@@ -44,7 +52,16 @@ export function violation(from: Layer, spec: string, fromFile: string): string |
       if (isRelative) return target === 'contract' ? null : `contract imports ${target}`;
       return pkg === 'zod' ? null : `contract may import only zod, not ${pkg}`;
     case 'core':
-      if (isRelative) return target === 'core' || target === 'contract' || target === 'other' ? null : `core imports ${target}`;
+      if (isRelative) {
+        const abs = resolve(dirname(fromFile), spec);
+        const top = relative(root, abs).split('/')[0];
+        if (target === 'other') return top === 'scripts' || top === 'tests' ? `core imports ${top}/` : null;
+        if (target !== 'core') return target === 'contract' ? null : `core imports ${target}`;
+        const [from_, to] = [areaOf(fromFile), areaOf(abs)];
+        // An area's subfolders (devices/drivers, devices/discovery, storage/migrations, …) are its own; other areas use its top-level files.
+        if (to?.privatePart && from_?.area !== to.area) return `core area ${from_?.area ?? '(root)'} imports ${to.area}'s private ${relative(join(root, LAYERS.core), abs)}`;
+        return null;
+      }
       return isElectron ? 'core imports electron' : /^(react|react-dom)/.test(pkg!) ? `core imports ${pkg}` : null;
     case 'main':
       return isRelative && target === 'renderer' ? 'main imports the renderer' : null;
@@ -85,6 +102,14 @@ describe('layer rules', () => {
     expect(violation('renderer', 'fs', f('renderer/src'))).toMatch(/Node built-in/);
     expect(violation('renderer', '../../../electron/core/station', f('renderer/src/app'))).toBe('renderer imports core');
     expect(violation('preload', '../core/station', f('electron/preload'))).toBe('preload imports core');
+    expect(violation('core', '../../scripts/demo', f('electron/core'))).toBe('core imports scripts/');
+    expect(violation('core', '../../../tests/helpers/station-call', f('electron/core/live'))).toBe('core imports tests/');
+    expect(violation('core', '../devices/drivers/onvif-ptz', f('electron/core/live'))).toBe("core area live imports devices's private devices/drivers/onvif-ptz");
+    expect(violation('core', './devices/discovery/dhip', f('electron/core'))).toBe("core area (root) imports devices's private devices/discovery/dhip");
+    expect(violation('core', './storage/migrations', f('electron/core'))).toBe("core area (root) imports storage's private storage/migrations");
+    expect(violation('core', '../drivers/onvif', f('electron/core/devices/discovery'))).toBeNull();
+    expect(violation('core', '../devices/device-service', f('electron/core/live'))).toBeNull();
+    expect(violation('core', '../../package.json', f('electron/core/server'))).toBeNull();
     expect(importsOf("import x from 'a';\nconst y = require('electron');\nimport('b');\nexport { z } from './c';")).toEqual(['a', 'electron', 'b', './c']);
   });
 });
