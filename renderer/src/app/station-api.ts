@@ -19,7 +19,7 @@ const stationBaseQuery: BaseQueryFn<CallArgs, unknown, ErrorInfo> = async ({ nam
     return { data: await client.call(name, input as CallInput<CallName>) };
   } catch (err) {
     if (err instanceof StationError) return { error: { code: err.code, message: err.message } };
-    return { error: { code: 'internal', message: String(err) } };
+    return { error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } };
   }
 };
 

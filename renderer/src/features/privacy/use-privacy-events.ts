@@ -1,4 +1,4 @@
-// Core events of the privacy area reach the store here, so store.ts needs no privacy knowledge.
+// The privacy area's signals reach the store here, so store.ts needs no privacy knowledge.
 import type { ThunkDispatch, UnknownAction } from '@reduxjs/toolkit';
 import { useEffect } from 'react';
 import { useAppDispatch } from '../../app/hooks';
