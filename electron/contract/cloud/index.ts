@@ -28,6 +28,7 @@ export const Health = z.strictObject({
   /** The policy in force; null unless the instance was started with one. */
   policyVersion: z.string().nullable(),
 });
+export type Health = z.infer<typeof Health>;
 
 // ---- routes: "METHOD /path/:param" -> whether a session is needed, success status, body and reply schemas ----
 

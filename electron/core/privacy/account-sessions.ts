@@ -110,12 +110,12 @@ export class AccountSessions {
     const { photo, ...rest } = input;
     if (store.getAccount(db)) throw new StationError('conflict', 'privacy: already signed in; log out first');
     try {
-      await cloud.checkHealth('sign-up');
+      const { region } = await cloud.checkHealth('sign-up');
       const r = await cloud.request({
         method: 'POST', path: '/v1/accounts', purpose: 'account', action: 'sign-up',
-        body: { ...rest, region: status.cloudInfo.region, client: STATION_CLIENT, ...(photo ? { photo: { contentType: photo.contentType, data: photo.dataBase64 } } : {}) },
+        body: { ...rest, region, client: STATION_CLIENT, ...(photo ? { photo: { contentType: photo.contentType, data: photo.dataBase64 } } : {}) },
       });
-      if (r.status === 201) await this.adoptSession(r.body);
+      if (r.ok) await this.adoptSession(r.body);
       else throw accountError(r);
     } catch (err) {
       cloud.unreachable('Sign-up', err);
@@ -128,9 +128,9 @@ export class AccountSessions {
   private async logIn(input: { email: string; password: string }): Promise<PrivacyState> {
     const { db, cloud, status } = this.opts;
     try {
-      await cloud.checkHealth('log-in');
-      const r = await cloud.request({ method: 'POST', path: '/v1/auth/login', purpose: 'account', action: 'log-in', body: { ...input, region: status.cloudInfo.region ?? undefined, client: STATION_CLIENT } });
-      if (r.status !== 200) throw accountError(r);
+      const { region } = await cloud.checkHealth('log-in');
+      const r = await cloud.request({ method: 'POST', path: '/v1/auth/login', purpose: 'account', action: 'log-in', body: { ...input, region, client: STATION_CLIENT } });
+      if (!r.ok) throw accountError(r);
       const previous = store.getAccount(db);
       if (!previous || previous.accountId !== r.body.account.id) clearAccountData(db);
       await this.adoptSession(r.body);

@@ -1,9 +1,13 @@
 // Requests to the cloud for the signed-in account: its token, the health check, and refusals named in the user's terms.
 import { BUILT_IN_POLICY_VERSION, PURPOSE_TEXT, StationError, type PrivacyPurpose, type TransmissionPurpose } from '../../contract';
+import type { Health } from '../../contract/cloud';
 import type { Logger } from '../log';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
-import { CloudUnreachable, ConsentGateClosed, cloudCode, cloudMessage, type CloudReply, type CloudRequest, type CloudTransport } from './cloud-transport';
+import {
+  CloudUnreachable, ConsentGateClosed, cloudCode, cloudMessage, type CloudRefusal, type CloudReply, type CloudRequestOptions, type CloudSuccess,
+  type CloudTarget, type CloudTransport, type RouteOf,
+} from './cloud-transport';
 import { policyVersion } from './consent-gate';
 import { MINIMUM_AGE, type PrivacyStatus } from './privacy-status';
 import * as store from './privacy-store';
@@ -29,13 +33,13 @@ export interface CloudClientOptions {
   cloudUrl: string | null;
 }
 
-const triesLeft = (r: CloudReply) => typeof r.body?.error?.attemptsLeft === 'number' ? ` (${r.body.error.attemptsLeft} tries left)` : '';
-const retryMinutes = (r: CloudReply) => Math.ceil(Number(r.body?.error?.retryAfterSeconds ?? 900) / 60);
+const triesLeft = (r: CloudReply) => typeof r.error?.attemptsLeft === 'number' ? ` (${r.error.attemptsLeft} tries left)` : '';
+const retryMinutes = (r: CloudReply) => Math.ceil(Number(r.error?.retryAfterSeconds ?? 900) / 60);
 
 /** A sign-up, log-in or account refusal, named by the field the user can fix. */
 export function accountError(r: CloudReply): StationError {
   const code = cloudCode(r);
-  const field = typeof r.body?.error?.field === 'string' ? r.body.error.field : null;
+  const field = typeof r.error?.field === 'string' ? r.error.field : null;
   const msg = cloudMessage(r);
   const named = field && !msg.startsWith(`${field}:`) ? `input.${field}: ${msg}` : `input.${msg}`;
   switch (code) {
@@ -53,8 +57,8 @@ export function accountError(r: CloudReply): StationError {
 export class CloudClient {
   constructor(private readonly opts: CloudClientOptions) {}
 
-  async request(req: CloudRequest): Promise<CloudReply> {
-    const reply = await this.opts.transport.request(req);
+  async request<R extends CloudTarget>(req: R & CloudRequestOptions): Promise<CloudSuccess<RouteOf<R>> | CloudRefusal> {
+    const reply = await this.opts.transport.request<R>(req);
     this.opts.log.debug({ purpose: req.purpose, endpoint: req.path, status: reply.status }, 'cloud request');
     return reply;
   }
@@ -72,18 +76,19 @@ export class CloudClient {
   }
 
   /** Asks the cloud for its region, age limit and policy version; a newer policy is adopted here. */
-  async checkHealth(action: string | undefined): Promise<void> {
+  async checkHealth(action: string | undefined): Promise<Health> {
     const { db, status, clock, log } = this.opts;
     try {
       const r = await this.request({ method: 'GET', path: '/v1/health', purpose: 'service_info', action });
-      if (r.status !== 200) throw new CloudUnreachable(`the cloud answered ${r.status} to /v1/health`);
-      const b = r.body as { region: string; regionName: string; minimumAge: number; policyVersion: string | null };
+      if (!r.ok) throw new CloudUnreachable(`the cloud answered ${r.status} to /v1/health`);
+      const b = r.body;
       status.cloudInfo = { reachable: true, region: b.region, regionName: b.regionName, minimumAge: b.minimumAge ?? MINIMUM_AGE, checkedAt: clock() };
       const version = b.policyVersion ?? BUILT_IN_POLICY_VERSION;
       if (version !== policyVersion(db)) {
         log.info({ from: policyVersion(db), to: version }, 'privacy policy version changed');
         store.setMeta(db, 'policyVersion', version);
       }
+      return b;
     } catch (err) {
       if (err instanceof CloudUnreachable) status.cloudInfo = { ...status.cloudInfo, reachable: false, checkedAt: clock() };
       throw err;
@@ -102,11 +107,11 @@ export class CloudClient {
   }
 
   /** Sends one account request the user asked for (online only); names what went wrong in the user's terms. */
-  async accountCall(action: string, req: Omit<CloudRequest, 'purpose' | 'action' | 'token'>, purpose: TransmissionPurpose = 'account'): Promise<CloudReply> {
+  async accountCall<R extends CloudTarget>(action: string, req: R, purpose: TransmissionPurpose = 'account'): Promise<CloudSuccess<RouteOf<R>>> {
     this.requireAccount(`privacy (${action})`);
-    let r: CloudReply;
+    let r: CloudSuccess<RouteOf<R>> | CloudRefusal;
     try {
-      r = await this.request({ ...req, purpose, action, token: await this.token() });
+      r = await this.request<R>({ ...req, purpose, action, token: await this.token() });
     } catch (err) {
       if (err instanceof SessionEnded) throw new StationError('conflict', `privacy: your session ended; log in again to ${action}`);
       if (err instanceof ConsentGateClosed) throw new StationError('conflict', `privacy: ${PURPOSE_TEXT[purpose as PrivacyPurpose]?.title ?? purpose} — ${err.message.replace(/^[a-z_]+: /, '')}`);
@@ -117,7 +122,7 @@ export class CloudClient {
       this.opts.status.changed();
       throw new StationError('conflict', `privacy: your session ended; log in again to ${action}`);
     }
-    if (r.status >= 200 && r.status < 300) return r;
+    if (r.ok) return r;
     const code = cloudCode(r);
     if (code === 'wrong_password') throw new StationError('bad_input', `input.currentPassword: wrong password${triesLeft(r)}; nothing was changed`);
     if (code === 'login_throttled') throw new StationError('unavailable', `input.currentPassword: too many wrong passwords; try again in ${retryMinutes(r)} min`);

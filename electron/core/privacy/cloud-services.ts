@@ -132,7 +132,7 @@ export class CloudServices {
   }
 
   /** A snapshot or a clip from this station's own media folders, and nothing else on the disk. */
-  private readStorable(path: string): { name: string; kind: 'snapshot' | 'clip'; contentType: string; data: Buffer } {
+  private readStorable(path: string): { name: string; kind: 'snapshot' | 'clip'; contentType: 'image/jpeg' | 'video/mp4'; data: Buffer } {
     const kind = storableKind(path);
     if (!kind) throw new StationError('bad_input', 'input.path: only snapshots (.jpg) and exported clips (.mp4) can go to cloud storage');
     let real: string;

@@ -1,24 +1,49 @@
-// The only way the station talks to the cloud: purpose named, consent gate passed, every attempt in the ledger.
+// The only way the station talks to the cloud: purpose named, consent gate passed, every attempt in the ledger, replies read by the contract.
+import { z } from 'zod';
 import type { TransmissionPurpose } from '../../contract';
+import {
+  CloudError, cloudRouteOf, cloudRoutes, type CloudBody, type CloudErrorBody, type CloudMethod, type CloudPath, type CloudReplyBody,
+  type CloudRouteName,
+} from '../../contract/cloud';
 import type { Db } from '../storage/db';
 import { addTransmission } from './privacy-store';
 
-export interface CloudRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  path: string;
+/** One route of the cloud contract: its method, a path it names, and the body it takes. */
+export type CloudTarget = { [K in CloudRouteName]: { method: CloudMethod<K>; path: CloudPath<K> } & BodyOf<K> }[CloudRouteName];
+type BodyOf<K extends CloudRouteName> = undefined extends CloudBody<K> ? { body?: CloudBody<K> } : { body: CloudBody<K> };
+
+export interface CloudRequestOptions {
   purpose: TransmissionPurpose;
   /** The user action that asked for it, if any ("sign-up", "export"): some purposes need one. */
   action?: string;
   token?: string;
-  body?: unknown;
   headers?: Record<string, string>;
 }
+export type CloudRequest = CloudTarget & CloudRequestOptions;
 
-export interface CloudReply {
+/** The contract route a request goes to: `{ method: 'DELETE', path: `/v1/storage/${id}` }` -> 'DELETE /v1/storage/:id'. */
+export type RouteOf<R extends CloudTarget> = {
+  [K in CloudRouteName]: R extends { method: CloudMethod<K>; path: CloudPath<K> } ? K : never;
+}[CloudRouteName];
+
+/** The route answered as the contract says (a 2xx status and its reply). */
+export interface CloudSuccess<K extends CloudRouteName> {
+  ok: true;
   status: number;
-  body: any;
+  body: CloudReplyBody<K>;
+  error: null;
   etag: string | null;
 }
+/** Anything else: the cloud's error envelope, or null when there was none (not JSON, or not what the contract says). */
+export interface CloudRefusal {
+  ok: false;
+  status: number;
+  body: undefined;
+  error: CloudErrorBody | null;
+  etag: string | null;
+}
+/** A reply of route K (of any route by default: one success type per route, so an assignment narrows to its route). */
+export type CloudReply<K extends CloudRouteName = CloudRouteName> = (K extends CloudRouteName ? CloudSuccess<K> : never) | CloudRefusal;
 
 /** The cloud could not be reached (no answer, refused, timed out). Nothing is lost: the outbox retries. */
 export class CloudUnreachable extends Error {
@@ -56,7 +81,7 @@ export class CloudTransport {
     return this.opts.baseUrl;
   }
 
-  async request(req: CloudRequest): Promise<CloudReply> {
+  async request<R extends CloudTarget>(req: R & CloudRequestOptions): Promise<CloudSuccess<RouteOf<R>> | CloudRefusal> {
     const { db, baseUrl, clock } = this.opts;
     if (!baseUrl) throw new CloudUnreachable('no cloud service is configured (start the station with --cloud-url)');
     const consent = this.opts.gate(req.purpose, req.action, req.method);
@@ -79,21 +104,26 @@ export class CloudTransport {
     }
     addTransmission(db, { ...row, bytesIn: Buffer.byteLength(answer), status: res.status, outcome: res.ok ? 'sent' : 'refused' });
     this.opts.onLedger?.();
-    let body: any;
+    let json: unknown;
     try {
-      body = answer ? JSON.parse(answer) : undefined;
+      json = answer ? JSON.parse(answer) : undefined;
     } catch {
-      body = undefined;
+      json = undefined;
     }
-    return { status: res.status, body, etag: res.headers.get('etag') };
+    const etag = res.headers.get('etag');
+    const route = cloudRouteOf(req.method, req.path);
+    const reply = res.ok && route ? z.safeParse(cloudRoutes[route].reply, json) : undefined;
+    // cloudRouteOf finds at run time the route that RouteOf<R> names at compile time.
+    if (reply?.success) return { ok: true, status: res.status, body: reply.data as CloudReplyBody<RouteOf<R>>, error: null, etag };
+    const error = CloudError.safeParse(json);
+    return { ok: false, status: res.status, body: undefined, error: error.success ? error.data.error : null, etag };
   }
 }
 
 /** The cloud's error message ("dateOfBirth: …"), or a fallback that names the status. */
 export function cloudMessage(reply: CloudReply): string {
-  const e = reply.body?.error;
-  return typeof e?.message === 'string' ? e.message : `the cloud answered ${reply.status}`;
+  return reply.error?.message ?? `the cloud answered ${reply.status}`;
 }
 export function cloudCode(reply: CloudReply): string | undefined {
-  return typeof reply.body?.error?.code === 'string' ? reply.body.error.code : undefined;
+  return reply.error?.code;
 }

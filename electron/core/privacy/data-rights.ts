@@ -68,7 +68,7 @@ export class DataRights {
         this.opts.cloud.unreachable('Deleting the account', err);
       }
       if (r.status === 403 && cloudCode(r) === 'wrong_password') throw new StationError('bad_input', 'input.password: wrong password; nothing was deleted');
-      if (r.status !== 200) throw new StationError(r.status >= 500 ? 'unavailable' : 'bad_input', `privacy: the cloud refused the deletion (${cloudMessage(r)}); nothing was deleted`);
+      if (!r.ok) throw new StationError(r.status >= 500 ? 'unavailable' : 'bad_input', `privacy: the cloud refused the deletion (${cloudMessage(r)}); nothing was deleted`);
       cloud = r.body.receipt as Record<string, unknown>;
     }
     const rows = this.opts.forgetLocalAccount();

@@ -157,15 +157,15 @@ export class OutboxSync {
         body: { purpose: c.purpose, action: c.action, policyVersion: c.policyVersion, policyTextHash: c.policyTextHash, appVersion: c.appVersion, locale: c.locale },
       });
       cloud.check(r);
-      if (r.status === 201) store.consentRecorded(db, c.id, r.body.record.id, r.body.record.recordedAt);
+      if (r.ok) store.consentRecorded(db, c.id, r.body.record.id, r.body.record.recordedAt);
     } else if (entry.kind === 'rights') {
       r = await cloud.request({ method: 'PUT', path: '/v1/rights', purpose: 'rights', action: 'restriction / objection', token, body: entry.payload });
       cloud.check(r);
-      if (r.status === 200) store.patchAccount(db, { restricted: r.body.restricted, objected: r.body.objected });
+      if (r.ok) store.patchAccount(db, { restricted: r.body.restricted, objected: r.body.objected });
     } else if (entry.kind === 'profile') {
       r = await cloud.request({ method: 'PATCH', path: '/v1/account', purpose: 'account', action: 'profile edit', token, body: entry.payload });
       cloud.check(r);
-      if (r.status === 200) store.patchAccount(db, { nickname: r.body.account.nickname, country: r.body.account.country });
+      if (r.ok) store.patchAccount(db, { nickname: r.body.account.nickname, country: r.body.account.country });
     } else {
       return;
     }
@@ -180,7 +180,7 @@ export class OutboxSync {
     const { db, cloud } = this.opts;
     let r = await cloud.request({ method: 'GET', path: '/v1/settings', purpose: 'settings_sync', token });
     cloud.check(r);
-    if (r.status !== 200) throw new Error(`settings: ${cloudMessage(r)}`);
+    if (!r.ok) throw new Error(`settings: ${cloudMessage(r)}`);
     let remote = { version: r.body.version as number, settings: r.body.settings as unknown };
     for (let tries = 0; tries < SETTINGS_PUT_TRIES; tries++) {
       const result = mergeFields(store.listFields(db), parseDoc(remote.settings));
@@ -196,8 +196,8 @@ export class OutboxSync {
       });
       cloud.check(r);
       if (r.status === 200) return this.dropSettingsEntries();
-      if (r.status === 412 && r.body?.error?.current) {
-        remote = { version: r.body.error.current.version, settings: r.body.error.current.settings };
+      if (r.status === 412 && r.error?.current) {
+        remote = { version: r.error.current.version, settings: r.error.current.settings };
         continue;
       }
       if (cloudCode(r) === 'processing_restricted') return;
@@ -229,7 +229,7 @@ export class OutboxSync {
     const { db, cloud } = this.opts;
     const c = await cloud.request({ method: 'GET', path: '/v1/consents', purpose: 'settings_sync', token });
     cloud.check(c);
-    if (c.status === 200) {
+    if (c.ok) {
       for (const rec of c.body.records as CloudConsentRecord[]) {
         if (store.hasCloudConsent(db, rec.id)) continue;
         store.addConsent(db, {
@@ -242,7 +242,7 @@ export class OutboxSync {
     const a = await cloud.request({ method: 'GET', path: '/v1/account', purpose: 'settings_sync', token });
     cloud.check(a);
     const waiting = store.listOutbox(db);
-    if (a.status === 200) {
+    if (a.ok) {
       const acc = a.body.account as CloudAccount;
       store.setMeta(db, 'photoType', typeof acc.photoType === 'string' ? acc.photoType : '');
       store.patchAccount(db, {
