@@ -196,7 +196,7 @@ export class AccountSessions {
   private async sessions(): Promise<CloudSession[]> {
     const r = await this.opts.cloud.accountCall('list your sessions', { method: 'GET', path: '/v1/sessions' });
     // Newest first: this station's and the ones still in use are what the user looks for.
-    return (r.body.sessions as CloudSession[]).slice().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return r.body.sessions.slice().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   private async revokeSession(id: string): Promise<CloudSession[]> {

@@ -13,12 +13,11 @@ import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 import { TOKEN_KEY, type CloudClient } from './cloud-client';
 import { ConsentGateClosed, cloudMessage } from './cloud-transport';
+import { PUSH_SNAPSHOT_MAX_BYTES, STORED_OBJECT_MAX_BYTES } from '../../contract/cloud';
 import type { PrivacyStatus } from './privacy-status';
 import * as store from './privacy-store';
 
 /** The cloud's limits for a push snapshot and for one stored file. */
-const PUSH_SNAPSHOT_MAX_BYTES = 256 * 1024;
-const STORED_FILE_MAX_BYTES = 8 * 1024 * 1024;
 
 /** A channel as alarm push and device hosting name it. */
 export type NamedChannel = Pick<Channel, 'id' | 'name'>;
@@ -119,12 +118,12 @@ export class CloudServices {
 
   private async hostedStations(): Promise<HostedStation[]> {
     const r = await this.opts.cloud.accountCall('show the hosted device lists', { method: 'GET', path: '/v1/hosting' }, 'device_hosting');
-    return (r.body.stations as Omit<HostedStation, 'own'>[]).map((h) => ({ ...h, own: h.stationId === this.opts.node }));
+    return r.body.stations.map((h) => ({ ...h, own: h.stationId === this.opts.node }));
   }
 
   private async storage() {
     const r = await this.opts.cloud.accountCall('list your cloud storage', { method: 'GET', path: '/v1/storage' }, 'cloud_storage');
-    return { objects: r.body.objects as StoredObject[], usedBytes: r.body.usedBytes as number, quotaBytes: r.body.quotaBytes as number };
+    return { objects: r.body.objects, usedBytes: r.body.usedBytes, quotaBytes: r.body.quotaBytes };
   }
 
   private mediaRoots(): string[] {
@@ -146,8 +145,8 @@ export class CloudServices {
     });
     if (!roots.some((r) => real.startsWith(r + sep))) throw new StationError('bad_input', `input.path: only files in this station's recordings, snapshots or clips folders can be uploaded`);
     const size = statSync(real).size;
-    if (size > STORED_FILE_MAX_BYTES)
-      throw new StationError('bad_input', `input.path: the file is ${(size / 1048576).toFixed(1)} MiB; cloud storage takes at most ${STORED_FILE_MAX_BYTES / 1048576} MiB per file`);
+    if (size > STORED_OBJECT_MAX_BYTES)
+      throw new StationError('bad_input', `input.path: the file is ${(size / 1048576).toFixed(1)} MiB; cloud storage takes at most ${STORED_OBJECT_MAX_BYTES / 1048576} MiB per file`);
     return { name: basename(real), kind, contentType: kind === 'snapshot' ? 'image/jpeg' : 'video/mp4', data: readFileSync(real) };
   }
 
@@ -165,7 +164,7 @@ export class CloudServices {
         try { st = statSync(p); } catch { continue; }
         if (st.isDirectory()) { if (depth < 4) walk(p, depth + 1); continue; }
         const kind = storableKind(name);
-        if (kind && st.size > 0 && st.size <= STORED_FILE_MAX_BYTES) found.push({ path: p, name, kind, bytes: st.size, modifiedAt: Math.round(st.mtimeMs) });
+        if (kind && st.size > 0 && st.size <= STORED_OBJECT_MAX_BYTES) found.push({ path: p, name, kind, bytes: st.size, modifiedAt: Math.round(st.mtimeMs) });
       }
     };
     for (const root of this.mediaRoots()) walk(root, 0);
@@ -181,12 +180,12 @@ export class CloudServices {
     const r = await this.opts.cloud.accountCall('upload to cloud storage', {
       method: 'POST', path: '/v1/storage', body: { name: f.name, kind: f.kind, contentType: f.contentType, data: f.data.toString('base64') },
     }, 'cloud_storage');
-    return r.body.object as StoredObject;
+    return r.body.object;
   }
 
   private async downloadStored(id: string) {
     const r = await this.opts.cloud.accountCall('download from cloud storage', { method: 'GET', path: `/v1/storage/${encodeURIComponent(id)}` }, 'cloud_storage');
-    return { object: r.body.object as StoredObject, dataBase64: r.body.data as string };
+    return { object: r.body.object, dataBase64: r.body.data };
   }
 
   private async deleteStored(id: string) {

@@ -69,7 +69,7 @@ export class DataRights {
       }
       if (r.status === 403 && cloudCode(r) === 'wrong_password') throw new StationError('bad_input', 'input.password: wrong password; nothing was deleted');
       if (!r.ok) throw new StationError(r.status >= 500 ? 'unavailable' : 'bad_input', `privacy: the cloud refused the deletion (${cloudMessage(r)}); nothing was deleted`);
-      cloud = r.body.receipt as Record<string, unknown>;
+      cloud = r.body.receipt;
     }
     const rows = this.opts.forgetLocalAccount();
     const token = (await secrets.keys()).includes(TOKEN_KEY);

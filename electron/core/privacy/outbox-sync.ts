@@ -1,8 +1,8 @@
 // Offline-first sync: local changes wait in the outbox, go out when the cloud answers, settings merge per field, then granted telemetry.
-import { PURPOSE_TEXT, TELEMETRY_PURPOSES, type ConsentRecord, type PrivacyState } from '../../contract';
+import { PURPOSE_TEXT, TELEMETRY_PURPOSES, type PrivacyState } from '../../contract';
 import type { Logger } from '../log';
 import type { Db } from '../storage/db';
-import { SessionEnded, type CloudAccount, type CloudClient } from './cloud-client';
+import { SessionEnded, type CloudClient } from './cloud-client';
 import { CloudUnreachable, ConsentGateClosed, cloudCode, cloudMessage, type CloudReply } from './cloud-transport';
 import { isTelemetry, type ConsentValue } from './consent-gate';
 import { backoffMs, mergeFields, parseDoc, toDoc, type ClockedField } from './field-merge';
@@ -15,7 +15,6 @@ const SETTINGS_PUT_TRIES = 5;
 type AccountChange = Parameters<typeof store.patchAccount>[1];
 
 /** A consent as the cloud's ledger lists it. */
-type CloudConsentRecord = Pick<ConsentRecord, 'purpose' | 'action' | 'policyVersion' | 'policyTextHash' | 'appVersion' | 'locale'> & { id: number; recordedAt: string };
 
 export interface OutboxSyncOptions {
   db: Db;
@@ -230,7 +229,7 @@ export class OutboxSync {
     const c = await cloud.request({ method: 'GET', path: '/v1/consents', purpose: 'settings_sync', token });
     cloud.check(c);
     if (c.ok) {
-      for (const rec of c.body.records as CloudConsentRecord[]) {
+      for (const rec of c.body.records) {
         if (store.hasCloudConsent(db, rec.id)) continue;
         store.addConsent(db, {
           purpose: rec.purpose, action: rec.action, policyVersion: rec.policyVersion, policyTextHash: rec.policyTextHash,
@@ -243,7 +242,7 @@ export class OutboxSync {
     cloud.check(a);
     const waiting = store.listOutbox(db);
     if (a.ok) {
-      const acc = a.body.account as CloudAccount;
+      const acc = a.body.account;
       store.setMeta(db, 'photoType', typeof acc.photoType === 'string' ? acc.photoType : '');
       store.patchAccount(db, {
         email: acc.email,
