@@ -1,4 +1,4 @@
-// The architecture's layer rules, checked on every source file (docs/ARCHITECTURE.md, "Rules of the house").
+// The architecture's layer rules, checked on every source file (docs/ARCHITECTURE.md, "Layers" and "Rules of the house").
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
