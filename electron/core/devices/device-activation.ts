@@ -1,5 +1,5 @@
 import { passwordProblems, type ActivationResult } from '../../contract';
-import { SoapFault } from '../net/soap';
+import { deviceReason } from '../net/soap';
 import type { DeviceDiscovery } from './device-discovery';
 import type { DeviceServiceOptions } from './device-options';
 import { dahuaDevInit } from './drivers/dahua';
@@ -30,7 +30,7 @@ export async function activate(
       o.logger.info({ address: d.address, via: viaDahua ? 'dahua' : 'onvif' }, 'device activated');
       return { key, address: d.address, ok: true, ...(input.email && !viaDahua ? { note: 'reset e-mail not set: ONVIF has no reset e-mail' } : {}) };
     } catch (err) {
-      return fail(err instanceof SoapFault ? `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}` : (err as Error).message);
+      return fail(deviceReason(err));
     }
   };
   const results: ActivationResult[] = new Array(total);

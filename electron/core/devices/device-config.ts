@@ -1,6 +1,6 @@
 import { passwordProblems, StationError } from '../../contract';
 import type { Credentials } from '../net/http-auth';
-import { SoapFault } from '../net/soap';
+import { deviceReason } from '../net/soap';
 import type { DeviceDiscovery } from './device-discovery';
 import { reachable, type DeviceMonitor } from './device-monitor';
 import type { DeviceServiceOptions } from './device-options';
@@ -92,8 +92,7 @@ export async function configure(c: ConfigContext, input: ConfigureRequest): Prom
       }
       return { id: ch.id, ok: true };
     } catch (err) {
-      const reason = err instanceof SoapFault ? `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}` : (err as Error).message;
-      return { id: ch.id, ok: false, reason };
+      return { id: ch.id, ok: false, reason: deviceReason(err) };
     }
   }));
   await c.changed();

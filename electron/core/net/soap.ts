@@ -17,6 +17,11 @@ export class SoapFault extends Error {
   }
 }
 
+/** What a device said, for a user: a SOAP fault's last subcode with its reason, else the error's message. */
+export function deviceReason(err: unknown): string {
+  return err instanceof SoapFault ? `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}` : (err as Error).message;
+}
+
 export function usernameToken(c: Credentials, nowMs: number): string {
   const nonce = randomBytes(16);
   const created = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
