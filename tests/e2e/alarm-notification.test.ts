@@ -1,18 +1,16 @@
 // Browser mode's desktop notification for an alarm: the Web Notification API with the snapshot as its icon, and a click
 // on it brings up the alarm's camera in Live. Chromium is granted the permission; an init script records each Notification.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, type Fleet } from '../../scripts/camsim/fleet';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { gotoAndWait, guardConsole, launchChromium } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { startStation, type StationProcess } from '../helpers/station-process';
+import { addCamsimChannel, addOnvifEventSource, eventSourceConnected } from '../helpers/station-setup';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
-let fleet: Fleet;
-let station: StationProcess;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let ws: WsClient;
+const scope = fileScope();
+let fleet: Fleet, station: StationProcess, browser: Browser, context: BrowserContext, page: Page, ws: WsClient;
 let channelId: number;
 
 interface Recorded { title: string; body: string; icon: string | null; tag: string | null }
@@ -21,16 +19,12 @@ declare global {
 }
 
 beforeAll(async () => {
-  [fleet, station, browser] = await Promise.all([startFleet({ devices: 1, channels: 1, subnet: 'random' }), startStation(), launchChromium()]);
-  ws = await wsClient(station.url);
-  const dev = fleet.manifest.devices[0]!;
-  const withCreds = (u: string) => u.replace('rtsp://', `rtsp://${DEFAULT_USERNAME}:${encodeURIComponent(DEFAULT_PASSWORD)}@`);
-  channelId = (await ws.call<{ id: number }>('channels.addRtsp', { name: 'Side door', mainUrl: withCreds(dev.channels[0]!.main.rtsp), subUrl: withCreds(dev.channels[0]!.sub.rtsp) })).id;
-  await ws.call('eventSources.add', { driver: 'onvif', url: `${fleet.device(0).baseUrl}/onvif/events_service`, username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD, channelMap: { '1': channelId } });
+  [fleet, station, browser] = await scope.all([startFleet({ devices: 1, channels: 1, subnet: 'random' }), startStation(), launchChromium()]);
+  ws = scope.add(await wsClient(station.url));
+  channelId = await addCamsimChannel(ws, 'Side door', fleet.manifest.devices[0]!.channels[0]!);
+  await addOnvifEventSource(ws, fleet, channelId);
   await ws.call('alarms.saveRule', { name: 'Side door alarm', enabled: true, types: ['door'], channelIds: [channelId], schedule: '1'.repeat(336), actions: ['notify'] });
-  for (const until = Date.now() + 15_000; (await ws.call<{ state: string }[]>('eventSources.list', {}))[0]?.state !== 'connected'; await new Promise((r) => setTimeout(r, 100))) {
-    if (Date.now() > until) throw new Error('the event source did not connect in 15 s');
-  }
+  await eventSourceConnected(ws, 15_000);
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(['notifications'], { origin: new URL(station.url).origin });
   // Wraps the real constructor: every notification the app makes is recorded, and still made.
@@ -48,17 +42,8 @@ beforeAll(async () => {
     }
     window.Notification = Recording;
   });
-  page = await context.newPage();
-  await page.goto(`${station.url}#/events`);
-  await page.waitForSelector('.ev-filters');
+  page = await gotoAndWait(context.newPage(), `${station.url}#/events`, '.ev-filters');
 }, 90_000);
-
-afterAll(async () => {
-  ws?.close();
-  await browser?.close();
-  await station?.stop();
-  await fleet?.close();
-});
 
 describe('desktop notification for an alarm (browser mode)', () => {
   it('notifies with the snapshot as its icon, and a click opens the alarm\'s camera in Live', async () => {

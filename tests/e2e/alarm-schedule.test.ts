@@ -1,43 +1,31 @@
 // An alarm rule's weekly schedule, drawn in the rules editor's half-hour grid: a door opening outside the schedule is
 // only an event; once the schedule includes now, the same door raises the alarm.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { weekSlot } from '../../electron/core/events/alarm-rules';
-import { DEFAULT_PASSWORD, DEFAULT_USERNAME, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { gotoAndWait, guardConsole, launchChromium } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { startStation, type StationProcess } from '../helpers/station-process';
+import { addOnvifEventSource, eventSourceConnected } from '../helpers/station-setup';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
-let fleet: Fleet;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let ws: WsClient;
+const scope = fileScope();
+let fleet: Fleet, station: StationProcess, browser: Browser, page: Page, ws: WsClient;
 let channelId: number;
 
 interface Ev { id: number; type: string; ruleId: number | null; end: number | null }
 interface Rule { id: number; name: string; schedule: string }
 
 beforeAll(async () => {
-  [fleet, station, browser] = await Promise.all([startFleet({ devices: 1, channels: 1, subnet: 'random', media: placeholderMedia }), startStation(), launchChromium()]);
-  ws = await wsClient(station.url);
+  [fleet, station, browser] = await scope.all([startFleet({ devices: 1, channels: 1, subnet: 'random', media: placeholderMedia }), startStation(), launchChromium()]);
+  ws = scope.add(await wsClient(station.url));
   const dev = fleet.manifest.devices[0]!;
   channelId = (await ws.call<{ id: number }>('channels.addRtsp', { name: 'Back gate', mainUrl: dev.channels[0]!.main.rtsp })).id;
-  await ws.call('eventSources.add', { driver: 'onvif', url: `${fleet.device(0).baseUrl}/onvif/events_service`, username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD, channelMap: { '1': channelId } });
-  for (const until = Date.now() + 15_000; (await ws.call<{ state: string }[]>('eventSources.list', {}))[0]?.state !== 'connected'; await new Promise((r) => setTimeout(r, 100))) {
-    if (Date.now() > until) throw new Error('the event source did not connect in 15 s');
-  }
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${station.url}#/events`);
-  await page.waitForSelector('.ev-filters');
+  await addOnvifEventSource(ws, fleet, channelId);
+  await eventSourceConnected(ws, 15_000);
+  page = await gotoAndWait(browser.newPage({ viewport: { width: 1280, height: 900 } }), `${station.url}#/events`, '.ev-filters');
 }, 90_000);
-
-afterAll(async () => {
-  ws?.close();
-  await browser?.close();
-  await station?.stop();
-  await fleet?.close();
-});
 
 /** Keeps the test off a half-hour boundary: the slots it draws must still be "now" when the door opens. */
 async function awayFromSlotEnd(): Promise<void> {

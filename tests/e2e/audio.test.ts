@@ -4,42 +4,29 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
 const SHOTS = join(ROOT, 'test-results');
-let audioCam: GstCamera;
-let plainCam: GstCamera;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let guard: ReturnType<typeof guardConsole>;
-let api: WsClient;
+const scope = fileScope();
+let audioCam: GstCamera, plainCam: GstCamera, station: StationProcess, browser: Browser, page: Page, guard: ConsoleGuard, api: WsClient;
 const call = (name: string, input: unknown): Promise<any> => api.call(name, input);
 const ids: number[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [audioCam, plainCam, station, browser] = await Promise.all([startGstCamera(undefined, undefined, 0, { audio: true }), startGstCamera(), startStation(), launchChromium()]);
-  api = await wsClient(station.url);
+  [audioCam, plainCam, station, browser] = await scope.all([startGstCamera(undefined, undefined, 0, { audio: true }), startGstCamera(), startStation(), launchChromium()]);
+  api = scope.add(await wsClient(station.url));
   // Two channels on the audio camera (a desk hears one at a time) and one without audio.
   for (const [name, url] of [['Gate', audioCam.url()], ['Gate again', audioCam.url()], ['Yard', plainCam.url()]] as const) ids.push((await call('channels.addRtsp', { name, mainUrl: url, subUrl: null })).id);
   await call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
   await call('recording.setChannel', { channelId: ids[0], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  guard = guardConsole(page);
-  await page.goto(`${station.url}#/live`);
+  ({ page, guard } = await openGuardedPage(browser, `${station.url}#/live`, { viewport: { width: 1280, height: 720 } }));
 }, 60_000);
-afterAll(async () => {
-  api?.close();
-  await browser?.close();
-  await station?.stop();
-  await audioCam?.close();
-  await plainCam?.close();
-});
 
 /** What a tile's (shown) video decodes: video frames, audio bytes, whether it is muted. */
 function tileMedia(tile: number) {

@@ -3,16 +3,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { requireBuiltRenderer, ROOT, startStation, type StationProcess } from '../helpers/station-process';
 
-let camsim: CamsimProcess;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let guard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let camsim: CamsimProcess, station: StationProcess, browser: Browser, page: Page, guard: ConsoleGuard;
 const SHOTS = process.env.WATCHPOST_SHOTS ?? join(ROOT, 'test-results');
 const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
 const EMAIL = 'installer@example.com';
@@ -20,20 +18,12 @@ const EMAIL = 'installer@example.com';
 beforeAll(async () => {
   requireBuiltRenderer();
   mkdirSync(SHOTS, { recursive: true });
-  camsim = await startCamsim(['--devices', '3', '--uninitialized', '3', '--no-video']);
+  camsim = scope.add(await startCamsim(['--devices', '3', '--uninitialized', '3', '--no-video']));
   // The last device is probed over ONVIF only (no DHIP port), so the station knows it only as an ONVIF device.
   const targets = camsim.manifest.devices.map((d, i, all) => `${d.ip}:${d.ports.wsDiscovery}${i === all.length - 1 ? '' : `:${d.ports.dhip}`}`).join(',');
-  [station, browser] = await Promise.all([startStation({ env: { WATCHPOST_DISCOVER_UNICAST: targets } }), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  guard = guardConsole(page);
-  await page.goto(`${station.url}#/devices`);
+  [station, browser] = await scope.all([startStation({ env: { WATCHPOST_DISCOVER_UNICAST: targets } }), launchChromium()]);
+  ({ page, guard } = await openGuardedPage(browser, `${station.url}#/devices`, { viewport: { width: 1440, height: 1000 } }));
 }, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-  await camsim?.stop();
-});
 
 describe('activation dialog', () => {
   it('one password per device, a reset e-mail sent over DevInit and marked unsupported for the ONVIF-only device', async () => {

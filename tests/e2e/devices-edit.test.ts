@@ -3,19 +3,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { COVER_MAX_BYTES } from '../../electron/contract';
-import { startCamsim, withCredentials, type CamsimProcess } from '../helpers/camsim-process';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { withCredentials } from '../../scripts/camsim/fleet';
+import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { requireBuiltRenderer, ROOT, startStation, type StationProcess } from '../helpers/station-process';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
-let camsim: CamsimProcess;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let ws: WsClient;
-let consoleGuard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let camsim: CamsimProcess, station: StationProcess, browser: Browser, page: Page, ws: WsClient, consoleGuard: ConsoleGuard;
 const SHOTS = process.env.WATCHPOST_SHOTS ?? join(ROOT, 'test-results');
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4f40000000049454e44ae426082', 'hex');
 const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
@@ -24,23 +22,14 @@ type Dev = { id: number; name: string; address: string; channels: { channelId: n
 beforeAll(async () => {
   requireBuiltRenderer();
   mkdirSync(SHOTS, { recursive: true });
-  camsim = await startCamsim(['--devices', '2', '--channels', '1']);
-  [station, browser] = await Promise.all([startStation(), launchChromium()]);
-  ws = await wsClient(station.url);
+  camsim = scope.add(await startCamsim(['--devices', '2', '--channels', '1']));
+  [station, browser] = await scope.all([startStation(), launchChromium()]);
+  ws = scope.add(await wsClient(station.url));
   for (const d of camsim.manifest.devices) {
     await ws.call('devices.add', { address: d.ip, httpPort: d.ports.http, username: d.credentials!.username, password: d.credentials!.password, ...(d.id === 'cam-02' ? { driver: 'dahua' } : {}) });
   }
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  consoleGuard = guardConsole(page);
-  await page.goto(`${station.url}#/devices`);
+  ({ page, guard: consoleGuard } = await openGuardedPage(browser, `${station.url}#/devices`, { viewport: { width: 1440, height: 1000 } }));
 }, 90_000);
-
-afterAll(async () => {
-  ws?.close();
-  await browser?.close();
-  await station?.stop();
-  await camsim?.stop();
-});
 
 const devices = () => ws.call<Dev[]>('devices.list', {});
 const item = (d: { ip: string }) => page.locator(`li[data-device="${d.ip}"]`);

@@ -1,38 +1,29 @@
 // The Devices page in Chromium against the real station CLI and camsim (its own process). As root, the whole file re-runs
 // inside a private network namespace (nothing but lo, multicast on), where the station discovers by multicast the way it
 // does on a LAN and no packet can leave the machine; elsewhere the probes are unicast to camsim's addresses on loopback.
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
 import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
+import { fileScope } from '../helpers/fixtures';
+import { HAS_UNSHARE, IS_ROOT, runInNetns } from '../helpers/netns';
 import { requireBuiltRenderer, ROOT, startStation, type StationProcess } from '../helpers/station-process';
 
 const INNER = process.env.WATCHPOST_NETNS_INNER === '1';
-const netnsSkip = INNER ? 'already inside' : process.getuid?.() !== 0 ? 'not root' : spawnSync('unshare', ['--version']).status !== 0 ? 'unshare(1) missing' : '';
+const netnsSkip = INNER ? 'already inside' : !IS_ROOT ? 'not root' : !HAS_UNSHARE ? 'unshare(1) missing' : '';
 const OUTER = netnsSkip === '';
 
-let camsim: CamsimProcess;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let consoleGuard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let camsim: CamsimProcess, station: StationProcess, browser: Browser, page: Page, consoleGuard: ConsoleGuard;
 const NEW_PASSWORD = 'Fresh-Pass-2026';
 const GRACE_MS = 1500;
 const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
 
 describe.skipIf(!OUTER)('Devices page in Chromium, in a network namespace with multicast discovery', () => {
   it('passes every step inside a fresh namespace', async () => {
-    const file = 'tests/e2e/devices-ui.test.ts';
-    const child = spawn('unshare', ['-n', 'sh', '-c', `ip link set lo up && ip link set lo multicast on && exec npx vitest run ${file} --maxWorkers 1`], {
-      env: { ...process.env, WATCHPOST_NETNS_INNER: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, out } = await runInNetns('tests/e2e/devices-ui.test.ts', { WATCHPOST_NETNS_INNER: '1' }, ['--maxWorkers', '1']);
     expect(code, out).toBe(0);
     expect(out).toMatch(/tests: [1-9]\d* passed, 0 failed/);
   }, 240_000);
@@ -42,22 +33,14 @@ if (!OUTER) {
   beforeAll(async () => {
     requireBuiltRenderer();
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-    camsim = await startCamsim(['--devices', '4', '--uninitialized', '2', '--nvr', '4', '--no-video', ...(INNER ? ['--multicast'] : [])]);
+    camsim = scope.add(await startCamsim(['--devices', '4', '--uninitialized', '2', '--nvr', '4', '--no-video', ...(INNER ? ['--multicast'] : [])]));
     // Unicast: each device's address, and where camsim's DHCP lease would put it (<subnet>.<200 + index>), are probed.
     const lease = (d: { ip: string; index: number }) => `${d.ip.split('.').slice(0, 3).join('.')}.${200 + d.index}`;
     const targets = camsim.manifest.devices.flatMap((d) => [d.ip, lease(d)].map((ip) => `${ip}:${d.ports.wsDiscovery}:${d.ports.dhip}`)).join(',');
     const env: NodeJS.ProcessEnv = { WATCHPOST_DEVICE_GRACE_MS: String(GRACE_MS), ...(INNER ? {} : { WATCHPOST_DISCOVER_UNICAST: targets }) };
-    [station, browser] = await Promise.all([startStation({ env }), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    consoleGuard = guardConsole(page);
-    await page.goto(`${station.url}#/devices`);
+    [station, browser] = await scope.all([startStation({ env }), launchChromium()]);
+    ({ page, guard: consoleGuard } = await openGuardedPage(browser, `${station.url}#/devices`, { viewport: { width: 1440, height: 1000 } }));
   }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await station?.stop();
-    await camsim?.stop();
-  });
 }
 
 describe.skipIf(OUTER)(`Devices page in Chromium${INNER ? ' (multicast, inside the namespace)' : ` (unicast: ${netnsSkip})`}`, () => {

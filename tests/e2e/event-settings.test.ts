@@ -1,29 +1,20 @@
 // Settings page: event retention and the disk-low threshold, validated with a clear error; the threshold applies at once.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gotoAndWait, guardConsole, launchChromium } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { startStation, type StationProcess } from '../helpers/station-process';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let ws: WsClient;
+const scope = fileScope();
+let station: StationProcess, browser: Browser, page: Page, ws: WsClient;
 const form = 'form[aria-label="Events and alarms settings"]';
 
 beforeAll(async () => {
-  [station, browser] = await Promise.all([startStation(), launchChromium()]);
-  ws = await wsClient(station.url);
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${station.url}#/settings`);
-  await page.waitForSelector(`${form} input[name=retentionDays]`);
+  [station, browser] = await scope.all([startStation(), launchChromium()]);
+  ws = scope.add(await wsClient(station.url));
+  page = await gotoAndWait(browser.newPage({ viewport: { width: 1280, height: 800 } }), `${station.url}#/settings`, `${form} input[name=retentionDays]`);
 }, 60_000);
-
-afterAll(async () => {
-  ws?.close();
-  await browser?.close();
-  await station?.stop();
-});
 
 describe('event settings', () => {
   it('refuses bad values with a message naming the field and keeps what was stored; a disk-low level above the free space raises Disk low', async () => {

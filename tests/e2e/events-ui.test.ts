@@ -1,63 +1,42 @@
 // Events and alarms as a user sees them, in Chromium against `npm run station` and camsim's ONVIF events.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { START_S as PLAYBACK_START_S } from '../../electron/core/recording/playback';
-import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, type Fleet } from '../../scripts/camsim/fleet';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { startStation, type StationProcess } from '../helpers/station-process';
+import { addCamsimChannel, addOnvifEventSource, eventSourceConnected } from '../helpers/station-setup';
 import { codeOfJpeg, presentedFrames } from '../helpers/video-code';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
 const GRACE_MS = 1500;
-let fleet: Fleet;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let ws: WsClient;
-let guard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let fleet: Fleet, station: StationProcess, browser: Browser, page: Page, ws: WsClient, guard: ConsoleGuard;
 let channelId: number;
 let recordingSince = 0;
 
-async function sourceConnected(): Promise<void> {
-  for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
-    if ((await ws.call<{ state: string }[]>('eventSources.list', {}))[0]?.state === 'connected') return;
-  }
-  throw new Error('the event source did not connect in 10 s');
-}
-
 async function open(url: string) {
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  guard = guardConsole(page);
-  await page.goto(`${url}#/events`);
+  ({ page, guard } = await openGuardedPage(browser, `${url}#/events`, { viewport: { width: 1280, height: 800 } }));
   await page.waitForSelector('.ev-filters');
 }
 
 beforeAll(async () => {
-  [fleet, station, browser] = await Promise.all([
+  [fleet, station, browser] = await scope.all([
     startFleet({ devices: 1, channels: 1, subnet: 'random' }),
     startStation({ env: { WATCHPOST_EVENT_OFFLINE_GRACE_MS: String(GRACE_MS) } }),
     launchChromium(),
   ]);
-  ws = await wsClient(station.url);
-  const dev = fleet.manifest.devices[0]!;
-  const withCreds = (u: string) => u.replace('rtsp://', `rtsp://${DEFAULT_USERNAME}:${encodeURIComponent(DEFAULT_PASSWORD)}@`);
-  const ch = await ws.call<{ id: number }>('channels.addRtsp', { name: 'Yard', mainUrl: withCreds(dev.channels[0]!.main.rtsp), subUrl: withCreds(dev.channels[0]!.sub.rtsp) });
-  channelId = ch.id;
+  ws = scope.add(await wsClient(station.url));
+  channelId = await addCamsimChannel(ws, 'Yard', fleet.manifest.devices[0]!.channels[0]!);
   // Event recording with a pre-event buffer: the recorder keeps the last seconds in memory until an alarm triggers it.
   recordingSince = Date.now();
   await ws.call('recording.setChannel', { channelId, mode: 'event', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 4, postSeconds: 3, retentionDays: null });
-  await ws.call('eventSources.add', { driver: 'onvif', url: `${fleet.device(0).baseUrl}/onvif/events_service`, username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD, channelMap: { '1': channelId } });
+  await addOnvifEventSource(ws, fleet, channelId);
   await ws.call('alarms.saveRule', { name: 'Yard alarm', enabled: true, types: ['door'], channelIds: [channelId], schedule: '1'.repeat(336), actions: ['notify', 'sound', 'record', 'mark'] });
-  await sourceConnected();
+  await eventSourceConnected(ws, 10_000);
   await open(station.url);
 }, 90_000);
-
-afterAll(async () => {
-  ws?.close();
-  await browser?.close();
-  await station?.stop();
-  await fleet?.close();
-});
 
 /** Milliseconds from raising an event on the camera to its row in the list. */
 async function raiseAndSee(raise: () => void, selector: string): Promise<number> {
@@ -126,8 +105,8 @@ describe('events and alarms', () => {
     ws.close();
     const dataDir = station.dataDir;
     await station.stop();
-    station = await startStation({ dataDir, env: { WATCHPOST_EVENT_OFFLINE_GRACE_MS: String(GRACE_MS) } });
-    ws = await wsClient(station.url);
+    station = scope.add(await startStation({ dataDir, env: { WATCHPOST_EVENT_OFFLINE_GRACE_MS: String(GRACE_MS) } }));
+    ws = scope.add(await wsClient(station.url));
     await open(station.url);
     expect(await page.textContent('.ev-row[data-type=door] .ev-acked')).toBe('Acknowledged: gate checked');
     // A click on the event's time opens Playback with that channel playing from that instant. camsim's picture carries
@@ -157,7 +136,7 @@ describe('events and alarms', () => {
   }, 60_000);
 
   it('raises device offline once the camera is gone past the grace period', async () => {
-    await sourceConnected();
+    await eventSourceConnected(ws, 10_000);
     const gone = Date.now();
     await fleet.device(0).goOffline(GRACE_MS + 4000);
     await page.waitForSelector('.ev-row[data-type=device_offline]', { timeout: 15_000 });

@@ -2,38 +2,23 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCamsim, withCredentials, type CamsimProcess } from '../helpers/camsim-process';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
 import { liveTiles } from '../helpers/live-tiles';
-import { wsClient } from '../helpers/ws-client';
+import { addAllCamsimChannels } from '../helpers/station-setup';
 
-let camsim: CamsimProcess;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let guard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let camsim: CamsimProcess, station: StationProcess, browser: Browser, page: Page, guard: ConsoleGuard;
 
 beforeAll(async () => {
   mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-  [camsim, station, browser] = await Promise.all([startCamsim(['--devices', '8', '--channels', '2']), startStation(), launchChromium()]);
-  const api = await wsClient(station.url);
-  for (const d of camsim.manifest.devices) {
-    for (const ch of d.channels) {
-      await api.call('channels.addRtsp', { name: ch.name, mainUrl: withCredentials(ch.main.rtsp, d.credentials!), subUrl: withCredentials(ch.sub.rtsp, d.credentials!) });
-    }
-  }
-  api.close();
-  page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
-  guard = guardConsole(page);
-  await page.goto(`${station.url}#/live`);
+  [camsim, station, browser] = await scope.all([startCamsim(['--devices', '8', '--channels', '2']), startStation(), launchChromium()]);
+  await addAllCamsimChannels(station.url, camsim.manifest);
+  ({ page, guard } = await openGuardedPage(browser, `${station.url}#/live`, { viewport: { width: 1440, height: 860 } }));
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-  await camsim?.stop();
-});
 
 const tiles = () => liveTiles(page);
 

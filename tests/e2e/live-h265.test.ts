@@ -3,21 +3,19 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { StreamStatus } from '../../electron/contract';
-import { startCamsim, withCredentials, type CamsimProcess } from '../helpers/camsim-process';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
+import { guardConsole, launchChromium, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { liveTiles } from '../helpers/live-tiles';
 import { startStation, type StationProcess } from '../helpers/station-process';
+import { addCamsimChannel } from '../helpers/station-setup';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
 const SHOTS = '/tmp/shots-live';
-let camsim: CamsimProcess;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let api: WsClient;
-let guard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let camsim: CamsimProcess, station: StationProcess, browser: Browser, page: Page, api: WsClient, guard: ConsoleGuard;
 
 /** The station's ffmpeg children that encode H.264 (the transcoders), from the process table. */
 function transcoders(): string[] {
@@ -34,21 +32,15 @@ function transcoders(): string[] {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [camsim, station, browser] = await Promise.all([startCamsim(['--devices', '1', '--channels', '1', '--codec', 'h265']), startStation(), launchChromium()]);
-  api = await wsClient(station.url);
+  [camsim, station, browser] = await scope.all([startCamsim(['--devices', '1', '--channels', '1', '--codec', 'h265']), startStation(), launchChromium()]);
+  api = scope.add(await wsClient(station.url));
   const d = camsim.manifest.devices[0]!;
   const ch = d.channels[0]!;
   expect(ch.sub.codec).toBe('h265');
-  await api.call('channels.addRtsp', { name: 'HEVC cam', mainUrl: withCredentials(ch.main.rtsp, d.credentials!), subUrl: withCredentials(ch.sub.rtsp, d.credentials!) });
+  await addCamsimChannel(api, 'HEVC cam', ch, d.credentials);
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   guard = guardConsole(page);
 }, 120_000);
-afterAll(async () => {
-  api?.close();
-  await browser?.close();
-  await station?.stop();
-  await camsim?.stop();
-});
 
 const tile = async () => (await liveTiles(page))[0]!;
 

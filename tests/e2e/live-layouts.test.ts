@@ -1,38 +1,23 @@
 // The custom layout editor in Chromium: a 1-big + 5-small layout made by drag and keyboard, picked, shown with video, kept over a reload.
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCamsim, withCredentials, type CamsimProcess } from '../helpers/camsim-process';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { startStation, type StationProcess } from '../helpers/station-process';
-import { wsClient } from '../helpers/ws-client';
+import { addAllCamsimChannels } from '../helpers/station-setup';
 
 const SHOTS = '/tmp/shots-live';
-let camsim: CamsimProcess;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let guard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let camsim: CamsimProcess, station: StationProcess, browser: Browser, page: Page, guard: ConsoleGuard;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [camsim, station, browser] = await Promise.all([startCamsim(['--devices', '3', '--channels', '2']), startStation(), launchChromium()]);
-  const api = await wsClient(station.url);
-  for (const d of camsim.manifest.devices) {
-    for (const ch of d.channels) {
-      await api.call('channels.addRtsp', { name: ch.name, mainUrl: withCredentials(ch.main.rtsp, d.credentials!), subUrl: withCredentials(ch.sub.rtsp, d.credentials!) });
-    }
-  }
-  api.close();
-  page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
-  guard = guardConsole(page);
-  await page.goto(`${station.url}#/live`);
+  [camsim, station, browser] = await scope.all([startCamsim(['--devices', '3', '--channels', '2']), startStation(), launchChromium()]);
+  await addAllCamsimChannels(station.url, camsim.manifest);
+  ({ page, guard } = await openGuardedPage(browser, `${station.url}#/live`, { viewport: { width: 1440, height: 860 } }));
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-  await camsim?.stop();
-});
 
 function tiles() {
   return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.live .grid [data-tile]')].map((t) => {

@@ -2,19 +2,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { soapCall } from '../../scripts/camsim/onvif/client';
 import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { startStation, type StationProcess } from '../helpers/station-process';
 import { wsClient } from '../helpers/ws-client';
 
 const SHOTS = '/tmp/shots-live';
-let camsim: CamsimProcess;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let guard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let camsim: CamsimProcess, station: StationProcess, browser: Browser, page: Page, guard: ConsoleGuard;
 
 /** camsim's own PTZ state, read over its ONVIF PTZ service (GetStatus), not through the station. */
 async function camState(): Promise<{ x: number; y: number; moving: boolean }> {
@@ -28,20 +26,13 @@ async function camState(): Promise<{ x: number; y: number; moving: boolean }> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [camsim, station, browser] = await Promise.all([startCamsim(['--devices', '1', '--channels', '1']), startStation(), launchChromium()]);
+  [camsim, station, browser] = await scope.all([startCamsim(['--devices', '1', '--channels', '1']), startStation(), launchChromium()]);
   const api = await wsClient(station.url);
   const d = camsim.manifest.devices[0]!;
   await api.call('devices.add', { address: d.ip, httpPort: d.ports.http, ...d.credentials });
   api.close();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  guard = guardConsole(page);
-  await page.goto(`${station.url}#/live`);
+  ({ page, guard } = await openGuardedPage(browser, `${station.url}#/live`, { viewport: { width: 1280, height: 800 } }));
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-  await camsim?.stop();
-});
 
 describe('PTZ in a live tile', () => {
   const tile = () => page.locator('[data-tile="0"]');

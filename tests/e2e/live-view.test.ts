@@ -3,46 +3,27 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
+import { liveTiles } from '../helpers/live-tiles';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
 
 const SHOTS = join(ROOT, 'test-results');
-let cam: GstCamera;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let guard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let cam: GstCamera, station: StationProcess, browser: Browser, page: Page, guard: ConsoleGuard;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [cam, station, browser] = await Promise.all([startGstCamera('admin', 'Gst!pass9'), startStation(), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  guard = guardConsole(page);
-  await page.goto(`${station.url}#/live`);
-});
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-  await cam?.close();
+  [cam, station, browser] = await scope.all([startGstCamera('admin', 'Gst!pass9'), startStation(), launchChromium()]);
+  ({ page, guard } = await openGuardedPage(browser, `${station.url}#/live`, { viewport: { width: 1280, height: 720 } }));
 });
 
-/** Decoded frames and picture variety of a tile's video, read in the page. */
-function tileVideo(tile: number) {
-  return page.evaluate((i) => {
-    const v = document.querySelector<HTMLVideoElement>(`[data-tile="${i}"] video:not(.pending)`);
-    if (!v || v.videoWidth === 0) return { frames: 0, stddev: 0, width: 0 };
-    const c = document.createElement('canvas');
-    c.width = 64; c.height = 36;
-    const g = c.getContext('2d')!;
-    g.drawImage(v, 0, 0, 64, 36);
-    const px = g.getImageData(0, 0, 64, 36).data;
-    let sum = 0, sq = 0;
-    for (let k = 0; k < px.length; k += 4) { const y = (px[k]! + px[k + 1]! + px[k + 2]!) / 3; sum += y; sq += y * y; }
-    const n = px.length / 4;
-    return { frames: v.getVideoPlaybackQuality().totalVideoFrames, stddev: Math.sqrt(sq / n - (sum / n) ** 2), width: v.videoWidth };
-  }, tile);
+/** Decoded frames and picture variety (sampled at 64×36) of a tile's video, read in the page; all 0 before it has a picture. */
+async function tileVideo(tile: number) {
+  const t = (await liveTiles(page, { width: 64, height: 36 })).find((x) => x.tile === String(tile));
+  return t && t.width > 0 ? { frames: t.frames, stddev: t.stddev, width: t.width } : { frames: 0, stddev: 0, width: 0 };
 }
 
 describe('live view', () => {
@@ -111,7 +92,7 @@ describe('live view', () => {
     await page.waitForSelector('[data-tile="3"][data-state="offline"]', { timeout: 20_000 });
     await expect.poll(() => page.locator('[data-tile="3"] .tile-state').textContent(), { timeout: 5000 }).toMatch(/^offline · retry in \d+ s$/);
     expect(await page.locator('[data-tile="3"] .tile-problem').textContent()).toContain('Retry now');
-    cam = await startGstCamera('admin', 'Gst!pass9', port);
+    cam = scope.add(await startGstCamera('admin', 'Gst!pass9', port));
     await page.waitForSelector('[data-tile="3"][data-state="live"]', { timeout: 30_000 });
     const before = (await tileVideo(3)).frames;
     await expect.poll(async () => (await tileVideo(3)).frames, { timeout: 10_000 }).toBeGreaterThan(before + 5);

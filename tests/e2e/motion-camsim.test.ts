@@ -1,10 +1,12 @@
 // Local motion detection end to end: camsim draws a moving box into a still picture (its control endpoint), the station
 // detects it on the channel's decoded sub stream, and once the user masks that area in the mask editor it is ignored.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCamsim, withCredentials, type CamsimProcess } from '../helpers/camsim-process';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
+import { gotoAndWait, guardConsole, launchChromium } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { startStation, type StationProcess } from '../helpers/station-process';
+import { addCamsimChannel } from '../helpers/station-setup';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
 const COLS = 16;
@@ -21,11 +23,8 @@ const cellsOf = (r: typeof REGION) => {
 /** camsim's on-screen clock (row 2, left) and its timestamp code strip (bottom two rows) change every frame, as a camera OSD does. */
 const OSD_CELLS = [...Array.from({ length: 6 }, (_, c) => COLS + c), ...Array.from({ length: 2 * COLS }, (_, i) => 7 * COLS + i)];
 
-let camsim: CamsimProcess;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let ws: WsClient;
+const scope = fileScope();
+let camsim: CamsimProcess, station: StationProcess, browser: Browser, page: Page, ws: WsClient;
 let channelId: number;
 let device: string;
 
@@ -43,14 +42,13 @@ async function toggleMaskCells(cells: number[], expected: number[]): Promise<voi
 }
 
 beforeAll(async () => {
-  [camsim, station, browser] = await Promise.all([startCamsim(['--devices', '1', '--channels', '1']), startStation(), launchChromium()]);
+  [camsim, station, browser] = await scope.all([startCamsim(['--devices', '1', '--channels', '1']), startStation(), launchChromium()]);
   const d = camsim.manifest.devices[0]!;
   device = d.id;
   // A still picture first: camsim's test pattern animates everywhere otherwise.
   await camsim.scene(device, { channel: 1, still: true });
-  ws = await wsClient(station.url);
-  const ch = d.channels[0]!;
-  channelId = (await ws.call<{ id: number }>('channels.addRtsp', { name: 'Loading bay', mainUrl: withCredentials(ch.main.rtsp, d.credentials!), subUrl: withCredentials(ch.sub.rtsp, d.credentials!) })).id;
+  ws = scope.add(await wsClient(station.url));
+  channelId = await addCamsimChannel(ws, 'Loading bay', d.channels[0]!, d.credentials);
   // A cold camsim cache encodes the still loops first (seconds on a loaded machine): wait until the channel shows a picture.
   for (const until = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 500))) {
     try {
@@ -60,17 +58,8 @@ beforeAll(async () => {
       if (Date.now() > until) throw err;
     }
   }
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${station.url}#/events`);
-  await page.waitForSelector('.ev-filters');
+  page = await gotoAndWait(browser.newPage({ viewport: { width: 1280, height: 900 } }), `${station.url}#/events`, '.ev-filters');
 }, 120_000);
-
-afterAll(async () => {
-  ws?.close();
-  await browser?.close();
-  await station?.stop();
-  await camsim?.stop();
-});
 
 describe('motion drawn into camsim\'s picture', () => {
   it('is detected by local motion detection, and ignored once its area is masked in the mask editor', async () => {

@@ -3,26 +3,23 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
 const SHOTS = join(ROOT, 'test-results');
-let cam: GstCamera;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let guard: ReturnType<typeof guardConsole>;
-let api: WsClient;
+const scope = fileScope();
+let cam: GstCamera, station: StationProcess, browser: Browser, page: Page, guard: ConsoleGuard, api: WsClient;
 const call = (name: string, input: unknown): Promise<any> => api.call(name, input);
 let channelId: number;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [cam, station, browser] = await Promise.all([startGstCamera(), startStation(), launchChromium()]);
-  api = await wsClient(station.url);
+  [cam, station, browser] = await scope.all([startGstCamera(), startStation(), launchChromium()]);
+  api = scope.add(await wsClient(station.url));
   channelId = (await call('channels.addRtsp', { name: 'Gate', mainUrl: cam.url(), subUrl: null })).id;
   await call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
   await call('recording.setChannel', { channelId, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
@@ -32,16 +29,8 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 250));
   }
   await new Promise((r) => setTimeout(r, 10_000));
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  guard = guardConsole(page);
-  await page.goto(`${station.url}#/playback`);
+  ({ page, guard } = await openGuardedPage(browser, `${station.url}#/playback`, { viewport: { width: 1280, height: 800 } }));
 }, 90_000);
-afterAll(async () => {
-  api?.close();
-  await browser?.close();
-  await station?.stop();
-  await cam?.close();
-});
 
 /** An instant well inside the longest recorded span (a loaded machine can leave short spans and gaps at the start). */
 async function recordedInstant(marginMs = 5_000): Promise<{ at: number; span: { start: number; end: number } }> {

@@ -1,11 +1,12 @@
 // Account management on the Privacy page in Chromium: profile photo, email and password changes, the session list.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCloud, type CloudHandle } from '../../cloud';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CloudHandle } from '../../cloud';
+import { fillAndSubmit, launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { startCloudInTempDir } from '../helpers/cloud-service';
+import { fileScope } from '../helpers/fixtures';
 import { startStation, type StationProcess } from '../helpers/station-process';
 import { apiFor, JPEG_BYTES, PNG_1PX } from '../integration/cloud-helpers';
 
@@ -14,28 +15,15 @@ const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new password';
 const EMAIL = `grace.${process.pid}@account.example.test`;
 const NEW_EMAIL = `grace.hopper.${process.pid}@account.example.test`;
-let dir: string;
-let cloud: CloudHandle;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let consoleGuard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let cloud: CloudHandle, station: StationProcess, browser: Browser, page: Page, consoleGuard: ConsoleGuard;
 
 const cloudCall = (method: string, path: string, token?: string, body?: unknown) => apiFor(cloud.url).call(method, path, { token, body });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wp-e2e-account-'));
-  cloud = await startCloud({ region: 'us', db: { kind: 'sqlite', path: join(dir, 'cloud.db') }, port: 0 });
-  [station, browser] = await Promise.all([startStation({ args: ['--cloud-url', cloud.url] }), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1440, height: 1100 }, acceptDownloads: true });
-  consoleGuard = guardConsole(page);
-  await page.goto(`${station.url}#/privacy`);
-});
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-  await cloud?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  ({ cloud } = await startCloudInTempDir(scope, 'wp-e2e-account-', { region: 'us' }));
+  [station, browser] = await scope.all([startStation({ args: ['--cloud-url', cloud.url] }), launchChromium()]);
+  ({ page, guard: consoleGuard } = await openGuardedPage(browser, `${station.url}#/privacy`, { viewport: { width: 1440, height: 1100 }, acceptDownloads: true }));
 });
 
 const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
@@ -51,12 +39,7 @@ describe('account management in Chromium, station and cloud on loopback', () => 
     await poll(() => page.locator('[data-testid=photo-error]').textContent()).toMatch(/^huge\.png is 30\d KiB; a profile photo may be at most 256 KiB$/);
     await page.setInputFiles('form[aria-label="Create account"] input[name=photo]', file('me.png', 'image/png', PNG_1PX));
     await poll(() => page.locator('[data-testid=photo-error]').count()).toBe(0);
-    await page.fill('input[name=email]', EMAIL);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.fill('input[name=nickname]', 'Grace');
-    await page.fill('input[name=country]', 'US');
-    await page.fill('input[name=dateOfBirth]', '1986-12-09');
-    await page.click('form[aria-label="Create account"] button[type=submit]');
+    await fillAndSubmit(page, 'form[aria-label="Create account"]', { email: EMAIL, password: PASSWORD, nickname: 'Grace', country: 'US', dateOfBirth: '1986-12-09' });
     await poll(() => page.locator('[data-testid=account-email]').textContent()).toBe(EMAIL);
     await poll(() => page.locator('[data-testid=profile-photo]').getAttribute('src')).toBe(`data:image/png;base64,${PNG_1PX.toString('base64')}`);
     const token = (await cloudCall('POST', '/v1/auth/login', undefined, { email: EMAIL, password: PASSWORD })).body.token;

@@ -1,53 +1,32 @@
 // Cloud storage and device hosting on the Privacy page in Chromium: they work while switched on, and send nothing once off.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { startCloud, type CloudHandle } from '../../cloud';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CloudHandle } from '../../cloud';
+import { fillAndSubmit, launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { startCloudInTempDir } from '../helpers/cloud-service';
+import { fileScope } from '../helpers/fixtures';
 import { startStation, type StationProcess } from '../helpers/station-process';
+import { cookieCall } from '../helpers/ws-client';
 import { apiFor, JPEG_BYTES } from '../integration/cloud-helpers';
 
 const SHOTS = '/tmp/shots-priv';
 const PASSWORD = 'correct horse battery';
 const EMAIL = `ines.${process.pid}@services.example.test`;
-let dir: string;
-let cloud: CloudHandle;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let consoleGuard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let cloud: CloudHandle, station: StationProcess, browser: Browser, page: Page, consoleGuard: ConsoleGuard;
 
 const cloudCall = (method: string, path: string, token?: string, body?: unknown) => apiFor(cloud.url).call(method, path, { token, body });
 const token = async () => (await cloudCall('POST', '/v1/auth/login', undefined, { email: EMAIL, password: PASSWORD })).body.token as string;
 
 /** Calls the station over its WebSocket like a second renderer, for the parts of the station other pages own. */
-async function stationCall(name: string, input: unknown): Promise<any> {
-  const ws = new WebSocket(`ws://127.0.0.1:${new URL(station.origin).port}/ws`, { headers: { cookie: `watchpost_token=${station.token}` } });
-  await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
-  const result = await new Promise<any>((res) => {
-    ws.on('message', (d) => { const f = JSON.parse(d.toString()); if (f.t === 'result') res(f.result); });
-    ws.send(JSON.stringify({ t: 'call', id: 1, name, input }));
-  });
-  ws.close();
-  return result;
-}
+const stationCall = (name: string, input: unknown) => cookieCall(station, name, input);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wp-e2e-services-'));
-  cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: join(dir, 'cloud.db') }, port: 0 });
-  [station, browser] = await Promise.all([startStation({ args: ['--cloud-url', cloud.url] }), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1440, height: 1200 }, acceptDownloads: true });
-  consoleGuard = guardConsole(page);
-  await page.goto(`${station.url}#/privacy`);
-});
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-  await cloud?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  ({ cloud } = await startCloudInTempDir(scope, 'wp-e2e-services-', { region: 'de' }));
+  [station, browser] = await scope.all([startStation({ args: ['--cloud-url', cloud.url] }), launchChromium()]);
+  ({ page, guard: consoleGuard } = await openGuardedPage(browser, `${station.url}#/privacy`, { viewport: { width: 1440, height: 1200 }, acceptDownloads: true }));
 });
 
 const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
@@ -58,12 +37,7 @@ const status = (p: string) => page.locator(`[data-testid=status-${p}]`);
 describe('cloud services on the Privacy page', () => {
   it('signs up; every service is off and sends nothing', async () => {
     await page.click('[data-testid=tab-signup]');
-    await page.fill('input[name=email]', EMAIL);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.fill('input[name=nickname]', 'Ines');
-    await page.fill('input[name=country]', 'DE');
-    await page.fill('input[name=dateOfBirth]', '1979-04-01');
-    await page.click('form[aria-label="Create account"] button[type=submit]');
+    await fillAndSubmit(page, 'form[aria-label="Create account"]', { email: EMAIL, password: PASSWORD, nickname: 'Ines', country: 'DE', dateOfBirth: '1979-04-01' });
     await poll(() => page.locator('[data-testid=account-email]').textContent()).toBe(EMAIL);
     expect(await page.locator('[data-testid=storage-status]').textContent()).toContain('Off — nothing is uploaded');
     expect(await page.locator('[data-testid=hosting-status]').textContent()).toContain('Off');

@@ -1,60 +1,37 @@
 // The Privacy page in Chromium against the real station CLI and the real cloud service, both on loopback.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startCloud, type CloudHandle } from '../../cloud';
 import { PRIVACY_PURPOSES } from '../../electron/contract';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { fillAndSubmit, launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { startCloudInTempDir } from '../helpers/cloud-service';
+import { fileScope } from '../helpers/fixtures';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
+import { cookieCall } from '../helpers/ws-client';
 import { apiFor } from '../integration/cloud-helpers';
 
 const SHOTS = join(ROOT, 'test-results');
 const PASSWORD = 'correct horse battery';
 const EMAIL = `ada.${process.pid}@privacy.example.test`;
-let cloudDir: string;
-let cloudDb: string;
-let cloud: CloudHandle;
-let cloudPort: number;
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let consoleGuard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let cloudDir: string, cloudDb: string, cloud: CloudHandle, cloudPort: number;
+let station: StationProcess, browser: Browser, page: Page, consoleGuard: ConsoleGuard;
 
 const cloudCall = (method: string, path: string, token?: string, body?: unknown) => apiFor(cloud.url).call(method, path, { token, body });
 const cloudToken = async (email = EMAIL) => (await cloudCall('POST', '/v1/auth/login', undefined, { email, password: PASSWORD })).body.token as string;
 
 /** Calls the station over its WebSocket like a second renderer would, to use features the UI has no page for yet. */
-async function stationCall(name: string, input: unknown): Promise<any> {
-  const ws = new WebSocket(`ws://127.0.0.1:${new URL(station.origin).port}/ws`, { headers: { cookie: `watchpost_token=${station.token}` } });
-  await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
-  const result = await new Promise<any>((res) => {
-    ws.on('message', (d) => { const f = JSON.parse(d.toString()); if (f.t === 'result') res(f.result); });
-    ws.send(JSON.stringify({ t: 'call', id: 1, name, input }));
-  });
-  ws.close();
-  return result;
-}
+const stationCall = (name: string, input: unknown) => cookieCall(station, name, input);
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  cloudDir = mkdtempSync(join(tmpdir(), 'wp-e2e-cloud-'));
-  cloudDb = join(cloudDir, 'cloud.db');
-  cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: cloudDb }, port: 0, policyVersion: '2026-05', throttle: { signupsPerClient: 1000 } });
+  ({ cloud, dir: cloudDir, dbPath: cloudDb } = await startCloudInTempDir(scope, 'wp-e2e-cloud-', { region: 'de', policyVersion: '2026-05', throttle: { signupsPerClient: 1000 } }));
   cloudPort = Number(new URL(cloud.url).port);
-  [station, browser] = await Promise.all([startStation({ args: ['--cloud-url', cloud.url] }), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-  consoleGuard = guardConsole(page);
-  await page.goto(`${station.url}#/privacy`);
-});
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-  await cloud?.close();
-  if (cloudDir) rmSync(cloudDir, { recursive: true, force: true });
+  [station, browser] = await scope.all([startStation({ args: ['--cloud-url', cloud.url] }), launchChromium()]);
+  ({ page, guard: consoleGuard } = await openGuardedPage(browser, `${station.url}#/privacy`, { viewport: { width: 1440, height: 1000 }, acceptDownloads: true }));
 });
 
 // Generous waits: this runs beside other suites on two cores.
@@ -78,23 +55,15 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
 
   it('refuses an under-16 sign-up with a clear message and sends nothing', async () => {
     await page.click('[data-testid=tab-signup]');
-    await page.fill('input[name=email]', `child.${process.pid}@privacy.example.test`);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.fill('input[name=nickname]', 'Kid');
-    await page.fill('input[name=country]', 'DE');
     const dob = new Date(Date.now() - 12 * 365.25 * 86400_000).toISOString().slice(0, 10);
-    await page.fill('input[name=dateOfBirth]', dob);
-    await page.click('form[aria-label="Create account"] button[type=submit]');
+    await fillAndSubmit(page, 'form[aria-label="Create account"]', { email: `child.${process.pid}@privacy.example.test`, password: PASSWORD, nickname: 'Kid', country: 'DE', dateOfBirth: dob });
     await poll(() => page.locator('[data-section=account] [role=alert]').textContent())
       .toBe('input.dateOfBirth: Watchpost accounts are for people aged 16 or over; nothing was sent');
     expect(await page.locator('[data-testid=ledger]').textContent()).not.toContain('/v1/accounts');
   });
 
   it('signs up; the account, its region and the sync state show', async () => {
-    await page.fill('input[name=email]', EMAIL);
-    await page.fill('input[name=dateOfBirth]', '1990-05-17');
-    await page.fill('input[name=nickname]', 'Ada');
-    await page.click('form[aria-label="Create account"] button[type=submit]');
+    await fillAndSubmit(page, 'form[aria-label="Create account"]', { email: EMAIL, dateOfBirth: '1990-05-17', nickname: 'Ada' });
     await poll(() => page.locator('[data-testid=account-email]').textContent()).toBe(EMAIL);
     await poll(syncState).toBe('synced');
     expect(await page.locator('[data-testid=data-location]').textContent()).toContain('Germany');
@@ -203,7 +172,7 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     await page.screenshot({ path: join(SHOTS, 'privacy-offline.png'), fullPage: true });
 
     // Same port, same database, a newer policy.
-    cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: cloudDb }, port: cloudPort, policyVersion: '2026-09' });
+    cloud = scope.add(await startCloud({ region: 'de', db: { kind: 'sqlite', path: cloudDb }, port: cloudPort, policyVersion: '2026-09' }));
     await poll(syncState, 25_000).toBe('synced');
     const token = await cloudToken();
     expect((await cloudCall('GET', '/v1/account', token)).body.account.nickname).toBe('Ada offline');
@@ -271,7 +240,7 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     const needle = Buffer.from(EMAIL);
     await cloud.close();
     for (const f of files(cloudDir)) expect(readFileSync(f).includes(needle), f).toBe(false);
-    cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: cloudDb }, port: cloudPort });
+    cloud = scope.add(await startCloud({ region: 'de', db: { kind: 'sqlite', path: cloudDb }, port: cloudPort }));
     await station.stop();
     const stationFiles = files(station.dataDir);
     expect(stationFiles.some((f) => f.endsWith('station.db'))).toBe(true);

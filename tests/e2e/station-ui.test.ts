@@ -3,27 +3,20 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../electron/core/storage/migrations';
-import { guardConsole, launchChromium } from '../helpers/chromium';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
 
 const SHOTS = join(ROOT, 'test-results');
-let station: StationProcess;
-let browser: Browser;
-let page: Page;
-let consoleGuard: ReturnType<typeof guardConsole>;
+const scope = fileScope();
+let station: StationProcess, browser: Browser, page: Page, consoleGuard: ConsoleGuard;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [station, browser] = await Promise.all([startStation(), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  consoleGuard = guardConsole(page);
-  await page.goto(station.url);
-});
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
+  [station, browser] = await scope.all([startStation(), launchChromium()]);
+  ({ page, guard: consoleGuard } = await openGuardedPage(browser, station.url, { viewport: { width: 1280, height: 720 } }));
 });
 
 const heading = () => page.locator('main h1');

@@ -1,5 +1,5 @@
 // Debian's Chromium through playwright-core; every page fails the test on a console error not allowed.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.WATCHPOST_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -10,6 +10,8 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
       '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
 }
+
+export type ConsoleGuard = ReturnType<typeof guardConsole>;
 
 /** Collects console errors and page errors; `check()` throws if any is not on the allowlist. */
 export function guardConsole(page: Page, allow: RegExp[] = []) {
@@ -24,4 +26,26 @@ export function guardConsole(page: Page, allow: RegExp[] = []) {
       if (errors.length) throw new Error(`console errors:\n${errors.join('\n')}`);
     },
   };
+}
+
+/** A new page on `url` whose console is guarded from its first load. */
+export async function openGuardedPage(browser: Browser, url: string, options: BrowserContextOptions): Promise<{ page: Page; guard: ConsoleGuard }> {
+  const page = await browser.newPage(options);
+  const guard = guardConsole(page);
+  await page.goto(url);
+  return { page, guard };
+}
+
+/** `page` once it has gone to `url` and shows `ready` (a selector). */
+export async function gotoAndWait(page: Page | Promise<Page>, url: string, ready: string): Promise<Page> {
+  const p = await page;
+  await p.goto(url);
+  await p.waitForSelector(ready);
+  return p;
+}
+
+/** Fills the page's inputs by name, in the order given, then clicks `form`'s submit button. */
+export async function fillAndSubmit(page: Page, form: string, fields: Record<string, string>): Promise<void> {
+  for (const [name, value] of Object.entries(fields)) await page.fill(`input[name=${name}]`, value);
+  await page.click(`${form} button[type=submit]`);
 }

@@ -1,6 +1,7 @@
 // GStreamer's RTSP server (software nobody here wrote) as a camera for tests.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { endProcess } from './child-process';
 import { ROOT } from './station-process';
 
 export interface GstCamera { port: number; url(credentials?: string): string; close(): Promise<void> }
@@ -18,10 +19,10 @@ export async function startGstCamera(user?: string, password?: string, port = 0,
     });
     p.stderr.on('data', (d) => (out += d));
     p.once('exit', (c) => { clearTimeout(t); rej(new Error(`gst-rtsp-server exited ${c}:\n${out}`)); });
-  });
+  }).catch((err: unknown) => { p.kill('SIGKILL'); throw err; });
   return {
     port: bound,
     url: (credentials) => `rtsp://${credentials ? `${credentials}@` : ''}127.0.0.1:${bound}/test`,
-    close: () => new Promise((res) => { if (p.exitCode !== null) return res(); p.once('exit', () => res()); p.kill('SIGKILL'); }),
+    close: async () => void (await endProcess(p, 'SIGKILL')),
   };
 }

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { endProcess } from './child-process';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -46,18 +47,14 @@ export async function startStation(opts: { dataDir?: string; args?: string[]; en
     };
     proc.stdout!.on('data', check);
     proc.once('exit', (code) => { clearTimeout(timer); rej(new Error(`station exited ${code}:\n${out}`)); });
-  });
+  }).catch((err: unknown) => { proc.kill('SIGKILL'); throw err; });
   const u = new URL(url);
   return {
     url, dataDir, proc,
     origin: u.origin,
     token: u.searchParams.get('token')!,
     output: () => out,
-    stop: () => new Promise((res) => {
-      if (proc.exitCode !== null) return res(proc.exitCode);
-      proc.once('exit', (code) => res(code));
-      proc.kill('SIGTERM');
-    }),
+    stop: () => endProcess(proc, 'SIGTERM'),
   };
 }
 

@@ -33,3 +33,15 @@ export async function wsClient(stationUrl: string): Promise<WsClient> {
     close: () => ws.close(),
   };
 }
+
+/** One call on a fresh connection that signs in by cookie, as a second renderer would; the station's raw Result. */
+export async function cookieCall(station: { origin: string; token: string }, name: string, input: unknown): Promise<any> {
+  const ws = new WebSocket(`ws://127.0.0.1:${new URL(station.origin).port}/ws`, { headers: { cookie: `watchpost_token=${station.token}` } });
+  await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+  const result = await new Promise<any>((res) => {
+    ws.on('message', (d) => { const f = JSON.parse(d.toString()); if (f.t === 'result') res(f.result); });
+    ws.send(JSON.stringify({ t: 'call', id: 1, name, input }));
+  });
+  ws.close();
+  return result;
+}

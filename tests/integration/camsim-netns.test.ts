@@ -1,4 +1,3 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
@@ -6,32 +5,15 @@ import { decodeDhip, encodeDhip } from '../../scripts/camsim/dahua/dhip';
 import { onlyLoopbackInterfaces } from '../../scripts/camsim/discovery/hub';
 import { placeholderMedia, startFleet } from '../../scripts/camsim/fleet';
 import { child, NS, parseXml } from '../../scripts/camsim/onvif/xml';
+import { describeRerunInNetns } from '../helpers/netns';
 
 // Multicast discovery only ever runs inside a private network namespace with nothing but lo, so no
 // packet can reach a real interface. The outer run re-runs this file under `unshare -n`; the inner
 // run (CAMSIM_NETNS_INNER=1) does the multicast checks.
 
 const INNER = process.env.CAMSIM_NETNS_INNER === '1';
-const isRoot = process.getuid?.() === 0;
-const hasUnshare = spawnSync('unshare', ['--version']).status === 0;
-const outerSkip = !isRoot ? 'not root: cannot create a network namespace' : !hasUnshare ? 'unshare(1) not installed' : '';
 
-describe.skipIf(INNER || outerSkip !== '')(`camsim multicast discovery in a network namespace${outerSkip ? ` (skipped: ${outerSkip})` : ''}`, () => {
-  it('passes inside a fresh namespace with multicast on lo', async () => {
-    const file = 'tests/integration/camsim-netns.test.ts';
-    const child = spawn(
-      'unshare',
-      ['-n', 'sh', '-c', `ip link set lo up && ip link set lo multicast on && exec npx vitest run ${file} --reporter=dot`],
-      { env: { ...process.env, CAMSIM_NETNS_INNER: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code, out).toBe(0);
-    expect(out).toMatch(/2 passed/);
-  }, 60_000);
-});
+describeRerunInNetns('camsim multicast discovery in a network namespace', 'tests/integration/camsim-netns.test.ts', { CAMSIM_NETNS_INNER: '1' }, /2 passed/);
 
 describe.skipIf(!INNER)('inside the namespace', () => {
   async function sender(): Promise<{ sock: dgram.Socket; got: { from: string; msg: Buffer }[]; close(): Promise<void> }> {

@@ -1,31 +1,15 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { listenAnnouncements, scan, type ScanHit } from '../../electron/core/devices/discovery/scanner';
 import { onlyLoopbackInterfaces } from '../../scripts/camsim/discovery/hub';
 import { placeholderMedia, startFleet } from '../../scripts/camsim/fleet';
+import { describeRerunInNetns } from '../helpers/netns';
 
 // The station's default discovery (multicast WS-Discovery + DHIP from an interface) runs only inside a private network
 // namespace with nothing but lo, so no packet can reach a real network. The outer run re-runs this file under `unshare -n`.
 
 const INNER = process.env.WATCHPOST_NETNS_INNER === '1';
-const isRoot = process.getuid?.() === 0;
-const hasUnshare = spawnSync('unshare', ['--version']).status === 0;
-const outerSkip = !isRoot ? 'not root: cannot create a network namespace' : !hasUnshare ? 'unshare(1) not installed' : '';
 
-describe.skipIf(INNER || outerSkip !== '')(`station multicast discovery in a network namespace${outerSkip ? ` (skipped: ${outerSkip})` : ''}`, () => {
-  it('passes inside a fresh namespace with multicast on lo', async () => {
-    const file = 'tests/integration/devices-netns.test.ts';
-    const child = spawn('unshare', ['-n', 'sh', '-c', `ip link set lo up && ip link set lo multicast on && exec npx vitest run ${file} --reporter=dot`], {
-      env: { ...process.env, WATCHPOST_NETNS_INNER: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code, out).toBe(0);
-    expect(out).toMatch(/1 passed/);
-  }, 60_000);
-});
+describeRerunInNetns('station multicast discovery in a network namespace', 'tests/integration/devices-netns.test.ts', { WATCHPOST_NETNS_INNER: '1' }, /1 passed/);
 
 describe.skipIf(!INNER)('inside the namespace', () => {
   it('one multicast scan hears every device over WS-Discovery and DHIP, and Hello/Bye on the group', async () => {

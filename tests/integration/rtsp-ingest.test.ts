@@ -8,9 +8,8 @@ import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { FragmentInfo, TrackInfo } from '../../electron/core/media/fmp4';
 import { StreamHub, type StreamStatus } from '../../electron/core/media/stream-hub';
-import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet } from '../../scripts/camsim/fleet';
+import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, withCredentials } from '../../scripts/camsim/fleet';
 import { probeFrames } from '../helpers/archive-media';
-import { withCredentials } from '../helpers/camsim-process';
 import { startGstCamera } from '../helpers/gst-rtsp';
 
 const log = pino({ level: 'silent' });
