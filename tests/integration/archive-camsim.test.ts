@@ -1,63 +1,35 @@
 // A camsim camera live-encodes each frame's capture time (Unix ms) as a timestamp code. Recorded by the
 // station and played back from instants, the frame shown at startSeconds carries that instant's time (less the
 // camera's constant latency).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
-import { startLoopbackServer, type LoopbackServer } from '../../electron/core/server/loopback-server';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
-import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MediaFrame } from '../../electron/contract';
+import { startFleet, withCredentials, type Fleet } from '../../scripts/camsim/fleet';
 import { decodeCodes, fragmentsOf } from '../helpers/archive-media';
+import { fileScope } from '../helpers/fixtures';
+import { mediaClient, serveStation, servedStationDir, type MediaClient } from '../helpers/in-process-station';
 
-let dir: string;
-let fleet: Fleet;
-let station: Station;
-let server: LoopbackServer;
-let ws: WebSocket;
-const frames: MediaFrame[] = [];
+const scope = fileScope();
+let fleet: Fleet, client: MediaClient, frames: MediaFrame[];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wp-arch-camsim-'));
-  mkdirSync(join(dir, 'r'));
-  writeFileSync(join(dir, 'r', 'index.html'), '<!doctype html>');
-  fleet = await startFleet({ devices: 1, channels: 1, live: true, subnet: '127.0.71', ports: 'ephemeral' });
-  station = await createStation({ dataDir: join(dir, 'data'), mode: 'browser', secrets: nodeSecretStore(join(dir, 'data')), media: { graceMs: 500, stallMs: 5000 } });
-  server = await startLoopbackServer({ station, rendererDir: join(dir, 'r') });
-  ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
-  ws.on('message', (d, bin) => { if (bin) frames.push(decodeMediaFrame(new Uint8Array(d as Buffer))); });
+  const dir = servedStationDir(scope, 'wp-arch-camsim-');
+  fleet = scope.add(await startFleet({ devices: 1, channels: 1, live: true, subnet: '127.0.71', ports: 'ephemeral' }));
+  const { server } = scope.add(await serveStation(dir, { media: { graceMs: 500, stallMs: 5000 } }));
+  client = await mediaClient(scope, server);
+  frames = client.frames;
 }, 90_000);
-afterAll(async () => {
-  ws?.close();
-  await server?.close();
-  await station?.dispose();
-  await fleet?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
+/** The call's value, or its error message thrown. */
 async function call(name: string, input: unknown): Promise<any> {
-  const id = Math.floor(Math.random() * 1e9);
-  return new Promise((res, rej) => {
-    const on = (data: WebSocket.RawData, bin: boolean) => {
-      if (bin) return;
-      const f = JSON.parse(data.toString());
-      if (f.t !== 'result' || f.id !== id) return;
-      ws.off('message', on);
-      if (f.result.ok) res(f.result.value); else rej(new Error(f.result.error.message));
-    };
-    ws.on('message', on);
-    ws.send(JSON.stringify({ t: 'call', id, name, input }));
-  });
+  const r = await client.call(name, input);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
 }
 
 describe('camsim recording', () => {
   it('plays back the frame captured at the instant asked for (capture time read from the picture)', async () => {
     const sub = fleet.manifest.devices[0]!.channels[0]!.sub;
-    const url = sub.rtsp.replace('rtsp://', `rtsp://${DEFAULT_USERNAME}:${DEFAULT_PASSWORD}@`);
+    const url = withCredentials(sub.rtsp);
     const { id } = await call('channels.addRtsp', { name: 'Camsim', mainUrl: url, subUrl: null });
     await call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
     await call('recording.setChannel', { channelId: id, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });

@@ -2,47 +2,34 @@
 // through settings.update while recording: the recorder closes its segment at the next keyframe and continues in
 // the new folder with no gap; the old folder's recordings stay in the index and play, also after a restart. A folder
 // that is a file, or cannot be written, is refused with an error naming it and nothing changes.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLoopbackServer, type LoopbackServer } from '../../electron/core/server/loopback-server';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { probeFrames } from '../helpers/archive-media';
+import { fileScope } from '../helpers/fixtures';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
+import { serveStation, servedStationDir, type ServedStation } from '../helpers/in-process-station';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
-let dir: string;
-let station: Station;
-let server: LoopbackServer;
-let cam: GstCamera;
-let ws: WsClient;
+const scope = fileScope();
+let dir: string, served: ServedStation | undefined, cam: GstCamera, ws: WsClient;
 
 async function start(): Promise<void> {
-  station = await createStation({ dataDir: join(dir, 'data'), mode: 'browser', secrets: nodeSecretStore(join(dir, 'data')), media: { graceMs: 500, stallMs: 3000 }, recording: { statusEveryMs: 500 } });
-  server = await startLoopbackServer({ station, rendererDir: join(dir, 'r') });
-  ws = await wsClient(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+  served = await serveStation(dir, { media: { graceMs: 500, stallMs: 3000 }, recording: { statusEveryMs: 500 } });
+  ws = await wsClient(`http://127.0.0.1:${served.server.port}/?token=${served.server.token}`);
 }
 
 async function stop(): Promise<void> {
   ws?.close();
-  await server?.close();
-  await station?.dispose();
+  await served?.close();
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wp-root-'));
-  mkdirSync(join(dir, 'r'));
-  writeFileSync(join(dir, 'r', 'index.html'), '<!doctype html>');
-  cam = await startGstCamera();
+  dir = servedStationDir(scope, 'wp-root-');
+  cam = scope.add(await startGstCamera());
+  scope.defer(stop);
   await start();
 }, 30_000);
-afterAll(async () => {
-  await stop();
-  await cam?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const mp4s = (root: string) => (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.mp4')).map((f) => join(root, f)).sort();
 

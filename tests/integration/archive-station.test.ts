@@ -2,62 +2,27 @@
 // (a hub consumer beside live view) -> segment files + index; then timeline, playback over binary media
 // frames, thumbnails, lock, export with signed manifest, verify (an altered byte is caught), foreign folder.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readMoof } from '../../electron/core/media/fmp4';
-import { startLoopbackServer, type LoopbackServer } from '../../electron/core/server/loopback-server';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import type { LoopbackServer } from '../../electron/core/server/loopback-server';
+import { fileScope } from '../helpers/fixtures';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
 import { fragmentsOf, probeFrames } from '../helpers/archive-media';
+import { mediaClient, serveStation, servedStationDir, type MediaClient as Client } from '../helpers/in-process-station';
 import { ROOT } from '../helpers/station-process';
 
-let dir: string;
-let station: Station;
-let server: LoopbackServer;
-let cam: GstCamera;
-const clients: WebSocket[] = [];
+const scope = fileScope();
+let dir: string, server: LoopbackServer, cam: GstCamera;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wp-arch-'));
-  mkdirSync(join(dir, 'r'));
-  writeFileSync(join(dir, 'r', 'index.html'), '<!doctype html>');
-  cam = await startGstCamera();
-  station = await createStation({ dataDir: join(dir, 'data'), mode: 'browser', secrets: nodeSecretStore(join(dir, 'data')), media: { graceMs: 500, stallMs: 3000 }, recording: { statusEveryMs: 500 } });
-  server = await startLoopbackServer({ station, rendererDir: join(dir, 'r') });
-});
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await server?.close();
-  await station?.dispose();
-  await cam?.close();
-  rmSync(dir, { recursive: true, force: true });
+  dir = servedStationDir(scope, 'wp-arch-');
+  cam = scope.add(await startGstCamera());
+  ({ server } = scope.add(await serveStation(dir, { media: { graceMs: 500, stallMs: 3000 }, recording: { statusEveryMs: 500 } })));
 });
 
-interface Client { call(name: string, input: unknown): Promise<any>; frames: MediaFrame[]; events: { name: string; payload: any }[]; ws: WebSocket }
-
-async function client(): Promise<Client> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
-  clients.push(ws);
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
-  const pending = new Map<number, (v: unknown) => void>();
-  let id = 1;
-  const c: Client = {
-    ws, frames: [], events: [],
-    call: (name, input) => new Promise((res) => { const n = id++; pending.set(n, res); ws.send(JSON.stringify({ t: 'call', id: n, name, input })); }),
-  };
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) return void c.frames.push(decodeMediaFrame(new Uint8Array(data as Buffer)));
-    const f = JSON.parse(data.toString());
-    if (f.t === 'result') pending.get(f.id)?.(f.result);
-    else c.events.push(f);
-  });
-  return c;
-}
+const client = () => mediaClient(scope, server);
 
 const ok = (r: any) => { if (!r.ok) throw new Error(JSON.stringify(r.error)); return r.value; };
 

@@ -3,44 +3,30 @@
 // ask; the recorder keeps it in its segments with the same keyframe index; playback sends it at 1× only; export keeps it.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MediaFrame } from '../../electron/contract';
 import { boxes, Fmp4Reader, readInit, readMoof, type TrackInfo } from '../../electron/core/media/fmp4';
 import { TRANSCODE_ARGS } from '../../electron/core/live/live-service';
 import { StreamHub } from '../../electron/core/media/stream-hub';
 import { scanSegment } from '../../electron/core/recording/segment-file';
 import { unpackKeyframes } from '../../electron/core/recording/segment-index';
-import { startLoopbackServer, type LoopbackServer } from '../../electron/core/server/loopback-server';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import type { LoopbackServer } from '../../electron/core/server/loopback-server';
+import { fileScope } from '../helpers/fixtures';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
 import { fragmentsOf } from '../helpers/archive-media';
+import { mediaClient, serveStation, servedStationDir, type MediaClient as Client } from '../helpers/in-process-station';
 import { ROOT } from '../helpers/station-process';
 
-let dir: string;
-let cam: GstCamera;
-let station: Station;
-let server: LoopbackServer;
-const sockets: WebSocket[] = [];
+const scope = fileScope();
+let dir: string, cam: GstCamera, server: LoopbackServer;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wp-audio-'));
-  mkdirSync(join(dir, 'r'));
-  writeFileSync(join(dir, 'r', 'index.html'), '<!doctype html>');
-  cam = await startGstCamera(undefined, undefined, 0, { audio: true });
-});
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await server?.close();
-  await station?.dispose();
-  await cam?.close();
-  rmSync(dir, { recursive: true, force: true });
+  dir = servedStationDir(scope, 'wp-audio-');
+  cam = scope.add(await startGstCamera(undefined, undefined, 0, { audio: true }));
 });
 
 /** Streams (codec, type) and packets as ffprobe (software nobody here wrote) reads a file or bytes. */
@@ -130,22 +116,7 @@ describe('the H.265 transcoding fallback with audio', () => {
   }, 60_000);
 });
 
-interface Client { call(name: string, input: unknown): Promise<any>; frames: MediaFrame[]; events: { name: string; payload: any }[] }
-async function client(): Promise<Client> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
-  sockets.push(ws);
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
-  const pending = new Map<number, (v: unknown) => void>();
-  let id = 1;
-  const c: Client = { frames: [], events: [], call: (name, input) => new Promise((res) => { const n = id++; pending.set(n, res); ws.send(JSON.stringify({ t: 'call', id: n, name, input })); }) };
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) return void c.frames.push(decodeMediaFrame(new Uint8Array(data as Buffer)));
-    const f = JSON.parse(data.toString());
-    if (f.t === 'result') pending.get(f.id)?.(f.result);
-    else c.events.push(f);
-  });
-  return c;
-}
+const client = () => mediaClient(scope, server);
 const ok = (r: any) => { if (!r.ok) throw new Error(JSON.stringify(r.error)); return r.value; };
 const onChannel = (c: Client, ch: number) => c.frames.filter((f) => f.channel === ch);
 const bytesOf = (frames: MediaFrame[]) => Buffer.concat(frames.filter((f) => f.kind !== 'end').map((f) => Buffer.from(f.payload)));
@@ -157,8 +128,7 @@ describe('a camera with audio through the station', () => {
   const closedAudioHoles: number[][] = [];
 
   it('sends live audio only to a viewer that asks, and reports the stream has audio', async () => {
-    station = await createStation({ dataDir: join(dir, 'data'), mode: 'browser', secrets: nodeSecretStore(join(dir, 'data')), media: { graceMs: 500, stallMs: 3000 }, recording: { statusEveryMs: 500 } });
-    server = await startLoopbackServer({ station, rendererDir: join(dir, 'r') });
+    ({ server } = scope.add(await serveStation(dir, { media: { graceMs: 500, stallMs: 3000 }, recording: { statusEveryMs: 500 } })));
     c = await client();
     channelId = ok(await c.call('channels.addRtsp', { name: 'Gate', mainUrl: cam.url(), subUrl: null })).id;
     const streamId = `${channelId}/main`;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, withCredentials, type Fleet } from '../../scripts/camsim/fleet';
 import { digestFetch, soapCall } from '../../scripts/camsim/onvif/client';
 import { NS, textAt } from '../../scripts/camsim/onvif/xml';
 
@@ -50,8 +50,7 @@ describe('camsim fleet with real video', () => {
       { username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD },
     );
     const uri = textAt(r.body, 'MediaUri', 'Uri') ?? '';
-    const withCreds = uri.replace('rtsp://', `rtsp://${DEFAULT_USERNAME}:${DEFAULT_PASSWORD}@`);
-    const ok = await ffprobe(withCreds);
+    const ok = await ffprobe(withCredentials(uri));
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).toBe('h264,640,360');
     const denied = await ffprobe(uri);

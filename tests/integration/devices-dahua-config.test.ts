@@ -1,46 +1,33 @@
 // Devices added through the Dahua CGI driver are configured like ONVIF ones (name, time zone with DST and NTP, static IP),
 // and DHCP through both drivers: camsim takes its lease, reports the mode, and the station finds the device by its Hello.
-import dgram from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type CallName, type Device } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
 import { digestFetch } from '../../electron/core/net/http-auth';
 import { NS, soapCall } from '../../electron/core/net/soap';
 import { at, text } from '../../electron/core/net/xml';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import type { Station } from '../../electron/core/station';
 import { DEFAULT_PASSWORD, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { fileScope } from '../helpers/fixtures';
+import { freeUdpPort, startStationIn, unicastTargets } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('dahua-config-test');
-let fleet: Fleet;
-let st: Station;
-let dataDir: string;
+const scope = fileScope();
+let fleet: Fleet, st: Station;
 
 const call = <K extends CallName>(name: K, input: unknown = {}) => stationCall(st, session, name, input);
 
 beforeAll(async () => {
-  const probe = dgram.createSocket('udp4');
-  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
-  const announcePort = probe.address().port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  fleet = await startFleet({ devices: 3, channels: 1, subnet: 'random', media: placeholderMedia, announceTo: [{ host: '127.0.0.1', port: announcePort }] });
-  dataDir = mkdtempSync(join(tmpdir(), 'wp-dahuacfg-'));
-  const targets = fleet.manifest.devices.map((d) => ({ address: d.ip, wsdPort: d.ports.wsDiscovery, dhipPort: d.ports.dhip }));
-  st = await createStation({
-    dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), heartbeatMs: 60_000,
+  const announcePort = await freeUdpPort();
+  fleet = scope.add(await startFleet({ devices: 3, channels: 1, subnet: 'random', media: placeholderMedia, announceTo: [{ host: '127.0.0.1', port: announcePort }] }));
+  // Where the devices were at the start: the station must follow a device that moves by its Hello.
+  const targets = unicastTargets(fleet);
+  ({ st } = await startStationIn(scope, scope.tempDir('wp-dahuacfg-'), {
+    heartbeatMs: 60_000,
     devices: { unicast: () => targets, scanMs: 1000, heartbeatMs: 60_000, announcePort },
-  });
+  }));
 }, 60_000);
-
-afterAll(async () => {
-  await st?.dispose();
-  await fleet?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('Dahua-driver devices configured like ONVIF ones', () => {
   let dahua: Device;

@@ -1,41 +1,31 @@
 // Dahua DevInit through the station against camsim: the encrypted envelope when the device offers a key, the plain form
 // only for a device without encryption, and nothing sent to a device whose key cannot be used.
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CallName } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
 import { dahuaDevInit } from '../../electron/core/devices/drivers/dahua';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import type { Station } from '../../electron/core/station';
 import { placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { fileScope } from '../helpers/fixtures';
+import { startStationIn } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('devinit-test');
-let fleet: Fleet;
-let st: Station;
-let dataDir: string;
+const scope = fileScope();
+let fleet: Fleet, st: Station;
 
 const call = <K extends CallName>(name: K, input: unknown = {}) => stationCall(st, session, name, input);
 
 beforeAll(async () => {
-  fleet = await startFleet({ devices: 3, channels: 1, uninitialized: 3, subnet: 'random', media: placeholderMedia });
+  fleet = scope.add(await startFleet({ devices: 3, channels: 1, uninitialized: 3, subnet: 'random', media: placeholderMedia }));
   fleet.device(2).devInitEncryption = false;
-  dataDir = mkdtempSync(join(tmpdir(), 'wp-devinit-'));
-  st = await createStation({
-    dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), heartbeatMs: 60_000,
+  ({ st } = await startStationIn(scope, scope.tempDir('wp-devinit-'), {
+    heartbeatMs: 60_000,
     // DHIP only: the station knows these devices as Dahua ones, so DevInit is how they are activated.
     devices: { unicast: () => fleet.manifest.devices.map((d) => ({ address: d.ip, dhipPort: d.ports.dhip })), scanMs: 1000, heartbeatMs: 60_000 },
-  });
+  }));
 }, 60_000);
-
-afterAll(async () => {
-  await st?.dispose();
-  await fleet?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('Dahua DevInit', () => {
   it('sends the account encrypted to devices that offer a key, plain only to one that does not', async () => {

@@ -1,36 +1,28 @@
 // Editing the device list in a real station against camsim (with video): channel covers, the device password through
 // each driver (kept only once the device took it), and delete with "keep its recordings" or "delete them".
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { COVER_MAX_BYTES, type CallName, type Device } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import type { Station } from '../../electron/core/station';
 import { DEFAULT_PASSWORD, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { fileScope } from '../helpers/fixtures';
+import { startStationIn } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('devices-editing-test');
-let fleet: Fleet;
-let st: Station;
-let dataDir: string;
+const scope = fileScope();
+let fleet: Fleet, st: Station, dataDir: string;
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4f40000000049454e44ae426082', 'hex');
 
 const call = <K extends CallName>(name: K, input: unknown = {}) => stationCall(st, session, name, input);
 const refusal = (p: Promise<unknown>) => p.then(() => 'accepted', (e: Error) => e.message);
 
 beforeAll(async () => {
-  fleet = await startFleet({ devices: 3, channels: 1, subnet: 'random' });
-  dataDir = mkdtempSync(join(tmpdir(), 'wp-devedit-'));
-  st = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), heartbeatMs: 60_000, devices: { heartbeatMs: 60_000 } });
+  fleet = scope.add(await startFleet({ devices: 3, channels: 1, subnet: 'random' }));
+  ({ st, dataDir } = await startStationIn(scope, scope.tempDir('wp-devedit-'), { heartbeatMs: 60_000, devices: { heartbeatMs: 60_000 } }));
 }, 60_000);
-
-afterAll(async () => {
-  await st?.dispose();
-  await fleet?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('editing the device list', () => {
   let onvifCam: Device;

@@ -1,26 +1,23 @@
 // Devices wired to events and the timeline: a device added (or known at start) has its own events watched; offline past the
 // grace period raises device_offline and shows as an offline gap on its channels' timeline. Real station, camsim on loopback.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type CallName, type Device } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import type { Station } from '../../electron/core/station';
 import { DEFAULT_PASSWORD, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { fileScope } from '../helpers/fixtures';
+import { openStation } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('devices-events-test');
 const GRACE_MS = 800;
-let fleet: Fleet;
-let st: Station;
-let dataDir: string;
+const scope = fileScope();
+let fleet: Fleet, st: Station, dataDir: string;
 
 const call = <K extends CallName>(name: K, input: unknown = {}) => stationCall(st, session, name, input);
 
-const open = () => createStation({
-  dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), heartbeatMs: 60_000,
+const open = () => openStation(dataDir, {
+  heartbeatMs: 60_000,
   // The event sources' own offline timer is kept long, so device_offline here comes from the devices' heartbeat.
   eventsOptions: { sourceRetryMs: 200, offlineGraceMs: 600_000 },
   devices: { heartbeatMs: 200, graceMs: GRACE_MS },
@@ -37,16 +34,12 @@ async function raiseUntilSeen(device: string, channel: number, channelId: number
 }
 
 beforeAll(async () => {
-  fleet = await startFleet({ devices: 2, channels: 1, nvr: 2, subnet: 'random', media: placeholderMedia });
-  dataDir = mkdtempSync(join(tmpdir(), 'wp-devev-'));
+  fleet = scope.add(await startFleet({ devices: 2, channels: 1, nvr: 2, subnet: 'random', media: placeholderMedia }));
+  dataDir = scope.tempDir('wp-devev-');
+  // The station open at the end is disposed: a test reopens it.
+  scope.defer(() => st?.dispose());
   st = await open();
 }, 60_000);
-
-afterAll(async () => {
-  await st?.dispose();
-  await fleet?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('devices and events', () => {
   let onvifNvr: Device;

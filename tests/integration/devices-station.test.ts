@@ -1,49 +1,35 @@
 // The device service inside a real station against camsim on loopback (unicast probes: nothing leaves lo).
-import dgram from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type CallName, type DiscoveredDevice } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import type { Station } from '../../electron/core/station';
 import { DEFAULT_PASSWORD, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { fileScope } from '../helpers/fixtures';
+import { freeUdpPort, openStation, startStationIn, unicastTargets } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('devices-test');
 const NEW_PASSWORD = 'Kx9!fresh-Pass';
-let fleet: Fleet;
-let st: Station;
-let dataDir: string;
+const scope = fileScope();
+let fleet: Fleet, st: Station, dataDir: string;
 const seen: string[] = [];
 
 const call = <K extends CallName>(name: K, input: unknown = {}) => stationCall(st, session, name, input);
 
 beforeAll(async () => {
   // A free loopback UDP port for camsim's Hello/Bye (announceTo) that the station listens on.
-  const probe = dgram.createSocket('udp4');
-  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
-  const announcePort = probe.address().port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  fleet = await startFleet({ devices: 3, channels: 1, uninitialized: 1, nvr: 4, subnet: 'random', media: placeholderMedia, announceTo: [{ host: '127.0.0.1', port: announcePort }] });
-  dataDir = mkdtempSync(join(tmpdir(), 'wp-dev-'));
-  st = await createStation({
-    dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), heartbeatMs: 60_000,
-    devices: {
-      unicast: () => fleet.manifest.devices.map((d) => ({ address: d.ip, wsdPort: d.ports.wsDiscovery, dhipPort: d.ports.dhip })),
-      scanMs: 1500, heartbeatMs: 200, graceMs: 600, announcePort,
-    },
-  });
+  const announcePort = await freeUdpPort();
+  fleet = scope.add(await startFleet({ devices: 3, channels: 1, uninitialized: 1, nvr: 4, subnet: 'random', media: placeholderMedia, announceTo: [{ host: '127.0.0.1', port: announcePort }] }));
+  ({ st, dataDir } = await startStationIn(scope, scope.tempDir('wp-dev-'), {
+    heartbeatMs: 60_000,
+    devices: { unicast: () => unicastTargets(fleet), scanMs: 1500, heartbeatMs: 200, graceMs: 600, announcePort },
+  }));
   // Every renderer-bound message: events and call results go through here.
   st.signals.subscribe((name, payload) => seen.push(JSON.stringify({ name, payload })));
 }, 60_000);
-
-afterAll(async () => {
-  await st?.dispose();
-  await fleet?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('devices in the station', () => {
   let found: DiscoveredDevice[] = [];
@@ -175,7 +161,7 @@ describe('devices in the station', () => {
     expect(count).toBe((await call('devices.list')).length);
     expect(file).not.toContain(DEFAULT_PASSWORD);
     const dir2 = mkdtempSync(join(tmpdir(), 'wp-dev2-'));
-    const st2 = await createStation({ dataDir: dir2, mode: 'browser', secrets: nodeSecretStore(dir2), heartbeatMs: 60_000, devices: { heartbeatMs: 60_000 } });
+    const st2 = await openStation(dir2, { heartbeatMs: 60_000, devices: { heartbeatMs: 60_000 } });
     try {
       const r1 = await st2.dispatch('devices.import', { file, passphrase: 'wrong passphrase' }, session);
       expect(r1).toMatchObject({ ok: false, error: { code: 'bad_input', message: expect.stringMatching(/wrong passphrase/) } });

@@ -1,18 +1,17 @@
 // PTZ through the station against camsim's ONVIF PTZ service: moves change camsim's position, stop stops it, presets round trip.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { StationError, type CallName, type CallOutput, type Channel } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import type { Station } from '../../electron/core/station';
 import { DEFAULT_PASSWORD, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { fileScope } from '../helpers/fixtures';
+import { startStationIn } from '../helpers/in-process-station';
 
 const session = new ClientSession('ptz-test');
-let fleet: Fleet;
-let st: Station;
-let dataDir: string;
+const scope = fileScope();
+let fleet: Fleet, st: Station, dataDir: string;
 let channel: Channel;
 const seen: string[] = [];
 
@@ -26,19 +25,12 @@ async function call<K extends CallName>(name: K, input: unknown = {}, s = sessio
 const pan = () => ({ ...fleet.device(0).channel(1)!.pan });
 
 beforeAll(async () => {
-  fleet = await startFleet({ devices: 1, channels: 1, subnet: 'random', media: placeholderMedia });
-  dataDir = mkdtempSync(join(tmpdir(), 'wp-ptz-'));
-  st = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), heartbeatMs: 60_000, devices: { heartbeatMs: 60_000 } });
+  fleet = scope.add(await startFleet({ devices: 1, channels: 1, subnet: 'random', media: placeholderMedia }));
+  ({ st, dataDir } = await startStationIn(scope, scope.tempDir('wp-ptz-'), { heartbeatMs: 60_000, devices: { heartbeatMs: 60_000 } }));
   st.signals.subscribe((name, payload) => seen.push(JSON.stringify({ name, payload })));
   const cam = fleet.manifest.devices[0]!;
   await call('devices.add', { address: cam.ip, httpPort: cam.ports.http, username: 'admin', password: DEFAULT_PASSWORD });
 }, 60_000);
-
-afterAll(async () => {
-  await st?.dispose();
-  await fleet?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('PTZ on camsim', () => {
   it('the channel info says which channels have PTZ, asked of the device in the background', async () => {

@@ -1,62 +1,28 @@
 // Live view through the real transport: channel added by RTSP URL, fMP4 over binary WebSocket frames,
 // from GStreamer's RTSP server; credentials never leave the core.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Fmp4Reader } from '../../electron/core/media/fmp4';
-import { startLoopbackServer, type LoopbackServer } from '../../electron/core/server/loopback-server';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import type { LoopbackServer } from '../../electron/core/server/loopback-server';
+import type { Station } from '../../electron/core/station';
+import { fileScope } from '../helpers/fixtures';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
+import { mediaClient, serveStation, servedStationDir } from '../helpers/in-process-station';
 
 const PASSWORD = 'Kx9!pr0ofSecret';
-let dir: string;
-let station: Station;
-let server: LoopbackServer;
-let cam: GstCamera;
+const scope = fileScope();
+let dir: string, station: Station, server: LoopbackServer, cam: GstCamera;
+/** Every text message any client received. */
 const textSeen: string[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wp-live-'));
-  mkdirSync(join(dir, 'r'));
-  writeFileSync(join(dir, 'r', 'index.html'), '<!doctype html>');
-  cam = await startGstCamera('admin', PASSWORD);
-  station = await createStation({ dataDir: join(dir, 'data'), mode: 'browser', secrets: nodeSecretStore(join(dir, 'data')), media: { graceMs: 500, stallMs: 3000 } });
-  server = await startLoopbackServer({ station, rendererDir: join(dir, 'r') });
-});
-afterAll(async () => {
-  await server?.close();
-  await station?.dispose();
-  await cam?.close();
-  rmSync(dir, { recursive: true, force: true });
+  dir = servedStationDir(scope, 'wp-live-');
+  cam = scope.add(await startGstCamera('admin', PASSWORD));
+  ({ station, server } = scope.add(await serveStation(dir, { media: { graceMs: 500, stallMs: 3000 } })));
 });
 
-interface Client { ws: WebSocket; call(name: string, input: unknown): Promise<any>; frames: MediaFrame[]; events: { name: string; payload: any }[] }
-
-async function client(): Promise<Client> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
-  const pending = new Map<number, (v: unknown) => void>();
-  const c: Client = {
-    ws, frames: [], events: [],
-    call(name, input) {
-      const id = Math.floor(Math.random() * 1e9);
-      return new Promise((res) => { pending.set(id, res); ws.send(JSON.stringify({ t: 'call', id, name, input })); });
-    },
-  };
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) return void c.frames.push(decodeMediaFrame(new Uint8Array(data as Buffer)));
-    const text = data.toString();
-    textSeen.push(text);
-    const f = JSON.parse(text);
-    if (f.t === 'result') pending.get(f.id)?.(f.result);
-    else c.events.push(f);
-  });
-  return c;
-}
+const client = () => mediaClient(scope, server, textSeen);
 
 describe('live view over the loopback transport', () => {
   let channelId: number;

@@ -1,40 +1,31 @@
 // Alarm push, cloud storage and device hosting from a real station to the real cloud on loopback:
 // each flows while granted, and sends zero bytes when off or withdrawn.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCloud, type CloudHandle } from '../../cloud';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CloudHandle } from '../../cloud';
 import { type AlarmNotice, type CallName } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
-import { createStation, type Station } from '../../electron/core/station';
-import { nodeSecretStore } from '../../electron/core/storage/secrets';
-import { JPEG_BYTES, MP4_BYTES } from './cloud-helpers';
+import type { Station } from '../../electron/core/station';
+import { apiFor, JPEG_BYTES, MP4_BYTES } from './cloud-helpers';
+import { startCloudInTempDir } from '../helpers/cloud-service';
+import { fileScope } from '../helpers/fixtures';
+import { privacyStation } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('privacy-services-test');
 const PASSWORD = 'correct horse battery';
-const dirs: string[] = [];
-const stations: Station[] = [];
-const temp = (p: string) => { const d = mkdtempSync(join(tmpdir(), p)); dirs.push(d); return d; };
+const scope = fileScope();
+const temp = (p: string) => scope.tempDir(p);
 let cloud: CloudHandle;
 let n = 0;
 
 const call = <K extends CallName>(st: Station, name: K, input: unknown = {}) => stationCall(st, session, name, input);
 async function station(): Promise<{ st: Station; dataDir: string }> {
   const dataDir = temp('wp-svc-st-');
-  const st = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloud.url, heartbeatMs: 60_000, privacy: { retryCapMs: 400, syncEveryMs: 60_000 } });
-  stations.push(st);
-  return { st, dataDir };
+  return { st: await privacyStation(scope, cloud.url, dataDir), dataDir };
 }
-async function cloudApi(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(cloud.url + path, {
-    method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const cloudApi = (method: string, path: string, token?: string, body?: unknown) => apiFor(cloud.url).call(method, path, { token, body });
 const tokenOf = async (email: string) => (await cloudApi('POST', '/v1/auth/login', undefined, { email, password: PASSWORD })).body.token as string;
 const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
 const received = async (p: string) => (await cloud.telemetryTotals()).byPurpose[p]!.receivedBytes;
@@ -57,12 +48,7 @@ function alarm(channelId: number, at: number): AlarmNotice {
 }
 
 beforeAll(async () => {
-  cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: join(temp('wp-svc-cloud-'), 'cloud.db') }, port: 0, throttle: { signupsPerClient: 1000 } });
-});
-afterAll(async () => {
-  for (const s of stations.splice(0)) await s.dispose().catch(() => {});
-  await cloud?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  ({ cloud } = await startCloudInTempDir(scope, 'wp-svc-cloud-', { region: 'de', throttle: { signupsPerClient: 1000 } }));
 });
 
 describe('the three services that send data, each only under its consent', () => {

@@ -1,28 +1,28 @@
 // The station's privacy service against the real cloud service on loopback, through the contract's dispatcher.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startCloud, type CloudHandle } from '../../cloud';
 import { type CallName, type PrivacyState } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
-import { createStation, type Station } from '../../electron/core/station';
+import type { Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { startCloudInTempDir } from '../helpers/cloud-service';
+import { fileScope } from '../helpers/fixtures';
+import { privacyStation } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
+import { apiFor } from './cloud-helpers';
 
 const session = new ClientSession('privacy-test');
-const dirs: string[] = [];
-const temp = (p: string) => { const d = mkdtempSync(join(tmpdir(), p)); dirs.push(d); return d; };
+const scope = fileScope();
+const temp = (p: string) => scope.tempDir(p);
 const PASSWORD = 'correct horse battery';
 
 const call = <K extends CallName>(st: Station, name: K, input: unknown = {}) => stationCall(st, session, name, input);
 
 interface TestStation { st: Station; dataDir: string }
-const stations: Station[] = [];
 async function station(cloudUrl: string, dataDir = temp('wp-priv-st-')): Promise<TestStation> {
-  const st = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl, heartbeatMs: 60_000, privacy: { retryCapMs: 400, syncEveryMs: 60_000 } });
-  stations.push(st);
-  return { st, dataDir };
+  return { st: await privacyStation(scope, cloudUrl, dataDir), dataDir };
 }
 let n = 0;
 const email = () => `privacy${++n}.${process.pid}@example.test`;
@@ -30,26 +30,12 @@ const signUp = (st: Station, over: Record<string, unknown> = {}) =>
   call(st, 'privacy.signUp', { email: email(), password: PASSWORD, nickname: 'Ada', country: 'DE', dateOfBirth: '1990-05-17', ...over });
 const purpose = (s: PrivacyState, p: string) => s.purposes.find((x) => x.purpose === p)!;
 
-async function cloudApi(url: string, method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(url + path, {
-    method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const cloudApi = (url: string, method: string, path: string, token?: string, body?: unknown) => apiFor(url).call(method, path, { token, body });
 const login = async (url: string, em: string) => (await cloudApi(url, 'POST', '/v1/auth/login', undefined, { email: em, password: PASSWORD })).body.token as string;
 
 let cloud: CloudHandle;
-let cloudDir: string;
 beforeAll(async () => {
-  cloudDir = temp('wp-priv-cloud-');
-  cloud = await startCloud({ region: 'de', db: { kind: 'sqlite', path: join(cloudDir, 'cloud.db') }, port: 0, throttle: { signupsPerClient: 1000 } });
-});
-afterAll(async () => {
-  for (const s of stations.splice(0)) await s.dispose().catch(() => {});
-  await cloud?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  ({ cloud } = await startCloudInTempDir(scope, 'wp-priv-cloud-', { region: 'de', throttle: { signupsPerClient: 1000 } }));
 });
 
 describe('station privacy service with the cloud on loopback', () => {
@@ -198,7 +184,7 @@ describe('offline first and policy changes (cloud stopped and restarted on the s
   it('saves edits at once, queues them while the cloud is down and syncs them when it is back; a new policy asks again', async () => {
     const dir = temp('wp-priv-cloud2-');
     const dbPath = join(dir, 'cloud.db');
-    let c = await startCloud({ region: 'de', db: { kind: 'sqlite', path: dbPath }, port: 0, policyVersion: '2026-05' });
+    let c = scope.add(await startCloud({ region: 'de', db: { kind: 'sqlite', path: dbPath }, port: 0, policyVersion: '2026-05' }));
     const port = Number(new URL(c.url).port);
     const { st } = await station(c.url);
     const em = email();
@@ -216,7 +202,7 @@ describe('offline first and policy changes (cloud stopped and restarted on the s
     expect(s.pendingProfile).toEqual({ nickname: 'Offline Ada' });
     expect((await call(st, 'privacy.ledger', { text: 'unreachable' })).matching).toBeGreaterThan(0);
 
-    c = await startCloud({ region: 'de', db: { kind: 'sqlite', path: dbPath }, port, policyVersion: '2026-09' });
+    c = scope.add(await startCloud({ region: 'de', db: { kind: 'sqlite', path: dbPath }, port, policyVersion: '2026-09' }));
     // No call from the test: the outbox's own retry delivers.
     await expect.poll(async () => (await call(st, 'privacy.state')).sync.state, { timeout: 10_000, interval: 200 }).toBe('synced');
     const token = await login(c.url, em);
@@ -246,7 +232,7 @@ describe('erasure', () => {
   it('deletes the account in the cloud and every trace of the email here, with the recordings choice and a receipt', async () => {
     const dir = temp('wp-priv-cloud3-');
     const dbPath = join(dir, 'cloud.db');
-    const c = await startCloud({ region: 'de', db: { kind: 'sqlite', path: dbPath }, port: 0 });
+    const c = scope.add(await startCloud({ region: 'de', db: { kind: 'sqlite', path: dbPath }, port: 0 }));
     const { st, dataDir } = await station(c.url);
     const em = email();
     await signUp(st, { email: em });
@@ -266,7 +252,6 @@ describe('erasure', () => {
 
     const files = (d: string): string[] => readdirSync(d).flatMap((x) => (statSync(join(d, x)).isDirectory() ? files(join(d, x)) : [join(d, x)]));
     await st.dispose();
-    stations.splice(stations.indexOf(st), 1);
     const needle = Buffer.from(em);
     for (const f of files(dataDir)) expect(readFileSync(f).includes(needle), f).toBe(false);
     await c.close();
