@@ -1,59 +1,43 @@
 // Pruning old events and sensor readings on a real SQLite file: by the retention setting, in batches that leave the event
 // loop free, with their snapshot files; kept events keep their acknowledgement.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventSettings, type StationEvent } from '../../electron/contract';
 import { SignalBus } from '../../electron/core/signal-bus';
-import { EventService } from '../../electron/core/events/event-service';
 import * as store from '../../electron/core/events/event-store';
-import type { Logger } from '../../electron/core/log';
-import { openDatabase, type Db } from '../../electron/core/storage/db';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { eventServiceOnFile, quietLogger } from '../helpers/event-service-on-file';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 29, 12);
-const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, flush() {}, child() { return quietLogger; } } as unknown as Logger;
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
 function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'wp-prune-'));
-  const snaps = join(dir, 'snapshots');
-  const file = join(dir, 'station.db');
-  let db: Db = openDatabase(file);
   let now = NOW;
   let shot = 0;
-  const make = () => new EventService({
+  const onFile = eventServiceOnFile('wp-prune-', (db, dir) => ({
     db, signals: new SignalBus(), secrets: nodeSecretStore(dir), logger: quietLogger, clock: () => now,
     live: {
       snapshot: async () => {
-        const path = join(snaps, `snap-${++shot}.jpg`);
+        const path = join(dir, 'snapshots', `snap-${++shot}.jpg`);
         writeFileSync(path, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
         return { path, jpeg: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), width: 1, height: 1, takenAt: now };
       },
     },
     recording: { trigger: async () => {} },
     recordingsDir: () => dir, freeBytes: () => 1e12, pruneEveryMs: 3_600_000, pruneBatch: 100,
-  });
-  let svc = make();
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  cleanup.push(async () => { await svc.dispose(); db.close(); });
+  }), cleanup);
+  const snaps = join(onFile.dir, 'snapshots');
   mkdirSync(snaps, { recursive: true });
   return {
-    dir, snaps,
-    get svc() { return svc; }, get db() { return db; },
+    dir: onFile.dir, snaps,
+    get svc() { return onFile.svc; }, get db() { return onFile.db; },
     at(t: number) { now = t; },
-    async reopen() {
-      await svc.dispose();
-      db.close();
-      db = openDatabase(file);
-      svc = make();
-      await svc.start();
-    },
+    reopen: () => onFile.restart(),
   };
 }
 

@@ -1,52 +1,34 @@
 // 'disk_low' at the level the user set (GiB free or percent of the disk free), stored in a real SQLite file.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StationEvent } from '../../electron/contract';
 import { SignalBus } from '../../electron/core/signal-bus';
-import { EventService } from '../../electron/core/events/event-service';
-import type { Logger } from '../../electron/core/log';
-import { openDatabase } from '../../electron/core/storage/db';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { eventServiceOnFile, quietLogger } from '../helpers/event-service-on-file';
 
 const GIB = 1024 ** 3;
-const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, flush() {}, child() { return quietLogger; } } as unknown as Logger;
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
 async function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'wp-disklow-'));
-  const file = join(dir, 'station.db');
   const disk = { free: 50 * GIB, total: 200 * GIB };
   const changed: StationEvent[] = [];
-  let db = openDatabase(file);
-  const make = () => {
+  const onFile = eventServiceOnFile('wp-disklow-', (db, dir) => {
     const bus = new SignalBus();
     bus.subscribe((name, p) => void (name === 'event.changed' && changed.push(p as StationEvent)));
-    return new EventService({
+    return {
       db, signals: bus, secrets: nodeSecretStore(dir), logger: quietLogger, live: { snapshot: async () => { throw new Error('no video'); } },
       recording: { trigger: async () => {} }, recordingsDir: () => dir, freeBytes: () => disk.free, totalBytes: () => disk.total, diskEveryMs: 3_600_000,
-    });
-  };
-  let svc = make();
-  await svc.start();
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  cleanup.push(async () => { await svc.dispose(); db.close(); });
+    };
+  }, cleanup);
+  await onFile.svc.start();
   const diskLow = () => changed.filter((e) => e.type === 'disk_low');
   return {
     disk, diskLow,
-    get svc() { return svc; },
-    save: (diskLowValue: number, diskLowUnit: 'GiB' | 'percent') => svc.handlers['events.updateSettings']({ retentionDays: 90, diskLowValue, diskLowUnit }, undefined as never),
-    async restart() {
-      await svc.dispose();
-      db.close();
-      db = openDatabase(file);
-      svc = make();
-      await svc.start();
-    },
+    get svc() { return onFile.svc; },
+    save: (diskLowValue: number, diskLowUnit: 'GiB' | 'percent') => onFile.svc.handlers['events.updateSettings']({ retentionDays: 90, diskLowValue, diskLowUnit }, undefined as never),
+    restart: () => onFile.restart(),
   };
 }
 

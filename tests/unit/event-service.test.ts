@@ -7,12 +7,11 @@ import { matchingRules, weekSlot } from '../../electron/core/events/alarm-rules'
 import { SignalBus } from '../../electron/core/signal-bus';
 import { EventService } from '../../electron/core/events/event-service';
 import { parseDahuaLine } from '../../electron/core/events/dahua-attach';
-import type { Logger } from '../../electron/core/log';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { quietLogger } from '../helpers/event-service-on-file';
 
 const ALWAYS = '1'.repeat(336);
-const quietLogger = { info() {}, warn() {}, error() {}, debug() {}, flush() {}, child() { return quietLogger; } } as unknown as Logger;
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
