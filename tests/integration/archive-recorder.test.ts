@@ -37,6 +37,14 @@ function setup(opts: { segmentMs?: number; free?: () => number; maxQueueBytes?: 
 }
 
 const continuous: RecorderConfig = { mode: 'continuous', stream: 'main', schedule: ALWAYS, preMs: 0, postMs: 0 };
+
+/** A recorder for `channel` in the archive, its track set from the clip's init. */
+function recorder(archive: Archive, channel: number, config = continuous): ChannelRecorder {
+  const rec = new ChannelRecorder(channel, config, archive);
+  archive.add(rec);
+  rec.init(clip.init, clip.track);
+  return rec;
+}
 const segments = (db: Db) => db.prepare('SELECT * FROM rec_segment ORDER BY start_ms').all() as SegmentRow[];
 const FRAME_MS = 40;
 
@@ -51,9 +59,7 @@ function run(rec: ChannelRecorder, archive: Archive, clock: FakeClock, from: num
 describe('recorder', () => {
   it('writes segments rolled at keyframes under <channel>/<day>/<hour> in UTC, indexed with keyframes and one merged span', async () => {
     const { db, clock, root, archive } = setup();
-    const rec = new ChannelRecorder(7, continuous, archive);
-    archive.add(rec);
-    rec.init(clip.init, clip.track);
+    const rec = recorder(archive, 7);
     run(rec, archive, clock, 0, 25 * 50); // 50 s
     await rec.stop();
     const segs = segments(db);
@@ -84,9 +90,7 @@ describe('recorder', () => {
 
   it('records gaps with reasons: camera offline, then back; recording off', async () => {
     const { db, clock, archive } = setup();
-    const rec = new ChannelRecorder(1, continuous, archive);
-    archive.add(rec);
-    rec.init(clip.init, clip.track);
+    const rec = recorder(archive, 1);
     run(rec, archive, clock, 0, 250); // 10 s
     for (let i = 0; i < 8; i++) { clock.t += 1000; archive.flush(); } // 8 s with no frames
     expect(rec.status()).toMatchObject({ state: 'gap', gapReason: 'camera_offline' });
@@ -106,9 +110,7 @@ describe('recorder', () => {
 
   it('event mode: nothing until a trigger, then the pre-event buffer from a keyframe, until the post-event time', async () => {
     const { db, clock, archive, root } = setup();
-    const rec = new ChannelRecorder(2, { ...continuous, mode: 'event', preMs: 5000, postMs: 3000 }, archive);
-    archive.add(rec);
-    rec.init(clip.init, clip.track);
+    const rec = recorder(archive, 2, { ...continuous, mode: 'event', preMs: 5000, postMs: 3000 });
     run(rec, archive, clock, 0, 500); // 20 s, no trigger
     expect(segments(db)).toEqual([]);
     rec.trigger('motion');
@@ -138,9 +140,7 @@ describe('recorder', () => {
   it('a disk slower than the camera: bounded queue, backlog reported, fragments never block, the gap recorded as disk', async () => {
     let slow = true;
     const { db, clock, archive } = setup({ maxQueueBytes: 256 * 1024, beforeWrite: () => new Promise((r) => setTimeout(r, slow ? 30 : 0)) });
-    const rec = new ChannelRecorder(3, continuous, archive);
-    archive.add(rec);
-    rec.init(clip.init, clip.track);
+    const rec = recorder(archive, 3);
     let maxBacklog = 0;
     for (let n = 0; n < 250; n++) {
       feed(rec, clip, clock, T0, n, n + 1);
@@ -167,9 +167,7 @@ describe('recorder', () => {
     const { db, clock, archive } = setup({ free: () => base - archive.written });
     writeArchiveConfig(db, { segmentMs: 20_000, quotaBytes: null, freeFloorBytes: 200 * 1024 * 1024 });
     archive.reloadConfig();
-    const rec = new ChannelRecorder(4, continuous, archive);
-    archive.add(rec);
-    rec.init(clip.init, clip.track);
+    const rec = recorder(archive, 4);
     run(rec, archive, clock, 0, 250);
     await expect.poll(() => rec.status().backlogBytes, { timeout: 10_000 }).toBe(0);
     base = 100 * 1024 * 1024 + 50_000 + archive.written; // just above the hard floor (half the floor)
@@ -185,9 +183,7 @@ describe('recorder', () => {
 describe('reconciliation', () => {
   it('trims a crash-cut tail to the last whole fragment, indexes unknown files, drops rows of missing files', async () => {
     const { db, clock, root, archive } = setup();
-    const rec = new ChannelRecorder(5, continuous, archive);
-    archive.add(rec);
-    rec.init(clip.init, clip.track);
+    const rec = recorder(archive, 5);
     run(rec, archive, clock, 0, 25 * 50);
     // A crash: the open segment stays open in the index, its file cut mid-fragment. (Rolled segments are marked closed once
     // their files are synced: wait until only the current one is open.)
@@ -224,8 +220,7 @@ describe('reconciliation', () => {
 describe('retention', () => {
   it('under a small quota deletes oldest first, never a locked range, and audits both', async () => {
     const { db, clock, root, archive } = setup({ segmentMs: 10_000 });
-    const recs = [1, 2].map((ch) => new ChannelRecorder(ch, continuous, archive));
-    for (const r of recs) { archive.add(r); r.init(clip.init, clip.track); }
+    const recs = [1, 2].map((ch) => recorder(archive, ch));
     for (let n = 0; n < 25 * 60; n += 25) { // 60 s on both channels
       for (const r of recs) feed(r, clip, clock, T0, n, n + 25);
       archive.flush();

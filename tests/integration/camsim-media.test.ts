@@ -102,6 +102,16 @@ function middleDiff(a: Uint8Array, b: Uint8Array): number {
   return diff;
 }
 
+/** How much the middle of the picture differs from `before`, snapshot after snapshot until over 30 or `ms` have passed. */
+async function movedFrom(stream: SimStream, before: Uint8Array, ms: number): Promise<number> {
+  let moved = 0;
+  for (const end = Date.now() + ms; moved < 30 && Date.now() < end; ) {
+    await sleep(200);
+    moved = middleDiff(before, await grayOf(await stream.snapshotJpeg()));
+  }
+  return moved;
+}
+
 beforeAll(async () => {
   const make = (s: StreamSpec): SimStream => createSimStream(s);
   for (const [ch, codec, live] of [[1, 'h264', false], [2, 'h265', false], [3, 'h264', true], [4, 'h264', false]] as const) {
@@ -209,12 +219,7 @@ describe('camsim RTSP played by ffprobe/ffmpeg', () => {
     await sleep(300);
     const still = middleDiff(before, await grayOf(await stream.snapshotJpeg()));
     stream.setPan(1, 0);
-    let moved = 0;
-    const end = Date.now() + 10_000;
-    while (moved < 30 && Date.now() < end) {
-      await sleep(200);
-      moved = middleDiff(before, await grayOf(await stream.snapshotJpeg()));
-    }
+    const moved = await movedFrom(stream, before, 10_000);
     expect(still).toBeLessThan(15);
     expect(moved).toBeGreaterThan(30);
     stream.setPan(0, 0);
@@ -225,12 +230,7 @@ describe('camsim RTSP played by ffprobe/ffmpeg', () => {
     const before = await grayOf(await stream.snapshotJpeg());
     const encoders = liveFfmpegCount();
     stream.setPan(-1, 0);
-    let moved = 0;
-    const end = Date.now() + 15_000;
-    while (moved < 30 && Date.now() < end) {
-      await sleep(200);
-      moved = middleDiff(before, await grayOf(await stream.snapshotJpeg()));
-    }
+    const moved = await movedFrom(stream, before, 15_000);
     expect(moved).toBeGreaterThan(30);
     expect(liveFfmpegCount()).toBe(encoders);
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrate, openDatabase, schemaVersion, type Migration } from '../../electron/core/storage/db';
+import { migrate, openDatabase, schemaVersion, type Db, type Migration } from '../../electron/core/storage/db';
 import { migrations } from '../../electron/core/storage/migrations';
 
 const dirs: string[] = [];
@@ -12,6 +12,11 @@ function freshPath(): string {
   return join(d, 'station.db');
 }
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+/** SQLite's plan for a query, its steps joined by ' | '. */
+function queryPlan(db: Db, sql: string, args: unknown[]): string {
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
+}
 
 describe('station database', () => {
   it('opens in WAL with foreign keys and full sync, at the latest schema', () => {
@@ -46,8 +51,7 @@ describe('station database', () => {
   it('migration 4 (archive): timeline, seek and retention queries use their indexes', async () => {
     const { TIMELINE_SQL } = await import('../../electron/core/recording/segment-index');
     const db = openDatabase(freshPath());
-    const plan = (sql: string, ...args: unknown[]) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    const plan = (sql: string, ...args: unknown[]) => queryPlan(db, sql, args);
     expect(plan(TIMELINE_SQL.spans, 1, 0, 1, 0)).toMatch(/SEARCH rec_span USING INDEX rec_span_channel_start \(channel_id=\? AND start_ms>\? AND start_ms<\?\)/);
     expect(plan(TIMELINE_SQL.gaps, 1, 0, 1, 0)).toMatch(/SEARCH rec_gap USING INDEX rec_gap_channel_start \(channel_id=\? AND start_ms>\? AND start_ms<\?\)/);
     expect(plan(TIMELINE_SQL.events, 1, 0, 1)).toMatch(/SEARCH rec_event USING INDEX rec_event_channel_at/);
@@ -64,8 +68,7 @@ describe('station database', () => {
   it('migration 7 (event retention): pruning by age searches its indexes, never scans', async () => {
     const { PRUNE_SQL } = await import('../../electron/core/events/event-store');
     const db = openDatabase(freshPath());
-    const plan = (sql: string, ...args: unknown[]) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    const plan = (sql: string, ...args: unknown[]) => queryPlan(db, sql, args);
     expect(plan(PRUNE_SQL.oldEvents, 0, 10)).toMatch(/SEARCH ev_event USING INDEX ev_event_start \(start_ms<\?\)/);
     expect(plan(PRUNE_SQL.snapshotInUse, '/x.jpg')).toMatch(/SEARCH ev_event USING (COVERING )?INDEX ev_event_snapshot/);
     expect(plan(PRUNE_SQL.deleteOldReadings, 0, 10)).toMatch(/SEARCH ev_reading USING (COVERING )?INDEX ev_reading_at \(at_ms<\?\)/);
