@@ -10,7 +10,7 @@ import { DeviceService } from '../../electron/core/devices/device-service';
 import { SignalBus } from '../../electron/core/signal-bus';
 import { openDatabase } from '../../electron/core/storage/db';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
-import type { FleetManifest } from '../camsim/fleet';
+import { readManifest } from '../camsim/cli-process';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DEVICES = 200;
@@ -21,18 +21,7 @@ const CPU_WINDOW_MS = 10_000;
 async function startCamsim() {
   const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/camsim/cli.ts'), '--devices', String(DEVICES), '--uninitialized', String(UNINIT),
     '--no-video', '--subnet', 'random', '--control-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  p.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-  const manifest = await new Promise<FleetManifest>((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`camsim did not start:\n${err}`)), 120_000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line && out.includes('\n')) { clearTimeout(t); res(JSON.parse(line) as FleetManifest); }
-    });
-    p.once('exit', (c) => { clearTimeout(t); rej(new Error(`camsim exited ${c}:\n${err}`)); });
-  });
+  const manifest = await readManifest(p, 120_000);
   return { manifest, stop: () => new Promise<void>((r) => { p.once('exit', () => r()); p.kill('SIGTERM'); }) };
 }
 

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Channel } from '../../electron/contract';
-import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet } from '../camsim/fleet';
+import { startFleet, withCredentials as creds } from '../camsim/fleet';
 import { launchChromium } from '../../tests/helpers/chromium';
 import { startStation } from '../../tests/helpers/station-process';
 import { wsClient } from '../../tests/helpers/ws-client';
@@ -54,7 +54,6 @@ const g2gSeconds = Number(values['g2g-seconds']);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 20);
 const log = (m: string) => process.stderr.write(`bench:live: ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const creds = (url: string) => { const u = new URL(url); u.username = DEFAULT_USERNAME; u.password = DEFAULT_PASSWORD; return u.toString(); };
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 log('starting camsim (8 cameras x 2 channels, loops) and one live-encoded camera with the timestamp code');
