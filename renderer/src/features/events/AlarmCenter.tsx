@@ -1,13 +1,27 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { alarmNotificationText, type AlarmNotice } from '../../../../electron/contract';
+import i18next from 'i18next';
+import { useTranslation } from 'react-i18next';
+import type { AlarmNotice } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { navigated } from '../../app/store';
 import { liveActions } from '../live/live-slice';
-import { TYPE_LABELS, useAcknowledgeMutation, useEventsQuery } from './events-api';
+import { dateTimeFormat, formatNumber } from '../../i18n/format';
+import { typeLabel, useAcknowledgeMutation, useEventsQuery } from './events-api';
 import { useEventStream } from './use-event-stream';
 
 const UNACKED = { alarmsOnly: true, acknowledged: false, limit: 50 } as const;
+
+/** The time of an alarm as the language writes it (in English, what toLocaleTimeString gives: 3:04:05 PM). */
+const alarmTime = (ms: number) => dateTimeFormat({ timeStyle: 'medium' }).format(ms);
+
+/** The words of an alarm's browser notification, in the chosen language; the rule's name and the event's detail are the station's. */
+function notificationText(n: AlarmNotice): { title: string; body: string } {
+  const e = n.event;
+  const value = e.value !== null ? ` ${formatNumber(e.value)}${e.unit ? ` ${e.unit}` : ''}` : '';
+  const detail = e.detail ? ` · ${e.detail}` : '';
+  return { title: i18next.t('events:alarm.notificationTitle', { rule: n.ruleName, type: typeLabel(e.type) }), body: `${alarmTime(e.start)}${value}${detail}`.slice(0, 200) };
+}
 
 /** A short two-tone chime; Web Audio needs no sound file and no network. */
 function chime(): void {
@@ -30,6 +44,7 @@ function chime(): void {
 
 /** Alarms from anywhere in the app: desktop notification (or an in-app toast), sound, pop-up in Live; unacknowledged alarms stay in view. */
 export function AlarmCenter() {
+  const { t } = useTranslation('events');
   const client = useStationClient();
   const dispatch = useAppDispatch();
   const live = useAppSelector((s) => s.live);
@@ -60,7 +75,7 @@ export function AlarmCenter() {
     if (n.actions.includes('notify')) {
       // Electron's main process shows its own notification (with the snapshot as its image) and reports clicks as 'alarm.focus'.
       if (client.transport === 'websocket' && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
-        const { title, body } = alarmNotificationText(n);
+        const { title, body } = notificationText(n);
         const icon = n.snapshotBase64 ? `data:image/jpeg;base64,${n.snapshotBase64}` : undefined;
         const note = new Notification(title, { body, icon, tag: `alarm-${n.event.id}` });
         note.onclick = () => {
@@ -69,7 +84,7 @@ export function AlarmCenter() {
           note.close();
         };
       }
-      setToasts((t) => [n, ...t.filter((x) => x.event.id !== n.event.id)].slice(0, 4));
+      setToasts((list) => [n, ...list.filter((x) => x.event.id !== n.event.id)].slice(0, 4));
     }
     if (n.actions.includes('sound')) chime();
     if (n.actions.includes('popup') && ch !== null) showCamera(ch, false);
@@ -87,16 +102,16 @@ export function AlarmCenter() {
     <>
       {unacked.length > 0 && (
         <div className="ev-unacked" role="status" aria-live="polite" data-unacked={unacked.length}>
-          {unacked.length} unacknowledged alarm{unacked.length === 1 ? '' : 's'}: {TYPE_LABELS[unacked[0]!.type]} {new Date(unacked[0]!.start).toLocaleTimeString()}
-          <button type="button" onClick={() => void acknowledge({ ids: unacked.map((e) => e.id), note: '' })}>Acknowledge all</button>
+          {t('alarm.unacked', { count: unacked.length, type: typeLabel(unacked[0]!.type), time: alarmTime(unacked[0]!.start) })}
+          <button type="button" onClick={() => void acknowledge({ ids: unacked.map((e) => e.id), note: '' })}>{t('alarm.acknowledgeAll')}</button>
         </div>
       )}
       <div className="ev-toasts" aria-live="assertive">
         {toasts.map((n) => (
           <div key={n.event.id} className="ev-toast" role="alert" data-alarm-event={n.event.id}>
-            {n.snapshotBase64 && <img src={`data:image/jpeg;base64,${n.snapshotBase64}`} alt="Snapshot at the alarm" />}
-            <div><strong>{n.ruleName}</strong><br />{TYPE_LABELS[n.event.type]} · {new Date(n.event.start).toLocaleTimeString()}</div>
-            <button type="button" aria-label="Dismiss" onClick={() => setToasts((t) => t.filter((x) => x.event.id !== n.event.id))}>×</button>
+            {n.snapshotBase64 && <img src={`data:image/jpeg;base64,${n.snapshotBase64}`} alt={t('alarm.snapshotAlt')} />}
+            <div><strong>{n.ruleName}</strong><br />{t('alarm.toastLine', { type: typeLabel(n.event.type), time: alarmTime(n.event.start) })}</div>
+            <button type="button" aria-label={t('alarm.dismiss')} onClick={() => setToasts((list) => list.filter((x) => x.event.id !== n.event.id))}>×</button>
           </div>
         ))}
       </div>

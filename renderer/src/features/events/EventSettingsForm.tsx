@@ -1,14 +1,18 @@
+import i18next from 'i18next';
 import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { EventSettings } from '../../../../electron/contract';
 import { useEventSettingsQuery, useUpdateEventSettingsMutation } from './events-api';
 
 type Draft = { retentionDays: string; diskLowValue: string; diskLowUnit: EventSettings['diskLowUnit'] };
-const FIELD_NAMES: Record<string, string> = { 'input.retentionDays': 'Keep events', 'input.diskLowValue': 'Disk low below' };
-/** The station names fields by their API path; say them the way the form labels them. */
-const readable = (message: string) => message.replace(/input\.\w+/g, (m) => FIELD_NAMES[m] ?? m);
+/** The form's labels (settingsForm.<key>) for the fields the station names by their API path. */
+const FIELD_KEYS: Record<string, string> = { 'input.retentionDays': 'keepEvents', 'input.diskLowValue': 'diskLowBelow' };
+/** The station names fields by their API path; say them the way the form labels them (the rest of its message is the station's). */
+const readable = (message: string) => message.replace(/input\.\w+/g, (m) => (FIELD_KEYS[m] ? i18next.t(`events:settingsForm.${FIELD_KEYS[m]}`) : m));
 
 /** Settings page: how long events and sensor readings are kept, and when free space counts as low. */
 export function EventSettingsForm() {
+  const { t } = useTranslation('events');
   const { data } = useEventSettingsQuery();
   const [update, { isLoading, error, isSuccess, reset }] = useUpdateEventSettingsMutation();
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -26,36 +30,36 @@ export function EventSettingsForm() {
     if (!draft) return;
     const retentionDays = Number(draft.retentionDays.trim());
     const diskLowValue = Number(draft.diskLowValue.trim());
-    if (!draft.retentionDays.trim() || !Number.isFinite(retentionDays)) return setLocal('Keep events: enter a number of days');
-    if (!draft.diskLowValue.trim() || !Number.isFinite(diskLowValue)) return setLocal(`Disk low below: enter a number of ${draft.diskLowUnit === 'GiB' ? 'GiB' : 'percent'}`);
+    if (!draft.retentionDays.trim() || !Number.isFinite(retentionDays)) return setLocal(t('settingsForm.errors.retentionNumber'));
+    if (!draft.diskLowValue.trim() || !Number.isFinite(diskLowValue)) return setLocal(t(draft.diskLowUnit === 'GiB' ? 'settingsForm.errors.diskLowGiB' : 'settingsForm.errors.diskLowPercent'));
     void update({ retentionDays, diskLowValue, diskLowUnit: draft.diskLowUnit });
   };
-  const problem = local ?? (error ? readable('message' in error ? String(error.message) : 'could not save') : null);
+  const problem = local ?? (error ? readable('message' in error ? String(error.message) : t('settingsForm.couldNotSave')) : null);
 
   return (
-    <form className="form ev-settings" onSubmit={submit} aria-label="Events and alarms settings" noValidate>
+    <form className="form ev-settings" onSubmit={submit} aria-label={t('settingsForm.formLabel')} noValidate>
       <fieldset>
-        <legend>Events and alarms</legend>
+        <legend>{t('settingsForm.legend')}</legend>
         <label className="field">
-          <span>Keep events</span>
-          <span className="field-inline"><input name="retentionDays" inputMode="numeric" value={draft?.retentionDays ?? ''} onChange={(e) => edit({ retentionDays: e.target.value })} aria-describedby="retention-hint" /> days</span>
+          <span>{t('settingsForm.keepEvents')}</span>
+          <span className="field-inline"><input name="retentionDays" inputMode="numeric" value={draft?.retentionDays ?? ''} onChange={(e) => edit({ retentionDays: e.target.value })} aria-describedby="retention-hint" /> {t('settingsForm.days')}</span>
         </label>
-        <p className="muted field-hint" id="retention-hint">Events, their snapshots and sensor readings older than this are deleted (1–3650 days).</p>
+        <p className="muted field-hint" id="retention-hint">{t('settingsForm.retentionHint')}</p>
         <label className="field">
-          <span>Disk low below</span>
+          <span>{t('settingsForm.diskLowBelow')}</span>
           <span className="field-inline">
             <input name="diskLowValue" inputMode="decimal" value={draft?.diskLowValue ?? ''} onChange={(e) => edit({ diskLowValue: e.target.value })} aria-describedby="disk-hint" />
-            <select name="diskLowUnit" aria-label="Unit" value={draft?.diskLowUnit ?? 'GiB'} onChange={(e) => edit({ diskLowUnit: e.target.value as Draft['diskLowUnit'] })}>
-              <option value="GiB">GiB free</option>
-              <option value="percent">% of the disk free</option>
+            <select name="diskLowUnit" aria-label={t('settingsForm.unit')} value={draft?.diskLowUnit ?? 'GiB'} onChange={(e) => edit({ diskLowUnit: e.target.value as Draft['diskLowUnit'] })}>
+              <option value="GiB">{t('settingsForm.gibFree')}</option>
+              <option value="percent">{t('settingsForm.percentFree')}</option>
             </select>
           </span>
         </label>
-        <p className="muted field-hint" id="disk-hint">A “Disk low” event is raised when the recordings disk has less free space than this.</p>
+        <p className="muted field-hint" id="disk-hint">{t('settingsForm.diskLowHint', { type: t('types.disk_low') })}</p>
       </fieldset>
       <div className="actions">
-        <button type="submit" className="primary" disabled={isLoading || !draft}>Save</button>
-        {isSuccess && !problem && <span className="ok" role="status">Saved</span>}
+        <button type="submit" className="primary" disabled={isLoading || !draft}>{t('common:save')}</button>
+        {isSuccess && !problem && <span className="ok" role="status">{t('common:saved')}</span>}
         {problem && <span className="error" role="alert">{problem}</span>}
       </div>
     </form>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { MotionConfig } from '../../../../electron/contract';
 import { useChannelsQuery, useSnapshotMutation } from '../live/live-api';
 import { useMotionConfigQuery, useSetMotionMutation } from './events-api';
@@ -8,32 +9,33 @@ const ROWS = 9;
 
 /** Per-channel local motion detection: on/off, sensitivity, and a 16x9 mask drawn over the camera's picture. */
 function MotionEditor({ channelId }: { channelId: number }) {
+  const { t } = useTranslation('events');
   const { data: saved } = useMotionConfigQuery(channelId);
   const [snapshot, { data: shot }] = useSnapshotMutation();
   const [setMotion, { isLoading, error, isSuccess }] = useSetMotionMutation();
   const [draft, setDraft] = useState<MotionConfig | null>(null);
   useEffect(() => setDraft(saved ?? null), [saved]);
   useEffect(() => void snapshot(channelId), [channelId, snapshot]);
-  if (!draft) return <p className="muted">Loading…</p>;
+  if (!draft) return <p className="muted">{t('motion.loading')}</p>;
   const flip = (i: number) => setDraft({ ...draft, mask: draft.mask.slice(0, i) + (draft.mask[i] === '1' ? '0' : '1') + draft.mask.slice(i + 1) });
   return (
     <form className="ev-motion" onSubmit={(e) => { e.preventDefault(); void setMotion(draft); }}>
-      <label className="ev-check"><input type="checkbox" checked={draft.enabled} onChange={() => setDraft({ ...draft, enabled: !draft.enabled })} name="motion-enabled" /> Detect motion on this camera</label>
-      <label>Sensitivity <input type="range" min={1} max={100} value={draft.sensitivity} onChange={(e) => setDraft({ ...draft, sensitivity: Number(e.target.value) })} name="motion-sensitivity" /> {draft.sensitivity}</label>
-      <p className="muted">Click the cells to ignore (trees, roads, clocks); ignored cells are shaded.</p>
-      <div className="ev-mask" role="group" aria-label="Motion mask">
+      <label className="ev-check"><input type="checkbox" checked={draft.enabled} onChange={() => setDraft({ ...draft, enabled: !draft.enabled })} name="motion-enabled" /> {t('motion.enabled')}</label>
+      <label>{t('motion.sensitivity')} <input type="range" min={1} max={100} value={draft.sensitivity} onChange={(e) => setDraft({ ...draft, sensitivity: Number(e.target.value) })} name="motion-sensitivity" /> {draft.sensitivity}</label>
+      <p className="muted">{t('motion.maskHint')}</p>
+      <div className="ev-mask" role="group" aria-label={t('motion.maskLabel')}>
         {shot && <img src={`data:image/jpeg;base64,${shot.jpegBase64}`} alt="" />}
         <div className="ev-mask-grid">
           {Array.from({ length: COLS * ROWS }, (_, i) => (
             <button key={i} type="button" className={draft.mask[i] === '1' ? 'masked' : ''} aria-pressed={draft.mask[i] === '1'}
-              aria-label={`Row ${Math.floor(i / COLS) + 1}, column ${(i % COLS) + 1}`} onClick={() => flip(i)} data-cell={i} />
+              aria-label={t('motion.cell', { row: Math.floor(i / COLS) + 1, column: (i % COLS) + 1 })} onClick={() => flip(i)} data-cell={i} />
           ))}
         </div>
       </div>
       <div className="ev-form-buttons">
-        <button type="submit" className="primary" disabled={isLoading}>Save</button>
-        <button type="button" onClick={() => setDraft({ ...draft, mask: '0'.repeat(COLS * ROWS) })}>Clear mask</button>
-        {isSuccess && <span className="muted" role="status">Saved</span>}
+        <button type="submit" className="primary" disabled={isLoading}>{t('common:save')}</button>
+        <button type="button" onClick={() => setDraft({ ...draft, mask: '0'.repeat(COLS * ROWS) })}>{t('motion.clearMask')}</button>
+        {isSuccess && <span className="muted" role="status">{t('common:saved')}</span>}
         {error && <span className="error" role="alert">{(error as { message?: string }).message}</span>}
       </div>
     </form>
@@ -41,13 +43,14 @@ function MotionEditor({ channelId }: { channelId: number }) {
 }
 
 export function MotionSettings() {
+  const { t } = useTranslation('events');
   const { data: channels = [] } = useChannelsQuery();
   const [channelId, setChannelId] = useState<number | null>(null);
   const id = channelId ?? channels[0]?.id ?? null;
-  if (id === null) return <p className="muted">Add a camera first.</p>;
+  if (id === null) return <p className="muted">{t('motion.noCamera')}</p>;
   return (
-    <section aria-label="Local motion detection">
-      <label>Camera <select value={id} onChange={(e) => setChannelId(Number(e.target.value))} name="motion-channel">
+    <section aria-label={t('motion.sectionLabel')}>
+      <label>{t('motion.camera')} <select value={id} onChange={(e) => setChannelId(Number(e.target.value))} name="motion-channel">
         {channels.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
       </select></label>
       <MotionEditor key={id} channelId={id} />

@@ -1,14 +1,11 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ALARM_ACTIONS, EVENT_TYPES, type AlarmRule } from '../../../../electron/contract';
 import { useChannelsQuery } from '../live/live-api';
-import { TYPE_LABELS, useAlarmRulesQuery, useRemoveRuleMutation, useSaveRuleMutation } from './events-api';
-import { SCHEDULE_PRESETS, ScheduleGrid, scheduleHours } from './ScheduleGrid';
+import { typeLabel, useAlarmRulesQuery, useRemoveRuleMutation, useSaveRuleMutation } from './events-api';
+import { SCHEDULE_PRESETS, ScheduleGrid, scheduleName } from './ScheduleGrid';
 
 const ALWAYS = SCHEDULE_PRESETS.Always;
-const scheduleName = (s: string) => (Object.keys(SCHEDULE_PRESETS) as (keyof typeof SCHEDULE_PRESETS)[]).find((k) => SCHEDULE_PRESETS[k] === s) ?? `${scheduleHours(s)} h a week`;
-const ACTION_LABELS: Record<AlarmRule['actions'][number], string> = {
-  notify: 'Notification with snapshot', popup: 'Pop the camera up in Live', record: 'Event recording', sound: 'Play a sound', mark: 'Mark on the timeline',
-};
 
 type Draft = Omit<AlarmRule, 'id'> & { id?: number };
 const blank = (): Draft => ({ name: '', enabled: true, types: ['motion'], channelIds: null, schedule: ALWAYS, actions: ['notify', 'sound', 'mark'] });
@@ -17,6 +14,7 @@ const toggle = <T,>(list: T[], v: T) => (list.includes(v) ? list.filter((x) => x
 
 /** Alarm rules: when (types, channels, schedule) -> do (actions). */
 export function RulesEditor() {
+  const { t } = useTranslation('events');
   const { data: rules = [] } = useAlarmRulesQuery();
   const { data: channels = [] } = useChannelsQuery();
   const [save, { error }] = useSaveRuleMutation();
@@ -24,46 +22,46 @@ export function RulesEditor() {
   const [draft, setDraft] = useState<Draft | null>(null);
 
   return (
-    <section className="ev-rules" aria-label="Alarm rules">
+    <section className="ev-rules" aria-label={t('rules.label')}>
       <ul className="ev-rule-list">
         {rules.map((r) => (
           <li key={r.id} className="ev-rule" data-rule-id={r.id}>
             <strong>{r.name}</strong>
-            <span className="muted">{r.types.map((t) => TYPE_LABELS[t]).join(', ')} · {r.channelIds === null ? 'all channels' : `${r.channelIds.length} channel(s)`} · {scheduleName(r.schedule)} · {r.enabled ? 'on' : 'off'}</span>
-            <button type="button" onClick={() => setDraft({ ...r })}>Edit</button>
-            <button type="button" onClick={() => void remove(r.id)}>Delete</button>
+            <span className="muted">{r.types.map(typeLabel).join(t('rules.listSeparator'))} · {r.channelIds === null ? t('rules.allChannelsSummary') : t('rules.channelCount', { count: r.channelIds.length })} · {scheduleName(r.schedule)} · {r.enabled ? t('rules.on') : t('rules.off')}</span>
+            <button type="button" onClick={() => setDraft({ ...r })}>{t('rules.edit')}</button>
+            <button type="button" onClick={() => void remove(r.id)}>{t('rules.delete')}</button>
           </li>
         ))}
       </ul>
-      {draft === null ? <button type="button" onClick={() => setDraft(blank())} data-action="new-rule">New rule…</button> : (
+      {draft === null ? <button type="button" onClick={() => setDraft(blank())} data-action="new-rule">{t('rules.newRule')}</button> : (
         <form className="ev-rule-form panel" onSubmit={async (e) => {
           e.preventDefault();
           const r = await save(draft);
           if ('data' in r) setDraft(null);
         }}>
-          <label>Name <input required maxLength={100} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} name="rule-name" /></label>
-          <label className="ev-check"><input type="checkbox" checked={draft.enabled} onChange={() => setDraft({ ...draft, enabled: !draft.enabled })} /> Enabled</label>
-          <fieldset><legend>When</legend>
-            {EVENT_TYPES.map((t) => (
-              <label key={t} className="ev-check"><input type="checkbox" checked={draft.types.includes(t)} onChange={() => setDraft({ ...draft, types: toggle(draft.types, t) })} data-type={t} /> {TYPE_LABELS[t]}</label>
+          <label>{t('rules.form.name')} <input required maxLength={100} value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} name="rule-name" /></label>
+          <label className="ev-check"><input type="checkbox" checked={draft.enabled} onChange={() => setDraft({ ...draft, enabled: !draft.enabled })} /> {t('rules.form.enabled')}</label>
+          <fieldset><legend>{t('rules.form.when')}</legend>
+            {EVENT_TYPES.map((k) => (
+              <label key={k} className="ev-check"><input type="checkbox" checked={draft.types.includes(k)} onChange={() => setDraft({ ...draft, types: toggle(draft.types, k) })} data-type={k} /> {typeLabel(k)}</label>
             ))}
           </fieldset>
-          <fieldset><legend>Channels</legend>
-            <label className="ev-check"><input type="checkbox" checked={draft.channelIds === null} onChange={() => setDraft({ ...draft, channelIds: draft.channelIds === null ? [] : null })} /> All channels</label>
+          <fieldset><legend>{t('rules.form.channels')}</legend>
+            <label className="ev-check"><input type="checkbox" checked={draft.channelIds === null} onChange={() => setDraft({ ...draft, channelIds: draft.channelIds === null ? [] : null })} /> {t('rules.form.allChannels')}</label>
             {draft.channelIds !== null && channels.map((c) => (
               <label key={c.id} className="ev-check"><input type="checkbox" checked={draft.channelIds!.includes(c.id)} onChange={() => setDraft({ ...draft, channelIds: toggle(draft.channelIds ?? [], c.id) })} /> {c.name}</label>
             ))}
           </fieldset>
-          <fieldset><legend>Schedule (station time)</legend>
-            <ScheduleGrid label="Schedule" value={draft.schedule} onChange={(schedule) => setDraft((d) => (d ? { ...d, schedule } : d))} />
+          <fieldset><legend>{t('rules.form.scheduleLegend')}</legend>
+            <ScheduleGrid label={t('rules.form.schedule')} value={draft.schedule} onChange={(schedule) => setDraft((d) => (d ? { ...d, schedule } : d))} />
           </fieldset>
-          <fieldset><legend>Do</legend>
+          <fieldset><legend>{t('rules.form.do')}</legend>
             {ALARM_ACTIONS.map((a) => (
-              <label key={a} className="ev-check"><input type="checkbox" checked={draft.actions.includes(a)} onChange={() => setDraft({ ...draft, actions: toggle(draft.actions, a) })} data-do={a} /> {ACTION_LABELS[a]}</label>
+              <label key={a} className="ev-check"><input type="checkbox" checked={draft.actions.includes(a)} onChange={() => setDraft({ ...draft, actions: toggle(draft.actions, a) })} data-do={a} /> {t(`actions.${a}`)}</label>
             ))}
           </fieldset>
           {error && <p className="error" role="alert">{(error as { message?: string }).message}</p>}
-          <div className="ev-form-buttons"><button type="submit" className="primary">Save rule</button><button type="button" onClick={() => setDraft(null)}>Cancel</button></div>
+          <div className="ev-form-buttons"><button type="submit" className="primary">{t('rules.form.save')}</button><button type="button" onClick={() => setDraft(null)}>{t('common:cancel')}</button></div>
         </form>
       )}
     </section>

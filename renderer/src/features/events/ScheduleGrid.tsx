@@ -1,9 +1,13 @@
+import i18next from 'i18next';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatNumber } from '../../i18n/format';
 
 // A weekly schedule as 7 days x 48 half-hours (336 characters '0'/'1' from Monday 00:00, the contract's layout).
 
 export const SLOTS_PER_DAY = 48;
-export const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+/** The week's days from Monday, as keys of schedule.days (full names) and schedule.daysShort in the catalogue. */
+export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const SLOTS = DAYS.length * SLOTS_PER_DAY;
 
 const build = (on: (day: number, slot: number) => boolean) =>
@@ -18,13 +22,20 @@ export const SCHEDULE_PRESETS = {
 } as const;
 
 const hhmm = (slot: number) => `${String(Math.floor(slot / 2)).padStart(2, '0')}:${slot % 2 ? '30' : '00'}`;
-export const slotLabel = (i: number) => `${DAYS[Math.floor(i / SLOTS_PER_DAY)]} ${hhmm(i % SLOTS_PER_DAY)}–${hhmm((i % SLOTS_PER_DAY) + 1)}`;
+export const slotLabel = (i: number) =>
+  i18next.t('events:schedule.slot', { day: i18next.t(`events:schedule.days.${DAYS[Math.floor(i / SLOTS_PER_DAY)]}`), from: hhmm(i % SLOTS_PER_DAY), to: hhmm((i % SLOTS_PER_DAY) + 1) });
 
 /** Hours a week the schedule covers, for the summary line. */
 export function scheduleHours(schedule: string): number {
   let n = 0;
   for (const c of schedule) if (c === '1') n++;
   return n / 2;
+}
+
+/** A schedule's name in the chosen language: its preset's, else the hours a week it covers. */
+export function scheduleName(schedule: string): string {
+  const preset = (Object.keys(SCHEDULE_PRESETS) as (keyof typeof SCHEDULE_PRESETS)[]).find((k) => SCHEDULE_PRESETS[k] === schedule);
+  return preset ? i18next.t(`events:schedule.presets.${preset.toLowerCase()}`) : i18next.t('events:schedule.hoursAWeek', { hours: formatNumber(scheduleHours(schedule)) });
 }
 
 export interface ScheduleGridProps {
@@ -35,6 +46,7 @@ export interface ScheduleGridProps {
 
 /** Drag to paint (or erase, starting on a set cell); arrows move, Space toggles; presets fill the week. */
 export function ScheduleGrid({ value, onChange, label }: ScheduleGridProps) {
+  const { t } = useTranslation('events');
   const [active, setActive] = useState(0);
   const paint = useRef<'0' | '1' | null>(null);
   const latest = useRef(value);
@@ -86,17 +98,17 @@ export function ScheduleGrid({ value, onChange, label }: ScheduleGridProps) {
     <div className="sched" role="group" aria-label={label}>
       <div className="sched-presets">
         {(Object.keys(SCHEDULE_PRESETS) as (keyof typeof SCHEDULE_PRESETS)[]).map((k) => (
-          <button key={k} type="button" onClick={() => onChange(SCHEDULE_PRESETS[k])} data-preset={k} aria-pressed={value === SCHEDULE_PRESETS[k]}>{k}</button>
+          <button key={k} type="button" onClick={() => onChange(SCHEDULE_PRESETS[k])} data-preset={k} aria-pressed={value === SCHEDULE_PRESETS[k]}>{t(`schedule.presets.${k.toLowerCase()}`)}</button>
         ))}
-        <span className="muted" aria-live="polite">{scheduleHours(value)} h a week</span>
+        <span className="muted" aria-live="polite">{t('schedule.hoursAWeek', { hours: formatNumber(scheduleHours(value)) })}</span>
       </div>
       <div className="sched-hours" aria-hidden="true">
         {Array.from({ length: 8 }, (_, k) => <span key={k}>{String(k * 3).padStart(2, '0')}</span>)}
       </div>
-      <div role="grid" aria-label={`${label}: arrows move, Space switches a half-hour, drag to paint`} className="sched-grid">
+      <div role="grid" aria-label={t('schedule.gridLabel', { label })} className="sched-grid">
         {DAYS.map((d, day) => (
           <div role="row" key={d} className="sched-row">
-            <span role="rowheader" className="sched-day">{d.slice(0, 3)}</span>
+            <span role="rowheader" className="sched-day">{t(`schedule.daysShort.${d}`)}</span>
             {Array.from({ length: SLOTS_PER_DAY }, (_, slot) => {
               const i = day * SLOTS_PER_DAY + slot;
               const on = value[i] === '1';

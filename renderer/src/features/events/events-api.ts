@@ -1,4 +1,5 @@
-import { EVENT_TYPE_LABELS, type CallInput, type StationEvent } from '../../../../electron/contract';
+import i18next from 'i18next';
+import type { CallInput, EventType, StationEvent } from '../../../../electron/contract';
 import { callMutation, callQuery, stationApi } from '../../app/station-api';
 
 export type EventFilterArgs = CallInput<'events.list'>;
@@ -52,4 +53,5 @@ export function upsertEvent(list: StationEvent[], e: StationEvent, keep: boolean
   if (list.length > limit) list.length = limit;
 }
 
-export const TYPE_LABELS = EVENT_TYPE_LABELS;
+/** What an event type is called in the chosen language (lists, banners, notifications). */
+export const typeLabel = (type: EventType): string => i18next.t(`events:types.${type}`);
