@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { clockText } from './timeline-view';
+import { useTranslation } from 'react-i18next';
+import { rangeText } from './timeline-view';
 
 interface Props {
   from: number;
@@ -10,14 +11,20 @@ interface Props {
 
 /** The reason for an evidence lock: required, kept with the lock in the audit trail. Escape cancels. */
 export function LockDialog({ from, to, onLock, onClose }: Props) {
+  const { t } = useTranslation('recording');
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  // The station's refusal as it words it, or the missing reason (worded in the language at each render).
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [missing, setMissing] = useState(false);
+  const error = missing ? t('lockDialog.reasonRequired') : refusal;
+  const setError = (m: string | null) => { setMissing(false); setRefusal(m); };
   const [busy, setBusy] = useState(false);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!reason.trim()) {
-      setError('A reason is required: say why this range is kept as evidence (case number, incident).');
+      setRefusal(null);
+      setMissing(true);
       return;
     }
     setBusy(true);
@@ -28,16 +35,16 @@ export function LockDialog({ from, to, onLock, onClose }: Props) {
   return (
     <form className="pb-dialog" role="dialog" aria-modal="true" aria-labelledby="lock-title" onSubmit={submit}
       onKeyDown={(e) => { if (e.key === 'Escape') { e.stopPropagation(); onClose(); } }}>
-      <h2 id="lock-title">Lock as evidence</h2>
-      <p className="muted">{clockText(from)} – {clockText(to)}, every channel. Retention never deletes a locked range.</p>
-      <label className="pb-field">Reason
+      <h2 id="lock-title">{t('lockDialog.title')}</h2>
+      <p className="muted">{t('lockDialog.scope', { range: rangeText(from, to) })}</p>
+      <label className="pb-field">{t('lockDialog.reason')}
         <input name="lock-reason" autoFocus value={reason} maxLength={500} aria-invalid={!!error} aria-describedby={error ? 'lock-error' : undefined}
-          onChange={(e) => { setReason(e.target.value); if (error) setError(null); }} placeholder="Case 2024-117, theft at the gate" />
+          onChange={(e) => { setReason(e.target.value); if (error) setError(null); }} placeholder={t('lockDialog.reasonPlaceholder')} />
       </label>
       {error && <p id="lock-error" className="pb-error" role="alert">{error}</p>}
       <div className="pb-dialog-actions">
-        <button type="submit" className="primary" disabled={busy}>Lock</button>
-        <button type="button" onClick={onClose}>Cancel</button>
+        <button type="submit" className="primary" disabled={busy}>{t('lockDialog.lock')}</button>
+        <button type="button" onClick={onClose}>{t('lockDialog.cancel')}</button>
       </div>
     </form>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { ExportDialog } from './ExportDialog';
 import { LockDialog } from './LockDialog';
@@ -14,6 +15,7 @@ import { useTimeline } from './use-timeline';
 
 /** Playback: timelines per channel, up to 16 channels on one clock, speeds, steps, export, evidence lock. */
 export function PlaybackPage() {
+  const { t } = useTranslation('recording');
   const dispatch = useAppDispatch();
   const connection = useAppSelector((s) => s.shell.connection);
   const { source, channels, selected, view, session, position, selection, message, pendingOpen } = useAppSelector((s) => s.playback);
@@ -43,9 +45,9 @@ export function PlaybackPage() {
   return (
     <section className="page pb-page" aria-labelledby="page-title">
       <header className="page-head">
-        <h1 id="page-title" tabIndex={-1}>Playback</h1>
+        <h1 id="page-title" tabIndex={-1}>{t('title')}</h1>
         <span className="pb-clock mono" data-testid="pb-clock">{now !== undefined ? clockText(now, true) : '—'}</span>
-        <span className="muted">{source === 'local' ? 'This station' : source}</span>
+        <span className="muted">{source === 'local' ? t('thisStation') : source}</span>
       </header>
       <div className="pb-layout">
         <PlaybackSidebar source={source} channels={channels} selected={selected} viewFrom={view.from}
@@ -58,7 +60,7 @@ export function PlaybackPage() {
             {selected.map((id) => (
               <figure key={id} className="pb-video">
                 <video ref={pb.videoRef(id)} muted playsInline data-playback={id} />
-                <figcaption>{names.get(id) ?? `Channel ${id}`}</figcaption>
+                <figcaption>{names.get(id) ?? t('channelFallback', { id })}</figcaption>
               </figure>
             ))}
           </div>

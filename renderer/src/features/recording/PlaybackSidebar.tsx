@@ -1,7 +1,8 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Calendar } from './Calendar';
 import { MAX_PLAYBACK_CHANNELS, type ArchiveChannel } from './playback-slice';
-import { GAP_LABELS } from './TimelineCanvas';
+import { GAP_REASONS } from './TimelineCanvas';
 
 interface Props {
   source: string;
@@ -17,12 +18,13 @@ interface Props {
 
 /** The side of Playback: calendar, the channels shown, another recordings folder, the legend of the timeline's colours. */
 export function PlaybackSidebar({ source, channels, selected, viewFrom, onPickDay, onToggleChannel, onOpenFolder, onBackToLocal }: Props) {
+  const { t } = useTranslation('recording');
   const [folder, setFolder] = useState('');
   return (
     <aside className="pb-side">
       <Calendar source={source} channelIds={selected} value={viewFrom} onPick={onPickDay} />
       <fieldset className="pb-channels">
-        <legend>Channels (up to {MAX_PLAYBACK_CHANNELS})</legend>
+        <legend>{t('sidebar.channels', { max: MAX_PLAYBACK_CHANNELS })}</legend>
         {channels.map((c) => (
           <label key={c.channelId}>
             <input type="checkbox" checked={selected.includes(c.channelId)} disabled={!selected.includes(c.channelId) && selected.length >= MAX_PLAYBACK_CHANNELS}
@@ -30,16 +32,16 @@ export function PlaybackSidebar({ source, channels, selected, viewFrom, onPickDa
             {c.name}
           </label>
         ))}
-        {channels.length === 0 && <p className="muted">No recordings yet.</p>}
+        {channels.length === 0 && <p className="muted">{t('sidebar.noRecordings')}</p>}
       </fieldset>
       <form className="pb-folder" onSubmit={(e) => { e.preventDefault(); onOpenFolder(folder); }}>
-        <label>Open a recordings folder<input name="folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/path/to/recordings" /></label>
-        <button type="submit">Open</button>
-        {source !== 'local' && <button type="button" onClick={onBackToLocal}>Back to this station</button>}
+        <label>{t('sidebar.openFolder')}<input name="folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder={t('sidebar.folderPlaceholder')} /></label>
+        <button type="submit">{t('sidebar.open')}</button>
+        {source !== 'local' && <button type="button" onClick={onBackToLocal}>{t('sidebar.backToLocal')}</button>}
       </form>
       <div className="pb-legend">
-        <span><i style={{ background: '#3fb27f' }} />recorded</span>
-        {Object.entries(GAP_LABELS).map(([k, v]) => <span key={k} data-gap={k}><i className={`gap-${k}`} />{v}</span>)}
+        <span><i style={{ background: '#3fb27f' }} />{t('legend.recorded')}</span>
+        {Object.entries(GAP_REASONS).map(([k, key]) => <span key={k} data-gap={k}><i className={`gap-${k}`} />{t(key)}</span>)}
       </div>
     </aside>
   );

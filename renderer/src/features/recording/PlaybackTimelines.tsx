@@ -1,6 +1,7 @@
+import { useTranslation } from 'react-i18next';
 import type { TimelineChannel } from '../../../../electron/contract';
 import { TimelineCanvas } from './TimelineCanvas';
-import { clockText, type TimelineView } from './timeline-view';
+import { instantText, type TimelineView } from './timeline-view';
 import type { Hover } from './use-hover-thumbnail';
 
 interface Props {
@@ -21,16 +22,17 @@ interface Props {
 
 /** One timeline per channel shown, on one view, with the picture under the pointer. */
 export function PlaybackTimelines({ selected, names, data, view, position, selection, hover, onSeek, onPan, onZoom, onSelect, onHover, onLeave }: Props) {
+  const { t } = useTranslation('recording');
   return (
     <div className="pb-timelines" onMouseLeave={onLeave}>
       {selected.map((id) => (
-        <TimelineCanvas key={id} name={names.get(id) ?? `Channel ${id}`} data={data.find((d) => d.channelId === id)} view={view} position={position} selection={selection}
+        <TimelineCanvas key={id} name={names.get(id) ?? t('channelFallback', { id })} data={data.find((d) => d.channelId === id)} view={view} position={position} selection={selection}
           onSeek={onSeek} onPan={onPan} onZoom={onZoom} onSelect={onSelect} onHover={(t, x) => onHover(t, x, id)} />
       ))}
       {hover && (
         <div className="pb-hover" style={{ left: Math.max(0, hover.x + 90) }}>
           {hover.jpeg ? <img alt="" src={`data:image/jpeg;base64,${hover.jpeg}`} /> : null}
-          <span className="mono">{clockText(hover.t)}</span>
+          <span className="mono">{instantText(hover.t)}</span>
         </div>
       )}
     </div>

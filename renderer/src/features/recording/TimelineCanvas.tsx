@@ -1,12 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { TimelineChannel } from '../../../../electron/contract';
-import { tickLabel, tickStep, type TimelineView } from './timeline-view';
+import { instantText, tickLabel, tickStep, type TimelineView } from './timeline-view';
 
 const GAP_COLOURS: Record<string, string> = {
   camera_offline: '#e5534b', recording_off: '#3a414c', disk: '#e0a534', station_stopped: '#7a5af0',
 };
-export const GAP_LABELS: Record<string, string> = {
-  camera_offline: 'camera offline', recording_off: 'recording off', disk: 'disk', station_stopped: 'station stopped',
+/** The reasons of a gap, with the key of each one's name in the legend (recording namespace). */
+export const GAP_REASONS: Record<string, string> = {
+  camera_offline: 'legend.cameraOffline', recording_off: 'legend.recordingOff', disk: 'legend.disk', station_stopped: 'legend.stationStopped',
 };
 
 interface Props {
@@ -24,6 +26,7 @@ interface Props {
 
 /** One channel's strip: recorded spans, gaps coloured by reason, event marks, locks, the playhead, the selection. */
 export function TimelineCanvas({ name, data, view, position, selection, onSeek, onPan, onZoom, onSelect, onHover }: Props) {
+  const { t, i18n } = useTranslation('recording');
   const canvas = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(800);
   const drag = useRef<{ x: number; moved: boolean; shift: boolean; from: number } | null>(null);
@@ -70,15 +73,16 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
     const step = tickStep(span, width);
     g.fillStyle = '#8a94a3';
     g.font = '10px system-ui, sans-serif';
-    for (let t = Math.ceil(view.from / step) * step; t < view.to; t += step) {
-      g.fillRect(x(t), 26, 1, 8);
-      g.fillText(tickLabel(t, step), x(t) + 2, 33);
+    for (let at = Math.ceil(view.from / step) * step; at < view.to; at += step) {
+      g.fillRect(x(at), 26, 1, 8);
+      g.fillText(tickLabel(at, step), x(at) + 2, 33);
     }
     if (position !== undefined) {
       g.fillStyle = '#ffffff';
       g.fillRect(x(position) - 1, 0, 2, H);
     }
-  }, [data, view, position, selection, width]);
+    // The tick labels are in the language: drawn again when it changes.
+  }, [data, view, position, selection, width, i18n.language]);
 
   const timeAt = (clientX: number) => {
     const r = canvas.current!.getBoundingClientRect();
@@ -93,10 +97,11 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
         className="pb-canvas"
         data-timeline={data?.channelId}
         role="slider"
-        aria-label={`${name} timeline`}
+        aria-label={t('timeline.label', { name })}
         aria-valuemin={view.from}
         aria-valuemax={view.to}
         aria-valuenow={position ?? view.from}
+        aria-valuetext={instantText(position ?? view.from)}
         tabIndex={0}
         style={{ height: H }}
         onWheel={(e) => onZoom(e.deltaY > 0 ? 1.25 : 0.8, timeAt(e.clientX))}

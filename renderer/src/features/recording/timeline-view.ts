@@ -1,4 +1,5 @@
-// The visible window of the timeline: a centre and a span, zoomed from 7 days down to 1 minute.
+// The visible window of the timeline: a centre and a span, zoomed from 7 days down to 1 minute; its times as texts.
+import { dateTimeFormat, formatDateTime } from '../../i18n/format';
 
 export const MIN_SPAN_MS = 60_000;
 export const MAX_SPAN_MS = 7 * 86_400_000;
@@ -20,12 +21,24 @@ export function centredOn(t: number, span: number): TimelineView {
   return { from: t - span / 2, to: t + span / 2 };
 }
 
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
-export function clockText(t: number, withMs = false): string {
-  const d = new Date(t);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${withMs ? `.${pad(d.getMilliseconds(), 3)}` : ''}`;
+/** The parts of an instant on the station's clock (24-hour, two digits each). */
+function clockParts(t: number, withMs = false): Record<string, string> {
+  const f = dateTimeFormat({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', ...(withMs ? { fractionalSecondDigits: 3 } : {}) });
+  return Object.fromEntries(f.formatToParts(t).map((p) => [p.type, p.value]));
 }
+
+/** The playhead's clock on the station's time: yyyy-mm-dd hh:mm:ss(.mmm), the same in every language (digits only). */
+export function clockText(t: number, withMs = false): string {
+  const p = clockParts(t, withMs);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}${withMs ? `.${p.fractionalSecond}` : ''}`;
+}
+
+/** An instant as the language writes it (date and time to the second). */
+export const instantText = (t: number): string => formatDateTime(t);
+
+/** A range as the language writes it, the date once when both ends share it; `timesOnly`: no date when both ends fall on one day. */
+export const rangeText = (from: number, to: number, timesOnly = false): string =>
+  dateTimeFormat(timesOnly ? { timeStyle: 'medium' } : { dateStyle: 'medium', timeStyle: 'medium' }).formatRange(from, Math.max(from, to));
 
 /** Tick spacing that gives roughly one label per 100 px. */
 export function tickStep(spanMs: number, widthPx: number): number {
@@ -34,9 +47,9 @@ export function tickStep(spanMs: number, widthPx: number): number {
   return steps.find((s) => s >= want) ?? 86_400_000;
 }
 
+/** A tick's label in the language: the day at midnight or when ticks are a day apart, else the time (seconds when ticks are closer than a minute). */
 export function tickLabel(t: number, step: number): string {
-  const d = new Date(t);
-  if (step >= 86_400_000) return `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-  if (d.getHours() === 0 && d.getMinutes() === 0 && d.getSeconds() === 0) return `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-  return step < 60_000 ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const p = clockParts(t);
+  if (step >= 86_400_000 || (p.hour === '00' && p.minute === '00' && p.second === '00')) return dateTimeFormat({ month: '2-digit', day: '2-digit' }).format(t);
+  return dateTimeFormat(step < 60_000 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' }).format(t);
 }
