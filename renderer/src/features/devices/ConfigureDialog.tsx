@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { CallOutput, Device } from '../../../../electron/contract';
 import { useConfigureMutation, useLazyDeviceTimeQuery } from './devices-api';
 
@@ -6,6 +7,7 @@ type Row = { ip: string; name: string; dhcp: boolean };
 
 /** Batch configuration of managed devices: new IP and name per device, one time zone (POSIX TZ with DST) for all; a result per device. */
 export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClose: () => void }) {
+  const { t } = useTranslation('devices');
   const [configure, { isLoading }] = useConfigureMutation();
   const [readTime, time] = useLazyDeviceTimeQuery();
   const [rows, setRows] = useState<Record<number, Row>>(() => Object.fromEntries(devices.map((d) => [d.id, { ip: d.address, name: d.name, dhcp: false }])));
@@ -25,16 +27,16 @@ export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClo
     });
     void configure({ changes, ...(setTz ? { time: { tz: tz.trim(), dst, mode } } : {}) }).unwrap()
       .then(setResults)
-      .catch((err: { message?: string }) => setFailure(err.message ?? 'could not apply'));
+      .catch((err: { message?: string }) => setFailure(err.message ?? t('configure.couldNotApply')));
   };
   const edit = <K extends keyof Row>(id: number, k: K, v: Row[K]) => setRows((r) => ({ ...r, [id]: { ...r[id]!, [k]: v } }));
 
   return (
     <div className="dev-dialog" role="dialog" aria-modal="true" aria-labelledby="configure-title">
-      <h2 id="configure-title">Configure {devices.length} device{devices.length === 1 ? '' : 's'}</h2>
+      <h2 id="configure-title">{t('configure.title', { count: devices.length })}</h2>
       <form onSubmit={submit} className="dev-form">
         <table className="table">
-          <thead><tr><th>Device</th><th>IP address</th><th>Name</th><th>Result</th></tr></thead>
+          <thead><tr><th>{t('configure.device')}</th><th>{t('configure.ipAddress')}</th><th>{t('configure.name')}</th><th>{t('configure.result')}</th></tr></thead>
           <tbody>
             {devices.map((d) => {
               const r = results.find((x) => x.id === d.id);
@@ -42,37 +44,37 @@ export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClo
                 <tr key={d.id} data-configure={d.id}>
                   <td className="mono">{d.address}</td>
                   <td>
-                    <input aria-label={`New IP for ${d.address}`} value={rows[d.id]!.ip} disabled={rows[d.id]!.dhcp} onChange={(e) => edit(d.id, 'ip', e.target.value)} />{' '}
-                    <label className="small"><input type="checkbox" aria-label={`DHCP for ${d.address}`} checked={rows[d.id]!.dhcp} onChange={(e) => edit(d.id, 'dhcp', e.target.checked)} /> DHCP</label>
+                    <input aria-label={t('configure.newIpFor', { address: d.address })} value={rows[d.id]!.ip} disabled={rows[d.id]!.dhcp} onChange={(e) => edit(d.id, 'ip', e.target.value)} />{' '}
+                    <label className="small"><input type="checkbox" aria-label={t('configure.dhcpFor', { address: d.address })} checked={rows[d.id]!.dhcp} onChange={(e) => edit(d.id, 'dhcp', e.target.checked)} /> {t('configure.dhcp')}</label>
                   </td>
-                  <td><input aria-label={`Name for ${d.address}`} value={rows[d.id]!.name} onChange={(e) => edit(d.id, 'name', e.target.value)} /></td>
-                  <td data-result={r ? (r.ok ? 'ok' : 'failed') : ''}>{r ? (r.ok ? <span className="ok">done</span> : <span className="bad">{r.reason}</span>) : ''}</td>
+                  <td><input aria-label={t('configure.nameFor', { address: d.address })} value={rows[d.id]!.name} onChange={(e) => edit(d.id, 'name', e.target.value)} /></td>
+                  <td data-result={r ? (r.ok ? 'ok' : 'failed') : ''}>{r ? (r.ok ? <span className="ok">{t('configure.done')}</span> : <span className="bad">{r.reason}</span>) : ''}</td>
                 </tr>
               );
             })}
           </tbody>
         </table>
-        <label><input type="checkbox" checked={setTz} onChange={(e) => setSetTz(e.target.checked)} /> Set time zone</label>
+        <label><input type="checkbox" checked={setTz} onChange={(e) => setSetTz(e.target.checked)} /> {t('configure.setTimeZone')}</label>
         {setTz && (
           <div className="dev-form-row">
-            <label className="field-stack">POSIX TZ<input name="tz" value={tz} onChange={(e) => setTzText(e.target.value)} /></label>
-            <label><input type="checkbox" checked={dst} onChange={(e) => setDst(e.target.checked)} /> Daylight saving</label>
-            <label className="field-stack">Clock
-              <select value={mode} onChange={(e) => setMode(e.target.value as 'ntp' | 'pc')}><option value="pc">Sync to this PC</option><option value="ntp">NTP</option></select>
+            <label className="field-stack">{t('configure.posixTz')}<input name="tz" value={tz} onChange={(e) => setTzText(e.target.value)} /></label>
+            <label><input type="checkbox" checked={dst} onChange={(e) => setDst(e.target.checked)} /> {t('configure.daylightSaving')}</label>
+            <label className="field-stack">{t('configure.clock')}
+              <select value={mode} onChange={(e) => setMode(e.target.value as 'ntp' | 'pc')}><option value="pc">{t('configure.syncToPc')}</option><option value="ntp">{t('configure.ntp')}</option></select>
             </label>
           </div>
         )}
         {devices.length === 1 && (
           <div className="small">
-            <button type="button" onClick={() => void readTime(devices[0]!.id)}>Read time zone</button>{' '}
-            {time.data && <span data-testid="device-tz" className="mono">{time.data.tz} {time.data.dst ? '(DST)' : ''} {time.data.mode}</span>}
-            {time.error && <span className="bad">{'message' in time.error ? String(time.error.message) : 'could not read'}</span>}
+            <button type="button" onClick={() => void readTime(devices[0]!.id)}>{t('configure.readTimeZone')}</button>{' '}
+            {time.data && <span data-testid="device-tz" className="mono">{time.data.tz} {time.data.dst ? t('configure.dstMark') : ''} {t(`configure.timeMode.${time.data.mode}`)}</span>}
+            {time.error && <span className="bad">{'message' in time.error ? String(time.error.message) : t('configure.couldNotRead')}</span>}
           </div>
         )}
         {failure && <span className="error" role="alert">{failure}</span>}
         <div className="actions">
-          <button type="submit" className="primary" disabled={isLoading}>{isLoading ? 'Applying…' : 'Apply'}</button>
-          <button type="button" className="secondary" onClick={onClose}>Close</button>
+          <button type="submit" className="primary" disabled={isLoading}>{isLoading ? t('configure.applying') : t('configure.apply')}</button>
+          <button type="button" className="secondary" onClick={onClose}>{t('common:close')}</button>
         </div>
       </form>
     </div>

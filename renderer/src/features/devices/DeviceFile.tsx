@@ -1,9 +1,11 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { CallOutput } from '../../../../electron/contract';
 import { useExportDevicesMutation, useImportDevicesMutation } from './devices-api';
 
 /** Export/import of the device list as a passphrase-encrypted file. */
 export function DeviceFile() {
+  const { t } = useTranslation('devices');
   const [exportList, exp] = useExportDevicesMutation();
   const [importList, imp] = useImportDevicesMutation();
   const [passphrase, setPassphrase] = useState('');
@@ -25,17 +27,17 @@ export function DeviceFile() {
 
   return (
     <details className="dev-add">
-      <summary>Export / import the device list</summary>
+      <summary>{t('file.summary')}</summary>
       <div className="dev-form-row">
-        <label className="field-stack">Passphrase (8+ characters)<input type="password" aria-label="Passphrase" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" /></label>
-        <button type="button" onClick={doExport} disabled={passphrase.length < 8 || exp.isLoading}>Export</button>
-        <input type="file" aria-label="Device list file" accept=".json,application/json" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-        <button type="button" onClick={doImport} disabled={!file || !passphrase || imp.isLoading}>Import</button>
+        <label className="field-stack">{t('file.passphrase')}<input type="password" aria-label={t('file.passphraseLabel')} value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" /></label>
+        <button type="button" onClick={doExport} disabled={passphrase.length < 8 || exp.isLoading}>{t('file.export')}</button>
+        <input type="file" aria-label={t('file.fileLabel')} accept=".json,application/json" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        <button type="button" onClick={doImport} disabled={!file || !passphrase || imp.isLoading}>{t('file.import')}</button>
       </div>
       {(exp.error || imp.error) && <span className="error small" role="alert">{message(exp.error ?? imp.error)}</span>}
       {results.length > 0 && (
         <ul className="dev-results">
-          {results.map((r) => <li key={r.address}><span className="mono">{r.address}</span> {r.ok ? <span className="ok">added</span> : <span className="bad">{r.reason}</span>}</li>)}
+          {results.map((r) => <li key={r.address}><span className="mono">{r.address}</span> {r.ok ? <span className="ok">{t('file.added')}</span> : <span className="bad">{r.reason}</span>}</li>)}
         </ul>
       )}
     </details>

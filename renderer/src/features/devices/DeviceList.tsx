@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useAppDispatch } from '../../app/hooks';
 import { useChannelsQuery } from '../live/live-api';
 import { useStationClient } from '../../app/client-context';
+import { formatTime } from '../../i18n/format';
 import { ConfigureDialog } from './ConfigureDialog';
 import { DeviceFile } from './DeviceFile';
 import { ChannelName, CoverDialog, CoverThumb, DeleteDialog, PasswordDialog } from './DeviceEdit';
@@ -10,6 +12,7 @@ import { RtspCameras } from './RtspCameras';
 
 /** The managed devices; an NVR's channels as a tree, each with its main and sub streams. */
 export function DeviceList() {
+  const { t } = useTranslation('devices');
   const client = useStationClient();
   const dispatch = useAppDispatch();
   // Refetched on mount: the status may have changed while another page was open.
@@ -19,36 +22,39 @@ export function DeviceList() {
   const [now, setNow] = useState(Date.now());
   const [picked, setPicked] = useState<Set<number>>(new Set());
   const [configuring, setConfiguring] = useState(false);
-  const [offline, setOffline] = useState<string[]>([]);
-  useEffect(() => client.on('devices.online', (p) => setOffline((o) => [`${new Date(p.at).toLocaleTimeString()} ${p.name} ${p.online ? 'back online' : 'offline'}`, ...o].slice(0, 5))), [client]);
+  // Kept as data and worded when shown, so a change of language rewords them too.
+  const [offline, setOffline] = useState<{ at: number; name: string; online: boolean }[]>([]);
+  useEffect(() => client.on('devices.online', (p) => setOffline((o) => [{ at: p.at, name: p.name, online: p.online }, ...o].slice(0, 5))), [client]);
   useEffect(() => client.on('devices.changed', () => { dispatch(devicesApi.util.invalidateTags(['Devices'])); }), [client, dispatch]);
-  useEffect(() => { const t = setInterval(() => setNow(Date.now()), 1000); return () => clearInterval(t); }, []);
+  useEffect(() => { const timer = setInterval(() => setNow(Date.now()), 1000); return () => clearInterval(timer); }, []);
   const { data: channels = [] } = useChannelsQuery();
-  const channelName = (id: number) => channels.find((c) => c.id === id)?.name ?? `channel ${id}`;
+  const channelName = (id: number) => channels.find((c) => c.id === id)?.name ?? t('list.channelFallback', { id });
   const toggle = (id: number) => setOpen((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
 
   return (
     <section className="dev-list" aria-labelledby="dev-list-title">
-      <h2 id="dev-list-title">Device list <span className="muted small">{devices.length}</span></h2>
+      <h2 id="dev-list-title">{t('list.title')} <span className="muted small">{devices.length}</span></h2>
       <div className="dev-bar">
-        <button type="button" disabled={picked.size === 0} onClick={() => setConfiguring(true)}>Configure {picked.size || ''}</button>
+        <button type="button" disabled={picked.size === 0} onClick={() => setConfiguring(true)}>{picked.size ? t('list.configureCount', { n: picked.size }) : t('list.configure')}</button>
       </div>
-      {offline.length > 0 && <ul className="dev-notices" aria-label="Device notices" aria-live="polite">{offline.map((n, i) => <li key={i}>{n}</li>)}</ul>}
-      {devices.length === 0 && <p className="muted">No devices added.</p>}
-      <ul role="tree" aria-label="Devices and channels">
+      {offline.length > 0 && <ul className="dev-notices" aria-label={t('list.noticesLabel')} aria-live="polite">
+        {offline.map((n, i) => <li key={i}>{t(n.online ? 'list.backOnline' : 'list.wentOffline', { time: formatTime(n.at), name: n.name })}</li>)}
+      </ul>}
+      {devices.length === 0 && <p className="muted">{t('list.empty')}</p>}
+      <ul role="tree" aria-label={t('list.treeLabel')}>
         {devices.map((d) => (
           <li key={d.id} role="treeitem" aria-expanded={open.has(d.id)} data-device={d.address} aria-selected={false}>
             <div className="dev-row">
-              <input type="checkbox" aria-label={`Pick ${d.name}`} checked={picked.has(d.id)} onChange={() => setPicked((p) => { const n = new Set(p); if (n.has(d.id)) n.delete(d.id); else n.add(d.id); return n; })} />
-              <button type="button" className="dev-toggle" onClick={() => toggle(d.id)} aria-label={`${open.has(d.id) ? 'Collapse' : 'Expand'} ${d.name}`}>{open.has(d.id) ? '▾' : '▸'}</button>
+              <input type="checkbox" aria-label={t('list.pick', { name: d.name })} checked={picked.has(d.id)} onChange={() => setPicked((p) => { const n = new Set(p); if (n.has(d.id)) n.delete(d.id); else n.add(d.id); return n; })} />
+              <button type="button" className="dev-toggle" onClick={() => toggle(d.id)} aria-label={t(open.has(d.id) ? 'list.collapse' : 'list.expand', { name: d.name })}>{open.has(d.id) ? '▾' : '▸'}</button>
               <span className={`dev-dot st-${d.status}`} aria-hidden="true" />
               <span className="dev-name">{d.name}</span>
-              <span className="muted small">{d.vendor} {d.model} · <span className="mono">{d.address}</span> · {d.kind === 'nvr' ? 'NVR' : 'camera'} · {d.channels.length} ch</span>
+              <span className="muted small">{d.vendor} {d.model} · <span className="mono">{d.address}</span> · {t(`list.kind.${d.kind}`)} · {t('list.channelsShort', { n: d.channels.length })}</span>
               <span className="small" data-status={d.status}>
-                {d.lockedUntil && d.lockedUntil > now ? `locked out, ${Math.ceil((d.lockedUntil - now) / 1000)} s left` : d.status}
+                {d.lockedUntil && d.lockedUntil > now ? t('list.lockedOut', { n: Math.ceil((d.lockedUntil - now) / 1000) }) : t(`deviceStatus.${d.status}`)}
               </span>
-              {d.driver !== 'rtsp' && <button type="button" className="secondary" onClick={() => setDialog({ kind: 'password', id: d.id })} aria-label={`Change the password of ${d.name}`}>Password…</button>}
-              <button type="button" className="secondary" onClick={() => setDialog({ kind: 'delete', id: d.id })} aria-label={`Delete ${d.name}`}>Delete…</button>
+              {d.driver !== 'rtsp' && <button type="button" className="secondary" onClick={() => setDialog({ kind: 'password', id: d.id })} aria-label={t('list.passwordLabel', { name: d.name })}>{t('list.password')}</button>}
+              <button type="button" className="secondary" onClick={() => setDialog({ kind: 'delete', id: d.id })} aria-label={t('list.deleteLabel', { name: d.name })}>{t('list.delete')}</button>
             </div>
             {open.has(d.id) && (
               <ul role="group">
@@ -56,8 +62,8 @@ export function DeviceList() {
                   <li key={c.channelId} role="treeitem" aria-selected={false} className="dev-channel" data-channel={c.deviceChannel} data-cover={c.hasCover ? 'yes' : 'no'}>
                     <CoverThumb channelId={c.channelId} hasCover={c.hasCover} name={c.name} />
                     <ChannelName channelId={c.channelId} name={c.name} />
-                    <span className="muted small">main{c.hasSub ? ' · sub' : ''}</span>
-                    <button type="button" className="link small" onClick={() => setDialog({ kind: 'cover', channelId: c.channelId })} aria-label={`Cover image of ${c.name}`}>Cover…</button>
+                    <span className="muted small">{t(c.hasSub ? 'list.streamsMainSub' : 'list.streamsMain')}</span>
+                    <button type="button" className="link small" onClick={() => setDialog({ kind: 'cover', channelId: c.channelId })} aria-label={t('cover.title', { name: c.name })}>{t('cover.open')}</button>
                   </li>
                 ))}
               </ul>

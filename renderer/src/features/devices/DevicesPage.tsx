@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DiscoveredDevice } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
 import { ActivationDialog } from './ActivationDialog';
@@ -6,13 +7,11 @@ import { DeviceList } from './DeviceList';
 import { useAddDeviceMutation, useInterfacesQuery, useScanMutation, useScanResultsQuery } from './devices-api';
 
 type SortKey = 'status' | 'model' | 'vendor' | 'address' | 'mac' | 'serial' | 'firmware' | 'httpPort' | 'channels';
-const COLUMNS: [SortKey, string][] = [
-  ['status', 'Status'], ['model', 'Model'], ['vendor', 'Vendor'], ['address', 'IP'], ['mac', 'MAC'], ['serial', 'Serial'],
-  ['firmware', 'Firmware'], ['httpPort', 'Ports'], ['channels', 'Channels'],
-];
-const STATUS_LABEL: Record<DiscoveredDevice['status'], string> = { uninitialised: 'uninitialised', initialised: 'initialised', added: 'already added', offline: 'offline' };
+// Column headers and status words come from the catalogue: columns.<key>, scanStatus.<status>.
+const COLUMNS: SortKey[] = ['status', 'model', 'vendor', 'address', 'mac', 'serial', 'firmware', 'httpPort', 'channels'];
 
 export function DevicesPage() {
+  const { t } = useTranslation('devices');
   const client = useStationClient();
   const { data: initial } = useScanResultsQuery();
   const [rows, setRows] = useState<Map<string, DiscoveredDevice>>(new Map());
@@ -38,9 +37,9 @@ export function DevicesPage() {
       return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'en', { numeric: true })) * sort.dir;
     };
     return [...rows.values()]
-      .filter((d) => !f || [d.status, d.model, d.vendor, d.address, d.mac, d.serial, d.firmware, d.name].some((v) => v.toLowerCase().includes(f)))
+      .filter((d) => !f || [d.status, t(`scanStatus.${d.status}`), d.model, d.vendor, d.address, d.mac, d.serial, d.firmware, d.name].some((v) => v.toLowerCase().includes(f)))
       .sort(cmp);
-  }, [rows, filter, sort]);
+  }, [rows, filter, sort, t]);
 
   const toggle = (key: string) => setSelected((s) => { const n = new Set(s); if (n.has(key)) n.delete(key); else n.add(key); return n; });
   const allSelected = list.length > 0 && list.every((d) => selected.has(d.key));
@@ -50,13 +49,13 @@ export function DevicesPage() {
   return (
     <section className="page dev-page" aria-labelledby="page-title">
       <header className="page-head">
-        <h1 id="page-title" tabIndex={-1}>Devices</h1>
-        <span className="muted small" role="status">{scanning ? 'Scanning…' : `${rows.size} found`}</span>
+        <h1 id="page-title" tabIndex={-1}>{t('title')}</h1>
+        <span className="muted small" role="status">{scanning ? t('scan.scanning') : t('scan.found', { count: rows.size })}</span>
       </header>
       <div className="dev-bar">
-        <button type="button" className="primary" onClick={() => void scan(scanInterfaces ? { interfaces: scanInterfaces } : {})} disabled={scanning || (interfaces.length > 0 && scanInterfaces?.length === 0)}>Scan LAN</button>
+        <button type="button" className="primary" onClick={() => void scan(scanInterfaces ? { interfaces: scanInterfaces } : {})} disabled={scanning || (interfaces.length > 0 && scanInterfaces?.length === 0)}>{t('scan.scanLan')}</button>
         <details className="dev-ifaces">
-          <summary>Interfaces ({interfaces.length - skipped.size}/{interfaces.length})</summary>
+          <summary>{t('scan.interfaces', { on: interfaces.length - skipped.size, total: interfaces.length })}</summary>
           {interfaces.map((i) => (
             <label key={i.name + i.address} className="small">
               <input type="checkbox" checked={!skipped.has(i.address)} onChange={() => setSkipped((s) => { const n = new Set(s); if (n.has(i.address)) n.delete(i.address); else n.add(i.address); return n; })} />
@@ -64,19 +63,19 @@ export function DevicesPage() {
             </label>
           ))}
         </details>
-        <input aria-label="Filter devices" placeholder="Filter" value={filter} onChange={(e) => setFilter(e.target.value)} />
-        <button type="button" disabled={uninit.length === 0} onClick={() => setActivating(uninit)}>Activate {uninit.length || ''}</button>
-        {scanError && <span className="error" role="alert">{'message' in scanError ? String(scanError.message) : 'scan failed'}</span>}
+        <input aria-label={t('scan.filterLabel')} placeholder={t('scan.filterPlaceholder')} value={filter} onChange={(e) => setFilter(e.target.value)} />
+        <button type="button" disabled={uninit.length === 0} onClick={() => setActivating(uninit)}>{uninit.length ? t('scan.activateCount', { n: uninit.length }) : t('scan.activate')}</button>
+        {scanError && <span className="error" role="alert">{'message' in scanError ? String(scanError.message) : t('scan.failed')}</span>}
       </div>
       <div className="table-wrap">
-        <table className="table dev-scan" aria-label="Devices on the network">
+        <table className="table dev-scan" aria-label={t('scan.tableLabel')}>
           <thead>
             <tr>
-              <th><input type="checkbox" aria-label="Select all" checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(list.map((d) => d.key)))} /></th>
-              {COLUMNS.map(([k, label]) => (
+              <th><input type="checkbox" aria-label={t('scan.selectAll')} checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(list.map((d) => d.key)))} /></th>
+              {COLUMNS.map((k) => (
                 <th key={k} aria-sort={sort.key === k ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}>
                   <button type="button" className="th-sort" onClick={() => setSort((s) => ({ key: k, dir: s.key === k ? (-s.dir as 1 | -1) : 1 }))}>
-                    {label}{sort.key === k ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}
+                    {t(`columns.${k}`)}{sort.key === k ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}
                   </button>
                 </th>
               ))}
@@ -86,8 +85,8 @@ export function DevicesPage() {
           <tbody>
             {list.map((d) => (
               <tr key={d.key} data-address={d.address} data-status={d.status} className={selected.has(d.key) ? 'sel' : ''}>
-                <td><input type="checkbox" aria-label={`Select ${d.address}`} checked={selected.has(d.key)} onChange={() => toggle(d.key)} /></td>
-                <td><span className={`dev-status st-${d.status}`}>{STATUS_LABEL[d.status]}</span></td>
+                <td><input type="checkbox" aria-label={t('scan.select', { address: d.address })} checked={selected.has(d.key)} onChange={() => toggle(d.key)} /></td>
+                <td><span className={`dev-status st-${d.status}`}>{t(`scanStatus.${d.status}`)}</span></td>
                 <td data-col="model">{d.model}</td>
                 <td data-col="vendor">{d.vendor}</td>
                 <td className="mono" data-col="ip">{d.address}</td>
@@ -99,7 +98,7 @@ export function DevicesPage() {
                 <td>{d.status === 'initialised' && <AddFromScan device={d} />}</td>
               </tr>
             ))}
-            {list.length === 0 && <tr><td colSpan={11} className="muted">No devices yet: press Scan LAN.</td></tr>}
+            {list.length === 0 && <tr><td colSpan={11} className="muted">{t('scan.empty')}</td></tr>}
           </tbody>
         </table>
       </div>
@@ -111,20 +110,22 @@ export function DevicesPage() {
 }
 
 function AddFromScan({ device }: { device: DiscoveredDevice }) {
+  const { t } = useTranslation('devices');
   const [open, setOpen] = useState(false);
-  if (!open) return <button type="button" onClick={() => setOpen(true)} aria-label={`Add ${device.address}`}>Add</button>;
+  if (!open) return <button type="button" onClick={() => setOpen(true)} aria-label={t('scan.addLabel', { address: device.address })}>{t('scan.add')}</button>;
   return <CredentialsForm address={device.address} httpPort={device.httpPort} onDone={() => setOpen(false)} />;
 }
 
 function AddByAddress() {
+  const { t } = useTranslation('devices');
   const [address, setAddress] = useState('');
   const [port, setPort] = useState('80');
   return (
     <details className="dev-add">
-      <summary>Add by IP address</summary>
+      <summary>{t('addByAddress.summary')}</summary>
       <div className="dev-form-row">
-        <label className="field-stack">IP<input name="address" value={address} onChange={(e) => setAddress(e.target.value)} /></label>
-        <label className="field-stack">HTTP port<input name="port" value={port} inputMode="numeric" onChange={(e) => setPort(e.target.value)} /></label>
+        <label className="field-stack">{t('addByAddress.ip')}<input name="address" value={address} onChange={(e) => setAddress(e.target.value)} /></label>
+        <label className="field-stack">{t('addByAddress.httpPort')}<input name="port" value={port} inputMode="numeric" onChange={(e) => setPort(e.target.value)} /></label>
       </div>
       <CredentialsForm address={address} httpPort={Number(port) || 80} />
     </details>
@@ -132,6 +133,7 @@ function AddByAddress() {
 }
 
 function CredentialsForm({ address, httpPort, onDone }: { address: string; httpPort: number; onDone?: () => void }) {
+  const { t } = useTranslation('devices');
   const [add, { isLoading, error, reset }] = useAddDeviceMutation();
   const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
@@ -140,11 +142,11 @@ function CredentialsForm({ address, httpPort, onDone }: { address: string; httpP
     void add({ address, httpPort, username, password }).unwrap().then(() => { setPassword(''); onDone?.(); }).catch(() => undefined);
   };
   return (
-    <form className="dev-cred" onSubmit={submit} aria-label={`Credentials for ${address || 'the device'}`}>
-      <input aria-label="User name" value={username} onChange={(e) => { reset(); setUsername(e.target.value); }} autoComplete="off" />
-      <input aria-label="Password" type="password" value={password} onChange={(e) => { reset(); setPassword(e.target.value); }} autoComplete="current-password" />
-      <button type="submit" className="primary" disabled={isLoading || !password || !address}>Add device</button>
-      {error && <span className="error small" role="alert">{'message' in error ? String(error.message) : 'could not add'}</span>}
+    <form className="dev-cred" onSubmit={submit} aria-label={address ? t('credentials.formLabel', { address }) : t('credentials.formLabelNoAddress')}>
+      <input aria-label={t('credentials.userName')} value={username} onChange={(e) => { reset(); setUsername(e.target.value); }} autoComplete="off" />
+      <input aria-label={t('credentials.password')} type="password" value={password} onChange={(e) => { reset(); setPassword(e.target.value); }} autoComplete="current-password" />
+      <button type="submit" className="primary" disabled={isLoading || !password || !address}>{t('credentials.addDevice')}</button>
+      {error && <span className="error small" role="alert">{'message' in error ? String(error.message) : t('credentials.couldNotAdd')}</span>}
     </form>
   );
 }

@@ -1,9 +1,11 @@
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useAddChannelMutation, useChannelsQuery, useRemoveChannelMutation } from '../live/live-api';
 import { ChannelName, CoverThumb, errorText } from './DeviceEdit';
 
 /** Cameras added by RTSP URL (no device behind them): the Live page's add call, here beside the managed devices. */
 export function RtspCameras({ deviceChannels, onCover }: { deviceChannels: Set<number>; onCover: (channelId: number) => void }) {
+  const { t } = useTranslation('devices');
   const { data: channels = [] } = useChannelsQuery();
   const [add, { isLoading, error, reset }] = useAddChannelMutation();
   const [remove] = useRemoveChannelMutation();
@@ -15,37 +17,37 @@ export function RtspCameras({ deviceChannels, onCover }: { deviceChannels: Set<n
     void add({ name: form.name.trim(), mainUrl: form.mainUrl.trim(), subUrl: form.subUrl.trim() || null }).unwrap()
       .then(() => { setForm({ name: '', mainUrl: '', subUrl: '' }); setAdding(false); }).catch(() => undefined);
   };
-  const field = (key: keyof typeof form, label: string, placeholder: string) => (
-    <label className="field-stack">{label}
-      <input name={key} value={form[key]} placeholder={placeholder} spellCheck={false} autoComplete="off" onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
+  const field = (key: keyof typeof form) => (
+    <label className="field-stack">{t(`rtsp.${key}`)}
+      <input name={key} value={form[key]} placeholder={t(`rtsp.${key}Placeholder`)} spellCheck={false} autoComplete="off" onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
     </label>
   );
   return (
     <section className="dev-rtsp" aria-labelledby="dev-rtsp-title">
-      <h2 id="dev-rtsp-title">Cameras by RTSP URL <span className="muted small">{rtsp.length}</span>
-        <button type="button" className="secondary small" aria-expanded={adding} onClick={() => { reset(); setAdding((a) => !a); }}>Add by RTSP URL</button>
+      <h2 id="dev-rtsp-title">{t('rtsp.title')} <span className="muted small">{rtsp.length}</span>
+        <button type="button" className="secondary small" aria-expanded={adding} onClick={() => { reset(); setAdding((a) => !a); }}>{t('rtsp.addToggle')}</button>
       </h2>
       {adding && (
-        <form className="dev-form dev-rtsp-form" onSubmit={submit} aria-label="Add a camera by RTSP URL">
-          {field('name', 'Name', 'Lobby')}
-          {field('mainUrl', 'Main stream URL', 'rtsp://user:password@host:554/…')}
-          {field('subUrl', 'Sub stream URL (optional)', 'rtsp://…')}
-          {error && <p className="bad small" role="alert">{errorText(error, 'could not add')}</p>}
+        <form className="dev-form dev-rtsp-form" onSubmit={submit} aria-label={t('rtsp.formLabel')}>
+          {field('name')}
+          {field('mainUrl')}
+          {field('subUrl')}
+          {error && <p className="bad small" role="alert">{errorText(error, t('rtsp.couldNotAdd'))}</p>}
           <div className="actions">
-            <button type="submit" className="primary" disabled={isLoading || !form.name.trim() || !form.mainUrl.trim()}>Add camera</button>
-            <button type="button" className="secondary" onClick={() => setAdding(false)}>Cancel</button>
+            <button type="submit" className="primary" disabled={isLoading || !form.name.trim() || !form.mainUrl.trim()}>{t('rtsp.addCamera')}</button>
+            <button type="button" className="secondary" onClick={() => setAdding(false)}>{t('common:cancel')}</button>
           </div>
-          <p className="muted small">The password in the URL is kept encrypted by the station and never shown again.</p>
+          <p className="muted small">{t('rtsp.passwordNote')}</p>
         </form>
       )}
-      <ul aria-label="Cameras by RTSP URL">
+      <ul aria-label={t('rtsp.title')}>
         {rtsp.map((c) => (
           <li key={c.id} className="dev-channel" data-rtsp={c.id}>
             <CoverThumb channelId={c.id} name={c.name} />
             <ChannelName channelId={c.id} name={c.name} />
             <span className="muted small mono">{c.mainUrl}</span>
-            <button type="button" className="link small" onClick={() => onCover(c.id)} aria-label={`Cover image of ${c.name}`}>Cover…</button>
-            <button type="button" className="link small" onClick={() => { if (window.confirm(`Remove ${c.name}? Its recordings stay.`)) void remove(c.id); }} aria-label={`Remove ${c.name}`}>Remove</button>
+            <button type="button" className="link small" onClick={() => onCover(c.id)} aria-label={t('cover.title', { name: c.name })}>{t('cover.open')}</button>
+            <button type="button" className="link small" onClick={() => { if (window.confirm(t('rtsp.removeConfirm', { name: c.name }))) void remove(c.id); }} aria-label={t('rtsp.removeLabel', { name: c.name })}>{t('rtsp.remove')}</button>
           </li>
         ))}
       </ul>
