@@ -1,22 +1,28 @@
 // Account management once signed in: profile photo, email and password changes, the account's sessions.
+import i18next from 'i18next';
 import { useState, type ChangeEvent, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { PROFILE_PHOTO_MAX_BYTES, PROFILE_PHOTO_TYPES, type CloudSession, type PrivacyState, type ProfilePhoto } from '../../../../electron/contract';
 import {
   useChangeEmailMutation, useChangeAccountPasswordMutation, usePrivacyPhotoQuery, usePrivacySessionsQuery, useRevokeOtherSessionsMutation,
   useRevokeSessionMutation, useSetPhotoMutation,
 } from './privacy-api';
-import { errorText, formatTime } from './privacy-format';
+import { dateTimeFormat, formatDateTime, formatNumber } from '../../i18n/format';
+import { errorText } from './privacy-format';
 
 /** Reads a chosen file as a profile photo, naming what is wrong with it before anything is sent. */
 export function readPhoto(file: File): Promise<ProfilePhoto> {
   if (!(PROFILE_PHOTO_TYPES as readonly string[]).includes(file.type))
-    return Promise.reject(new Error(`Choose a JPEG or PNG image (${file.name} is ${file.type || 'of an unknown type'})`));
+    return Promise.reject(new Error(file.type
+      ? i18next.t('privacy:photo.wrongType', { name: file.name, type: file.type })
+      : i18next.t('privacy:photo.wrongTypeUnknown', { name: file.name })));
   if (file.size > PROFILE_PHOTO_MAX_BYTES)
-    return Promise.reject(new Error(`${file.name} is ${Math.ceil(file.size / 1024)} KiB; a profile photo may be at most ${PROFILE_PHOTO_MAX_BYTES / 1024} KiB`));
+    return Promise.reject(new Error(i18next.t('privacy:photo.tooBig',
+      { name: file.name, size: formatNumber(Math.ceil(file.size / 1024)), max: formatNumber(PROFILE_PHOTO_MAX_BYTES / 1024) })));
   return new Promise((resolve, reject) => {
     const r = new FileReader();
     r.onload = () => resolve({ contentType: file.type as ProfilePhoto['contentType'], dataBase64: String(r.result).replace(/^data:[^,]*,/, '') });
-    r.onerror = () => reject(new Error(`${file.name} could not be read`));
+    r.onerror = () => reject(new Error(i18next.t('privacy:photo.unreadable', { name: file.name })));
     r.readAsDataURL(file);
   });
 }
@@ -38,6 +44,7 @@ export function PhotoPicker({ label, busy, onPick, onError }: {
 }
 
 function ProfilePhotoRow({ state }: { state: PrivacyState & { account: NonNullable<PrivacyState['account']> } }) {
+  const { t } = useTranslation('privacy');
   const type = state.account.photoType;
   const { data: photo } = usePrivacyPhotoQuery(type ?? '', { skip: !type });
   const [setPhoto, setState] = useSetPhotoMutation();
@@ -49,14 +56,14 @@ function ProfilePhotoRow({ state }: { state: PrivacyState & { account: NonNullab
   };
   return (
     <div className="field photo-field">
-      <span>Photo</span>
+      <span>{t('account.photo')}</span>
       <div className="photo-row">
         {type && photo
-          ? <img className="avatar" src={`data:${photo.contentType};base64,${photo.dataBase64}`} alt="Your profile photo" data-testid="profile-photo" />
-          : <span className="avatar empty" aria-label="No profile photo">{state.account.nickname.slice(0, 1).toUpperCase()}</span>}
-        <PhotoPicker label={type ? 'Change photo' : 'Add photo'} busy={setState.isLoading} onPick={change} onError={setLocalError} />
-        {type && <button type="button" className="secondary" onClick={() => change(null)} disabled={setState.isLoading}>Remove</button>}
-        <span className="muted small">JPEG or PNG, at most {PROFILE_PHOTO_MAX_BYTES / 1024} KiB</span>
+          ? <img className="avatar" src={`data:${photo.contentType};base64,${photo.dataBase64}`} alt={t('photo.yours')} data-testid="profile-photo" />
+          : <span className="avatar empty" aria-label={t('photo.none')}>{state.account.nickname.slice(0, 1).toUpperCase()}</span>}
+        <PhotoPicker label={type ? t('account.changePhoto') : t('photo.add')} busy={setState.isLoading} onPick={change} onError={setLocalError} />
+        {type && <button type="button" className="secondary" onClick={() => change(null)} disabled={setState.isLoading}>{t('account.removePhoto')}</button>}
+        <span className="muted small">{t('photo.hint', { max: formatNumber(PROFILE_PHOTO_MAX_BYTES / 1024) })}</span>
         {error && <span className="error" role="alert" data-testid="photo-error">{error}</span>}
       </div>
     </div>
@@ -64,6 +71,7 @@ function ProfilePhotoRow({ state }: { state: PrivacyState & { account: NonNullab
 }
 
 function EmailForm() {
+  const { t } = useTranslation('privacy');
   const [change, st] = useChangeEmailMutation();
   const [newEmail, setNewEmail] = useState('');
   const [currentPassword, setPassword] = useState('');
@@ -72,14 +80,14 @@ function EmailForm() {
     void change({ newEmail, currentPassword }).unwrap().then(() => { setNewEmail(''); setPassword(''); }, () => {});
   };
   return (
-    <form className="form privacy-form" onSubmit={submit} aria-label="Change email">
-      <h3>Change email</h3>
-      <label className="field"><span>New email</span><input name="newEmail" type="email" autoComplete="email" value={newEmail} onChange={(e) => setNewEmail(e.target.value)} required /></label>
-      <label className="field"><span>Password</span><input name="emailPassword" type="password" autoComplete="current-password" value={currentPassword}
+    <form className="form privacy-form" onSubmit={submit} aria-label={t('changeEmail.title')}>
+      <h3>{t('changeEmail.title')}</h3>
+      <label className="field"><span>{t('changeEmail.newEmail')}</span><input name="newEmail" type="email" autoComplete="email" value={newEmail} onChange={(e) => setNewEmail(e.target.value)} required /></label>
+      <label className="field"><span>{t('changeEmail.password')}</span><input name="emailPassword" type="password" autoComplete="current-password" value={currentPassword}
         onChange={(e) => setPassword(e.target.value)} required /></label>
       <div className="actions">
-        <button type="submit" className="primary" disabled={st.isLoading}>Change email</button>
-        {st.isSuccess && <span className="ok" role="status">Email changed</span>}
+        <button type="submit" className="primary" disabled={st.isLoading}>{t('changeEmail.title')}</button>
+        {st.isSuccess && <span className="ok" role="status">{t('changeEmail.changed')}</span>}
         {st.error && <span className="error" role="alert">{errorText(st.error)}</span>}
       </div>
     </form>
@@ -87,6 +95,7 @@ function EmailForm() {
 }
 
 function PasswordForm() {
+  const { t } = useTranslation('privacy');
   const [change, st] = useChangeAccountPasswordMutation();
   const [f, setF] = useState({ currentPassword: '', newPassword: '', repeat: '' });
   const [mismatch, setMismatch] = useState(false);
@@ -99,42 +108,44 @@ function PasswordForm() {
       .then(() => setF({ currentPassword: '', newPassword: '', repeat: '' }), () => {});
   };
   return (
-    <form className="form privacy-form" onSubmit={submit} aria-label="Change password">
-      <h3>Change password</h3>
-      <label className="field"><span>Current</span><input name="currentPassword" type="password" autoComplete="current-password" value={f.currentPassword} onChange={set('currentPassword')} required /></label>
-      <label className="field"><span>New</span><input name="newPassword" type="password" autoComplete="new-password" minLength={10} value={f.newPassword} onChange={set('newPassword')} required /></label>
-      <label className="field"><span>Repeat new</span><input name="repeatPassword" type="password" autoComplete="new-password" value={f.repeat} onChange={set('repeat')} required /></label>
+    <form className="form privacy-form" onSubmit={submit} aria-label={t('changePassword.title')}>
+      <h3>{t('changePassword.title')}</h3>
+      <label className="field"><span>{t('changePassword.current')}</span><input name="currentPassword" type="password" autoComplete="current-password" value={f.currentPassword} onChange={set('currentPassword')} required /></label>
+      <label className="field"><span>{t('changePassword.new')}</span><input name="newPassword" type="password" autoComplete="new-password" minLength={10} value={f.newPassword} onChange={set('newPassword')} required /></label>
+      <label className="field"><span>{t('changePassword.repeat')}</span><input name="repeatPassword" type="password" autoComplete="new-password" value={f.repeat} onChange={set('repeat')} required /></label>
       <div className="actions">
-        <button type="submit" className="primary" disabled={st.isLoading}>Change password</button>
-        {st.isSuccess && !mismatch && <span className="ok" role="status">Password changed; {st.data.revokedSessions} other session{st.data.revokedSessions === 1 ? '' : 's'} signed out</span>}
-        {mismatch && <span className="error" role="alert">The new passwords differ</span>}
+        <button type="submit" className="primary" disabled={st.isLoading}>{t('changePassword.title')}</button>
+        {st.isSuccess && !mismatch && <span className="ok" role="status">{t('changePassword.changed', { count: st.data.revokedSessions })}</span>}
+        {mismatch && <span className="error" role="alert">{t('changePassword.differ')}</span>}
         {st.error && !mismatch && <span className="error" role="alert">{errorText(st.error)}</span>}
       </div>
     </form>
   );
 }
 
-/** "11-29 09:56" — the year is noise in a list of recent sign-ins. */
-const short = (iso: string) => formatTime(Date.parse(iso)).slice(5, 16);
+/** Day and minute ("Nov 29, 09:56 AM") — the year is noise in a list of recent sign-ins. */
+const short = (iso: string) => dateTimeFormat({ month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(Date.parse(iso));
+const full = (iso: string) => formatDateTime(Date.parse(iso));
 
 export function SessionTable({ sessions, busy, onRevoke }: { sessions: CloudSession[]; busy: boolean; onRevoke: (id: string) => void }) {
+  const { t } = useTranslation('privacy');
   return (
     <div className="table-wrap">
       <table className="table sessions-table" data-testid="sessions">
-        <thead><tr><th scope="col">Device / app</th><th scope="col">Signed in · last seen</th><th scope="col"><span className="sr-only">Action</span></th></tr></thead>
+        <thead><tr><th scope="col">{t('sessions.device')}</th><th scope="col">{t('sessions.times')}</th><th scope="col"><span className="sr-only">{t('sessions.action')}</span></th></tr></thead>
         <tbody>
           {sessions.map((s) => {
             const expired = Date.parse(s.expiresAt) <= Date.now();
             const ended = s.revokedAt !== null || expired;
-            const name = s.client || 'unnamed app';
+            const name = s.client || t('sessions.unnamed');
             return (
               <tr key={s.id} data-session={s.id} data-current={s.current} className={ended ? 'muted' : undefined}>
-                <td>{name}{s.current && <strong className="tag">this station</strong>}</td>
-                <td className="mono session-times" title={`signed in ${s.createdAt}, last seen ${s.lastUsedAt}`}>
-                  {short(s.createdAt)}<br />{s.revokedAt ? `signed out ${short(s.revokedAt)}` : expired ? 'expired' : `seen ${short(s.lastUsedAt)}`}
+                <td>{name}{s.current && <strong className="tag">{t('sessions.thisStation')}</strong>}</td>
+                <td className="mono session-times" title={t('sessions.timesTitle', { created: full(s.createdAt), lastUsed: full(s.lastUsedAt) })}>
+                  {short(s.createdAt)}<br />{s.revokedAt ? t('sessions.signedOut', { time: short(s.revokedAt) }) : expired ? t('sessions.expired') : t('sessions.seen', { time: short(s.lastUsedAt) })}
                 </td>
                 <td className="num">{!s.current && !ended && <button type="button" className="secondary" disabled={busy} onClick={() => onRevoke(s.id)}
-                  aria-label={`Sign out ${name}, signed in ${short(s.createdAt)}`}>Sign out</button>}</td>
+                  aria-label={t('sessions.signOutLabel', { name, time: short(s.createdAt) })}>{t('sessions.signOut')}</button>}</td>
               </tr>
             );
           })}
@@ -145,6 +156,7 @@ export function SessionTable({ sessions, busy, onRevoke }: { sessions: CloudSess
 }
 
 function Sessions() {
+  const { t } = useTranslation('privacy');
   const { data: sessions, error, isFetching, refetch } = usePrivacySessionsQuery(undefined, { refetchOnMountOrArgChange: true });
   const [revoke, rs] = useRevokeSessionMutation();
   const [revokeOthers, ro] = useRevokeOtherSessionsMutation();
@@ -152,15 +164,15 @@ function Sessions() {
   const busy = rs.isLoading || ro.isLoading;
   return (
     <section aria-labelledby="sessions-title" data-section="sessions">
-      <h3 id="sessions-title">Where you are signed in</h3>
+      <h3 id="sessions-title">{t('sessions.title')}</h3>
       {sessions && <SessionTable sessions={sessions} busy={busy} onRevoke={(id) => void revoke({ id })} />}
       <div className="actions">
         <button type="button" className="secondary" disabled={busy || others === 0} onClick={() => void revokeOthers()} data-testid="revoke-others">
-          Sign out everywhere else{others ? ` (${others})` : ''}
+          {others ? t('sessions.revokeOthersCount', { n: formatNumber(others) }) : t('sessions.revokeOthers')}
         </button>
-        <button type="button" className="secondary" disabled={isFetching} onClick={() => void refetch()}>Refresh</button>
-        {isFetching && <span className="muted small">Loading…</span>}
-        {ro.isSuccess && <span className="ok" role="status">{ro.data.revoked} session{ro.data.revoked === 1 ? '' : 's'} signed out</span>}
+        <button type="button" className="secondary" disabled={isFetching} onClick={() => void refetch()}>{t('sessions.refresh')}</button>
+        {isFetching && <span className="muted small">{t('sessions.loading')}</span>}
+        {ro.isSuccess && <span className="ok" role="status">{t('sessions.revoked', { count: ro.data.revoked })}</span>}
         {(error || rs.error || ro.error) && <span className="error" role="alert">{errorText(error ?? rs.error ?? ro.error)}</span>}
       </div>
     </section>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ErasureReceipt, PrivacyPurpose } from '../../../../electron/contract';
 import { AccountPanel } from './AccountPanel';
 import { CloudServicesPanel } from './CloudServicesPanel';
@@ -25,6 +26,7 @@ function download(fileName: string, json: string) {
 }
 
 export function PrivacyPage() {
+  const { t } = useTranslation('privacy');
   usePrivacyEvents();
   const { data: state, error: stateError } = usePrivacyStateQuery();
   const { data: consents } = usePrivacyConsentsQuery();
@@ -58,14 +60,14 @@ export function PrivacyPage() {
   return (
     <section className="page privacy" aria-labelledby="page-title">
       <header className="page-head">
-        <h1 id="page-title" tabIndex={-1}>Privacy</h1>
-        <span className="muted">Your account, what you allow, and everything this station sent</span>
+        <h1 id="page-title" tabIndex={-1}>{t('page.title')}</h1>
+        <span className="muted">{t('page.subtitle')}</span>
         {state && (
           <span className="sync-state">
             <span className={`sync-badge sync-${state.sync.state}`} role="status" aria-live="polite" data-testid="sync-state" data-state={state.sync.state}>
               {syncText(state.sync, now)}
             </span>
-            {state.account && <button type="button" className="secondary" onClick={() => void syncNow()} disabled={syncState.isLoading}>Sync now</button>}
+            {state.account && <button type="button" className="secondary" onClick={() => void syncNow()} disabled={syncState.isLoading}>{t('page.syncNow')}</button>}
           </span>
         )}
       </header>

@@ -1,38 +1,36 @@
-import type { ErrorInfo, PrivacyState } from '../../../../electron/contract';
+import i18next from 'i18next';
+import type { ErrorInfo, PrivacyState, TransmissionPurpose } from '../../../../electron/contract';
+import { formatDateTime, formatNumber, formatTime } from '../../i18n/format';
 
 export function errorText(error: unknown): string | null {
   if (!error) return null;
-  return typeof error === 'object' && error !== null && 'message' in error ? String((error as ErrorInfo).message) : 'something went wrong';
+  return typeof error === 'object' && error !== null && 'message' in error ? String((error as ErrorInfo).message) : i18next.t('privacy:somethingWrong');
 }
 
-export function formatTime(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '—';
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+/** A moment in a list or table: short date and time with seconds, in the chosen language and the station's time zone. */
+export function formatStamp(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return '—';
+  return formatDateTime(ms, { dateStyle: 'short', timeStyle: 'medium' });
 }
 
-export const PURPOSE_LABEL: Record<string, string> = {
-  service_info: 'Service information', account: 'Account', settings_sync: 'Settings sync', consent_record: 'Consent record',
-  rights: 'Restriction / objection', data_export: 'Data export', erasure: 'Erasure',
-  user_experience_plan: 'User Experience Plan', device_experience_program: 'Device Experience Program',
-  alarm_push: 'Alarm push', cloud_storage: 'Cloud storage', device_hosting: 'Device hosting',
-};
+/** What each ledger row's request was for, in the chosen language. */
+export const purposeLabel = (p: TransmissionPurpose): string => i18next.t(`privacy:ledgerPurposes.${p}`);
 
 export function syncText(s: PrivacyState['sync'], now: number): string {
-  const n = s.pending;
-  const changes = `${n} change${n === 1 ? '' : 's'}`;
+  const count = s.pending;
   switch (s.state) {
-    case 'signed_out': return 'Not signed in — nothing is sent';
-    case 'synced': return `Synced ${formatTime(s.lastSyncedAt).slice(11)}`;
-    case 'pending': return `${changes} waiting to sync`;
-    case 'syncing': return 'Syncing…';
+    case 'signed_out': return i18next.t('privacy:sync.signedOut');
+    case 'synced': return i18next.t('privacy:sync.synced', { time: s.lastSyncedAt === null ? '—' : formatTime(s.lastSyncedAt) });
+    case 'pending': return i18next.t('privacy:sync.pending', { count });
+    case 'syncing': return i18next.t('privacy:sync.syncing');
     case 'offline': {
       const wait = s.nextAttemptAt ? Math.max(0, Math.ceil((s.nextAttemptAt - now) / 1000)) : null;
-      return `Cloud unreachable — ${changes} saved here${wait !== null ? `, retrying in ${wait} s` : ''}`;
+      return wait !== null
+        ? i18next.t('privacy:sync.offlineRetry', { count, seconds: formatNumber(wait) })
+        : i18next.t('privacy:sync.offline', { count });
     }
-    case 'restricted': return 'Processing restricted — settings kept on this station';
-    case 'session_ended': return 'Session ended — log in again to sync';
-    case 'error': return `Sync problem: ${s.lastError ?? 'unknown'}`;
+    case 'restricted': return i18next.t('privacy:sync.restricted');
+    case 'session_ended': return i18next.t('privacy:sync.sessionEnded');
+    case 'error': return i18next.t('privacy:sync.error', { error: s.lastError ?? i18next.t('privacy:sync.unknownError') });
   }
 }
