@@ -60,6 +60,8 @@ export const StationStatus = z.object({
   pid: z.number(),
   node: z.string(),
   platform: z.string(),
+  /** IANA zone the station's clock runs in; pages show times in it. */
+  timeZone: z.string(),
   ffmpeg: Tool,
   ffprobe: Tool,
   dataDir: Folder,

@@ -153,6 +153,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       pid: process.pid,
       node: process.versions.node,
       platform: `${process.platform}-${process.arch}`,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       ...(await locateTools()),
       dataDir: folder(opts.dataDir),
       recordingsDir: folder(settings.recordingsDir),

@@ -5,11 +5,13 @@ import { App } from './app/App';
 import { ClientContext } from './app/client-context';
 import { createStationClient } from './app/station-client';
 import { createStore, viewFromHash } from './app/store';
+import { initI18n } from './i18n';
 import './ui/theme.css';
 
 // The token has moved into an HttpOnly cookie; keep it out of the address bar and history.
 if (location.search.includes('token=')) history.replaceState(null, '', location.pathname + location.hash);
 
+initI18n();
 const client = createStationClient();
 const store = createStore(client, viewFromHash(location.hash));
 createRoot(document.getElementById('root')!).render(

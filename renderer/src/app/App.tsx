@@ -1,4 +1,5 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { AlarmCenter } from '../features/events/AlarmCenter';
 import { EventsPage } from '../features/events/EventsPage';
 import { DevicesPage } from '../features/devices/DevicesPage';
@@ -7,14 +8,11 @@ import { LivePage } from '../features/live/LivePage';
 import { PlaybackPage } from '../features/recording/PlaybackPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { StatusPage } from '../features/status/StatusPage';
+import { setStationTimeZone } from '../i18n/format';
 import { NavIcon } from '../ui/NavIcon';
 import { useAppDispatch, useAppSelector } from './hooks';
+import { useStatusQuery } from './station-api';
 import { navigated, VIEWS, type View } from './store';
-
-const LABELS: Record<View, string> = {
-  live: 'Live', playback: 'Playback', devices: 'Devices', events: 'Events',
-  privacy: 'Privacy', settings: 'Settings', status: 'Status',
-};
 
 function Page({ view }: { view: View }) {
   switch (view) {
@@ -34,6 +32,9 @@ export function App() {
   const dispatch = useAppDispatch();
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
   const main = useRef<HTMLElement>(null);
+  const { t } = useTranslation();
+  const timeZone = useStatusQuery().data?.timeZone;
+  setStationTimeZone(timeZone);
 
   const go = (v: View, focusMain = false) => {
     dispatch(navigated(v));
@@ -65,10 +66,10 @@ export function App() {
   return (
     <div className="shell">
       <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); main.current?.querySelector<HTMLElement>('h1')?.focus(); }}>
-        Skip to content
+        {t('shell.skip')}
       </a>
-      <nav className="nav" aria-label="Main">
-        <div className="brand" aria-hidden="true"><span className="brand-mark" />Watchpost</div>
+      <nav className="nav" aria-label={t('shell.mainNav')}>
+        <div className="brand" aria-hidden="true"><span className="brand-mark" />{t('shell.brand')}</div>
         <ul>
           {VIEWS.map((v, i) => (
             <li key={v}>
@@ -80,11 +81,11 @@ export function App() {
                 tabIndex={v === view ? 0 : -1}
                 onClick={() => go(v, true)}
                 onKeyDown={(e) => onNavKey(e, i)}
-                title={`${LABELS[v]} (Alt+${i + 1})`}
+                title={t('shell.navTitle', { page: t(`nav.${v}`), key: i + 1 })}
                 data-view={v}
               >
                 <NavIcon view={v} />
-                <span>{LABELS[v]}</span>
+                <span>{t(`nav.${v}`)}</span>
                 <kbd>{i + 1}</kbd>
               </button>
             </li>
@@ -92,7 +93,7 @@ export function App() {
         </ul>
         <div className={`conn conn-${connection}`} role="status" aria-live="polite">
           <span className="dot" aria-hidden="true" />
-          {connection === 'open' ? 'Station connected' : connection === 'connecting' ? 'Connecting…' : 'Station unreachable — retrying'}
+          {t(`shell.connection.${connection}`)}
         </div>
       </nav>
       <main id="main" ref={main} className="main">

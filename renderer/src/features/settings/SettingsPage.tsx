@@ -1,12 +1,30 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Settings } from '../../../../electron/contract';
 import { useSettingsQuery, useUpdateSettingsMutation } from '../../app/station-api';
+import { currentLanguage, LANGUAGE_NAMES, LANGUAGES, setLanguage, type Language } from '../../i18n';
 import { EventSettingsForm } from '../events/EventSettingsForm';
 
 type Draft = { ffmpegPath: string; ffprobePath: string; recordingsDir: string };
 const toDraft = (s: Settings): Draft => ({ ffmpegPath: s.ffmpegPath ?? '', ffprobePath: s.ffprobePath ?? '', recordingsDir: s.recordingsDir });
 
+function LanguagePicker() {
+  const { t } = useTranslation('settings');
+  return (
+    <fieldset>
+      <legend>{t('language.legend')}</legend>
+      <label className="field">
+        <span>{t('language.label')}</span>
+        <select name="language" value={currentLanguage()} onChange={(e) => setLanguage(e.target.value as Language)}>
+          {LANGUAGES.map((l) => <option key={l} value={l} lang={l}>{LANGUAGE_NAMES[l]}</option>)}
+        </select>
+      </label>
+    </fieldset>
+  );
+}
+
 export function SettingsPage() {
+  const { t } = useTranslation('settings');
   const { data } = useSettingsQuery();
   const [update, { isLoading, error, isSuccess, reset }] = useUpdateSettingsMutation();
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -17,31 +35,32 @@ export function SettingsPage() {
     if (!draft) return;
     void update({ ffmpegPath: draft.ffmpegPath.trim() || null, ffprobePath: draft.ffprobePath.trim() || null, recordingsDir: draft.recordingsDir.trim() });
   };
-  const field = (key: keyof Draft, label: string, hint: string) => (
+  const field = (key: keyof Draft) => (
     <label className="field">
-      <span>{label}</span>
-      <input name={key} value={draft?.[key] ?? ''} spellCheck={false} placeholder={hint}
+      <span>{t(`fields.${key}.label`)}</span>
+      <input name={key} value={draft?.[key] ?? ''} spellCheck={false} placeholder={t(`fields.${key}.hint`)}
         onChange={(e) => { reset(); setDraft((d) => (d ? { ...d, [key]: e.target.value } : d)); }} />
     </label>
   );
 
   return (
     <section className="page" aria-labelledby="page-title">
-      <header className="page-head"><h1 id="page-title" tabIndex={-1}>Settings</h1></header>
-      <form className="form" onSubmit={submit} aria-label="Station settings">
+      <header className="page-head"><h1 id="page-title" tabIndex={-1}>{t('title')}</h1></header>
+      <form className="form" onSubmit={submit} aria-label={t('formLabel')}>
+        <LanguagePicker />
         <fieldset>
-          <legend>Media tools</legend>
-          {field('ffmpegPath', 'ffmpeg path', 'empty: ffmpeg-static, then PATH')}
-          {field('ffprobePath', 'ffprobe path', 'empty: beside ffmpeg-static, then PATH')}
+          <legend>{t('mediaTools')}</legend>
+          {field('ffmpegPath')}
+          {field('ffprobePath')}
         </fieldset>
         <fieldset>
-          <legend>Storage</legend>
-          {field('recordingsDir', 'Recordings folder', '/absolute/path')}
+          <legend>{t('storage')}</legend>
+          {field('recordingsDir')}
         </fieldset>
         <div className="actions">
-          <button type="submit" className="primary" disabled={isLoading || !draft}>Save</button>
-          {isSuccess && <span className="ok" role="status">Saved</span>}
-          {error && <span className="error" role="alert">{'message' in error ? String(error.message) : 'could not save'}</span>}
+          <button type="submit" className="primary" disabled={isLoading || !draft}>{t('common:save')}</button>
+          {isSuccess && <span className="ok" role="status">{t('common:saved')}</span>}
+          {error && <span className="error" role="alert">{'message' in error ? String(error.message) : t('couldNotSave')}</span>}
         </div>
       </form>
       <EventSettingsForm />
