@@ -1,4 +1,5 @@
 // fMP4 in, frames out: one MediaSource per tile, kept at the live edge, re-initialised after decode errors.
+import i18next from 'i18next';
 import type { MediaFrameMeta } from '../../../electron/contract';
 
 export interface PlayerStats {
@@ -86,7 +87,7 @@ export class MsePlayer {
   setInit(data: Uint8Array, meta: MediaFrameMeta): void {
     const { codec, audio, width, height } = meta;
     if (!MsePlayer.supports(codec, audio)) {
-      this.opts.onError?.(`this browser cannot decode ${audio ? `${codec} with ${audio}` : codec}`);
+      this.opts.onError?.(audio ? i18next.t('live:player.cannotDecodeWithAudio', { codec, audio }) : i18next.t('live:player.cannotDecode', { codec }));
       return;
     }
     const same = !!this.sb && this.init?.codec === codec && this.init.audio === audio && sameBytes(this.init.data, data);
@@ -169,10 +170,10 @@ export class MsePlayer {
         if (this.phase === 'start') this.tick();
         this.pump();
       });
-      sb.addEventListener('error', () => sb === this.sb && this.recover('source buffer error'));
+      sb.addEventListener('error', () => sb === this.sb && this.recover(i18next.t('live:player.sourceBufferError')));
       sb.appendBuffer(init.data as BufferSource);
     } catch (err) {
-      this.opts.onError?.(`cannot start the decoder: ${(err as Error).message}`);
+      this.opts.onError?.(i18next.t('live:player.cannotStart', { message: (err as Error).message }));
     }
   }
 
@@ -188,12 +189,12 @@ export class MsePlayer {
     }
   }
 
-  private onVideoError = () => this.recover(this.video.error?.message ?? 'decode error');
+  private onVideoError = () => this.recover(this.video.error?.message || i18next.t('live:player.decodeError'));
 
   /** Decode errors: start over from the init segment and the next keyframe. */
   private recover(reason: string): void {
     if (this.destroyed) return;
-    this.opts.onError?.(`recovering: ${reason}`);
+    this.opts.onError?.(i18next.t('live:player.recovering', { reason }));
     this.restartFeed();
     this.openSource();
   }

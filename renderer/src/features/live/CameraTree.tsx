@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Channel, StreamStatus } from '../../../../electron/contract';
 import { useAddChannelMutation, useRemoveChannelMutation } from './live-api';
 import { CHANNEL_MIME } from './Tile';
@@ -12,6 +13,7 @@ export function channelState(c: Channel, statuses: Record<string, StreamStatus |
 }
 
 function AddCamera({ onDone }: { onDone(): void }) {
+  const { t } = useTranslation('live');
   const [add, { isLoading, error }] = useAddChannelMutation();
   const [form, setForm] = useState({ name: '', mainUrl: '', subUrl: '' });
   const submit = async (e: FormEvent) => {
@@ -19,24 +21,24 @@ function AddCamera({ onDone }: { onDone(): void }) {
     const r = await add({ name: form.name, mainUrl: form.mainUrl.trim(), subUrl: form.subUrl.trim() || null });
     if (!('error' in r)) onDone();
   };
-  const input = (key: keyof typeof form, label: string, placeholder: string) => (
+  const input = (key: keyof typeof form) => (
     <label className="field-stack">
-      <span>{label}</span>
-      <input name={key} value={form[key]} placeholder={placeholder} spellCheck={false} autoComplete="off"
+      <span>{t(`addCamera.${key}`)}</span>
+      <input name={key} value={form[key]} placeholder={t(`addCamera.${key}Placeholder`)} spellCheck={false} autoComplete="off"
         onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
     </label>
   );
   return (
-    <form className="add-camera" onSubmit={submit} aria-label="Add a camera by RTSP URL">
-      {input('name', 'Name', 'Lobby')}
-      {input('mainUrl', 'Main stream URL', 'rtsp://user:password@host:554/…')}
-      {input('subUrl', 'Sub stream URL (optional)', 'rtsp://…subtype=1')}
-      {error && <p className="error" role="alert">{'message' in error ? String(error.message) : 'could not add'}</p>}
+    <form className="add-camera" onSubmit={submit} aria-label={t('addCamera.label')}>
+      {input('name')}
+      {input('mainUrl')}
+      {input('subUrl')}
+      {error && <p className="error" role="alert">{'message' in error ? String(error.message) : t('addCamera.couldNotAdd')}</p>}
       <div className="actions">
-        <button type="submit" className="primary" disabled={isLoading}>Add</button>
-        <button type="button" onClick={onDone}>Cancel</button>
+        <button type="submit" className="primary" disabled={isLoading}>{t('addCamera.add')}</button>
+        <button type="button" onClick={onDone}>{t('common:cancel')}</button>
       </div>
-      <p className="muted small">The password is kept encrypted by the station and never shown again.</p>
+      <p className="muted small">{t('addCamera.passwordNote')}</p>
     </form>
   );
 }
@@ -48,19 +50,20 @@ interface Props {
 }
 
 export function CameraTree({ channels, statuses, onPlace }: Props) {
+  const { t } = useTranslation('live');
   const [adding, setAdding] = useState(false);
   const [remove] = useRemoveChannelMutation();
   const [filter, setFilter] = useState('');
   const shown = channels.filter((c) => c.name.toLowerCase().includes(filter.toLowerCase()));
   return (
-    <aside className="tree" aria-label="Cameras">
+    <aside className="tree" aria-label={t('tree.label')}>
       <div className="tree-head">
-        <input className="tree-filter" placeholder="Filter cameras" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter cameras" />
-        <button type="button" onClick={() => setAdding((a) => !a)} aria-expanded={adding} title="Add a camera by RTSP URL">+ Add</button>
+        <input className="tree-filter" placeholder={t('tree.filter')} value={filter} onChange={(e) => setFilter(e.target.value)} aria-label={t('tree.filter')} />
+        <button type="button" onClick={() => setAdding((a) => !a)} aria-expanded={adding} title={t('tree.addTitle')}>{t('tree.add')}</button>
       </div>
       {adding && <AddCamera onDone={() => setAdding(false)} />}
-      {channels.length === 0 && !adding && <p className="muted small tree-empty">No cameras yet. Add one by its RTSP URL with + Add.</p>}
-      <ul role="listbox" aria-label="Camera list">
+      {channels.length === 0 && !adding && <p className="muted small tree-empty">{t('tree.empty')}</p>}
+      <ul role="listbox" aria-label={t('tree.list')}>
         {shown.map((c) => (
           <li key={c.id} role="option" aria-selected={false} tabIndex={0} draggable data-channel={c.id}
             className={`tree-item state-${channelState(c, statuses)}`}
@@ -68,13 +71,13 @@ export function CameraTree({ channels, statuses, onPlace }: Props) {
             onDoubleClick={() => onPlace(c.id)}
             onKeyDown={(e) => {
               if (e.key === 'Enter') onPlace(c.id);
-              else if (e.key === 'Delete' && confirm(`Remove camera "${c.name}"? Its saved password is erased.`)) void remove(c.id);
+              else if (e.key === 'Delete' && confirm(t('tree.confirmRemove', { name: c.name }))) void remove(c.id);
             }}
-            title="Drag onto a tile, or press Enter to show it in the selected tile"
+            title={t('tree.itemTitle')}
           >
             <span className="tile-dot" aria-hidden="true" />
             <span className="tree-name">{c.name}</span>
-            {c.subUrl && <span className="muted small">main+sub</span>}
+            {c.subUrl && <span className="muted small">{t('tree.mainSub')}</span>}
           </li>
         ))}
       </ul>

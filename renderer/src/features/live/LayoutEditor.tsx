@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { customLayout, mergeCells, MAX_CUSTOM_GRID, rectOf, singleCells, splitCell, type Cell, type Layout } from './layouts';
 
 interface Props {
@@ -12,6 +13,7 @@ type Pos = { col: number; row: number };
 
 /** Custom layouts: pick a grid, merge rectangles of cells into larger tiles (drag, or Shift+arrows and Enter), name, save. */
 export function LayoutEditor({ custom, onSave, onDelete, onClose }: Props) {
+  const { t } = useTranslation('live');
   const [grid, setGrid] = useState(4);
   const [cells, setCells] = useState<Cell[]>(() => singleCells(4));
   const [anchor, setAnchor] = useState<Pos>({ col: 0, row: 0 });
@@ -28,7 +30,7 @@ export function LayoutEditor({ custom, onSave, onDelete, onClose }: Props) {
   };
   const merge = (r: Cell) => {
     const next = mergeCells(cells, r);
-    if (typeof next === 'string') { setError(`Cannot merge: ${next}`); return; }
+    if (typeof next === 'string') { setError(t('editor.cannotMerge', { problem: next })); return; }
     setCells(next);
     setError(null);
     setAnchor({ col: r.col, row: r.row }); setCursor({ col: r.col, row: r.row });
@@ -70,32 +72,32 @@ export function LayoutEditor({ custom, onSave, onDelete, onClose }: Props) {
 
   const save = () => {
     const l = customLayout(name, grid, cells);
-    if (typeof l === 'string') { setError(`Cannot save: ${l}`); return; }
+    if (typeof l === 'string') { setError(t('editor.cannotSave', { problem: l })); return; }
     onSave(l);
   };
   const edit = (l: Layout) => { reset(l.grid, l.cells); setName(l.label); };
 
   return (
     <div className="layout-editor" role="dialog" aria-modal="true" aria-labelledby="layout-editor-title" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <h2 id="layout-editor-title">Custom layout</h2>
+      <h2 id="layout-editor-title">{t('editor.title')}</h2>
       <div className="le-row">
-        <label>Grid{' '}
-          <select aria-label="Grid size" value={grid} onChange={(e) => reset(Number(e.target.value))}>
-            {Array.from({ length: MAX_CUSTOM_GRID }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{n}×{n}</option>)}
+        <label>{t('editor.grid')}{' '}
+          <select aria-label={t('editor.gridSize')} value={grid} onChange={(e) => reset(Number(e.target.value))}>
+            {Array.from({ length: MAX_CUSTOM_GRID }, (_, i) => i + 1).map((n) => <option key={n} value={n}>{t('editor.gridOption', { n })}</option>)}
           </select>
         </label>
-        <span className="le-count">{cells.length} tiles</span>
+        <span className="le-count">{t('editor.tiles', { count: cells.length })}</span>
         <span className="spacer" />
-        <button type="button" onClick={() => merge(sel)} title="Merge the selected cells into one tile (Enter)">Merge</button>
-        <button type="button" onClick={split} title="Split the tile at the cursor back into cells (Delete)">Split</button>
-        <button type="button" onClick={() => reset(grid)}>Reset</button>
+        <button type="button" onClick={() => merge(sel)} title={t('editor.mergeTitle')}>{t('editor.merge')}</button>
+        <button type="button" onClick={split} title={t('editor.splitTitle')}>{t('editor.split')}</button>
+        <button type="button" onClick={() => reset(grid)}>{t('editor.reset')}</button>
       </div>
       <div
         ref={box}
         className="le-grid"
         tabIndex={0}
         role="application"
-        aria-label={`Layout cells, ${grid}×${grid}: drag across cells or use Shift+arrows to select, Enter merges, Delete splits`}
+        aria-label={t('editor.cellsLabel', { n: grid })}
         aria-describedby="le-help"
         data-testid="layout-grid"
         style={{ gridTemplateColumns: `repeat(${grid}, 1fr)`, gridTemplateRows: `repeat(${grid}, 1fr)` }}
@@ -110,21 +112,21 @@ export function LayoutEditor({ custom, onSave, onDelete, onClose }: Props) {
         ))}
         <div className="le-sel" aria-hidden="true" style={{ gridColumn: `${sel.col + 1} / span ${sel.w}`, gridRow: `${sel.row + 1} / span ${sel.h}` }} />
       </div>
-      <p id="le-help" className="le-help">Drag across cells to merge them. Keyboard: arrows move, Shift+arrows select, Enter merges, Delete splits.</p>
+      <p id="le-help" className="le-help">{t('editor.help')}</p>
       {error && <div className="le-error" role="alert">{error}</div>}
       <div className="le-row">
-        <input aria-label="Layout name" placeholder="Layout name" value={name} maxLength={40}
+        <input aria-label={t('editor.nameLabel')} placeholder={t('editor.namePlaceholder')} value={name} maxLength={40}
           onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && save()} />
-        <button type="button" className="primary" onClick={save}>Save layout</button>
-        <button type="button" onClick={onClose}>Close</button>
+        <button type="button" className="primary" onClick={save}>{t('editor.save')}</button>
+        <button type="button" onClick={onClose}>{t('common:close')}</button>
       </div>
       {custom.length > 0 && (
-        <ul className="le-saved" aria-label="Saved custom layouts">
+        <ul className="le-saved" aria-label={t('editor.saved')}>
           {custom.map((l) => (
             <li key={l.id}>
-              <span>{l.label}</span><span className="le-count">{l.cells.length} tiles, {l.grid}×{l.grid}</span>
-              <button type="button" onClick={() => edit(l)} aria-label={`Edit ${l.label}`}>Edit</button>
-              <button type="button" onClick={() => onDelete(l.id)} aria-label={`Delete ${l.label}`}>Delete</button>
+              <span>{l.label}</span><span className="le-count">{t('editor.savedTiles', { count: l.cells.length, n: l.grid })}</span>
+              <button type="button" onClick={() => edit(l)} aria-label={t('editor.editLabel', { name: l.label })}>{t('editor.edit')}</button>
+              <button type="button" onClick={() => onDelete(l.id)} aria-label={t('editor.deleteLabel', { name: l.label })}>{t('editor.delete')}</button>
             </li>
           ))}
         </ul>

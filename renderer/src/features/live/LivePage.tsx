@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ErrorInfo, StreamStatus } from '../../../../electron/contract';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { formatBytes, formatDuration } from '../../i18n/format';
 import { CameraTree } from './CameraTree';
 import { LayoutEditor } from './LayoutEditor';
 import { LAYOUTS, layoutById } from './layouts';
@@ -9,6 +11,7 @@ import { liveActions, loadStreamStatuses } from './live-slice';
 import { Tile } from './Tile';
 
 export function LivePage() {
+  const { t } = useTranslation('live');
   const dispatch = useAppDispatch();
   const live = useAppSelector((s) => s.live);
   const { data: channels = [] } = useChannelsQuery();
@@ -42,8 +45,8 @@ export function LivePage() {
 
   const takeSnapshot = async (channelId: number) => {
     const r = await snapshot(channelId);
-    if ('data' in r && r.data) setToast({ text: `Snapshot saved: ${r.data.path}`, img: `data:image/jpeg;base64,${r.data.jpegBase64}` });
-    else setToast({ text: `Snapshot failed: ${'error' in r && r.error && 'message' in r.error ? String(r.error.message) : 'unknown error'}` });
+    if ('data' in r && r.data) setToast({ text: t('toast.snapshotSaved', { path: r.data.path }), img: `data:image/jpeg;base64,${r.data.jpegBase64}` });
+    else setToast({ text: t('toast.snapshotFailed', { message: 'error' in r && r.error && 'message' in r.error ? String(r.error.message) : t('toast.unknownError') }) });
   };
   useEffect(() => {
     if (!toast) return;
@@ -58,18 +61,18 @@ export function LivePage() {
       if (start) {
         const r = await startClip({ channelId, profile: 'main' }).unwrap();
         clips.current.set(channelId, r.clipId);
-        setToast({ text: `Recording to ${r.path}` });
+        setToast({ text: t('toast.recordingTo', { path: r.path }) });
         return true;
       }
       const id = clips.current.get(channelId);
       if (id !== undefined) {
         clips.current.delete(channelId);
         const r = await stopClip({ clipId: id }).unwrap();
-        setToast({ text: `Saved ${(r.bytes / 1e6).toFixed(1)} MB, ${Math.round(r.durationMs / 1000)} s: ${r.path}` });
+        setToast({ text: t('toast.clipSaved', { size: formatBytes(r.bytes), duration: formatDuration(r.durationMs), path: r.path }) });
       }
       return false;
     } catch (err) {
-      setToast({ text: `Recording failed: ${(err as ErrorInfo).message}` });
+      setToast({ text: t('toast.recordingFailed', { message: (err as ErrorInfo).message }) });
       return clips.current.has(channelId);
     }
   };
@@ -86,7 +89,7 @@ export function LivePage() {
   const [viewName, setViewName] = useState('');
   const [editing, setEditing] = useState(false);
   const saveView = () => {
-    const name = viewName.trim() || `View ${live.views.length + 1}`;
+    const name = viewName.trim() || t('bar.viewName', { n: live.views.length + 1 });
     dispatch(liveActions.viewSaved(name));
     setViewName('');
   };
@@ -96,34 +99,34 @@ export function LivePage() {
       <CameraTree channels={channels} statuses={statuses} onPlace={(id) => dispatch(liveActions.cameraPlaced({ tile: live.selected, channelId: id }))} />
       <div className="live-main">
         <header className="live-bar">
-          <h1 id="page-title" tabIndex={-1}>Live</h1>
-          <div className="seg" role="radiogroup" aria-label="Layout">
+          <h1 id="page-title" tabIndex={-1}>{t('title')}</h1>
+          <div className="seg" role="radiogroup" aria-label={t('bar.layout')}>
             {LAYOUTS.concat(live.custom).map((l) => (
               <button key={l.id} type="button" role="radio" aria-checked={l.id === layout.id} className={l.id === layout.id ? 'on' : ''}
-                onClick={() => dispatch(liveActions.layoutChosen(l.id))} title={l.id.startsWith('custom:') ? `${l.label}: ${l.cells.length} tiles` : `${l.label} tiles`}>{l.label}</button>
+                onClick={() => dispatch(liveActions.layoutChosen(l.id))} title={l.id.startsWith('custom:') ? t('bar.customLayoutTiles', { name: l.label, count: l.cells.length }) : t('bar.layoutTiles', { count: l.cells.length })}>{l.label}</button>
             ))}
           </div>
-          <button type="button" aria-pressed={editing} className={editing ? 'on' : ''} onClick={() => setEditing(!editing)} title="Make, edit and delete custom layouts">Layouts</button>
-          <button type="button" aria-pressed={live.showStats} className={live.showStats ? 'on' : ''} onClick={() => dispatch(liveActions.statsToggled())}>Stats</button>
-          <button type="button" onClick={() => void grid.current?.requestFullscreen()}>Full screen</button>
+          <button type="button" aria-pressed={editing} className={editing ? 'on' : ''} onClick={() => setEditing(!editing)} title={t('bar.layoutsTitle')}>{t('bar.layouts')}</button>
+          <button type="button" aria-pressed={live.showStats} className={live.showStats ? 'on' : ''} onClick={() => dispatch(liveActions.statsToggled())}>{t('bar.stats')}</button>
+          <button type="button" onClick={() => void grid.current?.requestFullscreen()}>{t('bar.fullScreen')}</button>
           <span className="spacer" />
-          <select aria-label="Saved views" value="" onChange={(e) => e.target.value && dispatch(liveActions.viewOpened(e.target.value))}>
-            <option value="">Views…</option>
+          <select aria-label={t('bar.savedViews')} value="" onChange={(e) => e.target.value && dispatch(liveActions.viewOpened(e.target.value))}>
+            <option value="">{t('bar.views')}</option>
             {live.views.map((v) => <option key={v.name} value={v.name}>{v.name}</option>)}
           </select>
-          <input className="view-name" aria-label="Name for the saved view" placeholder={`View ${live.views.length + 1}`} value={viewName}
+          <input className="view-name" aria-label={t('bar.viewNameLabel')} placeholder={t('bar.viewName', { n: live.views.length + 1 })} value={viewName}
             onChange={(e) => setViewName(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && saveView()} />
-          <button type="button" onClick={saveView}>Save view</button>
+          <button type="button" onClick={saveView}>{t('bar.saveView')}</button>
           <button type="button" aria-pressed={live.touring} className={live.touring ? 'on' : ''} disabled={live.views.length < 2}
-            onClick={() => dispatch(liveActions.tourToggled())} title={`Cycle saved views every ${live.tourSeconds} s`}>
-            Tour {live.tourSeconds}s
+            onClick={() => dispatch(liveActions.tourToggled())} title={t('bar.tourTitle', { seconds: live.tourSeconds })}>
+            {t('bar.tour', { seconds: live.tourSeconds })}
           </button>
         </header>
         <div
           ref={grid}
           className="grid"
           role="grid"
-          aria-label={`${layout.label}-tile live view`}
+          aria-label={t('grid.label', { layout: layout.label })}
           style={{ gridTemplateColumns: `repeat(${layout.grid}, 1fr)`, gridTemplateRows: `repeat(${layout.grid}, 1fr)` }}
         >
           {layout.cells.map((cell, i) => {
@@ -160,14 +163,14 @@ export function LivePage() {
         {editing && (
           <LayoutEditor
             custom={live.custom}
-            onSave={(l) => { dispatch(liveActions.customLayoutSaved(l)); setEditing(false); setToast({ text: `Layout "${l.label}" saved (${l.cells.length} tiles)` }); }}
+            onSave={(l) => { dispatch(liveActions.customLayoutSaved(l)); setEditing(false); setToast({ text: t('toast.layoutSaved', { name: l.label, count: l.cells.length }) }); }}
             onDelete={(id) => dispatch(liveActions.customLayoutDeleted(id))}
             onClose={() => setEditing(false)}
           />
         )}
         {toast && (
           <div className="toast" role="status">
-            {toast.img && <img src={toast.img} alt="snapshot" />}
+            {toast.img && <img src={toast.img} alt={t('toast.snapshotAlt')} />}
             <span>{toast.text}</span>
           </div>
         )}

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Channel, StreamStatus } from '../../../../electron/contract';
+import { formatNumber } from '../../i18n/format';
 import type { PlayerStats } from '../../media/mse-player';
 import { useOnScreen, usePageVisible } from '../../media/use-page-visible';
 import { PTZ_KEYS, PtzControls, type PtzHandle } from './PtzControls';
@@ -33,10 +35,6 @@ interface Props {
   onListen(on: boolean): void;
 }
 
-const STATE_LABEL: Record<StreamStatus['state'], string> = {
-  idle: 'idle', connecting: 'connecting', live: 'live', stalled: 'stalled', offline: 'offline', auth_failed: 'wrong password',
-};
-
 function useNow(active: boolean): number {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -48,6 +46,7 @@ function useNow(active: boolean): number {
 }
 
 export function Tile(p: Props) {
+  const { t } = useTranslation('live');
   const box = useRef<HTMLDivElement>(null);
   const { onScreen, width } = useOnScreen(box);
   const pageVisible = usePageVisible();
@@ -84,6 +83,7 @@ export function Tile(p: Props) {
   const now = useNow(!!status?.retryAt);
   const state = status?.state ?? (p.channel ? 'connecting' : 'idle');
   const hasAudio = !!status?.audio;
+  const stateLabel = t(`state.${state}`);
   const retryIn = status?.retryAt && (state === 'offline' || state === 'auth_failed') ? Math.max(0, Math.ceil((status.retryAt - now) / 1000)) : null;
 
   const onWheel = (e: WheelEvent) => {
@@ -136,7 +136,7 @@ export function Tile(p: Props) {
       style={p.style}
       tabIndex={p.selected ? 0 : -1}
       role="gridcell"
-      aria-label={p.channel ? `${p.channel.name}: ${STATE_LABEL[state]}` : `empty tile ${p.index + 1}`}
+      aria-label={p.channel ? t('tile.label', { name: p.channel.name, state: stateLabel }) : t('tile.emptyLabel', { n: p.index + 1 })}
       aria-selected={p.selected}
       data-tile={p.index}
       data-state={state}
@@ -171,48 +171,48 @@ export function Tile(p: Props) {
           <div className="tile-bar">
             <span className="tile-dot" aria-hidden="true" />
             <span className="tile-name">{p.channel.name}</span>
-            <span className="tile-state">{STATE_LABEL[state]}{retryIn !== null ? ` · retry in ${retryIn} s` : ''}</span>
-            {p.listening && hasAudio && <span className="badge" title="This tile is heard">♪</span>}
-            {stats?.transcoded && <span className="badge" title="The camera sends H.265; the station transcodes it for this screen">H.265→H.264</span>}
-            {zoom.scale > 1 && <span className="badge">{zoom.scale.toFixed(1)}×</span>}
-            <span className="tile-profile">{shownId?.endsWith('/sub') ? 'SUB' : 'MAIN'}</span>
+            <span className="tile-state">{retryIn !== null ? t('tile.stateRetry', { state: stateLabel, seconds: retryIn }) : stateLabel}</span>
+            {p.listening && hasAudio && <span className="badge" title={t('tile.heard')}>♪</span>}
+            {stats?.transcoded && <span className="badge" title={t('tile.transcodedTitle')}>{t('tile.transcoded')}</span>}
+            {zoom.scale > 1 && <span className="badge">{t('tile.zoom', { factor: formatNumber(zoom.scale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })}</span>}
+            <span className="tile-profile">{shownId?.endsWith('/sub') ? t('tile.sub') : t('tile.main')}</span>
           </div>
           <div className="tile-tools" onDoubleClick={(e) => e.stopPropagation()}>
-            <button type="button" title="Snapshot to the snapshots folder (S)" onClick={(e) => { e.stopPropagation(); p.onSnapshot(p.channel!.id); }}>Snap</button>
-            <button type="button" className={clipping ? 'rec on' : 'rec'} aria-pressed={clipping} title="Record this tile to a file"
-              onClick={(e) => { e.stopPropagation(); void p.onClip(p.channel!.id, !clipping).then(setClipping); }}>{clipping ? '■ Stop' : '● Rec'}</button>
+            <button type="button" title={t('tile.snapTitle')} onClick={(e) => { e.stopPropagation(); p.onSnapshot(p.channel!.id); }}>{t('tile.snap')}</button>
+            <button type="button" className={clipping ? 'rec on' : 'rec'} aria-pressed={clipping} title={t('tile.recTitle')}
+              onClick={(e) => { e.stopPropagation(); void p.onClip(p.channel!.id, !clipping).then(setClipping); }}>{clipping ? t('tile.stop') : t('tile.rec')}</button>
             {hasAudio && (
               <button type="button" className={p.listening ? 'on' : ''} aria-pressed={p.listening} data-testid="tile-audio"
-                aria-label={p.listening ? `Mute ${p.channel.name}` : `Listen to ${p.channel.name}`}
-                title={p.listening ? 'Mute (A)' : 'Listen to this camera (A); mutes the others'}
-                onClick={(e) => { e.stopPropagation(); p.onListen(!p.listening); }}>♪ Audio</button>
+                aria-label={t(p.listening ? 'tile.mute' : 'tile.listen', { name: p.channel.name })}
+                title={p.listening ? t('tile.muteTitle') : t('tile.listenTitle')}
+                onClick={(e) => { e.stopPropagation(); p.onListen(!p.listening); }}>{t('tile.audio')}</button>
             )}
             {hasPtz && (
-              <button type="button" className={ptzOn ? 'on' : ''} aria-pressed={ptzOn} title="PTZ controls (P); with them on, arrow keys and +/− move the camera while held"
-                onClick={(e) => { e.stopPropagation(); setPtzOn(!ptzOn); }}>PTZ</button>
+              <button type="button" className={ptzOn ? 'on' : ''} aria-pressed={ptzOn} title={t('tile.ptzTitle')}
+                onClick={(e) => { e.stopPropagation(); setPtzOn(!ptzOn); }}>{t('tile.ptz')}</button>
             )}
-            <button type="button" title="Maximize (Enter, double-click)" onClick={(e) => { e.stopPropagation(); p.onToggleMaximize(); }}>{p.maximized ? 'Restore' : 'Max'}</button>
+            <button type="button" title={t('tile.maxTitle')} onClick={(e) => { e.stopPropagation(); p.onToggleMaximize(); }}>{p.maximized ? t('tile.restore') : t('tile.max')}</button>
           </div>
           {ptzOn && <PtzControls ref={ptz} channelId={p.channel.id} channelName={p.channel.name} />}
           {(state === 'offline' || state === 'auth_failed' || state === 'stalled') && (
             <div className="tile-problem" role="status">
-              <div>{status?.reason ?? STATE_LABEL[state]}</div>
-              {shownId && <button type="button" onClick={(e) => { e.stopPropagation(); p.onRetry(shownId); }}>Retry now</button>}
+              <div>{status?.reason ?? stateLabel}</div>
+              {shownId && <button type="button" onClick={(e) => { e.stopPropagation(); p.onRetry(shownId); }}>{t('tile.retryNow')}</button>}
             </div>
           )}
           {p.showStats && stats && (
             <dl className="tile-stats" data-testid="tile-stats">
-              <dt>codec</dt><dd>{stats.codec}</dd>
-              <dt>size</dt><dd>{stats.width}×{stats.height}</dd>
-              <dt>fps</dt><dd data-fps={stats.fps.toFixed(1)}>{stats.fps.toFixed(1)}</dd>
-              <dt>rate</dt><dd>{(stats.bitrate / 1000).toFixed(0)} kb/s</dd>
-              <dt>buffer</dt><dd>{Math.round(stats.bufferS * 1000)} ms</dd>
-              <dt>dropped</dt><dd>{stats.droppedFrames}</dd>
+              <dt>{t('stats.codec')}</dt><dd>{stats.codec}</dd>
+              <dt>{t('stats.size')}</dt><dd>{t('stats.sizeValue', { width: stats.width, height: stats.height })}</dd>
+              <dt>{t('stats.fps')}</dt><dd data-fps={stats.fps.toFixed(1)}>{formatNumber(stats.fps, { minimumFractionDigits: 1, maximumFractionDigits: 1 })}</dd>
+              <dt>{t('stats.rate')}</dt><dd>{t('stats.rateValue', { rate: formatNumber(stats.bitrate / 1000, { maximumFractionDigits: 0 }) })}</dd>
+              <dt>{t('stats.buffer')}</dt><dd>{t('stats.bufferValue', { ms: formatNumber(Math.round(stats.bufferS * 1000)) })}</dd>
+              <dt>{t('stats.dropped')}</dt><dd>{formatNumber(stats.droppedFrames)}</dd>
             </dl>
           )}
         </>
       ) : (
-        <div className="tile-empty">{dropping ? 'Drop to show here' : `${p.index + 1}`}</div>
+        <div className="tile-empty">{dropping ? t('tile.drop') : `${p.index + 1}`}</div>
       )}
     </div>
   );

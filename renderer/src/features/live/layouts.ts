@@ -1,4 +1,6 @@
 // Grid layouts: cells on a square grid; some layouts give one camera a larger cell.
+import i18next from 'i18next';
+import en from '../../i18n/locales/en/live.json';
 
 export interface Cell { col: number; row: number; w: number; h: number }
 export interface Layout { id: string; label: string; grid: number; cells: Cell[] }
@@ -21,6 +23,13 @@ function featured(grid: number, big: number): Layout {
 export const LAYOUTS: Layout[] = [uniform(1), uniform(2), featured(3, 2), featured(4, 3), uniform(3), uniform(4), uniform(5), uniform(6), uniform(8)];
 export const MAX_TILES = 64;
 
+type Problem = keyof typeof en.layoutProblem;
+/** Why a layout cannot be, in the chosen language; in English where no language is set up (as in the unit tests). */
+function problem(key: Problem, values: Record<string, string | number> = {}): string {
+  if (i18next.isInitialized) return i18next.t(`live:layoutProblem.${key}`, values);
+  return en.layoutProblem[key].replace(/\{\{(\w+)\}\}/g, (_, v: string) => String(values[v]));
+}
+
 export function layoutById(id: string, custom: Layout[] = []): Layout {
   return [...LAYOUTS, ...custom].find((l) => l.id === id) ?? LAYOUTS[1]!;
 }
@@ -29,19 +38,20 @@ export function layoutById(id: string, custom: Layout[] = []): Layout {
 export function validateLayout(l: Layout): string | null {
   const taken = new Set<string>();
   for (const c of l.cells) {
-    if (c.w < 1 || c.h < 1 || c.col < 0 || c.row < 0 || c.col + c.w > l.grid || c.row + c.h > l.grid) return 'a cell lies outside the grid';
+    if (c.w < 1 || c.h < 1 || c.col < 0 || c.row < 0 || c.col + c.w > l.grid || c.row + c.h > l.grid) return problem('outside');
     for (let r = c.row; r < c.row + c.h; r++) {
       for (let k = c.col; k < c.col + c.w; k++) {
         const key = `${r}:${k}`;
-        if (taken.has(key)) return 'two cells overlap';
+        if (taken.has(key)) return problem('overlap');
         taken.add(key);
       }
     }
   }
-  return l.cells.length === 0 ? 'a layout needs at least one cell' : null;
+  return l.cells.length === 0 ? problem('noCells') : null;
 }
 
 export const MAX_CUSTOM_GRID = 8;
+const MAX_NAME = 24;
 
 /** A rectangle of grid cells, from two corners in any order. */
 export function rectOf(a: { col: number; row: number }, b: { col: number; row: number }): Cell {
@@ -62,8 +72,8 @@ export function singleCells(n: number): Cell[] {
 /** Merges the tiles in a rectangle into one; refused when the rectangle cuts through a larger tile. */
 export function mergeCells(cells: Cell[], r: Cell): Cell[] | string {
   const hit = cells.filter((c) => overlaps(c, r));
-  if (hit.some((c) => !inside(c, r))) return 'the selection cuts through a merged tile; select all of it or split it first';
-  if (hit.length < 2) return 'select two or more tiles to merge';
+  if (hit.some((c) => !inside(c, r))) return problem('cutsThrough');
+  if (hit.length < 2) return problem('mergeTwo');
   return order([...cells.filter((c) => !overlaps(c, r)), r]);
 }
 
@@ -79,15 +89,15 @@ export function splitCell(cells: Cell[], at: { col: number; row: number }): Cell
 /** A custom layout from the editor, or why it cannot be saved (a saved name is overwritten). */
 export function customLayout(name: string, grid: number, cells: Cell[]): Layout | string {
   const label = name.trim();
-  if (!label) return 'name the layout';
-  if (label.length > 24) return 'a layout name has at most 24 characters';
-  if (!Number.isInteger(grid) || grid < 1 || grid > MAX_CUSTOM_GRID) return `the grid is 1×1 to ${MAX_CUSTOM_GRID}×${MAX_CUSTOM_GRID}`;
-  if (LAYOUTS.some((l) => l.label === label)) return `"${label}" is the name of a built-in layout`;
+  if (!label) return problem('noName');
+  if (label.length > MAX_NAME) return problem('nameTooLong', { max: MAX_NAME });
+  if (!Number.isInteger(grid) || grid < 1 || grid > MAX_CUSTOM_GRID) return problem('gridRange', { max: MAX_CUSTOM_GRID });
+  if (LAYOUTS.some((l) => l.label === label)) return problem('builtIn', { name: label });
   const l: Layout = { id: `custom:${label}`, label, grid, cells: order(cells) };
-  if (l.cells.length > MAX_TILES) return `a layout has at most ${MAX_TILES} tiles`;
-  const problem = validateLayout(l);
-  if (problem) return problem;
+  if (l.cells.length > MAX_TILES) return problem('tooManyTiles', { max: MAX_TILES });
+  const invalid = validateLayout(l);
+  if (invalid) return invalid;
   // Every grid position covered, so the grid shows no holes.
-  if (l.cells.reduce((n, c) => n + c.w * c.h, 0) !== grid * grid) return 'some grid cells belong to no tile';
+  if (l.cells.reduce((n, c) => n + c.w * c.h, 0) !== grid * grid) return problem('holes');
   return l;
 }
