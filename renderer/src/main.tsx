@@ -4,7 +4,8 @@ import { Provider } from 'react-redux';
 import { App } from './app/App';
 import { ClientContext } from './app/client-context';
 import { createStationClient } from './app/station-client';
-import { createStore, viewFromHash } from './app/store';
+import { createStore, linkFromHash, navigated } from './app/store';
+import { playbackActions } from './features/recording/playback-slice';
 import { initI18n } from './i18n';
 import './ui/theme.css';
 
@@ -13,7 +14,15 @@ if (location.search.includes('token=')) history.replaceState(null, '', location.
 
 initI18n();
 const client = createStationClient();
-const store = createStore(client, viewFromHash(location.hash));
+const store = createStore(client, linkFromHash(location.hash).view);
+// A link to a page or to a moment of the archive, at start and whenever the address changes.
+const follow = () => {
+  const link = linkFromHash(location.hash);
+  store.dispatch(navigated(link.view));
+  if (link.jump) store.dispatch(playbackActions.jumpRequested(link.jump));
+};
+follow();
+window.addEventListener('hashchange', follow);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <Provider store={store}>

@@ -184,12 +184,11 @@ try {
   const seeks: number[] = [];
   let shown = [1, 2, 3, 4];
   for (const s of samples) {
-    // Position (not timed): only the sampled channel, by a jump from an event as the Events page makes it.
+    // Position (not timed): only the sampled channel, by a link to the moment (the jump an event click makes).
     for (const c of shown) await channelBox(c).uncheck();
-    await page.evaluate(({ at, ch }) => sessionStorage.setItem('watchpost.playbackJump', JSON.stringify({ at, channelId: ch })), { at: s.jump, ch: s.ch });
     await page.click('nav [data-view=status]');
     await page.waitForSelector('h1:has-text("Status")');
-    await page.click('nav [data-view=playback]');
+    await page.evaluate(({ at, ch }) => void (location.hash = `#/playback?at=${at}&channel=${ch}`), { at: s.jump, ch: s.ch });
     await page.waitForSelector(`video[data-playback="${s.ch}"]`);
     shown = [s.ch];
     await firstFrame(s.ch);

@@ -8,9 +8,15 @@ import { stationApi } from './station-api';
 export const VIEWS = ['live', 'playback', 'devices', 'events', 'privacy', 'settings', 'status'] as const;
 export type View = (typeof VIEWS)[number];
 
-export function viewFromHash(hash: string): View {
-  const v = hash.replace(/^#\/?/, '');
-  return (VIEWS as readonly string[]).includes(v) ? (v as View) : 'live';
+/** A link into the app: `#/devices`, or a moment of the archive, `#/playback?at=<epoch ms>&channel=<id>`. */
+export function linkFromHash(hash: string): { view: View; jump?: { at: number; channelId: number | null } } {
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
+  const view = (VIEWS as readonly string[]).includes(path) ? (path as View) : 'live';
+  const params = new URLSearchParams(query);
+  const at = Number(params.get('at'));
+  const channel = Number(params.get('channel'));
+  if (view !== 'playback' || !params.has('at') || !Number.isFinite(at)) return { view };
+  return { view, jump: { at, channelId: Number.isInteger(channel) && channel > 0 ? channel : null } };
 }
 
 const shell = createSlice({
