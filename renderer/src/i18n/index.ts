@@ -44,16 +44,21 @@ export function i18nOptions(resources: Record<string, Record<string, Catalogue>>
   return { resources, lng, fallbackLng: 'en', ns: [...NAMESPACES], defaultNS: 'common', interpolation: { escapeValue: false }, initAsync: false } as const;
 }
 
+// Set up on import, in English, so plain modules (and their unit tests) word things too; initI18n picks the person's language.
+void i18next.use(initReactI18next).init({
+  ...i18nOptions(catalogues(), 'en'),
+  saveMissing: true,
+  missingKeyHandler: (_lngs, ns, key) => {
+    if (missingKeys.has(`${ns}:${key}`)) return;
+    missingKeys.add(`${ns}:${key}`);
+    console.error(`i18n: no text for ${ns}:${key}`);
+  },
+});
+/** The app's one i18next instance, ready as soon as this module is loaded. */
+export const i18n = i18next;
+
 export function initI18n(lng: Language = initialLanguage()) {
-  void i18next.use(initReactI18next).init({
-    ...i18nOptions(catalogues(), lng),
-    saveMissing: true,
-    missingKeyHandler: (_lngs, ns, key) => {
-      if (missingKeys.has(`${ns}:${key}`)) return;
-      missingKeys.add(`${ns}:${key}`);
-      console.error(`i18n: no text for ${ns}:${key}`);
-    },
-  });
+  void i18next.changeLanguage(lng);
   document.documentElement.lang = lng === 'zh' ? 'zh-Hans' : lng;
   (window as { watchpostMissingKeys?: Set<string> }).watchpostMissingKeys = missingKeys;
   return i18next;

@@ -1,6 +1,5 @@
 // Grid layouts: cells on a square grid; some layouts give one camera a larger cell.
-import i18next from 'i18next';
-import en from '../../i18n/locales/en/live.json';
+import { i18n } from '../../i18n';
 
 export interface Cell { col: number; row: number; w: number; h: number }
 export interface Layout { id: string; label: string; grid: number; cells: Cell[] }
@@ -23,12 +22,9 @@ function featured(grid: number, big: number): Layout {
 export const LAYOUTS: Layout[] = [uniform(1), uniform(2), featured(3, 2), featured(4, 3), uniform(3), uniform(4), uniform(5), uniform(6), uniform(8)];
 export const MAX_TILES = 64;
 
-type Problem = keyof typeof en.layoutProblem;
-/** Why a layout cannot be, in the chosen language; in English where no language is set up (as in the unit tests). */
-function problem(key: Problem, values: Record<string, string | number> = {}): string {
-  if (i18next.isInitialized) return i18next.t(`live:layoutProblem.${key}`, values);
-  return en.layoutProblem[key].replace(/\{\{(\w+)\}\}/g, (_, v: string) => String(values[v]));
-}
+type Problem = 'outside' | 'overlap' | 'noCells' | 'cutsThrough' | 'mergeTwo' | 'noName' | 'nameTooLong' | 'gridRange' | 'builtIn' | 'tooManyTiles' | 'holes';
+/** Why a layout cannot be, in the chosen language. */
+const problem = (key: Problem, values: Record<string, string | number> = {}): string => i18n.t(`live:layoutProblem.${key}`, values);
 
 export function layoutById(id: string, custom: Layout[] = []): Layout {
   return [...LAYOUTS, ...custom].find((l) => l.id === id) ?? LAYOUTS[1]!;
