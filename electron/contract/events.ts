@@ -110,7 +110,12 @@ export const eventCalls = {
   'sensors.current': call(NoInput, z.array(SensorReading)),
   'sensors.series': call(z.object({ channelId: id, type: z.enum(SENSOR_TYPES), from: epochMs, to: epochMs, maxPoints: z.number().int().min(2).max(5000).default(500) }).strict(), z.array(SensorReading)),
   'alarms.rules': call(NoInput, z.array(AlarmRule)),
-  'alarms.saveRule': call(AlarmRule.omit({ id: true }).extend({ id: id.optional() }).strict(), AlarmRule),
+  'alarms.saveRule': call(AlarmRule.omit({ id: true }).extend({
+    id: id.optional(),
+    // A rule that can never fire is refused, not stored.
+    channelIds: z.array(id).min(1, 'choose at least one channel, or all channels').max(512).nullable(),
+    schedule: AlarmRule.shape.schedule.refine((s) => s.includes('1'), 'the schedule has no half-hour switched on'),
+  }).strict(), AlarmRule),
   'alarms.removeRule': call(z.object({ id }).strict(), z.object({ removed: z.boolean() })),
   'eventSources.list': call(NoInput, z.array(EventSourceConfig)),
   'eventSources.add': call(

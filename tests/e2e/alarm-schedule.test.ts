@@ -100,4 +100,23 @@ describe('alarm rule schedule', () => {
     await page.waitForSelector(`.ev-row.alarm[data-event-id="${inside.id}"]`);
     guard.check();
   }, 120_000);
+
+  it('refuses a rule that could never fire: no channel, or an empty schedule (page and contract)', async () => {
+    const before = (await ws.call<Rule[]>('alarms.rules', {})).length;
+    await page.click('[data-tab=rules]');
+    await page.click('[data-action=new-rule]');
+    await page.fill('input[name=rule-name]', 'Nowhere');
+    await page.locator('.ev-rule-form label', { hasText: 'All channels' }).locator('input').uncheck();
+    await page.click('.ev-rule-form button[type=submit]');
+    expect(await page.textContent('.ev-rule-form [data-problem]')).toBe('This rule can never fire: choose at least one channel, or all channels.');
+    await page.locator('.ev-rule-form label', { hasText: 'All channels' }).locator('input').check();
+    await page.click('[data-preset=Clear]');
+    await page.click('.ev-rule-form button[type=submit]');
+    expect(await page.getAttribute('.ev-rule-form [data-problem]', 'data-problem')).toBe('noSchedule');
+    await page.click('.ev-rule-form button:has-text("Cancel")');
+    const rule = { name: 'Nowhere', enabled: true, types: ['door'], schedule: '1'.repeat(336), actions: ['notify'] };
+    await expect(ws.call('alarms.saveRule', { ...rule, channelIds: [] })).rejects.toThrow(/at least one channel/);
+    await expect(ws.call('alarms.saveRule', { ...rule, channelIds: null, schedule: '0'.repeat(336) })).rejects.toThrow(/no half-hour/);
+    expect(await ws.call<Rule[]>('alarms.rules', {})).toHaveLength(before);
+  }, 60_000);
 });

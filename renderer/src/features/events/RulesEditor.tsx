@@ -12,6 +12,14 @@ const blank = (): Draft => ({ name: '', enabled: true, types: ['motion'], channe
 
 const toggle = <T,>(list: T[], v: T) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
 
+/** Why a rule could never fire (the catalogue key), or undefined. */
+export function ruleProblem(d: Draft): 'noType' | 'noChannel' | 'noSchedule' | undefined {
+  if (d.types.length === 0) return 'noType';
+  if (d.channelIds?.length === 0) return 'noChannel';
+  if (!d.schedule.includes('1')) return 'noSchedule';
+  return undefined;
+}
+
 /** Alarm rules: when (types, channels, schedule) -> do (actions). */
 export function RulesEditor() {
   const { t } = useTranslation('events');
@@ -20,6 +28,8 @@ export function RulesEditor() {
   const [save, { error }] = useSaveRuleMutation();
   const [remove] = useRemoveRuleMutation();
   const [draft, setDraft] = useState<Draft | null>(null);
+  const [shown, setShown] = useState(false);
+  const problem = draft ? ruleProblem(draft) : undefined;
 
   return (
     <section className="ev-rules" aria-label={t('rules.label')}>
@@ -28,14 +38,16 @@ export function RulesEditor() {
           <li key={r.id} className="ev-rule" data-rule-id={r.id}>
             <strong>{r.name}</strong>
             <span className="muted">{r.types.map(typeLabel).join(t('rules.listSeparator'))} · {r.channelIds === null ? t('rules.allChannelsSummary') : t('rules.channelCount', { count: r.channelIds.length })} · {scheduleName(r.schedule)} · {r.enabled ? t('rules.on') : t('rules.off')}</span>
-            <button type="button" onClick={() => setDraft({ ...r })}>{t('rules.edit')}</button>
+            <button type="button" onClick={() => { setShown(false); setDraft({ ...r }); }}>{t('rules.edit')}</button>
             <button type="button" onClick={() => void remove(r.id)}>{t('rules.delete')}</button>
           </li>
         ))}
       </ul>
-      {draft === null ? <button type="button" onClick={() => setDraft(blank())} data-action="new-rule">{t('rules.newRule')}</button> : (
+      {draft === null ? <button type="button" onClick={() => { setShown(false); setDraft(blank()); }} data-action="new-rule">{t('rules.newRule')}</button> : (
         <form className="ev-rule-form panel" onSubmit={async (e) => {
           e.preventDefault();
+          setShown(true);
+          if (problem) return;
           const r = await save(draft);
           if ('data' in r) setDraft(null);
         }}>
@@ -60,6 +72,7 @@ export function RulesEditor() {
               <label key={a} className="ev-check"><input type="checkbox" checked={draft.actions.includes(a)} onChange={() => setDraft({ ...draft, actions: toggle(draft.actions, a) })} data-do={a} /> {t(`actions.${a}`)}</label>
             ))}
           </fieldset>
+          {shown && problem && <p className="error" role="alert" data-problem={problem}>{t(`rules.form.problems.${problem}`)}</p>}
           {error && <p className="error" role="alert">{(error as { message?: string }).message}</p>}
           <div className="ev-form-buttons"><button type="submit" className="primary">{t('rules.form.save')}</button><button type="button" onClick={() => setDraft(null)}>{t('common:cancel')}</button></div>
         </form>
