@@ -113,6 +113,22 @@ export type PtzPreset = z.infer<typeof PtzPreset>;
 
 export const liveCalls = {
   'channels.list': call(NoInput, z.array(Channel)),
+export const ActiveClip = z.object({
+  clipId: z.number().int().positive(),
+  channelId: z.number().int().positive(),
+  path: z.string(),
+  startedAt: z.number(),
+  maxMs: z.number(),
+});
+export type ActiveClip = z.infer<typeof ActiveClip>;
+
+const ClipResult = z.object({
+  path: z.string(),
+  bytes: z.number(),
+  durationMs: z.number(),
+  reason: z.enum(['user', 'max-length', 'page-gone', 'stream-restarted', 'channel-removed', 'shutdown']),
+});
+
   'channels.addRtsp': call(
     z.object({ name: z.string().trim().min(1).max(100), mainUrl: rtspUrl, subUrl: rtspUrl.nullable().default(null) }).strict(),
     Channel,
@@ -135,14 +151,14 @@ export const liveCalls = {
     z.object({ channelId: z.number().int().positive() }).strict(),
     z.object({ path: z.string(), jpegBase64: z.string(), width: z.number(), height: z.number(), takenAt: z.number() }),
   ),
-  /** Local recording of what a tile shows, to a file (fMP4 from the cached keyframe, no re-encoding). */
+  /**
+   * Local recording of what a tile shows, to a file (fMP4 from the cached keyframe, no re-encoding, timestamps from 0).
+   * The station's, not the page's: one per channel (starting again gives the running one), listed by live.clips, ended at
+   * `maxMinutes` or a minute after the last page that showed it went away, and kept.
+   */
   'live.clipStart': call(
-    z.object({ channelId: z.number().int().positive(), profile: z.enum(STREAM_PROFILES).default('main') }).strict(),
-    z.object({ clipId: z.number().int().positive(), path: z.string() }),
-  ),
-  'live.clipStop': call(
-    z.object({ clipId: z.number().int().positive() }).strict(),
-    z.object({ path: z.string(), bytes: z.number(), durationMs: z.number() }),
+    z.object({ channelId: z.number().int().positive(), profile: z.enum(STREAM_PROFILES).default('main'), maxMinutes: z.number().int().min(1).max(240).default(30) }).strict(),
+    ActiveClip,
   ),
   /** Continuous move at these speeds (-1..1; 0 = that axis stands) until live.ptz.stop or a safety timeout. */
   'live.ptz.move': call(
@@ -150,6 +166,8 @@ export const liveCalls = {
     z.object({}),
   ),
   'live.ptz.stop': call(z.object({ channelId: z.number().int().positive() }).strict(), z.object({})),
+  'live.clipStop': call(z.object({ clipId: z.number().int().positive() }).strict(), ClipResult),
+  'live.clips': call(NoInput, z.array(ActiveClip)),
   'live.ptz.presets': call(z.object({ channelId: z.number().int().positive() }).strict(), z.array(PtzPreset)),
   'live.ptz.gotoPreset': call(z.object({ channelId: z.number().int().positive(), token: presetToken }).strict(), z.object({})),
   /** Saves the camera's current position under a name; with a token, overwrites that preset. */
@@ -163,3 +181,5 @@ export const liveSignals = {
   'channels.changed': z.array(Channel),
   'stream.status': StreamStatus,
 } as const;
+  'live.clips': z.array(ActiveClip),
+  'live.clipEnded': ClipResult.extend({ clipId: z.number().int().positive(), channelId: z.number().int().positive() }),

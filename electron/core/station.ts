@@ -8,6 +8,7 @@ import { EventService } from './events/event-service';
 import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './live/live-service';
+import { ClipRecorder } from './live/clip-recorder';
 import { PtzService } from './live/ptz-service';
 import { PrivacyService } from './privacy/privacy-service';
 import { RecordingService } from './recording/recording-service';
@@ -27,7 +28,7 @@ export interface StationOptions {
   env?: { PATH?: string };
   heartbeatMs?: number;
   /** Stream supervision timings (tests shorten them). */
-  media?: { graceMs?: number; stallMs?: number };
+  media?: { graceMs?: number; stallMs?: number; clipOrphanMs?: number };
   /** The account & privacy-settings service (cloud/); none: nothing is ever sent. */
   cloudUrl?: string;
   /** Privacy sync timings (tests shorten them). */
@@ -90,8 +91,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const live = new LiveService({
     registry, signals, logger, ffmpegPath, clock,
     snapshotsDir: () => join(opts.dataDir, 'snapshots'),
-    clipsDir: () => join(opts.dataDir, 'clips'),
     graceMs: opts.media?.graceMs, stallMs: opts.media?.stallMs,
+  });
+  const clips = new ClipRecorder({
+    registry, signals, logger, clock, hub: (id) => live.hub(id), dir: () => join(opts.dataDir, 'clips'), orphanMs: opts.media?.clipOrphanMs,
   });
   const channelsChanged = async () => signals.emit('channels.changed', await registry.list());
 
@@ -191,11 +194,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       return { removed };
     },
     'streams.status': () => live.status(),
+      clips.forgetChannel(id);
     'streams.retry': ({ streamId }) => (live.retry(streamId), {}),
     'live.open': async ({ streamId, hevc, audio }, session) => ({ channel: await live.open(session, streamId, hevc, audio) }),
     'live.close': ({ channel }, session) => (live.close(session, channel), {}),
-    'live.clipStart': ({ channelId, profile }) => live.startClip(channelId, profile),
-    'live.clipStop': ({ clipId }) => live.stopClip(clipId),
+    'live.clipStart': ({ channelId, profile, maxMinutes }, session) => clips.start(session, channelId, profile, maxMinutes * 60_000),
+    'live.clipStop': ({ clipId }) => clips.stop(clipId),
+    'live.clips': (_, session) => clips.list(session),
     'live.ptz.move': async ({ channelId, pan, tilt, zoom }, session) => (await ptz.move(session, channelId, { pan, tilt, zoom }), {}),
     'live.ptz.stop': async ({ channelId }) => (await ptz.stop(channelId), {}),
     'live.ptz.presets': ({ channelId }) => ptz.presets(channelId),
@@ -238,5 +243,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       logger.info('station stopped');
       logger.flush();
     },
+      clips.dispose();
   };
 }

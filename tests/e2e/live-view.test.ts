@@ -58,15 +58,27 @@ describe('live view', () => {
     await page.click('[data-tile="1"]');
     await page.click('[data-tile="1"] .tile-tools button.rec');
     await page.waitForSelector('.toast:has-text("Recording to")');
-    await page.waitForTimeout(2500);
+    const t0 = Date.now();
+    // The clip is the station's: after a reload the tile shows it running, with its Stop.
+    await page.reload();
+    await page.waitForSelector('[data-tile="1"][data-state="live"]', { timeout: 15_000 });
+    await page.waitForSelector('[data-tile="1"] .tile-tools button.rec[aria-pressed=true]');
+    await page.waitForTimeout(1500);
     await page.click('[data-tile="1"] .tile-tools button.rec');
     const saved = await page.locator('.toast:has-text("Saved")').textContent({ timeout: 10_000 });
+    const ranS = (Date.now() - t0) / 1000;
+    expect(await page.getAttribute('[data-tile="1"] .tile-tools button.rec', 'aria-pressed')).toBe('false');
     const path = /: (\/\S+\.mp4)$/.exec(saved!)![1]!;
     const probe = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v', '-show_entries', 'stream=codec_name,width,nb_read_frames', '-of', 'csv=p=0', path]).toString().trim();
     const [codec, width, frames] = probe.split(',');
     expect(codec).toBe('h264');
     expect(width).toBe('640');
     expect(Number(frames)).toBeGreaterThan(25);
+    // Timestamps from 0: no blank lead-in, and the length is the time it ran (plus at most the cached keyframe interval).
+    const [start, duration] = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=start_time,duration', '-of', 'csv=p=0', path]).toString().trim().split(',').map(Number);
+    expect(start).toBeLessThan(0.1);
+    expect(duration).toBeGreaterThan(ranS - 1.5);
+    expect(duration).toBeLessThan(ranS + 2.5);
     await page.click('[data-tile="1"] .tile-tools button:text-is("Snap")');
     await page.waitForSelector('.toast:has-text("Snapshot saved") img');
   });

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeMediaFrameHead, StationError, type MediaFrameMeta, type StreamProfile, type StreamStatus } from '../../contract';
 import type { ClientSession } from '../client-session';
@@ -15,7 +15,6 @@ export interface LiveServiceOptions {
   logger: Logger;
   ffmpegPath: () => string;
   snapshotsDir: () => string;
-  clipsDir: () => string;
   graceMs?: number;
   stallMs?: number;
   clock?: () => number;
@@ -35,8 +34,6 @@ export class LiveService {
   private readonly transcoders = new Map<string, StreamHub>();
   private readonly sessions = new WeakMap<ClientSession, { next: number; open: Map<number, () => void> }>();
   private readonly clock: () => number;
-  private readonly clips = new Map<number, { path: string; fd: number; bytes: number; startedAt: number; detach: () => void }>();
-  private nextClip = 1;
 
   constructor(private readonly opts: LiveServiceOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -193,39 +190,6 @@ export class LiveService {
     }
   }
 
-  /** Writes a stream's fMP4 (init, cached GOP, then live fragments) to a file until stopped. */
-  async startClip(channelId: number, profile: StreamProfile): Promise<{ clipId: number; path: string }> {
-    const channel = await this.opts.registry.get(channelId);
-    const hub = await this.hub(`${channelId}/${profile === 'sub' && channel.subUrl ? 'sub' : 'main'}`);
-    const dir = this.opts.clipsDir();
-    mkdirSync(dir, { recursive: true });
-    const startedAt = this.clock();
-    const safeName = channel.name.replace(/[^\w.-]+/g, '_').slice(0, 40);
-    const path = join(dir, `${safeName}-${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}.mp4`);
-    const fd = openSync(path, 'wx', 0o600);
-    const clipId = this.nextClip++;
-    const clip = { path, fd, bytes: 0, startedAt, detach: () => {} };
-    const write = (data: Buffer) => { writeSync(fd, data); clip.bytes += data.length; };
-    let haveInit = false;
-    clip.detach = hub.attach({
-      // A changed init segment (camera reconnected with new parameters) cannot continue the same file.
-      init: (data) => { if (!haveInit) { haveInit = true; write(data); } },
-      fragment: (data) => { if (haveInit) write(data); },
-    });
-    this.clips.set(clipId, clip);
-    this.opts.logger.info({ channel: channelId, path }, 'clip recording started');
-    return { clipId, path };
-  }
-
-  stopClip(clipId: number): { path: string; bytes: number; durationMs: number } {
-    const clip = this.clips.get(clipId);
-    if (!clip) throw new StationError('not_found', `no clip recording with id ${clipId}`);
-    this.clips.delete(clipId);
-    clip.detach();
-    closeSync(clip.fd);
-    return { path: clip.path, bytes: clip.bytes, durationMs: this.clock() - clip.startedAt };
-  }
-
   /** Closes the hubs of a removed channel. */
   forgetChannel(channelId: number): void {
     for (const map of [this.transcoders, this.hubs]) {
@@ -238,7 +202,6 @@ export class LiveService {
   }
 
   dispose(): void {
-    for (const id of [...this.clips.keys()]) this.stopClip(id);
     for (const h of [...this.transcoders.values(), ...this.hubs.values()]) h.close();
     this.transcoders.clear();
     this.hubs.clear();

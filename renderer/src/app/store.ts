@@ -44,6 +44,7 @@ export function createStore(client: StationClient, initialView: View) {
   client.on('station.heartbeat', (p) => store.dispatch(heartbeat(p.at)));
   client.on('settings.changed', () => store.dispatch(stationApi.util.invalidateTags(['Settings', 'Status'])));
   client.on('stream.status', (p) => store.dispatch(liveActions.statusReceived(p)));
+  client.on('live.clips', () => store.dispatch(liveApi.util.invalidateTags(['Clips'])));
   client.on('channels.changed', (list) => {
     store.dispatch(liveApi.util.invalidateTags(['Channels']));
     for (const t of new Set(store.getState().live.tiles)) if (t !== null && !list.some((c) => c.id === t)) store.dispatch(liveActions.channelGone(t));

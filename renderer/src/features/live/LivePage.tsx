@@ -1,12 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfo, StreamStatus } from '../../../../electron/contract';
+import { useStationClient } from '../../app/client-context';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { formatBytes, formatDuration } from '../../i18n/format';
 import { CameraTree } from './CameraTree';
 import { LayoutEditor } from './LayoutEditor';
 import { LAYOUTS, layoutById } from './layouts';
-import { useChannelsQuery, useRetryStreamMutation, useSnapshotMutation, useStartClipMutation, useStopClipMutation } from './live-api';
+import { useChannelsQuery, useClipsQuery, useRetryStreamMutation, useSnapshotMutation, useStartClipMutation, useStopClipMutation } from './live-api';
 import { liveActions, loadStreamStatuses } from './live-slice';
 import { Tile } from './Tile';
 
@@ -54,28 +55,29 @@ export function LivePage() {
     return () => clearTimeout(t);
   }, [toast]);
 
-  // Local recordings of tiles: channel -> clip id while recording.
-  const clips = useRef(new Map<number, number>());
-  const toggleClip = async (channelId: number, start: boolean): Promise<boolean> => {
+  // Local clips of tiles: the station's, so a reloaded page shows the running ones with their Stop.
+  const client = useStationClient();
+  const { data: activeClips = [] } = useClipsQuery();
+  const clipOf = useMemo(() => new Map(activeClips.map((c) => [c.channelId, c])), [activeClips]);
+  const toggleClip = async (channelId: number, start: boolean): Promise<void> => {
     try {
       if (start) {
         const r = await startClip({ channelId, profile: 'main' }).unwrap();
-        clips.current.set(channelId, r.clipId);
         setToast({ text: t('toast.recordingTo', { path: r.path }) });
-        return true;
+        return;
       }
-      const id = clips.current.get(channelId);
-      if (id !== undefined) {
-        clips.current.delete(channelId);
-        const r = await stopClip({ clipId: id }).unwrap();
-        setToast({ text: t('toast.clipSaved', { size: formatBytes(r.bytes), duration: formatDuration(r.durationMs), path: r.path }) });
-      }
-      return false;
+      const clip = clipOf.get(channelId);
+      if (!clip) return;
+      const r = await stopClip({ clipId: clip.clipId }).unwrap();
+      setToast({ text: t('toast.clipSaved', { size: formatBytes(r.bytes), duration: formatDuration(r.durationMs), path: r.path }) });
     } catch (err) {
       setToast({ text: t('toast.recordingFailed', { message: (err as ErrorInfo).message }) });
-      return clips.current.has(channelId);
     }
   };
+  // A clip the station ended by itself (its maximum length, its stream restarted, …) says so, with where it was kept.
+  useEffect(() => client.on('live.clipEnded', (r) => {
+    if (r.reason !== 'user') setToast({ text: t(`toast.clipEnded.${r.reason}`, { size: formatBytes(r.bytes), duration: formatDuration(r.durationMs), path: r.path }) });
+  }), [client, t]);
 
   const focusTile = (i: number) => {
     dispatch(liveActions.tileSelected(i));
@@ -151,6 +153,7 @@ export function LivePage() {
                 onDropChannel={(channelId) => dispatch(liveActions.cameraPlaced({ tile: i, channelId }))}
                 onClear={() => dispatch(liveActions.cameraPlaced({ tile: i, channelId: null }))}
                 onSnapshot={(c) => void takeSnapshot(c)}
+                clip={c ? clipOf.get(c.id) : undefined}
                 onClip={toggleClip}
                 onRetry={(s) => void retry(s)}
                 onMove={(d) => move(i, d)}

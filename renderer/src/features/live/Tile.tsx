@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Channel, StreamStatus } from '../../../../electron/contract';
+import type { ActiveClip, Channel, StreamStatus } from '../../../../electron/contract';
 import { formatNumber } from '../../i18n/format';
 import type { PlayerStats } from '../../media/mse-player';
 import { useOnScreen, usePageVisible } from '../../media/use-page-visible';
@@ -27,7 +27,9 @@ interface Props {
   onClear(): void;
   onSnapshot(channelId: number): void;
   /** Starts or stops recording this tile to a file; resolves to whether it is recording now. */
-  onClip(channelId: number, recording: boolean): Promise<boolean>;
+  /** The station's clip of this tile's channel, while one runs. */
+  clip?: ActiveClip;
+  onClip(channelId: number, start: boolean): Promise<void>;
   onRetry(streamId: string): void;
   onMove(delta: number): void;
   /** This tile is the one heard (one at a time on a desk). */
@@ -58,8 +60,7 @@ export function Tile(p: Props) {
   const [zoom, setZoom] = useState({ scale: 1, x: 0, y: 0 });
   const drag = useRef<{ x: number; y: number } | null>(null);
   const [dropping, setDropping] = useState(false);
-  const [clipping, setClipping] = useState(false);
-  useEffect(() => setClipping(false), [p.channel?.id]);
+  const clipping = !!p.clip;
   const [ptzOn, setPtzOn] = useState(false);
   const ptz = useRef<PtzHandle>(null);
   const keyMoving = useRef(false);
@@ -180,7 +181,7 @@ export function Tile(p: Props) {
           <div className="tile-tools" onDoubleClick={(e) => e.stopPropagation()}>
             <button type="button" title={t('tile.snapTitle')} onClick={(e) => { e.stopPropagation(); p.onSnapshot(p.channel!.id); }}>{t('tile.snap')}</button>
             <button type="button" className={clipping ? 'rec on' : 'rec'} aria-pressed={clipping} title={t('tile.recTitle')}
-              onClick={(e) => { e.stopPropagation(); void p.onClip(p.channel!.id, !clipping).then(setClipping); }}>{clipping ? t('tile.stop') : t('tile.rec')}</button>
+              onClick={(e) => { e.stopPropagation(); void p.onClip(p.channel!.id, !clipping); }}>{clipping ? t('tile.stop') : t('tile.rec')}</button>
             {hasAudio && (
               <button type="button" className={p.listening ? 'on' : ''} aria-pressed={p.listening} data-testid="tile-audio"
                 aria-label={t(p.listening ? 'tile.mute' : 'tile.listen', { name: p.channel.name })}

@@ -1,15 +1,17 @@
 import type { CallInput } from '../../../../electron/contract';
 import { callMutation, callQuery, stationApi } from '../../app/station-api';
 
-const api = stationApi.enhanceEndpoints({ addTagTypes: ['Channels'] }).injectEndpoints({
+const api = stationApi.enhanceEndpoints({ addTagTypes: ['Channels', 'Clips'] }).injectEndpoints({
   endpoints: (b) => ({
     channels: callQuery(b, 'channels.list', { providesTags: ['Channels'] }),
     addChannel: callMutation(b, 'channels.addRtsp', { invalidatesTags: ['Channels'] }),
     removeChannel: callMutation(b, 'channels.remove', { input: (id: number) => ({ id }), invalidatesTags: ['Channels'] }),
     snapshot: callMutation(b, 'live.snapshot', { input: (channelId: number) => ({ channelId }) }),
     retryStream: callMutation(b, 'streams.retry', { input: (streamId: string) => ({ streamId }) }),
-    startClip: callMutation(b, 'live.clipStart'),
-    stopClip: callMutation(b, 'live.clipStop'),
+    // Clips are the station's: a reloaded page finds its running ones here (and takes them over).
+    clips: callQuery(b, 'live.clips', { providesTags: ['Clips'] }),
+    startClip: callMutation(b, 'live.clipStart', { invalidatesTags: ['Clips'] }),
+    stopClip: callMutation(b, 'live.clipStop', { invalidatesTags: ['Clips'] }),
     ptzMove: callMutation(b, 'live.ptz.move'),
     ptzStop: callMutation(b, 'live.ptz.stop', { input: (channelId: number) => ({ channelId }) }),
     // Asked for afresh each time (after a save too): the camera holds the list.
@@ -21,7 +23,7 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Channels'] }).injectEnd
 
 export const {
   useChannelsQuery, useAddChannelMutation, useRemoveChannelMutation, useSnapshotMutation, useRetryStreamMutation,
-  useStartClipMutation, useStopClipMutation, useLazyPtzPresetsQuery, usePtzGotoPresetMutation, usePtzSetPresetMutation,
+  useClipsQuery, useStartClipMutation, useStopClipMutation, useLazyPtzPresetsQuery, usePtzGotoPresetMutation, usePtzSetPresetMutation,
 } = api;
 export const liveApi = api;
 
