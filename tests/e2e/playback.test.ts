@@ -116,6 +116,41 @@ describe('playback page', () => {
     await page.click('.pb-dialog button:has-text("Close")');
   }, 40_000);
 
+  it('the timeline ends at now: panning and zooming stop there, a selection is cut at now, the hover card stays inside', async () => {
+    const canvas = page.locator(`canvas[data-timeline="${channelId}"]`);
+    const viewEnd = async () => Number(await canvas.getAttribute('aria-valuemax'));
+    const span = async () => viewEnd().then(async (to) => to - Number(await canvas.getAttribute('aria-valuemin')));
+    const box = (await canvas.boundingBox())!;
+    // Drag the strip leftwards (towards the future) by its whole width, then zoom out around its right end.
+    await page.mouse.move(box.x + box.width - 10, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 10, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    expect(await viewEnd()).toBeLessThanOrEqual(Date.now() + 0.02 * (await span()) + 1000);
+    await page.mouse.move(box.x + box.width - 5, box.y + box.height / 2);
+    await page.mouse.wheel(0, 300);
+    expect(await viewEnd()).toBeLessThanOrEqual(Date.now() + 0.02 * (await span()) + 1000);
+
+    // The hover card at the strip's right end is wholly inside the timelines.
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    const card = (await page.locator('.pb-hover').boundingBox())!;
+    const strips = (await page.locator('.pb-timelines').boundingBox())!;
+    expect(card.x).toBeGreaterThanOrEqual(strips.x - 0.5);
+    expect(card.x + card.width).toBeLessThanOrEqual(strips.x + strips.width + 0.5);
+
+    // Shift+drag from a minute ago to the strip's right end (the future): the range selected ends at now.
+    const a = await xFor(Date.now() - 60_000);
+    await page.keyboard.down('Shift');
+    await page.mouse.move(a.x, a.y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width - 1, a.y, { steps: 5 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    const to = Number(await page.getAttribute('[data-testid=pb-selection]', 'data-to'));
+    expect(to).toBeGreaterThan(Date.now() - 30_000);
+    expect(to).toBeLessThanOrEqual(Date.now());
+  }, 30_000);
+
   it('locks the selected range as evidence with a reason asked in a dialog (Escape cancels, the reason is required)', async () => {
     await page.click('button:has-text("Lock…")');
     const input = page.locator('[role=dialog] input[name=lock-reason]');

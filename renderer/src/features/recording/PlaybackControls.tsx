@@ -43,7 +43,7 @@ export function PlaybackControls({ now, state, sound, selection, canLock, onSeek
           {PLAYBACK_SPEEDS.map((s) => <option key={s} value={s}>{s < 0 ? t('controls.rewind', { speed: speedLabel(-s) }) : speedLabel(s)}</option>)}
         </select>
       </label>
-      <span className="pb-sel muted" title={selection ? rangeText(selection.from, selection.to) : undefined}>
+      <span className="pb-sel muted" data-testid="pb-selection" data-from={selection?.from} data-to={selection?.to} title={selection ? rangeText(selection.from, selection.to) : undefined}>
         {selection ? rangeText(selection.from, selection.to, true) : t('controls.selectHint')}
       </span>
       <button type="button" disabled={!selection} onClick={onExport}>{t('controls.export')}</button>

@@ -1,3 +1,4 @@
+import { useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TimelineChannel } from '../../../../electron/contract';
 import { TimelineCanvas } from './TimelineCanvas';
@@ -29,12 +30,27 @@ export function PlaybackTimelines({ selected, names, data, view, position, selec
         <TimelineCanvas key={id} name={names.get(id) ?? t('channelFallback', { id })} data={data.find((d) => d.channelId === id)} view={view} position={position} selection={selection}
           onSeek={onSeek} onPan={onPan} onZoom={onZoom} onSelect={onSelect} onHover={(t, x) => onHover(t, x, id)} />
       ))}
-      {hover && (
-        <div className="pb-hover" style={{ left: Math.max(0, hover.x + 90) }}>
-          {hover.jpeg ? <img alt="" src={`data:image/jpeg;base64,${hover.jpeg}`} /> : null}
-          <span className="mono">{instantText(hover.t)}</span>
-        </div>
-      )}
+      {hover && <HoverCard hover={hover} />}
+    </div>
+  );
+}
+
+/** The picture and time under the pointer, centred on it and kept inside the timelines (never clipped at an edge). */
+function HoverCard({ hover }: { hover: Hover }) {
+  const card = useRef<HTMLDivElement>(null);
+  const [left, setLeft] = useState(0);
+  useLayoutEffect(() => {
+    const el = card.current;
+    const box = el?.parentElement;
+    if (!el || !box) return;
+    // hover.x is from the canvas's left edge, which follows the channel's name column.
+    const x = hover.x + (box.querySelector('canvas')?.offsetLeft ?? 0);
+    setLeft(Math.max(0, Math.min(box.clientWidth - el.offsetWidth, x - el.offsetWidth / 2)));
+  }, [hover.x, hover.jpeg]);
+  return (
+    <div ref={card} className="pb-hover" style={{ left }}>
+      {hover.jpeg ? <img alt="" src={`data:image/jpeg;base64,${hover.jpeg}`} /> : null}
+      <span className="mono">{instantText(hover.t)}</span>
     </div>
   );
 }

@@ -66,6 +66,19 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
       g.fillStyle = '#f0c674';
       g.fillText('🔒', Math.max(0, x(l.start)), 30);
     }
+    // After now nothing is recorded yet: hatched, so it does not read as a gap.
+    const nowX = x(Date.now());
+    if (nowX < width) {
+      g.save();
+      g.beginPath();
+      g.rect(Math.max(0, nowX), 0, width, H);
+      g.clip();
+      g.fillStyle = '#0b0e12';
+      g.fillRect(0, 0, width, H);
+      g.strokeStyle = '#242b35';
+      for (let hx = nowX - H; hx < width; hx += 6) { g.beginPath(); g.moveTo(hx, H); g.lineTo(hx + H, 0); g.stroke(); }
+      g.restore();
+    }
     if (selection) {
       g.fillStyle = '#4f9cf033';
       g.fillRect(x(selection.from), 0, x(selection.to) - x(selection.from), H);

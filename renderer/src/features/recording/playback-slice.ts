@@ -1,7 +1,7 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { PlaybackState } from '../../../../electron/contract';
 import { stationThunk } from '../../app/station-api';
-import { centredOn, pan, zoom, type TimelineView } from './timeline-view';
+import { centredOn, notPastNow, pan, selectionUntilNow, zoom, type TimelineView } from './timeline-view';
 
 export interface ArchiveChannel { channelId: number; name: string }
 export interface PlaybackSessionInfo { state: PlaybackState; channels: { channelId: number; channel: number }[] }
@@ -26,7 +26,7 @@ export interface PlaybackSliceState {
 }
 
 const initialState: PlaybackSliceState = {
-  source: 'local', channels: [], selected: [], view: centredOn(Date.now(), 3_600_000), session: null, message: null,
+  source: 'local', channels: [], selected: [], view: notPastNow(centredOn(Date.now(), 3_600_000), Date.now()), session: null, message: null,
 };
 
 const playback = createSlice({
@@ -47,19 +47,32 @@ const playback = createSlice({
       if (on && !s.selected.includes(channelId) && s.selected.length < MAX_PLAYBACK_CHANNELS) s.selected = [...s.selected, channelId].sort((x, y) => x - y);
       if (!on) s.selected = s.selected.filter((x) => x !== channelId);
     },
-    viewSet: (s, a: PayloadAction<TimelineView>) => { s.view = a.payload; },
-    viewPanned: (s, a: PayloadAction<number>) => { s.view = pan(s.view, a.payload); },
-    viewZoomed: (s, a: PayloadAction<{ factor: number; at: number }>) => { s.view = zoom(s.view, a.payload.factor, a.payload.at); },
+    // The view never runs past now (the clock is read where the action is made, so the reducers stay pure).
+    viewSet: {
+      reducer: (s, a: PayloadAction<{ view: TimelineView; now: number }>) => { s.view = notPastNow(a.payload.view, a.payload.now); },
+      prepare: (view: TimelineView) => ({ payload: { view, now: Date.now() } }),
+    },
+    viewPanned: {
+      reducer: (s, a: PayloadAction<{ delta: number; now: number }>) => { s.view = notPastNow(pan(s.view, a.payload.delta), a.payload.now); },
+      prepare: (delta: number) => ({ payload: { delta, now: Date.now() } }),
+    },
+    viewZoomed: {
+      reducer: (s, a: PayloadAction<{ factor: number; at: number; now: number }>) => { s.view = notPastNow(zoom(s.view, a.payload.factor, a.payload.at), a.payload.now); },
+      prepare: (p: { factor: number; at: number }) => ({ payload: { ...p, now: Date.now() } }),
+    },
     /** Opening Playback from an event: that channel joins the view, the timeline centres on the instant, and it plays from there. */
-    jumpRequested: (s, a: PayloadAction<{ at: number; channelId: number | null }>) => {
-      const { at, channelId } = a.payload;
-      s.source = 'local';
-      s.view = centredOn(at, Math.min(3_600_000, Math.max(600_000, s.view.to - s.view.from)));
-      if (channelId !== null && !s.selected.includes(channelId)) {
-        const keep = s.selected.length >= MAX_PLAYBACK_CHANNELS ? s.selected.slice(0, MAX_PLAYBACK_CHANNELS - 1) : s.selected;
-        s.selected = [...keep, channelId].sort((x, y) => x - y);
-      }
-      s.pendingOpen = at;
+    jumpRequested: {
+      prepare: (p: { at: number; channelId: number | null }) => ({ payload: { ...p, now: Date.now() } }),
+      reducer: (s, a: PayloadAction<{ at: number; channelId: number | null; now: number }>) => {
+        const { at, channelId } = a.payload;
+        s.source = 'local';
+        s.view = notPastNow(centredOn(at, Math.min(3_600_000, Math.max(600_000, s.view.to - s.view.from))), a.payload.now);
+        if (channelId !== null && !s.selected.includes(channelId)) {
+          const keep = s.selected.length >= MAX_PLAYBACK_CHANNELS ? s.selected.slice(0, MAX_PLAYBACK_CHANNELS - 1) : s.selected;
+          s.selected = [...keep, channelId].sort((x, y) => x - y);
+        }
+        s.pendingOpen = at;
+      },
     },
     pendingOpenTaken: (s) => { s.pendingOpen = undefined; },
     sessionOpened: (s, a: PayloadAction<PlaybackSessionInfo>) => { s.session = a.payload; s.position = undefined; },
@@ -68,7 +81,11 @@ const playback = createSlice({
     },
     sessionClosed: (s) => { s.session = null; s.position = undefined; },
     positionChanged: (s, a: PayloadAction<number | undefined>) => { s.position = a.payload; },
-    selectionChanged: (s, a: PayloadAction<{ from: number; to: number } | undefined>) => { s.selection = a.payload; },
+    /** A selection (to export or lock) ends at now: nothing after it is recorded yet. */
+    selectionChanged: {
+      reducer: (s, a: PayloadAction<{ sel?: { from: number; to: number }; now: number }>) => { s.selection = a.payload.sel && selectionUntilNow(a.payload.sel, a.payload.now); },
+      prepare: (sel: { from: number; to: number } | undefined) => ({ payload: { sel, now: Date.now() } }),
+    },
     messageShown: (s, a: PayloadAction<string | null>) => { s.message = a.payload; },
   },
 });

@@ -21,6 +21,21 @@ export function centredOn(t: number, span: number): TimelineView {
   return { from: t - span / 2, to: t + span / 2 };
 }
 
+/** Share of the view that may lie after now: the archive ends at now, so the timeline does too (with a sliver of margin). */
+const FUTURE_MARGIN = 0.02;
+
+/** The view moved back, keeping its span, so that it does not run past now. */
+export function notPastNow(v: TimelineView, now: number): TimelineView {
+  const span = v.to - v.from;
+  const maxTo = now + span * FUTURE_MARGIN;
+  return v.to > maxTo ? { from: maxTo - span, to: maxTo } : v;
+}
+
+/** A selection cut at now (undefined when it lies wholly in the future). */
+export function selectionUntilNow(sel: { from: number; to: number }, now: number): { from: number; to: number } | undefined {
+  return sel.from >= now ? undefined : { from: sel.from, to: Math.min(sel.to, now) };
+}
+
 /** The parts of an instant on the station's clock (24-hour, two digits each). */
 function clockParts(t: number, withMs = false): Record<string, string> {
   const f = dateTimeFormat({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', ...(withMs ? { fractionalSecondDigits: 3 } : {}) });
