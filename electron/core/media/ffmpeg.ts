@@ -16,11 +16,17 @@ function isExecutable(path: string): boolean {
   }
 }
 
+/** In an installed app ffmpeg-static's binary lies beside app.asar (asarUnpack): a path into the archive cannot be spawned. */
+export function outsideAsar(path: string): string {
+  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}
+
 /** ffmpeg-static's binary path, or why there is none (it is an optional dependency whose download may fail). */
 export function ffmpegStaticPath(): { path?: string; why: string } {
   try {
-    const p = createRequire(import.meta.url)('ffmpeg-static') as string | null;
-    if (!p) return { why: 'ffmpeg-static has no binary for this platform' };
+    const found = createRequire(import.meta.url)('ffmpeg-static') as string | null;
+    if (!found) return { why: 'ffmpeg-static has no binary for this platform' };
+    const p = outsideAsar(found);
     return existsSync(p) ? { path: p, why: '' } : { why: `ffmpeg-static's binary is missing at ${p}` };
   } catch {
     return { why: 'ffmpeg-static is not installed' };
