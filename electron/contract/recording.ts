@@ -4,6 +4,10 @@ import { call, NoInput } from './common';
 
 export const RECORDING_MODES = ['off', 'continuous', 'schedule', 'event'] as const;
 export const GAP_REASONS = ['camera_offline', 'recording_off', 'disk', 'station_stopped'] as const;
+/** What the archive audit list filters by (each kind is one or more audit actions). */
+export const AUDIT_KINDS = ['retention', 'lock', 'unlock', 'device_delete', 'folder', 'settings'] as const;
+/** What a forecast's days are held back by. */
+export const FORECAST_LIMITS = ['quota', 'free_space', 'retention_days', 'not_recording'] as const;
 /** Negative: rewind. 32 and 64 (and rewind) send keyframes only. */
 export const PLAYBACK_SPEEDS = [-64, -32, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64] as const;
 
@@ -31,14 +35,21 @@ export const ArchiveSettings = z.object({
 });
 export type ArchiveSettings = z.infer<typeof ArchiveSettings>;
 
+/** A channel's recorder now: 'idle' is off by choice (outside the schedule, no event), 'waiting' is for the camera's next keyframe. */
 export const RecordingChannelStatus = z.object({
   channelId,
   stream: z.enum(['main', 'sub']),
   mode: z.enum(RECORDING_MODES),
   state: z.enum(['recording', 'idle', 'waiting', 'gap']),
   gapReason: z.enum(GAP_REASONS).optional(),
+  /** When the gap began. */
+  gapSince: z.number().optional(),
   backlogBytes: z.number().nonnegative(),
   droppedFragments: z.number().int().nonnegative(),
+  /** Bits a second written over the last ten seconds. */
+  bitrateBps: z.number().nonnegative(),
+  /** Bytes of this channel's recordings since midnight (station time). */
+  bytesToday: z.number().nonnegative(),
   segmentPath: z.string().optional(),
   segmentStart: z.number().optional(),
 });
@@ -64,7 +75,74 @@ export const TimelineChannel = z.object({
 });
 export type TimelineChannel = z.infer<typeof TimelineChannel>;
 
-export const ArchiveLock = z.object({ id: z.number().int(), channelId: channelId.nullable(), start: z.number(), end: z.number(), reason: z.string(), createdAt: z.number() });
+/** Who did something to the archive: the station's user and the kind of client asking (no station accounts exist). */
+export const Actor = z.object({ user: z.string(), client: z.enum(['desktop', 'browser', 'station']) });
+export type Actor = z.infer<typeof Actor>;
+
+export const ArchiveLock = z.object({
+  id: z.number().int(), channelId: channelId.nullable(), start: z.number(), end: z.number(), reason: z.string(), createdAt: z.number(),
+  /** Null for locks made before the station kept who. */
+  createdBy: Actor.nullable(),
+});
+export type ArchiveLock = z.infer<typeof ArchiveLock>;
+
+export const AuditEntry = z.object({
+  id: z.number().int(),
+  at: z.number(),
+  action: z.string(),
+  kind: z.enum([...AUDIT_KINDS, 'other']),
+  /** The channels it concerns; empty: every channel (a lock on all of them) or none. */
+  channelIds: z.array(channelId),
+  by: Actor.nullable(),
+  detail: z.unknown(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** What-if inputs: each one left out is the station's current value. */
+export const StorageForecastInput = z.object({
+  quotaBytes: z.number().int().positive().nullable().optional(),
+  freeFloorBytes: z.number().int().nonnegative().optional(),
+  channels: z.array(z.object({
+    channelId,
+    mode: z.enum(RECORDING_MODES).optional(),
+    bitrateBps: z.number().positive().max(1e9).optional(),
+    retentionDays: z.number().int().positive().max(3650).nullable().optional(),
+  }).strict()).max(512).default([]),
+}).strict();
+
+const ForecastDays = { days: z.number().nullable(), limitedBy: z.enum(FORECAST_LIMITS) };
+export const StorageForecast = z.object({
+  ...ForecastDays,
+  bytesPerDay: z.number().nonnegative(),
+  /** Bytes left for recordings that roll (the quota or the disk above its floor, less locked evidence). */
+  capacityBytes: z.number().nonnegative(),
+  channels: z.array(z.object({
+    channelId, mode: z.enum(RECORDING_MODES), ...ForecastDays,
+    /** The bitrate used: the what-if one, else measured (recorder now, else the archive's last day); 0 when unknown. */
+    bitrateBps: z.number().nonnegative(),
+    measured: z.boolean(),
+    bytesPerDay: z.number().nonnegative(),
+  })),
+  /** The recordings folder's disk: this archive (less evidence), locked evidence, other data, free. */
+  disk: z.object({ totalBytes: z.number(), freeBytes: z.number(), archiveBytes: z.number(), lockedBytes: z.number(), otherBytes: z.number() }),
+});
+export type StorageForecast = z.infer<typeof StorageForecast>;
+
+export const FolderMove = z.object({
+  moveId: z.number().int().positive(),
+  from: z.string(),
+  to: z.string(),
+  state: z.enum(['running', 'done', 'failed']),
+  doneFiles: z.number().int().nonnegative(),
+  totalFiles: z.number().int().nonnegative(),
+  doneBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+  error: z.string().optional(),
+});
+export type FolderMove = z.infer<typeof FolderMove>;
+
+/** One setting for many channels: the fields given replace theirs, the rest stay. */
+const ChannelRecordingPatch = ChannelRecordingConfig.omit({ channelId: true }).partial();
 
 export const PlaybackState = z.object({
   sessionId: z.number().int().positive(),
@@ -104,10 +182,20 @@ export type VerifyReport = z.infer<typeof VerifyReport>;
 const range = { from: epochMs, to: epochMs };
 
 export const recordingCalls = {
-  'recording.config': call(NoInput, z.object({ channels: z.array(ChannelRecordingConfig), archive: ArchiveSettings })),
+  /** Stored settings: channels never set are not listed (they do not record). `folder`: where new recordings go. */
+  'recording.config': call(NoInput, z.object({ channels: z.array(ChannelRecordingConfig), archive: ArchiveSettings, folder: z.string() })),
   'recording.setChannel': call(ChannelRecordingConfig.strict(), ChannelRecordingConfig),
+  /** The same fields for many channels at once; all or nothing. */
+  'recording.setChannels': call(
+    z.object({ channelIds: z.array(channelId).min(1).max(512), ...ChannelRecordingPatch.shape }).strict()
+      .refine((p) => Object.keys(p).length > 1, 'name at least one setting to change'),
+    z.array(ChannelRecordingConfig),
+  ),
+  /** Refused: a quota below what locked evidence already uses, a free-space floor as large as the disk. */
   'recording.setArchive': call(ArchiveSettings.strict(), ArchiveSettings),
   'recording.status': call(NoInput, RecordingStatus),
+  /** Days the settings hold, per channel and overall, and what limits them; with what-if values, before anything is saved. */
+  'recording.forecast': call(StorageForecastInput, StorageForecast),
   /** An event for a channel: a mark on the timeline, and event recording (with its pre-event buffer) if the channel records on events. */
   'recording.trigger': call(z.object({ channelId, kind: z.string().trim().min(1).max(60).default('manual') }).strict(), z.object({})),
   'archive.timeline': call(
@@ -134,9 +222,26 @@ export const recordingCalls = {
     z.object({ channelId: channelId.nullable(), ...range, reason: z.string().trim().min(1).max(500) }).strict().refine((r) => r.to > r.from, 'to must be after from'),
     ArchiveLock,
   ),
-  'archive.unlock': call(z.object({ lockId: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
+  /** The reason is kept in the audit trail with the lock's own. */
+  'archive.unlock': call(z.object({ lockId: z.number().int().positive(), reason: z.string().trim().min(1).max(500) }).strict(), z.object({ removed: z.boolean() })),
   'archive.locks': call(NoInput, z.array(ArchiveLock)),
-  'archive.audit': call(NoInput, z.array(z.object({ at: z.number(), action: z.string(), detail: z.unknown() }))),
+  /** Newest first. */
+  'archive.audit': call(
+    z.object({
+      kinds: z.array(z.enum(AUDIT_KINDS)).max(AUDIT_KINDS.length).optional(),
+      channelId: channelId.optional(), from: epochMs.optional(), to: epochMs.optional(),
+      limit: z.number().int().min(1).max(1000).default(200),
+    }).strict(),
+    z.array(AuditEntry),
+  ),
+  /**
+   * A new recordings folder, at once: it must exist and be writable. `move`: the recordings of the folder in use move
+   * with it (progress in archive.move); otherwise they stay where they are, still played and kept by retention.
+   */
+  'archive.setFolder': call(
+    z.object({ path: z.string().trim().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path'), move: z.boolean() }).strict(),
+    z.object({ folder: z.string(), moveId: z.number().int().positive().nullable() }),
+  ),
   /**
    * Starts synchronized playback of up to 16 channels on this client's media channel; `audio`: with the cameras' audio
    * (sent at 1× only; asked for only when heard, since MSE plays only as far as both tracks reach).
@@ -168,4 +273,5 @@ export const recordingSignals = {
   'recording.status': RecordingStatus,
   'playback.state': PlaybackState,
   'export.progress': ExportProgress,
+  'archive.move': FolderMove,
 } as const;

@@ -34,7 +34,7 @@ export interface StationOptions {
   /** Privacy sync timings (tests shorten them). */
   privacy?: { syncEveryMs?: number; retryCapMs?: number };
   /** Recording and archive (tests fake the disk's free space and shorten timers). */
-  recording?: { freeBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean };
+  recording?: { freeBytes?: (root: string) => number; totalBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean };
   /** Events and alarms (tests shorten the offline grace period and source retries). */
   eventsOptions?: { offlineGraceMs?: number; sourceRetryMs?: number; diskLowBytes?: number; diskEveryMs?: number };
   /** Discovery and device monitoring (tests probe camsim by unicast and shorten timers). */
@@ -114,6 +114,12 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   // Recording, archive, playback, export (electron/core/recording): recorders are consumers of the live hubs.
   const recording = new RecordingService({
     db, root: settings.recordingsDir, dataDir: opts.dataDir, live, registry, signals, secrets: opts.secrets, logger, clock, ffmpegPath,
+    // A folder chosen on the storage page is the station's setting too.
+    rootChanged: (recordingsDir) => {
+      settings = { ...settings, recordingsDir };
+      saveSettings(db, settings, clock());
+      signals.emit('settings.changed', settings);
+    },
     ...opts.recording,
   });
   await recording.start();

@@ -56,8 +56,10 @@ export interface RecorderStatus {
   mode: RecordingMode;
   state: 'recording' | 'idle' | 'waiting' | 'gap';
   gapReason?: GapReason;
+  gapSince?: number;
   backlogBytes: number;
   droppedFragments: number;
+  bitrateBps: number;
   segmentPath?: string;
   segmentStart?: number;
 }
@@ -96,7 +98,10 @@ export class ChannelRecorder implements HubConsumer {
   private anchorOffset?: number;
   private seg?: OpenSegment;
   private closing = new Set<Promise<void>>();
-  private gap?: { id: number; reason: GapReason };
+  private gap?: { id: number; reason: GapReason; since: number };
+  /** Bytes written, sampled once a second (the last ten seconds give the bitrate). */
+  private bytesWritten = 0;
+  private samples: { at: number; bytes: number }[] = [];
   private span?: number;
   private ring: Ring[] = [];
   private ringBytes = 0;
@@ -132,13 +137,24 @@ export class ChannelRecorder implements HubConsumer {
     }
   }
 
+  /** Bits a second written over the last ten seconds (0 until two samples are in). */
+  bitrateBps(): number {
+    const first = this.samples[0];
+    const last = this.samples.at(-1);
+    if (!first || !last || last.at - first.at < 1000) return 0;
+    return ((last.bytes - first.bytes) * 8 * 1000) / (last.at - first.at);
+  }
+
   status(): RecorderStatus {
     const now = this.host.clock();
+    // Not recording by choice (outside the schedule, no event) is idle, not a gap to worry about.
+    const chosen = this.gap?.reason === 'recording_off';
+    const gap = this.gap && !chosen ? this.gap : undefined;
     return {
       channelId: this.channelId, stream: this.config.stream, mode: this.config.mode,
-      state: this.seg ? 'recording' : this.gap ? 'gap' : this.shouldRecord(now) ? 'waiting' : 'idle',
-      gapReason: this.gap?.reason, backlogBytes: this.queueBytes, droppedFragments: this.droppedFragments,
-      segmentPath: this.seg?.relPath, segmentStart: this.seg?.startMs,
+      state: this.seg ? 'recording' : gap ? 'gap' : this.shouldRecord(now) ? 'waiting' : 'idle',
+      gapReason: gap?.reason, gapSince: gap?.since, backlogBytes: this.queueBytes, droppedFragments: this.droppedFragments,
+      bitrateBps: Math.round(this.bitrateBps()), segmentPath: this.seg?.relPath, segmentStart: this.seg?.startMs,
     };
   }
 
@@ -313,6 +329,7 @@ export class ChannelRecorder implements HubConsumer {
     this.host.onQueued(data.length);
     seg.writer.push(data, () => {
       this.queueBytes -= data.length;
+      this.bytesWritten += data.length;
       this.host.onWritten(data.length);
       done?.();
     });
@@ -390,7 +407,7 @@ export class ChannelRecorder implements HubConsumer {
     if (this.gap?.reason === reason) return;
     const db = this.host.db;
     this.closeGap(at);
-    this.gap = { id: insertGap(db, this.channelId, at, Math.max(at, this.host.clock()), reason), reason };
+    this.gap = { id: insertGap(db, this.channelId, at, Math.max(at, this.host.clock()), reason), reason, since: at };
   }
 
   private closeGap(at: number): void {
@@ -402,6 +419,8 @@ export class ChannelRecorder implements HubConsumer {
   /** Once a second: stalls, schedule edges; runs inside the host's index transaction. */
   tick(): void {
     const now = this.host.clock();
+    this.samples.push({ at: now, bytes: this.bytesWritten });
+    while (this.samples.length > 2 && now - this.samples[0]!.at > 10_000) this.samples.shift();
     if (this.seg?.writer.error) {
       const at = this.segEndWall(this.seg);
       this.closeSegment();

@@ -1,7 +1,7 @@
 // The recording area of the station: recorders on the live hubs, the index kept with the disk, retention,
 // playback sessions on each client's media channel, export and verification, evidence locks.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   StationError, type ArchiveSettings, type ChannelRecordingConfig, type ExportProgress, type recordingCalls,
@@ -15,15 +15,15 @@ import type { StreamHub } from '../media/stream-hub';
 import type { Handlers } from '../rpc';
 import { openDatabase, type Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
-import { Archive, readArchiveConfig, writeArchiveConfig } from './archive';
+import { Archive, readArchiveConfig } from './archive';
 import { ArchiveCursor, frameTimesAround, isInit, type ArchiveSource } from './archive-reader';
 import { exportRange, stationSigningKey, verifyExport } from './export';
 import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
-import { segmentFile } from './segment-file';
 import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
-import { forecast, sweepRetention, type Forecast } from './retention';
-import { addLock, audit, auditLog, channelsWithRecordings, extendInterval, insertGap, isLocked, rebaseSegmentPaths, rebuildSpans, listLocks, recordedDays, removeLock, timeline } from './segment-index';
+import { deleteChannelSegments, forecast, sweepRetention, type Forecast } from './retention';
+import { channelsWithRecordings, extendInterval, insertGap, rebaseSegmentPaths, recordedDays, timeline } from './segment-index';
+import { StorageAdmin } from './storage-admin';
 import type { BeforeWrite } from './serial-writer';
 
 type RecordingHandlers = Pick<Handlers, keyof typeof recordingCalls>;
@@ -44,6 +44,10 @@ export interface RecordingServiceOptions {
   beforeWrite?: BeforeWrite;
   retentionEveryMs?: number;
   statusEveryMs?: number;
+  /** The disk's size (tests fake it with freeBytes). */
+  totalBytes?: (root: string) => number;
+  /** A folder chosen on the storage page: the station stores it with its settings (called inside the index change). */
+  rootChanged?: (root: string) => void;
   /** The full disk-vs-index pass at start (default on; the bench's synthetic index has files only where it samples). */
   fullReconcile?: boolean;
 }
@@ -55,6 +59,7 @@ const PLAYBACK_CHANNEL_BASE = 1_000_000;
 
 export class RecordingService {
   readonly archive: Archive;
+  private readonly admin: StorageAdmin;
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly recorders = new Map<number, { rec: ChannelRecorder; detach: () => void; removeFromArchive: () => void }>();
@@ -80,6 +85,15 @@ export class RecordingService {
     mkdirSync(opts.root, { recursive: true });
     this.archive = new Archive({ db: opts.db, root: opts.root, logger: opts.logger, clock: this.clock, freeBytes: opts.freeBytes, beforeWrite: opts.beforeWrite });
     this.sources.set('local', { id: 'local', db: opts.db, root: opts.root, label: 'This station' });
+    this.admin = new StorageAdmin({
+      db: opts.db, archive: this.archive, signals: opts.signals, logger: this.log, clock: this.clock, totalBytes: opts.totalBytes,
+      channels: async () => (await opts.registry.list()).map((c) => c.id),
+      settings: () => this.configs().map((c) => ({ channelId: c.channel_id, mode: c.mode, schedule: c.schedule, retentionDays: c.retention_days })),
+      recorderRates: () => new Map([...this.recorders].map(([id, r]) => [id, r.rec.bitrateBps()])),
+      setRoot: (path, inTransaction) => this.setRoot(path, inTransaction),
+      rootChanged: opts.rootChanged,
+      runRetention: () => this.runRetention(),
+    });
   }
 
   /** Reconciles the crash leftovers, notes the time the station was down, starts the configured recorders. */
@@ -124,22 +138,7 @@ export class RecordingService {
   /** A deleted device's choice "delete its recordings": the channel's segments go, except those under an evidence lock. */
   async deleteChannelRecordings(channelId: number): Promise<{ deleted: number; keptLocked: number }> {
     await this.stopRecorder(channelId);
-    const db = this.opts.db;
-    const rows = db.prepare('SELECT id, start_ms, end_ms, path FROM rec_segment WHERE channel_id = ?').all(channelId) as { id: number; start_ms: number; end_ms: number; path: string }[];
-    let deleted = 0;
-    let keptLocked = 0;
-    for (const r of rows) {
-      if (isLocked(db, channelId, r.start_ms, r.end_ms)) { keptLocked++; continue; }
-      try { unlinkSync(segmentFile(this.archive.root, r.path)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
-      db.prepare('DELETE FROM rec_segment WHERE id = ?').run(r.id);
-      deleted++;
-    }
-    db.transaction(() => {
-      if (rows.length) rebuildSpans(db, channelId, rows.reduce((m, r) => Math.min(m, r.start_ms), Infinity), rows.reduce((m, r) => Math.max(m, r.end_ms), -Infinity));
-      if (keptLocked === 0) for (const t of ['rec_gap', 'rec_event', 'rec_channel_config']) db.prepare(`DELETE FROM ${t} WHERE channel_id = ?`).run(channelId);
-      audit(db, this.clock(), 'recordings.deleted_with_device', { channelId, deleted, keptLocked });
-    })();
-    return { deleted, keptLocked };
+    return deleteChannelSegments(this.opts.db, this.archive.root, channelId, this.clock());
   }
 
   private configs(): ConfigRow[] {
@@ -181,23 +180,41 @@ export class RecordingService {
   }
 
   async setChannel(cfg: ChannelRecordingConfig): Promise<ChannelRecordingConfig> {
-    await this.opts.registry.get(cfg.channelId);
-    const row: ConfigRow = {
-      channel_id: cfg.channelId, mode: cfg.mode, stream: cfg.stream, schedule: cfg.schedule,
-      pre_ms: Math.round(cfg.preSeconds * 1000), post_ms: Math.round(cfg.postSeconds * 1000), retention_days: cfg.retentionDays,
-    };
-    this.opts.db.prepare(`INSERT INTO rec_channel_config (channel_id, mode, stream, schedule, pre_ms, post_ms, retention_days)
+    const [out] = await this.setChannels([cfg.channelId], cfg);
+    return out!;
+  }
+
+  /** The fields given for every channel named, stored in one transaction (an unknown channel stores nothing), applied at once. */
+  async setChannels(channelIds: number[], patch: Partial<Omit<ChannelRecordingConfig, 'channelId'>>): Promise<ChannelRecordingConfig[]> {
+    const ids = [...new Set(channelIds)];
+    for (const id of ids) await this.opts.registry.get(id);
+    const rows = ids.map((id): ConfigRow => {
+      const c = this.toContract(this.configOf(id));
+      const n = { ...c, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as ChannelRecordingConfig;
+      return {
+        channel_id: id, mode: n.mode, stream: n.stream, schedule: n.schedule,
+        pre_ms: Math.round(n.preSeconds * 1000), post_ms: Math.round(n.postSeconds * 1000), retention_days: n.retentionDays,
+      };
+    });
+    const upsert = this.opts.db.prepare(`INSERT INTO rec_channel_config (channel_id, mode, stream, schedule, pre_ms, post_ms, retention_days)
       VALUES (@channel_id, @mode, @stream, @schedule, @pre_ms, @post_ms, @retention_days)
       ON CONFLICT(channel_id) DO UPDATE SET mode = excluded.mode, stream = excluded.stream, schedule = excluded.schedule,
-        pre_ms = excluded.pre_ms, post_ms = excluded.post_ms, retention_days = excluded.retention_days`).run(row);
-    const running = this.recorders.get(cfg.channelId);
-    if (running && (row.mode === 'off' || running.rec.stream !== row.stream)) await this.stopRecorder(cfg.channelId);
+        pre_ms = excluded.pre_ms, post_ms = excluded.post_ms, retention_days = excluded.retention_days`);
+    this.opts.db.transaction(() => { for (const r of rows) upsert.run(r); })();
+    for (const row of rows) await this.applyConfig(row);
+    this.opts.signals.emit('recording.status', this.status());
+    return rows.map((r) => this.toContract(r));
+  }
+
+  /** Starts, stops or reconfigures a channel's recorder to match its stored settings. */
+  private async applyConfig(row: ConfigRow): Promise<void> {
+    const running = this.recorders.get(row.channel_id);
+    if (running && (row.mode === 'off' || running.rec.stream !== row.stream)) await this.stopRecorder(row.channel_id);
     if (row.mode !== 'off') {
-      const still = this.recorders.get(cfg.channelId);
+      const still = this.recorders.get(row.channel_id);
       if (still) still.rec.setConfig(this.toRecorderConfig(row));
       else await this.startRecorder(row);
     }
-    return this.toContract(row);
   }
 
   /**
@@ -221,10 +238,7 @@ export class RecordingService {
   }
 
   setArchive(s: ArchiveSettings): ArchiveSettings {
-    writeArchiveConfig(this.opts.db, { segmentMs: s.segmentSeconds * 1000, quotaBytes: s.quotaBytes, freeFloorBytes: s.freeFloorBytes });
-    this.archive.reloadConfig();
-    this.runRetention();
-    return s;
+    return this.admin.setArchive(s);
   }
 
   private channelDays(): Map<number, number | null> {
@@ -258,8 +272,11 @@ export class RecordingService {
     return this.lastForecast.value;
   }
 
+  /** Running recorders (a channel that does not record has none), with the bytes each recorded today. */
   status() {
-    return { channels: [...this.recorders.values()].map((r) => r.rec.status()), forecast: this.forecast() };
+    const midnight = new Date(this.clock()).setHours(0, 0, 0, 0);
+    const today = new Map((this.opts.db.prepare('SELECT channel_id AS c, sum(bytes) AS b FROM rec_segment WHERE start_ms >= ? GROUP BY channel_id').all(midnight) as { c: number; b: number }[]).map((r) => [r.c, r.b]));
+    return { channels: [...this.recorders.values()].map((r) => ({ ...r.rec.status(), bytesToday: today.get(r.rec.channelId) ?? 0 })), forecast: this.forecast() };
   }
 
   private source(id: string): ArchiveSource {
@@ -412,12 +429,14 @@ export class RecordingService {
   get handlers(): RecordingHandlers {
     const db = this.opts.db;
     return {
+      ...this.admin.handlers,
       'recording.config': () => ({
         channels: this.configs().map((c) => this.toContract(c)),
         archive: (({ segmentMs, quotaBytes, freeFloorBytes }) => ({ segmentSeconds: Math.round(segmentMs / 1000), quotaBytes, freeFloorBytes }))(readArchiveConfig(db)),
+        folder: this.archive.root,
       }),
       'recording.setChannel': (cfg) => this.setChannel(cfg),
-      'recording.setArchive': (s) => this.setArchive(s),
+      'recording.setChannels': ({ channelIds, ...patch }) => this.setChannels(channelIds, patch),
       'recording.status': () => this.status(),
       'recording.trigger': async ({ channelId, kind }) => (await this.trigger(channelId, kind), {}),
       'archive.timeline': ({ source, channelIds, from, to }) => timeline(this.source(source).db, channelIds, from, to),
@@ -430,14 +449,6 @@ export class RecordingService {
       },
       'archive.thumbnail': ({ source, channelId, at }) => this.thumbnail(source, channelId, at),
       'archive.openFolder': ({ path }) => this.openFolder(path),
-      'archive.lock': ({ channelId, from, to, reason }) => {
-        const lock = addLock(db, { channelId, start: from, end: to, reason, createdAt: this.clock() });
-        this.log.info({ lock: lock.id, channel: channelId, from, to }, 'evidence range locked');
-        return lock;
-      },
-      'archive.unlock': ({ lockId }) => ({ removed: removeLock(db, lockId, this.clock()) }),
-      'archive.locks': () => listLocks(db),
-      'archive.audit': () => auditLog(db),
       'playback.open': (input, session) => this.openPlayback(session, input),
       'playback.seek': ({ sessionId, at }, session) => this.playback(session, sessionId).seek(at),
       'playback.speed': ({ sessionId, speed }, session) => this.playback(session, sessionId).setSpeed(speed),
@@ -464,6 +475,7 @@ export class RecordingService {
     this.stopping.abort();
     this.reconciling.abort();
     await this.background;
+    await this.admin.dispose();
     for (const id of [...this.sessions.keys()]) this.closePlayback(id);
     for (const a of this.exports.values()) a.abort();
     await Promise.all([...this.recorders.keys()].map((id) => this.stopRecorder(id)));

@@ -31,6 +31,24 @@ function remove(db: Db, root: string, r: Row): void {
   db.prepare('DELETE FROM rec_segment WHERE id = ?').run(r.id);
 }
 
+/** A deleted device's channel: its segments go, except those under an evidence lock (then its gaps, marks and settings stay too). */
+export function deleteChannelSegments(db: Db, root: string, channelId: number, now: number): { deleted: number; keptLocked: number } {
+  const rows = db.prepare('SELECT id, channel_id, start_ms, end_ms, bytes, path FROM rec_segment WHERE channel_id = ?').all(channelId) as Row[];
+  let deleted = 0;
+  let keptLocked = 0;
+  for (const r of rows) {
+    if (isLocked(db, channelId, r.start_ms, r.end_ms)) { keptLocked++; continue; }
+    remove(db, root, r);
+    deleted++;
+  }
+  db.transaction(() => {
+    if (rows.length) rebuildSpans(db, channelId, rows.reduce((m, r) => Math.min(m, r.start_ms), Infinity), rows.reduce((m, r) => Math.max(m, r.end_ms), -Infinity));
+    if (keptLocked === 0) for (const t of ['rec_gap', 'rec_event', 'rec_channel_config']) db.prepare(`DELETE FROM ${t} WHERE channel_id = ?`).run(channelId);
+    audit(db, now, 'recordings.deleted_with_device', { channelId, deleted, keptLocked });
+  })();
+  return { deleted, keptLocked };
+}
+
 /** One pass; deletes oldest first until every limit holds or only locked/open segments are left. */
 export function sweepRetention(input: RetentionInput): RetentionReport {
   const { db, root, now } = input;

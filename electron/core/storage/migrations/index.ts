@@ -6,6 +6,7 @@ import { m004Archive } from './004-archive';
 import { m005Devices } from './005-devices';
 import { m006Events } from './006-events';
 import { m007EventRetention } from './007-event-retention';
+import { m008LockOwner } from './008-lock-owner';
 
 /** Numbered, append-only: never edit a released migration, add the next one. */
-export const migrations: readonly Migration[] = [m001Settings, m002Channels, m003Privacy, m004Archive, m005Devices, m006Events, m007EventRetention];
+export const migrations: readonly Migration[] = [m001Settings, m002Channels, m003Privacy, m004Archive, m005Devices, m006Events, m007EventRetention, m008LockOwner];
