@@ -8,12 +8,6 @@ export const EVENT_TYPES = [
   'stream_lost', 'stream_restored', 'device_offline', 'disk_low', 'recording_gap', 'frozen_picture',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
-/** What an event type is called wherever a person reads it (lists, notifications). */
-export const EVENT_TYPE_LABELS: Record<EventType, string> = {
-  motion: 'Motion', tamper: 'Tamper', door: 'Door/window', pir: 'PIR', water: 'Water leak', temperature: 'Temperature', co2: 'CO₂',
-  light: 'Ambient light', stream_lost: 'Stream lost', stream_restored: 'Stream restored', device_offline: 'Device offline',
-  disk_low: 'Disk low', recording_gap: 'Recording gap', frozen_picture: 'Frozen picture',
-};
 export const SENSOR_TYPES = ['temperature', 'co2', 'light'] as const;
 export const SENSOR_UNITS: Record<(typeof SENSOR_TYPES)[number], string> = { temperature: '°C', co2: 'ppm', light: 'lx' };
 export const EVENT_SOURCES = ['onvif', 'dahua', 'station', 'motion'] as const;
@@ -138,13 +132,6 @@ export const AlarmNotice = z.object({
   snapshotBase64: z.string().nullable(),
 });
 export type AlarmNotice = z.infer<typeof AlarmNotice>;
-
-/** The words of an alarm's desktop notification, the same in the browser and in Electron. */
-export function alarmNotificationText(n: AlarmNotice): { title: string; body: string } {
-  const value = n.event.value !== null ? ` ${n.event.value}${n.event.unit ? ` ${n.event.unit}` : ''}` : '';
-  const detail = n.event.detail ? ` · ${n.event.detail}` : '';
-  return { title: `${n.ruleName}: ${EVENT_TYPE_LABELS[n.event.type]}`, body: `${new Date(n.event.start).toLocaleTimeString()}${value}${detail}`.slice(0, 200) };
-}
 
 export const eventSignals = {
   /** A new event, or an event that ended or was acknowledged. */

@@ -76,10 +76,16 @@ const absolutePath = z
   .max(4096)
   .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
 
+/** The languages of the catalogues; the renderer and the desktop shell word things in one of them. */
+export const LANGUAGES = ['en', 'zh', 'de', 'es'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
 export const Settings = z.object({
   ffmpegPath: absolutePath.nullable(),
   ffprobePath: absolutePath.nullable(),
   recordingsDir: absolutePath,
+  /** The language chosen in Settings, for what the station's host shows itself (notifications, tray, menus); null: the system's. */
+  language: z.enum(LANGUAGES).nullable(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -140,4 +146,4 @@ export type ServerFrame =
   | { t: 'result'; id: number; result: Result<unknown> }
   | { t: 'signal'; name: SignalName; payload: unknown };
 
-export { IPC, MEDIA_PORT_MESSAGE, type StationBridge } from './bridge';
+export { DESKTOP_REQUESTS, IPC, MEDIA_PORT_MESSAGE, type DesktopBridge, type DesktopRequests, type DisplayInfo, type StationBridge } from './bridge';

@@ -7,7 +7,7 @@ import type { Logger } from './log';
 const KEY = 'station';
 
 export function defaultSettings(dataDir: string): Settings {
-  return { ffmpegPath: null, ffprobePath: null, recordingsDir: join(dataDir, 'recordings') };
+  return { ffmpegPath: null, ffprobePath: null, recordingsDir: join(dataDir, 'recordings'), language: null };
 }
 
 /** Reads stored settings, validated like any other input; a damaged row falls back to defaults. */

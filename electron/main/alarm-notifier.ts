@@ -1,6 +1,7 @@
-// Alarms as OS notifications from the main process: the contract's words and the alarm's snapshot as the image.
+// Alarms as OS notifications from the main process: the catalogue's words in the chosen language and the alarm's snapshot as the image.
 import type { NativeImage, NotificationConstructorOptions } from 'electron';
-import { alarmNotificationText, type AlarmNotice, type SignalName } from '../contract';
+import type { AlarmNotice, SignalName } from '../contract';
+import type { Words } from './i18n';
 
 /** The parts of Electron's Notification this uses; passed in so the mapping is tested without Electron. */
 export interface NotificationLike {
@@ -10,12 +11,23 @@ export interface NotificationLike {
 export interface NotifierDeps {
   Notification: { isSupported(): boolean; new (options: NotificationConstructorOptions): NotificationLike };
   imageFromJpeg(jpeg: Buffer): NativeImage;
+  /** The language now chosen, asked at each alarm. */
+  words(): Words;
+}
+
+/** Title and body as the renderer's browser notification words them; the rule's name and the event's detail are the station's. */
+export function alarmText(n: AlarmNotice, { lng, t }: Words): { title: string; body: string } {
+  const e = n.event;
+  const value = e.value !== null ? ` ${new Intl.NumberFormat(lng).format(e.value)}${e.unit ? ` ${e.unit}` : ''}` : '';
+  const detail = e.detail ? ` · ${e.detail}` : '';
+  const time = new Intl.DateTimeFormat(lng, { timeStyle: 'medium' }).format(e.start);
+  return { title: t('events:alarm.notificationTitle', { rule: n.ruleName, type: t(`events:types.${e.type}`) }), body: `${time}${value}${detail}`.slice(0, 200) };
 }
 
 /** What the notification shows for an alarm; undefined when the rule does not notify. */
-export function notificationOptions(n: AlarmNotice, imageFromJpeg: NotifierDeps['imageFromJpeg']): NotificationConstructorOptions | undefined {
+export function notificationOptions(n: AlarmNotice, imageFromJpeg: NotifierDeps['imageFromJpeg'], words: Words): NotificationConstructorOptions | undefined {
   if (!n.actions.includes('notify')) return undefined;
-  const { title, body } = alarmNotificationText(n);
+  const { title, body } = alarmText(n, words);
   const jpeg = n.snapshotBase64 ? Buffer.from(n.snapshotBase64, 'base64') : undefined;
   // The app plays its own chime for rules with 'sound'.
   return { title, body, silent: true, ...(jpeg?.length ? { icon: imageFromJpeg(jpeg) } : {}) };
@@ -32,7 +44,7 @@ export function bindAlarmNotifications(
   const unsubscribe = bus.subscribe((name, payload) => {
     if (name !== 'alarm.raised' || !deps.Notification.isSupported()) return;
     const n = payload as AlarmNotice;
-    const options = notificationOptions(n, deps.imageFromJpeg);
+    const options = notificationOptions(n, deps.imageFromJpeg, deps.words());
     if (!options) return;
     const note = new deps.Notification(options);
     shown.add(note);

@@ -1,19 +1,28 @@
-// Electron glue only: lifecycle, one window, the security checklist, IPC. The station is electron/core.
-import { app, BrowserWindow, nativeImage, Notification } from 'electron';
+// Electron glue only: lifecycle, windows, tray, menu, the security checklist, IPC. The station is electron/core.
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, screen, Tray } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ClientSession } from '../core/client-session';
 import { createStation, type Station } from '../core/station';
 import { useSqliteBinding } from '../core/storage/db';
 import { FileSecretStore } from '../core/storage/secrets';
-import { IPC } from '../contract/bridge';
+import { IPC, type Language, type Settings } from '../contract';
 import { bindAlarmNotifications } from './alarm-notifier';
-import { bindIpc, openMediaSession } from './ipc';
+import { appMenu, navigateCommand } from './app-menu';
+import { handleDesktopRequest, type DesktopHandlers } from './desktop-requests';
+import { languageOf, wordsFor, type Words } from './i18n';
+import { bindIpc } from './ipc';
+import { loginItem } from './login-item';
 import { safeStorageCipher } from './secret-store';
-import { APP_ORIGIN, denyNavigation, lockDownSession, registerAppScheme, serveRenderer } from './security';
+import { denyNavigation, isTrustedSender, lockDownSession, registerAppScheme, serveRenderer } from './security';
+import { createAlarmTray } from './tray';
+import { acknowledgeAllAlarms, watchUnackedAlarms } from './unacked-alarms';
+import { AppWindows } from './windows';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
+const trayIcon = join(here, '..', '..', 'resources', 'tray', 'tray@2x.png');
 // better-sqlite3 built for Electron's ABI by scripts/electron-native.ts (the Node build stays for tests).
 const sqliteBinding = join(here, '..', 'native', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
 if (existsSync(sqliteBinding)) useSqliteBinding(sqliteBinding);
@@ -22,34 +31,14 @@ registerAppScheme();
 app.enableSandbox();
 denyNavigation();
 
-let mainWindow: BrowserWindow | undefined;
 let station: Station | undefined;
-let unbind: (() => void) | undefined;
+let windows: AppWindows | undefined;
+const unbinds: (() => void)[] = [];
 
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1440,
-    height: 900,
-    backgroundColor: '#0f1216',
-    title: 'Watchpost',
-    show: false,
-    webPreferences: {
-      preload: join(here, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-      disableBlinkFeatures: 'Auxclick',
-    },
-  });
-  win.once('ready-to-show', () => win.show());
-  win.webContents.on('did-finish-load', () => openMediaSession(win.webContents));
-  void win.loadURL(`${APP_ORIGIN}/index.html`);
-  return win;
+/** The language chosen in Settings (null: none yet). */
+async function chosenLanguage(s: Station): Promise<Language | null> {
+  const r = await s.dispatch('settings.get', {}, new ClientSession('main'));
+  return r.ok ? (r.value as Settings).language : null;
 }
 
 async function start(): Promise<void> {
@@ -57,38 +46,78 @@ async function start(): Promise<void> {
   serveRenderer(rendererDir);
   const dataDir = process.env.WATCHPOST_DATA_DIR ?? app.getPath('userData');
   const secrets = new FileSecretStore(dataDir, await safeStorageCipher(), 'electron safeStorage');
-  station = await createStation({ dataDir, mode: 'electron', secrets, cloudUrl: process.env.WATCHPOST_CLOUD_URL });
-  const unbindIpc = bindIpc(station, () => BrowserWindow.getAllWindows());
-  // A click on an alarm's notification brings the window forward and opens that camera in Live.
-  const unbindNotes = bindAlarmNotifications(station.signals, { Notification, imageFromJpeg: (jpeg) => nativeImage.createFromBuffer(jpeg) }, (n) => {
-    const win = mainWindow;
-    if (!win || win.isDestroyed()) return;
-    if (win.isMinimized()) win.restore();
-    win.show();
-    win.focus();
-    win.webContents.send(IPC.signal, 'alarm.focus', { eventId: n.event.id, channelId: n.event.channelId });
-  });
-  unbind = () => {
-    unbindNotes();
-    unbindIpc();
+  const st = (station = await createStation({ dataDir, mode: 'electron', secrets, cloudUrl: process.env.WATCHPOST_CLOUD_URL }));
+  const wins = (windows = new AppWindows({ dataDir, preload: join(here, 'preload.cjs') }));
+  const system = app.getPreferredSystemLanguages();
+  let words: Words = wordsFor(languageOf(await chosenLanguage(st), system));
+  let unacked = 0;
+
+  unbinds.push(bindIpc(st, () => BrowserWindow.getAllWindows()));
+  // A click on an alarm's notification brings the main window forward and opens that camera in Live.
+  unbinds.push(bindAlarmNotifications(st.signals, { Notification, imageFromJpeg: (jpeg) => nativeImage.createFromBuffer(jpeg), words: () => words }, (n) => {
+    wins.focusMain()?.webContents.send(IPC.signal, 'alarm.focus', { eventId: n.event.id, channelId: n.event.channelId });
+  }));
+
+  const login = loginItem(app, process.platform, app.isPackaged ? [process.execPath] : [process.execPath, app.getAppPath()]);
+  const desktop: DesktopHandlers = {
+    displays: () => {
+      const primary = screen.getPrimaryDisplay().id;
+      return screen.getAllDisplays().map((d) => ({ id: d.id, primary: d.id === primary, width: d.size.width, height: d.size.height }));
+    },
+    popOut: ({ layoutId, displayId }) => {
+      wins.popOut(layoutId, displayId);
+      return null;
+    },
+    openAtLogin: () => login.get(),
+    setOpenAtLogin: ({ open }) => login.set(open),
   };
-  mainWindow = createWindow();
+  ipcMain.handle(IPC.desktop, (event, name: unknown, input: unknown) => isTrustedSender(event.senderFrame)
+    ? handleDesktopRequest(desktop, name, input)
+    : { ok: false, error: { code: 'unavailable', message: 'caller is not the Watchpost window' } });
+  unbinds.push(() => ipcMain.removeHandler(IPC.desktop));
+
+  const tray = createAlarmTray({
+    createTray: (icon) => new Tray(icon),
+    buildMenu: (template) => Menu.buildFromTemplate(template),
+    icon: nativeImage.createFromPath(trayIcon),
+    fromBitmap: (bgra, size) => nativeImage.createFromBitmap(bgra, { width: size, height: size, scaleFactor: 2 }),
+  }, {
+    show: () => void wins.focusMain(),
+    acknowledgeAll: () => void acknowledgeAllAlarms(st).catch((err: Error) => st.logger.warn({ err }, 'acknowledging all alarms from the tray failed')),
+    quit: () => app.quit(),
+  });
+  unbinds.push(tray.dispose);
+  // The menu's page shortcuts go to the main window, whichever window has the focus.
+  const setMenu = () => Menu.setApplicationMenu(Menu.buildFromTemplate(appMenu(words, {
+    navigate: (page) => wins.focusMain()?.webContents.send(IPC.command, navigateCommand(page)),
+    quit: () => app.quit(),
+  })));
+  setMenu();
+  unbinds.push(watchUnackedAlarms(st, (n) => tray.update((unacked = n), words)));
+  unbinds.push(st.signals.subscribe((name, payload) => {
+    if (name !== 'settings.changed') return;
+    const next = wordsFor(languageOf((payload as Settings).language, system));
+    if (next === words) return;
+    words = next;
+    tray.update(unacked, words);
+    setMenu();
+  }));
+  wins.restore();
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (mainWindow?.isMinimized()) mainWindow.restore();
-    mainWindow?.focus();
-  });
+  // A second launch ends at once; the running app comes forward instead.
+  app.on('second-instance', () => void windows?.focusMain());
   app.whenReady().then(start).catch((err: Error) => {
     console.error(`watchpost: ${err.message}`);
     app.exit(1);
   });
+  app.on('before-quit', () => windows?.quit());
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', () => {
-    unbind?.();
+    for (const unbind of unbinds.splice(0).reverse()) unbind();
     void station?.dispose();
   });
 }

@@ -1,8 +1,19 @@
 // Sandboxed preload: exposes the contract's bridge as window.watchpost and nothing else.
 // Only the zod-free bridge module is bundled; the main process validates names and inputs.
 import { contextBridge, ipcRenderer } from 'electron';
-import { IPC, MEDIA_PORT_MESSAGE, type StationBridge } from '../contract/bridge';
+import { IPC, MEDIA_PORT_MESSAGE, type DesktopBridge, type StationBridge } from '../contract/bridge';
 import type { Result } from '../contract';
+
+const desktop: DesktopBridge = {
+  request(name, input) {
+    return ipcRenderer.invoke(IPC.desktop, String(name).slice(0, 40), input) as Promise<Result<never>>;
+  },
+  onCommand(listener) {
+    const handler = (_e: Electron.IpcRendererEvent, command: unknown) => listener(String(command));
+    ipcRenderer.on(IPC.command, handler);
+    return () => void ipcRenderer.removeListener(IPC.command, handler);
+  },
+};
 
 const bridge: StationBridge = {
   call(name, input) {
@@ -13,6 +24,7 @@ const bridge: StationBridge = {
     ipcRenderer.on(IPC.signal, handler);
     return () => void ipcRenderer.removeListener(IPC.signal, handler);
   },
+  desktop,
 };
 
 contextBridge.exposeInMainWorld('watchpost', bridge);

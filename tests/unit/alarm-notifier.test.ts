@@ -1,9 +1,10 @@
-// The Electron main process's alarm notifications, against a fake Notification (Electron objects are passed in).
+// The Electron main process's alarm notifications, against a fake Notification (Electron objects are passed in), in the chosen language.
 import type { NativeImage, NotificationConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
 import type { AlarmNotice, StationEvent } from '../../electron/contract';
 import { SignalBus } from '../../electron/core/signal-bus';
 import { bindAlarmNotifications, notificationOptions } from '../../electron/main/alarm-notifier';
+import { wordsFor, type Words } from '../../electron/main/i18n';
 
 const event: StationEvent = {
   id: 7, channelId: 3, type: 'door', source: 'onvif', start: Date.UTC(2026, 0, 5, 12, 30), end: null, value: null, unit: null, detail: '',
@@ -13,7 +14,7 @@ const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
 const notice = (over: Partial<AlarmNotice> = {}): AlarmNotice => ({ event, ruleId: 2, ruleName: 'Back gate', actions: ['notify', 'sound'], snapshotBase64: jpeg.toString('base64'), ...over });
 
 /** Records what it was given; a fake NativeImage that remembers its bytes. */
-function fakes(supported = true) {
+function fakes(supported = true, words: Words = wordsFor('en')) {
   const shown: { options: NotificationConstructorOptions; handlers: Map<string, () => void> }[] = [];
   class FakeNotification {
     static isSupported = () => supported;
@@ -30,19 +31,42 @@ function fakes(supported = true) {
     }
   }
   const imageFromJpeg = (b: Buffer) => ({ bytes: Buffer.from(b) }) as unknown as NativeImage;
-  return { shown, deps: { Notification: FakeNotification, imageFromJpeg } };
+  return { shown, deps: { Notification: FakeNotification, imageFromJpeg, words: () => words } };
 }
 
 describe('alarm notifications in Electron', () => {
+  const en = wordsFor('en');
+  const time = (lng: string) => new Intl.DateTimeFormat(lng, { timeStyle: 'medium' }).format(event.start);
+
   it('maps an alarm to title, body and the snapshot image', () => {
-    const o = notificationOptions(notice(), fakes().deps.imageFromJpeg)!;
+    const o = notificationOptions(notice(), fakes().deps.imageFromJpeg, en)!;
     expect(o.title).toBe('Back gate: Door/window');
-    expect(o.body).toBe(new Date(event.start).toLocaleTimeString());
+    expect(o.body).toBe(time('en'));
     expect((o.icon as unknown as { bytes: Buffer }).bytes.equals(jpeg)).toBe(true);
-    const temp = notificationOptions(notice({ event: { ...event, type: 'temperature', value: 41.5, unit: '°C', detail: 'server room' }, snapshotBase64: null }), fakes().deps.imageFromJpeg)!;
-    expect(temp.body).toBe(`${new Date(event.start).toLocaleTimeString()} 41.5 °C · server room`);
+    const temp = notificationOptions(notice({ event: { ...event, type: 'temperature', value: 41.5, unit: '°C', detail: 'server room' }, snapshotBase64: null }), fakes().deps.imageFromJpeg, en)!;
+    expect(temp.body).toBe(`${time('en')} 41.5 °C · server room`);
     expect(temp.icon).toBeUndefined();
-    expect(notificationOptions(notice({ actions: ['sound', 'mark'] }), fakes().deps.imageFromJpeg)).toBeUndefined();
+    expect(notificationOptions(notice({ actions: ['sound', 'mark'] }), fakes().deps.imageFromJpeg, en)).toBeUndefined();
+  });
+
+  it('words it in the language chosen in Settings: German', () => {
+    const temp = notificationOptions(notice({ ruleName: 'Serverraum', event: { ...event, type: 'temperature', value: 41.5, unit: '°C', detail: '' } }), fakes().deps.imageFromJpeg, wordsFor('de'))!;
+    expect(temp.title).toBe('Serverraum: Temperatur');
+    expect(temp.body).toBe(`${time('de')} 41,5 °C`);
+    expect(time('de')).toMatch(/^\d\d:\d\d:\d\d$/);
+    expect(notificationOptions(notice(), fakes().deps.imageFromJpeg, wordsFor('zh'))!.title).toBe('Back gate：门/窗');
+  });
+
+  it('asks for the language at each alarm, so a change in Settings shows in the next one', () => {
+    const bus = new SignalBus();
+    let words = wordsFor('en');
+    const { shown, deps } = fakes();
+    const dispose = bindAlarmNotifications(bus, { ...deps, words: () => words }, () => {});
+    bus.emit('alarm.raised', notice());
+    words = wordsFor('es');
+    bus.emit('alarm.raised', notice());
+    expect(shown.map((s) => s.options.title)).toEqual(['Back gate: Door/window', 'Back gate: Puerta/ventana']);
+    dispose();
   });
 
   it('shows one per notifying alarm from the bus and reports the click with the alarm', () => {

@@ -5,7 +5,7 @@ import { ClientSession } from '../../electron/core/client-session';
 import { createDispatcher, type Handlers } from '../../electron/core/rpc';
 
 const silent = pino({ level: 'silent' });
-const settings = { ffmpegPath: null, ffprobePath: null, recordingsDir: '/tmp/rec' };
+const settings = { ffmpegPath: null, ffprobePath: null, recordingsDir: '/tmp/rec', language: null };
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   return {

@@ -1,10 +1,18 @@
-// The Electron shell's security checklist, exercised against a fake 'electron' module (no binary here).
-import { mkdtempSync } from 'node:fs';
+// The Electron shell, exercised against a fake 'electron' module (no binary here): the security checklist, and the
+// desktop parts (pop-out windows, the window set kept across starts, tray, menu, language, a second launch).
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AlarmNotice } from '../../electron/contract';
+import type { Station } from '../../electron/core/station';
 
 type Handler = (...args: any[]) => any;
+interface Rect { x: number; y: number; width: number; height: number }
+interface WinRec {
+  options: any; url?: string; sent: unknown[][]; handlers: Map<string, Handler[]>;
+  fullScreen: boolean; maximized: boolean; minimized: boolean; shown: boolean; focused: number; destroyed: boolean;
+}
 
 const fake = vi.hoisted(() => {
   const state = {
@@ -15,30 +23,48 @@ const fake = vi.hoisted(() => {
     protocolHandler: undefined as Handler | undefined,
     schemes: [] as unknown[],
     sandbox: false,
-    windows: [] as { options: any; url?: string; sent: unknown[][] }[],
+    windows: [] as WinRec[],
     permission: undefined as Handler | undefined,
     permissionCheck: undefined as Handler | undefined,
     fetched: [] as string[],
     exitCode: undefined as number | undefined,
     quit: false,
     ready: undefined as undefined | (() => void),
+    displays: [] as { id: number; bounds: Rect; workArea: Rect; size: { width: number; height: number } }[],
+    trays: [] as { image: unknown; tooltip: string; menu: any; destroyed: boolean }[],
+    menu: undefined as any,
+    notes: [] as any[],
+    station: undefined as Station | undefined,
   };
+  const inside = (r: Rect, p: { x: number; y: number }) => p.x >= r.x && p.y >= r.y && p.x < r.x + r.width && p.y < r.y + r.height;
   class BrowserWindow {
-    rec: { options: any; url?: string; sent: unknown[][] };
-    webContents: { send: (...a: unknown[]) => void; on: () => void };
-    constructor(options: unknown) {
-      this.rec = { options, sent: [] };
+    rec: WinRec;
+    webContents: { id: number; send: (...a: unknown[]) => void; on: () => void };
+    constructor(options: any) {
+      this.rec = { options, sent: [], handlers: new Map(), fullScreen: false, maximized: false, minimized: false, shown: false, focused: 0, destroyed: false };
       state.windows.push(this.rec);
-      this.webContents = { send: (...a: unknown[]) => void this.rec.sent.push(a), on: () => {} };
+      this.webContents = { id: state.windows.length, send: (...a: unknown[]) => void this.rec.sent.push(a), on: () => {} };
     }
-    static getAllWindows() { return instances; }
-    once() {}
-    isDestroyed() { return false; }
-    isMinimized() { return false; }
-    focus() {}
+    static getAllWindows() { return instances.filter((w) => !w.rec.destroyed); }
+    private emit(ev: string) { for (const h of this.rec.handlers.get(ev) ?? []) h({ preventDefault() {} }); }
+    on(ev: string, h: Handler) { this.rec.handlers.set(ev, [...(this.rec.handlers.get(ev) ?? []), h]); return this; }
+    // The page is shown at once.
+    once(ev: string, h: Handler) { if (ev === 'ready-to-show') h(); else this.on(ev, h); return this; }
+    isDestroyed() { return this.rec.destroyed; }
+    isMinimized() { return this.rec.minimized; }
+    restore() { this.rec.minimized = false; }
+    show() { this.rec.shown = true; }
+    focus() { this.rec.focused++; }
+    maximize() { this.rec.maximized = true; }
+    isMaximized() { return this.rec.maximized; }
+    setFullScreen(on: boolean) { this.rec.fullScreen = on; }
+    isFullScreen() { return this.rec.fullScreen; }
+    getNormalBounds(): Rect { const o = this.rec.options; return { x: o.x, y: o.y, width: o.width, height: o.height }; }
+    close() { if (this.rec.destroyed) return; this.emit('close'); this.rec.destroyed = true; this.emit('closed'); }
     async loadURL(url: string) { this.rec.url = url; }
   }
   const instances: BrowserWindow[] = [];
+  const image = (size: number) => ({ getSize: () => ({ width: size, height: size }), toBitmap: () => Buffer.alloc(size * size * 4, 0xff) });
   const electron = {
     app: {
       enableSandbox: () => void (state.sandbox = true),
@@ -46,6 +72,11 @@ const fake = vi.hoisted(() => {
       on: (ev: string, h: Handler) => void state.appHandlers.set(ev, h),
       whenReady: () => new Promise<void>((r) => (state.ready = r)),
       getPath: () => process.env.WATCHPOST_DATA_DIR,
+      getPreferredSystemLanguages: () => ['en-US'],
+      isPackaged: false,
+      getAppPath: () => '/opt/watchpost-dev',
+      getLoginItemSettings: () => ({ openAtLogin: false }),
+      setLoginItemSettings: () => {},
       quit: () => void (state.quit = true),
       exit: (code: number) => void (state.exitCode = code),
     },
@@ -61,6 +92,11 @@ const fake = vi.hoisted(() => {
         setDevicePermissionHandler: () => {},
       },
     },
+    screen: {
+      getAllDisplays: () => state.displays,
+      getPrimaryDisplay: () => state.displays[0],
+      getDisplayMatching: (r: Rect) => state.displays.find((d) => inside(d.bounds, { x: r.x + r.width / 2, y: r.y + r.height / 2 })) ?? state.displays[0],
+    },
     BrowserWindow: new Proxy(BrowserWindow, {
       construct(target, args) { const w = new target(args[0]); instances.push(w); return w; },
     }),
@@ -68,8 +104,19 @@ const fake = vi.hoisted(() => {
       handle: (ch: string, h: Handler) => void state.ipcHandlers.set(ch, h),
       removeHandler: (ch: string) => void state.ipcHandlers.delete(ch),
     },
-    Notification: Object.assign(class { on() {} show() {} }, { isSupported: () => false }),
-    nativeImage: { createFromBuffer: () => ({}) },
+    Notification: Object.assign(class { constructor(o: unknown) { state.notes.push(o); } on() {} show() {} }, { isSupported: () => true }),
+    nativeImage: { createFromBuffer: () => ({}), createFromPath: () => image(32), createFromBitmap: (b: Buffer) => ({ bitmap: b }) },
+    Tray: class {
+      rec = { image: undefined as unknown, tooltip: '', menu: undefined as any, destroyed: false };
+      constructor(img: unknown) { this.rec.image = img; state.trays.push(this.rec); }
+      on() {}
+      setImage(img: unknown) { this.rec.image = img; }
+      setToolTip(t: string) { this.rec.tooltip = t; }
+      setContextMenu(m: unknown) { this.rec.menu = m; }
+      setTitle() {}
+      destroy() { this.rec.destroyed = true; }
+    },
+    Menu: { buildFromTemplate: (template: unknown[]) => ({ template }), setApplicationMenu: (m: unknown) => void (state.menu = m) },
     safeStorage: {
       isAsyncEncryptionAvailable: async () => true,
       getSelectedStorageBackend: () => state.backend,
@@ -81,14 +128,29 @@ const fake = vi.hoisted(() => {
 });
 
 vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
+// The station the shell creates, kept so a test can raise an alarm on its bus and dispose of it.
+vi.mock('../../electron/core/station', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../electron/core/station')>();
+  return { ...real, createStation: async (o: Parameters<typeof real.createStation>[0]) => (fake.state.station = await real.createStation(o)) };
+});
 
-async function boot(opts: { lock?: boolean; backend?: string } = {}) {
+const DISPLAYS = {
+  left: { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 }, size: { width: 1920, height: 1080 } },
+  right: { id: 2, bounds: { x: 1920, y: 0, width: 2560, height: 1440 }, workArea: { x: 1920, y: 0, width: 2560, height: 1400 }, size: { width: 2560, height: 1440 } },
+};
+
+async function boot(opts: { lock?: boolean; backend?: string; dataDir?: string; displays?: (typeof DISPLAYS)[keyof typeof DISPLAYS][] } = {}) {
   const s = fake.state;
-  Object.assign(s, { lock: opts.lock ?? true, backend: opts.backend ?? 'gnome_libsecret', windows: [], schemes: [], fetched: [], quit: false, exitCode: undefined, sandbox: false });
+  await s.station?.dispose();
+  Object.assign(s, {
+    lock: opts.lock ?? true, backend: opts.backend ?? 'gnome_libsecret', windows: [], schemes: [], fetched: [], quit: false, exitCode: undefined, sandbox: false,
+    displays: opts.displays ?? [DISPLAYS.left, DISPLAYS.right], trays: [], menu: undefined, notes: [], station: undefined,
+  });
   s.appHandlers.clear();
   s.ipcHandlers.clear();
   fake.instances.length = 0;
-  process.env.WATCHPOST_DATA_DIR = mkdtempSync(join(tmpdir(), 'wp-shell-'));
+  process.env.WATCHPOST_DATA_DIR = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wp-shell-'));
+  process.env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'wp-xdg-'));
   vi.resetModules();
   await import('../../electron/main/index');
   if (s.ready) s.ready();
@@ -96,6 +158,10 @@ async function boot(opts: { lock?: boolean; backend?: string } = {}) {
   for (let i = 0; i < 50 && s.windows.length === 0 && s.exitCode === undefined && s.lock; i++) await new Promise((r) => setTimeout(r, 20));
   return s;
 }
+
+afterAll(async () => {
+  await fake.state.station?.dispose();
+});
 
 describe('Electron shell security checklist', () => {
   let s: typeof fake.state;
@@ -154,7 +220,7 @@ describe('Electron shell security checklist', () => {
     expect(await call({ senderFrame: top, sender }, 'settings.get', {})).toMatchObject({ ok: true });
     expect(await call({ senderFrame: top, sender }, 'settings.update', { ffmpegPath: 'x' })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
     for (const frame of [{ url: 'https://evil.example/', parent: null }, { url: 'app://watchpost/index.html', parent: top }, null]) {
-      expect(await call({ senderFrame: frame, sender }, 'settings.get', {})).toEqual({ ok: false, error: { code: 'unavailable', message: 'caller is not the Watchpost window' } });
+      expect(await call({ senderFrame: frame, sender }, 'settings.get', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     }
   });
 
@@ -168,5 +234,109 @@ describe('Electron shell security checklist', () => {
     const s2 = await boot({ backend: 'basic_text' });
     expect(s2.exitCode).toBe(1);
     expect(s2.windows).toHaveLength(0);
+  });
+});
+
+const top = { url: 'app://watchpost/index.html', parent: null };
+const sender = { id: 1 };
+const desktop = (s: typeof fake.state, name: string, input: unknown, frame: unknown = top) => s.ipcHandlers.get('watchpost:desktop')!({ senderFrame: frame, sender }, name, input);
+const stationCall = (s: typeof fake.state, name: string, input: unknown) => s.ipcHandlers.get('watchpost:call')!({ senderFrame: top, sender }, name, input);
+const savedSet = () => JSON.parse(readFileSync(join(process.env.WATCHPOST_DATA_DIR!, 'windows.json'), 'utf8')) as { windows: any[] };
+const alarm: AlarmNotice = {
+  event: { id: 7, channelId: 3, type: 'temperature', source: 'onvif', start: Date.UTC(2026, 0, 5, 12, 30), end: null, value: 41.5, unit: '°C', detail: '', hasSnapshot: false, ruleId: 2, acknowledged: false, ackNote: null, ackAt: null },
+  ruleId: 2, ruleName: 'Serverraum', actions: ['notify'], snapshotBase64: null,
+};
+
+describe('Electron shell: windows, tray, menu, language', () => {
+  it('pops a layout out to a full-screen window on the chosen display, locked down like the main one', async () => {
+    const s = await boot();
+    expect(await desktop(s, 'displays', {})).toEqual({ ok: true, value: [{ id: 1, primary: true, width: 1920, height: 1080 }, { id: 2, primary: false, width: 2560, height: 1440 }] });
+    expect(await desktop(s, 'popOut', { layoutId: '9', displayId: 2 })).toEqual({ ok: true, value: null });
+    expect(s.windows).toHaveLength(2);
+    const [main, pop] = s.windows;
+    expect(pop!.url).toBe('app://watchpost/index.html#/live?layout=9&window=popout');
+    expect(pop!.options.webPreferences).toEqual(main!.options.webPreferences);
+    expect(pop!.options).toMatchObject({ x: 2480, y: 250, width: 1440, height: 900 });
+    expect(pop!.fullScreen).toBe(true);
+    expect(savedSet().windows.map((w) => [w.role, w.layoutId, w.displayId, w.fullScreen])).toEqual([['main', undefined, 1, false], ['popout', '9', 2, true]]);
+    // Refused: another frame, a layout id that is not one, a request that is not there. Nothing opens.
+    expect(await desktop(s, 'popOut', { layoutId: '4', displayId: 1 }, { url: 'https://evil.example/', parent: null })).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(await desktop(s, 'popOut', { layoutId: '../index.html', displayId: 1 })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    expect(await desktop(s, 'openDevTools', {})).toMatchObject({ ok: false, error: { code: 'unknown_call' } });
+    expect(s.windows).toHaveLength(2);
+  });
+
+  it('opens the saved window set at the next start; a window whose display is gone opens on the primary display', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wp-shell-'));
+    writeFileSync(join(dataDir, 'windows.json'), JSON.stringify({ version: 1, windows: [
+      { role: 'main', displayId: 1, bounds: { x: 40, y: 30, width: 1200, height: 800 }, fullScreen: false, maximized: true },
+      { role: 'popout', layoutId: '16', displayId: 2, bounds: { x: 1920, y: 0, width: 2560, height: 1400 }, fullScreen: true, maximized: false },
+      { role: 'popout', layoutId: 'custom:Back gate', displayId: 3, bounds: { x: 4480, y: 0, width: 1280, height: 1024 }, fullScreen: true, maximized: false },
+    ] }));
+    const s = await boot({ dataDir });
+    expect(s.windows.map((w) => [w.url, w.options.x, w.options.y, w.options.width, w.options.height, w.fullScreen, w.maximized])).toEqual([
+      ['app://watchpost/index.html', 40, 30, 1200, 800, false, true],
+      ['app://watchpost/index.html#/live?layout=16&window=popout', 1920, 0, 2560, 1400, true, false],
+      // Display 3 is gone: centred on display 1, still full screen.
+      ['app://watchpost/index.html#/live?layout=custom%3ABack%20gate&window=popout', 320, 8, 1280, 1024, true, false],
+    ]);
+    // Closing a pop-out forgets it; quitting keeps the rest for the next start.
+    fake.instances[1]!.close();
+    expect(savedSet().windows.map((w) => w.layoutId ?? w.role)).toEqual(['main', 'custom:Back gate']);
+    s.appHandlers.get('before-quit')!();
+    fake.instances[2]!.close();
+    fake.instances[0]!.close();
+    expect(savedSet().windows.map((w) => [w.layoutId ?? w.role, w.displayId])).toEqual([['main', 1], ['custom:Back gate', 1]]);
+    // Closing the main window closes its pop-outs.
+    const s2 = await boot({ dataDir, displays: [DISPLAYS.left] });
+    expect(s2.windows).toHaveLength(2);
+    fake.instances[0]!.close();
+    expect(s2.windows.every((w) => w.destroyed)).toBe(true);
+    expect(savedSet().windows).toHaveLength(2);
+  });
+
+  it('a second launch brings the running window forward', async () => {
+    const s = await boot();
+    s.windows[0]!.minimized = true;
+    s.appHandlers.get('second-instance')!();
+    expect(s.windows[0]).toMatchObject({ minimized: false, shown: true, focused: 1 });
+    expect(s.windows).toHaveLength(1);
+  });
+
+  it('tray and menu in the language of Settings; the menu\'s page shortcuts reach the main window', async () => {
+    const s = await boot();
+    const tray = s.trays[0]!;
+    await expect.poll(() => tray.tooltip).toBe('Watchpost — No unacknowledged alarms');
+    expect(tray.menu.template.map((i: any) => i.label).filter(Boolean)).toEqual(['No unacknowledged alarms', 'Show Watchpost', 'Acknowledge all alarms', 'Quit Watchpost']);
+    expect(s.menu.template.map((m: any) => m.label)).toEqual(['File', 'Go', 'View', 'Window']);
+    expect(await stationCall(s, 'settings.update', { language: 'de' })).toMatchObject({ ok: true, value: { language: 'de' } });
+    expect(tray.tooltip).toBe('Watchpost — Keine unquittierten Alarme');
+    expect(s.menu.template.map((m: any) => m.label)).toEqual(['Datei', 'Gehe zu', 'Ansicht', 'Fenster']);
+    const go = s.menu.template[1].submenu;
+    expect(go.map((i: any) => i.accelerator)).toEqual(['Alt+1', 'Alt+2', 'Alt+3', 'Alt+4', 'Alt+5', 'Alt+6', 'Alt+7']);
+    go[3].click();
+    expect(s.windows[0]!.sent).toContainEqual(['watchpost:command', 'navigate:events']);
+    expect(await stationCall(s, 'settings.update', { language: 'fr' })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    expect(await stationCall(s, 'settings.get', {})).toMatchObject({ ok: true, value: { language: 'de' } });
+  });
+
+  it('a German setting gives a German notification', async () => {
+    const s = await boot();
+    s.station!.signals.emit('alarm.raised', alarm);
+    expect(s.notes.map((n) => n.title)).toEqual(['Serverraum: Temperature']);
+    await stationCall(s, 'settings.update', { language: 'de' });
+    s.station!.signals.emit('alarm.raised', alarm);
+    expect(s.notes[1]).toMatchObject({ title: 'Serverraum: Temperatur', body: `${new Intl.DateTimeFormat('de', { timeStyle: 'medium' }).format(alarm.event.start)} 41,5 °C` });
+  });
+
+  it('start at login writes and removes the autostart entry (Linux)', async () => {
+    const s = await boot();
+    const file = join(process.env.XDG_CONFIG_HOME!, 'autostart', 'watchpost.desktop');
+    expect(await desktop(s, 'openAtLogin', {})).toEqual({ ok: true, value: false });
+    expect(await desktop(s, 'setOpenAtLogin', { open: true })).toEqual({ ok: true, value: process.platform === 'linux' ? true : false });
+    if (process.platform !== 'linux') return;
+    expect(readFileSync(file, 'utf8')).toContain(`Exec="${process.execPath}" "/opt/watchpost-dev"`);
+    expect(await desktop(s, 'setOpenAtLogin', { open: false })).toEqual({ ok: true, value: false });
+    expect(existsSync(file)).toBe(false);
   });
 });

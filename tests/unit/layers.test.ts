@@ -64,7 +64,9 @@ export function violation(from: Layer, spec: string, fromFile: string): string |
       }
       return isElectron ? 'core imports electron' : /^(react|react-dom)/.test(pkg!) ? `core imports ${pkg}` : null;
     case 'main':
-      return isRelative && target === 'renderer' ? 'main imports the renderer' : null;
+      // The catalogues are data: the desktop shell words its notifications, tray and menus from them too.
+      if (isRelative && target === 'renderer') return /\/renderer\/src\/i18n\/locales\/[a-z]+\/[a-z-]+\.json$/.test(resolve(dirname(fromFile), spec)) ? null : 'main imports the renderer';
+      return null;
     case 'preload':
       if (isRelative) return target === 'contract' ? null : `preload imports ${target}`;
       return isElectron ? null : `preload may import only electron and the contract, not ${pkg}`;
@@ -107,6 +109,8 @@ describe('layer rules', () => {
     expect(violation('core', '../devices/drivers/onvif-ptz', f('electron/core/live'))).toBe("core area live imports devices's private devices/drivers/onvif-ptz");
     expect(violation('core', './devices/discovery/dhip', f('electron/core'))).toBe("core area (root) imports devices's private devices/discovery/dhip");
     expect(violation('core', './storage/migrations', f('electron/core'))).toBe("core area (root) imports storage's private storage/migrations");
+    expect(violation('main', '../../renderer/src/i18n/locales/de/events.json', f('electron/main'))).toBeNull();
+    expect(violation('main', '../../renderer/src/i18n/index', f('electron/main'))).toBe('main imports the renderer');
     expect(violation('core', '../drivers/onvif', f('electron/core/devices/discovery'))).toBeNull();
     expect(violation('core', '../devices/device-service', f('electron/core/live'))).toBeNull();
     expect(violation('core', '../../package.json', f('electron/core/server'))).toBeNull();

@@ -2,12 +2,12 @@
 /// <reference types="vite/client" />
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { LANGUAGES, type Language } from '../../../electron/contract';
 
-export const LANGUAGES = ['en', 'zh', 'de', 'es'] as const;
-export type Language = (typeof LANGUAGES)[number];
+export { LANGUAGES, type Language };
 /** Each language named in itself, for the picker. */
 export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', zh: '简体中文', de: 'Deutsch', es: 'Español' };
-export const NAMESPACES = ['common', 'live', 'recording', 'devices', 'events', 'privacy', 'settings', 'status'] as const;
+export const NAMESPACES = ['common', 'live', 'recording', 'devices', 'events', 'privacy', 'settings', 'status', 'desktop'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 type Catalogue = Record<string, unknown>;
@@ -64,8 +64,15 @@ export function initI18n(lng: Language = initialLanguage()) {
   return i18next;
 }
 
+/** Where a choice is also kept for the station (its notifications, tray and menus); set once connected. */
+let saveToStation: ((lng: Language) => void) | undefined;
+export function saveLanguageWith(save: (lng: Language) => void): void {
+  saveToStation = save;
+}
+
 export function setLanguage(lng: Language): void {
   localStorage.setItem(STORAGE_KEY, lng);
+  saveToStation?.(lng);
   document.documentElement.lang = lng === 'zh' ? 'zh-Hans' : lng;
   void i18next.changeLanguage(lng);
 }

@@ -1,0 +1,28 @@
+// The page's requests to the desktop shell (displays, pop-outs, start at login): name and input checked, result envelope.
+import { z } from 'zod';
+import { describeZodError, type DesktopRequests, type Result } from '../contract';
+import { LayoutId } from './window-set';
+
+const inputs = {
+  displays: z.object({}).strict(),
+  popOut: z.object({ layoutId: LayoutId, displayId: z.number().int().nullable() }).strict(),
+  openAtLogin: z.object({}).strict(),
+  setOpenAtLogin: z.object({ open: z.boolean() }).strict(),
+} satisfies Record<keyof DesktopRequests, z.ZodType>;
+
+export type DesktopHandlers = { [K in keyof DesktopRequests]: (input: DesktopRequests[K]['input']) => DesktopRequests[K]['output'] | Promise<DesktopRequests[K]['output']> };
+
+/** One request by name: unknown names and bad input are refused with the field and the problem. */
+export async function handleDesktopRequest(handlers: DesktopHandlers, name: unknown, input: unknown): Promise<Result<unknown>> {
+  if (typeof name !== 'string' || !Object.hasOwn(inputs, name)) {
+    return { ok: false, error: { code: 'unknown_call', message: `unknown desktop request "${String(name).slice(0, 40)}"` } };
+  }
+  const key = name as keyof DesktopRequests;
+  const parsed = inputs[key].safeParse(input ?? {});
+  if (!parsed.success) return { ok: false, error: { code: 'bad_input', message: describeZodError(parsed.error, key) } };
+  try {
+    return { ok: true, value: await (handlers[key] as (i: unknown) => unknown)(parsed.data) };
+  } catch (err) {
+    return { ok: false, error: { code: 'unavailable', message: (err as Error).message } };
+  }
+}
