@@ -1,16 +1,25 @@
 // `npm run demo`: the station (electron/core/cli.ts) with a camsim fleet on loopback whose cameras it registers, so a newcomer sees video at once.
 import { pathToFileURL } from 'node:url';
-import type { Channel, Result } from '../electron/contract';
+import { sameStream, type Channel, type Result } from '../electron/contract';
 import { exitOnError, runStation } from '../electron/core/cli';
 import { ClientSession } from '../electron/core/client-session';
 import type { Station } from '../electron/core/station';
 import { startFleet, withCredentials, type Fleet } from './camsim/fleet';
 
-export interface Demo { fleet: Fleet; close(): Promise<void> }
+export interface Demo {
+  fleet: Fleet;
+  /** Where each device answers discovery now (the station's scan probes these by unicast: multicast stays off loopback). */
+  unicast(): { address: string; wsdPort: number; dhipPort: number }[];
+  close(): Promise<void>;
+}
 
-/** Starts 4 cameras with 2 channels each and registers every channel that the station does not have yet. */
+/**
+ * Starts 4 cameras with 2 channels each and registers every channel that the station does not have yet, plus one factory-new
+ * camera, left for the Devices page to find by a scan and activate.
+ */
 export async function startDemo(station: Station, opts: { devices?: number; channels?: number; subnet?: string } = {}): Promise<Demo> {
-  const fleet = await startFleet({ devices: opts.devices ?? 4, channels: opts.channels ?? 2, subnet: opts.subnet });
+  const cameras = opts.devices ?? 4;
+  const fleet = await startFleet({ devices: cameras + 1, uninitialized: 1, channels: opts.channels ?? 2, subnet: opts.subnet });
   const session = new ClientSession('demo');
   const call = async <T>(name: string, input: unknown): Promise<T> => {
     const r: Result<unknown> = await station.dispatch(name, input, session);
@@ -18,16 +27,19 @@ export async function startDemo(station: Station, opts: { devices?: number; chan
     return r.value as T;
   };
   const have = await call<Channel[]>('channels.list', {});
-  for (const device of fleet.manifest.devices) {
+  for (const device of fleet.manifest.devices.filter((d) => d.initialized)) {
     for (const ch of device.channels) {
       const mainUrl = new URL(ch.main.rtsp).toString();
       const known = have.find((c) => c.name === ch.name);
       if (known && known.mainUrl === mainUrl) continue;
       if (known) await call('channels.remove', { id: known.id });
+      // Already there by another name (the user added its device from the Devices page): not a second time.
+      if (have.some((c) => c !== known && sameStream(c.mainUrl, mainUrl))) continue;
       await call('channels.addRtsp', { name: ch.name, mainUrl: withCredentials(ch.main.rtsp), subUrl: withCredentials(ch.sub.rtsp) });
     }
   }
-  return { fleet, close: () => fleet.close() };
+  const unicast = () => fleet.manifest.devices.map((d) => ({ address: d.ip, wsdPort: d.ports.wsDiscovery, dhipPort: d.ports.dhip }));
+  return { fleet, unicast, close: () => fleet.close() };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runStation([...process.argv.slice(2), '--demo'], startDemo).catch(exitOnError);

@@ -1,6 +1,7 @@
 // Devices: LAN discovery, activation, the managed device list and its channels.
 import { z } from 'zod';
 import { call, NoInput } from './common';
+import { RtspUrl } from './live';
 
 export const DEVICE_DRIVERS = ['onvif', 'dahua', 'rtsp'] as const;
 export const DeviceDriver = z.enum(DEVICE_DRIVERS);
@@ -11,7 +12,9 @@ export type ScanStatus = z.infer<typeof ScanStatus>;
 export const COVER_MAX_BYTES = 512 * 1024;
 export const COVER_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 
-const address = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'must be an IPv4 address');
+/** An IPv4 address: four numbers from 0 to 255 separated by dots. */
+export const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const address = z.string().regex(IPV4, 'must be an IPv4 address: four numbers from 0 to 255 separated by dots');
 const port = z.number().int().min(1).max(65535);
 
 /** One device heard on the LAN (ONVIF and DHIP replies of the same address merged). */
@@ -93,6 +96,40 @@ export const ActivationResult = z.object({
 });
 export type ActivationResult = z.infer<typeof ActivationResult>;
 
+/**
+ * Whether two stream URLs name the same camera stream: the same scheme, host, port (554 by default) and path, and no query
+ * parameter that both carry differs (an ONVIF stream URI adds parameters of its own to the camera's plain path); credentials are ignored.
+ */
+export function sameStream(a: string, b: string): boolean {
+  const parse = (s: string) => { try { return new URL(s); } catch { return undefined; } };
+  const x = parse(a), y = parse(b);
+  if (!x || !y) return false;
+  const port = (u: URL) => u.port || (u.protocol === 'rtsps:' ? '322' : '554');
+  const path = (u: URL) => u.pathname.replace(/\/+$/, '');
+  if (x.protocol !== y.protocol || x.hostname.toLowerCase() !== y.hostname.toLowerCase() || port(x) !== port(y) || path(x) !== path(y)) return false;
+  for (const [k, v] of x.searchParams) if (y.searchParams.has(k) && y.searchParams.get(k) !== v) return false;
+  return true;
+}
+
+/** What trying a stream found: its video codec and picture size, or why it could not be opened (a sentence naming host and port). */
+export const StreamProbe = z.object({
+  ok: z.boolean(),
+  /** 'H.264', 'H.265', or the name the camera gives another codec. */
+  codec: z.string().optional(),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+  /** The stream carries audio too (its codec). */
+  audio: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type StreamProbe = z.infer<typeof StreamProbe>;
+
+/** A device just added, and the channels already on the list by RTSP URL that carry one of its streams (now listed twice). */
+export const AddedDevice = Device.extend({
+  duplicates: z.array(z.object({ channelId: z.number().int(), name: z.string(), deviceChannel: z.number().int() })),
+});
+export type AddedDevice = z.infer<typeof AddedDevice>;
+
 export const NetInterface = z.object({ name: z.string(), address: z.string(), netmask: z.string() });
 
 export const deviceCalls = {
@@ -108,8 +145,10 @@ export const deviceCalls = {
   'devices.scanResults': call(NoInput, z.array(DiscoveredDevice)),
   'devices.add': call(
     z.object({ address, httpPort: port.default(80), name: z.string().min(1).max(100).optional(), driver: z.enum(['onvif', 'dahua']).optional() }).merge(Credentials).strict(),
-    Device,
+    AddedDevice,
   ),
+  /** Opens a stream as live view would, until its first picture's codec and size are known (at most a few seconds), then closes it. */
+  'devices.probeStream': call(z.object({ url: RtspUrl }).strict(), StreamProbe),
   /** Deletes a device; its credentials are erased either way, its channels' recordings stay or go as asked (evidence locks always stay). */
   'devices.remove': call(
     z.object({ id: z.number().int().positive(), recordings: z.enum(['keep', 'delete']).default('keep') }).strict(),

@@ -5,10 +5,12 @@ import { call, NoInput } from './common';
 export const STREAM_PROFILES = ['main', 'sub'] as const;
 export type StreamProfile = (typeof STREAM_PROFILES)[number];
 
-const rtspUrl = z
+/** An rtsp:// or rtsps:// URL that names a host (`rtsp://` alone parses as a URL with an empty host). */
+export const RtspUrl = z
   .string()
   .max(2048)
-  .refine((u) => { try { return /^rtsps?:$/.test(new URL(u).protocol); } catch { return false; } }, 'must be an rtsp:// or rtsps:// URL');
+  .refine((u) => { try { return /^rtsps?:$/.test(new URL(u).protocol); } catch { return false; } }, 'must be an rtsp:// or rtsps:// URL')
+  .refine((u) => { try { return new URL(u).hostname !== ''; } catch { return true; } }, 'must name the camera\'s host, e.g. rtsp://192.168.1.64:554/stream1');
 
 /** A camera channel as the renderer sees it: URLs never carry credentials. */
 export const Channel = z.object({
@@ -111,8 +113,6 @@ const presetToken = z.string().min(1).max(64);
 export const PtzPreset = z.object({ token: z.string(), name: z.string() });
 export type PtzPreset = z.infer<typeof PtzPreset>;
 
-export const liveCalls = {
-  'channels.list': call(NoInput, z.array(Channel)),
 export const ActiveClip = z.object({
   clipId: z.number().int().positive(),
   channelId: z.number().int().positive(),
@@ -129,8 +129,14 @@ const ClipResult = z.object({
   reason: z.enum(['user', 'max-length', 'page-gone', 'stream-restarted', 'channel-removed', 'shutdown']),
 });
 
+export const liveCalls = {
+  'channels.list': call(NoInput, z.array(Channel)),
   'channels.addRtsp': call(
-    z.object({ name: z.string().trim().min(1).max(100), mainUrl: rtspUrl, subUrl: rtspUrl.nullable().default(null) }).strict(),
+    z.object({
+      name: z.string().trim().min(1).max(100), mainUrl: RtspUrl, subUrl: RtspUrl.nullable().default(null),
+      /** A URL another camera already streams from is refused unless this says the user confirmed it. */
+      allowSameUrl: z.boolean().default(false),
+    }).strict(),
     Channel,
   ),
   'channels.rename': call(z.object({ id: z.number().int().positive(), name: z.string().trim().min(1).max(100) }).strict(), Channel),
@@ -160,14 +166,14 @@ const ClipResult = z.object({
     z.object({ channelId: z.number().int().positive(), profile: z.enum(STREAM_PROFILES).default('main'), maxMinutes: z.number().int().min(1).max(240).default(30) }).strict(),
     ActiveClip,
   ),
+  'live.clipStop': call(z.object({ clipId: z.number().int().positive() }).strict(), ClipResult),
+  'live.clips': call(NoInput, z.array(ActiveClip)),
   /** Continuous move at these speeds (-1..1; 0 = that axis stands) until live.ptz.stop or a safety timeout. */
   'live.ptz.move': call(
     z.object({ channelId: z.number().int().positive(), pan: ptzSpeed, tilt: ptzSpeed, zoom: ptzSpeed.default(0) }).strict(),
     z.object({}),
   ),
   'live.ptz.stop': call(z.object({ channelId: z.number().int().positive() }).strict(), z.object({})),
-  'live.clipStop': call(z.object({ clipId: z.number().int().positive() }).strict(), ClipResult),
-  'live.clips': call(NoInput, z.array(ActiveClip)),
   'live.ptz.presets': call(z.object({ channelId: z.number().int().positive() }).strict(), z.array(PtzPreset)),
   'live.ptz.gotoPreset': call(z.object({ channelId: z.number().int().positive(), token: presetToken }).strict(), z.object({})),
   /** Saves the camera's current position under a name; with a token, overwrites that preset. */
@@ -180,6 +186,6 @@ const ClipResult = z.object({
 export const liveSignals = {
   'channels.changed': z.array(Channel),
   'stream.status': StreamStatus,
-} as const;
   'live.clips': z.array(ActiveClip),
   'live.clipEnded': ClipResult.extend({ clipId: z.number().int().positive(), channelId: z.number().int().positive() }),
+} as const;

@@ -16,8 +16,18 @@ const USAGE = `usage: npm run station -- [--data-dir DIR] [--host 127.0.0.1] [--
   --demo      also start a simulated LAN of cameras (camsim) and show them (data folder defaults to …/watchpost-demo)
   --cloud-url the account & privacy-settings service to sync with (default $WATCHPOST_CLOUD_URL; none: nothing is sent)`;
 
-/** The built-in demo's simulated cameras; `npm run demo` (scripts/demo.ts) hands it in, the core never loads scripts/. */
-export type StartDemo = (station: Station, opts: { subnet?: string }) => Promise<{ fleet: { manifest: { devices: unknown[]; subnet: string } }; close(): Promise<void> }>;
+/** A device the station probes by unicast: its address and discovery ports (WS-Discovery, DHIP). */
+type UnicastTarget = { address: string; wsdPort?: number; dhipPort?: number };
+
+/**
+ * The built-in demo's simulated cameras; `npm run demo` (scripts/demo.ts) hands it in, the core never loads scripts/.
+ * `unicast`: where its devices answer discovery now, so the Devices page's scan finds them on loopback, where multicast does not go.
+ */
+export type StartDemo = (station: Station, opts: { subnet?: string }) => Promise<{
+  fleet: { manifest: { devices: { initialized: boolean }[]; subnet: string } };
+  unicast(): UnicastTarget[];
+  close(): Promise<void>;
+}>;
 
 export async function runStation(args: string[], startDemo?: StartDemo): Promise<void> {
   const { values } = parseArgs({
@@ -46,14 +56,16 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
   const cloudUrl = values['cloud-url'] ?? process.env.WATCHPOST_CLOUD_URL;
   if (cloudUrl !== undefined && !/^https?:\/\/[^/]+$/.test(cloudUrl.replace(/\/$/, ''))) throw new Error(`--cloud-url: ${cloudUrl} is not an http(s) origin like http://127.0.0.1:8435`);
   // Tests and installers with a known address list probe by unicast ("ip:wsdPort:dhipPort,…") instead of multicasting on every interface.
-  const unicast = process.env.WATCHPOST_DISCOVER_UNICAST?.split(',').filter(Boolean).map((t) => {
+  const unicast = process.env.WATCHPOST_DISCOVER_UNICAST?.split(',').filter(Boolean).map((t): UnicastTarget => {
     const [address = '', wsd, dhip] = t.split(':');
     return { address, wsdPort: Number(wsd) || undefined, dhipPort: Number(dhip) || undefined };
   });
+  let demo: Awaited<ReturnType<StartDemo>> | undefined;
   const station = await createStation({
     dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloudUrl?.replace(/\/$/, ''),
     devices: {
-      ...(unicast ? { unicast: () => unicast } : {}),
+      // The demo's devices are probed where they are at each scan (their addresses move when configured).
+      ...(unicast || values.demo ? { unicast: () => [...(unicast ?? []), ...(demo?.unicast() ?? [])] } : {}),
       // Tests shorten the heartbeat and how long a device may be unreachable before it counts as offline.
       ...(process.env.WATCHPOST_DEVICE_GRACE_MS ? { graceMs: Number(process.env.WATCHPOST_DEVICE_GRACE_MS), heartbeatMs: 250 } : {}),
     },
@@ -61,7 +73,7 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
     eventsOptions: process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS ? { offlineGraceMs: Number(process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS), sourceRetryMs: 300 } : undefined,
   });
   const server = await startLoopbackServer({ station, rendererDir, host: values.host, port });
-  const demo = values.demo ? await startDemo!(station, { subnet: process.env.WATCHPOST_DEMO_SUBNET }) : undefined;
+  demo = values.demo ? await startDemo!(station, { subnet: process.env.WATCHPOST_DEMO_SUBNET }) : undefined;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -80,7 +92,10 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
   }
   console.log(`Watchpost station ${server.url}`);
   console.log(`data: ${dataDir}  logs: ${station.logDir}`);
-  if (demo) console.log(`demo: ${demo.fleet.manifest.devices.length} simulated cameras on ${demo.fleet.manifest.subnet}.x`);
+  if (demo) {
+    const fresh = demo.fleet.manifest.devices.filter((d) => !d.initialized).length;
+    console.log(`demo: ${demo.fleet.manifest.devices.length - fresh} simulated cameras${fresh ? ` and ${fresh} factory-new (to activate on the Devices page)` : ''} on ${demo.fleet.manifest.subnet}.x`);
+  }
 }
 
 export function exitOnError(err: Error): never {

@@ -134,7 +134,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   // Devices: discovery, activation, the device list and its heartbeat (electron/core/devices).
   const devices = new DeviceService({
-    db, secrets: opts.secrets, registry, signals, logger, clock, forgetChannel: (id) => live.forgetChannel(id), ...opts.devices,
+    db, secrets: opts.secrets, registry, signals, logger, clock, forgetChannel: (id) => live.forgetChannel(id),
+    ffprobePath: () => locateTool('ffprobe', settings.ffprobePath, env).path, ...opts.devices,
     deviceEvents: {
       watch: (cfg) => eventService.watchDevice(cfg),
       offline: (e) => eventService.ingest({
@@ -194,13 +195,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       return channel;
     },
     'channels.remove': async ({ id }) => {
+      clips.forgetChannel(id);
       live.forgetChannel(id);
       const removed = await registry.remove(id);
       await channelsChanged();
       return { removed };
     },
     'streams.status': () => live.status(),
-      clips.forgetChannel(id);
     'streams.retry': ({ streamId }) => (live.retry(streamId), {}),
     'live.open': async ({ streamId, hevc, audio }, session) => ({ channel: await live.open(session, streamId, hevc, audio) }),
     'live.close': ({ channel }, session) => (live.close(session, channel), {}),
@@ -243,12 +244,12 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       await ptz.dispose();
       await devices.dispose();
       await recording.dispose();
+      clips.dispose();
       live.dispose();
       await privacy.dispose();
       db.close();
       logger.info('station stopped');
       logger.flush();
     },
-      clips.dispose();
   };
 }

@@ -21,8 +21,8 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   [audioCam, plainCam, station, browser] = await scope.all([startGstCamera(undefined, undefined, 0, { audio: true }), startGstCamera(), startStation(), launchChromium()]);
   api = scope.add(await wsClient(station.url));
-  // Two channels on the audio camera (a desk hears one at a time) and one without audio.
-  for (const [name, url] of [['Gate', audioCam.url()], ['Gate again', audioCam.url()], ['Yard', plainCam.url()]] as const) ids.push((await call('channels.addRtsp', { name, mainUrl: url, subUrl: null })).id);
+  // Two channels on the audio camera (a desk hears one at a time; the second confirmed as the same stream) and one without audio.
+  for (const [name, url] of [['Gate', audioCam.url()], ['Gate again', audioCam.url()], ['Yard', plainCam.url()]] as const) ids.push((await call('channels.addRtsp', { name, mainUrl: url, subUrl: null, allowSameUrl: true })).id);
   await call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
   await call('recording.setChannel', { channelId: ids[0], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
   ({ page, guard } = await openGuardedPage(browser, `${station.url}#/live`, { viewport: { width: 1280, height: 720 } }));

@@ -48,6 +48,10 @@ describe('editing the device list in Chromium', () => {
     await poll(() => form.getByRole('alert').count()).toBe(1);
     await form.locator('input[name=mainUrl]').fill(withCredentials(cam.channels[0]!.main.rtsp, cam.credentials!));
     await form.getByRole('button', { name: 'Add camera' }).click();
+    // The device added in the set-up has this stream already: the form asks, then tries the stream and saves it.
+    await poll(() => form.getByRole('alert').textContent()).toMatch(/^Main stream URL: this stream is already on the list as “.+”\. Add it a second time\?$/);
+    await form.getByRole('button', { name: 'Add it anyway' }).click();
+    await poll(() => form.locator('[data-probe=ok]').textContent(), 20_000).toBe('Main stream URL: H.264, 1920 × 1080');
     const row = page.locator('.dev-rtsp li[data-rtsp]');
     await poll(() => row.count()).toBe(1);
     expect(await row.textContent()).toContain('Loading dock');

@@ -8,7 +8,7 @@ describe('npm run demo', () => {
     const st = await startStation({ args: ['--demo'], env: { WATCHPOST_DEMO_SUBNET: 'random' } });
     try {
       // The demo line follows the URL line the helper waits for.
-      await expect.poll(() => st.output()).toMatch(/demo: 4 simulated cameras on 127\.\d+\.\d+\.x/);
+      await expect.poll(() => st.output()).toMatch(/demo: 4 simulated cameras and 1 factory-new \(to activate on the Devices page\) on 127\.\d+\.\d+\.x/);
       const ws = new WebSocket(`ws://${new URL(st.url).host}/ws?token=${st.token}`);
       await new Promise((r) => ws.once('open', r));
       const events: any[] = [];

@@ -86,7 +86,8 @@ describe('PTZ on camsim', () => {
   });
 
   it('refuses clearly: a channel without PTZ, speeds out of range, an unknown preset', async () => {
-    const rtsp = await call('channels.addRtsp', { name: 'Plain RTSP', mainUrl: fleet.manifest.devices[0]!.channels[0]!.main.rtsp });
+    // The device's own stream again, by RTSP URL (confirmed: the station questions a stream already on the list).
+    const rtsp = await call('channels.addRtsp', { name: 'Plain RTSP', mainUrl: fleet.manifest.devices[0]!.channels[0]!.main.rtsp, allowSameUrl: true });
     await expect(call('live.ptz.move', { channelId: rtsp.id, pan: 1, tilt: 0 })).rejects.toThrow(/channel "Plain RTSP" \(id \d+\) has no PTZ/);
     await expect(call('live.ptz.presets', { channelId: rtsp.id })).rejects.toThrow(/has no PTZ/);
     await expect(call('live.ptz.move', { channelId: channel.id, pan: 2, tilt: 0 })).rejects.toThrow(/-1 to 1/);

@@ -1,4 +1,4 @@
-import { Channel, StationError, type StreamProfile } from '../../contract';
+import { Channel, sameStream, StationError, type StreamProfile } from '../../contract';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 
@@ -53,7 +53,36 @@ export class ChannelRegistry {
     return this.toChannel(this.row(id));
   }
 
-  async addRtsp(input: { name: string; mainUrl: string; subUrl: string | null }): Promise<Channel> {
+  /** The channel already called `name` (case and surrounding spaces ignored), if any besides `except`. */
+  nameTaken(name: string, except?: number): string | undefined {
+    const want = name.trim().toLowerCase();
+    const rows = this.db.prepare('SELECT id, name FROM channel').all() as { id: number; name: string }[];
+    return rows.find((r) => r.id !== except && r.name.trim().toLowerCase() === want)?.name;
+  }
+
+  /** The channels that already carry the stream at `url` (main or sub), in id order. */
+  withStream(url: string): { id: number; name: string; profile: StreamProfile; deviceId: number | null }[] {
+    const rows = this.db.prepare('SELECT id, name, main_url, sub_url, device_id FROM channel ORDER BY id').all() as (Row & { device_id: number | null })[];
+    return rows.flatMap((r) => (['main', 'sub'] as const)
+      .filter((p) => { const u = p === 'main' ? r.main_url : r.sub_url; return u !== null && sameStream(u, url); })
+      .map((profile) => ({ id: r.id, name: r.name, profile, deviceId: r.device_id })));
+  }
+
+  /** Refuses a name another channel has, and (unless confirmed) a stream another channel already carries; nothing is stored then. */
+  private checkNew(input: { name: string; mainUrl: string; subUrl: string | null; allowSameUrl?: boolean }): void {
+    const taken = this.nameTaken(input.name);
+    if (taken !== undefined) throw new StationError('conflict', `Name: “${taken}” is already the name of another camera; choose a different name.`);
+    if (input.allowSameUrl) return;
+    for (const [label, url] of [['Main stream URL', input.mainUrl], ['Sub stream URL', input.subUrl]] as const) {
+      const other = url ? this.withStream(url)[0] : undefined;
+      if (other) {
+        throw new StationError('conflict', `${label}: this stream is already on the list as the ${other.profile} stream of “${other.name}”; add it a second time only if you mean to (confirm it).`);
+      }
+    }
+  }
+
+  async addRtsp(input: { name: string; mainUrl: string; subUrl: string | null; allowSameUrl?: boolean }): Promise<Channel> {
+    this.checkNew(input);
     const main = splitCredentials(input.mainUrl);
     const sub = input.subUrl ? splitCredentials(input.subUrl) : undefined;
     const credentials = main.credentials ?? sub?.credentials;
@@ -116,6 +145,8 @@ export class ChannelRegistry {
 
   async rename(id: number, name: string): Promise<Channel> {
     this.row(id);
+    const taken = this.nameTaken(name, id);
+    if (taken !== undefined) throw new StationError('conflict', `Name: “${taken}” is already the name of another camera; choose a different name.`);
     this.db.prepare('UPDATE channel SET name = ? WHERE id = ?').run(name, id);
     return this.get(id);
   }

@@ -1,9 +1,31 @@
-import { passwordProblems, type ActivationResult } from '../../contract';
+import { passwordProblems, type ActivationResult, type DiscoveredDevice } from '../../contract';
 import { deviceReason } from '../net/soap';
 import type { DeviceDiscovery } from './device-discovery';
 import type { DeviceServiceOptions } from './device-options';
-import { dahuaDevInit } from './drivers/dahua';
+import { readScopes } from './discovery/ws-discovery';
+import { dahuaDevInit, dahuaFactoryNew } from './drivers/dahua';
 import { OnvifDriver } from './drivers/onvif';
+
+/**
+ * A device that refused a login may have no administrator yet: asked without credentials (its ONVIF scopes, Profile Q; else
+ * Dahua's DevInit.getStatus), a factory-new one comes back as a scan row the Activation dialog can take; undefined otherwise.
+ */
+export async function factoryNew(at: { address: string; httpPort: number; deviceUrl: string }, clock: () => number): Promise<DiscoveredDevice | undefined> {
+  const row: DiscoveredDevice = {
+    key: at.address, address: at.address, sources: [], status: 'uninitialised', kind: 'camera', vendor: '', model: '', name: '', mac: '',
+    serial: '', firmware: '', httpPort: at.httpPort, rtspPort: null, channels: null, xaddr: null, endpoint: null, lastSeenAt: clock(),
+  };
+  const onvif = new OnvifDriver(at.deviceUrl);
+  const scopes = readScopes(await onvif.scopes().catch(() => []));
+  if (scopes.factoryDefault) {
+    const info = await onvif.deviceInformation().catch(() => undefined);
+    return {
+      ...row, sources: ['onvif'], xaddr: at.deviceUrl, kind: scopes.nvr ? 'nvr' : 'camera', name: scopes.name, model: info?.model || scopes.hardware,
+      vendor: info?.manufacturer ?? '', serial: info?.serial ?? '', firmware: info?.firmware ?? '',
+    };
+  }
+  return (await dahuaFactoryNew(`http://${at.address}:${at.httpPort}`).catch(() => false)) ? { ...row, sources: ['dhip'] } : undefined;
+}
 
 export interface ActivationRequest { keys: string[]; username: string; password?: string; passwords?: Record<string, string>; email?: string }
 

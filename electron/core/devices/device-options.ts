@@ -33,6 +33,8 @@ export interface DeviceServiceOptions {
   coversDir?: string;
   /** A JPEG snapshot of a channel (live view's), for a cover taken from the channel. */
   snapshot?: (channelId: number) => Promise<Buffer>;
+  /** ffprobe, for trying a stream the station's own RTSP reader hands to ffmpeg (audio, other codecs); throws when there is none. */
+  ffprobePath?: () => string;
   /** Deletes a channel's recordings (a device deleted with "delete its recordings"). */
   deleteRecordings?: (channelId: number) => Promise<{ deleted: number; keptLocked: number }>;
   /** The recording index: a device's offline period as a gap on its channels' timeline (returns the id to extend next time). */

@@ -1,6 +1,6 @@
-import { StationError, type ActivationResult, type Device, type DiscoveredDevice } from '../../contract';
+import { StationError, type ActivationResult, type AddedDevice, type Device, type DiscoveredDevice } from '../../contract';
 import type { Handlers } from '../rpc';
-import { activate, type ActivationRequest } from './device-activation';
+import { activate, factoryNew, type ActivationRequest } from './device-activation';
 import { changePassword, configure, deviceTime, type ConfigContext, type ConfigureRequest } from './device-config';
 import { DeviceDiscovery } from './device-discovery';
 import { DeviceMonitor } from './device-monitor';
@@ -14,8 +14,12 @@ import { DeviceAuthError, type Credentials } from '../net/http-auth';
 import { decryptDeviceFile, encryptDeviceFile, type DeviceFileEntry } from './device-file';
 import { LoginThrottle } from './login-throttle';
 import { CoverStore } from './cover-store';
+import { probeStream } from './stream-probe';
 
 export type { DeviceServiceOptions };
+
+/** A device channel's name: the device's own for a single camera, with CH<n> after it for each channel of several. */
+const channelName = (device: string, channel: number, count: number) => (count > 1 ? `${device} CH${channel}` : device);
 
 /**
  * Discovery, activation, the managed device list and its heartbeat. Scanning lives in device-discovery.ts,
@@ -84,10 +88,10 @@ export class DeviceService {
     this.o.signals.emit('channels.changed', await this.o.registry.list());
   }
 
-  async add(input: { address: string; httpPort: number; username: string; password: string; name?: string; driver?: 'onvif' | 'dahua' }): Promise<Device> {
+  async add(input: { address: string; httpPort: number; username: string; password: string; name?: string; driver?: 'onvif' | 'dahua' }): Promise<AddedDevice> {
     const target = `${input.address}:${input.httpPort}`;
     if (this.o.db.prepare('SELECT 1 FROM device WHERE address = ? AND http_port = ?').get(input.address, input.httpPort)) {
-      throw new StationError('conflict', `${target} is already in the device list`);
+      throw new StationError('conflict', `IP address: the device at ${target} is already in the device list.`);
     }
     const scanned = this.discovery.get(input.address);
     const url = scanned?.xaddr && scanned.httpPort === input.httpPort ? scanned.xaddr : `http://${target}/onvif/device_service`;
@@ -97,13 +101,13 @@ export class DeviceService {
     const viaOnvif = async () => {
       const driver = new OnvifDriver(url, creds);
       await driver.syncClock();
-      return { info: await driver.deviceInformation(), channels: await driver.channels() };
+      return { info: await driver.deviceInformation(), channels: await driver.channels(), ownName: await driver.deviceName().catch(() => '') };
     };
     const viaDahua = async () => {
       const driver = new DahuaDriver(`http://${target}`, creds);
-      return { info: await driver.deviceInformation(), channels: await driver.channels(scanned?.channels ?? 1) };
+      return { info: await driver.deviceInformation(), channels: await driver.channels(scanned?.channels ?? 1), ownName: await driver.machineName().catch(() => '') };
     };
-    const { info, channels } = await this.throttle.attempt(target, async () => {
+    const login = async () => {
       if (driverKind === 'dahua') return viaDahua();
       try {
         return await viaOnvif();
@@ -112,29 +116,56 @@ export class DeviceService {
         driverKind = 'dahua';
         return viaDahua();
       }
+    };
+    const { info, channels, ownName } = await this.throttle.attempt(target, async () => {
+      try {
+        return await login();
+      } catch (err) {
+        // No password can work on a device without an administrator: say so, and put it in the scan results to activate.
+        if (!(err instanceof DeviceAuthError && err.kind === 'unauthorized')) throw err;
+        const fresh = scanned?.status === 'uninitialised' ? scanned : await factoryNew({ address: input.address, httpPort: input.httpPort, deviceUrl: url }, this.o.clock);
+        if (!fresh) throw err;
+        this.discovery.upsert({ ...fresh, lastSeenAt: this.o.clock() });
+        throw new StationError('conflict', `The device at ${target} is factory-new: it has no administrator yet, so no user name and password can log in. Activate it first (set its admin password), then add it.`);
+      }
     });
     const rtspPort = Number(channels[0] ? new URL(channels[0].main).port || 554 : 554);
     const kind = scanned?.kind === 'nvr' || channels.length > 1 && /NVR/i.test(info.model) ? 'nvr' : (scanned?.kind ?? 'camera');
+    const devName = this.uniqueName((input.name ?? '') || ownName || scanned?.name || `${info.model || 'Device'} ${input.address}`, input.address, channels);
+    // Streams already on the list by RTSP URL: the device's channels list them a second time, which the caller is told.
+    const duplicates = new Map<number, { channelId: number; name: string; deviceChannel: number }>();
+    for (const c of channels) {
+      for (const u of [c.main, c.sub]) {
+        for (const d of u ? this.o.registry.withStream(u) : []) if (d.deviceId === null) duplicates.set(d.id, { channelId: d.id, name: d.name, deviceChannel: c.channel });
+      }
+    }
     const id = Number(this.o.db.prepare(
       `INSERT INTO device (name, driver, kind, vendor, model, serial, mac, firmware, address, http_port, rtsp_port, service_url, status, channel_count, last_seen_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'online', ?, ?, ?)`,
     ).run(
-      (input.name ?? scanned?.name ?? '') || `${info.model || 'Device'} ${input.address}`, driverKind, kind, info.manufacturer, info.model, info.serial,
+      devName, driverKind, kind, info.manufacturer, info.model, info.serial,
       scanned?.mac ?? '', info.firmware, input.address, input.httpPort, rtspPort, driverKind === 'onvif' ? url : null, channels.length, this.o.clock(), this.o.clock(),
     ).lastInsertRowid);
     await this.o.secrets.set(secretKey(id), JSON.stringify(creds));
-    const devName = (input.name ?? scanned?.name ?? '') || info.model || input.address;
     for (const c of channels) {
       await this.o.registry.addForDevice({
-        deviceId: id, deviceChannel: c.channel, name: channels.length > 1 ? `${devName} CH${c.channel}` : devName,
+        deviceId: id, deviceChannel: c.channel, name: channelName(devName, c.channel, channels.length),
         mainUrl: c.main, subUrl: c.sub, credentials: creds,
       });
     }
     if (scanned) this.discovery.upsert({ ...scanned, status: 'added' });
     this.monitor.watch(deviceRow(this.o.db, id));
-    this.o.logger.info({ device: id, address: input.address, channels: channels.length }, 'device added');
+    this.o.logger.info({ device: id, address: input.address, channels: channels.length, duplicates: duplicates.size }, 'device added');
+    if (duplicates.size) this.o.logger.warn({ device: id, channels: [...duplicates.keys()] }, 'device streams already on the list by RTSP URL');
     await this.changed();
-    return this.toDevice(deviceRow(this.o.db, id));
+    return { ...this.toDevice(deviceRow(this.o.db, id)), duplicates: [...duplicates.values()] };
+  }
+
+  /** The device's name, or with its address after it when another device or a channel already goes by it. */
+  private uniqueName(name: string, address: string, channels: { channel: number }[]): string {
+    const deviceNames = new Set((this.o.db.prepare('SELECT name FROM device').all() as { name: string }[]).map((r) => r.name.trim().toLowerCase()));
+    const clash = (n: string) => deviceNames.has(n.trim().toLowerCase()) || channels.some((c) => this.o.registry.nameTaken(channelName(n, c.channel, channels.length)) !== undefined);
+    return clash(name) && !name.includes(address) ? `${name} ${address}` : name;
   }
 
   /** Deletes the device and its channels' entries; its credentials are erased. Its recordings stay (the archive keeps them by channel id) unless asked to go. */
@@ -250,6 +281,7 @@ export class DeviceService {
     'devices.scan': (i) => this.scan(i),
     'devices.scanResults': () => this.results(),
     'devices.add': (i) => this.add(i),
+    'devices.probeStream': ({ url }) => probeStream(url, { ffprobePath: this.o.ffprobePath }),
     'devices.remove': ({ id, recordings }) => this.remove(id, recordings),
     'devices.changePassword': ({ id, password }) => this.changePassword(id, password),
     'devices.setCover': (i) => this.setCover(i),

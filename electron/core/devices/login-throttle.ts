@@ -2,6 +2,19 @@ import { StationError } from '../../contract';
 import { DeviceAuthError } from '../net/http-auth';
 import { SoapFault } from '../net/soap';
 
+/** Why the device at `target` (address:port) could not be reached, as a sentence naming both. */
+export function unreachable(target: string, err: unknown): string {
+  const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };
+  const code = e.cause?.code ?? e.code;
+  const port = target.slice(target.lastIndexOf(':') + 1);
+  if (code === 'ECONNREFUSED') return `Nothing answers at ${target}: the connection was refused. Check the IP address and the HTTP port.`;
+  if (e.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return `${target} did not answer in time. Check the IP address and that the device is switched on.`;
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `${target} cannot be reached from this station (no route to host).`;
+  // fetch refuses ports kept for other services (the WHATWG "bad port" list).
+  if (e.cause?.message === 'bad port') return `HTTP port: the station does not connect to port ${port}, which is reserved for another service; a device's HTTP port is usually 80.`;
+  return `${target} did not answer: ${(e.cause?.message ?? e.message).replace(/\.$/, '')}.`;
+}
+
 /**
  * Per-device login throttling: one login at a time per device, and after a refused password the
  * station waits (2 s, 8 s, 32 s…) and stops at 3 failures, so it never reaches a device's lock-out (5).
@@ -47,7 +60,7 @@ export class LoginThrottle {
       // The device answered (a SOAP fault): the login worked, the request was refused.
       if (err instanceof SoapFault) { s.failures = 0; throw new StationError('conflict', `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}`); }
       if (err instanceof StationError) throw err;
-      throw new StationError('unavailable', `device did not answer: ${(err as Error).message}`);
+      throw new StationError('unavailable', unreachable(target, err));
     } finally {
       s.busy = undefined;
     }

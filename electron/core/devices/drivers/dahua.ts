@@ -31,6 +31,12 @@ export async function dahuaDevInit(base: string, username: string, password: str
   return key ? 'encrypted' : 'plain';
 }
 
+/** Whether a device on this HTTP base is factory-new by Dahua's DevInit.getStatus (no login; Init 1 = not initialised). */
+export async function dahuaFactoryNew(base: string): Promise<boolean> {
+  const r = await outsideCmd(base, 'DevInit.getStatus', null);
+  return r.result === true && (r.params as { Init?: unknown } | undefined)?.Init === 1;
+}
+
 /** key=value lines of Dahua's HTTP API (CRLF separated), size-capped. */
 export function parseKv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -104,6 +110,12 @@ export class DahuaDriver {
 
   async setName(name: string): Promise<void> {
     return this.setConfig({ 'General.MachineName': name });
+  }
+
+  /** The name set on the device (General.MachineName); '' when it has none. */
+  async machineName(): Promise<string> {
+    const general = await this.get('/cgi-bin/configManager.cgi?action=getConfig&name=General');
+    return (general['table.General.MachineName'] ?? '').slice(0, 100);
   }
 
   async deviceInformation(): Promise<DeviceInfo> {

@@ -2,6 +2,8 @@ import { at, esc, list, text } from '../../net/xml';
 import type { Credentials } from '../../net/http-auth';
 import { NS, soapCall } from '../../net/soap';
 
+const NAME_SCOPE = 'onvif://www.onvif.org/name/';
+
 export interface DeviceInfo { manufacturer: string; model: string; firmware: string; serial: string; hardwareId: string }
 export interface ChannelStreams { channel: number; name: string; main: string; sub: string | null }
 
@@ -47,6 +49,22 @@ export class OnvifDriver {
     const r = await this.call(this.deviceUrl, `<tds:GetDeviceInformation xmlns:tds="${NS.tds}"/>`);
     const f = (k: string) => (text(at(r, k)) ?? '').slice(0, 128);
     return { manufacturer: f('Manufacturer'), model: f('Model'), firmware: f('FirmwareVersion'), serial: f('SerialNumber'), hardwareId: f('HardwareId') };
+  }
+
+  /** The device's scope URIs (GetScopes; a factory-new device answers without credentials, ONVIF Profile Q). */
+  async scopes(): Promise<string[]> {
+    const r = await this.call(this.deviceUrl, `<tds:GetScopes xmlns:tds="${NS.tds}"/>`);
+    return list(at(r, 'Scopes')).slice(0, 64).map((s) => (text(at(s, 'ScopeItem')) ?? '').trim()).filter(Boolean);
+  }
+
+  /** The name the device gives itself: its ONVIF name scope, else its hostname; '' when it gives none. */
+  async deviceName(): Promise<string> {
+    const scope = (await this.scopes().catch(() => [])).find((s) => s.startsWith(NAME_SCOPE));
+    if (scope) {
+      try { return decodeURIComponent(scope.slice(NAME_SCOPE.length)).trim().slice(0, 100); } catch { /* not %-encoded as it should be: ask the hostname */ }
+    }
+    const r = await this.call(this.deviceUrl, `<tds:GetHostname xmlns:tds="${NS.tds}"/>`).catch(() => undefined);
+    return (text(at(r, 'HostnameInformation', 'Name')) ?? '').trim().slice(0, 100);
   }
 
   async mediaUrl(): Promise<string> {

@@ -8,6 +8,7 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Devices', 'Channels', '
     scan: callMutation(b, 'devices.scan'),
     activate: callMutation(b, 'devices.activate'),
     addDevice: callMutation(b, 'devices.add', { invalidatesTags: ['Devices', 'Channels'] }),
+    probeStream: callMutation(b, 'devices.probeStream'),
     configure: callMutation(b, 'devices.configure', { invalidatesTags: ['Devices', 'Channels'] }),
     exportDevices: callMutation(b, 'devices.export'),
     importDevices: callMutation(b, 'devices.import', { invalidatesTags: ['Devices', 'Channels'] }),
@@ -26,6 +27,6 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Devices', 'Channels', '
 export const {
   useDevicesQuery, useScanResultsQuery, useInterfacesQuery, useScanMutation, useActivateMutation, useAddDeviceMutation, useRemoveDeviceMutation,
   useConfigureMutation, useExportDevicesMutation, useImportDevicesMutation, useLazyDeviceTimeQuery,
-  useChangePasswordMutation, useCoverQuery, useSetCoverMutation, useRemoveCoverMutation, useRenameChannelMutation,
+  useChangePasswordMutation, useCoverQuery, useSetCoverMutation, useRemoveCoverMutation, useRenameChannelMutation, useProbeStreamMutation,
 } = api;
 export const devicesApi = api;

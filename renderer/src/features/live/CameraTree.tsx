@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Channel, StreamStatus } from '../../../../electron/contract';
-import { useAddChannelMutation, useRemoveChannelMutation } from './live-api';
+import { RtspCameraForm } from '../devices/RtspCameraForm';
+import { useRemoveChannelMutation } from './live-api';
 import { CHANNEL_MIME } from './Tile';
 
 const RANK: Record<StreamStatus['state'], number> = { live: 5, connecting: 4, stalled: 3, idle: 2, offline: 1, auth_failed: 0 };
@@ -10,37 +11,6 @@ const RANK: Record<StreamStatus['state'], number> = { live: 5, connecting: 4, st
 export function channelState(c: Channel, statuses: Record<string, StreamStatus | undefined>): StreamStatus['state'] {
   const s = [statuses[`${c.id}/main`], statuses[`${c.id}/sub`]].filter(Boolean) as StreamStatus[];
   return s.sort((a, b) => RANK[b.state] - RANK[a.state])[0]?.state ?? 'idle';
-}
-
-function AddCamera({ onDone }: { onDone(): void }) {
-  const { t } = useTranslation('live');
-  const [add, { isLoading, error }] = useAddChannelMutation();
-  const [form, setForm] = useState({ name: '', mainUrl: '', subUrl: '' });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const r = await add({ name: form.name, mainUrl: form.mainUrl.trim(), subUrl: form.subUrl.trim() || null });
-    if (!('error' in r)) onDone();
-  };
-  const input = (key: keyof typeof form) => (
-    <label className="field-stack">
-      <span>{t(`addCamera.${key}`)}</span>
-      <input name={key} value={form[key]} placeholder={t(`addCamera.${key}Placeholder`)} spellCheck={false} autoComplete="off"
-        onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
-    </label>
-  );
-  return (
-    <form className="add-camera" onSubmit={submit} aria-label={t('addCamera.label')}>
-      {input('name')}
-      {input('mainUrl')}
-      {input('subUrl')}
-      {error && <p className="error" role="alert">{'message' in error ? String(error.message) : t('addCamera.couldNotAdd')}</p>}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={isLoading}>{t('addCamera.add')}</button>
-        <button type="button" onClick={onDone}>{t('common:cancel')}</button>
-      </div>
-      <p className="muted small">{t('addCamera.passwordNote')}</p>
-    </form>
-  );
 }
 
 interface Props {
@@ -61,7 +31,7 @@ export function CameraTree({ channels, statuses, onPlace }: Props) {
         <input className="tree-filter" placeholder={t('tree.filter')} value={filter} onChange={(e) => setFilter(e.target.value)} aria-label={t('tree.filter')} />
         <button type="button" onClick={() => setAdding((a) => !a)} aria-expanded={adding} title={t('tree.addTitle')}>{t('tree.add')}</button>
       </div>
-      {adding && <AddCamera onDone={() => setAdding(false)} />}
+      {adding && <RtspCameraForm className="add-camera" onDone={() => setAdding(false)} />}
       {channels.length === 0 && !adding && <p className="muted small tree-empty">{t('tree.empty')}</p>}
       <ul role="listbox" aria-label={t('tree.list')}>
         {shown.map((c) => (
