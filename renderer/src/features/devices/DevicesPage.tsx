@@ -169,23 +169,29 @@ function CredentialsForm({ address, httpPort, adder, check, onDone }: { address:
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState('');
   const [tried, setTried] = useState('');
+  // The address last named factory-new here: once it is activated, the form says it can be added now.
+  const [wasFresh, setWasFresh] = useState('');
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const p = check?.() ?? null;
     setProblem(p ?? '');
+    setWasFresh('');
     if (p) return;
     setTried(address);
     void add({ address, httpPort, username, password }).unwrap().then((d) => { setPassword(''); adder.onAdded(d); onDone?.(); }).catch(() => undefined);
   };
   // A login refused by a device without an administrator: the station put it in the scan results to activate.
   const fresh = error && tried ? adder.factoryNew(tried) : undefined;
+  useEffect(() => { if (fresh) setWasFresh(fresh.address); }, [fresh]);
+  const activated = error && !fresh && wasFresh === tried;
   return (
     <form className="dev-cred" onSubmit={submit} aria-label={address ? t('credentials.formLabel', { address }) : t('credentials.formLabelNoAddress')}>
       <input aria-label={t('credentials.userName')} value={username} onChange={(e) => { reset(); setUsername(e.target.value); }} autoComplete="off" />
       <input aria-label={t('credentials.password')} type="password" value={password} onChange={(e) => { reset(); setPassword(e.target.value); }} autoComplete="current-password" />
       <button type="submit" className="primary" disabled={isLoading || !password || !address}>{t('credentials.addDevice')}</button>
       {problem && <span className="error small" role="alert">{problem}</span>}
-      {error && !fresh && <span className="error small" role="alert">{errorText(error, t('credentials.couldNotAdd'))}</span>}
+      {error && !fresh && !activated && <span className="error small" role="alert">{errorText(error, t('credentials.couldNotAdd'))}</span>}
+      {activated && <span className="ok small" role="status">{t('credentials.activated', { address: tried })}</span>}
       {fresh && (
         <span className="dev-fresh small" role="alert">
           <span className="warn-text">{t('credentials.factoryNew', { address: fresh.address })}</span>{' '}
