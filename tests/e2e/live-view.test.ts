@@ -32,7 +32,7 @@ describe('live view', () => {
     await page.fill('input[name=name]', 'Lobby');
     await page.fill('input[name=mainUrl]', 'http://not-rtsp');
     await page.click('form[aria-label="Add a camera by RTSP URL"] button[type=submit]');
-    await expect.poll(() => page.locator('.add-camera [role=alert]').textContent()).toBe('input.mainUrl: must be an rtsp:// or rtsps:// URL');
+    await expect.poll(() => page.locator('.add-camera [role=alert]').textContent()).toBe('Main stream URL: the address must start with rtsp:// or rtsps://.');
     await page.fill('input[name=mainUrl]', cam.url('admin:Gst!pass9'));
     await page.click('form[aria-label="Add a camera by RTSP URL"] button[type=submit]');
     await page.waitForSelector('[data-channel]');
