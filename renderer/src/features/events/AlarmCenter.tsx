@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import i18next from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { AlarmNotice } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
-import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { useAppDispatch } from '../../app/hooks';
 import { navigated } from '../../app/store';
 import { liveActions } from '../live/live-slice';
 import { dateTimeFormat, formatNumber } from '../../i18n/format';
@@ -47,9 +47,6 @@ export function AlarmCenter() {
   const { t } = useTranslation('events');
   const client = useStationClient();
   const dispatch = useAppDispatch();
-  const live = useAppSelector((s) => s.live);
-  const liveRef = useRef(live);
-  liveRef.current = live;
   const [toasts, setToasts] = useState<AlarmNotice[]>([]);
   const { data: unacked = [] } = useEventsQuery(UNACKED);
   useEventStream(UNACKED);
@@ -57,13 +54,7 @@ export function AlarmCenter() {
 
   /** The camera in a maximized Live tile; `go`: switch to Live too (a click on a notification). */
   const showCamera = useCallback((ch: number, go: boolean) => {
-    const s = liveRef.current;
-    let tile = s.tiles.indexOf(ch);
-    if (tile < 0) {
-      tile = s.selected;
-      dispatch(liveActions.cameraPlaced({ tile, channelId: ch }));
-    }
-    if (s.maximized !== tile) dispatch(liveActions.maximizeToggled(tile));
+    dispatch(liveActions.cameraShown(ch));
     if (go) {
       dispatch(navigated('live'));
       history.replaceState(null, '', '#/live');

@@ -6,12 +6,14 @@ import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { formatBytes, formatDuration } from '../../i18n/format';
 import { CameraTree } from './CameraTree';
 import { LayoutEditor } from './LayoutEditor';
+import { PopOutButton } from './PopOutButton';
 import { LAYOUTS, layoutById } from './layouts';
 import { useChannelsQuery, useClipsQuery, useRetryStreamMutation, useSnapshotMutation, useStartClipMutation, useStopClipMutation } from './live-api';
 import { liveActions, loadStreamStatuses } from './live-slice';
 import { Tile } from './Tile';
 
-export function LivePage() {
+/** `popout`: a window of its own showing this layout alone (no camera list, no bar). */
+export function LivePage({ popout = false }: { popout?: boolean }) {
   const { t } = useTranslation('live');
   const dispatch = useAppDispatch();
   const live = useAppSelector((s) => s.live);
@@ -98,9 +100,9 @@ export function LivePage() {
 
   return (
     <section className="live" aria-labelledby="page-title">
-      <CameraTree channels={channels} statuses={statuses} onPlace={(id) => dispatch(liveActions.cameraPlaced({ tile: live.selected, channelId: id }))} />
+      {!popout && <CameraTree channels={channels} statuses={statuses} onPlace={(id) => dispatch(liveActions.cameraPlaced({ tile: live.selected, channelId: id }))} />}
       <div className="live-main">
-        <header className="live-bar">
+        <header className="live-bar" hidden={popout}>
           <h1 id="page-title" tabIndex={-1}>{t('title')}</h1>
           <div className="seg" role="radiogroup" aria-label={t('bar.layout')}>
             {LAYOUTS.concat(live.custom).map((l) => (
@@ -111,6 +113,7 @@ export function LivePage() {
           <button type="button" aria-pressed={editing} className={editing ? 'on' : ''} onClick={() => setEditing(!editing)} title={t('bar.layoutsTitle')}>{t('bar.layouts')}</button>
           <button type="button" aria-pressed={live.showStats} className={live.showStats ? 'on' : ''} onClick={() => dispatch(liveActions.statsToggled())}>{t('bar.stats')}</button>
           <button type="button" onClick={() => void grid.current?.requestFullscreen()}>{t('bar.fullScreen')}</button>
+          <PopOutButton layoutId={layout.id} onError={(text) => setToast({ text })} />
           <span className="spacer" />
           <select aria-label={t('bar.savedViews')} value="" onChange={(e) => e.target.value && dispatch(liveActions.viewOpened(e.target.value))}>
             <option value="">{t('bar.views')}</option>

@@ -2,22 +2,31 @@ import { createEntityAdapter, createSlice, type PayloadAction } from '@reduxjs/t
 import type { StreamStatus } from '../../../../electron/contract';
 import { stationThunk } from '../../app/station-api';
 import type { Layout } from './layouts';
-import { MAX_TILES } from './layouts';
+import { layoutById, MAX_TILES } from './layouts';
 
 export interface SavedView { name: string; layoutId: string; tiles: (number | null)[] }
 
 export const statusAdapter = createEntityAdapter<StreamStatus, string>({ selectId: (s) => s.streamId });
 
-const STORAGE_KEY = 'watchpost.live';
-interface Persisted { layoutId: string; tiles: (number | null)[]; views: SavedView[]; custom: Layout[]; tourSeconds: number; autoFilled: boolean }
+export const LIVE_STORAGE_KEY = 'watchpost.live';
+export interface Persisted { layoutId: string; tiles: (number | null)[]; views: SavedView[]; custom: Layout[]; tourSeconds: number; autoFilled: boolean }
 
-function load(): Persisted {
+/** The kept Live state from its JSON (what another window wrote, too); defaults for what is missing or unreadable. */
+export function parsePersisted(json: string | null): Persisted {
   const fallback: Persisted = { layoutId: '4', tiles: Array(MAX_TILES).fill(null), views: [], custom: [], tourSeconds: 20, autoFilled: false };
   try {
-    const raw = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<Persisted> | null;
+    const raw = JSON.parse(json ?? 'null') as Partial<Persisted> | null;
     return raw ? { ...fallback, ...raw, tiles: [...(raw.tiles ?? []), ...fallback.tiles].slice(0, MAX_TILES) } : fallback;
   } catch {
     return fallback;
+  }
+}
+
+function load(): Persisted {
+  try {
+    return parsePersisted(localStorage.getItem(LIVE_STORAGE_KEY));
+  } catch {
+    return parsePersisted(null);
   }
 }
 
@@ -33,6 +42,8 @@ const live = createSlice({
     touring: false,
     tourIndex: 0,
     statuses: statusAdapter.getInitialState(),
+    /** This window shows one layout popped out of the main one (`#/live?layout=<id>&window=popout`); it keeps nothing. */
+    popout: false,
   },
   reducers: {
     layoutChosen: (s, a: PayloadAction<string>) => { s.layoutId = a.payload; s.maximized = null; },
@@ -70,6 +81,34 @@ const live = createSlice({
       s.layoutId = a.payload.layoutId;
       a.payload.channelIds.forEach((id, i) => (s.tiles[i] = id));
     },
+    poppedOut: (s, a: PayloadAction<string>) => {
+      s.popout = true;
+      s.layoutId = a.payload;
+      s.maximized = null;
+      s.autoFilled = true;
+    },
+    /** A pop-out follows the main window's cameras (placed, a tour's step, an alarm's pop-up); its layout and its maximized camera stay. */
+    followed: (s, a: PayloadAction<Pick<Persisted, 'tiles' | 'views' | 'custom'>>) => {
+      const kept = s.maximized === null ? null : s.tiles[s.maximized] ?? null;
+      s.tiles = [...a.payload.tiles];
+      s.views = a.payload.views;
+      s.custom = a.payload.custom;
+      if (kept === null) return;
+      const at = s.tiles.indexOf(kept);
+      if (at >= 0 && at < layoutById(s.layoutId, s.custom).cells.length) s.maximized = at;
+      else s.tiles[s.maximized!] = kept;
+    },
+    /** An alarm's pop-up: its camera maximized, in the tile that shows it, else in the selected tile. */
+    cameraShown: (s, a: PayloadAction<number>) => {
+      const shown = layoutById(s.layoutId, s.custom).cells.length;
+      let tile = s.tiles.indexOf(a.payload);
+      if (tile < 0 || tile >= shown) {
+        if (tile >= 0) s.tiles[tile] = null;
+        tile = s.selected < shown ? s.selected : 0;
+        s.tiles[tile] = a.payload;
+      }
+      s.maximized = tile;
+    },
     tourToggled: (s) => { s.touring = !s.touring && s.views.length > 1; s.tourIndex = 0; },
     tourSecondsSet: (s, a: PayloadAction<number>) => { s.tourSeconds = Math.min(600, Math.max(3, a.payload)); },
     tourAdvanced: (s) => {
@@ -97,6 +136,7 @@ export const loadStreamStatuses = stationThunk('live/loadStatuses', async (_: vo
 
 /** Keeps layout, tiles, views and custom layouts across restarts of the renderer. */
 export function persistLive(state: { live: ReturnType<typeof liveReducer> }): void {
+  if (state.live.popout) return;
   const { layoutId, tiles, views, custom, tourSeconds, autoFilled } = state.live;
-  localStorage.setItem(STORAGE_KEY, JSON.stringify({ layoutId, tiles, views, custom, tourSeconds, autoFilled } satisfies Persisted));
+  localStorage.setItem(LIVE_STORAGE_KEY, JSON.stringify({ layoutId, tiles, views, custom, tourSeconds, autoFilled } satisfies Persisted));
 }

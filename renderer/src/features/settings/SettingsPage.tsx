@@ -4,6 +4,7 @@ import type { Settings } from '../../../../electron/contract';
 import { useSettingsQuery, useUpdateSettingsMutation } from '../../app/station-api';
 import { currentLanguage, LANGUAGE_NAMES, LANGUAGES, setLanguage, type Language } from '../../i18n';
 import { EventSettingsForm } from '../events/EventSettingsForm';
+import { StartAtLogin } from './StartAtLogin';
 
 type Draft = { ffmpegPath: string; ffprobePath: string; recordingsDir: string };
 const toDraft = (s: Settings): Draft => ({ ffmpegPath: s.ffmpegPath ?? '', ffprobePath: s.ffprobePath ?? '', recordingsDir: s.recordingsDir });
@@ -48,6 +49,7 @@ export function SettingsPage() {
       <header className="page-head"><h1 id="page-title" tabIndex={-1}>{t('title')}</h1></header>
       <form className="form" onSubmit={submit} aria-label={t('formLabel')}>
         <LanguagePicker />
+        {window.watchpost?.desktop && <StartAtLogin desktop={window.watchpost.desktop} />}
         <fieldset>
           <legend>{t('mediaTools')}</legend>
           {field('ffmpegPath')}
