@@ -139,6 +139,8 @@ export const deviceCalls = {
     z.object({
       interfaces: z.array(z.string().max(64)).max(32).optional(),
       durationMs: z.number().int().min(200).max(30_000).optional(),
+      /** A sweep, for a LAN that drops multicast: each address from `from` to `to` (at most 1024) asked by unicast on the standard discovery ports. */
+      range: z.object({ from: address, to: address }).strict().optional(),
     }).strict(),
     z.array(DiscoveredDevice),
   ),

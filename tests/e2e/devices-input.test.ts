@@ -95,6 +95,24 @@ describe('Devices: a finished scan, Add by IP (items 3, 6 and 11)', () => {
     expect(await page.locator('table.dev-scan tbody').textContent()).toBe('The scan found no devices. Check the interfaces, or add a device by its IP address below.');
   }, 20_000);
 
+  it('a sweep of the cameras\' addresses finds them where the scan heard nothing; a range backwards is refused by its field', async () => {
+    const subnet = camsim.manifest.subnet;
+    await page.getByText('Sweep addresses').click();
+    const sweep = page.getByRole('form', { name: 'Sweep addresses' });
+    await sweep.getByLabel('First address').fill(`${subnet}.9`);
+    await sweep.getByLabel('Last address').fill(`${subnet}.1`);
+    await sweep.getByRole('button', { name: 'Sweep' }).click();
+    expect(await sweep.getByRole('alert').textContent()).toBe(`Last address: ${subnet}.1 comes before the first, ${subnet}.9.`);
+    await sweep.getByLabel('First address').fill(`${subnet}.1`);
+    await sweep.getByLabel('Last address').fill(`${subnet}.9`);
+    await page.screenshot({ path: join(SHOTS, 'devices-input-sweep.png') });
+    await sweep.getByRole('button', { name: 'Sweep' }).click();
+    await poll(() => page.locator('.page-head [role=status]').textContent()).toBe('Scan finished: 2 devices found');
+    expect((await page.locator('table.dev-scan tbody tr[data-address]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-address')))).sort())
+      .toEqual(camsim.manifest.devices.map((d) => d.ip).sort());
+    await page.getByText('Sweep addresses').click();
+  }, 30_000);
+
   it('names the field of an address with an octet over 255, and the address and port of a closed port', async () => {
     await page.getByText('Add by IP address').click();
     const form = page.getByRole('form', { name: 'Credentials for the device' });

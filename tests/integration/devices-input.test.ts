@@ -69,6 +69,18 @@ describe('adding cameras by RTSP URL', () => {
   }, 30_000);
 });
 
+describe('a sweep of an address range (for a LAN that drops multicast)', () => {
+  it('asks each address by unicast on the standard discovery ports and finds the cameras there; a range that is not one is refused', async () => {
+    const subnet = fleet.manifest.subnet;
+    const found = await call('devices.scan', { range: { from: `${subnet}.1`, to: `${subnet}.20` }, durationMs: 1500 });
+    expect(found.map((d) => d.address).sort()).toEqual(fleet.manifest.devices.map((d) => d.ip).sort());
+    expect(found.filter((d) => d.status === 'uninitialised').map((d) => d.address)).toEqual([fleet.manifest.devices.find((d) => !d.initialized)!.ip]);
+    expect((await refusal('devices.scan', { range: { from: `${subnet}.9`, to: `${subnet}.1` } })).message)
+      .toBe(`Last address: ${subnet}.1 comes before the first, ${subnet}.9; a sweep runs from the lower address to the higher.`);
+    expect((await refusal('devices.scan', { range: { from: '10.0.0.0', to: '10.0.7.255' } })).message).toMatch(/holds 2048 addresses; a sweep asks at most 1024/);
+  }, 20_000);
+});
+
 describe('adding devices by IP address', () => {
   it('refuses an address with an octet over 255 by the field, and names address and port of a closed port', async () => {
     const bad = await refusal('devices.add', { address: '999.1.1.1', httpPort: 80, username: 'admin', password: 'x' });

@@ -1,7 +1,7 @@
-import type { DiscoveredDevice } from '../../contract';
+import { StationError, type DiscoveredDevice } from '../../contract';
 import type { DeviceServiceOptions } from './device-options';
 import { addedAddresses } from './device-table';
-import { ipv4Interfaces, listenAnnouncements, scan, type ScanHit } from './discovery/scanner';
+import { inRange, ipv4Interfaces, listenAnnouncements, scan, sweepTargets, type ScanHit } from './discovery/scanner';
 import { readScopes, type WsdEndpoint } from './discovery/ws-discovery';
 
 type DiscoveryOptions = Pick<DeviceServiceOptions, 'db' | 'signals' | 'logger' | 'clock' | 'unicast' | 'announcePort' | 'listenMulticast' | 'scanMs'>;
@@ -78,15 +78,21 @@ export class DeviceDiscovery {
     else this.found.set(key, d);
   }
 
-  async scan(input: { interfaces?: string[]; durationMs?: number }): Promise<DiscoveredDevice[]> {
+  /** A scan (multicast, or the configured unicast targets), or with `range` a sweep of those addresses by unicast. */
+  async scan(input: { interfaces?: string[]; durationMs?: number; range?: { from: string; to: string } }): Promise<DiscoveredDevice[]> {
     if (this.scanning) return this.scanning;
+    const range = input.range;
+    const swept = range ? sweepTargets(range.from, range.to) : undefined;
+    if (typeof swept === 'string') throw new StationError('bad_input', swept);
     const started = this.o.clock();
     const run = async () => {
       const all = ipv4Interfaces();
       const interfaces = input.interfaces?.length ? all.filter((i) => input.interfaces!.includes(i.name) || input.interfaces!.includes(i.address)).map((i) => i.address) : undefined;
-      await scan({ unicast: this.o.unicast?.(), interfaces, durationMs: input.durationMs ?? this.o.scanMs ?? 3000, onHit: (h) => this.hit(h) });
-      // Not heard in this scan: offline (kept in the table so the installer sees it went away).
-      for (const d of this.found.values()) if (d.lastSeenAt < started && d.status !== 'offline') this.upsert({ ...d, status: 'offline' });
+      await scan({ unicast: swept ?? this.o.unicast?.(), interfaces, durationMs: input.durationMs ?? this.o.scanMs ?? 3000, onHit: (h) => this.hit(h) });
+      // Not heard where this scan asked: offline (kept in the table so the installer sees it went away).
+      for (const d of this.found.values()) {
+        if (d.lastSeenAt < started && d.status !== 'offline' && (!range || inRange(d.address, range.from, range.to))) this.upsert({ ...d, status: 'offline' });
+      }
       return this.results();
     };
     this.scanning = run().finally(() => { this.scanning = undefined; });

@@ -52,7 +52,7 @@ export class DeviceService {
     await this.discovery.listen();
   }
 
-  scan(input: { interfaces?: string[]; durationMs?: number }): Promise<DiscoveredDevice[]> {
+  scan(input: { interfaces?: string[]; durationMs?: number; range?: { from: string; to: string } }): Promise<DiscoveredDevice[]> {
     return this.discovery.scan(input);
   }
 

@@ -29,6 +29,25 @@ export function ipv4Interfaces(): { name: string; address: string; netmask: stri
   return out;
 }
 
+/** The most addresses one sweep asks (a /22). */
+export const MAX_SWEEP = 1024;
+const toNumber = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+const toAddress = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+
+/** Whether `address` lies from `from` to `to` (IPv4, both included). */
+export function inRange(address: string, from: string, to: string): boolean {
+  const n = toNumber(address);
+  return n >= toNumber(from) && n <= toNumber(to);
+}
+
+/** Every address from `from` to `to`, each asked on the standard WS-Discovery and DHIP ports; an error sentence when the range is not one. */
+export function sweepTargets(from: string, to: string): UnicastTarget[] | string {
+  const a = toNumber(from), b = toNumber(to);
+  if (b < a) return `Last address: ${to} comes before the first, ${from}; a sweep runs from the lower address to the higher.`;
+  if (b - a + 1 > MAX_SWEEP) return `Last address: ${from} to ${to} holds ${b - a + 1} addresses; a sweep asks at most ${MAX_SWEEP}.`;
+  return Array.from({ length: b - a + 1 }, (_, i) => ({ address: toAddress(a + i), wsdPort: WSD_MULTICAST.port, dhipPort: DHIP_PORT }));
+}
+
 const MAX_DATAGRAM = 64 * 1024;
 const sameHost = (url: string, host: string) => { try { return new URL(url).hostname === host; } catch { return false; } };
 
@@ -80,7 +99,8 @@ export async function scan(opts: ScanOptions): Promise<void> {
       return [Buffer.from(a.xml), Buffer.from(b.xml)];
     };
     if (opts.unicast) {
-      const sock = await open('127.0.0.1');
+      // Loopback targets (tests, the demo) are asked from loopback; a sweep of a LAN from every interface.
+      const sock = await open(opts.unicast.every((t) => t.address.startsWith('127.')) ? '127.0.0.1' : '0.0.0.0');
       sends.push(() => {
         const [a, b] = probes();
         for (const t of opts.unicast ?? []) {

@@ -6,6 +6,7 @@ import { useRemoveChannelMutation } from '../live/live-api';
 import { ActivationDialog } from './ActivationDialog';
 import { DeviceList } from './DeviceList';
 import { errorText } from './DeviceEdit';
+import { inSweep, SweepForm } from './SweepForm';
 import { useAddDeviceMutation, useInterfacesQuery, useScanMutation, useScanResultsQuery } from './devices-api';
 
 type SortKey = 'status' | 'model' | 'vendor' | 'address' | 'mac' | 'serial' | 'firmware' | 'httpPort' | 'channels';
@@ -50,8 +51,9 @@ export function DevicesPage() {
   const allSelected = list.length > 0 && list.every((d) => selected.has(d.key));
   const picked = list.filter((d) => selected.has(d.key));
   const uninit = picked.filter((d) => d.status === 'uninitialised');
-  const runScan = () => void scan(scanInterfaces ? { interfaces: scanInterfaces } : {}).unwrap()
-    .then((found) => setHeard(found.filter((d) => d.status !== 'offline').length)).catch(() => undefined);
+  // A scan, or a sweep of an address range; either says how many devices answered where it asked.
+  const runScan = (range?: { from: string; to: string }) => void scan(range ? { range } : scanInterfaces ? { interfaces: scanInterfaces } : {}).unwrap()
+    .then((found) => setHeard(found.filter((d) => d.status !== 'offline' && (!range || inSweep(d.address, range))).length)).catch(() => undefined);
   const adder = {
     factoryNew: (address: string) => [...rows.values()].find((d) => d.address === address && d.status === 'uninitialised'),
     onActivate: (d: DiscoveredDevice) => setActivating([d]),
@@ -66,7 +68,7 @@ export function DevicesPage() {
         <span className="muted small" role="status">{scanning ? t('scan.scanning') : heard !== null ? t('scan.finished', { count: heard }) : t('scan.found', { count: rows.size })}</span>
       </header>
       <div className="dev-bar">
-        <button type="button" className="primary" onClick={runScan} disabled={scanning || (interfaces.length > 0 && scanInterfaces?.length === 0)}>{t('scan.scanLan')}</button>
+        <button type="button" className="primary" onClick={() => runScan()} disabled={scanning || (interfaces.length > 0 && scanInterfaces?.length === 0)}>{t('scan.scanLan')}</button>
         <details className="dev-ifaces">
           <summary>{t('scan.interfaces', { on: interfaces.length - skipped.size, total: interfaces.length })}</summary>
           {interfaces.map((i) => (
@@ -76,6 +78,7 @@ export function DevicesPage() {
             </label>
           ))}
         </details>
+        <SweepForm interfaces={interfaces} busy={scanning} onSweep={runScan} />
         <input aria-label={t('scan.filterLabel')} placeholder={t('scan.filterPlaceholder')} value={filter} onChange={(e) => setFilter(e.target.value)} />
         <button type="button" disabled={uninit.length === 0} onClick={() => setActivating(uninit)}>{uninit.length ? t('scan.activateCount', { n: uninit.length }) : t('scan.activate')}</button>
         {scanError && <span className="error" role="alert">{errorText(scanError, t('scan.failed'))}</span>}
