@@ -1,4 +1,4 @@
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AlarmCenter } from '../features/events/AlarmCenter';
 import { EventsPage } from '../features/events/EventsPage';
@@ -12,9 +12,18 @@ import { setStationTimeZone } from '../i18n/format';
 import { NavIcon } from '../ui/NavIcon';
 import { useAppDispatch, useAppSelector } from './hooks';
 import { useStatusQuery } from './station-api';
+import { isShortcut, pageAriaShortcut, pageOf, pageShortcutText } from './shortcuts';
+import { ShortcutsHelp } from './ShortcutsHelp';
 import { navigated, VIEWS, type View } from './store';
 
 function Page({ view }: { view: View }) {
+/** Where a typed character is text, not a shortcut. */
+function isTextField(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file'].includes(target.type);
+}
+
   switch (view) {
     case 'live': return <LivePage />;
     case 'playback': return <PlaybackPage />;
@@ -42,13 +51,18 @@ export function App() {
     if (focusMain) requestAnimationFrame(() => main.current?.querySelector<HTMLElement>('h1')?.focus());
   };
 
-  // Alt+1…7 jumps to an area from anywhere.
+  const [help, setHelp] = useState(false);
+  // From anywhere: Alt+digit jumps to a page, ? (outside a text field) lists the shortcuts.
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
-      const n = Number(e.key);
-      if (e.altKey && !e.ctrlKey && !e.metaKey && n >= 1 && n <= VIEWS.length) {
+      if (help || e.defaultPrevented) return;
+      const page = pageOf(e);
+      if (page) {
         e.preventDefault();
-        go(VIEWS[n - 1]!, true);
+        go(page, true);
+      } else if (isShortcut(e, 'global.help') && !isTextField(e.target)) {
+        e.preventDefault();
+        setHelp(true);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -57,8 +71,8 @@ export function App() {
 
   // Arrow keys move along the navigation (one tab stop for the whole list).
   const onNavKey = (e: KeyboardEvent, i: number) => {
-    const next = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: VIEWS.length - 1 }[e.key];
-    if (next === undefined) return;
+    if (!isShortcut(e, 'global.nav')) return;
+    const next = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: VIEWS.length - 1 }[e.key]!;
     e.preventDefault();
     buttons.current[(next + VIEWS.length) % VIEWS.length]?.focus();
   };
@@ -81,18 +95,22 @@ export function App() {
                 tabIndex={v === view ? 0 : -1}
                 onClick={() => go(v, true)}
                 onKeyDown={(e) => onNavKey(e, i)}
-                title={t('shell.navTitle', { page: t(`nav.${v}`), key: i + 1 })}
+                title={t('shell.navTitle', { page: t(`nav.${v}`), key: pageShortcutText(i) })}
+                aria-keyshortcuts={pageAriaShortcut(i)}
                 data-view={v}
               >
                 <NavIcon view={v} />
                 <span>{t(`nav.${v}`)}</span>
-                <kbd>{i + 1}</kbd>
+                <kbd aria-hidden="true">{pageShortcutText(i)}</kbd>
               </button>
             </li>
           ))}
         </ul>
         <div className={`conn conn-${connection}`} role="status" aria-live="polite">
           <span className="dot" aria-hidden="true" />
+        <button type="button" className="nav-help" onClick={() => setHelp(true)} data-testid="open-shortcuts">
+          <span>{t('shortcuts:open')}</span><kbd aria-hidden="true">?</kbd>
+        </button>
           {t(`shell.connection.${connection}`)}
         </div>
       </nav>
@@ -102,4 +120,5 @@ export function App() {
       <AlarmCenter />
     </div>
   );
+      {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
 }

@@ -60,7 +60,7 @@ export class MsePlayer {
   private rate = 1;
   private readonly timer: ReturnType<typeof setInterval>;
   private bytes = 0;
-  private lastSample = { at: performance.now(), bytes: 0, frames: 0 };
+  private lastSample = { at: performance.now(), bytes: 0, frames: 0, media: 0 };
   private statsValue: PlayerStats = { codec: '', width: 0, height: 0, bufferS: 0, fps: 0, bitrate: 0, droppedFrames: 0, totalFrames: 0 };
 
   constructor(private readonly video: HTMLVideoElement, private readonly opts: MsePlayerOptions = {}) {
@@ -266,16 +266,19 @@ export class MsePlayer {
     const now = performance.now();
     const dt = (now - this.lastSample.at) / 1000;
     if (dt >= 1) {
+      const mediaDt = v.currentTime - this.lastSample.media;
       const presented = q.totalVideoFrames - q.droppedVideoFrames;
       this.statsValue = {
         ...this.statsValue,
         bufferS: lag,
-        fps: Math.max(0, (presented - this.lastSample.frames) / dt),
+        // Frames per second of the stream's own time: live view plays a little fast or slow to hold its latency, and the
+        // wall-clock rate would then read 27 fps for a 25 fps camera.
+        fps: Math.max(0, (presented - this.lastSample.frames) / (mediaDt > 0 && mediaDt < 2 * dt ? mediaDt : dt)),
         bitrate: ((this.bytes - this.lastSample.bytes) * 8) / dt,
         droppedFrames: q.droppedVideoFrames,
         totalFrames: q.totalVideoFrames,
       };
-      this.lastSample = { at: now, bytes: this.bytes, frames: presented };
+      this.lastSample = { at: now, bytes: this.bytes, frames: presented, media: v.currentTime };
     }
   }
 

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MotionConfig } from '../../../../electron/contract';
+import { shortcutOf } from '../../app/shortcuts';
 import { useChannelsQuery, useSnapshotMutation } from '../live/live-api';
 import { useMotionConfigQuery, useSetMotionMutation } from './events-api';
 
@@ -14,10 +15,22 @@ function MotionEditor({ channelId }: { channelId: number }) {
   const [snapshot, { data: shot }] = useSnapshotMutation();
   const [setMotion, { isLoading, error, isSuccess }] = useSetMotionMutation();
   const [draft, setDraft] = useState<MotionConfig | null>(null);
+  // The mask is one tab stop: the active cell; arrows, Home and End move, Space or Enter flips.
+  const [active, setActive] = useState(0);
+  const cells = useRef<(HTMLButtonElement | null)[]>([]);
   useEffect(() => setDraft(saved ?? null), [saved]);
   useEffect(() => void snapshot(channelId), [channelId, snapshot]);
   if (!draft) return <p className="muted">{t('motion.loading')}</p>;
   const flip = (i: number) => setDraft({ ...draft, mask: draft.mask.slice(0, i) + (draft.mask[i] === '1' ? '0' : '1') + draft.mask.slice(i + 1) });
+  const onKey = (e: KeyboardEvent, i: number) => {
+    if (shortcutOf(e, 'motionMask') !== 'motionMask.move') return;
+    const col = i % COLS;
+    const to = { ArrowLeft: col > 0 ? i - 1 : i, ArrowRight: col < COLS - 1 ? i + 1 : i, ArrowUp: i >= COLS ? i - COLS : i,
+      ArrowDown: i < COLS * (ROWS - 1) ? i + COLS : i, Home: i - col, End: i - col + COLS - 1 }[e.key] ?? i;
+    e.preventDefault();
+    setActive(to);
+    cells.current[to]?.focus();
+  };
   return (
     <form className="ev-motion" onSubmit={(e) => { e.preventDefault(); void setMotion(draft); }}>
       <label className="ev-check"><input type="checkbox" checked={draft.enabled} onChange={() => setDraft({ ...draft, enabled: !draft.enabled })} name="motion-enabled" /> {t('motion.enabled')}</label>
@@ -27,7 +40,8 @@ function MotionEditor({ channelId }: { channelId: number }) {
         {shot && <img src={`data:image/jpeg;base64,${shot.jpegBase64}`} alt="" />}
         <div className="ev-mask-grid">
           {Array.from({ length: COLS * ROWS }, (_, i) => (
-            <button key={i} type="button" className={draft.mask[i] === '1' ? 'masked' : ''} aria-pressed={draft.mask[i] === '1'}
+            <button key={i} type="button" ref={(el) => void (cells.current[i] = el)} tabIndex={i === active ? 0 : -1} onKeyDown={(e) => onKey(e, i)} onFocus={() => setActive(i)}
+              className={draft.mask[i] === '1' ? 'masked' : ''} aria-pressed={draft.mask[i] === '1'}
               aria-label={t('motion.cell', { row: Math.floor(i / COLS) + 1, column: (i % COLS) + 1 })} onClick={() => flip(i)} data-cell={i} />
           ))}
         </div>

@@ -1,6 +1,7 @@
 import i18next from 'i18next';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { shortcutOf } from '../../app/shortcuts';
 import { formatNumber } from '../../i18n/format';
 
 // A weekly schedule as 7 days x 48 half-hours (336 characters '0'/'1' from Monday 00:00, the contract's layout).
@@ -82,13 +83,14 @@ export function ScheduleGrid({ value, onChange, label }: ScheduleGridProps) {
       ArrowUp: day > 0 ? i - SLOTS_PER_DAY : i, ArrowDown: day < DAYS.length - 1 ? i + SLOTS_PER_DAY : i,
       Home: i - slot, End: i - slot + SLOTS_PER_DAY - 1,
     };
-    if (e.key in moves) {
+    const what = shortcutOf(e, 'schedule');
+    if (what === 'schedule.move' || what === 'schedule.paint') {
       e.preventDefault();
       const to = moves[e.key]!;
       // Shift+arrow paints the cells it crosses with the value of the one it leaves.
-      if (e.shiftKey) set(to, latest.current[i] === '1' ? '1' : '0');
+      if (what === 'schedule.paint') set(to, latest.current[i] === '1' ? '1' : '0');
       focusCell(to);
-    } else if (e.key === ' ' || e.key === 'Enter') {
+    } else if (what === 'schedule.toggle') {
       e.preventDefault();
       set(i, latest.current[i] === '1' ? '0' : '1');
     }

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Channel, StreamStatus } from '../../../../electron/contract';
+import { shortcutOf } from '../../app/shortcuts';
 import { RtspCameraForm } from '../devices/RtspCameraForm';
 import { useRemoveChannelMutation } from './live-api';
 import { CHANNEL_MIME } from './Tile';
@@ -25,6 +26,21 @@ export function CameraTree({ channels, statuses, onPlace }: Props) {
   const [remove] = useRemoveChannelMutation();
   const [filter, setFilter] = useState('');
   const shown = channels.filter((c) => c.name.toLowerCase().includes(filter.toLowerCase()));
+  // One tab stop for the whole list: the active camera; arrows, Home and End move within it.
+  const [activeId, setActiveId] = useState<number | null>(null);
+  const active = Math.max(0, shown.findIndex((c) => c.id === activeId));
+  const items = useRef(new Map<number, HTMLLIElement>());
+  const onKey = (e: KeyboardEvent, i: number, c: Channel) => {
+    const what = shortcutOf(e, 'cameraList');
+    if (what === 'cameraList.move') {
+      const to = Math.min(shown.length - 1, Math.max(0, { ArrowUp: i - 1, ArrowDown: i + 1, Home: 0, End: shown.length - 1 }[e.key] ?? i));
+      setActiveId(shown[to]!.id);
+      items.current.get(shown[to]!.id)?.focus();
+    } else if (what === 'cameraList.place') onPlace(c.id);
+    else if (what === 'cameraList.remove') { if (confirm(t('tree.confirmRemove', { name: c.name }))) void remove(c.id); }
+    else return;
+    e.preventDefault();
+  };
   return (
     <aside className="tree" aria-label={t('tree.label')}>
       <div className="tree-head">
@@ -33,16 +49,15 @@ export function CameraTree({ channels, statuses, onPlace }: Props) {
       </div>
       {adding && <RtspCameraForm className="add-camera" onDone={() => setAdding(false)} />}
       {channels.length === 0 && !adding && <p className="muted small tree-empty">{t('tree.empty')}</p>}
-      <ul role="listbox" aria-label={t('tree.list')}>
-        {shown.map((c) => (
-          <li key={c.id} role="option" aria-selected={false} tabIndex={0} draggable data-channel={c.id}
+      {shown.length > 0 && <ul role="listbox" aria-label={t('tree.list')}>
+        {shown.map((c, i) => (
+          <li key={c.id} role="option" aria-selected={i === active} tabIndex={i === active ? 0 : -1} draggable data-channel={c.id}
+            ref={(el) => { if (el) items.current.set(c.id, el); else items.current.delete(c.id); }}
             className={`tree-item state-${channelState(c, statuses)}`}
             onDragStart={(e) => { e.dataTransfer.setData(CHANNEL_MIME, String(c.id)); e.dataTransfer.effectAllowed = 'copy'; }}
+            onFocus={() => setActiveId(c.id)}
             onDoubleClick={() => onPlace(c.id)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') onPlace(c.id);
-              else if (e.key === 'Delete' && confirm(t('tree.confirmRemove', { name: c.name }))) void remove(c.id);
-            }}
+            onKeyDown={(e) => onKey(e, i, c)}
             title={t('tree.itemTitle')}
           >
             <span className="tile-dot" aria-hidden="true" />
@@ -50,7 +65,7 @@ export function CameraTree({ channels, statuses, onPlace }: Props) {
             {c.subUrl && <span className="muted small">{t('tree.mainSub')}</span>}
           </li>
         ))}
-      </ul>
+      </ul>}
     </aside>
   );
 }

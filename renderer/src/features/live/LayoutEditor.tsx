@@ -1,5 +1,7 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { shortcutOf } from '../../app/shortcuts';
+import { useModal } from '../../ui/use-modal';
 import { customLayout, mergeCells, MAX_CUSTOM_GRID, rectOf, singleCells, splitCell, type Cell, type Layout } from './layouts';
 
 interface Props {
@@ -22,7 +24,7 @@ export function LayoutEditor({ custom, onSave, onDelete, onClose }: Props) {
   const [error, setError] = useState<string | null>(null);
   const dragging = useRef(false);
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => box.current?.focus(), []);
+  const dialog = useModal<HTMLDivElement>(onClose);
 
   const sel = rectOf(anchor, cursor);
   const reset = (n: number, c = singleCells(n)) => {
@@ -58,13 +60,14 @@ export function LayoutEditor({ custom, onSave, onDelete, onClose }: Props) {
 
   const onKey = (e: KeyboardEvent) => {
     const d: Record<string, Pos> = { ArrowLeft: { col: -1, row: 0 }, ArrowRight: { col: 1, row: 0 }, ArrowUp: { col: 0, row: -1 }, ArrowDown: { col: 0, row: 1 } };
-    const step = d[e.key];
-    if (step) {
+    const what = shortcutOf(e, 'layoutEditor');
+    if (what === 'layoutEditor.move' || what === 'layoutEditor.extend') {
+      const step = d[e.key]!;
       const next = { col: Math.min(grid - 1, Math.max(0, cursor.col + step.col)), row: Math.min(grid - 1, Math.max(0, cursor.row + step.row)) };
       setCursor(next);
-      if (!e.shiftKey) setAnchor(next);
-    } else if (e.key === 'Enter') merge(sel);
-    else if (e.key === 'Delete' || e.key === 'Backspace') split();
+      if (what === 'layoutEditor.move') setAnchor(next);
+    } else if (what === 'layoutEditor.merge') merge(sel);
+    else if (what === 'layoutEditor.split') split();
     else return;
     e.preventDefault();
     e.stopPropagation();
@@ -78,7 +81,7 @@ export function LayoutEditor({ custom, onSave, onDelete, onClose }: Props) {
   const edit = (l: Layout) => { reset(l.grid, l.cells); setName(l.label); };
 
   return (
-    <div className="layout-editor" role="dialog" aria-modal="true" aria-labelledby="layout-editor-title" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+    <div ref={dialog} className="layout-editor" role="dialog" aria-modal="true" aria-labelledby="layout-editor-title">
       <h2 id="layout-editor-title">{t('editor.title')}</h2>
       <div className="le-row">
         <label>{t('editor.grid')}{' '}
@@ -96,6 +99,7 @@ export function LayoutEditor({ custom, onSave, onDelete, onClose }: Props) {
         ref={box}
         className="le-grid"
         tabIndex={0}
+        data-autofocus
         role="application"
         aria-label={t('editor.cellsLabel', { n: grid })}
         aria-describedby="le-help"

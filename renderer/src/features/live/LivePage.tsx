@@ -4,6 +4,7 @@ import type { ErrorInfo, StreamStatus } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { formatBytes, formatDuration } from '../../i18n/format';
+import { rovingTarget } from '../../ui/roving';
 import { CameraTree } from './CameraTree';
 import { LayoutEditor } from './LayoutEditor';
 import { PopOutButton } from './PopOutButton';
@@ -104,9 +105,16 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
       <div className="live-main">
         <header className="live-bar" hidden={popout}>
           <h1 id="page-title" tabIndex={-1}>{t('title')}</h1>
-          <div className="seg" role="radiogroup" aria-label={t('bar.layout')}>
+          <div className="seg" role="radiogroup" aria-label={t('bar.layout')} onKeyDown={(e) => {
+            const all = LAYOUTS.concat(live.custom);
+            const to = rovingTarget(e, all.findIndex((l) => l.id === layout.id), all.length);
+            if (to === undefined) return;
+            const group = e.currentTarget;
+            dispatch(liveActions.layoutChosen(all[to]!.id));
+            requestAnimationFrame(() => group.querySelectorAll<HTMLElement>('[role=radio]')[to]?.focus());
+          }}>
             {LAYOUTS.concat(live.custom).map((l) => (
-              <button key={l.id} type="button" role="radio" aria-checked={l.id === layout.id} className={l.id === layout.id ? 'on' : ''}
+              <button key={l.id} type="button" role="radio" aria-checked={l.id === layout.id} tabIndex={l.id === layout.id ? 0 : -1} className={l.id === layout.id ? 'on' : ''}
                 onClick={() => dispatch(liveActions.layoutChosen(l.id))} title={l.id.startsWith('custom:') ? t('bar.customLayoutTiles', { name: l.label, count: l.cells.length }) : t('bar.layoutTiles', { count: l.cells.length })}>{l.label}</button>
             ))}
           </div>
@@ -134,7 +142,9 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
           aria-label={t('grid.label', { layout: layout.label })}
           style={{ gridTemplateColumns: `repeat(${layout.grid}, 1fr)`, gridTemplateRows: `repeat(${layout.grid}, 1fr)` }}
         >
-          {layout.cells.map((cell, i) => {
+          {/* Rows for the grid role (display: contents, so the CSS grid still places each tile). */}
+          {[...new Set(layout.cells.map((c) => c.row))].map((row) => <div key={row} role="row" className="grid-row">{layout.cells.map((cell, i) => {
+            if (cell.row !== row) return null;
             const maximized = live.maximized === i;
             const style = maximized
               ? { gridColumn: `1 / span ${layout.grid}`, gridRow: `1 / span ${layout.grid}` }
@@ -156,7 +166,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
                 onDropChannel={(channelId) => dispatch(liveActions.cameraPlaced({ tile: i, channelId }))}
                 onClear={() => dispatch(liveActions.cameraPlaced({ tile: i, channelId: null }))}
                 onSnapshot={(c) => void takeSnapshot(c)}
-                clip={c ? clipOf.get(c.id) : undefined}
+                clip={id === null ? undefined : clipOf.get(id)}
                 onClip={toggleClip}
                 onRetry={(s) => void retry(s)}
                 onMove={(d) => move(i, d)}
@@ -164,7 +174,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
                 onListen={(on) => setListening(on ? i : null)}
               />
             );
-          })}
+          })}</div>)}
         </div>
         {editing && (
           <LayoutEditor

@@ -2,20 +2,25 @@ import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useSta
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfo, PtzPreset } from '../../../../electron/contract';
 import { useAppDispatch } from '../../app/hooks';
+import { shortcutOf } from '../../app/shortcuts';
 import { ptzMove, ptzStop, useLazyPtzPresetsQuery, usePtzGotoPresetMutation, usePtzSetPresetMutation } from './live-api';
 
 type Vector = { pan: number; tilt: number; zoom: number };
 
-/** Keys that move a PTZ camera while its tile is in PTZ mode; releasing the key stops it. */
-export const PTZ_KEYS: Record<string, Vector> = {
+const ARROW_MOVES: Record<string, Vector> = {
   ArrowLeft: { pan: -0.5, tilt: 0, zoom: 0 },
   ArrowRight: { pan: 0.5, tilt: 0, zoom: 0 },
   ArrowUp: { pan: 0, tilt: 0.5, zoom: 0 },
   ArrowDown: { pan: 0, tilt: -0.5, zoom: 0 },
-  '+': { pan: 0, tilt: 0, zoom: 0.5 },
-  '=': { pan: 0, tilt: 0, zoom: 0.5 },
-  '-': { pan: 0, tilt: 0, zoom: -0.5 },
 };
+
+/** The move a key asks of a camera while its tile is in PTZ mode (the ptz shortcuts); releasing the key stops it. */
+export function ptzMoveOf(e: Pick<KeyboardEvent, 'key' | 'altKey' | 'shiftKey' | 'ctrlKey' | 'metaKey'>): Vector | undefined {
+  const what = shortcutOf(e, 'ptz');
+  if (what === 'ptz.zoomIn') return { pan: 0, tilt: 0, zoom: 0.5 };
+  if (what === 'ptz.zoomOut') return { pan: 0, tilt: 0, zoom: -0.5 };
+  return what === 'ptz.move' ? ARROW_MOVES[e.key] : undefined;
+}
 
 /** The pad's buttons: a symbol, the catalogue key (ptz.*) of what it does, the move, and its place in the pad. */
 const PAD: { label: string; title: 'tiltUp' | 'panLeft' | 'panRight' | 'tiltDown' | 'zoomIn' | 'zoomOut'; v: Vector; area: string }[] = [

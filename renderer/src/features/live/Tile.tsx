@@ -4,7 +4,9 @@ import type { ActiveClip, Channel, StreamStatus } from '../../../../electron/con
 import { formatNumber } from '../../i18n/format';
 import type { PlayerStats } from '../../media/mse-player';
 import { useOnScreen, usePageVisible } from '../../media/use-page-visible';
-import { PTZ_KEYS, PtzControls, type PtzHandle } from './PtzControls';
+import { shortcutOf } from '../../app/shortcuts';
+import { Toolbar } from '../../ui/Toolbar';
+import { ptzMoveOf, PtzControls, type PtzHandle } from './PtzControls';
 import { StreamVideo } from './StreamVideo';
 
 const WITH_AUDIO = '#audio';
@@ -105,20 +107,24 @@ export function Tile(p: Props) {
     if (drag.current) setZoom((z) => ({ ...z, x: e.clientX - drag.current!.x, y: e.clientY - drag.current!.y }));
   };
   const onKey = (e: KeyboardEvent) => {
-    if (hasPtz && e.key === 'p') { setPtzOn((on) => !on); e.preventDefault(); return; }
+    // Keys pressed on the tile's own buttons are theirs (Enter on Snap takes a snapshot, not the whole screen).
+    if (e.target !== e.currentTarget) return;
     // PTZ mode: arrows and +/- drive the camera while held.
-    if (ptzOn && PTZ_KEYS[e.key]) {
+    const ptzMove = ptzOn ? ptzMoveOf(e) : undefined;
+    if (ptzMove) {
       e.preventDefault();
-      if (!e.repeat && !keyMoving.current) { keyMoving.current = true; ptz.current?.press(PTZ_KEYS[e.key]!); }
+      if (!e.repeat && !keyMoving.current) { keyMoving.current = true; ptz.current?.press(ptzMove); }
       return;
     }
+    const what = shortcutOf(e, 'tile');
     const moves: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 100, ArrowUp: -100 };
-    if (e.key === 'Enter') p.onToggleMaximize();
-    else if (e.key === 'Delete' || e.key === 'Backspace') p.onClear();
-    else if (e.key === '0') setZoom({ scale: 1, x: 0, y: 0 });
-    else if (e.key === 's' && p.channel) p.onSnapshot(p.channel.id);
-    else if (e.key === 'a' && hasAudio) p.onListen(!p.listening);
-    else if (moves[e.key] !== undefined) p.onMove(moves[e.key]!);
+    if (what === 'tile.ptz' && hasPtz) setPtzOn((on) => !on);
+    else if (what === 'tile.maximize') p.onToggleMaximize();
+    else if (what === 'tile.clear') p.onClear();
+    else if (what === 'tile.resetZoom') setZoom({ scale: 1, x: 0, y: 0 });
+    else if (what === 'tile.snapshot' && p.channel) p.onSnapshot(p.channel.id);
+    else if (what === 'tile.listen' && hasAudio) p.onListen(!p.listening);
+    else if (what === 'tile.move') p.onMove(moves[e.key]!);
     else return;
     e.preventDefault();
   };
@@ -145,7 +151,7 @@ export function Tile(p: Props) {
       onClick={p.onSelect}
       onDoubleClick={p.onToggleMaximize}
       onKeyDown={onKey}
-      onKeyUp={(e) => { if (keyMoving.current && PTZ_KEYS[e.key]) { keyMoving.current = false; ptz.current?.release(); } }}
+      onKeyUp={(e) => { if (keyMoving.current && ptzMoveOf(e)) { keyMoving.current = false; ptz.current?.release(); } }}
       onBlur={() => { if (keyMoving.current) { keyMoving.current = false; ptz.current?.release(); } }}
       onDragOver={(e) => { if (e.dataTransfer.types.includes(CHANNEL_MIME)) { e.preventDefault(); setDropping(true); } }}
       onDragLeave={() => setDropping(false)}
@@ -178,7 +184,7 @@ export function Tile(p: Props) {
             {zoom.scale > 1 && <span className="badge">{t('tile.zoom', { factor: formatNumber(zoom.scale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })}</span>}
             <span className="tile-profile">{shownId?.endsWith('/sub') ? t('tile.sub') : t('tile.main')}</span>
           </div>
-          <div className="tile-tools" onDoubleClick={(e) => e.stopPropagation()}>
+          <Toolbar className="tile-tools" label={t('tile.toolsLabel', { name: p.channel.name })} reachable={p.selected && !p.hidden} moveKey="tile.tools" onDoubleClick={(e) => e.stopPropagation()}>
             <button type="button" title={t('tile.snapTitle')} onClick={(e) => { e.stopPropagation(); p.onSnapshot(p.channel!.id); }}>{t('tile.snap')}</button>
             <button type="button" className={clipping ? 'rec on' : 'rec'} aria-pressed={clipping} title={t('tile.recTitle')}
               onClick={(e) => { e.stopPropagation(); void p.onClip(p.channel!.id, !clipping); }}>{clipping ? t('tile.stop') : t('tile.rec')}</button>
@@ -193,12 +199,12 @@ export function Tile(p: Props) {
                 onClick={(e) => { e.stopPropagation(); setPtzOn(!ptzOn); }}>{t('tile.ptz')}</button>
             )}
             <button type="button" title={t('tile.maxTitle')} onClick={(e) => { e.stopPropagation(); p.onToggleMaximize(); }}>{p.maximized ? t('tile.restore') : t('tile.max')}</button>
-          </div>
+          </Toolbar>
           {ptzOn && <PtzControls ref={ptz} channelId={p.channel.id} channelName={p.channel.name} />}
           {(state === 'offline' || state === 'auth_failed' || state === 'stalled') && (
             <div className="tile-problem" role="status">
               <div>{status?.reason ?? stateLabel}</div>
-              {shownId && <button type="button" onClick={(e) => { e.stopPropagation(); p.onRetry(shownId); }}>{t('tile.retryNow')}</button>}
+              {shownId && <button type="button" tabIndex={p.selected ? 0 : -1} onClick={(e) => { e.stopPropagation(); p.onRetry(shownId); }}>{t('tile.retryNow')}</button>}
             </div>
           )}
           {p.showStats && stats && (

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useModal } from '../../ui/use-modal';
 import { rangeText } from './timeline-view';
 
 interface Props {
@@ -19,6 +20,7 @@ export function LockDialog({ from, to, onLock, onClose }: Props) {
   const error = missing ? t('lockDialog.reasonRequired') : refusal;
   const setError = (m: string | null) => { setMissing(false); setRefusal(m); };
   const [busy, setBusy] = useState(false);
+  const box = useModal<HTMLFormElement>(onClose);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -33,8 +35,7 @@ export function LockDialog({ from, to, onLock, onClose }: Props) {
   };
 
   return (
-    <form className="pb-dialog" role="dialog" aria-modal="true" aria-labelledby="lock-title" onSubmit={submit}
-      onKeyDown={(e) => { if (e.key === 'Escape') { e.stopPropagation(); onClose(); } }}>
+    <form ref={box} className="pb-dialog" role="dialog" aria-modal="true" aria-labelledby="lock-title" onSubmit={submit} tabIndex={-1}>
       <h2 id="lock-title">{t('lockDialog.title')}</h2>
       <p className="muted">{t('lockDialog.scope', { range: rangeText(from, to) })}</p>
       <label className="pb-field">{t('lockDialog.reason')}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TimelineChannel } from '../../../../electron/contract';
+import { shortcutOf } from '../../app/shortcuts';
 import { instantText, tickLabel, tickStep, type TimelineView } from './timeline-view';
 
 const GAP_COLOURS: Record<string, string> = {
@@ -30,6 +31,8 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
   const canvas = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(800);
   const drag = useRef<{ x: number; moved: boolean; shift: boolean; from: number } | null>(null);
+  /** A range being selected with Shift+arrows: where it started, and its moving end. */
+  const keySel = useRef<{ anchor: number; end: number } | null>(null);
   const H = 34;
 
   useEffect(() => {
@@ -138,9 +141,23 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
         }}
         onMouseLeave={() => { drag.current = null; onHover(null, 0); }}
         onKeyDown={(e) => {
-          const step = (view.to - view.from) / 50;
-          if (e.key === 'ArrowLeft') onSeek((position ?? view.from) - step);
-          if (e.key === 'ArrowRight') onSeek((position ?? view.from) + step);
+          const span = view.to - view.from;
+          const at = position ?? view.from;
+          const sign = e.key === 'ArrowLeft' || e.key === 'PageUp' ? -1 : 1;
+          const what = shortcutOf(e, 'timeline');
+          if (what === 'timeline.step') onSeek(at + sign * span / 50);
+          else if (what === 'timeline.select') {
+            // Go on from the range last made with the keys, unless the mouse has made another since.
+            const k = keySel.current;
+            const same = k && selection && (selection.from === k.anchor || selection.to === k.anchor);
+            const next = same ? { anchor: k.anchor, end: k.end + sign * span / 50 } : { anchor: at, end: at + sign * span / 50 };
+            keySel.current = next;
+            onSelect({ from: Math.min(next.anchor, next.end), to: Math.max(next.anchor, next.end) });
+          } else if (what === 'timeline.zoomIn') onZoom(0.8, at);
+          else if (what === 'timeline.zoomOut') onZoom(1.25, at);
+          else if (what === 'timeline.pan') onPan(sign * span / 2);
+          else return;
+          e.preventDefault();
         }}
       />
     </div>
