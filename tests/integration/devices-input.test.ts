@@ -8,6 +8,7 @@ import { ClientSession } from '../../electron/core/client-session';
 import type { Station } from '../../electron/core/station';
 import { DEFAULT_PASSWORD, startFleet, withCredentials, type Fleet } from '../../scripts/camsim/fleet';
 import { fileScope } from '../helpers/fixtures';
+import { startGstCamera } from '../helpers/gst-rtsp';
 import { startStationIn, unicastTargets } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
 
@@ -79,6 +80,13 @@ describe('a sweep of an address range (for a LAN that drops multicast)', () => {
       .toBe(`Last address: ${subnet}.1 comes before the first, ${subnet}.9; a sweep runs from the lower address to the higher.`);
     expect((await refusal('devices.scan', { range: { from: '10.0.0.0', to: '10.0.7.255' } })).message).toMatch(/holds 2048 addresses; a sweep asks at most 1024/);
   }, 20_000);
+});
+
+describe('trying a stream the station reads through ffmpeg', () => {
+  it('a camera with audio is read by ffprobe: codec, size and its audio', async () => {
+    const cam = scope.add(await startGstCamera(undefined, undefined, 0, { audio: true }));
+    expect(await call('devices.probeStream', { url: cam.url() })).toEqual({ ok: true, codec: 'H.264', width: 640, height: 360, audio: 'G.711 A-law' });
+  }, 30_000);
 });
 
 describe('adding devices by IP address', () => {

@@ -6,6 +6,7 @@ import { classifyFailure } from '../media/stream-hub';
 // Trying a camera's stream before it is saved: opened the way live view opens it, closed at its first picture's parameters.
 
 const CODECS: Record<string, string> = { h264: 'H.264', h265: 'H.265', hevc: 'H.265', mjpeg: 'MJPEG', mpeg4: 'MPEG-4' };
+const AUDIO: Record<string, string> = { pcm_alaw: 'G.711 A-law', pcm_mulaw: 'G.711 µ-law', aac: 'AAC', adpcm_g726: 'G.726', opus: 'Opus' };
 const codecName = (c: string) => CODECS[c.toLowerCase()] ?? c.toUpperCase();
 
 /** Why a stream at `where` (host:port) could not be opened, as a sentence. */
@@ -34,7 +35,7 @@ function viaFfprobe(ffprobe: string, url: string, where: string, timeoutMs: numb
       if (!video?.codec_name) return resolve({ ok: false, reason: `The stream at ${where} has no video.` });
       resolve({
         ok: true, codec: codecName(video.codec_name), ...(video.width && video.height ? { width: video.width, height: video.height } : {}),
-        ...(audio?.codec_name ? { audio: audio.codec_name } : {}),
+        ...(audio?.codec_name ? { audio: AUDIO[audio.codec_name] ?? audio.codec_name } : {}),
       });
     });
   });
