@@ -8,15 +8,15 @@ import { LivePage } from '../features/live/LivePage';
 import { PlaybackPage } from '../features/recording/PlaybackPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { StatusPage } from '../features/status/StatusPage';
+import { StoragePage } from '../features/storage/StoragePage';
 import { setStationTimeZone } from '../i18n/format';
 import { NavIcon } from '../ui/NavIcon';
 import { useAppDispatch, useAppSelector } from './hooks';
-import { useStatusQuery } from './station-api';
 import { isShortcut, pageAriaShortcut, pageOf, pageShortcutText } from './shortcuts';
 import { ShortcutsHelp } from './ShortcutsHelp';
+import { useStatusQuery } from './station-api';
 import { navigated, VIEWS, type View } from './store';
 
-function Page({ view }: { view: View }) {
 /** Where a typed character is text, not a shortcut. */
 function isTextField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -24,9 +24,11 @@ function isTextField(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement && !['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file'].includes(target.type);
 }
 
+function Page({ view }: { view: View }) {
   switch (view) {
     case 'live': return <LivePage />;
     case 'playback': return <PlaybackPage />;
+    case 'storage': return <StoragePage />;
     case 'devices': return <DevicesPage />;
     case 'events': return <EventsPage />;
     case 'privacy': return <PrivacyPage />;
@@ -106,11 +108,11 @@ export function App() {
             </li>
           ))}
         </ul>
-        <div className={`conn conn-${connection}`} role="status" aria-live="polite">
-          <span className="dot" aria-hidden="true" />
         <button type="button" className="nav-help" onClick={() => setHelp(true)} data-testid="open-shortcuts">
           <span>{t('shortcuts:open')}</span><kbd aria-hidden="true">?</kbd>
         </button>
+        <div className={`conn conn-${connection}`} role="status" aria-live="polite">
+          <span className="dot" aria-hidden="true" />
           {t(`shell.connection.${connection}`)}
         </div>
       </nav>
@@ -118,7 +120,7 @@ export function App() {
         <Page view={view} />
       </main>
       <AlarmCenter />
+      {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
     </div>
   );
-      {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
 }
