@@ -104,8 +104,8 @@ describe('Electron app', () => {
       await win.selectOption('select[name=language]', 'de');
       await expect.poll(menu).toEqual(['Datei', 'Gehe zu', 'Ansicht', 'Fenster']);
       expect(await win.evaluate(() => (globalThis as { watchpost?: StationBridge }).watchpost!.call('settings.get', {}))).toMatchObject({ ok: true, value: { language: 'de' } });
-      // The menu's Alt+4 (Events) moves the page.
-      await app.evaluate(({ Menu }) => Menu.getApplicationMenu()!.items[1]!.submenu!.items[3]!.click());
+      // The menu's Events item (its Alt+digit) moves the page.
+      await app.evaluate(({ Menu }) => Menu.getApplicationMenu()!.items[1]!.submenu!.items.find((i) => i.label === 'Ereignisse')!.click());
       await win.waitForFunction(() => location.hash === '#/events');
       // Start at login: shown in the desktop app only; on Linux an autostart entry.
       await win.click('nav [data-view=settings]');

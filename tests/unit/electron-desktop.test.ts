@@ -104,7 +104,7 @@ describe('the desktop shell in the chosen language', () => {
   });
 
   it('the menu has the renderer\'s page shortcuts, Alt+1…7, in the renderer\'s order, worded in the language', () => {
-    expect([...PAGES]).toEqual([...VIEWS]);
+    expect([...PAGES], 'electron/main/app-menu.ts PAGES lists renderer/src/app/store.ts VIEWS, in order (a page added there needs its menu item)').toEqual([...VIEWS]);
     const went: string[] = [];
     const menu = appMenu(wordsFor('de'), { navigate: (p) => went.push(navigateCommand(p)), quit: () => went.push('quit') });
     expect(menu.map((m) => m.label)).toEqual(['Datei', 'Gehe zu', 'Ansicht', 'Fenster']);

@@ -313,8 +313,8 @@ describe('Electron shell: windows, tray, menu, language', () => {
     expect(tray.tooltip).toBe('Watchpost — Keine unquittierten Alarme');
     expect(s.menu.template.map((m: any) => m.label)).toEqual(['Datei', 'Gehe zu', 'Ansicht', 'Fenster']);
     const go = s.menu.template[1].submenu;
-    expect(go.map((i: any) => i.accelerator)).toEqual(['Alt+1', 'Alt+2', 'Alt+3', 'Alt+4', 'Alt+5', 'Alt+6', 'Alt+7']);
-    go[3].click();
+    expect(go.map((i: any) => i.accelerator)).toEqual(go.map((_: unknown, i: number) => `Alt+${i + 1}`));
+    go.find((i: any) => i.label === 'Ereignisse').click();
     expect(s.windows[0]!.sent).toContainEqual(['watchpost:command', 'navigate:events']);
     expect(await stationCall(s, 'settings.update', { language: 'fr' })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
     expect(await stationCall(s, 'settings.get', {})).toMatchObject({ ok: true, value: { language: 'de' } });
