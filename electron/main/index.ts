@@ -22,6 +22,8 @@ import { AppWindows } from './windows';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
+/** Pop-out windows open at once (the saved set holds at most 32 windows). */
+const MAX_POPOUTS = 16;
 const trayIcon = join(here, '..', '..', 'resources', 'tray', 'tray@2x.png');
 // better-sqlite3 built for Electron's ABI by scripts/electron-native.ts (the Node build stays for tests).
 const sqliteBinding = join(here, '..', 'native', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
@@ -65,6 +67,7 @@ async function start(): Promise<void> {
       return screen.getAllDisplays().map((d) => ({ id: d.id, primary: d.id === primary, width: d.size.width, height: d.size.height }));
     },
     popOut: ({ layoutId, displayId }) => {
+      if (wins.popoutCount() >= MAX_POPOUTS) throw new Error(words.t('popOut.tooMany', { max: MAX_POPOUTS }));
       wins.popOut(layoutId, displayId);
       return null;
     },

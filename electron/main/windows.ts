@@ -56,6 +56,10 @@ export class AppWindows {
     this.save();
   }
 
+  popoutCount(): number {
+    return [...this.open.values()].filter((r) => r.role === 'popout').length;
+  }
+
   /** Brings the main window forward (a second launch, the tray, a notification's click). */
   focusMain(): BrowserWindow | undefined {
     const win = this.main;

@@ -264,6 +264,11 @@ describe('Electron shell: windows, tray, menu, language', () => {
     expect(await desktop(s, 'popOut', { layoutId: '../index.html', displayId: 1 })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
     expect(await desktop(s, 'openDevTools', {})).toMatchObject({ ok: false, error: { code: 'unknown_call' } });
     expect(s.windows).toHaveLength(2);
+    // At most 16 pop-outs at once, said in the language of Settings.
+    for (let i = 1; i < 16; i++) expect(await desktop(s, 'popOut', { layoutId: '1', displayId: 1 })).toMatchObject({ ok: true });
+    await stationCall(s, 'settings.update', { language: 'es' });
+    expect(await desktop(s, 'popOut', { layoutId: '1', displayId: 1 })).toEqual({ ok: false, error: { code: 'unavailable', message: 'Como máximo 16 diseños pueden estar separados a la vez; cierre primero una de sus ventanas.' } });
+    expect(s.windows).toHaveLength(17);
   });
 
   it('opens the saved window set at the next start; a window whose display is gone opens on the primary display', async () => {
