@@ -38,8 +38,26 @@ export async function startDemo(station: Station, opts: { devices?: number; chan
       await call('channels.addRtsp', { name: ch.name, mainUrl: withCredentials(ch.main.rtsp), subUrl: withCredentials(ch.sub.rtsp) });
     }
   }
+  await recordByDefault(call, fleet.manifest.devices.filter((d) => d.initialized).flatMap((d) => d.channels.map((c) => c.name)));
   const unicast = () => fleet.manifest.devices.map((d) => ({ address: d.ip, wsdPort: d.ports.wsDiscovery, dhipPort: d.ports.dhip }));
   return { fleet, unicast, close: () => fleet.close() };
+}
+
+type Call = <T>(name: string, input: unknown) => Promise<T>;
+
+/**
+ * The demo records from its first start, so Playback has video within a minute: each of its cameras' channels that has
+ * no recording settings yet records its sub stream continuously, kept three days, in an archive of at most 4 GiB unless
+ * a quota is set. A channel whose recording the user has set (off included) is left as it is.
+ */
+export async function recordByDefault(call: Call, names: string[]): Promise<number[]> {
+  const config = await call<{ channels: { channelId: number }[]; archive: { segmentSeconds: number; quotaBytes: number | null; freeFloorBytes: number } }>('recording.config', {});
+  const set = new Set(config.channels.map((c) => c.channelId));
+  const fresh = (await call<Channel[]>('channels.list', {})).filter((c) => names.includes(c.name) && !set.has(c.id)).map((c) => c.id);
+  if (fresh.length === 0) return [];
+  if (config.archive.quotaBytes === null) await call('recording.setArchive', { ...config.archive, quotaBytes: 4 * 1024 ** 3 });
+  await call('recording.setChannels', { channelIds: fresh, mode: 'continuous', stream: 'sub', retentionDays: 3 });
+  return fresh;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runStation([...process.argv.slice(2), '--demo'], startDemo).catch(exitOnError);

@@ -50,7 +50,7 @@ describe('station UI in Chromium', () => {
     expect(await page.locator(':focus').getAttribute('data-view')).toBe('devices');
     await page.keyboard.press('Enter');
     await expect.poll(() => heading().textContent()).toBe('Devices');
-    await page.keyboard.press('Alt+7');
+    await page.keyboard.press('Alt+8');
     await expect.poll(() => heading().textContent()).toBe('Status');
     expect(await page.locator(':focus').getAttribute('id')).toBe('page-title');
   });
@@ -92,7 +92,7 @@ describe('station UI in Chromium', () => {
     await page.fill('input[name=recordingsDir]', rec);
     await page.click('button[type=submit]');
     await page.waitForSelector('text=Saved');
-    await page.keyboard.press('Alt+7');
+    await page.keyboard.press('Alt+8');
     await expect.poll(() => page.locator('[data-fact=recordings] .path').textContent()).toBe(rec);
   });
 

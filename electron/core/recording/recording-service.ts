@@ -122,6 +122,8 @@ export class RecordingService {
       if (name !== 'channels.changed') return;
       const ids = new Set((payload as { id: number }[]).map((c) => c.id));
       for (const id of [...this.recorders.keys()]) if (!ids.has(id)) void this.stopRecorder(id);
+      // A removed channel's settings go with it (a new channel may be given its number).
+      for (const c of this.configs()) if (!ids.has(c.channel_id)) db.prepare('DELETE FROM rec_channel_config WHERE channel_id = ?').run(c.channel_id);
     }));
     // The full disk-vs-index pass runs in the background (it can take a while on a large archive).
     if (this.opts.fullReconcile === false) return;

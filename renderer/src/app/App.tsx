@@ -8,6 +8,7 @@ import { LivePage } from '../features/live/LivePage';
 import { PlaybackPage } from '../features/recording/PlaybackPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { StatusPage } from '../features/status/StatusPage';
+import { StoragePage } from '../features/storage/StoragePage';
 import { setStationTimeZone } from '../i18n/format';
 import { NavIcon } from '../ui/NavIcon';
 import { useAppDispatch, useAppSelector } from './hooks';
@@ -27,6 +28,7 @@ function Page({ view }: { view: View }) {
   switch (view) {
     case 'live': return <LivePage />;
     case 'playback': return <PlaybackPage />;
+    case 'storage': return <StoragePage />;
     case 'devices': return <DevicesPage />;
     case 'events': return <EventsPage />;
     case 'privacy': return <PrivacyPage />;

@@ -4,6 +4,7 @@ import type { View } from '../app/store';
 const PATHS: Record<View, string> = {
   live: 'M3 5h10v10H3zM13 8l4-2v8l-4-2',
   playback: 'M10 3a7 7 0 1 1 0 14a7 7 0 0 1 0-14M8 7v6l5-3z',
+  storage: 'M4 5c0-1.5 12-1.5 12 0v10c0 1.5-12 1.5-12 0zM4 5c0 1.5 12 1.5 12 0M4 10c0 1.5 12 1.5 12 0',
   devices: 'M3 4h14v8H3zM7 16h6M10 12v4',
   events: 'M10 3l7 13H3zM10 8v4M10 14v.5',
   privacy: 'M10 3l6 2v5c0 4-3 6-6 7c-3-1-6-3-6-7V5z',

@@ -12,6 +12,7 @@ import { LAYOUTS, layoutById } from './layouts';
 import { useChannelsQuery, useClipsQuery, useRetryStreamMutation, useSnapshotMutation, useStartClipMutation, useStopClipMutation } from './live-api';
 import { liveActions, loadStreamStatuses } from './live-slice';
 import { Tile } from './Tile';
+import { RecordingOffHint } from '../storage/RecordingOffHint';
 
 /** `popout`: a window of its own showing this layout alone (no camera list, no bar). */
 export function LivePage({ popout = false }: { popout?: boolean }) {
@@ -135,6 +136,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
             {t('bar.tour', { seconds: live.tourSeconds })}
           </button>
         </header>
+        <RecordingOffHint />
         <div
           ref={grid}
           className="grid"

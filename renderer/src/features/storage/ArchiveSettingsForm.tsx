@@ -1,0 +1,130 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ArchiveSettings, FolderMove } from '../../../../electron/contract';
+import { formatBytes, formatNumber } from '../../i18n/format';
+import { useSetArchiveMutation, useSetFolderMutation } from './storage-api';
+import { GIB, gibField, parseNumber, refusalText } from './storage-format';
+
+interface Props {
+  archive: ArchiveSettings;
+  folder: string;
+  /** From the forecast: what locked evidence holds and how large the disk is (the limits the settings must respect). */
+  lockedBytes: number;
+  diskBytes: number;
+  move: FolderMove | null;
+}
+
+/** The recordings folder (moved or left, with progress), the size quota, the free space kept, the segment length. */
+export function ArchiveSettingsForm({ archive, folder, lockedBytes, diskBytes, move }: Props) {
+  return (
+    <div className="st-archive">
+      <FolderForm folder={folder} move={move} />
+      <LimitsForm key={JSON.stringify(archive)} archive={archive} lockedBytes={lockedBytes} diskBytes={diskBytes} />
+    </div>
+  );
+}
+
+function FolderForm({ folder, move }: { folder: string; move: FolderMove | null }) {
+  const { t } = useTranslation('storage');
+  const [setFolder, { isLoading, isSuccess, reset }] = useSetFolderMutation();
+  const [path, setPath] = useState('');
+  const [moveThem, setMoveThem] = useState(true);
+  const [problem, setProblem] = useState<string | null>(null);
+  const running = move?.state === 'running';
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!path.trim().startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path.trim())) return setProblem(t('archive.folderRequired'));
+    try {
+      await setFolder({ path: path.trim(), move: moveThem }).unwrap();
+      setPath('');
+    } catch (err) {
+      setProblem(refusalText(err));
+    }
+  };
+  return (
+    <form onSubmit={submit} noValidate aria-labelledby="st-folder-legend">
+      <fieldset>
+        <legend id="st-folder-legend">{t('archive.folderLegend')}</legend>
+        <div className="st-current"><span className="muted">{t('archive.currentFolder')}</span> <span className="path" data-testid="recordings-folder">{folder}</span></div>
+        <label className="field-stack">{t('archive.newFolder')}
+          <input name="folder" value={path} placeholder={t('archive.newFolderPlaceholder')} aria-invalid={!!problem}
+            onChange={(e) => { setPath(e.target.value); setProblem(null); reset(); }} />
+        </label>
+        <div role="radiogroup" className="st-radios">
+          <label className="st-check"><input type="radio" name="move" checked={moveThem} onChange={() => setMoveThem(true)} />{t('archive.move')}</label>
+          <label className="st-check"><input type="radio" name="move" checked={!moveThem} onChange={() => setMoveThem(false)} />{t('archive.leave')}</label>
+        </div>
+        <div className="actions">
+          <button type="submit" disabled={isLoading || running} data-action="change-folder">{t('archive.changeFolder')}</button>
+          {problem && <span className="error" role="alert">{problem}</span>}
+          {isSuccess && !problem && !move && <span className="ok" role="status">{t('archive.folderChanged')}</span>}
+        </div>
+        {move && (
+          <div className="st-move" role="status" data-move-state={move.state}>
+            {move.state === 'running' && <>
+              <progress max={Math.max(1, move.totalBytes)} value={move.doneBytes} aria-label={t('archive.moving', { done: formatNumber(move.doneFiles), total: formatNumber(move.totalFiles), size: formatBytes(move.doneBytes) })} />
+              <span>{t('archive.moving', { done: formatNumber(move.doneFiles), total: formatNumber(move.totalFiles), size: formatBytes(move.doneBytes) })}</span>
+            </>}
+            {move.state === 'done' && <span className="ok">{t('archive.moved', { count: move.doneFiles, size: formatBytes(move.doneBytes) })}</span>}
+            {move.state === 'failed' && <span className="error">{t('archive.moveFailed', { error: move.error ?? '' })}</span>}
+          </div>
+        )}
+      </fieldset>
+    </form>
+  );
+}
+
+function LimitsForm({ archive, lockedBytes, diskBytes }: { archive: ArchiveSettings; lockedBytes: number; diskBytes: number }) {
+  const { t } = useTranslation('storage');
+  const [save, { isLoading, isSuccess, reset }] = useSetArchiveMutation();
+  const [quota, setQuota] = useState(gibField(archive.quotaBytes));
+  const [floor, setFloor] = useState(gibField(archive.freeFloorBytes));
+  const [segment, setSegment] = useState(String(archive.segmentSeconds));
+  const [problem, setProblem] = useState<{ field: string; text: string } | null>(null);
+  const edit = (set: (v: string) => void) => (e: { target: { value: string } }) => { set(e.target.value); setProblem(null); reset(); };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const q = quota.trim() === '' ? null : parseNumber(quota);
+    const f = parseNumber(floor);
+    const s = parseNumber(segment);
+    if (q !== null && !(q > 0)) return setProblem({ field: 'quota', text: t('archive.errors.quota') });
+    const quotaBytes = q === null ? null : Math.round(q * GIB);
+    if (quotaBytes !== null && quotaBytes < lockedBytes) {
+      return setProblem({ field: 'quota', text: t('archive.errors.quotaBelowEvidence', { quota: formatBytes(quotaBytes), locked: formatBytes(lockedBytes) }) });
+    }
+    if (!(f >= 0)) return setProblem({ field: 'floor', text: t('archive.errors.freeFloor') });
+    const freeFloorBytes = Math.round(f * GIB);
+    if (diskBytes > 0 && freeFloorBytes >= diskBytes) return setProblem({ field: 'floor', text: t('archive.errors.freeFloorDisk', { floor: formatBytes(freeFloorBytes), disk: formatBytes(diskBytes) }) });
+    if (!(Number.isInteger(s) && s >= 2 && s <= 3600)) return setProblem({ field: 'segment', text: t('archive.errors.segment') });
+    try {
+      await save({ quotaBytes, freeFloorBytes, segmentSeconds: s }).unwrap();
+    } catch (err) {
+      setProblem({ field: '', text: refusalText(err) });
+    }
+  };
+  return (
+    <form onSubmit={submit} noValidate aria-labelledby="st-limits-legend">
+      <fieldset>
+        <legend id="st-limits-legend">{t('archive.limitsLegend')}</legend>
+        <div className="st-fields">
+          <label className="field-stack">{t('archive.quota')}
+            <input name="quota" inputMode="decimal" value={quota} placeholder={t('noLimit')} aria-invalid={problem?.field === 'quota'} onChange={edit(setQuota)} />
+          </label>
+          <label className="field-stack">{t('archive.freeFloor')}
+            <input name="freeFloor" inputMode="decimal" value={floor} aria-invalid={problem?.field === 'floor'} onChange={edit(setFloor)} />
+          </label>
+          <label className="field-stack">{t('archive.segment')}
+            <input name="segment" inputMode="numeric" value={segment} aria-invalid={problem?.field === 'segment'} onChange={edit(setSegment)} />
+          </label>
+        </div>
+        <p className="muted small st-note">{t('archive.quotaHint')}</p>
+        <div className="actions">
+          <button type="submit" className="primary" disabled={isLoading} data-action="save-archive">{t('common:save')}</button>
+          {isSuccess && !problem && <span className="ok" role="status">{t('common:saved')}</span>}
+          {problem && <span className="error" role="alert">{problem.text}</span>}
+        </div>
+      </fieldset>
+    </form>
+  );
+}

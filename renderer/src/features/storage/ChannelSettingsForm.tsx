@@ -1,0 +1,125 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { RECORDING_MODES, type CallInput, type ChannelRecordingConfig } from '../../../../electron/contract';
+import { SCHEDULE_PRESETS, ScheduleGrid } from '../events/ScheduleGrid';
+import { useSetChannelsMutation } from './storage-api';
+import { parseNumber, refusalText } from './storage-format';
+
+type Field = 'mode' | 'stream' | 'preSeconds' | 'postSeconds' | 'retentionDays' | 'schedule';
+interface Draft { mode: string; stream: string; preSeconds: string; postSeconds: string; retentionDays: string; noAgeLimit: boolean; schedule: string }
+
+/** What the channels share; '' where they differ (a setting a channel never had is the station's default). */
+function common(configs: ChannelRecordingConfig[]): Draft {
+  const same = <K extends keyof ChannelRecordingConfig>(k: K) => (configs.every((c) => c[k] === configs[0]?.[k]) ? configs[0]?.[k] : undefined);
+  const days = same('retentionDays');
+  return {
+    mode: same('mode') ?? '', stream: same('stream') ?? '',
+    preSeconds: same('preSeconds')?.toString() ?? '', postSeconds: same('postSeconds')?.toString() ?? '',
+    retentionDays: typeof days === 'number' ? String(days) : '', noAgeLimit: days === null,
+    schedule: same('schedule') ?? SCHEDULE_PRESETS.Always,
+  };
+}
+
+const DEFAULTS = (channelId: number): ChannelRecordingConfig =>
+  ({ channelId, mode: 'off', stream: 'main', schedule: SCHEDULE_PRESETS.Always, preSeconds: 10, postSeconds: 30, retentionDays: null });
+
+interface Props { channelIds: number[]; configs: ChannelRecordingConfig[] }
+
+/** One setting for every selected channel: only the fields edited are sent, the rest stay as each channel has them (keyed by the selection: another choice starts afresh). */
+export function ChannelSettingsForm({ channelIds, configs }: Props) {
+  const { t } = useTranslation('storage');
+  const [apply, { isLoading, isSuccess, reset }] = useSetChannelsMutation();
+  const byId = new Map(configs.map((c) => [c.channelId, c]));
+  const chosen = channelIds.map((id) => byId.get(id) ?? DEFAULTS(id));
+  const [draft, setDraft] = useState<Draft>(() => common(chosen));
+  const [touched, setTouched] = useState<Set<Field>>(new Set());
+  const [problem, setProblem] = useState<string | null>(null);
+
+  if (channelIds.length === 0) return <p className="muted st-select-first">{t('settings.selectFirst')}</p>;
+
+  const edit = (field: Field, patch: Partial<Draft>) => {
+    reset();
+    setProblem(null);
+    setDraft((d) => ({ ...d, ...patch }));
+    setTouched((s) => new Set(s).add(field));
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const input: CallInput<'recording.setChannels'> = { channelIds };
+    if (touched.has('mode') && draft.mode) input.mode = draft.mode as ChannelRecordingConfig['mode'];
+    if (touched.has('stream') && draft.stream) input.stream = draft.stream as ChannelRecordingConfig['stream'];
+    if (touched.has('preSeconds')) {
+      const n = parseNumber(draft.preSeconds);
+      if (!(n >= 0 && n <= 60)) return setProblem(t('settings.errors.preSeconds'));
+      input.preSeconds = n;
+    }
+    if (touched.has('postSeconds')) {
+      const n = parseNumber(draft.postSeconds);
+      if (!(n >= 0 && n <= 3600)) return setProblem(t('settings.errors.postSeconds'));
+      input.postSeconds = n;
+    }
+    if (touched.has('retentionDays')) {
+      const n = parseNumber(draft.retentionDays);
+      if (!draft.noAgeLimit && !(Number.isInteger(n) && n >= 1 && n <= 3650)) return setProblem(t('settings.errors.retentionDays'));
+      input.retentionDays = draft.noAgeLimit ? null : n;
+    }
+    if (touched.has('schedule')) {
+      if (!draft.schedule.includes('1')) return setProblem(t('settings.errors.schedule'));
+      input.schedule = draft.schedule;
+    }
+    if (Object.keys(input).length === 1) return setProblem(t('settings.nothingChanged'));
+    try {
+      await apply(input).unwrap();
+      setTouched(new Set());
+    } catch (err) {
+      setProblem(refusalText(err));
+    }
+  };
+
+  const mixed = t('settings.mixed');
+  const showSchedule = draft.mode === 'schedule' || (draft.mode === '' && chosen.some((c) => c.mode === 'schedule'));
+  return (
+    <form className="st-settings" onSubmit={submit} noValidate aria-labelledby="st-settings-legend">
+      <fieldset>
+        <legend id="st-settings-legend">{t('settings.legend', { count: channelIds.length })}</legend>
+        <div className="st-fields">
+          <label className="field-stack">{t('settings.mode')}
+            <select name="mode" value={draft.mode} onChange={(e) => edit('mode', { mode: e.target.value })}>
+              {draft.mode === '' && <option value="">{t('settings.keepEach')}</option>}
+              {RECORDING_MODES.map((m) => <option key={m} value={m}>{t(`modes.${m}`)}</option>)}
+            </select>
+          </label>
+          <label className="field-stack">{t('settings.stream')}
+            <select name="stream" value={draft.stream} onChange={(e) => edit('stream', { stream: e.target.value })}>
+              {draft.stream === '' && <option value="">{t('settings.keepEach')}</option>}
+              <option value="main">{t('streams.main')}</option>
+              <option value="sub">{t('streams.sub')}</option>
+            </select>
+          </label>
+          <label className="field-stack">{t('settings.preSeconds')}
+            <input name="preSeconds" inputMode="decimal" value={draft.preSeconds} placeholder={mixed} onChange={(e) => edit('preSeconds', { preSeconds: e.target.value })} />
+          </label>
+          <label className="field-stack">{t('settings.postSeconds')}
+            <input name="postSeconds" inputMode="decimal" value={draft.postSeconds} placeholder={mixed} onChange={(e) => edit('postSeconds', { postSeconds: e.target.value })} />
+          </label>
+          <label className="field-stack">{t('settings.retentionDays')}
+            <input name="retentionDays" inputMode="numeric" value={draft.noAgeLimit ? '' : draft.retentionDays} disabled={draft.noAgeLimit}
+              placeholder={draft.noAgeLimit ? t('noLimit') : mixed} onChange={(e) => edit('retentionDays', { retentionDays: e.target.value })} />
+          </label>
+          <label className="st-check">
+            <input type="checkbox" name="noAgeLimit" checked={draft.noAgeLimit} onChange={(e) => edit('retentionDays', { noAgeLimit: e.target.checked })} />
+            {t('settings.noAgeLimit')}
+          </label>
+        </div>
+        {draft.mode === 'event' && <p className="muted small">{t('settings.eventHint')}</p>}
+        {showSchedule && <ScheduleGrid label={t('settings.schedule')} value={draft.schedule} onChange={(schedule) => edit('schedule', { schedule })} />}
+      </fieldset>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={isLoading} data-action="apply">{t('settings.apply', { count: channelIds.length })}</button>
+        {isSuccess && !problem && <span className="ok" role="status">{t('settings.applied')}</span>}
+        {problem && <span className="error" role="alert">{problem}</span>}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,24 @@
+// RTK Query endpoints of the recording & storage page, injected into the one station API.
+import { callMutation, callQuery, stationApi } from '../../app/station-api';
+
+const api = stationApi.enhanceEndpoints({ addTagTypes: ['RecordingConfig', 'RecordingStatus', 'Locks', 'Audit', 'Forecast'] }).injectEndpoints({
+  endpoints: (b) => ({
+    recordingConfig: callQuery(b, 'recording.config', { providesTags: ['RecordingConfig'] }),
+    // Kept current by the recording.status signal (use-storage-signals.ts).
+    recordingStatus: callQuery(b, 'recording.status', { providesTags: ['RecordingStatus'] }),
+    setChannels: callMutation(b, 'recording.setChannels', { invalidatesTags: ['RecordingConfig', 'RecordingStatus', 'Forecast'] }),
+    setArchive: callMutation(b, 'recording.setArchive', { invalidatesTags: ['RecordingConfig', 'Forecast', 'Audit'] }),
+    setFolder: callMutation(b, 'archive.setFolder', { invalidatesTags: ['RecordingConfig', 'Forecast', 'Audit'] }),
+    // What-if values change as the user types: nothing is kept once unused.
+    forecast: callQuery(b, 'recording.forecast', { providesTags: ['Forecast'], keepUnusedDataFor: 0 }),
+    locks: callQuery(b, 'archive.locks', { providesTags: ['Locks'] }),
+    unlock: callMutation(b, 'archive.unlock', { invalidatesTags: ['Locks', 'Audit', 'Forecast'] }),
+    audit: callQuery(b, 'archive.audit', { providesTags: ['Audit'], keepUnusedDataFor: 0 }),
+  }),
+});
+
+export const {
+  useRecordingConfigQuery, useRecordingStatusQuery, useSetChannelsMutation, useSetArchiveMutation, useSetFolderMutation,
+  useForecastQuery, useLocksQuery, useUnlockMutation, useAuditQuery,
+} = api;
+export const storageApi = api;
