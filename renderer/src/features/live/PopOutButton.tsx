@@ -14,6 +14,7 @@ export function PopOutButton({ layoutId, onError }: { layoutId: string; onError:
 
   const open = async (displayId: number | null) => {
     setChoices(null);
+    button.current?.focus();
     const why = await popOut(layoutId, displayId);
     if (why) onError(why.key === 'blocked' ? t('popOut.blocked') : t('popOut.failed', { message: why.message }));
   };
@@ -29,7 +30,8 @@ export function PopOutButton({ layoutId, onError }: { layoutId: string; onError:
   };
 
   return (
-    <span className="popout-pick">
+    // Focus leaving the list (a click elsewhere, Tab past it) closes it.
+    <span className="popout-pick" onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setChoices(null); }}>
       <button ref={button} type="button" title={t('popOut.title')} aria-haspopup={desktopBridge() ? 'true' : undefined} aria-expanded={desktopBridge() ? choices !== null : undefined}
         onClick={() => (choices ? close() : void start())} data-testid="pop-out">{t('popOut.button')}</button>
       {choices && (
