@@ -69,4 +69,18 @@ describe('the demo\'s Devices page', () => {
     expect(await page.locator(`li[data-device="${fresh}"] .dev-name`).textContent()).toMatch(/^camsim-cam-05$/);
     guard.check();
   }, 60_000);
+
+  it('interface checkboxes sit beside their names, and an RTSP camera without a cover says so (issue 22 item 14)', async () => {
+    const ifaces = page.locator('details.dev-ifaces', { hasText: 'Interfaces' });
+    await ifaces.locator('summary').click();
+    const first = ifaces.locator('label').first();
+    const box = (await first.locator('input').boundingBox())!;
+    const text = (await first.locator('.mono').boundingBox())!;
+    expect(box.width).toBeLessThan(24);
+    expect(text.x - (box.x + box.width)).toBeLessThan(80);
+    await ifaces.locator('summary').click();
+    const empty = page.locator('li[data-rtsp] .dev-cover.empty').first();
+    expect(await empty.getAttribute('aria-label')).toMatch(/^No cover image for cam-0\d CH\d$/);
+    expect(await empty.getAttribute('title')).toContain('Cover… sets one from a snapshot or a file');
+  });
 });

@@ -33,7 +33,7 @@ export function CoverThumb({ channelId, hasCover, name }: { channelId: number; h
   const { data } = useCoverQuery(channelId, { skip: hasCover === false });
   return hasCover !== false && data
     ? <img className="dev-cover" src={`data:${data.type};base64,${data.imageBase64}`} alt={t('cover.alt', { name })} />
-    : <span className="dev-cover empty" aria-hidden="true" />;
+    : <span className="dev-cover empty" role="img" aria-label={t('cover.none', { name })} title={t('cover.noneHint')} />;
 }
 
 /** A channel's name, renamed in place. */
