@@ -102,7 +102,7 @@ describe('every page in every language', () => {
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(lng === 'zh' ? 'zh-Hans' : lng);
       guard.check();
       await page.context().close();
-    });
+    }, 90_000);
   }
 
   it('starts in the system language', async () => {
