@@ -136,7 +136,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
             {t('bar.tour', { seconds: live.tourSeconds })}
           </button>
         </header>
-        <RecordingOffHint />
+        {!popout && <RecordingOffHint />}
         <div
           ref={grid}
           className="grid"
