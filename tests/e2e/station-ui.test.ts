@@ -47,6 +47,7 @@ describe('station UI in Chromium', () => {
     await page.focus('nav [data-view=live]');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
     expect(await page.locator(':focus').getAttribute('data-view')).toBe('devices');
     await page.keyboard.press('Enter');
     await expect.poll(() => heading().textContent()).toBe('Devices');
