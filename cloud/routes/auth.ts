@@ -20,6 +20,9 @@ function wrongRegion(d: ServiceDeps, asked: Region): HttpError {
 }
 
 export function checkAge(d: ServiceDeps, dateOfBirth: string): void {
+  // A date still to come is a typing slip, not an age: said as such.
+  if (dateOfBirth > isoAt(d.clock()).slice(0, 10))
+    throw new HttpError(400, 'invalid_input', 'dateOfBirth: must not be in the future', { field: 'dateOfBirth' });
   if (ageAt(dateOfBirth, d.clock()) < MINIMUM_AGE)
     throw new HttpError(403, 'age_gate', `Watchpost accounts are for people aged ${MINIMUM_AGE} or over`, { field: 'dateOfBirth' });
 }

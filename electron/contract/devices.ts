@@ -14,7 +14,7 @@ export const COVER_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 
 /** An IPv4 address: four numbers from 0 to 255 separated by dots. */
 export const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const address = z.string().regex(IPV4, 'must be an IPv4 address: four numbers from 0 to 255 separated by dots');
+const address = z.string().regex(IPV4, 'field.notIpv4');
 const port = z.number().int().min(1).max(65535);
 
 /** One device heard on the LAN (ONVIF and DHIP replies of the same address merged). */
@@ -182,7 +182,7 @@ export const deviceCalls = {
       /** One password per device (key -> password); overrides `password`. */
       passwords: z.record(z.string(), z.string().max(64)).optional(),
       /** Password-reset e-mail, where the protocol carries one (Dahua DevInit); ONVIF has none and says so per device. */
-      email: z.string().trim().max(128).regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an e-mail address').optional(),
+      email: z.string().trim().max(128).regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'field.notEmail').optional(),
     }).strict(),
     z.array(ActivationResult),
   ),
@@ -196,7 +196,7 @@ export const deviceCalls = {
         name: z.string().min(1).max(100).optional(),
       }).strict()).min(1).max(256),
       time: z.object({
-        tz: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'must be a POSIX TZ string'),
+        tz: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'field.notTimeZone'),
         dst: z.boolean(),
         mode: z.enum(['ntp', 'pc']),
       }).strict().optional(),

@@ -44,7 +44,7 @@ export const AlarmRule = z.object({
   /** Null: every channel. */
   channelIds: z.array(id).max(512).nullable(),
   /** 336 characters '0'/'1': the weekly half-hours from Monday 00:00, station local time. */
-  schedule: z.string().regex(/^[01]{336}$/, 'must be 336 characters of 0 and 1 (half-hours from Monday 00:00)'),
+  schedule: z.string().regex(/^[01]{336}$/, 'field.notSchedule'),
   actions: z.array(z.enum(ALARM_ACTIONS)).max(ALARM_ACTIONS.length),
 });
 export type AlarmRule = z.infer<typeof AlarmRule>;
@@ -70,7 +70,7 @@ export const MotionConfig = z.object({
   enabled: z.boolean(),
   sensitivity: z.number().int().min(1).max(100),
   /** 16x9 cells row by row, '1' = ignored. */
-  mask: z.string().regex(/^[01]{144}$/, 'must be 144 characters of 0 and 1 (16x9 cells)'),
+  mask: z.string().regex(/^[01]{144}$/, 'field.notMotionMask'),
 });
 export type MotionConfig = z.infer<typeof MotionConfig>;
 
@@ -80,8 +80,8 @@ export const EventSettings = z.object({
   diskLowValue: z.number().positive('must be above 0'),
   diskLowUnit: z.enum(['GiB', 'percent']),
 }).strict().superRefine((s, ctx) => {
-  if (s.diskLowUnit === 'percent' && s.diskLowValue >= 100) ctx.addIssue({ code: 'custom', path: ['diskLowValue'], message: 'a share of the disk must be below 100 %' });
-  if (s.diskLowUnit === 'GiB' && s.diskLowValue > 100_000) ctx.addIssue({ code: 'custom', path: ['diskLowValue'], message: 'at most 100000 GiB' });
+  if (s.diskLowUnit === 'percent' && s.diskLowValue >= 100) ctx.addIssue({ code: 'custom', path: ['diskLowValue'], message: 'field.notBelow', params: { max: 100 } });
+  if (s.diskLowUnit === 'GiB' && s.diskLowValue > 100_000) ctx.addIssue({ code: 'custom', path: ['diskLowValue'], message: 'field.tooBig', params: { max: 100_000 } });
 });
 export type EventSettings = z.infer<typeof EventSettings>;
 export const DEFAULT_EVENT_SETTINGS: EventSettings = { retentionDays: 90, diskLowValue: 4, diskLowUnit: 'GiB' };
@@ -107,8 +107,8 @@ export const eventCalls = {
   'alarms.saveRule': call(AlarmRule.omit({ id: true }).extend({
     id: id.optional(),
     // A rule that can never fire is refused, not stored.
-    channelIds: z.array(id).min(1, 'choose at least one channel, or all channels').max(512).nullable(),
-    schedule: AlarmRule.shape.schedule.refine((s) => s.includes('1'), 'the schedule has no half-hour switched on'),
+    channelIds: z.array(id).min(1, 'field.noChannel').max(512).nullable(),
+    schedule: AlarmRule.shape.schedule.refine((s) => s.includes('1'), 'field.emptySchedule'),
   }).strict(), AlarmRule),
   'alarms.removeRule': call(z.object({ id }).strict(), z.object({ removed: z.boolean() })),
   'eventSources.list': call(NoInput, z.array(EventSourceConfig)),

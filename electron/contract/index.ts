@@ -1,38 +1,23 @@
 // The one API both sides speak. Isomorphic: imports nothing but zod.
 import { z } from 'zod';
 import { call, NoInput } from './common';
+import { bookmarkCalls } from './bookmarks';
+import type { Result } from './errors';
 import { deviceCalls, deviceSignals } from './devices';
 import { eventCalls, eventSignals } from './events';
 import { liveCalls, liveSignals } from './live';
 import { privacyCalls, privacySignals } from './privacy';
 import { recordingCalls, recordingSignals } from './recording';
 
+export * from './bookmarks';
+export * from './countries';
 export * from './devices';
 export * from './events';
 export * from './live';
 export * from './privacy';
 export * from './recording';
 
-export const ERROR_CODES = ['bad_input', 'not_found', 'unknown_call', 'conflict', 'unavailable', 'internal'] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-export interface ErrorInfo { code: ErrorCode; message: string }
-export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
-
-/** Thrown by services and by clients; carries an envelope-ready code. */
-export class StationError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
-    super(message);
-    this.name = 'StationError';
-  }
-}
-
-/** "settings.ffmpegPath: must be an absolute path" — names the field and the problem. */
-export function describeZodError(error: z.ZodError, root = 'input'): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`)
-    .join('; ');
-}
+export * from './errors';
 
 // ---- shared shapes ----
 
@@ -74,7 +59,7 @@ export type StationStatus = z.infer<typeof StationStatus>;
 const absolutePath = z
   .string()
   .max(4096)
-  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'field.notAbsolutePath');
 
 /** The languages of the catalogues; the renderer and the desktop shell word things in one of them. */
 export const LANGUAGES = ['en', 'zh', 'de', 'es'] as const;
@@ -99,6 +84,7 @@ export const calls = {
   ...liveCalls,
   ...privacyCalls,
   ...recordingCalls,
+  ...bookmarkCalls,
   ...eventCalls,
   ...deviceCalls,
 } as const;

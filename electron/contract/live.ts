@@ -9,8 +9,8 @@ export type StreamProfile = (typeof STREAM_PROFILES)[number];
 export const RtspUrl = z
   .string()
   .max(2048)
-  .refine((u) => { try { return /^rtsps?:$/.test(new URL(u).protocol); } catch { return false; } }, 'must be an rtsp:// or rtsps:// URL')
-  .refine((u) => { try { return new URL(u).hostname !== ''; } catch { return true; } }, 'must name the camera\'s host, e.g. rtsp://192.168.1.64:554/stream1');
+  .refine((u) => { try { return /^rtsps?:$/.test(new URL(u).protocol); } catch { return false; } }, 'field.notRtspUrl')
+  .refine((u) => { try { return new URL(u).hostname !== ''; } catch { return true; } }, 'field.noHost');
 
 /** A camera channel as the renderer sees it: URLs never carry credentials. */
 export const Channel = z.object({
@@ -25,7 +25,7 @@ export const Channel = z.object({
 });
 export type Channel = z.infer<typeof Channel>;
 
-export const StreamId = z.string().regex(/^\d+\/(main|sub)$/, 'must look like "<channel id>/main" or "<channel id>/sub"');
+export const StreamId = z.string().regex(/^\d+\/(main|sub)$/, 'field.notStreamId');
 
 export const StreamState = z.enum(['idle', 'connecting', 'live', 'stalled', 'offline', 'auth_failed']);
 export const StreamStatus = z.object({

@@ -1,6 +1,7 @@
 // Account, consents, rights, sync state, the transmission ledger, export and erasure.
 import { z } from 'zod';
 import { call, NoInput } from './common';
+import { isCountryCode } from './countries';
 
 export const PRIVACY_PURPOSES = [
   'user_experience_plan',
@@ -77,9 +78,11 @@ export type TransmissionPurpose = (typeof TRANSMISSION_PURPOSES)[number];
 const email = z.string().trim().toLowerCase().pipe(z.email({ error: 'must be an email address' }).max(254));
 const password = z.string().min(10, 'must be at least 10 characters').max(256, 'must be at most 256 characters');
 const nickname = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
-const country = z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'must be a two-letter country code (ISO 3166-1)');
+const country = z.string().trim().toUpperCase().superRefine((c, ctx) => {
+  if (!isCountryCode(c)) ctx.addIssue({ code: 'custom', message: 'field.notCountry', params: { value: c.slice(0, 12) } });
+});
 const dateOfBirth = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
-const locale = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag').max(35);
+const locale = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'field.notLanguageTag').max(35);
 
 export const PrivacyAccount = z.object({
   email: z.string(),
@@ -259,7 +262,7 @@ export const privacyCalls = {
   'privacy.logOut': call(NoInput, PrivacyState),
   'privacy.updateProfile': call(
     z.object({ nickname: nickname.optional(), country: country.optional() }).strict()
-      .refine((p) => p.nickname !== undefined || p.country !== undefined, { message: 'must change nickname or country' }),
+      .refine((p) => p.nickname !== undefined || p.country !== undefined, { message: 'input.nothingToChange' }),
     PrivacyState,
   ),
   'privacy.setConsent': call(
@@ -268,7 +271,7 @@ export const privacyCalls = {
   ),
   'privacy.setRights': call(
     z.object({ restricted: z.boolean().optional(), objected: z.boolean().optional() }).strict()
-      .refine((r) => r.restricted !== undefined || r.objected !== undefined, { message: 'must set restricted or objected' }),
+      .refine((r) => r.restricted !== undefined || r.objected !== undefined, { message: 'input.nothingToChange' }),
     PrivacyState,
   ),
   'privacy.consents': call(NoInput, z.array(ConsentRecord)),

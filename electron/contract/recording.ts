@@ -21,7 +21,7 @@ export const ChannelRecordingConfig = z.object({
   mode: z.enum(RECORDING_MODES),
   stream: z.enum(['main', 'sub']),
   /** 336 characters '0'/'1': the weekly half-hours from Monday 00:00, station local time. */
-  schedule: z.string().regex(/^[01]{336}$/, 'must be 336 characters of 0 and 1 (half-hours from Monday 00:00)'),
+  schedule: z.string().regex(/^[01]{336}$/, 'field.notSchedule'),
   preSeconds: z.number().min(0).max(60),
   postSeconds: z.number().min(0).max(3600),
   retentionDays: z.number().int().positive().max(3650).nullable(),
@@ -219,7 +219,7 @@ export const recordingCalls = {
     z.object({ source: z.string(), label: z.string(), channels: z.array(channelId), segments: z.number().int(), bytes: z.number() }),
   ),
   'archive.lock': call(
-    z.object({ channelId: channelId.nullable(), ...range, reason: z.string().trim().min(1).max(500) }).strict().refine((r) => r.to > r.from, 'to must be after from'),
+    z.object({ channelId: channelId.nullable(), ...range, reason: z.string().trim().min(1).max(500) }).strict().refine((r) => r.to > r.from, 'input.endBeforeStart'),
     ArchiveLock,
   ),
   /** The reason is kept in the audit trail with the lock's own. */
@@ -262,7 +262,7 @@ export const recordingCalls = {
   'playback.step': call(z.object({ sessionId: z.number().int().positive(), frames: z.number().int().min(-250).max(250).refine((n) => n !== 0) }).strict(), PlaybackState),
   'playback.close': call(z.object({ sessionId: z.number().int().positive() }).strict(), z.object({})),
   'export.start': call(
-    z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range }).strict().refine((r) => r.to > r.from, 'to must be after from'),
+    z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range }).strict().refine((r) => r.to > r.from, 'input.endBeforeStart'),
     z.object({ exportId: z.number().int().positive(), folder: z.string() }),
   ),
   'export.cancel': call(z.object({ exportId: z.number().int().positive() }).strict(), z.object({})),

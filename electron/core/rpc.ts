@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  calls, describeZodError, isCallName, StationError,
+  calls, fail, inputError, isCallName, StationError,
   type CallName, type CallOutput, type Result,
 } from '../contract';
 import type { ClientSession } from './client-session';
@@ -15,19 +15,20 @@ export type Dispatch = (name: unknown, input: unknown, session: ClientSession) =
 export function createDispatcher(handlers: Handlers, logger: Logger): Dispatch {
   return async (name, input, session) => {
     if (!isCallName(name)) {
-      return { ok: false, error: { code: 'unknown_call', message: `unknown call ${JSON.stringify(String(name).slice(0, 100))}` } };
+      return { ok: false, error: fail('station.unknownCall', { call: JSON.stringify(String(name).slice(0, 100)) }).info };
     }
     const schema = calls[name];
-    const parsed = schema.input.safeParse(input ?? {});
-    if (!parsed.success) return { ok: false, error: { code: 'bad_input', message: describeZodError(parsed.error) } };
+    // reportInput tells a missing field from a wrong one; the input itself never leaves this function.
+    const parsed = schema.input.safeParse(input ?? {}, { reportInput: true });
+    if (!parsed.success) return { ok: false, error: inputError(parsed.error, name).info };
     try {
       const handler = handlers[name] as (i: unknown, s: ClientSession) => unknown;
       const value = (schema.output as z.ZodType).parse(await handler(parsed.data, session));
       return { ok: true, value };
     } catch (err) {
-      if (err instanceof StationError) return { ok: false, error: { code: err.code, message: err.message } };
+      if (err instanceof StationError) return { ok: false, error: err.info };
       logger.error({ err, call: name }, 'call failed');
-      return { ok: false, error: { code: 'internal', message: `${name} failed inside the station; see the log` } };
+      return { ok: false, error: fail('station.internal', { call: name }).info };
     }
   };
 }

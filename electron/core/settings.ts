@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { Settings, StationError } from '../contract';
+import { fail, Settings } from '../contract';
 import type { Db } from './storage/db';
 import type { Logger } from './log';
 
@@ -37,14 +37,14 @@ export function checkSettingsOnDisk(patch: Partial<Settings>): void {
     try {
       accessSync(p, constants.X_OK);
     } catch {
-      throw new StationError('bad_input', `input.${field}: ${p} is not an executable file`);
+      throw fail('file.notExecutable', { field, path: p });
     }
   }
   const dir = patch.recordingsDir;
   if (dir) {
     let st: Stats | undefined;
     try { st = statSync(dir); } catch { /* created below */ }
-    if (st && !st.isDirectory()) throw new StationError('bad_input', `input.recordingsDir: ${dir} is not a folder`);
+    if (st && !st.isDirectory()) throw fail('folder.notFolder', { field: 'recordingsDir', path: dir });
     // Written for real: permission bits say nothing of read-only mounts (or of root).
     const probe = join(dir, `.watchpost-write-test-${process.pid}`);
     try {
@@ -52,7 +52,7 @@ export function checkSettingsOnDisk(patch: Partial<Settings>): void {
       writeFileSync(probe, '');
       rmSync(probe);
     } catch (err) {
-      throw new StationError('bad_input', `input.recordingsDir: ${dir} cannot be created or written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw fail('folder.notWritable', { field: 'recordingsDir', path: dir, error: (err as NodeJS.ErrnoException).code ?? 'error' });
     }
   }
 }

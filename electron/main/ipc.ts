@@ -1,5 +1,5 @@
 import { ipcMain, MessageChannelMain, type BrowserWindow, type WebContents } from 'electron';
-import { IPC, type Result } from '../contract';
+import { fail, IPC, type Result } from '../contract';
 import { ClientSession } from '../core/client-session';
 import type { Station } from '../core/station';
 import { isTrustedSender } from './security';
@@ -29,7 +29,7 @@ export function bindIpc(station: Station, windows: () => BrowserWindow[]): () =>
   ipcMain.handle(IPC.call, async (event, name: unknown, input: unknown): Promise<Result<unknown>> => {
     if (!isTrustedSender(event.senderFrame)) {
       station.logger.warn({ url: event.senderFrame?.url }, 'IPC call from an untrusted frame refused');
-      return { ok: false, error: { code: 'unavailable', message: 'caller is not the Watchpost window' } };
+      return { ok: false, error: fail('station.untrustedCaller').info };
     }
     const session = sessions.get(event.sender.id) ?? new ClientSession(`wc-${event.sender.id}`);
     return station.dispatch(name, input, session);

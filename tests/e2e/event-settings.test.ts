@@ -24,13 +24,13 @@ describe('event settings', () => {
 
     await page.fill(`${form} input[name=retentionDays]`, '0');
     await page.click(`${form} button[type=submit]`);
-    expect(await page.textContent(`${form} [role=alert]`, { timeout: 5000 })).toBe('Keep events: keep events at least 1 day');
+    expect(await page.textContent(`${form} [role=alert]`, { timeout: 5000 })).toBe('Keep events (days) must be at least 1.');
 
     await page.fill(`${form} input[name=retentionDays]`, '30');
     await page.fill(`${form} input[name=diskLowValue]`, '150');
     await page.selectOption(`${form} select[name=diskLowUnit]`, 'percent');
     await page.click(`${form} button[type=submit]`);
-    await expect.poll(() => page.textContent(`${form} [role=alert]`)).toBe('Disk low below: a share of the disk must be below 100 %');
+    await expect.poll(() => page.textContent(`${form} [role=alert]`)).toBe('Disk low below must be less than 100.');
 
     await page.fill(`${form} input[name=diskLowValue]`, 'lots');
     await page.click(`${form} button[type=submit]`);

@@ -49,7 +49,7 @@ describe('account management in Chromium, station and cloud on loopback', () => 
 
   it('changes the photo to a JPEG, and a file that only claims to be one is refused before it is sent', async () => {
     await page.setInputFiles('[data-section=account] .photo-field input[name=photo]', file('fake.jpg', 'image/jpeg', Buffer.from('not a jpeg at all')));
-    await poll(() => page.locator('[data-section=account] .photo-field [role=alert]').textContent()).toBe('input.photo: the file is not a JPEG image');
+    await poll(() => page.locator('[data-section=account] .photo-field [role=alert]').textContent()).toBe('The file is not a JPEG image.');
     await page.setInputFiles('[data-section=account] .photo-field input[name=photo]', file('me.jpg', 'image/jpeg', JPEG_BYTES));
     await poll(() => page.locator('[data-testid=profile-photo]').getAttribute('src')).toBe(`data:image/jpeg;base64,${JPEG_BYTES.toString('base64')}`);
   });
@@ -58,7 +58,7 @@ describe('account management in Chromium, station and cloud on loopback', () => 
     await page.fill('form[aria-label="Change email"] input[name=newEmail]', NEW_EMAIL);
     await page.fill('form[aria-label="Change email"] input[name=emailPassword]', 'not my password');
     await page.click('form[aria-label="Change email"] button[type=submit]');
-    await poll(() => alertIn('Change email').textContent()).toMatch(/^input\.currentPassword: wrong password \(\d tries left\); nothing was changed$/);
+    await poll(() => alertIn('Change email').textContent()).toMatch(/^Wrong password; \d tries left\. Nothing was changed\.$/);
     expect(await page.locator('[data-testid=account-email]').textContent()).toBe(EMAIL);
     await page.fill('form[aria-label="Change email"] input[name=newEmail]', NEW_EMAIL);
     await page.fill('form[aria-label="Change email"] input[name=emailPassword]', PASSWORD);

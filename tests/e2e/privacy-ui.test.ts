@@ -58,7 +58,7 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     const dob = new Date(Date.now() - 12 * 365.25 * 86400_000).toISOString().slice(0, 10);
     await fillAndSubmit(page, 'form[aria-label="Create account"]', { email: `child.${process.pid}@privacy.example.test`, password: PASSWORD, nickname: 'Kid', country: 'DE', dateOfBirth: dob });
     await poll(() => page.locator('[data-section=account] [role=alert]').textContent())
-      .toBe('input.dateOfBirth: Watchpost accounts are for people aged 16 or over; nothing was sent');
+      .toBe('Watchpost accounts are for people aged 16 or over; nothing was sent.');
     expect(await page.locator('[data-testid=ledger]').textContent()).not.toContain('/v1/accounts');
   });
 

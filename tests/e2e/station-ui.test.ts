@@ -87,7 +87,7 @@ describe('station UI in Chromium', () => {
     await page.click('nav [data-view=settings]');
     await page.fill('input[name=ffmpegPath]', '/no/such/ffmpeg');
     await page.click('button[type=submit]');
-    await expect.poll(() => page.locator('[role=alert]').textContent()).toBe('input.ffmpegPath: /no/such/ffmpeg is not an executable file');
+    await expect.poll(() => page.locator('[role=alert]').textContent()).toBe('ffmpeg path: /no/such/ffmpeg is not an executable file.');
     await page.fill('input[name=ffmpegPath]', '');
     const rec = join(station.dataDir, 'archive');
     await page.fill('input[name=recordingsDir]', rec);

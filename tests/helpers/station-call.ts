@@ -5,6 +5,6 @@ import type { Station } from '../../electron/core/station';
 
 export async function stationCall<K extends CallName>(st: Station, session: ClientSession, name: K, input: unknown = {}): Promise<CallOutput<K>> {
   const r = await st.dispatch(name, input, session);
-  if (!r.ok) throw new StationError(r.error.code, r.error.message);
+  if (!r.ok) throw StationError.from(r.error);
   return r.value as CallOutput<K>;
 }

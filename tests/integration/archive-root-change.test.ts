@@ -50,9 +50,9 @@ describe('changing the recordings folder while recording', () => {
   it('refuses a folder that is a file or cannot be written, naming it, and keeps the folder', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
-    await expect(ws.call('settings.update', { recordingsDir: file })).rejects.toThrow(`settings.update: bad_input: input.recordingsDir: ${file} is not a folder`);
+    await expect(ws.call('settings.update', { recordingsDir: file })).rejects.toThrow(`settings.update: bad_input: Recordings folder: ${file} is not a folder.`);
     // /proc/1 is a folder nobody can create files in, root included.
-    await expect(ws.call('settings.update', { recordingsDir: '/proc/1' })).rejects.toThrow(/input\.recordingsDir: \/proc\/1 cannot be created or written/);
+    await expect(ws.call('settings.update', { recordingsDir: '/proc/1' })).rejects.toThrow(/Recordings folder: \/proc\/1 cannot be created or written/);
     expect(await ws.call<{ recordingsDir: string }>('settings.get', {})).toMatchObject({ recordingsDir: oldRoot() });
   });
 

@@ -57,6 +57,15 @@ describe('cloud accounts over HTTP (SQLite)', () => {
     expect((await c.call('POST', '/v1/accounts', { body: signUpBody({ dateOfBirth: sixteenthBirthday(0) }) })).status).toBe(201);
   });
 
+  it('refuses a country code ISO 3166-1 does not assign, and a birth date in the future as such (not as an age)', async () => {
+    const zz = await c.call('POST', '/v1/accounts', { body: signUpBody({ country: 'ZZ' }) });
+    expect(zz.status).toBe(400);
+    expect(zz.body.error).toMatchObject({ code: 'invalid_input', field: 'country' });
+    const future = await c.call('POST', '/v1/accounts', { body: signUpBody({ dateOfBirth: '2999-01-01' }) });
+    expect(future.status).toBe(400);
+    expect(future.body.error).toMatchObject({ code: 'invalid_input', field: 'dateOfBirth', message: 'dateOfBirth: must not be in the future' });
+  });
+
   it('refuses accounts of another region with a clear error', async () => {
     const r = await c.call('POST', '/v1/accounts', { body: signUpBody({ region: 'us' }) });
     expect(r.status).toBe(421);

@@ -164,7 +164,7 @@ describe('devices in the station', () => {
     const st2 = await openStation(dir2, { heartbeatMs: 60_000, devices: { heartbeatMs: 60_000 } });
     try {
       const r1 = await st2.dispatch('devices.import', { file, passphrase: 'wrong passphrase' }, session);
-      expect(r1).toMatchObject({ ok: false, error: { code: 'bad_input', message: expect.stringMatching(/wrong passphrase/) } });
+      expect(r1).toMatchObject({ ok: false, error: { code: 'bad_input', message: expect.stringMatching(/Wrong passphrase/) } });
       const r2 = await st2.dispatch('devices.import', { file, passphrase: 'long enough passphrase' }, session);
       const online = (await call('devices.list')).map((d) => d.address);
       expect(r2.ok && (r2.value as { address: string; ok: boolean }[]).filter((x) => x.ok).map((x) => x.address).sort()).toEqual(online.sort());

@@ -88,11 +88,11 @@ describe('PTZ on camsim', () => {
   it('refuses clearly: a channel without PTZ, speeds out of range, an unknown preset', async () => {
     // The device's own stream again, by RTSP URL (confirmed: the station questions a stream already on the list).
     const rtsp = await call('channels.addRtsp', { name: 'Plain RTSP', mainUrl: fleet.manifest.devices[0]!.channels[0]!.main.rtsp, allowSameUrl: true });
-    await expect(call('live.ptz.move', { channelId: rtsp.id, pan: 1, tilt: 0 })).rejects.toThrow(/channel "Plain RTSP" \(id \d+\) has no PTZ/);
+    await expect(call('live.ptz.move', { channelId: rtsp.id, pan: 1, tilt: 0 })).rejects.toThrow(/Channel “Plain RTSP” \(ID \d+\) has no PTZ/);
     await expect(call('live.ptz.presets', { channelId: rtsp.id })).rejects.toThrow(/has no PTZ/);
-    await expect(call('live.ptz.move', { channelId: channel.id, pan: 2, tilt: 0 })).rejects.toThrow(/-1 to 1/);
+    await expect(call('live.ptz.move', { channelId: channel.id, pan: 2, tilt: 0 })).rejects.toThrow(/Pan must be at most 1/);
     await expect(call('live.ptz.gotoPreset', { channelId: channel.id, token: 'nope' })).rejects.toThrow(/NoToken|preset/i);
-    await expect(call('live.ptz.setPreset', { channelId: channel.id, name: '  ' })).rejects.toThrow(/needs a name/);
+    await expect(call('live.ptz.setPreset', { channelId: channel.id, name: '  ' })).rejects.toThrow(/Preset name is required/);
     await expect(call('live.ptz.stop', { channelId: 9999 })).rejects.toThrow(/no channel with id 9999/);
     expect((await call('channels.list')).find((c) => c.id === rtsp.id)?.ptz).toBe(false);
   });

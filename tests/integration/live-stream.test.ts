@@ -34,7 +34,7 @@ describe('live view over the loopback transport', () => {
     expect(r.value).toMatchObject({ name: 'Lobby', mainUrl: `rtsp://127.0.0.1:${cam.port}/test`, hasCredentials: true });
     channelId = r.value.id;
     const bad = await c.call('channels.addRtsp', { name: 'x', mainUrl: 'http://127.0.0.1/x', subUrl: null });
-    expect(bad.error).toEqual({ code: 'bad_input', message: 'input.mainUrl: must be an rtsp:// or rtsps:// URL' });
+    expect(bad.error).toEqual({ code: 'bad_input', message: 'Main stream URL must be an rtsp:// or rtsps:// address.', reason: 'field.notRtspUrl', params: { field: 'mainUrl' } });
     c.ws.close();
   });
 

@@ -105,7 +105,7 @@ describe('loopback server', () => {
     expect(ok.ok).toBe(true);
     expect(ok.value.recordingsDir).toBe(join(dir, 'data', 'recordings'));
     expect(await callOver(ws, 2, 'settings.update', { recordingsDir: 5 })).toEqual({
-      ok: false, error: { code: 'bad_input', message: 'input.recordingsDir: Invalid input: expected string, received number' },
+      ok: false, error: { code: 'bad_input', message: 'Recordings folder has a value of the wrong kind.', reason: 'field.wrongType', params: { field: 'recordingsDir' } },
     });
     expect(await callOver(ws, 3, 'nope', {})).toMatchObject({ ok: false, error: { code: 'unknown_call' } });
     ws.close();
@@ -147,7 +147,10 @@ describe('loopback server', () => {
     const rec = join(dir, 'elsewhere', 'rec');
     expect(await callOver(ws, 1, 'settings.update', { recordingsDir: rec })).toMatchObject({ ok: true, value: { recordingsDir: rec } });
     expect(await callOver(ws, 2, 'settings.update', { ffmpegPath: '/definitely/not/ffmpeg' })).toEqual({
-      ok: false, error: { code: 'bad_input', message: 'input.ffmpegPath: /definitely/not/ffmpeg is not an executable file' },
+      ok: false, error: {
+        code: 'bad_input', message: 'ffmpeg path: /definitely/not/ffmpeg is not an executable file.',
+        reason: 'file.notExecutable', params: { field: 'ffmpegPath', path: '/definitely/not/ffmpeg' },
+      },
     });
     expect(await callOver(ws, 3, 'settings.get', {})).toMatchObject({ ok: true, value: { recordingsDir: rec, ffmpegPath: null } });
     ws.close();

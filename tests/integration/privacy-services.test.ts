@@ -96,14 +96,14 @@ describe('the three services that send data, each only under its consent', () =>
     writeFileSync(clipPath, MP4_BYTES);
     const before = await received('cloud_storage');
 
-    await expect(call(st, 'privacy.storeFile', { path: snapPath })).rejects.toThrow('input.path: cloud storage is off; turn it on under "What you allow" first — nothing was sent');
+    await expect(call(st, 'privacy.storeFile', { path: snapPath })).rejects.toThrow('Cloud storage is off; turn it on under “What you allow” first. Nothing was sent.');
     expect(await ledger(st, 'cloud_storage')).toEqual([]);
 
     await setConsent(st, 'cloud_storage', true);
     const outside = join(temp('wp-svc-out-'), 'secret.jpg');
     writeFileSync(outside, JPEG_BYTES);
-    await expect(call(st, 'privacy.storeFile', { path: outside })).rejects.toThrow("input.path: only files in this station's recordings, snapshots or clips folders can be uploaded");
-    await expect(call(st, 'privacy.storeFile', { path: join(dataDir, 'station.db') })).rejects.toThrow('input.path: only snapshots (.jpg) and exported clips (.mp4) can go to cloud storage');
+    await expect(call(st, 'privacy.storeFile', { path: outside })).rejects.toThrow("Only files in this station's recordings, snapshots or clips folders can be uploaded.");
+    await expect(call(st, 'privacy.storeFile', { path: join(dataDir, 'station.db') })).rejects.toThrow('Only snapshots (.jpg) and exported clips (.mp4) can go to cloud storage.');
     const snap = await call(st, 'privacy.storeFile', { path: snapPath });
     expect(snap).toMatchObject({ name: 'door-2100.jpg', kind: 'snapshot', contentType: 'image/jpeg', bytes: JPEG_BYTES.length });
     const clip = await call(st, 'privacy.storeFile', { path: clipPath });
@@ -122,7 +122,7 @@ describe('the three services that send data, each only under its consent', () =>
     await setConsent(st, 'cloud_storage', false);
     const sent = await received('cloud_storage');
     expect(sent - before).toBe(uploads.reduce((s, u) => s + u.bytesOut, 0));
-    await expect(call(st, 'privacy.storeFile', { path: clipPath })).rejects.toThrow(/cloud storage is off/);
+    await expect(call(st, 'privacy.storeFile', { path: clipPath })).rejects.toThrow(/Cloud storage is off/);
     expect((await ledger(st, 'cloud_storage')).filter((r) => r.method === 'POST')).toHaveLength(2);
     expect(await received('cloud_storage')).toBe(sent);
     // What is stored stays the user's: listed and erased with the account.

@@ -52,7 +52,7 @@ describe('station privacy service with the cloud on loopback', () => {
   it('refuses an under-16 sign-up with a clear message, before anything is sent', async () => {
     const { st } = await station(cloud.url);
     const dob = new Date(Date.now() - 15 * 365.25 * 86400_000).toISOString().slice(0, 10);
-    await expect(signUp(st, { dateOfBirth: dob })).rejects.toThrow('input.dateOfBirth: Watchpost accounts are for people aged 16 or over; nothing was sent');
+    await expect(signUp(st, { dateOfBirth: dob })).rejects.toThrow('Watchpost accounts are for people aged 16 or over; nothing was sent.');
     expect((await call(st, 'privacy.ledger', {})).total).toBe(0);
   });
 
@@ -243,7 +243,7 @@ describe('erasure', () => {
     const rec = join(dataDir, 'recordings', '2026');
     mkdirSync(rec, { recursive: true });
     writeFileSync(join(rec, 'a.mp4'), 'x');
-    await expect(call(st, 'privacy.erase', { password: 'wrong password!', recordings: 'delete' })).rejects.toThrow('input.password: wrong password; nothing was deleted');
+    await expect(call(st, 'privacy.erase', { password: 'wrong password!', recordings: 'delete' })).rejects.toThrow('Wrong password; nothing was deleted.');
     const receipt = await call(st, 'privacy.erase', { password: PASSWORD, recordings: 'keep' });
     expect(receipt.local).toMatchObject({ account: true, recordings: 'kept', exportFiles: 1, token: true });
     expect(receipt.cloud).toMatchObject({ deleted: { account: 1 } });

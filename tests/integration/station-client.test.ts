@@ -34,7 +34,7 @@ async function exercise(client: StationClient) {
   expect(s.recordingsDir).toBe(join(dir, 'data', 'recordings'));
   const err = await client.call('settings.update', { ffmpegPath: 'rel' }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(StationError);
-  expect(err).toMatchObject({ code: 'bad_input', message: 'input.ffmpegPath: must be an absolute path' });
+  expect(err).toMatchObject({ code: 'bad_input', message: 'ffmpeg path must be an absolute path, starting with / or a drive letter.', reason: 'field.notAbsolutePath' });
   const beat = await new Promise<{ at: number }>((res) => { const off = client.on('station.heartbeat', (p) => { off(); res(p); }); });
   expect(beat.at).toBeGreaterThan(0);
 }

@@ -1,5 +1,6 @@
 // Accounts, sign-in and sessions, the profile, password and email, and erasure.
 import { z } from 'zod';
+import { isCountryCode } from '../countries';
 import {
   JPEG_MAGIC, NoBody, PHOTO_MAX_BYTES, PNG_MAGIC, REGION_IDS, base64Bytes, base64Head, base64Of, email, iso, onceValid, publicRoute,
   region, requiredPassword, route,
@@ -9,7 +10,7 @@ const country = z
   .string()
   .trim()
   .toUpperCase()
-  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code');
+  .refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 country code');
 const nickname = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 const password = z.string().min(10, 'must be at least 10 characters').max(256, 'must be at most 256 characters');
 const dateOfBirth = z.iso.date({ error: 'must be a date YYYY-MM-DD' });

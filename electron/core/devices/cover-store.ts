@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COVER_MAX_BYTES, StationError } from '../../contract';
+import { COVER_MAX_BYTES, fail } from '../../contract';
 
 /** The image type from its first bytes (the name or a claimed type is not trusted). */
 export function imageType(b: Buffer): 'image/jpeg' | 'image/png' | 'image/webp' | undefined {
@@ -10,14 +10,12 @@ export function imageType(b: Buffer): 'image/jpeg' | 'image/png' | 'image/webp' 
   return undefined;
 }
 
-const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-
 /** Checks an uploaded cover; the error names what is wrong with it. */
 export function checkCover(b: Buffer): 'image/jpeg' | 'image/png' | 'image/webp' {
-  if (b.length === 0) throw new StationError('bad_input', 'the cover image is empty');
-  if (b.length > COVER_MAX_BYTES) throw new StationError('bad_input', `the cover image is ${mib(b.length)}; at most ${COVER_MAX_BYTES / 1024} KiB`);
+  if (b.length === 0) throw fail('cover.empty', { field: 'imageBase64' });
+  if (b.length > COVER_MAX_BYTES) throw fail('cover.tooLarge', { field: 'imageBase64', sizeKiB: Math.ceil(b.length / 1024), maxKiB: COVER_MAX_BYTES / 1024 });
   const type = imageType(b);
-  if (!type) throw new StationError('bad_input', 'the cover must be a JPEG, PNG or WebP image; this file is none of them');
+  if (!type) throw fail('cover.wrongType', { field: 'imageBase64' });
   return type;
 }
 

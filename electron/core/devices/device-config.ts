@@ -1,4 +1,4 @@
-import { passwordProblems, StationError } from '../../contract';
+import { fail, passwordProblems } from '../../contract';
 import type { Credentials } from '../net/http-auth';
 import { deviceReason } from '../net/soap';
 import type { DeviceDiscovery } from './device-discovery';
@@ -40,10 +40,10 @@ async function configDriver(c: ConfigContext, r: DeviceRow): Promise<Pick<OnvifD
 /** The new password goes to the device first; the station keeps it only once the device took it. */
 export async function changePassword(c: ConfigContext, id: number, password: string): Promise<{ changed: boolean }> {
   const r = deviceRow(c.db, id);
-  if (r.driver === 'rtsp') throw new StationError('bad_input', 'an RTSP-only device has no password the station can change');
+  if (r.driver === 'rtsp') throw fail('device.rtspNoPassword');
   const creds = await credentialsOf(c.secrets, id);
   const problems = passwordProblems(password, creds.username);
-  if (problems.length) throw new StationError('bad_input', `password: ${problems.join(', ')}`);
+  if (problems.length) throw fail('device.weakPassword', { field: 'newDevicePassword' }, problems.join(', '));
   await c.throttle.attempt(`${r.address}:${r.http_port}`, async () => {
     if (r.driver === 'dahua') await new DahuaDriver(`http://${r.address}:${r.http_port}`, creds).changePassword(creds.username, creds.password, password);
     else await (await driverFor(c, r)).setPassword(creds.username, password);
@@ -113,7 +113,7 @@ async function findMoved(c: ConfigContext, r: DeviceRow, id: { endpoint: string 
       if (d.address === r.address || d.status === 'offline') continue;
       if ((id.endpoint && d.endpoint === id.endpoint) || (id.mac && d.mac.toUpperCase() === id.mac) || (id.serial && d.serial === id.serial)) return d.address;
     }
-    if (Date.now() > until) throw new StationError('unavailable', 'the device took DHCP but was not found again on the network; scan to find it');
+    if (Date.now() > until) throw fail('device.lostAfterDhcp');
     if (Date.now() - lastScan > 2000) { lastScan = Date.now(); await c.discovery.scan({ durationMs: 1000 }).catch(() => undefined); }
     await new Promise((res) => setTimeout(res, 200));
   }
@@ -123,7 +123,7 @@ async function findMoved(c: ConfigContext, r: DeviceRow, id: { endpoint: string 
 async function follow(c: ConfigContext, r: DeviceRow, ip: string): Promise<void> {
   const until = Date.now() + 15_000;
   while (!(await reachable(ip, r.http_port))) {
-    if (Date.now() > until) throw new StationError('unavailable', `the device accepted ${ip} but does not answer there`);
+    if (Date.now() > until) throw fail('device.silentAtNewAddress', { address: ip });
     await new Promise((res) => setTimeout(res, 200));
   }
   const url = r.service_url ? (() => { const u = new URL(r.service_url); u.hostname = ip; return u.toString(); })() : null;

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { StationError } from '../../contract';
+import { fail } from '../../contract';
 
 // The device list as a file: AES-256-GCM under a key from the passphrase (scrypt), so credentials travel only encrypted.
 
@@ -18,9 +18,9 @@ export function encryptDeviceFile(entries: DeviceFileEntry[], passphrase: string
 
 export function decryptDeviceFile(file: string, passphrase: string): DeviceFileEntry[] {
   let f: { format?: unknown; version?: unknown; salt?: unknown; iv?: unknown; tag?: unknown; data?: unknown };
-  try { f = JSON.parse(file) as typeof f; } catch { throw new StationError('bad_input', 'not a Watchpost device list file'); }
+  try { f = JSON.parse(file) as typeof f; } catch { throw fail('deviceFile.invalid', { field: 'deviceListFile' }); }
   if (f.format !== FORMAT || f.version !== 1 || typeof f.salt !== 'string' || typeof f.iv !== 'string' || typeof f.tag !== 'string' || typeof f.data !== 'string') {
-    throw new StationError('bad_input', 'not a Watchpost device list file');
+    throw fail('deviceFile.invalid', { field: 'deviceListFile' });
   }
   const key = scryptSync(passphrase, Buffer.from(f.salt, 'base64'), 32, SCRYPT);
   try {
@@ -34,6 +34,6 @@ export function decryptDeviceFile(file: string, passphrase: string): DeviceFileE
       return typeof x.address === 'string' && typeof x.httpPort === 'number' && typeof x.username === 'string' && typeof x.password === 'string' && typeof x.name === 'string';
     });
   } catch {
-    throw new StationError('bad_input', 'wrong passphrase, or the file is damaged');
+    throw fail('deviceFile.wrongPassphrase', { field: 'passphrase' });
   }
 }

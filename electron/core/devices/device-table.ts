@@ -1,4 +1,4 @@
-import { StationError, type DeviceStatus } from '../../contract';
+import { fail, type DeviceStatus } from '../../contract';
 import type { Credentials } from '../net/http-auth';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
@@ -15,7 +15,7 @@ export const secretKey = (id: number) => `device:${id}`;
 
 export function deviceRow(db: Db, id: number): DeviceRow {
   const r = db.prepare('SELECT * FROM device WHERE id = ?').get(id) as DeviceRow | undefined;
-  if (!r) throw new StationError('not_found', `no device with id ${id}`);
+  if (!r) throw fail('device.notFound', { id });
   return r;
 }
 
@@ -33,7 +33,7 @@ export async function storedCredentials(secrets: SecretStore, id: number): Promi
 /** The credentials kept for a device; a clear error when there are none. */
 export async function credentialsOf(secrets: SecretStore, id: number): Promise<Credentials> {
   const c = await storedCredentials(secrets, id);
-  if (!c) throw new StationError('conflict', `no credentials kept for device ${id}`);
+  if (!c) throw fail('device.noCredentials', { id });
   return c;
 }
 

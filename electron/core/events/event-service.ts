@@ -1,7 +1,7 @@
 import { readFileSync, statfsSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import {
-  DEFAULT_EVENT_SETTINGS, EventSettings, SENSOR_UNITS, StationError,
+  DEFAULT_EVENT_SETTINGS, EventSettings, SENSOR_UNITS, fail,
   type AlarmRule, type CallInput, type CallName, type EventSourceConfig, type EventType, type MotionConfig, type StationEvent,
 } from '../../contract';
 import type { LiveService } from '../live/live-service';
@@ -433,11 +433,11 @@ export class EventService {
       },
       'events.snapshot': ({ id }) => {
         const path = store.snapshotPathOf(db, id);
-        if (!path) throw new StationError('not_found', `event ${id} has no snapshot`);
+        if (!path) throw fail('event.noSnapshot', { id });
         try {
           return { jpegBase64: readFileSync(path).toString('base64') };
         } catch {
-          throw new StationError('not_found', `the snapshot of event ${id} is no longer on disk`);
+          throw fail('event.snapshotGone', { id });
         }
       },
       'sensors.current': () => store.currentReadings(db),
@@ -445,7 +445,7 @@ export class EventService {
       'alarms.rules': () => store.listRules(db),
       'alarms.saveRule': (rule) => {
         const saved = store.saveRule(db, rule, this.clock());
-        if (!saved) throw new StationError('not_found', `alarm rule ${rule.id} does not exist`);
+        if (!saved) throw fail('alarm.ruleNotFound', { id: rule.id ?? 0 });
         this.rules = store.listRules(db);
         return saved;
       },

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeMediaFrameHead, StationError, type MediaFrameMeta, type StreamProfile, type StreamStatus } from '../../contract';
+import { encodeMediaFrameHead, fail, type MediaFrameMeta, type StreamProfile, type StreamStatus } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
 import type { SignalBus } from '../signal-bus';
@@ -83,7 +83,7 @@ export class LiveService {
   /** Starts a stream on the client's media port; returns the channel number its frames carry. */
   async open(session: ClientSession, streamId: string, hevc: boolean, audio = false): Promise<number> {
     const port = session.media;
-    if (!port) throw new StationError('unavailable', 'this client has no media channel');
+    if (!port) throw fail('station.noMediaChannel');
     const hub = await this.hub(streamId);
     let s = this.sessions.get(session);
     if (!s) this.sessions.set(session, (s = { next: 1, open: new Map() }));
@@ -158,7 +158,7 @@ export class LiveService {
 
   retry(streamId: string): void {
     const hub = this.hubs.get(streamId);
-    if (!hub) throw new StationError('not_found', `stream ${streamId} is not open`);
+    if (!hub) throw fail('live.streamNotOpen', { id: streamId });
     hub.retryNow();
   }
 
@@ -177,7 +177,7 @@ export class LiveService {
     }
     try {
       const { init, gop } = hub.cached();
-      if (!init || !gop[0]) throw new StationError('unavailable', `channel ${channelId} delivered no picture within 10 s (${hub.status.reason ?? hub.status.state})`);
+      if (!init || !gop[0]) throw fail('live.noPicture', { channel: channelId }, hub.status.reason ?? hub.status.state);
       const jpeg = await jpegFromKeyframe(this.opts.ffmpegPath(), init.data, gop[0].data);
       const takenAt = this.clock();
       const dir = this.opts.snapshotsDir();

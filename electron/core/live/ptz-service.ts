@@ -1,4 +1,4 @@
-import { StationError, type PtzPreset } from '../../contract';
+import { fail, type PtzPreset } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
 import type { Logger } from '../log';
@@ -54,7 +54,7 @@ export class PtzService {
     const src = this.o.registry.deviceOf(channelId);
     const d = src ? await this.device(src.deviceId) : null;
     const target = d?.targets.get(src!.deviceChannel) ?? null;
-    if (!d || !target) throw new StationError('bad_input', `channel "${name}" (id ${channelId}) has no PTZ`);
+    if (!d || !target) throw fail('ptz.unsupported', { name, id: channelId });
     return { ptz: d.ptz, attempt: d.attempt, target };
   }
 

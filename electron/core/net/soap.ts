@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { StationError } from '../../contract';
+import { fail } from '../../contract';
 import { DeviceAuthError, digestFetch, retryAfter, type Credentials } from './http-auth';
 import { at, esc, MAX_XML_BYTES, parseUntrustedXml, text, type XmlNode } from './xml';
 
@@ -38,9 +38,9 @@ export function usernameToken(c: Credentials, nowMs: number): string {
 
 async function readCapped(res: Response, max: number): Promise<string> {
   const len = Number(res.headers.get('content-length') ?? 0);
-  if (len > max) { await res.body?.cancel(); throw new StationError('unavailable', 'device reply too large'); }
+  if (len > max) { await res.body?.cancel(); throw fail('device.replyTooLarge'); }
   const buf = Buffer.from(await res.arrayBuffer());
-  if (buf.length > max) throw new StationError('unavailable', 'device reply too large');
+  if (buf.length > max) throw fail('device.replyTooLarge');
   return buf.toString('utf8');
 }
 
@@ -69,7 +69,7 @@ export async function soapCall(url: string, operation: string, c: Credentials | 
     for (let s: unknown = at(fault, 'Code', 'Subcode'); s; s = at(s, 'Subcode')) subcodes.push((text(at(s, 'Value')) ?? '').replace(/^.*:/, ''));
     throw new SoapFault(subcodes, text(at(fault, 'Reason', 'Text')) ?? 'SOAP fault');
   }
-  if (!bodyEl || typeof bodyEl !== 'object' || res.status >= 400) throw new StationError('unavailable', `device answered HTTP ${res.status}`);
+  if (!bodyEl || typeof bodyEl !== 'object' || res.status >= 400) throw fail('device.httpError', { status: res.status });
   const first = Object.keys(bodyEl).find((k) => !k.startsWith('@'));
   return (first ? (bodyEl as Record<string, XmlNode>)[first] : {}) ?? {};
 }

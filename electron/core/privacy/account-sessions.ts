@@ -1,6 +1,6 @@
 // The account: sign-up, log-in and log-out, the profile and its photo, email and password changes, the account's cloud sessions.
 import {
-  PROFILE_PHOTO_MAX_BYTES, StationError, TELEMETRY_PURPOSES,
+  fail, PROFILE_PHOTO_MAX_BYTES, TELEMETRY_PURPOSES,
   type CloudSession, type PrivacyState, type ProfilePhoto,
 } from '../../contract';
 import type { Logger } from '../log';
@@ -24,13 +24,13 @@ const PHOTO_MAGIC: Record<ProfilePhoto['contentType'], Buffer> = {
 };
 
 /** Checks a profile photo here, so a wrong file is named before anything is sent. */
-export function checkPhoto(photo: ProfilePhoto, field = 'input.photo'): void {
+export function checkPhoto(photo: ProfilePhoto): void {
   const bytes = Buffer.from(photo.dataBase64, 'base64');
-  if (bytes.length === 0) throw new StationError('bad_input', `${field}: the file is empty`);
+  if (bytes.length === 0) throw fail('photo.empty', { field: 'photo' });
   if (bytes.length > PROFILE_PHOTO_MAX_BYTES)
-    throw new StationError('bad_input', `${field}: the photo is ${Math.ceil(bytes.length / 1024)} KiB; at most ${PROFILE_PHOTO_MAX_BYTES / 1024} KiB is accepted`);
+    throw fail('photo.tooLarge', { field: 'photo', sizeKiB: Math.ceil(bytes.length / 1024), maxKiB: PROFILE_PHOTO_MAX_BYTES / 1024 });
   if (!bytes.subarray(0, PHOTO_MAGIC[photo.contentType].length).equals(PHOTO_MAGIC[photo.contentType]))
-    throw new StationError('bad_input', `${field}: the file is not a ${photo.contentType === 'image/png' ? 'PNG' : 'JPEG'} image`);
+    throw fail('photo.wrongType', { field: 'photo', type: photo.contentType === 'image/png' ? 'PNG' : 'JPEG' });
 }
 
 /** Whole years between a YYYY-MM-DD birth date and now (UTC). */
@@ -62,7 +62,7 @@ export class AccountSessions {
       'privacy.signUp': (input) => this.signUp(input),
       'privacy.logIn': (input) => this.logIn(input),
       'privacy.logOut': () => this.logOut(),
-      'privacy.updateProfile': (input) => this.opts.outbox.queueAccountChange('privacy.updateProfile', input, store.enqueueProfile),
+      'privacy.updateProfile': (input) => this.opts.outbox.queueAccountChange(input, store.enqueueProfile),
       'privacy.photo': () => this.photo(),
       'privacy.setPhoto': (input) => this.setPhoto(input),
       'privacy.changeEmail': (input) => this.changeEmail(input),
@@ -103,12 +103,12 @@ export class AccountSessions {
 
   private async signUp(input: { email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto }): Promise<PrivacyState> {
     const { db, cloud, status } = this.opts;
-    if (ageOn(input.dateOfBirth, this.opts.clock()) < MINIMUM_AGE) {
-      throw new StationError('bad_input', `input.dateOfBirth: Watchpost accounts are for people aged ${MINIMUM_AGE} or over; nothing was sent`);
-    }
+    // A date still to come is a typing slip, not an age: said as such, before the age check.
+    if (input.dateOfBirth > new Date(this.opts.clock()).toISOString().slice(0, 10)) throw fail('field.inFuture', { field: 'dateOfBirth' });
+    if (ageOn(input.dateOfBirth, this.opts.clock()) < MINIMUM_AGE) throw fail('account.underAge', { field: 'dateOfBirth', age: MINIMUM_AGE });
     if (input.photo) checkPhoto(input.photo);
     const { photo, ...rest } = input;
-    if (store.getAccount(db)) throw new StationError('conflict', 'privacy: already signed in; log out first');
+    if (store.getAccount(db)) throw fail('account.alreadySignedIn');
     try {
       const { region } = await cloud.checkHealth('sign-up');
       const r = await cloud.request({
@@ -118,7 +118,7 @@ export class AccountSessions {
       if (r.ok) await this.adoptSession(r.body);
       else throw accountError(r);
     } catch (err) {
-      cloud.unreachable('Sign-up', err);
+      cloud.unreachable(err);
     }
     clearAccountData(db);
     await this.opts.outbox.sync();
@@ -135,7 +135,7 @@ export class AccountSessions {
       if (!previous || previous.accountId !== r.body.account.id) clearAccountData(db);
       await this.adoptSession(r.body);
     } catch (err) {
-      cloud.unreachable('Log-in', err);
+      cloud.unreachable(err);
     }
     await this.opts.outbox.sync();
     return status.changed();
@@ -200,7 +200,7 @@ export class AccountSessions {
   }
 
   private async revokeSession(id: string): Promise<CloudSession[]> {
-    if (id === store.getAccount(this.opts.db)?.sessionId) throw new StationError('bad_input', 'input.id: that is this station\'s own session; use Log out instead');
+    if (id === store.getAccount(this.opts.db)?.sessionId) throw fail('account.ownSession', { field: 'id' });
     await this.opts.cloud.accountCall('sign out a session', { method: 'DELETE', path: `/v1/sessions/${encodeURIComponent(id)}` });
     return this.sessions();
   }

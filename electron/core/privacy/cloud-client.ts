@@ -1,5 +1,7 @@
 // Requests to the cloud for the signed-in account: its token, the health check, and refusals named in the user's terms.
-import { BUILT_IN_POLICY_VERSION, PURPOSE_TEXT, StationError, type PrivacyPurpose, type TransmissionPurpose } from '../../contract';
+import {
+  BUILT_IN_POLICY_VERSION, fail, fieldOf, PRIVACY_PURPOSES, type PrivacyPurpose, type StationError, type TransmissionPurpose,
+} from '../../contract';
 import type { Health } from '../../contract/cloud';
 import type { Logger } from '../log';
 import type { Db } from '../storage/db';
@@ -33,24 +35,25 @@ export interface CloudClientOptions {
   cloudUrl: string | null;
 }
 
-const triesLeft = (r: CloudReply) => typeof r.error?.attemptsLeft === 'number' ? ` (${r.error.attemptsLeft} tries left)` : '';
+const triesLeft = (r: CloudReply) => (typeof r.error?.attemptsLeft === 'number' ? r.error.attemptsLeft : null);
+const isPurpose = (p: string): p is PrivacyPurpose => (PRIVACY_PURPOSES as readonly string[]).includes(p);
 const retryMinutes = (r: CloudReply) => Math.ceil(Number(r.error?.retryAfterSeconds ?? 900) / 60);
 
 /** A sign-up, log-in or account refusal, named by the field the user can fix. */
 export function accountError(r: CloudReply): StationError {
-  const code = cloudCode(r);
-  const field = typeof r.error?.field === 'string' ? r.error.field : null;
   const msg = cloudMessage(r);
-  const named = field && !msg.startsWith(`${field}:`) ? `input.${field}: ${msg}` : `input.${msg}`;
-  switch (code) {
-    case 'age_gate': return new StationError('bad_input', `input.dateOfBirth: ${msg}; nothing was stored`);
-    case 'email_taken': return new StationError('conflict', 'input.email: an account with this email already exists; log in instead');
-    case 'invalid_credentials': return new StationError('bad_input', `input.password: wrong email or password${triesLeft(r)}`);
-    case 'signup_throttled': return new StationError('unavailable', `privacy: too many sign-ups from this address; try again in ${retryMinutes(r)} min`);
-    case 'login_throttled': return new StationError('unavailable', `input.password: too many failed log-ins; try again in ${retryMinutes(r)} min`);
-    case 'wrong_region': return new StationError('bad_input', `privacy: ${msg}`);
-    case 'invalid_input': return new StationError('bad_input', named);
-    default: return new StationError(r.status >= 500 ? 'unavailable' : 'bad_input', `privacy: ${msg}`);
+  const field = typeof r.error?.field === 'string' ? fieldOf('privacy.signUp', r.error.field.split('.')) : undefined;
+  const tries = triesLeft(r);
+  switch (cloudCode(r)) {
+    case 'age_gate': return fail('account.underAge', { field: 'dateOfBirth', age: MINIMUM_AGE }, msg);
+    case 'email_taken': return fail('account.emailTaken', { field: 'email' });
+    case 'invalid_credentials':
+      return tries === null ? fail('account.wrongLogin', { field: 'password' }) : fail('account.wrongLoginTries', { field: 'password', count: tries });
+    case 'signup_throttled': return fail('account.signUpThrottled', { minutes: retryMinutes(r) });
+    case 'login_throttled': return fail('account.logInThrottled', { field: 'password', minutes: retryMinutes(r) });
+    case 'wrong_region': return fail('account.wrongRegion', { region: r.error?.serviceRegion ?? '' }, msg);
+    case 'invalid_input': return field ? fail('cloud.fieldRefused', { field }, msg) : fail('cloud.refused', {}, msg);
+    default: return r.status >= 500 ? fail('cloud.failed', {}, msg) : fail('cloud.refused', {}, msg);
   }
 }
 
@@ -95,39 +98,42 @@ export class CloudClient {
     }
   }
 
-  unreachable(what: string, err: unknown): never {
-    if (err instanceof CloudUnreachable) throw new StationError('unavailable', `${what} needs the cloud at ${this.opts.cloudUrl ?? '(none configured)'}: ${err.message}; nothing was changed`);
+  unreachable(err: unknown): never {
+    if (err instanceof CloudUnreachable) throw fail('cloud.unreachable', { url: this.opts.cloudUrl ?? '(none configured)' }, err.message);
     throw err;
   }
 
-  requireAccount(what: string): store.StoredAccount {
+  requireAccount(): store.StoredAccount {
     const a = store.getAccount(this.opts.db);
-    if (!a) throw new StationError('conflict', `${what}: sign in or create an account first`);
+    if (!a) throw fail('account.required');
     return a;
   }
 
   /** Sends one account request the user asked for (online only); names what went wrong in the user's terms. */
   async accountCall<R extends CloudTarget>(action: string, req: R, purpose: TransmissionPurpose = 'account'): Promise<CloudSuccess<RouteOf<R>>> {
-    this.requireAccount(`privacy (${action})`);
+    this.requireAccount();
     let r: CloudSuccess<RouteOf<R>> | CloudRefusal;
     try {
       r = await this.request<R>({ ...req, purpose, action, token: await this.token() });
     } catch (err) {
-      if (err instanceof SessionEnded) throw new StationError('conflict', `privacy: your session ended; log in again to ${action}`);
-      if (err instanceof ConsentGateClosed) throw new StationError('conflict', `privacy: ${PURPOSE_TEXT[purpose as PrivacyPurpose]?.title ?? purpose} — ${err.message.replace(/^[a-z_]+: /, '')}`);
-      this.unreachable(action[0]!.toUpperCase() + action.slice(1), err);
+      if (err instanceof SessionEnded) throw fail('account.sessionEnded');
+      if (err instanceof ConsentGateClosed && isPurpose(purpose)) throw fail('consent.closed', { purpose }, err.message);
+      this.unreachable(err);
     }
     if (r.status === 401) {
       this.opts.status.sessionEnded = true;
       this.opts.status.changed();
-      throw new StationError('conflict', `privacy: your session ended; log in again to ${action}`);
+      throw fail('account.sessionEnded');
     }
     if (r.ok) return r;
     const code = cloudCode(r);
-    if (code === 'wrong_password') throw new StationError('bad_input', `input.currentPassword: wrong password${triesLeft(r)}; nothing was changed`);
-    if (code === 'login_throttled') throw new StationError('unavailable', `input.currentPassword: too many wrong passwords; try again in ${retryMinutes(r)} min`);
-    if (code === 'email_taken') throw new StationError('conflict', 'input.newEmail: another account already uses this email');
-    if (code === 'not_found') throw new StationError('not_found', `privacy: ${cloudMessage(r)}`);
+    const tries = triesLeft(r);
+    if (code === 'wrong_password') {
+      throw tries === null ? fail('account.wrongPassword', { field: 'currentPassword' }) : fail('account.wrongPasswordTries', { field: 'currentPassword', count: tries });
+    }
+    if (code === 'login_throttled') throw fail('account.logInThrottled', { field: 'currentPassword', minutes: retryMinutes(r) });
+    if (code === 'email_taken') throw fail('account.emailTaken', { field: 'newEmail' });
+    if (code === 'not_found') throw fail('cloud.notFound', {}, cloudMessage(r));
     throw accountError(r);
   }
 }

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, extname, join, sep } from 'node:path';
 import {
-  PURPOSE_TEXT, StationError,
+  fail, PURPOSE_TEXT,
   type AlarmNotice, type Channel, type Device, type HostedStation, type StoredObject,
 } from '../../contract';
 import type { Logger } from '../log';
@@ -133,20 +133,20 @@ export class CloudServices {
   /** A snapshot or a clip from this station's own media folders, and nothing else on the disk. */
   private readStorable(path: string): { name: string; kind: 'snapshot' | 'clip'; contentType: 'image/jpeg' | 'video/mp4'; data: Buffer } {
     const kind = storableKind(path);
-    if (!kind) throw new StationError('bad_input', 'input.path: only snapshots (.jpg) and exported clips (.mp4) can go to cloud storage');
+    if (!kind) throw fail('storage.wrongKind', { field: 'storedFile' });
     let real: string;
     try {
       real = realpathSync(path);
     } catch {
-      throw new StationError('not_found', `input.path: no such file ${path}`);
+      throw fail('file.notFound', { field: 'storedFile', path });
     }
     const roots = this.mediaRoots().flatMap((d) => {
       try { return [realpathSync(d)]; } catch { return []; }
     });
-    if (!roots.some((r) => real.startsWith(r + sep))) throw new StationError('bad_input', `input.path: only files in this station's recordings, snapshots or clips folders can be uploaded`);
+    if (!roots.some((r) => real.startsWith(r + sep))) throw fail('storage.outsideFolders', { field: 'storedFile' });
     const size = statSync(real).size;
     if (size > STORED_OBJECT_MAX_BYTES)
-      throw new StationError('bad_input', `input.path: the file is ${(size / 1048576).toFixed(1)} MiB; cloud storage takes at most ${STORED_OBJECT_MAX_BYTES / 1048576} MiB per file`);
+      throw fail('storage.tooLarge', { field: 'storedFile', sizeMiB: Number((size / 1048576).toFixed(1)), maxMiB: STORED_OBJECT_MAX_BYTES / 1048576 });
     return { name: basename(real), kind, contentType: kind === 'snapshot' ? 'image/jpeg' : 'video/mp4', data: readFileSync(real) };
   }
 
@@ -172,10 +172,10 @@ export class CloudServices {
   }
 
   private async storeFile(path: string): Promise<StoredObject> {
-    this.opts.cloud.requireAccount('input.path (cloud storage)');
+    this.opts.cloud.requireAccount();
     // Checked before anything is read or sent.
     if (!this.opts.status.isActiveNow('cloud_storage'))
-      throw new StationError('conflict', 'input.path: cloud storage is off; turn it on under "What you allow" first — nothing was sent');
+      throw fail('storage.off', { field: 'storedFile' });
     const f = this.readStorable(path);
     const r = await this.opts.cloud.accountCall('upload to cloud storage', {
       method: 'POST', path: '/v1/storage', body: { name: f.name, kind: f.kind, contentType: f.contentType, data: f.data.toString('base64') },

@@ -43,7 +43,7 @@ export class ConsentsRights {
 
   private setConsent(input: { purpose: PrivacyPurpose; granted: boolean; locale: string }): PrivacyState {
     const { db, status, clock } = this.opts;
-    this.opts.cloud.requireAccount(`input.purpose (${input.purpose})`);
+    this.opts.cloud.requireAccount();
     const { purpose, granted } = input;
     const current = purposeStates(db, status.sessionEnded).find((p) => p.purpose === purpose)!;
     if (current.granted === granted && !current.needsReconsent) return status.state();
@@ -65,6 +65,6 @@ export class ConsentsRights {
   }
 
   private setRights(input: { restricted?: boolean; objected?: boolean }): PrivacyState {
-    return this.opts.outbox.queueAccountChange('privacy.setRights', input, store.enqueueRights);
+    return this.opts.outbox.queueAccountChange(input, store.enqueueRights);
   }
 }

@@ -1,5 +1,5 @@
 // The rights of access and erasure: "Export my data" and "Delete my account", each covering this station and the cloud.
-import { StationError, type ErasureReceipt } from '../../contract';
+import { fail, type ErasureReceipt } from '../../contract';
 import type { Logger } from '../log';
 import type { Handlers } from '../rpc';
 import type { Db } from '../storage/db';
@@ -59,16 +59,16 @@ export class DataRights {
     const account = store.getAccount(db);
     let cloud: Record<string, unknown> | null = null;
     if (account) {
-      if (!input.password) throw new StationError('bad_input', 'input.password: your password is needed to delete the cloud account');
+      if (!input.password) throw fail('account.passwordNeeded', { field: 'password' });
       let r: CloudReply;
       try {
         r = await client.request({ method: 'DELETE', path: '/v1/account', purpose: 'erasure', action: 'delete my account', token: await client.token(), body: { password: input.password } });
       } catch (err) {
-        if (err instanceof SessionEnded) throw new StationError('conflict', 'privacy: your session ended; log in again, then delete the account');
-        this.opts.cloud.unreachable('Deleting the account', err);
+        if (err instanceof SessionEnded) throw fail('account.sessionEnded');
+        this.opts.cloud.unreachable(err);
       }
-      if (r.status === 403 && cloudCode(r) === 'wrong_password') throw new StationError('bad_input', 'input.password: wrong password; nothing was deleted');
-      if (!r.ok) throw new StationError(r.status >= 500 ? 'unavailable' : 'bad_input', `privacy: the cloud refused the deletion (${cloudMessage(r)}); nothing was deleted`);
+      if (r.status === 403 && cloudCode(r) === 'wrong_password') throw fail('account.eraseWrongPassword', { field: 'password' });
+      if (!r.ok) throw fail('account.eraseRefused', {}, cloudMessage(r));
       cloud = r.body.receipt;
     }
     const rows = this.opts.forgetLocalAccount();

@@ -83,9 +83,9 @@ export class OutboxSync {
   }
 
   /** Saves an account change here at once (rights, profile) and queues it for the cloud. */
-  queueAccountChange(what: string, patch: AccountChange, enqueue: (db: Db, patch: AccountChange, now: number) => void): PrivacyState {
+  queueAccountChange(patch: AccountChange, enqueue: (db: Db, patch: AccountChange, now: number) => void): PrivacyState {
     const { db, cloud, status, clock } = this.opts;
-    cloud.requireAccount(what);
+    cloud.requireAccount();
     const now = clock();
     db.transaction(() => {
       store.patchAccount(db, patch);

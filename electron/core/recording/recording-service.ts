@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  StationError, type ArchiveSettings, type ChannelRecordingConfig, type ExportProgress, type recordingCalls,
+  fail, type ArchiveSettings, type ChannelRecordingConfig, type ExportProgress, type recordingCalls,
 } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
@@ -283,14 +283,14 @@ export class RecordingService {
 
   private source(id: string): ArchiveSource {
     const s = this.sources.get(id);
-    if (!s) throw new StationError('not_found', `no archive source ${id}; open the folder first`);
+    if (!s) throw fail('archive.noSource', { id });
     return s;
   }
 
   /** Opens a foreign recordings folder read-only: its index is rebuilt from the files into a separate database. */
   async openFolder(path: string) {
     const root = resolve(path);
-    if (!existsSync(root) || !statSync(root).isDirectory()) throw new StationError('not_found', `${root} is not a folder`);
+    if (!existsSync(root) || !statSync(root).isDirectory()) throw fail('folder.notFolder', { field: 'archiveFolder', path: root });
     if (root === resolve(this.archive.root)) return { source: 'local', label: 'This station', ...this.summary(this.opts.db) };
     const id = `folder-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
     let src = this.sources.get(id);
@@ -346,7 +346,7 @@ export class RecordingService {
 
   openPlayback(owner: ClientSession, input: { source: string; channelIds: number[]; at: number; speed: number; paused: boolean; audio?: boolean }) {
     const port = owner.media;
-    if (!port) throw new StationError('unavailable', 'this client has no media channel');
+    if (!port) throw fail('station.noMediaChannel');
     const src = this.source(input.source);
     let next = this.mediaNext.get(owner) ?? PLAYBACK_CHANNEL_BASE;
     const channels = [...new Set(input.channelIds)].map((channelId) => ({ channelId, media: next++ }));
@@ -361,7 +361,7 @@ export class RecordingService {
 
   private playback(owner: ClientSession, id: number): PlaybackSession {
     const s = this.sessions.get(id);
-    if (!s || s.owner !== owner) throw new StationError('not_found', `no playback session ${id} on this client`);
+    if (!s || s.owner !== owner) throw fail('playback.noSession', { id });
     return s.session;
   }
 
@@ -465,7 +465,7 @@ export class RecordingService {
       'export.start': (input) => this.startExport(input),
       'export.cancel': ({ exportId }) => {
         const a = this.exports.get(exportId);
-        if (!a) throw new StationError('not_found', `no running export ${exportId}`);
+        if (!a) throw fail('export.notRunning', { id: exportId });
         a.abort();
         return {};
       },

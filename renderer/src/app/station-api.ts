@@ -18,7 +18,7 @@ const stationBaseQuery: BaseQueryFn<CallArgs, unknown, ErrorInfo> = async ({ nam
   try {
     return { data: await client.call(name, input as CallInput<CallName>) };
   } catch (err) {
-    if (err instanceof StationError) return { error: { code: err.code, message: err.message } };
+    if (err instanceof StationError) return { error: err.info };
     return { error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } };
   }
 };

@@ -1,5 +1,5 @@
 import {
-  decodeMediaFrame, MEDIA_PORT_MESSAGE, StationError, WS_PATH,
+  decodeMediaFrame, fail, MEDIA_PORT_MESSAGE, StationError, WS_PATH,
   type MediaFrame,
   type CallInput, type CallName, type CallOutput, type SignalName, type SignalPayload,
   type Result, type ServerFrame, type StationBridge,
@@ -20,7 +20,7 @@ export interface StationClient {
 
 function unwrap<T>(result: Result<unknown>): T {
   if (result.ok) return result.value as T;
-  throw new StationError(result.error.code, result.error.message);
+  throw StationError.from(result.error);
 }
 
 type AnyListener = (payload: unknown) => void;
@@ -141,7 +141,7 @@ export class WebSocketStationClient extends BaseClient implements StationClient 
     };
     ws.onclose = () => {
       for (const p of this.pending.values()) {
-        p.resolve({ ok: false, error: { code: 'unavailable', message: 'lost the connection to the station' } });
+        p.resolve({ ok: false, error: fail('station.connectionLost').info });
       }
       this.pending.clear();
       this.queue.length = 0;

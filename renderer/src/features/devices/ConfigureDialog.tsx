@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CallOutput, Device } from '../../../../electron/contract';
 import { useConfigureMutation, useLazyDeviceTimeQuery } from './devices-api';
+import { errorText } from '../../i18n/errors';
 
 type Row = { ip: string; name: string; dhcp: boolean };
 
@@ -27,7 +28,7 @@ export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClo
     });
     void configure({ changes, ...(setTz ? { time: { tz: tz.trim(), dst, mode } } : {}) }).unwrap()
       .then(setResults)
-      .catch((err: { message?: string }) => setFailure(err.message ?? t('configure.couldNotApply')));
+      .catch((err: unknown) => setFailure(errorText(err)));
   };
   const edit = <K extends keyof Row>(id: number, k: K, v: Row[K]) => setRows((r) => ({ ...r, [id]: { ...r[id]!, [k]: v } }));
 
@@ -68,7 +69,7 @@ export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClo
           <div className="small">
             <button type="button" onClick={() => void readTime(devices[0]!.id)}>{t('configure.readTimeZone')}</button>{' '}
             {time.data && <span data-testid="device-tz" className="mono">{time.data.tz} {time.data.dst ? t('configure.dstMark') : ''} {t(`configure.timeMode.${time.data.mode}`)}</span>}
-            {time.error && <span className="bad">{'message' in time.error ? String(time.error.message) : t('configure.couldNotRead')}</span>}
+            {time.error && <span className="bad">{errorText(time.error)}</span>}
           </div>
         )}
         {failure && <span className="error" role="alert">{failure}</span>}

@@ -3,10 +3,11 @@ import { useTranslation } from 'react-i18next';
 import { COVER_MAX_BYTES, COVER_TYPES, passwordProblems, type Device } from '../../../../electron/contract';
 import { formatNumber } from '../../i18n/format';
 import { useChangePasswordMutation, useCoverQuery, useRemoveCoverMutation, useRemoveDeviceMutation, useRenameChannelMutation, useSetCoverMutation } from './devices-api';
+import { errorText as stationErrorText } from '../../i18n/errors';
 
-/** The message of a failed call (the station names the problem). */
+/** What a failed call says, in the chosen language (the station names the problem); `fallback` when there is no refusal to say. */
 export function errorText(err: unknown, fallback: string): string {
-  return err && typeof err === 'object' && 'message' in err ? String((err as { message: unknown }).message) : fallback;
+  return err && typeof err === 'object' ? stationErrorText(err) : fallback;
 }
 
 // passwordProblems (the contract's, shared with the station) names each broken rule in English: those names are the keys here.

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CallOutput } from '../../../../electron/contract';
 import { useExportDevicesMutation, useImportDevicesMutation } from './devices-api';
+import { errorText } from '../../i18n/errors';
 
 /** Export/import of the device list as a passphrase-encrypted file. */
 export function DeviceFile() {
@@ -11,7 +12,6 @@ export function DeviceFile() {
   const [passphrase, setPassphrase] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [results, setResults] = useState<CallOutput<'devices.import'>>([]);
-  const message = (e: unknown) => (e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : '');
 
   const doExport = () => void exportList({ passphrase }).unwrap().then(({ file: text }) => {
     const a = document.createElement('a');
@@ -34,7 +34,7 @@ export function DeviceFile() {
         <input type="file" aria-label={t('file.fileLabel')} accept=".json,application/json" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
         <button type="button" onClick={doImport} disabled={!file || !passphrase || imp.isLoading}>{t('file.import')}</button>
       </div>
-      {(exp.error || imp.error) && <span className="error small" role="alert">{message(exp.error ?? imp.error)}</span>}
+      {(exp.error || imp.error) && <span className="error small" role="alert">{errorText(exp.error ?? imp.error)}</span>}
       {results.length > 0 && (
         <ul className="dev-results">
           {results.map((r) => <li key={r.address}><span className="mono">{r.address}</span> {r.ok ? <span className="ok">{t('file.added')}</span> : <span className="bad">{r.reason}</span>}</li>)}

@@ -1,14 +1,10 @@
-import i18next from 'i18next';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EventSettings } from '../../../../electron/contract';
+import { errorText } from '../../i18n/errors';
 import { useEventSettingsQuery, useUpdateEventSettingsMutation } from './events-api';
 
 type Draft = { retentionDays: string; diskLowValue: string; diskLowUnit: EventSettings['diskLowUnit'] };
-/** The form's labels (settingsForm.<key>) for the fields the station names by their API path. */
-const FIELD_KEYS: Record<string, string> = { 'input.retentionDays': 'keepEvents', 'input.diskLowValue': 'diskLowBelow' };
-/** The station names fields by their API path; say them the way the form labels them (the rest of its message is the station's). */
-const readable = (message: string) => message.replace(/input\.\w+/g, (m) => (FIELD_KEYS[m] ? i18next.t(`events:settingsForm.${FIELD_KEYS[m]}`) : m));
 
 /** Settings page: how long events and sensor readings are kept, and when free space counts as low. */
 export function EventSettingsForm() {
@@ -34,7 +30,7 @@ export function EventSettingsForm() {
     if (!draft.diskLowValue.trim() || !Number.isFinite(diskLowValue)) return setLocal(t(draft.diskLowUnit === 'GiB' ? 'settingsForm.errors.diskLowGiB' : 'settingsForm.errors.diskLowPercent'));
     void update({ retentionDays, diskLowValue, diskLowUnit: draft.diskLowUnit });
   };
-  const problem = local ?? (error ? readable('message' in error ? String(error.message) : t('settingsForm.couldNotSave')) : null);
+  const problem = local ?? (error ? errorText(error) : null);
 
   return (
     <form className="form ev-settings" onSubmit={submit} aria-label={t('settingsForm.formLabel')} noValidate>

@@ -4,6 +4,7 @@ import type { MotionConfig } from '../../../../electron/contract';
 import { shortcutOf } from '../../app/shortcuts';
 import { useChannelsQuery, useSnapshotMutation } from '../live/live-api';
 import { useMotionConfigQuery, useSetMotionMutation } from './events-api';
+import { errorText } from '../../i18n/errors';
 
 const COLS = 16;
 const ROWS = 9;
@@ -50,7 +51,7 @@ function MotionEditor({ channelId }: { channelId: number }) {
         <button type="submit" className="primary" disabled={isLoading}>{t('common:save')}</button>
         <button type="button" onClick={() => setDraft({ ...draft, mask: '0'.repeat(COLS * ROWS) })}>{t('motion.clearMask')}</button>
         {isSuccess && <span className="muted" role="status">{t('common:saved')}</span>}
-        {error && <span className="error" role="alert">{(error as { message?: string }).message}</span>}
+        {error && <span className="error" role="alert">{errorText(error)}</span>}
       </div>
     </form>
   );

@@ -4,6 +4,7 @@ import { ALARM_ACTIONS, EVENT_TYPES, type AlarmRule } from '../../../../electron
 import { useChannelsQuery } from '../live/live-api';
 import { typeLabel, useAlarmRulesQuery, useRemoveRuleMutation, useSaveRuleMutation } from './events-api';
 import { SCHEDULE_PRESETS, ScheduleGrid, scheduleName } from './ScheduleGrid';
+import { errorText } from '../../i18n/errors';
 
 const ALWAYS = SCHEDULE_PRESETS.Always;
 
@@ -73,7 +74,7 @@ export function RulesEditor() {
             ))}
           </fieldset>
           {shown && problem && <p className="error" role="alert" data-problem={problem}>{t(`rules.form.problems.${problem}`)}</p>}
-          {error && <p className="error" role="alert">{(error as { message?: string }).message}</p>}
+          {error && <p className="error" role="alert">{errorText(error)}</p>}
           <div className="ev-form-buttons"><button type="submit" className="primary">{t('rules.form.save')}</button><button type="button" onClick={() => setDraft(null)}>{t('common:cancel')}</button></div>
         </form>
       )}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, StreamStatus } from '../../../../electron/contract';
+import type { StreamStatus } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { formatBytes, formatDuration } from '../../i18n/format';
@@ -12,6 +12,7 @@ import { LAYOUTS, layoutById } from './layouts';
 import { useChannelsQuery, useClipsQuery, useRetryStreamMutation, useSnapshotMutation, useStartClipMutation, useStopClipMutation } from './live-api';
 import { liveActions, loadStreamStatuses } from './live-slice';
 import { Tile } from './Tile';
+import { errorText } from '../../i18n/errors';
 import { RecordingOffHint } from '../storage/RecordingOffHint';
 
 /** `popout`: a window of its own showing this layout alone (no camera list, no bar). */
@@ -51,7 +52,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
   const takeSnapshot = async (channelId: number) => {
     const r = await snapshot(channelId);
     if ('data' in r && r.data) setToast({ text: t('toast.snapshotSaved', { path: r.data.path }), img: `data:image/jpeg;base64,${r.data.jpegBase64}` });
-    else setToast({ text: t('toast.snapshotFailed', { message: 'error' in r && r.error && 'message' in r.error ? String(r.error.message) : t('toast.unknownError') }) });
+    else setToast({ text: t('toast.snapshotFailed', { message: 'error' in r ? errorText(r.error) : t('toast.unknownError') }) });
   };
   useEffect(() => {
     if (!toast) return;
@@ -75,7 +76,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
       const r = await stopClip({ clipId: clip.clipId }).unwrap();
       setToast({ text: t('toast.clipSaved', { size: formatBytes(r.bytes), duration: formatDuration(r.durationMs), path: r.path }) });
     } catch (err) {
-      setToast({ text: t('toast.recordingFailed', { message: (err as ErrorInfo).message }) });
+      setToast({ text: t('toast.recordingFailed', { message: errorText(err) }) });
     }
   };
   // A clip the station ended by itself (its maximum length, its stream restarted, …) says so, with where it was kept.

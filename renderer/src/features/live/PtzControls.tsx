@@ -1,9 +1,10 @@
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useState, type PointerEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, PtzPreset } from '../../../../electron/contract';
+import type { PtzPreset } from '../../../../electron/contract';
 import { useAppDispatch } from '../../app/hooks';
 import { shortcutOf } from '../../app/shortcuts';
 import { ptzMove, ptzStop, useLazyPtzPresetsQuery, usePtzGotoPresetMutation, usePtzSetPresetMutation } from './live-api';
+import { errorText } from '../../i18n/errors';
 
 type Vector = { pan: number; tilt: number; zoom: number };
 
@@ -48,7 +49,7 @@ export const PtzControls = forwardRef<PtzHandle, { channelId: number; channelNam
   const moving = useRef(false);
 
   const fail = useCallback((what: 'move' | 'stop' | 'presets' | 'save' | 'goto') => (err: unknown) =>
-    setMessage(t(`ptz.failed.${what}`, { message: (err as ErrorInfo).message })), [t]);
+    setMessage(t(`ptz.failed.${what}`, { message: errorText(err) })), [t]);
   const press = useCallback((v: Vector) => {
     moving.current = true;
     dispatch(ptzMove({ channelId, ...v })).unwrap().catch(fail('move'));

@@ -4,6 +4,7 @@ import { useEffect, useRef, type RefObject } from 'react';
 import { useStationClient } from '../../app/client-context';
 import { useAppSelector } from '../../app/hooks';
 import { MsePlayer, type PlayerStats } from '../../media/mse-player';
+import { errorText } from '../../i18n/errors';
 
 export interface LiveStreamCallbacks {
   onFirstFrame(streamId: string): void;
@@ -42,7 +43,7 @@ export function useLiveStream(video: RefObject<HTMLVideoElement | null>, streamI
           player.append(f.payload, f.keyframe);
         }
       });
-    }, (err: Error) => latest.current.onError?.(err.message));
+    }, (err: unknown) => latest.current.onError?.(errorText(err)));
     const stats = setInterval(() => latest.current.onStats?.({ ...player.stats, transcoded }), 1000);
     return () => {
       cancelled = true;

@@ -1,9 +1,14 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import type { PrivacyState, ProfilePhoto } from '../../../../electron/contract';
+import { COUNTRY_CODES, isCountryCode, type FieldKey, type PrivacyState, type ProfilePhoto } from '../../../../electron/contract';
+import { errorField, errorText } from '../../i18n/errors';
+import { logInProblems, signUpProblems, utcDate, type AccountField } from './account-checks';
 import { AccountSecurity, PhotoPicker } from './AccountSecurity';
 
 export interface SignUpForm { email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto }
+
+const FORM_FIELDS: readonly string[] = ['email', 'password', 'nickname', 'country', 'dateOfBirth'] satisfies AccountField[];
+const isFormField = (f: FieldKey | undefined): f is AccountField => f !== undefined && FORM_FIELDS.includes(f);
 
 function WhereDataLives({ cloud, account }: Pick<PrivacyState, 'cloud' | 'account'>) {
   const { t } = useTranslation('privacy');
@@ -23,38 +28,91 @@ function WhereDataLives({ cloud, account }: Pick<PrivacyState, 'cloud' | 'accoun
   );
 }
 
-/** Log in or create an account; under-16s are refused before anything is sent. */
-function SignedOut({ state, busy, error, onLogIn, onSignUp }: {
-  state: PrivacyState; busy: boolean; error: string | null;
+/** A field's problem under it: the form's own check once the form was sent, else the station's refusal of it. */
+function Problem({ id, text }: { id: string; text: string | null }) {
+  return text ? <p className="error field-problem" id={id} role="alert" data-testid={id}>{text}</p> : null;
+}
+
+/** The country list for the country field: each code with its name in the chosen language. */
+function CountryList({ id }: { id: string }) {
+  const { i18n } = useTranslation();
+  const names = useMemo(() => new Intl.DisplayNames(i18n.language, { type: 'region' }), [i18n.language]);
+  return <datalist id={id}>{COUNTRY_CODES.map((c) => <option key={c} value={c} label={names.of(c)} />)}</datalist>;
+}
+
+/** Log in or create an account; every field is checked here first (under-16s too), so nothing wrong is sent. */
+function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
+  state: PrivacyState; busy: boolean; error: unknown; onClearError: () => void;
   onLogIn: (email: string, password: string) => void; onSignUp: (f: SignUpForm) => void;
 }) {
-  const { t } = useTranslation('privacy');
+  const { t, i18n } = useTranslation('privacy');
   const [mode, setMode] = useState<'login' | 'signup'>('login');
   const [f, setF] = useState<SignUpForm>({ email: '', password: '', nickname: '', country: '', dateOfBirth: '' });
   const [photoError, setPhotoError] = useState<string | null>(null);
-  const set = (k: keyof SignUpForm) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }));
+  // The form's own checks show once it was sent (then as the fields change): shown earlier, on leaving a field, they would
+  // move the button from under a click.
+  const [sent, setSent] = useState(false);
+  const problems = mode === 'login' ? logInProblems(f) : signUpProblems(f, state.cloud.minimumAge, Date.now());
+  const refusedField = errorField(error);
+  const problemOf = (k: AccountField) =>
+    sent && problems[k] ? errorText(problems[k]) : error && refusedField === k ? errorText(error) : null;
+  const edit = (k: AccountField) => (e: { target: { value: string } }) => {
+    setF((x) => ({ ...x, [k]: e.target.value }));
+    // The station's refusal goes as soon as the field it is about changes (one about no field here: on any change).
+    if (error && (refusedField === k || !isFormField(refusedField))) onClearError();
+  };
+  const a11y = (k: AccountField) => {
+    const bad = problemOf(k) !== null;
+    return { name: k, 'aria-invalid': bad, 'aria-describedby': bad ? `problem-${k}` : undefined };
+  };
+  const switchMode = (m: 'login' | 'signup') => { setMode(m); setSent(false); onClearError(); };
+  // After a refused send, the first field at fault takes the focus (once the form has rendered its problems).
+  const formRef = useRef<HTMLFormElement>(null);
+  const [focusOn, setFocusOn] = useState<{ field: AccountField } | null>(null);
+  useEffect(() => { if (focusOn) formRef.current?.querySelector<HTMLInputElement>(`input[name=${focusOn.field}]`)?.focus(); }, [focusOn]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    const bad = Object.keys(problems) as AccountField[];
+    if (bad.length) {
+      setSent(true);
+      setFocusOn({ field: bad[0]! });
+      return;
+    }
     if (mode === 'login') onLogIn(f.email, f.password);
-    else onSignUp(f);
+    else onSignUp({ ...f, country: f.country.trim().toUpperCase() });
   };
+  const code = f.country.trim().toUpperCase();
+  const countryName = isCountryCode(code) ? new Intl.DisplayNames(i18n.language, { type: 'region' }).of(code) : null;
   return (
     <>
       <div className="tabs" role="tablist" aria-label={t('account.tabs')}>
         {(['login', 'signup'] as const).map((m) => (
           <button key={m} type="button" role="tab" aria-selected={mode === m} className={mode === m ? 'tab active' : 'tab'}
-            onClick={() => setMode(m)} data-testid={`tab-${m}`}>{m === 'login' ? t('account.logIn') : t('account.createAccount')}</button>
+            onClick={() => switchMode(m)} data-testid={`tab-${m}`}>{m === 'login' ? t('account.logIn') : t('account.createAccount')}</button>
         ))}
       </div>
-      <form className="form privacy-form" onSubmit={submit} aria-label={mode === 'login' ? t('account.logIn') : t('account.createAccount')}>
-        <label className="field"><span>{t('account.email')}</span><input name="email" type="email" autoComplete="email" value={f.email} onChange={set('email')} required /></label>
-        <label className="field"><span>{t('account.password')}</span><input name="password" type="password" autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
-          value={f.password} onChange={set('password')} required minLength={mode === 'signup' ? 10 : 1} /></label>
+      <form ref={formRef} className="form privacy-form" onSubmit={submit} noValidate aria-label={mode === 'login' ? t('account.logIn') : t('account.createAccount')}>
+        <label className="field"><span>{t('account.email')}</span><input type="email" autoComplete="email" value={f.email} onChange={edit('email')} {...a11y('email')} /></label>
+        <Problem id="problem-email" text={problemOf('email')} />
+        <label className="field"><span>{t('account.password')}</span><input type="password" autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+          value={f.password} onChange={edit('password')} {...a11y('password')} /></label>
+        <Problem id="problem-password" text={problemOf('password')} />
         {mode === 'signup' && (
           <>
-            <label className="field"><span>{t('account.nickname')}</span><input name="nickname" value={f.nickname} onChange={set('nickname')} required maxLength={64} /></label>
-            <label className="field"><span>{t('account.country')}</span><input name="country" value={f.country} onChange={set('country')} required placeholder={t('account.countryHint')} maxLength={2} /></label>
-            <label className="field"><span>{t('account.dateOfBirth')}</span><input name="dateOfBirth" type="date" value={f.dateOfBirth} onChange={set('dateOfBirth')} required /></label>
+            <label className="field"><span>{t('account.nickname')}</span><input value={f.nickname} onChange={edit('nickname')} {...a11y('nickname')} /></label>
+            <Problem id="problem-nickname" text={problemOf('nickname')} />
+            <label className="field"><span>{t('account.country')}</span>
+              <span className="field-inline">
+                <input className="country-code" value={f.country} onChange={edit('country')} placeholder={t('account.countryHint')} maxLength={2}
+                  list="country-codes" autoComplete="country" {...a11y('country')} />
+                {countryName && <span className="muted" data-testid="country-name">{countryName}</span>}
+              </span>
+            </label>
+            <CountryList id="country-codes" />
+            <Problem id="problem-country" text={problemOf('country')} />
+            <label className="field"><span>{t('account.dateOfBirth')}</span><input type="date" value={f.dateOfBirth} max={utcDate(Date.now())}
+              onChange={edit('dateOfBirth')} {...a11y('dateOfBirth')} /></label>
+            <Problem id="problem-dateOfBirth" text={problemOf('dateOfBirth')} />
             <div className="field"><span>{t('account.photo')}</span>
               <div className="photo-row">
                 {f.photo && <img className="avatar" src={`data:${f.photo.contentType};base64,${f.photo.dataBase64}`} alt={t('account.chosenPhoto')} />}
@@ -69,15 +127,15 @@ function SignedOut({ state, busy, error, onLogIn, onSignUp }: {
         )}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy || !state.cloud.url}>{mode === 'login' ? t('account.logIn') : t('account.createAccount')}</button>
-          {error && <span className="error" role="alert">{error}</span>}
+          {error && !isFormField(refusedField) ? <span className="error" role="alert">{errorText(error)}</span> : null}
         </div>
       </form>
     </>
   );
 }
 
-function Profile({ state, busy, error, onSave, onLogOut }: {
-  state: PrivacyState & { account: NonNullable<PrivacyState['account']> }; busy: boolean; error: string | null;
+function Profile({ state, busy, error, onClearError, onSave, onLogOut }: {
+  state: PrivacyState & { account: NonNullable<PrivacyState['account']> }; busy: boolean; error: unknown; onClearError: () => void;
   onSave: (p: { nickname?: string; country?: string }) => void; onLogOut: () => void;
 }) {
   const { t } = useTranslation('privacy');
@@ -96,8 +154,8 @@ function Profile({ state, busy, error, onSave, onLogOut }: {
   return (
     <form className="form privacy-form" onSubmit={submit} aria-label={t('profile.label')}>
       <div className="field"><span>{t('account.email')}</span><span className="mono" data-testid="account-email">{a.email}</span></div>
-      <label className="field"><span>{t('account.nickname')}</span><input name="nickname" value={nickname} onChange={(e) => setNickname(e.target.value)} maxLength={64} /></label>
-      <label className="field"><span>{t('account.country')}</span><input name="country" value={country} onChange={(e) => setCountry(e.target.value)} maxLength={2} /></label>
+      <label className="field"><span>{t('account.nickname')}</span><input name="nickname" value={nickname} onChange={(e) => { setNickname(e.target.value); if (error) onClearError(); }} maxLength={64} /></label>
+      <label className="field"><span>{t('account.country')}</span><input name="country" value={country} onChange={(e) => { setCountry(e.target.value); if (error) onClearError(); }} maxLength={2} /></label>
       <div className="field"><span>{t('account.dateOfBirth')}</span><span className="mono">{a.dateOfBirth}</span></div>
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>{t('profile.save')}</button>
@@ -105,14 +163,15 @@ function Profile({ state, busy, error, onSave, onLogOut }: {
           {state.sync.pending > 0 ? t('profile.logOutLosing', { count: state.sync.pending }) : t('profile.logOut')}
         </button>
         {waiting && <span className="muted" role="status" data-testid="profile-pending">{t('profile.pending')}</span>}
-        {error && <span className="error" role="alert">{error}</span>}
+        {error ? <span className="error" role="alert">{errorText(error)}</span> : null}
       </div>
     </form>
   );
 }
 
+/** `error`: the last refusal of a log-in, sign-up, log-out or profile change; `onClearError` forgets it. */
 export function AccountPanel(props: {
-  state: PrivacyState; busy: boolean; error: string | null;
+  state: PrivacyState; busy: boolean; error: unknown; onClearError: () => void;
   onLogIn: (email: string, password: string) => void; onSignUp: (f: SignUpForm) => void;
   onSave: (p: { nickname?: string; country?: string }) => void; onLogOut: () => void;
 }) {

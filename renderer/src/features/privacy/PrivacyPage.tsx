@@ -54,7 +54,8 @@ export function PrivacyPage() {
   }, [state?.sync.state]);
 
   const accountBusy = signUpState.isLoading || logInState.isLoading || logOutState.isLoading || profileState.isLoading;
-  const accountError = errorText(signUpState.error ?? logInState.error ?? logOutState.error ?? profileState.error);
+  const accountError = signUpState.error ?? logInState.error ?? logOutState.error ?? profileState.error;
+  const clearAccountError = () => { signUpState.reset(); logInState.reset(); logOutState.reset(); profileState.reset(); };
   const toggle = (purpose: PrivacyPurpose, granted: boolean) => void setConsent({ purpose, granted, locale: navigator.language || 'en' });
 
   return (
@@ -77,7 +78,7 @@ export function PrivacyPage() {
           <PolicyNotice state={state} onAnswer={toggle} />
           <div className="privacy-cols">
             <div className="privacy-col">
-              <AccountPanel state={state} busy={accountBusy} error={accountError}
+              <AccountPanel state={state} busy={accountBusy} error={accountError} onClearError={clearAccountError}
                 onLogIn={(email, password) => void logIn({ email, password })}
                 onSignUp={(f) => void signUp(f)}
                 onSave={(p) => void updateProfile(p)}

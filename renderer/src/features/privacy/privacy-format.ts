@@ -1,10 +1,12 @@
 import i18next from 'i18next';
-import type { ErrorInfo, PrivacyState, TransmissionPurpose } from '../../../../electron/contract';
+import type { PrivacyState, TransmissionPurpose } from '../../../../electron/contract';
+import { errorText as stationErrorText } from '../../i18n/errors';
 import { formatDateTime, formatNumber, formatTime } from '../../i18n/format';
 
+/** A failed call's refusal in the chosen language, or null when there is none. */
 export function errorText(error: unknown): string | null {
   if (!error) return null;
-  return typeof error === 'object' && error !== null && 'message' in error ? String((error as ErrorInfo).message) : i18next.t('privacy:somethingWrong');
+  return typeof error === 'object' ? stationErrorText(error) : i18next.t('privacy:somethingWrong');
 }
 
 /** A moment in a list or table: short date and time with seconds, in the chosen language and the station's time zone. */

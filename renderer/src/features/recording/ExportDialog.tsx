@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, ExportProgress, VerifyReport } from '../../../../electron/contract';
+import type { ExportProgress, VerifyReport } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
 import { useCancelExportMutation, useStartExportMutation, useVerifyExportMutation } from './recording-api';
 import { rangeText } from './timeline-view';
+import { errorText } from '../../i18n/errors';
 
 interface Props { source: string; channelIds: number[]; from: number; to: number; onClose(): void }
 
@@ -23,7 +24,7 @@ export function ExportDialog({ source, channelIds, from, to, onClose }: Props) {
 
   const start = () => {
     setError(null);
-    startExport({ source, channelIds, from: Math.round(from), to: Math.round(to) }).unwrap().then(setJob, (e: ErrorInfo) => setError(e.message));
+    startExport({ source, channelIds, from: Math.round(from), to: Math.round(to) }).unwrap().then(setJob, (e: unknown) => setError(errorText(e)));
   };
   const state = progress?.state ?? 'running';
   const pct = progress && progress.totalBytes ? Math.round((progress.doneBytes / progress.totalBytes) * 100) : 0;
@@ -42,7 +43,7 @@ export function ExportDialog({ source, channelIds, from, to, onClose }: Props) {
           {progress?.state === 'done' && (
             <>
               <p className="path">{job.folder}</p>
-              <button type="button" onClick={() => verifyExport({ folder: job.folder }).unwrap().then(setReport, (e: ErrorInfo) => setError(e.message))}>{t('exportDialog.verify')}</button>
+              <button type="button" onClick={() => verifyExport({ folder: job.folder }).unwrap().then(setReport, (e: unknown) => setError(errorText(e)))}>{t('exportDialog.verify')}</button>
             </>
           )}
         </>

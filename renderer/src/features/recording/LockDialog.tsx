@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useModal } from '../../ui/use-modal';
 import { rangeText } from './timeline-view';
+import { errorText } from '../../i18n/errors';
 
 interface Props {
   from: number;
@@ -31,7 +32,7 @@ export function LockDialog({ from, to, onLock, onClose }: Props) {
     }
     setBusy(true);
     setError(null);
-    onLock(reason.trim()).then(onClose, (err: Error) => { setBusy(false); setError(err.message); });
+    onLock(reason.trim()).then(onClose, (err: unknown) => { setBusy(false); setError(errorText(err)); });
   };
 
   return (

@@ -2,6 +2,7 @@ import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { PlaybackState } from '../../../../electron/contract';
 import { stationThunk } from '../../app/station-api';
 import { centredOn, notPastNow, pan, selectionUntilNow, zoom, type TimelineView } from './timeline-view';
+import { errorText } from '../../i18n/errors';
 
 export interface ArchiveChannel { channelId: number; name: string }
 export interface PlaybackSessionInfo { state: PlaybackState; channels: { channelId: number; channel: number }[] }
@@ -99,7 +100,7 @@ export const loadArchiveChannels = stationThunk('playback/loadChannels', async (
   try {
     dispatch(A.channelsLoaded(await extra.client.call('archive.channels', { source })));
   } catch (e) {
-    dispatch(A.messageShown((e as Error).message));
+    dispatch(A.messageShown(errorText(e)));
   }
 });
 
@@ -109,7 +110,7 @@ export const openArchiveFolder = stationThunk('playback/openFolder', async (path
     const r = await extra.client.call('archive.openFolder', { path });
     dispatch(A.sourceChanged({ source: r.source, selected: r.channels.slice(0, 4) }));
   } catch (e) {
-    dispatch(A.messageShown((e as Error).message));
+    dispatch(A.messageShown(errorText(e)));
   }
 });
 

@@ -6,6 +6,7 @@ import { useStationClient } from '../../app/client-context';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { MsePlayer } from '../../media/mse-player';
 import { playbackActions as A, sessionMatches } from './playback-slice';
+import { errorText } from '../../i18n/errors';
 
 export interface PlaybackSessionControls {
   /** Sound of every channel on or off (muted by default); the station sends audio at 1× only. */
@@ -104,19 +105,19 @@ export function usePlaybackSession(): PlaybackSessionControls {
   const seek = useCallback((t: number) => {
     const cur = pbRef.current;
     if (cur.session && sessionMatches(cur)) {
-      client.call('playback.seek', { sessionId: cur.session.state.sessionId, at: Math.round(t) }).then((state) => dispatch(A.sessionStateChanged(state)), (e: Error) => setMessage(e.message));
+      client.call('playback.seek', { sessionId: cur.session.state.sessionId, at: Math.round(t) }).then((state) => dispatch(A.sessionStateChanged(state)), (e: unknown) => setMessage(errorText(e)));
       return;
     }
     closeSession();
     if (cur.selected.length === 0) return;
     client.call('playback.open', { source: cur.source, channelIds: cur.selected, at: Math.round(t), audio: soundRef.current })
-      .then((opened) => dispatch(A.sessionOpened(opened)), (e: Error) => setMessage(e.message));
+      .then((opened) => dispatch(A.sessionOpened(opened)), (e: unknown) => setMessage(errorText(e)));
   }, [client, closeSession, dispatch, setMessage]);
 
   // A control of the open session (none: nothing to do); the state it answers with replaces the session's.
   const control = (ask: (now: PlaybackState) => Promise<PlaybackState>) => {
     const s = pbRef.current.session;
-    if (s) ask(s.state).then((state) => dispatch(A.sessionStateChanged(state)), (e: Error) => setMessage(e.message));
+    if (s) ask(s.state).then((state) => dispatch(A.sessionStateChanged(state)), (e: unknown) => setMessage(errorText(e)));
   };
 
   return {

@@ -5,6 +5,7 @@ import { useAppDispatch } from '../../app/hooks';
 import { playbackActions as A } from './playback-slice';
 import { useArchiveTimelineQuery } from './recording-api';
 import type { TimelineView } from './timeline-view';
+import { errorText } from '../../i18n/errors';
 
 /** The value once it has stood still for `ms` (`initial` until then). */
 function useSettled<T>(value: T, ms: number, initial: T): T {
@@ -25,6 +26,6 @@ export function useTimeline(source: string, selected: number[], view: TimelineVi
     [source, selected.join(','), Math.round(view.from / 1000), Math.round(view.to / 1000)],
   );
   const { data = [], error } = useArchiveTimelineQuery(useSettled(wanted, 80, skipToken));
-  useEffect(() => { if (error) dispatch(A.messageShown(error.message ?? String(error))); }, [error, dispatch]);
+  useEffect(() => { if (error) dispatch(A.messageShown(errorText(error))); }, [error, dispatch]);
   return data;
 }

@@ -5,6 +5,7 @@ import { useSettingsQuery, useUpdateSettingsMutation } from '../../app/station-a
 import { currentLanguage, LANGUAGE_NAMES, LANGUAGES, setLanguage, type Language } from '../../i18n';
 import { EventSettingsForm } from '../events/EventSettingsForm';
 import { StartAtLogin } from './StartAtLogin';
+import { errorText } from '../../i18n/errors';
 
 type Draft = { ffmpegPath: string; ffprobePath: string; recordingsDir: string };
 const toDraft = (s: Settings): Draft => ({ ffmpegPath: s.ffmpegPath ?? '', ffprobePath: s.ffprobePath ?? '', recordingsDir: s.recordingsDir });
@@ -62,7 +63,7 @@ export function SettingsPage() {
         <div className="actions">
           <button type="submit" className="primary" disabled={isLoading || !draft}>{t('common:save')}</button>
           {isSuccess && <span className="ok" role="status">{t('common:saved')}</span>}
-          {error && <span className="error" role="alert">{'message' in error ? String(error.message) : t('couldNotSave')}</span>}
+          {error && <span className="error" role="alert">{errorText(error)}</span>}
         </div>
       </form>
       <EventSettingsForm />

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { StationStatus } from '../../../../electron/contract';
 import { useStatusQuery } from '../../app/station-api';
 import { formatBytes, formatDuration } from '../../i18n/format';
+import { errorText } from '../../i18n/errors';
 
 type Tool = StationStatus['ffmpeg'];
 type Folder = StationStatus['dataDir'];
@@ -64,7 +65,7 @@ export function StatusPage() {
         <h1 id="page-title" tabIndex={-1}>{t('title')}</h1>
         <span className="muted">{t('subtitle')}</span>
       </header>
-      {error && <p className="error" role="alert">{'message' in error ? String(error.message) : t('unavailable')}</p>}
+      {error && <p className="error" role="alert">{errorText(error)}</p>}
       {data && (
         <dl className="facts">
           <div className="fact" data-fact="version"><dt>{t('version.label')}</dt><dd>{t('version.product', { version: data.version })} <span className="muted">· {t(`version.mode.${data.mode}`)} · {t('version.node', { node: data.node })} · {data.platform}</span></dd></div>
