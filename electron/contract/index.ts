@@ -1,7 +1,6 @@
 // The one API both sides speak. Isomorphic: imports nothing but zod.
 import { z } from 'zod';
 import { call, NoInput } from './common';
-import { bookmarkCalls } from './bookmarks';
 import type { Result } from './errors';
 import { deviceCalls, deviceSignals } from './devices';
 import { eventCalls, eventSignals } from './events';
@@ -9,7 +8,6 @@ import { liveCalls, liveSignals } from './live';
 import { privacyCalls, privacySignals } from './privacy';
 import { recordingCalls, recordingSignals } from './recording';
 
-export * from './bookmarks';
 export * from './countries';
 export * from './devices';
 export * from './events';
@@ -84,7 +82,6 @@ export const calls = {
   ...liveCalls,
   ...privacyCalls,
   ...recordingCalls,
-  ...bookmarkCalls,
   ...eventCalls,
   ...deviceCalls,
 } as const;
