@@ -88,7 +88,9 @@ export function ForecastPanel({ channels, configs, archive }: Props) {
     }
   };
 
-  const overall = !f ? null : f.limitedBy === 'not_recording' ? t('forecast.overallNone')
+  // A channel set to record whose bitrate is not known yet (its camera not delivering) is not "not recording".
+  const unmeasured = (c: { mode: string; limitedBy: string }) => c.mode !== 'off' && c.limitedBy === 'not_recording';
+  const overall = !f ? null : f.limitedBy === 'not_recording' ? t(f.channels.some(unmeasured) ? 'forecast.overallUnknown' : 'forecast.overallNone')
     : f.days === null ? t('forecast.overallUnknown') : t('forecast.overall', { days: daysText(f.days) });
   return (
     <div className="st-forecast">
@@ -130,7 +132,7 @@ export function ForecastPanel({ channels, configs, archive }: Props) {
                     onChange={(e) => edit(c.id, { keep: e.target.value })} /></td>
                   <td className="num mono">{out ? formatBytes(out.bytesPerDay) : '—'}</td>
                   <td className="num mono" data-days={out?.days ?? ''}>{out && out.limitedBy !== 'not_recording' ? daysText(out.days) : '—'}</td>
-                  <td>{out ? <span className={`st-limit st-limit-${out.limitedBy}`}>{t(`forecast.limits.${out.limitedBy}`)}</span> : '—'}</td>
+                  <td>{out ? <span className={`st-limit st-limit-${out.limitedBy}`}>{unmeasured(out) ? t('forecast.unmeasured') : t(`forecast.limits.${out.limitedBy}`)}</span> : '—'}</td>
                 </tr>
               );
             })}

@@ -29,19 +29,21 @@ export function UnlockDialog({ lock, channel, onUnlock, onClose }: Props) {
   };
 
   return (
-    <form className="pb-dialog st-dialog" role="dialog" aria-modal="true" aria-labelledby="unlock-title" aria-describedby="unlock-scope" onSubmit={submit}
+    <div className="pb-dialog st-dialog" role="dialog" aria-modal="true" aria-labelledby="unlock-title" aria-describedby="unlock-scope"
       onKeyDown={(e) => { if (e.key === 'Escape') { e.stopPropagation(); onClose(); } }}>
-      <h2 id="unlock-title">{t('unlockDialog.title')}</h2>
-      <p id="unlock-scope" className="muted">{t('unlockDialog.scope', { range: rangeText(lock.start, lock.end), channel, reason: lock.reason })}</p>
-      <label className="pb-field">{t('unlockDialog.reason')}
-        <input name="unlock-reason" autoFocus value={reason} maxLength={500} aria-invalid={!!error} aria-describedby={error ? 'unlock-error' : undefined}
-          placeholder={t('unlockDialog.reasonPlaceholder')} onChange={(e) => { setReason(e.target.value); setMissing(false); setRefusal(null); }} />
-      </label>
-      {error && <p id="unlock-error" className="pb-error" role="alert">{error}</p>}
-      <div className="pb-dialog-actions">
-        <button type="submit" className="primary st-danger" disabled={busy}>{t('unlockDialog.unlock')}</button>
-        <button type="button" onClick={onClose}>{t('unlockDialog.cancel')}</button>
-      </div>
-    </form>
+      <form onSubmit={submit} className="st-dialog-form">
+        <h2 id="unlock-title">{t('unlockDialog.title')}</h2>
+        <p id="unlock-scope" className="muted">{t('unlockDialog.scope', { range: rangeText(lock.start, lock.end), channel, reason: lock.reason })}</p>
+        <label className="pb-field">{t('unlockDialog.reason')}
+          <input name="unlock-reason" autoFocus value={reason} maxLength={500} aria-invalid={!!error} aria-describedby={error ? 'unlock-error' : undefined}
+            placeholder={t('unlockDialog.reasonPlaceholder')} onChange={(e) => { setReason(e.target.value); setMissing(false); setRefusal(null); }} />
+        </label>
+        {error && <p id="unlock-error" className="pb-error" role="alert">{error}</p>}
+        <div className="pb-dialog-actions">
+          <button type="submit" className="primary st-danger" disabled={busy}>{t('unlockDialog.unlock')}</button>
+          <button type="button" onClick={onClose}>{t('unlockDialog.cancel')}</button>
+        </div>
+      </form>
+    </div>
   );
 }
