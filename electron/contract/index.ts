@@ -1,6 +1,7 @@
 // The one API both sides speak. Isomorphic: imports nothing but zod.
 import { z } from 'zod';
 import { call, NoInput } from './common';
+import { bookmarkCalls } from './bookmarks';
 import type { Result } from './errors';
 import { deviceCalls, deviceSignals } from './devices';
 import { eventCalls, eventSignals } from './events';
@@ -8,6 +9,7 @@ import { liveCalls, liveSignals } from './live';
 import { privacyCalls, privacySignals } from './privacy';
 import { recordingCalls, recordingSignals } from './recording';
 
+export * from './bookmarks';
 export * from './countries';
 export * from './devices';
 export * from './events';
@@ -82,6 +84,7 @@ export const calls = {
   ...liveCalls,
   ...privacyCalls,
   ...recordingCalls,
+  ...bookmarkCalls,
   ...eventCalls,
   ...deviceCalls,
 } as const;

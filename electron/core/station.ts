@@ -11,6 +11,7 @@ import { LiveService } from './live/live-service';
 import { ClipRecorder } from './live/clip-recorder';
 import { PtzService } from './live/ptz-service';
 import { PrivacyService } from './privacy/privacy-service';
+import { bookmarkHandlers } from './recording/bookmarks';
 import { RecordingService } from './recording/recording-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
 import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
@@ -126,7 +127,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   // Events, alarms, sensors (electron/core/events): device event sources, station-made events, alarm rules.
   const eventService = new EventService({
-    db, signals, live, recording, secrets: opts.secrets, logger, clock, ffmpegPath,
+    db, signals, live, recording, motionGrid: recording.motionGrid, secrets: opts.secrets, logger, clock, ffmpegPath,
     recordingsDir: () => settings.recordingsDir, freeBytes: opts.recording?.freeBytes,
     ...opts.eventsOptions,
   });
@@ -219,6 +220,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     },
     ...privacy.handlers,
     ...recording.handlers,
+    ...bookmarkHandlers({ db, clock }),
     ...devices.handlers,
     ...eventService.handlers,
   };
