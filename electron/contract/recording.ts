@@ -218,6 +218,25 @@ export const recordingCalls = {
     z.object({ path: z.string().min(1).max(4096) }).strict(),
     z.object({ source: z.string(), label: z.string(), channels: z.array(channelId), segments: z.number().int(), bytes: z.number() }),
   ),
+  /**
+   * Finds when a drawn region of one or more channels moved, from the stored motion grid (32x18 cells; a channel's grid is
+   * stored while its local motion detection is on). `coveredMs`: how much of the range has grid data, per channel.
+   */
+  'archive.motionSearch': call(
+    z.object({
+      source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range,
+      /** 576 characters '0'/'1', the 32x18 cells row by row; '1' = searched. */
+      region: z.string().regex(/^[01]{576}$/, 'field.invalidFormat').refine((r) => r.includes('1'), 'field.required'),
+      sensitivity: z.number().int().min(1).max(100).default(80),
+      minDurationMs: z.number().int().min(0).max(3_600_000).default(1000),
+      mergeGapMs: z.number().int().min(0).max(60_000).default(2000),
+    }).strict().refine((r) => r.to > r.from, 'input.endBeforeStart'),
+    z.object({
+      hits: z.array(z.object({ channelId, start: z.number(), end: z.number(), peakCells: z.number().int() })).max(5000),
+      coveredMs: z.record(z.string(), z.number()),
+      truncated: z.boolean(),
+    }),
+  ),
   'archive.lock': call(
     z.object({ channelId: channelId.nullable(), ...range, reason: z.string().trim().min(1).max(500) }).strict().refine((r) => r.to > r.from, 'input.endBeforeStart'),
     ArchiveLock,

@@ -127,7 +127,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   // Events, alarms, sensors (electron/core/events): device event sources, station-made events, alarm rules.
   const eventService = new EventService({
-    db, signals, live, recording, secrets: opts.secrets, logger, clock, ffmpegPath,
+    db, signals, live, recording, motionGrid: recording.motionGrid, secrets: opts.secrets, logger, clock, ffmpegPath,
     recordingsDir: () => settings.recordingsDir, freeBytes: opts.recording?.freeBytes,
     ...opts.eventsOptions,
   });

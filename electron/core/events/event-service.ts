@@ -15,7 +15,7 @@ import { DahuaAttachSource } from './dahua-attach';
 import type { DeviceEvent, DeviceEventSource, DeviceEventSourceOptions, SourceState } from './device-event-source';
 import type { SignalBus } from '../signal-bus';
 import * as store from './event-store';
-import { MotionDetector } from './motion-detector';
+import { MotionDetector, type MotionGridSink } from './motion-detector';
 import { OnvifPullPointSource } from './onvif-pullpoint';
 
 type EventCallName = Extract<CallName, `events.${string}` | `sensors.${string}` | `alarms.${string}` | `eventSources.${string}` | `motion.${string}`>;
@@ -28,6 +28,8 @@ export interface EventServiceOptions {
   /** Local motion detection decodes with it; none: detection stays off. */
   ffmpegPath?: () => string;
   recording: Pick<RecordingService, 'trigger'>;
+  /** Where the motion grid of each channel with detection on is stored for archive search (none: not stored). */
+  motionGrid?: MotionGridSink;
   secrets: SecretStore;
   logger: Logger;
   clock?: () => number;
@@ -329,6 +331,7 @@ export class EventService {
         onMotion: (on) => this.ingest({ channelId: cfg.channelId, type: 'motion', source: 'motion', state: on }),
         onFrozen: (frozen) => this.ingest({ channelId: cfg.channelId, type: 'frozen_picture', source: 'station', state: frozen }),
         onError: (message) => this.opts.logger.warn({ channel: cfg.channelId, message }, 'motion detection'),
+        onGrid: this.opts.motionGrid && ((at, grid) => this.opts.motionGrid!.add(cfg.channelId, at, grid)),
       });
       this.detectors.set(cfg.channelId, detector.start());
     } catch (err) {

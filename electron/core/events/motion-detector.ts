@@ -9,21 +9,52 @@ const FRAME = MOTION_W * MOTION_H;
 /** The mask is 16x9 cells of 10x10 pixels, row by row; '1' = ignored. */
 const CELL = 10;
 
-/** Share of unmasked pixels that changed by more than the sensitivity's threshold. */
-export function changedShare(prev: Uint8Array, cur: Uint8Array, mask: string, sensitivity: number): number {
+/** The motion grid kept for archive search: 32x18 cells of 5x5 pixels, one bit each, row by row (72 bytes). */
+export const GRID_W = 32;
+export const GRID_H = 18;
+export const GRID_BYTES = (GRID_W * GRID_H) / 8;
+const GRID_CELL = 5;
+/** Changed pixels (of 25) that make a grid cell count as moving. */
+const GRID_CELL_PIXELS = 3;
+
+/**
+ * Share of unmasked pixels that changed by more than the sensitivity's threshold. With `cells` (576 counters), also
+ * counts changed pixels per grid cell over the whole picture (the mask is for alarms, not for search).
+ */
+export function changedShare(prev: Uint8Array, cur: Uint8Array, mask: string, sensitivity: number, cells?: Uint8Array): number {
   const pixelThreshold = 12 + Math.round((100 - sensitivity) * 0.4);
   let changed = 0;
   let counted = 0;
   for (let y = 0; y < MOTION_H; y++) {
     const rowCell = Math.floor(y / CELL) * 16;
+    const gridRow = Math.floor(y / GRID_CELL) * GRID_W;
     for (let x = 0; x < MOTION_W; x++) {
-      if (mask.charCodeAt(rowCell + Math.floor(x / CELL)) === 49) continue;
       const i = y * MOTION_W + x;
+      const moved = Math.abs(cur[i]! - prev[i]!) > pixelThreshold;
+      if (moved && cells) cells[gridRow + Math.floor(x / GRID_CELL)]!++;
+      if (mask.charCodeAt(rowCell + Math.floor(x / CELL)) === 49) continue;
       counted++;
-      if (Math.abs(cur[i]! - prev[i]!) > pixelThreshold) changed++;
+      if (moved) changed++;
     }
   }
   return counted === 0 ? 0 : changed / counted;
+}
+
+/** ORs a frame's cell counters into a 72-byte grid bitmask; true when any cell moved. */
+export function orGrid(counts: Uint8Array, grid: Uint8Array): boolean {
+  let any = false;
+  for (let c = 0; c < counts.length; c++) {
+    if (counts[c]! < GRID_CELL_PIXELS) continue;
+    grid[c >> 3]! |= 1 << (c & 7);
+    any = true;
+  }
+  return any;
+}
+
+/** Where grids go (the recording side's motion index), handed in so events does not import recording. */
+export interface MotionGridSink {
+  /** One sample: the cells that moved from `at` for `stepMs`. */
+  add(channelId: number, at: number, grid: Uint8Array): void;
 }
 
 /** Share of changed pixels that counts as motion: 0.1 % at sensitivity 100, about 1.1 % at 1. */
@@ -47,6 +78,9 @@ export interface MotionDetectorOptions {
   onFrozen?: (frozen: boolean) => void;
   frozenMs?: number;
   onError?: (message: string) => void;
+  /** Every `gridMs` (500 by default) the cells that moved in that time, also when none did (the time is then known still). */
+  onGrid?: (at: number, grid: Uint8Array) => void;
+  gridMs?: number;
   clock?: () => number;
 }
 
@@ -62,6 +96,9 @@ export class MotionDetector {
   private stillSince: number | undefined;
   private frozen = false;
   private closed = false;
+  private readonly counts = new Uint8Array(GRID_W * GRID_H);
+  private grid = new Uint8Array(GRID_BYTES);
+  private gridStart: number | undefined;
   private readonly clock: () => number;
   frames = 0;
 
@@ -122,7 +159,9 @@ export class MotionDetector {
     if (!prev) return;
     const now = this.clock();
     this.checkFrozen(prev, frame, now);
-    const moving = changedShare(prev, frame, this.opts.mask, this.opts.sensitivity) > motionShare(this.opts.sensitivity);
+    const cells = this.opts.onGrid ? this.counts.fill(0) : undefined;
+    const moving = changedShare(prev, frame, this.opts.mask, this.opts.sensitivity, cells) > motionShare(this.opts.sensitivity);
+    if (cells) this.addGrid(cells, now);
     // Two frames in a row before motion starts: a single flicker (compression, a keyframe) is not motion.
     this.hits = moving ? this.hits + 1 : 0;
     if (moving) this.lastMotion = now;
@@ -133,6 +172,18 @@ export class MotionDetector {
       this.on = false;
       this.opts.onMotion(false);
     }
+  }
+
+  private addGrid(cells: Uint8Array, now: number): void {
+    const step = this.opts.gridMs ?? 500;
+    // Samples sit on a fixed step so search can treat each as [at, at + step).
+    const slot = now - (now % step);
+    if (this.gridStart !== undefined && slot !== this.gridStart) {
+      this.opts.onGrid!(this.gridStart, this.grid);
+      this.grid = new Uint8Array(GRID_BYTES);
+    }
+    this.gridStart = slot;
+    orGrid(cells, this.grid);
   }
 
   private checkFrozen(prev: Uint8Array, frame: Uint8Array, now: number): void {
@@ -169,6 +220,8 @@ export class MotionDetector {
     const p = this.proc;
     this.kill();
     if (p && p.exitCode === null && p.signalCode === null) await new Promise((r) => p.once('exit', r));
+    if (this.gridStart !== undefined) this.opts.onGrid?.(this.gridStart, this.grid);
+    this.gridStart = undefined;
     if (this.on) this.opts.onMotion(false);
     if (this.frozen) this.opts.onFrozen?.(false);
     this.on = false;

@@ -18,6 +18,7 @@ import type { SecretStore } from '../storage/secrets';
 import { Archive, readArchiveConfig } from './archive';
 import { ArchiveCursor, frameTimesAround, isInit, type ArchiveSource } from './archive-reader';
 import { exportRange, stationSigningKey, verifyExport } from './export';
+import { MotionIndexWriter, searchMotion } from './motion-index';
 import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
 import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
@@ -59,6 +60,8 @@ const PLAYBACK_CHANNEL_BASE = 1_000_000;
 
 export class RecordingService {
   readonly archive: Archive;
+  /** The motion grid sink the events area feeds (MotionGridSink), stored beside the segment index. */
+  readonly motionGrid: MotionIndexWriter;
   private readonly admin: StorageAdmin;
   private readonly log: Logger;
   private readonly clock: () => number;
@@ -85,6 +88,7 @@ export class RecordingService {
     mkdirSync(opts.root, { recursive: true });
     this.archive = new Archive({ db: opts.db, root: opts.root, logger: opts.logger, clock: this.clock, freeBytes: opts.freeBytes, beforeWrite: opts.beforeWrite });
     this.sources.set('local', { id: 'local', db: opts.db, root: opts.root, label: 'This station' });
+    this.motionGrid = new MotionIndexWriter(opts.db);
     this.admin = new StorageAdmin({
       db: opts.db, archive: this.archive, signals: opts.signals, logger: this.log, clock: this.clock, totalBytes: opts.totalBytes,
       channels: async () => (await opts.registry.list()).map((c) => c.id),
@@ -451,6 +455,11 @@ export class RecordingService {
       },
       'archive.thumbnail': ({ source, channelId, at }) => this.thumbnail(source, channelId, at),
       'archive.openFolder': ({ path }) => this.openFolder(path),
+      'archive.motionSearch': ({ source, ...q }) => {
+        if (source === 'local') this.motionGrid.flush();
+        const { hits, coveredMs } = searchMotion(this.source(source).db, q);
+        return { hits: hits.slice(0, 5000), coveredMs, truncated: hits.length > 5000 };
+      },
       'playback.open': (input, session) => this.openPlayback(session, input),
       'playback.seek': ({ sessionId, at }, session) => this.playback(session, sessionId).seek(at),
       'playback.speed': ({ sessionId, speed }, session) => this.playback(session, sessionId).setSpeed(speed),
@@ -483,6 +492,7 @@ export class RecordingService {
     await Promise.all([...this.recorders.keys()].map((id) => this.stopRecorder(id)));
     await Promise.allSettled([...this.stopsInFlight]);
     try { this.archive.flush(); } catch { /* the database may already be closing */ }
+    try { this.motionGrid.dispose(); } catch { /* the database may already be closing */ }
     for (const d of this.disposers.splice(0).reverse()) d();
     this.archive.dispose();
   }

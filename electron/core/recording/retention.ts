@@ -3,6 +3,7 @@
 import { unlinkSync } from 'node:fs';
 import type { Db } from '../storage/db';
 import { readArchiveConfig } from './archive';
+import { deleteMotion } from './motion-index';
 import { segmentFile } from './segment-file';
 import { archiveBytes, audit, isLocked, rebuildSpans, type SegmentRow } from './segment-index';
 
@@ -29,6 +30,7 @@ type Row = Pick<SegmentRow, 'id' | 'channel_id' | 'start_ms' | 'end_ms' | 'bytes
 function remove(db: Db, root: string, r: Row): void {
   try { unlinkSync(segmentFile(root, r.path)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
   db.prepare('DELETE FROM rec_segment WHERE id = ?').run(r.id);
+  deleteMotion(db, r.channel_id, r.start_ms, r.end_ms);
 }
 
 /** A deleted device's channel: its segments go, except those under an evidence lock (then its gaps, marks and settings stay too). */
