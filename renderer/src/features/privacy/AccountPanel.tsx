@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { COUNTRY_CODES, isCountryCode, type FieldKey, type PrivacyState, type ProfilePhoto } from '../../../../electron/contract';
 import { errorField, errorText } from '../../i18n/errors';
+import { rovingTarget } from '../../ui/roving';
 import { logInProblems, signUpProblems, utcDate, type AccountField } from './account-checks';
 import { AccountSecurity, PhotoPicker } from './AccountSecurity';
 
@@ -85,9 +86,10 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
   const countryName = isCountryCode(code) ? new Intl.DisplayNames(i18n.language, { type: 'region' }).of(code) : null;
   return (
     <>
-      <div className="tabs" role="tablist" aria-label={t('account.tabs')}>
+      <div className="tabs" role="tablist" aria-label={t('account.tabs')}
+        onKeyDown={(e) => { const to = rovingTarget(e, mode === 'login' ? 0 : 1, 2); if (to !== undefined) { switchMode(to ? 'signup' : 'login'); e.currentTarget.querySelectorAll('button')[to]?.focus(); } }}>
         {(['login', 'signup'] as const).map((m) => (
-          <button key={m} type="button" role="tab" aria-selected={mode === m} className={mode === m ? 'tab active' : 'tab'}
+          <button key={m} type="button" role="tab" aria-selected={mode === m} tabIndex={mode === m ? 0 : -1} className={mode === m ? 'tab active' : 'tab'}
             onClick={() => switchMode(m)} data-testid={`tab-${m}`}>{m === 'login' ? t('account.logIn') : t('account.createAccount')}</button>
         ))}
       </div>
