@@ -258,7 +258,7 @@ export const recordingCalls = {
    * with it (progress in archive.move); otherwise they stay where they are, still played and kept by retention.
    */
   'archive.setFolder': call(
-    z.object({ path: z.string().trim().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path'), move: z.boolean() }).strict(),
+    z.object({ path: z.string().trim().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'field.notAbsolutePath'), move: z.boolean() }).strict(),
     z.object({ folder: z.string(), moveId: z.number().int().positive().nullable() }),
   ),
   /**

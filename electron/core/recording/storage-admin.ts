@@ -2,7 +2,7 @@
 // recordings folder changed (recordings moved or left) with progress, evidence locks and the audit trail.
 import { rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StationError, type ArchiveSettings, type CallInput, type FolderMove, type recordingCalls } from '../../contract';
+import { fail, type ArchiveSettings, type CallInput, type FolderMove, type recordingCalls } from '../../contract';
 import type { Logger } from '../log';
 import type { Handlers } from '../rpc';
 import type { SignalBus } from '../signal-bus';
@@ -38,7 +38,8 @@ export interface StorageAdminOptions {
   runRetention: () => void;
 }
 
-const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`;
+/** GiB with two decimals, for the refusals' sentences. */
+const gib = (n: number) => Math.round((n / 1024 ** 3) * 100) / 100;
 const DAY_MS = 86_400_000;
 
 export class StorageAdmin {
@@ -62,11 +63,11 @@ export class StorageAdmin {
   setArchive(s: ArchiveSettings): ArchiveSettings {
     const locked = lockedBytes(this.o.db);
     if (s.quotaBytes !== null && s.quotaBytes < locked) {
-      throw new StationError('bad_input', `Archive quota (${gib(s.quotaBytes)}) is below what locked evidence already uses (${gib(locked)}); unlock evidence or choose a larger quota.`);
+      throw fail('archive.quotaBelowLocked', { field: 'quotaBytes', quotaGiB: gib(s.quotaBytes), lockedGiB: gib(locked) });
     }
     const total = this.totalBytes();
     if (total > 0 && s.freeFloorBytes >= total) {
-      throw new StationError('bad_input', `Free space to keep (${gib(s.freeFloorBytes)}) must be less than the size of the disk (${gib(total)}).`);
+      throw fail('archive.floorAboveDisk', { field: 'freeFloorBytes', floorGiB: gib(s.freeFloorBytes), diskGiB: gib(total) });
     }
     const before = readArchiveConfig(this.o.db);
     this.o.db.transaction(() => {
@@ -123,20 +124,20 @@ export class StorageAdmin {
     const dir = resolve(path);
     let isDir = false;
     try { isDir = statSync(dir).isDirectory(); } catch { /* missing */ }
-    if (!isDir) throw new StationError('bad_input', `Recordings folder: ${dir} does not exist; create it first.`);
+    if (!isDir) throw fail('folder.notFound', { field: 'recordingsDir', path: dir });
     // Written for real: permission bits say nothing of read-only mounts (or of root).
     const probe = join(dir, `.watchpost-write-test-${process.pid}`);
     try {
       writeFileSync(probe, '');
       rmSync(probe);
     } catch (err) {
-      throw new StationError('bad_input', `Recordings folder: ${dir} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+      throw fail('folder.notWritable', { field: 'recordingsDir', path: dir, error: (err as NodeJS.ErrnoException).code ?? 'error' });
     }
     return dir;
   }
 
   setFolder(path: string, move: boolean, sessionId: string): { folder: string; moveId: number | null } {
-    if (this.moving) throw new StationError('conflict', `Recordings folder: recordings are still being moved to ${this.o.archive.root}; wait until that has finished.`);
+    if (this.moving) throw fail('archive.moveRunning', { field: 'recordingsDir', path: this.o.archive.root });
     const to = this.checkFolder(path);
     const from = resolve(this.o.archive.root);
     if (to === from) return { folder: to, moveId: null };

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ArchiveSettings, FolderMove } from '../../../../electron/contract';
+import { errorText } from '../../i18n/errors';
 import { formatBytes, formatNumber } from '../../i18n/format';
 import { useSetArchiveMutation, useSetFolderMutation } from './storage-api';
-import { GIB, gibField, parseNumber, refusalText } from './storage-format';
+import { GIB, gibField, parseNumber } from './storage-format';
 
 interface Props {
   archive: ArchiveSettings;
@@ -38,7 +39,7 @@ function FolderForm({ folder, move }: { folder: string; move: FolderMove | null 
       await setFolder({ path: path.trim(), move: moveThem }).unwrap();
       setPath('');
     } catch (err) {
-      setProblem(refusalText(err));
+      setProblem(errorText(err));
     }
   };
   return (
@@ -100,7 +101,7 @@ function LimitsForm({ archive, lockedBytes, diskBytes }: { archive: ArchiveSetti
     try {
       await save({ quotaBytes, freeFloorBytes, segmentSeconds: s }).unwrap();
     } catch (err) {
-      setProblem({ field: '', text: refusalText(err) });
+      setProblem({ field: '', text: errorText(err) });
     }
   };
   return (

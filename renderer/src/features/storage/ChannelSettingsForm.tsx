@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors';
 import { RECORDING_MODES, type CallInput, type ChannelRecordingConfig } from '../../../../electron/contract';
 import { SCHEDULE_PRESETS, ScheduleGrid } from '../events/ScheduleGrid';
 import { useSetChannelsMutation } from './storage-api';
-import { parseNumber, refusalText } from './storage-format';
+import { parseNumber } from './storage-format';
 
 type Field = 'mode' | 'stream' | 'preSeconds' | 'postSeconds' | 'retentionDays' | 'schedule';
 interface Draft { mode: string; stream: string; preSeconds: string; postSeconds: string; retentionDays: string; noAgeLimit: boolean; schedule: string }
@@ -73,7 +74,7 @@ export function ChannelSettingsForm({ channelIds, configs }: Props) {
       await apply(input).unwrap();
       setTouched(new Set());
     } catch (err) {
-      setProblem(refusalText(err));
+      setProblem(errorText(err));
     }
   };
 

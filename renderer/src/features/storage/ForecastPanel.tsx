@@ -3,10 +3,11 @@ import { useTranslation } from 'react-i18next';
 import { RECORDING_MODES, type ArchiveSettings, type CallInput, type Channel, type ChannelRecordingConfig } from '../../../../electron/contract';
 
 type RecordingMode = (typeof RECORDING_MODES)[number];
+import { errorText } from '../../i18n/errors';
 import { formatBytes, formatNumber } from '../../i18n/format';
 import { DiskBar } from './DiskBar';
 import { useForecastQuery, useSetArchiveMutation, useSetChannelsMutation } from './storage-api';
-import { daysText, GIB, gibField, parseNumber, refusalText } from './storage-format';
+import { daysText, GIB, gibField, parseNumber } from './storage-format';
 
 interface Row { mode: RecordingMode; bitrate: string; keep: string }
 interface Props { channels: Channel[]; configs: ChannelRecordingConfig[]; archive: ArchiveSettings }
@@ -84,7 +85,7 @@ export function ForecastPanel({ channels, configs, archive }: Props) {
       for (const [retentionDays, channelIds] of groups) await setChannels({ channelIds, retentionDays }).unwrap();
       setMessage({ ok: true, text: t('forecast.saved') });
     } catch (err) {
-      setMessage({ ok: false, text: refusalText(err) });
+      setMessage({ ok: false, text: errorText(err) });
     }
   };
 

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../../i18n/errors';
 import type { ArchiveLock } from '../../../../electron/contract';
 import { rangeText } from '../recording/timeline-view';
-import { refusalText } from './storage-format';
 
 interface Props {
   lock: ArchiveLock;
@@ -25,7 +25,7 @@ export function UnlockDialog({ lock, channel, onUnlock, onClose }: Props) {
     if (!reason.trim()) return setMissing(true);
     setBusy(true);
     setRefusal(null);
-    onUnlock(reason.trim()).then(onClose, (err: unknown) => { setBusy(false); setRefusal(refusalText(err)); });
+    onUnlock(reason.trim()).then(onClose, (err: unknown) => { setBusy(false); setRefusal(errorText(err)); });
   };
 
   return (

@@ -37,9 +37,3 @@ export function parseNumber(text: string): number {
   const s = text.trim().replace(',', '.');
   return s === '' || !/^-?\d*\.?\d*$/.test(s) ? NaN : Number(s);
 }
-
-/** A refusal from the station as it words it (the station names the field and the problem). */
-export function refusalText(err: unknown): string {
-  const m = err && typeof err === 'object' && 'message' in err ? (err as { message: unknown }).message : undefined;
-  return typeof m === 'string' && m ? m : String(err);
-}
