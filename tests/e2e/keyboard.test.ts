@@ -1,6 +1,7 @@
-// The keyboard, in Chromium on the demo station: the nav badges name the real shortcut and it works, the camera list, the
-// layout buttons and a tile's buttons are one tab stop each with the arrows inside, the `?` overlay lists the shortcuts,
-// keeps focus inside and gives it back, a range is selected on the timeline with Shift+arrows, and focus is visible.
+// The keyboard, in Chromium on the demo station: the nav badges name the real shortcut and it works; the camera list, the
+// layout buttons, the tiles, a tile's buttons, a row of tabs and the motion mask are one tab stop each with the arrows
+// inside; the `?` overlay lists the shortcuts, keeps focus inside and gives it back; a range is selected on the timeline
+// with Shift+arrows; focus is visible.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -214,6 +215,41 @@ describe('keyboard', () => {
     await page.evaluate(() => localStorage.setItem('watchpost.language', 'en'));
     await page.reload();
     await page.waitForSelector('.conn-open');
+  });
+
+  it('a row of tabs is one tab stop; the arrows choose the tab (Events, Privacy)', async () => {
+    await page.keyboard.press(`Alt+${VIEWS.indexOf('events') + 1}`);
+    await page.waitForFunction(() => location.hash === '#/events');
+    const selected = () => page.evaluate(() => document.querySelector('[role=tab][aria-selected=true]')?.getAttribute('data-tab'));
+    await page.locator('[role=tab][aria-selected=true]').focus();
+    expect(await tabStops('[role=tablist]')).toEqual([]);
+    await page.locator('[role=tab][aria-selected=true]').focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await selected()).toBe('sensors');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-tab'))).toBe('sensors');
+    expect(await page.locator('[role=tabpanel]').getAttribute('aria-labelledby')).toBe('ev-tab-sensors');
+    await page.keyboard.press('End');
+    expect(await selected()).toBe('motion');
+    // The motion mask is one stop too: 144 cells, the arrows inside.
+    await page.locator('.ev-mask-grid button[tabindex="0"]').waitFor();
+    expect(await page.locator('.ev-mask-grid button[tabindex="0"]').count()).toBe(1);
+    await page.locator('.ev-mask-grid button[tabindex="0"]').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-cell'))).toBe('17');
+    await page.keyboard.press('Home');
+    await page.locator('[role=tab][aria-selected=true]').focus();
+    await page.keyboard.press('Home');
+    expect(await selected()).toBe('events');
+
+    await page.keyboard.press(`Alt+${VIEWS.indexOf('privacy') + 1}`);
+    await page.waitForFunction(() => location.hash === '#/privacy');
+    await page.locator('[data-testid=tab-login]').focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.locator('[data-testid=tab-signup]').getAttribute('aria-selected')).toBe('true');
+    expect(await focused()).toContain('testid=tab-signup');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.locator('[data-testid=tab-login]').getAttribute('aria-selected')).toBe('true');
   });
 
   it('on the timeline, Shift+arrows select a range that Export then takes; + and − zoom', async () => {
