@@ -70,7 +70,8 @@ export const TimelineChannel = z.object({
   channelId,
   spans: z.array(z.object({ start: z.number(), end: z.number() })),
   gaps: z.array(z.object({ start: z.number(), end: z.number(), reason: z.enum(GAP_REASONS) })),
-  events: z.array(z.object({ at: z.number(), kind: z.string() })),
+  /** An event with an end draws as a band from at to end. */
+  events: z.array(z.object({ at: z.number(), kind: z.string(), end: z.number().optional() })),
   locks: z.array(z.object({ id: z.number(), start: z.number(), end: z.number(), reason: z.string() })),
 });
 export type TimelineChannel = z.infer<typeof TimelineChannel>;

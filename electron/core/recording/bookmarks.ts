@@ -1,5 +1,5 @@
 // Bookmarks of the archive: repository functions (db first) and the calls' handlers.
-import { StationError, type Actor, type Bookmark, type bookmarkCalls } from '../../contract';
+import { fail, type Actor, type Bookmark, type bookmarkCalls } from '../../contract';
 import type { Handlers } from '../rpc';
 import type { Db } from '../storage/db';
 import { actorOf, createLock } from './evidence';
@@ -64,7 +64,9 @@ export function queryBookmarks(db: Db, q: BookmarkQuery): Bookmark[] {
     where.push(`b.id IN (SELECT bookmark_id FROM rec_bookmark_channel WHERE channel_id IN (${q.channelIds.map(() => '?').join(',')})${q.to !== undefined ? ' AND start_ms < ?' : ''})`);
     args.push(...q.channelIds, ...(q.to !== undefined ? [q.to] : []));
   }
-  if (q.text) { where.push(`(b.name LIKE ? ESCAPE '\\' OR b.note LIKE ? ESCAPE '\\')`); args.push(likePattern(q.text), likePattern(q.text)); }
+  // Three characters or more: the trigram index (which takes no ESCAPE, so % and _ are searched by scan).
+  if (q.text && q.text.length >= 3 && !/[\\%_]/.test(q.text)) { where.push('b.id IN (SELECT rowid FROM rec_bookmark_text WHERE text LIKE ?)'); args.push(`%${q.text}%`); }
+  else if (q.text) { where.push(`(b.name LIKE ? ESCAPE '\\' OR b.note LIKE ? ESCAPE '\\')`); args.push(likePattern(q.text), likePattern(q.text)); }
   if (q.tag) { where.push('EXISTS (SELECT 1 FROM json_each(b.tags) WHERE lower(value) = lower(?))'); args.push(q.tag); }
   const sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY b.start_ms DESC, b.id DESC LIMIT ?`;
   return (db.prepare(sql).all(...args, q.limit) as Row[]).map(toBookmark);
@@ -89,7 +91,7 @@ export function bookmarkHandlers(o: { db: Db; clock: () => number }): BookmarkHa
     },
     'bookmarks.update': ({ id, ...patch }) => {
       const b = updateBookmark(db, id, patch);
-      if (!b) throw new StationError('not_found', `There is no bookmark with ID ${id}.`);
+      if (!b) throw fail('bookmark.notFound', { id });
       return b;
     },
     'bookmarks.remove': ({ id }) => ({ removed: removeBookmark(db, id) }),

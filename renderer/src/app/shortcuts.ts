@@ -55,6 +55,7 @@ export const SHORTCUTS = {
   'timeline.zoomIn': { group: 'timeline', combos: [{ keys: ['+'] }, { keys: ['='], quiet: true }] },
   'timeline.zoomOut': { group: 'timeline', combos: [{ keys: ['-'] }] },
   'timeline.pan': { group: 'timeline', combos: [{ keys: ['PageUp', 'PageDown'] }] },
+  'timeline.bookmark': { group: 'timeline', combos: [{ keys: ['b'] }] },
   'schedule.move': { group: 'schedule', combos: [{ keys: [...ARROWS, 'Home', 'End'] }] },
   'schedule.paint': { group: 'schedule', combos: [{ keys: ARROWS, shift: true }] },
   'schedule.toggle': { group: 'schedule', combos: [{ keys: [' ', 'Enter'] }] },

@@ -26,6 +26,17 @@ export const m009Bookmarks: Migration = {
       ) WITHOUT ROWID;
       CREATE INDEX rec_bookmark_start ON rec_bookmark (start_ms);
       CREATE INDEX rec_bookmark_channel_start ON rec_bookmark_channel (channel_id, start_ms);
+      -- Name and note by trigrams, so a search for any part of a word uses an index (kept by triggers).
+      CREATE VIRTUAL TABLE rec_bookmark_text USING fts5 (text, tokenize = 'trigram');
+      CREATE TRIGGER rec_bookmark_text_ai AFTER INSERT ON rec_bookmark BEGIN
+        INSERT INTO rec_bookmark_text (rowid, text) VALUES (new.id, new.name || char(10) || new.note);
+      END;
+      CREATE TRIGGER rec_bookmark_text_au AFTER UPDATE OF name, note ON rec_bookmark BEGIN
+        UPDATE rec_bookmark_text SET text = new.name || char(10) || new.note WHERE rowid = new.id;
+      END;
+      CREATE TRIGGER rec_bookmark_text_ad AFTER DELETE ON rec_bookmark BEGIN
+        DELETE FROM rec_bookmark_text WHERE rowid = old.id;
+      END;
     `);
   },
 };

@@ -1,6 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { isShortcut } from '../../app/shortcuts';
+import type { Bookmark } from '../../../../electron/contract';
+import { BookmarkDialog } from './BookmarkDialog';
+import { BookmarksPanel } from './BookmarksPanel';
 import { ExportDialog } from './ExportDialog';
 import { LockDialog } from './LockDialog';
 import { PlaybackControls } from './PlaybackControls';
@@ -11,6 +15,7 @@ import { useLockRangeMutation } from './recording-api';
 import { clockText } from './timeline-view';
 import { useHoverThumbnail } from './use-hover-thumbnail';
 import { usePlaybackSession } from './use-playback-session';
+import { useBookmarks } from './use-bookmarks';
 import { useTimeline } from './use-timeline';
 
 /** Playback: timelines per channel, up to 16 channels on one clock, speeds, steps, export, evidence lock. */
@@ -25,6 +30,9 @@ export function PlaybackPage() {
   const [lockRange] = useLockRangeMutation();
   const [exporting, setExporting] = useState(false);
   const [locking, setLocking] = useState(false);
+  /** The bookmark dialog: a new one over the selection or at the playhead, or one being edited. */
+  const [bookmarking, setBookmarking] = useState<{ from: number; to: number; channelIds: number[]; editing?: Bookmark } | null>(null);
+  const bm = useBookmarks(selected, view);
   const setMessage = (m: string | null) => dispatch(A.messageShown(m));
 
   useEffect(() => {
@@ -41,9 +49,16 @@ export function PlaybackPage() {
   const now = position ?? session?.state.t0;
   const names = useMemo(() => new Map(channels.map((c) => [c.channelId, c.name])), [channels]);
   const cols = Math.ceil(Math.sqrt(Math.max(1, selected.length)));
+  const newBookmark = () => {
+    const at = selection ?? (now !== undefined ? { from: now, to: now } : undefined);
+    if (at && selected.length > 0) setBookmarking({ from: Math.round(at.from), to: Math.round(at.to), channelIds: selected });
+  };
 
   return (
-    <section className="page pb-page" aria-labelledby="page-title">
+    <section className="page pb-page" aria-labelledby="page-title" onKeyDown={(e) => {
+      const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
+      if (!typing && !bookmarking && isShortcut(e, 'timeline.bookmark')) { e.preventDefault(); newBookmark(); }
+    }}>
       <header className="page-head">
         <h1 id="page-title" tabIndex={-1}>{t('title')}</h1>
         <span className="pb-clock mono" data-testid="pb-clock">{now !== undefined ? clockText(now, true) : '—'}</span>
@@ -68,12 +83,23 @@ export function PlaybackPage() {
             onSeek={pb.seek} onStep={pb.step} onTogglePause={pb.togglePause} onToggleSound={pb.toggleSound} onSpeed={pb.setSpeed}
             onExport={() => setExporting(true)} onLock={() => setLocking(true)} />
           <PlaybackTimelines selected={selected} names={names} data={data} view={view} position={now} selection={selection} hover={hover}
-            onSeek={pb.seek} onPan={(d) => dispatch(A.viewPanned(d))} onZoom={(factor, at) => dispatch(A.viewZoomed({ factor, at }))}
+            bands={bm.bands} onSeek={pb.seek} onPan={(d) => dispatch(A.viewPanned(d))} onZoom={(factor, at) => dispatch(A.viewZoomed({ factor, at }))}
             onSelect={(sel) => dispatch(A.selectionChanged(sel))} onHover={hoverAt} onLeave={clearHover} />
           {message && <p className="pb-message" role="alert" onClick={() => setMessage(null)}>{message}</p>}
+          <BookmarksPanel items={bm.items} search={bm.search} names={names} error={bm.error} onSearch={bm.setSearch} onAdd={newBookmark}
+            onJump={(b) => dispatch(A.jumpRequested({ at: b.start, channelId: b.channelIds[0] ?? null }))}
+            onEdit={(b) => setBookmarking({ from: b.start, to: b.end, channelIds: b.channelIds, editing: b })}
+            onDelete={(b) => void bm.remove(b).unwrap().catch(() => undefined)} />
         </div>
       </div>
       {exporting && selection && <ExportDialog source={source} channelIds={selected} from={selection.from} to={selection.to} onClose={() => setExporting(false)} />}
+      {bookmarking && (
+        <BookmarkDialog from={bookmarking.from} to={bookmarking.to} editing={bookmarking.editing} onClose={() => setBookmarking(null)}
+          channels={bookmarking.channelIds.map((id) => names.get(id) ?? t('channelFallback', { id })).join(', ')}
+          onSave={({ lock, ...f }) => (bookmarking.editing
+            ? bm.update({ id: bookmarking.editing.id, ...f }).unwrap()
+            : bm.add({ channelIds: bookmarking.channelIds, from: bookmarking.from, to: bookmarking.to, lock, ...f }).unwrap())} />
+      )}
       {locking && selection && (
         <LockDialog from={selection.from} to={selection.to} onClose={() => setLocking(false)}
           onLock={(reason) => lockRange({ channelId: null, from: Math.round(selection.from), to: Math.round(selection.to), reason }).unwrap()

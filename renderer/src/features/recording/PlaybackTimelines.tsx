@@ -1,7 +1,7 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TimelineChannel } from '../../../../electron/contract';
-import { TimelineCanvas } from './TimelineCanvas';
+import { TimelineCanvas, type TimelineBand } from './TimelineCanvas';
 import { instantText, type TimelineView } from './timeline-view';
 import type { Hover } from './use-hover-thumbnail';
 
@@ -13,6 +13,8 @@ interface Props {
   position?: number;
   selection?: { from: number; to: number };
   hover: Hover | null;
+  /** Marks and bands per channel from other sources (bookmarks, motion hits). */
+  bands?: Map<number, TimelineBand[]>;
   onSeek(t: number): void;
   onPan(deltaMs: number): void;
   onZoom(factor: number, at: number): void;
@@ -22,12 +24,12 @@ interface Props {
 }
 
 /** One timeline per channel shown, on one view, with the picture under the pointer. */
-export function PlaybackTimelines({ selected, names, data, view, position, selection, hover, onSeek, onPan, onZoom, onSelect, onHover, onLeave }: Props) {
+export function PlaybackTimelines({ selected, names, data, view, position, selection, hover, bands, onSeek, onPan, onZoom, onSelect, onHover, onLeave }: Props) {
   const { t } = useTranslation('recording');
   return (
     <div className="pb-timelines" onMouseLeave={onLeave}>
       {selected.map((id) => (
-        <TimelineCanvas key={id} name={names.get(id) ?? t('channelFallback', { id })} data={data.find((d) => d.channelId === id)} view={view} position={position} selection={selection}
+        <TimelineCanvas key={id} bands={bands?.get(id)} name={names.get(id) ?? t('channelFallback', { id })} data={data.find((d) => d.channelId === id)} view={view} position={position} selection={selection}
           onSeek={onSeek} onPan={onPan} onZoom={onZoom} onSelect={onSelect} onHover={(t, x) => onHover(t, x, id)} />
       ))}
       {hover && <HoverCard hover={hover} />}

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TimelineChannel } from '../../../../electron/contract';
 import { shortcutOf } from '../../app/shortcuts';
-import { instantText, tickLabel, tickStep, type TimelineView } from './timeline-view';
+import { FRAME_MS, frameOf, instantText, tickLabel, tickStep, wheelFactor, type TimelineView } from './timeline-view';
 
 const GAP_COLOURS: Record<string, string> = {
   camera_offline: '#e5534b', recording_off: '#3a414c', disk: '#e0a534', station_stopped: '#7a5af0',
@@ -12,8 +12,16 @@ export const GAP_REASONS: Record<string, string> = {
   camera_offline: 'legend.cameraOffline', recording_off: 'legend.recordingOff', disk: 'legend.disk', station_stopped: 'legend.stationStopped',
 };
 
+/** A mark (start = end) or band drawn over a strip by another source: bookmarks, motion hits. */
+export interface TimelineBand { start: number; end: number; colour: string }
+
+/** Below this span a click seeks to the frame under the pointer. */
+const FRAME_SCALE_MS = 2000;
+
 interface Props {
   name: string;
+  /** Marks and bands from other sources, drawn above the recordings in their own colours. */
+  bands?: TimelineBand[];
   data?: TimelineChannel;
   view: TimelineView;
   position?: number;
@@ -26,7 +34,7 @@ interface Props {
 }
 
 /** One channel's strip: recorded spans, gaps coloured by reason, event marks, locks, the playhead, the selection. */
-export function TimelineCanvas({ name, data, view, position, selection, onSeek, onPan, onZoom, onSelect, onHover }: Props) {
+export function TimelineCanvas({ name, bands, data, view, position, selection, onSeek, onPan, onZoom, onSelect, onHover }: Props) {
   const { t, i18n } = useTranslation('recording');
   const canvas = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(800);
@@ -40,7 +48,10 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
     if (!el) return;
     const ro = new ResizeObserver(() => setWidth(Math.max(100, Math.floor(el.clientWidth))));
     ro.observe(el);
-    return () => ro.disconnect();
+    // A pinch arrives as a wheel with Ctrl: the timeline zooms, not the page.
+    const noPageZoom = (e: WheelEvent) => { if (e.ctrlKey) e.preventDefault(); };
+    el.addEventListener('wheel', noPageZoom, { passive: false });
+    return () => { ro.disconnect(); el.removeEventListener('wheel', noPageZoom); };
   }, []);
 
   useEffect(() => {
@@ -62,7 +73,12 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
     g.fillStyle = '#3fb27f';
     for (const s of data?.spans ?? []) g.fillRect(x(s.start), 8, Math.max(1, x(s.end) - x(s.start)), 12);
     g.fillStyle = '#4f9cf0';
-    for (const e of data?.events ?? []) g.fillRect(x(e.at) - 0.5, 4, 1.5, 4);
+    // An event with an end is a band over its duration; one without, a mark.
+    for (const e of data?.events ?? []) g.fillRect(x(e.at) - 0.5, 4, Math.max(1.5, x(e.end ?? e.at) - x(e.at)), 4);
+    for (const b of bands ?? []) {
+      g.fillStyle = b.colour;
+      g.fillRect(x(b.start) - 1, 0, Math.max(2, x(b.end) - x(b.start)), 4);
+    }
     g.strokeStyle = '#f0c674';
     for (const l of data?.locks ?? []) {
       g.strokeRect(x(l.start) + 0.5, 6.5, Math.max(2, x(l.end) - x(l.start)), 15);
@@ -90,6 +106,7 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
     g.fillStyle = '#8a94a3';
     g.font = '10px system-ui, sans-serif';
     for (let at = Math.ceil(view.from / step) * step; at < view.to; at += step) {
+      if (step < 1000 && at % 1000 === 0) g.fillRect(x(at), 20, 1, 6);
       g.fillRect(x(at), 26, 1, 8);
       g.fillText(tickLabel(at, step), x(at) + 2, 33);
     }
@@ -104,6 +121,8 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
     const r = canvas.current!.getBoundingClientRect();
     return view.from + ((clientX - r.left) / r.width) * (view.to - view.from);
   };
+  /** Where a click seeks: at the finest scales the start of the frame under the pointer. */
+  const seekAt = (clientX: number) => (view.to - view.from <= FRAME_SCALE_MS ? frameOf(timeAt(clientX)) : timeAt(clientX));
 
   return (
     <div className="pb-strip">
@@ -120,7 +139,7 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
         aria-valuetext={instantText(position ?? view.from)}
         tabIndex={0}
         style={{ height: H }}
-        onWheel={(e) => onZoom(e.deltaY > 0 ? 1.25 : 0.8, timeAt(e.clientX))}
+        onWheel={(e) => onZoom(wheelFactor(e.deltaY, e.deltaMode, e.ctrlKey), timeAt(e.clientX))}
         onMouseDown={(e) => (drag.current = { x: e.clientX, moved: false, shift: e.shiftKey, from: timeAt(e.clientX) })}
         onMouseMove={(e) => {
           const d = drag.current;
@@ -137,7 +156,7 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
         onMouseUp={(e) => {
           const d = drag.current;
           drag.current = null;
-          if (d && !d.moved) onSeek(timeAt(e.clientX));
+          if (d && !d.moved) onSeek(seekAt(e.clientX));
         }}
         onMouseLeave={() => { drag.current = null; onHover(null, 0); }}
         onKeyDown={(e) => {
@@ -145,7 +164,8 @@ export function TimelineCanvas({ name, data, view, position, selection, onSeek, 
           const at = position ?? view.from;
           const sign = e.key === 'ArrowLeft' || e.key === 'PageUp' ? -1 : 1;
           const what = shortcutOf(e, 'timeline');
-          if (what === 'timeline.step') onSeek(at + sign * span / 50);
+          // At the finest scales a step is one frame.
+          if (what === 'timeline.step') onSeek(span <= FRAME_SCALE_MS ? frameOf(at) + sign * FRAME_MS : at + sign * span / 50);
           else if (what === 'timeline.select') {
             // Go on from the range last made with the keys, unless the mouse has made another since.
             const k = keySel.current;

@@ -1,8 +1,10 @@
-// The visible window of the timeline: a centre and a span, zoomed from 7 days down to 1 minute; its times as texts.
+// The visible window of the timeline: a centre and a span, zoomed from a month down to 100 ms; its times as texts.
 import { dateTimeFormat, formatDateTime } from '../../i18n/format';
 
-export const MIN_SPAN_MS = 60_000;
-export const MAX_SPAN_MS = 7 * 86_400_000;
+export const MIN_SPAN_MS = 100;
+export const MAX_SPAN_MS = 31 * 86_400_000;
+/** One frame at 25 fps: the finest step of the keys, and the scale at which ticks count frames. */
+export const FRAME_MS = 40;
 
 export interface TimelineView { from: number; to: number }
 
@@ -55,16 +57,32 @@ export const instantText = (t: number): string => formatDateTime(t);
 export const rangeText = (from: number, to: number, timesOnly = false): string =>
   dateTimeFormat(timesOnly ? { timeStyle: 'medium' } : { dateStyle: 'medium', timeStyle: 'medium' }).formatRange(from, Math.max(from, to));
 
+/** Tick spacings, frames to a week; each a whole number of the next coarser unit's parts. */
+const STEPS = [FRAME_MS, 2 * FRAME_MS, 200, 500, ...[1, 5, 10, 30, 60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400].map((s) => s * 1000)];
+
 /** Tick spacing that gives roughly one label per 100 px. */
 export function tickStep(spanMs: number, widthPx: number): number {
-  const steps = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400].map((s) => s * 1000);
   const want = (spanMs / Math.max(1, widthPx)) * 100;
-  return steps.find((s) => s >= want) ?? 86_400_000;
+  return STEPS.find((s) => s >= want) ?? STEPS[STEPS.length - 1]!;
 }
 
-/** A tick's label in the language: the day at midnight or when ticks are a day apart, else the time (seconds when ticks are closer than a minute). */
+/**
+ * A tick's label in the language, fitting its scale: the day when ticks are a day or more apart or at midnight, hours and
+ * minutes, seconds below a minute, and below a second the seconds with milliseconds (each frame at the finest scale).
+ */
 export function tickLabel(t: number, step: number): string {
-  const p = clockParts(t);
-  if (step >= 86_400_000 || (p.hour === '00' && p.minute === '00' && p.second === '00')) return dateTimeFormat({ month: '2-digit', day: '2-digit' }).format(t);
+  const p = clockParts(t, step < 1000);
+  if (step >= 86_400_000 || (step >= 1000 && p.hour === '00' && p.minute === '00' && p.second === '00')) return dateTimeFormat({ month: '2-digit', day: '2-digit' }).format(t);
+  if (step < 1000) return `${p.minute}:${p.second}.${p.fractionalSecond}`;
   return dateTimeFormat(step < 60_000 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' }).format(t);
 }
+
+/** Wheel or pinch (a wheel with Ctrl in Chromium) as a zoom factor: in proportion to the distance, so a trackpad zooms smoothly. */
+export function wheelFactor(deltaY: number, deltaMode: number, pinch: boolean): number {
+  const px = deltaMode === 1 ? deltaY * 16 : deltaMode === 2 ? deltaY * 400 : deltaY;
+  const k = pinch ? 0.01 : 0.002;
+  return Math.exp(Math.max(-200, Math.min(200, px)) * k);
+}
+
+/** An instant moved to the start of the frame it falls in (frames counted from the epoch at 25 fps). */
+export const frameOf = (t: number): number => Math.floor(t / FRAME_MS) * FRAME_MS;
