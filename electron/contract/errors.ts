@@ -63,13 +63,14 @@ export function englishText(reason: Reason, params: ErrorParams = {}): string {
 }
 
 /**
- * The StationError for a reason: its code, its English sentence (`detail`, for logs and API users, in brackets after it).
+ * The StationError for a reason: its code, its English sentence (`detail`, for logs and API users, in brackets at its end).
  * `throw fail('device.notFound', { id })`.
  */
 export function fail<R extends Reason>(reason: R, ...[params, detail]: FailArgs<R>): StationError {
   const p = (params ?? {}) as ErrorParams;
   const text = englishText(reason, p);
-  return new StationError(REASONS[reason][0], detail ? `${text} (${detail})` : text, reason, p);
+  const message = !detail ? text : text.endsWith('.') ? `${text.slice(0, -1)} (${detail}).` : `${text} (${detail})`;
+  return new StationError(REASONS[reason][0], message, reason, p);
 }
 
 /** The label key of an input field at `path` of `call`'s input (FIELD_ALIASES first, then its own name, then its parent's). */

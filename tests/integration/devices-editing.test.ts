@@ -44,7 +44,7 @@ describe('editing the device list', () => {
     expect((await call('devices.cover', { channelId: ch }))!.imageBase64).toBe(snap.imageBase64);
     expect(await call('devices.setCover', { channelId: ch, imageBase64: PNG.toString('base64') })).toMatchObject({ type: 'image/png', bytes: PNG.length });
     expect((await call('devices.cover', { channelId: ch }))!.type).toBe('image/png');
-    expect(await refusal(call('devices.setCover', { channelId: 99_999, from: 'snapshot' }))).toMatch(/no channel with id 99999/);
+    expect(await refusal(call('devices.setCover', { channelId: 99_999, from: 'snapshot' }))).toMatch(/There is no channel with ID 99999/);
     // A camera added by RTSP URL has a cover too; removing the channel (Live page) removes it.
     const rtsp = await call('channels.addRtsp', { name: 'Yard', mainUrl: 'rtsp://127.0.0.1:8554/yard', subUrl: null });
     await call('devices.setCover', { channelId: rtsp.id, imageBase64: PNG.toString('base64') });

@@ -47,7 +47,7 @@ describe('adding cameras by RTSP URL', () => {
     const first = await call('channels.addRtsp', { name: 'Gate', mainUrl: url, subUrl: null });
     const taken = await refusal('channels.addRtsp', { name: ' gate ', mainUrl: 'rtsp://127.0.0.1:8554/other', subUrl: null });
     expect(taken.code).toBe('conflict');
-    expect(taken.message).toMatch(/^Name: .*Gate.* already the name of another camera/);
+    expect(taken.message).toMatch(/^Channel name: .*Gate.* already the name of another camera/);
     // The same stream with other credentials and the ONVIF flags is still the same stream.
     const same = await refusal('channels.addRtsp', { name: 'Gate 2', mainUrl: withCredentials(`${cam.channels[0]!.main.rtsp}&unicast=true&proto=Onvif`, { username: 'op', password: 'x' }), subUrl: null });
     expect(same.message).toMatch(/^Main stream URL: this stream is already on the list as the main stream of “Gate”/);

@@ -93,7 +93,7 @@ describe('PTZ on camsim', () => {
     await expect(call('live.ptz.move', { channelId: channel.id, pan: 2, tilt: 0 })).rejects.toThrow(/Pan must be at most 1/);
     await expect(call('live.ptz.gotoPreset', { channelId: channel.id, token: 'nope' })).rejects.toThrow(/NoToken|preset/i);
     await expect(call('live.ptz.setPreset', { channelId: channel.id, name: '  ' })).rejects.toThrow(/Preset name is required/);
-    await expect(call('live.ptz.stop', { channelId: 9999 })).rejects.toThrow(/no channel with id 9999/);
+    await expect(call('live.ptz.stop', { channelId: 9999 })).rejects.toThrow(/There is no channel with ID 9999/);
     expect((await call('channels.list')).find((c) => c.id === rtsp.id)?.ptz).toBe(false);
   });
 

@@ -36,8 +36,11 @@ describe('a sweep range', () => {
     expect(inRange('10.0.1.2', '10.0.0.254', '10.0.1.1')).toBe(false);
   });
   it('is refused backwards or over 1024 addresses, naming the field', () => {
-    expect(sweepTargets('10.0.0.9', '10.0.0.1')).toBe('Last address: 10.0.0.1 comes before the first, 10.0.0.9; a sweep runs from the lower address to the higher.');
-    expect(sweepTargets('10.0.0.0', '10.0.4.0')).toBe('Last address: 10.0.0.0 to 10.0.4.0 holds 1025 addresses; a sweep asks at most 1024.');
+    expect(sweepTargets('10.0.0.9', '10.0.0.1')).toMatchObject({
+      message: 'Last address: 10.0.0.1 comes before the first, 10.0.0.9; a sweep runs from the lower address to the higher.',
+      reason: 'scan.rangeReversed', params: { field: 'lastAddress', from: '10.0.0.9', to: '10.0.0.1' },
+    });
+    expect(sweepTargets('10.0.0.0', '10.0.4.0')).toMatchObject({ message: 'Last address: 10.0.0.0 to 10.0.4.0 holds 1025 addresses; a sweep asks at most 1024.' });
     expect(sweepTargets('10.0.0.0', '10.0.3.255')).toHaveLength(1024);
   });
 });
@@ -45,14 +48,15 @@ describe('a sweep range', () => {
 describe('an unreachable device, in words', () => {
   const failed = (cause: object) => Object.assign(new TypeError('fetch failed'), { cause });
   it('names its address and port and what happened', async () => {
-    expect(unreachable('127.0.0.1:8080', failed({ code: 'ECONNREFUSED' }))).toBe('Nothing answers at 127.0.0.1:8080: the connection was refused. Check the IP address and the HTTP port.');
-    expect(unreachable('10.1.1.1:80', failed({ code: 'EHOSTUNREACH' }))).toBe('10.1.1.1:80 cannot be reached from this station (no route to host).');
-    expect(unreachable('10.1.1.1:80', Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })))
+    expect(unreachable('127.0.0.1:8080', failed({ code: 'ECONNREFUSED' })).info).toMatchObject({ reason: 'device.connectionRefused', params: { address: '127.0.0.1', port: 8080 } });
+    expect(unreachable('127.0.0.1:8080', failed({ code: 'ECONNREFUSED' })).message).toBe('Nothing answers at 127.0.0.1:8080: the connection was refused. Check the IP address and the HTTP port.');
+    expect(unreachable('10.1.1.1:80', failed({ code: 'EHOSTUNREACH' })).message).toBe('10.1.1.1:80 cannot be reached from this station (no route to host).');
+    expect(unreachable('10.1.1.1:80', Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })).message)
       .toBe('10.1.1.1:80 did not answer in time. Check the IP address and that the device is switched on.');
-    expect(unreachable('10.1.1.1:80', failed({ code: 'EPROTO', message: 'wrong version number' }))).toBe('10.1.1.1:80 did not answer: wrong version number.');
+    expect(unreachable('10.1.1.1:80', failed({ code: 'EPROTO', message: 'wrong version number' })).message).toBe('The device at 10.1.1.1:80 did not answer (wrong version number).');
   });
   it('says which port fetch will not open (the WHATWG bad-port list), as fetch really fails on it', async () => {
     const err = await fetch('http://127.0.0.1:1/').then(() => undefined, (e: unknown) => e);
-    expect(unreachable('127.0.0.1:1', err)).toBe('HTTP port: the station does not connect to port 1, which is reserved for another service; a device\'s HTTP port is usually 80.');
+    expect(unreachable('127.0.0.1:1', err).message).toBe('HTTP port: the station does not connect to port 1, which is reserved for another service; a device\'s HTTP port is usually 80.');
   });
 });

@@ -1,4 +1,4 @@
-import { Channel, sameStream, StationError, type StreamProfile } from '../../contract';
+import { Channel, fail, sameStream, type StreamProfile } from '../../contract';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 
@@ -40,7 +40,7 @@ export class ChannelRegistry {
 
   private row(id: number): Row {
     const r = this.db.prepare('SELECT * FROM channel WHERE id = ?').get(id) as Row | undefined;
-    if (!r) throw new StationError('not_found', `no channel with id ${id}`);
+    if (!r) throw fail('channel.notFound', { id });
     return r;
   }
 
@@ -71,13 +71,11 @@ export class ChannelRegistry {
   /** Refuses a name another channel has, and (unless confirmed) a stream another channel already carries; nothing is stored then. */
   private checkNew(input: { name: string; mainUrl: string; subUrl: string | null; allowSameUrl?: boolean }): void {
     const taken = this.nameTaken(input.name);
-    if (taken !== undefined) throw new StationError('conflict', `Name: “${taken}” is already the name of another camera; choose a different name.`);
+    if (taken !== undefined) throw fail('channel.nameTaken', { field: 'channelName', name: taken });
     if (input.allowSameUrl) return;
-    for (const [label, url] of [['Main stream URL', input.mainUrl], ['Sub stream URL', input.subUrl]] as const) {
+    for (const [field, url] of [['mainUrl', input.mainUrl], ['subUrl', input.subUrl]] as const) {
       const other = url ? this.withStream(url)[0] : undefined;
-      if (other) {
-        throw new StationError('conflict', `${label}: this stream is already on the list as the ${other.profile} stream of “${other.name}”; add it a second time only if you mean to (confirm it).`);
-      }
+      if (other) throw fail(other.profile === 'main' ? 'channel.sameMainStream' : 'channel.sameSubStream', { field, name: other.name });
     }
   }
 
@@ -128,7 +126,7 @@ export class ChannelRegistry {
   /** The device and its channel number a channel came from; null for a channel added by RTSP URL. */
   deviceOf(id: number): { deviceId: number; deviceChannel: number } | null {
     const r = this.db.prepare('SELECT device_id, device_channel FROM channel WHERE id = ?').get(id) as { device_id: number | null; device_channel: number | null } | undefined;
-    if (!r) throw new StationError('not_found', `no channel with id ${id}`);
+    if (!r) throw fail('channel.notFound', { id });
     return r.device_id !== null && r.device_channel !== null ? { deviceId: r.device_id, deviceChannel: r.device_channel } : null;
   }
 
@@ -146,7 +144,7 @@ export class ChannelRegistry {
   async rename(id: number, name: string): Promise<Channel> {
     this.row(id);
     const taken = this.nameTaken(name, id);
-    if (taken !== undefined) throw new StationError('conflict', `Name: “${taken}” is already the name of another camera; choose a different name.`);
+    if (taken !== undefined) throw fail('channel.nameTaken', { field: 'channelName', name: taken });
     this.db.prepare('UPDATE channel SET name = ? WHERE id = ?').run(name, id);
     return this.get(id);
   }

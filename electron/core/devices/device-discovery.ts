@@ -1,4 +1,4 @@
-import { StationError, type DiscoveredDevice } from '../../contract';
+import type { DiscoveredDevice } from '../../contract';
 import type { DeviceServiceOptions } from './device-options';
 import { addedAddresses } from './device-table';
 import { inRange, ipv4Interfaces, listenAnnouncements, scan, sweepTargets, type ScanHit } from './discovery/scanner';
@@ -83,7 +83,7 @@ export class DeviceDiscovery {
     if (this.scanning) return this.scanning;
     const range = input.range;
     const swept = range ? sweepTargets(range.from, range.to) : undefined;
-    if (typeof swept === 'string') throw new StationError('bad_input', swept);
+    if (swept && !Array.isArray(swept)) throw swept;
     const started = this.o.clock();
     const run = async () => {
       const all = ipv4Interfaces();

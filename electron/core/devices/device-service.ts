@@ -1,4 +1,4 @@
-import { StationError, type ActivationResult, type AddedDevice, type Device, type DiscoveredDevice } from '../../contract';
+import { fail, type ActivationResult, type AddedDevice, type Device, type DiscoveredDevice } from '../../contract';
 import type { Handlers } from '../rpc';
 import { activate, factoryNew, type ActivationRequest } from './device-activation';
 import { changePassword, configure, deviceTime, type ConfigContext, type ConfigureRequest } from './device-config';
@@ -91,7 +91,7 @@ export class DeviceService {
   async add(input: { address: string; httpPort: number; username: string; password: string; name?: string; driver?: 'onvif' | 'dahua' }): Promise<AddedDevice> {
     const target = `${input.address}:${input.httpPort}`;
     if (this.o.db.prepare('SELECT 1 FROM device WHERE address = ? AND http_port = ?').get(input.address, input.httpPort)) {
-      throw new StationError('conflict', `IP address: the device at ${target} is already in the device list.`);
+      throw fail('device.duplicate', { field: 'address', address: input.address, port: input.httpPort });
     }
     const scanned = this.discovery.get(input.address);
     const url = scanned?.xaddr && scanned.httpPort === input.httpPort ? scanned.xaddr : `http://${target}/onvif/device_service`;
@@ -126,7 +126,7 @@ export class DeviceService {
         const fresh = scanned?.status === 'uninitialised' ? scanned : await factoryNew({ address: input.address, httpPort: input.httpPort, deviceUrl: url }, this.o.clock);
         if (!fresh) throw err;
         this.discovery.upsert({ ...fresh, lastSeenAt: this.o.clock() });
-        throw new StationError('conflict', `The device at ${target} is factory-new: it has no administrator yet, so no user name and password can log in. Activate it first (set its admin password), then add it.`);
+        throw fail('device.factoryNew', { address: input.address, port: input.httpPort });
       }
     });
     const rtspPort = Number(channels[0] ? new URL(channels[0].main).port || 554 : 554);
@@ -218,7 +218,7 @@ export class DeviceService {
   }
 
   private coverStore(): CoverStore {
-    if (!this.covers) throw new StationError('unavailable', 'this station keeps no cover images');
+    if (!this.covers) throw fail('cover.unsupported');
     return this.covers;
   }
 
@@ -227,10 +227,10 @@ export class DeviceService {
     await this.o.registry.get(input.channelId);
     let image: Buffer;
     if ('from' in input) {
-      if (!this.o.snapshot) throw new StationError('unavailable', 'no snapshots on this station');
+      if (!this.o.snapshot) throw fail('snapshot.unsupported');
       image = await this.o.snapshot(input.channelId);
     } else {
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.imageBase64)) throw new StationError('bad_input', 'the cover image is not base64');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.imageBase64)) throw fail('field.notBase64', { field: 'imageBase64' });
       image = Buffer.from(input.imageBase64, 'base64');
     }
     const saved = store.set(input.channelId, image);

@@ -1,18 +1,18 @@
-import { StationError } from '../../contract';
+import { fail, StationError } from '../../contract';
 import { DeviceAuthError } from '../net/http-auth';
 import { SoapFault } from '../net/soap';
 
-/** Why the device at `target` (address:port) could not be reached, as a sentence naming both. */
-export function unreachable(target: string, err: unknown): string {
+/** Why the device at `target` (address:port) could not be reached, as a refusal naming both. */
+export function unreachable(target: string, err: unknown): StationError {
   const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };
   const code = e.cause?.code ?? e.code;
-  const port = target.slice(target.lastIndexOf(':') + 1);
-  if (code === 'ECONNREFUSED') return `Nothing answers at ${target}: the connection was refused. Check the IP address and the HTTP port.`;
-  if (e.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return `${target} did not answer in time. Check the IP address and that the device is switched on.`;
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `${target} cannot be reached from this station (no route to host).`;
+  const at = { address: target.slice(0, target.lastIndexOf(':')), port: Number(target.slice(target.lastIndexOf(':') + 1)) };
+  if (code === 'ECONNREFUSED') return fail('device.connectionRefused', at);
+  if (e.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return fail('device.timeout', at);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return fail('device.noRoute', at);
   // fetch refuses ports kept for other services (the WHATWG "bad port" list).
-  if (e.cause?.message === 'bad port') return `HTTP port: the station does not connect to port ${port}, which is reserved for another service; a device's HTTP port is usually 80.`;
-  return `${target} did not answer: ${(e.cause?.message ?? e.message).replace(/\.$/, '')}.`;
+  if (e.cause?.message === 'bad port') return fail('device.reservedPort', { field: 'httpPort', port: at.port });
+  return fail('device.unreachable', at, (e.cause?.message ?? e.message).replace(/\.$/, ''));
 }
 
 /**
@@ -33,10 +33,10 @@ export class LoginThrottle {
     this.state.set(target, s);
     const now = this.clock();
     if (s.lockedUntil && s.lockedUntil > now) {
-      throw new StationError('unavailable', `the device has locked this station out; ${Math.ceil((s.lockedUntil - now) / 1000)} s left`);
+      throw fail('device.lockedOut', { seconds: Math.ceil((s.lockedUntil - now) / 1000) });
     }
     if (s.failures >= this.maxFailures && s.notBefore > now) {
-      throw new StationError('unavailable', `wrong password ${s.failures} times; next try in ${Math.ceil((s.notBefore - now) / 1000)} s, so the device does not lock out`);
+      throw fail('device.loginPaused', { failures: s.failures, seconds: Math.ceil((s.notBefore - now) / 1000) });
     }
     while (s.busy) await s.busy.catch(() => undefined);
     const p = login();
@@ -50,17 +50,17 @@ export class LoginThrottle {
     } catch (err) {
       if (err instanceof DeviceAuthError && err.kind === 'locked') {
         s.lockedUntil = this.clock() + (err.retryAfterMs ?? 60_000);
-        throw new StationError('unavailable', `the device has locked this station out; ${Math.ceil((s.lockedUntil - this.clock()) / 1000)} s left`);
+        throw fail('device.lockedOut', { seconds: Math.ceil((s.lockedUntil - this.clock()) / 1000) });
       }
       if (err instanceof DeviceAuthError) {
         s.failures++;
         s.notBefore = this.clock() + 2000 * 4 ** (s.failures - 1);
-        throw new StationError('bad_input', 'the device refused the username or password');
+        throw fail('device.wrongPassword');
       }
       // The device answered (a SOAP fault): the login worked, the request was refused.
-      if (err instanceof SoapFault) { s.failures = 0; throw new StationError('conflict', `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}`); }
+      if (err instanceof SoapFault) { s.failures = 0; throw fail('device.refused', { detail: `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}` }); }
       if (err instanceof StationError) throw err;
-      throw new StationError('unavailable', unreachable(target, err));
+      throw unreachable(target, err);
     } finally {
       s.busy = undefined;
     }

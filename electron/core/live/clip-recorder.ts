@@ -3,7 +3,7 @@
 // them went away (and kept).
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { StationError, type ActiveClip, type StreamProfile } from '../../contract';
+import { fail, type ActiveClip, type StreamProfile } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
 import type { Logger } from '../log';
@@ -96,7 +96,7 @@ export class ClipRecorder {
 
   stop(clipId: number): ClipResult {
     const r = this.end(clipId, 'user');
-    if (!r) throw new StationError('not_found', `There is no clip recording with number ${clipId}; it may have ended already.`);
+    if (!r) throw fail('live.clipNotFound', { id: clipId });
     return r;
   }
 

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import { networkInterfaces } from 'node:os';
+import { fail, type StationError } from '../../../contract';
 import { decodeDhip, DHIP_MULTICAST, DHIP_PORT, readNotifyDevInfo, searchPacket, type DhipDevice } from './dhip';
 import { parseWsdMessage, probeXml, WSD_MULTICAST, type WsdEndpoint } from './ws-discovery';
 
@@ -40,11 +41,11 @@ export function inRange(address: string, from: string, to: string): boolean {
   return n >= toNumber(from) && n <= toNumber(to);
 }
 
-/** Every address from `from` to `to`, each asked on the standard WS-Discovery and DHIP ports; an error sentence when the range is not one. */
-export function sweepTargets(from: string, to: string): UnicastTarget[] | string {
+/** Every address from `from` to `to`, each asked on the standard WS-Discovery and DHIP ports; the refusal when the range is not one. */
+export function sweepTargets(from: string, to: string): UnicastTarget[] | StationError {
   const a = toNumber(from), b = toNumber(to);
-  if (b < a) return `Last address: ${to} comes before the first, ${from}; a sweep runs from the lower address to the higher.`;
-  if (b - a + 1 > MAX_SWEEP) return `Last address: ${from} to ${to} holds ${b - a + 1} addresses; a sweep asks at most ${MAX_SWEEP}.`;
+  if (b < a) return fail('scan.rangeReversed', { field: 'lastAddress', from, to });
+  if (b - a + 1 > MAX_SWEEP) return fail('scan.rangeTooLarge', { field: 'lastAddress', from, to, size: b - a + 1, max: MAX_SWEEP });
   return Array.from({ length: b - a + 1 }, (_, i) => ({ address: toAddress(a + i), wsdPort: WSD_MULTICAST.port, dhipPort: DHIP_PORT }));
 }
 

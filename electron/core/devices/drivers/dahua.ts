@@ -1,4 +1,4 @@
-import { StationError } from '../../../contract';
+import { fail } from '../../../contract';
 import { encryptKey, seal, type EncryptInfo } from './dahua-envelope';
 import { DeviceAuthError, digestFetch, type Credentials } from '../../net/http-auth';
 import type { ChannelStreams, DeviceInfo } from './onvif';
@@ -12,8 +12,8 @@ async function outsideCmd(base: string, method: string, params: unknown): Promis
     signal: AbortSignal.timeout(8000),
   });
   const raw = await res.text();
-  if (raw.length > 16 * 1024) throw new StationError('unavailable', 'device reply too large');
-  try { return JSON.parse(raw) as { result?: unknown; params?: unknown; error?: { message?: unknown } }; } catch { throw new StationError('unavailable', `device answered HTTP ${res.status}`); }
+  if (raw.length > 16 * 1024) throw fail('device.replyTooLarge');
+  try { return JSON.parse(raw) as { result?: unknown; params?: unknown; error?: { message?: unknown } }; } catch { throw fail('device.httpError', { status: res.status }); }
 }
 
 /**
@@ -25,9 +25,9 @@ export async function dahuaDevInit(base: string, username: string, password: str
   // Only a device that answers "no such method" gets the plain form; one that offers a key we cannot use gets nothing.
   const info = await outsideCmd(base, 'Security.getEncryptInfo', null);
   const key = info.result === true ? encryptKey(info.params as EncryptInfo) : undefined;
-  if (info.result === true && !key) throw new StationError('conflict', 'the device offered an encryption key the station cannot use; the password was not sent');
+  if (info.result === true && !key) throw fail('device.unusableKey');
   const r = await outsideCmd(base, 'DevInit.account', key ? seal(account, key) : account);
-  if (r.result !== true) throw new StationError('conflict', typeof r.error?.message === 'string' ? r.error.message.slice(0, 200) : 'device refused DevInit');
+  if (r.result !== true) throw fail('device.refused', { detail: typeof r.error?.message === 'string' ? r.error.message.slice(0, 200) : 'DevInit' });
   return key ? 'encrypted' : 'plain';
 }
 
@@ -60,7 +60,7 @@ export class DahuaDriver {
       throw new DeviceAuthError('locked', 'the device locked this station out after failed logins', Number.isFinite(s) && s > 0 ? s * 1000 : undefined);
     }
     const text = await res.text();
-    if (res.status !== 200) throw new StationError('unavailable', `device answered HTTP ${res.status}`);
+    if (res.status !== 200) throw fail('device.httpError', { status: res.status });
     return parseKv(text);
   }
 
@@ -70,7 +70,7 @@ export class DahuaDriver {
     const res = await digestFetch(new URL(`/cgi-bin/userManager.cgi?${q}`, this.base).toString(), this.credentials);
     if (res.status === 401) { await res.body?.cancel(); throw new DeviceAuthError('unauthorized', 'the device refused the username or password'); }
     const text = (await res.text()).slice(0, 400);
-    if (res.status !== 200 || !/^OK/.test(text)) throw new StationError('conflict', `the device refused the new password: ${text.replace(/^Error\s*/, '').trim() || `HTTP ${res.status}`}`);
+    if (res.status !== 200 || !/^OK/.test(text)) throw fail('device.passwordRefused', { detail: text.replace(/^Error\s*/, '').trim() || `HTTP ${res.status}` });
   }
 
   /** configManager setConfig with Name.Key=value pairs; anything but OK is the device's refusal, passed on. */
@@ -79,7 +79,7 @@ export class DahuaDriver {
     const res = await digestFetch(new URL(`/cgi-bin/configManager.cgi?${q}`, this.base).toString(), this.credentials);
     if (res.status === 401) { await res.body?.cancel(); throw new DeviceAuthError('unauthorized', 'the device refused the username or password'); }
     const text = (await res.text()).slice(0, 400);
-    if (res.status !== 200 || !/^OK/.test(text)) throw new StationError('conflict', `the device refused the setting: ${text.replace(/^Error\s*/, '').trim() || `HTTP ${res.status}`}`);
+    if (res.status !== 200 || !/^OK/.test(text)) throw fail('device.settingRefused', { detail: text.replace(/^Error\s*/, '').trim() || `HTTP ${res.status}` });
   }
 
   /** Static IPv4 (address and mask) or DHCP on eth0. */
@@ -95,7 +95,7 @@ export class DahuaDriver {
    */
   async setTime(tz: string, dst: boolean, mode: 'ntp' | 'pc'): Promise<void> {
     const zone = parsePosixTz(tz);
-    if (!zone) throw new StationError('bad_input', `time zone: "${tz}" is not a POSIX TZ string (e.g. CET-1CEST,M3.5.0,M10.5.0/3)`);
+    if (!zone) throw fail('field.notTimeZone', { field: 'timeZone' });
     await this.setConfig({ 'NTP.TimeZoneDesc': tz, 'Locales.DSTEnable': String(dst), 'NTP.Enable': String(mode === 'ntp') });
     if (mode === 'ntp') return;
     const local = localTime(zone, Date.now()).toISOString().slice(0, 19).replace('T', ' ');
