@@ -44,6 +44,9 @@ export const REASONS = {
   'folder.notFolder': ['bad_input', '{{field}}: {{path}} is not a folder.'],
   'folder.notFound': ['bad_input', '{{field}}: {{path}} does not exist; create it first.'],
   'folder.notWritable': ['bad_input', '{{field}}: {{path}} cannot be created or written ({{error}}).'],
+  'folder.noNewFiles': ['bad_input', '{{field}}: {{path}} is a system folder that cannot hold files; choose a folder on a disk.'],
+  'folder.noPermission': ['bad_input', '{{field}}: the station is not allowed to write in {{path}}; choose another folder or change its permissions.'],
+  'folder.readOnly': ['bad_input', '{{field}}: {{path}} is on a read-only disk.'],
   // The station and its clients.
   'station.unknownCall': ['unknown_call', 'The station has no call named {{call}}.'],
   'station.internal': ['internal', '{{call}} failed inside the station; the station log has the details.'],

@@ -80,7 +80,8 @@ export type Settings = z.infer<typeof Settings>;
 export const calls = {
   'station.status': call(NoInput, StationStatus),
   'settings.get': call(NoInput, Settings),
-  'settings.update': call(Settings.partial().strict(), Settings),
+  /** `createFolder`: a recordings folder that does not exist is made (else refused, so a typo makes no folders anywhere). */
+  'settings.update': call(Settings.partial().extend({ createFolder: z.boolean().optional() }).strict(), Settings),
   ...liveCalls,
   ...privacyCalls,
   ...recordingCalls,

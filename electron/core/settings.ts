@@ -30,7 +30,7 @@ export function saveSettings(db: Db, settings: Settings, now: number): void {
 }
 
 /** Checks that the file system agrees with a change before it is stored. */
-export function checkSettingsOnDisk(patch: Partial<Settings>): void {
+export function checkSettingsOnDisk(patch: Partial<Settings>, createFolder = false): void {
   for (const field of ['ffmpegPath', 'ffprobePath'] as const) {
     const p = patch[field];
     if (!p) continue;
@@ -42,17 +42,24 @@ export function checkSettingsOnDisk(patch: Partial<Settings>): void {
   }
   const dir = patch.recordingsDir;
   if (dir) {
+    const field = 'recordingsDir';
     let st: Stats | undefined;
-    try { st = statSync(dir); } catch { /* created below */ }
-    if (st && !st.isDirectory()) throw fail('folder.notFolder', { field: 'recordingsDir', path: dir });
+    try { st = statSync(dir); } catch { /* missing */ }
+    if (st && !st.isDirectory()) throw fail('folder.notFolder', { field, path: dir });
+    if (!st && !createFolder) throw fail('folder.notFound', { field, path: dir });
     // Written for real: permission bits say nothing of read-only mounts (or of root).
     const probe = join(dir, `.watchpost-write-test-${process.pid}`);
     try {
-      mkdirSync(dir, { recursive: true });
+      if (!st) mkdirSync(dir, { recursive: true });
       writeFileSync(probe, '');
       rmSync(probe);
     } catch (err) {
-      throw fail('folder.notWritable', { field: 'recordingsDir', path: dir, error: (err as NodeJS.ErrnoException).code ?? 'error' });
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      // The real reason, not the errno: /proc exists but takes no new files (ENOENT), a CD is read-only, …
+      if (code === 'ENOENT' && st) throw fail('folder.noNewFiles', { field, path: dir });
+      if (code === 'EACCES' || code === 'EPERM') throw fail('folder.noPermission', { field, path: dir });
+      if (code === 'EROFS') throw fail('folder.readOnly', { field, path: dir });
+      throw fail('folder.notWritable', { field, path: dir, error: code });
     }
   }
 }

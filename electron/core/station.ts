@@ -172,8 +172,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       database: { path: dbPath, schemaVersion: schemaVersion(db), latestSchemaVersion: LATEST_SCHEMA_VERSION },
     }),
     'settings.get': () => settings,
-    'settings.update': (patch) => {
-      checkSettingsOnDisk(patch);
+    'settings.update': ({ createFolder, ...patch }) => {
+      checkSettingsOnDisk(patch, createFolder);
       const next = { ...settings, ...patch };
       // A new recordings folder applies at once; the setting is stored with the index change.
       recording.setRoot(next.recordingsDir, () => saveSettings(db, next, clock()));

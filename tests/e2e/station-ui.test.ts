@@ -1,6 +1,6 @@
 // The real UI in Debian's Chromium against `npm run station`: navigation, keyboard, Status facts, Settings errors.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statfsSync } from 'node:fs';
+import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -89,12 +89,20 @@ describe('station UI in Chromium', () => {
     await page.click('button[type=submit]');
     await expect.poll(() => page.locator('[role=alert]').textContent()).toBe('ffmpeg path: /no/such/ffmpeg is not an executable file.');
     await page.fill('input[name=ffmpegPath]', '');
+    // A folder that does not exist is asked about, not made silently (issue 22 item 7); /proc is named for what it is.
+    await page.fill('input[name=recordingsDir]', '/proc');
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.locator('[role=alert]').textContent()).toBe('Recordings folder: /proc is a system folder that cannot hold files; choose a folder on a disk.');
     const rec = join(station.dataDir, 'archive');
     await page.fill('input[name=recordingsDir]', rec);
     await page.click('button[type=submit]');
+    await expect.poll(() => page.locator('[role=alert]').textContent()).toBe(`The folder ${rec} does not exist. Create it`);
+    expect(existsSync(rec)).toBe(false);
+    await page.click('[role=alert] button');
     await page.waitForSelector('text=Saved');
+    expect(existsSync(rec)).toBe(true);
     await page.keyboard.press('Alt+8');
-    await expect.poll(() => page.locator('[data-fact=recordings] .path').textContent()).toBe(rec);
+    await expect.poll(() => page.locator('[data-fact=recordings] .path').textContent(), { timeout: 10_000 }).toBe(rec);
   });
 
   it('logged no console error', () => consoleGuard.check());

@@ -2,7 +2,7 @@
 // through settings.update while recording: the recorder closes its segment at the next keyframe and continues in
 // the new folder with no gap; the old folder's recordings stay in the index and play, also after a restart. A folder
 // that is a file, or cannot be written, is refused with an error naming it and nothing changes.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { probeFrames } from '../helpers/archive-media';
@@ -47,12 +47,16 @@ describe('changing the recordings folder while recording', () => {
   const newRoot = () => join(dir, 'disk2', 'rec');
   let switchedAt = 0;
 
-  it('refuses a folder that is a file or cannot be written, naming it, and keeps the folder', async () => {
+  it('refuses a folder that is a file or cannot be written, naming it and the real reason, and keeps the folder', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
     await expect(ws.call('settings.update', { recordingsDir: file })).rejects.toThrow(`settings.update: bad_input: Recordings folder: ${file} is not a folder.`);
-    // /proc/1 is a folder nobody can create files in, root included.
-    await expect(ws.call('settings.update', { recordingsDir: '/proc/1' })).rejects.toThrow(/Recordings folder: \/proc\/1 cannot be created or written/);
+    // /proc/1 is a folder nobody can create files in, root included: said as such, not as the errno (ENOENT) it gives.
+    await expect(ws.call('settings.update', { recordingsDir: '/proc/1' })).rejects.toThrow('Recordings folder: /proc/1 is a system folder that cannot hold files; choose a folder on a disk.');
+    // A folder that does not exist is made only when asked (a typo makes no folders anywhere).
+    const typo = join(dir, 'no-such', 'rec');
+    await expect(ws.call('settings.update', { recordingsDir: typo })).rejects.toThrow(`Recordings folder: ${typo} does not exist; create it first.`);
+    expect(existsSync(join(dir, 'no-such'))).toBe(false);
     expect(await ws.call<{ recordingsDir: string }>('settings.get', {})).toMatchObject({ recordingsDir: oldRoot() });
   });
 
@@ -63,7 +67,7 @@ describe('changing the recordings folder while recording', () => {
     await until('recording in the first folder', async () => mp4s(oldRoot()).length > 0 && (await ws.call<{ channels: { state: string }[] }>('recording.status', {})).channels[0]?.state === 'recording');
     await new Promise((r) => setTimeout(r, 5_000));
     switchedAt = Date.now();
-    expect(await ws.call('settings.update', { recordingsDir: newRoot() })).toMatchObject({ recordingsDir: newRoot() });
+    expect(await ws.call('settings.update', { recordingsDir: newRoot(), createFolder: true })).toMatchObject({ recordingsDir: newRoot() });
     // Segments are 60 s long: only the change of folder can roll this one (at the next keyframe, GOP ≤ 2 s).
     const first = await until('a segment in the new folder', () => mp4s(newRoot())[0], 10_000);
     const status = await ws.call<{ channels: { segmentPath?: string; segmentStart?: number }[] }>('recording.status', {});

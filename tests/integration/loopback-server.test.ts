@@ -145,7 +145,7 @@ describe('loopback server', () => {
   it('applies a valid settings change and refuses one the disk disagrees with', async () => {
     const ws = await connect();
     const rec = join(dir, 'elsewhere', 'rec');
-    expect(await callOver(ws, 1, 'settings.update', { recordingsDir: rec })).toMatchObject({ ok: true, value: { recordingsDir: rec } });
+    expect(await callOver(ws, 1, 'settings.update', { recordingsDir: rec, createFolder: true })).toMatchObject({ ok: true, value: { recordingsDir: rec } });
     expect(await callOver(ws, 2, 'settings.update', { ffmpegPath: '/definitely/not/ffmpeg' })).toEqual({
       ok: false, error: {
         code: 'bad_input', message: 'ffmpeg path: /definitely/not/ffmpeg is not an executable file.',

@@ -32,11 +32,16 @@ export function SettingsPage() {
   const [draft, setDraft] = useState<Draft | null>(null);
   useEffect(() => { if (data) setDraft(toDraft(data)); }, [data]);
 
+  const save = (createFolder = false) => {
+    if (!draft) return;
+    void update({ ffmpegPath: draft.ffmpegPath.trim() || null, ffprobePath: draft.ffprobePath.trim() || null, recordingsDir: draft.recordingsDir.trim(), createFolder });
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!draft) return;
-    void update({ ffmpegPath: draft.ffmpegPath.trim() || null, ffprobePath: draft.ffprobePath.trim() || null, recordingsDir: draft.recordingsDir.trim() });
+    save();
   };
+  // A recordings folder that does not exist is made only when the user says so (a typo makes no folders anywhere).
+  const missingFolder = error && 'reason' in error && error.reason === 'folder.notFound' ? String(error.params?.path ?? '') : null;
   const field = (key: keyof Draft) => (
     <label className="field">
       <span>{t(`fields.${key}.label`)}</span>
@@ -63,7 +68,13 @@ export function SettingsPage() {
         <div className="actions">
           <button type="submit" className="primary" disabled={isLoading || !draft}>{t('common:save')}</button>
           {isSuccess && <span className="ok" role="status">{t('common:saved')}</span>}
-          {error && <span className="error" role="alert">{errorText(error)}</span>}
+          {error && !missingFolder && <span className="error" role="alert">{errorText(error)}</span>}
+          {missingFolder && (
+            <span className="error" role="alert">
+              {t('createFolder.question', { path: missingFolder })}{' '}
+              <button type="button" onClick={() => save(true)}>{t('createFolder.create')}</button>
+            </span>
+          )}
         </div>
       </form>
       <EventSettingsForm />
