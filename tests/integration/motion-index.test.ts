@@ -49,10 +49,12 @@ describe('motion index', () => {
     const w = new MotionIndexWriter(db);
     feed(w);
     w.dispose();
-    expect((db.prepare('SELECT count(*) AS n FROM mo_sample').get() as { n: number }).n).toBe(20 + 2 + 60);
+    expect((db.prepare('SELECT sum(length(samples)) / 73 AS n FROM mo_minute').get() as { n: number }).n).toBe(20 + 2 + 60);
+    // A row a minute: 60-72 s is one minute, 200-230 s another.
+    expect((db.prepare('SELECT count(*) AS n FROM mo_minute').get() as { n: number }).n).toBe(2);
     expect(db.prepare('SELECT channel_id, start_ms, end_ms FROM mo_cover').all()).toEqual([{ channel_id: 1, start_ms: T0, end_ms: T0 + 600_000 }]);
-    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT at_ms, cells FROM mo_sample WHERE channel_id = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms').all(1, 0, 1) as { detail: string }[];
-    expect(plan.map((p) => p.detail).join(' ')).toMatch(/SEARCH mo_sample USING PRIMARY KEY/);
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT minute_ms, samples FROM mo_minute WHERE channel_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms').all(1, 0, 1) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/SEARCH mo_minute USING INDEX sqlite_autoindex_mo_minute_1/);
   });
 
   it('finds when the region moved, merges small gaps, and nothing where the region was still', () => {

@@ -1,10 +1,14 @@
-// The motion index: the detector's 32x18 grid per channel, stored beside the segment index (mo_sample, mo_cover), and
-// the search that finds when a drawn region moved. Samples are 500 ms; only those with motion are stored.
+// The motion index: the detector's 32x18 grid per channel, stored beside the segment index (mo_minute, mo_cover), and
+// the search that finds when a drawn region moved. Samples are 500 ms; only those with motion are stored, a row a minute.
 import type { Db } from '../storage/db';
 
 export const MOTION_STEP_MS = 500;
 export const GRID_CELLS = 32 * 18;
 const GRID_BYTES = GRID_CELLS / 8;
+const MINUTE_MS = 60_000;
+/** A stored sample: its slot in the minute, then its cells. */
+const RECORD = 1 + GRID_BYTES;
+const minuteOf = (at: number) => at - (at % MINUTE_MS);
 /** A pause in the grid longer than this starts a new covered range (a detector restart, a station stop). */
 const COVER_GAP_MS = 5_000;
 
@@ -29,12 +33,28 @@ export class MotionIndexWriter {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    const put = this.db.prepare('INSERT OR REPLACE INTO mo_sample (channel_id, at_ms, cells) VALUES (?, ?, ?)');
+    const read = this.db.prepare('SELECT samples FROM mo_minute WHERE channel_id = ? AND minute_ms = ?').pluck();
+    const put = this.db.prepare('INSERT OR REPLACE INTO mo_minute (channel_id, minute_ms, samples) VALUES (?, ?, ?)');
     const extend = this.db.prepare('UPDATE mo_cover SET end_ms = ? WHERE id = ?');
     const open = this.db.prepare('INSERT INTO mo_cover (channel_id, start_ms, end_ms) VALUES (?, ?, ?)');
+    // Moving samples grouped by channel and minute, appended to the minute's row.
+    const minutes = new Map<string, { channelId: number; minute: number; records: Buffer[] }>();
+    for (const s of batch) {
+      if (!s.grid.some((b) => b !== 0)) continue;
+      const minute = minuteOf(s.at);
+      const key = `${s.channelId}:${minute}`;
+      const m = minutes.get(key) ?? minutes.set(key, { channelId: s.channelId, minute, records: [] }).get(key)!;
+      const rec = Buffer.alloc(RECORD);
+      rec[0] = Math.floor((s.at - minute) / MOTION_STEP_MS);
+      rec.set(s.grid, 1);
+      m.records.push(rec);
+    }
     this.db.transaction(() => {
+      for (const m of minutes.values()) {
+        const had = read.get(m.channelId, m.minute) as Buffer | undefined;
+        put.run(m.channelId, m.minute, Buffer.concat(had ? [had, ...m.records] : m.records));
+      }
       for (const s of batch) {
-        if (s.grid.some((b) => b !== 0)) put.run(s.channelId, s.at, Buffer.from(s.grid));
         const end = s.at + MOTION_STEP_MS;
         const c = this.covers.get(s.channelId);
         if (c && s.at <= c.end + COVER_GAP_MS && s.at >= c.end - MOTION_STEP_MS) {
@@ -56,7 +76,17 @@ export class MotionIndexWriter {
 
 /** Motion data of a channel in [from, to) goes (retention, a deleted device); covered ranges are cut to match. */
 export function deleteMotion(db: Db, channelId: number, from: number, to: number): void {
-  db.prepare('DELETE FROM mo_sample WHERE channel_id = ? AND at_ms >= ? AND at_ms < ?').run(channelId, from, to);
+  const edges = db.prepare('SELECT minute_ms, samples FROM mo_minute WHERE channel_id = ? AND minute_ms IN (?, ?)').all(channelId, minuteOf(from), minuteOf(to - 1)) as { minute_ms: number; samples: Buffer }[];
+  db.prepare('DELETE FROM mo_minute WHERE channel_id = ? AND minute_ms >= ? AND minute_ms < ?').run(channelId, minuteOf(from), to);
+  // Minutes cut by the range keep their samples outside it.
+  for (const e of edges) {
+    const kept: Buffer[] = [];
+    for (let o = 0; o < e.samples.length; o += RECORD) {
+      const at = e.minute_ms + e.samples[o]! * MOTION_STEP_MS;
+      if (at < from || at >= to) kept.push(e.samples.subarray(o, o + RECORD));
+    }
+    if (kept.length) db.prepare('INSERT OR REPLACE INTO mo_minute (channel_id, minute_ms, samples) VALUES (?, ?, ?)').run(channelId, e.minute_ms, Buffer.concat(kept));
+  }
   const split = db.prepare('SELECT id, end_ms FROM mo_cover WHERE channel_id = ? AND start_ms < ? AND end_ms > ?').all(channelId, from, to) as { id: number; end_ms: number }[];
   for (const s of split) {
     db.prepare('UPDATE mo_cover SET end_ms = ? WHERE id = ?').run(from, s.id);
@@ -96,7 +126,7 @@ export function searchMotion(db: Db, q: MotionQuery): { hits: MotionHit[]; cover
   const bytes = [...mask.keys()].filter((i) => mask[i] !== 0);
   const regionCells = bytes.reduce((n, i) => n + POPCOUNT[mask[i]!]!, 0);
   const minCells = Math.max(1, Math.ceil(regionCells * ((100 - q.sensitivity) / 200)));
-  const rows = db.prepare('SELECT at_ms, cells FROM mo_sample WHERE channel_id = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms').raw();
+  const rows = db.prepare('SELECT minute_ms, samples FROM mo_minute WHERE channel_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms').raw();
   const cover = db.prepare('SELECT coalesce(sum(min(end_ms, ?) - max(start_ms, ?)), 0) AS ms FROM mo_cover WHERE channel_id = ? AND start_ms < ? AND end_ms > ?');
   const hits: MotionHit[] = [];
   const coveredMs: Record<number, number> = {};
@@ -107,9 +137,11 @@ export function searchMotion(db: Db, q: MotionQuery): { hits: MotionHit[]; cover
       if (run && run.end - run.start >= q.minDurationMs) hits.push(run);
       run = undefined;
     };
-    for (const [at, cells] of rows.iterate(channelId, q.from - MOTION_STEP_MS + 1, q.to) as IterableIterator<[number, Buffer]>) {
+    for (const [minute, samples] of rows.all(channelId, minuteOf(q.from), q.to) as [number, Buffer][]) for (let o = 0; o < samples.length; o += RECORD) {
+      const at = minute + samples[o]! * MOTION_STEP_MS;
+      if (at + MOTION_STEP_MS <= q.from || at >= q.to) continue;
       let n = 0;
-      for (const i of bytes) n += POPCOUNT[cells[i]! & mask[i]!]!;
+      for (const i of bytes) n += POPCOUNT[samples[o + 1 + i]! & mask[i]!]!;
       if (n < minCells) continue;
       const start = Math.max(at, q.from);
       const end = Math.min(at + MOTION_STEP_MS, q.to);
@@ -126,9 +158,3 @@ export function searchMotion(db: Db, q: MotionQuery): { hits: MotionHit[]; cover
   return { hits, coveredMs };
 }
 
-/** Bytes the index holds for a channel (samples and covered ranges), for the cost shown beside the search. */
-export function motionIndexBytes(db: Db, channelId: number): number {
-  const r = db.prepare('SELECT count(*) AS n FROM mo_sample WHERE channel_id = ?').get(channelId) as { n: number };
-  // A WITHOUT ROWID row: the 72-byte blob plus its key and record header, about 90 bytes in the b-tree.
-  return r.n * 90;
-}

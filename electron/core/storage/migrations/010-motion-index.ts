@@ -6,14 +6,14 @@ export const m010MotionIndex: Migration = {
   name: 'motion-index',
   up(db) {
     db.exec(`
-      -- One sample: the 32x18 cells (bit per cell, row by row) that moved from at_ms for the index's step (500 ms).
-      -- Only samples where something moved are kept.
-      CREATE TABLE mo_sample (
+      -- A channel's minute of grid samples that moved: n records of 73 bytes, each the sample's 500 ms slot in the minute
+      -- (0-119) and its 32x18 cells (a bit per cell, row by row). One row a minute keeps a day's search to 1440 rows a channel.
+      CREATE TABLE mo_minute (
         channel_id INTEGER NOT NULL,
-        at_ms      INTEGER NOT NULL,
-        cells      BLOB NOT NULL CHECK (length(cells) = 72),
-        PRIMARY KEY (channel_id, at_ms)
-      ) STRICT, WITHOUT ROWID;
+        minute_ms  INTEGER NOT NULL,
+        samples    BLOB NOT NULL CHECK (length(samples) % 73 = 0),
+        PRIMARY KEY (channel_id, minute_ms)
+      ) STRICT;
 
       -- Time the grid was computed for a channel (moving or not).
       CREATE TABLE mo_cover (
