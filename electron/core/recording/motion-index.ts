@@ -123,7 +123,7 @@ export interface MotionHit { channelId: number; start: number; end: number; peak
 /** One indexed range query per channel; a hit is a run of samples where enough of the region moved, merged over small gaps. */
 export function searchMotion(db: Db, q: MotionQuery): { hits: MotionHit[]; coveredMs: Record<number, number> } {
   const mask = regionMask(q.region);
-  const bytes = [...mask.keys()].filter((i) => mask[i] !== 0);
+  const bytes = Int32Array.from([...mask.keys()].filter((i) => mask[i] !== 0));
   const regionCells = bytes.reduce((n, i) => n + POPCOUNT[mask[i]!]!, 0);
   const minCells = Math.max(1, Math.ceil(regionCells * ((100 - q.sensitivity) / 200)));
   const rows = db.prepare('SELECT minute_ms, samples FROM mo_minute WHERE channel_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms').raw();
@@ -141,7 +141,7 @@ export function searchMotion(db: Db, q: MotionQuery): { hits: MotionHit[]; cover
       const at = minute + samples[o]! * MOTION_STEP_MS;
       if (at + MOTION_STEP_MS <= q.from || at >= q.to) continue;
       let n = 0;
-      for (const i of bytes) n += POPCOUNT[samples[o + 1 + i]! & mask[i]!]!;
+      for (let k = 0; k < bytes.length; k++) n += POPCOUNT[samples[o + 1 + bytes[k]!]! & mask[bytes[k]!]!]!;
       if (n < minCells) continue;
       const start = Math.max(at, q.from);
       const end = Math.min(at + MOTION_STEP_MS, q.to);
