@@ -111,6 +111,7 @@ export const REASONS = {
   'account.required': ['conflict', 'Log in or create an account first.'],
   'account.sessionEnded': ['conflict', 'Your session has ended; log in again.'],
   'account.ownSession': ['bad_input', 'That is this station\'s own session; use Log out instead.'],
+  'archive.lockInFuture': ['bad_input', '{{field}}: the range runs past now; only recorded time can be locked as evidence.'],
   'account.emailTaken': ['conflict', 'An account with this email already exists.'],
   'account.wrongLogin': ['bad_input', 'Wrong email or password.'],
   'account.wrongLoginTries': ['bad_input', { one: 'Wrong email or password; {{count}} try left.', other: 'Wrong email or password; {{count}} tries left.' }],

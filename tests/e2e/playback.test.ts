@@ -149,6 +149,9 @@ describe('playback page', () => {
     const to = Number(await page.getAttribute('[data-testid=pb-selection]', 'data-to'));
     expect(to).toBeGreaterThan(Date.now() - 30_000);
     expect(to).toBeLessThanOrEqual(Date.now());
+    // Over the contract too: a range running past now is not locked.
+    await expect(call('archive.lock', { channelId: null, from: Date.now() - 60_000, to: Date.now() + 600_000, reason: 'later' })).rejects.toThrow('To: the range runs past now; only recorded time can be locked as evidence.');
+    expect(await call('archive.locks', {})).toEqual([]);
   }, 30_000);
 
   it('locks the selected range as evidence with a reason asked in a dialog (Escape cancels, the reason is required)', async () => {

@@ -171,7 +171,10 @@ export class StorageAdmin {
       'recording.setArchive': (s) => this.setArchive(s),
       'archive.setFolder': ({ path, move }, session) => this.setFolder(path, move, session.id),
       'archive.lock': ({ channelId, from, to, reason }, session) => {
-        const lock = createLock(db, { channelId, start: from, end: to, reason, at: this.o.clock(), by: actorOf(session.id) });
+        const now = this.o.clock();
+        // Only what is recorded can be evidence: a range running past now is refused, not stored as it came.
+        if (to > now + 1000) throw fail('archive.lockInFuture', { field: 'to' });
+        const lock = createLock(db, { channelId, start: from, end: to, reason, at: now, by: actorOf(session.id) });
         this.o.logger.info({ lock: lock.id, channel: channelId, from, to }, 'evidence range locked');
         return lock;
       },
