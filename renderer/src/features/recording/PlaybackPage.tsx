@@ -7,6 +7,7 @@ import { BookmarkDialog } from './BookmarkDialog';
 import { BookmarksPanel } from './BookmarksPanel';
 import { ExportDialog } from './ExportDialog';
 import { LockDialog } from './LockDialog';
+import { MotionSearchPanel, RegionOverlay, useMotionSearch } from './MotionSearch';
 import { PlaybackControls } from './PlaybackControls';
 import { PlaybackSidebar } from './PlaybackSidebar';
 import { PlaybackTimelines } from './PlaybackTimelines';
@@ -33,6 +34,12 @@ export function PlaybackPage() {
   /** The bookmark dialog: a new one over the selection or at the playhead, or one being edited. */
   const [bookmarking, setBookmarking] = useState<{ from: number; to: number; channelIds: number[]; editing?: Bookmark } | null>(null);
   const bm = useBookmarks(selected, view);
+  const ms = useMotionSearch(source, selected);
+  const bands = useMemo(() => {
+    const m = new Map(bm.bands);
+    for (const [id, b] of ms.bands) m.set(id, [...(m.get(id) ?? []), ...b]);
+    return m;
+  }, [bm.bands, ms.bands]);
   const setMessage = (m: string | null) => dispatch(A.messageShown(m));
 
   useEffect(() => {
@@ -75,6 +82,7 @@ export function PlaybackPage() {
             {selected.map((id) => (
               <figure key={id} className="pb-video">
                 <video ref={pb.videoRef(id)} muted playsInline data-playback={id} />
+                {ms.channel === id && (ms.drawing || ms.region) && <RegionOverlay ms={ms} />}
                 <figcaption>{names.get(id) ?? t('channelFallback', { id })}</figcaption>
               </figure>
             ))}
@@ -83,9 +91,11 @@ export function PlaybackPage() {
             onSeek={pb.seek} onStep={pb.step} onTogglePause={pb.togglePause} onToggleSound={pb.toggleSound} onSpeed={pb.setSpeed}
             onExport={() => setExporting(true)} onLock={() => setLocking(true)} />
           <PlaybackTimelines selected={selected} names={names} data={data} view={view} position={now} selection={selection} hover={hover}
-            bands={bm.bands} onSeek={pb.seek} onPan={(d) => dispatch(A.viewPanned(d))} onZoom={(factor, at) => dispatch(A.viewZoomed({ factor, at }))}
+            bands={bands} onSeek={pb.seek} onPan={(d) => dispatch(A.viewPanned(d))} onZoom={(factor, at) => dispatch(A.viewZoomed({ factor, at }))}
             onSelect={(sel) => dispatch(A.selectionChanged(sel))} onHover={hoverAt} onLeave={clearHover} />
           {message && <p className="pb-message" role="alert" onClick={() => setMessage(null)}>{message}</p>}
+          <MotionSearchPanel ms={ms} names={names} selected={selected} range={selection && selection.to > selection.from ? selection : view}
+            onJump={(at) => pb.seek(at)} />
           <BookmarksPanel items={bm.items} search={bm.search} names={names} error={bm.error} onSearch={bm.setSearch} onAdd={newBookmark}
             onJump={(b) => dispatch(A.jumpRequested({ at: b.start, channelId: b.channelIds[0] ?? null }))}
             onEdit={(b) => setBookmarking({ from: b.start, to: b.end, channelIds: b.channelIds, editing: b })}

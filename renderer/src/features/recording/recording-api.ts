@@ -7,6 +7,7 @@ export const recordingApi = stationApi.enhanceEndpoints({ addTagTypes: ['Timelin
     archiveTimeline: callQuery(b, 'archive.timeline', { providesTags: ['Timeline'], keepUnusedDataFor: 0 }),
     archiveDays: callQuery(b, 'archive.days', { keepUnusedDataFor: 0 }),
     archiveThumbnail: callQuery(b, 'archive.thumbnail', { keepUnusedDataFor: 0 }),
+    motionSearch: callMutation(b, 'archive.motionSearch'),
     lockRange: callMutation(b, 'archive.lock', { invalidatesTags: ['Timeline'] }),
     bookmarks: callQuery(b, 'bookmarks.list', { providesTags: ['Bookmarks'], keepUnusedDataFor: 0 }),
     addBookmark: callMutation(b, 'bookmarks.add', { invalidatesTags: ['Bookmarks', 'Timeline'] }),
@@ -19,7 +20,7 @@ export const recordingApi = stationApi.enhanceEndpoints({ addTagTypes: ['Timelin
 });
 
 export const {
-  useArchiveTimelineQuery, useArchiveDaysQuery, useLazyArchiveThumbnailQuery, useLockRangeMutation,
+  useArchiveTimelineQuery, useArchiveDaysQuery, useArchiveThumbnailQuery, useLazyArchiveThumbnailQuery, useLockRangeMutation, useMotionSearchMutation,
   useStartExportMutation, useCancelExportMutation, useVerifyExportMutation,
   useBookmarksQuery, useAddBookmarkMutation, useUpdateBookmarkMutation, useRemoveBookmarkMutation,
 } = recordingApi;
