@@ -46,3 +46,10 @@ describe('timeline view (issue 12: timeline reach)', () => {
     expect(v.to).toBeLessThanOrEqual(now + 2 + 1e-9);
   });
 });
+
+describe('zoom around a point outside the view', () => {
+  it('counts it as the nearest edge, so the view does not drift away', () => {
+    const v = zoom({ from: 0, to: 100 }, 2, 1000);
+    expect(v).toEqual({ from: -100, to: 100 });
+  });
+});

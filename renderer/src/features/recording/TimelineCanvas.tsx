@@ -115,7 +115,7 @@ export function TimelineCanvas({ name, bands, data, view, position, selection, o
       g.fillRect(x(position) - 1, 0, 2, H);
     }
     // The tick labels are in the language: drawn again when it changes.
-  }, [data, view, position, selection, width, i18n.language]);
+  }, [data, bands, view, position, selection, width, i18n.language]);
 
   const timeAt = (clientX: number) => {
     const r = canvas.current!.getBoundingClientRect();
@@ -165,7 +165,12 @@ export function TimelineCanvas({ name, bands, data, view, position, selection, o
           const sign = e.key === 'ArrowLeft' || e.key === 'PageUp' ? -1 : 1;
           const what = shortcutOf(e, 'timeline');
           // At the finest scales a step is one frame.
-          if (what === 'timeline.step') onSeek(span <= FRAME_SCALE_MS ? frameOf(at) + sign * FRAME_MS : at + sign * span / 50);
+          if (what === 'timeline.step') {
+            const to = span <= FRAME_SCALE_MS ? frameOf(at) + sign * FRAME_MS : at + sign * span / 50;
+            // The view follows a playhead stepped out of it.
+            if (to < view.from || to > view.to) onPan(to - (view.from + view.to) / 2);
+            onSeek(to);
+          }
           else if (what === 'timeline.select') {
             // Go on from the range last made with the keys, unless the mouse has made another since.
             const k = keySel.current;

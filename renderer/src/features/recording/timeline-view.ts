@@ -8,10 +8,12 @@ export const FRAME_MS = 40;
 
 export interface TimelineView { from: number; to: number }
 
+/** Zoomed around `at`, which keeps its place on screen; an `at` outside the view counts as the nearest edge. */
 export function zoom(v: TimelineView, factor: number, at: number): TimelineView {
   const span = Math.min(MAX_SPAN_MS, Math.max(MIN_SPAN_MS, (v.to - v.from) * factor));
-  const frac = (at - v.from) / (v.to - v.from);
-  const from = at - span * frac;
+  const a = Math.min(v.to, Math.max(v.from, at));
+  const frac = (a - v.from) / (v.to - v.from);
+  const from = a - span * frac;
   return { from, to: from + span };
 }
 
