@@ -11,7 +11,7 @@ import { LiveService } from './live/live-service';
 import { ClipRecorder } from './live/clip-recorder';
 import { PtzService } from './live/ptz-service';
 import { PrivacyService } from './privacy/privacy-service';
-import { bookmarkHandlers } from './recording/bookmarks';
+import { allBookmarks, bookmarkHandlers } from './recording/bookmarks';
 import { RecordingService } from './recording/recording-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
 import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
@@ -109,6 +109,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     }),
     channels: () => registry.list(),
     devices: () => devices.list(),
+    bookmarks: () => allBookmarks(db),
     ...opts.privacy,
   });
 

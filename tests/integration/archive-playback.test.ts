@@ -1,7 +1,7 @@
 // Playback from an arbitrary instant shows the frame of that instant: recordings of a clip whose frames carry
 // camsim's timestamp code are played back through a PlaybackSession; what it sends is decoded by ffmpeg and
 // the code of the frame at startSeconds is read back. Two channels on one clock, slow motion, trick play.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMediaFrame, type MediaFrame } from '../../electron/contract';
 import { Archive, writeArchiveConfig } from '../../electron/core/recording/archive';
 import { frameTimesAround, type ArchiveSource } from '../../electron/core/recording/archive-reader';
-import { exportRange, stationSigningKey, verifyExport } from '../../electron/core/recording/export';
+import { addBookmark } from '../../electron/core/recording/bookmarks';
+import { exportRange, MANIFEST, stationSigningKey, verifyExport } from '../../electron/core/recording/export';
 import { PlaybackSession, START_S, type PlaybackState } from '../../electron/core/recording/playback';
 import { ALWAYS, ChannelRecorder } from '../../electron/core/recording/recorder';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
@@ -136,6 +137,11 @@ describe('playback', () => {
 
     const out = join(dir, 'export');
     const progress: number[] = [];
+    // Bookmarks overlapping the range on an exported channel go into the signed manifest; others do not.
+    const by = { user: 'test', client: 'station' as const };
+    addBookmark(db, { channelIds: [1, 3], start: T0 + 40_000, end: T0 + 41_000, name: 'Van', note: 'white', tags: ['vehicle'], lockIds: [], at: T0, by });
+    addBookmark(db, { channelIds: [1], start: T0 + 5_000, end: T0 + 5_000, name: 'Earlier', note: '', tags: [], lockIds: [], at: T0, by });
+    addBookmark(db, { channelIds: [3], start: T0 + 40_000, end: T0 + 40_000, name: 'Other camera', note: '', tags: [], lockIds: [], at: T0, by });
     const r = await exportRange({
       source, channels: [{ channelId: 1, camera: 'A' }, { channelId: 2, camera: 'B' }], from: T0 + 35_000, to: T0 + 55_000, folder: out, key,
       onProgress: (p) => progress.push(p.doneBytes / p.totalBytes),
@@ -149,5 +155,15 @@ describe('playback', () => {
     expect(codes[0]).toBe(loopCode(clip, 850));
     expect(probeFrames(join(out, r.manifest.files[0]!.name))).toBe((6_000 + 5_000) / 40);
     expect(verifyExport(out, key.publicKeyDer)).toMatchObject({ ok: true, findings: [] });
+    expect(r.manifest.bookmarks).toEqual([{
+      name: 'Van', note: 'white', tags: ['vehicle'], channelIds: [1],
+      startUtc: new Date(T0 + 40_000).toISOString(), endUtc: new Date(T0 + 41_000).toISOString(), startLocal: expect.any(String), endLocal: expect.any(String),
+    }]);
+    // The bookmarks are signed: a name changed afterwards fails verification.
+    const mpath = join(out, MANIFEST);
+    const signed = readFileSync(mpath, 'utf8');
+    writeFileSync(mpath, signed.replace('"Van"', '"Truck"'));
+    expect(verifyExport(out, key.publicKeyDer).ok).toBe(false);
+    writeFileSync(mpath, signed);
   });
 });

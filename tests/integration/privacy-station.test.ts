@@ -164,11 +164,16 @@ describe('station privacy service with the cloud on loopback', () => {
     await signUp(st);
     await call(st, 'privacy.setConsent', { purpose: 'device_experience_program', granted: true });
     await call(st, 'privacy.syncNow');
+    await call(st, 'bookmarks.add', { channelIds: [7], from: 1_000, to: 2_000, name: 'Ada at the door', note: 'parcel', tags: ['visitor'] });
     const out = await call(st, 'privacy.export');
     expect(out.path.startsWith(join(dataDir, 'exports'))).toBe(true);
     expect(statSync(out.path).mode & 0o777).toBe(0o600);
     const doc = JSON.parse(readFileSync(out.path, 'utf8'));
     expect(doc.cloud.data.account.nickname).toBe('Ada');
+    // Bookmarks someone wrote are listed as written; their full-text index is not data.
+    expect(doc.bookmarks).toMatchObject([{ name: 'Ada at the door', note: 'parcel', tags: ['visitor'], channelIds: [7] }]);
+    expect(Object.keys(doc.local.tables)).toContain('rec_bookmark');
+    expect(Object.keys(doc.local.tables).filter((n) => n.startsWith('rec_bookmark_text'))).toEqual([]);
     expect(doc.cloud.data.consents).toHaveLength(1);
     // The Device Experience Program went out with the sync after its grant: station facts, no names or addresses.
     const facts = doc.cloud.data.telemetry.events.flatMap((e: any) => e.payload).find((p: any) => p.kind === 'station_facts');

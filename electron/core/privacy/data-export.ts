@@ -19,8 +19,10 @@ export interface LocalExport {
 }
 
 export function exportLocal(db: Db, now: number, secretKeys: string[]): LocalExport {
-  const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[])
-    .map((r) => r.name);
+  const all = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string; sql: string | null }[];
+  // A full-text index's own tables hold the index, not data (its text is the source table's).
+  const fts = all.filter((r) => /^CREATE VIRTUAL TABLE/i.test(r.sql ?? '')).map((r) => r.name);
+  const names = all.map((r) => r.name).filter((n) => !fts.some((v) => n === v || n.startsWith(`${v}_`)));
   const tables: LocalExport['tables'] = {};
   for (const name of names) tables[name] = db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all() as Record<string, unknown>[];
   return {

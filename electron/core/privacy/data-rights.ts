@@ -21,6 +21,8 @@ export interface DataRightsOptions {
   exportsDir: string;
   /** Where recordings and snapshots are, for "delete my recordings too". */
   mediaDirs: () => string[];
+  /** The archive's bookmarks, listed in the export as written (their tables are in `local` too). */
+  bookmarks?: () => unknown[];
   /** Forgets the signed-in person here (the account part also drops what it caches). */
   forgetLocalAccount: () => LocalErasure;
 }
@@ -48,7 +50,7 @@ export class DataRights {
         cloudError = err instanceof SessionEnded ? 'your session ended; log in again to include the cloud part' : (err as Error).message;
       }
     }
-    const doc = { format: 'watchpost-data-export/1', generatedAt: new Date(now).toISOString(), local, cloud: cloudPart, cloudError };
+    const doc = { format: 'watchpost-data-export/1', generatedAt: new Date(now).toISOString(), local, bookmarks: this.opts.bookmarks?.() ?? [], cloud: cloudPart, cloudError };
     const file = writeExportFile(this.opts.exportsDir, now, doc);
     this.opts.status.changed();
     return { ...file, bytes: Buffer.byteLength(file.json) };

@@ -34,6 +34,8 @@ export interface PrivacyServiceOptions {
   channels: () => Promise<NamedChannel[]>;
   /** The station's devices, for device hosting. */
   devices: () => HostableDevice[] | Promise<HostableDevice[]>;
+  /** The archive's bookmarks (names, notes and tags someone wrote), for the data export. */
+  bookmarks?: () => unknown[];
   /** How often a signed-in station syncs and sends granted telemetry (default 60 s). */
   syncEveryMs?: number;
   /** Longest wait between retries while the cloud is unreachable (default 30 s). */
@@ -72,7 +74,7 @@ export class PrivacyService {
     });
     const account = new AccountSessions({ db, secrets, cloud, status, outbox, collector, log, clock });
     const consents = new ConsentsRights({ db, cloud, status, outbox, collector, log, clock, node });
-    const rights = new DataRights({ db, secrets, cloud, status, log, clock, exportsDir, mediaDirs, forgetLocalAccount: () => account.forgetLocalAccount() });
+    const rights = new DataRights({ db, secrets, cloud, status, log, clock, exportsDir, mediaDirs, bookmarks: opts.bookmarks, forgetLocalAccount: () => account.forgetLocalAccount() });
 
     this.handlers = {
       'privacy.state': () => status.state(),

@@ -7,6 +7,7 @@ import { boxes, readInit, readMoof, type TrackInfo } from '../media/fmp4';
 import type { SecretStore } from '../storage/secrets';
 import { ArchiveCursor, isInit, type ArchiveSource } from './archive-reader';
 import { retimeFragment } from './fragment-time';
+import { queryBookmarks } from './bookmarks';
 import { segmentsIn } from './segment-index';
 
 export const MANIFEST = 'manifest.json';
@@ -68,7 +69,18 @@ export interface Manifest {
   range: { startUtc: string; endUtc: string; startLocal: string; endLocal: string };
   station: { publicKey: string; fingerprint: string };
   files: ManifestFile[];
+  /** The bookmarks on the exported channels that overlap the range (signed with the rest). */
+  bookmarks?: ManifestBookmark[];
   signature?: { algorithm: 'Ed25519'; value: string };
+}
+
+export interface ManifestBookmark { name: string; note: string; tags: string[]; channelIds: number[]; startUtc: string; endUtc: string; startLocal: string; endLocal: string }
+
+function manifestBookmarks(db: ArchiveSource['db'], channelIds: number[], from: number, to: number): ManifestBookmark[] {
+  return queryBookmarks(db, { channelIds, from, to, limit: 1000 }).reverse().map((b) => ({
+    name: b.name, note: b.note, tags: b.tags, channelIds: b.channelIds.filter((c) => channelIds.includes(c)),
+    startUtc: new Date(b.start).toISOString(), endUtc: new Date(b.end).toISOString(), startLocal: localIso(b.start), endLocal: localIso(b.end),
+  }));
 }
 
 /** "2025-03-03T11:59:30.000+01:00" in the station's time zone. */
@@ -183,6 +195,7 @@ export async function exportRange(req: ExportRequest): Promise<ExportResult> {
     range: { startUtc: new Date(from).toISOString(), endUtc: new Date(to).toISOString(), startLocal: localIso(from), endLocal: localIso(to) },
     station: { publicKey: req.key.publicKeyDer, fingerprint: req.key.fingerprint },
     files,
+    bookmarks: manifestBookmarks(source.db, req.channels.map((c) => c.channelId), from, to),
   };
   manifest.signature = { algorithm: 'Ed25519', value: sign(null, Buffer.from(canonicalJson({ ...manifest, signature: undefined })), req.key.privateKey).toString('base64') };
   writeFileSync(join(req.folder, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
