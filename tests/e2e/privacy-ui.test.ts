@@ -160,6 +160,17 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     expect(Object.keys(mine.body.settings.fields)).toContain('consent.alarm_push');
   });
 
+  it('saving the profile says Saved, until the next edit (issue 22 item 14)', async () => {
+    await page.fill('form[aria-label=Profile] input[name=nickname]', 'Ada L.');
+    await page.click('text=Save profile');
+    await poll(() => page.locator('[data-testid=profile-saved]').textContent()).toBe('Saved');
+    expect((await cloudCall('GET', '/v1/account', await cloudToken())).body.account.nickname).toBe('Ada L.');
+    await page.fill('form[aria-label=Profile] input[name=nickname]', 'Ada');
+    expect(await page.locator('[data-testid=profile-saved]').count()).toBe(0);
+    await page.click('text=Save profile');
+    await poll(() => page.locator('[data-testid=profile-saved]').count()).toBe(1);
+  });
+
   it('keeps working offline: edits saved at once and synced when the cloud is back; the new policy asks again', async () => {
     await cloud.close();
     await page.fill('form[aria-label=Profile] input[name=nickname]', 'Ada offline');

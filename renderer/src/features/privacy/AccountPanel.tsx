@@ -145,19 +145,23 @@ function Profile({ state, busy, error, onClearError, onSave, onLogOut }: {
   const [nickname, setNickname] = useState(a.nickname);
   const [country, setCountry] = useState(a.country);
   useEffect(() => { setNickname(a.nickname); setCountry(a.country); }, [a.nickname, a.country]);
+  // "Saved" once a change went through (or waits to be sent, which says so instead), until the next edit.
+  const [saved, setSaved] = useState(false);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const patch: { nickname?: string; country?: string } = {};
     if (nickname.trim() !== a.nickname) patch.nickname = nickname.trim();
     if (country.trim().toUpperCase() !== a.country) patch.country = country.trim().toUpperCase();
     if (Object.keys(patch).length) onSave(patch);
+    setSaved(true);
   };
+  const edited = () => { setSaved(false); if (error) onClearError(); };
   const waiting = Object.keys(state.pendingProfile).length > 0;
   return (
     <form className="form privacy-form" onSubmit={submit} aria-label={t('profile.label')}>
       <div className="field"><span>{t('account.email')}</span><span className="mono" data-testid="account-email">{a.email}</span></div>
-      <label className="field"><span>{t('account.nickname')}</span><input name="nickname" value={nickname} onChange={(e) => { setNickname(e.target.value); if (error) onClearError(); }} maxLength={64} /></label>
-      <label className="field"><span>{t('account.country')}</span><input name="country" value={country} onChange={(e) => { setCountry(e.target.value); if (error) onClearError(); }} maxLength={2} /></label>
+      <label className="field"><span>{t('account.nickname')}</span><input name="nickname" value={nickname} onChange={(e) => { setNickname(e.target.value); edited(); }} maxLength={64} /></label>
+      <label className="field"><span>{t('account.country')}</span><input name="country" value={country} onChange={(e) => { setCountry(e.target.value); edited(); }} maxLength={2} /></label>
       <div className="field"><span>{t('account.dateOfBirth')}</span><span className="mono">{a.dateOfBirth}</span></div>
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>{t('profile.save')}</button>
@@ -165,6 +169,7 @@ function Profile({ state, busy, error, onClearError, onSave, onLogOut }: {
           {state.sync.pending > 0 ? t('profile.logOutLosing', { count: state.sync.pending }) : t('profile.logOut')}
         </button>
         {waiting && <span className="muted" role="status" data-testid="profile-pending">{t('profile.pending')}</span>}
+        {saved && !waiting && !busy && !error && <span className="ok" role="status" data-testid="profile-saved">{t('common:saved')}</span>}
         {error ? <span className="error" role="alert">{errorText(error)}</span> : null}
       </div>
     </form>
