@@ -1,6 +1,7 @@
 // Devices: LAN discovery, activation, the managed device list and its channels.
 import { z } from 'zod';
 import { call, NoInput } from './common';
+import { Refusal } from './errors';
 import { RtspUrl } from './live';
 
 export const DEVICE_DRIVERS = ['onvif', 'dahua', 'rtsp'] as const;
@@ -90,7 +91,9 @@ export const ActivationResult = z.object({
   key: z.string(),
   address: z.string(),
   ok: z.boolean(),
+  /** Why not, in English; `error` says it in any language. */
   reason: z.string().optional(),
+  error: Refusal.optional(),
   /** Said of a success, e.g. that the device's protocol had no place for the reset e-mail. */
   note: z.string().optional(),
 });
@@ -121,6 +124,7 @@ export const StreamProbe = z.object({
   /** The stream carries audio too (its codec). */
   audio: z.string().optional(),
   reason: z.string().optional(),
+  error: Refusal.optional(),
 });
 export type StreamProbe = z.infer<typeof StreamProbe>;
 
@@ -201,14 +205,14 @@ export const deviceCalls = {
         mode: z.enum(['ntp', 'pc']),
       }).strict().optional(),
     }).strict(),
-    z.array(z.object({ id: z.number().int(), ok: z.boolean(), reason: z.string().optional() })),
+    z.array(z.object({ id: z.number().int(), ok: z.boolean(), reason: z.string().optional(), error: Refusal.optional() })),
   ),
   'devices.time': call(z.object({ id: z.number().int().positive() }).strict(), z.object({ tz: z.string(), dst: z.boolean(), mode: z.enum(['ntp', 'manual']) })),
   /** The device list with its credentials, encrypted with a passphrase (the file text is safe to hand to the renderer). */
   'devices.export': call(z.object({ passphrase: z.string().min(8).max(256) }).strict(), z.object({ file: z.string(), count: z.number().int() })),
   'devices.import': call(
     z.object({ file: z.string().max(4 * 1024 * 1024), passphrase: z.string().min(1).max(256) }).strict(),
-    z.array(z.object({ address: z.string(), ok: z.boolean(), reason: z.string().optional() })),
+    z.array(z.object({ address: z.string(), ok: z.boolean(), reason: z.string().optional(), error: Refusal.optional() })),
   ),
 } as const;
 

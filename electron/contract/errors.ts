@@ -1,5 +1,5 @@
 // How the station refuses: a code for programs, a reason and its parameters for the words, an English sentence for logs.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { FIELD_ALIASES, FIELD_LABELS, REASONS } from './error-texts';
 import { PURPOSE_TEXT, type PrivacyPurpose } from './privacy';
 
@@ -19,6 +19,14 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo }
 
 export const isReason = (s: unknown): s is Reason => typeof s === 'string' && Object.hasOwn(REASONS, s);
 export const isFieldKey = (s: unknown): s is FieldKey => typeof s === 'string' && Object.hasOwn(FIELD_LABELS, s);
+
+/** A refusal inside a result (one device of many, one stream tried): the same shape as a call's. */
+export const Refusal = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  reason: z.custom<Reason>(isReason).optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
 
 /** Thrown by services and by clients; carries an envelope-ready code, and the reason and its parameters when it has them. */
 export class StationError extends Error {

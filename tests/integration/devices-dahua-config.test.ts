@@ -44,7 +44,7 @@ describe('Dahua-driver devices configured like ONVIF ones', () => {
     expect(fleet.device(a!.id).time).toMatchObject({ tz, daylightSavings: true, type: 'NTP' });
     expect(await call('devices.time', { id: dahua.id })).toEqual({ tz, dst: true, mode: 'ntp' });
     const bad = await call('devices.configure', { changes: [{ id: dahua.id }], time: { tz: 'Nowhere', dst: false, mode: 'ntp' } });
-    expect(bad[0]).toMatchObject({ ok: false, reason: expect.stringMatching(/"Nowhere" is not a POSIX TZ/) });
+    expect(bad[0]).toMatchObject({ ok: false, reason: expect.stringMatching(/“Nowhere” is not a POSIX time zone/) });
     expect(await call('devices.time', { id: dahua.id })).toEqual({ tz, dst: true, mode: 'ntp' });
     // The clock from this PC: global.cgi takes the device's local time, so the station converts UTC into the zone first.
     const ny = 'EST5EDT,M3.2.0,M11.1.0';

@@ -63,10 +63,10 @@ describe('adding cameras by RTSP URL', () => {
     expect(await call('devices.probeStream', { url: withCredentials(cam.channels[0]!.main.rtsp) })).toEqual({ ok: true, codec: 'H.264', width: 1920, height: 1080 });
     expect(await call('devices.probeStream', { url: withCredentials(cam.channels[0]!.sub.rtsp) })).toMatchObject({ ok: true, width: 640, height: 360 });
     expect(await call('devices.probeStream', { url: `rtsp://127.0.0.1:${closedPort}/none` }))
-      .toEqual({ ok: false, reason: `Nothing answers at 127.0.0.1:${closedPort}: the connection was refused.` });
+      .toMatchObject({ ok: false, reason: `Nothing answers at 127.0.0.1:${closedPort}: the connection was refused.`, error: { reason: 'stream.connectionRefused' } });
     const host = new URL(cam.channels[0]!.main.rtsp).host;
     expect(await call('devices.probeStream', { url: withCredentials(cam.channels[0]!.main.rtsp, { username: 'admin', password: 'Wrong-pass-1' }) }))
-      .toEqual({ ok: false, reason: `The camera at ${host.includes(':') ? host : `${host}:554`} refused the user name or password in the URL.` });
+      .toMatchObject({ ok: false, reason: `The camera at ${host.includes(':') ? host : `${host}:554`} refused the username or password in the URL.` });
   }, 30_000);
 });
 

@@ -86,7 +86,9 @@ describe('devices in the station', () => {
   it('changes a device IP (conflicts refused first) and follows it there; sets a time zone with DST and reads it back', async () => {
     const dev = (await call('devices.list')).find((d) => d.kind === 'camera')!;
     const other = fleet.manifest.devices.find((d) => d.ip !== dev.address)!;
-    expect(await call('devices.configure', { changes: [{ id: dev.id, ip: other.ip }] })).toEqual([{ id: dev.id, ok: false, reason: `${other.ip} is already in use on the network` }]);
+    expect(await call('devices.configure', { changes: [{ id: dev.id, ip: other.ip }] })).toMatchObject([{
+      id: dev.id, ok: false, reason: `${other.ip} is already in use on the network.`, error: { reason: 'device.addressInUse', params: { field: 'ip', address: other.ip } },
+    }]);
     const parts = dev.address.split('.');
     const fresh = `${parts[0]}.${parts[1]}.${parts[2]}.${Number(parts[3]) + 100}`;
     expect(await call('devices.configure', { changes: [{ id: dev.id, ip: fresh, prefixLength: 8, name: 'Gate' }] })).toEqual([{ id: dev.id, ok: true }]);

@@ -115,6 +115,12 @@ describe('error reasons and field labels', () => {
     expect(refused('devices.changePassword', { id: 1, password: '' }).params).toEqual({ field: 'newDevicePassword' });
   });
 
+  it('a refusal inside a result (one device of many, a stream tried) keeps its reason through the output schema', () => {
+    const refusal = fail('device.addressInUse', { field: 'ip', address: '10.0.0.7' }).info;
+    expect(calls['devices.configure'].output.parse([{ id: 1, ok: false, reason: refusal.message, error: refusal }])[0]!.error).toEqual(refusal);
+    expect(calls['devices.probeStream'].output.parse({ ok: false, error: fail('stream.noVideo', { where: 'cam:554' }).info }).error?.reason).toBe('stream.noVideo');
+  });
+
   it('the page words a refusal in the chosen language, numbers and plurals included, and knows the field it is about', async () => {
     const long = refused('channels.addRtsp', { name: 'Door', mainUrl: `rtsp://cam/${'a'.repeat(2100)}`, subUrl: null }).info;
     const tries = (n: number) => fail('account.wrongLoginTries', { field: 'password', count: n }).info;

@@ -1,5 +1,5 @@
-import { passwordProblems, type ActivationResult, type DiscoveredDevice } from '../../contract';
-import { deviceReason } from '../net/soap';
+import { fail, passwordProblems, type ActivationResult, type DiscoveredDevice } from '../../contract';
+import { deviceRefusal } from '../net/soap';
 import type { DeviceDiscovery } from './device-discovery';
 import type { DeviceServiceOptions } from './device-options';
 import { readScopes } from './discovery/ws-discovery';
@@ -38,11 +38,12 @@ export async function activate(
   const one = async (key: string): Promise<ActivationResult> => {
     const d = discovery.get(key);
     const password = input.passwords?.[key] ?? input.password ?? '';
-    const fail = (reason: string) => ({ key, address: d?.address ?? key, ok: false, reason });
-    if (!d) return fail('not in the scan results');
+    const refused = (why: { reason: string; error: ActivationResult['error'] }) => ({ key, address: d?.address ?? key, ok: false, ...why });
+    const said = (e: ReturnType<typeof fail>) => refused({ reason: e.message, error: e.info });
+    if (!d) return said(fail('activation.notScanned'));
     const problems = passwordProblems(password, input.username);
-    if (problems.length) return fail(`password: ${problems.join(', ')}`);
-    if (d.status !== 'uninitialised') return fail('already initialised');
+    if (problems.length) return said(fail('device.weakPassword', { field: 'adminPassword' }, problems.join(', ')));
+    if (d.status !== 'uninitialised') return said(fail('activation.alreadyDone'));
     // Dahua DevInit carries the reset e-mail; ONVIF's CreateUsers has no place for one, which the result says.
     const viaDahua = d.sources.includes('dhip') && (!d.xaddr || Boolean(input.email));
     try {
@@ -52,7 +53,7 @@ export async function activate(
       o.logger.info({ address: d.address, via: viaDahua ? 'dahua' : 'onvif' }, 'device activated');
       return { key, address: d.address, ok: true, ...(input.email && !viaDahua ? { note: 'reset e-mail not set: ONVIF has no reset e-mail' } : {}) };
     } catch (err) {
-      return fail(deviceReason(err));
+      return refused(deviceRefusal(err));
     }
   };
   const results: ActivationResult[] = new Array(total);

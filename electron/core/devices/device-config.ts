@@ -1,6 +1,6 @@
-import { fail, passwordProblems } from '../../contract';
+import { fail, passwordProblems, type ErrorInfo } from '../../contract';
 import type { Credentials } from '../net/http-auth';
-import { deviceReason } from '../net/soap';
+import { deviceRefusal } from '../net/soap';
 import type { DeviceDiscovery } from './device-discovery';
 import { reachable, type DeviceMonitor } from './device-monitor';
 import type { DeviceServiceOptions } from './device-options';
@@ -63,7 +63,7 @@ export async function deviceTime(c: ConfigContext, id: number): Promise<{ tz: st
 }
 
 /** Changes IP / name / time per device; an address already in use (scan or device list) is refused before anything is sent. */
-export async function configure(c: ConfigContext, input: ConfigureRequest): Promise<{ id: number; ok: boolean; reason?: string }[]> {
+export async function configure(c: ConfigContext, input: ConfigureRequest): Promise<{ id: number; ok: boolean; reason?: string; error?: ErrorInfo }[]> {
   const taken = new Set([...c.discovery.all()].filter((d) => d.status !== 'offline').map((d) => d.address));
   for (const a of addedAddresses(c.db)) taken.add(a);
   const wanted = new Map<string, number>();
@@ -72,7 +72,7 @@ export async function configure(c: ConfigContext, input: ConfigureRequest): Prom
     try {
       const r = deviceRow(c.db, ch.id);
       if (ch.ip && ch.ip !== 'dhcp' && ch.ip !== r.address && (taken.has(ch.ip) || (wanted.get(ch.ip) ?? 0) > 1)) {
-        return { id: ch.id, ok: false, reason: `${ch.ip} is already in use on the network` };
+        return { id: ch.id, ok: false, ...deviceRefusal(fail('device.addressInUse', { field: 'ip', address: ch.ip })) };
       }
       const target = `${r.address}:${r.http_port}`;
       if (input.time) {
@@ -92,7 +92,7 @@ export async function configure(c: ConfigContext, input: ConfigureRequest): Prom
       }
       return { id: ch.id, ok: true };
     } catch (err) {
-      return { id: ch.id, ok: false, reason: deviceReason(err) };
+      return { id: ch.id, ok: false, ...deviceRefusal(err) };
     }
   }));
   await c.changed();

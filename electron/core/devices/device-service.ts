@@ -1,4 +1,4 @@
-import { fail, type ActivationResult, type AddedDevice, type Device, type DiscoveredDevice } from '../../contract';
+import { fail, type ActivationResult, type AddedDevice, type Device, type DiscoveredDevice, type ErrorInfo } from '../../contract';
 import type { Handlers } from '../rpc';
 import { activate, factoryNew, type ActivationRequest } from './device-activation';
 import { changePassword, configure, deviceTime, type ConfigContext, type ConfigureRequest } from './device-config';
@@ -11,6 +11,7 @@ import { DahuaDriver } from './drivers/dahua';
 import { OnvifDriver } from './drivers/onvif';
 import { OnvifPtz } from './drivers/onvif-ptz';
 import { DeviceAuthError, type Credentials } from '../net/http-auth';
+import { deviceRefusal } from '../net/soap';
 import { decryptDeviceFile, encryptDeviceFile, type DeviceFileEntry } from './device-file';
 import { LoginThrottle } from './login-throttle';
 import { CoverStore } from './cover-store';
@@ -213,7 +214,7 @@ export class DeviceService {
     return deviceTime(this.config, id);
   }
 
-  configure(input: ConfigureRequest): Promise<{ id: number; ok: boolean; reason?: string }[]> {
+  configure(input: ConfigureRequest): Promise<{ id: number; ok: boolean; reason?: string; error?: ErrorInfo }[]> {
     return configure(this.config, input);
   }
 
@@ -262,14 +263,14 @@ export class DeviceService {
     return { file: encryptDeviceFile(entries, passphrase), count: entries.length };
   }
 
-  async importList(file: string, passphrase: string): Promise<{ address: string; ok: boolean; reason?: string }[]> {
-    const out: { address: string; ok: boolean; reason?: string }[] = [];
+  async importList(file: string, passphrase: string): Promise<{ address: string; ok: boolean; reason?: string; error?: ErrorInfo }[]> {
+    const out: { address: string; ok: boolean; reason?: string; error?: ErrorInfo }[] = [];
     for (const e of decryptDeviceFile(file, passphrase).slice(0, 256)) {
       try {
         await this.add({ address: e.address, httpPort: e.httpPort, username: e.username, password: e.password, name: e.name });
         out.push({ address: e.address, ok: true });
       } catch (err) {
-        out.push({ address: e.address, ok: false, reason: (err as Error).message });
+        out.push({ address: e.address, ok: false, ...deviceRefusal(err) });
       }
     }
     return out;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { StreamProbe } from '../../contract';
+import { fail, type StationError, type StreamProbe } from '../../contract';
 import { openRtspSource } from '../media/rtsp-source';
 import { classifyFailure } from '../media/stream-hub';
 
@@ -9,17 +9,19 @@ const CODECS: Record<string, string> = { h264: 'H.264', h265: 'H.265', hevc: 'H.
 const AUDIO: Record<string, string> = { pcm_alaw: 'G.711 A-law', pcm_mulaw: 'G.711 µ-law', aac: 'AAC', adpcm_g726: 'G.726', opus: 'Opus' };
 const codecName = (c: string) => CODECS[c.toLowerCase()] ?? c.toUpperCase();
 
-/** Why a stream at `where` (host:port) could not be opened, as a sentence. */
+/** A probe that found no stream: why, in English and as a refusal any language can word. */
+const refused = (e: StationError): StreamProbe => ({ ok: false, reason: e.message, error: e.info });
+
+/** Why a stream at `where` (host:port) could not be opened. */
 function failure(where: string, raw: string, timeoutMs: number): StreamProbe {
   const f = classifyFailure(raw);
-  const reason =
-    f.state === 'auth_failed' ? `The camera at ${where} refused the user name or password in the URL.`
-    : f.reason === 'connection refused' ? `Nothing answers at ${where}: the connection was refused.`
-    : f.reason === 'connection timed out' ? `${where} did not answer within ${Math.round(timeoutMs / 1000)} s.`
-    : f.reason === 'host unreachable' ? `${where} cannot be reached from this station (no route to host).`
-    : f.reason === 'the camera has no such stream' ? `The camera at ${where} has no stream at this path.`
-    : `The stream at ${where} could not be opened: ${f.reason.replace(/\.$/, '')}.`;
-  return { ok: false, reason };
+  return refused(
+    f.state === 'auth_failed' ? fail('stream.wrongPassword', { where })
+    : f.reason === 'connection refused' ? fail('stream.connectionRefused', { where })
+    : f.reason === 'connection timed out' ? fail('stream.timeout', { where, seconds: Math.round(timeoutMs / 1000) })
+    : f.reason === 'host unreachable' ? fail('stream.noRoute', { where })
+    : f.reason === 'the camera has no such stream' ? fail('stream.noSuchPath', { where })
+    : fail('stream.notOpened', { where }, f.reason.replace(/\.$/, '')));
 }
 
 /** ffprobe's reading of the stream (for what the station reads through ffmpeg: audio, other codecs, RTSPS). */
@@ -32,7 +34,7 @@ function viaFfprobe(ffprobe: string, url: string, where: string, timeoutMs: numb
       try { streams = (JSON.parse(stdout) as { streams?: typeof streams }).streams ?? []; } catch { /* no JSON: no streams */ }
       const video = streams.find((s) => s.codec_type === 'video');
       const audio = streams.find((s) => s.codec_type === 'audio');
-      if (!video?.codec_name) return resolve({ ok: false, reason: `The stream at ${where} has no video.` });
+      if (!video?.codec_name) return resolve(refused(fail('stream.noVideo', { where })));
       resolve({
         ok: true, codec: codecName(video.codec_name), ...(video.width && video.height ? { width: video.width, height: video.height } : {}),
         ...(audio?.codec_name ? { audio: AUDIO[audio.codec_name] ?? audio.codec_name } : {}),
@@ -52,7 +54,7 @@ export async function probeStream(url: string, o: { ffprobePath?: () => string; 
   const ffprobe = (why: string): Promise<StreamProbe> => {
     let path: string;
     try { path = o.ffprobePath?.() ?? 'ffprobe'; } catch (err) {
-      return Promise.resolve({ ok: false, reason: `The stream at ${where} answers, but ${why} and ffprobe, needed to read it, is missing: ${(err as Error).message}` });
+      return Promise.resolve(refused(fail('stream.needsFfprobe', { where }, `${why}; ${(err as Error).message}`)));
     }
     return viaFfprobe(path, url, where, timeoutMs);
   };

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { fail } from '../../contract';
+import { fail, StationError, type ErrorInfo } from '../../contract';
 import { DeviceAuthError, digestFetch, retryAfter, type Credentials } from './http-auth';
 import { at, esc, MAX_XML_BYTES, parseUntrustedXml, text, type XmlNode } from './xml';
 
@@ -20,6 +20,14 @@ export class SoapFault extends Error {
 /** What a device said, for a user: a SOAP fault's last subcode with its reason, else the error's message. */
 export function deviceReason(err: unknown): string {
   return err instanceof SoapFault ? `${err.subcodes.at(-1) ?? 'fault'}: ${err.message}` : (err as Error).message;
+}
+
+/** One device's failure inside a result: in English (`reason`) and as a refusal any language can word (`error`). */
+export function deviceRefusal(err: unknown): { reason: string; error: ErrorInfo } {
+  const e = err instanceof StationError ? err
+    : err instanceof SoapFault ? fail('device.refused', { detail: deviceReason(err) })
+    : new StationError('unavailable', (err as Error).message);
+  return { reason: e.message, error: e.info };
 }
 
 export function usernameToken(c: Credentials, nowMs: number): string {

@@ -95,7 +95,7 @@ export class DahuaDriver {
    */
   async setTime(tz: string, dst: boolean, mode: 'ntp' | 'pc'): Promise<void> {
     const zone = parsePosixTz(tz);
-    if (!zone) throw fail('field.notTimeZone', { field: 'timeZone' });
+    if (!zone) throw fail('device.badTimeZone', { field: 'timeZone', value: tz });
     await this.setConfig({ 'NTP.TimeZoneDesc': tz, 'Locales.DSTEnable': String(dst), 'NTP.Enable': String(mode === 'ntp') });
     if (mode === 'ntp') return;
     const local = localTime(zone, Date.now()).toISOString().slice(0, 19).replace('T', ' ');

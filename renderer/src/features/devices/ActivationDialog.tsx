@@ -4,6 +4,7 @@ import { passwordProblems, type ActivationResult, type DiscoveredDevice } from '
 import { useStationClient } from '../../app/client-context';
 import { PasswordRule } from './DeviceEdit';
 import { useActivateMutation } from './devices-api';
+import { errorText } from '../../i18n/errors';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -96,7 +97,7 @@ export function ActivationDialog({ targets, onClose }: { targets: DiscoveredDevi
               const r = results.find((x) => x.key === d.key);
               return r ? (
                 <li key={d.key} data-result={r.ok ? 'ok' : 'failed'}>
-                  <span className="mono">{d.address}</span> {r.ok ? <span className="ok">{t('activation.activated')}</span> : <span className="bad">{r.reason}</span>}
+                  <span className="mono">{d.address}</span> {r.ok ? <span className="ok">{t('activation.activated')}</span> : <span className="bad">{r.error ? errorText(r.error) : r.reason}</span>}
                   {r.note && <span className="warn small"> · {r.note}</span>}
                 </li>
               ) : null;

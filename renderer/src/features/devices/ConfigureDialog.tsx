@@ -49,7 +49,7 @@ export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClo
                     <label className="small"><input type="checkbox" aria-label={t('configure.dhcpFor', { address: d.address })} checked={rows[d.id]!.dhcp} onChange={(e) => edit(d.id, 'dhcp', e.target.checked)} /> {t('configure.dhcp')}</label>
                   </td>
                   <td><input aria-label={t('configure.nameFor', { address: d.address })} value={rows[d.id]!.name} onChange={(e) => edit(d.id, 'name', e.target.value)} /></td>
-                  <td data-result={r ? (r.ok ? 'ok' : 'failed') : ''}>{r ? (r.ok ? <span className="ok">{t('configure.done')}</span> : <span className="bad">{r.reason}</span>) : ''}</td>
+                  <td data-result={r ? (r.ok ? 'ok' : 'failed') : ''}>{r ? (r.ok ? <span className="ok">{t('configure.done')}</span> : <span className="bad">{r.error ? errorText(r.error) : r.reason}</span>) : ''}</td>
                 </tr>
               );
             })}

@@ -37,7 +37,7 @@ export function DeviceFile() {
       {(exp.error || imp.error) && <span className="error small" role="alert">{errorText(exp.error ?? imp.error)}</span>}
       {results.length > 0 && (
         <ul className="dev-results">
-          {results.map((r) => <li key={r.address}><span className="mono">{r.address}</span> {r.ok ? <span className="ok">{t('file.added')}</span> : <span className="bad">{r.reason}</span>}</li>)}
+          {results.map((r) => <li key={r.address}><span className="mono">{r.address}</span> {r.ok ? <span className="ok">{t('file.added')}</span> : <span className="bad">{r.error ? errorText(r.error) : r.reason}</span>}</li>)}
         </ul>
       )}
     </details>

@@ -4,6 +4,7 @@ import { sameStream, type StreamProbe } from '../../../../electron/contract';
 import { useAddChannelMutation, useChannelsQuery } from '../live/live-api';
 import { errorText } from './DeviceEdit';
 import { useProbeStreamMutation } from './devices-api';
+import { errorText as stationErrorText } from '../../i18n/errors';
 
 type Field = 'name' | 'mainUrl' | 'subUrl';
 type Tried = { field: 'mainUrl' | 'subUrl'; probe: StreamProbe };
@@ -91,7 +92,7 @@ export function RtspCameraForm({ onDone, className }: { onDone(): void; classNam
 
   const found = (r: Tried) => {
     const stream = label(r.field);
-    if (!r.probe.ok) return t('rtsp.notOpened', { stream, reason: r.probe.reason ?? '' });
+    if (!r.probe.ok) return t('rtsp.notOpened', { stream, reason: r.probe.error ? stationErrorText(r.probe.error) : r.probe.reason ?? '' });
     const what = r.probe.width && r.probe.height
       ? t('rtsp.foundSize', { stream, codec: r.probe.codec ?? '?', width: r.probe.width, height: r.probe.height })
       : t('rtsp.found', { stream, codec: r.probe.codec ?? '?' });
