@@ -1,5 +1,5 @@
 // `npm run bench:search`: one JSON line. Bookmark search over 100 000 bookmarks, and a month of the timeline for 64
-// channels, each from a temp SQLite archive built directly (no cameras).
+// channels, each from a temp SQLite archive built directly (no cameras); and the motion search figures (search-motion.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { queryBookmarks, type BookmarkQuery } from '../../electron/core/recordin
 import { timeline } from '../../electron/core/recording/segment-index';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
 import { percentile } from './proc-cpu';
+import { benchMotionSearch } from './search-motion';
 
 const BOOKMARKS = 100_000;
 const CHANNELS = 64;
@@ -90,6 +91,7 @@ try {
   console.log(JSON.stringify({
     bookmarks: BOOKMARKS, bookmark_query_ms_p50: Math.max(...perQuery), bookmark_query_ms_p50_each: perQuery,
     channels: CHANNELS, timeline_month_query_ms_p50: month,
+    ...benchMotionSearch(),
   }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
