@@ -110,7 +110,7 @@ describe('the desktop shell in the chosen language', () => {
     expect(menu.map((m) => m.label)).toEqual(['Datei', 'Gehe zu', 'Ansicht', 'Fenster']);
     const go = menu[1]!.submenu as { label: string; accelerator: string; click(): void }[];
     expect(go.map((i) => [i.label, i.accelerator])).toEqual([
-      ['Live', 'Alt+1'], ['Wiedergabe', 'Alt+2'], ['Aufzeichnung', 'Alt+3'], ['Geräte', 'Alt+4'], ['Ereignisse', 'Alt+5'], ['Datenschutz', 'Alt+6'], ['Einstellungen', 'Alt+7'], ['Status', 'Alt+8'],
+      ['Live', 'Alt+1'], ['Wiedergabe', 'Alt+2'], ['Aufnahmen', 'Alt+3'], ['Geräte', 'Alt+4'], ['Ereignisse', 'Alt+5'], ['Datenschutz', 'Alt+6'], ['Einstellungen', 'Alt+7'], ['Status', 'Alt+8'],
     ]);
     go[4]!.click();
     expect(went).toEqual(['navigate:events']);
