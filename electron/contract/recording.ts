@@ -235,6 +235,8 @@ export const recordingCalls = {
     z.object({
       hits: z.array(z.object({ channelId, start: z.number(), end: z.number(), peakCells: z.number().int() })).max(5000),
       coveredMs: z.record(z.string(), z.number()),
+      /** Bytes the motion index holds for each searched channel (its whole archive), the storage cost shown beside the search. */
+      indexBytes: z.record(z.string(), z.number()),
       truncated: z.boolean(),
     }),
   ),

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { calls } from '../../electron/contract';
 import { GRID_BYTES, MotionDetector } from '../../electron/core/events/motion-detector';
 import { locateTool } from '../../electron/core/media/ffmpeg';
-import { MOTION_STEP_MS, MotionIndexWriter, searchMotion } from '../../electron/core/recording/motion-index';
+import { MOTION_STEP_MS, motionIndexBytes, MotionIndexWriter, searchMotion } from '../../electron/core/recording/motion-index';
 import { sweepRetention } from '../../electron/core/recording/retention';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
 
@@ -52,6 +52,8 @@ describe('motion index', () => {
     expect((db.prepare('SELECT sum(length(samples)) / 73 AS n FROM mo_minute').get() as { n: number }).n).toBe(20 + 2 + 60);
     // A row a minute: 60-72 s is one minute, 200-230 s another.
     expect((db.prepare('SELECT count(*) AS n FROM mo_minute').get() as { n: number }).n).toBe(2);
+    expect(motionIndexBytes(db, 1)).toBe(82 * 73 + 2 * 16);
+    expect(motionIndexBytes(db, 2)).toBe(0);
     expect(db.prepare('SELECT channel_id, start_ms, end_ms FROM mo_cover').all()).toEqual([{ channel_id: 1, start_ms: T0, end_ms: T0 + 600_000 }]);
     const plan = db.prepare('EXPLAIN QUERY PLAN SELECT minute_ms, samples FROM mo_minute WHERE channel_id = ? AND minute_ms >= ? AND minute_ms < ? ORDER BY minute_ms').all(1, 0, 1) as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/SEARCH mo_minute USING INDEX sqlite_autoindex_mo_minute_1/);

@@ -97,6 +97,11 @@ export function deleteMotion(db: Db, channelId: number, from: number, to: number
   db.prepare('UPDATE mo_cover SET end_ms = ? WHERE channel_id = ? AND end_ms > ? AND end_ms <= ?').run(from, channelId, from, to);
 }
 
+/** Bytes of motion grid a channel holds (stored samples and their minute keys). */
+export function motionIndexBytes(db: Db, channelId: number): number {
+  return (db.prepare('SELECT coalesce(sum(length(samples) + 16), 0) AS b FROM mo_minute WHERE channel_id = ?').get(channelId) as { b: number }).b;
+}
+
 /** A region as 576 '0'/'1' characters (row by row) to the 72-byte mask the samples use. */
 export function regionMask(region: string): Uint8Array {
   const m = new Uint8Array(GRID_BYTES);

@@ -18,7 +18,7 @@ import type { SecretStore } from '../storage/secrets';
 import { Archive, readArchiveConfig } from './archive';
 import { ArchiveCursor, frameTimesAround, isInit, type ArchiveSource } from './archive-reader';
 import { exportRange, stationSigningKey, verifyExport } from './export';
-import { MotionIndexWriter, searchMotion } from './motion-index';
+import { motionIndexBytes, MotionIndexWriter, searchMotion } from './motion-index';
 import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
 import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
@@ -457,8 +457,10 @@ export class RecordingService {
       'archive.openFolder': ({ path }) => this.openFolder(path),
       'archive.motionSearch': ({ source, ...q }) => {
         if (source === 'local') this.motionGrid.flush();
-        const { hits, coveredMs } = searchMotion(this.source(source).db, q);
-        return { hits: hits.slice(0, 5000), coveredMs, truncated: hits.length > 5000 };
+        const db = this.source(source).db;
+        const { hits, coveredMs } = searchMotion(db, q);
+        const indexBytes = Object.fromEntries(q.channelIds.map((id) => [id, motionIndexBytes(db, id)]));
+        return { hits: hits.slice(0, 5000), coveredMs, indexBytes, truncated: hits.length > 5000 };
       },
       'playback.open': (input, session) => this.openPlayback(session, input),
       'playback.seek': ({ sessionId, at }, session) => this.playback(session, sessionId).seek(at),

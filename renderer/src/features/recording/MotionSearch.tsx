@@ -26,6 +26,7 @@ export function useMotionSearch(source: string, selected: number[]) {
   const [minSeconds, setMinSeconds] = useState(1);
   const [hits, setHits] = useState<MotionHit[] | null>(null);
   const [covered, setCovered] = useState(0);
+  const [indexBytes, setIndexBytes] = useState(0);
   const [current, setCurrent] = useState(-1);
   const [error, setError] = useState<string | null>(null);
   const [search, state] = useMotionSearchMutation();
@@ -36,7 +37,7 @@ export function useMotionSearch(source: string, selected: number[]) {
     setError(null);
     search({ source, channelIds: [channel], from: Math.round(from), to: Math.round(to), region: regionString(region), sensitivity, minDurationMs: Math.round(minSeconds * 1000) })
       .unwrap()
-      .then((r) => { setHits(r.hits); setCovered(r.coveredMs[String(channel)] ?? 0); setCurrent(-1); })
+      .then((r) => { setHits(r.hits); setCovered(r.coveredMs[String(channel)] ?? 0); setIndexBytes(r.indexBytes[String(channel)] ?? 0); setCurrent(-1); })
       .catch((err: unknown) => { setHits(null); setError(errorText(err)); });
   };
   const bands = useMemo(() => {
@@ -46,7 +47,7 @@ export function useMotionSearch(source: string, selected: number[]) {
   }, [hits]);
   return {
     channel, setChannelId, region, setRegion, drawing, setDrawing, sensitivity, setSensitivity, minSeconds, setMinSeconds,
-    hits, covered, current, setCurrent, error, busy: state.isLoading, run, bands, source,
+    hits, covered, indexBytes, current, setCurrent, error, busy: state.isLoading, run, bands, source,
   };
 }
 
@@ -97,8 +98,9 @@ export function MotionSearchPanel({ ms, names, selected, range, onJump }: PanelP
       <p className="muted pb-ms-range mono">{rangeText(range.from, range.to)}</p>
       {ms.error && <p className="pb-error" role="alert">{ms.error}</p>}
       {ms.hits && (
-        <p className="muted" data-testid="motion-summary">
-          {ms.covered === 0 ? t('motion.noData') : t('motion.found', { count: ms.hits.length })}
+        <p className="muted">
+          <span data-testid="motion-summary">{ms.covered === 0 ? t('motion.noData') : t('motion.found', { count: ms.hits.length })}</span>
+          {' · '}{t('motion.indexSize', { mb: (ms.indexBytes / 1e6).toFixed(1) })}
         </p>
       )}
       {ms.hits && ms.hits.length > 0 && (
