@@ -64,8 +64,9 @@ export function queryBookmarks(db: Db, q: BookmarkQuery): Bookmark[] {
     where.push(`b.id IN (SELECT bookmark_id FROM rec_bookmark_channel WHERE channel_id IN (${q.channelIds.map(() => '?').join(',')})${q.to !== undefined ? ' AND start_ms < ?' : ''})`);
     args.push(...q.channelIds, ...(q.to !== undefined ? [q.to] : []));
   }
-  // Three characters or more: the trigram index (which takes no ESCAPE, so % and _ are searched by scan).
-  if (q.text && q.text.length >= 3 && !/[\\%_]/.test(q.text)) { where.push('b.id IN (SELECT rowid FROM rec_bookmark_text WHERE text LIKE ?)'); args.push(`%${q.text}%`); }
+  // Three characters or more: the trigram index (which takes no ESCAPE, so % and _ are searched by scan). The unary +
+  // keeps the walk on start_ms, which stops at `limit` hits; a common word otherwise sorts every one of its matches.
+  if (q.text && q.text.length >= 3 && !/[\\%_]/.test(q.text)) { where.push('+b.id IN (SELECT rowid FROM rec_bookmark_text WHERE text LIKE ?)'); args.push(`%${q.text}%`); }
   else if (q.text) { where.push(`(b.name LIKE ? ESCAPE '\\' OR b.note LIKE ? ESCAPE '\\')`); args.push(likePattern(q.text), likePattern(q.text)); }
   if (q.tag) { where.push('EXISTS (SELECT 1 FROM json_each(b.tags) WHERE lower(value) = lower(?))'); args.push(q.tag); }
   const sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY b.start_ms DESC, b.id DESC LIMIT ?`;
