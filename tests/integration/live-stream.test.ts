@@ -89,7 +89,7 @@ describe('live view over the loopback transport', () => {
 
   it('reports a wrong password as auth_failed and holds off retrying', async () => {
     const c = await client();
-    const r = await c.call('channels.addRtsp', { name: 'Wrong', mainUrl: cam.url('admin:nope'), subUrl: null });
+    const r = await c.call('channels.addRtsp', { name: 'Wrong', mainUrl: cam.url('admin:nope'), subUrl: null, allowSameUrl: true });
     await c.call('live.open', { streamId: `${r.value.id}/main` });
     await expect.poll(() => c.events.find((e) => e.name === 'stream.status' && e.payload.state === 'auth_failed'), { timeout: 10_000 }).toBeTruthy();
     const ev = c.events.find((e) => e.payload.state === 'auth_failed')!;
