@@ -111,8 +111,11 @@ export class ClipRecorder {
 
   private own(clip: Clip, session: ClientSession): void {
     clip.owner = session;
-    if (clip.orphaned) clearTimeout(clip.orphaned);
-    clip.orphaned = undefined;
+    if (clip.orphaned) {
+      clearTimeout(clip.orphaned);
+      clip.timers.delete(clip.orphaned);
+      clip.orphaned = undefined;
+    }
     session.own(() => {
       if (clip.owner !== session || !this.clips.has(clip.clipId)) return;
       clip.owner = undefined;
@@ -131,7 +134,7 @@ export class ClipRecorder {
     const clip = this.clips.get(clipId);
     if (!clip) return undefined;
     this.clips.delete(clipId);
-    for (const t of [...clip.timers, clip.orphaned]) clearTimeout(t);
+    for (const t of clip.timers) clearTimeout(t);
     clip.detach();
     closeSync(clip.fd);
     const result = { path: clip.path, bytes: clip.bytes, durationMs: this.clock() - clip.startedAt, reason };
