@@ -101,7 +101,7 @@ async function insertRate(dir: string): Promise<number> {
   const db = openDatabase(join(dir, 'station.db'));
   const svc = new EventService({
     db, signals: new SignalBus(), secrets: nodeSecretStore(dir), logger: quiet, recordingsDir: () => dir,
-    live: { snapshot: () => Promise.reject(new Error('none')) }, recording: { trigger: async () => {} },
+    live: { snapshot: () => Promise.reject(new Error('none')) }, recording: { trigger: async () => {}, eventEnded: () => {} },
   });
   await svc.start();
   const t0 = performance.now();

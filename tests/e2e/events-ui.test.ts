@@ -69,6 +69,13 @@ describe('events and alarms', () => {
     }
     expect(tl?.events.some((e) => e.kind === 'door' && Math.abs(e.at - doorAt) < 2000)).toBe(true);
     expect(tl?.spans.some((sp) => sp.start <= doorAt - 1500 && sp.end >= doorAt + 1000)).toBe(true);
+    // The door closing gives the mark its end: the timeline draws the event as a band.
+    const closedAt = Date.now();
+    cam.raiseEvent({ kind: 'door', channel: 1, state: false });
+    await expect.poll(async () => {
+      const [now] = await ws.call<{ events: { at: number; kind: string; end?: number }[] }[]>('archive.timeline', { source: 'local', channelIds: [channelId], from: doorAt - 60_000, to: doorAt + 60_000 });
+      return now!.events.find((e) => e.kind === 'door')?.end;
+    }, { timeout: 10_000 }).toBeGreaterThanOrEqual(closedAt - 1000);
   }, 60_000);
 
   it('charts the temperature on the sensor panel', async () => {

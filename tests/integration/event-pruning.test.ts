@@ -28,7 +28,7 @@ function setup() {
         return { path, jpeg: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), width: 1, height: 1, takenAt: now };
       },
     },
-    recording: { trigger: async () => {} },
+    recording: { trigger: async () => {}, eventEnded: () => {} },
     recordingsDir: () => dir, freeBytes: () => 1e12, pruneEveryMs: 3_600_000, pruneBatch: 100,
   }), cleanup);
   const snaps = join(onFile.dir, 'snapshots');

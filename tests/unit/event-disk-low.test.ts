@@ -19,7 +19,7 @@ async function setup() {
     bus.subscribe((name, p) => void (name === 'event.changed' && changed.push(p as StationEvent)));
     return {
       db, signals: bus, secrets: nodeSecretStore(dir), logger: quietLogger, live: { snapshot: async () => { throw new Error('no video'); } },
-      recording: { trigger: async () => {} }, recordingsDir: () => dir, freeBytes: () => disk.free, totalBytes: () => disk.total, diskEveryMs: 3_600_000,
+      recording: { trigger: async () => {}, eventEnded: () => {} }, recordingsDir: () => dir, freeBytes: () => disk.free, totalBytes: () => disk.total, diskEveryMs: 3_600_000,
     };
   }, cleanup);
   await onFile.svc.start();

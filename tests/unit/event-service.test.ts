@@ -23,12 +23,15 @@ function setup(opts: { freeBytes?: number } = {}) {
   const bus = new SignalBus();
   const heard: { name: SignalName; payload: unknown }[] = [];
   bus.subscribe((name, payload) => heard.push({ name, payload }));
-  const triggers: { channelId: number; kind: string }[] = [];
+  const triggers: { channelId: number; kind: string; end?: true }[] = [];
   let free = opts.freeBytes ?? 1e12;
   const make = () => new EventService({
     db, signals: bus, secrets: nodeSecretStore(dir), logger: quietLogger,
     live: { snapshot: async (channelId: number) => ({ path: join(dir, `snap-${channelId}.jpg`), jpeg: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), width: 1, height: 1, takenAt: Date.now() }) },
-    recording: { trigger: async (channelId: number, kind: string) => void triggers.push({ channelId, kind }) },
+    recording: {
+      trigger: async (channelId: number, kind: string) => void triggers.push({ channelId, kind }),
+      eventEnded: (channelId: number, kind: string) => void triggers.push({ channelId, kind, end: true }),
+    },
     recordingsDir: () => dir, freeBytes: () => free, diskLowBytes: 1000, diskEveryMs: 60_000, offlineGraceMs: 100,
   });
   let svc = make();
@@ -85,6 +88,9 @@ describe('EventService', () => {
     expect(notice.snapshotBase64).toBe(Buffer.from([0xff, 0xd8, 0xff, 0xd9]).toString('base64'));
     expect(notice.event).toMatchObject({ id: ev!.id, hasSnapshot: true });
     expect(t.triggers).toEqual([{ channelId: 3, kind: 'door' }]);
+    // The door closing ends the timeline's mark too (it draws as a band).
+    t.svc.ingest({ channelId: 3, type: 'door', source: 'onvif', state: false });
+    expect(t.triggers).toEqual([{ channelId: 3, kind: 'door' }, { channelId: 3, kind: 'door', end: true }]);
     expect(await t.svc.handlers['events.list']({ alarmsOnly: true, acknowledged: false, limit: 10 }, undefined as never)).toHaveLength(1);
     const acked = await t.svc.handlers['events.acknowledge']({ ids: [ev!.id], note: 'checked, wind' }, undefined as never);
     expect(acked[0]).toMatchObject({ acknowledged: true, ackNote: 'checked, wind' });

@@ -27,7 +27,7 @@ export interface EventServiceOptions {
   live: Pick<LiveService, 'snapshot'> & Partial<Pick<LiveService, 'hub'>>;
   /** Local motion detection decodes with it; none: detection stays off. */
   ffmpegPath?: () => string;
-  recording: Pick<RecordingService, 'trigger'>;
+  recording: Pick<RecordingService, 'trigger' | 'eventEnded'>;
   /** Where the motion grid of each channel with detection on is stored for archive search (none: not stored). */
   motionGrid?: MotionGridSink;
   secrets: SecretStore;
@@ -132,6 +132,7 @@ export class EventService {
       const id = this.open.get(key);
       if (id === undefined) return undefined;
       this.open.delete(key);
+      if (e.channelId !== null) this.opts.recording.eventEnded(e.channelId, e.type, at);
       return this.changed(store.updateEvent(this.opts.db, id, { end: at }));
     }
     if (STATEFUL.has(e.type) && this.open.has(key)) return undefined;

@@ -432,6 +432,12 @@ export class RecordingService {
     else this.opts.db.prepare('INSERT INTO rec_event (channel_id, at_ms, kind) VALUES (?, ?, ?)').run(channelId, this.clock(), kind);
   }
 
+  /** The event `kind` that triggered the channel's latest open mark has ended: its mark becomes a band on the timeline. */
+  eventEnded(channelId: number, kind: string, at: number): void {
+    this.opts.db.prepare(`UPDATE rec_event SET end_ms = ? WHERE id = (
+      SELECT id FROM rec_event WHERE channel_id = ? AND kind = ? AND end_ms IS NULL AND at_ms <= ? ORDER BY at_ms DESC LIMIT 1)`).run(at, channelId, kind, at);
+  }
+
   get handlers(): RecordingHandlers {
     const db = this.opts.db;
     return {

@@ -178,14 +178,14 @@ export interface Timeline {
   channelId: number;
   spans: { start: number; end: number }[];
   gaps: { start: number; end: number; reason: GapReason }[];
-  events: { at: number; kind: string }[];
+  events: { at: number; kind: string; end?: number }[];
   locks: { id: number; start: number; end: number; reason: string }[];
 }
 
 export const TIMELINE_SQL = {
   spans: 'SELECT start_ms, end_ms FROM rec_span WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms',
   gaps: 'SELECT start_ms, end_ms, reason FROM rec_gap WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms',
-  events: 'SELECT at_ms, kind FROM rec_event WHERE channel_id = ? AND at_ms BETWEEN ? AND ? ORDER BY at_ms LIMIT 2000',
+  events: 'SELECT at_ms, kind, end_ms FROM rec_event WHERE channel_id = ? AND at_ms BETWEEN ? AND ? ORDER BY at_ms LIMIT 2000',
   locks: 'SELECT id, start_ms, end_ms, reason FROM rec_lock WHERE (channel_id = ? OR channel_id IS NULL) AND start_ms <= ? AND end_ms >= ?',
 } as const;
 
@@ -207,7 +207,7 @@ export function timeline(db: Db, channelIds: readonly number[], from: number, to
       channelId,
       spans: merged,
       gaps: (gaps.all(channelId, from - MAX_INTERVAL_MS, to, from) as [number, number, GapReason][]).map(([start, end, reason]) => ({ start, end, reason })),
-      events: (events.all(channelId, from, to) as [number, string][]).map(([at, kind]) => ({ at, kind })),
+      events: (events.all(channelId, from, to) as [number, string, number | null][]).map(([at, kind, end]) => (end === null ? { at, kind } : { at, kind, end })),
       locks: allLocks.filter((l) => l[1] === null || l[1] === channelId).map(([id, , start, end, reason]) => ({ id, start, end, reason })),
     };
   });

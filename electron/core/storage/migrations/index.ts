@@ -9,6 +9,7 @@ import { m007EventRetention } from './007-event-retention';
 import { m008LockOwner } from './008-lock-owner';
 import { m009Bookmarks } from './009-bookmarks';
 import { m010MotionIndex } from './010-motion-index';
+import { m011EventEnd } from './011-event-end';
 
 /** Numbered, append-only: never edit a released migration, add the next one. */
-export const migrations: readonly Migration[] = [m001Settings, m002Channels, m003Privacy, m004Archive, m005Devices, m006Events, m007EventRetention, m008LockOwner, m009Bookmarks, m010MotionIndex];
+export const migrations: readonly Migration[] = [m001Settings, m002Channels, m003Privacy, m004Archive, m005Devices, m006Events, m007EventRetention, m008LockOwner, m009Bookmarks, m010MotionIndex, m011EventEnd];
