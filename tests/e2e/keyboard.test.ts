@@ -148,7 +148,8 @@ describe('keyboard', () => {
     await page.keyboard.press('Shift+Tab');
     expect(await focused()).toContain('[gridcell] tile=0');
     await page.keyboard.press('ArrowRight');
-    expect(await focused()).toContain('[gridcell] tile=1');
+    // The selection moves first and the focus follows it on the next render.
+    await expect.poll(focused).toContain('[gridcell] tile=1');
     expect(await page.locator('.tile.selected').getAttribute('data-tile')).toBe('1');
     // The next tile's buttons are now the one stop; the first tile's are out of the tab order.
     expect(await page.locator('.tile[data-tile="0"] [role=toolbar] button').evaluateAll((els) => els.every((e) => (e as HTMLElement).tabIndex === -1))).toBe(true);
@@ -182,7 +183,7 @@ describe('keyboard', () => {
     expect(await page.evaluate(() => location.hash)).toBe('#/live');
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
-    expect(await focused()).toContain('[gridcell] tile=0');
+    await expect.poll(focused).toContain('[gridcell] tile=0');
 
     await page.focus('.tree-filter');
     await page.keyboard.press('Shift+Slash');
