@@ -109,7 +109,7 @@ describe('keyboard', () => {
     await page.locator('.live-bar [role=radio][aria-checked=true]').focus();
     await page.keyboard.press('ArrowRight');
     await expect.poll(checked).not.toBe(before);
-    expect(await focused()).toContain('[radio]');
+    await expect.poll(focused).toContain('[radio]');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-checked'))).toBe('true');
     await page.keyboard.press('ArrowLeft');
     await expect.poll(checked).toBe(before);
@@ -132,13 +132,13 @@ describe('keyboard', () => {
     const labels = await page.locator('.tile.selected [role=toolbar] button').allTextContents();
     expect(labels.length).toBeGreaterThanOrEqual(3);
     const current = () => page.evaluate(() => document.activeElement?.textContent);
-    expect(await current()).toBe(labels[0]);
+    await expect.poll(current).toBe(labels[0]);
     await page.keyboard.press('ArrowRight');
-    expect(await current()).toBe(labels[1]);
+    await expect.poll(current).toBe(labels[1]);
     await page.keyboard.press('End');
-    expect(await current()).toBe(labels.at(-1));
+    await expect.poll(current).toBe(labels.at(-1));
     await page.keyboard.press('Home');
-    expect(await current()).toBe(labels[0]);
+    await expect.poll(current).toBe(labels[0]);
     expect(await page.locator('.tile.selected').getAttribute('data-tile')).toBe('0');
     // Enter on Snap takes a snapshot and leaves the tile as it was (not maximized).
     await page.keyboard.press('Enter');
@@ -146,7 +146,7 @@ describe('keyboard', () => {
     expect(await page.locator('.tile.maximized').count()).toBe(0);
     // Shift+Tab back to the tile; the arrow selects the next tile, which takes focus.
     await page.keyboard.press('Shift+Tab');
-    expect(await focused()).toContain('[gridcell] tile=0');
+    await expect.poll(focused).toContain('[gridcell] tile=0');
     await page.keyboard.press('ArrowRight');
     // The selection moves first and the focus follows it on the next render.
     await expect.poll(focused).toContain('[gridcell] tile=1');
@@ -196,7 +196,7 @@ describe('keyboard', () => {
     await dialog.waitFor();
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
-    expect(await focused()).toContain('open-shortcuts');
+    await expect.poll(focused).toContain('open-shortcuts');
   });
 
   it('the overlay is in the language chosen', async () => {
@@ -248,7 +248,7 @@ describe('keyboard', () => {
     await page.locator('[data-testid=tab-login]').focus();
     await page.keyboard.press('ArrowRight');
     expect(await page.locator('[data-testid=tab-signup]').getAttribute('aria-selected')).toBe('true');
-    expect(await focused()).toContain('testid=tab-signup');
+    await expect.poll(focused).toContain('testid=tab-signup');
     await page.keyboard.press('ArrowLeft');
     expect(await page.locator('[data-testid=tab-login]').getAttribute('aria-selected')).toBe('true');
   });
