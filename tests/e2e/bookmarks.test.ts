@@ -8,6 +8,7 @@ import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/c
 import { fileScope } from '../helpers/fixtures';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
+import { recordContinuously } from '../helpers/station-setup';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
 const SHOTS = join(ROOT, 'test-results');
@@ -21,13 +22,7 @@ beforeAll(async () => {
   [cam, station, browser] = await scope.all([startGstCamera(), startStation(), launchChromium()]);
   api = scope.add(await wsClient(station.url));
   channelId = (await call('channels.addRtsp', { name: 'Gate', mainUrl: cam.url(), subUrl: null })).id;
-  await call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
-  await call('recording.setChannel', { channelId, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
-  for (let t = Date.now(); (await call('recording.status', {})).channels[0]?.state !== 'recording'; ) {
-    if (Date.now() - t > 20_000) throw new Error('the channel did not start recording');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  await new Promise((r) => setTimeout(r, 10_000));
+  await recordContinuously(api, channelId, 10_000);
   ({ page, guard } = await openGuardedPage(browser, `${station.url}#/playback`, { viewport: { width: 1280, height: 800 } }));
 }, 90_000);
 
