@@ -3,7 +3,6 @@
 // field of a bad address and the address and port of a closed one; a device added by IP takes its own name and says which of
 // its streams were already on the list by RTSP URL. Scans probe one closed loopback port only: nothing leaves the machine.
 import { mkdirSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { withCredentials } from '../../scripts/camsim/fleet';
 import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
 import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
 import { fileScope } from '../helpers/fixtures';
+import { freeTcpPort } from '../helpers/in-process-station';
 import { requireBuiltRenderer, ROOT, startStation, type StationProcess } from '../helpers/station-process';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
@@ -19,14 +19,6 @@ const SHOTS = process.env.WATCHPOST_SHOTS ?? join(ROOT, 'test-results');
 let camsim: CamsimProcess, station: StationProcess, browser: Browser, page: Page, ws: WsClient, guard: ConsoleGuard, closedPort: number;
 const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
 const channelNames = async () => (await ws.call<{ name: string }[]>('channels.list', {})).map((c) => c.name);
-
-async function freeTcpPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 beforeAll(async () => {
   requireBuiltRenderer();

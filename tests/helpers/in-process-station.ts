@@ -1,6 +1,7 @@
 // A station in the test's own process (createStation), for integration tests: on a temp data folder, optionally served
 // on loopback with a stub renderer, and a client that keeps what the station sends a renderer. All closed after the file.
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -97,6 +98,15 @@ export async function freeUdpPort(): Promise<number> {
   await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
   const port = probe.address().port;
   await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
+
+/** A loopback TCP port nothing listens on at the moment (a closed port for refusals). */
+export async function freeTcpPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
   return port;
 }
 

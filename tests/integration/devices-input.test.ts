@@ -1,7 +1,6 @@
 // What a new user typed (issue 22 items 2, 3, 6, 11) against a real in-process station and camsim with video on loopback:
 // cameras refused or questioned by name and stream, streams tried before saving, addresses and closed ports named, a
 // factory-new device met by "Add by IP", devices named by their own name and their streams already on the list found.
-import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StationError, type CallName } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
@@ -9,7 +8,7 @@ import type { Station } from '../../electron/core/station';
 import { DEFAULT_PASSWORD, startFleet, withCredentials, type Fleet } from '../../scripts/camsim/fleet';
 import { fileScope } from '../helpers/fixtures';
 import { startGstCamera } from '../helpers/gst-rtsp';
-import { startStationIn, unicastTargets } from '../helpers/in-process-station';
+import { freeTcpPort, startStationIn, unicastTargets } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
 
 const session = new ClientSession('devices-input');
@@ -23,15 +22,6 @@ async function refusal(name: CallName, input: unknown): Promise<StationError> {
   expect(err, `${name} should have been refused`).toBeInstanceOf(StationError);
   return err as StationError;
 }
-/** A loopback TCP port nothing listens on. */
-async function freeTcpPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
 beforeAll(async () => {
   // Two cameras with video and one factory-new camera.
   fleet = scope.add(await startFleet({ devices: 3, channels: 1, uninitialized: 1, subnet: 'random' }));
