@@ -2,11 +2,12 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { rovingTarget } from '../../ui/roving';
 import { EventList } from './EventList';
+import { EventSourcesPanel } from './EventSourcesPanel';
 import { MotionSettings } from './MotionSettings';
 import { RulesEditor } from './RulesEditor';
 import { SensorPanel } from './SensorPanel';
 
-const TABS = ['events', 'sensors', 'rules', 'motion'] as const;
+const TABS = ['events', 'sensors', 'rules', 'motion', 'sources'] as const;
 
 export function EventsPage() {
   const { t } = useTranslation('events');
@@ -25,7 +26,7 @@ export function EventsPage() {
         </div>
       </header>
       <div role="tabpanel" id="ev-tabpanel" aria-labelledby={`ev-tab-${tab}`}>
-        {tab === 'events' ? <EventList /> : tab === 'sensors' ? <SensorPanel /> : tab === 'rules' ? <RulesEditor /> : <MotionSettings />}
+        {tab === 'events' ? <EventList /> : tab === 'sensors' ? <SensorPanel /> : tab === 'rules' ? <RulesEditor /> : tab === 'motion' ? <MotionSettings /> : <EventSourcesPanel />}
       </div>
     </section>
   );

@@ -4,7 +4,7 @@ import { callMutation, callQuery, stationApi } from '../../app/station-api';
 
 export type EventFilterArgs = CallInput<'events.list'>;
 
-const api = stationApi.enhanceEndpoints({ addTagTypes: ['Events', 'AlarmRules', 'Sensors', 'Motion', 'EventSettings'] }).injectEndpoints({
+const api = stationApi.enhanceEndpoints({ addTagTypes: ['Events', 'AlarmRules', 'Sensors', 'Motion', 'EventSettings', 'EventSources'] }).injectEndpoints({
   endpoints: (b) => ({
     events: callQuery(b, 'events.list', { providesTags: ['Events'] }),
     acknowledge: callMutation(b, 'events.acknowledge'),
@@ -18,13 +18,16 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Events', 'AlarmRules', 
     eventSettings: callQuery(b, 'events.settings', { providesTags: ['EventSettings'] }),
     updateEventSettings: callMutation(b, 'events.updateSettings', { invalidatesTags: ['EventSettings', 'Events'] }),
     setMotion: callMutation(b, 'motion.set', { invalidatesTags: ['Motion'] }),
+    eventSources: callQuery(b, 'eventSources.list', { providesTags: ['EventSources'] }),
+    addEventSource: callMutation(b, 'eventSources.add', { invalidatesTags: ['EventSources'] }),
+    removeEventSource: callMutation(b, 'eventSources.remove', { input: (id: number) => ({ id }), invalidatesTags: ['EventSources'] }),
   }),
 });
 
 export const {
   useEventsQuery, useAcknowledgeMutation, useEventSnapshotQuery, useSensorsCurrentQuery, useSensorSeriesQuery,
   useAlarmRulesQuery, useSaveRuleMutation, useRemoveRuleMutation, useMotionConfigQuery, useSetMotionMutation,
-  useEventSettingsQuery, useUpdateEventSettingsMutation,
+  useEventSettingsQuery, useUpdateEventSettingsMutation, useEventSourcesQuery, useAddEventSourceMutation, useRemoveEventSourceMutation,
 } = api;
 export const eventsApi = api;
 
