@@ -129,6 +129,39 @@ const ClipResult = z.object({
   reason: z.enum(['user', 'max-length', 'page-gone', 'stream-restarted', 'channel-removed', 'shutdown']),
 });
 
+/** Up to 64 tiles, each a channel or empty. */
+const TileChannels = z.array(z.number().int().positive().nullable()).max(64);
+/** A saved view: a layout and the camera in each of its tiles. */
+export const SavedView = z.object({ name: z.string().trim().min(1).max(60), layoutId: z.string().min(1).max(60), tiles: TileChannels });
+export type SavedView = z.infer<typeof SavedView>;
+export const LayoutCell = z.object({ col: z.number().int().min(0).max(7), row: z.number().int().min(0).max(7), w: z.number().int().min(1).max(8), h: z.number().int().min(1).max(8) });
+/** Cells inside the grid, none overlapping, every grid position covered. */
+function cellsFill(l: { grid: number; cells: z.infer<typeof LayoutCell>[] }): boolean {
+  const taken = new Set<number>();
+  for (const c of l.cells) {
+    if (c.col + c.w > l.grid || c.row + c.h > l.grid) return false;
+    for (let r = c.row; r < c.row + c.h; r++) for (let k = c.col; k < c.col + c.w; k++) {
+      if (taken.has(r * 8 + k)) return false;
+      taken.add(r * 8 + k);
+    }
+  }
+  return taken.size === l.grid * l.grid;
+}
+/** A layout drawn in the layout editor (`custom:<label>`). */
+const CustomLayoutFields = z.object({
+  id: z.string().regex(/^custom:/, 'field.invalidFormat').max(60),
+  label: z.string().trim().min(1).max(24),
+  grid: z.number().int().min(1).max(8),
+  cells: z.array(LayoutCell).min(1).max(64),
+});
+const fills = { message: 'field.invalid', path: ['cells'] };
+export const CustomLayout = CustomLayoutFields.refine(cellsFill, fills);
+export type CustomLayout = z.infer<typeof CustomLayout>;
+/** What a Live desk keeps in the station, so it follows the user to another desk: saved views (the tour goes through them in this order), custom layouts, a tour's time per view. */
+export const LiveDesk = z.object({ views: z.array(SavedView), layouts: z.array(CustomLayout), tourSeconds: z.number().int() });
+export type LiveDesk = z.infer<typeof LiveDesk>;
+export const TOUR_SECONDS = { min: 3, max: 600, initial: 20 } as const;
+
 export const liveCalls = {
   'channels.list': call(NoInput, z.array(Channel)),
   'channels.addRtsp': call(
@@ -168,6 +201,15 @@ export const liveCalls = {
   ),
   'live.clipStop': call(z.object({ clipId: z.number().int().positive() }).strict(), ClipResult),
   'live.clips': call(NoInput, z.array(ActiveClip)),
+  'live.desk': call(NoInput, LiveDesk),
+  /** Saves a view under its name (a saved name is overwritten in its place in the tour). */
+  'live.views.save': call(SavedView.strict(), LiveDesk),
+  'live.views.delete': call(z.object({ name: z.string().trim().min(1).max(60) }).strict(), LiveDesk),
+  /** Saves a custom layout under its id (a saved one is overwritten). */
+  'live.layouts.save': call(CustomLayoutFields.strict().refine(cellsFill, fills), LiveDesk),
+  /** Deletes a custom layout; views that showed it keep their cameras and open in the 4-tile layout. */
+  'live.layouts.delete': call(z.object({ id: z.string().min(1).max(60) }).strict(), LiveDesk),
+  'live.tour.set': call(z.object({ seconds: z.number().int().min(TOUR_SECONDS.min).max(TOUR_SECONDS.max) }).strict(), LiveDesk),
   /** Continuous move at these speeds (-1..1; 0 = that axis stands) until live.ptz.stop or a safety timeout. */
   'live.ptz.move': call(
     z.object({ channelId: z.number().int().positive(), pan: ptzSpeed, tilt: ptzSpeed, zoom: ptzSpeed.default(0) }).strict(),
@@ -187,5 +229,7 @@ export const liveSignals = {
   'channels.changed': z.array(Channel),
   'stream.status': StreamStatus,
   'live.clips': z.array(ActiveClip),
+  /** Saved views, custom layouts or the tour changed (at any desk). */
+  'live.desk': LiveDesk,
   'live.clipEnded': ClipResult.extend({ clipId: z.number().int().positive(), channelId: z.number().int().positive() }),
 } as const;

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './live/live-service';
 import { ClipRecorder } from './live/clip-recorder';
+import { liveDeskHandlers } from './live/live-desk';
 import { PtzService } from './live/ptz-service';
 import { PrivacyService } from './privacy/privacy-service';
 import { allBookmarks, bookmarkHandlers } from './recording/bookmarks';
@@ -222,6 +223,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...privacy.handlers,
     ...recording.handlers,
     ...bookmarkHandlers({ db, clock }),
+    ...liveDeskHandlers({ db, signals }),
     ...devices.handlers,
     ...eventService.handlers,
   };
