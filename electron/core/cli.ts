@@ -29,6 +29,15 @@ export type StartDemo = (station: Station, opts: { subnet?: string }) => Promise
   close(): Promise<void>;
 }>;
 
+/** Where the station hears WS-Discovery Hello/Bye: the multicast group by default, a loopback port ("127.0.0.1:PORT"), or "off". */
+export function announcementListener(spec: string | undefined): { announcePort?: number; listenMulticast?: boolean } {
+  if (spec === 'off') return {};
+  const m = /^127\.0\.0\.1:(\d{1,5})$/.exec(spec ?? '');
+  if (m && Number(m[1]) > 0 && Number(m[1]) < 65536) return { announcePort: Number(m[1]) };
+  if (spec) throw new Error(`WATCHPOST_WSD_LISTEN: ${spec} is not "off" or "127.0.0.1:PORT"`);
+  return { listenMulticast: true };
+}
+
 export async function runStation(args: string[], startDemo?: StartDemo): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -66,6 +75,8 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
     devices: {
       // The demo's devices are probed where they are at each scan (their addresses move when configured).
       ...(unicast || values.demo ? { unicast: () => [...(unicast ?? []), ...(demo?.unicast() ?? [])] } : {}),
+      // Hello/Bye: the WS-Discovery group on 3702 (every interface) unless WATCHPOST_WSD_LISTEN is "off" or "127.0.0.1:PORT" (tests).
+      ...announcementListener(process.env.WATCHPOST_WSD_LISTEN),
       // Tests shorten the heartbeat and how long a device may be unreachable before it counts as offline.
       ...(process.env.WATCHPOST_DEVICE_GRACE_MS ? { graceMs: Number(process.env.WATCHPOST_DEVICE_GRACE_MS), heartbeatMs: 250 } : {}),
     },

@@ -48,7 +48,7 @@ async function start(): Promise<void> {
   serveRenderer(rendererDir);
   const dataDir = process.env.WATCHPOST_DATA_DIR ?? app.getPath('userData');
   const secrets = new FileSecretStore(dataDir, await safeStorageCipher(), 'electron safeStorage');
-  const st = (station = await createStation({ dataDir, mode: 'electron', secrets, cloudUrl: process.env.WATCHPOST_CLOUD_URL }));
+  const st = (station = await createStation({ dataDir, mode: 'electron', secrets, cloudUrl: process.env.WATCHPOST_CLOUD_URL, devices: { listenMulticast: true } }));
   const wins = (windows = new AppWindows({ dataDir, preload: join(here, 'preload.cjs') }));
   const system = app.getPreferredSystemLanguages();
   let words: Words = wordsFor(languageOf(await chosenLanguage(st), system));

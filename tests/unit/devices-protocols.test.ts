@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { passwordProblems } from '../../electron/contract';
-import { decodeDhip, encodeDhip, readNotifyDevInfo } from '../../electron/core/devices/discovery/dhip';
+import { answersSearch, decodeDhip, encodeDhip, readNotifyDevInfo } from '../../electron/core/devices/discovery/dhip';
 import { parseWsdMessage, probeXml, readScopes } from '../../electron/core/devices/discovery/ws-discovery';
 import { parseKv } from '../../electron/core/devices/drivers/dahua';
 import { digestHeader } from '../../electron/core/net/http-auth';
@@ -39,7 +39,7 @@ describe('WS-Discovery parsing', () => {
     expect(m.matches[0]?.endpoint).toBe('urn:uuid:1419d68a-1dd2-11b2-a105-E0508B123456');
     expect(m.matches[0]?.xaddrs[0]).toBe('http://192.168.1.64/onvif/device_service');
     expect(m.matches[0]?.metadataVersion).toBe(10);
-    expect(readScopes(m.matches[0]!.scopes)).toEqual({ hardware: 'DS-2CD2143G0-I', name: 'HIKVISION DS-2CD2143G0-I', nvr: false, factoryDefault: true });
+    expect(readScopes(m.matches[0]!.scopes)).toEqual({ hardware: 'DS-2CD2143G0-I', name: 'HIKVISION DS-2CD2143G0-I', vendor: 'Hikvision', nvr: false, factoryDefault: true });
   });
 
   it('reads Hello and Bye', () => {
@@ -85,13 +85,50 @@ describe('DHIP parsing', () => {
     });
   });
 
+  // As public write-ups show replies (rroller/dahua#6 dumps "20000000|44484950|…"): a 32-byte header, request id 0,
+  // and firmware that leaves the length fields 0, lets them disagree, or puts a NUL after the JSON.
+  const framed = (body: unknown, o: { header?: number; requestId?: number; len16?: number; len24?: number; tail?: string }) => {
+    const json = Buffer.from(JSON.stringify(body) + (o.tail ?? ''), 'latin1');
+    const h = Buffer.alloc(o.header ?? 32);
+    h.writeUInt32LE(o.header ?? 32, 0); h.write('DHIP', 4, 'latin1'); h.writeUInt32LE(o.requestId ?? 0, 12);
+    h.writeUInt32LE(o.len16 ?? json.length, 16); h.writeUInt32LE(o.len24 ?? json.length, 24);
+    return Buffer.concat([h, json]);
+  };
+
+  it('reads replies as shipping firmware frames them: request id 0, lengths 0 or disagreeing, NUL and whitespace after the JSON, a longer header', () => {
+    const want = { address: '192.168.1.108', model: 'DHI-NVR4208-8P', mac: 'E0:50:8B:12:34:56' };
+    for (const o of [
+      { requestId: 0, tail: '\0' },
+      { requestId: 0, len16: 0, len24: 0, tail: '\0' },
+      { requestId: 0, len16: 5, len24: 9999, tail: '\n\0\0' },
+      { requestId: 0, len16: 999_999, len24: 999_999 },
+      { requestId: 0, header: 40, tail: ' \r\n' },
+      { requestId: 0, header: 64, len16: 0, len24: 0 },
+    ]) {
+      const pkt = decodeDhip(framed(notify, o));
+      expect(pkt, JSON.stringify(o)).toBeDefined();
+      expect(pkt!.requestId).toBe(0);
+      expect(readNotifyDevInfo(pkt!.body)).toMatchObject(want);
+    }
+    expect(answersSearch(0, 1234)).toBe(true);
+    expect(answersSearch(1234, 1234)).toBe(true);
+    expect(answersSearch(77, 1234)).toBe(false);
+  });
+
   it('drops short, foreign, lying-length, oversized and non-object packets', () => {
     const good = encodeDhip(notify);
     expect(decodeDhip(good.subarray(0, 20))).toBeUndefined();
     const foreign = Buffer.from(good); foreign.write('XXXX', 4);
     expect(decodeDhip(foreign)).toBeUndefined();
-    const lying = Buffer.from(good); lying.writeUInt32LE(good.length * 2, 16);
-    expect(decodeDhip(lying)).toBeUndefined();
+    // Length fields that agree but cut the JSON short are believed, and the cut JSON is refused.
+    const short = Buffer.from(good); short.writeUInt32LE(10, 16); short.writeUInt32LE(10, 24);
+    expect(decodeDhip(short)).toBeUndefined();
+    // A header size outside 32-64, or past the datagram, is not DHIP.
+    for (const size of [16, 65, good.length + 1]) {
+      const odd = Buffer.from(good); odd.writeUInt32LE(size, 0);
+      expect(decodeDhip(odd)).toBeUndefined();
+    }
+    expect(decodeDhip(encodeDhip(JSON.parse('{"a":'.repeat(40) + '1' + '}'.repeat(40))))).toBeUndefined();
     expect(decodeDhip(encodeDhip({ junk: 'x'.repeat(20_000) }))).toBeUndefined();
     expect(decodeDhip(encodeDhip([1, 2]))).toBeUndefined();
     const notJson = Buffer.from(good); notJson.write('{{{{', 32);

@@ -2,7 +2,7 @@ import type { DiscoveredDevice } from '../../contract';
 import type { DeviceServiceOptions } from './device-options';
 import { addedAddresses } from './device-table';
 import { inRange, ipv4Interfaces, listenAnnouncements, scan, sweepTargets, type ScanHit } from './discovery/scanner';
-import { readScopes, type WsdEndpoint } from './discovery/ws-discovery';
+import { readScopes, WSD_MULTICAST, type WsdEndpoint } from './discovery/ws-discovery';
 
 type DiscoveryOptions = Pick<DeviceServiceOptions, 'db' | 'signals' | 'logger' | 'clock' | 'unicast' | 'announcePort' | 'listenMulticast' | 'scanMs'>;
 
@@ -22,7 +22,7 @@ export class DeviceDiscovery {
     return this.found.values();
   }
 
-  /** Hears WS-Discovery Hello/Bye when asked to (a loopback port in tests, the multicast group otherwise). */
+  /** Hears WS-Discovery Hello/Bye when asked to (a loopback port in tests, the multicast group in the real station), so a camera plugged in later appears without a scan. */
   async listen(): Promise<void> {
     const onAnnounce = (m: { kind: 'Hello'; from: string; endpoint: WsdEndpoint } | { kind: 'Bye'; from: string; endpoint: string }) => {
       if (m.kind === 'Hello') this.hit({ source: 'onvif', from: m.from, endpoint: m.endpoint });
@@ -31,7 +31,10 @@ export class DeviceDiscovery {
     };
     try {
       if (this.o.announcePort) this.stopAnnouncements = await listenAnnouncements({ port: this.o.announcePort, address: '127.0.0.1' }, onAnnounce);
-      else if (this.o.listenMulticast) this.stopAnnouncements = await listenAnnouncements({ port: 3702, address: '0.0.0.0', group: true }, onAnnounce);
+      else if (this.o.listenMulticast) {
+        const g = this.o.listenMulticast === true ? {} : this.o.listenMulticast;
+        this.stopAnnouncements = await listenAnnouncements({ port: g.port ?? WSD_MULTICAST.port, address: '0.0.0.0', group: true, interfaces: g.interfaces }, onAnnounce);
+      }
     } catch (err) {
       this.o.logger.warn({ err }, 'cannot listen for WS-Discovery Hello/Bye');
     }
@@ -58,6 +61,7 @@ export class DeviceDiscovery {
       d.endpoint = h.endpoint.endpoint;
       d.httpPort = Number(new URL(x).port || 80);
       d.model ||= s.hardware;
+      d.vendor ||= s.vendor;
       d.name ||= s.name;
       if (s.nvr) d.kind = 'nvr';
       d.status = s.factoryDefault ? 'uninitialised' : 'initialised';

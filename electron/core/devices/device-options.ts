@@ -17,8 +17,11 @@ export interface DeviceServiceOptions {
   unicast?: () => UnicastTarget[];
   /** Hear Hello/Bye on this loopback port (tests: camsim's announceTo) instead of the multicast group. */
   announcePort?: number;
-  /** Join the WS-Discovery group for Hello/Bye (off unless asked: it binds 3702). */
-  listenMulticast?: boolean;
+  /**
+   * Join the WS-Discovery group for Hello/Bye (the real station does; off unless asked: it binds 3702 on every interface).
+   * `port`/`interfaces` narrow it (tests: a free port on a namespace's loopback).
+   */
+  listenMulticast?: boolean | { port?: number; interfaces?: string[] };
   heartbeatMs?: number;
   graceMs?: number;
   scanMs?: number;

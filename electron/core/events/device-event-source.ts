@@ -1,4 +1,4 @@
-import { digestHeader } from '../net/http-auth';
+import { digestHeader, pickDigest, splitChallenges } from '../net/http-auth';
 
 // One interface for every device event source (ONVIF PullPoint, Dahua attach), so devices can wire their credentials in.
 
@@ -54,8 +54,8 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** fetch with HTTP digest after a 401 challenge. */
 export async function digestFetch(url: string, user: string, password: string, init: RequestInit): Promise<Response> {
   const first = await fetch(url, init);
-  const challenge = first.headers.get('www-authenticate');
-  if (first.status !== 401 || !challenge || !/^Digest/i.test(challenge)) return first;
+  const challenge = pickDigest(splitChallenges(first.headers.get('www-authenticate') ?? ''));
+  if (first.status !== 401 || !challenge) return first;
   await first.arrayBuffer();
   const u = new URL(url);
   const authorization = digestHeader(challenge, { username: user, password }, init.method ?? 'GET', u.pathname + u.search);

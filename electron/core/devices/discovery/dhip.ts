@@ -1,5 +1,5 @@
-// Dahua DHIP discovery on UDP 37810: 32-byte header ("20 00 00 00" "DHIP", session at 8, request at 12,
-// body length little-endian at 16 and 24), JSON body; DHDiscover.search answered by client.notifyDevInfo.
+// Dahua DHIP discovery on UDP 37810: a header ("20 00 00 00" "DHIP": its own size, 32 in public captures, session at 8,
+// request at 12, body length little-endian at 16 and 24), JSON body; DHDiscover.search answered by client.notifyDevInfo.
 
 export const DHIP_PORT = 37810;
 export const DHIP_MULTICAST = '239.255.255.251';
@@ -23,19 +23,56 @@ export function searchPacket(requestId: number): Buffer {
   return encodeDhip({ method: 'DHDiscover.search', params: { mac: '', uni: 1 } }, 0, requestId);
 }
 
-/** A JSON object body, or undefined for anything short, foreign, inconsistent or oversized. */
+/** Header sizes a reply may claim in its first field (public captures report 32; firmware varies). */
+export const DHIP_HEADER_RANGE = { min: 32, max: 64 } as const;
+/** Deepest JSON nesting a discovery reply may have (a real one is 3 deep). */
+export const MAX_DHIP_DEPTH = 16;
+
+/** Whether JSON text nests deeper than `max` (counted outside strings, before parsing). */
+function nestsDeeper(json: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') { if (++depth > max) return true; }
+    else if (c === '}' || c === ']') depth--;
+  }
+  return false;
+}
+
+/**
+ * A JSON object body, or undefined for anything short, foreign, oversized, too deep or not an object. Lenient where
+ * shipping firmware differs: the header size is read from the first field (32-64); when the two length fields are 0,
+ * disagree or run past the datagram, the JSON is read from the header to the datagram's end; trailing NULs and
+ * whitespace are ignored.
+ */
 export function decodeDhip(buf: Buffer): { requestId: number; body: Record<string, unknown> } | undefined {
-  if (buf.length < HEADER || buf.length > HEADER + MAX_DHIP_BODY || !buf.subarray(4, 8).equals(MAGIC)) return undefined;
-  if (buf.readUInt32LE(0) !== HEADER) return undefined;
+  if (buf.length < DHIP_HEADER_RANGE.min || buf.length > DHIP_HEADER_RANGE.max + MAX_DHIP_BODY || !buf.subarray(4, 8).equals(MAGIC)) return undefined;
+  const header = buf.readUInt32LE(0);
+  if (header < DHIP_HEADER_RANGE.min || header > DHIP_HEADER_RANGE.max || header > buf.length) return undefined;
   const len = buf.readUInt32LE(16);
-  if (len > MAX_DHIP_BODY || HEADER + len > buf.length) return undefined;
+  const trusted = len > 0 && len === buf.readUInt32LE(24) && header + len <= buf.length;
+  let end = trusted ? header + len : buf.length;
+  while (end > header && (buf[end - 1] === 0 || buf[end - 1] === 0x20 || buf[end - 1] === 0x0a || buf[end - 1] === 0x0d || buf[end - 1] === 0x09)) end--;
+  if (end - header > MAX_DHIP_BODY || end === header) return undefined;
+  const json = buf.subarray(header, end).toString('utf8');
+  if (nestsDeeper(json, MAX_DHIP_DEPTH)) return undefined;
   try {
-    const body: unknown = JSON.parse(buf.subarray(HEADER, HEADER + len).toString('utf8'));
+    const body: unknown = JSON.parse(json);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
     return { requestId: buf.readUInt32LE(12), body: body as Record<string, unknown> };
   } catch {
     return undefined;
   }
+}
+
+/** Whether a reply answers our search: its request id echoes ours, or is 0 (as every public client sends it, and devices answer). */
+export function answersSearch(replyId: number, ourId: number): boolean {
+  return replyId === ourId || replyId === 0;
 }
 
 export interface DhipDevice {

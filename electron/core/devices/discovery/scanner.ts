@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { fail, type StationError } from '../../../contract';
-import { decodeDhip, DHIP_MULTICAST, DHIP_PORT, readNotifyDevInfo, searchPacket, type DhipDevice } from './dhip';
+import { answersSearch, decodeDhip, DHIP_MULTICAST, DHIP_PORT, readNotifyDevInfo, searchPacket, type DhipDevice } from './dhip';
 import { parseWsdMessage, probeXml, WSD_MULTICAST, type WsdEndpoint } from './ws-discovery';
 
 /** A device that answers unicast probes (tests use camsim's loopback addresses; installers may list known IPs). */
@@ -62,7 +62,7 @@ export async function scan(opts: ScanOptions): Promise<void> {
     if (msg.length > MAX_DATAGRAM) return;
     if (msg.subarray(4, 8).toString('latin1') === 'DHIP') {
       const pkt = decodeDhip(msg);
-      if (!pkt || pkt.requestId !== requestId) return;
+      if (!pkt || !answersSearch(pkt.requestId, requestId)) return;
       const device = readNotifyDevInfo(pkt.body);
       if (device && device.address === rinfo.address) opts.onHit({ source: 'dhip', from: rinfo.address, device });
       return;
@@ -133,13 +133,16 @@ export async function scan(opts: ScanOptions): Promise<void> {
   }
 }
 
-/** Listens for Hello/Bye (multicast group, or a unicast port camsim announces to); returns its disposer. */
+/**
+ * Listens for Hello/Bye; returns its disposer. `group`: joins the WS-Discovery multicast group on each of `interfaces`
+ * (every IPv4 interface by default) on `port`; otherwise a unicast port on `address` (camsim announces to it in tests).
+ * It only ever receives: nothing is sent from this socket.
+ */
 export async function listenAnnouncements(
-  opts: { port: number; address: string; group?: boolean },
+  opts: { port: number; address: string; group?: boolean; interfaces?: string[] },
   on: (m: { kind: 'Hello'; from: string; endpoint: WsdEndpoint } | { kind: 'Bye'; from: string; endpoint: string }) => void,
 ): Promise<() => Promise<void>> {
   const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
-  sock.on('error', () => undefined);
   sock.on('message', (msg, rinfo) => {
     if (msg.length > MAX_DATAGRAM) return;
     const m = parseWsdMessage(msg.toString('utf8'));
@@ -148,7 +151,20 @@ export async function listenAnnouncements(
       if (xaddrs.length) on({ kind: 'Hello', from: rinfo.address, endpoint: { ...m.endpoint, xaddrs } });
     } else if (m?.kind === 'Bye') on({ kind: 'Bye', from: rinfo.address, endpoint: m.endpoint });
   });
-  await new Promise<void>((r) => sock.bind(opts.port, opts.group ? undefined : opts.address, () => r()));
-  if (opts.group) sock.addMembership(WSD_MULTICAST.address, opts.address);
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    sock.bind(opts.port, opts.group ? undefined : opts.address, () => { sock.off('error', reject); resolve(); });
+  });
+  sock.on('error', () => undefined);
+  if (opts.group) {
+    let joined = 0;
+    for (const addr of opts.interfaces ?? ipv4Interfaces().map((i) => i.address)) {
+      try { sock.addMembership(WSD_MULTICAST.address, addr); joined++; } catch { /* an interface without multicast */ }
+    }
+    if (!joined) {
+      await new Promise<void>((r) => sock.close(() => r()));
+      throw new Error('no interface could join the WS-Discovery group');
+    }
+  }
   return () => new Promise<void>((r) => sock.close(() => r()));
 }

@@ -72,16 +72,30 @@ export function parseWsdMessage(raw: string): WsdMessage | undefined {
   return undefined;
 }
 
-/** What ONVIF scopes say (Core §7.3.2.2, Profile Q). */
-export function readScopes(scopes: string[]): { hardware: string; name: string; nvr: boolean; factoryDefault: boolean } {
+/** Brands as they are usually spelled, by the lower-case word devices put first in their name scope (OEM firmware names itself). */
+const BRANDS: Record<string, string> = {
+  hikvision: 'Hikvision', dahua: 'Dahua', axis: 'Axis', uniview: 'Uniview', unv: 'Uniview', reolink: 'Reolink', amcrest: 'Amcrest',
+  hanwha: 'Hanwha', samsung: 'Hanwha', bosch: 'Bosch', vivotek: 'Vivotek', tiandy: 'Tiandy', tapo: 'TP-Link', 'tp-link': 'TP-Link',
+  lorex: 'Lorex', annke: 'Annke', foscam: 'Foscam', milesight: 'Milesight', sony: 'Sony', panasonic: 'Panasonic', 'i-pro': 'i-PRO',
+  mobotix: 'Mobotix', avigilon: 'Avigilon', pelco: 'Pelco', honeywell: 'Honeywell', ubiquiti: 'Ubiquiti', intelbras: 'Intelbras',
+  hilook: 'Hikvision', ezviz: 'Hikvision', imou: 'Dahua', grandstream: 'Grandstream',
+};
+
+/** What ONVIF scopes say (Core §7.3.2.2, Profile Q); the vendor from a `mfr`/`manufacturer` scope, else a brand the name or hardware scope starts with. */
+export function readScopes(scopes: string[]): { hardware: string; name: string; vendor: string; nvr: boolean; factoryDefault: boolean } {
   const pick = (p: string) => {
-    const s = scopes.find((x) => x.startsWith(`onvif://www.onvif.org/${p}/`));
+    const prefix = `onvif://www.onvif.org/${p}/`.toLowerCase();
+    const s = scopes.find((x) => x.toLowerCase().startsWith(prefix));
     if (!s) return '';
-    try { return decodeURIComponent(s.slice(`onvif://www.onvif.org/${p}/`.length)); } catch { return ''; }
+    try { return decodeURIComponent(s.slice(prefix.length)).trim().slice(0, 128); } catch { return ''; }
   };
+  const hardware = pick('hardware');
+  const name = pick('name');
+  const brandOf = (s: string) => BRANDS[(s.split(/[\s_/]+/)[0] ?? '').toLowerCase()] ?? '';
   return {
-    hardware: pick('hardware'),
-    name: pick('name'),
+    hardware,
+    name,
+    vendor: pick('mfr') || pick('manufacturer') || brandOf(name) || brandOf(hardware),
     nvr: scopes.some((s) => /^onvif:\/\/www\.onvif\.org\/type\/NVR/i.test(s)),
     factoryDefault: scopes.includes('onvif://www.onvif.org/Profile/Q/FactoryDefault'),
   };
