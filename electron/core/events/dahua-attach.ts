@@ -14,7 +14,9 @@ export function parseDahuaLine(line: string, at: number): DeviceEvent | undefine
   for (const m of line.matchAll(/(Code|action|index|data)=((?:\{.*\})|[^;]*)/g)) if (m[1] && m[2] !== undefined) fields.set(m[1], m[2]);
   const kind = CODES[fields.get('Code') ?? ''];
   if (!kind) return undefined;
-  const channel = Number(fields.get('index') ?? 0) + 1;
+  const index = Number(fields.get('index') ?? 0);
+  if (!Number.isInteger(index) || index < 0 || index > 1023) return undefined; // not a channel ("index=<", 1e400)
+  const channel = index + 1;
   const action = fields.get('action');
   if (action === 'Pulse') {
     let value: unknown;
@@ -34,6 +36,25 @@ export class DahuaAttachSource implements DeviceEventSource {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly clock: () => number;
+/** Splits the multipart attach stream into its parts' body lines, however the chunks fall; throws when a part outgrows 64 KB. */
+export class DahuaPartReader {
+  private buf = '';
+  private readonly decoder = new TextDecoder();
+
+  constructor(private readonly boundary: string) {}
+
+  /** Characters held back until their part's boundary comes. */
+  get buffered(): number { return this.buf.length; }
+
+  push(chunk: Uint8Array): string[] {
+    this.buf += this.decoder.decode(chunk, { stream: true });
+    const parts = this.buf.split(`--${this.boundary}`);
+    this.buf = parts.pop() ?? '';
+    if (this.buf.length > MAX_PART) throw new Error('eventManager part over the size limit');
+    return parts.flatMap((part) => part.split(/\r?\n\r?\n/).slice(1).join('\n').trim().split(/\r?\n/).map((l) => l.trim()));
+  }
+}
+
 
   constructor(private readonly opts: DeviceEventSourceOptions & { heartbeatS?: number }) {
     this.clock = opts.clock ?? Date.now;
@@ -56,22 +77,14 @@ export class DahuaAttachSource implements DeviceEventSource {
     const boundary = /boundary=("?)([^";]+)\1/.exec(res.headers.get('content-type') ?? '')?.[2] ?? 'myboundary';
     this.opts.onState?.({ state: 'connected' });
     let watchdog = setTimeout(() => local.abort(), hb * 3000);
-    const decoder = new TextDecoder();
-    let buf = '';
+    const reader = new DahuaPartReader(boundary);
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => local.abort(), hb * 3000);
-        buf += decoder.decode(chunk, { stream: true });
-        const parts = buf.split(`--${boundary}`);
-        buf = parts.pop() ?? '';
-        if (buf.length > MAX_PART) throw new Error('eventManager part over the size limit');
-        for (const part of parts) {
-          const body = part.split(/\r?\n\r?\n/).slice(1).join('\n').trim();
-          for (const line of body.split(/\r?\n/)) {
-            const e = parseDahuaLine(line.trim(), this.clock());
-            if (e) this.opts.onEvent(e);
-          }
+        for (const line of reader.push(chunk)) {
+          const e = parseDahuaLine(line, this.clock());
+          if (e) this.opts.onEvent(e);
         }
       }
       if (!this.abort.signal.aborted) throw new Error(local.signal.aborted ? 'eventManager heartbeat missed' : 'eventManager stream ended');

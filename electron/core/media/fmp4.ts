@@ -201,6 +201,11 @@ export interface FragmentInfo extends TrafTiming {
   audio?: TrafTiming;
 }
 
+/** Bytes of one trun sample entry: duration, size, flags, composition offset, each present by its flag. */
+export function trunEntryBytes(trFlags: number): number {
+  return 4 * ((trFlags >> 8 & 1) + (trFlags >> 9 & 1) + (trFlags >> 10 & 1) + (trFlags >> 11 & 1));
+}
+
 function readTraf(buf: Buffer, traf: Box): TrafTiming & { trackId: number; firstFlags: number } {
   const tfhd = child(buf, traf, 'tfhd');
   const tfdt = child(buf, traf, 'tfdt');
@@ -226,9 +231,12 @@ function readTraf(buf: Buffer, traf: Box): TrafTiming & { trackId: number; first
   if (trFlags & 0x01) p += 4; // data_offset
   let firstFlags: number | undefined;
   if (trFlags & 0x04) { firstFlags = buf.readUInt32BE(p); p += 4; }
-  let duration = 0;
+  // A damaged count (up to 2^32) would loop for seconds: the entries must fit in the box, and without any there is no loop.
+  const entryBytes = trunEntryBytes(trFlags);
+  if (p + samples * entryBytes > trun.start + trun.size) throw new Error('trun lists more samples than it holds');
+  let duration = entryBytes ? 0 : samples * defaultDuration;
   let firstSampleFlags: number | undefined;
-  for (let i = 0; i < samples; i++) {
+  for (let i = 0; entryBytes && i < samples; i++) {
     let d = defaultDuration;
     if (trFlags & 0x100) { d = buf.readUInt32BE(p); p += 4; }
     if (trFlags & 0x200) p += 4;

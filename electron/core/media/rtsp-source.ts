@@ -18,7 +18,7 @@ export interface RtspSourceHandlers {
   unsupported(why: string): void;
 }
 
-interface Response { status: number; reason: string; headers: Map<string, string[]>; body: Buffer }
+export interface RtspResponse { status: number; reason: string; headers: Map<string, string[]>; body: Buffer }
 
 const MAX_HEADER_BYTES = 64 * 1024;
 const MAX_AU_BYTES = 16 * 1024 * 1024;
@@ -267,6 +267,62 @@ export class VideoDepacketizer {
   }
 }
 
+/**
+ * Splits what a camera sends on the RTSP connection into responses and interleaved binary frames, however the reads fall.
+ * Holds at most one unfinished message (a header and body of at most 64 KB each, or one frame); throws on data that is not RTSP.
+ */
+export class RtspFramer {
+  private pending?: Buffer;
+
+  constructor(private readonly onResponse: (r: RtspResponse) => void, private readonly onFrame: (channel: number, data: Buffer) => void,
+    private readonly stopped: () => boolean = () => false) {}
+
+  /** Bytes held back until the rest of their message comes. */
+  get buffered(): number { return this.pending?.length ?? 0; }
+
+  /** One read; frames are views only valid during onFrame. */
+  push(chunk: Buffer): void {
+    let buf = chunk;
+    if (this.pending) { buf = Buffer.concat([this.pending, chunk]); this.pending = undefined; }
+    let at = 0;
+    while (at < buf.length && !this.stopped()) {
+      if (buf[at] === 0x24) { // '$': interleaved binary frame
+        if (at + 4 > buf.length) break;
+        const len = buf.readUInt16BE(at + 2);
+        if (at + 4 + len > buf.length) break;
+        this.onFrame(buf[at + 1]!, buf.subarray(at + 4, at + 4 + len));
+        at += 4 + len;
+        continue;
+      }
+      const head = buf.indexOf('\r\n\r\n', at, 'latin1');
+      if (head < 0) {
+        if (buf.length - at > MAX_HEADER_BYTES) throw new Error('the camera sent an RTSP header larger than 64 KB');
+        break;
+      }
+      const lines = buf.toString('latin1', at, head).split('\r\n');
+      const headers = new Map<string, string[]>();
+      for (const l of lines.slice(1)) {
+        const i = l.indexOf(':');
+        if (i > 0) { const k = l.slice(0, i).trim().toLowerCase(); headers.set(k, [...(headers.get(k) ?? []), l.slice(i + 1).trim()]); }
+      }
+      const length = headers.get('content-length')?.[0] ?? '0';
+      // A negative length would step back over the message and read it again, forever.
+      if (!/^\d+$/.test(length)) throw new Error(`the camera sent an invalid RTSP Content-Length "${length.slice(0, 20)}"`);
+      const bodyLen = Number(length);
+      if (bodyLen > MAX_HEADER_BYTES) throw new Error('the camera sent an RTSP body larger than 64 KB');
+      if (head + 4 + bodyLen > buf.length) break;
+      const m = /^RTSP\/1\.\d (\d{3}) ?(.*)$/.exec(lines[0]!);
+      if (m) {
+        this.onResponse({ status: Number(m[1]), reason: m[2] ?? '', headers, body: Buffer.from(buf.subarray(head + 4, head + 4 + bodyLen)) });
+      } else if (!/^[A-Z_]+ \S+ RTSP\/1\.\d$/.test(lines[0]!)) {
+        throw new Error('Invalid data found (not RTSP)');
+      } // a request from the server (ANNOUNCE, GET_PARAMETER): not answered, like most clients
+      at = head + 4 + bodyLen;
+    }
+    if (at < buf.length && !this.stopped()) this.pending = Buffer.from(buf.subarray(at));
+  }
+}
+
 /** One RTSP session (DESCRIBE, SETUP, PLAY over one TCP connection) feeding a VideoDepacketizer. */
 export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeoutMs: number }): { close(): void } {
   const u = new URL(url);
@@ -279,8 +335,7 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
   let authHeader: ((method: string, uri: string) => string) | undefined;
   let session: string | undefined;
   let keepalive: NodeJS.Timeout | undefined;
-  let waiting: ((r: Response) => void) | undefined;
-  let pending: Buffer | undefined;
+  let waiting: ((r: RtspResponse) => void) | undefined;
   let depay: VideoDepacketizer | undefined;
   let channel = 0;
 
@@ -304,54 +359,25 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
   sock.on('close', () => finish('the camera closed the connection'));
   sock.on('connect', () => void run().catch((err: Error) => finish(err.message)));
 
+  const framer = new RtspFramer((r) => {
+    const w = waiting;
+    waiting = undefined;
+    w?.(r);
+  }, (ch, data) => {
+    if (ch === channel && depay) depay.push(data);
+  }, () => closed);
+
   function onRead(chunk: Buffer): void {
     if (closed) return;
     h.bytes(chunk.length);
-    let buf = chunk;
-    if (pending) { buf = Buffer.concat([pending, chunk]); pending = undefined; }
-    let at = 0;
     try {
-      while (at < buf.length && !closed) {
-        if (buf[at] === 0x24) { // '$': interleaved binary frame
-          if (at + 4 > buf.length) break;
-          const len = buf.readUInt16BE(at + 2);
-          if (at + 4 + len > buf.length) break;
-          if (buf[at + 1] === channel && depay) depay.push(buf.subarray(at + 4, at + 4 + len));
-          at += 4 + len;
-          continue;
-        }
-        const head = buf.indexOf('\r\n\r\n', at, 'latin1');
-        if (head < 0) {
-          if (buf.length - at > MAX_HEADER_BYTES) throw new Error('the camera sent an RTSP header larger than 64 KB');
-          break;
-        }
-        const lines = buf.toString('latin1', at, head).split('\r\n');
-        const headers = new Map<string, string[]>();
-        for (const l of lines.slice(1)) {
-          const i = l.indexOf(':');
-          if (i > 0) { const k = l.slice(0, i).trim().toLowerCase(); headers.set(k, [...(headers.get(k) ?? []), l.slice(i + 1).trim()]); }
-        }
-        const bodyLen = Number(headers.get('content-length')?.[0] ?? 0);
-        if (bodyLen > MAX_HEADER_BYTES) throw new Error('the camera sent an RTSP body larger than 64 KB');
-        if (head + 4 + bodyLen > buf.length) break;
-        const m = /^RTSP\/1\.\d (\d{3}) ?(.*)$/.exec(lines[0]!);
-        if (m) {
-          const r: Response = { status: Number(m[1]), reason: m[2] ?? '', headers, body: Buffer.from(buf.subarray(head + 4, head + 4 + bodyLen)) };
-          const w = waiting;
-          waiting = undefined;
-          w?.(r);
-        } else if (!/^[A-Z_]+ \S+ RTSP\/1\.\d$/.test(lines[0]!)) {
-          throw new Error('Invalid data found (not RTSP)');
-        } // a request from the server (ANNOUNCE, GET_PARAMETER): not answered, like most clients
-        at = head + 4 + bodyLen;
-      }
+      framer.push(chunk);
     } catch (err) {
-      return finish((err as Error).message);
+      finish((err as Error).message);
     }
-    if (at < buf.length) pending = Buffer.from(buf.subarray(at));
   }
 
-  function request(method: string, uri: string, extra: Record<string, string> = {}): Promise<Response> {
+  function request(method: string, uri: string, extra: Record<string, string> = {}): Promise<RtspResponse> {
     const lines = [`${method} ${uri} RTSP/1.0`, `CSeq: ${++cseq}`, 'User-Agent: Watchpost'];
     if (authHeader) lines.push(`Authorization: ${authHeader(method, uri)}`);
     if (session) lines.push(`Session: ${session}`);
@@ -363,7 +389,7 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
   }
 
   /** Takes the credentials a 401 asks for (digest, or basic); false when they were refused already (never asked twice). */
-  function answerChallenge(r: Response): boolean {
+  function answerChallenge(r: RtspResponse): boolean {
     const challenges = r.headers.get('www-authenticate') ?? [];
     const digest = challenges.find((c) => /^digest\s/i.test(c));
     const stale = digest && /stale\s*=\s*"?true/i.test(digest);
@@ -380,7 +406,7 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
   }
 
   /** A request, answered once more with credentials when challenged (401; or stale nonce). */
-  async function call(method: string, uri: string, extra: Record<string, string> = {}): Promise<Response> {
+  async function call(method: string, uri: string, extra: Record<string, string> = {}): Promise<RtspResponse> {
     let r = await request(method, uri, extra);
     for (let tries = 0; r.status === 401 && tries < 2 && answerChallenge(r); tries++) r = await request(method, uri, extra);
     if (r.status !== 200) throw new Error(`${method}: server returned ${r.status} ${r.status === 401 ? 'Unauthorized' : r.status === 404 ? 'Not Found' : r.reason}`);

@@ -3,6 +3,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { z } from 'zod';
 import { boxes, readInit, readMoof, type TrackInfo } from '../media/fmp4';
 import type { SecretStore } from '../storage/secrets';
 import { ArchiveCursor, isInit, type ArchiveSource } from './archive-reader';
@@ -244,6 +245,15 @@ function locate(path: string, from: number, to: number, startUtc: string): strin
   return '(where the file no longer reads as MP4)';
 }
 
+const MANIFEST_SHAPE = z.object({
+  station: z.object({ publicKey: z.string(), fingerprint: z.string() }).optional(),
+  signature: z.object({ value: z.string() }).optional(),
+  files: z.array(z.object({
+    name: z.string().min(1), sha256: z.string(), bytes: z.number(), chunkBytes: z.number().int().positive(), chunks: z.array(z.string()),
+    channelId: z.number(), startUtc: z.string(), endUtc: z.string(),
+  })).optional(),
+});
+
 /** Checks an export folder: the manifest's signature, then every file against its hashes. Says exactly what differs. */
 export function verifyExport(folder: string, trustedPublicKey?: string): VerifyReport {
   const report: VerifyReport = { ok: false, signature: 'missing', files: [], extraFiles: [], findings: [] };
@@ -257,6 +267,11 @@ export function verifyExport(folder: string, trustedPublicKey?: string): VerifyR
     manifest = JSON.parse(readFileSync(mpath, 'utf8')) as Manifest;
   } catch {
     report.findings.push(`${MANIFEST} is not valid JSON: it was altered or damaged`);
+    return report;
+  }
+  // What verifying reads from it, checked before it is read (the signature is checked over the manifest as it stands).
+  if (!MANIFEST_SHAPE.safeParse(manifest).success) {
+    report.findings.push(`${MANIFEST} is not shaped like an export manifest: it was altered or damaged`);
     return report;
   }
   if (!manifest.signature?.value || !manifest.station?.publicKey) {
@@ -281,7 +296,7 @@ export function verifyExport(folder: string, trustedPublicKey?: string): VerifyR
   for (const f of manifest.files ?? []) {
     listed.add(f.name);
     const path = join(folder, basename(f.name));
-    if (!existsSync(path)) {
+    if (!existsSync(path) || !statSync(path).isFile()) {
       report.files.push({ name: f.name, status: 'missing' });
       report.findings.push(`${f.name} (channel ${f.channelId}, ${f.startUtc} – ${f.endUtc}) is missing`);
       continue;

@@ -1,5 +1,5 @@
 // Re-stamps a moof+mdat fragment (a copy): new decode time, durations scaled for slow/fast playback.
-import { boxes, child, type Box, type TrackInfo } from '../media/fmp4';
+import { boxes, child, trunEntryBytes, type Box, type TrackInfo } from '../media/fmp4';
 
 function readTfdt(buf: Buffer, tfdt: { start: number }): number {
   return buf[tfdt.start + 8] === 1 ? Number(buf.readBigUInt64BE(tfdt.start + 12)) : buf.readUInt32BE(tfdt.start + 12);
@@ -37,7 +37,9 @@ export function retimeFragment(src: Buffer, baseDts: number, scale = 1, tracks?:
       else buf.writeUInt32BE(dts % 2 ** 32, tfdt.start + 12);
     }
     if (scale === 1) continue;
-    const s = (v: number) => Math.max(1, Math.round(v * scale));
+    // Scaled values stay in their fields' ranges (a damaged duration times 16 would not fit 32 bits).
+    const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)));
+    const s = (v: number) => clamp(v * scale, 1, 0xffffffff);
     const tfhd = child(buf, traf, 'tfhd');
     if (tfhd) {
       const f = buf.readUInt32BE(tfhd.start + 8) & 0xffffff;
@@ -50,13 +52,16 @@ export function retimeFragment(src: Buffer, baseDts: number, scale = 1, tracks?:
       const f = buf.readUInt32BE(trun.start + 8) & 0xffffff;
       const n = buf.readUInt32BE(trun.start + 12);
       let p = trun.start + 16 + (f & 0x01 ? 4 : 0) + (f & 0x04 ? 4 : 0);
-      for (let i = 0; i < n; i++) {
+      // A damaged count would loop for seconds: without entries there is nothing to scale; with them they must fit.
+      const entryBytes = trunEntryBytes(f);
+      if (p + n * entryBytes > trun.start + trun.size) throw new Error('trun lists more samples than it holds');
+      for (let i = 0; entryBytes && i < n; i++) {
         if (f & 0x100) { buf.writeUInt32BE(s(buf.readUInt32BE(p)), p); p += 4; }
         if (f & 0x200) p += 4;
         if (f & 0x400) p += 4;
         if (f & 0x800) {
-          if (version === 1) buf.writeInt32BE(Math.round(buf.readInt32BE(p) * scale), p);
-          else buf.writeUInt32BE(Math.round(buf.readUInt32BE(p) * scale), p);
+          if (version === 1) buf.writeInt32BE(clamp(buf.readInt32BE(p) * scale, -(2 ** 31), 2 ** 31 - 1), p);
+          else buf.writeUInt32BE(clamp(buf.readUInt32BE(p) * scale, 0, 0xffffffff), p);
           p += 4;
         }
       }
