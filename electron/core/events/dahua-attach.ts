@@ -2,9 +2,12 @@ import { digestFetch, sleep, type DeviceEvent, type DeviceEventKind, type Device
 
 // Dahua eventManager.cgi attach: a multipart/x-mixed-replace stream of "Code=…;action=…;index=…" parts and heartbeats.
 
+// Codes as Dahua's HTTP API (eventManager) and Amcrest firmware name them (fixtures: tests/fixtures/devices/dahua, amcrest),
+// and camsim's Sensor* codes.
 const CODES: Record<string, DeviceEventKind> = {
-  VideoMotion: 'motion', VideoBlind: 'tamper', AlarmLocal: 'door', SensorPIR: 'pir', SensorWaterLeak: 'water',
-  SensorTemperature: 'temperature', SensorCO2: 'co2', SensorAmbientLight: 'light',
+  VideoMotion: 'motion', SmartMotionHuman: 'motion', SmartMotionVehicle: 'motion', VideoBlind: 'tamper', SceneChange: 'tamper',
+  AlarmLocal: 'door', CrossRegionDetection: 'intrusion', CrossLineDetection: 'line_crossing', AudioMutation: 'audio', AudioAnomaly: 'audio',
+  SensorPIR: 'pir', SensorWaterLeak: 'water', SensorTemperature: 'temperature', SensorCO2: 'co2', SensorAmbientLight: 'light',
 };
 const MAX_PART = 64 * 1024;
 
@@ -28,6 +31,8 @@ export function parseDahuaLine(line: string, at: number): DeviceEvent | undefine
     return typeof value === 'number' && Number.isFinite(value) ? { kind, channel, value, at } : undefined;
   }
   if (action !== 'Start' && action !== 'Stop') return undefined;
+  // A line crossing is an instant: its Start is the crossing, its Stop nothing new.
+  if (kind === 'line_crossing' && action === 'Stop') return undefined;
   return { kind, channel, state: action === 'Start', at };
 }
 

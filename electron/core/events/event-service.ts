@@ -51,7 +51,7 @@ export interface EventServiceOptions {
   makeSource?: (driver: 'onvif' | 'dahua', o: DeviceEventSourceOptions) => DeviceEventSource;
 }
 
-const STATEFUL = new Set<EventType>(['motion', 'tamper', 'door', 'pir', 'water', 'frozen_picture']);
+const STATEFUL = new Set<EventType>(['motion', 'tamper', 'door', 'pir', 'water', 'frozen_picture', 'intrusion', 'audio']);
 const secretKey = (id: number) => `eventsource:${id}`;
 const SETTINGS_KEY = 'events';
 const DAY_MS = 86_400_000;

@@ -22,12 +22,30 @@ type Node = Record<string, unknown>;
 const obj = (v: unknown): Node => (v && typeof v === 'object' ? (v as Node) : {});
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'object' && v && '#text' in v ? String((v as Node)['#text']) : '');
 
-/** Topic (prefixes dropped) -> kind; camsim's sensors use its own tnscs:Sensor/* namespace. */
+/**
+ * Topic (namespace prefixes dropped) -> kind. ONVIF's own topics as Hikvision, Dahua, Uniview and Amcrest send them, Axis's
+ * tnsaxis topics, Reolink's MyRuleDetector and TP-Link's CellMotionDetector variants, and camsim's tnscs:Sensor/* ones
+ * (fixtures: tests/fixtures/devices/<vendor>/pull-*.xml).
+ */
 const TOPIC_KINDS: [RegExp, DeviceEventKind][] = [
   [/^RuleEngine\/CellMotionDetector\/Motion$/, 'motion'],
+  [/^RuleEngine\/MotionRegionDetector\/Motion$/, 'motion'],
   [/^VideoSource\/MotionAlarm$/, 'motion'],
+  [/^VideoAnalytics\/MotionDetection$/, 'motion'],
+  [/^RuleEngine\/VMD\d*\//, 'motion'],
+  [/^RuleEngine\/MyRuleDetector\/(PeopleDetect|VehicleDetect|DogCatDetect|FaceDetect)$/, 'motion'],
+  [/^RuleEngine\/(PeopleDetector\/People|CellMotionDetector\/TpSmartEvent|TPSmartEventDetector\/TPSmartEvent)$/, 'motion'],
+  [/^RuleEngine\/FieldDetector\/ObjectsInside$/, 'intrusion'],
+  [/^RuleEngine\/(LineDetector\/Crossed|CellMotionDetector\/LineCross)$/, 'line_crossing'],
+  [/^RuleEngine\/TamperDetector\/Tamper$/, 'tamper'],
   [/^VideoSource\/GlobalSceneChange/, 'tamper'],
+  [/^VideoSource\/ImageToo(Blurry|Dark|Bright)/, 'tamper'],
+  [/^VideoSource\/Tampering$/, 'tamper'],
   [/^Device\/Trigger\/DigitalInput$/, 'door'],
+  [/^Device\/IO\/Port$/, 'door'],
+  [/^Device\/Sensor\/PIR$/, 'pir'],
+  [/^AudioAnalytics\/Audio\/DetectedSound$/, 'audio'],
+  [/^AudioSource\/TriggerLevel$/, 'audio'],
   [/^Sensor\/PIR$/, 'pir'],
   [/^Sensor\/WaterLeak$/, 'water'],
   [/^Sensor\/Temperature$/, 'temperature'],
@@ -35,36 +53,71 @@ const TOPIC_KINDS: [RegExp, DeviceEventKind][] = [
   [/^Sensor\/AmbientLight$/, 'light'],
 ];
 
+/** The kind a topic (with or without namespace prefixes) maps to; undefined for topics the station does not record. */
+export function topicKind(topic: string): DeviceEventKind | undefined {
+  const bare = topic.trim().split('/').map((s) => s.replace(/^[^:]*:/, '')).join('/');
+  return TOPIC_KINDS.find(([re]) => re.test(bare))?.[1];
+}
+
+/** Items whose value names the channel, most telling first (video source before rule or input names). */
+const CHANNEL_ITEMS = ['VideoSourceConfigurationToken', 'VideoSourceToken', 'Source', 'InputToken', 'port', 'channel', 'Channel'];
+
+/**
+ * The 1-based channel a message's Source names: the trailing number of its most telling item. A zero-padded number
+ * ("00000", Dahua) counts from 0, a plain one ("VideoSource_1", "AlarmIn_2") from 1; no number at all is channel 1.
+ */
 function channelOf(source: Record<string, string>): number {
-  for (const v of Object.values(source)) {
-    const m = /(\d+)$/.exec(v);
-    if (m) return Number(m[1]);
+  const keys = [...CHANNEL_ITEMS.filter((k) => k in source), ...Object.keys(source).filter((k) => !CHANNEL_ITEMS.includes(k))];
+  for (const k of keys) {
+    const m = /(\d{1,6})$/.exec(source[k] ?? '');
+    if (!m) continue;
+    const n = Number(m[1]);
+    const ch = m[1]!.length > 1 && m[1]!.startsWith('0') ? n + 1 : Math.max(n, 1);
+    return Math.min(ch, 1024);
   }
   return 1;
 }
 
-/** NotificationMessages of a PullMessagesResponse as device events; CellMotionDetector duplicates MotionAlarm, so only one is kept. */
+const TRUE_WORDS = new Set(['true', '1', 'active', 'on']);
+
+/**
+ * NotificationMessages of a PullMessagesResponse as device events. CellMotionDetector and MotionAlarm often both come for
+ * one motion; the event service keeps one open motion per channel, so the second is no new event. A line crossing is an
+ * instant: every message but the device's initial state report is one crossing.
+ */
 export function parseNotifications(body: Node, clock: () => number): DeviceEvent[] {
   const out: DeviceEvent[] = [];
-  for (const n of (body.NotificationMessage as unknown[] | undefined) ?? []) {
-    const topic = text(obj(n).Topic).trim().split('/').map((s) => s.replace(/^[^:]*:/, '')).join('/');
-    if (topic === 'RuleEngine/CellMotionDetector/Motion') continue;
-    const kind = TOPIC_KINDS.find(([re]) => re.test(topic))?.[1];
+  for (const n of ((body.NotificationMessage as unknown[] | undefined) ?? []).slice(0, 1000)) {
+    const kind = topicKind(text(obj(n).Topic));
     if (!kind) continue;
     const msg = obj(obj(obj(n).Message).Message);
-    const items = (el: unknown) => Object.fromEntries(((obj(el).SimpleItem as unknown[] | undefined) ?? []).map((i) => [String(obj(i)['@_Name']), String(obj(i)['@_Value'])]));
+    const items = (el: unknown) => Object.fromEntries(((obj(el).SimpleItem as unknown[] | undefined) ?? []).slice(0, 32)
+      .map((i) => [String(obj(i)['@_Name']).slice(0, 64), String(obj(i)['@_Value']).slice(0, 256)]));
     const source = items(msg.Source);
     const data = Object.values(items(msg.Data))[0] ?? '';
     const at = Date.parse(String(msg['@_UtcTime'] ?? '')) || clock();
-    const e: DeviceEvent = { kind, channel: channelOf(source), at, initial: msg['@_PropertyOperation'] === 'Initialized' };
+    const initial = msg['@_PropertyOperation'] === 'Initialized';
+    const e: DeviceEvent = { kind, channel: channelOf(source), at, initial };
     if (kind === 'temperature' || kind === 'co2' || kind === 'light') {
       const v = Number(data);
-      if (!Number.isFinite(v)) continue;
+      if (!Number.isFinite(v) || data.trim() === '') continue;
       e.value = v;
-    } else e.state = data === 'true' || data === '1';
+    } else if (kind === 'line_crossing') {
+      if (initial || data === 'false') continue;
+      e.state = true;
+    } else e.state = TRUE_WORDS.has(data.trim().toLowerCase());
     out.push(e);
   }
   return out;
+}
+
+/** A SOAP reply's Body, parsed with the bounds every reply gets (size cap, no DTD); throws on what is not one. */
+export function soapBody(xml: string): Node {
+  if (xml.length > MAX_BODY) throw new Error('ONVIF reply over the size limit');
+  if (/<!DOCTYPE/i.test(xml)) throw new Error('ONVIF reply carries a DTD');
+  const env = obj(obj(parser.parse(xml)).Envelope);
+  if (!('Body' in env)) throw new Error('ONVIF reply is not a SOAP envelope');
+  return obj(env.Body);
 }
 
 class SoapFault extends Error {}
@@ -94,10 +147,7 @@ export class OnvifPullPointSource implements DeviceEventSource {
     });
     const len = Number(res.headers.get('content-length') ?? 0);
     if (len > MAX_BODY) throw new Error(`ONVIF reply of ${len} bytes is over the limit`);
-    const xml = await res.text();
-    if (xml.length > MAX_BODY) throw new Error('ONVIF reply over the size limit');
-    if (/<!DOCTYPE/i.test(xml)) throw new Error('ONVIF reply carries a DTD');
-    const body = obj(obj(obj(parser.parse(xml)).Envelope).Body);
+    const body = soapBody(await res.text());
     if (body.Fault || !res.ok) {
       const reason = text(obj(obj(body.Fault).Reason).Text) || `HTTP ${res.status}`;
       throw new SoapFault(`ONVIF fault: ${reason}`);

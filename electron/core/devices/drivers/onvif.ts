@@ -16,13 +16,14 @@ export async function deviceClockOffset(deviceUrl: string): Promise<number | nul
   return Number.isFinite(t) ? t - Date.now() : null;
 }
 
-/** GetProfiles → media profiles grouped by video source, in order: group n is device channel n (at most 256 profiles). */
+/** GetProfiles (Media1 or Media2) → media profiles grouped by video source, in order: group n is device channel n (at most 256 profiles). */
 export function profilesBySource(r: unknown): { token: string; profile: unknown }[][] {
   const bySource = new Map<string, { token: string; profile: unknown }[]>();
   for (const profile of list(at(r, 'Profiles')).slice(0, 256)) {
     const token = (profile as Record<string, unknown>)['@token'];
     if (typeof token !== 'string') continue;
-    const src = (at(profile, 'VideoSourceConfiguration', '@token') as string | undefined) ?? token;
+    // Media1 names the source configuration on the profile; Media2 (Profile T) inside Configurations.
+    const src = (at(profile, 'VideoSourceConfiguration', '@token') ?? at(profile, 'Configurations', 'VideoSource', '@token')) as string | undefined ?? token;
     const arr = bySource.get(src) ?? [];
     arr.push({ token, profile });
     bySource.set(src, arr);
