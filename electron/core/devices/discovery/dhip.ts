@@ -89,6 +89,8 @@ export interface DhipDevice {
   initialised: boolean;
 }
 
+/** What Dahua's general (unbranded) firmware puts where an OEM puts its name: no vendor at all. */
+const GENERIC_VENDORS = new Set(['private', 'general', 'oem', 'none']);
 const str = (v: unknown, max = 128) => (typeof v === 'string' ? v.slice(0, max) : '');
 const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1 << 20 ? v : 0);
 
@@ -109,7 +111,7 @@ export function readNotifyDevInfo(body: Record<string, unknown>): DhipDevice | u
     address,
     httpPort: int(info.HttpPort) || 80,
     model: str(info.DeviceType),
-    vendor: str(info.Vendor) || str(info.Manufacturer),
+    vendor: [info.Vendor, info.Manufacturer].map((v) => str(v)).find((v) => v && !GENERIC_VENDORS.has(v.toLowerCase())) ?? '',
     serial: str(info.SerialNo),
     firmware: str(info.Version),
     name: str(info.MachineName),
