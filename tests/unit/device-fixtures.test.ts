@@ -42,6 +42,15 @@ describe('WS-Discovery ProbeMatches of six vendors', () => {
   }
 });
 
+describe('WS-Discovery Hello and Bye as a camera sends them when plugged in and unplugged', () => {
+  it('hikvision: Hello carries the endpoint, scopes and XAddrs; Bye the endpoint', () => {
+    const hello = parseWsdMessage(fixture('hikvision', 'hello.xml'));
+    expect(hello).toMatchObject({ kind: 'Hello', endpoint: { endpoint: 'urn:uuid:3fa1fe68-b915-4053-a3e1-bcad28d1a2b3', xaddrs: ['http://192.168.1.64/onvif/device_service'] } });
+    expect(hello?.kind === 'Hello' && readScopes(hello.endpoint.scopes).vendor).toBe('Hikvision');
+    expect(parseWsdMessage(fixture('hikvision', 'bye.xml'))).toEqual({ kind: 'Bye', endpoint: 'urn:uuid:3fa1fe68-b915-4053-a3e1-bcad28d1a2b3' });
+  });
+});
+
 describe('DHIP replies as Dahua and Amcrest firmware frame them', () => {
   const cases: [Vendor, string, Partial<ReturnType<typeof readNotifyDevInfo>>][] = [
     ['dahua', 'dhip-ipc.dhip', { mac: 'E0:50:8B:A1:B2:C3', address: '192.168.1.108', model: 'IPC-HDW2431T-AS-S2', vendor: '', nvr: false, channels: 1, initialised: true, firmware: '2.800.0000000.25.R' }],
@@ -187,7 +196,7 @@ describe('digest challenges', () => {
 describe('every fixture in broken forms', () => {
   // Each parser the fixture's kind goes through; none may throw anything but an Error with a message, or take long.
   const parsers: [RegExp, (text: string) => unknown][] = [
-    [/probe-match\.xml$/, (t) => parseWsdMessage(t)],
+    [/probe-match\.xml$|hello\.xml$|bye\.xml$/, (t) => parseWsdMessage(t)],
     [/\.dhip$/, (t) => { const p = decodeDhip(dhipPacket(t.includes('|') ? t : `20000000|44484950\n${t}`)); return p && readNotifyDevInfo(p.body); }],
     [/^pull-.*\.xml$/, (t) => parseNotifications(soapBody(t).PullMessagesResponse as Record<string, unknown>, clock)],
     [/profiles.*\.xml$|capabilities\.xml$|device-information\.xml$|stream-uri\.xml$/, (t) => profilesBySource(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetProfilesResponse'))],
