@@ -11,6 +11,7 @@ import { getSettings } from './repo/settings';
 import { listSharesGiven, listSharesReceived } from './repo/shares';
 import { telemetryCounters, telemetryEvents } from './repo/telemetry';
 import { recentFailures } from './repo/throttle';
+import { feedbackWithData } from './repo/feedback';
 import { consentOut, hostedOut, noticeOut, objectOut, shareOut, usageOut } from './replies';
 
 export const exportJsonSchema: Record<string, unknown> = {
@@ -82,6 +83,7 @@ export async function buildExport(
         snapshotJpegBase64: n.snapshot ? n.snapshot.toString('base64') : null,
       })),
       cloudStorage: await storedWithData(db, a.accountId),
+      feedback: await feedbackWithData(db, a.accountId),
       hostedDevices: (await listHostedDevices(db, a.accountId)).map(hostedOut),
       sharesGiven: (await listSharesGiven(db, a.accountId)).map((s) => ({ ...shareOut(s), recipientAccountId: s.recipient_id })),
       sharesReceived: (await listSharesReceived(db, a.accountId, { includeRevoked: true })).map((s) => ({

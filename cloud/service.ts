@@ -20,6 +20,7 @@ import { findAccountById, serviceKey } from './repo/accounts';
 import { findLiveSession, pruneSessions, touchSession } from './repo/sessions';
 import { telemetryTotals } from './repo/telemetry';
 import { pruneFailures } from './repo/throttle';
+import { pruneFeedback } from './repo/feedback';
 import { ROUTES, type AuthContext, type RequestContext, type RouteDef, type ServiceDeps } from './routes';
 import { hashToken } from './secrets';
 
@@ -48,6 +49,8 @@ export interface CloudHandle {
   url: string;
   region: Region;
   telemetryTotals(): Promise<TelemetryTotals>;
+  /** Runs the retention pass now (it also runs every minute). */
+  prune(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -171,17 +174,22 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const prune = () => {
-    void pruneFailures(db, deps.clock() - deps.throttle.windowMs).catch(() => undefined);
-    void pruneSessions(db, deps.clock() - SESSION_RETENTION_MS).catch(() => undefined);
+  // Each kind of personal data past its retention goes; a failed pass is tried again at the next.
+  const prune = async () => {
+    await Promise.all([
+      pruneFailures(db, deps.clock() - deps.throttle.windowMs),
+      pruneSessions(db, deps.clock() - SESSION_RETENTION_MS),
+      pruneFeedback(db, isoAt(deps.clock())),
+    ]).catch(() => undefined);
   };
-  const pruneTimer = setInterval(prune, 60_000);
+  const pruneTimer = setInterval(() => void prune(), 60_000);
   pruneTimer.unref();
 
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     region: opts.region,
+    prune,
     async telemetryTotals() {
       const byPurpose: TelemetryTotals['byPurpose'] = {};
       for (const p of PURPOSES) byPurpose[p] = { receivedBytes: 0, acceptedBytes: 0 };

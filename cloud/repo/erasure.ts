@@ -1,4 +1,5 @@
 import type { SqlDb } from '../db/sql-db';
+import { deleteFeedbackOf } from './feedback';
 import type { ErasureReceiptRow } from './rows';
 
 export interface ErasureCounts {
@@ -14,6 +15,7 @@ export interface ErasureCounts {
   pushNotices: number;
   cloudStorageObjects: number;
   hostedDeviceLists: number;
+  feedback: number;
   consentRecordsAnonymised: number;
 }
 
@@ -40,6 +42,7 @@ export async function eraseAccount(
       pushNotices: (await tx.run('DELETE FROM push_notices WHERE account_id = ?', [id])).changes,
       cloudStorageObjects: (await tx.run('DELETE FROM stored_objects WHERE account_id = ?', [id])).changes,
       hostedDeviceLists: (await tx.run('DELETE FROM hosted_devices WHERE account_id = ?', [id])).changes,
+      feedback: await deleteFeedbackOf(tx, id),
       profilePhoto: Number(photo?.n ?? 0),
       account: (await tx.run('DELETE FROM accounts WHERE id = ?', [id])).changes,
     };

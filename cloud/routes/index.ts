@@ -2,6 +2,7 @@
 import { accountRoutes } from './account';
 import { accountServiceRoutes } from './account-services';
 import { authRoutes } from './auth';
+import { feedbackRoutes } from './feedback';
 import { privacyRoutes } from './privacy';
 import type { RouteDef } from './route';
 import { serviceRoutes } from './service';
@@ -18,4 +19,5 @@ export const ROUTES: RouteDef[] = [
   ...telemetryRoutes,
   ...shareRoutes,
   ...accountServiceRoutes,
+  ...feedbackRoutes,
 ];

@@ -75,6 +75,8 @@ describe('the cloud contract', () => {
     await call('GET', `/v1/storage/${clip.body.object.id}`, { token: t });
     await call('PUT', '/v1/hosting/st-1', { token: t, body: { stationName: 'Home', devices: [{ id: 'd1', name: 'Gate', kind: 'camera', model: 'X', channels: 2 }] } });
     await call('GET', '/v1/hosting', { token: t });
+    await call('POST', '/v1/feedback', { token: t, body: { text: 'Works well.', replyEmail: null, attachments: [{ name: 'a.jpg', contentType: 'image/jpeg', data: JPEG_BYTES.toString('base64') }] } });
+    await call('GET', '/v1/feedback', { token: t });
     const share = await call('POST', '/v1/shares', { token: t, body: { deviceId: 'D', deviceName: 'Cam', recipientEmail: bob.email, channels: [0] } });
     await call('POST', '/v1/shares', { token: t, body: { deviceId: 'D', deviceName: 'Cam', recipientEmail: 'nobody@example.test' } });
     await call('GET', '/v1/shares', { token: t });

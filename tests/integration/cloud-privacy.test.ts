@@ -206,6 +206,13 @@ const EXPORTED_COLUMNS: Record<string, Record<string, string | null>> = {
     id: 'pushNotices.id', account_id: null, station_id: 'pushNotices.stationId', type: 'pushNotices.type', channel_name: 'pushNotices.channelName',
     occurred_at: 'pushNotices.occurredAt', snapshot: 'pushNotices.snapshotJpegBase64', received_at: 'pushNotices.receivedAt',
   },
+  feedback: {
+    id: 'feedback.id', account_id: null, text: 'feedback.text', reply_email: 'feedback.replyEmail', received_at: 'feedback.receivedAt', delete_after: 'feedback.deleteAfter',
+  },
+  feedback_attachments: {
+    feedback_id: null, account_id: null, position: null, name: 'feedback.attachments.name', content_type: 'feedback.attachments.contentType',
+    bytes: 'feedback.attachments.bytes', sha256: 'feedback.attachments.sha256', data: 'feedback.attachments.base64',
+  },
   stored_objects: {
     id: 'cloudStorage.id', account_id: null, name: 'cloudStorage.name', kind: 'cloudStorage.kind', content_type: 'cloudStorage.contentType',
     bytes: 'cloudStorage.bytes', sha256: 'cloudStorage.sha256', data: 'cloudStorage.base64', created_at: 'cloudStorage.createdAt',
@@ -242,6 +249,7 @@ describe('data subject rights', () => {
     await c.call('POST', '/v1/push', { token: a.token, body: { stationId: 'st', type: 'door', channelName: 'Gate', occurredAt: '2026-06-01T12:00:00.000Z', snapshotJpeg: JPEG_BYTES.toString('base64') } });
     await c.call('POST', '/v1/storage', { token: a.token, body: { name: 'gate.jpg', kind: 'snapshot', contentType: 'image/jpeg', data: JPEG_BYTES.toString('base64') } });
     await c.call('PUT', '/v1/hosting/st', { token: a.token, body: { stationName: 'Office', devices: [{ id: 'd1', name: 'Gate', kind: 'camera', model: 'M', channels: 1 }] } });
+    await c.call('POST', '/v1/feedback', { token: a.token, body: { text: 'Gate tile flickers.', replyEmail: null, attachments: [{ name: 'gate.png', contentType: 'image/png', data: PNG_1PX.toString('base64') }] } });
   });
 
   it('exports everything held, with metadata and a JSON Schema', async () => {
@@ -286,7 +294,7 @@ describe('data subject rights', () => {
     const receipt = r.body.receipt;
     expect(receipt.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(receipt.erasedAt).toMatch(/Z$/);
-    expect(receipt.deleted).toMatchObject({ account: 1, profilePhoto: 1, settings: 1, telemetryEvents: 1, sharesGiven: 1, sharesReceived: 1, consentRecordsAnonymised: 4, pushNotices: 1, cloudStorageObjects: 1, hostedDeviceLists: 1 });
+    expect(receipt.deleted).toMatchObject({ account: 1, profilePhoto: 1, settings: 1, telemetryEvents: 1, sharesGiven: 1, sharesReceived: 1, consentRecordsAnonymised: 4, pushNotices: 1, cloudStorageObjects: 1, hostedDeviceLists: 1, feedback: 1 });
     expect(receipt.deleted.sessions).toBeGreaterThanOrEqual(1);
     // One failed login and one wrong password on the erasure attempt.
     expect(receipt.deleted.loginFailures).toBe(2);

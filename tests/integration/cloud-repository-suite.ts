@@ -197,7 +197,7 @@ export function defineRepositorySuite(label: string, open: () => { db: SqlDb }) 
       expect(deleted).toEqual({
         account: 1, profilePhoto: 1, sessions: 1, settings: 1, telemetryEvents: 1, telemetryCounters: 1,
         sharesGiven: 1, sharesReceived: 1, loginFailures: 1, consentRecordsAnonymised: 2,
-        pushNotices: 1, cloudStorageObjects: 1, hostedDeviceLists: 1,
+        pushNotices: 1, cloudStorageObjects: 1, hostedDeviceLists: 1, feedback: 0,
       });
       expect(await listHostedDevices(db, a.id)).toEqual([]);
       expect(await listStoredObjects(db, b.id)).toHaveLength(1);

@@ -121,6 +121,7 @@ export const CloudErasureReceipt = z.strictObject({
     pushNotices: z.number(),
     cloudStorageObjects: z.number(),
     hostedDeviceLists: z.number(),
+    feedback: z.number(),
     profilePhoto: z.number(),
     account: z.number(),
   }),

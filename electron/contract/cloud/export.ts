@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CloudStoredObject, HostedDeviceList, PushNotice } from './account-services';
 import { Session } from './accounts';
 import { EXPORT_FORMAT_VERSION, NoBody, REGION_IDS, iso, publicRoute, route } from './common';
+import { CloudFeedback } from './feedback';
 import { CloudConsentRecord, Rights } from './settings';
 import { Share } from './shares';
 import { PurposeUsage } from './telemetry';
@@ -52,6 +53,7 @@ export const ExportDocument = z.strictObject({
         z.strictObject({ id: z.number(), purpose: z.string(), receivedAt: iso, bytes: z.number(), payload: z.unknown() }),
       ),
     }),
+    feedback: z.array(CloudFeedback.extend({ attachments: z.array(CloudFeedback.shape.attachments.element.extend({ base64: z.string() })) })),
     loginFailures: z.strictObject({ recentCount: z.number().describe('failed logins for this email still held for throttling') }),
   }),
 });

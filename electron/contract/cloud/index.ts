@@ -6,6 +6,7 @@ import { accountServiceRoutes } from './account-services';
 import { accountRoutes } from './accounts';
 import { NoBody, REGION_IDS, publicRoute } from './common';
 import { exportRoutes } from './export';
+import { feedbackRoutes } from './feedback';
 import { settingsRoutes } from './settings';
 import { shareRoutes } from './shares';
 import { telemetryRoutes } from './telemetry';
@@ -15,6 +16,7 @@ export * from './accounts';
 export * from './common';
 export * from './errors';
 export * from './export';
+export * from './feedback';
 export * from './settings';
 export * from './shares';
 export * from './telemetry';
@@ -41,6 +43,7 @@ export const cloudRoutes = {
   ...telemetryRoutes,
   ...shareRoutes,
   ...accountServiceRoutes,
+  ...feedbackRoutes,
 } as const;
 
 export type CloudRoutes = typeof cloudRoutes;
