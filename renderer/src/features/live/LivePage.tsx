@@ -10,7 +10,8 @@ import { LayoutEditor } from './LayoutEditor';
 import { PopOutButton } from './PopOutButton';
 import { LAYOUTS, layoutById } from './layouts';
 import { useChannelsQuery, useClipsQuery, useRetryStreamMutation, useSnapshotMutation, useStartClipMutation, useStopClipMutation } from './live-api';
-import { liveActions, loadStreamStatuses } from './live-slice';
+import { deleteLayout, deleteView, liveActions, loadDesk, loadStreamStatuses, saveLayout, saveView as saveViewIn, setTourSeconds } from './live-slice';
+import { TOUR_SECONDS } from '../../../../electron/contract';
 import { Tile } from './Tile';
 import { errorText } from '../../i18n/errors';
 import { RecordingOffHint } from '../storage/RecordingOffHint';
@@ -19,6 +20,7 @@ import { RecordingOffHint } from '../storage/RecordingOffHint';
 export function LivePage({ popout = false }: { popout?: boolean }) {
   const { t } = useTranslation('live');
   const dispatch = useAppDispatch();
+  const client = useStationClient();
   const live = useAppSelector((s) => s.live);
   const { data: channels = [] } = useChannelsQuery();
   const [snapshot] = useSnapshotMutation();
@@ -34,6 +36,10 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
   const statuses = live.statuses.entities as Record<string, StreamStatus | undefined>;
 
   useEffect(() => { void dispatch(loadStreamStatuses()); }, [dispatch]);
+  // Views, custom layouts and the tour are the station's: loaded on each (re)connection, pushed when any desk changes them.
+  const connection = useAppSelector((s) => s.shell.connection);
+  useEffect(() => { if (connection === 'open') void dispatch(loadDesk()); }, [connection, dispatch]);
+  useEffect(() => client.on('live.desk', (d) => dispatch(liveActions.deskLoaded(d))), [client, dispatch]);
 
   useEffect(() => {
     if (live.autoFilled || channels.length === 0 || live.tiles.some((t) => t !== null)) return;
@@ -61,7 +67,6 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
   }, [toast]);
 
   // Local clips of tiles: the station's, so a reloaded page shows the running ones with their Stop.
-  const client = useStationClient();
   const { data: activeClips = [] } = useClipsQuery();
   const clipOf = useMemo(() => new Map(activeClips.map((c) => [c.channelId, c])), [activeClips]);
   const toggleClip = async (channelId: number, start: boolean): Promise<void> => {
@@ -94,12 +99,23 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
     focusTile((from + step + n) % n);
   };
   const [viewName, setViewName] = useState('');
+  /** The saved view last opened or saved here (Delete view deletes it). */
+  const [openView, setOpenView] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
+  /** A change to the station's desk; a refusal is shown, nothing else changes. */
+  const deskChange = async (change: Promise<unknown>, done?: () => void) => {
+    try {
+      await change;
+      done?.();
+    } catch (err) {
+      setToast({ text: t('toast.deskFailed', { message: errorText(err) }) });
+    }
+  };
   const saveView = () => {
     const name = viewName.trim() || t('bar.viewName', { n: live.views.length + 1 });
-    dispatch(liveActions.viewSaved(name));
-    setViewName('');
+    void deskChange(dispatch(saveViewIn(name)).unwrap(), () => { setViewName(''); setOpenView(name); setToast({ text: t('toast.viewSaved', { name }) }); });
   };
+  const shownView = openView !== null && live.views.some((v) => v.name === openView) ? openView : null;
 
   return (
     <section className="live" aria-labelledby="page-title">
@@ -125,17 +141,23 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
           <button type="button" onClick={() => void grid.current?.requestFullscreen()}>{t('bar.fullScreen')}</button>
           <PopOutButton layoutId={layout.id} onError={(text) => setToast({ text })} />
           <span className="spacer" />
-          <select aria-label={t('bar.savedViews')} value="" onChange={(e) => e.target.value && dispatch(liveActions.viewOpened(e.target.value))}>
+          <select aria-label={t('bar.savedViews')} value="" onChange={(e) => { if (e.target.value) { dispatch(liveActions.viewOpened(e.target.value)); setOpenView(e.target.value); } }}>
             <option value="">{t('bar.views')}</option>
             {live.views.map((v) => <option key={v.name} value={v.name}>{v.name}</option>)}
           </select>
           <input className="view-name" aria-label={t('bar.viewNameLabel')} placeholder={t('bar.viewName', { n: live.views.length + 1 })} value={viewName}
             onChange={(e) => setViewName(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && saveView()} />
           <button type="button" onClick={saveView}>{t('bar.saveView')}</button>
+          {shownView !== null && (
+            <button type="button" aria-label={t('bar.deleteViewLabel', { name: shownView })} onClick={() => void deskChange(dispatch(deleteView(shownView)).unwrap())}>{t('bar.deleteView')}</button>
+          )}
           <button type="button" aria-pressed={live.touring} className={live.touring ? 'on' : ''} disabled={live.views.length < 2}
             onClick={() => dispatch(liveActions.tourToggled())} title={t('bar.tourTitle', { seconds: live.tourSeconds })}>
             {t('bar.tour', { seconds: live.tourSeconds })}
           </button>
+          <input key={live.tourSeconds} className="tour-seconds" type="number" min={TOUR_SECONDS.min} max={TOUR_SECONDS.max} aria-label={t('bar.tourSeconds')} title={t('bar.tourSeconds')}
+            defaultValue={live.tourSeconds} onBlur={(e) => Number(e.target.value) !== live.tourSeconds && void deskChange(dispatch(setTourSeconds(Number(e.target.value))).unwrap())}
+            onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()} />
         </header>
         {!popout && <RecordingOffHint />}
         <div
@@ -182,8 +204,8 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
         {editing && (
           <LayoutEditor
             custom={live.custom}
-            onSave={(l) => { dispatch(liveActions.customLayoutSaved(l)); setEditing(false); setToast({ text: t('toast.layoutSaved', { name: l.label, count: l.cells.length }) }); }}
-            onDelete={(id) => dispatch(liveActions.customLayoutDeleted(id))}
+            onSave={(l) => void deskChange(dispatch(saveLayout(l)).unwrap(), () => { setEditing(false); setToast({ text: t('toast.layoutSaved', { name: l.label, count: l.cells.length }) }); })}
+            onDelete={(id) => void deskChange(dispatch(deleteLayout(id)).unwrap())}
             onClose={() => setEditing(false)}
           />
         )}
