@@ -1,9 +1,12 @@
 // `npm run bench:search`: one JSON line. Bookmark search over 100 000 bookmarks, and a month of the timeline for 64
 // channels, each from a temp SQLite archive built directly (no cameras); and the motion search figures (search-motion.ts).
+// timeline_month_query_ms_p50 is the month overview the timeline draws at month and week scales (archive.overview, hourly
+// buckets); timeline_month_spans_query_ms_p50 the fine-scale query (archive.timeline) over the same month, for comparison.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryBookmarks, type BookmarkQuery } from '../../electron/core/recording/bookmarks';
+import { overview } from '../../electron/core/recording/archive-density';
 import { timeline } from '../../electron/core/recording/segment-index';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
 import { percentile } from './proc-cpu';
@@ -38,10 +41,12 @@ function fillBookmarks(db: Db): void {
   })();
 }
 
-/** Per channel: an hour recorded, then a gap of up to 5 minutes, all month; an event every ~10 minutes. */
+/** Per channel: an hour recorded (six 10-minute segments), then a gap of up to 5 minutes, all month; an event every ~10 minutes. */
 function fillArchive(db: Db): void {
   const r = rng(2);
   const span = db.prepare('INSERT INTO rec_span (channel_id, start_ms, end_ms) VALUES (?, ?, ?)');
+  const seg = db.prepare(`INSERT INTO rec_segment (channel_id, stream, start_ms, end_ms, bytes, path, codec, width, height, timescale, base_dts, init_bytes, closed, keyframes)
+    VALUES (?, 'main', ?, ?, 75000000, ?, 'avc1.640028', 1920, 1080, 90000, 0, 800, 1, x'')`);
   const gap = db.prepare("INSERT INTO rec_gap (channel_id, start_ms, end_ms, reason) VALUES (?, ?, ?, 'camera_offline')");
   const ev = db.prepare("INSERT INTO rec_event (channel_id, at_ms, kind) VALUES (?, ?, 'motion')");
   db.transaction(() => {
@@ -49,6 +54,7 @@ function fillArchive(db: Db): void {
       for (let t = START; t < END;) {
         const end = t + 3_600_000;
         span.run(ch, t, end);
+        for (let s = t; s < end; s += 600_000) seg.run(ch, s, s + 600_000, `${ch}/${s}.mp4`);
         const g = Math.floor(r() * 300_000);
         gap.run(ch, end, end + g);
         t = end + g;
@@ -86,11 +92,12 @@ try {
   ];
   const perQuery = queries.map((q) => p50(() => queryBookmarks(db, q())));
   const ids = Array.from({ length: CHANNELS }, (_, i) => i + 1);
-  const month = p50(() => timeline(db, ids, START, END));
+  const month = p50(() => overview(db, ids, START, END, 1000));
+  const monthSpans = p50(() => timeline(db, ids, START, END));
   db.close();
   console.log(JSON.stringify({
     bookmarks: BOOKMARKS, bookmark_query_ms_p50: Math.max(...perQuery), bookmark_query_ms_p50_each: perQuery,
-    channels: CHANNELS, timeline_month_query_ms_p50: month,
+    channels: CHANNELS, timeline_month_query_ms_p50: month, timeline_month_spans_query_ms_p50: monthSpans,
     ...benchMotionSearch(),
   }));
 } finally {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Archive, writeArchiveConfig } from '../../electron/core/recording/archive';
-import { bucketFor, overview } from '../../electron/core/recording/archive-density';
+import { bucketFor, overview, OVERVIEW_SQL } from '../../electron/core/recording/archive-density';
 import { reconcileAll } from '../../electron/core/recording/reconcile';
 import { ALWAYS, ChannelRecorder } from '../../electron/core/recording/recorder';
 import { deleteChannelSegments, sweepRetention } from '../../electron/core/recording/retention';
@@ -153,17 +153,22 @@ describe('archive density summary', () => {
     expect(hourly.from).toBe(Date.UTC(2025, 2, 3, 8));
     const [c1, c2] = hourly.channels;
     expect(c1!.recorded.length).toBe(5);
-    expect(c1!.recorded[2]).toBe(Math.round((30_000 / H) * 1000) / 1000);
+    expect(c1!.recorded[2]).toBe(0.009);
     expect(c1!.recorded[3]).toBeGreaterThan(0.016);
     expect(c1!.recorded.filter((r, i) => i !== 2 && i !== 3)).toEqual([0, 0, 0]);
     expect(c1!.events).toEqual([0, 0, 0, 1, 0]);
     expect(c2!.events).toEqual([0, 0, 0, 0, 0]);
+    // A moment of recording still shows in an hour's bucket.
+    db.prepare(`INSERT INTO rec_segment (channel_id, stream, start_ms, end_ms, bytes, path, codec, width, height, timescale, base_dts, init_bytes, closed, keyframes)
+      VALUES (3, 'sub', ?, ?, 10, 'x.mp4', 'avc1', 320, 180, 90000, 0, 10, 1, x'')`).run(TEN + 1000, TEN + 1400);
+    expect(overview(db, [3], TEN, TEN + H, 1000).channels[0]!.recorded).toEqual([0.001]);
+    expect(overview(db, [3], TEN, TEN + H, 1000).channels[0]!.recorded[0]).toBeGreaterThan(0);
     // A month at 20 points: two-day buckets, the 90 s in one of them.
     const month = overview(db, [1], T0 - 15 * 24 * H, T0 + 15 * 24 * H, 20);
     expect(month.bucketMs).toBe(48 * H);
     expect(month.channels[0]!.events.reduce((a, b) => a + b)).toBe(1);
     expect(month.channels[0]!.recorded.filter((r) => r > 0)).toHaveLength(1);
-    const plan = (db.prepare('EXPLAIN QUERY PLAN SELECT day_ms, r0 FROM rec_density WHERE channel_id = ? AND day_ms >= ? AND day_ms < ?').all(1, 0, 1) as { detail: string }[]).map((p) => p.detail).join(' ');
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${OVERVIEW_SQL}`).all('[1]', 0, 1) as { detail: string }[]).map((p) => p.detail).join(' ');
     expect(plan).toMatch(/SEARCH rec_density USING PRIMARY KEY \(channel_id=\? AND day_ms>\? AND day_ms<\?\)/);
   }, 60_000);
 });

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { calls } from '../../electron/contract';
 import { GRID_BYTES, MotionDetector } from '../../electron/core/events/motion-detector';
 import { locateTool } from '../../electron/core/media/ffmpeg';
-import { MOTION_STEP_MS, motionIndexBytes, MotionIndexWriter, searchMotion } from '../../electron/core/recording/motion-index';
+import { motionFileRel, motionFiles } from '../../electron/core/recording/motion-files';
+import { loadMotionFiles, MOTION_STEP_MS, motionIndexBytes, MotionIndexWriter, searchMotion } from '../../electron/core/recording/motion-index';
 import { sweepRetention } from '../../electron/core/recording/retention';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
 
@@ -107,6 +108,69 @@ describe('motion index', () => {
     expect(searchMotion(db, query(region(0, 0, 31, 17))).coveredMs).toEqual({ 1: 500_000 });
     expect(searchMotion(db, query(region(28, 14, 31, 17))).hits).toHaveLength(1);
     expect(searchMotion(db, query(region(0, 0, 7, 7), { channelIds: [2] })).hits).toHaveLength(1);
+  });
+
+  it('stores nothing for a channel whose grid is switched off, also samples that came just before the switch', () => {
+    const w = new MotionIndexWriter(db, 1e9);
+    w.add(1, T0, grid([3, 3]));
+    w.off.add(1);
+    w.add(1, T0 + 500, grid([3, 3]));
+    w.add(2, T0, grid([3, 3]));
+    w.flush();
+    expect(motionIndexBytes(db, 1)).toBe(0);
+    expect(db.prepare('SELECT channel_id FROM mo_cover').all()).toEqual([{ channel_id: 2 }]);
+    w.off.delete(1);
+    w.add(1, T0 + 1000, grid([3, 3]));
+    w.dispose();
+    expect(searchMotion(db, query(region(0, 0, 7, 7))).hits.map((h) => h.start)).toEqual([T0 + 1000]);
+  });
+
+  it('travels with the recordings folder: written beside the hour’s segments while recording, read into another index', () => {
+    const root = join(dir, 'rec');
+    // Channel 1 records (its folder is given); channel 2 does not.
+    const w = new MotionIndexWriter(db, 1e9, { folderOf: (ch) => (ch === 1 ? root : undefined) });
+    feed(w);
+    feed(w, 2);
+    w.dispose();
+    expect(motionFiles(root).map((f) => [f.channelId, f.path])).toEqual([[1, join(root, motionFileRel(1, T0))]]);
+    expect(motionFileRel(1, T0)).toBe(join('1', '2026-01-05', '10', 'c1-motion.bin'));
+    // A crash cut the last append: the whole records before it still count.
+    appendFileSync(join(root, motionFileRel(1, T0)), Buffer.from([0x4d, 1, 2]));
+
+    const other = openDatabase(join(dir, 'other.db'));
+    try {
+      expect(loadMotionFiles(other, root)).toBe(82);
+      for (const r of [region(0, 0, 7, 7), region(28, 14, 31, 17), region(10, 5, 20, 12)]) {
+        expect(searchMotion(other, query(r))).toEqual({ ...searchMotion(db, query(r)), coveredMs: { 1: 600_000 } });
+      }
+      expect(searchMotion(other, query(region(0, 0, 7, 7), { channelIds: [2] })).coveredMs).toEqual({ 2: 0 });
+      // Opened again: the same, not twice.
+      loadMotionFiles(other, root);
+      expect(motionIndexBytes(other, 1)).toBe(motionIndexBytes(db, 1));
+    } finally {
+      other.close();
+    }
+  });
+
+  it('leaves the folder with the hour’s last segment under retention', () => {
+    const root = join(dir, 'rec');
+    const w = new MotionIndexWriter(db, 1e9, { folderOf: () => root });
+    feed(w);
+    w.dispose();
+    const hour = join(root, '1', '2026-01-05', '10');
+    const seg = db.prepare(`INSERT INTO rec_segment (channel_id, stream, start_ms, end_ms, bytes, path, codec, width, height, timescale, base_dts, init_bytes, closed, keyframes)
+      VALUES (1, 'main', ?, ?, 1000, ?, 'avc1', 640, 360, 90000, 0, 100, 1, x'')`);
+    for (const [i, start] of [T0, T0 + 300_000].entries()) {
+      const rel = join('1', '2026-01-05', '10', `c1-main-${i}.mp4`);
+      mkdirSync(join(root, rel, '..'), { recursive: true });
+      writeFileSync(join(root, rel), Buffer.alloc(1000));
+      seg.run(start, start + 300_000, rel);
+    }
+    const motion = join(hour, 'c1-motion.bin');
+    sweepRetention({ db, root, now: T0 + 300_000 + 86_400_000 + 1, channelDays: new Map([[1, 1]]), freeBytes: () => 1e12 });
+    expect(existsSync(motion)).toBe(true);
+    sweepRetention({ db, root, now: T0 + 600_000 + 86_400_000 + 1, channelDays: new Map([[1, 1]]), freeBytes: () => 1e12 });
+    expect(existsSync(motion)).toBe(false);
   });
 
   it('refuses a search range of zero length and an empty region over the contract', () => {

@@ -1,6 +1,7 @@
 // The motion index: the detector's 32x18 grid per channel, stored beside the segment index (mo_minute, mo_cover), and
 // the search that finds when a drawn region moved. Samples are 500 ms; only those with motion are stored, a row a minute.
 import type { Db } from '../storage/db';
+import { appendMotion, motionFiles, readMotionFile } from './motion-files';
 
 export const MOTION_STEP_MS = 500;
 export const GRID_CELLS = 32 * 18;
@@ -12,48 +13,73 @@ const minuteOf = (at: number) => at - (at % MINUTE_MS);
 /** A pause in the grid longer than this starts a new covered range (a detector restart, a station stop). */
 const COVER_GAP_MS = 5_000;
 
+/** Appends moving samples to their minutes' rows (still ones are skipped). */
+function storeMoved(db: Db, samples: readonly { channelId: number; at: number; grid: Uint8Array }[]): void {
+  const read = db.prepare('SELECT samples FROM mo_minute WHERE channel_id = ? AND minute_ms = ?').pluck();
+  const put = db.prepare('INSERT OR REPLACE INTO mo_minute (channel_id, minute_ms, samples) VALUES (?, ?, ?)');
+  const minutes = new Map<string, { channelId: number; minute: number; records: Buffer[] }>();
+  for (const s of samples) {
+    if (!s.grid.some((b) => b !== 0)) continue;
+    const minute = minuteOf(s.at);
+    const key = `${s.channelId}:${minute}`;
+    const m = minutes.get(key) ?? minutes.set(key, { channelId: s.channelId, minute, records: [] }).get(key)!;
+    const rec = Buffer.alloc(RECORD);
+    rec[0] = Math.floor((s.at - minute) / MOTION_STEP_MS);
+    rec.set(s.grid, 1);
+    m.records.push(rec);
+  }
+  for (const m of minutes.values()) {
+    const had = read.get(m.channelId, m.minute) as Buffer | undefined;
+    put.run(m.channelId, m.minute, Buffer.concat(had ? [had, ...m.records] : m.records));
+  }
+}
+
+/** Runs of samples no further apart than COVER_GAP_MS, as covered ranges. */
+function coveredRuns(ats: readonly number[]): { start: number; end: number }[] {
+  const runs: { start: number; end: number }[] = [];
+  for (const at of [...ats].sort((a, b) => a - b)) {
+    const last = runs.at(-1);
+    if (last && at <= last.end + COVER_GAP_MS) last.end = Math.max(last.end, at + MOTION_STEP_MS);
+    else runs.push({ start: at, end: at + MOTION_STEP_MS });
+  }
+  return runs;
+}
+
+export interface MotionIndexOptions {
+  /** The recordings folder a channel's samples are also written to (motion-files.ts), while it records; none: not written. */
+  folderOf?: (channelId: number) => string | undefined;
+}
+
 /** Buffers samples and writes them in one transaction every `flushMs`, so the index costs a write a few seconds, not one a frame. */
 export class MotionIndexWriter {
-  private pending: { channelId: number; at: number; grid: Uint8Array }[] = [];
+  private pending: { channelId: number; at: number; grid: Uint8Array; root?: string }[] = [];
   private readonly covers = new Map<number, { id: number; end: number }>();
   private readonly timer: NodeJS.Timeout;
+  /** Channels whose grid is not stored (the per-channel switch): their samples are dropped. */
+  readonly off = new Set<number>();
   samples = 0;
+  /** Motion files that could not be written (the folder gone or full); the index in SQLite has them still. */
+  fileErrors = 0;
 
-  constructor(private readonly db: Db, flushMs = 2_000) {
+  constructor(private readonly db: Db, flushMs = 2_000, private readonly opts: MotionIndexOptions = {}) {
     this.timer = setInterval(() => this.flush(), flushMs);
     this.timer.unref();
   }
 
   add(channelId: number, at: number, grid: Uint8Array): void {
-    if (grid.length !== GRID_BYTES) return;
-    this.pending.push({ channelId, at, grid });
+    if (grid.length !== GRID_BYTES || this.off.has(channelId)) return;
+    this.pending.push({ channelId, at, grid, root: this.opts.folderOf?.(channelId) });
   }
 
   flush(): void {
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
+    // A channel switched off since its samples came drops them too.
+    const batch = this.pending.filter((s) => !this.off.has(s.channelId));
     this.pending = [];
-    const read = this.db.prepare('SELECT samples FROM mo_minute WHERE channel_id = ? AND minute_ms = ?').pluck();
-    const put = this.db.prepare('INSERT OR REPLACE INTO mo_minute (channel_id, minute_ms, samples) VALUES (?, ?, ?)');
+    if (batch.length === 0) return;
     const extend = this.db.prepare('UPDATE mo_cover SET end_ms = ? WHERE id = ?');
     const open = this.db.prepare('INSERT INTO mo_cover (channel_id, start_ms, end_ms) VALUES (?, ?, ?)');
-    // Moving samples grouped by channel and minute, appended to the minute's row.
-    const minutes = new Map<string, { channelId: number; minute: number; records: Buffer[] }>();
-    for (const s of batch) {
-      if (!s.grid.some((b) => b !== 0)) continue;
-      const minute = minuteOf(s.at);
-      const key = `${s.channelId}:${minute}`;
-      const m = minutes.get(key) ?? minutes.set(key, { channelId: s.channelId, minute, records: [] }).get(key)!;
-      const rec = Buffer.alloc(RECORD);
-      rec[0] = Math.floor((s.at - minute) / MOTION_STEP_MS);
-      rec.set(s.grid, 1);
-      m.records.push(rec);
-    }
     this.db.transaction(() => {
-      for (const m of minutes.values()) {
-        const had = read.get(m.channelId, m.minute) as Buffer | undefined;
-        put.run(m.channelId, m.minute, Buffer.concat(had ? [had, ...m.records] : m.records));
-      }
+      storeMoved(this.db, batch);
       for (const s of batch) {
         const end = s.at + MOTION_STEP_MS;
         const c = this.covers.get(s.channelId);
@@ -66,12 +92,59 @@ export class MotionIndexWriter {
       }
     })();
     this.samples += batch.length;
+    this.writeFiles(batch);
+  }
+
+  /** The samples of recording channels, also into their recordings folder. */
+  private writeFiles(batch: readonly { channelId: number; at: number; grid: Uint8Array; root?: string }[]): void {
+    const groups = new Map<string, { root: string; channelId: number; samples: { at: number; grid: Uint8Array }[] }>();
+    for (const s of batch) {
+      if (!s.root) continue;
+      const key = `${s.channelId}|${s.root}`;
+      (groups.get(key) ?? groups.set(key, { root: s.root, channelId: s.channelId, samples: [] }).get(key)!).samples.push(s);
+    }
+    for (const g of groups.values()) {
+      try {
+        appendMotion(g.root, g.channelId, { moved: g.samples.filter((s) => s.grid.some((b) => b !== 0)), covered: coveredRuns(g.samples.map((s) => s.at)) });
+      } catch {
+        this.fileErrors++;
+      }
+    }
   }
 
   dispose(): void {
     clearInterval(this.timer);
     this.flush();
   }
+}
+
+/**
+ * An opened folder's index takes the motion files the folder carries (its own grid, replacing what it had): the same
+ * minutes and covered ranges the recording station stored. Returns the samples read.
+ */
+export function loadMotionFiles(db: Db, root: string): number {
+  const moved: { channelId: number; at: number; grid: Uint8Array }[] = [];
+  const runs = new Map<number, { start: number; end: number }[]>();
+  for (const f of motionFiles(root)) {
+    const b = readMotionFile(f.path);
+    for (const m of b.moved) moved.push({ channelId: f.channelId, ...m });
+    (runs.get(f.channelId) ?? runs.set(f.channelId, []).get(f.channelId)!).push(...b.covered);
+  }
+  const open = db.prepare('INSERT INTO mo_cover (channel_id, start_ms, end_ms) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    db.exec('DELETE FROM mo_minute; DELETE FROM mo_cover;');
+    storeMoved(db, moved.sort((a, b) => a.at - b.at));
+    for (const [channelId, rs] of runs) {
+      const merged: { start: number; end: number }[] = [];
+      for (const r of rs.sort((a, b) => a.start - b.start)) {
+        const last = merged.at(-1);
+        if (last && r.start <= last.end + COVER_GAP_MS) last.end = Math.max(last.end, r.end);
+        else merged.push({ ...r });
+      }
+      for (const r of merged) open.run(channelId, r.start, r.end);
+    }
+  })();
+  return moved.length;
 }
 
 /** Motion data of a channel in [from, to) goes (retention, a deleted device); covered ranges are cut to match. */
@@ -100,6 +173,12 @@ export function deleteMotion(db: Db, channelId: number, from: number, to: number
 /** Bytes of motion grid a channel holds (stored samples and their minute keys). */
 export function motionIndexBytes(db: Db, channelId: number): number {
   return (db.prepare('SELECT coalesce(sum(length(samples) + 16), 0) AS b FROM mo_minute WHERE channel_id = ?').get(channelId) as { b: number }).b;
+}
+
+/** motionIndexBytes of every channel that holds any, by channel id. */
+export function motionIndexBytesByChannel(db: Db): Record<string, number> {
+  const rows = db.prepare('SELECT channel_id AS c, sum(length(samples) + 16) AS b FROM mo_minute GROUP BY channel_id').all() as { c: number; b: number }[];
+  return Object.fromEntries(rows.map((r) => [String(r.c), r.b]));
 }
 
 /** A region as 576 '0'/'1' characters (row by row) to the 72-byte mask the samples use. */

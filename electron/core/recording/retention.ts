@@ -3,6 +3,7 @@
 import { unlinkSync } from 'node:fs';
 import type { Db } from '../storage/db';
 import { readArchiveConfig } from './archive';
+import { dropMotionWithLastSegment } from './motion-files';
 import { deleteMotion } from './motion-index';
 import { segmentFile } from './segment-file';
 import { archiveBytes, audit, isLocked, rebuildSpans, type SegmentRow } from './segment-index';
@@ -28,7 +29,9 @@ export interface RetentionReport {
 type Row = Pick<SegmentRow, 'id' | 'channel_id' | 'start_ms' | 'end_ms' | 'bytes' | 'path'>;
 
 function remove(db: Db, root: string, r: Row): void {
-  try { unlinkSync(segmentFile(root, r.path)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
+  const file = segmentFile(root, r.path);
+  try { unlinkSync(file); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
+  dropMotionWithLastSegment(file);
   db.prepare('DELETE FROM rec_segment WHERE id = ?').run(r.id);
   deleteMotion(db, r.channel_id, r.start_ms, r.end_ms);
 }

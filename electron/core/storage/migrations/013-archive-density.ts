@@ -36,7 +36,8 @@ const dropEmpty = (channel: string, fromMs: string, toMs: string) => `
  * The month overview: recorded time and event count per channel and hour, a row a day (24 + 24 columns), kept by
  * triggers on the segment index and the timeline's events (so every path that writes them, recorder, reconcile,
  * retention, a deleted device, keeps it right), backfilled from what is already there. A month of 64 channels is 1 984
- * rows instead of every span and event.
+ * rows instead of every span and event. Also the per-channel switch of the motion grid (stored for archive search while
+ * motion detection is on): on for every channel set before, as it was.
  */
 export const m013ArchiveDensity: Migration = {
   version: 13,
@@ -62,6 +63,8 @@ export const m013ArchiveDensity: Migration = {
       CREATE TRIGGER rec_density_event_update AFTER UPDATE OF channel_id, at_ms ON rec_event
         WHEN old.channel_id <> new.channel_id OR old.at_ms <> new.at_ms
         BEGIN ${eventHour('old', -1)} ${eventHour('new', 1)} END;
+
+      ALTER TABLE rec_channel_config ADD COLUMN motion_grid INTEGER NOT NULL DEFAULT 1 CHECK (motion_grid IN (0, 1));
 
       ${addToDay('channel_id', 'h', 'min(end_ms, h + 3600000) - max(start_ms, h)', 'r',
         `FROM (SELECT channel_id, start_ms, end_ms, (start_ms / ${H} + k) * ${H} AS h FROM rec_segment, (${HOURS})) WHERE h < end_ms`)}
