@@ -1,6 +1,6 @@
 // Bookmarks: a named moment or range of the archive on one or more channels, found again by text, tag, channel and time.
 import { z } from 'zod';
-import { call } from './common';
+import { call, needs } from './common';
 import { Actor } from './recording';
 
 const channelId = z.number().int().positive();
@@ -31,7 +31,7 @@ const fields = {
 
 export const bookmarkCalls = {
   /** A range that asks for a lock is kept from retention as evidence (archive.lock), and must not be a single moment. */
-  'bookmarks.add': call(
+  'bookmarks.add': call(needs.channel('playback', 'channelIds'), 
     z.object({
       channelIds: z.array(channelId).min(1).max(64), from: epochMs, to: epochMs, ...fields,
       note: fields.note.default(''), tags: fields.tags.default([]), lock: z.boolean().default(false),
@@ -40,14 +40,14 @@ export const bookmarkCalls = {
       .refine((b) => !b.lock || b.to > b.from, 'input.endBeforeStart'),
     Bookmark,
   ),
-  'bookmarks.update': call(
+  'bookmarks.update': call(needs.channel('playback'), 
     z.object({ id: z.number().int().positive(), name: fields.name.optional(), note: fields.note.optional(), tags: fields.tags.optional() }).strict(),
     Bookmark,
   ),
   /** Its lock, if any, stays: evidence is unlocked on its own, with a reason. */
-  'bookmarks.remove': call(z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
+  'bookmarks.remove': call(needs.channel('playback'), z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
   /** Newest first. Text matches name and note; a range finds bookmarks that overlap it and must not be empty. */
-  'bookmarks.list': call(
+  'bookmarks.list': call(needs.channelList('playback', 'channelIds'), 
     z.object({
       text: z.string().trim().max(200).optional(), tag: tag.optional(),
       channelIds: z.array(channelId).min(1).max(64).optional(), from: epochMs.optional(), to: epochMs.optional(),

@@ -1,6 +1,6 @@
 // Devices: LAN discovery, activation, the managed device list and its channels.
 import { z } from 'zod';
-import { call, NoInput } from './common';
+import { call, NoInput, needs } from './common';
 import { Refusal } from './errors';
 import { RtspUrl } from './live';
 
@@ -137,9 +137,9 @@ export type AddedDevice = z.infer<typeof AddedDevice>;
 export const NetInterface = z.object({ name: z.string(), address: z.string(), netmask: z.string() });
 
 export const deviceCalls = {
-  'devices.list': call(NoInput, z.array(Device)),
-  'devices.interfaces': call(NoInput, z.array(NetInterface)),
-  'devices.scan': call(
+  'devices.list': call(needs.station('devices'), NoInput, z.array(Device)),
+  'devices.interfaces': call(needs.station('devices'), NoInput, z.array(NetInterface)),
+  'devices.scan': call(needs.station('devices'), 
     z.object({
       interfaces: z.array(z.string().max(64)).max(32).optional(),
       durationMs: z.number().int().min(200).max(30_000).optional(),
@@ -148,37 +148,37 @@ export const deviceCalls = {
     }).strict(),
     z.array(DiscoveredDevice),
   ),
-  'devices.scanResults': call(NoInput, z.array(DiscoveredDevice)),
-  'devices.add': call(
+  'devices.scanResults': call(needs.station('devices'), NoInput, z.array(DiscoveredDevice)),
+  'devices.add': call(needs.station('devices'), 
     z.object({ address, httpPort: port.default(80), name: z.string().min(1).max(100).optional(), driver: z.enum(['onvif', 'dahua']).optional() }).merge(Credentials).strict(),
     AddedDevice,
   ),
   /** Opens a stream as live view would, until its first picture's codec and size are known (at most a few seconds), then closes it. */
-  'devices.probeStream': call(z.object({ url: RtspUrl }).strict(), StreamProbe),
+  'devices.probeStream': call(needs.station('devices'), z.object({ url: RtspUrl }).strict(), StreamProbe),
   /** Deletes a device; its credentials are erased either way, its channels' recordings stay or go as asked (evidence locks always stay). */
-  'devices.remove': call(
+  'devices.remove': call(needs.station('devices'), 
     z.object({ id: z.number().int().positive(), recordings: z.enum(['keep', 'delete']).default('keep') }).strict(),
     z.object({ removed: z.boolean(), deletedSegments: z.number().int(), keptLocked: z.number().int() }),
   ),
   /** Changes the password on the device through its driver; the station keeps the new one only once the device accepted it. */
-  'devices.changePassword': call(
+  'devices.changePassword': call(needs.station('devices'), 
     z.object({ id: z.number().int().positive(), password: z.string().min(1).max(64) }).strict(),
     z.object({ changed: z.boolean() }),
   ),
   /** A channel's cover image: a snapshot of the channel, or an image file (JPEG, PNG or WebP, at most COVER_MAX_BYTES). */
-  'devices.setCover': call(
+  'devices.setCover': call(needs.station('devices'), 
     z.union([
       z.object({ channelId: z.number().int().positive(), from: z.literal('snapshot') }).strict(),
       z.object({ channelId: z.number().int().positive(), imageBase64: z.string().min(1).max(1_000_000) }).strict(),
     ]),
     z.object({ channelId: z.number().int(), type: z.string(), bytes: z.number().int() }),
   ),
-  'devices.cover': call(
+  'devices.cover': call(needs.channel('live', 'channelId'), 
     z.object({ channelId: z.number().int().positive() }).strict(),
     z.object({ imageBase64: z.string(), type: z.string() }).nullable(),
   ),
-  'devices.removeCover': call(z.object({ channelId: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
-  'devices.activate': call(
+  'devices.removeCover': call(needs.station('devices'), z.object({ channelId: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
+  'devices.activate': call(needs.station('devices'), 
     z.object({
       keys: z.array(z.string().max(200)).min(1).max(256),
       username: z.string().min(1).max(64).default('admin'),
@@ -191,7 +191,7 @@ export const deviceCalls = {
     z.array(ActivationResult),
   ),
   /** Batch configuration: each change reports per device. */
-  'devices.configure': call(
+  'devices.configure': call(needs.station('devices'), 
     z.object({
       changes: z.array(z.object({
         id: z.number().int().positive(),
@@ -207,10 +207,10 @@ export const deviceCalls = {
     }).strict(),
     z.array(z.object({ id: z.number().int(), ok: z.boolean(), reason: z.string().optional(), error: Refusal.optional() })),
   ),
-  'devices.time': call(z.object({ id: z.number().int().positive() }).strict(), z.object({ tz: z.string(), dst: z.boolean(), mode: z.enum(['ntp', 'manual']) })),
+  'devices.time': call(needs.station('devices'), z.object({ id: z.number().int().positive() }).strict(), z.object({ tz: z.string(), dst: z.boolean(), mode: z.enum(['ntp', 'manual']) })),
   /** The device list with its credentials, encrypted with a passphrase (the file text is safe to hand to the renderer). */
-  'devices.export': call(z.object({ passphrase: z.string().min(8).max(256) }).strict(), z.object({ file: z.string(), count: z.number().int() })),
-  'devices.import': call(
+  'devices.export': call(needs.station('devices'), z.object({ passphrase: z.string().min(8).max(256) }).strict(), z.object({ file: z.string(), count: z.number().int() })),
+  'devices.import': call(needs.station('devices'), 
     z.object({ file: z.string().max(4 * 1024 * 1024), passphrase: z.string().min(1).max(256) }).strict(),
     z.array(z.object({ address: z.string(), ok: z.boolean(), reason: z.string().optional(), error: Refusal.optional() })),
   ),

@@ -1,11 +1,12 @@
 // How the station refuses: a code for programs, a reason and its parameters for the words, an English sentence for logs.
 import { z } from 'zod';
+import { RIGHT_LABELS, type Right } from './common';
 import { FIELD_ALIASES, FIELD_LABELS, REASONS } from './error-texts';
 import { PURPOSE_TEXT, type PrivacyPurpose } from './privacy';
 
 export { FIELD_LABELS, REASONS } from './error-texts';
 
-export const ERROR_CODES = ['bad_input', 'not_found', 'unknown_call', 'conflict', 'unavailable', 'internal'] as const;
+export const ERROR_CODES = ['bad_input', 'not_found', 'unknown_call', 'conflict', 'unavailable', 'internal', 'unauthenticated', 'forbidden'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export type Reason = keyof typeof REASONS;
 export type FieldKey = keyof typeof FIELD_LABELS;
@@ -66,6 +67,7 @@ export function englishText(reason: Reason, params: ErrorParams = {}): string {
     if (name === 'field' && isFieldKey(v)) return FIELD_LABELS[v];
     if (name === 'purpose') return PURPOSE_TEXT[v as PrivacyPurpose]?.title ?? String(v);
     if (name === 'region') return regionNames.of(String(v).toUpperCase()) ?? String(v);
+    if (name === 'right') return RIGHT_LABELS[v as Right] ?? String(v);
     return String(v);
   });
 }

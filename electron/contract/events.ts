@@ -1,6 +1,6 @@
 // Events (device, station-made, local motion), sensor series, alarm rules, device event sources.
 import { z } from 'zod';
-import { call, NoInput } from './common';
+import { call, NoInput, needs } from './common';
 
 /** Device kinds (ONVIF/Dahua) first, then what the station itself notices. */
 export const EVENT_TYPES = [
@@ -89,7 +89,7 @@ export type EventSettings = z.infer<typeof EventSettings>;
 export const DEFAULT_EVENT_SETTINGS: EventSettings = { retentionDays: 90, diskLowValue: 4, diskLowUnit: 'GiB' };
 
 export const eventCalls = {
-  'events.list': call(
+  'events.list': call(needs.channelList('live', 'channelId'), 
     z.object({
       types: z.array(z.enum(EVENT_TYPES)).max(EVENT_TYPES.length).optional(),
       channelIds: z.array(id).max(512).optional(),
@@ -101,28 +101,28 @@ export const eventCalls = {
     }).strict(),
     z.array(StationEvent),
   ),
-  'events.acknowledge': call(z.object({ ids: z.array(id).min(1).max(1000), note: z.string().trim().max(1000).default('') }).strict(), z.array(StationEvent)),
-  'events.snapshot': call(z.object({ id }).strict(), z.object({ jpegBase64: z.string() })),
-  'sensors.current': call(NoInput, z.array(SensorReading)),
-  'sensors.series': call(z.object({ channelId: id, type: z.enum(SENSOR_TYPES), from: epochMs, to: epochMs, maxPoints: z.number().int().min(2).max(5000).default(500) }).strict(), z.array(SensorReading)),
-  'alarms.rules': call(NoInput, z.array(AlarmRule)),
-  'alarms.saveRule': call(AlarmRule.omit({ id: true }).extend({
+  'events.acknowledge': call(needs.station('alarmAck'), z.object({ ids: z.array(id).min(1).max(1000), note: z.string().trim().max(1000).default('') }).strict(), z.array(StationEvent)),
+  'events.snapshot': call(needs.channel('live'), z.object({ id }).strict(), z.object({ jpegBase64: z.string() })),
+  'sensors.current': call(needs.channelList('live', 'channelId'), NoInput, z.array(SensorReading)),
+  'sensors.series': call(needs.channel('live', 'channelId'), z.object({ channelId: id, type: z.enum(SENSOR_TYPES), from: epochMs, to: epochMs, maxPoints: z.number().int().min(2).max(5000).default(500) }).strict(), z.array(SensorReading)),
+  'alarms.rules': call(needs.station('alarmRules'), NoInput, z.array(AlarmRule)),
+  'alarms.saveRule': call(needs.station('alarmRules'), AlarmRule.omit({ id: true }).extend({
     id: id.optional(),
     // A rule that can never fire is refused, not stored.
     channelIds: z.array(id).min(1, 'field.noChannel').max(512).nullable(),
     schedule: AlarmRule.shape.schedule.refine((s) => s.includes('1'), 'field.emptySchedule'),
   }).strict(), AlarmRule),
-  'alarms.removeRule': call(z.object({ id }).strict(), z.object({ removed: z.boolean() })),
-  'eventSources.list': call(NoInput, z.array(EventSourceConfig)),
-  'eventSources.add': call(
+  'alarms.removeRule': call(needs.station('alarmRules'), z.object({ id }).strict(), z.object({ removed: z.boolean() })),
+  'eventSources.list': call(needs.station('devices'), NoInput, z.array(EventSourceConfig)),
+  'eventSources.add': call(needs.station('devices'), 
     z.object({ driver: z.enum(['onvif', 'dahua']), url: z.string().url().max(500), username: z.string().max(100), password: z.string().max(200), channelMap: z.record(z.string().regex(/^\d+$/), id) }).strict(),
     EventSourceConfig,
   ),
-  'eventSources.remove': call(z.object({ id }).strict(), z.object({ removed: z.boolean() })),
-  'motion.get': call(z.object({ channelId: id }).strict(), MotionConfig),
-  'motion.set': call(MotionConfig.strict(), MotionConfig),
-  'events.settings': call(NoInput, EventSettings),
-  'events.updateSettings': call(EventSettings, EventSettings),
+  'eventSources.remove': call(needs.station('devices'), z.object({ id }).strict(), z.object({ removed: z.boolean() })),
+  'motion.get': call(needs.station('alarmRules'), z.object({ channelId: id }).strict(), MotionConfig),
+  'motion.set': call(needs.station('alarmRules'), MotionConfig.strict(), MotionConfig),
+  'events.settings': call(needs.signIn, NoInput, EventSettings),
+  'events.updateSettings': call(needs.station('alarmRules'), EventSettings, EventSettings),
 } as const;
 
 export const AlarmNotice = z.object({

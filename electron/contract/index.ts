@@ -1,6 +1,7 @@
 // The one API both sides speak. Isomorphic: imports nothing but zod.
 import { z } from 'zod';
-import { call, NoInput } from './common';
+import { authCalls, authSignals } from './auth';
+import { call, NoInput, needs } from './common';
 import { bookmarkCalls } from './bookmarks';
 import type { Result } from './errors';
 import { deviceCalls, deviceSignals } from './devices';
@@ -9,7 +10,9 @@ import { liveCalls, liveSignals } from './live';
 import { privacyCalls, privacySignals } from './privacy';
 import { recordingCalls, recordingSignals } from './recording';
 
+export * from './auth';
 export * from './bookmarks';
+export { CHANNEL_RIGHTS, STATION_RIGHTS, type Access, type ChannelRight, type Right, type StationRight } from './common';
 export * from './countries';
 export * from './devices';
 export * from './events';
@@ -78,16 +81,17 @@ export type Settings = z.infer<typeof Settings>;
 
 
 export const calls = {
-  'station.status': call(NoInput, StationStatus),
-  'settings.get': call(NoInput, Settings),
+  'station.status': call(needs.signIn, NoInput, StationStatus),
+  'settings.get': call(needs.signIn, NoInput, Settings),
   /** `createFolder`: a recordings folder that does not exist is made (else refused, so a typo makes no folders anywhere). */
-  'settings.update': call(Settings.partial().extend({ createFolder: z.boolean().optional() }).strict(), Settings),
+  'settings.update': call(needs.station('settings'), Settings.partial().extend({ createFolder: z.boolean().optional() }).strict(), Settings),
   ...liveCalls,
   ...privacyCalls,
   ...recordingCalls,
   ...bookmarkCalls,
   ...eventCalls,
   ...deviceCalls,
+  ...authCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -108,6 +112,7 @@ export const signals = {
   ...recordingSignals,
   ...eventSignals,
   ...deviceSignals,
+  ...authSignals,
 } as const;
 
 export type SignalName = keyof typeof signals;

@@ -1,6 +1,6 @@
 // Camera channels, stream status and the live media channel.
 import { z } from 'zod';
-import { call, NoInput } from './common';
+import { call, NoInput, needs } from './common';
 
 export const STREAM_PROFILES = ['main', 'sub'] as const;
 export type StreamProfile = (typeof STREAM_PROFILES)[number];
@@ -163,8 +163,8 @@ export type LiveDesk = z.infer<typeof LiveDesk>;
 export const TOUR_SECONDS = { min: 3, max: 600, initial: 20 } as const;
 
 export const liveCalls = {
-  'channels.list': call(NoInput, z.array(Channel)),
-  'channels.addRtsp': call(
+  'channels.list': call(needs.channelList('live', 'id'), NoInput, z.array(Channel)),
+  'channels.addRtsp': call(needs.station('devices'), 
     z.object({
       name: z.string().trim().min(1).max(100), mainUrl: RtspUrl, subUrl: RtspUrl.nullable().default(null),
       /** A URL another camera already streams from is refused unless this says the user confirmed it. */
@@ -172,21 +172,21 @@ export const liveCalls = {
     }).strict(),
     Channel,
   ),
-  'channels.rename': call(z.object({ id: z.number().int().positive(), name: z.string().trim().min(1).max(100) }).strict(), Channel),
-  'channels.remove': call(z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
-  'streams.status': call(NoInput, z.array(StreamStatus)),
-  'streams.retry': call(z.object({ streamId: StreamId }).strict(), z.object({})),
+  'channels.rename': call(needs.station('devices'), z.object({ id: z.number().int().positive(), name: z.string().trim().min(1).max(100) }).strict(), Channel),
+  'channels.remove': call(needs.station('devices'), z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
+  'streams.status': call(needs.channelList('live', 'streamId'), NoInput, z.array(StreamStatus)),
+  'streams.retry': call(needs.channel('live', 'streamId'), z.object({ streamId: StreamId }).strict(), z.object({})),
   /**
    * Starts sending a stream's fMP4 on this client's media channel; `hevc`: the renderer decodes H.265 itself; `audio`: with
    * the camera's audio track (only the tile being listened to asks: audio costs decoding, and MSE plays a buffer only as far
    * as both tracks reach, so a track not heard would only add latency).
    */
-  'live.open': call(
+  'live.open': call(needs.channel('live', 'streamId'), 
     z.object({ streamId: StreamId, hevc: z.boolean().default(false), audio: z.boolean().default(false) }).strict(),
     z.object({ channel: z.number().int().nonnegative() }),
   ),
-  'live.close': call(z.object({ channel: z.number().int().nonnegative() }).strict(), z.object({})),
-  'live.snapshot': call(
+  'live.close': call(needs.channel('live'), z.object({ channel: z.number().int().nonnegative() }).strict(), z.object({})),
+  'live.snapshot': call(needs.channel('live', 'channelId'), 
     z.object({ channelId: z.number().int().positive() }).strict(),
     z.object({ path: z.string(), jpegBase64: z.string(), width: z.number(), height: z.number(), takenAt: z.number() }),
   ),
@@ -195,31 +195,31 @@ export const liveCalls = {
    * The station's, not the page's: one per channel (starting again gives the running one), listed by live.clips, ended at
    * `maxMinutes` or a minute after the last page that showed it went away, and kept.
    */
-  'live.clipStart': call(
+  'live.clipStart': call(needs.channel('export', 'channelId'), 
     z.object({ channelId: z.number().int().positive(), profile: z.enum(STREAM_PROFILES).default('main'), maxMinutes: z.number().int().min(1).max(240).default(30) }).strict(),
     ActiveClip,
   ),
-  'live.clipStop': call(z.object({ clipId: z.number().int().positive() }).strict(), ClipResult),
-  'live.clips': call(NoInput, z.array(ActiveClip)),
-  'live.desk': call(NoInput, LiveDesk),
+  'live.clipStop': call(needs.channel('export'), z.object({ clipId: z.number().int().positive() }).strict(), ClipResult),
+  'live.clips': call(needs.channelList('export', 'channelId'), NoInput, z.array(ActiveClip)),
+  'live.desk': call(needs.signIn, NoInput, LiveDesk),
   /** Saves a view under its name (a saved name is overwritten in its place in the tour). */
-  'live.views.save': call(SavedView.strict(), LiveDesk),
-  'live.views.delete': call(z.object({ name: z.string().trim().min(1).max(60) }).strict(), LiveDesk),
+  'live.views.save': call(needs.signIn, SavedView.strict(), LiveDesk),
+  'live.views.delete': call(needs.signIn, z.object({ name: z.string().trim().min(1).max(60) }).strict(), LiveDesk),
   /** Saves a custom layout under its id (a saved one is overwritten). */
-  'live.layouts.save': call(CustomLayoutFields.strict().refine(cellsFill, fills), LiveDesk),
+  'live.layouts.save': call(needs.signIn, CustomLayoutFields.strict().refine(cellsFill, fills), LiveDesk),
   /** Deletes a custom layout; views that showed it keep their cameras and open in the 4-tile layout. */
-  'live.layouts.delete': call(z.object({ id: z.string().min(1).max(60) }).strict(), LiveDesk),
-  'live.tour.set': call(z.object({ seconds: z.number().int().min(TOUR_SECONDS.min).max(TOUR_SECONDS.max) }).strict(), LiveDesk),
+  'live.layouts.delete': call(needs.signIn, z.object({ id: z.string().min(1).max(60) }).strict(), LiveDesk),
+  'live.tour.set': call(needs.signIn, z.object({ seconds: z.number().int().min(TOUR_SECONDS.min).max(TOUR_SECONDS.max) }).strict(), LiveDesk),
   /** Continuous move at these speeds (-1..1; 0 = that axis stands) until live.ptz.stop or a safety timeout. */
-  'live.ptz.move': call(
+  'live.ptz.move': call(needs.channel('ptz', 'channelId'), 
     z.object({ channelId: z.number().int().positive(), pan: ptzSpeed, tilt: ptzSpeed, zoom: ptzSpeed.default(0) }).strict(),
     z.object({}),
   ),
-  'live.ptz.stop': call(z.object({ channelId: z.number().int().positive() }).strict(), z.object({})),
-  'live.ptz.presets': call(z.object({ channelId: z.number().int().positive() }).strict(), z.array(PtzPreset)),
-  'live.ptz.gotoPreset': call(z.object({ channelId: z.number().int().positive(), token: presetToken }).strict(), z.object({})),
+  'live.ptz.stop': call(needs.channel('ptz', 'channelId'), z.object({ channelId: z.number().int().positive() }).strict(), z.object({})),
+  'live.ptz.presets': call(needs.channel('ptz', 'channelId'), z.object({ channelId: z.number().int().positive() }).strict(), z.array(PtzPreset)),
+  'live.ptz.gotoPreset': call(needs.channel('ptz', 'channelId'), z.object({ channelId: z.number().int().positive(), token: presetToken }).strict(), z.object({})),
   /** Saves the camera's current position under a name; with a token, overwrites that preset. */
-  'live.ptz.setPreset': call(
+  'live.ptz.setPreset': call(needs.channel('ptz', 'channelId'), 
     z.object({ channelId: z.number().int().positive(), name: z.string().trim().min(1, 'a preset needs a name').max(64), token: presetToken.optional() }).strict(),
     PtzPreset,
   ),

@@ -1,6 +1,6 @@
 // Account, consents, rights, sync state, the transmission ledger, export and erasure.
 import { z } from 'zod';
-import { call, NoInput } from './common';
+import { call, NoInput, needs } from './common';
 import { isCountryCode } from './countries';
 
 export const PRIVACY_PURPOSES = [
@@ -239,43 +239,43 @@ export const HostedStation = z.object({
 export type HostedStation = z.infer<typeof HostedStation>;
 
 export const privacyCalls = {
-  'privacy.state': call(NoInput, PrivacyState),
+  'privacy.state': call(needs.station('privacy'), NoInput, PrivacyState),
   /** Asks the cloud where data lives and which policy is in force (the user opened the Privacy page). */
-  'privacy.checkCloud': call(NoInput, PrivacyState),
-  'privacy.signUp': call(
+  'privacy.checkCloud': call(needs.station('privacy'), NoInput, PrivacyState),
+  'privacy.signUp': call(needs.station('privacy'), 
     z.object({ email, password, nickname, country, dateOfBirth, photo: ProfilePhoto.optional() }).strict(),
     PrivacyState,
   ),
   /** The profile photo held in the cloud, or null. */
-  'privacy.photo': call(NoInput, ProfilePhoto.nullable()),
-  'privacy.setPhoto': call(z.object({ photo: ProfilePhoto.nullable() }).strict(), PrivacyState),
-  'privacy.changeEmail': call(z.object({ currentPassword: z.string().min(1, 'is required').max(256), newEmail: email }).strict(), PrivacyState),
-  'privacy.changePassword': call(
+  'privacy.photo': call(needs.station('privacy'), NoInput, ProfilePhoto.nullable()),
+  'privacy.setPhoto': call(needs.station('privacy'), z.object({ photo: ProfilePhoto.nullable() }).strict(), PrivacyState),
+  'privacy.changeEmail': call(needs.station('privacy'), z.object({ currentPassword: z.string().min(1, 'is required').max(256), newEmail: email }).strict(), PrivacyState),
+  'privacy.changePassword': call(needs.station('privacy'), 
     z.object({ currentPassword: z.string().min(1, 'is required').max(256), newPassword: password }).strict(),
     z.object({ revokedSessions: z.number().int() }),
   ),
-  'privacy.sessions': call(NoInput, z.array(CloudSession)),
-  'privacy.revokeSession': call(z.object({ id: z.string().min(1).max(100) }).strict(), z.array(CloudSession)),
+  'privacy.sessions': call(needs.station('privacy'), NoInput, z.array(CloudSession)),
+  'privacy.revokeSession': call(needs.station('privacy'), z.object({ id: z.string().min(1).max(100) }).strict(), z.array(CloudSession)),
   /** Sign out everywhere else: every session of the account but this station's. */
-  'privacy.revokeOtherSessions': call(NoInput, z.object({ revoked: z.number().int(), sessions: z.array(CloudSession) })),
-  'privacy.logIn': call(z.object({ email, password: z.string().min(1, 'is required').max(256) }).strict(), PrivacyState),
-  'privacy.logOut': call(NoInput, PrivacyState),
-  'privacy.updateProfile': call(
+  'privacy.revokeOtherSessions': call(needs.station('privacy'), NoInput, z.object({ revoked: z.number().int(), sessions: z.array(CloudSession) })),
+  'privacy.logIn': call(needs.station('privacy'), z.object({ email, password: z.string().min(1, 'is required').max(256) }).strict(), PrivacyState),
+  'privacy.logOut': call(needs.station('privacy'), NoInput, PrivacyState),
+  'privacy.updateProfile': call(needs.station('privacy'), 
     z.object({ nickname: nickname.optional(), country: country.optional() }).strict()
       .refine((p) => p.nickname !== undefined || p.country !== undefined, { message: 'input.nothingToChange' }),
     PrivacyState,
   ),
-  'privacy.setConsent': call(
+  'privacy.setConsent': call(needs.station('privacy'), 
     z.object({ purpose: z.enum(PRIVACY_PURPOSES), granted: z.boolean(), locale: locale.default('en') }).strict(),
     PrivacyState,
   ),
-  'privacy.setRights': call(
+  'privacy.setRights': call(needs.station('privacy'), 
     z.object({ restricted: z.boolean().optional(), objected: z.boolean().optional() }).strict()
       .refine((r) => r.restricted !== undefined || r.objected !== undefined, { message: 'input.nothingToChange' }),
     PrivacyState,
   ),
-  'privacy.consents': call(NoInput, z.array(ConsentRecord)),
-  'privacy.ledger': call(
+  'privacy.consents': call(needs.station('privacy'), NoInput, z.array(ConsentRecord)),
+  'privacy.ledger': call(needs.station('privacy'), 
     z.object({
       purpose: z.enum(TRANSMISSION_PURPOSES).optional(),
       text: z.string().max(200).optional(),
@@ -283,21 +283,21 @@ export const privacyCalls = {
     }).strict(),
     z.object({ rows: z.array(Transmission), total: z.number().int(), matching: z.number().int() }),
   ),
-  'privacy.syncNow': call(NoInput, PrivacyState),
+  'privacy.syncNow': call(needs.station('privacy'), NoInput, PrivacyState),
   /** Cloud storage (needs the cloud storage consent to upload; listing, download and delete are always yours). */
-  'privacy.storage': call(NoInput, z.object({ objects: z.array(StoredObject), usedBytes: z.number().int(), quotaBytes: z.number().int() })),
+  'privacy.storage': call(needs.station('privacy'), NoInput, z.object({ objects: z.array(StoredObject), usedBytes: z.number().int(), quotaBytes: z.number().int() })),
   /** Snapshots (.jpg) and clips (.mp4) in this station's media folders that can be uploaded, newest first. */
-  'privacy.storableFiles': call(NoInput, z.array(z.object({
+  'privacy.storableFiles': call(needs.station('privacy'), NoInput, z.array(z.object({
     path: z.string(), name: z.string(), kind: z.enum(['snapshot', 'clip']), bytes: z.number().int(), modifiedAt: z.number(),
   }))),
   /** Uploads a snapshot (.jpg) or an exported clip (.mp4) from this station's media folders. */
-  'privacy.storeFile': call(z.object({ path: z.string().min(1, 'is required').max(4096) }).strict(), StoredObject),
-  'privacy.downloadStored': call(z.object({ id: z.string().min(1).max(100) }).strict(), z.object({ object: StoredObject, dataBase64: z.string() })),
-  'privacy.deleteStored': call(z.object({ id: z.string().min(1).max(100) }).strict(), z.object({ deleted: z.boolean() })),
+  'privacy.storeFile': call(needs.station('privacy'), z.object({ path: z.string().min(1, 'is required').max(4096) }).strict(), StoredObject),
+  'privacy.downloadStored': call(needs.station('privacy'), z.object({ id: z.string().min(1).max(100) }).strict(), z.object({ object: StoredObject, dataBase64: z.string() })),
+  'privacy.deleteStored': call(needs.station('privacy'), z.object({ id: z.string().min(1).max(100) }).strict(), z.object({ deleted: z.boolean() })),
   /** The device lists the account's stations host (device hosting). */
-  'privacy.hostedStations': call(NoInput, z.array(HostedStation)),
-  'privacy.export': call(NoInput, z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int(), json: z.string() })),
-  'privacy.erase': call(
+  'privacy.hostedStations': call(needs.station('privacy'), NoInput, z.array(HostedStation)),
+  'privacy.export': call(needs.station('privacy'), NoInput, z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int(), json: z.string() })),
+  'privacy.erase': call(needs.station('privacy'), 
     z.object({ password: z.string().max(256).default(''), recordings: z.enum(['keep', 'delete']) }).strict(),
     ErasureReceipt,
   ),

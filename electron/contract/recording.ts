@@ -1,6 +1,6 @@
 // Recording, archive timeline, playback sessions, export with signed manifest, evidence locks.
 import { z } from 'zod';
-import { call, NoInput } from './common';
+import { call, NoInput, needs } from './common';
 
 export const RECORDING_MODES = ['off', 'continuous', 'schedule', 'event'] as const;
 export const GAP_REASONS = ['camera_offline', 'recording_off', 'disk', 'station_stopped'] as const;
@@ -184,38 +184,38 @@ const range = { from: epochMs, to: epochMs };
 
 export const recordingCalls = {
   /** Stored settings: channels never set are not listed (they do not record). `folder`: where new recordings go. */
-  'recording.config': call(NoInput, z.object({ channels: z.array(ChannelRecordingConfig), archive: ArchiveSettings, folder: z.string() })),
-  'recording.setChannel': call(ChannelRecordingConfig.strict(), ChannelRecordingConfig),
+  'recording.config': call(needs.station('recordingSettings'), NoInput, z.object({ channels: z.array(ChannelRecordingConfig), archive: ArchiveSettings, folder: z.string() })),
+  'recording.setChannel': call(needs.station('recordingSettings'), ChannelRecordingConfig.strict(), ChannelRecordingConfig),
   /** The same fields for many channels at once; all or nothing. */
-  'recording.setChannels': call(
+  'recording.setChannels': call(needs.station('recordingSettings'), 
     z.object({ channelIds: z.array(channelId).min(1).max(512), ...ChannelRecordingPatch.shape }).strict()
       .refine((p) => Object.keys(p).length > 1, 'name at least one setting to change'),
     z.array(ChannelRecordingConfig),
   ),
   /** Refused: a quota below what locked evidence already uses, a free-space floor as large as the disk. */
-  'recording.setArchive': call(ArchiveSettings.strict(), ArchiveSettings),
-  'recording.status': call(NoInput, RecordingStatus),
+  'recording.setArchive': call(needs.station('recordingSettings'), ArchiveSettings.strict(), ArchiveSettings),
+  'recording.status': call(needs.signIn, NoInput, RecordingStatus),
   /** Days the settings hold, per channel and overall, and what limits them; with what-if values, before anything is saved. */
-  'recording.forecast': call(StorageForecastInput, StorageForecast),
+  'recording.forecast': call(needs.station('recordingSettings'), StorageForecastInput, StorageForecast),
   /** An event for a channel: a mark on the timeline, and event recording (with its pre-event buffer) if the channel records on events. */
-  'recording.trigger': call(z.object({ channelId, kind: z.string().trim().min(1).max(60).default('manual') }).strict(), z.object({})),
-  'archive.timeline': call(
+  'recording.trigger': call(needs.channel('live', 'channelId'), z.object({ channelId, kind: z.string().trim().min(1).max(60).default('manual') }).strict(), z.object({})),
+  'archive.timeline': call(needs.channel('playback', 'channelIds'), 
     z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range }).strict(),
     z.array(TimelineChannel),
   ),
   /** Days (YYYY-MM-DD at the caller's UTC offset) holding recordings, for the calendar. */
-  'archive.days': call(
+  'archive.days': call(needs.channel('playback', 'channelIds'), 
     z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range, utcOffsetMinutes: z.number().int().min(-900).max(900) }).strict(),
     z.array(z.string()),
   ),
-  'archive.channels': call(z.object({ source: sourceId }).strict(), z.array(z.object({ channelId, name: z.string() }))),
+  'archive.channels': call(needs.channelList('playback', 'channelId'), z.object({ source: sourceId }).strict(), z.array(z.object({ channelId, name: z.string() }))),
   /** A JPEG decoded from the keyframe at or before the instant (cached). */
-  'archive.thumbnail': call(
+  'archive.thumbnail': call(needs.channel('playback', 'channelId'), 
     z.object({ source: sourceId, channelId, at: epochMs }).strict(),
     z.object({ jpegBase64: z.string(), at: z.number() }).nullable(),
   ),
   /** Opens a recordings folder from another station or an old install; its index is rebuilt from the files. */
-  'archive.openFolder': call(
+  'archive.openFolder': call(needs.station('recordingSettings'), 
     z.object({ path: z.string().min(1).max(4096) }).strict(),
     z.object({ source: z.string(), label: z.string(), channels: z.array(channelId), segments: z.number().int(), bytes: z.number() }),
   ),
@@ -223,7 +223,7 @@ export const recordingCalls = {
    * Finds when a drawn region of one or more channels moved, from the stored motion grid (32x18 cells; a channel's grid is
    * stored while its local motion detection is on). `coveredMs`: how much of the range has grid data, per channel.
    */
-  'archive.motionSearch': call(
+  'archive.motionSearch': call(needs.channel('playback', 'channelIds'), 
     z.object({
       source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range,
       /** 576 characters '0'/'1', the 32x18 cells row by row; '1' = searched. */
@@ -240,15 +240,15 @@ export const recordingCalls = {
       truncated: z.boolean(),
     }),
   ),
-  'archive.lock': call(
+  'archive.lock': call(needs.channel('evidence', 'channelId'), 
     z.object({ channelId: channelId.nullable(), ...range, reason: z.string().trim().min(1).max(500) }).strict().refine((r) => r.to > r.from, 'input.endBeforeStart'),
     ArchiveLock,
   ),
   /** The reason is kept in the audit trail with the lock's own. */
-  'archive.unlock': call(z.object({ lockId: z.number().int().positive(), reason: z.string().trim().min(1).max(500) }).strict(), z.object({ removed: z.boolean() })),
-  'archive.locks': call(NoInput, z.array(ArchiveLock)),
+  'archive.unlock': call(needs.channel('evidence'), z.object({ lockId: z.number().int().positive(), reason: z.string().trim().min(1).max(500) }).strict(), z.object({ removed: z.boolean() })),
+  'archive.locks': call(needs.channelList('playback', 'channelId'), NoInput, z.array(ArchiveLock)),
   /** Newest first. */
-  'archive.audit': call(
+  'archive.audit': call(needs.channelList('playback', 'channelIds'), 
     z.object({
       kinds: z.array(z.enum(AUDIT_KINDS)).max(AUDIT_KINDS.length).optional(),
       channelId: channelId.optional(), from: epochMs.optional(), to: epochMs.optional(),
@@ -260,7 +260,7 @@ export const recordingCalls = {
    * A new recordings folder, at once: it must exist and be writable. `move`: the recordings of the folder in use move
    * with it (progress in archive.move); otherwise they stay where they are, still played and kept by retention.
    */
-  'archive.setFolder': call(
+  'archive.setFolder': call(needs.station('recordingSettings'), 
     z.object({ path: z.string().trim().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'field.notAbsolutePath'), move: z.boolean() }).strict(),
     z.object({ folder: z.string(), moveId: z.number().int().positive().nullable() }),
   ),
@@ -268,27 +268,27 @@ export const recordingCalls = {
    * Starts synchronized playback of up to 16 channels on this client's media channel; `audio`: with the cameras' audio
    * (sent at 1× only; asked for only when heard, since MSE plays only as far as both tracks reach).
    */
-  'playback.open': call(
+  'playback.open': call(needs.channel('playback', 'channelIds'), 
     z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(16), at: epochMs, speed: z.number().default(1), paused: z.boolean().default(false), audio: z.boolean().default(false) }).strict(),
     z.object({ state: PlaybackState, channels: z.array(z.object({ channelId, channel: z.number().int().nonnegative() })) }),
   ),
-  'playback.seek': call(z.object({ sessionId: z.number().int().positive(), at: epochMs }).strict(), PlaybackState),
-  'playback.speed': call(
+  'playback.seek': call(needs.channel('playback'), z.object({ sessionId: z.number().int().positive(), at: epochMs }).strict(), PlaybackState),
+  'playback.speed': call(needs.channel('playback'), 
     z.object({ sessionId: z.number().int().positive(), speed: z.number().refine((s) => (PLAYBACK_SPEEDS as readonly number[]).includes(s), `must be one of ${PLAYBACK_SPEEDS.join(', ')}`) }).strict(),
     PlaybackState,
   ),
-  'playback.pause': call(z.object({ sessionId: z.number().int().positive(), paused: z.boolean() }).strict(), PlaybackState),
+  'playback.pause': call(needs.channel('playback'), z.object({ sessionId: z.number().int().positive(), paused: z.boolean() }).strict(), PlaybackState),
   /** Sound on or off: the channels start again where they are, with or without their audio tracks. */
-  'playback.audio': call(z.object({ sessionId: z.number().int().positive(), audio: z.boolean() }).strict(), PlaybackState),
+  'playback.audio': call(needs.channel('audio'), z.object({ sessionId: z.number().int().positive(), audio: z.boolean() }).strict(), PlaybackState),
   /** Frame step (pauses): ±n frames of the session's first channel. */
-  'playback.step': call(z.object({ sessionId: z.number().int().positive(), frames: z.number().int().min(-250).max(250).refine((n) => n !== 0) }).strict(), PlaybackState),
-  'playback.close': call(z.object({ sessionId: z.number().int().positive() }).strict(), z.object({})),
-  'export.start': call(
+  'playback.step': call(needs.channel('playback'), z.object({ sessionId: z.number().int().positive(), frames: z.number().int().min(-250).max(250).refine((n) => n !== 0) }).strict(), PlaybackState),
+  'playback.close': call(needs.channel('playback'), z.object({ sessionId: z.number().int().positive() }).strict(), z.object({})),
+  'export.start': call(needs.channel('export', 'channelIds'), 
     z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range }).strict().refine((r) => r.to > r.from, 'input.endBeforeStart'),
     z.object({ exportId: z.number().int().positive(), folder: z.string() }),
   ),
-  'export.cancel': call(z.object({ exportId: z.number().int().positive() }).strict(), z.object({})),
-  'export.verify': call(z.object({ folder: z.string().min(1).max(4096) }).strict(), VerifyReport),
+  'export.cancel': call(needs.channel('export'), z.object({ exportId: z.number().int().positive() }).strict(), z.object({})),
+  'export.verify': call(needs.channel('export'), z.object({ folder: z.string().min(1).max(4096) }).strict(), VerifyReport),
 } as const;
 
 export const recordingSignals = {

@@ -1,12 +1,14 @@
 // `npm run station`: the station headless under plain Node, UI served to a browser on loopback.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { resetAdmin } from './auth/auth-service';
 import { acquireInstanceLock } from './instance-lock';
 import { startLoopbackServer } from './server/loopback-server';
 import { createStation, type Station } from './station';
+import { openDatabase } from './storage/db';
 import { nodeSecretStore } from './storage/secrets';
 
 const USAGE = `usage: npm run station -- [--data-dir DIR] [--host 127.0.0.1] [--port 8434]
@@ -14,7 +16,11 @@ const USAGE = `usage: npm run station -- [--data-dir DIR] [--host 127.0.0.1] [--
   --host      address to bind; anything but loopback is an explicit choice (default 127.0.0.1)
   --port      TCP port, 0 for any free one (default 8434)
   --demo      also start a simulated LAN of cameras (camsim) and show them (data folder defaults to …/watchpost-demo)
-  --cloud-url the account & privacy-settings service to sync with (default $WATCHPOST_CLOUD_URL; none: nothing is sent)`;
+  --cloud-url the account & privacy-settings service to sync with (default $WATCHPOST_CLOUD_URL; none: nothing is sent)
+  --admin-password-file FILE
+              on a station without accounts, create the administrator "admin" with the password in FILE
+  --reset-admin
+              recovery: give the first administrator a new password (printed once, to change at sign-in), then exit`;
 
 /** A device the station probes by unicast: its address and discovery ports (WS-Discovery, DHIP). */
 type UnicastTarget = { address: string; wsdPort?: number; dhipPort?: number };
@@ -47,6 +53,8 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
       port: { type: 'string', default: '8434' },
       'cloud-url': { type: 'string' },
       demo: { type: 'boolean', default: false },
+      'admin-password-file': { type: 'string' },
+      'reset-admin': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -56,6 +64,21 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
   const dataDir = resolve(
     values['data-dir'] ?? process.env.WATCHPOST_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), values.demo ? 'watchpost-demo' : 'watchpost'),
   );
+  if (values['reset-admin']) {
+    mkdirSync(dataDir, { recursive: true });
+    // Only while the station is stopped: the instance lock says if it runs.
+    const held = acquireInstanceLock(dataDir);
+    const db = openDatabase(join(dataDir, 'station.db'));
+    try {
+      const { name, password } = await resetAdmin(db);
+      console.log(`administrator "${name}": new password ${password} (to be changed at the next sign-in; this reset is in the operation log)`);
+    } finally {
+      db.close();
+      held.release();
+    }
+    return;
+  }
+  const firstAdmin = values['admin-password-file'] ? { name: 'admin', password: readFileSync(values['admin-password-file'], 'utf8').trim() } : undefined;
   if (values.demo && !startDemo) throw new Error('--demo: the demo is started by `npm run demo` (scripts/demo.ts)');
   const rendererDir = resolve(fileURLToPath(import.meta.url), '../../../dist/renderer');
   if (!existsSync(join(rendererDir, 'index.html'))) throw new Error(`no built renderer in ${rendererDir}; run: npm run build:renderer`);
@@ -71,7 +94,7 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
   });
   let demo: Awaited<ReturnType<StartDemo>> | undefined;
   const station = await createStation({
-    dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloudUrl?.replace(/\/$/, ''),
+    dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloudUrl?.replace(/\/$/, ''), auth: { firstAdmin },
     devices: {
       // The demo's devices are probed where they are at each scan (their addresses move when configured).
       ...(unicast || values.demo ? { unicast: () => [...(unicast ?? []), ...(demo?.unicast() ?? [])] } : {}),

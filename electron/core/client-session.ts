@@ -6,11 +6,21 @@ export interface MediaPort {
   backlog(): number;
 }
 
+/** The transport a client came in on and its address; sessions of the station's own code (tray, demo) have none. */
+export interface Peer {
+  transport: 'browser' | 'electron';
+  address: string;
+}
+
 /** One connected renderer: its media port and what must be undone when it goes away. */
 export class ClientSession {
   private readonly disposers = new Set<() => void>();
+  /** The transport's own resources (a media port): kept when a sign-in ends, closed with the connection. */
+  private readonly connection = new Set<() => void>();
   private closed = false;
-  constructor(readonly id: string, readonly media?: MediaPort) {}
+  /** The sign-in this connection carries (auth/), null until it signs in. */
+  signInId: string | null = null;
+  constructor(readonly id: string, readonly media?: MediaPort, readonly peer?: Peer) {}
 
   /** Registers cleanup for when the client disconnects; returns a function that runs it early. */
   own(dispose: () => void): () => void {
@@ -25,8 +35,21 @@ export class ClientSession {
     return once;
   }
 
+  /** Registers the transport's own cleanup, run only when the connection closes. */
+  ownConnection(dispose: () => void): void {
+    if (this.closed) dispose();
+    else this.connection.add(dispose);
+  }
+
+  /** Ends what the client holds open (streams, playback) but keeps the connection: its sign-in ended. */
+  release(): void {
+    for (const d of [...this.disposers]) d();
+  }
+
   close(): void {
     this.closed = true;
-    for (const d of [...this.disposers]) d();
+    this.release();
+    for (const d of this.connection) d();
+    this.connection.clear();
   }
 }

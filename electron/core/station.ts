@@ -1,6 +1,7 @@
 import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings, StationStatus } from '../contract';
+import { AuthService, type AuthServiceOptions } from './auth/auth-service';
 import { ChannelRegistry } from './devices/channel-registry';
 import { DeviceService, type DeviceServiceOptions } from './devices/device-service';
 import { SignalBus } from './signal-bus';
@@ -39,6 +40,8 @@ export interface StationOptions {
   recording?: { freeBytes?: (root: string) => number; totalBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean };
   /** Events and alarms (tests shorten the offline grace period and source retries). */
   eventsOptions?: { offlineGraceMs?: number; sourceRetryMs?: number; diskLowBytes?: number; diskEveryMs?: number };
+  /** Operators: a first administrator to create on a station without accounts (`--admin-password-file`); sign-in throttle (tests). */
+  auth?: Pick<AuthServiceOptions, 'firstAdmin' | 'throttle'>;
   /** Discovery and device monitoring (tests probe camsim by unicast and shorten timers). */
   devices?: Pick<DeviceServiceOptions, 'unicast' | 'announcePort' | 'listenMulticast' | 'heartbeatMs' | 'graceMs' | 'scanMs'>;
 }
@@ -79,6 +82,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const dbPath = join(opts.dataDir, 'station.db');
   const db: Db = openDatabase(dbPath);
   const signals = new SignalBus();
+  // Operators: accounts, sign-in, the rights check in the dispatcher, the operation log (electron/core/auth).
+  const auth = new AuthService({ db, signals, logger, clock, ...opts.auth });
+  await auth.start();
   let settings: Settings = loadSettings(db, opts.dataDir, logger);
 
   let tools: Promise<{ ffmpeg: ToolStatus; ffprobe: ToolStatus }> | undefined;
@@ -226,6 +232,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...liveDeskHandlers({ db, signals }),
     ...devices.handlers,
     ...eventService.handlers,
+    ...auth.handlers,
   };
 
   // Sync starts once the device area, which hosting reads, exists.
@@ -239,7 +246,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   logger.info({ dataDir: opts.dataDir, mode: opts.mode, version: STATION_VERSION }, 'station started');
 
   return {
-    dispatch: privacy.observe(createDispatcher(handlers, logger)),
+    dispatch: privacy.observe(createDispatcher(handlers, logger, auth.guard)),
     signals,
     logger,
     logDir,
@@ -252,6 +259,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       clips.dispose();
       live.dispose();
       await privacy.dispose();
+      auth.dispose();
       db.close();
       logger.info('station stopped');
       logger.flush();

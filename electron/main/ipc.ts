@@ -13,8 +13,8 @@ export function openMediaSession(contents: WebContents): void {
   const session = new ClientSession(`wc-${contents.id}`, {
     send: (frame, payload) => port1.postMessage(payload ? concatFrame(frame, payload) : frame),
     backlog: () => 0,
-  });
-  session.own(() => port1.close());
+  }, { transport: 'electron', address: 'local' });
+  session.ownConnection(() => port1.close());
   port1.start();
   sessions.set(contents.id, session);
   contents.postMessage(IPC.media, null, [port2]);
@@ -31,7 +31,7 @@ export function bindIpc(station: Station, windows: () => BrowserWindow[]): () =>
       station.logger.warn({ url: event.senderFrame?.url }, 'IPC call from an untrusted frame refused');
       return { ok: false, error: fail('station.untrustedCaller').info };
     }
-    const session = sessions.get(event.sender.id) ?? new ClientSession(`wc-${event.sender.id}`);
+    const session = sessions.get(event.sender.id) ?? new ClientSession(`wc-${event.sender.id}`, undefined, { transport: 'electron', address: 'local' });
     return station.dispatch(name, input, session);
   });
   const unsubscribe = station.signals.subscribe((name, payload) => {

@@ -25,16 +25,21 @@ export function exportLocal(db: Db, now: number, secretKeys: string[]): LocalExp
   const names = all.map((r) => r.name).filter((n) => !fts.some((v) => n === v || n.startsWith(`${v}_`)));
   const tables: LocalExport['tables'] = {};
   for (const name of names) tables[name] = db.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all() as Record<string, unknown>[];
+  // Operators' password hashes are credentials: named, never exported.
+  for (const row of tables.op_user ?? []) row.password_hash = null;
   return {
     metadata: {
       formatVersion: LOCAL_EXPORT_FORMAT,
       generatedAt: new Date(now).toISOString(),
       station: `Watchpost ${STATION_VERSION}`,
       database: db.name,
-      withheld: secretKeys.map((k) => ({
-        field: `secrets.${k}`,
-        reason: 'a credential (camera password or cloud session token), kept encrypted in the secret store and never exported',
-      })),
+      withheld: [
+        ...secretKeys.map((k) => ({
+          field: `secrets.${k}`,
+          reason: 'a credential (camera password or cloud session token), kept encrypted in the secret store and never exported',
+        })),
+        ...(tables.op_user?.length ? [{ field: 'op_user.password_hash', reason: 'a credential (an operator\'s password hash), never exported' }] : []),
+      ],
     },
     tables,
   };

@@ -111,11 +111,11 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, socket));
+    wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, socket, req.socket.remoteAddress ?? ''));
   });
 
   let clients = 0;
-  function serveClient(ws: WebSocket, socket: Duplex): void {
+  function serveClient(ws: WebSocket, socket: Duplex, address: string): void {
     const push = (frame: ServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
@@ -131,7 +131,7 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
         socket.uncork();
       },
       backlog: () => ws.bufferedAmount,
-    });
+    }, { transport: 'browser', address });
     const unsubscribe = station.signals.subscribe((name, payload) => push({ t: 'signal', name, payload }));
     ws.on('close', () => {
       unsubscribe();

@@ -12,6 +12,7 @@ import { m010MotionIndex } from './010-motion-index';
 import { m011EventEnd } from './011-event-end';
 import { m012LiveDesk } from './012-live-desk';
 import { m013ArchiveDensity } from './013-archive-density';
+import { m014Operators } from './014-operators';
 
 /** Numbered, append-only: never edit a released migration, add the next one. */
-export const migrations: readonly Migration[] = [m001Settings, m002Channels, m003Privacy, m004Archive, m005Devices, m006Events, m007EventRetention, m008LockOwner, m009Bookmarks, m010MotionIndex, m011EventEnd, m012LiveDesk, m013ArchiveDensity];
+export const migrations: readonly Migration[] = [m001Settings, m002Channels, m003Privacy, m004Archive, m005Devices, m006Events, m007EventRetention, m008LockOwner, m009Bookmarks, m010MotionIndex, m011EventEnd, m012LiveDesk, m013ArchiveDensity, m014Operators];

@@ -1,0 +1,386 @@
+// Operators: sign-in, accounts, roles, the rights check every call passes in the dispatcher, and the operation log.
+// Rights are enforced on connections that came in on a transport (browser, Electron) once the station has an account;
+// until the first administrator is created the station is open as before. The station's own sessions (tray, demo) have no
+// transport and act as the station.
+import { randomBytes } from 'node:crypto';
+import {
+  calls, fail, passwordIsStrong, PASSWORD_RULE, StationError,
+  type AuthSettings, type AuthState, type CallName, type Me, type Result, type Right,
+} from '../../contract';
+import type { ClientSession } from '../client-session';
+import type { Logger } from '../log';
+import type { CallGuard, Handlers } from '../rpc';
+import type { SignalBus } from '../signal-bus';
+import type { Db } from '../storage/db';
+import { channelsNamed, filterList, inputRefusal, refusal, type Grant } from './access';
+import {
+  countUsers, deleteRole, deleteUser, getSetting, insertUser, listRoles, listUsers, requireUser, roleOf, saveRole, setSetting,
+  updateUser, userOf, userRowByName,
+} from './accounts';
+import { OperationLog, type OplogRecord } from './operation-log';
+import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import { SignIns, SignInThrottle, type SignIn } from './sign-ins';
+
+export const DEFAULT_AUTH_SETTINGS: AuthSettings = { idleMinutes: 30, logRetentionDays: 365 };
+
+type AuthHandlers = Pick<Handlers, Extract<CallName, `auth.${string}` | `users.${string}` | `roles.${string}` | `oplog.${string}`>>;
+type Current = { signIn: SignIn; me: Me; grant: Grant };
+
+/** Reads: not written to the log when they succeed (a refusal always is). */
+const QUIET = /\.(list|status|state|get|config|rules|settings|locks|audit|channels|days|timeline|thumbnail|presets|clips|current|series|cover|scanResults|interfaces|desk|sessions|query|forecast|consents|ledger|photo|storage|storableFiles|hostedStations|time|snapshot|speed|pause|step|audio|checkCloud|motionSearch)$/;
+const SECRET_FIELD = /pass|secret|token|file|image|photo|region|mask|schedule|data|email/i;
+const PTZ_COALESCE_MS = 10_000;
+
+/** The input's plain fields for the log: never a password, a file or an image. */
+function detailOf(input: unknown): string {
+  if (!input || typeof input !== 'object') return '';
+  const kept = Object.entries(input).filter(([k, v]) => !SECRET_FIELD.test(k)
+    && (v === null || ['string', 'number', 'boolean'].includes(typeof v) || (Array.isArray(v) && v.length <= 64 && v.every((x) => typeof x !== 'object'))));
+  return kept.length ? JSON.stringify(Object.fromEntries(kept)).slice(0, 500) : '';
+}
+
+export interface AuthServiceOptions {
+  db: Db;
+  signals: SignalBus;
+  logger: Logger;
+  clock: () => number;
+  /** A first administrator to create if the station has no account (`--admin-password-file`). */
+  firstAdmin?: { name: string; password: string };
+  throttle?: SignInThrottle['limits'];
+}
+
+export class AuthService {
+  readonly oplog: OperationLog;
+  private readonly signIns: SignIns;
+  private readonly throttle: SignInThrottle;
+  private readonly grants = new Map<number, { me: Me; grant: Grant }>();
+  private readonly ptzLogged = new Map<string, number>();
+  private users: number;
+  private readonly retention: NodeJS.Timeout;
+
+  constructor(private readonly o: AuthServiceOptions) {
+    this.oplog = new OperationLog(o.db, o.clock);
+    this.signIns = new SignIns(o.clock);
+    this.throttle = new SignInThrottle(o.clock, o.throttle);
+    this.users = countUsers(o.db);
+    this.retention = setInterval(() => this.prune(), 86_400_000);
+    this.retention.unref();
+  }
+
+  /** Creates the first administrator from `firstAdmin` if there is no account yet; prunes the log. */
+  async start(): Promise<void> {
+    const first = this.o.firstAdmin;
+    if (first && this.users === 0) {
+      if (!passwordIsStrong(first.password, first.name)) throw new Error(`--admin-password-file: the password must be at least ${PASSWORD_RULE.minLength} characters with letters and digits`);
+      insertUser(this.o.db, { name: first.name, hash: await hashPassword(first.password), roleId: 'administrator', channels: null, mustChange: false }, this.o.clock());
+      this.users = countUsers(this.o.db);
+      this.oplog.append({ user: null, kind: 'auth.firstAdmin', transport: 'station', address: 'local', result: 'ok', detail: JSON.stringify({ name: first.name }) });
+    }
+    this.prune();
+  }
+
+  settings(): AuthSettings {
+    const raw = getSetting(this.o.db, 'auth');
+    return raw ? { ...DEFAULT_AUTH_SETTINGS, ...(JSON.parse(raw) as Partial<AuthSettings>) } : DEFAULT_AUTH_SETTINGS;
+  }
+
+  private prune(): void {
+    this.oplog.prune(this.settings().logRetentionDays, { user: null, transport: 'station', address: 'local' });
+  }
+
+  // ---- who is calling ----
+
+  private enforced(session: ClientSession): boolean {
+    return session.peer !== undefined && this.users > 0;
+  }
+
+  private grantOf(userId: number): { me: Me; grant: Grant } | undefined {
+    const cached = this.grants.get(userId);
+    if (cached) return cached;
+    const row = this.o.db.prepare('SELECT * FROM op_user WHERE id = ?').get(userId) as Parameters<typeof userOf>[0] | undefined;
+    if (!row || row.disabled) return undefined;
+    const u = userOf(row);
+    const role = roleOf(this.o.db, u.roleId);
+    const me: Me = { id: u.id, name: u.name, roleId: role.id, roleName: role.name, rights: role.rights, channels: u.channels, mustChangePassword: u.mustChangePassword };
+    const g = { me, grant: { rights: new Set<Right>(role.rights), channels: u.channels === null ? null : new Set(u.channels) } };
+    this.grants.set(userId, g);
+    return g;
+  }
+
+  /** The session's sign-in, ended here if it sat idle too long. */
+  private current(session: ClientSession): Current | null {
+    const s = this.signIns.get(session.signInId);
+    if (!s) return null;
+    if (this.o.clock() - s.lastSeenAt > this.settings().idleMinutes * 60_000) {
+      this.signIns.end(s);
+      this.oplog.append({ ...this.where(session), user: null, kind: 'auth.expired', result: 'ok', detail: JSON.stringify({ userId: s.userId }) });
+      return null;
+    }
+    const g = this.grantOf(s.userId);
+    if (!g) {
+      this.signIns.end(s);
+      return null;
+    }
+    return { signIn: s, ...g };
+  }
+
+  private where(session: ClientSession): Pick<OplogRecord, 'transport' | 'address'> {
+    return session.peer ?? { transport: 'station', address: 'local' };
+  }
+
+  /** Ends every sign-in of a user (disabled, removed, their role or channels changed): their pages sign in again. */
+  private endSignInsOf(userId: number | null): void {
+    this.grants.clear();
+    for (const s of this.signIns.all()) if (userId === null || s.userId === userId) {
+      this.signIns.end(s);
+      this.o.signals.emit('auth.changed', { userId: s.userId });
+    }
+  }
+
+  // ---- the dispatcher's check, its list filter, and the log ----
+
+  readonly guard: CallGuard = {
+    admit: (name, session) => {
+      const access = calls[name].access;
+      let parsed: unknown;
+      const done = (result: Result<unknown>) => this.logCall(name, parsed, session, result);
+      if (!this.enforced(session) || access.kind === 'public') return { done, check: (input) => ((parsed = input), null) };
+      const refuse = (err: StationError) => (done({ ok: false, error: err.info }), err);
+      const cur = this.current(session);
+      if (!cur) return refuse(fail(session.signInId === null ? 'auth.signInNeeded' : 'auth.sessionEnded'));
+      if (cur.signIn.locked) return refuse(fail('auth.screenLocked'));
+      if (cur.me.mustChangePassword && !name.startsWith('auth.')) return refuse(fail('auth.mustChangePassword'));
+      const refused = refusal(access, undefined, cur.grant);
+      if (refused) return refuse(refused);
+      cur.signIn.lastSeenAt = this.o.clock();
+      return {
+        done,
+        check: (input) => {
+          parsed = input;
+          const r = refusal(access, input, cur.grant) ?? inputRefusal(input, cur.grant);
+          return r ? refuse(r) : null;
+        },
+        filter: (value) => filterList(access, value, cur.grant),
+      };
+    },
+  };
+
+  private logCall(name: CallName, input: unknown, session: ClientSession, result: Result<unknown>): void {
+    if (result.ok && QUIET.test(name)) return;
+    const cur = session.signInId !== null ? this.signIns.get(session.signInId) : undefined;
+    const user = cur ? this.grantOf(cur.userId)?.me : undefined;
+    const access = calls[name].access;
+    const named = access.kind === 'channel' && access.from ? channelsNamed(input, access.from) : undefined;
+    const channelId = Array.isArray(named) ? (named[0] ?? null) : null;
+    if (name === 'live.ptz.move' && result.ok) {
+      // A joystick sends moves many times a second: one row per user and channel per 10 s.
+      const key = `${user?.id ?? 0}:${channelId}`;
+      const last = this.ptzLogged.get(key) ?? 0;
+      if (this.o.clock() - last < PTZ_COALESCE_MS) return;
+      this.ptzLogged.set(key, this.o.clock());
+    }
+    const i = (input ?? {}) as Record<string, unknown>;
+    const deviceId = name.startsWith('devices.') && typeof i.id === 'number' ? i.id : null;
+    let detail = detailOf(input);
+    if (!result.ok) detail = JSON.stringify({ ...(detail ? JSON.parse(detail) : {}), refused: result.error.reason ?? result.error.code, ...(result.error.params ?? {}) }).slice(0, 800);
+    this.oplog.append({
+      ...this.where(session), user: user ? { id: user.id, name: user.name } : null, kind: name, channelId, deviceId,
+      result: result.ok ? 'ok' : result.error.code === 'internal' || result.error.code === 'unavailable' ? 'failed' : 'refused', detail,
+    });
+  }
+
+  // ---- the calls ----
+
+  private state(session: ClientSession): AuthState {
+    const cur = this.current(session);
+    return { setupNeeded: this.users === 0, me: cur?.me ?? null, locked: cur?.signIn.locked ?? false, idleMinutes: this.settings().idleMinutes };
+  }
+
+  private bind(session: ClientSession, userId: number): { sessionId: string; state: AuthState } {
+    const old = this.signIns.get(session.signInId);
+    if (old) old.clients.delete(session);
+    const s = this.signIns.open(userId, session.peer?.transport ?? 'station', session.peer?.address ?? 'local');
+    s.clients.add(session);
+    session.signInId = s.secret;
+    this.o.db.prepare('UPDATE op_user SET last_sign_in_ms = ? WHERE id = ?').run(this.o.clock(), userId);
+    return { sessionId: s.secret, state: this.state(session) };
+  }
+
+  private checkStrong(password: string, name: string, field: 'password' | 'newPassword' = 'password'): void {
+    if (!passwordIsStrong(password, name)) throw fail('auth.weakPassword', { field, min: PASSWORD_RULE.minLength });
+  }
+
+  private async checkPassword(session: ClientSession, name: string, password: string): Promise<ReturnType<typeof userRowByName>> {
+    const address = session.peer?.address ?? 'local';
+    const wait = this.throttle.waitMs(name, address);
+    if (wait > 0) throw fail('auth.lockedOut', { seconds: Math.ceil(wait / 1000) });
+    const row = userRowByName(this.o.db, name);
+    const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
+    if (!row || !ok) {
+      this.throttle.failed(name, address);
+      throw fail('auth.wrongPassword');
+    }
+    this.throttle.succeeded(name);
+    return row;
+  }
+
+  private me(session: ClientSession): Current {
+    const cur = this.current(session);
+    if (!cur) throw fail('auth.signInNeeded');
+    return cur;
+  }
+
+  readonly handlers: AuthHandlers = {
+    'auth.state': (_, session) => this.state(session),
+    'auth.setup': async ({ name, password }, session) => {
+      if (this.users > 0) throw fail('auth.setupDone');
+      this.checkStrong(password, name);
+      const hash = await hashPassword(password);
+      if (countUsers(this.o.db) > 0) throw fail('auth.setupDone');
+      const u = insertUser(this.o.db, { name, hash, roleId: 'administrator', channels: null, mustChange: false }, this.o.clock());
+      this.users = countUsers(this.o.db);
+      return this.bind(session, u.id);
+    },
+    'auth.signIn': async ({ name, password }, session) => {
+      const row = (await this.checkPassword(session, name, password))!;
+      if (row.disabled) throw fail('auth.disabled');
+      return this.bind(session, row.id);
+    },
+    'auth.resume': ({ sessionId }, session) => {
+      const s = this.signIns.get(sessionId);
+      // A sign-in is bound to the transport and address it was made on: a copied id is no use elsewhere.
+      if (!s || s.transport !== (session.peer?.transport ?? 'station') || s.address !== (session.peer?.address ?? 'local')) throw fail('auth.sessionEnded');
+      session.signInId = s.secret;
+      if (!this.current(session)) throw fail('auth.sessionEnded');
+      s.clients.add(session);
+      s.lastSeenAt = this.o.clock();
+      return this.state(session);
+    },
+    'auth.signOut': (_, session) => {
+      const s = this.signIns.get(session.signInId);
+      if (s) this.signIns.end(s);
+      session.signInId = null;
+      return this.state(session);
+    },
+    'auth.lock': (_, session) => {
+      this.me(session).signIn.locked = true;
+      return this.state(session);
+    },
+    'auth.unlock': async ({ password }, session) => {
+      const s = this.signIns.get(session.signInId);
+      const me = s && this.grantOf(s.userId)?.me;
+      if (!s || !me) throw fail('auth.signInNeeded');
+      await this.checkPassword(session, me.name, password);
+      s.locked = false;
+      s.lastSeenAt = this.o.clock();
+      return this.state(session);
+    },
+    'auth.changePassword': async ({ currentPassword, newPassword }, session) => {
+      const { me } = this.me(session);
+      await this.checkPassword(session, me.name, currentPassword);
+      this.checkStrong(newPassword, me.name, 'newPassword');
+      updateUser(this.o.db, me.id, { hash: await hashPassword(newPassword), mustChange: false }, this.o.clock());
+      this.grants.clear();
+      return this.state(session);
+    },
+    'auth.sessions': (_, session) => this.signIns.all().map((s) => ({
+      id: s.id, userId: s.userId, userName: this.grantOf(s.userId)?.me.name ?? '', transport: s.transport, address: s.address,
+      createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, current: s.secret === session.signInId,
+    })),
+    'auth.revokeSession': ({ id }) => {
+      const s = this.signIns.byId(id);
+      if (!s) throw fail('auth.sessionNotFound', { id });
+      this.signIns.end(s);
+      this.o.signals.emit('auth.changed', { userId: s.userId });
+      return { revoked: true };
+    },
+    'auth.settings': () => this.settings(),
+    'auth.updateSettings': (patch) => {
+      const next = { ...this.settings(), ...patch };
+      setSetting(this.o.db, 'auth', JSON.stringify(next));
+      if (patch.logRetentionDays !== undefined) this.prune();
+      return next;
+    },
+    'users.list': () => listUsers(this.o.db),
+    'users.create': async ({ name, password, roleId, channels, mustChangePassword }) => {
+      this.checkStrong(password, name);
+      roleOf(this.o.db, roleId);
+      const u = insertUser(this.o.db, { name, hash: await hashPassword(password), roleId, channels, mustChange: mustChangePassword }, this.o.clock());
+      this.users = countUsers(this.o.db);
+      return u;
+    },
+    'users.update': ({ id, name, roleId, channels, disabled, mustChangePassword }, session) => {
+      const self = this.current(session)?.me.id;
+      if (self === id && disabled === true) throw fail('auth.notYourself');
+      const u = updateUser(this.o.db, id, { name, roleId, channels, disabled, mustChange: mustChangePassword }, this.o.clock());
+      if (roleId !== undefined || channels !== undefined || disabled !== undefined) this.endSignInsOf(self === id ? null : id);
+      this.grants.clear();
+      return u;
+    },
+    'users.remove': ({ id }, session) => {
+      if (this.current(session)?.me.id === id) throw fail('auth.notYourself');
+      const removed = deleteUser(this.o.db, id);
+      this.users = countUsers(this.o.db);
+      this.endSignInsOf(id);
+      return { removed };
+    },
+    'users.resetPassword': async ({ id, password, mustChangePassword }) => {
+      const cur = requireUser(this.o.db, id);
+      this.checkStrong(password, cur.name);
+      const u = updateUser(this.o.db, id, { hash: await hashPassword(password), mustChange: mustChangePassword }, this.o.clock());
+      this.endSignInsOf(id);
+      return u;
+    },
+    'roles.list': () => listRoles(this.o.db),
+    'roles.save': (r) => {
+      const role = saveRole(this.o.db, r);
+      // Rights changed: streams opened under the old ones end with their sign-ins.
+      for (const u of listUsers(this.o.db)) if (u.roleId === role.id) this.endSignInsOf(u.id);
+      this.grants.clear();
+      return role;
+    },
+    'roles.remove': ({ id }) => ({ removed: deleteRole(this.o.db, id) }),
+    'oplog.query': ({ limit, ...f }) => this.oplog.query(f, limit),
+    'oplog.export': ({ format, ...f }, session) => {
+      const by = this.current(session)?.me.name ?? 'station';
+      const at = this.o.clock();
+      const entries = this.oplog.query(f, 100_000);
+      const stamp = new Date(at).toISOString().replace(/[:.]/g, '-');
+      if (format === 'json') {
+        return { fileName: `watchpost-oplog-${stamp}.json`, text: JSON.stringify({ exportedBy: by, exportedAt: new Date(at).toISOString(), filter: f, entries }, null, 1) };
+      }
+      const cell = (v: unknown) => {
+        const s = v === null || v === undefined ? '' : String(v);
+        // A leading = + - @ would run as a formula in a spreadsheet.
+        const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
+        return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+      };
+      const head = `# exported by ${cell(by)} at ${new Date(at).toISOString()}`;
+      const rows = entries.map((e) => [e.id, new Date(e.at).toISOString(), e.user, e.kind, e.channelId, e.deviceId, e.transport, e.address, e.result, e.detail].map(cell).join(','));
+      return { fileName: `watchpost-oplog-${stamp}.csv`, text: [head, 'id,at,user,kind,channel,device,transport,address,result,detail', ...rows].join('\n') + '\n' };
+    },
+  };
+
+  dispose(): void {
+    clearInterval(this.retention);
+    for (const s of this.signIns.all()) this.signIns.end(s);
+    this.oplog.flush();
+  }
+}
+
+/**
+ * `npm run station -- --reset-admin`: the first administrator (or a new "admin") gets a new random password to change
+ * at the next sign-in, and is enabled again; written to the operation log.
+ */
+export async function resetAdmin(db: Db, clock: () => number = Date.now): Promise<{ name: string; password: string }> {
+  const password = `${randomBytes(9).toString('base64url')}-${1000 + (randomBytes(2).readUInt16BE() % 9000)}`;
+  const hash = await hashPassword(password);
+  const admin = db.prepare("SELECT id, name FROM op_user WHERE role_id = 'administrator' ORDER BY id LIMIT 1").get() as { id: number; name: string } | undefined;
+  const name = admin?.name ?? (userRowByName(db, 'admin') ? `admin-${clock()}` : 'admin');
+  if (admin) updateUser(db, admin.id, { hash, mustChange: true, disabled: false }, clock());
+  else insertUser(db, { name, hash, roleId: 'administrator', channels: null, mustChange: true }, clock());
+  const log = new OperationLog(db, clock);
+  log.append({ user: null, kind: 'auth.resetAdmin', transport: 'cli', address: 'local', result: 'ok', detail: JSON.stringify({ name }) });
+  log.flush();
+  return { name, password };
+}
