@@ -52,7 +52,7 @@ describe('WS-Discovery Hello and Bye as a camera sends them when plugged in and 
 });
 
 describe('DHIP replies as Dahua and Amcrest firmware frame them', () => {
-  const cases: [Vendor, string, Partial<ReturnType<typeof readNotifyDevInfo>>][] = [
+  const cases: [Vendor, string, Partial<NonNullable<ReturnType<typeof readNotifyDevInfo>>>][] = [
     ['dahua', 'dhip-ipc.dhip', { mac: 'E0:50:8B:A1:B2:C3', address: '192.168.1.108', model: 'IPC-HDW2431T-AS-S2', vendor: '', nvr: false, channels: 1, initialised: true, firmware: '2.800.0000000.25.R' }],
     ['dahua', 'dhip-nvr-zero-length.dhip', { address: '192.168.1.109', model: 'DHI-NVR4108HS-8P-4KS2', vendor: 'Dahua', nvr: true, channels: 8, initialised: true, name: 'NVR-Office' }],
     ['dahua', 'dhip-uninitialised.dhip', { address: '192.168.1.110', model: 'IPC-HFW2831S-S-S2', initialised: false }],
