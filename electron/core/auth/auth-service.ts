@@ -79,9 +79,12 @@ export class AuthService {
     this.prune();
   }
 
+  private stored?: AuthSettings;
+  /** Read once, then kept (every call's idle check asks). */
   settings(): AuthSettings {
+    if (this.stored) return this.stored;
     const raw = getSetting(this.o.db, 'auth');
-    return raw ? { ...DEFAULT_AUTH_SETTINGS, ...(JSON.parse(raw) as Partial<AuthSettings>) } : DEFAULT_AUTH_SETTINGS;
+    return (this.stored = raw ? { ...DEFAULT_AUTH_SETTINGS, ...(JSON.parse(raw) as Partial<AuthSettings>) } : DEFAULT_AUTH_SETTINGS);
   }
 
   private prune(): void {
@@ -298,6 +301,7 @@ export class AuthService {
     'auth.updateSettings': (patch) => {
       const next = { ...this.settings(), ...patch };
       setSetting(this.o.db, 'auth', JSON.stringify(next));
+      this.stored = next;
       if (patch.logRetentionDays !== undefined) this.prune();
       return next;
     },

@@ -1,0 +1,115 @@
+// Operators through the real transport: a station served on loopback, a GStreamer RTSP camera behind three channels.
+// The first administrator creates an operator restricted to two of them; signed in as them over the WebSocket, lists hold
+// only those channels, a forbidden stream sends no frame while an allowed one does, device deletion is refused naming the
+// right, and the operation log has each step. Failed sign-ins lock the name out; a sign-in id is no use on another
+// connection after it was revoked; the last administrator stays.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LoopbackServer } from '../../electron/core/server/loopback-server';
+import { firstAdminClient, signedInClient } from '../helpers/auth';
+import { fileScope } from '../helpers/fixtures';
+import { startGstCamera } from '../helpers/gst-rtsp';
+import { mediaClient, serveStation, servedStationDir, type MediaClient } from '../helpers/in-process-station';
+
+const scope = fileScope();
+let server: LoopbackServer, admin: MediaClient, op: MediaClient;
+let ch: number[] = [];
+const OP = { name: 'dayshift', password: 'Quiet-harbour-31' };
+
+beforeAll(async () => {
+  const cam = scope.add(await startGstCamera('admin', 'ops-Pass-1'));
+  ({ server } = scope.add(await serveStation(servedStationDir(scope, 'wp-ops-'), { auth: { throttle: { perUser: 3, perAddress: 50, windowMs: 60_000, lockMs: 30_000 } } })));
+  admin = await firstAdminClient(scope, server);
+  for (const name of ['Gate', 'Yard', 'Office']) {
+    const r = await admin.call('channels.addRtsp', { name, mainUrl: cam.url('admin:ops-Pass-1'), subUrl: null, allowSameUrl: true });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    ch.push(r.value.id);
+  }
+  expect(await admin.call('users.create', { ...OP, roleId: 'operator', channels: [ch[0], ch[1]], mustChangePassword: false })).toMatchObject({ ok: true });
+  op = await signedInClient(scope, server, OP.name, OP.password);
+}, 60_000);
+
+describe('an operator restricted to two cameras', () => {
+  it('sees only those channels', async () => {
+    const list = await op.call('channels.list', {});
+    expect(list.value.map((c: { id: number }) => c.id)).toEqual([ch[0], ch[1]]);
+    expect((await admin.call('channels.list', {})).value).toHaveLength(3);
+    const state = await op.call('auth.state', {});
+    expect(state.value.me).toMatchObject({ name: OP.name, roleId: 'operator', channels: [ch[0], ch[1]] });
+    expect(state.value.me.rights).not.toContain('devices');
+  });
+
+  it('gets frames of an allowed camera and none of a forbidden one', async () => {
+    const refused = await op.call('live.open', { streamId: `${ch[2]}/main` });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'auth.missingChannelRight', params: { right: 'live', channel: ch[2] } } });
+    const opened = await op.call('live.open', { streamId: `${ch[0]}/main` });
+    expect(opened.ok).toBe(true);
+    await expect.poll(() => op.frames.filter((f) => f.kind === 'fragment').length, { timeout: 20_000 }).toBeGreaterThan(5);
+    expect(new Set(op.frames.map((f) => f.channel))).toEqual(new Set([opened.value.channel]));
+    expect((await op.call('live.close', { channel: opened.value.channel })).ok).toBe(true);
+  });
+
+  it('is refused the archive of a forbidden camera and device deletion, naming the right', async () => {
+    const now = Date.now();
+    expect(await op.call('archive.timeline', { source: 'local', channelIds: [ch[0], ch[2]], from: now - 60_000, to: now }))
+      .toMatchObject({ ok: false, error: { reason: 'auth.missingChannelRight', params: { right: 'playback', channel: ch[2] } } });
+    expect(await op.call('devices.remove', { id: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'auth.missingRight', params: { right: 'devices' } } });
+    expect(await op.call('users.update', { id: 2, roleId: 'administrator' })).toMatchObject({ ok: false, error: { reason: 'auth.missingRight', params: { right: 'users' } } });
+  });
+
+  it('each step is in the operation log, with who and from where', async () => {
+    const log = (await admin.call('oplog.query', { userName: OP.name })).value as { kind: string; result: string; channelId: number | null; transport: string; address: string }[];
+    const steps = log.map((e) => `${e.kind}:${e.result}:${e.channelId ?? ''}`);
+    expect(steps).toEqual(expect.arrayContaining([
+      'auth.signIn:ok:', `live.open:refused:${ch[2]}`, `live.open:ok:${ch[0]}`, 'live.close:ok:', `archive.timeline:refused:${ch[0]}`, 'devices.remove:refused:', 'users.update:refused:',
+    ]));
+    expect(log.every((e) => e.transport === 'browser' && e.address.endsWith('127.0.0.1'))).toBe(true);
+    const csv = (await admin.call('oplog.export', { format: 'csv', userName: OP.name })).value;
+    expect(csv.text.split('\n')[0]).toMatch(/^# exported by admin at /);
+    expect(csv.text).toContain('devices.remove');
+  });
+});
+
+describe('bad input and attacks', () => {
+  it('a connection without a sign-in gets nothing but the sign-in calls', async () => {
+    const anon = await mediaClient(scope, server);
+    expect(await anon.call('channels.list', {})).toMatchObject({ ok: false, error: { code: 'unauthenticated', reason: 'auth.signInNeeded' } });
+    expect(await anon.call('live.open', { streamId: `${ch[0]}/main` })).toMatchObject({ ok: false, error: { reason: 'auth.signInNeeded' } });
+    expect((await anon.call('auth.state', {})).value).toMatchObject({ setupNeeded: false, me: null });
+    expect(await anon.call('auth.setup', { name: 'intruder', password: 'Sneaky-admin-99' })).toMatchObject({ ok: false, error: { reason: 'auth.setupDone' } });
+  });
+
+  it('wrong passwords lock the name out for a while, with the time shown', async () => {
+    const c = await mediaClient(scope, server);
+    for (let i = 0; i < 3; i++) expect(await c.call('auth.signIn', { name: OP.name, password: `wrong-guess-${i}` })).toMatchObject({ ok: false, error: { reason: 'auth.wrongPassword' } });
+    const locked = await c.call('auth.signIn', OP);
+    expect(locked).toMatchObject({ ok: false, error: { reason: 'auth.lockedOut' } });
+    expect(locked.error.params.seconds).toBeGreaterThan(20);
+    const failures = (await admin.call('oplog.query', { kind: 'auth.signIn' })).value.filter((e: { result: string }) => e.result === 'refused');
+    expect(failures.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a sign-in id resumes on a new connection until it is revoked', async () => {
+    const c = await mediaClient(scope, server);
+    const signed = (await c.call('auth.signIn', { name: 'admin', password: 'Watchpost-desk-2026' })).value;
+    const again = await mediaClient(scope, server);
+    expect((await again.call('auth.resume', { sessionId: signed.sessionId })).value.me.name).toBe('admin');
+    const sessions = (await admin.call('auth.sessions', {})).value as { id: string; current: boolean; userName: string }[];
+    expect(sessions.some((s) => s.userName === OP.name)).toBe(true);
+    // Listing never shows the secret a page resumes with.
+    expect(JSON.stringify(sessions)).not.toContain(signed.sessionId);
+    const theirs = sessions.filter((s) => !s.current && s.userName === 'admin');
+    for (const s of theirs) expect((await admin.call('auth.revokeSession', { id: s.id })).ok).toBe(true);
+    expect(await again.call('channels.list', {})).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    const third = await mediaClient(scope, server);
+    expect(await third.call('auth.resume', { sessionId: signed.sessionId })).toMatchObject({ ok: false, error: { reason: 'auth.sessionEnded' } });
+  });
+
+  it('weak passwords, the last administrator and one’s own account are refused, and nothing changes', async () => {
+    expect(await admin.call('users.create', { name: 'weak', password: 'short1', roleId: 'viewer' })).toMatchObject({ ok: false, error: { reason: 'auth.weakPassword', params: { field: 'password' } } });
+    expect(await admin.call('users.create', { name: 'weak', password: 'weak-and-weaker1', roleId: 'viewer' })).toMatchObject({ ok: false, error: { reason: 'auth.weakPassword' } });
+    expect(await admin.call('users.update', { id: 1, roleId: 'viewer' })).toMatchObject({ ok: false, error: { reason: 'auth.lastAdmin' } });
+    expect(await admin.call('users.remove', { id: 1 })).toMatchObject({ ok: false, error: { reason: 'auth.notYourself' } });
+    const users = (await admin.call('users.list', {})).value as { name: string; roleId: string }[];
+    expect(users.map((u) => `${u.name}:${u.roleId}`)).toEqual(['admin:administrator', `${OP.name}:operator`]);
+  });
+});
