@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { applyFault, parseFaultFlag, startControlServer } from './control';
 import { EVENT_KINDS, type EventKind, type PortMode } from './device-types';
+import { FLAVOURS, type Flavour } from './flavours';
 import { placeholderMedia, startFleet, type FleetOptions } from './fleet';
 import type { Codec } from './types';
 
@@ -28,6 +29,8 @@ const USAGE = `camsim: a simulated LAN of cameras and NVRs on loopback
   --control-port N     control endpoint on 127.0.0.1:N (default 7780, 0 = any)
   --fault D:TYPE[:ARG] apply a fault at start (repeatable), e.g. cam-02:offline:10
   --events-every S     raise a random motion start/stop every S seconds (demo)
+  --flavour F          generic | hikvision | dahua | axis: answer in that vendor's shapes (identity, scopes, DHIP
+                       framing, event topics, digest algorithms); default generic
 `;
 
 function int(v: string | undefined, name: string): number | undefined {
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
       'control-port': { type: 'string' },
       fault: { type: 'string', multiple: true },
       'events-every': { type: 'string' },
+      flavour: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -69,6 +73,7 @@ async function main(): Promise<void> {
     return;
   }
   if (values.codec && values.codec !== 'h264' && values.codec !== 'h265') throw new Error('--codec wants h264 or h265');
+  if (values.flavour && !(FLAVOURS as readonly string[]).includes(values.flavour)) throw new Error(`--flavour wants ${FLAVOURS.join(', ')}`);
   if (values.ports && !['standard', 'offset', 'ephemeral'].includes(values.ports)) throw new Error('--ports wants standard, offset or ephemeral');
   const lock = int(values['lock-seconds'], 'lock-seconds');
   const reboot = int(values['reboot-seconds'], 'reboot-seconds');
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
     ports: (values.ports ?? 'standard') as PortMode,
     portBase: int(values['port-base'], 'port-base') ?? 20000,
     multicast: values.multicast ?? false,
+    flavour: (values.flavour ?? 'generic') as Flavour,
     ...(values['no-video'] ? { media: placeholderMedia } : {}),
     ...(values.subnet ? { subnet: values.subnet } : {}),
     ...(values.username ? { username: values.username } : {}),

@@ -24,7 +24,8 @@ async function routeHttp(device: SimDevice, req: http.IncomingMessage, res: http
       if (reply.after) res.once('finish', reply.after);
       return;
     }
-    if (path.startsWith('/cgi-bin/') || path === '/OutsideCmd') return await handleDahuaHttp(device, req, res, url);
+    // Dahua's HTTP API only where a Dahua would have it: Hikvision and Axis flavours answer 404 there.
+    if ((path.startsWith('/cgi-bin/') || path === '/OutsideCmd') && (device.flavour === 'generic' || device.flavour === 'dahua')) return await handleDahuaHttp(device, req, res, url);
     plain(res, 404, 'Not Found\r\n');
   } catch (err) {
     if (!res.headersSent) plain(res, 500, `Internal Error: ${(err as Error).message}\r\n`);

@@ -6,6 +6,7 @@ import type { ChannelState, DeviceEvent, DeviceIdentity, DeviceKind, DevicePorts
 import { VALUE_EVENT_KINDS } from './device-types';
 import { bindFirst, bindUdp, isLoopback, listen, type PortPlan } from './device-network';
 import { DigestAuth } from './digest-auth';
+import { digestAlgorithms, flavourName, type Flavour } from './flavours';
 import { createLoginGuard, type ConfigurableLoginGuard } from './login-guard';
 import type { Codec, MediaBackend, Profile, RtspServer, SceneSpec, SimStream, StreamSpec } from './types';
 
@@ -44,6 +45,8 @@ export interface DeviceOptions {
   hub: DeviceAnnouncer;
   lockMs: number;
   rebootMs: number;
+  /** Whose shapes it answers in (flavours.ts); generic when absent. */
+  flavour?: Flavour;
 }
 
 /** One simulated camera or NVR: its HTTP (ONVIF + Dahua CGI), RTSP and UDP discovery faces. */
@@ -57,6 +60,7 @@ export class SimDevice {
   readonly guard: ConfigurableLoginGuard;
   readonly digest: DigestAuth;
   readonly realm: string;
+  readonly flavour: Flavour;
   readonly channels: ChannelState[] = [];
   readonly time: TimeSettings = { type: 'Manual', daylightSavings: false, tz: 'UTC0', offsetMs: 0, ntpServer: '' };
   hostname: string;
@@ -107,7 +111,8 @@ export class SimDevice {
     // Dahua's realm names the serial; reused for ONVIF digest and RTSP so one password works everywhere.
     this.realm = `Login to ${options.identity.serial}`;
     // HTTP offers qop=auth and keeps a nonce 5 minutes (RFC 7616 form); the RTSP server has its own, Dahua-style.
-    this.digest = new DigestAuth(this.realm, { offerQop: true, nonceTtlMs: 5 * 60_000 });
+    this.flavour = options.flavour ?? 'generic';
+    this.digest = new DigestAuth(this.realm, { offerQop: true, nonceTtlMs: 5 * 60_000, algorithms: digestAlgorithms(this.flavour) });
     this.guard = createLoginGuard({ lockMs: options.lockMs });
     if (options.admin) {
       this.users.set(options.admin.username, { ...options.admin, level: 'Administrator' });
@@ -210,7 +215,7 @@ export class SimDevice {
       { item: 'onvif://www.onvif.org/type/video_encoder', fixed: true },
       { item: 'onvif://www.onvif.org/type/ptz', fixed: true },
       { item: `onvif://www.onvif.org/hardware/${encodeURIComponent(this.identity.model)}`, fixed: true },
-      { item: `onvif://www.onvif.org/name/${encodeURIComponent(this.hostname)}`, fixed: false },
+      { item: `onvif://www.onvif.org/name/${encodeURIComponent(flavourName(this.flavour, this.identity, this.hostname))}`, fixed: false },
       { item: 'onvif://www.onvif.org/location/country/camsim', fixed: false },
       // ONVIF Profile Q §7.3: exactly one of these tells a client whether the device still needs its first admin.
       {

@@ -1,6 +1,6 @@
-// HTTP Digest (RFC 7616 with MD5; qop=auth answers and the RFC 2069 form without qop both accepted), the scheme that
-// ONVIF Core §5.9.1, Dahua's HTTP API and RTSP cameras use. One verifier for every face of a device, and the client
-// side for tests and tools.
+// HTTP Digest (RFC 7616 with MD5, and SHA-256 where a flavour offers it; qop=auth answers and the RFC 2069 form without
+// qop both accepted), the scheme that ONVIF Core §5.9.1, Dahua's HTTP API and RTSP cameras use. One verifier for every
+// face of a device, and the client side for tests and tools.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type DigestResult =
@@ -18,9 +18,12 @@ export interface DigestAuthOptions {
   /** How long a nonce is accepted (default 10 min). */
   nonceTtlMs?: number;
   now?: () => number;
+  /** Algorithms offered, strongest first, one challenge each in one header value (Axis: SHA-256, then MD5). */
+  algorithms?: ('SHA-256' | 'MD5')[];
 }
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** The name=value pairs of a challenge or an Authorization header (without its scheme), names lower-cased. */
 export function parseAuthParams(header: string): Map<string, string> {
@@ -36,6 +39,7 @@ export class DigestAuth {
   private readonly offerQop: boolean;
   private readonly nonceTtlMs: number;
   private readonly now: () => number;
+  private readonly algorithms: ('SHA-256' | 'MD5')[];
 
   constructor(
     readonly realm: string,
@@ -44,11 +48,15 @@ export class DigestAuth {
     this.offerQop = options.offerQop ?? false;
     this.nonceTtlMs = options.nonceTtlMs ?? 10 * 60_000;
     this.now = options.now ?? Date.now;
+    this.algorithms = options.algorithms ?? ['MD5'];
   }
 
   /** The WWW-Authenticate value. */
   challenge(stale = false): string {
-    if (this.offerQop) return `Digest realm="${this.realm}", qop="auth", nonce="${this.nonce()}", algorithm=MD5${stale ? ', stale=TRUE' : ''}`;
+    if (this.offerQop) {
+      const nonce = this.nonce();
+      return this.algorithms.map((a) => `Digest realm="${this.realm}", qop="auth", nonce="${nonce}", algorithm=${a}${stale ? ', stale=TRUE' : ''}`).join(', ');
+    }
     return `Digest realm="${this.realm}", nonce="${this.nonce()}", algorithm="MD5"${stale ? ', stale="TRUE"' : ''}`;
   }
 
@@ -62,13 +70,15 @@ export class DigestAuth {
     if (username === undefined || nonce === undefined || uri === undefined || response === undefined) return { kind: 'bad', username };
     const realm = p.get('realm');
     const algorithm = p.get('algorithm');
-    if ((realm !== undefined && realm !== this.realm) || (algorithm && algorithm.toUpperCase() !== 'MD5')) return { kind: 'bad', username };
+    const offered = this.algorithms.find((a) => a === (algorithm ?? 'MD5').toUpperCase());
+    if ((realm !== undefined && realm !== this.realm) || !offered) return { kind: 'bad', username };
+    const h = offered === 'SHA-256' ? sha256 : md5;
     const password = passwordOf(username);
     if (password === undefined) return { kind: 'bad', username };
-    const ha1 = md5(`${username}:${this.realm}:${password}`);
-    const ha2 = md5(`${method}:${uri}`);
+    const ha1 = h(`${username}:${this.realm}:${password}`);
+    const ha2 = h(`${method}:${uri}`);
     const qop = p.get('qop');
-    const expected = qop ? md5(`${ha1}:${nonce}:${p.get('nc') ?? ''}:${p.get('cnonce') ?? ''}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
+    const expected = qop ? h(`${ha1}:${nonce}:${p.get('nc') ?? ''}:${p.get('cnonce') ?? ''}:${qop}:${ha2}`) : h(`${ha1}:${nonce}:${ha2}`);
     const a = Buffer.from(expected);
     const b = Buffer.from(response.toLowerCase());
     if (a.length !== b.length || !timingSafeEqual(a, b)) return { kind: 'bad', username };

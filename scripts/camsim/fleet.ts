@@ -6,6 +6,7 @@ import { deviceFaces } from './device-faces';
 import type { DeviceKind, PortMode } from './device-types';
 import { startRtspServer } from './rtsp/rtsp-server';
 import { createSimStream } from './video/sim-stream';
+import { flavourIdentity, type Flavour } from './flavours';
 import type { Codec, MediaBackend, Profile, RtspServer, RtspServerOptions, SimStream, StreamSpec } from './types';
 
 export interface FleetOptions {
@@ -37,6 +38,8 @@ export interface FleetOptions {
   multicast?: boolean;
   /** Loopback listeners that get every Hello/Bye unicast. */
   announceTo?: { host: string; port: number }[];
+  /** Answer in a vendor's shapes (identity, scopes, DHIP framing, event topics, digest): flavours.ts. */
+  flavour?: Flavour;
   /** Streams + RTSP server: the media half by default; `placeholderMedia` for tests that need no video. */
   media?: MediaBackend;
 }
@@ -252,7 +255,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         id,
         index: i + 1,
         kind,
-        identity: {
+        flavour: options.flavour ?? 'generic',
+        identity: flavourIdentity(options.flavour ?? 'generic', kind, {
           manufacturer: 'Camsim',
           model: isNvr ? `CS-NVR${nvrChannels}` : 'CS-IPC4M-Z',
           firmware: '2.800.0000000.1.R',
@@ -260,7 +264,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
           hardwareId: isNvr ? 'CS-NVR-HW1' : 'CS-IPC-HW1',
           // Locally administered unicast MACs (02:...), never a real vendor's.
           mac: `02:43:53:${hex2(fleetTag >> 8)}:${hex2(fleetTag & 0xff)}:${hex2(i + 1)}`,
-        },
+        }),
         channels: isNvr ? nvrChannels : channels,
         codec: options.codec ?? 'h264',
         live: options.live ?? false,

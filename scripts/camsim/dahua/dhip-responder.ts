@@ -3,6 +3,7 @@ import type { SimDevice } from '../device';
 import { isLoopback } from '../device-network';
 import { decodeDhip, encodeDhip } from './dhip';
 import { initializeDevice } from './dev-init';
+import { dhipStyle } from '../flavours';
 
 /** Dahua's discovery group (ConfigTool probes 239.255.255.251:37810 and broadcast). */
 export const DHIP_MULTICAST = { address: '239.255.255.251', port: 37810 } as const;
@@ -32,11 +33,12 @@ export function deviceInfo(device: SimDevice): Record<string, unknown> {
     IPv4Address: { DefaultGateway: '127.0.0.1', DhcpEnable: false, IPAddress: device.ip, SubnetMask: '255.0.0.0' },
     Init: initFlag(device),
     MachineName: device.machineName,
-    Manufacturer: device.identity.manufacturer,
+    Manufacturer: device.flavour === 'dahua' ? 'Private' : device.identity.manufacturer,
     Port: 37777,
     RemoteVideoInputChannels: nvr ? device.channels.length : 0,
     SerialNo: device.identity.serial,
-    Vendor: device.identity.manufacturer,
+    // Dahua's unbranded firmware says "Private" here; the ONVIF name scope says Dahua.
+    Vendor: device.flavour === 'dahua' ? 'Private' : device.identity.manufacturer,
     Version: device.identity.firmware,
     VideoInputChannels: nvr ? 0 : device.channels.length,
     VideoOutputChannels: nvr ? 1 : 0,
@@ -48,7 +50,12 @@ export function handleDhipMessage(device: SimDevice, msg: Buffer, rinfo: dgram.R
   const pkt = decodeDhip(msg);
   if (!pkt) return;
   const body = pkt.body as { method?: unknown; params?: Record<string, unknown>; id?: unknown };
-  const reply = (b: unknown) => device.sendUdp('dhip', encodeDhip(b, pkt.sessionId, pkt.requestId), rinfo.port, rinfo.address);
+  const style = dhipStyle(device.flavour);
+  if (style === 'none') return;
+  // Shipping Dahua firmware answers with request id 0 and a NUL after the JSON (tests/fixtures/devices/dahua); camsim echoes the id.
+  const reply = (b: unknown) => device.sendUdp('dhip', style === 'firmware'
+    ? Buffer.concat([encodeDhip(b, pkt.sessionId, 0), Buffer.alloc(1)])
+    : encodeDhip(b, pkt.sessionId, pkt.requestId), rinfo.port, rinfo.address);
   if (body.method === 'DHDiscover.search') {
     const want = typeof body.params?.mac === 'string' ? body.params.mac.toLowerCase() : '';
     if (want && want !== dahuaMac(device)) return;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SimDevice } from '../device';
 import type { DeviceEvent, EventKind } from '../device-types';
+import { FLAVOUR_TOPICS, type TopicDef } from '../flavours';
 import { eventCapsXml } from './device-service';
 import type { OpContext, OpSpec } from './operation';
 import { child, esc, isoSeconds, NS, OnvifFault, parseDuration, senderFault, textAt } from './xml';
@@ -12,12 +13,7 @@ const CONCRETE_SET = 'http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet
 const MAX_PULL_TIMEOUT_MS = 60_000;
 const MAX_QUEUE = 1000;
 
-interface TopicDef {
-  /** Topic path segments with their namespace prefix (tns1 = ONVIF topics, tnscs = camsim's own sensors). */
-  path: string[];
-  source: (ch: number) => [string, string][];
-  data: { name: string; type: string; value: (e: DeviceEvent) => string };
-}
+
 
 const stateItem = (name: string) => ({ name, type: 'xs:boolean', value: (e: DeviceEvent) => String(e.state ?? false) });
 const valueItem = { name: 'Value', type: 'xs:float', value: (e: DeviceEvent) => String(e.value ?? 0) };
@@ -70,8 +66,13 @@ function subs(device: SimDevice): Map<string, Subscription> {
 const strip = (seg: string) => seg.replace(/^[^:]*:/, '');
 
 /** Concrete topic path: only the root carries the namespace prefix (WS-Topics §7, as ONVIF devices print it). */
-function topicText(path: string[]): string {
-  return path.map((seg, i) => (i === 0 ? seg : strip(seg))).join('/');
+function topicText(def: TopicDef): string {
+  return def.keepPrefixes ? def.path.join('/') : def.path.map((seg, i) => (i === 0 ? seg : strip(seg))).join('/');
+}
+
+/** The topics a device raises for a kind: its flavour's where it has its own, else camsim's. */
+function topicsOf(device: SimDevice, kind: EventKind): TopicDef[] {
+  return FLAVOUR_TOPICS[device.flavour][kind] ?? TOPICS[kind];
 }
 
 /** TopicExpression (ConcreteSet dialect): alternatives split by '|', '//.' matching a whole subtree. */
@@ -89,7 +90,7 @@ function matches(filter: string[][] | undefined, path: string[]): boolean {
 function notification(def: TopicDef, e: DeviceEvent, op: 'Initialized' | 'Changed'): string {
   const items = (list: [string, string][]) => list.map(([n, v]) => `<tt:SimpleItem Name="${esc(n)}" Value="${esc(v)}"/>`).join('');
   return (
-    `<wsnt:NotificationMessage><wsnt:Topic Dialect="${CONCRETE_SET}">${topicText(def.path)}</wsnt:Topic>` +
+    `<wsnt:NotificationMessage><wsnt:Topic Dialect="${CONCRETE_SET}">${topicText(def)}</wsnt:Topic>` +
     `<wsnt:Message><tt:Message UtcTime="${isoSeconds(e.utcMs)}" PropertyOperation="${op}">` +
     `<tt:Source>${items(def.source(e.channel))}</tt:Source><tt:Data>${items([[def.data.name, def.data.value(e)]])}</tt:Data>` +
     `</tt:Message></wsnt:Message></wsnt:NotificationMessage>`
@@ -97,7 +98,7 @@ function notification(def: TopicDef, e: DeviceEvent, op: 'Initialized' | 'Change
 }
 
 function enqueue(sub: Subscription, e: DeviceEvent, op: 'Initialized' | 'Changed'): void {
-  for (const def of TOPICS[e.kind]) {
+  for (const def of topicsOf(sub.device, e.kind)) {
     if (!matches(sub.filter, def.path)) continue;
     sub.queue.push(notification(def, e, op));
     if (sub.queue.length > MAX_QUEUE) sub.queue.shift();
