@@ -168,6 +168,7 @@ export const REASONS = {
   'storage.wrongKind': ['bad_input', 'Only snapshots (.jpg) and exported clips (.mp4) can go to cloud storage.'],
   'storage.outsideFolders': ['bad_input', 'Only files in this station\'s recordings, snapshots or clips folders can be uploaded.'],
   'storage.tooLarge': ['bad_input', 'The file is {{sizeMiB}} MiB; cloud storage takes at most {{maxMiB}} MiB per file.'],
+  'feedback.notImage': ['bad_input', '{{name}} is not a {{type}} image; only PNG and JPEG screenshots can be sent.'],
 } as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
 
 /** Each input field's label, as its form names it (the renderer's `errors:fields.<key>`). */
@@ -243,6 +244,7 @@ export const FIELD_LABELS = {
   mergeGapMs: 'Gap to merge (ms)',
   minDurationMs: 'Shortest motion (ms)',
   mode: 'Mode',
+  motionGrid: 'Motion grid',
   move: 'Move recordings',
   name: 'Name',
   newDevicePassword: 'New device password',
@@ -283,6 +285,9 @@ export const FIELD_LABELS = {
   source: 'Archive',
   speed: 'Speed',
   storedFile: 'File',
+  feedbackText: 'Your feedback',
+  replyEmail: 'Reply address',
+  screenshots: 'Screenshots',
   stream: 'Stream',
   tag: 'Tag',
   tags: 'Tags',
@@ -368,6 +373,7 @@ export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'devices.time id': 'device',
   'devices.import file': 'deviceListFile',
   'privacy.storeFile path': 'storedFile',
+  'privacy.sendFeedback text': 'feedbackText',
   'archive.openFolder path': 'archiveFolder',
   'export.verify folder': 'exportFolder',
   'recording.setChannel mode': 'recordingMode',

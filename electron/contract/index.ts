@@ -85,6 +85,12 @@ export const calls = {
   'settings.get': call(needs.signIn, NoInput, Settings),
   /** `createFolder`: a recordings folder that does not exist is made (else refused, so a typo makes no folders anywhere). */
   'settings.update': call(needs.station('settings'), Settings.partial().extend({ createFolder: z.boolean().optional() }).strict(), Settings),
+  /** A zip of logs, versions, system facts, configuration and recent errors with secrets and personal data removed; nothing is sent. */
+  'diagnostics.create': call(needs.station('settings'), NoInput, z.object({
+    fileName: z.string(), createdAt: z.number(),
+    files: z.array(z.object({ name: z.string(), bytes: z.number().int(), text: z.string() })),
+    zipBase64: z.string(),
+  })),
   ...liveCalls,
   ...privacyCalls,
   ...recordingCalls,

@@ -71,7 +71,7 @@ export const PURPOSE_TEXT: Record<PrivacyPurpose, PurposeText> = {
 /** What each outbound request to the cloud is for; the ledger names one of these on every row. */
 export const TRANSMISSION_PURPOSES = [
   'service_info', 'account', 'settings_sync', 'consent_record', 'rights', 'data_export', 'erasure',
-  'user_experience_plan', 'device_experience_program', 'alarm_push', 'cloud_storage', 'device_hosting',
+  'user_experience_plan', 'device_experience_program', 'alarm_push', 'cloud_storage', 'device_hosting', 'feedback',
 ] as const;
 export type TransmissionPurpose = (typeof TRANSMISSION_PURPOSES)[number];
 
@@ -195,6 +195,13 @@ export const ErasureReceipt = z.object({
 });
 export type ErasureReceipt = z.infer<typeof ErasureReceipt>;
 
+export const SentFeedback = z.object({
+  id: z.string(), text: z.string(), replyEmail: z.string().nullable(),
+  attachments: z.array(z.object({ name: z.string(), contentType: z.string(), bytes: z.number().int() })),
+  receivedAt: z.string(), deleteAfter: z.string(),
+});
+export type SentFeedback = z.infer<typeof SentFeedback>;
+
 /** A profile photo: the cloud takes JPEG or PNG up to 256 KiB. */
 export const PROFILE_PHOTO_TYPES = ['image/jpeg', 'image/png'] as const;
 export const PROFILE_PHOTO_MAX_BYTES = 256 * 1024;
@@ -294,6 +301,20 @@ export const privacyCalls = {
   'privacy.storeFile': call(needs.station('privacy'), z.object({ path: z.string().min(1, 'is required').max(4096) }).strict(), StoredObject),
   'privacy.downloadStored': call(needs.station('privacy'), z.object({ id: z.string().min(1).max(100) }).strict(), z.object({ object: StoredObject, dataBase64: z.string() })),
   'privacy.deleteStored': call(needs.station('privacy'), z.object({ id: z.string().min(1).max(100) }).strict(), z.object({ deleted: z.boolean() })),
+  /** Feedback to the service: sent only when the user presses send, exactly what the form showed; the ledger names every part. */
+  'privacy.sendFeedback': call(needs.station('privacy'), z.object({
+    text: z.string().trim().min(1, 'is required').max(5000),
+    replyEmail: email.nullable(),
+    screenshots: z.array(z.object({
+      name: z.string().trim().min(1).max(200),
+      contentType: z.enum(['image/png', 'image/jpeg']),
+      dataBase64: z.base64({ error: 'must be base64' }).max(Math.ceil((5 * 1024 * 1024 * 4) / 3) + 4, 'must be at most 5 MiB'),
+    }).strict()).max(3),
+    /** Attach a diagnostics zip made now, as "Create diagnostics" shows it. */
+    diagnostics: z.boolean(),
+  }).strict(), SentFeedback),
+  /** What this account sent as feedback, with when the service deletes it. */
+  'privacy.feedback': call(needs.station('privacy'), NoInput, z.array(SentFeedback)),
   /** The device lists the account's stations host (device hosting). */
   'privacy.hostedStations': call(needs.station('privacy'), NoInput, z.array(HostedStation)),
   'privacy.export': call(needs.station('privacy'), NoInput, z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int(), json: z.string() })),

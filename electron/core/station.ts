@@ -4,7 +4,9 @@ import type { Settings, StationStatus } from '../contract';
 import { AuthService, type AuthServiceOptions } from './auth/auth-service';
 import { ChannelRegistry } from './devices/channel-registry';
 import { DeviceService, type DeviceServiceOptions } from './devices/device-service';
+import { ClientSession } from './client-session';
 import { SignalBus } from './signal-bus';
+import { createDiagnostics } from './support/diagnostics';
 import { EventService } from './events/event-service';
 import { createLogger, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
@@ -107,6 +109,22 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const channelsChanged = async () => signals.emit('channels.changed', await registry.list());
 
   // Privacy: account, consents, sync outbox, transmission ledger, telemetry (electron/core/privacy).
+  // Support: a zip with every secret and personal detail removed, shown to the user before it goes anywhere.
+  const diagnosticsSession = new ClientSession('diagnostics');
+  const diagnostics = () => {
+    const read = async <K extends 'station.status' | 'devices.list' | 'recording.config' | 'alarms.rules' | 'eventSources.list' | 'events.settings'>(name: K) =>
+      handlers[name]({} as never, diagnosticsSession);
+    return createDiagnostics({
+      logDir, clock,
+      status: () => read('station.status'),
+      configuration: async () => ({
+        settings, channels: await registry.list(), devices: await read('devices.list'), recording: await read('recording.config'),
+        alarmRules: await read('alarms.rules'), eventSources: await read('eventSources.list'), eventSettings: await read('events.settings'),
+        cloud: { configured: opts.cloudUrl != null },
+      }),
+      knownSecrets: async () => (await Promise.all((await opts.secrets.keys()).map((k) => opts.secrets.get(k)))).filter((v): v is string => !!v),
+    });
+  };
   const privacy = new PrivacyService({
     db, secrets: opts.secrets, signals, logger, clock, cloudUrl: opts.cloudUrl ?? null, dataDir: opts.dataDir,
     mediaDirs: () => [settings.recordingsDir, join(opts.dataDir, 'snapshots')],
@@ -117,6 +135,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     channels: () => registry.list(),
     devices: () => devices.list(),
     bookmarks: () => allBookmarks(db),
+    diagnostics,
     ...opts.privacy,
   });
 
@@ -226,6 +245,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       const s = await live.snapshot(channelId);
       return { path: s.path, jpegBase64: s.jpeg.toString('base64'), width: s.width, height: s.height, takenAt: s.takenAt };
     },
+    'diagnostics.create': () => diagnostics(),
     ...privacy.handlers,
     ...recording.handlers,
     ...bookmarkHandlers({ db, clock }),

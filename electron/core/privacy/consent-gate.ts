@@ -91,6 +91,7 @@ export function consentGate(db: Db, sessionEnded: () => boolean): ConsentGate {
       case 'account':
       case 'data_export':
       case 'erasure':
+      case 'feedback':
         if (!action) throw new ConsentGateClosed(purpose, 'sent only when you ask');
         return `your request: ${action}`;
     }

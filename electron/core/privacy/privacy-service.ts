@@ -14,6 +14,7 @@ import { CloudServices, type HostableDevice, type NamedChannel } from './cloud-s
 import { consentGate } from './consent-gate';
 import { ConsentsRights } from './consents-rights';
 import { DataRights } from './data-rights';
+import { Feedback } from './feedback';
 import { OutboxSync } from './outbox-sync';
 import { PrivacyStatus } from './privacy-status';
 import * as store from './privacy-store';
@@ -36,6 +37,8 @@ export interface PrivacyServiceOptions {
   devices: () => HostableDevice[] | Promise<HostableDevice[]>;
   /** The archive's bookmarks (names, notes and tags someone wrote), for the data export. */
   bookmarks?: () => unknown[];
+  /** A diagnostics zip made now, for feedback that carries one. */
+  diagnostics?: () => Promise<{ fileName: string; zipBase64: string }>;
   /** How often a signed-in station syncs and sends granted telemetry (default 60 s). */
   syncEveryMs?: number;
   /** Longest wait between retries while the cloud is unreachable (default 30 s). */
@@ -94,6 +97,7 @@ export class PrivacyService {
       ...consents.handlers,
       ...services.handlers,
       ...rights.handlers,
+      ...new Feedback({ cloud, diagnostics: opts.diagnostics ?? (() => Promise.reject(new Error('no diagnostics here'))) }).handlers,
     };
     // Alarms come from the events area on the station's public bus; each one is a push only while alarm push is granted.
     this.unsubscribe = opts.signals.subscribe((name, payload) => {

@@ -4,7 +4,7 @@ import { callMutation, callQuery, stationApi } from '../../app/station-api';
 /** What signing in, out or erasing changes: everything tied to the account. */
 const ACCOUNT = ['PrivacySessions', 'PrivacyPhoto', 'Privacy', 'PrivacyLedger', 'PrivacyConsents'] as const;
 
-export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['Privacy', 'PrivacyLedger', 'PrivacyConsents', 'PrivacyPhoto', 'PrivacySessions', 'PrivacyStorage', 'PrivacyHosting'] }).injectEndpoints({
+export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['Privacy', 'PrivacyLedger', 'PrivacyConsents', 'PrivacyPhoto', 'PrivacySessions', 'PrivacyStorage', 'PrivacyHosting', 'PrivacyFeedback'] }).injectEndpoints({
   endpoints: (b) => ({
     privacyState: callQuery(b, 'privacy.state', { providesTags: ['Privacy'] }),
     privacyConsents: callQuery(b, 'privacy.consents', { providesTags: ['PrivacyConsents'] }),
@@ -33,6 +33,8 @@ export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['Privacy',
     syncNow: callMutation(b, 'privacy.syncNow', { invalidatesTags: ['PrivacyHosting', 'Privacy', 'PrivacyLedger', 'PrivacyConsents'] }),
     exportData: callMutation(b, 'privacy.export', { invalidatesTags: ['PrivacyLedger'] }),
     erase: callMutation(b, 'privacy.erase', { invalidatesTags: ACCOUNT }),
+    sentFeedback: callQuery(b, 'privacy.feedback', { providesTags: ['PrivacyFeedback'] }),
+    sendFeedback: callMutation(b, 'privacy.sendFeedback', { invalidatesTags: ['PrivacyFeedback', 'PrivacyLedger'] }),
   }),
 });
 
@@ -41,5 +43,5 @@ export const {
   useLogOutMutation, useUpdateProfileMutation, useSetConsentMutation, useSetRightsMutation, useSyncNowMutation, useExportDataMutation,
   useEraseMutation, usePrivacyPhotoQuery, useSetPhotoMutation, useChangeEmailMutation, useChangeAccountPasswordMutation, usePrivacySessionsQuery,
   useRevokeSessionMutation, useRevokeOtherSessionsMutation, useCloudStorageQuery, useStorableFilesQuery, useStoreFileMutation,
-  useDownloadStoredMutation, useDeleteStoredMutation, useHostedStationsQuery,
+  useDownloadStoredMutation, useDeleteStoredMutation, useHostedStationsQuery, useSentFeedbackQuery, useSendFeedbackMutation,
 } = privacyApi;

@@ -4,6 +4,8 @@ import type { StationStatus } from '../../../../electron/contract';
 import { useStatusQuery } from '../../app/station-api';
 import { formatBytes, formatDuration } from '../../i18n/format';
 import { errorText } from '../../i18n/errors';
+import { DiagnosticsPanel } from './DiagnosticsPanel';
+import { FeedbackPanel } from './FeedbackPanel';
 
 type Tool = StationStatus['ffmpeg'];
 type Folder = StationStatus['dataDir'];
@@ -82,6 +84,8 @@ export function StatusPage() {
           </div>
         </dl>
       )}
+      <DiagnosticsPanel />
+      <FeedbackPanel />
     </section>
   );
 }
