@@ -64,10 +64,12 @@ export interface MediaFrame {
   keyframe: boolean;
   /** For init frames. */
   meta?: MediaFrameMeta;
+  /** For live fragments: when the station received it (its wall clock, ms) and its decode time (s), for the tile's latency. */
+  stamp?: { arrivedAt: number; time: number };
   payload: Uint8Array;
 }
 
-/** u32 channel | u8 kind | u8 flags (bit 0: keyframe) | [init: u16 meta length | meta JSON] | payload */
+/** u32 channel | u8 kind | u8 flags (bit 0: keyframe, bit 1: stamped) | [init: u16 meta length | meta JSON] | [stamped: f64 arrivedAt | f64 time] | payload */
 export function encodeMediaFrame(f: MediaFrame): Uint8Array {
   const head = encodeMediaFrameHead(f);
   const out = new Uint8Array(head.length + f.payload.length);
@@ -79,14 +81,19 @@ export function encodeMediaFrame(f: MediaFrame): Uint8Array {
 /** The frame without its payload, for transports that send the payload after it without copying it. */
 export function encodeMediaFrameHead(f: MediaFrame): Uint8Array {
   const meta = f.meta ? new TextEncoder().encode(JSON.stringify(f.meta)) : new Uint8Array(0);
-  const out = new Uint8Array(6 + (f.kind === 'init' ? 2 + meta.length : 0));
+  const stamped = f.kind === 'fragment' && !!f.stamp;
+  const out = new Uint8Array(6 + (f.kind === 'init' ? 2 + meta.length : 0) + (stamped ? 16 : 0));
   const v = new DataView(out.buffer);
   v.setUint32(0, f.channel);
   v.setUint8(4, MEDIA_FRAME[f.kind]);
-  v.setUint8(5, f.keyframe ? 1 : 0);
+  v.setUint8(5, (f.keyframe ? 1 : 0) | (stamped ? 2 : 0));
   if (f.kind === 'init') {
     v.setUint16(6, meta.length);
     out.set(meta, 8);
+  }
+  if (stamped) {
+    v.setFloat64(6, f.stamp!.arrivedAt);
+    v.setFloat64(14, f.stamp!.time);
   }
   return out;
 }
@@ -105,7 +112,13 @@ export function decodeMediaFrame(buf: ArrayBuffer | Uint8Array): MediaFrame {
     meta = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as MediaFrame['meta'];
     at = 8 + n;
   }
-  return { channel: v.getUint32(0), kind, keyframe: (v.getUint8(5) & 1) === 1, meta, payload: bytes.subarray(at) };
+  let stamp: MediaFrame['stamp'];
+  if (kind === 'fragment' && (v.getUint8(5) & 2) === 2) {
+    if (bytes.length < 22) throw new Error('media frame: shorter than its stamp');
+    stamp = { arrivedAt: v.getFloat64(6), time: v.getFloat64(14) };
+    at = 22;
+  }
+  return { channel: v.getUint32(0), kind, keyframe: (v.getUint8(5) & 1) === 1, meta, stamp, payload: bytes.subarray(at) };
 }
 
 const ptzSpeed = z.number().min(-1, 'PTZ speeds run from -1 to 1').max(1, 'PTZ speeds run from -1 to 1');

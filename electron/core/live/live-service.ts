@@ -135,7 +135,9 @@ export class LiveService {
         const out = audio ? data : fragmentWithoutAudio(data, info, tracks);
         if (!out) return;
         if (replay) return void replay.gop.push({ data: out, info });
-        port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: info.keyframe, payload: out }), out);
+        // Stamped with when it reached the station and its time in the stream: the page shows how long ago the frame on screen arrived.
+        const stamp = { arrivedAt: this.clock(), time: info.baseDecodeTime / tracks.timescale };
+        port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: info.keyframe, stamp, payload: out }), out);
       },
       backlog: () => port.backlog(),
     };

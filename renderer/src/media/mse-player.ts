@@ -16,7 +16,12 @@ export interface PlayerStats {
   bitrate: number;
   droppedFrames: number;
   totalFrames: number;
+  /** Live: how long ago the frame on screen reached the station (ms), from the fragments' stamps; absent without them. */
+  latencyMs?: number;
 }
+
+/** A live fragment's stamp (MediaFrame.stamp): station arrival (wall clock, ms) and stream time (s). */
+export interface FragmentStamp { arrivedAt: number; time: number }
 
 export interface MsePlayerOptions {
   /** Past this lag behind the live edge the player jumps; below it steers playbackRate towards TARGET_LAG_S. */
@@ -61,6 +66,8 @@ export class MsePlayer {
   private readonly timer: ReturnType<typeof setInterval>;
   private bytes = 0;
   private lastSample = { at: performance.now(), bytes: 0, frames: 0, media: 0 };
+  /** The stamps of the newest fragments, oldest first. */
+  private stamps: FragmentStamp[] = [];
   private statsValue: PlayerStats = { codec: '', width: 0, height: 0, bufferS: 0, fps: 0, bitrate: 0, droppedFrames: 0, totalFrames: 0 };
 
   constructor(private readonly video: HTMLVideoElement, private readonly opts: MsePlayerOptions = {}) {
@@ -115,9 +122,13 @@ export class MsePlayer {
     }
   }
 
-  append(data: Uint8Array, keyframe: boolean): void {
+  append(data: Uint8Array, keyframe: boolean, stamp?: FragmentStamp): void {
     if (this.destroyed || !this.init) return;
     this.bytes += data.length;
+    if (stamp) {
+      this.stamps.push(stamp);
+      if (this.stamps.length > 200) this.stamps.splice(0, 100);
+    }
     if (this.waitKeyframe) {
       if (!keyframe) return;
       this.waitKeyframe = false;
@@ -135,6 +146,7 @@ export class MsePlayer {
   /** Fragments are taken again from the next keyframe, and the start is shown again. */
   private restartFeed(): void {
     this.queue = [];
+    this.stamps = [];
     this.waitKeyframe = true;
     this.firstFrameSeen = false;
     this.phase = 'start';
@@ -277,9 +289,18 @@ export class MsePlayer {
         bitrate: ((this.bytes - this.lastSample.bytes) * 8) / dt,
         droppedFrames: q.droppedVideoFrames,
         totalFrames: q.totalVideoFrames,
+        latencyMs: this.latency(),
       };
       this.lastSample = { at: now, bytes: this.bytes, frames: presented, media: v.currentTime };
     }
+  }
+
+  /** Now minus the station arrival of the frame on screen: the newest stamp at or before the playhead, plus the stream time since it. */
+  private latency(): number | undefined {
+    const now = this.video.currentTime + (this.init?.start ?? 0);
+    let s: FragmentStamp | undefined;
+    for (let i = this.stamps.length - 1; i >= 0 && !s; i--) if (this.stamps[i]!.time <= now + 0.001) s = this.stamps[i];
+    return s && Math.max(0, Date.now() - (s.arrivedAt + (now - s.time) * 1000));
   }
 
   private teardown(): void {

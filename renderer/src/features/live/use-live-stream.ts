@@ -40,7 +40,7 @@ export function useLiveStream(video: RefObject<HTMLVideoElement | null>, streamI
           transcoded = !!f.meta.transcoded;
           player.setInit(f.payload, f.meta);
         } else if (f.kind === 'fragment') {
-          player.append(f.payload, f.keyframe);
+          player.append(f.payload, f.keyframe, f.stamp);
         }
       });
     }, (err: unknown) => latest.current.onError?.(errorText(err)));
