@@ -41,3 +41,5 @@ export interface StationBridge {
 
 /** The preload hands the media MessagePort to the page with a window message carrying this tag. */
 export const MEDIA_PORT_MESSAGE = 'watchpost:media-port';
+/** What the page posts back on the media port for the bytes it has taken: the main process's backlog is sent minus acknowledged. */
+export interface MediaAck { ack: number }

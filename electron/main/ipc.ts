@@ -1,5 +1,6 @@
 import { ipcMain, MessageChannelMain, type BrowserWindow, type WebContents } from 'electron';
 import { fail, IPC, type Result } from '../contract';
+import type { MediaAck } from '../contract/bridge';
 import { ClientSession } from '../core/client-session';
 import type { Station } from '../core/station';
 import { isTrustedSender } from './security';
@@ -10,9 +11,20 @@ const sessions = new Map<number, ClientSession>();
 export function openMediaSession(contents: WebContents): void {
   sessions.get(contents.id)?.close();
   const { port1, port2 } = new MessageChannelMain();
+  // A MessagePort has no bufferedAmount: the page acknowledges the bytes it has taken ({ ack: n }, MediaAck), and what was
+  // sent but not yet acknowledged is the backlog on which the hub skips a slow page to the next keyframe, as on a WebSocket.
+  let unacked = 0;
+  port1.on('message', (e) => {
+    const n = (e.data as Partial<MediaAck> | null)?.ack;
+    if (typeof n === 'number' && n > 0) unacked = Math.max(0, unacked - n);
+  });
   const session = new ClientSession(`wc-${contents.id}`, {
-    send: (frame, payload) => port1.postMessage(payload ? concatFrame(frame, payload) : frame),
-    backlog: () => 0,
+    send: (frame, payload) => {
+      const data = payload ? concatFrame(frame, payload) : frame;
+      unacked += data.byteLength;
+      port1.postMessage(data);
+    },
+    backlog: () => unacked,
   }, { transport: 'electron', address: 'local' });
   session.ownConnection(() => port1.close());
   port1.start();

@@ -4,6 +4,7 @@ import {
   type CallInput, type CallName, type CallOutput, type SignalName, type SignalPayload,
   type Result, type ServerFrame, type StationBridge,
 } from '../../../electron/contract';
+import type { MediaAck } from '../../../electron/contract/bridge';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -83,7 +84,12 @@ export class BridgeStationClient extends BaseClient implements StationClient {
     const onMessage = (e: MessageEvent) => {
       if (e.source !== portSource || e.data !== MEDIA_PORT_MESSAGE || !e.ports[0]) return;
       const port = e.ports[0];
-      port.onmessage = (m) => this.deliverMedia((m.data as Uint8Array).slice().buffer);
+      port.onmessage = (m) => {
+        const data = m.data as Uint8Array;
+        this.deliverMedia(data.slice().buffer);
+        // Taken: the main process counts what is not yet acknowledged as this page's backlog (a slow page is skipped ahead).
+        port.postMessage({ ack: data.byteLength } satisfies MediaAck);
+      };
       port.start();
       this.portReady();
     };
