@@ -63,6 +63,7 @@ export function PurposeSwitches({ state, busy, error, onToggle }: {
                 <p>{t(`purposes.${p.purpose}.summary`)}</p>
                 <p className="muted small"><span className="label">{t('allow.policyData')}</span> {t(`purposes.${p.purpose}.policyData`)}</p>
                 <p className="muted small"><span className="label">{t('allow.stationSends')}</span> {t(`purposes.${p.purpose}.stationSends`)}</p>
+                {p.granted && <p className="small when-off" data-testid={`when-off-${p.purpose}`}><span className="label">{t('allow.whenOff.label')}</span> {t(`allow.whenOff.${p.purpose}`)}</p>}
               </div>
             </li>
           );
