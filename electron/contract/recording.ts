@@ -25,6 +25,8 @@ export const ChannelRecordingConfig = z.object({
   preSeconds: z.number().min(0).max(60),
   postSeconds: z.number().min(0).max(3600),
   retentionDays: z.number().int().positive().max(3650).nullable(),
+  /** The motion grid kept for archive search (while the channel's motion detection is on); off: none is stored. */
+  motionGrid: z.boolean(),
 });
 export type ChannelRecordingConfig = z.infer<typeof ChannelRecordingConfig>;
 
@@ -75,6 +77,19 @@ export const TimelineChannel = z.object({
   locks: z.array(z.object({ id: z.number(), start: z.number(), end: z.number(), reason: z.string() })),
 });
 export type TimelineChannel = z.infer<typeof TimelineChannel>;
+
+/** The month and week overview: per channel, the recorded share (0..1) and event count of each bucket from `from`. */
+export const ArchiveOverview = z.object({
+  from: z.number(),
+  bucketMs: z.number(),
+  channels: z.array(z.object({
+    channelId,
+    recorded: z.array(z.number()),
+    events: z.array(z.number().int()),
+    locks: TimelineChannel.shape.locks,
+  })),
+});
+export type ArchiveOverview = z.infer<typeof ArchiveOverview>;
 
 /** Who did something to the archive: the station's user and the kind of client asking (no station accounts exist). */
 export const Actor = z.object({ user: z.string(), client: z.enum(['desktop', 'browser', 'station']) });
@@ -183,9 +198,13 @@ export type VerifyReport = z.infer<typeof VerifyReport>;
 const range = { from: epochMs, to: epochMs };
 
 export const recordingCalls = {
-  /** Stored settings: channels never set are not listed (they do not record). `folder`: where new recordings go. */
-  'recording.config': call(needs.station('recordingSettings'), NoInput, z.object({ channels: z.array(ChannelRecordingConfig), archive: ArchiveSettings, folder: z.string() })),
-  'recording.setChannel': call(needs.station('recordingSettings'), ChannelRecordingConfig.strict(), ChannelRecordingConfig),
+  /** Stored settings: channels never set are not listed (they do not record; their motion grid is on). `folder`: where new recordings go. */
+  'recording.config': call(needs.station('recordingSettings'), NoInput, z.object({
+    channels: z.array(ChannelRecordingConfig), archive: ArchiveSettings, folder: z.string(),
+    /** Bytes of motion grid each channel holds (channels with none left out): the cost of the motion grid switch. */
+    motionIndexBytes: z.record(z.string(), z.number()),
+  })),
+  'recording.setChannel': call(needs.station('recordingSettings'), ChannelRecordingConfig.partial({ motionGrid: true }).strict(), ChannelRecordingConfig),
   /** The same fields for many channels at once; all or nothing. */
   'recording.setChannels': call(needs.station('recordingSettings'), 
     z.object({ channelIds: z.array(channelId).min(1).max(512), ...ChannelRecordingPatch.shape }).strict()
@@ -202,6 +221,15 @@ export const recordingCalls = {
   'archive.timeline': call(needs.channel('playback', 'channelIds'), 
     z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range }).strict(),
     z.array(TimelineChannel),
+  ),
+  /**
+   * The timeline at month and week scales: buckets of whole hours (or days), at most `maxPoints` of them, from a summary
+   * kept beside the segment index (a month of 64 channels reads 2 000 rows, not every segment).
+   */
+  'archive.overview': call(needs.channel('playback', 'channelIds'),
+    z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range, maxPoints: z.number().int().min(2).max(5000).default(1000) })
+      .strict().refine((r) => r.to > r.from, 'input.endBeforeStart'),
+    ArchiveOverview,
   ),
   /** Days (YYYY-MM-DD at the caller's UTC offset) holding recordings, for the calendar. */
   'archive.days': call(needs.channel('playback', 'channelIds'), 

@@ -81,4 +81,31 @@ describe('timeline reach', () => {
     await page.screenshot({ path: join(SHOTS, 'timeline-month.png') });
     guard.check();
   }, 30_000);
+
+  it('draws the month as recorded density from the overview, green where the recordings are', async () => {
+    await expect.poll(() => canvas().getAttribute('data-scale'), { timeout: 10_000 }).toBe('overview');
+    await expect.poll(async () => Number(await canvas().getAttribute('data-recorded-buckets')), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    const now = Date.now();
+    const [tl] = await call('archive.timeline', { channelIds: [channelId], from: now - 3_600_000, to: now });
+    const recordedAt = tl.spans.at(-1).start + 1000;
+    const [ov] = (await call('archive.overview', { channelIds: [channelId], from: now - 31 * 86_400_000, to: now, maxPoints: 1000 })).channels;
+    expect(Math.max(...ov.recorded.slice(-2))).toBeGreaterThan(0);
+    expect(ov.recorded.slice(0, -2).every((r: number) => r === 0)).toBe(true);
+    // On the bar's row around the recording: a green pixel (beside the playhead's white line); a week before, none.
+    const greenNear = async (t: number) => page.evaluate(({ t, from, to }) => {
+      const c = document.querySelector<HTMLCanvasElement>('canvas[data-scale="overview"]')!;
+      const dpr = c.width / c.clientWidth;
+      const x = Math.round(((t - from) / (to - from)) * c.clientWidth * dpr);
+      const d = c.getContext('2d')!.getImageData(Math.max(0, x - 8), Math.round(14 * dpr), 17, 1).data;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 1]! > d[i]! + 30 && d[i + 1]! > d[i + 2]! + 10) return true;
+      return false;
+    }, { t, from: Number(await canvas().getAttribute('aria-valuemin')), to: Number(await canvas().getAttribute('aria-valuemax')) });
+    // The playhead (a white line as wide as a bucket here) moves off the recording first.
+    const box = (await canvas().boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.25, box.y + box.height / 2);
+    await expect.poll(async () => Number(await canvas().getAttribute('aria-valuenow')) < now - 7 * 86_400_000, { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => greenNear(recordedAt), { timeout: 10_000 }).toBe(true);
+    expect(await greenNear(now - 7 * 86_400_000)).toBe(false);
+    guard.check();
+  }, 30_000);
 });

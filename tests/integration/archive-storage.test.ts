@@ -55,6 +55,20 @@ describe('channel settings for many channels', () => {
     expect((await call('recording.config')).channels).toHaveLength(2);
   });
 
+  it('switches a channel\'s motion grid off and on apart from its other settings; a setting without it keeps it', async () => {
+    const grid = async (id: number) => (await call('recording.config')).channels.find((c: any) => c.channelId === id);
+    const before = await grid(cam2);
+    expect(before.motionGrid).toBe(true);
+    await call('recording.setChannels', { channelIds: [cam2], motionGrid: false });
+    expect(await grid(cam2)).toEqual({ ...before, motionGrid: false });
+    await call('recording.setChannel', { ...before, motionGrid: undefined });
+    expect((await grid(cam2)).motionGrid).toBe(false);
+    await expect(call('recording.setChannels', { channelIds: [cam2], motionGrid: 'no' })).rejects.toMatchObject({ reason: expect.any(String), params: { field: 'motionGrid' } });
+    await call('recording.setChannels', { channelIds: [cam2], motionGrid: true });
+    expect(await grid(cam2)).toEqual(before);
+    expect((await call('recording.config')).motionIndexBytes).toEqual({});
+  });
+
   it('refuses an unknown channel, a schedule of the wrong length and out-of-range numbers; nothing stored changes', async () => {
     const before = (await call('recording.config')).channels;
     await expect(call('recording.setChannels', { channelIds: [cam1, 999], mode: 'continuous' })).rejects.toMatchObject({ code: 'not_found' });

@@ -16,9 +16,10 @@ import type { Handlers } from '../rpc';
 import { openDatabase, type Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 import { Archive, readArchiveConfig } from './archive';
+import { overview } from './archive-density';
 import { ArchiveCursor, frameTimesAround, isInit, type ArchiveSource } from './archive-reader';
 import { exportRange, stationSigningKey, verifyExport } from './export';
-import { motionIndexBytes, MotionIndexWriter, searchMotion } from './motion-index';
+import { loadMotionFiles, motionIndexBytes, motionIndexBytesByChannel, MotionIndexWriter, searchMotion } from './motion-index';
 import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
 import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
@@ -53,7 +54,7 @@ export interface RecordingServiceOptions {
   fullReconcile?: boolean;
 }
 
-interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null }
+interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null; motion_grid: 0 | 1 }
 
 /** Playback media channels live far above live view's numbers on the same client port. */
 const PLAYBACK_CHANNEL_BASE = 1_000_000;
@@ -88,7 +89,9 @@ export class RecordingService {
     mkdirSync(opts.root, { recursive: true });
     this.archive = new Archive({ db: opts.db, root: opts.root, logger: opts.logger, clock: this.clock, freeBytes: opts.freeBytes, beforeWrite: opts.beforeWrite });
     this.sources.set('local', { id: 'local', db: opts.db, root: opts.root, label: 'This station' });
-    this.motionGrid = new MotionIndexWriter(opts.db);
+    // The grid also goes into the recordings folder while the channel records, so the folder carries it elsewhere.
+    this.motionGrid = new MotionIndexWriter(opts.db, undefined, { folderOf: (ch) => (this.recorders.get(ch)?.rec.status().state === 'recording' ? this.archive.root : undefined) });
+    for (const c of this.configs()) if (!c.motion_grid) this.motionGrid.off.add(c.channel_id);
     this.admin = new StorageAdmin({
       db: opts.db, archive: this.archive, signals: opts.signals, logger: this.log, clock: this.clock, totalBytes: opts.totalBytes,
       channels: async () => (await opts.registry.list()).map((c) => c.id),
@@ -153,7 +156,7 @@ export class RecordingService {
 
   private configOf(channelId: number): ConfigRow {
     return (this.opts.db.prepare('SELECT * FROM rec_channel_config WHERE channel_id = ?').get(channelId) as ConfigRow | undefined)
-      ?? { channel_id: channelId, mode: 'off', stream: 'main', schedule: ALWAYS, pre_ms: 10_000, post_ms: 30_000, retention_days: null };
+      ?? { channel_id: channelId, mode: 'off', stream: 'main', schedule: ALWAYS, pre_ms: 10_000, post_ms: 30_000, retention_days: null, motion_grid: 1 };
   }
 
   private toRecorderConfig(c: ConfigRow): RecorderConfig {
@@ -161,7 +164,10 @@ export class RecordingService {
   }
 
   private toContract(c: ConfigRow): ChannelRecordingConfig {
-    return { channelId: c.channel_id, mode: c.mode, stream: c.stream, schedule: c.schedule, preSeconds: c.pre_ms / 1000, postSeconds: c.post_ms / 1000, retentionDays: c.retention_days };
+    return {
+      channelId: c.channel_id, mode: c.mode, stream: c.stream, schedule: c.schedule, preSeconds: c.pre_ms / 1000, postSeconds: c.post_ms / 1000,
+      retentionDays: c.retention_days, motionGrid: c.motion_grid === 1,
+    };
   }
 
   private async startRecorder(c: ConfigRow): Promise<void> {
@@ -185,7 +191,8 @@ export class RecordingService {
     try { await stopped; } finally { this.stopsInFlight.delete(stopped); }
   }
 
-  async setChannel(cfg: ChannelRecordingConfig): Promise<ChannelRecordingConfig> {
+  /** `motionGrid` left out keeps the channel's. */
+  async setChannel(cfg: Omit<ChannelRecordingConfig, 'motionGrid'> & { motionGrid?: boolean }): Promise<ChannelRecordingConfig> {
     const [out] = await this.setChannels([cfg.channelId], cfg);
     return out!;
   }
@@ -200,13 +207,18 @@ export class RecordingService {
       return {
         channel_id: id, mode: n.mode, stream: n.stream, schedule: n.schedule,
         pre_ms: Math.round(n.preSeconds * 1000), post_ms: Math.round(n.postSeconds * 1000), retention_days: n.retentionDays,
+        motion_grid: n.motionGrid ? 1 : 0,
       };
     });
-    const upsert = this.opts.db.prepare(`INSERT INTO rec_channel_config (channel_id, mode, stream, schedule, pre_ms, post_ms, retention_days)
-      VALUES (@channel_id, @mode, @stream, @schedule, @pre_ms, @post_ms, @retention_days)
+    const upsert = this.opts.db.prepare(`INSERT INTO rec_channel_config (channel_id, mode, stream, schedule, pre_ms, post_ms, retention_days, motion_grid)
+      VALUES (@channel_id, @mode, @stream, @schedule, @pre_ms, @post_ms, @retention_days, @motion_grid)
       ON CONFLICT(channel_id) DO UPDATE SET mode = excluded.mode, stream = excluded.stream, schedule = excluded.schedule,
-        pre_ms = excluded.pre_ms, post_ms = excluded.post_ms, retention_days = excluded.retention_days`);
+        pre_ms = excluded.pre_ms, post_ms = excluded.post_ms, retention_days = excluded.retention_days, motion_grid = excluded.motion_grid`);
     this.opts.db.transaction(() => { for (const r of rows) upsert.run(r); })();
+    for (const r of rows) {
+      if (r.motion_grid) this.motionGrid.off.delete(r.channel_id);
+      else this.motionGrid.off.add(r.channel_id);
+    }
     for (const row of rows) await this.applyConfig(row);
     this.opts.signals.emit('recording.status', this.status());
     return rows.map((r) => this.toContract(r));
@@ -307,7 +319,8 @@ export class RecordingService {
       this.disposers.push(() => db.close());
     }
     const report = await reconcileAll(src.db, root, { readOnly: true });
-    this.log.info({ folder: root, ...report }, 'foreign recordings folder indexed');
+    const motionSamples = loadMotionFiles(src.db, root);
+    this.log.info({ folder: root, ...report, motionSamples }, 'foreign recordings folder indexed');
     return { source: id, label: root, ...this.summary(src.db) };
   }
 
@@ -446,12 +459,14 @@ export class RecordingService {
         channels: this.configs().map((c) => this.toContract(c)),
         archive: (({ segmentMs, quotaBytes, freeFloorBytes }) => ({ segmentSeconds: Math.round(segmentMs / 1000), quotaBytes, freeFloorBytes }))(readArchiveConfig(db)),
         folder: this.archive.root,
+        motionIndexBytes: motionIndexBytesByChannel(db),
       }),
       'recording.setChannel': (cfg) => this.setChannel(cfg),
       'recording.setChannels': ({ channelIds, ...patch }) => this.setChannels(channelIds, patch),
       'recording.status': () => this.status(),
       'recording.trigger': async ({ channelId, kind }) => (await this.trigger(channelId, kind), {}),
       'archive.timeline': ({ source, channelIds, from, to }) => timeline(this.source(source).db, channelIds, from, to),
+      'archive.overview': ({ source, channelIds, from, to, maxPoints }) => overview(this.source(source).db, channelIds, from, to, maxPoints),
       'archive.days': ({ source, channelIds, from, to, utcOffsetMinutes }) => recordedDays(this.source(source).db, channelIds, from, to, utcOffsetMinutes),
       'archive.channels': async ({ source }) => {
         const src = this.source(source);

@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../i18n/errors';
+import { formatBytes } from '../../i18n/format';
 import { useArchiveThumbnailQuery, useMotionSearchMutation } from './recording-api';
 import type { TimelineBand } from './TimelineCanvas';
 import { rangeText } from './timeline-view';
@@ -100,7 +101,7 @@ export function MotionSearchPanel({ ms, names, selected, range, onJump }: PanelP
       {ms.hits && (
         <p className="muted">
           <span data-testid="motion-summary">{ms.covered === 0 ? t('motion.noData') : t('motion.found', { count: ms.hits.length })}</span>
-          {' · '}{t('motion.indexSize', { mb: (ms.indexBytes / 1e6).toFixed(1) })}
+          {' · '}<span data-testid="motion-index-size">{t('motion.indexSize', { size: formatBytes(ms.indexBytes) })}</span>
         </p>
       )}
       {ms.hits && ms.hits.length > 0 && (

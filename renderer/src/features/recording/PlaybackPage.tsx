@@ -26,7 +26,7 @@ export function PlaybackPage() {
   const connection = useAppSelector((s) => s.shell.connection);
   const { source, channels, selected, view, session, position, selection, message, pendingOpen } = useAppSelector((s) => s.playback);
   const pb = usePlaybackSession();
-  const data = useTimeline(source, selected, view);
+  const { data, density } = useTimeline(source, selected, view);
   const { hover, hoverAt, clearHover } = useHoverThumbnail(source);
   const [lockRange] = useLockRangeMutation();
   const [exporting, setExporting] = useState(false);
@@ -90,7 +90,7 @@ export function PlaybackPage() {
           <PlaybackControls now={now} state={session?.state} sound={pb.sound} selection={selection} canLock={source === 'local'}
             onSeek={pb.seek} onStep={pb.step} onTogglePause={pb.togglePause} onToggleSound={pb.toggleSound} onSpeed={pb.setSpeed}
             onExport={() => setExporting(true)} onLock={() => setLocking(true)} />
-          <PlaybackTimelines selected={selected} names={names} data={data} view={view} position={now} selection={selection} hover={hover}
+          <PlaybackTimelines selected={selected} names={names} data={data} density={density} view={view} position={now} selection={selection} hover={hover}
             bands={bands} onSeek={pb.seek} onPan={(d) => dispatch(A.viewPanned(d))} onZoom={(factor, at) => dispatch(A.viewZoomed({ factor, at }))}
             onSelect={(sel) => dispatch(A.selectionChanged(sel))} onHover={hoverAt} onLeave={clearHover} />
           {message && <p className="pb-message" role="alert" onClick={() => setMessage(null)}>{message}</p>}

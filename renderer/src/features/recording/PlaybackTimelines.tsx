@@ -4,11 +4,14 @@ import type { TimelineChannel } from '../../../../electron/contract';
 import { TimelineCanvas, type TimelineBand } from './TimelineCanvas';
 import { instantText, type TimelineView } from './timeline-view';
 import type { Hover } from './use-hover-thumbnail';
+import type { Density } from './use-timeline';
 
 interface Props {
   selected: number[];
   names: Map<number, string>;
   data: TimelineChannel[];
+  /** At week and month scales: the recorded density per channel (then `data` is empty). */
+  density?: Map<number, Density>;
   view: TimelineView;
   position?: number;
   selection?: { from: number; to: number };
@@ -24,12 +27,12 @@ interface Props {
 }
 
 /** One timeline per channel shown, on one view, with the picture under the pointer. */
-export function PlaybackTimelines({ selected, names, data, view, position, selection, hover, bands, onSeek, onPan, onZoom, onSelect, onHover, onLeave }: Props) {
+export function PlaybackTimelines({ selected, names, data, density, view, position, selection, hover, bands, onSeek, onPan, onZoom, onSelect, onHover, onLeave }: Props) {
   const { t } = useTranslation('recording');
   return (
     <div className="pb-timelines" onMouseLeave={onLeave}>
       {selected.map((id) => (
-        <TimelineCanvas key={id} bands={bands?.get(id)} name={names.get(id) ?? t('channelFallback', { id })} data={data.find((d) => d.channelId === id)} view={view} position={position} selection={selection}
+        <TimelineCanvas key={id} bands={bands?.get(id)} name={names.get(id) ?? t('channelFallback', { id })} data={data.find((d) => d.channelId === id)} density={density?.get(id)} channelId={id} view={view} position={position} selection={selection}
           onSeek={onSeek} onPan={onPan} onZoom={onZoom} onSelect={onSelect} onHover={(t, x) => onHover(t, x, id)} />
       ))}
       {hover && <HoverCard hover={hover} />}

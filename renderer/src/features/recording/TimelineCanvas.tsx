@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TimelineChannel } from '../../../../electron/contract';
 import { shortcutOf } from '../../app/shortcuts';
+import type { Density } from './use-timeline';
 import { FRAME_MS, frameOf, instantText, tickLabel, tickStep, wheelFactor, type TimelineView } from './timeline-view';
 
 const GAP_COLOURS: Record<string, string> = {
@@ -15,6 +16,24 @@ export const GAP_REASONS: Record<string, string> = {
 /** A mark (start = end) or band drawn over a strip by another source: bookmarks, motion hits. */
 export interface TimelineBand { start: number; end: number; colour: string }
 
+/** Density bars: a bucket's green as strong as its recorded share (any recording stays visible), events above in blue. */
+function drawDensity(g: CanvasRenderingContext2D, d: Density, x: (t: number) => number): void {
+  const w = Math.max(1, x(d.from + d.bucketMs) - x(d.from));
+  d.recorded.forEach((r, b) => {
+    if (r <= 0) return;
+    g.fillStyle = '#3fb27f';
+    g.globalAlpha = 0.5 + 0.5 * r;
+    g.fillRect(x(d.from + b * d.bucketMs), 8, w, 12);
+  });
+  g.fillStyle = '#4f9cf0';
+  d.events.forEach((n, b) => {
+    if (n <= 0) return;
+    g.globalAlpha = Math.min(1, 0.35 + Math.log10(n + 1) / 3);
+    g.fillRect(x(d.from + b * d.bucketMs), 4, w, 4);
+  });
+  g.globalAlpha = 1;
+}
+
 /** Below this span a click seeks to the frame under the pointer. */
 const FRAME_SCALE_MS = 2000;
 
@@ -23,6 +42,9 @@ interface Props {
   /** Marks and bands from other sources, drawn above the recordings in their own colours. */
   bands?: TimelineBand[];
   data?: TimelineChannel;
+  /** Week and month scales: recorded share and event count per bucket, drawn as shaded bars instead of `data`. */
+  density?: Density;
+  channelId: number;
   view: TimelineView;
   position?: number;
   selection?: { from: number; to: number };
@@ -34,7 +56,7 @@ interface Props {
 }
 
 /** One channel's strip: recorded spans, gaps coloured by reason, event marks, locks, the playhead, the selection. */
-export function TimelineCanvas({ name, bands, data, view, position, selection, onSeek, onPan, onZoom, onSelect, onHover }: Props) {
+export function TimelineCanvas({ name, bands, data, density, channelId, view, position, selection, onSeek, onPan, onZoom, onSelect, onHover }: Props) {
   const { t, i18n } = useTranslation('recording');
   const canvas = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(800);
@@ -80,7 +102,7 @@ export function TimelineCanvas({ name, bands, data, view, position, selection, o
       g.fillRect(x(b.start) - 1, 0, Math.max(2, x(b.end) - x(b.start)), 4);
     }
     g.strokeStyle = '#f0c674';
-    for (const l of data?.locks ?? []) {
+    for (const l of data?.locks ?? density?.locks ?? []) {
       g.strokeRect(x(l.start) + 0.5, 6.5, Math.max(2, x(l.end) - x(l.start)), 15);
       g.fillStyle = '#f0c674';
       g.fillText('🔒', Math.max(0, x(l.start)), 30);
@@ -98,6 +120,8 @@ export function TimelineCanvas({ name, bands, data, view, position, selection, o
       for (let hx = nowX - H; hx < width; hx += 6) { g.beginPath(); g.moveTo(hx, H); g.lineTo(hx + H, 0); g.stroke(); }
       g.restore();
     }
+    // Over the hatch: the bucket holding now is mostly after it, and its recording must still show.
+    if (density) drawDensity(g, density, x);
     if (selection) {
       g.fillStyle = '#4f9cf033';
       g.fillRect(x(selection.from), 0, x(selection.to) - x(selection.from), H);
@@ -115,7 +139,7 @@ export function TimelineCanvas({ name, bands, data, view, position, selection, o
       g.fillRect(x(position) - 1, 0, 2, H);
     }
     // The tick labels are in the language: drawn again when it changes.
-  }, [data, bands, view, position, selection, width, i18n.language]);
+  }, [data, density, bands, view, position, selection, width, i18n.language]);
 
   const timeAt = (clientX: number) => {
     const r = canvas.current!.getBoundingClientRect();
@@ -130,7 +154,9 @@ export function TimelineCanvas({ name, bands, data, view, position, selection, o
       <canvas
         ref={canvas}
         className="pb-canvas"
-        data-timeline={data?.channelId}
+        data-timeline={channelId}
+        data-scale={density ? 'overview' : 'detail'}
+        data-recorded-buckets={density?.recorded.filter((r) => r > 0).length}
         role="slider"
         aria-label={t('timeline.label', { name })}
         aria-valuemin={view.from}

@@ -5,6 +5,7 @@ export const recordingApi = stationApi.enhanceEndpoints({ addTagTypes: ['Timelin
   endpoints: (b) => ({
     // Fetched afresh whenever asked (the archive grows while it is shown): nothing is kept once unused.
     archiveTimeline: callQuery(b, 'archive.timeline', { providesTags: ['Timeline'], keepUnusedDataFor: 0 }),
+    archiveOverview: callQuery(b, 'archive.overview', { providesTags: ['Timeline'], keepUnusedDataFor: 0 }),
     archiveDays: callQuery(b, 'archive.days', { keepUnusedDataFor: 0 }),
     archiveThumbnail: callQuery(b, 'archive.thumbnail', { keepUnusedDataFor: 0 }),
     motionSearch: callMutation(b, 'archive.motionSearch'),
@@ -20,7 +21,7 @@ export const recordingApi = stationApi.enhanceEndpoints({ addTagTypes: ['Timelin
 });
 
 export const {
-  useArchiveTimelineQuery, useArchiveDaysQuery, useArchiveThumbnailQuery, useLazyArchiveThumbnailQuery, useLockRangeMutation, useMotionSearchMutation,
+  useArchiveTimelineQuery, useArchiveOverviewQuery, useArchiveDaysQuery, useArchiveThumbnailQuery, useLazyArchiveThumbnailQuery, useLockRangeMutation, useMotionSearchMutation,
   useStartExportMutation, useCancelExportMutation, useVerifyExportMutation,
   useBookmarksQuery, useAddBookmarkMutation, useUpdateBookmarkMutation, useRemoveBookmarkMutation,
 } = recordingApi;

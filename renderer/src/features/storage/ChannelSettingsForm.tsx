@@ -6,23 +6,25 @@ import { SCHEDULE_PRESETS, ScheduleGrid } from '../events/ScheduleGrid';
 import { useSetChannelsMutation } from './storage-api';
 import { parseNumber } from './storage-format';
 
-type Field = 'mode' | 'stream' | 'preSeconds' | 'postSeconds' | 'retentionDays' | 'schedule';
-interface Draft { mode: string; stream: string; preSeconds: string; postSeconds: string; retentionDays: string; noAgeLimit: boolean; schedule: string }
+type Field = 'mode' | 'stream' | 'preSeconds' | 'postSeconds' | 'retentionDays' | 'schedule' | 'motionGrid';
+interface Draft { mode: string; stream: string; preSeconds: string; postSeconds: string; retentionDays: string; noAgeLimit: boolean; schedule: string; motionGrid: string }
 
 /** What the channels share; '' where they differ (a setting a channel never had is the station's default). */
 function common(configs: ChannelRecordingConfig[]): Draft {
   const same = <K extends keyof ChannelRecordingConfig>(k: K) => (configs.every((c) => c[k] === configs[0]?.[k]) ? configs[0]?.[k] : undefined);
   const days = same('retentionDays');
+  const grid = same('motionGrid');
   return {
     mode: same('mode') ?? '', stream: same('stream') ?? '',
     preSeconds: same('preSeconds')?.toString() ?? '', postSeconds: same('postSeconds')?.toString() ?? '',
     retentionDays: typeof days === 'number' ? String(days) : '', noAgeLimit: days === null,
     schedule: same('schedule') ?? SCHEDULE_PRESETS.Always,
+    motionGrid: grid === undefined ? '' : grid ? 'on' : 'off',
   };
 }
 
 const DEFAULTS = (channelId: number): ChannelRecordingConfig =>
-  ({ channelId, mode: 'off', stream: 'main', schedule: SCHEDULE_PRESETS.Always, preSeconds: 10, postSeconds: 30, retentionDays: null });
+  ({ channelId, mode: 'off', stream: 'main', schedule: SCHEDULE_PRESETS.Always, preSeconds: 10, postSeconds: 30, retentionDays: null, motionGrid: true });
 
 interface Props { channelIds: number[]; configs: ChannelRecordingConfig[] }
 
@@ -69,6 +71,7 @@ export function ChannelSettingsForm({ channelIds, configs }: Props) {
       if (!draft.schedule.includes('1')) return setProblem(t('settings.errors.schedule'));
       input.schedule = draft.schedule;
     }
+    if (touched.has('motionGrid') && draft.motionGrid) input.motionGrid = draft.motionGrid === 'on';
     if (Object.keys(input).length === 1) return setProblem(t('settings.nothingChanged'));
     try {
       await apply(input).unwrap();
@@ -108,12 +111,20 @@ export function ChannelSettingsForm({ channelIds, configs }: Props) {
             <input name="retentionDays" inputMode="numeric" value={draft.noAgeLimit ? '' : draft.retentionDays} disabled={draft.noAgeLimit}
               placeholder={draft.noAgeLimit ? t('noLimit') : mixed} onChange={(e) => edit('retentionDays', { retentionDays: e.target.value })} />
           </label>
+          <label className="field-stack">{t('settings.motionGrid')}
+            <select name="motionGrid" value={draft.motionGrid} onChange={(e) => edit('motionGrid', { motionGrid: e.target.value })} aria-describedby="st-grid-hint">
+              {draft.motionGrid === '' && <option value="">{t('settings.keepEach')}</option>}
+              <option value="on">{t('settings.gridOn')}</option>
+              <option value="off">{t('settings.gridOff')}</option>
+            </select>
+          </label>
           <label className="st-check">
             <input type="checkbox" name="noAgeLimit" checked={draft.noAgeLimit} onChange={(e) => edit('retentionDays', { noAgeLimit: e.target.checked })} />
             {t('settings.noAgeLimit')}
           </label>
         </div>
         {draft.mode === 'event' && <p className="muted small">{t('settings.eventHint')}</p>}
+        <p className="muted small" id="st-grid-hint">{t('settings.gridHint')}</p>
         {showSchedule && <ScheduleGrid label={t('settings.schedule')} value={draft.schedule} onChange={(schedule) => edit('schedule', { schedule })} />}
       </fieldset>
       <div className="actions">

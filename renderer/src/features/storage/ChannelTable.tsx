@@ -4,7 +4,7 @@ import { formatBytes, formatNumber, formatTime } from '../../i18n/format';
 import { scheduleName } from '../events/ScheduleGrid';
 import { bitrateText, daysText, stateOf, type ChannelStatus } from './storage-format';
 
-export interface ChannelRow { channel: Channel; config?: ChannelRecordingConfig; status?: ChannelStatus }
+export interface ChannelRow { channel: Channel; config?: ChannelRecordingConfig; status?: ChannelStatus; motionIndexBytes?: number }
 
 interface Props {
   rows: ChannelRow[];
@@ -24,13 +24,13 @@ export function ChannelTable({ rows, selected, onToggle, onToggleAll }: Props) {
         <thead>
           <tr>
             <th scope="col"><input type="checkbox" checked={all} onChange={onToggleAll} aria-label={t('channels.selectAll')} data-select="all" /></th>
-            {(['camera', 'mode', 'stream', 'schedule', 'prePost', 'keep', 'state', 'bitrate', 'today', 'backlog', 'dropped', 'segment'] as const).map((c) => (
+            {(['camera', 'mode', 'stream', 'schedule', 'prePost', 'keep', 'state', 'bitrate', 'today', 'backlog', 'dropped', 'segment', 'motionGrid'] as const).map((c) => (
               <th key={c} scope="col" className={['bitrate', 'today', 'backlog', 'dropped'].includes(c) ? 'num' : undefined}>{t(`channels.cols.${c}`)}</th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {rows.map(({ channel, config, status }) => {
+          {rows.map(({ channel, config, status, motionIndexBytes }) => {
             const { state, hint } = stateOf(config, status);
             const on = selected.has(channel.id);
             return (
@@ -53,6 +53,9 @@ export function ChannelTable({ rows, selected, onToggle, onToggleAll }: Props) {
                 <td className={`num mono${status?.droppedFragments ? ' bad' : ''}`}>{status ? formatNumber(status.droppedFragments) : '—'}</td>
                 <td className="st-segment mono" title={status?.segmentPath}>
                   {status?.segmentPath ? <>{status.segmentPath.split('/').at(-1)}{status.segmentStart !== undefined && <span className="muted st-hint">{t('channels.segmentSince', { time: formatTime(status.segmentStart) })}</span>}</> : '—'}
+                </td>
+                <td data-col="motionGrid" className="mono">
+                  {config?.motionGrid === false ? t('channels.gridOff') : t('channels.gridOn', { size: formatBytes(motionIndexBytes ?? 0) })}
                 </td>
               </tr>
             );

@@ -26,6 +26,7 @@ export function StoragePage() {
     channel,
     config: config?.channels.find((c) => c.channelId === channel.id),
     status: status?.channels.find((s) => s.channelId === channel.id),
+    motionIndexBytes: config?.motionIndexBytes[String(channel.id)],
   })), [channels, config, status]);
   const channelName = (id: number) => channels.find((c) => c.id === id)?.name ?? t('channelFallback', { id });
   const chosen = channels.map((c) => c.id).filter((id) => selected.has(id));
