@@ -21,6 +21,10 @@ let channelId: number;
 let moveFrom = 0;
 let moveTo = 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Grid cells x0..x1, y0..y1 (inclusive) as the contract's 576 characters. */
+const cells = (x0: number, y0: number, x1: number, y1: number) =>
+  Array.from({ length: 576 }, (_, c) => (c % 32 >= x0 && c % 32 <= x1 && Math.floor(c / 32) >= y0 && Math.floor(c / 32) <= y1 ? '1' : '0')).join('');
+type Search = { hits: { start: number; end: number }[]; coveredMs: Record<string, number>; indexBytes: Record<string, number> };
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -75,6 +79,8 @@ describe('motion search', () => {
     // The scene switches at camsim's next keyframe and detection runs behind the live edge by a second or two.
     expect(Math.abs(r.hits[0]!.start - moveFrom)).toBeLessThan(3000);
     expect(Math.abs(r.hits[0]!.end - moveTo)).toBeLessThan(3500);
+    // The index's size in the unit that fits it (a few minutes of grid are kilobytes, not "0.0 MB").
+    expect(await page.locator('[data-testid=motion-index-size]').textContent()).toMatch(/: \d+(\.\d)? (B|KiB|MiB)$/);
     await page.locator('.pb-ms-list img').first().waitFor({ timeout: 15_000 });
     await page.click('.pb-ms-bar button:has-text("Next hit")');
     await page.screenshot({ path: join(SHOTS, 'motion-search.png') });
@@ -89,6 +95,45 @@ describe('motion search', () => {
     expect(await page.locator('.pb-ms-list li').count()).toBe(0);
     guard.check();
   }, 30_000);
+
+  it('finds the same interval in the recordings folder opened by another station (the grid travels with the folder)', async () => {
+    const folder = (await ws.call<{ folder: string }>('recording.config', {})).folder;
+    const other = scope.add(await startStation());
+    const ws2 = scope.add(await wsClient(other.url));
+    const opened = await ws2.call<{ source: string; channels: number[] }>('archive.openFolder', { path: folder });
+    expect(opened.channels).toContain(channelId);
+    const range = { source: opened.source, channelIds: [channelId], from: moveFrom - 60_000, to: moveTo + 60_000, minDurationMs: 1000 };
+    const moved = await ws2.call<Search>('archive.motionSearch', { ...range, region: cells(17, 7, 22, 10) });
+    // The same interval the recording station finds from its own index.
+    const here = await ws.call<Search>('archive.motionSearch', { ...range, source: 'local', region: cells(17, 7, 22, 10) });
+    expect(moved.hits).toHaveLength(1);
+    expect(moved.hits).toEqual(here.hits);
+    expect(moved.hits[0]!.start).toBeLessThan(moveTo);
+    expect(moved.hits[0]!.end).toBeGreaterThan(moveFrom);
+    expect(moved.coveredMs[String(channelId)]).toBeGreaterThanOrEqual(moveTo - moveFrom);
+    const still = await ws2.call<Search>('archive.motionSearch', { ...range, region: cells(27, 8, 31, 12) });
+    expect(still.hits).toEqual([]);
+  }, 90_000);
+
+  it('stores no grid while the channel’s motion grid is switched off, detection going on', async () => {
+    await ws.call('recording.setChannels', { channelIds: [channelId], motionGrid: false });
+    expect((await ws.call<{ channels: { channelId: number; motionGrid: boolean; mode: string }[] }>('recording.config', {})).channels
+      .find((c) => c.channelId === channelId)).toMatchObject({ motionGrid: false, mode: 'continuous' });
+    await sleep(2500); // what the index had buffered is written
+    const region = cells(17, 7, 22, 10);
+    const before = await ws.call<Search>('archive.motionSearch', { channelIds: [channelId], from: moveFrom - 60_000, to: Date.now(), region });
+    const d = camsim.manifest.devices[0]!;
+    const from = Date.now();
+    await camsim.scene(d.id, { channel: 1, motion: MOTION });
+    await sleep(5000);
+    await camsim.scene(d.id, { channel: 1, motion: null, still: true });
+    await sleep(3000);
+    const after = await ws.call<Search>('archive.motionSearch', { channelIds: [channelId], from, to: Date.now(), region });
+    expect(after.hits).toEqual([]);
+    expect(after.coveredMs[String(channelId)]).toBe(0);
+    expect(after.indexBytes[String(channelId)]).toBe(before.indexBytes[String(channelId)]);
+    await ws.call('recording.setChannels', { channelIds: [channelId], motionGrid: true });
+  }, 60_000);
 
   it('refuses a zero-length range and an empty region over the contract', async () => {
     const region = '1'.repeat(576);
