@@ -94,6 +94,7 @@ export const REASONS = {
   'device.factoryNew': ['conflict', 'The device at {{address}}:{{port}} is factory-new: it has no administrator yet, so no username and password can log in. Activate it first (set its admin password), then add it.'],
   'device.httpError': ['unavailable', 'The device answered with HTTP status {{status}}.'],
   'device.replyTooLarge': ['unavailable', 'The device sent a reply too large to read.'],
+  'device.badReply': ['unavailable', 'The device sent a reply the station cannot read ({{detail}}).'],
   'device.wrongPassword': ['bad_input', 'The device refused the username or password.'],
   'device.lockedOut': ['unavailable', 'The device has locked this station out; {{seconds}} s left.'],
   'device.loginPaused': ['unavailable', 'The password was wrong {{failures}} times; next try in {{seconds}} s, so the device does not lock out.'],

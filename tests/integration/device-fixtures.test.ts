@@ -5,13 +5,14 @@ import dgram from 'node:dgram';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StationError } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
 import { DahuaDriver } from '../../electron/core/devices/drivers/dahua';
 import { OnvifDriver } from '../../electron/core/devices/drivers/onvif';
 import { DahuaAttachSource } from '../../electron/core/events/dahua-attach';
 import type { DeviceEvent } from '../../electron/core/events/device-event-source';
 import { digestFetch } from '../../electron/core/net/http-auth';
-import { challenges, dhipPacket, fixture, type Vendor } from '../helpers/device-fixtures';
+import { brokenForms, challenges, dhipPacket, fixture, type Vendor } from '../helpers/device-fixtures';
 import { fileScope } from '../helpers/fixtures';
 import { startStationIn } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
@@ -35,7 +36,7 @@ function digestValid(auth: string, method: string, realm: string): { ok: boolean
 interface Replay { url: string; algorithms: string[]; close(): Promise<void> }
 
 /** A device on loopback answering from `vendor`'s fixtures behind the digest challenge recorded in `challengeFile`. */
-async function replayDevice(vendor: Vendor, challengeFile: string, attach?: string): Promise<Replay> {
+async function replayDevice(vendor: Vendor, challengeFile: string, attach?: string, mutate: (op: string, xml: string) => string = (_o, x) => x): Promise<Replay> {
   const offered = challenges(fixture(vendor, challengeFile));
   const realm = /realm="([^"]*)"/.exec(offered[0]!)![1]!;
   const algorithms: string[] = [];
@@ -43,6 +44,13 @@ async function replayDevice(vendor: Vendor, challengeFile: string, attach?: stri
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      // GetSystemDateAndTime is answered before any login (ONVIF Core §5.9.1), with the device's clock now.
+      if (/GetSystemDateAndTime/.test(Buffer.concat(chunks).toString('utf8')) && vendor === 'hikvision') {
+        const d = new Date();
+        const t: Record<string, number> = { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+        res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' });
+        return res.end(fixture(vendor, 'system-date-and-time.xml').replace(/\{\{(\w+)\}\}/g, (_m, k: string) => String(t[k])));
+      }
       const auth = req.headers.authorization;
       const check = auth ? digestValid(auth, req.method ?? 'GET', realm) : undefined;
       if (!check?.ok) {
@@ -66,14 +74,14 @@ async function replayDevice(vendor: Vendor, challengeFile: string, attach?: stri
       };
       if (url.pathname === '/auth-check') return res.end('OK');
       const file = cgi[(req.url ?? '').replace('/cgi-bin/', '')];
-      if (file) return res.end(fixture(vendor, file));
+      if (file && vendor === 'dahua') return res.end(fixture(vendor, file));
       const op = /<(?:\w+:)?(GetDeviceInformation|GetCapabilities|GetProfiles|GetStreamUri)\b/.exec(body)?.[1];
       const soap: Record<string, string> = { GetDeviceInformation: 'device-information.xml', GetCapabilities: 'capabilities.xml', GetProfiles: 'profiles.xml', GetStreamUri: 'stream-uri.xml' };
       if (!op) { res.writeHead(404); return res.end(); }
       const token = /ProfileToken>([^<]*)</.exec(body)?.[1] ?? '';
       const n = Number(/(\d)$/.exec(token)?.[1] ?? 0);
       res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' });
-      res.end(fixture(vendor, soap[op]!).replaceAll('{{token}}', token).replaceAll('{{channel}}', String(100 + n)).replaceAll('{{subtype}}', String(n)));
+      res.end(mutate(op, fixture(vendor, soap[op]!)).replaceAll('{{token}}', token).replaceAll('{{channel}}', String(100 + n)).replaceAll('{{subtype}}', String(n)));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -105,6 +113,35 @@ describe('ONVIF driver against recorded replies, behind each vendor\'s digest ch
       await dev.close();
     });
   }
+});
+
+describe('broken replies: refused with a reason, never a crash or a hang', () => {
+  for (const op of ['GetDeviceInformation', 'GetCapabilities', 'GetProfiles', 'GetStreamUri']) {
+    it(`hikvision ${op} truncated, mistyped, huge, empty`, async () => {
+      for (const b of brokenForms(fixture('hikvision', 'device-information.xml'))) {
+        const dev = await replayDevice('hikvision', 'digest-isapi.http', undefined, (o, x) => (o === op ? brokenForms(x).find((f) => f.name === b.name)!.text : x));
+        const d = new OnvifDriver(`${dev.url}/onvif/device_service`, { username: USER, password: PASSWORD });
+        const outcome = await Promise.all([d.deviceInformation(), d.channels()]).then(() => 'read', (err: unknown) => err);
+        // Either read around the damage (a mistyped field is text to the driver), or refused with a worded reason.
+        if (outcome !== 'read') {
+          expect(outcome, `${op} ${b.name}: ${String(outcome)}`).toBeInstanceOf(Error);
+          expect((outcome as Error).message, `${op} ${b.name}`).toMatch(/reply|XML|URI|too large|HTTP status/);
+        }
+        await dev.close();
+      }
+    });
+  }
+
+  it('adding a device whose GetProfiles reply is cut off is refused, naming the unreadable reply', async () => {
+    const dev = scope.add(await replayDevice('hikvision', 'digest-isapi.http', undefined, (o, x) => (o === 'GetProfiles' ? x.slice(0, x.length / 2) : x)));
+    const { st } = await startStationIn(scope, scope.tempDir('wp-fixbroken-'), { heartbeatMs: 60_000, devices: { heartbeatMs: 60_000 } });
+    const port = Number(new URL(dev.url).port);
+    const err = await stationCall(st, new ClientSession('fixtures-broken'), 'devices.add', { address: '127.0.0.1', httpPort: port, username: USER, password: PASSWORD })
+      .then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(StationError);
+    expect((err as StationError).info, JSON.stringify((err as StationError).info)).toMatchObject({ reason: 'device.badReply', params: { detail: 'not well-formed XML' } });
+    expect(await stationCall(st, new ClientSession('fixtures-broken'), 'devices.list', {})).toEqual([]);
+  });
 });
 
 describe('Dahua CGI driver and eventManager stream against recorded replies', () => {

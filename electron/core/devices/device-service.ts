@@ -1,4 +1,4 @@
-import { fail, type ActivationResult, type AddedDevice, type Device, type DiscoveredDevice, type ErrorInfo } from '../../contract';
+import { fail, StationError, type ActivationResult, type AddedDevice, type Device, type DiscoveredDevice, type ErrorInfo } from '../../contract';
 import type { Handlers } from '../rpc';
 import { activate, factoryNew, type ActivationRequest } from './device-activation';
 import { changePassword, configure, deviceTime, type ConfigContext, type ConfigureRequest } from './device-config';
@@ -115,7 +115,13 @@ export class DeviceService {
       } catch (err) {
         if (err instanceof DeviceAuthError || input.driver === 'onvif') throw err;
         driverKind = 'dahua';
-        return viaDahua();
+        try {
+          return await viaDahua();
+        } catch (dahuaErr) {
+          // A device that spoke SOAP but garbled it is told as that, not as the Dahua API it does not have.
+          if (!(dahuaErr instanceof DeviceAuthError) && err instanceof StationError && err.info.reason === 'device.badReply') throw err;
+          throw dahuaErr;
+        }
       }
     };
     const { info, channels, ownName } = await this.throttle.attempt(target, async () => {

@@ -12,6 +12,7 @@ export class DeviceAuthError extends Error {
 }
 
 
+const MAX_CHALLENGE_BYTES = 16 * 1024;
 const HASHES: Record<string, string> = { md5: 'md5', 'sha-256': 'sha256' };
 const hashOf = (algorithm: string) => (s: string) => createHash(HASHES[algorithm] ?? 'md5').update(s).digest('hex');
 
@@ -27,6 +28,8 @@ function authParams(header: string): Record<string, string> {
  * MD5 digest, then Basic): split where a new scheme word starts, outside quotes.
  */
 export function splitChallenges(header: string): string[] {
+  // A real WWW-Authenticate is a few hundred bytes; one past this is not answered.
+  if (header.length > MAX_CHALLENGE_BYTES) return [];
   const out: string[] = [];
   const re = /(?:^|,)\s*([A-Za-z][\w-]*)(?=\s+[\w-]+\s*=|\s*(?:,|$))/g;
   let inQuote = false;

@@ -67,6 +67,10 @@ export async function soapCall(url: string, operation: string, c: Credentials | 
   const raw = await readCapped(res, MAX_XML_BYTES);
   const doc = parseUntrustedXml(raw);
   const bodyEl = at(doc, 'Envelope', 'Body') as XmlNode | undefined;
+  // A cut or garbled reply is named as such, not as the HTTP status it came with.
+  if (res.status < 400 && (!bodyEl || typeof bodyEl !== 'object')) {
+    throw fail('device.badReply', { detail: doc ? 'not a SOAP envelope' : 'not well-formed XML' });
+  }
   const fault = at(bodyEl, 'Fault');
   if (res.status === 401 || (fault && /NotAuthorized/.test(raw))) {
     if (res.status === 403) throw new DeviceAuthError('locked', 'the device locked this station out after failed logins', retryAfter(res));

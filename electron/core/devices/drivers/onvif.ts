@@ -1,3 +1,4 @@
+import { fail } from '../../../contract';
 import { at, esc, list, text } from '../../net/xml';
 import type { Credentials } from '../../net/http-auth';
 import { NS, soapCall } from '../../net/soap';
@@ -101,7 +102,7 @@ export class OnvifDriver {
           `<trt:GetStreamUri xmlns:trt="${NS.trt}" xmlns:tt="${NS.tt}"><trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>` +
           `<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup><trt:ProfileToken>${esc(token)}</trt:ProfileToken></trt:GetStreamUri>`);
         const u = text(at(s, 'MediaUri', 'Uri')) ?? '';
-        if (!/^rtsps?:\/\//.test(u)) throw new Error('device gave no RTSP URI');
+        if (!/^rtsps?:\/\//.test(u)) throw fail('device.badReply', { detail: `GetStreamUri gave no rtsp:// URI for profile ${token.slice(0, 64)}` });
         return u;
       };
       const name = text(at(main!.profile, 'Name')) ?? main!.token;
