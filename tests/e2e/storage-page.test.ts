@@ -21,7 +21,7 @@ const scope = fileScope();
 let fleet: Fleet, station: StationProcess, browser: Browser, page: Page, guard: ConsoleGuard, ws: WsClient;
 let gate: number, yard: number;
 let recordingFrom = 0;
-const config = () => ws.call<{ channels: { channelId: number; mode: string; stream: string; retentionDays: number | null }[]; archive: { quotaBytes: number | null; segmentSeconds: number }; folder: string }>('recording.config', {});
+const config = () => ws.call<{ channels: { channelId: number; mode: string; stream: string; retentionDays: number | null; motionGrid: boolean }[]; archive: { quotaBytes: number | null; segmentSeconds: number }; folder: string }>('recording.config', {});
 const stateOf = (id: number) => page.getAttribute(`tr[data-channel="${id}"] [data-state]`, 'data-state');
 const scrollTo = (selector: string) => page.locator(selector).first().scrollIntoViewIfNeeded();
 
@@ -80,6 +80,18 @@ describe('recording & storage page', () => {
     await expect.poll(async () => parseFloat((await page.textContent(`tr[data-channel="${yard}"] td:nth-child(9)`)) ?? ''), { timeout: 15_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'storage-recording.png') });
   }, 60_000);
+
+  it('switches the motion grid of the selected channels off and on, each row saying so with its size', async () => {
+    const grid = (id: number) => page.textContent(`tr[data-channel="${id}"] [data-col=motionGrid]`);
+    expect(await grid(gate)).toBe('On · 0 B');
+    await page.selectOption('select[name=motionGrid]', 'off');
+    await page.click('button[data-action=apply]');
+    await expect.poll(() => Promise.all([grid(gate), grid(yard)])).toEqual(['Off', 'Off']);
+    expect((await config()).channels.map((c) => [c.channelId, c.motionGrid, c.mode])).toEqual([[gate, false, 'continuous'], [yard, false, 'continuous']]);
+    await page.selectOption('select[name=motionGrid]', 'on');
+    await page.click('button[data-action=apply]');
+    await expect.poll(() => Promise.all([grid(gate), grid(yard)])).toEqual(['On · 0 B', 'On · 0 B']);
+  }, 30_000);
 
   it('moves the forecast with days kept and the quota, and saves them', async () => {
     await scrollTo('[data-testid=forecast-overall]');
