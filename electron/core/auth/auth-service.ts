@@ -186,8 +186,10 @@ export class AuthService {
     const deviceId = name.startsWith('devices.') && typeof i.id === 'number' ? i.id : null;
     let detail = detailOf(input);
     if (!result.ok) detail = JSON.stringify({ ...(detail ? JSON.parse(detail) : {}), refused: result.error.reason ?? result.error.code, ...(result.error.params ?? {}) }).slice(0, 800);
+    // A sign-in that failed is on record under the name that was tried.
+    const tried = !user && (name === 'auth.signIn' || name === 'auth.setup') && typeof i.name === 'string' ? { id: null, name: i.name } : null;
     this.oplog.append({
-      ...this.where(session), user: user ? { id: user.id, name: user.name } : null, kind: name, channelId, deviceId,
+      ...this.where(session), user: user ? { id: user.id, name: user.name } : tried, kind: name, channelId, deviceId,
       result: result.ok ? 'ok' : result.error.code === 'internal' || result.error.code === 'unavailable' ? 'failed' : 'refused', detail,
     });
   }

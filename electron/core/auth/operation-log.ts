@@ -6,7 +6,8 @@ import type { OplogEntry } from '../../contract';
 import type { Db } from '../storage/db';
 
 export interface OplogRecord {
-  user: { id: number; name: string } | null;
+  /** A failed sign-in has the name tried and no id. */
+  user: { id: number | null; name: string } | null;
   /** The call's name ("devices.remove") or a station operation ("auth.resetAdmin", "oplog.retention"). */
   kind: string;
   channelId?: number | null;

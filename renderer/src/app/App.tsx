@@ -5,6 +5,11 @@ import { EventsPage } from '../features/events/EventsPage';
 import { DevicesPage } from '../features/devices/DevicesPage';
 import { PrivacyPage } from '../features/privacy/PrivacyPage';
 import { LivePage } from '../features/live/LivePage';
+import { AuthGate } from '../features/operators/AuthForms';
+import { OperatorsPage } from '../features/operators/OperatorsPage';
+import { useLockScreenMutation, useSignOutMutation } from '../features/operators/operators-api';
+import { mayView } from '../features/operators/rights';
+import { forgetSignIn, useAuthGate } from '../features/operators/use-auth';
 import { PlaybackPage } from '../features/recording/PlaybackPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { StatusPage } from '../features/status/StatusPage';
@@ -34,6 +39,7 @@ function Page({ view }: { view: View }) {
     case 'privacy': return <PrivacyPage />;
     case 'settings': return <SettingsPage />;
     case 'status': return <StatusPage />;
+    case 'operators': return <OperatorsPage />;
   }
 }
 
@@ -44,6 +50,12 @@ export function App() {
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
   const main = useRef<HTMLElement>(null);
   const { t } = useTranslation();
+  const auth = useAuthGate();
+  const me = auth?.me ?? null;
+  const [lock] = useLockScreenMutation();
+  const [signOut] = useSignOutMutation();
+  // The nav shows the pages the signed-in user has a right for; a page keeps its Alt+N either way.
+  const shown = VIEWS.filter((v) => mayView(v, me));
   const timeZone = useStatusQuery().data?.timeZone;
   setStationTimeZone(timeZone);
 
@@ -59,7 +71,7 @@ export function App() {
     const onKey = (e: globalThis.KeyboardEvent) => {
       if (help || e.defaultPrevented) return;
       const page = pageOf(e);
-      if (page) {
+      if (page && mayView(page, me)) {
         e.preventDefault();
         go(page, true);
       } else if (isShortcut(e, 'global.help') && !isTextField(e.target)) {
@@ -74,12 +86,13 @@ export function App() {
   // Arrow keys move along the navigation (one tab stop for the whole list).
   const onNavKey = (e: KeyboardEvent, i: number) => {
     if (!isShortcut(e, 'global.nav')) return;
-    const next = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: VIEWS.length - 1 }[e.key]!;
+    const next = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: shown.length - 1 }[e.key]!;
     e.preventDefault();
-    buttons.current[(next + VIEWS.length) % VIEWS.length]?.focus();
+    buttons.current[(next + shown.length) % shown.length]?.focus();
   };
 
   return (
+    <AuthGate state={auth}>
     <div className="shell">
       <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); main.current?.querySelector<HTMLElement>('h1')?.focus(); }}>
         {t('shell.skip')}
@@ -87,7 +100,7 @@ export function App() {
       <nav className="nav" aria-label={t('shell.mainNav')}>
         <div className="brand" aria-hidden="true"><span className="brand-mark" />{t('shell.brand')}</div>
         <ul>
-          {VIEWS.map((v, i) => (
+          {shown.map((v, i) => (
             <li key={v}>
               <button
                 ref={(el) => void (buttons.current[i] = el)}
@@ -97,13 +110,13 @@ export function App() {
                 tabIndex={v === view ? 0 : -1}
                 onClick={() => go(v, true)}
                 onKeyDown={(e) => onNavKey(e, i)}
-                title={t('shell.navTitle', { page: t(`nav.${v}`), key: pageShortcutText(i) })}
-                aria-keyshortcuts={pageAriaShortcut(i)}
+                title={t('shell.navTitle', { page: t(`nav.${v}`), key: pageShortcutText(VIEWS.indexOf(v)) })}
+                aria-keyshortcuts={pageAriaShortcut(VIEWS.indexOf(v))}
                 data-view={v}
               >
                 <NavIcon view={v} />
                 <span>{t(`nav.${v}`)}</span>
-                <kbd aria-hidden="true">{pageShortcutText(i)}</kbd>
+                <kbd aria-hidden="true">{pageShortcutText(VIEWS.indexOf(v))}</kbd>
               </button>
             </li>
           ))}
@@ -111,6 +124,13 @@ export function App() {
         <button type="button" className="nav-help" onClick={() => setHelp(true)} data-testid="open-shortcuts">
           <span>{t('shortcuts:open')}</span><kbd aria-hidden="true">?</kbd>
         </button>
+        {me && (
+          <div className="nav-user" data-testid="signed-in-as">
+            <span>{me.name}</span>
+            <button type="button" onClick={() => void lock()} aria-keyshortcuts="Alt+Shift+L">{t('operators:lock.action')}</button>
+            <button type="button" onClick={() => { forgetSignIn(); void signOut(); }}>{t('operators:signOut')}</button>
+          </div>
+        )}
         <div className={`conn conn-${connection}`} role="status" aria-live="polite">
           <span className="dot" aria-hidden="true" />
           {t(`shell.connection.${connection}`)}
@@ -122,5 +142,6 @@ export function App() {
       <AlarmCenter />
       {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
     </div>
+    </AuthGate>
   );
 }

@@ -32,6 +32,7 @@ export const SHORTCUTS = {
   'global.close': { group: 'global', combos: [{ keys: ['Escape'] }] },
   'global.nav': { group: 'global', combos: [{ keys: ['ArrowUp', 'ArrowDown', 'Home', 'End'] }] },
   'global.choose': { group: 'global', combos: [{ keys: ['ArrowLeft', 'ArrowRight', 'Home', 'End'] }] },
+  'global.lock': { group: 'global', combos: [{ keys: ['l', 'L'], alt: true, shift: true }] },
   'cameraList.move': { group: 'cameraList', combos: [{ keys: ['ArrowUp', 'ArrowDown', 'Home', 'End'] }] },
   'cameraList.place': { group: 'cameraList', combos: [{ keys: ['Enter'] }] },
   'cameraList.remove': { group: 'cameraList', combos: [{ keys: ['Delete'] }] },

@@ -15,6 +15,7 @@ const infoOf = (err: unknown): Partial<ErrorInfo> => (err && typeof err === 'obj
 function shown(name: string, v: string | number): string | number {
   if (name === 'field' && isFieldKey(v)) return i18next.t(`errors:fields.${v}`);
   if (name === 'purpose') return i18next.t(`privacy:purposes.${v}.title`);
+  if (name === 'right') return i18next.t(`operators:rights.${v}`);
   if (name === 'region' && typeof v === 'string' && /^[a-z]{2}$/i.test(v)) {
     return new Intl.DisplayNames(currentLanguage(), { type: 'region' }).of(v.toUpperCase()) ?? v;
   }

@@ -10,6 +10,7 @@ const PATHS: Record<View, string> = {
   privacy: 'M10 3l6 2v5c0 4-3 6-6 7c-3-1-6-3-6-7V5z',
   settings: 'M4 6h12M4 10h12M4 14h12M7 4v4M13 8v4M9 12v4',
   status: 'M10 3a7 7 0 1 1 0 14a7 7 0 0 1 0-14M10 9v5M10 6v.5',
+  operators: 'M7 8a3 3 0 1 0 0-.1M2 17c0-3 2-5 5-5s5 2 5 5M13 9a2.5 2.5 0 1 0 0-.1M14 12c2 0 4 1.5 4 4',
 };
 
 export function NavIcon({ view }: { view: View }) {

@@ -1,0 +1,76 @@
+// The page's sign-in: the id kept for this tab (sessionStorage) to resume after a reload or a reconnect, the lock
+// shortcut, and signing out after the idle time the station sets.
+import { useEffect, useRef, useState } from 'react';
+import { useStationClient } from '../../app/client-context';
+import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { isShortcut } from '../../app/shortcuts';
+import { stationApi } from '../../app/station-api';
+import { operatorsApi, useAuthStateQuery, useLockScreenMutation, useSignOutMutation } from './operators-api';
+
+const KEY = 'watchpost.signIn';
+
+export const keepSignIn = (sessionId: string) => sessionStorage.setItem(KEY, sessionId);
+export const forgetSignIn = () => sessionStorage.removeItem(KEY);
+
+/** After a sign-in: every cached answer was for nobody, so all of them are asked again. */
+export function useSignedIn(): (sessionId: string) => void {
+  const dispatch = useAppDispatch();
+  return (sessionId) => {
+    keepSignIn(sessionId);
+    dispatch(stationApi.util.resetApiState());
+  };
+}
+
+/** Resumes this tab's sign-in on every new connection; the auth state once known (undefined until then). */
+export function useAuthGate() {
+  const client = useStationClient();
+  const dispatch = useAppDispatch();
+  const connection = useAppSelector((s) => s.shell.connection);
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    if (connection !== 'open') return;
+    const id = sessionStorage.getItem(KEY);
+    if (!id) return void setReady(true);
+    let live = true;
+    client.call('auth.resume', { sessionId: id })
+      .catch(() => forgetSignIn())
+      .finally(() => {
+        if (!live) return;
+        setReady(true);
+        dispatch(stationApi.util.resetApiState());
+      });
+    return () => { live = false; };
+  }, [connection, client, dispatch]);
+  useEffect(() => client.on('auth.changed', () => dispatch(operatorsApi.util.invalidateTags(['Auth']))), [client, dispatch]);
+  // Polled: a session that ended at the station (idle, revoked) shows the sign-in page.
+  const { data } = useAuthStateQuery(undefined, { skip: !ready, pollingInterval: 30_000 });
+  const [signOut] = useSignOutMutation();
+  const [lock] = useLockScreenMutation();
+  const me = data?.me ?? null;
+  const lastInput = useRef(Date.now());
+  useEffect(() => {
+    if (!me) return;
+    const touch = () => void (lastInput.current = Date.now());
+    const onKey = (e: KeyboardEvent) => {
+      touch();
+      if (isShortcut(e, 'global.lock') && !data?.locked) {
+        e.preventDefault();
+        void lock();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('pointerdown', touch);
+    const timer = setInterval(() => {
+      if (Date.now() - lastInput.current > (data?.idleMinutes ?? 30) * 60_000) {
+        forgetSignIn();
+        void signOut();
+      }
+    }, 15_000);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('pointerdown', touch);
+      clearInterval(timer);
+    };
+  }, [me, data?.locked, data?.idleMinutes, lock, signOut]);
+  return data;
+}
