@@ -1,4 +1,4 @@
-// `npm run cloud -- --region de --port 0 --db ./cloud.db [--postgres <url>]`: runs the service on loopback.
+// `npm run cloud -- --region de --port 0 --db ./cloud.db [--postgres <url>] [--controller-name … --controller-contact … --supervisory-authority …]`: runs the service on loopback.
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { REGION_IDS, type Region } from './domain';
@@ -11,6 +11,9 @@ const { values } = parseArgs({
     db: { type: 'string', default: './cloud.db' },
     postgres: { type: 'string' },
     'policy-version': { type: 'string' },
+    'controller-name': { type: 'string' },
+    'controller-contact': { type: 'string' },
+    'supervisory-authority': { type: 'string' },
   },
 });
 
@@ -30,6 +33,7 @@ const cloud = await startCloud({
   port,
   db: values.postgres ? { kind: 'postgres', connectionString: values.postgres } : { kind: 'sqlite', path: values.db! },
   policyVersion: values['policy-version'],
+  ...(values['controller-name'] ? { controller: { name: values['controller-name'], contact: values['controller-contact'] ?? '', authority: values['supervisory-authority'] ?? '' } } : {}),
   logger: pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2)),
 });
 // The URL alone on stdout, so scripts and tests can read it.

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { pathPattern } from '../electron/contract/cloud';
+import { pathPattern, type Controller } from '../electron/contract/cloud';
 import { openDb } from './db/open-db';
 import type { DbConfig } from './db/sql-db';
 import {
@@ -34,6 +34,8 @@ export interface CloudOptions {
   throttle?: Partial<ThrottlePolicy>;
   /** The privacy policy version in force; telemetry granted under an older one is refused. */
   policyVersion?: string;
+  /** Controller identity, contact and supervisory authority of this deployment. */
+  controller?: Controller;
   /** Defaults to a silent logger; the CLI passes one that writes to stderr. */
   logger?: Logger;
 }
@@ -80,6 +82,7 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
     throttle: { ...DEFAULT_THROTTLE, ...opts.throttle },
     subjectKey: await serviceKey(db),
     policyVersion: opts.policyVersion ?? null,
+    controller: opts.controller ?? null,
     log,
   };
   const routes = ROUTES.map(compile);

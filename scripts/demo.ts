@@ -1,7 +1,11 @@
 // `npm run demo`: the station (electron/core/cli.ts) with a camsim fleet on loopback whose cameras it registers, so a newcomer sees video at once.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { startCloud, type CloudHandle } from '../cloud/service';
 import { sameStream, type Channel, type Result } from '../electron/contract';
-import { exitOnError, runStation } from '../electron/core/cli';
+import { dataDirOf, exitOnError, runStation } from '../electron/core/cli';
 import { ClientSession } from '../electron/core/client-session';
 import type { Station } from '../electron/core/station';
 import { startFleet, withCredentials, type Fleet } from './camsim/fleet';
@@ -60,4 +64,26 @@ export async function recordByDefault(call: Call, names: string[]): Promise<numb
   return fresh;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runStation([...process.argv.slice(2), '--demo'], startDemo).catch(exitOnError);
+/**
+ * The demo's own cloud account service on loopback (SQLite in the demo's data folder), so the Privacy page has a cloud to
+ * sign up with, consents to record, feedback to send; its controller is the demo deployment's.
+ */
+export async function startDemoCloud(dataDir: string): Promise<CloudHandle> {
+  mkdirSync(dataDir, { recursive: true });
+  return startCloud({
+    region: 'de', db: { kind: 'sqlite', path: join(dataDir, 'demo-cloud.db') },
+    controller: { name: 'Watchpost demo deployment (this computer)', contact: 'privacy@watchpost.example', authority: 'the data protection authority of your country' },
+  });
+}
+
+async function main(): Promise<void> {
+  const args = [...process.argv.slice(2), '--demo'];
+  const { values } = parseArgs({ args, strict: false, options: { 'data-dir': { type: 'string' }, 'cloud-url': { type: 'string' } } });
+  // A cloud named on the command line or in the environment is used as it is; otherwise the demo brings its own.
+  const own = values['cloud-url'] === undefined && !process.env.WATCHPOST_CLOUD_URL;
+  const cloud = own ? await startDemoCloud(dataDirOf(values['data-dir'] as string | undefined, true)) : undefined;
+  if (cloud) console.log(`demo: cloud account service on ${cloud.url}`);
+  await runStation(cloud ? [...args, '--cloud-url', cloud.url] : args, startDemo);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main().catch(exitOnError);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import {
   cloudRouteParts, cloudRoutes, type CloudHttpMethod, type CloudParsedBody, type CloudPublicRouteName, type CloudReplyBody, type CloudRouteName, type CloudRoutes,
-  type CloudSignedInRouteName, type CloudStatus,
+  type CloudSignedInRouteName, type CloudStatus, type Controller,
 } from '../../electron/contract/cloud';
 import type { SqlDb } from '../db/sql-db';
 import { isoAt, type Clock, type Region, type ThrottlePolicy } from '../domain';
@@ -21,6 +21,8 @@ export interface ServiceDeps {
   subjectKey: string;
   /** When set, telemetry needs a grant given under this policy version. */
   policyVersion: string | null;
+  /** The deployment's controller identity, contact and supervisory authority (shown in the station's policy). */
+  controller: Controller | null;
   log: Logger;
 }
 

@@ -13,6 +13,7 @@ export const serviceRoutes: RouteDef[] = [
       minimumAge: MINIMUM_AGE,
       purposes: [...PURPOSES],
       policyVersion: d.policyVersion,
+      ...(d.controller ? { controller: d.controller } : {}),
     },
   })),
   servePublic('GET /v1/export/schema', async () => ({ status: 200, body: exportJsonSchema })),

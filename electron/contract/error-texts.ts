@@ -348,6 +348,8 @@ export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'live.layouts.save label': 'layoutName',
   'live.layouts.delete id': 'layoutId',
   'live.tour.set seconds': 'tourSeconds',
+  'live.open rate': 'mode',
+  'live.rate rate': 'mode',
   'auth.setup name': 'userName',
   'auth.signIn name': 'userName',
   'auth.resume sessionId': 'signInSession',

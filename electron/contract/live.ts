@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { call, NoInput, needs } from './common';
 
 export const STREAM_PROFILES = ['main', 'sub'] as const;
+/** How much of a live stream a viewer is sent: every frame, or keyframes only (small tiles of a large layout: one picture a GOP). */
+export const LIVE_RATES = ['full', 'keyframes'] as const;
+export type LiveRate = (typeof LIVE_RATES)[number];
 export type StreamProfile = (typeof STREAM_PROFILES)[number];
 
 /** An rtsp:// or rtsps:// URL that names a host (`rtsp://` alone parses as a URL with an empty host). */
@@ -195,10 +198,12 @@ export const liveCalls = {
    * as both tracks reach, so a track not heard would only add latency).
    */
   'live.open': call(needs.channel('live', 'streamId'), 
-    z.object({ streamId: StreamId, hevc: z.boolean().default(false), audio: z.boolean().default(false) }).strict(),
+    z.object({ streamId: StreamId, hevc: z.boolean().default(false), audio: z.boolean().default(false), rate: z.enum(LIVE_RATES).default('full') }).strict(),
     z.object({ channel: z.number().int().nonnegative() }),
   ),
   'live.close': call(needs.channel('live'), z.object({ channel: z.number().int().nonnegative() }).strict(), z.object({})),
+  /** Changes what an open media channel is sent; back to full rate from the stream's next keyframe. */
+  'live.rate': call(needs.channel('live'), z.object({ channel: z.number().int().nonnegative(), rate: z.enum(LIVE_RATES) }).strict(), z.object({})),
   'live.snapshot': call(needs.channel('live', 'channelId'), 
     z.object({ channelId: z.number().int().positive() }).strict(),
     z.object({ path: z.string(), jpegBase64: z.string(), width: z.number(), height: z.number(), takenAt: z.number() }),

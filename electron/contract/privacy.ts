@@ -130,6 +130,8 @@ export const PrivacyState = z.object({
     regionName: z.string().nullable(),
     minimumAge: z.number().int(),
     checkedAt: z.number().nullable(),
+    /** The deployment's controller, contact and supervisory authority, as the cloud states them. */
+    controller: z.object({ name: z.string(), contact: z.string(), authority: z.string() }).nullable(),
   }),
   policy: z.object({ version: z.string(), builtIn: z.string(), changed: z.boolean() }),
   account: PrivacyAccount.nullable(),

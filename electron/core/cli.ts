@@ -44,6 +44,11 @@ export function announcementListener(spec: string | undefined): { announcePort?:
   return { listenMulticast: true };
 }
 
+/** The data folder: --data-dir, else $WATCHPOST_DATA_DIR, else the user's data folder (…/watchpost, …/watchpost-demo for the demo). */
+export function dataDirOf(dir: string | undefined, demo: boolean): string {
+  return resolve(dir ?? process.env.WATCHPOST_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), demo ? 'watchpost-demo' : 'watchpost'));
+}
+
 export async function runStation(args: string[], startDemo?: StartDemo): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -61,9 +66,7 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
   if (values.help) return void console.log(USAGE);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: ${values.port} is not a port number (0-65535)`);
-  const dataDir = resolve(
-    values['data-dir'] ?? process.env.WATCHPOST_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), values.demo ? 'watchpost-demo' : 'watchpost'),
-  );
+  const dataDir = dataDirOf(values['data-dir'], values.demo);
   if (values['reset-admin']) {
     mkdirSync(dataDir, { recursive: true });
     // Only while the station is stopped: the instance lock says if it runs.

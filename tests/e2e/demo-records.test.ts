@@ -55,6 +55,19 @@ describe('the demo records', () => {
     await page.close();
   }, 60_000);
 
+  it('brings its own cloud: the Privacy page reaches it and its policy names the demo deployment as controller', async () => {
+    const { page, guard } = await openGuardedPage(browser, `${demo.url}#/privacy`, { viewport: { width: 1280, height: 900 } });
+    await expect.poll(async () => (await ws.call<{ cloud: { url: string | null; reachable: boolean | null } }>('privacy.state', {})).cloud, { timeout: 15_000 })
+      .toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), reachable: true });
+    await page.click('[data-section=policy] summary');
+    await page.waitForSelector('[data-testid=controller-name]');
+    expect(await page.textContent('[data-testid=controller-name]')).toBe('Watchpost demo deployment (this computer)');
+    expect(await page.textContent('[data-testid=controller-authority]')).toBe('You may complain to a supervisory authority: the data protection authority of your country.');
+    expect(await page.locator('[data-section=policy] [data-policy-section]').count()).toBe(9);
+    guard.check();
+    await page.close();
+  }, 60_000);
+
   it('keeps a channel the user turned off off at the next start', async () => {
     const [first] = await ws.call<{ id: number }[]>('channels.list', {});
     await ws.call('recording.setChannels', { channelIds: [first!.id], mode: 'off' });

@@ -46,6 +46,11 @@ describe('moving recordings', () => {
     const { db, from, rels, paths } = setup(3);
     const to = join(dirname(from), 'new');
     mkdirSync(to);
+    // The hour's motion file goes with its segments, after what the recorder already wrote in the new folder.
+    const motion = join(dirname(rels[0]!), 'c3-motion.bin');
+    writeFileSync(join(from, motion), 'old');
+    mkdirSync(dirname(join(to, motion)), { recursive: true });
+    writeFileSync(join(to, motion), 'new');
     const seen: MoveProgress[] = [];
     const r = await moveRecordings({ db, from, to, onProgress: (p) => seen.push(p) });
     expect(r).toEqual({ doneFiles: 3, totalFiles: 3, doneBytes: 3003, totalBytes: 3003, skipped: 0 });
@@ -53,6 +58,7 @@ describe('moving recordings', () => {
     expect(rels.every((rel) => existsSync(join(to, rel)) && !existsSync(join(from, rel)))).toBe(true);
     expect(existsSync(join(from, '3'))).toBe(false);
     expect(existsSync(from)).toBe(true);
+    expect(readFileSync(join(to, motion), 'utf8')).toBe('newold');
     expect(seen[0]).toMatchObject({ doneFiles: 0, totalFiles: 3 });
     expect(seen.at(-1)).toMatchObject({ doneFiles: 3, doneBytes: 3003 });
   });

@@ -87,6 +87,26 @@ describe('live view over the loopback transport', () => {
     c.ws.close();
   });
 
+  it('keyframes only: a viewer so opened gets keyframes alone (stamped), and every frame again from the next keyframe after live.rate', { timeout: 40_000 }, async () => {
+    const c = await client();
+    const opened = await c.call('live.open', { streamId: `${channelId}/main`, rate: 'keyframes' });
+    expect(opened.ok).toBe(true);
+    const fragments = () => c.frames.filter((f) => f.kind === 'fragment');
+    await expect.poll(() => fragments().length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    expect(fragments().every((f) => f.keyframe)).toBe(true);
+    // Live ones carry the station's arrival time and their stream time, a GOP apart.
+    const live = fragments().filter((f) => f.stamp);
+    expect(live.length).toBeGreaterThanOrEqual(2);
+    expect(Math.abs(live.at(-1)!.stamp!.arrivedAt - Date.now())).toBeLessThan(10_000);
+    expect(live.at(-1)!.stamp!.time).toBeGreaterThan(live.at(-2)!.stamp!.time);
+    const before = fragments().length;
+    expect((await c.call('live.rate', { channel: opened.value.channel, rate: 'full' })).ok).toBe(true);
+    await expect.poll(() => fragments().slice(before).filter((f) => !f.keyframe).length, { timeout: 15_000 }).toBeGreaterThan(10);
+    expect(fragments()[before]!.keyframe).toBe(true);
+    expect((await c.call('live.rate', { channel: opened.value.channel, rate: 'sometimes' })).error).toMatchObject({ code: 'bad_input', params: { field: 'mode' } });
+    c.ws.close();
+  });
+
   it('reports a wrong password as auth_failed and holds off retrying', async () => {
     const c = await client();
     const r = await c.call('channels.addRtsp', { name: 'Wrong', mainUrl: cam.url('admin:nope'), subUrl: null, allowSameUrl: true });

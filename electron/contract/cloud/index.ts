@@ -21,6 +21,9 @@ export * from './settings';
 export * from './shares';
 export * from './telemetry';
 
+export const Controller = z.strictObject({ name: z.string(), contact: z.string(), authority: z.string() });
+export type Controller = z.infer<typeof Controller>;
+
 export const Health = z.strictObject({
   status: z.literal('ok'),
   region: z.enum(REGION_IDS),
@@ -29,6 +32,8 @@ export const Health = z.strictObject({
   purposes: z.array(z.enum(PRIVACY_PURPOSES)),
   /** The policy in force; null unless the instance was started with one. */
   policyVersion: z.string().nullable(),
+  /** Who answers for the data in this deployment, how to reach them, and where to complain; absent where not configured. */
+  controller: Controller.optional(),
 });
 export type Health = z.infer<typeof Health>;
 

@@ -81,9 +81,9 @@ function channelOf(source: Record<string, string>): number {
 const TRUE_WORDS = new Set(['true', '1', 'active', 'on']);
 
 /**
- * NotificationMessages of a PullMessagesResponse as device events. CellMotionDetector and MotionAlarm often both come for
- * one motion; the event service keeps one open motion per channel, so the second is no new event. A line crossing is an
- * instant: every message but the device's initial state report is one crossing.
+ * NotificationMessages of a PullMessagesResponse as device events (CellMotionDetector and MotionAlarm often both come for
+ * one motion: the source passes the second over). A line crossing is an instant: every message but the device's initial
+ * state report is one crossing.
  */
 export function parseNotifications(body: Node, clock: () => number): DeviceEvent[] {
   const out: DeviceEvent[] = [];
@@ -127,6 +127,7 @@ export class OnvifPullPointSource implements DeviceEventSource {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private subscription: string | undefined;
+  private readonly lastState = new Map<string, boolean>();
   private readonly clock: () => number;
 
   constructor(private readonly opts: DeviceEventSourceOptions & { pullTimeoutS?: number; terminationS?: number }) {
@@ -155,6 +156,18 @@ export class OnvifPullPointSource implements DeviceEventSource {
     return body;
   }
 
+  /**
+   * Whether an event says something new: many devices send CellMotionDetector and MotionAlarm for one motion, so a state
+   * a kind and channel already have is passed over (instants such as line crossings always count).
+   */
+  private changes(e: DeviceEvent): boolean {
+    if (e.state === undefined || e.kind === 'line_crossing') return true;
+    const key = `${e.kind}:${e.channel}`;
+    if (!e.initial && this.lastState.get(key) === e.state) return false;
+    this.lastState.set(key, e.state);
+    return true;
+  }
+
   private async subscribe(): Promise<string> {
     const term = this.opts.terminationS ?? 60;
     const body = await this.soap(this.opts.url, `${NS.tev}/EventPortType/CreatePullPointSubscriptionRequest`,
@@ -173,13 +186,15 @@ export class OnvifPullPointSource implements DeviceEventSource {
       try {
         this.opts.onState?.({ state: 'connecting' });
         this.subscription = await this.subscribe();
+        // A new subscription reports the current state again.
+        this.lastState.clear();
         this.opts.onState?.({ state: 'connected' });
         delay = this.opts.retryMs ?? 1000;
         let renewAt = this.clock() + (term * 1000) / 2;
         while (!signal.aborted) {
           const body = await this.soap(this.subscription, `${NS.tev}/PullPointSubscription/PullMessagesRequest`,
             `<tev:PullMessages xmlns:tev="${NS.tev}"><tev:Timeout>PT${pullS}S</tev:Timeout><tev:MessageLimit>100</tev:MessageLimit></tev:PullMessages>`, (pullS + 10) * 1000);
-          for (const e of parseNotifications(obj(body.PullMessagesResponse), this.clock)) this.opts.onEvent(e);
+          for (const e of parseNotifications(obj(body.PullMessagesResponse), this.clock)) if (this.changes(e)) this.opts.onEvent(e);
           if (this.clock() >= renewAt) {
             await this.soap(this.subscription, `${NS.wsnt}/SubscriptionManager/RenewRequest`,
               `<wsnt:Renew xmlns:wsnt="${NS.wsnt}"><wsnt:TerminationTime>PT${term}S</wsnt:TerminationTime></wsnt:Renew>`, 10_000);

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeMediaFrameHead, fail, type MediaFrameMeta, type StreamProfile, type StreamStatus } from '../../contract';
+import { encodeMediaFrameHead, fail, type LiveRate, type MediaFrameMeta, type StreamProfile, type StreamStatus } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
 import type { SignalBus } from '../signal-bus';
@@ -32,7 +32,7 @@ export const TRANSCODE_ARGS = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune
 export class LiveService {
   private readonly hubs = new Map<string, StreamHub>();
   private readonly transcoders = new Map<string, StreamHub>();
-  private readonly sessions = new WeakMap<ClientSession, { next: number; open: Map<number, () => void> }>();
+  private readonly sessions = new WeakMap<ClientSession, { next: number; open: Map<number, { close: () => void; setRate: (r: LiveRate) => void }> }>();
   private readonly clock: () => number;
 
   constructor(private readonly opts: LiveServiceOptions) {
@@ -81,7 +81,7 @@ export class LiveService {
   }
 
   /** Starts a stream on the client's media port; returns the channel number its frames carry. */
-  async open(session: ClientSession, streamId: string, hevc: boolean, audio = false): Promise<number> {
+  async open(session: ClientSession, streamId: string, hevc: boolean, audio = false, rate: LiveRate = 'full'): Promise<number> {
     const port = session.media;
     if (!port) throw fail('station.noMediaChannel');
     const hub = await this.hub(streamId);
@@ -92,6 +92,9 @@ export class LiveService {
     // direct: the camera's own stream; switching/transcoded: H.265 the renderer cannot decode goes through the transcoder.
     let mode: 'direct' | 'switching' | 'transcoded' = 'direct';
     let tracks: TrackInfo | undefined;
+    // Keyframes only: each keyframe alone (a picture a GOP at a fraction of the decoding). Back to full rate from the next
+    // keyframe, since the frames between reference those not sent.
+    let fromKeyframe = false;
     // What a hub replays on attach (init, cached GOP) is held and sent as three frames: the init, marked with the GOP's start
     // so the page can lay it at time 0 and play without a seek; the keyframe (the first picture, on screen as soon as it is
     // in); the rest in one piece (one message for the page to take instead of fifty, each costing it about a millisecond).
@@ -105,7 +108,7 @@ export class LiveService {
         const start = gop[0]?.info.keyframe && tracks ? { start: gop[0].info.baseDecodeTime / tracks.timescale } : {};
         port.send(encodeMediaFrameHead({ channel, kind: 'init', keyframe: false, meta: { ...init.meta, ...start }, payload: init.data }), init.data);
       }
-      for (const part of [gop.slice(0, 1), gop.slice(1)]) {
+      for (const part of [gop.slice(0, 1), rate === 'keyframes' ? [] : gop.slice(1)]) {
         if (part.length === 0) continue;
         const data = part.length === 1 ? part[0]!.data : Buffer.concat(part.map((f) => f.data));
         port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: part[0]!.info.keyframe, payload: data }), data);
@@ -132,6 +135,10 @@ export class LiveService {
       },
       fragment: (data, info) => {
         if (mode === 'switching' || !tracks) return;
+        if (rate === 'keyframes' || fromKeyframe) {
+          if (!info.keyframe) return;
+          fromKeyframe = false;
+        }
         const out = audio ? data : fragmentWithoutAudio(data, info, tracks);
         if (!out) return;
         if (replay) return void replay.gop.push({ data: out, info });
@@ -150,12 +157,24 @@ export class LiveService {
       detach();
       sessions.open.delete(channel);
     });
-    s.open.set(channel, close);
+    s.open.set(channel, {
+      close,
+      setRate: (r) => {
+        if (r === rate) return;
+        fromKeyframe = r === 'full';
+        rate = r;
+      },
+    });
     return channel;
   }
 
   close(session: ClientSession, channel: number): void {
-    this.sessions.get(session)?.open.get(channel)?.();
+    this.sessions.get(session)?.open.get(channel)?.close();
+  }
+
+  /** What an open channel is sent from now on (a tile grown, selected, or made small). */
+  setRate(session: ClientSession, channel: number, rate: LiveRate): void {
+    this.sessions.get(session)?.open.get(channel)?.setRate(rate);
   }
 
   retry(streamId: string): void {

@@ -85,7 +85,7 @@ export class CloudClient {
       const r = await this.request({ method: 'GET', path: '/v1/health', purpose: 'service_info', action });
       if (!r.ok) throw new CloudUnreachable(`the cloud answered ${r.status} to /v1/health`);
       const b = r.body;
-      status.cloudInfo = { reachable: true, region: b.region, regionName: b.regionName, minimumAge: b.minimumAge ?? MINIMUM_AGE, checkedAt: clock() };
+      status.cloudInfo = { reachable: true, region: b.region, regionName: b.regionName, minimumAge: b.minimumAge ?? MINIMUM_AGE, checkedAt: clock(), controller: b.controller ?? null };
       const version = b.policyVersion ?? BUILT_IN_POLICY_VERSION;
       if (version !== policyVersion(db)) {
         log.info({ from: policyVersion(db), to: version }, 'privacy policy version changed');

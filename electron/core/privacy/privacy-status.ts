@@ -3,6 +3,7 @@ import {
   BUILT_IN_POLICY_VERSION, TELEMETRY_PURPOSES,
   type PrivacyPurpose, type PrivacyState, type PurposeState,
 } from '../../contract';
+import type { Controller } from '../../contract/cloud';
 import type { SignalBus } from '../signal-bus';
 import type { Db } from '../storage/db';
 import { policyVersion, purposeStates } from './consent-gate';
@@ -20,8 +21,8 @@ export interface PrivacyStatusOptions {
 
 /** The live status every part updates; state() reads it together with the store. */
 export class PrivacyStatus {
-  cloudInfo: { reachable: boolean | null; region: string | null; regionName: string | null; minimumAge: number; checkedAt: number | null } =
-    { reachable: null, region: null, regionName: null, minimumAge: MINIMUM_AGE, checkedAt: null };
+  cloudInfo: { reachable: boolean | null; region: string | null; regionName: string | null; minimumAge: number; checkedAt: number | null; controller: Controller | null } =
+    { reachable: null, region: null, regionName: null, minimumAge: MINIMUM_AGE, checkedAt: null, controller: null };
   syncing = false;
   offline = false;
   sessionEnded = false;

@@ -4,6 +4,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmdirSync, unlin
 import { copyFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Db } from '../storage/db';
+import { moveMotionWithSegments } from './motion-files';
 
 export interface MoveProgress { doneFiles: number; totalFiles: number; doneBytes: number; totalBytes: number }
 
@@ -84,6 +85,10 @@ export async function moveRecordings(o: MoveOptions): Promise<MoveProgress & { s
       p.totalBytes = Math.max(p.totalBytes, p.doneBytes);
       report();
     }
+  }
+  // Hour folders left without segments hand their motion files on.
+  for (const d of dirs) {
+    try { moveMotionWithSegments(d, join(o.to, relative(o.from, d))); } catch { /* they stay in the old folder, searchable there */ }
   }
   // The old folder's emptied day and hour folders go (never the folder itself, nor any that still holds a file).
   for (const d of [...dirs].sort((a, b) => b.length - a.length)) {

@@ -86,6 +86,20 @@ export function motionFiles(root: string): { channelId: number; path: string }[]
   return out;
 }
 
+/**
+ * An hour folder's segments all moved to `toDir` (the recordings folder changed): its motion files follow, appended to
+ * any the recorders already wrote there since. A folder still holding a segment keeps them.
+ */
+export function moveMotionWithSegments(fromDir: string, toDir: string): void {
+  const names = list(fromDir);
+  if (names.some((n) => n.endsWith('.mp4'))) return;
+  for (const n of names.filter((x) => MOTION_FILE.test(x))) {
+    mkdirSync(toDir, { recursive: true });
+    appendFileSync(join(toDir, n), readFileSync(join(fromDir, n)));
+    unlinkSync(join(fromDir, n));
+  }
+}
+
 /** A segment file was deleted: when its hour folder holds no segment any more, its motion files go too. */
 export function dropMotionWithLastSegment(segmentPath: string): void {
   const dir = dirname(segmentPath);

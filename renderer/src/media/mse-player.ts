@@ -63,6 +63,8 @@ export class MsePlayer {
   private feedStarting = false;
   private feeds = 0;
   private rate = 1;
+  /** Keyframes only (a small tile of a large layout): each new keyframe is shown as it comes, nothing is played between. */
+  private stills = false;
   private readonly timer: ReturnType<typeof setInterval>;
   private bytes = 0;
   private lastSample = { at: performance.now(), bytes: 0, frames: 0, media: 0 };
@@ -81,6 +83,12 @@ export class MsePlayer {
 
   static supports(codec: string, audio?: string): boolean {
     return typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported(mimeType(codec, audio));
+  }
+
+  /** Keyframes only, or every frame again (the station switches at the next keyframe). */
+  setStills(on: boolean): void {
+    this.stills = on;
+    this.video.dataset.rate = on ? 'keyframes' : 'full';
   }
 
   get stats(): PlayerStats {
@@ -179,7 +187,7 @@ export class MsePlayer {
           this.feedStarting = false;
           this.video.dataset.feed = String(++this.feeds);
         }
-        if (this.phase === 'start') this.tick();
+        if (this.phase === 'start' || this.stills) this.tick();
         this.pump();
       });
       sb.addEventListener('error', () => sb === this.sb && this.recover(i18next.t('live:player.sourceBufferError')));
@@ -247,6 +255,17 @@ export class MsePlayer {
     }
   }
 
+  /** Keyframes only: each keyframe is a range of its own (a GOP apart); the playhead goes to the newest as it comes. */
+  private showNewest(buffered: TimeRanges): void {
+    const v = this.video;
+    const newest = buffered.start(buffered.length - 1);
+    if (v.currentTime < newest) v.currentTime = newest;
+    if (!this.firstFrameSeen && v.getVideoPlaybackQuality().totalVideoFrames > 0) {
+      this.firstFrameSeen = true;
+      this.opts.onFirstFrame?.();
+    }
+  }
+
   private trim(force = false): void {
     const sb = this.sb;
     const v = this.video;
@@ -265,9 +284,10 @@ export class MsePlayer {
     const end = sb.buffered.end(sb.buffered.length - 1);
     const start = sb.buffered.start(0);
     // (A reused SourceBuffer may hold a stream whose times restarted: live starts at its keyframe whatever came before.)
-    if (v.currentTime < start || (this.phase === 'start' && this.opts.live !== false && Math.abs(v.currentTime - start) > 0.001)) v.currentTime = start;
+    if (v.currentTime < start || (this.phase === 'start' && !this.stills && this.opts.live !== false && Math.abs(v.currentTime - start) > 0.001)) v.currentTime = start;
     const lag = end - v.currentTime;
-    if (this.opts.live !== false) this.keepLive(start, end, lag);
+    if (this.stills) this.showNewest(sb.buffered);
+    else if (this.opts.live !== false) this.keepLive(start, end, lag);
     if (v.paused && v.readyState >= 2) void v.play().catch(() => {});
     this.trim();
     const q = v.getVideoPlaybackQuality();

@@ -1,4 +1,5 @@
 import { useRef } from 'react';
+import type { LiveRate } from '../../../../electron/contract';
 import { useLiveStream, type LiveStreamCallbacks } from './use-live-stream';
 
 interface Props extends LiveStreamCallbacks {
@@ -6,11 +7,13 @@ interface Props extends LiveStreamCallbacks {
   pending: boolean;
   /** Heard: opened with the camera's audio, unmuted. Others get no audio track at all. */
   audio?: boolean;
+  /** Every frame, or keyframes only (a small tile of a large layout). */
+  rate?: LiveRate;
 }
 
 /** One stream in one <video>: opens the media channel, feeds the MSE player, closes both on unmount. */
-export function StreamVideo({ streamId, pending, audio = false, onFirstFrame, onStats, onError }: Props) {
+export function StreamVideo({ streamId, pending, audio = false, rate = 'full', onFirstFrame, onStats, onError }: Props) {
   const video = useRef<HTMLVideoElement>(null);
-  useLiveStream(video, streamId, audio, { onFirstFrame, onStats, onError });
+  useLiveStream(video, streamId, audio, rate, { onFirstFrame, onStats, onError });
   return <video ref={video} className={pending ? 'tile-video pending' : 'tile-video'} muted playsInline data-stream={streamId} data-audio={audio ? 'on' : 'off'} />;
 }

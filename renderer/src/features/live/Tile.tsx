@@ -8,6 +8,7 @@ import { shortcutOf } from '../../app/shortcuts';
 import { Toolbar } from '../../ui/Toolbar';
 import { ptzMoveOf, PtzControls, type PtzHandle } from './PtzControls';
 import { StreamVideo } from './StreamVideo';
+import { keyframesOnly } from './decode-budget';
 
 const WITH_AUDIO = '#audio';
 export const CHANNEL_MIME = 'application/x-watchpost-channel';
@@ -37,6 +38,8 @@ interface Props {
   /** This tile is the one heard (one at a time on a desk). */
   listening: boolean;
   onListen(on: boolean): void;
+  /** Tiles before this one in order play every frame; a small one past it shows keyframes only (decode-budget.ts). */
+  fullRateTiles: number;
 }
 
 function useNow(active: boolean): number {
@@ -72,6 +75,7 @@ export function Tile(p: Props) {
   const profile = p.channel?.subUrl && width * devicePixelRatio < MAIN_STREAM_MIN_WIDTH ? 'sub' : 'main';
   const wantId = p.channel && onScreen && pageVisible && !p.hidden ? `${p.channel.id}/${profile}` : null;
   const baseStatus = wantId ? p.statuses[wantId] : undefined;
+  const rate = keyframesOnly({ index: p.index, widthPx: width * devicePixelRatio, selected: p.selected, maximized: p.maximized }, p.fullRateTiles) && !p.listening ? 'keyframes' : 'full';
   // A stream entry is its id, with "#audio" when it is opened with sound (the tile being listened to).
   const want = wantId && (p.listening && baseStatus?.audio ? `${wantId}${WITH_AUDIO}` : wantId);
 
@@ -170,6 +174,7 @@ export function Tile(p: Props) {
                 streamId={entry.replace(WITH_AUDIO, '')}
                 pending={i > 0}
                 audio={entry.endsWith(WITH_AUDIO)}
+                rate={rate}
                 onFirstFrame={() => setStreams((s) => (s.includes(entry) ? s.slice(s.indexOf(entry)) : s))}
                 onStats={i === 0 ? onStats : undefined}
               />
@@ -180,6 +185,7 @@ export function Tile(p: Props) {
             <span className="tile-name">{p.channel.name}</span>
             <span className="tile-state">{retryIn !== null ? t('tile.stateRetry', { state: stateLabel, seconds: retryIn }) : stateLabel}</span>
             {p.listening && hasAudio && <span className="badge" title={t('tile.heard')}>♪</span>}
+            {rate === 'keyframes' && <span className="badge" data-rate="keyframes" title={t('tile.keyframesTitle')}>{t('tile.keyframes')}</span>}
             {stats?.transcoded && <span className="badge" title={t('tile.transcodedTitle')}>{t('tile.transcoded')}</span>}
             {zoom.scale > 1 && <span className="badge">{t('tile.zoom', { factor: formatNumber(zoom.scale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })}</span>}
             <span className="tile-profile">{shownId?.endsWith('/sub') ? t('tile.sub') : t('tile.main')}</span>

@@ -3,6 +3,7 @@
 import { useEffect, useRef, type RefObject } from 'react';
 import { useStationClient } from '../../app/client-context';
 import { useAppSelector } from '../../app/hooks';
+import type { LiveRate } from '../../../../electron/contract';
 import { MsePlayer, type PlayerStats } from '../../media/mse-player';
 import { errorText } from '../../i18n/errors';
 
@@ -12,12 +13,19 @@ export interface LiveStreamCallbacks {
   onError?(message: string): void;
 }
 
-/** Plays one stream in the <video> while the station is connected; `audio`: opened with the camera's sound, unmuted. */
-export function useLiveStream(video: RefObject<HTMLVideoElement | null>, streamId: string, audio: boolean, callbacks: LiveStreamCallbacks): void {
+/**
+ * Plays one stream in the <video> while the station is connected; `audio`: opened with the camera's sound, unmuted;
+ * `rate`: every frame, or keyframes only (changed on the open channel, without reopening it).
+ */
+export function useLiveStream(video: RefObject<HTMLVideoElement | null>, streamId: string, audio: boolean, rate: LiveRate, callbacks: LiveStreamCallbacks): void {
   const client = useStationClient();
   const connection = useAppSelector((s) => s.shell.connection);
   const latest = useRef(callbacks);
   latest.current = callbacks;
+  const wanted = useRef(rate);
+  wanted.current = rate;
+  /** The open channel, its player, and the rate the station sends it. */
+  const open = useRef<{ channel: number; player: MsePlayer; rate: LiveRate } | null>(null);
 
   useEffect(() => {
     const el = video.current;
@@ -28,13 +36,17 @@ export function useLiveStream(video: RefObject<HTMLVideoElement | null>, streamI
       onError: (m) => latest.current.onError?.(m),
     });
     el.muted = !audio;
+    const sent = wanted.current;
+    player.setStills(sent === 'keyframes');
     let cancelled = false;
     let channel: number | undefined;
     let off = () => {};
     const hevc = MsePlayer.supports('hvc1.1.6.L93.B0');
-    client.call('live.open', { streamId, hevc, audio }).then(({ channel: ch }) => {
+    client.call('live.open', { streamId, hevc, audio, rate: sent }).then(({ channel: ch }) => {
       channel = ch;
       if (cancelled) return void client.call('live.close', { channel: ch }).catch(() => {});
+      open.current = { channel: ch, player, rate: sent };
+      if (wanted.current !== sent) setRate(wanted.current);
       off = client.onMedia(ch, (f) => {
         if (f.kind === 'init' && f.meta) {
           transcoded = !!f.meta.transcoded;
@@ -47,10 +59,20 @@ export function useLiveStream(video: RefObject<HTMLVideoElement | null>, streamI
     const stats = setInterval(() => latest.current.onStats?.({ ...player.stats, transcoded }), 1000);
     return () => {
       cancelled = true;
+      open.current = null;
       clearInterval(stats);
       off();
       player.destroy();
       if (channel !== undefined) void client.call('live.close', { channel }).catch(() => {});
     };
   }, [client, streamId, connection, audio]);
+
+  function setRate(r: LiveRate): void {
+    const o = open.current;
+    if (!o || o.rate === r) return;
+    o.rate = r;
+    o.player.setStills(r === 'keyframes');
+    void client.call('live.rate', { channel: o.channel, rate: r }).catch(() => {});
+  }
+  useEffect(() => setRate(rate));
 }

@@ -10,6 +10,7 @@ import {
   useUpdateProfileMutation,
 } from './privacy-api';
 import { errorText, syncText } from './privacy-format';
+import { PolicyPanel } from './PolicyPanel';
 import { PolicyNotice, PurposeSwitches } from './PurposeSwitches';
 import { ErasePanel, ExportPanel, RightsPanel } from './RightsPanel';
 import { TransmissionLedger, type LedgerFilter } from './TransmissionLedger';
@@ -93,6 +94,7 @@ export function PrivacyPage() {
               <PurposeSwitches state={state} busy={consentState.isLoading} error={errorText(consentState.error)} onToggle={toggle} />
               <CloudServicesPanel state={state} />
               <ConsentHistory records={consents ?? []} />
+              <PolicyPanel state={state} />
             </div>
           </div>
           {ledger && <TransmissionLedger rows={ledger.rows} total={ledger.total} matching={ledger.matching} filter={filter} onFilter={setFilter} />}

@@ -1,0 +1,44 @@
+// npm run bench:faults [-- --quick] [--only flap,kill9]: the station's worst night, one JSON line.
+// - flap: camsim takes the camera off the network every 30 s for 10 minutes (5 s down; --quick: 3 drops every 12 s),
+//   flap_reconnect_ms_p95 (camera back -> stream live), flap_gap_error_ms_max (timeline hole vs real down time),
+//   flap_leaked_handles (sockets, timers, child processes more than before).
+// - kill9: a recorder process killed with SIGKILL 100 times (--quick 10), ffprobe on every indexed segment:
+//   kill9_runs, kill9_corrupt_indexes (integrity check failed or an indexed segment that does not play as indexed),
+//   kill9_lost_fragments_max.
+// Not yet measured here: SIGTERM under load (shutdown_ms) and disk full (diskfull_*), see the report of issue 17.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cameraFlaps, p95 } from '../../tests/helpers/faults';
+import { killRuns } from '../../tests/helpers/kill9';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1]!.split(',') : ['flap', 'kill9'];
+const out: Record<string, number | string> = { quick: quick ? 1 : 0 };
+
+if (only.includes('flap')) {
+  const r = quick ? await cameraFlaps({ flaps: 3, periodMs: 12_000, downMs: 5000 }) : await cameraFlaps({ flaps: 20, periodMs: 30_000, downMs: 5000 });
+  Object.assign(out, {
+    flap_drops: r.flaps, flap_down_ms: 5000, flap_reconnect_ms_p95: Math.round(p95(r.reconnectMs)), flap_reconnect_ms_max: Math.round(Math.max(...r.reconnectMs)),
+    flap_gap_error_ms_max: Math.round(Math.max(...r.gapErrorMs)), flap_leaked_handles: r.leakedTotal,
+  });
+  if (r.leakedTotal) out.flap_leaked = JSON.stringify(r.leaked);
+}
+
+if (only.includes('kill9')) {
+  const dir = mkdtempSync(join(tmpdir(), 'wp-bench-kill9-'));
+  try {
+    const r = await killRuns({ dir, runs: quick ? 10 : 100, channels: 2, spawn });
+    Object.assign(out, {
+      kill9_runs: r.runs, kill9_corrupt_indexes: r.corruptIndexes + r.unplayable.length, kill9_lost_fragments_max: r.lostMax,
+      kill9_segments_probed: r.segments, kill9_fragments_fed: r.fragmentsFed,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(JSON.stringify(out));

@@ -1,0 +1,108 @@
+// Fault runs shared by tests/integration/faults-*.test.ts (short) and scripts/bench/faults.ts (long): a camera that drops
+// off the network again and again while the station records it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClientSession } from '../../electron/core/client-session';
+import { withCredentials } from '../../scripts/camsim/fleet';
+import { startCamsim } from './camsim-process';
+import { openStation } from './in-process-station';
+import { stationCall } from './station-call';
+
+export interface FlapReport {
+  flaps: number;
+  /** Per return of the camera: ms from its return until the station's stream was live again. */
+  reconnectMs: number[];
+  /** Per drop: |the timeline's hole over it − the camera's real down time|, ms (the whole down time when none shows). */
+  gapErrorMs: number[];
+  /** Handles (sockets, timers, child processes…) more after the flaps than before, by kind. */
+  leaked: Record<string, number>;
+  leakedTotal: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Live handles of this process by kind (node's own view: TCPSocketWrap, Timeout, ProcessWrap…), the least of a few looks
+ * half a second apart; file requests in flight (FSReq*) come and go with every write and are not handles anyone keeps.
+ */
+async function handles(): Promise<Map<string, number>> {
+  const m = new Map<string, number>();
+  for (let look = 0; look < 3; look++) {
+    const now = new Map<string, number>();
+    for (const k of process.getActiveResourcesInfo()) if (!k.startsWith('FSReq')) now.set(k, (now.get(k) ?? 0) + 1);
+    for (const k of new Set([...m.keys(), ...now.keys()])) m.set(k, look === 0 ? now.get(k) ?? 0 : Math.min(m.get(k) ?? 0, now.get(k) ?? 0));
+    await sleep(500);
+  }
+  return m;
+}
+
+/**
+ * camsim (its own process) serves one camera; an in-process station records it continuously. Every `periodMs` the camera
+ * goes offline for `downMs` through camsim's fault API. Measures reconnection after each return, the timeline's gaps
+ * against the real down time, and the handles left over once the station has settled again.
+ */
+export async function cameraFlaps(opts: { flaps: number; periodMs: number; downMs: number }): Promise<FlapReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'wp-flap-'));
+  const camsim = await startCamsim(['--devices', '1', '--channels', '1']);
+  const st = await openStation(join(dir, 'data'), { media: { graceMs: 500, stallMs: 3000 }, recording: { statusEveryMs: 500 } });
+  const session = new ClientSession('faults');
+  try {
+    const device = camsim.manifest.devices[0]!;
+    const { id } = await stationCall(st, session, 'channels.addRtsp', { name: 'Flap', mainUrl: withCredentials(device.channels[0]!.sub.rtsp), subUrl: null });
+    const streamId = `${id}/main`;
+    const live: number[] = [];
+    let state = '';
+    const off = st.signals.subscribe((name, payload) => {
+      const s = payload as { streamId?: string; state?: string };
+      if (name !== 'stream.status' || s.streamId !== streamId) return;
+      if (s.state === 'live' && state !== 'live') live.push(Date.now());
+      state = s.state ?? '';
+    });
+    await stationCall(st, session, 'recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
+    await stationCall(st, session, 'recording.setChannel', { channelId: id, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+    for (const until = Date.now() + 60_000; state !== 'live'; await sleep(50)) if (Date.now() > until) throw new Error(`stream ${streamId} never went live`);
+    await sleep(3000);
+    const before = await handles();
+    const t0 = Date.now();
+    const reconnectMs: number[] = [];
+    const downs: { down: number; up: number }[] = [];
+    for (let i = 0; i < opts.flaps; i++) {
+      const start = Date.now();
+      const down = Date.now();
+      await camsim.fault(device.id, { type: 'offline', seconds: opts.downMs / 1000 });
+      const up = down + opts.downMs;
+      downs.push({ down, up });
+      // Live again after the camera's return (a generous bound: what it took is the figure).
+      for (const until = up + 60_000; !live.some((t) => t > up); await sleep(20)) if (Date.now() > until) throw new Error(`flap ${i}: not live 60 s after the camera returned`);
+      reconnectMs.push(live.find((t) => t > up)! - up);
+      await sleep(Math.max(0, start + opts.periodMs - Date.now()));
+    }
+    // Settled: a few seconds recording after the last return, then the handles are compared.
+    await sleep(3000);
+    const after = await handles();
+    const leaked: Record<string, number> = {};
+    for (const [k, n] of after) if (n > (before.get(k) ?? 0)) leaked[k] = n - (before.get(k) ?? 0);
+    off();
+    const [tl] = await stationCall(st, session, 'archive.timeline', { channelIds: [id], from: t0 - 60_000, to: Date.now() });
+    const { spans } = tl as { spans: { start: number; end: number }[] };
+    // The timeline's holes between recorded spans (what the page shows as not recorded; holes under SPAN_JOIN_MS are
+    // drawn as recorded), each matched with the drop it falls in. A camera that kept capturing sends its buffered GOP on
+    // return, so a hole can be up to a GOP shorter than the down time.
+    const holes = spans.slice(1).map((sp, i) => ({ from: spans[i]!.end, to: sp.start }));
+    const gapErrorMs = downs.map((d) => {
+      const h = holes.filter((x) => x.to > d.down - 1000 && x.from < d.up + 5000);
+      return Math.abs(h.reduce((n, x) => n + x.to - x.from, 0) - (d.up - d.down));
+    });
+    return { flaps: opts.flaps, reconnectMs, gapErrorMs, leaked, leakedTotal: Object.values(leaked).reduce((a, b) => a + b, 0) };
+  } finally {
+    await st.dispose().catch(() => {});
+    await camsim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function p95(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)]! : 0;
+}
