@@ -5,18 +5,20 @@
 // - kill9: a recorder process killed with SIGKILL 100 times (--quick 10), ffprobe on every indexed segment:
 //   kill9_runs, kill9_corrupt_indexes (integrity check failed or an indexed segment that does not play as indexed),
 //   kill9_lost_fragments_max.
-// Not yet measured here: SIGTERM under load (shutdown_ms) and disk full (diskfull_*), see the report of issue 17.
+// - sigterm: the station process recording 64 camsim channels (--quick 16) gets SIGTERM: shutdown_ms, and segments left
+//   open, cut or unplayable (sigterm_unclean_segments).
+// Disk full is an integration test only (tests/integration/faults-diskfull.test.ts: it mounts a tmpfs as root).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cameraFlaps, p95 } from '../../tests/helpers/faults';
+import { cameraFlaps, p95, sigtermUnderLoad } from '../../tests/helpers/faults';
 import { killRuns } from '../../tests/helpers/kill9';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? args[onlyAt + 1]!.split(',') : ['flap', 'kill9'];
+const only = onlyAt >= 0 ? args[onlyAt + 1]!.split(',') : ['flap', 'kill9', 'sigterm'];
 const out: Record<string, number | string> = { quick: quick ? 1 : 0 };
 
 if (only.includes('flap')) {
@@ -39,6 +41,11 @@ if (only.includes('kill9')) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+if (only.includes('sigterm')) {
+  const r = await sigtermUnderLoad({ channels: quick ? 16 : 64, recordMs: 10_000 });
+  Object.assign(out, { sigterm_channels: r.channels, shutdown_ms: Math.round(r.shutdownMs), sigterm_exit_code: r.exitCode ?? -1, sigterm_segments: r.segments, sigterm_unclean_segments: r.unclean.length });
 }
 
 console.log(JSON.stringify(out));

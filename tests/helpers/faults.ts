@@ -1,13 +1,17 @@
 // Fault runs shared by tests/integration/faults-*.test.ts (short) and scripts/bench/faults.ts (long): a camera that drops
-// off the network again and again while the station records it.
+// off the network again and again while the station records it; SIGTERM to a station recording many channels.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientSession } from '../../electron/core/client-session';
+import { scanSegment } from '../../electron/core/recording/segment-file';
 import { withCredentials } from '../../scripts/camsim/fleet';
+import { probeFrames } from './archive-media';
 import { startCamsim } from './camsim-process';
 import { openStation } from './in-process-station';
 import { stationCall } from './station-call';
+import { startStation } from './station-process';
+import { wsClient } from './ws-client';
 
 export interface FlapReport {
   flaps: number;
@@ -105,4 +109,61 @@ export async function cameraFlaps(opts: { flaps: number; periodMs: number; downM
 export function p95(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)]! : 0;
+}
+
+export interface ShutdownReport {
+  channels: number;
+  /** SIGTERM to exit, ms. */
+  shutdownMs: number;
+  exitCode: number | null;
+  segments: number;
+  /** Segments the index still holds open, or whose file ends in a cut fragment, or that do not play. */
+  unclean: string[];
+}
+
+/**
+ * The station as its own process (npm run station) recording `channels` camsim streams; SIGTERM once every channel
+ * records. Measures the shutdown and checks every segment it wrote: closed in the index, no cut fragment, playable.
+ */
+export async function sigtermUnderLoad(opts: { channels: number; recordMs: number }): Promise<ShutdownReport> {
+  const devices = Math.ceil(opts.channels / 4);
+  const camsim = await startCamsim(['--devices', String(devices), '--channels', String(Math.min(4, opts.channels))]);
+  const station = await startStation();
+  try {
+    const ws = await wsClient(station.url);
+    const urls = camsim.manifest.devices.flatMap((d) => d.channels.map((c) => withCredentials(c.sub.rtsp))).slice(0, opts.channels);
+    const ids: number[] = [];
+    for (const [i, url] of urls.entries()) ids.push((await ws.call<{ id: number }>('channels.addRtsp', { name: `Load ${i + 1}`, mainUrl: url, subUrl: null })).id);
+    await ws.call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
+    await ws.call('recording.setChannels', { channelIds: ids, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+    for (const until = Date.now() + 90_000; ; await sleep(500)) {
+      const s = await ws.call<{ channels: { state: string }[] }>('recording.status', {});
+      if (s.channels.length === ids.length && s.channels.every((c) => c.state === 'recording')) break;
+      if (Date.now() > until) throw new Error(`not every channel records: ${JSON.stringify(s.channels.map((c) => c.state))}`);
+    }
+    await sleep(opts.recordMs);
+    ws.close();
+    const t0 = performance.now();
+    const exitCode = await station.stop();
+    const shutdownMs = performance.now() - t0;
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(station.dataDir, 'station.db'), { readonly: true, fileMustExist: true });
+    const rows = db.prepare('SELECT path, closed FROM rec_segment').all() as { path: string; closed: number }[];
+    const integrity = db.pragma('integrity_check', { simple: true });
+    db.close();
+    const unclean: string[] = integrity === 'ok' ? [] : [`index: ${String(integrity)}`];
+    for (const r of rows) {
+      const path = join(station.dataDir, 'recordings', r.path);
+      const scanned = scanSegment(path);
+      const frames = probeFrames(path);
+      if (!r.closed) unclean.push(`${r.path}: open in the index`);
+      else if (!scanned || scanned.validBytes !== scanned.fileBytes) unclean.push(`${r.path}: ends in a cut fragment`);
+      else if (typeof frames !== 'number' || frames === 0) unclean.push(`${r.path}: does not play (${frames})`);
+    }
+    return { channels: ids.length, shutdownMs, exitCode, segments: rows.length, unclean };
+  } finally {
+    await station.stop();
+    await camsim.stop();
+    rmSync(station.dataDir, { recursive: true, force: true });
+  }
 }
