@@ -36,11 +36,6 @@ export function parseDahuaLine(line: string, at: number): DeviceEvent | undefine
   return { kind, channel, state: action === 'Start', at };
 }
 
-/** Holds the attach stream open; a silence past three heartbeats or any error reconnects with backoff. */
-export class DahuaAttachSource implements DeviceEventSource {
-  private readonly abort = new AbortController();
-  private loop: Promise<void> | undefined;
-  private readonly clock: () => number;
 /** Splits the multipart attach stream into its parts' body lines, however the chunks fall; throws when a part outgrows 64 KB. */
 export class DahuaPartReader {
   private buf = '';
@@ -60,6 +55,11 @@ export class DahuaPartReader {
   }
 }
 
+/** Holds the attach stream open; a silence past three heartbeats or any error reconnects with backoff. */
+export class DahuaAttachSource implements DeviceEventSource {
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly clock: () => number;
 
   constructor(private readonly opts: DeviceEventSourceOptions & { heartbeatS?: number }) {
     this.clock = opts.clock ?? Date.now;
