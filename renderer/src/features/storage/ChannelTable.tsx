@@ -11,10 +11,12 @@ interface Props {
   selected: ReadonlySet<number>;
   onToggle(channelId: number): void;
   onToggleAll(): void;
+  /** Event recording now, as an alarm would start it (shown for channels in event mode). */
+  onTrigger(channelId: number): void;
 }
 
 /** Every channel: how it is set to record and what its recorder does now (state in colour and words). */
-export function ChannelTable({ rows, selected, onToggle, onToggleAll }: Props) {
+export function ChannelTable({ rows, selected, onToggle, onToggleAll, onTrigger }: Props) {
   const { t } = useTranslation('storage');
   if (rows.length === 0) return <p className="muted">{t('channels.none')}</p>;
   const all = rows.every((r) => selected.has(r.channel.id));
@@ -37,7 +39,10 @@ export function ChannelTable({ rows, selected, onToggle, onToggleAll }: Props) {
               <tr key={channel.id} data-channel={channel.id} className={on ? 'st-selected' : undefined} onClick={(e) => { if (!(e.target as HTMLElement).closest('input, a, button')) onToggle(channel.id); }}>
                 <td><input type="checkbox" checked={on} onChange={() => onToggle(channel.id)} aria-label={t('channels.select', { name: channel.name })} /></td>
                 <td className="st-name">{channel.name}</td>
-                <td data-col="mode">{t(`modes.${config?.mode ?? 'off'}`)}</td>
+                <td data-col="mode">{t(`modes.${config?.mode ?? 'off'}`)}
+                  {config?.mode === 'event' && <button type="button" className="link small st-trigger" data-action="trigger" title={t('channels.triggerTitle')}
+                    aria-label={t('channels.triggerLabel', { name: channel.name })} onClick={() => onTrigger(channel.id)}>{t('channels.trigger')}</button>}
+                </td>
                 <td>{config ? t(`streams.${config.stream}`) : '—'}</td>
                 <td>{config?.mode === 'schedule' ? scheduleName(config.schedule) : '—'}</td>
                 <td className="mono">{config?.mode === 'event' ? t('units.prePost', { pre: formatNumber(config.preSeconds), post: formatNumber(config.postSeconds) }) : '—'}</td>

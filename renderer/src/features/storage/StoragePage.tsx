@@ -7,7 +7,7 @@ import { ChannelSettingsForm } from './ChannelSettingsForm';
 import { ChannelTable, type ChannelRow } from './ChannelTable';
 import { EvidenceList } from './EvidenceList';
 import { ForecastPanel } from './ForecastPanel';
-import { useForecastQuery, useRecordingConfigQuery, useRecordingStatusQuery } from './storage-api';
+import { useForecastQuery, useRecordingConfigQuery, useRecordingStatusQuery, useTriggerMutation } from './storage-api';
 import { useStorageSignals } from './use-storage-signals';
 import './storage.css';
 
@@ -21,6 +21,7 @@ export function StoragePage() {
   const { data: now } = useForecastQuery({ channels: [] }, { pollingInterval: 10_000 });
   const move = useStorageSignals();
   const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [trigger] = useTriggerMutation();
 
   const rows = useMemo((): ChannelRow[] => channels.map((channel) => ({
     channel,
@@ -42,7 +43,7 @@ export function StoragePage() {
       </header>
       <section aria-labelledby="st-channels" className="st-section">
         <h2 id="st-channels">{t('channels.heading')}</h2>
-        <ChannelTable rows={rows} selected={selected} onToggle={toggle} onToggleAll={toggleAll} />
+        <ChannelTable rows={rows} selected={selected} onToggle={toggle} onToggleAll={toggleAll} onTrigger={(id) => void trigger(id)} />
         <ChannelSettingsForm key={chosen.join(',')} channelIds={chosen} configs={config?.channels ?? []} />
       </section>
       <div className="st-columns">

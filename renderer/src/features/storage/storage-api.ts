@@ -14,11 +14,13 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['RecordingConfig', 'Reco
     locks: callQuery(b, 'archive.locks', { providesTags: ['Locks'] }),
     unlock: callMutation(b, 'archive.unlock', { invalidatesTags: ['Locks', 'Audit', 'Forecast'] }),
     audit: callQuery(b, 'archive.audit', { providesTags: ['Audit'], keepUnusedDataFor: 0 }),
+    // Starts event recording as an alarm would (pre-event seconds from the ring, then post-event), and marks the timeline.
+    trigger: callMutation(b, 'recording.trigger', { input: (channelId: number) => ({ channelId, kind: 'manual' }), invalidatesTags: ['RecordingStatus'] }),
   }),
 });
 
 export const {
   useRecordingConfigQuery, useRecordingStatusQuery, useSetChannelsMutation, useSetArchiveMutation, useSetFolderMutation,
-  useForecastQuery, useLocksQuery, useUnlockMutation, useAuditQuery,
+  useForecastQuery, useLocksQuery, useUnlockMutation, useAuditQuery, useTriggerMutation,
 } = api;
 export const storageApi = api;
