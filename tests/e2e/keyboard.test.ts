@@ -230,6 +230,8 @@ describe('keyboard', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-tab'))).toBe('sensors');
     expect(await page.locator('[role=tabpanel]').getAttribute('aria-labelledby')).toBe('ev-tab-sensors');
     await page.keyboard.press('End');
+    expect(await selected()).toBe('sources');
+    await page.keyboard.press('ArrowLeft');
     expect(await selected()).toBe('motion');
     // The motion mask is one stop too: 144 cells, the arrows inside.
     await page.locator('.ev-mask-grid button[tabindex="0"]').waitFor();
