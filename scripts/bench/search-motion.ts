@@ -1,11 +1,13 @@
 // Motion search figures (issue 12), called by search.ts and runnable on its own (`tsx scripts/bench/search-motion.ts`,
 // one JSON line): a drawn region searched over 24 h x 16 channels of stored grids, the bytes a channel-day of grids
-// takes, and the extra CPU of computing and storing the grid on top of motion detection.
+// takes (and its copy in the recordings folder's motion files), and the extra CPU of computing and storing the grid on top
+// of motion detection (SQLite and the folder's file, as while recording).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { changedShare, GRID_BYTES, MOTION_H, MOTION_W, orGrid } from '../../electron/core/events/motion-detector';
+import { motionFiles } from '../../electron/core/recording/motion-files';
 import { MOTION_STEP_MS, MotionIndexWriter, searchMotion } from '../../electron/core/recording/motion-index';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
 import { percentile } from './proc-cpu';
@@ -24,8 +26,8 @@ function rng(seed: number): () => number {
 }
 
 /** A day of 500 ms grids for a channel: `share` of the time something moves, in a box of cells wandering over the picture. */
-function fillDay(db: Db, channelId: number, share: number, r: () => number): void {
-  const w = new MotionIndexWriter(db, 1e9);
+function fillDay(db: Db, channelId: number, share: number, r: () => number, folder?: string): void {
+  const w = new MotionIndexWriter(db, 1e9, { folderOf: () => folder });
   let x = 0;
   let y = 0;
   for (let t = 0; t < DAY; t += MOTION_STEP_MS) {
@@ -60,13 +62,13 @@ function searchP50(db: Db): [number, number] {
   return [Math.round(percentile(times, 50)), Math.round(percentile(cpu, 50))];
 }
 
-/** Bytes one channel-day of grids adds to the database file, moving `share` of the time. */
-function bytesPerDay(dir: string, share: number): number {
-  const path = join(dir, `bytes-${share}.db`);
+/** Bytes one channel-day of grids adds to the database file, moving `share` of the time (and writes the recordings folder's copy to `folder`). */
+function bytesPerDay(dir: string, share: number, folder?: string): number {
+  const path = join(dir, `bytes-${share}${folder ? '-files' : ''}.db`);
   const db = openDatabase(path);
   db.pragma('wal_checkpoint(TRUNCATE)');
   const empty = statSync(path).size;
-  fillDay(db, 1, share, rng(7));
+  fillDay(db, 1, share, rng(7), folder);
   db.exec('VACUUM');
   db.pragma('wal_checkpoint(TRUNCATE)');
   const size = statSync(path).size - empty;
@@ -95,9 +97,10 @@ function gridCpuPct(dir: string): number {
   };
   const plainMs = [0, 1, 2].map(() => time((i) => changedShare(frames[i % 8]!, frames[(i + 1) % 8]!, mask, 50))).sort()[1]!;
   const gridMs = [0, 1, 2].map(() => time((i) => { changedShare(frames[i % 8]!, frames[(i + 1) % 8]!, mask, 50, cells.fill(0)); orGrid(cells, grid); })).sort()[1]!;
-  // Storing: a minute of samples of a moving channel through the writer, with its batched flushes.
+  // Storing: a minute of samples of a moving channel through the writer, with its batched flushes, in SQLite and (the
+  // channel recording) in the recordings folder.
   const db = openDatabase(join(dir, 'cpu.db'));
-  const w = new MotionIndexWriter(db, 1e9);
+  const w = new MotionIndexWriter(db, 1e9, { folderOf: () => join(dir, 'cpu-rec') });
   const samples = 60 * SAMPLES_PER_S * 10;
   const t0 = process.cpuUsage();
   for (let i = 0; i < samples; i++) {
@@ -110,6 +113,13 @@ function gridCpuPct(dir: string): number {
   const storeMs = (d.user + d.system) / 1000 / samples;
   const perSecondMs = Math.max(0, gridMs - plainMs) * FPS + storeMs * SAMPLES_PER_S;
   return Math.round((perSecondMs / 1000) * 100 * 1000) / 1000;
+}
+
+/** Bytes the recordings folder's motion files take for a channel-day always moving (the copy that travels with it). */
+function folderBytesPerDay(dir: string): number {
+  const folder = join(dir, 'files-rec');
+  bytesPerDay(dir, 1, folder);
+  return motionFiles(folder).reduce((n, f) => n + statSync(f.path).size, 0);
 }
 
 export function benchMotionSearch(): Record<string, number> {
@@ -133,6 +143,7 @@ export function benchMotionSearch(): Record<string, number> {
       motion_index_cpu_pct_per_stream: gridCpuPct(dir),
       motion_index_bytes_per_channel_day: bytesPerDay(dir, 1),
       motion_index_bytes_per_channel_day_quarter_moving: bytesPerDay(dir, 0.25),
+      motion_files_bytes_per_channel_day: folderBytesPerDay(dir),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
