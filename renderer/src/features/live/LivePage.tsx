@@ -8,12 +8,12 @@ import { rovingTarget } from '../../ui/roving';
 import { CameraTree } from './CameraTree';
 import { LayoutEditor } from './LayoutEditor';
 import { PopOutButton } from './PopOutButton';
-import { LAYOUTS, layoutById } from './layouts';
+import { LAYOUTS, layoutById, MAX_TILES } from './layouts';
 import { useChannelsQuery, useClipsQuery, useRetryStreamMutation, useSnapshotMutation, useStartClipMutation, useStopClipMutation } from './live-api';
 import { deleteLayout, deleteView, liveActions, loadDesk, loadStreamStatuses, saveLayout, saveView as saveViewIn, setTourSeconds } from './live-slice';
 import { TOUR_SECONDS } from '../../../../electron/contract';
 import { Tile } from './Tile';
-import { useDecodeBudget } from './decode-budget';
+import { START_BUDGET, useDecodeBudget } from './decode-budget';
 import { errorText } from '../../i18n/errors';
 import { RecordingOffHint } from '../storage/RecordingOffHint';
 
@@ -35,7 +35,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
   const layout = layoutById(live.layoutId, live.custom);
   const byId = useMemo(() => new Map(channels.map((c) => [c.id, c])), [channels]);
   const statuses = live.statuses.entities as Record<string, StreamStatus | undefined>;
-  const fullRateTiles = useDecodeBudget(grid);
+  const budget = useDecodeBudget(grid);
 
   useEffect(() => { void dispatch(loadStreamStatuses()); }, [dispatch]);
   // Views, custom layouts and the tour are the station's: loaded on each (re)connection, pushed when any desk changes them.
@@ -199,7 +199,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
                 onMove={(d) => move(i, d)}
                 listening={listening === i && id !== null}
                 onListen={(on) => setListening(on ? i : null)}
-                fullRateTiles={fullRateTiles}
+                fullRateTiles={layout.cells.length <= START_BUDGET ? MAX_TILES : budget}
               />
             );
           })}</div>)}

@@ -4,7 +4,7 @@ import { useEffect, useState, type RefObject } from 'react';
 
 /** Tiles narrower than this (device pixels) may show keyframes only; larger ones, the selected and a maximized one never do. */
 export const KEYFRAME_TILE_MAX_WIDTH = 400;
-/** Where the budget starts: a core decodes about 16 sub streams at 360p. */
+/** Where the budget starts: a core decodes about 16 sub streams at 360p; layouts of up to this many tiles play every frame. */
 export const START_BUDGET = 16;
 const MIN_BUDGET = 4;
 const MAX_BUDGET = 64;
