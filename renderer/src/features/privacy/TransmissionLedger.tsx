@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { TRANSMISSION_PURPOSES, type Transmission, type TransmissionPurpose } from '../../../../electron/contract';
 import { formatBytes, formatNumber } from '../../i18n/format';
+import { consentText, outcomeText } from './ledger-words';
 import { formatStamp, purposeLabel } from './privacy-format';
 
 export interface LedgerFilter { purpose: TransmissionPurpose | ''; text: string }
@@ -38,8 +39,8 @@ export function TransmissionLedger({ rows, total, matching, filter, onFilter }: 
                 <td>{purposeLabel(r.purpose)}</td>
                 <td className="mono num">{formatBytes(r.bytesOut)}</td>
                 <td className="mono num">{formatBytes(r.bytesIn)}</td>
-                <td className={r.status === null ? 'warn-text' : r.status < 300 ? 'ok' : 'bad'}>{r.status ?? ''} {r.outcome}</td>
-                <td className="muted">{r.consent}</td>
+                <td className={r.status === null ? 'warn-text' : r.status < 300 ? 'ok' : 'bad'}>{r.status ?? ''} {outcomeText(r.outcome)}</td>
+                <td className="muted">{consentText(r.consent)}</td>
               </tr>
             ))}
             {rows.length === 0 && <tr><td colSpan={7} className="muted">{total ? t('ledger.noMatch') : t('ledger.nothingSent')}</td></tr>}
