@@ -8,7 +8,7 @@ import {
   type AuthSettings, type AuthState, type CallName, type Me, type Result, type Right,
 } from '../../contract';
 import type { ClientSession } from '../client-session';
-import type { Logger } from '../log';
+import { scrubSecrets, type Logger } from '../log';
 import type { CallGuard, Handlers } from '../rpc';
 import type { SignalBus } from '../signal-bus';
 import type { Db } from '../storage/db';
@@ -190,7 +190,9 @@ export class AuthService {
     const tried = !user && (name === 'auth.signIn' || name === 'auth.setup') && typeof i.name === 'string' ? { id: null, name: i.name } : null;
     this.oplog.append({
       ...this.where(session), user: user ? { id: user.id, name: user.name } : tried, kind: name, channelId, deviceId,
-      result: result.ok ? 'ok' : result.error.code === 'internal' || result.error.code === 'unavailable' ? 'failed' : 'refused', detail,
+      result: result.ok ? 'ok' : result.error.code === 'internal' || result.error.code === 'unavailable' ? 'failed' : 'refused',
+      // Credentials inside a value (rtsp://user:pass@camera) never reach the log either.
+      detail: scrubSecrets(detail),
     });
   }
 
