@@ -18,6 +18,15 @@ export function scrubSecrets(text: string): string {
     .replace(/([?&](?:token|password|pass|pwd)=)[^&\s"]+/gi, '$1***');
 }
 
+/**
+ * Resolves once the log file is open: pino opens it asynchronously, and a station disposed (its folder perhaps removed)
+ * before that would have the open fail later, outside anything that could catch it.
+ */
+export function logOpened(logger: Logger): Promise<void> {
+  const dest = (logger as unknown as Record<symbol, { fd?: number; once?(event: 'ready', cb: () => void): void } | undefined>)[pino.symbols.streamSym];
+  return dest?.once && typeof dest.fd === 'number' && dest.fd < 0 ? new Promise((r) => dest.once!('ready', r)) : Promise.resolve();
+}
+
 export function createLogger(logDir: string, level = process.env.WATCHPOST_LOG_LEVEL ?? 'info'): Logger {
   mkdirSync(logDir, { recursive: true });
   return pino(

@@ -8,7 +8,7 @@ import { ClientSession } from './client-session';
 import { SignalBus } from './signal-bus';
 import { createDiagnostics } from './support/diagnostics';
 import { EventService } from './events/event-service';
-import { createLogger, type Logger } from './log';
+import { createLogger, logOpened, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './live/live-service';
 import { ClipRecorder } from './live/clip-recorder';
@@ -282,6 +282,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       await privacy.dispose();
       auth.dispose();
       db.close();
+      await logOpened(logger);
       logger.info('station stopped');
       logger.flush();
     },

@@ -3,7 +3,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import type { Words } from './i18n';
 
 /** The pages in the renderer's order (renderer/src/app/store.ts VIEWS; a unit test keeps the two the same). */
-export const PAGES = ['live', 'playback', 'storage', 'devices', 'events', 'privacy', 'settings', 'status'] as const;
+export const PAGES = ['live', 'playback', 'storage', 'devices', 'events', 'privacy', 'settings', 'status', 'operators'] as const;
 export type Page = (typeof PAGES)[number];
 
 export interface MenuActions { navigate(page: Page): void; quit(): void }
