@@ -381,7 +381,7 @@ export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'privacy.sendFeedback diagnostics': 'attachDiagnostics',
   'archive.openFolder path': 'archiveFolder',
   'export.verify folder': 'exportFolder',
-  'recording.setChannel mode': 'recordingMode',
+  'recording.setChannels mode': 'recordingMode',
   'recording.trigger kind': 'triggerKind',
   'events.updateSettings retentionDays': 'keepEvents',
   'bookmarks.add name': 'bookmarkName',

@@ -204,7 +204,6 @@ export const recordingCalls = {
     /** Bytes of motion grid each channel holds (channels with none left out): the cost of the motion grid switch. */
     motionIndexBytes: z.record(z.string(), z.number()),
   })),
-  'recording.setChannel': call(needs.station('recordingSettings'), ChannelRecordingConfig.partial({ motionGrid: true }).strict(), ChannelRecordingConfig),
   /** The same fields for many channels at once; all or nothing. */
   'recording.setChannels': call(needs.station('recordingSettings'), 
     z.object({ channelIds: z.array(channelId).min(1).max(512), ...ChannelRecordingPatch.shape }).strict()

@@ -24,7 +24,7 @@ beforeAll(async () => {
   // Two channels on the audio camera (a desk hears one at a time; the second confirmed as the same stream) and one without audio.
   for (const [name, url] of [['Gate', audioCam.url()], ['Gate again', audioCam.url()], ['Yard', plainCam.url()]] as const) ids.push((await call('channels.addRtsp', { name, mainUrl: url, subUrl: null, allowSameUrl: true })).id);
   await call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
-  await call('recording.setChannel', { channelId: ids[0], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+  await call('recording.setChannels', { channelIds: [ids[0]], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
   ({ page, guard } = await openGuardedPage(browser, `${station.url}#/live`, { viewport: { width: 1280, height: 720 } }));
 }, 60_000);
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
   channelId = await addCamsimChannel(ws, 'Yard', fleet.manifest.devices[0]!.channels[0]!);
   // Event recording with a pre-event buffer: the recorder keeps the last seconds in memory until an alarm triggers it.
   recordingSince = Date.now();
-  await ws.call('recording.setChannel', { channelId, mode: 'event', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 4, postSeconds: 3, retentionDays: null });
+  await ws.call('recording.setChannels', { channelIds: [channelId], mode: 'event', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 4, postSeconds: 3, retentionDays: null });
   await addOnvifEventSource(ws, fleet, channelId);
   await ws.call('alarms.saveRule', { name: 'Yard alarm', enabled: true, types: ['door'], channelIds: [channelId], schedule: '1'.repeat(336), actions: ['notify', 'sound', 'record', 'mark'] });
   await eventSourceConnected(ws, 10_000);

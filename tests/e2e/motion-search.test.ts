@@ -33,7 +33,7 @@ beforeAll(async () => {
   await camsim.scene(d.id, { channel: 1, still: true });
   ws = scope.add(await wsClient(station.url));
   channelId = await addCamsimChannel(ws, 'Yard', d.channels[0]!, d.credentials);
-  await ws.call('recording.setChannel', { channelId, mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+  await ws.call('recording.setChannels', { channelIds: [channelId], mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
   await ws.call('motion.set', { channelId, enabled: true, sensitivity: 60, mask: '0'.repeat(144) });
   for (let t = Date.now(); (await ws.call<{ channels: { state: string }[] }>('recording.status', {})).channels[0]?.state !== 'recording';) {
     if (Date.now() - t > 60_000) throw new Error('the channel did not start recording');

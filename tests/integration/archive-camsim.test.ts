@@ -32,7 +32,7 @@ describe('camsim recording', () => {
     const url = withCredentials(sub.rtsp);
     const { id } = await call('channels.addRtsp', { name: 'Camsim', mainUrl: url, subUrl: null });
     await call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
-    await call('recording.setChannel', { channelId: id, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+    await call('recording.setChannels', { channelIds: [id], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
     await expect.poll(async () => (await call('recording.status', {})).channels[0]?.state, { timeout: 30_000 }).toBe('recording');
     await new Promise((r) => setTimeout(r, 9_000));
     const now = Date.now();

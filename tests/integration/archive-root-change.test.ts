@@ -63,7 +63,7 @@ describe('changing the recordings folder while recording', () => {
   it('closes the open segment at the next keyframe and continues in the new folder without a gap', async () => {
     channelId = (await ws.call<{ id: number }>('channels.addRtsp', { name: 'Dock', mainUrl: cam.url(), subUrl: null })).id;
     await ws.call('recording.setArchive', { segmentSeconds: 60, quotaBytes: null, freeFloorBytes: 0 });
-    await ws.call('recording.setChannel', { channelId, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+    await ws.call('recording.setChannels', { channelIds: [channelId], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
     await until('recording in the first folder', async () => mp4s(oldRoot()).length > 0 && (await ws.call<{ channels: { state: string }[] }>('recording.status', {})).channels[0]?.state === 'recording');
     await new Promise((r) => setTimeout(r, 5_000));
     switchedAt = Date.now();

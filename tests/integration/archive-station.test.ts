@@ -35,8 +35,8 @@ describe('recording and playback through the station', () => {
     c = await client();
     channelId = ok(await c.call('channels.addRtsp', { name: 'Yard', mainUrl: cam.url(), subUrl: null })).id;
     ok(await c.call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 }));
-    const cfg = ok(await c.call('recording.setChannel', { channelId, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: 30 }));
-    expect(cfg.mode).toBe('continuous');
+    const [cfg] = ok(await c.call('recording.setChannels', { channelIds: [channelId], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: 30 }));
+    expect(cfg!.mode).toBe('continuous');
     const live = ok(await c.call('live.open', { streamId: `${channelId}/main` }));
     await expect.poll(() => c.events.filter((e) => e.name === 'recording.status').at(-1)?.payload.channels[0]?.state, { timeout: 15_000 }).toBe('recording');
     await new Promise((r) => setTimeout(r, 11_000));

@@ -49,7 +49,7 @@ beforeAll(async () => {
 
 describe('channel settings for many channels', () => {
   it('applies one setting to every channel named, keeping each one\'s other settings', async () => {
-    await call('recording.setChannel', { channelId: cam1, mode: 'off', stream: 'main', schedule: ALWAYS, preSeconds: 5, postSeconds: 10, retentionDays: 30 });
+    await call('recording.setChannels', { channelIds: [cam1], mode: 'off', stream: 'main', schedule: ALWAYS, preSeconds: 5, postSeconds: 10, retentionDays: 30 });
     const out = await call('recording.setChannels', { channelIds: [cam1, cam2], retentionDays: 7, stream: 'sub' });
     expect(out.map((c: any) => [c.channelId, c.retentionDays, c.stream, c.preSeconds])).toEqual([[cam1, 7, 'sub', 5], [cam2, 7, 'sub', 10]]);
     expect((await call('recording.config')).channels).toHaveLength(2);
@@ -61,7 +61,7 @@ describe('channel settings for many channels', () => {
     expect(before.motionGrid).toBe(true);
     await call('recording.setChannels', { channelIds: [cam2], motionGrid: false });
     expect(await grid(cam2)).toEqual({ ...before, motionGrid: false });
-    await call('recording.setChannel', { ...before, motionGrid: undefined });
+    await call('recording.setChannels', { channelIds: [cam2], retentionDays: before.retentionDays });
     expect((await grid(cam2)).motionGrid).toBe(false);
     await expect(call('recording.setChannels', { channelIds: [cam2], motionGrid: 'no' })).rejects.toMatchObject({ reason: expect.any(String), params: { field: 'motionGrid' } });
     await call('recording.setChannels', { channelIds: [cam2], motionGrid: true });

@@ -152,7 +152,7 @@ describe('a camera with audio through the station', () => {
 
   it('records the audio in the segments, with a keyframe index of the video alone', async () => {
     ok(await c.call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 }));
-    ok(await c.call('recording.setChannel', { channelId, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: 30 }));
+    ok(await c.call('recording.setChannels', { channelIds: [channelId], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: 30 }));
     await expect.poll(() => c.events.filter((e) => e.name === 'recording.status').at(-1)?.payload.channels[0]?.state, { timeout: 15_000 }).toBe('recording');
     const root = join(dir, 'data', 'recordings', String(channelId));
     const closed = () => readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.mp4')).sort().slice(0, -1);

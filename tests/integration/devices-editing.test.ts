@@ -89,7 +89,7 @@ describe('editing the device list', () => {
   it('delete keeps or deletes the recordings as chosen; the credentials and the cover go either way', async () => {
     await call('recording.setArchive', { segmentSeconds: 2, quotaBytes: null, freeFloorBytes: 0 });
     const channels = [onvifCam, dahuaCam].map((d) => d.channels[0]!.channelId);
-    for (const channelId of channels) await call('recording.setChannel', { channelId, mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+    await call('recording.setChannels', { channelIds: channels, mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
     const recorded = async (channelId: number) => (await call('archive.timeline', { source: 'local', channelIds: [channelId], from: Date.now() - 120_000, to: Date.now() }))[0]!.spans;
     for (const c of channels) await expect.poll(async () => (await recorded(c)).reduce((n, s) => n + s.end - s.start, 0), { timeout: 30_000 }).toBeGreaterThan(2500);
     const files = () => readdirSync(join(dataDir, 'recordings'), { recursive: true }).map(String).filter((f) => f.endsWith('.mp4'));

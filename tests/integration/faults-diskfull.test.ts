@@ -46,7 +46,7 @@ describe.skipIf(cannot !== null)(`disk full${cannot ? ` (skipped: ${cannot})` : 
     const { id } = await call<{ id: number }>('channels.addRtsp', { name: 'Disk', mainUrl: withCredentials(camsim.manifest.devices[0]!.channels[0]!.sub.rtsp), subUrl: null });
     const floor = 8 * MiB;
     await call('recording.setArchive', { segmentSeconds: 2, quotaBytes: null, freeFloorBytes: floor });
-    await call('recording.setChannel', { channelId: id, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+    await call('recording.setChannels', { channelIds: [id], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
     const state = async () => (await call<{ channels: { channelId: number; state: string; gapReason?: string }[] }>('recording.status', {})).channels.find((c) => c.channelId === id);
     await expect.poll(async () => (await state())?.state, { timeout: 30_000 }).toBe('recording');
     await sleep(6000);

@@ -191,12 +191,6 @@ export class RecordingService {
     try { await stopped; } finally { this.stopsInFlight.delete(stopped); }
   }
 
-  /** `motionGrid` left out keeps the channel's. */
-  async setChannel(cfg: Omit<ChannelRecordingConfig, 'motionGrid'> & { motionGrid?: boolean }): Promise<ChannelRecordingConfig> {
-    const [out] = await this.setChannels([cfg.channelId], cfg);
-    return out!;
-  }
-
   /** The fields given for every channel named, stored in one transaction (an unknown channel stores nothing), applied at once. */
   async setChannels(channelIds: number[], patch: Partial<Omit<ChannelRecordingConfig, 'channelId'>>): Promise<ChannelRecordingConfig[]> {
     const ids = [...new Set(channelIds)];
@@ -461,7 +455,6 @@ export class RecordingService {
         folder: this.archive.root,
         motionIndexBytes: motionIndexBytesByChannel(db),
       }),
-      'recording.setChannel': (cfg) => this.setChannel(cfg),
       'recording.setChannels': ({ channelIds, ...patch }) => this.setChannels(channelIds, patch),
       'recording.status': () => this.status(),
       'recording.trigger': async ({ channelId, kind }) => (await this.trigger(channelId, kind), {}),
