@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { CallOutput } from '../../../../electron/contract';
 import { useExportDevicesMutation, useImportDevicesMutation } from './devices-api';
 import { errorText } from '../../i18n/errors';
+import { offerDownload } from '../../ui/download';
 
 /** Export/import of the device list as a passphrase-encrypted file. */
 export function DeviceFile() {
@@ -13,13 +14,8 @@ export function DeviceFile() {
   const [file, setFile] = useState<File | null>(null);
   const [results, setResults] = useState<CallOutput<'devices.import'>>([]);
 
-  const doExport = () => void exportList({ passphrase }).unwrap().then(({ file: text }) => {
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-    a.download = 'watchpost-devices.json';
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  }).catch(() => undefined);
+  const doExport = () => void exportList({ passphrase }).unwrap()
+    .then(({ file: text }) => offerDownload('watchpost-devices.json', text, 'application/json')).catch(() => undefined);
   const doImport = () => {
     if (!file) return;
     void file.text().then((text) => importList({ file: text, passphrase }).unwrap()).then(setResults).catch(() => undefined);

@@ -5,6 +5,7 @@ import { RIGHTS, type Right, type Role, type User } from '../../../../electron/c
 import { formatDateTime } from '../../i18n/format';
 import { useErrorText } from '../../i18n/errors';
 import { useChannelsQuery } from '../live/live-api';
+import { offerDownload } from '../../ui/download';
 import { FirstAdminForm, PasswordRule } from './AuthForms';
 import {
   useAuthSettingsQuery, useAuthStateQuery, useCreateUserMutation, useExportOplogMutation, useOplogQuery, useRemoveRoleMutation,
@@ -193,11 +194,7 @@ function OplogPanel() {
   const download = async (format: 'csv' | 'json') => {
     const r = await exportLog({ ...filter, format });
     if (!('data' in r) || !r.data) return;
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([r.data.text], { type: format === 'csv' ? 'text/csv' : 'application/json' }));
-    a.download = r.data.fileName;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    offerDownload(r.data.fileName, r.data.text, format === 'csv' ? 'text/csv' : 'application/json');
   };
   const input = (key: keyof typeof f, type = 'text') => (
     <label className="field-stack"><span>{t(`log.${key}`)}</span><input name={`log-${key}`} type={type} value={f[key]} onChange={(e) => setF({ ...f, [key]: e.target.value })} /></label>

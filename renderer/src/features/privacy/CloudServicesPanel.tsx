@@ -7,18 +7,9 @@ import {
   useCloudStorageQuery, useDeleteStoredMutation, useDownloadStoredMutation, useHostedStationsQuery, useStorableFilesQuery, useStoreFileMutation,
 } from './privacy-api';
 import { errorText, formatStamp } from './privacy-format';
+import { offerDownload } from '../../ui/download';
 
 const isActive = (state: PrivacyState, p: PrivacyPurpose) => state.purposes.find((x) => x.purpose === p)?.active ?? false;
-
-function save(name: string, contentType: string, base64: string) {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: contentType }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 function CloudStorage({ active }: { active: boolean }) {
   const { t } = useTranslation('privacy');
@@ -65,7 +56,7 @@ function CloudStorage({ active }: { active: boolean }) {
                   <td className="mono">{formatStamp(Date.parse(o.createdAt))}</td>
                   <td className="num">
                     <button type="button" className="secondary" aria-label={t('storage.downloadLabel', { name: o.name })} disabled={dl.isLoading}
-                      onClick={() => void download({ id: o.id }).unwrap().then((r) => save(r.object.name, r.object.contentType, r.dataBase64), () => {})}>{t('storage.download')}</button>{' '}
+                      onClick={() => void download({ id: o.id }).unwrap().then((r) => offerDownload(r.object.name, { base64: r.dataBase64 }, r.object.contentType), () => {})}>{t('storage.download')}</button>{' '}
                     <button type="button" className="secondary" aria-label={t('storage.deleteLabel', { name: o.name })} disabled={rm.isLoading}
                       onClick={() => void remove({ id: o.id })}>{t('storage.delete')}</button>
                   </td>

@@ -15,16 +15,7 @@ import { PolicyNotice, PurposeSwitches } from './PurposeSwitches';
 import { ErasePanel, ExportPanel, RightsPanel } from './RightsPanel';
 import { TransmissionLedger, type LedgerFilter } from './TransmissionLedger';
 import { usePrivacyEvents } from './use-privacy-events';
-
-/** Offers the export as a browser download too (the file is already in the exports folder). */
-function download(fileName: string, json: string) {
-  const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { offerDownload } from '../../ui/download';
 
 export function PrivacyPage() {
   const { t } = useTranslation('privacy');
@@ -86,7 +77,7 @@ export function PrivacyPage() {
                 onLogOut={() => void logOut()} />
               <RightsPanel state={state} busy={rightsState.isLoading} error={errorText(rightsState.error)} onRights={(r) => void setRights(r)} />
               <ExportPanel state={state} busy={exportState.isLoading} error={errorText(exportState.error)} result={exportState.data ?? null}
-                onExport={() => void exportData().unwrap().then((r) => download(r.fileName, r.json), () => {})} />
+                onExport={() => void exportData().unwrap().then((r) => offerDownload(r.fileName, r.json, 'application/json'), () => {})} />
               <ErasePanel state={state} busy={eraseState.isLoading} error={errorText(eraseState.error)} receipt={receipt}
                 onErase={(password, recordings) => void erase({ password, recordings }).unwrap().then(setReceipt, () => {})} />
             </div>

@@ -3,18 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { callMutation, stationApi } from '../../app/station-api';
 import { errorText } from '../../i18n/errors';
 import { formatBytes } from '../../i18n/format';
+import { offerDownload } from '../../ui/download';
 
 const api = stationApi.injectEndpoints({ endpoints: (b) => ({ createDiagnostics: callMutation(b, 'diagnostics.create') }) });
-
-/** Hands the zip the station made to the browser as a download (in Electron: the save dialog). */
-function save(fileName: string, base64: string) {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/zip' }));
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}
 
 /**
  * "Create diagnostics" for a support request: the station makes the zip with every secret and personal detail removed,
@@ -34,7 +25,7 @@ export function DiagnosticsPanel() {
         <button type="button" data-action="create-diagnostics" disabled={isLoading} onClick={() => { setOpen(null); void create(); }}>
           {isLoading ? t('diagnostics.creating') : data ? t('diagnostics.again') : t('diagnostics.create')}
         </button>
-        {data && <button type="button" className="primary" data-action="save-diagnostics" onClick={() => save(data.fileName, data.zipBase64)}>{t('diagnostics.save', { name: data.fileName })}</button>}
+        {data && <button type="button" className="primary" data-action="save-diagnostics" onClick={() => offerDownload(data.fileName, { base64: data.zipBase64 }, 'application/zip')}>{t('diagnostics.save', { name: data.fileName })}</button>}
       </div>
       {error && <p className="error" role="alert">{errorText(error)}</p>}
       {data && shown && (
