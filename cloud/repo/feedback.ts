@@ -21,13 +21,16 @@ export async function insertFeedback(
         [id, f.accountId, i, a.name, a.contentType, a.data.length, createHash('sha256').update(a.data).digest('hex'), a.data]);
     }
   });
-  return (await listFeedback(db, f.accountId)).find((x) => x.id === id)!;
+  return (await listFeedback(db, f.accountId, id))[0]!;
 }
 
-async function read(db: SqlDb, accountId: string, withData: boolean): Promise<FeedbackWithData[]> {
-  const rows = await db.all<FeedbackRow>('SELECT * FROM feedback WHERE account_id = ? ORDER BY received_at, id', [accountId]);
+/** An account's feedback (or the one with `id`), oldest first. */
+async function read(db: SqlDb, accountId: string, withData: boolean, id?: string): Promise<FeedbackWithData[]> {
+  const only = id === undefined ? '' : ' AND id = ?';
+  const args = id === undefined ? [accountId] : [accountId, id];
+  const rows = await db.all<FeedbackRow>(`SELECT * FROM feedback WHERE account_id = ?${only} ORDER BY received_at, id`, args);
   const atts = await db.all<AttachmentRow>(
-    `SELECT feedback_id, position, name, content_type, bytes, sha256${withData ? ', data' : ''} FROM feedback_attachments WHERE account_id = ? ORDER BY feedback_id, position`, [accountId]);
+    `SELECT feedback_id, position, name, content_type, bytes, sha256${withData ? ', data' : ''} FROM feedback_attachments WHERE account_id = ?${only.replace('id', 'feedback_id')} ORDER BY feedback_id, position`, args);
   return rows.map((r) => ({
     id: r.id, text: r.text, replyEmail: r.reply_email, receivedAt: r.received_at, deleteAfter: r.delete_after,
     attachments: atts.filter((a) => a.feedback_id === r.id).map((a) => ({
@@ -36,8 +39,8 @@ async function read(db: SqlDb, accountId: string, withData: boolean): Promise<Fe
   }));
 }
 
-export async function listFeedback(db: SqlDb, accountId: string): Promise<CloudFeedback[]> {
-  return (await read(db, accountId, false)).map((f) => ({ ...f, attachments: f.attachments.map(({ base64: _, ...a }) => a) }));
+export async function listFeedback(db: SqlDb, accountId: string, id?: string): Promise<CloudFeedback[]> {
+  return (await read(db, accountId, false, id)).map((f) => ({ ...f, attachments: f.attachments.map(({ base64: _, ...a }) => a) }));
 }
 
 export const feedbackWithData = (db: SqlDb, accountId: string) => read(db, accountId, true);
