@@ -1,0 +1,99 @@
+// Real photographs with faces, composited into camera frames, and how well a face detector finds them. The photographs
+// are @vladmandic/face-api's demo/sample1-6.jpg (a dev dependency); their faces' centres, marked by eye, are in
+// tests/fixtures/faces/face-api-samples.json. Used by bench:faces, the redaction bench and tests/integration/faces.test.ts.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FaceBox, FaceFrame } from '../../electron/core/redaction/faces';
+import { runFfmpeg } from '../camsim/video/ffmpeg-process';
+import { filterGraph, sourceArgs, type RenderSpec } from '../camsim/video/render-args';
+
+const FIXTURE = path.join(import.meta.dirname, '../../tests/fixtures/faces/face-api-samples.json');
+
+export interface Photo { file: string; faces: Array<[number, number]> }
+/** A frame with the faces it holds (their centres, normalized to the frame). */
+export interface TruthFrame { frame: FaceFrame; faces: Array<[number, number]>; label: string }
+
+export function facePhotos(): Photo[] {
+  const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { photos: Photo[] };
+  const dir = path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json'));
+  return fixture.photos.map((p) => ({ ...p, file: path.join(dir, p.file) }));
+}
+
+/** A picture file (or a lavfi source) decoded to RGB24 at width × height. */
+async function rgb(input: string[], width: number, height: number, filter = ''): Promise<Uint8Array> {
+  const vf = `${filter}${filter ? ',' : ''}scale=${width}:${height}:flags=area,format=rgb24`;
+  const out = await runFfmpeg(['-hide_banner', '-loglevel', 'error', ...input, '-frames:v', '1', '-vf', vf, '-f', 'rawvideo', '-']);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** One frame of camsim's picture for a channel (the test pattern with its texts and timestamp code). */
+export async function camsimFrame(width = 1280, height = 720): Promise<FaceFrame> {
+  const spec: RenderSpec = { codec: 'h264', profile: 'main', channelName: 'Camera 1', width, height, fps: 25, gopSeconds: 1, panX: 0, panY: 0 };
+  const dir = mkdtempSync(path.join(tmpdir(), 'faces-camsim-'));
+  try {
+    const data = await rgb(sourceArgs(spec, 1), width, height, filterGraph(spec, false, dir));
+    return { data, width, height };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A photograph alone, scaled to `width` (its faces as marked). */
+export async function photoFrame(photo: Photo, width: number): Promise<TruthFrame> {
+  const height = 2 * Math.round((width * aspect(photo.file)) / 2);
+  return { frame: { data: await rgb(['-i', photo.file], width, height), width, height }, faces: photo.faces, label: path.basename(photo.file) };
+}
+
+function aspect(file: string): number {
+  // JPEG SOFn marker: height and width of the picture.
+  const b = readFileSync(file);
+  for (let i = 2; i + 9 < b.length;) {
+    if (b[i] !== 0xff) { i++; continue; }
+    const m = b[i + 1]!;
+    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) return b.readUInt16BE(i + 5) / b.readUInt16BE(i + 7);
+    i += 2 + b.readUInt16BE(i + 2);
+  }
+  throw new Error(`${file}: no picture size found`);
+}
+
+/**
+ * Each photograph pasted into a camsim frame at `scale` of the frame's width (a camera seeing people at some distance),
+ * at a place that differs per photograph; the faces' centres moved with it.
+ */
+export async function compositeFrames(photos: Photo[], scale: number, width = 1280, height = 720): Promise<TruthFrame[]> {
+  const background = await camsimFrame(width, height);
+  const frames: TruthFrame[] = [];
+  for (const [i, photo] of photos.entries()) {
+    const pw = 2 * Math.round((width * scale) / 2);
+    const ph = Math.min(height, 2 * Math.round((pw * aspect(photo.file)) / 2));
+    const pic = await rgb(['-i', photo.file], pw, ph);
+    const ox = Math.round(((width - pw) * ((i * 37) % 100)) / 100);
+    const oy = Math.round(((height - ph) * ((i * 61 + 20) % 100)) / 100);
+    const data = new Uint8Array(background.data);
+    for (let row = 0; row < ph; row++) data.set(pic.subarray(row * pw * 3, (row + 1) * pw * 3), ((oy + row) * width + ox) * 3);
+    const faces = photo.faces.map(([fx, fy]) => [(ox + fx * pw) / width, (oy + fy * ph) / height] as [number, number]);
+    frames.push({ frame: { data, width, height }, faces, label: `${path.basename(photo.file)}@${scale}` });
+  }
+  return frames;
+}
+
+export interface FaceScore { faces: number; found: number; boxes: number; trueBoxes: number; recall: number; precision: number }
+
+/** A face is found when a box holds its centre; a box is true when it holds a face's centre (each face counted once). */
+export function scoreFaces(truth: Array<Array<[number, number]>>, boxes: FaceBox[][]): FaceScore {
+  let faces = 0, found = 0, total = 0, trueBoxes = 0;
+  truth.forEach((centres, i) => {
+    const taken = new Set<number>();
+    const sorted = [...(boxes[i] ?? [])].sort((a, b) => b.score - a.score);
+    faces += centres.length;
+    total += sorted.length;
+    for (const b of sorted) {
+      const hit = centres.findIndex(([x, y], k) => !taken.has(k) && x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h);
+      if (hit >= 0) { taken.add(hit); trueBoxes++; }
+    }
+    found += taken.size;
+  });
+  return { faces, found, boxes: total, trueBoxes, recall: faces ? found / faces : 0, precision: total ? trueBoxes / total : 1 };
+}
