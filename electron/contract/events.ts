@@ -6,8 +6,9 @@ import { call, NoInput, needs } from './common';
 export const EVENT_TYPES = [
   'motion', 'tamper', 'door', 'pir', 'water', 'temperature', 'co2', 'light',
   'stream_lost', 'stream_restored', 'device_offline', 'disk_low', 'recording_gap', 'frozen_picture',
-  // Analytics real cameras send (ONVIF FieldDetector/LineDetector, Dahua CrossRegion/CrossLine, audio alarms).
-  'intrusion', 'line_crossing', 'audio',
+  // Analytics real cameras send (ONVIF FieldDetector/LineDetector, Dahua CrossRegion/CrossLine, audio alarms), and a
+  // temperature out of its range (Axis Status/Temperature, Dahua HeatImagingTemper): a state, where 'temperature' is a reading.
+  'intrusion', 'line_crossing', 'audio', 'temperature_alarm',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export const SENSOR_TYPES = ['temperature', 'co2', 'light'] as const;

@@ -8,7 +8,7 @@ import { bindFirst, bindUdp, isLoopback, listen, type PortPlan } from './device-
 import { DigestAuth } from './digest-auth';
 import { digestAlgorithms, flavourName, type Flavour } from './flavours';
 import { createLoginGuard, type ConfigurableLoginGuard } from './login-guard';
-import type { Codec, MediaBackend, Profile, RtspServer, SceneSpec, SimStream, StreamSpec } from './types';
+import type { Codec, MediaBackend, Profile, RtspDialectName, RtspServer, SceneSpec, SimStream, StreamSpec } from './types';
 
 /** The protocols a device answers on its listeners; device-faces.ts has the real ones. */
 export interface DeviceFaces {
@@ -47,6 +47,8 @@ export interface DeviceOptions {
   rebootMs: number;
   /** Whose shapes it answers in (flavours.ts); generic when absent. */
   flavour?: Flavour;
+  /** RTSP as a vendor's server speaks it (rtsp/dialect.ts); the flavour's when absent. */
+  rtspDialect?: RtspDialectName;
 }
 
 /** One simulated camera or NVR: its HTTP (ONVIF + Dahua CGI), RTSP and UDP discovery faces. */
@@ -169,8 +171,12 @@ export class SimDevice {
 
   rtspUrl(channel: number, profile: Profile, onvif = false): string {
     const subtype = profile === 'main' ? 0 : 1;
-    // Dahua's RTSP path (Dahua HTTP API §4.1.1 "realmonitor"); ONVIF URIs add the same flags real firmware does.
-    return `rtsp://${this.hostPort(this.ports.rtsp, 554)}/cam/realmonitor?channel=${channel}&subtype=${subtype}${onvif ? '&unicast=true&proto=Onvif' : ''}`;
+    const base = `rtsp://${this.hostPort(this.ports.rtsp, 554)}`;
+    // Each vendor's path, as its GetStreamUri gives it: Hikvision's /Streaming/Channels/<ch><01|02>, Axis's
+    // /onvif-media/media.amp?profile=…; Dahua's realmonitor (Dahua HTTP API §4.1.1) for Dahua and camsim's own.
+    if (this.flavour === 'hikvision') return `${base}/Streaming/Channels/${channel * 100 + subtype + 1}${onvif ? `?transportmode=unicast&profile=Profile_${channel * 100 + subtype + 1}` : ''}`;
+    if (this.flavour === 'axis') return `${base}/onvif-media/media.amp?profile=ch${channel}_${profile}&sessiontimeout=60&streamtype=unicast`;
+    return `${base}/cam/realmonitor?channel=${channel}&subtype=${subtype}${onvif ? '&unicast=true&proto=Onvif' : ''}`;
   }
 
   snapshotUrl(channel: number, profile: Profile): string {
@@ -196,10 +202,16 @@ export class SimDevice {
     return s;
   }
 
-  /** Maps an RTSP request path to a stream: `/cam/realmonitor?channel=1&subtype=0` (+ ONVIF flags). */
+  /** Maps an RTSP request path to a stream: `/cam/realmonitor?channel=1&subtype=0` (+ ONVIF flags), whatever the flavour;
+   *  `/Streaming/Channels/101` (Hikvision) and `/onvif-media/media.amp?profile=ch1_main` (Axis) on those flavours. */
   resolveRtsp = (pathAndQuery: string): SimStream | undefined => {
     const url = new URL(pathAndQuery, 'rtsp://camsim');
-    if (url.pathname.replace(/\/+$/, '') !== '/cam/realmonitor') return undefined;
+    const path = url.pathname.replace(/\/+$/, '');
+    const hik = /^\/Streaming\/Channels\/(\d+)0([12])$/i.exec(path);
+    if (hik && this.flavour === 'hikvision') return this.stream(Number(hik[1]), hik[2] === '1' ? 'main' : 'sub');
+    const axis = /^ch(\d+)_(main|sub)$/.exec(url.searchParams.get('profile') ?? '');
+    if (path === '/onvif-media/media.amp' && axis && this.flavour === 'axis') return this.stream(Number(axis[1]), axis[2] as Profile);
+    if (path !== '/cam/realmonitor') return undefined;
     const ch = Number(url.searchParams.get('channel') ?? '1');
     const subtype = url.searchParams.get('subtype') ?? '0';
     if (!Number.isInteger(ch) || (subtype !== '0' && subtype !== '1')) return undefined;
@@ -342,6 +354,7 @@ export class SimDevice {
         passwordOf: this.passwordOf,
         resolve: this.resolveRtsp,
         lockout: this.guard,
+        dialect: { name: this.options.rtspDialect ?? this.flavour, serial: this.identity.serial, mac: this.identity.mac },
       }),
     );
     this.rtsp = rtsp;

@@ -20,6 +20,8 @@ export interface DigestAuthOptions {
   now?: () => number;
   /** Algorithms offered, strongest first, one challenge each in one header value (Axis: SHA-256, then MD5). */
   algorithms?: ('SHA-256' | 'MD5')[];
+  /** The challenge without qop as a vendor's RTSP server words it (rtsp/dialect.ts); camsim's Dahua-like form by default. */
+  format?: (realm: string, nonce: string, stale: boolean) => string;
 }
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
@@ -40,6 +42,7 @@ export class DigestAuth {
   private readonly nonceTtlMs: number;
   private readonly now: () => number;
   private readonly algorithms: ('SHA-256' | 'MD5')[];
+  private readonly format?: (realm: string, nonce: string, stale: boolean) => string;
 
   constructor(
     readonly realm: string,
@@ -49,6 +52,7 @@ export class DigestAuth {
     this.nonceTtlMs = options.nonceTtlMs ?? 10 * 60_000;
     this.now = options.now ?? Date.now;
     this.algorithms = options.algorithms ?? ['MD5'];
+    this.format = options.format;
   }
 
   /** The WWW-Authenticate value. */
@@ -57,6 +61,7 @@ export class DigestAuth {
       const nonce = this.nonce();
       return this.algorithms.map((a) => `Digest realm="${this.realm}", qop="auth", nonce="${nonce}", algorithm=${a}${stale ? ', stale=TRUE' : ''}`).join(', ');
     }
+    if (this.format) return this.format(this.realm, this.nonce(), stale);
     return `Digest realm="${this.realm}", nonce="${this.nonce()}", algorithm="MD5"${stale ? ', stale="TRUE"' : ''}`;
   }
 

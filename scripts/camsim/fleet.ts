@@ -7,7 +7,7 @@ import type { DeviceKind, PortMode } from './device-types';
 import { startRtspServer } from './rtsp/rtsp-server';
 import { createSimStream } from './video/sim-stream';
 import { flavourIdentity, type Flavour } from './flavours';
-import type { Codec, MediaBackend, Profile, RtspServer, RtspServerOptions, SimStream, StreamSpec } from './types';
+import type { Codec, MediaBackend, Profile, RtspDialectName, RtspServer, RtspServerOptions, SimStream, StreamSpec } from './types';
 
 export interface FleetOptions {
   /** Cameras (default 1). */
@@ -40,6 +40,8 @@ export interface FleetOptions {
   announceTo?: { host: string; port: number }[];
   /** Answer in a vendor's shapes (identity, scopes, DHIP framing, event topics, digest): flavours.ts. */
   flavour?: Flavour;
+  /** RTSP as this server speaks it (rtsp/dialect.ts), when not the flavour's own: `live555` (Reolink, Uniview). */
+  rtspDialect?: RtspDialectName;
   /** Streams + RTSP server: the media half by default; `placeholderMedia` for tests that need no video. */
   media?: MediaBackend;
 }
@@ -256,6 +258,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         index: i + 1,
         kind,
         flavour: options.flavour ?? 'generic',
+        rtspDialect: options.rtspDialect ?? options.flavour ?? 'generic',
         identity: flavourIdentity(options.flavour ?? 'generic', kind, {
           manufacturer: 'Camsim',
           model: isNvr ? `CS-NVR${nvrChannels}` : 'CS-IPC4M-Z',

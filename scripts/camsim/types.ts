@@ -4,6 +4,8 @@
 
 export type Codec = 'h264' | 'h265';
 export type Profile = 'main' | 'sub';
+/** camsim's own RTSP, three vendors', and live555's (Reolink and Uniview firmware): rtsp/dialect.ts. */
+export type RtspDialectName = 'generic' | 'hikvision' | 'dahua' | 'axis' | 'live555';
 
 export interface StreamSpec {
   /** 1-based channel number on its device. */
@@ -84,6 +86,8 @@ export interface RtspServerOptions {
   resolve(pathAndQuery: string): SimStream | undefined;
   /** Shared with HTTP/ONVIF: a client IP locked out after repeated failures gets 401/403 here too. */
   lockout?: LoginGuard;
+  /** How the server words its answers (rtsp/dialect.ts: SDP, challenge, headers); camsim's own, with `realm`, when absent. */
+  dialect?: { name: RtspDialectName; serial: string; mac: string };
 }
 
 export interface RtspServer {

@@ -75,8 +75,13 @@ async function replayDevice(vendor: Vendor, challengeFile: string, attach?: stri
       if (url.pathname === '/auth-check') return res.end('OK');
       const file = cgi[(req.url ?? '').replace('/cgi-bin/', '')];
       if (file && vendor === 'dahua') return res.end(fixture(vendor, file));
-      const op = /<(?:\w+:)?(GetDeviceInformation|GetCapabilities|GetProfiles|GetStreamUri)\b/.exec(body)?.[1];
-      const soap: Record<string, string> = { GetDeviceInformation: 'device-information.xml', GetCapabilities: 'capabilities.xml', GetProfiles: 'profiles.xml', GetStreamUri: 'stream-uri.xml' };
+      const found = /<(?:\w+:)?(GetDeviceInformation|GetCapabilities|GetServices|GetProfiles|GetStreamUri)\b/.exec(body)?.[1];
+      // Media2 (ver20) operations have their own replies: the vendor's Media2 GetProfiles and GetStreamUri.
+      const op = found && /ver20\/media\/wsdl/.test(body) ? `Media2 ${found}` : found;
+      const soap: Record<string, string> = {
+        GetDeviceInformation: 'device-information.xml', GetCapabilities: 'capabilities.xml', GetServices: 'services.xml', GetProfiles: 'profiles.xml',
+        GetStreamUri: 'stream-uri.xml', 'Media2 GetProfiles': 'profiles-media2.xml', 'Media2 GetStreamUri': 'stream-uri-media2.xml',
+      };
       if (!op) { res.writeHead(404); return res.end(); }
       const token = /ProfileToken>([^<]*)</.exec(body)?.[1] ?? '';
       const n = Number(/(\d)$/.exec(token)?.[1] ?? 0);
@@ -99,14 +104,19 @@ describe('ONVIF driver against recorded replies, behind each vendor\'s digest ch
     ['axis', 'digest-sha256.http', { manufacturer: 'AXIS', model: 'M3085-V' }, /\/onvif-media\/media\.amp\?profile=profile_1_h264&/, '/onvif/services'],
   ];
   for (const [vendor, challenge, info, mainUri, events] of cases) {
-    it(`${vendor}: identity, channels with main and sub streams, the event service at the host we reached`, async () => {
+    it(`${vendor}: identity, GetServices, channels with main and sub streams, the event service at the host we reached`, async () => {
       const dev = scope.add(await replayDevice(vendor, challenge));
       const d = new OnvifDriver(`${dev.url}/onvif/device_service`, { username: USER, password: PASSWORD });
       expect(await d.deviceInformation()).toMatchObject(info);
+      // GetServices at the host we reached; only Axis offers Media2 (ver20), the others are read through Media1.
+      const services = await d.services();
+      expect(services.get('http://www.onvif.org/ver10/media/wsdl')).toMatch(new RegExp(`^${dev.url}/onvif/`));
+      expect(services.has('http://www.onvif.org/ver20/media/wsdl')).toBe(vendor === 'axis');
       const chans = await d.channels();
       expect(chans).toHaveLength(1);
       expect(chans[0]!.main).toMatch(mainUri);
-      expect(chans[0]!.sub).toBeTruthy();
+      // Axis's second profile on Media2 is H.265, a profile Media1 does not list (there it is the JPEG one).
+      expect(chans[0]!.sub).toMatch(vendor === 'axis' ? /profile=profile_1_h265&/ : /^rtsp:\/\//);
       expect(await d.eventsUrl()).toBe(`${dev.url}${events}`);
       // Axis offers SHA-256 first: the station answered that one, never falling back to MD5.
       if (vendor === 'axis') expect(new Set(dev.algorithms)).toEqual(new Set(['SHA-256']));
@@ -115,8 +125,18 @@ describe('ONVIF driver against recorded replies, behind each vendor\'s digest ch
   }
 });
 
+describe('Media2 and Media1', () => {
+  it('a device whose Media2 refuses (a SOAP fault) is read through Media1', async () => {
+    const fault = '<?xml version="1.0"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:ter="http://www.onvif.org/ver10/error"><env:Body><env:Fault><env:Code><env:Value>env:Receiver</env:Value><env:Subcode><env:Value>ter:ActionNotSupported</env:Value></env:Subcode></env:Code><env:Reason><env:Text xml:lang="en">Optional Action Not Implemented</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>';
+    const dev = scope.add(await replayDevice('axis', 'digest-sha256.http', undefined, (op, x) => (op === 'Media2 GetProfiles' ? fault : x)));
+    const chans = await new OnvifDriver(`${dev.url}/onvif/device_service`, { username: USER, password: PASSWORD }).channels();
+    expect(chans.map((c) => [c.main, c.sub])).toEqual([[expect.stringMatching(/profile=profile_1_h264&/), expect.stringMatching(/profile=profile_1_jpeg&/)]]);
+    await dev.close();
+  });
+});
+
 describe('broken replies: refused with a reason, never a crash or a hang', () => {
-  for (const op of ['GetDeviceInformation', 'GetCapabilities', 'GetProfiles', 'GetStreamUri']) {
+  for (const op of ['GetDeviceInformation', 'GetCapabilities', 'GetServices', 'GetProfiles', 'GetStreamUri']) {
     it(`hikvision ${op} truncated, mistyped, huge, empty`, async () => {
       for (const b of brokenForms(fixture('hikvision', 'device-information.xml'))) {
         const dev = await replayDevice('hikvision', 'digest-isapi.http', undefined, (o, x) => (o === op ? brokenForms(x).find((f) => f.name === b.name)!.text : x));

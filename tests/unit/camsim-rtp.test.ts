@@ -5,7 +5,7 @@ import { DigestAuth, parseAuthParams } from '../../scripts/camsim/digest-auth';
 import { RtpPacketizer, corrupted, onChannel, senderReport } from '../../scripts/camsim/rtsp/rtp-packetizer';
 import { streamPathOf } from '../../scripts/camsim/rtsp/rtsp-connection';
 import { parseDahuaRealmonitor } from '../../scripts/camsim/rtsp/rtsp-server';
-import { describeSdp } from '../../scripts/camsim/rtsp/sdp';
+import { genericDialect } from '../../scripts/camsim/rtsp/dialect';
 
 const nal = (header: number[], size: number): Buffer => {
   const b = Buffer.alloc(size);
@@ -108,10 +108,11 @@ describe('RTSP helpers', () => {
   it('writes parameter sets into the SDP', () => {
     const sps = Buffer.from([0x67, 0x4d, 0x40, 0x1f, 1]);
     const pps = Buffer.from([0x68, 0xee]);
-    const sdp = describeSdp({ codec: 'h264', sets: { sps, pps }, fps: 25, host: '127.0.0.1', sessionId: '1', title: 't' });
+    const { describe: describeSdp } = genericDialect('r');
+    const sdp = describeSdp({ codec: 'h264', sets: { sps, pps }, fps: 25, width: 640, height: 360, host: '127.0.0.1', uri: 'rtsp://h/x', title: 't' });
     expect(sdp).toContain(`a=fmtp:96 packetization-mode=1;profile-level-id=4D401F;sprop-parameter-sets=${sps.toString('base64')},${pps.toString('base64')}`);
     expect(sdp).toContain('a=control:trackID=0');
-    const hevc = describeSdp({ codec: 'h265', sets: { vps: Buffer.from([0x40, 1]), sps, pps }, fps: 25, host: 'h', sessionId: '1', title: 't' });
+    const hevc = describeSdp({ codec: 'h265', sets: { vps: Buffer.from([0x40, 1]), sps, pps }, fps: 25, width: 640, height: 360, host: 'h', uri: 'rtsp://h/x', title: 't' });
     expect(hevc).toMatch(/a=rtpmap:96 H265\/90000\r\na=fmtp:96 sprop-vps=QAE=;sprop-sps=\S+;sprop-pps=\S+/);
   });
 

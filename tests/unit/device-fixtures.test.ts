@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeDhip, readNotifyDevInfo } from '../../electron/core/devices/discovery/dhip';
 import { parseWsdMessage, readScopes } from '../../electron/core/devices/discovery/ws-discovery';
-import { profilesBySource } from '../../electron/core/devices/drivers/onvif';
+import { profilesBySource, serviceAddrs } from '../../electron/core/devices/drivers/onvif';
 import { parseKv } from '../../electron/core/devices/drivers/dahua';
 import { DahuaPartReader, parseDahuaLine } from '../../electron/core/events/dahua-attach';
 import type { DeviceEvent } from '../../electron/core/events/device-event-source';
@@ -75,6 +75,14 @@ describe('ONVIF media profiles (Media1 and Media2)', () => {
     expect(groups('axis', 'profiles.xml')).toEqual([['profile_1_h264', 'profile_1_jpeg']]);
     expect(groups('axis', 'profiles-media2.xml')).toEqual([['profile_1_h264', 'profile_1_h265']]);
   });
+
+  it('reads GetServices: Media2 (ver20) where the vendor offers it, each service\'s address', () => {
+    const services = (v: Vendor) => serviceAddrs(at(parseUntrustedXml(fixture(v, 'services.xml')), 'Envelope', 'Body', 'GetServicesResponse'));
+    expect(services('axis').get('http://www.onvif.org/ver20/media/wsdl')).toBe('http://192.168.0.90/onvif/services');
+    expect(services('hikvision').get('http://www.onvif.org/ver10/media/wsdl')).toBe('http://192.168.1.64/onvif/Media');
+    expect(services('dahua').get('http://www.onvif.org/ver10/events/wsdl')).toBe('http://192.168.1.108/onvif/event_service');
+    for (const v of ['hikvision', 'dahua'] as const) expect(services(v).has('http://www.onvif.org/ver20/media/wsdl')).toBe(false);
+  });
 });
 
 describe('PullPoint notifications: vendor topics map to the station\'s event kinds', () => {
@@ -108,6 +116,13 @@ describe('PullPoint notifications: vendor topics map to the station\'s event kin
       { kind: 'pir', channel: 1, state: true, initial: false },
     ]);
   });
+  it('axis: housing temperature above or below its range is a temperature alarm; the Inside all-clear is not recorded', () => {
+    expect(brief(pull('axis', 'pull-temperature.xml'))).toEqual([
+      { kind: 'temperature_alarm', channel: 1, state: false, initial: true },
+      { kind: 'temperature_alarm', channel: 1, state: true, initial: false },
+      { kind: 'temperature_alarm', channel: 1, state: true, initial: false },
+    ]);
+  });
   it('uniview: motion and a field leaving; an initial line report is not a crossing', () => {
     expect(brief(pull('uniview', 'pull-events.xml'))).toEqual([
       { kind: 'motion', channel: 1, state: true, initial: false },
@@ -135,21 +150,24 @@ describe('Dahua HTTP API: configManager replies and eventManager multipart strea
     expect(parseKv(fixture('dahua', 'cgi-config-ntp.txt'))['table.NTP.TimeZoneDesc']).toBe('CET-1CEST,M3.5.0,M10.5.0/3');
     expect(parseKv(fixture('dahua', 'cgi-system-info.txt')).serialNumber).toBe('5H0A1B2PAZ12345');
   });
-  const attach = (v: Vendor) => {
+  const attach = (v: Vendor, name = 'event-attach.multipart') => {
     const reader = new DahuaPartReader('myboundary');
-    const bytes = Buffer.from(fixture(v, 'event-attach.multipart') + '--myboundary\r\n');
+    const bytes = Buffer.from(fixture(v, name) + '--myboundary\r\n');
     // In uneven chunks, as TCP delivers them.
     const lines: string[] = [];
     for (let i = 0; i < bytes.length; i += 37) lines.push(...reader.push(bytes.subarray(i, i + 37)));
-    return lines.map((l) => parseDahuaLine(l, 5)).filter((e): e is DeviceEvent => !!e).map((e) => [e.kind, e.state]);
+    return lines.map((l) => parseDahuaLine(l, 5)).filter((e): e is DeviceEvent => !!e).map((e) => [e.kind, e.state, e.channel]);
   };
   it('dahua: motion, a line crossing (its Stop is nothing), a region, blind, alarm input, audio; heartbeats and NewFile skipped', () => {
-    expect(attach('dahua')).toEqual([
+    expect(attach('dahua').map((e) => e.slice(0, 2))).toEqual([
       ['motion', true], ['line_crossing', true], ['intrusion', true], ['tamper', true], ['door', true], ['audio', true], ['motion', false],
     ]);
   });
+  it('dahua thermal: HeatImagingTemper ("temperature alarm event") on the second channel starts and stops a temperature alarm', () => {
+    expect(attach('dahua', 'event-attach-thermal.multipart')).toEqual([['temperature_alarm', true, 2], ['temperature_alarm', false, 2]]);
+  });
   it('amcrest: motion with a multi-line JSON data block and smart-motion human', () => {
-    expect(attach('amcrest')).toEqual([['motion', true], ['motion', true], ['motion', false], ['motion', false]]);
+    expect(attach('amcrest').map((e) => e.slice(0, 2))).toEqual([['motion', true], ['motion', true], ['motion', false], ['motion', false]]);
   });
 });
 
@@ -199,7 +217,8 @@ describe('every fixture in broken forms', () => {
     [/probe-match\.xml$|hello\.xml$|bye\.xml$/, (t) => parseWsdMessage(t)],
     [/\.dhip$/, (t) => { const p = decodeDhip(dhipPacket(t.includes('|') ? t : `20000000|44484950\n${t}`)); return p && readNotifyDevInfo(p.body); }],
     [/^pull-.*\.xml$/, (t) => parseNotifications(soapBody(t).PullMessagesResponse as Record<string, unknown>, clock)],
-    [/profiles.*\.xml$|capabilities\.xml$|device-information\.xml$|stream-uri\.xml$|system-date-and-time\.xml$/, (t) => profilesBySource(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetProfilesResponse'))],
+    [/profiles.*\.xml$|capabilities\.xml$|device-information\.xml$|stream-uri.*\.xml$|system-date-and-time\.xml$/, (t) => profilesBySource(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetProfilesResponse'))],
+    [/^services\.xml$/, (t) => serviceAddrs(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetServicesResponse'))],
     [/\.sdp$/, (t) => parseSdp(t)],
     [/\.multipart$/, (t) => new DahuaPartReader('myboundary').push(Buffer.from(t)).map((l) => parseDahuaLine(l, 0))],
     [/^cgi-.*\.txt$/, (t) => parseKv(t)],

@@ -7,6 +7,7 @@ import { digestFetch, sleep, type DeviceEvent, type DeviceEventKind, type Device
 const CODES: Record<string, DeviceEventKind> = {
   VideoMotion: 'motion', SmartMotionHuman: 'motion', SmartMotionVehicle: 'motion', VideoBlind: 'tamper', SceneChange: 'tamper',
   AlarmLocal: 'door', CrossRegionDetection: 'intrusion', CrossLineDetection: 'line_crossing', AudioMutation: 'audio', AudioAnomaly: 'audio',
+  HeatImagingTemper: 'temperature_alarm',
   SensorPIR: 'pir', SensorWaterLeak: 'water', SensorTemperature: 'temperature', SensorCO2: 'co2', SensorAmbientLight: 'light',
 };
 const MAX_PART = 64 * 1024;

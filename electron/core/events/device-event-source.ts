@@ -2,7 +2,7 @@ import { digestHeader, pickDigest, splitChallenges } from '../net/http-auth';
 
 // One interface for every device event source (ONVIF PullPoint, Dahua attach), so devices can wire their credentials in.
 
-export const DEVICE_EVENT_KINDS = ['motion', 'tamper', 'door', 'pir', 'water', 'temperature', 'co2', 'light', 'intrusion', 'line_crossing', 'audio'] as const;
+export const DEVICE_EVENT_KINDS = ['motion', 'tamper', 'door', 'pir', 'water', 'temperature', 'co2', 'light', 'intrusion', 'line_crossing', 'audio', 'temperature_alarm'] as const;
 export type DeviceEventKind = (typeof DEVICE_EVENT_KINDS)[number];
 
 export interface DeviceEvent {

@@ -46,6 +46,8 @@ const TOPIC_KINDS: [RegExp, DeviceEventKind][] = [
   [/^Device\/Sensor\/PIR$/, 'pir'],
   [/^AudioAnalytics\/Audio\/DetectedSound$/, 'audio'],
   [/^AudioSource\/TriggerLevel$/, 'audio'],
+  // Axis: the housing outside its operating range (Above, Below, or either; Inside is the all-clear and not an alarm).
+  [/^Device\/Status\/Temperature\/(Above|Below|Above_or_below)$/, 'temperature_alarm'],
   [/^Sensor\/PIR$/, 'pir'],
   [/^Sensor\/WaterLeak$/, 'water'],
   [/^Sensor\/Temperature$/, 'temperature'],

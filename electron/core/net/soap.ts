@@ -8,6 +8,8 @@ import { at, esc, MAX_XML_BYTES, parseUntrustedXml, text, type XmlNode } from '.
 export const NS = {
   tds: 'http://www.onvif.org/ver10/device/wsdl',
   trt: 'http://www.onvif.org/ver10/media/wsdl',
+  /** Media2 (Profile T): H.265 and the profiles Media1's schema cannot name. */
+  tr2: 'http://www.onvif.org/ver20/media/wsdl',
   tt: 'http://www.onvif.org/ver10/schema',
 } as const;
 

@@ -270,6 +270,8 @@ function getServices(ctx: OpContext): string {
     '<tds:GetServicesResponse>' +
     svc(NS.tds, u.device, deviceCapsXml()) +
     svc(NS.trt, u.media, mediaCapsXml(device)) +
+    // AXIS OS lists Media2 (Profile T); camsim's other flavours answer as Media1-only firmware does.
+    (device.flavour === 'axis' ? svc(NS.tr2, u.media, '<tr2:Capabilities/>') : '') +
     svc(NS.tev, u.events, eventCapsXml) +
     svc(NS.tptz, u.ptz, ptzCapsXml) +
     '</tds:GetServicesResponse>'

@@ -21,7 +21,7 @@ export function parseProfileToken(device: SimDevice, token: string | undefined):
   return { ch, profile: m[2] as Profile };
 }
 
-function videoSourceConfig(device: SimDevice, ch: number): string {
+export function videoSourceConfig(device: SimDevice, ch: number): string {
   const main = device.channel(ch)?.specs.main;
   return (
     `<tt:Name>vsc${ch}</tt:Name><tt:UseCount>2</tt:UseCount><tt:SourceToken>vs${ch}</tt:SourceToken>` +
@@ -68,8 +68,14 @@ function profileBody(device: SimDevice, ch: number, profile: Profile): string {
   );
 }
 
-function allProfiles(device: SimDevice): { ch: number; profile: Profile }[] {
-  return device.channels.flatMap((c) => (['main', 'sub'] as const).map((profile) => ({ ch: c.channel, profile })));
+/**
+ * Every channel's main and sub profile. Media1's schema has no H265 encoding: the axis flavour leaves H.265 profiles to
+ * Media2 as AXIS OS does (media2-service.ts); camsim's own prints H265 in Media1 as many devices do.
+ */
+export function allProfiles(device: SimDevice, media2 = false): { ch: number; profile: Profile }[] {
+  return device.channels.flatMap((c) => (['main', 'sub'] as const)
+    .filter((profile) => media2 || device.flavour !== 'axis' || c.specs[profile].codec !== 'h265')
+    .map((profile) => ({ ch: c.channel, profile })));
 }
 
 function mediaUri(uri: string): string {

@@ -4,6 +4,7 @@ import type { UserLevel } from '../device-types';
 import { deviceOps } from './device-service';
 import { eventOps, subscriptionOps } from './events-service';
 import { mediaOps } from './media-service';
+import { media2Ops } from './media2-service';
 import type { Access, OpContext, OpSpec, SoapRequest } from './operation';
 import { ptzOps } from './ptz-service';
 import { child, envelope, faultXml, NS, OnvifFault, parseXml, senderFault, XmlError, type XmlElement } from './xml';
@@ -35,6 +36,7 @@ const FACTORY_OPEN = new Set(['GetDeviceInformation', 'GetScopes', 'GetUsers', '
 const services: Record<string, Record<string, OpSpec>> = {
   [NS.tds]: deviceOps,
   [NS.trt]: mediaOps,
+  [NS.tr2]: media2Ops,
   [NS.tev]: eventOps,
   [NS.tptz]: ptzOps,
 };

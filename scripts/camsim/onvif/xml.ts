@@ -6,6 +6,8 @@ export const NS = {
   tt: 'http://www.onvif.org/ver10/schema',
   tds: 'http://www.onvif.org/ver10/device/wsdl',
   trt: 'http://www.onvif.org/ver10/media/wsdl',
+  /** Media2 (ONVIF Media2 Service Spec, Profile T); offered by the axis flavour. */
+  tr2: 'http://www.onvif.org/ver20/media/wsdl',
   tev: 'http://www.onvif.org/ver10/events/wsdl',
   tptz: 'http://www.onvif.org/ver20/ptz/wsdl',
   ter: 'http://www.onvif.org/ver10/error',

@@ -98,7 +98,6 @@ export class RtpTrack {
 }
 
 export class Session {
-  readonly id = String(randomInt(10_000_000, 99_999_999));
   playing = false;
   private waitingForKey = false;
   private behindSince = 0;
@@ -110,6 +109,7 @@ export class Session {
     readonly track: RtpTrack,
     readonly channel: number,
     readonly trackUrl: string,
+    readonly id = String(randomInt(10_000_000, 99_999_999)),
   ) {}
 
   /** PLAY: the cached GOP first (its first seq/rtptime go in RTP-Info), then live frames. */

@@ -1,12 +1,9 @@
 // One RTSP client connection (RFC 2326): requests parsed off the socket (interleaved RTCP read past) and answered in
 // order: OPTIONS, DESCRIBE, SETUP (RTP over this connection, §10.12 interleaved), PLAY, PAUSE, keep-alives, TEARDOWN.
-import { randomInt } from 'node:crypto';
 import type net from 'node:net';
 import type { RtspServerOptions, SimStream } from '../types';
+import { TRACK_CONTROL, type RtspDialect } from './dialect';
 import { Session, withTimeout, type RtpTrack, type TrackHost } from './rtp-track';
-import { describeSdp, TRACK_CONTROL } from './sdp';
-
-const SERVER_NAME = 'camsim/1.0 (Watchpost)';
 const PUBLIC_METHODS = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, GET_PARAMETER, SET_PARAMETER, TEARDOWN';
 const SESSION_TIMEOUT_S = 60;
 const MAX_REQUEST_BYTES = 64 * 1024;
@@ -35,7 +32,8 @@ export interface RtspRequest {
 
 export interface RtspReply {
   status: number;
-  headers?: Record<string, string>;
+  /** An array value is sent as one header line each (several WWW-Authenticate challenges). */
+  headers?: Record<string, string | string[]>;
   body?: string;
 }
 
@@ -45,18 +43,23 @@ export interface ConnectionHost extends TrackHost {
   readonly connections: Set<Connection>;
   readonly replyDelayMs: number;
   readonly mediaWaitMs: number;
+  readonly dialect: RtspDialect;
   whileStalled(): Promise<void>;
   /** undefined when the request may proceed, else the refusal to send. */
   authorize(req: RtspRequest, ip: string): RtspReply | undefined;
   trackFor(stream: SimStream): RtpTrack;
 }
 
+/** The track suffix a client appends for SETUP: at the end (`…subtype=0/trackID=0`), or before the query as Hikvision
+ *  and Axis write it (`…/101/trackID=1?transportmode=unicast`, `…/media.amp/stream=0?profile=…`). */
+const TRACK_SUFFIX = /\/(?:trackID|track|streamid|stream)=?\d+(?=\?|$)/i;
+
 /** Path and query of an rtsp:// URL, without the track suffix a client appends for SETUP. */
 export function streamPathOf(uri: string): string {
   const m = /^rtsps?:\/\/[^/?]*(.*)$/i.exec(uri);
   let path = m ? m[1]! : uri;
   if (!path.startsWith('/')) path = `/${path}`;
-  return path.replace(/\/(trackID|track|streamid)=\d+$/i, '').replace(/\/$/, '') || '/';
+  return path.replace(TRACK_SUFFIX, '').replace(/\/(?=\?)/, '').replace(/\/$/, '') || '/';
 }
 
 function delay(ms: number): Promise<void> {
@@ -169,16 +172,13 @@ export class Connection {
     } catch {
       return send({ status: 503 });
     }
-    const body = describeSdp({
-      codec: stream.spec.codec,
-      sets,
-      fps: stream.spec.fps,
-      host: this.socket.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
-      sessionId: String(randomInt(1, 2 ** 31)),
-      title: `${stream.spec.channelName} ${stream.spec.profile}`,
+    const uri = req.uri.replace(/^(rtsps?:\/\/)[^@/?]*@/i, '$1');
+    const { dialect } = this.server;
+    const body = dialect.describe({
+      codec: stream.spec.codec, sets, fps: stream.spec.fps, width: stream.spec.width, height: stream.spec.height,
+      host: this.socket.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', uri, title: `${stream.spec.channelName} ${stream.spec.profile}`,
     });
-    const base = req.uri.endsWith('/') ? req.uri : `${req.uri}/`;
-    send({ status: 200, headers: { 'Content-Base': base, 'Content-Type': 'application/sdp' }, body });
+    send({ status: 200, headers: { 'Content-Base': dialect.contentBase(uri), 'Content-Type': 'application/sdp' }, body });
   }
 
   private setup(req: RtspRequest, send: (r: RtspReply) => void): void {
@@ -195,15 +195,15 @@ export class Connection {
     const channel = m ? Number(m[1]) : 0;
     if (channel > 254) return send({ status: 400 });
     const track = this.server.trackFor(stream);
-    const trackUrl = /\/(trackID|track|streamid)=\d+$/i.test(req.uri) ? req.uri : `${req.uri.replace(/\/$/, '')}/${TRACK_CONTROL}`;
-    const session = new Session(this.socket, this.server, track, channel, trackUrl);
+    const trackUrl = TRACK_SUFFIX.test(req.uri) ? req.uri : `${req.uri.replace(/\/$/, '')}/${TRACK_CONTROL}`;
+    const session = new Session(this.socket, this.server, track, channel, trackUrl, this.server.dialect.sessionId());
     this.sessions.set(session.id, session);
     const ssrc = track.ssrc.toString(16).toUpperCase().padStart(8, '0');
     send({
       status: 200,
       headers: {
         Transport: `RTP/AVP/TCP;unicast;interleaved=${channel}-${channel + 1};ssrc=${ssrc};mode="PLAY"`,
-        Session: `${session.id};timeout=${SESSION_TIMEOUT_S}`,
+        Session: this.server.dialect.sessionHeader(session.id, SESSION_TIMEOUT_S),
       },
     });
   }
@@ -237,8 +237,11 @@ export class Connection {
 
   private reply(cseq: string, reply: RtspReply): void {
     if (this.socket.destroyed) return;
-    const lines = [`RTSP/1.0 ${reply.status} ${STATUS_TEXT[reply.status] ?? 'Unknown'}`, `CSeq: ${cseq}`, `Server: ${SERVER_NAME}`, `Date: ${new Date().toUTCString()}`];
-    for (const [k, v] of Object.entries(reply.headers ?? {})) lines.push(`${k}: ${v}`);
+    const { dialect } = this.server;
+    const lines = [`RTSP/1.0 ${reply.status} ${STATUS_TEXT[reply.status] ?? 'Unknown'}`, `CSeq: ${cseq}`];
+    if (dialect.server) lines.push(`Server: ${dialect.server}`);
+    lines.push(`Date: ${dialect.date(new Date())}`);
+    for (const [k, v] of Object.entries(reply.headers ?? {})) for (const one of [v].flat()) lines.push(`${k}: ${one}`);
     const body = reply.body ? Buffer.from(reply.body, 'utf8') : undefined;
     if (body) lines.push(`Content-Length: ${body.length}`);
     const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');

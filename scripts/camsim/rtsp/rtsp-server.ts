@@ -4,6 +4,7 @@ import net from 'node:net';
 import { DigestAuth } from '../digest-auth';
 import { createLoginGuard } from '../login-guard';
 import type { LoginGuard, RtspServer, RtspServerOptions, SimStream } from '../types';
+import { genericDialect, rtspDialect, type RtspDialect } from './dialect';
 import { RtpTrack } from './rtp-track';
 import { Connection, type ConnectionHost, type RtspReply, type RtspRequest } from './rtsp-connection';
 
@@ -51,6 +52,7 @@ class Server implements CamsimRtspServer, ConnectionHost {
   readonly connections = new Set<Connection>();
   private readonly tracks = new Map<SimStream, RtpTrack>();
   private readonly digest: DigestAuth;
+  readonly dialect: RtspDialect;
   private readonly guard: LoginGuard;
   readonly highWater: number;
   readonly lowWater: number;
@@ -66,7 +68,8 @@ class Server implements CamsimRtspServer, ConnectionHost {
     readonly options: RtspServerOptions,
     tuning: RtspServerTuning,
   ) {
-    this.digest = new DigestAuth(options.realm);
+    this.dialect = options.dialect ? rtspDialect(options.dialect.name, options.dialect) : genericDialect(options.realm);
+    this.digest = new DigestAuth(this.dialect.realm, { format: this.dialect.digestChallenge });
     this.guard = options.lockout ?? createLoginGuard();
     this.highWater = tuning.highWaterBytes ?? 2 * 1024 * 1024;
     this.lowWater = Math.floor(this.highWater / 4);
@@ -108,19 +111,33 @@ class Server implements CamsimRtspServer, ConnectionHost {
     if (!passwordOf) return undefined;
     const lock = this.guard.isLocked(ip);
     if (lock.locked) return { status: 403, headers: { 'Retry-After': String(Math.ceil(lock.retryAfterMs / 1000)) } };
-    const result = this.digest.verify(req.method, req.headers.get('authorization'), passwordOf);
+    const authorization = req.headers.get('authorization');
+    const result = /^basic\s/i.test(authorization ?? '') && this.dialect.schemes.includes('basic')
+      ? this.basic(authorization!, passwordOf)
+      : this.digest.verify(req.method, authorization, passwordOf);
     switch (result.kind) {
       case 'ok':
         this.guard.recordSuccess(ip);
         return undefined;
       case 'missing':
-        return { status: 401, headers: { 'WWW-Authenticate': this.digest.challenge() } };
+        return { status: 401, headers: { 'WWW-Authenticate': this.challenges(false) } };
       case 'stale':
-        return { status: 401, headers: { 'WWW-Authenticate': this.digest.challenge(true) } };
+        return { status: 401, headers: { 'WWW-Authenticate': this.challenges(true) } };
       case 'bad':
         this.guard.recordFailure(ip);
-        return { status: 401, headers: { 'WWW-Authenticate': this.digest.challenge() } };
+        return { status: 401, headers: { 'WWW-Authenticate': this.challenges(false) } };
     }
+  }
+
+  /** One WWW-Authenticate header per scheme the dialect offers, in its order. */
+  private challenges(stale: boolean): string[] {
+    return this.dialect.schemes.map((s) => (s === 'digest' ? this.digest.challenge(stale) : `Basic realm="${this.dialect.realm}"`));
+  }
+
+  private basic(authorization: string, passwordOf: (user: string) => string | undefined): { kind: 'ok' } | { kind: 'bad' } {
+    const [user = '', ...rest] = Buffer.from(authorization.replace(/^basic\s+/i, ''), 'base64').toString('utf8').split(':');
+    const want = passwordOf(user);
+    return want !== undefined && want === rest.join(':') ? { kind: 'ok' } : { kind: 'bad' };
   }
 
   whileStalled(): Promise<void> {

@@ -1,7 +1,7 @@
 import { fail } from '../../../contract';
 import { at, esc, list, text } from '../../net/xml';
 import type { Credentials } from '../../net/http-auth';
-import { NS, soapCall } from '../../net/soap';
+import { NS, SoapFault, soapCall } from '../../net/soap';
 
 const NAME_SCOPE = 'onvif://www.onvif.org/name/';
 
@@ -30,6 +30,17 @@ export function profilesBySource(r: unknown): { token: string; profile: unknown 
     bySource.set(src, arr);
   }
   return [...bySource.values()];
+}
+
+/** A GetServices reply: each service's namespace → its XAddr as the device wrote it (at most 64; the first of a namespace). */
+export function serviceAddrs(r: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const s of list(at(r, 'Service')).slice(0, 64)) {
+    const ns = text(at(s, 'Namespace'))?.trim().slice(0, 256);
+    const x = text(at(s, 'XAddr'))?.trim().slice(0, 1024);
+    if (ns && x && !out.has(ns)) out.set(ns, x);
+  }
+  return out;
 }
 
 /** ONVIF driver for one device service URL: identity, media profiles and stream URIs, first-admin creation. */
@@ -78,30 +89,68 @@ export class OnvifDriver {
     return this.serviceUrl('Events', '/onvif/events_service');
   }
 
-  private async serviceUrl(category: 'Media' | 'Events', fallback: string): Promise<string> {
-    const r = await this.call(this.deviceUrl, `<tds:GetCapabilities xmlns:tds="${NS.tds}"><tds:Category>${category}</tds:Category></tds:GetCapabilities>`);
-    const x = text(at(r, 'Capabilities', category, 'XAddr'));
-    if (!x || !/^https?:\/\//.test(x)) return new URL(fallback, this.deviceUrl).toString();
-    // Devices behind NAT report an inner address; the host we reached is the one that works.
+  /** An XAddr a device reported, at the host we reached (devices behind NAT report an inner address); undefined if not http(s). */
+  private rehost(x: string | undefined): string | undefined {
+    if (!x || !/^https?:\/\//.test(x)) return undefined;
     const u = new URL(x);
-    const base = new URL(this.deviceUrl);
-    u.host = base.host;
+    u.host = new URL(this.deviceUrl).host;
     return u.toString();
   }
 
-  /** Media profiles grouped into channels by video source: first profile of a source is main, the next sub. */
+  private async serviceUrl(category: 'Media' | 'Events', fallback: string): Promise<string> {
+    const r = await this.call(this.deviceUrl, `<tds:GetCapabilities xmlns:tds="${NS.tds}"><tds:Category>${category}</tds:Category></tds:GetCapabilities>`);
+    return this.rehost(text(at(r, 'Capabilities', category, 'XAddr'))) ?? new URL(fallback, this.deviceUrl).toString();
+  }
+
+  /** GetServices (Core §8.1.2.1): service namespace → address. Empty when the device does not answer it (Media1-era firmware). */
+  async services(): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    let r: unknown;
+    try {
+      r = await this.call(this.deviceUrl, `<tds:GetServices xmlns:tds="${NS.tds}"><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>`);
+    } catch (err) {
+      if (err instanceof SoapFault) return out;
+      throw err;
+    }
+    for (const [ns, x] of serviceAddrs(r)) {
+      const here = this.rehost(x);
+      if (here) out.set(ns, here);
+    }
+    return out;
+  }
+
+  /**
+   * Media profiles grouped into channels by video source: first profile of a source is main, the next sub. Through Media2
+   * when the device offers it (its profiles include H.265, which Media1's schema cannot name), else, or when Media2 refuses,
+   * through Media1.
+   */
   async channels(): Promise<ChannelStreams[]> {
-    const media = await this.mediaUrl();
+    const services = await this.services();
+    const media2 = services.get(NS.tr2);
+    if (media2) {
+      try {
+        const r = await this.call(media2, `<tr2:GetProfiles xmlns:tr2="${NS.tr2}"><tr2:Type>All</tr2:Type></tr2:GetProfiles>`);
+        return await this.channelsOf(r, (token) => this.call(media2,
+          `<tr2:GetStreamUri xmlns:tr2="${NS.tr2}"><tr2:Protocol>RTSP</tr2:Protocol><tr2:ProfileToken>${esc(token)}</tr2:ProfileToken></tr2:GetStreamUri>`), ['Uri']);
+      } catch (err) {
+        if (!(err instanceof SoapFault)) throw err;
+      }
+    }
+    const media = services.get(NS.trt) ?? await this.mediaUrl();
     const r = await this.call(media, `<trt:GetProfiles xmlns:trt="${NS.trt}"/>`);
+    return this.channelsOf(r, (token) => this.call(media,
+      `<trt:GetStreamUri xmlns:trt="${NS.trt}" xmlns:tt="${NS.tt}"><trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>` +
+      `<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup><trt:ProfileToken>${esc(token)}</trt:ProfileToken></trt:GetStreamUri>`), ['MediaUri', 'Uri']);
+  }
+
+  /** A GetProfiles reply's channels, each profile's URI asked with `streamUri` and read at `uriPath`. */
+  private async channelsOf(r: unknown, streamUri: (token: string) => Promise<unknown>, uriPath: string[]): Promise<ChannelStreams[]> {
     const out: ChannelStreams[] = [];
     let ch = 0;
     for (const [main, sub] of profilesBySource(r)) {
       ch++;
       const uri = async (token: string) => {
-        const s = await this.call(media,
-          `<trt:GetStreamUri xmlns:trt="${NS.trt}" xmlns:tt="${NS.tt}"><trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>` +
-          `<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup><trt:ProfileToken>${esc(token)}</trt:ProfileToken></trt:GetStreamUri>`);
-        const u = text(at(s, 'MediaUri', 'Uri')) ?? '';
+        const u = text(at(await streamUri(token), ...uriPath)) ?? '';
         if (!/^rtsps?:\/\//.test(u)) throw fail('device.badReply', { detail: `GetStreamUri gave no rtsp:// URI for profile ${token.slice(0, 64)}` });
         return u;
       };
