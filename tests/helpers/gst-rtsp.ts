@@ -6,9 +6,13 @@ import { ROOT } from './station-process';
 
 export interface GstCamera { port: number; url(credentials?: string): string; close(): Promise<void> }
 
-/** `audio`: the camera also sends G.711 A-law audio (a 440 Hz tone), as most security cameras do. */
-export async function startGstCamera(user?: string, password?: string, port = 0, opts: { audio?: boolean } = {}): Promise<GstCamera> {
-  const p = spawn('/usr/bin/python3', [join(ROOT, 'tests/fixtures/gst-rtsp-server.py'), ...(opts.audio ? ['--audio'] : []), String(port), ...(user ? [user, password ?? ''] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `audio`: the camera also sends G.711 A-law audio (a 440 Hz tone), as most security cameras do. `h265`: H.265 instead of
+ * H.264. `auth`: the scheme offered when a user is given (default digest).
+ */
+export async function startGstCamera(user?: string, password?: string, port = 0, opts: { audio?: boolean; h265?: boolean; auth?: 'digest' | 'basic' } = {}): Promise<GstCamera> {
+  const flags = [...(opts.audio ? ['--audio'] : []), ...(opts.h265 ? ['--h265'] : []), ...(opts.auth ? ['--auth', opts.auth] : [])];
+  const p = spawn('/usr/bin/python3', [join(ROOT, 'tests/fixtures/gst-rtsp-server.py'), ...flags, String(port), ...(user ? [user, password ?? ''] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const bound = await new Promise<number>((res, rej) => {
     const t = setTimeout(() => rej(new Error(`gst-rtsp-server did not start:\n${out}`)), 15_000);
