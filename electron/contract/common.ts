@@ -2,10 +2,10 @@
 import { z } from 'zod';
 
 /** Rights over the station as a whole. */
-export const STATION_RIGHTS = ['devices', 'recordingSettings', 'alarmRules', 'alarmAck', 'users', 'privacy', 'settings'] as const;
+export const STATION_RIGHTS = ['devices', 'recordingSettings', 'alarmRules', 'alarmAck', 'users', 'privacy', 'settings', 'privacyMasks'] as const;
 export type StationRight = (typeof STATION_RIGHTS)[number];
 /** Rights a user holds per channel (on the channels their account is given, or on all). */
-export const CHANNEL_RIGHTS = ['live', 'playback', 'export', 'ptz', 'audio', 'evidence', 'deleteRecordings'] as const;
+export const CHANNEL_RIGHTS = ['live', 'playback', 'export', 'ptz', 'audio', 'evidence', 'deleteRecordings', 'liftMask'] as const;
 export type ChannelRight = (typeof CHANNEL_RIGHTS)[number];
 export type Right = StationRight | ChannelRight;
 /** The rights in English, for refusals in logs; pages word them through the `operators` catalogue. */
@@ -13,6 +13,7 @@ export const RIGHT_LABELS: Record<Right, string> = {
   live: 'Live view', playback: 'Playback', export: 'Export', ptz: 'PTZ', audio: 'Audio', evidence: 'Lock and unlock evidence',
   deleteRecordings: 'Delete recordings', devices: 'Devices', recordingSettings: 'Recording settings', alarmRules: 'Alarm rules',
   alarmAck: 'Acknowledge alarms', users: 'Users and roles', privacy: 'Privacy and cloud', settings: 'Settings',
+  privacyMasks: 'Edit privacy masks', liftMask: 'Lift privacy masks',
 };
 
 /**

@@ -170,6 +170,15 @@ export const REASONS = {
   'storage.outsideFolders': ['bad_input', 'Only files in this station\'s recordings, snapshots or clips folders can be uploaded.'],
   'storage.tooLarge': ['bad_input', 'The file is {{sizeMiB}} MiB; cloud storage takes at most {{maxMiB}} MiB per file.'],
   'feedback.notImage': ['bad_input', '{{name}} is not a {{type}} image; only PNG and JPEG screenshots can be sent.'],
+  // Privacy masks and redacted exports.
+  'mask.outside': ['bad_input', '{{field}}: mask “{{name}}” has a point outside the picture (each coordinate from 0 to 1).'],
+  'mask.selfIntersecting': ['bad_input', '{{field}}: the outline of mask “{{name}}” crosses itself; draw it without crossing.'],
+  'mask.notFound': ['not_found', 'There is no privacy mask {{id}} on this channel.'],
+  'mask.notLiftable': ['bad_input', 'Mask “{{name}}” is permanent; it cannot be lifted.'],
+  'redaction.noRecording': ['not_found', 'Nothing was recorded on channel {{channel}} in that range.'],
+  'redaction.noFaceDetector': ['unavailable', 'Face blurring is not available: the face detector could not be loaded.'],
+  'redaction.notFound': ['not_found', 'There is no redacted export {{id}}.'],
+  'redaction.notRunning': ['bad_input', 'Redacted export {{id}} is not running.'],
 } as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
 
 /** Each input field's label, as its form names it (the renderer's `errors:fields.<key>`). */
@@ -324,6 +333,14 @@ export const FIELD_LABELS = {
   roleName: 'Role name',
   signInSession: 'Sign-in session',
   userName: 'User name',
+  // Privacy masks and redacted exports.
+  masks: 'Privacy masks',
+  points: 'Mask outline',
+  boxes: 'Redaction boxes',
+  effect: 'Effect',
+  quality: 'Quality',
+  faces: 'Blur faces',
+  settings: 'Redaction settings',
 } as const;
 
 /**
@@ -388,4 +405,7 @@ export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'bookmarks.update name': 'bookmarkName',
   'devices.scan range.from': 'firstAddress',
   'devices.scan range.to': 'lastAddress',
+  'boxes.keys': 'boxes',
+  'masks.lift id': 'masks',
+  'masks.restore id': 'masks',
 };

@@ -9,6 +9,7 @@ import { eventCalls, eventSignals } from './events';
 import { liveCalls, liveSignals } from './live';
 import { privacyCalls, privacySignals } from './privacy';
 import { recordingCalls, recordingSignals } from './recording';
+import { redactionCalls, redactionSignals } from './redaction';
 
 export * from './auth';
 export * from './bookmarks';
@@ -19,6 +20,7 @@ export * from './events';
 export * from './live';
 export * from './privacy';
 export * from './recording';
+export * from './redaction';
 
 export * from './errors';
 
@@ -98,6 +100,7 @@ export const calls = {
   ...eventCalls,
   ...deviceCalls,
   ...authCalls,
+  ...redactionCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -119,6 +122,7 @@ export const signals = {
   ...eventSignals,
   ...deviceSignals,
   ...authSignals,
+  ...redactionSignals,
 } as const;
 
 export type SignalName = keyof typeof signals;

@@ -22,6 +22,10 @@ import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from './storage/db';
 import type { SecretStore } from './storage/secrets';
 import { STATION_VERSION } from './version';
+import { burnInOutlines, maskHandlers } from './redaction/masks';
+import { maskPam } from './redaction/raster';
+import { RedactionService } from './redaction/redaction-service';
+import { MASK_RGB } from '../contract';
 
 export interface StationOptions {
   dataDir: string;
@@ -98,8 +102,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   const registry = new ChannelRegistry(db, opts.secrets, clock);
   const ffmpegPath = () => locateTool('ffmpeg', settings.ffmpegPath, env).path;
+  // Privacy masks (electron/core/redaction): burnt into every picture the station makes, less those the asking session lifted.
+  const burnIn = (channelId: number, session?: ClientSession) => {
+    const outlines = burnInOutlines(db, channelId, session);
+    return outlines.length ? { key: JSON.stringify(outlines), overlay: (w: number, h: number) => maskPam(outlines, w, h, MASK_RGB) } : null;
+  };
   const live = new LiveService({
-    registry, signals, logger, ffmpegPath, clock,
+    registry, signals, logger, ffmpegPath, clock, burnIn,
     snapshotsDir: () => join(opts.dataDir, 'snapshots'),
     graceMs: opts.media?.graceMs, stallMs: opts.media?.stallMs,
   });
@@ -141,7 +150,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   // Recording, archive, playback, export (electron/core/recording): recorders are consumers of the live hubs.
   const recording = new RecordingService({
-    db, root: settings.recordingsDir, dataDir: opts.dataDir, live, registry, signals, secrets: opts.secrets, logger, clock, ffmpegPath,
+    db, root: settings.recordingsDir, dataDir: opts.dataDir, live, registry, signals, secrets: opts.secrets, logger, clock, ffmpegPath, burnIn,
     // A folder chosen on the storage page is the station's setting too.
     rootChanged: (recordingsDir) => {
       settings = { ...settings, recordingsDir };
@@ -151,6 +160,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...opts.recording,
   });
   await recording.start();
+  // Redacted exports for disclosure (electron/core/redaction): the range exported signed, then re-encoded with masks and boxes.
+  const redaction = new RedactionService({
+    db, signals, logger, secrets: opts.secrets, clock, dataDir: opts.dataDir, ffmpegPath,
+    ffprobePath: () => locateTool('ffprobe', settings.ffprobePath, env).path,
+    source: () => recording.localSource(),
+    channelName: async (id) => { try { return (await registry.get(id)).name; } catch { return `Channel ${id}`; } },
+  });
 
   // Events, alarms, sensors (electron/core/events): device event sources, station-made events, alarm rules.
   const eventService = new EventService({
@@ -242,8 +258,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'live.ptz.presets': ({ channelId }) => ptz.presets(channelId),
     'live.ptz.gotoPreset': async ({ channelId, token }) => (await ptz.gotoPreset(channelId, token), {}),
     'live.ptz.setPreset': ({ channelId, name, token }) => ptz.setPreset(channelId, name, token),
-    'live.snapshot': async ({ channelId }) => {
-      const s = await live.snapshot(channelId);
+    'live.snapshot': async ({ channelId }, session) => {
+      const s = await live.snapshot(channelId, session);
       return { path: s.path, jpegBase64: s.jpeg.toString('base64'), width: s.width, height: s.height, takenAt: s.takenAt };
     },
     'diagnostics.create': () => diagnostics(),
@@ -254,6 +270,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...devices.handlers,
     ...eventService.handlers,
     ...auth.handlers,
+    ...maskHandlers({ db, signals, clock, channelExists: (id) => registry.get(id) }),
+    ...redaction.handlers,
   };
 
   // Sync starts once the device area, which hosting reads, exists.
@@ -276,6 +294,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       await eventService.dispose();
       await ptz.dispose();
       await devices.dispose();
+      await redaction.dispose();
       await recording.dispose();
       clips.dispose();
       live.dispose();

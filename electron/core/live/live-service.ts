@@ -6,7 +6,7 @@ import type { ChannelRegistry } from '../devices/channel-registry';
 import type { SignalBus } from '../signal-bus';
 import type { Logger } from '../log';
 import { fragmentWithoutAudio, initWithoutAudio, type FragmentInfo, type TrackInfo } from '../media/fmp4';
-import { jpegFromKeyframe, jpegSize } from '../media/snapshot';
+import { jpegFromKeyframe, jpegSize, type FrameOverlay } from '../media/snapshot';
 import { StreamHub, type HubConsumer, type StreamStatus as HubStatus } from '../media/stream-hub';
 
 export interface LiveServiceOptions {
@@ -15,6 +15,8 @@ export interface LiveServiceOptions {
   logger: Logger;
   ffmpegPath: () => string;
   snapshotsDir: () => string;
+  /** Privacy masks burnt into the snapshots the station makes (those not lifted by the asking session). */
+  burnIn?: (channelId: number, session?: ClientSession) => { key: string; overlay: FrameOverlay } | null;
   graceMs?: number;
   stallMs?: number;
   clock?: () => number;
@@ -184,7 +186,7 @@ export class LiveService {
   }
 
   /** A JPEG of the channel's current keyframe, written to the snapshots folder. */
-  async snapshot(channelId: number): Promise<{ path: string; jpeg: Buffer; width: number; height: number; takenAt: number }> {
+  async snapshot(channelId: number, session?: ClientSession): Promise<{ path: string; jpeg: Buffer; width: number; height: number; takenAt: number }> {
     await this.opts.registry.get(channelId);
     // Prefer a stream already running (no new camera connection), main before sub.
     const running = [`${channelId}/main`, `${channelId}/sub`].map((k) => this.hubs.get(k)).find((h) => h?.cached().init && h.cached().gop.length);
@@ -199,7 +201,7 @@ export class LiveService {
     try {
       const { init, gop } = hub.cached();
       if (!init || !gop[0]) throw fail('live.noPicture', { channel: channelId }, hub.status.reason ?? hub.status.state);
-      const jpeg = await jpegFromKeyframe(this.opts.ffmpegPath(), init.data, gop[0].data);
+      const jpeg = await jpegFromKeyframe(this.opts.ffmpegPath(), init.data, gop[0].data, undefined, this.opts.burnIn?.(channelId, session)?.overlay);
       const takenAt = this.clock();
       const dir = this.opts.snapshotsDir();
       mkdirSync(dir, { recursive: true });

@@ -10,7 +10,7 @@ import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
 import type { SignalBus } from '../signal-bus';
 import type { Logger } from '../log';
-import { jpegFromKeyframe } from '../media/snapshot';
+import { jpegFromKeyframe, type FrameOverlay } from '../media/snapshot';
 import type { StreamHub } from '../media/stream-hub';
 import type { Handlers } from '../rpc';
 import { openDatabase, type Db } from '../storage/db';
@@ -52,6 +52,8 @@ export interface RecordingServiceOptions {
   rootChanged?: (root: string) => void;
   /** The full disk-vs-index pass at start (default on; the bench's synthetic index has files only where it samples). */
   fullReconcile?: boolean;
+  /** Privacy masks burnt into thumbnails (those not lifted by the asking session) and, the permanent ones, into every export. */
+  burnIn?: (channelId: number, session?: ClientSession) => { key: string; overlay: FrameOverlay } | null;
 }
 
 interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null; motion_grid: 0 | 1 }
@@ -291,6 +293,11 @@ export class RecordingService {
     return { channels: [...this.recorders.values()].map((r) => ({ ...r.rec.status(), bytesToday: today.get(r.rec.channelId) ?? 0 })), forecast: this.forecast() };
   }
 
+  /** This station's archive (the redacted export reads its ranges). */
+  localSource(): ArchiveSource {
+    return this.sources.get('local')!;
+  }
+
   private source(id: string): ArchiveSource {
     const s = this.sources.get(id);
     if (!s) throw fail('archive.noSource', { id });
@@ -333,19 +340,20 @@ export class RecordingService {
     return names;
   }
 
-  async thumbnail(sourceId: string, channelId: number, at: number) {
+  async thumbnail(sourceId: string, channelId: number, at: number, session?: ClientSession) {
     const src = this.source(sourceId);
     const c = new ArchiveCursor(src, channelId);
     try {
       const kf = c.seek(at);
       if (kf === undefined || c.segment === undefined) return null;
-      const key = `${sourceId}:${channelId}:${c.segment.id}:${kf}`;
+      const burn = this.opts.burnIn?.(channelId, session);
+      const key = `${sourceId}:${channelId}:${c.segment.id}:${kf}:${burn?.key ?? ''}`;
       const hit = this.thumbs.get(key);
       if (hit) return hit;
       const init = c.next();
       const frag = c.next();
       if (!init || !frag || !isInit(init) || isInit(frag)) return null;
-      const jpeg = await jpegFromKeyframe(this.opts.ffmpegPath(), init.data, frag.data);
+      const jpeg = await jpegFromKeyframe(this.opts.ffmpegPath(), init.data, frag.data, undefined, burn?.overlay);
       const value = { jpegBase64: jpeg.toString('base64'), at: Math.round(frag.wall) };
       this.thumbs.set(key, value);
       if (this.thumbs.size > 300) this.thumbs.delete(this.thumbs.keys().next().value!);
@@ -467,7 +475,7 @@ export class RecordingService {
         const names = await this.channelNames(src, ids);
         return ids.map((channelId) => ({ channelId, name: names.get(channelId)! }));
       },
-      'archive.thumbnail': ({ source, channelId, at }) => this.thumbnail(source, channelId, at),
+      'archive.thumbnail': ({ source, channelId, at }, session) => this.thumbnail(source, channelId, at, session),
       'archive.openFolder': ({ path }) => this.openFolder(path),
       'archive.motionSearch': ({ source, ...q }) => {
         if (source === 'local') this.motionGrid.flush();
