@@ -138,6 +138,21 @@ describe('redacted export', () => {
     expect(verifyRedactionLink(redacted, original, key.publicKeyDer).ok).toBe(true);
   });
 
+  it('npm run verify-export checks the redacted manifest and, with --original, the link', () => {
+    const cli = (...a: string[]) => spawnSync('npx', ['tsx', 'scripts/verify-export.ts', ...a], { encoding: 'utf8' });
+    const good = cli(join(out, 'redacted'), '--original', join(out, 'original'), '--key', key.publicKeyDer);
+    expect(good.status, good.stdout + good.stderr).toBe(0);
+    expect(good.stdout).toMatch(/LINKED: made from the signed original/);
+    expect(good.stdout).toMatch(/applied: 1 masks, 1 boxes, faces no, blur, libx264 crf 20, audio removed/);
+    const m = join(out, 'redacted', 'manifest.json');
+    const text = readFileSync(m, 'utf8');
+    writeFileSync(m, text.replace('"Neighbour window"', '"Neighbour w1ndow"'));
+    const bad = cli(join(out, 'redacted'), '--original', join(out, 'original'));
+    writeFileSync(m, text);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/altered after it was signed/);
+  }, 30_000);
+
   it('previews redacted stills with the same filter', async () => {
     const [still] = await previewStills({
       ffmpegPath: 'ffmpeg', source, channelId: 1, at: [T0 + 5_000], masks: [MASK.points], boxes: [BOX],
