@@ -17,10 +17,9 @@ import {
 } from './domain';
 import { HttpError, parseJsonBody, readRawBody, sendJson } from './http/http-error';
 import { findAccountById, serviceKey } from './repo/accounts';
-import { findLiveSession, pruneSessions, touchSession } from './repo/sessions';
+import { pruneExpired, type PruneCounts } from './repo/retention';
+import { findLiveSession, touchSession } from './repo/sessions';
 import { telemetryTotals } from './repo/telemetry';
-import { pruneFailures } from './repo/throttle';
-import { pruneFeedback } from './repo/feedback';
 import { ROUTES, type AuthContext, type RequestContext, type RouteDef, type ServiceDeps } from './routes';
 import { hashToken } from './secrets';
 
@@ -51,8 +50,8 @@ export interface CloudHandle {
   url: string;
   region: Region;
   telemetryTotals(): Promise<TelemetryTotals>;
-  /** Runs the retention pass now (it also runs every minute). */
-  prune(): Promise<void>;
+  /** Runs the retention pass now (it also runs every minute); how many rows of each kind went. */
+  prune(): Promise<PruneCounts>;
   close(): Promise<void>;
 }
 
@@ -67,8 +66,6 @@ function compile(def: RouteDef): CompiledRoute {
 }
 
 const SESSION_TOUCH_MS = 60_000;
-// Ended sessions stay listed (and exported) this long, then go.
-const SESSION_RETENTION_MS = 30 * 24 * 3600_000;
 
 export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
   if (!REGION_IDS.includes(opts.region)) throw new Error(`unknown region ${String(opts.region)}; use one of ${REGION_IDS.join(', ')}`);
@@ -177,15 +174,9 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  // Each kind of personal data past its retention goes; a failed pass is tried again at the next.
-  const prune = async () => {
-    await Promise.all([
-      pruneFailures(db, deps.clock() - deps.throttle.windowMs),
-      pruneSessions(db, deps.clock() - SESSION_RETENTION_MS),
-      pruneFeedback(db, isoAt(deps.clock())),
-    ]).catch(() => undefined);
-  };
-  const pruneTimer = setInterval(() => void prune(), 60_000);
+  // Each kind of personal data past its retention goes (electron/contract/retention.ts); a failed pass is tried again at the next.
+  const prune = () => pruneExpired(db, deps.clock(), deps.throttle.windowMs);
+  const pruneTimer = setInterval(() => void prune().catch((err: Error) => log.error({ err: err.message }, 'retention pass failed')), 60_000);
   pruneTimer.unref();
 
   let closing: Promise<void> | undefined;

@@ -16,6 +16,6 @@ export async function clearFailures(db: SqlDb, key: string): Promise<number> {
   return (await db.run('DELETE FROM login_failures WHERE key = ?', [key])).changes;
 }
 
-export async function pruneFailures(db: SqlDb, beforeMs: number): Promise<void> {
-  await db.run('DELETE FROM login_failures WHERE at_ms <= ?', [beforeMs]);
+export async function pruneFailures(db: SqlDb, beforeMs: number): Promise<number> {
+  return (await db.run('DELETE FROM login_failures WHERE at_ms <= ?', [beforeMs])).changes;
 }

@@ -1,4 +1,5 @@
-// `npm run bench:cloud`: one JSON line — settings sync latency, settings reads per second, login and sign-up throttles.
+// `npm run bench:cloud`: one JSON line — settings sync latency, settings reads per second, login and sign-up throttles,
+// rows per second of the retention pass (cloud-prune.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { startCloud } from '../../cloud/service';
 import { ClientSession } from '../../electron/core/client-session';
 import { createStation } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { benchPrune } from './cloud-prune';
 
 const SYNC_SAMPLES = 200;
 const RPS_MAX_REQUESTS = 20_000;
@@ -119,6 +121,8 @@ try {
     signupThrottleAfter++;
   }
 
+  const prune = await benchPrune(dir);
+
   process.stdout.write(
     `${JSON.stringify({
       sync_ms_p50: Math.round(p50 * 100) / 100,
@@ -131,6 +135,7 @@ try {
       rps_requests: done,
       rps_concurrency: RPS_CONCURRENCY,
       station_samples: STATION_SAMPLES,
+      ...prune,
     })}\n`,
   );
 } finally {

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startCloud, type CloudHandle } from '../../cloud';
 import { PRIVACY_PURPOSES } from '../../electron/contract';
+import { CLOUD_RETENTION_DAYS, RETENTION_TABLE, STATION_RETENTION_DAYS } from '../../electron/contract/retention';
 import { fillAndSubmit, launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
 import { startCloudInTempDir } from '../helpers/cloud-service';
 import { fileScope } from '../helpers/fixtures';
@@ -51,6 +52,17 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     await poll(() => rows.first().textContent()).toContain('GET /v1/health');
     expect(await rows.first().textContent()).toContain('your request: opened the Privacy page');
     await page.screenshot({ path: join(SHOTS, 'privacy-signed-out.png'), fullPage: true });
+  });
+
+  it('states how long each kind of personal data is kept, the same numbers the pruning passes enforce', async () => {
+    const table = page.locator('[data-testid=retention-table]');
+    expect(await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-kind')))).toEqual(RETENTION_TABLE.map((r) => r.kind));
+    expect(await table.locator('tr[data-kind=telemetryEvents]').textContent()).toContain(`${CLOUD_RETENTION_DAYS.telemetryEvents} days after they arrive`);
+    expect(await table.locator('tr[data-kind=pushNotices]').textContent()).toContain(`${CLOUD_RETENTION_DAYS.pushNotices} days`);
+    expect(await table.locator('tr[data-kind=consentRecords]').textContent()).toContain(`${CLOUD_RETENTION_DAYS.erasedConsentRecords} days (3 years)`);
+    expect(await table.locator('tr[data-kind=transmissionLedger]').textContent()).toContain(`${STATION_RETENTION_DAYS.transmissionLedger} days`);
+    expect(await table.locator('tr[data-kind=loginFailures]').textContent()).toContain('15 minutes');
+    await table.screenshot({ path: join(SHOTS, 'privacy-retention.png') });
   });
 
   it('refuses an under-16 sign-up with a clear message and sends nothing', async () => {

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, schemaVersion } from '../../cloud/db/migrate';
-import { insertPushNotice, insertStoredObject, listHostedDevices, listStoredObjects, putHostedDevices } from '../../cloud/repo/account-services';
+import { insertPushNotice, insertStoredObject, listPushNotices, listHostedDevices, listStoredObjects, putHostedDevices } from '../../cloud/repo/account-services';
 import type { SqlDb } from '../../cloud/db/sql-db';
 import { EmailTakenError, findAccountByEmail, insertAccount, serviceKey, setRightsFlags, updateProfile } from '../../cloud/repo/accounts';
 import { appendConsent, latestConsent, listConsents, listConsentsBySubject } from '../../cloud/repo/consents';
@@ -12,6 +12,9 @@ import { getSettings, putSettings } from '../../cloud/repo/settings';
 import { createShare, listSharesGiven, listSharesReceived, revokeShare } from '../../cloud/repo/shares';
 import { countTelemetry, insertTelemetry, telemetryCounters, telemetryEvents, telemetryTotals } from '../../cloud/repo/telemetry';
 import { clearFailures, recentFailures, recordLoginFailure } from '../../cloud/repo/throttle';
+import { insertFeedback, listFeedback } from '../../cloud/repo/feedback';
+import { pruneExpired } from '../../cloud/repo/retention';
+import { CLOUD_RETENTION_DAYS, DAY_MS } from '../../electron/contract/retention';
 import { PNG_1PX } from './cloud-helpers';
 
 const NOW = '2026-06-01T12:00:00.000Z';
@@ -206,6 +209,53 @@ export function defineRepositorySuite(label: string, open: () => { db: SqlDb }) 
       const text = await allStoredText(db);
       for (const trace of [a.email, 'ErasedNick', 'erase me']) expect(text).not.toContain(trace);
       expect(text).toContain(b.email);
+    });
+
+    it('prunes each kind of personal data past its retention at a moved clock, and keeps the rest', async () => {
+      const { db } = open();
+      // The clock is moved a day past the suite's NOW (the other tests' rows are inside every retention); each kind has
+      // one row just past its time and one just inside it.
+      const now = NOW_MS + DAY_MS;
+      const ago = (days: number, ms = 0) => now - days * DAY_MS - ms;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const a = await newAccount(db);
+      const days = CLOUD_RETENTION_DAYS;
+      for (const d of [days.telemetryEvents + 1, days.telemetryEvents - 1])
+        await insertTelemetry(db, { accountId: a.id, purpose: 'user_experience_plan', receivedAt: iso(ago(d)), bytes: 2, payload: `[${d}]` });
+      for (const d of [days.pushNotices + 1, days.pushNotices - 1])
+        await insertPushNotice(db, { accountId: a.id, stationId: 'st', type: 'door', channelName: `ch ${d}`, occurredAt: iso(ago(d)), snapshot: null, receivedAt: iso(ago(d)) });
+      const oldSession = await createSession(db, { accountId: a.id, tokenHash: `h-${randomUUID()}`, nowMs: ago(days.endedSessions + 2), ttlMs: DAY_MS });
+      const endedLately = await createSession(db, { accountId: a.id, tokenHash: `h-${randomUUID()}`, nowMs: ago(days.endedSessions - 2), ttlMs: DAY_MS });
+      const key = `email:${randomUUID()}`;
+      await recordLoginFailure(db, key, now - 16 * 60_000);
+      await recordLoginFailure(db, key, now - 60_000);
+      for (const d of [1, -1])
+        await insertFeedback(db, { accountId: a.id, text: `fb ${d}`, replyEmail: null, attachments: [{ name: 'a.png', contentType: 'image/png', data: PNG_1PX }], receivedAt: iso(ago(365 + d)), deleteAfter: iso(ago(d)) });
+      // Two erased accounts: one erased just over the limitation period ago, one just inside it.
+      const erased: string[] = [];
+      for (const d of [days.erasedConsentRecords + 1, days.erasedConsentRecords - 1]) {
+        const e = await newAccount(db);
+        await appendConsent(db, consent(e.id, 'alarm_push', 'grant'));
+        await eraseAccount(db, { accountId: e.id, emailThrottleKey: `email:${e.id}`, receiptId: randomUUID(), subject: `subject-${e.id}`, region: 'de', now: iso(ago(d)) });
+        erased.push(e.id);
+      }
+
+      const counts = await pruneExpired(db, now, 15 * 60_000);
+      expect(counts).toMatchObject({ telemetryEvents: 1, pushNotices: 1, loginFailures: 1, feedback: 1, consentRecords: 1, erasureReceipts: 1 });
+      expect(counts.sessions).toBeGreaterThanOrEqual(1);
+      expect((await telemetryEvents(db, a.id)).map((e) => e.payload)).toEqual([`[${days.telemetryEvents - 1}]`]);
+      expect((await listPushNotices(db, a.id)).map((n) => n.channel_name)).toEqual([`ch ${days.pushNotices - 1}`]);
+      expect((await listSessions(db, a.id)).map((x) => x.id)).toEqual([endedLately.id]);
+      expect(oldSession.id).not.toBe(endedLately.id);
+      expect((await recentFailures(db, key, 0)).count).toBe(1);
+      expect((await listFeedback(db, a.id)).map((f) => f.text)).toEqual(['fb -1']);
+      expect(await listConsentsBySubject(db, `subject-${erased[0]}`)).toEqual([]);
+      expect(await listConsentsBySubject(db, `subject-${erased[1]}`)).toHaveLength(1);
+      // A record that still names an account stays append-only.
+      const live = await appendConsent(db, consent(a.id, 'alarm_push', 'grant'));
+      await expect(db.run('DELETE FROM consents WHERE id = ?', [live.id])).rejects.toThrow(/append-only/);
+      // Nothing else is past its time: a second pass deletes nothing.
+      expect(Object.values(await pruneExpired(db, now, 15 * 60_000)).every((n) => n === 0)).toBe(true);
     });
   });
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffMs, compareStamp, DOC_FORMAT, mergeFields, nextClock, parseDoc, toDoc, type ClockedField } from '../../electron/core/privacy/field-merge';
 import * as store from '../../electron/core/privacy/privacy-store';
+import { DAY_MS, STATION_RETENTION_DAYS } from '../../electron/contract/retention';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
 
 const f = (key: string, value: unknown, clock: number, node = 'a'): ClockedField => ({ key, value, clock, node });
@@ -114,5 +115,26 @@ describe('outbox in SQLite', () => {
     expect(store.listTransmissions(db, { text: '%', limit: 10 }).matching).toBe(0);
     expect(store.sentBytes(db, 'user_experience_plan')).toBe(99);
     expect(db.prepare('EXPLAIN QUERY PLAN SELECT * FROM transmission WHERE purpose = ? ORDER BY id DESC').all('x').map((r: any) => r.detail).join(' ')).toMatch(/transmission_purpose/);
+  });
+});
+
+describe('station retention', () => {
+  it('deletes ledger rows and unsent telemetry past their time at a moved clock, and keeps the rest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wp-retention-'));
+    const db = openDatabase(join(dir, 'station.db'));
+    try {
+      const now = Date.parse('2027-03-01T00:00:00Z');
+      const ago = (days: number) => now - days * DAY_MS;
+      const row = { method: 'GET', endpoint: '/v1/health', purpose: 'account' as const, bytesOut: 0, bytesIn: 10, status: 200, outcome: 'sent', consent: 'contract' };
+      for (const d of [STATION_RETENTION_DAYS.transmissionLedger + 1, STATION_RETENTION_DAYS.transmissionLedger - 1]) store.addTransmission(db, { ...row, at: ago(d) });
+      for (const d of [STATION_RETENTION_DAYS.unsentTelemetry + 1, STATION_RETENTION_DAYS.unsentTelemetry - 1]) store.addTelemetry(db, 'user_experience_plan', { d }, ago(d));
+      expect(store.pruneExpired(db, now)).toEqual({ transmissions: 1, unsentTelemetry: 1 });
+      expect(store.listTransmissions(db, { limit: 10 }).rows.map((r) => r.at)).toEqual([ago(STATION_RETENTION_DAYS.transmissionLedger - 1)]);
+      expect(store.pendingTelemetry(db, 'user_experience_plan').map((e) => e.payload)).toEqual([{ d: STATION_RETENTION_DAYS.unsentTelemetry - 1 }]);
+      expect(store.pruneExpired(db, now)).toEqual({ transmissions: 0, unsentTelemetry: 0 });
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

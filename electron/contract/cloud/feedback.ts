@@ -1,5 +1,6 @@
 // Feedback: what the user writes to the service, with screenshots or a diagnostics zip, sent only when they press send.
 import { z } from 'zod';
+import { CLOUD_RETENTION_DAYS } from '../retention';
 import { JPEG_MAGIC, NoBody, PNG_MAGIC, base64Bytes, base64Head, base64Of, email, iso, onceValid, route } from './common';
 
 export const FEEDBACK_TEXT_MAX = 5000;
@@ -7,7 +8,7 @@ export const FEEDBACK_ATTACHMENTS_MAX = 3;
 /** One screenshot or diagnostics zip. */
 export const FEEDBACK_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024;
 /** How long the cloud keeps feedback after it arrived; then it is deleted. */
-export const FEEDBACK_RETENTION_DAYS = 365;
+export const FEEDBACK_RETENTION_DAYS = CLOUD_RETENTION_DAYS.feedback;
 export const FEEDBACK_TYPES = ['image/png', 'image/jpeg', 'application/zip'] as const;
 const ZIP_MAGIC = 'PK\x03\x04';
 const MAGIC: Record<(typeof FEEDBACK_TYPES)[number], string> = { 'image/png': PNG_MAGIC, 'image/jpeg': JPEG_MAGIC, 'application/zip': ZIP_MAGIC };

@@ -1,5 +1,6 @@
 // Repository functions for the privacy tables (migration 3); each takes the database first.
 import type { ConsentRecord, PrivacyAccount, Transmission, TransmissionPurpose } from '../../contract';
+import { DAY_MS, STATION_RETENTION_DAYS } from '../../contract/retention';
 import type { Db } from '../storage/db';
 import type { ClockedField } from './field-merge';
 
@@ -234,4 +235,15 @@ export function dropTelemetry(db: Db, purpose: string, upToId?: number): number 
 
 export function clearTelemetry(db: Db): number {
   return db.prepare('DELETE FROM telemetry_event').run().changes;
+}
+
+// ---- retention ----
+
+/** Deletes the station's own privacy records past their retention at `now` (electron/contract/retention.ts). */
+export function pruneExpired(db: Db, now: number): { transmissions: number; unsentTelemetry: number } {
+  const days = STATION_RETENTION_DAYS;
+  return db.transaction(() => ({
+    transmissions: db.prepare('DELETE FROM transmission WHERE at < ?').run(now - days.transmissionLedger * DAY_MS).changes,
+    unsentTelemetry: db.prepare('DELETE FROM telemetry_event WHERE created_at < ?').run(now - days.unsentTelemetry * DAY_MS).changes,
+  }))();
 }
