@@ -1,11 +1,14 @@
 // Each vendor's dialect as a user meets it (issue 20): camsim devices answering as Hikvision, Dahua and Axis firmware do
 // (identity, scopes, DHIP framing, GetServices and Media2, RTSP challenge and SDP, event topics) are found by a scan on
 // the Devices page with their vendor, added there, play in a Live tile, and their own motion shows on the Events page.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PASSWORD, startFleet, type Fleet } from '../../scripts/camsim/fleet';
 import type { Flavour } from '../../scripts/camsim/flavours';
 import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fixture } from '../helpers/device-fixtures';
 import { fileScope } from '../helpers/fixtures';
 import { liveTiles } from '../helpers/live-tiles';
 import { requireBuiltRenderer, startStation, type StationProcess } from '../helpers/station-process';
@@ -67,4 +70,31 @@ describe('Hikvision, Dahua and Axis dialects in the app', () => {
     }
     guard.check();
   }, 120_000);
+
+  it('a device whose GetProfiles reply is cut off is not added, and the form says why', async () => {
+    // Hikvision's recorded replies (tests/fixtures/devices), GetProfiles cut in half; no login asked.
+    const files: Record<string, string> = { GetSystemDateAndTime: 'system-date-and-time.xml', GetDeviceInformation: 'device-information.xml', GetServices: 'services.xml', GetCapabilities: 'capabilities.xml', GetProfiles: 'profiles.xml' };
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        const op = Object.keys(files).find((o) => body.includes(`${o}`));
+        if (!op) { res.writeHead(400); return res.end(); }
+        const now = new Date();
+        const text = fixture('hikvision', files[op]!).replace(/\{\{(\w+)\}\}/g, (_m, k: string) => String({ year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, day: now.getUTCDate(), hour: now.getUTCHours(), minute: now.getUTCMinutes(), second: now.getUTCSeconds() }[k] ?? ''));
+        res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' });
+        res.end(op === 'GetProfiles' ? text.slice(0, text.length / 2) : text);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    scope.add({ close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+    await page.click('nav [data-view=devices]');
+    await page.click('.dev-add summary');
+    await page.fill('.dev-add input[name=address]', '127.0.0.1');
+    await page.fill('.dev-add input[name=port]', String((server.address() as AddressInfo).port));
+    await page.locator('.dev-add').getByLabel('Password').fill('Any-Pass-2026');
+    await page.locator('.dev-add').getByRole('button', { name: 'Add device' }).click();
+    await poll(() => page.locator('.dev-add [role=alert]').textContent()).toBe('The device sent a reply the station cannot read (not well-formed XML).');
+    expect(await page.locator('li[data-device]').count()).toBe(FLAVOURS.length);
+  }, 40_000);
 });
