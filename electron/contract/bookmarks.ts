@@ -40,12 +40,12 @@ export const bookmarkCalls = {
       .refine((b) => !b.lock || b.to > b.from, 'input.endBeforeStart'),
     Bookmark,
   ),
-  'bookmarks.update': call(needs.channel('playback'), 
+  'bookmarks.update': call(needs.item('playback', 'bookmark', 'id'), 
     z.object({ id: z.number().int().positive(), name: fields.name.optional(), note: fields.note.optional(), tags: fields.tags.optional() }).strict(),
     Bookmark,
   ),
   /** Its lock, if any, stays: evidence is unlocked on its own, with a reason. */
-  'bookmarks.remove': call(needs.channel('playback'), z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
+  'bookmarks.remove': call(needs.item('playback', 'bookmark', 'id'), z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
   /** Newest first. Text matches name and note; a range finds bookmarks that overlap it and must not be empty. */
   'bookmarks.list': call(needs.channelList('playback', 'channelIds'), 
     z.object({

@@ -13,7 +13,7 @@ import { redactionCalls, redactionSignals } from './redaction';
 
 export * from './auth';
 export * from './bookmarks';
-export { CHANNEL_RIGHTS, STATION_RIGHTS, type Access, type ChannelRight, type Right, type StationRight } from './common';
+export { CHANNEL_RIGHTS, STATION_RIGHTS, type Access, type ChannelRight, type ItemKind, type ItemRef, type Right, type StationRight } from './common';
 export * from './countries';
 export * from './devices';
 export * from './events';

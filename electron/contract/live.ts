@@ -217,7 +217,7 @@ export const liveCalls = {
     z.object({ channelId: z.number().int().positive(), profile: z.enum(STREAM_PROFILES).default('main'), maxMinutes: z.number().int().min(1).max(240).default(30) }).strict(),
     ActiveClip,
   ),
-  'live.clipStop': call(needs.channel('export'), z.object({ clipId: z.number().int().positive() }).strict(), ClipResult),
+  'live.clipStop': call(needs.item('export', 'clip', 'clipId'), z.object({ clipId: z.number().int().positive() }).strict(), ClipResult),
   'live.clips': call(needs.channelList('export', 'channelId'), NoInput, z.array(ActiveClip)),
   'live.desk': call(needs.signIn, NoInput, LiveDesk),
   /** Saves a view under its name (a saved name is overwritten in its place in the tour). */

@@ -212,7 +212,7 @@ export const recordingCalls = {
   ),
   /** Refused: a quota below what locked evidence already uses, a free-space floor as large as the disk. */
   'recording.setArchive': call(needs.station('recordingSettings'), ArchiveSettings.strict(), ArchiveSettings),
-  'recording.status': call(needs.signIn, NoInput, RecordingStatus),
+  'recording.status': call(needs.channelList('live', 'channelId', 'channels'), NoInput, RecordingStatus),
   /** Days the settings hold, per channel and overall, and what limits them; with what-if values, before anything is saved. */
   'recording.forecast': call(needs.station('recordingSettings'), StorageForecastInput, StorageForecast),
   /** An event for a channel: a mark on the timeline, and event recording (with its pre-event buffer) if the channel records on events. */
@@ -272,7 +272,7 @@ export const recordingCalls = {
     ArchiveLock,
   ),
   /** The reason is kept in the audit trail with the lock's own. */
-  'archive.unlock': call(needs.channel('evidence'), z.object({ lockId: z.number().int().positive(), reason: z.string().trim().min(1).max(500) }).strict(), z.object({ removed: z.boolean() })),
+  'archive.unlock': call(needs.item('evidence', 'lock', 'lockId'), z.object({ lockId: z.number().int().positive(), reason: z.string().trim().min(1).max(500) }).strict(), z.object({ removed: z.boolean() })),
   'archive.locks': call(needs.channelList('playback', 'channelId'), NoInput, z.array(ArchiveLock)),
   /** Newest first. */
   'archive.audit': call(needs.channelList('playback', 'channelIds'), 
@@ -314,7 +314,7 @@ export const recordingCalls = {
     z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range }).strict().refine((r) => r.to > r.from, 'input.endBeforeStart'),
     z.object({ exportId: z.number().int().positive(), folder: z.string() }),
   ),
-  'export.cancel': call(needs.channel('export'), z.object({ exportId: z.number().int().positive() }).strict(), z.object({})),
+  'export.cancel': call(needs.item('export', 'export', 'exportId'), z.object({ exportId: z.number().int().positive() }).strict(), z.object({})),
   'export.verify': call(needs.channel('export'), z.object({ folder: z.string().min(1).max(4096) }).strict(), VerifyReport),
 } as const;
 

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resetAdmin } from './auth/auth-service';
+import { ClientSession } from './client-session';
 import { acquireInstanceLock } from './instance-lock';
 import { startLoopbackServer } from './server/loopback-server';
 import { createStation, type Station } from './station';
@@ -133,6 +134,8 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
     const fresh = demo.fleet.manifest.devices.filter((d) => !d.initialized).length;
     console.log(`demo: ${demo.fleet.manifest.devices.length - fresh} simulated cameras${fresh ? ` and ${fresh} factory-new (to activate on the Devices page)` : ''} on ${demo.fleet.manifest.subnet}.x`);
   }
+  const auth = await station.dispatch('auth.state', {}, new ClientSession('cli'));
+  if (auth.ok && (auth.value as { setupNeeded: boolean }).setupNeeded) console.log('first run: open the address above and create the first administrator (nothing else works until then)');
 }
 
 export function exitOnError(err: Error): never {

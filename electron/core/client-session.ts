@@ -20,7 +20,8 @@ export class ClientSession {
   private closed = false;
   /** The sign-in this connection carries (auth/), null until it signs in. */
   signInId: string | null = null;
-  constructor(readonly id: string, readonly media?: MediaPort, readonly peer?: Peer) {}
+  /** `media` may come later than the first calls (Electron posts the page its port once the page has loaded). */
+  constructor(readonly id: string, public media?: MediaPort, readonly peer?: Peer) {}
 
   /** Registers cleanup for when the client disconnects; returns a function that runs it early. */
   own(dispose: () => void): () => void {

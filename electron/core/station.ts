@@ -1,6 +1,6 @@
 import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Settings, StationStatus } from '../contract';
+import type { Settings, SignalName, StationStatus } from '../contract';
 import { AuthService, type AuthServiceOptions } from './auth/auth-service';
 import { ChannelRegistry } from './devices/channel-registry';
 import { DeviceService, type DeviceServiceOptions } from './devices/device-service';
@@ -57,6 +57,8 @@ export interface Station {
   readonly signals: SignalBus;
   readonly logger: Logger;
   readonly logDir: string;
+  /** A signal as this connection may see it (auth/: cut to its user's cameras), or undefined: not sent to it. */
+  signalFor(session: ClientSession, name: SignalName, payload: unknown): unknown;
   dispose(): Promise<void>;
 }
 
@@ -89,7 +91,15 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const db: Db = openDatabase(dbPath);
   const signals = new SignalBus();
   // Operators: accounts, sign-in, the rights check in the dispatcher, the operation log (electron/core/auth).
-  const auth = new AuthService({ db, signals, logger, clock, ...opts.auth });
+  const auth = new AuthService({
+    db, signals, logger, clock, ...opts.auth, dataDir: opts.dataDir, secrets: opts.secrets,
+    // The channels of items held in memory by the services made below, for the rights check on calls naming them.
+    heldItems: (kind, id) => {
+      if (kind !== 'clip') return recording.channelsOf(kind, id);
+      const clip = clips.list().find((c) => c.clipId === id);
+      return clip ? [clip.channelId] : undefined;
+    },
+  });
   await auth.start();
   let settings: Settings = loadSettings(db, opts.dataDir, logger);
 
@@ -300,6 +310,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       live.dispose();
       await privacy.dispose();
       auth.dispose();
+    signalFor: (session, name, payload) => auth.signalFor(session, name, payload),
       db.close();
       await logOpened(logger);
       logger.info('station stopped');

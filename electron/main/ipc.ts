@@ -6,10 +6,31 @@ import type { Station } from '../core/station';
 import { isTrustedSender } from './security';
 
 const sessions = new Map<number, ClientSession>();
+const ports = new Map<number, { close(): void }>();
 
-/** Each page load gets a fresh session and one MessagePort for all its media; the old one is closed. */
+/**
+ * The one session of a page (its webContents): made by its first call or its media port, whichever comes first, so a
+ * sign-in the page resumes before its port arrives is the sign-in of every later call. Closed when the contents go.
+ */
+function sessionOf(contents: Pick<WebContents, 'id' | 'once'>): ClientSession {
+  const known = sessions.get(contents.id);
+  if (known) return known;
+  const session = new ClientSession(`wc-${contents.id}`, undefined, { transport: 'electron', address: 'local' });
+  sessions.set(contents.id, session);
+  contents.once('destroyed', () => {
+    ports.get(contents.id)?.close();
+    ports.delete(contents.id);
+    session.close();
+    sessions.delete(contents.id);
+  });
+  return session;
+}
+
+/** Each page load gets one MessagePort for all its media; the previous load's streams end and its port is closed. */
 export function openMediaSession(contents: WebContents): void {
-  sessions.get(contents.id)?.close();
+  const session = sessionOf(contents);
+  session.release();
+  ports.get(contents.id)?.close();
   const { port1, port2 } = new MessageChannelMain();
   // A MessagePort has no bufferedAmount: the page acknowledges the bytes it has taken ({ ack: n }, MediaAck), and what was
   // sent but not yet acknowledged is the backlog on which the hub skips a slow page to the next keyframe, as on a WebSocket.
@@ -18,22 +39,17 @@ export function openMediaSession(contents: WebContents): void {
     const n = (e.data as Partial<MediaAck> | null)?.ack;
     if (typeof n === 'number' && n > 0) unacked = Math.max(0, unacked - n);
   });
-  const session = new ClientSession(`wc-${contents.id}`, {
+  session.media = {
     send: (frame, payload) => {
       const data = payload ? concatFrame(frame, payload) : frame;
       unacked += data.byteLength;
       port1.postMessage(data);
     },
     backlog: () => unacked,
-  }, { transport: 'electron', address: 'local' });
-  session.ownConnection(() => port1.close());
+  };
+  ports.set(contents.id, port1);
   port1.start();
-  sessions.set(contents.id, session);
   contents.postMessage(IPC.media, null, [port2]);
-  contents.once('destroyed', () => {
-    session.close();
-    sessions.delete(contents.id);
-  });
 }
 
 /** Binds the contract to ipcMain: sender check, then the shared dispatcher (zod + result envelope). */
@@ -43,11 +59,15 @@ export function bindIpc(station: Station, windows: () => BrowserWindow[]): () =>
       station.logger.warn({ url: event.senderFrame?.url }, 'IPC call from an untrusted frame refused');
       return { ok: false, error: fail('station.untrustedCaller').info };
     }
-    const session = sessions.get(event.sender.id) ?? new ClientSession(`wc-${event.sender.id}`, undefined, { transport: 'electron', address: 'local' });
-    return station.dispatch(name, input, session);
+    return station.dispatch(name, input, sessionOf(event.sender));
   });
   const unsubscribe = station.signals.subscribe((name, payload) => {
-    for (const w of windows()) if (!w.isDestroyed()) w.webContents.send(IPC.signal, name, payload);
+    // Each page is sent what its user may see (auth/: a restricted user hears nothing of other cameras).
+    for (const w of windows()) {
+      if (w.isDestroyed()) continue;
+      const seen = station.signalFor(sessionOf(w.webContents), name, payload);
+      if (seen !== undefined) w.webContents.send(IPC.signal, name, seen);
+    }
   });
   return () => {
     ipcMain.removeHandler(IPC.call);

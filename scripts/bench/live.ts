@@ -21,7 +21,11 @@ const streams = location.hash.slice(1).split(',');
 const ws = new WebSocket('ws://' + location.host + '/ws');
 ws.binaryType = 'arraybuffer';
 const players = new Map(); let id = 1;
-ws.onopen = () => streams.forEach((s) => ws.send(JSON.stringify({ t: 'call', id: id++, name: 'live.open', input: { streamId: s } })));
+// Signed in first: the sign-in the harness keeps for this tab (tests/helpers/auth.ts).
+ws.onopen = () => {
+  ws.send(JSON.stringify({ t: 'call', id: id++, name: 'auth.resume', input: { sessionId: sessionStorage.getItem('watchpost.signIn') } }));
+  streams.forEach((s) => ws.send(JSON.stringify({ t: 'call', id: id++, name: 'live.open', input: { streamId: s } })));
+};
 ws.onmessage = (e) => {
   if (typeof e.data === 'string') return;
   const v = new DataView(e.data); const ch = v.getUint32(0); const kind = v.getUint8(4);

@@ -1,4 +1,5 @@
-// Operators in Chromium against `npm run station`: the first administrator made on the Users page, an operator
+// Operators in Chromium against `npm run station`: the first administrator made on the page a new station shows first
+// (nothing else there, nothing else answered over the WebSocket), an operator
 // restricted to two of three cameras created there, signed in from a second browser: only their cameras, no Devices
 // page, device deletion refused over the WebSocket too; the lock screen keeps the page and wants the password; the
 // administrator's operation log shows each step.
@@ -16,11 +17,8 @@ let station: StationProcess, browser: Browser, admin: Page, adminGuard: ConsoleG
 let ids: number[] = [];
 
 beforeAll(async () => {
-  [station, browser] = await scope.all([startStation(), launchChromium()]);
-  // Three cameras while the station is still open (no account yet); their streams need not play.
-  const ws = await wsClient(station.url);
-  for (const name of ['Gate', 'Yard', 'Office']) ids.push((await ws.call<{ id: number }>('channels.addRtsp', { name, mainUrl: `rtsp://127.0.0.1:9/${name}`, subUrl: null })).id);
-  ws.close();
+  // A station left at its first run: the helpers do not sign in to it.
+  [station, browser] = await scope.all([startStation({ signIn: false }), launchChromium()]);
   ({ page: admin, guard: adminGuard } = await openGuardedPage(browser, station.url, { viewport: { width: 1280, height: 800 } }));
 }, 90_000);
 
@@ -32,8 +30,19 @@ async function operatorPage(): Promise<{ ctx: BrowserContext; page: Page }> {
 }
 
 describe('operators in Chromium', () => {
-  it('creates the first administrator on the Users page, with the password rule shown', async () => {
-    await admin.click('nav [data-view=operators]');
+  it('a new station shows only the first-administrator page, and answers nothing else over the WebSocket', async () => {
+    await admin.waitForSelector('[data-testid=first-admin]');
+    expect(await admin.locator('nav').count()).toBe(0);
+    const ws = await wsClient(station.url, { signIn: false });
+    try {
+      await expect(ws.call('channels.list', {})).rejects.toThrow('channels.list: unauthenticated');
+      expect(await ws.call('auth.state', {})).toMatchObject({ setupNeeded: true, me: null });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('creates the first administrator there, with the password rule shown', async () => {
     const form = admin.locator('[data-testid=first-admin]');
     await form.locator('input[name=name]').fill(TEST_ADMIN.name);
     await form.locator('input[name=newPassword]').fill('short1');
@@ -43,10 +52,16 @@ describe('operators in Chromium', () => {
     await form.locator('input[name=newPassword]').fill(TEST_ADMIN.password);
     await form.locator('button[type=submit]').click();
     await expect.poll(() => admin.locator('[data-testid=signed-in-as] span').textContent()).toBe(TEST_ADMIN.name);
+    await admin.click('nav [data-view=operators]');
     await admin.waitForSelector('[data-testid=users] tr[data-user=admin]');
   });
 
   it('creates an operator restricted to two cameras', async () => {
+    // Three cameras, added as the administrator over the WebSocket; their streams need not play.
+    const ws = await wsClient(station.url, { signIn: false });
+    await ws.call('auth.signIn', TEST_ADMIN);
+    for (const name of ['Gate', 'Yard', 'Office']) ids.push((await ws.call<{ id: number }>('channels.addRtsp', { name, mainUrl: `rtsp://127.0.0.1:9/${name}`, subUrl: null })).id);
+    ws.close();
     const form = admin.locator('[data-testid=new-user]');
     await form.locator('input[name=userName]').fill(OP.name);
     await form.locator('input[name=newPassword]').fill(OP.password);
@@ -101,7 +116,7 @@ describe('operators in Chromium', () => {
   });
 
   it('refuses the operator device deletion over the WebSocket too', async () => {
-    const ws = await wsClient(station.url);
+    const ws = await wsClient(station.url, { signIn: false });
     try {
       await ws.call('auth.signIn', OP);
       await expect(ws.call('devices.remove', { id: 1 })).rejects.toThrow('devices.remove: forbidden: Your account does not have the right “Devices”.');

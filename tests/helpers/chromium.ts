@@ -1,14 +1,29 @@
 // Debian's Chromium through playwright-core; every page fails the test on a console error not allowed.
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { signInPagesOf } from './auth';
 
 export const CHROMIUM = process.env.WATCHPOST_CHROMIUM ?? '/usr/bin/chromium';
 
+/** Every page of this browser loads a station signed in as the test administrator (auth.ts), past the sign-in page. */
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
+  const newContext = browser.newContext.bind(browser);
+  const newPage = browser.newPage.bind(browser);
+  browser.newContext = async (options) => {
+    const ctx = await newContext(options);
+    await signInPagesOf(ctx);
+    return ctx;
+  };
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    await signInPagesOf(page.context());
+    return page;
+  };
+  return browser;
 }
 
 export type ConsoleGuard = ReturnType<typeof guardConsole>;

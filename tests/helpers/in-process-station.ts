@@ -10,6 +10,7 @@ import { startLoopbackServer, type LoopbackServer } from '../../electron/core/se
 import { createStation, type Station, type StationOptions } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import type { Fleet } from '../../scripts/camsim/fleet';
+import { originOf, signInAsTestAdmin } from './auth';
 import type { FileScope } from './fixtures';
 
 export type InProcessOptions = Omit<StationOptions, 'dataDir' | 'mode' | 'secrets'>;
@@ -70,9 +71,9 @@ export interface MediaClient {
 
 /**
  * A renderer-like connection to a served station that keeps every media frame, event and text message (in `texts`, which
- * clients may share); closed after the file.
+ * clients may share), signed in as the test administrator unless `signIn` is false (see auth.ts); closed after the file.
  */
-export async function mediaClient(scope: FileScope, server: LoopbackServer, texts: string[] = []): Promise<MediaClient> {
+export async function mediaClient(scope: FileScope, server: LoopbackServer, texts: string[] = [], opts: { signIn?: boolean } = {}): Promise<MediaClient> {
   const ws = scope.add(new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`));
   await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
   const pending = new Map<number, (v: unknown) => void>();
@@ -89,6 +90,7 @@ export async function mediaClient(scope: FileScope, server: LoopbackServer, text
     if (f.t === 'result') pending.get(f.id)?.(f.result);
     else c.events.push(f);
   });
+  if (opts.signIn !== false) await signInAsTestAdmin(originOf(server), c.call);
   return c;
 }
 

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { startLoopbackServer, type LoopbackServer } from '../../electron/core/server/loopback-server';
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { originOf, signInAsTestAdmin } from '../helpers/auth';
 
 let dir: string;
 let station: Station;
@@ -41,12 +42,16 @@ function get(path: string, headers: Record<string, string> = {}): Promise<{ stat
   });
 }
 
-function connect(query = `?token=${server.token}`, headers: Record<string, string> = {}): Promise<WebSocket> {
+/** A connection signed in as the test administrator (a transport's calls need a sign-in). */
+async function connect(query = `?token=${server.token}`, headers: Record<string, string> = {}): Promise<WebSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws${query}`, { headers });
-  return new Promise((res, rej) => {
-    ws.once('open', () => res(ws));
+  await new Promise((res, rej) => {
+    ws.once('open', res);
     ws.once('error', rej);
   });
+  let id = 1000;
+  await signInAsTestAdmin(originOf(server), (name, input) => callOver(ws, id++, name, input));
+  return ws;
 }
 
 function callOver(ws: WebSocket, id: number, name: string, input: unknown): Promise<unknown> {

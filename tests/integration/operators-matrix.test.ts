@@ -14,16 +14,18 @@ import { fileScope } from '../helpers/fixtures';
 
 const scope = fileScope();
 const REACHED = 'stub handler reached';
-let auth: AuthService, dispatch: Dispatch;
+let auth: AuthService, dispatch: Dispatch, db: ReturnType<typeof openDatabase>;
 const peer = { transport: 'browser', address: '127.0.0.1' } as const;
 const sessions = new Map<string, ClientSession>();
 const CUSTOM: Right[] = ['playback', 'export', 'evidence', 'recordingSettings'];
 const roleRights = (role: string): readonly Right[] => (role === 'custom' ? CUSTOM : BUILTIN_ROLES[role as keyof typeof BUILTIN_ROLES]);
 
 beforeAll(async () => {
-  const db = openDatabase(`${scope.tempDir('wp-matrix-')}/station.db`);
+  db = openDatabase(`${scope.tempDir('wp-matrix-')}/station.db`);
   scope.defer(() => db.close());
-  auth = new AuthService({ db, signals: new SignalBus(), logger: pino({ level: 'silent' }), clock: Date.now });
+  // Items held in memory by services (here: export 7, clip 8 and playback session 9 are on channel 3; 17, 18, 19 on channel 1).
+  const held = (kind: string, id: number) => ({ 'export:7': [3], 'clip:8': [3], 'playback:9': [3], 'export:17': [1], 'clip:18': [1], 'playback:19': [1] } as Record<string, number[]>)[`${kind}:${id}`];
+  auth = new AuthService({ db, signals: new SignalBus(), logger: pino({ level: 'silent' }), clock: Date.now, heldItems: held });
   scope.defer(() => auth.dispose());
   const stubs = Object.fromEntries(CALL_NAMES.map((n) => [n, () => { throw new Error(REACHED); }])) as unknown as Handlers;
   // The account calls are real, so the matrix signs in as it would.
@@ -91,5 +93,78 @@ describe('every role × every call', () => {
 
   it('the station’s own sessions (no transport) are not checked', async () => {
     expect(await outcome('users.remove', new ClientSession('tray'))).toBe('allowed');
+  });
+});
+
+describe('calls naming an item by id: the right on that item\'s own channels', () => {
+  // Stored items on channel 3 (outside every restricted user's channels 1 and 2) and on channel 1.
+  beforeAll(() => {
+    const now = Date.now();
+    for (const [id, ch] of [[3, 3], [1, 1]] as const) {
+      db.prepare('INSERT INTO rec_lock (id, channel_id, start_ms, end_ms, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, ch, now - 60_000, now, 'evidence', now);
+      db.prepare("INSERT INTO rec_bookmark (id, start_ms, end_ms, name, created_at) VALUES (?, ?, ?, 'mark', ?)").run(id, now, now, now);
+      db.prepare('INSERT INTO rec_bookmark_channel (bookmark_id, channel_id, start_ms) VALUES (?, ?, ?)').run(id, ch, now);
+      db.prepare("INSERT INTO ev_event (id, channel_id, type, source, start_ms) VALUES (?, ?, 'motion', 'motion', ?)").run(id, ch, now);
+    }
+    // A lock over every channel.
+    db.prepare('INSERT INTO rec_lock (id, channel_id, start_ms, end_ms, reason, created_at) VALUES (5, NULL, ?, ?, ?, ?)').run(now - 60_000, now, 'all', now);
+  });
+
+  const CASES: [CallName, (id: number) => unknown, number, number][] = [
+    ['archive.unlock', (id) => ({ lockId: id, reason: 'done' }), 3, 1],
+    ['bookmarks.update', (id) => ({ id, name: 'renamed' }), 3, 1],
+    ['bookmarks.remove', (id) => ({ id }), 3, 1],
+    ['events.snapshot', (id) => ({ id }), 3, 1],
+    ['events.acknowledge', (id) => ({ ids: [id] }), 3, 1],
+    ['export.cancel', (id) => ({ exportId: id }), 7, 17],
+    ['live.clipStop', (id) => ({ clipId: id }), 8, 18],
+  ];
+  const outcomeOf = async (name: CallName, input: unknown, s: ClientSession) => {
+    const r = await dispatch(name, input, s);
+    return r.ok || r.error.code !== 'forbidden' ? 'allowed' : `${r.error.reason}:${r.error.params?.right}:${r.error.params?.channel ?? ''}`;
+  };
+
+  it('a supervisor restricted to channels 1 and 2 is refused the items of channel 3, naming it, and allowed those of channel 1', async () => {
+    const sup = sessions.get('supervisor')!;
+    for (const [name, input, other, own] of CASES) {
+      const right = name === 'events.acknowledge' || name === 'events.snapshot' ? 'live' : (calls[name].access as { right: string }).right;
+      expect(await outcomeOf(name, input(other), sup), name).toBe(`auth.missingChannelRight:${right}:3`);
+      expect(await outcomeOf(name, input(own), sup), name).toBe('allowed');
+    }
+    // A lock over every channel is only for a user with every channel.
+    expect(await outcomeOf('archive.unlock', { lockId: 5, reason: 'done' }, sup)).toBe('auth.missingChannelRight:evidence:*');
+    expect(await outcomeOf('archive.unlock', { lockId: 5, reason: 'done' }, sessions.get('administrator')!)).toBe('allowed');
+    // An id that names nothing is the handler's to refuse (not found), not the rights check's.
+    expect(await outcomeOf('archive.unlock', { lockId: 999, reason: 'done' }, sup)).toBe('allowed');
+  });
+
+  it('the administrator (every channel) is allowed all of them', async () => {
+    for (const [name, input, other] of CASES) expect(await outcomeOf(name, input(other), sessions.get('administrator')!), name).toBe('allowed');
+  });
+});
+
+describe('signals: what each connection is sent', () => {
+  const channel = (id: number) => ({ id, name: `c${id}` });
+  it('a restricted user gets lists cut to their cameras and nothing about another camera; a connection not signed in only public signals', () => {
+    const op = sessions.get('operator')!;
+    const anon = new ClientSession('anon-signals', undefined, peer);
+    expect(auth.signalFor(op, 'channels.changed', [channel(1), channel(2), channel(3)])).toEqual([channel(1), channel(2)]);
+    expect(auth.signalFor(op, 'stream.status', { streamId: '3/main', state: 'live', failures: 0 })).toBeUndefined();
+    expect(auth.signalFor(op, 'stream.status', { streamId: '2/sub', state: 'live', failures: 0 })).toMatchObject({ streamId: '2/sub' });
+    expect(auth.signalFor(op, 'event.changed', { id: 1, channelId: 3 })).toBeUndefined();
+    expect(auth.signalFor(op, 'alarm.raised', { event: { id: 1, channelId: 3 }, ruleId: 1 })).toBeUndefined();
+    expect(auth.signalFor(op, 'alarm.raised', { event: { id: 1, channelId: 1 }, ruleId: 1 })).toMatchObject({ ruleId: 1 });
+    // A station event (no camera) reaches whoever holds the right.
+    expect(auth.signalFor(op, 'event.changed', { id: 2, channelId: null })).toMatchObject({ id: 2 });
+    expect(auth.signalFor(op, 'recording.status', { channels: [{ channelId: 3 }, { channelId: 1 }], forecast: {} })).toEqual({ channels: [{ channelId: 1 }], forecast: {} });
+    expect(auth.signalFor(op, 'export.progress', { exportId: 7, state: 'running' })).toBeUndefined();
+    expect(auth.signalFor(op, 'export.progress', { exportId: 17, state: 'running' })).toMatchObject({ exportId: 17 });
+    expect(auth.signalFor(op, 'playback.state', { sessionId: 9 })).toBeUndefined();
+    expect(auth.signalFor(op, 'devices.changed', [])).toBeUndefined();
+    expect(auth.signalFor(sessions.get('installer')!, 'devices.changed', [])).toEqual([]);
+    expect(auth.signalFor(anon, 'channels.changed', [channel(1)])).toBeUndefined();
+    expect(auth.signalFor(anon, 'station.heartbeat', { at: 1, uptimeMs: 1 })).toEqual({ at: 1, uptimeMs: 1 });
+    // The station's own sessions (no transport) see everything.
+    expect(auth.signalFor(new ClientSession('tray'), 'channels.changed', [channel(3)])).toEqual([channel(3)]);
   });
 });

@@ -69,9 +69,63 @@ describe('an operator restricted to two cameras', () => {
   });
 });
 
+describe('what a restricted user hears and may touch', () => {
+  it('signals about the third camera never reach the operator; lists they are sent are cut to their two', async () => {
+    const from = op.events.length;
+    expect((await admin.call('channels.rename', { id: ch[2], name: 'Office east' })).ok).toBe(true);
+    const opened = await admin.call('live.open', { streamId: `${ch[2]}/main` });
+    expect(opened.ok).toBe(true);
+    await expect.poll(() => admin.events.some((e) => e.name === 'stream.status' && e.payload.streamId === `${ch[2]}/main` && e.payload.state === 'live'), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => op.events.slice(from).some((e) => e.name === 'channels.changed')).toBe(true);
+    expect((await admin.call('live.close', { channel: opened.value.channel })).ok).toBe(true);
+    const heard = op.events.slice(from);
+    for (const e of heard.filter((x) => x.name === 'channels.changed')) expect(e.payload.map((c: { id: number }) => c.id)).toEqual([ch[0], ch[1]]);
+    const aboutThird = (p: any): boolean => p != null && typeof p === 'object' && (Array.isArray(p) ? p.some(aboutThird)
+      : p.id === ch[2] && 'mainUrl' in p || p.channelId === ch[2] || (typeof p.streamId === 'string' && p.streamId.startsWith(`${ch[2]}/`)) || Object.values(p).some((v) => typeof v === 'object' && aboutThird(v)));
+    expect(heard.filter((e) => aboutThird(e.payload)).map((e) => e.name)).toEqual([]);
+    // The administrator heard all of it.
+    expect(admin.events.some((e) => e.name === 'channels.changed' && e.payload.length === 3)).toBe(true);
+  });
+
+  it('items stored on another camera are refused by their own channel (a supervisor restricted to two cameras)', async () => {
+    expect(await admin.call('users.create', { name: 'nightlead', password: 'Night-shift-77', roleId: 'supervisor', channels: [ch[0], ch[1]], mustChangePassword: false })).toMatchObject({ ok: true });
+    const lead = await signedInClient(scope, server, 'nightlead', 'Night-shift-77');
+    const now = Date.now();
+    const lockOther = await admin.call('archive.lock', { channelId: ch[2], from: now - 60_000, to: now, reason: 'incident' });
+    const lockOwn = await admin.call('archive.lock', { channelId: ch[0], from: now - 60_000, to: now, reason: 'incident' });
+    expect(lockOther.ok && lockOwn.ok).toBe(true);
+    expect(await lead.call('archive.unlock', { lockId: lockOther.value.id, reason: 'closed' }))
+      .toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'auth.missingChannelRight', params: { right: 'evidence', channel: ch[2] } } });
+    expect(await lead.call('archive.unlock', { lockId: lockOwn.value.id, reason: 'closed' })).toMatchObject({ ok: true });
+    const mark = await admin.call('bookmarks.add', { channelIds: [ch[2]], from: now - 5000, to: now, name: 'door' });
+    expect(mark.ok).toBe(true);
+    expect(await lead.call('bookmarks.update', { id: mark.value.id, name: 'mine now' }))
+      .toMatchObject({ ok: false, error: { reason: 'auth.missingChannelRight', params: { right: 'playback', channel: ch[2] } } });
+    expect(await lead.call('bookmarks.remove', { id: mark.value.id })).toMatchObject({ ok: false, error: { reason: 'auth.missingChannelRight' } });
+    const marks = (await admin.call('bookmarks.list', {})).value;
+    expect(JSON.stringify(marks)).toContain('door');
+  });
+});
+
+describe('first run', () => {
+  it('until the first administrator exists, a connection with the URL token may only make them', async () => {
+    const fresh = scope.add(await serveStation(servedStationDir(scope, 'wp-ops-first-')));
+    const c = await mediaClient(scope, fresh.server, [], { signIn: false });
+    expect((await c.call('auth.state', {})).value).toMatchObject({ setupNeeded: true, me: null });
+    expect(await c.call('channels.list', {})).toMatchObject({ ok: false, error: { code: 'unauthenticated', reason: 'auth.signInNeeded' } });
+    expect(await c.call('settings.update', { language: 'de' })).toMatchObject({ ok: false, error: { reason: 'auth.signInNeeded' } });
+    expect(await c.call('users.create', { name: 'sneak', password: 'Sneaky-admin-99', roleId: 'administrator' })).toMatchObject({ ok: false, error: { reason: 'auth.signInNeeded' } });
+    expect(await c.call('auth.setup', { name: 'chief', password: 'Harbour-lights-42' })).toMatchObject({ ok: true, value: { state: { setupNeeded: false, me: { name: 'chief' } } } });
+    expect((await c.call('channels.list', {})).ok).toBe(true);
+    // Another connection is not signed in by that.
+    const other = await mediaClient(scope, fresh.server, [], { signIn: false });
+    expect(await other.call('channels.list', {})).toMatchObject({ ok: false, error: { reason: 'auth.signInNeeded' } });
+  });
+});
+
 describe('bad input and attacks', () => {
   it('a connection without a sign-in gets nothing but the sign-in calls', async () => {
-    const anon = await mediaClient(scope, server);
+    const anon = await mediaClient(scope, server, [], { signIn: false });
     expect(await anon.call('channels.list', {})).toMatchObject({ ok: false, error: { code: 'unauthenticated', reason: 'auth.signInNeeded' } });
     expect(await anon.call('live.open', { streamId: `${ch[0]}/main` })).toMatchObject({ ok: false, error: { reason: 'auth.signInNeeded' } });
     expect((await anon.call('auth.state', {})).value).toMatchObject({ setupNeeded: false, me: null });
@@ -79,7 +133,7 @@ describe('bad input and attacks', () => {
   });
 
   it('wrong passwords lock the name out for a while, with the time shown', async () => {
-    const c = await mediaClient(scope, server);
+    const c = await mediaClient(scope, server, [], { signIn: false });
     for (let i = 0; i < 3; i++) expect(await c.call('auth.signIn', { name: OP.name, password: `wrong-guess-${i}` })).toMatchObject({ ok: false, error: { reason: 'auth.wrongPassword' } });
     const locked = await c.call('auth.signIn', OP);
     expect(locked).toMatchObject({ ok: false, error: { reason: 'auth.lockedOut' } });
@@ -89,9 +143,9 @@ describe('bad input and attacks', () => {
   });
 
   it('a sign-in id resumes on a new connection until it is revoked', async () => {
-    const c = await mediaClient(scope, server);
+    const c = await mediaClient(scope, server, [], { signIn: false });
     const signed = (await c.call('auth.signIn', { name: 'admin', password: 'Watchpost-desk-2026' })).value;
-    const again = await mediaClient(scope, server);
+    const again = await mediaClient(scope, server, [], { signIn: false });
     expect((await again.call('auth.resume', { sessionId: signed.sessionId })).value.me.name).toBe('admin');
     const sessions = (await admin.call('auth.sessions', {})).value as { id: string; current: boolean; userName: string }[];
     expect(sessions.some((s) => s.userName === OP.name)).toBe(true);
@@ -100,7 +154,7 @@ describe('bad input and attacks', () => {
     const theirs = sessions.filter((s) => !s.current && s.userName === 'admin');
     for (const s of theirs) expect((await admin.call('auth.revokeSession', { id: s.id })).ok).toBe(true);
     expect(await again.call('channels.list', {})).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
-    const third = await mediaClient(scope, server);
+    const third = await mediaClient(scope, server, [], { signIn: false });
     expect(await third.call('auth.resume', { sessionId: signed.sessionId })).toMatchObject({ ok: false, error: { reason: 'auth.sessionEnded' } });
   });
 
@@ -110,6 +164,6 @@ describe('bad input and attacks', () => {
     expect(await admin.call('users.update', { id: 1, roleId: 'viewer' })).toMatchObject({ ok: false, error: { reason: 'auth.lastAdmin' } });
     expect(await admin.call('users.remove', { id: 1 })).toMatchObject({ ok: false, error: { reason: 'auth.notYourself' } });
     const users = (await admin.call('users.list', {})).value as { name: string; roleId: string }[];
-    expect(users.map((u) => `${u.name}:${u.roleId}`)).toEqual(['admin:administrator', `${OP.name}:operator`]);
+    expect(users.map((u) => `${u.name}:${u.roleId}`)).toEqual(['admin:administrator', `${OP.name}:operator`, 'nightlead:supervisor']);
   });
 });

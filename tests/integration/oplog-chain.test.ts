@@ -2,6 +2,7 @@
 // removed with better-sqlite3 (after dropping the append-only triggers, as anyone with the file could). `--reset-admin`
 // is the way back in when no administrator can sign in, and is itself in the log.
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   await expect(stationCall(st, s, 'users.remove', { id: 1 })).rejects.toMatchObject({ reason: 'auth.notYourself' });
   await stationCall(st, s, 'auth.updateSettings', { idleMinutes: 20 });
   const entries = await stationCall(st, s, 'oplog.query', {});
-  expect(entries.map((e) => `${e.kind}:${e.result}`)).toEqual(['auth.updateSettings:ok', 'users.remove:refused', 'users.create:ok', 'auth.setup:ok']);
+  expect(entries.map((e) => `${e.kind}:${e.result}`)).toEqual(['auth.updateSettings:ok', 'users.remove:refused', 'users.create:ok', 'auth.setup:ok', 'oplog.headStarted:ok']);
   await st.dispose();
 }, 60_000);
 
@@ -77,6 +78,52 @@ describe('npm run verify-oplog', () => {
     expect(r.out).toContain(`BROKEN at row ${row.id + 1}: rows ${row.id}..${row.id} are missing`);
   });
 
+});
+
+describe('the newest rows cut off', () => {
+  const sqlite3 = (dir: string, sql: string) => spawnSync('sqlite3', [join(dir, 'station.db'), sql], { encoding: 'utf8' });
+  const verifyIn = (dir: string) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/verify-oplog.ts'), dir], { cwd: ROOT, encoding: 'utf8' });
+    return { code: r.status, out: r.stdout + r.stderr };
+  };
+  async function loggedStation(): Promise<{ dir: string; last: number }> {
+    const dir = scope.tempDir('wp-oplog-tail-');
+    const st = await openStation(dir);
+    const s = new ClientSession('page', undefined, { transport: 'browser', address: '127.0.0.1' });
+    await stationCall(st, s, 'auth.setup', TEST_ADMIN);
+    for (const name of ['north', 'south', 'east']) await stationCall(st, s, 'users.create', { name, password: `Gate-${name.length}-harbour-2026`, roleId: 'viewer' });
+    const last = (await stationCall(st, s, 'oplog.query', { limit: 1 }))[0]!.id;
+    await st.dispose();
+    return { dir, last };
+  }
+
+  it('verify-oplog names how many of the newest rows are missing (deleted with sqlite3)', async () => {
+    const { dir, last } = await loggedStation();
+    expect(verifyIn(dir)).toMatchObject({ code: 0, out: expect.stringContaining('up to the head kept outside the database (sealed)') });
+    // The shorter chain still holds on its own: only the head kept outside shows the cut.
+    expect(sqlite3(dir, `DROP TRIGGER oplog_no_delete; DELETE FROM oplog WHERE id > ${last - 2};`).status).toBe(0);
+    const r = verifyIn(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`BROKEN at row ${last - 1}: the newest 2 rows are missing (rows ${last - 1}..${last}): the log was cut after row ${last - 2}`);
+  });
+
+  it('a station started on a cut log writes the cut into the log, and a forged head is refused', async () => {
+    const { dir, last } = await loggedStation();
+    expect(sqlite3(dir, `DROP TRIGGER oplog_no_delete; DELETE FROM oplog WHERE id > ${last - 3};`).status).toBe(0);
+    // Started again, the head moves on, but the cut stays on record in the chain.
+    await (await openStation(dir)).dispose();
+    const r = verifyIn(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`the newest 3 rows (${last - 2}..${last}) were cut off while the station was stopped`);
+
+    const { dir: other, last: l2 } = await loggedStation();
+    expect(sqlite3(other, `DROP TRIGGER oplog_no_delete; DELETE FROM oplog WHERE id > ${l2 - 1};`).status).toBe(0);
+    // A head rewritten to fit the shorter table, without the key, does not hold.
+    const head = JSON.parse(readFileSync(join(other, 'oplog-head.json'), 'utf8'));
+    const row = sqlite3(other, `SELECT hash FROM oplog WHERE id = ${l2 - 1};`).stdout.trim();
+    writeFileSync(join(other, 'oplog-head.json'), JSON.stringify({ ...head, lastId: l2 - 1, lastHash: row }));
+    expect(verifyIn(other).out).toContain('was altered: its seal does not hold');
+  });
 });
 
 describe('npm run station -- --reset-admin', () => {

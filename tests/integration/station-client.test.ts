@@ -11,6 +11,7 @@ import { startLoopbackServer, type LoopbackServer } from '../../electron/core/se
 import { createStation, type Station } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { BridgeStationClient, WebSocketStationClient, type StationClient } from '../../renderer/src/app/station-client';
+import { originOf, signInAsTestAdmin } from '../helpers/auth';
 
 let dir: string;
 let station: Station;
@@ -57,6 +58,8 @@ describe('StationClient', () => {
     const client = new WebSocketStationClient(`ws://127.0.0.1:${server.port}/ws`);
     const states: string[] = [];
     client.onConnection((s) => states.push(s));
+    // A transport's connection signs in first (the station's own sessions, as the bridge's above, are not checked).
+    await signInAsTestAdmin(originOf(server), (name, input) => client.call(name as never, input as never).then((value) => ({ ok: true, value }), (e: StationError) => ({ ok: false, error: e })));
     await exercise(client);
     expect(states).toContain('open');
     client.close();

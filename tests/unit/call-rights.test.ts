@@ -2,7 +2,8 @@
 // the input has, a list key the output's items have. The check itself (auth/access.ts) on a few grants.
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { calls, CALL_NAMES, CHANNEL_RIGHTS, RIGHTS, STATION_RIGHTS, StationError, type Right } from '../../electron/contract';
+import { calls, CALL_NAMES, CHANNEL_RIGHTS, RIGHTS, SIGNAL_NAMES, signals, STATION_RIGHTS, StationError, type Right } from '../../electron/contract';
+import { SIGNAL_ACCESS } from '../../electron/contract/signal-access';
 import { channelsNamed, filterList, refusal, type Grant } from '../../electron/core/auth/access';
 
 type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType; options?: z.ZodType[] };
@@ -49,6 +50,33 @@ describe('every call declares its right', () => {
         const out = a.list.field ? shapes(calls[n].output).map((s) => s[a.list!.field!]).find(Boolean) : calls[n].output;
         const item = out && itemsOf(out);
         expect(item && shapes(item).some((s) => a.list!.key in s), `${n}: output items have no ${a.list.key}`).toBe(true);
+      }
+    }
+  });
+
+  it('names item fields the input has', () => {
+    for (const n of CALL_NAMES) {
+      const a = calls[n].access;
+      if ((a.kind === 'channel' || a.kind === 'station') && a.item) expect(shapes(calls[n].input).some((s) => a.item!.field in s), `${n}: input has no ${a.item.field}`).toBe(true);
+    }
+  });
+
+  it('every signal declares who may be sent it, naming fields its payload has', () => {
+    expect(SIGNAL_NAMES.filter((n) => !SIGNAL_ACCESS[n])).toEqual([]);
+    for (const n of SIGNAL_NAMES) {
+      const a = SIGNAL_ACCESS[n]!;
+      if (a.kind !== 'channel') continue;
+      const field = a.item?.field ?? a.from;
+      if (field) {
+        const [head, ...rest] = field.split('.');
+        let found = shapes(signals[n]).find((s) => head! in s)?.[head!];
+        for (const k of rest) found = found && shapes(found).find((s) => k in s)?.[k];
+        expect(found, `${n}: payload has no ${field}`).toBeTruthy();
+      }
+      if (a.list) {
+        const out = a.list.field ? shapes(signals[n]).map((s) => s[a.list!.field!]).find(Boolean) : signals[n];
+        const item = out && itemsOf(out);
+        expect(item && shapes(item).some((s) => a.list!.key in s), `${n}: payload items have no ${a.list.key}`).toBe(true);
       }
     }
   });

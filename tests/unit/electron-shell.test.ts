@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AlarmNotice } from '../../electron/contract';
 import type { Station } from '../../electron/core/station';
+import { signInAsTestAdmin, TEST_ADMIN } from '../helpers/auth';
 
 type Handler = (...args: any[]) => any;
 interface Rect { x: number; y: number; width: number; height: number }
@@ -104,6 +105,7 @@ const fake = vi.hoisted(() => {
       handle: (ch: string, h: Handler) => void state.ipcHandlers.set(ch, h),
       removeHandler: (ch: string) => void state.ipcHandlers.delete(ch),
     },
+    MessageChannelMain: class { port1 = { on() {}, start() {}, close() {}, postMessage() {} }; port2 = {}; },
     Notification: Object.assign(class { constructor(o: unknown) { state.notes.push(o); } on() {} show() {} }, { isSupported: () => true }),
     nativeImage: { createFromBuffer: () => ({}), createFromPath: () => image(32), createFromBitmap: (b: Buffer) => ({ bitmap: b }) },
     Tray: class {
@@ -216,7 +218,7 @@ describe('Electron shell security checklist', () => {
   it('answers IPC only from its own top-level page', async () => {
     const call = s.ipcHandlers.get('watchpost:call')!;
     const top = { url: 'app://watchpost/index.html', parent: null };
-    const sender = { id: 1 };
+    await signIn(s);
     expect(await call({ senderFrame: top, sender }, 'settings.get', {})).toMatchObject({ ok: true });
     expect(await call({ senderFrame: top, sender }, 'settings.update', { ffmpegPath: 'x' })).toMatchObject({ ok: false, error: { code: 'bad_input' } });
     for (const frame of [{ url: 'https://evil.example/', parent: null }, { url: 'app://watchpost/index.html', parent: top }, null]) {
@@ -238,9 +240,14 @@ describe('Electron shell security checklist', () => {
 });
 
 const top = { url: 'app://watchpost/index.html', parent: null };
-const sender = { id: 1 };
+/** The page's webContents as an IPC event carries it. */
+const page = (id: number) => ({ id, once: () => {}, postMessage: vi.fn() });
+const sender = page(1);
 const desktop = (s: typeof fake.state, name: string, input: unknown, frame: unknown = top) => s.ipcHandlers.get('watchpost:desktop')!({ senderFrame: frame, sender }, name, input);
-const stationCall = (s: typeof fake.state, name: string, input: unknown) => s.ipcHandlers.get('watchpost:call')!({ senderFrame: top, sender }, name, input);
+const ipcCall = (s: typeof fake.state, name: string, input: unknown, from: { id: number } = sender) => s.ipcHandlers.get('watchpost:call')!({ senderFrame: top, sender: from }, name, input);
+/** The page (sender 1) signed in as the test administrator, made on the station's first start. */
+const signIn = (s: typeof fake.state) => signInAsTestAdmin(`electron:${process.env.WATCHPOST_DATA_DIR}`, (name, input) => ipcCall(s, name, input));
+const stationCall = async (s: typeof fake.state, name: string, input: unknown) => (await signIn(s), ipcCall(s, name, input));
 const savedSet = () => JSON.parse(readFileSync(join(process.env.WATCHPOST_DATA_DIR!, 'windows.json'), 'utf8')) as { windows: any[] };
 const alarm: AlarmNotice = {
   event: { id: 7, channelId: 3, type: 'temperature', source: 'onvif', start: Date.UTC(2026, 0, 5, 12, 30), end: null, value: 41.5, unit: '°C', detail: '', hasSnapshot: false, ruleId: 2, acknowledged: false, ackNote: null, ackAt: null },
@@ -343,5 +350,28 @@ describe('Electron shell: windows, tray, menu, language', () => {
     expect(readFileSync(file, 'utf8')).toContain(`Exec="${process.execPath}" "/opt/watchpost-dev"`);
     expect(await desktop(s, 'setOpenAtLogin', { open: false })).toEqual({ ok: true, value: false });
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe('Electron shell: sign-in', () => {
+  it('refuses calls until the page signs in; a sign-in resumed before the page\'s media port arrives holds for every later call', async () => {
+    const s = await boot();
+    const { openMediaSession } = await import('../../electron/main/ipc');
+    const first = page(41);
+    expect(await ipcCall(s, 'channels.list', {}, first)).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    const made = await ipcCall(s, 'auth.setup', TEST_ADMIN, first);
+    expect(made).toMatchObject({ ok: true, value: { state: { me: { name: TEST_ADMIN.name } } } });
+    // A page loads: the renderer resumes its sign-in at once, and its media port comes after the load.
+    const tab = page(42);
+    expect(await ipcCall(s, 'auth.resume', { sessionId: made.value.sessionId }, tab)).toMatchObject({ ok: true, value: { me: { name: TEST_ADMIN.name } } });
+    openMediaSession(tab as never);
+    expect(tab.postMessage).toHaveBeenCalledWith('watchpost:media', null, [expect.anything()]);
+    expect(await ipcCall(s, 'channels.list', {}, tab)).toEqual({ ok: true, value: [] });
+    expect(await ipcCall(s, 'auth.state', {}, tab)).toMatchObject({ ok: true, value: { me: { name: TEST_ADMIN.name } } });
+    // A reload gets a new port and keeps the tab's sign-in; another page is not signed in by it.
+    openMediaSession(tab as never);
+    expect(tab.postMessage).toHaveBeenCalledTimes(2);
+    expect(await ipcCall(s, 'channels.list', {}, tab)).toMatchObject({ ok: true });
+    expect(await ipcCall(s, 'channels.list', {}, page(43))).toMatchObject({ ok: false, error: { code: 'unauthenticated', reason: 'auth.signInNeeded' } });
   });
 });

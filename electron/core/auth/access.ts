@@ -1,6 +1,6 @@
 // The rights check the dispatcher runs before every handler, and the list filter after it: pure functions of the call's
 // declared access (contract/common.ts), its input, and what the user holds.
-import { fail, type Access, type ChannelRight, type Right, type StationError } from '../../contract';
+import { fail, type Access, type ChannelRight, type ItemKind, type Right, type StationError } from '../../contract';
 
 /** What a signed-in user may do: their role's rights, on their channels (null: every channel). */
 export interface Grant {
@@ -18,9 +18,12 @@ export function channelOf(v: unknown): number | null {
   return null;
 }
 
+/** A field's value; `a.b` reaches inside. */
+const valueAt = (o: unknown, field: string): unknown => field.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | null | undefined)?.[k], o);
+
 /** The channels an input names in `field`: a list, one, or 'all' (null: a lock over every channel). */
 export function channelsNamed(input: unknown, field: string): number[] | 'all' | undefined {
-  const v = (input as Record<string, unknown> | null)?.[field];
+  const v = valueAt(input, field);
   if (v === undefined) return undefined;
   if (v === null) return 'all';
   const list = Array.isArray(v) ? v : [v];
@@ -35,6 +38,53 @@ function needChannels(g: Grant, right: ChannelRight, named: number[] | 'all' | u
   if (named === undefined) return g.channels === null || g.channels.size > 0 ? null : fail('auth.missingRight', { right });
   for (const c of named) if (!mayOn(g, right, c)) return fail('auth.missingChannelRight', { right, channel: c });
   return null;
+}
+
+/** The channels of stored items (an export, a lock, a bookmark …): 'all' for one over every channel, undefined when unknown. */
+export type ItemChannels = (kind: ItemKind, id: number) => number[] | 'all' | undefined;
+
+/** The ids an input names in `field` (one or a list). */
+function idsNamed(input: unknown, field: string): number[] {
+  const v = valueAt(input, field);
+  return (Array.isArray(v) ? v : [v]).filter((x): x is number => typeof x === 'number');
+}
+
+/**
+ * The refusal for the items the call names by id, checked on each item's own channels: a user may not unlock, cancel,
+ * edit or acknowledge an item of a camera they hold no right on. An id that names nothing is left to the handler.
+ */
+export function itemRefusal(access: Access, input: unknown, g: Grant, items: ItemChannels): StationError | null {
+  if (access.kind !== 'channel' && access.kind !== 'station' || !access.item) return null;
+  const right = access.item.right ?? (access.kind === 'channel' ? access.right : 'live');
+  for (const id of idsNamed(input, access.item.field)) {
+    const named = items(access.item.kind, id);
+    if (named === undefined) continue;
+    const refused = needChannels(g, right, named);
+    if (refused) return refused;
+  }
+  return null;
+}
+
+/**
+ * What a signal's payload becomes for a connection: itself, cut to the user's cameras, or undefined (not sent). `g` null:
+ * not signed in (public signals only); `items` resolves a signal about a stored item (an export's progress).
+ */
+export function signalFor(access: Access, payload: unknown, g: Grant | null, items: ItemChannels): unknown {
+  if (access.kind === 'public') return payload;
+  if (!g) return undefined;
+  if (access.kind === 'signedIn') return payload;
+  if (access.kind === 'station') return g.rights.has(access.right) ? payload : undefined;
+  if (access.list) return g.rights.has(access.right) ? filterList(access, payload, g) : undefined;
+  let named: number[] | 'all' | undefined;
+  if (access.item) {
+    const ids = idsNamed(payload, access.item.field);
+    named = ids.length ? items(access.item.kind, ids[0]!) : undefined;
+  } else if (access.from) {
+    named = channelsNamed(payload, access.from);
+  }
+  // A signal about no channel (a station event) reaches whoever holds the right at all.
+  if (named === 'all' && valueAt(payload, access.from ?? '') === null) named = undefined;
+  return needChannels(g, access.right, named) ? undefined : payload;
 }
 
 /** null when the user may make the call with this input, else the refusal naming the missing right. */

@@ -1,23 +1,27 @@
 // Operators: sign-in, accounts, roles, the rights check every call passes in the dispatcher, and the operation log.
-// Rights are enforced on connections that came in on a transport (browser, Electron) once the station has an account;
-// until the first administrator is created the station is open as before. The station's own sessions (tray, demo) have no
-// transport and act as the station.
+// Rights are enforced on every connection that came in on a transport (browser, Electron): until the first administrator
+// exists such a connection may make only the sign-in calls (the first-administrator page). The station's own sessions
+// (tray, demo) have no transport and act as the station.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import {
   calls, fail, passwordIsStrong, PASSWORD_RULE, StationError,
-  type AuthSettings, type AuthState, type CallName, type Me, type Result, type Right,
+  type AuthSettings, type AuthState, type CallName, type Me, type Result, type Right, type SignalName,
 } from '../../contract';
+import { SIGNAL_ACCESS } from '../../contract/signal-access';
 import type { ClientSession } from '../client-session';
 import { scrubSecrets, type Logger } from '../log';
 import type { CallGuard, Handlers } from '../rpc';
 import type { SignalBus } from '../signal-bus';
 import type { Db } from '../storage/db';
-import { channelsNamed, filterList, inputRefusal, refusal, type Grant } from './access';
+import type { SecretStore } from '../storage/secrets';
+import { channelsNamed, filterList, inputRefusal, itemRefusal, refusal, signalFor, type Grant, type ItemChannels } from './access';
 import {
   countUsers, deleteRole, deleteUser, getSetting, insertUser, listRoles, listUsers, requireUser, roleOf, saveRole, setSetting,
   updateUser, userOf, userRowByName,
 } from './accounts';
-import { OperationLog, type OplogRecord } from './operation-log';
+import { itemChannels, type HeldItems } from './item-channels';
+import { OPLOG_HEAD_FILE, OPLOG_HEAD_KEY, OperationLog, type OplogRecord } from './operation-log';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { SignIns, SignInThrottle, type SignIn } from './sign-ins';
 
@@ -47,6 +51,11 @@ export interface AuthServiceOptions {
   /** A first administrator to create if the station has no account (`--admin-password-file`). */
   firstAdmin?: { name: string; password: string };
   throttle?: SignInThrottle['limits'];
+  /** The channels of items held in memory (running exports, clips, playback sessions), for the rights check on them. */
+  heldItems?: HeldItems;
+  /** Where the log's head is kept outside the database, sealed with a key from `secrets` (operation-log.ts). */
+  dataDir?: string;
+  secrets?: SecretStore;
 }
 
 export class AuthService {
@@ -57,18 +66,25 @@ export class AuthService {
   private readonly ptzLogged = new Map<string, number>();
   private users: number;
   private readonly retention: NodeJS.Timeout;
+  private readonly items: ItemChannels;
 
   constructor(private readonly o: AuthServiceOptions) {
     this.oplog = new OperationLog(o.db, o.clock);
     this.signIns = new SignIns(o.clock);
     this.throttle = new SignInThrottle(o.clock, o.throttle);
     this.users = countUsers(o.db);
+    this.items = itemChannels(o.db, (kind, id) => o.heldItems?.(kind, id));
     this.retention = setInterval(() => this.prune(), 86_400_000);
     this.retention.unref();
   }
 
-  /** Creates the first administrator from `firstAdmin` if there is no account yet; prunes the log. */
+  /** Creates the first administrator from `firstAdmin` if there is no account yet; anchors and prunes the log. */
   async start(): Promise<void> {
+    if (this.o.dataDir && this.o.secrets) {
+      let key = await this.o.secrets.get(OPLOG_HEAD_KEY);
+      if (!key) await this.o.secrets.set(OPLOG_HEAD_KEY, (key = randomBytes(32).toString('hex')));
+      this.oplog.anchor(join(this.o.dataDir, OPLOG_HEAD_FILE), key);
+    }
     const first = this.o.firstAdmin;
     if (first && this.users === 0) {
       if (!passwordIsStrong(first.password, first.name)) throw new Error(`--admin-password-file: the password must be at least ${PASSWORD_RULE.minLength} characters with letters and digits`);
@@ -94,7 +110,7 @@ export class AuthService {
   // ---- who is calling ----
 
   private enforced(session: ClientSession): boolean {
-    return session.peer !== undefined && this.users > 0;
+    return session.peer !== undefined;
   }
 
   private grantOf(userId: number): { me: Me; grant: Grant } | undefined {
@@ -160,13 +176,24 @@ export class AuthService {
         done,
         check: (input) => {
           parsed = input;
-          const r = refusal(access, input, cur.grant) ?? inputRefusal(input, cur.grant);
+          const r = refusal(access, input, cur.grant) ?? itemRefusal(access, input, cur.grant, this.items) ?? inputRefusal(input, cur.grant);
           return r ? refuse(r) : null;
         },
         filter: (value) => filterList(access, value, cur.grant),
       };
     },
   };
+
+  /**
+   * A signal as this connection may see it (cut to its user's cameras), or undefined: not sent. Transports ask this where
+   * the signal bus fans out; the station's own sessions see everything, a connection not signed in only public signals.
+   */
+  signalFor(session: ClientSession, name: SignalName, payload: unknown): unknown {
+    if (!this.enforced(session)) return payload;
+    const s = this.signIns.get(session.signInId);
+    const g = s ? (this.grantOf(s.userId)?.grant ?? null) : null;
+    return signalFor(SIGNAL_ACCESS[name] ?? { kind: 'signedIn' }, payload, g, this.items);
+  }
 
   private logCall(name: CallName, input: unknown, session: ClientSession, result: Result<unknown>): void {
     if (result.ok && QUIET.test(name)) return;

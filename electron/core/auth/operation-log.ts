@@ -1,7 +1,11 @@
 // The operation log: who did what, on which channel or device, from where, with what result. Append-only in SQLite, each
 // row carrying the hash of the one before it, so an edited, inserted or deleted past row breaks the chain (verifyOplog).
 // Rows are written in batches (one transaction per turn of the event loop): thousands a second without a disk sync each.
-import { createHash } from 'node:crypto';
+// The chain's head (the last row's id and hash) is also kept outside the database, in `oplog-head.json` in the data
+// folder, rewritten atomically after each batch and sealed with an HMAC whose key is in the SecretStore: cutting the
+// newest rows off the table (which leaves a shorter chain that still holds) no longer matches the head.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { OplogEntry } from '../../contract';
 import type { Db } from '../storage/db';
 
@@ -35,9 +39,32 @@ export function rowHash(prev: string, r: Omit<Row, 'prev_hash' | 'hash'>): strin
     .digest('hex');
 }
 
+/** The chain's head kept outside the database. */
+export interface OplogHead { lastId: number; lastHash: string; mac: string }
+export const OPLOG_HEAD_FILE = 'oplog-head.json';
+export const OPLOG_HEAD_KEY = 'oplog.headKey';
+
+const headMac = (key: string, lastId: number, lastHash: string) => createHmac('sha256', key).update(`${lastId}:${lastHash}`).digest('hex');
+const macOk = (key: string, h: OplogHead) => {
+  const want = Buffer.from(headMac(key, h.lastId, h.lastHash), 'hex'), got = Buffer.from(h.mac, 'hex');
+  return want.length === got.length && timingSafeEqual(want, got);
+};
+
+/** The head file as written, or undefined when there is none (or it is not one). */
+export function readOplogHead(file: string): OplogHead | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const h = JSON.parse(readFileSync(file, 'utf8')) as OplogHead;
+    return Number.isInteger(h.lastId) && typeof h.lastHash === 'string' && typeof h.mac === 'string' ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class OperationLog {
   private lastId: number;
   private lastHash: string;
+  private head?: { file: string; key: string };
   private pending: Row[] = [];
   private flushScheduled = false;
   private readonly insert;
@@ -75,6 +102,36 @@ export class OperationLog {
     const rows = this.pending;
     this.pending = [];
     this.flushBatch(rows);
+    this.writeHead();
+  }
+
+  private writeHead(): void {
+    if (!this.head) return;
+    const { file, key } = this.head;
+    const h: OplogHead = { lastId: this.lastId, lastHash: this.lastHash, mac: headMac(key, this.lastId, this.lastHash) };
+    writeFileSync(`${file}.tmp`, JSON.stringify(h), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  }
+
+  /**
+   * Keeps the chain's head in `file` from now on. A head already there that the table does not reach (its newest rows were
+   * cut while the station was stopped) or whose seal does not hold is written into the log itself before the head moves
+   * on, so the cut stays on record.
+   */
+  anchor(file: string, key: string): void {
+    this.flush();
+    const old = readOplogHead(file);
+    const where = { user: null, transport: 'station', address: 'local' } as const;
+    const started = this.db.prepare("SELECT 1 FROM oplog WHERE kind = 'oplog.headStarted' LIMIT 1").get() !== undefined;
+    if (old && !macOk(key, old)) this.append({ ...where, kind: 'oplog.headAltered', result: 'failed', detail: JSON.stringify({ lastId: old.lastId }) });
+    else if (old && old.lastId > this.lastId) {
+      this.append({ ...where, kind: 'oplog.truncated', result: 'failed', detail: JSON.stringify({ missingFrom: this.lastId + 1, missingTo: old.lastId }) });
+    } else if (!old && started) this.append({ ...where, kind: 'oplog.headAltered', result: 'failed', detail: JSON.stringify({ removed: true }) });
+    // The first head: from here on the head file must be there.
+    if (!old && !started) this.append({ ...where, kind: 'oplog.headStarted', result: 'ok', detail: JSON.stringify({ file: OPLOG_HEAD_FILE }) });
+    this.head = { file, key };
+    this.flush();
+    this.writeHead();
   }
 
   /** Newest first. */
@@ -120,8 +177,38 @@ export class OperationLog {
 
 export type VerifyResult = { ok: true; rows: number } | { ok: false; rows: number; id: number; problem: string };
 
-/** Walks the chain from the anchor: the first row whose id, link or hash does not fit is named. */
-export function verifyOplog(db: Db): VerifyResult {
+/**
+ * Walks the chain from the anchor: the first row whose id, link or hash does not fit is named. With the head kept outside
+ * (and its key, to check the seal), a table that stops short of it names how many of the newest rows are missing; a cut
+ * the station found at a start is in the log as an `oplog.truncated` row, and is named too.
+ */
+export function verifyOplog(db: Db, head?: OplogHead, key?: string): VerifyResult {
+  const chain = verifyChain(db);
+  if (!chain.ok) return chain;
+  const noted = db.prepare("SELECT id, detail FROM oplog WHERE kind IN ('oplog.truncated', 'oplog.headAltered') ORDER BY id LIMIT 1").get() as { id: number; detail: string } | undefined;
+  if (noted) {
+    const d = JSON.parse(noted.detail) as { missingFrom?: number; missingTo?: number };
+    return { ok: false, rows: chain.rows, id: noted.id, problem: d.missingFrom !== undefined
+      ? `the newest ${d.missingTo! - d.missingFrom + 1} rows (${d.missingFrom}..${d.missingTo}) were cut off while the station was stopped (found at its next start, row ${noted.id})`
+      : `the chain's head file had been altered (found at the station's start, row ${noted.id})` };
+  }
+  if (!head) {
+    const started = db.prepare("SELECT id FROM oplog WHERE kind = 'oplog.headStarted' LIMIT 1").get() as { id: number } | undefined;
+    return started ? { ok: false, rows: chain.rows, id: started.id, problem: `the chain's head file (${OPLOG_HEAD_FILE}), kept since row ${started.id}, is missing` } : chain;
+  }
+  if (key !== undefined && !macOk(key, head)) return { ok: false, rows: chain.rows, id: head.lastId, problem: `the chain's head file (${OPLOG_HEAD_FILE}) was altered: its seal does not hold` };
+  const last = db.prepare('SELECT id, hash FROM oplog ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+  const lastId = last?.id ?? 0;
+  if (lastId < head.lastId) {
+    const missing = head.lastId - lastId;
+    return { ok: false, rows: chain.rows, id: lastId + 1, problem: `the newest ${missing} row${missing === 1 ? ' is' : 's are'} missing (rows ${lastId + 1}..${head.lastId}): the log was cut after row ${lastId}` };
+  }
+  const atHead = db.prepare('SELECT hash FROM oplog WHERE id = ?').get(head.lastId) as { hash: string } | undefined;
+  if (atHead && atHead.hash !== head.lastHash) return { ok: false, rows: chain.rows, id: head.lastId, problem: `row ${head.lastId} is not the row the head recorded (the log was rewritten from there)` };
+  return chain;
+}
+
+function verifyChain(db: Db): VerifyResult {
   const anchor = db.prepare('SELECT first_id, prev_hash FROM oplog_anchor WHERE id = 1').get() as { first_id: number; prev_hash: string };
   let expectId = anchor.first_id;
   let prev = anchor.prev_hash;

@@ -56,6 +56,10 @@ export class PrivacyService {
   private readonly unsubscribe: () => void;
 
   constructor(opts: PrivacyServiceOptions) {
+  private readonly db: Db;
+  private readonly clock: () => number;
+  private readonly log: Logger;
+  private pruneTimer: NodeJS.Timeout | undefined;
     const { db, secrets, clock, cloudUrl, dataDir, mediaDirs } = opts;
     const log = opts.logger.child({ part: 'privacy' });
     // Deleted personal rows are overwritten with zeros instead of lingering in free pages.
@@ -110,11 +114,27 @@ export class PrivacyService {
     this.outbox = outbox;
   }
 
+    this.db = db;
+    this.clock = clock;
+    this.log = log;
   /** Starts syncing with the cloud; the station calls it once every port it handed in can answer. */
   start(): void {
     this.outbox.start();
   }
 
+    this.prune();
+    this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
+    this.pruneTimer.unref();
+  }
+
+  /** The retention pass over the station's own records (ledger, unsent telemetry); also run hourly. */
+  prune(): { transmissions: number; unsentTelemetry: number } {
+    try {
+      return store.pruneExpired(this.db, this.clock());
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'privacy retention pass failed');
+      return { transmissions: 0, unsentTelemetry: 0 };
+    }
   /** Counts feature usage for the User Experience Plan (only while it is granted). */
   observe(dispatch: Dispatch): Dispatch {
     return this.collector.observe(dispatch);
@@ -124,5 +144,6 @@ export class PrivacyService {
     this.status.disposed = true;
     this.unsubscribe();
     await this.outbox.dispose();
+    clearInterval(this.pruneTimer);
   }
 }

@@ -71,7 +71,7 @@ export class RecordingService {
   private readonly recorders = new Map<number, { rec: ChannelRecorder; detach: () => void; removeFromArchive: () => void }>();
   private readonly stopsInFlight = new Set<Promise<void>>();
   private readonly sources = new Map<string, ArchiveSource>();
-  private readonly sessions = new Map<number, { session: PlaybackSession; owner: ClientSession; release: () => void }>();
+  private readonly sessions = new Map<number, { session: PlaybackSession; owner: ClientSession; release: () => void; channelIds: number[] }>();
   private readonly mediaNext = new WeakMap<ClientSession, number>();
   private readonly exports = new Map<number, AbortController>();
   private readonly thumbs = new Map<string, { jpegBase64: string; at: number }>();
@@ -79,6 +79,8 @@ export class RecordingService {
   private nextSession = 1;
   private nextExport = 1;
   private lastForecast?: { at: number; value: Forecast };
+  /** The channels of each running export (rights on export.cancel and export.progress). */
+  private readonly exportChannels = new Map<number, number[]>();
   private retentionRunning = false;
   private background?: Promise<unknown>;
   private readonly stopping = new AbortController();
@@ -373,7 +375,7 @@ export class RecordingService {
     const id = this.nextSession++;
     const session = new PlaybackSession({ id, source: src, channels, port, audio: input.audio, onState: (s) => this.opts.signals.emit('playback.state', s) });
     const release = owner.own(() => this.closePlayback(id));
-    this.sessions.set(id, { session, owner, release });
+    this.sessions.set(id, { session, owner, release, channelIds: channels.map((c) => c.channelId) });
     const state = session.seek(input.at, { speed: input.speed, paused: input.paused });
     return { state, channels: channels.map((c) => ({ channelId: c.channelId, channel: c.media })) };
   }
@@ -396,6 +398,11 @@ export class RecordingService {
   step(owner: ClientSession, id: number, frames: number) {
     const session = this.playback(owner, id);
     const pos = session.position();
+  /** The channels of an open playback session or a running export (the rights check on calls and signals naming them). */
+  channelsOf(kind: 'playback' | 'export', id: number): number[] | undefined {
+    return kind === 'playback' ? this.sessions.get(id)?.channelIds : this.exportChannels.get(id);
+  }
+
     const { source, channelId } = session.primary;
     const times = frameTimesAround(source, channelId, pos);
     if (times.length === 0) return session.state();
@@ -423,6 +430,7 @@ export class RecordingService {
           onProgress: (p) => { last = p; emit({ state: 'running', ...p }); },
         });
         emit({ state: 'done', ...last, doneBytes: last.totalBytes });
+    this.exportChannels.set(exportId, input.channelIds);
         this.log.info({ folder, channels: input.channelIds }, 'export written and signed');
       } catch (err) {
         const cancelled = abort.signal.aborted;
@@ -441,6 +449,7 @@ export class RecordingService {
 
   /** An event or alarm asks for recording: the recorder keeps its pre-event ring; without one the mark is stored for the timeline. */
   async trigger(channelId: number, kind: string): Promise<void> {
+        this.exportChannels.delete(exportId);
     await this.opts.registry.get(channelId);
     const r = this.recorders.get(channelId);
     if (r) r.rec.trigger(kind);

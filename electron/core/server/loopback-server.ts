@@ -132,7 +132,11 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
       },
       backlog: () => ws.bufferedAmount,
     }, { transport: 'browser', address });
-    const unsubscribe = station.signals.subscribe((name, payload) => push({ t: 'signal', name, payload }));
+    // Each connection is sent what its user may see (auth/: a restricted user hears nothing of other cameras).
+    const unsubscribe = station.signals.subscribe((name, payload) => {
+      const seen = station.signalFor(session, name, payload);
+      if (seen !== undefined) push({ t: 'signal', name, payload: seen });
+    });
     ws.on('close', () => {
       unsubscribe();
       session.close();

@@ -151,11 +151,12 @@ export function LockScreen({ name }: { name: string }) {
   );
 }
 
-/** What the shell shows: the sign-in page, a password to change, or the app (under the lock screen when locked). */
+/** What the shell shows: the first administrator's page, the sign-in page, a password to change, or the app (under the lock screen when locked). */
 export function AuthGate({ state, children }: { state: { setupNeeded: boolean; locked: boolean; me: { name: string; mustChangePassword: boolean } | null } | undefined; children: ReactNode }) {
   const { t } = useTranslation('operators');
   if (!state) return <p className="auth-wait muted" role="status">{t('connecting')}</p>;
-  if (state.setupNeeded) return <>{children}</>;
+  // Until the first administrator exists nothing else works (the station refuses every other call).
+  if (state.setupNeeded) return <Card title={t('firstAdmin.title')}><FirstAdminForm /></Card>;
   if (!state.me) return <SignInPage />;
   if (state.me.mustChangePassword) return <ChangePasswordPage name={state.me.name} />;
   return (

@@ -6,7 +6,7 @@ import { formatDateTime } from '../../i18n/format';
 import { useErrorText } from '../../i18n/errors';
 import { useChannelsQuery } from '../live/live-api';
 import { offerDownload } from '../../ui/download';
-import { FirstAdminForm, PasswordRule } from './AuthForms';
+import { PasswordRule } from './AuthForms';
 import {
   useAuthSettingsQuery, useAuthStateQuery, useCreateUserMutation, useExportOplogMutation, useOplogQuery, useRemoveRoleMutation,
   useRemoveUserMutation, useResetPasswordMutation, useRevokeSignInMutation, useRolesQuery, useSaveRoleMutation,
@@ -265,7 +265,6 @@ export function OperatorsPage() {
   return (
     <section className="page operators" aria-labelledby="page-title">
       <header className="page-head"><h1 id="page-title" tabIndex={-1}>{t('title')}</h1></header>
-      {state?.setupNeeded && <><h2>{t('firstAdmin.title')}</h2><FirstAdminForm /></>}
       {signedIn && (
         <>
           <section aria-labelledby="op-users">

@@ -12,6 +12,7 @@ import {
 import { errorText, syncText } from './privacy-format';
 import { PolicyPanel } from './PolicyPanel';
 import { PolicyNotice, PurposeSwitches } from './PurposeSwitches';
+import { RetentionPanel } from './RetentionPanel';
 import { ErasePanel, ExportPanel, RightsPanel } from './RightsPanel';
 import { TransmissionLedger, type LedgerFilter } from './TransmissionLedger';
 import { usePrivacyEvents } from './use-privacy-events';
@@ -94,3 +95,4 @@ export function PrivacyPage() {
     </section>
   );
 }
+              <RetentionPanel />
