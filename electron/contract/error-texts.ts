@@ -180,6 +180,15 @@ export const REASONS = {
   'redaction.notFound': ['not_found', 'There is no redacted export {{id}}.'],
   'redaction.notRunning': ['bad_input', 'Redacted export {{id}} is not running.'],
 } as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
+  // Subject access requests.
+  'subjectRequest.notFound': ['not_found', 'There is no subject access request {{id}}.'],
+  'subjectRequest.closed': ['bad_input', 'Request {{reference}} is closed ({{state}}); it can no longer be changed.'],
+  'subjectRequest.badStep': ['bad_input', '{{field}}: a request that is {{from}} cannot become {{to}}.'],
+  'subjectRequest.noExport': ['bad_input', '{{field}}: attach at least one redacted export before the request is prepared.'],
+  'subjectRequest.exportNotFound': ['not_found', '{{field}}: there is no redacted export {{exportId}}.'],
+  'subjectRequest.exportNotReady': ['bad_input', '{{field}}: export {{exportId}} is {{state}}; only a finished export can be attached.'],
+  'subjectRequest.exportNotAttached': ['bad_input', '{{field}}: export {{exportId}} is not attached to this request.'],
+  'subjectRequest.dueBeforeReceived': ['bad_input', '{{field}} must be after the day the request was received.'],
 
 /** Each input field's label, as its form names it (the renderer's `errors:fields.<key>`). */
 export const FIELD_LABELS = {
@@ -343,6 +352,19 @@ export const FIELD_LABELS = {
   settings: 'Redaction settings',
 } as const;
 
+  // Subject access requests.
+  person: 'Requester',
+  requesterName: 'Requester\'s name',
+  contact: 'How to reach them',
+  notes: 'Notes',
+  receivedAt: 'Received',
+  dueAt: 'Due date',
+  windows: 'Time windows',
+  state: 'Status',
+  exportIds: 'Exports',
+  method: 'Handed over',
+  dueDays: 'Days until due',
+  requestRetentionDays: 'Keep closed requests (days)',
 /**
  * A field whose name says something else in a call ("<call> <path>"), or at a nested path ("<path>"), keyed to its label.
  * Any other field's label key is its own name (the last part of its path).
@@ -409,3 +431,6 @@ export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'masks.lift id': 'masks',
   'masks.restore id': 'masks',
 };
+  'redaction.cancel exportId': 'exportId',
+  'person.name': 'requesterName',
+  'subjectRequests.updateSettings retentionDays': 'requestRetentionDays',

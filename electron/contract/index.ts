@@ -10,6 +10,7 @@ import { liveCalls, liveSignals } from './live';
 import { privacyCalls, privacySignals } from './privacy';
 import { recordingCalls, recordingSignals } from './recording';
 import { redactionCalls, redactionSignals } from './redaction';
+import { subjectRequestCalls, subjectRequestSignals } from './subject-requests';
 
 export * from './auth';
 export * from './bookmarks';
@@ -21,6 +22,7 @@ export * from './live';
 export * from './privacy';
 export * from './recording';
 export * from './redaction';
+export * from './subject-requests';
 
 export * from './errors';
 
@@ -101,6 +103,7 @@ export const calls = {
   ...deviceCalls,
   ...authCalls,
   ...redactionCalls,
+  ...subjectRequestCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -123,6 +126,7 @@ export const signals = {
   ...deviceSignals,
   ...authSignals,
   ...redactionSignals,
+  ...subjectRequestSignals,
 } as const;
 
 export type SignalName = keyof typeof signals;

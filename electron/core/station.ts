@@ -15,6 +15,8 @@ import { ClipRecorder } from './live/clip-recorder';
 import { liveDeskHandlers } from './live/live-desk';
 import { PtzService } from './live/ptz-service';
 import { PrivacyService } from './privacy/privacy-service';
+import { SubjectRequests } from './privacy/subject-requests';
+import { actorOf, createLock, unlock } from './recording/evidence';
 import { allBookmarks, bookmarkHandlers } from './recording/bookmarks';
 import { RecordingService } from './recording/recording-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
@@ -154,6 +156,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     channels: () => registry.list(),
     devices: () => devices.list(),
     bookmarks: () => allBookmarks(db),
+    subjectRequests: () => subjectRequests.exportSection(),
     diagnostics,
     ...opts.privacy,
   });
@@ -176,6 +179,15 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ffprobePath: () => locateTool('ffprobe', settings.ffprobePath, env).path,
     source: () => recording.localSource(),
     channelName: async (id) => { try { return (await registry.get(id)).name; } catch { return `Channel ${id}`; } },
+  });
+  // Subject access requests (privacy/subject-requests.ts): their search windows and exports' originals locked while open.
+  const subjectRequests = new SubjectRequests({
+    db, secrets: opts.secrets, signals, clock,
+    exports: redaction,
+    locks: {
+      lock: (l, sessionId) => createLock(db, { ...l, at: clock(), by: actorOf(sessionId) }).id,
+      unlock: (id, reason, sessionId) => void unlock(db, id, reason, clock(), actorOf(sessionId)),
+    },
   });
 
   // Events, alarms, sensors (electron/core/events): device event sources, station-made events, alarm rules.
@@ -282,6 +294,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...auth.handlers,
     ...maskHandlers({ db, signals, clock, channelExists: (id) => registry.get(id) }),
     ...redaction.handlers,
+    ...subjectRequests.handlers,
   };
 
   // Sync starts once the device area, which hosting reads, exists.
@@ -305,6 +318,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       await ptz.dispose();
       await devices.dispose();
       await redaction.dispose();
+      subjectRequests.dispose();
       await recording.dispose();
       clips.dispose();
       live.dispose();

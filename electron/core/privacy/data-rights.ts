@@ -23,6 +23,8 @@ export interface DataRightsOptions {
   mediaDirs: () => string[];
   /** The archive's bookmarks, listed in the export as written (their tables are in `local` too). */
   bookmarks?: () => unknown[];
+  /** The subject access request register with the people's details in the clear (its table holds them sealed). */
+  subjectRequests?: () => Promise<unknown[]>;
   /** Forgets the signed-in person here (the account part also drops what it caches). */
   forgetLocalAccount: () => LocalErasure;
 }
@@ -50,7 +52,7 @@ export class DataRights {
         cloudError = err instanceof SessionEnded ? 'your session ended; log in again to include the cloud part' : (err as Error).message;
       }
     }
-    const doc = { format: 'watchpost-data-export/1', generatedAt: new Date(now).toISOString(), local, bookmarks: this.opts.bookmarks?.() ?? [], cloud: cloudPart, cloudError };
+    const doc = { format: 'watchpost-data-export/1', generatedAt: new Date(now).toISOString(), local, bookmarks: this.opts.bookmarks?.() ?? [], subjectRequests: (await this.opts.subjectRequests?.()) ?? [], cloud: cloudPart, cloudError };
     const file = writeExportFile(this.opts.exportsDir, now, doc);
     this.opts.status.changed();
     return { ...file, bytes: Buffer.byteLength(file.json) };

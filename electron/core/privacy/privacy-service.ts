@@ -37,6 +37,8 @@ export interface PrivacyServiceOptions {
   devices: () => HostableDevice[] | Promise<HostableDevice[]>;
   /** The archive's bookmarks (names, notes and tags someone wrote), for the data export. */
   bookmarks?: () => unknown[];
+  /** The subject access request register, in the clear, for the data export. */
+  subjectRequests?: () => Promise<unknown[]>;
   /** A diagnostics zip made now, for feedback that carries one. */
   diagnostics?: () => Promise<{ fileName: string; zipBase64: string }>;
   /** How often a signed-in station syncs and sends granted telemetry (default 60 s). */
@@ -81,7 +83,7 @@ export class PrivacyService {
     });
     const account = new AccountSessions({ db, secrets, cloud, status, outbox, collector, log, clock });
     const consents = new ConsentsRights({ db, cloud, status, outbox, collector, log, clock, node });
-    const rights = new DataRights({ db, secrets, cloud, status, log, clock, exportsDir, mediaDirs, bookmarks: opts.bookmarks, forgetLocalAccount: () => account.forgetLocalAccount() });
+    const rights = new DataRights({ db, secrets, cloud, status, log, clock, exportsDir, mediaDirs, bookmarks: opts.bookmarks, subjectRequests: opts.subjectRequests, forgetLocalAccount: () => account.forgetLocalAccount() });
 
     this.handlers = {
       'privacy.state': () => status.state(),

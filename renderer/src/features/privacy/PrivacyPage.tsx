@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErasureReceipt, PrivacyPurpose } from '../../../../electron/contract';
 import { AccountPanel } from './AccountPanel';
@@ -17,6 +17,11 @@ import { ErasePanel, ExportPanel, RightsPanel } from './RightsPanel';
 import { TransmissionLedger, type LedgerFilter } from './TransmissionLedger';
 import { usePrivacyEvents } from './use-privacy-events';
 import { offerDownload } from '../../ui/download';
+import { rovingTarget } from '../../ui/roving';
+import { useSubjectRequestsQuery } from './subject-requests-api';
+import { SubjectRequestsPanel } from './SubjectRequestsPanel';
+
+const TABS = ['account', 'requests'] as const;
 
 export function PrivacyPage() {
   const { t } = useTranslation('privacy');
@@ -37,6 +42,10 @@ export function PrivacyPage() {
   const [erase, eraseState] = useEraseMutation();
   const [receipt, setReceipt] = useState<ErasureReceipt | null>(null);
   const [now, setNow] = useState(Date.now());
+  const [tab, setTab] = useState<(typeof TABS)[number]>('account');
+  const tabs = useRef<(HTMLButtonElement | null)[]>([]);
+  const { data: register } = useSubjectRequestsQuery();
+  const reminders = register?.requests.filter((r) => r.reminder !== 'none').length ?? 0;
 
   // Opening the page is the request that lets the station ask the cloud where data lives and which policy is in force.
   useEffect(() => { void checkCloud(); }, [checkCloud]);
@@ -65,6 +74,17 @@ export function PrivacyPage() {
           </span>
         )}
       </header>
+      <div className="tabs" role="tablist" aria-label={t('page.tabsLabel')}
+        onKeyDown={(e) => { const to = rovingTarget(e, TABS.indexOf(tab), TABS.length); if (to !== undefined) { setTab(TABS[to]!); tabs.current[to]?.focus(); } }}>
+        {TABS.map((k, i) => (
+          <button key={k} ref={(el) => void (tabs.current[i] = el)} type="button" role="tab" id={`privacy-tab-${k}`} aria-selected={tab === k} aria-controls="privacy-tabpanel"
+            tabIndex={tab === k ? 0 : -1} className={tab === k ? 'active' : ''} onClick={() => setTab(k)} data-tab={k}>
+            {t(`page.tabs.${k}`)}{k === 'requests' && reminders > 0 && <span className="badge" data-testid="sar-tab-badge">{reminders}</span>}
+          </button>
+        ))}
+      </div>
+      {tab === 'requests' && <div role="tabpanel" id="privacy-tabpanel" aria-labelledby="privacy-tab-requests"><SubjectRequestsPanel /></div>}
+      {tab === 'account' && <div role="tabpanel" id="privacy-tabpanel" aria-labelledby="privacy-tab-account">
       {stateError && <p className="error" role="alert">{errorText(stateError)}</p>}
       {state && (
         <>
@@ -86,13 +106,14 @@ export function PrivacyPage() {
               <PurposeSwitches state={state} busy={consentState.isLoading} error={errorText(consentState.error)} onToggle={toggle} />
               <CloudServicesPanel state={state} />
               <ConsentHistory records={consents ?? []} />
+              <RetentionPanel />
               <PolicyPanel state={state} />
             </div>
           </div>
           {ledger && <TransmissionLedger rows={ledger.rows} total={ledger.total} matching={ledger.matching} filter={filter} onFilter={setFilter} />}
         </>
       )}
+      </div>}
     </section>
   );
 }
-              <RetentionPanel />
