@@ -69,6 +69,7 @@ export const REASONS = {
   'auth.nameTaken': ['conflict', '{{field}}: “{{name}}” is already taken.'],
   'auth.lastAdmin': ['conflict', 'The last administrator cannot be removed, disabled or given another role.'],
   'auth.notYourself': ['conflict', 'You cannot remove or disable your own account.'],
+  'auth.ownRole': ['forbidden', 'You cannot change your own role or cameras; another administrator must.'],
   'auth.roleNotFound': ['not_found', 'There is no role “{{id}}”.'],
   'auth.roleBuiltIn': ['conflict', 'The built-in role “{{name}}” cannot be changed or removed.'],
   'auth.roleInUse': ['conflict', 'The role “{{name}}” is still given to a user; give them another role first.'],

@@ -8,6 +8,7 @@ import { createStore, linkFromHash, navigated } from './app/store';
 import { liveActions } from './features/live/live-slice';
 import { popoutLayoutOf } from './features/live/popout';
 import { PopoutWindow } from './features/live/PopoutWindow';
+import { SignedIn } from './features/operators/AuthForms';
 import { playbackActions } from './features/recording/playback-slice';
 import { initI18n, saveLanguageWith } from './i18n';
 import './ui/theme.css';
@@ -40,7 +41,7 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <Provider store={store}>
       <ClientContext.Provider value={client}>
-        {popout === null ? <App /> : <PopoutWindow />}
+        {popout === null ? <App /> : <SignedIn><PopoutWindow /></SignedIn>}
       </ClientContext.Provider>
     </Provider>
   </StrictMode>,

@@ -4,20 +4,22 @@
 // right, and the operation log has each step. Failed sign-ins lock the name out; a sign-in id is no use on another
 // connection after it was revoked; the last administrator stays.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ClientSession } from '../../electron/core/client-session';
 import type { LoopbackServer } from '../../electron/core/server/loopback-server';
+import type { Station } from '../../electron/core/station';
 import { firstAdminClient, signedInClient } from '../helpers/auth';
 import { fileScope } from '../helpers/fixtures';
 import { startGstCamera } from '../helpers/gst-rtsp';
 import { mediaClient, serveStation, servedStationDir, type MediaClient } from '../helpers/in-process-station';
 
 const scope = fileScope();
-let server: LoopbackServer, admin: MediaClient, op: MediaClient;
+let server: LoopbackServer, station: Station, admin: MediaClient, op: MediaClient;
 let ch: number[] = [];
 const OP = { name: 'dayshift', password: 'Quiet-harbour-31' };
 
 beforeAll(async () => {
   const cam = scope.add(await startGstCamera('admin', 'ops-Pass-1'));
-  ({ server } = scope.add(await serveStation(servedStationDir(scope, 'wp-ops-'), { auth: { throttle: { perUser: 3, perAddress: 50, windowMs: 60_000, lockMs: 30_000 } } })));
+  ({ server, station } = scope.add(await serveStation(servedStationDir(scope, 'wp-ops-'), { auth: { throttle: { perUser: 3, perAddress: 50, windowMs: 60_000, lockMs: 30_000 } } })));
   admin = await firstAdminClient(scope, server);
   for (const name of ['Gate', 'Yard', 'Office']) {
     const r = await admin.call('channels.addRtsp', { name, mainUrl: cam.url('admin:ops-Pass-1'), subUrl: null, allowSameUrl: true });
@@ -161,9 +163,44 @@ describe('bad input and attacks', () => {
   it('weak passwords, the last administrator and one’s own account are refused, and nothing changes', async () => {
     expect(await admin.call('users.create', { name: 'weak', password: 'short1', roleId: 'viewer' })).toMatchObject({ ok: false, error: { reason: 'auth.weakPassword', params: { field: 'password' } } });
     expect(await admin.call('users.create', { name: 'weak', password: 'weak-and-weaker1', roleId: 'viewer' })).toMatchObject({ ok: false, error: { reason: 'auth.weakPassword' } });
-    expect(await admin.call('users.update', { id: 1, roleId: 'viewer' })).toMatchObject({ ok: false, error: { reason: 'auth.lastAdmin' } });
+    expect(await admin.call('users.update', { id: 1, roleId: 'viewer' })).toMatchObject({ ok: false, error: { reason: 'auth.ownRole' } });
     expect(await admin.call('users.remove', { id: 1 })).toMatchObject({ ok: false, error: { reason: 'auth.notYourself' } });
     const users = (await admin.call('users.list', {})).value as { name: string; roleId: string }[];
     expect(users.map((u) => `${u.name}:${u.roleId}`)).toEqual(['admin:administrator', `${OP.name}:operator`, 'nightlead:supervisor']);
+  });
+
+  it('nobody raises their own role, gives rights or cameras they do not hold, or acts on an account above theirs', async () => {
+    const role = (await admin.call('roles.save', { name: 'Desk lead', rights: ['users', 'live'] })).value;
+    const lead = (await admin.call('users.create', { name: 'desklead', password: 'Front-desk-19', roleId: role.id, channels: [ch[0]], mustChangePassword: false })).value;
+    const c = await signedInClient(scope, server, 'desklead', 'Front-desk-19');
+    expect(await c.call('users.update', { id: lead.id, roleId: 'administrator' })).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'auth.ownRole' } });
+    expect(await c.call('users.update', { id: lead.id, channels: null })).toMatchObject({ ok: false, error: { reason: 'auth.ownRole' } });
+    expect(await c.call('users.create', { name: 'sidekick', password: 'Side-kick-2026', roleId: 'administrator', channels: [ch[0]] })).toMatchObject({ ok: false, error: { reason: 'auth.missingRight' } });
+    expect(await c.call('users.create', { name: 'sidekick', password: 'Side-kick-2026', roleId: 'viewer', channels: null }))
+      .toMatchObject({ ok: false, error: { reason: 'auth.missingChannelRight', params: { channel: '*' } } });
+    expect(await c.call('users.create', { name: 'sidekick', password: 'Side-kick-2026', roleId: 'viewer', channels: [ch[2]] }))
+      .toMatchObject({ ok: false, error: { reason: 'auth.missingChannelRight', params: { channel: ch[2] } } });
+    expect(await c.call('roles.save', { name: 'Everything', rights: ['users', 'devices'] })).toMatchObject({ ok: false, error: { reason: 'auth.missingRight', params: { right: 'devices' } } });
+    expect(await c.call('users.resetPassword', { id: 1, password: 'Taken-over-2026' })).toMatchObject({ ok: false, error: { reason: 'auth.missingRight' } });
+    expect(await c.call('users.remove', { id: 1 })).toMatchObject({ ok: false, error: { reason: 'auth.missingRight' } });
+    // Within their own rights and cameras it works.
+    expect(await c.call('users.create', { name: 'sidekick', password: 'Side-kick-2026', roleId: 'viewer', channels: [ch[0]] })).toMatchObject({ ok: true });
+    const after = (await admin.call('users.list', {})).value as { name: string; roleId: string; channels: number[] | null }[];
+    expect(after.find((u) => u.name === 'desklead')).toMatchObject({ roleId: role.id, channels: [ch[0]] });
+    expect((await signedInClient(scope, server, 'admin', 'Watchpost-desk-2026')).ws.readyState).toBe(1);
+    const refusals = (await admin.call('oplog.query', { userName: 'desklead' })).value.filter((e: { result: string }) => e.result === 'refused');
+    expect(refusals.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('the last administrator cannot be removed or disabled, even by the station itself', async () => {
+    const deputy = (await admin.call('users.create', { name: 'deputy', password: 'Second-chair-44', roleId: 'administrator', mustChangePassword: false })).value;
+    const d = await signedInClient(scope, server, 'deputy', 'Second-chair-44');
+    expect(await d.call('users.update', { id: 1, disabled: true })).toMatchObject({ ok: true });
+    // Now deputy is the only active administrator.
+    const own = new ClientSession('station');
+    expect(await station.dispatch('users.remove', { id: deputy.id }, own)).toMatchObject({ ok: false, error: { reason: 'auth.lastAdmin' } });
+    expect(await station.dispatch('users.update', { id: deputy.id, disabled: true }, own)).toMatchObject({ ok: false, error: { reason: 'auth.lastAdmin' } });
+    expect(await d.call('users.update', { id: 1, disabled: false })).toMatchObject({ ok: true });
+    expect(await d.call('users.remove', { id: deputy.id })).toMatchObject({ ok: false, error: { reason: 'auth.notYourself' } });
   });
 });

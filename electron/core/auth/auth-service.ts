@@ -258,6 +258,25 @@ export class AuthService {
     return row;
   }
 
+  /**
+   * Nobody gives what they do not hold: a user with the users right (but not every right, or not every camera) may not make
+   * or change an account or a role beyond their own rights and cameras, nor act on an account that has more. The station's
+   * own sessions are not asked.
+   */
+  private mayGive(session: ClientSession, rights: readonly Right[], channels: number[] | null): void {
+    const g = this.enforced(session) ? this.current(session)?.grant : undefined;
+    if (!g) return;
+    for (const r of rights) if (!g.rights.has(r)) throw fail('auth.missingRight', { right: r });
+    if (g.channels === null) return;
+    if (channels === null) throw fail('auth.missingChannelRight', { right: 'live', channel: '*' });
+    for (const c of channels) if (!g.channels.has(c)) throw fail('auth.missingChannelRight', { right: 'live', channel: c });
+  }
+
+  private mayActOn(session: ClientSession, userId: number): void {
+    const u = userOf(requireUser(this.o.db, userId));
+    this.mayGive(session, roleOf(this.o.db, u.roleId).rights, u.channels);
+  }
+
   private me(session: ClientSession): Current {
     const cur = this.current(session);
     if (!cur) throw fail('auth.signInNeeded');
@@ -337,9 +356,9 @@ export class AuthService {
       return next;
     },
     'users.list': () => listUsers(this.o.db),
-    'users.create': async ({ name, password, roleId, channels, mustChangePassword }) => {
+    'users.create': async ({ name, password, roleId, channels, mustChangePassword }, session) => {
       this.checkStrong(password, name);
-      roleOf(this.o.db, roleId);
+      this.mayGive(session, roleOf(this.o.db, roleId).rights, channels);
       const u = insertUser(this.o.db, { name, hash: await hashPassword(password), roleId, channels, mustChange: mustChangePassword }, this.o.clock());
       this.users = countUsers(this.o.db);
       return u;
@@ -347,6 +366,11 @@ export class AuthService {
     'users.update': ({ id, name, roleId, channels, disabled, mustChangePassword }, session) => {
       const self = this.current(session)?.me.id;
       if (self === id && disabled === true) throw fail('auth.notYourself');
+      // Nobody raises (or changes) their own role or cameras.
+      if (self === id && (roleId !== undefined || channels !== undefined)) throw fail('auth.ownRole');
+      this.mayActOn(session, id);
+      const target = userOf(requireUser(this.o.db, id));
+      if (roleId !== undefined || channels !== undefined) this.mayGive(session, roleOf(this.o.db, roleId ?? target.roleId).rights, channels === undefined ? target.channels : channels);
       const u = updateUser(this.o.db, id, { name, roleId, channels, disabled, mustChange: mustChangePassword }, this.o.clock());
       if (roleId !== undefined || channels !== undefined || disabled !== undefined) this.endSignInsOf(self === id ? null : id);
       this.grants.clear();
@@ -354,20 +378,23 @@ export class AuthService {
     },
     'users.remove': ({ id }, session) => {
       if (this.current(session)?.me.id === id) throw fail('auth.notYourself');
+      this.mayActOn(session, id);
       const removed = deleteUser(this.o.db, id);
       this.users = countUsers(this.o.db);
       this.endSignInsOf(id);
       return { removed };
     },
-    'users.resetPassword': async ({ id, password, mustChangePassword }) => {
+    'users.resetPassword': async ({ id, password, mustChangePassword }, session) => {
       const cur = requireUser(this.o.db, id);
+      this.mayActOn(session, id);
       this.checkStrong(password, cur.name);
       const u = updateUser(this.o.db, id, { hash: await hashPassword(password), mustChange: mustChangePassword }, this.o.clock());
       this.endSignInsOf(id);
       return u;
     },
     'roles.list': () => listRoles(this.o.db),
-    'roles.save': (r) => {
+    'roles.save': (r, session) => {
+      this.mayGive(session, r.rights, []);
       const role = saveRole(this.o.db, r);
       // Rights changed: streams opened under the old ones end with their sign-ins.
       for (const u of listUsers(this.o.db)) if (u.roleId === role.id) this.endSignInsOf(u.id);

@@ -5,7 +5,7 @@ import { PASSWORD_RULE, passwordIsStrong } from '../../../../electron/contract';
 import { useErrorText } from '../../i18n/errors';
 import { useModal } from '../../ui/use-modal';
 import { useChangeOwnPasswordMutation, useSetupAdminMutation, useSignInMutation, useSignOutMutation, useUnlockScreenMutation } from './operators-api';
-import { forgetSignIn, useSignedIn } from './use-auth';
+import { forgetSignIn, useAuthGate, useSignedIn } from './use-auth';
 
 /** The rule every new password follows, shown where one is chosen. */
 export function PasswordRule({ name, password }: { name: string; password: string }) {
@@ -165,4 +165,9 @@ export function AuthGate({ state, children }: { state: { setupNeeded: boolean; l
       {state.locked && <LockScreen name={state.me.name} />}
     </>
   );
+}
+
+/** A window other than the main one (a pop-out): the same sign-in for this tab, the same gate. */
+export function SignedIn({ children }: { children: ReactNode }) {
+  return <AuthGate state={useAuthGate()}>{children}</AuthGate>;
 }
