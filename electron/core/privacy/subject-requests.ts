@@ -95,14 +95,11 @@ export class SubjectRequests {
     return this.settings();
   }
 
+  /** The register, the people's details in the clear (the page, and the privacy data export). */
   async list(): Promise<SubjectRequest[]> {
     const rows = this.o.db.prepare('SELECT * FROM subject_request ORDER BY closed_at IS NOT NULL, due_at, id').all() as Row[];
-    return Promise.all(rows.map((r) => this.toRequest(r)));
-  }
-
-  /** The register with the people's details in the clear, for the privacy data export. */
-  exportSection(): Promise<SubjectRequest[]> {
-    return this.list();
+    const { retentionDays } = this.settings();
+    return Promise.all(rows.map((r) => this.toRequest(r, retentionDays)));
   }
 
   /** Reminders now, the signal sent when they changed; then erases closed requests past their retention. */
@@ -235,7 +232,7 @@ export class SubjectRequests {
   private async done(id: number): Promise<SubjectRequest> {
     this.changed(id);
     void this.tick();
-    return this.toRequest(this.row(id));
+    return this.toRequest(this.row(id), this.settings().retentionDays);
   }
 
   private changed(id: number | null): void {
@@ -261,7 +258,7 @@ export class SubjectRequests {
     this.o.db.prepare("UPDATE subject_request SET lock_ids = '[]' WHERE id = ?").run(id);
   }
 
-  private async toRequest(r: Row): Promise<SubjectRequest> {
+  private async toRequest(r: Row, retentionDays: number): Promise<SubjectRequest> {
     const now = this.o.clock();
     const open = OPEN_STATES.includes(r.state);
     return {
@@ -269,7 +266,7 @@ export class SubjectRequests {
       channelIds: JSON.parse(r.channels) as number[], windows: JSON.parse(r.windows) as SearchWindow[], state: r.state,
       exportIds: JSON.parse(r.export_ids) as number[], refusedReason: r.refused_reason,
       disclosure: r.disclosed_at !== null ? { at: r.disclosed_at, method: r.disclosure_method as NonNullable<SubjectRequest['disclosure']>['method'] } : null,
-      closedAt: r.closed_at, eraseAt: r.closed_at !== null ? r.closed_at + this.settings().retentionDays * DAY : null,
+      closedAt: r.closed_at, eraseAt: r.closed_at !== null ? r.closed_at + retentionDays * DAY : null,
       reminder: open ? reminderLevel(r.due_at, now) : 'none', createdAt: r.created_at, updatedAt: r.updated_at,
     };
   }
