@@ -156,7 +156,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     channels: () => registry.list(),
     devices: () => devices.list(),
     bookmarks: () => allBookmarks(db),
-    subjectRequests: () => subjectRequests.exportSection(),
+    subjectRequests: () => subjectRequests.list(),
     diagnostics,
     ...opts.privacy,
   });
