@@ -1,6 +1,6 @@
 // Alarms as OS notifications from the main process: the catalogue's words in the chosen language and the alarm's snapshot as the image.
 import type { NativeImage, NotificationConstructorOptions } from 'electron';
-import type { AlarmNotice, SignalName } from '../contract';
+import type { AlarmNotice, SignalName, SubjectReminders } from '../contract';
 import type { Words } from './i18n';
 
 /** The parts of Electron's Notification this uses; passed in so the mapping is tested without Electron. */
@@ -55,6 +55,41 @@ export function bindAlarmNotifications(
     });
     note.on('close', () => shown.delete(note));
     note.show();
+  });
+  return () => {
+    unsubscribe();
+    shown.clear();
+  };
+}
+
+type DueReminder = SubjectReminders['due'][number];
+
+/** A subject access request's reminder: which request, how near its due date, the date in the chosen language. */
+export function reminderText(r: DueReminder, { lng, t }: Words): { title: string; body: string } {
+  const date = new Intl.DateTimeFormat(lng, { dateStyle: 'medium' }).format(r.dueAt);
+  return { title: t(`desktop:subjectRequest.${r.level}`, { reference: r.reference }), body: t('desktop:subjectRequest.body', { date }) };
+}
+
+/** Shows each open request's reminder once per level it reaches (a week before, a day before, overdue); a click calls onClick. */
+export function bindReminderNotifications(
+  bus: { subscribe(listener: (name: SignalName, payload: unknown) => void): () => void },
+  deps: Pick<NotifierDeps, 'Notification' | 'words'>,
+  onClick: () => void,
+): () => void {
+  const told = new Set<string>();
+  const shown = new Set<NotificationLike>();
+  const unsubscribe = bus.subscribe((name, payload) => {
+    if (name !== 'subjectRequests.reminders' || !deps.Notification.isSupported()) return;
+    for (const r of (payload as SubjectReminders).due) {
+      const key = `${r.id}:${r.level}`;
+      if (told.has(key)) continue;
+      told.add(key);
+      const note = new deps.Notification({ ...reminderText(r, deps.words()), silent: true });
+      shown.add(note);
+      note.on('click', () => { shown.delete(note); onClick(); });
+      note.on('close', () => shown.delete(note));
+      note.show();
+    }
   });
   return () => {
     unsubscribe();

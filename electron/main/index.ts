@@ -8,7 +8,7 @@ import { createStation, type Station } from '../core/station';
 import { useSqliteBinding } from '../core/storage/db';
 import { FileSecretStore } from '../core/storage/secrets';
 import { IPC, type Language, type Settings } from '../contract';
-import { bindAlarmNotifications } from './alarm-notifier';
+import { bindAlarmNotifications, bindReminderNotifications } from './alarm-notifier';
 import { appMenu, navigateCommand } from './app-menu';
 import { handleDesktopRequest, type DesktopHandlers } from './desktop-requests';
 import { languageOf, wordsFor, type Words } from './i18n';
@@ -59,6 +59,8 @@ async function start(): Promise<void> {
   unbinds.push(bindAlarmNotifications(st.signals, { Notification, imageFromJpeg: (jpeg) => nativeImage.createFromBuffer(jpeg), words: () => words }, (n) => {
     wins.focusMain()?.webContents.send(IPC.signal, 'alarm.focus', { eventId: n.event.id, channelId: n.event.channelId });
   }));
+  // A subject access request nearing its due date: a click opens the Privacy page.
+  unbinds.push(bindReminderNotifications(st.signals, { Notification, words: () => words }, () => wins.focusMain()?.webContents.send(IPC.command, navigateCommand('privacy'))));
 
   const login = loginItem(app, process.platform, app.isPackaged ? [process.execPath] : [process.execPath, app.getAppPath()]);
   const desktop: DesktopHandlers = {

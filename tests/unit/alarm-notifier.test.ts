@@ -3,7 +3,7 @@ import type { NativeImage, NotificationConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
 import type { AlarmNotice, StationEvent } from '../../electron/contract';
 import { SignalBus } from '../../electron/core/signal-bus';
-import { bindAlarmNotifications, notificationOptions } from '../../electron/main/alarm-notifier';
+import { bindAlarmNotifications, bindReminderNotifications, notificationOptions, reminderText } from '../../electron/main/alarm-notifier';
 import { wordsFor, type Words } from '../../electron/main/i18n';
 
 const event: StationEvent = {
@@ -93,5 +93,32 @@ describe('alarm notifications in Electron', () => {
     bus.emit('alarm.raised', notice());
     expect(shown).toHaveLength(0);
     dispose();
+  });
+});
+
+describe('subject access request reminders in Electron', () => {
+  const due = (level: 'week' | 'day' | 'overdue') => ({ due: [{ id: 4, reference: 'SAR-0004', dueAt: Date.UTC(2026, 11, 9, 12), level }] });
+
+  it('words the reminder in the chosen language', () => {
+    expect(reminderText(due('week').due[0]!, wordsFor('en'))).toEqual({ title: 'SAR-0004 is due within a week', body: 'Subject access request due on Dec 9, 2026' });
+    expect(reminderText(due('overdue').due[0]!, wordsFor('de')).title).toBe('SAR-0004 ist überfällig');
+  });
+
+  it('shows each request once per level it reaches, silent; a click opens the register', () => {
+    const bus = new SignalBus();
+    const { shown, deps } = fakes();
+    let opened = 0;
+    const dispose = bindReminderNotifications(bus, deps, () => opened++);
+    bus.emit('subjectRequests.reminders', due('week'));
+    bus.emit('subjectRequests.reminders', due('week'));
+    bus.emit('subjectRequests.reminders', due('day'));
+    bus.emit('subjectRequests.reminders', { due: [] });
+    expect(shown.map((s) => s.options.title)).toEqual(['SAR-0004 is due within a week', 'SAR-0004 is due tomorrow']);
+    expect(shown.every((s) => s.options.silent)).toBe(true);
+    shown[1]!.handlers.get('click')!();
+    expect(opened).toBe(1);
+    dispose();
+    bus.emit('subjectRequests.reminders', due('overdue'));
+    expect(shown).toHaveLength(2);
   });
 });
