@@ -2,11 +2,14 @@
 // real station: the scan finds the device and names its vendor, it is added (Axis through Media2, its H.265 profiles
 // being Media2's only), its main stream plays live and is recorded, and one of its own events arrives. Then each RTSP
 // dialect alone (rtsp/dialect.ts, live555's too) against the station's RTSP reader: the challenge as the vendor words it,
-// the SDP's controls and parameter sets as it writes them, and the stream read.
+// the SDP's controls and parameter sets as it writes them, and the stream read by the station's ingest.
 import net from 'node:net';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ClientSession } from '../../electron/core/client-session';
-import { openRtspSource, parseSdp } from '../../electron/core/media/rtsp-source';
+import type { TrackInfo } from '../../electron/core/media/fmp4';
+import { parseSdp } from '../../electron/core/media/rtsp-source';
+import { StreamHub } from '../../electron/core/media/stream-hub';
 import { digestFetch, digestHeader } from '../../electron/core/net/http-auth';
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, startFleet, withCredentials } from '../../scripts/camsim/fleet';
 import type { Flavour } from '../../scripts/camsim/flavours';
@@ -108,12 +111,12 @@ function rtspAsk(url: string, method: string, extra = ''): Promise<{ status: num
   });
 }
 
-const DIALECTS: Record<RtspDialectName, { flavour: Flavour; codec: Codec; challenges: RegExp[]; server?: string; date?: RegExp; control: RegExp; sprop: boolean; session: RegExp }> = {
+const DIALECTS: Record<RtspDialectName, { flavour: Flavour; codec: Codec; challenges: RegExp[]; server?: string; date?: RegExp; control: RegExp; sprop: boolean; session: RegExp; ffmpeg?: boolean }> = {
   generic: { flavour: 'generic', codec: 'h264', challenges: [/^Digest realm="Login to \w+", nonce="\w+", algorithm="MD5"$/], server: 'camsim/1.0 (Watchpost)', control: /^trackID=0$/, sprop: true, session: /^\d{8};timeout=60$/ },
   // The fixtures' shapes: hikvision/digest-rtsp.rtsp and describe-h264-audio.sdp, dahua/describe-onvif-metadata.sdp,
   // axis/describe-audio-metadata.sdp; GStreamer's Session without a timeout at its default 60 s; reolink/digest-rtsp.rtsp.
   hikvision: { flavour: 'hikvision', codec: 'h264', challenges: [/^Digest realm="IP Camera\(\w{5}\)", nonce="\w+", stale="FALSE"$/], date: /^ \w{3}, \w{3} \d\d \d{4} [\d:]{8} GMT$/, control: /^rtsp:\/\/.*\/Streaming\/Channels\/101\/trackID=1\?transportmode=unicast&profile=Profile_101$/, sprop: true, session: /^\d{10};timeout=60$/ },
-  dahua: { flavour: 'dahua', codec: 'h264', challenges: [/^Digest realm="Login to \w+", nonce="\w+"$/], server: 'Rtsp Server/3.0', control: /^trackID=0$/, sprop: true, session: /^\d{10};timeout=60$/ },
+  dahua: { flavour: 'dahua', codec: 'h264', challenges: [/^Digest realm="Login to \w+", nonce="\w+"$/], server: 'Rtsp Server/3.0', control: /^trackID=0$/, sprop: true, session: /^\d{10};timeout=60$/, ffmpeg: true },
   axis: { flavour: 'axis', codec: 'h265', challenges: [/^Digest realm="AXIS_[0-9A-F]{12}", nonce="\w+"$/, /^Basic realm="AXIS_[0-9A-F]{12}"$/], server: 'GStreamer RTSP server', control: /^rtsp:\/\/.*\/onvif-media\/media\.amp\/stream=0\?profile=ch1_main&/, sprop: true, session: /^[\w+]{16}$/ },
   live555: { flavour: 'generic', codec: 'h265', challenges: [/^Digest realm="LIVE555 Streaming Media", nonce="\w+"$/, /^Basic realm="LIVE555 Streaming Media"$/], control: /^track1$/, sprop: false, session: /^[0-9A-F]{8};timeout=65$/ },
 };
@@ -134,7 +137,8 @@ describe.each(Object.keys(DIALECTS) as RtspDialectName[])('camsim RTSP dialect %
     const auth = (method: string, uri: string) => `Authorization: ${digestHeader(offered[0]!, { username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD }, method, uri)}\r\n`;
     const described = await rtspAsk(url, 'DESCRIBE', auth('DESCRIBE', url));
     expect(described.status).toBe(200);
-    const { video } = parseSdp(described.body);
+    const { video, otherMedia } = parseSdp(described.body);
+    expect(otherMedia).toEqual(want.ffmpeg ? ['application'] : []);
     expect(video!.control).toMatch(want.control);
     expect(video!.codec).toBe(want.codec === 'h264' ? 'H264' : 'H265');
     expect(video!.params.length > 0).toBe(want.sprop);
@@ -149,15 +153,19 @@ describe.each(Object.keys(DIALECTS) as RtspDialectName[])('camsim RTSP dialect %
       expect(basic.status).toBe(200);
     }
 
-    // The station's own RTSP reader (live view and recording read through it) plays it: init, then fragments.
-    const parts: string[] = [];
-    const outcome = await new Promise<string>((resolve) => {
-      const src = openRtspSource(withCredentials(url), {
-        part: (p) => { parts.push(p.kind); if (parts.length >= 4) { src.close(); resolve('played'); } },
-        bytes: () => {}, closed: resolve, unsupported: resolve,
-      }, { timeoutMs: 30_000 });
-    });
-    expect(outcome).toBe('played');
-    expect(parts).toEqual(['init', 'fragment', 'fragment', 'fragment']);
+    // The station's ingest (live view and recording read through it) plays it: its own RTSP reader, or ffmpeg for a stream
+    // with more than video in it (Dahua's ONVIF URI adds a metadata track).
+    const inits: TrackInfo[] = [];
+    let fragments = 0;
+    const hub = new StreamHub({ id: name, url: withCredentials(url), ffmpegPath: 'ffmpeg', logger: pino({ level: 'silent' }), stallMs: 5000 });
+    const detach = hub.attach({ init: (_d, info) => inits.push(info), fragment: () => void fragments++ });
+    try {
+      await expect.poll(() => fragments, { timeout: 30_000 }).toBeGreaterThan(3);
+      expect(inits[0]).toMatchObject({ kind: want.codec, width: 1920, height: 1080 });
+      expect(hub.stats.ffmpegStarts).toBe(want.ffmpeg ? 1 : 0);
+    } finally {
+      detach();
+      hub.close();
+    }
   }, 60_000);
 });

@@ -108,6 +108,8 @@ function dahua(serial: string): RtspDialect {
       `m=video 0 RTP/AVP ${PT}`, 'a=control:trackID=0', `a=framerate:${i.fps.toFixed(6)}`, rtpmap(i.codec),
       `a=fmtp:${PT} ${i.codec === 'h264' ? `packetization-mode=1;profile-level-id=${pli(i.sets).toUpperCase()};sprop-parameter-sets=${b64(i.sets.sps)},${b64(i.sets.pps)}` : `profile-id=1;${hevcSets(i.sets, ';')}`}`,
       'a=recvonly',
+      // The ONVIF URI (…&proto=Onvif) adds the ONVIF metadata track (dahua/describe-onvif-metadata.sdp); camsim sends nothing on it.
+      ...(/proto=Onvif/i.test(i.uri) ? ['m=application 0 RTP/AVP 107', 'a=control:trackID=4', 'a=rtpmap:107 vnd.onvif.metadata/90000', 'a=recvonly'] : []),
     ]); },
   };
 }

@@ -189,11 +189,14 @@ export class Connection {
     if (!stream) return send({ status: 404 });
     const existing = req.headers.has('session') ? this.sessionOf(req) : undefined;
     if (req.headers.has('session') && !existing) return send({ status: 454 });
-    // One video track per stream: a second SETUP in the session is not an aggregate we offer.
-    if (existing) return send({ status: 459 });
     const m = /interleaved=(\d+)(?:-(\d+))?/i.exec(transport);
     const channel = m ? Number(m[1]) : 0;
     if (channel > 254) return send({ status: 400 });
+    if (existing) {
+      // Another track of the session (a dialect's ONVIF metadata track): set up, and silent. The video again: not an aggregate we offer.
+      if (existing.trackUrl === req.uri || !TRACK_SUFFIX.test(req.uri)) return send({ status: 459 });
+      return send({ status: 200, headers: { Transport: `RTP/AVP/TCP;unicast;interleaved=${channel}-${channel + 1}`, Session: this.server.dialect.sessionHeader(existing.id, SESSION_TIMEOUT_S) } });
+    }
     const track = this.server.trackFor(stream);
     const trackUrl = TRACK_SUFFIX.test(req.uri) ? req.uri : `${req.uri.replace(/\/$/, '')}/${TRACK_CONTROL}`;
     const session = new Session(this.socket, this.server, track, channel, trackUrl, this.server.dialect.sessionId());
