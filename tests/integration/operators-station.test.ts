@@ -62,12 +62,33 @@ describe('an operator restricted to two cameras', () => {
     const log = (await admin.call('oplog.query', { userName: OP.name })).value as { kind: string; result: string; channelId: number | null; transport: string; address: string }[];
     const steps = log.map((e) => `${e.kind}:${e.result}:${e.channelId ?? ''}`);
     expect(steps).toEqual(expect.arrayContaining([
-      'auth.signIn:ok:', `live.open:refused:${ch[2]}`, `live.open:ok:${ch[0]}`, 'live.close:ok:', `archive.timeline:refused:${ch[0]}`, 'devices.remove:refused:', 'users.update:refused:',
+      'auth.signIn:ok:', `live.open:refused:${ch[2]}`, `live.open:ok:${ch[0]}`, `live.close:ok:${ch[0]}`, `archive.timeline:refused:${ch[0]}`, 'devices.remove:refused:', 'users.update:refused:',
     ]));
     expect(log.every((e) => e.transport === 'browser' && e.address.endsWith('127.0.0.1'))).toBe(true);
     const csv = (await admin.call('oplog.export', { format: 'csv', userName: OP.name })).value;
     expect(csv.text.split('\n')[0]).toMatch(/^# exported by admin at /);
     expect(csv.text).toContain('devices.remove');
+  });
+});
+
+describe('watching, in the log', () => {
+  it('live views closed name their camera, also when the connection goes; playback ranges watched are logged per channel', async () => {
+    const c = await signedInClient(scope, server, OP.name, OP.password);
+    const opened = await c.call('live.open', { streamId: `${ch[1]}/sub` });
+    expect(opened.ok).toBe(true);
+    const at = Date.now() - 120_000;
+    const pb = await c.call('playback.open', { source: 'local', channelIds: [ch[0], ch[1]], at, paused: true });
+    expect(pb.ok, JSON.stringify(pb)).toBe(true);
+    expect((await c.call('playback.seek', { sessionId: pb.value.state.sessionId, at: at + 30_000 })).ok).toBe(true);
+    expect((await c.call('playback.close', { sessionId: pb.value.state.sessionId })).ok).toBe(true);
+    c.ws.close();
+    const rows = async () => ((await admin.call('oplog.query', { userName: OP.name, limit: 50 })).value as { kind: string; channelId: number | null; detail: string }[]);
+    await expect.poll(async () => (await rows()).filter((e) => e.kind === 'live.close' && e.channelId === ch[1] && e.detail.includes('released')).length).toBe(1);
+    const watched = (await rows()).filter((e) => e.kind === 'playback.watched');
+    expect(watched.map((e) => e.channelId).sort()).toEqual([ch[0], ch[0], ch[1], ch[1]].sort());
+    const ranges = watched.map((e) => JSON.parse(e.detail) as { from: string; ended: string });
+    expect(ranges.filter((r) => r.ended === 'seek').map((r) => Date.parse(r.from))).toEqual([at, at]);
+    expect(ranges.filter((r) => r.ended === 'closed').map((r) => Date.parse(r.from))).toEqual([at + 30_000, at + 30_000]);
   });
 });
 

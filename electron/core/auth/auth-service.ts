@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   calls, fail, passwordIsStrong, PASSWORD_RULE, StationError,
-  type AuthSettings, type AuthState, type CallName, type Me, type Result, type Right, type SignalName,
+  type AuthSettings, type AuthState, type CallName, type Me, type PlaybackState, type Result, type Right, type SignalName,
 } from '../../contract';
 import { SIGNAL_ACCESS } from '../../contract/signal-access';
 import type { ClientSession } from '../client-session';
@@ -15,7 +15,7 @@ import type { CallGuard, Handlers } from '../rpc';
 import type { SignalBus } from '../signal-bus';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
-import { channelsNamed, filterList, inputRefusal, itemRefusal, refusal, signalFor, type Grant, type ItemChannels } from './access';
+import { channelOf, channelsNamed, filterList, inputRefusal, itemRefusal, refusal, signalFor, type Grant, type ItemChannels } from './access';
 import {
   countUsers, deleteRole, deleteUser, getSetting, insertUser, listRoles, listUsers, requireUser, roleOf, saveRole, setSetting,
   updateUser, userOf, userRowByName,
@@ -24,6 +24,7 @@ import { itemChannels, type HeldItems } from './item-channels';
 import { OPLOG_HEAD_FILE, OPLOG_HEAD_KEY, OperationLog, type OplogRecord } from './operation-log';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { SignIns, SignInThrottle, type SignIn } from './sign-ins';
+import { Viewing, type Watched } from './viewing';
 
 export const DEFAULT_AUTH_SETTINGS: AuthSettings = { idleMinutes: 30, logRetentionDays: 365 };
 
@@ -67,6 +68,8 @@ export class AuthService {
   private users: number;
   private readonly retention: NodeJS.Timeout;
   private readonly items: ItemChannels;
+  private readonly viewing: Viewing;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly o: AuthServiceOptions) {
     this.oplog = new OperationLog(o.db, o.clock);
@@ -74,6 +77,8 @@ export class AuthService {
     this.throttle = new SignInThrottle(o.clock, o.throttle);
     this.users = countUsers(o.db);
     this.items = itemChannels(o.db, (kind, id) => o.heldItems?.(kind, id));
+    this.viewing = new Viewing(o.clock);
+    this.unsubscribe = o.signals.subscribe((name, payload) => { if (name === 'playback.state') this.viewing.playbackState(payload as PlaybackState); });
     this.retention = setInterval(() => this.prune(), 86_400_000);
     this.retention.unref();
   }
@@ -195,13 +200,60 @@ export class AuthService {
     return signalFor(SIGNAL_ACCESS[name] ?? { kind: 'signedIn' }, payload, g, this.items);
   }
 
+  /** Who is calling, for rows written later (a view closed by its connection going, after the sign-in may have ended). */
+  private actor(session: ClientSession): Pick<OplogRecord, 'user' | 'transport' | 'address'> {
+    const cur = session.signInId !== null ? this.signIns.get(session.signInId) : undefined;
+    const me = cur ? this.grantOf(cur.userId)?.me : undefined;
+    return { ...this.where(session), user: me ? { id: me.id, name: me.name } : null };
+  }
+
+  private logWatched(by: Pick<OplogRecord, 'user' | 'transport' | 'address'>, w: Watched, ended: string): void {
+    const detail = JSON.stringify({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString(), seconds: Math.round((w.to - w.from) / 1000), ended });
+    for (const c of w.channels) this.oplog.append({ ...by, kind: 'playback.watched', channelId: c, result: 'ok', detail });
+  }
+
+  /** Live views opened and closed per camera, and the archive ranges each playback session went over. */
+  private watching(name: CallName, input: unknown, session: ClientSession, value: unknown): void {
+    const i = (input ?? {}) as Record<string, unknown>;
+    switch (name) {
+      case 'live.open': {
+        const camera = channelOf(i.streamId);
+        const by = this.actor(session);
+        if (camera !== null) this.viewing.liveOpened(session, (value as { channel: number }).channel, camera, (c) => this.oplog.append({ ...by, kind: 'live.close', channelId: c, result: 'ok', detail: JSON.stringify({ ended: 'released' }) }));
+        return;
+      }
+      case 'playback.open': {
+        const v = value as { state: PlaybackState; channels: { channelId: number }[] };
+        const by = this.actor(session);
+        this.viewing.playbackOpened(session, v.state, v.channels.map((c) => c.channelId), (w) => this.logWatched(by, w, 'released'));
+        return;
+      }
+      case 'playback.seek': {
+        const w = this.viewing.playbackSought(value as PlaybackState);
+        if (w) this.logWatched(this.actor(session), w, 'seek');
+        return;
+      }
+      case 'playback.speed': case 'playback.pause': case 'playback.step':
+        this.viewing.playbackState(value as PlaybackState);
+        return;
+      case 'playback.close': {
+        const w = this.viewing.playbackClosed(i.sessionId as number);
+        if (w) this.logWatched(this.actor(session), w, 'closed');
+        return;
+      }
+    }
+  }
+
   private logCall(name: CallName, input: unknown, session: ClientSession, result: Result<unknown>): void {
+    // live.close names the connection's media channel: the row names the camera it showed.
+    const closed = name === 'live.close' && result.ok ? this.viewing.liveClosed(session, (input as { channel: number }).channel) : undefined;
+    if (result.ok) this.watching(name, input, session, result.value);
     if (result.ok && QUIET.test(name)) return;
     const cur = session.signInId !== null ? this.signIns.get(session.signInId) : undefined;
     const user = cur ? this.grantOf(cur.userId)?.me : undefined;
     const access = calls[name].access;
     const named = access.kind === 'channel' && access.from ? channelsNamed(input, access.from) : undefined;
-    const channelId = Array.isArray(named) ? (named[0] ?? null) : null;
+    const channelId = closed ?? (Array.isArray(named) ? (named[0] ?? null) : null);
     if (name === 'live.ptz.move' && result.ok) {
       // A joystick sends moves many times a second: one row per user and channel per 10 s.
       const key = `${user?.id ?? 0}:${channelId}`;
@@ -425,6 +477,7 @@ export class AuthService {
 
   dispose(): void {
     clearInterval(this.retention);
+    this.unsubscribe();
     for (const s of this.signIns.all()) this.signIns.end(s);
     this.oplog.flush();
   }
