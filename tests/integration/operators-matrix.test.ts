@@ -5,6 +5,7 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_ROLES, CALL_NAMES, calls, type CallName, type Right } from '../../electron/contract';
 import { AuthService } from '../../electron/core/auth/auth-service';
+import { verifyOplog } from '../../electron/core/auth/operation-log';
 import { ClientSession } from '../../electron/core/client-session';
 import { createDispatcher, type Dispatch, type Handlers } from '../../electron/core/rpc';
 import { SignalBus } from '../../electron/core/signal-bus';
@@ -166,5 +167,69 @@ describe('signals: what each connection is sent', () => {
     expect(auth.signalFor(anon, 'station.heartbeat', { at: 1, uptimeMs: 1 })).toEqual({ at: 1, uptimeMs: 1 });
     // The station's own sessions (no transport) see everything.
     expect(auth.signalFor(new ClientSession('tray'), 'channels.changed', [channel(3)])).toEqual([channel(3)]);
+  });
+});
+
+describe('accounts and the log through the dispatcher', () => {
+  /** A station's auth alone, on its own database and clock. */
+  function fresh(throttle?: AuthService['throttle' & keyof AuthService]) {
+    const file = `${scope.tempDir('wp-accounts-')}/station.db`;
+    const fdb = openDatabase(file);
+    scope.defer(() => fdb.close());
+    const clock = { now: Date.UTC(2026, 0, 1) };
+    const a = new AuthService({ db: fdb, signals: new SignalBus(), logger: pino({ level: 'silent' }), clock: () => clock.now, throttle });
+    scope.defer(() => a.dispose());
+    const d = createDispatcher({ ...(Object.fromEntries(CALL_NAMES.map((n) => [n, () => ({})])) as unknown as Handlers), ...a.handlers } as Handlers, pino({ level: 'silent' }), a.guard);
+    return { a, d, db: fdb, clock };
+  }
+
+  it('a sign-in id is no use on another transport or from another address', async () => {
+    const r = await dispatch('auth.signIn', { name: 'u-viewer', password: 'viewer-Password-9' }, new ClientSession('b', undefined, peer));
+    const id = r.value.sessionId as string;
+    for (const other of [{ transport: 'electron', address: 'local' }, { transport: 'browser', address: '127.0.0.2' }] as const) {
+      expect(await dispatch('auth.resume', { sessionId: id }, new ClientSession('x', undefined, other)), other.transport).toMatchObject({ ok: false, error: { reason: 'auth.sessionEnded' } });
+    }
+    expect(await dispatch('auth.resume', { sessionId: id }, new ClientSession('y', undefined, peer))).toMatchObject({ ok: true, value: { me: { name: 'u-viewer' } } });
+  });
+
+  it('a disabled account is signed out and cannot sign in until enabled again', async () => {
+    const admin = sessions.get('administrator')!;
+    const s = new ClientSession('dis', undefined, peer);
+    expect(await dispatch('auth.signIn', { name: 'u-custom', password: 'custom-Password-9' }, s)).toMatchObject({ ok: true });
+    const id = ((await dispatch('users.list', {}, admin)) as { value: { id: number; name: string }[] }).value.find((u) => u.name === 'u-custom')!.id;
+    expect(await dispatch('users.update', { id, disabled: true }, admin)).toMatchObject({ ok: true, value: { disabled: true } });
+    expect(await dispatch('playback.close', { sessionId: 1 }, s)).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    expect(await dispatch('auth.signIn', { name: 'u-custom', password: 'custom-Password-9' }, s)).toMatchObject({ ok: false, error: { reason: 'auth.disabled' } });
+    expect(await dispatch('users.update', { id, disabled: false }, admin)).toMatchObject({ ok: true });
+    expect(await dispatch('auth.signIn', { name: 'u-custom', password: 'custom-Password-9' }, s)).toMatchObject({ ok: true });
+  });
+
+  it('failed sign-ins lock out an address too, whatever names it tries, with the seconds shown; another address goes on', async () => {
+    const { d, clock } = fresh({ perUser: 100, perAddress: 3, windowMs: 60_000, lockMs: 30_000 });
+    const here = () => new ClientSession('here', undefined, peer);
+    expect(await d('auth.setup', TEST_ADMIN, here())).toMatchObject({ ok: true });
+    for (const name of ['alpha', 'bravo', 'charlie']) expect(await d('auth.signIn', { name, password: 'Guessing-123' }, here())).toMatchObject({ ok: false, error: { reason: 'auth.wrongPassword' } });
+    const locked = await d('auth.signIn', TEST_ADMIN, here());
+    expect(locked).toMatchObject({ ok: false, error: { reason: 'auth.lockedOut', params: { seconds: 30 } } });
+    expect(await d('auth.signIn', TEST_ADMIN, new ClientSession('there', undefined, { transport: 'browser', address: '127.0.0.9' }))).toMatchObject({ ok: true });
+    clock.now += 31_000;
+    expect(await d('auth.signIn', TEST_ADMIN, here())).toMatchObject({ ok: true });
+  });
+
+  it('the log\'s retention is itself in the log, and the chain still verifies from its new anchor', async () => {
+    const { a, d, db: fdb, clock } = fresh();
+    const s = new ClientSession('ret', undefined, peer);
+    expect(await d('auth.setup', TEST_ADMIN, s)).toMatchObject({ ok: true });
+    for (let i = 0; i < 5; i++) await d('settings.update', { language: 'de' }, s);
+    clock.now += 40 * 86_400_000;
+    expect(await d('auth.signIn', TEST_ADMIN, s)).toMatchObject({ ok: true });
+    expect(await d('auth.updateSettings', { logRetentionDays: 30 }, s)).toMatchObject({ ok: true });
+    a.oplog.flush();
+    const rows = a.oplog.query({}, 50);
+    const retention = rows.find((e) => e.kind === 'oplog.retention');
+    expect(JSON.parse(retention!.detail)).toMatchObject({ days: 30, removed: 6 });
+    expect(rows.find((e) => e.kind === 'auth.updateSettings')).toMatchObject({ user: 'admin', result: 'ok' });
+    expect(rows.some((e) => e.kind === 'settings.update')).toBe(false);
+    expect(verifyOplog(fdb)).toMatchObject({ ok: true });
   });
 });
