@@ -1,4 +1,6 @@
-// `npm run cloud -- --region de --port 0 --db ./cloud.db [--postgres <url>] [--controller-name … --controller-contact … --supervisory-authority …]`: runs the service on loopback.
+// `npm run cloud -- --region de --port 0 --db ./cloud.db [--postgres <url>] [--tls-cert cert.pem --tls-key key.pem]
+// [--controller-name … --controller-contact … --supervisory-authority …]`: runs the service on loopback (HTTPS with a certificate).
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { REGION_IDS, type Region } from './domain';
@@ -14,6 +16,8 @@ const { values } = parseArgs({
     'controller-name': { type: 'string' },
     'controller-contact': { type: 'string' },
     'supervisory-authority': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   },
 });
 
@@ -28,7 +32,20 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
+  process.stderr.write('--tls-cert and --tls-key go together: the certificate (PEM) and its private key (PEM)\n');
+  process.exit(2);
+}
+let tls: { cert: Buffer; key: Buffer } | undefined;
+try {
+  tls = values['tls-cert'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!) } : undefined;
+} catch (err) {
+  process.stderr.write(`cannot read the TLS certificate or key: ${(err as Error).message}\n`);
+  process.exit(2);
+}
+
 const cloud = await startCloud({
+  tls,
   region,
   port,
   db: values.postgres ? { kind: 'postgres', connectionString: values.postgres } : { kind: 'sqlite', path: values.db! },

@@ -1,5 +1,6 @@
 // startCloud: the HTTP server of the account & privacy-settings service, on loopback.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { pathPattern, type Controller } from '../electron/contract/cloud';
@@ -35,6 +36,8 @@ export interface CloudOptions {
   policyVersion?: string;
   /** Controller identity, contact and supervisory authority of this deployment. */
   controller?: Controller;
+  /** Serve HTTPS with this certificate and key (PEM); without it, plain HTTP (which a station accepts only on loopback). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Defaults to a silent logger; the CLI passes one that writes to stderr. */
   logger?: Logger;
 }
@@ -145,7 +148,7 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
     return { route: `${method} ${def.path}`, status: reply.status };
   }
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const seen = { route: `${req.method} (no route)` };
     handle(req, res, seen)
@@ -165,7 +168,8 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
       )
       .then((r) => log.info({ route: r.route, status: r.status, ms: Math.round(performance.now() - started) }, 'request'))
       .catch(() => undefined);
-  });
+  };
+  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, onRequest) : createHttpServer(onRequest);
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
 
@@ -181,7 +185,7 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     region: opts.region,
     prune,
     async telemetryTotals() {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { makeDevCertificate } from '../cloud/dev-certificate';
 import { startCloud, type CloudHandle } from '../cloud/service';
 import { sameStream, type Channel, type Result } from '../electron/contract';
 import { dataDirOf, exitOnError, runStation } from '../electron/core/cli';
@@ -66,14 +67,17 @@ export async function recordByDefault(call: Call, names: string[]): Promise<numb
 
 /**
  * The demo's own cloud account service on loopback (SQLite in the demo's data folder), so the Privacy page has a cloud to
- * sign up with, consents to record, feedback to send; its controller is the demo deployment's.
+ * sign up with, consents to record, feedback to send; its controller is the demo deployment's. It serves HTTPS with a
+ * certificate from a CA made for this demo folder (kept in demo-cloud-tls/), which the station then trusts, and only it.
  */
-export async function startDemoCloud(dataDir: string): Promise<CloudHandle> {
+export async function startDemoCloud(dataDir: string): Promise<CloudHandle & { caPath: string }> {
   mkdirSync(dataDir, { recursive: true });
-  return startCloud({
-    region: 'de', db: { kind: 'sqlite', path: join(dataDir, 'demo-cloud.db') },
+  const tls = makeDevCertificate(join(dataDir, 'demo-cloud-tls'), { caName: 'Watchpost demo cloud CA', reuse: true });
+  const cloud = await startCloud({
+    region: 'de', db: { kind: 'sqlite', path: join(dataDir, 'demo-cloud.db') }, tls,
     controller: { name: 'Watchpost demo deployment (this computer)', contact: 'privacy@watchpost.example', authority: 'the data protection authority of your country' },
   });
+  return Object.assign(cloud, { caPath: tls.caPath });
 }
 
 async function main(): Promise<void> {
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
   const own = values['cloud-url'] === undefined && !process.env.WATCHPOST_CLOUD_URL;
   const cloud = own ? await startDemoCloud(dataDirOf(values['data-dir'] as string | undefined, true)) : undefined;
   if (cloud) console.log(`demo: cloud account service on ${cloud.url}`);
-  await runStation(cloud ? [...args, '--cloud-url', cloud.url] : args, startDemo);
+  await runStation(cloud ? [...args, '--cloud-url', cloud.url, '--cloud-ca', cloud.caPath] : args, startDemo);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main().catch(exitOnError);

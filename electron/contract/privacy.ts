@@ -132,6 +132,8 @@ export const PrivacyState = z.object({
     checkedAt: z.number().nullable(),
     /** The deployment's controller, contact and supervisory authority, as the cloud states them. */
     controller: z.object({ name: z.string(), contact: z.string(), authority: z.string() }).nullable(),
+    /** The station would not talk to it: plain HTTP to another computer, or a certificate it cannot verify. */
+    refused: z.enum(['plain_http', 'certificate']).nullable(),
   }),
   policy: z.object({ version: z.string(), builtIn: z.string(), changed: z.boolean() }),
   account: PrivacyAccount.nullable(),

@@ -17,7 +17,10 @@ const USAGE = `usage: npm run station -- [--data-dir DIR] [--host 127.0.0.1] [--
   --host      address to bind; anything but loopback is an explicit choice (default 127.0.0.1)
   --port      TCP port, 0 for any free one (default 8434)
   --demo      also start a simulated LAN of cameras (camsim) and show them (data folder defaults to …/watchpost-demo)
-  --cloud-url the account & privacy-settings service to sync with (default $WATCHPOST_CLOUD_URL; none: nothing is sent)
+  --cloud-url the account & privacy-settings service to sync with (default $WATCHPOST_CLOUD_URL; none: nothing is sent);
+              https://, or http:// only on this computer (127.0.0.1, ::1, localhost)
+  --cloud-ca FILE
+              trust exactly the certificate authorities in FILE (PEM) for the cloud, not the system's (default $WATCHPOST_CLOUD_CA)
   --admin-password-file FILE
               on a station without accounts, create the administrator "admin" with the password in FILE
   --reset-admin
@@ -58,6 +61,7 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8434' },
       'cloud-url': { type: 'string' },
+      'cloud-ca': { type: 'string' },
       demo: { type: 'boolean', default: false },
       'admin-password-file': { type: 'string' },
       'reset-admin': { type: 'boolean', default: false },
@@ -91,6 +95,9 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
   const lock = acquireInstanceLock(dataDir);
   const cloudUrl = values['cloud-url'] ?? process.env.WATCHPOST_CLOUD_URL;
   if (cloudUrl !== undefined && !/^https?:\/\/[^/]+$/.test(cloudUrl.replace(/\/$/, ''))) throw new Error(`--cloud-url: ${cloudUrl} is not an http(s) origin like http://127.0.0.1:8435`);
+  const cloudCaFile = values['cloud-ca'] ?? process.env.WATCHPOST_CLOUD_CA;
+  const cloudCa = cloudCaFile === undefined ? undefined : readFileSync(cloudCaFile, 'utf8');
+  if (cloudCa !== undefined && !cloudCa.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`--cloud-ca: ${cloudCaFile} holds no PEM certificate`);
   // Tests and installers with a known address list probe by unicast ("ip:wsdPort:dhipPort,…") instead of multicasting on every interface.
   const unicast = process.env.WATCHPOST_DISCOVER_UNICAST?.split(',').filter(Boolean).map((t): UnicastTarget => {
     const [address = '', wsd, dhip] = t.split(':');
@@ -98,7 +105,7 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
   });
   let demo: Awaited<ReturnType<StartDemo>> | undefined;
   const station = await createStation({
-    dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloudUrl?.replace(/\/$/, ''), auth: { firstAdmin },
+    dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloudUrl?.replace(/\/$/, ''), cloudCa, auth: { firstAdmin },
     devices: {
       // The demo's devices are probed where they are at each scan (their addresses move when configured).
       ...(unicast || values.demo ? { unicast: () => [...(unicast ?? []), ...(demo?.unicast() ?? [])] } : {}),

@@ -18,7 +18,7 @@ import { PrivacyService } from './privacy/privacy-service';
 import { SubjectRequests } from './privacy/subject-requests';
 import { actorOf, createLock, unlock } from './recording/evidence';
 import { allBookmarks, bookmarkHandlers } from './recording/bookmarks';
-import { RecordingService } from './recording/recording-service';
+import { RecordingService, type RecordingServiceOptions } from './recording/recording-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
 import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from './storage/db';
@@ -42,10 +42,12 @@ export interface StationOptions {
   media?: { graceMs?: number; stallMs?: number; clipOrphanMs?: number };
   /** The account & privacy-settings service (cloud/); none: nothing is ever sent. */
   cloudUrl?: string;
+  /** PEM certificate authorities trusted for an https:// cloud instead of the system's (`--cloud-ca`). */
+  cloudCa?: string;
   /** Privacy sync timings (tests shorten them). */
   privacy?: { syncEveryMs?: number; retryCapMs?: number };
   /** Recording and archive (tests fake the disk's free space and shorten timers). */
-  recording?: { freeBytes?: (root: string) => number; totalBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean };
+  recording?: { freeBytes?: (root: string) => number; totalBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean; backfill?: RecordingServiceOptions['backfill'] };
   /** Events and alarms (tests shorten the offline grace period and source retries). */
   eventsOptions?: { offlineGraceMs?: number; sourceRetryMs?: number; diskLowBytes?: number; diskEveryMs?: number };
   /** Operators: a first administrator to create on a station without accounts (`--admin-password-file`); sign-in throttle (tests). */
@@ -57,10 +59,10 @@ export interface StationOptions {
 export interface Station {
   readonly dispatch: Dispatch;
   readonly signals: SignalBus;
-  readonly logger: Logger;
-  readonly logDir: string;
   /** A signal as this connection may see it (auth/: cut to its user's cameras), or undefined: not sent to it. */
   signalFor(session: ClientSession, name: SignalName, payload: unknown): unknown;
+  readonly logger: Logger;
+  readonly logDir: string;
   dispose(): Promise<void>;
 }
 
@@ -147,7 +149,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     });
   };
   const privacy = new PrivacyService({
-    db, secrets: opts.secrets, signals, logger, clock, cloudUrl: opts.cloudUrl ?? null, dataDir: opts.dataDir,
+    db, secrets: opts.secrets, signals, logger, clock, cloudUrl: opts.cloudUrl ?? null, cloudCa: opts.cloudCa, dataDir: opts.dataDir,
     mediaDirs: () => [settings.recordingsDir, join(opts.dataDir, 'snapshots')],
     facts: async () => ({
       cameras: (await registry.list()).length,
@@ -310,6 +312,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   return {
     dispatch: privacy.observe(createDispatcher(handlers, logger, auth.guard)),
     signals,
+    signalFor: (session, name, payload) => auth.signalFor(session, name, payload),
     logger,
     logDir,
     async dispose() {
@@ -317,14 +320,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       await eventService.dispose();
       await ptz.dispose();
       await devices.dispose();
-      await redaction.dispose();
       subjectRequests.dispose();
+      await redaction.dispose();
       await recording.dispose();
       clips.dispose();
       live.dispose();
       await privacy.dispose();
       auth.dispose();
-    signalFor: (session, name, payload) => auth.signalFor(session, name, payload),
       db.close();
       await logOpened(logger);
       logger.info('station stopped');

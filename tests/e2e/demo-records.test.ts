@@ -58,7 +58,7 @@ describe('the demo records', () => {
   it('brings its own cloud: the Privacy page reaches it and its policy names the demo deployment as controller', async () => {
     const { page, guard } = await openGuardedPage(browser, `${demo.url}#/privacy`, { viewport: { width: 1280, height: 900 } });
     await expect.poll(async () => (await ws.call<{ cloud: { url: string | null; reachable: boolean | null } }>('privacy.state', {})).cloud, { timeout: 15_000 })
-      .toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), reachable: true });
+      .toMatchObject({ url: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/), reachable: true, refused: null });
     await page.click('[data-section=policy] summary');
     await page.waitForSelector('[data-testid=controller-name]');
     expect(await page.textContent('[data-testid=controller-name]')).toBe('Watchpost demo deployment (this computer)');

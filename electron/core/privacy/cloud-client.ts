@@ -7,7 +7,7 @@ import type { Logger } from '../log';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 import {
-  CloudUnreachable, ConsentGateClosed, cloudCode, cloudMessage, type CloudRefusal, type CloudReply, type CloudRequestOptions, type CloudSuccess,
+  CloudNotTrusted, CloudUnreachable, ConsentGateClosed, cloudCode, cloudMessage, type CloudRefusal, type CloudReply, type CloudRequestOptions, type CloudSuccess,
   type CloudTarget, type CloudTransport, type RouteOf,
 } from './cloud-transport';
 import { policyVersion } from './consent-gate';
@@ -85,7 +85,7 @@ export class CloudClient {
       const r = await this.request({ method: 'GET', path: '/v1/health', purpose: 'service_info', action });
       if (!r.ok) throw new CloudUnreachable(`the cloud answered ${r.status} to /v1/health`);
       const b = r.body;
-      status.cloudInfo = { reachable: true, region: b.region, regionName: b.regionName, minimumAge: b.minimumAge ?? MINIMUM_AGE, checkedAt: clock(), controller: b.controller ?? null };
+      status.cloudInfo = { reachable: true, region: b.region, regionName: b.regionName, minimumAge: b.minimumAge ?? MINIMUM_AGE, checkedAt: clock(), controller: b.controller ?? null, refused: null };
       const version = b.policyVersion ?? BUILT_IN_POLICY_VERSION;
       if (version !== policyVersion(db)) {
         log.info({ from: policyVersion(db), to: version }, 'privacy policy version changed');
@@ -93,12 +93,15 @@ export class CloudClient {
       }
       return b;
     } catch (err) {
-      if (err instanceof CloudUnreachable) status.cloudInfo = { ...status.cloudInfo, reachable: false, checkedAt: clock() };
+      if (err instanceof CloudUnreachable)
+        status.cloudInfo = { ...status.cloudInfo, reachable: false, checkedAt: clock(), refused: err instanceof CloudNotTrusted ? err.kind : null };
       throw err;
     }
   }
 
   unreachable(err: unknown): never {
+    const url = this.opts.cloudUrl ?? '(none configured)';
+    if (err instanceof CloudNotTrusted) throw fail(err.kind === 'plain_http' ? 'cloud.plainHttp' : 'cloud.untrustedCertificate', { url }, err.message);
     if (err instanceof CloudUnreachable) throw fail('cloud.unreachable', { url: this.opts.cloudUrl ?? '(none configured)' }, err.message);
     throw err;
   }

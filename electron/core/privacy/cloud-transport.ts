@@ -1,4 +1,6 @@
 // The only way the station talks to the cloud: purpose named, consent gate passed, every attempt in the ledger, replies read by the contract.
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import type { TransmissionPurpose } from '../../contract';
 import {
@@ -53,6 +55,42 @@ export class CloudUnreachable extends Error {
   }
 }
 
+/**
+ * The station would not talk to the cloud: plain HTTP to a host other than this computer (`plain_http`, nothing sent), or a
+ * certificate it cannot verify (`certificate`: nothing but the TLS handshake left). A kind of unreachable: the outbox retries.
+ */
+export class CloudNotTrusted extends CloudUnreachable {
+  constructor(readonly kind: 'plain_http' | 'certificate', detail: string) {
+    super(kind === 'plain_http' ? `plain HTTP refused (${detail})` : `certificate not verified: ${detail}`);
+    this.name = 'CloudNotTrusted';
+  }
+}
+
+/** Whether a host name of a URL is this computer: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** TLS verification failures, as Node names them (OpenSSL's X509 errors and the host name check). */
+const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+/** One HTTP(S) exchange; with `ca`, exactly those certificate authorities are trusted (instead of the system's). */
+function exchange(url: URL, init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number; ca?: string }): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const options = { method: init.method, headers: init.headers, signal: AbortSignal.timeout(init.timeoutMs) };
+    const req = url.protocol === 'https:' ? httpsRequest(url, { ...options, ...(init.ca ? { ca: init.ca } : {}) }) : httpRequest(url, options);
+    req.once('error', reject);
+    req.once('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.once('error', reject);
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.end(init.body);
+  });
+}
+
 /** The consent gate refused the purpose: nothing was sent. */
 export class ConsentGateClosed extends Error {
   constructor(readonly purpose: TransmissionPurpose, reason: string) {
@@ -70,6 +108,8 @@ export interface CloudTransportOptions {
   clock: () => number;
   gate: ConsentGate;
   timeoutMs?: number;
+  /** PEM certificate authorities to trust for an https:// cloud instead of the system's (station `--cloud-ca`). */
+  ca?: string;
   /** Told after each ledger row, so the UI can refresh. */
   onLedger?: () => void;
 }
@@ -87,22 +127,28 @@ export class CloudTransport {
     const consent = this.opts.gate(req.purpose, req.action, req.method);
     const text = req.body === undefined ? undefined : JSON.stringify(req.body);
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-    if (text !== undefined) headers['content-type'] = 'application/json';
+    // Content-Length always: Node sends a DELETE body neither chunked nor sized unless told its length.
+    if (text !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
     if (req.token) headers.authorization = `Bearer ${req.token}`;
     const bytesOut = text === undefined ? 0 : Buffer.byteLength(text);
     const row = { at: clock(), method: req.method, endpoint: req.path, purpose: req.purpose, bytesOut, consent };
-    let res: Response;
-    let answer: string;
+    const url = new URL(baseUrl + req.path);
+    let res: { status: number; headers: IncomingHttpHeaders; text: string };
     try {
-      res = await fetch(baseUrl + req.path, { method: req.method, headers, body: text, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
-      answer = await res.text();
+      if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) throw new CloudNotTrusted('plain_http', `${url.hostname} is not this computer`);
+      res = await exchange(url, { method: req.method, headers, body: text, timeoutMs: this.opts.timeoutMs ?? 10_000, ca: this.opts.ca });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-      addTransmission(db, { ...row, bytesIn: 0, status: null, outcome: `unreachable (${cause})` });
+      const code = (err as { code?: string }).code ?? (err as Error).name;
+      const refusal = err instanceof CloudNotTrusted ? err : CERT_ERROR.test(code) ? new CloudNotTrusted('certificate', code) : null;
+      const cause = refusal ? refusal.message : code;
+      // Plain HTTP refused here sent nothing; a certificate refused ends the connection in the handshake, before the request.
+      addTransmission(db, { ...row, bytesOut: refusal ? 0 : row.bytesOut, bytesIn: 0, status: null, outcome: `unreachable (${cause})` });
       this.opts.onLedger?.();
-      throw new CloudUnreachable(`cloud unreachable (${cause})`);
+      throw refusal ?? new CloudUnreachable(`cloud unreachable (${cause})`);
     }
-    addTransmission(db, { ...row, bytesIn: Buffer.byteLength(answer), status: res.status, outcome: res.ok ? 'sent' : 'refused' });
+    const answer = res.text;
+    const ok = res.status >= 200 && res.status < 300;
+    addTransmission(db, { ...row, bytesIn: Buffer.byteLength(answer), status: res.status, outcome: ok ? 'sent' : 'refused' });
     this.opts.onLedger?.();
     let json: unknown;
     try {
@@ -110,9 +156,10 @@ export class CloudTransport {
     } catch {
       json = undefined;
     }
-    const etag = res.headers.get('etag');
+    const etagHeader = res.headers.etag;
+    const etag = typeof etagHeader === 'string' ? etagHeader : null;
     const route = cloudRouteOf(req.method, req.path);
-    const reply = res.ok && route ? z.safeParse(cloudRoutes[route].reply, json) : undefined;
+    const reply = ok && route ? z.safeParse(cloudRoutes[route].reply, json) : undefined;
     // cloudRouteOf finds at run time the route that RouteOf<R> names at compile time.
     if (reply?.success) return { ok: true, status: res.status, body: reply.data as CloudReplyBody<RouteOf<R>>, error: null, etag };
     const error = CloudError.safeParse(json);

@@ -21,8 +21,10 @@ export interface PrivacyStatusOptions {
 
 /** The live status every part updates; state() reads it together with the store. */
 export class PrivacyStatus {
-  cloudInfo: { reachable: boolean | null; region: string | null; regionName: string | null; minimumAge: number; checkedAt: number | null; controller: Controller | null } =
-    { reachable: null, region: null, regionName: null, minimumAge: MINIMUM_AGE, checkedAt: null, controller: null };
+  cloudInfo: {
+    reachable: boolean | null; region: string | null; regionName: string | null; minimumAge: number; checkedAt: number | null; controller: Controller | null;
+    refused: 'plain_http' | 'certificate' | null;
+  } = { reachable: null, region: null, regionName: null, minimumAge: MINIMUM_AGE, checkedAt: null, controller: null, refused: null };
   syncing = false;
   offline = false;
   sessionEnded = false;

@@ -24,7 +24,8 @@ function WhereDataLives({ cloud, account }: Pick<PrivacyState, 'cloud' | 'accoun
         </>
         : <span className="muted">{t('location.unknown')}</span>}
       <span className="muted">{' '}<Trans t={t} i18nKey="location.cloud" values={{ url: cloud.url }} components={{ url: <span className="mono" /> }} />
-        {cloud.reachable === false && <span className="warn-text">{' '}{t('location.unreachable')}</span>}</span>
+        {cloud.refused ? <span className="warn-text" data-testid="cloud-refused" data-refused={cloud.refused}>{' '}{t(`location.refused.${cloud.refused}`)}</span>
+          : cloud.reachable === false && <span className="warn-text">{' '}{t('location.unreachable')}</span>}</span>
     </p>
   );
 }
