@@ -77,14 +77,15 @@ export function PrivacyPage() {
       <div className="tabs" role="tablist" aria-label={t('page.tabsLabel')}
         onKeyDown={(e) => { const to = rovingTarget(e, TABS.indexOf(tab), TABS.length); if (to !== undefined) { setTab(TABS[to]!); tabs.current[to]?.focus(); } }}>
         {TABS.map((k, i) => (
-          <button key={k} ref={(el) => void (tabs.current[i] = el)} type="button" role="tab" id={`privacy-tab-${k}`} aria-selected={tab === k} aria-controls="privacy-tabpanel"
+          <button key={k} ref={(el) => void (tabs.current[i] = el)} type="button" role="tab" id={`privacy-tab-${k}`} aria-selected={tab === k} aria-controls={`privacy-panel-${k}`}
             tabIndex={tab === k ? 0 : -1} className={tab === k ? 'active' : ''} onClick={() => setTab(k)} data-tab={k}>
             {t(`page.tabs.${k}`)}{k === 'requests' && reminders > 0 && <span className="badge" data-testid="sar-tab-badge">{reminders}</span>}
           </button>
         ))}
       </div>
-      {tab === 'requests' && <div role="tabpanel" id="privacy-tabpanel" aria-labelledby="privacy-tab-requests"><SubjectRequestsPanel /></div>}
-      {tab === 'account' && <div role="tabpanel" id="privacy-tabpanel" aria-labelledby="privacy-tab-account">
+      {/* Both stay mounted, so a request chosen in the register is still open after a look at the account. */}
+      <div role="tabpanel" id="privacy-panel-requests" aria-labelledby="privacy-tab-requests" hidden={tab !== 'requests'}><SubjectRequestsPanel /></div>
+      <div role="tabpanel" id="privacy-panel-account" aria-labelledby="privacy-tab-account" hidden={tab !== 'account'}>
       {stateError && <p className="error" role="alert">{errorText(stateError)}</p>}
       {state && (
         <>
@@ -113,7 +114,7 @@ export function PrivacyPage() {
           {ledger && <TransmissionLedger rows={ledger.rows} total={ledger.total} matching={ledger.matching} filter={filter} onFilter={setFilter} />}
         </>
       )}
-      </div>}
+      </div>
     </section>
   );
 }

@@ -43,11 +43,13 @@ export function SubjectRequestsPanel() {
       <h2 id="sar-title">{t('requests.title')}</h2>
       <p className="muted small">{t('requests.intro')}</p>
       {due.length > 0 && (
-        <ul className="sar-due" role="status" data-testid="sar-reminders">
-          {due.map((r) => (
-            <li key={r.id}><ReminderBadge request={r} /> {t(`requests.reminderText.${r.reminder}`, { reference: r.reference, date: formatDateTime(r.dueAt, { dateStyle: 'medium' }) })}</li>
-          ))}
-        </ul>
+        <div role="status" data-testid="sar-reminders">
+          <ul className="sar-due">
+            {due.map((r) => (
+              <li key={r.id}><ReminderBadge request={r} /> {t(`requests.reminderText.${r.reminder}`, { reference: r.reference, date: formatDateTime(r.dueAt, { dateStyle: 'medium' }) })}</li>
+            ))}
+          </ul>
+        </div>
       )}
       <div className="actions">
         {!creating && <button type="button" className="primary" onClick={() => setCreating(true)} data-testid="sar-new">{t('requests.new')}</button>}
