@@ -18,7 +18,7 @@ import { PrivacyService } from './privacy/privacy-service';
 import { SubjectRequests } from './privacy/subject-requests';
 import { actorOf, createLock, unlock } from './recording/evidence';
 import { allBookmarks, bookmarkHandlers } from './recording/bookmarks';
-import { RecordingService, type RecordingServiceOptions } from './recording/recording-service';
+import { RecordingService } from './recording/recording-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
 import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from './storage/db';
@@ -47,7 +47,7 @@ export interface StationOptions {
   /** Privacy sync timings (tests shorten them). */
   privacy?: { syncEveryMs?: number; retryCapMs?: number };
   /** Recording and archive (tests fake the disk's free space and shorten timers). */
-  recording?: { freeBytes?: (root: string) => number; totalBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean; backfill?: RecordingServiceOptions['backfill'] };
+  recording?: { freeBytes?: (root: string) => number; totalBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean };
   /** Events and alarms (tests shorten the offline grace period and source retries). */
   eventsOptions?: { offlineGraceMs?: number; sourceRetryMs?: number; diskLowBytes?: number; diskEveryMs?: number };
   /** Operators: a first administrator to create on a station without accounts (`--admin-password-file`); sign-in throttle (tests). */
@@ -59,10 +59,10 @@ export interface StationOptions {
 export interface Station {
   readonly dispatch: Dispatch;
   readonly signals: SignalBus;
-  /** A signal as this connection may see it (auth/: cut to its user's cameras), or undefined: not sent to it. */
-  signalFor(session: ClientSession, name: SignalName, payload: unknown): unknown;
   readonly logger: Logger;
   readonly logDir: string;
+  /** A signal as this connection may see it (auth/: cut to its user's cameras), or undefined: not sent to it. */
+  signalFor(session: ClientSession, name: SignalName, payload: unknown): unknown;
   dispose(): Promise<void>;
 }
 
@@ -312,7 +312,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   return {
     dispatch: privacy.observe(createDispatcher(handlers, logger, auth.guard)),
     signals,
-    signalFor: (session, name, payload) => auth.signalFor(session, name, payload),
     logger,
     logDir,
     async dispose() {
@@ -320,13 +319,14 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       await eventService.dispose();
       await ptz.dispose();
       await devices.dispose();
-      subjectRequests.dispose();
       await redaction.dispose();
+      subjectRequests.dispose();
       await recording.dispose();
       clips.dispose();
       live.dispose();
       await privacy.dispose();
       auth.dispose();
+    signalFor: (session, name, payload) => auth.signalFor(session, name, payload),
       db.close();
       await logOpened(logger);
       logger.info('station stopped');
