@@ -172,7 +172,7 @@ describe('signals: what each connection is sent', () => {
 
 describe('accounts and the log through the dispatcher', () => {
   /** A station's auth alone, on its own database and clock. */
-  function fresh(throttle?: AuthService['throttle' & keyof AuthService]) {
+  function fresh(throttle?: { perUser: number; perAddress: number; windowMs: number; lockMs: number }) {
     const file = `${scope.tempDir('wp-accounts-')}/station.db`;
     const fdb = openDatabase(file);
     scope.defer(() => fdb.close());
@@ -185,7 +185,7 @@ describe('accounts and the log through the dispatcher', () => {
 
   it('a sign-in id is no use on another transport or from another address', async () => {
     const r = await dispatch('auth.signIn', { name: 'u-viewer', password: 'viewer-Password-9' }, new ClientSession('b', undefined, peer));
-    const id = r.value.sessionId as string;
+    const id = (r as { value: { sessionId: string } }).value.sessionId;
     for (const other of [{ transport: 'electron', address: 'local' }, { transport: 'browser', address: '127.0.0.2' }] as const) {
       expect(await dispatch('auth.resume', { sessionId: id }, new ClientSession('x', undefined, other)), other.transport).toMatchObject({ ok: false, error: { reason: 'auth.sessionEnded' } });
     }
