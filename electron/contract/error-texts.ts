@@ -182,7 +182,6 @@ export const REASONS = {
   'redaction.noFaceDetector': ['unavailable', 'Face blurring is not available: the face detector could not be loaded.'],
   'redaction.notFound': ['not_found', 'There is no redacted export {{id}}.'],
   'redaction.notRunning': ['bad_input', 'Redacted export {{id}} is not running.'],
-} as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
   // Subject access requests.
   'subjectRequest.notFound': ['not_found', 'There is no subject access request {{id}}.'],
   'subjectRequest.closed': ['bad_input', 'Request {{reference}} is closed ({{state}}); it can no longer be changed.'],
@@ -192,6 +191,7 @@ export const REASONS = {
   'subjectRequest.exportNotReady': ['bad_input', '{{field}}: export {{exportId}} is {{state}}; only a finished export can be attached.'],
   'subjectRequest.exportNotAttached': ['bad_input', '{{field}}: export {{exportId}} is not attached to this request.'],
   'subjectRequest.dueBeforeReceived': ['bad_input', '{{field}} must be after the day the request was received.'],
+} as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
 
 /** Each input field's label, as its form names it (the renderer's `errors:fields.<key>`). */
 export const FIELD_LABELS = {
@@ -353,8 +353,6 @@ export const FIELD_LABELS = {
   quality: 'Quality',
   faces: 'Blur faces',
   settings: 'Redaction settings',
-} as const;
-
   // Subject access requests.
   person: 'Requester',
   requesterName: 'Requester\'s name',
@@ -368,6 +366,8 @@ export const FIELD_LABELS = {
   method: 'Handed over',
   dueDays: 'Days until due',
   requestRetentionDays: 'Keep closed requests (days)',
+} as const;
+
 /**
  * A field whose name says something else in a call ("<call> <path>"), or at a nested path ("<path>"), keyed to its label.
  * Any other field's label key is its own name (the last part of its path).
@@ -433,7 +433,7 @@ export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'boxes.keys': 'boxes',
   'masks.lift id': 'masks',
   'masks.restore id': 'masks',
-};
   'redaction.cancel exportId': 'exportId',
   'person.name': 'requesterName',
   'subjectRequests.updateSettings retentionDays': 'requestRetentionDays',
+};

@@ -28,16 +28,35 @@ export function polygonPlane(polygons: readonly (readonly MaskPoint[])[], w: num
 }
 
 /** An RGBA picture in PAM form (ffmpeg reads it as an image): the colour where the polygons are, transparent elsewhere. */
-export function maskPam(polygons: readonly (readonly MaskPoint[])[], w: number, h: number, rgb: readonly [number, number, number] | readonly number[]): Buffer {
+export function maskPam(
+  polygons: readonly (readonly MaskPoint[])[], w: number, h: number, rgb: readonly [number, number, number] | readonly number[], crop?: PixelRect,
+): Buffer {
   const plane = polygonPlane(polygons, w, h);
-  const header = Buffer.from(`P7\nWIDTH ${w}\nHEIGHT ${h}\nDEPTH 4\nMAXVAL 255\nTUPLTYPE RGB_ALPHA\nENDHDR\n`, 'ascii');
-  const px = Buffer.alloc(w * h * 4);
-  for (let i = 0; i < plane.length; i++) {
-    if (!plane[i]) continue;
-    px[i * 4] = rgb[0]!; px[i * 4 + 1] = rgb[1]!; px[i * 4 + 2] = rgb[2]!; px[i * 4 + 3] = 255;
+  const c = crop ?? { x: 0, y: 0, w, h };
+  const header = Buffer.from(`P7\nWIDTH ${c.w}\nHEIGHT ${c.h}\nDEPTH 4\nMAXVAL 255\nTUPLTYPE RGB_ALPHA\nENDHDR\n`, 'ascii');
+  const px = Buffer.alloc(c.w * c.h * 4);
+  for (let y = 0; y < c.h; y++) {
+    for (let x = 0; x < c.w; x++) {
+      if (!plane[(c.y + y) * w + c.x + x]) continue;
+      const i = (y * c.w + x) * 4;
+      px[i] = rgb[0]!; px[i + 1] = rgb[1]!; px[i + 2] = rgb[2]!; px[i + 3] = 255;
+    }
   }
   return Buffer.concat([header, px]);
 }
+
+export interface PixelRect { x: number; y: number; w: number; h: number }
+
+/** The even-aligned pixel rectangle holding every outline (null: none), so ffmpeg blends only that part of each frame. */
+export function outlinesRect(polygons: readonly (readonly MaskPoint[])[], w: number, h: number): PixelRect | null {
+  const pts = polygons.flat();
+  if (!pts.length) return null;
+  const x0 = Math.max(0, Math.floor((Math.min(...pts.map((p) => p.x)) * w) / 2) * 2), y0 = Math.max(0, Math.floor((Math.min(...pts.map((p) => p.y)) * h) / 2) * 2);
+  const x1 = Math.min(w, Math.ceil((Math.max(...pts.map((p) => p.x)) * w) / 2) * 2), y1 = Math.min(h, Math.ceil((Math.max(...pts.map((p) => p.y)) * h) / 2) * 2);
+  return x1 > x0 && y1 > y0 ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : null;
+}
+
+const FULL = { x: 0, y: 0, w: 1, h: 1 };
 
 /** A box's place at `at` (epoch ms): held before its first key and after its last, linear in between. */
 export function boxAt(keys: readonly RedactionKey[], at: number): { x: number; y: number; w: number; h: number } {
@@ -56,11 +75,13 @@ export function boxAt(keys: readonly RedactionKey[], at: number): { x: number; y
  * Where the effect goes at `at`: 255 inside each box (outside it for an inverted one), in a w×h plane that ffmpeg scales
  * up to the picture. Box edges are rounded outwards, so a coarse plane never leaves an edge of the box uncovered.
  */
-export function boxPlane(boxes: readonly RedactionBox[], at: number, w: number, h: number, into?: Uint8Array): Uint8Array {
+export function boxPlane(boxes: readonly RedactionBox[], at: number, w: number, h: number, into?: Uint8Array, view = FULL): Uint8Array {
   const plane = into ?? new Uint8Array(w * h);
   plane.fill(0);
   for (const box of boxes) {
-    const r = boxAt(box.keys, at);
+    // In the view's own coordinates (the part of the picture the plane covers).
+    const b = boxAt(box.keys, at);
+    const r = { x: (b.x - view.x) / view.w, y: (b.y - view.y) / view.h, w: b.w / view.w, h: b.h / view.h };
     const x0 = Math.max(0, Math.floor(r.x * w)), x1 = Math.min(w, Math.ceil((r.x + r.w) * w));
     const y0 = Math.max(0, Math.floor(r.y * h)), y1 = Math.min(h, Math.ceil((r.y + r.h) * h));
     if (!box.inverted) {

@@ -15,11 +15,11 @@ import {
 import { segmentFile } from '../recording/segment-file';
 import { segmentsIn } from '../recording/segment-index';
 import { FACE_MIN_SCORE, loadFaceDetector as loadDetector, type FaceDetector } from './faces';
-import { feedInputs, planeSource, redactionGraph, runFfmpeg, type FaceTrack, type FrameGeometry } from './redact-filter';
+import { effectRect, feedInputs, planeSource, redactionGraph, runFfmpeg, type FaceTrack, type FrameGeometry } from './redact-filter';
 
 export const REDACTED_FORMAT = 'watchpost-redacted/1';
 /** x264's speed/size trade-off for redactions (the bench's 1080p target on two cores). */
-export const X264_PRESET = 'veryfast';
+export const X264_PRESET = 'superfast';
 
 export interface AppliedMask { name: string; kind: MaskKind; points: MaskPoint[] }
 
@@ -66,7 +66,7 @@ export async function loadFaceDetector(): Promise<FaceDetector> {
 }
 
 /** Faces at `sampleFps` over a small copy of the file (RGB24, 320 wide). */
-async function trackFaces(ffmpegPath: string, file: string, start: number, g: FrameGeometry, detector: FaceDetector, sampleFps: number, signal?: AbortSignal): Promise<FaceTrack> {
+export async function trackFaces(ffmpegPath: string, file: string, start: number, g: FrameGeometry, detector: FaceDetector, sampleFps: number, signal?: AbortSignal): Promise<FaceTrack> {
   const w = 320, h = Math.max(2, Math.round((g.height * w) / g.width / 2) * 2);
   const frame = w * h * 3;
   const track: FaceTrack = { at: [], boxes: [] };
@@ -106,8 +106,8 @@ export interface RedactFileOptions {
 
 export async function redactFile(o: RedactFileOptions): Promise<void> {
   const g = o.geometry;
-  const dynamic = o.boxes.length > 0 || (o.faces?.at.length ?? 0) > 0;
-  const graph = redactionGraph(g, { masks: o.masks.length > 0, dynamic, effect: o.settings.effect });
+  const rect = effectRect(g, o.boxes, (o.faces?.boxes.some((b) => b.length) ?? false));
+  const graph = redactionGraph(g, { masks: o.masks, effect: rect, kind: o.settings.effect });
   const args = [
     '-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1', '-y',
     '-i', o.input, ...graph.args, '-filter_complex', graph.graph, '-map', '[out]',
@@ -118,7 +118,7 @@ export async function redactFile(o: RedactFileOptions): Promise<void> {
   const frames = Math.ceil((g.duration + 1) * g.fps);
   let text = '';
   await runFfmpeg(o.ffmpegPath, args, graph.feeds.length, (fds) => feedInputs(fds, graph.feeds, {
-    masks: o.masks, geometry: g, frames, signal: o.signal, planeAt: dynamic ? planeSource(o.boxes, o.faces, o.start, g) : undefined,
+    frames, signal: o.signal, planeAt: rect ? planeSource(o.boxes, o.faces, o.start, g, rect) : undefined,
   }), {
     signal: o.signal,
     onStdout: (d) => {
@@ -150,13 +150,13 @@ export async function previewStills(o: {
         const rgb = await runFfmpeg(o.ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-f', 'mp4', '-i', 'pipe:0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], 0, async () => {}, { stdin: Buffer.concat([init.data, frag.data]) });
         faces = { at: [frag.wall], boxes: [(await o.faces.detect({ data: rgb, width: g.width, height: g.height })).filter((b) => b.score >= FACE_MIN_SCORE)] };
       }
-      const dynamic = o.boxes.length > 0 || !!faces?.boxes[0]?.length;
-      const graph = redactionGraph(g, { masks: o.masks.length > 0, dynamic, effect: o.settings.effect });
+      const rect = effectRect(g, o.boxes, !!faces?.boxes[0]?.length);
+      const graph = redactionGraph(g, { masks: o.masks, effect: rect, kind: o.settings.effect });
       const jpeg = await runFfmpeg(o.ffmpegPath, [
         '-hide_banner', '-loglevel', 'error', '-f', 'mp4', '-i', 'pipe:0', ...graph.args, '-filter_complex', graph.graph, '-map', '[out]',
         '-frames:v', '1', '-q:v', '3', '-f', 'image2', '-c:v', 'mjpeg', 'pipe:1',
       ], graph.feeds.length, (fds) => feedInputs(fds, graph.feeds, {
-        masks: o.masks, geometry: g, frames: 2, planeAt: dynamic ? planeSource(o.boxes, faces, frag.wall, g) : undefined,
+        frames: 2, planeAt: rect ? planeSource(o.boxes, faces, frag.wall, g, rect) : undefined,
       }), { stdin: Buffer.concat([init.data, frag.data]), timeoutMs: 20_000 });
       out.push({ at: Math.round(frag.wall), jpegBase64: jpeg.toString('base64') });
     } finally {
@@ -189,7 +189,7 @@ export interface RedactJob {
 }
 
 const sha256File = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-const FACE_SAMPLE_FPS = 5;
+export const FACE_SAMPLE_FPS = 5;
 
 function hashed(path: string): { sha256: string; chunks: string[]; bytes: number } {
   const buf = readFileSync(path);

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import type { MaskPoint, RedactionBox, RedactionSettings } from '../../contract';
 import { MASK_RGB } from '../../contract';
-import { boxPlane, maskPam } from './raster';
+import { boxPlane, maskPam, outlinesRect, type PixelRect } from './raster';
 
 /** The plane is this many times smaller than the picture each way (box edges are rounded outwards). */
 export const PLANE_DIV = 4;
@@ -13,7 +13,22 @@ export const PLANE_DIV = 4;
 export interface FrameGeometry { width: number; height: number; fps: number }
 export interface PlaneSize { w: number; h: number }
 
-export const planeSize = (g: { width: number; height: number }): PlaneSize => ({ w: Math.max(2, Math.ceil(g.width / PLANE_DIV)), h: Math.max(2, Math.ceil(g.height / PLANE_DIV)) });
+export const planeSize = (r: { w: number; h: number }): PlaneSize => ({ w: Math.max(2, Math.ceil(r.w / PLANE_DIV)), h: Math.max(2, Math.ceil(r.h / PLANE_DIV)) });
+
+/**
+ * The part of the picture the effect can reach: the union of every box over its keys (interpolation stays inside it),
+ * on the plane's grid; the whole picture for an inverted box or faces.
+ */
+export function effectRect(g: { width: number; height: number }, boxes: readonly RedactionBox[], faces: boolean): PixelRect | null {
+  if (!boxes.length && !faces) return null;
+  const full = { x: 0, y: 0, w: g.width, h: g.height };
+  if (faces || boxes.some((b) => b.inverted)) return full;
+  const keys = boxes.flatMap((b) => b.keys);
+  const cell = (v: number, n: number, up: boolean) => Math.min(n, Math.max(0, (up ? Math.ceil((v * n) / PLANE_DIV) : Math.floor((v * n) / PLANE_DIV)) * PLANE_DIV));
+  const x0 = cell(Math.min(...keys.map((k) => k.x)), g.width, false), x1 = cell(Math.max(...keys.map((k) => k.x + k.w)), g.width, true);
+  const y0 = cell(Math.min(...keys.map((k) => k.y)), g.height, false), y1 = cell(Math.max(...keys.map((k) => k.y + k.h)), g.height, true);
+  return x1 > x0 && y1 > y0 ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : null;
+}
 
 /** Detected faces at sample instants (normalized boxes), held until the next sample. */
 export interface FaceTrack { at: number[]; boxes: { x: number; y: number; w: number; h: number }[][] }
@@ -32,41 +47,45 @@ export interface RedactionInputs {
   args: string[];
   /** The filter graph from [0:v] to [out]. */
   graph: string;
-  /** The extra fds ffmpeg reads, in order: what to write into each. */
-  feeds: ('masks' | 'planes')[];
+  /** The extra fds ffmpeg reads, in order: a picture written once, or a plane a frame. */
+  feeds: (Buffer | 'planes')[];
 }
 
 /** How much the effect coarsens the picture: blocks of about 1/80 of the width, never under 8 pixels. */
 const blockOf = (width: number) => Math.max(8, Math.round(width / 80));
 
-export function redactionGraph(g: FrameGeometry, o: { masks: boolean; dynamic: boolean; effect: RedactionSettings['effect'] }): RedactionInputs {
+export function redactionGraph(g: FrameGeometry, o: { masks: MaskPoint[][]; effect: PixelRect | null; kind: RedactionSettings['effect'] }): RedactionInputs {
   const args: string[] = [];
   const feeds: RedactionInputs['feeds'] = [];
   const parts: string[] = ['[0:v]setpts=PTS-STARTPTS[v0]'];
   let cur = 'v0';
   let input = 1;
-  if (o.masks) {
+  for (const outline of o.masks) {
+    // Each mask its own picture over its bounding rectangle: only that much is blended each frame.
+    const m = outlinesRect([outline], g.width, g.height);
+    if (!m) continue;
     args.push('-f', 'pam_pipe', '-i', `pipe:${2 + input}`);
-    feeds.push('masks');
-    parts.push(`[${cur}][${input}:v]overlay=format=auto:eof_action=repeat[v1]`);
-    cur = 'v1';
+    feeds.push(maskPam([outline], g.width, g.height, MASK_RGB, m));
+    parts.push(`[${cur}][${input}:v]overlay=x=${m.x}:y=${m.y}:format=auto:eof_action=repeat[m${input}]`);
+    cur = `m${input}`;
     input++;
   }
-  if (o.dynamic) {
-    const p = planeSize(g);
+  const r = o.effect;
+  if (r) {
+    const p = planeSize(r);
     args.push('-f', 'rawvideo', '-pix_fmt', 'gray', '-video_size', `${p.w}x${p.h}`, '-framerate', String(g.fps), '-i', `pipe:${2 + input}`);
     feeds.push('planes');
     const b = blockOf(g.width);
-    const sw = Math.max(2, Math.round(g.width / b)), sh = Math.max(2, Math.round(g.height / b));
-    const effect = o.effect === 'pixelate'
-      ? `scale=${sw}:${sh}:flags=area,scale=${g.width}:${g.height}:flags=neighbor`
-      : `scale=${sw}:${sh}:flags=area,boxblur=2:1,scale=${g.width}:${g.height}:flags=bicubic`;
+    const sw = Math.max(2, Math.round(r.w / b)), sh = Math.max(2, Math.round(r.h / b));
+    const effect = o.kind === 'pixelate'
+      ? `scale=${sw}:${sh}:flags=area,scale=${r.w}:${r.h}:flags=neighbor`
+      : `scale=${sw}:${sh}:flags=area,boxblur=2:1,scale=${r.w}:${r.h}:flags=bilinear`;
     parts.push(
       `[${cur}]split[base][fx]`,
-      `[fx]${effect},format=yuv420p[fxd]`,
-      `[${input}:v]setpts=PTS-STARTPTS,scale=${g.width}:${g.height}:flags=neighbor,format=gray[alpha]`,
+      `[fx]crop=${r.w}:${r.h}:${r.x}:${r.y},${effect},format=yuv420p[fxd]`,
+      `[${input}:v]setpts=PTS-STARTPTS,scale=${r.w}:${r.h}:flags=neighbor,format=gray[alpha]`,
       '[fxd][alpha]alphamerge=shortest=1[fxa]',
-      '[base][fxa]overlay=format=auto:shortest=1[out]',
+      `[base][fxa]overlay=x=${r.x}:y=${r.y}:format=auto:shortest=1[out]`,
     );
   } else {
     parts.push(`[${cur}]null[out]`);
@@ -74,29 +93,41 @@ export function redactionGraph(g: FrameGeometry, o: { masks: boolean; dynamic: b
   return { args, graph: parts.join(';'), feeds };
 }
 
+/** Resolves when the pipe takes more, or is gone. */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { out.off('drain', done); out.off('close', done); out.off('error', done); resolve(); };
+    out.on('drain', done); out.on('close', done); out.on('error', done);
+  });
+}
+
 /** Writes each fd's data: the mask picture once, then a plane a frame (waiting while ffmpeg's pipe is full). */
 export function feedInputs(
-  fds: Writable[], feeds: RedactionInputs['feeds'], o: { masks: MaskPoint[][]; geometry: FrameGeometry; planeAt?: (frame: number) => Uint8Array; frames: number; signal?: AbortSignal },
+  fds: Writable[], feeds: RedactionInputs['feeds'], o: { planeAt?: (frame: number) => Uint8Array; frames: number; signal?: AbortSignal },
 ): Promise<void> {
   const jobs = feeds.map(async (what, i) => {
     const out = fds[i]!;
     out.on('error', () => {});
-    if (what === 'masks') {
-      out.end(maskPam(o.masks, o.geometry.width, o.geometry.height, MASK_RGB));
+    if (what !== 'planes') {
+      out.end(what);
       return;
     }
     for (let n = 0; n < o.frames && !out.destroyed && !o.signal?.aborted; n++) {
-      if (!out.write(o.planeAt!(n))) await new Promise<void>((r) => { out.once('drain', r); out.once('close', r); out.once('error', r); });
+      if (!out.write(o.planeAt!(n))) await drained(out);
     }
     out.end();
   });
   return Promise.all(jobs).then(() => undefined);
 }
 
-/** A plane a frame from the boxes (and faces): frame n is `start + n / fps`. */
-export function planeSource(boxes: readonly RedactionBox[], faces: FaceTrack | undefined, start: number, g: FrameGeometry): (n: number) => Uint8Array {
-  const p = planeSize(g);
-  return (n) => boxPlane(boxesAt(boxes, faces, start + (n * 1000) / g.fps), start + (n * 1000) / g.fps, p.w, p.h);
+/** A plane a frame from the boxes (and faces) over the effect's rectangle: frame n is `start + n / fps`. */
+export function planeSource(boxes: readonly RedactionBox[], faces: FaceTrack | undefined, start: number, g: FrameGeometry, r: PixelRect): (n: number) => Uint8Array {
+  const p = planeSize(r);
+  const view = { x: r.x / g.width, y: r.y / g.height, w: r.w / g.width, h: r.h / g.height };
+  return (n) => {
+    const at = start + (n * 1000) / g.fps;
+    return boxPlane(boxesAt(boxes, faces, at), at, p.w, p.h, undefined, view);
+  };
 }
 
 /** Runs ffmpeg with the extra pipes fed; resolves with stdout, rejects with the last line of stderr. */

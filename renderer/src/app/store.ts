@@ -1,6 +1,7 @@
 import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import type { ConnectionState, StationClient } from './station-client';
 import { liveApi } from '../features/live/live-api';
+import { redactionApi } from '../features/redaction/redaction-api';
 import { liveActions, liveReducer, persistLive } from '../features/live/live-slice';
 import { playbackReducer } from '../features/recording/playback-slice';
 import { stationApi } from './station-api';
@@ -45,6 +46,8 @@ export function createStore(client: StationClient, initialView: View) {
   client.on('settings.changed', () => store.dispatch(stationApi.util.invalidateTags(['Settings', 'Status'])));
   client.on('stream.status', (p) => store.dispatch(liveActions.statusReceived(p)));
   client.on('live.clips', () => store.dispatch(liveApi.util.invalidateTags(['Clips'])));
+  client.on('masks.changed', () => store.dispatch(redactionApi.util.invalidateTags(['Masks'])));
+  client.on('redaction.progress', (p) => { if (p.state !== 'running') store.dispatch(redactionApi.util.invalidateTags(['Redactions'])); });
   client.on('channels.changed', (list) => {
     store.dispatch(liveApi.util.invalidateTags(['Channels']));
     for (const t of new Set(store.getState().live.tiles)) if (t !== null && !list.some((c) => c.id === t)) store.dispatch(liveActions.channelGone(t));

@@ -16,6 +16,7 @@ import { Tile } from './Tile';
 import { START_BUDGET, useDecodeBudget } from './decode-budget';
 import { errorText } from '../../i18n/errors';
 import { RecordingOffHint } from '../storage/RecordingOffHint';
+import { MasksDialog } from '../redaction/MasksDialog';
 
 /** `popout`: a window of its own showing this layout alone (no camera list, no bar). */
 export function LivePage({ popout = false }: { popout?: boolean }) {
@@ -104,6 +105,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
   /** The saved view last opened or saved here (Delete view deletes it). */
   const [openView, setOpenView] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
+  const [masking, setMasking] = useState<number | null>(null);
   /** A change to the station's desk; a refusal is shown, nothing else changes. */
   const deskChange = async (change: Promise<unknown>, done?: () => void) => {
     try {
@@ -193,6 +195,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
                 onDropChannel={(channelId) => dispatch(liveActions.cameraPlaced({ tile: i, channelId }))}
                 onClear={() => dispatch(liveActions.cameraPlaced({ tile: i, channelId: null }))}
                 onSnapshot={(c) => void takeSnapshot(c)}
+                onMasks={setMasking}
                 clip={id === null ? undefined : clipOf.get(id)}
                 onClip={toggleClip}
                 onRetry={(s) => void retry(s)}
@@ -204,6 +207,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
             );
           })}</div>)}
         </div>
+        {masking !== null && <MasksDialog channelId={masking} name={byId.get(masking)?.name ?? String(masking)} onClose={() => setMasking(null)} />}
         {editing && (
           <LayoutEditor
             custom={live.custom}

@@ -1,5 +1,7 @@
 import { useRef } from 'react';
 import type { LiveRate } from '../../../../electron/contract';
+import { MaskOverlay, useVideoSize } from '../redaction/MaskOverlay';
+import { useChannelMasks } from '../redaction/use-masks';
 import { useLiveStream, type LiveStreamCallbacks } from './use-live-stream';
 
 interface Props extends LiveStreamCallbacks {
@@ -15,5 +17,13 @@ interface Props extends LiveStreamCallbacks {
 export function StreamVideo({ streamId, pending, audio = false, rate = 'full', onFirstFrame, onStats, onError }: Props) {
   const video = useRef<HTMLVideoElement>(null);
   useLiveStream(video, streamId, audio, rate, { onFirstFrame, onStats, onError });
-  return <video ref={video} className={pending ? 'tile-video pending' : 'tile-video'} muted playsInline data-stream={streamId} data-audio={audio ? 'on' : 'off'} />;
+  // Privacy masks drawn opaque over the picture, whichever stream (main/sub) and size it is.
+  const size = useVideoSize(video);
+  const outlines = useChannelMasks().shownOn(Number(streamId.split('/')[0]));
+  return (
+    <>
+      <video ref={video} className={pending ? 'tile-video pending' : 'tile-video'} muted playsInline data-stream={streamId} data-audio={audio ? 'on' : 'off'} />
+      <MaskOverlay size={size} outlines={outlines} />
+    </>
+  );
 }

@@ -29,6 +29,8 @@ interface Props {
   onDropChannel(channelId: number): void;
   onClear(): void;
   onSnapshot(channelId: number): void;
+  /** Opens the channel's privacy masks. */
+  onMasks(channelId: number): void;
   /** Starts or stops recording this tile to a file; resolves to whether it is recording now. */
   /** The station's clip of this tile's channel, while one runs. */
   clip?: ActiveClip;
@@ -204,6 +206,7 @@ export function Tile(p: Props) {
               <button type="button" className={ptzOn ? 'on' : ''} aria-pressed={ptzOn} title={t('tile.ptzTitle')}
                 onClick={(e) => { e.stopPropagation(); setPtzOn(!ptzOn); }}>{t('tile.ptz')}</button>
             )}
+            <button type="button" title={t('tile.masksTitle')} data-testid="tile-masks" onClick={(e) => { e.stopPropagation(); p.onMasks(p.channel!.id); }}>{t('tile.masks')}</button>
             <button type="button" title={t('tile.maxTitle')} onClick={(e) => { e.stopPropagation(); p.onToggleMaximize(); }}>{p.maximized ? t('tile.restore') : t('tile.max')}</button>
           </Toolbar>
           {ptzOn && <PtzControls ref={ptz} channelId={p.channel.id} channelName={p.channel.name} />}

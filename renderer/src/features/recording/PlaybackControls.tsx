@@ -18,11 +18,13 @@ interface Props {
   onToggleSound(): void;
   onSpeed(speed: number): void;
   onExport(): void;
+  /** Export for disclosure: a redacted copy of the range (this station's archive only). */
+  onDisclose(): void;
   onLock(): void;
 }
 
 /** The toolbar under the videos: jumps, frame steps, play/pause, sound, speed, and export or lock of the selected range. */
-export function PlaybackControls({ now, state, sound, selection, canLock, onSeek, onStep, onTogglePause, onToggleSound, onSpeed, onExport, onLock }: Props) {
+export function PlaybackControls({ now, state, sound, selection, canLock, onSeek, onStep, onTogglePause, onToggleSound, onSpeed, onExport, onDisclose, onLock }: Props) {
   const { t } = useTranslation('recording');
   const jump = (ms: number) => () => now !== undefined && onSeek(now + ms);
   return (
@@ -47,6 +49,7 @@ export function PlaybackControls({ now, state, sound, selection, canLock, onSeek
         {selection ? rangeText(selection.from, selection.to, true) : t('controls.selectHint')}
       </span>
       <button type="button" disabled={!selection} onClick={onExport}>{t('controls.export')}</button>
+      <button type="button" disabled={!selection || !canLock} onClick={onDisclose} data-testid="disclose">{t('controls.disclose')}</button>
       <button type="button" disabled={!selection || !canLock} onClick={onLock}>{t('controls.lock')}</button>
     </div>
   );

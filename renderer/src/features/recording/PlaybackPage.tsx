@@ -1,8 +1,11 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { isShortcut } from '../../app/shortcuts';
-import type { Bookmark } from '../../../../electron/contract';
+import type { Bookmark, MaskPoint } from '../../../../electron/contract';
+import { DisclosureDialog } from '../redaction/DisclosureDialog';
+import { MaskOverlay, useVideoSize } from '../redaction/MaskOverlay';
+import { useChannelMasks } from '../redaction/use-masks';
 import { BookmarkDialog } from './BookmarkDialog';
 import { BookmarksPanel } from './BookmarksPanel';
 import { ExportDialog } from './ExportDialog';
@@ -34,6 +37,8 @@ export function PlaybackPage() {
   /** The bookmark dialog: a new one over the selection or at the playhead, or one being edited. */
   const [bookmarking, setBookmarking] = useState<{ from: number; to: number; channelIds: number[]; editing?: Bookmark } | null>(null);
   const bm = useBookmarks(selected, view);
+  const masks = useChannelMasks();
+  const [disclosing, setDisclosing] = useState(false);
   const ms = useMotionSearch(source, selected);
   const bands = useMemo(() => {
     const m = new Map(bm.bands);
@@ -81,7 +86,7 @@ export function PlaybackPage() {
           <div className="pb-videos" style={{ gridTemplateColumns: `repeat(${cols}, 1fr)` }}>
             {selected.map((id) => (
               <figure key={id} className="pb-video">
-                <video ref={pb.videoRef(id)} muted playsInline data-playback={id} />
+                <PlaybackVideo id={id} videoRef={pb.videoRef(id)} outlines={masks.shownOn(id)} />
                 {ms.channel === id && (ms.drawing || ms.region) && <RegionOverlay ms={ms} />}
                 <figcaption>{names.get(id) ?? t('channelFallback', { id })}</figcaption>
               </figure>
@@ -89,7 +94,7 @@ export function PlaybackPage() {
           </div>
           <PlaybackControls now={now} state={session?.state} sound={pb.sound} selection={selection} canLock={source === 'local'}
             onSeek={pb.seek} onStep={pb.step} onTogglePause={pb.togglePause} onToggleSound={pb.toggleSound} onSpeed={pb.setSpeed}
-            onExport={() => setExporting(true)} onLock={() => setLocking(true)} />
+            onExport={() => setExporting(true)} onDisclose={() => setDisclosing(true)} onLock={() => setLocking(true)} />
           <PlaybackTimelines selected={selected} names={names} data={data} density={density} view={view} position={now} selection={selection} hover={hover}
             bands={bands} onSeek={pb.seek} onPan={(d) => dispatch(A.viewPanned(d))} onZoom={(factor, at) => dispatch(A.viewZoomed({ factor, at }))}
             onSelect={(sel) => dispatch(A.selectionChanged(sel))} onHover={hoverAt} onLeave={clearHover} />
@@ -102,6 +107,9 @@ export function PlaybackPage() {
             onDelete={(b) => void bm.remove(b).unwrap().catch(() => undefined)} />
         </div>
       </div>
+      {disclosing && selection && source === 'local' && selected[0] !== undefined && (
+        <DisclosureDialog channelId={selected[0]} name={names.get(selected[0]) ?? t('channelFallback', { id: selected[0] })} from={selection.from} to={selection.to} at={now ?? selection.from} onClose={() => setDisclosing(false)} />
+      )}
       {exporting && selection && <ExportDialog source={source} channelIds={selected} from={selection.from} to={selection.to} onClose={() => setExporting(false)} />}
       {bookmarking && (
         <BookmarkDialog from={bookmarking.from} to={bookmarking.to} editing={bookmarking.editing} onClose={() => setBookmarking(null)}
@@ -116,5 +124,18 @@ export function PlaybackPage() {
             .then(() => { setMessage(null); })} />
       )}
     </section>
+  );
+}
+
+/** A channel's playback video with its privacy masks drawn over it. */
+function PlaybackVideo({ id, videoRef, outlines }: { id: number; videoRef: (el: HTMLVideoElement | null) => void; outlines: MaskPoint[][] }) {
+  const ref = useRef<HTMLVideoElement | null>(null);
+  const size = useVideoSize(ref);
+  const set = useCallback((el: HTMLVideoElement | null) => { ref.current = el; videoRef(el); }, [videoRef]);
+  return (
+    <>
+      <video ref={set} muted playsInline data-playback={id} />
+      <MaskOverlay size={size} outlines={outlines} />
+    </>
   );
 }

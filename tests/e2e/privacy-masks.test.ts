@@ -1,0 +1,115 @@
+// Privacy masks as a user draws them, in Chromium against `npm run station` and a camsim camera: a mask typed point by
+// point on the Live tile's Masks dialog (keyboard), a crossing outline refused with the field named; then the masked
+// pixels are the mask colour in the live tile, in playback and in a snapshot the station makes (screenshots and the JPEG
+// decoded with ffmpeg); lifting it (with a reason) shows the picture again for this session and is in the operation log.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MASK_RGB } from '../../electron/contract';
+import { startFleet, type Fleet } from '../../scripts/camsim/fleet';
+import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
+import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
+import { addCamsimChannel, recordContinuously } from '../helpers/station-setup';
+import { wsClient, type WsClient } from '../helpers/ws-client';
+
+const SHOTS = join(ROOT, 'test-results');
+const scope = fileScope();
+let fleet: Fleet, station: StationProcess, browser: Browser, page: Page, guard: ConsoleGuard, ws: WsClient, channelId: number;
+// A square around the picture's centre: the centre pixel of any box showing the picture lies inside it.
+const SQUARE = [[0.3, 0.3], [0.7, 0.3], [0.7, 0.7], [0.3, 0.7]] as const;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  [fleet, station, browser] = await scope.all([startFleet({ devices: 1, channels: 1, subnet: 'random' }), startStation(), launchChromium()]);
+  ws = scope.add(await wsClient(station.url));
+  channelId = await addCamsimChannel(ws, 'Gate', fleet.manifest.devices[0]!.channels[0]!);
+  await recordContinuously(ws, channelId, 1_000);
+  ({ page, guard } = await openGuardedPage(browser, `${station.url}#/live`, { viewport: { width: 1366, height: 900 } }));
+}, 90_000);
+
+/** The RGB of an image's centre pixel (PNG or JPEG), decoded by ffmpeg. */
+function centre(image: Buffer): number[] {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'image2pipe', '-i', 'pipe:0', '-vf', 'crop=2:2:(iw-2)/2:(ih-2)/2', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { input: image });
+  if (r.status !== 0) throw new Error(r.stderr.toString());
+  return [...r.stdout.subarray(0, 3)];
+}
+const isMaskColour = (rgb: number[]) => rgb.every((c, i) => Math.abs(c - MASK_RGB[i]!) <= 12);
+const shotCentre = async (l: Locator) => centre(await l.screenshot());
+
+describe('privacy masks', () => {
+  it('are drawn point by point with the keyboard; a crossing outline is refused with the field named', async () => {
+    const tile = page.locator('[data-tile="0"]');
+    await tile.locator('video').waitFor({ timeout: 20_000 });
+    await tile.click();
+    await tile.locator('[data-testid=tile-masks]').click();
+    const dialog = page.locator('.masks-dialog');
+    await dialog.getByRole('button', { name: 'New mask' }).click();
+    for (const [x, y] of SQUARE) {
+      await dialog.getByLabel('Across (0–1)').fill(String(x));
+      await dialog.getByLabel('Down (0–1)').fill(String(y));
+      await dialog.getByRole('button', { name: 'Add point' }).press('Enter');
+    }
+    await dialog.getByLabel('Mask name').first().fill('Neighbour');
+    // A second one drawn as a bow tie.
+    await dialog.getByRole('button', { name: 'New mask' }).click();
+    for (const [x, y] of [[0.1, 0.1], [0.2, 0.2], [0.2, 0.1], [0.1, 0.2]]) {
+      await dialog.getByLabel('Across (0–1)').fill(String(x));
+      await dialog.getByLabel('Down (0–1)').fill(String(y));
+      await dialog.getByRole('button', { name: 'Add point' }).click();
+    }
+    await expect.poll(() => dialog.locator('[role=status]').textContent()).toBe('The outline crosses itself.');
+    await dialog.getByRole('button', { name: 'Save masks' }).click();
+    await expect.poll(() => dialog.locator('[role=alert]').textContent()).toBe('Mask outline: the outline of mask “Mask 2” crosses itself; draw it without crossing.');
+    expect(await ws.call('masks.list', {})).toEqual([]);
+    await dialog.getByRole('button', { name: 'Delete' }).nth(1).click();
+    await dialog.getByRole('button', { name: 'Save masks' }).click();
+    await expect.poll(async () => (await ws.call<{ name: string }[]>('masks.list', {})).map((m) => m.name)).toEqual(['Neighbour']);
+    await page.screenshot({ path: join(SHOTS, 'privacy-masks-dialog.png') });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  }, 60_000);
+
+  it('cover the picture in the live tile and in a snapshot the station makes', async () => {
+    const video = page.locator('[data-tile="0"] video');
+    await expect.poll(() => page.locator('[data-tile="0"] svg.mask-overlay').count()).toBe(1);
+    await expect.poll(async () => isMaskColour(await shotCentre(video)), { timeout: 10_000 }).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'privacy-masks-live.png') });
+    const snap = await ws.call<{ jpegBase64: string }>('live.snapshot', { channelId });
+    const rgb = centre(Buffer.from(snap.jpegBase64, 'base64'));
+    expect(isMaskColour(rgb), `snapshot centre ${rgb}`).toBe(true);
+  }, 30_000);
+
+  it('cover the picture in playback', async () => {
+    await recordContinuously(ws, channelId, 4_000);
+    const at = Date.now() - 3_000;
+    await page.goto(`${station.url}#/playback?at=${at}&channel=${channelId}`);
+    const figure = page.locator(`.pb-video:has(video[data-playback="${channelId}"])`);
+    await figure.waitFor({ timeout: 15_000 });
+    await expect.poll(() => figure.locator('svg.mask-overlay').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(async () => isMaskColour(await shotCentre(figure.locator('video'))), { timeout: 15_000 }).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'privacy-masks-playback.png') });
+  }, 45_000);
+
+  it('a liftable mask is lifted with a reason for this session, and the lifting is logged', async () => {
+    await ws.call('masks.save', { channelId, masks: [{ name: 'Neighbour', kind: 'liftable', points: SQUARE.map(([x, y]) => ({ x, y })) }] });
+    await page.goto(`${station.url}#/live`);
+    const tile = page.locator('[data-tile="0"]');
+    await tile.locator('video').waitFor({ timeout: 20_000 });
+    await tile.click();
+    await tile.locator('[data-testid=tile-masks]').click();
+    const dialog = page.locator('.masks-dialog');
+    await dialog.getByRole('button', { name: 'Lift…' }).click();
+    await page.getByLabel('Reason').fill('incident 12 at the fence');
+    await page.getByLabel('Reason').press('Enter');
+    await expect.poll(() => dialog.getByText('Lifted for this session').count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => tile.locator('svg.mask-overlay').count()).toBe(0);
+    // Another connection still gets it burnt in.
+    expect(isMaskColour(centre(Buffer.from((await ws.call<{ jpegBase64: string }>('live.snapshot', { channelId })).jpegBase64, 'base64')))).toBe(true);
+    await expect.poll(async () => (await ws.call<{ kind: string; detail: string }[]>('oplog.query', { kind: 'masks.lift', limit: 10 }))
+      .some((e) => e.detail.includes('incident 12 at the fence')), { timeout: 10_000 }).toBe(true);
+    guard.check();
+  }, 60_000);
+});
