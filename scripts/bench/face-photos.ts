@@ -79,6 +79,27 @@ export async function compositeFrames(photos: Photo[], scale: number, width = 12
   return frames;
 }
 
+/**
+ * The frames as a camera stream would carry them: coded as H.264 at a camera's bit rate for 720p (about 0.08 bit per
+ * pixel per frame, camsim's rate), decoded again.
+ */
+export async function throughH264(frames: TruthFrame[], fps = 25): Promise<TruthFrame[]> {
+  const { width, height } = frames[0]!.frame;
+  const dir = mkdtempSync(path.join(tmpdir(), 'faces-h264-'));
+  try {
+    const file = path.join(dir, 'faces.mp4');
+    const rate = String(Math.round(width * height * fps * 0.08));
+    const raw = Buffer.concat(frames.map((f) => f.frame.data));
+    await runFfmpeg(['-hide_banner', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps), '-i', 'pipe:0',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', rate, '-maxrate', rate, '-bufsize', rate, '-g', String(fps), '-bf', '0', '-pix_fmt', 'yuv420p', '-y', file], raw);
+    const out = await runFfmpeg(['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+    const size = width * height * 3;
+    return frames.map((f, i) => ({ ...f, frame: { width, height, data: new Uint8Array(out.buffer, out.byteOffset + i * size, size) }, label: `${f.label}/h264` }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export interface FaceScore { faces: number; found: number; boxes: number; trueBoxes: number; recall: number; precision: number }
 
 /** A face is found when a box holds its centre; a box is true when it holds a face's centre (each face counted once). */
