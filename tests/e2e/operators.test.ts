@@ -1,5 +1,5 @@
 // Operators in Chromium against `npm run station`: the first administrator made on the page a new station shows first
-// (nothing else there, nothing else answered over the WebSocket), an operator
+// (nothing else there, nothing else answered over the WebSocket), an operator (no evidence right: no Lock button)
 // restricted to two of three cameras created there, signed in from a second browser: only their cameras, no Devices
 // page, device deletion refused over the WebSocket too; the lock screen keeps the page and wants the password; the
 // administrator's operation log shows each step.
@@ -109,6 +109,11 @@ describe('operators in Chromium', () => {
       await lock.waitFor({ state: 'detached' });
       expect(await page.getAttribute('nav [data-view=live]', 'aria-current')).toBe('page');
       expect(await page.locator('[data-channel]').count()).toBe(2);
+      // Inside a page too, what they may not do is not offered: export yes, evidence locks (no right) not at all.
+      await page.click('nav [data-view=playback]');
+      await page.waitForSelector('.pb-controls');
+      expect(await page.locator('[data-testid=pb-export]').count()).toBe(1);
+      expect(await page.locator('[data-testid=pb-lock]').count()).toBe(0);
       expect(guard.errors).toEqual([]);
     } finally {
       await ctx.close();

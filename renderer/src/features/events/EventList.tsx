@@ -7,6 +7,7 @@ import { navigated } from '../../app/store';
 import { useChannelsQuery } from '../live/live-api';
 import { dateTimeFormat, formatNumber } from '../../i18n/format';
 import { playbackActions } from '../recording/playback-slice';
+import { useMay } from '../operators/rights';
 import { typeLabel, useAcknowledgeMutation, useEventSnapshotQuery, useEventsQuery, type EventFilterArgs } from './events-api';
 import { useEventStream } from './use-event-stream';
 
@@ -54,6 +55,7 @@ export function EventList() {
   useEventStream(filter);
   const { data: channels = [] } = useChannelsQuery();
   const [acknowledge] = useAcknowledgeMutation();
+  const mayAck = useMay('alarmAck');
   const name = (id: number | null) => (id === null ? t('list.station') : channels.find((c) => c.id === id)?.name ?? t('channelFallback', { id }));
 
   const open = (e: StationEvent) => {
@@ -99,7 +101,7 @@ export function EventList() {
                         <button type="submit">{t('list.acknowledge')}</button>
                         <button type="button" onClick={() => setNoteFor(null)}>{t('common:cancel')}</button>
                       </form>
-                    ) : <button type="button" onClick={() => setNoteFor(e.id)} data-action="ack">{t('list.acknowledgeEllipsis')}</button>}
+                    ) : mayAck && <button type="button" onClick={() => setNoteFor(e.id)} data-action="ack">{t('list.acknowledgeEllipsis')}</button>}
                 </td>
               </tr>
             ))}

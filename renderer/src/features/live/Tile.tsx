@@ -6,6 +6,7 @@ import type { PlayerStats } from '../../media/mse-player';
 import { useOnScreen, usePageVisible } from '../../media/use-page-visible';
 import { shortcutOf } from '../../app/shortcuts';
 import { Toolbar } from '../../ui/Toolbar';
+import { useMay } from '../operators/rights';
 import { ptzMoveOf, PtzControls, type PtzHandle } from './PtzControls';
 import { StreamVideo } from './StreamVideo';
 import { keyframesOnly } from './decode-budget';
@@ -71,7 +72,9 @@ export function Tile(p: Props) {
   const [ptzOn, setPtzOn] = useState(false);
   const ptz = useRef<PtzHandle>(null);
   const keyMoving = useRef(false);
-  const hasPtz = !!p.channel?.ptz;
+  // What the user may not do is not offered: PTZ, sound and clips each need their right on this camera.
+  const mayPtz = useMay('ptz', p.channel?.id), mayAudio = useMay('audio', p.channel?.id), mayClip = useMay('export', p.channel?.id);
+  const hasPtz = !!p.channel?.ptz && mayPtz;
   useEffect(() => setPtzOn(false), [p.channel?.id]);
 
   const profile = p.channel?.subUrl && width * devicePixelRatio < MAIN_STREAM_MIN_WIDTH ? 'sub' : 'main';
@@ -91,7 +94,7 @@ export function Tile(p: Props) {
   const status = shownId ? p.statuses[shownId] : undefined;
   const now = useNow(!!status?.retryAt);
   const state = status?.state ?? (p.channel ? 'connecting' : 'idle');
-  const hasAudio = !!status?.audio;
+  const hasAudio = !!status?.audio && mayAudio;
   const stateLabel = t(`state.${state}`);
   const retryIn = status?.retryAt && (state === 'offline' || state === 'auth_failed') ? Math.max(0, Math.ceil((status.retryAt - now) / 1000)) : null;
 
@@ -194,8 +197,8 @@ export function Tile(p: Props) {
           </div>
           <Toolbar className="tile-tools" label={t('tile.toolsLabel', { name: p.channel.name })} reachable={p.selected && !p.hidden} moveKey="tile.tools" onDoubleClick={(e) => e.stopPropagation()}>
             <button type="button" title={t('tile.snapTitle')} onClick={(e) => { e.stopPropagation(); p.onSnapshot(p.channel!.id); }}>{t('tile.snap')}</button>
-            <button type="button" className={clipping ? 'rec on' : 'rec'} aria-pressed={clipping} title={t('tile.recTitle')}
-              onClick={(e) => { e.stopPropagation(); void p.onClip(p.channel!.id, !clipping); }}>{clipping ? t('tile.stop') : t('tile.rec')}</button>
+            {mayClip && <button type="button" className={clipping ? 'rec on' : 'rec'} aria-pressed={clipping} title={t('tile.recTitle')}
+              onClick={(e) => { e.stopPropagation(); void p.onClip(p.channel!.id, !clipping); }}>{clipping ? t('tile.stop') : t('tile.rec')}</button>}
             {hasAudio && (
               <button type="button" className={p.listening ? 'on' : ''} aria-pressed={p.listening} data-testid="tile-audio"
                 aria-label={t(p.listening ? 'tile.mute' : 'tile.listen', { name: p.channel.name })}

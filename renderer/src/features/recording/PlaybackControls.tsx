@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { PLAYBACK_SPEEDS, type PlaybackState } from '../../../../electron/contract';
+import { useMay } from '../operators/rights';
 import { rangeText } from './timeline-view';
 
 const speedLabel = (s: number) => (s === 0.125 ? '⅛×' : s === 0.25 ? '¼×' : s === 0.5 ? '½×' : `${s}×`);
@@ -25,6 +26,8 @@ interface Props {
 
 /** The toolbar under the videos: jumps, frame steps, play/pause, sound, speed, and export or lock of the selected range. */
 export function PlaybackControls({ now, state, sound, selection, canLock, onSeek, onStep, onTogglePause, onToggleSound, onSpeed, onExport, onDisclose, onLock }: Props) {
+  // Only what the user may do is offered (export, evidence locks).
+  const mayExport = useMay('export'), mayLock = useMay('evidence');
   const { t } = useTranslation('recording');
   const jump = (ms: number) => () => now !== undefined && onSeek(now + ms);
   return (
@@ -48,9 +51,9 @@ export function PlaybackControls({ now, state, sound, selection, canLock, onSeek
       <span className="pb-sel muted" data-testid="pb-selection" data-from={selection?.from} data-to={selection?.to} title={selection ? rangeText(selection.from, selection.to) : undefined}>
         {selection ? rangeText(selection.from, selection.to, true) : t('controls.selectHint')}
       </span>
-      <button type="button" disabled={!selection} onClick={onExport}>{t('controls.export')}</button>
+      {mayExport && <button type="button" disabled={!selection} onClick={onExport} data-testid="pb-export">{t('controls.export')}</button>}
       <button type="button" disabled={!selection || !canLock} onClick={onDisclose} data-testid="disclose">{t('controls.disclose')}</button>
-      <button type="button" disabled={!selection || !canLock} onClick={onLock}>{t('controls.lock')}</button>
+      {mayLock && <button type="button" disabled={!selection || !canLock} onClick={onLock} data-testid="pb-lock">{t('controls.lock')}</button>}
     </div>
   );
 }
