@@ -138,6 +138,19 @@ describe('subject access request register', () => {
     expect(await level()).toBe('overdue');
     // The signal carries each change once.
     expect(reminders.map((r) => r.due[0]?.level ?? 'none')).toEqual(['none', 'week', 'day', 'overdue']);
+    // The station started again sends what is due soon after start, with no change needed.
+    const before = register();
+    const late = await before.call('subjectRequests.create', { person: PERSON, receivedAt: T0 - 40 * DAY, dueAt: T0 - DAY, channelIds: [1], windows: [{ from: T0 - 41 * DAY, to: T0 - 40 * DAY }] });
+    const bus = new SignalBus();
+    const got: SubjectReminders[] = [];
+    bus.subscribe((name, payload) => { if (name === 'subjectRequests.reminders') got.push(payload as SubjectReminders); });
+    const after = new SubjectRequests({
+      db: before.db, secrets: nodeSecretStore(before.dir), signals: bus, clock: () => T0, firstTickMs: 20,
+      exports: { list: () => [], lockOriginal: () => 0, releaseOriginal: () => false }, locks: { lock: () => 0, unlock: () => {} },
+    });
+    scope.defer(() => after.dispose());
+    await expect.poll(() => got.length).toBe(1);
+    expect(got[0]!.due).toEqual([{ id: late.id, reference: late.reference, dueAt: T0 - DAY, level: 'overdue' }]);
     await call('subjectRequests.refuse', { id, reason: 'Withdrawn by the requester' });
     expect((await sar.tick()).reminders.due).toEqual([]);
   });

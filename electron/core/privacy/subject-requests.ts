@@ -40,6 +40,8 @@ export interface SubjectRequestOptions extends SubjectRequestPorts {
   clock: () => number;
   /** How often reminders are worked out and closed requests past their retention erased (default hourly). */
   everyMs?: number;
+  /** When the first reminders go out after start (default 5 s). */
+  firstTickMs?: number;
 }
 
 /** How a due date stands at `now`: more than a week away, within a week, within a day, or past. */
@@ -65,6 +67,7 @@ export class SubjectRequests {
   readonly handlers: SubjectRequestHandlers;
   private key: Promise<Buffer> | undefined;
   private readonly timer: NodeJS.Timeout;
+  private readonly first: NodeJS.Timeout;
   private lastReminders = '';
 
   constructor(private readonly o: SubjectRequestOptions) {
@@ -81,6 +84,9 @@ export class SubjectRequests {
     };
     this.timer = setInterval(() => void this.tick(), o.everyMs ?? 3_600_000);
     this.timer.unref();
+    // Soon after start, once the desktop shell listens: what is due now, and what is past its retention.
+    this.first = setTimeout(() => void this.tick(), o.firstTickMs ?? 5_000);
+    this.first.unref();
   }
 
   settings(): SubjectRequestSettings {
@@ -132,6 +138,7 @@ export class SubjectRequests {
 
   dispose(): void {
     clearInterval(this.timer);
+    clearTimeout(this.first);
   }
 
   // ---- the steps ----
