@@ -1,7 +1,7 @@
 // The face detector redaction uses (BlazeFace from @vladmandic/human on TensorFlow.js WASM, all from node_modules): the
 // faces of a real photograph shipped in @vladmandic/face-api, none on camsim's test pattern, and a malformed frame refused.
 import { describe, expect, it } from 'vitest';
-import { loadFaceDetector, mergeBoxes, squareTiles } from '../../electron/core/redaction/faces';
+import { FaceDetectorUnavailable, loadFaceDetector, mergeBoxes, squareTiles } from '../../electron/core/redaction/faces';
 import { camsimFrame, facePhotos, photoFrame, scoreFaces } from '../../scripts/bench/face-photos';
 
 describe('face detector', () => {
@@ -19,6 +19,13 @@ describe('face detector', () => {
       expect(b.score).toBeGreaterThan(0.5);
     }
     expect(await detector.detect(await camsimFrame())).toEqual([]);
+  }, 60_000);
+
+  it('a model that cannot be read is refused as FaceDetectorUnavailable, and the shipped one still loads', async () => {
+    const e = await loadFaceDetector({ modelsDir: '/nonexistent/models' }).then(() => null, (err: unknown) => err);
+    expect(e).toBeInstanceOf(FaceDetectorUnavailable);
+    expect((e as Error).message).toMatch(/^face detector not available: ENOENT.*blazeface\.json/);
+    expect((await loadFaceDetector()).name).toBe('human-blazeface');
   }, 60_000);
 
   it('refuses a frame whose bytes are not width × height RGB', async () => {

@@ -42,25 +42,33 @@ export class FaceDetectorUnavailable extends Error {
   }
 }
 
-/** The detector, loaded once; a failed load throws `FaceDetectorUnavailable` and is tried again on the next call. */
-export function loadFaceDetector(): Promise<FaceDetector> {
+/**
+ * The detector, loaded once; a failed load throws `FaceDetectorUnavailable` and is tried again on the next call.
+ * `modelsDir`: the models from another folder (an installed app's unpacked copy), loaded afresh.
+ */
+export function loadFaceDetector(options: { modelsDir?: string } = {}): Promise<FaceDetector> {
+  const unavailable = (e: unknown) => { throw new FaceDetectorUnavailable(e); };
+  if (options.modelsDir) return load(options.modelsDir).catch(unavailable);
   loading ??= load().catch((e: unknown) => {
     loading = undefined;
-    throw new FaceDetectorUnavailable(e);
+    return unavailable(e);
   });
   return loading;
 }
 
-async function load(): Promise<FaceDetector> {
+async function load(modelsDir?: string): Promise<FaceDetector> {
   const require = createRequire(import.meta.url);
   const humanDist = path.dirname(require.resolve('@vladmandic/human'));
   const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
   // The package's exports map cannot name its WASM build, so it is required by file.
   const { Human } = require(path.join(humanDist, 'human.node-wasm.js')) as { Human: new (config: object) => Human };
+  const models = modelsDir ?? path.join(humanDist, '..', 'models');
+  // Human throws a missing model's error outside any promise (it would end the process): read it here first.
+  await readModel(path.join(models, 'blazeface.json'));
   const config = {
     backend: 'wasm',
     wasmPath: `${wasmDir}${path.sep}`,
-    modelBasePath: `${MODEL_SCHEME}${path.join(humanDist, '..', 'models')}/`,
+    modelBasePath: `${MODEL_SCHEME}${models}/`,
     debug: false,
     cacheSensitivity: 0,
     filter: { enabled: false },
