@@ -204,6 +204,7 @@ export const FIELD_LABELS = {
   archiveFolder: 'Archive folder',
   at: 'Time',
   audio: 'Audio',
+  backfill: 'Fill gaps from the camera',
   bookmarkName: 'Bookmark name',
   bitrateBps: 'Bitrate',
   changes: 'Changes',

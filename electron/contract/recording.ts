@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { call, NoInput, needs } from './common';
 
 export const RECORDING_MODES = ['off', 'continuous', 'schedule', 'event'] as const;
-export const GAP_REASONS = ['camera_offline', 'recording_off', 'disk', 'station_stopped'] as const;
+export const GAP_REASONS = ['camera_offline', 'recording_off', 'disk', 'station_stopped', 'not_on_card'] as const;
 /** What the archive audit list filters by (each kind is one or more audit actions). */
 export const AUDIT_KINDS = ['retention', 'lock', 'unlock', 'device_delete', 'folder', 'settings'] as const;
 /** What a forecast's days are held back by. */
@@ -27,6 +27,8 @@ export const ChannelRecordingConfig = z.object({
   retentionDays: z.number().int().positive().max(3650).nullable(),
   /** The motion grid kept for archive search (while the channel's motion detection is on); off: none is stored. */
   motionGrid: z.boolean(),
+  /** Edge backfill: time missed while the camera was unreachable is fetched from its card once it is back. */
+  backfill: z.boolean(),
 });
 export type ChannelRecordingConfig = z.infer<typeof ChannelRecordingConfig>;
 
@@ -71,6 +73,8 @@ export type RecordingStatus = z.infer<typeof RecordingStatus>;
 export const TimelineChannel = z.object({
   channelId,
   spans: z.array(z.object({ start: z.number(), end: z.number() })),
+  /** Parts of the spans fetched from the camera's card after a lost connection (edge backfill). */
+  filled: z.array(z.object({ start: z.number(), end: z.number() })),
   gaps: z.array(z.object({ start: z.number(), end: z.number(), reason: z.enum(GAP_REASONS) })),
   /** An event with an end draws as a band from at to end. */
   events: z.array(z.object({ at: z.number(), kind: z.string(), end: z.number().optional() })),
@@ -323,4 +327,6 @@ export const recordingSignals = {
   'playback.state': PlaybackState,
   'export.progress': ExportProgress,
   'archive.move': FolderMove,
+  /** Part of a gap was filled from the camera's card (edge backfill): timelines showing it refresh. */
+  'archive.filled': z.object({ channelId, start: epochMs, end: epochMs }),
 } as const;

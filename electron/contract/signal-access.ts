@@ -19,7 +19,6 @@ export const SIGNAL_ACCESS: Readonly<Record<string, Access>> = {
   'export.progress': needs.item('export', 'export', 'exportId'),
   'archive.move': needs.station('recordingSettings'),
   'archive.filled': needs.channel('playback', 'channelId'),
-  'archive.filled': needs.channel('playback', 'channelId'),
   'event.changed': needs.channel('live', 'channelId'),
   'alarm.raised': needs.channel('live', 'event.channelId'),
   'alarm.focus': needs.channel('live', 'channelId'),

@@ -18,7 +18,7 @@ import { PrivacyService } from './privacy/privacy-service';
 import { SubjectRequests } from './privacy/subject-requests';
 import { actorOf, createLock, unlock } from './recording/evidence';
 import { allBookmarks, bookmarkHandlers } from './recording/bookmarks';
-import { RecordingService } from './recording/recording-service';
+import { RecordingService, type RecordingServiceOptions } from './recording/recording-service';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
 import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from './storage/db';
@@ -47,7 +47,7 @@ export interface StationOptions {
   /** Privacy sync timings (tests shorten them). */
   privacy?: { syncEveryMs?: number; retryCapMs?: number };
   /** Recording and archive (tests fake the disk's free space and shorten timers). */
-  recording?: { freeBytes?: (root: string) => number; totalBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean };
+  recording?: { freeBytes?: (root: string) => number; totalBytes?: (root: string) => number; retentionEveryMs?: number; statusEveryMs?: number; fullReconcile?: boolean; backfill?: RecordingServiceOptions['backfill'] };
   /** Events and alarms (tests shorten the offline grace period and source retries). */
   eventsOptions?: { offlineGraceMs?: number; sourceRetryMs?: number; diskLowBytes?: number; diskEveryMs?: number };
   /** Operators: a first administrator to create on a station without accounts (`--admin-password-file`); sign-in throttle (tests). */

@@ -7,18 +7,22 @@
 //   kill9_lost_fragments_max.
 // - sigterm: the station process recording 64 camsim channels (--quick 16) gets SIGTERM: shutdown_ms, and segments left
 //   open, cut or unplayable (sigterm_unclean_segments).
+// - backfill: the camera refuses the station for 60 s (--quick 20 s) while it records to its card; once it is back the
+//   station fills the outage from the card: backfill_fill_ratio (filled / what the card held; target 1.0),
+//   backfill_s_per_minute (seconds from the camera's return until filled, per minute of outage).
 // Disk full is an integration test only (tests/integration/faults-diskfull.test.ts: it mounts a tmpfs as root).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cardOutage } from '../../tests/helpers/backfill';
 import { cameraFlaps, p95, sigtermUnderLoad } from '../../tests/helpers/faults';
 import { killRuns } from '../../tests/helpers/kill9';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? args[onlyAt + 1]!.split(',') : ['flap', 'kill9', 'sigterm'];
+const only = onlyAt >= 0 ? args[onlyAt + 1]!.split(',') : ['flap', 'kill9', 'sigterm', 'backfill'];
 const out: Record<string, number | string> = { quick: quick ? 1 : 0 };
 
 if (only.includes('flap')) {
@@ -46,6 +50,15 @@ if (only.includes('kill9')) {
 if (only.includes('sigterm')) {
   const r = await sigtermUnderLoad({ channels: quick ? 16 : 64, recordMs: 10_000 });
   Object.assign(out, { sigterm_channels: r.channels, shutdown_ms: Math.round(r.shutdownMs), sigterm_exit_code: r.exitCode ?? -1, sigterm_segments: r.segments, sigterm_unclean_segments: r.unclean.length });
+}
+
+if (only.includes('backfill')) {
+  const downMs = quick ? 20_000 : 60_000;
+  const r = await cardOutage({ downMs });
+  Object.assign(out, {
+    backfill_down_ms: downMs, backfill_fill_ratio: Math.round(r.fillRatio * 1000) / 1000,
+    backfill_s_per_minute: Math.round((r.fillMs / 1000 / (downMs / 60_000)) * 10) / 10, backfill_segments: r.segmentsFromCamera,
+  });
 }
 
 console.log(JSON.stringify(out));

@@ -18,6 +18,7 @@ const USAGE = `camsim: a simulated LAN of cameras and NVRs on loopback
   --live               live-encode with the timestamp code instead of cached loops
   --no-video           placeholder media: RTSP answers 503, snapshots are a grey JPEG
   --gop SECONDS        keyframe interval (default 2)
+  --card-minutes N     how far back each camera's card keeps its recording (default 30)
   --subnet 127.X.Y     device addresses 127.X.Y.1.. (default 127.0.1; "random")
   --ports MODE         standard | offset | ephemeral (default standard, falling back)
   --port-base N        base of offset ports (default 20000)
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       live: { type: 'boolean' },
       'no-video': { type: 'boolean' },
       gop: { type: 'string' },
+      'card-minutes': { type: 'string' },
       subnet: { type: 'string' },
       ports: { type: 'string' },
       'port-base': { type: 'string' },
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
     codec: (values.codec ?? 'h264') as Codec,
     live: values.live ?? false,
     gopSeconds: int(values.gop, 'gop') ?? 2,
+    ...(values['card-minutes'] ? { cardMinutes: int(values['card-minutes'], 'card-minutes') } : {}),
     ports: (values.ports ?? 'standard') as PortMode,
     portBase: int(values['port-base'], 'port-base') ?? 20000,
     multicast: values.multicast ?? false,

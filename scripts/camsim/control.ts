@@ -22,6 +22,14 @@ export const FaultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lockout'), ip: z.string().optional(), seconds: z.number().positive().optional() }),
   z.object({ type: z.literal('slow'), ms: z.number().int().min(0).max(120_000) }),
   z.object({ type: z.literal('clear') }),
+  /** The card lacks [start, end) (epoch ms) of a channel's stream; playback skips it to the next keyframe. */
+  z.object({
+    type: z.literal('card-gap'),
+    channel: z.number().int().positive().default(1),
+    profile: z.enum(['main', 'sub']).default('main'),
+    start: z.number().int().nonnegative(),
+    end: z.number().int().positive(),
+  }),
 ]);
 export type Fault = z.infer<typeof FaultSchema>;
 
@@ -81,6 +89,9 @@ export async function applyFault(device: SimDevice, fault: Fault): Promise<void>
       if (fault.ip) device.guard.lock(fault.ip, fault.seconds !== undefined ? fault.seconds * 1000 : undefined);
       else if (fault.seconds !== undefined) device.guard.setLockMs(fault.seconds * 1000);
       else device.guard.reset();
+      return;
+    case 'card-gap':
+      device.stream(fault.channel, fault.profile)?.card?.lose(fault.start, fault.end);
       return;
     case 'slow':
       device.setReplyDelay(fault.ms);

@@ -52,6 +52,14 @@ export interface DeviceOptions {
 }
 
 /** One simulated camera or NVR: its HTTP (ONVIF + Dahua CGI), RTSP and UDP discovery faces. */
+/** Dahua's playback times: `2026_12_02_10_15_00` (the device's clock; camsim's devices keep UTC) or ISO `2026-12-02T10:15:00Z`. */
+export function parseDahuaTime(s: string | null): number | undefined {
+  const m = /^(\d{4})_(\d{1,2})_(\d{1,2})_(\d{1,2})_(\d{1,2})_(\d{1,2})$/.exec(s ?? '');
+  if (m) return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(s ?? '') ? Date.parse(s!) : NaN;
+  return Number.isFinite(t) ? t : undefined;
+}
+
 export class SimDevice {
   readonly id: string;
   readonly index: number;
@@ -218,6 +226,26 @@ export class SimDevice {
     return this.stream(ch, subtype === '0' ? 'main' : 'sub');
   };
 
+  /** Maps a playback path to a stream's card: Dahua's `/cam/playback?channel=1&subtype=0&starttime=…&endtime=…` (the range
+   *  in the URL) and the ONVIF replay URI `/onvif/replay/rec_ch1_main` (GetReplayUri; the range comes in PLAY's Range header). */
+  resolvePlayback = (pathAndQuery: string): { stream: SimStream; range?: { start: number; end: number } } | undefined => {
+    const url = new URL(pathAndQuery, 'rtsp://camsim');
+    const path = url.pathname.replace(/\/+$/, '');
+    const onvif = /^\/onvif\/replay\/rec_ch(\d+)_(main|sub)$/.exec(path);
+    if (onvif) {
+      const stream = this.stream(Number(onvif[1]), onvif[2] as Profile);
+      return stream ? { stream } : undefined;
+    }
+    if (path !== '/cam/playback') return undefined;
+    const ch = Number(url.searchParams.get('channel') ?? '1');
+    const subtype = url.searchParams.get('subtype') ?? '0';
+    const stream = Number.isInteger(ch) && (subtype === '0' || subtype === '1') ? this.stream(ch, subtype === '0' ? 'main' : 'sub') : undefined;
+    if (!stream) return undefined;
+    const start = parseDahuaTime(url.searchParams.get('starttime'));
+    const end = parseDahuaTime(url.searchParams.get('endtime'));
+    return start !== undefined && end !== undefined && end > start ? { stream, range: { start, end } } : { stream };
+  };
+
   scopes(): { item: string; fixed: boolean }[] {
     const type = this.kind === 'nvr' ? 'NVR' : 'Network_Video_Transmitter';
     return [
@@ -353,6 +381,7 @@ export class SimDevice {
         realm: this.realm,
         passwordOf: this.passwordOf,
         resolve: this.resolveRtsp,
+        resolvePlayback: this.resolvePlayback,
         lockout: this.guard,
         dialect: { name: this.options.rtspDialect ?? this.flavour, serial: this.identity.serial, mac: this.identity.mac },
       }),

@@ -5,7 +5,7 @@ import { SimDevice } from './device';
 import { deviceFaces } from './device-faces';
 import type { DeviceKind, PortMode } from './device-types';
 import { startRtspServer } from './rtsp/rtsp-server';
-import { createSimStream } from './video/sim-stream';
+import { createSimStream, type SimStreamOptions } from './video/sim-stream';
 import { flavourIdentity, type Flavour } from './flavours';
 import type { Codec, MediaBackend, Profile, RtspDialectName, RtspServer, RtspServerOptions, SimStream, StreamSpec } from './types';
 
@@ -44,6 +44,8 @@ export interface FleetOptions {
   rtspDialect?: RtspDialectName;
   /** Streams + RTSP server: the media half by default; `placeholderMedia` for tests that need no video. */
   media?: MediaBackend;
+  /** How many minutes each replayed stream's card keeps (default 30). */
+  cardMinutes?: number;
 }
 
 export interface StreamManifest {
@@ -173,10 +175,11 @@ function placeholderRtsp(options: RtspServerOptions): Promise<RtspServer> {
 export const placeholderMedia: MediaBackend = { createStream: placeholderStream, startRtspServer: placeholderRtsp };
 
 /** The media half: cached-loop or live-encoded SimStreams and camsim's Node RTSP server. */
-export const simMedia: MediaBackend = {
-  createStream: (spec) => createSimStream(spec),
-  startRtspServer: (options) => startRtspServer(options),
-};
+export const simMedia: MediaBackend = simMediaWith({});
+
+export function simMediaWith(streams: SimStreamOptions): MediaBackend {
+  return { createStream: (spec) => createSimStream(spec, streams), startRtspServer: (options) => startRtspServer(options) };
+}
 
 // ---- the fleet --------------------------------------------------------------------------------
 
@@ -276,7 +279,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         portMode: options.ports ?? 'standard',
         portBase: options.portBase ?? 20000,
         ...(initialized ? { admin: { username, password } } : {}),
-        media: options.media ?? simMedia,
+        media: options.media ?? (options.cardMinutes ? simMediaWith({ cardMs: options.cardMinutes * 60_000 }) : simMedia),
         faces: deviceFaces,
         hub,
         lockMs: options.lockMs ?? 30_000,

@@ -56,6 +56,18 @@ export interface SimStream {
   parameterSets(): Promise<StreamParameterSets>;
   /** Added by the media half: frames from the current GOP's keyframe on, then live; returns the unsubscribe. */
   subscribe(listener: (unit: MediaUnit) => void): () => void;
+  /** Added by the media half: the camera's card (a rolling store of this stream's own output); absent for live encoders. */
+  readonly card?: SimCard;
+}
+
+/** A camera's SD card: what the stream put out over the last minutes, whether or not anyone watched. */
+export interface SimCard {
+  /** What the card holds, wall-clock ms (its rolling window: the newest minutes). */
+  window(): { start: number; end: number };
+  /** Frames in [from, to): from the keyframe at or before `from`, none the card lacks (resuming at a keyframe after a hole). */
+  frames(from: number, to: number): Iterable<MediaUnit>;
+  /** Fault: the card lacks [start, end) (a bad sector, an overwritten file). */
+  lose(start: number, end: number): void;
 }
 
 /** Added by the media half: H.264 SPS/PPS, H.265 VPS/SPS/PPS, as NAL units without start codes. */
@@ -84,6 +96,8 @@ export interface RtspServerOptions {
   passwordOf?: (username: string) => string | undefined;
   /** Maps a request path+query (`/cam/realmonitor?channel=1&subtype=0`, ONVIF URIs) to a stream. */
   resolve(pathAndQuery: string): SimStream | undefined;
+  /** Maps a playback path (Dahua `/cam/playback?channel=1&starttime=…`, ONVIF replay URIs) to a stream's card and the range the URL names. */
+  resolvePlayback?(pathAndQuery: string): { stream: SimStream; range?: { start: number; end: number } } | undefined;
   /** Shared with HTTP/ONVIF: a client IP locked out after repeated failures gets 401/403 here too. */
   lockout?: LoginGuard;
   /** How the server words its answers (rtsp/dialect.ts: SDP, challenge, headers); camsim's own, with `realm`, when absent. */

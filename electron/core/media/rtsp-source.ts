@@ -323,8 +323,19 @@ export class RtspFramer {
   }
 }
 
-/** One RTSP session (DESCRIBE, SETUP, PLAY over one TCP connection) feeding a VideoDepacketizer. */
-export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeoutMs: number }): { close(): void } {
+export interface RtspSourceOptions {
+  timeoutMs: number;
+  /** Headers sent with every request (playback from a camera's card: ONVIF's `Require: onvif-replay`). */
+  headers?: Record<string, string>;
+  /** PLAY's headers in place of `Range: npt=0.000-` (playback: `Range: clock=…`, `Rate-Control: no`). */
+  play?: Record<string, string>;
+  /** PLAY's answer (its Range says where the camera's playback starts). */
+  playing?(r: RtspResponse): void;
+}
+
+/** One RTSP session (DESCRIBE, SETUP, PLAY over one TCP connection) feeding a VideoDepacketizer; pause/resume stop and
+ *  restart reading the socket (a paced reader lets TCP hold the camera back). */
+export function openRtspSource(url: string, h: RtspSourceHandlers, opts: RtspSourceOptions): { close(): void; pause(): void; resume(): void } {
   const u = new URL(url);
   const user = decodeURIComponent(u.username);
   const pass = decodeURIComponent(u.password);
@@ -381,7 +392,7 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
     const lines = [`${method} ${uri} RTSP/1.0`, `CSeq: ${++cseq}`, 'User-Agent: Watchpost'];
     if (authHeader) lines.push(`Authorization: ${authHeader(method, uri)}`);
     if (session) lines.push(`Session: ${session}`);
-    for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
+    for (const [k, v] of Object.entries({ ...opts.headers, ...extra })) lines.push(`${k}: ${v}`);
     return new Promise((resolve) => {
       waiting = resolve;
       sock.write(`${lines.join('\r\n')}\r\n\r\n`);
@@ -428,7 +439,8 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
     channel = Number(/interleaved=(\d+)/.exec(s.headers.get('transport')?.[0] ?? '')?.[1] ?? 0);
     const timeoutS = Number(/timeout=(\d+)/.exec(sessionHeader)?.[1] ?? 60);
     depay = new VideoDepacketizer(video.codec, video.payloadType, video.params, (p) => h.part(p), (why) => finish(why, true));
-    await call('PLAY', controlUrl(base, '*'), { Range: 'npt=0.000-' });
+    const played = await call('PLAY', controlUrl(base, '*'), opts.play ?? { Range: 'npt=0.000-' });
+    opts.playing?.(played);
     // Set up: from here a camera that sends nothing is the hub's stall watchdog's to find.
     clearTimeout(timer);
     // The session is kept alive by a request every half of its timeout.
@@ -439,6 +451,8 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: { timeo
   }
 
   return {
+    pause: () => void sock.pause(),
+    resume: () => void sock.resume(),
     close: () => {
       if (closed) return;
       closed = true;

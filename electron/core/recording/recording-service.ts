@@ -17,6 +17,7 @@ import { openDatabase, type Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 import { Archive, readArchiveConfig } from './archive';
 import { overview } from './archive-density';
+import { Backfill, dahuaPlayback, type BackfillOptions } from './backfill';
 import { ArchiveCursor, frameTimesAround, isInit, type ArchiveSource } from './archive-reader';
 import { exportRange, stationSigningKey, verifyExport } from './export';
 import { loadMotionFiles, motionIndexBytes, motionIndexBytesByChannel, MotionIndexWriter, searchMotion } from './motion-index';
@@ -52,11 +53,13 @@ export interface RecordingServiceOptions {
   rootChanged?: (root: string) => void;
   /** The full disk-vs-index pass at start (default on; the bench's synthetic index has files only where it samples). */
   fullReconcile?: boolean;
+  /** Edge backfill's pace and timing (tests and benches); the defaults suit a station. */
+  backfill?: Pick<BackfillOptions, 'bytesPerSecond' | 'scanMs' | 'settleMs' | 'idleMs'>;
   /** Privacy masks burnt into thumbnails (those not lifted by the asking session) and, the permanent ones, into every export. */
   burnIn?: (channelId: number, session?: ClientSession) => { key: string; overlay: FrameOverlay } | null;
 }
 
-interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null; motion_grid: 0 | 1 }
+interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null; motion_grid: 0 | 1; backfill: 0 | 1 }
 
 /** Playback media channels live far above live view's numbers on the same client port. */
 const PLAYBACK_CHANNEL_BASE = 1_000_000;
@@ -67,6 +70,8 @@ export class RecordingService {
   readonly motionGrid: MotionIndexWriter;
   private readonly admin: StorageAdmin;
   private readonly log: Logger;
+  /** Edge backfill: gaps filled from the cameras' cards. */
+  readonly backfill: Backfill;
   private readonly clock: () => number;
   private readonly recorders = new Map<number, { rec: ChannelRecorder; detach: () => void; removeFromArchive: () => void }>();
   private readonly stopsInFlight = new Set<Promise<void>>();
@@ -98,6 +103,12 @@ export class RecordingService {
     for (const c of this.configs()) if (!c.motion_grid) this.motionGrid.off.add(c.channel_id);
     this.admin = new StorageAdmin({
       db: opts.db, archive: this.archive, signals: opts.signals, logger: this.log, clock: this.clock, totalBytes: opts.totalBytes,
+    this.backfill = new Backfill({
+      host: this.archive, logger: this.log, ...opts.backfill,
+      channel: (id) => { const c = this.configOf(id); return c.backfill && c.mode !== 'off' ? c.stream : undefined; },
+      source: async (id, stream, start, end) => dahuaPlayback(await opts.registry.streamUrl(id, stream), start, end),
+      filled: (channelId, start, end) => this.opts.signals.emit('archive.filled', { channelId, start, end }),
+    });
       channels: async () => (await opts.registry.list()).map((c) => c.id),
       settings: () => this.configs().map((c) => ({ channelId: c.channel_id, mode: c.mode, schedule: c.schedule, retentionDays: c.retention_days })),
       recorderRates: () => new Map([...this.recorders].map(([id, r]) => [id, r.rec.bitrateBps()])),
@@ -123,6 +134,7 @@ export class RecordingService {
     this.disposers.push(this.archive.start());
     const retention = setInterval(() => this.runRetention(), this.opts.retentionEveryMs ?? 10_000);
     retention.unref();
+    this.disposers.push(this.backfill.start());
     // The free-space floor is watched every second (the flush refreshes the figure).
     const floorWatch = setInterval(() => { if (this.archive.freeBytes < this.archive.settings.freeFloorBytes) this.runRetention(); }, 1000);
     floorWatch.unref();
@@ -160,7 +172,7 @@ export class RecordingService {
 
   private configOf(channelId: number): ConfigRow {
     return (this.opts.db.prepare('SELECT * FROM rec_channel_config WHERE channel_id = ?').get(channelId) as ConfigRow | undefined)
-      ?? { channel_id: channelId, mode: 'off', stream: 'main', schedule: ALWAYS, pre_ms: 10_000, post_ms: 30_000, retention_days: null, motion_grid: 1 };
+      ?? { channel_id: channelId, mode: 'off', stream: 'main', schedule: ALWAYS, pre_ms: 10_000, post_ms: 30_000, retention_days: null, motion_grid: 1, backfill: 1 };
   }
 
   private toRecorderConfig(c: ConfigRow): RecorderConfig {
@@ -170,7 +182,7 @@ export class RecordingService {
   private toContract(c: ConfigRow): ChannelRecordingConfig {
     return {
       channelId: c.channel_id, mode: c.mode, stream: c.stream, schedule: c.schedule, preSeconds: c.pre_ms / 1000, postSeconds: c.post_ms / 1000,
-      retentionDays: c.retention_days, motionGrid: c.motion_grid === 1,
+      retentionDays: c.retention_days, motionGrid: c.motion_grid === 1, backfill: c.backfill === 1,
     };
   }
 
@@ -205,13 +217,13 @@ export class RecordingService {
       return {
         channel_id: id, mode: n.mode, stream: n.stream, schedule: n.schedule,
         pre_ms: Math.round(n.preSeconds * 1000), post_ms: Math.round(n.postSeconds * 1000), retention_days: n.retentionDays,
-        motion_grid: n.motionGrid ? 1 : 0,
+        motion_grid: n.motionGrid ? 1 : 0, backfill: n.backfill ? 1 : 0,
       };
     });
-    const upsert = this.opts.db.prepare(`INSERT INTO rec_channel_config (channel_id, mode, stream, schedule, pre_ms, post_ms, retention_days, motion_grid)
-      VALUES (@channel_id, @mode, @stream, @schedule, @pre_ms, @post_ms, @retention_days, @motion_grid)
+    const upsert = this.opts.db.prepare(`INSERT INTO rec_channel_config (channel_id, mode, stream, schedule, pre_ms, post_ms, retention_days, motion_grid, backfill)
+      VALUES (@channel_id, @mode, @stream, @schedule, @pre_ms, @post_ms, @retention_days, @motion_grid, @backfill)
       ON CONFLICT(channel_id) DO UPDATE SET mode = excluded.mode, stream = excluded.stream, schedule = excluded.schedule,
-        pre_ms = excluded.pre_ms, post_ms = excluded.post_ms, retention_days = excluded.retention_days, motion_grid = excluded.motion_grid`);
+        pre_ms = excluded.pre_ms, post_ms = excluded.post_ms, retention_days = excluded.retention_days, motion_grid = excluded.motion_grid, backfill = excluded.backfill`);
     this.opts.db.transaction(() => { for (const r of rows) upsert.run(r); })();
     for (const r of rows) {
       if (r.motion_grid) this.motionGrid.off.delete(r.channel_id);
@@ -522,6 +534,7 @@ export class RecordingService {
     await this.admin.dispose();
     for (const id of [...this.sessions.keys()]) this.closePlayback(id);
     for (const a of this.exports.values()) a.abort();
+    await this.backfill.stop();
     await Promise.all([...this.recorders.keys()].map((id) => this.stopRecorder(id)));
     await Promise.allSettled([...this.stopsInFlight]);
     try { this.archive.flush(); } catch { /* the database may already be closing */ }

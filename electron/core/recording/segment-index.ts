@@ -10,7 +10,7 @@ export const MAX_SEGMENT_MS = 2 * 3600_000;
 export const SPAN_JOIN_MS = 1500;
 
 export type StreamKind = 'main' | 'sub';
-export type GapReason = 'camera_offline' | 'recording_off' | 'disk' | 'station_stopped';
+export type GapReason = 'camera_offline' | 'recording_off' | 'disk' | 'station_stopped' | 'not_on_card';
 
 export interface Keyframe { offsetMs: number; byte: number }
 
@@ -30,9 +30,11 @@ export interface SegmentRow {
   init_bytes: number;
   closed: number;
   keyframes: Buffer;
+  /** 1: fetched from the camera's card after the connection came back (backfill.ts). */
+  from_camera?: number;
 }
 
-export type NewSegment = Omit<SegmentRow, 'id' | 'keyframes'> & { keyframes: Keyframe[] };
+export type NewSegment = Omit<SegmentRow, 'id' | 'keyframes' | 'from_camera'> & { keyframes: Keyframe[] };
 
 export function packKeyframes(k: readonly Keyframe[]): Buffer {
   const b = Buffer.alloc(k.length * 8);
@@ -177,6 +179,8 @@ export function rebuildSpans(db: Db, channelId: number, from: number, to: number
 export interface Timeline {
   channelId: number;
   spans: { start: number; end: number }[];
+  /** Time fetched from the camera's card (segments marked from_camera), adjacent pieces merged. */
+  filled: { start: number; end: number }[];
   gaps: { start: number; end: number; reason: GapReason }[];
   events: { at: number; kind: string; end?: number }[];
   locks: { id: number; start: number; end: number; reason: string }[];
@@ -184,6 +188,7 @@ export interface Timeline {
 
 export const TIMELINE_SQL = {
   spans: 'SELECT start_ms, end_ms FROM rec_span WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms',
+  filled: 'SELECT start_ms, end_ms FROM rec_segment WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? AND from_camera = 1 ORDER BY start_ms',
   gaps: 'SELECT start_ms, end_ms, reason FROM rec_gap WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms',
   events: 'SELECT at_ms, kind, end_ms FROM rec_event WHERE channel_id = ? AND at_ms BETWEEN ? AND ? ORDER BY at_ms LIMIT 2000',
   locks: 'SELECT id, start_ms, end_ms, reason FROM rec_lock WHERE (channel_id = ? OR channel_id IS NULL) AND start_ms <= ? AND end_ms >= ?',
@@ -192,20 +197,25 @@ export const TIMELINE_SQL = {
 /** Recorded spans (adjacent ones merged), gaps, events and locks per channel over [from, to]. */
 export function timeline(db: Db, channelIds: readonly number[], from: number, to: number): Timeline[] {
   const spans = db.prepare(TIMELINE_SQL.spans).raw();
+  const filled = db.prepare(TIMELINE_SQL.filled).raw();
   const gaps = db.prepare(TIMELINE_SQL.gaps).raw();
   const events = db.prepare(TIMELINE_SQL.events).raw();
   // Locks are few: read once for every channel.
   const allLocks = db.prepare('SELECT id, channel_id, start_ms, end_ms, reason FROM rec_lock WHERE start_ms <= ? AND end_ms >= ?').raw().all(to, from) as [number, number | null, number, number, string][];
-  return channelIds.map((channelId) => {
+  const merge = (rows: [number, number][]) => {
     const merged: { start: number; end: number }[] = [];
-    for (const [s, e] of spans.all(channelId, from - MAX_INTERVAL_MS, to, from) as [number, number][]) {
+    for (const [s, e] of rows) {
       const last = merged.at(-1);
       if (last && s <= last.end + SPAN_JOIN_MS) last.end = Math.max(last.end, e);
       else merged.push({ start: s, end: e });
     }
+    return merged;
+  };
+  return channelIds.map((channelId) => {
     return {
       channelId,
-      spans: merged,
+      spans: merge(spans.all(channelId, from - MAX_INTERVAL_MS, to, from) as [number, number][]),
+      filled: merge(filled.all(channelId, from - MAX_SEGMENT_MS, to, from) as [number, number][]),
       gaps: (gaps.all(channelId, from - MAX_INTERVAL_MS, to, from) as [number, number, GapReason][]).map(([start, end, reason]) => ({ start, end, reason })),
       events: (events.all(channelId, from, to) as [number, string, number | null][]).map(([at, kind, end]) => (end === null ? { at, kind } : { at, kind, end })),
       locks: allLocks.filter((l) => l[1] === null || l[1] === channelId).map(([id, , start, end, reason]) => ({ id, start, end, reason })),

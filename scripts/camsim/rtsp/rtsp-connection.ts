@@ -3,7 +3,9 @@
 import type net from 'node:net';
 import type { RtspServerOptions, SimStream } from '../types';
 import { TRACK_CONTROL, type RtspDialect } from './dialect';
+import { ReplaySession } from './replay';
 import { Session, withTimeout, type RtpTrack, type TrackHost } from './rtp-track';
+
 const PUBLIC_METHODS = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, GET_PARAMETER, SET_PARAMETER, TEARDOWN';
 const SESSION_TIMEOUT_S = 60;
 const MAX_REQUEST_BYTES = 64 * 1024;
@@ -17,6 +19,7 @@ const STATUS_TEXT: Record<number, string> = {
   405: 'Method Not Allowed',
   454: 'Session Not Found',
   455: 'Method Not Valid in This State',
+  457: 'Invalid Range',
   459: 'Aggregate Operation Not Allowed',
   461: 'Unsupported Transport',
   500: 'Internal Server Error',
@@ -39,7 +42,7 @@ export interface RtspReply {
 
 /** What a connection needs of its server. */
 export interface ConnectionHost extends TrackHost {
-  readonly options: Pick<RtspServerOptions, 'resolve'>;
+  readonly options: Pick<RtspServerOptions, 'resolve' | 'resolvePlayback'>;
   readonly connections: Set<Connection>;
   readonly replyDelayMs: number;
   readonly mediaWaitMs: number;
@@ -70,6 +73,8 @@ export class Connection {
   private buffer: Buffer = Buffer.alloc(0);
   private queue: Promise<void> = Promise.resolve();
   readonly sessions = new Map<string, Session>();
+  /** Playback sessions from the card (replay.ts). */
+  readonly replays = new Map<string, ReplaySession>();
   readonly ip: string;
 
   constructor(
@@ -132,6 +137,8 @@ export class Connection {
     }
     const denied = this.server.authorize(req, this.ip);
     if (denied) return send(denied);
+    const replay = this.replays.get((req.headers.get('session') ?? '').split(';')[0]!.trim());
+    if (replay) return this.replayRequest(replay, req, send);
 
     switch (req.method) {
       case 'DESCRIBE':
@@ -164,7 +171,8 @@ export class Connection {
   }
 
   private async describe(req: RtspRequest, send: (r: RtspReply) => void): Promise<void> {
-    const stream = this.server.options.resolve(streamPathOf(req.uri));
+    const path = streamPathOf(req.uri);
+    const stream = this.server.options.resolve(path) ?? this.server.options.resolvePlayback?.(path)?.stream;
     if (!stream) return send({ status: 404 });
     let sets;
     try {
@@ -185,6 +193,8 @@ export class Connection {
     const transport = req.headers.get('transport') ?? '';
     // TCP interleaved only; a UDP request gets 461 and clients like ffmpeg retry over TCP.
     if (!/RTP\/AVP\/TCP/i.test(transport)) return send({ status: 461 });
+    const playback = this.server.options.resolvePlayback?.(streamPathOf(req.uri));
+    if (playback && !req.headers.has('session')) return this.setupReplay(req, playback, send);
     const stream = this.server.options.resolve(streamPathOf(req.uri));
     if (!stream) return send({ status: 404 });
     const existing = req.headers.has('session') ? this.sessionOf(req) : undefined;
@@ -233,6 +243,34 @@ export class Connection {
     session.start();
   }
 
+  private setupReplay(req: RtspRequest, playback: { stream: SimStream; range?: { start: number; end: number } }, send: (r: RtspReply) => void): void {
+    const channel = Number(/interleaved=(\d+)/i.exec(req.headers.get('transport') ?? '')?.[1] ?? 0);
+    if (channel > 254) return send({ status: 400 });
+    const trackUrl = TRACK_SUFFIX.test(req.uri) ? req.uri : `${req.uri.replace(/\/$/, '')}/${TRACK_CONTROL}`;
+    const replay = new ReplaySession(this.socket, playback.stream, channel, trackUrl, playback.range, this.server.counters);
+    this.replays.set(replay.id, replay);
+    send({
+      status: 200,
+      headers: { Transport: `RTP/AVP/TCP;unicast;interleaved=${channel}-${channel + 1};mode="PLAY"`, Session: `${replay.id};timeout=${SESSION_TIMEOUT_S}` },
+    });
+  }
+
+  /** PLAY, PAUSE, keep-alives and TEARDOWN of a playback session. */
+  private replayRequest(replay: ReplaySession, req: RtspRequest, send: (r: RtspReply) => void): void {
+    if (req.method === 'PLAY') {
+      if (replay.playing) return send({ status: 455 });
+      const r = replay.play(req.headers);
+      send({ status: r.status, headers: { Session: replay.id, ...r.headers } });
+      return r.start?.();
+    }
+    if (req.method === 'PAUSE' || req.method === 'TEARDOWN') {
+      replay.stop();
+      if (req.method === 'TEARDOWN') this.replays.delete(replay.id);
+    }
+    if (req.method === 'SETUP') return send({ status: 459 });
+    send({ status: 200, headers: { Session: replay.id } });
+  }
+
   private sessionOf(req: RtspRequest): Session | undefined {
     const id = (req.headers.get('session') ?? '').split(';')[0]!.trim();
     return this.sessions.get(id);
@@ -254,6 +292,8 @@ export class Connection {
   private onClose(): void {
     for (const s of this.sessions.values()) s.stop();
     this.sessions.clear();
+    for (const r of this.replays.values()) r.stop();
+    this.replays.clear();
     this.server.connections.delete(this);
   }
 }

@@ -3,7 +3,7 @@
 // monotonic 90 kHz times and repeat the parameter sets at every keyframe.
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import type { Codec, MediaUnit, SceneSpec, SimStream, StreamParameterSets, StreamSpec } from '../types';
+import type { Codec, MediaUnit, SceneSpec, SimCard, SimStream, StreamParameterSets, StreamSpec } from '../types';
 import { AccessUnitSplitter, ParameterSetTracker, toAnnexB, withParameterSets } from './annexb';
 import { runFfmpeg, spawnFfmpeg, type FfmpegChild } from './ffmpeg-process';
 import { DEFAULT_CACHE_DIR, loadLoop, type Loop } from './loop-cache';
@@ -16,7 +16,11 @@ export interface SimStreamOptions {
   liveIdleMs?: number;
   /** Reports background failures (a loop that failed to encode, an encoder that died). */
   onError?: (err: Error) => void;
+  /** How far back a replayed stream's card reaches (default 30 minutes). */
+  cardMs?: number;
 }
+
+export const DEFAULT_CARD_MS = 30 * 60_000;
 
 type Listener = (unit: MediaUnit) => void;
 
@@ -125,6 +129,10 @@ class ReplayedStream implements SimStream {
   private readonly listeners = new Set<Listener>();
   private lastSnapshot: { loop: Loop; n: number; jpeg: Promise<Buffer> } | undefined;
   private closed = false;
+  /** The card: which loop was on air from which frame on (the frames themselves follow from the clock), and what it lacks. */
+  private aired: { fromN: number; loop: Loop }[] = [];
+  private lost: { start: number; end: number }[] = [];
+  readonly card: SimCard;
 
   constructor(
     spec: StreamSpec,
@@ -133,6 +141,16 @@ class ReplayedStream implements SimStream {
     this.spec = { ...spec };
     this.size = { width: spec.width, height: spec.height };
     this.cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
+    const cardMs = options.cardMs ?? DEFAULT_CARD_MS;
+    this.card = {
+      window: () => {
+        const now = Date.now();
+        const first = this.aired[0];
+        return { start: first ? Math.max(now - cardMs, this.wallAt(first.fromN)) : now, end: now };
+      },
+      frames: (from, to) => this.cardFrames(from, to),
+      lose: (start, end) => { if (end > start) this.lost.push({ start, end }); },
+    };
     this.request();
   }
 
@@ -240,6 +258,11 @@ class ReplayedStream implements SimStream {
 
   private apply(loop: Loop): void {
     const firstTime = !this.loop;
+    // On the card from the frame about to go out (a GOP boundary), or, with nobody watching, from the next GOP on.
+    const n = this.frameIndexAt(Date.now());
+    const fromN = firstTime ? n - (n % loop.gopFrames) : this.listeners.size > 0 ? this.nextN : n + ((loop.gopFrames - (n % loop.gopFrames)) % loop.gopFrames);
+    this.aired = this.aired.filter((a) => a.fromN < fromN);
+    this.aired.push({ fromN, loop });
     this.loop = loop;
     this.pending = undefined;
     this.spec.width = loop.width;
@@ -252,6 +275,36 @@ class ReplayedStream implements SimStream {
 
   private frameIndexAt(now: number): number {
     return Math.max(0, Math.floor(((now - this.t0) * this.spec.fps) / 1000));
+  }
+
+  private wallAt(n: number): number {
+    return this.t0 + (n * 1000) / this.spec.fps;
+  }
+
+  /** The card's frames over [from, to), as they went out; a hole it lacks is skipped up to the next keyframe after it. */
+  private *cardFrames(from: number, to: number): Generator<MediaUnit> {
+    const { start, end } = this.card.window();
+    // Forget what rolled off the card (keeping the loop that was on air at its start).
+    while (this.aired.length > 1 && this.wallAt(this.aired[1]!.fromN) <= start) this.aired.shift();
+    this.lost = this.lost.filter((l) => l.end > start);
+    const first = this.aired[0];
+    if (!first) return;
+    const gop = first.loop.gopFrames;
+    let n = Math.max(this.frameIndexAt(Math.max(from, start)), first.fromN);
+    n -= n % gop;
+    if (this.wallAt(n) < start) n += gop;
+    const last = this.frameIndexAt(Math.min(to, end));
+    let needKey = true;
+    for (let i = 0; n < last; n++) {
+      while (i + 1 < this.aired.length && this.aired[i + 1]!.fromN <= n) i++;
+      const loop = this.aired[i]!.loop;
+      const frame = loop.frames[n % loop.frames.length]!;
+      const wall = this.wallAt(n);
+      if (this.lost.some((l) => wall >= l.start && wall < l.end)) { needKey = true; continue; }
+      if (needKey && !frame.keyframe) continue;
+      needKey = false;
+      yield { nals: frame.nals, keyframe: frame.keyframe, rtpTime: (this.rtpBase + Math.round((n * RTP_CLOCK) / this.spec.fps)) % RTP_WRAP, wallMs: wall };
+    }
   }
 
   private currentKeyN(): number {

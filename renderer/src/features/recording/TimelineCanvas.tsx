@@ -6,12 +6,15 @@ import type { Density } from './use-timeline';
 import { FRAME_MS, frameOf, instantText, tickLabel, tickStep, wheelFactor, type TimelineView } from './timeline-view';
 
 const GAP_COLOURS: Record<string, string> = {
-  camera_offline: '#e5534b', recording_off: '#3a414c', disk: '#e0a534', station_stopped: '#7a5af0',
+  camera_offline: '#e5534b', recording_off: '#3a414c', disk: '#e0a534', station_stopped: '#7a5af0', not_on_card: '#c25c8f',
 };
 /** The reasons of a gap, with the key of each one's name in the legend (recording namespace). */
 export const GAP_REASONS: Record<string, string> = {
   camera_offline: 'legend.cameraOffline', recording_off: 'legend.recordingOff', disk: 'legend.disk', station_stopped: 'legend.stationStopped',
+  not_on_card: 'legend.notOnCard',
 };
+/** Recorded time fetched from the camera's card after a lost connection (edge backfill): a shade of its own. */
+export const FILLED_COLOUR = '#3fa8b2';
 
 /** A mark (start = end) or band drawn over a strip by another source: bookmarks, motion hits. */
 export interface TimelineBand { start: number; end: number; colour: string }
@@ -94,6 +97,8 @@ export function TimelineCanvas({ name, bands, data, density, channelId, view, po
     }
     g.fillStyle = '#3fb27f';
     for (const s of data?.spans ?? []) g.fillRect(x(s.start), 8, Math.max(1, x(s.end) - x(s.start)), 12);
+    g.fillStyle = FILLED_COLOUR;
+    for (const s of data?.filled ?? []) g.fillRect(x(s.start), 8, Math.max(1, x(s.end) - x(s.start)), 12);
     g.fillStyle = '#4f9cf0';
     // An event with an end is a band over its duration; one without, a mark.
     for (const e of data?.events ?? []) g.fillRect(x(e.at) - 0.5, 4, Math.max(1.5, x(e.end ?? e.at) - x(e.at)), 4);

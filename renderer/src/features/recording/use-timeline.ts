@@ -1,6 +1,7 @@
 import { skipToken } from '@reduxjs/toolkit/query/react';
 import { useEffect, useMemo, useState } from 'react';
 import type { ArchiveOverview, TimelineChannel } from '../../../../electron/contract';
+import { useStationClient } from '../../app/client-context';
 import { useAppDispatch } from '../../app/hooks';
 import { playbackActions as A } from './playback-slice';
 import { useArchiveOverviewQuery, useArchiveTimelineQuery } from './recording-api';
@@ -32,6 +33,7 @@ function useSettled<T>(value: T, ms: number, initial: T): T {
  */
 export function useTimeline(source: string, selected: number[], view: TimelineView): { data: TimelineChannel[]; density: Map<number, Density> } {
   const dispatch = useAppDispatch();
+  const client = useStationClient();
   const span = view.to - view.from;
   const coarse = span >= OVERVIEW_SPAN_MS;
   const unit = coarse ? HOUR_MS : 1000;
@@ -42,6 +44,9 @@ export function useTimeline(source: string, selected: number[], view: TimelineVi
   const settled = useSettled(wanted, 80, skipToken);
   const fine = useArchiveTimelineQuery(coarse ? skipToken : settled);
   const overview = useArchiveOverviewQuery(!coarse || settled === skipToken ? skipToken : { ...settled, maxPoints: OVERVIEW_POINTS });
+  // Time filled from a camera's card shows without waiting for the view to move.
+  const { refetch } = fine;
+  useEffect(() => client.on('archive.filled', (f) => { if (settled !== skipToken && settled.channelIds.includes(f.channelId)) void refetch(); }), [client, settled, refetch]);
   const error = fine.error ?? overview.error;
   useEffect(() => { if (error) dispatch(A.messageShown(errorText(error))); }, [error, dispatch]);
   const density = useMemo(() => densityOf(coarse ? overview.data : undefined), [coarse, overview.data]);

@@ -6,25 +6,27 @@ import { SCHEDULE_PRESETS, ScheduleGrid } from '../events/ScheduleGrid';
 import { useSetChannelsMutation } from './storage-api';
 import { parseNumber } from './storage-format';
 
-type Field = 'mode' | 'stream' | 'preSeconds' | 'postSeconds' | 'retentionDays' | 'schedule' | 'motionGrid';
-interface Draft { mode: string; stream: string; preSeconds: string; postSeconds: string; retentionDays: string; noAgeLimit: boolean; schedule: string; motionGrid: string }
+type Field = 'mode' | 'stream' | 'preSeconds' | 'postSeconds' | 'retentionDays' | 'schedule' | 'motionGrid' | 'backfill';
+interface Draft { mode: string; stream: string; preSeconds: string; postSeconds: string; retentionDays: string; noAgeLimit: boolean; schedule: string; motionGrid: string; backfill: string }
 
 /** What the channels share; '' where they differ (a setting a channel never had is the station's default). */
 function common(configs: ChannelRecordingConfig[]): Draft {
   const same = <K extends keyof ChannelRecordingConfig>(k: K) => (configs.every((c) => c[k] === configs[0]?.[k]) ? configs[0]?.[k] : undefined);
   const days = same('retentionDays');
   const grid = same('motionGrid');
+  const backfill = same('backfill');
   return {
     mode: same('mode') ?? '', stream: same('stream') ?? '',
     preSeconds: same('preSeconds')?.toString() ?? '', postSeconds: same('postSeconds')?.toString() ?? '',
     retentionDays: typeof days === 'number' ? String(days) : '', noAgeLimit: days === null,
     schedule: same('schedule') ?? SCHEDULE_PRESETS.Always,
     motionGrid: grid === undefined ? '' : grid ? 'on' : 'off',
+    backfill: backfill === undefined ? '' : backfill ? 'on' : 'off',
   };
 }
 
 const DEFAULTS = (channelId: number): ChannelRecordingConfig =>
-  ({ channelId, mode: 'off', stream: 'main', schedule: SCHEDULE_PRESETS.Always, preSeconds: 10, postSeconds: 30, retentionDays: null, motionGrid: true });
+  ({ channelId, mode: 'off', stream: 'main', schedule: SCHEDULE_PRESETS.Always, preSeconds: 10, postSeconds: 30, retentionDays: null, motionGrid: true, backfill: true });
 
 interface Props { channelIds: number[]; configs: ChannelRecordingConfig[] }
 
@@ -72,6 +74,7 @@ export function ChannelSettingsForm({ channelIds, configs }: Props) {
       input.schedule = draft.schedule;
     }
     if (touched.has('motionGrid') && draft.motionGrid) input.motionGrid = draft.motionGrid === 'on';
+    if (touched.has('backfill') && draft.backfill) input.backfill = draft.backfill === 'on';
     if (Object.keys(input).length === 1) return setProblem(t('settings.nothingChanged'));
     try {
       await apply(input).unwrap();
@@ -118,6 +121,13 @@ export function ChannelSettingsForm({ channelIds, configs }: Props) {
               <option value="off">{t('settings.gridOff')}</option>
             </select>
           </label>
+          <label className="field-stack">{t('settings.backfill')}
+            <select name="backfill" value={draft.backfill} onChange={(e) => edit('backfill', { backfill: e.target.value })} aria-describedby="st-backfill-hint">
+              {draft.backfill === '' && <option value="">{t('settings.keepEach')}</option>}
+              <option value="on">{t('settings.backfillOn')}</option>
+              <option value="off">{t('settings.backfillOff')}</option>
+            </select>
+          </label>
           <label className="st-check">
             <input type="checkbox" name="noAgeLimit" checked={draft.noAgeLimit} onChange={(e) => edit('retentionDays', { noAgeLimit: e.target.checked })} />
             {t('settings.noAgeLimit')}
@@ -125,6 +135,7 @@ export function ChannelSettingsForm({ channelIds, configs }: Props) {
         </div>
         {draft.mode === 'event' && <p className="muted small">{t('settings.eventHint')}</p>}
         <p className="muted small" id="st-grid-hint">{t('settings.gridHint')}</p>
+        <p className="muted small" id="st-backfill-hint">{t('settings.backfillHint')}</p>
         {showSchedule && <ScheduleGrid label={t('settings.schedule')} value={draft.schedule} onChange={(schedule) => edit('schedule', { schedule })} />}
       </fieldset>
       <div className="actions">
