@@ -4,6 +4,7 @@ import { EXPORT_SCHEMA_PATH, ExportDocument } from '../electron/contract/cloud';
 import type { SqlDb } from './db/sql-db';
 import { EXPORT_FORMAT_VERSION, REGIONS, isoAt, type Region } from './domain';
 import { findStoredObject, listHostedDevices, listPushNotices, listStoredObjects } from './repo/account-services';
+import { accountLogOut, listAccountLog } from './repo/account-log';
 import { findAccountById } from './repo/accounts';
 import { listConsents } from './repo/consents';
 import { listSessions } from './repo/sessions';
@@ -78,6 +79,7 @@ export async function buildExport(
         lastUsedAt: s.last_used_at,
         revokedAt: s.revoked_at,
       })),
+      accountLog: (await listAccountLog(db, a.accountId)).map(accountLogOut),
       pushNotices: (await listPushNotices(db, a.accountId, Number.MAX_SAFE_INTEGER)).map((n) => ({
         ...noticeOut(n),
         snapshotJpegBase64: n.snapshot ? n.snapshot.toString('base64') : null,

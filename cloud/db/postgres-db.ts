@@ -7,7 +7,7 @@ pg.types.setTypeParser(20, (v: string) => Number(v));
 /** Every table that can hold a row of an account's personal data; erasure rewrites them. */
 const PERSONAL_TABLES = [
   'accounts', 'sessions', 'settings', 'consents', 'telemetry_events', 'telemetry_counters', 'shares', 'login_failures',
-  'push_notices', 'stored_objects', 'hosted_devices',
+  'push_notices', 'stored_objects', 'hosted_devices', 'feedback', 'feedback_attachments', 'account_log',
 ];
 
 /** Rewrites `?` placeholders as `$1..$n`; our SQL never has `?` inside literals. */

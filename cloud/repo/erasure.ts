@@ -16,6 +16,7 @@ export interface ErasureCounts {
   cloudStorageObjects: number;
   hostedDeviceLists: number;
   feedback: number;
+  accountLog: number;
   consentRecordsAnonymised: number;
 }
 
@@ -43,6 +44,7 @@ export async function eraseAccount(
       cloudStorageObjects: (await tx.run('DELETE FROM stored_objects WHERE account_id = ?', [id])).changes,
       hostedDeviceLists: (await tx.run('DELETE FROM hosted_devices WHERE account_id = ?', [id])).changes,
       feedback: await deleteFeedbackOf(tx, id),
+      accountLog: (await tx.run('DELETE FROM account_log WHERE account_id = ?', [id])).changes,
       profilePhoto: Number(photo?.n ?? 0),
       account: (await tx.run('DELETE FROM accounts WHERE id = ?', [id])).changes,
     };

@@ -12,6 +12,7 @@ export interface PruneCounts {
   sessions: number;
   loginFailures: number;
   feedback: number;
+  accountLog: number;
   consentRecords: number;
   erasureReceipts: number;
 }
@@ -26,6 +27,7 @@ export async function pruneExpired(db: SqlDb, nowMs: number, throttleWindowMs: n
   const sessions = await pruneSessions(db, nowMs - days.endedSessions * DAY_MS);
   const loginFailures = await pruneFailures(db, nowMs - throttleWindowMs);
   const feedback = await pruneFeedback(db, isoAt(nowMs));
+  const accountLog = (await db.run('DELETE FROM account_log WHERE at < ?', [before(nowMs, days.accountLog)])).changes;
   // Anonymised consent proof and the receipt of its erasure go together, once the limitation period is over.
   const { consentRecords, erasureReceipts } = await db.tx(async (tx) => {
     const cutoff = before(nowMs, days.erasedConsentRecords);
@@ -33,5 +35,5 @@ export async function pruneExpired(db: SqlDb, nowMs: number, throttleWindowMs: n
       'DELETE FROM consents WHERE account_id IS NULL AND subject IN (SELECT subject FROM erasure_receipts WHERE erased_at < ?)', [cutoff])).changes;
     return { consentRecords, erasureReceipts: (await tx.run('DELETE FROM erasure_receipts WHERE erased_at < ?', [cutoff])).changes };
   });
-  return { telemetryEvents, pushNotices, sessions, loginFailures, feedback, consentRecords, erasureReceipts };
+  return { telemetryEvents, pushNotices, sessions, loginFailures, feedback, accountLog, consentRecords, erasureReceipts };
 }

@@ -8,7 +8,7 @@ import { clearFailures } from '../repo/throttle';
 import { accountOut } from '../replies';
 import { hashPassword } from '../secrets';
 import { checkAge, photoOf, refuseTakenEmail } from './auth';
-import { now, serve, subjectOf, type RouteDef } from './route';
+import { logSignedIn, now, serve, subjectOf, type RouteDef } from './route';
 import { confirmPassword, emailKey } from './throttle';
 
 export const accountRoutes: RouteDef[] = [
@@ -34,6 +34,7 @@ export const accountRoutes: RouteDef[] = [
       await clearFailures(d.db, emailKey(d, c.auth.account.email));
       return changed;
     });
+    await logSignedIn(d, c, 'email_change');
     return { status: 200, body: { account: accountOut(account) } };
   }),
   serve('POST /v1/account/password', async (d, c) => {
@@ -41,10 +42,13 @@ export const accountRoutes: RouteDef[] = [
     await confirmPassword(d, c, input.currentPassword);
     await setPasswordHash(d.db, c.auth.account.id, await hashPassword(input.newPassword), now(d));
     const revoked = await revokeOtherSessions(d.db, c.auth.account.id, c.auth.session.id, now(d));
+    await logSignedIn(d, c, 'password_change');
     return { status: 200, body: { changed: true, revokedSessions: revoked } };
   }),
   serve('DELETE /v1/account', async (d, c) => {
     const input = await c.body();
+    // Logged before the password is checked: a refused request stays in the log; a granted one is erased with it.
+    await logSignedIn(d, c, 'erasure_request');
     await confirmPassword(d, c, input.password);
     const a = c.auth.account;
     const subject = subjectOf(d, a.id);

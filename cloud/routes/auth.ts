@@ -7,7 +7,8 @@ import { createSession, listSessions, revokeOtherSessions, revokeSession } from 
 import { clearFailures, recordLoginFailure } from '../repo/throttle';
 import { accountOut, sessionOut } from '../replies';
 import { burnPasswordCheck, hashPassword, hashToken, newSessionToken, verifyPassword } from '../secrets';
-import { now, serve, servePublic, type RouteDef, type ServiceDeps } from './route';
+import { accountLogOut, listAccountLog } from '../repo/account-log';
+import { logAccount, now, serve, servePublic, type RouteDef, type ServiceDeps } from './route';
 import { checkThrottle, clientKey, emailKey, recordFailure, signupKey } from './throttle';
 
 function wrongRegion(d: ServiceDeps, asked: Region): HttpError {
@@ -69,6 +70,7 @@ export const authRoutes: RouteDef[] = [
       photo: input.photo ? photoOf(input.photo) : null,
       now: now(d),
     }));
+    await logAccount(d, c, account.id, 'sign_up', input.client ?? '');
     return { status: 201, body: { account: accountOut(account), ...(await issueSession(d, account.id, input.client)) } };
   }),
   servePublic('POST /v1/auth/login', async (d, c) => {
@@ -83,12 +85,14 @@ export const authRoutes: RouteDef[] = [
       throw new HttpError(401, 'invalid_credentials', 'email or password is wrong', { attemptsLeft: left });
     }
     await clearFailures(d.db, keys[0]!);
+    await logAccount(d, c, account.id, 'sign_in', input.client ?? '');
     return { status: 200, body: { account: accountOut(account), ...(await issueSession(d, account.id, input.client)) } };
   }),
   serve('POST /v1/auth/logout', async (d, c) => {
     await revokeSession(d.db, c.auth.account.id, c.auth.session.id, now(d));
     return { status: 204 };
   }),
+  serve('GET /v1/account/log', async (d, c) => ({ status: 200, body: { entries: (await listAccountLog(d.db, c.auth.account.id)).map(accountLogOut) } })),
   serve('GET /v1/sessions', async (d, c) => ({
     status: 200,
     body: { sessions: (await listSessions(d.db, c.auth.account.id)).map((s) => sessionOut(s, c.auth.session.id)) },

@@ -9,7 +9,7 @@ import { appendConsent, listConsents } from '../repo/consents';
 import { getSettings, putSettings } from '../repo/settings';
 import { consentOut, settingsOut } from '../replies';
 import { refuseIfRestricted } from './purpose-gate';
-import { now, serve, subjectOf, type RouteDef } from './route';
+import { logSignedIn, now, serve, subjectOf, type RouteDef } from './route';
 import { emailKey } from './throttle';
 
 const etagOf = (version: number) => `"${version}"`;
@@ -74,15 +74,15 @@ export const privacyRoutes: RouteDef[] = [
     const a = await setRightsFlags(d.db, c.auth.account.id, input, now(d));
     return { status: 200, body: { restricted: a.restricted === 1, objected: a.objected === 1 } };
   }),
-  serve('GET /v1/export', async (d, c) => ({
-    status: 200,
-    body: await buildExport(d.db, {
+  serve('GET /v1/export', async (d, c) => {
+    await logSignedIn(d, c, 'export');
+    const body = await buildExport(d.db, {
       accountId: c.auth.account.id,
       region: d.region,
       nowMs: d.clock(),
       emailThrottleKey: emailKey(d, c.auth.account.email),
       throttleWindowMs: d.throttle.windowMs,
-    }),
-    headers: { 'content-disposition': 'attachment; filename="watchpost-cloud-export.json"' },
-  })),
+    });
+    return { status: 200, body, headers: { 'content-disposition': 'attachment; filename="watchpost-cloud-export.json"' } };
+  }),
 ];

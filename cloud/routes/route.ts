@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import {
   cloudRouteParts, cloudRoutes, type CloudHttpMethod, type CloudParsedBody, type CloudPublicRouteName, type CloudReplyBody, type CloudRouteName, type CloudRoutes,
-  type CloudSignedInRouteName, type CloudStatus, type Controller,
+  type AccountLogKind, type CloudSignedInRouteName, type CloudStatus, type Controller,
 } from '../../electron/contract/cloud';
 import type { SqlDb } from '../db/sql-db';
 import { isoAt, type Clock, type Region, type ThrottlePolicy } from '../domain';
+import { logAccountEvent } from '../repo/account-log';
 import type { AccountRow, SessionRow } from '../repo/rows';
 import { keyedHash } from '../secrets';
 
@@ -90,3 +91,10 @@ export function servePublic<K extends CloudPublicRouteName>(name: K, handler: (d
 
 export const now = (d: ServiceDeps) => isoAt(d.clock());
 export const subjectOf = (d: ServiceDeps, accountId: string) => keyedHash(d.subjectKey, 'consent-subject', accountId);
+
+/** An entry in the account operation log for this request: now, from its client address, by the app and device named. */
+export const logAccount = (d: ServiceDeps, c: { clientAddress: string }, accountId: string, kind: AccountLogKind, client: string) =>
+  logAccountEvent(d.db, { accountId, at: now(d), kind, address: c.clientAddress, client });
+/** The same for a signed-in request: the app and device are the session's. */
+export const logSignedIn = (d: ServiceDeps, c: { clientAddress: string; auth: AuthContext }, kind: AccountLogKind) =>
+  logAccount(d, c, c.auth.account.id, kind, c.auth.session.client);

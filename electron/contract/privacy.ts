@@ -227,6 +227,12 @@ export const CloudSession = z.object({
 });
 export type CloudSession = z.infer<typeof CloudSession>;
 
+/** What the cloud's account operation log records (its contract reads this list). */
+export const ACCOUNT_LOG_KINDS = ['sign_up', 'sign_in', 'password_change', 'email_change', 'export', 'erasure_request'] as const;
+/** One entry of the account operation log, newest first: when, what, from which address, with which app and device. */
+export const AccountLogEntry = z.object({ id: z.number(), at: z.string(), kind: z.enum(ACCOUNT_LOG_KINDS), address: z.string(), client: z.string() });
+export type AccountLogEntry = z.infer<typeof AccountLogEntry>;
+
 export const StoredObject = z.object({
   id: z.string(),
   name: z.string(),
@@ -266,6 +272,8 @@ export const privacyCalls = {
     z.object({ revokedSessions: z.number().int() }),
   ),
   'privacy.sessions': call(needs.station('privacy'), NoInput, z.array(CloudSession)),
+  /** The cloud account's operation log: sign-ins, password and email changes, exports, erasure requests. */
+  'privacy.accountLog': call(needs.station('privacy'), NoInput, z.array(AccountLogEntry)),
   'privacy.revokeSession': call(needs.station('privacy'), z.object({ id: z.string().min(1).max(100) }).strict(), z.array(CloudSession)),
   /** Sign out everywhere else: every session of the account but this station's. */
   'privacy.revokeOtherSessions': call(needs.station('privacy'), NoInput, z.object({ revoked: z.number().int(), sessions: z.array(CloudSession) })),

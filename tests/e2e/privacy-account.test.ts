@@ -118,7 +118,25 @@ describe('account management in Chromium, station and cloud on loopback', () => 
     expect(doc.cloud.data.account.photo).toEqual({ contentType: 'image/jpeg', base64: JPEG_BYTES.toString('base64') });
     expect(doc.cloud.data.account.email).toBe(NEW_EMAIL);
     expect(doc.cloud.data.sessions.map((s: { client: string }) => s.client)).toContain('Watchpost phone 2.1 (iOS)');
+    expect(doc.cloud.data.accountLog.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['sign_up', 'sign_in', 'email_change', 'password_change', 'export']));
     await page.screenshot({ path: join(SHOTS, 'privacy-account-page.png'), fullPage: true });
+  });
+
+  it('shows the account activity: sign-ins with address and app, the email and password changes, the export', async () => {
+    const log = page.locator('[data-testid=account-log]');
+    // The export above refreshed it: newest first.
+    await poll(() => log.locator('tbody tr').first().getAttribute('data-kind')).toBe('export');
+    const kinds = await log.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-kind')));
+    expect(kinds.slice(0, 4)).toEqual(['export', 'sign_in', 'password_change', 'sign_in']);
+    expect(kinds).toEqual(expect.arrayContaining(['email_change', 'sign_up']));
+    expect(kinds.at(-1)).toBe('sign_up');
+    expect(await log.locator('tr[data-kind=password_change]').textContent()).toContain('Password changed');
+    // The phone signed in twice (before and after "sign out everywhere else"); the tablet once.
+    const from = (client: string) => log.locator('tbody tr', { hasText: client });
+    expect(await from('Watchpost phone 2.1 (iOS)').count()).toBe(2);
+    expect(await from('Watchpost tablet 1.0').count()).toBe(1);
+    expect(await from('Watchpost tablet 1.0').textContent()).toMatch(/Signed in.*127\.0\.0\.1 · Watchpost tablet 1\.0/);
+    await log.screenshot({ path: join(SHOTS, 'privacy-account-log.png') });
   });
 
   it('logged no console error', () => consoleGuard.check());

@@ -162,6 +162,28 @@ describe('cloud accounts over HTTP (SQLite)', () => {
     expect((await c.call('POST', '/v1/auth/login', { body: { email: a.email, password: 'a new password 1' } })).status).toBe(200);
   });
 
+  it('keeps an operation log of sign-ins, password and email changes, exports and erasure requests, shown only to the account', async () => {
+    const a = await signUp(c, { client: 'Watchpost station 0.1.0 (test one)' });
+    const other = await signUp(c);
+    const login = await c.call('POST', '/v1/auth/login', { body: { email: a.email, password: PASSWORD, client: 'Watchpost station 0.1.0 (test two)' } });
+    const token = login.body.token as string;
+    expect((await c.call('POST', '/v1/account/password', { token, body: { currentPassword: PASSWORD, newPassword: 'a new password 2' } })).status).toBe(200);
+    const email = `moved.${a.email}`;
+    expect((await c.call('POST', '/v1/account/email', { token, body: { currentPassword: 'a new password 2', newEmail: email } })).status).toBe(200);
+    expect((await c.call('GET', '/v1/export', { token })).status).toBe(200);
+    expect((await c.call('DELETE', '/v1/account', { token, body: { password: 'not it' } })).status).toBe(403);
+    // A refused change is not a change: only what happened is logged (and the refused erasure request).
+    expect((await c.call('POST', '/v1/account/password', { token, body: { currentPassword: 'wrong', newPassword: 'another password 3' } })).status).toBe(403);
+    const r = await c.call('GET', '/v1/account/log', { token });
+    expect(r.status).toBe(200);
+    expect(r.body.entries.map((e: { kind: string }) => e.kind)).toEqual(['erasure_request', 'export', 'email_change', 'password_change', 'sign_in', 'sign_up']);
+    expect(r.body.entries.at(-1)).toMatchObject({ address: '127.0.0.1', client: 'Watchpost station 0.1.0 (test one)' });
+    for (const e of r.body.entries.slice(0, -1)) expect(e).toMatchObject({ address: '127.0.0.1', client: 'Watchpost station 0.1.0 (test two)' });
+    expect(JSON.stringify(r.body)).not.toContain(PASSWORD);
+    // Another account sees only its own.
+    expect((await c.call('GET', '/v1/account/log', { token: other.token })).body.entries.map((e: { kind: string }) => e.kind)).toEqual(['sign_up']);
+  });
+
   it('corrects the profile', async () => {
     const a = await signUp(c);
     const b = await signUp(c);

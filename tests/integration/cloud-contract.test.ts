@@ -45,6 +45,7 @@ describe('the cloud contract', () => {
     await call('POST', '/v1/auth/login', { body: { email: alice.email, password: 'wrong password' } });
     const other = await call('POST', '/v1/auth/login', { body: { email: alice.email, password: PASSWORD, client: 'contract test' } });
     await call('GET', '/v1/sessions', { token: t });
+    await call('GET', '/v1/account/log', { token: t });
     await call('DELETE', `/v1/sessions/${other.body.sessionId}`, { token: t });
     await call('POST', '/v1/sessions/revoke-others', { token: t });
     await call('GET', '/v1/account', { token: t });

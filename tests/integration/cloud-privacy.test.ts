@@ -217,6 +217,7 @@ const EXPORTED_COLUMNS: Record<string, Record<string, string | null>> = {
     id: 'cloudStorage.id', account_id: null, name: 'cloudStorage.name', kind: 'cloudStorage.kind', content_type: 'cloudStorage.contentType',
     bytes: 'cloudStorage.bytes', sha256: 'cloudStorage.sha256', data: 'cloudStorage.base64', created_at: 'cloudStorage.createdAt',
   },
+  account_log: { id: 'accountLog.id', account_id: null, at: 'accountLog.at', kind: 'accountLog.kind', address: 'accountLog.address', client: 'accountLog.client' },
   hosted_devices: {
     account_id: null, station_id: 'hostedDevices.stationId', station_name: 'hostedDevices.stationName', devices: 'hostedDevices.devices',
     updated_at: 'hostedDevices.updatedAt',
@@ -267,6 +268,9 @@ describe('data subject rights', () => {
     expect(doc.data.sharesGiven[0]).toMatchObject({ deviceName: 'Gate', channels: [1, 2], recipientAccountId: b.id });
     expect(doc.data.sharesReceived[0]).toMatchObject({ deviceName: 'Yard', ownerAccountId: b.id });
     expect(doc.data.loginFailures.recentCount).toBe(1);
+    // The account operation log: the sign-up and this export, each with the address and app.
+    expect(doc.data.accountLog.map((e) => e.kind)).toEqual(['export', 'sign_up']);
+    expect(doc.data.accountLog[1]).toMatchObject({ address: '127.0.0.1', client: expect.any(String) });
     expect(JSON.stringify(r.body)).not.toContain('scrypt$');
     expect(JSON.stringify(r.body)).not.toContain(b.email);
 
@@ -295,6 +299,8 @@ describe('data subject rights', () => {
     expect(receipt.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(receipt.erasedAt).toMatch(/Z$/);
     expect(receipt.deleted).toMatchObject({ account: 1, profilePhoto: 1, settings: 1, telemetryEvents: 1, sharesGiven: 1, sharesReceived: 1, consentRecordsAnonymised: 4, pushNotices: 1, cloudStorageObjects: 1, hostedDeviceLists: 1, feedback: 1 });
+    // Sign-up, export, the refused and the granted erasure request.
+    expect(receipt.deleted.accountLog).toBe(4);
     expect(receipt.deleted.sessions).toBeGreaterThanOrEqual(1);
     // One failed login and one wrong password on the erasure attempt.
     expect(receipt.deleted.loginFailures).toBe(2);

@@ -14,6 +14,7 @@ import { countTelemetry, insertTelemetry, telemetryCounters, telemetryEvents, te
 import { clearFailures, recentFailures, recordLoginFailure } from '../../cloud/repo/throttle';
 import { insertFeedback, listFeedback } from '../../cloud/repo/feedback';
 import { pruneExpired } from '../../cloud/repo/retention';
+import { listAccountLog, logAccountEvent } from '../../cloud/repo/account-log';
 import { CLOUD_RETENTION_DAYS, DAY_MS } from '../../electron/contract/retention';
 import { PNG_1PX } from './cloud-helpers';
 
@@ -186,6 +187,7 @@ export function defineRepositorySuite(label: string, open: () => { db: SqlDb }) 
       await insertStoredObject(db, { accountId: a.id, name: 'erase me.jpg', kind: 'snapshot', contentType: 'image/jpeg', data: Buffer.from('erase me bytes'), sha256: 'h', createdAt: NOW });
       await insertStoredObject(db, { accountId: b.id, name: 'kept.jpg', kind: 'snapshot', contentType: 'image/jpeg', data: Buffer.from('b'), sha256: 'h', createdAt: NOW });
       await putHostedDevices(db, { accountId: a.id, stationId: 'st', stationName: 'erase me station', devices: '[]', updatedAt: NOW });
+      await logAccountEvent(db, { accountId: a.id, at: NOW, kind: 'sign_in', address: '203.0.113.9', client: 'erase me app' });
       expect(await allStoredText(db)).toContain(a.email);
 
       const { deleted } = await eraseAccount(db, {
@@ -200,7 +202,7 @@ export function defineRepositorySuite(label: string, open: () => { db: SqlDb }) 
       expect(deleted).toEqual({
         account: 1, profilePhoto: 1, sessions: 1, settings: 1, telemetryEvents: 1, telemetryCounters: 1,
         sharesGiven: 1, sharesReceived: 1, loginFailures: 1, consentRecordsAnonymised: 2,
-        pushNotices: 1, cloudStorageObjects: 1, hostedDeviceLists: 1, feedback: 0,
+        pushNotices: 1, cloudStorageObjects: 1, hostedDeviceLists: 1, feedback: 0, accountLog: 1,
       });
       expect(await listHostedDevices(db, a.id)).toEqual([]);
       expect(await listStoredObjects(db, b.id)).toHaveLength(1);
@@ -240,8 +242,12 @@ export function defineRepositorySuite(label: string, open: () => { db: SqlDb }) 
         erased.push(e.id);
       }
 
+      for (const d of [days.accountLog + 1, days.accountLog - 1])
+        await logAccountEvent(db, { accountId: a.id, at: iso(ago(d)), kind: 'sign_in', address: '127.0.0.1', client: `app ${d}` });
+
       const counts = await pruneExpired(db, now, 15 * 60_000);
-      expect(counts).toMatchObject({ telemetryEvents: 1, pushNotices: 1, loginFailures: 1, feedback: 1, consentRecords: 1, erasureReceipts: 1 });
+      expect(counts).toMatchObject({ telemetryEvents: 1, pushNotices: 1, loginFailures: 1, feedback: 1, accountLog: 1, consentRecords: 1, erasureReceipts: 1 });
+      expect((await listAccountLog(db, a.id)).map((e) => e.client)).toEqual([`app ${days.accountLog - 1}`]);
       expect(counts.sessions).toBeGreaterThanOrEqual(1);
       expect((await telemetryEvents(db, a.id)).map((e) => e.payload)).toEqual([`[${days.telemetryEvents - 1}]`]);
       expect((await listPushNotices(db, a.id)).map((n) => n.channel_name)).toEqual([`ch ${days.pushNotices - 1}`]);

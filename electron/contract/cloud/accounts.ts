@@ -1,4 +1,5 @@
 // Accounts, sign-in and sessions, the profile, password and email, and erasure.
+import { ACCOUNT_LOG_KINDS } from '../privacy';
 import { z } from 'zod';
 import { isCountryCode } from '../countries';
 import {
@@ -104,6 +105,12 @@ export const Session = z.strictObject({
 });
 export type Session = z.infer<typeof Session>;
 
+/** What the account operation log records (the list lives in the station contract, which the renderer reads too). */
+export type AccountLogKind = (typeof ACCOUNT_LOG_KINDS)[number];
+/** One entry of the account operation log: when, what, from which address, with which app and device. */
+export const AccountLogEntry = z.strictObject({ id: z.number(), at: iso, kind: z.enum(ACCOUNT_LOG_KINDS), address: z.string(), client: z.string() });
+export type AccountLogEntry = z.infer<typeof AccountLogEntry>;
+
 /** What erasure deleted, and the consent proof it kept (no personal details). */
 export const CloudErasureReceipt = z.strictObject({
   id: z.string(),
@@ -122,6 +129,7 @@ export const CloudErasureReceipt = z.strictObject({
     cloudStorageObjects: z.number(),
     hostedDeviceLists: z.number(),
     feedback: z.number(),
+    accountLog: z.number(),
     profilePhoto: z.number(),
     account: z.number(),
   }),
@@ -134,6 +142,8 @@ export const accountRoutes = {
   'POST /v1/auth/login': publicRoute(200, LoginBody, SignedIn),
   'POST /v1/auth/logout': route(204, NoBody, NoBody),
   'GET /v1/sessions': route(200, NoBody, z.strictObject({ sessions: z.array(Session) })),
+  /** The account operation log, newest first. */
+  'GET /v1/account/log': route(200, NoBody, z.strictObject({ entries: z.array(AccountLogEntry) })),
   'DELETE /v1/sessions/:id': route(204, NoBody, NoBody),
   /** Sign out everywhere else. */
   'POST /v1/sessions/revoke-others': route(200, NoBody, z.strictObject({ revoked: z.number() })),

@@ -1,7 +1,7 @@
 // The data export: everything the cloud holds about an account, and the JSON Schema it is published with.
 import { z } from 'zod';
 import { CloudStoredObject, HostedDeviceList, PushNotice } from './account-services';
-import { Session } from './accounts';
+import { AccountLogEntry, Session } from './accounts';
 import { EXPORT_FORMAT_VERSION, NoBody, REGION_IDS, iso, publicRoute, route } from './common';
 import { CloudFeedback } from './feedback';
 import { CloudConsentRecord, Rights } from './settings';
@@ -42,6 +42,7 @@ export const ExportDocument = z.strictObject({
       id: z.number(), subject: z.string().describe('keyed hash kept as proof after erasure'), ...CloudConsentRecord.omit({ id: true }).shape,
     })),
     sessions: z.array(Session.omit({ current: true })),
+    accountLog: z.array(AccountLogEntry),
     pushNotices: z.array(PushNotice.omit({ hasSnapshot: true }).extend({ snapshotJpegBase64: z.string().nullable() })),
     cloudStorage: z.array(CloudStoredObject.extend({ base64: z.string() })),
     hostedDevices: z.array(HostedDeviceList.extend({ devices: z.array(z.unknown()) })),

@@ -58,7 +58,8 @@ export interface AccountSessionsOptions {
 export class AccountSessions {
   readonly handlers: Pick<Handlers,
     | 'privacy.signUp' | 'privacy.logIn' | 'privacy.logOut' | 'privacy.updateProfile' | 'privacy.photo' | 'privacy.setPhoto'
-    | 'privacy.changeEmail' | 'privacy.changePassword' | 'privacy.sessions' | 'privacy.revokeSession' | 'privacy.revokeOtherSessions'> = {
+    | 'privacy.changeEmail' | 'privacy.changePassword' | 'privacy.sessions' | 'privacy.revokeSession' | 'privacy.revokeOtherSessions'
+    | 'privacy.accountLog'> = {
       'privacy.signUp': (input) => this.signUp(input),
       'privacy.logIn': (input) => this.logIn(input),
       'privacy.logOut': () => this.logOut(),
@@ -70,6 +71,7 @@ export class AccountSessions {
       'privacy.sessions': () => this.sessions(),
       'privacy.revokeSession': (input) => this.revokeSession(input.id),
       'privacy.revokeOtherSessions': () => this.revokeOtherSessions(),
+      'privacy.accountLog': async () => (await this.opts.cloud.accountCall('show your account activity', { method: 'GET', path: '/v1/account/log' })).body.entries,
     };
 
   private photoCache: { type: string; photo: ProfilePhoto | null } | null = null;

@@ -1,10 +1,10 @@
-// Account management once signed in: profile photo, email and password changes, the account's sessions.
+// Account management once signed in: profile photo, email and password changes, the account's sessions and operation log.
 import i18next from 'i18next';
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PROFILE_PHOTO_MAX_BYTES, PROFILE_PHOTO_TYPES, type CloudSession, type PrivacyState, type ProfilePhoto } from '../../../../electron/contract';
 import {
-  useChangeEmailMutation, useChangeAccountPasswordMutation, usePrivacyPhotoQuery, usePrivacySessionsQuery, useRevokeOtherSessionsMutation,
+  useAccountLogQuery, useChangeEmailMutation, useChangeAccountPasswordMutation, usePrivacyPhotoQuery, usePrivacySessionsQuery, useRevokeOtherSessionsMutation,
   useRevokeSessionMutation, useSetPhotoMutation,
 } from './privacy-api';
 import { dateTimeFormat, formatDateTime, formatNumber } from '../../i18n/format';
@@ -179,6 +179,37 @@ function Sessions() {
   );
 }
 
+/** What was done with the account, newest first: when, what, from which address, with which app and device. */
+function AccountLog() {
+  const { t } = useTranslation('privacy');
+  const { data: entries, error } = useAccountLogQuery(undefined, { refetchOnMountOrArgChange: true });
+  const full = (iso: string) => formatDateTime(Date.parse(iso), { dateStyle: 'medium', timeStyle: 'medium' });
+  return (
+    <section aria-labelledby="account-log-title" data-section="account-log">
+      <h3 id="account-log-title">{t('accountLog.title')}</h3>
+      <p className="muted small">{t('accountLog.intro')}</p>
+      {entries && entries.length === 0 && <p className="muted small">{t('accountLog.empty')}</p>}
+      {entries && entries.length > 0 && (
+        <div className="table-wrap">
+          <table className="table retention" data-testid="account-log">
+            <thead><tr><th scope="col">{t('accountLog.when')}</th><th scope="col">{t('accountLog.what')}</th><th scope="col">{t('accountLog.from')}</th></tr></thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={e.id} data-kind={e.kind}>
+                  <td className="mono">{full(e.at)}</td>
+                  <td>{t(`accountLog.kinds.${e.kind}`)}</td>
+                  <td><span className="mono">{e.address}</span>{' · '}{e.client || t('sessions.unnamed')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {error && <p className="error" role="alert">{errorText(error)}</p>}
+    </section>
+  );
+}
+
 /** Shown under the profile of a signed-in account. */
 export function AccountSecurity({ state }: { state: PrivacyState & { account: NonNullable<PrivacyState['account']> } }) {
   return (
@@ -189,6 +220,7 @@ export function AccountSecurity({ state }: { state: PrivacyState & { account: No
         <PasswordForm />
       </div>
       <Sessions />
+      <AccountLog />
     </div>
   );
 }
