@@ -24,7 +24,8 @@ import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from './storage/db';
 import type { SecretStore } from './storage/secrets';
 import { STATION_VERSION } from './version';
-import { burnInOutlines, maskHandlers } from './redaction/masks';
+import { burnInOutlines, maskHandlers, permanentOutlines } from './redaction/masks';
+import { burnPermanentMasks } from './redaction/redact-export';
 import { maskPam } from './redaction/raster';
 import { RedactionService } from './redaction/redaction-service';
 import { MASK_RGB } from '../contract';
@@ -166,6 +167,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   // Recording, archive, playback, export (electron/core/recording): recorders are consumers of the live hubs.
   const recording = new RecordingService({
     db, root: settings.recordingsDir, dataDir: opts.dataDir, live, registry, signals, secrets: opts.secrets, logger, clock, ffmpegPath, burnIn,
+    burnMasks: (path, channelId) => burnPermanentMasks({ ffmpegPath: ffmpegPath(), ffprobePath: locateTool('ffprobe', settings.ffprobePath, env).path, path, masks: permanentOutlines(db, channelId) }),
     // A folder chosen on the storage page is the station's setting too.
     rootChanged: (recordingsDir) => {
       settings = { ...settings, recordingsDir };

@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RedactionBox } from '../../electron/contract';
-import { FACE_SAMPLE_FPS, loadFaceDetector, probeVideo, redactFile, trackFaces } from '../../electron/core/redaction/redact-export';
+import { FACE_SAMPLE_FPS, loadFaceDetector, probeVideo, redactFile, trackFaces, X264_PRESET } from '../../electron/core/redaction/redact-export';
 import { benchFaces } from './faces';
 
 const SECONDS = 10;
@@ -74,7 +74,7 @@ async function main() {
       out.face_detector_error = (err as Error).message;
     }
     out.mask_overhead_renderer_pct = null;
-    out.x264_preset = 'veryfast';
+    out.x264_preset = X264_PRESET;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

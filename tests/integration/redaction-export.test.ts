@@ -10,10 +10,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MASK_RGB, type RedactionBox } from '../../electron/contract';
 import { Archive, writeArchiveConfig } from '../../electron/core/recording/archive';
 import type { ArchiveSource } from '../../electron/core/recording/archive-reader';
-import { stationSigningKey, verifyExport, type SigningKey } from '../../electron/core/recording/export';
+import { exportRange, stationSigningKey, verifyExport, type SigningKey } from '../../electron/core/recording/export';
 import { ALWAYS, ChannelRecorder } from '../../electron/core/recording/recorder';
 import { boxAt } from '../../electron/core/redaction/raster';
-import { previewStills, redactRange, verifyRedactionLink, type RedactedManifest } from '../../electron/core/redaction/redact-export';
+import { burnPermanentMasks, previewStills, redactRange, verifyRedactionLink, type RedactedManifest } from '../../electron/core/redaction/redact-export';
 import { openDatabase } from '../../electron/core/storage/db';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { FakeClock, feed, H, loadClip, W } from '../helpers/archive-media';
@@ -151,7 +151,7 @@ describe('redacted export', () => {
     writeFileSync(m, text);
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/altered after it was signed/);
-  }, 30_000);
+  }, 90_000);
 
   it('previews redacted stills with the same filter', async () => {
     const [still] = await previewStills({
@@ -162,6 +162,20 @@ describe('redacted export', () => {
     expect(r.stdout.length).toBe(W * H);
     expect(Math.abs(mean(r.stdout, px({ x: 0, y: 0, w: 0.25, h: 0.3 }, 2)) - MASK_GREY)).toBeLessThan(8);
     expect(still!.at).toBeLessThanOrEqual(T0 + 5_000);
+  }, 30_000);
+
+  it('a plain export has the permanent masks burnt in, named in its signed manifest', async () => {
+    const folder = join(dir, 'exports', 'plain');
+    const r = await exportRange({
+      source, channels: [{ channelId: 1, camera: 'Door' }], from: T0 + 1_000, to: T0 + 5_000, folder, key,
+      burnMasks: (path) => burnPermanentMasks({ ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', path, masks: { names: [MASK.name], outlines: [MASK.points] } }),
+    });
+    const f = r.manifest.files[0]!;
+    expect(f).toMatchObject({ masks: ['Neighbour window'], codec: 'avc1' });
+    const frames = grey(join(folder, f.name));
+    expect(frames.length).toBeGreaterThan(50);
+    for (const k of [0, 50]) expect(Math.abs(mean(frames[k]!, px({ x: 0, y: 0, w: 0.25, h: 0.3 }, 2)) - MASK_GREY)).toBeLessThan(8);
+    expect(verifyExport(folder, key.publicKeyDer)).toMatchObject({ ok: true, findings: [] });
   }, 30_000);
 
   it('refuses a range with nothing recorded and leaves no folder behind', async () => {

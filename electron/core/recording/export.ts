@@ -61,6 +61,8 @@ export interface ManifestFile {
   sha256: string;
   chunkBytes: number;
   chunks: string[];
+  /** Privacy masks burnt into this file (re-encoded): the channel's permanent masks, by name. */
+  masks?: string[];
 }
 
 export interface Manifest {
@@ -111,6 +113,8 @@ export interface ExportRequest {
   signal?: AbortSignal;
   onProgress?: (p: { doneBytes: number; totalBytes: number }) => void;
   now?: () => number;
+  /** Burns the channel's permanent privacy masks into a written file (re-encoding it in place); the masks' names, or null: none. */
+  burnMasks?: (path: string, channelId: number) => Promise<string[] | null>;
 }
 
 export interface ExportResult { folder: string; manifest: Manifest }
@@ -127,6 +131,7 @@ export async function exportRange(req: ExportRequest): Promise<ExportResult> {
   let doneBytes = 0;
   const files: ManifestFile[] = [];
   const written: string[] = [];
+  const finished: { name: string; ch: ExportRequest['channels'][number]; first: number; last: number; meta: { codec: string; width: number; height: number; stream: string } }[] = [];
   let lastYield = Date.now();
   try {
     for (const ch of req.channels) {
@@ -138,12 +143,7 @@ export async function exportRange(req: ExportRequest): Promise<ExportResult> {
         const finish = () => {
           if (!out) return;
           closeSync(out.fd);
-          const h = hashFile(join(req.folder, out.name));
-          files.push({
-            name: out.name, channelId: ch.channelId, camera: ch.camera, stream: out.meta.stream, codec: out.meta.codec, width: out.meta.width, height: out.meta.height,
-            startUtc: new Date(out.first).toISOString(), endUtc: new Date(out.last).toISOString(), startLocal: localIso(out.first), endLocal: localIso(out.last),
-            bytes: h.bytes, sha256: h.sha256, chunkBytes: CHUNK_BYTES, chunks: h.chunks,
-          });
+          finished.push({ name: out.name, ch, first: out.first, last: out.last, meta: out.meta });
           out = undefined;
         };
         let pendingInit: { data: Buffer; codec: string; width: number; height: number; tracks: TrackInfo; stream: string } | undefined;
@@ -182,6 +182,17 @@ export async function exportRange(req: ExportRequest): Promise<ExportResult> {
       } finally {
         cursor.close();
       }
+    }
+    // Hashed once final: after the permanent masks, if any, are burnt in.
+    for (const f of finished) {
+      const path = join(req.folder, f.name);
+      const masks = req.burnMasks ? await req.burnMasks(path, f.ch.channelId) : null;
+      const h = hashFile(path);
+      files.push({
+        name: f.name, channelId: f.ch.channelId, camera: f.ch.camera, stream: f.meta.stream, codec: masks ? 'avc1' : f.meta.codec, width: f.meta.width, height: f.meta.height,
+        startUtc: new Date(f.first).toISOString(), endUtc: new Date(f.last).toISOString(), startLocal: localIso(f.first), endLocal: localIso(f.last),
+        bytes: h.bytes, sha256: h.sha256, chunkBytes: CHUNK_BYTES, chunks: h.chunks, ...(masks ? { masks } : {}),
+      });
     }
   } catch (err) {
     for (const name of written) rmSync(join(req.folder, name), { force: true });

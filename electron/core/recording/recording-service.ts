@@ -57,6 +57,8 @@ export interface RecordingServiceOptions {
   backfill?: Pick<BackfillOptions, 'bytesPerSecond' | 'scanMs' | 'settleMs' | 'idleMs'>;
   /** Privacy masks burnt into thumbnails (those not lifted by the asking session) and, the permanent ones, into every export. */
   burnIn?: (channelId: number, session?: ClientSession) => { key: string; overlay: FrameOverlay } | null;
+  /** Burns a channel's permanent masks into an exported file (see ExportRequest.burnMasks). */
+  burnMasks?: (path: string, channelId: number) => Promise<string[] | null>;
 }
 
 interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null; motion_grid: 0 | 1; backfill: 0 | 1 }
@@ -438,7 +440,7 @@ export class RecordingService {
         const key = await stationSigningKey(this.opts.secrets);
         await exportRange({
           source: src, channels: input.channelIds.map((channelId) => ({ channelId, camera: names.get(channelId)! })),
-          from: input.from, to: input.to, folder, key, signal: abort.signal, now: this.clock,
+          from: input.from, to: input.to, folder, key, signal: abort.signal, now: this.clock, burnMasks: this.opts.burnMasks,
           onProgress: (p) => { last = p; emit({ state: 'running', ...p }); },
         });
         emit({ state: 'done', ...last, doneBytes: last.totalBytes });

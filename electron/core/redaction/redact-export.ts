@@ -129,6 +129,22 @@ export async function redactFile(o: RedactFileOptions): Promise<void> {
   });
 }
 
+/** The channel's permanent masks burnt into an exported file, in place (every export, for everyone); their names, or null. */
+export async function burnPermanentMasks(o: { ffmpegPath: string; ffprobePath: string; path: string; masks: { names: string[]; outlines: MaskPoint[][] } }): Promise<string[] | null> {
+  if (!o.masks.outlines.length) return null;
+  const tmp = `${o.path}.masking.mp4`;
+  try {
+    await redactFile({
+      ffmpegPath: o.ffmpegPath, input: o.path, output: tmp, geometry: await probeVideo(o.ffprobePath, o.path), start: 0, masks: o.masks.outlines, boxes: [],
+      settings: { effect: 'blur', quality: 'high', audio: true, faces: false },
+    });
+    renameSync(tmp, o.path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return o.masks.names;
+}
+
 // ---- preview ----
 
 /** Redacted stills at the given instants: the keyframe at or before each, through the export's own filter graph. */
