@@ -1,5 +1,6 @@
 // Domain constants shared by the service, its repository and its tests.
 import { STORED_OBJECT_MAX_BYTES } from '../electron/contract/cloud';
+import { LOGIN_FAILURE_RETENTION_MINUTES } from '../electron/contract/retention';
 
 // Regions, purposes and limits are facts shared with the station: the contract (zod only, isomorphic) is their single source.
 export {
@@ -30,7 +31,8 @@ export interface ThrottlePolicy {
   windowMs: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottlePolicy = { accountFailures: 5, clientFailures: 20, signupsPerClient: 5, windowMs: 15 * 60_000 };
+// The window is also how long failed sign-ins are kept: the retention the Privacy page states.
+export const DEFAULT_THROTTLE: ThrottlePolicy = { accountFailures: 5, clientFailures: 20, signupsPerClient: 5, windowMs: LOGIN_FAILURE_RETENTION_MINUTES * 60_000 };
 export const DEFAULT_SESSION_TTL_MS = 30 * 24 * 3600_000;
 
 export function isoAt(ms: number): string {

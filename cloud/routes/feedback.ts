@@ -1,5 +1,6 @@
 // Feedback: taken only from a signed-in account that pressed send (no consent purpose: it is the user's own request),
 // kept for FEEDBACK_RETENTION_DAYS, listed back to its author, in the data export, erased with the account.
+import { DAY_MS } from '../../electron/contract/retention';
 import { FEEDBACK_ATTACHMENT_MAX_BYTES, FEEDBACK_ATTACHMENTS_MAX, FEEDBACK_RETENTION_DAYS } from '../../electron/contract/cloud';
 import { isoAt } from '../domain';
 import { insertFeedback, listFeedback } from '../repo/feedback';
@@ -14,7 +15,7 @@ export const feedbackRoutes: RouteDef[] = [
     const feedback = await insertFeedback(d.db, {
       accountId: c.auth.account.id, text: input.text, replyEmail: input.replyEmail,
       attachments: input.attachments.map((a) => ({ name: a.name, contentType: a.contentType, data: Buffer.from(a.data, 'base64') })),
-      receivedAt: isoAt(at), deleteAfter: isoAt(at + FEEDBACK_RETENTION_DAYS * 86_400_000),
+      receivedAt: isoAt(at), deleteAfter: isoAt(at + FEEDBACK_RETENTION_DAYS * DAY_MS),
     });
     return { status: 201, body: { feedback } };
   }, { maxBody: MAX_BODY }),
