@@ -3,9 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import WebSocket from 'ws';
-import { signInAsTestAdmin } from './auth';
 import { endProcess } from './child-process';
+import { wsClient } from './ws-client';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -55,7 +54,8 @@ export async function startStation(opts: { dataDir?: string; args?: string[]; en
     proc.once('exit', (code) => { clearTimeout(timer); rej(new Error(`station exited ${code}:\n${out}`)); });
   }).catch((err: unknown) => { proc.kill('SIGKILL'); throw err; });
   const u = new URL(url);
-  if (opts.signIn !== false) await signInOnce(u).catch((err: unknown) => { proc.kill('SIGKILL'); throw err; });
+  // One connection signs in (see auth.ts) and closes; the sign-in stays for later ones.
+  if (opts.signIn !== false) await wsClient(url).then((ws) => ws.close(), (err: unknown) => { proc.kill('SIGKILL'); throw err; });
   return {
     url, dataDir, proc,
     origin: u.origin,
@@ -63,20 +63,6 @@ export async function startStation(opts: { dataDir?: string; args?: string[]; en
     output: () => out,
     stop: () => endProcess(proc, 'SIGTERM'),
   };
-}
-
-/** Signs in as the test administrator over one connection, which then closes (the sign-in stays for later ones). */
-async function signInOnce(u: URL): Promise<void> {
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`);
-  try {
-    await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
-    const pending = new Map<number, (r: unknown) => void>();
-    ws.on('message', (d, binary) => { if (binary) return; const f = JSON.parse(d.toString()); if (f.t === 'result') pending.get(f.id)?.(f.result); });
-    let next = 1;
-    await signInAsTestAdmin(u.origin, (name, input) => new Promise((res) => { const id = next++; pending.set(id, res); ws.send(JSON.stringify({ t: 'call', id, name, input })); }));
-  } finally {
-    ws.close();
-  }
 }
 
 export function exitOf(proc: ChildProcess): Promise<{ code: number | null; out: string }> {
