@@ -14,6 +14,8 @@ import { fileScope } from '../helpers/fixtures';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
 import { addCamsimChannel, recordContinuously } from '../helpers/station-setup';
 import { wsClient, type WsClient } from '../helpers/ws-client';
+import { verifyRedactionLink } from '../../electron/core/redaction/redact-export';
+import { verifyExport } from '../../electron/core/recording/export';
 
 const SHOTS = join(ROOT, 'test-results');
 const scope = fileScope();
@@ -91,6 +93,45 @@ describe('privacy masks', () => {
     await expect.poll(async () => isMaskColour(await shotCentre(figure.locator('video'))), { timeout: 15_000 }).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'privacy-masks-playback.png') });
   }, 45_000);
+
+  it('Export for disclosure: a box drawn on a preview still, the redacted copy written, signed, linked to its locked original', async () => {
+    const now = Date.now();
+    const [tl] = await ws.call<{ spans: { start: number; end: number }[] }[]>('archive.timeline', { channelIds: [channelId], from: now - 120_000, to: now });
+    const span = tl!.spans.at(-1)!;
+    const strip = page.locator(`canvas[data-timeline="${channelId}"]`);
+    const box = (await strip.boundingBox())!;
+    const from = Number(await strip.getAttribute('aria-valuemin')), to = Number(await strip.getAttribute('aria-valuemax'));
+    const xOf = (t: number) => box.x + ((t - from) / (to - from)) * box.width;
+    await page.keyboard.down('Shift');
+    // The strip spans an hour: a range from 40 s before the recording to its end is wide enough to drag.
+    await page.mouse.move(xOf(span.start - 40_000), box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(xOf(span.end), box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await page.click('[data-testid=disclose]', { timeout: 5_000 });
+    const dialog = page.locator('.disclosure');
+    await dialog.locator('[data-testid=add-box]').click();
+    await dialog.locator('[data-testid=disclosure-preview]').click();
+    const still = dialog.locator('img[data-still]').first();
+    await still.waitFor({ timeout: 20_000 });
+    const s = (await still.boundingBox())!;
+    await page.mouse.move(s.x + s.width * 0.05, s.y + s.height * 0.75);
+    await page.mouse.down();
+    await page.mouse.move(s.x + s.width * 0.25, s.y + s.height * 0.95, { steps: 3 });
+    await page.mouse.up();
+    await expect.poll(() => dialog.getByLabel('Left').inputValue()).toBe('0.05');
+    await page.screenshot({ path: join(SHOTS, 'privacy-disclosure-dialog.png') });
+    await dialog.locator('[data-testid=disclosure-start]').click();
+    await dialog.locator('[data-redaction-state=done]').waitFor({ timeout: 60_000 });
+    const folder = await dialog.locator('[data-folder]').getAttribute('data-folder');
+    expect(verifyExport(join(folder!, 'redacted')).ok).toBe(true);
+    expect(verifyRedactionLink(join(folder!, 'redacted'), join(folder!, 'original'))).toMatchObject({ ok: true, findings: [] });
+    const [made] = await ws.call<{ state: string; lockId: number | null; channelId: number }[]>('redaction.list', {});
+    expect(made).toMatchObject({ state: 'done', channelId });
+    expect(made!.lockId).not.toBeNull();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  }, 90_000);
 
   it('a liftable mask is lifted with a reason for this session, and the lifting is logged', async () => {
     await ws.call('masks.save', { channelId, masks: [{ name: 'Neighbour', kind: 'liftable', points: SQUARE.map(([x, y]) => ({ x, y })) }] });
