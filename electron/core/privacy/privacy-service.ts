@@ -58,12 +58,12 @@ export class PrivacyService {
   private readonly collector: TelemetryCollector;
   private readonly outbox: OutboxSync;
   private readonly unsubscribe: () => void;
-
-  constructor(opts: PrivacyServiceOptions) {
   private readonly db: Db;
   private readonly clock: () => number;
   private readonly log: Logger;
   private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(opts: PrivacyServiceOptions) {
     const { db, secrets, clock, cloudUrl, dataDir, mediaDirs } = opts;
     const log = opts.logger.child({ part: 'privacy' });
     // Deleted personal rows are overwritten with zeros instead of lingering in free pages.
@@ -116,16 +116,14 @@ export class PrivacyService {
     this.status = status;
     this.collector = collector;
     this.outbox = outbox;
-  }
-
     this.db = db;
     this.clock = clock;
     this.log = log;
+  }
+
   /** Starts syncing with the cloud; the station calls it once every port it handed in can answer. */
   start(): void {
     this.outbox.start();
-  }
-
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
     this.pruneTimer.unref();
@@ -139,6 +137,8 @@ export class PrivacyService {
       this.log.warn({ err: (err as Error).message }, 'privacy retention pass failed');
       return { transmissions: 0, unsentTelemetry: 0 };
     }
+  }
+
   /** Counts feature usage for the User Experience Plan (only while it is granted). */
   observe(dispatch: Dispatch): Dispatch {
     return this.collector.observe(dispatch);
@@ -146,8 +146,8 @@ export class PrivacyService {
 
   async dispose(): Promise<void> {
     this.status.disposed = true;
+    clearInterval(this.pruneTimer);
     this.unsubscribe();
     await this.outbox.dispose();
-    clearInterval(this.pruneTimer);
   }
 }
