@@ -70,7 +70,7 @@ export async function cardOutage(opts: { downMs: number; lose?: { from: number; 
     const lost = opts.lose && { start: down + opts.lose.from, end: down + opts.lose.to };
     if (lost) await applyFault(device, { type: 'card-gap', channel: 1, profile: 'sub', start: lost.start, end: lost.end });
     const up = down + opts.downMs;
-    await device.whenOnline();
+    await device.whenOnline(opts.downMs + 30_000);
 
     let timeline!: Tl;
     for (const until = up + (opts.waitMs ?? 120_000); ; await sleep(500)) {

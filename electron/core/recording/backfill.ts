@@ -4,7 +4,7 @@
 // (the socket is paused, so TCP holds the camera back and live view keeps its bandwidth). What comes is written as
 // ordinary segments marked from_camera, so playback, export, retention and reconcile take them as any other; what the
 // card lacks stays a gap, now with the reason not_on_card.
-import { ftruncateSync, mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log';
 import type { Fmp4Part, FragmentInfo, TrackInfo } from '../media/fmp4';
@@ -314,20 +314,27 @@ class CardWriter {
     return true;
   }
 
-  /** The last keyframe of the live segment before the hole, when cutting it there leaves it a whole GOP or more. */
+  /** The last keyframe of the live segment before the hole (never one under an evidence lock). */
   private cutPoint(): { wall: number; kf: Keyframe; index: number } | undefined {
     const s = this.before;
     if (!s) return undefined;
     const kfs = unpackKeyframes(s.keyframes);
-    if (kfs.length < 2 || isLocked(this.host.db, this.channelId, s.start_ms, s.end_ms)) return undefined;
+    if (kfs.length === 0 || isLocked(this.host.db, this.channelId, s.start_ms, s.end_ms)) return undefined;
     const kf = kfs.at(-1)!;
     return { wall: s.start_ms + kf.offsetMs, kf, index: kfs.length - 1 };
   }
 
-  /** Cuts the live segment before the hole back to its last keyframe: the card's copy of that GOP continues it. */
+  /** Cuts the live segment before the hole back to its last keyframe: the card's copy of that GOP continues it (a segment
+   *  of one GOP is the card's copy whole, and goes). */
   private cutBefore(cut: { wall: number; kf: Keyframe; index: number }): void {
     const s = this.before!;
     const path = segmentFile(this.host.root, s.path);
+    if (cut.index === 0) {
+      try { unlinkSync(path); } catch { /* already gone: the row goes anyway */ }
+      this.host.db.prepare('DELETE FROM rec_segment WHERE id = ?').run(s.id);
+      this.lastEnd = Math.round(cut.wall);
+      return;
+    }
     try {
       const fd = openSync(path, 'r+');
       try { ftruncateSync(fd, cut.kf.byte); } finally { closeSync(fd); }
