@@ -314,6 +314,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   return {
     dispatch: privacy.observe(createDispatcher(handlers, logger, auth.guard)),
     signals,
+    signalFor: (session, name, payload) => auth.signalFor(session, name, payload),
     logger,
     logDir,
     async dispose() {
@@ -328,7 +329,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       live.dispose();
       await privacy.dispose();
       auth.dispose();
-    signalFor: (session, name, payload) => auth.signalFor(session, name, payload),
       db.close();
       await logOpened(logger);
       logger.info('station stopped');
