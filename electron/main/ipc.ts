@@ -7,6 +7,8 @@ import { isTrustedSender } from './security';
 
 const sessions = new Map<number, ClientSession>();
 const ports = new Map<number, { close(): void }>();
+/** A page that has made no call yet: a transport's connection not signed in (public signals only). */
+const NOT_SIGNED_IN = new ClientSession('wc-none', undefined, { transport: 'electron', address: 'local' });
 
 /**
  * The one session of a page (its webContents): made by its first call or its media port, whichever comes first, so a
@@ -65,7 +67,7 @@ export function bindIpc(station: Station, windows: () => BrowserWindow[]): () =>
     // Each page is sent what its user may see (auth/: a restricted user hears nothing of other cameras).
     for (const w of windows()) {
       if (w.isDestroyed()) continue;
-      const seen = station.signalFor(sessionOf(w.webContents), name, payload);
+      const seen = station.signalFor(sessions.get(w.webContents.id) ?? NOT_SIGNED_IN, name, payload);
       if (seen !== undefined) w.webContents.send(IPC.signal, name, seen);
     }
   });
