@@ -400,6 +400,11 @@ export class RecordingService {
     return s.session;
   }
 
+  /** The channels of an open playback session or a running export (the rights check on calls and signals naming them). */
+  channelsOf(kind: 'playback' | 'export', id: number): number[] | undefined {
+    return kind === 'playback' ? this.sessions.get(id)?.channelIds : this.exportChannels.get(id);
+  }
+
   closePlayback(id: number): void {
     const s = this.sessions.get(id);
     if (!s) return;
@@ -412,11 +417,6 @@ export class RecordingService {
   step(owner: ClientSession, id: number, frames: number) {
     const session = this.playback(owner, id);
     const pos = session.position();
-  /** The channels of an open playback session or a running export (the rights check on calls and signals naming them). */
-  channelsOf(kind: 'playback' | 'export', id: number): number[] | undefined {
-    return kind === 'playback' ? this.sessions.get(id)?.channelIds : this.exportChannels.get(id);
-  }
-
     const { source, channelId } = session.primary;
     const times = frameTimesAround(source, channelId, pos);
     if (times.length === 0) return session.state();
@@ -432,6 +432,7 @@ export class RecordingService {
     const folder = join(this.opts.dataDir, 'exports', `${new Date(this.clock()).toISOString().replace(/[:.]/g, '-')}-${exportId}`);
     const abort = new AbortController();
     this.exports.set(exportId, abort);
+    this.exportChannels.set(exportId, input.channelIds);
     const emit = (p: Omit<ExportProgress, 'exportId' | 'folder'>) => this.opts.signals.emit('export.progress', { exportId, folder, ...p });
     let last = { doneBytes: 0, totalBytes: 0 };
     void (async () => {
@@ -444,13 +445,13 @@ export class RecordingService {
           onProgress: (p) => { last = p; emit({ state: 'running', ...p }); },
         });
         emit({ state: 'done', ...last, doneBytes: last.totalBytes });
-    this.exportChannels.set(exportId, input.channelIds);
         this.log.info({ folder, channels: input.channelIds }, 'export written and signed');
       } catch (err) {
         const cancelled = abort.signal.aborted;
         emit({ state: cancelled ? 'cancelled' : 'failed', ...last, error: cancelled ? undefined : (err as Error).message });
       } finally {
         this.exports.delete(exportId);
+        this.exportChannels.delete(exportId);
       }
     })();
     return { exportId, folder };
@@ -463,7 +464,6 @@ export class RecordingService {
 
   /** An event or alarm asks for recording: the recorder keeps its pre-event ring; without one the mark is stored for the timeline. */
   async trigger(channelId: number, kind: string): Promise<void> {
-        this.exportChannels.delete(exportId);
     await this.opts.registry.get(channelId);
     const r = this.recorders.get(channelId);
     if (r) r.rec.trigger(kind);
