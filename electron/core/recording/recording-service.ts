@@ -70,10 +70,10 @@ export class RecordingService {
   readonly archive: Archive;
   /** The motion grid sink the events area feeds (MotionGridSink), stored beside the segment index. */
   readonly motionGrid: MotionIndexWriter;
-  private readonly admin: StorageAdmin;
-  private readonly log: Logger;
   /** Edge backfill: gaps filled from the cameras' cards. */
   readonly backfill: Backfill;
+  private readonly admin: StorageAdmin;
+  private readonly log: Logger;
   private readonly clock: () => number;
   private readonly recorders = new Map<number, { rec: ChannelRecorder; detach: () => void; removeFromArchive: () => void }>();
   private readonly stopsInFlight = new Set<Promise<void>>();
@@ -81,13 +81,13 @@ export class RecordingService {
   private readonly sessions = new Map<number, { session: PlaybackSession; owner: ClientSession; release: () => void; channelIds: number[] }>();
   private readonly mediaNext = new WeakMap<ClientSession, number>();
   private readonly exports = new Map<number, AbortController>();
+  /** The channels of each running export (rights on export.cancel and export.progress). */
+  private readonly exportChannels = new Map<number, number[]>();
   private readonly thumbs = new Map<string, { jpegBase64: string; at: number }>();
   private readonly disposers: (() => void)[] = [];
   private nextSession = 1;
   private nextExport = 1;
   private lastForecast?: { at: number; value: Forecast };
-  /** The channels of each running export (rights on export.cancel and export.progress). */
-  private readonly exportChannels = new Map<number, number[]>();
   private retentionRunning = false;
   private background?: Promise<unknown>;
   private readonly stopping = new AbortController();
@@ -103,14 +103,14 @@ export class RecordingService {
     // The grid also goes into the recordings folder while the channel records, so the folder carries it elsewhere.
     this.motionGrid = new MotionIndexWriter(opts.db, undefined, { folderOf: (ch) => (this.recorders.get(ch)?.rec.status().state === 'recording' ? this.archive.root : undefined) });
     for (const c of this.configs()) if (!c.motion_grid) this.motionGrid.off.add(c.channel_id);
-    this.admin = new StorageAdmin({
-      db: opts.db, archive: this.archive, signals: opts.signals, logger: this.log, clock: this.clock, totalBytes: opts.totalBytes,
     this.backfill = new Backfill({
       host: this.archive, logger: this.log, ...opts.backfill,
       channel: (id) => { const c = this.configOf(id); return c.backfill && c.mode !== 'off' ? c.stream : undefined; },
       source: async (id, stream, start, end) => dahuaPlayback(await opts.registry.streamUrl(id, stream), start, end),
       filled: (channelId, start, end) => this.opts.signals.emit('archive.filled', { channelId, start, end }),
     });
+    this.admin = new StorageAdmin({
+      db: opts.db, archive: this.archive, signals: opts.signals, logger: this.log, clock: this.clock, totalBytes: opts.totalBytes,
       channels: async () => (await opts.registry.list()).map((c) => c.id),
       settings: () => this.configs().map((c) => ({ channelId: c.channel_id, mode: c.mode, schedule: c.schedule, retentionDays: c.retention_days })),
       recorderRates: () => new Map([...this.recorders].map(([id, r]) => [id, r.rec.bitrateBps()])),
@@ -134,9 +134,9 @@ export class RecordingService {
     })();
     for (const c of this.configs()) if (c.mode !== 'off') await this.startRecorder(c).catch((err: Error) => this.log.warn({ err, channel: c.channel_id }, 'recorder did not start'));
     this.disposers.push(this.archive.start());
+    this.disposers.push(this.backfill.start());
     const retention = setInterval(() => this.runRetention(), this.opts.retentionEveryMs ?? 10_000);
     retention.unref();
-    this.disposers.push(this.backfill.start());
     // The free-space floor is watched every second (the flush refreshes the figure).
     const floorWatch = setInterval(() => { if (this.archive.freeBytes < this.archive.settings.freeFloorBytes) this.runRetention(); }, 1000);
     floorWatch.unref();
@@ -534,9 +534,9 @@ export class RecordingService {
     this.reconciling.abort();
     await this.background;
     await this.admin.dispose();
+    await this.backfill.stop();
     for (const id of [...this.sessions.keys()]) this.closePlayback(id);
     for (const a of this.exports.values()) a.abort();
-    await this.backfill.stop();
     await Promise.all([...this.recorders.keys()].map((id) => this.stopRecorder(id)));
     await Promise.allSettled([...this.stopsInFlight]);
     try { this.archive.flush(); } catch { /* the database may already be closing */ }
