@@ -94,7 +94,8 @@ export function localIso(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}${off >= 0 ? '+' : '-'}${p(off / 60)}:${p(off % 60)}`;
 }
 
-function hashFile(path: string): { sha256: string; chunks: string[]; bytes: number } {
+/** A file's SHA-256, whole and per CHUNK_BYTES chunk (what a manifest lists). */
+export function hashFile(path: string): { sha256: string; chunks: string[]; bytes: number } {
   const buf = readFileSync(path);
   const chunks: string[] = [];
   for (let at = 0; at < buf.length; at += CHUNK_BYTES) chunks.push(createHash('sha256').update(buf.subarray(at, at + CHUNK_BYTES)).digest('hex'));

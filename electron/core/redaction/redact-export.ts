@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { fail, REDACTION_CRF, type MaskKind, type MaskPoint, type RedactionBox, type RedactionSettings } from '../../contract';
 import { isInit, ArchiveCursor, type ArchiveSource } from '../recording/archive-reader';
 import {
-  canonicalJson, CHUNK_BYTES, exportRange, localIso, MANIFEST, verifyExport, type Manifest, type ManifestFile, type SigningKey, type VerifyReport,
+  canonicalJson, CHUNK_BYTES, exportRange, hashFile, localIso, MANIFEST, verifyExport, type Manifest, type ManifestFile, type SigningKey, type VerifyReport,
 } from '../recording/export';
 import { segmentFile } from '../recording/segment-file';
 import { segmentsIn } from '../recording/segment-index';
@@ -207,13 +207,6 @@ export interface RedactJob {
 const sha256File = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 export const FACE_SAMPLE_FPS = 5;
 
-function hashed(path: string): { sha256: string; chunks: string[]; bytes: number } {
-  const buf = readFileSync(path);
-  const chunks: string[] = [];
-  for (let at = 0; at < buf.length; at += CHUNK_BYTES) chunks.push(createHash('sha256').update(buf.subarray(at, at + CHUNK_BYTES)).digest('hex'));
-  return { sha256: createHash('sha256').update(buf).digest('hex'), chunks, bytes: buf.length };
-}
-
 export async function redactRange(job: RedactJob): Promise<{ folder: string; manifest: RedactedManifest }> {
   if (existsSync(job.folder)) throw new Error(`${job.folder} already exists`);
   const partial = `${job.folder}.partial`;
@@ -247,7 +240,7 @@ export async function redactRange(job: RedactJob): Promise<{ folder: string; man
         ffmpegPath: job.ffmpegPath, input, output: join(redactedDir, name), geometry, start, masks: job.masks.map((m) => m.points), boxes: job.boxes,
         faces, settings: job.settings, signal: job.signal, onProgress: (p) => job.onProgress?.((i + p) / n),
       });
-      const h = hashed(join(redactedDir, name));
+      const h = hashFile(join(redactedDir, name));
       const end = Date.parse(f.endUtc);
       files.push({
         ...f, name, codec: 'avc1', bytes: h.bytes, sha256: h.sha256, chunkBytes: CHUNK_BYTES, chunks: h.chunks,
