@@ -128,9 +128,12 @@ export class Backfill {
     for (;;) {
       if (this.stopped || !db.open) return;
       const now = this.opts.host.clock();
-      const gaps = db.prepare(`SELECT id, channel_id, start_ms, end_ms, backfill_tries FROM rec_gap
-        WHERE reason = 'camera_offline' AND backfill_tries < ? AND end_ms < ? AND end_ms > ? ORDER BY end_ms LIMIT 50`)
-        .all(MAX_TRIES, now - (this.opts.settleMs ?? 3000), now - (this.opts.maxAgeMs ?? 86_400_000)) as GapRow[];
+      // Only gaps the camera came back from: live recording resumed after them.
+      const gaps = db.prepare(`SELECT id, channel_id, start_ms, end_ms, backfill_tries FROM rec_gap g
+        WHERE reason = 'camera_offline' AND backfill_tries < ? AND end_ms < ? AND end_ms > ?
+          AND EXISTS (SELECT 1 FROM rec_segment s WHERE s.channel_id = g.channel_id AND s.start_ms BETWEEN g.end_ms - 5000 AND ? AND s.from_camera = 0)
+        ORDER BY end_ms LIMIT 50`)
+        .all(MAX_TRIES, now - (this.opts.settleMs ?? 3000), now - (this.opts.maxAgeMs ?? 86_400_000), now) as GapRow[];
       const gap = gaps.find((g) => this.opts.channel(g.channel_id) !== undefined && !this.skip.has(g.id));
       if (!gap) return;
       await this.fillGap(gap);
@@ -164,6 +167,15 @@ export class Backfill {
     }
     if (this.stopped && failed.length) return;
     this.stats.gaps++;
+    const retry = () => {
+      this.skip.add(gap.id);
+      setTimeout(() => this.skip.delete(gap.id), 30_000).unref();
+    };
+    // Nothing came of it: the same gap (a holder extending it keeps its id) is tried again later.
+    if (failed.length === holes.length && holes.length > 0) {
+      db.prepare('UPDATE rec_gap SET backfill_tries = backfill_tries + 1 WHERE id = ?').run(gap.id);
+      return retry();
+    }
     db.transaction(() => {
       db.prepare('DELETE FROM rec_gap WHERE id = ?').run(gap.id);
       for (const [s, e] of missing) db.prepare('UPDATE rec_gap SET backfill_tries = 1 WHERE id = ?').run(insertGap(db, gap.channel_id, s, e, 'not_on_card'));
