@@ -60,10 +60,10 @@ export interface StationOptions {
 export interface Station {
   readonly dispatch: Dispatch;
   readonly signals: SignalBus;
-  readonly logger: Logger;
-  readonly logDir: string;
   /** A signal as this connection may see it (auth/: cut to its user's cameras), or undefined: not sent to it. */
   signalFor(session: ClientSession, name: SignalName, payload: unknown): unknown;
+  readonly logger: Logger;
+  readonly logDir: string;
   dispose(): Promise<void>;
 }
 
@@ -322,8 +322,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       await eventService.dispose();
       await ptz.dispose();
       await devices.dispose();
-      await redaction.dispose();
       subjectRequests.dispose();
+      await redaction.dispose();
       await recording.dispose();
       clips.dispose();
       live.dispose();
