@@ -182,13 +182,13 @@ describe('RTSP DESCRIBE answers (SDP)', () => {
     expect(b.video).toMatchObject({ codec: 'H265' });
     expect(b.video!.params).toHaveLength(3);
   });
-  it('dahua and axis: audio plus an ONVIF metadata track beside the video', () => {
+  it('dahua and axis: audio plus an ONVIF metadata track beside the video (the metadata is not set up: only audio needs ffmpeg)', () => {
     const d = sdp('dahua', 'describe-onvif-metadata.sdp');
     expect(d.video).toMatchObject({ codec: 'H264', control: 'trackID=0' });
-    expect(d.otherMedia).toEqual(['audio', 'application']);
+    expect(d.otherMedia).toEqual(['audio']);
     const x = sdp('axis', 'describe-audio-metadata.sdp');
     expect(x.video!.params).toHaveLength(2);
-    expect(x.otherMedia).toEqual(['audio', 'application']);
+    expect(x.otherMedia).toEqual(['audio']);
   });
   it('reolink H.265 and uniview packetization-mode 0 without sprop: no out-of-band parameter sets (in-band ones are needed)', () => {
     const r = sdp('reolink', 'describe-h265-no-sprop.sdp');

@@ -3,7 +3,7 @@
 // small reads a second per stream) and its pipe costs as much again; here one socket read carries many RTP packets. Streams
 // this does not take (audio, other codecs, B-frames, RTSPS) are handed to ffmpeg by the hub.
 import net from 'node:net';
-import { digestHeader } from '../net/http-auth';
+import { digestHeader, pickDigest } from '../net/http-auth';
 import type { Fmp4Part } from './fmp4';
 import { readInit } from './fmp4';
 import { FRAGMENT_HEADER_BYTES, VIDEO_TIMESCALE, h264Init, h265Init, writeFragmentHeader } from './fmp4-mux';
@@ -37,7 +37,8 @@ export interface SdpVideo {
   maxDonDiff: number;
 }
 
-/** The video media of an SDP (RFC 4566) and whether any other media (audio) is offered. */
+/** The video media of an SDP (RFC 4566) and any other media the station would need ffmpeg for (audio); an ONVIF
+ *  metadata track (`m=application`, Dahua's and Axis's ONVIF URIs) is simply not set up. */
 export function parseSdp(sdp: string): { video?: SdpVideo; otherMedia: string[] } {
   const sections: string[][] = [[]];
   for (const line of sdp.split(/\r?\n/)) {
@@ -48,6 +49,7 @@ export function parseSdp(sdp: string): { video?: SdpVideo; otherMedia: string[] 
   const otherMedia: string[] = [];
   for (const s of sections.slice(1)) {
     const [kind, , , pt] = s[0]!.slice(2).split(/\s+/);
+    if (kind === 'application') continue;
     if (kind !== 'video' || video) { otherMedia.push(kind ?? '?'); continue; }
     const payloadType = Number(pt);
     const attr = (name: string) => s.find((l) => l.startsWith(`a=${name}:`))?.slice(name.length + 3);
@@ -402,7 +404,7 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: RtspSou
   /** Takes the credentials a 401 asks for (digest, or basic); false when they were refused already (never asked twice). */
   function answerChallenge(r: RtspResponse): boolean {
     const challenges = r.headers.get('www-authenticate') ?? [];
-    const digest = challenges.find((c) => /^digest\s/i.test(c));
+    const digest = pickDigest(challenges);
     const stale = digest && /stale\s*=\s*"?true/i.test(digest);
     if ((authHeader && !stale) || !user) return false;
     if (digest) {
