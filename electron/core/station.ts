@@ -24,7 +24,7 @@ import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from './storage/db';
 import type { SecretStore } from './storage/secrets';
 import { STATION_VERSION } from './version';
-import { burnInOutlines, maskHandlers, permanentOutlines } from './redaction/masks';
+import { burnInOutlines, maskFilePort, maskHandlers, permanentOutlines } from './redaction/masks';
 import { burnPermanentMasks } from './redaction/redact-export';
 import { maskPam } from './redaction/raster';
 import { RedactionService } from './redaction/redaction-service';
@@ -217,6 +217,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     coversDir: join(opts.dataDir, 'covers'),
     snapshot: async (channelId) => (await live.snapshot(channelId)).jpeg,
     deleteRecordings: (channelId) => recording.deleteChannelRecordings(channelId),
+    masks: maskFilePort({ db, signals, clock }),
   });
   await devices.start();
   // PTZ of device channels (electron/core/live/ptz-service.ts): asked of each device in the background, again when devices change.

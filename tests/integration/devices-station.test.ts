@@ -158,6 +158,11 @@ describe('devices in the station', () => {
   it('exports the device list encrypted with a passphrase and imports it into another station', async () => {
     // The NVR of the previous test comes back first, so every device can be imported.
     await expect.poll(async () => (await call('devices.list')).every((d) => d.status === 'online'), { timeout: 10_000 }).toBe(true);
+    // A channel's privacy masks travel with its device.
+    const masked = (await call('devices.list')).find((d) => d.channels.length > 1)!;
+    const maskedCh = masked.channels[1]!;
+    const mask = { name: 'Neighbour window', kind: 'permanent' as const, points: [{ x: 0.1, y: 0.1 }, { x: 0.4, y: 0.1 }, { x: 0.4, y: 0.5 }] };
+    await call('masks.save', { channelId: maskedCh.channelId, masks: [mask] });
     const { file, count } = await call('devices.export', { passphrase: 'long enough passphrase' });
     seen.push(JSON.stringify(file));
     expect(count).toBe((await call('devices.list')).length);
@@ -170,6 +175,11 @@ describe('devices in the station', () => {
       const r2 = await st2.dispatch('devices.import', { file, passphrase: 'long enough passphrase' }, session);
       const online = (await call('devices.list')).map((d) => d.address);
       expect(r2.ok && (r2.value as { address: string; ok: boolean }[]).filter((x) => x.ok).map((x) => x.address).sort()).toEqual(online.sort());
+      const listed2 = await st2.dispatch('devices.list', {}, session);
+      const ch2 = (listed2.ok ? (listed2.value as { address: string; channels: { channelId: number; deviceChannel: number }[] }[]) : [])
+        .find((d) => d.address === masked.address)!.channels.find((c) => c.deviceChannel === maskedCh.deviceChannel)!;
+      const masks2 = await st2.dispatch('masks.list', {}, session);
+      expect(masks2.ok && masks2.value).toEqual([expect.objectContaining({ channelId: ch2.channelId, ...mask })]);
     } finally {
       await st2.dispose();
       rmSync(dir2, { recursive: true, force: true });

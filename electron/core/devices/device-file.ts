@@ -1,9 +1,15 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { fail } from '../../contract';
+import { z } from 'zod';
+import { fail, MaskDraft, MAX_MASKS } from '../../contract';
 
 // The device list as a file: AES-256-GCM under a key from the passphrase (scrypt), so credentials travel only encrypted.
+// Each device carries its channels' privacy masks, by the device's own channel number.
 
-export interface DeviceFileEntry { name: string; address: string; httpPort: number; username: string; password: string }
+export interface DeviceFileEntry {
+  name: string; address: string; httpPort: number; username: string; password: string;
+  masks?: { deviceChannel: number; masks: MaskDraft[] }[];
+}
+const ChannelMasks = z.array(z.object({ deviceChannel: z.number().int(), masks: z.array(MaskDraft).max(MAX_MASKS) })).max(256);
 const FORMAT = 'watchpost-devices';
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
@@ -32,6 +38,9 @@ export function decryptDeviceFile(file: string, passphrase: string): DeviceFileE
     return parsed.devices.filter((e): e is DeviceFileEntry => {
       const x = e as Partial<DeviceFileEntry>;
       return typeof x.address === 'string' && typeof x.httpPort === 'number' && typeof x.username === 'string' && typeof x.password === 'string' && typeof x.name === 'string';
+    }).map((e) => {
+      const masks = ChannelMasks.safeParse(e.masks);
+      return { ...e, masks: masks.success ? masks.data : undefined };
     });
   } catch {
     throw fail('deviceFile.wrongPassphrase', { field: 'passphrase' });

@@ -2,6 +2,7 @@ import type { ChannelRegistry } from './channel-registry';
 import type { UnicastTarget } from './discovery/scanner';
 import type { SignalBus } from '../signal-bus';
 import type { Logger } from '../log';
+import type { MaskDraft } from '../../contract';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 
@@ -25,6 +26,8 @@ export interface DeviceServiceOptions {
   heartbeatMs?: number;
   graceMs?: number;
   scanMs?: number;
+  /** The privacy masks of a channel (redaction/), carried in the device list file. */
+  masks?: { of(channelId: number): MaskDraft[]; set(channelId: number, masks: MaskDraft[]): void };
   /** Called when a device's channels go away, so live view can close them. */
   forgetChannel?: (id: number) => void;
   /** The events area: watches a device's own events (returns a disposer) and hears that a device stayed offline past the grace period. */

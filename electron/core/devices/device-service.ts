@@ -264,7 +264,9 @@ export class DeviceService {
     for (const r of rows) {
       const c = await storedCredentials(this.o.secrets, r.id);
       if (!c) continue;
-      entries.push({ name: r.name, address: r.address, httpPort: r.http_port, username: c.username, password: c.password });
+      const channels = this.o.db.prepare('SELECT id, device_channel FROM channel WHERE device_id = ? ORDER BY device_channel').all(r.id) as { id: number; device_channel: number }[];
+      const masks = this.o.masks ? channels.map((ch) => ({ deviceChannel: ch.device_channel, masks: this.o.masks!.of(ch.id) })).filter((m) => m.masks.length) : [];
+      entries.push({ name: r.name, address: r.address, httpPort: r.http_port, username: c.username, password: c.password, ...(masks.length ? { masks } : {}) });
     }
     return { file: encryptDeviceFile(entries, passphrase), count: entries.length };
   }
@@ -273,7 +275,11 @@ export class DeviceService {
     const out: { address: string; ok: boolean; reason?: string; error?: ErrorInfo }[] = [];
     for (const e of decryptDeviceFile(file, passphrase).slice(0, 256)) {
       try {
-        await this.add({ address: e.address, httpPort: e.httpPort, username: e.username, password: e.password, name: e.name });
+        const added = await this.add({ address: e.address, httpPort: e.httpPort, username: e.username, password: e.password, name: e.name });
+        for (const m of e.masks ?? []) {
+          const ch = added.channels.find((c) => c.deviceChannel === m.deviceChannel);
+          if (ch) this.o.masks?.set(ch.channelId, m.masks);
+        }
         out.push({ address: e.address, ok: true });
       } catch (err) {
         out.push({ address: e.address, ok: false, ...deviceRefusal(err) });

@@ -44,6 +44,17 @@ export function permanentOutlines(db: Db, channelId: number): { names: string[];
   return { names: ms.map((m) => m.name), outlines: ms.map((m) => m.points) };
 }
 
+/** The masks as the device list file carries them (devices/ is handed this port). */
+export function maskFilePort(o: { db: Db; signals: SignalBus; clock: () => number }) {
+  return {
+    of: (channelId: number): MaskDraft[] => channelMasks(o.db, channelId).map(({ name, kind, points }) => ({ name, kind, points })),
+    set(channelId: number, masks: MaskDraft[]): void {
+      saveChannelMasks(o.db, channelId, masks, o.clock());
+      o.signals.emit('masks.changed', { channelId });
+    },
+  };
+}
+
 function view(db: Db, session: ClientSession): PrivacyMask[] {
   const off = liftedBy(session);
   return allMasks(db).map((m) => ({ ...m, lifted: off?.has(m.id) ?? false }));
