@@ -115,7 +115,8 @@ function RolesPanel({ roles }: { roles: Role[] }) {
   return (
     <section aria-labelledby="op-roles">
       <h2 id="op-roles">{t('roles.title')}</h2>
-      <div className="table-wrap">
+      {/* A scrolling table with nothing to focus in it is itself a tab stop, so the keyboard can scroll it. */}
+      <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="op-roles">
         <table className="table" aria-label={t('roles.title')}>
           <thead><tr><th>{t('fields.role')}</th><th>{t('fields.rights')}</th><th><span className="sr-only">{t('users.actions')}</span></th></tr></thead>
           <tbody>
@@ -157,7 +158,7 @@ function SessionsPanel() {
   return (
     <section aria-labelledby="op-sessions">
       <h2 id="op-sessions">{t('sessions.title')}</h2>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="op-sessions">
         <table className="table" aria-label={t('sessions.title')}>
           <thead><tr><th>{t('fields.user')}</th><th>{t('sessions.from')}</th><th>{t('sessions.since')}</th><th>{t('sessions.lastSeen')}</th><th><span className="sr-only">{t('users.actions')}</span></th></tr></thead>
           <tbody>
@@ -208,7 +209,7 @@ function OplogPanel() {
         <button type="button" onClick={() => void download('json')} disabled={ex.isLoading}>{t('log.exportJson')}</button>
       </div>
       {(error ?? ex.error) && <p className="error" role="alert">{errorText(error ?? ex.error)}</p>}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="op-log">
         <table className="table" aria-label={t('log.title')} data-testid="oplog">
           <thead><tr><th>{t('log.at')}</th><th>{t('fields.user')}</th><th>{t('log.kind')}</th><th>{t('log.channelId')}</th><th>{t('log.from')}</th><th>{t('log.result')}</th><th>{t('log.detail')}</th></tr></thead>
           <tbody>
