@@ -190,7 +190,7 @@ function AccountLog() {
       <p className="muted small">{t('accountLog.intro')}</p>
       {entries && entries.length === 0 && <p className="muted small">{t('accountLog.empty')}</p>}
       {entries && entries.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="account-log-title">
           <table className="table retention" data-testid="account-log">
             <thead><tr><th scope="col">{t('accountLog.when')}</th><th scope="col">{t('accountLog.what')}</th><th scope="col">{t('accountLog.from')}</th></tr></thead>
             <tbody>

@@ -8,7 +8,8 @@ export function RetentionPanel() {
     <section className="panel" aria-labelledby="retention-title" data-section="retention">
       <h2 id="retention-title">{t('retention.title')}</h2>
       <p className="muted small">{t('retention.intro')}</p>
-      <div className="table-wrap">
+      {/* A scrolling table with nothing to focus in it is itself a tab stop, so the keyboard can scroll it. */}
+      <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="retention-title">
         <table className="table retention" data-testid="retention-table">
           <thead><tr><th scope="col">{t('retention.kind')}</th><th scope="col">{t('retention.where')}</th><th scope="col">{t('retention.how')}</th></tr></thead>
           <tbody>
