@@ -24,7 +24,7 @@ export const RIGHT_LABELS: Record<Right, string> = {
  * stored items by id (an export, an evidence lock, a bookmark, …) and the right is needed on each item's own channels
  * (`right`, for a station call such as acknowledging alarms: the channel right that shows those items).
  */
-export type ItemKind = 'export' | 'lock' | 'bookmark' | 'clip' | 'event' | 'playback';
+export type ItemKind = 'export' | 'redaction' | 'lock' | 'bookmark' | 'clip' | 'event' | 'playback';
 export type ItemRef = { kind: ItemKind; field: string; right?: ChannelRight };
 export type Access =
   | { kind: 'public' }

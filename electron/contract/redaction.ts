@@ -139,7 +139,7 @@ export const redactionCalls = {
     z.object({ ...job, from: epochMs, to: epochMs }).strict().refine((r) => r.to > r.from, 'input.endBeforeStart'),
     z.object({ exportId: z.number().int().positive(), folder: z.string() }),
   ),
-  'redaction.cancel': call(needs.channel('export'), z.object({ exportId: z.number().int().positive() }).strict(), z.object({})),
+  'redaction.cancel': call(needs.item('export', 'redaction', 'exportId'), z.object({ exportId: z.number().int().positive() }).strict(), z.object({})),
   'redaction.list': call(needs.channelList('export', 'channelId'), NoInput, z.array(RedactedExport)),
 } as const;
 

@@ -106,6 +106,7 @@ describe('calls naming an item by id: the right on that item\'s own channels', (
       db.prepare("INSERT INTO rec_bookmark (id, start_ms, end_ms, name, created_at) VALUES (?, ?, ?, 'mark', ?)").run(id, now, now, now);
       db.prepare('INSERT INTO rec_bookmark_channel (bookmark_id, channel_id, start_ms) VALUES (?, ?, ?)').run(id, ch, now);
       db.prepare("INSERT INTO ev_event (id, channel_id, type, source, start_ms) VALUES (?, ?, 'motion', 'motion', ?)").run(id, ch, now);
+      db.prepare("INSERT INTO redaction_export (id, channel_id, from_ms, to_ms, created_at, state, folder) VALUES (?, ?, ?, ?, ?, 'running', '')").run(id, ch, now - 60_000, now, now);
     }
     // A lock over every channel.
     db.prepare('INSERT INTO rec_lock (id, channel_id, start_ms, end_ms, reason, created_at) VALUES (5, NULL, ?, ?, ?, ?)').run(now - 60_000, now, 'all', now);
@@ -118,6 +119,7 @@ describe('calls naming an item by id: the right on that item\'s own channels', (
     ['events.snapshot', (id) => ({ id }), 3, 1],
     ['events.acknowledge', (id) => ({ ids: [id] }), 3, 1],
     ['export.cancel', (id) => ({ exportId: id }), 7, 17],
+    ['redaction.cancel', (id) => ({ exportId: id }), 3, 1],
     ['live.clipStop', (id) => ({ clipId: id }), 8, 18],
   ];
   const outcomeOf = async (name: CallName, input: unknown, s: ClientSession) => {
