@@ -63,7 +63,8 @@ describe('station privacy service with the cloud on loopback', () => {
     expect(s.cloud).toMatchObject({ region: 'de', regionName: 'Germany', reachable: true });
     expect(s.sync.state).toBe('synced');
     const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8'));
-    expect(Object.keys(secrets)).toEqual(['privacy.cloud-token']);
+    // The cloud token, and the station's own key that seals the operation log's head (no account data).
+    expect(Object.keys(secrets).sort()).toEqual(['oplog.headKey', 'privacy.cloud-token']);
     const token = await nodeSecretStore(dataDir).get('privacy.cloud-token');
     expect(token).toMatch(/^wps_/);
     for (const f of ['station.db', 'station.db-wal']) expect(readFileSync(join(dataDir, f)).includes(token!)).toBe(false);
@@ -180,7 +181,7 @@ describe('station privacy service with the cloud on loopback', () => {
     expect(facts).toMatchObject({ appVersion: '0.1.0', cameras: 0, streams: [] });
     expect(doc.cloud.data.telemetry.events.every((e: any) => e.purpose === 'device_experience_program')).toBe(true);
     expect(doc.local.tables.privacy_account[0].nickname).toBe('Ada');
-    expect(doc.local.metadata.withheld.map((w: any) => w.field)).toEqual(['secrets.privacy.cloud-token']);
+    expect(doc.local.metadata.withheld.map((w: any) => w.field).sort()).toEqual(['secrets.oplog.headKey', 'secrets.privacy.cloud-token']);
     expect(out.json.includes('wps_')).toBe(false);
   });
 });

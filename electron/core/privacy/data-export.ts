@@ -36,7 +36,7 @@ export function exportLocal(db: Db, now: number, secretKeys: string[]): LocalExp
       withheld: [
         ...secretKeys.map((k) => ({
           field: `secrets.${k}`,
-          reason: 'a credential (camera password or cloud session token), kept encrypted in the secret store and never exported',
+          reason: 'a credential or key (a camera password, the cloud session token, a key of the station\'s own), kept encrypted in the secret store and never exported',
         })),
         ...(tables.op_user?.length ? [{ field: 'op_user.password_hash', reason: 'a credential (an operator\'s password hash), never exported' }] : []),
       ],
