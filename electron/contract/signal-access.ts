@@ -15,6 +15,7 @@ export const SIGNAL_ACCESS: Readonly<Record<string, Access>> = {
   'live.clips': needs.channelList('export', 'channelId'),
   'live.clipEnded': needs.channel('export', 'channelId'),
   'recording.status': needs.channelList('live', 'channelId', 'channels'),
+  // And only to the connection that opened the session (station.signalFor).
   'playback.state': needs.item('playback', 'playback', 'sessionId'),
   'export.progress': needs.item('export', 'export', 'exportId'),
   'archive.move': needs.station('recordingSettings'),

@@ -1,6 +1,6 @@
 import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Settings, SignalName, StationStatus } from '../contract';
+import type { PlaybackState, Settings, SignalName, StationStatus } from '../contract';
 import { AuthService, type AuthServiceOptions } from './auth/auth-service';
 import { ChannelRegistry } from './devices/channel-registry';
 import { DeviceService, type DeviceServiceOptions } from './devices/device-service';
@@ -315,7 +315,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   return {
     dispatch: privacy.observe(createDispatcher(handlers, logger, auth.guard)),
     signals,
-    signalFor: (session, name, payload) => auth.signalFor(session, name, payload),
+    // A playback session's state is its owner's alone (the rights check would send it to every user with playback on its cameras).
+    signalFor: (session, name, payload) =>
+      name === 'playback.state' && recording.playbackOwner((payload as PlaybackState).sessionId) !== session ? undefined : auth.signalFor(session, name, payload),
     logger,
     logDir,
     async dispose() {

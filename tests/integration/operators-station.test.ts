@@ -81,6 +81,9 @@ describe('watching, in the log', () => {
     expect(pb.ok, JSON.stringify(pb)).toBe(true);
     expect((await c.call('playback.seek', { sessionId: pb.value.state.sessionId, at: at + 30_000 })).ok).toBe(true);
     expect((await c.call('playback.close', { sessionId: pb.value.state.sessionId })).ok).toBe(true);
+    // Its state went to this connection alone: not to the same operator's other connection, nor to the administrator.
+    const states = (m: MediaClient) => m.events.filter((e) => e.name === 'playback.state' && e.payload.sessionId === pb.value.state.sessionId).length;
+    expect(states(c)).toBeGreaterThan(0);
     c.ws.close();
     const rows = async () => ((await admin.call('oplog.query', { userName: OP.name, limit: 50 })).value as { kind: string; channelId: number | null; detail: string }[]);
     await expect.poll(async () => (await rows()).filter((e) => e.kind === 'live.close' && e.channelId === ch[1] && e.detail.includes('released')).length).toBe(1);
@@ -89,6 +92,7 @@ describe('watching, in the log', () => {
     const ranges = watched.map((e) => JSON.parse(e.detail) as { from: string; ended: string });
     expect(ranges.filter((r) => r.ended === 'seek').map((r) => Date.parse(r.from))).toEqual([at, at]);
     expect(ranges.filter((r) => r.ended === 'closed').map((r) => Date.parse(r.from))).toEqual([at + 30_000, at + 30_000]);
+    expect([states(op), states(admin)]).toEqual([0, 0]);
   });
 });
 

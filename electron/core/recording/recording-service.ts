@@ -405,6 +405,11 @@ export class RecordingService {
     return kind === 'playback' ? this.sessions.get(id)?.channelIds : this.exportChannels.get(id);
   }
 
+  /** The connection that opened a playback session: its state signals go to it alone. */
+  playbackOwner(id: number): ClientSession | undefined {
+    return this.sessions.get(id)?.owner;
+  }
+
   closePlayback(id: number): void {
     const s = this.sessions.get(id);
     if (!s) return;
