@@ -1,4 +1,5 @@
 // The page's requests to the desktop shell (displays, pop-outs, start at login): name and input checked, result envelope.
+import type { WebContents } from 'electron';
 import { z } from 'zod';
 import { describeZodError, type DesktopRequests, type Result } from '../contract';
 import { LayoutId } from './window-set';
@@ -10,10 +11,11 @@ const inputs = {
   setOpenAtLogin: z.object({ open: z.boolean() }).strict(),
 } satisfies Record<keyof DesktopRequests, z.ZodType>;
 
-export type DesktopHandlers = { [K in keyof DesktopRequests]: (input: DesktopRequests[K]['input']) => DesktopRequests[K]['output'] | Promise<DesktopRequests[K]['output']> };
+/** Each request's handler, given its checked input and the page that asked (the IPC event's sender). */
+export type DesktopHandlers = { [K in keyof DesktopRequests]: (input: DesktopRequests[K]['input'], sender: WebContents) => DesktopRequests[K]['output'] | Promise<DesktopRequests[K]['output']> };
 
 /** One request by name: unknown names and bad input are refused with the field and the problem. */
-export async function handleDesktopRequest(handlers: DesktopHandlers, name: unknown, input: unknown): Promise<Result<unknown>> {
+export async function handleDesktopRequest(handlers: DesktopHandlers, name: unknown, input: unknown, sender?: WebContents): Promise<Result<unknown>> {
   if (typeof name !== 'string' || !Object.hasOwn(inputs, name)) {
     return { ok: false, error: { code: 'unknown_call', message: `unknown desktop request "${String(name).slice(0, 40)}"` } };
   }
@@ -21,7 +23,7 @@ export async function handleDesktopRequest(handlers: DesktopHandlers, name: unkn
   const parsed = inputs[key].safeParse(input ?? {});
   if (!parsed.success) return { ok: false, error: { code: 'bad_input', message: describeZodError(parsed.error, key) } };
   try {
-    return { ok: true, value: await (handlers[key] as (i: unknown) => unknown)(parsed.data) };
+    return { ok: true, value: await (handlers[key] as (i: unknown, s?: WebContents) => unknown)(parsed.data, sender) };
   } catch (err) {
     return { ok: false, error: { code: 'unavailable', message: (err as Error).message } };
   }

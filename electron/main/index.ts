@@ -12,7 +12,7 @@ import { bindAlarmNotifications, bindReminderNotifications } from './alarm-notif
 import { appMenu, navigateCommand } from './app-menu';
 import { handleDesktopRequest, type DesktopHandlers } from './desktop-requests';
 import { languageOf, wordsFor, type Words } from './i18n';
-import { bindIpc } from './ipc';
+import { bindIpc, carrySignIn } from './ipc';
 import { loginItem } from './login-item';
 import { safeStorageCipher } from './secret-store';
 import { denyNavigation, isTrustedSender, lockDownSession, registerAppScheme, serveRenderer } from './security';
@@ -68,16 +68,17 @@ async function start(): Promise<void> {
       const primary = screen.getPrimaryDisplay().id;
       return screen.getAllDisplays().map((d) => ({ id: d.id, primary: d.id === primary, width: d.size.width, height: d.size.height }));
     },
-    popOut: ({ layoutId, displayId }) => {
+    // The pop-out starts signed in as the page that asked (ipc.ts carrySignIn).
+    popOut: async ({ layoutId, displayId }, sender) => {
       if (wins.popoutCount() >= MAX_POPOUTS) throw new Error(words.t('popOut.tooMany', { max: MAX_POPOUTS }));
-      wins.popOut(layoutId, displayId);
+      await carrySignIn(st, sender, wins.popOut(layoutId, displayId).webContents);
       return null;
     },
     openAtLogin: () => login.get(),
     setOpenAtLogin: ({ open }) => login.set(open),
   };
   ipcMain.handle(IPC.desktop, (event, name: unknown, input: unknown) => isTrustedSender(event.senderFrame)
-    ? handleDesktopRequest(desktop, name, input)
+    ? handleDesktopRequest(desktop, name, input, event.sender)
     : { ok: false, error: { code: 'unavailable', message: 'caller is not the Watchpost window' } });
   unbinds.push(() => ipcMain.removeHandler(IPC.desktop));
 

@@ -28,6 +28,16 @@ function sessionOf(contents: Pick<WebContents, 'id' | 'once'>): ClientSession {
   return session;
 }
 
+/**
+ * A page opened by another (a desktop pop-out) starts with the opener's sign-in: resumed here, in the main process, on the
+ * new page's own session (the same transport, so the sign-in's binding holds), so the secret never goes into the page's
+ * URL or storage. Signing out, the lock screen and idle expiry act on the sign-in, so they reach every page carrying it.
+ */
+export async function carrySignIn(station: Pick<Station, 'dispatch'>, opener: Pick<WebContents, 'id'>, opened: Pick<WebContents, 'id' | 'once'>): Promise<void> {
+  const sessionId = sessions.get(opener.id)?.signInId;
+  if (sessionId) await station.dispatch('auth.resume', { sessionId }, sessionOf(opened));
+}
+
 /** Each page load gets one MessagePort for all its media; the previous load's streams end and its port is closed. */
 export function openMediaSession(contents: WebContents): void {
   const session = sessionOf(contents);

@@ -32,12 +32,13 @@ export class AppWindows {
   }
 
   /** A layout in a window of its own, full screen on the display asked for (the primary one when it is not there). */
-  popOut(layoutId: string, displayId: number | null): void {
+  popOut(layoutId: string, displayId: number | null): BrowserWindow {
     const { displays, primaryId } = displayAreas();
     const placed = placePopout(layoutId, displayId, displays, primaryId);
     if (!placed) throw new Error('there is no display to open the window on');
-    this.openWindow(placed);
+    const win = this.openWindow(placed);
     this.save();
+    return win;
   }
 
   popoutCount(): number {

@@ -40,11 +40,11 @@ const fake = vi.hoisted(() => {
   const inside = (r: Rect, p: { x: number; y: number }) => p.x >= r.x && p.y >= r.y && p.x < r.x + r.width && p.y < r.y + r.height;
   class BrowserWindow {
     rec: WinRec;
-    webContents: { id: number; send: (...a: unknown[]) => void; on: () => void };
+    webContents: { id: number; send: (...a: unknown[]) => void; on: () => void; once: () => void };
     constructor(options: any) {
       this.rec = { options, sent: [], handlers: new Map(), fullScreen: false, maximized: false, minimized: false, shown: false, focused: 0, destroyed: false };
       state.windows.push(this.rec);
-      this.webContents = { id: state.windows.length, send: (...a: unknown[]) => void this.rec.sent.push(a), on: () => {} };
+      this.webContents = { id: state.windows.length, send: (...a: unknown[]) => void this.rec.sent.push(a), on: () => {}, once: () => {} };
     }
     static getAllWindows() { return instances.filter((w) => !w.rec.destroyed); }
     private emit(ev: string) { for (const h of this.rec.handlers.get(ev) ?? []) h({ preventDefault() {} }); }
@@ -373,5 +373,31 @@ describe('Electron shell: sign-in', () => {
     expect(tab.postMessage).toHaveBeenCalledTimes(2);
     expect(await ipcCall(s, 'channels.list', {}, tab)).toMatchObject({ ok: true });
     expect(await ipcCall(s, 'channels.list', {}, page(43))).toMatchObject({ ok: false, error: { code: 'unauthenticated', reason: 'auth.signInNeeded' } });
+  });
+
+  it('a pop-out opened by a signed-in page starts signed in as its user, with nothing in its URL; the lock screen and signing out there reach it', async () => {
+    const s = await boot();
+    // Opened by a page that has not signed in: not signed in either.
+    expect(await desktop(s, 'popOut', { layoutId: '4', displayId: 1 })).toEqual({ ok: true, value: null });
+    expect(await ipcCall(s, 'auth.state', {}, fake.instances[1]!.webContents)).toMatchObject({ ok: true, value: { me: null } });
+    await signIn(s);
+    expect(await desktop(s, 'popOut', { layoutId: '9', displayId: 2 })).toEqual({ ok: true, value: null });
+    const pop = fake.instances[2]!;
+    expect(pop.rec.url).toBe('app://watchpost/index.html#/live?layout=9&window=popout');
+    expect(await ipcCall(s, 'auth.state', {}, pop.webContents)).toMatchObject({ ok: true, value: { me: { name: TEST_ADMIN.name }, locked: false } });
+    expect(await ipcCall(s, 'channels.list', {}, pop.webContents)).toEqual({ ok: true, value: [] });
+    // The main window's lock screen locks the pop-out too, and it is told at once (auth.changed) to show its own.
+    const told = () => pop.rec.sent.filter((m) => m[0] === 'watchpost:signal' && m[1] === 'auth.changed').length;
+    const before = told();
+    expect(await ipcCall(s, 'auth.lock', {}, sender)).toMatchObject({ ok: true, value: { locked: true } });
+    await expect.poll(told).toBe(before + 1);
+    expect(await ipcCall(s, 'channels.list', {}, pop.webContents)).toMatchObject({ ok: false, error: { reason: 'auth.screenLocked' } });
+    expect(await ipcCall(s, 'auth.unlock', { password: TEST_ADMIN.password }, sender)).toMatchObject({ ok: true, value: { locked: false } });
+    expect(await ipcCall(s, 'channels.list', {}, pop.webContents)).toMatchObject({ ok: true });
+    // Signing out in the main window signs the pop-out out.
+    expect(await ipcCall(s, 'auth.signOut', {}, sender)).toMatchObject({ ok: true, value: { me: null } });
+    await expect.poll(told).toBe(before + 3);
+    expect(await ipcCall(s, 'channels.list', {}, pop.webContents)).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    expect(await ipcCall(s, 'auth.state', {}, pop.webContents)).toMatchObject({ ok: true, value: { me: null } });
   });
 });

@@ -361,14 +361,20 @@ export class AuthService {
       s.lastSeenAt = this.o.clock();
       return this.state(session);
     },
+    // Signing out and the lock screen act on the sign-in, so every page carrying it (a desktop pop-out) is told at once.
     'auth.signOut': (_, session) => {
       const s = this.signIns.get(session.signInId);
-      if (s) this.signIns.end(s);
+      if (s) {
+        this.signIns.end(s);
+        this.o.signals.emit('auth.changed', { userId: s.userId });
+      }
       session.signInId = null;
       return this.state(session);
     },
     'auth.lock': (_, session) => {
-      this.me(session).signIn.locked = true;
+      const { signIn } = this.me(session);
+      signIn.locked = true;
+      this.o.signals.emit('auth.changed', { userId: signIn.userId });
       return this.state(session);
     },
     'auth.unlock': async ({ password }, session) => {
@@ -378,6 +384,7 @@ export class AuthService {
       await this.checkPassword(session, me.name, password);
       s.locked = false;
       s.lastSeenAt = this.o.clock();
+      this.o.signals.emit('auth.changed', { userId: s.userId });
       return this.state(session);
     },
     'auth.changePassword': async ({ currentPassword, newPassword }, session) => {
