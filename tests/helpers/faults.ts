@@ -64,7 +64,9 @@ export async function cameraFlaps(opts: { flaps: number; periodMs: number; downM
       state = s.state ?? '';
     });
     await stationCall(st, session, 'recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
-    await stationCall(st, session, 'recording.setChannels', { channelIds: [id], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+    // Edge backfill off: the gaps measured are the station's own record of the drops (camsim's card would fill them;
+    // backfill.test.ts covers that).
+    await stationCall(st, session, 'recording.setChannels', { channelIds: [id], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null, backfill: false });
     for (const until = Date.now() + 60_000; state !== 'live'; await sleep(50)) if (Date.now() > until) throw new Error(`stream ${streamId} never went live`);
     await sleep(3000);
     const before = await handles();
