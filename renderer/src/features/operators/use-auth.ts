@@ -1,11 +1,12 @@
 // The page's sign-in: the id kept for this tab (sessionStorage) to resume after a reload or a reconnect, the lock
-// shortcut, and signing out after the idle time the station sets.
+// shortcut, and signing out after the idle time the station sets (input in any of the app's windows counts).
 import { useEffect, useRef, useState } from 'react';
 import { useStationClient } from '../../app/client-context';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { isShortcut } from '../../app/shortcuts';
 import { stationApi } from '../../app/station-api';
 import { operatorsApi, useAuthStateQuery, useLockScreenMutation, useSignOutMutation } from './operators-api';
+import { sharedActivity } from './shared-activity';
 
 const KEY = 'watchpost.signIn';
 
@@ -50,7 +51,12 @@ export function useAuthGate() {
   const lastInput = useRef(Date.now());
   useEffect(() => {
     if (!me) return;
-    const touch = () => void (lastInput.current = Date.now());
+    // Input in another window of the app counts here too: a desktop pop-out carries the main window's sign-in.
+    const elsewhere = sharedActivity(() => void (lastInput.current = Date.now()));
+    const touch = () => {
+      lastInput.current = Date.now();
+      elsewhere.touched(lastInput.current);
+    };
     const onKey = (e: KeyboardEvent) => {
       touch();
       if (isShortcut(e, 'global.lock') && !data?.locked) {
@@ -70,6 +76,7 @@ export function useAuthGate() {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('pointerdown', touch);
       clearInterval(timer);
+      elsewhere.close();
     };
   }, [me, data?.locked, data?.idleMinutes, lock, signOut]);
   return data;
