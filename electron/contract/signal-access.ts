@@ -32,5 +32,5 @@ export const SIGNAL_ACCESS: Readonly<Record<string, Access>> = {
   'subjectRequests.changed': needs.station('privacy'),
   'subjectRequests.reminders': needs.station('privacy'),
   'masks.changed': needs.channel('live', 'channelId'),
-  'redaction.progress': needs.channel('export'),
+  'redaction.progress': needs.item('export', 'redaction', 'exportId'),
 };

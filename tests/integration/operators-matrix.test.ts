@@ -163,6 +163,9 @@ describe('signals: what each connection is sent', () => {
     expect(auth.signalFor(op, 'export.progress', { exportId: 7, state: 'running' })).toBeUndefined();
     expect(auth.signalFor(op, 'export.progress', { exportId: 17, state: 'running' })).toMatchObject({ exportId: 17 });
     expect(auth.signalFor(op, 'playback.state', { sessionId: 9 })).toBeUndefined();
+    // A redacted export's progress, by its own channel (the rows stored above: 3 on channel 3, 1 on channel 1).
+    expect(auth.signalFor(op, 'redaction.progress', { exportId: 3, state: 'running', done: 0 })).toBeUndefined();
+    expect(auth.signalFor(op, 'redaction.progress', { exportId: 1, state: 'running', done: 0 })).toMatchObject({ exportId: 1 });
     expect(auth.signalFor(op, 'devices.changed', [])).toBeUndefined();
     expect(auth.signalFor(sessions.get('installer')!, 'devices.changed', [])).toEqual([]);
     expect(auth.signalFor(anon, 'channels.changed', [channel(1)])).toBeUndefined();
