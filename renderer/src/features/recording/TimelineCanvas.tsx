@@ -73,10 +73,10 @@ export function TimelineCanvas({ name, bands, data, density, channelId, view, po
     if (!el) return;
     const ro = new ResizeObserver(() => setWidth(Math.max(100, Math.floor(el.clientWidth))));
     ro.observe(el);
-    // A pinch arrives as a wheel with Ctrl: the timeline zooms, not the page.
-    const noPageZoom = (e: WheelEvent) => { if (e.ctrlKey) e.preventDefault(); };
-    el.addEventListener('wheel', noPageZoom, { passive: false });
-    return () => { ro.disconnect(); el.removeEventListener('wheel', noPageZoom); };
+    // The wheel (and a pinch, a wheel with Ctrl) zooms the timeline only: the page neither scrolls nor zooms with it.
+    const keepPage = (e: WheelEvent) => e.preventDefault();
+    el.addEventListener('wheel', keepPage, { passive: false });
+    return () => { ro.disconnect(); el.removeEventListener('wheel', keepPage); };
   }, []);
 
   useEffect(() => {
