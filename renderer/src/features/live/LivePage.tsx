@@ -168,6 +168,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
           ref={grid}
           className="grid"
           role="grid"
+          data-dense={layout.grid >= 5 ? '' : undefined}
           aria-label={t('grid.label', { layout: layout.label })}
           style={{ gridTemplateColumns: `repeat(${layout.grid}, 1fr)`, gridTemplateRows: `repeat(${layout.grid}, 1fr)` }}
         >
