@@ -34,6 +34,8 @@ export const REASONS = {
   'field.emptySchedule': ['bad_input', '{{field}} has no half-hour switched on.'],
   'field.noChannel': ['bad_input', '{{field}}: choose at least one channel, or all channels.'],
   'field.notStreamId': ['bad_input', '{{field}} must look like 12/main or 12/sub.'],
+  'field.notFingerprint': ['bad_input', '{{field}} must be a SHA-256 fingerprint: 32 pairs of hex digits separated by colons.'],
+  'field.notHost': ['bad_input', '{{field}} must be a host name or an IP address.'],
   'input.unknownFields': ['bad_input', 'The request has fields this call does not take: {{names}}.'],
   'input.nothingToChange': ['bad_input', 'There is nothing to change.'],
   'input.endBeforeStart': ['bad_input', 'The end of the range must be after its start.'],
@@ -191,6 +193,13 @@ export const REASONS = {
   'subjectRequest.exportNotReady': ['bad_input', '{{field}}: export {{exportId}} is {{state}}; only a finished export can be attached.'],
   'subjectRequest.exportNotAttached': ['bad_input', '{{field}}: export {{exportId}} is not attached to this request.'],
   'subjectRequest.dueBeforeReceived': ['bad_input', '{{field}} must be after the day the request was received.'],
+  // Remote stations (sites).
+  'site.notFound': ['not_found', 'There is no station {{id}} in the site list.'],
+  'site.duplicate': ['conflict', '{{field}}: the station at {{host}}:{{port}} is already in the site list.'],
+  'site.notSeen': ['unavailable', 'The station at {{host}}:{{port}} has not shown its certificate yet; wait until it answers, then compare.'],
+  'site.otherCertificate': ['bad_input', '{{field}}: the station now presents another certificate ({{seen}}); compare that one before trusting it.'],
+  'site.notConnected': ['unavailable', 'Station “{{name}}” is not connected ({{state}}).'],
+  'site.cannotServe': ['unavailable', 'The station cannot serve desks on {{host}}:{{port}}: {{error}}.'],
 } as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
 
 /** Each input field's label, as its form names it (the renderer's `errors:fields.<key>`). */
@@ -244,6 +253,11 @@ export const FIELD_LABELS = {
   granted: 'Allowed',
   hevc: 'H.265',
   httpPort: 'HTTP port',
+  host: 'Address',
+  port: 'Port',
+  fingerprint: 'Certificate fingerprint',
+  site: 'Station',
+  siteName: 'Station name',
   id: 'ID',
   ids: 'Events',
   imageBase64: 'Cover image',
@@ -437,4 +451,9 @@ export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'redaction.cancel exportId': 'exportId',
   'person.name': 'requesterName',
   'subjectRequests.updateSettings retentionDays': 'requestRetentionDays',
+  'sites.add name': 'siteName',
+  'sites.trust id': 'site',
+  'sites.setCredentials id': 'site',
+  'sites.retry id': 'site',
+  'sites.remove id': 'site',
 };

@@ -11,6 +11,7 @@ import { privacyCalls, privacySignals } from './privacy';
 import { recordingCalls, recordingSignals } from './recording';
 import { redactionCalls, redactionSignals } from './redaction';
 import { subjectRequestCalls, subjectRequestSignals } from './subject-requests';
+import { sitesCalls, sitesSignals } from './sites';
 
 export * from './auth';
 export * from './bookmarks';
@@ -23,6 +24,7 @@ export * from './privacy';
 export * from './recording';
 export * from './redaction';
 export * from './subject-requests';
+export * from './sites';
 
 export * from './errors';
 
@@ -104,6 +106,7 @@ export const calls = {
   ...authCalls,
   ...redactionCalls,
   ...subjectRequestCalls,
+  ...sitesCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -127,6 +130,7 @@ export const signals = {
   ...authSignals,
   ...redactionSignals,
   ...subjectRequestSignals,
+  ...sitesSignals,
 } as const;
 
 export type SignalName = keyof typeof signals;

@@ -25,6 +25,8 @@ export const Channel = z.object({
   createdAt: z.number(),
   /** The camera takes ONVIF PTZ commands on this channel (probed from its media profile). */
   ptz: z.boolean().default(false),
+  /** A remote station's channel (issue 14): the station it records on; its id here is namespaced (sites.ts `siteChannelId`). */
+  site: z.object({ id: z.number().int().positive(), name: z.string() }).optional(),
 });
 export type Channel = z.infer<typeof Channel>;
 

@@ -8,7 +8,8 @@ export interface MediaPort {
 
 /** The transport a client came in on and its address; sessions of the station's own code (tray, demo) have none. */
 export interface Peer {
-  transport: 'browser' | 'electron';
+  /** remote: a desk on the LAN, over TLS (sites/remote-server.ts). */
+  transport: 'browser' | 'electron' | 'remote';
   address: string;
 }
 

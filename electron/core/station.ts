@@ -7,7 +7,7 @@ import { DeviceService, type DeviceServiceOptions } from './devices/device-servi
 import { ClientSession } from './client-session';
 import { SignalBus } from './signal-bus';
 import { createDiagnostics } from './support/diagnostics';
-import { EventService } from './events/event-service';
+import { EventService, isStateful } from './events/event-service';
 import { createLogger, logOpened, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './live/live-service';
@@ -28,6 +28,7 @@ import { burnInOutlines, maskFilePort, maskHandlers, permanentOutlines } from '.
 import { burnPermanentMasks } from './redaction/redact-export';
 import { maskPam } from './redaction/raster';
 import { RedactionService } from './redaction/redaction-service';
+import { SitesService } from './sites/sites-service';
 import { MASK_RGB } from '../contract';
 
 export interface StationOptions {
@@ -126,11 +127,12 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     registry, signals, logger, ffmpegPath, clock, burnIn,
     snapshotsDir: () => join(opts.dataDir, 'snapshots'),
     graceMs: opts.media?.graceMs, stallMs: opts.media?.stallMs,
+    remoteStream: (channelId, profile) => sites.remoteStream(channelId, profile),
   });
   const clips = new ClipRecorder({
     registry, signals, logger, clock, hub: (id) => live.hub(id), dir: () => join(opts.dataDir, 'clips'), orphanMs: opts.media?.clipOrphanMs,
   });
-  const channelsChanged = async () => signals.emit('channels.changed', await registry.list());
+  const channelsChanged = async () => signals.emit('channels.changed', await registry.listAll());
 
   // Privacy: account, consents, sync outbox, transmission ledger, telemetry (electron/core/privacy).
   // Support: a zip with every secret and personal detail removed, shown to the user before it goes anywhere.
@@ -220,6 +222,15 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     masks: maskFilePort({ db, signals, clock }),
   });
   await devices.start();
+  // Many stations, one desk (electron/core/sites): serving desks over TLS; remote stations' channels, streams and events.
+  const sites = new SitesService({
+    db, secrets: opts.secrets, signals, logger, clock, dataDir: opts.dataDir,
+    station: () => station,
+    channelsChanged: () => void channelsChanged(),
+    ingest: (e) => void eventService.ingest(e),
+    stateful: isStateful,
+  });
+  registry.setRemote(sites);
   // PTZ of device channels (electron/core/live/ptz-service.ts): asked of each device in the background, again when devices change.
   const ptz = new PtzService({ registry, ptzOf: (deviceId) => devices.ptzOf(deviceId), logger, onChanged: () => void channelsChanged() });
   signals.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });
@@ -253,7 +264,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       signals.emit('settings.changed', settings);
       return settings;
     },
-    'channels.list': () => registry.list(),
+    'channels.list': () => registry.listAll(),
     'channels.addRtsp': async (input) => {
       const channel = await registry.addRtsp(input);
       logger.info({ channel: channel.id, url: channel.mainUrl }, 'channel added');
@@ -300,6 +311,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...maskHandlers({ db, signals, clock, channelExists: (id) => registry.get(id) }),
     ...redaction.handlers,
     ...subjectRequests.handlers,
+    ...sites.handlers,
   };
 
   // Sync starts once the device area, which hosting reads, exists.
@@ -312,7 +324,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   heartbeat.unref();
   logger.info({ dataDir: opts.dataDir, mode: opts.mode, version: STATION_VERSION }, 'station started');
 
-  return {
+  const station: Station = {
     dispatch: privacy.observe(createDispatcher(handlers, logger, auth.guard)),
     signals,
     // A playback session's state is its owner's alone (the rights check would send it to every user with playback on its cameras).
@@ -322,6 +334,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     logDir,
     async dispose() {
       clearInterval(heartbeat);
+      await sites.dispose();
       await eventService.dispose();
       await ptz.dispose();
       await devices.dispose();
@@ -338,4 +351,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       logger.flush();
     },
   };
+  await sites.start();
+  return station;
 }

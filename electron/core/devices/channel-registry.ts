@@ -29,6 +29,8 @@ const secretKey = (id: number) => `channel:${id}`;
 export class ChannelRegistry {
   /** Which channels have PTZ, as probed by media/ptz-service.ts (not stored: asked of the device again after a restart). */
   private readonly ptz = new Map<number, boolean>();
+  /** Remote stations' channels (sites/), under their desk ids: listed and found, never stored here. */
+  private remote?: { channels(): Channel[]; channel(id: number): Channel | undefined };
   constructor(private readonly db: Db, private readonly secrets: SecretStore, private readonly clock: () => number) {}
 
   private async toChannel(r: Row): Promise<Channel> {
@@ -50,7 +52,16 @@ export class ChannelRegistry {
   }
 
   async get(id: number): Promise<Channel> {
-    return this.toChannel(this.row(id));
+    return this.remote?.channel(id) ?? this.toChannel(this.row(id));
+  }
+
+  setRemote(remote: { channels(): Channel[]; channel(id: number): Channel | undefined }): void {
+    this.remote = remote;
+  }
+
+  /** The station's own channels and, after them, those of the remote stations it relays: what the pages list. */
+  async listAll(): Promise<Channel[]> {
+    return [...(await this.list()), ...(this.remote?.channels() ?? [])];
   }
 
   /** The channel already called `name` (case and surrounding spaces ignored), if any besides `except`. */

@@ -86,7 +86,7 @@ export class DeviceService {
 
   private async changed(): Promise<void> {
     this.o.signals.emit('devices.changed', this.list());
-    this.o.signals.emit('channels.changed', await this.o.registry.list());
+    this.o.signals.emit('channels.changed', await this.o.registry.listAll());
   }
 
   async add(input: { address: string; httpPort: number; username: string; password: string; name?: string; driver?: 'onvif' | 'dahua' }): Promise<AddedDevice> {

@@ -52,6 +52,8 @@ export interface EventServiceOptions {
 }
 
 const STATEFUL = new Set<EventType>(['motion', 'tamper', 'door', 'pir', 'water', 'frozen_picture', 'intrusion', 'audio']);
+/** Kinds that open and close (an event with an end), as against instants. */
+export const isStateful = (type: EventType): boolean => STATEFUL.has(type);
 const secretKey = (id: number) => `eventsource:${id}`;
 const SETTINGS_KEY = 'events';
 const DAY_MS = 86_400_000;

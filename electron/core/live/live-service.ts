@@ -7,7 +7,7 @@ import type { SignalBus } from '../signal-bus';
 import type { Logger } from '../log';
 import { fragmentWithoutAudio, initWithoutAudio, type FragmentInfo, type TrackInfo } from '../media/fmp4';
 import { jpegFromKeyframe, jpegSize, type FrameOverlay } from '../media/snapshot';
-import { StreamHub, type HubConsumer, type StreamStatus as HubStatus } from '../media/stream-hub';
+import { StreamHub, type HubConsumer, type StreamHubOptions, type StreamStatus as HubStatus } from '../media/stream-hub';
 
 export interface LiveServiceOptions {
   registry: ChannelRegistry;
@@ -20,6 +20,8 @@ export interface LiveServiceOptions {
   graceMs?: number;
   stallMs?: number;
   clock?: () => number;
+  /** A remote station's stream, relayed by sites/: its upstream, or undefined for the station's own channels. */
+  remoteStream?: (channelId: number, profile: StreamProfile) => StreamHubOptions['open'] | undefined;
 }
 
 function parseStreamId(streamId: string): { channelId: number; profile: StreamProfile } {
@@ -50,7 +52,8 @@ export class LiveService {
     let hub = this.hubs.get(streamId);
     if (hub) return hub;
     const { channelId, profile } = parseStreamId(streamId);
-    const url = await this.opts.registry.streamUrl(channelId, profile);
+    const open = this.opts.remoteStream?.(channelId, profile);
+    const url = open ? `site:${streamId}` : await this.opts.registry.streamUrl(channelId, profile);
     hub = this.hubs.get(streamId);
     if (hub) return hub;
     hub = new StreamHub({
@@ -58,6 +61,7 @@ export class LiveService {
       graceMs: this.opts.graceMs, stallMs: this.opts.stallMs, clock: this.opts.clock,
       // WATCHPOST_INGEST=ffmpeg: every camera through ffmpeg, as before the station read RTSP itself (troubleshooting, benches).
       ingest: process.env.WATCHPOST_INGEST === 'ffmpeg' ? 'ffmpeg' : 'auto',
+      open,
       onStatus: (s) => this.emitStatus(streamId, s),
     });
     this.hubs.set(streamId, hub);
@@ -187,7 +191,7 @@ export class LiveService {
 
   /** A JPEG of the channel's current keyframe, written to the snapshots folder. */
   async snapshot(channelId: number, session?: ClientSession): Promise<{ path: string; jpeg: Buffer; width: number; height: number; takenAt: number }> {
-    await this.opts.registry.get(channelId);
+    if (!this.opts.remoteStream?.(channelId, 'main')) await this.opts.registry.get(channelId);
     // Prefer a stream already running (no new camera connection), main before sub.
     const running = [`${channelId}/main`, `${channelId}/sub`].map((k) => this.hubs.get(k)).find((h) => h?.cached().init && h.cached().gop.length);
     const hub = running ?? (await this.hub(`${channelId}/main`));

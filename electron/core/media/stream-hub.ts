@@ -54,6 +54,15 @@ export interface StreamHubOptions {
    * else by ffmpeg. 'ffmpeg': always ffmpeg. A hub given its own `spawn`, `feed` or `videoArgs` always runs ffmpeg.
    */
   ingest?: 'auto' | 'ffmpeg';
+  /** Instead of reading `url`: fMP4 parts from elsewhere, e.g. a remote station's stream relayed by sites/ (no ffmpeg). */
+  open?: (sink: UpstreamSink) => { close(): void };
+}
+
+/** Where an outside upstream (`open`) delivers: parsed fMP4 parts, bytes received (for the stall watchdog), its end. */
+export interface UpstreamSink {
+  part(part: Fmp4Part): void;
+  bytes(n: number): void;
+  closed(reason: string): void;
 }
 
 /**
@@ -178,7 +187,7 @@ export class StreamHub {
   private connect(): void {
     this.retryTimer = undefined;
     if (this.closed || this.consumers.size === 0) return;
-    const up = this.native ? this.startNative() : this.startFfmpeg();
+    const up = this.opts.open ? this.startOutside(this.opts.open) : this.native ? this.startNative() : this.startFfmpeg();
     this.stats.upstreamStarts++;
     if (this.active) this.candidate = up;
     else this.active = up;
@@ -201,6 +210,17 @@ export class StreamHub {
         else next.stop(true);
       },
     }, { timeoutMs: this.opts.connectTimeoutMs ?? 3 * (this.opts.stallMs ?? 5000) });
+    return up;
+  }
+
+  private startOutside(open: NonNullable<StreamHubOptions['open']>): Upstream {
+    let ended = false;
+    const up: Upstream = { stderr: '', delivered: false, lastDataAt: this.clock(), stop: (quiet) => { ended = true; src.close(); if (!quiet) this.onExit(up); } };
+    const src = open({
+      part: (part) => { if (!ended) this.onParts(up, [part]); },
+      bytes: (n) => { up.lastDataAt = this.clock(); this.stats.bytesIn += n; },
+      closed: (reason) => { if (ended) return; ended = true; up.stderr = reason; this.onExit(up); },
+    });
     return up;
   }
 

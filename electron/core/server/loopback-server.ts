@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ClientFrame, WS_MAX_FRAME_BYTES, WS_PATH, type ServerFrame } from '../../contract';
-import { ClientSession } from '../client-session';
+import { WS_MAX_FRAME_BYTES, WS_PATH } from '../../contract';
+import { serveSocket } from './serve-socket';
 import type { Station } from '../station';
 
 export interface LoopbackServerOptions {
@@ -115,46 +115,8 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
   });
 
   let clients = 0;
-  function serveClient(ws: WebSocket, socket: Duplex, address: string): void {
-    const push = (frame: ServerFrame) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
-    };
-    // Media rides the same socket as binary frames: one connection however many tiles (Chromium allows 6 per host).
-    const session = new ClientSession(`ws-${++clients}`, {
-      send: (frame, payload) => {
-        if (ws.readyState !== ws.OPEN) return;
-        if (!payload) return ws.send(frame, { binary: true });
-        // Head and payload as two fragments of one message, written together: the payload is never copied per viewer.
-        socket.cork();
-        ws.send(frame, { binary: true, fin: false });
-        ws.send(payload, { binary: true, fin: true });
-        socket.uncork();
-      },
-      backlog: () => ws.bufferedAmount,
-    }, { transport: 'browser', address });
-    // Each connection is sent what its user may see (auth/: a restricted user hears nothing of other cameras).
-    const unsubscribe = station.signals.subscribe((name, payload) => {
-      const seen = station.signalFor(session, name, payload);
-      if (seen !== undefined) push({ t: 'signal', name, payload: seen });
-    });
-    ws.on('close', () => {
-      unsubscribe();
-      session.close();
-    });
-    ws.on('error', (err) => log.warn({ err: err.message }, 'websocket error'));
-    ws.on('message', (data, isBinary) => {
-      // A malformed frame ends this connection only; other viewers keep being served.
-      if (isBinary) return ws.close(1003, 'binary frames are not calls');
-      let frame: ClientFrame;
-      try {
-        frame = ClientFrame.parse(JSON.parse(data.toString()));
-      } catch {
-        log.warn('malformed frame; closing that connection');
-        return ws.close(1007, 'malformed frame');
-      }
-      void station.dispatch(frame.name, frame.input, session).then((result) => push({ t: 'result', id: frame.id, result }));
-    });
-  }
+  const serveClient = (ws: WebSocket, socket: Duplex, address: string) =>
+    serveSocket(station, ws, socket, `ws-${++clients}`, { transport: 'browser', address }, log);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

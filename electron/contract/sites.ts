@@ -1,0 +1,82 @@
+// Many stations, one desk (issue 14): a station may serve desks on the LAN over TLS, and a desk adds other stations by
+// address. The desk's own core is its gateway: the renderer talks to its own station only, and a remote station's
+// channels appear in `channels.list` under ids namespaced by station (`siteChannelId`).
+import { z } from 'zod';
+import { call, NoInput, needs } from './common';
+
+/** A remote channel's id on the desk: the site's number times a million plus its id on that station. */
+export const SITE_CHANNEL_BASE = 1_000_000;
+export const siteChannelId = (siteId: number, remoteId: number): number => siteId * SITE_CHANNEL_BASE + remoteId;
+/** The site and remote id of a desk channel id, or null for the station's own channels. */
+export function splitSiteChannel(id: number): { siteId: number; remoteId: number } | null {
+  if (id < SITE_CHANNEL_BASE) return null;
+  return { siteId: Math.floor(id / SITE_CHANNEL_BASE), remoteId: id % SITE_CHANNEL_BASE };
+}
+
+/** SHA-256 of the certificate, as `AB:CD:…` (32 pairs). */
+export const Fingerprint = z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'field.notFingerprint');
+const host = z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:\-[\]]+$/, 'field.notHost');
+const port = z.number().int().min(1).max(65535);
+
+/** Serving desks on the LAN: off by default. */
+export const RemoteServing = z.object({
+  enabled: z.boolean(),
+  host,
+  port,
+  /** The station's own certificate (made on first use). */
+  fingerprint: Fingerprint.nullable(),
+  /** Listening now, or why not. */
+  listening: z.boolean(),
+  error: z.string().nullable(),
+  /** Desks connected now. */
+  desks: z.number().int().nonnegative(),
+});
+export type RemoteServing = z.infer<typeof RemoteServing>;
+
+export const SITE_STATES = ['connecting', 'untrusted', 'certificate_changed', 'signing_in', 'auth_failed', 'online', 'offline'] as const;
+export type SiteState = (typeof SITE_STATES)[number];
+
+export const Site = z.object({
+  id: z.number().int().positive(),
+  name: z.string(),
+  host: z.string(),
+  port,
+  username: z.string(),
+  /** The pinned certificate; null until the user compared and trusted it. */
+  fingerprint: Fingerprint.nullable(),
+  /** The certificate the station presented on the last connection. */
+  seenFingerprint: Fingerprint.nullable(),
+  state: z.enum(SITE_STATES),
+  reason: z.string().nullable(),
+  /** Epoch ms of the next try while offline. */
+  retryAt: z.number().nullable(),
+  /** The remote station's version, once signed in. */
+  version: z.string().nullable(),
+  /** Its clock minus ours (ms), measured at sign-in and on each heartbeat. */
+  clockOffsetMs: z.number().nullable(),
+  channels: z.number().int().nonnegative(),
+});
+export type Site = z.infer<typeof Site>;
+
+export const sitesCalls = {
+  /** This station serving desks: its address, port and certificate. */
+  'sites.serving': call(needs.station('settings'), NoInput, RemoteServing),
+  'sites.setServing': call(needs.station('settings'), z.object({ enabled: z.boolean(), host, port }), RemoteServing),
+  /** The stations this desk knows. */
+  'sites.list': call(needs.signIn, NoInput, z.array(Site)),
+  /** Adds a station by address; it is connected to, and its certificate shown to be compared before anything is sent. */
+  'sites.add': call(needs.station('settings'), z.object({
+    name: z.string().trim().max(64).optional(), host, port, username: z.string().trim().min(1).max(64), password: z.string().min(1).max(128),
+  }), Site),
+  /** Pins the certificate the user compared (first connection, or a changed certificate the user accepts). */
+  'sites.trust': call(needs.station('settings'), z.object({ id: z.number().int().positive(), fingerprint: Fingerprint }), Site),
+  'sites.setCredentials': call(needs.station('settings'), z.object({
+    id: z.number().int().positive(), username: z.string().trim().min(1).max(64), password: z.string().min(1).max(128),
+  }), Site),
+  'sites.retry': call(needs.station('settings'), z.object({ id: z.number().int().positive() }), Site),
+  'sites.remove': call(needs.station('settings'), z.object({ id: z.number().int().positive() }), z.object({ removed: z.boolean() })),
+} as const;
+
+export const sitesSignals = {
+  'sites.changed': z.array(Site),
+} as const;

@@ -1,0 +1,204 @@
+import type { TLSSocket } from 'node:tls';
+import WebSocket from 'ws';
+import {
+  decodeMediaFrame, fail, StationError, WS_MAX_FRAME_BYTES, WS_PATH,
+  type CallName, type CallOutput, type Channel, type CallInput, type MediaFrame, type Result, type ServerFrame, type SiteState,
+} from '../../contract';
+import type { Logger } from '../log';
+import { backoffMs } from '../media/stream-hub';
+
+export interface LinkState {
+  state: SiteState;
+  reason: string | null;
+  retryAt: number | null;
+  seenFingerprint: string | null;
+  version: string | null;
+  clockOffsetMs: number | null;
+}
+
+export interface SiteLinkOptions {
+  host: string;
+  port: number;
+  /** The pinned certificate; null: none trusted yet (the link stops at showing what it saw). */
+  fingerprint: string | null;
+  username: string;
+  password: () => Promise<string>;
+  logger: Logger;
+  clock: () => number;
+  onState(s: LinkState): void;
+  onChannels(list: Channel[]): void;
+  /** Every signal the remote station sends this desk's user. */
+  onSignal(name: string, payload: unknown): void;
+}
+
+/**
+ * The desk's connection to one remote station: a WebSocket over TLS whose certificate must be the pinned one (checked
+ * before anything is sent: the upgrade request carries no secret), then a sign-in with that station's account, then
+ * the same contract as the page speaks. Reconnects with the streams' backoff; a changed certificate or refused
+ * credentials are not retried until the user acts.
+ */
+export class SiteLink {
+  private ws?: WebSocket;
+  private nextId = 1;
+  private readonly pending = new Map<number, (r: Result<unknown>) => void>();
+  private readonly media = new Map<number, (f: MediaFrame) => void>();
+  private readonly dropped = new Set<() => void>();
+  private failures = 0;
+  private retryTimer?: NodeJS.Timeout;
+  private stopped = false;
+  state: LinkState = { state: 'connecting', reason: null, retryAt: null, seenFingerprint: null, version: null, clockOffsetMs: null };
+
+  constructor(private readonly o: SiteLinkOptions) {}
+
+  get online(): boolean {
+    return this.state.state === 'online';
+  }
+
+  private set(s: Partial<LinkState> & { state: SiteState }): void {
+    this.state = { ...this.state, reason: null, retryAt: null, ...s };
+    this.o.onState(this.state);
+  }
+
+  start(): void {
+    this.stopped = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.drop();
+    const host = this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host;
+    // Self-signed by design: trust is the pinned fingerprint, compared below, not an authority.
+    const ws = new WebSocket(`wss://${host}:${this.o.port}${WS_PATH}`, { rejectUnauthorized: false, maxPayload: 64 * WS_MAX_FRAME_BYTES, handshakeTimeout: 10_000 });
+    this.ws = ws;
+    this.set({ state: 'connecting' });
+    let verdict: 'ok' | 'untrusted' | 'certificate_changed' = 'ok';
+    ws.on('upgrade', (res) => {
+      const seen = (res.socket as TLSSocket).getPeerCertificate().fingerprint256 ?? null;
+      this.state.seenFingerprint = seen;
+      if (this.o.fingerprint === null) verdict = 'untrusted';
+      else if (seen !== this.o.fingerprint) verdict = 'certificate_changed';
+    });
+    ws.on('open', () => {
+      if (verdict !== 'ok') {
+        this.o.logger.warn({ host: this.o.host, verdict }, 'remote station certificate not trusted');
+        this.stopped = true;
+        this.drop();
+        return this.set({ state: verdict, reason: verdict === 'certificate_changed' ? 'the station presented another certificate' : null });
+      }
+      void this.signIn();
+    });
+    ws.on('message', (data: Buffer, isBinary) => (isBinary ? this.onMedia(data) : this.onText(data.toString())));
+    ws.on('error', (err) => {
+      this.state.reason ??= err.message;
+      this.o.logger.debug({ host: this.o.host, err: err.message }, 'remote station connection error');
+    });
+    ws.on('close', () => {
+      if (this.ws !== ws) return;
+      this.drop();
+      if (this.stopped) return;
+      this.failures++;
+      const delay = backoffMs(this.failures);
+      this.set({ state: 'offline', reason: this.state.reason ?? 'no answer', retryAt: this.o.clock() + delay });
+      this.retryTimer = setTimeout(() => this.start(), delay);
+      this.retryTimer.unref();
+    });
+  }
+
+  private async signIn(): Promise<void> {
+    this.set({ state: 'signing_in' });
+    const signedIn = await this.raw('auth.signIn', { name: this.o.username, password: await this.o.password() });
+    if (!signedIn.ok) {
+      const refused = signedIn.error.code === 'unauthenticated';
+      if (refused) {
+        this.stopped = true;
+        this.drop();
+        return this.set({ state: 'auth_failed', reason: signedIn.error.message });
+      }
+      this.state.reason = signedIn.error.message;
+      return void this.ws?.close();
+    }
+    const t0 = this.o.clock();
+    const status = await this.raw('station.status', {});
+    const t1 = this.o.clock();
+    const channels = await this.raw('channels.list', {});
+    if (!status.ok || !channels.ok) {
+      this.state.reason = (!status.ok ? status.error : !channels.ok ? channels.error : undefined)?.message ?? null;
+      return void this.ws?.close();
+    }
+    const s = status.value as CallOutput<'station.status'>;
+    this.failures = 0;
+    this.o.onChannels(channels.value as Channel[]);
+    // Its clock at the middle of the round trip, against ours.
+    this.set({ state: 'online', version: s.version, clockOffsetMs: Math.round(s.startedAt + s.uptimeMs - (t0 + t1) / 2) });
+  }
+
+  private onText(text: string): void {
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(text) as ServerFrame;
+    } catch {
+      return;
+    }
+    if (frame.t === 'result') {
+      this.pending.get(frame.id)?.(frame.result);
+      this.pending.delete(frame.id);
+      return;
+    }
+    if (frame.name === 'channels.changed' && this.online) this.o.onChannels(frame.payload as Channel[]);
+    this.o.onSignal(frame.name, frame.payload);
+  }
+
+  private onMedia(data: Buffer): void {
+    let frame: MediaFrame;
+    try {
+      frame = decodeMediaFrame(data);
+    } catch {
+      return;
+    }
+    this.media.get(frame.channel)?.(frame);
+  }
+
+  private raw(name: string, input: unknown): Promise<Result<unknown>> {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== ws.OPEN) return Promise.resolve({ ok: false, error: fail('station.connectionLost').info });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      ws.send(JSON.stringify({ t: 'call', id, name, input }));
+    });
+  }
+
+  /** A call on the remote station as this desk's account there; its refusal is thrown as it came. */
+  async call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
+    const r = await this.raw(name, input);
+    if (!r.ok) throw StationError.from(r.error);
+    return r.value as CallOutput<K>;
+  }
+
+  /** Media frames of one remote media channel (a `live.open` on the remote station). */
+  onMediaChannel(channel: number, handler: (f: MediaFrame) => void, dropped: () => void): () => void {
+    this.media.set(channel, handler);
+    this.dropped.add(dropped);
+    return () => {
+      this.media.delete(channel);
+      this.dropped.delete(dropped);
+    };
+  }
+
+  /** Ends the connection and what rides on it: calls waiting get `connectionLost`, streams their end. */
+  private drop(): void {
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.terminate();
+    for (const [, resolve] of this.pending) resolve({ ok: false, error: fail('station.connectionLost').info });
+    this.pending.clear();
+    const dropped = [...this.dropped];
+    this.dropped.clear();
+    this.media.clear();
+    for (const d of dropped) d();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.drop();
+  }
+}

@@ -1,0 +1,299 @@
+import {
+  fail, siteChannelId, splitSiteChannel,
+  type Channel, type EventType, type RemoteServing, type Site, type StationEvent, type StreamProfile,
+} from '../../contract';
+import type { Logger } from '../log';
+import { Fmp4Reader } from '../media/fmp4';
+import type { StreamHubOptions } from '../media/stream-hub';
+import type { Handlers } from '../rpc';
+import type { SignalBus } from '../signal-bus';
+import type { Station } from '../station';
+import type { Db } from '../storage/db';
+import type { SecretStore } from '../storage/secrets';
+import { startRemoteServer, type RemoteServer } from './remote-server';
+import { SiteLink, type LinkState } from './site-link';
+import { stationIdentity } from './tls-identity';
+
+interface Row { id: number; name: string; host: string; port: number; username: string; fingerprint: string | null; channels: string }
+type Opener = NonNullable<StreamHubOptions['open']>;
+type Mirrored = { channelId: number | null; type: EventType; source: StationEvent['source'] };
+
+export interface SitesServiceOptions {
+  db: Db;
+  secrets: SecretStore;
+  signals: SignalBus;
+  logger: Logger;
+  clock: () => number;
+  dataDir: string;
+  /** The station itself, served to desks (known once composed). */
+  station: () => Station;
+  /** The desk's channel list changed (remote channels came, went or were renamed). */
+  channelsChanged: () => void;
+  /** A remote station's event, mirrored into this desk's events (its channel id namespaced). */
+  ingest: (e: { channelId: number | null; type: EventType; source: StationEvent['source']; state?: boolean; at?: number; detail?: string }) => void;
+  /** Stateful event kinds (they open and close). */
+  stateful: (type: EventType) => boolean;
+}
+
+const secretKey = (id: number) => `site:${id}`;
+
+/**
+ * Many stations, one desk. Serving: this station speaks its contract to desks on the LAN over TLS when the user turns
+ * it on. Desk: the stations added by address, one `SiteLink` each; their channels join this station's list under
+ * namespaced ids, their streams become this station's hubs (one upstream per remote stream, shared by every tile), their
+ * events are mirrored into this station's events with the station named, so alarm rules and the events list cover them.
+ */
+export class SitesService {
+  private server?: RemoteServer;
+  private serveError: string | null = null;
+  private fingerprint: string | null = null;
+  private readonly links = new Map<number, SiteLink>();
+  /** Remote events mirrored, by site and remote id: what closes it here while open, null once closed. */
+  private readonly mirrored = new Map<string, Mirrored | null>();
+  private readonly log: Logger;
+
+  constructor(private readonly o: SitesServiceOptions) {
+    this.log = o.logger.child({ part: 'sites' });
+  }
+
+  async start(): Promise<void> {
+    const s = this.servingRow();
+    if (s.enabled) await this.serve(s.host, s.port).catch(() => {});
+    for (const r of this.rows()) await this.link(r);
+  }
+
+  // ---- serving desks ----
+
+  private servingRow(): { enabled: number; host: string; port: number } {
+    return this.o.db.prepare('SELECT enabled, host, port FROM site_serving WHERE id = 1').get() as { enabled: number; host: string; port: number };
+  }
+
+  private async serve(host: string, port: number): Promise<void> {
+    await this.server?.close();
+    this.server = undefined;
+    this.serveError = null;
+    try {
+      const identity = await stationIdentity(this.o.dataDir, this.o.secrets, host);
+      this.fingerprint = identity.fingerprint;
+      this.server = await startRemoteServer(this.o.station(), identity, host, port, this.log);
+    } catch (err) {
+      this.serveError = (err as Error).message;
+      this.log.warn({ host, port, err: this.serveError }, 'cannot serve desks');
+      throw fail('site.cannotServe', { host, port, error: this.serveError });
+    }
+  }
+
+  private async serving(): Promise<RemoteServing> {
+    const s = this.servingRow();
+    // The fingerprint is shown before serving is on, so it can be read out to the desk's user in advance.
+    this.fingerprint ??= (await stationIdentity(this.o.dataDir, this.o.secrets, s.host)).fingerprint;
+    return { enabled: !!s.enabled, host: s.host, port: s.port, fingerprint: this.fingerprint, listening: !!this.server, error: this.serveError, desks: this.server?.desks() ?? 0 };
+  }
+
+  private async setServing(enabled: boolean, host: string, port: number): Promise<RemoteServing> {
+    if (enabled) await this.serve(host, port);
+    else {
+      await this.server?.close();
+      this.server = undefined;
+      this.serveError = null;
+    }
+    this.o.db.prepare('UPDATE site_serving SET enabled = ?, host = ?, port = ? WHERE id = 1').run(enabled ? 1 : 0, host, port);
+    this.log.info({ enabled, host, port }, 'serving desks changed');
+    return this.serving();
+  }
+
+  // ---- the stations this desk knows ----
+
+  private rows(): Row[] {
+    return this.o.db.prepare('SELECT * FROM site ORDER BY id').all() as Row[];
+  }
+
+  private row(id: number): Row {
+    const r = this.o.db.prepare('SELECT * FROM site WHERE id = ?').get(id) as Row | undefined;
+    if (!r) throw fail('site.notFound', { id });
+    return r;
+  }
+
+  private toSite(r: Row): Site {
+    const s: LinkState = this.links.get(r.id)?.state ?? { state: 'offline', reason: null, retryAt: null, seenFingerprint: null, version: null, clockOffsetMs: null };
+    return {
+      id: r.id, name: r.name, host: r.host, port: r.port, username: r.username, fingerprint: r.fingerprint,
+      seenFingerprint: s.seenFingerprint, state: s.state, reason: s.reason, retryAt: s.retryAt, version: s.version,
+      clockOffsetMs: s.clockOffsetMs, channels: (JSON.parse(r.channels) as unknown[]).length,
+    };
+  }
+
+  list(): Site[] {
+    return this.rows().map((r) => this.toSite(r));
+  }
+
+  private changed(): void {
+    this.o.signals.emit('sites.changed', this.list());
+  }
+
+  private async link(r: Row): Promise<SiteLink> {
+    this.links.get(r.id)?.stop();
+    const link = new SiteLink({
+      host: r.host, port: r.port, fingerprint: r.fingerprint, username: r.username, logger: this.log, clock: this.o.clock,
+      password: async () => (await this.o.secrets.get(secretKey(r.id))) ?? '',
+      onState: (s) => {
+        this.changed();
+        if (s.state !== 'online') this.closeMirrored(r.id);
+      },
+      onChannels: (list) => {
+        this.o.db.prepare('UPDATE site SET channels = ? WHERE id = ?').run(JSON.stringify(list), r.id);
+        this.o.channelsChanged();
+        this.changed();
+      },
+      onSignal: (name, payload) => { if (name === 'event.changed') this.mirror(r.id, payload as StationEvent); },
+    });
+    this.links.set(r.id, link);
+    link.start();
+    return link;
+  }
+
+  private async add(input: { name?: string; host: string; port: number; username: string; password: string }): Promise<Site> {
+    const taken = this.o.db.prepare('SELECT id FROM site WHERE host = ? AND port = ?').get(input.host, input.port);
+    if (taken) throw fail('site.duplicate', { field: 'host', host: input.host, port: input.port });
+    const { lastInsertRowid } = this.o.db.prepare('INSERT INTO site (name, host, port, username, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(input.name || `${input.host}:${input.port}`, input.host, input.port, input.username, this.o.clock());
+    const id = Number(lastInsertRowid);
+    await this.o.secrets.set(secretKey(id), input.password);
+    this.log.info({ site: id, host: input.host, port: input.port }, 'station added');
+    const link = await this.link(this.row(id));
+    // Wait for the certificate (or the refusal), so the page can show it at once for comparison.
+    const until = this.o.clock() + 10_000;
+    while (link.state.state === 'connecting' && link.state.seenFingerprint === null && this.o.clock() < until) await new Promise((r) => setTimeout(r, 50));
+    return this.toSite(this.row(id));
+  }
+
+  private async trust(id: number, fingerprint: string): Promise<Site> {
+    const r = this.row(id);
+    const seen = this.links.get(id)?.state.seenFingerprint ?? null;
+    if (seen === null) throw fail('site.notSeen', { host: r.host, port: r.port });
+    if (seen !== fingerprint) throw fail('site.otherCertificate', { field: 'fingerprint', seen });
+    this.o.db.prepare('UPDATE site SET fingerprint = ? WHERE id = ?').run(fingerprint, id);
+    this.log.info({ site: id }, 'station certificate trusted');
+    await this.link(this.row(id));
+    return this.toSite(this.row(id));
+  }
+
+  private async remove(id: number): Promise<boolean> {
+    const r = this.o.db.prepare('SELECT id FROM site WHERE id = ?').get(id);
+    if (!r) return false;
+    this.links.get(id)?.stop();
+    this.links.delete(id);
+    this.closeMirrored(id);
+    this.o.db.prepare('DELETE FROM site WHERE id = ?').run(id);
+    await this.o.secrets.delete(secretKey(id));
+    this.o.channelsChanged();
+    this.changed();
+    return true;
+  }
+
+  // ---- what the rest of the station sees ----
+
+  /** Remote channels under their desk ids, with their station named; the last known list while a station is offline. */
+  channels(): Channel[] {
+    return this.rows().flatMap((r) => (JSON.parse(r.channels) as Channel[]).map((c) => ({
+      ...c, id: siteChannelId(r.id, c.id), site: { id: r.id, name: r.name }, hasCredentials: false, mainUrl: '', subUrl: c.subUrl === null ? null : '',
+    })));
+  }
+
+  /** A remote channel by its desk id, or undefined for the station's own. */
+  channel(id: number): Channel | undefined {
+    return splitSiteChannel(id) ? this.channels().find((c) => c.id === id) : undefined;
+  }
+
+  /**
+   * A remote stream as a hub's upstream: `live.open` on the remote station (the codec as it is, audio included: this
+   * station's viewers and transcoder decide), its media frames parsed back into fMP4 parts.
+   */
+  remoteStream(channelId: number, profile: StreamProfile): Opener | undefined {
+    const at = splitSiteChannel(channelId);
+    if (!at || !this.o.db.prepare('SELECT id FROM site WHERE id = ?').get(at.siteId)) return undefined;
+    return (sink) => {
+      const link = this.links.get(at.siteId);
+      let closed = false;
+      let remote: number | undefined;
+      let unregister = () => {};
+      const end = (reason: string) => { if (!closed) { closed = true; unregister(); sink.closed(reason); } };
+      if (!link?.online) {
+        queueMicrotask(() => end(`the station is ${link?.state.state ?? 'offline'}`));
+        return { close: () => { closed = true; } };
+      }
+      let reader = new Fmp4Reader();
+      void link.call('live.open', { streamId: `${at.remoteId}/${profile}`, hevc: true, audio: true, rate: 'full' }).then(({ channel }) => {
+        remote = channel;
+        if (closed) return void link.call('live.close', { channel }).catch(() => {});
+        unregister = link.onMediaChannel(channel, (f) => {
+          if (f.kind === 'init') reader = new Fmp4Reader();
+          if (f.kind === 'end') return end('the station ended the stream');
+          sink.bytes(f.payload.length);
+          try {
+            for (const part of reader.push(Buffer.from(f.payload))) sink.part(part);
+          } catch (err) {
+            end((err as Error).message);
+          }
+        }, () => end('the connection to the station was lost'));
+      }, (err: Error) => end(err.message));
+      return {
+        close: () => {
+          if (closed) return;
+          closed = true;
+          unregister();
+          if (remote !== undefined) void link.call('live.close', { channel: remote }).catch(() => {});
+        },
+      };
+    };
+  }
+
+  /** A remote event into this desk's events: opened once, closed when it ends there (or the station goes away). */
+  private mirror(siteId: number, e: StationEvent): void {
+    const key = `${siteId}:${e.id}`;
+    const ev: Mirrored = { channelId: e.channelId === null ? null : siteChannelId(siteId, e.channelId), type: e.type, source: e.source };
+    const seen = this.mirrored.get(key);
+    if (seen === undefined) {
+      const stateful = this.o.stateful(e.type);
+      this.mirrored.set(key, stateful && e.end === null ? ev : null);
+      this.o.ingest({ ...ev, at: e.start, detail: `${this.row(siteId).name}: ${e.detail}`.slice(0, 500), ...(stateful ? { state: true } : {}) });
+      if (stateful && e.end !== null) this.o.ingest({ ...ev, at: e.end, state: false });
+    } else if (seen && e.end !== null) {
+      this.mirrored.set(key, null);
+      this.o.ingest({ ...ev, at: e.end, state: false });
+    }
+    if (this.mirrored.size > 10_000) for (const [k, o] of this.mirrored) if (!o) this.mirrored.delete(k);
+  }
+
+  /** Events still open from a station that went away end now: nothing will tell this desk when they end there. */
+  private closeMirrored(siteId: number): void {
+    for (const [key, ev] of this.mirrored) {
+      if (!ev || !key.startsWith(`${siteId}:`)) continue;
+      this.mirrored.set(key, null);
+      this.o.ingest({ ...ev, state: false });
+    }
+  }
+
+  readonly handlers: Pick<Handlers, 'sites.serving' | 'sites.setServing' | 'sites.list' | 'sites.add' | 'sites.trust' | 'sites.setCredentials' | 'sites.retry' | 'sites.remove'> = {
+    'sites.serving': () => this.serving(),
+    'sites.setServing': ({ enabled, host, port }) => this.setServing(enabled, host, port),
+    'sites.list': () => this.list(),
+    'sites.add': (input) => this.add(input),
+    'sites.trust': ({ id, fingerprint }) => this.trust(id, fingerprint),
+    'sites.setCredentials': async ({ id, username, password }) => {
+      this.row(id);
+      this.o.db.prepare('UPDATE site SET username = ? WHERE id = ?').run(username, id);
+      await this.o.secrets.set(secretKey(id), password);
+      await this.link(this.row(id));
+      return this.toSite(this.row(id));
+    },
+    'sites.retry': async ({ id }) => (await this.link(this.row(id)), this.toSite(this.row(id))),
+    'sites.remove': async ({ id }) => ({ removed: await this.remove(id) }),
+  };
+
+  async dispose(): Promise<void> {
+    for (const l of this.links.values()) l.stop();
+    this.links.clear();
+    await this.server?.close();
+  }
+}

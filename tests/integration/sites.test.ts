@@ -1,0 +1,124 @@
+// Many stations, one desk: a station serving desks over TLS (127.0.0.2), a desk (another station) that adds it by
+// address, compares and pins its certificate, signs in with that station's account, and relays its channel's live
+// stream (GStreamer's RTSP server behind it) and its events; a changed certificate and wrong credentials are refused.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { siteChannelId } from '../../electron/contract';
+import { Fmp4Reader } from '../../electron/core/media/fmp4';
+import { TEST_ADMIN } from '../helpers/auth';
+import { fileScope } from '../helpers/fixtures';
+import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
+import { freeTcpPort, mediaClient, serveStation, servedStationDir, type MediaClient, type ServedStation } from '../helpers/in-process-station';
+
+const CAM_PASSWORD = 'Kx9!pr0ofSecret';
+const scope = fileScope();
+let cam: GstCamera, remote: ServedStation, desk: ServedStation, r: MediaClient, d: MediaClient;
+let remoteDir: string, port: number, channelId: number;
+
+const ok = (res: any) => {
+  if (!res.ok) throw new Error(res.error.message);
+  return res.value;
+};
+
+beforeAll(async () => {
+  cam = scope.add(await startGstCamera('admin', CAM_PASSWORD));
+  remoteDir = servedStationDir(scope, 'wp-site-remote-');
+  remote = scope.add(await serveStation(remoteDir, { media: { graceMs: 500, stallMs: 1500 }, heartbeatMs: 60_000 }));
+  desk = scope.add(await serveStation(servedStationDir(scope, 'wp-site-desk-'), { media: { graceMs: 500, stallMs: 3000 }, heartbeatMs: 60_000 }));
+  r = await mediaClient(scope, remote.server);
+  d = await mediaClient(scope, desk.server);
+  channelId = ok(await r.call('channels.addRtsp', { name: 'Gate', mainUrl: cam.url(`admin:${encodeURIComponent(CAM_PASSWORD)}`), subUrl: null })).id;
+  port = await freeTcpPort();
+});
+
+describe('remote stations', () => {
+  let siteId: number, fingerprint: string;
+
+  it('serves desks over TLS on the address chosen, showing the certificate fingerprint; off by default', async () => {
+    const before = ok(await r.call('sites.serving', {}));
+    expect(before).toMatchObject({ enabled: false, listening: false, fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) });
+    const on = ok(await r.call('sites.setServing', { enabled: true, host: '127.0.0.2', port }));
+    expect(on).toMatchObject({ enabled: true, listening: true, host: '127.0.0.2', port, fingerprint: before.fingerprint });
+    fingerprint = on.fingerprint;
+    // The private key is a secret, never a plain file in the data folder.
+    const files = readdirSync(join(remoteDir, 'data', 'remote'));
+    expect(files).toEqual(['station-cert.pem']);
+    expect(readFileSync(join(remoteDir, 'data', 'remote', 'station-cert.pem'), 'utf8')).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('a desk adds it by address: nothing is sent until the user trusts the certificate it compared', async () => {
+    const added = ok(await d.call('sites.add', { name: 'North yard', host: '127.0.0.2', port, username: TEST_ADMIN.name, password: TEST_ADMIN.password }));
+    siteId = added.id;
+    expect(added).toMatchObject({ state: 'untrusted', fingerprint: null, seenFingerprint: fingerprint });
+    const wrong = await d.call('sites.trust', { id: siteId, fingerprint: fingerprint.replace(/^../, fingerprint.startsWith('00') ? '11' : '00') });
+    expect(wrong.error).toMatchObject({ reason: 'site.otherCertificate', params: { field: 'fingerprint' } });
+    ok(await d.call('sites.trust', { id: siteId, fingerprint }));
+    await expect.poll(async () => ok(await d.call('sites.list', {}))[0]?.state, { timeout: 10_000 }).toBe('online');
+    const site = ok(await d.call('sites.list', {}))[0];
+    expect(site).toMatchObject({ name: 'North yard', version: expect.any(String), channels: 1 });
+    expect(Math.abs(site.clockOffsetMs)).toBeLessThan(1000);
+  });
+
+  it('the desk lists the remote channel under a namespaced id with its station, and plays it through one upstream', async () => {
+    const list = ok(await d.call('channels.list', {}));
+    const remoteChannel = list.find((c: any) => c.site);
+    expect(remoteChannel).toMatchObject({ id: siteChannelId(siteId, channelId), name: 'Gate', site: { id: siteId, name: 'North yard' }, mainUrl: '', hasCredentials: false });
+    const v1 = await mediaClient(scope, desk.server);
+    const v2 = await mediaClient(scope, desk.server);
+    for (const v of [v1, v2]) ok(await v.call('live.open', { streamId: `${remoteChannel.id}/main` }));
+    for (const v of [v1, v2]) await expect.poll(() => v.frames.filter((f) => f.kind === 'fragment').length, { timeout: 15_000 }).toBeGreaterThan(20);
+    const init = v1.frames.find((f) => f.kind === 'init')!;
+    expect(init.meta).toMatchObject({ codec: expect.stringMatching(/^avc1\./), width: 640, height: 360 });
+    // Whole fMP4 fragments, decodable as the station's own.
+    const parts = new Fmp4Reader().push(Buffer.concat(v1.frames.map((f) => Buffer.from(f.payload))));
+    expect(parts.filter((p) => p.kind === 'fragment').length).toBeGreaterThan(20);
+    // The remote station served the desk one stream: its hub has a single consumer (the desk's relay).
+    const streams = ok(await r.call('streams.status', {}));
+    expect(streams).toEqual([expect.objectContaining({ streamId: `${channelId}/main`, state: 'live' })]);
+    for (const v of [v1, v2]) v.ws.close();
+  });
+
+  it('relays the remote station events into the desk events, with the station named', async () => {
+    ok(await d.call('alarms.saveRule', { name: 'Any lost stream', enabled: true, types: ['stream_lost'], channelIds: null, schedule: '1'.repeat(336), actions: ['notify'] }));
+    const v = await mediaClient(scope, desk.server);
+    ok(await v.call('live.open', { streamId: `${siteChannelId(siteId, channelId)}/main` }));
+    await expect.poll(() => v.frames.length, { timeout: 15_000 }).toBeGreaterThan(5);
+    await cam.close();
+    await expect.poll(() => d.events.find((e) => e.name === 'alarm.raised' && e.payload.event.detail.startsWith('North yard:')), { timeout: 15_000 }).toBeTruthy();
+    const alarm = d.events.find((e) => e.name === 'alarm.raised' && e.payload.event.detail.startsWith('North yard:'))!;
+    expect(alarm.payload.event).toMatchObject({ channelId: siteChannelId(siteId, channelId), type: 'stream_lost' });
+    const listed = ok(await d.call('events.list', { limit: 50 }));
+    expect(listed.events ?? listed).toEqual(expect.arrayContaining([expect.objectContaining({ detail: expect.stringMatching(/^North yard: /) })]));
+    v.ws.close();
+  });
+
+  it('wrong credentials stop the link without retrying; the password is kept only as a secret', async () => {
+    ok(await d.call('sites.setCredentials', { id: siteId, username: TEST_ADMIN.name, password: 'not-the-password-1' }));
+    await expect.poll(async () => ok(await d.call('sites.list', {}))[0]?.state, { timeout: 10_000 }).toBe('auth_failed');
+    const dataDir = join(desk.station.logDir, '..');
+    for (const f of ['station.db', 'station.db-wal', 'logs/station.log']) {
+      let text = '';
+      try { text = readFileSync(join(dataDir, f)).toString('latin1'); } catch { continue; }
+      expect(text).not.toContain('not-the-password-1');
+      expect(text).not.toContain(TEST_ADMIN.password);
+    }
+    ok(await d.call('sites.setCredentials', { id: siteId, username: TEST_ADMIN.name, password: TEST_ADMIN.password }));
+    await expect.poll(async () => ok(await d.call('sites.list', {}))[0]?.state, { timeout: 10_000 }).toBe('online');
+  });
+
+  it('refuses a station that presents a changed certificate until the user compares and trusts the new one', async () => {
+    // The remote station's identity is remade (a reinstall, or someone else at its address).
+    ok(await r.call('sites.setServing', { enabled: false, host: '127.0.0.2', port }));
+    rmSync(join(remoteDir, 'data', 'remote'), { recursive: true });
+    await expect.poll(async () => ok(await d.call('sites.list', {}))[0]?.state, { timeout: 10_000 }).toBe('offline');
+    const again = ok(await r.call('sites.setServing', { enabled: true, host: '127.0.0.2', port }));
+    expect(again.fingerprint).not.toBe(fingerprint);
+    ok(await d.call('sites.retry', { id: siteId }));
+    await expect.poll(async () => ok(await d.call('sites.list', {}))[0]?.state, { timeout: 10_000 }).toBe('certificate_changed');
+    const site = ok(await d.call('sites.list', {}))[0];
+    expect(site).toMatchObject({ fingerprint, seenFingerprint: again.fingerprint });
+    ok(await d.call('sites.trust', { id: siteId, fingerprint: again.fingerprint }));
+    await expect.poll(async () => ok(await d.call('sites.list', {}))[0]?.state, { timeout: 10_000 }).toBe('online');
+  });
+});
