@@ -65,16 +65,16 @@ export const sitesCalls = {
   /** The stations this desk knows. */
   'sites.list': call(needs.signIn, NoInput, z.array(Site)),
   /** Adds a station by address; it is connected to, and its certificate shown to be compared before anything is sent. */
-  'sites.add': call(needs.station('settings'), z.object({
+  'sites.add': call(needs.station('devices'), z.object({
     name: z.string().trim().max(64).optional(), host, port, username: z.string().trim().min(1).max(64), password: z.string().min(1).max(128),
   }), Site),
   /** Pins the certificate the user compared (first connection, or a changed certificate the user accepts). */
-  'sites.trust': call(needs.station('settings'), z.object({ id: z.number().int().positive(), fingerprint: Fingerprint }), Site),
-  'sites.setCredentials': call(needs.station('settings'), z.object({
+  'sites.trust': call(needs.station('devices'), z.object({ id: z.number().int().positive(), fingerprint: Fingerprint }), Site),
+  'sites.setCredentials': call(needs.station('devices'), z.object({
     id: z.number().int().positive(), username: z.string().trim().min(1).max(64), password: z.string().min(1).max(128),
   }), Site),
-  'sites.retry': call(needs.station('settings'), z.object({ id: z.number().int().positive() }), Site),
-  'sites.remove': call(needs.station('settings'), z.object({ id: z.number().int().positive() }), z.object({ removed: z.boolean() })),
+  'sites.retry': call(needs.station('devices'), z.object({ id: z.number().int().positive() }), Site),
+  'sites.remove': call(needs.station('devices'), z.object({ id: z.number().int().positive() }), z.object({ removed: z.boolean() })),
 } as const;
 
 export const sitesSignals = {

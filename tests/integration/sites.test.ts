@@ -63,7 +63,7 @@ describe('remote stations', () => {
   it('the desk lists the remote channel under a namespaced id with its station, and plays it through one upstream', async () => {
     const list = ok(await d.call('channels.list', {}));
     const remoteChannel = list.find((c: any) => c.site);
-    expect(remoteChannel).toMatchObject({ id: siteChannelId(siteId, channelId), name: 'Gate', site: { id: siteId, name: 'North yard' }, mainUrl: '', hasCredentials: false });
+    expect(remoteChannel).toMatchObject({ id: siteChannelId(siteId, channelId), name: 'Gate', site: { id: siteId, name: 'North yard' }, mainUrl: `watchpost://127.0.0.2:${port}/${channelId}/main`, hasCredentials: false });
     const v1 = await mediaClient(scope, desk.server);
     const v2 = await mediaClient(scope, desk.server);
     for (const v of [v1, v2]) ok(await v.call('live.open', { streamId: `${remoteChannel.id}/main` }));

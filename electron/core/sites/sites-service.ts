@@ -196,7 +196,9 @@ export class SitesService {
   /** Remote channels under their desk ids, with their station named; the last known list while a station is offline. */
   channels(): Channel[] {
     return this.rows().flatMap((r) => (JSON.parse(r.channels) as Channel[]).map((c) => ({
-      ...c, id: siteChannelId(r.id, c.id), site: { id: r.id, name: r.name }, hasCredentials: false, mainUrl: '', subUrl: c.subUrl === null ? null : '',
+      // Where the desk gets it: the station, not the camera (whose address is that station's business).
+      ...c, id: siteChannelId(r.id, c.id), site: { id: r.id, name: r.name }, hasCredentials: false,
+      mainUrl: `watchpost://${r.host}:${r.port}/${c.id}/main`, subUrl: c.subUrl === null ? null : `watchpost://${r.host}:${r.port}/${c.id}/sub`,
     })));
   }
 

@@ -2,6 +2,7 @@ import { configureStore, createSlice, type PayloadAction } from '@reduxjs/toolki
 import type { ConnectionState, StationClient } from './station-client';
 import { liveApi } from '../features/live/live-api';
 import { redactionApi } from '../features/redaction/redaction-api';
+import { sitesApi } from '../features/sites/sites-api';
 import { liveActions, liveReducer, persistLive } from '../features/live/live-slice';
 import { playbackReducer } from '../features/recording/playback-slice';
 import { stationApi } from './station-api';
@@ -46,6 +47,7 @@ export function createStore(client: StationClient, initialView: View) {
   client.on('settings.changed', () => store.dispatch(stationApi.util.invalidateTags(['Settings', 'Status'])));
   client.on('stream.status', (p) => store.dispatch(liveActions.statusReceived(p)));
   client.on('live.clips', () => store.dispatch(liveApi.util.invalidateTags(['Clips'])));
+  client.on('sites.changed', () => store.dispatch(sitesApi.util.invalidateTags(['Sites'])));
   client.on('masks.changed', () => store.dispatch(redactionApi.util.invalidateTags(['Masks'])));
   client.on('redaction.progress', (p) => { if (p.state !== 'running') store.dispatch(redactionApi.util.invalidateTags(['Redactions'])); });
   client.on('channels.changed', (list) => {

@@ -6,6 +6,7 @@ import { useRemoveChannelMutation } from '../live/live-api';
 import { ActivationDialog } from './ActivationDialog';
 import { DeviceList } from './DeviceList';
 import { errorText } from './DeviceEdit';
+import { SitesPanel } from '../sites/SitesPanel';
 import { inSweep, SweepForm } from './SweepForm';
 import { useAddDeviceMutation, useInterfacesQuery, useScanMutation, useScanResultsQuery } from './devices-api';
 
@@ -121,6 +122,7 @@ export function DevicesPage() {
       {added && added.duplicates.length > 0 && <DuplicateNotice device={added} onClose={() => setAdded(null)} />}
       <AddByAddress adder={adder} />
       <DeviceList />
+      <SitesPanel />
       {activating && <ActivationDialog targets={activating} onClose={() => setActivating(null)} />}
     </section>
   );

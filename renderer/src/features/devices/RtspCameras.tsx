@@ -10,7 +10,7 @@ export function RtspCameras({ deviceChannels, onCover }: { deviceChannels: Set<n
   const { data: channels = [] } = useChannelsQuery();
   const [remove] = useRemoveChannelMutation();
   const [adding, setAdding] = useState(false);
-  const rtsp = channels.filter((c) => !deviceChannels.has(c.id));
+  const rtsp = channels.filter((c) => !deviceChannels.has(c.id) && !c.site);
   return (
     <section className="dev-rtsp" aria-labelledby="dev-rtsp-title">
       <h2 id="dev-rtsp-title">{t('rtsp.title')} <span className="muted small">{rtsp.length}</span>

@@ -5,6 +5,7 @@ import type { AlarmNotice } from '../../../../electron/contract';
 import { useStationClient } from '../../app/client-context';
 import { useAppDispatch } from '../../app/hooks';
 import { navigated } from '../../app/store';
+import { useChannelsQuery } from '../live/live-api';
 import { liveActions } from '../live/live-slice';
 import { dateTimeFormat, formatNumber } from '../../i18n/format';
 import { typeLabel, useAcknowledgeMutation, useEventsQuery } from './events-api';
@@ -48,6 +49,11 @@ export function AlarmCenter() {
   const client = useStationClient();
   const dispatch = useAppDispatch();
   const [toasts, setToasts] = useState<AlarmNotice[]>([]);
+  const { data: channels = [] } = useChannelsQuery();
+  const placeOf = (id: number | null) => {
+    const c = id === null ? undefined : channels.find((x) => x.id === id);
+    return c ? (c.site ? `${c.site.name} › ${c.name}` : c.name) : null;
+  };
   const { data: unacked = [] } = useEventsQuery(UNACKED);
   useEventStream(UNACKED);
   const [acknowledge] = useAcknowledgeMutation();
@@ -101,7 +107,12 @@ export function AlarmCenter() {
         {toasts.map((n) => (
           <div key={n.event.id} className="ev-toast" role="alert" data-alarm-event={n.event.id}>
             {n.snapshotBase64 && <img src={`data:image/jpeg;base64,${n.snapshotBase64}`} alt={t('alarm.snapshotAlt')} />}
-            <div><strong>{n.ruleName}</strong><br />{t('alarm.toastLine', { type: typeLabel(n.event.type), time: alarmTime(n.event.start) })}</div>
+            <div>
+              <strong>{n.ruleName}</strong><br />
+              {/* Which camera, and on a desk showing several stations, which station. */}
+              {placeOf(n.event.channelId) && <><span className="ev-toast-where">{placeOf(n.event.channelId)}</span><br /></>}
+              {t('alarm.toastLine', { type: typeLabel(n.event.type), time: alarmTime(n.event.start) })}
+            </div>
             <button type="button" aria-label={t('alarm.dismiss')} onClick={() => setToasts((list) => list.filter((x) => x.event.id !== n.event.id))}>×</button>
           </div>
         ))}

@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import type { Channel, StreamStatus } from '../../../../electron/contract';
 import { shortcutOf } from '../../app/shortcuts';
 import { RtspCameraForm } from '../devices/RtspCameraForm';
+import { SiteState } from '../sites/SitesPanel';
+import { useSitesQuery } from '../sites/sites-api';
 import { useRemoveChannelMutation } from './live-api';
 import { CHANNEL_MIME } from './Tile';
 
@@ -25,7 +27,20 @@ export function CameraTree({ channels, statuses, onPlace }: Props) {
   const [adding, setAdding] = useState(false);
   const [remove] = useRemoveChannelMutation();
   const [filter, setFilter] = useState('');
-  const shown = channels.filter((c) => c.name.toLowerCase().includes(filter.toLowerCase()));
+  const sites = useSitesQuery().data ?? [];
+  const shown = channels.filter((c) => `${c.name} ${c.site?.name ?? ''}`.toLowerCase().includes(filter.toLowerCase()));
+  // The site tree: this station's cameras, then each other station's under its name and state (channels.list keeps that order).
+  const grouped = shown.some((c) => c.site);
+  const heading = (c: Channel, i: number) => {
+    if (!grouped || (i > 0 && shown[i - 1]!.site?.id === c.site?.id)) return null;
+    const site = c.site && sites.find((s) => s.id === c.site!.id);
+    return (
+      <li key={`site-${c.site?.id ?? 0}`} role="presentation" className="tree-group" data-site={c.site?.id ?? 0}>
+        <span className="tree-name">{c.site ? c.site.name : t('sites:tree.here')}</span>
+        {site && <SiteState site={site} now={Date.now()} />}
+      </li>
+    );
+  };
   // One tab stop for the whole list: the active camera; arrows, Home and End move within it.
   const [activeId, setActiveId] = useState<number | null>(null);
   const active = Math.max(0, shown.findIndex((c) => c.id === activeId));
@@ -50,7 +65,7 @@ export function CameraTree({ channels, statuses, onPlace }: Props) {
       {adding && <RtspCameraForm className="add-camera" onDone={() => setAdding(false)} />}
       {channels.length === 0 && !adding && <p className="muted small tree-empty">{t('tree.empty')}</p>}
       {shown.length > 0 && <ul role="listbox" aria-label={t('tree.list')}>
-        {shown.map((c, i) => (
+        {shown.map((c, i) => [heading(c, i), (
           <li key={c.id} role="option" aria-selected={i === active} tabIndex={i === active ? 0 : -1} draggable data-channel={c.id}
             ref={(el) => { if (el) items.current.set(c.id, el); else items.current.delete(c.id); }}
             className={`tree-item state-${channelState(c, statuses)}`}
@@ -62,9 +77,9 @@ export function CameraTree({ channels, statuses, onPlace }: Props) {
           >
             <span className="tile-dot" aria-hidden="true" />
             <span className="tree-name">{c.name}</span>
-            {c.subUrl && <span className="muted small">{t('tree.mainSub')}</span>}
+            {c.subUrl !== null && <span className="muted small">{t('tree.mainSub')}</span>}
           </li>
-        ))}
+        )])}
       </ul>}
     </aside>
   );

@@ -5,6 +5,7 @@ import { useSettingsQuery, useUpdateSettingsMutation } from '../../app/station-a
 import { currentLanguage, LANGUAGE_NAMES, LANGUAGES, setLanguage, type Language } from '../../i18n';
 import { EventSettingsForm } from '../events/EventSettingsForm';
 import { StartAtLogin } from './StartAtLogin';
+import { ServingPanel } from '../sites/ServingPanel';
 import { errorText } from '../../i18n/errors';
 
 type Draft = { ffmpegPath: string; ffprobePath: string; recordingsDir: string };
@@ -78,6 +79,7 @@ export function SettingsPage() {
         </div>
       </form>
       <EventSettingsForm />
+      <ServingPanel />
     </section>
   );
 }
