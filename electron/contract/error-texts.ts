@@ -198,6 +198,7 @@ export const REASONS = {
   'site.duplicate': ['conflict', '{{field}}: the station at {{host}}:{{port}} is already in the site list.'],
   'site.notSeen': ['unavailable', 'The station at {{host}}:{{port}} has not shown its certificate yet; wait until it answers, then compare.'],
   'site.otherCertificate': ['bad_input', '{{field}}: the station now presents another certificate ({{seen}}); compare that one before trusting it.'],
+  'site.noAnswer': ['unavailable', 'The station did not answer within {{seconds}} s.'],
   'site.notConnected': ['unavailable', 'Station “{{name}}” is not connected ({{state}}).'],
   'site.cannotServe': ['unavailable', 'The station cannot serve desks on {{host}}:{{port}}: {{error}}.'],
 } as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;

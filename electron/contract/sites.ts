@@ -52,7 +52,7 @@ export const Site = z.object({
   retryAt: z.number().nullable(),
   /** The remote station's version, once signed in. */
   version: z.string().nullable(),
-  /** Its clock minus ours (ms), measured at sign-in and on each heartbeat. */
+  /** Its clock minus ours (ms), measured over the round trip at sign-in. */
   clockOffsetMs: z.number().nullable(),
   channels: z.number().int().nonnegative(),
 });
@@ -62,6 +62,8 @@ export const sitesCalls = {
   /** This station serving desks: its address, port and certificate. */
   'sites.serving': call(needs.station('settings'), NoInput, RemoteServing),
   'sites.setServing': call(needs.station('settings'), z.object({ enabled: z.boolean(), host, port }), RemoteServing),
+  /** This station's clock, for a desk measuring the offset between them over the round trip. */
+  'sites.clock': call(needs.signIn, NoInput, z.object({ now: z.number() })),
   /** The stations this desk knows. */
   'sites.list': call(needs.signIn, NoInput, z.array(Site)),
   /** Adds a station by address; it is connected to, and its certificate shown to be compared before anything is sent. */

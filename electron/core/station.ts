@@ -291,11 +291,12 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'live.clipStart': ({ channelId, profile, maxMinutes }, session) => clips.start(session, channelId, profile, maxMinutes * 60_000),
     'live.clipStop': ({ clipId }) => clips.stop(clipId),
     'live.clips': (_, session) => clips.list(session),
-    'live.ptz.move': async ({ channelId, pan, tilt, zoom }, session) => (await ptz.move(session, channelId, { pan, tilt, zoom }), {}),
-    'live.ptz.stop': async ({ channelId }) => (await ptz.stop(channelId), {}),
-    'live.ptz.presets': ({ channelId }) => ptz.presets(channelId),
-    'live.ptz.gotoPreset': async ({ channelId, token }) => (await ptz.gotoPreset(channelId, token), {}),
-    'live.ptz.setPreset': ({ channelId, name, token }) => ptz.setPreset(channelId, name, token),
+    // PTZ of a remote station's camera goes to that station (sites/); the desk's own through its devices.
+    'live.ptz.move': async (input, session) => (await (sites.relay('live.ptz.move', input) ?? ptz.move(session, input.channelId, input)), {}),
+    'live.ptz.stop': async (input) => (await (sites.relay('live.ptz.stop', input) ?? ptz.stop(input.channelId)), {}),
+    'live.ptz.presets': (input) => sites.relay('live.ptz.presets', input) ?? ptz.presets(input.channelId),
+    'live.ptz.gotoPreset': async (input) => (await (sites.relay('live.ptz.gotoPreset', input) ?? ptz.gotoPreset(input.channelId, input.token)), {}),
+    'live.ptz.setPreset': (input) => sites.relay('live.ptz.setPreset', input) ?? ptz.setPreset(input.channelId, input.name, input.token),
     'live.snapshot': async ({ channelId }, session) => {
       const s = await live.snapshot(channelId, session);
       return { path: s.path, jpegBase64: s.jpeg.toString('base64'), width: s.width, height: s.height, takenAt: s.takenAt };

@@ -77,6 +77,9 @@ describe('remote stations', () => {
     const streams = ok(await r.call('streams.status', {}));
     expect(streams).toEqual([expect.objectContaining({ streamId: `${channelId}/main`, state: 'live' })]);
     for (const v of [v1, v2]) v.ws.close();
+    // PTZ of a remote camera is asked of its station: this one has none, and says so.
+    const ptz = await d.call('live.ptz.presets', { channelId: remoteChannel.id });
+    expect(ptz.error).toMatchObject({ reason: 'ptz.unsupported', params: { name: 'Gate' } });
   });
 
   it('relays the remote station events into the desk events, with the station named', async () => {

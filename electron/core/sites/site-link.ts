@@ -7,6 +7,8 @@ import {
 import type { Logger } from '../log';
 import { backoffMs } from '../media/stream-hub';
 
+const CALL_TIMEOUT_MS = 15_000;
+
 export interface LinkState {
   state: SiteState;
   reason: string | null;
@@ -115,9 +117,15 @@ export class SiteLink {
       this.state.reason = signedIn.error.message;
       return void this.ws?.close();
     }
-    const t0 = this.o.clock();
     const status = await this.raw('station.status', {});
-    const t1 = this.o.clock();
+    // Its clock at the middle of the round trip, against ours (the best of three: the shortest trip says the most).
+    let best: { rtt: number; offset: number } | undefined;
+    for (let i = 0; i < 3; i++) {
+      const t0 = this.o.clock();
+      const c = await this.raw('sites.clock', {});
+      const t1 = this.o.clock();
+      if (c.ok && (!best || t1 - t0 < best.rtt)) best = { rtt: t1 - t0, offset: (c.value as { now: number }).now - (t0 + t1) / 2 };
+    }
     const channels = await this.raw('channels.list', {});
     if (!status.ok || !channels.ok) {
       this.state.reason = (!status.ok ? status.error : !channels.ok ? channels.error : undefined)?.message ?? null;
@@ -126,8 +134,7 @@ export class SiteLink {
     const s = status.value as CallOutput<'station.status'>;
     this.failures = 0;
     this.o.onChannels(channels.value as Channel[]);
-    // Its clock at the middle of the round trip, against ours.
-    this.set({ state: 'online', version: s.version, clockOffsetMs: Math.round(s.startedAt + s.uptimeMs - (t0 + t1) / 2) });
+    this.set({ state: 'online', version: s.version, clockOffsetMs: best ? Math.round(best.offset) : null });
   }
 
   private onText(text: string): void {
@@ -161,7 +168,13 @@ export class SiteLink {
     if (!ws || ws.readyState !== ws.OPEN) return Promise.resolve({ ok: false, error: fail('station.connectionLost').info });
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
+      // A station that stops answering must not hold the desk's callers (a tile opening, a page waiting) forever.
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve({ ok: false, error: fail('site.noAnswer', { seconds: CALL_TIMEOUT_MS / 1000 }).info });
+      }, CALL_TIMEOUT_MS);
+      timer.unref();
+      this.pending.set(id, (r) => { clearTimeout(timer); resolve(r); });
       ws.send(JSON.stringify({ t: 'call', id, name, input }));
     });
   }

@@ -1,6 +1,6 @@
 import {
   fail, siteChannelId, splitSiteChannel,
-  type Channel, type EventType, type RemoteServing, type Site, type StationEvent, type StreamProfile,
+  type CallInput, type CallName, type CallOutput, type Channel, type EventType, type RemoteServing, type Site, type StationEvent, type StreamProfile,
 } from '../../contract';
 import type { Logger } from '../log';
 import { Fmp4Reader } from '../media/fmp4';
@@ -250,6 +250,21 @@ export class SitesService {
     };
   }
 
+  /**
+   * A call about one remote channel (PTZ), made on its station under the channel's id there, as this desk's account
+   * there; undefined for this station's own channels.
+   */
+  relay<K extends CallName>(name: K, input: CallInput<K> & { channelId: number }): Promise<CallOutput<K>> | undefined {
+    const at = splitSiteChannel(input.channelId);
+    if (!at) return undefined;
+    const link = this.links.get(at.siteId);
+    if (!link?.online) {
+      const r = this.o.db.prepare('SELECT name FROM site WHERE id = ?').get(at.siteId) as { name: string } | undefined;
+      return Promise.reject(r ? fail('site.notConnected', { name: r.name, state: link?.state.state ?? 'offline' }) : fail('channel.notFound', { id: input.channelId }));
+    }
+    return link.call(name, { ...input, channelId: at.remoteId });
+  }
+
   /** A remote event into this desk's events: opened once, closed when it ends there (or the station goes away). */
   private mirror(siteId: number, e: StationEvent): void {
     const key = `${siteId}:${e.id}`;
@@ -276,10 +291,11 @@ export class SitesService {
     }
   }
 
-  readonly handlers: Pick<Handlers, 'sites.serving' | 'sites.setServing' | 'sites.list' | 'sites.add' | 'sites.trust' | 'sites.setCredentials' | 'sites.retry' | 'sites.remove'> = {
+  readonly handlers: Pick<Handlers, 'sites.clock' | 'sites.serving' | 'sites.setServing' | 'sites.list' | 'sites.add' | 'sites.trust' | 'sites.setCredentials' | 'sites.retry' | 'sites.remove'> = {
     'sites.serving': () => this.serving(),
     'sites.setServing': ({ enabled, host, port }) => this.setServing(enabled, host, port),
     'sites.list': () => this.list(),
+    'sites.clock': () => ({ now: this.o.clock() }),
     'sites.add': (input) => this.add(input),
     'sites.trust': ({ id, fingerprint }) => this.trust(id, fingerprint),
     'sites.setCredentials': async ({ id, username, password }) => {
