@@ -1,6 +1,8 @@
 // `npm run demo`: the station (electron/core/cli.ts) with a camsim fleet on loopback whose cameras it registers, so a newcomer sees video at once.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { makeDevCertificate } from '../cloud/dev-certificate';
@@ -8,7 +10,8 @@ import { startCloud, type CloudHandle } from '../cloud/service';
 import { sameStream, type Channel, type Result } from '../electron/contract';
 import { dataDirOf, exitOnError, runStation } from '../electron/core/cli';
 import { ClientSession } from '../electron/core/client-session';
-import type { Station } from '../electron/core/station';
+import { createStation, type Station } from '../electron/core/station';
+import { nodeSecretStore } from '../electron/core/storage/secrets';
 import { startFleet, withCredentials, type Fleet } from './camsim/fleet';
 
 export interface Demo {
@@ -45,7 +48,70 @@ export async function startDemo(station: Station, opts: { devices?: number; chan
   }
   await recordByDefault(call, fleet.manifest.devices.filter((d) => d.initialized).flatMap((d) => d.channels.map((c) => c.name)));
   const unicast = () => fleet.manifest.devices.map((d) => ({ address: d.ip, wsdPort: d.ports.wsDiscovery, dhipPort: d.ports.dhip }));
-  return { fleet, unicast, close: () => fleet.close() };
+  // A second station, as a larger site has, whose cameras this one shows (Devices → Other stations); the demo goes on without it.
+  const site = await startDemoSite(station, call, opts.subnet).catch((err: Error) => {
+    console.warn(`demo: no second station (${err.message})`);
+    return undefined;
+  });
+  return { fleet, unicast, close: async () => { await site?.close(); await fleet.close(); } };
+}
+
+/**
+ * "North yard": a second station in this process with its own camsim camera (two channels), recording them and serving
+ * desks on 127.0.0.2 over TLS; the demo station adds it as a remote station, its certificate trusted because the demo made
+ * both. Its data lives in `demo-site/` of the demo's folder; the account the demo station signs in with there (`desk`) is
+ * made on its first start with a random password, kept in both stations' secret stores.
+ */
+async function startDemoSite(desk: Station, deskCall: Call, subnet: string | undefined): Promise<{ close(): Promise<void> }> {
+  const dataDir = join(dirname(desk.logDir), 'demo-site');
+  // The password stays the same across runs (the account is made once), kept encrypted in that station's own secret store.
+  const secrets = nodeSecretStore(dataDir);
+  const password = (await secrets.get('demo:deskAccount')) ?? randomBytes(18).toString('base64url');
+  await secrets.set('demo:deskAccount', password);
+  const remote = await createStation({
+    dataDir, mode: 'browser', secrets, auth: { firstAdmin: { name: 'desk', password } },
+  });
+  const fleet = await startFleet({ devices: 1, channels: 2, subnet: subnet ? 'random' : '127.0.2' }).catch(async (err: unknown) => { await remote.dispose(); throw err; });
+  const close = async () => { await remote.dispose(); await fleet.close(); };
+  try {
+    const session = new ClientSession('demo-site');
+    const call = async <T>(name: string, input: unknown): Promise<T> => {
+      const r: Result<unknown> = await remote.dispatch(name, input, session);
+      if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
+      return r.value as T;
+    };
+    const have = await call<Channel[]>('channels.list', {});
+    for (const ch of fleet.manifest.devices[0]!.channels) {
+      const known = have.find((c) => c.name === `North yard ${ch.name}`);
+      if (known) await call('channels.remove', { id: known.id });
+      await call('channels.addRtsp', { name: `North yard ${ch.name}`, mainUrl: withCredentials(ch.main.rtsp), subUrl: withCredentials(ch.sub.rtsp) });
+    }
+    await recordByDefault(call, fleet.manifest.devices[0]!.channels.map((c) => `North yard ${c.name}`));
+    // Port 7447 when free (the site then stays the same from run to run, layouts with its cameras too), else any.
+    const port = await freePort('127.0.0.2', 7447).catch(() => freePort('127.0.0.2', 0));
+    const serving = await call<{ fingerprint: string; port: number }>('sites.setServing', { enabled: true, host: '127.0.0.2', port });
+    const sites = await deskCall<{ id: number; host: string; port: number; fingerprint: string | null }[]>('sites.list', {});
+    if (sites.some((x) => x.host === '127.0.0.2' && x.port === port && x.fingerprint === serving.fingerprint)) return { close };
+    for (const x of sites.filter((y) => y.host === '127.0.0.2')) await deskCall('sites.remove', { id: x.id });
+    const added = await deskCall<{ id: number }>('sites.add', { name: 'North yard', host: '127.0.0.2', port, username: 'desk', password });
+    await deskCall('sites.trust', { id: added.id, fingerprint: serving.fingerprint });
+    return { close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** `want` if free on `host` at the moment (0: any free port). */
+function freePort(host: string, want: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(want, host, () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 type Call = <T>(name: string, input: unknown) => Promise<T>;

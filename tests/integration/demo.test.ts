@@ -10,13 +10,19 @@ describe('npm run demo', () => {
       // The demo line follows the URL line the helper waits for.
       await expect.poll(() => st.output()).toMatch(/demo: 4 simulated cameras and 1 factory-new \(to activate on the Devices page\) on 127\.\d+\.\d+\.x/);
       const ws = await wsClient(st.url);
-      const channels = await ws.call<any[]>('channels.list', {});
+      const channels = (await ws.call<any[]>('channels.list', {})).filter((c) => !c.site);
       expect(channels).toHaveLength(8);
       expect(channels.every((c: any) => c.hasCredentials && c.subUrl && !c.mainUrl.includes('@'))).toBe(true);
       await ws.call('live.open', { streamId: `${channels[0].id}/sub` });
       // The demo records its sub streams from the start, so the stream may be live before this connection hears of it: asked.
       const live = async () => (await ws.call<{ streamId: string; state: string }[]>('streams.status', {})).some((x) => x.streamId === `${channels[0].id}/sub` && x.state === 'live');
       await expect.poll(live, { timeout: 30_000 }).toBe(true);
+      // A second station, North yard, serving desks over TLS on 127.0.0.2: added and trusted, its two cameras shown here.
+      await expect.poll(async () => (await ws.call<any[]>('sites.list', {}))[0], { timeout: 30_000 }).toMatchObject({ name: 'North yard', host: '127.0.0.2', state: 'online', channels: 2 });
+      const remote = (await ws.call<any[]>('channels.list', {})).filter((c) => c.site);
+      expect(remote.map((c) => c.name)).toEqual(['North yard cam-01 CH1', 'North yard cam-01 CH2']);
+      await ws.call('live.open', { streamId: `${remote[0].id}/sub` });
+      await expect.poll(async () => (await ws.call<{ streamId: string; state: string }[]>('streams.status', {})).some((x) => x.streamId === `${remote[0].id}/sub` && x.state === 'live'), { timeout: 30_000 }).toBe(true);
       ws.close();
     } finally {
       await st.stop();
