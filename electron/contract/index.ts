@@ -7,6 +7,7 @@ import type { Result } from './errors';
 import { deviceCalls, deviceSignals } from './devices';
 import { eventCalls, eventSignals } from './events';
 import { liveCalls, liveSignals } from './live';
+import { mqttCalls, mqttSignals } from './mqtt';
 import { privacyCalls, privacySignals } from './privacy';
 import { recordingCalls, recordingSignals } from './recording';
 import { redactionCalls, redactionSignals } from './redaction';
@@ -19,6 +20,7 @@ export * from './countries';
 export * from './devices';
 export * from './events';
 export * from './live';
+export * from './mqtt';
 export * from './privacy';
 export * from './recording';
 export * from './redaction';
@@ -104,6 +106,7 @@ export const calls = {
   ...authCalls,
   ...redactionCalls,
   ...subjectRequestCalls,
+  ...mqttCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -127,6 +130,7 @@ export const signals = {
   ...authSignals,
   ...redactionSignals,
   ...subjectRequestSignals,
+  ...mqttSignals,
 } as const;
 
 export type SignalName = keyof typeof signals;

@@ -33,4 +33,5 @@ export const SIGNAL_ACCESS: Readonly<Record<string, Access>> = {
   'subjectRequests.reminders': needs.station('privacy'),
   'masks.changed': needs.channel('live', 'channelId'),
   'redaction.progress': needs.item('export', 'redaction', 'exportId'),
+  'mqtt.status': needs.station('settings'),
 };
