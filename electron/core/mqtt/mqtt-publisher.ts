@@ -233,7 +233,8 @@ export class MqttPublisher {
   /** Connects once, no retries: ok, or the broker's refusal in the user's words. */
   private async test(brokerUrl: string, username: string, password: string): Promise<{ ok: boolean; error?: ErrorInfo }> {
     const timeoutMs = this.o.connectTimeoutMs ?? 10_000;
-    const client = connect(brokerUrl, { ...this.options(username, password), clientId: `${this.clientId}-test`, reconnectPeriod: 0 });
+    // The client's own connection timeout comes after ours, so a silent server is told from one that hangs up.
+    const client = connect(brokerUrl, { ...this.options(username, password), clientId: `${this.clientId}-test`, reconnectPeriod: 0, connectTimeout: timeoutMs + 2000 });
     let timer: NodeJS.Timeout | undefined;
     const result = await new Promise<{ ok: boolean; error?: ErrorInfo }>((resolve) => {
       const refuse = (err: Error & { code?: string | number }) => resolve({ ok: false, error: refusalOf(err, brokerUrl, timeoutMs) });
