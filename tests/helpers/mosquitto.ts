@@ -40,7 +40,8 @@ export async function startMosquitto(dir: string, user: string, password: string
   const passwords = join(dir, 'passwords');
   execFileSync('mosquitto_passwd', ['-b', '-c', passwords, user, password], { stdio: 'ignore' });
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${passwords}`, 'persistence false', 'log_dest stderr',
+  // Also on 127.0.0.2: the same broker under another host name.
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, `listener ${port} 127.0.0.2`, 'allow_anonymous false', `password_file ${passwords}`, 'persistence false', 'log_dest stderr',
     // Started as root, mosquitto would switch to the mosquitto user, who may not read this folder: it stays who we are.
     `user ${userInfo().username}`, ''].join('\n'));
   let proc: ChildProcess | undefined;

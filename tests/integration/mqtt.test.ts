@@ -129,7 +129,7 @@ describe('MQTT publishing', () => {
       .toEqual(['wp/available=online', 'wp/front_door/motion=OFF', 'wp/front_door/status=online']);
   }, 20_000);
 
-  it('keeps the password in the SecretStore only; saving without one keeps it; turned off, the station says offline', async () => {
+  it('keeps the password in the SecretStore only, for its own host; saving without one keeps it; turned off, the station says offline', async () => {
     const w = await watcher();
     const kept = await call('mqtt.set', { enabled: true, brokerUrl: broker.url, username: USER, topicPrefix: 'wp' });
     expect(kept.settings.hasPassword).toBe(true);
@@ -138,6 +138,13 @@ describe('MQTT publishing', () => {
     const off = await call('mqtt.set', { enabled: false, brokerUrl: broker.url, username: USER, topicPrefix: 'wp' });
     expect(off.status.state).toBe('off');
     await expect.poll(() => w.last('wp/available'), { timeout: 5000 }).toBe('offline');
+
+    // The kept password goes only to the host it was given for: the same broker at another address gets none.
+    const sameBroker = { username: USER, password: undefined };
+    expect(await call('mqtt.test', { ...sameBroker, brokerUrl: broker.url })).toEqual({ ok: true });
+    expect(await call('mqtt.test', { ...sameBroker, brokerUrl: `mqtt://127.0.0.2:${broker.port}` })).toMatchObject({ ok: false, error: { reason: 'mqtt.wrongCredentials' } });
+    const moved = await call('mqtt.set', { enabled: false, brokerUrl: `mqtt://127.0.0.2:${broker.port}`, username: USER, topicPrefix: 'wp' });
+    expect(moved.settings.hasPassword).toBe(false);
 
     st.logger.flush();
     await new Promise((r) => setTimeout(r, 200));

@@ -52,6 +52,8 @@ function addressOf(url: URL): string {
   return `${url.hostname}:${url.port || (url.protocol === 'mqtts:' ? 8883 : 1883)}`;
 }
 
+const sameHost = (a: string, b: string) => new URL(a).hostname.toLowerCase() === new URL(b).hostname.toLowerCase();
+
 /** What a failed connection means to the user: the broker's refusal, or why it could not be reached. */
 export function refusalOf(err: Error & { code?: string | number }, brokerUrl: string, timeoutMs: number): ErrorInfo {
   const url = new URL(brokerUrl);
@@ -87,6 +89,7 @@ export class MqttPublisher {
   /** The newest events seen, so a new event, its end and other updates (acknowledged, snapshot) are told apart. */
   private readonly known = new Map<number, { ended: boolean; acknowledged: boolean }>();
   private readonly snapshotting = new Set<number>();
+  private changing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: MqttPublisherOptions) {
     this.clock = o.clock ?? Date.now;
@@ -111,27 +114,38 @@ export class MqttPublisher {
   get handlers(): MqttHandlers {
     return {
       'mqtt.get': () => this.state(),
-      'mqtt.set': async ({ password, ...next }) => {
-        if (password !== undefined) {
-          if (password) await this.o.secrets.set(SECRET_KEY, password);
-          else await this.o.secrets.delete(SECRET_KEY);
-          this.hasPassword = !!password;
-        }
-        this.settings = next;
-        this.o.db.prepare(
-          'INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-        ).run(SETTINGS_KEY, JSON.stringify(next), this.clock());
-        this.o.logger.info({ enabled: next.enabled, broker: next.brokerUrl, prefix: next.topicPrefix }, 'mqtt settings changed');
-        await this.disconnect();
-        await this.connect();
-        return this.state();
+      // One change at a time: the old client says offline and goes before the next one starts.
+      'mqtt.set': (input) => {
+        const run = this.changing.catch(() => {}).then(() => this.apply(input));
+        this.changing = run;
+        return run;
       },
-      'mqtt.test': async ({ password, brokerUrl, username }) => this.test(brokerUrl, username, password ?? (await this.o.secrets.get(SECRET_KEY)) ?? ''),
+      'mqtt.test': async ({ password, brokerUrl, username }) =>
+        this.test(brokerUrl, username, password ?? (sameHost(brokerUrl, this.settings.brokerUrl) ? await this.o.secrets.get(SECRET_KEY) : undefined) ?? ''),
     };
+  }
+
+  private async apply({ password, ...next }: MqttSettings & { password?: string }): Promise<{ settings: MqttConfig; status: MqttStatus }> {
+    await this.disconnect();
+    // The kept password goes only to the host it was given for: another host would learn it by being named here.
+    if (password === undefined && this.hasPassword && !sameHost(next.brokerUrl, this.settings.brokerUrl)) password = '';
+    if (password !== undefined) {
+      if (password) await this.o.secrets.set(SECRET_KEY, password);
+      else await this.o.secrets.delete(SECRET_KEY);
+      this.hasPassword = !!password;
+    }
+    this.settings = next;
+    this.o.db.prepare(
+      'INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    ).run(SETTINGS_KEY, JSON.stringify(next), this.clock());
+    this.o.logger.info({ enabled: next.enabled, broker: next.brokerUrl, prefix: next.topicPrefix }, 'mqtt settings changed');
+    await this.connect();
+    return this.state();
   }
 
   async dispose(): Promise<void> {
     for (const d of this.disposers.splice(0)) d();
+    await this.changing.catch(() => {});
     await this.disconnect();
   }
 
@@ -221,13 +235,13 @@ export class MqttPublisher {
     if (!client) return;
     client.removeAllListeners();
     client.on('error', () => {});
-    // Said before a clean disconnect, since the broker sends the last will only when the connection is lost.
-    if (client.connected) {
-      await new Promise<void>((r) => client.publish(`${this.settings.topicPrefix}/available`, 'offline', { qos: 1, retain: true }, () => r()));
-      await client.endAsync();
-    } else {
-      await client.endAsync(true);
-    }
+    // Said before a clean disconnect, since the broker sends the last will only when the connection is lost. A broker that
+    // stopped answering is not waited for long.
+    const briefly = (p: Promise<unknown>) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref())]);
+    const said = client.connected
+      && await briefly(new Promise<void>((r) => client.publish(`${this.settings.topicPrefix}/available`, 'offline', { qos: 1, retain: true }, () => r())))
+      && await briefly(client.endAsync());
+    if (!said) await client.endAsync(true);
   }
 
   /** Connects once, no retries: ok, or the broker's refusal in the user's words. */
