@@ -1,4 +1,4 @@
-import { mkdirSync, statfsSync } from 'node:fs';
+import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlaybackState, Settings, SignalName, StationStatus } from '../contract';
 import { AuthService, type AuthServiceOptions } from './auth/auth-service';
@@ -234,7 +234,12 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     channels: () => registry.list(),
     streams: () => live.status(),
     devices: () => devices.list(),
-    snapshot: async (channelId) => (await live.snapshot(channelId)).jpeg,
+    // Sent, not kept: a home automation asking every few seconds must not fill the snapshots folder.
+    snapshot: async (channelId) => {
+      const s = await live.snapshot(channelId);
+      rmSync(s.path, { force: true });
+      return s.jpeg;
+    },
     // The station's health as it knows it today (the integrator may swap in a fuller health.get).
     health: async () => {
       const channels = await registry.list();

@@ -116,6 +116,8 @@ describe('MQTT publishing', () => {
     const jpeg = w.seen.find((m) => m.topic === 'wp/front_door/snapshot')!.payload;
     expect([...jpeg.subarray(0, 2)]).toEqual([0xff, 0xd8]);
     expect(jpeg.length).toBeGreaterThan(1000);
+    // Sent, not kept in the snapshots folder (only the one live.snapshot above took is there).
+    expect(readdirSync(join(dir, 'data', 'snapshots'))).toHaveLength(1);
   });
 
   it('survives a broker restart: the retained state is published again without restarting the station', async () => {
