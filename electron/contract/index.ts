@@ -7,6 +7,7 @@ import type { Result } from './errors';
 import { deviceCalls, deviceSignals } from './devices';
 import { eventCalls, eventSignals } from './events';
 import { liveCalls, liveSignals } from './live';
+import { mqttCalls, mqttSignals } from './mqtt';
 import { privacyCalls, privacySignals } from './privacy';
 import { recordingCalls, recordingSignals } from './recording';
 import { redactionCalls, redactionSignals } from './redaction';
@@ -20,6 +21,7 @@ export * from './countries';
 export * from './devices';
 export * from './events';
 export * from './live';
+export * from './mqtt';
 export * from './privacy';
 export * from './recording';
 export * from './redaction';
@@ -107,6 +109,7 @@ export const calls = {
   ...redactionCalls,
   ...subjectRequestCalls,
   ...sitesCalls,
+  ...mqttCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -131,6 +134,7 @@ export const signals = {
   ...redactionSignals,
   ...subjectRequestSignals,
   ...sitesSignals,
+  ...mqttSignals,
 } as const;
 
 export type SignalName = keyof typeof signals;

@@ -34,4 +34,5 @@ export const SIGNAL_ACCESS: Readonly<Record<string, Access>> = {
   'masks.changed': needs.channel('live', 'channelId'),
   'redaction.progress': needs.item('export', 'redaction', 'exportId'),
   'sites.changed': needs.signIn,
+  'mqtt.status': needs.station('settings'),
 };

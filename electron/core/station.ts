@@ -1,4 +1,4 @@
-import { mkdirSync, statfsSync } from 'node:fs';
+import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlaybackState, Settings, SignalName, StationStatus } from '../contract';
 import { AuthService, type AuthServiceOptions } from './auth/auth-service';
@@ -30,6 +30,7 @@ import { maskPam } from './redaction/raster';
 import { RedactionService } from './redaction/redaction-service';
 import { SitesService } from './sites/sites-service';
 import { MASK_RGB } from '../contract';
+import { MqttPublisher, type MqttPublisherOptions } from './mqtt/mqtt-publisher';
 
 export interface StationOptions {
   dataDir: string;
@@ -56,6 +57,8 @@ export interface StationOptions {
   auth?: Pick<AuthServiceOptions, 'firstAdmin' | 'throttle'>;
   /** Discovery and device monitoring (tests probe camsim by unicast and shorten timers). */
   devices?: Pick<DeviceServiceOptions, 'unicast' | 'announcePort' | 'listenMulticast' | 'heartbeatMs' | 'graceMs' | 'scanMs'>;
+  /** MQTT publishing (tests shorten the reconnection wait, the stats period and the connection timeout). */
+  mqtt?: Pick<MqttPublisherOptions, 'reconnectMs' | 'statsEveryMs' | 'connectTimeoutMs'>;
 }
 
 export interface Station {
@@ -236,6 +239,32 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   signals.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });
   void ptz.probe();
 
+  // MQTT publishing (electron/core/mqtt): availability, channel status, events, alarms, health, snapshots on request.
+  const mqtt = new MqttPublisher({
+    db, secrets: opts.secrets, signals, logger, clock, ...opts.mqtt,
+    channels: () => registry.list(),
+    streams: () => live.status(),
+    devices: () => devices.list(),
+    // Sent, not kept: a home automation asking every few seconds must not fill the snapshots folder.
+    snapshot: async (channelId) => {
+      const s = await live.snapshot(channelId);
+      rmSync(s.path, { force: true });
+      return s.jpeg;
+    },
+    // The station's health as it knows it today (the integrator may swap in a fuller health.get).
+    health: async () => {
+      const channels = await registry.list();
+      const liveIds = new Set(live.status().filter((s) => s.state === 'live').map((s) => Number(s.streamId.split('/')[0])));
+      return {
+        version: STATION_VERSION, uptimeS: Math.round((clock() - startedAt) / 1000), at: clock(),
+        channels: channels.length,
+        channelsOnline: channels.filter((c) => liveIds.has(c.id)).length,
+        channelsRecording: recording.status().channels.filter((c) => c.state === 'recording').length,
+      };
+    },
+  });
+  await mqtt.start();
+
   const handlers: Handlers = {
     'station.status': async () => ({
       version: STATION_VERSION,
@@ -313,6 +342,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...redaction.handlers,
     ...subjectRequests.handlers,
     ...sites.handlers,
+    ...mqtt.handlers,
   };
 
   // Sync starts once the device area, which hosting reads, exists.
@@ -336,6 +366,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     async dispose() {
       clearInterval(heartbeat);
       await sites.dispose();
+      await mqtt.dispose();
       await eventService.dispose();
       await ptz.dispose();
       await devices.dispose();

@@ -1,8 +1,11 @@
 // Settings page: event retention and the disk-low threshold, validated with a clear error; the threshold applies at once.
+// The MQTT section: a broker address refused in words, the Test button's answer, the password kept as a secret, the status.
 import type { Browser, Page } from 'playwright-core';
+import type { CallOutput } from '../../electron/contract';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gotoAndWait, guardConsole, launchChromium } from '../helpers/chromium';
 import { fileScope } from '../helpers/fixtures';
+import { freeTcpPort } from '../helpers/in-process-station';
 import { startStation, type StationProcess } from '../helpers/station-process';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
@@ -48,4 +51,37 @@ describe('event settings', () => {
     expect(await page.textContent('.ev-row[data-type=disk_low] .ev-detail')).toMatch(/MiB free in /);
     guard.check();
   }, 60_000);
+
+  it('MQTT: refuses a broker address that is not mqtt://, tests the connection, keeps the password and shows the status', async () => {
+    const guard = guardConsole(page);
+    const mqtt = 'form[aria-label="MQTT publishing"]';
+    await page.click('nav [data-view=settings]');
+    await expect.poll(() => page.inputValue(`${mqtt} input[name=mqtt-topicPrefix]`)).toBe('watchpost');
+    expect(await page.textContent(`${mqtt} .mqtt-status`)).toContain('Off');
+
+    await page.fill(`${mqtt} input[name=mqtt-brokerUrl]`, 'http://127.0.0.1:1883');
+    await page.click(`${mqtt} button[type=submit]`);
+    await expect.poll(() => page.textContent(`${mqtt} [role=alert]`)).toBe('Broker address must be an mqtt:// or mqtts:// address with a host, e.g. mqtt://192.168.1.10:1883.');
+
+    const port = await freeTcpPort();
+    await page.fill(`${mqtt} input[name=mqtt-brokerUrl]`, `mqtt://127.0.0.1:${port}`);
+    await page.click(`${mqtt} button:has-text("Test connection")`);
+    await expect.poll(() => page.textContent(`${mqtt} [role=alert]`), { timeout: 5000 }).toBe(`Nothing answers at 127.0.0.1:${port}: the connection was refused. Check the broker's address and port.`);
+
+    await page.check(`${mqtt} input[name=mqtt-enabled]`);
+    await page.fill(`${mqtt} input[name=mqtt-username]`, 'station');
+    await page.fill(`${mqtt} input[name=mqtt-password]`, 'Mqtt-e2e-Secret-1');
+    await page.click(`${mqtt} button[type=submit]`);
+    await page.waitForSelector(`${mqtt} [role=status]:has-text("Saved")`);
+    const stored = await ws.call<CallOutput<'mqtt.get'>>('mqtt.get', {});
+    expect(stored.settings).toEqual({ enabled: true, brokerUrl: `mqtt://127.0.0.1:${port}`, username: 'station', topicPrefix: 'watchpost', hasPassword: true });
+    expect(JSON.stringify(stored)).not.toContain('Mqtt-e2e-Secret-1');
+    // The password field is empty again and says a password is kept; the status turns red with the reason, as it happens.
+    await expect.poll(() => page.inputValue(`${mqtt} input[name=mqtt-password]`)).toBe('');
+    expect(await page.getAttribute(`${mqtt} input[name=mqtt-password]`, 'placeholder')).toBe('kept; type to replace');
+    await page.waitForSelector(`${mqtt} .mqtt-status .bad-dot`, { timeout: 10_000 });
+    expect(await page.textContent(`${mqtt} .mqtt-status`)).toContain('Not connected, retrying');
+    expect(await page.textContent(`${mqtt} .mqtt-status .error`)).toContain(`Nothing answers at 127.0.0.1:${port}`);
+    guard.check();
+  }, 30_000);
 });

@@ -4,6 +4,7 @@ import type { Settings } from '../../../../electron/contract';
 import { useSettingsQuery, useUpdateSettingsMutation } from '../../app/station-api';
 import { currentLanguage, LANGUAGE_NAMES, LANGUAGES, setLanguage, type Language } from '../../i18n';
 import { EventSettingsForm } from '../events/EventSettingsForm';
+import { MqttSettingsForm } from './MqttSettingsForm';
 import { StartAtLogin } from './StartAtLogin';
 import { ServingPanel } from '../sites/ServingPanel';
 import { errorText } from '../../i18n/errors';
@@ -80,6 +81,7 @@ export function SettingsPage() {
       </form>
       <EventSettingsForm />
       <ServingPanel />
+      <MqttSettingsForm />
     </section>
   );
 }
