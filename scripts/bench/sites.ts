@@ -7,7 +7,8 @@
 //   on its station (a client there keeps it open, as recording would) and cold on the desk: after each close the bench
 //   waits past the desk's hub grace period (10 s; the station CLI has no option to shorten it, so it is waited out).
 //   `local_ttff_ms_p50` opens the same camera added to the desk itself, its hub kept warm there the same way: the ratio
-//   is what the relay adds to a tile opened on a recording station.
+//   is what the relay adds to a tile opened on a recording station. `local_cold_ttff_ms_p50`: that camera opened on the
+//   desk with its hub stopped there (the RTSP connection to the camera made on the open), for comparison.
 // - g2g: bench:live's glass to glass (g2g.ts) on the desk's Live page, a camsim live-encoded camera through the relay,
 //   then the same camera added to the desk directly.
 // - relay: the desk process tree's CPU relaying N remote sub streams (one client each, reading every frame) minus its
@@ -134,6 +135,8 @@ const remoteLive = await rApi.call<Channel>('channels.addRtsp', { name: 'g2g', m
 // The same cameras added to the desk itself, for the local figures.
 const firstCam = loops.manifest.devices[0]!.channels[0]!;
 const localCam = await dApi.call<Channel>('channels.addRtsp', { name: 'local ttff', mainUrl: creds(firstCam.main.rtsp), subUrl: null });
+// The same camera once more on the desk, never kept open there: a tile whose hub has to connect to the camera itself.
+const localCold = await dApi.call<Channel>('channels.addRtsp', { name: 'local ttff, cold', mainUrl: creds(firstCam.main.rtsp), subUrl: null, allowSameUrl: true });
 const localLive = await dApi.call<Channel>('channels.addRtsp', { name: 'local g2g', mainUrl: liveUrl, subUrl: null });
 
 const servingPort = await freeTcpPort();
@@ -155,15 +158,18 @@ async function ttffSection() {
   await warmLocal.open(`${localCam.id}/main`);
   const v = await viewer(desk.url);
   const remoteMs: number[] = [];
+  const coldMs: number[] = [];
   const localMs: number[] = [];
-  log(`ttff: ${opens} opens of the remote camera, each ${COLD_WAIT_MS / 1000} s after the last close (cold on the desk)`);
+  log(`ttff: ${opens} opens of the remote camera and of the camera on the desk with its hub stopped, each ${COLD_WAIT_MS / 1000} s after the last close`);
   for (let i = 0; i < opens; i++) {
     if (i > 0) await sleep(COLD_WAIT_MS);
-    const { channel, ms } = await v.open(`${onDesk(remoteChannels[0]!)}/main`);
-    remoteMs.push(ms);
-    await v.close(channel);
+    for (const [streamId, into] of [[`${onDesk(remoteChannels[0]!)}/main`, remoteMs], [`${localCold.id}/main`, coldMs]] as const) {
+      const { channel, ms } = await v.open(streamId);
+      into.push(ms);
+      await v.close(channel);
+    }
   }
-  log(`ttff: ${opens} opens of the same camera on the desk (its hub warm there)`);
+  log(`ttff: ${opens} opens of the camera on the desk with its hub warm there`);
   for (let i = 0; i < opens; i++) {
     await sleep(1000);
     const { channel, ms } = await v.open(`${localCam.id}/main`);
@@ -175,7 +181,7 @@ async function ttffSection() {
   const l50 = percentile(localMs, 50);
   return {
     remote_ttff_ms_p50: round(r50), remote_ttff_ms_p95: round(percentile(remoteMs, 95)), local_ttff_ms_p50: round(l50), local_ttff_ms_p95: round(percentile(localMs, 95)),
-    remote_vs_local_ttff: round(r50 / l50, 2), ttff_samples: opens,
+    remote_vs_local_ttff: round(r50 / l50, 2), local_cold_ttff_ms_p50: round(percentile(coldMs, 50)), ttff_samples: opens,
   };
 }
 

@@ -23,9 +23,8 @@ let deskWs: WsClient;
 
 beforeAll(async () => {
   const started = await scope.all([startCamsim(['--devices', '4', '--channels', '4']), startStation(), startStation(), startStation(), startStation(), launchChromium()]);
-  [camsim, desk] = started as [CamsimProcess, StationProcess];
-  remotes = started.slice(2, 5) as StationProcess[];
-  browser = started[5] as Browser;
+  [camsim, desk, browser] = [started[0], started[1], started[5]];
+  remotes = [started[2], started[3], started[4]];
   // Station 1 records devices 0 and 1 (8 cameras), station 2 device 2, station 3 device 3 (and watches its ONVIF events).
   serving = await Promise.all(remotes.map(async (r, i) => {
     const ws = await wsClient(r.url);
