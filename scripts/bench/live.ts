@@ -5,13 +5,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Channel } from '../../electron/contract';
 import { startFleet, withCredentials as creds } from '../camsim/fleet';
 import { launchChromium } from '../../tests/helpers/chromium';
 import { startStation } from '../../tests/helpers/station-process';
 import { wsClient } from '../../tests/helpers/ws-client';
+import { addTimestampReader, g2gSamples, openInFirstTile, watchFirstTile } from './g2g';
 import { measureCpu, measureCpuOf, percentile, tree } from './proc-cpu';
 
 /** The baseline: nothing but MSE appends of the same binary frames, one MediaSource per stream. */
@@ -235,59 +235,17 @@ async function ttffSection() {
 // ---- glass to glass: the timestamp code of each presented frame against the wall clock; drift over minutes ----
 async function g2gSection() {
   log(`g2g: ${g2gSeconds} s, then drift over ${driftMinutes} min`);
-  const reader = await build({ entryPoints: ['scripts/camsim/video/timestamp-code.ts'], bundle: true, write: false, format: 'iife', globalName: 'WatchpostCode' });
-  // Init scripts run wrapped in a function: publish the reader on globalThis explicitly.
   const page = await context.newPage();
-  await page.addInitScript({ content: `${reader.outputFiles[0]!.text}\nglobalThis.WatchpostCode = WatchpostCode;` });
+  await addTimestampReader(page);
   await page.goto(`${station.url}#/live`);
   await page.click('.seg button:text-is("1")');
-  await page.evaluate((id) => {
-    const tile = document.querySelector<HTMLElement>('[data-tile="0"]')!;
-    tile.focus();
-    document.querySelector<HTMLElement>(`[data-channel="${id}"]`)!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-  }, liveCh.id);
+  await openInFirstTile(page, liveCh.id);
   await page.waitForFunction(() => document.querySelector<HTMLVideoElement>('[data-tile="0"] video:not(.pending)')?.videoWidth === 640, null, { timeout: 60_000 });
-  await page.evaluate(() => {
-    const w = window as unknown as { g2g: [number, number, number][]; g2gSeen: number; g2gLast: unknown; WatchpostCode: { readTimestampCode(g: Uint8Array, w: number, h: number): number | null } };
-    w.g2g = [];
-    w.g2gSeen = 0;
-    const canvas = document.createElement('canvas');
-    const g = canvas.getContext('2d', { willReadFrequently: true })!;
-    // Re-armed on whichever <video> currently shows the tile (it is replaced when the player restarts).
-    let armed: HTMLVideoElement | null = null;
-    const onFrame = (v: HTMLVideoElement) => (_now: number, meta: VideoFrameCallbackMetadata) => {
-      if (v !== armed) return;
-      canvas.width = v.videoWidth; canvas.height = v.videoHeight;
-      g.drawImage(v, 0, 0);
-      const px = g.getImageData(0, 0, canvas.width, canvas.height).data;
-      const gray = new Uint8Array(canvas.width * canvas.height);
-      for (let i = 0, j = 0; j < gray.length; i += 4, j++) gray[j] = (px[i]! * 77 + px[i + 1]! * 150 + px[i + 2]! * 29) >> 8;
-      const captured = w.WatchpostCode.readTimestampCode(gray, canvas.width, canvas.height);
-      w.g2gSeen++;
-      w.g2gLast = captured;
-      const shown = performance.timeOrigin + meta.expectedDisplayTime;
-      // Beside each latency, the player's own lag behind its newest buffered frame: what of a drift is the player's.
-      const b = v.buffered;
-      const lag = b.length ? (b.end(b.length - 1) - meta.mediaTime) * 1000 : NaN;
-      if (captured !== null && captured > 1e12) w.g2g.push([shown, shown - captured, lag]);
-      v.requestVideoFrameCallback(onFrame(v));
-    };
-    setInterval(() => {
-      const v = document.querySelector<HTMLVideoElement>('[data-tile="0"] video:not(.pending)');
-      if (v && v !== armed) {
-        armed = v;
-        v.requestVideoFrameCallback(onFrame(v));
-      }
-    }, 200);
-  });
+  await watchFirstTile(page);
   await sleep(g2gSeconds * 1000);
-  type Sample = [number, number, number];
-  const first = await page.evaluate(() => (window as unknown as { g2g: Sample[] }).g2g.slice());
-  const seen = await page.evaluate(() => { const w = window as unknown as { g2gSeen: number; g2gLast: unknown }; return { seen: w.g2gSeen, last: w.g2gLast }; });
-  if (first.length === 0) throw new Error(`g2g: no timestamp code read from ${seen.seen} presented frames (last: ${String(seen.last)})`);
-  const g2g = first.map((s) => s[1]);
+  const g2g = (await g2gSamples(page)).map((s) => s[1]);
   await sleep(Math.max(0, driftMinutes * 60 - g2gSeconds) * 1000);
-  const all = await page.evaluate(() => (window as unknown as { g2g: Sample[] }).g2g.slice());
+  const all = await g2gSamples(page);
   // Drift: least-squares slope of latency (and of the player's lag) against time, per hour.
   const t0 = all[0]?.[0] ?? 0;
   const slope = (pts: [number, number][]) => {
