@@ -6,6 +6,7 @@ import { bookmarkCalls } from './bookmarks';
 import type { Result } from './errors';
 import { deviceCalls, deviceSignals } from './devices';
 import { eventCalls, eventSignals } from './events';
+import { healthCalls } from './health';
 import { liveCalls, liveSignals } from './live';
 import { privacyCalls, privacySignals } from './privacy';
 import { recordingCalls, recordingSignals } from './recording';
@@ -18,6 +19,7 @@ export { CHANNEL_RIGHTS, STATION_RIGHTS, type Access, type ChannelRight, type It
 export * from './countries';
 export * from './devices';
 export * from './events';
+export * from './health';
 export * from './live';
 export * from './privacy';
 export * from './recording';
@@ -104,6 +106,7 @@ export const calls = {
   ...authCalls,
   ...redactionCalls,
   ...subjectRequestCalls,
+  ...healthCalls,
 } as const;
 
 export type CallName = keyof typeof calls;

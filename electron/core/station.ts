@@ -1,4 +1,5 @@
 import { mkdirSync, statfsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { PlaybackState, Settings, SignalName, StationStatus } from '../contract';
 import { AuthService, type AuthServiceOptions } from './auth/auth-service';
@@ -8,6 +9,7 @@ import { ClientSession } from './client-session';
 import { SignalBus } from './signal-bus';
 import { createDiagnostics } from './support/diagnostics';
 import { EventService } from './events/event-service';
+import { HealthService } from './health/health-service';
 import { createLogger, logOpened, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './live/live-service';
@@ -225,6 +227,23 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   signals.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });
   void ptz.probe();
 
+  // Station health (electron/core/health): the Health page's figures and the channel-stopped alarm; the sites area adds
+  // remote stations through `otherStations` and raises their offline alarms with health.stationOffline/stationOnline.
+  const healthSession = new ClientSession('health');
+  const health = new HealthService({
+    db, signals, logger, clock, startedAt, version: STATION_VERSION, name: () => hostname(),
+    logFile: join(logDir, 'station.log'),
+    channels: () => registry.list(),
+    recorders: () => recording.status().channels,
+    volumes: async () => {
+      const f = await recording.handlers['recording.forecast']({ channels: [] }, healthSession);
+      return [{ path: settings.recordingsDir, totalBytes: f.disk.totalBytes, freeBytes: f.disk.freeBytes, forecastDays: f.days, limitedBy: f.limitedBy }];
+    },
+    streams: () => live.status(),
+    alarms: { raise: (a) => eventService.raiseAlarm(a), end: (id) => eventService.endAlarm(id) },
+  });
+  await health.start();
+
   const handlers: Handlers = {
     'station.status': async () => ({
       version: STATION_VERSION,
@@ -300,6 +319,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...maskHandlers({ db, signals, clock, channelExists: (id) => registry.get(id) }),
     ...redaction.handlers,
     ...subjectRequests.handlers,
+    ...health.handlers,
   };
 
   // Sync starts once the device area, which hosting reads, exists.
@@ -322,6 +342,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     logDir,
     async dispose() {
       clearInterval(heartbeat);
+      health.dispose();
       await eventService.dispose();
       await ptz.dispose();
       await devices.dispose();
