@@ -66,6 +66,8 @@ export interface Station {
   signalFor(session: ClientSession, name: SignalName, payload: unknown): unknown;
   readonly logger: Logger;
   readonly logDir: string;
+  /** The station-offline alarm for the stations a desk knows (the sites area calls these). */
+  readonly health: Pick<HealthService, 'stationOffline' | 'stationOnline'>;
   dispose(): Promise<void>;
 }
 
@@ -340,6 +342,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       name === 'playback.state' && recording.playbackOwner((payload as PlaybackState).sessionId) !== session ? undefined : auth.signalFor(session, name, payload),
     logger,
     logDir,
+    health,
     async dispose() {
       clearInterval(heartbeat);
       health.dispose();
