@@ -44,6 +44,8 @@ export const StationHealth = z.object({
   cpuPct: z.number().nonnegative(),
   rssBytes: z.number().nonnegative(),
   heapBytes: z.number().nonnegative(),
+  /** The computer's memory, for the process's share of it. */
+  memTotalBytes: z.number().nonnegative(),
   volumes: z.array(VolumeHealth),
   channels: z.array(ChannelHealth),
   /** Camera streams with a live connection now (shared by recorder and viewers: one per stream). */

@@ -2,6 +2,7 @@
 // channel-stopped alarm (a channel that should record has not for longer than the set time), and the station-offline
 // alarm a desk raises for a remote station. Everything it reads comes in as ports from station.ts.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import {
   DEFAULT_HEALTH_SETTINGS, HealthSettings, type CallName, type StationEntry, type StationHealth, type VolumeHealth,
 } from '../../contract';
@@ -130,6 +131,7 @@ export class HealthService {
       cpuPct: this.cpuPct(),
       rssBytes: mem.rss,
       heapBytes: mem.heapUsed,
+      memTotalBytes: totalmem(),
       volumes: await this.opts.volumes().catch((err: Error) => {
         this.opts.logger.warn({ err: err.message }, 'health: no volume figures');
         return [];
