@@ -51,8 +51,8 @@ export const StationHealth = z.object({
   /** Camera streams with a live connection now (shared by recorder and viewers: one per stream). */
   streamsConnected: z.number().int().nonnegative(),
   streamsTotal: z.number().int().nonnegative(),
-  /** The station's newest warnings and errors from its log, newest first. */
-  lastErrors: z.array(z.object({ at: epochMs, level: z.enum(['warn', 'error']), message: z.string() })),
+  /** The station's newest warnings and errors from its log, newest first; `count`: the same message that many times in a row (`at` the newest). */
+  lastErrors: z.array(z.object({ at: epochMs, level: z.enum(['warn', 'error']), message: z.string(), count: z.number().int().positive() })),
   /** When this was measured (a relayed remote station's figures may be a few seconds old). */
   at: epochMs,
 });

@@ -52,29 +52,47 @@ export function cpuPercent(prev: CpuSample, now: CpuSample): number {
   return Math.max(0, Math.round(((now.user - prev.user + now.system - prev.system) / wallUs) * 1000) / 10);
 }
 
-export interface LogError { at: number; level: 'warn' | 'error'; message: string }
+export interface LogError { at: number; level: 'warn' | 'error'; message: string; count: number }
 
 const LEVELS: Record<string, LogError['level']> = { warn: 'warn', error: 'error', fatal: 'error', '40': 'warn', '50': 'error', '60': 'error' };
 
-/** The newest `n` warnings and errors among pino's JSON lines, newest first; a torn line is skipped. */
-export function lastLogErrors(text: string, n: number): LogError[] {
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+/** A log record in one line: its message, why (err, reason, error), and what it is about (stream, channel, device). */
+function messageOf(rec: Record<string, unknown>): string {
+  const err = rec.err as { message?: unknown } | string | undefined;
+  const why = text(err) || text((err as { message?: unknown } | undefined)?.message) || text(rec.reason) || text(rec.error);
+  const about = rec.stream !== undefined ? `stream ${text(rec.stream)}` : rec.channel !== undefined ? `channel ${text(rec.channel)}` : rec.device !== undefined ? `device ${text(rec.device)}` : '';
+  const msg = text(rec.msg);
+  return `${msg}${msg && why ? ': ' : ''}${why}${about ? ` (${about})` : ''}`.slice(0, 300);
+}
+
+/**
+ * The newest `n` warnings and errors among pino's JSON lines, newest first; a torn line is skipped. The same message
+ * again right before counts into the newer one, so a camera retrying every few seconds takes one line, not all of them.
+ */
+export function lastLogErrors(logText: string, n: number): LogError[] {
   const out: LogError[] = [];
-  const lines = text.split('\n');
-  for (let i = lines.length - 1; i >= 0 && out.length < n; i--) {
+  const lines = logText.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!;
     if (!/"level":("(warn|error|fatal)"|[456]0)/.test(line)) continue;
-    let rec: { level?: unknown; time?: unknown; msg?: unknown; err?: unknown };
+    let rec: Record<string, unknown>;
     try {
-      rec = JSON.parse(line) as typeof rec;
+      rec = JSON.parse(line) as Record<string, unknown>;
     } catch {
       continue;
     }
     const level = LEVELS[String(rec.level)];
     if (!level || typeof rec.time !== 'number') continue;
-    const err = rec.err as { message?: unknown } | string | undefined;
-    const why = typeof err === 'string' ? err : typeof err?.message === 'string' ? err.message : '';
-    const msg = typeof rec.msg === 'string' ? rec.msg : '';
-    out.push({ at: rec.time, level, message: (why && msg ? `${msg}: ${why}` : msg || why).slice(0, 300) });
+    const message = messageOf(rec);
+    const last = out.at(-1);
+    if (last && last.message === message && last.level === level) {
+      last.count++;
+      continue;
+    }
+    if (out.length === n) break;
+    out.push({ at: rec.time, level, message, count: 1 });
   }
   return out;
 }

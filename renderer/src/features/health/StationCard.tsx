@@ -95,6 +95,7 @@ function Figures({ h, onOpen, station }: { h: StationHealth; station: string; on
             <li key={i} className={`hl-err hl-err-${e.level}`}>
               <span className="mono muted">{dateTime(e.at)}</span> <span className="sr-only">{t(`errors.level.${e.level}`)}</span>
               <span className="hl-msg" title={e.message}>{e.message}</span>
+              {e.count > 1 && <span className="muted hl-count">{t('errors.times', { count: e.count, formatted: formatNumber(e.count) })}</span>}
             </li>
           ))}
         </ul>
