@@ -164,7 +164,7 @@ describe('keyboard', () => {
     expect(await focusIn('[data-testid=shortcuts]')).toBe(true);
     for (const id of ['global.page', 'global.help', 'cameraList.move', 'tile.snapshot', 'tile.tools', 'layoutEditor.merge', 'timeline.select', 'schedule.paint'])
       expect(await dialog.locator(`[data-shortcut="${id}"]`).count(), id).toBe(1);
-    expect(await dialog.locator('[data-shortcut="global.page"] kbd').textContent()).toBe(`Alt+1…${VIEWS.length}`);
+    expect(await dialog.locator('[data-shortcut="global.page"] kbd').textContent()).toBe(`Alt+1…${VIEWS.length % 10}`);
     expect(await dialog.locator('[data-shortcut="tile.snapshot"] kbd').textContent()).toBe('S');
     expect(await dialog.locator('[data-shortcut="timeline.select"] kbd').textContent()).toBe('Shift+← →');
     expect(await dialog.locator('[data-shortcut="tile.clear"] kbd').textContent()).toBe('Delete / Backspace');
