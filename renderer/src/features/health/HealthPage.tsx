@@ -39,7 +39,7 @@ export function HealthPage() {
   const dispatch = useAppDispatch();
   const me = useAuthStateQuery().data?.me ?? null;
   const mayAlarm = useMay('alarmRules');
-  const { data, error } = useHealthStationsQuery(undefined, { pollingInterval: 5000 });
+  const { data, error, fulfilledTimeStamp } = useHealthStationsQuery(undefined, { pollingInterval: 5000 });
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -61,7 +61,7 @@ export function HealthPage() {
       {mayAlarm && <AlarmSetting />}
       {error && <p className="error" role="alert">{errorText(error)}</p>}
       <div className="hl-cards">
-        {data?.map((s) => <StationCard key={s.id} s={s} now={now} onOpenChannel={s.id === 'local' ? openChannel : undefined} />)}
+        {data?.map((s) => <StationCard key={s.id} s={s} now={now} fetchedAt={fulfilledTimeStamp ?? now} onOpenChannel={s.id === 'local' ? openChannel : undefined} />)}
       </div>
     </section>
   );

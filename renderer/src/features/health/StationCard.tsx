@@ -104,13 +104,16 @@ function Figures({ h, onOpen, station }: { h: StationHealth; station: string; on
   );
 }
 
-/** One station the desk knows: its state and, when it answers, its figures. `onOpenChannel`: a chip opens that camera in Live. */
-export function StationCard({ s, now, onOpenChannel }: { s: StationEntry; now: number; onOpenChannel?(id: number): void }) {
+/**
+ * One station the desk knows: its state and, when it answers, its figures. `fetchedAt`: when this page got them (its own
+ * clock, so a remote station's clock does not skew the uptime). `onOpenChannel`: a chip opens that camera in Live.
+ */
+export function StationCard({ s, now, fetchedAt, onOpenChannel }: { s: StationEntry; now: number; fetchedAt: number; onOpenChannel?(id: number): void }) {
   const { t } = useTranslation('health');
   const h = s.health;
   const name = s.id === 'local' ? t('local', { name: s.name }) : s.name;
   // Uptime runs on between refreshes.
-  const uptime = h ? h.uptimeS * 1000 + Math.max(0, now - h.at) : 0;
+  const uptime = h ? h.uptimeS * 1000 + Math.max(0, now - fetchedAt) : 0;
   return (
     <article className={`hl-card hl-station-${s.state}`} data-station={s.id} data-state={s.state} aria-labelledby={`hl-name-${s.id}`}>
       <header className="hl-head">
