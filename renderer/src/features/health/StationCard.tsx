@@ -28,7 +28,8 @@ function Volume({ v }: { v: VolumeHealth }) {
   const share = v.totalBytes > 0 ? used / v.totalBytes : 0;
   const forecast = v.forecastDays === null
     ? t(v.limitedBy === 'not_recording' ? 'forecast.notRecording' : 'forecast.unknown')
-    : t('forecast.days', { count: Math.floor(v.forecastDays), formatted: formatNumber(Math.floor(v.forecastDays)), by: t(`forecast.limitedBy.${v.limitedBy}`) });
+    // Under ten days a tenth matters (a fresh archive measures 0.4 days, not 0).
+    : t('forecast.days', { count: v.forecastDays, formatted: formatNumber(v.forecastDays, { maximumFractionDigits: v.forecastDays < 10 ? 1 : 0 }), by: t(`forecast.limitedBy.${v.limitedBy}`) });
   return (
     <li className="hl-volume" data-volume={v.path}>
       <div className="path hl-path" title={v.path}>{v.path}</div>
