@@ -111,7 +111,7 @@ export class HealthService {
       const why = REASON_WORDS[s.reason ?? 'camera_offline'];
       const detail = `${name}: not recording for ${Math.round((now - s.since) / 1000)} s (${why})`;
       this.channelAlarms.set(id, this.opts.alarms.raise({ channelId: id, type: 'recording_stopped', detail }));
-      this.opts.logger.warn({ channel: id, reason: s.reason, since: s.since }, 'channel stopped recording: alarm raised');
+      this.opts.logger.warn({ channel: id, gapReason: s.reason, since: s.since }, 'channel stopped recording: alarm raised');
     }
   }
 
