@@ -399,6 +399,8 @@ export const FIELD_LABELS = {
   method: 'Handed over',
   dueDays: 'Days until due',
   requestRetentionDays: 'Keep closed requests (days)',
+  // Station health.
+  recordingStopAlarmS: 'Alarm when a channel stops recording for longer than (seconds)',
 } as const;
 
 /**

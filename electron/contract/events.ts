@@ -9,8 +9,16 @@ export const EVENT_TYPES = [
   // Analytics real cameras send (ONVIF FieldDetector/LineDetector, Dahua CrossRegion/CrossLine, audio alarms), and a
   // temperature out of its range (Axis Status/Temperature, Dahua HeatImagingTemper): a state, where 'temperature' is a reading.
   'intrusion', 'line_crossing', 'audio', 'temperature_alarm',
+  // The station's own health alarms (electron/core/health): a channel that should record has not for longer than the set
+  // time; a station the desk knows went offline.
+  'recording_stopped', 'station_offline',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+/** Kinds that are alarms without a rule: the station raises them itself (the health area), they wait for acknowledgement. */
+export const STATION_ALARM_TYPES = ['recording_stopped', 'station_offline'] as const satisfies readonly EventType[];
+/** Whether an event is an alarm: a rule matched it, or the station raised it as one. */
+export const isAlarm = (e: { ruleId: number | null; type: EventType }): boolean =>
+  e.ruleId !== null || (STATION_ALARM_TYPES as readonly EventType[]).includes(e.type);
 export const SENSOR_TYPES = ['temperature', 'co2', 'light'] as const;
 export const SENSOR_UNITS: Record<(typeof SENSOR_TYPES)[number], string> = { temperature: '°C', co2: 'ppm', light: 'lx' };
 export const EVENT_SOURCES = ['onvif', 'dahua', 'station', 'motion'] as const;
@@ -128,7 +136,8 @@ export const eventCalls = {
 
 export const AlarmNotice = z.object({
   event: StationEvent,
-  ruleId: id,
+  /** Null: a station alarm (STATION_ALARM_TYPES) that no rule matched; pages word it themselves. */
+  ruleId: id.nullable(),
   ruleName: z.string(),
   actions: z.array(z.enum(ALARM_ACTIONS)),
   /** JPEG of the channel at the event, when the rule notifies and a picture was available. */

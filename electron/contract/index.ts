@@ -6,6 +6,7 @@ import { bookmarkCalls } from './bookmarks';
 import type { Result } from './errors';
 import { deviceCalls, deviceSignals } from './devices';
 import { eventCalls, eventSignals } from './events';
+import { healthCalls } from './health';
 import { liveCalls, liveSignals } from './live';
 import { mqttCalls, mqttSignals } from './mqtt';
 import { privacyCalls, privacySignals } from './privacy';
@@ -20,6 +21,7 @@ export { CHANNEL_RIGHTS, STATION_RIGHTS, type Access, type ChannelRight, type It
 export * from './countries';
 export * from './devices';
 export * from './events';
+export * from './health';
 export * from './live';
 export * from './mqtt';
 export * from './privacy';
@@ -110,6 +112,7 @@ export const calls = {
   ...subjectRequestCalls,
   ...sitesCalls,
   ...mqttCalls,
+  ...healthCalls,
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, statfsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { PlaybackState, Settings, SignalName, StationStatus } from '../contract';
 import { AuthService, type AuthServiceOptions } from './auth/auth-service';
@@ -8,6 +9,7 @@ import { ClientSession } from './client-session';
 import { SignalBus } from './signal-bus';
 import { createDiagnostics } from './support/diagnostics';
 import { EventService, isStateful } from './events/event-service';
+import { HealthService } from './health/health-service';
 import { createLogger, logOpened, type Logger } from './log';
 import { locateTool, toolVersion, type ToolName } from './media/ffmpeg';
 import { LiveService } from './live/live-service';
@@ -68,6 +70,8 @@ export interface Station {
   signalFor(session: ClientSession, name: SignalName, payload: unknown): unknown;
   readonly logger: Logger;
   readonly logDir: string;
+  /** The station-offline alarm for the stations a desk knows (the sites area calls these). */
+  readonly health: Pick<HealthService, 'stationOffline' | 'stationOnline'>;
   dispose(): Promise<void>;
 }
 
@@ -232,6 +236,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     channelsChanged: () => void channelsChanged(),
     ingest: (e) => void eventService.ingest(e),
     stateful: isStateful,
+    offline: { raise: (id, name, reason) => health.stationOffline(id, name, reason), end: (id) => health.stationOnline(id) },
   });
   registry.setRemote(sites);
   // PTZ of device channels (electron/core/live/ptz-service.ts): asked of each device in the background, again when devices change.
@@ -239,6 +244,23 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   signals.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });
   void ptz.probe();
 
+  // Station health (electron/core/health): the Health page's figures and the channel-stopped alarm; the sites area adds
+  // remote stations through `otherStations` and raises their offline alarms with health.stationOffline/stationOnline.
+  const healthSession = new ClientSession('health');
+  const health = new HealthService({
+    db, signals, logger, clock, startedAt, version: STATION_VERSION, name: () => hostname(),
+    logFile: join(logDir, 'station.log'),
+    channels: () => registry.list(),
+    recorders: () => recording.status().channels,
+    volumes: async () => {
+      const f = await recording.handlers['recording.forecast']({ channels: [] }, healthSession);
+      return [{ path: settings.recordingsDir, totalBytes: f.disk.totalBytes, freeBytes: f.disk.freeBytes, forecastDays: f.days, limitedBy: f.limitedBy }];
+    },
+    streams: () => live.status(),
+    alarms: { raise: (a) => eventService.raiseAlarm(a), end: (id) => eventService.endAlarm(id) },
+    otherStations: () => sites.stations(),
+  });
+  await health.start();
   // MQTT publishing (electron/core/mqtt): availability, channel status, events, alarms, health, snapshots on request.
   const mqtt = new MqttPublisher({
     db, secrets: opts.secrets, signals, logger, clock, ...opts.mqtt,
@@ -251,17 +273,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       rmSync(s.path, { force: true });
       return s.jpeg;
     },
-    // The station's health as it knows it today (the integrator may swap in a fuller health.get).
-    health: async () => {
-      const channels = await registry.list();
-      const liveIds = new Set(live.status().filter((s) => s.state === 'live').map((s) => Number(s.streamId.split('/')[0])));
-      return {
-        version: STATION_VERSION, uptimeS: Math.round((clock() - startedAt) / 1000), at: clock(),
-        channels: channels.length,
-        channelsOnline: channels.filter((c) => liveIds.has(c.id)).length,
-        channelsRecording: recording.status().channels.filter((c) => c.state === 'recording').length,
-      };
-    },
+    // The Health page's figures of this station (health/), as `<prefix>/stats`.
+    health: async () => health.handlers['health.get']({}, healthSession),
   });
   await mqtt.start();
 
@@ -343,6 +356,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...subjectRequests.handlers,
     ...sites.handlers,
     ...mqtt.handlers,
+    ...health.handlers,
   };
 
   // Sync starts once the device area, which hosting reads, exists.
@@ -363,10 +377,12 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       name === 'playback.state' && recording.playbackOwner((payload as PlaybackState).sessionId) !== session ? undefined : auth.signalFor(session, name, payload),
     logger,
     logDir,
+    health,
     async dispose() {
       clearInterval(heartbeat);
       await sites.dispose();
       await mqtt.dispose();
+      health.dispose();
       await eventService.dispose();
       await ptz.dispose();
       await devices.dispose();

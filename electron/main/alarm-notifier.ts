@@ -21,7 +21,7 @@ export function alarmText(n: AlarmNotice, { lng, t }: Words): { title: string; b
   const value = e.value !== null ? ` ${new Intl.NumberFormat(lng).format(e.value)}${e.unit ? ` ${e.unit}` : ''}` : '';
   const detail = e.detail ? ` · ${e.detail}` : '';
   const time = new Intl.DateTimeFormat(lng, { timeStyle: 'medium' }).format(e.start);
-  return { title: t('events:alarm.notificationTitle', { rule: n.ruleName, type: t(`events:types.${e.type}`) }), body: `${time}${value}${detail}`.slice(0, 200) };
+  return { title: t('events:alarm.notificationTitle', { rule: n.ruleId === null ? t('events:alarm.stationAlarm') : n.ruleName, type: t(`events:types.${e.type}`) }), body: `${time}${value}${detail}`.slice(0, 200) };
 }
 
 /** What the notification shows for an alarm; undefined when the rule does not notify. */

@@ -57,14 +57,14 @@ const ringShown = () => page.evaluate(() => {
 describe('keyboard', () => {
   it('the nav badges show Alt+N, and Alt+N goes to the page the badge is on', async () => {
     const badges = await page.locator('nav .nav-item kbd').allTextContents();
-    expect(badges).toEqual(VIEWS.map((_, i) => `Alt+${i + 1}`));
+    expect(badges).toEqual(VIEWS.map((_, i) => `Alt+${(i + 1) % 10}`));
     await page.locator('main h1').focus();
     for (const [i, view] of [...VIEWS.entries()].reverse()) {
-      await page.keyboard.press(`Alt+${i + 1}`);
+      await page.keyboard.press(`Alt+${(i + 1) % 10}`);
       await page.waitForFunction((v) => location.hash === `#/${v}`, view);
       expect(await page.locator(`nav [data-view=${view}]`).getAttribute('aria-current')).toBe('page');
       expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
-      expect(await page.locator(`nav [data-view=${view}]`).getAttribute('aria-keyshortcuts')).toBe(`Alt+${i + 1}`);
+      expect(await page.locator(`nav [data-view=${view}]`).getAttribute('aria-keyshortcuts')).toBe(`Alt+${(i + 1) % 10}`);
     }
     expect(await page.evaluate(() => location.hash)).toBe('#/live');
   });
@@ -164,7 +164,7 @@ describe('keyboard', () => {
     expect(await focusIn('[data-testid=shortcuts]')).toBe(true);
     for (const id of ['global.page', 'global.help', 'cameraList.move', 'tile.snapshot', 'tile.tools', 'layoutEditor.merge', 'timeline.select', 'schedule.paint'])
       expect(await dialog.locator(`[data-shortcut="${id}"]`).count(), id).toBe(1);
-    expect(await dialog.locator('[data-shortcut="global.page"] kbd').textContent()).toBe(`Alt+1…${VIEWS.length}`);
+    expect(await dialog.locator('[data-shortcut="global.page"] kbd').textContent()).toBe(`Alt+1…${VIEWS.length % 10}`);
     expect(await dialog.locator('[data-shortcut="tile.snapshot"] kbd').textContent()).toBe('S');
     expect(await dialog.locator('[data-shortcut="timeline.select"] kbd').textContent()).toBe('Shift+← →');
     expect(await dialog.locator('[data-shortcut="tile.clear"] kbd').textContent()).toBe('Delete / Backspace');

@@ -9,7 +9,7 @@ import { fileScope } from '../helpers/fixtures';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
 
 const LOCALES = join(ROOT, 'renderer/src/i18n/locales');
-const VIEWS = ['live', 'playback', 'storage', 'devices', 'events', 'privacy', 'settings', 'status'] as const;
+const VIEWS = ['live', 'playback', 'storage', 'devices', 'events', 'privacy', 'settings', 'status', 'health'] as const;
 const SHOTS = join(ROOT, 'test-results');
 
 function flatten(o: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {

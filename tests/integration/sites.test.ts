@@ -58,6 +58,9 @@ describe('remote stations', () => {
     const site = ok(await d.call('sites.list', {}))[0];
     expect(site).toMatchObject({ name: 'North yard', version: expect.any(String), channels: 1 });
     expect(Math.abs(site.clockOffsetMs)).toBeLessThan(1000);
+    // The Health page's cards: this station, then the remote one with its own figures.
+    const cards = ok(await d.call('health.stations', {}));
+    expect(cards[1]).toMatchObject({ id: `site-${siteId}`, name: 'North yard', state: 'online', health: { version: site.version, channels: [expect.objectContaining({ name: 'Gate' })] } });
   });
 
   it('the desk lists the remote channel under a namespaced id with its station, and plays it through one upstream', async () => {
@@ -115,6 +118,8 @@ describe('remote stations', () => {
     ok(await r.call('sites.setServing', { enabled: false, host: '127.0.0.2', port }));
     rmSync(join(remoteDir, 'data', 'remote'), { recursive: true });
     await expect.poll(async () => ok(await d.call('sites.list', {}))[0]?.state, { timeout: 10_000 }).toBe('offline');
+    // A station that was up and went away is a station alarm on the desk.
+    await expect.poll(async () => ok(await d.call('events.list', { types: ['station_offline'] })).filter((e: any) => e.end === null).length, { timeout: 10_000 }).toBe(1);
     const again = ok(await r.call('sites.setServing', { enabled: true, host: '127.0.0.2', port }));
     expect(again.fingerprint).not.toBe(fingerprint);
     ok(await d.call('sites.retry', { id: siteId }));

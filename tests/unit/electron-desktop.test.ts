@@ -103,14 +103,14 @@ describe('the desktop shell in the chosen language', () => {
     expect(mark[(4 * size + 28) * 4]).toBe(0x80);
   });
 
-  it('the menu has the renderer\'s page shortcuts, Alt+1…9, in the renderer\'s order, worded in the language', () => {
+  it('the menu has the renderer\'s page shortcuts, Alt+1…9 and Alt+0, in the renderer\'s order, worded in the language', () => {
     expect([...PAGES], 'electron/main/app-menu.ts PAGES lists renderer/src/app/store.ts VIEWS, in order (a page added there needs its menu item)').toEqual([...VIEWS]);
     const went: string[] = [];
     const menu = appMenu(wordsFor('de'), { navigate: (p) => went.push(navigateCommand(p)), quit: () => went.push('quit') });
     expect(menu.map((m) => m.label)).toEqual(['Datei', 'Gehe zu', 'Ansicht', 'Fenster']);
     const go = menu[1]!.submenu as { label: string; accelerator: string; click(): void }[];
     expect(go.map((i) => [i.label, i.accelerator])).toEqual([
-      ['Live', 'Alt+1'], ['Wiedergabe', 'Alt+2'], ['Aufnahmen', 'Alt+3'], ['Geräte', 'Alt+4'], ['Ereignisse', 'Alt+5'], ['Datenschutz', 'Alt+6'], ['Einstellungen', 'Alt+7'], ['Status', 'Alt+8'], ['Benutzer', 'Alt+9'],
+      ['Live', 'Alt+1'], ['Wiedergabe', 'Alt+2'], ['Aufnahmen', 'Alt+3'], ['Geräte', 'Alt+4'], ['Ereignisse', 'Alt+5'], ['Datenschutz', 'Alt+6'], ['Einstellungen', 'Alt+7'], ['Status', 'Alt+8'], ['Benutzer', 'Alt+9'], ['Zustand', 'Alt+0'],
     ]);
     go[4]!.click();
     expect(went).toEqual(['navigate:events']);

@@ -32,13 +32,15 @@ describe('keyboard shortcuts', () => {
     // A layout where Alt+1 types another character still has Digit1 as its code.
     expect(pageOf(key('¡', { alt: true, code: 'Digit1' }))).toBe(VIEWS[0]);
     expect(pageOf(key('3', { code: 'Digit3' }))).toBeUndefined();
+    // The tenth page is Alt+0, the key after 9.
+    expect(pageOf(key('0', { alt: true, code: 'Digit0' }))).toBe(VIEWS[9]);
     expect(pageOf(key(String(VIEWS.length + 1), { alt: true, code: `Digit${VIEWS.length + 1}` }))).toBeUndefined();
   });
 
   it('writes the keys as the overlay and the nav badges show them', async () => {
     await i18n.changeLanguage('en');
     expect(pageShortcutText(0)).toBe('Alt+1');
-    expect(comboText(SHORTCUTS['global.page'].combos[0])).toBe(`Alt+1…${VIEWS.length}`);
+    expect(comboText(SHORTCUTS['global.page'].combos[0])).toBe(`Alt+1…${VIEWS.length % 10}`);
     expect(comboText(SHORTCUTS['cameraList.move'].combos[0])).toBe('↑ ↓ / Home / End');
     expect(comboText(SHORTCUTS['timeline.select'].combos[0])).toBe('Shift+← →');
     expect(comboText(SHORTCUTS['tile.clear'].combos[0])).toBe('Delete / Backspace');

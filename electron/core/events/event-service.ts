@@ -1,7 +1,7 @@
 import { readFileSync, statfsSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import {
-  DEFAULT_EVENT_SETTINGS, EventSettings, SENSOR_UNITS, fail,
+  DEFAULT_EVENT_SETTINGS, EventSettings, SENSOR_UNITS, STATION_ALARM_TYPES, fail,
   type AlarmRule, type CallInput, type CallName, type EventSourceConfig, type EventType, type MotionConfig, type StationEvent,
 } from '../../contract';
 import type { LiveService } from '../live/live-service';
@@ -181,6 +181,28 @@ export class EventService {
     }
     const latest = store.getEvent(this.opts.db, ev.id) ?? ev;
     this.opts.signals.emit('alarm.raised', { event: latest, ruleId: rule.id, ruleName: rule.name, actions, snapshotBase64 });
+  }
+
+  // ---- station alarms (the health area) ----
+
+  /**
+   * Raises a station alarm (STATION_ALARM_TYPES): an event open until `endAlarm`, an alarm without any rule, so it waits
+   * for acknowledgement in the unacknowledged-alarm bar and notifies. A rule that matches it anyway runs its own actions.
+   * Returns the event's id.
+   */
+  raiseAlarm(a: { channelId: number | null; type: (typeof STATION_ALARM_TYPES)[number]; detail: string; at?: number }): number {
+    const at = a.at ?? this.clock();
+    const rule = matchingRules(this.rules, { type: a.type, channelId: a.channelId, start: at })[0];
+    const ev = store.insertEvent(this.opts.db, { channelId: a.channelId, type: a.type, source: 'station', start: at, end: null, detail: a.detail, ruleId: rule?.id ?? null });
+    this.changed(ev);
+    if (rule) void this.runActions(ev, rule);
+    else this.opts.signals.emit('alarm.raised', { event: ev, ruleId: null, ruleName: '', actions: ['notify'], snapshotBase64: null });
+    return ev.id;
+  }
+
+  /** The condition behind a station alarm is over (recording resumed, the station is back): the event ends; it still waits for acknowledgement. */
+  endAlarm(id: number): void {
+    this.changed(store.updateEvent(this.opts.db, id, { end: this.clock() }));
   }
 
   // ---- station-made events ----

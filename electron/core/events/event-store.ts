@@ -1,4 +1,4 @@
-import { SENSOR_TYPES, type AlarmRule, type EventType, type SensorReading, type StationEvent } from '../../contract';
+import { SENSOR_TYPES, STATION_ALARM_TYPES, type AlarmRule, type EventType, type SensorReading, type StationEvent } from '../../contract';
 import type { Db } from '../storage/db';
 
 // Repository functions for migration 6's tables; each takes the db first.
@@ -58,7 +58,7 @@ export function listEvents(db: Db, f: EventFilter): StationEvent[] {
   if (f.from !== undefined) (where.push('start_ms >= ?'), args.push(f.from));
   if (f.to !== undefined) (where.push('start_ms < ?'), args.push(f.to));
   if (f.acknowledged !== undefined) (where.push('acknowledged = ?'), args.push(f.acknowledged ? 1 : 0));
-  if (f.alarmsOnly) where.push('rule_id IS NOT NULL');
+  if (f.alarmsOnly) where.push(`(rule_id IS NOT NULL OR type IN (${STATION_ALARM_TYPES.map((t) => `'${t}'`).join(',')}))`);
   const sql = `SELECT * FROM ev_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY start_ms DESC, id DESC LIMIT ?`;
   return (db.prepare(sql).all(...args, f.limit) as EventRow[]).map(toEvent);
 }

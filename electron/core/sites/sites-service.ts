@@ -1,6 +1,6 @@
 import {
   fail, siteChannelId, splitSiteChannel,
-  type CallInput, type CallName, type CallOutput, type Channel, type EventType, type RemoteServing, type Site, type StationEvent, type StreamProfile,
+  type CallInput, type CallName, type CallOutput, type Channel, type StationEntry, type EventType, type RemoteServing, type Site, type StationEvent, type StreamProfile,
 } from '../../contract';
 import type { Logger } from '../log';
 import { Fmp4Reader } from '../media/fmp4';
@@ -33,9 +33,13 @@ export interface SitesServiceOptions {
   ingest: (e: { channelId: number | null; type: EventType; source: StationEvent['source']; state?: boolean; at?: number; detail?: string }) => void;
   /** Stateful event kinds (they open and close). */
   stateful: (type: EventType) => boolean;
+  /** The station alarm of a station that went away (health/), by the id the Health page knows it by; ended when it is back. */
+  offline: { raise(id: string, name: string, reason: string): void; end(id: string): void };
 }
 
 const secretKey = (id: number) => `site:${id}`;
+/** A site as the Health page and its station alarms name it. */
+const healthId = (id: number) => `site-${id}`;
 
 /**
  * Many stations, one desk. Serving: this station speaks its contract to desks on the LAN over TLS when the user turns
@@ -133,12 +137,20 @@ export class SitesService {
 
   private async link(r: Row): Promise<SiteLink> {
     this.links.get(r.id)?.stop();
+    let wasOnline = false;
     const link = new SiteLink({
       host: r.host, port: r.port, fingerprint: r.fingerprint, username: r.username, logger: this.log, clock: this.o.clock,
       password: async () => (await this.o.secrets.get(secretKey(r.id))) ?? '',
       onState: (s) => {
         this.changed();
-        if (s.state !== 'online') this.closeMirrored(r.id);
+        if (s.state === 'online') {
+          wasOnline = true;
+          this.o.offline.end(healthId(r.id));
+        } else {
+          this.closeMirrored(r.id);
+          // Offline, refused or presenting another certificate after it was up: the desk no longer sees its cameras.
+          if (wasOnline && s.state !== 'connecting' && s.state !== 'signing_in') this.o.offline.raise(healthId(r.id), r.name, s.reason ?? s.state);
+        }
       },
       onChannels: (list) => {
         this.o.db.prepare('UPDATE site SET channels = ? WHERE id = ?').run(JSON.stringify(list), r.id);
@@ -248,6 +260,24 @@ export class SitesService {
         },
       };
     };
+  }
+
+  /** The Health page's cards of the other stations: each online one's own `health.get`, asked now (5 s at most). */
+  stations(): Promise<StationEntry[]> {
+    return Promise.all(this.rows().map(async (r): Promise<StationEntry> => {
+      const link = this.links.get(r.id);
+      const s = link?.state.state ?? 'offline';
+      const state = s === 'online' ? 'online' : s === 'connecting' || s === 'signing_in' ? 'connecting' : 'offline';
+      const health = link?.online
+        ? await Promise.race([link.call('health.get', {}).catch(() => undefined), new Promise<undefined>((res) => setTimeout(res, 5000))])
+        : undefined;
+      return {
+        id: healthId(r.id), name: r.name, state,
+        ...(link?.state.retryAt ? { retryAt: link.state.retryAt } : {}),
+        ...(state !== 'online' && link?.state.reason ? { error: link.state.reason } : {}),
+        ...(health ? { health } : {}),
+      };
+    }));
   }
 
   /**

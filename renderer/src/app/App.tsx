@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AlarmCenter } from '../features/events/AlarmCenter';
 import { EventsPage } from '../features/events/EventsPage';
+import { HealthPage } from '../features/health/HealthPage';
 import { DevicesPage } from '../features/devices/DevicesPage';
 import { PrivacyPage } from '../features/privacy/PrivacyPage';
 import { LivePage } from '../features/live/LivePage';
@@ -40,6 +41,7 @@ function Page({ view }: { view: View }) {
     case 'settings': return <SettingsPage />;
     case 'status': return <StatusPage />;
     case 'operators': return <OperatorsPage />;
+    case 'health': return <HealthPage />;
   }
 }
 

@@ -23,7 +23,8 @@ export const GROUP_PAGE: Record<ShortcutGroup, View | null> = {
 };
 
 const ARROWS = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight'];
-const pageKeys = VIEWS.map((_, i) => String(i + 1));
+/** Alt+1 … Alt+9, then Alt+0 for the tenth page (the digits' order on the keyboard). */
+const pageKeys = VIEWS.map((_, i) => String((i + 1) % 10));
 
 /** Shortcut id (what it does is the text shortcuts:do.<id>) -> group and keys. */
 export const SHORTCUTS = {
@@ -92,7 +93,7 @@ export function pageOf(e: Pick<KeyboardEvent, 'key' | 'code' | 'altKey' | 'shift
   const digit = /^Digit(\d)$/.exec(e.code)?.[1] ?? e.key;
   const { altKey, shiftKey, ctrlKey, metaKey } = e;
   if (!isShortcut({ key: digit, altKey, shiftKey, ctrlKey, metaKey }, 'global.page')) return undefined;
-  return VIEWS[Number(digit) - 1];
+  return VIEWS[pageKeys.indexOf(digit)];
 }
 
 const SYMBOLS: Record<string, string> = { ArrowUp: '↑', ArrowDown: '↓', ArrowLeft: '←', ArrowRight: '→', '+': '+', '=': '=', '-': '−', '?': '?' };

@@ -7,7 +7,7 @@ import { liveActions, liveReducer, persistLive } from '../features/live/live-sli
 import { playbackReducer } from '../features/recording/playback-slice';
 import { stationApi } from './station-api';
 
-export const VIEWS = ['live', 'playback', 'storage', 'devices', 'events', 'privacy', 'settings', 'status', 'operators'] as const;
+export const VIEWS = ['live', 'playback', 'storage', 'devices', 'events', 'privacy', 'settings', 'status', 'operators', 'health'] as const;
 export type View = (typeof VIEWS)[number];
 
 /** A link into the app: `#/devices`, or a moment of the archive, `#/playback?at=<epoch ms>&channel=<id>`. */

@@ -7,7 +7,7 @@ import { LANGUAGES, type Language } from '../../../electron/contract';
 export { LANGUAGES, type Language };
 /** Each language named in itself, for the picker. */
 export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', zh: '简体中文', de: 'Deutsch', es: 'Español' };
-export const NAMESPACES = ['common', 'live', 'recording', 'devices', 'events', 'privacy', 'settings', 'status', 'desktop', 'shortcuts', 'storage', 'errors', 'operators', 'sites'] as const;
+export const NAMESPACES = ['common', 'live', 'recording', 'devices', 'events', 'privacy', 'settings', 'status', 'desktop', 'shortcuts', 'storage', 'errors', 'operators', 'sites', 'health'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 type Catalogue = Record<string, unknown>;

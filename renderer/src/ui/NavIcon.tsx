@@ -11,6 +11,7 @@ const PATHS: Record<View, string> = {
   settings: 'M4 6h12M4 10h12M4 14h12M7 4v4M13 8v4M9 12v4',
   status: 'M10 3a7 7 0 1 1 0 14a7 7 0 0 1 0-14M10 9v5M10 6v.5',
   operators: 'M7 8a3 3 0 1 0 0-.1M2 17c0-3 2-5 5-5s5 2 5 5M13 9a2.5 2.5 0 1 0 0-.1M14 12c2 0 4 1.5 4 4',
+  health: 'M2 10h4l2-5l4 10l2-5h4',
 };
 
 export function NavIcon({ view }: { view: View }) {

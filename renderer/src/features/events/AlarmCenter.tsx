@@ -21,8 +21,11 @@ function notificationText(n: AlarmNotice): { title: string; body: string } {
   const e = n.event;
   const value = e.value !== null ? ` ${formatNumber(e.value)}${e.unit ? ` ${e.unit}` : ''}` : '';
   const detail = e.detail ? ` · ${e.detail}` : '';
-  return { title: i18next.t('events:alarm.notificationTitle', { rule: n.ruleName, type: typeLabel(e.type) }), body: `${alarmTime(e.start)}${value}${detail}`.slice(0, 200) };
+  return { title: i18next.t('events:alarm.notificationTitle', { rule: ruleName(n), type: typeLabel(e.type) }), body: `${alarmTime(e.start)}${value}${detail}`.slice(0, 200) };
 }
+
+/** The rule's name, or for a station alarm (no rule) the words for one. */
+const ruleName = (n: AlarmNotice) => (n.ruleId === null ? i18next.t('events:alarm.stationAlarm') : n.ruleName);
 
 /** A short two-tone chime; Web Audio needs no sound file and no network. */
 function chime(): void {
@@ -108,7 +111,7 @@ export function AlarmCenter() {
           <div key={n.event.id} className="ev-toast" role="alert" data-alarm-event={n.event.id}>
             {n.snapshotBase64 && <img src={`data:image/jpeg;base64,${n.snapshotBase64}`} alt={t('alarm.snapshotAlt')} />}
             <div>
-              <strong>{n.ruleName}</strong><br />
+              <strong>{ruleName(n)}</strong><br />
               {/* Which camera, and on a desk showing several stations, which station. */}
               {placeOf(n.event.channelId) && <><span className="ev-toast-where">{placeOf(n.event.channelId)}</span><br /></>}
               {t('alarm.toastLine', { type: typeLabel(n.event.type), time: alarmTime(n.event.start) })}

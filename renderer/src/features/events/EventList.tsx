@@ -1,7 +1,7 @@
 import i18next from 'i18next';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { EVENT_TYPES, type StationEvent } from '../../../../electron/contract';
+import { EVENT_TYPES, isAlarm, type StationEvent } from '../../../../electron/contract';
 import { useAppDispatch } from '../../app/hooks';
 import { navigated } from '../../app/store';
 import { useChannelsQuery } from '../live/live-api';
@@ -87,7 +87,7 @@ export function EventList() {
           <thead><tr><th>{t('list.columns.time')}</th><th>{t('list.columns.type')}</th><th>{t('list.columns.channel')}</th><th>{t('list.columns.detail')}</th><th>{t('list.columns.picture')}</th><th>{t('list.columns.state')}</th></tr></thead>
           <tbody>
             {events.map((e) => (
-              <tr key={e.id} data-event-id={e.id} data-type={e.type} className={e.ruleId !== null && !e.acknowledged ? 'ev-row alarm' : 'ev-row'}>
+              <tr key={e.id} data-event-id={e.id} data-type={e.type} className={isAlarm(e) && !e.acknowledged ? 'ev-row alarm' : 'ev-row'}>
                 <td><button type="button" className="link" onClick={() => open(e)} title={t('list.openPlayback')}>{time(e.start)}</button></td>
                 <td>{typeLabel(e.type)}</td>
                 <td>{name(e.channelId)}</td>

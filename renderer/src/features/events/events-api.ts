@@ -1,5 +1,5 @@
 import i18next from 'i18next';
-import type { CallInput, EventType, StationEvent } from '../../../../electron/contract';
+import { isAlarm, type CallInput, type EventType, type StationEvent } from '../../../../electron/contract';
 import { callMutation, callQuery, stationApi } from '../../app/station-api';
 
 export type EventFilterArgs = CallInput<'events.list'>;
@@ -38,7 +38,7 @@ export function matchesFilter(e: StationEvent, f: EventFilterArgs): boolean {
   if (f.from !== undefined && e.start < f.from) return false;
   if (f.to !== undefined && e.start >= f.to) return false;
   if (f.acknowledged !== undefined && e.acknowledged !== f.acknowledged) return false;
-  if (f.alarmsOnly && e.ruleId === null) return false;
+  if (f.alarmsOnly && !isAlarm(e)) return false;
   return true;
 }
 

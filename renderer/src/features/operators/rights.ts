@@ -12,6 +12,7 @@ const PAGE_RIGHTS: Partial<Record<View, readonly Right[]>> = {
   privacy: ['privacy'],
   settings: ['settings'],
   operators: ['users'],
+  health: ['settings'],
 };
 
 /** null: the station has no account yet, so everything shows. */
