@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloudHandle } from '../../cloud';
-import { fillAndSubmit, guardConsole, launchChromium, type ConsoleGuard } from '../helpers/chromium';
+import { domSettled, fillAndSubmit, guardConsole, launchChromium, type ConsoleGuard } from '../helpers/chromium';
 import { startCloudInTempDir } from '../helpers/cloud-service';
 import { fileScope } from '../helpers/fixtures';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
@@ -46,7 +46,7 @@ async function expectClean(what: string): Promise<void> {
 async function goTo(view: string): Promise<void> {
   await page.click(`nav [data-view=${view}]`);
   await page.waitForFunction((v) => location.hash === `#/${v}` && !!document.querySelector('main h1'), view);
-  await page.waitForTimeout(400);
+  await domSettled(page);
 }
 
 describe('axe on every page and dialog', () => {
@@ -107,7 +107,7 @@ describe('axe on every page and dialog', () => {
       if (view !== 'events') continue;
       for (const tab of ['sensors', 'rules', 'motion']) {
         await page.click(`[data-tab=${tab}]`);
-        await page.waitForTimeout(400);
+        await domSettled(page);
         await expectClean(`Events, ${tab}`);
       }
     }

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { guardConsole, launchChromium, type ConsoleGuard } from '../helpers/chromium';
+import { domSettled, guardConsole, launchChromium, type ConsoleGuard } from '../helpers/chromium';
 import { fileScope } from '../helpers/fixtures';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
 
@@ -90,7 +90,7 @@ describe('every page in every language', () => {
       for (const view of VIEWS) {
         await page.click(`nav [data-view=${view}]`);
         await page.waitForFunction((v) => location.hash === `#/${v}` && !!document.querySelector('main h1'), view);
-        await page.waitForTimeout(600);
+        await domSettled(page);
         const text = await readableText(page);
         for (const e of leftovers) if (text.includes(e)) problems.push(`${view}: English "${e}"`);
         for (const c of await clippedControls(page)) problems.push(`${view}: clipped ${c}`);

@@ -116,11 +116,14 @@ describe('recording & storage page', () => {
   }, 30_000);
 
   it('plays a locked range back from the evidence list, at its start', async () => {
-    // Enough recorded, then a range of Gate locked (as Playback does) that the list shows with who locked it.
-    await new Promise((r) => setTimeout(r, Math.max(0, recordingFrom + 20_000 - Date.now())));
-    const [tl] = await ws.call<{ spans: { start: number; end: number }[] }[]>('archive.timeline', { source: 'local', channelIds: [gate], from: recordingFrom - 60_000, to: Date.now() });
-    const span = [...tl!.spans].sort((a, b) => (b.end - b.start) - (a.end - a.start))[0]!;
-    expect(span.end - span.start).toBeGreaterThan(10_000);
+    // Enough recorded (the first 10 s segment closed, with a margin), then a range of Gate locked (as Playback does) that
+    // the list shows with who locked it. Polled: a span grows as its open segment is written.
+    let span = { start: 0, end: 0 };
+    await expect.poll(async () => {
+      const [tl] = await ws.call<{ spans: { start: number; end: number }[] }[]>('archive.timeline', { source: 'local', channelIds: [gate], from: recordingFrom - 60_000, to: Date.now() });
+      span = [...tl!.spans].sort((a, b) => (b.end - b.start) - (a.end - a.start))[0] ?? span;
+      return span.end - span.start;
+    }, { timeout: 40_000, interval: 500 }).toBeGreaterThan(12_000);
     const at = span.start + 3_000;
     const lock = await ws.call<{ id: number }>('archive.lock', { channelId: gate, from: at, to: at + 6_000, reason: 'case 12' });
     await page.reload();

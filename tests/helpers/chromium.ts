@@ -64,3 +64,25 @@ export async function fillAndSubmit(page: Page, form: string, fields: Record<str
   for (const [name, value] of Object.entries(fields)) await page.fill(`input[name=${name}]`, value);
   await page.click(`${form} button[type=submit]`);
 }
+
+/**
+ * Waits until `page`'s DOM has not changed for `quietMs` (at most `maxMs` in all): a page just opened has drawn what its
+ * first answers from the station brought. Instead of a fixed pause, which is too long on a quiet machine and may be too
+ * short on a loaded one. Video frames do not change the DOM; a ticking clock still leaves quiet gaps between ticks.
+ */
+export function domSettled(page: Page, quietMs = 250, maxMs = 3000): Promise<void> {
+  // No named functions inside: the test transform may wrap them in a helper the page does not have.
+  return page.evaluate(([quiet, max]) => new Promise<void>((done) => {
+    const t0 = performance.now();
+    let last = t0;
+    const mo = new MutationObserver(() => { last = performance.now(); });
+    mo.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    const tick = setInterval(() => {
+      const now = performance.now();
+      if (now - last < quiet && now - t0 < max) return;
+      clearInterval(tick);
+      mo.disconnect();
+      done();
+    }, 50);
+  }), [quietMs, maxMs] as const);
+}
