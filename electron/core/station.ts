@@ -124,6 +124,18 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ]).then(([ffmpeg, ffprobe]) => ({ ffmpeg, ffprobe })));
 
   const registry = new ChannelRegistry(db, opts.secrets, clock);
+  // Many stations, one desk (electron/core/sites): serving desks over TLS; remote stations' channels, streams and events.
+  // Made before the services that may open a remote channel's stream (a recorder starting at once); its ports are called
+  // only once it starts, at the end.
+  const sites = new SitesService({
+    db, secrets: opts.secrets, signals, logger, clock, dataDir: opts.dataDir,
+    station: () => station,
+    channelsChanged: () => void channelsChanged(),
+    ingest: (e) => void eventService.ingest(e),
+    stateful: isStateful,
+    offline: { raise: (id, name, reason) => health.stationOffline(id, name, reason), end: (id) => health.stationOnline(id) },
+  });
+  registry.setRemote(sites);
   const ffmpegPath = () => locateTool('ffmpeg', settings.ffmpegPath, env).path;
   // Privacy masks (electron/core/redaction): burnt into every picture the station makes, less those the asking session lifted.
   const burnIn = (channelId: number, session?: ClientSession) => {
@@ -229,16 +241,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     masks: maskFilePort({ db, signals, clock }),
   });
   await devices.start();
-  // Many stations, one desk (electron/core/sites): serving desks over TLS; remote stations' channels, streams and events.
-  const sites = new SitesService({
-    db, secrets: opts.secrets, signals, logger, clock, dataDir: opts.dataDir,
-    station: () => station,
-    channelsChanged: () => void channelsChanged(),
-    ingest: (e) => void eventService.ingest(e),
-    stateful: isStateful,
-    offline: { raise: (id, name, reason) => health.stationOffline(id, name, reason), end: (id) => health.stationOnline(id) },
-  });
-  registry.setRemote(sites);
   // PTZ of device channels (electron/core/live/ptz-service.ts): asked of each device in the background, again when devices change.
   const ptz = new PtzService({ registry, ptzOf: (deviceId) => devices.ptzOf(deviceId), logger, onChanged: () => void channelsChanged() });
   signals.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });
