@@ -10,6 +10,7 @@ import { useMay } from '../operators/rights';
 import { ptzMoveOf, PtzControls, type PtzHandle } from './PtzControls';
 import { StreamVideo } from './StreamVideo';
 import { keyframesOnly } from './decode-budget';
+import { useNow } from '../../ui/use-now';
 
 const WITH_AUDIO = '#audio';
 export const CHANNEL_MIME = 'application/x-watchpost-channel';
@@ -43,16 +44,6 @@ interface Props {
   onListen(on: boolean): void;
   /** Tiles before this one in order play every frame; a small one past it shows keyframes only (decode-budget.ts). */
   fullRateTiles: number;
-}
-
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, [active]);
-  return now;
 }
 
 export function Tile(p: Props) {

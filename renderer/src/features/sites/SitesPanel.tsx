@@ -1,10 +1,11 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Site } from '../../../../electron/contract';
 import { errorText } from '../../i18n/errors';
 import { formatDuration } from '../../i18n/format';
 import { useModal } from '../../ui/use-modal';
 import { useAddSiteMutation, useRemoveSiteMutation, useRetrySiteMutation, useSiteCredentialsMutation, useSitesQuery, useTrustSiteMutation } from './sites-api';
+import { useNow } from '../../ui/use-now';
 
 /** A fingerprint in groups of four pairs, so two people can read it out to each other. */
 export function FingerprintText({ value }: { value: string | null }) {
@@ -29,17 +30,6 @@ export function SiteState({ site, now }: { site: Site; now: number }) {
       {retry !== null && <span className="muted"> · {t('retryIn', { time: formatDuration(Math.ceil(retry / 1000) * 1000) })}</span>}
     </span>
   );
-}
-
-/** Ticks once a second while something counts down. */
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const id = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(id);
-  }, [active]);
-  return now;
 }
 
 function TrustDialog({ site, onClose }: { site: Site; onClose(): void }) {
