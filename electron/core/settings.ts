@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { fail, Settings } from '../contract';
@@ -24,9 +25,25 @@ export function loadSettings(db: Db, dataDir: string, logger: Logger): Settings 
 }
 
 export function saveSettings(db: Db, settings: Settings, now: number): void {
+  writeSetting(db, KEY, settings, now);
+}
+
+/** An area's own settings in the `setting` table (JSON by key): undefined when none are stored or they no longer parse (`invalid` is told). */
+export function readSetting<T>(db: Db, key: string, schema: z.ZodType<T>, invalid: () => void): T | undefined {
+  const row = db.prepare('SELECT value FROM setting WHERE key = ?').get(key) as { value: string } | undefined;
+  if (!row) return undefined;
+  try {
+    return schema.parse(JSON.parse(row.value));
+  } catch {
+    invalid();
+    return undefined;
+  }
+}
+
+export function writeSetting(db: Db, key: string, value: unknown, now: number): void {
   db.prepare(
     'INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-  ).run(KEY, JSON.stringify(settings), now);
+  ).run(key, JSON.stringify(value), now);
 }
 
 /** Checks that the file system agrees with a change before it is stored. */

@@ -1,6 +1,7 @@
 // Station health (issue 14): this station's figures for the Health page and for a desk that relays them, the
 // channel-stopped alarm (a channel that should record has not for longer than the set time), and the station-offline
 // alarm a desk raises for a remote station. Everything it reads comes in as ports from station.ts.
+import { readSetting, writeSetting } from '../settings';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import {
@@ -200,19 +201,12 @@ export class HealthService {
   // ---- settings ----
 
   private loadSettings(): HealthSettings {
-    const row = this.opts.db.prepare('SELECT value FROM setting WHERE key = ?').get(SETTINGS_KEY) as { value: string } | undefined;
-    if (!row) return DEFAULT_HEALTH_SETTINGS;
-    try {
-      return HealthSettings.parse(JSON.parse(row.value));
-    } catch {
-      this.opts.logger.warn('stored health settings are invalid; using defaults');
-      return DEFAULT_HEALTH_SETTINGS;
-    }
+    return readSetting(this.opts.db, SETTINGS_KEY, HealthSettings, () => this.opts.logger.warn('stored health settings are invalid; using defaults'))
+      ?? DEFAULT_HEALTH_SETTINGS;
   }
 
   private saveSettings(next: HealthSettings): HealthSettings {
-    this.opts.db.prepare('INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(SETTINGS_KEY, JSON.stringify(next), this.clock());
+    writeSetting(this.opts.db, SETTINGS_KEY, next, this.clock());
     this.settings = next;
     this.opts.logger.info({ recordingStopAlarmS: next.recordingStopAlarmS }, 'health settings changed');
     // A shorter time may be due at once; 0 ends the open alarms.

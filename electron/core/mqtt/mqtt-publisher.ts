@@ -2,6 +2,7 @@
 // to a broker the user names, and snapshots on request. Off by default. The broker's password lives in the SecretStore;
 // pages see only `hasPassword`. The mqtt client reconnects by itself; every (re)connection publishes the retained state
 // again, since a broker restarted without persistence has forgotten it.
+import { readSetting, writeSetting } from '../settings';
 import { randomBytes } from 'node:crypto';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import {
@@ -135,9 +136,7 @@ export class MqttPublisher {
       this.hasPassword = !!password;
     }
     this.settings = next;
-    this.o.db.prepare(
-      'INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-    ).run(SETTINGS_KEY, JSON.stringify(next), this.clock());
+    writeSetting(this.o.db, SETTINGS_KEY, next, this.clock());
     this.o.logger.info({ enabled: next.enabled, broker: next.brokerUrl, prefix: next.topicPrefix }, 'mqtt settings changed');
     await this.connect();
     return this.state();
@@ -152,14 +151,7 @@ export class MqttPublisher {
   // ---- settings and status ----
 
   private load(): MqttSettings {
-    const row = this.o.db.prepare('SELECT value FROM setting WHERE key = ?').get(SETTINGS_KEY) as { value: string } | undefined;
-    if (!row) return DEFAULTS;
-    try {
-      return MqttSettings.parse(JSON.parse(row.value));
-    } catch {
-      this.o.logger.warn('stored mqtt settings are invalid; publishing stays off');
-      return DEFAULTS;
-    }
+    return readSetting(this.o.db, SETTINGS_KEY, MqttSettings, () => this.o.logger.warn('stored mqtt settings are invalid; publishing stays off')) ?? DEFAULTS;
   }
 
   private state(): { settings: MqttConfig; status: MqttStatus } {
