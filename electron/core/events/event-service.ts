@@ -8,6 +8,7 @@ import type { LiveService } from '../live/live-service';
 import type { Logger } from '../log';
 import type { RecordingService } from '../recording/recording-service';
 import type { Handlers } from '../rpc';
+import { readSetting, writeSetting } from '../settings';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 import { matchingRules } from './alarm-rules';
@@ -267,18 +268,7 @@ export class EventService {
   // ---- settings and pruning ----
 
   private loadSettings(): EventSettings | undefined {
-    const row = this.opts.db.prepare('SELECT value FROM setting WHERE key = ?').get(SETTINGS_KEY) as { value: string } | undefined;
-    if (!row) return undefined;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(row.value);
-    } catch {
-      raw = undefined;
-    }
-    const parsed = EventSettings.safeParse(raw);
-    if (parsed.success) return parsed.data;
-    this.opts.logger.warn({ issues: parsed.error.issues }, 'stored event settings are invalid; using defaults');
-    return undefined;
+    return readSetting(this.opts.db, SETTINGS_KEY, EventSettings, () => this.opts.logger.warn('stored event settings are invalid; using defaults'));
   }
 
   get settings(): EventSettings {
@@ -286,8 +276,7 @@ export class EventService {
   }
 
   private saveSettings(next: EventSettings): EventSettings {
-    this.opts.db.prepare('INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(SETTINGS_KEY, JSON.stringify(next), this.clock());
+    writeSetting(this.opts.db, SETTINGS_KEY, next, this.clock());
     this.stored = next;
     this.opts.logger.info({ retentionDays: next.retentionDays, diskLow: `${next.diskLowValue} ${next.diskLowUnit}` }, 'event settings changed');
     this.checkDisk();
