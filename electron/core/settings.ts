@@ -13,15 +13,8 @@ export function defaultSettings(dataDir: string): Settings {
 
 /** Reads stored settings, validated like any other input; a damaged row falls back to defaults. */
 export function loadSettings(db: Db, dataDir: string, logger: Logger): Settings {
-  const row = db.prepare('SELECT value FROM setting WHERE key = ?').get(KEY) as { value: string } | undefined;
-  const defaults = defaultSettings(dataDir);
-  if (!row) return defaults;
-  const parsed = Settings.partial().safeParse(JSON.parse(row.value));
-  if (!parsed.success) {
-    logger.warn({ issues: parsed.error.issues }, 'stored settings are invalid; using defaults');
-    return defaults;
-  }
-  return { ...defaults, ...parsed.data };
+  const stored = readSetting(db, KEY, Settings.partial(), () => logger.warn('stored settings are invalid; using defaults'));
+  return { ...defaultSettings(dataDir), ...stored };
 }
 
 export function saveSettings(db: Db, settings: Settings, now: number): void {
