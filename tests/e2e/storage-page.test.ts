@@ -112,7 +112,8 @@ describe('recording & storage page', () => {
     await page.fill('input[name=whatIfQuota]', '20');
     await page.click('button[data-action=save-forecast]');
     await expect.poll(async () => (await config()).archive.quotaBytes).toBe(20 * 1024 ** 3);
-    expect((await config()).channels.map((c) => c.retentionDays)).toEqual([2, 2]);
+    // The days kept follow in a second call, after the quota.
+    await expect.poll(async () => (await config()).channels.map((c) => c.retentionDays)).toEqual([2, 2]);
   }, 30_000);
 
   // Before the evidence test, which waits for the first segments of Gate to close meanwhile.
