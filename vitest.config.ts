@@ -9,5 +9,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 90_000,
     reporters: ['default', './tests/summary-reporter.ts'],
+    globalSetup: ['./tests/global-setup.ts'],
   },
 });

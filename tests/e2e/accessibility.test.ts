@@ -1,11 +1,11 @@
 // axe-core on every page and the main dialogs, in Chromium on the demo station: no serious or critical violation.
 // The unacknowledged-alarm banner takes its own space: it covers none of a page's controls.
-import { AxeBuilder } from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloudHandle } from '../../cloud';
+import { axeViolations } from '../helpers/axe';
 import { domSettled, fillAndSubmit, guardConsole, launchChromium, type ConsoleGuard } from '../helpers/chromium';
 import { startCloudInTempDir } from '../helpers/cloud-service';
 import { fileScope } from '../helpers/fixtures';
@@ -22,7 +22,6 @@ beforeAll(async () => {
   // The demo LAN holds a camera waiting for its first password, for the activation dialog.
   [station, browser] = await scope.all([startStation({ args: ['--demo', '--cloud-url', cloud.url], env: { WATCHPOST_DEMO_SUBNET: 'random' } }), launchChromium()]);
   ws = scope.add(await wsClient(station.url));
-  // AxeBuilder needs a page of a context made with newContext().
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   page = await ctx.newPage();
   guard = guardConsole(page);
@@ -30,16 +29,8 @@ beforeAll(async () => {
   await page.waitForSelector('.conn-open');
 }, 120_000);
 
-/** Serious and critical violations on the page as it is now: "rule (impact): target, target — what to fix". */
-async function violations(): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) =>
-    `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 6).join(', ')}${v.nodes.length > 6 ? ` and ${v.nodes.length - 6} more` : ''} — ${v.help}` +
-    ` (${v.nodes[0]?.failureSummary?.replace(/\s+/g, ' ').slice(0, 200)})`);
-}
-
 async function expectClean(what: string): Promise<void> {
-  const found = await violations();
+  const found = await axeViolations(page);
   expect.soft(found, `${what}: axe found\n${found.join('\n')}`).toEqual([]);
 }
 

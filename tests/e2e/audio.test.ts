@@ -62,19 +62,21 @@ describe('camera audio', () => {
     const btn1 = page.locator('[data-tile="1"] [data-testid=tile-audio]');
     // Switching to sound keeps a picture: the stream with audio plays under cover until its first frame.
     await page.evaluate(() => {
-      const w = window as unknown as { minFrames: number };
+      const w = window as unknown as { minFrames: number; minDone: boolean };
       w.minFrames = Infinity;
+      w.minDone = false;
       const t = setInterval(() => {
         const v = document.querySelector<HTMLVideoElement>('[data-tile="1"] video:not(.pending)');
         w.minFrames = Math.min(w.minFrames, v ? v.getVideoPlaybackQuality().totalVideoFrames : 0);
       }, 20);
-      setTimeout(() => clearInterval(t), 3000);
+      setTimeout(() => { clearInterval(t); w.minDone = true; }, 3000);
     });
     await btn1.click();
     await expect.poll(() => btn1.getAttribute('aria-pressed')).toBe('true');
     expect(await btn0.getAttribute('aria-pressed')).toBe('false');
     await expect.poll(async () => (await tileMedia(1)).audioBytes, { timeout: 15_000 }).toBeGreaterThan(0);
-    await page.waitForTimeout(3000);
+    // The 3 s of samples from before the click are over.
+    await page.waitForFunction(() => (window as unknown as { minDone: boolean }).minDone);
     expect(await page.evaluate(() => (window as unknown as { minFrames: number }).minFrames)).toBeGreaterThan(0);
     // (The switch plays under cover: the muted stream takes over at its first frame.)
     await expect.poll(async () => (await tileMedia(0)).muted, { timeout: 10_000 }).toBe(true);

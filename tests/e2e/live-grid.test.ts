@@ -27,8 +27,9 @@ describe('16-tile live grid on camsim', () => {
     await expect.poll(async () => (await tiles()).length, { timeout: 10_000 }).toBe(16);
     await expect.poll(async () => (await tiles()).filter((t) => t.frames > 5).length, { timeout: 60_000, interval: 1000 }).toBe(16);
     const a = await tiles();
-    await page.waitForTimeout(2000);
-    const b = await tiles();
+    // Until every tile has shown a new frame since (a tile that stopped keeps the poll from ending).
+    let b = a;
+    await expect.poll(async () => (b = await tiles()).filter((t, i) => t.frames > a[i]!.frames).length, { timeout: 10_000 }).toBe(16);
     for (let i = 0; i < 16; i++) {
       expect(b[i]!.frames, `tile ${i} advances`).toBeGreaterThan(a[i]!.frames);
       expect(b[i]!.stddev, `tile ${i} shows a picture`).toBeGreaterThan(10);
@@ -78,7 +79,8 @@ describe('16-tile live grid on camsim', () => {
       const seen: string[] = ((window as unknown as { tileStates: string[] }).tileStates = []);
       new MutationObserver(() => seen.push(el.getAttribute('data-state') ?? '')).observe(el, { attributes: true, attributeFilter: ['data-state'] });
     }, tile);
-    await camsim.fault(device.id, { type: 'stall', seconds: 12 });
+    // Seen stalled after 5 s without data (the station's default), checked every second: 8 s leaves it 3 s on a loaded machine.
+    await camsim.fault(device.id, { type: 'stall', seconds: 8 });
     await page.waitForFunction(() => (window as unknown as { tileStates: string[] }).tileStates.includes('stalled'), null, { timeout: 30_000 });
     await page.waitForSelector(`[data-tile="${tile}"][data-state="live"]`, { timeout: 45_000 });
   });

@@ -20,6 +20,8 @@ let camsim: CamsimProcess, station: StationProcess, browser: Browser, page: Page
 let channelId: number;
 let moveFrom = 0;
 let moveTo = 0;
+/** A second station on the same machine, for the recordings folder opened elsewhere. */
+let otherStation: Promise<StationProcess>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Grid cells x0..x1, y0..y1 (inclusive) as the contract's 576 characters. */
 const cells = (x0: number, y0: number, x1: number, y1: number) =>
@@ -39,15 +41,24 @@ beforeAll(async () => {
     if (Date.now() - t > 60_000) throw new Error('the channel did not start recording');
     await sleep(250);
   }
-  // Still, then the box moves for 8 s, then still again; the grid is stored as it goes.
-  await sleep(6000);
+  // Still until the grid has covered 2 s (detection runs, past any start-up), then the box moves for 8 s, then still
+  // again; the grid is stored as it goes. The page and the second station (the folder test's) start meanwhile.
+  const covered = async () => (await ws.call<Search>('archive.motionSearch', { channelIds: [channelId], from: Date.now() - 60_000, to: Date.now(), region: '1'.repeat(576) })).coveredMs[String(channelId)] ?? 0;
+  for (let t = Date.now(); (await covered()) < 2000;) {
+    if (Date.now() - t > 30_000) throw new Error('no motion grid stored for 2 s');
+    await sleep(250);
+  }
+  const opening = openGuardedPage(browser, `${station.url}#/playback`, { viewport: { width: 1280, height: 900 } });
+  otherStation = scope.all([startStation()]).then(([st]) => st);
+  // Failures are met where these are awaited.
+  for (const p of [opening, otherStation]) p.catch(() => {});
   await camsim.scene(d.id, { channel: 1, motion: MOTION });
   moveFrom = Date.now();
   await sleep(8000);
   await camsim.scene(d.id, { channel: 1, motion: null, still: true });
   moveTo = Date.now();
   await sleep(6000);
-  ({ page, guard } = await openGuardedPage(browser, `${station.url}#/playback`, { viewport: { width: 1280, height: 900 } }));
+  ({ page, guard } = await opening);
 }, 150_000);
 
 /** Drags a region over the channel's picture, in fractions of it. */
@@ -98,7 +109,7 @@ describe('motion search', () => {
 
   it('finds the same interval in the recordings folder opened by another station (the grid travels with the folder)', async () => {
     const folder = (await ws.call<{ folder: string }>('recording.config', {})).folder;
-    const other = scope.add(await startStation());
+    const other = await otherStation;
     const ws2 = scope.add(await wsClient(other.url));
     const opened = await ws2.call<{ source: string; channels: number[] }>('archive.openFolder', { path: folder });
     expect(opened.channels).toContain(channelId);

@@ -112,8 +112,32 @@ describe('recording & storage page', () => {
     await page.fill('input[name=whatIfQuota]', '20');
     await page.click('button[data-action=save-forecast]');
     await expect.poll(async () => (await config()).archive.quotaBytes).toBe(20 * 1024 ** 3);
-    expect((await config()).channels.map((c) => c.retentionDays)).toEqual([2, 2]);
+    // The days kept follow in a second call, after the quota.
+    await expect.poll(async () => (await config()).channels.map((c) => c.retentionDays)).toEqual([2, 2]);
   }, 30_000);
+
+  // Before the evidence test, which waits for the first segments of Gate to close meanwhile.
+  it('Record now on a channel in event mode records as an alarm would and marks the timeline', async () => {
+    await page.reload();
+    await page.click(`tr[data-channel="${yard}"] input[type=checkbox]`);
+    await expect.poll(() => page.locator('#st-settings-legend').textContent()).toBe('Settings for 1 channel');
+    await page.selectOption('select[name=mode]', 'event');
+    await page.fill('input[name=preSeconds]', '2');
+    await page.fill('input[name=postSeconds]', '3');
+    await page.click('button[data-action=apply]');
+    const button = page.locator(`tr[data-channel="${yard}"] button[data-action=trigger]`);
+    await button.waitFor();
+    expect(await page.locator(`tr[data-channel="${gate}"] button[data-action=trigger]`).count()).toBe(0);
+    await expect.poll(() => stateOf(yard), { timeout: 15_000 }).not.toBe('recording');
+    const at = Date.now();
+    await button.click();
+    await expect.poll(() => stateOf(yard), { timeout: 10_000 }).toBe('recording');
+    const [tl] = await ws.call<{ events: { at: number; kind: string }[] }[]>('archive.timeline', { source: 'local', channelIds: [yard], from: at - 60_000, to: Date.now() + 1000 });
+    expect(tl!.events.filter((e) => e.kind === 'manual' && e.at >= at - 1000)).toHaveLength(1);
+    // After the post-event seconds the recorder stops again.
+    await expect.poll(() => stateOf(yard), { timeout: 20_000 }).not.toBe('recording');
+    guard.check();
+  }, 60_000);
 
   it('plays a locked range back from the evidence list, at its start', async () => {
     // Enough recorded (the first 10 s segment closed, with a margin), then a range of Gate locked (as Playback does) that
@@ -202,26 +226,4 @@ describe('recording & storage page', () => {
     await page.screenshot({ path: join(SHOTS, 'storage-moved.png'), fullPage: true });
     guard.check();
   }, 90_000);
-
-  it('Record now on a channel in event mode records as an alarm would and marks the timeline', async () => {
-    await page.reload();
-    await page.click(`tr[data-channel="${yard}"] input[type=checkbox]`);
-    await expect.poll(() => page.locator('#st-settings-legend').textContent()).toBe('Settings for 1 channel');
-    await page.selectOption('select[name=mode]', 'event');
-    await page.fill('input[name=preSeconds]', '2');
-    await page.fill('input[name=postSeconds]', '3');
-    await page.click('button[data-action=apply]');
-    const button = page.locator(`tr[data-channel="${yard}"] button[data-action=trigger]`);
-    await button.waitFor();
-    expect(await page.locator(`tr[data-channel="${gate}"] button[data-action=trigger]`).count()).toBe(0);
-    await expect.poll(() => stateOf(yard), { timeout: 15_000 }).not.toBe('recording');
-    const at = Date.now();
-    await button.click();
-    await expect.poll(() => stateOf(yard), { timeout: 10_000 }).toBe('recording');
-    const [tl] = await ws.call<{ events: { at: number; kind: string }[] }[]>('archive.timeline', { source: 'local', channelIds: [yard], from: at - 60_000, to: Date.now() + 1000 });
-    expect(tl!.events.filter((e) => e.kind === 'manual' && e.at >= at - 1000)).toHaveLength(1);
-    // After the post-event seconds the recorder stops again.
-    await expect.poll(() => stateOf(yard), { timeout: 20_000 }).not.toBe('recording');
-    guard.check();
-  }, 60_000);
 });

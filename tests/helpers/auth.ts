@@ -4,8 +4,6 @@
 // open, resumes that sign-in. Tests of the first run itself opt out (`signIn: false`).
 import type { BrowserContext } from 'playwright-core';
 import type { LoopbackServer } from '../../electron/core/server/loopback-server';
-import type { FileScope } from './fixtures';
-import { mediaClient, type MediaClient } from './in-process-station';
 
 /** The administrator test stations are given (`auth.setup`, or `--admin-password-file`). */
 export const TEST_ADMIN = { name: 'admin', password: 'Watchpost-desk-2026' } as const;
@@ -64,20 +62,3 @@ export function signInAsTestAdmin(origin: string, call: RawCall): Promise<string
 }
 
 export const originOf = (server: LoopbackServer): string => `http://127.0.0.1:${server.port}`;
-
-/** A renderer-like connection signed in as `name`; throws when the station refuses the sign-in. */
-export async function signedInClient(scope: FileScope, server: LoopbackServer, name: string, password: string): Promise<MediaClient> {
-  const c = await mediaClient(scope, server, [], { signIn: false });
-  const r = await c.call('auth.signIn', { name, password });
-  if (!r.ok) throw new Error(`sign-in as ${name} refused: ${r.error.message}`);
-  return c;
-}
-
-/** The first administrator made over a fresh connection, which stays signed in as them (and later connections resume it). */
-export async function firstAdminClient(scope: FileScope, server: LoopbackServer): Promise<MediaClient> {
-  const c = await mediaClient(scope, server, [], { signIn: false });
-  const r = await c.call('auth.setup', TEST_ADMIN);
-  if (!r.ok) throw new Error(`auth.setup refused: ${r.error.message}`);
-  await rememberSignIn(originOf(server), r.value.sessionId);
-  return c;
-}

@@ -1,10 +1,10 @@
 // camsim as its own process (the way an installer runs it), with its manifest and control endpoint.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { readManifest } from '../../scripts/camsim/cli-process';
 import type { FleetManifest } from '../../scripts/camsim/fleet';
 import { endProcess } from './child-process';
 import { ROOT } from './station-process';
+import { entryArgs } from './test-bundles';
 
 export interface CamsimProcess {
   manifest: FleetManifest;
@@ -17,7 +17,7 @@ export interface CamsimProcess {
 }
 
 export async function startCamsim(args: string[]): Promise<CamsimProcess> {
-  const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/camsim/cli.ts'), '--subnet', 'random', '--control-port', '0', ...args], {
+  const p = spawn(process.execPath, [...entryArgs('camsim'), '--subnet', 'random', '--control-port', '0', ...args], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   // A camsim that never came up is killed, not left running.

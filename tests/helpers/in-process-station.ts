@@ -10,7 +10,7 @@ import { startLoopbackServer, type LoopbackServer } from '../../electron/core/se
 import { createStation, type Station, type StationOptions } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import type { Fleet } from '../../scripts/camsim/fleet';
-import { originOf, signInAsTestAdmin } from './auth';
+import { originOf, rememberSignIn, signInAsTestAdmin, TEST_ADMIN } from './auth';
 import type { FileScope } from './fixtures';
 
 export type InProcessOptions = Omit<StationOptions, 'dataDir' | 'mode' | 'secrets'>;
@@ -91,6 +91,23 @@ export async function mediaClient(scope: FileScope, server: LoopbackServer, text
     else c.events.push(f);
   });
   if (opts.signIn !== false) await signInAsTestAdmin(originOf(server), c.call);
+  return c;
+}
+
+/** A renderer-like connection signed in as `name`; throws when the station refuses the sign-in. */
+export async function signedInClient(scope: FileScope, server: LoopbackServer, name: string, password: string): Promise<MediaClient> {
+  const c = await mediaClient(scope, server, [], { signIn: false });
+  const r = await c.call('auth.signIn', { name, password });
+  if (!r.ok) throw new Error(`sign-in as ${name} refused: ${r.error.message}`);
+  return c;
+}
+
+/** The first administrator made over a fresh connection, which stays signed in as them (and later connections resume it). */
+export async function firstAdminClient(scope: FileScope, server: LoopbackServer): Promise<MediaClient> {
+  const c = await mediaClient(scope, server, [], { signIn: false });
+  const r = await c.call('auth.setup', TEST_ADMIN);
+  if (!r.ok) throw new Error(`auth.setup refused: ${r.error.message}`);
+  await rememberSignIn(originOf(server), r.value.sessionId);
   return c;
 }
 

@@ -1,9 +1,11 @@
-// Starts the real `npm run station` entry (tsx electron/core/cli.ts; scripts/demo.ts for --demo) on a temp data folder and port 0.
+// Starts the real `npm run station` entry (electron/core/cli.ts, bundled in a test run: test-bundles.ts; scripts/demo.ts
+// under tsx for --demo) on a temp data folder and port 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { endProcess } from './child-process';
+import { entryArgs } from './test-bundles';
 import { wsClient } from './ws-client';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,9 +25,10 @@ export function requireBuiltRenderer(): void {
 }
 
 export function runStationCli(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): ChildProcess {
-  // One process (no tsx wrapper), so signals and the pid are the station's own; --demo is `npm run demo`'s entry.
-  const entry = args.includes('--demo') ? 'scripts/demo.ts' : 'electron/core/cli.ts';
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, entry), ...args.filter((a) => a !== '--demo')], {
+  // One process (no tsx wrapper), so signals and the pid are the station's own; --demo is `npm run demo`'s entry, from
+  // its sources: bundled with cli.ts, both files' "am I the entry" checks would see the one file and start two stations.
+  const entry = args.includes('--demo') ? ['--import', 'tsx', join(ROOT, 'scripts/demo.ts')] : entryArgs('station');
+  return spawn(process.execPath, [...nodeArgs, ...entry, ...args.filter((a) => a !== '--demo')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -31,10 +31,13 @@ export async function eventSourceConnected(ws: WsClient, timeoutMs: number): Pro
   throw new Error(`the event source did not connect in ${timeoutMs / 1000} s`);
 }
 
-/** Records the channel continuously (main stream, 4 s segments) and returns once it has been recording for `forMs`. */
-export async function recordContinuously(ws: WsClient, channelId: number, forMs: number): Promise<void> {
+/**
+ * Records the channel continuously (its main stream unless told, 4 s segments) and returns once it has been recording for
+ * `forMs`. The sub stream where what is recorded is re-encoded later (a redacted export): 1080p costs 9× the time.
+ */
+export async function recordContinuously(ws: WsClient, channelId: number, forMs: number, stream: 'main' | 'sub' = 'main'): Promise<void> {
   await ws.call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
-  await ws.call('recording.setChannels', { channelIds: [channelId], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+  await ws.call('recording.setChannels', { channelIds: [channelId], mode: 'continuous', stream, schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
   for (let t = Date.now(); (await ws.call<{ channels: { state: string }[] }>('recording.status', {})).channels[0]?.state !== 'recording'; ) {
     if (Date.now() - t > 20_000) throw new Error('the channel did not start recording');
     await new Promise((r) => setTimeout(r, 250));

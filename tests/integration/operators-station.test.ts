@@ -7,10 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ClientSession } from '../../electron/core/client-session';
 import type { LoopbackServer } from '../../electron/core/server/loopback-server';
 import type { Station } from '../../electron/core/station';
-import { firstAdminClient, signedInClient } from '../helpers/auth';
 import { fileScope } from '../helpers/fixtures';
 import { startGstCamera } from '../helpers/gst-rtsp';
-import { mediaClient, serveStation, servedStationDir, type MediaClient } from '../helpers/in-process-station';
+import { firstAdminClient, mediaClient, serveStation, servedStationDir, signedInClient, type MediaClient } from '../helpers/in-process-station';
 
 const scope = fileScope();
 let server: LoopbackServer, station: Station, admin: MediaClient, op: MediaClient;
