@@ -212,6 +212,9 @@ export const REASONS = {
   'site.otherCertificate': ['bad_input', '{{field}}: the station now presents another certificate ({{seen}}); compare that one before trusting it.'],
   'site.noAnswer': ['unavailable', 'The station did not answer within {{seconds}} s.'],
   'site.notConnected': ['unavailable', 'Station “{{name}}” is not connected ({{state}}).'],
+  'site.discoveryOff': ['unavailable', 'This desk does not look for stations on the LAN (WATCHPOST_SITES_DISCOVERY is off); add them by address.'],
+  'site.incompatible': ['unavailable', 'Station “{{name}}” runs Watchpost {{theirs}}, this desk {{ours}}: update one of them.'],
+  'site.unknownCall': ['unavailable', 'Station “{{name}}” (Watchpost {{theirs}}) does not know {{call}}; this desk runs {{ours}}: update one of them.'],
   'site.cannotServe': ['unavailable', 'The station cannot serve desks on {{host}}:{{port}}: {{error}}.'],
 } as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
 
