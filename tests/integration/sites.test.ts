@@ -130,3 +130,41 @@ describe('remote stations', () => {
     await expect.poll(async () => ok(await d.call('sites.list', {}))[0]?.state, { timeout: 10_000 }).toBe('online');
   });
 });
+
+describe('a remote station of another version', () => {
+  it('speaking another major of the contract, it is shown as incompatible with both versions, without a hang or its channels', async () => {
+    const newer = scope.add(await serveStation(servedStationDir(scope, 'wp-site-newer-'), { heartbeatMs: 60_000, poseAs: { version: '2.0.0', contract: '2.0' } }));
+    const n = await mediaClient(scope, newer.server);
+    const on = ok(await n.call('sites.setServing', { enabled: true, host: '127.0.0.3', port: await freeTcpPort() }));
+    const added = ok(await d.call('sites.add', { name: 'East gate', host: '127.0.0.3', port: on.port, username: TEST_ADMIN.name, password: TEST_ADMIN.password }));
+    ok(await d.call('sites.trust', { id: added.id, fingerprint: on.fingerprint }));
+    const site = async () => ok(await d.call('sites.list', {})).find((s: any) => s.id === added.id);
+    await expect.poll(async () => (await site()).state, { timeout: 10_000 }).toBe('incompatible');
+    const ours = ok(await d.call('station.status', {}));
+    expect(ours.contract).toMatch(/^1\.\d+$/);
+    expect(await site()).toMatchObject({ version: '2.0.0', channels: 0, reason: `runs Watchpost 2.0.0 (contract 2.0), this desk ${ours.version} (contract ${ours.contract})` });
+    // Not retried on its own: it stays so until the user retries after updating one of them.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect((await site()).state).toBe('incompatible');
+    // The Health page still answers at once, the station listed as not online.
+    const cards = ok(await d.call('health.stations', {}));
+    expect(cards.find((c: any) => c.id === `site-${added.id}`)).toMatchObject({ state: 'offline', error: expect.stringContaining('2.0.0') });
+    ok(await d.call('sites.remove', { id: added.id }));
+  });
+
+  it('a call the remote station does not know is refused in words naming both versions', async () => {
+    const { SiteLink } = await import('../../electron/core/sites/site-link');
+    const { default: pino } = await import('pino');
+    const { fingerprint } = ok(await r.call('sites.serving', {}));
+    const link = new SiteLink({
+      name: 'North yard', self: { version: '1.9.0', contract: '1.9' }, host: '127.0.0.2', port, fingerprint, username: TEST_ADMIN.name,
+      password: async () => TEST_ADMIN.password, logger: pino({ level: 'silent' }), clock: Date.now, onState: () => {}, onChannels: () => {}, onSignal: () => {},
+    });
+    scope.defer(() => link.stop());
+    link.start();
+    await expect.poll(() => link.state.state, { timeout: 10_000 }).toBe('online');
+    const err = await link.call('sites.fromTheFuture' as any, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: 'site.unknownCall', params: { name: 'North yard', call: 'sites.fromTheFuture', theirs: link.state.version, ours: '1.9.0' } });
+    expect((err as Error).message).toBe(`Station “North yard” (Watchpost ${link.state.version}) does not know sites.fromTheFuture; this desk runs 1.9.0: update one of them.`);
+  });
+});
