@@ -33,7 +33,7 @@ describe.skipIf(!INNER)('inside the namespace', () => {
       serveStation(servedStationDir(scope, 'wp-disc-desk-'), group),
     ]);
     for (const s of st) scope.add(s);
-    [a, b, old, desk] = await Promise.all(st.map((s) => mediaClient(scope, s.server)));
+    [a, b, old, desk] = (await Promise.all(st.map((s) => mediaClient(scope, s.server)))) as [MediaClient, MediaClient, MediaClient, MediaClient];
   }, 30_000);
 
   it('lists the stations that serve desks, with name, address, port, version and fingerprint; not this one, not one that does not serve', async () => {

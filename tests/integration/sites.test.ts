@@ -9,6 +9,7 @@ import { Fmp4Reader } from '../../electron/core/media/fmp4';
 import { TEST_ADMIN } from '../helpers/auth';
 import { fileScope } from '../helpers/fixtures';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
+import { DEFAULT_PASSWORD, DEFAULT_USERNAME, placeholderMedia, startFleet } from '../../scripts/camsim/fleet';
 import { freeTcpPort, mediaClient, serveStation, servedStationDir, type MediaClient, type ServedStation } from '../helpers/in-process-station';
 
 const CAM_PASSWORD = 'Kx9!pr0ofSecret';
@@ -128,6 +129,22 @@ describe('remote stations', () => {
     expect(site).toMatchObject({ fingerprint, seenFingerprint: again.fingerprint });
     ok(await d.call('sites.trust', { id: siteId, fingerprint: again.fingerprint }));
     await expect.poll(async () => ok(await d.call('sites.list', {}))[0]?.state, { timeout: 10_000 }).toBe('online');
+  });
+});
+
+describe('the site tree: stations, devices, channels', () => {
+  it('a remote channel carries the device it came from, for the desk to group its channels by', async () => {
+    const fleet = scope.add(await startFleet({ devices: 1, channels: 2, subnet: 'random', media: placeholderMedia }));
+    const cam = fleet.device(0);
+    const dev = ok(await r.call('devices.add', { address: cam.ip, httpPort: fleet.manifest.devices[0]!.ports.http, name: 'Mast 3', username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD }));
+    const [first, second] = dev.channels.map((c: any) => c.channelId);
+    const onDesk = async () => ok(await d.call('channels.list', {})).filter((c: any) => c.device);
+    await expect.poll(async () => (await onDesk()).length, { timeout: 10_000 }).toBe(2);
+    expect(await onDesk()).toEqual([first, second].map((id) => expect.objectContaining({
+      id: siteChannelId(1, id), device: { id: dev.id, name: 'Mast 3' }, site: { id: 1, name: 'North yard' },
+    })));
+    // The channel added by RTSP URL has none.
+    expect(ok(await d.call('channels.list', {})).find((c: any) => c.id === siteChannelId(1, channelId)).device).toBeUndefined();
   });
 });
 
