@@ -205,6 +205,7 @@ export const REASONS = {
   'subjectRequest.exportNotReady': ['bad_input', '{{field}}: export {{exportId}} is {{state}}; only a finished export can be attached.'],
   'subjectRequest.exportNotAttached': ['bad_input', '{{field}}: export {{exportId}} is not attached to this request.'],
   'subjectRequest.dueBeforeReceived': ['bad_input', '{{field}} must be after the day the request was received.'],
+  'settings.changedMeanwhile': ['conflict', 'These settings were changed by someone else meanwhile: reload them to see the change, then make yours again.'],
   // Remote stations (sites).
   'site.notFound': ['not_found', 'There is no station {{id}} in the site list.'],
   'site.duplicate': ['conflict', '{{field}}: the station at {{host}}:{{port}} is already in the site list.'],
@@ -330,6 +331,7 @@ export const FIELD_LABELS = {
   resetEmail: 'Password-reset email',
   restricted: 'Restriction',
   retentionDays: 'Keep recordings (days)',
+  revision: 'Settings revision',
   ruleName: 'Rule name',
   schedule: 'Schedule',
   segmentSeconds: 'Segment length (seconds)',
