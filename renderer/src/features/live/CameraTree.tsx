@@ -32,7 +32,9 @@ export function CameraTree({ channels, statuses, onPlace }: Props) {
   const shown = treeOrder(channels.filter((c) => `${c.name} ${c.device?.name ?? ''} ${c.site?.name ?? ''}`.toLowerCase().includes(filter.toLowerCase())));
   // The site tree: this station's cameras, then each other station's under its name and state (channels.list keeps that
   // order); within a station, its devices' channels under the device's name.
-  const grouped = shown.some((c) => c.site);
+  // Stations with no camera to list (none known yet, another version, refused) still show, with their state, at the end.
+  const bare = filter ? [] : sites.filter((s) => !channels.some((c) => c.site?.id === s.id));
+  const grouped = shown.some((c) => c.site) || bare.length > 0;
   const heading = (c: Channel, i: number) => {
     const prev = i > 0 ? shown[i - 1] : undefined;
     const newSite = grouped && (!prev || prev.site?.id !== c.site?.id);
@@ -75,7 +77,7 @@ export function CameraTree({ channels, statuses, onPlace }: Props) {
       </div>
       {adding && <RtspCameraForm className="add-camera" onDone={() => setAdding(false)} />}
       {channels.length === 0 && !adding && <p className="muted small tree-empty">{t('tree.empty')}</p>}
-      {shown.length > 0 && <ul role="listbox" aria-label={t('tree.list')}>
+      {(shown.length > 0 || bare.length > 0) && <ul role="listbox" aria-label={t('tree.list')}>
         {shown.map((c, i) => [heading(c, i), (
           <li key={c.id} role="option" aria-selected={i === active} tabIndex={i === active ? 0 : -1} draggable data-channel={c.id}
             ref={(el) => { if (el) items.current.set(c.id, el); else items.current.delete(c.id); }}
@@ -91,6 +93,12 @@ export function CameraTree({ channels, statuses, onPlace }: Props) {
             {c.subUrl !== null && <span className="muted small">{t('tree.mainSub')}</span>}
           </li>
         )])}
+        {bare.map((site) => (
+          <li key={`site-${site.id}`} role="presentation" className="tree-group" data-site={site.id}>
+            <span className="tree-name">{site.name}</span>
+            <SiteState site={site} now={Date.now()} />
+          </li>
+        ))}
       </ul>}
     </aside>
   );

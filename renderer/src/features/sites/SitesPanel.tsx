@@ -31,7 +31,7 @@ export function SiteState({ site, now }: { site: Site; now: number }) {
       <span className={`dot ${STATE_CLASS[site.state]}`} aria-hidden="true" />
       {t(`state.${site.state}`)}
       {retry !== null && <span className="muted"> · {t('retryIn', { time: formatDuration(Math.ceil(retry / 1000) * 1000) })}</span>}
-      {site.state === 'incompatible' && <span className="site-incompatible"> · {t('incompatible', { name: site.name, theirs: site.version ?? '?', ours })}</span>}
+      {site.state === 'incompatible' && <span className="site-incompatible">{t('incompatible', { name: site.name, theirs: site.version ?? '?', ours })}</span>}
     </span>
   );
 }
