@@ -21,6 +21,7 @@ describe('station discovery datagrams', () => {
   it('reads a ProbeMatch back to the station it describes; the sender address stands in for a wildcard one', () => {
     expect(readStationMatch(stationMatchXml('urn:uuid:1', card), '10.0.0.9')).toEqual({ relatesTo: 'urn:uuid:1', station: card });
     expect(readStationMatch(stationMatchXml('urn:uuid:2', { ...card, host: null }), '10.0.0.9')?.station.host).toBe('10.0.0.9');
+    expect(readStationMatch(stationMatchXml('urn:uuid:4', { ...card, host: 'fd00::5' }), 'fd00::9')?.station.host).toBe('fd00::5');
     expect(readStationMatch(stationMatchXml('urn:uuid:3', { ...card, fingerprint: 'AB:CD' }), '10.0.0.9')).toBeUndefined();
     expect(readStationMatch(stationProbeXml().xml, '10.0.0.9')).toBeUndefined();
   });

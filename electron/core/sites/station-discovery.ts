@@ -66,7 +66,7 @@ export function stationMatchXml(relatesTo: string, card: StationCard): string {
       `<a:To>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:To><a:Action>${ACTION}/ProbeMatches</a:Action>`,
     `<d:ProbeMatches><d:ProbeMatch><a:EndpointReference><a:Address>${endpoint}</a:Address></a:EndpointReference>` +
       `<d:Types>wp:Station</d:Types><d:Scopes>${esc(scopes)}</d:Scopes>` +
-      `<d:XAddrs>https://${card.host ?? '0.0.0.0'}:${card.port}/</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion></d:ProbeMatch></d:ProbeMatches>`,
+      `<d:XAddrs>https://${card.host === null ? '0.0.0.0' : card.host.includes(':') ? `[${card.host}]` : card.host}:${card.port}/</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion></d:ProbeMatch></d:ProbeMatches>`,
   );
 }
 
