@@ -2,11 +2,12 @@
 // (WS-Discovery, here on a loopback port: nothing leaves lo) and one click fills the add form; a station of another
 // contract shows as such in the site tree with both versions; a remote camera's device is a level of the site tree; and
 // the Recording page, its settings changed by someone else meanwhile, refuses the stale change and shows the current ones.
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
 import { TEST_ADMIN } from '../helpers/auth';
-import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
+import { guardConsole, launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
 import { fileScope } from '../helpers/fixtures';
 import { freeTcpPort, freeUdpPort, mediaClient, serveStation, servedStationDir, type ServedStation } from '../helpers/in-process-station';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
@@ -15,6 +16,12 @@ import { wsClient, type WsClient } from '../helpers/ws-client';
 const scope = fileScope();
 let desk: StationProcess, remote: StationProcess, newer: ServedStation, fleet: Fleet, browser: Browser, page: Page, guard: ConsoleGuard;
 let deskWs: WsClient, remoteWs: WsClient, serving: { host: string; port: number; fingerprint: string };
+
+/** axe's serious and critical findings within `selector` (as tests/e2e/accessibility.test.ts checks whole pages). */
+async function axeIn(p: Page, selector: string): Promise<string[]> {
+  const r = await new AxeBuilder({ page: p }).include(selector).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 beforeAll(async () => {
   const env = { WATCHPOST_SITES_DISCOVERY: `127.0.0.1:${await freeUdpPort()}`, WATCHPOST_WSD_LISTEN: 'off' };
@@ -30,7 +37,10 @@ beforeAll(async () => {
   await remoteWs.call('devices.add', { address: d.ip, httpPort: d.ports.http, name: 'Mast 3', username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD });
   serving = await remoteWs.call('sites.setServing', { enabled: true, host: '127.0.0.2', port: await freeTcpPort() });
   deskWs = await wsClient(desk.url);
-  ({ page, guard } = await openGuardedPage(browser, `${desk.url}#/devices`, { viewport: { width: 1400, height: 900 } }));
+  // AxeBuilder needs a page of a context made with newContext().
+  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  guard = guardConsole(page);
+  await page.goto(`${desk.url}#/devices`);
 }, 90_000);
 
 describe('a desk and its stations', () => {
@@ -40,6 +50,7 @@ describe('a desk and its stations', () => {
     const found = panel.getByRole('list', { name: 'Stations found' }).locator('li');
     await expect.poll(() => found.count(), { timeout: 10_000 }).toBe(1);
     expect(await found.getAttribute('data-found')).toBe(`127.0.0.2:${serving.port}`);
+    expect(await axeIn(page, 'section.sites')).toEqual([]);
     expect((await found.locator('code.fingerprint').textContent())!.replace(/[\s:]/g, '')).toBe(serving.fingerprint.replace(/:/g, ''));
     await found.getByRole('button').click();
     const form = page.getByRole('form', { name: 'Add a station' });
