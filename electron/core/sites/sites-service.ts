@@ -80,6 +80,7 @@ export class SitesService {
   }
 
   private async serve(host: string, port: number): Promise<void> {
+    await this.stopAnswering();
     await this.server?.close();
     this.server = undefined;
     this.serveError = null;
