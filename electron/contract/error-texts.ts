@@ -334,6 +334,7 @@ export const FIELD_LABELS = {
   revision: 'Settings revision',
   ruleName: 'Rule name',
   schedule: 'Schedule',
+  seen: 'Values read',
   segmentSeconds: 'Segment length (seconds)',
   sensitivity: 'Sensitivity',
   sessionId: 'Playback session',
