@@ -198,6 +198,8 @@ export const deviceCalls = {
         ip: z.union([address, z.literal('dhcp')]).optional(),
         prefixLength: z.number().int().min(1).max(32).default(24),
         name: z.string().min(1).max(100).optional(),
+        /** The name and address the caller read: a device changed by someone else since is not changed (refused for it alone). */
+        seen: z.object({ name: z.string().max(100), address: z.string().max(64) }).strict().optional(),
       }).strict()).min(1).max(256),
       time: z.object({
         tz: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'field.notTimeZone'),

@@ -205,6 +205,7 @@ export const REASONS = {
   'subjectRequest.exportNotReady': ['bad_input', '{{field}}: export {{exportId}} is {{state}}; only a finished export can be attached.'],
   'subjectRequest.exportNotAttached': ['bad_input', '{{field}}: export {{exportId}} is not attached to this request.'],
   'subjectRequest.dueBeforeReceived': ['bad_input', '{{field}} must be after the day the request was received.'],
+  'settings.changedMeanwhile': ['conflict', 'These settings were changed by someone else meanwhile: reload them to see the change, then make yours again.'],
   // Remote stations (sites).
   'site.notFound': ['not_found', 'There is no station {{id}} in the site list.'],
   'site.duplicate': ['conflict', '{{field}}: the station at {{host}}:{{port}} is already in the site list.'],
@@ -212,6 +213,9 @@ export const REASONS = {
   'site.otherCertificate': ['bad_input', '{{field}}: the station now presents another certificate ({{seen}}); compare that one before trusting it.'],
   'site.noAnswer': ['unavailable', 'The station did not answer within {{seconds}} s.'],
   'site.notConnected': ['unavailable', 'Station “{{name}}” is not connected ({{state}}).'],
+  'site.discoveryOff': ['unavailable', 'This desk does not look for stations on the LAN (WATCHPOST_SITES_DISCOVERY is off); add them by address.'],
+  'site.incompatible': ['unavailable', 'Station “{{name}}” runs Watchpost {{theirs}}, this desk {{ours}}: update one of them.'],
+  'site.unknownCall': ['unavailable', 'Station “{{name}}” (Watchpost {{theirs}}) does not know {{call}}; this desk runs {{ours}}: update one of them.'],
   'site.cannotServe': ['unavailable', 'The station cannot serve desks on {{host}}:{{port}}: {{error}}.'],
 } as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
 
@@ -327,8 +331,10 @@ export const FIELD_LABELS = {
   resetEmail: 'Password-reset email',
   restricted: 'Restriction',
   retentionDays: 'Keep recordings (days)',
+  revision: 'Settings revision',
   ruleName: 'Rule name',
   schedule: 'Schedule',
+  seen: 'Values read',
   segmentSeconds: 'Segment length (seconds)',
   sensitivity: 'Sensitivity',
   sessionId: 'Playback session',

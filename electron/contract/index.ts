@@ -50,8 +50,19 @@ const Tool = z.discriminatedUnion('found', [
   z.object({ found: z.literal(false), error: z.string() }),
 ]);
 
+/**
+ * The contract's version, "major.minor", sent in `station.status` (a desk reads it at sign-in with another station). A change
+ * an older peer cannot follow (a call removed or renamed, a field's meaning changed) raises the major; a call or an optional
+ * field added raises the minor. Stations of the same major work together; a station that sends none is "1.0".
+ */
+export const CONTRACT_VERSION = '1.1';
+/** The major of a contract version ("2.3" -> 2); 0 for anything unreadable (never compatible). */
+export const contractMajor = (v: string): number => (/^\d+\.\d+$/.test(v) ? Number(v.split('.')[0]) : 0);
+
 export const StationStatus = z.object({
   version: z.string(),
+  /** CONTRACT_VERSION of this station. */
+  contract: z.string(),
   mode: z.enum(['electron', 'browser']),
   startedAt: z.number(),
   uptimeMs: z.number(),

@@ -25,6 +25,8 @@ export const Channel = z.object({
   createdAt: z.number(),
   /** The camera takes ONVIF PTZ commands on this channel (probed from its media profile). */
   ptz: z.boolean().default(false),
+  /** The device (camera, NVR) the channel came from; none for a channel added by RTSP URL. On a desk, a remote channel's device is its station's. */
+  device: z.object({ id: z.number().int().positive(), name: z.string() }).optional(),
   /** A remote station's channel (issue 14): the station it records on; its id here is namespaced (sites.ts `siteChannelId`). */
   site: z.object({ id: z.number().int().positive(), name: z.string() }).optional(),
 });

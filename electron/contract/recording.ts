@@ -207,15 +207,17 @@ export const recordingCalls = {
     channels: z.array(ChannelRecordingConfig), archive: ArchiveSettings, folder: z.string(),
     /** Bytes of motion grid each channel holds (channels with none left out): the cost of the motion grid switch. */
     motionIndexBytes: z.record(z.string(), z.number()),
+    /** The settings' revision when read: passed back with a change, which is refused if someone else changed the same part since. */
+    revision: z.number().int().nonnegative(),
   })),
   /** The same fields for many channels at once; all or nothing. */
   'recording.setChannels': call(needs.station('recordingSettings'), 
-    z.object({ channelIds: z.array(channelId).min(1).max(512), ...ChannelRecordingPatch.shape }).strict()
-      .refine((p) => Object.keys(p).length > 1, 'name at least one setting to change'),
+    z.object({ channelIds: z.array(channelId).min(1).max(512), ...ChannelRecordingPatch.shape, revision: z.number().int().nonnegative().optional() }).strict()
+      .refine((p) => Object.keys(p).some((k) => k !== 'channelIds' && k !== 'revision'), 'name at least one setting to change'),
     z.array(ChannelRecordingConfig),
   ),
   /** Refused: a quota below what locked evidence already uses, a free-space floor as large as the disk. */
-  'recording.setArchive': call(needs.station('recordingSettings'), ArchiveSettings.strict(), ArchiveSettings),
+  'recording.setArchive': call(needs.station('recordingSettings'), ArchiveSettings.extend({ revision: z.number().int().nonnegative().optional() }).strict(), ArchiveSettings),
   'recording.status': call(needs.channelList('live', 'channelId', 'channels'), NoInput, RecordingStatus),
   /** Days the settings hold, per channel and overall, and what limits them; with what-if values, before anything is saved. */
   'recording.forecast': call(needs.station('recordingSettings'), StorageForecastInput, StorageForecast),

@@ -33,7 +33,8 @@ export const RemoteServing = z.object({
 });
 export type RemoteServing = z.infer<typeof RemoteServing>;
 
-export const SITE_STATES = ['connecting', 'untrusted', 'certificate_changed', 'signing_in', 'auth_failed', 'online', 'offline'] as const;
+/** `incompatible`: the station speaks another major of the contract (`CONTRACT_VERSION`): not used until one of them is updated. */
+export const SITE_STATES = ['connecting', 'untrusted', 'certificate_changed', 'signing_in', 'auth_failed', 'incompatible', 'online', 'offline'] as const;
 export type SiteState = (typeof SITE_STATES)[number];
 
 export const Site = z.object({
@@ -58,6 +59,18 @@ export const Site = z.object({
 });
 export type Site = z.infer<typeof Site>;
 
+/** A station on the LAN that serves desks, found by `sites.discover` (WS-Discovery, its own type `wp:Station`). */
+export const FoundStation = z.object({
+  name: z.string(),
+  host: z.string(),
+  port,
+  fingerprint: Fingerprint,
+  version: z.string().nullable(),
+  /** Speaks the same major of the contract as this desk. */
+  compatible: z.boolean(),
+});
+export type FoundStation = z.infer<typeof FoundStation>;
+
 export const sitesCalls = {
   /** This station serving desks: its address, port and certificate. */
   'sites.serving': call(needs.station('settings'), NoInput, RemoteServing),
@@ -70,6 +83,8 @@ export const sitesCalls = {
   'sites.add': call(needs.station('devices'), z.object({
     name: z.string().trim().max(64).optional(), host, port, username: z.string().trim().min(1).max(64), password: z.string().min(1).max(128),
   }), Site),
+  /** Stations on the LAN serving desks that are not in the list yet (about 1.5 s of listening for their answers). */
+  'sites.discover': call(needs.station('devices'), NoInput, z.array(FoundStation)),
   /** Pins the certificate the user compared (first connection, or a changed certificate the user accepts). */
   'sites.trust': call(needs.station('devices'), z.object({ id: z.number().int().positive(), fingerprint: Fingerprint }), Site),
   'sites.setCredentials': call(needs.station('devices'), z.object({

@@ -8,6 +8,7 @@ import { resetAdmin } from './auth/auth-service';
 import { ClientSession } from './client-session';
 import { acquireInstanceLock } from './instance-lock';
 import { startLoopbackServer } from './server/loopback-server';
+import type { DiscoveryPlace } from './sites/station-discovery';
 import { createStation, type Station } from './station';
 import { openDatabase } from './storage/db';
 import { nodeSecretStore } from './storage/secrets';
@@ -46,6 +47,15 @@ export function announcementListener(spec: string | undefined): { announcePort?:
   if (m && Number(m[1]) > 0 && Number(m[1]) < 65536) return { announcePort: Number(m[1]) };
   if (spec) throw new Error(`WATCHPOST_WSD_LISTEN: ${spec} is not "off" or "127.0.0.1:PORT"`);
   return { listenMulticast: true };
+}
+
+/** Where stations find each other on the LAN: the WS-Discovery group by default, one loopback port ("127.0.0.1:PORT", tests), or "off". */
+export function sitesDiscovery(spec: string | undefined): DiscoveryPlace | undefined {
+  if (spec === 'off') return undefined;
+  const m = /^127\.0\.0\.1:(\d{1,5})$/.exec(spec ?? '');
+  if (m && Number(m[1]) > 0 && Number(m[1]) < 65536) return { address: '127.0.0.1', port: Number(m[1]) };
+  if (spec) throw new Error(`WATCHPOST_SITES_DISCOVERY: ${spec} is not "off" or "127.0.0.1:PORT"`);
+  return { group: true };
 }
 
 /** The data folder: --data-dir, else $WATCHPOST_DATA_DIR, else the user's data folder (…/watchpost, …/watchpost-demo for the demo). */
@@ -114,6 +124,8 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
       // Tests shorten the heartbeat and how long a device may be unreachable before it counts as offline.
       ...(process.env.WATCHPOST_DEVICE_GRACE_MS ? { graceMs: Number(process.env.WATCHPOST_DEVICE_GRACE_MS), heartbeatMs: 250 } : {}),
     },
+    // Other stations answer and are asked in the WS-Discovery group unless WATCHPOST_SITES_DISCOVERY is "off" or "127.0.0.1:PORT" (tests).
+    sites: { discovery: sitesDiscovery(process.env.WATCHPOST_SITES_DISCOVERY) },
     // Tests shorten how long a device may be gone before 'device_offline'.
     eventsOptions: process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS ? { offlineGraceMs: Number(process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS), sourceRetryMs: 300 } : undefined,
   });

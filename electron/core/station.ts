@@ -31,7 +31,8 @@ import { burnPermanentMasks } from './redaction/redact-export';
 import { maskPam } from './redaction/raster';
 import { RedactionService } from './redaction/redaction-service';
 import { SitesService } from './sites/sites-service';
-import { MASK_RGB } from '../contract';
+import type { DiscoveryPlace } from './sites/station-discovery';
+import { CONTRACT_VERSION, MASK_RGB } from '../contract';
 import { MqttPublisher, type MqttPublisherOptions } from './mqtt/mqtt-publisher';
 
 export interface StationOptions {
@@ -61,6 +62,10 @@ export interface StationOptions {
   devices?: Pick<DeviceServiceOptions, 'unicast' | 'announcePort' | 'listenMulticast' | 'heartbeatMs' | 'graceMs' | 'scanMs'>;
   /** MQTT publishing (tests shorten the reconnection wait, the stats period and the connection timeout). */
   mqtt?: Pick<MqttPublisherOptions, 'reconnectMs' | 'statsEveryMs' | 'connectTimeoutMs'>;
+  /** Other stations (sites/): where stations are found on the LAN when this one serves desks or looks for them; none: not at all. */
+  sites?: { discovery?: DiscoveryPlace };
+  /** Tests pose as a station of another version (what `station.status` says), as a desk would meet one. */
+  poseAs?: { version: string; contract: string };
 }
 
 export interface Station {
@@ -128,7 +133,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   // Made before the services that may open a remote channel's stream (a recorder starting at once); its ports are called
   // only once it starts, at the end.
   const sites = new SitesService({
-    db, secrets: opts.secrets, signals, logger, clock, dataDir: opts.dataDir,
+    db, secrets: opts.secrets, signals, logger, clock, dataDir: opts.dataDir, discovery: opts.sites?.discovery,
+    self: { name: hostname(), version: opts.poseAs?.version ?? STATION_VERSION, contract: opts.poseAs?.contract ?? CONTRACT_VERSION },
     station: () => station,
     channelsChanged: () => void channelsChanged(),
     ingest: (e) => void eventService.ingest(e),
@@ -282,7 +288,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
 
   const handlers: Handlers = {
     'station.status': async () => ({
-      version: STATION_VERSION,
+      version: opts.poseAs?.version ?? STATION_VERSION,
+      contract: opts.poseAs?.contract ?? CONTRACT_VERSION,
       mode: opts.mode,
       startedAt,
       uptimeMs: clock() - startedAt,

@@ -48,7 +48,7 @@ async function start(): Promise<void> {
   serveRenderer(rendererDir);
   const dataDir = process.env.WATCHPOST_DATA_DIR ?? app.getPath('userData');
   const secrets = new FileSecretStore(dataDir, await safeStorageCipher(), 'electron safeStorage');
-  const st = (station = await createStation({ dataDir, mode: 'electron', secrets, cloudUrl: process.env.WATCHPOST_CLOUD_URL, cloudCa: process.env.WATCHPOST_CLOUD_CA ? readFileSync(process.env.WATCHPOST_CLOUD_CA, 'utf8') : undefined, devices: { listenMulticast: true } }));
+  const st = (station = await createStation({ dataDir, mode: 'electron', secrets, cloudUrl: process.env.WATCHPOST_CLOUD_URL, cloudCa: process.env.WATCHPOST_CLOUD_CA ? readFileSync(process.env.WATCHPOST_CLOUD_CA, 'utf8') : undefined, devices: { listenMulticast: true }, sites: { discovery: { group: true } } }));
   const wins = (windows = new AppWindows({ dataDir, preload: join(here, 'preload.cjs') }));
   const system = app.getPreferredSystemLanguages();
   let words: Words = wordsFor(languageOf(await chosenLanguage(st), system));

@@ -14,6 +14,7 @@ import { Fmp4Reader, boxes, readInit, readMoof, type Fmp4Part } from '../../elec
 import { FRAGMENT_HEADER_BYTES, h264Init, h265Init } from '../../electron/core/media/fmp4-mux';
 import { RtspFramer, VideoDepacketizer, parseSdp } from '../../electron/core/media/rtsp-source';
 import { at, parseUntrustedXml, text } from '../../electron/core/net/xml';
+import { readStationMatch, readStationProbe } from '../../electron/core/sites/station-discovery';
 import { verifyExport } from '../../electron/core/recording/export';
 import { retimeFragment } from '../../electron/core/recording/fragment-time';
 
@@ -313,6 +314,22 @@ const wsDiscovery: FuzzTarget<string> = {
   },
 };
 
+/** Stations on the LAN: a Probe a serving station reads (and answers), a ProbeMatch a desk reads (sites/station-discovery.ts). */
+const stationDiscovery: FuzzTarget<string> = {
+  name: 'station-discovery',
+  arbitrary: fc.oneof(
+    wsdLike, element,
+    fc.tuple(element, fc.string({ maxLength: 60 })).map(([body, scopes]) =>
+      `<s:Envelope xmlns:wp="urn:watchpost:station"><s:Header><a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe</a:Action><a:MessageID>m</a:MessageID><a:RelatesTo>r</a:RelatesTo></s:Header>` +
+      `<s:Body><d:Probe><d:Types>wp:Station</d:Types></d:Probe><d:ProbeMatches><d:ProbeMatch><d:Types>wp:Station</d:Types><d:Scopes>${scopes.replace(/[<&]/g, '')}</d:Scopes>${body}</d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>`),
+    fc.string({ maxLength: 200 }),
+  ),
+  run(raw) {
+    readStationProbe(raw);
+    readStationMatch(raw, '10.0.0.1');
+  },
+};
+
 /** SOAP replies go through parseUntrustedXml and at/text, as soapCall reads them. */
 const soapXml: FuzzTarget<string> = {
   name: 'soap-xml',
@@ -414,7 +431,7 @@ export function cleanUpTargets(): void {
 }
 
 export const TARGETS: FuzzTarget[] = [
-  rtspFramer, sdp, depacketizer('H264'), depacketizer('H265'), sps, fmp4Boxes, fragmentRetime, fmp4Reader, wsDiscovery, soapXml, dhip, dahuaEvents, exportManifest,
+  rtspFramer, sdp, depacketizer('H264'), depacketizer('H265'), sps, fmp4Boxes, fragmentRetime, fmp4Reader, wsDiscovery, stationDiscovery, soapXml, dhip, dahuaEvents, exportManifest,
 ];
 
 /**

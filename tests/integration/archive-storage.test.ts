@@ -202,3 +202,37 @@ describe('the recordings folder', () => {
     expect((await call('recording.config')).folder).toBe(to);
   });
 });
+
+describe('two users changing the same settings', () => {
+  const other = new ClientSession('ws-8');
+  const call2 = (name: Parameters<typeof stationCall>[2], input: unknown = {}) => stationCall(st, other, name, input) as Promise<any>;
+  const refusal = (p: Promise<unknown>) => p.then(() => null, (e: { code: string; reason: string; params: object }) => ({ code: e.code, reason: e.reason, params: e.params }));
+  const stale = { code: 'conflict', reason: 'settings.changedMeanwhile', params: { field: 'revision' } };
+
+  it('a change made on settings read before someone else changed the same channel is refused; other channels are not', async () => {
+    const [a, b] = await Promise.all([call('recording.config'), call2('recording.config')]);
+    expect(a.revision).toBe(b.revision);
+    await call('recording.setChannels', { channelIds: [cam1], retentionDays: 12, revision: a.revision });
+    // The second user read the settings before that change: refused, nothing stored.
+    expect(await refusal(call2('recording.setChannels', { channelIds: [cam1, cam2], retentionDays: 40, revision: b.revision }))).toEqual(stale);
+    // A channel nobody changed since takes the same stale revision.
+    await call2('recording.setChannels', { channelIds: [cam2], preSeconds: 4, revision: b.revision });
+    const now = await call2('recording.config');
+    expect(now.channels.find((c: any) => c.channelId === cam1).retentionDays).toBe(12);
+    expect(now.revision).toBeGreaterThan(b.revision);
+    // Read again, the second user's change goes through.
+    await call2('recording.setChannels', { channelIds: [cam1, cam2], retentionDays: 40, revision: now.revision });
+    expect((await call('recording.config')).channels.filter((c: any) => c.retentionDays === 40)).toHaveLength(2);
+  });
+
+  it('so are the archive settings; a caller that passes no revision (a script) is not checked', async () => {
+    const [a, b] = await Promise.all([call('recording.config'), call2('recording.config')]);
+    await call('recording.setArchive', { ...a.archive, segmentSeconds: 6, revision: a.revision });
+    expect(await refusal(call2('recording.setArchive', { ...b.archive, segmentSeconds: 8, revision: b.revision }))).toEqual(stale);
+    expect((await call('recording.config')).archive.segmentSeconds).toBe(6);
+    // Channel settings are another part: not refused for the archive's change.
+    await call2('recording.setChannels', { channelIds: [cam2], preSeconds: 5, revision: b.revision });
+    await call2('recording.setArchive', { ...b.archive, segmentSeconds: 8 });
+    expect((await call('recording.config')).archive.segmentSeconds).toBe(8);
+  });
+});

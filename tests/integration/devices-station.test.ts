@@ -94,6 +94,12 @@ describe('devices in the station', () => {
     expect(await call('devices.configure', { changes: [{ id: dev.id, ip: fresh, prefixLength: 8, name: 'Gate' }] })).toEqual([{ id: dev.id, ok: true }]);
     const moved = (await call('devices.list')).find((d) => d.id === dev.id)!;
     expect(moved).toMatchObject({ address: fresh, name: 'Gate' });
+    // Another user who read the device before that change: refused for it, nothing sent; read again, it goes through.
+    const stale = await call('devices.configure', { changes: [{ id: dev.id, name: 'Yard', seen: { name: dev.name, address: dev.address } }] });
+    expect(stale).toMatchObject([{ id: dev.id, ok: false, reason: expect.stringMatching(/changed by someone else/), error: { reason: 'settings.changedMeanwhile', params: { field: 'seen' } } }]);
+    expect((await call('devices.list')).find((d) => d.id === dev.id)!.name).toBe('Gate');
+    expect(await call('devices.configure', { changes: [{ id: dev.id, name: 'Gate 2', seen: { name: moved.name, address: moved.address } }] })).toEqual([{ id: dev.id, ok: true }]);
+    expect(await call('devices.configure', { changes: [{ id: dev.id, name: 'Gate', seen: { name: 'Gate 2', address: moved.address } }] })).toEqual([{ id: dev.id, ok: true }]);
     const ch = (await call('channels.list')).find((c) => c.id === moved.channels[0]!.channelId)!;
     expect(new URL(ch.mainUrl).hostname).toBe(fresh);
     const tz = 'CET-1CEST,M3.5.0,M10.5.0/3';

@@ -9,6 +9,7 @@ import { Fmp4Reader } from '../../electron/core/media/fmp4';
 import { TEST_ADMIN } from '../helpers/auth';
 import { fileScope } from '../helpers/fixtures';
 import { startGstCamera, type GstCamera } from '../helpers/gst-rtsp';
+import { DEFAULT_PASSWORD, DEFAULT_USERNAME, placeholderMedia, startFleet } from '../../scripts/camsim/fleet';
 import { freeTcpPort, mediaClient, serveStation, servedStationDir, type MediaClient, type ServedStation } from '../helpers/in-process-station';
 
 const CAM_PASSWORD = 'Kx9!pr0ofSecret';
@@ -128,5 +129,59 @@ describe('remote stations', () => {
     expect(site).toMatchObject({ fingerprint, seenFingerprint: again.fingerprint });
     ok(await d.call('sites.trust', { id: siteId, fingerprint: again.fingerprint }));
     await expect.poll(async () => ok(await d.call('sites.list', {}))[0]?.state, { timeout: 10_000 }).toBe('online');
+  });
+});
+
+describe('the site tree: stations, devices, channels', () => {
+  it('a remote channel carries the device it came from, for the desk to group its channels by', async () => {
+    const fleet = scope.add(await startFleet({ devices: 1, channels: 2, subnet: 'random', media: placeholderMedia }));
+    const cam = fleet.device(0);
+    const dev = ok(await r.call('devices.add', { address: cam.ip, httpPort: fleet.manifest.devices[0]!.ports.http, name: 'Mast 3', username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD }));
+    const [first, second] = dev.channels.map((c: any) => c.channelId);
+    const onDesk = async () => ok(await d.call('channels.list', {})).filter((c: any) => c.device);
+    await expect.poll(async () => (await onDesk()).length, { timeout: 10_000 }).toBe(2);
+    expect(await onDesk()).toEqual([first, second].map((id) => expect.objectContaining({
+      id: siteChannelId(1, id), device: { id: dev.id, name: 'Mast 3' }, site: { id: 1, name: 'North yard' },
+    })));
+    // The channel added by RTSP URL has none.
+    expect(ok(await d.call('channels.list', {})).find((c: any) => c.id === siteChannelId(1, channelId)).device).toBeUndefined();
+  });
+});
+
+describe('a remote station of another version', () => {
+  it('speaking another major of the contract, it is shown as incompatible with both versions, without a hang or its channels', async () => {
+    const newer = scope.add(await serveStation(servedStationDir(scope, 'wp-site-newer-'), { heartbeatMs: 60_000, poseAs: { version: '2.0.0', contract: '2.0' } }));
+    const n = await mediaClient(scope, newer.server);
+    const on = ok(await n.call('sites.setServing', { enabled: true, host: '127.0.0.3', port: await freeTcpPort() }));
+    const added = ok(await d.call('sites.add', { name: 'East gate', host: '127.0.0.3', port: on.port, username: TEST_ADMIN.name, password: TEST_ADMIN.password }));
+    ok(await d.call('sites.trust', { id: added.id, fingerprint: on.fingerprint }));
+    const site = async () => ok(await d.call('sites.list', {})).find((s: any) => s.id === added.id);
+    await expect.poll(async () => (await site()).state, { timeout: 10_000 }).toBe('incompatible');
+    const ours = ok(await d.call('station.status', {}));
+    expect(ours.contract).toMatch(/^1\.\d+$/);
+    expect(await site()).toMatchObject({ version: '2.0.0', channels: 0, reason: `runs Watchpost 2.0.0 (contract 2.0), this desk ${ours.version} (contract ${ours.contract})` });
+    // Not retried on its own: it stays so until the user retries after updating one of them.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect((await site()).state).toBe('incompatible');
+    // The Health page still answers at once, the station listed as not online.
+    const cards = ok(await d.call('health.stations', {}));
+    expect(cards.find((c: any) => c.id === `site-${added.id}`)).toMatchObject({ state: 'offline', error: expect.stringContaining('2.0.0') });
+    ok(await d.call('sites.remove', { id: added.id }));
+  });
+
+  it('a call the remote station does not know is refused in words naming both versions', async () => {
+    const { SiteLink } = await import('../../electron/core/sites/site-link');
+    const { default: pino } = await import('pino');
+    const { fingerprint } = ok(await r.call('sites.serving', {}));
+    const link = new SiteLink({
+      name: 'North yard', self: { version: '1.9.0', contract: '1.9' }, host: '127.0.0.2', port, fingerprint, username: TEST_ADMIN.name,
+      password: async () => TEST_ADMIN.password, logger: pino({ level: 'silent' }), clock: Date.now, onState: () => {}, onChannels: () => {}, onSignal: () => {},
+    });
+    scope.defer(() => link.stop());
+    link.start();
+    await expect.poll(() => link.state.state, { timeout: 10_000 }).toBe('online');
+    const err = await link.call('sites.fromTheFuture' as any, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: 'site.unknownCall', params: { name: 'North yard', call: 'sites.fromTheFuture', theirs: link.state.version, ours: '1.9.0' } });
+    expect((err as Error).message).toBe(`Station “North yard” (Watchpost ${link.state.version}) does not know sites.fromTheFuture; this desk runs 1.9.0: update one of them.`);
   });
 });

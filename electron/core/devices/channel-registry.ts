@@ -2,7 +2,9 @@ import { Channel, fail, sameStream, type StreamProfile } from '../../contract';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 
-interface Row { id: number; name: string; main_url: string; sub_url: string | null; created_at: number }
+interface Row { id: number; name: string; main_url: string; sub_url: string | null; created_at: number; device_id: number | null; device_name: string | null }
+/** A channel with the name of the device it came from (the site tree's middle level). */
+const SELECT = 'SELECT channel.*, device.name AS device_name FROM channel LEFT JOIN device ON device.id = channel.device_id';
 interface Credentials { username: string; password: string }
 
 /** Splits user:pass out of a URL: the URL goes to SQLite, the credentials to the SecretStore. */
@@ -37,17 +39,18 @@ export class ChannelRegistry {
     return Channel.parse({
       id: r.id, name: r.name, mainUrl: r.main_url, subUrl: r.sub_url, createdAt: r.created_at,
       hasCredentials: (await this.secrets.get(secretKey(r.id))) !== undefined, ptz: this.ptz.get(r.id) ?? false,
+      ...(r.device_id !== null && r.device_name !== null ? { device: { id: r.device_id, name: r.device_name } } : {}),
     });
   }
 
   private row(id: number): Row {
-    const r = this.db.prepare('SELECT * FROM channel WHERE id = ?').get(id) as Row | undefined;
+    const r = this.db.prepare(`${SELECT} WHERE channel.id = ?`).get(id) as Row | undefined;
     if (!r) throw fail('channel.notFound', { id });
     return r;
   }
 
   async list(): Promise<Channel[]> {
-    const rows = this.db.prepare('SELECT * FROM channel ORDER BY id').all() as Row[];
+    const rows = this.db.prepare(`${SELECT} ORDER BY channel.id`).all() as Row[];
     return Promise.all(rows.map((r) => this.toChannel(r)));
   }
 

@@ -21,7 +21,7 @@ export interface ConfigContext extends Pick<DeviceServiceOptions, 'db' | 'secret
 }
 
 export interface ConfigureRequest {
-  changes: { id: number; ip?: string; prefixLength: number; name?: string }[];
+  changes: { id: number; ip?: string; prefixLength: number; name?: string; seen?: { name: string; address: string } }[];
   time?: { tz: string; dst: boolean; mode: 'ntp' | 'pc' };
 }
 
@@ -71,6 +71,10 @@ export async function configure(c: ConfigContext, input: ConfigureRequest): Prom
   const results = await Promise.all(input.changes.map(async (ch) => {
     try {
       const r = deviceRow(c.db, ch.id);
+      // Someone else renamed or moved it since the caller read it: nothing is sent, the caller reads it again.
+      if (ch.seen && (ch.seen.name !== r.name || ch.seen.address !== r.address)) {
+        return { id: ch.id, ok: false, ...deviceRefusal(fail('settings.changedMeanwhile', { field: 'seen' })) };
+      }
       if (ch.ip && ch.ip !== 'dhcp' && ch.ip !== r.address && (taken.has(ch.ip) || (wanted.get(ch.ip) ?? 0) > 1)) {
         return { id: ch.id, ok: false, ...deviceRefusal(fail('device.addressInUse', { field: 'ip', address: ch.ip })) };
       }

@@ -26,6 +26,7 @@ import { reconcileAll, reconcileOpen } from './reconcile';
 import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
 import { deleteChannelSegments, forecast, sweepRetention, type Forecast } from './retention';
 import { channelsWithRecordings, extendInterval, insertGap, rebaseSegmentPaths, recordedDays, timeline } from './segment-index';
+import { SettingsRevisions } from './revisions';
 import { StorageAdmin } from './storage-admin';
 import type { BeforeWrite } from './serial-writer';
 
@@ -73,6 +74,7 @@ export class RecordingService {
   /** Edge backfill: gaps filled from the cameras' cards. */
   readonly backfill: Backfill;
   private readonly admin: StorageAdmin;
+  private readonly revisions: SettingsRevisions;
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly recorders = new Map<number, { rec: ChannelRecorder; detach: () => void; removeFromArchive: () => void }>();
@@ -109,7 +111,9 @@ export class RecordingService {
       source: async (id, stream, start, end) => dahuaPlayback(await opts.registry.streamUrl(id, stream), start, end),
       filled: (channelId, start, end) => this.opts.signals.emit('archive.filled', { channelId, start, end }),
     });
+    this.revisions = new SettingsRevisions(opts.db, this.clock, this.log);
     this.admin = new StorageAdmin({
+      revisions: this.revisions,
       db: opts.db, archive: this.archive, signals: opts.signals, logger: this.log, clock: this.clock, totalBytes: opts.totalBytes,
       channels: async () => (await opts.registry.list()).map((c) => c.id),
       settings: () => this.configs().map((c) => ({ channelId: c.channel_id, mode: c.mode, schedule: c.schedule, retentionDays: c.retention_days })),
@@ -210,9 +214,10 @@ export class RecordingService {
   }
 
   /** The fields given for every channel named, stored in one transaction (an unknown channel stores nothing), applied at once. */
-  async setChannels(channelIds: number[], patch: Partial<Omit<ChannelRecordingConfig, 'channelId'>>): Promise<ChannelRecordingConfig[]> {
+  async setChannels(channelIds: number[], patch: Partial<Omit<ChannelRecordingConfig, 'channelId'>>, revision?: number): Promise<ChannelRecordingConfig[]> {
     const ids = [...new Set(channelIds)];
     for (const id of ids) await this.opts.registry.get(id);
+    this.revisions.change(revision, ids.map((id) => `channel:${id}`));
     const rows = ids.map((id): ConfigRow => {
       const c = this.toContract(this.configOf(id));
       const n = { ...c, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as ChannelRecordingConfig;
@@ -490,8 +495,9 @@ export class RecordingService {
         archive: (({ segmentMs, quotaBytes, freeFloorBytes }) => ({ segmentSeconds: Math.round(segmentMs / 1000), quotaBytes, freeFloorBytes }))(readArchiveConfig(db)),
         folder: this.archive.root,
         motionIndexBytes: motionIndexBytesByChannel(db),
+        revision: this.revisions.current(),
       }),
-      'recording.setChannels': ({ channelIds, ...patch }) => this.setChannels(channelIds, patch),
+      'recording.setChannels': ({ channelIds, revision, ...patch }) => this.setChannels(channelIds, patch, revision),
       'recording.status': () => this.status(),
       'recording.trigger': async ({ channelId, kind }) => (await this.trigger(channelId, kind), {}),
       'archive.timeline': ({ source, channelIds, from, to }) => timeline(this.source(source).db, channelIds, from, to),

@@ -8,6 +8,7 @@ import type { Handlers } from '../rpc';
 import type { SignalBus } from '../signal-bus';
 import type { Db } from '../storage/db';
 import { readArchiveConfig, writeArchiveConfig, type Archive } from './archive';
+import type { SettingsRevisions } from './revisions';
 import { actorOf, auditEntries, createLock, lockedBytes, locksWithOwner, unlock } from './evidence';
 import { moveRecordings } from './folder-move';
 import type { RecordingMode } from './recorder';
@@ -24,6 +25,8 @@ export interface StorageAdminOptions {
   signals: SignalBus;
   logger: Logger;
   clock: () => number;
+  /** The recording settings' revisions (optimistic checks of changes). */
+  revisions: SettingsRevisions;
   /** Every channel the station knows (registered, or with settings or recordings). */
   channels: () => Promise<number[]>;
   settings: () => ChannelSetting[];
@@ -60,7 +63,7 @@ export class StorageAdmin {
   }
 
   /** Stored settings after the checks the schema cannot make: they need the disk and the evidence. */
-  setArchive(s: ArchiveSettings): ArchiveSettings {
+  setArchive(s: ArchiveSettings, revision?: number): ArchiveSettings {
     const locked = lockedBytes(this.o.db);
     if (s.quotaBytes !== null && s.quotaBytes < locked) {
       throw fail('archive.quotaBelowLocked', { field: 'quotaBytes', quotaGiB: gib(s.quotaBytes), lockedGiB: gib(locked) });
@@ -69,6 +72,7 @@ export class StorageAdmin {
     if (total > 0 && s.freeFloorBytes >= total) {
       throw fail('archive.floorAboveDisk', { field: 'freeFloorBytes', floorGiB: gib(s.freeFloorBytes), diskGiB: gib(total) });
     }
+    this.o.revisions.change(revision, ['archive']);
     const before = readArchiveConfig(this.o.db);
     this.o.db.transaction(() => {
       writeArchiveConfig(this.o.db, { segmentMs: s.segmentSeconds * 1000, quotaBytes: s.quotaBytes, freeFloorBytes: s.freeFloorBytes });
@@ -168,7 +172,7 @@ export class StorageAdmin {
     const db = this.o.db;
     return {
       'recording.forecast': (input) => this.forecast(input),
-      'recording.setArchive': (s) => this.setArchive(s),
+      'recording.setArchive': ({ revision, ...s }) => this.setArchive(s, revision),
       'archive.setFolder': ({ path, move }, session) => this.setFolder(path, move, session.id),
       'archive.lock': ({ channelId, from, to, reason }, session) => {
         const now = this.o.clock();

@@ -1,7 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import {
-  decodeMediaFrame, fail, StationError, WS_MAX_FRAME_BYTES, WS_PATH,
+  contractMajor, decodeMediaFrame, fail, StationError, WS_MAX_FRAME_BYTES, WS_PATH,
   type CallName, type CallOutput, type Channel, type CallInput, type MediaFrame, type Result, type ServerFrame, type SiteState,
 } from '../../contract';
 import type { Logger } from '../log';
@@ -19,8 +19,12 @@ export interface LinkState {
 }
 
 export interface SiteLinkOptions {
+  /** The station's name in the desk's list (for the words of a refusal). */
+  name: string;
   host: string;
   port: number;
+  /** This desk's version and contract, which the remote station's are compared with at sign-in. */
+  self: { version: string; contract: string };
   /** The pinned certificate; null: none trusted yet (the link stops at showing what it saw). */
   fingerprint: string | null;
   username: string;
@@ -118,6 +122,7 @@ export class SiteLink {
       return void this.ws?.close();
     }
     const status = await this.raw('station.status', {});
+    if (this.incompatible(status)) return;
     // Its clock at the middle of the round trip, against ours (the best of three: the shortest trip says the most).
     let best: { rtt: number; offset: number } | undefined;
     for (let i = 0; i < 3; i++) {
@@ -135,6 +140,27 @@ export class SiteLink {
     this.failures = 0;
     this.o.onChannels(channels.value as Channel[]);
     this.set({ state: 'online', version: s.version, clockOffsetMs: best ? Math.round(best.offset) : null });
+  }
+
+  /**
+   * A station of another major of the contract (`CONTRACT_VERSION`; none sent is "1.0") is not used: its calls and
+   * signals may mean other things. The link stops, saying both versions, until the user retries (after an update).
+   */
+  private incompatible(status: Result<unknown>): boolean {
+    const unknown = !status.ok && status.error.reason === 'station.unknownCall';
+    if (status.ok === false && !unknown) return false;
+    const s = (status.ok ? status.value : {}) as { version?: unknown; contract?: unknown };
+    const contract = typeof s.contract === 'string' ? s.contract : unknown ? '?' : '1.0';
+    if (contractMajor(contract) === contractMajor(this.o.self.contract)) return false;
+    const version = typeof s.version === 'string' ? s.version.slice(0, 40) : null;
+    this.o.logger.warn({ host: this.o.host, version, contract, ours: this.o.self.contract }, 'remote station speaks another contract');
+    this.stopped = true;
+    this.drop();
+    this.set({
+      state: 'incompatible', version,
+      reason: `runs Watchpost ${version ?? '?'} (contract ${contract}), this desk ${this.o.self.version} (contract ${this.o.self.contract})`,
+    });
+    return true;
   }
 
   private onText(text: string): void {
@@ -182,6 +208,10 @@ export class SiteLink {
   /** A call on the remote station as this desk's account there; its refusal is thrown as it came. */
   async call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
     const r = await this.raw(name, input);
+    // A call this desk knows and the station does not (another version): said so, with both versions.
+    if (!r.ok && r.error.reason === 'station.unknownCall') {
+      throw fail('site.unknownCall', { name: this.o.name, call: name, theirs: this.state.version ?? '?', ours: this.o.self.version });
+    }
     if (!r.ok) throw StationError.from(r.error);
     return r.value as CallOutput<K>;
   }

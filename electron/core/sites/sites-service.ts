@@ -1,6 +1,6 @@
 import {
-  fail, siteChannelId, splitSiteChannel,
-  type CallInput, type CallName, type CallOutput, type Channel, type StationEntry, type EventType, type RemoteServing, type Site, type StationEvent, type StreamProfile,
+  CONTRACT_VERSION, contractMajor, fail, siteChannelId, splitSiteChannel,
+  type CallInput, type FoundStation, type CallName, type CallOutput, type Channel, type StationEntry, type EventType, type RemoteServing, type Site, type StationEvent, type StreamProfile,
 } from '../../contract';
 import type { Logger } from '../log';
 import { Fmp4Reader } from '../media/fmp4';
@@ -12,6 +12,7 @@ import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 import { startRemoteServer, type RemoteServer } from './remote-server';
 import { SiteLink, type LinkState } from './site-link';
+import { addressFacing, answerStationProbes, probeStations, type DiscoveryPlace } from './station-discovery';
 import { stationIdentity } from './tls-identity';
 
 interface Row { id: number; name: string; host: string; port: number; username: string; fingerprint: string | null; channels: string }
@@ -25,6 +26,10 @@ export interface SitesServiceOptions {
   logger: Logger;
   clock: () => number;
   dataDir: string;
+  /** Where stations are found on the LAN (answered while serving, asked by `sites.discover`); none: not at all. */
+  discovery?: DiscoveryPlace;
+  /** This station as it answers a desk looking for stations, and as a remote station's version is compared with. */
+  self: { name: string; version: string; contract: string };
   /** The station itself, served to desks (known once composed). */
   station: () => Station;
   /** The desk's channel list changed (remote channels came, went or were renamed). */
@@ -55,6 +60,8 @@ export class SitesService {
   /** Remote events mirrored, by site and remote id: what closes it here while open, null once closed. */
   private readonly mirrored = new Map<string, Mirrored | null>();
   private readonly log: Logger;
+  /** Stops answering desks' Probes (set while serving with discovery on). */
+  private answering?: () => Promise<void>;
 
   constructor(private readonly o: SitesServiceOptions) {
     this.log = o.logger.child({ part: 'sites' });
@@ -73,6 +80,7 @@ export class SitesService {
   }
 
   private async serve(host: string, port: number): Promise<void> {
+    await this.stopAnswering();
     await this.server?.close();
     this.server = undefined;
     this.serveError = null;
@@ -80,6 +88,7 @@ export class SitesService {
       const identity = await stationIdentity(this.o.dataDir, this.o.secrets, host);
       this.fingerprint = identity.fingerprint;
       this.server = await startRemoteServer(this.o.station(), identity, host, port, this.log);
+      await this.answerProbes(host, this.server.port, identity.fingerprint);
     } catch (err) {
       this.serveError = (err as Error).message;
       this.log.warn({ host, port, err: this.serveError }, 'cannot serve desks');
@@ -97,6 +106,7 @@ export class SitesService {
   private async setServing(enabled: boolean, host: string, port: number): Promise<RemoteServing> {
     if (enabled) await this.serve(host, port);
     else {
+      await this.stopAnswering();
       await this.server?.close();
       this.server = undefined;
       this.serveError = null;
@@ -104,6 +114,40 @@ export class SitesService {
     this.o.db.prepare('UPDATE site_serving SET enabled = ?, host = ?, port = ? WHERE id = 1').run(enabled ? 1 : 0, host, port);
     this.log.info({ enabled, host, port }, 'serving desks changed');
     return this.serving();
+  }
+
+  // ---- stations found on the LAN (station-discovery.ts) ----
+
+  /** While serving: answers desks' Probes for stations with this one's address, port, name, version and fingerprint. */
+  private async answerProbes(host: string, port: number, fingerprint: string): Promise<void> {
+    await this.stopAnswering();
+    if (!this.o.discovery) return;
+    const everywhere = host === '0.0.0.0' || host === '::';
+    try {
+      this.answering = await answerStationProbes(this.o.discovery, (prober) => ({ ...this.o.self, host: everywhere ? addressFacing(prober) : host, port, fingerprint }));
+    } catch (err) {
+      // Serving works without it: desks still add this station by address.
+      this.log.warn({ err: (err as Error).message }, 'cannot answer desks looking for stations');
+    }
+  }
+
+  private async stopAnswering(): Promise<void> {
+    const stop = this.answering;
+    this.answering = undefined;
+    await stop?.();
+  }
+
+  /** Stations on the LAN serving desks, less those in the list already (by address or certificate) and this one. */
+  private async discover(): Promise<FoundStation[]> {
+    if (!this.o.discovery) throw fail('site.discoveryOff');
+    const rows = this.rows();
+    const known = (s: { host: string; port: number; fingerprint: string }) =>
+      s.fingerprint === this.fingerprint || rows.some((r) => (r.host === s.host && r.port === s.port) || r.fingerprint === s.fingerprint);
+    const found = await probeStations(this.o.discovery, 1500);
+    return found.filter((s) => !known(s)).sort((a, b) => a.name.localeCompare(b.name) || a.host.localeCompare(b.host)).map((s) => ({
+      name: s.name, host: s.host, port: s.port, fingerprint: s.fingerprint, version: s.version || null,
+      compatible: contractMajor(s.contract) === contractMajor(CONTRACT_VERSION),
+    }));
   }
 
   // ---- the stations this desk knows ----
@@ -139,7 +183,7 @@ export class SitesService {
     this.links.get(r.id)?.stop();
     let wasOnline = false;
     const link = new SiteLink({
-      host: r.host, port: r.port, fingerprint: r.fingerprint, username: r.username, logger: this.log, clock: this.o.clock,
+      name: r.name, self: this.o.self, host: r.host, port: r.port, fingerprint: r.fingerprint, username: r.username, logger: this.log, clock: this.o.clock,
       password: async () => (await this.o.secrets.get(secretKey(r.id))) ?? '',
       onState: (s) => {
         this.changed();
@@ -321,10 +365,11 @@ export class SitesService {
     }
   }
 
-  readonly handlers: Pick<Handlers, 'sites.clock' | 'sites.serving' | 'sites.setServing' | 'sites.list' | 'sites.add' | 'sites.trust' | 'sites.setCredentials' | 'sites.retry' | 'sites.remove'> = {
+  readonly handlers: Pick<Handlers, 'sites.discover' | 'sites.clock' | 'sites.serving' | 'sites.setServing' | 'sites.list' | 'sites.add' | 'sites.trust' | 'sites.setCredentials' | 'sites.retry' | 'sites.remove'> = {
     'sites.serving': () => this.serving(),
     'sites.setServing': ({ enabled, host, port }) => this.setServing(enabled, host, port),
     'sites.list': () => this.list(),
+    'sites.discover': () => this.discover(),
     'sites.clock': () => ({ now: this.o.clock() }),
     'sites.add': (input) => this.add(input),
     'sites.trust': ({ id, fingerprint }) => this.trust(id, fingerprint),
@@ -340,6 +385,7 @@ export class SitesService {
   };
 
   async dispose(): Promise<void> {
+    await this.stopAnswering();
     for (const l of this.links.values()) l.stop();
     this.links.clear();
     await this.server?.close();

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CallOutput, Device } from '../../../../electron/contract';
 import { useConfigureMutation, useLazyDeviceTimeQuery } from './devices-api';
@@ -18,16 +18,25 @@ export function ConfigureDialog({ devices, onClose }: { devices: Device[]; onClo
   const [mode, setMode] = useState<'ntp' | 'pc'>('pc');
   const [results, setResults] = useState<CallOutput<'devices.configure'>>([]);
   const [failure, setFailure] = useState('');
+  // Devices someone else changed since this dialog read them: their rows show the current name and address once read again.
+  const [stale, setStale] = useState<Set<number>>(new Set());
+  useEffect(() => {
+    if (stale.size === 0) return;
+    setRows((r) => ({ ...r, ...Object.fromEntries(devices.filter((d) => stale.has(d.id)).map((d) => [d.id, { ip: d.address, name: d.name, dhcp: false }])) }));
+  }, [devices, stale]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setFailure('');
     const changes = devices.map((d) => {
       const r = rows[d.id]!;
-      return { id: d.id, ...(r.dhcp ? { ip: 'dhcp' } : r.ip.trim() && r.ip.trim() !== d.address ? { ip: r.ip.trim() } : {}), ...(r.name.trim() && r.name.trim() !== d.name ? { name: r.name.trim() } : {}) };
+      return { id: d.id, seen: { name: d.name, address: d.address }, ...(r.dhcp ? { ip: 'dhcp' } : r.ip.trim() && r.ip.trim() !== d.address ? { ip: r.ip.trim() } : {}), ...(r.name.trim() && r.name.trim() !== d.name ? { name: r.name.trim() } : {}) };
     });
     void configure({ changes, ...(setTz ? { time: { tz: tz.trim(), dst, mode } } : {}) }).unwrap()
-      .then(setResults)
+      .then((res) => {
+        setResults(res);
+        setStale(new Set(res.filter((x) => x.error?.reason === 'settings.changedMeanwhile').map((x) => x.id)));
+      })
       .catch((err: unknown) => setFailure(errorText(err)));
   };
   const edit = <K extends keyof Row>(id: number, k: K, v: Row[K]) => setRows((r) => ({ ...r, [id]: { ...r[id]!, [k]: v } }));

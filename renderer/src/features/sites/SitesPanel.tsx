@@ -1,10 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Site } from '../../../../electron/contract';
+import type { FoundStation, Site } from '../../../../electron/contract';
+import { useStatusQuery } from '../../app/station-api';
 import { errorText } from '../../i18n/errors';
 import { formatDuration } from '../../i18n/format';
 import { useModal } from '../../ui/use-modal';
-import { useAddSiteMutation, useRemoveSiteMutation, useRetrySiteMutation, useSiteCredentialsMutation, useSitesQuery, useTrustSiteMutation } from './sites-api';
+import { useAddSiteMutation, useDiscoverSitesMutation, useRemoveSiteMutation, useRetrySiteMutation, useSiteCredentialsMutation, useSitesQuery, useTrustSiteMutation } from './sites-api';
 import { useNow } from '../../ui/use-now';
 
 /** A fingerprint in groups of four pairs, so two people can read it out to each other. */
@@ -17,17 +18,20 @@ export function FingerprintText({ value }: { value: string | null }) {
 
 const STATE_CLASS: Record<Site['state'], string> = {
   online: 'ok-dot', connecting: 'warn-dot', signing_in: 'warn-dot', untrusted: 'warn-dot', offline: 'bad-dot', auth_failed: 'bad-dot', certificate_changed: 'bad-dot',
+  incompatible: 'bad-dot',
 };
 
 /** The state of a station as the tree and the table show it: a dot, the words, the retry countdown. */
 export function SiteState({ site, now }: { site: Site; now: number }) {
   const { t } = useTranslation('sites');
   const retry = site.state === 'offline' && site.retryAt ? Math.max(0, site.retryAt - now) : null;
+  const ours = useStatusQuery().data?.version ?? '?';
   return (
     <span className="site-state" data-state={site.state}>
       <span className={`dot ${STATE_CLASS[site.state]}`} aria-hidden="true" />
       {t(`state.${site.state}`)}
       {retry !== null && <span className="muted"> · {t('retryIn', { time: formatDuration(Math.ceil(retry / 1000) * 1000) })}</span>}
+      {site.state === 'incompatible' && <span className="site-incompatible">{t('incompatible', { name: site.name, theirs: site.version ?? '?', ours })}</span>}
     </span>
   );
 }
@@ -80,10 +84,17 @@ function CredentialsForm({ site, onDone }: { site: Site; onDone(): void }) {
   );
 }
 
-function AddSiteForm({ onAdded }: { onAdded(site: Site): void }) {
+function AddSiteForm({ onAdded, preset }: { onAdded(site: Site): void; preset: FoundStation | null }) {
   const { t } = useTranslation('sites');
   const [add, { isLoading, error }] = useAddSiteMutation();
   const [draft, setDraft] = useState({ name: '', host: '', port: '7447', username: '', password: '' });
+  const user = useRef<HTMLInputElement>(null);
+  // A station picked from those found: its name, address and port filled in; the account there is the user's to type.
+  useEffect(() => {
+    if (!preset) return;
+    setDraft((d) => ({ ...d, name: preset.name, host: preset.host, port: String(preset.port) }));
+    user.current?.focus();
+  }, [preset]);
   const set = (k: keyof typeof draft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -98,11 +109,42 @@ function AddSiteForm({ onAdded }: { onAdded(site: Site): void }) {
       <label className="field"><span>{t('fields.name')}</span><input value={draft.name} onChange={set('name')} placeholder={t('add.namePlaceholder')} /></label>
       <label className="field"><span>{t('fields.host')}</span><input value={draft.host} onChange={set('host')} spellCheck={false} placeholder="192.168.1.20" required /></label>
       <label className="field site-port"><span>{t('fields.port')}</span><input value={draft.port} onChange={set('port')} inputMode="numeric" required /></label>
-      <label className="field"><span>{t('fields.username')}</span><input value={draft.username} onChange={set('username')} autoComplete="off" required /></label>
+      <label className="field"><span>{t('fields.username')}</span><input ref={user} value={draft.username} onChange={set('username')} autoComplete="off" required /></label>
       <label className="field"><span>{t('fields.password')}</span><input type="password" value={draft.password} onChange={set('password')} autoComplete="new-password" required /></label>
       <button type="submit" className="primary" disabled={isLoading}>{t(isLoading ? 'add.connecting' : 'add.submit')}</button>
       {error && <span className="error" role="alert">{errorText(error)}</span>}
     </form>
+  );
+}
+
+/** "Find stations": the stations on the LAN serving desks that are not in the list yet; one click fills the add form. */
+function FindStations({ known, onPick }: { known: Site[]; onPick(s: FoundStation): void }) {
+  const { t } = useTranslation('sites');
+  const [find, { data: found, isLoading, error }] = useDiscoverSitesMutation();
+  // Those added since the last look leave the list.
+  const data = found?.filter((s) => !known.some((k) => k.host === s.host && k.port === s.port));
+  return (
+    <div className="site-find">
+      <button type="button" onClick={() => void find()} disabled={isLoading} aria-describedby="site-find-hint">{t(isLoading ? 'find.looking' : 'find.button')}</button>
+      <span id="site-find-hint" className="muted small">{t('find.hint')}</span>
+      {error && <span className="error" role="alert">{errorText(error)}</span>}
+      {data && data.length === 0 && <p className="muted small" role="status">{t('find.none')}</p>}
+      {data && data.length > 0 && (
+        <ul className="site-found" aria-label={t('find.label')}>
+          {data.map((s) => (
+            <li key={`${s.host}:${s.port}`} data-found={`${s.host}:${s.port}`}>
+              <button type="button" onClick={() => onPick(s)} title={t('find.pick')}>
+                <span className="site-found-name">{s.name}</span>
+                <span className="mono">{s.host}:{s.port}</span>
+                <span className="muted">{s.version ?? '—'}</span>
+                {!s.compatible && <span className="site-incompatible">{t('find.otherVersion')}</span>}
+              </button>
+              <FingerprintText value={s.fingerprint} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
@@ -116,11 +158,13 @@ export function SitesPanel() {
   const [editing, setEditing] = useState<number | null>(null);
   const now = useNow(sites.some((s) => s.state === 'offline'));
   const trustSite = sites.find((s) => s.id === trusting);
+  const [picked, setPicked] = useState<FoundStation | null>(null);
   return (
     <section className="panel sites" aria-labelledby="sites-title">
       <h2 id="sites-title">{t('title')}</h2>
       <p className="muted small">{t('intro')}</p>
-      <AddSiteForm onAdded={(s) => { if (s.state === 'untrusted') setTrusting(s.id); }} />
+      <FindStations known={sites} onPick={setPicked} />
+      <AddSiteForm preset={picked} onAdded={(s) => { if (s.state === 'untrusted') setTrusting(s.id); }} />
       <div className="table-wrap">
         <table className="table sites-table" aria-label={t('tableLabel')}>
           <thead>
@@ -129,7 +173,7 @@ export function SitesPanel() {
           <tbody>
             {sites.map((s) => (
               <tr key={s.id} data-site={s.id} data-state={s.state}>
-                <td><SiteState site={s} now={now} />{s.reason && s.state !== 'online' && <div className="muted small">{s.reason}</div>}</td>
+                <td><SiteState site={s} now={now} />{s.reason && s.state !== 'online' && s.state !== 'incompatible' && <div className="muted small">{s.reason}</div>}</td>
                 <td>{s.name}</td>
                 <td className="mono">{s.host}:{s.port}</td>
                 <td className="mono">{s.version ?? '—'}</td>

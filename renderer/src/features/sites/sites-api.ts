@@ -5,6 +5,7 @@ export const sitesApi = stationApi.enhanceEndpoints({ addTagTypes: ['Sites', 'Se
   endpoints: (b) => ({
     sites: callQuery(b, 'sites.list', { providesTags: ['Sites'] }),
     addSite: callMutation(b, 'sites.add', { invalidatesTags: ['Sites'] }),
+    discoverSites: callMutation(b, 'sites.discover', {}),
     trustSite: callMutation(b, 'sites.trust', { invalidatesTags: ['Sites'] }),
     siteCredentials: callMutation(b, 'sites.setCredentials', { invalidatesTags: ['Sites'] }),
     retrySite: callMutation(b, 'sites.retry', { invalidatesTags: ['Sites'] }),
@@ -15,6 +16,6 @@ export const sitesApi = stationApi.enhanceEndpoints({ addTagTypes: ['Sites', 'Se
 });
 
 export const {
-  useSitesQuery, useAddSiteMutation, useTrustSiteMutation, useSiteCredentialsMutation, useRetrySiteMutation, useRemoveSiteMutation,
+  useSitesQuery, useAddSiteMutation, useDiscoverSitesMutation, useTrustSiteMutation, useSiteCredentialsMutation, useRetrySiteMutation, useRemoveSiteMutation,
   useServingQuery, useSetServingMutation,
 } = sitesApi;

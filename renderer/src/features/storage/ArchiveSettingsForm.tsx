@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { changedMeanwhile } from './storage-format';
 import { useTranslation } from 'react-i18next';
 import type { ArchiveSettings, FolderMove } from '../../../../electron/contract';
 import { errorText } from '../../i18n/errors';
@@ -13,14 +14,20 @@ interface Props {
   lockedBytes: number;
   diskBytes: number;
   move: FolderMove | null;
+  /** The settings' revision as read (sent back with a change: one made by someone else since is refused). */
+  revision: number;
 }
 
 /** The recordings folder (moved or left, with progress), the size quota, the free space kept, the segment length. */
-export function ArchiveSettingsForm({ archive, folder, lockedBytes, diskBytes, move }: Props) {
+export function ArchiveSettingsForm({ archive, folder, lockedBytes, diskBytes, move, revision }: Props) {
+  const { t } = useTranslation('storage');
+  // Refused as changed by someone else: the limits are shown afresh (the form is keyed by them), and this says why.
+  const [stale, setStale] = useState(false);
   return (
     <div className="st-archive">
       <FolderForm folder={folder} move={move} />
-      <LimitsForm key={JSON.stringify(archive)} archive={archive} lockedBytes={lockedBytes} diskBytes={diskBytes} />
+      <LimitsForm key={JSON.stringify(archive)} archive={archive} lockedBytes={lockedBytes} diskBytes={diskBytes} revision={revision} onStale={setStale} />
+      {stale && <p className="error small" role="alert" data-stale="archive">{t('settings.reloaded')}</p>}
     </div>
   );
 }
@@ -75,14 +82,14 @@ function FolderForm({ folder, move }: { folder: string; move: FolderMove | null 
   );
 }
 
-function LimitsForm({ archive, lockedBytes, diskBytes }: { archive: ArchiveSettings; lockedBytes: number; diskBytes: number }) {
+function LimitsForm({ archive, lockedBytes, diskBytes, revision, onStale }: { archive: ArchiveSettings; lockedBytes: number; diskBytes: number; revision: number; onStale(stale: boolean): void }) {
   const { t } = useTranslation('storage');
   const [save, { isLoading, isSuccess, reset }] = useSetArchiveMutation();
   const [quota, setQuota] = useState(gibField(archive.quotaBytes));
   const [floor, setFloor] = useState(gibField(archive.freeFloorBytes));
   const [segment, setSegment] = useState(String(archive.segmentSeconds));
   const [problem, setProblem] = useState<{ field: string; text: string } | null>(null);
-  const edit = (set: (v: string) => void) => (e: { target: { value: string } }) => { set(e.target.value); setProblem(null); reset(); };
+  const edit = (set: (v: string) => void) => (e: { target: { value: string } }) => { set(e.target.value); setProblem(null); onStale(false); reset(); };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -99,9 +106,11 @@ function LimitsForm({ archive, lockedBytes, diskBytes }: { archive: ArchiveSetti
     if (diskBytes > 0 && freeFloorBytes >= diskBytes) return setProblem({ field: 'floor', text: t('archive.errors.freeFloorDisk', { floor: formatBytes(freeFloorBytes), disk: formatBytes(diskBytes) }) });
     if (!(Number.isInteger(s) && s >= 2 && s <= 3600)) return setProblem({ field: 'segment', text: t('archive.errors.segment') });
     try {
-      await save({ quotaBytes, freeFloorBytes, segmentSeconds: s }).unwrap();
+      await save({ quotaBytes, freeFloorBytes, segmentSeconds: s, revision }).unwrap();
+      onStale(false);
     } catch (err) {
-      setProblem({ field: '', text: errorText(err) });
+      if (changedMeanwhile(err)) onStale(true);
+      else setProblem({ field: '', text: errorText(err) });
     }
   };
   return (

@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../i18n/errors';
 import { RECORDING_MODES, type CallInput, type ChannelRecordingConfig } from '../../../../electron/contract';
 import { SCHEDULE_PRESETS, ScheduleGrid } from '../events/ScheduleGrid';
 import { useSetChannelsMutation } from './storage-api';
-import { parseNumber } from './storage-format';
+import { changedMeanwhile, parseNumber } from './storage-format';
 
 type Field = 'mode' | 'stream' | 'preSeconds' | 'postSeconds' | 'retentionDays' | 'schedule' | 'motionGrid' | 'backfill';
 interface Draft { mode: string; stream: string; preSeconds: string; postSeconds: string; retentionDays: string; noAgeLimit: boolean; schedule: string; motionGrid: string; backfill: string }
@@ -28,10 +28,15 @@ function common(configs: ChannelRecordingConfig[]): Draft {
 const DEFAULTS = (channelId: number): ChannelRecordingConfig =>
   ({ channelId, mode: 'off', stream: 'main', schedule: SCHEDULE_PRESETS.Always, preSeconds: 10, postSeconds: 30, retentionDays: null, motionGrid: true, backfill: true });
 
-interface Props { channelIds: number[]; configs: ChannelRecordingConfig[] }
+interface Props {
+  channelIds: number[];
+  configs: ChannelRecordingConfig[];
+  /** The settings' revision as read (sent back with a change: one made by someone else since is refused). */
+  revision: number | undefined;
+}
 
 /** One setting for every selected channel: only the fields edited are sent, the rest stay as each channel has them (keyed by the selection: another choice starts afresh). */
-export function ChannelSettingsForm({ channelIds, configs }: Props) {
+export function ChannelSettingsForm({ channelIds, configs, revision }: Props) {
   const { t } = useTranslation('storage');
   const [apply, { isLoading, isSuccess, reset }] = useSetChannelsMutation();
   const byId = new Map(configs.map((c) => [c.channelId, c]));
@@ -39,6 +44,12 @@ export function ChannelSettingsForm({ channelIds, configs }: Props) {
   const [draft, setDraft] = useState<Draft>(() => common(chosen));
   const [touched, setTouched] = useState<Set<Field>>(new Set());
   const [problem, setProblem] = useState<string | null>(null);
+  // Settings read again (after a save, or a refusal because someone else changed them): the form shows them afresh.
+  useEffect(() => {
+    setDraft(common(channelIds.map((id) => byId.get(id) ?? DEFAULTS(id))));
+    setTouched(new Set());
+    // Only a new revision resets what the user typed (not every new array of configs).
+  }, [revision]);
 
   if (channelIds.length === 0) return <p className="muted st-select-first">{t('settings.selectFirst')}</p>;
 
@@ -51,7 +62,7 @@ export function ChannelSettingsForm({ channelIds, configs }: Props) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const input: CallInput<'recording.setChannels'> = { channelIds };
+    const input: CallInput<'recording.setChannels'> = { channelIds, ...(revision !== undefined ? { revision } : {}) };
     if (touched.has('mode') && draft.mode) input.mode = draft.mode as ChannelRecordingConfig['mode'];
     if (touched.has('stream') && draft.stream) input.stream = draft.stream as ChannelRecordingConfig['stream'];
     if (touched.has('preSeconds')) {
@@ -75,12 +86,12 @@ export function ChannelSettingsForm({ channelIds, configs }: Props) {
     }
     if (touched.has('motionGrid') && draft.motionGrid) input.motionGrid = draft.motionGrid === 'on';
     if (touched.has('backfill') && draft.backfill) input.backfill = draft.backfill === 'on';
-    if (Object.keys(input).length === 1) return setProblem(t('settings.nothingChanged'));
+    if (Object.keys(input).every((k) => k === 'channelIds' || k === 'revision')) return setProblem(t('settings.nothingChanged'));
     try {
       await apply(input).unwrap();
       setTouched(new Set());
     } catch (err) {
-      setProblem(errorText(err));
+      setProblem(changedMeanwhile(err) ? t('settings.reloaded') : errorText(err));
     }
   };
 

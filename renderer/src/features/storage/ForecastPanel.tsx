@@ -10,7 +10,7 @@ import { useForecastQuery, useSetArchiveMutation, useSetChannelsMutation } from 
 import { daysText, GIB, gibField, parseNumber } from './storage-format';
 
 interface Row { mode: RecordingMode; bitrate: string; keep: string }
-interface Props { channels: Channel[]; configs: ChannelRecordingConfig[]; archive: ArchiveSettings }
+interface Props { channels: Channel[]; configs: ChannelRecordingConfig[]; archive: ArchiveSettings; revision: number }
 
 type ForecastInput = CallInput<'recording.forecast'>;
 
@@ -33,7 +33,7 @@ function toInput(quota: string, floor: string, rows: Map<number, Row>, names: Ma
 }
 
 /** A calculator: days each channel and the whole archive hold, what limits them, and what other values would give. */
-export function ForecastPanel({ channels, configs, archive }: Props) {
+export function ForecastPanel({ channels, configs, archive, revision }: Props) {
   const { t } = useTranslation('storage');
   const byId = useMemo(() => new Map(configs.map((c) => [c.channelId, c])), [configs]);
   const names = useMemo(() => new Map(channels.map((c) => [c.id, c.name])), [channels]);
@@ -75,14 +75,14 @@ export function ForecastPanel({ channels, configs, archive }: Props) {
   const save = async () => {
     if (typeof parsed === 'string') return;
     try {
-      await setArchive({ ...archive, quotaBytes: parsed.quotaBytes ?? null, freeFloorBytes: parsed.freeFloorBytes ?? archive.freeFloorBytes }).unwrap();
+      await setArchive({ ...archive, quotaBytes: parsed.quotaBytes ?? null, freeFloorBytes: parsed.freeFloorBytes ?? archive.freeFloorBytes, revision }).unwrap();
       // Channels grouped by the days they keep; only those that changed.
       const groups = new Map<number | null, number[]>();
       for (const c of parsed.channels ?? []) {
         const before = byId.get(c.channelId)?.retentionDays ?? null;
         if (c.retentionDays !== undefined && c.retentionDays !== before) groups.set(c.retentionDays, [...(groups.get(c.retentionDays) ?? []), c.channelId]);
       }
-      for (const [retentionDays, channelIds] of groups) await setChannels({ channelIds, retentionDays }).unwrap();
+      for (const [retentionDays, channelIds] of groups) await setChannels({ channelIds, retentionDays, revision }).unwrap();
       setMessage({ ok: true, text: t('forecast.saved') });
     } catch (err) {
       setMessage({ ok: false, text: errorText(err) });

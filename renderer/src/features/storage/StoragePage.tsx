@@ -44,16 +44,16 @@ export function StoragePage() {
       <section aria-labelledby="st-channels" className="st-section">
         <h2 id="st-channels">{t('channels.heading')}</h2>
         <ChannelTable rows={rows} selected={selected} onToggle={toggle} onToggleAll={toggleAll} onTrigger={(id) => void trigger(id)} />
-        <ChannelSettingsForm key={chosen.join(',')} channelIds={chosen} configs={config?.channels ?? []} />
+        <ChannelSettingsForm key={chosen.join(',')} channelIds={chosen} configs={config?.channels ?? []} revision={config?.revision} />
       </section>
       <div className="st-columns">
         <section aria-labelledby="st-archive" className="st-section">
           <h2 id="st-archive">{t('archive.heading')}</h2>
-          {config && <ArchiveSettingsForm archive={config.archive} folder={config.folder} lockedBytes={now?.disk.lockedBytes ?? 0} diskBytes={now?.disk.totalBytes ?? 0} move={move} />}
+          {config && <ArchiveSettingsForm revision={config.revision} archive={config.archive} folder={config.folder} lockedBytes={now?.disk.lockedBytes ?? 0} diskBytes={now?.disk.totalBytes ?? 0} move={move} />}
         </section>
         <section aria-labelledby="st-forecast" className="st-section">
           <h2 id="st-forecast">{t('forecast.heading')}</h2>
-          {config && <ForecastPanel channels={channels} configs={config.channels} archive={config.archive} />}
+          {config && <ForecastPanel channels={channels} configs={config.channels} archive={config.archive} revision={config.revision} />}
         </section>
       </div>
       <section aria-labelledby="st-evidence" className="st-section">

@@ -37,3 +37,8 @@ export function parseNumber(text: string): number {
   const s = text.trim().replace(',', '.');
   return s === '' || !/^-?\d*\.?\d*$/.test(s) ? NaN : Number(s);
 }
+
+/** A change refused because someone else changed the same settings since they were read (the page reads them again). */
+export function changedMeanwhile(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { reason?: unknown }).reason === 'settings.changedMeanwhile';
+}
