@@ -1,6 +1,7 @@
 // Recording, archive timeline, playback sessions, export with signed manifest, evidence locks.
 import { z } from 'zod';
 import { call, NoInput, needs } from './common';
+import { Refusal } from './errors';
 
 export const RECORDING_MODES = ['off', 'continuous', 'schedule', 'event'] as const;
 export const GAP_REASONS = ['camera_offline', 'recording_off', 'disk', 'station_stopped', 'not_on_card'] as const;
@@ -83,7 +84,7 @@ export const TimelineChannel = z.object({
    * Another station's channel whose timeline could not be had (its station offline, not answering, or refusing this
    * desk's account): the refusal, worded by the renderer like any other; the lists above are then empty.
    */
-  unavailable: z.object({ code: z.string(), message: z.string(), reason: z.string().optional(), params: z.record(z.string(), z.union([z.string(), z.number()])).optional() }).optional(),
+  unavailable: Refusal.optional(),
 });
 export type TimelineChannel = z.infer<typeof TimelineChannel>;
 

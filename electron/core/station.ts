@@ -30,6 +30,7 @@ import { burnInOutlines, maskFilePort, maskHandlers, permanentOutlines } from '.
 import { burnPermanentMasks } from './redaction/redact-export';
 import { maskPam } from './redaction/raster';
 import { RedactionService } from './redaction/redaction-service';
+import { RemoteArchive, type RemoteArchiveOptions } from './sites/remote-archive';
 import { SitesService } from './sites/sites-service';
 import { MASK_RGB } from '../contract';
 import { MqttPublisher, type MqttPublisherOptions } from './mqtt/mqtt-publisher';
@@ -61,6 +62,8 @@ export interface StationOptions {
   devices?: Pick<DeviceServiceOptions, 'unicast' | 'announcePort' | 'listenMulticast' | 'heartbeatMs' | 'graceMs' | 'scanMs'>;
   /** MQTT publishing (tests shorten the reconnection wait, the stats period and the connection timeout). */
   mqtt?: Pick<MqttPublisherOptions, 'reconnectMs' | 'statsEveryMs' | 'connectTimeoutMs'>;
+  /** The bound of the copies of other stations' archives (tests make it small). */
+  remoteArchive?: Pick<RemoteArchiveOptions, 'maxBytes' | 'aheadMs'>;
 }
 
 export interface Station {
@@ -134,7 +137,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ingest: (e) => void eventService.ingest(e),
     stateful: isStateful,
     offline: { raise: (id, name, reason) => health.stationOffline(id, name, reason), end: (id) => health.stationOnline(id) },
+    removed: (id) => remoteArchive.forget(id),
   });
+  // Other stations' archives on this desk (sites/remote-archive.ts): their timeline asked of them, their recordings copied here to play and export.
+  const remoteArchive = new RemoteArchive({ dataDir: opts.dataDir, logger, site: (id) => sites.archiveLink(id), ...opts.remoteArchive });
+  remoteArchive.prune(sites.siteIds());
   registry.setRemote(sites);
   const ffmpegPath = () => locateTool('ffmpeg', settings.ffmpegPath, env).path;
   // Privacy masks (electron/core/redaction): burnt into every picture the station makes, less those the asking session lifted.
@@ -195,6 +202,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       saveSettings(db, settings, clock());
       signals.emit('settings.changed', settings);
     },
+    remote: remoteArchive,
     ...opts.recording,
   });
   await recording.start();
@@ -391,6 +399,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       subjectRequests.dispose();
       await redaction.dispose();
       await recording.dispose();
+      remoteArchive.dispose();
       clips.dispose();
       live.dispose();
       await privacy.dispose();
