@@ -376,7 +376,13 @@ export class RecordingService {
     const names = new Map<number, string>();
     for (const id of ids) {
       let name = `Channel ${id}`;
-      if (src.id === 'local') { try { name = (await this.opts.registry.get(id)).name; } catch { /* removed channel: its recordings stay */ } }
+      if (src.id === 'local') {
+        try {
+          // Another station's channel is named with its station, as its events are.
+          const c = await this.opts.registry.get(id);
+          name = c.site ? `${c.site.name}: ${c.name}` : c.name;
+        } catch { /* removed channel: its recordings stay */ }
+      }
       names.set(id, name);
     }
     return names;
