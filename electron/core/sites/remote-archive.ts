@@ -274,6 +274,8 @@ export class RemoteArchive {
     } finally {
       closeSync(fd);
     }
+    // The site was removed while its bytes came: its folder is gone, and so is this copy.
+    if (this.caches.get(siteId) !== cache) return void rmSync(siteArchiveDir(this.o.dataDir, siteId), { recursive: true, force: true });
     // Indexed only once its bytes are here: a cursor never meets a row whose file is shorter.
     const keyframes = seg.keyframes.map(([offsetMs, byte]) => ({ offsetMs, byte }));
     const row = {
