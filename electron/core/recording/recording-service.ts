@@ -25,7 +25,7 @@ import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
 import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
 import { deleteChannelSegments, forecast, sweepRetention, type Forecast } from './retention';
-import { channelsWithRecordings, extendInterval, insertGap, rebaseSegmentPaths, recordedDays, segmentById, segmentsIn, timeline, unpackKeyframes } from './segment-index';
+import { channelsWithRecordings, extendInterval, insertGap, rebaseSegmentPaths, recordedDays, segmentById, segmentsIn, timeline, toArchiveSegment } from './segment-index';
 import { segmentFile } from './segment-file';
 import { StorageAdmin } from './storage-admin';
 import type { BeforeWrite } from './serial-writer';
@@ -578,11 +578,7 @@ export class RecordingService {
 
   /** This station's segments of a channel over [from, to], for a desk copying them (at most 500). */
   private segments(channelId: number, from: number, to: number): ArchiveSegment[] {
-    return segmentsIn(this.opts.db, channelId, from, to).slice(0, 500).map((r) => ({
-      id: r.id, channelId: r.channel_id, stream: r.stream, start: r.start_ms, end: r.end_ms, bytes: r.bytes, codec: r.codec, width: r.width, height: r.height,
-      timescale: r.timescale, baseDts: r.base_dts, initBytes: r.init_bytes, closed: r.closed === 1, fromCamera: r.from_camera === 1,
-      keyframes: unpackKeyframes(r.keyframes).map((k): [number, number] => [k.offsetMs, k.byte]),
-    }));
+    return segmentsIn(this.opts.db, channelId, from, to).slice(0, 500).map(toArchiveSegment);
   }
 
   /** Bytes of one of this station's segment files, for a desk copying it: never past what the index says is written. */

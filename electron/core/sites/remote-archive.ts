@@ -29,6 +29,8 @@ export interface RemoteArchiveOptions {
   maxBytes?: number;
   /** How far ahead of a playing clock (in archive time, at 1×) copies are made; default 60 s. */
   aheadMs?: number;
+  /** A copy asked for this recently is not evicted (it may be playing); default 60 s. */
+  keepMs?: number;
 }
 
 interface Cache { db: Db; source: ArchiveSource; bytes: number }
@@ -300,7 +302,7 @@ export class RemoteArchive {
     const rows = [...this.caches].flatMap(([siteId, c]) => (c.db.prepare('SELECT id, path, bytes FROM rec_segment').all() as { id: number; path: string; bytes: number }[])
       .map((r) => ({ ...r, siteId, c, used: this.used.get(`${siteId}:${r.path}`) ?? 0 })));
     rows.sort((a, b) => a.used - b.used || a.id - b.id);
-    const recent = Date.now() - 60_000;
+    const recent = Date.now() - (this.o.keepMs ?? 60_000);
     for (const r of rows) {
       if (total <= max || r.used > recent) break;
       try { unlinkSync(segmentFile(r.c.source.root, r.path)); } catch { /* already gone */ }
