@@ -105,6 +105,9 @@ describe('other stations\' archives on the desk, on one clock', () => {
     for (const t of [local, a, b]) expect(Math.abs(t.spans[0].start - T0)).toBeLessThan(200);
     const days = ok(await d.call('archive.days', { channelIds: [chB], from: T0 - 86_400_000, to: T0 + 86_400_000, utcOffsetMinutes: 0 }));
     expect(days).toContain(new Date(T0).toISOString().slice(0, 10));
+    // Motion search asks the remote channel's station (none of these recordings has a motion grid: nothing covered).
+    const motion = ok(await d.call('archive.motionSearch', { channelIds: [1, chB], from: T0, to: T0 + 60_000, region: '1'.repeat(576) }));
+    expect(motion).toMatchObject({ hits: [], coveredMs: { 1: 0, [chB]: 0 }, truncated: false });
     const thumb = ok(await d.call('archive.thumbnail', { channelId: chB, at: T0 + 5_000 }));
     expect(Math.abs(thumb.at - (T0 + 4_000))).toBeLessThan(200);
   });

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  fail, splitSiteChannel, type ArchiveSegment, type ArchiveSettings, type ChannelRecordingConfig, type ExportProgress, type recordingCalls, type TimelineChannel,
+  fail, splitSiteChannel, type ArchiveSegment, type CallInput, type CallOutput, type ArchiveSettings, type ChannelRecordingConfig, type ExportProgress, type recordingCalls, type TimelineChannel,
 } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
@@ -51,6 +51,8 @@ export interface RemoteArchivePort {
   overview(channelIds: number[], from: number, to: number, maxPoints: number): Promise<Map<number, { recorded: number[]; events: number[] }>>;
   days(channelIds: number[], from: number, to: number, utcOffsetMinutes: number): Promise<string[]>;
   thumbnail(channelId: number, at: number): Promise<{ jpegBase64: string; at: number } | null>;
+  /** Motion search over their station's grid (hits in the desk's clock); a station that cannot answer finds nothing. */
+  motionSearch(channelIds: number[], q: Omit<CallInput<'archive.motionSearch'>, 'channelIds' | 'source'>): Promise<CallOutput<'archive.motionSearch'>>;
 }
 
 const isSite = (id: number) => splitSiteChannel(id) !== null;
@@ -626,12 +628,24 @@ export class RecordingService {
       'archive.thumbnail': ({ source, channelId, at }, session) =>
         (source === 'local' && isSite(channelId) && this.opts.remote ? this.opts.remote.thumbnail(channelId, at) : this.thumbnail(source, channelId, at, session)),
       'archive.openFolder': ({ path }) => this.openFolder(path),
-      'archive.motionSearch': ({ source, ...q }) => {
+      'archive.motionSearch': async ({ source, ...q }) => {
         if (source === 'local') this.motionGrid.flush();
         const db = this.source(source).db;
-        const { hits, coveredMs } = searchMotion(db, q);
-        const indexBytes = Object.fromEntries(q.channelIds.map((id) => [id, motionIndexBytes(db, id)]));
-        return { hits: hits.slice(0, 5000), coveredMs, indexBytes, truncated: hits.length > 5000 };
+        // Other stations' channels are searched on their station, over its own grid.
+        const far = source === 'local' && this.opts.remote ? q.channelIds.filter(isSite) : [];
+        const own = q.channelIds.filter((id) => !far.includes(id));
+        const { hits, coveredMs } = own.length ? searchMotion(db, { ...q, channelIds: own }) : { hits: [], coveredMs: {} };
+        const indexBytes: Record<string, number> = Object.fromEntries(own.map((id) => [id, motionIndexBytes(db, id)]));
+        let truncated = hits.length > 5000;
+        if (far.length) {
+          const theirs = await this.opts.remote!.motionSearch(far, q);
+          hits.push(...theirs.hits);
+          hits.sort((a, b) => a.start - b.start);
+          Object.assign(coveredMs, theirs.coveredMs);
+          Object.assign(indexBytes, theirs.indexBytes);
+          truncated ||= theirs.truncated || hits.length > 5000;
+        }
+        return { hits: hits.slice(0, 5000), coveredMs, indexBytes, truncated };
       },
       'playback.open': (input, session) => this.openPlayback(session, input),
       'playback.seek': ({ sessionId, at }, session) => this.seekPlayback(session, sessionId, at),

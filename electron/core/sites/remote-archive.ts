@@ -48,6 +48,7 @@ export class RemoteArchive {
   /** When each copied segment was last asked for (by cache path), for eviction. */
   private readonly used = new Map<string, number>();
   private readonly log: Logger;
+  private disposed = false;
 
   constructor(private readonly o: RemoteArchiveOptions) {
     this.log = o.logger.child({ part: 'remote-archive' });
@@ -62,6 +63,7 @@ export class RemoteArchive {
 
   private cache(siteId: number): Cache {
     let c = this.caches.get(siteId);
+    if (!c && this.disposed) throw new Error('the station is stopping');
     if (!c) {
       const dir = siteArchiveDir(this.o.dataDir, siteId);
       mkdirSync(join(dir, 'files'), { recursive: true });
@@ -144,6 +146,25 @@ export class RemoteArchive {
     return t && { ...t, at: t.at - off };
   }
 
+  async motionSearch(channelIds: number[], q: Omit<CallInput<'archive.motionSearch'>, 'channelIds' | 'source'>): Promise<CallOutput<'archive.motionSearch'>> {
+    const out: CallOutput<'archive.motionSearch'> = { hits: [], coveredMs: {}, indexBytes: {}, truncated: false };
+    await Promise.all([...this.bySite(channelIds)].map(async ([siteId, remoteIds]) => {
+      try {
+        const { link, offsetMs: off } = this.o.site(siteId);
+        const r = await link.call('archive.motionSearch', { ...q, source: 'local', channelIds: remoteIds, from: Math.max(0, q.from + off), to: q.to + off });
+        out.hits.push(...r.hits.map((h) => ({ ...h, channelId: siteChannelId(siteId, h.channelId), start: h.start - off, end: h.end - off })));
+        for (const id of remoteIds) {
+          out.coveredMs[siteChannelId(siteId, id)] = r.coveredMs[id] ?? 0;
+          out.indexBytes[siteChannelId(siteId, id)] = r.indexBytes[id] ?? 0;
+        }
+        out.truncated ||= r.truncated;
+      } catch (err) {
+        this.log.debug({ site: siteId, err: (err as Error).message }, 'motion search not had from the station');
+      }
+    }));
+    return out;
+  }
+
   private bySite(channelIds: number[]): Map<number, number[]> {
     const m = new Map<number, number[]>();
     for (const id of channelIds) {
@@ -209,6 +230,8 @@ export class RemoteArchive {
   /** True while the channel's station has more after `after` that is not copied yet, or a copy is running. */
   more(channelId: number, after: number): boolean {
     const p = this.pending.get(channelId);
+    // A station gone away sends nothing more: its channels end where their copy does.
+    try { this.o.site(this.at(channelId).siteId); } catch { return false; }
     return !!p && (p.running > 0 || [...p.starts].some((s) => s > after - 1000));
   }
 
@@ -276,8 +299,11 @@ export class RemoteArchive {
     } finally {
       closeSync(fd);
     }
-    // The site was removed while its bytes came: its folder is gone, and so is this copy.
-    if (this.caches.get(siteId) !== cache) return void rmSync(siteArchiveDir(this.o.dataDir, siteId), { recursive: true, force: true });
+    // The site was removed while its bytes came (its folder is gone, and so is this copy), or the desk is stopping.
+    if (this.caches.get(siteId) !== cache) {
+      if (!this.disposed) rmSync(siteArchiveDir(this.o.dataDir, siteId), { recursive: true, force: true });
+      return;
+    }
     // Indexed only once its bytes are here: a cursor never meets a row whose file is shorter.
     const keyframes = seg.keyframes.map(([offsetMs, byte]) => ({ offsetMs, byte }));
     const row = {
@@ -324,6 +350,7 @@ export class RemoteArchive {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const c of this.caches.values()) { try { c.db.close(); } catch { /* already closed */ } }
     this.caches.clear();
   }
