@@ -1,6 +1,7 @@
 // Recording, archive timeline, playback sessions, export with signed manifest, evidence locks.
 import { z } from 'zod';
 import { call, NoInput, needs } from './common';
+import { Refusal } from './errors';
 
 export const RECORDING_MODES = ['off', 'continuous', 'schedule', 'event'] as const;
 export const GAP_REASONS = ['camera_offline', 'recording_off', 'disk', 'station_stopped', 'not_on_card'] as const;
@@ -79,6 +80,11 @@ export const TimelineChannel = z.object({
   /** An event with an end draws as a band from at to end. */
   events: z.array(z.object({ at: z.number(), kind: z.string(), end: z.number().optional() })),
   locks: z.array(z.object({ id: z.number(), start: z.number(), end: z.number(), reason: z.string() })),
+  /**
+   * Another station's channel whose timeline could not be had (its station offline, not answering, or refusing this
+   * desk's account): the refusal, worded by the renderer like any other; the lists above are then empty.
+   */
+  unavailable: Refusal.optional(),
 });
 export type TimelineChannel = z.infer<typeof TimelineChannel>;
 
@@ -201,6 +207,32 @@ export type VerifyReport = z.infer<typeof VerifyReport>;
 
 const range = { from: epochMs, to: epochMs };
 
+/**
+ * A segment of this station's archive as a desk copies it into its cache (sites/remote-archive.ts): the index row, its
+ * times in this station's clock, keyframes as [ms from start, byte offset] pairs.
+ */
+export const ArchiveSegment = z.object({
+  id: z.number().int().positive(),
+  channelId,
+  stream: z.enum(['main', 'sub']),
+  start: z.number(),
+  end: z.number(),
+  bytes: z.number().int().nonnegative(),
+  codec: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  timescale: z.number().int().positive(),
+  baseDts: z.number(),
+  initBytes: z.number().int().nonnegative(),
+  /** False while it is still being recorded (it grows). */
+  closed: z.boolean(),
+  fromCamera: z.boolean(),
+  keyframes: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])),
+});
+export type ArchiveSegment = z.infer<typeof ArchiveSegment>;
+/** The most bytes one `archive.segmentRead` returns. */
+export const SEGMENT_READ_MAX = 2 * 1024 * 1024;
+
 export const recordingCalls = {
   /** Stored settings: channels never set are not listed (they do not record; their motion grid is on). `folder`: where new recordings go. */
   'recording.config': call(needs.station('recordingSettings'), NoInput, z.object({
@@ -240,6 +272,16 @@ export const recordingCalls = {
   'archive.days': call(needs.channel('playback', 'channelIds'), 
     z.object({ source: sourceId, channelIds: z.array(channelId).min(1).max(64), ...range, utcOffsetMinutes: z.number().int().min(-900).max(900) }).strict(),
     z.array(z.string()),
+  ),
+  /** The segments of a channel overlapping the range (at most 500, oldest first), for a desk that plays or exports it. */
+  'archive.segments': call(needs.channel('playback', 'channelId'),
+    z.object({ channelId, ...range }).strict(),
+    z.array(ArchiveSegment),
+  ),
+  /** Bytes of one segment file (a desk copying it); `size`: the segment's indexed bytes now (an open one grows). */
+  'archive.segmentRead': call(needs.channel('playback', 'channelId'),
+    z.object({ channelId, segmentId: z.number().int().positive(), offset: z.number().int().nonnegative(), length: z.number().int().min(1).max(SEGMENT_READ_MAX) }).strict(),
+    z.object({ dataBase64: z.string(), size: z.number().int().nonnegative(), closed: z.boolean() }),
   ),
   'archive.channels': call(needs.channelList('playback', 'channelId'), z.object({ source: sourceId }).strict(), z.array(z.object({ channelId, name: z.string() }))),
   /** A JPEG decoded from the keyframe at or before the instant (cached). */

@@ -30,6 +30,7 @@ import { burnInOutlines, maskFilePort, maskHandlers, permanentOutlines } from '.
 import { burnPermanentMasks } from './redaction/redact-export';
 import { maskPam } from './redaction/raster';
 import { RedactionService } from './redaction/redaction-service';
+import { RemoteArchive, type RemoteArchiveOptions } from './sites/remote-archive';
 import { SitesService } from './sites/sites-service';
 import type { DiscoveryPlace } from './sites/station-discovery';
 import { CONTRACT_VERSION, MASK_RGB } from '../contract';
@@ -66,6 +67,8 @@ export interface StationOptions {
   sites?: { discovery?: DiscoveryPlace };
   /** Tests pose as a station of another version (what `station.status` says), as a desk would meet one. */
   poseAs?: { version: string; contract: string };
+  /** The bound of the copies of other stations' archives (tests make it small). */
+  remoteArchive?: Pick<RemoteArchiveOptions, 'maxBytes' | 'aheadMs'>;
 }
 
 export interface Station {
@@ -140,7 +143,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ingest: (e) => void eventService.ingest(e),
     stateful: isStateful,
     offline: { raise: (id, name, reason) => health.stationOffline(id, name, reason), end: (id) => health.stationOnline(id) },
+    removed: (id) => remoteArchive.forget(id),
   });
+  // Other stations' archives on this desk (sites/remote-archive.ts): their timeline asked of them, their recordings copied here to play and export.
+  const remoteArchive = new RemoteArchive({ dataDir: opts.dataDir, logger, site: (id) => sites.archiveLink(id), ...opts.remoteArchive });
+  remoteArchive.prune(sites.siteIds());
   registry.setRemote(sites);
   const ffmpegPath = () => locateTool('ffmpeg', settings.ffmpegPath, env).path;
   // Privacy masks (electron/core/redaction): burnt into every picture the station makes, less those the asking session lifted.
@@ -201,6 +208,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       saveSettings(db, settings, clock());
       signals.emit('settings.changed', settings);
     },
+    remote: remoteArchive,
     ...opts.recording,
   });
   await recording.start();
@@ -398,6 +406,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       subjectRequests.dispose();
       await redaction.dispose();
       await recording.dispose();
+      remoteArchive.dispose();
       clips.dispose();
       live.dispose();
       await privacy.dispose();

@@ -1,9 +1,11 @@
 // Many stations, one desk: three stations (processes) serving desks over TLS on 127.0.0.2–4, camsim's 16 cameras split
 // among them, and a desk (a fourth station with none of its own) whose page adds the first by address, compares and
 // trusts its certificate, then shows all 16 cameras of the three stations in one 16-tile layout with moving video, the
-// camera list as a site tree, and an alarm raised by a camera of the third station, named with its station.
+// camera list as a site tree, an alarm raised by a camera of the third station, named with its station, and a camera the
+// first station records played from the desk's Playback page (its timeline asked of that station, its segments copied).
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { siteChannelId } from '../../electron/contract';
 import { TEST_ADMIN } from '../helpers/auth';
 import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
 import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
@@ -20,6 +22,8 @@ const NAMES = ['North yard', 'Loading bay', 'Gatehouse'];
 let camsim: CamsimProcess, desk: StationProcess, remotes: StationProcess[], browser: Browser, page: Page, guard: ConsoleGuard;
 let serving: { host: string; port: number; fingerprint: string }[];
 let deskWs: WsClient;
+/** The first station's camera that it records (on the first station). */
+let recorded = 0;
 
 beforeAll(async () => {
   const started = await scope.all([startCamsim(['--devices', '4', '--channels', '4']), startStation(), startStation(), startStation(), startStation(), launchChromium()]);
@@ -38,6 +42,12 @@ beforeAll(async () => {
         await ws.call('eventSources.add', { driver: 'onvif', url: d.onvif.deviceService.replace('device_service', 'events_service'), username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD, channelMap: { '1': firstChannel } });
         await eventSourceConnected(ws, 30_000);
       }
+    }
+    if (i === 0) {
+      // Recorded from now, so the desk has an archive of another station to play by the last test.
+      recorded = firstChannel;
+      await ws.call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
+      await ws.call('recording.setChannels', { channelIds: [firstChannel], mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
     }
     const on = await ws.call<{ fingerprint: string }>('sites.setServing', { enabled: true, host: `127.0.0.${i + 2}`, port: await freeTcpPort() });
     ws.close();
@@ -97,6 +107,18 @@ describe('a desk showing three stations', () => {
     // Its popup action shows the remote camera in a maximized tile, as for a camera of the desk's own.
     await expect.poll(() => page.locator('[data-tile].maximized').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: `${ROOT}/test-results/sites-alarm.png` });
+    guard.check();
+  });
+
+  it('plays a camera the first station records from the desk\'s Playback page', { timeout: 40_000 }, async () => {
+    const site = (await deskWs.call<{ id: number; name: string }[]>('sites.list', {})).find((s) => s.name === NAMES[0])!;
+    const channelId = siteChannelId(site.id, recorded);
+    await page.goto(`${desk.url}#/playback?at=${Date.now() - 10_000}&channel=${channelId}`);
+    await page.waitForSelector(`canvas[data-timeline="${channelId}"]`, { timeout: 15_000 });
+    await expect.poll(() => page.evaluate((id) => document.querySelector<HTMLVideoElement>(`video[data-playback="${id}"]`)?.getVideoPlaybackQuality().totalVideoFrames ?? 0, channelId), { timeout: 20_000 }).toBeGreaterThan(10);
+    // Its strip drew that station's recording, no refusal over it.
+    expect(await page.locator('.pb-strip-note').count()).toBe(0);
+    await page.screenshot({ path: `${ROOT}/test-results/sites-playback.png` });
     guard.check();
   });
 });

@@ -156,9 +156,13 @@ export class ArchiveCursor {
         return { data: f.data, ...this.file.fragment(f.data), segment: this.file.row };
       }
       let next = nextSegment(this.source.db, this.channelId, this.file.row.start_ms);
+      const at = this.file.row;
       while (next && !this.openSegment(next)) next = nextSegment(this.source.db, this.channelId, next.start_ms);
       if (!next) {
-        this.openSegment(undefined);
+        // The end of what is indexed now. The cursor keeps its place, so a later call goes on with a segment indexed
+        // meanwhile (a desk's copy of another station's archive fills in while it plays).
+        if (!this.file) this.openSegment(at);
+        if (this.file) this.pos = this.file.row.bytes;
         return undefined;
       }
       this.pos = this.file.row.init_bytes;

@@ -106,6 +106,8 @@ export function hashFile(path: string): { sha256: string; chunks: string[]; byte
 
 export interface ExportRequest {
   source: ArchiveSource;
+  /** A channel's own archive where it is not `source` (another station's channel: the desk's copy of its archive). */
+  sourceOf?: (channelId: number) => ArchiveSource | undefined;
   channels: { channelId: number; camera: string }[];
   from: number;
   to: number;
@@ -128,7 +130,8 @@ export async function exportRange(req: ExportRequest): Promise<ExportResult> {
   const { source, from, to } = req;
   if (!(to > from)) throw new Error('the export range is empty');
   mkdirSync(req.folder, { recursive: true });
-  const totalBytes = req.channels.reduce((n, c) => n + segmentsIn(source.db, c.channelId, from, to).reduce((m, s) => m + s.bytes, 0), 0);
+  const sourceOf = (channelId: number) => req.sourceOf?.(channelId) ?? source;
+  const totalBytes = req.channels.reduce((n, c) => n + segmentsIn(sourceOf(c.channelId).db, c.channelId, from, to).reduce((m, s) => m + s.bytes, 0), 0);
   let doneBytes = 0;
   const files: ManifestFile[] = [];
   const written: string[] = [];
@@ -136,7 +139,7 @@ export async function exportRange(req: ExportRequest): Promise<ExportResult> {
   let lastYield = Date.now();
   try {
     for (const ch of req.channels) {
-      const cursor = new ArchiveCursor(source, ch.channelId);
+      const cursor = new ArchiveCursor(sourceOf(ch.channelId), ch.channelId);
       try {
         if (cursor.seek(from) === undefined) continue;
         let out: { fd: number; name: string; first: number; last: number; tracks: TrackInfo; meta: { codec: string; width: number; height: number; stream: string } } | undefined;

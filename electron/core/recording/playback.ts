@@ -38,12 +38,21 @@ interface ChannelStream {
   trickNext?: number;
   lastKeyWall?: number;
   keySpacingMs: number;
+  source: ArchiveSource;
+  /** Wall time of the last fragment sent (where a channel waiting for more of its archive goes on from). */
+  lastWall?: number;
 }
 
 export interface PlaybackSessionOptions {
   id: number;
   source: ArchiveSource;
-  channels: { channelId: number; media: number }[];
+  /** Each channel reads `source` unless it names its own (another station's channel: the desk's copy of its archive). */
+  channels: { channelId: number; media: number; source?: ArchiveSource }[];
+  /**
+   * At the end of what a channel's archive holds now: true while more is on its way (a copy from another station
+   * filling in), so the channel waits instead of ending.
+   */
+  more?: (channelId: number, after: number) => boolean;
   port: MediaPort;
   onState: (s: PlaybackState) => void;
   /** Real-time clock for pacing (ms). */
@@ -76,7 +85,10 @@ export class PlaybackSession {
   constructor(private readonly opts: PlaybackSessionOptions) {
     this.now = opts.now ?? (() => performance.now());
     this.audio = !!opts.audio;
-    this.streams = opts.channels.map((c) => ({ ...c, cursor: new ArchiveCursor(opts.source, c.channelId), timescale: 90_000, ended: false, keySpacingMs: 2000 }));
+    this.streams = opts.channels.map((c) => {
+      const source = c.source ?? opts.source;
+      return { channelId: c.channelId, media: c.media, source, cursor: new ArchiveCursor(source, c.channelId), timescale: 90_000, ended: false, keySpacingMs: 2000 };
+    });
     this.timer = setInterval(() => this.pump(), 40);
     this.timer.unref();
   }
@@ -87,7 +99,7 @@ export class PlaybackSession {
 
   /** The channel frame steps follow, and the archive it reads. */
   get primary(): { source: ArchiveSource; channelId: number } {
-    return { source: this.opts.source, channelId: this.opts.channels[0]!.channelId };
+    return { source: this.streams[0]!.source, channelId: this.streams[0]!.channelId };
   }
 
   /** Wall time on the session clock. */
@@ -114,7 +126,7 @@ export class PlaybackSession {
     for (const s of this.streams) {
       s.ended = false;
       s.pending = undefined;
-      s.trickNext = s.lastKeyWall = undefined;
+      s.trickNext = s.lastKeyWall = s.lastWall = undefined;
       const at = this.speed < 0 ? s.cursor.seekBack(t) : s.cursor.seek(t);
       if (at === undefined) {
         s.ended = true;
@@ -178,6 +190,7 @@ export class PlaybackSession {
         s.pending = undefined;
         if (!item) {
           flush();
+          if (!trick && this.opts.more?.(s.channelId, s.lastWall ?? pos)) break;
           s.ended = true;
           port.send(encodeMediaFrame({ channel: s.media, kind: 'end', keyframe: false, payload: new Uint8Array(0) }));
           this.opts.onState(this.state());
@@ -203,6 +216,7 @@ export class PlaybackSession {
           break;
         }
         if (batch.length === 0) batchKeyframe = item.info.keyframe;
+        s.lastWall = item.wall;
         batch.push(this.restamp(s, { ...item, data }, trick));
         this.firstSent ??= this.now();
       }

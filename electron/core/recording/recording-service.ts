@@ -1,10 +1,10 @@
 // The recording area of the station: recorders on the live hubs, the index kept with the disk, retention,
 // playback sessions on each client's media channel, export and verification, evidence locks.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  fail, type ArchiveSettings, type ChannelRecordingConfig, type ExportProgress, type recordingCalls,
+  fail, splitSiteChannel, type ArchiveSegment, type CallInput, type CallOutput, type ArchiveSettings, type ChannelRecordingConfig, type ExportProgress, type recordingCalls, type TimelineChannel,
 } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
@@ -25,12 +25,38 @@ import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
 import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
 import { deleteChannelSegments, forecast, sweepRetention, type Forecast } from './retention';
-import { channelsWithRecordings, extendInterval, insertGap, rebaseSegmentPaths, recordedDays, timeline } from './segment-index';
+import { channelsWithRecordings, extendInterval, insertGap, rebaseSegmentPaths, recordedDays, segmentById, segmentsIn, timeline, toArchiveSegment } from './segment-index';
+import { segmentFile } from './segment-file';
 import { SettingsRevisions } from './revisions';
 import { StorageAdmin } from './storage-admin';
 import type { BeforeWrite } from './serial-writer';
 
 type RecordingHandlers = Pick<Handlers, keyof typeof recordingCalls>;
+
+/**
+ * Other stations' channels on this desk (`sites/remote-archive.ts`): their timeline asked of their station, their
+ * recordings copied into an archive of the desk's own (same index, same files) that playback and export read.
+ */
+export interface RemoteArchivePort {
+  /** The desk's copy of a remote channel's archive (its rows under the desk's channel id, in the desk's clock). */
+  sourceOf(channelId: number): ArchiveSource;
+  /** Copies the segment playback at `at` starts from (the one holding it, else the next; the one before when rewinding). */
+  prepare(channelId: number, at: number, speed: number): Promise<void>;
+  /** Copies every segment overlapping [from, to] (export). */
+  fetch(channelId: number, from: number, to: number, signal?: AbortSignal): Promise<void>;
+  /** Keeps copying ahead of a playing session's clock; returns the stop. */
+  follow(channelIds: number[], clock: () => { at: number; speed: number }): () => void;
+  /** More of the channel's archive after `after` is known there and not copied yet (or being copied). */
+  more(channelId: number, after: number): boolean;
+  timeline(channelIds: number[], from: number, to: number): Promise<TimelineChannel[]>;
+  overview(channelIds: number[], from: number, to: number, maxPoints: number): Promise<Map<number, { recorded: number[]; events: number[] }>>;
+  days(channelIds: number[], from: number, to: number, utcOffsetMinutes: number): Promise<string[]>;
+  thumbnail(channelId: number, at: number): Promise<{ jpegBase64: string; at: number } | null>;
+  /** Motion search over their station's grid (hits in the desk's clock); a station that cannot answer finds nothing. */
+  motionSearch(channelIds: number[], q: Omit<CallInput<'archive.motionSearch'>, 'channelIds' | 'source'>): Promise<CallOutput<'archive.motionSearch'>>;
+}
+
+const isSite = (id: number) => splitSiteChannel(id) !== null;
 
 export interface RecordingServiceOptions {
   db: Db;
@@ -60,6 +86,8 @@ export interface RecordingServiceOptions {
   burnIn?: (channelId: number, session?: ClientSession) => { key: string; overlay: FrameOverlay } | null;
   /** Burns a channel's permanent masks into an exported file (see ExportRequest.burnMasks). */
   burnMasks?: (path: string, channelId: number) => Promise<string[] | null>;
+  /** Other stations' channels (a desk): their archive. */
+  remote?: RemoteArchivePort;
 }
 
 interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null; motion_grid: 0 | 1; backfill: 0 | 1 }
@@ -80,7 +108,7 @@ export class RecordingService {
   private readonly recorders = new Map<number, { rec: ChannelRecorder; detach: () => void; removeFromArchive: () => void }>();
   private readonly stopsInFlight = new Set<Promise<void>>();
   private readonly sources = new Map<string, ArchiveSource>();
-  private readonly sessions = new Map<number, { session: PlaybackSession; owner: ClientSession; release: () => void; channelIds: number[] }>();
+  private readonly sessions = new Map<number, { session: PlaybackSession; owner: ClientSession; release: () => void; channelIds: number[]; far: number[]; stopFollow?: () => void }>();
   private readonly mediaNext = new WeakMap<ClientSession, number>();
   private readonly exports = new Map<number, AbortController>();
   /** The channels of each running export (rights on export.cancel and export.progress). */
@@ -355,7 +383,13 @@ export class RecordingService {
     const names = new Map<number, string>();
     for (const id of ids) {
       let name = `Channel ${id}`;
-      if (src.id === 'local') { try { name = (await this.opts.registry.get(id)).name; } catch { /* removed channel: its recordings stay */ } }
+      if (src.id === 'local') {
+        try {
+          // Another station's channel is named with its station, as its events are.
+          const c = await this.opts.registry.get(id);
+          name = c.site ? `${c.site.name}: ${c.name}` : c.name;
+        } catch { /* removed channel: its recordings stay */ }
+      }
       names.set(id, name);
     }
     return names;
@@ -384,19 +418,47 @@ export class RecordingService {
     }
   }
 
-  openPlayback(owner: ClientSession, input: { source: string; channelIds: number[]; at: number; speed: number; paused: boolean; audio?: boolean }) {
+  async openPlayback(owner: ClientSession, input: { source: string; channelIds: number[]; at: number; speed: number; paused: boolean; audio?: boolean }) {
     const port = owner.media;
     if (!port) throw fail('station.noMediaChannel');
     const src = this.source(input.source);
+    const ids = [...new Set(input.channelIds)];
+    // Other stations' channels (on the desk's own archive only): read from the desk's copy, the start copied first.
+    const remote = src.id === 'local' && this.opts.remote ? this.opts.remote : undefined;
+    const far = remote ? ids.filter(isSite) : [];
+    await this.prepareRemote(far, input.at, input.speed, far.length === ids.length);
     let next = this.mediaNext.get(owner) ?? PLAYBACK_CHANNEL_BASE;
-    const channels = [...new Set(input.channelIds)].map((channelId) => ({ channelId, media: next++ }));
+    const channels = ids.map((channelId) => ({ channelId, media: next++, ...(far.includes(channelId) ? { source: remote!.sourceOf(channelId) } : {}) }));
     this.mediaNext.set(owner, next);
     const id = this.nextSession++;
-    const session = new PlaybackSession({ id, source: src, channels, port, audio: input.audio, onState: (s) => this.opts.signals.emit('playback.state', s) });
+    const session = new PlaybackSession({
+      id, source: src, channels, port, audio: input.audio, onState: (s) => this.opts.signals.emit('playback.state', s),
+      ...(far.length ? { more: (channelId: number, after: number) => far.includes(channelId) && remote!.more(channelId, after) } : {}),
+    });
     const release = owner.own(() => this.closePlayback(id));
-    this.sessions.set(id, { session, owner, release, channelIds: channels.map((c) => c.channelId) });
+    const stopFollow = far.length ? remote!.follow(far, () => { const st = session.state(); return { at: st.position, speed: st.paused ? 1 : st.speed }; }) : undefined;
+    this.sessions.set(id, { session, owner, release, channelIds: channels.map((c) => c.channelId), far, stopFollow });
     const state = session.seek(input.at, { speed: input.speed, paused: input.paused });
     return { state, channels: channels.map((c) => ({ channelId: c.channelId, channel: c.media })) };
+  }
+
+  /**
+   * Copies what playback of other stations' channels at `at` starts from. A station that cannot give it leaves its
+   * channels empty (their timeline says why); with no channel of this station's own in the session, its refusal is the answer.
+   */
+  private async prepareRemote(channelIds: number[], at: number, speed: number, refuse: boolean): Promise<void> {
+    if (!channelIds.length || !this.opts.remote) return;
+    const results = await Promise.allSettled(channelIds.map((id) => this.opts.remote!.prepare(id, at, speed)));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    for (const f of failed) this.log.warn({ err: (f.reason as Error).message, at }, 'another station\'s archive could not be copied');
+    if (refuse && failed.length === results.length) throw failed[0]!.reason;
+  }
+
+  /** A seek (or a change of speed, which restarts at the clock) of a session: other stations' channels copied there first. */
+  private async seekPlayback(owner: ClientSession, id: number, at: number, opts: { speed?: number; paused?: boolean } = {}) {
+    const session = this.playback(owner, id);
+    await this.prepareRemote(this.sessions.get(id)!.far, at, opts.speed ?? session.state().speed, false);
+    return session.seek(at, opts);
   }
 
   private playback(owner: ClientSession, id: number): PlaybackSession {
@@ -419,15 +481,17 @@ export class RecordingService {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
+    s.stopFollow?.();
     s.session.close();
     s.release();
   }
 
   /** ±n frames from the session clock's position, on its first channel; pauses there. */
-  step(owner: ClientSession, id: number, frames: number) {
+  async step(owner: ClientSession, id: number, frames: number) {
     const session = this.playback(owner, id);
     const pos = session.position();
     const { source, channelId } = session.primary;
+    if (this.sessions.get(id)!.far.includes(channelId)) await this.prepareRemote([channelId], pos, 1, false);
     const times = frameTimesAround(source, channelId, pos);
     if (times.length === 0) return session.state();
     let i = times.findIndex((t) => t > pos + 1) - 1;
@@ -445,12 +509,17 @@ export class RecordingService {
     this.exportChannels.set(exportId, input.channelIds);
     const emit = (p: Omit<ExportProgress, 'exportId' | 'folder'>) => this.opts.signals.emit('export.progress', { exportId, folder, ...p });
     let last = { doneBytes: 0, totalBytes: 0 };
+    const remote = src.id === 'local' ? this.opts.remote : undefined;
+    const far = remote ? input.channelIds.filter(isSite) : [];
     void (async () => {
       try {
         const names = await this.channelNames(src, input.channelIds);
         const key = await stationSigningKey(this.opts.secrets);
+        // Other stations' channels: the range copied from their station first (the desk's copy is what is exported).
+        for (const channelId of far) await remote!.fetch(channelId, input.from, input.to, abort.signal);
         await exportRange({
           source: src, channels: input.channelIds.map((channelId) => ({ channelId, camera: names.get(channelId)! })),
+          sourceOf: (channelId) => (far.includes(channelId) ? remote!.sourceOf(channelId) : undefined),
           from: input.from, to: input.to, folder, key, signal: abort.signal, now: this.clock, burnMasks: this.opts.burnMasks,
           onProgress: (p) => { last = p; emit({ state: 'running', ...p }); },
         });
@@ -486,6 +555,56 @@ export class RecordingService {
       SELECT id FROM rec_event WHERE channel_id = ? AND kind = ? AND end_ms IS NULL AND at_ms <= ? ORDER BY at_ms DESC LIMIT 1)`).run(at, channelId, kind, at);
   }
 
+  // ---- the archive with other stations' channels (a desk) ----
+
+  /** Timelines; other stations' channels asked of their station (the desk's own evidence locks kept on them). */
+  private async timeline(source: string, channelIds: number[], from: number, to: number): Promise<TimelineChannel[]> {
+    const own = timeline(this.source(source).db, channelIds, from, to);
+    const far = source === 'local' && this.opts.remote ? channelIds.filter(isSite) : [];
+    if (!far.length) return own;
+    const theirs = new Map((await this.opts.remote!.timeline(far, from, to)).map((t) => [t.channelId, t]));
+    return own.map((t) => { const r = theirs.get(t.channelId); return r ? { ...r, locks: t.locks } : t; });
+  }
+
+  private async overview(source: string, channelIds: number[], from: number, to: number, maxPoints: number) {
+    const own = overview(this.source(source).db, channelIds, from, to, maxPoints);
+    const far = source === 'local' && this.opts.remote ? channelIds.filter(isSite) : [];
+    if (!far.length) return own;
+    const theirs = await this.opts.remote!.overview(far, from, to, maxPoints);
+    // Their buckets in ours, index for index (the same range and size; a clock offset of seconds is nothing at hour scale).
+    const fit = (xs: number[], n: number) => Array.from({ length: n }, (_, i) => xs[i] ?? 0);
+    return { ...own, channels: own.channels.map((c) => { const r = theirs.get(c.channelId); return r ? { ...c, recorded: fit(r.recorded, c.recorded.length), events: fit(r.events, c.events.length) } : c; }) };
+  }
+
+  private async days(source: string, channelIds: number[], from: number, to: number, utcOffsetMinutes: number): Promise<string[]> {
+    const own = recordedDays(this.source(source).db, channelIds, from, to, utcOffsetMinutes);
+    const far = source === 'local' && this.opts.remote ? channelIds.filter(isSite) : [];
+    if (!far.length) return own;
+    return [...new Set([...own, ...(await this.opts.remote!.days(far, from, to, utcOffsetMinutes))])].sort();
+  }
+
+  /** This station's segments of a channel over [from, to], for a desk copying them (at most 500). */
+  private segments(channelId: number, from: number, to: number): ArchiveSegment[] {
+    return segmentsIn(this.opts.db, channelId, from, to).slice(0, 500).map(toArchiveSegment);
+  }
+
+  /** Bytes of one of this station's segment files, for a desk copying it: never past what the index says is written. */
+  private segmentRead(channelId: number, segmentId: number, offset: number, length: number) {
+    const row = segmentById(this.opts.db, segmentId);
+    if (!row || row.channel_id !== channelId) throw fail('archive.noSegment', { id: segmentId, channelId });
+    const len = Math.max(0, Math.min(length, row.bytes - offset));
+    const buf = Buffer.alloc(len);
+    let got = 0;
+    if (len > 0) {
+      let fd: number;
+      try { fd = openSync(segmentFile(this.archive.root, row.path), 'r'); } catch { throw fail('archive.noSegment', { id: segmentId, channelId }); }
+      try {
+        while (got < len) { const n = readSync(fd, buf, got, len - got, offset + got); if (n === 0) break; got += n; }
+      } finally { closeSync(fd); }
+    }
+    return { dataBase64: buf.subarray(0, got).toString('base64'), size: row.bytes, closed: row.closed === 1 };
+  }
+
   get handlers(): RecordingHandlers {
     const db = this.opts.db;
     return {
@@ -500,27 +619,43 @@ export class RecordingService {
       'recording.setChannels': ({ channelIds, revision, ...patch }) => this.setChannels(channelIds, patch, revision),
       'recording.status': () => this.status(),
       'recording.trigger': async ({ channelId, kind }) => (await this.trigger(channelId, kind), {}),
-      'archive.timeline': ({ source, channelIds, from, to }) => timeline(this.source(source).db, channelIds, from, to),
-      'archive.overview': ({ source, channelIds, from, to, maxPoints }) => overview(this.source(source).db, channelIds, from, to, maxPoints),
-      'archive.days': ({ source, channelIds, from, to, utcOffsetMinutes }) => recordedDays(this.source(source).db, channelIds, from, to, utcOffsetMinutes),
+      'archive.timeline': ({ source, channelIds, from, to }) => this.timeline(source, channelIds, from, to),
+      'archive.overview': ({ source, channelIds, from, to, maxPoints }) => this.overview(source, channelIds, from, to, maxPoints),
+      'archive.days': ({ source, channelIds, from, to, utcOffsetMinutes }) => this.days(source, channelIds, from, to, utcOffsetMinutes),
+      'archive.segments': ({ channelId, from, to }) => this.segments(channelId, from, to),
+      'archive.segmentRead': ({ channelId, segmentId, offset, length }) => this.segmentRead(channelId, segmentId, offset, length),
       'archive.channels': async ({ source }) => {
         const src = this.source(source);
-        const ids = [...new Set([...channelsWithRecordings(src.db), ...(src.id === 'local' ? (await this.opts.registry.list()).map((c) => c.id) : [])])].sort((a, b) => a - b);
+        // On the station's own archive: other stations' channels too (a desk plays them from their station).
+        const ids = [...new Set([...channelsWithRecordings(src.db), ...(src.id === 'local' ? (await this.opts.registry.listAll()).map((c) => c.id) : [])])].sort((a, b) => a - b);
         const names = await this.channelNames(src, ids);
         return ids.map((channelId) => ({ channelId, name: names.get(channelId)! }));
       },
-      'archive.thumbnail': ({ source, channelId, at }, session) => this.thumbnail(source, channelId, at, session),
+      'archive.thumbnail': ({ source, channelId, at }, session) =>
+        (source === 'local' && isSite(channelId) && this.opts.remote ? this.opts.remote.thumbnail(channelId, at) : this.thumbnail(source, channelId, at, session)),
       'archive.openFolder': ({ path }) => this.openFolder(path),
-      'archive.motionSearch': ({ source, ...q }) => {
+      'archive.motionSearch': async ({ source, ...q }) => {
         if (source === 'local') this.motionGrid.flush();
         const db = this.source(source).db;
-        const { hits, coveredMs } = searchMotion(db, q);
-        const indexBytes = Object.fromEntries(q.channelIds.map((id) => [id, motionIndexBytes(db, id)]));
-        return { hits: hits.slice(0, 5000), coveredMs, indexBytes, truncated: hits.length > 5000 };
+        // Other stations' channels are searched on their station, over its own grid.
+        const far = source === 'local' && this.opts.remote ? q.channelIds.filter(isSite) : [];
+        const own = q.channelIds.filter((id) => !far.includes(id));
+        const { hits, coveredMs } = own.length ? searchMotion(db, { ...q, channelIds: own }) : { hits: [], coveredMs: {} };
+        const indexBytes: Record<string, number> = Object.fromEntries(own.map((id) => [id, motionIndexBytes(db, id)]));
+        let truncated = hits.length > 5000;
+        if (far.length) {
+          const theirs = await this.opts.remote!.motionSearch(far, q);
+          hits.push(...theirs.hits);
+          hits.sort((a, b) => a.start - b.start);
+          Object.assign(coveredMs, theirs.coveredMs);
+          Object.assign(indexBytes, theirs.indexBytes);
+          truncated ||= theirs.truncated || hits.length > 5000;
+        }
+        return { hits: hits.slice(0, 5000), coveredMs, indexBytes, truncated };
       },
       'playback.open': (input, session) => this.openPlayback(session, input),
-      'playback.seek': ({ sessionId, at }, session) => this.playback(session, sessionId).seek(at),
-      'playback.speed': ({ sessionId, speed }, session) => this.playback(session, sessionId).setSpeed(speed),
+      'playback.seek': ({ sessionId, at }, session) => this.seekPlayback(session, sessionId, at),
+      'playback.speed': ({ sessionId, speed }, session) => this.seekPlayback(session, sessionId, this.playback(session, sessionId).position(), { speed }),
       'playback.pause': ({ sessionId, paused }, session) => this.playback(session, sessionId).setPaused(paused),
       'playback.audio': ({ sessionId, audio }, session) => this.playback(session, sessionId).setAudio(audio),
       'playback.step': ({ sessionId, frames }, session) => this.step(session, sessionId, frames),

@@ -1,5 +1,6 @@
 // The archive index in SQLite: repository functions, db first. Intervals (segments, spans, gaps) are
 // capped in length so overlap queries bound start_ms from below and use the (channel_id, start_ms) index.
+import type { ArchiveSegment } from '../../contract';
 import type { Db } from '../storage/db';
 
 /** Spans and gaps are split at this length. */
@@ -71,6 +72,15 @@ export function segmentById(db: Db, id: number): SegmentRow | undefined {
 export function segmentsIn(db: Db, channelId: number, from: number, to: number): SegmentRow[] {
   return db.prepare('SELECT * FROM rec_segment WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms')
     .all(channelId, from - MAX_SEGMENT_MS, to, from) as SegmentRow[];
+}
+
+/** A segment row as another station's desk copies it (`archive.segments`). */
+export function toArchiveSegment(r: SegmentRow): ArchiveSegment {
+  return {
+    id: r.id, channelId: r.channel_id, stream: r.stream, start: r.start_ms, end: r.end_ms, bytes: r.bytes, codec: r.codec, width: r.width, height: r.height,
+    timescale: r.timescale, baseDts: r.base_dts, initBytes: r.init_bytes, closed: r.closed === 1, fromCamera: r.from_camera === 1,
+    keyframes: unpackKeyframes(r.keyframes).map((k): [number, number] => [k.offsetMs, k.byte]),
+  };
 }
 
 /** The segment holding instant t, else the first one after it. */

@@ -40,6 +40,8 @@ export interface SitesServiceOptions {
   stateful: (type: EventType) => boolean;
   /** The station alarm of a station that went away (health/), by the id the Health page knows it by; ended when it is back. */
   offline: { raise(id: string, name: string, reason: string): void; end(id: string): void };
+  /** A site was removed (its copy of that station's archive goes: remote-archive.ts). */
+  removed?: (id: number) => void;
 }
 
 const secretKey = (id: number) => `site:${id}`;
@@ -242,6 +244,7 @@ export class SitesService {
     this.closeMirrored(id);
     this.o.db.prepare('DELETE FROM site WHERE id = ?').run(id);
     await this.o.secrets.delete(secretKey(id));
+    this.o.removed?.(id);
     this.o.channelsChanged();
     this.changed();
     return true;
@@ -337,6 +340,22 @@ export class SitesService {
       return Promise.reject(r ? fail('site.notConnected', { name: r.name, state: link?.state.state ?? 'offline' }) : fail('channel.notFound', { id: input.channelId }));
     }
     return link.call(name, { ...input, channelId: at.remoteId });
+  }
+
+  // ---- another station's archive (remote-archive.ts) ----
+
+  /** The stations in the list (their archive copies outside it go). */
+  siteIds(): number[] {
+    return this.rows().map((r) => r.id);
+  }
+
+  /** A site's link for its archive, with its clock minus ours; refused at once when it is not connected (no waiting). */
+  archiveLink(siteId: number): { link: Pick<SiteLink, 'call'>; offsetMs: number } {
+    const link = this.links.get(siteId);
+    const r = this.o.db.prepare('SELECT name FROM site WHERE id = ?').get(siteId) as { name: string } | undefined;
+    if (!r) throw fail('site.notFound', { id: siteId });
+    if (!link?.online) throw fail('site.notConnected', { name: r.name, state: link?.state.state ?? 'offline' });
+    return { link, offsetMs: link.state.clockOffsetMs ?? 0 };
   }
 
   /** A remote event into this desk's events: opened once, closed when it ends there (or the station goes away). */

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TimelineChannel } from '../../../../electron/contract';
 import { shortcutOf } from '../../app/shortcuts';
+import { useErrorText } from '../../i18n/errors';
 import type { Density } from './use-timeline';
 import { FRAME_MS, frameOf, instantText, tickLabel, tickStep, wheelFactor, type TimelineView } from './timeline-view';
 
@@ -61,6 +62,7 @@ interface Props {
 /** One channel's strip: recorded spans, gaps coloured by reason, event marks, locks, the playhead, the selection. */
 export function TimelineCanvas({ name, bands, data, density, channelId, view, position, selection, onSeek, onPan, onZoom, onSelect, onHover }: Props) {
   const { t, i18n } = useTranslation('recording');
+  const errorText = useErrorText();
   const canvas = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(800);
   const drag = useRef<{ x: number; moved: boolean; shift: boolean; from: number } | null>(null);
@@ -153,9 +155,12 @@ export function TimelineCanvas({ name, bands, data, density, channelId, view, po
   /** Where a click seeks: at the finest scales the start of the frame under the pointer. */
   const seekAt = (clientX: number) => (view.to - view.from <= FRAME_SCALE_MS ? frameOf(timeAt(clientX)) : timeAt(clientX));
 
+  // Another station's channel whose timeline its station could not give (offline, refusing this desk's account).
+  const unavailable = data?.unavailable ? errorText(data.unavailable) : undefined;
   return (
     <div className="pb-strip">
       <span className="pb-strip-name" title={name}>{name}</span>
+      {unavailable && <span className="pb-strip-note" id={`pb-note-${channelId}`} role="note">{unavailable}</span>}
       <canvas
         ref={canvas}
         className="pb-canvas"
@@ -164,6 +169,7 @@ export function TimelineCanvas({ name, bands, data, density, channelId, view, po
         data-recorded-buckets={density?.recorded.filter((r) => r > 0).length}
         role="slider"
         aria-label={t('timeline.label', { name })}
+        aria-describedby={unavailable ? `pb-note-${channelId}` : undefined}
         aria-valuemin={view.from}
         aria-valuemax={view.to}
         aria-valuenow={position ?? view.from}

@@ -1,0 +1,357 @@
+// Another station's archive on the desk (issue 14): its timeline asked of it through the SiteLink, its recordings
+// copied on demand into an archive of the desk's own — a SQLite index of the same schema and the segment files under
+// the data folder, one per site — so the recording area's ArchiveCursor, PlaybackSession and export read it unchanged.
+// Every instant is moved by the link's measured clock offset on the way: desk time = their time - offset.
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  fail, SEGMENT_READ_MAX, siteChannelId, splitSiteChannel, StationError,
+  type ArchiveSegment, type CallInput, type CallName, type CallOutput, type TimelineChannel,
+} from '../../contract';
+import type { Logger } from '../log';
+import type { ArchiveSource } from '../recording/archive-reader';
+import { segmentFile } from '../recording/segment-file';
+import { deleteSegment, insertSegment, updateSegment } from '../recording/segment-index';
+import { openDatabase, type Db } from '../storage/db';
+
+/** A site's link as the archive needs it: calls as this desk's account there, and its clock minus ours (ms). */
+export interface ArchiveLink {
+  link: { call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> };
+  offsetMs: number;
+}
+
+export interface RemoteArchiveOptions {
+  dataDir: string;
+  logger: Logger;
+  /** The site's link, or the refusal (not connected, unknown) thrown. */
+  site(siteId: number): ArchiveLink;
+  /** The copies of every site together stay below this (oldest used first out); default 4 GiB. */
+  maxBytes?: number;
+  /** How far ahead of a playing clock (in archive time, at 1×) copies are made; default 60 s. */
+  aheadMs?: number;
+  /** A copy asked for this recently is not evicted (it may be playing); default 60 s. */
+  keepMs?: number;
+}
+
+interface Cache { db: Db; source: ArchiveSource; bytes: number }
+interface Row { id: number; bytes: number; closed: number }
+
+/** The copy's folder of a site (removed with the site). */
+export const siteArchiveDir = (dataDir: string, siteId: number) => join(dataDir, 'site-archives', String(siteId));
+
+export class RemoteArchive {
+  private readonly caches = new Map<number, Cache>();
+  /** Copies under way, by site and remote segment id (a second asker waits on the first). */
+  private readonly copying = new Map<string, Promise<void>>();
+  /** Per desk channel: segments known on its station (desk time) and not copied yet, and copies running. */
+  private readonly pending = new Map<number, { starts: Set<number>; running: number }>();
+  /** When each copied segment was last asked for (by cache path), for eviction. */
+  private readonly used = new Map<string, number>();
+  private readonly log: Logger;
+  private disposed = false;
+
+  constructor(private readonly o: RemoteArchiveOptions) {
+    this.log = o.logger.child({ part: 'remote-archive' });
+  }
+
+  /** Copies of sites no longer in the list go (a site removed while the desk was down). */
+  prune(siteIds: number[]): void {
+    let names: string[] = [];
+    try { names = readdirSync(join(this.o.dataDir, 'site-archives')); } catch { return; }
+    for (const n of names) if (!siteIds.includes(Number(n))) this.forget(Number(n));
+  }
+
+  private cache(siteId: number): Cache {
+    let c = this.caches.get(siteId);
+    if (!c && this.disposed) throw new Error('the station is stopping');
+    if (!c) {
+      const dir = siteArchiveDir(this.o.dataDir, siteId);
+      mkdirSync(join(dir, 'files'), { recursive: true });
+      const db = openDatabase(join(dir, 'index.db'));
+      const bytes = (db.prepare('SELECT coalesce(sum(bytes), 0) AS n FROM rec_segment').get() as { n: number }).n;
+      c = { db, bytes, source: { id: `site-${siteId}`, db, root: join(dir, 'files'), label: `site ${siteId}` } };
+      this.caches.set(siteId, c);
+    }
+    return c;
+  }
+
+  private at(channelId: number): { siteId: number; remoteId: number } {
+    const at = splitSiteChannel(channelId);
+    if (!at) throw fail('channel.notFound', { id: channelId });
+    return at;
+  }
+
+  sourceOf(channelId: number): ArchiveSource {
+    return this.cache(this.at(channelId).siteId).source;
+  }
+
+  // ---- asked of the station ----
+
+  /** Each site's channels asked in one call; a station that cannot answer gives its channels empty with the reason. */
+  async timeline(channelIds: number[], from: number, to: number): Promise<TimelineChannel[]> {
+    const out = new Map<number, TimelineChannel>();
+    await Promise.all([...this.bySite(channelIds)].map(async ([siteId, remoteIds]) => {
+      try {
+        const { link, offsetMs: off } = this.o.site(siteId);
+        const theirs = await link.call('archive.timeline', { source: 'local', channelIds: remoteIds, from: from + off, to: to + off });
+        const iv = <T extends { start: number; end: number }>(x: T): T => ({ ...x, start: x.start - off, end: x.end - off });
+        for (const t of theirs) {
+          out.set(siteChannelId(siteId, t.channelId), {
+            channelId: siteChannelId(siteId, t.channelId), spans: t.spans.map(iv), filled: t.filled.map(iv), gaps: t.gaps.map(iv),
+            events: t.events.map((e) => ({ ...e, at: e.at - off, ...(e.end !== undefined ? { end: e.end - off } : {}) })),
+            // Their evidence locks are theirs to lift: the desk shows its own (recording-service keeps them).
+            locks: [],
+          });
+        }
+      } catch (err) {
+        const info = err instanceof StationError ? err.info : { code: 'internal' as const, message: (err as Error).message };
+        for (const id of remoteIds) {
+          out.set(siteChannelId(siteId, id), { channelId: siteChannelId(siteId, id), spans: [], filled: [], gaps: [], events: [], locks: [], unavailable: info });
+        }
+      }
+    }));
+    return channelIds.map((id) => out.get(id)!);
+  }
+
+  async overview(channelIds: number[], from: number, to: number, maxPoints: number): Promise<Map<number, { recorded: number[]; events: number[] }>> {
+    const out = new Map<number, { recorded: number[]; events: number[] }>();
+    await Promise.all([...this.bySite(channelIds)].map(async ([siteId, remoteIds]) => {
+      try {
+        const { link, offsetMs: off } = this.o.site(siteId);
+        const r = await link.call('archive.overview', { source: 'local', channelIds: remoteIds, from: Math.max(0, from + off), to: to + off, maxPoints });
+        for (const c of r.channels) out.set(siteChannelId(siteId, c.channelId), { recorded: c.recorded, events: c.events });
+      } catch (err) {
+        this.log.debug({ site: siteId, err: (err as Error).message }, 'overview not had from the station');
+      }
+    }));
+    return out;
+  }
+
+  async days(channelIds: number[], from: number, to: number, utcOffsetMinutes: number): Promise<string[]> {
+    const days = await Promise.all([...this.bySite(channelIds)].map(async ([siteId, remoteIds]) => {
+      try {
+        const { link, offsetMs: off } = this.o.site(siteId);
+        return await link.call('archive.days', { source: 'local', channelIds: remoteIds, from: Math.max(0, from + off), to: to + off, utcOffsetMinutes });
+      } catch {
+        return [];
+      }
+    }));
+    return days.flat();
+  }
+
+  async thumbnail(channelId: number, at: number): Promise<{ jpegBase64: string; at: number } | null> {
+    const { siteId, remoteId } = this.at(channelId);
+    const { link, offsetMs: off } = this.o.site(siteId);
+    const t = await link.call('archive.thumbnail', { source: 'local', channelId: remoteId, at: Math.max(0, at + off) });
+    return t && { ...t, at: t.at - off };
+  }
+
+  async motionSearch(channelIds: number[], q: Omit<CallInput<'archive.motionSearch'>, 'channelIds' | 'source'>): Promise<CallOutput<'archive.motionSearch'>> {
+    const out: CallOutput<'archive.motionSearch'> = { hits: [], coveredMs: {}, indexBytes: {}, truncated: false };
+    await Promise.all([...this.bySite(channelIds)].map(async ([siteId, remoteIds]) => {
+      try {
+        const { link, offsetMs: off } = this.o.site(siteId);
+        const r = await link.call('archive.motionSearch', { ...q, source: 'local', channelIds: remoteIds, from: Math.max(0, q.from + off), to: q.to + off });
+        out.hits.push(...r.hits.map((h) => ({ ...h, channelId: siteChannelId(siteId, h.channelId), start: h.start - off, end: h.end - off })));
+        for (const id of remoteIds) {
+          out.coveredMs[siteChannelId(siteId, id)] = r.coveredMs[id] ?? 0;
+          out.indexBytes[siteChannelId(siteId, id)] = r.indexBytes[id] ?? 0;
+        }
+        out.truncated ||= r.truncated;
+      } catch (err) {
+        this.log.debug({ site: siteId, err: (err as Error).message }, 'motion search not had from the station');
+      }
+    }));
+    return out;
+  }
+
+  private bySite(channelIds: number[]): Map<number, number[]> {
+    const m = new Map<number, number[]>();
+    for (const id of channelIds) {
+      const { siteId, remoteId } = this.at(id);
+      m.set(siteId, [...(m.get(siteId) ?? []), remoteId]);
+    }
+    return m;
+  }
+
+  // ---- copied for playback and export ----
+
+  /**
+   * Copies the segment playback at `at` starts from: the one holding it, else the next (the one before when
+   * rewinding). The rest of the neighbourhood follows in the background (`follow`).
+   */
+  async prepare(channelId: number, at: number, speed: number): Promise<void> {
+    const back = speed < 0;
+    const list = await this.list(channelId, back ? at - 60_000 : at, back ? at : at + 60_000);
+    const first = back ? list.segments.findLast((s) => s.start <= at + list.off) : list.segments[0];
+    if (first) await this.copy(channelId, first, list.off);
+  }
+
+  /** Copies every segment overlapping [from, to] (export), oldest first. */
+  async fetch(channelId: number, from: number, to: number, signal?: AbortSignal): Promise<void> {
+    for (let t = from; t < to;) {
+      const list = await this.list(channelId, t, to);
+      if (!list.segments.length) return;
+      for (const s of list.segments) {
+        if (signal?.aborted) throw new DOMException('export cancelled', 'AbortError');
+        await this.copy(channelId, s, list.off);
+      }
+      // A listing holds at most 500 segments: go on after the last one.
+      const last = list.segments.at(-1)!.end - list.off;
+      if (list.segments.length < 500 || last <= t) return;
+      t = last;
+    }
+  }
+
+  /** Keeps copying the archive ahead of a playing clock (behind it when rewinding), one pass a second. */
+  follow(channelIds: number[], clock: () => { at: number; speed: number }): () => void {
+    let busy = false;
+    const tick = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const { at, speed } = clock();
+        const span = (this.o.aheadMs ?? 60_000) * Math.max(1, Math.abs(speed));
+        for (const id of channelIds) {
+          await this.fetch(id, speed < 0 ? Math.max(0, at - span) : at, speed < 0 ? at : at + span).catch((err: Error) => {
+            this.log.debug({ channel: id, err: err.message }, 'copy ahead of playback failed');
+          });
+        }
+      } finally {
+        busy = false;
+      }
+    };
+    void tick();
+    const timer = setInterval(() => void tick(), 1000);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** True while the channel's station has more after `after` that is not copied yet, or a copy is running. */
+  more(channelId: number, after: number): boolean {
+    const p = this.pending.get(channelId);
+    // A station gone away sends nothing more: its channels end where their copy does.
+    try { this.o.site(this.at(channelId).siteId); } catch { return false; }
+    return !!p && (p.running > 0 || [...p.starts].some((s) => s > after - 1000));
+  }
+
+  /** The station's segments of a channel over [from, to] (desk time), and the offset they were listed with. */
+  private async list(channelId: number, from: number, to: number): Promise<{ segments: ArchiveSegment[]; off: number }> {
+    const { siteId, remoteId } = this.at(channelId);
+    const { link, offsetMs: off } = this.o.site(siteId);
+    const segments = await link.call('archive.segments', { channelId: remoteId, from: Math.max(0, Math.round(from + off)), to: Math.max(0, Math.round(to + off)) });
+    const p = this.pendingOf(channelId);
+    const cache = this.cache(siteId);
+    for (const s of segments) {
+      const have = cache.db.prepare('SELECT id, bytes, closed FROM rec_segment WHERE path = ?').get(this.pathOf(channelId, s.id)) as Row | undefined;
+      if (!have || have.bytes < s.bytes) p.starts.add(s.start - off);
+    }
+    return { segments, off };
+  }
+
+  private pendingOf(channelId: number) {
+    let p = this.pending.get(channelId);
+    if (!p) this.pending.set(channelId, (p = { starts: new Set(), running: 0 }));
+    return p;
+  }
+
+  /** Where a remote segment's copy lives, relative to the site's folder: the desk channel, then the segment's id there. */
+  private pathOf(channelId: number, remoteSegmentId: number): string {
+    return `${channelId}/${remoteSegmentId}.mp4`;
+  }
+
+  /** Copies one remote segment (or what it grew by since the last copy) and indexes it in the desk's clock. */
+  private copy(channelId: number, seg: ArchiveSegment, off: number): Promise<void> {
+    const { siteId } = this.at(channelId);
+    const key = `${siteId}:${seg.id}`;
+    const path = this.pathOf(channelId, seg.id);
+    this.used.set(`${siteId}:${path}`, Date.now());
+    const running = this.copying.get(key);
+    if (running) return running;
+    const p = this.pendingOf(channelId);
+    p.running++;
+    const job = this.copyNow(siteId, channelId, seg, off, path).finally(() => {
+      p.running--;
+      this.copying.delete(key);
+    });
+    this.copying.set(key, job);
+    return job;
+  }
+
+  private async copyNow(siteId: number, channelId: number, seg: ArchiveSegment, off: number, path: string): Promise<void> {
+    const cache = this.cache(siteId);
+    const have = cache.db.prepare('SELECT id, bytes, closed FROM rec_segment WHERE path = ?').get(path) as Row | undefined;
+    const done = () => this.pending.get(channelId)?.starts.delete(seg.start - off);
+    if (have && (have.bytes >= seg.bytes || !seg.bytes)) return void done();
+    const { link } = this.o.site(siteId);
+    const file = segmentFile(cache.source.root, path);
+    mkdirSync(dirname(file), { recursive: true });
+    const fd = openSync(file, have ? 'r+' : 'w');
+    let at = have?.bytes ?? 0;
+    try {
+      while (at < seg.bytes) {
+        const r = await link.call('archive.segmentRead', { channelId: seg.channelId, segmentId: seg.id, offset: at, length: Math.min(SEGMENT_READ_MAX, seg.bytes - at) });
+        const data = Buffer.from(r.dataBase64, 'base64');
+        if (!data.length) throw fail('archive.noSegment', { id: seg.id, channelId });
+        writeSync(fd, data, 0, data.length, at);
+        at += data.length;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    // The site was removed while its bytes came (its folder is gone, and so is this copy), or the desk is stopping.
+    if (this.caches.get(siteId) !== cache) {
+      if (!this.disposed) rmSync(siteArchiveDir(this.o.dataDir, siteId), { recursive: true, force: true });
+      return;
+    }
+    // Indexed only once its bytes are here: a cursor never meets a row whose file is shorter.
+    const keyframes = seg.keyframes.map(([offsetMs, byte]) => ({ offsetMs, byte }));
+    const row = {
+      channel_id: channelId, stream: seg.stream, start_ms: seg.start - off, end_ms: seg.end - off, bytes: seg.bytes, path, codec: seg.codec,
+      width: seg.width, height: seg.height, timescale: seg.timescale, base_dts: seg.baseDts, init_bytes: seg.initBytes, closed: seg.closed ? 1 : 0, keyframes,
+    };
+    if (have) updateSegment(cache.db, have.id, { end_ms: row.end_ms, bytes: row.bytes, keyframes, closed: seg.closed });
+    else {
+      const id = insertSegment(cache.db, row);
+      if (seg.fromCamera) cache.db.prepare('UPDATE rec_segment SET from_camera = 1 WHERE id = ?').run(id);
+    }
+    cache.bytes += seg.bytes - (have?.bytes ?? 0);
+    done();
+    this.evict();
+  }
+
+  /** Beyond the bound, the copies asked for longest ago go (never one asked for in the last minute). */
+  private evict(): void {
+    const max = this.o.maxBytes ?? 4 * 1024 ** 3;
+    let total = [...this.caches.values()].reduce((n, c) => n + c.bytes, 0);
+    if (total <= max) return;
+    const rows = [...this.caches].flatMap(([siteId, c]) => (c.db.prepare('SELECT id, path, bytes FROM rec_segment').all() as { id: number; path: string; bytes: number }[])
+      .map((r) => ({ ...r, siteId, c, used: this.used.get(`${siteId}:${r.path}`) ?? 0 })));
+    rows.sort((a, b) => a.used - b.used || a.id - b.id);
+    const recent = Date.now() - (this.o.keepMs ?? 60_000);
+    for (const r of rows) {
+      if (total <= max || r.used > recent) break;
+      try { unlinkSync(segmentFile(r.c.source.root, r.path)); } catch { /* already gone */ }
+      deleteSegment(r.c.db, r.id);
+      r.c.bytes -= r.bytes;
+      total -= r.bytes;
+      this.used.delete(`${r.siteId}:${r.path}`);
+    }
+    this.log.info({ bytes: total }, 'copies of other stations\' archives evicted to their bound');
+  }
+
+  /** A site removed: its copy goes. */
+  forget(siteId: number): void {
+    const c = this.caches.get(siteId);
+    this.caches.delete(siteId);
+    try { c?.db.close(); } catch { /* already closed */ }
+    for (const id of [...this.pending.keys()]) if (splitSiteChannel(id)?.siteId === siteId) this.pending.delete(id);
+    rmSync(siteArchiveDir(this.o.dataDir, siteId), { recursive: true, force: true });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const c of this.caches.values()) { try { c.db.close(); } catch { /* already closed */ } }
+    this.caches.clear();
+  }
+}
