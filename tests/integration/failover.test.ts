@@ -103,7 +103,6 @@ describe('failover recording', () => {
         covered = Math.max(covered, x.end);
       }
       longest = Math.max(longest, to - covered);
-      console.log('FAILOVER-DEBUG', id, { longest, takeoverMs, own: own[i], cover: cover[i]!.spans, from, to });
       expect(longest, `channel ${id}: longest gap ${longest} ms, takeover ${takeoverMs} ms`).toBeLessThanOrEqual(takeoverMs);
     }
     // The standby's own timeline marks them as its failover recordings.
