@@ -9,12 +9,13 @@ export const sitesApi = stationApi.enhanceEndpoints({ addTagTypes: ['Sites', 'Se
     siteCredentials: callMutation(b, 'sites.setCredentials', { invalidatesTags: ['Sites'] }),
     retrySite: callMutation(b, 'sites.retry', { invalidatesTags: ['Sites'] }),
     removeSite: callMutation(b, 'sites.remove', { invalidatesTags: ['Sites'] }),
+    setStandby: callMutation(b, 'sites.setStandby', { invalidatesTags: ['Sites'] }),
     serving: callQuery(b, 'sites.serving', { providesTags: ['Serving'] }),
     setServing: callMutation(b, 'sites.setServing', { invalidatesTags: ['Serving'] }),
   }),
 });
 
 export const {
-  useSitesQuery, useAddSiteMutation, useTrustSiteMutation, useSiteCredentialsMutation, useRetrySiteMutation, useRemoveSiteMutation,
+  useSitesQuery, useAddSiteMutation, useTrustSiteMutation, useSiteCredentialsMutation, useRetrySiteMutation, useRemoveSiteMutation, useSetStandbyMutation,
   useServingQuery, useSetServingMutation,
 } = sitesApi;
