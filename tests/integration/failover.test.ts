@@ -10,6 +10,7 @@ import { siteChannelId } from '../../electron/contract';
 import { DEFAULT_PASSWORD } from '../../scripts/camsim/fleet';
 import { TEST_ADMIN } from '../helpers/auth';
 import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
+import { longestGap } from '../helpers/failover';
 import { fileScope } from '../helpers/fixtures';
 import { freeTcpPort } from '../helpers/in-process-station';
 import { startStation, type StationProcess } from '../helpers/station-process';
@@ -95,14 +96,7 @@ describe('failover recording', () => {
     for (const [i, id] of ids.entries()) {
       expect(cover[i]!.channelId).toBe(id);
       expect(cover[i]!.spans.length, `channel ${id}: the standby recorded it`).toBeGreaterThan(0);
-      const union = [...own[i]!, ...cover[i]!.spans].sort((a, b) => a.start - b.start);
-      let covered = from;
-      let longest = 0;
-      for (const x of union) {
-        if (x.start > covered) longest = Math.max(longest, x.start - covered);
-        covered = Math.max(covered, x.end);
-      }
-      longest = Math.max(longest, to - covered);
+      const longest = longestGap([...own[i]!, ...cover[i]!.spans], from, to);
       expect(longest, `channel ${id}: longest gap ${longest} ms, takeover ${takeoverMs} ms`).toBeLessThanOrEqual(takeoverMs);
     }
     // The standby's own timeline marks them as its failover recordings.

@@ -318,7 +318,7 @@ export class FailoverService {
     if (w.takeover) {
       state = w.takeover.handingBackSince !== null ? 'handing_back' : 'recording';
       since = w.takeover.since;
-    } else if (cameras === 0) state = 'unpaired';
+    } else if (r.paired_at === null) state = 'unpaired';
     else if (silent) {
       state = 'waiting';
       since = w.lastSeen;
