@@ -218,6 +218,7 @@ export const REASONS = {
   'site.incompatible': ['unavailable', 'Station “{{name}}” runs Watchpost {{theirs}}, this desk {{ours}}: update one of them.'],
   'site.unknownCall': ['unavailable', 'Station “{{name}}” (Watchpost {{theirs}}) does not know {{call}}; this desk runs {{ours}}: update one of them.'],
   'site.cannotServe': ['unavailable', 'The station cannot serve desks on {{host}}:{{port}}: {{error}}.'],
+  'failover.remoteOnly': ['forbidden', 'The camera list with its credentials is given only to a standby station over its TLS link.'],
 } as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
 
 /** Each input field's label, as its form names it (the renderer's `errors:fields.<key>`). */
@@ -411,6 +412,9 @@ export const FIELD_LABELS = {
   requestRetentionDays: 'Keep closed requests (days)',
   // Station health.
   recordingStopAlarmS: 'Alarm when a channel stops recording for longer than (seconds)',
+  // Failover recording.
+  standbyEnabled: 'Standby of this station',
+  waitSeconds: 'Take over after (seconds)',
 } as const;
 
 /**
@@ -486,6 +490,8 @@ export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'sites.setCredentials id': 'site',
   'sites.retry id': 'site',
   'sites.remove id': 'site',
+  'sites.setStandby id': 'site',
+  'sites.setStandby enabled': 'standbyEnabled',
   'mqtt.set password': 'brokerPassword',
   'mqtt.test password': 'brokerPassword',
   'mqtt.set username': 'brokerUsername',

@@ -73,7 +73,8 @@ export type RecordingStatus = z.infer<typeof RecordingStatus>;
 
 export const TimelineChannel = z.object({
   channelId,
-  spans: z.array(z.object({ start: z.number(), end: z.number() })),
+  /** `standby`: recorded by this station as the standby of the channel's own station while that one was away (failover). */
+  spans: z.array(z.object({ start: z.number(), end: z.number(), standby: z.literal(true).optional() })),
   /** Parts of the spans fetched from the camera's card after a lost connection (edge backfill). */
   filled: z.array(z.object({ start: z.number(), end: z.number() })),
   gaps: z.array(z.object({ start: z.number(), end: z.number(), reason: z.enum(GAP_REASONS) })),

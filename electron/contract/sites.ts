@@ -3,6 +3,7 @@
 // channels appear in `channels.list` under ids namespaced by station (`siteChannelId`).
 import { z } from 'zod';
 import { call, NoInput, needs } from './common';
+import { ChannelRecordingConfig } from './recording';
 
 /** A remote channel's id on the desk: the site's number times a million plus its id on that station. */
 export const SITE_CHANNEL_BASE = 1_000_000;
@@ -37,6 +38,48 @@ export type RemoteServing = z.infer<typeof RemoteServing>;
 export const SITE_STATES = ['connecting', 'untrusted', 'certificate_changed', 'signing_in', 'auth_failed', 'incompatible', 'online', 'offline'] as const;
 export type SiteState = (typeof SITE_STATES)[number];
 
+/**
+ * Failover recording: this station as the standby of a site (its primary). `unpaired`: no camera list fetched yet;
+ * `watching`: the primary answers; `waiting`: it stopped answering, the standby takes over at `takeoverAt`; `recording`:
+ * the standby records its cameras since `since`; `handing_back`: the primary answers again, the standby records until
+ * the primary's own recorders run (at most a short while).
+ */
+export const STANDBY_STATES = ['unpaired', 'watching', 'waiting', 'recording', 'handing_back'] as const;
+export type StandbyState = (typeof STANDBY_STATES)[number];
+export const STANDBY_WAIT_DEFAULT_S = 30;
+const waitSeconds = z.number().int().min(2).max(3600);
+
+export const SiteStandby = z.object({
+  waitSeconds,
+  state: z.enum(STANDBY_STATES),
+  /** The primary's cameras known from the last pairing (those it records). */
+  cameras: z.number().int().nonnegative(),
+  /** Epoch ms of the last pairing (refreshed on every reconnection). */
+  pairedAt: z.number().nullable(),
+  /** Cameras this station records for the primary now. */
+  recording: z.number().int().nonnegative(),
+  /** Epoch ms the state began (recording: since when). */
+  since: z.number().nullable(),
+  /** While waiting: when the standby takes over if the primary stays away. */
+  takeoverAt: z.number().nullable(),
+  /** The last pairing's failure, if it failed. */
+  error: z.string().nullable(),
+});
+export type SiteStandby = z.infer<typeof SiteStandby>;
+
+/** A camera of the primary as its standby needs it: where to reach it, with what, and how the primary records it. */
+export const FailoverCamera = z.object({
+  channelId: z.number().int().positive(),
+  name: z.string(),
+  /** Without credentials (those are apart, below). */
+  mainUrl: z.string(),
+  subUrl: z.string().nullable(),
+  /** Sent only over a desk's TLS link; the standby keeps them in its secret store. */
+  credentials: z.object({ username: z.string(), password: z.string() }).nullable(),
+  recording: ChannelRecordingConfig.pick({ mode: true, stream: true, schedule: true, preSeconds: true, postSeconds: true }),
+});
+export type FailoverCamera = z.infer<typeof FailoverCamera>;
+
 export const Site = z.object({
   id: z.number().int().positive(),
   name: z.string(),
@@ -56,6 +99,8 @@ export const Site = z.object({
   /** Its clock minus ours (ms), measured over the round trip at sign-in. */
   clockOffsetMs: z.number().nullable(),
   channels: z.number().int().nonnegative(),
+  /** This station as the standby of that one (failover recording); absent when it is not. */
+  standby: SiteStandby.optional(),
 });
 export type Site = z.infer<typeof Site>;
 
@@ -92,6 +137,29 @@ export const sitesCalls = {
   }), Site),
   'sites.retry': call(needs.station('devices'), z.object({ id: z.number().int().positive() }), Site),
   'sites.remove': call(needs.station('devices'), z.object({ id: z.number().int().positive() }), z.object({ removed: z.boolean() })),
+  /**
+   * Names this station the standby of a site (or no longer): it fetches the cameras that station records (`failover.pairing`
+   * there, refreshed on every reconnection) and, when that station has not answered for `waitSeconds`, records them itself
+   * until it is back.
+   */
+  'sites.setStandby': call(needs.station('devices'), z.object({
+    id: z.number().int().positive(), enabled: z.boolean(), waitSeconds: waitSeconds.default(STANDBY_WAIT_DEFAULT_S),
+  }), Site),
+  /**
+   * Served to a standby over the TLS link only (refused on any other transport): the cameras this station records, with
+   * their credentials.
+   */
+  'failover.pairing': call(needs.station('devices'), NoInput, z.object({ cameras: z.array(FailoverCamera) })),
+  /**
+   * What this station recorded as the standby of the station with certificate `fingerprint`, for that station's channel
+   * ids: a desk that knows both merges them into those channels' timelines.
+   */
+  'failover.coverage': call(needs.channel('playback'), z.object({
+    fingerprint: Fingerprint,
+    channelIds: z.array(z.number().int().positive()).min(1).max(64),
+    from: z.number().int().nonnegative(),
+    to: z.number().int().nonnegative(),
+  }).strict(), z.array(z.object({ channelId: z.number().int().positive(), spans: z.array(z.object({ start: z.number(), end: z.number() })) }))),
 } as const;
 
 export const sitesSignals = {

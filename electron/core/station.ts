@@ -31,6 +31,7 @@ import { burnPermanentMasks } from './redaction/redact-export';
 import { maskPam } from './redaction/raster';
 import { RedactionService } from './redaction/redaction-service';
 import { RemoteArchive, type RemoteArchiveOptions } from './sites/remote-archive';
+import { FailoverService } from './sites/failover';
 import { SitesService } from './sites/sites-service';
 import type { DiscoveryPlace } from './sites/station-discovery';
 import { CONTRACT_VERSION, MASK_RGB } from '../contract';
@@ -263,6 +264,21 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   // Station health (electron/core/health): the Health page's figures and the channel-stopped alarm; the sites area adds
   // remote stations through `otherStations` and raises their offline alarms with health.stationOffline/stationOnline.
   const healthSession = new ClientSession('health');
+  // Failover recording (sites/failover.ts): this station as the standby of others, and the camera list it gives its own.
+  const failoverSession = new ClientSession('failover');
+  const failover = new FailoverService({
+    db, secrets: opts.secrets, logger, clock, ffmpegPath, stallMs: opts.media?.stallMs,
+    sites: { link: (id) => sites.linkOf(id), site: (id) => sites.site(id), changed: () => sites.standbyChanged() },
+    record: (channelId, hub, config) => recording.recordFrom(channelId, hub, config),
+    own: {
+      channels: () => registry.list(),
+      streamUrl: (id, profile) => registry.streamUrl(id, profile),
+      configs: async () => (await recording.handlers['recording.config']({}, failoverSession)).channels,
+    },
+    timeline: async (channelIds, from, to) => recording.handlers['archive.timeline']({ source: 'local', channelIds, from, to }, failoverSession),
+  });
+  sites.setFailover(failover);
+
   const health = new HealthService({
     db, signals, logger, clock, startedAt, version: STATION_VERSION, name: () => hostname(),
     logFile: join(logDir, 'station.log'),
@@ -372,6 +388,12 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...redaction.handlers,
     ...subjectRequests.handlers,
     ...sites.handlers,
+    ...failover.handlers,
+    // This station's failover recordings of other stations' channels are marked on its timeline.
+    'archive.timeline': async (input, session) => {
+      const list = await recording.handlers['archive.timeline'](input, session);
+      return input.source === 'local' ? failover.markTimeline(list) : list;
+    },
     ...mqtt.handlers,
     ...health.handlers,
   };
@@ -397,6 +419,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     health,
     async dispose() {
       clearInterval(heartbeat);
+      await failover.dispose();
       await sites.dispose();
       await mqtt.dispose();
       health.dispose();
@@ -418,5 +441,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     },
   };
   await sites.start();
+  failover.start();
   return station;
 }

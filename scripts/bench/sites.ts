@@ -1,6 +1,6 @@
 // npm run bench:sites — the figures of issue 14 ("Many stations, one desk"): a desk (a station process) showing the cameras
 // of another station process that serves desks over TLS on 127.0.0.2, camsim behind both. Prints one JSON line.
-// Options: --quick (fewer opens, shorter windows), --only ttff,g2g,relay,connect (the sections; all by default),
+// Options: --quick (fewer opens, shorter windows), --only ttff,g2g,relay,connect,failover (the sections; all by default),
 // --opens N (tile opens per ttff figure, default 12), --g2g-seconds N (default 60), --relay-seconds N (default 30).
 //
 // - ttff: the time from the desk's `live.open` to the first video fragment at a desk client. The remote camera's hub is warm
@@ -15,7 +15,12 @@
 //   idle CPU in a window of the same length just before, per stream.
 // - connect: 16 stations serving on 127.0.0.2–17, in this process (in-process stations); a desk process with all 16 added
 //   and trusted is stopped and started again on its data folder; from the spawn until `sites.list` says all 16 'online'.
-// failover_takeover_s / failover_gap_s: null (standby recording is not built yet).
+// - failover: a primary station process recording two camsim sub streams and serving desks on 127.0.0.18, and a standby
+//   process named its standby with the default wait (30 s); kill -9 of the primary. `failover_takeover_s`: from the kill
+//   until the standby's timeline shows its own recordings of both cameras (its `archive.timeline`, polled every 200 ms).
+//   The primary is started again on its data folder; `failover_handback_s`: from that start until the standby has handed
+//   the cameras back; `failover_gap_s`: the longest stretch, from 10 s before the kill to the hand-back, that neither the
+//   primary's own timeline nor the standby's `failover.coverage` covers, the worse of the two cameras.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,13 +33,14 @@ import { startFleet, withCredentials as creds } from '../camsim/fleet';
 import { signInAsTestAdmin, TEST_ADMIN } from '../../tests/helpers/auth';
 import { launchChromium } from '../../tests/helpers/chromium';
 import { freeTcpPort, openStation } from '../../tests/helpers/in-process-station';
+import { longestGap } from '../../tests/helpers/failover';
 import { ROOT, startStation, type StationProcess } from '../../tests/helpers/station-process';
 import { wsClient, type WsClient } from '../../tests/helpers/ws-client';
 import { addTimestampReader, g2gSamples, openInFirstTile, watchFirstTile } from './g2g';
 import { measureCpu, percentile, tree } from './proc-cpu';
 
 const { values } = parseArgs({ options: {
-  quick: { type: 'boolean', default: false }, only: { type: 'string', default: 'ttff,g2g,relay,connect' },
+  quick: { type: 'boolean', default: false }, only: { type: 'string', default: 'ttff,g2g,relay,connect,failover' },
   opens: { type: 'string' }, 'g2g-seconds': { type: 'string' }, 'relay-seconds': { type: 'string' },
 } });
 const only = new Set(values.only.split(','));
@@ -292,7 +298,61 @@ async function connectSection() {
   return { sites_16_stations_connect_ms: Math.round(connectMs), sites_16_desk_start_ms: Math.round(startMs), sites_16_links_after_start_ms: Math.round(connectMs - startMs) };
 }
 
-const sections = { ttff: ttffSection, g2g: g2gSection, relay: relaySection, connect: connectSection };
+// ---- failover: kill -9 of a primary, its standby records its cameras after the default wait, then hands them back ----
+async function failoverSection() {
+  type Span = { start: number; end: number; standby?: true };
+  const [primary, standby] = await Promise.all([startStation(), startStation()]);
+  let again: StationProcess | undefined;
+  try {
+    const p = await wsClient(primary.url);
+    const s = await wsClient(standby.url);
+    const device = loops.manifest.devices[0]!;
+    const ids: number[] = [];
+    for (const ch of device.channels) ids.push((await p.call<Channel>('channels.addRtsp', { name: ch.name, mainUrl: creds(ch.main.rtsp), subUrl: creds(ch.sub.rtsp) })).id);
+    await p.call('recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
+    await p.call('recording.setChannels', { channelIds: ids, mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+    const port = await freeTcpPort();
+    const { fingerprint } = await p.call<{ fingerprint: string }>('sites.setServing', { enabled: true, host: '127.0.0.18', port });
+    const added = await s.call<{ id: number }>('sites.add', { name: 'Primary', host: '127.0.0.18', port, username: TEST_ADMIN.name, password: TEST_ADMIN.password });
+    await s.call('sites.trust', { id: added.id, fingerprint });
+    const standbyState = async () => (await s.call<{ id: number; state: string; standby?: { state: string; cameras: number } }[]>('sites.list', {})).find((x) => x.id === added.id);
+    await until('the primary online on the standby', async () => (await standbyState())?.state === 'online', 30_000);
+    // The default wait: no waitSeconds given.
+    await s.call('sites.setStandby', { id: added.id, enabled: true });
+    await until('the standby paired', async () => (await standbyState())?.standby?.cameras === ids.length, 15_000);
+    await until('the primary recording', async () => (await p.call<{ channels: { state: string }[] }>('recording.status', {})).channels.filter((c) => c.state === 'recording').length === ids.length, 30_000);
+    await sleep(10_000);
+    p.close();
+    log('failover: kill -9 of the primary; the standby takes over after its default wait (30 s)');
+    const killedAt = Date.now();
+    primary.proc.kill('SIGKILL');
+    const onStandby = ids.map((id) => siteChannelId(added.id, id));
+    await until('the standby recording', async () => {
+      const list = await s.call<{ spans: Span[] }[]>('archive.timeline', { channelIds: onStandby, from: killedAt - 60_000, to: Date.now() + 1000 });
+      return list.every((c) => c.spans.some((x) => x.standby && x.end > killedAt));
+    }, 120_000, 200);
+    const takeoverS = (Date.now() - killedAt) / 1000;
+    await sleep(5000);
+    log('failover: the primary started again; the standby hands back');
+    const startedAt = Date.now();
+    again = await startStation({ dataDir: primary.dataDir });
+    await until('the hand-back', async () => (await standbyState())?.standby?.state === 'watching', 120_000, 200);
+    const handbackS = (Date.now() - startedAt) / 1000;
+    const p2 = await wsClient(again.url);
+    const from = killedAt - 10_000;
+    const to = Date.now() - 500;
+    const own = await p2.call<{ spans: Span[] }[]>('archive.timeline', { channelIds: ids, from, to });
+    const cover = await s.call<{ spans: Span[] }[]>('failover.coverage', { fingerprint, channelIds: ids, from, to });
+    const gapMs = Math.max(...ids.map((_, i) => longestGap([...own[i]!.spans, ...cover[i]!.spans], from, to)));
+    p2.close();
+    s.close();
+    return { failover_takeover_s: round(takeoverS), failover_gap_s: round(gapMs / 1000), failover_handback_s: round(handbackS), failover_wait_s: 30 };
+  } finally {
+    await Promise.all([again?.stop(), standby.stop(), primary.stop()]);
+  }
+}
+
+const sections = { ttff: ttffSection, g2g: g2gSection, relay: relaySection, connect: connectSection, failover: failoverSection };
 let figures = {};
 for (const [name, run] of Object.entries(sections)) if (only.has(name)) figures = { ...figures, ...(await run()) };
 
@@ -303,8 +363,8 @@ await loops.close();
 await liveFleet.close();
 
 const result = {
-  ...figures,
   failover_takeover_s: null, failover_gap_s: null,
+  ...figures,
   load_1m_before: round(loadBefore[0]!, 2), load_1m_after: round(loadavg()[0]!, 2),
   targets: { remote_ttff_ms_p50: 250, remote_g2g_ms_p50: 300, relay_cpu_pct_per_stream: 0.5, failover_takeover_s: 40, sites_16_stations_connect_ms: 3000 },
 };

@@ -23,7 +23,7 @@ import { exportRange, stationSigningKey, verifyExport } from './export';
 import { loadMotionFiles, motionIndexBytes, motionIndexBytesByChannel, MotionIndexWriter, searchMotion } from './motion-index';
 import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
-import { ALWAYS, ChannelRecorder, type RecorderConfig } from './recorder';
+import { ALWAYS, ChannelRecorder, type RecorderConfig, type RecorderStatus } from './recorder';
 import { deleteChannelSegments, forecast, sweepRetention, type Forecast } from './retention';
 import { channelsWithRecordings, extendInterval, insertGap, rebaseSegmentPaths, recordedDays, segmentById, segmentsIn, timeline, toArchiveSegment } from './segment-index';
 import { segmentFile } from './segment-file';
@@ -107,6 +107,8 @@ export class RecordingService {
   private readonly clock: () => number;
   private readonly recorders = new Map<number, { rec: ChannelRecorder; detach: () => void; removeFromArchive: () => void }>();
   private readonly stopsInFlight = new Set<Promise<void>>();
+  /** Recorders of other stations' cameras (failover, recordFrom): their stops. */
+  private readonly foreign = new Set<() => Promise<void>>();
   private readonly sources = new Map<string, ArchiveSource>();
   private readonly sessions = new Map<number, { session: PlaybackSession; owner: ClientSession; release: () => void; channelIds: number[]; far: number[]; stopFollow?: () => void }>();
   private readonly mediaNext = new WeakMap<ClientSession, number>();
@@ -239,6 +241,28 @@ export class RecordingService {
     const stopped = r.rec.stop();
     this.stopsInFlight.add(stopped);
     try { await stopped; } finally { this.stopsInFlight.delete(stopped); }
+  }
+
+  /**
+   * Failover (sites/failover.ts): records another station's camera under its site channel id, from a hub the caller
+   * opened on the camera itself; apart from the configured recorders (no settings row, not in recording.status).
+   */
+  recordFrom(channelId: number, hub: StreamHub, config: RecorderConfig): { stop(): Promise<void>; status(): RecorderStatus } {
+    const rec = new ChannelRecorder(channelId, config, this.archive);
+    const removeFromArchive = this.archive.add(rec);
+    const detach = hub.attach(rec);
+    let stopped: Promise<void> | undefined;
+    const stop = () => (stopped ??= (async () => {
+      this.foreign.delete(stop);
+      detach();
+      removeFromArchive();
+      const p = rec.stop();
+      this.stopsInFlight.add(p);
+      try { await p; } finally { this.stopsInFlight.delete(p); }
+    })());
+    this.foreign.add(stop);
+    this.log.info({ channel: channelId, mode: config.mode, stream: config.stream }, 'failover recorder started');
+    return { stop, status: () => rec.status() };
   }
 
   /** The fields given for every channel named, stored in one transaction (an unknown channel stores nothing), applied at once. */
@@ -563,7 +587,12 @@ export class RecordingService {
     const far = source === 'local' && this.opts.remote ? channelIds.filter(isSite) : [];
     if (!far.length) return own;
     const theirs = new Map((await this.opts.remote!.timeline(far, from, to)).map((t) => [t.channelId, t]));
-    return own.map((t) => { const r = theirs.get(t.channelId); return r ? { ...r, locks: t.locks } : t; });
+    // What this station recorded of their channel itself (as their standby, sites/failover.ts) stays on the strip.
+    const both = <T extends { start?: number; at?: number }>(a: T[], b: T[]) => (b.length ? [...a, ...b].sort((x, y) => (x.start ?? x.at ?? 0) - (y.start ?? y.at ?? 0)) : a);
+    return own.map((t) => {
+      const r = theirs.get(t.channelId);
+      return r ? { ...r, spans: both(r.spans, t.spans), gaps: both(r.gaps, t.gaps), events: both(r.events, t.events), locks: t.locks } : t;
+    });
   }
 
   private async overview(source: string, channelIds: number[], from: number, to: number, maxPoints: number) {
@@ -684,6 +713,7 @@ export class RecordingService {
     for (const id of [...this.sessions.keys()]) this.closePlayback(id);
     for (const a of this.exports.values()) a.abort();
     await Promise.all([...this.recorders.keys()].map((id) => this.stopRecorder(id)));
+    await Promise.all([...this.foreign].map((stop) => stop()));
     await Promise.allSettled([...this.stopsInFlight]);
     try { this.archive.flush(); } catch { /* the database may already be closing */ }
     try { this.motionGrid.dispose(); } catch { /* the database may already be closing */ }

@@ -10,6 +10,7 @@ import type { SignalBus } from '../signal-bus';
 import type { Station } from '../station';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
+import type { FailoverService } from './failover';
 import { startRemoteServer, type RemoteServer } from './remote-server';
 import { SiteLink, type LinkState } from './site-link';
 import { addressFacing, answerStationProbes, probeStations, type DiscoveryPlace } from './station-discovery';
@@ -64,6 +65,8 @@ export class SitesService {
   private readonly log: Logger;
   /** Stops answering desks' Probes (set while serving with discovery on). */
   private answering?: () => Promise<void>;
+  /** Failover recording (failover.ts): the standby state of each site this station is the standby of. */
+  private failover?: Pick<FailoverService, 'linkChanged' | 'standbyOf' | 'removed'>;
 
   constructor(private readonly o: SitesServiceOptions) {
     this.log = o.logger.child({ part: 'sites' });
@@ -170,6 +173,7 @@ export class SitesService {
       id: r.id, name: r.name, host: r.host, port: r.port, username: r.username, fingerprint: r.fingerprint,
       seenFingerprint: s.seenFingerprint, state: s.state, reason: s.reason, retryAt: s.retryAt, version: s.version,
       clockOffsetMs: s.clockOffsetMs, channels: (JSON.parse(r.channels) as unknown[]).length,
+      ...this.standbyOf(r.id),
     };
   }
 
@@ -188,6 +192,7 @@ export class SitesService {
       name: r.name, self: this.o.self, host: r.host, port: r.port, fingerprint: r.fingerprint, username: r.username, logger: this.log, clock: this.o.clock,
       password: async () => (await this.o.secrets.get(secretKey(r.id))) ?? '',
       onState: (s) => {
+        this.failover?.linkChanged(r.id);
         this.changed();
         if (s.state === 'online') {
           wasOnline = true;
@@ -239,6 +244,7 @@ export class SitesService {
   private async remove(id: number): Promise<boolean> {
     const r = this.o.db.prepare('SELECT id FROM site WHERE id = ?').get(id);
     if (!r) return false;
+    await this.failover?.removed(id);
     this.links.get(id)?.stop();
     this.links.delete(id);
     this.closeMirrored(id);
@@ -248,6 +254,32 @@ export class SitesService {
     this.o.channelsChanged();
     this.changed();
     return true;
+  }
+
+  // ---- failover recording (failover.ts) ----
+
+  setFailover(f: Pick<FailoverService, 'linkChanged' | 'standbyOf' | 'removed'>): void {
+    this.failover = f;
+  }
+
+  private standbyOf(id: number): { standby?: Site['standby'] } {
+    const standby = this.failover?.standbyOf(id);
+    return standby ? { standby } : {};
+  }
+
+  /** A site's link (failover watches it and pairs over it). */
+  linkOf(id: number): SiteLink | undefined {
+    return this.links.get(id);
+  }
+
+  /** A site as `sites.list` shows it. */
+  site(id: number): Site {
+    return this.toSite(this.row(id));
+  }
+
+  /** The sites' standby state changed: the list goes out again. */
+  standbyChanged(): void {
+    this.changed();
   }
 
   // ---- what the rest of the station sees ----

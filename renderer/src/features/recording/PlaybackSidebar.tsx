@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Calendar } from './Calendar';
 import { MAX_PLAYBACK_CHANNELS, type ArchiveChannel } from './playback-slice';
-import { FILLED_COLOUR, GAP_REASONS } from './TimelineCanvas';
+import { FILLED_COLOUR, GAP_REASONS, STANDBY_COLOUR } from './TimelineCanvas';
 
 interface Props {
   source: string;
@@ -42,6 +42,7 @@ export function PlaybackSidebar({ source, channels, selected, viewFrom, onPickDa
       <div className="pb-legend">
         <span><i style={{ background: '#3fb27f' }} />{t('legend.recorded')}</span>
         <span data-legend="filled"><i style={{ background: FILLED_COLOUR }} />{t('legend.filled')}</span>
+        <span data-legend="standby"><i style={{ background: STANDBY_COLOUR }} />{t('legend.standby')}</span>
         {Object.entries(GAP_REASONS).map(([k, key]) => <span key={k} data-gap={k}><i className={`gap-${k}`} />{t(key)}</span>)}
       </div>
     </aside>

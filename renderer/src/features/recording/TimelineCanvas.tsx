@@ -16,6 +16,8 @@ export const GAP_REASONS: Record<string, string> = {
 };
 /** Recorded time fetched from the camera's card after a lost connection (edge backfill): a shade of its own. */
 export const FILLED_COLOUR = '#3fa8b2';
+/** Recorded by this station as the standby of the channel's own station while that one was away (failover). */
+export const STANDBY_COLOUR = '#cf8f5b';
 
 /** A mark (start = end) or band drawn over a strip by another source: bookmarks, motion hits. */
 export interface TimelineBand { start: number; end: number; colour: string }
@@ -98,7 +100,10 @@ export function TimelineCanvas({ name, bands, data, density, channelId, view, po
       g.fillRect(x(gap.start), 20, Math.max(1, x(gap.end) - x(gap.start)), 6);
     }
     g.fillStyle = '#3fb27f';
-    for (const s of data?.spans ?? []) g.fillRect(x(s.start), 8, Math.max(1, x(s.end) - x(s.start)), 12);
+    for (const s of data?.spans ?? []) {
+      g.fillStyle = s.standby ? STANDBY_COLOUR : '#3fb27f';
+      g.fillRect(x(s.start), 8, Math.max(1, x(s.end) - x(s.start)), 12);
+    }
     g.fillStyle = FILLED_COLOUR;
     for (const s of data?.filled ?? []) g.fillRect(x(s.start), 8, Math.max(1, x(s.end) - x(s.start)), 12);
     g.fillStyle = '#4f9cf0';

@@ -3,9 +3,12 @@ import { useTranslation } from 'react-i18next';
 import type { FoundStation, Site } from '../../../../electron/contract';
 import { useStatusQuery } from '../../app/station-api';
 import { errorText } from '../../i18n/errors';
-import { formatDuration } from '../../i18n/format';
+import { formatDuration, formatTime } from '../../i18n/format';
 import { useModal } from '../../ui/use-modal';
-import { useAddSiteMutation, useDiscoverSitesMutation, useRemoveSiteMutation, useRetrySiteMutation, useSiteCredentialsMutation, useSitesQuery, useTrustSiteMutation } from './sites-api';
+import {
+  useAddSiteMutation, useDiscoverSitesMutation, useRemoveSiteMutation, useRetrySiteMutation, useSetStandbyMutation, useSiteCredentialsMutation, useSitesQuery,
+  useTrustSiteMutation,
+} from './sites-api';
 import { useNow } from '../../ui/use-now';
 
 /** A fingerprint in groups of four pairs, so two people can read it out to each other. */
@@ -33,6 +36,47 @@ export function SiteState({ site, now }: { site: Site; now: number }) {
       {retry !== null && <span className="muted"> · {t('retryIn', { time: formatDuration(Math.ceil(retry / 1000) * 1000) })}</span>}
       {site.state === 'incompatible' && <span className="site-incompatible">{t('incompatible', { name: site.name, theirs: site.version ?? '?', ours })}</span>}
     </span>
+  );
+}
+
+/** This station as the standby of a site: what it does for it now ("recording 2 cameras of Yard since 12:03"). */
+export function StandbyState({ site, now }: { site: Site; now: number }) {
+  const { t } = useTranslation('sites');
+  const s = site.standby;
+  if (!s) return <span className="muted">—</span>;
+  const text = s.state === 'recording' ? t('standby.recording', { count: s.recording, name: site.name, time: formatTime(s.since ?? now) })
+    : s.state === 'handing_back' ? t('standby.handingBack', { count: s.recording, name: site.name })
+    : s.state === 'waiting' ? t('standby.waiting', { time: formatDuration(Math.ceil(Math.max(0, (s.takeoverAt ?? now) - now) / 1000) * 1000) })
+    : s.state === 'unpaired' ? t('standby.unpaired')
+    : t('standby.watching', { count: s.cameras });
+  return (
+    <span className="standby-state" data-standby={s.state}>
+      <span className={`dot ${s.state === 'watching' ? 'ok-dot' : 'warn-dot'}`} aria-hidden="true" />
+      {text}
+      {s.error && <span className="muted small"> · {s.error}</span>}
+    </span>
+  );
+}
+
+/** Names this station the standby of a site (or no longer), with the wait before it takes over. */
+function StandbyForm({ site, onDone }: { site: Site; onDone(): void }) {
+  const { t } = useTranslation('sites');
+  const [save, { isLoading, error }] = useSetStandbyMutation();
+  const [enabled, setEnabled] = useState(!!site.standby);
+  const [wait, setWait] = useState(String(site.standby?.waitSeconds ?? 30));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await save({ id: site.id, enabled, waitSeconds: Number(wait) });
+    if (!('error' in r)) onDone();
+  };
+  return (
+    <form className="site-cred" onSubmit={(e) => void submit(e)} aria-label={t('standby.label', { name: site.name })}>
+      <label className="check"><input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} autoFocus />{t('standby.enabled')}</label>
+      <label className="field site-port"><span>{t('standby.wait')}</span><input value={wait} onChange={(e) => setWait(e.target.value)} inputMode="numeric" disabled={!enabled} /></label>
+      <button type="submit" disabled={isLoading}>{t('standby.save')}</button>
+      <button type="button" onClick={onDone}>{t('common:cancel')}</button>
+      {error && <span className="error" role="alert">{errorText(error)}</span>}
+    </form>
   );
 }
 
@@ -156,7 +200,8 @@ export function SitesPanel() {
   const [remove] = useRemoveSiteMutation();
   const [trusting, setTrusting] = useState<number | null>(null);
   const [editing, setEditing] = useState<number | null>(null);
-  const now = useNow(sites.some((s) => s.state === 'offline'));
+  const [standbyOf, setStandbyOf] = useState<number | null>(null);
+  const now = useNow(sites.some((s) => s.state === 'offline' || s.standby?.state === 'waiting'));
   const trustSite = sites.find((s) => s.id === trusting);
   const [picked, setPicked] = useState<FoundStation | null>(null);
   return (
@@ -168,7 +213,7 @@ export function SitesPanel() {
       <div className="table-wrap">
         <table className="table sites-table" aria-label={t('tableLabel')}>
           <thead>
-            <tr>{(['state', 'name', 'address', 'version', 'clock', 'channels'] as const).map((k) => <th key={k}>{t(`columns.${k}`)}</th>)}<th /></tr>
+            <tr>{(['state', 'name', 'address', 'version', 'clock', 'channels', 'standby'] as const).map((k) => <th key={k}>{t(`columns.${k}`)}</th>)}<th /></tr>
           </thead>
           <tbody>
             {sites.map((s) => (
@@ -179,18 +224,21 @@ export function SitesPanel() {
                 <td className="mono">{s.version ?? '—'}</td>
                 <td className="num">{s.clockOffsetMs === null ? '—' : t('clockOffset', { ms: s.clockOffsetMs })}</td>
                 <td className="num">{s.channels}</td>
+                <td><StandbyState site={s} now={now} /></td>
                 <td className="site-actions">
                   {(s.state === 'untrusted' || s.state === 'certificate_changed') && (
                     <button type="button" className={s.state === 'certificate_changed' ? 'st-danger' : 'primary'} onClick={() => setTrusting(s.id)}>{t('compare')}</button>
                   )}
                   {s.state === 'auth_failed' && editing !== s.id && <button type="button" onClick={() => setEditing(s.id)}>{t('credentials.change')}</button>}
+                  {standbyOf !== s.id && <button type="button" onClick={() => setStandbyOf(s.id)}>{t('standby.change')}</button>}
                   <button type="button" onClick={() => void retry({ id: s.id })}>{t('retry')}</button>
                   <button type="button" onClick={() => { if (confirm(t('confirmRemove', { name: s.name }))) void remove({ id: s.id }); }}>{t('remove')}</button>
                   {editing === s.id && <CredentialsForm site={s} onDone={() => setEditing(null)} />}
+                  {standbyOf === s.id && <StandbyForm site={s} onDone={() => setStandbyOf(null)} />}
                 </td>
               </tr>
             ))}
-            {sites.length === 0 && <tr><td colSpan={7} className="muted">{t('empty')}</td></tr>}
+            {sites.length === 0 && <tr><td colSpan={8} className="muted">{t('empty')}</td></tr>}
           </tbody>
         </table>
       </div>

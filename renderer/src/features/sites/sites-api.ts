@@ -10,6 +10,7 @@ export const sitesApi = stationApi.enhanceEndpoints({ addTagTypes: ['Sites', 'Se
     siteCredentials: callMutation(b, 'sites.setCredentials', { invalidatesTags: ['Sites'] }),
     retrySite: callMutation(b, 'sites.retry', { invalidatesTags: ['Sites'] }),
     removeSite: callMutation(b, 'sites.remove', { invalidatesTags: ['Sites'] }),
+    setStandby: callMutation(b, 'sites.setStandby', { invalidatesTags: ['Sites'] }),
     serving: callQuery(b, 'sites.serving', { providesTags: ['Serving'] }),
     setServing: callMutation(b, 'sites.setServing', { invalidatesTags: ['Serving'] }),
   }),
@@ -17,5 +18,6 @@ export const sitesApi = stationApi.enhanceEndpoints({ addTagTypes: ['Sites', 'Se
 
 export const {
   useSitesQuery, useAddSiteMutation, useDiscoverSitesMutation, useTrustSiteMutation, useSiteCredentialsMutation, useRetrySiteMutation, useRemoveSiteMutation,
+  useSetStandbyMutation,
   useServingQuery, useSetServingMutation,
 } = sitesApi;

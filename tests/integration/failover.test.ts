@@ -1,0 +1,105 @@
+// Failover recording: a primary station (a process) records two camsim cameras and serves desks over TLS on 127.0.0.2; a
+// standby station (another process) adds it, is named its standby with a 3 s wait and fetches its cameras with their
+// credentials. kill -9 of the primary: the standby records its cameras within the wait and a few seconds; the primary
+// started again on its data folder: the standby hands them back once the primary records them itself, and the union of
+// the two archives (the primary's timeline and the standby's `failover.coverage`) has no gap longer than the takeover.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { siteChannelId } from '../../electron/contract';
+import { DEFAULT_PASSWORD } from '../../scripts/camsim/fleet';
+import { TEST_ADMIN } from '../helpers/auth';
+import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
+import { longestGap } from '../helpers/failover';
+import { fileScope } from '../helpers/fixtures';
+import { freeTcpPort } from '../helpers/in-process-station';
+import { startStation, type StationProcess } from '../helpers/station-process';
+import { addCamsimChannel } from '../helpers/station-setup';
+import { wsClient, type WsClient } from '../helpers/ws-client';
+
+const WAIT_S = 3;
+const scope = fileScope();
+let camsim: CamsimProcess, primary: StationProcess, standby: StationProcess, p: WsClient, s: WsClient;
+let ids: number[], siteId: number, fingerprint: string;
+/** When the primary was killed, and how long the standby took to record its cameras (ms). */
+let killedAt: number, takeoverMs: number;
+
+type Span = { start: number; end: number; standby?: true };
+const spansOf = async (ws: WsClient, channelIds: number[], from: number, to: number) =>
+  (await ws.call<{ channelId: number; spans: Span[] }[]>('archive.timeline', { channelIds, from, to })).map((c) => c.spans);
+const standbyOf = async () => (await s.call<{ id: number; standby?: { state: string; cameras: number; recording: number } }[]>('sites.list', {})).find((x) => x.id === siteId)?.standby;
+
+beforeAll(async () => {
+  [camsim, primary, standby] = await scope.all([startCamsim(['--devices', '1', '--channels', '2']), startStation(), startStation()]);
+  p = await wsClient(primary.url);
+  s = await wsClient(standby.url);
+  scope.defer(() => { p.close(); s.close(); });
+  const device = camsim.manifest.devices[0]!;
+  ids = [];
+  for (const ch of device.channels) ids.push(await addCamsimChannel(p, ch.name, ch, device.credentials));
+  await p.call('recording.setArchive', { segmentSeconds: 2, quotaBytes: null, freeFloorBytes: 0 });
+  await p.call('recording.setChannels', { channelIds: ids, mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+  const port = await freeTcpPort();
+  fingerprint = (await p.call<{ fingerprint: string }>('sites.setServing', { enabled: true, host: '127.0.0.2', port })).fingerprint;
+  const added = await s.call<{ id: number }>('sites.add', { name: 'Yard', host: '127.0.0.2', port, username: TEST_ADMIN.name, password: TEST_ADMIN.password });
+  siteId = added.id;
+  await s.call('sites.trust', { id: siteId, fingerprint });
+  for (const until = Date.now() + 15_000; (await s.call<{ state: string }[]>('sites.list', {}))[0]?.state !== 'online'; await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() > until) throw new Error('the primary did not come online on the standby');
+  }
+}, 60_000);
+
+describe('failover recording', () => {
+  it('a standby fetches the cameras its primary records; their credentials only over the TLS link, kept as secrets', async () => {
+    const site = await s.call<{ standby: { state: string; cameras: number; waitSeconds: number } }>('sites.setStandby', { id: siteId, enabled: true, waitSeconds: WAIT_S });
+    expect(site.standby).toMatchObject({ waitSeconds: WAIT_S, cameras: 2 });
+    await expect.poll(standbyOf, { timeout: 5000 }).toMatchObject({ state: 'watching', cameras: 2, recording: 0 });
+    // Asked on the loopback page (not a standby's TLS link), the camera list is refused.
+    await expect(p.call('failover.pairing', {})).rejects.toThrow(/only to a standby station over its TLS link/);
+    // The cameras' password is in the standby's secret store (encrypted), never in its database or log.
+    for (const f of ['station.db', 'station.db-wal', 'logs/station.log']) {
+      let text = '';
+      try { text = readFileSync(join(standby.dataDir, f)).toString('latin1'); } catch { continue; }
+      expect(text, f).not.toContain(DEFAULT_PASSWORD);
+    }
+    // The primary records both before it goes away.
+    await expect.poll(async () => (await p.call<{ channels: { state: string }[] }>('recording.status', {})).channels.filter((c) => c.state === 'recording').length, { timeout: 15_000 }).toBe(2);
+  });
+
+  it('kill -9 of the primary: the standby records its cameras within the wait and a few seconds', { timeout: 30_000 }, async () => {
+    await new Promise((r) => setTimeout(r, 2000));
+    killedAt = Date.now();
+    primary.proc.kill('SIGKILL');
+    const onStandby = ids.map((id) => siteChannelId(siteId, id));
+    await expect.poll(async () => {
+      const spans = await spansOf(s, onStandby, killedAt - 60_000, Date.now() + 1000);
+      return spans.every((list) => list.some((x) => x.standby && x.end > killedAt));
+    }, { timeout: (WAIT_S + 10) * 1000, interval: 200 }).toBe(true);
+    takeoverMs = Date.now() - killedAt;
+    expect(takeoverMs).toBeLessThan((WAIT_S + 5) * 1000);
+    expect(await standbyOf()).toMatchObject({ state: 'recording', recording: 2 });
+  });
+
+  it('the primary back: the standby hands its cameras back, and the two archives together have no gap longer than the takeover', { timeout: 45_000 }, async () => {
+    // The primary starts again on its data folder (its own recorders with it); the standby records meanwhile.
+    primary = scope.add(await startStation({ dataDir: primary.dataDir }));
+    const p2 = await wsClient(primary.url);
+    scope.defer(() => p2.close());
+    await expect.poll(async () => (await standbyOf())?.state, { timeout: 30_000, interval: 250 }).toBe('watching');
+    const handedBackAt = Date.now();
+    expect(await standbyOf()).toMatchObject({ recording: 0 });
+    const from = killedAt - 4000;
+    const to = handedBackAt - 500;
+    const own = await spansOf(p2, ids, from, to);
+    const cover = await s.call<{ channelId: number; spans: Span[] }[]>('failover.coverage', { fingerprint, channelIds: ids, from, to });
+    for (const [i, id] of ids.entries()) {
+      expect(cover[i]!.channelId).toBe(id);
+      expect(cover[i]!.spans.length, `channel ${id}: the standby recorded it`).toBeGreaterThan(0);
+      const longest = longestGap([...own[i]!, ...cover[i]!.spans], from, to);
+      expect(longest, `channel ${id}: longest gap ${longest} ms, takeover ${takeoverMs} ms`).toBeLessThanOrEqual(takeoverMs);
+    }
+    // The standby's own timeline marks them as its failover recordings.
+    const marked = await spansOf(s, ids.map((id) => siteChannelId(siteId, id)), from, to);
+    for (const list of marked) expect(list.some((x) => x.standby)).toBe(true);
+  });
+});
