@@ -81,6 +81,7 @@ export class OperationLog {
   }
 
   append(rec: OplogRecord): void {
+    if (!this.db.open) return; // a call answered while the station stops, after its last flush: nowhere to write it
     const base = {
       id: ++this.lastId, at_ms: this.clock(), user_id: rec.user?.id ?? null, user_name: rec.user?.name ?? null, kind: rec.kind,
       channel_id: rec.channelId ?? null, device_id: rec.deviceId ?? null, transport: rec.transport, address: rec.address,
@@ -98,7 +99,7 @@ export class OperationLog {
   /** Writes what is waiting (also before every read and at shutdown). */
   flush(): void {
     this.flushScheduled = false;
-    if (!this.pending.length) return;
+    if (!this.pending.length || !this.db.open) return;
     const rows = this.pending;
     this.pending = [];
     this.flushBatch(rows);
