@@ -71,12 +71,18 @@ export interface MediaFrame {
   keyframe: boolean;
   /** For init frames. */
   meta?: MediaFrameMeta;
-  /** For live fragments: when the station received it (its wall clock, ms) and its decode time (s), for the tile's latency. */
-  stamp?: { arrivedAt: number; time: number };
+  /**
+   * For live fragments: when the station received it (its wall clock, ms) and its decode time (s), for the tile's latency;
+   * `capturedAt`: when the camera captured it by the camera's clock (ms), where the stream says (RTCP sender reports).
+   */
+  stamp?: { arrivedAt: number; time: number; capturedAt?: number };
   payload: Uint8Array;
 }
 
-/** u32 channel | u8 kind | u8 flags (bit 0: keyframe, bit 1: stamped) | [init: u16 meta length | meta JSON] | [stamped: f64 arrivedAt | f64 time] | payload */
+/**
+ * u32 channel | u8 kind | u8 flags (bit 0: keyframe, bit 1: stamped, bit 2: camera time) | [init: u16 meta length | meta JSON]
+ * | [stamped: f64 arrivedAt | f64 time] | [camera time: f64 capturedAt] | payload
+ */
 export function encodeMediaFrame(f: MediaFrame): Uint8Array {
   const head = encodeMediaFrameHead(f);
   const out = new Uint8Array(head.length + f.payload.length);
@@ -89,11 +95,12 @@ export function encodeMediaFrame(f: MediaFrame): Uint8Array {
 export function encodeMediaFrameHead(f: MediaFrame): Uint8Array {
   const meta = f.meta ? new TextEncoder().encode(JSON.stringify(f.meta)) : new Uint8Array(0);
   const stamped = f.kind === 'fragment' && !!f.stamp;
-  const out = new Uint8Array(6 + (f.kind === 'init' ? 2 + meta.length : 0) + (stamped ? 16 : 0));
+  const camera = stamped && f.stamp!.capturedAt !== undefined;
+  const out = new Uint8Array(6 + (f.kind === 'init' ? 2 + meta.length : 0) + (stamped ? 16 : 0) + (camera ? 8 : 0));
   const v = new DataView(out.buffer);
   v.setUint32(0, f.channel);
   v.setUint8(4, MEDIA_FRAME[f.kind]);
-  v.setUint8(5, (f.keyframe ? 1 : 0) | (stamped ? 2 : 0));
+  v.setUint8(5, (f.keyframe ? 1 : 0) | (stamped ? 2 : 0) | (camera ? 4 : 0));
   if (f.kind === 'init') {
     v.setUint16(6, meta.length);
     out.set(meta, 8);
@@ -101,6 +108,7 @@ export function encodeMediaFrameHead(f: MediaFrame): Uint8Array {
   if (stamped) {
     v.setFloat64(6, f.stamp!.arrivedAt);
     v.setFloat64(14, f.stamp!.time);
+    if (camera) v.setFloat64(22, f.stamp!.capturedAt!);
   }
   return out;
 }
@@ -121,9 +129,10 @@ export function decodeMediaFrame(buf: ArrayBuffer | Uint8Array): MediaFrame {
   }
   let stamp: MediaFrame['stamp'];
   if (kind === 'fragment' && (v.getUint8(5) & 2) === 2) {
-    if (bytes.length < 22) throw new Error('media frame: shorter than its stamp');
-    stamp = { arrivedAt: v.getFloat64(6), time: v.getFloat64(14) };
-    at = 22;
+    const camera = (v.getUint8(5) & 4) === 4;
+    if (bytes.length < (camera ? 30 : 22)) throw new Error('media frame: shorter than its stamp');
+    stamp = { arrivedAt: v.getFloat64(6), time: v.getFloat64(14), ...(camera ? { capturedAt: v.getFloat64(22) } : {}) };
+    at = camera ? 30 : 22;
   }
   return { channel: v.getUint32(0), kind, keyframe: (v.getUint8(5) & 1) === 1, meta, stamp, payload: bytes.subarray(at) };
 }

@@ -1,6 +1,6 @@
 // npm run bench:live — live view figures against camsim, with their baselines measured in the same run.
 // Prints one JSON line. Options: --drift-minutes N (default 10), --g2g-seconds N (default 60), --quick (1 min drift),
-// --only core,renderer,tiles,ttff,g2g (the sections to run; all by default). BENCH_STATION_NODE_ARGS (e.g. --cpu-prof) go to the station;
+// --only core,renderer,tiles,ttff,g2g,masks (the sections to run; all but masks by default, which bench:redact runs). BENCH_STATION_NODE_ARGS (e.g. --cpu-prof) go to the station;
 // BENCH_G2G_DUMP=file keeps the latency samples ([shown ms, latency ms, player lag ms]).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -263,7 +263,38 @@ async function g2gSection() {
   };
 }
 
-const sections = { core: coreSection, renderer: rendererSection, tiles: tilesSection, ttff: ttffSection, g2g: g2gSection };
+// ---- privacy masks: renderer CPU of 9 tiles with two masks on every channel against the same 9 without (ABBA) ----
+async function masksSection() {
+  const nine = channels.slice(0, 9);
+  const mask = (x: number, y: number) => [{ x, y }, { x: x + 0.2, y }, { x: x + 0.2, y: y + 0.2 }, { x, y: y + 0.2 }];
+  const setMasks = async (on: boolean) => {
+    for (const c of nine) {
+      await api.call('masks.save', { channelId: c.id, masks: on ? [{ name: 'a', kind: 'permanent', points: mask(0.1, 0.1) }, { name: 'b', kind: 'permanent', points: mask(0.6, 0.5) }] : [] });
+    }
+  };
+  const sum = { masked: 0, bare: 0 };
+  for (const kind of ['bare', 'masked', 'masked', 'bare'] as const) {
+    log(`masks: 9 tiles, ${kind === 'masked' ? 'two masks on each' : 'no masks'}`);
+    await setMasks(kind === 'masked');
+    const page = await context.newPage();
+    await page.goto(`${station.url}#/live`);
+    await page.click('.seg button:text-is("9")');
+    await page.waitForFunction(() => [...document.querySelectorAll('video')].filter((v) => v.getVideoPlaybackQuality().totalVideoFrames > 10).length >= 9, null, { timeout: 90_000 });
+    const overlays = await page.locator('svg.mask-overlay').count();
+    if (overlays !== (kind === 'masked' ? 9 : 0)) throw new Error(`masks: ${overlays} tiles show masks in the ${kind} turn`);
+    await sleep(5000);
+    sum[kind] += (await measureCpu(chromiumCpu, WINDOW_S)) / 2;
+    await page.close();
+    await sleep(3000);
+  }
+  await setMasks(false);
+  return {
+    mask_overhead_renderer_pct: round((sum.masked / sum.bare - 1) * 100, 1), mask_renderer_vs_bare: round(sum.masked / sum.bare, 3),
+    masked_9_renderer_cpu_pct: round(sum.masked), unmasked_9_renderer_cpu_pct: round(sum.bare),
+  };
+}
+
+const sections = { masks: masksSection, core: coreSection, renderer: rendererSection, tiles: tilesSection, ttff: ttffSection, g2g: g2gSection };
 let figures = {};
 for (const [name, run] of Object.entries(sections)) if (only.has(name)) figures = { ...figures, ...(await run()) };
 
@@ -275,7 +306,7 @@ await liveFleet.close();
 
 const result = {
   ...figures,
-  targets: { ttff_ms_p50: 150, g2g_ms_p50: 250, drift_ms_per_hour: 100, core_vs_remux: 1.2, renderer_vs_bare: 1.1, tiles_9_presented_fps: 24, tiles_64_renderer_cpu_pct: 150, tiles_64_min_updates_per_s: 0.5, tiles_16_presented_fps: 20 },
+  targets: { mask_renderer_vs_bare: 1.05, ttff_ms_p50: 150, g2g_ms_p50: 250, drift_ms_per_hour: 100, core_vs_remux: 1.2, renderer_vs_bare: 1.1, tiles_9_presented_fps: 24, tiles_64_renderer_cpu_pct: 150, tiles_64_min_updates_per_s: 0.5, tiles_16_presented_fps: 20 },
 };
 console.log(JSON.stringify(result));
 process.exit(0);

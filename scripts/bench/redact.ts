@@ -4,8 +4,9 @@
 //   time says more about the neighbours; redact_fps_1080p_masks_wall is the wall-clock figure beside it; target ≥ 50);
 // redact_fps_720p_faces — a 720p25 recording with faces found by the detector (faces.ts, sampled at FACE_SAMPLE_FPS)
 //   and blurred, detection included (target ≥ 8); face_recall / face_precision from bench:faces' photographs;
-// mask_overhead_renderer_pct — live tiles with masks vs without in Chromium (null until measured here).
-import { execFileSync } from 'node:child_process';
+// mask_overhead_renderer_pct — Chromium's CPU for 9 live tiles with two masks on each against the same without, in %
+//   (bench:live's masks section, run as a child; target ≤ 5, i.e. ≤ 1.05×).
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
@@ -73,7 +74,10 @@ async function main() {
       out.face_precision = null;
       out.face_detector_error = (err as Error).message;
     }
-    out.mask_overhead_renderer_pct = null;
+    const live = spawnSync('node_modules/.bin/tsx', ['scripts/bench/live.ts', '--only', 'masks'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+    const masks = live.status === 0 ? JSON.parse(live.stdout.trim().split('\n').at(-1)!) : {};
+    out.mask_overhead_renderer_pct = masks.mask_overhead_renderer_pct ?? null;
+    out.mask_renderer_vs_bare = masks.mask_renderer_vs_bare ?? null;
     out.x264_preset = X264_PRESET;
   } finally {
     rmSync(dir, { recursive: true, force: true });

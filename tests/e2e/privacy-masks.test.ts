@@ -136,6 +136,30 @@ describe('privacy masks', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
   }, 90_000);
 
+  it('the editor draws on the picture\'s own aspect: on a 4:3 camera its outline lies on the mask over the video', async () => {
+    await ws.call('masks.save', { channelId, masks: [{ name: 'Neighbour', kind: 'permanent', points: SQUARE.map(([x, y]) => ({ x, y })) }] });
+    fleet.device(0).setResolution(1, 'sub', 640, 480);
+    await page.goto(`${station.url}#/live`);
+    const tile = page.locator('[data-tile="0"]');
+    await expect.poll(() => tile.locator('video').evaluate((v: HTMLVideoElement) => `${v.videoWidth}x${v.videoHeight}`), { timeout: 20_000 }).toBe('640x480');
+    await tile.click();
+    await tile.locator('[data-testid=tile-masks]').click();
+    const dialog = page.locator('.masks-dialog');
+    await expect.poll(() => dialog.locator('svg.mask-editor').getAttribute('viewBox'), { timeout: 10_000 }).toBe('0 0 1600 1200');
+    const drawn = (await dialog.locator('svg.mask-editor polygon').boundingBox())!;
+    const shown = (await dialog.locator('svg.mask-overlay polygon').boundingBox())!;
+    // The same place and size, give or take the editor's outline stroke (a 16:9 surface over this picture drew the square
+    // a third wider than the mask it shows).
+    const box = JSON.stringify([drawn, shown]);
+    expect(Math.abs(drawn.x + drawn.width / 2 - (shown.x + shown.width / 2)), box).toBeLessThanOrEqual(2);
+    expect(Math.abs(drawn.y + drawn.height / 2 - (shown.y + shown.height / 2)), box).toBeLessThanOrEqual(2);
+    expect(Math.abs(drawn.width - shown.width), box).toBeLessThanOrEqual(8);
+    expect(Math.abs(drawn.height - shown.height), box).toBeLessThanOrEqual(8);
+    await page.screenshot({ path: join(SHOTS, 'privacy-masks-4x3.png') });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    fleet.device(0).setResolution(1, 'sub', 640, 360);
+  }, 45_000);
+
   it('a liftable mask is lifted with a reason for this session, and the lifting is logged', async () => {
     await ws.call('masks.save', { channelId, masks: [{ name: 'Neighbour', kind: 'liftable', points: SQUARE.map(([x, y]) => ({ x, y })) }] });
     await page.goto(`${station.url}#/live`);

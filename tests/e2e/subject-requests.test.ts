@@ -64,9 +64,22 @@ describe('subject access requests', () => {
     await form.locator('input[name=sar-due]').fill(due.toISOString().slice(0, 10));
     await form.locator('input[name=sar-channel]').check();
     await form.locator('textarea[name=sar-notes]').fill('Blue coat, came in around noon');
+    // A second time window: the person came back the evening before.
+    await form.locator('[data-testid=sar-add-window]').click();
+    const second = form.locator('[data-window="1"]');
+    await second.locator('input[name=sar-from]').fill('2026-01-05T18:00');
+    await second.locator('input[name=sar-to]').fill('2026-01-05T19:30');
     await form.locator('[data-testid=sar-create]').click();
     const row = page.locator('[data-request=SAR-0001]');
     await expect.poll(() => row.getAttribute('data-state')).toBe('received');
+    const stored = async (): Promise<{ from: number; to: number }[]> => (await call('subjectRequests.list', {})).requests[0].windows;
+    expect((await stored()).map((w) => w.to - w.from)).toEqual([DAY, 90 * 60_000]);
+    await expect.poll(() => detail().locator('.sar-windows button').count()).toBe(2);
+    // Changed later in the request's details: the second window removed again.
+    await detail().getByRole('button', { name: 'Remove window 2' }).click();
+    await detail().getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(async () => (await stored()).length).toBe(1);
+    await expect.poll(() => detail().locator('.sar-windows button').count()).toBe(1);
     // The reminder: on the row, on the tab, and in the register's list of what is due.
     await expect.poll(() => row.locator('[data-reminder]').getAttribute('data-reminder')).toBe('week');
     await expect.poll(() => page.locator('[data-testid=sar-tab-badge]').textContent()).toBe('1');

@@ -23,7 +23,30 @@ function read(url: string): Promise<{ outcome: string; codec?: string }> {
   });
 }
 
+/** Reads `url` until a fragment comes dated by the camera's clock (RTCP sender reports); that date against now. */
+function firstCameraDate(url: string): Promise<{ capturedAt?: number; seenAt: number; fragments: number }> {
+  let fragments = 0;
+  return new Promise((resolve) => {
+    const done = (capturedAt?: number) => { src.close(); clearTimeout(timer); resolve({ capturedAt, seenAt: Date.now(), fragments }); };
+    const timer = setTimeout(() => done(), 15_000);
+    const src = openRtspSource(url, {
+      part: (p) => { if (p.kind === 'fragment' && ++fragments && p.info.capturedAt !== undefined) done(p.info.capturedAt); },
+      bytes: () => {}, closed: () => done(), unsupported: () => done(),
+    }, { timeoutMs: 20_000 });
+  });
+}
+
 describe('the station\'s RTSP reader against GStreamer\'s RTSP server', () => {
+  it('dates frames by the server\'s clock from its RTCP sender reports (the tile\'s camera latency)', async () => {
+    const cam = scope.add(await startGstCamera('admin', 'Gst-sr-Pass', 0));
+    const r = await firstCameraDate(cam.url('admin:Gst-sr-Pass'));
+    expect(r.fragments).toBeGreaterThan(0);
+    expect(r.capturedAt, 'no sender report within 15 s').toBeDefined();
+    // Same machine, same clock: captured a little before it was read (the encoder's and the network's delay).
+    expect(r.seenAt - r.capturedAt!).toBeGreaterThan(-100);
+    expect(r.seenAt - r.capturedAt!).toBeLessThan(3000);
+  }, 40_000);
+
   it('H.265 behind digest: init names hvc1/hev1, fragments follow', async () => {
     const cam = scope.add(await startGstCamera('admin', 'Gst-h265-Pass', 0, { h265: true }));
     const r = await read(cam.url('admin:Gst-h265-Pass'));

@@ -13,6 +13,16 @@ describe('media frames', () => {
     expect(encodeMediaFrameHead({ channel: 7, kind: 'fragment', keyframe: false, stamp, payload }).length).toBe(22);
   });
 
+  it('carry the camera\'s capture time beside the stamp where the stream gave one', () => {
+    const stamp = { arrivedAt: 1_764_670_000_123.25, time: 12.5, capturedAt: 1_764_670_000_041.5 };
+    const head = encodeMediaFrameHead({ channel: 3, kind: 'fragment', keyframe: false, stamp, payload });
+    expect(head.length).toBe(30);
+    const f = decodeMediaFrame(encodeMediaFrame({ channel: 3, kind: 'fragment', keyframe: false, stamp, payload }));
+    expect(f.stamp).toEqual(stamp);
+    expect([...f.payload]).toEqual([...payload]);
+    expect(() => decodeMediaFrame(head.subarray(0, 26))).toThrow(/stamp/);
+  });
+
   it('leave the stamp out where there is none (replayed GOP, playback) and never on an init', () => {
     const plain = decodeMediaFrame(encodeMediaFrame({ channel: 1, kind: 'fragment', keyframe: false, payload }));
     expect(plain.stamp).toBeUndefined();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readInit, type Fmp4Part } from '../../electron/core/media/fmp4';
 import { hevcSps, spsSize } from '../../electron/core/media/fmp4-mux';
-import { VideoDepacketizer, controlUrl, openRtspSource, parseSdp } from '../../electron/core/media/rtsp-source';
+import { VideoDepacketizer, controlUrl, openRtspSource, parseSdp, readSenderReport } from '../../electron/core/media/rtsp-source';
 import { DigestAuth } from '../../scripts/camsim/digest-auth';
 import { splitAccessUnits } from '../../scripts/camsim/video/annexb';
 
@@ -111,6 +111,21 @@ describe('VideoDepacketizer', () => {
     expect(framemd5(file)).toEqual(framemd5(join(dir, 'plain.h265')));
   });
 
+  it('dates each frame by the camera\'s clock from its RTCP sender report, across the RTP clock\'s wrap', () => {
+    const units = rtpOf(h264);
+    const parts: Fmp4Part[] = [];
+    const d = new VideoDepacketizer('H264', 96, [], (p) => parts.push(p), () => {});
+    const wall = 1_764_670_000_000;
+    units.forEach((ps, u) => {
+      if (u === 5) d.senderReport(wall, 2 ** 32 - 10 * 3600 + 5 * 3600); // the SR names unit 5's instant
+      ps.forEach((p) => d.push(p));
+    });
+    const frags = parts.flatMap((p) => (p.kind === 'fragment' ? [p.info] : []));
+    // Before the first report: no camera time; from it on, 40 ms a frame, on through the wrap at unit 10.
+    expect(frags.slice(0, 4).every((f) => f.capturedAt === undefined)).toBe(true);
+    expect(frags.slice(5, 20).map((f) => f.capturedAt! - wall)).toEqual(Array.from({ length: 15 }, (_, i) => i * 40));
+  });
+
   it('after a lost packet, emits nothing until the next keyframe', () => {
     const { parts } = depacketize(rtpOf(h264), (u, i) => u === 10 && i === 0);
     const frags = parts.filter((p) => p.kind === 'fragment');
@@ -143,6 +158,31 @@ describe('VideoDepacketizer', () => {
       Buffer.concat([units[1]![0]!.subarray(0, 12), Buffer.from([28, 0x05, 1, 2, 3])]), // FU-A middle without a start
       Buffer.concat([Buffer.from([0xb0]), units[1]![0]!.subarray(1, 12), Buffer.from([0, 0, 0, 200])])]; // extension and padding past the end
     for (const b of bad) expect(() => d.push(b)).not.toThrow();
+  });
+});
+
+describe('readSenderReport', () => {
+  // RFC 3550 §6.4.1 and §6.5: a compound RTCP packet as cameras send it every few seconds, a sender report then a source
+  // description with the CNAME. The bytes: SR of SSRC 0x1A2B3C4D at NTP 0xECD93720.80000000 (2025-12-02 10:00:00.5 UTC),
+  // RTP time 0x00ABCDEF, 1000 packets, 1 200 000 octets; SDES CNAME "cam@192.0.2.10".
+  const sr = Buffer.from('80c800061a2b3c4decd9372080000000' + '00abcdef000003e800124f80', 'hex');
+  const sdes = Buffer.from('81ca00061a2b3c4d010e63616d403139322e302e322e313000000000', 'hex');
+  const rr = Buffer.from('80c900011a2b3c4d', 'hex');
+
+  it('reads the wall clock and RTP time of a sender report, first or after a receiver report in the compound', () => {
+    const want = { wallMs: Date.UTC(2025, 11, 2, 10, 0, 0, 500), rtpTime: 0xabcdef };
+    expect(new Date(want.wallMs).toISOString()).toBe('2025-12-02T10:00:00.500Z');
+    expect(readSenderReport(Buffer.concat([sr, sdes]))).toEqual(want);
+    expect(readSenderReport(Buffer.concat([rr, sr]))).toEqual(want);
+  });
+
+  it('gives nothing for a report without a wall clock, a receiver report alone, or bytes that are not RTCP', () => {
+    const zero = Buffer.from(sr);
+    zero.writeUInt32BE(0, 8);
+    expect(readSenderReport(zero)).toBeUndefined();
+    expect(readSenderReport(Buffer.concat([rr, sdes]))).toBeUndefined();
+    expect(readSenderReport(Buffer.from('0000000000', 'hex'))).toBeUndefined();
+    expect(readSenderReport(sr.subarray(0, 12))).toBeUndefined();
   });
 });
 

@@ -149,7 +149,7 @@ export class LiveService {
         if (!out) return;
         if (replay) return void replay.gop.push({ data: out, info });
         // Stamped with when it reached the station and its time in the stream: the page shows how long ago the frame on screen arrived.
-        const stamp = { arrivedAt: this.clock(), time: info.baseDecodeTime / tracks.timescale };
+        const stamp = { arrivedAt: this.clock(), time: info.baseDecodeTime / tracks.timescale, ...(info.capturedAt !== undefined ? { capturedAt: info.capturedAt } : {}) };
         port.send(encodeMediaFrameHead({ channel, kind: 'fragment', keyframe: info.keyframe, stamp, payload: out }), out);
       },
       backlog: () => port.backlog(),

@@ -199,6 +199,8 @@ export interface FragmentInfo extends TrafTiming {
   keyframe: boolean;
   /** The audio traf's timing (audio timescale), when the fragment holds one. */
   audio?: TrafTiming;
+  /** When the camera captured it, by the camera's clock (ms; from RTCP sender reports, the station's own RTSP ingest only). */
+  capturedAt?: number;
 }
 
 /** Bytes of one trun sample entry: duration, size, flags, composition offset, each present by its flag. */

@@ -101,6 +101,24 @@ const H265_RULES: NalRules = {
   init: (ps) => (ps.has(32) && ps.has(33) && ps.has(34) ? h265Init(ps.get(32)!, ps.get(33)!, ps.get(34)!) : undefined),
 };
 
+/** Seconds from NTP's epoch (1900) to Unix's (1970). */
+const NTP_UNIX_S = 2_208_988_800;
+
+/** The sender report in an RTCP compound packet (RFC 3550 §6.4.1): its NTP wall clock (ms) and RTP time; none: undefined. */
+export function readSenderReport(packet: Buffer): { wallMs: number; rtpTime: number } | undefined {
+  for (let at = 0; at + 4 <= packet.length;) {
+    const words = packet.readUInt16BE(at + 2) + 1;
+    if (packet[at]! >> 6 !== 2) return undefined;
+    if (packet[at + 1] === 200 && at + 20 <= packet.length) {
+      const seconds = packet.readUInt32BE(at + 8);
+      if (seconds === 0) return undefined; // no wall clock (some encoders send zeros)
+      return { wallMs: (seconds - NTP_UNIX_S) * 1000 + (packet.readUInt32BE(at + 12) / 2 ** 32) * 1000, rtpTime: packet.readUInt32BE(at + 16) };
+    }
+    at += words * 4;
+  }
+  return undefined;
+}
+
 /**
  * RTP of one H.264 or H.265 stream → access units (NAL units grouped by timestamp; single, aggregation and fragmentation
  * packets) → one fMP4 fragment each, written into a reused buffer and copied out once.
@@ -123,11 +141,18 @@ export class VideoDepacketizer {
   private duration = VIDEO_TIMESCALE / 25;
   private seq = 0;
   private readonly rules: NalRules;
+  /** The camera's wall clock at one RTP time, from its last RTCP sender report: frames' capture times from it. */
+  private clockRef?: { wallMs: number; rtpTime: number };
 
   constructor(codec: 'H264' | 'H265', private readonly payloadType: number, params: Buffer[],
     private readonly emit: (part: Fmp4Part) => void, private readonly unsupported: (why: string) => void) {
     this.rules = codec === 'H264' ? H264_RULES : H265_RULES;
     for (const p of params) this.keepParam(p);
+  }
+
+  /** An RTCP sender report of this stream (RFC 3550 §6.4.1): its NTP time and the RTP time of the same instant. */
+  senderReport(wallMs: number, rtpTime: number): void {
+    this.clockRef = { wallMs, rtpTime };
   }
 
   private keepParam(nal: Buffer): void {
@@ -265,7 +290,10 @@ export class VideoDepacketizer {
     // fragment's decode time is exact, so nothing drifts.
     writeFragmentHeader(this.au, ++this.seq, dts, this.duration, bytes, key);
     const data = Buffer.from(this.au.subarray(0, FRAGMENT_HEADER_BYTES + bytes));
-    this.emit({ kind: 'fragment', data, info: { video: true, keyframe: key, baseDecodeTime: dts, duration: this.duration, samples: 1 } });
+    // Captured when the camera's clock says (the RTP time's distance from the last sender report, signed over a wrap).
+    const ref = this.clockRef;
+    const capturedAt = ref && ref.wallMs + ((ts - ref.rtpTime) | 0) / (VIDEO_TIMESCALE / 1000);
+    this.emit({ kind: 'fragment', data, info: { video: true, keyframe: key, baseDecodeTime: dts, duration: this.duration, samples: 1, ...(capturedAt ? { capturedAt } : {}) } });
   }
 }
 
@@ -378,6 +406,7 @@ export function openRtspSource(url: string, h: RtspSourceHandlers, opts: RtspSou
     w?.(r);
   }, (ch, data) => {
     if (ch === channel && depay) depay.push(data);
+    else if (ch === channel + 1 && depay) { const sr = readSenderReport(data); if (sr) depay.senderReport(sr.wallMs, sr.rtpTime); }
   }, () => closed);
 
   function onRead(chunk: Buffer): void {

@@ -16,12 +16,20 @@ export interface PlayerStats {
   bitrate: number;
   droppedFrames: number;
   totalFrames: number;
-  /** Live: how long ago the frame on screen reached the station (ms), from the fragments' stamps; absent without them. */
+  /**
+   * Live: how long ago the frame on screen was captured by the camera (`latencyFrom` 'camera': the stream carries the
+   * camera's clock and that clock agrees with the station's) or else reached the station ('arrival'), in ms; absent
+   * without stamps.
+   */
   latencyMs?: number;
+  latencyFrom?: 'camera' | 'arrival';
 }
 
 /** A live fragment's stamp (MediaFrame.stamp): station arrival (wall clock, ms) and stream time (s). */
-export interface FragmentStamp { arrivedAt: number; time: number }
+export interface FragmentStamp { arrivedAt: number; time: number; capturedAt?: number }
+
+/** A camera clock this far from the station's (behind, or ahead) is not believed: latency is then counted from arrival. */
+const CAMERA_CLOCK_TRUST_MS = { behind: 5000, ahead: 100 };
 
 export interface MsePlayerOptions {
   /** Past this lag behind the live edge the player jumps; below it steers playbackRate towards TARGET_LAG_S. */
@@ -309,18 +317,25 @@ export class MsePlayer {
         bitrate: ((this.bytes - this.lastSample.bytes) * 8) / dt,
         droppedFrames: q.droppedVideoFrames,
         totalFrames: q.totalVideoFrames,
-        latencyMs: this.latency(),
+        ...this.latency(),
       };
       this.lastSample = { at: now, bytes: this.bytes, frames: presented, media: v.currentTime };
     }
   }
 
-  /** Now minus the station arrival of the frame on screen: the newest stamp at or before the playhead, plus the stream time since it. */
-  private latency(): number | undefined {
+  /**
+   * Now minus the capture (camera clock) or station arrival of the frame on screen: the newest stamp at or before the
+   * playhead, plus the stream time since it.
+   */
+  private latency(): Pick<PlayerStats, 'latencyMs' | 'latencyFrom'> {
     const now = this.video.currentTime + (this.init?.start ?? 0);
     let s: FragmentStamp | undefined;
     for (let i = this.stamps.length - 1; i >= 0 && !s; i--) if (this.stamps[i]!.time <= now + 0.001) s = this.stamps[i];
-    return s && Math.max(0, Date.now() - (s.arrivedAt + (now - s.time) * 1000));
+    if (!s) return {};
+    const since = (at: number) => Math.max(0, Date.now() - (at + (now - s.time) * 1000));
+    const skew = s.capturedAt === undefined ? undefined : s.arrivedAt - s.capturedAt;
+    if (skew !== undefined && skew <= CAMERA_CLOCK_TRUST_MS.behind && skew >= -CAMERA_CLOCK_TRUST_MS.ahead) return { latencyMs: since(s.capturedAt!), latencyFrom: 'camera' };
+    return { latencyMs: since(s.arrivedAt), latencyFrom: 'arrival' };
   }
 
   private teardown(): void {

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import type { LiveRate } from '../../../../electron/contract';
 import { MaskOverlay, useVideoSize } from '../redaction/MaskOverlay';
 import { useChannelMasks } from '../redaction/use-masks';
@@ -11,14 +11,17 @@ interface Props extends LiveStreamCallbacks {
   audio?: boolean;
   /** Every frame, or keyframes only (a small tile of a large layout). */
   rate?: LiveRate;
+  /** The picture's own size, whenever it changes (the mask editor draws on the picture's aspect). */
+  onSize?: (size: { w: number; h: number }) => void;
 }
 
 /** One stream in one <video>: opens the media channel, feeds the MSE player, closes both on unmount. */
-export function StreamVideo({ streamId, pending, audio = false, rate = 'full', onFirstFrame, onStats, onError }: Props) {
+export function StreamVideo({ streamId, pending, audio = false, rate = 'full', onFirstFrame, onStats, onError, onSize }: Props) {
   const video = useRef<HTMLVideoElement>(null);
   useLiveStream(video, streamId, audio, rate, { onFirstFrame, onStats, onError });
   // Privacy masks drawn opaque over the picture, whichever stream (main/sub) and size it is.
   const size = useVideoSize(video);
+  useEffect(() => { if (size) onSize?.(size); }, [size, onSize]);
   const outlines = useChannelMasks().shownOn(Number(streamId.split('/')[0]));
   return (
     <>

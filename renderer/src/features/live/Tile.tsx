@@ -218,8 +218,10 @@ export function Tile(p: Props) {
               <dt>{t('stats.rate')}</dt><dd>{t('stats.rateValue', { rate: formatNumber(stats.bitrate / 1000, { maximumFractionDigits: 0 }) })}</dd>
               <dt>{t('stats.buffer')}</dt><dd data-buffer-ms={Math.round(stats.bufferS * 1000)}>{t('stats.bufferValue', { ms: formatNumber(Math.round(stats.bufferS * 1000)) })}</dd>
               <dt>{t('stats.dropped')}</dt><dd>{formatNumber(stats.droppedFrames)}</dd>
-              <dt title={t('stats.latencyTitle')}>{t('stats.latency')}</dt>
-              <dd data-latency-ms={stats.latencyMs === undefined ? '' : Math.round(stats.latencyMs)}>{stats.latencyMs === undefined ? '–' : t('stats.latencyValue', { ms: formatNumber(Math.round(stats.latencyMs)) })}</dd>
+              <dt title={t(stats.latencyFrom === 'camera' ? 'stats.latencyCameraTitle' : 'stats.latencyTitle')}>{t('stats.latency')}</dt>
+              <dd data-latency-ms={stats.latencyMs === undefined ? '' : Math.round(stats.latencyMs)} data-latency-from={stats.latencyFrom ?? ''}>
+                {stats.latencyMs === undefined ? '–' : t(stats.latencyFrom === 'camera' ? 'stats.latencyCameraValue' : 'stats.latencyValue', { ms: formatNumber(Math.round(stats.latencyMs)) })}
+              </dd>
             </dl>
           )}
         </>

@@ -23,6 +23,47 @@ export function ReminderBadge({ request }: { request: Pick<SubjectRequest, 'remi
   return <span className={`badge sar-reminder sar-${request.reminder}`} data-reminder={request.reminder}>{t(`requests.reminder.${request.reminder}`)}</span>;
 }
 
+/** A request's time windows (1 to 16), each from–to in this browser's time, added and removed row by row. */
+export function WindowsEditor({ windows, disabled = false, onChange }: { windows: { from: string; to: string }[]; disabled?: boolean; onChange(w: { from: string; to: string }[]): void }) {
+  const { t } = useTranslation('privacy');
+  const set = (i: number, patch: Partial<{ from: string; to: string }>) => onChange(windows.map((w, j) => (j === i ? { ...w, ...patch } : w)));
+  return (
+    <fieldset className="sar-windows-edit wide" data-testid="sar-windows">
+      <legend>{t('requests.windows')}</legend>
+      {windows.map((w, i) => (
+        <div key={i} className="row" data-window={i}>
+          <label>{t('requests.windowFrom')}<input type="datetime-local" name="sar-from" value={w.from} disabled={disabled} required onChange={(e) => set(i, { from: e.target.value })} /></label>
+          <label>{t('requests.windowTo')}<input type="datetime-local" name="sar-to" value={w.to} disabled={disabled} required onChange={(e) => set(i, { to: e.target.value })} /></label>
+          {windows.length > 1 && !disabled && (
+            <button type="button" onClick={() => onChange(windows.filter((_, j) => j !== i))} aria-label={t('requests.removeWindow', { n: i + 1 })}>{t('requests.remove')}</button>
+          )}
+        </div>
+      ))}
+      {!disabled && windows.length < MAX_WINDOWS && (
+        <button type="button" data-testid="sar-add-window" onClick={() => onChange([...windows, windows.at(-1) ?? { from: toLocalInput(Date.now() - DAY), to: toLocalInput(Date.now()) }])}>{t('requests.addWindow')}</button>
+      )}
+    </fieldset>
+  );
+}
+
+const MAX_WINDOWS = 16;
+export const windowsToInputs = (ws: readonly { from: number; to: number }[]) => ws.map((w) => ({ from: toLocalInput(w.from), to: toLocalInput(w.to) }));
+export const windowsFromInputs = (ws: readonly { from: string; to: string }[]) => ws.map((w) => ({ from: fromLocalInput(w.from), to: fromLocalInput(w.to) }));
+
+/** The cameras to search, ticked from the station's list. */
+export function CameraPicks({ channels, picked, disabled = false, onChange }: { channels: Channel[]; picked: number[]; disabled?: boolean; onChange(p: number[]): void }) {
+  const { t } = useTranslation('privacy');
+  return (
+    <fieldset className="sar-channels">
+      <legend>{t('requests.cameras')}</legend>
+      {channels.map((c) => (
+        <label key={c.id} className="check"><input type="checkbox" name="sar-channel" value={c.id} checked={picked.includes(c.id)} disabled={disabled}
+          onChange={(e) => onChange(e.target.checked ? [...picked, c.id] : picked.filter((x) => x !== c.id))} />{c.name}</label>
+      ))}
+    </fieldset>
+  );
+}
+
 export interface NewRequest { name: string; contact: string; notes: string; receivedAt: number; dueAt?: number; channelIds: number[]; windows: { from: number; to: number }[] }
 
 export function RequestForm({ channels, settings, busy, error, onSubmit, onCancel }: {
@@ -33,8 +74,7 @@ export function RequestForm({ channels, settings, busy, error, onSubmit, onCance
   const [received, setReceived] = useState(toLocalInput(now).slice(0, 10));
   const [due, setDue] = useState('');
   const [picked, setPicked] = useState<number[]>([]);
-  const [from, setFrom] = useState(toLocalInput(now - DAY));
-  const [to, setTo] = useState(toLocalInput(now));
+  const [windows, setWindows] = useState([{ from: toLocalInput(now - DAY), to: toLocalInput(now) }]);
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
@@ -42,7 +82,7 @@ export function RequestForm({ channels, settings, busy, error, onSubmit, onCance
     onSubmit({
       name: String(f.get('sar-name') ?? ''), contact: String(f.get('sar-contact') ?? ''), notes: String(f.get('sar-notes') ?? ''),
       receivedAt, ...(due ? { dueAt: new Date(`${due}T12:00`).getTime() } : {}), channelIds: picked,
-      windows: [{ from: fromLocalInput(from), to: fromLocalInput(to) }],
+      windows: windowsFromInputs(windows),
     });
   };
   const defaultDue = new Date(`${received}T12:00`).getTime() + settings.dueDays * DAY;
@@ -54,15 +94,8 @@ export function RequestForm({ channels, settings, busy, error, onSubmit, onCance
       <label>{t('requests.due')}<input type="date" name="sar-due" value={due} onChange={(e) => setDue(e.target.value)} />
         <span className="muted small">{t('requests.dueDefault', { date: Number.isFinite(defaultDue) ? dateOnly(defaultDue) : '—', days: settings.dueDays })}</span>
       </label>
-      <fieldset className="sar-channels">
-        <legend>{t('requests.cameras')}</legend>
-        {channels.map((c) => (
-          <label key={c.id} className="check"><input type="checkbox" name="sar-channel" value={c.id} checked={picked.includes(c.id)}
-            onChange={(e) => setPicked((p) => (e.target.checked ? [...p, c.id] : p.filter((x) => x !== c.id)))} />{c.name}</label>
-        ))}
-      </fieldset>
-      <label>{t('requests.windowFrom')}<input type="datetime-local" name="sar-from" value={from} onChange={(e) => setFrom(e.target.value)} required /></label>
-      <label>{t('requests.windowTo')}<input type="datetime-local" name="sar-to" value={to} onChange={(e) => setTo(e.target.value)} required /></label>
+      <CameraPicks channels={channels} picked={picked} onChange={setPicked} />
+      <WindowsEditor windows={windows} onChange={setWindows} />
       <label className="wide">{t('requests.notes')}<textarea name="sar-notes" rows={2} maxLength={4000} /></label>
       <div className="actions wide">
         <button type="submit" className="primary" disabled={busy} data-testid="sar-create">{t('requests.create')}</button>

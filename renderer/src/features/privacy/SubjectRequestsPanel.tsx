@@ -1,7 +1,7 @@
 // The Privacy page's Requests tab: the subject access request register, one request's search helpers, exports and steps.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SubjectRequest } from '../../../../electron/contract';
+import type { Channel, SubjectRequest } from '../../../../electron/contract';
 import { useAppDispatch } from '../../app/hooks';
 import { navigated } from '../../app/store';
 import { formatDateTime } from '../../i18n/format';
@@ -15,7 +15,10 @@ import {
   useDiscloseSubjectRequestMutation, useRedactedExportsQuery, useRefuseSubjectRequestMutation, useSubjectRequestEvents,
   useSubjectRequestsQuery, useUpdateSubjectRequestMutation, useUpdateSubjectRequestSettingsMutation,
 } from './subject-requests-api';
-import { ExportsPart, ReminderBadge, RequestForm, RequestRows, SearchHelpers, SettingsPart, StepsPart, toLocalInput, type NewRequest } from './SubjectRequestParts';
+import {
+  CameraPicks, ExportsPart, ReminderBadge, RequestForm, RequestRows, SearchHelpers, SettingsPart, StepsPart, toLocalInput, WindowsEditor, windowsFromInputs, windowsToInputs,
+  type NewRequest,
+} from './SubjectRequestParts';
 
 const WHOLE_PICTURE = '1'.repeat(576);
 
@@ -59,7 +62,7 @@ export function SubjectRequestsPanel() {
           onSubmit={(n) => void submit(n)} onCancel={() => { setCreating(false); createState.reset(); }} />
       )}
       <RequestRows requests={requests} selected={selected} onSelect={setSelected} />
-      {request && <RequestDetail key={request.id} request={request} channelName={(id) => channels.find((c) => c.id === id)?.name ?? t('requests.camera', { id })} />}
+      {request && <RequestDetail key={request.id} request={request} channels={channels} channelName={(id) => channels.find((c) => c.id === id)?.name ?? t('requests.camera', { id })} />}
       {data && (
         <details className="sar-settings-box">
           <summary>{t('requests.settings')}</summary>
@@ -70,11 +73,14 @@ export function SubjectRequestsPanel() {
   );
 }
 
-function RequestDetail({ request, channelName }: { request: SubjectRequest; channelName(id: number): string }) {
+function RequestDetail({ request, channels, channelName }: { request: SubjectRequest; channels: Channel[]; channelName(id: number): string }) {
   const { t } = useTranslation('privacy');
   const errorText = useErrorText();
   const dispatch = useAppDispatch();
   const [windowIndex, setWindowIndex] = useState(0);
+  // The cameras and windows as edited here, saved with the due date and notes.
+  const [picked, setPicked] = useState(request.channelIds);
+  const [windows, setWindows] = useState(() => windowsToInputs(request.windows));
   const w = request.windows[windowIndex] ?? request.windows[0]!;
   const range = { channelIds: request.channelIds, from: w.from, to: w.to };
   const { data: events } = useEventsQuery({ ...range, limit: 200 });
@@ -103,7 +109,11 @@ function RequestDetail({ request, channelName }: { request: SubjectRequest; chan
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     clear();
-    void update({ id: request.id, person: { ...request.person, notes: String(f.get('sar-edit-notes') ?? '') }, dueAt: new Date(`${String(f.get('sar-edit-due'))}T12:00`).getTime() });
+    setWindowIndex(0);
+    void update({
+      id: request.id, person: { ...request.person, notes: String(f.get('sar-edit-notes') ?? '') }, dueAt: new Date(`${String(f.get('sar-edit-due'))}T12:00`).getTime(),
+      channelIds: picked, windows: windowsFromInputs(windows),
+    });
   };
   const open = !request.closedAt;
 
@@ -113,10 +123,11 @@ function RequestDetail({ request, channelName }: { request: SubjectRequest; chan
       <dl className="sar-facts">
         <dt>{t('requests.contact')}</dt><dd>{request.person.contact}</dd>
         <dt>{t('requests.received')}</dt><dd>{formatDateTime(request.receivedAt, { dateStyle: 'medium' })}</dd>
-        <dt>{t('requests.cameras')}</dt><dd>{request.channelIds.map(channelName).join(', ')}</dd>
       </dl>
       <form className="form sar-edit" onSubmit={saveDetails} aria-label={t('requests.details')}>
         <label>{t('requests.due')}<input type="date" name="sar-edit-due" defaultValue={toLocalInput(request.dueAt).slice(0, 10)} disabled={!open} /></label>
+        <CameraPicks channels={channels} picked={picked} disabled={!open} onChange={setPicked} />
+        <WindowsEditor windows={windows} disabled={!open} onChange={setWindows} />
         <label className="wide">{t('requests.notes')}<textarea name="sar-edit-notes" rows={2} defaultValue={request.person.notes} disabled={!open} maxLength={4000} /></label>
         {open && <button type="submit" disabled={busy}>{t('requests.save')}</button>}
       </form>

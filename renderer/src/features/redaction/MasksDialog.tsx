@@ -34,7 +34,9 @@ export function MasksDialog({ channelId, name, onClose }: Props) {
   const canEdit = mayDo(me, 'privacyMasks');
   const canLift = mayDo(me, 'liftMask');
   const list: MaskDraft[] = drafts ?? saved.map((m) => ({ name: m.name, kind: m.kind, points: m.points }));
-  const W = 1600, H = 900;
+  // The drawing surface has the picture's own aspect (16:9 until the first frame says otherwise).
+  const [picture, setPicture] = useState({ w: 16, h: 9 });
+  const W = 1600, H = Math.round((W * picture.h) / picture.w);
 
   const change = (i: number, patch: Partial<MaskDraft>) => setDrafts(list.map((m, j) => (j === i ? { ...m, ...patch } : m)));
   const addPoint = (p: MaskPoint) => { if (editing !== null) change(editing, { points: [...list[editing]!.points, { x: round3(p.x), y: round3(p.y) }] }); };
@@ -58,8 +60,8 @@ export function MasksDialog({ channelId, name, onClose }: Props) {
   return (
     <div className="pb-dialog masks-dialog" role="dialog" aria-modal="true" aria-label={t('masks.title', { name })} ref={box}>
       <h2>{t('masks.title', { name })}</h2>
-      <div className="masks-picture">
-        <StreamVideo streamId={`${channelId}/sub`} pending={false} onFirstFrame={() => {}} />
+      <div className="masks-picture" style={{ aspectRatio: `${picture.w} / ${picture.h}` }}>
+        <StreamVideo streamId={`${channelId}/sub`} pending={false} onFirstFrame={() => {}} onSize={setPicture} />
         <svg ref={svg} className={editing !== null ? 'mask-editor drawing' : 'mask-editor'} viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="xMidYMid meet" onClick={click} aria-hidden="true">
           {list.map((m, i) => (
             <polygon key={i} points={m.points.map((p) => `${p.x * W},${p.y * H}`).join(' ')} className={i === editing ? 'editing' : ''} />
