@@ -6,11 +6,14 @@ export const IPC = {
   call: 'watchpost:call',
   signal: 'watchpost:signal',
   media: 'watchpost:media',
-  /** Page -> main: the desktop shell's own requests (displays, pop-out windows, start at login). */
+  /** Page -> main: the desktop shell's own requests (displays, pop-out windows, start at login, a window's screenshot). */
   desktop: 'watchpost:desktop',
   /** Main -> page: a command of the application menu ('navigate:<page>'). */
   command: 'watchpost:command',
 } as const;
+
+/** A screenshot of a window, in the shape the feedback form attaches a picked file. */
+export interface WindowShot { name: string; contentType: 'image/png'; dataBase64: string; bytes: number }
 
 /** A screen the desktop app can put a window on. */
 export interface DisplayInfo { id: number; primary: boolean; width: number; height: number }
@@ -21,8 +24,10 @@ export interface DesktopRequests {
   popOut: { input: { layoutId: string; displayId: number | null }; output: null };
   openAtLogin: { input: Record<string, never>; output: boolean };
   setOpenAtLogin: { input: { open: boolean }; output: boolean };
+  /** A PNG of the asking window as it is now (the feedback form's screenshot); nothing leaves the machine until sent. */
+  captureWindow: { input: Record<string, never>; output: WindowShot };
 }
-export const DESKTOP_REQUESTS = ['displays', 'popOut', 'openAtLogin', 'setOpenAtLogin'] as const satisfies readonly (keyof DesktopRequests)[];
+export const DESKTOP_REQUESTS = ['displays', 'popOut', 'openAtLogin', 'setOpenAtLogin', 'captureWindow'] as const satisfies readonly (keyof DesktopRequests)[];
 
 /** Electron only: what the desktop shell offers a page besides the station. */
 export interface DesktopBridge {

@@ -174,4 +174,4 @@ export type ServerFrame =
   | { t: 'result'; id: number; result: Result<unknown> }
   | { t: 'signal'; name: SignalName; payload: unknown };
 
-export { DESKTOP_REQUESTS, IPC, MEDIA_PORT_MESSAGE, type DesktopBridge, type DesktopRequests, type DisplayInfo, type StationBridge } from './bridge';
+export { DESKTOP_REQUESTS, IPC, MEDIA_PORT_MESSAGE, type DesktopBridge, type DesktopRequests, type DisplayInfo, type StationBridge, type WindowShot } from './bridge';

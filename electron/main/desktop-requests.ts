@@ -1,7 +1,7 @@
 // The page's requests to the desktop shell (displays, pop-outs, start at login): name and input checked, result envelope.
 import type { WebContents } from 'electron';
 import { z } from 'zod';
-import { describeZodError, type DesktopRequests, type Result } from '../contract';
+import { describeZodError, type DesktopRequests, type Result, type WindowShot } from '../contract';
 import { LayoutId } from './window-set';
 
 const inputs = {
@@ -9,6 +9,7 @@ const inputs = {
   popOut: z.object({ layoutId: LayoutId, displayId: z.number().int().nullable() }).strict(),
   openAtLogin: z.object({}).strict(),
   setOpenAtLogin: z.object({ open: z.boolean() }).strict(),
+  captureWindow: z.object({}).strict(),
 } satisfies Record<keyof DesktopRequests, z.ZodType>;
 
 /** Each request's handler, given its checked input and the page that asked (the IPC event's sender). */
@@ -27,4 +28,12 @@ export async function handleDesktopRequest(handlers: DesktopHandlers, name: unkn
   } catch (err) {
     return { ok: false, error: { code: 'unavailable', message: (err as Error).message } };
   }
+}
+
+/** A window's PNG as the feedback form takes it, named after the local time it was taken (watchpost-20261202-1405.png). */
+export function windowShot(png: Buffer, at: Date): WindowShot {
+  if (png.length === 0) throw new Error('the window could not be captured (it is hidden or minimised)');
+  const two = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${at.getFullYear()}${two(at.getMonth() + 1)}${two(at.getDate())}-${two(at.getHours())}${two(at.getMinutes())}${two(at.getSeconds())}`;
+  return { name: `watchpost-${stamp}.png`, contentType: 'image/png', dataBase64: png.toString('base64'), bytes: png.length };
 }

@@ -10,7 +10,7 @@ import { FileSecretStore } from '../core/storage/secrets';
 import { IPC, type Language, type Settings } from '../contract';
 import { bindAlarmNotifications, bindReminderNotifications } from './alarm-notifier';
 import { appMenu, navigateCommand } from './app-menu';
-import { handleDesktopRequest, type DesktopHandlers } from './desktop-requests';
+import { handleDesktopRequest, windowShot, type DesktopHandlers } from './desktop-requests';
 import { languageOf, wordsFor, type Words } from './i18n';
 import { bindIpc, carrySignIn } from './ipc';
 import { loginItem } from './login-item';
@@ -76,6 +76,7 @@ async function start(): Promise<void> {
     },
     openAtLogin: () => login.get(),
     setOpenAtLogin: ({ open }) => login.set(open),
+    captureWindow: async (_, sender) => windowShot((await sender.capturePage()).toPNG(), new Date()),
   };
   ipcMain.handle(IPC.desktop, (event, name: unknown, input: unknown) => isTrustedSender(event.senderFrame)
     ? handleDesktopRequest(desktop, name, input, event.sender)

@@ -3,10 +3,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { WebContents } from 'electron';
 import type { StationEvent } from '../../electron/contract';
 import { SignalBus } from '../../electron/core/signal-bus';
 import { appMenu, navigateCommand, PAGES } from '../../electron/main/app-menu';
-import { handleDesktopRequest, type DesktopHandlers } from '../../electron/main/desktop-requests';
+import { handleDesktopRequest, windowShot, type DesktopHandlers } from '../../electron/main/desktop-requests';
 import { languageOf, wordsFor } from '../../electron/main/i18n';
 import { autostartEntry, loginItem } from '../../electron/main/login-item';
 import { trayMenu, trayTooltip, withAlarmDot } from '../../electron/main/tray';
@@ -127,7 +128,21 @@ describe('the page\'s desktop requests', () => {
     },
     openAtLogin: () => false,
     setOpenAtLogin: ({ open }) => open,
+    // As the shell does it (index.ts), the asking page's capturePage() standing in for Electron's.
+    captureWindow: async (_, sender) => windowShot((await (sender as unknown as { capturePage(): Promise<{ toPNG(): Buffer }> }).capturePage()).toPNG(), new Date(2026, 11, 2, 14, 5, 9)),
   };
+  // A 1×1 PNG, as NativeImage.toPNG() gives one.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  const page = (image: Buffer) => ({ capturePage: async () => ({ toPNG: () => image }) }) as unknown as WebContents;
+
+  it('takes a screenshot of the asking window for the feedback form, named by the local time; a window that gives none is told', async () => {
+    expect(await handleDesktopRequest(handlers, 'captureWindow', {}, page(png))).toEqual({
+      ok: true, value: { name: 'watchpost-20261202-140509.png', contentType: 'image/png', dataBase64: png.toString('base64'), bytes: png.length },
+    });
+    expect(await handleDesktopRequest(handlers, 'captureWindow', {}, page(Buffer.alloc(0))))
+      .toEqual({ ok: false, error: { code: 'unavailable', message: 'the window could not be captured (it is hidden or minimised)' } });
+    expect(await handleDesktopRequest(handlers, 'captureWindow', { path: '/etc/passwd' }, page(png))).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+  });
 
   it('answers known requests with their input checked', async () => {
     expect(await handleDesktopRequest(handlers, 'displays', {})).toEqual({ ok: true, value: [{ id: 1, primary: true, width: 1920, height: 1080 }] });

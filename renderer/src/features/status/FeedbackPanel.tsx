@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../i18n/errors';
 import { formatBytes, formatDate, formatDateTime } from '../../i18n/format';
+import { desktopBridge } from '../live/popout';
 import { usePrivacyStateQuery, useSendFeedbackMutation, useSentFeedbackQuery } from '../privacy/privacy-api';
 
 const MAX_FILES = 3;
@@ -47,6 +48,16 @@ export function FeedbackPanel() {
     if (wrong) return setLocal(t('feedback.wrongType', { name: wrong.name }));
     setShots([...shots, ...(await Promise.all(list.map(readShot)))]);
   };
+  // The desktop app: a screenshot of this window, listed like a picked file (and removable) before anything is sent.
+  const desktop = desktopBridge();
+  const capture = async () => {
+    touched();
+    if (shots.length >= MAX_FILES) return setLocal(t('feedback.tooMany', { max: MAX_FILES }));
+    const r = await desktop!.request('captureWindow', {});
+    if (!r.ok) return setLocal(t('feedback.captureFailed', { reason: r.error.message }));
+    if (r.value.bytes > MAX_BYTES) return setLocal(t('feedback.tooLarge', { name: r.value.name, max: formatBytes(MAX_BYTES) }));
+    setShots([...shots, r.value]);
+  };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!text.trim()) return setLocal(t('feedback.noText'));
@@ -69,6 +80,7 @@ export function FeedbackPanel() {
           <label className="field"><span>{t('feedback.screenshots', { max: MAX_FILES, size: formatBytes(MAX_BYTES) })}</span>
             <input name="screenshots" type="file" accept="image/png,image/jpeg" multiple onChange={(e) => { void pick(e.target.files); e.target.value = ''; }} />
           </label>
+          {desktop && <button type="button" name="capture-window" onClick={() => void capture()}>{t('feedback.captureWindow')}</button>}
           <label className="ev-check"><input type="checkbox" name="attach-diagnostics" checked={diagnostics} onChange={() => { touched(); setDiagnostics(!diagnostics); }} /> {t('feedback.diagnostics')}</label>
           <div className="feedback-preview" aria-label={t('feedback.previewLabel')} role="group">
             <strong>{t('feedback.willSend', { url: privacy?.cloud.url ?? '' })}</strong>
