@@ -184,7 +184,7 @@ export class RemoteArchive {
       }));
       return [...theirs, ...standby];
     }));
-    return days.flat();
+    return [...new Set(days.flat())].sort();
   }
 
   async thumbnail(channelId: number, at: number): Promise<{ jpegBase64: string; at: number } | null> {
