@@ -160,6 +160,29 @@ describe('remote archive: a standby\'s recordings (failover)', () => {
     expect(ra.more(DESK_CH, T0 + 39_960)).toBe(false);
   });
 
+  it('a standby slow to answer is not waited for: its answer serves the next timeline', async () => {
+    let release = () => {};
+    const slow: ArchiveLink['link'] = {
+      call: (async (name: string, input: any) => {
+        await new Promise<void>((res) => { release = res; });
+        return standby.call(name as 'failover.coverage', input);
+      }) as ArchiveLink['link']['call'],
+    };
+    const r = new RemoteArchive({
+      dataDir: deskDir, logger: pino({ level: 'silent' }), coverageWaitMs: 50,
+      site: () => { throw fail('site.notConnected', { name: 'Yard', state: 'offline' }); },
+      standbys: () => ({ fingerprint: FP, others: [{ siteId: 6, link: slow, offsetMs: OFF }] }),
+    });
+    const t0 = Date.now();
+    const [first] = await r.timeline([DESK_CH], T0 - 60_000, T0 + 60_000);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(first!.spans).toEqual([]);
+    release();
+    const [next] = await r.timeline([DESK_CH], T0 - 60_000, T0 + 60_000);
+    expect(next!.spans).toEqual([{ start: T0 + 20_000, end: T0 + 40_000, standby: true }]);
+    r.dispose();
+  });
+
   it('where the station has the same time itself, its own recording is copied, not the standby\'s', async () => {
     yardBack = true;
     await ra.fetch(DESK_CH, T0 + 1_000, T0 + 39_000);

@@ -41,6 +41,8 @@ export interface RemoteArchiveOptions {
   standbys?(siteId: number): { fingerprint: string; others: (ArchiveLink & { siteId: number })[] } | undefined;
   /** How long a standby's answer is used again (a timeline scrub asks it at most this often); default 5 s. */
   coverageMs?: number;
+  /** How long a timeline waits for a standby's answer before it goes without (the answer still serves later askers); default 3 s. */
+  coverageWaitMs?: number;
 }
 
 interface Cache { db: Db; source: ArchiveSource; bytes: number }
@@ -64,7 +66,7 @@ export class RemoteArchive {
   /** Per desk channel: segments known on a station (start in desk time → that station) and not copied yet, and copies running. */
   private readonly pending = new Map<number, { starts: Map<number, number>; running: number }>();
   /** Standbys' coverage, by standby and site (`${standby}:${site}`). */
-  private readonly covers = new Map<string, CoverEntry>();
+  private readonly covers = new Map<string, CoverEntry[]>();
   /** When each copied segment was last asked for (by cache path), for eviction. */
   private readonly used = new Map<string, number>();
   private readonly log: Logger;
@@ -218,30 +220,39 @@ export class RemoteArchive {
   /**
    * What the site's standbys recorded of its channels over [from, to] (desk time): every other station online is asked
    * (`failover.coverage` with the site's pinned certificate) in parallel; an answer is used again for a short while, over
-   * a range padded on both sides, so scrubbing a timeline does not ask each station every time.
+   * a range padded on both sides, so scrubbing a timeline does not ask each station every time (a few ranges are kept
+   * per station: the strip's view and a playing session's copying ahead ask about different ones). A station slow to
+   * answer is not waited for long (`wait`: it is, for an export and copying ahead): its answer serves the next askers.
    */
-  private async coverage(siteId: number, remoteIds: number[], from: number, to: number): Promise<Cover[]> {
+  private async coverage(siteId: number, remoteIds: number[], from: number, to: number, wait = false): Promise<Cover[]> {
     const s = this.o.standbys?.(siteId);
     if (!s?.others.length) return [];
     const now = Date.now();
     const ttl = this.o.coverageMs ?? 5000;
     const answers = await Promise.all(s.others.map((o) => {
       const key = `${o.siteId}:${siteId}`;
-      let e = this.covers.get(key);
-      const fresh = !!e && now - e.at < ttl;
-      if (!e || !fresh || from < e.from || to > e.to || remoteIds.some((id) => !e!.ids.includes(id))) {
+      const fresh = (this.covers.get(key) ?? []).filter((e) => now - e.at < ttl);
+      let e = fresh.find((x) => from >= x.from && to <= x.to && remoteIds.every((id) => x.ids.includes(id)));
+      if (!e) {
         const pad = Math.min(Math.max(0, to - from), DAY_MS);
         // The channels asked lately are asked again with these (a call names at most 64).
-        const more = fresh ? [...new Set([...remoteIds, ...e!.ids])] : remoteIds;
+        const more = [...new Set([...remoteIds, ...(fresh.at(-1)?.ids ?? [])])];
         const ids = more.length <= 64 ? more : remoteIds;
         e = { ids, from: from - pad, to: to + pad, at: now, answer: this.askCoverage(o, s.fingerprint, ids, from - pad, to + pad) };
-        this.covers.set(key, e);
+        this.covers.set(key, [...fresh.slice(-3), e]);
       }
-      return e.answer;
+      return wait ? e.answer : this.bounded(e.answer);
     }));
     return answers.flat().filter((c) => remoteIds.includes(c.channelId))
       .map((c) => ({ ...c, spans: c.spans.filter((x) => x.end >= from && x.start <= to) }))
       .filter((c) => c.spans.length > 0);
+  }
+
+  /** An answer, or none when it takes longer than a timeline should wait for it (default 3 s). */
+  private bounded(answer: Promise<Cover[]>): Promise<Cover[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<Cover[]>((res) => { timer = setTimeout(() => res([]), this.o.coverageWaitMs ?? 3000); timer.unref(); });
+    return Promise.race([answer, late]).finally(() => clearTimeout(timer));
   }
 
   private async askCoverage(o: ArchiveLink & { siteId: number }, fingerprint: string, channelIds: number[], from: number, to: number): Promise<Cover[]> {
@@ -285,7 +296,7 @@ export class RemoteArchive {
   /** Copies every segment overlapping [from, to] (export), oldest first. */
   async fetch(channelId: number, from: number, to: number, signal?: AbortSignal): Promise<void> {
     for (let t = from; t < to;) {
-      const lists = await this.list(channelId, t, to);
+      const lists = await this.list(channelId, t, to, true);
       for (const l of lists) {
         for (const s of l.segments) {
           if (signal?.aborted) throw new DOMException('export cancelled', 'AbortError');
@@ -340,12 +351,13 @@ export class RemoteArchive {
 
   /**
    * A channel's segments over [from, to] (desk time), each listing with the offset it was listed with: its station's own,
-   * and those of its standbys where they recorded it (failover). Refused as its station refuses only when no standby has any.
+   * and those of its standbys where they recorded it (failover; `wait`: for a slow standby too). Refused as its station
+   * refuses only when no standby has any.
    */
-  private async list(channelId: number, from: number, to: number): Promise<Listing[]> {
+  private async list(channelId: number, from: number, to: number, wait = false): Promise<Listing[]> {
     const { siteId, remoteId } = this.at(channelId);
     const range = (off: number) => ({ from: Math.max(0, Math.round(from + off)), to: Math.max(0, Math.round(to + off)) });
-    const covered = this.coverage(siteId, [remoteId], from, to);
+    const covered = this.coverage(siteId, [remoteId], from, to, wait);
     const out: Listing[] = [];
     let refused: unknown;
     try {
