@@ -53,8 +53,7 @@ beforeAll(async () => {
   // The desk adds both stations (the standby serves desks too).
   const standbyPort = await freeTcpPort();
   const standbyFingerprint = (await s.call<{ fingerprint: string }>('sites.setServing', { enabled: true, host: '127.0.0.2', port: standbyPort })).fingerprint;
-  deskSite = await addSite(d, 'Yard', port, fingerprint);
-  await addSite(d, 'Yard standby', standbyPort, standbyFingerprint);
+  [deskSite] = await Promise.all([addSite(d, 'Yard', port, fingerprint), addSite(d, 'Yard standby', standbyPort, standbyFingerprint)]);
   onDesk = ids.map((id) => siteChannelId(deskSite, id));
   await waitOnline(s, siteId);
 }, 60_000);
