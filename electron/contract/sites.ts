@@ -152,14 +152,20 @@ export const sitesCalls = {
   'failover.pairing': call(needs.station('devices'), NoInput, z.object({ cameras: z.array(FailoverCamera) })),
   /**
    * What this station recorded as the standby of the station with certificate `fingerprint`, for that station's channel
-   * ids: a desk that knows both merges them into those channels' timelines.
+   * ids: a desk that knows both merges them into those channels' timelines. `standbyChannelId`: this station's id of
+   * that channel, under which it serves those recordings (`archive.segments`/`segmentRead`) to the desk; absent when
+   * this station is not the standby of that one.
    */
   'failover.coverage': call(needs.channel('playback'), z.object({
     fingerprint: Fingerprint,
     channelIds: z.array(z.number().int().positive()).min(1).max(64),
     from: z.number().int().nonnegative(),
     to: z.number().int().nonnegative(),
-  }).strict(), z.array(z.object({ channelId: z.number().int().positive(), spans: z.array(z.object({ start: z.number(), end: z.number() })) }))),
+  }).strict(), z.array(z.object({
+    channelId: z.number().int().positive(),
+    spans: z.array(z.object({ start: z.number(), end: z.number() })),
+    standbyChannelId: z.number().int().positive().optional(),
+  }))),
 } as const;
 
 export const sitesSignals = {

@@ -21,6 +21,7 @@ import { SubjectRequests } from './privacy/subject-requests';
 import { actorOf, createLock, unlock } from './recording/evidence';
 import { allBookmarks, bookmarkHandlers } from './recording/bookmarks';
 import { RecordingService, type RecordingServiceOptions } from './recording/recording-service';
+import { timeline as archiveTimeline } from './recording/segment-index';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc';
 import { checkSettingsOnDisk, loadSettings, saveSettings } from './settings';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from './storage/db';
@@ -147,7 +148,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     removed: (id) => remoteArchive.forget(id),
   });
   // Other stations' archives on this desk (sites/remote-archive.ts): their timeline asked of them, their recordings copied here to play and export.
-  const remoteArchive = new RemoteArchive({ dataDir: opts.dataDir, logger, site: (id) => sites.archiveLink(id), ...opts.remoteArchive });
+  const remoteArchive = new RemoteArchive({ dataDir: opts.dataDir, logger, site: (id) => sites.archiveLink(id), standbys: (id) => sites.standbysOf(id), ...opts.remoteArchive });
   remoteArchive.prune(sites.siteIds());
   registry.setRemote(sites);
   const ffmpegPath = () => locateTool('ffmpeg', settings.ffmpegPath, env).path;
@@ -275,7 +276,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       streamUrl: (id, profile) => registry.streamUrl(id, profile),
       configs: async () => (await recording.handlers['recording.config']({}, failoverSession)).channels,
     },
-    timeline: async (channelIds, from, to) => recording.handlers['archive.timeline']({ source: 'local', channelIds, from, to }, failoverSession),
+    // Only what this station recorded itself: `failover.coverage` asks no other station (a hanging primary would hold it).
+    timeline: async (channelIds, from, to) => archiveTimeline(db, channelIds, from, to),
   });
   sites.setFailover(failover);
 

@@ -3,7 +3,10 @@
 // credentials. kill -9 of the primary: the standby records its cameras within the wait and a few seconds; the primary
 // started again on its data folder: the standby hands them back once the primary records them itself, and the union of
 // the two archives (the primary's timeline and the standby's `failover.coverage`) has no gap longer than the takeover.
-import { readFileSync } from 'node:fs';
+// A desk (a third process) has added both: the primary's channels show the standby's recordings in the primary's gap,
+// marked `standby`, while the primary is away and after; an export of that time on the desk is copied from the standby.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { siteChannelId } from '../../electron/contract';
@@ -19,8 +22,10 @@ import { wsClient, type WsClient } from '../helpers/ws-client';
 
 const WAIT_S = 3;
 const scope = fileScope();
-let camsim: CamsimProcess, primary: StationProcess, standby: StationProcess, p: WsClient, s: WsClient;
+let camsim: CamsimProcess, primary: StationProcess, standby: StationProcess, desk: StationProcess, p: WsClient, s: WsClient, d: WsClient;
 let ids: number[], siteId: number, fingerprint: string;
+/** The primary as a site of the desk, and its channels' ids there. */
+let deskSite: number, onDesk: number[];
 /** When the primary was killed, and how long the standby took to record its cameras (ms). */
 let killedAt: number, takeoverMs: number;
 
@@ -30,10 +35,11 @@ const spansOf = async (ws: WsClient, channelIds: number[], from: number, to: num
 const standbyOf = async () => (await s.call<{ id: number; standby?: { state: string; cameras: number; recording: number } }[]>('sites.list', {})).find((x) => x.id === siteId)?.standby;
 
 beforeAll(async () => {
-  [camsim, primary, standby] = await scope.all([startCamsim(['--devices', '1', '--channels', '2']), startStation(), startStation()]);
+  [camsim, primary, standby, desk] = await scope.all([startCamsim(['--devices', '1', '--channels', '2']), startStation(), startStation(), startStation()]);
   p = await wsClient(primary.url);
   s = await wsClient(standby.url);
-  scope.defer(() => { p.close(); s.close(); });
+  d = await wsClient(desk.url);
+  scope.defer(() => { p.close(); s.close(); d.close(); });
   const device = camsim.manifest.devices[0]!;
   ids = [];
   for (const ch of device.channels) ids.push(await addCamsimChannel(p, ch.name, ch, device.credentials));
@@ -44,10 +50,25 @@ beforeAll(async () => {
   const added = await s.call<{ id: number }>('sites.add', { name: 'Yard', host: '127.0.0.2', port, username: TEST_ADMIN.name, password: TEST_ADMIN.password });
   siteId = added.id;
   await s.call('sites.trust', { id: siteId, fingerprint });
-  for (const until = Date.now() + 15_000; (await s.call<{ state: string }[]>('sites.list', {}))[0]?.state !== 'online'; await new Promise((r) => setTimeout(r, 100))) {
-    if (Date.now() > until) throw new Error('the primary did not come online on the standby');
-  }
+  // The desk adds both stations (the standby serves desks too).
+  const standbyPort = await freeTcpPort();
+  const standbyFingerprint = (await s.call<{ fingerprint: string }>('sites.setServing', { enabled: true, host: '127.0.0.2', port: standbyPort })).fingerprint;
+  [deskSite] = await Promise.all([addSite(d, 'Yard', port, fingerprint), addSite(d, 'Yard standby', standbyPort, standbyFingerprint)]);
+  onDesk = ids.map((id) => siteChannelId(deskSite, id));
+  await waitOnline(s, siteId);
 }, 60_000);
+
+async function waitOnline(ws: WsClient, id: number): Promise<void> {
+  for (const until = Date.now() + 15_000; (await ws.call<{ id: number; state: string }[]>('sites.list', {})).find((x) => x.id === id)?.state !== 'online'; await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() > until) throw new Error(`station ${id} did not come online`);
+  }
+}
+
+async function addSite(ws: WsClient, name: string, port: number, fp: string): Promise<number> {
+  const { id } = await ws.call<{ id: number }>('sites.add', { name, host: '127.0.0.2', port, username: TEST_ADMIN.name, password: TEST_ADMIN.password });
+  await ws.call('sites.trust', { id, fingerprint: fp });
+  return id;
+}
 
 describe('failover recording', () => {
   it('a standby fetches the cameras its primary records; their credentials only over the TLS link, kept as secrets', async () => {
@@ -78,6 +99,11 @@ describe('failover recording', () => {
     takeoverMs = Date.now() - killedAt;
     expect(takeoverMs).toBeLessThan((WAIT_S + 5) * 1000);
     expect(await standbyOf()).toMatchObject({ state: 'recording', recording: 2 });
+    // On the desk, the primary's channels say it is away, and still draw what the standby records meanwhile.
+    await expect.poll(async () => {
+      const list = await d.call<{ spans: Span[]; unavailable?: unknown }[]>('archive.timeline', { channelIds: onDesk, from: killedAt - 60_000, to: Date.now() + 1000 });
+      return list.every((c) => c.unavailable !== undefined && c.spans.some((x) => x.standby && x.end > killedAt));
+    }, { timeout: 10_000, interval: 250 }).toBe(true);
   });
 
   it('the primary back: the standby hands its cameras back, and the two archives together have no gap longer than the takeover', { timeout: 45_000 }, async () => {
@@ -101,5 +127,24 @@ describe('failover recording', () => {
     // The standby's own timeline marks them as its failover recordings.
     const marked = await spansOf(s, ids.map((id) => siteChannelId(siteId, id)), from, to);
     for (const list of marked) expect(list.some((x) => x.standby)).toBe(true);
+
+    // The desk: the primary's own recordings and, in its gap, the standby's marked as such, with no gap longer than the takeover.
+    await d.call('sites.retry', { id: deskSite });
+    await waitOnline(d, deskSite);
+    let onDeskSpans: Span[][] = [];
+    await expect.poll(async () => {
+      onDeskSpans = await spansOf(d, onDesk, from, to);
+      return onDeskSpans.map((list) => list.some((x) => x.standby) && longestGap(list, from, to) <= takeoverMs);
+    }, { timeout: 10_000, interval: 500 }).toEqual(ids.map(() => true));
+    // An export of the standby's part on the desk: copied from the standby (the primary has nothing then), playable.
+    const standbySpan = onDeskSpans[0]!.filter((x) => x.standby).sort((a, b) => (b.end - b.start) - (a.end - a.start))[0]!;
+    const mid = Math.round((standbySpan.start + standbySpan.end) / 2);
+    const { exportId, folder } = await d.call<{ exportId: number; folder: string }>('export.start', { channelIds: [onDesk[0]], from: mid - 1500, to: mid + 1500 });
+    await expect.poll(() => d.events.find((e) => e.name === 'export.progress' && e.payload.exportId === exportId && e.payload.state !== 'running')?.payload, { timeout: 15_000 })
+      .toMatchObject({ state: 'done' });
+    const files = readdirSync(folder).filter((f) => f.endsWith('.mp4'));
+    expect(files).toHaveLength(1);
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', join(folder, files[0]!)]);
+    expect(Number(probe.stdout.toString().trim()), probe.stderr.toString()).toBeGreaterThan(10);
   });
 });

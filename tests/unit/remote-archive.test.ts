@@ -105,3 +105,93 @@ describe('remote archive', () => {
     expect(existsSync(join(deskDir, 'site-archives', '3'))).toBe(false);
   });
 });
+
+describe('remote archive: a standby\'s recordings (failover)', () => {
+  const FP = Array.from({ length: 32 }, () => 'AB').join(':');
+  let ra: RemoteArchive;
+  let yardBack = false;
+  const asked: string[] = [];
+  afterAll(() => ra?.dispose());
+  /** Station 4, the standby: it recorded channel 1 of station 3 as its channel 1 from 20 s to 40 s (in the real archive above). */
+  const standby: ArchiveLink['link'] = {
+    call: (async (name: string, input: any) => {
+      asked.push(name);
+      if (name === 'failover.coverage') {
+        expect(input.fingerprint).toBe(FP);
+        return input.channelIds.map((channelId: number) => ({ channelId, standbyChannelId: 1, spans: channelId === 1 ? [{ start: T0 + OFF + 20_000, end: T0 + OFF + 40_000 }] : [] }));
+      }
+      return (link.call as (n: string, i: unknown) => Promise<unknown>)(name, input);
+    }) as ArchiveLink['link']['call'],
+  };
+  /** Station 5, an older one: it does not know the call (no coverage, no error). */
+  const older: ArchiveLink['link'] = { call: (async () => { throw fail('site.unknownCall', { name: 'Old yard', call: 'failover.coverage', theirs: '0.9.0', ours: '1.0.0' }); }) as ArchiveLink['link']['call'] };
+
+  it('while the station is away: its channel\'s timeline keeps the reason and draws the standby\'s spans, asked once a while', async () => {
+    ra = new RemoteArchive({
+      dataDir: deskDir, logger: pino({ level: 'silent' }), coverageMs: 60_000,
+      site: (id) => {
+        if (id === 4 || (id === 3 && yardBack)) return { link: id === 4 ? standby : link, offsetMs: OFF };
+        throw fail('site.notConnected', { name: 'Yard', state: 'offline' });
+      },
+      standbys: (id) => (id === 3 ? { fingerprint: FP, others: [{ siteId: 4, link: standby, offsetMs: OFF }, { siteId: 5, link: older, offsetMs: 0 }] } : undefined),
+    });
+    const [t] = await ra.timeline([DESK_CH], T0 - 60_000, T0 + 60_000);
+    expect(t).toMatchObject({ unavailable: { reason: 'site.notConnected' }, spans: [{ start: T0 + 20_000, end: T0 + 40_000, standby: true }] });
+    // A scrub inside the range asked (padded) uses the answer again; a wider range asks again, and covers the calendar's.
+    await ra.timeline([DESK_CH], T0 - 30_000, T0 + 30_000);
+    expect(asked.filter((n) => n === 'failover.coverage')).toHaveLength(1);
+    const over = await ra.overview([DESK_CH], T0 - 3_600_000 * 12, T0 + 3_600_000 * 12, 24);
+    const days = await ra.days([DESK_CH], T0 - 86_400_000, T0 + 86_400_000, 0);
+    expect(asked.filter((n) => n === 'failover.coverage')).toHaveLength(2);
+    expect(over.get(DESK_CH)!.recorded.filter((r) => r > 0)).toEqual([0.006]);
+    expect(days).toEqual(['2026-01-05']);
+  });
+
+  it('playback and export copy the standby\'s segments into the station\'s copy, under its channel, in the desk\'s clock', async () => {
+    await ra.fetch(DESK_CH, T0 + 21_000, T0 + 39_000);
+    const src = ra.sourceOf(DESK_CH);
+    const rows = segmentsIn(src.db, DESK_CH, T0 + 21_000, T0 + 39_000);
+    expect(rows.map((r) => r.start_ms)).toEqual([T0 + 20_000, T0 + 30_000]);
+    expect(rows.every((r) => r.path.startsWith(`${DESK_CH}/s4-`))).toBe(true);
+    const c = new ArchiveCursor(src, DESK_CH);
+    expect(c.seek(T0 + 25_000)).toBe(T0 + 24_000);
+    c.close();
+    // Copied from the standby, though the station itself is offline: nothing more to wait for.
+    expect(ra.more(DESK_CH, T0 + 39_960)).toBe(false);
+  });
+
+  it('a standby slow to answer is not waited for: its answer serves the next timeline', async () => {
+    let release = () => {};
+    const slow: ArchiveLink['link'] = {
+      call: (async (name: string, input: any) => {
+        await new Promise<void>((res) => { release = res; });
+        return standby.call(name as 'failover.coverage', input);
+      }) as ArchiveLink['link']['call'],
+    };
+    const r = new RemoteArchive({
+      dataDir: deskDir, logger: pino({ level: 'silent' }), coverageWaitMs: 50,
+      site: () => { throw fail('site.notConnected', { name: 'Yard', state: 'offline' }); },
+      standbys: () => ({ fingerprint: FP, others: [{ siteId: 6, link: slow, offsetMs: OFF }] }),
+    });
+    const t0 = Date.now();
+    const [first] = await r.timeline([DESK_CH], T0 - 60_000, T0 + 60_000);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(first!.spans).toEqual([]);
+    release();
+    const [next] = await r.timeline([DESK_CH], T0 - 60_000, T0 + 60_000);
+    expect(next!.spans).toEqual([{ start: T0 + 20_000, end: T0 + 40_000, standby: true }]);
+    r.dispose();
+  });
+
+  it('where the station has the same time itself, its own recording is copied, not the standby\'s', async () => {
+    yardBack = true;
+    await ra.fetch(DESK_CH, T0 + 1_000, T0 + 39_000);
+    const rows = segmentsIn(ra.sourceOf(DESK_CH).db, DESK_CH, T0, T0 + 40_000);
+    // The station's own four, and the standby's two copied while it was away (the same time: not copied again now).
+    expect(rows.filter((r) => !r.path.includes('/s4-')).map((r) => r.start_ms)).toEqual([T0, T0 + 10_000, T0 + 20_000, T0 + 30_000]);
+    expect(rows.filter((r) => r.path.includes('/s4-'))).toHaveLength(2);
+    const [t] = await ra.timeline([DESK_CH], T0 - 60_000, T0 + 60_000);
+    expect(t!.unavailable).toBeUndefined();
+    expect(t!.spans.map((x) => !!x.standby)).toEqual([false, true]);
+  });
+});

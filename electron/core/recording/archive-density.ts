@@ -39,11 +39,16 @@ export const OVERVIEW_SQL = (() => {
     WHERE channel_id IN (SELECT value FROM json_each(?)) AND day_ms >= ? AND day_ms < ?`;
 })();
 
-/** Buckets from `from` (moved back to a bucket's start) until `to`, per channel. */
-export function overview(db: Db, channelIds: readonly number[], from: number, to: number, maxPoints: number): Overview {
+/** The overview's buckets of [from, to): the first one's start, their length and their count (also used by sites/remote-archive.ts). */
+export function overviewBuckets(from: number, to: number, maxPoints: number): { start: number; bucketMs: number; n: number } {
   const bucketMs = bucketFor(from, to, maxPoints);
   const start = bucketMs <= DAY_MS ? Math.floor(from / bucketMs) * bucketMs : Math.floor(from / DAY_MS) * DAY_MS;
-  const n = Math.max(1, Math.ceil((to - start) / bucketMs));
+  return { start, bucketMs, n: Math.max(1, Math.ceil((to - start) / bucketMs)) };
+}
+
+/** Buckets from `from` (moved back to a bucket's start) until `to`, per channel. */
+export function overview(db: Db, channelIds: readonly number[], from: number, to: number, maxPoints: number): Overview {
+  const { start, bucketMs, n } = overviewBuckets(from, to, maxPoints);
   const byChannel = new Map(channelIds.map((id) => [id, { recorded: new Array<number>(n).fill(0), events: new Array<number>(n).fill(0) }]));
   const rows = db.prepare(OVERVIEW_SQL).raw().all(JSON.stringify(channelIds), Math.floor(start / DAY_MS) * DAY_MS, start + n * bucketMs) as number[][];
   for (const row of rows) {

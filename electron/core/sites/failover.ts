@@ -42,7 +42,7 @@ export interface FailoverOptions {
   record(channelId: number, hub: StreamHub, config: { mode: 'continuous' | 'schedule'; stream: StreamProfile; schedule: string; preMs: number; postMs: number }): StandbyRecorder;
   /** The primary side: this station's own channels, their stream URLs with credentials, and their recording settings. */
   own: { channels(): Promise<Channel[]>; streamUrl(id: number, profile: StreamProfile): Promise<string>; configs(): Promise<ChannelRecordingConfig[]> };
-  /** This station's own timeline (archive.timeline of the local archive). */
+  /** This station's own recordings' timeline (its local archive only: another station's channels not asked of it). */
   timeline(channelIds: number[], from: number, to: number): Promise<TimelineChannel[]>;
   /** How often the standby looks at its primaries (tests keep the default). */
   tickMs?: number;
@@ -363,6 +363,8 @@ export class FailoverService {
     const local = this.markTimeline(await this.o.timeline(channelIds.map((id) => siteChannelId(site.id, id)), from, to));
     return channelIds.map((channelId, i) => ({
       channelId, spans: (local[i]?.spans ?? []).filter((s) => s.standby).map(({ start, end }) => ({ start, end })),
+      // Where the desk copies them from (archive.segments of this station's own archive).
+      standbyChannelId: siteChannelId(site.id, channelId),
     }));
   }
 

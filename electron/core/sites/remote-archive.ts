@@ -2,6 +2,8 @@
 // copied on demand into an archive of the desk's own — a SQLite index of the same schema and the segment files under
 // the data folder, one per site — so the recording area's ArchiveCursor, PlaybackSession and export read it unchanged.
 // Every instant is moved by the link's measured clock offset on the way: desk time = their time - offset.
+// Failover: what another station recorded of a station's cameras as its standby while it was away (`failover.coverage`
+// there) joins that station's timeline marked `standby`, and its segments are copied from that station into the same copy.
 import { closeSync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
@@ -9,6 +11,7 @@ import {
   type ArchiveSegment, type CallInput, type CallName, type CallOutput, type TimelineChannel,
 } from '../../contract';
 import type { Logger } from '../log';
+import { overviewBuckets } from '../recording/archive-density';
 import type { ArchiveSource } from '../recording/archive-reader';
 import { segmentFile } from '../recording/segment-file';
 import { deleteSegment, insertSegment, updateSegment } from '../recording/segment-index';
@@ -31,10 +34,27 @@ export interface RemoteArchiveOptions {
   aheadMs?: number;
   /** A copy asked for this recently is not evicted (it may be playing); default 60 s. */
   keepMs?: number;
+  /**
+   * The stations that may have recorded a site's cameras as its standby (failover): the site's pinned certificate, and
+   * every other station online now; undefined while the site is not trusted.
+   */
+  standbys?(siteId: number): { fingerprint: string; others: (ArchiveLink & { siteId: number })[] } | undefined;
+  /** How long a standby's answer is used again (a timeline scrub asks it at most this often); default 5 s. */
+  coverageMs?: number;
+  /** How long a timeline waits for a standby's answer before it goes without (the answer still serves later askers); default 3 s. */
+  coverageWaitMs?: number;
 }
 
 interface Cache { db: Db; source: ArchiveSource; bytes: number }
 interface Row { id: number; bytes: number; closed: number }
+/** What a standby station (`siteId`) recorded of a channel (its id on its own station) in the desk's clock, and its id there. */
+interface Cover { siteId: number; channelId: number; standbyChannelId?: number; spans: { start: number; end: number }[] }
+/** A standby's answer about one station's channels over a range, kept a short while. */
+interface CoverEntry { ids: number[]; from: number; to: number; at: number; answer: Promise<Cover[]> }
+/** One station's segments of a channel: the channel's own station's, or a standby's (`from`: the station they are copied from). */
+interface Listing { from: number; off: number; segments: ArchiveSegment[] }
+
+const DAY_MS = 86_400_000;
 
 /** The copy's folder of a site (removed with the site). */
 export const siteArchiveDir = (dataDir: string, siteId: number) => join(dataDir, 'site-archives', String(siteId));
@@ -43,8 +63,10 @@ export class RemoteArchive {
   private readonly caches = new Map<number, Cache>();
   /** Copies under way, by site and remote segment id (a second asker waits on the first). */
   private readonly copying = new Map<string, Promise<void>>();
-  /** Per desk channel: segments known on its station (desk time) and not copied yet, and copies running. */
-  private readonly pending = new Map<number, { starts: Set<number>; running: number }>();
+  /** Per desk channel: segments known on a station (start in desk time → that station) and not copied yet, and copies running. */
+  private readonly pending = new Map<number, { starts: Map<number, number>; running: number }>();
+  /** Standbys' coverage, by standby and site (`${standby}:${site}`). */
+  private readonly covers = new Map<string, CoverEntry[]>();
   /** When each copied segment was last asked for (by cache path), for eviction. */
   private readonly used = new Map<string, number>();
   private readonly log: Logger;
@@ -91,6 +113,8 @@ export class RemoteArchive {
   async timeline(channelIds: number[], from: number, to: number): Promise<TimelineChannel[]> {
     const out = new Map<number, TimelineChannel>();
     await Promise.all([...this.bySite(channelIds)].map(async ([siteId, remoteIds]) => {
+      // In parallel with the station's own: what its standbys recorded while it was away (also while it is offline).
+      const covered = this.coverage(siteId, remoteIds, from, to);
       try {
         const { link, offsetMs: off } = this.o.site(siteId);
         const theirs = await link.call('archive.timeline', { source: 'local', channelIds: remoteIds, from: from + off, to: to + off });
@@ -109,13 +133,20 @@ export class RemoteArchive {
           out.set(siteChannelId(siteId, id), { channelId: siteChannelId(siteId, id), spans: [], filled: [], gaps: [], events: [], locks: [], unavailable: info });
         }
       }
+      for (const c of await covered) {
+        const t = out.get(siteChannelId(siteId, c.channelId));
+        if (t) t.spans = [...t.spans, ...c.spans.map((x) => ({ ...x, standby: true as const }))].sort((a, b) => a.start - b.start);
+      }
     }));
     return channelIds.map((id) => out.get(id)!);
   }
 
   async overview(channelIds: number[], from: number, to: number, maxPoints: number): Promise<Map<number, { recorded: number[]; events: number[] }>> {
     const out = new Map<number, { recorded: number[]; events: number[] }>();
+    // The desk's buckets (their station's are the same but for the clock offset, nothing at hour scale): standbys' spans go into them.
+    const { start, bucketMs, n } = overviewBuckets(from, to, maxPoints);
     await Promise.all([...this.bySite(channelIds)].map(async ([siteId, remoteIds]) => {
+      const covered = this.coverage(siteId, remoteIds, from, to);
       try {
         const { link, offsetMs: off } = this.o.site(siteId);
         const r = await link.call('archive.overview', { source: 'local', channelIds: remoteIds, from: Math.max(0, from + off), to: to + off, maxPoints });
@@ -123,20 +154,39 @@ export class RemoteArchive {
       } catch (err) {
         this.log.debug({ site: siteId, err: (err as Error).message }, 'overview not had from the station');
       }
+      for (const c of await covered) {
+        const id = siteChannelId(siteId, c.channelId);
+        const o = out.get(id) ?? { recorded: new Array<number>(n).fill(0), events: new Array<number>(n).fill(0) };
+        out.set(id, o);
+        for (const x of c.spans) {
+          for (let b = Math.max(0, Math.floor((x.start - start) / bucketMs)); b < n && start + b * bucketMs < x.end; b++) {
+            const ms = Math.min(x.end, start + (b + 1) * bucketMs) - Math.max(x.start, start + b * bucketMs);
+            // Rounded up to a thousandth as the station's own are, so a moment of recording still shows.
+            if (ms > 0) o.recorded[b] = Math.min(1, (o.recorded[b] ?? 0) + Math.ceil((ms / bucketMs) * 1000) / 1000);
+          }
+        }
+      }
     }));
     return out;
   }
 
   async days(channelIds: number[], from: number, to: number, utcOffsetMinutes: number): Promise<string[]> {
+    const day = (t: number) => new Date(t + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
     const days = await Promise.all([...this.bySite(channelIds)].map(async ([siteId, remoteIds]) => {
+      const covered = this.coverage(siteId, remoteIds, from, to);
+      let theirs: string[] = [];
       try {
         const { link, offsetMs: off } = this.o.site(siteId);
-        return await link.call('archive.days', { source: 'local', channelIds: remoteIds, from: Math.max(0, from + off), to: to + off, utcOffsetMinutes });
-      } catch {
-        return [];
-      }
+        theirs = await link.call('archive.days', { source: 'local', channelIds: remoteIds, from: Math.max(0, from + off), to: to + off, utcOffsetMinutes });
+      } catch { /* their channels show no days; their standbys' may */ }
+      const standby = (await covered).flatMap((c) => c.spans.flatMap((x) => {
+        const out = [day(Math.min(x.end, to))];
+        for (let t = Math.max(x.start, from); t <= Math.min(x.end, to); t += DAY_MS) out.push(day(t));
+        return out;
+      }));
+      return [...theirs, ...standby];
     }));
-    return days.flat();
+    return [...new Set(days.flat())].sort();
   }
 
   async thumbnail(channelId: number, at: number): Promise<{ jpegBase64: string; at: number } | null> {
@@ -165,6 +215,61 @@ export class RemoteArchive {
     return out;
   }
 
+  // ---- what their standbys recorded (failover) ----
+
+  /**
+   * What the site's standbys recorded of its channels over [from, to] (desk time): every other station online is asked
+   * (`failover.coverage` with the site's pinned certificate) in parallel; an answer is used again for a short while, over
+   * a range padded on both sides, so scrubbing a timeline does not ask each station every time (a few ranges are kept
+   * per station: the strip's view and a playing session's copying ahead ask about different ones). A station slow to
+   * answer is not waited for long (`wait`: it is, for an export and copying ahead): its answer serves the next askers.
+   */
+  private async coverage(siteId: number, remoteIds: number[], from: number, to: number, wait = false): Promise<Cover[]> {
+    const s = this.o.standbys?.(siteId);
+    if (!s?.others.length) return [];
+    const now = Date.now();
+    const ttl = this.o.coverageMs ?? 5000;
+    const answers = await Promise.all(s.others.map((o) => {
+      const key = `${o.siteId}:${siteId}`;
+      const fresh = (this.covers.get(key) ?? []).filter((e) => now - e.at < ttl);
+      let e = fresh.find((x) => from >= x.from && to <= x.to && remoteIds.every((id) => x.ids.includes(id)));
+      if (!e) {
+        const pad = Math.min(Math.max(0, to - from), DAY_MS);
+        // The channels asked lately are asked again with these (a call names at most 64).
+        const more = [...new Set([...remoteIds, ...(fresh.at(-1)?.ids ?? [])])];
+        const ids = more.length <= 64 ? more : remoteIds;
+        e = { ids, from: from - pad, to: to + pad, at: now, answer: this.askCoverage(o, s.fingerprint, ids, from - pad, to + pad) };
+        this.covers.set(key, [...fresh.slice(-3), e]);
+      }
+      return wait ? e.answer : this.bounded(e.answer);
+    }));
+    return answers.flat().filter((c) => remoteIds.includes(c.channelId))
+      .map((c) => ({ ...c, spans: c.spans.filter((x) => x.end >= from && x.start <= to) }))
+      .filter((c) => c.spans.length > 0);
+  }
+
+  /** An answer, or none when it takes longer than a timeline should wait for it (default 3 s). */
+  private bounded(answer: Promise<Cover[]>): Promise<Cover[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<Cover[]>((res) => { timer = setTimeout(() => res([]), this.o.coverageWaitMs ?? 3000); timer.unref(); });
+    return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+  }
+
+  private async askCoverage(o: ArchiveLink & { siteId: number }, fingerprint: string, channelIds: number[], from: number, to: number): Promise<Cover[]> {
+    try {
+      const off = o.offsetMs;
+      const r = await o.link.call('failover.coverage', { fingerprint, channelIds, from: Math.max(0, Math.round(from + off)), to: Math.max(0, Math.round(to + off)) });
+      return r.filter((c) => c.spans.length > 0).map((c) => ({
+        siteId: o.siteId, channelId: c.channelId, ...(c.standbyChannelId ? { standbyChannelId: c.standbyChannelId } : {}),
+        spans: c.spans.map((x) => ({ start: x.start - off, end: x.end - off })),
+      }));
+    } catch (err) {
+      // Not its standby, an older station without the call, or refusing this desk's account there: no coverage.
+      this.log.debug({ site: o.siteId, err: (err as Error).message }, 'failover coverage not had from the station');
+      return [];
+    }
+  }
+
   private bySite(channelIds: number[]): Map<number, number[]> {
     const m = new Map<number, number[]>();
     for (const id of channelIds) {
@@ -182,23 +287,27 @@ export class RemoteArchive {
    */
   async prepare(channelId: number, at: number, speed: number): Promise<void> {
     const back = speed < 0;
-    const list = await this.list(channelId, back ? at - 60_000 : at, back ? at : at + 60_000);
-    const first = back ? list.segments.findLast((s) => s.start <= at + list.off) : list.segments[0];
-    if (first) await this.copy(channelId, first, list.off);
+    const lists = await this.list(channelId, back ? at - 60_000 : at, back ? at : at + 60_000);
+    const all = lists.flatMap((l) => l.segments.map((seg) => ({ seg, l, start: seg.start - l.off }))).sort((a, b) => a.start - b.start);
+    const first = back ? all.findLast((x) => x.start <= at) : all[0];
+    if (first) await this.copy(channelId, first.seg, first.l);
   }
 
   /** Copies every segment overlapping [from, to] (export), oldest first. */
   async fetch(channelId: number, from: number, to: number, signal?: AbortSignal): Promise<void> {
     for (let t = from; t < to;) {
-      const list = await this.list(channelId, t, to);
-      if (!list.segments.length) return;
-      for (const s of list.segments) {
-        if (signal?.aborted) throw new DOMException('export cancelled', 'AbortError');
-        await this.copy(channelId, s, list.off);
+      const lists = await this.list(channelId, t, to, true);
+      for (const l of lists) {
+        for (const s of l.segments) {
+          if (signal?.aborted) throw new DOMException('export cancelled', 'AbortError');
+          await this.copy(channelId, s, l);
+        }
       }
-      // A listing holds at most 500 segments: go on after the last one.
-      const last = list.segments.at(-1)!.end - list.off;
-      if (list.segments.length < 500 || last <= t) return;
+      // A listing holds at most 500 segments: go on after the last one of the shortest full listing.
+      const full = lists.filter((l) => l.segments.length >= 500);
+      if (!full.length) return;
+      const last = Math.min(...full.map((l) => l.segments.at(-1)!.end - l.off));
+      if (last <= t) return;
       t = last;
     }
   }
@@ -230,47 +339,84 @@ export class RemoteArchive {
   /** True while the channel's station has more after `after` that is not copied yet, or a copy is running. */
   more(channelId: number, after: number): boolean {
     const p = this.pending.get(channelId);
-    // A station gone away sends nothing more: its channels end where their copy does.
-    try { this.o.site(this.at(channelId).siteId); } catch { return false; }
-    return !!p && (p.running > 0 || [...p.starts].some((s) => s > after - 1000));
+    if (!p) return false;
+    if (p.running > 0) return true;
+    // A station gone away sends nothing more: what only it has ends where its copy does.
+    return [...p.starts].some(([start, from]) => start > after - 1000 && this.reachable(from));
   }
 
-  /** The station's segments of a channel over [from, to] (desk time), and the offset they were listed with. */
-  private async list(channelId: number, from: number, to: number): Promise<{ segments: ArchiveSegment[]; off: number }> {
+  private reachable(siteId: number): boolean {
+    try { this.o.site(siteId); return true; } catch { return false; }
+  }
+
+  /**
+   * A channel's segments over [from, to] (desk time), each listing with the offset it was listed with: its station's own,
+   * and those of its standbys where they recorded it (failover; `wait`: for a slow standby too). Refused as its station
+   * refuses only when no standby has any.
+   */
+  private async list(channelId: number, from: number, to: number, wait = false): Promise<Listing[]> {
     const { siteId, remoteId } = this.at(channelId);
-    const { link, offsetMs: off } = this.o.site(siteId);
-    const segments = await link.call('archive.segments', { channelId: remoteId, from: Math.max(0, Math.round(from + off)), to: Math.max(0, Math.round(to + off)) });
+    const range = (off: number) => ({ from: Math.max(0, Math.round(from + off)), to: Math.max(0, Math.round(to + off)) });
+    const covered = this.coverage(siteId, [remoteId], from, to, wait);
+    const out: Listing[] = [];
+    let refused: unknown;
+    try {
+      const { link, offsetMs: off } = this.o.site(siteId);
+      out.push({ from: siteId, off, segments: await link.call('archive.segments', { channelId: remoteId, ...range(off) }) });
+    } catch (err) {
+      refused = err;
+    }
+    const own = out[0];
+    for (const c of await covered) {
+      if (!c.standbyChannelId) continue;
+      try {
+        const { link, offsetMs: off } = this.o.site(c.siteId);
+        const segments = await link.call('archive.segments', { channelId: c.standbyChannelId, ...range(off) });
+        // Where the station has the same time itself (the hand-back's overlap), its own recording is played.
+        const inOwn = (s: ArchiveSegment) => !!own?.segments.some((o) => o.start - own.off <= s.start - off && o.end - own.off >= s.end - off);
+        out.push({ from: c.siteId, off, segments: segments.filter((s) => !inOwn(s)) });
+      } catch (err) {
+        this.log.debug({ site: c.siteId, err: (err as Error).message }, 'a standby\'s segments not had from the station');
+      }
+    }
+    if (!out.length) throw refused;
     const p = this.pendingOf(channelId);
     const cache = this.cache(siteId);
-    for (const s of segments) {
-      const have = cache.db.prepare('SELECT id, bytes, closed FROM rec_segment WHERE path = ?').get(this.pathOf(channelId, s.id)) as Row | undefined;
-      if (!have || have.bytes < s.bytes) p.starts.add(s.start - off);
+    for (const l of out) {
+      for (const s of l.segments) {
+        const have = cache.db.prepare('SELECT id, bytes, closed FROM rec_segment WHERE path = ?').get(this.pathOf(channelId, l.from, s.id)) as Row | undefined;
+        if (!have || have.bytes < s.bytes) p.starts.set(s.start - l.off, l.from);
+      }
     }
-    return { segments, off };
+    return out;
   }
 
   private pendingOf(channelId: number) {
     let p = this.pending.get(channelId);
-    if (!p) this.pending.set(channelId, (p = { starts: new Set(), running: 0 }));
+    if (!p) this.pending.set(channelId, (p = { starts: new Map(), running: 0 }));
     return p;
   }
 
-  /** Where a remote segment's copy lives, relative to the site's folder: the desk channel, then the segment's id there. */
-  private pathOf(channelId: number, remoteSegmentId: number): string {
-    return `${channelId}/${remoteSegmentId}.mp4`;
+  /**
+   * Where a remote segment's copy lives, relative to the site's folder: the desk channel, then the segment's id there
+   * (a standby's with its station's number first: segment ids are each station's own).
+   */
+  private pathOf(channelId: number, from: number, remoteSegmentId: number): string {
+    return from === this.at(channelId).siteId ? `${channelId}/${remoteSegmentId}.mp4` : `${channelId}/s${from}-${remoteSegmentId}.mp4`;
   }
 
-  /** Copies one remote segment (or what it grew by since the last copy) and indexes it in the desk's clock. */
-  private copy(channelId: number, seg: ArchiveSegment, off: number): Promise<void> {
+  /** Copies one remote segment (or what it grew by since the last copy) from the station listing it, indexed in the desk's clock. */
+  private copy(channelId: number, seg: ArchiveSegment, l: Listing): Promise<void> {
     const { siteId } = this.at(channelId);
-    const key = `${siteId}:${seg.id}`;
-    const path = this.pathOf(channelId, seg.id);
+    const off = l.off;
+    const path = this.pathOf(channelId, l.from, seg.id);
+    const key = `${siteId}:${path}`;
     this.used.set(`${siteId}:${path}`, Date.now());
     const running = this.copying.get(key);
     if (running) return running;
     const p = this.pendingOf(channelId);
     p.running++;
-    const job = this.copyNow(siteId, channelId, seg, off, path).finally(() => {
+    const job = this.copyNow(siteId, l.from, channelId, seg, off, path).finally(() => {
       p.running--;
       this.copying.delete(key);
     });
@@ -278,12 +424,12 @@ export class RemoteArchive {
     return job;
   }
 
-  private async copyNow(siteId: number, channelId: number, seg: ArchiveSegment, off: number, path: string): Promise<void> {
+  private async copyNow(siteId: number, from: number, channelId: number, seg: ArchiveSegment, off: number, path: string): Promise<void> {
     const cache = this.cache(siteId);
     const have = cache.db.prepare('SELECT id, bytes, closed FROM rec_segment WHERE path = ?').get(path) as Row | undefined;
     const done = () => this.pending.get(channelId)?.starts.delete(seg.start - off);
     if (have && (have.bytes >= seg.bytes || !seg.bytes)) return void done();
-    const { link } = this.o.site(siteId);
+    const { link } = this.o.site(from);
     const file = segmentFile(cache.source.root, path);
     mkdirSync(dirname(file), { recursive: true });
     const fd = openSync(file, have ? 'r+' : 'w');
@@ -346,6 +492,7 @@ export class RemoteArchive {
     this.caches.delete(siteId);
     try { c?.db.close(); } catch { /* already closed */ }
     for (const id of [...this.pending.keys()]) if (splitSiteChannel(id)?.siteId === siteId) this.pending.delete(id);
+    for (const key of [...this.covers.keys()]) if (key.split(':').includes(String(siteId))) this.covers.delete(key);
     rmSync(siteArchiveDir(this.o.dataDir, siteId), { recursive: true, force: true });
   }
 

@@ -390,6 +390,17 @@ export class SitesService {
     return { link, offsetMs: link.state.clockOffsetMs ?? 0 };
   }
 
+  /**
+   * The stations that may have recorded a site's cameras as its standby (failover): the site's pinned certificate, and
+   * every other station online now with its link and offset. None while the site's certificate is not trusted.
+   */
+  standbysOf(siteId: number): { fingerprint: string; others: { siteId: number; link: Pick<SiteLink, 'call'>; offsetMs: number }[] } | undefined {
+    const r = this.o.db.prepare('SELECT fingerprint FROM site WHERE id = ?').get(siteId) as { fingerprint: string | null } | undefined;
+    if (!r?.fingerprint) return undefined;
+    const others = [...this.links].filter(([id, l]) => id !== siteId && l.online).map(([id, link]) => ({ siteId: id, link, offsetMs: link.state.clockOffsetMs ?? 0 }));
+    return { fingerprint: r.fingerprint, others };
+  }
+
   /** A remote event into this desk's events: opened once, closed when it ends there (or the station goes away). */
   private mirror(siteId: number, e: StationEvent): void {
     const key = `${siteId}:${e.id}`;
