@@ -57,22 +57,44 @@ export interface BackfillStats {
   bytes: number;
 }
 
-/** A camera's RTSP URL that is Dahua's live form (`/cam/realmonitor?channel=N&subtype=S`) gives its playback URL. */
-export function dahuaPlayback(liveUrl: string, start: number, end: number): CardSource | undefined {
+/**
+ * A camera's RTSP URL that is Dahua's live form (`/cam/realmonitor?channel=N&subtype=S`) gives its playback URL. Its
+ * `starttime`/`endtime` are the device's local clock (`YYYY_MM_DD_HH_mm_ss`, Dahua HTTP API "playback"): `localOffsetMs`
+ * is how far that clock is ahead of UTC (the device's zone, from its time settings).
+ */
+export function dahuaPlayback(liveUrl: string, start: number, end: number, localOffsetMs = 0): CardSource | undefined {
   let u: URL;
   try { u = new URL(liveUrl); } catch { return undefined; }
   if (u.pathname.replace(/\/+$/, '') !== '/cam/realmonitor') return undefined;
-  const t = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace(/[-T:]/g, '_');
+  const t = (ms: number) => new Date(ms + localOffsetMs).toISOString().slice(0, 19).replace(/[-T:]/g, '_');
   const q = new URLSearchParams({ channel: u.searchParams.get('channel') ?? '1', subtype: u.searchParams.get('subtype') ?? '0', starttime: t(start), endtime: t(end + 1000) });
   u.pathname = '/cam/playback';
   u.search = q.toString();
   return { url: u.toString(), play: { Range: 'npt=0.000-', 'Rate-Control': 'no' } };
 }
 
-/** An ONVIF Profile G replay URI (GetReplayUri) for [start, end]. */
+/** An ONVIF Profile G replay URI (GetReplayUri) for [start, end]: `Require: onvif-replay` and a UTC clock Range on PLAY (ONVIF Streaming §6). */
 export function onvifReplay(replayUri: string, start: number, end: number): CardSource {
   const clock = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '');
   return { url: replayUri, headers: { Require: 'onvif-replay' }, play: { Range: `clock=${clock(start)}-${clock(end)}`, 'Rate-Control': 'no' } };
+}
+
+/** What the device area knows of a channel's card (devices/device-service.ts `playbackOf`). */
+export interface DeviceCard { replayUri?: string; localOffsetMs?: number }
+
+/**
+ * Where [start, end] of a channel's card is played: the device's Profile G replay URI when it has one (with the live URL's
+ * credentials when it carries none), else Dahua's playback URL from the live URL, in the device's local time.
+ */
+export function cardSource(liveUrl: string, device: DeviceCard | undefined, start: number, end: number): CardSource | undefined {
+  if (device?.replayUri) {
+    let replay: URL;
+    try { replay = new URL(device.replayUri); } catch { return undefined; }
+    const live = new URL(liveUrl);
+    if (!replay.username && live.username) { replay.username = live.username; replay.password = live.password; }
+    return onvifReplay(replay.toString(), start, end);
+  }
+  return dahuaPlayback(liveUrl, start, end, device?.localOffsetMs ?? 0);
 }
 
 /** `clock=20261202T101500.250Z-…` (or the extended form) → the start, ms. */
