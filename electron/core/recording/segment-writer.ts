@@ -34,11 +34,11 @@ export class SegmentWriter {
   dirty = false;
   /** The start may move earlier (the recorder's better wall-clock anchor); `openedAt` is what the file is named after. */
   startMs: number;
-  readonly openedAt: number;
 
   private constructor(
     private readonly host: ArchiveHost,
     readonly id: number,
+    readonly openedAt: number,
     /** The recordings folder it is written in. */
     readonly root: string,
     readonly relPath: string,
@@ -46,7 +46,7 @@ export class SegmentWriter {
     readonly timescale: number,
     private readonly writer: SerialWriter,
   ) {
-    this.startMs = this.openedAt = 0;
+    this.startMs = openedAt;
     this.writtenEndDts = this.nextDts = baseDts;
   }
 
@@ -72,10 +72,7 @@ export class SegmentWriter {
       o.within?.(id);
       return id;
     })();
-    const seg = new SegmentWriter(host, id, root, relPath, o.baseDts, info.timescale, writer);
-    seg.startMs = o.startMs;
-    (seg as { openedAt: number }).openedAt = o.startMs;
-    return seg;
+    return new SegmentWriter(host, id, o.startMs, root, relPath, o.baseDts, info.timescale, writer);
   }
 
   get error(): Error | undefined {
