@@ -234,13 +234,13 @@ export class SimDevice {
 
   /** Maps a playback path to a stream's card: Dahua's `/cam/playback?channel=1&subtype=0&starttime=…&endtime=…` (the range
    *  in the URL) and the ONVIF replay URI `/onvif/replay/rec_ch1_main` (GetReplayUri; the range comes in PLAY's Range header). */
-  resolvePlayback = (pathAndQuery: string): { stream: SimStream; range?: { start: number; end: number } } | undefined => {
+  resolvePlayback = (pathAndQuery: string): { stream: SimStream; range?: { start: number; end: number }; onvif?: boolean } | undefined => {
     const url = new URL(pathAndQuery, 'rtsp://camsim');
     const path = url.pathname.replace(/\/+$/, '');
     const onvif = /^\/onvif\/replay\/rec_ch(\d+)_(main|sub)$/.exec(path);
     if (onvif) {
       const stream = this.stream(Number(onvif[1]), onvif[2] as Profile);
-      return stream ? { stream } : undefined;
+      return stream ? { stream, onvif: true } : undefined;
     }
     if (path !== '/cam/playback') return undefined;
     const ch = Number(url.searchParams.get('channel') ?? '1');
