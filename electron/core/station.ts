@@ -257,6 +257,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     masks: maskFilePort({ db, signals, clock }),
   });
   await devices.start();
+  // Edge backfill asks the device how its card is played (Profile G replay URI, the clock's zone for Dahua's playback URL).
+  recording.useDeviceCards((channelId, stream) => devices.playbackOf(channelId, stream));
   // PTZ of device channels (electron/core/live/ptz-service.ts): asked of each device in the background, again when devices change.
   const ptz = new PtzService({ registry, ptzOf: (deviceId) => devices.ptzOf(deviceId), logger, onChanged: () => void channelsChanged() });
   signals.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });

@@ -9,6 +9,7 @@ import { DigestAuth } from './digest-auth';
 import { digestAlgorithms, flavourName, type Flavour } from './flavours';
 import { createLoginGuard, type ConfigurableLoginGuard } from './login-guard';
 import type { Codec, MediaBackend, Profile, RtspDialectName, RtspServer, SceneSpec, SimStream, StreamSpec } from './types';
+import { deviceLocalTime } from './onvif/device-service';
 
 /** The protocols a device answers on its listeners; device-faces.ts has the real ones. */
 export interface DeviceFaces {
@@ -52,7 +53,7 @@ export interface DeviceOptions {
 }
 
 /** One simulated camera or NVR: its HTTP (ONVIF + Dahua CGI), RTSP and UDP discovery faces. */
-/** Dahua's playback times: `2026_12_02_10_15_00` (the device's clock; camsim's devices keep UTC) or ISO `2026-12-02T10:15:00Z`. */
+/** Dahua's playback times: `2026_12_02_10_15_00` (the device's local clock, read here as if UTC: the caller shifts it) or ISO `2026-12-02T10:15:00Z`. */
 export function parseDahuaTime(s: string | null): number | undefined {
   const m = /^(\d{4})_(\d{1,2})_(\d{1,2})_(\d{1,2})_(\d{1,2})_(\d{1,2})$/.exec(s ?? '');
   if (m) return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
@@ -195,6 +196,11 @@ export class SimDevice {
     return this.channels[ch - 1];
   }
 
+  /** A stream already made (undefined when nobody has used it yet). */
+  madeStream(ch: number, profile: Profile): SimStream | undefined {
+    return this.streams.get(`${ch}/${profile}`);
+  }
+
   /** Streams are created on first use, so a 64-channel NVR costs nothing until someone watches. */
   stream(ch: number, profile: Profile): SimStream | undefined {
     const state = this.channel(ch);
@@ -228,21 +234,26 @@ export class SimDevice {
 
   /** Maps a playback path to a stream's card: Dahua's `/cam/playback?channel=1&subtype=0&starttime=…&endtime=…` (the range
    *  in the URL) and the ONVIF replay URI `/onvif/replay/rec_ch1_main` (GetReplayUri; the range comes in PLAY's Range header). */
-  resolvePlayback = (pathAndQuery: string): { stream: SimStream; range?: { start: number; end: number } } | undefined => {
+  resolvePlayback = (pathAndQuery: string): { stream: SimStream; range?: { start: number; end: number }; onvif?: boolean } | undefined => {
     const url = new URL(pathAndQuery, 'rtsp://camsim');
     const path = url.pathname.replace(/\/+$/, '');
     const onvif = /^\/onvif\/replay\/rec_ch(\d+)_(main|sub)$/.exec(path);
     if (onvif) {
       const stream = this.stream(Number(onvif[1]), onvif[2] as Profile);
-      return stream ? { stream } : undefined;
+      return stream ? { stream, onvif: true } : undefined;
     }
     if (path !== '/cam/playback') return undefined;
     const ch = Number(url.searchParams.get('channel') ?? '1');
     const subtype = url.searchParams.get('subtype') ?? '0';
     const stream = Number.isInteger(ch) && (subtype === '0' || subtype === '1') ? this.stream(ch, subtype === '0' ? 'main' : 'sub') : undefined;
     if (!stream) return undefined;
-    const start = parseDahuaTime(url.searchParams.get('starttime'));
-    const end = parseDahuaTime(url.searchParams.get('endtime'));
+    // Dahua's underscore times are the device's local clock (its zone, DST and any skew of its clock): back to UTC.
+    const local = (s: string | null) => {
+      const t = parseDahuaTime(s);
+      return t === undefined || !/_/.test(s ?? '') ? t : t - (deviceLocalTime(this).local.getTime() - Date.now());
+    };
+    const start = local(url.searchParams.get('starttime'));
+    const end = local(url.searchParams.get('endtime'));
     return start !== undefined && end !== undefined && end > start ? { stream, range: { start, end } } : { stream };
   };
 

@@ -97,7 +97,7 @@ export interface RtspServerOptions {
   /** Maps a request path+query (`/cam/realmonitor?channel=1&subtype=0`, ONVIF URIs) to a stream. */
   resolve(pathAndQuery: string): SimStream | undefined;
   /** Maps a playback path (Dahua `/cam/playback?channel=1&starttime=…`, ONVIF replay URIs) to a stream's card and the range the URL names. */
-  resolvePlayback?(pathAndQuery: string): { stream: SimStream; range?: { start: number; end: number } } | undefined;
+  resolvePlayback?(pathAndQuery: string): { stream: SimStream; range?: { start: number; end: number }; onvif?: boolean } | undefined;
   /** Shared with HTTP/ONVIF: a client IP locked out after repeated failures gets 401/403 here too. */
   lockout?: LoginGuard;
   /** How the server words its answers (rtsp/dialect.ts: SDP, challenge, headers); camsim's own, with `realm`, when absent. */

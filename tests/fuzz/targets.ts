@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { decodeDhip, encodeDhip, readNotifyDevInfo } from '../../electron/core/devices/discovery/dhip';
 import { parseWsdMessage, readScopes } from '../../electron/core/devices/discovery/ws-discovery';
+import { localClockOffset } from '../../electron/core/devices/drivers/onvif';
+import { parseRecordings, parseReplayUri, parseSearchResults } from '../../electron/core/devices/drivers/onvif-replay';
 import { DahuaPartReader, parseDahuaLine } from '../../electron/core/events/dahua-attach';
 import { Fmp4Reader, boxes, readInit, readMoof, type Fmp4Part } from '../../electron/core/media/fmp4';
 import { FRAGMENT_HEADER_BYTES, h264Init, h265Init } from '../../electron/core/media/fmp4-mux';
@@ -338,6 +340,13 @@ const soapXml: FuzzTarget<string> = {
     const doc = parseUntrustedXml(raw);
     text(at(doc, 'Envelope', 'Body', 'Fault', 'Reason', 'Text'));
     text(at(doc, 'Envelope', 'Body', 'Profiles', 'Name'));
+    // Profile G (edge backfill) and the device's clock read the same trees.
+    const body = at(doc, 'Envelope', 'Body');
+    const reply = body && typeof body === 'object' ? Object.values(body)[0] : undefined;
+    parseRecordings(reply);
+    parseSearchResults(reply);
+    parseReplayUri(reply);
+    localClockOffset(reply, 0);
   },
 };
 

@@ -9,7 +9,8 @@ import { ClientSession } from '../../electron/core/client-session';
 import { ArchiveCursor, isInit } from '../../electron/core/recording/archive-reader';
 import { openDatabase } from '../../electron/core/storage/db';
 import { applyFault } from '../../scripts/camsim/control';
-import { startFleet, withCredentials } from '../../scripts/camsim/fleet';
+import { DEFAULT_PASSWORD, startFleet, withCredentials } from '../../scripts/camsim/fleet';
+import type { Flavour } from '../../scripts/camsim/flavours';
 import { openStation } from './in-process-station';
 import { stationCall } from './station-call';
 
@@ -42,11 +43,17 @@ const overlap = (xs: Interval[], a: number, b: number) => xs.reduce((n, x) => n 
 /**
  * One camera (its sub stream recorded as the channel's main), recording for a few seconds, then down for `downMs`; with
  * `lose` the card lacks [down + lose.from, down + lose.to). Resolves once the outage is filled (or after `waitMs`).
+ * `via` adds the camera as a device (ONVIF or Dahua driver, its sub stream recorded) instead of by RTSP URL; `flavour`
+ * and `tz` (POSIX, the camera's time zone) shape the camera.
  */
-export async function cardOutage(opts: { downMs: number; lose?: { from: number; to: number }; waitMs?: number; subnet?: string }): Promise<OutageReport> {
+export async function cardOutage(opts: {
+  downMs: number; lose?: { from: number; to: number }; waitMs?: number; subnet?: string;
+  via?: 'rtsp' | 'onvif' | 'dahua'; flavour?: Flavour; tz?: string;
+}): Promise<OutageReport> {
   const dir = mkdtempSync(join(tmpdir(), 'wp-backfill-'));
   const dataDir = join(dir, 'data');
-  const fleet = await startFleet({ devices: 1, channels: 1, subnet: opts.subnet ?? 'random', ports: 'ephemeral' });
+  const fleet = await startFleet({ devices: 1, channels: 1, subnet: opts.subnet ?? 'random', ports: 'ephemeral', ...(opts.flavour ? { flavour: opts.flavour } : {}) });
+  if (opts.tz) fleet.device(0).time.tz = opts.tz;
   const st = await openStation(dataDir, {
     media: { graceMs: 500, stallMs: 3000 },
     recording: { statusEveryMs: 500, backfill: { scanMs: 1000, settleMs: 2000, idleMs: 8000 } },
@@ -55,9 +62,18 @@ export async function cardOutage(opts: { downMs: number; lose?: { from: number; 
   try {
     const device = fleet.device(0);
     const sub = fleet.manifest.devices[0]!.channels[0]!.sub;
-    const { id } = await stationCall(st, session, 'channels.addRtsp', { name: 'Card', mainUrl: withCredentials(sub.rtsp), subUrl: null }) as { id: number };
+    let id: number;
+    if (opts.via && opts.via !== 'rtsp') {
+      const m = fleet.manifest.devices[0]!;
+      const added = await stationCall(st, session, 'devices.add', { address: m.ip, httpPort: m.ports.http, username: 'admin', password: DEFAULT_PASSWORD, driver: opts.via }) as { channels: { channelId: number }[] };
+      id = added.channels[0]!.channelId;
+    } else {
+      id = (await stationCall(st, session, 'channels.addRtsp', { name: 'Card', mainUrl: withCredentials(sub.rtsp), subUrl: null }) as { id: number }).id;
+    }
     await stationCall(st, session, 'recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
-    await stationCall(st, session, 'recording.setChannels', { channelIds: [id], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+    await stationCall(st, session, 'recording.setChannels', {
+      channelIds: [id], mode: 'continuous', stream: opts.via && opts.via !== 'rtsp' ? 'sub' : 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null,
+    });
     for (const until = Date.now() + 30_000; ; await sleep(250)) {
       const s = await stationCall(st, session, 'recording.status', {}) as { channels: { state: string }[] };
       if (s.channels[0]?.state === 'recording') break;

@@ -42,7 +42,7 @@ describe('edge backfill', () => {
     expect(holes[0]![1]).toBeGreaterThanOrEqual(lacking[0]!.end - 100);
   }, 240_000);
 
-  it('serves the card as ONVIF Profile G replay: PLAY with a clock Range gives that range, from its keyframe, as fast as it is read, then ends', async () => {
+  it('serves the card as ONVIF Profile G replay: PLAY (with Require: onvif-replay) with a clock Range gives that range, from its keyframe, as fast as it is read, then ends', async () => {
     const fleet = await startFleet({ devices: 1, channels: 1, subnet: '127.0.94', ports: 'ephemeral' });
     try {
       const url = withCredentials(fleet.manifest.devices[0]!.channels[0]!.sub.rtsp);
@@ -53,6 +53,12 @@ describe('edge backfill', () => {
       const start = Date.now() - 6000;
       const end = start + 4000;
       const src = onvifReplay(replay, start, end);
+      // Without `Require: onvif-replay` the replay URI is not played (camsim is strict, so the station's header is tested).
+      const refused = await new Promise<string>((resolve) => {
+        const s = openRtspSource(src.url, { part: () => {}, bytes: () => {}, closed: resolve, unsupported: resolve }, { timeoutMs: 5000, play: src.play, playing: () => resolve('played') });
+        setTimeout(() => { s.close(); resolve('no answer'); }, 8000).unref();
+      });
+      expect(refused).toMatch(/551/);
       const t0 = Date.now();
       const got = await new Promise<{ played: RtspResponse; frames: { dts: number; key: boolean }[]; why: string }>((resolve, reject) => {
         let played: RtspResponse | undefined;

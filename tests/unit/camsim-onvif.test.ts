@@ -145,11 +145,30 @@ describe('camsim ONVIF replies follow the spec', () => {
   it('lists services with their namespaces and capabilities', async () => {
     const r = await soapCall(url(0), `<GetServices ${TDS}><IncludeCapability>true</IncludeCapability></GetServices>`);
     const services = children(r.body, 'Service');
-    expect(services.map((s) => textAt(s, 'Namespace'))).toEqual([NS.tds, NS.trt, NS.tev, NS.tptz]);
+    expect(services.map((s) => textAt(s, 'Namespace'))).toEqual([NS.tds, NS.trt, NS.tev, NS.tptz, NS.trc, NS.tse, NS.trp]);
     for (const s of services) expect(textAt(s, 'XAddr')).toMatch(/^http:\/\/127\.0\.61\.1\/onvif\//);
     const caps = await soapCall(url(0), `<GetCapabilities ${TDS}><Category>All</Category></GetCapabilities>`);
     const c = child(caps.body, 'Capabilities');
     expect(c?.children.map((x) => x.local)).toEqual(['Device', 'Events', 'Media', 'PTZ']);
+  });
+
+  it('answers Profile G for its cards: GetRecordings, FindRecordings and its results, GetReplayUri', async () => {
+    const base = 'http://127.0.61.1/onvif';
+    const recs = children((await soapCall(`${base}/recording_service`, `<GetRecordings xmlns="${NS.trc}"/>`, creds)).body, 'RecordingItem');
+    expect(recs.map((r) => textAt(r, 'RecordingToken'))).toEqual(['rec_ch1_main', 'rec_ch1_sub', 'rec_ch2_main', 'rec_ch2_sub']);
+    expect(textAt(recs[1], 'Configuration', 'Source', 'SourceId')).toBe('vs1');
+    expect(textAt(recs[0], 'Tracks', 'Track', 'Configuration', 'TrackType')).toBe('Video');
+    const token = textAt((await soapCall(`${base}/search_service`, `<FindRecordings xmlns="${NS.tse}"><Scope/><KeepAliveTime>PT10S</KeepAliveTime></FindRecordings>`, creds)).body, 'SearchToken');
+    const results = (await soapCall(`${base}/search_service`, `<GetRecordingSearchResults xmlns="${NS.tse}"><SearchToken>${token}</SearchToken></GetRecordingSearchResults>`, creds)).body;
+    expect(textAt(results, 'ResultList', 'SearchState')).toBe('Completed');
+    expect(children(child(results, 'ResultList'), 'RecordingInformation')).toHaveLength(4);
+    expect(textAt((await soapCall(`${base}/search_service`, `<EndSearch xmlns="${NS.tse}"><SearchToken>${token}</SearchToken></EndSearch>`, creds)).body, 'Endpoint')).toBeTruthy();
+    expectFault((await soapCall(`${base}/search_service`, `<EndSearch xmlns="${NS.tse}"><SearchToken>${token}</SearchToken></EndSearch>`, creds)).body, 'env:Sender', ['ter:InvalidArgVal', 'ter:InvalidToken']);
+    const uri = textAt((await soapCall(`${base}/replay_service`, `<GetReplayUri xmlns="${NS.trp}"><RecordingToken>rec_ch1_sub</RecordingToken></GetReplayUri>`, creds)).body, 'Uri');
+    expect(uri).toMatch(/^rtsp:\/\/127\.0\.61\.1(:\d+)?\/onvif\/replay\/rec_ch1_sub$/);
+    expectFault((await soapCall(`${base}/replay_service`, `<GetReplayUri xmlns="${NS.trp}"><RecordingToken>nope</RecordingToken></GetReplayUri>`, creds)).body, 'env:Sender', ['ter:InvalidArgVal', 'ter:NoRecording']);
+    // Without credentials the recordings stay closed.
+    expect((await soapCall(`${base}/recording_service`, `<GetRecordings xmlns="${NS.trc}"/>`)).status).toBe(401);
   });
 
   it('GetStreamUri and GetSnapshotUri hand out working URIs; multicast is refused', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeDhip, readNotifyDevInfo } from '../../electron/core/devices/discovery/dhip';
 import { parseWsdMessage, readScopes } from '../../electron/core/devices/discovery/ws-discovery';
 import { profilesBySource, serviceAddrs } from '../../electron/core/devices/drivers/onvif';
+import { parseRecordings, parseReplayUri, parseSearchResults } from '../../electron/core/devices/drivers/onvif-replay';
 import { parseKv } from '../../electron/core/devices/drivers/dahua';
 import { DahuaPartReader, parseDahuaLine } from '../../electron/core/events/dahua-attach';
 import type { DeviceEvent } from '../../electron/core/events/device-event-source';
@@ -219,6 +220,9 @@ describe('every fixture in broken forms', () => {
     [/^pull-.*\.xml$/, (t) => parseNotifications(soapBody(t).PullMessagesResponse as Record<string, unknown>, clock)],
     [/profiles.*\.xml$|capabilities\.xml$|device-information\.xml$|stream-uri.*\.xml$|system-date-and-time\.xml$/, (t) => profilesBySource(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetProfilesResponse'))],
     [/^services\.xml$/, (t) => serviceAddrs(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetServicesResponse'))],
+    [/^recordings\.xml$/, (t) => parseRecordings(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetRecordingsResponse'))],
+    [/^recording-search-results\.xml$/, (t) => parseSearchResults(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetRecordingSearchResultsResponse'))],
+    [/^replay-uri\.xml$/, (t) => parseReplayUri(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetReplayUriResponse'))],
     [/\.sdp$/, (t) => parseSdp(t)],
     [/\.multipart$/, (t) => new DahuaPartReader('myboundary').push(Buffer.from(t)).map((l) => parseDahuaLine(l, 0))],
     [/^cgi-.*\.txt$/, (t) => parseKv(t)],

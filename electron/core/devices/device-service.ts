@@ -19,6 +19,14 @@ import { probeStream } from './stream-probe';
 
 export type { DeviceServiceOptions };
 
+/** How a device channel's card is played (`playbackOf`). */
+export interface DevicePlayback {
+  /** ONVIF Profile G: the channel's recording's replay URI (without credentials). */
+  replayUri?: string;
+  /** The device's local clock ahead of UTC, ms (0 when it does not say). */
+  localOffsetMs: number;
+}
+
 /** A device channel's name: the device's own for a single camera, with CH<n> after it for each channel of several. */
 const channelName = (device: string, channel: number, count: number) => (count > 1 ? `${device} CH${channel}` : device);
 
@@ -208,6 +216,46 @@ export class DeviceService {
     if (!credentials) return null;
     const target = `${r.address}:${r.http_port}`;
     return { ptz: new OnvifPtz(onvifUrl(r), credentials), attempt: (fn) => this.throttle.attempt(target, fn) };
+  }
+
+  /** Edge backfill's answers per channel and stream, asked again after 10 minutes (a device's time or recordings change rarely). */
+  private readonly playback = new Map<string, { at: number; value: Promise<DevicePlayback | undefined> }>();
+
+  /**
+   * For edge backfill (recording/backfill.ts): how a device channel's card is played. An ONVIF device with Profile G gives
+   * the replay URI of the channel's recording; every device its local clock's offset from UTC (Dahua's playback URL
+   * names local times). Undefined for a channel added by RTSP URL, or a device without credentials.
+   */
+  async playbackOf(channelId: number, stream: 'main' | 'sub'): Promise<DevicePlayback | undefined> {
+    const key = `${channelId}/${stream}`;
+    const cached = this.playback.get(key);
+    if (cached && this.o.clock() - cached.at < 600_000) return cached.value;
+    const value = this.askPlayback(channelId, stream);
+    this.playback.set(key, { at: this.o.clock(), value });
+    value.catch(() => this.playback.delete(key));
+    return value;
+  }
+
+  private async askPlayback(channelId: number, stream: 'main' | 'sub'): Promise<DevicePlayback | undefined> {
+    const of = this.o.registry.deviceOf(channelId);
+    if (!of) return undefined;
+    const r = deviceRow(this.o.db, of.deviceId);
+    const credentials = await storedCredentials(this.o.secrets, r.id);
+    if (!credentials || r.driver === 'rtsp') return undefined;
+    return this.throttle.attempt(`${r.address}:${r.http_port}`, async () => {
+      if (r.driver === 'dahua') {
+        const offset = await new DahuaDriver(`http://${r.address}:${r.http_port}`, credentials).localOffset().catch(() => null);
+        return { localOffsetMs: offset ?? 0 };
+      }
+      const driver = new OnvifDriver(onvifUrl(r), credentials);
+      await driver.syncClock().catch(() => {});
+      const offset = await driver.localOffset().catch(() => null);
+      const replayUri = await driver.replayUri(of.deviceChannel, stream).catch((err: Error) => {
+        this.o.logger.info({ err, device: r.id }, 'no ONVIF replay for edge backfill');
+        return undefined;
+      });
+      return { localOffsetMs: offset ?? 0, ...(replayUri ? { replayUri } : {}) };
+    });
   }
 
   // ---- editing ----

@@ -3,19 +3,19 @@
 // the camera (Dahua's /cam/playback URL, or an ONVIF Profile G replay URI with a clock Range) and read at a bounded rate
 // (the socket is paused, so TCP holds the camera back and live view keeps its bandwidth). What comes is written as
 // ordinary segments marked from_camera, so playback, export, retention and reconcile take them as any other; what the
-// card lacks stays a gap, now with the reason not_on_card.
-import { closeSync, ftruncateSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// card lacks stays a gap, now with the reason not_on_card. Segments are written through segment-writer.ts, as the
+// recorder writes them.
+import { closeSync, ftruncateSync, openSync, unlinkSync } from 'node:fs';
 import type { Logger } from '../log';
 import type { Fmp4Part, FragmentInfo, TrackInfo } from '../media/fmp4';
 import { openRtspSource, type RtspResponse } from '../media/rtsp-source';
 import type { ArchiveHost } from './recorder';
-import { segmentFile, segmentRelPath } from './segment-file';
+import { segmentFile } from './segment-file';
 import {
-  insertGap, insertSegment, insertSpan, isLocked, packKeyframes, prevSegment, segmentsIn, unpackKeyframes, updateSegment,
+  insertGap, insertSpan, isLocked, packKeyframes, prevSegment, segmentsIn, unpackKeyframes,
   type Keyframe, type SegmentRow, type StreamKind,
 } from './segment-index';
-import { SerialWriter } from './serial-writer';
+import { SegmentWriter } from './segment-writer';
 
 /** Where and how to ask a camera for a range of its card. */
 export interface CardSource {
@@ -57,22 +57,44 @@ export interface BackfillStats {
   bytes: number;
 }
 
-/** A camera's RTSP URL that is Dahua's live form (`/cam/realmonitor?channel=N&subtype=S`) gives its playback URL. */
-export function dahuaPlayback(liveUrl: string, start: number, end: number): CardSource | undefined {
+/**
+ * A camera's RTSP URL that is Dahua's live form (`/cam/realmonitor?channel=N&subtype=S`) gives its playback URL. Its
+ * `starttime`/`endtime` are the device's local clock (`YYYY_MM_DD_HH_mm_ss`, Dahua HTTP API "playback"): `localOffsetMs`
+ * is how far that clock is ahead of UTC (the device's zone, from its time settings).
+ */
+export function dahuaPlayback(liveUrl: string, start: number, end: number, localOffsetMs = 0): CardSource | undefined {
   let u: URL;
   try { u = new URL(liveUrl); } catch { return undefined; }
   if (u.pathname.replace(/\/+$/, '') !== '/cam/realmonitor') return undefined;
-  const t = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace(/[-T:]/g, '_');
+  const t = (ms: number) => new Date(ms + localOffsetMs).toISOString().slice(0, 19).replace(/[-T:]/g, '_');
   const q = new URLSearchParams({ channel: u.searchParams.get('channel') ?? '1', subtype: u.searchParams.get('subtype') ?? '0', starttime: t(start), endtime: t(end + 1000) });
   u.pathname = '/cam/playback';
   u.search = q.toString();
   return { url: u.toString(), play: { Range: 'npt=0.000-', 'Rate-Control': 'no' } };
 }
 
-/** An ONVIF Profile G replay URI (GetReplayUri) for [start, end]. */
+/** An ONVIF Profile G replay URI (GetReplayUri) for [start, end]: `Require: onvif-replay` and a UTC clock Range on PLAY (ONVIF Streaming §6). */
 export function onvifReplay(replayUri: string, start: number, end: number): CardSource {
   const clock = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '');
   return { url: replayUri, headers: { Require: 'onvif-replay' }, play: { Range: `clock=${clock(start)}-${clock(end)}`, 'Rate-Control': 'no' } };
+}
+
+/** What the device area knows of a channel's card (devices/device-service.ts `playbackOf`). */
+export interface DeviceCard { replayUri?: string; localOffsetMs?: number }
+
+/**
+ * Where [start, end] of a channel's card is played: the device's Profile G replay URI when it has one (with the live URL's
+ * credentials when it carries none), else Dahua's playback URL from the live URL, in the device's local time.
+ */
+export function cardSource(liveUrl: string, device: DeviceCard | undefined, start: number, end: number): CardSource | undefined {
+  if (device?.replayUri) {
+    let replay: URL;
+    try { replay = new URL(device.replayUri); } catch { return undefined; }
+    const live = new URL(liveUrl);
+    if (!replay.username && live.username) { replay.username = live.username; replay.password = live.password; }
+    return onvifReplay(replay.toString(), start, end);
+  }
+  return dahuaPlayback(liveUrl, start, end, device?.localOffsetMs ?? 0);
 }
 
 /** `clock=20261202T101500.250Z-…` (or the extended form) → the start, ms. */
@@ -276,7 +298,7 @@ export class Backfill {
 /** Writes one fetched range as segments, cutting at the edges so they join the live recording around them. */
 class CardWriter {
   private track?: { data: Buffer; info: TrackInfo };
-  private seg?: { row: number; start: number; baseDts: number; path: string; abs: string; writer: SerialWriter; keyframes: Keyframe[]; queued: number; endDts: number };
+  private seg?: SegmentWriter;
   private readonly filled: Interval[] = [];
   private readonly missing: Interval[] = [];
   private lastEnd: number;
@@ -311,7 +333,7 @@ class CardWriter {
     // A jump in the camera's time: the card lacks what lies between.
     if (this.seg && this.expectedDts !== undefined && Math.abs(info.baseDecodeTime - this.expectedDts) > ts) this.closeSegment();
     this.expectedDts = info.baseDecodeTime + info.duration;
-    if (this.seg && info.keyframe && wall - this.seg.start >= this.host.segmentMs()) this.closeSegment();
+    if (this.seg && info.keyframe && wall - this.seg.startMs >= this.host.segmentMs()) this.closeSegment();
     if (!this.seg) {
       if (!info.keyframe) return true;
       if (!this.started) {
@@ -322,7 +344,7 @@ class CardWriter {
       if (wall - this.lastEnd > SAME_MS) this.missing.push([this.lastEnd, wall]);
       if (!this.open(wall, info.baseDecodeTime)) return false;
     }
-    this.write(data, info);
+    this.seg!.push(data, info);
     return true;
   }
 
@@ -361,57 +383,27 @@ class CardWriter {
 
   private open(start: number, baseDts: number): boolean {
     const track = this.track!;
-    const startMs = Math.round(start);
-    const path = segmentRelPath(this.channelId, this.stream, startMs);
-    const abs = join(this.host.root, path);
     if (!this.host.canWrite(track.data.length)) return false;
-    try { mkdirSync(dirname(abs), { recursive: true }); } catch { return false; }
-    const writer = new SerialWriter(abs, this.host.beforeWrite);
-    if (writer.error) return false;
-    const db = this.host.db;
-    const row = db.transaction(() => {
-      const id = insertSegment(db, {
-        channel_id: this.channelId, stream: this.stream, start_ms: startMs, end_ms: startMs, bytes: 0, path, codec: track.info.codec,
-        width: track.info.width, height: track.info.height, timescale: track.info.timescale, base_dts: baseDts, init_bytes: track.data.length, closed: 0, keyframes: [],
-      });
-      db.prepare('UPDATE rec_segment SET from_camera = 1 WHERE id = ?').run(id);
-      return id;
-    })();
+    let seg: SegmentWriter | undefined;
+    try {
+      seg = SegmentWriter.open(this.host, { channelId: this.channelId, stream: this.stream, startMs: Math.round(start), baseDts, track, fromCamera: true, needFile: true });
+    } catch { return false; }
+    if (!seg) return false;
     this.started = true;
-    this.seg = { row, start: startMs, baseDts, path, abs, writer, keyframes: [], queued: 0, endDts: baseDts };
-    this.queue(track.data);
+    this.seg = seg;
+    seg.push(track.data);
     return true;
-  }
-
-  private queue(data: Buffer): void {
-    const seg = this.seg!;
-    seg.queued += data.length;
-    this.host.onQueued(data.length);
-    seg.writer.push(data, () => this.host.onWritten(data.length));
-  }
-
-  private write(data: Buffer, info: FragmentInfo): void {
-    const seg = this.seg!;
-    if (info.keyframe) seg.keyframes.push({ offsetMs: ((info.baseDecodeTime - seg.baseDts) * 1000) / this.timescale, byte: seg.queued });
-    seg.endDts = info.baseDecodeTime + info.duration;
-    this.queue(data);
   }
 
   private closeSegment(): void {
     const seg = this.seg;
     if (!seg) return;
     this.seg = undefined;
-    const end = Math.round(seg.start + ((seg.endDts - seg.baseDts) * 1000) / this.timescale);
+    const start = seg.startMs;
+    const end = seg.endWall(seg.nextDts);
     this.lastEnd = end;
-    this.filled.push([seg.start, end]);
-    const db = this.host.db;
-    this.closing.push(seg.writer.end().then(() => {
-      if (!db.open) return;
-      db.transaction(() => {
-        updateSegment(db, seg.row, { end_ms: end, bytes: seg.writer.writtenBytes, keyframes: seg.keyframes, closed: true });
-        insertSpan(db, this.channelId, seg.start, end);
-      })();
-    }));
+    this.filled.push([start, end]);
+    this.closing.push(seg.close({ after: () => void insertSpan(this.host.db, this.channelId, start, end) }));
   }
 
   /** Closes what is open; the range's end the card did not reach is missing. */

@@ -8,10 +8,11 @@ import type { HubConsumer } from '../media/stream-hub';
 import type { Db } from '../storage/db';
 import { segmentRelPath } from './segment-file';
 import {
-  addEvent, extendInterval, insertGap, insertSegment, insertSpan, spanEndingNear, updateSegment,
-  SPAN_JOIN_MS, type GapReason, type Keyframe, type StreamKind,
+  addEvent, extendInterval, insertGap, insertSpan, spanEndingNear, updateSegment,
+  SPAN_JOIN_MS, type GapReason, type StreamKind,
 } from './segment-index';
-import { SerialWriter, type BeforeWrite } from './serial-writer';
+import { SegmentWriter } from './segment-writer';
+import type { BeforeWrite } from './serial-writer';
 
 export type RecordingMode = 'off' | 'continuous' | 'schedule' | 'event';
 
@@ -64,27 +65,13 @@ export interface RecorderStatus {
   segmentStart?: number;
 }
 
+/** The segment being written (segment-writer.ts) and the span it extends. */
 interface OpenSegment {
-  id: number;
-  /** The recordings folder it is written in. */
-  root: string;
+  file: SegmentWriter;
   span: number;
-  relPath: string;
-  writer: SerialWriter;
-  startMs: number;
-  baseDts: number;
-  timescale: number;
-  initBytes: number;
-  /** Keyframes with whether they are on disk yet. */
-  keyframes: (Keyframe & { written: boolean })[];
-  queuedBytes: number;
-  writtenEndDts: number;
-  nextDts: number;
-  dirty: boolean;
   /** The start moved earlier (a better wall-clock anchor) since the index last heard of it. */
   movedFrom?: number;
   ownsSpan: boolean;
-  openedAt: number;
 }
 
 interface Ring { data: Buffer; info: FragmentInfo; wall: number }
@@ -154,7 +141,7 @@ export class ChannelRecorder implements HubConsumer {
       channelId: this.channelId, stream: this.config.stream, mode: this.config.mode,
       state: this.seg ? 'recording' : gap ? 'gap' : this.shouldRecord(now) ? 'waiting' : 'idle',
       gapReason: gap?.reason, gapSince: gap?.since, backlogBytes: this.queueBytes, droppedFragments: this.droppedFragments,
-      bitrateBps: Math.round(this.bitrateBps()), segmentPath: this.seg?.relPath, segmentStart: this.seg?.startMs,
+      bitrateBps: Math.round(this.bitrateBps()), segmentPath: this.seg?.file.relPath, segmentStart: this.seg?.file.startMs,
     };
   }
 
@@ -187,11 +174,12 @@ export class ChannelRecorder implements HubConsumer {
     const wall = Math.round(this.anchorOffset + dtsMs);
     // Frames buffered while the camera connected arrive late: once delivery catches up, the open segment's start is moved earlier to match.
     if (this.seg) {
-      const start = Math.round(this.anchorOffset + (this.seg.baseDts * 1000) / this.seg.timescale);
-      if (start < this.seg.startMs) {
-        this.seg.movedFrom ??= this.seg.startMs;
-        this.seg.startMs = start;
-        this.seg.dirty = true;
+      const f = this.seg.file;
+      const start = Math.round(this.anchorOffset + (f.baseDts * 1000) / f.timescale);
+      if (start < f.startMs) {
+        this.seg.movedFrom ??= f.startMs;
+        f.startMs = start;
+        f.dirty = true;
       }
     }
 
@@ -209,7 +197,7 @@ export class ChannelRecorder implements HubConsumer {
       this.dropping = false;
     }
     // Rolled at a keyframe: by length, or because the recordings folder changed.
-    if (this.seg && (this.discontinuity || (info.keyframe && (wall - this.seg.startMs >= this.host.segmentMs() || this.seg.root !== this.host.root)))) {
+    if (this.seg && (this.discontinuity || (info.keyframe && (wall - this.seg.file.startMs >= this.host.segmentMs() || this.seg.file.root !== this.host.root)))) {
       if (info.keyframe || this.discontinuity) this.closeSegment();
     }
     if (!this.seg) {
@@ -229,7 +217,7 @@ export class ChannelRecorder implements HubConsumer {
       this.host.logger.warn({ channel: this.channelId, backlog: this.queueBytes }, 'recording falls behind the disk; dropping to the next keyframe');
       this.droppedFragments++;
       this.dropping = true;
-      const end = this.segEndWall(this.seg, this.seg.nextDts);
+      const end = this.seg.file.endWall(this.seg.file.nextDts);
       this.closeSegment();
       this.setGap('disk', end);
       return;
@@ -288,71 +276,44 @@ export class ChannelRecorder implements HubConsumer {
 
   private openSegment(startMs: number, baseDts: number): void {
     const track = this.track!;
-    const root = this.host.root;
-    const relPath = segmentRelPath(this.channelId, this.config.stream, startMs);
-    const abs = join(root, relPath);
+    const db = this.host.db;
+    let file: SegmentWriter;
+    const seg: Omit<OpenSegment, 'file'> = { span: 0, ownsSpan: false };
     try {
-      mkdirSync(dirname(abs), { recursive: true });
+      file = SegmentWriter.open(this.host, {
+        channelId: this.channelId, stream: this.config.stream, startMs, baseDts, track,
+        within: () => {
+          this.closeGap(startMs);
+          const near = this.span === undefined ? spanEndingNear(db, this.channelId, startMs) : undefined;
+          if (near) this.span = near.id;
+          if (this.span === undefined || startMs - this.lastEndWall > SPAN_JOIN_MS) {
+            seg.ownsSpan = !near;
+            this.span = near?.id ?? insertSpan(db, this.channelId, startMs, startMs);
+          }
+          seg.span = this.span;
+        },
+      })!;
     } catch (err) {
       this.host.logger.error({ err, channel: this.channelId }, 'cannot create the recordings folder');
       this.setGap('disk', startMs);
       return;
     }
-    const db = this.host.db;
-    const writer = new SerialWriter(abs, this.host.beforeWrite);
-    const seg: OpenSegment = {
-      id: 0, root, span: 0, relPath, writer, startMs, baseDts, timescale: track.info.timescale,
-      initBytes: track.data.length, keyframes: [], queuedBytes: 0, writtenEndDts: baseDts, nextDts: baseDts, dirty: false, ownsSpan: false, openedAt: startMs,
-    };
-    db.transaction(() => {
-      seg.id = insertSegment(db, {
-        channel_id: this.channelId, stream: this.config.stream, start_ms: startMs, end_ms: startMs, bytes: 0, path: relPath,
-        codec: track.info.codec, width: track.info.width, height: track.info.height, timescale: track.info.timescale,
-        base_dts: baseDts, init_bytes: track.data.length, closed: 0, keyframes: [],
-      });
-      this.closeGap(startMs);
-      const near = this.span === undefined ? spanEndingNear(db, this.channelId, startMs) : undefined;
-      if (near) this.span = near.id;
-      if (this.span === undefined || startMs - this.lastEndWall > SPAN_JOIN_MS) {
-        seg.ownsSpan = !near;
-        this.span = near?.id ?? insertSpan(db, this.channelId, startMs, startMs);
-      }
-      seg.span = this.span;
-    })();
-    this.seg = seg;
-    this.queue(seg, track.data);
+    this.seg = { ...seg, file };
+    this.queue(file, track.data);
   }
 
-  private queue(seg: OpenSegment, data: Buffer, done?: () => void): void {
+  /** Queues bytes (the init segment, audio, or video with `info`), counted in this recorder's backlog until on disk. */
+  private queue(file: SegmentWriter, data: Buffer, info?: FragmentInfo): void {
     this.queueBytes += data.length;
-    seg.queuedBytes += data.length;
-    this.host.onQueued(data.length);
-    seg.writer.push(data, () => {
+    file.push(data, info, () => {
       this.queueBytes -= data.length;
       this.bytesWritten += data.length;
-      this.host.onWritten(data.length);
-      done?.();
+      if (info) this.fragmentsWritten++;
     });
   }
 
   private write(data: Buffer, info: FragmentInfo): void {
-    const seg = this.seg!;
-    if (!info.video) return this.queue(seg, data, () => void this.fragmentsWritten++);
-    const at = seg.queuedBytes;
-    const kf = info.keyframe ? { offsetMs: ((info.baseDecodeTime - seg.baseDts) * 1000) / seg.timescale, byte: at, written: false } : undefined;
-    if (kf) seg.keyframes.push(kf);
-    const end = info.baseDecodeTime + info.duration;
-    seg.nextDts = end;
-    this.queue(seg, data, () => {
-      if (kf) kf.written = true;
-      seg.writtenEndDts = end;
-      seg.dirty = true;
-      this.fragmentsWritten++;
-    });
-  }
-
-  private segEndWall(seg: OpenSegment, dts = seg.writtenEndDts): number {
-    return Math.round(seg.startMs + ((dts - seg.baseDts) * 1000) / seg.timescale);
+    this.queue(this.seg!.file, data, info);
   }
 
   /** Ends the open segment: waits for its writes, makes it durable, marks it closed in the index. */
@@ -360,34 +321,33 @@ export class ChannelRecorder implements HubConsumer {
     const seg = this.seg;
     if (!seg) return;
     this.seg = undefined;
-    this.lastEndWall = this.segEndWall(seg, seg.nextDts);
-    const p = seg.writer.end().then(() => {
-      const written = seg.writer.writtenBytes;
-      // Bytes a failed writer dropped never reach their completion callbacks.
-      this.queueBytes -= seg.queuedBytes - written;
-      if (seg.writer.error) this.host.logger.error({ err: seg.writer.error, channel: this.channelId }, 'segment write failed');
-      const db = this.host.db;
-      if (!db.open) return;
-      // A start moved earlier renames the file too, so its name (which a rebuilt index reads) stays true.
-      let renamed: string | undefined;
-      if (seg.startMs !== seg.openedAt) {
-        const rel = segmentRelPath(this.channelId, this.config.stream, seg.startMs);
-        try {
-          mkdirSync(dirname(join(seg.root, rel)), { recursive: true });
-          renameSync(join(seg.root, seg.relPath), join(seg.root, rel));
-          // A segment left in an earlier recordings folder is indexed by its absolute path.
-          renamed = seg.root === this.host.root ? rel : join(seg.root, rel);
-        } catch (err) {
-          this.host.logger.warn({ err, channel: this.channelId }, 'could not rename a segment to its corrected start');
+    const f = seg.file;
+    this.lastEndWall = f.endWall(f.nextDts);
+    const p = f.close({
+      ended: () => {
+        // Bytes a failed writer dropped never reach their completion callbacks.
+        this.queueBytes -= f.queuedBytes - f.writtenBytes;
+        if (f.error) this.host.logger.error({ err: f.error, channel: this.channelId }, 'segment write failed');
+      },
+      before: () => {
+        // A start moved earlier renames the file too, so its name (which a rebuilt index reads) stays true.
+        if (f.startMs !== f.openedAt) {
+          const rel = segmentRelPath(this.channelId, this.config.stream, f.startMs);
+          try {
+            mkdirSync(dirname(join(f.root, rel)), { recursive: true });
+            renameSync(join(f.root, f.relPath), join(f.root, rel));
+            // A segment left in an earlier recordings folder is indexed by its absolute path.
+            this.host.db.prepare('UPDATE rec_segment SET path = ? WHERE id = ?').run(f.root === this.host.root ? rel : join(f.root, rel), f.id);
+          } catch (err) {
+            this.host.logger.warn({ err, channel: this.channelId }, 'could not rename a segment to its corrected start');
+          }
         }
-      }
-      db.transaction(() => {
         this.moveStart(seg);
-        if (renamed) db.prepare('UPDATE rec_segment SET path = ? WHERE id = ?').run(renamed, seg.id);
-        updateSegment(db, seg.id, { end_ms: this.segEndWall(seg), bytes: written, keyframes: seg.keyframes.filter((k) => k.written), closed: true });
-        const span = extendInterval(db, 'rec_span', seg.span, this.segEndWall(seg));
+      },
+      after: () => {
+        const span = extendInterval(this.host.db, 'rec_span', seg.span, f.endWall());
         if (this.span === seg.span) this.span = span;
-      })();
+      },
     }).catch((err: Error) => this.host.logger.error({ err, channel: this.channelId }, 'closing a segment failed'));
     this.closing.add(p);
     void p.finally(() => this.closing.delete(p));
@@ -396,8 +356,8 @@ export class ChannelRecorder implements HubConsumer {
   private moveStart(seg: OpenSegment): void {
     if (seg.movedFrom === undefined) return;
     const db = this.host.db;
-    db.prepare('UPDATE rec_segment SET start_ms = ? WHERE id = ?').run(seg.startMs, seg.id);
-    if (seg.ownsSpan) db.prepare('UPDATE rec_span SET start_ms = ? WHERE id = ? AND start_ms = ?').run(seg.startMs, seg.span, seg.movedFrom);
+    db.prepare('UPDATE rec_segment SET start_ms = ? WHERE id = ?').run(seg.file.startMs, seg.file.id);
+    if (seg.ownsSpan) db.prepare('UPDATE rec_span SET start_ms = ? WHERE id = ? AND start_ms = ?').run(seg.file.startMs, seg.span, seg.movedFrom);
     seg.movedFrom = undefined;
   }
 
@@ -421,8 +381,8 @@ export class ChannelRecorder implements HubConsumer {
     const now = this.host.clock();
     this.samples.push({ at: now, bytes: this.bytesWritten });
     while (this.samples.length > 2 && now - this.samples[0]!.at > 10_000) this.samples.shift();
-    if (this.seg?.writer.error) {
-      const at = this.segEndWall(this.seg);
+    if (this.seg?.file.error) {
+      const at = this.seg.file.endWall();
       this.closeSegment();
       this.dropping = true;
       this.setGap('disk', at);
@@ -430,7 +390,7 @@ export class ChannelRecorder implements HubConsumer {
       if (this.seg) this.closeSegment();
       this.setGap('recording_off', this.lastEndWall || now);
     } else if (now - this.lastFragmentAt > STALL_MS) {
-      const at = this.seg ? this.segEndWall(this.seg, this.seg.nextDts) : this.lastEndWall || this.lastFragmentAt;
+      const at = this.seg ? this.seg.file.endWall(this.seg.file.nextDts) : this.lastEndWall || this.lastFragmentAt;
       if (this.seg) this.closeSegment();
       this.setGap(this.dropping ? 'disk' : 'camera_offline', at);
     } else if (this.gap?.reason === 'recording_off' && !this.seg) {
@@ -442,12 +402,12 @@ export class ChannelRecorder implements HubConsumer {
   flushIndex(): void {
     const db = this.host.db;
     const seg = this.seg;
-    if (seg?.dirty) {
-      seg.dirty = false;
+    if (seg?.file.dirty) {
+      seg.file.dirty = false;
       this.moveStart(seg);
-      const end = this.segEndWall(seg);
-      updateSegment(db, seg.id, { end_ms: end, bytes: seg.writer.writtenBytes, keyframes: seg.keyframes.filter((k) => k.written) });
-      seg.span = extendInterval(db, 'rec_span', seg.span, end);
+      const now = seg.file.written();
+      updateSegment(db, seg.file.id, now);
+      seg.span = extendInterval(db, 'rec_span', seg.span, now.end_ms);
       this.span = seg.span;
     }
     if (this.gap) this.gap.id = extendInterval(db, 'rec_gap', this.gap.id, this.host.clock());
@@ -455,7 +415,7 @@ export class ChannelRecorder implements HubConsumer {
 
   /** Closes the open segment and waits for every file to be durable. */
   async stop(reason: GapReason = 'recording_off'): Promise<void> {
-    const end = this.seg ? this.segEndWall(this.seg, this.seg.nextDts) : undefined;
+    const end = this.seg ? this.seg.file.endWall(this.seg.file.nextDts) : undefined;
     this.closeSegment();
     await Promise.all([...this.closing]);
     if (end !== undefined || !this.gap) this.setGap(reason, end ?? this.host.clock());

@@ -17,7 +17,7 @@ import { openDatabase, type Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 import { Archive, readArchiveConfig } from './archive';
 import { overview } from './archive-density';
-import { Backfill, dahuaPlayback, type BackfillOptions } from './backfill';
+import { Backfill, cardSource, type BackfillOptions, type DeviceCard } from './backfill';
 import { ArchiveCursor, frameTimesAround, isInit, type ArchiveSource } from './archive-reader';
 import { exportRange, stationSigningKey, verifyExport } from './export';
 import { loadMotionFiles, motionIndexBytes, motionIndexBytesByChannel, MotionIndexWriter, searchMotion } from './motion-index';
@@ -25,7 +25,7 @@ import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
 import { ALWAYS, ChannelRecorder, type RecorderConfig, type RecorderStatus } from './recorder';
 import { deleteChannelSegments, forecast, sweepRetention, type Forecast } from './retention';
-import { channelsWithRecordings, extendInterval, insertGap, rebaseSegmentPaths, recordedDays, segmentById, segmentsIn, timeline, toArchiveSegment } from './segment-index';
+import { channelsWithRecordings, extendInterval, insertGap, rebaseSegmentPaths, recordedDays, segmentById, segmentsIn, timeline, toArchiveSegment, type StreamKind } from './segment-index';
 import { segmentFile } from './segment-file';
 import { SettingsRevisions } from './revisions';
 import { StorageAdmin } from './storage-admin';
@@ -101,6 +101,8 @@ export class RecordingService {
   readonly motionGrid: MotionIndexWriter;
   /** Edge backfill: gaps filled from the cameras' cards. */
   readonly backfill: Backfill;
+  /** The devices area's port for backfill (its Profile G replay URI, its clock's zone), handed in once it exists. */
+  private cardOf?: (channelId: number, stream: StreamKind) => Promise<DeviceCard | undefined>;
   private readonly admin: StorageAdmin;
   private readonly revisions: SettingsRevisions;
   private readonly log: Logger;
@@ -138,7 +140,10 @@ export class RecordingService {
     this.backfill = new Backfill({
       host: this.archive, logger: this.log, ...opts.backfill,
       channel: (id) => { const c = this.configOf(id); return c.backfill && c.mode !== 'off' ? c.stream : undefined; },
-      source: async (id, stream, start, end) => dahuaPlayback(await opts.registry.streamUrl(id, stream), start, end),
+      source: async (id, stream, start, end) => {
+        const device = await this.cardOf?.(id, stream).catch((err: Error) => { this.log.warn({ err, channel: id }, 'could not ask the device about its card'); return undefined; });
+        return cardSource(await opts.registry.streamUrl(id, stream), device, start, end);
+      },
       filled: (channelId, start, end) => this.opts.signals.emit('archive.filled', { channelId, start, end }),
     });
     this.revisions = new SettingsRevisions(opts.db, this.clock, this.log);
@@ -155,6 +160,11 @@ export class RecordingService {
   }
 
   /** Reconciles the crash leftovers, notes the time the station was down, starts the configured recorders. */
+  /** Hands in the devices area's answer to how a channel's card is played (station.ts, once devices exist). */
+  useDeviceCards(port: (channelId: number, stream: StreamKind) => Promise<DeviceCard | undefined>): void {
+    this.cardOf = port;
+  }
+
   async start(): Promise<void> {
     const db = this.opts.db;
     const report = reconcileOpen(db, this.archive.root);

@@ -20,6 +20,9 @@ export function serviceUrls(device: SimDevice) {
     media: `${b}/onvif/media_service`,
     events: `${b}/onvif/events_service`,
     ptz: `${b}/onvif/ptz_service`,
+    recording: `${b}/onvif/recording_service`,
+    search: `${b}/onvif/search_service`,
+    replay: `${b}/onvif/replay_service`,
   };
 }
 
@@ -274,6 +277,10 @@ function getServices(ctx: OpContext): string {
     (device.flavour === 'axis' ? svc(NS.tr2, u.media, '<tr2:Capabilities/>') : '') +
     svc(NS.tev, u.events, eventCapsXml) +
     svc(NS.tptz, u.ptz, ptzCapsXml) +
+    // Profile G (profile-g.ts): the cards' recordings, their search and their replay.
+    svc(NS.trc, u.recording, '<trc:Capabilities DynamicRecordings="false" DynamicTracks="false" MaxRecordings="0" MaxRecordingJobs="0"/>') +
+    svc(NS.tse, u.search, '<tse:Capabilities MetadataSearch="false"/>') +
+    svc(NS.trp, u.replay, '<trp:Capabilities ReversePlayback="false" RTP_RTSP_TCP="true"/>') +
     '</tds:GetServicesResponse>'
   );
 }

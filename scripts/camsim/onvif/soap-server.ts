@@ -6,6 +6,7 @@ import { eventOps, subscriptionOps } from './events-service';
 import { mediaOps } from './media-service';
 import { media2Ops } from './media2-service';
 import type { Access, OpContext, OpSpec, SoapRequest } from './operation';
+import { recordingOps, replayOps, searchOps } from './profile-g';
 import { ptzOps } from './ptz-service';
 import { child, envelope, faultXml, NS, OnvifFault, parseXml, senderFault, XmlError, type XmlElement } from './xml';
 
@@ -39,6 +40,9 @@ const services: Record<string, Record<string, OpSpec>> = {
   [NS.tr2]: media2Ops,
   [NS.tev]: eventOps,
   [NS.tptz]: ptzOps,
+  [NS.trc]: recordingOps,
+  [NS.tse]: searchOps,
+  [NS.trp]: replayOps,
 };
 
 const UNDERSTOOD_HEADERS = new Set<string>([NS.wsse, NS.wsa, NS.wsadis]);

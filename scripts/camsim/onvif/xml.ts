@@ -10,6 +10,10 @@ export const NS = {
   tr2: 'http://www.onvif.org/ver20/media/wsdl',
   tev: 'http://www.onvif.org/ver10/events/wsdl',
   tptz: 'http://www.onvif.org/ver20/ptz/wsdl',
+  /** Profile G: Recording Control, Recording Search, Replay Control. */
+  trc: 'http://www.onvif.org/ver10/recording/wsdl',
+  tse: 'http://www.onvif.org/ver10/search/wsdl',
+  trp: 'http://www.onvif.org/ver10/replay/wsdl',
   ter: 'http://www.onvif.org/ver10/error',
   tns1: 'http://www.onvif.org/ver10/topics',
   wsnt: 'http://docs.oasis-open.org/wsn/b-2',
@@ -152,7 +156,7 @@ export function esc(s: string | number | boolean): string {
   );
 }
 
-const ENVELOPE_NS = (['env', 'tt', 'tds', 'trt', 'tev', 'tptz', 'ter', 'tns1', 'wsnt', 'wstop', 'wsa', 'tnscs'] as const)
+const ENVELOPE_NS = (['env', 'tt', 'tds', 'trt', 'tev', 'tptz', 'trc', 'tse', 'trp', 'ter', 'tns1', 'wsnt', 'wstop', 'wsa', 'tnscs'] as const)
   .map((p) => `xmlns:${p}="${NS[p]}"`)
   .join(' ');
 

@@ -46,6 +46,8 @@ export class ReplaySession {
     /** The range the URL names (Dahua); a PLAY's Range header takes its place. */
     private readonly urlRange: { start: number; end: number } | undefined,
     private readonly counters: { bytesSent: number; framesSent: number },
+    /** An ONVIF replay URI: played only for a client that requires `onvif-replay` (ONVIF Streaming §6.2). */
+    private readonly onvif = false,
   ) {
     this.packetizer = new RtpPacketizer(stream.spec.codec, randomBytes(4).readUInt32BE(0), randomInt(0, 0xffff));
   }
@@ -54,6 +56,8 @@ export class ReplaySession {
   play(headers: Map<string, string>): { status: number; headers?: Record<string, string>; start?: () => void } {
     const card = this.stream.card;
     if (!card) return { status: 404 };
+    // A client that does not say it speaks ONVIF replay gets no replay (camsim is strict here, so tests see the header).
+    if (this.onvif && !/\bonvif-replay\b/i.test(headers.get('require') ?? '')) return { status: 551, headers: { Unsupported: 'onvif-replay' } };
     const asked = parseClockRange(headers.get('range')) ?? this.urlRange;
     if (!asked) return { status: this.urlRange ? 457 : 400 };
     const held = card.window();

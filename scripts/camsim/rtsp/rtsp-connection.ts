@@ -25,6 +25,7 @@ const STATUS_TEXT: Record<number, string> = {
   500: 'Internal Server Error',
   501: 'Not Implemented',
   503: 'Service Unavailable',
+  551: 'Option not supported',
 };
 
 export interface RtspRequest {
@@ -243,11 +244,11 @@ export class Connection {
     session.start();
   }
 
-  private setupReplay(req: RtspRequest, playback: { stream: SimStream; range?: { start: number; end: number } }, send: (r: RtspReply) => void): void {
+  private setupReplay(req: RtspRequest, playback: { stream: SimStream; range?: { start: number; end: number }; onvif?: boolean }, send: (r: RtspReply) => void): void {
     const channel = Number(/interleaved=(\d+)/i.exec(req.headers.get('transport') ?? '')?.[1] ?? 0);
     if (channel > 254) return send({ status: 400 });
     const trackUrl = TRACK_SUFFIX.test(req.uri) ? req.uri : `${req.uri.replace(/\/$/, '')}/${TRACK_CONTROL}`;
-    const replay = new ReplaySession(this.socket, playback.stream, channel, trackUrl, playback.range, this.server.counters);
+    const replay = new ReplaySession(this.socket, playback.stream, channel, trackUrl, playback.range, this.server.counters, playback.onvif ?? false);
     this.replays.set(replay.id, replay);
     send({
       status: 200,

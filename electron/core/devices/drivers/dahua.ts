@@ -1,7 +1,7 @@
 import { fail } from '../../../contract';
 import { encryptKey, seal, type EncryptInfo } from './dahua-envelope';
 import { DeviceAuthError, digestFetch, type Credentials } from '../../net/http-auth';
-import type { ChannelStreams, DeviceInfo } from './onvif';
+import { measuredZone, type ChannelStreams, type DeviceInfo } from './onvif';
 import { localTime, parsePosixTz } from '../posix-tz';
 
 /** One JSON-RPC call on /OutsideCmd (no session), reply size-capped. */
@@ -100,6 +100,17 @@ export class DahuaDriver {
     if (mode === 'ntp') return;
     const local = localTime(zone, Date.now()).toISOString().slice(0, 19).replace('T', ' ');
     await this.get(`/cgi-bin/global.cgi?action=setCurrentTime&time=${encodeURIComponent(local)}`);
+  }
+
+  /**
+   * How far the device's local clock is ahead of UTC (ms): global.cgi's getCurrentTime (`result=2026-12-02 11:15:00`, the
+   * device's local time, Dahua HTTP API §4.6.1) measured against this host's clock (`measuredZone`); null when unreadable.
+   */
+  async localOffset(): Promise<number | null> {
+    const now = Date.now();
+    const m = /^(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})$/.exec((await this.get('/cgi-bin/global.cgi?action=getCurrentTime')).result?.trim() ?? '');
+    if (!m) return null;
+    return measuredZone(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) - now);
   }
 
   async getTime(): Promise<{ tz: string; dst: boolean; mode: 'ntp' | 'manual' }> {

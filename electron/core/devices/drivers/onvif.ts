@@ -2,19 +2,48 @@ import { fail } from '../../../contract';
 import { at, esc, list, text } from '../../net/xml';
 import type { Credentials } from '../../net/http-auth';
 import { NS, SoapFault, soapCall } from '../../net/soap';
+import { findRecordings, GET_RECORDINGS, getReplayUri, NS_G, parseRecordings, parseReplayUri, pickRecording, type Recording } from './onvif-replay';
 
 const NAME_SCOPE = 'onvif://www.onvif.org/name/';
 
 export interface DeviceInfo { manufacturer: string; model: string; firmware: string; serial: string; hardwareId: string }
 export interface ChannelStreams { channel: number; name: string; main: string; sub: string | null }
 
+/** A tt:DateTime (Date Year/Month/Day, Time Hour/Minute/Second) as if its fields were UTC; NaN when incomplete. */
+function dateTimeFields(d: unknown): number {
+  const n = (p: string[]) => Number(text(at(d, ...p)) ?? NaN);
+  return Date.UTC(n(['Date', 'Year']), n(['Date', 'Month']) - 1, n(['Date', 'Day']), n(['Time', 'Hour']), n(['Time', 'Minute']), n(['Time', 'Second']));
+}
+
 /** The device clock minus this host's (GetSystemDateAndTime, asked without credentials); null when the device gives no valid UTC time. */
 export async function deviceClockOffset(deviceUrl: string): Promise<number | null> {
   const r = await soapCall(deviceUrl, `<tds:GetSystemDateAndTime xmlns:tds="${NS.tds}"/>`, undefined);
-  const d = at(r, 'SystemDateAndTime', 'UTCDateTime');
-  const n = (p: string[]) => Number(text(at(d, ...p)) ?? NaN);
-  const t = Date.UTC(n(['Date', 'Year']), n(['Date', 'Month']) - 1, n(['Date', 'Day']), n(['Time', 'Hour']), n(['Time', 'Minute']), n(['Time', 'Second']));
+  const t = dateTimeFields(at(r, 'SystemDateAndTime', 'UTCDateTime'));
   return Number.isFinite(t) ? t - Date.now() : null;
+}
+
+/**
+ * How far the device's local clock is ahead of UTC as this host keeps it (ms), from a GetSystemDateAndTime reply read at
+ * `now`: its zone (LocalDateTime − UTCDateTime, exact), plus its clock's own error when that is past 2 s. Without a
+ * LocalDateTime, the local clock measured against `now`, rounded to the quarter hour unless it is off by more; null when
+ * the reply gives no time at all.
+ */
+export function localClockOffset(r: unknown, now: number): number | null {
+  const s = at(r, 'SystemDateAndTime');
+  const utc = dateTimeFields(at(s, 'UTCDateTime'));
+  const local = dateTimeFields(at(s, 'LocalDateTime'));
+  if (!Number.isFinite(local)) return Number.isFinite(utc) ? utc - now : null;
+  if (Number.isFinite(utc)) {
+    const skew = utc - now;
+    return local - utc + (Math.abs(skew) > 2000 ? skew : 0);
+  }
+  return measuredZone(local - now);
+}
+
+/** A local clock measured against this host's: the zone (whole quarter hours) when that is all there is to it, else as measured. */
+export function measuredZone(measured: number): number {
+  const zone = Math.round(measured / 900_000) * 900_000;
+  return Math.abs(measured - zone) <= 2000 ? zone : measured;
 }
 
 /** GetProfiles (Media1 or Media2) → media profiles grouped by video source, in order: group n is device channel n (at most 256 profiles). */
@@ -199,6 +228,34 @@ export class OnvifDriver {
     await this.call(this.deviceUrl,
       `<tds:SetSystemDateAndTime xmlns:tds="${NS.tds}" xmlns:tt="${NS.tt}"><tds:DateTimeType>${mode === 'ntp' ? 'NTP' : 'Manual'}</tds:DateTimeType>` +
       `<tds:DaylightSavings>${dst}</tds:DaylightSavings><tds:TimeZone><tt:TZ>${esc(tz)}</tt:TZ></tds:TimeZone>${utc}</tds:SetSystemDateAndTime>`);
+  }
+
+  /** The device's local clock ahead of UTC (ms, `localClockOffset`); null when it does not say its time. */
+  async localOffset(): Promise<number | null> {
+    return localClockOffset(await this.call(this.deviceUrl, `<tds:GetSystemDateAndTime xmlns:tds="${NS.tds}"/>`), Date.now());
+  }
+
+  /**
+   * Profile G: the replay URI of device channel `channel`'s `stream` recording (onvif-replay.ts); undefined when the
+   * device offers no Replay service or no recording of that channel.
+   */
+  async replayUri(channel: number, stream: 'main' | 'sub'): Promise<string | undefined> {
+    const services = await this.services();
+    const replay = services.get(NS_G.trp);
+    if (!replay) return undefined;
+    let recs: Recording[] = [];
+    const recording = services.get(NS_G.trc);
+    if (recording) recs = parseRecordings(await this.call(recording, GET_RECORDINGS).catch((err: unknown) => { if (err instanceof SoapFault) return {}; throw err; }));
+    const search = services.get(NS_G.tse);
+    if (recs.length === 0 && search) recs = await findRecordings((url, op) => this.call(url, op), search);
+    if (recs.length === 0) return undefined;
+    // The channel's video source token, to find its recordings by source (Media1's GetProfiles; profile groups are channels).
+    const media = services.get(NS.trt) ?? await this.mediaUrl();
+    const profiles = await this.call(media, `<trt:GetProfiles xmlns:trt="${NS.trt}"/>`).catch(() => undefined);
+    const group = profiles ? profilesBySource(profiles)[channel - 1] : undefined;
+    const sourceToken = text(at(group?.[0]?.profile, 'VideoSourceConfiguration', 'SourceToken'))?.trim();
+    const rec = pickRecording(recs, channel, stream, sourceToken);
+    return rec && parseReplayUri(await this.call(replay, getReplayUri(rec.token)));
   }
 
   async getTime(): Promise<{ tz: string; dst: boolean; mode: 'ntp' | 'manual' }> {
