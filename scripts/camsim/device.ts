@@ -9,7 +9,7 @@ import { DigestAuth } from './digest-auth';
 import { digestAlgorithms, flavourName, type Flavour } from './flavours';
 import { createLoginGuard, type ConfigurableLoginGuard } from './login-guard';
 import type { Codec, MediaBackend, Profile, RtspDialectName, RtspServer, SceneSpec, SimStream, StreamSpec } from './types';
-import { deviceLocalTime } from './onvif/device-service';
+import { deviceLocalTime } from './device-clock';
 
 /** The protocols a device answers on its listeners; device-faces.ts has the real ones. */
 export interface DeviceFaces {
@@ -250,7 +250,7 @@ export class SimDevice {
     // Dahua's underscore times are the device's local clock (its zone, DST and any skew of its clock): back to UTC.
     const local = (s: string | null) => {
       const t = parseDahuaTime(s);
-      return t === undefined || !/_/.test(s ?? '') ? t : t - (deviceLocalTime(this).local.getTime() - Date.now());
+      return t === undefined || !/_/.test(s ?? '') ? t : t - (deviceLocalTime(this.time, this.now()).local.getTime() - Date.now());
     };
     const start = local(url.searchParams.get('starttime'));
     const end = local(url.searchParams.get('endtime'));

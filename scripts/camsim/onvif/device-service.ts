@@ -2,7 +2,8 @@ import type { SimDevice } from '../device';
 import { isLoopback } from '../device-network';
 import type { UserLevel } from '../device-types';
 import { passwordWeakness } from '../password-rule';
-import { isDst, localTime, parsePosixTz } from '../../../electron/core/devices/posix-tz';
+import { deviceLocalTime } from '../device-clock';
+import { parsePosixTz } from '../../../electron/core/devices/posix-tz';
 import type { OpContext, OpSpec } from './operation';
 import { child, children, esc, NS, receiverFault, senderFault, textAt } from './xml';
 
@@ -34,14 +35,6 @@ function dateTimeXml(d: Date): string {
 }
 
 /** Local wall clock of the device: POSIX TZ, DST applied only when DaylightSavings is on (Core §8.3.8). */
-export function deviceLocalTime(device: SimDevice, utcMs = device.now()): { local: Date; dstNow: boolean } {
-  const tz = parsePosixTz(device.time.tz) ?? parsePosixTz('UTC0');
-  if (!tz) return { local: new Date(utcMs), dstNow: false };
-  const dstNow = device.time.daylightSavings && isDst(tz, utcMs);
-  const local = dstNow ? localTime(tz, utcMs) : new Date(utcMs - tz.stdOffset * 1000);
-  return { local, dstNow };
-}
-
 const deviceCapsXml = () =>
   `<tds:Capabilities><tds:Network IPFilter="false" ZeroConfiguration="false" IPVersion6="false" DynDNS="false" ` +
   `Dot11Configuration="false" HostnameFromDHCP="false" NTP="1"/>` +
@@ -151,7 +144,7 @@ function deleteUsers(ctx: OpContext): string {
 function getSystemDateAndTime(ctx: OpContext): string {
   const { device } = ctx;
   const now = device.now();
-  const { local } = deviceLocalTime(device, now);
+  const { local } = deviceLocalTime(device.time, now);
   return (
     `<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>` +
     `<tt:DateTimeType>${device.time.type}</tt:DateTimeType><tt:DaylightSavings>${device.time.daylightSavings}</tt:DaylightSavings>` +
