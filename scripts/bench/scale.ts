@@ -92,16 +92,28 @@ function slope(pts: [number, number][]): number {
   return sxx > 0 ? pts.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx : NaN;
 }
 
-// ---- the rig ----
+// ---- the rig; what it started is ended on any way out (a failure, Ctrl-C), newest first ----
+const cleanups: (() => Promise<unknown> | void)[] = [];
+async function cleanUp(): Promise<void> {
+  for (const c of cleanups.reverse()) await Promise.resolve().then(c).catch(() => {});
+  cleanups.length = 0;
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanUp().then(() => process.exit(130)));
+process.on('uncaughtException', (err) => { log(`failed: ${err.stack ?? String(err)}`); void cleanUp().then(() => process.exit(1)); });
+process.on('unhandledRejection', (err) => { log(`failed: ${err instanceof Error ? err.stack : String(err)}`); void cleanUp().then(() => process.exit(1)); });
+
 const perDevice = Math.min(4, CHANNELS);
 log(`camsim: ${Math.ceil(CHANNELS / perDevice)} cameras x ${perDevice} channels (1080p main + 360p sub, replayed loops)`);
 const camsim = await startCamsim(['--devices', String(Math.ceil(CHANNELS / perDevice)), '--channels', String(perDevice)]);
+cleanups.push(() => camsim.stop());
 const station = await startStation({
   nodeArgs: ['--import', pathToFileURL(join(import.meta.dirname, 'loop-probe.mjs')).href],
   env: { WP_LOOP_PROBE: probeFile, WP_LOOP_PROBE_EVERY_MS: String(EVERY_S * 1000) },
 });
+cleanups.push(() => rmSync(station.dataDir, { recursive: true, force: true }), () => station.stop());
 const pid = station.proc.pid!;
 const api = await wsClient(station.url);
+cleanups.push(() => api.close());
 const cams = camsim.manifest.devices.flatMap((d) => d.channels.map((ch) => ({ device: d.id, ch }))).slice(0, CHANNELS);
 const ids: number[] = [];
 log(`adding ${CHANNELS} channels`);
@@ -118,6 +130,7 @@ for (const { device, ch } of motionCams) await camsim.scene(device, { channel: c
 for (const channelId of motionIds) await api.call('motion.set', { channelId, enabled: true, sensitivity: 60, mask: '0'.repeat(144) });
 if (MOTION) await api.call('alarms.saveRule', { name: 'Scale motion', enabled: true, types: ['motion'], channelIds: motionIds, schedule: ALWAYS, actions: ['notify', 'mark'] });
 let stopped = false;
+cleanups.push(() => void (stopped = true));
 const motionLoop = (async () => {
   for (;;) {
     await sleep(20_000);
@@ -140,11 +153,14 @@ for (const until = Date.now() + 15 * 60_000; ; await sleep(2000)) {
 
 log(`Chromium: the Live page with ${TILES} tiles`);
 const browser = await launchChromium();
+cleanups.push(() => browser.close());
 const context = await browser.newContext({ viewport: { width: 1440, height: 860 } });
 // tsx keeps function names with a helper that page.evaluate'd functions would otherwise miss.
 await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
 const page: Page = await context.newPage();
-await page.goto(`${station.url}#/live`);
+// The machine may be shared and busy: generous bounds, the figures say how it went.
+page.setDefaultTimeout(120_000);
+await page.goto(`${station.url}#/live`, { timeout: 180_000 });
 await page.click(`.seg button:text-is("${TILES}")`);
 await page.waitForFunction((n) => [...document.querySelectorAll('[data-tile] video:not(.pending)')].filter((v) => (v as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames > 10).length >= n, TILES, { timeout: 180_000, polling: 1000 });
 
@@ -239,12 +255,8 @@ const holeMs = timeline.reduce((sum, tl) => {
 const lag = lastLag();
 const events = await api.call<unknown[]>('events.list', { types: ['motion'], channelIds: motionIds, from: startedAt, to: endedAt, limit: 1000 }).catch(() => []);
 
-await browser.close();
-api.close();
-await station.stop();
 void motionLoop; // its next scene change fails quietly once camsim is gone
-await camsim.stop();
-rmSync(station.dataDir, { recursive: true, force: true });
+await cleanUp();
 
 // ---- figures ----
 const warm = samples.filter((s) => s.t >= warmupMinutes * 60);
