@@ -64,6 +64,13 @@ function writeBytes(pid: number): number {
   const m = /write_bytes:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
   return m ? Number(m[1]) : NaN;
 }
+/**
+ * Seconds the station's main thread (the event loop) spent ready to run but waiting for a core (/proc/PID/schedstat):
+ * on a shared machine, the part of the event-loop delay that is the machine's, not the station's.
+ */
+function runqueueWaitS(pid: number): number {
+  try { return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9; } catch { return NaN; }
+}
 /** The whole machine's busy and total jiffies (every core): how much of it other work took. */
 function machineJiffies(): { busy: number; total: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -143,12 +150,15 @@ const motionLoop = (async () => {
 })();
 
 type RecStatus = { channels: { state: string; backlogBytes: number; droppedFragments: number }[] };
-log('waiting for every channel to record (a first run encodes camsim\'s loops: minutes)');
-for (const until = Date.now() + 15 * 60_000; ; await sleep(2000)) {
+// camsim encodes each channel's loops once per machine (cached in its folder): on 2 busy cores a first run took over
+// 15 minutes for 64 channels; later runs record within seconds.
+log('waiting for every channel to record (a first run encodes camsim\'s loops: many minutes)');
+for (let until = Date.now() + 45 * 60_000, told = Date.now(); ; await sleep(2000)) {
   const s = await api.call<RecStatus>('recording.status', {});
   const n = s.channels.filter((c) => c.state === 'recording').length;
   if (n === CHANNELS) break;
-  if (Date.now() > until) throw new Error(`only ${n} of ${CHANNELS} channels record after 15 minutes`);
+  if (Date.now() > until) throw new Error(`only ${n} of ${CHANNELS} channels record after 45 minutes`);
+  if (Date.now() - told > 60_000) { log(`${n} of ${CHANNELS} channels record`); told = Date.now(); }
 }
 
 log(`Chromium: the Live page with ${TILES} tiles`);
@@ -178,7 +188,7 @@ const tileFrames = () => page.evaluate(() => {
 // ---- sampling ----
 interface Sample {
   t: number; stationCpuPct: number; stationTreeCpuPct: number; camsimCpuPct: number; chromiumCpuPct: number; machineBusyPct: number;
-  rssMb: number; fds: number; lagP99Ms: number | null; lagMaxMs: number | null; backlogBytes: number; recorderDropped: number;
+  mainThreadWaitPct: number; rssMb: number; fds: number; lagP99Ms: number | null; lagMaxMs: number | null; backlogBytes: number; recorderDropped: number;
   camsimDropped: number; recording: number; diskWriteMbPerS: number; tileFpsMin: number; tileFpsMean: number; fullRateTiles: number;
 }
 const stationNode = cpuMeter(() => [{ pid, cpuS: procCpuS(pid) }]);
@@ -187,6 +197,7 @@ const camsimCpu = cpuMeter(() => tree(process.pid, /camsim\/cli/));
 const chromiumCpu = cpuMeter(() => tree(process.pid, /chrom/));
 let machine = machineJiffies();
 let written = writeBytes(pid);
+let waited = runqueueWaitS(pid);
 let frames = await tileFrames();
 const camsimStart = await camsim.stats();
 const recStart = await api.call<RecStatus>('recording.status', {});
@@ -213,6 +224,7 @@ while (performance.now() - t0 < minutes * 60_000) {
   last = now;
   const m = machineJiffies();
   const w = writeBytes(pid);
+  const wait = runqueueWaitS(pid);
   const [f, rec, cs] = await Promise.all([tileFrames(), api.call<RecStatus>('recording.status', {}), camsim.stats()]);
   const fps = f.map((x, i) => (x.frames >= (frames[i]?.frames ?? 0) ? x.frames - (frames[i]?.frames ?? 0) : x.frames) / dt);
   const lag = lastLag();
@@ -221,7 +233,7 @@ while (performance.now() - t0 < minutes * 60_000) {
     stationCpuPct: (100 * stationNode()) / dt, stationTreeCpuPct: (100 * stationTree()) / dt,
     camsimCpuPct: (100 * camsimCpu()) / dt, chromiumCpuPct: (100 * chromiumCpu()) / dt,
     machineBusyPct: (100 * (m.busy - machine.busy)) / Math.max(1, m.total - machine.total),
-    rssMb: rssMb(pid), fds: fdCount(pid), lagP99Ms: lag?.p99 ?? null, lagMaxMs: lag?.max ?? null,
+    mainThreadWaitPct: (100 * (wait - waited)) / dt, rssMb: rssMb(pid), fds: fdCount(pid), lagP99Ms: lag?.p99 ?? null, lagMaxMs: lag?.max ?? null,
     backlogBytes: rec.channels.reduce((n, c) => n + c.backlogBytes, 0), recorderDropped: droppedOf(rec) - droppedOf(recStart),
     camsimDropped: cs.framesDropped - camsimStart.framesDropped, recording: rec.channels.filter((c) => c.state === 'recording').length,
     diskWriteMbPerS: (w - written) / 2 ** 20 / dt,
@@ -230,6 +242,7 @@ while (performance.now() - t0 < minutes * 60_000) {
   };
   machine = m;
   written = w;
+  waited = wait;
   frames = f;
   samples.push(s);
   appendFileSync(samplesFile, `${JSON.stringify({ ...s, warm: warmedUp })}\n`);
@@ -266,7 +279,10 @@ const rssSlope = slope(warm.map((s) => [hours(s), s.rssMb]));
 const fdSlope = slope(warm.map((s) => [hours(s), s.fds]));
 const last1 = warm.at(-1) ?? samples.at(-1)!;
 const stationCpu = mean(warm.map((s) => s.stationCpuPct));
-const fragmentsLost = (last1.recorderDropped + last1.camsimDropped) - ((samples[samples.indexOf(warm[0]!) - 1]?.recorderDropped ?? 0) + (samples[samples.indexOf(warm[0]!) - 1]?.camsimDropped ?? 0));
+// Lost after the warm-up: counted from the last sample before it (from the start when there is no warm-up).
+const before = samples[samples.indexOf(warm[0]!) - 1];
+const lost = (s: Sample | undefined) => (s ? s.recorderDropped + s.camsimDropped : 0);
+const fragmentsLost = lost(last1) - lost(before);
 const result = {
   channels: CHANNELS, recorded_streams: CHANNELS, tiles: TILES, motion_channels: MOTION,
   duration_s: round((endedAt - startedAt) / 1000, 0), warmup_s: warmupMinutes * 60, samples: samples.length, samples_after_warmup: warm.length,
@@ -276,6 +292,7 @@ const result = {
   station_rss_mb_max: round(Math.max(...samples.map((s) => s.rssMb))),
   rss_slope_mb_per_hour: round(rssSlope, 2), fd_slope_per_hour: round(fdSlope, 2), fds_max: Math.max(...samples.map((s) => s.fds)),
   event_loop_lag_ms_p99: lag && lag.totalN > 0 ? lag.totalP99 : null, event_loop_lag_ms_max: lag && lag.totalN > 0 ? lag.totalMax : null,
+  station_main_thread_runqueue_wait_pct: round(mean(warm.map((s) => s.mainThreadWaitPct))),
   fragments_lost: fragmentsLost, fragments_lost_whole_run: last1.recorderDropped + last1.camsimDropped,
   recorder_dropped_fragments: last1.recorderDropped, camsim_frames_dropped: last1.camsimDropped,
   archive_uncovered_s: round(holeMs / 1000, 1), channels_recording_min: Math.min(...warm.map((s) => s.recording)),
