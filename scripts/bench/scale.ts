@@ -174,7 +174,10 @@ await page.goto(`${station.url}#/live`, { timeout: 180_000 });
 await page.click(`.seg button:text-is("${TILES}")`);
 // A picture in every tile: past the page's decode budget a tile shows keyframes only (features/live/decode-budget.ts), so
 // not every tile reaches a frame count; what each presents is the figure.
-await page.waitForFunction((n) => [...document.querySelectorAll('[data-tile] video:not(.pending)')].filter((v) => (v as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames > 0).length >= n, TILES, { timeout: 300_000, polling: 1000 });
+// A machine too busy to fill every tile is measured all the same (tiles_with_picture says how many did).
+const picturesIn = () => page.evaluate(() => [...document.querySelectorAll('[data-tile] video:not(.pending)')].filter((v) => (v as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames > 0).length);
+await page.waitForFunction((n) => [...document.querySelectorAll('[data-tile] video:not(.pending)')].filter((v) => (v as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames > 0).length >= n, TILES, { timeout: 180_000, polling: 1000 })
+  .catch(async () => log(`only ${await picturesIn()} of ${TILES} tiles show a picture after 3 minutes: measuring anyway`));
 await sleep(5000);
 
 /** Presented frames per tile (a tile whose player was replaced starts again from its new count), and tiles at full rate. */
@@ -271,6 +274,7 @@ const holeMs = timeline.reduce((sum, tl) => {
 const lag = lastLag();
 const events = await api.call<unknown[]>('events.list', { types: ['motion'], channelIds: motionIds, from: startedAt, to: endedAt, limit: 1000 }).catch(() => []);
 
+const picturesAtEnd = await picturesIn().catch(() => null);
 void motionLoop; // its next scene change fails quietly once camsim is gone
 await cleanUp();
 
@@ -300,6 +304,7 @@ const result = {
   recorder_dropped_fragments: last1.recorderDropped, camsim_frames_dropped: last1.camsimDropped,
   archive_uncovered_s: round(holeMs / 1000, 1), channels_recording_min: Math.min(...warm.map((s) => s.recording)),
   recorder_backlog_bytes_max: Math.max(...samples.map((s) => s.backlogBytes)),
+  tiles_with_picture: picturesAtEnd,
   renderer_fps_16_tiles_min: round(Math.min(...warm.map((s) => s.tileFpsMean))), renderer_fps_16_tiles_mean: round(mean(warm.map((s) => s.tileFpsMean))),
   renderer_worst_tile_fps_min: round(Math.min(...warm.map((s) => s.tileFpsMin))), renderer_full_rate_tiles_min: Math.min(...warm.map((s) => s.fullRateTiles)),
   disk_write_mb_per_s: round(mean(warm.map((s) => s.diskWriteMbPerS))),
