@@ -175,7 +175,11 @@ const page: Page = await context.newPage();
 // The machine may be shared and busy: generous bounds, the figures say how it went.
 page.setDefaultTimeout(120_000);
 await page.goto(`${station.url}#/live`, { timeout: 180_000 });
+// The page fills a layout that holds every camera once the channels arrive (64 tiles here): the 16-tile layout is chosen
+// after that, or the fill would override it.
+await page.waitForFunction(() => document.querySelectorAll('[data-tile]').length > 0);
 await page.click(`.seg button:text-is("${TILES}")`);
+await page.waitForFunction((n) => document.querySelectorAll('[data-tile]').length === n, TILES);
 // A picture in every tile: past the page's decode budget a tile shows keyframes only (features/live/decode-budget.ts), so
 // not every tile reaches a frame count; what each presents is the figure.
 // A machine too busy to fill every tile is measured all the same (tiles_with_picture says how many did).
