@@ -273,11 +273,14 @@ stopped = true;
 // ---- the archive's own account: time not covered over the measured window (what fragments lost would leave) ----
 const timeline: { spans: { start: number; end: number }[] }[] = [];
 for (let i = 0; i < ids.length; i += 64) timeline.push(...await api.call<typeof timeline>('archive.timeline', { channelIds: ids.slice(i, i + 64), from: warmAt, to: endedAt }));
-// The last seconds may still be in open fragments: the window ends 5 s early.
+// The last seconds may still be in open fragments: the window ends 5 s early. It starts at each channel's oldest recording
+// still kept, when the quota has aged the warm-up's end out already (a hole right there goes uncounted).
 const holeMs = timeline.reduce((sum, tl) => {
+  const from = Math.max(warmAt, tl.spans[0]?.start ?? warmAt);
+  const to = endedAt - 5000;
   let covered = 0;
-  for (const sp of tl.spans) covered += Math.max(0, Math.min(sp.end, endedAt - 5000) - Math.max(sp.start, warmAt));
-  return sum + Math.max(0, endedAt - 5000 - warmAt - covered);
+  for (const sp of tl.spans) covered += Math.max(0, Math.min(sp.end, to) - Math.max(sp.start, from));
+  return sum + Math.max(0, to - from - covered);
 }, 0);
 const lag = lastLag();
 const events = MOTION ? await api.call<unknown[]>('events.list', { types: ['motion'], channelIds: motionIds, from: setupAt, to: endedAt, limit: 1000 }) : [];
