@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SimDevice } from './device';
 import { EVENT_KINDS, VALUE_EVENT_KINDS } from './device-types';
 import { deviceManifest, type Fleet } from './fleet';
+import type { CamsimRtspServer, RtspServerStats } from './rtsp/rtsp-server';
 
 // The fault and event control endpoint: JSON over HTTP, bound to 127.0.0.1 only.
 
@@ -140,6 +141,20 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   return text ? (JSON.parse(text) as unknown) : {};
 }
 
+/**
+ * Every device's RTSP counters added up (frames sent and dropped because a client read too slowly, …): what a bench needs
+ * to tell a station that lost frames from one that was never sent them. A device's counters restart when it comes back
+ * from offline or a reboot; placeholder media has none.
+ */
+export function rtspStats(fleet: Fleet): RtspServerStats {
+  const sum: RtspServerStats = { connections: 0, playingSessions: 0, bytesSent: 0, framesSent: 0, framesDropped: 0, slowDisconnects: 0 };
+  for (const d of fleet.devices) {
+    const s = (d.rtspServer as Partial<CamsimRtspServer> | undefined)?.stats?.();
+    if (s) for (const k of Object.keys(sum) as (keyof RtspServerStats)[]) sum[k] += s[k];
+  }
+  return sum;
+}
+
 export function startControlServer(fleet: Fleet, options: { port?: number } = {}): Promise<ControlServer> {
   const send = (res: http.ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -149,6 +164,7 @@ export function startControlServer(fleet: Fleet, options: { port?: number } = {}
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://control');
       if (req.method === 'GET' && url.pathname === '/manifest') return send(res, 200, { ...fleet.manifest, control: controlUrl });
+      if (req.method === 'GET' && url.pathname === '/stats') return send(res, 200, rtspStats(fleet));
       const m = /^\/devices\/([\w-]+)(?:\/(fault|events|address|scene))?$/.exec(url.pathname);
       if (!m) return send(res, 404, { ok: false, error: 'not found' });
       const id = m[1] ?? '';

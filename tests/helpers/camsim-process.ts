@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readManifest } from '../../scripts/camsim/cli-process';
 import type { FleetManifest } from '../../scripts/camsim/fleet';
+import type { RtspServerStats } from '../../scripts/camsim/rtsp/rtsp-server';
 import { endProcess } from './child-process';
 import { ROOT } from './station-process';
 import { entryArgs } from './test-bundles';
@@ -13,6 +14,8 @@ export interface CamsimProcess {
   event(device: string, event: { kind: string; channel?: number; state?: boolean; value?: number }): Promise<void>;
   /** POST /devices/:id/scene: hold the picture still and/or draw motion in a region (see scripts/camsim/README.md). */
   scene(device: string, scene: { channel?: number; still?: boolean; motion?: { x: number; y: number; w: number; h: number } | null }): Promise<void>;
+  /** GET /stats: the fleet's RTSP counters added up (frames sent, frames dropped to slow clients). */
+  stats(): Promise<RtspServerStats>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export async function startCamsim(args: string[]): Promise<CamsimProcess> {
     fault: (device, fault) => post(device, 'fault', 'fault', fault),
     event: (device, event) => post(device, 'events', 'event', event),
     scene: (device, scene) => post(device, 'scene', 'scene', scene),
+    stats: async () => (await (await fetch(`${manifest.control!}/stats`)).json()) as RtspServerStats,
     stop: async () => void (await endProcess(p, 'SIGTERM')),
   };
 }
