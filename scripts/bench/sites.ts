@@ -1,7 +1,10 @@
 // npm run bench:sites — the figures of issue 14 ("Many stations, one desk"): a desk (a station process) showing the cameras
 // of another station process that serves desks over TLS on 127.0.0.2, camsim behind both. Prints one JSON line.
 // Options: --quick (fewer opens, shorter windows), --only ttff,g2g,relay,connect,failover (the sections; all by default),
-// --opens N (tile opens per ttff figure, default 12), --g2g-seconds N (default 60), --relay-seconds N (default 30).
+// --opens N (tile opens per ttff figure, default 12), --g2g-seconds N (default 60), --relay-seconds N (default 30),
+// --sources (the station processes from their TypeScript sources under tsx, as `npm run station` runs them; by default they
+// run bundled, as the desktop app runs its core and the tests run them: tsx compiling some hundreds of modules at each start
+// is not a desk's cost, and was most of `sites_16_stations_connect_ms` on the 2-core machine).
 //
 // - ttff: the time from the desk's `live.open` to the first video fragment at a desk client. The remote camera's hub is warm
 //   on its station (a client there keeps it open, as recording would) and cold on the desk: after each close the bench
@@ -35,13 +38,14 @@ import { launchChromium } from '../../tests/helpers/chromium';
 import { freeTcpPort, openStation } from '../../tests/helpers/in-process-station';
 import { longestGap } from '../../tests/helpers/failover';
 import { ROOT, startStation, type StationProcess } from '../../tests/helpers/station-process';
+import { buildTestBundles } from '../../tests/helpers/test-bundles';
 import { wsClient, type WsClient } from '../../tests/helpers/ws-client';
 import { addTimestampReader, g2gSamples, openInFirstTile, watchFirstTile } from './g2g';
 import { measureCpu, percentile, tree } from './proc-cpu';
 
 const { values } = parseArgs({ options: {
   quick: { type: 'boolean', default: false }, only: { type: 'string', default: 'ttff,g2g,relay,connect,failover' },
-  opens: { type: 'string' }, 'g2g-seconds': { type: 'string' }, 'relay-seconds': { type: 'string' },
+  opens: { type: 'string' }, 'g2g-seconds': { type: 'string' }, 'relay-seconds': { type: 'string' }, sources: { type: 'boolean', default: false },
 } });
 const only = new Set(values.only.split(','));
 const opens = Number(values.opens ?? (values.quick ? 10 : 12));
@@ -125,6 +129,7 @@ async function viewer(stationUrl: string): Promise<Viewer> {
   };
 }
 
+if (!values.sources) await buildTestBundles();
 const loadBefore = loadavg();
 log('starting camsim (4 cameras x 2 channels, loops; one live-encoded camera with the timestamp code), a remote station and a desk');
 const loops = await startFleet({ devices: 4, channels: 2, subnet: 'random' });

@@ -64,6 +64,23 @@ describe('remote stations', () => {
     expect(cards[1]).toMatchObject({ id: `site-${siteId}`, name: 'North yard', state: 'online', health: { version: site.version, channels: [expect.objectContaining({ name: 'Gate' })] } });
   });
 
+  it('a desk reconnecting resumes its sign-in there (no password check), and signs in anew once that station ended it', async () => {
+    const remoteSignIns = async () => ok(await r.call('auth.sessions', {})).filter((s: any) => s.transport === 'remote');
+    const online = () => expect.poll(async () => ok(await d.call('sites.list', {}))[0]?.state, { timeout: 10_000 }).toBe('online');
+    const [first] = await remoteSignIns();
+    expect(first).toBeDefined();
+    ok(await d.call('sites.retry', { id: siteId }));
+    await online();
+    expect(await remoteSignIns()).toEqual([expect.objectContaining({ id: first.id })]);
+    // Ended there (revoked, a restart, the idle time): the desk's saved one is refused, and the password signs in again.
+    ok(await r.call('auth.revokeSession', { id: first.id }));
+    ok(await d.call('sites.retry', { id: siteId }));
+    await online();
+    const now = await remoteSignIns();
+    expect(now).toHaveLength(1);
+    expect(now[0].id).not.toBe(first.id);
+  });
+
   it('the desk lists the remote channel under a namespaced id with its station, and plays it through one upstream', async () => {
     const list = ok(await d.call('channels.list', {}));
     const remoteChannel = list.find((c: any) => c.site);

@@ -29,6 +29,12 @@ export interface SiteLinkOptions {
   fingerprint: string | null;
   username: string;
   password: () => Promise<string>;
+  /**
+   * The sign-in this desk made there before (its secret, kept in the desk's SecretStore for this certificate and user), to
+   * resume instead of signing in again: a password check costs the station a slow hash, each time a desk (re)connects.
+   * `set` keeps a new one, or forgets it (null) when refused.
+   */
+  resume?: { get(): Promise<string | undefined>; set(sessionId: string | null): Promise<void> };
   logger: Logger;
   clock: () => number;
   onState(s: LinkState): void;
@@ -110,18 +116,27 @@ export class SiteLink {
 
   private async signIn(): Promise<void> {
     this.set({ state: 'signing_in' });
-    const signedIn = await this.raw('auth.signIn', { name: this.o.username, password: await this.o.password() });
-    if (!signedIn.ok) {
-      const refused = signedIn.error.code === 'unauthenticated';
-      if (refused) {
-        this.stopped = true;
-        this.drop();
-        return this.set({ state: 'auth_failed', reason: signedIn.error.message });
+    // The sign-in made before, if the station still has it (it ends them when it restarts, after its idle time, when the
+    // account is disabled or its password reset), bound there to this desk's address; else the password, checked anew.
+    const saved = await this.o.resume?.get();
+    const resumed = saved ? await this.raw('auth.resume', { sessionId: saved }) : undefined;
+    if (!resumed?.ok) {
+      const signedIn = await this.raw('auth.signIn', { name: this.o.username, password: await this.o.password() });
+      if (!signedIn.ok) {
+        const refused = signedIn.error.code === 'unauthenticated';
+        if (refused) {
+          await this.o.resume?.set(null);
+          this.stopped = true;
+          this.drop();
+          return this.set({ state: 'auth_failed', reason: signedIn.error.message });
+        }
+        this.state.reason = signedIn.error.message;
+        return void this.ws?.close();
       }
-      this.state.reason = signedIn.error.message;
-      return void this.ws?.close();
+      await this.o.resume?.set((signedIn.value as { sessionId: string }).sessionId);
     }
-    const status = await this.raw('station.status', {});
+    // Asked together: one round trip less before the link is up (the clock is measured alone below).
+    const [status, channels] = await Promise.all([this.raw('station.status', {}), this.raw('channels.list', {})]);
     if (this.incompatible(status)) return;
     // Its clock at the middle of the round trip, against ours (the best of three: the shortest trip says the most).
     let best: { rtt: number; offset: number } | undefined;
@@ -131,7 +146,6 @@ export class SiteLink {
       const t1 = this.o.clock();
       if (c.ok && (!best || t1 - t0 < best.rtt)) best = { rtt: t1 - t0, offset: (c.value as { now: number }).now - (t0 + t1) / 2 };
     }
-    const channels = await this.raw('channels.list', {});
     if (!status.ok || !channels.ok) {
       this.state.reason = (!status.ok ? status.error : !channels.ok ? channels.error : undefined)?.message ?? null;
       return void this.ws?.close();

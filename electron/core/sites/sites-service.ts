@@ -46,6 +46,8 @@ export interface SitesServiceOptions {
 }
 
 const secretKey = (id: number) => `site:${id}`;
+/** The sign-in a site's link resumes on reconnecting (site-link.ts), kept with the certificate and user it was made for. */
+const sessionKey = (id: number) => `site-session:${id}`;
 /** A site as the Health page and its station alarms name it. */
 const healthId = (id: number) => `site-${id}`;
 
@@ -191,6 +193,17 @@ export class SitesService {
     const link = new SiteLink({
       name: r.name, self: this.o.self, host: r.host, port: r.port, fingerprint: r.fingerprint, username: r.username, logger: this.log, clock: this.o.clock,
       password: async () => (await this.o.secrets.get(secretKey(r.id))) ?? '',
+      // Resumed only at the certificate pinned now and as the same user: a sign-in is never sent to another station.
+      resume: {
+        get: async () => {
+          const saved = await this.o.secrets.get(sessionKey(r.id));
+          const s = saved ? (JSON.parse(saved) as { fingerprint: string; username: string; sessionId: string }) : undefined;
+          return s && r.fingerprint !== null && s.fingerprint === r.fingerprint && s.username === r.username ? s.sessionId : undefined;
+        },
+        set: (sessionId) => (sessionId === null
+          ? this.o.secrets.delete(sessionKey(r.id))
+          : this.o.secrets.set(sessionKey(r.id), JSON.stringify({ fingerprint: r.fingerprint, username: r.username, sessionId }))),
+      },
       onState: (s) => {
         this.failover?.linkChanged(r.id);
         this.changed();
@@ -250,6 +263,7 @@ export class SitesService {
     this.closeMirrored(id);
     this.o.db.prepare('DELETE FROM site WHERE id = ?').run(id);
     await this.o.secrets.delete(secretKey(id));
+    await this.o.secrets.delete(sessionKey(id));
     this.o.removed?.(id);
     this.o.channelsChanged();
     this.changed();
@@ -324,7 +338,9 @@ export class SitesService {
           if (f.kind === 'end') return end('the station ended the stream');
           sink.bytes(f.payload.length);
           try {
-            for (const part of reader.push(Buffer.from(f.payload))) sink.part(part);
+            // A view of the message's bytes (ws never reuses a message's memory), parsed as it is: copied no second time.
+            const payload = Buffer.from(f.payload.buffer, f.payload.byteOffset, f.payload.byteLength);
+            for (const part of reader.push(payload)) sink.part(part);
           } catch (err) {
             end((err as Error).message);
           }
@@ -439,6 +455,8 @@ export class SitesService {
       this.row(id);
       this.o.db.prepare('UPDATE site SET username = ? WHERE id = ?').run(username, id);
       await this.o.secrets.set(secretKey(id), password);
+      // New credentials are checked, not passed over by the sign-in made with the old ones.
+      await this.o.secrets.delete(sessionKey(id));
       await this.link(this.row(id));
       return this.toSite(this.row(id));
     },
