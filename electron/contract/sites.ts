@@ -154,9 +154,10 @@ export const sitesCalls = {
    * What this station recorded as the standby of the station with certificate `fingerprint`, for that station's channel
    * ids: a desk that knows both merges them into those channels' timelines. `standbyChannelId`: this station's id of
    * that channel, under which it serves those recordings (`archive.segments`/`segmentRead`) to the desk; absent when
-   * this station is not the standby of that one.
+   * this station is not the standby of that one. Only channels whose standby recordings the user may play back here
+   * (playback on `standbyChannelId`) are answered.
    */
-  'failover.coverage': call(needs.channel('playback'), z.object({
+  'failover.coverage': call(needs.channelList('playback', 'standbyChannelId'), z.object({
     fingerprint: Fingerprint,
     channelIds: z.array(z.number().int().positive()).min(1).max(64),
     from: z.number().int().nonnegative(),

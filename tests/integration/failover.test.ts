@@ -124,6 +124,14 @@ describe('failover recording', () => {
       const longest = longestGap([...own[i]!, ...cover[i]!.spans], from, to);
       expect(longest, `channel ${id}: longest gap ${longest} ms, takeover ${takeoverMs} ms`).toBeLessThanOrEqual(takeoverMs);
     }
+    // A user of the standby who may play back only the first camera there is told of that camera's coverage only.
+    const one = { name: 'nightdesk', password: 'Camera-side-42' };
+    await s.call('users.create', { ...one, roleId: 'operator', channels: [siteChannelId(siteId, ids[0]!)], mustChangePassword: false });
+    const s1 = await wsClient(standby.url, { signIn: false });
+    scope.defer(() => s1.close());
+    await s1.call('auth.signIn', one);
+    const theirs = await s1.call<{ channelId: number; spans: Span[] }[]>('failover.coverage', { fingerprint, channelIds: ids, from, to });
+    expect(theirs.map((c) => c.channelId)).toEqual([ids[0]]);
     // The standby's own timeline marks them as its failover recordings.
     const marked = await spansOf(s, ids.map((id) => siteChannelId(siteId, id)), from, to);
     for (const list of marked) expect(list.some((x) => x.standby)).toBe(true);
