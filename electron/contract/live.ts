@@ -29,8 +29,22 @@ export const Channel = z.object({
   device: z.object({ id: z.number().int().positive(), name: z.string() }).optional(),
   /** A remote station's channel (issue 14): the station it records on; its id here is namespaced (sites.ts `siteChannelId`). */
   site: z.object({ id: z.number().int().positive(), name: z.string() }).optional(),
+  /** A fisheye lens: tiles can show the picture de-warped (renderer/src/features/live/fisheye.ts). */
+  lens: z.lazy(() => FisheyeLens).optional(),
 });
 export type Channel = z.infer<typeof Channel>;
+
+/**
+ * Where a fisheye picture's circle lies and how the camera hangs: centre as fractions of the picture's width and height,
+ * radius as a fraction of its height; `ceiling` looks down, `floor` up, `wall` ahead (its de-warped panorama is 180°).
+ */
+export const FisheyeLens = z.object({
+  cx: z.number().min(0).max(1),
+  cy: z.number().min(0).max(1),
+  radius: z.number().min(0.05).max(1.5),
+  mount: z.enum(['ceiling', 'wall', 'floor']),
+}).strict();
+export type FisheyeLens = z.infer<typeof FisheyeLens>;
 
 export const StreamId = z.string().regex(/^\d+\/(main|sub)$/, 'field.notStreamId');
 
@@ -202,6 +216,8 @@ export const liveCalls = {
     Channel,
   ),
   'channels.rename': call(needs.station('devices'), z.object({ id: z.number().int().positive(), name: z.string().trim().min(1).max(100) }).strict(), Channel),
+  /** A channel's fisheye lens, or none (`lens: null`). */
+  'channels.setLens': call(needs.station('devices'), z.object({ id: z.number().int().positive(), lens: FisheyeLens.nullable() }).strict(), Channel),
   'channels.remove': call(needs.station('devices'), z.object({ id: z.number().int().positive() }).strict(), z.object({ removed: z.boolean() })),
   'streams.status': call(needs.channelList('live', 'streamId'), NoInput, z.array(StreamStatus)),
   'streams.retry': call(needs.channel('live', 'streamId'), z.object({ streamId: StreamId }).strict(), z.object({})),

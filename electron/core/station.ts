@@ -355,6 +355,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       await channelsChanged();
       return channel;
     },
+    'channels.setLens': async ({ id, lens }) => {
+      const channel = await registry.setLens(id, lens);
+      await channelsChanged();
+      return channel;
+    },
     'channels.remove': async ({ id }) => {
       clips.forgetChannel(id);
       live.forgetChannel(id);

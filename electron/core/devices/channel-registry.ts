@@ -1,8 +1,8 @@
-import { Channel, fail, sameStream, type StreamProfile } from '../../contract';
+import { Channel, fail, sameStream, type FisheyeLens, type StreamProfile } from '../../contract';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 
-interface Row { id: number; name: string; main_url: string; sub_url: string | null; created_at: number; device_id: number | null; device_name: string | null }
+interface Row { id: number; name: string; main_url: string; sub_url: string | null; created_at: number; device_id: number | null; device_name: string | null; lens: string | null }
 /** A channel with the name of the device it came from (the site tree's middle level). */
 const SELECT = 'SELECT channel.*, device.name AS device_name FROM channel LEFT JOIN device ON device.id = channel.device_id';
 interface Credentials { username: string; password: string }
@@ -40,6 +40,7 @@ export class ChannelRegistry {
       id: r.id, name: r.name, mainUrl: r.main_url, subUrl: r.sub_url, createdAt: r.created_at,
       hasCredentials: (await this.secrets.get(secretKey(r.id))) !== undefined, ptz: this.ptz.get(r.id) ?? false,
       ...(r.device_id !== null && r.device_name !== null ? { device: { id: r.device_id, name: r.device_name } } : {}),
+      ...(r.lens ? { lens: JSON.parse(r.lens) } : {}),
     });
   }
 
@@ -160,6 +161,12 @@ export class ChannelRegistry {
     const taken = this.nameTaken(name, id);
     if (taken !== undefined) throw fail('channel.nameTaken', { field: 'channelName', name: taken });
     this.db.prepare('UPDATE channel SET name = ? WHERE id = ?').run(name, id);
+    return this.get(id);
+  }
+
+  async setLens(id: number, lens: FisheyeLens | null): Promise<Channel> {
+    this.row(id);
+    this.db.prepare('UPDATE channel SET lens = ? WHERE id = ?').run(lens ? JSON.stringify(lens) : null, id);
     return this.get(id);
   }
 

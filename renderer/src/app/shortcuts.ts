@@ -44,6 +44,7 @@ export const SHORTCUTS = {
   'tile.listen': { group: 'tile', combos: [{ keys: ['a'] }] },
   'tile.ptz': { group: 'tile', combos: [{ keys: ['p'] }] },
   'tile.resetZoom': { group: 'tile', combos: [{ keys: ['0'] }] },
+  'tile.dewarp': { group: 'tile', combos: [{ keys: ['f'] }] },
   'tile.tools': { group: 'tile', combos: [{ keys: ['ArrowLeft', 'ArrowRight', 'Home', 'End'] }] },
   'ptz.move': { group: 'ptz', combos: [{ keys: ARROWS }] },
   'ptz.zoomIn': { group: 'ptz', combos: [{ keys: ['+'] }, { keys: ['='], quiet: true }] },

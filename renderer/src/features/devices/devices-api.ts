@@ -21,12 +21,13 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Devices', 'Channels', '
       input: (channelId: number) => ({ channelId }), invalidatesTags: (_r, _e, id) => ['Devices', { type: 'Cover', id }],
     }),
     renameChannel: callMutation(b, 'channels.rename', { invalidatesTags: ['Devices', 'Channels'] }),
+    setChannelLens: callMutation(b, 'channels.setLens', { invalidatesTags: ['Devices', 'Channels'] }),
   }),
 });
 
 export const {
   useDevicesQuery, useScanResultsQuery, useInterfacesQuery, useScanMutation, useActivateMutation, useAddDeviceMutation, useRemoveDeviceMutation,
   useConfigureMutation, useExportDevicesMutation, useImportDevicesMutation, useLazyDeviceTimeQuery,
-  useChangePasswordMutation, useCoverQuery, useSetCoverMutation, useRemoveCoverMutation, useRenameChannelMutation, useProbeStreamMutation,
+  useChangePasswordMutation, useCoverQuery, useSetCoverMutation, useRemoveCoverMutation, useRenameChannelMutation, useSetChannelLensMutation, useProbeStreamMutation,
 } = api;
 export const devicesApi = api;

@@ -17,6 +17,7 @@ import { START_BUDGET, useDecodeBudget } from './decode-budget';
 import { errorText } from '../../i18n/errors';
 import { RecordingOffHint } from '../storage/RecordingOffHint';
 import { MasksDialog } from '../redaction/MasksDialog';
+import { LensDialog } from './LensDialog';
 
 /** `popout`: a window of its own showing this layout alone (no camera list, no bar). */
 export function LivePage({ popout = false }: { popout?: boolean }) {
@@ -106,6 +107,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
   const [openView, setOpenView] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [masking, setMasking] = useState<number | null>(null);
+  const [lensOf, setLensOf] = useState<number | null>(null);
   /** A change to the station's desk; a refusal is shown, nothing else changes. */
   const deskChange = async (change: Promise<unknown>, done?: () => void) => {
     try {
@@ -197,6 +199,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
                 onClear={() => dispatch(liveActions.cameraPlaced({ tile: i, channelId: null }))}
                 onSnapshot={(c) => void takeSnapshot(c)}
                 onMasks={setMasking}
+                onLens={setLensOf}
                 clip={id === null ? undefined : clipOf.get(id)}
                 onClip={toggleClip}
                 onRetry={(s) => void retry(s)}
@@ -208,6 +211,7 @@ export function LivePage({ popout = false }: { popout?: boolean }) {
             );
           })}</div>)}
         </div>
+        {lensOf !== null && byId.get(lensOf) && <LensDialog channel={byId.get(lensOf)!} onClose={() => setLensOf(null)} />}
         {masking !== null && <MasksDialog channelId={masking} name={byId.get(masking)?.name ?? String(masking)} onClose={() => setMasking(null)} />}
         {editing && (
           <LayoutEditor

@@ -8,6 +8,8 @@ import { shortcutOf } from '../../app/shortcuts';
 import { Toolbar } from '../../ui/Toolbar';
 import { useMay } from '../operators/rights';
 import { ptzMoveOf, PtzControls, type PtzHandle } from './PtzControls';
+import { DEWARP_MODES } from './fisheye';
+import { FisheyeView, type FisheyeHandle } from './FisheyeView';
 import { StreamVideo } from './StreamVideo';
 import { keyframesOnly } from './decode-budget';
 import { useNow } from '../../ui/use-now';
@@ -33,6 +35,8 @@ interface Props {
   onSnapshot(channelId: number): void;
   /** Opens the channel's privacy masks. */
   onMasks(channelId: number): void;
+  /** Opens the channel's lens settings (fisheye). */
+  onLens(channelId: number): void;
   /** Starts or stops recording this tile to a file; resolves to whether it is recording now. */
   /** The station's clip of this tile's channel, while one runs. */
   clip?: ActiveClip;
@@ -65,8 +69,17 @@ export function Tile(p: Props) {
   const keyMoving = useRef(false);
   // What the user may not do is not offered: PTZ, sound and clips each need their right on this camera.
   const mayPtz = useMay('ptz', p.channel?.id), mayAudio = useMay('audio', p.channel?.id), mayClip = useMay('export', p.channel?.id);
-  const hasPtz = !!p.channel?.ptz && mayPtz;
-  useEffect(() => setPtzOn(false), [p.channel?.id]);
+  const mayLens = useMay('devices');
+  // A fisheye channel shown as it comes or de-warped; de-warped into views, P turns the views instead of a camera.
+  const lens = p.channel?.lens;
+  const [dewarp, setDewarp] = useState<(typeof DEWARP_MODES)[number]>('fisheye');
+  const fish = useRef<FisheyeHandle>(null);
+  const media = useRef<HTMLDivElement>(null);
+  const views = !!lens && (dewarp === 'single' || dewarp === 'quad');
+  const hasPtz = (!!p.channel?.ptz && mayPtz) || views;
+  useEffect(() => setPtzOn(false), [p.channel?.id, views]);
+  useEffect(() => setDewarp('fisheye'), [p.channel?.id, !!lens]);
+  const nextDewarp = () => setDewarp((m) => DEWARP_MODES[(DEWARP_MODES.indexOf(m) + 1) % DEWARP_MODES.length]!);
 
   const profile = p.channel?.subUrl && width * devicePixelRatio < MAIN_STREAM_MIN_WIDTH ? 'sub' : 'main';
   const wantId = p.channel && onScreen && pageVisible && !p.hidden ? `${p.channel.id}/${profile}` : null;
@@ -111,6 +124,12 @@ export function Tile(p: Props) {
     if (e.target !== e.currentTarget) return;
     // PTZ mode: arrows and +/- drive the camera while held.
     const ptzMove = ptzOn ? ptzMoveOf(e) : undefined;
+    if (ptzMove && views) {
+      // The view turns a step per key press (held keys repeat).
+      e.preventDefault();
+      fish.current?.nudge(-ptzMove.pan * 0.2, ptzMove.tilt * 0.2, ptzMove.zoom > 0 ? 0.85 : ptzMove.zoom < 0 ? 1 / 0.85 : 1);
+      return;
+    }
     if (ptzMove) {
       e.preventDefault();
       if (!e.repeat && !keyMoving.current) { keyMoving.current = true; ptz.current?.press(ptzMove); }
@@ -122,6 +141,7 @@ export function Tile(p: Props) {
     else if (what === 'tile.maximize') p.onToggleMaximize();
     else if (what === 'tile.clear') p.onClear();
     else if (what === 'tile.resetZoom') setZoom({ scale: 1, x: 0, y: 0 });
+    else if (what === 'tile.dewarp' && lens) nextDewarp();
     else if (what === 'tile.snapshot' && p.channel) p.onSnapshot(p.channel.id);
     else if (what === 'tile.listen' && hasAudio) p.onListen(!p.listening);
     else if (what === 'tile.move') p.onMove(moves[e.key]!);
@@ -163,7 +183,7 @@ export function Tile(p: Props) {
     >
       {p.channel ? (
         <>
-          <div className="tile-media" style={{ transform: `translate(${zoom.x}px, ${zoom.y}px) scale(${zoom.scale})` }}>
+          <div ref={media} className="tile-media" style={{ transform: `translate(${zoom.x}px, ${zoom.y}px) scale(${zoom.scale})` }}>
             {streams.map((entry, i) => (
               <StreamVideo
                 key={entry}
@@ -176,6 +196,9 @@ export function Tile(p: Props) {
               />
             ))}
           </div>
+          {lens && dewarp !== 'fisheye' && (
+            <FisheyeView ref={fish} lens={lens} mode={dewarp} media={media} label={t('fisheye.label', { name: p.channel.name, mode: t(`tile.dewarp.${dewarp}`) })} />
+          )}
           <div className="tile-bar">
             <span className="tile-dot" aria-hidden="true" />
             <span className="tile-name">{p.channel.name}</span>
@@ -196,14 +219,18 @@ export function Tile(p: Props) {
                 title={p.listening ? t('tile.muteTitle') : t('tile.listenTitle')}
                 onClick={(e) => { e.stopPropagation(); p.onListen(!p.listening); }}>{t('tile.audio')}</button>
             )}
+            {lens && (
+              <button type="button" data-testid="tile-dewarp" title={t('tile.dewarpTitle')} onClick={(e) => { e.stopPropagation(); nextDewarp(); }}>{t(`tile.dewarp.${dewarp}`)}</button>
+            )}
             {hasPtz && (
-              <button type="button" className={ptzOn ? 'on' : ''} aria-pressed={ptzOn} title={t('tile.ptzTitle')}
+              <button type="button" className={ptzOn ? 'on' : ''} aria-pressed={ptzOn} title={t(views ? 'tile.viewPtzTitle' : 'tile.ptzTitle')}
                 onClick={(e) => { e.stopPropagation(); setPtzOn(!ptzOn); }}>{t('tile.ptz')}</button>
             )}
+            {mayLens && <button type="button" title={t('tile.lensTitle')} data-testid="tile-lens" onClick={(e) => { e.stopPropagation(); p.onLens(p.channel!.id); }}>{t('tile.lens')}</button>}
             <button type="button" title={t('tile.masksTitle')} data-testid="tile-masks" onClick={(e) => { e.stopPropagation(); p.onMasks(p.channel!.id); }}>{t('tile.masks')}</button>
             <button type="button" title={t('tile.maxTitle')} onClick={(e) => { e.stopPropagation(); p.onToggleMaximize(); }}>{p.maximized ? t('tile.restore') : t('tile.max')}</button>
           </Toolbar>
-          {ptzOn && <PtzControls ref={ptz} channelId={p.channel.id} channelName={p.channel.name} />}
+          {ptzOn && !views && <PtzControls ref={ptz} channelId={p.channel.id} channelName={p.channel.name} />}
           {(state === 'offline' || state === 'auth_failed' || state === 'stalled') && (
             <div className="tile-problem" role="status">
               <div>{status?.reason ?? stateLabel}</div>

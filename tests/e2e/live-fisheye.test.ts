@@ -1,0 +1,94 @@
+// Fisheye de-warping on the Live page in Chromium (WebGL 2): the lens set in its dialog, then the tile shown as one view,
+// four and a panorama, drawn from the live video; a drag and the keys of the tile's PTZ mode turn a view.
+import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
+import { launchChromium, openGuardedPage } from '../helpers/chromium';
+import { fileScope } from '../helpers/fixtures';
+import { liveTiles } from '../helpers/live-tiles';
+import { startStation, type StationProcess } from '../helpers/station-process';
+import { addAllCamsimChannels } from '../helpers/station-setup';
+import { wsClient } from '../helpers/ws-client';
+
+const scope = fileScope();
+let camsim: CamsimProcess, station: StationProcess, browser: Browser, page: Page;
+
+beforeAll(async () => {
+  [camsim, station, browser] = await scope.all([startCamsim(['--devices', '1', '--channels', '1']), startStation(), launchChromium()]);
+  await addAllCamsimChannels(station.url, camsim.manifest);
+  ({ page } = await openGuardedPage(browser, `${station.url}#/live`, { viewport: { width: 1280, height: 720 } }));
+}, 120_000);
+
+const tile = () => page.locator('[data-tile="0"]');
+const canvas = () => tile().locator('.fisheye canvas');
+const views = async () => JSON.parse((await canvas().getAttribute('data-views')) ?? '[]') as { pan: number; tilt: number; fov: number }[];
+const drawn = async () => Number((await canvas().getAttribute('data-drawn')) ?? 0);
+/** Share of the canvas's pixels that are not black (the picture drawn, not the outside of the lens). */
+const lit = () => canvas().evaluate((c: HTMLCanvasElement) => {
+  const g = document.createElement('canvas');
+  g.width = 64; g.height = 36;
+  const ctx = g.getContext('2d')!;
+  ctx.drawImage(c, 0, 0, 64, 36);
+  const d = ctx.getImageData(0, 0, 64, 36).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i]! + d[i + 1]! + d[i + 2]! > 60) n++;
+  return n / (64 * 36);
+});
+
+describe('fisheye de-warping', () => {
+  it('the lens is set in its dialog and kept by the station', { timeout: 90_000 }, async () => {
+    await expect.poll(async () => (await liveTiles(page))[0]?.frames ?? 0, { timeout: 60_000, interval: 500 }).toBeGreaterThan(3);
+    await tile().click();
+    await tile().locator('[data-testid=tile-lens]').click();
+    const dialog = page.getByRole('dialog', { name: /Lens:/ });
+    await dialog.getByLabel('Fisheye lens').check();
+    await dialog.getByLabel('Mounting').selectOption('wall');
+    await dialog.getByLabel('Radius (% of height)').fill('48');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    const ws = await wsClient(station.url);
+    scope.defer(() => ws.close());
+    const [ch] = await ws.call<{ lens?: unknown }[]>('channels.list', {});
+    expect(ch!.lens).toEqual({ cx: 0.5, cy: 0.5, radius: 0.48, mount: 'wall' });
+  });
+
+  it('one view drawn from the live video; a drag turns it', { timeout: 30_000 }, async () => {
+    await tile().locator('[data-testid=tile-dewarp]').click();
+    await expect.poll(() => tile().locator('[data-dewarp]').getAttribute('data-dewarp')).toBe('single');
+    const first = await drawn();
+    await expect.poll(drawn, { timeout: 5000 }).toBeGreaterThan(first + 5);
+    expect(await lit()).toBeGreaterThan(0.5);
+    const before = (await views())[0]!;
+    const box = (await canvas().boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 200, box.y + box.height / 2 + 60, { steps: 5 });
+    await page.mouse.up();
+    const after = (await views())[0]!;
+    expect(after.pan).toBeLessThan(before.pan - 10);
+    expect(after.tilt).toBeGreaterThan(before.tilt);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(async () => (await views())[0]!.fov).toBeLessThan(after.fov);
+  });
+
+  it('F shows four views, P and the arrows turn the active one, then the panorama, then the picture as it comes', { timeout: 30_000 }, async () => {
+    await tile().focus();
+    await page.keyboard.press('f');
+    await expect.poll(async () => (await views()).length).toBe(4);
+    const before = await views();
+    await page.keyboard.press('p');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await views())[0]!.pan).toBeGreaterThan(before[0]!.pan);
+    expect((await views()).slice(1)).toEqual(before.slice(1));
+    await page.screenshot({ path: 'test-results/live-fisheye-quad.png' });
+    await page.keyboard.press('Escape');
+    await tile().focus();
+    await page.keyboard.press('f');
+    await expect.poll(() => tile().locator('[data-dewarp]').getAttribute('data-dewarp')).toBe('panorama');
+    await expect.poll(lit).toBeGreaterThan(0.3);
+    await page.screenshot({ path: 'test-results/live-fisheye-panorama.png' });
+    await page.keyboard.press('f');
+    await expect.poll(() => tile().locator('[data-dewarp]').count()).toBe(0);
+    expect(await tile().locator('[data-testid=tile-dewarp]').textContent()).toBe('Fisheye');
+  });
+});
