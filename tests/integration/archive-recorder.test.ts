@@ -24,7 +24,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(opts: { segmentMs?: number; free?: () => number; maxQueueBytes?: number; beforeWrite?: (n: number) => Promise<void> } = {}) {
+function setup(opts: { segmentMs?: number; free?: () => number; writeBudgetBytes?: number; beforeWrite?: (n: number) => Promise<void> } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'wp-rec-'));
   dirs.push(dir);
   const db = openDatabase(join(dir, 'station.db'));
@@ -32,7 +32,7 @@ function setup(opts: { segmentMs?: number; free?: () => number; maxQueueBytes?: 
   writeArchiveConfig(db, { segmentMs: opts.segmentMs ?? 20_000, quotaBytes: null, freeFloorBytes: 0 });
   const clock = new FakeClock(T0);
   const root = join(dir, 'rec');
-  const archive = new Archive({ db, root, logger, clock: clock.now, freeBytes: opts.free ?? (() => 1e12), maxQueueBytes: opts.maxQueueBytes, beforeWrite: opts.beforeWrite });
+  const archive = new Archive({ db, root, logger, clock: clock.now, freeBytes: opts.free ?? (() => 1e12), writeBudgetBytes: opts.writeBudgetBytes, beforeWrite: opts.beforeWrite });
   return { dir, db, clock, root, archive };
 }
 
@@ -139,7 +139,7 @@ describe('recorder', () => {
 
   it('a disk slower than the camera: bounded queue, backlog reported, fragments never block, the gap recorded as disk', async () => {
     let slow = true;
-    const { db, clock, archive } = setup({ maxQueueBytes: 256 * 1024, beforeWrite: () => new Promise((r) => setTimeout(r, slow ? 30 : 0)) });
+    const { db, clock, archive } = setup({ writeBudgetBytes: 256 * 1024, beforeWrite: () => new Promise((r) => setTimeout(r, slow ? 30 : 0)) });
     const rec = recorder(archive, 3);
     let maxBacklog = 0;
     for (let n = 0; n < 250; n++) {

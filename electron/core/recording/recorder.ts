@@ -13,6 +13,7 @@ import {
 } from './segment-index';
 import { SegmentWriter } from './segment-writer';
 import type { BeforeWrite } from './serial-writer';
+import type { BudgetMember, WriteBudget } from './write-budget';
 
 export type RecordingMode = 'off' | 'continuous' | 'schedule' | 'event';
 
@@ -46,7 +47,8 @@ export interface ArchiveHost {
   /** Bytes about to be queued: taken off the free-space estimate at once. */
   onQueued(bytes: number): void;
   onWritten(bytes: number): void;
-  maxQueueBytes: number;
+  /** The one bound on what every recorder has queued for the disk (write-budget.ts). */
+  budget: WriteBudget;
   /** Test hook: runs before each write (a slow disk). */
   beforeWrite?: BeforeWrite;
 }
@@ -80,7 +82,7 @@ const STALL_MS = 3000;
 const REANCHOR_MS = 5000;
 const RING_MAX_BYTES = 96 * 1024 * 1024;
 
-export class ChannelRecorder implements HubConsumer {
+export class ChannelRecorder implements HubConsumer, BudgetMember {
   private track?: { data: Buffer; info: TrackInfo };
   private anchorOffset?: number;
   private seg?: OpenSegment;
@@ -190,7 +192,7 @@ export class ChannelRecorder implements HubConsumer {
       return;
     }
     if (this.dropping) {
-      if (!info.keyframe || this.queueBytes > this.host.maxQueueBytes / 2 || !this.host.canWrite(data.length)) {
+      if (!info.keyframe || !this.host.budget.canResume(data.length) || !this.host.canWrite(data.length)) {
         this.droppedFragments++;
         return;
       }
@@ -212,17 +214,36 @@ export class ChannelRecorder implements HubConsumer {
       }
       if (!this.seg) return;
     }
-    if (this.queueBytes + data.length > this.host.maxQueueBytes || !this.host.canWrite(data.length)) {
-      // The disk cannot keep up (or is at its floor): end the segment with what is queued and say so.
-      this.host.logger.warn({ channel: this.channelId, backlog: this.queueBytes }, 'recording falls behind the disk; dropping to the next keyframe');
+    if (!this.host.canWrite(data.length) || !this.host.budget.admit(this, data.length)) {
+      // The disk cannot keep up (the write budget is full and this channel is furthest behind) or is at its floor: end
+      // the segment with what is queued and say so.
       this.droppedFragments++;
-      this.dropping = true;
-      const end = this.seg.file.endWall(this.seg.file.nextDts);
-      this.closeSegment();
-      this.setGap('disk', end);
+      this.fallBehind('recording falls behind the disk; dropping to the next keyframe');
       return;
     }
-    this.write(data, info);
+    this.write(data, info, true);
+  }
+
+  /** Ends the open segment where what is queued ends, and drops fragments to a keyframe; the hole is a 'disk' gap. */
+  private fallBehind(why: string): void {
+    this.host.logger.warn({ channel: this.channelId, backlog: this.queueBytes, budget: this.host.budget.usedBytes }, why);
+    this.dropping = true;
+    if (!this.seg) return void this.setGap('disk', this.lastEndWall || this.host.clock());
+    const end = this.seg.file.endWall(this.seg.file.nextDts);
+    this.closeSegment();
+    this.setGap('disk', end);
+  }
+
+  /**
+   * The write budget is full and this channel is furthest behind: the open segment's queued fragments not yet being
+   * written go (a segment already closing drains: cutting it would leave a hole between two files), the segment ends
+   * there and fragments are dropped to a keyframe. Returns the bytes freed.
+   */
+  shed(): number {
+    if (!this.seg || this.dropping) return 0;
+    const freed = this.seg.file.shed();
+    if (freed > 0) this.fallBehind('the write budget is full and this channel is furthest behind: its queued fragments dropped to the next keyframe');
+    return freed;
   }
 
   /** Audio-only fragments go along with the video around them; timing, keyframes and rolling come from video alone. */
@@ -230,7 +251,7 @@ export class ChannelRecorder implements HubConsumer {
     const last = this.ring.at(-1);
     if (this.config.mode === 'event' && last) this.keepInRing({ data, info, wall: last.wall });
     if (!this.seg || this.dropping || !this.shouldRecord(this.host.clock())) return;
-    if (this.queueBytes + data.length > this.host.maxQueueBytes || !this.host.canWrite(data.length)) return;
+    if (!this.host.budget.fits(data.length) || !this.host.canWrite(data.length)) return;
     this.write(data, info);
   }
 
@@ -302,18 +323,28 @@ export class ChannelRecorder implements HubConsumer {
     this.queue(file, track.data);
   }
 
-  /** Queues bytes (the init segment, audio, or video with `info`), counted in this recorder's backlog until on disk. */
-  private queue(file: SegmentWriter, data: Buffer, info?: FragmentInfo): void {
-    this.queueBytes += data.length;
+  /**
+   * Queues bytes (the init segment, audio, or video with `info`), counted in this recorder's backlog and in the shared
+   * write budget until on disk (`admitted`: the budget has taken them already).
+   */
+  private queue(file: SegmentWriter, data: Buffer, info?: FragmentInfo, admitted = false): void {
+    const n = data.length;
+    this.queueBytes += n;
+    if (!admitted) this.host.budget.take(this, n);
     file.push(data, info, () => {
-      this.queueBytes -= data.length;
-      this.bytesWritten += data.length;
+      this.queueBytes -= n;
+      this.host.budget.give(this, n);
+      this.bytesWritten += n;
       if (info) this.fragmentsWritten++;
+    }, () => {
+      this.queueBytes -= n;
+      this.host.budget.give(this, n);
+      if (info?.video) this.droppedFragments++;
     });
   }
 
-  private write(data: Buffer, info: FragmentInfo): void {
-    this.queue(this.seg!.file, data, info);
+  private write(data: Buffer, info: FragmentInfo, admitted = false): void {
+    this.queue(this.seg!.file, data, info, admitted);
   }
 
   /** Ends the open segment: waits for its writes, makes it durable, marks it closed in the index. */
@@ -326,7 +357,9 @@ export class ChannelRecorder implements HubConsumer {
     const p = f.close({
       ended: () => {
         // Bytes a failed writer dropped never reach their completion callbacks.
-        this.queueBytes -= f.queuedBytes - f.writtenBytes;
+        const lost = f.queuedBytes - f.writtenBytes;
+        this.queueBytes -= lost;
+        this.host.budget.give(this, lost);
         if (f.error) this.host.logger.error({ err: f.error, channel: this.channelId }, 'segment write failed');
       },
       before: () => {

@@ -15,6 +15,12 @@ export interface RetentionInput {
   /** Days kept per channel (null or missing: no age limit). */
   channelDays: ReadonlyMap<number, number | null>;
   freeBytes: () => number;
+  /**
+   * At most this many segments deleted in one pass (default: no limit); `more` then says the limits are not met yet.
+   * Each delete unlinks a file and rebuilds spans on the event loop: the station sweeps in slices with the loop free
+   * between them, rather than hold it for a whole backlog of deletes (64 channels ageing out together).
+   */
+  maxDeletes?: number;
 }
 
 export interface RetentionReport {
@@ -24,6 +30,8 @@ export interface RetentionReport {
   byReason: Record<'age' | 'quota' | 'free_space', number>;
   /** Set when the limits cannot be met because what is left is locked or still being written. */
   unmet?: 'quota' | 'free_space';
+  /** The pass stopped at `maxDeletes` with more to delete: run another. */
+  more?: boolean;
 }
 
 type Row = Pick<SegmentRow, 'id' | 'channel_id' | 'start_ms' | 'end_ms' | 'bytes' | 'path'>;
@@ -69,6 +77,8 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
     const t = touched.get(r.channel_id);
     touched.set(r.channel_id, { from: Math.min(t?.from ?? r.start_ms, r.start_ms), to: Math.max(t?.to ?? r.end_ms, r.end_ms) });
   };
+  const max = input.maxDeletes ?? Infinity;
+  const full = () => report.deleted >= max;
   const locked = (r: Row) => {
     if (!isLocked(db, r.channel_id, r.start_ms, r.end_ms)) return false;
     lockedSeen.add(r.id);
@@ -81,7 +91,10 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
       if (!days) continue;
       const rows = db.prepare('SELECT id, channel_id, start_ms, end_ms, bytes, path FROM rec_segment WHERE channel_id = ? AND start_ms < ? AND end_ms < ? AND closed = 1 ORDER BY start_ms')
         .all(channelId, now - days * 86_400_000, now - days * 86_400_000) as Row[];
-      for (const r of rows) if (!locked(r)) del(r, 'age');
+      for (const r of rows) {
+        if (full()) { report.more = true; return; }
+        if (!locked(r)) del(r, 'age');
+      }
     }
   })();
 
@@ -91,7 +104,8 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
   const over = () => (cfg.quotaBytes !== null && total > cfg.quotaBytes ? 'quota' : free < cfg.freeFloorBytes ? 'free_space' : undefined);
   let after = -Infinity;
   let afterId = 0;
-  while (over()) {
+  while (!report.more && over()) {
+    if (full()) { report.more = true; break; }
     const batch = db.prepare('SELECT id, channel_id, start_ms, end_ms, bytes, path FROM rec_segment WHERE closed = 1 AND (start_ms > ? OR (start_ms = ? AND id > ?)) ORDER BY start_ms, id LIMIT 200')
       .all(after, after, afterId) as Row[];
     if (batch.length === 0) { report.unmet = over(); break; }
@@ -101,6 +115,7 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
         afterId = r.id;
         const reason = over();
         if (!reason) break;
+        if (full()) { report.more = true; break; }
         if (locked(r)) continue;
         del(r, reason);
         total -= r.bytes;

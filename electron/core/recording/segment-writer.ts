@@ -85,9 +85,9 @@ export class SegmentWriter {
 
   /**
    * Queues bytes: the init segment or an audio fragment (no `info`), or a video fragment, whose keyframe and media time
-   * are kept. `done` runs once they are in the file.
+   * are kept. `done` runs once they are in the file, `dropped` instead when `shed` drops them first.
    */
-  push(data: Buffer, info?: FragmentInfo, done?: () => void): void {
+  push(data: Buffer, info?: FragmentInfo, done?: () => void, dropped?: () => void): void {
     let kf: (Keyframe & { written: boolean }) | undefined;
     let end: number | undefined;
     if (info?.video) {
@@ -105,7 +105,18 @@ export class SegmentWriter {
         this.dirty = true;
       }
       done?.();
+    }, () => {
+      // Shed before it was written: its keyframe is not in the file, and the segment ends where this fragment began.
+      this.queuedBytes -= data.length;
+      if (kf) this.keyframes.splice(this.keyframes.indexOf(kf), 1);
+      if (info?.video) this.nextDts = Math.min(this.nextDts, info.baseDecodeTime);
+      dropped?.();
     });
+  }
+
+  /** Drops what is queued and not yet being written (the shared write budget is full: write-budget.ts); returns the bytes. */
+  shed(): number {
+    return this.writer.shed();
   }
 
   /** The wall time at a media time of this segment (by default the end of what is on disk). */
