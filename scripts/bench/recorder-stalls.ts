@@ -19,7 +19,7 @@ import { loadClip, loopFragment } from '../../tests/helpers/archive-media';
 const { values } = parseArgs({ options: {
   channels: { type: 'string', default: '64' }, seconds: { type: 'string', default: '60' }, 'segment-s': { type: 'string', default: '10' },
   /** Retention's deletes per slice (the station's RETENTION_SLICE; 0: all in one pass, as before issue 17). */
-  slice: { type: 'string', default: '16' },
+  slice: { type: 'string', default: '8' },
   /** SQLite's synchronous level for the index (the station's is FULL). */
   sync: { type: 'string', default: 'full' },
 } });

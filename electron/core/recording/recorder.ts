@@ -8,7 +8,7 @@ import type { HubConsumer } from '../media/stream-hub';
 import type { Db } from '../storage/db';
 import { segmentRelPath } from './segment-file';
 import {
-  addEvent, extendInterval, insertGap, insertSpan, spanEndingNear, updateSegment,
+  addEvent, cached, extendInterval, insertGap, insertSpan, spanEndingNear, updateSegment,
   SPAN_JOIN_MS, type GapReason, type StreamKind,
 } from './segment-index';
 import { SegmentWriter } from './segment-writer';
@@ -370,7 +370,7 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
             mkdirSync(dirname(join(f.root, rel)), { recursive: true });
             renameSync(join(f.root, f.relPath), join(f.root, rel));
             // A segment left in an earlier recordings folder is indexed by its absolute path.
-            this.host.db.prepare('UPDATE rec_segment SET path = ? WHERE id = ?').run(f.root === this.host.root ? rel : join(f.root, rel), f.id);
+            cached(this.host.db, 'UPDATE rec_segment SET path = ? WHERE id = ?').run(f.root === this.host.root ? rel : join(f.root, rel), f.id);
           } catch (err) {
             this.host.logger.warn({ err, channel: this.channelId }, 'could not rename a segment to its corrected start');
           }
@@ -389,8 +389,8 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
   private moveStart(seg: OpenSegment): void {
     if (seg.movedFrom === undefined) return;
     const db = this.host.db;
-    db.prepare('UPDATE rec_segment SET start_ms = ? WHERE id = ?').run(seg.file.startMs, seg.file.id);
-    if (seg.ownsSpan) db.prepare('UPDATE rec_span SET start_ms = ? WHERE id = ? AND start_ms = ?').run(seg.file.startMs, seg.span, seg.movedFrom);
+    cached(db, 'UPDATE rec_segment SET start_ms = ? WHERE id = ?').run(seg.file.startMs, seg.file.id);
+    if (seg.ownsSpan) cached(db, 'UPDATE rec_span SET start_ms = ? WHERE id = ? AND start_ms = ?').run(seg.file.startMs, seg.span, seg.movedFrom);
     seg.movedFrom = undefined;
   }
 
@@ -405,7 +405,7 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
 
   private closeGap(at: number): void {
     if (!this.gap) return;
-    this.host.db.prepare('UPDATE rec_gap SET end_ms = max(start_ms, ?) WHERE id = ?').run(at, this.gap.id);
+    cached(this.host.db, 'UPDATE rec_gap SET end_ms = max(start_ms, ?) WHERE id = ?').run(at, this.gap.id);
     this.gap = undefined;
   }
 
@@ -452,6 +452,6 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
     this.closeSegment();
     await Promise.all([...this.closing]);
     if (end !== undefined || !this.gap) this.setGap(reason, end ?? this.host.clock());
-    if (this.gap) this.host.db.prepare('UPDATE rec_gap SET end_ms = max(start_ms, ?) WHERE id = ?').run(this.host.clock(), this.gap.id);
+    if (this.gap) cached(this.host.db, 'UPDATE rec_gap SET end_ms = max(start_ms, ?) WHERE id = ?').run(this.host.clock(), this.gap.id);
   }
 }

@@ -93,7 +93,7 @@ export interface RecordingServiceOptions {
 interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null; motion_grid: 0 | 1; backfill: 0 | 1 }
 
 /** Segments retention deletes in one go before it lets the event loop run (issue 17: 64 channels age out together). */
-const RETENTION_SLICE = 16;
+const RETENTION_SLICE = 8;
 
 /** Playback media channels live far above live view's numbers on the same client port. */
 const PLAYBACK_CHANNEL_BASE = 1_000_000;

@@ -1,7 +1,7 @@
 // Retention: per-channel age, a global size quota and a free-space floor; oldest first; locked (evidence)
 // ranges are never deleted, and every sweep that deletes or keeps evidence is audited.
 import { unlinkSync } from 'node:fs';
-import type { Db } from '../storage/db';
+import { relaxedCommit, type Db } from '../storage/db';
 import { readArchiveConfig } from './archive';
 import { dropMotionWithLastSegment } from './motion-files';
 import { deleteMotion } from './motion-index';
@@ -67,6 +67,9 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
   const { db, root, now } = input;
   const cfg = readArchiveConfig(db);
   const report: RetentionReport = { deleted: 0, deletedBytes: 0, keptLocked: 0, byReason: { age: 0, quota: 0, free_space: 0 } };
+  // A slice's commits do not wait for the disk (the archive's flush makes them durable; a row whose file is gone is
+  // dropped at start): see relaxedCommit.
+  const commit = (fn: () => void) => relaxedCommit(db, () => db.transaction(fn)());
   const touched = new Map<number, { from: number; to: number }>();
   const lockedSeen = new Set<number>();
   const del = (r: Row, reason: keyof RetentionReport['byReason']) => {
@@ -85,7 +88,7 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
     return true;
   };
 
-  db.transaction(() => {
+  commit(() => {
     // Age, per channel.
     for (const [channelId, days] of input.channelDays) {
       if (!days) continue;
@@ -96,7 +99,7 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
         if (!locked(r)) del(r, 'age');
       }
     }
-  })();
+  });
 
   // Quota and free space: oldest first across all channels, in batches.
   let total = archiveBytes(db);
@@ -109,7 +112,7 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
     const batch = db.prepare('SELECT id, channel_id, start_ms, end_ms, bytes, path FROM rec_segment WHERE closed = 1 AND (start_ms > ? OR (start_ms = ? AND id > ?)) ORDER BY start_ms, id LIMIT 200')
       .all(after, after, afterId) as Row[];
     if (batch.length === 0) { report.unmet = over(); break; }
-    db.transaction(() => {
+    commit(() => {
       for (const r of batch) {
         after = r.start_ms;
         afterId = r.id;
@@ -121,14 +124,14 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
         total -= r.bytes;
         free += r.bytes;
       }
-    })();
+    });
   }
   report.keptLocked = lockedSeen.size;
-  db.transaction(() => {
+  commit(() => {
     for (const [channelId, t] of touched) rebuildSpans(db, channelId, t.from, t.to);
     if (report.deleted) audit(db, now, 'retention.deleted', { count: report.deleted, bytes: report.deletedBytes, byReason: report.byReason, channels: [...touched.keys()] });
     if (report.keptLocked) audit(db, now, 'retention.kept_locked', { segments: report.keptLocked, unmet: report.unmet ?? null });
-  })();
+  });
   return report;
 }
 

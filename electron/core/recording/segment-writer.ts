@@ -6,8 +6,9 @@ import { dirname, join } from 'node:path';
 import type { FragmentInfo, TrackInfo } from '../media/fmp4';
 import type { ArchiveHost } from './recorder';
 import { segmentRelPath } from './segment-file';
-import { insertSegment, updateSegment, type Keyframe, type StreamKind } from './segment-index';
+import { cached, insertSegment, updateSegment, type Keyframe, type StreamKind } from './segment-index';
 import { SerialWriter } from './serial-writer';
+import { relaxedCommit } from '../storage/db';
 
 export interface SegmentOpen {
   channelId: number;
@@ -63,15 +64,16 @@ export class SegmentWriter {
     if (o.needFile && writer.error) return undefined;
     const db = host.db;
     const info = o.track.info;
-    const id = db.transaction(() => {
+    // Its commit does not wait for the disk (the once-a-second flush makes it durable): see relaxedCommit.
+    const id = relaxedCommit(db, () => db.transaction(() => {
       const id = insertSegment(db, {
         channel_id: o.channelId, stream: o.stream, start_ms: o.startMs, end_ms: o.startMs, bytes: 0, path: relPath, codec: info.codec,
         width: info.width, height: info.height, timescale: info.timescale, base_dts: o.baseDts, init_bytes: o.track.data.length, closed: 0, keyframes: [],
       });
-      if (o.fromCamera) db.prepare('UPDATE rec_segment SET from_camera = 1 WHERE id = ?').run(id);
+      if (o.fromCamera) cached(db, 'UPDATE rec_segment SET from_camera = 1 WHERE id = ?').run(id);
       o.within?.(id);
       return id;
-    })();
+    })());
     return new SegmentWriter(host, id, o.startMs, root, relPath, o.baseDts, info.timescale, writer);
   }
 
@@ -138,10 +140,10 @@ export class SegmentWriter {
     hooks.ended?.();
     const db = this.host.db;
     if (!db.open) return;
-    db.transaction(() => {
+    relaxedCommit(db, () => db.transaction(() => {
       hooks.before?.();
       updateSegment(db, this.id, { ...this.written(), closed: true });
       hooks.after?.();
-    })();
+    })());
   }
 }
