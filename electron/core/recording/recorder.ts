@@ -87,6 +87,8 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
   private anchorOffset?: number;
   private seg?: OpenSegment;
   private closing = new Set<Promise<void>>();
+  /** Segments ended whose writes are still under way (what `shed` may still cut). */
+  private readonly closingFiles = new Set<SegmentWriter>();
   private gap?: { id: number; reason: GapReason; since: number };
   /** Bytes written, sampled once a second (the last ten seconds give the bitrate). */
   private bytesWritten = 0;
@@ -235,14 +237,32 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
   }
 
   /**
-   * The write budget is full and this channel is furthest behind: the open segment's queued fragments not yet being
-   * written go (a segment already closing drains: cutting it would leave a hole between two files), the segment ends
-   * there and fragments are dropped to a keyframe. Returns the bytes freed.
+   * The write budget is full and this channel is furthest behind: its queued fragments not yet being written go. The
+   * open segment ends there and fragments are dropped to a keyframe ('disk' gap); a segment still closing (rolled, or
+   * ended when the channel fell behind) is cut too, the time cut off recorded as a 'disk' gap of its own. Returns the
+   * bytes freed.
    */
   shed(): number {
-    if (!this.seg || this.dropping) return 0;
-    const freed = this.seg.file.shed();
-    if (freed > 0) this.fallBehind('the write budget is full and this channel is furthest behind: its queued fragments dropped to the next keyframe');
+    let freed = 0;
+    if (this.seg && !this.dropping) {
+      freed = this.seg.file.shed();
+      if (freed > 0) this.fallBehind('the write budget is full and this channel is furthest behind: its queued fragments dropped to the next keyframe');
+    }
+    for (const f of this.closingFiles) {
+      const end = f.endWall(f.nextDts);
+      const n = f.shed();
+      if (n === 0) continue;
+      freed += n;
+      const from = f.endWall(f.nextDts);
+      if (from >= end) continue;
+      // The open gap began where this file was to end: it begins where the file now ends; else a gap of its own.
+      if (this.gap?.reason === 'disk' && this.gap.since === end) {
+        this.gap.since = from;
+        cached(this.host.db, 'UPDATE rec_gap SET start_ms = ? WHERE id = ?').run(from, this.gap.id);
+      } else {
+        insertGap(this.host.db, this.channelId, from, end, 'disk');
+      }
+    }
     return freed;
   }
 
@@ -383,7 +403,8 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
       },
     }).catch((err: Error) => this.host.logger.error({ err, channel: this.channelId }, 'closing a segment failed'));
     this.closing.add(p);
-    void p.finally(() => this.closing.delete(p));
+    this.closingFiles.add(f);
+    void p.finally(() => { this.closing.delete(p); this.closingFiles.delete(f); });
   }
 
   private moveStart(seg: OpenSegment): void {
