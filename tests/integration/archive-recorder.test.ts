@@ -203,8 +203,9 @@ describe('recorder', () => {
     expect(heavy.status().state).toBe('recording');
     await Promise.all(all.map((r) => r.stop()));
     const tls = timeline(db, [1, 2, 3, 4], T0, clock.t);
-    expect(tls[0]!.gaps.filter((g) => g.reason === 'disk').length).toBeGreaterThan(0);
-    expect(tls[0]!.spans.length).toBeGreaterThan(1);
+    const holes = tls[0]!.gaps.filter((g) => g.reason === 'disk');
+    expect(holes.length).toBeGreaterThan(0);
+    expect(holes.every((g) => g.end > g.start)).toBe(true);
     for (const tl of tls.slice(1)) {
       expect(tl.gaps.filter((g) => g.reason === 'disk')).toEqual([]);
       expect(tl.spans).toEqual([{ start: T0, end: T0 + 350 * FRAME_MS }]);

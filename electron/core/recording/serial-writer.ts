@@ -2,9 +2,11 @@
 // writer idle goes straight into the page cache (a write(2) of a fragment takes microseconds), so a process
 // killed right after `push` returned has it in the file; while a write is in flight, or after any writer's write took
 // long (a stalling disk), buffers queue and are written off the event loop instead.
-import { close, fdatasync, openSync, write, writeSync } from 'node:fs';
+import { close, fdatasync, openSync, writeSync, writev } from 'node:fs';
 
 const SLOW_WRITE_MS = 20;
+/** Buffers in one writev (under IOV_MAX, 1024 on Linux). */
+const MAX_BATCH = 512;
 const ASYNC_AFTER_SLOW_MS = 10_000;
 
 /**
@@ -82,27 +84,32 @@ export class SerialWriter {
       if (this.ending) this.finish();
       return;
     }
-    const next = this.queue.shift();
-    if (!next) {
+    if (!this.queue.length) {
       if (this.ending) this.finish();
       return;
     }
+    // Everything queued goes in one writev: one write per writer is in flight at a time, and its completion runs on the
+    // event loop, so one buffer a write made a lagging loop the disk's pace (64 channels wrote 1 MB/s on a busy machine).
+    const batch = this.queue.splice(0, MAX_BATCH);
+    const bytes = batch.reduce((n, b) => n + b.data.length, 0);
     this.busy = true;
-    const go = () => write(this.fd!, next.data, 0, next.data.length, null, (err, n) => {
+    const go = () => writev(this.fd!, batch.map((b) => b.data), null, (err, n) => {
       this.busy = false;
-      this.queuedBytes -= next.data.length;
-      if (err || n !== next.data.length) {
-        this.failed = err ?? new Error(`short write (${n} of ${next.data.length} bytes)`);
+      this.queuedBytes -= bytes;
+      if (err || n !== bytes) {
+        this.failed = err ?? new Error(`short write (${n} of ${bytes} bytes)`);
         this.queuedBytes = 0;
         this.queue = [];
         if (this.ending) this.finish();
         return;
       }
-      this.writtenBytes += n;
-      next.done?.();
+      for (const b of batch) {
+        this.writtenBytes += b.data.length;
+        b.done?.();
+      }
       this.pump();
     });
-    if (this.beforeWrite) void this.beforeWrite(next.data.length).then(go);
+    if (this.beforeWrite) void this.beforeWrite(bytes).then(go);
     else go();
   }
 
