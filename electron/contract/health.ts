@@ -46,6 +46,11 @@ export const StationHealth = z.object({
   heapBytes: z.number().nonnegative(),
   /** The computer's memory, for the process's share of it. */
   memTotalBytes: z.number().nonnegative(),
+  /**
+   * What the recorders hold in memory for the disk, against the one bound they share (recording/write-budget.ts); `sheds`:
+   * times since start a channel furthest behind had its queue cut. Missing from stations older than issue 17.
+   */
+  writeQueue: z.object({ usedBytes: z.number().nonnegative(), maxBytes: z.number().positive(), sheds: z.number().int().nonnegative() }).optional(),
   volumes: z.array(VolumeHealth),
   channels: z.array(ChannelHealth),
   /** Camera streams with a live connection now (shared by recorder and viewers: one per stream). */

@@ -288,6 +288,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     logFile: join(logDir, 'station.log'),
     channels: () => registry.list(),
     recorders: () => recording.status().channels,
+    writeQueue: () => recording.archive.budget.state(),
     volumes: async () => {
       const f = await recording.handlers['recording.forecast']({ channels: [] }, healthSession);
       return [{ path: settings.recordingsDir, totalBytes: f.disk.totalBytes, freeBytes: f.disk.freeBytes, forecastDays: f.days, limitedBy: f.limitedBy }];

@@ -45,6 +45,9 @@ describe('health page', () => {
     expect(await chip(gate).getAttribute('aria-label')).toMatch(/^Gate: recording since /);
     await expect.poll(() => card.locator('[data-testid=streams]').textContent(), { timeout: 10_000 }).toBe('2 of 2 connected');
     expect(await card.locator('[data-fact=cpu] [role=meter]').count()).toBe(1);
+    // The recorders' shared write budget: a meter with what is queued of its 128 MiB.
+    expect(await card.locator('[data-fact=writeQueue] [role=meter]').getAttribute('aria-label')).toBe('Disk write queue');
+    expect(await card.locator('[data-fact=writeQueue] .hl-value').textContent()).toMatch(/ of 128(\.0)? MiB · channels cut 0$/);
     expect(await card.locator('[data-testid=forecast]').textContent()).not.toBe('');
     // The alarm's setting shows what the station holds.
     expect(await page.inputValue('#hl-alarm-after')).toBe('2');

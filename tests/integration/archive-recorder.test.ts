@@ -12,7 +12,7 @@ import { forecast, sweepRetention } from '../../electron/core/recording/retentio
 import { parseSegmentName } from '../../electron/core/recording/segment-file';
 import { addLock, auditLog, timeline, unpackKeyframes, type SegmentRow } from '../../electron/core/recording/segment-index';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
-import { decodeCodes, FakeClock, feed, loadClip, loopCode, probeFrames } from '../helpers/archive-media';
+import { decodeCodes, FakeClock, feed, loadClip, loopCode, loopFragment, probeFrames } from '../helpers/archive-media';
 
 const logger = pino({ level: 'silent' });
 const clip = loadClip();
@@ -24,7 +24,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(opts: { segmentMs?: number; free?: () => number; maxQueueBytes?: number; beforeWrite?: (n: number) => Promise<void> } = {}) {
+function setup(opts: { segmentMs?: number; free?: () => number; writeBudgetBytes?: number; beforeWrite?: (n: number) => Promise<void> } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'wp-rec-'));
   dirs.push(dir);
   const db = openDatabase(join(dir, 'station.db'));
@@ -32,7 +32,7 @@ function setup(opts: { segmentMs?: number; free?: () => number; maxQueueBytes?: 
   writeArchiveConfig(db, { segmentMs: opts.segmentMs ?? 20_000, quotaBytes: null, freeFloorBytes: 0 });
   const clock = new FakeClock(T0);
   const root = join(dir, 'rec');
-  const archive = new Archive({ db, root, logger, clock: clock.now, freeBytes: opts.free ?? (() => 1e12), maxQueueBytes: opts.maxQueueBytes, beforeWrite: opts.beforeWrite });
+  const archive = new Archive({ db, root, logger, clock: clock.now, freeBytes: opts.free ?? (() => 1e12), writeBudgetBytes: opts.writeBudgetBytes, beforeWrite: opts.beforeWrite });
   return { dir, db, clock, root, archive };
 }
 
@@ -139,7 +139,7 @@ describe('recorder', () => {
 
   it('a disk slower than the camera: bounded queue, backlog reported, fragments never block, the gap recorded as disk', async () => {
     let slow = true;
-    const { db, clock, archive } = setup({ maxQueueBytes: 256 * 1024, beforeWrite: () => new Promise((r) => setTimeout(r, slow ? 30 : 0)) });
+    const { db, clock, archive } = setup({ writeBudgetBytes: 256 * 1024, beforeWrite: () => new Promise((r) => setTimeout(r, slow ? 30 : 0)) });
     const rec = recorder(archive, 3);
     let maxBacklog = 0;
     for (let n = 0; n < 250; n++) {
@@ -160,6 +160,58 @@ describe('recorder', () => {
     const segs = segments(db);
     expect(segs.length).toBeGreaterThanOrEqual(2);
     for (const s of segs) expect(s.bytes).toBe(statSync(join(archive.root, s.path)).size);
+  });
+
+  it('several channels on a slow disk share one write budget: the channel furthest behind gives way, the others record on', async () => {
+    // A disk of 2 MB/s for each write; one channel sends 40 kB fragments (ten times the others'), so it falls behind.
+    let slow = true;
+    const BUDGET = 2 * 1024 * 1024;
+    const { db, clock, archive } = setup({ writeBudgetBytes: BUDGET, beforeWrite: (n) => new Promise((r) => setTimeout(r, slow ? n / 2000 : 0)) });
+    const heavy = recorder(archive, 1);
+    const light = [2, 3, 4].map((ch) => recorder(archive, ch));
+    const all = [heavy, ...light];
+    const padded = (data: Buffer) => {
+      const free = Buffer.alloc(40_000 - data.length);
+      free.writeUInt32BE(free.length, 0);
+      free.write('free', 4);
+      return Buffer.concat([data, free]);
+    };
+    let maxUsed = 0;
+    const round = async (from: number) => {
+      for (let n = from; n < from + 25; n++) {
+        const f = loopFragment(clip, n);
+        clock.t = T0 + n * FRAME_MS;
+        heavy.fragment(padded(f.data), f.info);
+        for (const r of light) r.fragment(f.data, f.info);
+        maxUsed = Math.max(maxUsed, archive.budget.usedBytes);
+        // Every queued byte is in the budget, and the budget is every recorder's backlog.
+        expect(archive.budget.usedBytes).toBe(all.reduce((sum, r) => sum + r.status().backlogBytes, 0));
+      }
+      archive.flush();
+      await new Promise((r) => setTimeout(r, 150));
+    };
+    for (let n = 0; n < 250; n += 25) await round(n);
+    // One bound for all four (the init segments may pass it by their few hundred bytes).
+    expect(maxUsed).toBeGreaterThan(BUDGET * 0.75);
+    expect(maxUsed).toBeLessThanOrEqual(BUDGET + 4096);
+    expect(heavy.droppedFragments).toBeGreaterThan(25);
+    for (const r of light) expect(r.droppedFragments).toBe(0);
+    slow = false;
+    await expect.poll(() => archive.budget.usedBytes, { timeout: 10_000 }).toBe(0);
+    // The disk caught up: the heavy channel records again from a keyframe.
+    for (let n = 250; n < 350; n += 25) await round(n);
+    expect(heavy.status().state).toBe('recording');
+    await Promise.all(all.map((r) => r.stop()));
+    const tls = timeline(db, [1, 2, 3, 4], T0, clock.t);
+    const holes = tls[0]!.gaps.filter((g) => g.reason === 'disk');
+    expect(holes.length).toBeGreaterThan(0);
+    expect(holes.every((g) => g.end > g.start)).toBe(true);
+    for (const tl of tls.slice(1)) {
+      expect(tl.gaps.filter((g) => g.reason === 'disk')).toEqual([]);
+      expect(tl.spans).toEqual([{ start: T0, end: T0 + 350 * FRAME_MS }]);
+    }
+    for (const s of segments(db)) expect(s.bytes).toBe(statSync(join(archive.root, s.path)).size);
+    expect(archive.budget.state().usedBytes).toBe(0);
   });
 
   it('stops writing at the free-space floor instead of filling the disk, and says why', async () => {

@@ -40,6 +40,9 @@ describe('station health', () => {
     expect(h.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(h.heapBytes).toBeGreaterThan(0);
     expect(h.cpuPct).toBeGreaterThanOrEqual(0);
+    // The recorders' one write budget (issue 17): its bound, and what is queued under it.
+    expect(h.writeQueue).toMatchObject({ maxBytes: 128 * 1024 * 1024, sheds: 0 });
+    expect(h.writeQueue!.usedBytes).toBeLessThanOrEqual(h.writeQueue!.maxBytes);
     expect(h.volumes).toHaveLength(1);
     expect(h.volumes[0]!.totalBytes).toBeGreaterThan(h.volumes[0]!.freeBytes);
     expect(h.streamsConnected).toBe(1);

@@ -39,6 +39,8 @@ export interface HealthServiceOptions {
   recorders: () => RecorderState[];
   /** The recordings volumes with their forecast. */
   volumes: () => Promise<VolumeHealth[]>;
+  /** The recorders' shared write budget: bytes queued for the disk and its bound. */
+  writeQueue?: () => { usedBytes: number; maxBytes: number; sheds: number };
   /** Camera streams the station holds (one per stream, shared by recorder and viewers). */
   streams: () => { state: string }[];
   alarms: StationAlarms;
@@ -133,6 +135,7 @@ export class HealthService {
       rssBytes: mem.rss,
       heapBytes: mem.heapUsed,
       memTotalBytes: totalmem(),
+      ...(this.opts.writeQueue ? { writeQueue: this.opts.writeQueue() } : {}),
       volumes: await this.opts.volumes().catch((err: Error) => {
         this.opts.logger.warn({ err: err.message }, 'health: no volume figures');
         return [];

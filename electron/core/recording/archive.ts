@@ -4,6 +4,13 @@ import type { Logger } from '../log';
 import type { Db } from '../storage/db';
 import type { ArchiveHost, ChannelRecorder } from './recorder';
 import type { BeforeWrite } from './serial-writer';
+import { WriteBudget } from './write-budget';
+
+/**
+ * What all recorders together may hold in memory for the disk: 128 MiB is 4 s of a stalled disk at 64 channels of
+ * 4 Mb/s (16 s at 16). Each channel had 16 MiB of its own before, a gibibyte at 64 channels.
+ */
+export const WRITE_BUDGET_BYTES = 128 * 1024 * 1024;
 
 export interface ArchiveOptions {
   db: Db;
@@ -12,7 +19,8 @@ export interface ArchiveOptions {
   clock?: () => number;
   /** Free bytes on the recordings volume (tests pass a fake disk). */
   freeBytes?: (root: string) => number;
-  maxQueueBytes?: number;
+  /** The shared write budget's bound (default WRITE_BUDGET_BYTES). */
+  writeBudgetBytes?: number;
   flushMs?: number;
   beforeWrite?: BeforeWrite;
 }
@@ -39,7 +47,7 @@ export class Archive implements ArchiveHost {
   root: string;
   readonly logger: Logger;
   readonly clock: () => number;
-  readonly maxQueueBytes: number;
+  readonly budget: WriteBudget;
   readonly beforeWrite?: BeforeWrite;
   private readonly recorders = new Set<ChannelRecorder>();
   private config: ArchiveConfig;
@@ -53,7 +61,7 @@ export class Archive implements ArchiveHost {
     this.root = opts.root;
     this.logger = opts.logger.child({ part: 'archive' });
     this.clock = opts.clock ?? Date.now;
-    this.maxQueueBytes = opts.maxQueueBytes ?? 16 * 1024 * 1024;
+    this.budget = new WriteBudget(opts.writeBudgetBytes ?? WRITE_BUDGET_BYTES);
     this.beforeWrite = opts.beforeWrite;
     this.config = readArchiveConfig(this.db);
     this.refreshFree();

@@ -8,11 +8,12 @@ import type { HubConsumer } from '../media/stream-hub';
 import type { Db } from '../storage/db';
 import { segmentRelPath } from './segment-file';
 import {
-  addEvent, extendInterval, insertGap, insertSpan, spanEndingNear, updateSegment,
+  addEvent, cached, extendInterval, insertGap, insertSpan, spanEndingNear, updateSegment,
   SPAN_JOIN_MS, type GapReason, type StreamKind,
 } from './segment-index';
 import { SegmentWriter } from './segment-writer';
 import type { BeforeWrite } from './serial-writer';
+import type { BudgetMember, WriteBudget } from './write-budget';
 
 export type RecordingMode = 'off' | 'continuous' | 'schedule' | 'event';
 
@@ -46,7 +47,8 @@ export interface ArchiveHost {
   /** Bytes about to be queued: taken off the free-space estimate at once. */
   onQueued(bytes: number): void;
   onWritten(bytes: number): void;
-  maxQueueBytes: number;
+  /** The one bound on what every recorder has queued for the disk (write-budget.ts). */
+  budget: WriteBudget;
   /** Test hook: runs before each write (a slow disk). */
   beforeWrite?: BeforeWrite;
 }
@@ -80,11 +82,13 @@ const STALL_MS = 3000;
 const REANCHOR_MS = 5000;
 const RING_MAX_BYTES = 96 * 1024 * 1024;
 
-export class ChannelRecorder implements HubConsumer {
+export class ChannelRecorder implements HubConsumer, BudgetMember {
   private track?: { data: Buffer; info: TrackInfo };
   private anchorOffset?: number;
   private seg?: OpenSegment;
   private closing = new Set<Promise<void>>();
+  /** Segments ended whose writes are still under way (what `shed` may still cut). */
+  private readonly closingFiles = new Set<SegmentWriter>();
   private gap?: { id: number; reason: GapReason; since: number };
   /** Bytes written, sampled once a second (the last ten seconds give the bitrate). */
   private bytesWritten = 0;
@@ -190,7 +194,7 @@ export class ChannelRecorder implements HubConsumer {
       return;
     }
     if (this.dropping) {
-      if (!info.keyframe || this.queueBytes > this.host.maxQueueBytes / 2 || !this.host.canWrite(data.length)) {
+      if (!info.keyframe || !this.host.budget.canResume(data.length) || !this.host.canWrite(data.length)) {
         this.droppedFragments++;
         return;
       }
@@ -212,17 +216,54 @@ export class ChannelRecorder implements HubConsumer {
       }
       if (!this.seg) return;
     }
-    if (this.queueBytes + data.length > this.host.maxQueueBytes || !this.host.canWrite(data.length)) {
-      // The disk cannot keep up (or is at its floor): end the segment with what is queued and say so.
-      this.host.logger.warn({ channel: this.channelId, backlog: this.queueBytes }, 'recording falls behind the disk; dropping to the next keyframe');
+    if (!this.host.canWrite(data.length) || !this.host.budget.admit(this, data.length)) {
+      // The disk cannot keep up (the write budget is full and this channel is furthest behind) or is at its floor: end
+      // the segment with what is queued and say so.
       this.droppedFragments++;
-      this.dropping = true;
-      const end = this.seg.file.endWall(this.seg.file.nextDts);
-      this.closeSegment();
-      this.setGap('disk', end);
+      this.fallBehind('recording falls behind the disk; dropping to the next keyframe');
       return;
     }
-    this.write(data, info);
+    this.write(data, info, true);
+  }
+
+  /** Ends the open segment where what is queued ends, and drops fragments to a keyframe; the hole is a 'disk' gap. */
+  private fallBehind(why: string): void {
+    this.host.logger.warn({ channel: this.channelId, backlog: this.queueBytes, budget: this.host.budget.usedBytes }, why);
+    this.dropping = true;
+    if (!this.seg) return void this.setGap('disk', this.lastEndWall || this.host.clock());
+    const end = this.seg.file.endWall(this.seg.file.nextDts);
+    this.closeSegment();
+    this.setGap('disk', end);
+  }
+
+  /**
+   * The write budget is full and this channel is furthest behind: its queued fragments not yet being written go. The
+   * open segment ends there and fragments are dropped to a keyframe ('disk' gap); a segment still closing (rolled, or
+   * ended when the channel fell behind) is cut too, the time cut off recorded as a 'disk' gap of its own. Returns the
+   * bytes freed.
+   */
+  shed(): number {
+    let freed = 0;
+    if (this.seg && !this.dropping) {
+      freed = this.seg.file.shed();
+      if (freed > 0) this.fallBehind('the write budget is full and this channel is furthest behind: its queued fragments dropped to the next keyframe');
+    }
+    for (const f of this.closingFiles) {
+      const end = f.endWall(f.nextDts);
+      const n = f.shed();
+      if (n === 0) continue;
+      freed += n;
+      const from = f.endWall(f.nextDts);
+      if (from >= end) continue;
+      // The open gap began where this file was to end: it begins where the file now ends; else a gap of its own.
+      if (this.gap?.reason === 'disk' && this.gap.since === end) {
+        this.gap.since = from;
+        cached(this.host.db, 'UPDATE rec_gap SET start_ms = ? WHERE id = ?').run(from, this.gap.id);
+      } else {
+        insertGap(this.host.db, this.channelId, from, end, 'disk');
+      }
+    }
+    return freed;
   }
 
   /** Audio-only fragments go along with the video around them; timing, keyframes and rolling come from video alone. */
@@ -230,7 +271,7 @@ export class ChannelRecorder implements HubConsumer {
     const last = this.ring.at(-1);
     if (this.config.mode === 'event' && last) this.keepInRing({ data, info, wall: last.wall });
     if (!this.seg || this.dropping || !this.shouldRecord(this.host.clock())) return;
-    if (this.queueBytes + data.length > this.host.maxQueueBytes || !this.host.canWrite(data.length)) return;
+    if (!this.host.budget.fits(data.length) || !this.host.canWrite(data.length)) return;
     this.write(data, info);
   }
 
@@ -302,18 +343,28 @@ export class ChannelRecorder implements HubConsumer {
     this.queue(file, track.data);
   }
 
-  /** Queues bytes (the init segment, audio, or video with `info`), counted in this recorder's backlog until on disk. */
-  private queue(file: SegmentWriter, data: Buffer, info?: FragmentInfo): void {
-    this.queueBytes += data.length;
+  /**
+   * Queues bytes (the init segment, audio, or video with `info`), counted in this recorder's backlog and in the shared
+   * write budget until on disk (`admitted`: the budget has taken them already).
+   */
+  private queue(file: SegmentWriter, data: Buffer, info?: FragmentInfo, admitted = false): void {
+    const n = data.length;
+    this.queueBytes += n;
+    if (!admitted) this.host.budget.take(this, n);
     file.push(data, info, () => {
-      this.queueBytes -= data.length;
-      this.bytesWritten += data.length;
+      this.queueBytes -= n;
+      this.host.budget.give(this, n);
+      this.bytesWritten += n;
       if (info) this.fragmentsWritten++;
+    }, () => {
+      this.queueBytes -= n;
+      this.host.budget.give(this, n);
+      if (info?.video) this.droppedFragments++;
     });
   }
 
-  private write(data: Buffer, info: FragmentInfo): void {
-    this.queue(this.seg!.file, data, info);
+  private write(data: Buffer, info: FragmentInfo, admitted = false): void {
+    this.queue(this.seg!.file, data, info, admitted);
   }
 
   /** Ends the open segment: waits for its writes, makes it durable, marks it closed in the index. */
@@ -326,7 +377,9 @@ export class ChannelRecorder implements HubConsumer {
     const p = f.close({
       ended: () => {
         // Bytes a failed writer dropped never reach their completion callbacks.
-        this.queueBytes -= f.queuedBytes - f.writtenBytes;
+        const lost = f.queuedBytes - f.writtenBytes;
+        this.queueBytes -= lost;
+        this.host.budget.give(this, lost);
         if (f.error) this.host.logger.error({ err: f.error, channel: this.channelId }, 'segment write failed');
       },
       before: () => {
@@ -337,7 +390,7 @@ export class ChannelRecorder implements HubConsumer {
             mkdirSync(dirname(join(f.root, rel)), { recursive: true });
             renameSync(join(f.root, f.relPath), join(f.root, rel));
             // A segment left in an earlier recordings folder is indexed by its absolute path.
-            this.host.db.prepare('UPDATE rec_segment SET path = ? WHERE id = ?').run(f.root === this.host.root ? rel : join(f.root, rel), f.id);
+            cached(this.host.db, 'UPDATE rec_segment SET path = ? WHERE id = ?').run(f.root === this.host.root ? rel : join(f.root, rel), f.id);
           } catch (err) {
             this.host.logger.warn({ err, channel: this.channelId }, 'could not rename a segment to its corrected start');
           }
@@ -350,14 +403,15 @@ export class ChannelRecorder implements HubConsumer {
       },
     }).catch((err: Error) => this.host.logger.error({ err, channel: this.channelId }, 'closing a segment failed'));
     this.closing.add(p);
-    void p.finally(() => this.closing.delete(p));
+    this.closingFiles.add(f);
+    void p.finally(() => { this.closing.delete(p); this.closingFiles.delete(f); });
   }
 
   private moveStart(seg: OpenSegment): void {
     if (seg.movedFrom === undefined) return;
     const db = this.host.db;
-    db.prepare('UPDATE rec_segment SET start_ms = ? WHERE id = ?').run(seg.file.startMs, seg.file.id);
-    if (seg.ownsSpan) db.prepare('UPDATE rec_span SET start_ms = ? WHERE id = ? AND start_ms = ?').run(seg.file.startMs, seg.span, seg.movedFrom);
+    cached(db, 'UPDATE rec_segment SET start_ms = ? WHERE id = ?').run(seg.file.startMs, seg.file.id);
+    if (seg.ownsSpan) cached(db, 'UPDATE rec_span SET start_ms = ? WHERE id = ? AND start_ms = ?').run(seg.file.startMs, seg.span, seg.movedFrom);
     seg.movedFrom = undefined;
   }
 
@@ -372,7 +426,7 @@ export class ChannelRecorder implements HubConsumer {
 
   private closeGap(at: number): void {
     if (!this.gap) return;
-    this.host.db.prepare('UPDATE rec_gap SET end_ms = max(start_ms, ?) WHERE id = ?').run(at, this.gap.id);
+    cached(this.host.db, 'UPDATE rec_gap SET end_ms = max(start_ms, ?) WHERE id = ?').run(at, this.gap.id);
     this.gap = undefined;
   }
 
@@ -419,6 +473,6 @@ export class ChannelRecorder implements HubConsumer {
     this.closeSegment();
     await Promise.all([...this.closing]);
     if (end !== undefined || !this.gap) this.setGap(reason, end ?? this.host.clock());
-    if (this.gap) this.host.db.prepare('UPDATE rec_gap SET end_ms = max(start_ms, ?) WHERE id = ?').run(this.host.clock(), this.gap.id);
+    if (this.gap) cached(this.host.db, 'UPDATE rec_gap SET end_ms = max(start_ms, ?) WHERE id = ?').run(this.host.clock(), this.gap.id);
   }
 }

@@ -92,6 +92,9 @@ export interface RecordingServiceOptions {
 
 interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null; motion_grid: 0 | 1; backfill: 0 | 1 }
 
+/** Segments retention deletes in one go before it lets the event loop run (issue 17: 64 channels age out together). */
+const RETENTION_SLICE = 8;
+
 /** Playback media channels live far above live view's numbers on the same client port. */
 const PLAYBACK_CHANNEL_BASE = 1_000_000;
 
@@ -344,11 +347,13 @@ export class RecordingService {
     return m;
   }
 
+  /** One slice of retention (at most RETENTION_SLICE deletes); while more is due, the next slice runs after what waits on the event loop. */
   runRetention(): void {
-    if (this.retentionRunning) return;
+    if (this.retentionRunning || this.stopping.signal.aborted) return;
     this.retentionRunning = true;
     try {
-      const r = sweepRetention({ db: this.opts.db, root: this.archive.root, now: this.clock(), channelDays: this.channelDays(), freeBytes: () => this.archive.refreshFree() });
+      const r = sweepRetention({ db: this.opts.db, root: this.archive.root, now: this.clock(), channelDays: this.channelDays(), freeBytes: () => this.archive.refreshFree(), maxDeletes: RETENTION_SLICE });
+      if (r.more) setImmediate(() => this.runRetention());
       if (r.deleted) {
         this.log.info({ ...r }, 'retention deleted the oldest recordings');
         this.thumbs.clear();

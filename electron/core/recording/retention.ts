@@ -1,7 +1,7 @@
 // Retention: per-channel age, a global size quota and a free-space floor; oldest first; locked (evidence)
 // ranges are never deleted, and every sweep that deletes or keeps evidence is audited.
 import { unlinkSync } from 'node:fs';
-import type { Db } from '../storage/db';
+import { relaxedCommit, type Db } from '../storage/db';
 import { readArchiveConfig } from './archive';
 import { dropMotionWithLastSegment } from './motion-files';
 import { deleteMotion } from './motion-index';
@@ -15,6 +15,12 @@ export interface RetentionInput {
   /** Days kept per channel (null or missing: no age limit). */
   channelDays: ReadonlyMap<number, number | null>;
   freeBytes: () => number;
+  /**
+   * At most this many segments deleted in one pass (default: no limit); `more` then says the limits are not met yet.
+   * Each delete unlinks a file and rebuilds spans on the event loop: the station sweeps in slices with the loop free
+   * between them, rather than hold it for a whole backlog of deletes (64 channels ageing out together).
+   */
+  maxDeletes?: number;
 }
 
 export interface RetentionReport {
@@ -24,6 +30,8 @@ export interface RetentionReport {
   byReason: Record<'age' | 'quota' | 'free_space', number>;
   /** Set when the limits cannot be met because what is left is locked or still being written. */
   unmet?: 'quota' | 'free_space';
+  /** The pass stopped at `maxDeletes` with more to delete: run another. */
+  more?: boolean;
 }
 
 type Row = Pick<SegmentRow, 'id' | 'channel_id' | 'start_ms' | 'end_ms' | 'bytes' | 'path'>;
@@ -59,6 +67,9 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
   const { db, root, now } = input;
   const cfg = readArchiveConfig(db);
   const report: RetentionReport = { deleted: 0, deletedBytes: 0, keptLocked: 0, byReason: { age: 0, quota: 0, free_space: 0 } };
+  // A slice's commits do not wait for the disk (the archive's flush makes them durable; a row whose file is gone is
+  // dropped at start): see relaxedCommit.
+  const commit = (fn: () => void) => relaxedCommit(db, () => db.transaction(fn)());
   const touched = new Map<number, { from: number; to: number }>();
   const lockedSeen = new Set<number>();
   const del = (r: Row, reason: keyof RetentionReport['byReason']) => {
@@ -69,21 +80,26 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
     const t = touched.get(r.channel_id);
     touched.set(r.channel_id, { from: Math.min(t?.from ?? r.start_ms, r.start_ms), to: Math.max(t?.to ?? r.end_ms, r.end_ms) });
   };
+  const max = input.maxDeletes ?? Infinity;
+  const full = () => report.deleted >= max;
   const locked = (r: Row) => {
     if (!isLocked(db, r.channel_id, r.start_ms, r.end_ms)) return false;
     lockedSeen.add(r.id);
     return true;
   };
 
-  db.transaction(() => {
+  commit(() => {
     // Age, per channel.
     for (const [channelId, days] of input.channelDays) {
       if (!days) continue;
       const rows = db.prepare('SELECT id, channel_id, start_ms, end_ms, bytes, path FROM rec_segment WHERE channel_id = ? AND start_ms < ? AND end_ms < ? AND closed = 1 ORDER BY start_ms')
         .all(channelId, now - days * 86_400_000, now - days * 86_400_000) as Row[];
-      for (const r of rows) if (!locked(r)) del(r, 'age');
+      for (const r of rows) {
+        if (full()) { report.more = true; return; }
+        if (!locked(r)) del(r, 'age');
+      }
     }
-  })();
+  });
 
   // Quota and free space: oldest first across all channels, in batches.
   let total = archiveBytes(db);
@@ -91,29 +107,31 @@ export function sweepRetention(input: RetentionInput): RetentionReport {
   const over = () => (cfg.quotaBytes !== null && total > cfg.quotaBytes ? 'quota' : free < cfg.freeFloorBytes ? 'free_space' : undefined);
   let after = -Infinity;
   let afterId = 0;
-  while (over()) {
+  while (!report.more && over()) {
+    if (full()) { report.more = true; break; }
     const batch = db.prepare('SELECT id, channel_id, start_ms, end_ms, bytes, path FROM rec_segment WHERE closed = 1 AND (start_ms > ? OR (start_ms = ? AND id > ?)) ORDER BY start_ms, id LIMIT 200')
       .all(after, after, afterId) as Row[];
     if (batch.length === 0) { report.unmet = over(); break; }
-    db.transaction(() => {
+    commit(() => {
       for (const r of batch) {
         after = r.start_ms;
         afterId = r.id;
         const reason = over();
         if (!reason) break;
+        if (full()) { report.more = true; break; }
         if (locked(r)) continue;
         del(r, reason);
         total -= r.bytes;
         free += r.bytes;
       }
-    })();
+    });
   }
   report.keptLocked = lockedSeen.size;
-  db.transaction(() => {
+  commit(() => {
     for (const [channelId, t] of touched) rebuildSpans(db, channelId, t.from, t.to);
     if (report.deleted) audit(db, now, 'retention.deleted', { count: report.deleted, bytes: report.deletedBytes, byReason: report.byReason, channels: [...touched.keys()] });
     if (report.keptLocked) audit(db, now, 'retention.kept_locked', { segments: report.keptLocked, unmet: report.unmet ?? null });
-  })();
+  });
   return report;
 }
 

@@ -1,7 +1,21 @@
 // The archive index in SQLite: repository functions, db first. Intervals (segments, spans, gaps) are
 // capped in length so overlap queries bound start_ms from below and use the (channel_id, start_ms) index.
 import type { ArchiveSegment } from '../../contract';
-import type { Db } from '../storage/db';
+import type { Db, Statement } from '../storage/db';
+
+/**
+ * A statement prepared once per database and kept: preparing costs more than running, and the recorders run the same few
+ * dozen times a second (the once-a-second flush of 64 channels spent most of its time preparing, issue 17). Not for
+ * statements switched to `.raw()` (the mode stays with the statement).
+ */
+const statements = new WeakMap<Db, Map<string, Statement>>();
+export function cached(db: Db, text: string): Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let st = m.get(text);
+  if (!st) m.set(text, (st = db.prepare<unknown[]>(text)));
+  return st;
+}
 
 /** Spans and gaps are split at this length. */
 export const MAX_INTERVAL_MS = 6 * 3600_000;
@@ -50,22 +64,22 @@ export function unpackKeyframes(b: Buffer): Keyframe[] {
 }
 
 export function insertSegment(db: Db, s: NewSegment): number {
-  return Number(db.prepare(`INSERT INTO rec_segment (channel_id, stream, start_ms, end_ms, bytes, path, codec, width, height, timescale, base_dts, init_bytes, closed, keyframes)
+  return Number(cached(db, `INSERT INTO rec_segment (channel_id, stream, start_ms, end_ms, bytes, path, codec, width, height, timescale, base_dts, init_bytes, closed, keyframes)
     VALUES (@channel_id, @stream, @start_ms, @end_ms, @bytes, @path, @codec, @width, @height, @timescale, @base_dts, @init_bytes, @closed, @keyframes)`)
     .run({ ...s, keyframes: packKeyframes(s.keyframes) }).lastInsertRowid);
 }
 
 export function updateSegment(db: Db, id: number, u: { end_ms: number; bytes: number; keyframes: readonly Keyframe[]; closed?: boolean }): void {
-  db.prepare('UPDATE rec_segment SET end_ms = max(start_ms, ?), bytes = ?, keyframes = ?, closed = coalesce(?, closed) WHERE id = ?')
+  cached(db, 'UPDATE rec_segment SET end_ms = max(start_ms, ?), bytes = ?, keyframes = ?, closed = coalesce(?, closed) WHERE id = ?')
     .run(u.end_ms, u.bytes, packKeyframes(u.keyframes), u.closed === undefined ? null : u.closed ? 1 : 0, id);
 }
 
 export function deleteSegment(db: Db, id: number): void {
-  db.prepare('DELETE FROM rec_segment WHERE id = ?').run(id);
+  cached(db, 'DELETE FROM rec_segment WHERE id = ?').run(id);
 }
 
 export function segmentById(db: Db, id: number): SegmentRow | undefined {
-  return db.prepare('SELECT * FROM rec_segment WHERE id = ?').get(id) as SegmentRow | undefined;
+  return cached(db, 'SELECT * FROM rec_segment WHERE id = ?').get(id) as SegmentRow | undefined;
 }
 
 /** Segments of a channel overlapping [from, to], oldest first. */
@@ -128,14 +142,14 @@ type IntervalTable = 'rec_span' | 'rec_gap';
 
 /** Extends interval `id` to `end`; past the cap it is closed and a new one continues it. Returns the id to extend next time. */
 export function extendInterval(db: Db, table: IntervalTable, id: number, end: number): number {
-  const row = db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as { channel_id: number; start_ms: number; end_ms: number; reason?: string } | undefined;
+  const row = cached(db, `SELECT * FROM ${table} WHERE id = ?`).get(id) as { channel_id: number; start_ms: number; end_ms: number; reason?: string } | undefined;
   if (!row) return id;
   if (end - row.start_ms <= MAX_INTERVAL_MS) {
-    db.prepare(`UPDATE ${table} SET end_ms = max(end_ms, ?) WHERE id = ?`).run(end, id);
+    cached(db, `UPDATE ${table} SET end_ms = max(end_ms, ?) WHERE id = ?`).run(end, id);
     return id;
   }
   let start = row.start_ms + MAX_INTERVAL_MS;
-  db.prepare(`UPDATE ${table} SET end_ms = ? WHERE id = ?`).run(start, id);
+  cached(db, `UPDATE ${table} SET end_ms = ? WHERE id = ?`).run(start, id);
   let next = id;
   while (start < end) {
     const stop = Math.min(end, start + MAX_INTERVAL_MS);
@@ -146,14 +160,14 @@ export function extendInterval(db: Db, table: IntervalTable, id: number, end: nu
 }
 
 export function insertSpan(db: Db, channelId: number, start: number, end: number): number {
-  return Number(db.prepare('INSERT INTO rec_span (channel_id, start_ms, end_ms) VALUES (?, ?, ?)').run(channelId, start, end).lastInsertRowid);
+  return Number(cached(db, 'INSERT INTO rec_span (channel_id, start_ms, end_ms) VALUES (?, ?, ?)').run(channelId, start, end).lastInsertRowid);
 }
 
 /** Inserts a gap, split at the cap. Returns the id of the last piece. */
 export function insertGap(db: Db, channelId: number, start: number, end: number, reason: GapReason): number {
   let id = 0;
   for (let s = start; s < end || id === 0; s += MAX_INTERVAL_MS) {
-    id = Number(db.prepare('INSERT INTO rec_gap (channel_id, start_ms, end_ms, reason) VALUES (?, ?, ?, ?)').run(channelId, s, Math.min(end, s + MAX_INTERVAL_MS), reason).lastInsertRowid);
+    id = Number(cached(db, 'INSERT INTO rec_gap (channel_id, start_ms, end_ms, reason) VALUES (?, ?, ?, ?)').run(channelId, s, Math.min(end, s + MAX_INTERVAL_MS), reason).lastInsertRowid);
     if (end <= s + MAX_INTERVAL_MS) break;
   }
   return id;
@@ -161,7 +175,7 @@ export function insertGap(db: Db, channelId: number, start: number, end: number,
 
 /** The span that a segment starting at `start` continues, if any. */
 export function spanEndingNear(db: Db, channelId: number, start: number): { id: number; start_ms: number; end_ms: number } | undefined {
-  return db.prepare('SELECT id, start_ms, end_ms FROM rec_span WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY end_ms DESC LIMIT 1')
+  return cached(db, 'SELECT id, start_ms, end_ms FROM rec_span WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY end_ms DESC LIMIT 1')
     .get(channelId, start - MAX_INTERVAL_MS, start, start - SPAN_JOIN_MS) as { id: number; start_ms: number; end_ms: number } | undefined;
 }
 
@@ -252,7 +266,7 @@ export function channelsWithRecordings(db: Db): number[] {
 }
 
 export function addEvent(db: Db, channelId: number, at: number, kind: string): void {
-  db.prepare('INSERT INTO rec_event (channel_id, at_ms, kind) VALUES (?, ?, ?)').run(channelId, at, kind);
+  cached(db, 'INSERT INTO rec_event (channel_id, at_ms, kind) VALUES (?, ?, ?)').run(channelId, at, kind);
 }
 
 // ---- locks and audit ----
@@ -283,7 +297,7 @@ export function listLocks(db: Db): Lock[] {
 }
 
 export function isLocked(db: Db, channelId: number, start: number, end: number): boolean {
-  return db.prepare('SELECT 1 FROM rec_lock WHERE (channel_id = ? OR channel_id IS NULL) AND start_ms <= ? AND end_ms >= ? LIMIT 1').get(channelId, end, start) !== undefined;
+  return cached(db, 'SELECT 1 FROM rec_lock WHERE (channel_id = ? OR channel_id IS NULL) AND start_ms <= ? AND end_ms >= ? LIMIT 1').get(channelId, end, start) !== undefined;
 }
 
 export function auditLog(db: Db, limit = 200): { at: number; action: string; detail: unknown }[] {

@@ -6,8 +6,9 @@ import { dirname, join } from 'node:path';
 import type { FragmentInfo, TrackInfo } from '../media/fmp4';
 import type { ArchiveHost } from './recorder';
 import { segmentRelPath } from './segment-file';
-import { insertSegment, updateSegment, type Keyframe, type StreamKind } from './segment-index';
+import { cached, insertSegment, updateSegment, type Keyframe, type StreamKind } from './segment-index';
 import { SerialWriter } from './serial-writer';
+import { relaxedCommit } from '../storage/db';
 
 export interface SegmentOpen {
   channelId: number;
@@ -63,15 +64,16 @@ export class SegmentWriter {
     if (o.needFile && writer.error) return undefined;
     const db = host.db;
     const info = o.track.info;
-    const id = db.transaction(() => {
+    // Its commit does not wait for the disk (the once-a-second flush makes it durable): see relaxedCommit.
+    const id = relaxedCommit(db, () => db.transaction(() => {
       const id = insertSegment(db, {
         channel_id: o.channelId, stream: o.stream, start_ms: o.startMs, end_ms: o.startMs, bytes: 0, path: relPath, codec: info.codec,
         width: info.width, height: info.height, timescale: info.timescale, base_dts: o.baseDts, init_bytes: o.track.data.length, closed: 0, keyframes: [],
       });
-      if (o.fromCamera) db.prepare('UPDATE rec_segment SET from_camera = 1 WHERE id = ?').run(id);
+      if (o.fromCamera) cached(db, 'UPDATE rec_segment SET from_camera = 1 WHERE id = ?').run(id);
       o.within?.(id);
       return id;
-    })();
+    })());
     return new SegmentWriter(host, id, o.startMs, root, relPath, o.baseDts, info.timescale, writer);
   }
 
@@ -85,9 +87,9 @@ export class SegmentWriter {
 
   /**
    * Queues bytes: the init segment or an audio fragment (no `info`), or a video fragment, whose keyframe and media time
-   * are kept. `done` runs once they are in the file.
+   * are kept. `done` runs once they are in the file, `dropped` instead when `shed` drops them first.
    */
-  push(data: Buffer, info?: FragmentInfo, done?: () => void): void {
+  push(data: Buffer, info?: FragmentInfo, done?: () => void, dropped?: () => void): void {
     let kf: (Keyframe & { written: boolean }) | undefined;
     let end: number | undefined;
     if (info?.video) {
@@ -105,7 +107,18 @@ export class SegmentWriter {
         this.dirty = true;
       }
       done?.();
+    }, () => {
+      // Shed before it was written: its keyframe is not in the file, and the segment ends where this fragment began.
+      this.queuedBytes -= data.length;
+      if (kf) this.keyframes.splice(this.keyframes.indexOf(kf), 1);
+      if (info?.video) this.nextDts = Math.min(this.nextDts, info.baseDecodeTime);
+      dropped?.();
     });
+  }
+
+  /** Drops what is queued and not yet being written (the shared write budget is full: write-budget.ts); returns the bytes. */
+  shed(): number {
+    return this.writer.shed();
   }
 
   /** The wall time at a media time of this segment (by default the end of what is on disk). */
@@ -127,10 +140,10 @@ export class SegmentWriter {
     hooks.ended?.();
     const db = this.host.db;
     if (!db.open) return;
-    db.transaction(() => {
+    relaxedCommit(db, () => db.transaction(() => {
       hooks.before?.();
       updateSegment(db, this.id, { ...this.written(), closed: true });
       hooks.after?.();
-    })();
+    })());
   }
 }

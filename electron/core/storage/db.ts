@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { migrations as stationMigrations } from './migrations';
 
 export type Db = Database.Database;
+export type Statement = Database.Statement<unknown[]>;
 export interface Migration {
   version: number;
   name: string;
@@ -27,6 +28,26 @@ export function openDatabase(path: string, migrations: readonly Migration[] = st
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * Runs `fn` (a transaction) with its commit not waiting for the disk (synchronous = NORMAL: in WAL the commit is in the
+ * OS's hands at once, safe from a killed process; only a power cut may lose it, and the next full commit — the
+ * archive's once-a-second index flush — makes it durable with everything before it). For the many small commits the
+ * recorders make (a segment opened, closed; a retention slice), each of which under FULL waited for an fsync on the
+ * event loop: 64 channels rolling segments together held it for a second or more (issue 17). What such a commit says
+ * the station makes true again from the disk at start (reconcile.ts). Inside a transaction it just runs (the outer
+ * commit decides).
+ */
+export function relaxedCommit<T>(db: Db, fn: () => T): T {
+  if (db.inTransaction) return fn();
+  const level = db.pragma('synchronous', { simple: true }) as number;
+  db.pragma('synchronous = NORMAL');
+  try {
+    return fn();
+  } finally {
+    db.pragma(`synchronous = ${level}`);
   }
 }
 

@@ -81,6 +81,10 @@ function Figures({ h, onOpen, station }: { h: StationHealth; station: string; on
       <Bar id="cpu" label={t('cpu')} share={h.cpuPct / 100} value={t('percent', { value: formatNumber(h.cpuPct, { maximumFractionDigits: 1 }) })} />
       <Bar id="memory" label={t('memory')} share={h.memTotalBytes ? h.rssBytes / h.memTotalBytes : 0}
         value={t('memoryValue', { rss: formatBytes(h.rssBytes), heap: formatBytes(h.heapBytes) })} />
+      {h.writeQueue && (
+        <Bar id="writeQueue" label={t('writeQueue')} share={h.writeQueue.usedBytes / h.writeQueue.maxBytes}
+          value={t('writeQueueValue', { used: formatBytes(h.writeQueue.usedBytes), max: formatBytes(h.writeQueue.maxBytes), sheds: formatNumber(h.writeQueue.sheds) })} />
+      )}
       <h3 className="hl-h">{t('volumes')}</h3>
       <ul className="hl-list">{h.volumes.map((v) => <Volume key={v.path} v={v} />)}</ul>
       <h3 className="hl-h">{t('channels.heading')}</h3>
