@@ -12,4 +12,7 @@ ALTER TABLE shares ADD COLUMN station_fingerprint TEXT;
 ALTER TABLE shares ADD COLUMN credential TEXT;
 `;
 
-export const migration007: Migration = { version: 7, name: 'share-access', sqlite: sql, postgres: sql };
+// As in migration 003: planner statistics never sample the credential.
+export const migration007: Migration = {
+  version: 7, name: 'share-access', sqlite: sql, postgres: `${sql}ALTER TABLE shares ALTER COLUMN credential SET STATISTICS 0;\n`,
+};
