@@ -55,9 +55,8 @@ async function credentialOf(cloudId: string): Promise<string | null> {
 beforeAll(async () => {
   ({ cloud: { url: cloudUrl } } = await startCloudInTempDir(scope, 'wp-share-cloud-', { region: 'de', throttle: { signupsPerClient: 1000 } }));
   const opts = { cloudUrl, heartbeatMs: 60_000, privacy: { retryCapMs: 400, syncEveryMs: 60_000 } };
-  [sharer, recipient] = (await Promise.all([
-    serveStation(servedStationDir(scope, 'wp-share-a-'), opts), serveStation(servedStationDir(scope, 'wp-share-b-'), opts),
-  ])).map((s) => scope.add(s).station);
+  const [a, b] = await Promise.all([serveStation(servedStationDir(scope, 'wp-share-a-'), opts), serveStation(servedStationDir(scope, 'wp-share-b-'), opts)]);
+  [sharer, recipient] = [scope.add(a).station, scope.add(b).station];
   for (const [st, who] of [[sharer, 'alice'], [recipient, 'bob']] as const) {
     await call(st, 'privacy.signUp', { email: email(who), password: PASSWORD, nickname: who === 'alice' ? 'Alice' : 'Bob', country: 'DE', dateOfBirth: '1990-05-17' });
   }
