@@ -99,6 +99,10 @@ describe('hardware share', () => {
     // Another channel, a right not given, the station's other business: refused, each with its reason.
     expect((await p.call('live.open', { streamId: `${other}/main` })).error).toMatchObject({ reason: 'auth.missingChannelRight', params: { channel: other } });
     expect((await p.call('live.ptz.stop', { channelId: shared })).error).toMatchObject({ reason: 'auth.missingRight', params: { right: 'ptz' } });
+    // A stream asked with its sound, audio not given: the picture alone.
+    const opened = await p.call('live.open', { streamId: `${shared}/main`, audio: true });
+    expect(opened.ok).toBe(true);
+    expect((await p.call('live.close', { channel: opened.value.channel })).ok).toBe(true);
     for (const name of ['settings.get', 'sites.list', 'users.list', 'devices.list', 'shares.list']) {
       expect((await p.call(name)).error, name).toMatchObject({ reason: 'share.notShared', params: { call: name } });
     }

@@ -240,8 +240,11 @@ export class ShareService {
    */
   check(userId: number, name: CallName, input: unknown): StationError | null {
     if (!SHARED_CALLS.has(name)) return fail('share.notShared', { call: name });
-    if (input === undefined || !name.startsWith('archive.')) return null;
-    const r = this.o.db.prepare('SELECT history_s FROM station_share WHERE id = ?').get(userId - SHARE_USER_BASE) as { history_s: number | null } | undefined;
+    if (input === undefined) return null;
+    const r = this.o.db.prepare('SELECT history_s, rights FROM station_share WHERE id = ?').get(userId - SHARE_USER_BASE) as { history_s: number | null; rights: string } | undefined;
+    // A desk asks every stream with its sound; a share without the audio right gets the picture alone.
+    if (name === 'live.open' && r && !(JSON.parse(r.rights) as string[]).includes('audio')) (input as { audio?: boolean }).audio = false;
+    if (!name.startsWith('archive.')) return null;
     const i = input as { source?: string; from?: number; to?: number; at?: number; segmentId?: number };
     if (i.source !== undefined && i.source !== 'local') return fail('share.notShared', { call: name });
     if (!r || r.history_s === null) return null;
