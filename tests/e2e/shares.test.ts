@@ -32,9 +32,8 @@ beforeAll(async () => {
   await b.call('privacy.signUp', { email: bob, password: PASSWORD, nickname: 'Bob', country: 'DE', dateOfBirth: '1991-06-18' });
   a.close();
   b.close();
-  const opened = await Promise.all([sharer, recipient].map((s) => openGuardedPage(browser, `${s.url}#/devices`, { viewport: { width: 1400, height: 900 } })));
-  [alicePage, bobPage] = opened.map((o) => o.page);
-  guards = opened.map((o) => o.guard);
+  const [ao, bo] = await Promise.all([sharer, recipient].map((s) => openGuardedPage(browser, `${s.url}#/devices`, { viewport: { width: 1400, height: 900 } })));
+  [alicePage, bobPage, guards] = [ao!.page, bo!.page, [ao!.guard, bo!.guard]];
 }, 120_000);
 
 describe('hardware share between two stations', () => {
