@@ -229,7 +229,7 @@ export const REASONS = {
   'share.notAddable': ['bad_input', '{{field}}: this share is revoked, has ended, or was not made by a station; it cannot be added.'],
   'share.revoked': ['unauthenticated', 'This share was revoked by its owner.'],
   'share.ended': ['unauthenticated', 'This share has ended: its time window is over.'],
-  'share.notYet': ['unauthenticated', 'This share has not begun yet.'],
+  'share.notYet': ['unavailable', 'This share has not begun yet.'],
   'share.wrongCredential': ['unauthenticated', 'The share credential is not valid on this station.'],
   'share.remoteOnly': ['forbidden', 'A share credential is accepted only from another station over its TLS link.'],
   'share.notShared': ['forbidden', 'A share gives only its cameras’ pictures: {{call}} is not shared.'],

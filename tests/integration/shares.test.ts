@@ -147,7 +147,7 @@ describe('hardware share', () => {
     again.ws.close();
   });
 
-  it('a share whose window ends closes its connections within a second or two, and refuses after', async () => {
+  it('a share whose window ends closes its connections within a second or two, and refuses after; one not begun waits', async () => {
     const ending = await call(sharer, 'shares.create', { ...base(), validUntil: Date.now() + 1500 });
     const secret = (await credentialOf(ending.cloudId))!;
     const p = await peer();
@@ -157,6 +157,12 @@ describe('hardware share', () => {
     const again = await peer();
     expect((await again.call('auth.signInShare', { share: ending.cloudId, secret })).error.reason).toBe('share.ended');
     again.ws.close();
-    expect((await call(sharer, 'shares.list')).map((s) => s.state)).toEqual(['ended', 'revoked']);
+    // One whose window has not begun: refused for now, as a passing state (the recipient's station tries again later).
+    const later = await call(sharer, 'shares.create', { ...base(), validFrom: Date.now() + 3_600_000 });
+    expect(await refusal(call(sharer, 'shares.create', { ...base(), validFrom: Date.now() + 3_600_000, validUntil: Date.now() + 60_000 }))).toMatchObject({ reason: 'share.untilBeforeFrom', params: { field: 'validUntil' } });
+    const pending = await peer();
+    expect((await pending.call('auth.signInShare', { share: later.cloudId, secret: (await credentialOf(later.cloudId))! })).error).toMatchObject({ reason: 'share.notYet', code: 'unavailable' });
+    pending.ws.close();
+    expect((await call(sharer, 'shares.list')).map((s) => s.state)).toEqual(['pending', 'ended', 'revoked']);
   });
 });
