@@ -37,6 +37,9 @@ function ShareForm() {
   const { data: serving } = useServingQuery();
   const [create, { isLoading, error, reset }] = useCreateShareMutation();
   const own = channels.filter((c) => !c.site);
+  // This station's cameras by device (a camera added by RTSP URL alone has none).
+  const groups = [...own.reduce((m, c) => m.set(c.device?.id ?? 0, [...(m.get(c.device?.id ?? 0) ?? []), c]), new Map<number, typeof own>())]
+    .map(([, list]) => [list[0]!.device, list] as const);
   const [picked, setPicked] = useState<number[]>([]);
   const [draft, setDraft] = useState({ email: '', from: '', until: '', history: '' });
   const [rights, setRights] = useState<ShareRight[]>(['live']);
@@ -64,11 +67,23 @@ function ShareForm() {
       <fieldset className="share-cameras">
         <legend>{t('shares.cameras')}</legend>
         {own.length === 0 && <span className="muted small">{t('shares.noCameras')}</span>}
-        {own.map((c) => (
-          <label key={c.id} className="check">
-            <input type="checkbox" checked={picked.includes(c.id)} onChange={(e) => setPicked((p) => toggle(p, c.id, e.target.checked))} />
-            {c.device ? `${c.device.name} › ${c.name}` : c.name}
-          </label>
+        {groups.map(([device, list]) => (
+          <span key={device?.id ?? 0} className="share-device">
+            {/* A device's box shares all its channels. */}
+            {device && list.length > 1 && (
+              <label className="check">
+                <input type="checkbox" checked={list.every((c) => picked.includes(c.id))}
+                  onChange={(e) => setPicked((p) => (e.target.checked ? [...new Set([...p, ...list.map((c) => c.id)])] : p.filter((id) => !list.some((c) => c.id === id))))} />
+                <strong>{device.name}</strong>
+              </label>
+            )}
+            {list.map((c) => (
+              <label key={c.id} className="check">
+                <input type="checkbox" checked={picked.includes(c.id)} onChange={(e) => setPicked((p) => toggle(p, c.id, e.target.checked))} />
+                {device && list.length === 1 ? `${device.name} › ${c.name}` : c.name}
+              </label>
+            ))}
+          </span>
         ))}
       </fieldset>
       <fieldset className="share-rights">
