@@ -165,4 +165,12 @@ describe('hardware share', () => {
     pending.ws.close();
     expect((await call(sharer, 'shares.list')).map((s) => s.state)).toEqual(['pending', 'ended', 'revoked']);
   });
+
+  it('erasing an account takes its shares with it on the station: the shares given, the stations added from shares', async () => {
+    expect((await call(recipient, 'sites.list')).map((s) => s.username)).toEqual([expect.stringMatching(/^share:/)]);
+    await call(recipient, 'privacy.erase', { password: PASSWORD, recordings: 'keep' });
+    expect(await call(recipient, 'sites.list')).toEqual([]);
+    await call(sharer, 'privacy.erase', { password: PASSWORD, recordings: 'keep' });
+    expect(await call(sharer, 'shares.list')).toEqual([]);
+  });
 });
