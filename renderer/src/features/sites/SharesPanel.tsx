@@ -6,6 +6,7 @@ import { SHARE_RIGHTS, type GivenShare, type ReceivedShare, type ShareRight } fr
 import { errorField, errorText } from '../../i18n/errors';
 import { formatDateTime } from '../../i18n/format';
 import { useChannelsQuery } from '../live/live-api';
+import { usePrivacyStateQuery } from '../privacy/privacy-api';
 import { useMay } from '../operators/rights';
 import {
   useAddReceivedShareMutation, useCreateShareMutation, useReceivedSharesQuery, useRevokeShareMutation, useServingQuery, useSharesQuery,
@@ -144,8 +145,11 @@ function GivenTable({ shares }: { shares: GivenShare[] }) {
 
 function ReceivedTable() {
   const { t } = useTranslation('sites');
-  const { data: received = [], error, refetch, isFetching } = useReceivedSharesQuery();
+  // Asked of the cloud only with an account signed in (the Privacy page); nothing is sent otherwise.
+  const signedIn = !!usePrivacyStateQuery().data?.account;
+  const { data: received = [], error, refetch, isFetching } = useReceivedSharesQuery(undefined, { skip: !signedIn });
   const [add, { error: addError, isLoading }] = useAddReceivedShareMutation();
+  if (!signedIn) return <p className="muted small">{t('shares.signInFirst')}</p>;
   const state = (s: ReceivedShare) => (s.revokedAt !== null ? 'revoked' : s.active ? 'active' : s.validUntil !== null && s.validUntil <= Date.now() ? 'ended' : 'pending');
   return (
     <div className="table-wrap">
