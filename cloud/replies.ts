@@ -88,6 +88,9 @@ export function shareOut(s: ShareRow): Share {
     validUntil: s.valid_until,
     createdAt: s.created_at,
     revokedAt: s.revoked_at,
+    rights: s.rights ? (JSON.parse(s.rights) as Share['rights']) : ['live'],
+    historySeconds: s.history_s,
+    station: s.station_host && s.station_port && s.station_fingerprint ? { host: s.station_host, port: s.station_port, fingerprint: s.station_fingerprint } : null,
   };
 }
 

@@ -77,6 +77,14 @@ export interface ShareRow {
   valid_until: string | null;
   created_at: string;
   revoked_at: string | null;
+  /** JSON list of rights; null (older rows): live only. */
+  rights: string | null;
+  history_s: number | null;
+  station_host: string | null;
+  station_port: number | null;
+  station_fingerprint: string | null;
+  /** The recipient's share credential, delivered while active; cleared on revoke. */
+  credential: string | null;
 }
 
 export interface ErasureReceiptRow {

@@ -10,16 +10,22 @@ export interface NewShare {
   channels: number[] | null;
   validFrom: string | null;
   validUntil: string | null;
+  rights?: string[];
+  historySeconds?: number | null;
+  station?: { host: string; port: number; fingerprint: string } | null;
+  credential?: string | null;
   now: string;
 }
 
 export async function createShare(db: SqlDb, s: NewShare): Promise<ShareRow> {
   const id = randomUUID();
   await db.run(
-    `INSERT INTO shares (id, owner_id, recipient_id, device_id, device_name, channels, valid_from, valid_until, created_at, revoked_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+    `INSERT INTO shares (id, owner_id, recipient_id, device_id, device_name, channels, valid_from, valid_until, created_at, revoked_at,
+       rights, history_s, station_host, station_port, station_fingerprint, credential)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)`,
     [id, s.ownerId, s.recipientId, s.deviceId, s.deviceName, s.channels ? JSON.stringify(s.channels) : null, s.validFrom,
-      s.validUntil, s.now],
+      s.validUntil, s.now, JSON.stringify(s.rights ?? ['live']), s.historySeconds ?? null, s.station?.host ?? null, s.station?.port ?? null,
+      s.station?.fingerprint ?? null, s.credential ?? null],
   );
   return (await db.get<ShareRow>('SELECT * FROM shares WHERE id = ?', [id]))!;
 }
@@ -28,7 +34,7 @@ export async function listSharesGiven(db: SqlDb, ownerId: string): Promise<Share
   return db.all<ShareRow>('SELECT * FROM shares WHERE owner_id = ? ORDER BY created_at, id', [ownerId]);
 }
 
-/** Shares an account received; revoked ones only when asked (the export lists them all). */
+/** Shares an account received; revoked ones only when asked (the export and the recipient's station list them all). */
 export async function listSharesReceived(
   db: SqlDb,
   recipientId: string,
@@ -44,7 +50,8 @@ export async function listSharesReceived(
 /** Only the owner revokes; scoped by owner so no other account can. */
 export async function revokeShare(db: SqlDb, ownerId: string, shareId: string, now: string): Promise<ShareRow | undefined> {
   return db.tx(async (tx) => {
-    const r = await tx.run('UPDATE shares SET revoked_at = ? WHERE id = ? AND owner_id = ? AND revoked_at IS NULL', [
+    // The credential goes with it: a revoked share delivers nothing more.
+    const r = await tx.run('UPDATE shares SET revoked_at = ?, credential = NULL WHERE id = ? AND owner_id = ? AND revoked_at IS NULL', [
       now,
       shareId,
       ownerId,

@@ -15,6 +15,8 @@ export const shareRoutes: RouteDef[] = [
     if (!recipient) throw new HttpError(404, 'recipient_not_found', `no account with that email in ${REGIONS[d.region]}`, { field: 'recipientEmail' });
     if (recipient.id === c.auth.account.id)
       throw new HttpError(400, 'invalid_input', 'recipientEmail: cannot share a device with yourself', { field: 'recipientEmail' });
+    if (input.validUntil && Date.parse(input.validUntil) <= d.clock())
+      throw new HttpError(400, 'invalid_input', 'validUntil: is already past', { field: 'validUntil' });
     const share = await createShare(d.db, {
       ownerId: c.auth.account.id,
       recipientId: recipient.id,
@@ -23,6 +25,10 @@ export const shareRoutes: RouteDef[] = [
       channels: input.channels ?? null,
       validFrom: input.validFrom ? isoAt(Date.parse(input.validFrom)) : null,
       validUntil: input.validUntil ? isoAt(Date.parse(input.validUntil)) : null,
+      rights: input.rights ?? ['live'],
+      historySeconds: input.historySeconds ?? null,
+      station: input.station ?? null,
+      credential: input.credential ?? null,
       now: now(d),
     });
     return { status: 201, body: { share: { ...shareOut(share), recipientEmail: recipient.email } } };
@@ -38,15 +44,16 @@ export const shareRoutes: RouteDef[] = [
   }),
   serve('GET /v1/shares/received', async (d, c) => {
     const nowMs = d.clock();
-    const received = await listSharesReceived(d.db, c.auth.account.id);
+    const received = await listSharesReceived(d.db, c.auth.account.id, { includeRevoked: true });
     return {
       status: 200,
       body: {
-        shares: received.map((s) => ({
-          ...shareOut(s),
-          ownerNickname: s.owner_nickname,
-          active: (!s.valid_from || Date.parse(s.valid_from) <= nowMs) && (!s.valid_until || Date.parse(s.valid_until) > nowMs),
-        })),
+        shares: received.map((s) => {
+          const ended = !!s.revoked_at || (!!s.valid_until && Date.parse(s.valid_until) <= nowMs);
+          const active = !ended && (!s.valid_from || Date.parse(s.valid_from) <= nowMs);
+          // The credential is delivered only while it may still open something (the sharer's station checks the window).
+          return { ...shareOut(s), ownerNickname: s.owner_nickname, active, credential: ended ? null : s.credential };
+        }),
       },
     };
   }),

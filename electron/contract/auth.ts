@@ -86,6 +86,11 @@ export const authCalls = {
   'auth.signIn': call(needs.nothing, z.object({ name: userName, password }).strict(), SignedIn),
   /** A session signed in earlier on the same transport (a page reloaded). */
   'auth.resume': call(needs.nothing, z.object({ sessionId: z.string().min(1).max(100) }).strict(), AuthState),
+  /**
+   * A station signing in with a share's credential (Hardware Share, `shares.ts`): over the TLS link only; the sign-in then
+   * reaches exactly the shared channels and rights, inside the share's window.
+   */
+  'auth.signInShare': call(needs.nothing, z.object({ share: z.string().min(1).max(64), secret: z.string().min(16).max(256) }).strict(), SignedIn),
   'auth.signOut': call(needs.nothing, NoInput, AuthState),
   /** The lock screen: the session stays, the layout stays, every call but unlock waits for the password. */
   'auth.lock': call(needs.signIn, NoInput, AuthState),

@@ -218,6 +218,22 @@ export const REASONS = {
   'site.incompatible': ['unavailable', 'Station “{{name}}” runs Watchpost {{theirs}}, this desk {{ours}}: update one of them.'],
   'site.unknownCall': ['unavailable', 'Station “{{name}}” (Watchpost {{theirs}}) does not know {{call}}; this desk runs {{ours}}: update one of them.'],
   'site.cannotServe': ['unavailable', 'The station cannot serve desks on {{host}}:{{port}}: {{error}}.'],
+  // Hardware Share.
+  'share.servingOff': ['unavailable', 'Sharing needs this station to serve desks on the LAN: turn on Settings → Serve desks on the LAN first.'],
+  'share.selfShare': ['bad_input', '{{field}}: you cannot share with your own account.'],
+  'share.unknownRecipient': ['not_found', '{{field}}: there is no account with that email in this cloud region.'],
+  'share.untilPast': ['bad_input', '{{field}} is already past: a share must end in the future.'],
+  'share.untilBeforeFrom': ['bad_input', '{{field}} must be after the start.'],
+  'share.unknownChannel': ['bad_input', '{{field}}: channel {{id}} is not a camera of this station.'],
+  'share.notFound': ['not_found', 'There is no share {{id}}.'],
+  'share.notAddable': ['bad_input', '{{field}}: this share is revoked, has ended, or was not made by a station; it cannot be added.'],
+  'share.revoked': ['unauthenticated', 'This share was revoked by its owner.'],
+  'share.ended': ['unauthenticated', 'This share has ended: its time window is over.'],
+  'share.notYet': ['unavailable', 'This share has not begun yet.'],
+  'share.wrongCredential': ['unauthenticated', 'The share credential is not valid on this station.'],
+  'share.remoteOnly': ['forbidden', 'A share credential is accepted only from another station over its TLS link.'],
+  'share.notShared': ['forbidden', 'A share gives only its cameras’ pictures: {{call}} is not shared.'],
+  'share.beforeHistory': ['forbidden', 'This share reaches back only {{hours}} h: earlier recordings are not shared.'],
   'failover.remoteOnly': ['forbidden', 'The camera list with its credentials is given only to a standby station over its TLS link.'],
 } as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
 
@@ -419,6 +435,13 @@ export const FIELD_LABELS = {
   // Failover recording.
   standbyEnabled: 'Standby of this station',
   waitSeconds: 'Take over after (seconds)',
+  // Hardware Share.
+  recipientEmail: 'Recipient\'s email',
+  validFrom: 'From',
+  validUntil: 'Until',
+  historyHours: 'Playback reaches back (hours)',
+  share: 'Share',
+  shareSecret: 'Share credential',
 } as const;
 
 /**
@@ -506,4 +529,7 @@ export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'mqtt.set username': 'brokerUsername',
   'mqtt.test username': 'brokerUsername',
   'mqtt.set enabled': 'mqttEnabled',
+  'shares.revoke id': 'share',
+  'shares.addReceived id': 'share',
+  'auth.signInShare secret': 'shareSecret',
 };

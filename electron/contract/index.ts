@@ -14,6 +14,7 @@ import { recordingCalls, recordingSignals } from './recording';
 import { redactionCalls, redactionSignals } from './redaction';
 import { subjectRequestCalls, subjectRequestSignals } from './subject-requests';
 import { sitesCalls, sitesSignals } from './sites';
+import { shareCalls } from './shares';
 
 export * from './auth';
 export * from './bookmarks';
@@ -29,6 +30,7 @@ export * from './recording';
 export * from './redaction';
 export * from './subject-requests';
 export * from './sites';
+export * from './shares';
 
 export * from './errors';
 
@@ -55,7 +57,7 @@ const Tool = z.discriminatedUnion('found', [
  * an older peer cannot follow (a call removed or renamed, a field's meaning changed) raises the major; a call or an optional
  * field added raises the minor. Stations of the same major work together; a station that sends none is "1.0".
  */
-export const CONTRACT_VERSION = '1.1';
+export const CONTRACT_VERSION = '1.2';
 /** The major of a contract version ("2.3" -> 2); 0 for anything unreadable (never compatible). */
 export const contractMajor = (v: string): number => (/^\d+\.\d+$/.test(v) ? Number(v.split('.')[0]) : 0);
 
@@ -122,6 +124,7 @@ export const calls = {
   ...redactionCalls,
   ...subjectRequestCalls,
   ...sitesCalls,
+  ...shareCalls,
   ...mqttCalls,
   ...healthCalls,
 } as const;

@@ -19,6 +19,8 @@ export class ClientSession {
   /** The transport's own resources (a media port): kept when a sign-in ends, closed with the connection. */
   private readonly connection = new Set<() => void>();
   private closed = false;
+  /** Closes the connection itself (a desk's TLS socket): a share revoked or over leaves its peer nothing open. */
+  hangUp?: () => void;
   /** The sign-in this connection carries (auth/), null until it signs in. */
   signInId: string | null = null;
   /** `media` may come later than the first calls (Electron posts the page its port once the page has loaded). */

@@ -33,6 +33,7 @@ import { maskPam } from './redaction/raster';
 import { RedactionService } from './redaction/redaction-service';
 import { RemoteArchive, type RemoteArchiveOptions } from './sites/remote-archive';
 import { FailoverService } from './sites/failover';
+import { ShareService } from './sites/shares';
 import { SitesService } from './sites/sites-service';
 import type { DiscoveryPlace } from './sites/station-discovery';
 import { CONTRACT_VERSION, MASK_RGB } from '../contract';
@@ -315,6 +316,19 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   });
   await mqtt.start();
 
+  // Hardware Share (sites/shares.ts): shares of this station's cameras, served through the desk server with auth/'s
+  // checks; received shares added as sites. The cloud (privacy/) records and delivers them.
+  const shares = new ShareService({
+    db, logger, clock, cloud: privacy.cloud, serving: () => sites.serving(), ownChannels: () => registry.list(),
+    sites: {
+      list: () => sites.list(), addShared: (s) => sites.addShared(s),
+      remove: async (id) => sites.handlers['sites.remove']({ id }, shareSession),
+    },
+    endSignIns: (userId) => auth.endShare(userId),
+  });
+  const shareSession = new ClientSession('shares');
+  auth.setShares(shares);
+
   const handlers: Handlers = {
     'station.status': async () => ({
       version: opts.poseAs?.version ?? STATION_VERSION,
@@ -399,6 +413,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     ...subjectRequests.handlers,
     ...sites.handlers,
     ...failover.handlers,
+    ...shares.handlers,
+    // Erasing the account ends what it shared and what it was given (the cloud erased both ways).
+    'privacy.erase': async (input, session) => {
+      const receipt = await privacy.handlers['privacy.erase'](input, session);
+      await shares.eraseAll();
+      return receipt;
+    },
     // This station's failover recordings of other stations' channels are marked on its timeline.
     'archive.timeline': async (input, session) => {
       const list = await recording.handlers['archive.timeline'](input, session);
@@ -429,6 +450,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     health,
     async dispose() {
       clearInterval(heartbeat);
+      shares.dispose();
       await failover.dispose();
       await sites.dispose();
       await mqtt.dispose();

@@ -1,5 +1,5 @@
 // `npm run bench:cloud`: one JSON line — settings sync latency, settings reads per second, login and sign-up throttles,
-// rows per second of the retention pass (cloud-prune.ts).
+// rows per second of the retention pass (cloud-prune.ts), revoking a share to its stream stopping (cloud-share.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { ClientSession } from '../../electron/core/client-session';
 import { createStation } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
 import { benchPrune } from './cloud-prune';
+import { benchShareRevoke } from './cloud-share';
 
 const SYNC_SAMPLES = 200;
 const RPS_MAX_REQUESTS = 20_000;
@@ -103,6 +104,9 @@ try {
   stationSamples.sort((a, b) => a - b);
   const stationP50 = stationSamples[Math.floor(stationSamples.length / 2)]!;
 
+  // Hardware Share: revoked -> the recipient's stream stops (two more sign-ups from this address).
+  const share = await benchShareRevoke(dir, cloud.url);
+
   // Failed logins answered 401 before the service starts answering 429.
   let throttleAfter = 0;
   for (let i = 0; i < 50; i++) {
@@ -113,7 +117,7 @@ try {
   }
 
   // Sign-ups from this one loopback address (the two above included) answered before the service answers 429.
-  let signupThrottleAfter = 2;
+  let signupThrottleAfter = 4;
   for (let i = 0; i < 50; i++) {
     const r = await call(`${cloud.url}/v1/accounts`, json(undefined, { email: `signup${i}@example.test`, region: 'de', country: 'DE', nickname: 'S', password, dateOfBirth: '1990-01-01' }));
     if (r.status === 429) break;
@@ -136,6 +140,7 @@ try {
       rps_concurrency: RPS_CONCURRENCY,
       station_samples: STATION_SAMPLES,
       ...prune,
+      ...share,
     })}\n`,
   );
 } finally {

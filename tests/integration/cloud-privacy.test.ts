@@ -178,6 +178,7 @@ describe('restriction and objection', () => {
 });
 
 /** Every column of every table that holds account data, as it appears in the export. */
+const SHARE_CREDENTIAL = 'share-credential-0123456789abcdef';
 const EXPORTED_COLUMNS: Record<string, Record<string, string | null>> = {
   accounts: {
     id: 'account.id', email: 'account.email', region: 'account.region', country: 'account.country', nickname: 'account.nickname',
@@ -199,7 +200,10 @@ const EXPORTED_COLUMNS: Record<string, Record<string, string | null>> = {
   shares: {
     id: 'sharesGiven.id', owner_id: 'sharesReceived.ownerAccountId', recipient_id: 'sharesGiven.recipientAccountId', device_id: 'sharesGiven.deviceId',
     device_name: 'sharesGiven.deviceName', channels: 'sharesGiven.channels', valid_from: 'sharesGiven.validFrom', valid_until: 'sharesGiven.validUntil',
-    created_at: 'sharesGiven.createdAt', revoked_at: 'sharesGiven.revokedAt',
+    created_at: 'sharesGiven.createdAt', revoked_at: 'sharesGiven.revokedAt', rights: 'sharesGiven.rights', history_s: 'sharesGiven.historySeconds',
+    station_host: 'sharesGiven.station.host', station_port: 'sharesGiven.station.port', station_fingerprint: 'sharesGiven.station.fingerprint',
+    // The recipient's credential for the sharer's station: a secret, delivered to the recipient's station only.
+    credential: null,
   },
   login_failures: { id: null, key: null, at_ms: 'loginFailures.recentCount' },
   push_notices: {
@@ -243,7 +247,13 @@ describe('data subject rights', () => {
     await c.call('PUT', '/v1/settings', { token: a.token, body: { settings: { theme: 'dark' } }, headers: { 'if-match': '"1"' } });
     await c.call('POST', '/v1/consents', { token: a.token, body: consentBody('user_experience_plan', 'grant') });
     await telemetry('user_experience_plan', a.token, [{ screen: 'playback', clicks: 3 }]);
-    await c.call('POST', '/v1/shares', { token: a.token, body: { deviceId: 'sn-a', deviceName: 'Gate', recipientEmail: b.email, channels: [1, 2] } });
+    await c.call('POST', '/v1/shares', {
+      token: a.token,
+      body: {
+        deviceId: 'sn-a', deviceName: 'Gate', recipientEmail: b.email, channels: [1, 2], rights: ['live', 'playback'], historySeconds: 3600,
+        station: { host: '192.168.1.20', port: 7447, fingerprint: Array(32).fill('AB').join(':') }, credential: SHARE_CREDENTIAL,
+      },
+    });
     await c.call('POST', '/v1/shares', { token: b.token, body: { deviceId: 'sn-b', deviceName: 'Yard', recipientEmail: a.email } });
     await c.call('POST', '/v1/auth/login', { body: { email: a.email, password: 'wrong password' } });
     for (const p of ['alarm_push', 'cloud_storage', 'device_hosting']) await c.call('POST', '/v1/consents', { token: a.token, body: consentBody(p, 'grant') });
@@ -265,7 +275,8 @@ describe('data subject rights', () => {
     expect(Buffer.from(doc.data.account.photo!.base64, 'base64').equals(PNG_1PX)).toBe(true);
     expect(doc.data.settings!.document).toEqual({ theme: 'dark' });
     expect(doc.data.telemetry.events[0]!.payload).toEqual([{ screen: 'playback', clicks: 3 }]);
-    expect(doc.data.sharesGiven[0]).toMatchObject({ deviceName: 'Gate', channels: [1, 2], recipientAccountId: b.id });
+    expect(doc.data.sharesGiven[0]).toMatchObject({ deviceName: 'Gate', channels: [1, 2], recipientAccountId: b.id, rights: ['live', 'playback'], historySeconds: 3600 });
+    expect(JSON.stringify(r.body)).not.toContain(SHARE_CREDENTIAL);
     expect(doc.data.sharesReceived[0]).toMatchObject({ deviceName: 'Yard', ownerAccountId: b.id });
     expect(doc.data.loginFailures.recentCount).toBe(1);
     // The account operation log: the sign-up and this export, each with the address and app.

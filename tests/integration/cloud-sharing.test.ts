@@ -37,7 +37,8 @@ describe('device sharing', () => {
     const revoked = await c.call('DELETE', `/v1/shares/${r.body.share.id}`, { token: owner.token });
     expect(revoked.status).toBe(200);
     expect(revoked.body.share.revokedAt).toBeTruthy();
-    expect(await received()).toHaveLength(0);
+    // The recipient's list keeps it, revoked, without its credential.
+    expect(await received()).toMatchObject([{ id: r.body.share.id, active: false, credential: null, revokedAt: revoked.body.share.revokedAt }]);
     expect((await c.call('DELETE', `/v1/shares/${r.body.share.id}`, { token: owner.token })).status).toBe(404);
   });
 

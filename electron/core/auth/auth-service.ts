@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
-  calls, fail, passwordIsStrong, PASSWORD_RULE, StationError,
+  calls, fail, passwordIsStrong, PASSWORD_RULE, SHARE_USER_BASE, StationError,
   type AuthSettings, type AuthState, type CallName, type Me, type PlaybackState, type Result, type Right, type SignalName,
 } from '../../contract';
 import { SIGNAL_ACCESS } from '../../contract/signal-access';
@@ -44,6 +44,20 @@ function detailOf(input: unknown): string {
   return kept.length ? JSON.stringify(Object.fromEntries(kept)).slice(0, 500) : '';
 }
 
+/**
+ * Hardware Share (sites/shares.ts): sign-ins made with a share's credential act as a user id from `SHARE_USER_BASE`, whose
+ * grant is the share's channels and rights while the share is active, asked anew on every call (no cache: a revoked or
+ * ended share refuses at once).
+ */
+export interface SharePort {
+  verify(share: string, secret: string): number;
+  grantOf(userId: number): { me: Me; grant: Grant } | undefined;
+  check(userId: number, name: CallName, input: unknown): StationError | null;
+  scrub(name: CallName, value: unknown): unknown;
+  used(userId: number): void;
+}
+const isShare = (userId: number) => userId >= SHARE_USER_BASE;
+
 export interface AuthServiceOptions {
   db: Db;
   signals: SignalBus;
@@ -70,6 +84,7 @@ export class AuthService {
   private readonly items: ItemChannels;
   private readonly viewing: Viewing;
   private readonly unsubscribe: () => void;
+  private shares?: SharePort;
 
   constructor(private readonly o: AuthServiceOptions) {
     this.oplog = new OperationLog(o.db, o.clock);
@@ -118,7 +133,22 @@ export class AuthService {
     return session.peer !== undefined;
   }
 
+  /** Hardware Share's sign-ins (sites/shares.ts, composed after this service). */
+  setShares(port: SharePort): void {
+    this.shares = port;
+  }
+
+  /** Ends a share's sign-ins and closes their connections: its peer keeps no stream, no socket. */
+  endShare(userId: number): void {
+    for (const s of this.signIns.all()) if (s.userId === userId) {
+      const clients = [...s.clients];
+      this.signIns.end(s);
+      for (const c of clients) c.hangUp?.();
+    }
+  }
+
   private grantOf(userId: number): { me: Me; grant: Grant } | undefined {
+    if (isShare(userId)) return this.shares?.grantOf(userId);
     const cached = this.grants.get(userId);
     if (cached) return cached;
     const row = this.o.db.prepare('SELECT * FROM op_user WHERE id = ?').get(userId) as Parameters<typeof userOf>[0] | undefined;
@@ -174,17 +204,20 @@ export class AuthService {
       if (!cur) return refuse(fail(session.signInId === null ? 'auth.signInNeeded' : 'auth.sessionEnded'));
       if (cur.signIn.locked) return refuse(fail('auth.screenLocked'));
       if (cur.me.mustChangePassword && !name.startsWith('auth.')) return refuse(fail('auth.mustChangePassword'));
-      const refused = refusal(access, undefined, cur.grant);
+      const share = isShare(cur.me.id) ? this.shares : undefined;
+      const refused = share?.check(cur.me.id, name, undefined) ?? refusal(access, undefined, cur.grant);
       if (refused) return refuse(refused);
       cur.signIn.lastSeenAt = this.o.clock();
+      share?.used(cur.me.id);
       return {
         done,
         check: (input) => {
           parsed = input;
-          const r = refusal(access, input, cur.grant) ?? itemRefusal(access, input, cur.grant, this.items) ?? inputRefusal(input, cur.grant);
+          const r = share?.check(cur.me.id, name, input)
+            ?? refusal(access, input, cur.grant) ?? itemRefusal(access, input, cur.grant, this.items) ?? inputRefusal(input, cur.grant);
           return r ? refuse(r) : null;
         },
-        filter: (value) => filterList(access, value, cur.grant),
+        filter: (value) => (share ? share.scrub(name, filterList(access, value, cur.grant)) : filterList(access, value, cur.grant)),
       };
     },
   };
@@ -197,7 +230,10 @@ export class AuthService {
     if (!this.enforced(session)) return payload;
     const s = this.signIns.get(session.signInId);
     const g = s ? (this.grantOf(s.userId)?.grant ?? null) : null;
-    return signalFor(SIGNAL_ACCESS[name] ?? { kind: 'signedIn' }, payload, g, this.items);
+    const access = SIGNAL_ACCESS[name] ?? { kind: 'signedIn' };
+    // A share's peer hears only about its cameras (and its own sign-in), nothing of the station's other business.
+    if (s && isShare(s.userId) && access.kind !== 'channel' && name !== 'auth.changed') return undefined;
+    return signalFor(access, payload, g, this.items);
   }
 
   /** Who is calling, for rows written later (a view closed by its connection going, after the sign-in may have ended). */
@@ -350,6 +386,21 @@ export class AuthService {
       const row = (await this.checkPassword(session, name, password))!;
       if (row.disabled) throw fail('auth.disabled');
       return this.bind(session, row.id);
+    },
+    'auth.signInShare': ({ share, secret }, session) => {
+      // Only another station, over the TLS link: a share is never a way into a page of this station.
+      if (session.peer?.transport !== 'remote' || !this.shares) throw fail('share.remoteOnly');
+      const address = session.peer.address;
+      const wait = this.throttle.waitMs(`share:${share}`, address);
+      if (wait > 0) throw fail('auth.lockedOut', { seconds: Math.ceil(wait / 1000) });
+      let userId: number;
+      try {
+        userId = this.shares.verify(share, secret);
+      } catch (err) {
+        if ((err as StationError).info?.reason === 'share.wrongCredential') this.throttle.failed(`share:${share}`, address);
+        throw err;
+      }
+      return this.bind(session, userId);
     },
     'auth.resume': ({ sessionId }, session) => {
       const s = this.signIns.get(sessionId);

@@ -137,6 +137,10 @@ export class CloudClient {
     if (code === 'login_throttled') throw fail('account.logInThrottled', { field: 'currentPassword', minutes: retryMinutes(r) });
     if (code === 'email_taken') throw fail('account.emailTaken', { field: 'newEmail' });
     if (code === 'not_found') throw fail('cloud.notFound', {}, cloudMessage(r));
+    // Hardware Share (sites/shares.ts): the recipient is named by email.
+    if (code === 'recipient_not_found') throw fail('share.unknownRecipient', { field: 'recipientEmail' });
+    if (code === 'invalid_input' && r.error?.field === 'recipientEmail') throw fail('share.selfShare', { field: 'recipientEmail' });
+    if (code === 'invalid_input' && r.error?.field === 'validUntil') throw fail('share.untilPast', { field: 'validUntil' });
     throw accountError(r);
   }
 }

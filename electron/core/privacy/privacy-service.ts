@@ -54,6 +54,8 @@ export type PrivacyHandlers = Pick<Handlers, PrivacyHandlerName>;
 
 export class PrivacyService {
   readonly handlers: PrivacyHandlers;
+  /** The account's cloud client, for the areas that act for the account (sites/shares.ts). */
+  readonly cloud: CloudClient;
   private readonly status: PrivacyStatus;
   private readonly collector: TelemetryCollector;
   private readonly outbox: OutboxSync;
@@ -114,6 +116,7 @@ export class PrivacyService {
       else if ((name === 'devices.changed' || name === 'channels.changed') && status.active.has('device_hosting')) outbox.kick();
     });
     this.status = status;
+    this.cloud = cloud;
     this.collector = collector;
     this.outbox = outbox;
     this.db = db;

@@ -26,6 +26,7 @@ export function serveSocket(station: Station, ws: WebSocket, socket: Duplex, id:
     },
     backlog: () => ws.bufferedAmount,
   }, peer);
+  session.hangUp = () => ws.terminate();
   // Each connection is sent what its user may see (auth/: a restricted user hears nothing of other cameras).
   const unsubscribe = station.signals.subscribe((name, payload) => {
     const seen = station.signalFor(session, name, payload);

@@ -1,7 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import {
-  contractMajor, decodeMediaFrame, fail, StationError, WS_MAX_FRAME_BYTES, WS_PATH,
+  contractMajor, decodeMediaFrame, fail, SHARE_SITE_USER, StationError, WS_MAX_FRAME_BYTES, WS_PATH,
   type CallName, type CallOutput, type Channel, type CallInput, type MediaFrame, type Result, type ServerFrame, type SiteState,
 } from '../../contract';
 import type { Logger } from '../log';
@@ -121,7 +121,10 @@ export class SiteLink {
     const saved = await this.o.resume?.get();
     const resumed = saved ? await this.raw('auth.resume', { sessionId: saved }) : undefined;
     if (!resumed?.ok) {
-      const signedIn = await this.raw('auth.signIn', { name: this.o.username, password: await this.o.password() });
+      // A site made from a received share (Hardware Share) signs in with the share's credential, not an account.
+      const signedIn = this.o.username.startsWith(SHARE_SITE_USER)
+        ? await this.raw('auth.signInShare', { share: this.o.username.slice(SHARE_SITE_USER.length), secret: await this.o.password() })
+        : await this.raw('auth.signIn', { name: this.o.username, password: await this.o.password() });
       if (!signedIn.ok) {
         const refused = signedIn.error.code === 'unauthenticated';
         if (refused) {

@@ -103,7 +103,7 @@ export class SitesService {
     }
   }
 
-  private async serving(): Promise<RemoteServing> {
+  async serving(): Promise<RemoteServing> {
     const s = this.servingRow();
     // The fingerprint is shown before serving is on, so it can be read out to the desk's user in advance.
     this.fingerprint ??= (await stationIdentity(this.o.dataDir, this.o.secrets, s.host)).fingerprint;
@@ -243,6 +243,23 @@ export class SitesService {
     return this.toSite(this.row(id));
   }
 
+  /**
+   * A site made from a received share (sites/shares.ts): its certificate pinned from the share (the sharer's station made
+   * it, the cloud delivered it over HTTPS), its credential kept as the site's password, signed in with as a share.
+   */
+  async addShared(s: { name: string; host: string; port: number; fingerprint: string; username: string; password: string }): Promise<Site> {
+    const taken = this.o.db.prepare('SELECT id FROM site WHERE host = ? AND port = ?').get(s.host, s.port);
+    if (taken) throw fail('site.duplicate', { field: 'host', host: s.host, port: s.port });
+    const { lastInsertRowid } = this.o.db.prepare('INSERT INTO site (name, host, port, username, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(s.name, s.host, s.port, s.username, s.fingerprint, this.o.clock());
+    const id = Number(lastInsertRowid);
+    await this.o.secrets.set(secretKey(id), s.password);
+    this.log.info({ site: id, host: s.host, port: s.port }, 'shared station added');
+    await this.link(this.row(id));
+    this.changed();
+    return this.toSite(this.row(id));
+  }
+
   private async trust(id: number, fingerprint: string): Promise<Site> {
     const r = this.row(id);
     const seen = this.links.get(id)?.state.seenFingerprint ?? null;
@@ -326,7 +343,9 @@ export class SitesService {
       let unregister = () => {};
       const end = (reason: string) => { if (!closed) { closed = true; unregister(); sink.closed(reason); } };
       if (!link?.online) {
-        queueMicrotask(() => end(`the station is ${link?.state.state ?? 'offline'}`));
+        // Why, where the station said (a share revoked or over, a refused sign-in): the tile shows it.
+        const why = link?.state.state === 'auth_failed' && link.state.reason ? link.state.reason : `the station is ${link?.state.state ?? 'offline'}`;
+        queueMicrotask(() => end(why));
         return { close: () => { closed = true; } };
       }
       let reader = new Fmp4Reader();

@@ -6,6 +6,7 @@ import { useRemoveChannelMutation } from '../live/live-api';
 import { ActivationDialog } from './ActivationDialog';
 import { DeviceList } from './DeviceList';
 import { errorText } from './DeviceEdit';
+import { SharesPanel } from '../sites/SharesPanel';
 import { SitesPanel } from '../sites/SitesPanel';
 import { inSweep, SweepForm } from './SweepForm';
 import { useAddDeviceMutation, useInterfacesQuery, useScanMutation, useScanResultsQuery } from './devices-api';
@@ -123,6 +124,7 @@ export function DevicesPage() {
       <AddByAddress adder={adder} />
       <DeviceList />
       <SitesPanel />
+      <SharesPanel />
       {activating && <ActivationDialog targets={activating} onClose={() => setActivating(null)} />}
     </section>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { FoundStation, Site } from '../../../../electron/contract';
+import { SHARE_SITE_USER, type FoundStation, type Site } from '../../../../electron/contract';
 import { useStatusQuery } from '../../app/station-api';
 import { errorText } from '../../i18n/errors';
 import { formatDuration, formatTime } from '../../i18n/format';
@@ -229,7 +229,7 @@ export function SitesPanel() {
                   {(s.state === 'untrusted' || s.state === 'certificate_changed') && (
                     <button type="button" className={s.state === 'certificate_changed' ? 'st-danger' : 'primary'} onClick={() => setTrusting(s.id)}>{t('compare')}</button>
                   )}
-                  {s.state === 'auth_failed' && editing !== s.id && <button type="button" onClick={() => setEditing(s.id)}>{t('credentials.change')}</button>}
+                  {s.state === 'auth_failed' && editing !== s.id && !s.username.startsWith(SHARE_SITE_USER) && <button type="button" onClick={() => setEditing(s.id)}>{t('credentials.change')}</button>}
                   {standbyOf !== s.id && <button type="button" onClick={() => setStandbyOf(s.id)}>{t('standby.change')}</button>}
                   <button type="button" onClick={() => void retry({ id: s.id })}>{t('retry')}</button>
                   <button type="button" onClick={() => { if (confirm(t('confirmRemove', { name: s.name }))) void remove({ id: s.id }); }}>{t('remove')}</button>
