@@ -228,7 +228,7 @@ export const CloudSession = z.object({
 export type CloudSession = z.infer<typeof CloudSession>;
 
 /** What the cloud's account operation log records (its contract reads this list). */
-export const ACCOUNT_LOG_KINDS = ['sign_up', 'sign_in', 'password_change', 'email_change', 'export', 'erasure_request'] as const;
+export const ACCOUNT_LOG_KINDS = ['sign_up', 'sign_in', 'password_change', 'email_change', 'export', 'erasure_request', 'email_verified', 'password_reset'] as const;
 /** One entry of the account operation log, newest first: when, what, from which address, with which app and device. */
 export const AccountLogEntry = z.object({ id: z.number(), at: z.string(), kind: z.enum(ACCOUNT_LOG_KINDS), address: z.string(), client: z.string() });
 export type AccountLogEntry = z.infer<typeof AccountLogEntry>;
