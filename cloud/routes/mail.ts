@@ -31,7 +31,7 @@ export async function sendVerification(d: ServiceDeps, a: AccountRow): Promise<'
   const code = newCode();
   await storeCode(d.db, { accountId: a.id, purpose: 'verify', codeHash: codeHash(d, a.id, 'verify', code), nowMs: d.clock(), ttlMs: VERIFY_CODE_TTL_MS });
   return mailer(d).send({
-    accountId: a.id, kind: 'verify_email', recipient: a.email, subject: `Watchpost: your code ${spaced(code)}`,
+    accountId: a.id, kind: 'verify_email', recipient: a.email, subject: 'Watchpost: confirm your email address',
     body: `Hello ${a.nickname},\n\nenter this code on your Watchpost station's Privacy page to confirm your email address:\n\n    ${spaced(code)}\n\n` +
       `It works for ${VERIFY_CODE_TTL_MS / 3600_000} hours. If you did not create a Watchpost account, ignore this mail.\n`,
   });
@@ -103,7 +103,7 @@ export const mailRoutes: RouteDef[] = [
     const code = newCode();
     await storeCode(d.db, { accountId: a.id, purpose: 'reset', codeHash: codeHash(d, a.id, 'reset', code), nowMs: d.clock(), ttlMs: RESET_CODE_TTL_MS });
     const delivery = await send.send({
-      accountId: a.id, kind: 'password_reset', recipient: a.email, subject: `Watchpost: password reset code ${spaced(code)}`,
+      accountId: a.id, kind: 'password_reset', recipient: a.email, subject: 'Watchpost: your password reset code',
       body: `Hello ${a.nickname},\n\nsomeone (we hope you) asked to reset the password of your Watchpost account. Enter this code with a new password:\n\n` +
         `    ${spaced(code)}\n\nIt works once, for ${RESET_CODE_TTL_MS / 60_000} minutes. Every place signed in to the account is signed out.\n` +
         'If you did not ask for it, ignore this mail: your password stays as it is.\n',
