@@ -4,13 +4,13 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIRMATION_HEADER } from '../../electron/contract/cloud';
 import { codeIn, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
-import { PASSWORD, consentBody, confirmation, signUp, startTestCloud, type TestCloud } from './cloud-helpers';
+import { PASSWORD, consentBody, confirmation, mailVia, signUp, startTestCloud, type TestCloud } from './cloud-helpers';
 
 let smtp: SmtpSink;
 let c: TestCloud;
 beforeAll(async () => {
   smtp = await startSmtpSink();
-  c = await startTestCloud({ mail: { host: '127.0.0.1', port: smtp.port, from: 'Watchpost <no-reply@watchpost.test>', tls: 'none', retryBaseMs: 1000 } });
+  c = await startTestCloud({ mail: mailVia(smtp.port) });
 });
 afterAll(async () => {
   await c?.close();
