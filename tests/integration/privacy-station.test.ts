@@ -79,8 +79,8 @@ describe('station privacy service with the cloud on loopback', () => {
     const { st } = await station(cloud.url);
     const em = email();
     await signUp(st, { email: em });
-    let s = await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, locale: 'de-DE' });
-    expect(purpose(s, 'user_experience_plan')).toMatchObject({ granted: true });
+    let s = await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, locale: 'de-DE', password: PASSWORD });
+    expect(purpose(s, 'user_experience_plan')).toMatchObject({ granted: true, password: PASSWORD });
     s = await call(st, 'privacy.syncNow');
     expect(purpose(s, 'user_experience_plan')).toMatchObject({ granted: true, pending: false, active: true });
     for (let i = 0; i < 5; i++) await call(st, 'channels.list');
@@ -122,7 +122,7 @@ describe('station privacy service with the cloud on loopback', () => {
     const { st } = await station(cloud.url);
     const first = email();
     await signUp(st, { email: first });
-    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true });
+    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true, password: PASSWORD });
     await call(st, 'privacy.syncNow');
     await call(st, 'privacy.logOut');
     const s = await signUp(st);
@@ -142,8 +142,8 @@ describe('station privacy service with the cloud on loopback', () => {
     await signUp(a.st, { email: em });
     const b = await station(cloud.url);
     await call(b.st, 'privacy.logIn', { email: em, password: PASSWORD });
-    await call(a.st, 'privacy.setConsent', { purpose: 'cloud_storage', granted: true });
-    await call(b.st, 'privacy.setConsent', { purpose: 'device_hosting', granted: true });
+    await call(a.st, 'privacy.setConsent', { purpose: 'cloud_storage', granted: true, password: PASSWORD });
+    await call(b.st, 'privacy.setConsent', { purpose: 'device_hosting', granted: true, password: PASSWORD });
     await call(a.st, 'privacy.syncNow');
     await call(b.st, 'privacy.syncNow');
     const sa = await call(a.st, 'privacy.syncNow');
@@ -163,10 +163,10 @@ describe('station privacy service with the cloud on loopback', () => {
   it('exports local and cloud data to a file: every table and column held', async () => {
     const { st, dataDir } = await station(cloud.url);
     await signUp(st);
-    await call(st, 'privacy.setConsent', { purpose: 'device_experience_program', granted: true });
+    await call(st, 'privacy.setConsent', { purpose: 'device_experience_program', granted: true, password: PASSWORD });
     await call(st, 'privacy.syncNow');
     await call(st, 'bookmarks.add', { channelIds: [7], from: 1_000, to: 2_000, name: 'Ada at the door', note: 'parcel', tags: ['visitor'] });
-    const out = await call(st, 'privacy.export');
+    const out = await call(st, 'privacy.export', { password: PASSWORD });
     expect(out.path.startsWith(join(dataDir, 'exports'))).toBe(true);
     expect(statSync(out.path).mode & 0o777).toBe(0o600);
     const doc = JSON.parse(readFileSync(out.path, 'utf8'));
@@ -195,13 +195,13 @@ describe('offline first and policy changes (cloud stopped and restarted on the s
     const { st } = await station(c.url);
     const em = email();
     await signUp(st, { email: em });
-    await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true });
+    await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, password: PASSWORD });
     await call(st, 'privacy.syncNow');
     await c.close();
 
     let s = await call(st, 'privacy.updateProfile', { nickname: 'Offline Ada' });
     expect(s.account!.nickname).toBe('Offline Ada');
-    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true });
+    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true, password: PASSWORD });
     s = await call(st, 'privacy.syncNow');
     expect(s.sync.state).toBe('offline');
     expect(s.sync.pending).toBeGreaterThanOrEqual(3);
@@ -224,7 +224,7 @@ describe('offline first and policy changes (cloud stopped and restarted on the s
     for (let i = 0; i < 3; i++) await call(st, 'station.status');
     await call(st, 'privacy.syncNow');
     expect((await c.telemetryTotals()).byPurpose.user_experience_plan!.receivedBytes).toBe(before);
-    s = await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true });
+    s = await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, password: PASSWORD });
     s = await call(st, 'privacy.syncNow');
     expect(purpose(s, 'user_experience_plan')).toMatchObject({ needsReconsent: false, active: true, policyVersion: '2026-09' });
     await call(st, 'station.status');
@@ -242,10 +242,10 @@ describe('erasure', () => {
     const { st, dataDir } = await station(c.url);
     const em = email();
     await signUp(st, { email: em });
-    await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true });
+    await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, password: PASSWORD });
     await call(st, 'privacy.updateProfile', { nickname: 'Before erasure' });
     await call(st, 'privacy.syncNow');
-    await call(st, 'privacy.export');
+    await call(st, 'privacy.export', { password: PASSWORD });
     const rec = join(dataDir, 'recordings', '2026');
     mkdirSync(rec, { recursive: true });
     writeFileSync(join(rec, 'a.mp4'), 'x');
