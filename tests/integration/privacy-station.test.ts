@@ -11,7 +11,7 @@ import { startCloudInTempDir } from '../helpers/cloud-service';
 import { fileScope } from '../helpers/fixtures';
 import { privacyStation } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
-import { apiFor } from './cloud-helpers';
+import { apiFor, exportOf } from './cloud-helpers';
 
 const session = new ClientSession('privacy-test');
 const scope = fileScope();
@@ -75,12 +75,26 @@ describe('station privacy service with the cloud on loopback', () => {
     expect(ledger.rows.every((r) => r.consent.length > 0 && r.purpose)).toBe(true);
   });
 
+  it('asks for the account password again before an export or a grant; a wrong one sends and writes nothing', async () => {
+    const { st } = await station(cloud.url);
+    await signUp(st);
+    await expect(call(st, 'privacy.export', {})).rejects.toThrow('Type your account password again first; nothing was sent.');
+    await expect(call(st, 'privacy.export', { password: 'not my password' })).rejects.toThrow(/^Wrong password; 4 tries left/);
+    await expect(call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true })).rejects.toThrow('Type your account password again first; nothing was sent.');
+    expect(purpose(await call(st, 'privacy.state'), 'alarm_push').granted).toBe(false);
+    const out = await call(st, 'privacy.export', { password: PASSWORD });
+    expect(JSON.parse(out.json).cloud.metadata.service).toBe('watchpost-cloud');
+    expect(JSON.parse(out.json).cloudError).toBeNull();
+    // The password went to the cloud only in the confirmation's body: not in the export, the ledger's words or the station's files.
+    expect(out.json.includes(PASSWORD)).toBe(false);
+  });
+
   it('grants and withdraws: the cloud ledger matches; telemetry flows only while granted', async () => {
     const { st } = await station(cloud.url);
     const em = email();
     await signUp(st, { email: em });
     let s = await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, locale: 'de-DE', password: PASSWORD });
-    expect(purpose(s, 'user_experience_plan')).toMatchObject({ granted: true, password: PASSWORD });
+    expect(purpose(s, 'user_experience_plan')).toMatchObject({ granted: true });
     s = await call(st, 'privacy.syncNow');
     expect(purpose(s, 'user_experience_plan')).toMatchObject({ granted: true, pending: false, active: true });
     for (let i = 0; i < 5; i++) await call(st, 'channels.list');
@@ -88,7 +102,7 @@ describe('station privacy service with the cloud on loopback', () => {
     const sent = (await cloud.telemetryTotals()).byPurpose.user_experience_plan!.receivedBytes;
     expect(sent).toBeGreaterThan(0);
     const token = await login(cloud.url, em);
-    const exp = await cloudApi(cloud.url, 'GET', '/v1/export', token);
+    const exp = await exportOf(apiFor(cloud.url), token);
     const usage = exp.body.data.telemetry.events[0].payload[0];
     expect(usage.kind).toBe('feature_usage');
     expect(usage.features.find((x: any) => x.call === 'channels.list').count).toBe(5);
@@ -196,12 +210,17 @@ describe('offline first and policy changes (cloud stopped and restarted on the s
     const em = email();
     await signUp(st, { email: em });
     await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, password: PASSWORD });
+    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true, password: PASSWORD });
     await call(st, 'privacy.syncNow');
     await c.close();
 
     let s = await call(st, 'privacy.updateProfile', { nickname: 'Offline Ada' });
     expect(s.account!.nickname).toBe('Offline Ada');
-    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true, password: PASSWORD });
+    // A grant needs the cloud to check the password typed again: refused while it is away, and nothing saved.
+    await expect(call(st, 'privacy.setConsent', { purpose: 'cloud_storage', granted: true, password: PASSWORD })).rejects.toThrow(/did not answer/);
+    expect(purpose(await call(st, 'privacy.state'), 'cloud_storage').granted).toBe(false);
+    // A withdrawal sends nothing: saved at once, queued for the cloud.
+    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: false });
     s = await call(st, 'privacy.syncNow');
     expect(s.sync.state).toBe('offline');
     expect(s.sync.pending).toBeGreaterThanOrEqual(3);
@@ -214,7 +233,8 @@ describe('offline first and policy changes (cloud stopped and restarted on the s
     const token = await login(c.url, em);
     expect((await cloudApi(c.url, 'GET', '/v1/account', token)).body.account.nickname).toBe('Offline Ada');
     const consents = (await cloudApi(c.url, 'GET', '/v1/consents', token)).body;
-    expect(consents.current.alarm_push.action).toBe('grant');
+    expect(consents.current.alarm_push.action).toBe('withdraw');
+    expect(consents.current.cloud_storage).toBeNull();
 
     // The cloud announced policy 2026-09: the earlier grant is asked again and nothing of it is sent meanwhile.
     s = await call(st, 'privacy.state');
