@@ -3,14 +3,14 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorField, errorText } from '../../i18n/errors';
-import { useForgotPasswordMutation, useResetPasswordMutation } from './privacy-api';
+import { useForgotCloudPasswordMutation, useResetCloudPasswordMutation } from './privacy-api';
 
 export function ForgotPassword({ initialEmail, mail, onDone, onBack }: {
   initialEmail: string; mail: boolean | null; onDone: (email: string) => void; onBack: () => void;
 }) {
   const { t } = useTranslation('privacy');
-  const [forgot, fs] = useForgotPasswordMutation();
-  const [reset, rs] = useResetPasswordMutation();
+  const [forgot, fs] = useForgotCloudPasswordMutation();
+  const [reset, rs] = useResetCloudPasswordMutation();
   const [email, setEmail] = useState(initialEmail);
   const [f, setF] = useState({ code: '', newPassword: '', repeat: '' });
   const [differ, setDiffer] = useState(false);
