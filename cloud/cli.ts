@@ -1,9 +1,13 @@
 // `npm run cloud -- --region de --port 0 --db ./cloud.db [--postgres <url>] [--tls-cert cert.pem --tls-key key.pem]
-// [--controller-name … --controller-contact … --supervisory-authority …]`: runs the service on loopback (HTTPS with a certificate).
+// [--controller-name … --controller-contact … --supervisory-authority …]
+// [--smtp-host H --smtp-port 587 --smtp-user U --smtp-from ADDR --smtp-tls starttls|implicit|none]: mail through that relay;
+// its password only from WATCHPOST_SMTP_PASSWORD (never the command line, which other users can read). Each option also
+// reads WATCHPOST_SMTP_HOST, _PORT, _USER, _FROM, _TLS.`: runs the service on loopback (HTTPS with a certificate).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { REGION_IDS, type Region } from './domain';
+import { checkSmtpConfig, type SmtpConfig } from './mail';
 import { startCloud } from './service';
 
 const { values } = parseArgs({
@@ -18,6 +22,11 @@ const { values } = parseArgs({
     'supervisory-authority': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    'smtp-host': { type: 'string' },
+    'smtp-port': { type: 'string' },
+    'smtp-user': { type: 'string' },
+    'smtp-from': { type: 'string' },
+    'smtp-tls': { type: 'string' },
   },
 });
 
@@ -44,7 +53,35 @@ try {
   process.exit(2);
 }
 
+const env = process.env;
+const smtpHost = values['smtp-host'] ?? env.WATCHPOST_SMTP_HOST;
+let mail: SmtpConfig | undefined;
+if (smtpHost) {
+  const tlsMode = values['smtp-tls'] ?? env.WATCHPOST_SMTP_TLS ?? 'starttls';
+  if (!['starttls', 'implicit', 'none'].includes(tlsMode)) {
+    process.stderr.write('--smtp-tls must be starttls, implicit or none\n');
+    process.exit(2);
+  }
+  mail = {
+    host: smtpHost,
+    port: Number(values['smtp-port'] ?? env.WATCHPOST_SMTP_PORT ?? (tlsMode === 'implicit' ? 465 : 587)),
+    user: values['smtp-user'] ?? env.WATCHPOST_SMTP_USER,
+    password: env.WATCHPOST_SMTP_PASSWORD,
+    from: values['smtp-from'] ?? env.WATCHPOST_SMTP_FROM ?? '',
+    tls: tlsMode as SmtpConfig['tls'],
+  };
+  try {
+    checkSmtpConfig(mail);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+} else {
+  process.stderr.write('no SMTP relay configured (--smtp-host): email verification and "forgot password" are not offered\n');
+}
+
 const cloud = await startCloud({
+  mail,
   tls,
   region,
   port,

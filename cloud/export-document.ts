@@ -1,4 +1,5 @@
 // The data export: the contract's export document, its published JSON Schema, and the builder of one account's.
+import { listMailOf } from './repo/mail';
 import { z } from 'zod';
 import { EXPORT_SCHEMA_PATH, ExportDocument } from '../electron/contract/cloud';
 import type { SqlDb } from './db/sql-db';
@@ -48,6 +49,7 @@ export async function buildExport(
       withheld: [
         { field: 'password', reason: 'held only as a salted scrypt hash, which is not disclosed so it cannot be attacked offline' },
         { field: 'session tokens', reason: 'held only as SHA-256 hashes; sessions are listed without them' },
+        { field: 'mail text and codes', reason: 'a mail waiting for the relay carries a one-time code, a credential; codes are held only as keyed hashes' },
       ],
     },
     schema: exportJsonSchema,
@@ -60,6 +62,7 @@ export async function buildExport(
         nickname: account.nickname,
         dateOfBirth: account.date_of_birth,
         photo: account.photo ? { contentType: account.photo_type ?? 'application/octet-stream', base64: account.photo.toString('base64') } : null,
+        emailVerifiedAt: account.email_verified_at,
         createdAt: account.created_at,
         updatedAt: account.updated_at,
       },
@@ -103,6 +106,10 @@ export async function buildExport(
           payload: JSON.parse(e.payload) as unknown,
         })),
       },
+      mail: (await listMailOf(db, a.accountId)).map((m) => ({
+        id: Number(m.id), kind: m.kind, recipient: m.recipient, subject: m.subject, createdAt: m.created_at,
+        attempts: Number(m.attempts), lastError: m.last_error, sentAt: m.sent_at,
+      })),
       loginFailures: {
         recentCount: (await recentFailures(db, a.emailThrottleKey, a.nowMs - a.throttleWindowMs)).count,
       },

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { pathPattern, type Controller } from '../electron/contract/cloud';
 import { openDb } from './db/open-db';
+import { startMailSender, type SmtpConfig } from './mail';
 import type { DbConfig } from './db/sql-db';
 import {
   DEFAULT_SESSION_TTL_MS,
@@ -38,6 +39,8 @@ export interface CloudOptions {
   controller?: Controller;
   /** Serve HTTPS with this certificate and key (PEM); without it, plain HTTP (which a station accepts only on loopback). */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** The SMTP relay mail goes through (verification, forgotten passwords); without it no mail feature is offered. */
+  mail?: SmtpConfig;
   /** Defaults to a silent logger; the CLI passes one that writes to stderr. */
   logger?: Logger;
 }
@@ -74,16 +77,18 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
   if (!REGION_IDS.includes(opts.region)) throw new Error(`unknown region ${String(opts.region)}; use one of ${REGION_IDS.join(', ')}`);
   const db = await openDb(opts.db);
   const log = opts.logger ?? pino({ level: 'silent' });
+  const clock = opts.clock ?? Date.now;
   const deps: ServiceDeps = {
     db,
     region: opts.region,
-    clock: opts.clock ?? Date.now,
+    clock,
     sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     throttle: { ...DEFAULT_THROTTLE, ...opts.throttle },
     subjectKey: await serviceKey(db),
     policyVersion: opts.policyVersion ?? null,
     controller: opts.controller ?? null,
     log,
+    mail: opts.mail ? startMailSender(db, opts.mail, clock, log) : null,
   };
   const routes = ROUTES.map(compile);
   let unauthenticatedTelemetryBytes = 0;
@@ -198,6 +203,7 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
     close() {
       closing ??= (async () => {
         clearInterval(pruneTimer);
+        await deps.mail?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

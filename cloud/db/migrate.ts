@@ -6,6 +6,7 @@ import { migration004 } from './migrations/004-feedback';
 import { migration005 } from './migrations/005-retention';
 import { migration006 } from './migrations/006-account-log';
 import { migration007 } from './migrations/007-share-access';
+import { migration008 } from './migrations/008-mail';
 
 export interface Migration {
   version: number;
@@ -14,7 +15,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
 
 /** Applies pending migrations in order, each in its own transaction; returns the versions applied. */
 export async function migrate(db: SqlDb, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -3,6 +3,7 @@ import { CLOUD_RETENTION_DAYS, DAY_MS } from '../../electron/contract/retention'
 import type { SqlDb } from '../db/sql-db';
 import { isoAt } from '../domain';
 import { pruneFeedback } from './feedback';
+import { pruneMail } from './mail';
 import { pruneSessions } from './sessions';
 import { pruneFailures } from './throttle';
 
@@ -13,6 +14,8 @@ export interface PruneCounts {
   loginFailures: number;
   feedback: number;
   accountLog: number;
+  mail: number;
+  mailCodes: number;
   consentRecords: number;
   erasureReceipts: number;
 }
@@ -28,6 +31,7 @@ export async function pruneExpired(db: SqlDb, nowMs: number, throttleWindowMs: n
   const loginFailures = await pruneFailures(db, nowMs - throttleWindowMs);
   const feedback = await pruneFeedback(db, isoAt(nowMs));
   const accountLog = (await db.run('DELETE FROM account_log WHERE at < ?', [before(nowMs, days.accountLog)])).changes;
+  const { mail, codes: mailCodes } = await pruneMail(db, nowMs, { sent: days.sentMail, unsent: days.unsentMail });
   // Anonymised consent proof and the receipt of its erasure go together, once the limitation period is over.
   const { consentRecords, erasureReceipts } = await db.tx(async (tx) => {
     const cutoff = before(nowMs, days.erasedConsentRecords);
@@ -35,5 +39,5 @@ export async function pruneExpired(db: SqlDb, nowMs: number, throttleWindowMs: n
       'DELETE FROM consents WHERE account_id IS NULL AND subject IN (SELECT subject FROM erasure_receipts WHERE erased_at < ?)', [cutoff])).changes;
     return { consentRecords, erasureReceipts: (await tx.run('DELETE FROM erasure_receipts WHERE erased_at < ?', [cutoff])).changes };
   });
-  return { telemetryEvents, pushNotices, sessions, loginFailures, feedback, accountLog, consentRecords, erasureReceipts };
+  return { telemetryEvents, pushNotices, sessions, loginFailures, feedback, accountLog, mail, mailCodes, consentRecords, erasureReceipts };
 }

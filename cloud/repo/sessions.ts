@@ -57,3 +57,8 @@ export async function pruneSessions(db: SqlDb, beforeMs: number): Promise<number
   ]);
   return r.changes;
 }
+
+/** A password reset: every session of the account ends. */
+export async function revokeAllSessions(db: SqlDb, accountId: string, now: string): Promise<number> {
+  return (await db.run('UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL', [now, accountId])).changes;
+}

@@ -8,6 +8,7 @@ import { clearFailures } from '../repo/throttle';
 import { accountOut } from '../replies';
 import { hashPassword } from '../secrets';
 import { checkAge, photoOf, refuseTakenEmail } from './auth';
+import { verifyNewAddress } from './mail';
 import { logSignedIn, now, serve, subjectOf, type RouteDef } from './route';
 import { confirmPassword, emailKey } from './throttle';
 
@@ -35,6 +36,8 @@ export const accountRoutes: RouteDef[] = [
       return changed;
     });
     await logSignedIn(d, c, 'email_change');
+    // A new address is confirmed again, with a code mailed to it.
+    await verifyNewAddress(d, account);
     return { status: 200, body: { account: accountOut(account) } };
   }),
   serve('POST /v1/account/password', async (d, c) => {

@@ -8,6 +8,7 @@ import { clearFailures, recordLoginFailure } from '../repo/throttle';
 import { accountOut, sessionOut } from '../replies';
 import { burnPasswordCheck, hashPassword, hashToken, newSessionToken, verifyPassword } from '../secrets';
 import { accountLogOut, listAccountLog } from '../repo/account-log';
+import { verifyNewAddress } from './mail';
 import { logAccount, now, serve, servePublic, type RouteDef, type ServiceDeps } from './route';
 import { checkThrottle, clientKey, emailKey, recordFailure, signupKey } from './throttle';
 
@@ -71,6 +72,8 @@ export const authRoutes: RouteDef[] = [
       now: now(d),
     }));
     await logAccount(d, c, account.id, 'sign_up', input.client ?? '');
+    // The address is confirmed afterwards, with the code mailed to it (where the service sends mail).
+    await verifyNewAddress(d, account);
     return { status: 201, body: { account: accountOut(account), ...(await issueSession(d, account.id, input.client)) } };
   }),
   servePublic('POST /v1/auth/login', async (d, c) => {

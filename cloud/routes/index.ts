@@ -3,6 +3,7 @@ import { accountRoutes } from './account';
 import { accountServiceRoutes } from './account-services';
 import { authRoutes } from './auth';
 import { feedbackRoutes } from './feedback';
+import { mailRoutes } from './mail';
 import { privacyRoutes } from './privacy';
 import type { RouteDef } from './route';
 import { serviceRoutes } from './service';
@@ -20,4 +21,5 @@ export const ROUTES: RouteDef[] = [
   ...shareRoutes,
   ...accountServiceRoutes,
   ...feedbackRoutes,
+  ...mailRoutes,
 ];

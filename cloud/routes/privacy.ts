@@ -8,6 +8,7 @@ import { deleteHostedDevices } from '../repo/account-services';
 import { appendConsent, listConsents } from '../repo/consents';
 import { getSettings, putSettings } from '../repo/settings';
 import { consentOut, settingsOut } from '../replies';
+import { requireConfirmation } from './mail';
 import { refuseIfRestricted } from './purpose-gate';
 import { logSignedIn, now, serve, subjectOf, type RouteDef } from './route';
 import { emailKey } from './throttle';
@@ -58,6 +59,8 @@ export const privacyRoutes: RouteDef[] = [
   }),
   serve('POST /v1/consents', async (d, c) => {
     const input = await c.body();
+    // A grant lets data leave the user's computers: only with the password typed again a moment ago (a withdrawal needs none).
+    if (input.action === 'grant') requireConfirmation(d, c);
     const row = await d.db.tx(async (tx) => {
       // Hosting shows the devices to others: withdrawing it takes every hosted list down at once.
       if (input.purpose === 'device_hosting' && input.action === 'withdraw') await deleteHostedDevices(tx, c.auth.account.id);
@@ -75,6 +78,8 @@ export const privacyRoutes: RouteDef[] = [
     return { status: 200, body: { restricted: a.restricted === 1, objected: a.objected === 1 } };
   }),
   serve('GET /v1/export', async (d, c) => {
+    // The whole of the account leaves in one answer: only with the password typed again a moment ago.
+    requireConfirmation(d, c);
     await logSignedIn(d, c, 'export');
     const body = await buildExport(d.db, {
       accountId: c.auth.account.id,

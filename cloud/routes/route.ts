@@ -7,6 +7,7 @@ import {
   type AccountLogKind, type CloudSignedInRouteName, type CloudStatus, type Controller,
 } from '../../electron/contract/cloud';
 import type { SqlDb } from '../db/sql-db';
+import type { MailSender } from '../mail';
 import { isoAt, type Clock, type Region, type ThrottlePolicy } from '../domain';
 import { logAccountEvent } from '../repo/account-log';
 import type { AccountRow, SessionRow } from '../repo/rows';
@@ -25,6 +26,8 @@ export interface ServiceDeps {
   /** The deployment's controller identity, contact and supervisory authority (shown in the station's policy). */
   controller: Controller | null;
   log: Logger;
+  /** The SMTP relay's sender; null where none is configured (no mail features are offered then). */
+  mail: MailSender | null;
 }
 
 export interface AuthContext {

@@ -14,6 +14,7 @@ export const serviceRoutes: RouteDef[] = [
       purposes: [...PURPOSES],
       policyVersion: d.policyVersion,
       ...(d.controller ? { controller: d.controller } : {}),
+      mail: d.mail !== null,
     },
   })),
   servePublic('GET /v1/export/schema', async () => ({ status: 200, body: exportJsonSchema })),

@@ -28,6 +28,7 @@ export const REASONS = {
   'field.notCountry': ['bad_input', '{{field}}: “{{value}}” is not a country code (ISO 3166-1, e.g. DE or US).'],
   'field.inFuture': ['bad_input', '{{field}} is in the future.'],
   'field.notTimeZone': ['bad_input', '{{field}} must be a POSIX time zone, e.g. CET-1CEST,M3.5.0,M10.5.0/3.'],
+  'field.notMailedCode': ['bad_input', '{{field}} must be the 8-digit code from the mail.'],
   'field.notLanguageTag': ['bad_input', '{{field}} must be a language tag, e.g. en or de-DE.'],
   'field.notSchedule': ['bad_input', '{{field}} must be 336 half-hours, each 0 or 1.'],
   'field.notMotionMask': ['bad_input', '{{field}} must be 144 cells, each 0 or 1.'],
@@ -161,6 +162,13 @@ export const REASONS = {
   'account.signUpThrottled': ['unavailable', 'Too many sign-ups from this address; try again in {{minutes}} min.'],
   'account.wrongRegion': ['bad_input', 'This cloud service keeps data in {{region}}; an account of another region is served by that region\'s service.'],
   'account.passwordNeeded': ['bad_input', 'Your password is needed to delete the cloud account.'],
+  'account.confirmNeeded': ['bad_input', 'Type your account password again first; nothing was sent.'],
+  'account.mailUnavailable': ['unavailable', 'This cloud service sends no mail (no mail relay is configured there).'],
+  'account.codeWrong': ['bad_input', 'That is not the code from the mail.'],
+  'account.codeWrongTries': ['bad_input', { one: 'That is not the code from the mail; {{count}} try left.', other: 'That is not the code from the mail; {{count}} tries left.' }],
+  'account.codeExpired': ['bad_input', 'The code has expired; ask for a new one.'],
+  'account.codeUsed': ['bad_input', 'The code was used already; ask for a new one.'],
+  'account.alreadyVerified': ['conflict', 'Your email address is confirmed already.'],
   'account.eraseWrongPassword': ['bad_input', 'Wrong password; nothing was deleted.'],
   'account.eraseRefused': ['unavailable', 'The cloud refused the deletion; nothing was deleted.'],
   'photo.empty': ['bad_input', 'The photo file is empty.'],
@@ -239,6 +247,7 @@ export const REASONS = {
 
 /** Each input field's label, as its form names it (the renderer's `errors:fields.<key>`). */
 export const FIELD_LABELS = {
+  code: 'Code from the mail',
   acknowledged: 'Acknowledged',
   allowSameUrl: 'Add the same stream again',
   actions: 'Actions',

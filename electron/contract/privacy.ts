@@ -82,6 +82,12 @@ const country = z.string().trim().toUpperCase().superRefine((c, ctx) => {
   if (!isCountryCode(c)) ctx.addIssue({ code: 'custom', message: 'field.notCountry', params: { value: c.slice(0, 12) } });
 });
 const dateOfBirth = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
+/** The account's password typed again: checked by the cloud, never kept or logged here. */
+const confirmPassword = z.string().min(1, 'is required').max(256);
+/** A code the cloud mailed: eight digits (spaces and dashes typed with it are dropped). */
+const mailedCode = z.string().max(20).transform((s) => s.replace(/[\s-]/g, '')).pipe(z.string().regex(/^\d{8}$/, 'field.notMailedCode'));
+/** Whether a mail went to the relay at once or waits in the cloud's outbox (retried until it goes). */
+export const MailDelivery = z.object({ delivery: z.enum(['sent', 'queued']) });
 const locale = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'field.notLanguageTag').max(35);
 
 export const PrivacyAccount = z.object({
@@ -94,6 +100,8 @@ export const PrivacyAccount = z.object({
   regionName: z.string(),
   dateOfBirth: z.string(),
   createdAt: z.string(),
+  /** The address was confirmed with the code the cloud mailed (null: the cloud does not say). */
+  emailVerified: z.boolean().nullable(),
 });
 export type PrivacyAccount = z.infer<typeof PrivacyAccount>;
 
@@ -134,6 +142,8 @@ export const PrivacyState = z.object({
     controller: z.object({ name: z.string(), contact: z.string(), authority: z.string() }).nullable(),
     /** The station would not talk to it: plain HTTP to another computer, or a certificate it cannot verify. */
     refused: z.enum(['plain_http', 'certificate']).nullable(),
+    /** The cloud sends mail (email verification, "forgot password"); null until it was asked. */
+    mail: z.boolean().nullable(),
   }),
   policy: z.object({ version: z.string(), builtIn: z.string(), changed: z.boolean() }),
   account: PrivacyAccount.nullable(),
@@ -228,7 +238,7 @@ export const CloudSession = z.object({
 export type CloudSession = z.infer<typeof CloudSession>;
 
 /** What the cloud's account operation log records (its contract reads this list). */
-export const ACCOUNT_LOG_KINDS = ['sign_up', 'sign_in', 'password_change', 'email_change', 'export', 'erasure_request'] as const;
+export const ACCOUNT_LOG_KINDS = ['sign_up', 'sign_in', 'password_change', 'email_change', 'export', 'erasure_request', 'email_verified', 'password_reset'] as const;
 /** One entry of the account operation log, newest first: when, what, from which address, with which app and device. */
 export const AccountLogEntry = z.object({ id: z.number(), at: z.string(), kind: z.enum(ACCOUNT_LOG_KINDS), address: z.string(), client: z.string() });
 export type AccountLogEntry = z.infer<typeof AccountLogEntry>;
@@ -277,6 +287,13 @@ export const privacyCalls = {
   'privacy.revokeSession': call(needs.station('privacy'), z.object({ id: z.string().min(1).max(100) }).strict(), z.array(CloudSession)),
   /** Sign out everywhere else: every session of the account but this station's. */
   'privacy.revokeOtherSessions': call(needs.station('privacy'), NoInput, z.object({ revoked: z.number().int(), sessions: z.array(CloudSession) })),
+  /** The code the cloud mailed at sign-up (or to a new address) confirms the address. */
+  'privacy.verifyEmail': call(needs.station('privacy'), z.object({ code: mailedCode }).strict(), PrivacyState),
+  'privacy.resendVerification': call(needs.station('privacy'), NoInput, MailDelivery),
+  /** "Forgot password": the cloud mails a reset code to the address if it has an account there (the answer is the same if not). */
+  'privacy.forgotPassword': call(needs.station('privacy'), z.object({ email }).strict(), MailDelivery),
+  /** The mailed code with a new password: every session of the account ends; log in with the new password. */
+  'privacy.resetPassword': call(needs.station('privacy'), z.object({ email, code: mailedCode, newPassword: password }).strict(), z.object({ revokedSessions: z.number().int() })),
   'privacy.logIn': call(needs.station('privacy'), z.object({ email, password: z.string().min(1, 'is required').max(256) }).strict(), PrivacyState),
   'privacy.logOut': call(needs.station('privacy'), NoInput, PrivacyState),
   'privacy.updateProfile': call(needs.station('privacy'), 
@@ -284,8 +301,9 @@ export const privacyCalls = {
       .refine((p) => p.nickname !== undefined || p.country !== undefined, { message: 'input.nothingToChange' }),
     PrivacyState,
   ),
+  /** A grant lets data leave: it needs the account's password typed again (`password`); a withdrawal needs none. */
   'privacy.setConsent': call(needs.station('privacy'), 
-    z.object({ purpose: z.enum(PRIVACY_PURPOSES), granted: z.boolean(), locale: locale.default('en') }).strict(),
+    z.object({ purpose: z.enum(PRIVACY_PURPOSES), granted: z.boolean(), locale: locale.default('en'), password: confirmPassword.optional() }).strict(),
     PrivacyState,
   ),
   'privacy.setRights': call(needs.station('privacy'), 
@@ -329,7 +347,8 @@ export const privacyCalls = {
   'privacy.feedback': call(needs.station('privacy'), NoInput, z.array(SentFeedback)),
   /** The device lists the account's stations host (device hosting). */
   'privacy.hostedStations': call(needs.station('privacy'), NoInput, z.array(HostedStation)),
-  'privacy.export': call(needs.station('privacy'), NoInput, z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int(), json: z.string() })),
+  /** Signed in, the cloud part needs the account's password typed again. */
+  'privacy.export': call(needs.station('privacy'), z.object({ password: confirmPassword.optional() }).strict(), z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int(), json: z.string() })),
   'privacy.erase': call(needs.station('privacy'), 
     z.object({ password: z.string().max(256).default(''), recordings: z.enum(['keep', 'delete']) }).strict(),
     ErasureReceipt,

@@ -16,6 +16,10 @@ export const CLOUD_RETENTION_DAYS = {
   accountLog: 365,
   /** Feedback, with its screenshots and any diagnostics zip sent with it: after it arrived. */
   feedback: 365,
+  /** Mail the cloud sent (verification, password reset), without its text or recipient once sent: after sending. */
+  sentMail: 30,
+  /** Mail the relay never took (its codes expired long before): after it was queued. */
+  unsentMail: 7,
   /**
    * Consent records of an erased account, anonymised (only a keyed hash of the account id remains): after the erasure.
    * The controller must be able to show that consent was given (GDPR Art. 7(1)) for as long as a claim about the
@@ -50,6 +54,7 @@ export const RETENTION_TABLE = [
   { kind: 'cloudStorage', where: 'cloud', days: null },
   { kind: 'hostedDevices', where: 'cloud', days: null },
   { kind: 'feedback', where: 'cloud', days: CLOUD_RETENTION_DAYS.feedback },
+  { kind: 'mail', where: 'cloud', days: CLOUD_RETENTION_DAYS.sentMail },
   { kind: 'transmissionLedger', where: 'station', days: STATION_RETENTION_DAYS.transmissionLedger },
   { kind: 'unsentTelemetry', where: 'station', days: STATION_RETENTION_DAYS.unsentTelemetry },
   { kind: 'stationAccount', where: 'station', days: null },

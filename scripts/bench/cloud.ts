@@ -89,7 +89,7 @@ try {
     await dispatch('privacy.signUp', { email: 'station-bench@example.test', password, nickname: 'Station', country: 'DE', dateOfBirth: '1990-01-01' });
     for (let i = 0; i < STATION_SAMPLES; i++) {
       const t0 = performance.now();
-      await dispatch('privacy.setConsent', { purpose: 'alarm_push', granted: i % 2 === 0 });
+      await dispatch('privacy.setConsent', { purpose: 'alarm_push', granted: i % 2 === 0, ...(i % 2 === 0 ? { password } : {}) });
       await dispatch('privacy.syncNow', {});
       stationSamples.push(performance.now() - t0);
     }

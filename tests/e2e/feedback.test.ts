@@ -65,7 +65,7 @@ describe('feedback', () => {
     expect(post.endpoint).toBe('/v1/feedback');
     expect(post.consent).toMatch(/^your request: send feedback: text \(37 characters\), reply address, dock\.png \(1 kB\), watchpost-diagnostics-\d{8}-\d{6}\.zip \(\d+ kB\)$/);
 
-    const exported = JSON.parse((await stationCall('privacy.export', {})).json);
+    const exported = JSON.parse((await stationCall('privacy.export', { password: PASSWORD })).json);
     const fb = findFeedback(exported);
     expect(fb?.text).toBe('The Dock tile freezes after midnight.');
     const zip = fb!.attachments.find((a) => a.contentType === 'application/zip')!;

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloudHandle } from '../../cloud';
 import { fillAndSubmit, launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
 import { startCloudInTempDir } from '../helpers/cloud-service';
+import { grantFromPage } from '../helpers/privacy-ui';
 import { fileScope } from '../helpers/fixtures';
 import { startStation, type StationProcess } from '../helpers/station-process';
 import { cookieCall } from '../helpers/ws-client';
@@ -47,7 +48,7 @@ describe('cloud services on the Privacy page', () => {
   it('uploads a snapshot to cloud storage, downloads and deletes it; off again, nothing more goes up', async () => {
     mkdirSync(join(station.dataDir, 'snapshots'), { recursive: true });
     writeFileSync(join(station.dataDir, 'snapshots', 'gate-0712.jpg'), JPEG_BYTES);
-    await page.click('[data-testid=switch-cloud_storage]');
+    await grantFromPage(page, 'cloud_storage', PASSWORD);
     await poll(() => status('cloud_storage').textContent()).toMatch(/^On since/);
     await poll(() => page.locator('select[name=storable] option').first().textContent()).toContain('gate-0712.jpg · snapshot');
     await page.click('form[aria-label="Upload to cloud storage"] button[type=submit]');
@@ -78,7 +79,7 @@ describe('cloud services on the Privacy page', () => {
     expect((await stationCall('channels.addRtsp', { name: 'Loading bay', mainUrl: 'rtsp://guard:pa55word@127.0.0.1:9/bay', subUrl: null })).ok).toBe(true);
     await page.click('text=Sync now');
     expect(await ledgerRows('device_hosting')).toEqual([]);
-    await page.click('[data-testid=switch-device_hosting]');
+    await grantFromPage(page, 'device_hosting', PASSWORD);
     await poll(() => status('device_hosting').textContent()).toMatch(/^On since/);
     await page.click('text=Sync now');
     const own = page.locator('[data-testid=hosted-stations] tbody tr[data-own=true]');

@@ -9,6 +9,7 @@ import { PRIVACY_PURPOSES } from '../../electron/contract';
 import { CLOUD_RETENTION_DAYS, RETENTION_TABLE, STATION_RETENTION_DAYS } from '../../electron/contract/retention';
 import { fillAndSubmit, launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
 import { startCloudInTempDir } from '../helpers/cloud-service';
+import { confirmPassword, confirmPasswordRefused, grantFromPage } from '../helpers/privacy-ui';
 import { fileScope } from '../helpers/fixtures';
 import { ROOT, startStation, type StationProcess } from '../helpers/station-process';
 import { cookieCall } from '../helpers/ws-client';
@@ -108,6 +109,8 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
       } else {
         await page.click(`[data-testid=switch-${p}]`);
       }
+      // A grant lets data leave: the account password is typed again first.
+      await confirmPassword(page, PASSWORD);
       await poll(() => status(p).textContent()).toMatch(/^On since/);
       // What turning it off would stop is said before the one click that does it.
       expect(await page.textContent(`[data-testid=when-off-${p}]`)).toMatch(/^If you turn it off: .+ (at once|stops working)/);
@@ -187,13 +190,23 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
   });
 
   it('keeps working offline: edits saved at once and synced when the cloud is back; the new policy asks again', async () => {
+    // Granted while the cloud answers (a grant needs it to check the password); withdrawn below while it is away.
+    await grantFromPage(page, 'device_hosting', PASSWORD);
+    await grantFromPage(page, 'alarm_push', PASSWORD);
+    await page.click('text=Sync now');
+    await poll(syncState).toBe('synced');
     await cloud.close();
     await page.fill('form[aria-label=Profile] input[name=nickname]', 'Ada offline');
     await page.click('text=Save profile');
+    await page.click('[data-testid=switch-user_experience_plan]');
+    // Off is saved at once; on needs the cloud, so the dialog says it did not answer and nothing changes.
+    await confirmPasswordRefused(page, PASSWORD, /did not answer/);
     await page.click('[data-testid=switch-device_hosting]');
     await poll(syncState, 10_000).toBe('offline');
     await poll(() => page.locator('[data-testid=profile-pending]').count()).toBe(1);
-    expect(await status('device_hosting').textContent()).toMatch(/waiting to be recorded/);
+    // Withdrawn here at once (nothing of it is sent from now), recorded in the cloud when it is back.
+    expect(await status('device_hosting').textContent()).toBe('Off — nothing is sent');
+    expect(await status('user_experience_plan').textContent()).toBe('Off — nothing is sent');
     await poll(() => page.locator('[data-testid=consent-history]').textContent()).toContain('waiting to sync');
     await page.screenshot({ path: join(SHOTS, 'privacy-offline.png'), fullPage: true });
 
@@ -202,19 +215,22 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     await poll(syncState, 25_000).toBe('synced');
     const token = await cloudToken();
     expect((await cloudCall('GET', '/v1/account', token)).body.account.nickname).toBe('Ada offline');
-    expect((await cloudCall('GET', '/v1/consents', token)).body.current.device_hosting).toMatchObject({ action: 'grant', policyVersion: '2026-05' });
+    expect((await cloudCall('GET', '/v1/consents', token)).body.current.device_hosting).toMatchObject({ action: 'withdraw', policyVersion: '2026-05' });
 
-    await poll(() => page.locator('[data-reconsent=device_hosting]').count()).toBe(1);
-    expect(await status('device_hosting').textContent()).toMatch(/^Paused — allowed under policy 2026-05/);
+    // What was granted under 2026-05 is asked again; allowed under 2026-09 with the password typed again.
+    await poll(() => page.locator('[data-reconsent=alarm_push]').count()).toBe(1);
+    expect(await status('alarm_push').textContent()).toMatch(/^Paused — allowed under policy 2026-05/);
     await page.screenshot({ path: join(SHOTS, 'privacy-policy-notice.png') });
-    await page.click('[data-reconsent=device_hosting] >> text=Allow under 2026-09');
+    await page.click('[data-reconsent=alarm_push] >> text=Allow under 2026-09');
+    await confirmPassword(page, PASSWORD);
     await poll(() => page.locator('[data-reconsent]').count()).toBe(0);
-    await poll(async () => (await cloudCall('GET', '/v1/consents', token)).body.current.device_hosting?.policyVersion).toBe('2026-09');
+    await poll(async () => (await cloudCall('GET', '/v1/consents', token)).body.current.alarm_push?.policyVersion).toBe('2026-09');
   });
 
   it('exports every field held, here and in the cloud, to a file and as a download', async () => {
     const download = page.waitForEvent('download');
     await page.click('[data-testid=export]');
+    await confirmPassword(page, PASSWORD);
     const d = await download;
     expect(d.suggestedFilename()).toMatch(/^watchpost-export-.*\.json$/);
     const written = join(station.dataDir, 'exports', d.suggestedFilename());
@@ -245,10 +261,11 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     // The cloud part is the cloud's own full export, checked against its schema there.
     expect(doc.cloud.data.account).toMatchObject({ email: EMAIL, nickname: 'Ada offline', region: 'de', country: 'DE', dateOfBirth: '1990-05-17' });
     expect(Object.keys(doc.cloud.data).sort()).toEqual([
-      'account', 'accountLog', 'cloudStorage', 'consents', 'feedback', 'hostedDevices', 'loginFailures', 'pushNotices', 'rights', 'sessions', 'settings',
+      'account', 'accountLog', 'cloudStorage', 'consents', 'feedback', 'hostedDevices', 'loginFailures', 'mail', 'pushNotices', 'rights', 'sessions', 'settings',
       'sharesGiven', 'sharesReceived', 'telemetry',
     ]);
-    expect(doc.cloud.data.consents.length).toBe(12);
+    // Each purpose granted and withdrawn; offline: device hosting and alarm push granted, hosting withdrawn, alarm push granted again.
+    expect(doc.cloud.data.consents.length).toBe(14);
     expect(doc.cloud.data.telemetry.events.length).toBeGreaterThan(0);
   });
 

@@ -20,7 +20,7 @@ const served = scope.add(await serveStation(servedStationDir(scope, 'wp-fuzz-ws-
  * the LAN, the cloud, multicast scans, the whole settings): fuzzed with inputs of the wrong type only, which no schema
  * passes. Everything else gets schema-shaped junk too.
  */
-const REACHES_OUT = /^(devices\.|channels\.addRtsp|settings\.update|archive\.(setFolder|openFolder|move)|export\.(start|verify)|privacy\.(storeFile|erase|signUp|logIn|export|checkCloud|syncNow|setConsent)|eventSources\.add|recording\.setArchive)/;
+const REACHES_OUT = /^(devices\.|channels\.addRtsp|settings\.update|archive\.(setFolder|openFolder|move)|export\.(start|verify)|privacy\.(storeFile|erase|signUp|logIn|export|checkCloud|syncNow|setConsent|forgotPassword|resetPassword|verifyEmail|resendVerification)|eventSources\.add|recording\.setArchive)/;
 const NAMES = Object.keys(calls) as CallName[];
 
 interface Connection { ws: WebSocket; call(name: unknown, input: unknown): Promise<{ result: any; ms: number }>; signIn(): Promise<unknown> }

@@ -2,7 +2,7 @@
 // and the three consent-gated services: alarm push inbox, cloud storage, hosted device lists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHOTO_MAX_BYTES, STORED_OBJECT_MAX_BYTES } from '../../cloud/domain';
-import { JPEG_BYTES, MP4_BYTES, PASSWORD, consentBody, signUp, signUpBody, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
+import { JPEG_BYTES, MP4_BYTES, PASSWORD, consentBody, signUp, signUpBody, startTestCloud, type TestAccount, type TestCloud, grant as grantConsent } from './cloud-helpers';
 
 let c: TestCloud;
 beforeAll(async () => {
@@ -99,7 +99,7 @@ describe('sign-up throttle', () => {
 describe('consent-gated services', () => {
   let a: TestAccount;
   let other: TestAccount;
-  const grant = (p: string) => c.call('POST', '/v1/consents', { token: a.token, body: consentBody(p, 'grant') });
+  const grant = (p: string) => grantConsent(c, a.token, p);
   const withdraw = (p: string) => c.call('POST', '/v1/consents', { token: a.token, body: consentBody(p, 'withdraw') });
   const notice = (over: Record<string, unknown> = {}) => ({
     stationId: 'st-1', type: 'door', channelName: 'Front door', occurredAt: '2026-06-01T11:59:58.000Z', snapshotJpeg: JPEG_BYTES.toString('base64'), ...over,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, PNG_1PX, signUp, signUpBody, startTestCloud, type TestCloud } from './cloud-helpers';
+import { PASSWORD, PNG_1PX, signUp, signUpBody, startTestCloud, type TestCloud, exportOf } from './cloud-helpers';
 
 let c: TestCloud;
 beforeAll(async () => {
@@ -170,7 +170,7 @@ describe('cloud accounts over HTTP (SQLite)', () => {
     expect((await c.call('POST', '/v1/account/password', { token, body: { currentPassword: PASSWORD, newPassword: 'a new password 2' } })).status).toBe(200);
     const email = `moved.${a.email}`;
     expect((await c.call('POST', '/v1/account/email', { token, body: { currentPassword: 'a new password 2', newEmail: email } })).status).toBe(200);
-    expect((await c.call('GET', '/v1/export', { token })).status).toBe(200);
+    expect((await exportOf(c, token, 'a new password 2')).status).toBe(200);
     expect((await c.call('DELETE', '/v1/account', { token, body: { password: 'not it' } })).status).toBe(403);
     // A refused change is not a change: only what happened is logged (and the refused erasure request).
     expect((await c.call('POST', '/v1/account/password', { token, body: { currentPassword: 'wrong', newPassword: 'another password 3' } })).status).toBe(403);

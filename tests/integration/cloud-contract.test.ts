@@ -1,9 +1,12 @@
 // Every route answers as the contract says: each success parses with its route's reply schema, each refusal with the error envelope.
+import { CONFIRMATION_HEADER } from '../../electron/contract/cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOUD_ROUTE_NAMES, CloudError, cloudRouteOf, cloudRoutes, type CloudRouteName } from '../../electron/contract/cloud';
-import { JPEG_BYTES, MP4_BYTES, PASSWORD, PNG_1PX, consentBody, signUp, signUpBody, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
+import { JPEG_BYTES, MP4_BYTES, PASSWORD, PNG_1PX, consentBody, signUp, signUpBody, startTestCloud, type TestAccount, type TestCloud, mailVia } from './cloud-helpers';
+import { codeIn, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
 let c: TestCloud;
+let smtp: SmtpSink;
 let alice: TestAccount;
 let bob: TestAccount;
 const answered = new Set<CloudRouteName>();
@@ -24,12 +27,14 @@ async function call(method: string, path: string, opts: { token?: string; body?:
 }
 
 beforeAll(async () => {
-  c = await startTestCloud({ policyVersion: '2026-05' });
+  smtp = await startSmtpSink();
+  c = await startTestCloud({ policyVersion: '2026-05', mail: mailVia(smtp.port) });
   alice = await signUp(c, { nickname: 'Alice', photo: { contentType: 'image/png', data: PNG_1PX.toString('base64') } });
   bob = await signUp(c, { nickname: 'Bob' });
 });
 afterAll(async () => {
   await c.close();
+  await smtp.close();
 });
 
 describe('the cloud contract', () => {
@@ -59,9 +64,24 @@ describe('the cloud contract', () => {
     await call('PUT', '/v1/settings', { token: t, body: { settings: { a: 1 } }, headers: { 'if-match': '"1"' } });
     await call('PUT', '/v1/settings', { token: t, body: { settings: { a: 2 } }, headers: { 'if-match': '"1"' } });
     await call('POST', '/v1/telemetry/user_experience_plan', { token: t, body: { events: [{ a: 1 }] } });
+    // A grant and the export need the password typed again; refused without it.
+    await call('POST', '/v1/consents', { token: t, body: consentBody('alarm_push', 'grant') });
+    await call('POST', '/v1/auth/confirm', { token: t, body: { password: 'not the password' } });
+    const confirmed = { [CONFIRMATION_HEADER]: (await call('POST', '/v1/auth/confirm', { token: t, body: { password: PASSWORD } })).body.confirmation as string };
     for (const p of ['user_experience_plan', 'alarm_push', 'cloud_storage', 'device_hosting'] as const)
-      await call('POST', '/v1/consents', { token: t, body: consentBody(p, 'grant') });
-    await call('POST', '/v1/consents', { token: t, body: { ...consentBody('device_experience_program', 'grant'), policyVersion: '2025-01' } });
+      await call('POST', '/v1/consents', { token: t, headers: confirmed, body: consentBody(p, 'grant') });
+    await call('POST', '/v1/consents', { token: t, headers: confirmed, body: { ...consentBody('device_experience_program', 'grant'), policyVersion: '2025-01' } });
+    // Mail through the loopback relay: verification (resent first), a forgotten password; wrong codes refused.
+    await smtp.next(bob.email);
+    await call('POST', '/v1/account/email/verify', { token: bob.token, body: { code: '1234567' } });
+    await call('POST', '/v1/account/email/resend', { token: bob.token });
+    await call('POST', '/v1/account/email/verify', { token: bob.token, body: { code: codeIn(await smtp.next(bob.email)) } });
+    await call('POST', '/v1/account/email/resend', { token: bob.token });
+    await call('POST', '/v1/auth/forgot', { body: { email: 'nobody@example.test' } });
+    await call('POST', '/v1/auth/reset', { body: { email: 'nobody@example.test', code: '12345678', newPassword: 'a new password 99' } });
+    await call('POST', '/v1/auth/forgot', { body: { email: bob.email } });
+    await call('POST', '/v1/auth/reset', { body: { email: bob.email, code: codeIn(await smtp.next(bob.email)), newPassword: 'a new password 99' } });
+    bob = { ...bob, token: (await call('POST', '/v1/auth/login', { body: { email: bob.email, password: 'a new password 99' } })).body.token };
     await call('POST', '/v1/telemetry/device_experience_program', { token: t, body: { events: [{ a: 1 }] } });
     await call('GET', '/v1/consents', { token: t });
     await call('POST', '/v1/telemetry/user_experience_plan', { token: t, body: { events: [{ a: 1 }, { b: 2 }] } });
@@ -84,6 +104,7 @@ describe('the cloud contract', () => {
     await call('GET', '/v1/shares/received', { token: bob.token });
     await call('GET', '/v1/rights', { token: t });
     await call('GET', '/v1/export', { token: t });
+    await call('GET', '/v1/export', { token: t, headers: confirmed });
     await call('DELETE', `/v1/shares/${share.body.share.id}`, { token: t });
     await call('DELETE', `/v1/storage/${clip.body.object.id}`, { token: t });
     await call('DELETE', '/v1/hosting/st-1', { token: t });

@@ -3,7 +3,7 @@
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEEDBACK_ATTACHMENT_MAX_BYTES, FEEDBACK_RETENTION_DAYS } from '../../electron/contract/cloud';
-import { JPEG_BYTES, PASSWORD, PNG_1PX, signUp, startTestCloud, type TestCloud } from './cloud-helpers';
+import { JPEG_BYTES, PASSWORD, PNG_1PX, signUp, startTestCloud, type TestCloud, exportOf } from './cloud-helpers';
 
 let c: TestCloud;
 beforeAll(async () => {
@@ -31,7 +31,7 @@ describe('feedback', () => {
     expect(Date.parse(r.body.feedback.deleteAfter) - Date.parse(r.body.feedback.receivedAt)).toBe(FEEDBACK_RETENTION_DAYS * 86_400_000);
     expect((await c.call('GET', '/v1/feedback', { token: a.token })).body.feedback).toEqual([r.body.feedback]);
 
-    const exported = (await c.call('GET', '/v1/export', { token: a.token })).body;
+    const exported = (await exportOf(c, a.token)).body;
     expect(exported.data.feedback).toHaveLength(1);
     expect(Buffer.from(exported.data.feedback[0].attachments[0].base64, 'base64').equals(PNG_1PX)).toBe(true);
   });

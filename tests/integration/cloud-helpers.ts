@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { startCloud, type CloudHandle, type CloudOptions } from '../../cloud/service';
 import type { Region } from '../../cloud/domain';
+import { CONFIRMATION_HEADER } from '../../electron/contract/cloud';
 
 export interface Reply<T = any> {
   status: number;
@@ -111,3 +112,23 @@ export const PNG_1PX = Buffer.from(
 export const JPEG_BYTES = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('watchpost snapshot'), Buffer.from([0xff, 0xd9])]);
 /** The smallest MP4 head the cloud accepts: an ftyp box. */
 export const MP4_BYTES = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2')]);
+
+/** The cloud's mail through a loopback SMTP server (tests/helpers/smtp-sink.ts): no TLS, a quick first retry. */
+export const mailVia = (port: number): NonNullable<CloudOptions['mail']> => ({ host: '127.0.0.1', port, from: 'Watchpost <no-reply@watchpost.test>', tls: 'none', retryBaseMs: 1000 });
+
+/** The password typed again (POST /v1/auth/confirm): the header an export or a consent grant needs for the next few minutes. */
+export async function confirmation(api: Api, token: string, password = PASSWORD): Promise<Record<string, string>> {
+  const r = await api.call('POST', '/v1/auth/confirm', { token, body: { password } });
+  if (r.status !== 200) throw new Error(`confirm failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { [CONFIRMATION_HEADER]: r.body.confirmation as string };
+}
+
+/** A consent grant as the station sends it: confirmed with the password first. */
+export async function grant(api: Api, token: string, purpose: string, over: Record<string, unknown> = {}): Promise<Reply> {
+  return api.call('POST', '/v1/consents', { token, headers: await confirmation(api, token), body: { ...consentBody(purpose, 'grant'), ...over } });
+}
+
+/** The cloud export, confirmed with the password first. */
+export async function exportOf(api: Api, token: string, password = PASSWORD): Promise<Reply> {
+  return api.call('GET', '/v1/export', { token, headers: await confirmation(api, token, password) });
+}

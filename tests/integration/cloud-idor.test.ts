@@ -1,7 +1,7 @@
 // Tokens on every route, and no account reaching another's data by any route.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../cloud/routes';
-import { JPEG_BYTES, PASSWORD, consentBody, signUp, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
+import { JPEG_BYTES, PASSWORD, consentBody, signUp, startTestCloud, type TestAccount, type TestCloud, grant, exportOf } from './cloud-helpers';
 
 let c: TestCloud;
 let alice: TestAccount;
@@ -10,7 +10,7 @@ let aliceShareId: string;
 let alicePushId: number;
 let aliceObjectId: string;
 
-const PUBLIC = new Set(['GET /v1/health', 'GET /v1/export/schema', 'POST /v1/accounts', 'POST /v1/auth/login']);
+const PUBLIC = new Set(['GET /v1/health', 'GET /v1/export/schema', 'POST /v1/accounts', 'POST /v1/auth/login', 'POST /v1/auth/forgot', 'POST /v1/auth/reset']);
 
 beforeAll(async () => {
   c = await startTestCloud();
@@ -18,9 +18,9 @@ beforeAll(async () => {
   mallory = await signUp(c, { nickname: 'Mallory' });
   const carol = await signUp(c);
   await c.call('PUT', '/v1/settings', { token: alice.token, body: { settings: { secret: 'alice-only' } }, headers: { 'if-match': '"1"' } });
-  await c.call('POST', '/v1/consents', { token: alice.token, body: consentBody('user_experience_plan', 'grant') });
+  await grant(c, alice.token, 'user_experience_plan');
   aliceShareId = (await c.call('POST', '/v1/shares', { token: alice.token, body: { deviceId: 'A-1', deviceName: 'Alice cam', recipientEmail: carol.email } })).body.share.id;
-  for (const p of ['alarm_push', 'cloud_storage', 'device_hosting']) await c.call('POST', '/v1/consents', { token: alice.token, body: consentBody(p, 'grant') });
+  for (const p of ['alarm_push', 'cloud_storage', 'device_hosting']) await grant(c, alice.token, p);
   alicePushId = (await c.call('POST', '/v1/push', {
     token: alice.token,
     body: { stationId: 'st-a', type: 'door', channelName: 'alice-only door', occurredAt: '2026-06-01T12:00:00.000Z', snapshotJpeg: JPEG_BYTES.toString('base64') },
@@ -127,7 +127,8 @@ describe('authorisation', () => {
   });
 
   it('a token only ever answers for its own account', async () => {
-    const mine = await c.call('GET', '/v1/export', { token: mallory.token });
+    // Mallory's password is the one the password-change attack above set.
+    const mine = await exportOf(c, mallory.token, 'mallory password');
     expect(mine.body.data.account.id).toBe(mallory.id);
     expect(JSON.stringify(mine.body)).not.toContain('alice-only');
     // Query strings and extra ids are ignored; there is no way to name another account.

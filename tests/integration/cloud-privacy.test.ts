@@ -3,14 +3,19 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PURPOSES, TELEMETRY_PURPOSES } from '../../cloud/domain';
 import { ExportDocument as exportDocumentSchema } from '../../electron/contract/cloud';
-import { JPEG_BYTES, PASSWORD, PNG_1PX, consentBody, signUp, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
+import { JPEG_BYTES, PASSWORD, PNG_1PX, consentBody, signUp, startTestCloud, type TestAccount, type TestCloud, grant, exportOf, mailVia } from './cloud-helpers';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
 let c: TestCloud;
+let smtp: SmtpSink;
 beforeAll(async () => {
-  c = await startTestCloud();
+  // With a mail relay, so the export's mail part and the account's verification are real.
+  smtp = await startSmtpSink();
+  c = await startTestCloud({ mail: mailVia(smtp.port) });
 });
 afterAll(async () => {
   await c.close();
+  await smtp.close();
 });
 
 const telemetry = (purpose: string, token: string | undefined, events: unknown[] = [{ screen: 'live', ms: 12 }]) =>
@@ -46,7 +51,7 @@ describe('consent ledger', () => {
   it('records every grant and withdrawal per purpose with who, when, policy and app', async () => {
     const a = await signUp(c);
     for (const p of PURPOSES) {
-      expect((await c.call('POST', '/v1/consents', { token: a.token, body: consentBody(p, 'grant') })).status).toBe(201);
+      expect((await grant(c, a.token, p)).status).toBe(201);
       c.clock.now += 1000;
       expect((await c.call('POST', '/v1/consents', { token: a.token, body: consentBody(p, 'withdraw') })).status).toBe(201);
     }
@@ -68,7 +73,7 @@ describe('consent ledger', () => {
 
   it('has no route to change or delete a record, and the database refuses it too', async () => {
     const a = await signUp(c);
-    const rec = (await c.call('POST', '/v1/consents', { token: a.token, body: consentBody('alarm_push', 'grant') })).body.record;
+    const rec = (await grant(c, a.token, 'alarm_push')).body.record;
     expect((await c.call('PUT', '/v1/consents', { token: a.token, body: {} })).status).toBe(405);
     expect((await c.call('DELETE', '/v1/consents', { token: a.token })).status).toBe(405);
     expect((await c.call('DELETE', `/v1/consents/${rec.id}`, { token: a.token })).status).toBe(404);
@@ -95,7 +100,7 @@ describe('telemetry ingestion', () => {
     let usage = (await c.call('GET', '/v1/telemetry/usage', { token: a.token })).body.usage;
     for (const p of TELEMETRY_PURPOSES) expect(usage[p].acceptedBytes).toBe(0);
 
-    await c.call('POST', '/v1/consents', { token: a.token, body: consentBody('user_experience_plan', 'grant') });
+    await grant(c, a.token, 'user_experience_plan');
     const ok = await telemetry('user_experience_plan', a.token);
     expect(ok.status).toBe(202);
     expect((await telemetry('device_experience_program', a.token)).status).toBe(403);
@@ -114,11 +119,11 @@ describe('telemetry ingestion', () => {
     try {
       expect((await local.call('GET', '/v1/health')).body.policyVersion).toBe('2026-11');
       const a = await signUp(local);
-      await local.call('POST', '/v1/consents', { token: a.token, body: consentBody('user_experience_plan', 'grant') });
+      await grant(local, a.token, 'user_experience_plan');
       const old = await local.call('POST', '/v1/telemetry/user_experience_plan', { token: a.token, body: { events: [{}] } });
       expect(old.status).toBe(403);
       expect(old.body.error).toMatchObject({ code: 'consent_outdated', policyVersion: '2026-11' });
-      await local.call('POST', '/v1/consents', { token: a.token, body: { ...consentBody('user_experience_plan', 'grant'), policyVersion: '2026-11' } });
+      await grant(local, a.token, 'user_experience_plan', { policyVersion: '2026-11' });
       expect((await local.call('POST', '/v1/telemetry/user_experience_plan', { token: a.token, body: { events: [{}] } })).status).toBe(202);
     } finally {
       await local.close();
@@ -151,7 +156,7 @@ describe('restriction and objection', () => {
   it('restriction stops processing endpoints; objection stops telemetry; both lift', async () => {
     const a = await signUp(c);
     const b = await signUp(c);
-    await c.call('POST', '/v1/consents', { token: a.token, body: consentBody('device_experience_program', 'grant') });
+    await grant(c, a.token, 'device_experience_program');
     expect((await telemetry('device_experience_program', a.token)).status).toBe(202);
 
     expect((await c.call('PUT', '/v1/rights', { token: a.token, body: { objected: true } })).body).toEqual({ restricted: false, objected: true });
@@ -168,7 +173,7 @@ describe('restriction and objection', () => {
     expect(share.status).toBe(403);
     // Rights stay open while restricted: access, correction, export, consent, erasure.
     expect((await c.call('GET', '/v1/settings', { token: a.token })).status).toBe(200);
-    expect((await c.call('GET', '/v1/export', { token: a.token })).status).toBe(200);
+    expect((await exportOf(c, a.token)).status).toBe(200);
     expect((await c.call('PATCH', '/v1/account', { token: a.token, body: { nickname: 'fixed' } })).status).toBe(200);
 
     await c.call('PUT', '/v1/rights', { token: a.token, body: { restricted: false } });
@@ -184,7 +189,14 @@ const EXPORTED_COLUMNS: Record<string, Record<string, string | null>> = {
     id: 'account.id', email: 'account.email', region: 'account.region', country: 'account.country', nickname: 'account.nickname',
     date_of_birth: 'account.dateOfBirth', password_hash: null, photo: 'account.photo.base64', photo_type: 'account.photo.contentType',
     restricted: 'rights.restricted', objected: 'rights.objected', created_at: 'account.createdAt', updated_at: 'account.updatedAt',
+    email_verified_at: 'account.emailVerifiedAt',
   },
+  mail_outbox: {
+    id: 'mail.id', account_id: null, kind: 'mail.kind', recipient: 'mail.recipient', subject: 'mail.subject', body: null, created_at: 'mail.createdAt',
+    attempts: 'mail.attempts', next_attempt_ms: null, last_error: 'mail.lastError', sent_at: 'mail.sentAt',
+  },
+  // Codes are keyed hashes, credentials while they last: internal.
+  mail_codes: { id: null, account_id: null, purpose: null, code_hash: null, created_at: null, expires_at_ms: null, used_at: null },
   sessions: { id: 'sessions.id', client: 'sessions.client', token_hash: null, account_id: null, created_at: 'sessions.createdAt', expires_at_ms: 'sessions.expiresAt', last_used_at: 'sessions.lastUsedAt', revoked_at: 'sessions.revokedAt' },
   settings: { account_id: null, version: 'settings.version', document: 'settings.document', updated_at: 'settings.updatedAt' },
   consents: {
@@ -245,7 +257,7 @@ describe('data subject rights', () => {
     a = await signUp(c, { photo: { contentType: 'image/png', data: PNG_1PX.toString('base64') } });
     b = await signUp(c);
     await c.call('PUT', '/v1/settings', { token: a.token, body: { settings: { theme: 'dark' } }, headers: { 'if-match': '"1"' } });
-    await c.call('POST', '/v1/consents', { token: a.token, body: consentBody('user_experience_plan', 'grant') });
+    await grant(c, a.token, 'user_experience_plan');
     await telemetry('user_experience_plan', a.token, [{ screen: 'playback', clicks: 3 }]);
     await c.call('POST', '/v1/shares', {
       token: a.token,
@@ -256,7 +268,7 @@ describe('data subject rights', () => {
     });
     await c.call('POST', '/v1/shares', { token: b.token, body: { deviceId: 'sn-b', deviceName: 'Yard', recipientEmail: a.email } });
     await c.call('POST', '/v1/auth/login', { body: { email: a.email, password: 'wrong password' } });
-    for (const p of ['alarm_push', 'cloud_storage', 'device_hosting']) await c.call('POST', '/v1/consents', { token: a.token, body: consentBody(p, 'grant') });
+    for (const p of ['alarm_push', 'cloud_storage', 'device_hosting']) await grant(c, a.token, p);
     await c.call('POST', '/v1/push', { token: a.token, body: { stationId: 'st', type: 'door', channelName: 'Gate', occurredAt: '2026-06-01T12:00:00.000Z', snapshotJpeg: JPEG_BYTES.toString('base64') } });
     await c.call('POST', '/v1/storage', { token: a.token, body: { name: 'gate.jpg', kind: 'snapshot', contentType: 'image/jpeg', data: JPEG_BYTES.toString('base64') } });
     await c.call('PUT', '/v1/hosting/st', { token: a.token, body: { stationName: 'Office', devices: [{ id: 'd1', name: 'Gate', kind: 'camera', model: 'M', channels: 1 }] } });
@@ -264,7 +276,7 @@ describe('data subject rights', () => {
   });
 
   it('exports everything held, with metadata and a JSON Schema', async () => {
-    const r = await c.call('GET', '/v1/export', { token: a.token });
+    const r = await exportOf(c, a.token);
     expect(r.status).toBe(200);
     const doc = exportDocumentSchema.parse(r.body);
     expect(doc.metadata).toMatchObject({ formatVersion: 1, region: 'de', regionName: 'Germany', schema: '/v1/export/schema' });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../cloud/db/open-db';
 import type { SqlDb } from '../../cloud/db/sql-db';
 import { startCloud, type CloudHandle } from '../../cloud/service';
-import { PASSWORD, apiFor, consentBody, signUp } from './cloud-helpers';
+import { PASSWORD, apiFor, consentBody, signUp, grant } from './cloud-helpers';
 import { postgresUnavailable, startPostgres, type TestPostgres } from './cloud-postgres-server';
 import { allStoredText, defineRepositorySuite } from './cloud-repository-suite';
 
@@ -56,7 +56,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL', () => {
       expect((await api.call('POST', '/v1/accounts', { body: { email: 'x@y.test', region: 'my', country: 'MY', nickname: 'n', password: PASSWORD, dateOfBirth: '1990-01-01' } })).status).toBe(421);
       expect((await api.call('PUT', '/v1/settings', { token: a.token, body: { settings: { k: 1 } }, headers: { 'if-match': '"1"' } })).status).toBe(200);
       expect((await api.call('PUT', '/v1/settings', { token: a.token, body: { settings: { k: 2 } }, headers: { 'if-match': '"1"' } })).status).toBe(412);
-      await api.call('POST', '/v1/consents', { token: a.token, body: consentBody('user_experience_plan', 'grant') });
+      await grant(api, a.token, 'user_experience_plan');
       expect((await api.call('POST', '/v1/telemetry/user_experience_plan', { token: a.token, body: { events: [{ e: 1 }] } })).status).toBe(202);
       await api.call('POST', '/v1/shares', { token: a.token, body: { deviceId: 'd', deviceName: 'n', recipientEmail: b.email } });
       expect((await api.call('POST', '/v1/auth/login', { body: { email: a.email, password: 'nope' } })).status).toBe(401);

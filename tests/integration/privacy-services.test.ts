@@ -36,7 +36,7 @@ async function signUp(st: Station): Promise<string> {
   return email;
 }
 async function setConsent(st: Station, purpose: string, granted: boolean) {
-  await call(st, 'privacy.setConsent', { purpose, granted });
+  await call(st, 'privacy.setConsent', { purpose, granted, ...(granted ? { password: PASSWORD } : {}) });
   await call(st, 'privacy.syncNow');
   await poll(async () => (await call(st, 'privacy.state')).purposes.find((p) => p.purpose === purpose)).toMatchObject({ granted, active: granted, pending: false });
 }
@@ -111,7 +111,7 @@ describe('the three services that send data, each only under its consent', () =>
     expect((await call(st, 'privacy.storage')).objects.map((o) => o.name).sort()).toEqual(['door-2100.jpg', 'door-2100.mp4']);
     const down = await call(st, 'privacy.downloadStored', { id: snap.id });
     expect(Buffer.from(down.dataBase64, 'base64').equals(JPEG_BYTES)).toBe(true);
-    const exported = JSON.parse((await call(st, 'privacy.export')).json);
+    const exported = JSON.parse((await call(st, 'privacy.export', { password: PASSWORD })).json);
     expect(exported.cloud.data.cloudStorage.map((o: { base64: string }) => o.base64)).toContain(MP4_BYTES.toString('base64'));
     expect(await call(st, 'privacy.deleteStored', { id: snap.id })).toEqual({ deleted: true });
     expect((await call(st, 'privacy.storage')).objects).toHaveLength(1);

@@ -11,7 +11,7 @@ import { startCloudInTempDir } from '../helpers/cloud-service';
 import { fileScope } from '../helpers/fixtures';
 import { privacyStation } from '../helpers/in-process-station';
 import { stationCall } from '../helpers/station-call';
-import { apiFor } from './cloud-helpers';
+import { apiFor, exportOf } from './cloud-helpers';
 
 const session = new ClientSession('privacy-test');
 const scope = fileScope();
@@ -75,11 +75,25 @@ describe('station privacy service with the cloud on loopback', () => {
     expect(ledger.rows.every((r) => r.consent.length > 0 && r.purpose)).toBe(true);
   });
 
+  it('asks for the account password again before an export or a grant; a wrong one sends and writes nothing', async () => {
+    const { st } = await station(cloud.url);
+    await signUp(st);
+    await expect(call(st, 'privacy.export', {})).rejects.toThrow('Type your account password again first; nothing was sent.');
+    await expect(call(st, 'privacy.export', { password: 'not my password' })).rejects.toThrow(/^Wrong password; 4 tries left/);
+    await expect(call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true })).rejects.toThrow('Type your account password again first; nothing was sent.');
+    expect(purpose(await call(st, 'privacy.state'), 'alarm_push').granted).toBe(false);
+    const out = await call(st, 'privacy.export', { password: PASSWORD });
+    expect(JSON.parse(out.json).cloud.metadata.service).toBe('watchpost-cloud');
+    expect(JSON.parse(out.json).cloudError).toBeNull();
+    // The password went to the cloud only in the confirmation's body: not in the export, the ledger's words or the station's files.
+    expect(out.json.includes(PASSWORD)).toBe(false);
+  });
+
   it('grants and withdraws: the cloud ledger matches; telemetry flows only while granted', async () => {
     const { st } = await station(cloud.url);
     const em = email();
     await signUp(st, { email: em });
-    let s = await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, locale: 'de-DE' });
+    let s = await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, locale: 'de-DE', password: PASSWORD });
     expect(purpose(s, 'user_experience_plan')).toMatchObject({ granted: true });
     s = await call(st, 'privacy.syncNow');
     expect(purpose(s, 'user_experience_plan')).toMatchObject({ granted: true, pending: false, active: true });
@@ -88,7 +102,7 @@ describe('station privacy service with the cloud on loopback', () => {
     const sent = (await cloud.telemetryTotals()).byPurpose.user_experience_plan!.receivedBytes;
     expect(sent).toBeGreaterThan(0);
     const token = await login(cloud.url, em);
-    const exp = await cloudApi(cloud.url, 'GET', '/v1/export', token);
+    const exp = await exportOf(apiFor(cloud.url), token);
     const usage = exp.body.data.telemetry.events[0].payload[0];
     expect(usage.kind).toBe('feature_usage');
     expect(usage.features.find((x: any) => x.call === 'channels.list').count).toBe(5);
@@ -122,7 +136,7 @@ describe('station privacy service with the cloud on loopback', () => {
     const { st } = await station(cloud.url);
     const first = email();
     await signUp(st, { email: first });
-    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true });
+    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true, password: PASSWORD });
     await call(st, 'privacy.syncNow');
     await call(st, 'privacy.logOut');
     const s = await signUp(st);
@@ -142,8 +156,8 @@ describe('station privacy service with the cloud on loopback', () => {
     await signUp(a.st, { email: em });
     const b = await station(cloud.url);
     await call(b.st, 'privacy.logIn', { email: em, password: PASSWORD });
-    await call(a.st, 'privacy.setConsent', { purpose: 'cloud_storage', granted: true });
-    await call(b.st, 'privacy.setConsent', { purpose: 'device_hosting', granted: true });
+    await call(a.st, 'privacy.setConsent', { purpose: 'cloud_storage', granted: true, password: PASSWORD });
+    await call(b.st, 'privacy.setConsent', { purpose: 'device_hosting', granted: true, password: PASSWORD });
     await call(a.st, 'privacy.syncNow');
     await call(b.st, 'privacy.syncNow');
     const sa = await call(a.st, 'privacy.syncNow');
@@ -163,10 +177,10 @@ describe('station privacy service with the cloud on loopback', () => {
   it('exports local and cloud data to a file: every table and column held', async () => {
     const { st, dataDir } = await station(cloud.url);
     await signUp(st);
-    await call(st, 'privacy.setConsent', { purpose: 'device_experience_program', granted: true });
+    await call(st, 'privacy.setConsent', { purpose: 'device_experience_program', granted: true, password: PASSWORD });
     await call(st, 'privacy.syncNow');
     await call(st, 'bookmarks.add', { channelIds: [7], from: 1_000, to: 2_000, name: 'Ada at the door', note: 'parcel', tags: ['visitor'] });
-    const out = await call(st, 'privacy.export');
+    const out = await call(st, 'privacy.export', { password: PASSWORD });
     expect(out.path.startsWith(join(dataDir, 'exports'))).toBe(true);
     expect(statSync(out.path).mode & 0o777).toBe(0o600);
     const doc = JSON.parse(readFileSync(out.path, 'utf8'));
@@ -195,13 +209,18 @@ describe('offline first and policy changes (cloud stopped and restarted on the s
     const { st } = await station(c.url);
     const em = email();
     await signUp(st, { email: em });
-    await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true });
+    await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, password: PASSWORD });
+    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true, password: PASSWORD });
     await call(st, 'privacy.syncNow');
     await c.close();
 
     let s = await call(st, 'privacy.updateProfile', { nickname: 'Offline Ada' });
     expect(s.account!.nickname).toBe('Offline Ada');
-    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: true });
+    // A grant needs the cloud to check the password typed again: refused while it is away, and nothing saved.
+    await expect(call(st, 'privacy.setConsent', { purpose: 'cloud_storage', granted: true, password: PASSWORD })).rejects.toThrow(/did not answer/);
+    expect(purpose(await call(st, 'privacy.state'), 'cloud_storage').granted).toBe(false);
+    // A withdrawal sends nothing: saved at once, queued for the cloud.
+    await call(st, 'privacy.setConsent', { purpose: 'alarm_push', granted: false });
     s = await call(st, 'privacy.syncNow');
     expect(s.sync.state).toBe('offline');
     expect(s.sync.pending).toBeGreaterThanOrEqual(3);
@@ -214,7 +233,8 @@ describe('offline first and policy changes (cloud stopped and restarted on the s
     const token = await login(c.url, em);
     expect((await cloudApi(c.url, 'GET', '/v1/account', token)).body.account.nickname).toBe('Offline Ada');
     const consents = (await cloudApi(c.url, 'GET', '/v1/consents', token)).body;
-    expect(consents.current.alarm_push.action).toBe('grant');
+    expect(consents.current.alarm_push.action).toBe('withdraw');
+    expect(consents.current.cloud_storage).toBeNull();
 
     // The cloud announced policy 2026-09: the earlier grant is asked again and nothing of it is sent meanwhile.
     s = await call(st, 'privacy.state');
@@ -224,7 +244,7 @@ describe('offline first and policy changes (cloud stopped and restarted on the s
     for (let i = 0; i < 3; i++) await call(st, 'station.status');
     await call(st, 'privacy.syncNow');
     expect((await c.telemetryTotals()).byPurpose.user_experience_plan!.receivedBytes).toBe(before);
-    s = await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true });
+    s = await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, password: PASSWORD });
     s = await call(st, 'privacy.syncNow');
     expect(purpose(s, 'user_experience_plan')).toMatchObject({ needsReconsent: false, active: true, policyVersion: '2026-09' });
     await call(st, 'station.status');
@@ -242,10 +262,10 @@ describe('erasure', () => {
     const { st, dataDir } = await station(c.url);
     const em = email();
     await signUp(st, { email: em });
-    await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true });
+    await call(st, 'privacy.setConsent', { purpose: 'user_experience_plan', granted: true, password: PASSWORD });
     await call(st, 'privacy.updateProfile', { nickname: 'Before erasure' });
     await call(st, 'privacy.syncNow');
-    await call(st, 'privacy.export');
+    await call(st, 'privacy.export', { password: PASSWORD });
     const rec = join(dataDir, 'recordings', '2026');
     mkdirSync(rec, { recursive: true });
     writeFileSync(join(rec, 'a.mp4'), 'x');

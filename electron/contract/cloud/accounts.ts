@@ -85,6 +85,8 @@ export const Account = z.strictObject({
   photoType: z.string().nullable(),
   restricted: z.boolean(),
   objected: z.boolean(),
+  /** The address was confirmed with the code mailed to it; absent from older services. */
+  emailVerified: z.boolean().optional(),
   createdAt: iso,
   updatedAt: iso,
 });

@@ -32,6 +32,7 @@ export const ExportDocument = z.strictObject({
       nickname: z.string(),
       dateOfBirth: z.string(),
       photo: z.strictObject({ contentType: z.string(), base64: z.string() }).nullable(),
+      emailVerifiedAt: iso.nullable().describe('when the address was confirmed with a mailed code'),
       createdAt: iso,
       updatedAt: iso,
     }),
@@ -55,6 +56,10 @@ export const ExportDocument = z.strictObject({
       ),
     }),
     feedback: z.array(CloudFeedback.extend({ attachments: z.array(CloudFeedback.shape.attachments.element.extend({ base64: z.string() })) })),
+    mail: z.array(z.strictObject({
+      id: z.number(), kind: z.string(), recipient: z.string().describe('empty once sent'), subject: z.string(), createdAt: iso,
+      attempts: z.number(), lastError: z.string().nullable(), sentAt: iso.nullable(),
+    })).describe('mail sent to the account; its text (which carries a code) is withheld and dropped once sent'),
     loginFailures: z.strictObject({ recentCount: z.number().describe('failed logins for this email still held for throttling') }),
   }),
 });

@@ -7,6 +7,7 @@ import { accountRoutes } from './accounts';
 import { NoBody, REGION_IDS, publicRoute } from './common';
 import { exportRoutes } from './export';
 import { feedbackRoutes } from './feedback';
+import { mailRoutes } from './mail';
 import { settingsRoutes } from './settings';
 import { shareRoutes } from './shares';
 import { telemetryRoutes } from './telemetry';
@@ -17,6 +18,7 @@ export * from './common';
 export * from './errors';
 export * from './export';
 export * from './feedback';
+export * from './mail';
 export * from './settings';
 export * from './shares';
 export * from './telemetry';
@@ -34,6 +36,8 @@ export const Health = z.strictObject({
   policyVersion: z.string().nullable(),
   /** Who answers for the data in this deployment, how to reach them, and where to complain; absent where not configured. */
   controller: Controller.optional(),
+  /** Whether this deployment sends mail (verification, forgotten passwords); absent from older services. */
+  mail: z.boolean().optional(),
 });
 export type Health = z.infer<typeof Health>;
 
@@ -49,6 +53,7 @@ export const cloudRoutes = {
   ...shareRoutes,
   ...accountServiceRoutes,
   ...feedbackRoutes,
+  ...mailRoutes,
 } as const;
 
 export type CloudRoutes = typeof cloudRoutes;

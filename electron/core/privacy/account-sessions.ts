@@ -9,7 +9,7 @@ import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 import { STATION_VERSION } from '../version';
 import { TOKEN_KEY, accountError, type CloudAccount, type CloudClient } from './cloud-client';
-import { CloudUnreachable } from './cloud-transport';
+import { CloudUnreachable, cloudCode } from './cloud-transport';
 import { clearAccountData, eraseLocalRows, type LocalErasure } from './erasure';
 import type { OutboxSync } from './outbox-sync';
 import { MINIMUM_AGE, type PrivacyStatus } from './privacy-status';
@@ -59,7 +59,7 @@ export class AccountSessions {
   readonly handlers: Pick<Handlers,
     | 'privacy.signUp' | 'privacy.logIn' | 'privacy.logOut' | 'privacy.updateProfile' | 'privacy.photo' | 'privacy.setPhoto'
     | 'privacy.changeEmail' | 'privacy.changePassword' | 'privacy.sessions' | 'privacy.revokeSession' | 'privacy.revokeOtherSessions'
-    | 'privacy.accountLog'> = {
+    | 'privacy.accountLog' | 'privacy.verifyEmail' | 'privacy.resendVerification' | 'privacy.forgotPassword' | 'privacy.resetPassword'> = {
       'privacy.signUp': (input) => this.signUp(input),
       'privacy.logIn': (input) => this.logIn(input),
       'privacy.logOut': () => this.logOut(),
@@ -71,6 +71,11 @@ export class AccountSessions {
       'privacy.sessions': () => this.sessions(),
       'privacy.revokeSession': (input) => this.revokeSession(input.id),
       'privacy.revokeOtherSessions': () => this.revokeOtherSessions(),
+      'privacy.verifyEmail': (input) => this.verifyEmail(input.code),
+      'privacy.resendVerification': async () =>
+        (await this.opts.cloud.accountCall('mail a new email verification code', { method: 'POST', path: '/v1/account/email/resend' })).body,
+      'privacy.forgotPassword': (input) => this.forgotPassword(input.email),
+      'privacy.resetPassword': (input) => this.resetPassword(input),
       'privacy.accountLog': async () => (await this.opts.cloud.accountCall('show your account activity', { method: 'GET', path: '/v1/account/log' })).body.entries,
     };
 
@@ -84,6 +89,7 @@ export class AccountSessions {
     for (const p of TELEMETRY_PURPOSES) this.opts.collector.discard(p);
     this.photoCache = null;
     store.setMeta(this.opts.db, 'photoType', '');
+    store.setMeta(this.opts.db, 'emailVerified', '');
     return erased;
   }
 
@@ -94,6 +100,7 @@ export class AccountSessions {
     if (previous && previous.accountId !== a.id) this.forgetLocalAccount();
     await secrets.set(TOKEN_KEY, body.token);
     store.setMeta(db, 'photoType', typeof a.photoType === 'string' ? a.photoType : '');
+    store.setMeta(db, 'emailVerified', a.emailVerified === undefined ? '' : a.emailVerified ? '1' : '0');
     store.putAccount(db, {
       accountId: a.id, email: a.email, nickname: a.nickname, country: a.country, region: a.region, regionName: a.regionName,
       dateOfBirth: a.dateOfBirth, restricted: !!a.restricted, objected: !!a.objected, createdAt: a.createdAt,
@@ -160,6 +167,47 @@ export class AccountSessions {
     this.forgetLocalAccount();
     status.clear();
     return status.changed();
+  }
+
+  private async verifyEmail(code: string): Promise<PrivacyState> {
+    const r = await this.opts.cloud.accountCall('confirm your email address', { method: 'POST', path: '/v1/account/email/verify', body: { code } });
+    store.setMeta(this.opts.db, 'emailVerified', r.body.account.emailVerified ? '1' : '0');
+    this.opts.log.info('account email address confirmed');
+    return this.opts.status.changed();
+  }
+
+  /** A reset code mailed by the cloud; signed out here (the user is, or no reset would be asked for). */
+  private async forgotPassword(email: string): Promise<{ delivery: 'sent' | 'queued' }> {
+    const { cloud } = this.opts;
+    try {
+      const { region } = await cloud.checkHealth('forgot password');
+      const r = await cloud.request({ method: 'POST', path: '/v1/auth/forgot', purpose: 'account', action: 'forgot password', body: { email, region } });
+      if (r.ok) return r.body;
+      if (cloudCode(r) === 'mail_unavailable') throw fail('account.mailUnavailable');
+      throw accountError(r);
+    } catch (err) {
+      return cloud.unreachable(err);
+    }
+  }
+
+  private async resetPassword(input: { email: string; code: string; newPassword: string }): Promise<{ revokedSessions: number }> {
+    const { cloud } = this.opts;
+    try {
+      const r = await cloud.request({ method: 'POST', path: '/v1/auth/reset', purpose: 'account', action: 'reset password', body: input });
+      if (r.ok) {
+        this.opts.log.info({ revokedSessions: r.body.revokedSessions }, 'account password reset by mailed code');
+        return { revokedSessions: r.body.revokedSessions };
+      }
+      const tries = typeof r.error?.attemptsLeft === 'number' ? r.error.attemptsLeft : null;
+      switch (cloudCode(r)) {
+        case 'code_wrong': throw tries === null ? fail('account.codeWrong', { field: 'code' }) : fail('account.codeWrongTries', { field: 'code', count: tries });
+        case 'code_expired': throw fail('account.codeExpired', { field: 'code' });
+        case 'code_used': throw fail('account.codeUsed', { field: 'code' });
+        default: throw accountError(r);
+      }
+    } catch (err) {
+      return cloud.unreachable(err);
+    }
   }
 
   private async photo(): Promise<ProfilePhoto | null> {

@@ -2,7 +2,7 @@
 import {
   BUILT_IN_POLICY_VERSION, fail, fieldOf, PRIVACY_PURPOSES, type PrivacyPurpose, type StationError, type TransmissionPurpose,
 } from '../../contract';
-import type { Health } from '../../contract/cloud';
+import { CONFIRMATION_HEADER, type Health } from '../../contract/cloud';
 import type { Logger } from '../log';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
@@ -22,7 +22,7 @@ export class SessionEnded extends Error {}
 /** The account as the cloud sends it: the fields this station keeps. */
 export interface CloudAccount {
   id: string; email: string; nickname: string; country: string; region: string; regionName: string;
-  dateOfBirth: string; restricted: boolean; objected: boolean; createdAt: string; photoType: string | null;
+  dateOfBirth: string; restricted: boolean; objected: boolean; createdAt: string; photoType: string | null; emailVerified?: boolean;
 }
 
 export interface CloudClientOptions {
@@ -85,7 +85,7 @@ export class CloudClient {
       const r = await this.request({ method: 'GET', path: '/v1/health', purpose: 'service_info', action });
       if (!r.ok) throw new CloudUnreachable(`the cloud answered ${r.status} to /v1/health`);
       const b = r.body;
-      status.cloudInfo = { reachable: true, region: b.region, regionName: b.regionName, minimumAge: b.minimumAge ?? MINIMUM_AGE, checkedAt: clock(), controller: b.controller ?? null, refused: null };
+      status.cloudInfo = { reachable: true, region: b.region, regionName: b.regionName, minimumAge: b.minimumAge ?? MINIMUM_AGE, checkedAt: clock(), controller: b.controller ?? null, refused: null, mail: b.mail ?? null };
       const version = b.policyVersion ?? BUILT_IN_POLICY_VERSION;
       if (version !== policyVersion(db)) {
         log.info({ from: policyVersion(db), to: version }, 'privacy policy version changed');
@@ -110,6 +110,26 @@ export class CloudClient {
     const a = store.getAccount(this.opts.db);
     if (!a) throw fail('account.required');
     return a;
+  }
+
+  /**
+   * The account's password typed again, checked by the cloud: the header a grant or an export carries for a few minutes.
+   * Throws CloudUnreachable and SessionEnded as they are (the caller decides), and a StationError on field `password` for a wrong one.
+   * The password goes only in this request's body: never kept, never logged.
+   */
+  async confirmation(password: string): Promise<Record<string, string>> {
+    this.requireAccount();
+    const r = await this.request({ method: 'POST', path: '/v1/auth/confirm', purpose: 'account', action: 'confirm your password', token: await this.token(), body: { password } });
+    if (r.status === 401) {
+      this.opts.status.sessionEnded = true;
+      throw new SessionEnded(cloudMessage(r));
+    }
+    if (r.ok) return { [CONFIRMATION_HEADER]: r.body.confirmation };
+    const tries = triesLeft(r);
+    if (cloudCode(r) === 'wrong_password')
+      throw tries === null ? fail('account.wrongPassword', { field: 'password' }) : fail('account.wrongPasswordTries', { field: 'password', count: tries });
+    if (cloudCode(r) === 'login_throttled') throw fail('account.logInThrottled', { field: 'password', minutes: retryMinutes(r) });
+    throw accountError(r);
   }
 
   /** Sends one account request the user asked for (online only); names what went wrong in the user's terms. */
@@ -141,6 +161,11 @@ export class CloudClient {
     if (code === 'recipient_not_found') throw fail('share.unknownRecipient', { field: 'recipientEmail' });
     if (code === 'invalid_input' && r.error?.field === 'recipientEmail') throw fail('share.selfShare', { field: 'recipientEmail' });
     if (code === 'invalid_input' && r.error?.field === 'validUntil') throw fail('share.untilPast', { field: 'validUntil' });
+    if (code === 'mail_unavailable') throw fail('account.mailUnavailable');
+    if (code === 'code_wrong') throw tries === null ? fail('account.codeWrong', { field: 'code' }) : fail('account.codeWrongTries', { field: 'code', count: tries });
+    if (code === 'code_expired') throw fail('account.codeExpired', { field: 'code' });
+    if (code === 'code_used') throw fail('account.codeUsed', { field: 'code' });
+    if (code === 'already_verified') throw fail('account.alreadyVerified');
     throw accountError(r);
   }
 }

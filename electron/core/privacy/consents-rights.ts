@@ -1,10 +1,10 @@
 // The user's choices: a consent per purpose and the rights to restrict or object, saved here at once and queued for the cloud.
-import type { PrivacyPurpose, PrivacyState } from '../../contract';
+import { fail, type PrivacyPurpose, type PrivacyState } from '../../contract';
 import type { Logger } from '../log';
 import type { Handlers } from '../rpc';
 import type { Db } from '../storage/db';
 import { STATION_VERSION } from '../version';
-import type { CloudClient } from './cloud-client';
+import { SessionEnded, type CloudClient } from './cloud-client';
 import { consentKey, isTelemetry, policyTextHash, policyVersion, purposeStates } from './consent-gate';
 import { nextClock } from './field-merge';
 import type { OutboxSync } from './outbox-sync';
@@ -41,12 +41,23 @@ export class ConsentsRights {
     return c;
   }
 
-  private setConsent(input: { purpose: PrivacyPurpose; granted: boolean; locale: string }): PrivacyState {
+  private async setConsent(input: { purpose: PrivacyPurpose; granted: boolean; locale: string; password?: string }): Promise<PrivacyState> {
     const { db, status, clock } = this.opts;
     this.opts.cloud.requireAccount();
     const { purpose, granted } = input;
     const current = purposeStates(db, status.sessionEnded).find((p) => p.purpose === purpose)!;
     if (current.granted === granted && !current.needsReconsent) return status.state();
+    // A grant lets data leave: the cloud records it only with the password typed again (checked there now, never kept here).
+    let confirmation: Record<string, string> | undefined;
+    if (granted) {
+      if (!input.password) throw fail('account.confirmNeeded', { field: 'password' });
+      try {
+        confirmation = await this.opts.cloud.confirmation(input.password);
+      } catch (err) {
+        if (err instanceof SessionEnded) throw fail('account.sessionEnded');
+        this.opts.cloud.unreachable(err);
+      }
+    }
     const version = policyVersion(db);
     const now = clock();
     db.transaction(() => {
@@ -57,6 +68,7 @@ export class ConsentsRights {
       });
       store.enqueue(db, 'consent', { consentId: id, purpose }, now);
       store.enqueueSettingsPush(db, now);
+      if (confirmation) this.opts.outbox.confirmGrant(id, confirmation);
     })();
     if (!granted && isTelemetry(purpose)) this.opts.collector.discard(purpose);
     this.opts.log.info({ purpose, action: granted ? 'grant' : 'withdraw' }, 'consent changed');

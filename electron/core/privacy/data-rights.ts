@@ -1,5 +1,5 @@
 // The rights of access and erasure: "Export my data" and "Delete my account", each covering this station and the cloud.
-import { fail, type ErasureReceipt } from '../../contract';
+import { fail, StationError, type ErasureReceipt } from '../../contract';
 import type { Logger } from '../log';
 import type { Handlers } from '../rpc';
 import type { Db } from '../storage/db';
@@ -31,24 +31,29 @@ export interface DataRightsOptions {
 
 export class DataRights {
   readonly handlers: Pick<Handlers, 'privacy.export' | 'privacy.erase'> = {
-    'privacy.export': () => this.exportData(),
+    'privacy.export': (input) => this.exportData(input.password),
     'privacy.erase': (input) => this.erase(input),
   };
 
   constructor(private readonly opts: DataRightsOptions) {}
 
-  private async exportData() {
+  private async exportData(password: string | undefined) {
     const { db, secrets, cloud, clock } = this.opts;
+    // Everything the cloud holds leaves in one answer: only with the account's password typed again (checked by the cloud).
+    if (store.getAccount(db) && !password) throw fail('account.confirmNeeded', { field: 'password' });
     const now = clock();
     const local = exportLocal(db, now, await secrets.keys());
     let cloudPart: unknown = null;
     let cloudError: string | null = null;
     if (store.getAccount(db)) {
       try {
-        const r = await cloud.request({ method: 'GET', path: '/v1/export', purpose: 'data_export', action: 'export my data', token: await cloud.token() });
+        const headers = await cloud.confirmation(password!);
+        const r = await cloud.request({ method: 'GET', path: '/v1/export', purpose: 'data_export', action: 'export my data', token: await cloud.token(), headers });
         if (r.status === 200) cloudPart = r.body;
         else cloudError = cloudMessage(r);
       } catch (err) {
+        // A wrong password is the user's to fix: nothing is written. An unreachable cloud leaves the station's part to export.
+        if (err instanceof StationError) throw err;
         cloudError = err instanceof SessionEnded ? 'your session ended; log in again to include the cloud part' : (err as Error).message;
       }
     }

@@ -37,6 +37,8 @@ export class OutboxSync {
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  /** Consent grants waiting to go out, with the password confirmation they go with (memory only: a few minutes' token). */
+  private readonly confirmations = new Map<number, Record<string, string>>();
 
   constructor(private readonly opts: OutboxSyncOptions) {}
 
@@ -52,6 +54,11 @@ export class OutboxSync {
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
     await this.syncing?.catch(() => {});
+  }
+
+  /** The confirmation header a queued grant carries to the cloud. */
+  confirmGrant(consentId: number, headers: Record<string, string>): void {
+    this.confirmations.set(consentId, headers);
   }
 
   kick(): void {
@@ -152,11 +159,18 @@ export class OutboxSync {
       const c = store.getConsent(db, Number(entry.payload.consentId));
       if (!c) return store.outboxDone(db, entry.id);
       r = await cloud.request({
-        method: 'POST', path: '/v1/consents', purpose: 'consent_record', token,
+        method: 'POST', path: '/v1/consents', purpose: 'consent_record', token, headers: this.confirmations.get(c.id),
         body: { purpose: c.purpose, action: c.action, policyVersion: c.policyVersion, policyTextHash: c.policyTextHash, appVersion: c.appVersion, locale: c.locale },
       });
       cloud.check(r);
       if (r.ok) store.consentRecorded(db, c.id, r.body.record.id, r.body.record.recordedAt);
+      this.confirmations.delete(c.id);
+      // The grant waited past its confirmation (the cloud was away for minutes, or the station restarted): the cloud has
+      // no grant, so it takes nothing for the purpose; the user is told to turn it on again.
+      if (cloudCode(r) === 'confirmation_required') {
+        this.opts.status.lastError = `${PURPOSE_TEXT[c.purpose].title}: the grant was not recorded because your password confirmation expired; turn it on again`;
+        return store.outboxDone(db, entry.id);
+      }
     } else if (entry.kind === 'rights') {
       r = await cloud.request({ method: 'PUT', path: '/v1/rights', purpose: 'rights', action: 'restriction / objection', token, body: entry.payload });
       cloud.check(r);
@@ -244,6 +258,7 @@ export class OutboxSync {
     if (a.ok) {
       const acc = a.body.account;
       store.setMeta(db, 'photoType', typeof acc.photoType === 'string' ? acc.photoType : '');
+      store.setMeta(db, 'emailVerified', acc.emailVerified === undefined ? '' : acc.emailVerified ? '1' : '0');
       store.patchAccount(db, {
         email: acc.email,
         ...(waiting.some((e) => e.kind === 'profile') ? {} : { nickname: acc.nickname, country: acc.country }),

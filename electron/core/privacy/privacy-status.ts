@@ -23,8 +23,8 @@ export interface PrivacyStatusOptions {
 export class PrivacyStatus {
   cloudInfo: {
     reachable: boolean | null; region: string | null; regionName: string | null; minimumAge: number; checkedAt: number | null; controller: Controller | null;
-    refused: 'plain_http' | 'certificate' | null;
-  } = { reachable: null, region: null, regionName: null, minimumAge: MINIMUM_AGE, checkedAt: null, controller: null, refused: null };
+    refused: 'plain_http' | 'certificate' | null; mail: boolean | null;
+  } = { reachable: null, region: null, regionName: null, minimumAge: MINIMUM_AGE, checkedAt: null, controller: null, refused: null, mail: null };
   syncing = false;
   offline = false;
   sessionEnded = false;
@@ -75,6 +75,7 @@ export class PrivacyStatus {
       account: account && {
         email: account.email, photoType: store.getMeta(db, 'photoType') || null, nickname: account.nickname, country: account.country, region: account.region,
         regionName: account.regionName, dateOfBirth: account.dateOfBirth, createdAt: account.createdAt,
+        emailVerified: ({ '1': true, '0': false } as Record<string, boolean>)[store.getMeta(db, 'emailVerified') ?? ''] ?? null,
       },
       pendingProfile: {
         ...(typeof profile.nickname === 'string' ? { nickname: profile.nickname } : {}),

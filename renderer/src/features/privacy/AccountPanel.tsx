@@ -5,6 +5,7 @@ import { errorField, errorText } from '../../i18n/errors';
 import { rovingTarget } from '../../ui/roving';
 import { logInProblems, signUpProblems, utcDate, type AccountField } from './account-checks';
 import { AccountSecurity, PhotoPicker } from './AccountSecurity';
+import { ForgotPassword } from './ForgotPassword';
 
 export interface SignUpForm { email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto }
 
@@ -49,6 +50,9 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
 }) {
   const { t, i18n } = useTranslation('privacy');
   const [mode, setMode] = useState<'login' | 'signup'>('login');
+  // "Forgot password" replaces the log-in form until the password is reset or the user goes back.
+  const [forgot, setForgot] = useState(false);
+  const [resetDone, setResetDone] = useState(false);
   const [f, setF] = useState<SignUpForm>({ email: '', password: '', nickname: '', country: '', dateOfBirth: '' });
   const [photoError, setPhotoError] = useState<string | null>(null);
   // The form's own checks show once it was sent (then as the fields change): shown earlier, on leaving a field, they would
@@ -67,7 +71,7 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
     const bad = problemOf(k) !== null;
     return { name: k, 'aria-invalid': bad, 'aria-describedby': bad ? `problem-${k}` : undefined };
   };
-  const switchMode = (m: 'login' | 'signup') => { setMode(m); setSent(false); onClearError(); };
+  const switchMode = (m: 'login' | 'signup') => { setMode(m); setSent(false); setForgot(false); setResetDone(false); onClearError(); };
   // After a refused send, the first field at fault takes the focus (once the form has rendered its problems).
   const formRef = useRef<HTMLFormElement>(null);
   const [focusOn, setFocusOn] = useState<{ field: AccountField } | null>(null);
@@ -94,7 +98,10 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
             onClick={() => switchMode(m)} data-testid={`tab-${m}`}>{m === 'login' ? t('account.logIn') : t('account.createAccount')}</button>
         ))}
       </div>
-      <form ref={formRef} className="form privacy-form" onSubmit={submit} noValidate aria-label={mode === 'login' ? t('account.logIn') : t('account.createAccount')}>
+      {forgot && mode === 'login'
+        ? <ForgotPassword initialEmail={f.email} mail={state.cloud.mail} onBack={() => setForgot(false)}
+          onDone={(email) => { setF((x) => ({ ...x, email, password: '' })); setForgot(false); setResetDone(true); }} />
+        : <form ref={formRef} className="form privacy-form" onSubmit={submit} noValidate aria-label={mode === 'login' ? t('account.logIn') : t('account.createAccount')}>
         <label className="field"><span>{t('account.email')}</span><input type="email" autoComplete="email" value={f.email} onChange={edit('email')} {...a11y('email')} /></label>
         <Problem id="problem-email" text={problemOf('email')} />
         <label className="field"><span>{t('account.password')}</span><input type="password" autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
@@ -130,9 +137,12 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
         )}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy || !state.cloud.url}>{mode === 'login' ? t('account.logIn') : t('account.createAccount')}</button>
+          {mode === 'login' && <button type="button" className="secondary" onClick={() => { setForgot(true); setResetDone(false); onClearError(); }}
+            disabled={!state.cloud.url} data-testid="forgot-link">{t('forgot.link')}</button>}
+          {resetDone && mode === 'login' && <span className="ok" role="status" data-testid="reset-done">{t('forgot.done')}</span>}
           {error && !isFormField(refusedField) ? <span className="error" role="alert">{errorText(error)}</span> : null}
         </div>
-      </form>
+      </form>}
     </>
   );
 }

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { PROFILE_PHOTO_MAX_BYTES, PROFILE_PHOTO_TYPES, type CloudSession, type PrivacyState, type ProfilePhoto } from '../../../../electron/contract';
 import {
   useAccountLogQuery, useChangeEmailMutation, useChangeAccountPasswordMutation, usePrivacyPhotoQuery, usePrivacySessionsQuery, useRevokeOtherSessionsMutation,
-  useRevokeSessionMutation, useSetPhotoMutation,
+  useResendVerificationMutation, useRevokeSessionMutation, useSetPhotoMutation, useVerifyEmailMutation,
 } from './privacy-api';
 import { dateTimeFormat, formatDateTime, formatNumber } from '../../i18n/format';
 import { errorText } from './privacy-format';
@@ -210,10 +210,45 @@ function AccountLog() {
   );
 }
 
+/** "Email not verified" until the code the cloud mailed is entered here; a new code can be asked for. */
+function EmailVerification({ state }: { state: PrivacyState & { account: NonNullable<PrivacyState['account']> } }) {
+  const { t } = useTranslation('privacy');
+  const [verify, vs] = useVerifyEmailMutation();
+  const [resend, rs] = useResendVerificationMutation();
+  const [code, setCode] = useState('');
+  if (state.account.emailVerified !== false) return null;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    rs.reset();
+    void verify({ code }).unwrap().then(() => setCode(''), () => {});
+  };
+  const error = vs.error ?? rs.error;
+  return (
+    <form className="form privacy-form email-verify" onSubmit={submit} aria-label={t('verify.title')} data-testid="email-verify">
+      <p><strong className="warn-text" data-testid="email-not-verified">{t('verify.notVerified')}</strong>{' '}
+        <span className="muted">{state.cloud.mail === false ? t('verify.noMail') : t('verify.text', { email: state.account.email })}</span></p>
+      {state.cloud.mail !== false && (
+        <>
+          <label className="field"><span>{t('verify.code')}</span><input name="verify-code" inputMode="numeric" autoComplete="one-time-code" maxLength={20}
+            value={code} onChange={(e) => { setCode(e.target.value); vs.reset(); }} aria-invalid={!!vs.error} /></label>
+          <div className="actions">
+            <button type="submit" className="primary" disabled={vs.isLoading || !code.trim()}>{t('verify.submit')}</button>
+            <button type="button" className="secondary" disabled={rs.isLoading} onClick={() => { vs.reset(); void resend(); }} data-testid="verify-resend">{t('verify.resend')}</button>
+            {rs.data && <span className={rs.data.delivery === 'sent' ? 'ok' : 'muted'} role="status" data-testid="verify-delivery" data-delivery={rs.data.delivery}>
+              {rs.data.delivery === 'sent' ? t('verify.sent') : t('verify.queued')}</span>}
+            {error && <span className="error" role="alert">{errorText(error)}</span>}
+          </div>
+        </>
+      )}
+    </form>
+  );
+}
+
 /** Shown under the profile of a signed-in account. */
 export function AccountSecurity({ state }: { state: PrivacyState & { account: NonNullable<PrivacyState['account']> } }) {
   return (
     <div className="account-security">
+      <EmailVerification state={state} />
       <ProfilePhotoRow state={state} />
       <div className="account-forms">
         <EmailForm />

@@ -17,6 +17,7 @@ import { ErasePanel, ExportPanel, RightsPanel } from './RightsPanel';
 import { TransmissionLedger, type LedgerFilter } from './TransmissionLedger';
 import { usePrivacyEvents } from './use-privacy-events';
 import { offerDownload } from '../../ui/download';
+import { PasswordDialog } from './PasswordDialog';
 import { rovingTarget } from '../../ui/roving';
 import { useSubjectRequestsQuery } from './subject-requests-api';
 import { SubjectRequestsPanel } from './SubjectRequestsPanel';
@@ -58,7 +59,20 @@ export function PrivacyPage() {
   const accountBusy = signUpState.isLoading || logInState.isLoading || logOutState.isLoading || profileState.isLoading;
   const accountError = signUpState.error ?? logInState.error ?? logOutState.error ?? profileState.error;
   const clearAccountError = () => { signUpState.reset(); logInState.reset(); logOutState.reset(); profileState.reset(); };
-  const toggle = (purpose: PrivacyPurpose, granted: boolean) => void setConsent({ purpose, granted, locale: navigator.language || 'en' });
+  // A grant and an export let data leave: signed in, the account's password is typed again first (PasswordDialog).
+  const [confirm, setConfirm] = useState<{ kind: 'export' } | { kind: 'grant'; purpose: PrivacyPurpose } | null>(null);
+  const toggle = (purpose: PrivacyPurpose, granted: boolean) => {
+    if (granted && state?.account) setConfirm({ kind: 'grant', purpose });
+    else void setConsent({ purpose, granted, locale: navigator.language || 'en' });
+  };
+  const download = (r: { fileName: string; json: string }) => offerDownload(r.fileName, r.json, 'application/json');
+  const startExport = () => {
+    if (state?.account) setConfirm({ kind: 'export' });
+    else void exportData({}).unwrap().then(download, () => {});
+  };
+  const confirmed = (password: string) => confirm?.kind === 'grant'
+    ? setConsent({ purpose: confirm.purpose, granted: true, locale: navigator.language || 'en', password }).unwrap()
+    : exportData({ password }).unwrap().then(download);
 
   return (
     <section className="page privacy" aria-labelledby="page-title">
@@ -99,7 +113,7 @@ export function PrivacyPage() {
                 onLogOut={() => void logOut()} />
               <RightsPanel state={state} busy={rightsState.isLoading} error={errorText(rightsState.error)} onRights={(r) => void setRights(r)} />
               <ExportPanel state={state} busy={exportState.isLoading} error={errorText(exportState.error)} result={exportState.data ?? null}
-                onExport={() => void exportData().unwrap().then((r) => offerDownload(r.fileName, r.json, 'application/json'), () => {})} />
+                onExport={startExport} />
               <ErasePanel state={state} busy={eraseState.isLoading} error={errorText(eraseState.error)} receipt={receipt}
                 onErase={(password, recordings) => void erase({ password, recordings }).unwrap().then(setReceipt, () => {})} />
             </div>
@@ -111,6 +125,10 @@ export function PrivacyPage() {
               <PolicyPanel state={state} />
             </div>
           </div>
+          {confirm && (
+            <PasswordDialog onSubmit={confirmed} onClose={() => setConfirm(null)}
+              scope={confirm.kind === 'export' ? t('confirm.exportScope') : t('confirm.grantScope', { purpose: t(`purposes.${confirm.purpose}.title`) })} />
+          )}
           {ledger && <TransmissionLedger rows={ledger.rows} total={ledger.total} matching={ledger.matching} filter={filter} onFilter={setFilter} />}
         </>
       )}
