@@ -13,6 +13,7 @@ import { listSharesGiven, listSharesReceived } from './repo/shares';
 import { telemetryCounters, telemetryEvents } from './repo/telemetry';
 import { recentFailures } from './repo/throttle';
 import { feedbackWithData } from './repo/feedback';
+import { listRegionMoves, regionMoveOut } from './repo/transfer';
 import { consentOut, hostedOut, noticeOut, objectOut, shareOut, usageOut } from './replies';
 
 export const exportJsonSchema: Record<string, unknown> = {
@@ -60,6 +61,7 @@ export async function buildExport(
         nickname: account.nickname,
         dateOfBirth: account.date_of_birth,
         photo: account.photo ? { contentType: account.photo_type ?? 'application/octet-stream', base64: account.photo.toString('base64') } : null,
+        transferNoticeAt: account.transfer_notice_at ?? null,
         createdAt: account.created_at,
         updatedAt: account.updated_at,
       },
@@ -103,6 +105,7 @@ export async function buildExport(
           payload: JSON.parse(e.payload) as unknown,
         })),
       },
+      regionMoves: (await listRegionMoves(db, a.accountId)).map(regionMoveOut),
       loginFailures: {
         recentCount: (await recentFailures(db, a.emailThrottleKey, a.nowMs - a.throttleWindowMs)).count,
       },

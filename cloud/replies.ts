@@ -20,6 +20,7 @@ export function accountOut(a: AccountRow): Account {
     photoType: a.photo_type,
     restricted: a.restricted === 1,
     objected: a.objected === 1,
+    transferNoticeAt: a.transfer_notice_at ?? null,
     createdAt: a.created_at,
     updatedAt: a.updated_at,
   };

@@ -5,6 +5,7 @@ import { migration003 } from './migrations/003-no-statistics-of-personal-fields'
 import { migration004 } from './migrations/004-feedback';
 import { migration005 } from './migrations/005-retention';
 import { migration006 } from './migrations/006-account-log';
+import { migration007 } from './migrations/007-regions';
 
 export interface Migration {
   version: number;
@@ -13,7 +14,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
 
 /** Applies pending migrations in order, each in its own transaction; returns the versions applied. */
 export async function migrate(db: SqlDb, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -13,6 +13,7 @@ export interface AccountRow {
   photo_type: string | null;
   restricted: number;
   objected: number;
+  transfer_notice_at: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -4,6 +4,7 @@ import { accountServiceRoutes } from './account-services';
 import { authRoutes } from './auth';
 import { feedbackRoutes } from './feedback';
 import { privacyRoutes } from './privacy';
+import { regionRoutes } from './regions';
 import type { RouteDef } from './route';
 import { serviceRoutes } from './service';
 import { shareRoutes } from './shares';
@@ -20,4 +21,5 @@ export const ROUTES: RouteDef[] = [
   ...shareRoutes,
   ...accountServiceRoutes,
   ...feedbackRoutes,
+  ...regionRoutes,
 ];

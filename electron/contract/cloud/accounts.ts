@@ -43,6 +43,8 @@ export const SignUpBody = z.strictObject({
   dateOfBirth,
   photo: PhotoUpload.optional(),
   client: client.optional(),
+  /** The person read and acknowledged the notice on international transfers (needed where `region` is not their country's). */
+  transferNoticeAcknowledged: z.literal(true).optional(),
 });
 
 export const LoginBody = z.strictObject({
@@ -85,6 +87,8 @@ export const Account = z.strictObject({
   photoType: z.string().nullable(),
   restricted: z.boolean(),
   objected: z.boolean(),
+  /** When the notice on international transfers was acknowledged (an account kept outside its country's region); null: not needed. */
+  transferNoticeAt: iso.nullable(),
   createdAt: iso,
   updatedAt: iso,
 });

@@ -32,6 +32,7 @@ export const ExportDocument = z.strictObject({
       nickname: z.string(),
       dateOfBirth: z.string(),
       photo: z.strictObject({ contentType: z.string(), base64: z.string() }).nullable(),
+      transferNoticeAt: iso.nullable(),
       createdAt: iso,
       updatedAt: iso,
     }),
@@ -55,6 +56,8 @@ export const ExportDocument = z.strictObject({
       ),
     }),
     feedback: z.array(CloudFeedback.extend({ attachments: z.array(CloudFeedback.shape.attachments.element.extend({ base64: z.string() })) })),
+    /** Moves of the account between regions that brought it here, with what each carried. */
+    regionMoves: z.array(z.strictObject({ id: z.string(), movedAt: iso, from: z.enum(REGION_IDS), to: z.enum(REGION_IDS), carried: z.record(z.string(), z.number()) })),
     loginFailures: z.strictObject({ recentCount: z.number().describe('failed logins for this email still held for throttling') }),
   }),
 });

@@ -7,6 +7,7 @@ import { accountRoutes } from './accounts';
 import { NoBody, REGION_IDS, publicRoute } from './common';
 import { exportRoutes } from './export';
 import { feedbackRoutes } from './feedback';
+import { regionRoutes } from './regions';
 import { settingsRoutes } from './settings';
 import { shareRoutes } from './shares';
 import { telemetryRoutes } from './telemetry';
@@ -17,6 +18,7 @@ export * from './common';
 export * from './errors';
 export * from './export';
 export * from './feedback';
+export * from './regions';
 export * from './settings';
 export * from './shares';
 export * from './telemetry';
@@ -49,6 +51,7 @@ export const cloudRoutes = {
   ...shareRoutes,
   ...accountServiceRoutes,
   ...feedbackRoutes,
+  ...regionRoutes,
 } as const;
 
 export type CloudRoutes = typeof cloudRoutes;
