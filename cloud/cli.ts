@@ -1,10 +1,11 @@
 // `npm run cloud -- --region de --port 0 --db ./cloud.db [--postgres <url>] [--tls-cert cert.pem --tls-key key.pem]
-// [--controller-name … --controller-contact … --supervisory-authority …]`: runs the service on loopback (HTTPS with a certificate).
+// [--controller-name … --controller-contact … --supervisory-authority …] [--directory regions.json | --peer us=https://… …]
+// [--peer-key-file FILE] [--peer-ca FILE]`: runs the service on loopback (HTTPS with a certificate).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { REGION_IDS, type Region } from './domain';
-import { startCloud } from './service';
+import { checkDirectory, startCloud } from './service';
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +19,11 @@ const { values } = parseArgs({
     'supervisory-authority': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    // The deployment's regions: a JSON file {"us": "https://…", "de": "https://…"}, and/or one --peer region=URL each.
+    directory: { type: 'string' },
+    peer: { type: 'string', multiple: true },
+    'peer-key-file': { type: 'string' },
+    'peer-ca': { type: 'string' },
   },
 });
 
@@ -44,7 +50,29 @@ try {
   process.exit(2);
 }
 
+let directory: Record<string, string> = {};
+let peerKey: string | undefined;
+let peerCa: Buffer | undefined;
+try {
+  if (values.directory) directory = JSON.parse(readFileSync(values.directory, 'utf8')) as Record<string, string>;
+  for (const p of values.peer ?? []) {
+    const eq = p.indexOf('=');
+    if (eq < 1) throw new Error(`--peer ${p}: give region=URL, e.g. us=https://us.cloud.example`);
+    directory[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  checkDirectory(directory);
+  peerKey = values['peer-key-file'] ? readFileSync(values['peer-key-file'], 'utf8').trim() : undefined;
+  if (peerKey !== undefined && peerKey.length < 16) throw new Error('--peer-key-file: the key must be at least 16 characters');
+  peerCa = values['peer-ca'] ? readFileSync(values['peer-ca']) : undefined;
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
+
 const cloud = await startCloud({
+  directory,
+  peerKey,
+  peerCa,
   tls,
   region,
   port,

@@ -14,7 +14,9 @@ import { clearAccountData, eraseLocalRows, type LocalErasure } from './erasure';
 import type { OutboxSync } from './outbox-sync';
 import { MINIMUM_AGE, type PrivacyStatus } from './privacy-status';
 import * as store from './privacy-store';
+import { checkTransferNotice, listRegions, servedRegion } from './regions';
 import type { TelemetryCollector } from './telemetry-collector';
+import type { Region } from '../../contract/cloud';
 
 /** How this station names itself in the account's session list. */
 export const STATION_CLIENT = `Watchpost station ${STATION_VERSION} (${process.platform} ${process.arch})`;
@@ -53,6 +55,8 @@ export interface AccountSessionsOptions {
   collector: TelemetryCollector;
   log: Logger;
   clock: () => number;
+  /** Told when the account's data here goes (log-out, erasure, another account): the region moves' receipts, the instance. */
+  onForget?: () => void;
 }
 
 export class AccountSessions {
@@ -84,6 +88,7 @@ export class AccountSessions {
     for (const p of TELEMETRY_PURPOSES) this.opts.collector.discard(p);
     this.photoCache = null;
     store.setMeta(this.opts.db, 'photoType', '');
+    this.opts.onForget?.();
     return erased;
   }
 
@@ -103,24 +108,42 @@ export class AccountSessions {
     status.lastError = null;
   }
 
-  private async signUp(input: { email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto }): Promise<PrivacyState> {
+  private async signUp(input: {
+    email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto; region?: Region; transferAcknowledged?: boolean;
+  }): Promise<PrivacyState> {
     const { db, cloud, status } = this.opts;
     // A date still to come is a typing slip, not an age: said as such, before the age check.
     if (input.dateOfBirth > new Date(this.opts.clock()).toISOString().slice(0, 10)) throw fail('field.inFuture', { field: 'dateOfBirth' });
     if (ageOn(input.dateOfBirth, this.opts.clock()) < MINIMUM_AGE) throw fail('account.underAge', { field: 'dateOfBirth', age: MINIMUM_AGE });
     if (input.photo) checkPhoto(input.photo);
-    const { photo, ...rest } = input;
+    const { photo, region: chosen, transferAcknowledged, ...rest } = input;
     if (store.getAccount(db)) throw fail('account.alreadySignedIn');
+    // Another region than the configured cloud's: kept only in that region's instance, found in the deployment's directory.
+    let at: string | undefined;
+    let region: Region;
     try {
-      const { region } = await cloud.checkHealth('sign-up');
-      const r = await cloud.request({
-        method: 'POST', path: '/v1/accounts', purpose: 'account', action: 'sign-up',
-        body: { ...rest, region, client: STATION_CLIENT, ...(photo ? { photo: { contentType: photo.contentType, data: photo.dataBase64 } } : {}) },
-      });
-      if (r.ok) await this.adoptSession(r.body);
-      else throw accountError(r);
+      region = (await cloud.checkHealth('sign-up')).region;
     } catch (err) {
-      cloud.unreachable(err);
+      return cloud.unreachable(err);
+    }
+    if (chosen && chosen !== region) {
+      at = servedRegion(await listRegions(cloud, 'sign-up'), chosen).url;
+      region = chosen;
+    }
+    checkTransferNotice(rest.country, region, transferAcknowledged);
+    try {
+      const r = await cloud.request({
+        method: 'POST', path: '/v1/accounts', purpose: 'account', action: 'sign-up', ...(at ? { baseUrl: at } : {}),
+        body: {
+          ...rest, region, client: STATION_CLIENT, ...(photo ? { photo: { contentType: photo.contentType, data: photo.dataBase64 } } : {}),
+          ...(transferAcknowledged ? { transferNoticeAcknowledged: true as const } : {}),
+        },
+      });
+      if (!r.ok) throw accountError(r);
+      await this.adoptSession(r.body);
+      if (at) cloud.useInstance(at);
+    } catch (err) {
+      cloud.unreachable(err, at ?? cloud.baseUrl);
     }
     clearAccountData(db);
     await this.opts.outbox.sync();
