@@ -8,6 +8,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CloudError, TransferReply, type TransferBody } from '../../electron/contract/cloud';
+import { isInternationalTransfer } from '../../electron/contract/countries';
 import { REGIONS, REGION_IDS, STORAGE_QUOTA_BYTES, isoAt, type Region } from '../domain';
 import { buildExport } from '../export-document';
 import { HttpError } from '../http/http-error';
@@ -77,8 +78,11 @@ export const regionRoutes: RouteDef[] = [
     await confirmPassword(d, c, input.password);
     const to = servedRegion(d, input.region);
     if (to === d.region) throw new HttpError(400, 'invalid_input', `region: the account is already kept in ${REGIONS[to]}`, { field: 'region' });
-    if (!d.peerKey) throw new HttpError(503, 'region_unavailable', 'this deployment has no peer key: accounts cannot move between its regions');
     const a = c.auth.account;
+    const international = isInternationalTransfer(a.country, to);
+    if (international && !input.transferNoticeAcknowledged)
+      throw new HttpError(400, 'invalid_input', `transferNoticeAcknowledged: data of ${a.country} kept in ${REGIONS[to]} is an international transfer; the notice must be acknowledged`, { field: 'transferNoticeAcknowledged' });
+    if (!d.peerKey) throw new HttpError(503, 'region_unavailable', 'this deployment has no peer key: accounts cannot move between its regions');
     const moveId = randomUUID();
     const movedAt = now(d);
     const data = (await buildExport(d.db, { accountId: a.id, region: d.region, nowMs: d.clock(), emailThrottleKey: emailKey(d, a.email), throttleWindowMs: d.throttle.windowMs })).data;
@@ -89,7 +93,7 @@ export const regionRoutes: RouteDef[] = [
       validFrom: s.valid_from, validUntil: s.valid_until, createdAt: s.created_at, revokedAt: s.revoked_at,
     });
     const transfer: TransferBody = {
-      moveId, from: d.region, movedAt, passwordHash: a.password_hash, transferNoticeAt: a.transfer_notice_at ?? null, client: input.client ?? c.auth.session.client,
+      moveId, from: d.region, movedAt, passwordHash: a.password_hash, transferNoticeAt: international ? movedAt : null, client: input.client ?? c.auth.session.client,
       data,
       sharesGiven: await Promise.all((await listSharesGiven(d.db, a.id)).map((s) => share(s, s.recipient_id))),
       sharesReceived: await Promise.all((await listSharesReceived(d.db, a.id, { includeRevoked: true })).map((s) => share(s, s.owner_id))),

@@ -43,7 +43,13 @@ export const RegionMoveReceipt = z.strictObject({
 });
 export type RegionMoveReceipt = z.infer<typeof RegionMoveReceipt>;
 
-export const MoveBody = z.strictObject({ region, password: requiredPassword, client: z.string().max(100).optional() });
+export const MoveBody = z.strictObject({
+  region,
+  password: requiredPassword,
+  client: z.string().max(100).optional(),
+  /** Needed where the new region is not the account's country's (the notice on international transfers). */
+  transferNoticeAcknowledged: z.literal(true).optional(),
+});
 
 /** A share crossing regions names its other party by email: the new region finds that person's account there, if any. */
 const MovedShare = z.strictObject({

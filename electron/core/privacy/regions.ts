@@ -79,7 +79,7 @@ export class Regions {
     try {
       r = await cloud.request({
         method: 'POST', path: '/v1/account/move', purpose: 'account', action: 'move your account to another region', token: await cloud.token(),
-        body: { region: input.region, password: input.password, client: this.opts.client },
+        body: { region: input.region, password: input.password, client: this.opts.client, ...(input.transferAcknowledged ? { transferNoticeAcknowledged: true as const } : {}) },
       });
     } catch (err) {
       return cloud.unreachable(err);

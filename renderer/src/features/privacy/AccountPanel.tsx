@@ -1,12 +1,16 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import { COUNTRY_CODES, isCountryCode, type FieldKey, type PrivacyState, type ProfilePhoto } from '../../../../electron/contract';
+import { COUNTRY_CODES, isCountryCode, type DataRegion, type FieldKey, type PrivacyState, type ProfilePhoto } from '../../../../electron/contract';
 import { errorField, errorText } from '../../i18n/errors';
 import { rovingTarget } from '../../ui/roving';
 import { logInProblems, signUpProblems, utcDate, type AccountField } from './account-checks';
 import { AccountSecurity, PhotoPicker } from './AccountSecurity';
+import { RegionChoice, RegionMovePanel, needsTransferNotice, type RegionChoiceValue } from './RegionFields';
 
-export interface SignUpForm { email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto }
+export interface SignUpForm {
+  email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto;
+  region?: DataRegion['id']; transferAcknowledged?: boolean;
+}
 
 const FORM_FIELDS: readonly string[] = ['email', 'password', 'nickname', 'country', 'dateOfBirth'] satisfies AccountField[];
 const isFormField = (f: FieldKey | undefined): f is AccountField => f !== undefined && FORM_FIELDS.includes(f);
@@ -43,19 +47,24 @@ function CountryList({ id }: { id: string }) {
 }
 
 /** Log in or create an account; every field is checked here first (under-16s too), so nothing wrong is sent. */
-function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
-  state: PrivacyState; busy: boolean; error: unknown; onClearError: () => void;
+function SignedOut({ state, regions, busy, error, onClearError, onLogIn, onSignUp }: {
+  state: PrivacyState; regions: DataRegion[]; busy: boolean; error: unknown; onClearError: () => void;
   onLogIn: (email: string, password: string) => void; onSignUp: (f: SignUpForm) => void;
 }) {
   const { t, i18n } = useTranslation('privacy');
   const [mode, setMode] = useState<'login' | 'signup'>('login');
   const [f, setF] = useState<SignUpForm>({ email: '', password: '', nickname: '', country: '', dateOfBirth: '' });
   const [photoError, setPhotoError] = useState<string | null>(null);
+  // The data region: the configured cloud's own until another of the deployment's is chosen.
+  const [where, setWhere] = useState<RegionChoiceValue>({ region: '', transferAcknowledged: false });
+  const region = where.region || state.cloud.region || '';
+  const noticeUnread = needsTransferNotice(f.country, region) && !where.transferAcknowledged;
   // The form's own checks show once it was sent (then as the fields change): shown earlier, on leaving a field, they would
   // move the button from under a click.
   const [sent, setSent] = useState(false);
   const problems = mode === 'login' ? logInProblems(f) : signUpProblems(f, state.cloud.minimumAge, Date.now());
   const refusedField = errorField(error);
+  const regionRefused = !!error && (refusedField === 'dataRegion' || refusedField === 'region' || refusedField === 'transferAcknowledged');
   const problemOf = (k: AccountField) =>
     sent && problems[k] ? errorText(problems[k]) : error && refusedField === k ? errorText(error) : null;
   const edit = (k: AccountField) => (e: { target: { value: string } }) => {
@@ -75,13 +84,16 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const bad = Object.keys(problems) as AccountField[];
-    if (bad.length) {
+    if (bad.length || (mode === 'signup' && noticeUnread)) {
       setSent(true);
-      setFocusOn({ field: bad[0]! });
+      if (bad.length) setFocusOn({ field: bad[0]! });
       return;
     }
     if (mode === 'login') onLogIn(f.email, f.password);
-    else onSignUp({ ...f, country: f.country.trim().toUpperCase() });
+    else onSignUp({
+      ...f, country: f.country.trim().toUpperCase(),
+      ...(region ? { region: region as DataRegion['id'] } : {}), ...(where.transferAcknowledged ? { transferAcknowledged: true } : {}),
+    });
   };
   const code = f.country.trim().toUpperCase();
   const countryName = isCountryCode(code) ? new Intl.DisplayNames(i18n.language, { type: 'region' }).of(code) : null;
@@ -116,6 +128,12 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
             <label className="field"><span>{t('account.dateOfBirth')}</span><input type="date" value={f.dateOfBirth} max={utcDate(Date.now())}
               onChange={edit('dateOfBirth')} {...a11y('dateOfBirth')} /></label>
             <Problem id="problem-dateOfBirth" text={problemOf('dateOfBirth')} />
+            {regions.length > 1 && (
+              <RegionChoice regions={regions} country={f.country} value={{ ...where, region }}
+                onChange={(v) => { setWhere(v); if (error) onClearError(); }}
+                problem={sent && noticeUnread ? t('region.acknowledgeFirst') : regionRefused ? errorText(error) : null}
+                problemField={sent && noticeUnread ? 'transferAcknowledged' : regionRefused ? (refusedField === 'transferAcknowledged' ? 'transferAcknowledged' : 'region') : null} />
+            )}
             <div className="field"><span>{t('account.photo')}</span>
               <div className="photo-row">
                 {f.photo && <img className="avatar" src={`data:${f.photo.contentType};base64,${f.photo.dataBase64}`} alt={t('account.chosenPhoto')} />}
@@ -130,7 +148,7 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
         )}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy || !state.cloud.url}>{mode === 'login' ? t('account.logIn') : t('account.createAccount')}</button>
-          {error && !isFormField(refusedField) ? <span className="error" role="alert">{errorText(error)}</span> : null}
+          {error && !isFormField(refusedField) && !regionRefused ? <span className="error" role="alert">{errorText(error)}</span> : null}
         </div>
       </form>
     </>
@@ -179,7 +197,7 @@ function Profile({ state, busy, error, onClearError, onSave, onLogOut }: {
 
 /** `error`: the last refusal of a log-in, sign-up, log-out or profile change; `onClearError` forgets it. */
 export function AccountPanel(props: {
-  state: PrivacyState; busy: boolean; error: unknown; onClearError: () => void;
+  state: PrivacyState; regions: DataRegion[]; busy: boolean; error: unknown; onClearError: () => void;
   onLogIn: (email: string, password: string) => void; onSignUp: (f: SignUpForm) => void;
   onSave: (p: { nickname?: string; country?: string }) => void; onLogOut: () => void;
 }) {
@@ -193,6 +211,7 @@ export function AccountPanel(props: {
         ? <>
           <Profile {...props} state={{ ...state, account: state.account }} />
           <AccountSecurity state={{ ...state, account: state.account }} />
+          {props.regions.length > 1 && <RegionMovePanel state={{ ...state, account: state.account }} regions={props.regions} />}
         </>
         : <SignedOut {...props} />}
     </section>

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isInternationalTransfer, isCountryCode, type DataRegion, type PrivacyState, type RegionMove } from '../../../../electron/contract';
 import { errorField, errorText } from '../../i18n/errors';
-import { formatDateTime } from '../../i18n/format';
+import { dateTimeFormat } from '../../i18n/format';
 import { useMoveRegionMutation, useRegionMovesQuery } from './privacy-api';
 
 export interface RegionChoiceValue { region: string; transferAcknowledged: boolean }
@@ -61,7 +61,7 @@ function Receipt({ move }: { move: RegionMove }) {
   return (
     <li data-testid="region-move" data-from={move.from} data-to={move.to}>
       <strong>{t('region.moved', { from: move.fromName, to: move.toName })}</strong>{' '}
-      <span className="muted">{formatDateTime(Date.parse(move.movedAt))}</span>
+      <span className="muted">{dateTimeFormat({ dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(move.movedAt))}</span>
       <div className="small muted mono">{t('region.receiptIds', { id: move.id, account: move.accountId })}</div>
       {carried && <div className="small">{t('region.carried', { list: carried })}</div>}
       {left && <div className="small muted">{t('region.notCarried', { list: left })}</div>}
@@ -80,7 +80,7 @@ export function RegionMovePanel({ state, regions }: { state: PrivacyState & { ac
   const [ackMissing, setAckMissing] = useState(false);
   const region = value.region || others[0]?.id || '';
   const field = errorField(moveState.error);
-  const problemField = ackMissing ? 'transferAcknowledged' : field === 'region' || field === 'transferAcknowledged' ? field : null;
+  const problemField = ackMissing ? 'transferAcknowledged' : field === 'transferAcknowledged' ? field : field === 'dataRegion' ? 'region' : null;
   const problem = ackMissing ? t('region.acknowledgeFirst') : moveState.error ? errorText(moveState.error) : null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
