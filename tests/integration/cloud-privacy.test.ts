@@ -183,7 +183,10 @@ const EXPORTED_COLUMNS: Record<string, Record<string, string | null>> = {
     id: 'account.id', email: 'account.email', region: 'account.region', country: 'account.country', nickname: 'account.nickname',
     date_of_birth: 'account.dateOfBirth', password_hash: null, photo: 'account.photo.base64', photo_type: 'account.photo.contentType',
     restricted: 'rights.restricted', objected: 'rights.objected', created_at: 'account.createdAt', updated_at: 'account.updatedAt',
+    transfer_notice_at: 'account.transferNoticeAt',
   },
+  // Exported as regionMoves {id, movedAt, from, to, carried}; this account never moved, so tests/integration/cloud-regions.test.ts checks them.
+  region_moves: { id: null, account_id: null, moved_at: null, from_region: null, to_region: null, carried: null },
   sessions: { id: 'sessions.id', client: 'sessions.client', token_hash: null, account_id: null, created_at: 'sessions.createdAt', expires_at_ms: 'sessions.expiresAt', last_used_at: 'sessions.lastUsedAt', revoked_at: 'sessions.revokedAt' },
   settings: { account_id: null, version: 'settings.version', document: 'settings.document', updated_at: 'settings.updatedAt' },
   consents: {
