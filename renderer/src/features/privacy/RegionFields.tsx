@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isInternationalTransfer, isCountryCode, type DataRegion, type PrivacyState, type RegionMove } from '../../../../electron/contract';
 import { errorField, errorText } from '../../i18n/errors';
-import { dateTimeFormat } from '../../i18n/format';
+import { dateTimeFormat, formatNumber } from '../../i18n/format';
 import { useMoveRegionMutation, useRegionMovesQuery } from './privacy-api';
 
 export interface RegionChoiceValue { region: string; transferAcknowledged: boolean }
@@ -56,8 +56,11 @@ export function RegionChoice({ regions, country, value, onChange, problem, probl
 /** One move's receipt: ids, time, both regions, what went and what stayed behind. */
 function Receipt({ move }: { move: RegionMove }) {
   const { t } = useTranslation('privacy');
-  const carried = Object.entries(move.carried).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
-  const left = Object.entries(move.notCarried).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+  // Each kind of data by its name in the chosen language, with how many went (or stayed behind).
+  const list = (counts: Record<string, number>) => Object.entries(counts).filter(([, n]) => n > 0)
+    .map(([k, n]) => t('region.count', { what: t(`region.counts.${k}`, { defaultValue: k }), n: formatNumber(n) })).join(', ');
+  const carried = list(move.carried);
+  const left = list(move.notCarried);
   return (
     <li data-testid="region-move" data-from={move.from} data-to={move.to}>
       <strong>{t('region.moved', { from: move.fromName, to: move.toName })}</strong>{' '}
