@@ -60,6 +60,7 @@ describe('data regions in Chromium, two cloud instances on loopback', () => {
 
   it('moves the account back to Germany from the Privacy page, with a receipt kept there', async () => {
     const form = 'form[aria-label="Move the account to another region"]';
+    await page.click('[data-testid=region-move-open]');
     await poll(() => page.locator(`${form} select[name=region]`).inputValue()).toBe('de');
     // A wrong password is named and changes nothing.
     await page.fill(`${form} input[name=password]`, 'not my password');

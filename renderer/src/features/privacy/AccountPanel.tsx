@@ -5,6 +5,7 @@ import { errorField, errorText } from '../../i18n/errors';
 import { rovingTarget } from '../../ui/roving';
 import { logInProblems, signUpProblems, utcDate, type AccountField } from './account-checks';
 import { AccountSecurity, PhotoPicker } from './AccountSecurity';
+import { useDataRegionsQuery } from './privacy-api';
 import { RegionChoice, RegionMovePanel, needsTransferNotice, type RegionChoiceValue } from './RegionFields';
 
 export interface SignUpForm {
@@ -47,12 +48,14 @@ function CountryList({ id }: { id: string }) {
 }
 
 /** Log in or create an account; every field is checked here first (under-16s too), so nothing wrong is sent. */
-function SignedOut({ state, regions, busy, error, onClearError, onLogIn, onSignUp }: {
-  state: PrivacyState; regions: DataRegion[]; busy: boolean; error: unknown; onClearError: () => void;
+function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
+  state: PrivacyState; busy: boolean; error: unknown; onClearError: () => void;
   onLogIn: (email: string, password: string) => void; onSignUp: (f: SignUpForm) => void;
 }) {
   const { t, i18n } = useTranslation('privacy');
   const [mode, setMode] = useState<'login' | 'signup'>('login');
+  // The deployment's regions, asked of the configured cloud once the user opens the sign-up form.
+  const regions = useDataRegionsQuery(undefined, { skip: mode !== 'signup' || !state.cloud.url }).data ?? [];
   const [f, setF] = useState<SignUpForm>({ email: '', password: '', nickname: '', country: '', dateOfBirth: '' });
   const [photoError, setPhotoError] = useState<string | null>(null);
   // The data region: the configured cloud's own until another of the deployment's is chosen.
@@ -197,7 +200,7 @@ function Profile({ state, busy, error, onClearError, onSave, onLogOut }: {
 
 /** `error`: the last refusal of a log-in, sign-up, log-out or profile change; `onClearError` forgets it. */
 export function AccountPanel(props: {
-  state: PrivacyState; regions: DataRegion[]; busy: boolean; error: unknown; onClearError: () => void;
+  state: PrivacyState; busy: boolean; error: unknown; onClearError: () => void;
   onLogIn: (email: string, password: string) => void; onSignUp: (f: SignUpForm) => void;
   onSave: (p: { nickname?: string; country?: string }) => void; onLogOut: () => void;
 }) {
@@ -211,7 +214,7 @@ export function AccountPanel(props: {
         ? <>
           <Profile {...props} state={{ ...state, account: state.account }} />
           <AccountSecurity state={{ ...state, account: state.account }} />
-          {props.regions.length > 1 && <RegionMovePanel state={{ ...state, account: state.account }} regions={props.regions} />}
+          {state.cloud.url && <RegionMovePanel state={{ ...state, account: state.account }} />}
         </>
         : <SignedOut {...props} />}
     </section>

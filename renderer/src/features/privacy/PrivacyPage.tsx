@@ -6,7 +6,7 @@ import { CloudServicesPanel } from './CloudServicesPanel';
 import { ConsentHistory } from './ConsentHistory';
 import {
   useCheckCloudMutation, useEraseMutation, useExportDataMutation, useLogInMutation, useLogOutMutation, usePrivacyConsentsQuery,
-  useDataRegionsQuery, usePrivacyLedgerQuery, usePrivacyStateQuery, useSetConsentMutation, useSetRightsMutation, useSignUpMutation, useSyncNowMutation,
+  usePrivacyLedgerQuery, usePrivacyStateQuery, useSetConsentMutation, useSetRightsMutation, useSignUpMutation, useSyncNowMutation,
   useUpdateProfileMutation,
 } from './privacy-api';
 import { errorText, syncText } from './privacy-format';
@@ -31,8 +31,6 @@ export function PrivacyPage() {
   const [filter, setFilter] = useState<LedgerFilter>({ purpose: '', text: '' });
   const { data: ledger } = usePrivacyLedgerQuery({ ...(filter.purpose ? { purpose: filter.purpose } : {}), ...(filter.text ? { text: filter.text } : {}), limit: 200 });
   const [checkCloud] = useCheckCloudMutation();
-  // The deployment's regions, for sign-up and moving the account (none asked without a cloud).
-  const { data: regions } = useDataRegionsQuery(undefined, { skip: !state?.cloud.url });
   const [signUp, signUpState] = useSignUpMutation();
   const [logIn, logInState] = useLogInMutation();
   const [logOut, logOutState] = useLogOutMutation();
@@ -94,7 +92,7 @@ export function PrivacyPage() {
           <PolicyNotice state={state} onAnswer={toggle} />
           <div className="privacy-cols">
             <div className="privacy-col">
-              <AccountPanel state={state} regions={regions ?? []} busy={accountBusy} error={accountError} onClearError={clearAccountError}
+              <AccountPanel state={state} busy={accountBusy} error={accountError} onClearError={clearAccountError}
                 onLogIn={(email, password) => void logIn({ email, password })}
                 onSignUp={(f) => void signUp(f)}
                 onSave={(p) => void updateProfile(p)}

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { isInternationalTransfer, isCountryCode, type DataRegion, type PrivacyState, type RegionMove } from '../../../../electron/contract';
 import { errorField, errorText } from '../../i18n/errors';
 import { dateTimeFormat, formatNumber } from '../../i18n/format';
-import { useMoveRegionMutation, useRegionMovesQuery } from './privacy-api';
+import { useDataRegionsQuery, useMoveRegionMutation, useRegionMovesQuery } from './privacy-api';
 
 export interface RegionChoiceValue { region: string; transferAcknowledged: boolean }
 
@@ -73,9 +73,12 @@ function Receipt({ move }: { move: RegionMove }) {
 }
 
 /** Move the account to another region: the region, the notice where needed, the password; then the receipts kept here. */
-export function RegionMovePanel({ state, regions }: { state: PrivacyState & { account: NonNullable<PrivacyState['account']> }; regions: DataRegion[] }) {
+export function RegionMovePanel({ state }: { state: PrivacyState & { account: NonNullable<PrivacyState['account']> } }) {
   const { t } = useTranslation('privacy');
-  const others = regions.filter((r) => r.id !== state.account.region);
+  // The directory is asked for only once the user opens the form (each request to the cloud is one the user made).
+  const [open, setOpen] = useState(false);
+  const { data: regions, error: regionsError } = useDataRegionsQuery(undefined, { skip: !open });
+  const others = (regions ?? []).filter((r) => r.id !== state.account.region);
   const [value, setValue] = useState<RegionChoiceValue>({ region: '', transferAcknowledged: false });
   const [password, setPassword] = useState('');
   const [move, moveState] = useMoveRegionMutation();
@@ -94,6 +97,8 @@ export function RegionMovePanel({ state, regions }: { state: PrivacyState & { ac
   return (
     <section className="region-move" aria-labelledby="region-move-title" data-testid="region-move-panel">
       <h3 id="region-move-title">{t('region.moveTitle')}</h3>
+      {!open && <button type="button" className="secondary" onClick={() => setOpen(true)} data-testid="region-move-open">{t('region.moveOpen')}</button>}
+      {regionsError ? <p className="error" role="alert">{errorText(regionsError)}</p> : null}
       {others.length > 0 && (
         <form className="form privacy-form" onSubmit={submit} aria-label={t('region.moveTitle')} noValidate>
           <p className="muted small">{t('region.moveNote')}</p>
@@ -110,7 +115,7 @@ export function RegionMovePanel({ state, regions }: { state: PrivacyState & { ac
           </div>
         </form>
       )}
-      {others.length === 0 && <p className="muted small">{t('region.noOther')}</p>}
+      {regions && others.length === 0 && <p className="muted small">{t('region.noOther')}</p>}
       {moves && moves.length > 0 && <ul className="region-moves" data-testid="region-moves">{moves.map((m) => <Receipt key={m.id} move={m} />)}</ul>}
     </section>
   );
