@@ -245,8 +245,8 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     // The cloud part is the cloud's own full export, checked against its schema there.
     expect(doc.cloud.data.account).toMatchObject({ email: EMAIL, nickname: 'Ada offline', region: 'de', country: 'DE', dateOfBirth: '1990-05-17' });
     expect(Object.keys(doc.cloud.data).sort()).toEqual([
-      'account', 'accountLog', 'cloudStorage', 'consents', 'feedback', 'hostedDevices', 'loginFailures', 'pushNotices', 'rights', 'sessions', 'settings',
-      'sharesGiven', 'sharesReceived', 'telemetry',
+      'account', 'accountLog', 'cloudStorage', 'consents', 'feedback', 'hostedDevices', 'loginFailures', 'pushNotices', 'regionMoves', 'rights', 'sessions',
+      'settings', 'sharesGiven', 'sharesReceived', 'telemetry',
     ]);
     expect(doc.cloud.data.consents.length).toBe(12);
     expect(doc.cloud.data.telemetry.events.length).toBeGreaterThan(0);
