@@ -431,6 +431,7 @@ export const FIELD_LABELS = {
 export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'photo.contentType': 'photoType',
   'privacy.signUp region': 'dataRegion',
+  'privacy.logIn region': 'dataRegion',
   'privacy.moveRegion region': 'dataRegion',
   'photo.dataBase64': 'photo',
   'changes.id': 'device',

@@ -315,7 +315,11 @@ export const privacyCalls = {
   'privacy.revokeSession': call(needs.station('privacy'), z.object({ id: z.string().min(1).max(100) }).strict(), z.array(CloudSession)),
   /** Sign out everywhere else: every session of the account but this station's. */
   'privacy.revokeOtherSessions': call(needs.station('privacy'), NoInput, z.object({ revoked: z.number().int(), sessions: z.array(CloudSession) })),
-  'privacy.logIn': call(needs.station('privacy'), z.object({ email, password: z.string().min(1, 'is required').max(256) }).strict(), PrivacyState),
+  'privacy.logIn': call(needs.station('privacy'), z.object({
+    email, password: z.string().min(1, 'is required').max(256),
+    /** An account kept in another of the deployment's regions than the configured cloud's. */
+    region: dataRegion.optional(),
+  }).strict(), PrivacyState),
   'privacy.logOut': call(needs.station('privacy'), NoInput, PrivacyState),
   'privacy.updateProfile': call(needs.station('privacy'), 
     z.object({ nickname: nickname.optional(), country: country.optional() }).strict()

@@ -58,6 +58,19 @@ describe('data regions in Chromium, two cloud instances on loopback', () => {
     expect(await page.locator('[data-testid=data-location]').textContent()).toContain(us.url);
   });
 
+  it('logs out, and back in to the account in the United States by choosing its region', async () => {
+    await page.click('form[aria-label=Profile] button.secondary');
+    await poll(() => page.locator('[data-testid=data-location]').textContent()).toContain('Germany');
+    const form = 'form[aria-label="Log in"]';
+    await page.click('[data-testid=login-other-region]');
+    await page.selectOption(`${form} select[name=region]`, 'us');
+    await page.fill(`${form} input[name=email]`, EMAIL);
+    await page.fill(`${form} input[name=password]`, PASSWORD);
+    await page.click(`${form} button[type=submit]`);
+    await poll(() => page.locator('[data-testid=account-email]').textContent()).toBe(EMAIL);
+    expect(await page.locator('[data-testid=data-location]').textContent()).toContain('United States');
+  });
+
   it('moves the account back to Germany from the Privacy page, with a receipt kept there', async () => {
     const form = 'form[aria-label="Move the account to another region"]';
     await page.click('[data-testid=region-move-open]');

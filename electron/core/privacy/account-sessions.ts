@@ -150,17 +150,27 @@ export class AccountSessions {
     return status.changed();
   }
 
-  private async logIn(input: { email: string; password: string }): Promise<PrivacyState> {
+  private async logIn(input: { email: string; password: string; region?: Region }): Promise<PrivacyState> {
     const { db, cloud, status } = this.opts;
+    const { region: chosen, ...credentials } = input;
+    // An account kept in another region than the configured cloud's signs in at that region's instance (from the directory).
+    let at: string | undefined;
     try {
-      const { region } = await cloud.checkHealth('log-in');
-      const r = await cloud.request({ method: 'POST', path: '/v1/auth/login', purpose: 'account', action: 'log-in', body: { ...input, region, client: STATION_CLIENT } });
+      let { region } = await cloud.checkHealth('log-in');
+      if (chosen && chosen !== region) {
+        at = servedRegion(await listRegions(cloud, 'log-in'), chosen).url;
+        region = chosen;
+      }
+      const r = await cloud.request({
+        method: 'POST', path: '/v1/auth/login', purpose: 'account', action: 'log-in', ...(at ? { baseUrl: at } : {}), body: { ...credentials, region, client: STATION_CLIENT },
+      });
       if (!r.ok) throw accountError(r);
       const previous = store.getAccount(db);
       if (!previous || previous.accountId !== r.body.account.id) clearAccountData(db);
       await this.adoptSession(r.body);
+      if (at) cloud.useInstance(at);
     } catch (err) {
-      cloud.unreachable(err);
+      cloud.unreachable(err, at ?? cloud.baseUrl);
     }
     await this.opts.outbox.sync();
     return status.changed();
@@ -180,8 +190,11 @@ export class AccountSessions {
       }
     }
     await secrets.delete(TOKEN_KEY);
+    const was = cloud.baseUrl;
     this.forgetLocalAccount();
     status.clear();
+    // The account lived in another region: where data would live now is the configured cloud's answer.
+    if (cloud.baseUrl !== was) await cloud.checkHealth('log-out').catch(() => undefined);
     return status.changed();
   }
 

@@ -116,7 +116,11 @@ export class Regions {
 
   /** Signed out or erased: the receipts go with the rest of the account here, and the station talks to the configured cloud. */
   forget(): void {
-    store.setMeta(this.opts.db, MOVES_KEY, '');
-    this.opts.cloud.useInstance(null);
+    const { db, cloud, status } = this.opts;
+    store.setMeta(db, MOVES_KEY, '');
+    const was = cloud.baseUrl;
+    cloud.useInstance(null);
+    // What the other region's instance said about itself no longer describes the cloud this station talks to.
+    if (cloud.baseUrl !== was) status.cloudInfo = { ...status.cloudInfo, reachable: null, region: null, regionName: null, checkedAt: null };
   }
 }

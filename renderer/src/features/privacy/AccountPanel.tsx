@@ -50,12 +50,14 @@ function CountryList({ id }: { id: string }) {
 /** Log in or create an account; every field is checked here first (under-16s too), so nothing wrong is sent. */
 function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
   state: PrivacyState; busy: boolean; error: unknown; onClearError: () => void;
-  onLogIn: (email: string, password: string) => void; onSignUp: (f: SignUpForm) => void;
+  onLogIn: (email: string, password: string, region?: DataRegion['id']) => void; onSignUp: (f: SignUpForm) => void;
 }) {
   const { t, i18n } = useTranslation('privacy');
   const [mode, setMode] = useState<'login' | 'signup'>('login');
   // The deployment's regions, asked of the configured cloud once the user opens the sign-up form.
-  const regions = useDataRegionsQuery(undefined, { skip: mode !== 'signup' || !state.cloud.url }).data ?? [];
+  // Logging in to an account of another region is asked for with a click, so opening the page sends nothing more.
+  const [otherRegion, setOtherRegion] = useState(false);
+  const regions = useDataRegionsQuery(undefined, { skip: (mode === 'login' && !otherRegion) || !state.cloud.url }).data ?? [];
   const [f, setF] = useState<SignUpForm>({ email: '', password: '', nickname: '', country: '', dateOfBirth: '' });
   const [photoError, setPhotoError] = useState<string | null>(null);
   // The data region: the configured cloud's own until another of the deployment's is chosen.
@@ -92,7 +94,7 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
       if (bad.length) setFocusOn({ field: bad[0]! });
       return;
     }
-    if (mode === 'login') onLogIn(f.email, f.password);
+    if (mode === 'login') onLogIn(f.email, f.password, otherRegion && region ? region as DataRegion['id'] : undefined);
     else onSignUp({
       ...f, country: f.country.trim().toUpperCase(),
       ...(region ? { region: region as DataRegion['id'] } : {}), ...(where.transferAcknowledged ? { transferAcknowledged: true } : {}),
@@ -115,6 +117,11 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
         <label className="field"><span>{t('account.password')}</span><input type="password" autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
           value={f.password} onChange={edit('password')} {...a11y('password')} /></label>
         <Problem id="problem-password" text={problemOf('password')} />
+        {mode === 'login' && (otherRegion && regions.length > 1
+          ? <RegionChoice regions={regions} country="" value={{ ...where, region }} onChange={(v) => { setWhere(v); if (error) onClearError(); }}
+            problem={regionRefused ? errorText(error) : null} problemField={regionRefused ? 'region' : null} />
+          : !otherRegion && state.cloud.url
+            && <p className="small"><button type="button" className="link" onClick={() => setOtherRegion(true)} data-testid="login-other-region">{t('region.logInElsewhere')}</button></p>)}
         {mode === 'signup' && (
           <>
             <label className="field"><span>{t('account.nickname')}</span><input value={f.nickname} onChange={edit('nickname')} {...a11y('nickname')} /></label>
@@ -201,7 +208,7 @@ function Profile({ state, busy, error, onClearError, onSave, onLogOut }: {
 /** `error`: the last refusal of a log-in, sign-up, log-out or profile change; `onClearError` forgets it. */
 export function AccountPanel(props: {
   state: PrivacyState; busy: boolean; error: unknown; onClearError: () => void;
-  onLogIn: (email: string, password: string) => void; onSignUp: (f: SignUpForm) => void;
+  onLogIn: (email: string, password: string, region?: DataRegion['id']) => void; onSignUp: (f: SignUpForm) => void;
   onSave: (p: { nickname?: string; country?: string }) => void; onLogOut: () => void;
 }) {
   const { t } = useTranslation('privacy');
