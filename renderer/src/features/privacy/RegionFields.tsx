@@ -1,6 +1,6 @@
 // The account's data region: the choice at sign-up with the notice on international transfers, and moving the account later
 // with the receipts of its moves.
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isInternationalTransfer, isCountryCode, type DataRegion, type PrivacyState, type RegionMove } from '../../../../electron/contract';
 import { errorField, errorText } from '../../i18n/errors';
@@ -8,6 +8,13 @@ import { dateTimeFormat, formatNumber } from '../../i18n/format';
 import { useDataRegionsQuery, useMoveRegionMutation, useRegionMovesQuery } from './privacy-api';
 
 export interface RegionChoiceValue { region: string; transferAcknowledged: boolean }
+
+/** A region's name in the chosen language: each region is named after its country (us, de, sg, my). */
+function useRegionName(): (id: string) => string {
+  const { i18n } = useTranslation();
+  const names = useMemo(() => new Intl.DisplayNames(i18n.language, { type: 'region' }), [i18n.language]);
+  return (id) => (/^[a-z]{2}$/.test(id) ? names.of(id.toUpperCase()) ?? id.toUpperCase() : id);
+}
 
 /** Whether the chosen region is an international transfer for a valid country code (the notice must then be acknowledged). */
 export function needsTransferNotice(country: string, region: string): boolean {
@@ -24,14 +31,15 @@ export function RegionChoice({ regions, country, value, onChange, problem, probl
   problem: string | null; problemField: 'region' | 'transferAcknowledged' | null;
 }) {
   const { t } = useTranslation('privacy');
+  const regionName = useRegionName();
   const notice = needsTransferNotice(country, value.region);
-  const name = regions.find((r) => r.id === value.region)?.name ?? value.region.toUpperCase();
+  const name = regionName(value.region);
   return (
     <>
       <label className="field"><span>{t('region.label')}</span>
         <select name="region" value={value.region} onChange={(e) => onChange({ region: e.target.value, transferAcknowledged: false })}
           aria-invalid={problemField === 'region'} aria-describedby={problemField === 'region' ? 'problem-region' : undefined}>
-          {regions.map((r) => <option key={r.id} value={r.id}>{t('region.option', { name: r.name, id: r.id.toUpperCase() })}</option>)}
+          {regions.map((r) => <option key={r.id} value={r.id}>{t('region.option', { name: regionName(r.id), id: r.id.toUpperCase() })}</option>)}
         </select>
       </label>
       {problemField === 'region' && problem && <p className="error field-problem" id="problem-region" role="alert" data-testid="problem-region">{problem}</p>}
@@ -56,6 +64,7 @@ export function RegionChoice({ regions, country, value, onChange, problem, probl
 /** One move's receipt: ids, time, both regions, what went and what stayed behind. */
 function Receipt({ move }: { move: RegionMove }) {
   const { t } = useTranslation('privacy');
+  const regionName = useRegionName();
   // Each kind of data by its name in the chosen language, with how many went (or stayed behind).
   const list = (counts: Record<string, number>) => Object.entries(counts).filter(([, n]) => n > 0)
     .map(([k, n]) => t('region.count', { what: t(`region.counts.${k}`, { defaultValue: k }), n: formatNumber(n) })).join(', ');
@@ -63,7 +72,7 @@ function Receipt({ move }: { move: RegionMove }) {
   const left = list(move.notCarried);
   return (
     <li data-testid="region-move" data-from={move.from} data-to={move.to}>
-      <strong>{t('region.moved', { from: move.fromName, to: move.toName })}</strong>{' '}
+      <strong>{t('region.moved', { from: regionName(move.from), to: regionName(move.to) })}</strong>{' '}
       <span className="muted">{dateTimeFormat({ dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(move.movedAt))}</span>
       <div className="small muted mono">{t('region.receiptIds', { id: move.id, account: move.accountId })}</div>
       {carried && <div className="small">{t('region.carried', { list: carried })}</div>}
