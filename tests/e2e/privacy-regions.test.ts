@@ -7,6 +7,7 @@ import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/c
 import { startCloudInTempDir } from '../helpers/cloud-service';
 import { fileScope } from '../helpers/fixtures';
 import { startStation, type StationProcess } from '../helpers/station-process';
+import { cookieCall } from '../helpers/ws-client';
 import { apiFor } from '../integration/cloud-helpers';
 
 const PASSWORD = 'correct horse battery';
@@ -72,6 +73,12 @@ describe('data regions in Chromium, two cloud instances on loopback', () => {
   });
 
   it('moves the account back to Germany from the Privacy page, with a receipt kept there', async () => {
+    // A consent given in the United States, to move with its history.
+    await page.click('[data-testid=switch-cloud_storage]');
+    await poll(() => page.locator('[data-testid=status-cloud_storage]').textContent()).toMatch(/^On since/);
+    await poll(async () => ((await cookieCall(station, 'privacy.consents', {})).value as { cloudId: number | null }[]).map((c) => c.cloudId !== null)).toEqual([true]);
+    const given = (await cookieCall(station, 'privacy.consents', {})).value as { cloudRecordedAt: string }[];
+
     const form = 'form[aria-label="Move the account to another region"]';
     await page.click('[data-testid=region-move-open]');
     await poll(() => page.locator(`${form} select[name=region]`).inputValue()).toBe('de');
@@ -91,6 +98,10 @@ describe('data regions in Chromium, two cloud instances on loopback', () => {
     await poll(() => page.locator('[data-testid=data-location]').textContent()).toContain('Germany');
     expect((await logIn(de)).status).toBe(200);
     expect((await logIn(us)).status).toBe(401);
+    // The consent came along with the time it was first recorded; this station lists it once, read from Germany's ledger.
+    await poll(async () => ((await cookieCall(station, 'privacy.consents', {})).value as { action: string; cloudRecordedAt: string }[])
+      .map((c) => [c.action, c.cloudRecordedAt])).toEqual([['grant', given[0]!.cloudRecordedAt]]);
+    expect(await page.locator('[data-testid=status-cloud_storage]').textContent()).toMatch(/^On since/);
     // Kept: a reload shows the receipt again.
     await page.reload();
     await poll(() => page.locator('[data-testid=region-move]').count()).toBe(1);
