@@ -3,6 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloudHandle } from '../../cloud';
+import { axeViolations } from '../helpers/axe';
 import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
 import { startCloudInTempDir } from '../helpers/cloud-service';
 import { fileScope } from '../helpers/fixtures';
@@ -45,6 +46,7 @@ describe('data regions in Chromium, two cloud instances on loopback', () => {
     await poll(() => page.locator('[data-testid=transfer-notice]').textContent()).toContain('International transfer');
     await page.click(`${form} button[type=submit]`);
     await poll(() => page.locator('[data-testid=problem-transferAcknowledged]').textContent()).toBe('Read the notice on international transfers and tick the box first.');
+    expect(await axeViolations(page, 'section[data-section=account]')).toEqual([]);
     expect((await logIn(us)).status).toBe(401);
 
     await page.check(`${form} input[name=transferAcknowledged]`);
@@ -90,6 +92,7 @@ describe('data regions in Chromium, two cloud instances on loopback', () => {
 
     await page.fill(`${form} input[name=password]`, PASSWORD);
     await page.click(`${form} button[type=submit]`);
+    expect(await axeViolations(page, 'section[data-section=account]')).toEqual([]);
     const receipt = page.locator('[data-testid=region-move]');
     await poll(() => receipt.count(), 30_000).toBe(1);
     expect(await receipt.getAttribute('data-from')).toBe('us');
