@@ -75,6 +75,16 @@ describe('data regions in Chromium, two cloud instances on loopback', () => {
   });
 
   it('moves the account back to Germany from the Privacy page, with a receipt kept there', async () => {
+    // A region the deployment does not serve, or none at all, is refused by the field before anything is sent.
+    const notServed = await cookieCall(station, 'privacy.moveRegion', { region: 'sg', password: PASSWORD });
+    expect(notServed.error).toMatchObject({ reason: 'region.notServed', params: { field: 'region', region: 'sg' } });
+    expect(notServed.error.message).toBe('This deployment does not keep accounts in Singapore; choose one of the regions it lists.');
+    const unknown = await cookieCall(station, 'privacy.moveRegion', { region: 'xx', password: PASSWORD });
+    expect(unknown.error).toMatchObject({ code: 'bad_input', params: { field: 'dataRegion' } });
+    expect((await cookieCall(station, 'privacy.moveRegion', { region: 'us', password: PASSWORD })).error)
+      .toMatchObject({ reason: 'region.same', params: { field: 'region', region: 'us' } });
+    expect((await logIn(us)).status).toBe(200);
+
     // A consent given in the United States, to move with its history.
     await page.click('[data-testid=switch-cloud_storage]');
     await poll(() => page.locator('[data-testid=status-cloud_storage]').textContent()).toMatch(/^On since/);

@@ -32,14 +32,15 @@ export async function listRegions(cloud: CloudClient, action: string): Promise<D
 /** The region's entry in the directory, or a refusal naming the field. */
 export function servedRegion(regions: DataRegion[], region: Region): DataRegion {
   const hit = regions.find((r) => r.id === region);
-  if (!hit) throw fail('region.notServed', { field: 'region', region: REGIONS[region] });
+  // Region parameters are ids: each language names them (English: `englishText`).
+  if (!hit) throw fail('region.notServed', { field: 'region', region });
   return hit;
 }
 
 /** Kept outside the person's country's region: the notice on international transfers must have been acknowledged. */
 export function checkTransferNotice(country: string, region: Region, acknowledged: boolean | undefined): void {
   if (isInternationalTransfer(country, region) && !acknowledged)
-    throw fail('region.transferNotice', { field: 'transferAcknowledged', country, region: REGIONS[region] });
+    throw fail('region.transferNotice', { field: 'transferAcknowledged', country, region });
 }
 
 /** The receipts of region moves kept on this station, newest first. */
@@ -71,7 +72,7 @@ export class Regions {
     const { db, cloud, secrets, status, outbox, log } = this.opts;
     const account = cloud.requireAccount();
     const target = servedRegion(await listRegions(cloud, 'move your account'), input.region);
-    if (target.id === account.region) throw fail('region.same', { field: 'region', region: target.name });
+    if (target.id === account.region) throw fail('region.same', { field: 'region', region: target.id });
     checkTransferNotice(account.country, target.id, input.transferAcknowledged);
     // Whatever waits to be sent goes to the old region first, so it moves with the rest.
     await outbox.sync();
@@ -90,9 +91,9 @@ export class Regions {
       if (code === 'wrong_password')
         throw tries === null ? fail('account.wrongPassword', { field: 'password' }) : fail('account.wrongPasswordTries', { field: 'password', count: tries });
       if (code === 'login_throttled') throw fail('account.logInThrottled', { field: 'password', minutes: Math.ceil(Number(r.error?.retryAfterSeconds ?? 900) / 60) });
-      if (code === 'email_taken') throw fail('region.emailTaken', { field: 'region', region: target.name });
-      if (code === 'region_unavailable' || r.status >= 500) throw fail('region.unavailable', { field: 'region', region: target.name }, r.error?.message);
-      if (code === 'invalid_input' && r.error?.field === 'region') throw fail('region.notServed', { field: 'region', region: target.name }, r.error.message);
+      if (code === 'email_taken') throw fail('region.emailTaken', { field: 'region', region: target.id });
+      if (code === 'region_unavailable' || r.status >= 500) throw fail('region.unavailable', { field: 'region', region: target.id }, r.error?.message);
+      if (code === 'invalid_input' && r.error?.field === 'region') throw fail('region.notServed', { field: 'region', region: target.id }, r.error.message);
       throw accountError(r);
     }
     const { receipt, signedIn } = r.body;
