@@ -7,7 +7,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { CloudError, TransferReply, type TransferBody } from '../../electron/contract/cloud';
+import { CloudError, TransferReply, type MoveCounts, type TransferBody } from '../../electron/contract/cloud';
 import { isInternationalTransfer } from '../../electron/contract/countries';
 import { REGIONS, REGION_IDS, STORAGE_QUOTA_BYTES, isoAt, type Region } from '../domain';
 import { buildExport } from '../export-document';
@@ -16,7 +16,7 @@ import { EmailTakenError, findAccountByEmail, findAccountById } from '../repo/ac
 import { eraseAccount } from '../repo/erasure';
 import { createSession } from '../repo/sessions';
 import { listSharesGiven, listSharesReceived } from '../repo/shares';
-import { importAccount } from '../repo/transfer';
+import { importAccount, listRegionMoves } from '../repo/transfer';
 import { accountOut } from '../replies';
 import { hashToken, newSessionToken } from '../secrets';
 import { logSignedIn, now, serve, servePublic, subjectOf, type RouteDef, type ServiceDeps } from './route';
@@ -67,6 +67,13 @@ function postPeer(d: ServiceDeps, url: URL, body: unknown): Promise<{ status: nu
   });
 }
 
+/** A new session in this instance for the client that asked for the move. */
+async function signedInHere(d: ServiceDeps, accountId: string, client: string) {
+  const token = newSessionToken();
+  const session = await createSession(d.db, { accountId, tokenHash: hashToken(token), nowMs: d.clock(), ttlMs: d.sessionTtlMs, client });
+  return { token, sessionId: session.id, expiresAt: isoAt(session.expires_at_ms) };
+}
+
 export const regionRoutes: RouteDef[] = [
   servePublic('GET /v1/regions', async (d) => ({
     status: 200,
@@ -109,9 +116,15 @@ export const regionRoutes: RouteDef[] = [
     }
     const taken = TransferReply.parse(answer.json);
     const sessions = data.sessions.length;
-    // Logged before the erasure, as any erasure request is (and erased with the rest of the account here).
-    await logSignedIn(d, c, 'erasure_request');
-    await eraseAccount(d.db, { accountId: a.id, emailThrottleKey: emailKey(d, a.email), receiptId: moveId, subject: subjectOf(d, a.id), region: d.region, now: movedAt });
+    try {
+      // Logged before the erasure, as any erasure request is (and erased with the rest of the account here).
+      await logSignedIn(d, c, 'erasure_request');
+      await eraseAccount(d.db, { accountId: a.id, emailThrottleKey: emailKey(d, a.email), receiptId: moveId, subject: subjectOf(d, a.id), region: d.region, now: movedAt });
+    } catch (err) {
+      // The account is complete there and still whole here: moving again finishes (the new region takes the same account again).
+      d.log.error({ err: (err as Error).message, to }, 'region move: the account could not be erased here');
+      throw new HttpError(500, 'move_unfinished', `the account is complete in ${REGIONS[to]} but could not be erased here yet; move it again to finish`, { field: 'region' });
+    }
     await d.db.purgeDeleted();
     d.log.info({ to }, 'account moved to another region');
     return {
@@ -127,6 +140,14 @@ export const regionRoutes: RouteDef[] = [
     checkPeer(d, c.req.headers[PEER_KEY_HEADER]);
     const body = await c.body();
     servedRegion(d, body.from, 'from');
+    // An earlier move of this same account reached here, but the old region could not erase it: it asks again to finish.
+    const earlier = await findAccountById(d.db, body.data.account.id);
+    const before = earlier?.email === body.data.account.email
+      ? (await listRegionMoves(d.db, earlier.id)).filter((m) => m.from_region === body.from).at(-1) : undefined;
+    if (earlier && before) {
+      const signedIn = await signedInHere(d, earlier.id, body.client);
+      return { status: 201, body: { signedIn: { account: accountOut(earlier), ...signedIn }, carried: JSON.parse(before.carried) as MoveCounts, notCarried: { sharesGiven: 0, sharesReceived: 0 } } };
+    }
     if (await findAccountByEmail(d.db, body.data.account.email))
       throw new HttpError(409, 'email_taken', `an account with this email already exists in ${REGIONS[d.region]}`, { field: 'email' });
     let r;
@@ -137,12 +158,11 @@ export const regionRoutes: RouteDef[] = [
       throw err;
     }
     // A session here for the client that asked for the move; the old region's sessions end with the account there.
-    const token = newSessionToken();
-    const session = await createSession(d.db, { accountId: r.account.id, tokenHash: hashToken(token), nowMs: d.clock(), ttlMs: d.sessionTtlMs, client: body.client });
+    const signedIn = await signedInHere(d, r.account.id, body.client);
     return {
       status: 201,
       body: {
-        signedIn: { account: accountOut(r.account), token, sessionId: session.id, expiresAt: isoAt(session.expires_at_ms) },
+        signedIn: { account: accountOut(r.account), ...signedIn },
         carried: r.carried,
         notCarried: r.notCarried,
       },

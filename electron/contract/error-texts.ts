@@ -170,6 +170,7 @@ export const REASONS = {
   'region.same': ['bad_input', 'The account is already kept in {{region}}.'],
   'region.transferNotice': ['bad_input', 'Keeping the data of {{country}} in {{region}} is an international transfer: read the notice and acknowledge it first.'],
   'region.unavailable': ['unavailable', 'The {{region}} region could not take the account; it stays where it is, unchanged.'],
+  'region.unfinished': ['unavailable', 'The account is complete in {{region}} but could not yet be erased where it was; move it again to finish.'],
   'region.emailTaken': ['conflict', 'An account with this email already exists in {{region}}; the account stays where it is.'],
   'cloud.unreachable': ['unavailable', 'This needs the cloud at {{url}}, which did not answer; nothing was changed.'],
   'cloud.plainHttp': ['unavailable', 'The cloud at {{url}} is not on this computer and does not use HTTPS, so this station does not talk to it; ask for its https:// address. Nothing was sent.'],

@@ -135,6 +135,29 @@ describe('regions of one deployment', () => {
       expect(rowsOf(de, 'SELECT id FROM erasure_receipts WHERE id = ?', receipt.id)).toHaveLength(1);
     });
 
+    it('finishes a move whose old region could not erase the account at first: the account stays whole until then', async () => {
+      const eve = await signUp(de, { nickname: 'Eve' });
+      await de.call('POST', '/v1/consents', { token: eve.token, body: consentBody('alarm_push', 'grant') });
+      // The old region's database refuses the erasure once (as a full disk or a lock would).
+      const raw = new Database(de.dbPath);
+      raw.exec("CREATE TRIGGER test_refuse_erasure BEFORE DELETE ON accounts BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+      try {
+        const first = await de.call('POST', '/v1/account/move', { token: eve.token, body: { region: 'us', password: PASSWORD, transferNoticeAcknowledged: true } });
+        expect(first.status).toBe(500);
+        expect(first.body.error).toMatchObject({ code: 'move_unfinished', field: 'region' });
+        expect((await de.call('GET', '/v1/consents', { token: eve.token })).body.records).toHaveLength(1);
+      } finally {
+        raw.exec('DROP TRIGGER test_refuse_erasure');
+        raw.close();
+      }
+      const again = await de.call('POST', '/v1/account/move', { token: eve.token, body: { region: 'us', password: PASSWORD, transferNoticeAcknowledged: true } });
+      expect(again.status).toBe(200);
+      expect(again.body.receipt.carried).toMatchObject({ consentRecords: 1 });
+      expect(rowsOf(us, 'SELECT id FROM accounts WHERE id = ?', eve.id)).toHaveLength(1);
+      expect(rowsOf(us, 'SELECT id FROM consents WHERE account_id = ?', eve.id)).toHaveLength(1);
+      expect(rowsOf(de, 'SELECT id FROM accounts WHERE id = ?', eve.id)).toHaveLength(0);
+    });
+
     it('refuses to move onto an email the new region already has, leaving the account where it was', async () => {
       const r = await de.call('POST', '/v1/account/move', { token: friend.token, body: { region: 'us', password: PASSWORD, transferNoticeAcknowledged: true } });
       expect(r.status).toBe(409);

@@ -92,6 +92,7 @@ export class Regions {
         throw tries === null ? fail('account.wrongPassword', { field: 'password' }) : fail('account.wrongPasswordTries', { field: 'password', count: tries });
       if (code === 'login_throttled') throw fail('account.logInThrottled', { field: 'password', minutes: Math.ceil(Number(r.error?.retryAfterSeconds ?? 900) / 60) });
       if (code === 'email_taken') throw fail('region.emailTaken', { field: 'region', region: target.id });
+      if (code === 'move_unfinished') throw fail('region.unfinished', { field: 'region', region: target.id }, r.error?.message);
       if (code === 'region_unavailable' || r.status >= 500) throw fail('region.unavailable', { field: 'region', region: target.id }, r.error?.message);
       if (code === 'invalid_input' && r.error?.field === 'region') throw fail('region.notServed', { field: 'region', region: target.id }, r.error.message);
       throw accountError(r);
