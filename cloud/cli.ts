@@ -2,13 +2,15 @@
 // [--controller-name … --controller-contact … --supervisory-authority …]
 // [--smtp-host H --smtp-port 587 --smtp-user U --smtp-from ADDR --smtp-tls starttls|implicit|none]: mail through that relay;
 // its password only from WATCHPOST_SMTP_PASSWORD (never the command line, which other users can read). Each option also
-// reads WATCHPOST_SMTP_HOST, _PORT, _USER, _FROM, _TLS.`: runs the service on loopback (HTTPS with a certificate).
+// reads WATCHPOST_SMTP_HOST, _PORT, _USER, _FROM, _TLS.
+// [--controller-name … --controller-contact … --supervisory-authority …] [--directory regions.json | --peer us=https://… …]
+// [--peer-key-file FILE] [--peer-ca FILE]`: runs the service on loopback (HTTPS with a certificate).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { REGION_IDS, type Region } from './domain';
 import { checkSmtpConfig, type SmtpConfig } from './mail';
-import { startCloud } from './service';
+import { checkDirectory, startCloud } from './service';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +29,11 @@ const { values } = parseArgs({
     'smtp-user': { type: 'string' },
     'smtp-from': { type: 'string' },
     'smtp-tls': { type: 'string' },
+    // The deployment's regions: a JSON file {"us": "https://…", "de": "https://…"}, and/or one --peer region=URL each.
+    directory: { type: 'string' },
+    peer: { type: 'string', multiple: true },
+    'peer-key-file': { type: 'string' },
+    'peer-ca': { type: 'string' },
   },
 });
 
@@ -80,8 +87,30 @@ if (smtpHost) {
   process.stderr.write('no SMTP relay configured (--smtp-host): email verification and "forgot password" are not offered\n');
 }
 
+let directory: Record<string, string> = {};
+let peerKey: string | undefined;
+let peerCa: Buffer | undefined;
+try {
+  if (values.directory) directory = JSON.parse(readFileSync(values.directory, 'utf8')) as Record<string, string>;
+  for (const p of values.peer ?? []) {
+    const eq = p.indexOf('=');
+    if (eq < 1) throw new Error(`--peer ${p}: give region=URL, e.g. us=https://us.cloud.example`);
+    directory[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  checkDirectory(directory);
+  peerKey = values['peer-key-file'] ? readFileSync(values['peer-key-file'], 'utf8').trim() : undefined;
+  if (peerKey !== undefined && peerKey.length < 16) throw new Error('--peer-key-file: the key must be at least 16 characters');
+  peerCa = values['peer-ca'] ? readFileSync(values['peer-ca']) : undefined;
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
+
 const cloud = await startCloud({
   mail,
+  directory,
+  peerKey,
+  peerCa,
   tls,
   region,
   port,

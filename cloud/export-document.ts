@@ -14,6 +14,7 @@ import { listSharesGiven, listSharesReceived } from './repo/shares';
 import { telemetryCounters, telemetryEvents } from './repo/telemetry';
 import { recentFailures } from './repo/throttle';
 import { feedbackWithData } from './repo/feedback';
+import { listRegionMoves, regionMoveOut } from './repo/transfer';
 import { consentOut, hostedOut, noticeOut, objectOut, shareOut, usageOut } from './replies';
 
 export const exportJsonSchema: Record<string, unknown> = {
@@ -63,6 +64,7 @@ export async function buildExport(
         dateOfBirth: account.date_of_birth,
         photo: account.photo ? { contentType: account.photo_type ?? 'application/octet-stream', base64: account.photo.toString('base64') } : null,
         emailVerifiedAt: account.email_verified_at,
+        transferNoticeAt: account.transfer_notice_at ?? null,
         createdAt: account.created_at,
         updatedAt: account.updated_at,
       },
@@ -110,6 +112,7 @@ export async function buildExport(
         id: Number(m.id), kind: m.kind, recipient: m.recipient, subject: m.subject, createdAt: m.created_at,
         attempts: Number(m.attempts), lastError: m.last_error, sentAt: m.sent_at,
       })),
+      regionMoves: (await listRegionMoves(db, a.accountId)).map(regionMoveOut),
       loginFailures: {
         recentCount: (await recentFailures(db, a.emailThrottleKey, a.nowMs - a.throttleWindowMs)).count,
       },

@@ -21,6 +21,7 @@ export function accountOut(a: AccountRow): Account {
     restricted: a.restricted === 1,
     objected: a.objected === 1,
     emailVerified: a.email_verified_at !== null,
+    transferNoticeAt: a.transfer_notice_at ?? null,
     createdAt: a.created_at,
     updatedAt: a.updated_at,
   };

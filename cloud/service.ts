@@ -41,6 +41,15 @@ export interface CloudOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** The SMTP relay mail goes through (verification, forgotten passwords); without it no mail feature is offered. */
   mail?: SmtpConfig;
+  /**
+   * The deployment's regions directory: region id -> the base URL of that region's instance (CLI `--directory FILE`,
+   * `--peer us=https://…`). This instance's own region is added with its own URL when absent. Served at GET /v1/regions.
+   */
+  directory?: Partial<Record<Region, string>>;
+  /** The secret the deployment's instances show each other to move an account between regions (CLI `--peer-key-file`). */
+  peerKey?: string;
+  /** PEM certificate authorities trusted for the other regions' https:// instances (CLI `--peer-ca`). */
+  peerCa?: string | Buffer;
   /** Defaults to a silent logger; the CLI passes one that writes to stderr. */
   logger?: Logger;
 }
@@ -56,6 +65,8 @@ export interface CloudHandle {
   url: string;
   region: Region;
   telemetryTotals(): Promise<TelemetryTotals>;
+  /** Adds (or changes) regions of the directory: a deployment whose instances learn each other's URLs once they listen. */
+  setDirectory(directory: Partial<Record<Region, string>>): void;
   /** Runs the retention pass now (it also runs every minute); how many rows of each kind went. */
   prune(): Promise<PruneCounts>;
   close(): Promise<void>;
@@ -73,8 +84,29 @@ function compile(def: RouteDef): CompiledRoute {
 
 const SESSION_TOUCH_MS = 60_000;
 
+/** The directory's URLs checked: known regions, http(s) origins, plain HTTP only on loopback (as a station demands). */
+export function checkDirectory(directory: Record<string, string>): Partial<Record<Region, string>> {
+  const out: Partial<Record<Region, string>> = {};
+  for (const [region, raw] of Object.entries(directory)) {
+    if (!REGION_IDS.includes(region as Region)) throw new Error(`directory: unknown region ${region}; use one of ${REGION_IDS.join(', ')}`);
+    const url = raw.replace(/\/$/, '');
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw new Error(`directory: ${region}: ${raw} is not a URL`);
+    }
+    const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(u.hostname);
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) throw new Error(`directory: ${region}: ${raw} must be https:// (http:// only on loopback)`);
+    if (u.pathname !== '/' || u.search) throw new Error(`directory: ${region}: ${raw} must be an origin like https://de.cloud.example`);
+    out[region as Region] = url;
+  }
+  return out;
+}
+
 export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
   if (!REGION_IDS.includes(opts.region)) throw new Error(`unknown region ${String(opts.region)}; use one of ${REGION_IDS.join(', ')}`);
+  const directory = checkDirectory(opts.directory ?? {});
   const db = await openDb(opts.db);
   const log = opts.logger ?? pino({ level: 'silent' });
   const clock = opts.clock ?? Date.now;
@@ -87,6 +119,9 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
     subjectKey: await serviceKey(db),
     policyVersion: opts.policyVersion ?? null,
     controller: opts.controller ?? null,
+    directory,
+    peerKey: opts.peerKey ?? null,
+    peerCa: opts.peerCa ?? null,
     log,
     mail: opts.mail ? startMailSender(db, opts.mail, clock, log) : null,
   };
@@ -183,6 +218,8 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  directory[opts.region] ??= url;
   // Each kind of personal data past its retention goes (electron/contract/retention.ts); a failed pass is tried again at the next.
   const prune = () => pruneExpired(db, deps.clock(), deps.throttle.windowMs);
   const pruneTimer = setInterval(() => void prune().catch((err: Error) => log.error({ err: err.message }, 'retention pass failed')), 60_000);
@@ -190,9 +227,12 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
 
   let closing: Promise<void> | undefined;
   return {
-    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    url,
     region: opts.region,
     prune,
+    setDirectory(more) {
+      Object.assign(directory, checkDirectory(more));
+    },
     async telemetryTotals() {
       const byPurpose: TelemetryTotals['byPurpose'] = {};
       for (const p of PURPOSES) byPurpose[p] = { receivedBytes: 0, acceptedBytes: 0 };

@@ -1,6 +1,6 @@
 // `npm run demo`: the station (electron/core/cli.ts) with a camsim fleet on loopback whose cameras it registers, so a newcomer sees video at once.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -139,11 +139,18 @@ export async function recordByDefault(call: Call, names: string[]): Promise<numb
 export async function startDemoCloud(dataDir: string): Promise<CloudHandle & { caPath: string }> {
   mkdirSync(dataDir, { recursive: true });
   const tls = makeDevCertificate(join(dataDir, 'demo-cloud-tls'), { caName: 'Watchpost demo cloud CA', reuse: true });
-  const cloud = await startCloud({
-    region: 'de', db: { kind: 'sqlite', path: join(dataDir, 'demo-cloud.db') }, tls,
-    controller: { name: 'Watchpost demo deployment (this computer)', contact: 'privacy@watchpost.example', authority: 'the data protection authority of your country' },
-  });
-  return Object.assign(cloud, { caPath: tls.caPath });
+  const controller = { name: 'Watchpost demo deployment (this computer)', contact: 'privacy@watchpost.example', authority: 'the data protection authority of your country' };
+  // Two regions of one deployment, a database each (Germany, the station's; the United States), so sign-up offers a choice
+  // with the notice on international transfers, and an account can move between them. Their peer key lives as long as the demo.
+  const peer = { peerKey: randomBytes(24).toString('base64url'), peerCa: readFileSync(tls.caPath) };
+  const [cloud, us] = await Promise.all([
+    startCloud({ region: 'de', db: { kind: 'sqlite', path: join(dataDir, 'demo-cloud.db') }, tls, controller, ...peer }),
+    startCloud({ region: 'us', db: { kind: 'sqlite', path: join(dataDir, 'demo-cloud-us.db') }, tls, controller, ...peer }),
+  ]);
+  cloud.setDirectory({ us: us.url });
+  us.setDirectory({ de: cloud.url });
+  const close = cloud.close.bind(cloud);
+  return Object.assign(cloud, { caPath: tls.caPath, close: async () => { await Promise.all([close(), us.close()]); } });
 }
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@ import { migration005 } from './migrations/005-retention';
 import { migration006 } from './migrations/006-account-log';
 import { migration007 } from './migrations/007-share-access';
 import { migration008 } from './migrations/008-mail';
+import { migration009 } from './migrations/009-regions';
 
 export interface Migration {
   version: number;
@@ -15,7 +16,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009];
 
 /** Applies pending migrations in order, each in its own transaction; returns the versions applied. */
 export async function migrate(db: SqlDb, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -13,6 +13,11 @@ export interface NewAccount {
   passwordHash: string;
   photo: { data: Buffer; type: string } | null;
   now: string;
+  /** When the notice on international transfers was acknowledged (null: not needed). */
+  transferNoticeAt?: string | null;
+  /** Kept from the old region when an account moves here; else a new one. */
+  id?: string;
+  createdAt?: string;
 }
 
 export class EmailTakenError extends Error {
@@ -48,14 +53,14 @@ export async function serviceKey(db: SqlDb, name = 'subject_key'): Promise<strin
 
 /** Creates the account with its empty settings document; throws EmailTakenError on a duplicate. */
 export async function insertAccount(db: SqlDb, a: NewAccount): Promise<AccountRow> {
-  const id = randomUUID();
+  const id = a.id ?? randomUUID();
   return mapUnique(db.tx(async (tx) => {
     if (await findAccountByEmail(tx, a.email)) throw new EmailTakenError();
     await tx.run(
       `INSERT INTO accounts (id, email, region, country, nickname, date_of_birth, password_hash, photo, photo_type,
-         restricted, objected, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`,
+         restricted, objected, transfer_notice_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
       [id, a.email, a.region, a.country, a.nickname, a.dateOfBirth, a.passwordHash, a.photo?.data ?? null,
-        a.photo?.type ?? null, a.now, a.now],
+        a.photo?.type ?? null, a.transferNoticeAt ?? null, a.createdAt ?? a.now, a.now],
     );
     await tx.run('INSERT INTO settings (account_id, version, document, updated_at) VALUES (?, 1, ?, ?)', [id, '{}', a.now]);
     return (await findAccountById(tx, id))!;

@@ -14,6 +14,7 @@ export interface AccountRow {
   restricted: number;
   objected: number;
   email_verified_at: string | null;
+  transfer_notice_at: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -1,5 +1,6 @@
 // Sign-up, log-in and log-out, and the account's sessions.
 import type { PhotoUpload } from '../../electron/contract/cloud';
+import { isInternationalTransfer } from '../../electron/contract/countries';
 import { MINIMUM_AGE, REGIONS, ageAt, isoAt, type Region } from '../domain';
 import { HttpError } from '../http/http-error';
 import { EmailTakenError, findAccountByEmail, insertAccount } from '../repo/accounts';
@@ -56,6 +57,10 @@ export const authRoutes: RouteDef[] = [
     if (input.region !== d.region) throw wrongRegion(d, input.region);
     // Refused before anything is stored: a child's data never reaches the database.
     checkAge(d, input.dateOfBirth);
+    // Kept outside the person's own country's region: the notice on international transfers must have been acknowledged.
+    const transfer = isInternationalTransfer(input.country, input.region);
+    if (transfer && !input.transferNoticeAcknowledged)
+      throw new HttpError(400, 'invalid_input', `transferNoticeAcknowledged: data of ${input.country} kept in ${REGIONS[input.region]} is an international transfer; the notice must be acknowledged`, { field: 'transferNoticeAcknowledged' });
     // Every attempt counts (taken emails too), so the route can neither mint accounts nor probe emails in bulk.
     const throttleKey = signupKey(d, c.clientAddress);
     await checkThrottle(d, [throttleKey]);
@@ -69,6 +74,7 @@ export const authRoutes: RouteDef[] = [
       dateOfBirth: input.dateOfBirth,
       passwordHash,
       photo: input.photo ? photoOf(input.photo) : null,
+      transferNoticeAt: transfer ? now(d) : null,
       now: now(d),
     }));
     await logAccount(d, c, account.id, 'sign_up', input.client ?? '');

@@ -5,6 +5,7 @@ import { authRoutes } from './auth';
 import { feedbackRoutes } from './feedback';
 import { mailRoutes } from './mail';
 import { privacyRoutes } from './privacy';
+import { regionRoutes } from './regions';
 import type { RouteDef } from './route';
 import { serviceRoutes } from './service';
 import { shareRoutes } from './shares';
@@ -22,4 +23,5 @@ export const ROUTES: RouteDef[] = [
   ...accountServiceRoutes,
   ...feedbackRoutes,
   ...mailRoutes,
+  ...regionRoutes,
 ];

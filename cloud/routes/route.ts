@@ -25,6 +25,12 @@ export interface ServiceDeps {
   policyVersion: string | null;
   /** The deployment's controller identity, contact and supervisory authority (shown in the station's policy). */
   controller: Controller | null;
+  /** The deployment's regions: each served region's base URL, this instance's own included. */
+  directory: Partial<Record<Region, string>>;
+  /** The secret the deployment's instances show each other to move an account (null: moves are off). */
+  peerKey: string | null;
+  /** PEM certificate authorities to trust for the other regions' https:// instances instead of the system's. */
+  peerCa: string | Buffer | null;
   log: Logger;
   /** The SMTP relay's sender; null where none is configured (no mail features are offered then). */
   mail: MailSender | null;
@@ -88,8 +94,12 @@ export function serve<K extends CloudSignedInRouteName>(
 }
 
 /** A route open without a session (the contract says which). */
-export function servePublic<K extends CloudPublicRouteName>(name: K, handler: (d: ServiceDeps, c: RouteRequest<K>) => Promise<RouteReply<K>>): RouteDef {
-  return { ...cloudRouteParts(name), auth: false, handler: (d, c) => handler(d, typed(name, c)) };
+export function servePublic<K extends CloudPublicRouteName>(
+  name: K,
+  handler: (d: ServiceDeps, c: RouteRequest<K>) => Promise<RouteReply<K>>,
+  options: RouteOptions = {},
+): RouteDef {
+  return { ...cloudRouteParts(name), auth: false, ...options, handler: (d, c) => handler(d, typed(name, c)) };
 }
 
 export const now = (d: ServiceDeps) => isoAt(d.clock());

@@ -11,3 +11,23 @@ export const COUNTRY_CODES = (
 const KNOWN = new Set(COUNTRY_CODES);
 
 export const isCountryCode = (code: string): boolean => KNOWN.has(code);
+
+/** The countries of the EU and the EEA: their data stays in the European region (DE) without an international transfer. */
+const EEA = new Set((
+  'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO'
+).split(' '));
+
+/**
+ * The data region that is local to a country (ISO 3166-1 alpha-2): US, DE for the EU/EEA, SG, MY; null where none of the
+ * regions is (every region is then an international transfer). An account kept elsewhere needs the transfer notice.
+ */
+export function homeRegionOf(country: string): 'us' | 'de' | 'sg' | 'my' | null {
+  const c = country.trim().toUpperCase();
+  if (c === 'US') return 'us';
+  if (c === 'SG') return 'sg';
+  if (c === 'MY') return 'my';
+  return EEA.has(c) ? 'de' : null;
+}
+
+/** Whether keeping the data of a person in `country` in `region` is an international transfer (the notice must be acknowledged). */
+export const isInternationalTransfer = (country: string, region: string): boolean => homeRegionOf(country) !== region;

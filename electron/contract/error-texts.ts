@@ -174,6 +174,12 @@ export const REASONS = {
   'photo.empty': ['bad_input', 'The photo file is empty.'],
   'photo.tooLarge': ['bad_input', 'The photo is {{sizeKiB}} KiB; at most {{maxKiB}} KiB is accepted.'],
   'photo.wrongType': ['bad_input', 'The file is not a {{type}} image.'],
+  'region.notServed': ['bad_input', 'This deployment does not keep accounts in {{region}}; choose one of the regions it lists.'],
+  'region.same': ['bad_input', 'The account is already kept in {{region}}.'],
+  'region.transferNotice': ['bad_input', 'Keeping the data of {{country}} in {{region}} is an international transfer: read the notice and acknowledge it first.'],
+  'region.unavailable': ['unavailable', 'The {{region}} region could not take the account; it stays where it is, unchanged.'],
+  'region.unfinished': ['unavailable', 'The account is complete in {{region}} but could not yet be erased where it was; move it again to finish.'],
+  'region.emailTaken': ['conflict', 'An account with this email already exists in {{region}}; the account stays where it is.'],
   'cloud.unreachable': ['unavailable', 'This needs the cloud at {{url}}, which did not answer; nothing was changed.'],
   'cloud.plainHttp': ['unavailable', 'The cloud at {{url}} is not on this computer and does not use HTTPS, so this station does not talk to it; ask for its https:// address. Nothing was sent.'],
   'cloud.untrustedCertificate': ['unavailable', 'The cloud at {{url}} could not prove who it is: its certificate is not one this station can verify. Nothing was sent; ask its operator for the right certificate authority (--cloud-ca).'],
@@ -249,6 +255,7 @@ export const REASONS = {
 export const FIELD_LABELS = {
   code: 'Code from the mail',
   acknowledged: 'Acknowledged',
+  transferAcknowledged: 'Notice on international transfers',
   allowSameUrl: 'Add the same stream again',
   actions: 'Actions',
   address: 'IP address',
@@ -276,6 +283,7 @@ export const FIELD_LABELS = {
   createFolder: 'Create the folder',
   country: 'Country',
   currentPassword: 'Current password',
+  dataRegion: 'Data region',
   dateOfBirth: 'Date of birth',
   device: 'Device',
   deviceListFile: 'Device list file',
@@ -459,6 +467,9 @@ export const FIELD_LABELS = {
  */
 export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'photo.contentType': 'photoType',
+  'privacy.signUp region': 'dataRegion',
+  'privacy.logIn region': 'dataRegion',
+  'privacy.moveRegion region': 'dataRegion',
   'photo.dataBase64': 'photo',
   'changes.id': 'device',
   'changes.name': 'deviceName',

@@ -1,6 +1,7 @@
 // Account, consents, rights, sync state, the transmission ledger, export and erasure.
 import { z } from 'zod';
 import { call, NoInput, needs } from './common';
+import { REGION_IDS } from './cloud/common';
 import { isCountryCode } from './countries';
 
 export const PRIVACY_PURPOSES = [
@@ -265,14 +266,51 @@ export const HostedStation = z.object({
 });
 export type HostedStation = z.infer<typeof HostedStation>;
 
+/** A data region of the deployment (one cloud instance each, each with its own database). */
+const dataRegion = z.enum(REGION_IDS, { error: `must be one of ${REGION_IDS.join(', ')}` });
+
+/** One region the deployment's directory lists: its id, name, and its instance's base URL. */
+export const DataRegion = z.object({ id: z.enum(REGION_IDS), name: z.string(), url: z.string(), current: z.boolean() });
+export type DataRegion = z.infer<typeof DataRegion>;
+
+/** The receipt of a move of the account to another region, kept on this station and shown on the Privacy page. */
+export const RegionMove = z.object({
+  /** Also the id of the old region's erasure receipt. */
+  id: z.string(),
+  accountId: z.string(),
+  movedAt: z.string(),
+  from: z.enum(REGION_IDS),
+  to: z.enum(REGION_IDS),
+  fromName: z.string(),
+  toName: z.string(),
+  carried: z.record(z.string(), z.number()),
+  notCarried: z.record(z.string(), z.number()),
+});
+export type RegionMove = z.infer<typeof RegionMove>;
+
 export const privacyCalls = {
   'privacy.state': call(needs.station('privacy'), NoInput, PrivacyState),
   /** Asks the cloud where data lives and which policy is in force (the user opened the Privacy page). */
   'privacy.checkCloud': call(needs.station('privacy'), NoInput, PrivacyState),
   'privacy.signUp': call(needs.station('privacy'), 
-    z.object({ email, password, nickname, country, dateOfBirth, photo: ProfilePhoto.optional() }).strict(),
+    z.object({
+      email, password, nickname, country, dateOfBirth, photo: ProfilePhoto.optional(),
+      /** Where the account is kept (default: the configured cloud's region); one the deployment's directory lists. */
+      region: dataRegion.optional(),
+      /** The notice on international transfers was shown and acknowledged (needed where the region is not the country's). */
+      transferAcknowledged: z.boolean().optional(),
+    }).strict(),
     PrivacyState,
   ),
+  /** The regions the deployment serves, from the configured cloud's directory. */
+  'privacy.regions': call(needs.station('privacy'), NoInput, z.array(DataRegion)),
+  /** Moves the account to another region (created there with its data, then erased in the old one); the receipt. */
+  'privacy.moveRegion': call(needs.station('privacy'),
+    z.object({ region: dataRegion, password: z.string().min(1, 'is required').max(256), transferAcknowledged: z.boolean().optional() }).strict(),
+    RegionMove,
+  ),
+  /** The receipts of this account's region moves made from this station, newest first. */
+  'privacy.regionMoves': call(needs.station('privacy'), NoInput, z.array(RegionMove)),
   /** The profile photo held in the cloud, or null. */
   'privacy.photo': call(needs.station('privacy'), NoInput, ProfilePhoto.nullable()),
   'privacy.setPhoto': call(needs.station('privacy'), z.object({ photo: ProfilePhoto.nullable() }).strict(), PrivacyState),
@@ -294,7 +332,11 @@ export const privacyCalls = {
   'privacy.forgotPassword': call(needs.station('privacy'), z.object({ email }).strict(), MailDelivery),
   /** The mailed code with a new password: every session of the account ends; log in with the new password. */
   'privacy.resetPassword': call(needs.station('privacy'), z.object({ email, code: mailedCode, newPassword: password }).strict(), z.object({ revokedSessions: z.number().int() })),
-  'privacy.logIn': call(needs.station('privacy'), z.object({ email, password: z.string().min(1, 'is required').max(256) }).strict(), PrivacyState),
+  'privacy.logIn': call(needs.station('privacy'), z.object({
+    email, password: z.string().min(1, 'is required').max(256),
+    /** An account kept in another of the deployment's regions than the configured cloud's. */
+    region: dataRegion.optional(),
+  }).strict(), PrivacyState),
   'privacy.logOut': call(needs.station('privacy'), NoInput, PrivacyState),
   'privacy.updateProfile': call(needs.station('privacy'), 
     z.object({ nickname: nickname.optional(), country: country.optional() }).strict()

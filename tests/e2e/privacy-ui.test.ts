@@ -261,8 +261,8 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     // The cloud part is the cloud's own full export, checked against its schema there.
     expect(doc.cloud.data.account).toMatchObject({ email: EMAIL, nickname: 'Ada offline', region: 'de', country: 'DE', dateOfBirth: '1990-05-17' });
     expect(Object.keys(doc.cloud.data).sort()).toEqual([
-      'account', 'accountLog', 'cloudStorage', 'consents', 'feedback', 'hostedDevices', 'loginFailures', 'mail', 'pushNotices', 'rights', 'sessions', 'settings',
-      'sharesGiven', 'sharesReceived', 'telemetry',
+      'account', 'accountLog', 'cloudStorage', 'consents', 'feedback', 'hostedDevices', 'loginFailures', 'mail', 'pushNotices', 'regionMoves', 'rights', 'sessions',
+      'settings', 'sharesGiven', 'sharesReceived', 'telemetry',
     ]);
     // Each purpose granted and withdrawn; offline: device hosting and alarm push granted, hosting withdrawn, alarm push granted again.
     expect(doc.cloud.data.consents.length).toBe(14);

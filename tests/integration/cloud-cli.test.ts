@@ -10,7 +10,7 @@ describe('cloud CLI', () => {
   it('starts on loopback with SQLite, prints its URL, serves, and exits on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wp-cloud-cli-'));
     const dbPath = join(dir, 'cli.db');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cloud/cli.ts', '--region', 'my', '--port', '0', '--db', dbPath], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cloud/cli.ts', '--region', 'my', '--port', '0', '--db', dbPath, '--peer', 'de=http://127.0.0.1:8435/'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LOG_LEVEL: 'warn' },
     });
@@ -23,6 +23,11 @@ describe('cloud CLI', () => {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const health = await (await fetch(`${url}/v1/health`)).json();
       expect(health).toMatchObject({ region: 'my', regionName: 'Malaysia' });
+      // The deployment's regions: the one given with --peer, and this instance's own.
+      expect((await (await fetch(`${url}/v1/regions`)).json()).regions).toEqual([
+        { id: 'de', name: 'Germany', url: 'http://127.0.0.1:8435', current: false },
+        { id: 'my', name: 'Malaysia', url, current: true },
+      ]);
       expect(existsSync(dbPath)).toBe(true);
     } finally {
       child.kill('SIGTERM');

@@ -7,6 +7,7 @@ import { codeIn, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
 let c: TestCloud;
 let smtp: SmtpSink;
+let us: TestCloud;
 let alice: TestAccount;
 let bob: TestAccount;
 const answered = new Set<CloudRouteName>();
@@ -28,11 +29,17 @@ async function call(method: string, path: string, opts: { token?: string; body?:
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
-  c = await startTestCloud({ policyVersion: '2026-05', mail: mailVia(smtp.port) });
+  // A second region's instance, for the regions directory and a move (POST /v1/account/move, and /v1/transfers behind it).
+  const peerKey = 'contract-test-peer-key';
+  c = await startTestCloud({ policyVersion: '2026-05', mail: mailVia(smtp.port), peerKey });
+  us = await startTestCloud({ region: 'us', peerKey });
+  c.cloud.setDirectory({ us: us.url });
+  us.cloud.setDirectory({ de: c.url });
   alice = await signUp(c, { nickname: 'Alice', photo: { contentType: 'image/png', data: PNG_1PX.toString('base64') } });
   bob = await signUp(c, { nickname: 'Bob' });
 });
 afterAll(async () => {
+  await us?.close();
   await c.close();
   await smtp.close();
 });
@@ -42,6 +49,13 @@ describe('the cloud contract', () => {
     const t = alice.token;
     await call('GET', '/v1/health');
     await call('GET', '/v1/export/schema');
+    await call('GET', '/v1/regions');
+    const mover = await signUp(c, { nickname: 'Mover' });
+    await call('POST', '/v1/account/move', { token: mover.token, body: { region: 'sg', password: PASSWORD } });
+    await call('POST', '/v1/transfers', { body: {} });
+    await call('POST', '/v1/account/move', { token: mover.token, body: { region: 'us', password: PASSWORD, transferNoticeAcknowledged: true } });
+    // The move's success is the new region's 201 to /v1/transfers, whose reply the old region parsed with the contract.
+    answered.add('POST /v1/transfers');
     await call('POST', '/v1/accounts', { body: signUpBody() });
     await call('POST', '/v1/accounts', { body: { ...signUpBody(), email: 'x', extra: 1 } });
     await call('POST', '/v1/accounts', { body: { ...signUpBody(), region: 'us' } });

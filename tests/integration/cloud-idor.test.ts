@@ -10,7 +10,8 @@ let aliceShareId: string;
 let alicePushId: number;
 let aliceObjectId: string;
 
-const PUBLIC = new Set(['GET /v1/health', 'GET /v1/export/schema', 'POST /v1/accounts', 'POST /v1/auth/login', 'POST /v1/auth/forgot', 'POST /v1/auth/reset']);
+// POST /v1/transfers takes no session but the deployment's peer key (tests/integration/cloud-regions.test.ts refuses a forged one).
+const PUBLIC = new Set(['GET /v1/health', 'GET /v1/export/schema', 'POST /v1/accounts', 'POST /v1/auth/login', 'POST /v1/auth/forgot', 'POST /v1/auth/reset', 'GET /v1/regions', 'POST /v1/transfers']);
 
 beforeAll(async () => {
   c = await startTestCloud();

@@ -190,6 +190,7 @@ const EXPORTED_COLUMNS: Record<string, Record<string, string | null>> = {
     date_of_birth: 'account.dateOfBirth', password_hash: null, photo: 'account.photo.base64', photo_type: 'account.photo.contentType',
     restricted: 'rights.restricted', objected: 'rights.objected', created_at: 'account.createdAt', updated_at: 'account.updatedAt',
     email_verified_at: 'account.emailVerifiedAt',
+    transfer_notice_at: 'account.transferNoticeAt',
   },
   mail_outbox: {
     id: 'mail.id', account_id: null, kind: 'mail.kind', recipient: 'mail.recipient', subject: 'mail.subject', body: null, created_at: 'mail.createdAt',
@@ -197,6 +198,8 @@ const EXPORTED_COLUMNS: Record<string, Record<string, string | null>> = {
   },
   // Codes are keyed hashes, credentials while they last: internal.
   mail_codes: { id: null, account_id: null, purpose: null, code_hash: null, created_at: null, expires_at_ms: null, used_at: null },
+  // Exported as regionMoves {id, movedAt, from, to, carried}; this account never moved, so tests/integration/cloud-regions.test.ts checks them.
+  region_moves: { id: null, account_id: null, moved_at: null, from_region: null, to_region: null, carried: null },
   sessions: { id: 'sessions.id', client: 'sessions.client', token_hash: null, account_id: null, created_at: 'sessions.createdAt', expires_at_ms: 'sessions.expiresAt', last_used_at: 'sessions.lastUsedAt', revoked_at: 'sessions.revokedAt' },
   settings: { account_id: null, version: 'settings.version', document: 'settings.document', updated_at: 'settings.updatedAt' },
   consents: {

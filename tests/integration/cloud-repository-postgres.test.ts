@@ -51,7 +51,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL', () => {
       const api = apiFor(cloud.url);
       // The erased account is the newest row: a plain VACUUM compacts pages but leaves the freed bytes of the newest tuples
       // in place, so only a rewrite passes the on-disk check below.
-      const b = await signUp(api, { region: 'sg', country: 'MY' });
+      const b = await signUp(api, { region: 'sg', country: 'MY', transferNoticeAcknowledged: true });
       const a = await signUp(api, { region: 'sg', country: 'SG' });
       expect((await api.call('POST', '/v1/accounts', { body: { email: 'x@y.test', region: 'my', country: 'MY', nickname: 'n', password: PASSWORD, dateOfBirth: '1990-01-01' } })).status).toBe(421);
       expect((await api.call('PUT', '/v1/settings', { token: a.token, body: { settings: { k: 1 } }, headers: { 'if-match': '"1"' } })).status).toBe(200);

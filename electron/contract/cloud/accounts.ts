@@ -43,6 +43,8 @@ export const SignUpBody = z.strictObject({
   dateOfBirth,
   photo: PhotoUpload.optional(),
   client: client.optional(),
+  /** The person read and acknowledged the notice on international transfers (needed where `region` is not their country's). */
+  transferNoticeAcknowledged: z.literal(true).optional(),
 });
 
 export const LoginBody = z.strictObject({
@@ -87,6 +89,8 @@ export const Account = z.strictObject({
   objected: z.boolean(),
   /** The address was confirmed with the code mailed to it; absent from older services. */
   emailVerified: z.boolean().optional(),
+  /** When the notice on international transfers was acknowledged (an account kept outside its country's region); null: not needed. */
+  transferNoticeAt: iso.nullable(),
   createdAt: iso,
   updatedAt: iso,
 });

@@ -33,6 +33,7 @@ export const ExportDocument = z.strictObject({
       dateOfBirth: z.string(),
       photo: z.strictObject({ contentType: z.string(), base64: z.string() }).nullable(),
       emailVerifiedAt: iso.nullable().describe('when the address was confirmed with a mailed code'),
+      transferNoticeAt: iso.nullable(),
       createdAt: iso,
       updatedAt: iso,
     }),
@@ -60,6 +61,8 @@ export const ExportDocument = z.strictObject({
       id: z.number(), kind: z.string(), recipient: z.string().describe('empty once sent'), subject: z.string(), createdAt: iso,
       attempts: z.number(), lastError: z.string().nullable(), sentAt: iso.nullable(),
     })).describe('mail sent to the account; its text (which carries a code) is withheld and dropped once sent'),
+    /** Moves of the account between regions that brought it here, with what each carried. */
+    regionMoves: z.array(z.strictObject({ id: z.string(), movedAt: iso, from: z.enum(REGION_IDS), to: z.enum(REGION_IDS), carried: z.record(z.string(), z.number()) })),
     loginFailures: z.strictObject({ recentCount: z.number().describe('failed logins for this email still held for throttling') }),
   }),
 });

@@ -8,6 +8,7 @@ import { NoBody, REGION_IDS, publicRoute } from './common';
 import { exportRoutes } from './export';
 import { feedbackRoutes } from './feedback';
 import { mailRoutes } from './mail';
+import { regionRoutes } from './regions';
 import { settingsRoutes } from './settings';
 import { shareRoutes } from './shares';
 import { telemetryRoutes } from './telemetry';
@@ -19,6 +20,7 @@ export * from './errors';
 export * from './export';
 export * from './feedback';
 export * from './mail';
+export * from './regions';
 export * from './settings';
 export * from './shares';
 export * from './telemetry';
@@ -54,6 +56,7 @@ export const cloudRoutes = {
   ...accountServiceRoutes,
   ...feedbackRoutes,
   ...mailRoutes,
+  ...regionRoutes,
 } as const;
 
 export type CloudRoutes = typeof cloudRoutes;

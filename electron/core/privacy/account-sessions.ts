@@ -14,7 +14,9 @@ import { clearAccountData, eraseLocalRows, type LocalErasure } from './erasure';
 import type { OutboxSync } from './outbox-sync';
 import { MINIMUM_AGE, type PrivacyStatus } from './privacy-status';
 import * as store from './privacy-store';
+import { checkTransferNotice, listRegions, servedRegion } from './regions';
 import type { TelemetryCollector } from './telemetry-collector';
+import type { Region } from '../../contract/cloud';
 
 /** How this station names itself in the account's session list. */
 export const STATION_CLIENT = `Watchpost station ${STATION_VERSION} (${process.platform} ${process.arch})`;
@@ -53,6 +55,8 @@ export interface AccountSessionsOptions {
   collector: TelemetryCollector;
   log: Logger;
   clock: () => number;
+  /** Told when the account's data here goes (log-out, erasure, another account): the region moves' receipts, the instance. */
+  onForget?: () => void;
 }
 
 export class AccountSessions {
@@ -90,6 +94,7 @@ export class AccountSessions {
     this.photoCache = null;
     store.setMeta(this.opts.db, 'photoType', '');
     store.setMeta(this.opts.db, 'emailVerified', '');
+    this.opts.onForget?.();
     return erased;
   }
 
@@ -110,41 +115,69 @@ export class AccountSessions {
     status.lastError = null;
   }
 
-  private async signUp(input: { email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto }): Promise<PrivacyState> {
+  private async signUp(input: {
+    email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto; region?: Region; transferAcknowledged?: boolean;
+  }): Promise<PrivacyState> {
     const { db, cloud, status } = this.opts;
     // A date still to come is a typing slip, not an age: said as such, before the age check.
     if (input.dateOfBirth > new Date(this.opts.clock()).toISOString().slice(0, 10)) throw fail('field.inFuture', { field: 'dateOfBirth' });
     if (ageOn(input.dateOfBirth, this.opts.clock()) < MINIMUM_AGE) throw fail('account.underAge', { field: 'dateOfBirth', age: MINIMUM_AGE });
     if (input.photo) checkPhoto(input.photo);
-    const { photo, ...rest } = input;
+    const { photo, region: chosen, transferAcknowledged, ...rest } = input;
     if (store.getAccount(db)) throw fail('account.alreadySignedIn');
+    // Another region than the configured cloud's: kept only in that region's instance, found in the deployment's directory.
+    let at: string | undefined;
+    let region: Region;
     try {
-      const { region } = await cloud.checkHealth('sign-up');
-      const r = await cloud.request({
-        method: 'POST', path: '/v1/accounts', purpose: 'account', action: 'sign-up',
-        body: { ...rest, region, client: STATION_CLIENT, ...(photo ? { photo: { contentType: photo.contentType, data: photo.dataBase64 } } : {}) },
-      });
-      if (r.ok) await this.adoptSession(r.body);
-      else throw accountError(r);
+      region = (await cloud.checkHealth('sign-up')).region;
     } catch (err) {
-      cloud.unreachable(err);
+      return cloud.unreachable(err);
+    }
+    if (chosen && chosen !== region) {
+      at = servedRegion(await listRegions(cloud, 'sign-up'), chosen).url;
+      region = chosen;
+    }
+    checkTransferNotice(rest.country, region, transferAcknowledged);
+    try {
+      const r = await cloud.request({
+        method: 'POST', path: '/v1/accounts', purpose: 'account', action: 'sign-up', ...(at ? { baseUrl: at } : {}),
+        body: {
+          ...rest, region, client: STATION_CLIENT, ...(photo ? { photo: { contentType: photo.contentType, data: photo.dataBase64 } } : {}),
+          ...(transferAcknowledged ? { transferNoticeAcknowledged: true as const } : {}),
+        },
+      });
+      if (!r.ok) throw accountError(r);
+      await this.adoptSession(r.body);
+      if (at) cloud.useInstance(at);
+    } catch (err) {
+      cloud.unreachable(err, at ?? cloud.baseUrl);
     }
     clearAccountData(db);
     await this.opts.outbox.sync();
     return status.changed();
   }
 
-  private async logIn(input: { email: string; password: string }): Promise<PrivacyState> {
+  private async logIn(input: { email: string; password: string; region?: Region }): Promise<PrivacyState> {
     const { db, cloud, status } = this.opts;
+    const { region: chosen, ...credentials } = input;
+    // An account kept in another region than the configured cloud's signs in at that region's instance (from the directory).
+    let at: string | undefined;
     try {
-      const { region } = await cloud.checkHealth('log-in');
-      const r = await cloud.request({ method: 'POST', path: '/v1/auth/login', purpose: 'account', action: 'log-in', body: { ...input, region, client: STATION_CLIENT } });
+      let { region } = await cloud.checkHealth('log-in');
+      if (chosen && chosen !== region) {
+        at = servedRegion(await listRegions(cloud, 'log-in'), chosen).url;
+        region = chosen;
+      }
+      const r = await cloud.request({
+        method: 'POST', path: '/v1/auth/login', purpose: 'account', action: 'log-in', ...(at ? { baseUrl: at } : {}), body: { ...credentials, region, client: STATION_CLIENT },
+      });
       if (!r.ok) throw accountError(r);
       const previous = store.getAccount(db);
       if (!previous || previous.accountId !== r.body.account.id) clearAccountData(db);
       await this.adoptSession(r.body);
+      if (at) cloud.useInstance(at);
     } catch (err) {
-      cloud.unreachable(err);
+      cloud.unreachable(err, at ?? cloud.baseUrl);
     }
     await this.opts.outbox.sync();
     return status.changed();
@@ -164,8 +197,11 @@ export class AccountSessions {
       }
     }
     await secrets.delete(TOKEN_KEY);
+    const was = cloud.baseUrl;
     this.forgetLocalAccount();
     status.clear();
+    // The account lived in another region: where data would live now is the configured cloud's answer.
+    if (cloud.baseUrl !== was) await cloud.checkHealth('log-out').catch(() => undefined);
     return status.changed();
   }
 

@@ -99,10 +99,28 @@ export class CloudClient {
     }
   }
 
-  unreachable(err: unknown): never {
-    const url = this.opts.cloudUrl ?? '(none configured)';
+  /** The instance this station talks to now: the account's region's, else the configured cloud. */
+  get baseUrl(): string | null {
+    return this.opts.transport.baseUrl;
+  }
+
+  /** Talk to another instance from now on (the account's new region), or back to the configured cloud (null). */
+  useInstance(url: string | null): void {
+    const target = url ?? this.opts.cloudUrl;
+    this.opts.transport.baseUrl = target;
+    // Kept, so a restarted station talks to the account's region at once.
+    store.setMeta(this.opts.db, 'accountCloudUrl', url && url !== this.opts.cloudUrl ? url : '');
+  }
+
+  /** The configured cloud (where the regions directory is read). */
+  get configuredUrl(): string | null {
+    return this.opts.cloudUrl;
+  }
+
+  unreachable(err: unknown, at: string | null = this.baseUrl): never {
+    const url = at ?? '(none configured)';
     if (err instanceof CloudNotTrusted) throw fail(err.kind === 'plain_http' ? 'cloud.plainHttp' : 'cloud.untrustedCertificate', { url }, err.message);
-    if (err instanceof CloudUnreachable) throw fail('cloud.unreachable', { url: this.opts.cloudUrl ?? '(none configured)' }, err.message);
+    if (err instanceof CloudUnreachable) throw fail('cloud.unreachable', { url }, err.message);
     throw err;
   }
 

@@ -20,6 +20,8 @@ export interface CloudRequestOptions {
   action?: string;
   token?: string;
   headers?: Record<string, string>;
+  /** Another instance of the deployment than the one this station talks to now (a region's, from the directory). */
+  baseUrl?: string;
 }
 export type CloudRequest = CloudTarget & CloudRequestOptions;
 
@@ -117,12 +119,18 @@ export interface CloudTransportOptions {
 export class CloudTransport {
   constructor(private readonly opts: CloudTransportOptions) {}
 
+  /** The instance this station talks to: the signed-in account's region's, else the configured cloud. */
   get baseUrl(): string | null {
     return this.opts.baseUrl;
   }
 
+  set baseUrl(url: string | null) {
+    this.opts.baseUrl = url;
+  }
+
   async request<R extends CloudTarget>(req: R & CloudRequestOptions): Promise<CloudSuccess<RouteOf<R>> | CloudRefusal> {
-    const { db, baseUrl, clock } = this.opts;
+    const { db, clock } = this.opts;
+    const baseUrl = req.baseUrl ?? this.opts.baseUrl;
     if (!baseUrl) throw new CloudUnreachable('no cloud service is configured (start the station with --cloud-url)');
     const consent = this.opts.gate(req.purpose, req.action, req.method);
     const text = req.body === undefined ? undefined : JSON.stringify(req.body);

@@ -7,7 +7,7 @@ import type { Dispatch, Handlers } from '../rpc';
 import type { SignalBus } from '../signal-bus';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
-import { AccountSessions } from './account-sessions';
+import { AccountSessions, STATION_CLIENT } from './account-sessions';
 import { CloudClient } from './cloud-client';
 import { CloudTransport, CloudUnreachable } from './cloud-transport';
 import { CloudServices, type HostableDevice, type NamedChannel } from './cloud-services';
@@ -17,6 +17,7 @@ import { DataRights } from './data-rights';
 import { Feedback } from './feedback';
 import { OutboxSync } from './outbox-sync';
 import { PrivacyStatus } from './privacy-status';
+import { Regions } from './regions';
 import * as store from './privacy-store';
 import { TelemetryCollector } from './telemetry-collector';
 
@@ -73,9 +74,12 @@ export class PrivacyService {
     const node = store.getMeta(db, 'node') ?? randomUUID();
     store.setMeta(db, 'node', node);
     const exportsDir = join(dataDir, 'exports');
-    const status = new PrivacyStatus({ db, signals: opts.signals, cloudUrl, exportsDir });
+    // The account's region's instance when it is kept elsewhere than the configured cloud (sign-up or a move there).
+    const accountUrl = cloudUrl ? store.getMeta(db, 'accountCloudUrl') || null : null;
+    let transport: CloudTransport | undefined;
+    const status = new PrivacyStatus({ db, signals: opts.signals, cloudUrl: () => transport?.baseUrl ?? cloudUrl, exportsDir });
     // Every request to the cloud passes the consent gate and is written to the transmission ledger.
-    const transport = new CloudTransport({ db, baseUrl: cloudUrl, ca: opts.cloudCa, clock, gate: consentGate(db, () => status.sessionEnded) });
+    transport = new CloudTransport({ db, baseUrl: accountUrl ?? cloudUrl, ca: opts.cloudCa, clock, gate: consentGate(db, () => status.sessionEnded) });
     const cloud = new CloudClient({ db, secrets, transport, status, log, clock, cloudUrl });
     const collector = new TelemetryCollector({ db, clock, collecting: (p) => status.active.has(p), facts: opts.facts });
     status.refreshActive();
@@ -85,7 +89,8 @@ export class PrivacyService {
       db, cloud, status, collector, log, clock, hostDevices: (token) => services.hostDevices(token),
       syncEveryMs: opts.syncEveryMs, retryCapMs: opts.retryCapMs,
     });
-    const account = new AccountSessions({ db, secrets, cloud, status, outbox, collector, log, clock });
+    const regions = new Regions({ db, secrets, cloud, status, outbox, log, client: STATION_CLIENT });
+    const account = new AccountSessions({ db, secrets, cloud, status, outbox, collector, log, clock, onForget: () => regions.forget() });
     const consents = new ConsentsRights({ db, cloud, status, outbox, collector, log, clock, node });
     const rights = new DataRights({ db, secrets, cloud, status, log, clock, exportsDir, mediaDirs, bookmarks: opts.bookmarks, subjectRequests: opts.subjectRequests, forgetLocalAccount: () => account.forgetLocalAccount() });
 
@@ -104,6 +109,7 @@ export class PrivacyService {
         return status.state();
       },
       ...account.handlers,
+      ...regions.handlers,
       ...consents.handlers,
       ...services.handlers,
       ...rights.handlers,

@@ -15,7 +15,8 @@ export const MINIMUM_AGE = 16;
 export interface PrivacyStatusOptions {
   db: Db;
   signals: SignalBus;
-  cloudUrl: string | null;
+  /** The instance the station talks to now (the account's region's, else the configured one). */
+  cloudUrl: () => string | null;
   exportsDir: string;
 }
 
@@ -70,7 +71,7 @@ export class PrivacyStatus {
     const lastSynced = store.getMeta(db, 'lastSyncedAt');
     const version = policyVersion(db);
     return {
-      cloud: { url: this.opts.cloudUrl, ...this.cloudInfo },
+      cloud: { url: this.opts.cloudUrl(), ...this.cloudInfo },
       policy: { version, builtIn: BUILT_IN_POLICY_VERSION, changed: version !== BUILT_IN_POLICY_VERSION },
       account: account && {
         email: account.email, photoType: store.getMeta(db, 'photoType') || null, nickname: account.nickname, country: account.country, region: account.region,

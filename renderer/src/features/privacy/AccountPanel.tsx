@@ -1,13 +1,18 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import { COUNTRY_CODES, isCountryCode, type FieldKey, type PrivacyState, type ProfilePhoto } from '../../../../electron/contract';
+import { COUNTRY_CODES, isCountryCode, type DataRegion, type FieldKey, type PrivacyState, type ProfilePhoto } from '../../../../electron/contract';
 import { errorField, errorText } from '../../i18n/errors';
 import { rovingTarget } from '../../ui/roving';
 import { logInProblems, signUpProblems, utcDate, type AccountField } from './account-checks';
 import { AccountSecurity, PhotoPicker } from './AccountSecurity';
 import { ForgotPassword } from './ForgotPassword';
+import { useDataRegionsQuery } from './privacy-api';
+import { RegionChoice, RegionMovePanel, needsTransferNotice, type RegionChoiceValue } from './RegionFields';
 
-export interface SignUpForm { email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto }
+export interface SignUpForm {
+  email: string; password: string; nickname: string; country: string; dateOfBirth: string; photo?: ProfilePhoto;
+  region?: DataRegion['id']; transferAcknowledged?: boolean;
+}
 
 const FORM_FIELDS: readonly string[] = ['email', 'password', 'nickname', 'country', 'dateOfBirth'] satisfies AccountField[];
 const isFormField = (f: FieldKey | undefined): f is AccountField => f !== undefined && FORM_FIELDS.includes(f);
@@ -46,20 +51,29 @@ function CountryList({ id }: { id: string }) {
 /** Log in or create an account; every field is checked here first (under-16s too), so nothing wrong is sent. */
 function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
   state: PrivacyState; busy: boolean; error: unknown; onClearError: () => void;
-  onLogIn: (email: string, password: string) => void; onSignUp: (f: SignUpForm) => void;
+  onLogIn: (email: string, password: string, region?: DataRegion['id']) => void; onSignUp: (f: SignUpForm) => void;
 }) {
   const { t, i18n } = useTranslation('privacy');
   const [mode, setMode] = useState<'login' | 'signup'>('login');
   // "Forgot password" replaces the log-in form until the password is reset or the user goes back.
   const [forgot, setForgot] = useState(false);
   const [resetDone, setResetDone] = useState(false);
+  // The deployment's regions, asked of the configured cloud once the user opens the sign-up form.
+  // Logging in to an account of another region is asked for with a click, so opening the page sends nothing more.
+  const [otherRegion, setOtherRegion] = useState(false);
+  const regions = useDataRegionsQuery(undefined, { skip: (mode === 'login' && !otherRegion) || !state.cloud.url }).data ?? [];
   const [f, setF] = useState<SignUpForm>({ email: '', password: '', nickname: '', country: '', dateOfBirth: '' });
   const [photoError, setPhotoError] = useState<string | null>(null);
+  // The data region: the configured cloud's own until another of the deployment's is chosen.
+  const [where, setWhere] = useState<RegionChoiceValue>({ region: '', transferAcknowledged: false });
+  const region = where.region || state.cloud.region || '';
+  const noticeUnread = needsTransferNotice(f.country, region) && !where.transferAcknowledged;
   // The form's own checks show once it was sent (then as the fields change): shown earlier, on leaving a field, they would
   // move the button from under a click.
   const [sent, setSent] = useState(false);
   const problems = mode === 'login' ? logInProblems(f) : signUpProblems(f, state.cloud.minimumAge, Date.now());
   const refusedField = errorField(error);
+  const regionRefused = !!error && (refusedField === 'dataRegion' || refusedField === 'region' || refusedField === 'transferAcknowledged');
   const problemOf = (k: AccountField) =>
     sent && problems[k] ? errorText(problems[k]) : error && refusedField === k ? errorText(error) : null;
   const edit = (k: AccountField) => (e: { target: { value: string } }) => {
@@ -79,13 +93,16 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const bad = Object.keys(problems) as AccountField[];
-    if (bad.length) {
+    if (bad.length || (mode === 'signup' && noticeUnread)) {
       setSent(true);
-      setFocusOn({ field: bad[0]! });
+      if (bad.length) setFocusOn({ field: bad[0]! });
       return;
     }
-    if (mode === 'login') onLogIn(f.email, f.password);
-    else onSignUp({ ...f, country: f.country.trim().toUpperCase() });
+    if (mode === 'login') onLogIn(f.email, f.password, otherRegion && region ? region as DataRegion['id'] : undefined);
+    else onSignUp({
+      ...f, country: f.country.trim().toUpperCase(),
+      ...(region ? { region: region as DataRegion['id'] } : {}), ...(where.transferAcknowledged ? { transferAcknowledged: true } : {}),
+    });
   };
   const code = f.country.trim().toUpperCase();
   const countryName = isCountryCode(code) ? new Intl.DisplayNames(i18n.language, { type: 'region' }).of(code) : null;
@@ -107,6 +124,11 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
         <label className="field"><span>{t('account.password')}</span><input type="password" autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
           value={f.password} onChange={edit('password')} {...a11y('password')} /></label>
         <Problem id="problem-password" text={problemOf('password')} />
+        {mode === 'login' && (otherRegion && regions.length > 1
+          ? <RegionChoice regions={regions} country="" value={{ ...where, region }} onChange={(v) => { setWhere(v); if (error) onClearError(); }}
+            problem={regionRefused ? errorText(error) : null} problemField={regionRefused ? 'region' : null} />
+          : !otherRegion && state.cloud.url
+            && <p className="small"><button type="button" className="link" onClick={() => setOtherRegion(true)} data-testid="login-other-region">{t('region.logInElsewhere')}</button></p>)}
         {mode === 'signup' && (
           <>
             <label className="field"><span>{t('account.nickname')}</span><input value={f.nickname} onChange={edit('nickname')} {...a11y('nickname')} /></label>
@@ -123,6 +145,12 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
             <label className="field"><span>{t('account.dateOfBirth')}</span><input type="date" value={f.dateOfBirth} max={utcDate(Date.now())}
               onChange={edit('dateOfBirth')} {...a11y('dateOfBirth')} /></label>
             <Problem id="problem-dateOfBirth" text={problemOf('dateOfBirth')} />
+            {regions.length > 1 && (
+              <RegionChoice regions={regions} country={f.country} value={{ ...where, region }}
+                onChange={(v) => { setWhere(v); if (error) onClearError(); }}
+                problem={sent && noticeUnread ? t('region.acknowledgeFirst') : regionRefused ? errorText(error) : null}
+                problemField={sent && noticeUnread ? 'transferAcknowledged' : regionRefused ? (refusedField === 'transferAcknowledged' ? 'transferAcknowledged' : 'region') : null} />
+            )}
             <div className="field"><span>{t('account.photo')}</span>
               <div className="photo-row">
                 {f.photo && <img className="avatar" src={`data:${f.photo.contentType};base64,${f.photo.dataBase64}`} alt={t('account.chosenPhoto')} />}
@@ -140,7 +168,7 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
           {mode === 'login' && <button type="button" className="secondary" onClick={() => { setForgot(true); setResetDone(false); onClearError(); }}
             disabled={!state.cloud.url} data-testid="forgot-link">{t('forgot.link')}</button>}
           {resetDone && mode === 'login' && <span className="ok" role="status" data-testid="reset-done">{t('forgot.done')}</span>}
-          {error && !isFormField(refusedField) ? <span className="error" role="alert">{errorText(error)}</span> : null}
+          {error && !isFormField(refusedField) && !regionRefused ? <span className="error" role="alert">{errorText(error)}</span> : null}
         </div>
       </form>}
     </>
@@ -190,7 +218,7 @@ function Profile({ state, busy, error, onClearError, onSave, onLogOut }: {
 /** `error`: the last refusal of a log-in, sign-up, log-out or profile change; `onClearError` forgets it. */
 export function AccountPanel(props: {
   state: PrivacyState; busy: boolean; error: unknown; onClearError: () => void;
-  onLogIn: (email: string, password: string) => void; onSignUp: (f: SignUpForm) => void;
+  onLogIn: (email: string, password: string, region?: DataRegion['id']) => void; onSignUp: (f: SignUpForm) => void;
   onSave: (p: { nickname?: string; country?: string }) => void; onLogOut: () => void;
 }) {
   const { t } = useTranslation('privacy');
@@ -203,6 +231,7 @@ export function AccountPanel(props: {
         ? <>
           <Profile {...props} state={{ ...state, account: state.account }} />
           <AccountSecurity state={{ ...state, account: state.account }} />
+          {state.cloud.url && <RegionMovePanel state={{ ...state, account: state.account }} />}
         </>
         : <SignedOut {...props} />}
     </section>

@@ -107,7 +107,7 @@ export function PrivacyPage() {
           <div className="privacy-cols">
             <div className="privacy-col">
               <AccountPanel state={state} busy={accountBusy} error={accountError} onClearError={clearAccountError}
-                onLogIn={(email, password) => void logIn({ email, password })}
+                onLogIn={(email, password, region) => void logIn({ email, password, ...(region ? { region } : {}) })}
                 onSignUp={(f) => void signUp(f)}
                 onSave={(p) => void updateProfile(p)}
                 onLogOut={() => void logOut()} />

@@ -4,7 +4,7 @@ import { callMutation, callQuery, stationApi } from '../../app/station-api';
 /** What signing in, out or erasing changes: everything tied to the account. */
 const ACCOUNT = ['PrivacySessions', 'PrivacyPhoto', 'Privacy', 'PrivacyLedger', 'PrivacyConsents'] as const;
 
-export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['Privacy', 'PrivacyLedger', 'PrivacyConsents', 'PrivacyPhoto', 'PrivacySessions', 'PrivacyStorage', 'PrivacyHosting', 'PrivacyFeedback'] }).injectEndpoints({
+export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['PrivacyRegions', 'Privacy', 'PrivacyLedger', 'PrivacyConsents', 'PrivacyPhoto', 'PrivacySessions', 'PrivacyStorage', 'PrivacyHosting', 'PrivacyFeedback'] }).injectEndpoints({
   endpoints: (b) => ({
     privacyState: callQuery(b, 'privacy.state', { providesTags: ['Privacy'] }),
     privacyConsents: callQuery(b, 'privacy.consents', { providesTags: ['PrivacyConsents'] }),
@@ -40,6 +40,10 @@ export const privacyApi = stationApi.enhanceEndpoints({ addTagTypes: ['Privacy',
     exportData: callMutation(b, 'privacy.export', { invalidatesTags: ['PrivacyLedger', 'PrivacySessions'] }),
     erase: callMutation(b, 'privacy.erase', { invalidatesTags: ACCOUNT }),
     sentFeedback: callQuery(b, 'privacy.feedback', { providesTags: ['PrivacyFeedback'] }),
+    // The deployment's regions (asked of the configured cloud) and the receipts of the account's moves between them.
+    dataRegions: callQuery(b, 'privacy.regions', { providesTags: ['PrivacyRegions'] }),
+    regionMoves: callQuery(b, 'privacy.regionMoves', { providesTags: ['PrivacyRegions'] }),
+    moveRegion: callMutation(b, 'privacy.moveRegion', { invalidatesTags: [...ACCOUNT, 'PrivacyRegions'] }),
     sendFeedback: callMutation(b, 'privacy.sendFeedback', { invalidatesTags: ['PrivacyFeedback', 'PrivacyLedger'] }),
   }),
 });
@@ -51,4 +55,5 @@ export const {
   useRevokeSessionMutation, useRevokeOtherSessionsMutation, useCloudStorageQuery, useStorableFilesQuery, useStoreFileMutation,
   useDownloadStoredMutation, useDeleteStoredMutation, useHostedStationsQuery, useSentFeedbackQuery, useSendFeedbackMutation,
   useVerifyEmailMutation, useResendVerificationMutation, useForgotCloudPasswordMutation, useResetCloudPasswordMutation,
+  useDataRegionsQuery, useRegionMovesQuery, useMoveRegionMutation,
 } = privacyApi;
