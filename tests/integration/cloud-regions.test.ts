@@ -3,7 +3,7 @@
 // with every failed move leaving the account where it was.
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, consentBody, signUp, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
+import { PASSWORD, consentBody, exportOf, grant, signUp, startTestCloud, type TestAccount, type TestCloud } from './cloud-helpers';
 
 const PEER_KEY = 'regions-test-peer-key-0123456789';
 let de: TestCloud;
@@ -68,7 +68,7 @@ describe('regions of one deployment', () => {
       await signUp(us, { email: friend.email, region: 'us', country: 'US', nickname: 'Friend in US' });
       const local = await signUp(de, { nickname: 'Local' });
       const t = ada.token;
-      await de.call('POST', '/v1/consents', { token: t, body: consentBody('user_experience_plan', 'grant') });
+      await grant(de, t, 'user_experience_plan');
       de.clock.now += 60_000;
       await de.call('POST', '/v1/consents', { token: t, body: consentBody('user_experience_plan', 'withdraw') });
       await de.call('PUT', '/v1/settings', { token: t, body: { settings: { theme: 'dark', layout: 4 } }, headers: { 'if-match': '*' } });
@@ -120,7 +120,7 @@ describe('regions of one deployment', () => {
       expect((await us.call('GET', '/v1/settings', { token: t })).body.settings).toEqual({ theme: 'dark', layout: 4 });
       expect((await us.call('GET', '/v1/feedback', { token: t })).body.feedback[0]).toMatchObject({ text: 'The timeline is great.' });
       expect((await us.call('GET', '/v1/shares', { token: t })).body.shares).toMatchObject([{ deviceName: 'Gate', recipientNickname: 'Friend in US', channels: [1] }]);
-      const exported = (await us.call('GET', '/v1/export', { token: t })).body.data;
+      const exported = (await exportOf(us, t)).body.data;
       expect(exported.regionMoves).toEqual([{ id: receipt.id, movedAt: receipt.movedAt, from: 'de', to: 'us', carried: receipt.carried }]);
       expect(exported.account.transferNoticeAt).toBe(receipt.movedAt);
       // The same password signs in there.
@@ -137,7 +137,7 @@ describe('regions of one deployment', () => {
 
     it('finishes a move whose old region could not erase the account at first: the account stays whole until then', async () => {
       const eve = await signUp(de, { nickname: 'Eve' });
-      await de.call('POST', '/v1/consents', { token: eve.token, body: consentBody('alarm_push', 'grant') });
+      await grant(de, eve.token, 'alarm_push');
       // The old region's database refuses the erasure once (as a full disk or a lock would).
       const raw = new Database(de.dbPath);
       raw.exec("CREATE TRIGGER test_refuse_erasure BEFORE DELETE ON accounts BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
