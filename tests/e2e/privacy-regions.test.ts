@@ -7,6 +7,7 @@ import { axeViolations } from '../helpers/axe';
 import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
 import { startCloudInTempDir } from '../helpers/cloud-service';
 import { fileScope } from '../helpers/fixtures';
+import { grantFromPage } from '../helpers/privacy-ui';
 import { startStation, type StationProcess } from '../helpers/station-process';
 import { cookieCall } from '../helpers/ws-client';
 import { apiFor } from '../integration/cloud-helpers';
@@ -86,7 +87,7 @@ describe('data regions in Chromium, two cloud instances on loopback', () => {
     expect((await logIn(us)).status).toBe(200);
 
     // A consent given in the United States, to move with its history.
-    await page.click('[data-testid=switch-cloud_storage]');
+    await grantFromPage(page, 'cloud_storage', PASSWORD);
     await poll(() => page.locator('[data-testid=status-cloud_storage]').textContent()).toMatch(/^On since/);
     await poll(async () => ((await cookieCall(station, 'privacy.consents', {})).value as { cloudId: number | null }[]).map((c) => c.cloudId !== null)).toEqual([true]);
     const given = (await cookieCall(station, 'privacy.consents', {})).value as { cloudRecordedAt: string }[];
