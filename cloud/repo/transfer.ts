@@ -30,7 +30,9 @@ export async function importAccount(
       passwordHash: body.passwordHash, photo: a.photo ? { data: Buffer.from(a.photo.base64, 'base64'), type: a.photo.contentType } : null,
       transferNoticeAt: body.transferNoticeAt, createdAt: a.createdAt, now: body.movedAt,
     });
-    await tx.run('UPDATE accounts SET restricted = ?, objected = ? WHERE id = ?', [d.rights.restricted ? 1 : 0, d.rights.objected ? 1 : 0, a.id]);
+    // A confirmed address stays confirmed: the same address moved, no code to mail again.
+    await tx.run('UPDATE accounts SET restricted = ?, objected = ?, email_verified_at = ? WHERE id = ?',
+      [d.rights.restricted ? 1 : 0, d.rights.objected ? 1 : 0, a.emailVerifiedAt ?? null, a.id]);
     if (d.settings)
       await tx.run('UPDATE settings SET version = ?, document = ?, updated_at = ? WHERE account_id = ?',
         [d.settings.version, JSON.stringify(d.settings.document), d.settings.updatedAt, a.id]);
