@@ -3,7 +3,7 @@
 import type { SqlDb } from '../db/sql-db';
 import { isoAt } from '../domain';
 
-export type MailKind = 'verify_email' | 'password_reset';
+export type MailKind = 'verify_email' | 'password_reset' | 'share_received';
 export type CodePurpose = 'verify' | 'reset';
 
 export interface MailRow {

@@ -31,6 +31,13 @@ export const shareRoutes: RouteDef[] = [
       credential: input.credential ?? null,
       now: now(d),
     });
+    // The recipient is told by mail too, where the service sends mail: who shared what, never the credential.
+    const until = share.valid_until ? ` until ${share.valid_until}` : '';
+    await d.mail?.send({
+      accountId: recipient.id, kind: 'share_received', recipient: recipient.email, subject: 'Watchpost: cameras shared with you',
+      body: `Hello ${recipient.nickname},\n\n${c.auth.account.nickname} (${c.auth.account.email}) shared "${share.device_name}" with you` +
+        ` (${(input.rights ?? ['live']).join(', ')})${until}.\n\nOpen Devices → Shared with me on your Watchpost station to add it.\n`,
+    });
     return { status: 201, body: { share: { ...shareOut(share), recipientEmail: recipient.email } } };
   }),
   serve('GET /v1/shares', async (d, c) => {

@@ -157,4 +157,22 @@ describe('the password typed again before an export or a grant that sends data',
     c.clock.now += 5 * 60_000 + 1;
     expect((await c.call('GET', '/v1/export', { token: a.token, headers })).status).toBe(403);
   });
+
+  it('tells the recipient of a share by mail: who shared what, with which rights, and no credential', async () => {
+    const owner = await signUp(c);
+    const to = await signUp(c);
+    await smtp.next(owner.email);
+    await smtp.next(to.email);
+    const r = await c.call('POST', '/v1/shares', {
+      token: owner.token,
+      body: { deviceId: 'SN-9', deviceName: 'Gate camera', recipientEmail: to.email, rights: ['live', 'playback'], credential: 'share-secret-0123456789abcdef' },
+    });
+    expect(r.status).toBe(201);
+    const mail = await smtp.next(to.email);
+    expect(mail.subject).toBe('Watchpost: cameras shared with you');
+    expect(mail.text).toContain('"Gate camera"');
+    expect(mail.text).toContain(owner.email);
+    expect(mail.text).toContain('live, playback');
+    expect(mail.text).not.toContain('share-secret');
+  });
 });
