@@ -65,6 +65,9 @@ export async function buildExport(
         photo: account.photo ? { contentType: account.photo_type ?? 'application/octet-stream', base64: account.photo.toString('base64') } : null,
         emailVerifiedAt: account.email_verified_at,
         transferNoticeAt: account.transfer_notice_at ?? null,
+        suspension: account.suspended_at
+          ? { reason: account.suspension_reason ?? '', since: account.suspended_at, eraseAfter: account.erase_after ?? '', receiptId: account.erase_receipt_id ?? '' }
+          : null,
         createdAt: account.created_at,
         updatedAt: account.updated_at,
       },

@@ -22,6 +22,9 @@ export function accountOut(a: AccountRow): Account {
     objected: a.objected === 1,
     emailVerified: a.email_verified_at !== null,
     transferNoticeAt: a.transfer_notice_at ?? null,
+    suspension: a.suspended_at && a.erase_after && a.erase_receipt_id
+      ? { reason: a.suspension_reason as 'under_age' | 'reported_minor', since: a.suspended_at, eraseAfter: a.erase_after, receiptId: a.erase_receipt_id }
+      : null,
     createdAt: a.created_at,
     updatedAt: a.updated_at,
   };

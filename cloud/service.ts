@@ -19,6 +19,7 @@ import {
 } from './domain';
 import { HttpError, parseJsonBody, readRawBody, sendJson } from './http/http-error';
 import { findAccountById, serviceKey } from './repo/accounts';
+import { eraseDueSuspended, OPEN_WHEN_SUSPENDED } from './minors';
 import { pruneExpired, type PruneCounts } from './repo/retention';
 import { findLiveSession, touchSession } from './repo/sessions';
 import { telemetryTotals } from './repo/telemetry';
@@ -180,6 +181,8 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
           unauthenticatedTelemetryBytes += (await ctx.raw().catch(() => Buffer.alloc(0))).length;
         throw err;
       }
+      if (auth.account.suspended_at && !OPEN_WHEN_SUSPENDED.has(seen.route))
+        throw new HttpError(403, 'account_suspended', `this account is suspended (${auth.account.suspension_reason}) and will be erased on ${auth.account.erase_after}; it can still be exported or erased`);
       reply = await def.handler(deps, { ...ctx, auth });
     } else {
       reply = await def.handler(deps, ctx);
@@ -221,7 +224,10 @@ export async function startCloud(opts: CloudOptions): Promise<CloudHandle> {
   const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   directory[opts.region] ??= url;
   // Each kind of personal data past its retention goes (electron/contract/retention.ts); a failed pass is tried again at the next.
-  const prune = () => pruneExpired(db, deps.clock(), deps.throttle.windowMs);
+  const prune = async () => {
+    await eraseDueSuspended(deps);
+    return pruneExpired(db, deps.clock(), deps.throttle.windowMs);
+  };
   const pruneTimer = setInterval(() => void prune().catch((err: Error) => log.error({ err: err.message }, 'retention pass failed')), 60_000);
   pruneTimer.unref();
 

@@ -8,6 +8,7 @@ import { migration006 } from './migrations/006-account-log';
 import { migration007 } from './migrations/007-share-access';
 import { migration008 } from './migrations/008-mail';
 import { migration009 } from './migrations/009-regions';
+import { migration010 } from './migrations/010-minors';
 
 export interface Migration {
   version: number;
@@ -16,7 +17,7 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010];
 
 /** Applies pending migrations in order, each in its own transaction; returns the versions applied. */
 export async function migrate(db: SqlDb, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -15,6 +15,10 @@ export interface AccountRow {
   objected: number;
   email_verified_at: string | null;
   transfer_notice_at: string | null;
+  suspended_at?: string | null;
+  suspension_reason?: string | null;
+  erase_after?: string | null;
+  erase_receipt_id?: string | null;
   created_at: string;
   updated_at: string;
 }

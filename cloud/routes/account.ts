@@ -8,6 +8,7 @@ import { clearFailures } from '../repo/throttle';
 import { accountOut } from '../replies';
 import { hashPassword } from '../secrets';
 import { checkAge, photoOf, refuseTakenEmail } from './auth';
+import { suspendAccount } from '../minors';
 import { verifyNewAddress } from './mail';
 import { logSignedIn, now, serve, subjectOf, type RouteDef } from './route';
 import { confirmPassword, emailKey } from './throttle';
@@ -16,9 +17,19 @@ export const accountRoutes: RouteDef[] = [
   serve('GET /v1/account', async (_d, c) => ({ status: 200, body: { account: accountOut(c.auth.account) } })),
   serve('PATCH /v1/account', async (d, c) => {
     const { photo, ...patch } = await c.body();
-    if (patch.dateOfBirth) checkAge(d, patch.dateOfBirth);
+    // A birth date corrected below 16 is taken (it is a correction) and suspends the account (minors.ts).
+    let minor = false;
+    if (patch.dateOfBirth) {
+      try {
+        checkAge(d, patch.dateOfBirth);
+      } catch (err) {
+        if (!(err instanceof HttpError && err.code === 'age_gate')) throw err;
+        minor = true;
+      }
+    }
     const change = photo === undefined ? patch : { ...patch, photo: photo === null ? null : photoOf(photo) };
-    const account = await refuseTakenEmail('email', () => updateProfile(d.db, c.auth.account.id, change, now(d)));
+    let account = await refuseTakenEmail('email', () => updateProfile(d.db, c.auth.account.id, change, now(d)));
+    if (minor) account = (await suspendAccount(d.db, account.id, 'under_age', d.clock(), c.clientAddress)) ?? account;
     return { status: 200, body: { account: accountOut(account) } };
   }),
   serve('GET /v1/account/photo', async (_d, c) => {

@@ -149,6 +149,7 @@ export const REASONS = {
   'alarm.ruleNotFound': ['not_found', 'There is no alarm rule with ID {{id}}.'],
   // The account and the cloud.
   'account.underAge': ['bad_input', 'Watchpost accounts are for people aged {{age}} or over; nothing was sent.'],
+  'account.suspended': ['forbidden', 'This account is suspended because Watchpost accounts are for people aged 16 or over; it can still be exported or erased, and is erased on {{date}}.'],
   'account.alreadySignedIn': ['conflict', 'This station is already signed in; log out first.'],
   'account.required': ['conflict', 'Log in or create an account first.'],
   'account.sessionEnded': ['conflict', 'Your session has ended; log in again.'],

@@ -103,6 +103,11 @@ export const PrivacyAccount = z.object({
   createdAt: z.string(),
   /** The address was confirmed with the code the cloud mailed (null: the cloud does not say). */
   emailVerified: z.boolean().nullable(),
+  /**
+   * The cloud suspended the account: its holder is under 16 (the birth date corrected below it, or reported); only reading,
+   * exporting and erasing it are left, and its personal data is erased at `eraseAfter` under receipt `receiptId`.
+   */
+  suspension: z.object({ reason: z.enum(['under_age', 'reported_minor']), since: z.string(), eraseAfter: z.string(), receiptId: z.string() }).nullable(),
 });
 export type PrivacyAccount = z.infer<typeof PrivacyAccount>;
 
@@ -149,7 +154,7 @@ export const PrivacyState = z.object({
   policy: z.object({ version: z.string(), builtIn: z.string(), changed: z.boolean() }),
   account: PrivacyAccount.nullable(),
   /** Profile edits saved here and waiting for the cloud. */
-  pendingProfile: z.object({ nickname: z.string().optional(), country: z.string().optional() }),
+  pendingProfile: z.object({ nickname: z.string().optional(), country: z.string().optional(), dateOfBirth: z.string().optional() }),
   purposes: z.array(PurposeState),
   rights: z.object({ restricted: z.boolean(), objected: z.boolean(), pending: z.boolean() }),
   sync: SyncState,
@@ -239,7 +244,7 @@ export const CloudSession = z.object({
 export type CloudSession = z.infer<typeof CloudSession>;
 
 /** What the cloud's account operation log records (its contract reads this list). */
-export const ACCOUNT_LOG_KINDS = ['sign_up', 'sign_in', 'password_change', 'email_change', 'export', 'erasure_request', 'email_verified', 'password_reset'] as const;
+export const ACCOUNT_LOG_KINDS = ['sign_up', 'sign_in', 'password_change', 'email_change', 'export', 'erasure_request', 'email_verified', 'password_reset', 'suspended'] as const;
 /** One entry of the account operation log, newest first: when, what, from which address, with which app and device. */
 export const AccountLogEntry = z.object({ id: z.number(), at: z.string(), kind: z.enum(ACCOUNT_LOG_KINDS), address: z.string(), client: z.string() });
 export type AccountLogEntry = z.infer<typeof AccountLogEntry>;
@@ -339,8 +344,9 @@ export const privacyCalls = {
   }).strict(), PrivacyState),
   'privacy.logOut': call(needs.station('privacy'), NoInput, PrivacyState),
   'privacy.updateProfile': call(needs.station('privacy'), 
-    z.object({ nickname: nickname.optional(), country: country.optional() }).strict()
-      .refine((p) => p.nickname !== undefined || p.country !== undefined, { message: 'input.nothingToChange' }),
+    // A birth date is corrected too; below 16 the cloud suspends the account (the page says so before it is sent).
+    z.object({ nickname: nickname.optional(), country: country.optional(), dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'field.notDate').optional() }).strict()
+      .refine((p) => p.nickname !== undefined || p.country !== undefined || p.dateOfBirth !== undefined, { message: 'input.nothingToChange' }),
     PrivacyState,
   ),
   /** A grant lets data leave: it needs the account's password typed again (`password`); a withdrawal needs none. */

@@ -81,5 +81,17 @@ describe('mail and the password typed again, in Chromium', () => {
     expect(await page.locator('[data-testid=account-log] tbody tr[data-kind=email_verified]').count()).toBe(1);
   });
 
+  it('a birth date corrected below 16: warned before saving, then the account is suspended, only export and erasure left', async () => {
+    await page.fill('form[aria-label="Profile"] input[name=dateOfBirth]', '2015-04-01');
+    await poll(() => page.locator('[data-testid=under-age-warning]').textContent()).toContain('aged 16 or over');
+    await page.click('form[aria-label="Profile"] button[type=submit]');
+    await poll(() => page.locator('[data-testid=account-suspended]').textContent()).toMatch(/^Suspended: the date of birth says its holder is under 16\..* erased on \d{4}-\d{2}-\d{2} \(receipt [0-9a-f-]{36}\)\.$/);
+    expect((await apiFor(cloud.url).call('POST', '/v1/auth/login', { body: { email: EMAIL, password: NEW_PASSWORD } })).body.account.suspension.reason).toBe('under_age');
+    // Nothing more is taken: a further change is refused, with the date it is erased on.
+    await page.fill('form[aria-label="Profile"] input[name=nickname]', 'Mae B');
+    await page.click('form[aria-label="Profile"] button[type=submit]');
+    await poll(() => page.locator('form[aria-label="Profile"] [role=alert]').last().textContent()).toMatch(/^This account is suspended because Watchpost accounts are for people aged 16 or over/);
+  });
+
   it('logged no console error', () => consoleGuard.check());
 });

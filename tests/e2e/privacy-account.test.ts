@@ -7,6 +7,7 @@ import type { CloudHandle } from '../../cloud';
 import { fillAndSubmit, launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
 import { startCloudInTempDir } from '../helpers/cloud-service';
 import { fileScope } from '../helpers/fixtures';
+import { confirmPassword } from '../helpers/privacy-ui';
 import { startStation, type StationProcess } from '../helpers/station-process';
 import { apiFor, JPEG_BYTES, PNG_1PX } from '../integration/cloud-helpers';
 
@@ -114,6 +115,7 @@ describe('account management in Chromium, station and cloud on loopback', () => 
     await page.fill('input[name=ledger-text]', '');
     const download = page.waitForEvent('download');
     await page.click('[data-testid=export]');
+    await confirmPassword(page, NEW_PASSWORD);
     const doc = JSON.parse(readFileSync(await (await download).path(), 'utf8'));
     expect(doc.cloud.data.account.photo).toEqual({ contentType: 'image/jpeg', base64: JPEG_BYTES.toString('base64') });
     expect(doc.cloud.data.account.email).toBe(NEW_EMAIL);

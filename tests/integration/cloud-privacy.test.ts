@@ -191,6 +191,10 @@ const EXPORTED_COLUMNS: Record<string, Record<string, string | null>> = {
     restricted: 'rights.restricted', objected: 'rights.objected', created_at: 'account.createdAt', updated_at: 'account.updatedAt',
     email_verified_at: 'account.emailVerifiedAt',
     transfer_notice_at: 'account.transferNoticeAt',
+    suspended_at: 'account.suspension',
+    suspension_reason: 'account.suspension',
+    erase_after: 'account.suspension',
+    erase_receipt_id: 'account.suspension',
   },
   mail_outbox: {
     id: 'mail.id', account_id: null, kind: 'mail.kind', recipient: 'mail.recipient', subject: 'mail.subject', body: null, created_at: 'mail.createdAt',

@@ -91,6 +91,11 @@ export const Account = z.strictObject({
   emailVerified: z.boolean().optional(),
   /** When the notice on international transfers was acknowledged (an account kept outside its country's region); null: not needed. */
   transferNoticeAt: iso.nullable(),
+  /**
+   * The account of someone under 16 (its birth date corrected below it, or reported to the operator): everything but
+   * reading, exporting and erasing it is refused, and its personal data is erased at `eraseAfter` under receipt `receiptId`.
+   */
+  suspension: z.strictObject({ reason: z.enum(['under_age', 'reported_minor']), since: iso, eraseAfter: iso, receiptId: z.string() }).nullable().optional(),
   createdAt: iso,
   updatedAt: iso,
 });

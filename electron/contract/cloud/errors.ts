@@ -9,7 +9,7 @@ export const CLOUD_ERROR_CODES = [
   'method_not_allowed', 'email_taken', 'wrong_region', 'age_gate', 'invalid_credentials', 'wrong_password', 'login_throttled',
   'signup_throttled', 'precondition_required', 'precondition_failed', 'consent_required', 'objected', 'consent_outdated',
   'processing_restricted', 'recipient_not_found', 'storage_quota', 'region_unavailable', 'move_unfinished', 'forbidden', 'internal',
-  'mail_unavailable', 'code_wrong', 'code_used', 'code_expired', 'confirmation_required', 'already_verified',
+  'mail_unavailable', 'code_wrong', 'code_used', 'code_expired', 'confirmation_required', 'already_verified', 'account_suspended',
 ] as const;
 export type CloudErrorCode = (typeof CLOUD_ERROR_CODES)[number];
 

@@ -34,6 +34,8 @@ export const ExportDocument = z.strictObject({
       photo: z.strictObject({ contentType: z.string(), base64: z.string() }).nullable(),
       emailVerifiedAt: iso.nullable().describe('when the address was confirmed with a mailed code'),
       transferNoticeAt: iso.nullable(),
+      suspension: z.strictObject({ reason: z.string(), since: iso, eraseAfter: iso, receiptId: z.string() }).nullable()
+        .describe('suspended because its holder is under 16: when, why, and when and under which receipt it is erased'),
       createdAt: iso,
       updatedAt: iso,
     }),

@@ -67,7 +67,12 @@ export class AccountSessions {
       'privacy.signUp': (input) => this.signUp(input),
       'privacy.logIn': (input) => this.logIn(input),
       'privacy.logOut': () => this.logOut(),
-      'privacy.updateProfile': (input) => this.opts.outbox.queueAccountChange(input, store.enqueueProfile),
+      'privacy.updateProfile': (input) => {
+        if (input.dateOfBirth && input.dateOfBirth > new Date(this.opts.clock()).toISOString().slice(0, 10)) throw fail('field.inFuture', { field: 'dateOfBirth' });
+        const suspended = store.getMeta(this.opts.db, 'suspension');
+        if (suspended) throw fail('account.suspended', { date: (JSON.parse(suspended) as { eraseAfter: string }).eraseAfter.slice(0, 10) });
+        return this.opts.outbox.queueAccountChange(input, store.enqueueProfile);
+      },
       'privacy.photo': () => this.photo(),
       'privacy.setPhoto': (input) => this.setPhoto(input),
       'privacy.changeEmail': (input) => this.changeEmail(input),
@@ -94,6 +99,7 @@ export class AccountSessions {
     this.photoCache = null;
     store.setMeta(this.opts.db, 'photoType', '');
     store.setMeta(this.opts.db, 'emailVerified', '');
+    store.setMeta(this.opts.db, 'suspension', '');
     this.opts.onForget?.();
     return erased;
   }
@@ -106,6 +112,7 @@ export class AccountSessions {
     await secrets.set(TOKEN_KEY, body.token);
     store.setMeta(db, 'photoType', typeof a.photoType === 'string' ? a.photoType : '');
     store.setMeta(db, 'emailVerified', a.emailVerified === undefined ? '' : a.emailVerified ? '1' : '0');
+    store.setMeta(db, 'suspension', a.suspension ? JSON.stringify(a.suspension) : '');
     store.putAccount(db, {
       accountId: a.id, email: a.email, nickname: a.nickname, country: a.country, region: a.region, regionName: a.regionName,
       dateOfBirth: a.dateOfBirth, restricted: !!a.restricted, objected: !!a.objected, createdAt: a.createdAt,

@@ -23,6 +23,7 @@ export class SessionEnded extends Error {}
 export interface CloudAccount {
   id: string; email: string; nickname: string; country: string; region: string; regionName: string;
   dateOfBirth: string; restricted: boolean; objected: boolean; createdAt: string; photoType: string | null; emailVerified?: boolean;
+  suspension?: { reason: 'under_age' | 'reported_minor'; since: string; eraseAfter: string; receiptId: string } | null;
 }
 
 export interface CloudClientOptions {
@@ -46,6 +47,7 @@ export function accountError(r: CloudReply): StationError {
   const tries = triesLeft(r);
   switch (cloudCode(r)) {
     case 'age_gate': return fail('account.underAge', { field: 'dateOfBirth', age: MINIMUM_AGE }, msg);
+    case 'account_suspended': return fail('account.suspended', { date: /erased on (\S+);/.exec(String(r.error?.message))?.[1]?.slice(0, 10) ?? '' });
     case 'email_taken': return fail('account.emailTaken', { field: 'email' });
     case 'invalid_credentials':
       return tries === null ? fail('account.wrongLogin', { field: 'password' }) : fail('account.wrongLoginTries', { field: 'password', count: tries });

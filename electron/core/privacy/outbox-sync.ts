@@ -178,7 +178,12 @@ export class OutboxSync {
     } else if (entry.kind === 'profile') {
       r = await cloud.request({ method: 'PATCH', path: '/v1/account', purpose: 'account', action: 'profile edit', token, body: entry.payload });
       cloud.check(r);
-      if (r.ok) store.patchAccount(db, { nickname: r.body.account.nickname, country: r.body.account.country });
+      if (r.ok) {
+        const acc = r.body.account;
+        store.patchAccount(db, { nickname: acc.nickname, country: acc.country, dateOfBirth: acc.dateOfBirth });
+        // A birth date below 16 suspended it (cloud/minors.ts): the page says so at once.
+        store.setMeta(db, 'suspension', acc.suspension ? JSON.stringify(acc.suspension) : '');
+      }
     } else {
       return;
     }
@@ -259,9 +264,10 @@ export class OutboxSync {
       const acc = a.body.account;
       store.setMeta(db, 'photoType', typeof acc.photoType === 'string' ? acc.photoType : '');
       store.setMeta(db, 'emailVerified', acc.emailVerified === undefined ? '' : acc.emailVerified ? '1' : '0');
+      store.setMeta(db, 'suspension', acc.suspension ? JSON.stringify(acc.suspension) : '');
       store.patchAccount(db, {
         email: acc.email,
-        ...(waiting.some((e) => e.kind === 'profile') ? {} : { nickname: acc.nickname, country: acc.country }),
+        ...(waiting.some((e) => e.kind === 'profile') ? {} : { nickname: acc.nickname, country: acc.country, dateOfBirth: acc.dateOfBirth }),
         ...(waiting.some((e) => e.kind === 'rights') ? {} : { restricted: acc.restricted, objected: acc.objected }),
       });
     }

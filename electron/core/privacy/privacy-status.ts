@@ -77,10 +77,12 @@ export class PrivacyStatus {
         email: account.email, photoType: store.getMeta(db, 'photoType') || null, nickname: account.nickname, country: account.country, region: account.region,
         regionName: account.regionName, dateOfBirth: account.dateOfBirth, createdAt: account.createdAt,
         emailVerified: ({ '1': true, '0': false } as Record<string, boolean>)[store.getMeta(db, 'emailVerified') ?? ''] ?? null,
+        suspension: store.getMeta(db, 'suspension') ? JSON.parse(store.getMeta(db, 'suspension')!) : null,
       },
       pendingProfile: {
         ...(typeof profile.nickname === 'string' ? { nickname: profile.nickname } : {}),
         ...(typeof profile.country === 'string' ? { country: profile.country } : {}),
+        ...(typeof profile.dateOfBirth === 'string' ? { dateOfBirth: profile.dateOfBirth } : {}),
       },
       purposes,
       rights: { restricted: account?.restricted ?? false, objected: account?.objected ?? false, pending: outbox.some((e) => e.kind === 'rights') },

@@ -15,7 +15,7 @@ export function setMeta(db: Db, key: string, value: string): void {
 
 // ---- account ----
 
-export interface StoredAccount extends Omit<PrivacyAccount, 'photoType' | 'emailVerified'> {
+export interface StoredAccount extends Omit<PrivacyAccount, 'photoType' | 'emailVerified' | 'suspension'> {
   accountId: string;
   restricted: boolean;
   objected: boolean;

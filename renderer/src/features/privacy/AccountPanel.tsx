@@ -3,7 +3,7 @@ import { Trans, useTranslation } from 'react-i18next';
 import { COUNTRY_CODES, isCountryCode, type DataRegion, type FieldKey, type PrivacyState, type ProfilePhoto } from '../../../../electron/contract';
 import { errorField, errorText } from '../../i18n/errors';
 import { rovingTarget } from '../../ui/roving';
-import { logInProblems, signUpProblems, utcDate, type AccountField } from './account-checks';
+import { ageOn, logInProblems, signUpProblems, utcDate, type AccountField } from './account-checks';
 import { AccountSecurity, PhotoPicker } from './AccountSecurity';
 import { ForgotPassword } from './ForgotPassword';
 import { useDataRegionsQuery } from './privacy-api';
@@ -177,20 +177,24 @@ function SignedOut({ state, busy, error, onClearError, onLogIn, onSignUp }: {
 
 function Profile({ state, busy, error, onClearError, onSave, onLogOut }: {
   state: PrivacyState & { account: NonNullable<PrivacyState['account']> }; busy: boolean; error: unknown; onClearError: () => void;
-  onSave: (p: { nickname?: string; country?: string }) => void; onLogOut: () => void;
+  onSave: (p: { nickname?: string; country?: string; dateOfBirth?: string }) => void; onLogOut: () => void;
 }) {
   const { t } = useTranslation('privacy');
   const a = state.account;
   const [nickname, setNickname] = useState(a.nickname);
   const [country, setCountry] = useState(a.country);
-  useEffect(() => { setNickname(a.nickname); setCountry(a.country); }, [a.nickname, a.country]);
+  const [dateOfBirth, setDateOfBirth] = useState(a.dateOfBirth);
+  useEffect(() => { setNickname(a.nickname); setCountry(a.country); setDateOfBirth(a.dateOfBirth); }, [a.nickname, a.country, a.dateOfBirth]);
+  // A correction below 16 suspends the account in the cloud (and erases it after the notice period): said before saving.
+  const underAge = dateOfBirth !== a.dateOfBirth && ageOn(dateOfBirth, utcDate(Date.now())) < state.cloud.minimumAge;
   // "Saved" once a change went through (or waits to be sent, which says so instead), until the next edit.
   const [saved, setSaved] = useState(false);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const patch: { nickname?: string; country?: string } = {};
+    const patch: { nickname?: string; country?: string; dateOfBirth?: string } = {};
     if (nickname.trim() !== a.nickname) patch.nickname = nickname.trim();
     if (country.trim().toUpperCase() !== a.country) patch.country = country.trim().toUpperCase();
+    if (dateOfBirth && dateOfBirth !== a.dateOfBirth) patch.dateOfBirth = dateOfBirth;
     if (Object.keys(patch).length) onSave(patch);
     setSaved(true);
   };
@@ -201,7 +205,14 @@ function Profile({ state, busy, error, onClearError, onSave, onLogOut }: {
       <div className="field"><span>{t('account.email')}</span><span className="mono" data-testid="account-email">{a.email}</span></div>
       <label className="field"><span>{t('account.nickname')}</span><input name="nickname" value={nickname} onChange={(e) => { setNickname(e.target.value); edited(); }} maxLength={64} /></label>
       <label className="field"><span>{t('account.country')}</span><input name="country" value={country} onChange={(e) => { setCountry(e.target.value); edited(); }} maxLength={2} /></label>
-      <div className="field"><span>{t('account.dateOfBirth')}</span><span className="mono">{a.dateOfBirth}</span></div>
+      <label className="field"><span>{t('account.dateOfBirth')}</span><input name="dateOfBirth" type="date" value={dateOfBirth} max={utcDate(Date.now())}
+        onChange={(e) => { setDateOfBirth(e.target.value); edited(); }} /></label>
+      {underAge && <p className="error" role="alert" data-testid="under-age-warning">{t('profile.underAgeWarning', { age: state.cloud.minimumAge })}</p>}
+      {a.suspension && (
+        <p className="error" role="status" data-testid="account-suspended">
+          {t(`profile.suspended.${a.suspension.reason}`, { date: a.suspension.eraseAfter.slice(0, 10), receipt: a.suspension.receiptId })}
+        </p>
+      )}
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>{t('profile.save')}</button>
         <button type="button" className="secondary" onClick={onLogOut} disabled={busy}>
@@ -219,7 +230,7 @@ function Profile({ state, busy, error, onClearError, onSave, onLogOut }: {
 export function AccountPanel(props: {
   state: PrivacyState; busy: boolean; error: unknown; onClearError: () => void;
   onLogIn: (email: string, password: string, region?: DataRegion['id']) => void; onSignUp: (f: SignUpForm) => void;
-  onSave: (p: { nickname?: string; country?: string }) => void; onLogOut: () => void;
+  onSave: (p: { nickname?: string; country?: string; dateOfBirth?: string }) => void; onLogOut: () => void;
 }) {
   const { t } = useTranslation('privacy');
   const { state } = props;
