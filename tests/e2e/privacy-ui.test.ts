@@ -205,7 +205,7 @@ describe('Privacy page in Chromium, station and cloud on loopback', () => {
     await poll(syncState, 10_000).toBe('offline');
     await poll(() => page.locator('[data-testid=profile-pending]').count()).toBe(1);
     // Withdrawn here at once (nothing of it is sent from now), recorded in the cloud when it is back.
-    expect(await status('device_hosting').textContent()).toBe('Off — nothing is sent');
+    await poll(() => status('device_hosting').textContent()).toBe('Off — nothing is sent');
     expect(await status('user_experience_plan').textContent()).toBe('Off — nothing is sent');
     await poll(() => page.locator('[data-testid=consent-history]').textContent()).toContain('waiting to sync');
     await page.screenshot({ path: join(SHOTS, 'privacy-offline.png'), fullPage: true });
