@@ -2,6 +2,7 @@
 // four and a panorama, drawn from the live video; a drag and the keys of the tile's PTZ mode turn a view.
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MASK_RGB } from '../../electron/contract';
 import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
 import { launchChromium, openGuardedPage } from '../helpers/chromium';
 import { fileScope } from '../helpers/fixtures';
@@ -90,5 +91,29 @@ describe('fisheye de-warping', () => {
     await page.keyboard.press('f');
     await expect.poll(() => tile().locator('[data-dewarp]').count()).toBe(0);
     expect(await tile().locator('[data-testid=tile-dewarp]').textContent()).toBe('Fisheye');
+  });
+
+  it('privacy masks are burnt in before de-warping: a mask over the whole picture leaves only mask grey', { timeout: 30_000 }, async () => {
+    const ws = await wsClient(station.url);
+    scope.defer(() => ws.close());
+    const [ch] = await ws.call<{ id: number }[]>('channels.list', {});
+    await ws.call('masks.save', { channelId: ch!.id, masks: [{ name: 'All', kind: 'permanent', points: [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }, { x: 0, y: 1 }] }] });
+    await tile().focus();
+    await page.keyboard.press('f');
+    await expect.poll(() => tile().locator('[data-dewarp]').getAttribute('data-dewarp')).toBe('single');
+    // Every pixel is the mask's grey or the black outside the lens: nothing of the picture.
+    await expect.poll(() => canvas().evaluate((c: HTMLCanvasElement, grey: readonly number[]) => {
+      const g = document.createElement('canvas');
+      g.width = 64; g.height = 36;
+      const ctx = g.getContext('2d')!;
+      ctx.drawImage(c, 0, 0, 64, 36);
+      const d = ctx.getImageData(0, 0, 64, 36).data;
+      let other = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const isGrey = Math.abs(d[i]! - grey[0]!) < 6 && Math.abs(d[i + 1]! - grey[1]!) < 6 && Math.abs(d[i + 2]! - grey[2]!) < 6;
+        if (!isGrey && d[i]! + d[i + 1]! + d[i + 2]! > 30) other++;
+      }
+      return other / (64 * 36);
+    }, [...MASK_RGB]), { timeout: 10_000 }).toBeLessThan(0.01);
   });
 });

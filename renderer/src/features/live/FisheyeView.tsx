@@ -1,6 +1,6 @@
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState, type PointerEvent, type RefObject, type WheelEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { FisheyeLens } from '../../../../electron/contract';
+import type { FisheyeLens, MaskPoint } from '../../../../electron/contract';
 import { firstView, FisheyeRenderer, moveView, quadViews, type DewarpMode, type View } from './fisheye';
 
 export interface FisheyeHandle {
@@ -14,21 +14,23 @@ interface Props {
   /** The tile's media box: its shown <video> is the picture drawn. */
   media: RefObject<HTMLDivElement | null>;
   label: string;
+  /** The channel's privacy masks shown here: burnt into the picture before it is de-warped. */
+  masks: readonly (readonly MaskPoint[])[];
 }
 
 /**
  * A fisheye channel de-warped over its tile: one view, four, or the panorama, drawn with WebGL from the tile's own
  * video each frame. Dragging turns the view under the pointer (in four views, that quarter's), the wheel zooms.
  */
-export const FisheyeView = forwardRef<FisheyeHandle, Props>(function FisheyeView({ lens, mode, media, label }, ref) {
+export const FisheyeView = forwardRef<FisheyeHandle, Props>(function FisheyeView({ lens, mode, media, label, masks }, ref) {
   const { t } = useTranslation('live');
   const canvas = useRef<HTMLCanvasElement>(null);
   const [views, setViews] = useState<View[]>(() => (mode === 'quad' ? quadViews(lens.mount) : [firstView(lens.mount)]));
   const [active, setActive] = useState(0);
   const [failed, setFailed] = useState(false);
   const drag = useRef<{ x: number; y: number } | null>(null);
-  const shown = useRef({ lens, mode, views, dirty: true });
-  shown.current = { lens, mode, views, dirty: true };
+  const shown = useRef({ lens, mode, views, masks, dirty: true });
+  shown.current = { lens, mode, views, masks, dirty: true };
 
   useEffect(() => {
     setViews(mode === 'quad' ? quadViews(lens.mount) : [firstView(lens.mount)]);
@@ -55,7 +57,7 @@ export const FisheyeView = forwardRef<FisheyeHandle, Props>(function FisheyeView
       lastVideo = video;
       lastTime = video.currentTime;
       shown.current.dirty = false;
-      gl.draw(video, shown.current.lens, shown.current.mode, shown.current.views);
+      gl.draw(video, shown.current.lens, shown.current.mode, shown.current.views, shown.current.masks);
       c.dataset.drawn = String(Number(c.dataset.drawn ?? 0) + 1);
     };
     frame = requestAnimationFrame(tick);

@@ -10,6 +10,7 @@ import { useMay } from '../operators/rights';
 import { ptzMoveOf, PtzControls, type PtzHandle } from './PtzControls';
 import { DEWARP_MODES } from './fisheye';
 import { FisheyeView, type FisheyeHandle } from './FisheyeView';
+import { useChannelMasks } from '../redaction/use-masks';
 import { StreamVideo } from './StreamVideo';
 import { keyframesOnly } from './decode-budget';
 import { useNow } from '../../ui/use-now';
@@ -76,6 +77,7 @@ export function Tile(p: Props) {
   const fish = useRef<FisheyeHandle>(null);
   const media = useRef<HTMLDivElement>(null);
   const views = !!lens && (dewarp === 'single' || dewarp === 'quad');
+  const masks = useChannelMasks().shownOn(p.channel?.id ?? 0);
   const hasPtz = (!!p.channel?.ptz && mayPtz) || views;
   useEffect(() => setPtzOn(false), [p.channel?.id, views]);
   useEffect(() => setDewarp('fisheye'), [p.channel?.id, !!lens]);
@@ -197,7 +199,7 @@ export function Tile(p: Props) {
             ))}
           </div>
           {lens && dewarp !== 'fisheye' && (
-            <FisheyeView ref={fish} lens={lens} mode={dewarp} media={media} label={t('fisheye.label', { name: p.channel.name, mode: t(`tile.dewarp.${dewarp}`) })} />
+            <FisheyeView ref={fish} lens={lens} mode={dewarp} media={media} masks={masks} label={t('fisheye.label', { name: p.channel.name, mode: t(`tile.dewarp.${dewarp}`) })} />
           )}
           <div className="tile-bar">
             <span className="tile-dot" aria-hidden="true" />

@@ -1,7 +1,7 @@
 // Fisheye de-warping (issue 21): the picture of a 180° equidistant lens drawn as ordinary views with WebGL. Every output
 // pixel is a ray; the ray's angle from the lens axis (θ) and its direction around it (φ) give the point of the circle it
 // came through: ρ = R·θ/(π/2) from the centre. The camera's frame: x right and y down in its picture, z along the axis.
-import type { FisheyeLens } from '../../../../electron/contract';
+import { MASK_COLOR, type FisheyeLens, type MaskPoint } from '../../../../electron/contract';
 
 export type DewarpMode = 'single' | 'quad' | 'panorama';
 export const DEWARP_MODES: readonly ('fisheye' | DewarpMode)[] = ['fisheye', 'single', 'quad', 'panorama'];
@@ -110,6 +110,7 @@ export class FisheyeRenderer {
   private readonly gl: WebGL2RenderingContext;
   private readonly prog: WebGLProgram;
   private readonly at: Record<string, WebGLUniformLocation | null> = {};
+  private scratch?: HTMLCanvasElement;
 
   constructor(canvas: HTMLCanvasElement) {
     const gl = canvas.getContext('webgl2', { antialias: false, preserveDrawingBuffer: true });
@@ -133,11 +134,32 @@ export class FisheyeRenderer {
     for (const [k, v] of [[gl.TEXTURE_MIN_FILTER, gl.LINEAR], [gl.TEXTURE_MAG_FILTER, gl.LINEAR], [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE], [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE]] as const) gl.texParameteri(gl.TEXTURE_2D, k, v);
   }
 
+  /**
+   * The frame as drawn: with the channel's privacy masks burnt in first, so no de-warped view shows what they cover (the
+   * tile's mask overlay lies over the video, not over this canvas).
+   */
+  private source(video: HTMLVideoElement, masks: readonly (readonly MaskPoint[])[]): TexImageSource {
+    if (masks.length === 0) return video;
+    const w = video.videoWidth, h = video.videoHeight;
+    const c = (this.scratch ??= document.createElement('canvas'));
+    if (c.width !== w || c.height !== h) Object.assign(c, { width: w, height: h });
+    const g = c.getContext('2d')!;
+    g.drawImage(video, 0, 0, w, h);
+    g.fillStyle = MASK_COLOR;
+    for (const outline of masks) {
+      g.beginPath();
+      outline.forEach((p, i) => (i ? g.lineTo(p.x * w, p.y * h) : g.moveTo(p.x * w, p.y * h)));
+      g.closePath();
+      g.fill();
+    }
+    return c;
+  }
+
   /** Draws the frame; `views`: one (single), four (quad, left to right, top to bottom) or none (panorama). */
-  draw(video: HTMLVideoElement, lens: FisheyeLens, mode: DewarpMode, views: View[]): void {
+  draw(video: HTMLVideoElement, lens: FisheyeLens, mode: DewarpMode, views: View[], masks: readonly (readonly MaskPoint[])[]): void {
     const { gl, at } = this;
     const W = gl.drawingBufferWidth, H = gl.drawingBufferHeight;
-    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, video);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, this.source(video, masks));
     gl.uniform1f(at.aspect!, video.videoWidth / video.videoHeight);
     gl.uniform3f(at.lens!, lens.cx, lens.cy, lens.radius);
     if (mode === 'panorama') {
