@@ -24,17 +24,24 @@ const tile = () => page.locator('[data-tile="0"]');
 const canvas = () => tile().locator('.fisheye canvas');
 const views = async () => JSON.parse((await canvas().getAttribute('data-views')) ?? '[]') as { pan: number; tilt: number; fov: number }[];
 const drawn = async () => Number((await canvas().getAttribute('data-drawn')) ?? 0);
+/** The canvas scaled down to 64×36, its pixels as [r, g, b] (read in the page). */
+const pixels = async () => {
+  const d = await canvas().evaluate((c: HTMLCanvasElement) => {
+    const g = document.createElement('canvas');
+    g.width = 64; g.height = 36;
+    const ctx = g.getContext('2d')!;
+    ctx.drawImage(c, 0, 0, 64, 36);
+    return [...ctx.getImageData(0, 0, 64, 36).data];
+  });
+  const out: [number, number, number][] = [];
+  for (let i = 0; i < d.length; i += 4) out.push([d[i]!, d[i + 1]!, d[i + 2]!]);
+  return out;
+};
 /** Share of the canvas's pixels that are not black (the picture drawn, not the outside of the lens). */
-const lit = () => canvas().evaluate((c: HTMLCanvasElement) => {
-  const g = document.createElement('canvas');
-  g.width = 64; g.height = 36;
-  const ctx = g.getContext('2d')!;
-  ctx.drawImage(c, 0, 0, 64, 36);
-  const d = ctx.getImageData(0, 0, 64, 36).data;
-  let n = 0;
-  for (let i = 0; i < d.length; i += 4) if (d[i]! + d[i + 1]! + d[i + 2]! > 60) n++;
-  return n / (64 * 36);
-});
+const lit = async () => {
+  const px = await pixels();
+  return px.filter(([r, g, b]) => r + g + b > 60).length / px.length;
+};
 
 describe('fisheye de-warping', () => {
   it('the lens is set in its dialog and kept by the station', { timeout: 90_000 }, async () => {
@@ -102,18 +109,10 @@ describe('fisheye de-warping', () => {
     await page.keyboard.press('f');
     await expect.poll(() => tile().locator('[data-dewarp]').getAttribute('data-dewarp')).toBe('single');
     // Every pixel is the mask's grey or the black outside the lens: nothing of the picture.
-    await expect.poll(() => canvas().evaluate((c: HTMLCanvasElement, grey: readonly number[]) => {
-      const g = document.createElement('canvas');
-      g.width = 64; g.height = 36;
-      const ctx = g.getContext('2d')!;
-      ctx.drawImage(c, 0, 0, 64, 36);
-      const d = ctx.getImageData(0, 0, 64, 36).data;
-      let other = 0;
-      for (let i = 0; i < d.length; i += 4) {
-        const isGrey = Math.abs(d[i]! - grey[0]!) < 6 && Math.abs(d[i + 1]! - grey[1]!) < 6 && Math.abs(d[i + 2]! - grey[2]!) < 6;
-        if (!isGrey && d[i]! + d[i + 1]! + d[i + 2]! > 30) other++;
-      }
-      return other / (64 * 36);
-    }, [...MASK_RGB]), { timeout: 10_000 }).toBeLessThan(0.01);
+    const grey = (p: number[]) => p.every((v, i) => Math.abs(v - MASK_RGB[i]!) < 6);
+    await expect.poll(async () => {
+      const px = await pixels();
+      return px.filter((p) => !grey(p) && p[0] + p[1] + p[2] > 30).length / px.length;
+    }, { timeout: 10_000 }).toBeLessThan(0.01);
   });
 });
