@@ -4,16 +4,20 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOUD_ROUTE_NAMES, CloudError, cloudRouteOf, cloudRouteParts, cloudRoutes } from '../../electron/contract/cloud';
-import { signUp, startTestCloud, type TestAccount, type TestCloud } from '../integration/cloud-helpers';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { mailVia, signUp, startTestCloud, type TestAccount, type TestCloud } from '../integration/cloud-helpers';
 import { junkFor } from './schema-junk';
 
 let c: TestCloud;
 let alice: TestAccount;
+let smtp: SmtpSink;
+// With a mail relay, so the mail routes run their real path (without one they answer 503 mail_unavailable, by design).
 beforeAll(async () => {
-  c = await startTestCloud({ policyVersion: '2026-05' });
+  smtp = await startSmtpSink();
+  c = await startTestCloud({ policyVersion: '2026-05', mail: mailVia(smtp.port) });
   alice = await signUp(c, { nickname: 'Alice' });
 });
-afterAll(async () => c.close());
+afterAll(async () => { await c.close(); await smtp.close(); });
 
 // Erasing the account ends the run's session; everything else may take junk.
 const ROUTES = CLOUD_ROUTE_NAMES.filter((r) => !/^DELETE \/v1\/account$|erase/.test(r));
