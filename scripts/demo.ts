@@ -23,11 +23,12 @@ export interface Demo {
 
 /**
  * Starts 4 cameras with 2 channels each and registers every channel that the station does not have yet, plus one factory-new
- * camera, left for the Devices page to find by a scan and activate.
+ * camera, left for the Devices page to find by a scan and activate. The last of the 4 has a fisheye lens: its channels get
+ * their lens set, so the Live page shows them de-warped.
  */
 export async function startDemo(station: Station, opts: { devices?: number; channels?: number; subnet?: string } = {}): Promise<Demo> {
   const cameras = opts.devices ?? 4;
-  const fleet = await startFleet({ devices: cameras + 1, uninitialized: 1, channels: opts.channels ?? 2, subnet: opts.subnet });
+  const fleet = await startFleet({ devices: cameras + 1, uninitialized: 1, channels: opts.channels ?? 2, subnet: opts.subnet, fisheye: [cameras] });
   const session = new ClientSession('demo');
   const call = async <T>(name: string, input: unknown): Promise<T> => {
     const r: Result<unknown> = await station.dispatch(name, input, session);
@@ -45,6 +46,11 @@ export async function startDemo(station: Station, opts: { devices?: number; chan
       if (have.some((c) => c !== known && sameStream(c.mainUrl, mainUrl))) continue;
       await call('channels.addRtsp', { name: ch.name, mainUrl: withCredentials(ch.main.rtsp), subUrl: withCredentials(ch.sub.rtsp) });
     }
+  }
+  const lenses = fleet.manifest.devices.filter((d) => d.initialized).flatMap((d) => d.channels).filter((c) => c.lens);
+  for (const c of (await call<Channel[]>('channels.list', {})).filter((c) => !c.lens)) {
+    const lens = lenses.find((l) => l.name === c.name)?.lens;
+    if (lens) await call('channels.setLens', { id: c.id, lens });
   }
   await recordByDefault(call, fleet.manifest.devices.filter((d) => d.initialized).flatMap((d) => d.channels.map((c) => c.name)));
   const unicast = () => fleet.manifest.devices.map((d) => ({ address: d.ip, wsdPort: d.ports.wsDiscovery, dhipPort: d.ports.dhip }));

@@ -32,6 +32,7 @@ const USAGE = `camsim: a simulated LAN of cameras and NVRs on loopback
   --events-every S     raise a random motion start/stop every S seconds (demo)
   --flavour F          generic | hikvision | dahua | axis: answer in that vendor's shapes (identity, scopes, DHIP
                        framing, event topics, digest algorithms); default generic
+  --fisheye LIST       cameras (1-based, comma-separated) with a 180° fisheye lens: a circular picture
 `;
 
 function int(v: string | undefined, name: string): number | undefined {
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       fault: { type: 'string', multiple: true },
       'events-every': { type: 'string' },
       flavour: { type: 'string' },
+      fisheye: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
     portBase: int(values['port-base'], 'port-base') ?? 20000,
     multicast: values.multicast ?? false,
     flavour: (values.flavour ?? 'generic') as Flavour,
+    ...(values.fisheye ? { fisheye: values.fisheye.split(',').map((v) => int(v, 'fisheye')!) } : {}),
     ...(values['no-video'] ? { media: placeholderMedia } : {}),
     ...(values.subnet ? { subnet: values.subnet } : {}),
     ...(values.username ? { username: values.username } : {}),

@@ -50,6 +50,8 @@ export interface DeviceOptions {
   flavour?: Flavour;
   /** RTSP as a vendor's server speaks it (rtsp/dialect.ts); the flavour's when absent. */
   rtspDialect?: RtspDialectName;
+  /** A fisheye camera: every channel's picture is a 180° circle. */
+  fisheye?: boolean;
 }
 
 /** One simulated camera or NVR: its HTTP (ONVIF + Dahua CGI), RTSP and UDP discovery faces. */
@@ -140,6 +142,7 @@ export class SimDevice {
         fps: 25,
         gopSeconds: options.gopSeconds,
         live: options.live,
+        ...(options.fisheye ? { fisheye: true as const } : {}),
       });
       this.channels.push({
         channel: ch,

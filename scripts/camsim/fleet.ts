@@ -46,6 +46,8 @@ export interface FleetOptions {
   media?: MediaBackend;
   /** How many minutes each replayed stream's card keeps (default 30). */
   cardMinutes?: number;
+  /** Cameras (1-based positions) with a fisheye lens: their pictures are 180° circles. */
+  fisheye?: number[];
 }
 
 export interface StreamManifest {
@@ -64,6 +66,8 @@ export interface ChannelManifest {
   sub: StreamManifest;
   snapshot: string;
   onvifProfiles: Record<Profile, string>;
+  /** Set on a fisheye camera's channels: where its circle lies, in the station's lens terms (channels.setLens). */
+  lens?: { cx: number; cy: number; radius: number; mount: 'ceiling' };
 }
 
 export interface DeviceManifest {
@@ -223,6 +227,8 @@ export function deviceManifest(device: SimDevice): DeviceManifest {
       sub: streamManifest(device, c.channel, 'sub'),
       snapshot: device.snapshotUrl(c.channel, 'main'),
       onvifProfiles: { main: `ch${c.channel}_main`, sub: `ch${c.channel}_sub` },
+      // The circle is as tall as the picture and centred (render-args.ts).
+      ...(c.specs.main.fisheye ? { lens: { cx: 0.5, cy: 0.5, radius: 0.5, mount: 'ceiling' as const } } : {}),
     })),
     ...(admin ? { credentials: { username: admin.username, password: admin.password } } : {}),
     ...(device.resetEmail ? { resetEmail: device.resetEmail } : {}),
@@ -282,6 +288,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         media: options.media ?? (options.cardMinutes ? simMediaWith({ cardMs: options.cardMinutes * 60_000 }) : simMedia),
         faces: deviceFaces,
         hub,
+        ...(options.fisheye?.includes(i + 1) ? { fisheye: true } : {}),
         lockMs: options.lockMs ?? 30_000,
         rebootMs: options.rebootMs ?? 3000,
       }),

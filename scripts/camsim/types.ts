@@ -22,6 +22,8 @@ export interface StreamSpec {
   gopSeconds: number;
   /** true: live-encoded with the timestamp code (for latency benches); false: replayed cached loop. */
   live: boolean;
+  /** Set only on a fisheye camera: its picture is a 180° circle (render-args.ts). */
+  fisheye?: true;
 }
 
 /** A rectangle as fractions of the picture (0..1), origin top left. */

@@ -13,6 +13,8 @@ describe('npm run demo', () => {
       const channels = (await ws.call<any[]>('channels.list', {})).filter((c) => !c.site);
       expect(channels).toHaveLength(8);
       expect(channels.every((c: any) => c.hasCredentials && c.subUrl && !c.mainUrl.includes('@'))).toBe(true);
+      // The fourth camera has a fisheye lens: its two channels come with the lens set, for the Live page's de-warp.
+      expect(channels.filter((c: any) => c.lens).map((c: any) => [c.name, c.lens.mount])).toEqual([['cam-04 CH1', 'ceiling'], ['cam-04 CH2', 'ceiling']]);
       await ws.call('live.open', { streamId: `${channels[0].id}/sub` });
       // The demo records its sub streams from the start, so the stream may be live before this connection hears of it: asked.
       const live = async () => (await ws.call<{ streamId: string; state: string }[]>('streams.status', {})).some((x) => x.streamId === `${channels[0].id}/sub` && x.state === 'live');

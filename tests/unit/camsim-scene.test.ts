@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { SceneSchema } from '../../scripts/camsim/control';
-import { filterGraph, motionFilter } from '../../scripts/camsim/video/render-args';
+import { filterGraph, motionFilter, sourceArgs } from '../../scripts/camsim/video/render-args';
 import { codeLayout } from '../../scripts/camsim/video/timestamp-code';
 
 const boxes = (f: string) => [...f.matchAll(/drawbox=x=(\d+):y=(\d+):w=(\d+):h=(\d+):color=black/g)].map((m) => m.slice(1).map(Number) as [number, number, number, number]);
@@ -36,5 +37,19 @@ describe('camsim drawn motion', () => {
     expect(() => SceneSchema.parse({ motion: { x: 0.9, y: 0.1, w: 0.2, h: 0.2 } })).toThrow(/inside the picture/);
     expect(() => SceneSchema.parse({ motion: { x: 0.1, y: 0.7, w: 0.2, h: 0.2 } })).toThrow(/timestamp code/);
     expect(() => SceneSchema.parse({ motion: { x: 0.1, y: 0.1, w: 0, h: 0.2 } })).toThrow();
+  });
+
+  it("draws a fisheye camera's picture as a centred circle, black around it", () => {
+    const spec = { codec: 'h264' as const, profile: 'sub' as const, channelName: 'Lobby', width: 320, height: 180, fps: 5, gopSeconds: 1, panX: 0, panY: 0, fisheye: true as const };
+    // One real frame through ffmpeg, as grey bytes.
+    const grey = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...sourceArgs(spec, 1), '-vf', `${filterGraph(spec, false, '/tmp/camsim-scene-unit')},format=gray`,
+      '-frames:v', '1', '-f', 'rawvideo', '-']);
+    expect(grey.length).toBe(320 * 180);
+    const at = (x: number, y: number) => grey[Math.round(y) * 320 + Math.round(x)]!;
+    // The circle (diameter 180) spans x 70..250: its square's lower corners and the sides beyond it are black (the top left
+    // carries the labels, the code strip lies elsewhere), its middle is the scene.
+    for (const [x, y] of [[74, 176], [246, 176], [246, 60], [30, 120], [300, 120]] as const) expect(at(x, y), `${x},${y}`).toBeLessThan(20);
+    const inside = [[160, 90], [160, 150], [100, 100], [220, 100]].map(([x, y]) => at(x!, y!));
+    expect(Math.max(...inside)).toBeGreaterThan(40);
   });
 });

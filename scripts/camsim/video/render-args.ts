@@ -1,10 +1,11 @@
 // ffmpeg arguments that render a channel's picture: a wider synthetic scene cropped at the pan
 // position, the on-screen text (channel, profile, clock) and the timestamp code, then the encoder.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Codec, Profile, SceneRegion } from '../types';
-import { FONT_FILE } from './ffmpeg-process';
+import { FFMPEG, FONT_FILE } from './ffmpeg-process';
 import { timestampCodeFilter } from './timestamp-code';
 
 export interface RenderSpec {
@@ -21,6 +22,8 @@ export interface RenderSpec {
   /** Set only when on, so loops of the plain pattern keep their cache keys. */
   still?: true;
   motion?: SceneRegion;
+  /** Set only when on: the picture of a 180° fisheye lens (a circle, the height's diameter, centred; black around). */
+  fisheye?: true;
 }
 
 const even = (v: number): number => 2 * Math.round(v / 2);
@@ -87,6 +90,32 @@ export function motionFilter(region: SceneRegion, width: number, height: number)
 }
 
 /**
+ * A square PNG, black with a transparent disc, that blacks out what lies outside a fisheye's circle (ffmpeg's v360 fills
+ * the whole square). Made once per size with ffmpeg and kept beside the text files.
+ */
+function circleMask(dir: string, size: number): string {
+  const file = join(dir, `fisheye-mask-${size}.png`);
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const part = `${file}.${process.pid}.png`;
+  const r = spawnSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `color=c=black:s=${size}x${size},format=rgba`,
+    '-vf', `geq=r=0:g=0:b=0:a='if(lt(hypot(X-${size / 2},Y-${size / 2}),${size / 2}),0,255)'`, '-frames:v', '1', part]);
+  if (r.status !== 0) throw new Error(`camsim: ffmpeg could not make the fisheye mask: ${String(r.stderr).trim()}`);
+  renameSync(part, file);
+  return file;
+}
+
+/**
+ * The scene as a ceiling fisheye sees it: v360 maps it as an equirectangular panorama onto a 180° equidistant circle (the
+ * model the station's de-warp assumes), the mask blacks out the square's corners, and padding centres it in the picture.
+ */
+function fisheyeFilter(spec: RenderSpec, textDir: string): string {
+  const d = even(spec.height);
+  return `v360=input=equirect:output=fisheye:h_fov=180:v_fov=180:pitch=-60:w=${d}:h=${d}[fe];` +
+    `movie=${circleMask(textDir, d)}[mask];[fe][mask]overlay=0:0,pad=${spec.width}:${spec.height}:${even((spec.width - d) / 2)}:0:black`;
+}
+
+/**
  * The video filter graph. `live`: frame times become wall-clock seconds (RTCTIME), so the clock and
  * the code show the capture time; otherwise they show the time within the loop.
  */
@@ -115,6 +144,7 @@ export function filterGraph(spec: RenderSpec, live: boolean, textDir: string): s
     ...(live ? ['settb=1/1000000', 'setpts=RTCTIME'] : []),
     `crop=${spec.width}:${spec.height}:${x}:${y}`,
     ...(spec.motion ? [motionFilter(spec.motion, spec.width, spec.height)] : []),
+    ...(spec.fisheye ? [fisheyeFilter(spec, textDir)] : []),
     text(label, nameSize, String(margin), false),
     text(info, infoSize, String(margin * 2 + nameSize), false),
     text(clock, infoSize, String(margin * 3 + nameSize + infoSize), true),
