@@ -133,6 +133,17 @@ describe('Media2 and Media1', () => {
     expect(chans.map((c) => [c.main, c.sub])).toEqual([[expect.stringMatching(/profile=profile_1_h264&/), expect.stringMatching(/profile=profile_1_jpeg&/)]]);
     await dev.close();
   });
+
+  it('firmware that refuses GetServices is read through GetCapabilities, Profile G services included (a Hikvision answer)', async () => {
+    const fault = '<?xml version="1.0"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:ter="http://www.onvif.org/ver10/error"><env:Body><env:Fault><env:Code><env:Value>env:Receiver</env:Value><env:Subcode><env:Value>ter:ActionNotSupported</env:Value></env:Subcode></env:Code><env:Reason><env:Text xml:lang="en">Optional Action Not Implemented</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>';
+    const dev = scope.add(await replayDevice('hikvision', 'digest-isapi.http', undefined, (op, x) => (op === 'GetServices' ? fault : op === 'GetCapabilities' ? fixture('hikvision', 'capabilities-all.xml') : x)));
+    const d = new OnvifDriver(`${dev.url}/onvif/device_service`, { username: USER, password: PASSWORD });
+    const services = await d.services();
+    expect(['media', 'recording', 'search', 'replay'].map((s) => services.get(`http://www.onvif.org/ver10/${s}/wsdl`)))
+      .toEqual([`${dev.url}/onvif/Media`, `${dev.url}/onvif/Recording`, `${dev.url}/onvif/SearchRecording`, `${dev.url}/onvif/Replay`]);
+    expect((await d.channels())[0]!.main).toMatch(/\/Streaming\/Channels\/101\?/);
+    await dev.close();
+  });
 });
 
 describe('broken replies: refused with a reason, never a crash or a hang', () => {

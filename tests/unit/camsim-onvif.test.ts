@@ -149,7 +149,12 @@ describe('camsim ONVIF replies follow the spec', () => {
     for (const s of services) expect(textAt(s, 'XAddr')).toMatch(/^http:\/\/127\.0\.61\.1\/onvif\//);
     const caps = await soapCall(url(0), `<GetCapabilities ${TDS}><Category>All</Category></GetCapabilities>`);
     const c = child(caps.body, 'Capabilities');
-    expect(c?.children.map((x) => x.local)).toEqual(['Device', 'Events', 'Media', 'PTZ']);
+    expect(c?.children.map((x) => x.local)).toEqual(['Device', 'Events', 'Media', 'PTZ', 'Extension']);
+    // Profile G's services under Extension, at the addresses GetServices gives (for clients of firmware without GetServices).
+    const ext = child(c, 'Extension');
+    expect(['Recording', 'Search', 'Replay'].map((k) => textAt(ext, k, 'XAddr'))).toEqual([NS.trc, NS.tse, NS.trp].map((ns) => textAt(services.find((s) => textAt(s, 'Namespace') === ns), 'XAddr')));
+    const media = await soapCall(url(0), `<GetCapabilities ${TDS}><Category>Media</Category></GetCapabilities>`);
+    expect(child(media.body, 'Capabilities')?.children.map((x) => x.local)).toEqual(['Media']);
   });
 
   it('answers Profile G for its cards: GetRecordings, FindRecordings and its results, GetReplayUri', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeDhip, readNotifyDevInfo } from '../../electron/core/devices/discovery/dhip';
 import { parseWsdMessage, readScopes } from '../../electron/core/devices/discovery/ws-discovery';
-import { profilesBySource, serviceAddrs } from '../../electron/core/devices/drivers/onvif';
+import { capabilityAddrs, profilesBySource, serviceAddrs } from '../../electron/core/devices/drivers/onvif';
 import { parseRecordings, parseReplayUri, parseSearchResults } from '../../electron/core/devices/drivers/onvif-replay';
 import { parseKv } from '../../electron/core/devices/drivers/dahua';
 import { DahuaPartReader, parseDahuaLine } from '../../electron/core/events/dahua-attach';
@@ -219,6 +219,7 @@ describe('every fixture in broken forms', () => {
     [/\.dhip$/, (t) => { const p = decodeDhip(dhipPacket(t.includes('|') ? t : `20000000|44484950\n${t}`)); return p && readNotifyDevInfo(p.body); }],
     [/^pull-.*\.xml$/, (t) => parseNotifications(soapBody(t).PullMessagesResponse as Record<string, unknown>, clock)],
     [/profiles.*\.xml$|capabilities\.xml$|device-information\.xml$|stream-uri.*\.xml$|system-date-and-time\.xml$/, (t) => profilesBySource(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetProfilesResponse'))],
+    [/^capabilities-all\.xml$/, (t) => capabilityAddrs(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetCapabilitiesResponse'))],
     [/^services\.xml$/, (t) => serviceAddrs(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetServicesResponse'))],
     [/^recordings\.xml$/, (t) => parseRecordings(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetRecordingsResponse'))],
     [/^recording-search-results\.xml$/, (t) => parseSearchResults(at(parseUntrustedXml(t), 'Envelope', 'Body', 'GetRecordingSearchResultsResponse'))],

@@ -251,6 +251,15 @@ function getCapabilities(ctx: OpContext): string {
       `<tt:Extension><tt:ProfileCapabilities><tt:MaximumNumberOfProfiles>${device.channels.length * 2}</tt:MaximumNumberOfProfiles></tt:ProfileCapabilities></tt:Extension></tt:Media>`;
   }
   if (want('PTZ')) xml += `<tt:PTZ><tt:XAddr>${u.ptz}</tt:XAddr></tt:PTZ>`;
+  // Profile G has no category of its own: its services come with All, under Extension (CapabilitiesExtension), as a
+  // Hikvision camera answers (tests/fixtures/devices/hikvision/capabilities-all.xml).
+  if (categories.length === 0 || categories.includes('All')) {
+    xml +=
+      `<tt:Extension><tt:Recording><tt:XAddr>${u.recording}</tt:XAddr><tt:ReceiverSource>false</tt:ReceiverSource><tt:MediaProfileSource>true</tt:MediaProfileSource>` +
+      `<tt:DynamicRecordings>false</tt:DynamicRecordings><tt:DynamicTracks>false</tt:DynamicTracks><tt:MaxStringLength>64</tt:MaxStringLength></tt:Recording>` +
+      `<tt:Search><tt:XAddr>${u.search}</tt:XAddr><tt:MetadataSearch>false</tt:MetadataSearch></tt:Search>` +
+      `<tt:Replay><tt:XAddr>${u.replay}</tt:XAddr></tt:Replay></tt:Extension>`;
+  }
   return xml + '</tds:Capabilities></tds:GetCapabilitiesResponse>';
 }
 

@@ -72,6 +72,29 @@ export function serviceAddrs(r: unknown): Map<string, string> {
   return out;
 }
 
+/**
+ * A GetCapabilities (All) reply as GetServices would name it: namespace → XAddr, for firmware that does not answer
+ * GetServices. Profile G's services sit under `Capabilities/Extension` (ONVIF Core §8.1.2.2, CapabilitiesExtension), as a
+ * Hikvision camera sends them (tests/fixtures/devices/hikvision/capabilities-all.xml).
+ */
+export function capabilityAddrs(r: unknown): Map<string, string> {
+  const caps = at(r, 'Capabilities');
+  const ext = at(caps, 'Extension');
+  const out = new Map<string, string>();
+  const put = (ns: string, node: unknown) => {
+    const x = text(at(node, 'XAddr'))?.trim().slice(0, 1024);
+    if (x) out.set(ns, x);
+  };
+  put(NS.tds, at(caps, 'Device'));
+  put(NS.trt, at(caps, 'Media'));
+  put('http://www.onvif.org/ver10/events/wsdl', at(caps, 'Events'));
+  put('http://www.onvif.org/ver20/ptz/wsdl', at(caps, 'PTZ'));
+  put(NS_G.trc, at(ext, 'Recording'));
+  put(NS_G.tse, at(ext, 'Search'));
+  put(NS_G.trp, at(ext, 'Replay'));
+  return out;
+}
+
 /** ONVIF driver for one device service URL: identity, media profiles and stream URIs, first-admin creation. */
 export class OnvifDriver {
   private clockOffsetMs = 0;
@@ -131,17 +154,25 @@ export class OnvifDriver {
     return this.rehost(text(at(r, 'Capabilities', category, 'XAddr'))) ?? new URL(fallback, this.deviceUrl).toString();
   }
 
-  /** GetServices (Core §8.1.2.1): service namespace → address. Empty when the device does not answer it (Media1-era firmware). */
+  /**
+   * GetServices (Core §8.1.2.1): service namespace → address. Firmware that refuses it (Media1-era) is asked GetCapabilities
+   * for All instead, which names the same services (Profile G's under Extension); empty when that is refused too.
+   */
   async services(): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    let r: unknown;
+    let addrs: Map<string, string>;
     try {
-      r = await this.call(this.deviceUrl, `<tds:GetServices xmlns:tds="${NS.tds}"><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>`);
+      addrs = serviceAddrs(await this.call(this.deviceUrl, `<tds:GetServices xmlns:tds="${NS.tds}"><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>`));
     } catch (err) {
-      if (err instanceof SoapFault) return out;
-      throw err;
+      if (!(err instanceof SoapFault)) throw err;
+      try {
+        addrs = capabilityAddrs(await this.call(this.deviceUrl, `<tds:GetCapabilities xmlns:tds="${NS.tds}"><tds:Category>All</tds:Category></tds:GetCapabilities>`));
+      } catch (err2) {
+        if (err2 instanceof SoapFault) return out;
+        throw err2;
+      }
     }
-    for (const [ns, x] of serviceAddrs(r)) {
+    for (const [ns, x] of addrs) {
       const here = this.rehost(x);
       if (here) out.set(ns, here);
     }
