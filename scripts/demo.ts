@@ -4,12 +4,13 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeDevCertificate } from '../cloud/dev-certificate';
 import { startCloud, type CloudHandle } from '../cloud/service';
 import { sameStream, type Channel, type Result } from '../electron/contract';
 import { dataDirOf, exitOnError, runStation } from '../electron/core/cli';
 import { ClientSession } from '../electron/core/client-session';
+import { startLoopbackServer } from '../electron/core/server/loopback-server';
 import { createStation, type Station } from '../electron/core/station';
 import { nodeSecretStore } from '../electron/core/storage/secrets';
 import { startFleet, withCredentials, type Fleet } from './camsim/fleet';
@@ -18,15 +19,20 @@ export interface Demo {
   fleet: Fleet;
   /** Where each device answers discovery now (the station's scan probes these by unicast: multicast stays off loopback). */
   unicast(): { address: string; wsdPort: number; dhipPort: number }[];
+  /** Lines for the console: where the demo's other parts are. */
+  notes: string[];
   close(): Promise<void>;
 }
+
+/** The cloud the demo's stations use: its origin and the CA its certificate comes from (PEM). */
+export interface DemoCloud { url: string; ca?: string }
 
 /**
  * Starts 4 cameras with 2 channels each and registers every channel that the station does not have yet, plus one factory-new
  * camera, left for the Devices page to find by a scan and activate. The last of the 4 has a fisheye lens: its channels get
  * their lens set, so the Live page shows them de-warped.
  */
-export async function startDemo(station: Station, opts: { devices?: number; channels?: number; subnet?: string } = {}): Promise<Demo> {
+export async function startDemo(station: Station, opts: { devices?: number; channels?: number; subnet?: string; cloud?: DemoCloud } = {}): Promise<Demo> {
   const cameras = opts.devices ?? 4;
   const fleet = await startFleet({ devices: cameras + 1, uninitialized: 1, channels: opts.channels ?? 2, subnet: opts.subnet, fisheye: [cameras] });
   const session = new ClientSession('demo');
@@ -59,7 +65,39 @@ export async function startDemo(station: Station, opts: { devices?: number; chan
     console.warn(`demo: no second station (${err.message})`);
     return undefined;
   });
-  return { fleet, unicast, close: async () => { await site?.close(); await fleet.close(); } };
+  const home = opts.cloud ? await startDemoHome(station, call, opts.cloud).catch((err: Error) => {
+    console.warn(`demo: no station for a second account (${err.message})`);
+    return undefined;
+  }) : undefined;
+  return {
+    fleet, unicast, notes: home ? [home.note] : [],
+    close: async () => { await home?.close(); await site?.close(); await fleet.close(); },
+  };
+}
+
+/**
+ * Hardware Share needs two accounts on two stations: this one shares, another receives. The demo starts that other
+ * station ("Home", no cameras, its own page on 127.0.0.3, data in `demo-home/`, the same cloud) and has this one serve
+ * desks on loopback (127.0.0.1, port 7448 when free), so a share made here can be added and played there. Its first
+ * administrator is made on its page, as on a new station.
+ */
+async function startDemoHome(desk: Station, deskCall: Call, cloud: DemoCloud): Promise<{ note: string; close(): Promise<void> }> {
+  const serving = await deskCall<{ enabled: boolean }>('sites.serving', {});
+  if (!serving.enabled) await deskCall('sites.setServing', { enabled: true, host: '127.0.0.1', port: await freePort('127.0.0.1', 7448).catch(() => freePort('127.0.0.1', 0)) });
+  const dataDir = join(dirname(desk.logDir), 'demo-home');
+  const home = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloud.url, cloudCa: cloud.ca });
+  try {
+    const rendererDir = join(dirname(fileURLToPath(import.meta.url)), '../dist/renderer');
+    const port = await freePort('127.0.0.3', 8436).catch(() => freePort('127.0.0.3', 0));
+    const server = await startLoopbackServer({ station: home, rendererDir, host: '127.0.0.3', port });
+    return {
+      note: `demo: a second station, for a second account to receive shares (Devices → Shared cameras): ${server.url}`,
+      close: async () => { await server.close(); await home.dispose(); },
+    };
+  } catch (err) {
+    await home.dispose();
+    throw err;
+  }
 }
 
 /**
@@ -166,7 +204,8 @@ async function main(): Promise<void> {
   const own = values['cloud-url'] === undefined && !process.env.WATCHPOST_CLOUD_URL;
   const cloud = own ? await startDemoCloud(dataDirOf(values['data-dir'] as string | undefined, true)) : undefined;
   if (cloud) console.log(`demo: cloud account service on ${cloud.url}`);
-  await runStation(cloud ? [...args, '--cloud-url', cloud.url, '--cloud-ca', cloud.caPath] : args, startDemo);
+  const shared: DemoCloud | undefined = cloud ? { url: cloud.url, ca: readFileSync(cloud.caPath, 'utf8') } : undefined;
+  await runStation(cloud ? [...args, '--cloud-url', cloud.url, '--cloud-ca', cloud.caPath] : args, (station, o) => startDemo(station, { ...o, cloud: shared }));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main().catch(exitOnError);

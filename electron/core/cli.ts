@@ -37,6 +37,8 @@ type UnicastTarget = { address: string; wsdPort?: number; dhipPort?: number };
 export type StartDemo = (station: Station, opts: { subnet?: string }) => Promise<{
   fleet: { manifest: { devices: { initialized: boolean }[]; subnet: string } };
   unicast(): UnicastTarget[];
+  /** Lines printed after the demo's own (where its other parts are). */
+  notes: string[];
   close(): Promise<void>;
 }>;
 
@@ -152,6 +154,7 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
   if (demo) {
     const fresh = demo.fleet.manifest.devices.filter((d) => !d.initialized).length;
     console.log(`demo: ${demo.fleet.manifest.devices.length - fresh} simulated cameras${fresh ? ` and ${fresh} factory-new (to activate on the Devices page)` : ''} on ${demo.fleet.manifest.subnet}.x`);
+    for (const line of demo.notes) console.log(line);
   }
   const auth = await station.dispatch('auth.state', {}, new ClientSession('cli'));
   if (auth.ok && (auth.value as { setupNeeded: boolean }).setupNeeded) console.log('first run: open the address above and create the first administrator (nothing else works until then)');

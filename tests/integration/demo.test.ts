@@ -25,6 +25,22 @@ describe('npm run demo', () => {
       expect(remote.map((c) => c.name)).toEqual(['North yard cam-01 CH1', 'North yard cam-01 CH2']);
       await ws.call('live.open', { streamId: `${remote[0].id}/sub` });
       await expect.poll(async () => (await ws.call<{ streamId: string; state: string }[]>('streams.status', {})).some((x) => x.streamId === `${remote[0].id}/sub` && x.state === 'live'), { timeout: 30_000 }).toBe(true);
+      // Sharing needs a second account's station: "Home" on 127.0.0.3 with its own page, the same cloud; this one serves desks.
+      const home = /demo: a second station, for a second account to receive shares \(Devices → Shared cameras\): (http:\/\/127\.0\.0\.3:\d+\/\S*)/.exec(st.output())?.[1];
+      expect(home).toBeDefined();
+      expect((await fetch(home!)).status).toBe(200);
+      expect(await ws.call('sites.serving', {})).toMatchObject({ enabled: true, host: '127.0.0.1', listening: true });
+      // Two accounts in the demo's cloud, one per station: a camera shared here is received, added and online there.
+      const h = await wsClient(home!);
+      const signUp = (c: typeof ws, who: string) => c.call('privacy.signUp', { email: `${who}.${process.pid}@example.test`, password: 'correct horse battery', nickname: who, country: 'DE', dateOfBirth: '1990-05-17' });
+      await signUp(ws, 'alice');
+      await signUp(h, 'bob');
+      await ws.call('shares.create', { recipientEmail: `bob.${process.pid}@example.test`, channelIds: [channels[0].id], rights: ['live'] });
+      const [got] = await h.call<{ id: string; active: boolean }[]>('shares.received', {});
+      expect(got).toMatchObject({ active: true });
+      await h.call('shares.addReceived', { id: got!.id });
+      await expect.poll(async () => (await h.call<{ state: string }[]>('sites.list', {}))[0]?.state, { timeout: 15_000 }).toBe('online');
+      h.close();
       ws.close();
     } finally {
       await st.stop();
