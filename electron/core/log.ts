@@ -29,6 +29,10 @@ export function logOpened(logger: Logger): Promise<void> {
 
 export function createLogger(logDir: string, level = process.env.WATCHPOST_LOG_LEVEL ?? 'info'): Logger {
   mkdirSync(logDir, { recursive: true });
+  const dest = pino.destination({ dest: join(logDir, 'station.log'), mkdir: true, sync: false });
+  // A full disk must not take the station down through its log: sonic-boom emits a failed write as 'error', which
+  // unheard would end the process. The lines stay in its buffer and go out with a later line once there is space.
+  dest.on('error', () => {});
   return pino(
     {
       level,
@@ -40,6 +44,6 @@ export function createLogger(logDir: string, level = process.env.WATCHPOST_LOG_L
       },
       formatters: { level: (label) => ({ level: label }) },
     },
-    pino.destination({ dest: join(logDir, 'station.log'), mkdir: true, sync: false }),
+    dest,
   );
 }

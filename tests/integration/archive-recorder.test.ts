@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Archive, writeArchiveConfig } from '../../electron/core/recording/archive';
 import { reconcileAll, reconcileOpen } from '../../electron/core/recording/reconcile';
 import { ALWAYS, ChannelRecorder, scheduleActive, type RecorderConfig } from '../../electron/core/recording/recorder';
-import { forecast, sweepRetention } from '../../electron/core/recording/retention';
+import { forecast, sweepRetention, unlinkSegments } from '../../electron/core/recording/retention';
 import { parseSegmentName } from '../../electron/core/recording/segment-file';
 import { addLock, auditLog, timeline, unpackKeyframes, type SegmentRow } from '../../electron/core/recording/segment-index';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
@@ -299,10 +299,18 @@ describe('retention', () => {
     const [tl] = timeline(db, [1], T0, clock.t);
     expect(tl!.spans[0]).toEqual({ start: T0 + 10_000, end: T0 + 20_000 });
     expect(tl!.locks).toHaveLength(1);
-    // Age retention: 1 day on channel 2 deletes everything older, still never the lock on channel 1.
-    const r2 = sweepRetention({ db, root, now: clock.t + 2 * 86_400_000, channelDays: new Map([[1, 1], [2, 1]]), freeBytes: () => 1e12 });
+    // Age retention: 1 day on channel 2 deletes everything older, still never the lock on channel 1. As the station runs it:
+    // the rows go in the pass, the files are left to unlinkSegments (off the event loop).
+    const rows = segments(db);
+    const r2 = sweepRetention({ db, root, now: clock.t + 2 * 86_400_000, channelDays: new Map([[1, 1], [2, 1]]), freeBytes: () => 1e12, deferUnlink: true });
     expect(r2.keptLocked).toBe(1);
     expect(segments(db).map((s) => s.id)).toEqual([locked.id]);
+    const gone = rows.filter((s) => s.id !== locked.id).map((s) => join(root, s.path));
+    expect(r2.files?.slice().sort()).toEqual(gone.slice().sort());
+    expect(gone.every((p) => existsSync(p))).toBe(true);
+    await unlinkSegments(r2.files!);
+    expect(gone.some((p) => existsSync(p))).toBe(false);
+    expect(existsSync(join(root, locked.path))).toBe(true);
     const f = forecast(db, clock.t, 1e9, new Map([[1, null]]));
     expect(f.limitedBy).toBe('quota');
     expect(readdirSync(root)).toContain('1');

@@ -103,8 +103,13 @@ export class EventService {
     // Events left open by a stop cannot end any more: close them at the last instant we know of.
     this.opts.db.prepare('UPDATE ev_event SET end_ms = start_ms WHERE end_ms IS NULL').run();
     this.disposers.push(this.opts.signals.subscribe((name, payload) => {
-      if (name === 'stream.status') this.onStreamStatus(payload as { streamId: string; state: string; reason?: string });
-      else if (name === 'recording.status') this.onRecordingStatus(payload as { channels: { channelId: number; state: string; gapReason?: string }[] });
+      // An event that cannot be stored (a full disk: SQLITE_FULL) is logged here, not thrown into whoever emitted the signal.
+      try {
+        if (name === 'stream.status') this.onStreamStatus(payload as { streamId: string; state: string; reason?: string });
+        else if (name === 'recording.status') this.onRecordingStatus(payload as { channels: { channelId: number; state: string; gapReason?: string }[] });
+      } catch (err) {
+        this.opts.logger.warn({ err: (err as Error).message, signal: name }, 'could not store the event');
+      }
     }));
     this.stored = this.loadSettings();
     const diskTimer = setInterval(() => this.checkDisk(), this.opts.diskEveryMs ?? 30_000);

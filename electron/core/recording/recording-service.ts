@@ -24,7 +24,7 @@ import { loadMotionFiles, motionIndexBytes, motionIndexBytesByChannel, MotionInd
 import { PlaybackSession } from './playback';
 import { reconcileAll, reconcileOpen } from './reconcile';
 import { ALWAYS, ChannelRecorder, type RecorderConfig, type RecorderStatus } from './recorder';
-import { deleteChannelSegments, forecast, sweepRetention, type Forecast } from './retention';
+import { deleteChannelSegments, forecast, sweepRetention, unlinkSegments, type Forecast } from './retention';
 import { channelsWithRecordings, extendInterval, insertGap, rebaseSegmentPaths, recordedDays, segmentById, segmentsIn, timeline, toArchiveSegment, type StreamKind } from './segment-index';
 import { segmentFile } from './segment-file';
 import { SettingsRevisions } from './revisions';
@@ -351,9 +351,11 @@ export class RecordingService {
   runRetention(): void {
     if (this.retentionRunning || this.stopping.signal.aborted) return;
     this.retentionRunning = true;
+    let files: string[] = [];
+    let more = false;
     try {
-      const r = sweepRetention({ db: this.opts.db, root: this.archive.root, now: this.clock(), channelDays: this.channelDays(), freeBytes: () => this.archive.refreshFree(), maxDeletes: RETENTION_SLICE });
-      if (r.more) setImmediate(() => this.runRetention());
+      const { files: left = [], ...r } = sweepRetention({ db: this.opts.db, root: this.archive.root, now: this.clock(), channelDays: this.channelDays(), freeBytes: () => this.archive.refreshFree(), maxDeletes: RETENTION_SLICE, deferUnlink: true });
+      [files, more] = [left, r.more === true];
       if (r.deleted) {
         this.log.info({ ...r }, 'retention deleted the oldest recordings');
         this.thumbs.clear();
@@ -361,9 +363,14 @@ export class RecordingService {
       if (r.unmet) this.log.warn({ unmet: r.unmet, keptLocked: r.keptLocked }, 'retention cannot meet its limits: what is left is locked evidence or still recording');
     } catch (err) {
       this.log.error({ err }, 'retention failed');
-    } finally {
-      this.retentionRunning = false;
     }
+    // The files go off the event loop; the next slice (free space read again) only once they are gone.
+    unlinkSegments(files)
+      .catch((err: unknown) => this.log.error({ err }, 'retention could not remove a recording file'))
+      .finally(() => {
+        this.retentionRunning = false;
+        if (more) setImmediate(() => this.runRetention());
+      });
   }
 
   forecast(): Forecast {
