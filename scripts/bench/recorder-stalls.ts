@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Archive, writeArchiveConfig } from '../../electron/core/recording/archive';
 import { ALWAYS, ChannelRecorder } from '../../electron/core/recording/recorder';
-import { sweepRetention } from '../../electron/core/recording/retention';
+import { sweepRetention, unlinkSegments } from '../../electron/core/recording/retention';
 import { openDatabase } from '../../electron/core/storage/db';
 import { loadClip, loopFragment } from '../../tests/helpers/archive-media';
 
@@ -20,6 +20,8 @@ const { values } = parseArgs({ options: {
   channels: { type: 'string', default: '64' }, seconds: { type: 'string', default: '60' }, 'segment-s': { type: 'string', default: '10' },
   /** Retention's deletes per slice (the station's RETENTION_SLICE; 0: all in one pass, as before issue 17). */
   slice: { type: 'string', default: '8' },
+  /** Unlink in the pass on the loop (as before) instead of in the thread pool after it (the station's way). */
+  'sync-unlink': { type: 'boolean', default: false },
   /** SQLite's synchronous level for the index (the station's is FULL). */
   sync: { type: 'string', default: 'full' },
 } });
@@ -44,7 +46,7 @@ const recs = Array.from({ length: CHANNELS }, (_, i) => {
 });
 
 const times = { fragment: [] as number[], flush: [] as number[], retention: [] as number[] };
-const timed = (k: keyof typeof times, f: () => void) => { const t = performance.now(); f(); times[k].push(performance.now() - t); };
+const timed = <T>(k: keyof typeof times, f: () => T): T => { const t = performance.now(); const v = f(); times[k].push(performance.now() - t); return v; };
 const pad = (data: Buffer) => {
   const free = Buffer.alloc(Math.max(8, FRAME_BYTES - data.length));
   free.writeUInt32BE(free.length, 0);
@@ -68,10 +70,10 @@ const feeder = setInterval(() => {
 }, 10);
 const flusher = setInterval(() => timed('flush', () => archive.flush()), 1000);
 // As the station sweeps (recording-service.ts runRetention): a slice of deletes, the next after the loop has run.
-const sweep = (): void => timed('retention', () => {
-  const r = sweepRetention({ db, root: archive.root, now: Date.now(), channelDays: new Map(), freeBytes: () => archive.refreshFree(), maxDeletes: SLICE });
-  if (r.more) setImmediate(sweep);
-});
+const sweep = (): void => {
+  const r = timed('retention', () => sweepRetention({ db, root: archive.root, now: Date.now(), channelDays: new Map(), freeBytes: () => archive.refreshFree(), maxDeletes: SLICE, deferUnlink: !values['sync-unlink'] }));
+  void unlinkSegments(r.files ?? []).then(() => { if (r.more) setImmediate(sweep); });
+};
 const retention = setInterval(sweep, 10_000);
 
 await new Promise((r) => setTimeout(r, SECONDS * 1000));
