@@ -50,6 +50,8 @@ export interface DeviceOptions {
   flavour?: Flavour;
   /** RTSP as a vendor's server speaks it (rtsp/dialect.ts); the flavour's when absent. */
   rtspDialect?: RtspDialectName;
+  /** The SMTP relay (loopback) a Dahua-style password reset mails its security code through, standing in for Dahua's service. */
+  smtp?: { host: string; port: number };
 }
 
 /** One simulated camera or NVR: its HTTP (ONVIF + Dahua CGI), RTSP and UDP discovery faces. */

@@ -46,6 +46,8 @@ export interface FleetOptions {
   media?: MediaBackend;
   /** How many minutes each replayed stream's card keeps (default 30). */
   cardMinutes?: number;
+  /** The SMTP relay on loopback that devices mail their password-reset security codes through (Dahua's PasswdFind). */
+  smtp?: { host: string; port: number };
 }
 
 export interface StreamManifest {
@@ -262,6 +264,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         kind,
         flavour: options.flavour ?? 'generic',
         rtspDialect: options.rtspDialect ?? options.flavour ?? 'generic',
+        ...(options.smtp ? { smtp: options.smtp } : {}),
         identity: flavourIdentity(options.flavour ?? 'generic', kind, {
           manufacturer: 'Camsim',
           model: isNvr ? `CS-NVR${nvrChannels}` : 'CS-IPC4M-Z',
