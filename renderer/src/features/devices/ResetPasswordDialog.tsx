@@ -33,6 +33,7 @@ export function ResetPasswordDialog({ device, onClose }: { device: Device; onClo
     if (!code.trim() || problems.length || mismatch || !confirm) return;
     void finish({ id: device.id, securityCode: code.trim(), password }).unwrap().catch(() => undefined);
   };
+  // Each step's first control takes focus as it appears (the one before it is gone), so the keyboard stays in the dialog.
   return (
     <div className="dev-dialog" role="dialog" aria-modal="true" aria-labelledby="reset-title" ref={box} tabIndex={-1} data-testid="reset-dialog">
       <h2 id="reset-title">{t('reset.title', { name: device.name })}</h2>
@@ -50,7 +51,7 @@ export function ResetPasswordDialog({ device, onClose }: { device: Device; onClo
       {sent && finished.isSuccess && (
         <div className="dev-form">
           <p className="ok small" role="status">{t('reset.done')}</p>
-          <div className="actions"><button type="button" className="secondary" data-autofocus onClick={onClose}>{t('common:close')}</button></div>
+          <div className="actions"><button type="button" className="secondary" autoFocus onClick={onClose}>{t('common:close')}</button></div>
         </div>
       )}
       {sent && !finished.isSuccess && (
@@ -61,7 +62,7 @@ export function ResetPasswordDialog({ device, onClose }: { device: Device; onClo
               : t('reset.sent', { email: sent.maskedEmail })}
           </p>
           <label className="field-stack">{t('reset.code')}
-            <input name="securityCode" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="one-time-code" inputMode="numeric" maxLength={32} spellCheck={false} data-autofocus />
+            <input name="securityCode" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="one-time-code" inputMode="numeric" maxLength={32} spellCheck={false} autoFocus />
           </label>
           <label className="field-stack">{t('password.new')}
             <input name="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" aria-describedby="reset-rule" />
