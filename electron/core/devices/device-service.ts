@@ -294,9 +294,19 @@ export class DeviceService {
 
   /** A forgotten password, step 1: the device mails its security code (password-reset.ts). */
   async resetStart(id: number): Promise<{ maskedEmail: string; validForS: number | null }> {
-    const { support, ...sent } = await startReset(this.config, id);
-    if (this.resetSupport.get(id) !== support) { this.resetSupport.set(id, support); this.o.signals.emit('devices.changed', this.list()); }
-    return sent;
+    const learn = (support: ResetSupport) => {
+      if (this.resetSupport.get(id) !== support) { this.resetSupport.set(id, support); this.o.signals.emit('devices.changed', this.list()); }
+    };
+    try {
+      const { support, ...sent } = await startReset(this.config, id);
+      learn(support);
+      return sent;
+    } catch (err) {
+      // What the device said of its reset is kept, so the list offers (or explains) the action as it is now.
+      if (err instanceof StationError && err.info.reason === 'deviceReset.noEmail') learn('noEmail');
+      if (err instanceof StationError && err.info.reason === 'deviceReset.unsupported') learn('unsupported');
+      throw err;
+    }
   }
 
   /** Step 2: the code and the new password; the station keeps the password once the device took it. */
