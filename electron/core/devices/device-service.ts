@@ -45,6 +45,7 @@ export class DeviceService {
   /** Whether each device offers a password reset by its reserved e-mail, once it was asked (password-reset.ts). */
   private readonly resetSupport = new Map<number, ResetSupport>();
   private resetProbe: NodeJS.Timeout | undefined;
+  private disposed = false;
 
   constructor(private readonly o: DeviceServiceOptions) {
     this.throttle = new LoginThrottle(o.clock);
@@ -64,26 +65,27 @@ export class DeviceService {
     });
     await this.discovery.listen();
     // Asked once per device, without a login; a device not reachable yet is asked again a minute later.
-    void this.probeResets();
-    this.resetProbe = setInterval(() => void this.probeResets(), 60_000);
+    void this.probeResets().catch(() => undefined);
+    this.resetProbe = setInterval(() => void this.probeResets().catch(() => undefined), 60_000);
     this.resetProbe.unref();
   }
 
   /** Asks the devices not asked yet whether they offer the e-mail reset, a few at a time; tells clients what changed. */
   private async probeResets(only?: number): Promise<void> {
+    if (this.disposed) return;
     const rows = (this.o.db.prepare('SELECT * FROM device ORDER BY id').all() as DeviceRow[])
       .filter((r) => (only === undefined ? !this.resetSupport.has(r.id) : r.id === only));
     let learned = false;
     for (let i = 0; i < rows.length; i += 8) {
       await Promise.all(rows.slice(i, i + 8).map(async (r) => {
         const s = await resetSupport(r, (await storedCredentials(this.o.secrets, r.id))?.username ?? 'admin');
-        if (s && this.resetSupport.get(r.id) !== s && this.o.db.prepare('SELECT 1 FROM device WHERE id = ?').get(r.id)) {
+        if (s && !this.disposed && this.resetSupport.get(r.id) !== s && this.o.db.prepare('SELECT 1 FROM device WHERE id = ?').get(r.id)) {
           this.resetSupport.set(r.id, s);
           learned = true;
         }
       }));
     }
-    if (learned) this.o.signals.emit('devices.changed', this.list());
+    if (learned && !this.disposed) this.o.signals.emit('devices.changed', this.list());
   }
 
   scan(input: { interfaces?: string[]; durationMs?: number; range?: { from: string; to: string } }): Promise<DiscoveredDevice[]> {
@@ -199,7 +201,7 @@ export class DeviceService {
     this.o.logger.info({ device: id, address: input.address, channels: channels.length, duplicates: duplicates.size }, 'device added');
     if (duplicates.size) this.o.logger.warn({ device: id, channels: [...duplicates.keys()] }, 'device streams already on the list by RTSP URL');
     await this.changed();
-    void this.probeResets(id);
+    void this.probeResets(id).catch(() => undefined);
     return { ...this.toDevice(deviceRow(this.o.db, id)), duplicates: [...duplicates.values()] };
   }
 
@@ -409,6 +411,7 @@ export class DeviceService {
 
   async dispose(): Promise<void> {
     this.stopChannelWatch?.();
+    this.disposed = true;
     clearInterval(this.resetProbe);
     await this.monitor.dispose();
     await this.discovery.dispose();
