@@ -68,6 +68,7 @@ function refusal(r: Reply): StationError {
   if (/out of time|expired|timeout/i.test(msg)) return fail('deviceReset.codeExpired');
   if (/lock|too many/i.test(msg) || (/security code/i.test(msg) && left === 0)) return fail('deviceReset.locked');
   if (/security code|auth ?code/i.test(msg)) return Number.isInteger(left) && left > 0 ? fail('deviceReset.wrongCode', { count: left }) : fail('deviceReset.codeExpired');
+  if (/reset disabled/i.test(msg)) return fail('deviceReset.unsupported');
   if (/password|pwd/i.test(msg)) return fail('device.passwordRefused', { detail: msg });
   return fail('device.refused', { detail: msg || 'PasswdFind' });
 }
