@@ -71,6 +71,11 @@ export const Device = z.object({
   lastSeenAt: z.number().nullable(),
   channels: z.array(DeviceChannel),
   createdAt: z.number(),
+  /**
+   * Password reset by the reserved e-mail (Dahua's PasswdFind): `email` offered, `noEmail` offered but no address was set at
+   * activation, `unsupported` not offered; absent while not known yet (the device not asked, or not reachable).
+   */
+  passwordReset: z.enum(['email', 'noEmail', 'unsupported']).optional(),
 });
 export type Device = z.infer<typeof Device>;
 
@@ -164,6 +169,26 @@ export const deviceCalls = {
   'devices.changePassword': call(needs.station('devices'), 
     z.object({ id: z.number().int().positive(), password: z.string().min(1).max(64) }).strict(),
     z.object({ changed: z.boolean() }),
+  ),
+  /**
+   * Forgotten device password, step 1: the device mails a security code to its reserved e-mail. Answers where it went (masked,
+   * "a***@example.com") and how long the code lives (seconds; null when the device does not say).
+   */
+  'devices.resetStart': call(needs.station('devices'),
+    z.object({ id: z.number().int().positive() }).strict(),
+    z.object({ maskedEmail: z.string(), validForS: z.number().int().nullable() }),
+  ),
+  /**
+   * Step 2: the code from the mail and the new password; the device checks the code (wrong, stale, too many tries: refused,
+   * nothing changed) and sets the password, which the station then keeps for the device and its channels.
+   */
+  'devices.resetFinish': call(needs.station('devices'),
+    z.object({
+      id: z.number().int().positive(),
+      securityCode: z.string().trim().min(1).max(32).regex(/^[A-Za-z0-9]+$/, 'field.invalidFormat'),
+      password: z.string().min(1).max(64),
+    }).strict(),
+    z.object({ reset: z.boolean() }),
   ),
   /** A channel's cover image: a snapshot of the channel, or an image file (JPEG, PNG or WebP, at most COVER_MAX_BYTES). */
   'devices.setCover': call(needs.station('devices'), 

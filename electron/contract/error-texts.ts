@@ -114,6 +114,12 @@ export const REASONS = {
   'device.lostAfterDhcp': ['unavailable', 'The device switched to DHCP but was not found again on the network; scan to find it.'],
   'device.addressInUse': ['conflict', '{{address}} is already in use on the network.'],
   'device.badTimeZone': ['bad_input', '{{field}}: “{{value}}” is not a POSIX time zone (e.g. CET-1CEST,M3.5.0,M10.5.0/3).'],
+  'deviceReset.unsupported': ['conflict', 'This device offers no password reset by e-mail.'],
+  'deviceReset.noEmail': ['conflict', 'No reset e-mail was set on this device when it was activated, so it cannot send a security code.'],
+  'deviceReset.mailFailed': ['unavailable', 'The device could not send the security code; try again later.'],
+  'deviceReset.wrongCode': ['bad_input', { one: 'The security code is wrong; {{count}} try left. Nothing was changed.', other: 'The security code is wrong; {{count}} tries left. Nothing was changed.' }],
+  'deviceReset.codeExpired': ['bad_input', 'The security code is no longer valid (too old, or already used): send a new code.'],
+  'deviceReset.locked': ['bad_input', 'Too many wrong security codes: this code no longer works. Send a new code.'],
   'activation.notScanned': ['not_found', 'The device is not in the scan results; scan again.'],
   'activation.alreadyDone': ['conflict', 'The device already has an administrator.'],
   'stream.wrongPassword': ['bad_input', 'The camera at {{where}} refused the username or password in the URL.'],
@@ -460,6 +466,8 @@ export const FIELD_LABELS = {
   historyHours: 'Playback reaches back (hours)',
   share: 'Share',
   shareSecret: 'Share credential',
+  // Device password reset.
+  securityCode: 'Security code',
 } as const;
 
 /**
@@ -517,6 +525,9 @@ export const FIELD_ALIASES: Record<string, keyof typeof FIELD_LABELS> = {
   'devices.activate email': 'resetEmail',
   'devices.changePassword password': 'newDevicePassword',
   'devices.changePassword id': 'device',
+  'devices.resetStart id': 'device',
+  'devices.resetFinish id': 'device',
+  'devices.resetFinish password': 'newDevicePassword',
   'devices.remove id': 'device',
   'devices.time id': 'device',
   'devices.import file': 'deviceListFile',

@@ -30,6 +30,7 @@ const USAGE = `camsim: a simulated LAN of cameras and NVRs on loopback
   --control-port N     control endpoint on 127.0.0.1:N (default 7780, 0 = any)
   --fault D:TYPE[:ARG] apply a fault at start (repeatable), e.g. cam-02:offline:10
   --events-every S     raise a random motion start/stop every S seconds (demo)
+  --smtp H:P           the SMTP relay on loopback that mails password-reset security codes (Dahua PasswdFind)
   --flavour F          generic | hikvision | dahua | axis: answer in that vendor's shapes (identity, scopes, DHIP
                        framing, event topics, digest algorithms); default generic
   --fisheye LIST       cameras (1-based, comma-separated) with a 180° fisheye lens: a circular picture
@@ -40,6 +41,13 @@ function int(v: string | undefined, name: string): number | undefined {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new Error(`--${name} wants a number, got ${v}`);
   return n;
+}
+
+/** --smtp host:port, loopback only: camsim never mails off this machine. */
+function smtpRelay(v: string): { host: string; port: number } {
+  const m = /^(127\.\d+\.\d+\.\d+|localhost):(\d{1,5})$/.exec(v);
+  if (!m) throw new Error(`--smtp wants a loopback host:port, got ${v}`);
+  return { host: m[1] === 'localhost' ? '127.0.0.1' : m[1]!, port: Number(m[2]) };
 }
 
 async function main(): Promise<void> {
@@ -68,6 +76,7 @@ async function main(): Promise<void> {
       'events-every': { type: 'string' },
       flavour: { type: 'string' },
       fisheye: { type: 'string' },
+      smtp: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -101,6 +110,7 @@ async function main(): Promise<void> {
     ...(values.password ? { password: values.password } : {}),
     ...(lock !== undefined ? { lockMs: lock * 1000 } : {}),
     ...(reboot !== undefined ? { rebootMs: reboot * 1000 } : {}),
+    ...(values.smtp ? { smtp: smtpRelay(values.smtp) } : {}),
     announceTo: (values.announce ?? []).map((a) => {
       const [host, port] = a.split(':');
       if (!host || !port) throw new Error(`--announce wants host:port, got ${a}`);

@@ -52,6 +52,8 @@ export interface DeviceOptions {
   rtspDialect?: RtspDialectName;
   /** A fisheye camera: every channel's picture is a 180° circle. */
   fisheye?: boolean;
+  /** The SMTP relay (loopback) a Dahua-style password reset mails its security code through, standing in for Dahua's service. */
+  smtp?: { host: string; port: number };
 }
 
 /** One simulated camera or NVR: its HTTP (ONVIF + Dahua CGI), RTSP and UDP discovery faces. */

@@ -48,6 +48,8 @@ export interface FleetOptions {
   cardMinutes?: number;
   /** Cameras (1-based positions) with a fisheye lens: their pictures are 180° circles. */
   fisheye?: number[];
+  /** The SMTP relay on loopback that devices mail their password-reset security codes through (Dahua's PasswdFind). */
+  smtp?: { host: string; port: number };
 }
 
 export interface StreamManifest {
@@ -268,6 +270,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         kind,
         flavour: options.flavour ?? 'generic',
         rtspDialect: options.rtspDialect ?? options.flavour ?? 'generic',
+        ...(options.smtp ? { smtp: options.smtp } : {}),
         identity: flavourIdentity(options.flavour ?? 'generic', kind, {
           manufacturer: 'Camsim',
           model: isNvr ? `CS-NVR${nvrChannels}` : 'CS-IPC4M-Z',

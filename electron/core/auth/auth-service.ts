@@ -33,7 +33,8 @@ type Current = { signIn: SignIn; me: Me; grant: Grant };
 
 /** Reads: not written to the log when they succeed (a refusal always is). */
 const QUIET = /\.(list|status|state|get|config|rules|settings|locks|audit|channels|days|timeline|thumbnail|presets|clips|current|series|cover|scanResults|interfaces|desk|sessions|query|forecast|consents|ledger|photo|storage|storableFiles|hostedStations|time|snapshot|speed|pause|step|audio|checkCloud|motionSearch)$/;
-const SECRET_FIELD = /pass|secret|token|file|image|photo|region|mask|schedule|data|email/i;
+// `code\b`: mailed codes (a device's security code, the account's) but not `codec`.
+const SECRET_FIELD = /pass|secret|token|file|image|photo|region|mask|schedule|data|email|code\b/i;
 const PTZ_COALESCE_MS = 10_000;
 
 /** The input's plain fields for the log: never a password, a file or an image. */

@@ -16,6 +16,7 @@ import { decryptDeviceFile, encryptDeviceFile, type DeviceFileEntry } from './de
 import { LoginThrottle } from './login-throttle';
 import { CoverStore } from './cover-store';
 import { probeStream } from './stream-probe';
+import { finishReset, resetSupport, startReset, type ResetSupport } from './password-reset';
 
 export type { DeviceServiceOptions };
 
@@ -41,6 +42,10 @@ export class DeviceService {
   private readonly config: ConfigContext;
   private readonly covers: CoverStore | undefined;
   private stopChannelWatch: (() => void) | undefined;
+  /** Whether each device offers a password reset by its reserved e-mail, once it was asked (password-reset.ts). */
+  private readonly resetSupport = new Map<number, ResetSupport>();
+  private resetProbe: NodeJS.Timeout | undefined;
+  private disposed = false;
 
   constructor(private readonly o: DeviceServiceOptions) {
     this.throttle = new LoginThrottle(o.clock);
@@ -59,6 +64,28 @@ export class DeviceService {
       for (const id of this.covers.ids()) if (!ids.has(id)) this.covers.remove(id);
     });
     await this.discovery.listen();
+    // Asked once per device, without a login; a device not reachable yet is asked again a minute later.
+    void this.probeResets().catch(() => undefined);
+    this.resetProbe = setInterval(() => void this.probeResets().catch(() => undefined), 60_000);
+    this.resetProbe.unref();
+  }
+
+  /** Asks the devices not asked yet whether they offer the e-mail reset, a few at a time; tells clients what changed. */
+  private async probeResets(only?: number): Promise<void> {
+    if (this.disposed) return;
+    const rows = (this.o.db.prepare('SELECT * FROM device ORDER BY id').all() as DeviceRow[])
+      .filter((r) => (only === undefined ? !this.resetSupport.has(r.id) : r.id === only));
+    let learned = false;
+    for (let i = 0; i < rows.length; i += 8) {
+      await Promise.all(rows.slice(i, i + 8).map(async (r) => {
+        const s = await resetSupport(r, (await storedCredentials(this.o.secrets, r.id))?.username ?? 'admin');
+        if (s && !this.disposed && this.resetSupport.get(r.id) !== s && this.o.db.prepare('SELECT 1 FROM device WHERE id = ?').get(r.id)) {
+          this.resetSupport.set(r.id, s);
+          learned = true;
+        }
+      }));
+    }
+    if (learned && !this.disposed) this.o.signals.emit('devices.changed', this.list());
   }
 
   scan(input: { interfaces?: string[]; durationMs?: number; range?: { from: string; to: string } }): Promise<DiscoveredDevice[]> {
@@ -85,6 +112,7 @@ export class DeviceService {
       firmware: r.firmware, address: r.address, httpPort: r.http_port, rtspPort: r.rtsp_port, status: r.status,
       lockedUntil: this.throttle.lockedUntil(`${r.address}:${r.http_port}`) ?? null, lastSeenAt: r.last_seen_at, createdAt: r.created_at,
       channels: this.o.registry.idsOfDevice(r.id).map((c) => ({ channelId: c.id, deviceChannel: c.device_channel, name: c.name, hasSub: c.sub_url !== null, hasCover: this.covers?.has(c.id) ?? false })),
+      ...(this.resetSupport.has(r.id) ? { passwordReset: this.resetSupport.get(r.id) } : {}),
     };
   }
 
@@ -173,6 +201,7 @@ export class DeviceService {
     this.o.logger.info({ device: id, address: input.address, channels: channels.length, duplicates: duplicates.size }, 'device added');
     if (duplicates.size) this.o.logger.warn({ device: id, channels: [...duplicates.keys()] }, 'device streams already on the list by RTSP URL');
     await this.changed();
+    void this.probeResets(id).catch(() => undefined);
     return { ...this.toDevice(deviceRow(this.o.db, id)), duplicates: [...duplicates.values()] };
   }
 
@@ -204,6 +233,7 @@ export class DeviceService {
     const scanned = this.discovery.get(r.address);
     if (scanned?.status === 'added') this.discovery.upsert({ ...scanned, status: 'initialised' });
     this.monitor.forget(id);
+    this.resetSupport.delete(id);
     this.o.logger.info({ device: id, recordings, deletedSegments, keptLocked }, 'device removed');
     await this.changed();
     return { removed, deletedSegments, keptLocked };
@@ -262,6 +292,28 @@ export class DeviceService {
 
   changePassword(id: number, password: string): Promise<{ changed: boolean }> {
     return changePassword(this.config, id, password);
+  }
+
+  /** A forgotten password, step 1: the device mails its security code (password-reset.ts). */
+  async resetStart(id: number): Promise<{ maskedEmail: string; validForS: number | null }> {
+    const learn = (support: ResetSupport) => {
+      if (this.resetSupport.get(id) !== support) { this.resetSupport.set(id, support); this.o.signals.emit('devices.changed', this.list()); }
+    };
+    try {
+      const { support, ...sent } = await startReset(this.config, id);
+      learn(support);
+      return sent;
+    } catch (err) {
+      // What the device said of its reset is kept, so the list offers (or explains) the action as it is now.
+      if (err instanceof StationError && err.info.reason === 'deviceReset.noEmail') learn('noEmail');
+      if (err instanceof StationError && err.info.reason === 'deviceReset.unsupported') learn('unsupported');
+      throw err;
+    }
+  }
+
+  /** Step 2: the code and the new password; the station keeps the password once the device took it. */
+  resetFinish(id: number, securityCode: string, password: string): Promise<{ reset: boolean }> {
+    return finishReset(this.config, id, securityCode, password);
   }
 
   time(id: number): Promise<{ tz: string; dst: boolean; mode: 'ntp' | 'manual' }> {
@@ -345,6 +397,8 @@ export class DeviceService {
     'devices.probeStream': ({ url }) => probeStream(url, { ffprobePath: this.o.ffprobePath }),
     'devices.remove': ({ id, recordings }) => this.remove(id, recordings),
     'devices.changePassword': ({ id, password }) => this.changePassword(id, password),
+    'devices.resetStart': ({ id }) => this.resetStart(id),
+    'devices.resetFinish': ({ id, securityCode, password }) => this.resetFinish(id, securityCode, password),
     'devices.setCover': (i) => this.setCover(i),
     'devices.cover': ({ channelId }) => this.cover(channelId),
     'devices.removeCover': ({ channelId }) => this.removeCover(channelId),
@@ -357,6 +411,8 @@ export class DeviceService {
 
   async dispose(): Promise<void> {
     this.stopChannelWatch?.();
+    this.disposed = true;
+    clearInterval(this.resetProbe);
     await this.monitor.dispose();
     await this.discovery.dispose();
   }

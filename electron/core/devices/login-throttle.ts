@@ -23,6 +23,11 @@ export class LoginThrottle {
   private readonly state = new Map<string, { failures: number; notBefore: number; lockedUntil?: number; busy?: Promise<unknown> }>();
   constructor(private readonly clock: () => number, private readonly maxFailures = 3) {}
 
+  /** Forgets a device's failures and pauses (its password was just reset: the new one is tried at once). */
+  forget(target: string): void {
+    this.state.delete(target);
+  }
+
   lockedUntil(target: string): number | undefined {
     const s = this.state.get(target);
     return s?.lockedUntil && s.lockedUntil > this.clock() ? s.lockedUntil : undefined;

@@ -6,6 +6,7 @@ import { clientIp, plain, readBody } from '../http-helpers';
 import { passwordWeakness } from '../password-rule';
 import { localTime, parsePosixTz, utcFromLocal } from '../../../electron/core/devices/posix-tz';
 import { encryptInfo, initializeDevice } from './dev-init';
+import { passwdFind } from './passwd-find';
 
 // Dahua's HTTP CGI face, after the public "Dahua HTTP API for IPC & NVR" (v2.x): key=value text bodies
 // with CRLF, "OK"/"Error" for writes, HTTP digest auth, 1-based channels, and eventManager attach as
@@ -213,6 +214,16 @@ async function outsideCmd(device: SimDevice, req: http.IncomingMessage, res: htt
   if (rpc.method === 'DevInit.account') {
     const r = initializeDevice(device, (typeof rpc.params === 'object' && rpc.params ? rpc.params : {}) as Record<string, unknown>);
     return json(r.ok ? { id, result: true, params: null, session: 0 } : { id, result: false, error: r.error, session: 0 });
+  }
+  if (typeof rpc.method === 'string' && rpc.method.startsWith('PasswdFind.')) {
+    const params = (typeof rpc.params === 'object' && rpc.params ? rpc.params : {}) as Record<string, unknown>;
+    let r: Awaited<ReturnType<typeof passwdFind>>;
+    try {
+      r = await passwdFind(device, rpc.method, params);
+    } catch (err) {
+      return json({ id, result: false, error: { code: 268959743, message: `Decrypt failed: ${(err as Error).message}` }, session: 0 });
+    }
+    if (r) return json(r.ok ? { id, result: true, params: r.params, session: 0 } : { id, result: false, error: r.error, ...(r.params ? { params: r.params } : {}), session: 0 });
   }
   return json({ id, result: false, error: { code: 268894210, message: 'Method not found' }, session: 0 });
 }

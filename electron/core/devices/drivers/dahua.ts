@@ -5,7 +5,7 @@ import { measuredZone, type ChannelStreams, type DeviceInfo } from './onvif';
 import { localTime, parsePosixTz } from '../posix-tz';
 
 /** One JSON-RPC call on /OutsideCmd (no session), reply size-capped. */
-async function outsideCmd(base: string, method: string, params: unknown): Promise<{ result?: unknown; params?: unknown; error?: { message?: unknown } }> {
+export async function outsideCmd(base: string, method: string, params: unknown): Promise<{ result?: unknown; params?: unknown; error?: { message?: unknown } }> {
   const res = await fetch(new URL('/OutsideCmd', base), {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ method, params, id: 1, session: 0 }),

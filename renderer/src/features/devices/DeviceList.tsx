@@ -8,6 +8,7 @@ import { ConfigureDialog } from './ConfigureDialog';
 import { DeviceFile } from './DeviceFile';
 import { ChannelName, CoverDialog, CoverThumb, DeleteDialog, PasswordDialog } from './DeviceEdit';
 import { devicesApi, useDevicesQuery } from './devices-api';
+import { ResetPasswordDialog } from './ResetPasswordDialog';
 import { RtspCameras } from './RtspCameras';
 
 /** The managed devices; an NVR's channels as a tree, each with its main and sub streams. */
@@ -17,7 +18,7 @@ export function DeviceList() {
   const dispatch = useAppDispatch();
   // Refetched on mount: the status may have changed while another page was open.
   const { data: devices = [] } = useDevicesQuery(undefined, { refetchOnMountOrArgChange: true });
-  const [dialog, setDialog] = useState<{ kind: 'password' | 'delete'; id: number } | { kind: 'cover'; channelId: number } | null>(null);
+  const [dialog, setDialog] = useState<{ kind: 'password' | 'reset' | 'delete'; id: number } | { kind: 'cover'; channelId: number } | null>(null);
   const [open, setOpen] = useState<Set<number>>(new Set());
   const [now, setNow] = useState(Date.now());
   const [picked, setPicked] = useState<Set<number>>(new Set());
@@ -54,6 +55,12 @@ export function DeviceList() {
                 {d.lockedUntil && d.lockedUntil > now ? t('list.lockedOut', { n: Math.ceil((d.lockedUntil - now) / 1000) }) : t(`deviceStatus.${d.status}`)}
               </span>
               {d.driver !== 'rtsp' && <button type="button" className="secondary" onClick={() => setDialog({ kind: 'password', id: d.id })} aria-label={t('list.passwordLabel', { name: d.name })}>{t('list.password')}</button>}
+              {/* A forgotten password, by the device's reserved e-mail: only where the device offers it; without an address, why not. */}
+              {d.passwordReset === 'email' && <button type="button" className="secondary" onClick={() => setDialog({ kind: 'reset', id: d.id })} aria-label={t('reset.openLabel', { name: d.name })}>{t('reset.open')}</button>}
+              {d.passwordReset === 'noEmail' && <>
+                <button type="button" className="secondary" disabled title={t('reset.noEmail')} aria-describedby={`reset-why-${d.id}`}>{t('reset.open')}</button>
+                <span id={`reset-why-${d.id}`} className="sr-only">{t('reset.noEmail')}</span>
+              </>}
               <button type="button" className="secondary" onClick={() => setDialog({ kind: 'delete', id: d.id })} aria-label={t('list.deleteLabel', { name: d.name })}>{t('list.delete')}</button>
             </div>
             {open.has(d.id) && (
@@ -74,6 +81,7 @@ export function DeviceList() {
       <RtspCameras deviceChannels={new Set(devices.flatMap((d) => d.channels.map((c) => c.channelId)))} onCover={(channelId) => setDialog({ kind: 'cover', channelId })} />
       <DeviceFile />
       {dialog?.kind === 'password' && devices.some((d) => d.id === dialog.id) && <PasswordDialog device={devices.find((d) => d.id === dialog.id)!} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'reset' && devices.some((d) => d.id === dialog.id) && <ResetPasswordDialog device={devices.find((d) => d.id === dialog.id)!} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'delete' && devices.some((d) => d.id === dialog.id) && <DeleteDialog device={devices.find((d) => d.id === dialog.id)!} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'cover' && <CoverDialog channelId={dialog.channelId} name={channelName(dialog.channelId)} onClose={() => setDialog(null)} />}
       {configuring && <ConfigureDialog devices={devices.filter((d) => picked.has(d.id))} onClose={() => setConfiguring(false)} />}

@@ -15,6 +15,8 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Devices', 'Channels', '
     deviceTime: callQuery(b, 'devices.time', { input: (id: number) => ({ id }) }),
     removeDevice: callMutation(b, 'devices.remove', { invalidatesTags: ['Devices', 'Channels'] }),
     changePassword: callMutation(b, 'devices.changePassword'),
+    resetStart: callMutation(b, 'devices.resetStart'),
+    resetFinish: callMutation(b, 'devices.resetFinish', { invalidatesTags: ['Devices'] }),
     cover: callQuery(b, 'devices.cover', { input: (channelId: number) => ({ channelId }), providesTags: (_r, _e, id) => [{ type: 'Cover', id }] }),
     setCover: callMutation(b, 'devices.setCover', { invalidatesTags: (_r, _e, i) => ['Devices', { type: 'Cover', id: i.channelId }] }),
     removeCover: callMutation(b, 'devices.removeCover', {
@@ -28,6 +30,6 @@ const api = stationApi.enhanceEndpoints({ addTagTypes: ['Devices', 'Channels', '
 export const {
   useDevicesQuery, useScanResultsQuery, useInterfacesQuery, useScanMutation, useActivateMutation, useAddDeviceMutation, useRemoveDeviceMutation,
   useConfigureMutation, useExportDevicesMutation, useImportDevicesMutation, useLazyDeviceTimeQuery,
-  useChangePasswordMutation, useCoverQuery, useSetCoverMutation, useRemoveCoverMutation, useRenameChannelMutation, useSetChannelLensMutation, useProbeStreamMutation,
+  useChangePasswordMutation, useResetStartMutation, useResetFinishMutation, useCoverQuery, useSetCoverMutation, useRemoveCoverMutation, useRenameChannelMutation, useSetChannelLensMutation, useProbeStreamMutation,
 } = api;
 export const devicesApi = api;
