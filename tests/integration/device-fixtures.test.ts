@@ -126,8 +126,10 @@ describe('ONVIF driver against recorded replies, behind each vendor\'s digest ch
 });
 
 describe('Media2 and Media1', () => {
+  /** What firmware answers for an operation it does not implement. */
+  const fault = '<?xml version="1.0"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:ter="http://www.onvif.org/ver10/error"><env:Body><env:Fault><env:Code><env:Value>env:Receiver</env:Value><env:Subcode><env:Value>ter:ActionNotSupported</env:Value></env:Subcode></env:Code><env:Reason><env:Text xml:lang="en">Optional Action Not Implemented</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>';
+
   it('a device whose Media2 refuses (a SOAP fault) is read through Media1', async () => {
-    const fault = '<?xml version="1.0"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:ter="http://www.onvif.org/ver10/error"><env:Body><env:Fault><env:Code><env:Value>env:Receiver</env:Value><env:Subcode><env:Value>ter:ActionNotSupported</env:Value></env:Subcode></env:Code><env:Reason><env:Text xml:lang="en">Optional Action Not Implemented</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>';
     const dev = scope.add(await replayDevice('axis', 'digest-sha256.http', undefined, (op, x) => (op === 'Media2 GetProfiles' ? fault : x)));
     const chans = await new OnvifDriver(`${dev.url}/onvif/device_service`, { username: USER, password: PASSWORD }).channels();
     expect(chans.map((c) => [c.main, c.sub])).toEqual([[expect.stringMatching(/profile=profile_1_h264&/), expect.stringMatching(/profile=profile_1_jpeg&/)]]);
@@ -135,7 +137,6 @@ describe('Media2 and Media1', () => {
   });
 
   it('firmware that refuses GetServices is read through GetCapabilities, Profile G services included (a Hikvision answer)', async () => {
-    const fault = '<?xml version="1.0"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:ter="http://www.onvif.org/ver10/error"><env:Body><env:Fault><env:Code><env:Value>env:Receiver</env:Value><env:Subcode><env:Value>ter:ActionNotSupported</env:Value></env:Subcode></env:Code><env:Reason><env:Text xml:lang="en">Optional Action Not Implemented</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>';
     const dev = scope.add(await replayDevice('hikvision', 'digest-isapi.http', undefined, (op, x) => (op === 'GetServices' ? fault : op === 'GetCapabilities' ? fixture('hikvision', 'capabilities-all.xml') : x)));
     const d = new OnvifDriver(`${dev.url}/onvif/device_service`, { username: USER, password: PASSWORD });
     const services = await d.services();
