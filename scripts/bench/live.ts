@@ -1,6 +1,6 @@
 // npm run bench:live — live view figures against camsim, with their baselines measured in the same run.
 // Prints one JSON line. Options: --drift-minutes N (default 10), --g2g-seconds N (default 60), --quick (1 min drift),
-// --only core,renderer,tiles,ttff,g2g,masks (the sections to run; all but masks by default, which bench:redact runs). BENCH_STATION_NODE_ARGS (e.g. --cpu-prof) go to the station;
+// --only core,renderer,tiles,ttff,g2g,h265,masks (the sections to run; all but masks by default, which bench:redact runs). BENCH_STATION_NODE_ARGS (e.g. --cpu-prof) go to the station;
 // BENCH_G2G_DUMP=file keeps the latency samples ([shown ms, latency ms, player lag ms]).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -50,7 +50,7 @@ function pump(p) {
 
 const { values } = parseArgs({ options: {
   'drift-minutes': { type: 'string', default: '10' }, 'g2g-seconds': { type: 'string', default: '60' }, quick: { type: 'boolean', default: false },
-  only: { type: 'string', default: 'core,renderer,tiles,ttff,g2g' },
+  only: { type: 'string', default: 'core,renderer,tiles,ttff,g2g,h265' },
 } });
 const only = new Set(values.only.split(','));
 const driftMinutes = values.quick ? 1 : Number(values['drift-minutes']);
@@ -263,6 +263,39 @@ async function g2gSection() {
   };
 }
 
+// ---- H.265 on a Chromium that cannot decode it: the transcoded tile's latency against an H.264 tile, back to back ----
+
+async function h265Section() {
+  const seconds = Math.min(30, g2gSeconds);
+  log(`h265: g2g of the H.264 camera, then of an H.265 camera (transcoded unless this Chromium decodes H.265), ${seconds} s each`);
+  const hevcFleet = await startFleet({ devices: 1, channels: 1, live: true, codec: 'h265', subnet: 'random' });
+  try {
+    const hevcCh = await api.call<Channel>('channels.addRtsp', { name: 'g2g-h265', mainUrl: creds(hevcFleet.manifest.devices[0]!.channels[0]!.sub.rtsp), subUrl: null });
+    const page = await context.newPage();
+    await addTimestampReader(page);
+    await page.goto(`${station.url}#/live`);
+    await page.click('.seg button:text-is("1")');
+    const decodes = await page.evaluate(() => MediaSource.isTypeSupported('video/mp4; codecs="hvc1.1.6.L93.B0"'));
+    const measure = async (id: number) => {
+      await openInFirstTile(page, id);
+      await page.waitForFunction(() => document.querySelector<HTMLVideoElement>('[data-tile="0"] video:not(.pending)')?.videoWidth === 640, null, { timeout: 60_000 });
+      await sleep(3000);
+      await watchFirstTile(page);
+      const cpu = await measureCpu(() => tree(station.proc.pid!, /ffmpeg/), seconds);
+      return { g2g: (await g2gSamples(page)).map((s) => s[1]), cpu };
+    };
+    const h264 = await measure(liveCh.id);
+    const h265 = await measure(hevcCh.id);
+    await page.close();
+    return {
+      h265_extra_ms_p50: round(percentile(h265.g2g, 50) - percentile(h264.g2g, 50)), h265_g2g_ms_p50: round(percentile(h265.g2g, 50)),
+      h265_h264_g2g_ms_p50: round(percentile(h264.g2g, 50)), h265_samples: h265.g2g.length, h265_transcode_cpu_pct: round(h265.cpu), h265_chromium_decodes: decodes,
+    };
+  } finally {
+    await hevcFleet.close();
+  }
+}
+
 // ---- privacy masks: renderer CPU of 9 tiles with two masks on every channel against the same 9 without (ABBA) ----
 async function masksSection() {
   const nine = channels.slice(0, 9);
@@ -294,7 +327,7 @@ async function masksSection() {
   };
 }
 
-const sections = { masks: masksSection, core: coreSection, renderer: rendererSection, tiles: tilesSection, ttff: ttffSection, g2g: g2gSection };
+const sections = { masks: masksSection, core: coreSection, renderer: rendererSection, tiles: tilesSection, ttff: ttffSection, g2g: g2gSection, h265: h265Section };
 let figures = {};
 for (const [name, run] of Object.entries(sections)) if (only.has(name)) figures = { ...figures, ...(await run()) };
 
@@ -306,7 +339,7 @@ await liveFleet.close();
 
 const result = {
   ...figures,
-  targets: { mask_renderer_vs_bare: 1.05, ttff_ms_p50: 150, g2g_ms_p50: 250, drift_ms_per_hour: 100, core_vs_remux: 1.2, renderer_vs_bare: 1.1, tiles_9_presented_fps: 24, tiles_64_renderer_cpu_pct: 150, tiles_64_min_updates_per_s: 0.5, tiles_16_presented_fps: 20 },
+  targets: { mask_renderer_vs_bare: 1.05, ttff_ms_p50: 150, g2g_ms_p50: 250, drift_ms_per_hour: 100, core_vs_remux: 1.2, renderer_vs_bare: 1.1, tiles_9_presented_fps: 24, tiles_64_renderer_cpu_pct: 150, tiles_64_min_updates_per_s: 0.5, tiles_16_presented_fps: 20, h265_extra_ms_p50: 300 },
 };
 console.log(JSON.stringify(result));
 process.exit(0);

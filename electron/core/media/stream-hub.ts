@@ -177,7 +177,7 @@ export class StreamHub {
   }
 
   private inputArgs(): string[] {
-    if (this.opts.feed) return ['-f', 'mp4', '-i', 'pipe:0'];
+    if (this.opts.feed) return ['-fflags', 'nobuffer', '-probesize', '32', '-analyzeduration', '0', '-threads', '1', '-f', 'mp4', '-i', 'pipe:0'];
     const u = this.opts.url;
     // ffmpeg's own socket timeout stays well past the hub's stall watchdog, so a stall is seen as one.
     if (/^rtsps?:\/\//i.test(u)) return ['-rtsp_transport', 'tcp', '-timeout', String((this.opts.stallMs ?? 5000) * 3000), '-i', u];
