@@ -149,6 +149,54 @@ describe.skipIf(unavailable !== null)('PostgreSQL', () => {
       expect((await api.call('GET', '/v1/shares/received', { token: a.token })).body.shares).toEqual([]);
     });
 
+    // Last in this block: it moves the service's clock by a year.
+    it('retention with a moved clock: each kind past its time goes, the rest stays', async () => {
+      const days = CLOUD_RETENTION_DAYS;
+      const t0 = clock.now;
+      const a = await signUp(api, { region: 'sg', country: 'SG' });
+      const login = async () => (await api.call('POST', '/v1/auth/login', { body: { email: a.email, password: PASSWORD } })).body.token as string;
+      const post = async (token: string, tag: string) => {
+        expect((await api.call('POST', '/v1/telemetry/user_experience_plan', { token, body: { events: [{ tag }] } })).status).toBe(202);
+        const notice = { stationId: 'st', type: 'door', channelName: tag, occurredAt: new Date(clock.now).toISOString(), snapshotJpeg: null };
+        expect((await api.call('POST', '/v1/push', { token, body: notice })).status).toBe(201);
+      };
+      await grant(api, a.token, 'user_experience_plan');
+      await grant(api, a.token, 'alarm_push');
+      await post(a.token, 'first');
+      expect((await api.call('POST', '/v1/auth/logout', { token: await login() })).status).toBe(204);
+      expect((await api.call('POST', '/v1/auth/login', { body: { email: a.email, password: 'nope' } })).status).toBe(401);
+
+      // A month on: the sent sign-up mail, the failed sign-in and the session ended then are gone; the rest stays.
+      clock.now = t0 + (days.sentMail + 1) * DAY_MS;
+      let pruned = await cloud.prune();
+      expect(pruned.mail).toBeGreaterThanOrEqual(1);
+      expect(pruned.loginFailures).toBeGreaterThanOrEqual(1);
+      expect(pruned.sessions).toBeGreaterThanOrEqual(1);
+      expect(pruned).toMatchObject({ telemetryEvents: 0, pushNotices: 0, accountLog: 0 });
+      await post(await login(), 'second');
+      // Past the push inbox's time: the first notice goes, the telemetry stays.
+      clock.now = t0 + (days.pushNotices + 1) * DAY_MS;
+      pruned = await cloud.prune();
+      expect(pruned).toMatchObject({ pushNotices: 1, telemetryEvents: 0 });
+      let token = await login();
+      expect((await api.call('GET', '/v1/push', { token })).body.notices.map((n: any) => n.channelName)).toEqual(['second']);
+      // Past telemetry's time: the first batch goes.
+      clock.now = t0 + (days.telemetryEvents + 1) * DAY_MS;
+      expect(await cloud.prune()).toMatchObject({ telemetryEvents: 1, pushNotices: 1 });
+      token = await login();
+      const events = (await exportOf(api, token)).body.data.telemetry.events as { payload: unknown }[];
+      expect(JSON.stringify(events)).toContain('second');
+      expect(JSON.stringify(events)).not.toContain('first');
+      // Past the account log's time: the entries of the first day go, the later ones stay.
+      clock.now = t0 + (days.accountLog + 1) * DAY_MS;
+      expect((await cloud.prune()).accountLog).toBeGreaterThanOrEqual(4);
+      token = await login();
+      const log = (await api.call('GET', '/v1/account/log', { token })).body.entries as { at: string; kind: string }[];
+      expect(log.length).toBeGreaterThan(0);
+      expect(log.every((e) => Date.parse(e.at) > t0 + DAY_MS)).toBe(true);
+      expect(log.map((e) => e.kind)).not.toContain('sign_up');
+    });
+
     async function checkErased(r: { body: any }, a: { email: string; id: string }, b: { email: string }) {
       expect(r.body.receipt.deleted).toMatchObject({ account: 1, consentRecordsAnonymised: 1, sharesGiven: 1, sharesReceived: 1, loginFailures: 1, accountLog: 2 });
       const probe = await openDb({ kind: 'postgres', connectionString: server.connectionString.replace(/\/postgres$/, '/cloud_http') });
