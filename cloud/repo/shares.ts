@@ -60,3 +60,11 @@ export async function revokeShare(db: SqlDb, ownerId: string, shareId: string, n
     return tx.get<ShareRow>('SELECT * FROM shares WHERE id = ?', [shareId]);
   });
 }
+
+/**
+ * The recipient's station has the credential now: the cloud keeps no copy it could use. Scoped by recipient; false when
+ * the share is not one this account received.
+ */
+export async function pickUpShare(db: SqlDb, recipientId: string, shareId: string): Promise<boolean> {
+  return (await db.run('UPDATE shares SET credential = NULL WHERE id = ? AND recipient_id = ?', [shareId, recipientId])).changes > 0;
+}

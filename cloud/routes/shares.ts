@@ -2,7 +2,7 @@
 import { REGIONS, isoAt } from '../domain';
 import { HttpError } from '../http/http-error';
 import { findAccountByEmail, findAccountById } from '../repo/accounts';
-import { createShare, listSharesGiven, listSharesReceived, revokeShare } from '../repo/shares';
+import { createShare, listSharesGiven, listSharesReceived, pickUpShare, revokeShare } from '../repo/shares';
 import { shareOut } from '../replies';
 import { refuseIfRestricted } from './purpose-gate';
 import { now, serve, type RouteDef } from './route';
@@ -58,11 +58,18 @@ export const shareRoutes: RouteDef[] = [
         shares: received.map((s) => {
           const ended = !!s.revoked_at || (!!s.valid_until && Date.parse(s.valid_until) <= nowMs);
           const active = !ended && (!s.valid_from || Date.parse(s.valid_from) <= nowMs);
-          // The credential is delivered only while it may still open something (the sharer's station checks the window).
+          // The credential is delivered only while it may still open something (the sharer's station checks the window),
+          // and only until the recipient's station picked it up (POST …/pickup).
           return { ...shareOut(s), ownerNickname: s.owner_nickname, active, credential: ended ? null : s.credential };
         }),
       },
     };
+  }),
+  // The credential is held only until the recipient's station has it (GET above, then this): from then on the cloud's
+  // copy is gone and a leak of its database opens nothing. The station keeps it in its own secret store.
+  serve('POST /v1/shares/:id/pickup', async (d, c) => {
+    if (!(await pickUpShare(d.db, c.auth.account.id, c.params.id!))) throw new HttpError(404, 'not_found', 'no such share received');
+    return { status: 204 };
   }),
   serve('DELETE /v1/shares/:id', async (d, c) => {
     const s = await revokeShare(d.db, c.auth.account.id, c.params.id!, now(d));

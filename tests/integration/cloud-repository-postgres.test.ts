@@ -124,6 +124,18 @@ describe.skipIf(unavailable !== null)('PostgreSQL', () => {
       expect(exported.b.data.sharesReceived).toEqual([expect.objectContaining({ id, ownerAccountId: a.id, ownerNickname: 'Sharer' })]);
       expect(JSON.stringify(exported)).not.toContain(credential);
 
+      // B's station stored it: the cloud forgets its copy (only B may say so).
+      expect((await api.call('POST', `/v1/shares/${id}/pickup`, { token: a.token })).status).toBe(404);
+      expect((await api.call('POST', `/v1/shares/${id}/pickup`, { token: b.token })).status).toBe(204);
+      expect(await received()).toEqual([expect.objectContaining({ id, active: true, credential: null })]);
+      const probe = new pg.Client({ connectionString: httpDb() });
+      await probe.connect();
+      try {
+        expect((await probe.query('SELECT credential FROM shares WHERE id = $1', [id])).rows).toEqual([{ credential: null }]);
+      } finally {
+        await probe.end();
+      }
+
       // Only the owner revokes; then the recipient's list shows it revoked and delivers no credential.
       expect((await api.call('DELETE', `/v1/shares/${id}`, { token: b.token })).status).toBe(404);
       const revoked = await api.call('DELETE', `/v1/shares/${id}`, { token: a.token });

@@ -68,6 +68,8 @@ beforeAll(async () => {
 describe('hardware share', () => {
   const base = () => ({ recipientEmail: email('bob'), channelIds: [shared], rights: ['live', 'playback'], historyHours: 1 });
   let share: GivenShare;
+  /** The first share's credential, read before the recipient's station picks it up (the cloud forgets it then). */
+  let secret: string;
 
   it('refuses bad input naming the field: serving off, self-share, unknown recipient, an end already past, a channel not here', async () => {
     expect(await refusal(call(sharer, 'shares.create', base()))).toMatchObject({ reason: 'share.servingOff' });
@@ -83,7 +85,7 @@ describe('hardware share', () => {
   it('the credential opens exactly the shared channel and rights, playback inside the history window', async () => {
     share = await call(sharer, 'shares.create', base());
     expect(share).toMatchObject({ state: 'active', channelIds: [shared], rights: ['live', 'playback'], historySeconds: 3600, lastUsedAt: null });
-    const secret = (await credentialOf(share.cloudId))!;
+    secret = (await credentialOf(share.cloudId))!;
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // Not from the station's own page, and not with a wrong secret.
     expect(await refusal(call(sharer, 'auth.signInShare', { share: share.cloudId, secret }))).toMatchObject({ reason: 'share.remoteOnly' });
@@ -127,12 +129,13 @@ describe('hardware share', () => {
     await expect.poll(async () => (await call(recipient, 'sites.list'))[0]?.state, { timeout: 10_000 }).toBe('online');
     expect((await call(recipient, 'channels.list')).filter((c) => c.site).map((c) => c.name)).toEqual(['Gate']);
     expect((await call(recipient, 'shares.received'))[0]!.siteId).toBe(site.id);
+    // Picked up: the recipient's station holds the credential, the cloud no longer does.
+    expect(await credentialOf(share.cloudId)).toBeNull();
     // Added twice is the same site.
     expect((await call(recipient, 'shares.addReceived', { id: share.cloudId })).id).toBe(site.id);
   });
 
   it('revoking ends it at once: its connections close, the recipient\'s site says why, the cloud and both lists show it', async () => {
-    const secret = (await credentialOf(share.cloudId))!;
     const p = await peer();
     expect((await p.call('auth.signInShare', { share: share.cloudId, secret })).ok).toBe(true);
     const t0 = Date.now();

@@ -57,11 +57,16 @@ export const shareRoutes = {
   })),
   /**
    * Shares you received, revoked ones too (`revokedAt`); `active` while unrevoked and inside their time window;
-   * `credential` only while active.
+   * `credential` only while active and not yet picked up.
    */
   'GET /v1/shares/received': route(200, NoBody, z.strictObject({
     shares: z.array(Share.extend({ ownerNickname: z.string(), active: z.boolean(), credential: z.string().nullable() })),
   })),
   /** Only the owner revokes; the credential is forgotten with it. */
   'DELETE /v1/shares/:id': route(200, NoBody, z.strictObject({ share: Share })),
+  /**
+   * The recipient's station has stored the credential (in its own secret store): the cloud forgets it. Only the
+   * recipient; again is fine (204), another account's share or none is 404.
+   */
+  'POST /v1/shares/:id/pickup': route(204, NoBody, NoBody),
 } as const;

@@ -274,10 +274,25 @@ export class ShareService {
     return (await this.o.cloud.accountCall('list the shares you received', { method: 'GET', path: '/v1/shares/received' })).body.shares;
   }
 
+  /**
+   * Tells the cloud this station holds the share's credential now (in the SecretStore, as the site's password), so the
+   * cloud forgets its copy. Unreachable is no harm: the next list of received shares tells it again.
+   */
+  private async pickedUp(cloudId: string): Promise<void> {
+    try {
+      await this.o.cloud.accountCall('confirm a shared station\'s credential is stored here', { method: 'POST', path: `/v1/shares/${encodeURIComponent(cloudId)}/pickup` });
+    } catch (err) {
+      this.log.warn({ reason: (err as StationError).info?.reason }, 'could not tell the cloud a share\'s credential was picked up');
+    }
+  }
+
   private async received(): Promise<ReceivedShare[]> {
     const sites = this.o.sites.list();
     const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
-    return (await this.receivedFromCloud()).map((s) => ({
+    const shares = await this.receivedFromCloud();
+    // A share added here whose credential the cloud still holds (its pick-up did not reach the cloud): tell it again.
+    for (const s of shares) if (s.credential !== null && sites.some((x) => x.username === `${SHARE_SITE_USER}${s.id}`)) await this.pickedUp(s.id);
+    return shares.map((s) => ({
       id: s.id, ownerNickname: s.ownerNickname, deviceName: s.deviceName, channels: s.channels?.length ?? 0, rights: s.rights,
       validFrom: ms(s.validFrom), validUntil: ms(s.validUntil), historySeconds: s.historySeconds, createdAt: Date.parse(s.createdAt),
       revokedAt: ms(s.revokedAt), active: s.active, addable: s.station !== null && s.credential !== null,
@@ -293,10 +308,13 @@ export class ShareService {
     if (added) return added;
     if (!s.station || !s.credential) throw fail('share.notAddable', { field: 'share' });
     // The certificate comes pinned from the share: the sharer's station made it and the cloud delivered it over HTTPS.
-    return this.o.sites.addShared({
+    const site = await this.o.sites.addShared({
       name: `${s.ownerNickname}: ${s.deviceName}`.slice(0, 64), host: s.station.host, port: s.station.port,
       fingerprint: s.station.fingerprint, username, password: s.credential,
     });
+    // Stored here now (sites-service.ts keeps it in the SecretStore): the cloud need not hold it any longer.
+    await this.pickedUp(s.id);
+    return site;
   }
 
   readonly handlers: Pick<Handlers, 'shares.list' | 'shares.create' | 'shares.revoke' | 'shares.received' | 'shares.addReceived'> = {
