@@ -30,6 +30,11 @@ export async function createShare(db: SqlDb, s: NewShare): Promise<ShareRow> {
   return (await db.get<ShareRow>('SELECT * FROM shares WHERE id = ?', [id]))!;
 }
 
+/** The shares an account gave, each with its revoke time only: what a sharing station watches. */
+export async function shareStatesGiven(db: SqlDb, ownerId: string): Promise<{ id: string; revoked_at: string | null }[]> {
+  return db.all('SELECT id, revoked_at FROM shares WHERE owner_id = ? ORDER BY id', [ownerId]);
+}
+
 export async function listSharesGiven(db: SqlDb, ownerId: string): Promise<ShareRow[]> {
   return db.all<ShareRow>('SELECT * FROM shares WHERE owner_id = ? ORDER BY created_at, id', [ownerId]);
 }

@@ -1,11 +1,17 @@
 // Device sharing: given by email to an account of this region, listed both ways, revoked by the owner.
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SHARE_WATCH_WAIT_MS } from '../../electron/contract/cloud';
 import { REGIONS, isoAt } from '../domain';
 import { HttpError } from '../http/http-error';
 import { findAccountByEmail, findAccountById } from '../repo/accounts';
-import { createShare, listSharesGiven, listSharesReceived, pickUpShare, revokeShare } from '../repo/shares';
+import { createShare, listSharesGiven, listSharesReceived, pickUpShare, revokeShare, shareStatesGiven } from '../repo/shares';
 import { shareOut } from '../replies';
 import { refuseIfRestricted } from './purpose-gate';
 import { now, serve, type RouteDef } from './route';
+
+/** How often a waiting watch reads the account's shares again (a revoke may come through another instance). */
+const WATCH_CHECK_MS = 500;
 
 export const shareRoutes: RouteDef[] = [
   serve('POST /v1/shares', async (d, c) => {
@@ -64,6 +70,20 @@ export const shareRoutes: RouteDef[] = [
         }),
       },
     };
+  }),
+  // A long poll: answered when the shares' states differ from the version the station has, or after the wait. It reads
+  // the database again every half second rather than listening in this process, so a revoke through any instance
+  // of the deployment (or an erasure) is seen; it stops when the station hangs up.
+  serve('GET /v1/shares/watch/:version', async (d, c) => {
+    const until = Date.now() + SHARE_WATCH_WAIT_MS;
+    for (;;) {
+      const states = await shareStatesGiven(d.db, c.auth.account.id);
+      const version = createHash('sha256').update(JSON.stringify(states)).digest('hex').slice(0, 32);
+      if (version !== c.params.version || Date.now() + WATCH_CHECK_MS > until || c.req.socket.destroyed) {
+        return { status: 200, body: { version, shares: states.map((s) => ({ id: s.id, revokedAt: s.revoked_at })) } };
+      }
+      await sleep(WATCH_CHECK_MS);
+    }
   }),
   // The credential is held only until the recipient's station has it (GET above, then this): from then on the cloud's
   // copy is gone and a leak of its database opens nothing. The station keeps it in its own secret store.

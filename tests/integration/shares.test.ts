@@ -169,6 +169,26 @@ describe('hardware share', () => {
     expect((await call(sharer, 'shares.list')).map((s) => s.state)).toEqual(['pending', 'ended', 'revoked']);
   });
 
+  it('a share revoked elsewhere (through the cloud, not on this station) closes its connections within 5 s', async () => {
+    const elsewhere = await call(sharer, 'shares.create', base());
+    const secret = (await credentialOf(elsewhere.cloudId))!;
+    const p = await peer();
+    expect((await p.call('auth.signInShare', { share: elsewhere.cloudId, secret })).ok).toBe(true);
+    // The station's watch has taken the cloud's first answer and now waits on it (a revoke before that is seen too).
+    await new Promise((r) => setTimeout(r, 300));
+    const api = apiFor(cloudUrl);
+    const token = (await api.call('POST', '/v1/auth/login', { body: { email: email('alice'), password: PASSWORD } })).body.token;
+    const t0 = Date.now();
+    expect((await api.call('DELETE', `/v1/shares/${elsewhere.cloudId}`, { token })).status).toBe(200);
+    const ms = (await p.closed) - t0;
+    console.log(`share revoked elsewhere -> connection closed: ${ms} ms`);
+    expect(ms).toBeLessThan(5000);
+    expect((await call(sharer, 'shares.list')).find((s) => s.id === elsewhere.id)).toMatchObject({ state: 'revoked' });
+    const again = await peer();
+    expect((await again.call('auth.signInShare', { share: elsewhere.cloudId, secret })).error.reason).toBe('share.revoked');
+    again.ws.close();
+  });
+
   it('erasing an account takes its shares with it on the station: the shares given, the stations added from shares', async () => {
     expect((await call(recipient, 'sites.list')).map((s) => s.username)).toEqual([expect.stringMatching(/^share:/)]);
     await call(recipient, 'privacy.erase', { password: PASSWORD, recordings: 'keep' });

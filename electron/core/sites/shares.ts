@@ -5,6 +5,8 @@
 // received, each added as a site (sites-service.ts) that signs in with the credential instead of a user and password.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SHARE_WATCH_WAIT_MS } from '../../contract/cloud';
 import {
   fail, SHARE_SITE_USER, SHARE_USER_BASE,
   type CallName, type Channel, type GivenShare, type Me, type ReceivedShare, type RemoteServing, type Right, type ShareRight, type Site,
@@ -59,6 +61,10 @@ export interface ShareServiceOptions {
   };
   /** Ends every sign-in made with a share's credential, and hangs up their connections (auth/). */
   endSignIns: (userId: number) => void;
+  /** Whether any share's credential has a connection here now (auth/): the cloud is watched only then. */
+  connected: () => boolean;
+  /** The wait after the cloud could not be asked before asking again (default 2 s). */
+  watchRetryMs?: number;
 }
 
 export class ShareService {
@@ -172,28 +178,67 @@ export class ShareService {
     for (const site of this.o.sites.list()) if (site.username.startsWith(SHARE_SITE_USER)) await this.o.sites.remove(site.id);
   }
 
-  private syncedAt = 0;
-  /**
-   * The shares as the cloud has them: one revoked there or gone (revoked from another station of the account, or erased
-   * with the recipient's account) ends here too. Asked with the list, at most once a minute; unreachable is no change.
-   */
-  private async sync(): Promise<void> {
+  /** Shares whose credential still opens something here. */
+  private live(): { id: number; cloud_id: string }[] {
+    return this.o.db.prepare('SELECT id, cloud_id FROM station_share WHERE revoked_at IS NULL AND secret_hash IS NOT NULL').all() as { id: number; cloud_id: string }[];
+  }
+
+  /** A share the cloud has revoked or no longer has (revoked elsewhere, erased with an account) ends here too, at once. */
+  private endRevokedElsewhere(given: { id: string; revokedAt: string | null }[]): void {
     const now = this.o.clock();
-    const live = this.o.db.prepare('SELECT id, cloud_id FROM station_share WHERE revoked_at IS NULL AND secret_hash IS NOT NULL').all() as { id: number; cloud_id: string }[];
-    if (!live.length || now - this.syncedAt < 60_000) return;
-    this.syncedAt = now;
-    let given: { id: string; revokedAt: string | null }[];
-    try {
-      given = (await this.o.cloud.accountCall('list the shares you gave', { method: 'GET', path: '/v1/shares' })).body.shares;
-    } catch {
-      return;
-    }
-    for (const r of live) {
+    for (const r of this.live()) {
       if (given.some((g) => g.id === r.cloud_id && g.revokedAt === null)) continue;
       this.o.db.prepare('UPDATE station_share SET revoked_at = ?, secret_hash = NULL WHERE id = ?').run(now, r.id);
       this.log.info({ share: r.id }, 'share revoked in the cloud');
       this.o.endSignIns(SHARE_USER_BASE + r.id);
     }
+  }
+
+  private syncedAt = 0;
+  /** The shares as the cloud has them, asked with the list at most once a minute; unreachable is no change. */
+  private async sync(): Promise<void> {
+    const now = this.o.clock();
+    if (!this.live().length || now - this.syncedAt < 60_000) return;
+    this.syncedAt = now;
+    try {
+      this.endRevokedElsewhere((await this.o.cloud.accountCall('list the shares you gave', { method: 'GET', path: '/v1/shares' })).body.shares);
+    } catch {
+      /* unreachable: no change */
+    }
+  }
+
+  private watching = false;
+  private disposed = false;
+  /**
+   * While a share's credential is connected here, a long poll on the cloud (`GET /v1/shares/watch/:version`) is kept
+   * open, so a share revoked elsewhere (from another station of the account, the cloud's API, an erased account) ends
+   * here within a second or two of the cloud knowing. Started by each sign-in and call of a share (the first answer
+   * comes at once: a new connection is checked against the cloud straight away); it ends with the last connection.
+   * One request per wait (20 s) and no more while nothing is connected, so the ledger and the cloud see little of it.
+   */
+  private watch(): void {
+    if (this.watching || this.disposed) return;
+    this.watching = true;
+    void (async () => {
+      let version = 'none';
+      let first = true;
+      try {
+        while (!this.disposed && this.live().length && (first || this.o.connected())) {
+          first = false;
+          try {
+            const r = await this.o.cloud.accountCall('watch the shares you gave for a revoke made elsewhere',
+              { method: 'GET', path: `/v1/shares/watch/${version}` }, 'account', SHARE_WATCH_WAIT_MS + 10_000);
+            version = r.body.version;
+            this.endRevokedElsewhere(r.body.shares);
+          } catch {
+            // Unreachable or signed out: the shares stay as they are here; asked again shortly while still connected.
+            await sleep(this.o.watchRetryMs ?? 2_000);
+          }
+        }
+      } finally {
+        this.watching = false;
+      }
+    })();
   }
 
   // ---- what auth/ asks of a share's sign-in ----
@@ -209,6 +254,7 @@ export class ShareService {
     if (!r.secret_hash || !timingSafeEqual(given, Buffer.from(r.secret_hash, 'hex'))) throw fail('share.wrongCredential');
     if (state === 'pending') throw fail('share.notYet');
     this.used(SHARE_USER_BASE + r.id, true);
+    this.watch();
     return SHARE_USER_BASE + r.id;
   }
 
@@ -216,6 +262,8 @@ export class ShareService {
   grantOf(userId: number): { me: Me; grant: Grant } | undefined {
     const r = this.o.db.prepare('SELECT * FROM station_share WHERE id = ?').get(userId - SHARE_USER_BASE) as Row | undefined;
     if (!r || this.stateOf(r) !== 'active' || !r.secret_hash) return undefined;
+    // A connection resumed after the watch ended (auth.resume, no new sign-in) starts it again.
+    this.watch();
     const rights = JSON.parse(r.rights) as Right[];
     const channels = JSON.parse(r.channels) as number[];
     return {
@@ -326,6 +374,7 @@ export class ShareService {
   };
 
   dispose(): void {
+    this.disposed = true;
     clearInterval(this.sweeper);
   }
 }
