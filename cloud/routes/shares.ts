@@ -77,9 +77,11 @@ export const shareRoutes: RouteDef[] = [
   serve('GET /v1/shares/watch/:version', async (d, c) => {
     const until = Date.now() + SHARE_WATCH_WAIT_MS;
     for (;;) {
+      // Hung up (the station went, or this service is closing): nobody to answer, and the database may be closing.
+      if (c.req.socket.destroyed) return { status: 200, body: { version: c.params.version!, shares: [] } };
       const states = await shareStatesGiven(d.db, c.auth.account.id);
       const version = createHash('sha256').update(JSON.stringify(states)).digest('hex').slice(0, 32);
-      if (version !== c.params.version || Date.now() + WATCH_CHECK_MS > until || c.req.socket.destroyed) {
+      if (version !== c.params.version || Date.now() + WATCH_CHECK_MS > until) {
         return { status: 200, body: { version, shares: states.map((s) => ({ id: s.id, revokedAt: s.revoked_at })) } };
       }
       await sleep(WATCH_CHECK_MS);

@@ -35,6 +35,8 @@ const SHARED_CALLS = new Set<CallName>([
 ]);
 /** A share's last use is written at most this often (a desk calls many times a second while playing). */
 const USE_WRITE_MS = 5_000;
+/** The first wait before asking the cloud's watch again after it could not be asked. */
+const WATCH_RETRY_MS = 2_000;
 
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest();
 
@@ -63,8 +65,6 @@ export interface ShareServiceOptions {
   endSignIns: (userId: number) => void;
   /** Whether any share's credential has a connection here now (auth/): the cloud is watched only then. */
   connected: () => boolean;
-  /** The wait after the cloud could not be asked before asking again (default 2 s). */
-  watchRetryMs?: number;
 }
 
 export class ShareService {
@@ -222,6 +222,7 @@ export class ShareService {
     void (async () => {
       let version = 'none';
       let first = true;
+      let failures = 0;
       try {
         while (!this.disposed && this.live().length && (first || this.o.connected())) {
           first = false;
@@ -229,10 +230,12 @@ export class ShareService {
             const r = await this.o.cloud.accountCall('watch the shares you gave for a revoke made elsewhere',
               { method: 'GET', path: `/v1/shares/watch/${version}` }, 'account', SHARE_WATCH_WAIT_MS + 10_000);
             version = r.body.version;
+            failures = 0;
             this.endRevokedElsewhere(r.body.shares);
           } catch {
-            // Unreachable or signed out: the shares stay as they are here; asked again shortly while still connected.
-            await sleep(this.o.watchRetryMs ?? 2_000);
+            // Unreachable or signed out: the shares stay as they are here; asked again while still connected, waiting
+            // longer each time (2 s doubling to a minute), so an outage does not fill the ledger.
+            await sleep(Math.min(60_000, WATCH_RETRY_MS * 2 ** Math.min(failures++, 5)));
           }
         }
       } finally {
