@@ -2,6 +2,7 @@
 // on 127.0.0.2 and a recipient station, both in this process. The credential the cloud delivers opens exactly the shared
 // channel and rights on the sharer's desk server (a raw TLS WebSocket plays the recipient's station here, so each refusal
 // is seen as it comes), playback only inside the history window; revoking or the window's end closes its connection.
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SHARE_USER_BASE, StationError, WS_PATH, type CallName, type GivenShare } from '../../electron/contract';
@@ -27,7 +28,7 @@ const refusal = async (p: Promise<unknown>) => {
   throw new Error('not refused');
 };
 
-let cloudUrl: string, sharer: Station, recipient: Station, port: number, shared: number, other: number;
+let cloudUrl: string, cloudDb: string, sharer: Station, recipient: Station, port: number, shared: number, other: number;
 
 /** A recipient's station as the sharer's desk server sees it: TLS, no page, calls as JSON text frames. */
 async function peer(): Promise<{ call(name: string, input?: unknown): Promise<any>; closed: Promise<number>; ws: WebSocket }> {
@@ -53,7 +54,7 @@ async function credentialOf(cloudId: string): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  ({ cloud: { url: cloudUrl } } = await startCloudInTempDir(scope, 'wp-share-cloud-', { region: 'de', throttle: { signupsPerClient: 1000 } }));
+  ({ cloud: { url: cloudUrl }, dbPath: cloudDb } = await startCloudInTempDir(scope, 'wp-share-cloud-', { region: 'de', throttle: { signupsPerClient: 1000 } }));
   const opts = { cloudUrl, heartbeatMs: 60_000, privacy: { retryCapMs: 400, syncEveryMs: 60_000 } };
   const [a, b] = await Promise.all([serveStation(servedStationDir(scope, 'wp-share-a-'), opts), serveStation(servedStationDir(scope, 'wp-share-b-'), opts)]);
   [sharer, recipient] = [scope.add(a).station, scope.add(b).station];
@@ -131,6 +132,16 @@ describe('hardware share', () => {
     expect((await call(recipient, 'shares.received'))[0]!.siteId).toBe(site.id);
     // Picked up: the recipient's station holds the credential, the cloud no longer does.
     expect(await credentialOf(share.cloudId)).toBeNull();
+    // A pick-up that never reached the cloud (here: the cloud's copy put back) is told again with the next list.
+    const db = new Database(cloudDb);
+    try {
+      db.prepare('UPDATE shares SET credential = ? WHERE id = ?').run(secret, share.cloudId);
+    } finally {
+      db.close();
+    }
+    expect(await credentialOf(share.cloudId)).toBe(secret);
+    await call(recipient, 'shares.received');
+    expect(await credentialOf(share.cloudId)).toBeNull();
     // Added twice is the same site.
     expect((await call(recipient, 'shares.addReceived', { id: share.cloudId })).id).toBe(site.id);
   });
@@ -181,7 +192,6 @@ describe('hardware share', () => {
     const t0 = Date.now();
     expect((await api.call('DELETE', `/v1/shares/${elsewhere.cloudId}`, { token })).status).toBe(200);
     const ms = (await p.closed) - t0;
-    console.log(`share revoked elsewhere -> connection closed: ${ms} ms`);
     expect(ms).toBeLessThan(5000);
     expect((await call(sharer, 'shares.list')).find((s) => s.id === elsewhere.id)).toMatchObject({ state: 'revoked' });
     const again = await peer();
