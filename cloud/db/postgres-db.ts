@@ -8,6 +8,8 @@ pg.types.setTypeParser(20, (v: string) => Number(v));
 const PERSONAL_TABLES = [
   'accounts', 'sessions', 'settings', 'consents', 'telemetry_events', 'telemetry_counters', 'shares', 'login_failures',
   'push_notices', 'stored_objects', 'hosted_devices', 'feedback', 'feedback_attachments', 'account_log',
+  // A sent mail's row is updated (recipient and body cleared), which leaves the old version holding the address.
+  'mail_outbox', 'mail_codes', 'region_moves',
 ];
 
 /** Rewrites `?` placeholders as `$1..$n`; our SQL never has `?` inside literals. */

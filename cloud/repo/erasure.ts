@@ -31,6 +31,13 @@ export async function eraseAccount(
   return db.tx(async (tx) => {
     const id = e.accountId;
     const photo = await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM accounts WHERE id = ? AND photo IS NOT NULL', [id]);
+    // Another account's mail still waiting for the relay that tells of a share this account gave names its address; the
+    // share goes below, so the mail about it goes too (sent mail keeps no body). Its own mail goes with it by cascade.
+    const email = (await tx.get<{ email: string }>('SELECT email FROM accounts WHERE id = ?', [id]))?.email;
+    if (email) {
+      await tx.run("DELETE FROM mail_outbox WHERE sent_at IS NULL AND kind = 'share_received' AND body LIKE ? ESCAPE '\\'",
+        [`%${email.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
+    }
     const deleted: ErasureCounts = {
       consentRecordsAnonymised: (await tx.run('UPDATE consents SET account_id = NULL WHERE account_id = ?', [id])).changes,
       sessions: (await tx.run('DELETE FROM sessions WHERE account_id = ?', [id])).changes,

@@ -89,7 +89,7 @@ export interface ShareRow {
   station_host: string | null;
   station_port: number | null;
   station_fingerprint: string | null;
-  /** The recipient's share credential, delivered while active; cleared on revoke. */
+  /** The recipient's share credential, delivered while active; cleared once the recipient's station picked it up, or on revoke. */
   credential: string | null;
 }
 

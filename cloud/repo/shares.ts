@@ -30,6 +30,11 @@ export async function createShare(db: SqlDb, s: NewShare): Promise<ShareRow> {
   return (await db.get<ShareRow>('SELECT * FROM shares WHERE id = ?', [id]))!;
 }
 
+/** The shares an account gave, each with its revoke time only: what a sharing station watches. */
+export async function shareStatesGiven(db: SqlDb, ownerId: string): Promise<{ id: string; revoked_at: string | null }[]> {
+  return db.all('SELECT id, revoked_at FROM shares WHERE owner_id = ? ORDER BY id', [ownerId]);
+}
+
 export async function listSharesGiven(db: SqlDb, ownerId: string): Promise<ShareRow[]> {
   return db.all<ShareRow>('SELECT * FROM shares WHERE owner_id = ? ORDER BY created_at, id', [ownerId]);
 }
@@ -59,4 +64,12 @@ export async function revokeShare(db: SqlDb, ownerId: string, shareId: string, n
     if (r.changes === 0) return undefined;
     return tx.get<ShareRow>('SELECT * FROM shares WHERE id = ?', [shareId]);
   });
+}
+
+/**
+ * The recipient's station has the credential now: the cloud keeps no copy it could use. Scoped by recipient; false when
+ * the share is not one this account received.
+ */
+export async function pickUpShare(db: SqlDb, recipientId: string, shareId: string): Promise<boolean> {
+  return (await db.run('UPDATE shares SET credential = NULL WHERE id = ? AND recipient_id = ?', [shareId, recipientId])).changes > 0;
 }

@@ -49,7 +49,7 @@ export const ReceivedShare = z.object({
   createdAt: z.number(),
   revokedAt: z.number().nullable(),
   active: z.boolean(),
-  /** Made by a station (with its address and credential): it can be added here. */
+  /** Made by a station (with its address and credential), the credential not yet picked up by this account: it can be added here. */
   addable: z.boolean(),
   /** The site it was added as on this station. */
   siteId: z.number().int().positive().nullable(),

@@ -50,6 +50,11 @@ export class ClientSession {
     for (const d of [...this.disposers]) d();
   }
 
+  /** Whether the connection has gone (a sign-in keeps its sessions until it ends, closed ones too). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
     this.closed = true;
     this.release();

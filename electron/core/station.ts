@@ -325,6 +325,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       remove: async (id) => sites.handlers['sites.remove']({ id }, shareSession),
     },
     endSignIns: (userId) => auth.endShare(userId),
+    connected: () => auth.shareConnected(),
   });
   const shareSession = new ClientSession('shares');
   auth.setShares(shares);

@@ -1,5 +1,6 @@
 // `npm run bench:cloud`: one JSON line — settings sync latency, settings reads per second, login and sign-up throttles,
-// rows per second of the retention pass (cloud-prune.ts), revoking a share to its stream stopping (cloud-share.ts).
+// rows per second of the retention pass (cloud-prune.ts), revoking a share to its stream stopping (cloud-share.ts), and
+// the diagnostics zip on a station with 30 days of logs (cloud-diagnostics.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { startCloud } from '../../cloud/service';
 import { ClientSession } from '../../electron/core/client-session';
 import { createStation } from '../../electron/core/station';
 import { nodeSecretStore } from '../../electron/core/storage/secrets';
+import { benchDiagnostics } from './cloud-diagnostics';
 import { benchPrune } from './cloud-prune';
 import { benchShareRevoke } from './cloud-share';
 
@@ -126,6 +128,7 @@ try {
   }
 
   const prune = await benchPrune(dir);
+  const diagnostics = await benchDiagnostics(dir);
 
   process.stdout.write(
     `${JSON.stringify({
@@ -141,6 +144,7 @@ try {
       station_samples: STATION_SAMPLES,
       ...prune,
       ...share,
+      ...diagnostics,
     })}\n`,
   );
 } finally {

@@ -116,6 +116,9 @@ describe('the cloud contract', () => {
     await call('POST', '/v1/shares', { token: t, body: { deviceId: 'D', deviceName: 'Cam', recipientEmail: 'nobody@example.test' } });
     await call('GET', '/v1/shares', { token: t });
     await call('GET', '/v1/shares/received', { token: bob.token });
+    await call('GET', '/v1/shares/watch/none', { token: t });
+    await call('POST', `/v1/shares/${share.body.share.id}/pickup`, { token: bob.token });
+    await call('POST', '/v1/shares/nope/pickup', { token: bob.token });
     await call('GET', '/v1/rights', { token: t });
     await call('GET', '/v1/export', { token: t });
     await call('GET', '/v1/export', { token: t, headers: confirmed });

@@ -40,6 +40,7 @@ function attack(route: string): { path: string; body?: unknown; headers?: Record
   switch (route) {
     case 'DELETE /v1/sessions/:id': return { path: `/v1/sessions/${alice.sessionId}` };
     case 'DELETE /v1/shares/:id': return { path: `/v1/shares/${aliceShareId}` };
+    case 'POST /v1/shares/:id/pickup': return { path: `/v1/shares/${aliceShareId}/pickup` };
     case 'POST /v1/telemetry/:purpose': return { path: '/v1/telemetry/user_experience_plan', body: { events: [{ from: 'mallory' }] } };
     case 'PUT /v1/settings': return { path: '/v1/settings', body: { settings: { secret: 'mallory' } }, headers: { 'if-match': '*' } };
     case 'PATCH /v1/account': return { path: '/v1/account', body: { nickname: 'pwned' } };
@@ -110,7 +111,7 @@ describe('authorisation', () => {
       expect(text, `${route} leaked Alice's data`).not.toContain('alice-only');
       expect(text, `${route} leaked Alice's data`).not.toContain(alice.id);
       expect(text, `${route} leaked Alice's data`).not.toContain(aliceShareId);
-      if (['DELETE /v1/sessions/:id', 'DELETE /v1/shares/:id', 'GET /v1/push/:id/snapshot', 'GET /v1/storage/:id', 'DELETE /v1/storage/:id', 'DELETE /v1/hosting/:station'].includes(route))
+      if (['DELETE /v1/sessions/:id', 'DELETE /v1/shares/:id', 'POST /v1/shares/:id/pickup', 'GET /v1/push/:id/snapshot', 'GET /v1/storage/:id', 'DELETE /v1/storage/:id', 'DELETE /v1/hosting/:station'].includes(route))
         expect(res.status, route).toBe(404);
       if (route === 'POST /v1/account/email') expect(res.status).toBe(409);
       if (route === 'POST /v1/shares') expect(res.status).toBe(201);

@@ -175,4 +175,28 @@ describe('the password typed again before an export or a grant that sends data',
     expect(mail.text).toContain('live, playback');
     expect(mail.text).not.toContain('share-secret');
   });
+
+  it('a share mail still queued when its sharer erases the account goes with the share: the address is not kept', async () => {
+    const owner = await signUp(c);
+    const to = await signUp(c);
+    await smtp.next(owner.email);
+    await smtp.next(to.email);
+    await smtp.stop();
+    try {
+      await c.call('POST', '/v1/shares', { token: owner.token, body: { deviceId: 'SN-1', deviceName: 'Gate', recipientEmail: to.email } });
+      const queued = () => {
+        const db = new Database(c.dbPath, { readonly: true });
+        try {
+          return (db.prepare('SELECT COUNT(*) AS n FROM mail_outbox WHERE account_id = ? AND sent_at IS NULL AND instr(body, ?) > 0').get(to.id, owner.email) as { n: number }).n;
+        } finally {
+          db.close();
+        }
+      };
+      expect(queued()).toBe(1);
+      expect((await c.call('DELETE', '/v1/account', { token: owner.token, body: { password: PASSWORD } })).status).toBe(200);
+      expect(queued()).toBe(0);
+    } finally {
+      await smtp.start();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestCloud, type TestCloud } from './cloud-helpers';
 
@@ -52,6 +53,25 @@ describe('device sharing', () => {
       validUntil: null,
       active: true,
     });
+  });
+
+  it('holds the credential only until the recipient\'s station picks it up: then no plaintext is left in the row', async () => {
+    const owner = await signUp(c);
+    const friend = await signUp(c);
+    const credential = 'share-credential-0123456789abcdef';
+    const id = (await c.call('POST', '/v1/shares', { token: owner.token, body: { deviceId: 'st', deviceName: 'Gate', recipientEmail: friend.email, credential } })).body.share.id;
+    expect((await c.call('GET', '/v1/shares/received', { token: friend.token })).body.shares[0].credential).toBe(credential);
+    // Only the recipient picks it up; the owner's try is 404 and changes nothing.
+    expect((await c.call('POST', `/v1/shares/${id}/pickup`, { token: owner.token })).status).toBe(404);
+    expect((await c.call('POST', `/v1/shares/${id}/pickup`, { token: friend.token })).status).toBe(204);
+    expect((await c.call('POST', `/v1/shares/${id}/pickup`, { token: friend.token })).status).toBe(204);
+    expect((await c.call('GET', '/v1/shares/received', { token: friend.token })).body.shares[0]).toMatchObject({ id, active: true, credential: null });
+    const db = new Database(c.dbPath, { readonly: true });
+    try {
+      expect(db.prepare('SELECT credential FROM shares WHERE id = ?').get(id)).toEqual({ credential: null });
+    } finally {
+      db.close();
+    }
   });
 
   it('validates the share with field names', async () => {

@@ -2,6 +2,7 @@
 // on 127.0.0.2 and a recipient station, both in this process. The credential the cloud delivers opens exactly the shared
 // channel and rights on the sharer's desk server (a raw TLS WebSocket plays the recipient's station here, so each refusal
 // is seen as it comes), playback only inside the history window; revoking or the window's end closes its connection.
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SHARE_USER_BASE, StationError, WS_PATH, type CallName, type GivenShare } from '../../electron/contract';
@@ -27,7 +28,7 @@ const refusal = async (p: Promise<unknown>) => {
   throw new Error('not refused');
 };
 
-let cloudUrl: string, sharer: Station, recipient: Station, port: number, shared: number, other: number;
+let cloudUrl: string, cloudDb: string, sharer: Station, recipient: Station, port: number, shared: number, other: number;
 
 /** A recipient's station as the sharer's desk server sees it: TLS, no page, calls as JSON text frames. */
 async function peer(): Promise<{ call(name: string, input?: unknown): Promise<any>; closed: Promise<number>; ws: WebSocket }> {
@@ -53,7 +54,7 @@ async function credentialOf(cloudId: string): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  ({ cloud: { url: cloudUrl } } = await startCloudInTempDir(scope, 'wp-share-cloud-', { region: 'de', throttle: { signupsPerClient: 1000 } }));
+  ({ cloud: { url: cloudUrl }, dbPath: cloudDb } = await startCloudInTempDir(scope, 'wp-share-cloud-', { region: 'de', throttle: { signupsPerClient: 1000 } }));
   const opts = { cloudUrl, heartbeatMs: 60_000, privacy: { retryCapMs: 400, syncEveryMs: 60_000 } };
   const [a, b] = await Promise.all([serveStation(servedStationDir(scope, 'wp-share-a-'), opts), serveStation(servedStationDir(scope, 'wp-share-b-'), opts)]);
   [sharer, recipient] = [scope.add(a).station, scope.add(b).station];
@@ -68,6 +69,8 @@ beforeAll(async () => {
 describe('hardware share', () => {
   const base = () => ({ recipientEmail: email('bob'), channelIds: [shared], rights: ['live', 'playback'], historyHours: 1 });
   let share: GivenShare;
+  /** The first share's credential, read before the recipient's station picks it up (the cloud forgets it then). */
+  let secret: string;
 
   it('refuses bad input naming the field: serving off, self-share, unknown recipient, an end already past, a channel not here', async () => {
     expect(await refusal(call(sharer, 'shares.create', base()))).toMatchObject({ reason: 'share.servingOff' });
@@ -83,7 +86,7 @@ describe('hardware share', () => {
   it('the credential opens exactly the shared channel and rights, playback inside the history window', async () => {
     share = await call(sharer, 'shares.create', base());
     expect(share).toMatchObject({ state: 'active', channelIds: [shared], rights: ['live', 'playback'], historySeconds: 3600, lastUsedAt: null });
-    const secret = (await credentialOf(share.cloudId))!;
+    secret = (await credentialOf(share.cloudId))!;
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // Not from the station's own page, and not with a wrong secret.
     expect(await refusal(call(sharer, 'auth.signInShare', { share: share.cloudId, secret }))).toMatchObject({ reason: 'share.remoteOnly' });
@@ -127,12 +130,23 @@ describe('hardware share', () => {
     await expect.poll(async () => (await call(recipient, 'sites.list'))[0]?.state, { timeout: 10_000 }).toBe('online');
     expect((await call(recipient, 'channels.list')).filter((c) => c.site).map((c) => c.name)).toEqual(['Gate']);
     expect((await call(recipient, 'shares.received'))[0]!.siteId).toBe(site.id);
+    // Picked up: the recipient's station holds the credential, the cloud no longer does.
+    expect(await credentialOf(share.cloudId)).toBeNull();
+    // A pick-up that never reached the cloud (here: the cloud's copy put back) is told again with the next list.
+    const db = new Database(cloudDb);
+    try {
+      db.prepare('UPDATE shares SET credential = ? WHERE id = ?').run(secret, share.cloudId);
+    } finally {
+      db.close();
+    }
+    expect(await credentialOf(share.cloudId)).toBe(secret);
+    await call(recipient, 'shares.received');
+    expect(await credentialOf(share.cloudId)).toBeNull();
     // Added twice is the same site.
     expect((await call(recipient, 'shares.addReceived', { id: share.cloudId })).id).toBe(site.id);
   });
 
   it('revoking ends it at once: its connections close, the recipient\'s site says why, the cloud and both lists show it', async () => {
-    const secret = (await credentialOf(share.cloudId))!;
     const p = await peer();
     expect((await p.call('auth.signInShare', { share: share.cloudId, secret })).ok).toBe(true);
     const t0 = Date.now();
@@ -164,6 +178,25 @@ describe('hardware share', () => {
     expect((await pending.call('auth.signInShare', { share: later.cloudId, secret: (await credentialOf(later.cloudId))! })).error).toMatchObject({ reason: 'share.notYet', code: 'unavailable' });
     pending.ws.close();
     expect((await call(sharer, 'shares.list')).map((s) => s.state)).toEqual(['pending', 'ended', 'revoked']);
+  });
+
+  it('a share revoked elsewhere (through the cloud, not on this station) closes its connections within 5 s', async () => {
+    const elsewhere = await call(sharer, 'shares.create', base());
+    const secret = (await credentialOf(elsewhere.cloudId))!;
+    const p = await peer();
+    expect((await p.call('auth.signInShare', { share: elsewhere.cloudId, secret })).ok).toBe(true);
+    // The station's watch has taken the cloud's first answer and now waits on it (a revoke before that is seen too).
+    await new Promise((r) => setTimeout(r, 300));
+    const api = apiFor(cloudUrl);
+    const token = (await api.call('POST', '/v1/auth/login', { body: { email: email('alice'), password: PASSWORD } })).body.token;
+    const t0 = Date.now();
+    expect((await api.call('DELETE', `/v1/shares/${elsewhere.cloudId}`, { token })).status).toBe(200);
+    const ms = (await p.closed) - t0;
+    expect(ms).toBeLessThan(5000);
+    expect((await call(sharer, 'shares.list')).find((s) => s.id === elsewhere.id)).toMatchObject({ state: 'revoked' });
+    const again = await peer();
+    expect((await again.call('auth.signInShare', { share: elsewhere.cloudId, secret })).error.reason).toBe('share.revoked');
+    again.ws.close();
   });
 
   it('erasing an account takes its shares with it on the station: the shares given, the stations added from shares', async () => {

@@ -68,4 +68,20 @@ describe('the diagnostics archive', () => {
     expect(JSON.parse(strFromU8(zip['configuration.json']!)).channels[0].mainUrl).toBe('rtsp://<address>:554/main');
     expect(JSON.parse(strFromU8(zip['versions.json']!)).dataDir.path).toBe('~/data');
   });
+
+  it('takes rotated logs newest first, up to the total, with the newest errors', async () => {
+    const logDir = scope.tempDir('diag-rotated-');
+    const logBytes = { each: 1000, total: 4000 };
+    const day = `${JSON.stringify({ level: 'info', msg: 'y'.repeat(100) })}\n`.repeat(12);
+    for (let i = 0; i < 12; i++) {
+      writeFileSync(join(logDir, i === 0 ? 'station.log' : `station.log.${i}`), `${day}${JSON.stringify({ level: 'error', msg: `failure of day -${i}` })}\n`);
+    }
+    const d = await createDiagnostics({ logDir, clock: () => Date.UTC(2026, 11, 2), status: async () => ({}), configuration: async () => ({}), knownSecrets: async () => [], logBytes });
+    const logs = d.files.filter((f) => f.name.startsWith('logs/'));
+    // station.log is the one being written; .1 the day before, .10 older than .2.
+    expect(logs.map((f) => f.name)).toEqual(['logs/station.log', 'logs/station.log.1', 'logs/station.log.2', 'logs/station.log.3']);
+    expect(logs.reduce((n, f) => n + f.bytes, 0)).toBeLessThanOrEqual(logBytes.total);
+    const errors = JSON.parse(d.files.find((f) => f.name === 'recent-errors.json')!.text) as { msg: string }[];
+    expect(errors.map((e) => e.msg)).toEqual(['failure of day -3', 'failure of day -2', 'failure of day -1', 'failure of day -0']);
+  });
 });

@@ -48,6 +48,9 @@ export const Share = z.strictObject({
 });
 export type Share = z.infer<typeof Share>;
 
+/** How long `GET /v1/shares/watch/:version` waits for a change before it answers anyway. */
+export const SHARE_WATCH_WAIT_MS = 20_000;
+
 export const shareRoutes = {
   /** The recipient needs an account in this region; the share keeps their account id, not the email. */
   'POST /v1/shares': route(201, ShareBody, z.strictObject({ share: Share.extend({ recipientEmail: z.string() }) })),
@@ -57,11 +60,25 @@ export const shareRoutes = {
   })),
   /**
    * Shares you received, revoked ones too (`revokedAt`); `active` while unrevoked and inside their time window;
-   * `credential` only while active.
+   * `credential` only while active and not yet picked up.
    */
   'GET /v1/shares/received': route(200, NoBody, z.strictObject({
     shares: z.array(Share.extend({ ownerNickname: z.string(), active: z.boolean(), credential: z.string().nullable() })),
   })),
+  /**
+   * The shares you gave, each with its revoke time, answered once their state differs from `version` (the one a
+   * previous answer gave; any other value answers at once) or after `SHARE_WATCH_WAIT_MS` (a long poll). A sharing
+   * station holds one open while a share's credential is connected to it, so a revoke made elsewhere ends it at once.
+   */
+  'GET /v1/shares/watch/:version': route(200, NoBody, z.strictObject({
+    version: z.string(),
+    shares: z.array(z.strictObject({ id: z.string(), revokedAt: iso.nullable() })),
+  })),
   /** Only the owner revokes; the credential is forgotten with it. */
   'DELETE /v1/shares/:id': route(200, NoBody, z.strictObject({ share: Share })),
+  /**
+   * The recipient's station has stored the credential (in its own secret store): the cloud forgets it. Only the
+   * recipient; again is fine (204), another account's share or none is 404.
+   */
+  'POST /v1/shares/:id/pickup': route(204, NoBody, NoBody),
 } as const;

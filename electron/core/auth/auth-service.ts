@@ -139,6 +139,12 @@ export class AuthService {
     this.shares = port;
   }
 
+  /** Whether any share's credential has a connection here now (sites/shares.ts watches the cloud while one has). */
+  shareConnected(): boolean {
+    for (const s of this.signIns.all()) if (isShare(s.userId) && [...s.clients].some((c) => !c.isClosed)) return true;
+    return false;
+  }
+
   /** Ends a share's sign-ins and closes their connections: its peer keeps no stream, no socket. */
   endShare(userId: number): void {
     for (const s of this.signIns.all()) if (s.userId === userId) {

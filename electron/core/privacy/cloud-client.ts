@@ -153,11 +153,11 @@ export class CloudClient {
   }
 
   /** Sends one account request the user asked for (online only); names what went wrong in the user's terms. */
-  async accountCall<R extends CloudTarget>(action: string, req: R, purpose: TransmissionPurpose = 'account'): Promise<CloudSuccess<RouteOf<R>>> {
+  async accountCall<R extends CloudTarget>(action: string, req: R, purpose: TransmissionPurpose = 'account', timeoutMs?: number): Promise<CloudSuccess<RouteOf<R>>> {
     this.requireAccount();
     let r: CloudSuccess<RouteOf<R>> | CloudRefusal;
     try {
-      r = await this.request<R>({ ...req, purpose, action, token: await this.token() });
+      r = await this.request<R>({ ...req, purpose, action, token: await this.token(), ...(timeoutMs ? { timeoutMs } : {}) });
     } catch (err) {
       if (err instanceof SessionEnded) throw fail('account.sessionEnded');
       if (err instanceof ConsentGateClosed && isPurpose(purpose)) throw fail('consent.closed', { purpose }, err.message);

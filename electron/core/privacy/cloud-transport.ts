@@ -22,6 +22,8 @@ export interface CloudRequestOptions {
   headers?: Record<string, string>;
   /** Another instance of the deployment than the one this station talks to now (a region's, from the directory). */
   baseUrl?: string;
+  /** How long to wait for the answer, when longer than the transport's (a long poll). */
+  timeoutMs?: number;
 }
 export type CloudRequest = CloudTarget & CloudRequestOptions;
 
@@ -144,7 +146,7 @@ export class CloudTransport {
     let res: { status: number; headers: IncomingHttpHeaders; text: string };
     try {
       if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) throw new CloudNotTrusted('plain_http', `${url.hostname} is not this computer`);
-      res = await exchange(url, { method: req.method, headers, body: text, timeoutMs: this.opts.timeoutMs ?? 10_000, ca: this.opts.ca });
+      res = await exchange(url, { method: req.method, headers, body: text, timeoutMs: req.timeoutMs ?? this.opts.timeoutMs ?? 10_000, ca: this.opts.ca });
     } catch (err) {
       const code = (err as { code?: string }).code ?? (err as Error).name;
       const refusal = err instanceof CloudNotTrusted ? err : CERT_ERROR.test(code) ? new CloudNotTrusted('certificate', code) : null;

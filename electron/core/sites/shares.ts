@@ -5,6 +5,8 @@
 // received, each added as a site (sites-service.ts) that signs in with the credential instead of a user and password.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SHARE_WATCH_WAIT_MS } from '../../contract/cloud';
 import {
   fail, SHARE_SITE_USER, SHARE_USER_BASE,
   type CallName, type Channel, type GivenShare, type Me, type ReceivedShare, type RemoteServing, type Right, type ShareRight, type Site,
@@ -33,6 +35,8 @@ const SHARED_CALLS = new Set<CallName>([
 ]);
 /** A share's last use is written at most this often (a desk calls many times a second while playing). */
 const USE_WRITE_MS = 5_000;
+/** The first wait before asking the cloud's watch again after it could not be asked. */
+const WATCH_RETRY_MS = 2_000;
 
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest();
 
@@ -59,6 +63,8 @@ export interface ShareServiceOptions {
   };
   /** Ends every sign-in made with a share's credential, and hangs up their connections (auth/). */
   endSignIns: (userId: number) => void;
+  /** Whether any share's credential has a connection here now (auth/): the cloud is watched only then. */
+  connected: () => boolean;
 }
 
 export class ShareService {
@@ -172,28 +178,70 @@ export class ShareService {
     for (const site of this.o.sites.list()) if (site.username.startsWith(SHARE_SITE_USER)) await this.o.sites.remove(site.id);
   }
 
-  private syncedAt = 0;
-  /**
-   * The shares as the cloud has them: one revoked there or gone (revoked from another station of the account, or erased
-   * with the recipient's account) ends here too. Asked with the list, at most once a minute; unreachable is no change.
-   */
-  private async sync(): Promise<void> {
+  /** Shares whose credential still opens something here. */
+  private live(): { id: number; cloud_id: string }[] {
+    return this.o.db.prepare('SELECT id, cloud_id FROM station_share WHERE revoked_at IS NULL AND secret_hash IS NOT NULL').all() as { id: number; cloud_id: string }[];
+  }
+
+  /** A share the cloud has revoked or no longer has (revoked elsewhere, erased with an account) ends here too, at once. */
+  private endRevokedElsewhere(given: { id: string; revokedAt: string | null }[]): void {
     const now = this.o.clock();
-    const live = this.o.db.prepare('SELECT id, cloud_id FROM station_share WHERE revoked_at IS NULL AND secret_hash IS NOT NULL').all() as { id: number; cloud_id: string }[];
-    if (!live.length || now - this.syncedAt < 60_000) return;
-    this.syncedAt = now;
-    let given: { id: string; revokedAt: string | null }[];
-    try {
-      given = (await this.o.cloud.accountCall('list the shares you gave', { method: 'GET', path: '/v1/shares' })).body.shares;
-    } catch {
-      return;
-    }
-    for (const r of live) {
+    for (const r of this.live()) {
       if (given.some((g) => g.id === r.cloud_id && g.revokedAt === null)) continue;
       this.o.db.prepare('UPDATE station_share SET revoked_at = ?, secret_hash = NULL WHERE id = ?').run(now, r.id);
       this.log.info({ share: r.id }, 'share revoked in the cloud');
       this.o.endSignIns(SHARE_USER_BASE + r.id);
     }
+  }
+
+  private syncedAt = 0;
+  /** The shares as the cloud has them, asked with the list at most once a minute; unreachable is no change. */
+  private async sync(): Promise<void> {
+    const now = this.o.clock();
+    if (!this.live().length || now - this.syncedAt < 60_000) return;
+    this.syncedAt = now;
+    try {
+      this.endRevokedElsewhere((await this.o.cloud.accountCall('list the shares you gave', { method: 'GET', path: '/v1/shares' })).body.shares);
+    } catch {
+      /* unreachable: no change */
+    }
+  }
+
+  private watching = false;
+  private disposed = false;
+  /**
+   * While a share's credential is connected here, a long poll on the cloud (`GET /v1/shares/watch/:version`) is kept
+   * open, so a share revoked elsewhere (from another station of the account, the cloud's API, an erased account) ends
+   * here within a second or two of the cloud knowing. Started by each sign-in and call of a share (the first answer
+   * comes at once: a new connection is checked against the cloud straight away); it ends with the last connection.
+   * One request per wait (20 s) and no more while nothing is connected, so the ledger and the cloud see little of it.
+   */
+  private watch(): void {
+    if (this.watching || this.disposed) return;
+    this.watching = true;
+    void (async () => {
+      let version = 'none';
+      let first = true;
+      let failures = 0;
+      try {
+        while (!this.disposed && this.live().length && (first || this.o.connected())) {
+          first = false;
+          try {
+            const r = await this.o.cloud.accountCall('watch the shares you gave for a revoke made elsewhere',
+              { method: 'GET', path: `/v1/shares/watch/${version}` }, 'account', SHARE_WATCH_WAIT_MS + 10_000);
+            version = r.body.version;
+            failures = 0;
+            this.endRevokedElsewhere(r.body.shares);
+          } catch {
+            // Unreachable or signed out: the shares stay as they are here; asked again while still connected, waiting
+            // longer each time (2 s doubling to a minute), so an outage does not fill the ledger.
+            await sleep(Math.min(60_000, WATCH_RETRY_MS * 2 ** Math.min(failures++, 5)));
+          }
+        }
+      } finally {
+        this.watching = false;
+      }
+    })();
   }
 
   // ---- what auth/ asks of a share's sign-in ----
@@ -209,6 +257,7 @@ export class ShareService {
     if (!r.secret_hash || !timingSafeEqual(given, Buffer.from(r.secret_hash, 'hex'))) throw fail('share.wrongCredential');
     if (state === 'pending') throw fail('share.notYet');
     this.used(SHARE_USER_BASE + r.id, true);
+    this.watch();
     return SHARE_USER_BASE + r.id;
   }
 
@@ -216,6 +265,8 @@ export class ShareService {
   grantOf(userId: number): { me: Me; grant: Grant } | undefined {
     const r = this.o.db.prepare('SELECT * FROM station_share WHERE id = ?').get(userId - SHARE_USER_BASE) as Row | undefined;
     if (!r || this.stateOf(r) !== 'active' || !r.secret_hash) return undefined;
+    // A connection resumed after the watch ended (auth.resume, no new sign-in) starts it again.
+    this.watch();
     const rights = JSON.parse(r.rights) as Right[];
     const channels = JSON.parse(r.channels) as number[];
     return {
@@ -274,10 +325,25 @@ export class ShareService {
     return (await this.o.cloud.accountCall('list the shares you received', { method: 'GET', path: '/v1/shares/received' })).body.shares;
   }
 
+  /**
+   * Tells the cloud this station holds the share's credential now (in the SecretStore, as the site's password), so the
+   * cloud forgets its copy. Unreachable is no harm: the next list of received shares tells it again.
+   */
+  private async pickedUp(cloudId: string): Promise<void> {
+    try {
+      await this.o.cloud.accountCall('confirm a shared station\'s credential is stored here', { method: 'POST', path: `/v1/shares/${encodeURIComponent(cloudId)}/pickup` });
+    } catch (err) {
+      this.log.warn({ reason: (err as StationError).info?.reason }, 'could not tell the cloud a share\'s credential was picked up');
+    }
+  }
+
   private async received(): Promise<ReceivedShare[]> {
     const sites = this.o.sites.list();
     const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
-    return (await this.receivedFromCloud()).map((s) => ({
+    const shares = await this.receivedFromCloud();
+    // A share added here whose credential the cloud still holds (its pick-up did not reach the cloud): tell it again.
+    for (const s of shares) if (s.credential !== null && sites.some((x) => x.username === `${SHARE_SITE_USER}${s.id}`)) await this.pickedUp(s.id);
+    return shares.map((s) => ({
       id: s.id, ownerNickname: s.ownerNickname, deviceName: s.deviceName, channels: s.channels?.length ?? 0, rights: s.rights,
       validFrom: ms(s.validFrom), validUntil: ms(s.validUntil), historySeconds: s.historySeconds, createdAt: Date.parse(s.createdAt),
       revokedAt: ms(s.revokedAt), active: s.active, addable: s.station !== null && s.credential !== null,
@@ -293,10 +359,13 @@ export class ShareService {
     if (added) return added;
     if (!s.station || !s.credential) throw fail('share.notAddable', { field: 'share' });
     // The certificate comes pinned from the share: the sharer's station made it and the cloud delivered it over HTTPS.
-    return this.o.sites.addShared({
+    const site = await this.o.sites.addShared({
       name: `${s.ownerNickname}: ${s.deviceName}`.slice(0, 64), host: s.station.host, port: s.station.port,
       fingerprint: s.station.fingerprint, username, password: s.credential,
     });
+    // Stored here now (sites-service.ts keeps it in the SecretStore): the cloud need not hold it any longer.
+    await this.pickedUp(s.id);
+    return site;
   }
 
   readonly handlers: Pick<Handlers, 'shares.list' | 'shares.create' | 'shares.revoke' | 'shares.received' | 'shares.addReceived'> = {
@@ -308,6 +377,7 @@ export class ShareService {
   };
 
   dispose(): void {
+    this.disposed = true;
     clearInterval(this.sweeper);
   }
 }

@@ -1,7 +1,7 @@
 // "Create diagnostics": a zip of logs, versions, system facts, the configuration and recent errors, made for a support
 // request, with every secret and every piece of personal data the station can name removed. The user sees each file
 // before saving it; nothing here sends anything anywhere.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { cpus, freemem, homedir, hostname, loadavg, release, totalmem, type, uptime, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
@@ -9,6 +9,11 @@ import { scrubSecrets } from '../log';
 
 /** The newest part of each log that goes into the archive. */
 export const LOG_TAIL_BYTES = 2 * 1024 * 1024;
+/**
+ * Logs in all, the newest first: a station whose logs are rotated (logrotate's station.log.1, .2 …) gives the newest
+ * days; older files are left out. Keeps the archive quick to make (seconds) and under feedback's 5 MiB attachment.
+ */
+export const LOG_TOTAL_BYTES = 16 * 1024 * 1024;
 const RECENT_ERRORS = 200;
 
 export interface DiagnosticsSources {
@@ -20,6 +25,8 @@ export interface DiagnosticsSources {
   configuration(): Promise<Record<string, unknown>>;
   /** Values to remove wherever they appear: device passwords, cloud tokens, the account's email. */
   knownSecrets(): Promise<string[]>;
+  /** How much of each log and of all logs (tests; default LOG_TAIL_BYTES, LOG_TOTAL_BYTES). */
+  logBytes?: { each: number; total: number };
 }
 
 export interface DiagnosticsFile { name: string; bytes: number; text: string }
@@ -41,7 +48,8 @@ export function scrubText(text: string, known: readonly string[] = []): string {
   let out = text;
   for (const k of known) {
     if (k.length < 4) continue;
-    for (const form of new Set([k, encodeURIComponent(k), JSON.stringify(k).slice(1, -1)])) out = out.replace(new RegExp(escape(form), 'g'), '<secret>');
+    // Most secrets are in no log line: a plain search first, the replacement only where one is (megabytes of log).
+    for (const form of new Set([k, encodeURIComponent(k), JSON.stringify(k).slice(1, -1)])) if (out.includes(form)) out = out.split(form).join('<secret>');
   }
   out = scrubSecrets(out)
     .replace(EMAIL, '<email>')
@@ -65,12 +73,25 @@ export function scrubValue(value: unknown, known: readonly string[] = []): unkno
   return value;
 }
 
-function tail(path: string): string {
+/** The newest LOG_TAIL_BYTES of a log, from its first whole line; only that part is read (a log of months is large). */
+function tail(path: string, max = LOG_TAIL_BYTES): string {
   const size = statSync(path).size;
-  const buf = readFileSync(path);
-  if (size <= LOG_TAIL_BYTES) return buf.toString('utf8');
-  const cut = buf.subarray(size - LOG_TAIL_BYTES);
-  return cut.subarray(cut.indexOf(10) + 1).toString('utf8');
+  if (size <= max) return readFileSync(path).toString('utf8');
+  const cut = Buffer.alloc(max);
+  const fd = openSync(path, 'r');
+  try {
+    let got = 0;
+    while (got < cut.length) {
+      const n = readSync(fd, cut, got, cut.length - got, size - max + got);
+      if (n === 0) break;
+      got += n;
+    }
+    // From the first whole line on (none: nothing whole fits).
+    const nl = cut.indexOf(10);
+    return nl < 0 ? '' : cut.subarray(nl + 1, got).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Warnings and errors among the log lines (pino JSON), newest last. */
@@ -99,21 +120,35 @@ const README = `Watchpost diagnostics
 Made by the station when you asked for it, to help find a fault. Before anything was written here the station removed
 every password, token, email address, camera and network address, serial and MAC number, your home folder's path and
 this computer's names (each replaced by a word in angle brackets such as <secret> or <address>). Logs are cut to their
-newest ${LOG_TAIL_BYTES / 1024 / 1024} MiB. Nothing was sent: you choose whether and to whom to give this file.
+newest ${LOG_TAIL_BYTES / 1024 / 1024} MiB each and ${LOG_TOTAL_BYTES / 1024 / 1024} MiB in all, newest first. Nothing was sent: you choose whether and to whom to give this file.
 `;
 
 export async function createDiagnostics(src: DiagnosticsSources): Promise<Diagnostics> {
   const known = (await src.knownSecrets()).filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
   const json = (v: unknown) => `${JSON.stringify(scrubValue(v, known), null, 2)}\n`;
-  const logNames = existsSync(src.logDir) ? readdirSync(src.logDir).filter((n) => /\.log(\.\d+)?$/.test(n)).sort() : [];
-  const logs = logNames.map((n) => ({ name: `logs/${n}`, text: scrubText(tail(join(src.logDir, n)), known) }));
+  // Newest first: a log's rotation number (none for the one being written), then its name.
+  const rotation = (n: string) => Number(/\.log\.(\d+)$/.exec(n)?.[1] ?? 0);
+  const logNames = existsSync(src.logDir)
+    ? readdirSync(src.logDir).filter((n) => /\.log(\.\d+)?$/.test(n)).sort((a, b) => rotation(a) - rotation(b) || a.localeCompare(b))
+    : [];
+  const logs: { name: string; text: string }[] = [];
+  const limit = src.logBytes ?? { each: LOG_TAIL_BYTES, total: LOG_TOTAL_BYTES };
+  let left = limit.total;
+  for (const n of logNames) {
+    if (left <= 0) break;
+    const path = join(src.logDir, n);
+    const take = Math.min(limit.each, left, statSync(path).size);
+    const text = tail(path, take);
+    left -= take;
+    logs.push({ name: `logs/${n}`, text: scrubText(text, known) });
+  }
   const createdAt = src.clock();
   const texts: { name: string; text: string }[] = [
     { name: 'README.txt', text: README },
     { name: 'versions.json', text: json(await src.status()) },
     { name: 'system.json', text: json(systemFacts()) },
     { name: 'configuration.json', text: json(await src.configuration()) },
-    { name: 'recent-errors.json', text: json(recentErrors(logs.map((l) => l.text))) },
+    { name: 'recent-errors.json', text: json(recentErrors([...logs].reverse().map((l) => l.text))) },
     ...logs,
   ];
   const mtime = new Date(createdAt);
