@@ -1,4 +1,5 @@
-// Hardware Share end to end: a cloud on loopback (SQLite), two station processes, each signed in to its own cloud account,
+// Hardware Share end to end: a cloud on loopback (PostgreSQL where a server can run here, as in CI; SQLite otherwise —
+// the SQLite cloud's sharing is proven over HTTP in tests/integration/cloud-sharing.test.ts), two station processes, each signed in to its own cloud account,
 // camsim's camera on the first. The first station's page shares the camera with the second account; the second's page
 // lists it under "Shared with me", adds it, and its Live tile plays the camera straight from the first station (TLS on
 // 127.0.0.2, no media through the cloud). Revoked on the first page, the tile stops within 5 s and says why.
@@ -6,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startCamsim, type CamsimProcess } from '../helpers/camsim-process';
 import { launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
-import { startCloudInTempDir } from '../helpers/cloud-service';
+import { startCloudOnPostgres } from '../helpers/cloud-service';
 import { fileScope } from '../helpers/fixtures';
 import { freeTcpPort } from '../helpers/in-process-station';
 import { liveTiles } from '../helpers/live-tiles';
@@ -21,7 +22,8 @@ let camsim: CamsimProcess, sharer: StationProcess, recipient: StationProcess, br
 let alicePage: Page, bobPage: Page, guards: ConsoleGuard[];
 
 beforeAll(async () => {
-  const { cloud } = await startCloudInTempDir(scope, 'wp-share-e2e-cloud-', { region: 'de', throttle: { signupsPerClient: 1000 } });
+  const { cloud, db } = await startCloudOnPostgres(scope, { region: 'de', throttle: { signupsPerClient: 1000 } });
+  console.log(`shares e2e: the cloud on ${db}`);
   const args = ['--cloud-url', cloud.url];
   [camsim, sharer, recipient, browser] = await scope.all([startCamsim(['--devices', '1', '--channels', '1']), startStation({ args }), startStation({ args }), launchChromium()] as const);
   const [a, b] = await Promise.all([wsClient(sharer.url), wsClient(recipient.url)]);
