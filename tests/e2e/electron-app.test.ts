@@ -40,6 +40,12 @@ describe('Electron app', () => {
       // The bridge is there, ipcRenderer is not.
       expect(await win.evaluate(() => typeof (globalThis as { watchpost?: { call?: unknown } }).watchpost?.call)).toBe('function');
       expect(await win.evaluate(() => typeof (globalThis as { ipcRenderer?: unknown }).ipcRenderer)).toBe('undefined');
+      // Feedback's "Take a screenshot of this window": the main process captures the page (capturePage) as a PNG.
+      const shot = await win.evaluate(() => (globalThis as { watchpost?: StationBridge }).watchpost!.desktop!.request('captureWindow', {}));
+      expect(shot).toMatchObject({ ok: true, value: { contentType: 'image/png', name: expect.stringMatching(/^watchpost-\d{8}-\d{6}\.png$/) } });
+      const png = Buffer.from((shot as { value: { dataBase64: string } }).value.dataBase64, 'base64');
+      expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect(png.readUInt32BE(16)).toBeGreaterThan(100); // the window's width, from the PNG's IHDR
     } finally {
       await app.close();
     }
