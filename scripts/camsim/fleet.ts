@@ -64,6 +64,8 @@ export interface ChannelManifest {
   sub: StreamManifest;
   snapshot: string;
   onvifProfiles: Record<Profile, string>;
+  /** A speaker: clients may talk to the channel (ONVIF audio back channel, Dahua audio upload; talk.ts). */
+  speaker: boolean;
 }
 
 export interface DeviceManifest {
@@ -223,6 +225,7 @@ export function deviceManifest(device: SimDevice): DeviceManifest {
       sub: streamManifest(device, c.channel, 'sub'),
       snapshot: device.snapshotUrl(c.channel, 'main'),
       onvifProfiles: { main: `ch${c.channel}_main`, sub: `ch${c.channel}_sub` },
+      speaker: c.speaker,
     })),
     ...(admin ? { credentials: { username: admin.username, password: admin.password } } : {}),
     ...(device.resetEmail ? { resetEmail: device.resetEmail } : {}),
