@@ -300,6 +300,8 @@ export class AuthService {
     const i = (input ?? {}) as Record<string, unknown>;
     const deviceId = name.startsWith('devices.') && typeof i.id === 'number' ? i.id : null;
     let detail = detailOf(input);
+    // Talk: the row says how the speaker was reached, and on stop how long the operator talked.
+    if ((name === 'talk.start' || name === 'talk.stop') && result.ok) detail = JSON.stringify(result.value);
     if (!result.ok) detail = JSON.stringify({ ...(detail ? JSON.parse(detail) : {}), refused: result.error.reason ?? result.error.code, ...(result.error.params ?? {}) }).slice(0, 800);
     // A sign-in that failed is on record under the name that was tried.
     const tried = !user && (name === 'auth.signIn' || name === 'auth.setup') && typeof i.name === 'string' ? { id: null, name: i.name } : null;
