@@ -35,7 +35,7 @@ describe('G.711', () => {
   });
 
   it('every sample comes back within the law\'s step (at most 1/16 of its size for µ-law, 1/8 for A-law)', () => {
-    for (let s = -32768; s < 32768; s += 7) {
+    for (let s = -32768; s < 32768; s += 17) {
       expect(Math.abs(muLawDecode(muLawEncode(s)) - s)).toBeLessThanOrEqual(Math.max(8, Math.abs(s) / 16 + 4));
       expect(Math.abs(aLawDecode(aLawEncode(s)) - s)).toBeLessThanOrEqual(Math.max(16, Math.abs(s) / 16 + 8));
     }
