@@ -18,7 +18,8 @@ export type TalkOf = (channelId: number) => Promise<TalkRoute | null>;
 
 /** No audio from the page for this long ends a talk (a page gone without talk.stop, a frozen renderer). */
 export const TALK_IDLE_MS = 3000;
-const SETUP_TIMEOUT_MS = 8000;
+/** A camera answering its first DESCRIBE slowly (a stream it starts on demand) still gets its talk. */
+const SETUP_TIMEOUT_MS = 15_000;
 
 interface Link { send(pcm: Int16Array): void; close(): void; ended: Promise<string> }
 
