@@ -33,6 +33,11 @@ beforeAll(async () => {
   const api = await wsClient(station.url);
   const d = camsim.manifest.devices[0]!;
   await api.call('devices.add', { address: d.ip, httpPort: d.ports.http, ...d.credentials });
+  // cam-02 (for Talk) plays a Dahua without the ONVIF back channel: talk must go by its audio upload. Added second, so
+  // tile 0 stays the PTZ camera.
+  const d2 = camsim.manifest.devices[1]!;
+  await camsim.fault('cam-02', { type: 'backchannel', on: false });
+  await api.call('devices.add', { address: d2.ip, httpPort: d2.ports.http, driver: 'dahua', ...d2.credentials });
   api.close();
   ({ page, guard } = await openGuardedPage(browser, `${station.url}#/live`, { viewport: { width: 1280, height: 800 } }));
 }, 120_000);
@@ -120,13 +125,8 @@ describe('PTZ in a live tile', () => {
 
 describe('Talk in a live tile', () => {
   it('holding Talk sends the microphone to an ONVIF camera\'s back channel, T held to a Dahua camera\'s audio upload; both in the operation log', { timeout: 60_000 }, async () => {
-    // cam-02 plays a Dahua without the ONVIF back channel: talk must go by its audio upload.
-    await camsim.fault('cam-02', { type: 'backchannel', on: false });
     const api = await wsClient(station.url);
-    const d2 = camsim.manifest.devices[1]!;
-    await api.call('devices.add', { address: d2.ip, httpPort: d2.ports.http, driver: 'dahua', ...d2.credentials });
-    // A fresh page fills its tiles with both cameras.
-    const { page: p2, guard: g2 } = await openGuardedPage(browser, `${station.url}#/live`, { viewport: { width: 1280, height: 800 } });
+    const p2 = page;
     const tileOf = (i: number) => p2.locator(`[data-tile="${i}"]`);
     const tiles = [tileOf(0), tileOf(1)];
     // The ONVIF camera is named by its name scope (cam-01), the Dahua one by its machine name (its serial).
@@ -182,6 +182,6 @@ describe('Talk in a live tile', () => {
       expect(r.channelId).toBeGreaterThan(0);
     }
     api.close();
-    g2.check();
+    guard.check();
   });
 });
