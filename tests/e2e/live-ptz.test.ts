@@ -184,4 +184,16 @@ describe('Talk in a live tile', () => {
     api.close();
     guard.check();
   });
+
+  it('a microphone the browser refuses is said on the tile, and nothing reaches the camera', { timeout: 30_000 }, async () => {
+    // The browser's refusal (its prompt is the browser's own; Chromium here is launched to allow): getUserMedia rejects as a denied prompt does.
+    await page.evaluate(() => { navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')); });
+    const before = (await camsim.talks('cam-01'))[0]!.talks.length;
+    const t0 = page.locator('[data-tile="0"]');
+    await t0.focus();
+    await page.keyboard.down('t');
+    await expect.poll(() => t0.getByTestId('tile-talk-error').textContent().catch(() => null), { timeout: 5000 }).toMatch(/microphone is blocked/);
+    await page.keyboard.up('t');
+    expect((await camsim.talks('cam-01'))[0]!.talks.length).toBe(before);
+  });
 });
