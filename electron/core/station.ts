@@ -266,7 +266,10 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   signals.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });
   void ptz.probe();
   // Two-way audio (electron/core/live/talk-service.ts): which device channels have a speaker, asked in the background as PTZ is.
-  const talk = new TalkService({ registry, talkOf: (channelId) => devices.talkOf(channelId), logger, clock, onChanged: () => void channelsChanged() });
+  const talk = new TalkService({
+    registry, talkOf: (channelId) => devices.talkOf(channelId), logger, clock, onChanged: () => void channelsChanged(),
+    recorder: (session) => auth.recorder(session),
+  });
   signals.subscribe((name) => { if (name === 'devices.changed') talk.devicesChanged(); });
   void talk.probe();
 

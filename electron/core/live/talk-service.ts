@@ -31,6 +31,8 @@ interface Talk {
   lastAudioAt: number;
   /** Why it ended before talk.stop (the camera hung up, silence); the entry stays until stop so stop can say how long. */
   ended?: string;
+  /** Writes `talk.ended` when the station ends it (talk.stop's own row comes from the dispatcher). */
+  record?: (kind: string, channelId: number, detail: object) => void;
   release: () => void;
   idle: NodeJS.Timeout;
 }
@@ -45,7 +47,11 @@ export class TalkService {
   private closed = false;
   private probing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly o: { registry: ChannelRegistry; talkOf: TalkOf; logger: Logger; clock: () => number; onChanged: () => void }) {}
+  constructor(private readonly o: {
+    registry: ChannelRegistry; talkOf: TalkOf; logger: Logger; clock: () => number; onChanged: () => void;
+    /** The operation log's writer for the connection (its user now): a talk the station ends itself is a row of its own. */
+    recorder?: (session: ClientSession) => (kind: string, channelId: number, detail: object) => void;
+  }) {}
 
   /** Asks device channels not asked yet whether they have a speaker; one round at a time, none after dispose. */
   probe(): Promise<void> {
@@ -89,7 +95,7 @@ export class TalkService {
     this.end(channelId, 'restarted');
     const now = this.o.clock();
     const talk: Talk = {
-      session, via, link, startedAt: now, lastAudioAt: now,
+      session, via, link, startedAt: now, lastAudioAt: now, record: this.o.recorder?.(session),
       release: () => {},
       idle: setInterval(() => { if (this.o.clock() - talk.lastAudioAt > TALK_IDLE_MS) this.finish(talk, channelId, 'no audio from the page'); }, 1000),
     };
@@ -152,7 +158,9 @@ export class TalkService {
     talk.ended = why;
     clearInterval(talk.idle);
     talk.link.close();
-    this.o.logger.info({ channel: channelId, via: talk.via, seconds: (talk.lastAudioAt - talk.startedAt) / 1000, why }, 'talk ended');
+    const seconds = Math.round((talk.lastAudioAt - talk.startedAt) / 100) / 10;
+    this.o.logger.info({ channel: channelId, via: talk.via, seconds, why }, 'talk ended');
+    if (why !== 'stopped') talk.record?.('talk.ended', channelId, { via: talk.via, seconds, ended: why });
   }
 
   async dispose(): Promise<void> {
