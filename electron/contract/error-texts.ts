@@ -89,6 +89,10 @@ export const REASONS = {
   'live.noPicture': ['unavailable', 'Channel {{channel}} delivered no picture within 10 s.'],
   'live.clipNotFound': ['not_found', 'There is no clip recording with number {{id}}; it may have ended already.'],
   'ptz.unsupported': ['bad_input', 'Channel “{{name}}” (ID {{id}}) has no PTZ.'],
+  'talk.noSpeaker': ['bad_input', 'Channel “{{name}}” (ID {{id}}) has no speaker to talk through.'],
+  'talk.busy': ['conflict', 'Someone else is talking through channel “{{name}}” now; try again when they have finished.'],
+  'talk.notTalking': ['not_found', 'Nobody is talking through channel {{id}} from this window; press Talk again.'],
+  'talk.failed': ['unavailable', 'The camera of channel “{{name}}” did not take the audio.'],
   // Devices.
   'device.notFound': ['not_found', 'There is no device with ID {{id}}.'],
   'device.duplicate': ['conflict', '{{field}}: the device at {{address}}:{{port}} is already in the device list.'],
@@ -277,6 +281,7 @@ export const FIELD_LABELS = {
   changes: 'Changes',
   channel: 'Media channel',
   channelId: 'Channel',
+  pcm: 'Microphone audio',
   channelIds: 'Channels',
   channelMap: 'Channel map',
   channelName: 'Channel name',

@@ -15,6 +15,11 @@ export const RtspUrl = z
   .refine((u) => { try { return /^rtsps?:$/.test(new URL(u).protocol); } catch { return false; } }, 'field.notRtspUrl')
   .refine((u) => { try { return new URL(u).hostname !== ''; } catch { return true; } }, 'field.noHost');
 
+/** How the station reaches a camera's speaker: the ONVIF RTSP audio back channel, or Dahua's HTTP audio upload. */
+export const TalkVia = z.enum(['onvif', 'dahua']);
+/** talk.audio's most: one second of 8 kHz 16-bit PCM in base64. */
+export const TALK_MAX_PCM_BASE64 = Math.ceil((8000 * 2) / 3) * 4;
+
 /** A camera channel as the renderer sees it: URLs never carry credentials. */
 export const Channel = z.object({
   id: z.number().int().positive(),
@@ -25,6 +30,9 @@ export const Channel = z.object({
   createdAt: z.number(),
   /** The camera takes ONVIF PTZ commands on this channel (probed from its media profile). */
   ptz: z.boolean().default(false),
+  /** The camera has a speaker here (its ONVIF audio outputs, Dahua's getCollect): `talk.start` may be used. Optional so
+   *  an older station's list still parses. */
+  speaker: z.boolean().optional(),
   /** The device (camera, NVR) the channel came from; none for a channel added by RTSP URL. On a desk, a remote channel's device is its station's. */
   device: z.object({ id: z.number().int().positive(), name: z.string() }).optional(),
   /** A remote station's channel (issue 14): the station it records on; its id here is namespaced (sites.ts `siteChannelId`). */
@@ -270,6 +278,18 @@ export const liveCalls = {
     z.object({ channelId: z.number().int().positive(), name: z.string().trim().min(1, 'a preset needs a name').max(64), token: presetToken.optional() }).strict(),
     PtzPreset,
   ),
+  /**
+   * Two-way audio: opens the channel's speaker for this connection (the ONVIF audio back channel, else Dahua's audio
+   * upload), then `talk.audio` carries the microphone and `talk.stop` ends it. One voice per speaker at a time.
+   */
+  'talk.start': call(needs.channel('audio', 'channelId'), z.object({ channelId: z.number().int().positive() }).strict(), z.object({ via: TalkVia })),
+  /** Microphone audio: 8 kHz mono 16-bit little-endian PCM, base64 (at most 1 s a call); the station codes it to G.711. */
+  'talk.audio': call(needs.channel('audio', 'channelId'),
+    z.object({ channelId: z.number().int().positive(), pcm: z.string().max(TALK_MAX_PCM_BASE64).regex(/^[A-Za-z0-9+/]*={0,2}$/) }).strict(),
+    z.object({}),
+  ),
+  /** Ends this connection's talk on the channel: how long it lasted (also when the camera had hung up before). */
+  'talk.stop': call(needs.channel('audio', 'channelId'), z.object({ channelId: z.number().int().positive() }).strict(), z.object({ via: TalkVia, seconds: z.number() })),
 } as const;
 
 export const liveSignals = {

@@ -16,6 +16,7 @@ import { LiveService } from './live/live-service';
 import { ClipRecorder } from './live/clip-recorder';
 import { liveDeskHandlers } from './live/live-desk';
 import { PtzService } from './live/ptz-service';
+import { TalkService } from './live/talk-service';
 import { PrivacyService } from './privacy/privacy-service';
 import { SubjectRequests } from './privacy/subject-requests';
 import { actorOf, createLock, unlock } from './recording/evidence';
@@ -264,6 +265,13 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const ptz = new PtzService({ registry, ptzOf: (deviceId) => devices.ptzOf(deviceId), logger, onChanged: () => void channelsChanged() });
   signals.subscribe((name) => { if (name === 'devices.changed') ptz.devicesChanged(); });
   void ptz.probe();
+  // Two-way audio (electron/core/live/talk-service.ts): which device channels have a speaker, asked in the background as PTZ is.
+  const talk = new TalkService({
+    registry, talkOf: (channelId) => devices.talkOf(channelId), logger, clock, onChanged: () => void channelsChanged(),
+    recorder: (session) => auth.recorder(session),
+  });
+  signals.subscribe((name) => { if (name === 'devices.changed') talk.devicesChanged(); });
+  void talk.probe();
 
   // Station health (electron/core/health): the Health page's figures and the channel-stopped alarm; the sites area adds
   // remote stations through `otherStations` and raises their offline alarms with health.stationOffline/stationOnline.
@@ -397,6 +405,9 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     'live.ptz.presets': (input) => sites.relay('live.ptz.presets', input) ?? ptz.presets(input.channelId),
     'live.ptz.gotoPreset': async (input) => (await (sites.relay('live.ptz.gotoPreset', input) ?? ptz.gotoPreset(input.channelId, input.token)), {}),
     'live.ptz.setPreset': (input) => sites.relay('live.ptz.setPreset', input) ?? ptz.setPreset(input.channelId, input.name, input.token),
+    'talk.start': (input, session) => sites.relay('talk.start', input) ?? talk.start(session, input.channelId),
+    'talk.audio': async (input, session) => (await (sites.relay('talk.audio', input) ?? talk.audio(session, input.channelId, input.pcm)), {}),
+    'talk.stop': async (input, session) => sites.relay('talk.stop', input) ?? talk.stop(session, input.channelId),
     'live.snapshot': async ({ channelId }, session) => {
       const s = await live.snapshot(channelId, session);
       return { path: s.path, jpegBase64: s.jpeg.toString('base64'), width: s.width, height: s.height, takenAt: s.takenAt };
@@ -458,6 +469,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       health.dispose();
       await eventService.dispose();
       await ptz.dispose();
+      await talk.dispose();
       await devices.dispose();
       subjectRequests.dispose();
       await redaction.dispose();

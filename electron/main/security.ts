@@ -29,11 +29,18 @@ export function serveRenderer(rendererDir: string): void {
   });
 }
 
-/** Permission requests denied except notifications (checklist item). */
+/** The app's own page may ask for the microphone (push to talk, renderer/src/features/live/use-talk.ts); never a camera. */
+export function microphoneOnly(mediaTypes: readonly string[] | undefined, url: string | undefined): boolean {
+  return !!mediaTypes?.length && mediaTypes.every((t) => t === 'audio') && (url ?? '').startsWith(`${APP_ORIGIN}/`);
+}
+
+/** Permission requests denied except notifications and our page's microphone (checklist item). */
 export function lockDownSession(): void {
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'notifications'));
-  ses.setPermissionCheckHandler((_wc, permission) => permission === 'notifications');
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permission === 'notifications' || (permission === 'media' && microphoneOnly((details as { mediaTypes?: string[] }).mediaTypes, details.requestingUrl))));
+  ses.setPermissionCheckHandler((_wc, permission, origin, details) =>
+    permission === 'notifications' || (permission === 'media' && microphoneOnly(details.mediaType ? [details.mediaType] : undefined, `${origin}/`)));
   ses.setDevicePermissionHandler(() => false);
 }
 

@@ -23,6 +23,8 @@ export const FaultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lockout'), ip: z.string().optional(), seconds: z.number().positive().optional() }),
   z.object({ type: z.literal('slow'), ms: z.number().int().min(0).max(120_000) }),
   z.object({ type: z.literal('clear') }),
+  /** The ONVIF audio back channel off (DESCRIBE with its Require tag answers 551): talk reaches the speaker only by Dahua's upload. */
+  z.object({ type: z.literal('backchannel'), on: z.boolean() }),
   /** The card lacks [start, end) (epoch ms) of a channel's stream; playback skips it to the next keyframe. */
   z.object({
     type: z.literal('card-gap'),
@@ -93,6 +95,9 @@ export async function applyFault(device: SimDevice, fault: Fault): Promise<void>
       return;
     case 'card-gap':
       device.stream(fault.channel, fault.profile)?.card?.lose(fault.start, fault.end);
+      return;
+    case 'backchannel':
+      device.backchannel = fault.on;
       return;
     case 'slow':
       device.setReplyDelay(fault.ms);
@@ -165,12 +170,13 @@ export function startControlServer(fleet: Fleet, options: { port?: number } = {}
       const url = new URL(req.url ?? '/', 'http://control');
       if (req.method === 'GET' && url.pathname === '/manifest') return send(res, 200, { ...fleet.manifest, control: controlUrl });
       if (req.method === 'GET' && url.pathname === '/stats') return send(res, 200, rtspStats(fleet));
-      const m = /^\/devices\/([\w-]+)(?:\/(fault|events|address|scene))?$/.exec(url.pathname);
+      const m = /^\/devices\/([\w-]+)(?:\/(fault|events|address|scene|talk))?$/.exec(url.pathname);
       if (!m) return send(res, 404, { ok: false, error: 'not found' });
       const id = m[1] ?? '';
       const device = fleet.devices.find((d) => d.id === id || String(d.index) === id);
       if (!device) return send(res, 404, { ok: false, error: `no device ${id}` });
       if (!m[2] && req.method === 'GET') return send(res, 200, deviceManifest(device));
+      if (m[2] === 'talk' && req.method === 'GET') return send(res, 200, device.channels.map((c) => ({ channel: c.channel, speaker: c.speaker, talks: c.talks })));
       if (req.method !== 'POST') return send(res, 405, { ok: false, error: 'POST only' });
       try {
         const body = await readJson(req);

@@ -1,5 +1,6 @@
 // What a simulated device is made of (users, identity, ports, channels, clock, events), for device.ts and the protocol
 // modules that read and change it; no logic, so every module can import it without importing device.ts.
+import type { TalkRecord } from './talk';
 import type { Profile, SceneSpec, StreamSpec } from './types';
 
 export type UserLevel = 'Administrator' | 'Operator' | 'User';
@@ -53,6 +54,10 @@ export interface ChannelState {
   presets: Map<string, { name: string; x: number; y: number }>;
   /** Still pattern and drawn motion, the same on main and sub. */
   scene: SceneSpec;
+  /** The channel has a speaker (cameras do, NVR channels not): clients may talk to it (talk.ts). */
+  speaker: boolean;
+  /** What clients said to the speaker, oldest first (talk.ts). */
+  talks: TalkRecord[];
 }
 
 export interface TimeSettings {

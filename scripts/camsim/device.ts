@@ -8,7 +8,8 @@ import { bindFirst, bindUdp, isLoopback, listen, type PortPlan } from './device-
 import { DigestAuth } from './digest-auth';
 import { digestAlgorithms, flavourName, type Flavour } from './flavours';
 import { createLoginGuard, type ConfigurableLoginGuard } from './login-guard';
-import type { Codec, MediaBackend, Profile, RtspDialectName, RtspServer, SceneSpec, SimStream, StreamSpec } from './types';
+import { rtpPayload, TalkSink } from './talk';
+import type { BackchannelSink, Codec, MediaBackend, Profile, RtspDialectName, RtspServer, SceneSpec, SimStream, StreamSpec } from './types';
 import { deviceLocalTime } from './device-clock';
 
 /** The protocols a device answers on its listeners; device-faces.ts has the real ones. */
@@ -92,6 +93,8 @@ export class SimDevice {
   ports: DevicePorts = { http: 0, rtsp: 0, wsDiscovery: 0, dhip: 0 };
   /** Bumped whenever what Hello/ProbeMatch advertise changes (WS-Discovery §4.1 MetadataVersion). */
   metadataVersion = 1;
+  /** Answers the ONVIF audio back channel on RTSP (a fault turns it off: the camera then takes talk only by Dahua's upload). */
+  backchannel = true;
   /** Fault: extra delay before every HTTP reply. */
   replyDelayMs = 0;
   online = false;
@@ -155,6 +158,8 @@ export class SimDevice {
         moveUntil: 0,
         presets: new Map(),
         scene: { still: false, motion: null },
+        speaker: options.kind === 'camera',
+        talks: [],
       });
     }
   }
@@ -235,6 +240,19 @@ export class SimDevice {
     const subtype = url.searchParams.get('subtype') ?? '0';
     if (!Number.isInteger(ch) || (subtype !== '0' && subtype !== '1')) return undefined;
     return this.stream(ch, subtype === '0' ? 'main' : 'sub');
+  };
+
+  /** The ONVIF back channel of the channel an RTSP path names: its speaker, G.711 µ-law in RTP (payload type 0). */
+  speakerOf = (pathAndQuery: string): { open(): BackchannelSink } | undefined => {
+    const ch = this.resolveRtsp(pathAndQuery)?.spec.channel;
+    const state = ch === undefined ? undefined : this.channel(ch);
+    if (!state?.speaker || !this.backchannel) return undefined;
+    return {
+      open: () => {
+        const sink = new TalkSink(state.talks, 'onvif', 'mu');
+        return { rtp: (packet) => { const p = rtpPayload(packet); if (p?.payloadType === 0) sink.write(p.payload); }, end: () => sink.end() };
+      },
+    };
   };
 
   /** Maps a playback path to a stream's card: Dahua's `/cam/playback?channel=1&subtype=0&starttime=…&endtime=…` (the range
@@ -398,6 +416,7 @@ export class SimDevice {
         passwordOf: this.passwordOf,
         resolve: this.resolveRtsp,
         resolvePlayback: this.resolvePlayback,
+        backchannel: this.speakerOf,
         lockout: this.guard,
         dialect: { name: this.options.rtspDialect ?? this.flavour, serial: this.identity.serial, mac: this.identity.mac },
       }),

@@ -70,6 +70,8 @@ export interface ChannelManifest {
   onvifProfiles: Record<Profile, string>;
   /** Set on a fisheye camera's channels: where its circle lies, in the station's lens terms (channels.setLens). */
   lens?: { cx: number; cy: number; radius: number; mount: 'ceiling' };
+  /** A speaker: clients may talk to the channel (ONVIF audio back channel, Dahua audio upload; talk.ts). */
+  speaker: boolean;
 }
 
 export interface DeviceManifest {
@@ -231,6 +233,7 @@ export function deviceManifest(device: SimDevice): DeviceManifest {
       onvifProfiles: { main: `ch${c.channel}_main`, sub: `ch${c.channel}_sub` },
       // The circle is as tall as the picture and centred (render-args.ts).
       ...(c.specs.main.fisheye ? { lens: { cx: 0.5, cy: 0.5, radius: 0.5, mount: 'ceiling' as const } } : {}),
+      speaker: c.speaker,
     })),
     ...(admin ? { credentials: { username: admin.username, password: admin.password } } : {}),
     ...(device.resetEmail ? { resetEmail: device.resetEmail } : {}),

@@ -100,10 +100,19 @@ export interface RtspServerOptions {
   resolve(pathAndQuery: string): SimStream | undefined;
   /** Maps a playback path (Dahua `/cam/playback?channel=1&starttime=…`, ONVIF replay URIs) to a stream's card and the range the URL names. */
   resolvePlayback?(pathAndQuery: string): { stream: SimStream; range?: { start: number; end: number }; onvif?: boolean } | undefined;
+  /** A channel's speaker for the ONVIF audio back channel (`Require: www.onvif.org/ver20/backchannel`): undefined when the
+   *  stream's channel has none (DESCRIBE then answers 551, as a server without the feature does). */
+  backchannel?(pathAndQuery: string): { open(): BackchannelSink } | undefined;
   /** Shared with HTTP/ONVIF: a client IP locked out after repeated failures gets 401/403 here too. */
   lockout?: LoginGuard;
   /** How the server words its answers (rtsp/dialect.ts: SDP, challenge, headers); camsim's own, with `realm`, when absent. */
   dialect?: { name: RtspDialectName; serial: string; mac: string };
+}
+
+/** One back channel set up: the client's RTP packets (G.711 µ-law, payload type 0), then its end. */
+export interface BackchannelSink {
+  rtp(packet: Buffer): void;
+  end(): void;
 }
 
 export interface RtspServer {

@@ -15,6 +15,7 @@ import { DahuaPartReader, parseDahuaLine } from '../../electron/core/events/dahu
 import { Fmp4Reader, boxes, readInit, readMoof, type Fmp4Part } from '../../electron/core/media/fmp4';
 import { FRAGMENT_HEADER_BYTES, h264Init, h265Init } from '../../electron/core/media/fmp4-mux';
 import { RtspFramer, VideoDepacketizer, parseSdp } from '../../electron/core/media/rtsp-source';
+import { parseBackchannel } from '../../electron/core/media/rtsp-backchannel';
 import { at, parseUntrustedXml, text } from '../../electron/core/net/xml';
 import { readStationMatch, readStationProbe } from '../../electron/core/sites/station-discovery';
 import { verifyExport } from '../../electron/core/recording/export';
@@ -127,7 +128,9 @@ const rtspFramer: FuzzTarget<Buffer[]> = {
 const sdpLine = fc.oneof(
   fc.constantFrom('v=0', 'm=video 0 RTP/AVP 96', 'm=audio 0 RTP/AVP 0', 'm=video', 'm=', 'a=control:trackID=1', 'a=rtpmap:96 H264/90000',
     'a=rtpmap:96 H265/90000', 'a=fmtp:96 packetization-mode=1;sprop-parameter-sets=Z2QACqzZRCbARAAAAwBAAAADAMg8SJZY,aOvjyyLA',
-    'a=fmtp:96 sprop-vps=QAEMAf//;sprop-sps=;sprop-pps=RAHBcrQiQA==;sprop-max-don-diff=2', 'a=fmtp:96 sprop-max-don-diff=x'),
+    'a=fmtp:96 sprop-vps=QAEMAf//;sprop-sps=;sprop-pps=RAHBcrQiQA==;sprop-max-don-diff=2', 'a=fmtp:96 sprop-max-don-diff=x',
+    // The ONVIF audio back channel (rtsp-backchannel.ts).
+    'a=sendonly', 'a=recvonly', 'm=audio 0 RTP/AVP 0 8 97', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=rtpmap:97 PCMU/16000'),
   fc.tuple(fc.constantFrom('m=', 'a=rtpmap:', 'a=fmtp:', 'a=control:', 'c=', ''), fc.string({ maxLength: 40 })).map(([k, v]) => k + v),
 );
 const sdp: FuzzTarget<string> = {
@@ -136,6 +139,8 @@ const sdp: FuzzTarget<string> = {
   run(s) {
     const r = parseSdp(s);
     if (r.video && (!r.video.params.every(Buffer.isBuffer) || typeof r.video.control !== 'string')) throw new Error('odd SDP result');
+    const back = parseBackchannel(s);
+    if (back && (typeof back.control !== 'string' || !Number.isInteger(back.payloadType) || (back.law !== 'mu' && back.law !== 'a'))) throw new Error('odd back channel');
   },
 };
 

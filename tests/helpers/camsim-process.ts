@@ -6,6 +6,7 @@ import type { RtspServerStats } from '../../scripts/camsim/rtsp/rtsp-server';
 import { endProcess } from './child-process';
 import { ROOT } from './station-process';
 import { entryArgs } from './test-bundles';
+import type { TalkRecord } from '../../scripts/camsim/talk';
 
 export interface CamsimProcess {
   manifest: FleetManifest;
@@ -16,6 +17,8 @@ export interface CamsimProcess {
   scene(device: string, scene: { channel?: number; still?: boolean; motion?: { x: number; y: number; w: number; h: number } | null }): Promise<void>;
   /** GET /stats: the fleet's RTSP counters added up (frames sent, frames dropped to slow clients). */
   stats(): Promise<RtspServerStats>;
+  /** GET /devices/:id/talk: what clients said to each channel's speaker (scripts/camsim/talk.ts). */
+  talks(device: string): Promise<{ channel: number; speaker: boolean; talks: TalkRecord[] }[]>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export async function startCamsim(args: string[]): Promise<CamsimProcess> {
     event: (device, event) => post(device, 'events', 'event', event),
     scene: (device, scene) => post(device, 'scene', 'scene', scene),
     stats: async () => (await (await fetch(`${manifest.control!}/stats`)).json()) as RtspServerStats,
+    talks: async (device) => (await (await fetch(`${manifest.control!}/devices/${device}/talk`)).json()) as { channel: number; speaker: boolean; talks: TalkRecord[] }[],
     stop: async () => void (await endProcess(p, 'SIGTERM')),
   };
 }

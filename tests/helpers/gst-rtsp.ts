@@ -30,3 +30,24 @@ export async function startGstCamera(user?: string, password?: string, port = 0,
     close: async () => void (await endProcess(p, 'SIGKILL')),
   };
 }
+
+/**
+ * GStreamer's ONVIF RTSP server (GstRTSPOnvifServer) with an audio back channel on /test: what a client sends there is
+ * decoded by GStreamer (rtppcmudepay, mulawdec) into `out` as 8 kHz mono S16LE.
+ */
+export async function startGstOnvifBackchannel(out: string): Promise<GstCamera> {
+  const p = spawn('/usr/bin/python3', [join(ROOT, 'tests/fixtures/gst-onvif-backchannel.py'), '0', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const bound = await new Promise<number>((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`gst-onvif-backchannel did not start:\n${text}`)), 15_000);
+    p.stdout.on('data', (d) => { text += d; const m = /READY (\d+)/.exec(text); if (m) { clearTimeout(t); res(Number(m[1])); } });
+    p.stderr.on('data', (d) => (text += d));
+    p.once('exit', (c) => { clearTimeout(t); rej(new Error(`gst-onvif-backchannel exited ${c}:\n${text}`)); });
+  }).catch((err: unknown) => { p.kill('SIGKILL'); throw err; });
+  return {
+    port: bound,
+    url: () => `rtsp://127.0.0.1:${bound}/test`,
+    close: async () => void (await endProcess(p, 'SIGKILL')),
+  };
+}
+

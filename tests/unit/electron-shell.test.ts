@@ -194,11 +194,20 @@ describe('Electron shell security checklist', () => {
     }
   });
 
-  it('denies every permission except notifications', () => {
-    const decide = (p: string) => { let r: boolean | undefined; s.permission!({}, p, (ok: boolean) => (r = ok)); return r; };
+  it('denies every permission except notifications and the app page\'s microphone', () => {
+    const decide = (p: string, details: object = {}) => { let r: boolean | undefined; s.permission!({}, p, (ok: boolean) => (r = ok), details); return r; };
     expect(decide('notifications')).toBe(true);
     for (const p of ['media', 'geolocation', 'clipboard-read', 'openExternal', 'midi']) expect(decide(p)).toBe(false);
-    expect(s.permissionCheck!({}, 'media')).toBe(false);
+    expect(s.permissionCheck!({}, 'media', 'app://watchpost', {})).toBe(false);
+    // Push to talk: the microphone, for our own page only; never the camera, never another origin.
+    expect(decide('media', { mediaTypes: ['audio'], requestingUrl: 'app://watchpost/index.html' })).toBe(true);
+    expect(decide('media', { mediaTypes: ['audio', 'video'], requestingUrl: 'app://watchpost/index.html' })).toBe(false);
+    expect(decide('media', { mediaTypes: ['video'], requestingUrl: 'app://watchpost/index.html' })).toBe(false);
+    expect(decide('media', { mediaTypes: ['audio'], requestingUrl: 'https://evil.example/' })).toBe(false);
+    expect(decide('media', { mediaTypes: [], requestingUrl: 'app://watchpost/index.html' })).toBe(false);
+    expect(s.permissionCheck!({}, 'media', 'app://watchpost', { mediaType: 'audio' })).toBe(true);
+    expect(s.permissionCheck!({}, 'media', 'app://watchpost', { mediaType: 'video' })).toBe(false);
+    expect(s.permissionCheck!({}, 'media', 'https://evil.example', { mediaType: 'audio' })).toBe(false);
   });
 
   it('denies navigation away from app://, new windows and webviews', () => {

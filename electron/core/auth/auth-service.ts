@@ -38,9 +38,18 @@ const SECRET_FIELD = /pass|secret|token|file|image|photo|region|mask|schedule|da
 const PTZ_COALESCE_MS = 10_000;
 
 /** The input's plain fields for the log: never a password, a file or an image. */
+/** Fields that carry bytes (a cover image, microphone audio): the row says how long they were, not what they held. */
+const BULK_FIELD = /base64$|^pcm$/i;
+
+/** A detail back as an object; one cut short at its 500 characters (a long note) keeps only what the refusal adds. */
+function parsedDetail(detail: string): object {
+  try { return detail ? (JSON.parse(detail) as object) : {}; } catch { return { input: detail.slice(0, 300) }; }
+}
+
 function detailOf(input: unknown): string {
   if (!input || typeof input !== 'object') return '';
-  const kept = Object.entries(input).filter(([k, v]) => !SECRET_FIELD.test(k)
+  const entries = Object.entries(input).map(([k, v]) => [k, BULK_FIELD.test(k) && typeof v === 'string' ? `${v.length} characters` : v] as const);
+  const kept = entries.filter(([k, v]) => !SECRET_FIELD.test(k)
     && (v === null || ['string', 'number', 'boolean'].includes(typeof v) || (Array.isArray(v) && v.length <= 64 && v.every((x) => typeof x !== 'object'))));
   return kept.length ? JSON.stringify(Object.fromEntries(kept)).slice(0, 500) : '';
 }
@@ -250,6 +259,12 @@ export class AuthService {
     return { ...this.where(session), user: me ? { id: me.id, name: me.name } : null };
   }
 
+  /** Rows for what a service ends later on a connection's behalf (a talk whose page went away), under who it is now. */
+  recorder(session: ClientSession): (kind: string, channelId: number, detail: object) => void {
+    const by = this.actor(session);
+    return (kind, channelId, detail) => this.oplog.append({ ...by, kind, channelId, result: 'ok', detail: JSON.stringify(detail) });
+  }
+
   private logWatched(by: Pick<OplogRecord, 'user' | 'transport' | 'address'>, w: Watched, ended: string): void {
     const detail = JSON.stringify({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString(), seconds: Math.round((w.to - w.from) / 1000), ended });
     for (const c of w.channels) this.oplog.append({ ...by, kind: 'playback.watched', channelId: c, result: 'ok', detail });
@@ -307,7 +322,9 @@ export class AuthService {
     const i = (input ?? {}) as Record<string, unknown>;
     const deviceId = name.startsWith('devices.') && typeof i.id === 'number' ? i.id : null;
     let detail = detailOf(input);
-    if (!result.ok) detail = JSON.stringify({ ...(detail ? JSON.parse(detail) : {}), refused: result.error.reason ?? result.error.code, ...(result.error.params ?? {}) }).slice(0, 800);
+    // Talk: the row says how the speaker was reached, and on stop how long the operator talked.
+    if ((name === 'talk.start' || name === 'talk.stop') && result.ok) detail = JSON.stringify(result.value);
+    if (!result.ok) detail = JSON.stringify({ ...parsedDetail(detail), refused: result.error.reason ?? result.error.code, ...(result.error.params ?? {}) }).slice(0, 800);
     // A sign-in that failed is on record under the name that was tried.
     const tried = !user && (name === 'auth.signIn' || name === 'auth.setup') && typeof i.name === 'string' ? { id: null, name: i.name } : null;
     this.oplog.append({

@@ -31,6 +31,8 @@ const secretKey = (id: number) => `channel:${id}`;
 export class ChannelRegistry {
   /** Which channels have PTZ, as probed by media/ptz-service.ts (not stored: asked of the device again after a restart). */
   private readonly ptz = new Map<number, boolean>();
+  /** Which channels have a speaker, as probed by live/talk-service.ts (not stored either). */
+  private readonly speaker = new Map<number, boolean>();
   /** Remote stations' channels (sites/), under their desk ids: listed and found, never stored here. */
   private remote?: { channels(): Channel[]; channel(id: number): Channel | undefined };
   constructor(private readonly db: Db, private readonly secrets: SecretStore, private readonly clock: () => number) {}
@@ -38,7 +40,7 @@ export class ChannelRegistry {
   private async toChannel(r: Row): Promise<Channel> {
     return Channel.parse({
       id: r.id, name: r.name, mainUrl: r.main_url, subUrl: r.sub_url, createdAt: r.created_at,
-      hasCredentials: (await this.secrets.get(secretKey(r.id))) !== undefined, ptz: this.ptz.get(r.id) ?? false,
+      hasCredentials: (await this.secrets.get(secretKey(r.id))) !== undefined, ptz: this.ptz.get(r.id) ?? false, speaker: this.speaker.get(r.id) ?? false,
       ...(r.device_id !== null && r.device_name !== null ? { device: { id: r.device_id, name: r.device_name } } : {}),
       ...(r.lens ? { lens: JSON.parse(r.lens) } : {}),
     });
@@ -154,6 +156,17 @@ export class ChannelRegistry {
 
   ptzKnown(id: number): boolean {
     return this.ptz.has(id);
+  }
+
+  /** Records whether a channel has a speaker; true when that changed what list() reports. */
+  setSpeaker(id: number, has: boolean): boolean {
+    const changed = (this.speaker.get(id) ?? false) !== has;
+    this.speaker.set(id, has);
+    return changed;
+  }
+
+  speakerKnown(id: number): boolean {
+    return this.speaker.has(id);
   }
 
   async rename(id: number, name: string): Promise<Channel> {

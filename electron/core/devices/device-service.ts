@@ -7,7 +7,7 @@ import { DeviceMonitor } from './device-monitor';
 import type { DeviceServiceOptions } from './device-options';
 import { deviceRow, onvifUrl, secretKey, storedCredentials, type DeviceRow } from './device-table';
 import { ipv4Interfaces } from './discovery/scanner';
-import { DahuaDriver } from './drivers/dahua';
+import { DahuaDriver, type DahuaAudio } from './drivers/dahua';
 import { OnvifDriver } from './drivers/onvif';
 import { OnvifPtz } from './drivers/onvif-ptz';
 import { DeviceAuthError, type Credentials } from '../net/http-auth';
@@ -26,6 +26,13 @@ export interface DevicePlayback {
   replayUri?: string;
   /** The device's local clock ahead of UTC, ms (0 when it does not say). */
   localOffsetMs: number;
+}
+
+/** How a device channel's speaker is reached (`talkOf`). */
+export interface TalkRoute {
+  rtspUrl: string;
+  speakers(): Promise<number>;
+  upload?(): Promise<DahuaAudio>;
 }
 
 /** A device channel's name: the device's own for a single camera, with CH<n> after it for each channel of several. */
@@ -246,6 +253,27 @@ export class DeviceService {
     if (!credentials) return null;
     const target = `${r.address}:${r.http_port}`;
     return { ptz: new OnvifPtz(onvifUrl(r), credentials), attempt: (fn) => this.throttle.attempt(target, fn) };
+  }
+
+  /**
+   * For talk (live/talk-service.ts): how a device channel's speaker is reached. `speakers()` asks the device how many audio
+   * outputs it has (ONVIF GetAudioOutputs, Dahua getCollect); `rtspUrl` (with credentials) is tried for the ONVIF back
+   * channel first; a Dahua device also takes `upload` (audio.cgi). Null for a channel added by RTSP URL or without credentials.
+   */
+  async talkOf(channelId: number): Promise<TalkRoute | null> {
+    const of = this.o.registry.deviceOf(channelId);
+    if (!of) return null;
+    const r = deviceRow(this.o.db, of.deviceId);
+    const credentials = await storedCredentials(this.o.secrets, r.id);
+    if (!credentials || (r.driver !== 'onvif' && r.driver !== 'dahua')) return null;
+    const attempt = <T>(fn: () => Promise<T>) => this.throttle.attempt(`${r.address}:${r.http_port}`, fn);
+    const rtspUrl = await this.o.registry.streamUrl(channelId, 'main');
+    if (r.driver === 'onvif') {
+      const driver = new OnvifDriver(onvifUrl(r), credentials);
+      return { rtspUrl, speakers: () => attempt(async () => { await driver.syncClock().catch(() => {}); return driver.audioOutputs(); }) };
+    }
+    const dahua = new DahuaDriver(`http://${r.address}:${r.http_port}`, credentials);
+    return { rtspUrl, speakers: () => attempt(() => dahua.audioOutputs()), upload: () => attempt(() => dahua.openAudio(of.deviceChannel)) };
   }
 
   /** Edge backfill's answers per channel and stream, asked again after 10 minutes (a device's time or recordings change rarely). */

@@ -43,6 +43,7 @@ export const SHORTCUTS = {
   'tile.snapshot': { group: 'tile', combos: [{ keys: ['s'] }] },
   'tile.listen': { group: 'tile', combos: [{ keys: ['a'] }] },
   'tile.ptz': { group: 'tile', combos: [{ keys: ['p'] }] },
+  'tile.talk': { group: 'tile', combos: [{ keys: ['t'] }] },
   'tile.resetZoom': { group: 'tile', combos: [{ keys: ['0'] }] },
   'tile.dewarp': { group: 'tile', combos: [{ keys: ['f'] }] },
   'tile.tools': { group: 'tile', combos: [{ keys: ['ArrowLeft', 'ArrowRight', 'Home', 'End'] }] },

@@ -5,6 +5,7 @@ import type { DeviceEvent, EventKind } from '../device-types';
 import { clientIp, plain, readBody } from '../http-helpers';
 import { passwordWeakness } from '../password-rule';
 import { localTime, parsePosixTz, utcFromLocal } from '../../../electron/core/devices/posix-tz';
+import { TalkSink } from '../talk';
 import { encryptInfo, initializeDevice } from './dev-init';
 import { passwdFind } from './passwd-find';
 
@@ -228,6 +229,19 @@ async function outsideCmd(device: SimDevice, req: http.IncomingMessage, res: htt
   return json({ id, result: false, error: { code: 268894210, message: 'Method not found' }, session: 0 });
 }
 
+/** Dahua's audio upload (HTTP API "Post Audio"): a singlepart POST whose body is the G.711 itself, streamed for as long as
+ *  the client talks (clients declare a huge Content-Length and close the connection when done). */
+function postAudio(device: SimDevice, req: http.IncomingMessage, res: http.ServerResponse, q: URLSearchParams): void {
+  const state = device.channel(Number(q.get('channel') ?? '1'));
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  const law = type === 'audio/g.711a' ? 'a' : type === 'audio/g.711mu' ? 'mu' : undefined;
+  if (!state?.speaker || q.get('httptype') !== 'singlepart' || !law) return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+  const sink = new TalkSink(state.talks, 'dahua', law);
+  req.on('data', (chunk: Buffer) => sink.write(chunk));
+  req.on('end', () => { sink.end(); plain(res, 200, `OK${CRLF}`); });
+  req.on('close', () => sink.end());
+}
+
 export async function handleDahuaHttp(device: SimDevice, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
   if (url.pathname === '/OutsideCmd') {
     if (req.method !== 'POST') return plain(res, 405, `Error${CRLF}`);
@@ -311,6 +325,13 @@ export async function handleDahuaHttp(device: SimDevice, req: http.IncomingMessa
       res.end(jpeg);
       return;
     }
+    case '/cgi-bin/devAudioOutput.cgi':
+      // How many audio outputs (speakers) the device has (Dahua HTTP API, "Get Audio Output Channel Numbers").
+      if (action === 'getCollect') return plain(res, 200, kv({ result: device.channels.filter((c) => c.speaker).length }));
+      return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
+    case '/cgi-bin/audio.cgi':
+      if (action === 'postAudio' && req.method === 'POST') return postAudio(device, req, res, q);
+      return plain(res, 400, `Error${CRLF}Bad Request!${CRLF}`);
     case '/cgi-bin/eventManager.cgi':
       if (action === 'attach') return attach(device, req, res, q);
       if (action === 'getEventIndexes') {

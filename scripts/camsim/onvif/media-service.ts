@@ -102,6 +102,14 @@ export const mediaOps: Record<string, OpSpec> = {
     access: 'PRE_AUTH',
     handle: ({ device }) => `<trt:GetServiceCapabilitiesResponse>${mediaCapsXml(device)}</trt:GetServiceCapabilitiesResponse>`,
   },
+  /** A camera with a speaker has one audio output (Media spec §5.13): what tells a client it may use the audio back channel. */
+  GetAudioOutputs: {
+    access: 'READ_MEDIA',
+    handle: ({ device }) =>
+      '<trt:GetAudioOutputsResponse>' +
+      (device.channels.some((c) => c.speaker) ? '<trt:AudioOutputs token="AudioOutput_1"/>' : '') +
+      '</trt:GetAudioOutputsResponse>',
+  },
   GetProfiles: {
     access: 'READ_MEDIA',
     handle: ({ device }) =>

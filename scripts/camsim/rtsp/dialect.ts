@@ -8,6 +8,13 @@ import { RTP_PAYLOAD_TYPE } from './rtp-packetizer';
 /** The video's control in camsim's own SDP (relative to Content-Base). */
 export const TRACK_CONTROL = 'trackID=0';
 
+/** The audio back channel's control (ONVIF Streaming Specification §5.3: the track the client sends on). */
+export const BACKCHANNEL_CONTROL = 'trackID=4';
+
+/** The SDP media section camsim adds for a client that asked for the back channel: G.711 µ-law at 8 kHz, `a=sendonly`
+ *  (ONVIF Streaming Specification §5.3.2: sendonly marks each media section the client sends to the server). */
+export const BACKCHANNEL_SDP = ['m=audio 0 RTP/AVP 0', `a=control:${BACKCHANNEL_CONTROL}`, 'a=rtpmap:0 PCMU/8000', 'a=sendonly'];
+
 export const RTSP_DIALECTS: readonly RtspDialectName[] = ['generic', 'hikvision', 'dahua', 'axis', 'live555'];
 
 export interface DescribeInput {

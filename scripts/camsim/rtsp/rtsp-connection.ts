@@ -1,13 +1,16 @@
 // One RTSP client connection (RFC 2326): requests parsed off the socket (interleaved RTCP read past) and answered in
 // order: OPTIONS, DESCRIBE, SETUP (RTP over this connection, §10.12 interleaved), PLAY, PAUSE, keep-alives, TEARDOWN.
 import type net from 'node:net';
-import type { RtspServerOptions, SimStream } from '../types';
-import { TRACK_CONTROL, type RtspDialect } from './dialect';
+import type { BackchannelSink, RtspServerOptions, SimStream } from '../types';
+import { BACKCHANNEL_CONTROL, BACKCHANNEL_SDP, TRACK_CONTROL, type RtspDialect } from './dialect';
 import { ReplaySession } from './replay';
 import { Session, withTimeout, type RtpTrack, type TrackHost } from './rtp-track';
 
 const PUBLIC_METHODS = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, GET_PARAMETER, SET_PARAMETER, TEARDOWN';
 const SESSION_TIMEOUT_S = 60;
+/** The ONVIF audio back channel's feature tag (ONVIF Streaming Specification §5.3.1). */
+export const BACKCHANNEL_TAG = 'www.onvif.org/ver20/backchannel';
+const BACKCHANNEL_TRACK = new RegExp(`/${BACKCHANNEL_CONTROL}(?=\\?|$)`);
 const MAX_REQUEST_BYTES = 64 * 1024;
 
 const STATUS_TEXT: Record<number, string> = {
@@ -43,7 +46,7 @@ export interface RtspReply {
 
 /** What a connection needs of its server. */
 export interface ConnectionHost extends TrackHost {
-  readonly options: Pick<RtspServerOptions, 'resolve' | 'resolvePlayback'>;
+  readonly options: Pick<RtspServerOptions, 'resolve' | 'resolvePlayback' | 'backchannel'>;
   readonly connections: Set<Connection>;
   readonly replyDelayMs: number;
   readonly mediaWaitMs: number;
@@ -76,6 +79,8 @@ export class Connection {
   readonly sessions = new Map<string, Session>();
   /** Playback sessions from the card (replay.ts). */
   readonly replays = new Map<string, ReplaySession>();
+  /** Audio back channels by their interleaved channel: the client's RTP goes to the speaker, with the session it belongs to. */
+  private readonly backchannels = new Map<number, { session: string; sink: BackchannelSink }>();
   readonly ip: string;
 
   constructor(
@@ -94,10 +99,11 @@ export class Connection {
     for (;;) {
       if (this.buffer.length === 0) return;
       if (this.buffer[0] === 0x24) {
-        // Interleaved RTCP from the client (receiver reports): read past it.
+        // Interleaved data from the client: RTP on a back channel goes to the speaker; RTCP (receiver reports) is read past.
         if (this.buffer.length < 4) return;
         const len = this.buffer.readUInt16BE(2);
         if (this.buffer.length < 4 + len) return;
+        this.backchannels.get(this.buffer[1]!)?.sink.rtp(Buffer.from(this.buffer.subarray(4, 4 + len)));
         this.buffer = this.buffer.subarray(4 + len);
         continue;
       }
@@ -140,6 +146,7 @@ export class Connection {
     if (denied) return send(denied);
     const replay = this.replays.get((req.headers.get('session') ?? '').split(';')[0]!.trim());
     if (replay) return this.replayRequest(replay, req, send);
+    if (this.backOnly(req)) return this.backchannelRequest(req, send);
 
     switch (req.method) {
       case 'DESCRIBE':
@@ -165,6 +172,7 @@ export class Connection {
         if (!session) return send({ status: 454 });
         session.stop();
         this.sessions.delete(session.id);
+        this.endBackchannels(session.id);
         return send({ status: 200, headers: { Session: session.id } });
       }
     }
@@ -175,6 +183,10 @@ export class Connection {
     const path = streamPathOf(req.uri);
     const stream = this.server.options.resolve(path) ?? this.server.options.resolvePlayback?.(path)?.stream;
     if (!stream) return send({ status: 404 });
+    // The ONVIF back channel is offered only to a client that asks for it; a channel without a speaker answers as a server
+    // without the feature does (§5.3.1: 551, the tag named in Unsupported), so the client may try again without it.
+    const back = this.wantsBackchannel(req);
+    if (back && !this.server.options.backchannel?.(path)) return send({ status: 551, headers: { Unsupported: BACKCHANNEL_TAG } });
     let sets;
     try {
       sets = await withTimeout(stream.parameterSets(), this.server.mediaWaitMs, 'waiting for parameter sets');
@@ -187,7 +199,46 @@ export class Connection {
       codec: stream.spec.codec, sets, fps: stream.spec.fps, width: stream.spec.width, height: stream.spec.height,
       host: this.socket.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', uri, title: `${stream.spec.channelName} ${stream.spec.profile}`,
     });
-    send({ status: 200, headers: { 'Content-Base': dialect.contentBase(uri), 'Content-Type': 'application/sdp' }, body });
+    send({ status: 200, headers: { 'Content-Base': dialect.contentBase(uri), 'Content-Type': 'application/sdp' }, body: back ? `${body}${BACKCHANNEL_SDP.join('\r\n')}\r\n` : body });
+  }
+
+  private wantsBackchannel(req: RtspRequest): boolean {
+    return (req.headers.get('require') ?? '').split(',').some((t) => t.trim().toLowerCase() === BACKCHANNEL_TAG);
+  }
+
+  /** A request about a session that is only a back channel (the client set up no video), or the SETUP that starts one. */
+  private backOnly(req: RtspRequest): boolean {
+    const id = (req.headers.get('session') ?? '').split(';')[0]!.trim();
+    if (req.method === 'SETUP') return BACKCHANNEL_TRACK.test(req.uri);
+    return id !== '' && !this.sessions.has(id) && [...this.backchannels.values()].some((b) => b.session === id);
+  }
+
+  /** SETUP of the back channel's track (alone or into the video's session), and PLAY, keep-alives, TEARDOWN of a back-only session. */
+  private backchannelRequest(req: RtspRequest, send: (r: RtspReply) => void): void {
+    const id = (req.headers.get('session') ?? '').split(';')[0]!.trim();
+    if (req.method !== 'SETUP') {
+      if (req.method === 'TEARDOWN') this.endBackchannels(id);
+      return send({ status: 200, headers: { Session: id, ...(req.method === 'PLAY' ? { Range: 'npt=now-' } : {}) } });
+    }
+    if (!this.wantsBackchannel(req)) return send({ status: 551, headers: { Unsupported: BACKCHANNEL_TAG } });
+    const transport = req.headers.get('transport') ?? '';
+    if (!/RTP\/AVP\/TCP/i.test(transport)) return send({ status: 461 });
+    const speaker = this.server.options.backchannel?.(streamPathOf(req.uri));
+    if (!speaker) return send({ status: 404 });
+    if (id && !this.sessions.has(id)) return send({ status: 454 });
+    const channel = Number(/interleaved=(\d+)/i.exec(transport)?.[1] ?? 0);
+    if (channel > 254 || this.backchannels.has(channel)) return send({ status: 400 });
+    const session = id || this.server.dialect.sessionId();
+    this.backchannels.set(channel, { session, sink: speaker.open() });
+    send({ status: 200, headers: { Transport: `RTP/AVP/TCP;unicast;interleaved=${channel}-${channel + 1}`, Session: this.server.dialect.sessionHeader(session, SESSION_TIMEOUT_S) } });
+  }
+
+  private endBackchannels(session?: string): void {
+    for (const [channel, b] of this.backchannels) {
+      if (session !== undefined && b.session !== session) continue;
+      b.sink.end();
+      this.backchannels.delete(channel);
+    }
   }
 
   private setup(req: RtspRequest, send: (r: RtspReply) => void): void {
@@ -295,6 +346,7 @@ export class Connection {
     this.sessions.clear();
     for (const r of this.replays.values()) r.stop();
     this.replays.clear();
+    this.endBackchannels();
     this.server.connections.delete(this);
   }
 }

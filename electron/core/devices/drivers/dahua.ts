@@ -1,8 +1,15 @@
 import { fail } from '../../../contract';
 import { encryptKey, seal, type EncryptInfo } from './dahua-envelope';
-import { DeviceAuthError, digestFetch, type Credentials } from '../../net/http-auth';
+import http from 'node:http';
+import { DeviceAuthError, digestFetch, digestHeader, pickDigest, splitChallenges, type Credentials } from '../../net/http-auth';
 import { measuredZone, type ChannelStreams, type DeviceInfo } from './onvif';
 import { localTime, parsePosixTz } from '../posix-tz';
+
+/** What Dahua's clients declare as an audio upload's length: far more than any talk sends. */
+const DAHUA_AUDIO_LENGTH = 9_999_999;
+
+/** An audio upload under way: A-law bytes in; `ended` says why the device or the network ended it. */
+export interface DahuaAudio { send(alaw: Buffer): void; close(): void; ended: Promise<string> }
 
 /** One JSON-RPC call on /OutsideCmd (no session), reply size-capped. */
 export async function outsideCmd(base: string, method: string, params: unknown): Promise<{ result?: unknown; params?: unknown; error?: { message?: unknown } }> {
@@ -134,6 +141,42 @@ export class DahuaDriver {
     const ver = await this.get('/cgi-bin/magicBox.cgi?action=getSoftwareVersion');
     const vendor = await this.get('/cgi-bin/magicBox.cgi?action=getVendor').catch(() => ({} as Record<string, string>));
     return { manufacturer: vendor.vendor ?? 'Dahua', model: sys.deviceType ?? '', firmware: ver.version ?? '', serial: sys.serialNumber ?? '', hardwareId: sys.hardwareVersion ?? '' };
+  }
+
+  /** How many audio outputs (speakers) the device has (devAudioOutput.cgi getCollect). */
+  async audioOutputs(): Promise<number> {
+    return Number((await this.get('/cgi-bin/devAudioOutput.cgi?action=getCollect')).result) || 0;
+  }
+
+  /**
+   * Dahua's audio upload ("Post Audio", audio.cgi postAudio, singlepart): one POST whose body is G.711 A-law, streamed while
+   * the operator talks. The digest challenge is fetched first with an empty POST (a body cannot be sent twice); like
+   * Dahua's own clients it declares a Content-Length it never reaches and ends by closing the connection.
+   */
+  async openAudio(channel: number): Promise<DahuaAudio> {
+    const path = `/cgi-bin/audio.cgi?action=postAudio&httptype=singlepart&channel=${channel}`;
+    const url = new URL(path, this.base);
+    const first = await fetch(url, { method: 'POST', body: '', signal: AbortSignal.timeout(8000) });
+    await first.body?.cancel();
+    const challenge = pickDigest(splitChallenges(first.headers.get('www-authenticate') ?? ''));
+    if (first.status === 403) throw new DeviceAuthError('locked', 'the device locked this station out after failed logins');
+    if (first.status !== 401 || !challenge) throw fail('device.httpError', { status: first.status });
+    const req = http.request(url, {
+      method: 'POST',
+      headers: { Authorization: digestHeader(challenge, this.credentials, 'POST', path), 'Content-Type': 'Audio/G.711A', 'Content-Length': String(DAHUA_AUDIO_LENGTH) },
+    });
+    req.setNoDelay(true);
+    const ended = new Promise<string>((resolve) => {
+      req.on('response', (res) => { res.resume(); resolve(res.statusCode === 401 ? 'the device refused the username or password' : `the device answered ${res.statusCode}`); });
+      req.on('error', (err) => resolve(err.message));
+      req.on('close', () => resolve('the device closed the connection'));
+    });
+    req.flushHeaders();
+    return {
+      send: (alaw) => { if (!req.destroyed) req.write(alaw); },
+      close: () => req.destroy(),
+      ended,
+    };
   }
 
   async channels(count: number): Promise<ChannelStreams[]> {

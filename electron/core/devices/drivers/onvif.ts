@@ -136,6 +136,13 @@ export class OnvifDriver {
     return this.serviceUrl('Media', '/onvif/media_service');
   }
 
+  /** How many audio outputs (speakers) the device has (Media GetAudioOutputs): a device with one takes the RTSP audio back
+   *  channel (ONVIF Streaming Specification §5.3: a device signalling audio outputs shall understand its Require tag). */
+  async audioOutputs(): Promise<number> {
+    const r = await this.call(await this.mediaUrl(), `<trt:GetAudioOutputs xmlns:trt="${NS.trt}"/>`);
+    return list(at(r, 'AudioOutputs')).length;
+  }
+
   /** The event service (PullPoint) address. */
   async eventsUrl(): Promise<string> {
     return this.serviceUrl('Events', '/onvif/events_service');

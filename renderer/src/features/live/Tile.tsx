@@ -8,6 +8,8 @@ import { shortcutOf } from '../../app/shortcuts';
 import { Toolbar } from '../../ui/Toolbar';
 import { useMay } from '../operators/rights';
 import { ptzMoveOf, PtzControls, type PtzHandle } from './PtzControls';
+import { TalkButton } from './TalkButton';
+import { useTalk } from './use-talk';
 import { DEWARP_MODES } from './fisheye';
 import { FisheyeView, type FisheyeHandle } from './FisheyeView';
 import { useChannelMasks } from '../redaction/use-masks';
@@ -79,6 +81,9 @@ export function Tile(p: Props) {
   const views = !!lens && (dewarp === 'single' || dewarp === 'quad');
   const masks = useChannelMasks().shownOn(p.channel?.id ?? 0);
   const hasPtz = (!!p.channel?.ptz && mayPtz) || views;
+  // Push to talk, on a channel whose camera has a speaker (its button, or T held on the tile).
+  const hasSpeaker = !!p.channel?.speaker && mayAudio;
+  const { talk, press: talkPress, release: talkRelease } = useTalk(hasSpeaker ? p.channel?.id : undefined);
   useEffect(() => setPtzOn(false), [p.channel?.id, views]);
   useEffect(() => setDewarp('fisheye'), [p.channel?.id, !!lens]);
   const nextDewarp = () => setDewarp((m) => DEWARP_MODES[(DEWARP_MODES.indexOf(m) + 1) % DEWARP_MODES.length]!);
@@ -138,6 +143,11 @@ export function Tile(p: Props) {
       return;
     }
     const what = shortcutOf(e, 'tile');
+    if (what === 'tile.talk' && hasSpeaker) {
+      e.preventDefault();
+      if (!e.repeat) talkPress();
+      return;
+    }
     const moves: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 100, ArrowUp: -100 };
     if (what === 'tile.ptz' && hasPtz) setPtzOn((on) => !on);
     else if (what === 'tile.maximize') p.onToggleMaximize();
@@ -173,8 +183,14 @@ export function Tile(p: Props) {
       onClick={p.onSelect}
       onDoubleClick={p.onToggleMaximize}
       onKeyDown={onKey}
-      onKeyUp={(e) => { if (keyMoving.current && ptzMoveOf(e)) { keyMoving.current = false; ptz.current?.release(); } }}
-      onBlur={() => { if (keyMoving.current) { keyMoving.current = false; ptz.current?.release(); } }}
+      onKeyUp={(e) => {
+        if (keyMoving.current && ptzMoveOf(e)) { keyMoving.current = false; ptz.current?.release(); }
+        if (e.target === e.currentTarget && shortcutOf(e, 'tile') === 'tile.talk') talkRelease();
+      }}
+      onBlur={(e) => {
+        if (keyMoving.current) { keyMoving.current = false; ptz.current?.release(); }
+        if (e.target === e.currentTarget) talkRelease();
+      }}
       onDragOver={(e) => { if (e.dataTransfer.types.includes(CHANNEL_MIME)) { e.preventDefault(); setDropping(true); } }}
       onDragLeave={() => setDropping(false)}
       onDrop={onDrop}
@@ -221,6 +237,7 @@ export function Tile(p: Props) {
                 title={p.listening ? t('tile.muteTitle') : t('tile.listenTitle')}
                 onClick={(e) => { e.stopPropagation(); p.onListen(!p.listening); }}>{t('tile.audio')}</button>
             )}
+            {hasSpeaker && <TalkButton name={p.channel.name} talk={talk} press={talkPress} release={talkRelease} />}
             {lens && (
               <button type="button" data-testid="tile-dewarp" title={t('tile.dewarpTitle')} onClick={(e) => { e.stopPropagation(); nextDewarp(); }}>{t(`tile.dewarp.${dewarp}`)}</button>
             )}
@@ -232,6 +249,8 @@ export function Tile(p: Props) {
             <button type="button" title={t('tile.masksTitle')} data-testid="tile-masks" onClick={(e) => { e.stopPropagation(); p.onMasks(p.channel!.id); }}>{t('tile.masks')}</button>
             <button type="button" title={t('tile.maxTitle')} onClick={(e) => { e.stopPropagation(); p.onToggleMaximize(); }}>{p.maximized ? t('tile.restore') : t('tile.max')}</button>
           </Toolbar>
+          {talk.state === 'error' && <div className="tile-talk-error" role="alert" data-testid="tile-talk-error">{talk.message}</div>}
+          {talk.state === 'talking' && <div className="tile-talking" role="status">{t('talk.status', { name: p.channel.name })}</div>}
           {ptzOn && !views && <PtzControls ref={ptz} channelId={p.channel.id} channelName={p.channel.name} />}
           {(state === 'offline' || state === 'auth_failed' || state === 'stalled') && (
             <div className="tile-problem" role="status">
