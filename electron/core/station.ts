@@ -270,7 +270,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     registry, talkOf: (channelId) => devices.talkOf(channelId), logger, clock, onChanged: () => void channelsChanged(),
     recorder: (session) => auth.recorder(session),
   });
-  signals.subscribe((name) => { if (name === 'devices.changed') talk.devicesChanged(); });
+  // Channels added by URL are asked too (their stream's DESCRIBE); a round with nothing new asks nothing.
+  signals.subscribe((name) => { if (name === 'devices.changed' || name === 'channels.changed') talk.devicesChanged(); });
   void talk.probe();
 
   // Station health (electron/core/health): the Health page's figures and the channel-stopped alarm; the sites area adds

@@ -13,6 +13,8 @@ describe('npm run demo', () => {
       const channels = (await ws.call<any[]>('channels.list', {})).filter((c) => !c.site);
       expect(channels).toHaveLength(8);
       expect(channels.every((c: any) => c.hasCredentials && c.subUrl && !c.mainUrl.includes('@'))).toBe(true);
+      // Its cameras have speakers (their streams' DESCRIBE offers the ONVIF back channel): the tiles' Talk button shows.
+      await expect.poll(async () => (await ws.call<any[]>('channels.list', {})).filter((c) => !c.site && c.speaker).length, { timeout: 20_000 }).toBe(8);
       // The fourth camera has a fisheye lens: its two channels come with the lens set, for the Live page's de-warp.
       expect(channels.filter((c: any) => c.lens).map((c: any) => [c.name, c.lens.mount])).toEqual([['cam-04 CH1', 'ceiling'], ['cam-04 CH2', 'ceiling']]);
       await ws.call('live.open', { streamId: `${channels[0].id}/sub` });

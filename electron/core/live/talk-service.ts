@@ -3,7 +3,7 @@ import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
 import type { Logger } from '../log';
 import { g711Encode } from '../media/g711';
-import { NoBackchannel, openBackchannel } from '../media/rtsp-backchannel';
+import { hasBackchannel, NoBackchannel, openBackchannel } from '../media/rtsp-backchannel';
 
 /** How a channel's speaker is reached; the devices area builds it (DeviceService.talkOf). */
 export interface TalkRoute {
@@ -20,6 +20,9 @@ export type TalkOf = (channelId: number) => Promise<TalkRoute | null>;
 export const TALK_IDLE_MS = 3000;
 /** A camera answering its first DESCRIBE slowly (a stream it starts on demand) still gets its talk. */
 const SETUP_TIMEOUT_MS = 15_000;
+/** A channel's speaker probe gives up after this; one that failed is asked again after RETRY_MS (an offline camera). */
+const PROBE_TIMEOUT_MS = 4000;
+const RETRY_MS = 5 * 60_000;
 
 interface Link { send(pcm: Int16Array): void; close(): void; ended: Promise<string> }
 
@@ -46,6 +49,8 @@ export class TalkService {
   private readonly talks = new Map<number, Talk>();
   private closed = false;
   private probing: Promise<void> = Promise.resolve();
+  /** When each channel's probe last failed. */
+  private readonly failedAt = new Map<number, number>();
 
   constructor(private readonly o: {
     registry: ChannelRegistry; talkOf: TalkOf; logger: Logger; clock: () => number; onChanged: () => void;
@@ -53,7 +58,20 @@ export class TalkService {
     recorder?: (session: ClientSession) => (kind: string, channelId: number, detail: object) => void;
   }) {}
 
-  /** Asks device channels not asked yet whether they have a speaker; one round at a time, none after dispose. */
+  /**
+   * How a channel's speaker is reached: its device's way, or for a channel added by its RTSP URL (no device; not another
+   * station's) the ONVIF back channel of its main stream, whose DESCRIBE alone says whether there is one.
+   */
+  private async route(channelId: number): Promise<TalkRoute | null> {
+    const viaDevice = await this.o.talkOf(channelId);
+    if (viaDevice) return viaDevice;
+    const c = await this.o.registry.get(channelId).catch(() => undefined);
+    if (!c || c.device || c.site) return null;
+    const rtspUrl = await this.o.registry.streamUrl(channelId, 'main');
+    return { rtspUrl, speakers: async () => ((await hasBackchannel(rtspUrl, PROBE_TIMEOUT_MS)) ? 1 : 0) };
+  }
+
+  /** Asks channels not asked yet whether they have a speaker; one round at a time, none after dispose. */
   probe(): Promise<void> {
     this.probing = this.probing.then(() => this.probeRound()).catch((err: Error) => this.o.logger.warn({ err: err.message }, 'speaker probe failed'));
     return this.probing;
@@ -65,13 +83,16 @@ export class TalkService {
     const asked = new Map<number, Promise<number>>();
     for (const c of this.closed ? [] : await this.o.registry.list()) {
       if (this.closed) return;
-      if (this.o.registry.speakerKnown(c.id) || !c.device) continue;
+      if (this.o.registry.speakerKnown(c.id) || c.site || this.o.clock() - (this.failedAt.get(c.id) ?? -Infinity) < RETRY_MS) continue;
       try {
-        const route = await this.o.talkOf(c.id);
-        let n = route ? asked.get(c.device.id) : Promise.resolve(0);
-        if (!n) { n = route!.speakers(); asked.set(c.device.id, n); }
+        const route = await this.route(c.id);
+        // A device is asked once for all its channels; a channel added by URL on its own.
+        const key = c.device ? c.device.id : -c.id;
+        let n = route ? asked.get(key) : Promise.resolve(0);
+        if (!n) { n = route!.speakers(); asked.set(key, n); }
         changed = this.o.registry.setSpeaker(c.id, (await n) > 0) || changed;
       } catch (err) {
+        this.failedAt.set(c.id, this.o.clock());
         this.o.logger.warn({ channel: c.id, err: (err as Error).message }, 'cannot ask the device about a speaker');
       }
     }
@@ -87,7 +108,7 @@ export class TalkService {
     const { name } = await this.o.registry.get(channelId);
     const busy = () => { const t = this.talks.get(channelId); return t && !t.ended && t.session !== session; };
     if (busy()) throw fail('talk.busy', { name });
-    const route = await this.o.talkOf(channelId);
+    const route = await this.route(channelId);
     if (!route) throw fail('talk.noSpeaker', { name, id: channelId });
     const { link, via } = await this.open(route, channelId, name);
     // Another window may have started on the same speaker while this one was setting up.

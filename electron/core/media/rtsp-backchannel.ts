@@ -57,8 +57,19 @@ export interface Backchannel {
   ended: Promise<string>;
 }
 
+/** Whether an RTSP URL's camera has an audio back channel: its DESCRIBE with the Require header, and nothing set up. */
+export async function hasBackchannel(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    await openBackchannel(url, { timeoutMs, describeOnly: true });
+    return true;
+  } catch (err) {
+    if (err instanceof NoBackchannel) return false;
+    throw err;
+  }
+}
+
 /** Opens the back channel of an RTSP URL (credentials in it, digest or basic as the camera asks); rejects with NoBackchannel when it has none. */
-export function openBackchannel(url: string, opts: { timeoutMs: number }): Promise<Backchannel> {
+export function openBackchannel(url: string, opts: { timeoutMs: number; describeOnly?: boolean }): Promise<Backchannel> {
   const u = new URL(url);
   const user = decodeURIComponent(u.username);
   const pass = decodeURIComponent(u.password);
@@ -118,6 +129,11 @@ export function openBackchannel(url: string, opts: { timeoutMs: number }): Promi
     const d = await call('DESCRIBE', requestUrl, { Accept: 'application/sdp' });
     const track = parseBackchannel(d.body.toString('utf8'));
     if (!track) throw new NoBackchannel('the camera offers no audio back channel');
+    if (opts.describeOnly) {
+      closed = true;
+      sock.end();
+      return { law: track.law, send: () => {}, close: () => {}, ended };
+    }
     const base = d.headers.get('content-base')?.[0] ?? d.headers.get('content-location')?.[0] ?? requestUrl;
     const s = await call('SETUP', controlUrl(base, track.control), { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
     const sessionHeader = s.headers.get('session')?.[0];
