@@ -167,6 +167,16 @@ export const sitesCalls = {
     spans: z.array(z.object({ start: z.number(), end: z.number() })),
     standbyChannelId: z.number().int().positive().optional(),
   }))),
+  /**
+   * The cameras of the station with certificate `fingerprint` that this station records now as its standby (that station
+   * not answering): `channelId` that station's id, `standbyChannelId` this station's, whose `live.open` fans out the
+   * connection the standby records from. A desk whose link to that station is down opens their live view here. Only
+   * channels the user may view live here (live on `standbyChannelId`) are answered.
+   */
+  'failover.live': call(needs.channelList('live', 'standbyChannelId'), z.object({ fingerprint: Fingerprint }).strict(), z.array(z.object({
+    channelId: z.number().int().positive(),
+    standbyChannelId: z.number().int().positive(),
+  }))),
 } as const;
 
 export const sitesSignals = {

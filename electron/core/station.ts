@@ -147,6 +147,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     stateful: isStateful,
     offline: { raise: (id, name, reason) => health.stationOffline(id, name, reason), end: (id) => health.stationOnline(id) },
     removed: (id) => remoteArchive.forget(id),
+    restream: (streamId): boolean => live.restream(streamId),
   });
   // Other stations' archives on this desk (sites/remote-archive.ts): their timeline asked of them, their recordings copied here to play and export.
   const remoteArchive = new RemoteArchive({ dataDir: opts.dataDir, logger, site: (id) => sites.archiveLink(id), standbys: (id) => sites.standbysOf(id), ...opts.remoteArchive });

@@ -5,6 +5,8 @@
 // the two archives (the primary's timeline and the standby's `failover.coverage`) has no gap longer than the takeover.
 // A desk (a third process) has added both: the primary's channels show the standby's recordings in the primary's gap,
 // marked `standby`, while the primary is away and after; an export of that time on the desk is copied from the standby.
+// Live: a desk's tile of the primary's camera open when it dies plays again from the standby once it takes over, a tile
+// opened then too, and both come from the primary again once the desk reaches it.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +25,8 @@ import { wsClient, type WsClient } from '../helpers/ws-client';
 const WAIT_S = 3;
 const scope = fileScope();
 let camsim: CamsimProcess, primary: StationProcess, standby: StationProcess, desk: StationProcess, p: WsClient, s: WsClient, d: WsClient;
+/** The desk's page with live tiles (their media frames kept), and the media channel of the tile opened before the kill. */
+let tiles: WsClient, before: number;
 let ids: number[], siteId: number, fingerprint: string;
 /** The primary as a site of the desk, and its channels' ids there. */
 let deskSite: number, onDesk: number[];
@@ -32,6 +36,14 @@ let killedAt: number, takeoverMs: number;
 type Span = { start: number; end: number; standby?: true };
 const spansOf = async (ws: WsClient, channelIds: number[], from: number, to: number) =>
   (await ws.call<{ channelId: number; spans: Span[] }[]>('archive.timeline', { channelIds, from, to })).map((c) => c.spans);
+/** Fragments of a tile that reached the desk after `since`, their stream times moving on. */
+const movingSince = (channel: number, since: number) => {
+  const times = tiles.frames.filter((f) => f.channel === channel && f.kind === 'fragment' && f.stamp && f.stamp.arrivedAt > since).map((f) => f.stamp!.time);
+  return times.length > 5 && times.at(-1)! > times[0]!;
+};
+/** When a station's log shows a desk (the TLS transport) opening or closing live view there. */
+const liveByDesk = async (ws: WsClient, kind: 'live.open' | 'live.close') => (await ws.call<{ transport: string; at: number }[]>('oplog.query', { kind }))
+  .filter((e) => e.transport === 'remote').map((e) => e.at);
 const standbyOf = async () => (await s.call<{ id: number; standby?: { state: string; cameras: number; recording: number } }[]>('sites.list', {})).find((x) => x.id === siteId)?.standby;
 
 beforeAll(async () => {
@@ -39,7 +51,8 @@ beforeAll(async () => {
   p = await wsClient(primary.url);
   s = await wsClient(standby.url);
   d = await wsClient(desk.url);
-  scope.defer(() => { p.close(); s.close(); d.close(); });
+  tiles = await wsClient(desk.url, { media: true });
+  scope.defer(() => { p.close(); s.close(); d.close(); tiles.close(); });
   const device = camsim.manifest.devices[0]!;
   ids = [];
   for (const ch of device.channels) ids.push(await addCamsimChannel(p, ch.name, ch, device.credentials));
@@ -83,8 +96,10 @@ describe('failover recording', () => {
       try { text = readFileSync(join(standby.dataDir, f)).toString('latin1'); } catch { continue; }
       expect(text, f).not.toContain(DEFAULT_PASSWORD);
     }
-    // The primary records both before it goes away.
+    // The primary records both before it goes away; the desk's tile of the first camera plays through the primary.
     await expect.poll(async () => (await p.call<{ channels: { state: string }[] }>('recording.status', {})).channels.filter((c) => c.state === 'recording').length, { timeout: 15_000 }).toBe(2);
+    before = (await tiles.call<{ channel: number }>('live.open', { streamId: `${onDesk[0]}/main` })).channel;
+    await expect.poll(() => movingSince(before, 0), { timeout: 15_000 }).toBe(true);
   });
 
   it('kill -9 of the primary: the standby records its cameras within the wait and a few seconds', { timeout: 30_000 }, async () => {
@@ -99,6 +114,13 @@ describe('failover recording', () => {
     takeoverMs = Date.now() - killedAt;
     expect(takeoverMs).toBeLessThan((WAIT_S + 5) * 1000);
     expect(await standbyOf()).toMatchObject({ state: 'recording', recording: 2 });
+    // Live: the desk's tile open before plays again, from the standby, within the takeover and a few seconds; so does a
+    // tile opened now (the standby's log has the desk's opens).
+    await expect.poll(() => movingSince(before, killedAt + takeoverMs), { timeout: 8000, interval: 200 }).toBe(true);
+    expect(Date.now() - killedAt).toBeLessThan((WAIT_S + 10) * 1000);
+    const after = (await tiles.call<{ channel: number }>('live.open', { streamId: `${onDesk[1]}/sub` })).channel;
+    await expect.poll(() => movingSince(after, killedAt), { timeout: 8000, interval: 200 }).toBe(true);
+    expect((await liveByDesk(s, 'live.open')).filter((at) => at > killedAt).length).toBeGreaterThanOrEqual(2);
     // On the desk, the primary's channels say it is away, and still draw what the standby records meanwhile.
     await expect.poll(async () => {
       const list = await d.call<{ spans: Span[]; unavailable?: unknown }[]>('archive.timeline', { channelIds: onDesk, from: killedAt - 60_000, to: Date.now() + 1000 });
@@ -108,6 +130,7 @@ describe('failover recording', () => {
 
   it('the primary back: the standby hands its cameras back, and the two archives together have no gap longer than the takeover', { timeout: 45_000 }, async () => {
     // The primary starts again on its data folder (its own recorders with it); the standby records meanwhile.
+    const restartedAt = Date.now();
     primary = scope.add(await startStation({ dataDir: primary.dataDir }));
     const p2 = await wsClient(primary.url);
     scope.defer(() => p2.close());
@@ -139,6 +162,12 @@ describe('failover recording', () => {
     // The desk: the primary's own recordings and, in its gap, the standby's marked as such, with no gap longer than the takeover.
     await d.call('sites.retry', { id: deskSite });
     await waitOnline(d, deskSite);
+    // Its live tiles moved back to the primary once the desk reached it (opened there, closed on the standby: both logs say
+    // so) and play on.
+    await expect.poll(async () => (await liveByDesk(p2, 'live.open')).filter((at) => at > restartedAt).length, { timeout: 8000, interval: 250 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(async () => (await liveByDesk(s, 'live.close')).filter((at) => at > restartedAt).length, { timeout: 8000, interval: 250 }).toBeGreaterThanOrEqual(2);
+    const movedAt = Date.now();
+    await expect.poll(() => movingSince(before, movedAt), { timeout: 8000, interval: 250 }).toBe(true);
     let onDeskSpans: Span[][] = [];
     await expect.poll(async () => {
       onDeskSpans = await spansOf(d, onDesk, from, to);

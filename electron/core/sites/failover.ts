@@ -9,7 +9,7 @@ import {
 } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { Logger } from '../log';
-import { StreamHub } from '../media/stream-hub';
+import { StreamHub, type UpstreamSink } from '../media/stream-hub';
 import type { Handlers } from '../rpc';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
@@ -53,7 +53,11 @@ export interface FailoverOptions {
 type KeptCamera = Omit<FailoverCamera, 'credentials'>;
 interface Row { site_id: number; wait_s: number; cameras: string; paired_at: number | null; error: string | null }
 
-interface Taken { channelId: number; hub: StreamHub; rec: StandbyRecorder; spanId: number }
+interface Taken {
+  channelId: number; hub: StreamHub; rec: StandbyRecorder; spanId: number;
+  /** Live views fed from this camera's connection (`relay`), ended at hand-back with the reason. */
+  relays: Set<(reason: string) => void>;
+}
 
 /** One site this station is the standby of, while the station runs. */
 interface Watch {
@@ -283,7 +287,7 @@ export class FailoverService {
       // The primary's events do not reach the standby: a camera it records on events is recorded throughout.
       const mode = cam.recording.mode === 'schedule' ? 'schedule' : 'continuous';
       const rec = this.o.record(channelId, hub, { mode, stream, schedule: cam.recording.schedule, preMs: cam.recording.preSeconds * 1000, postMs: cam.recording.postSeconds * 1000 });
-      taken.push({ channelId, hub, rec, spanId });
+      taken.push({ channelId, hub, rec, spanId, relays: new Set() });
     }
     this.log.warn({ site: w.siteId, cameras: taken.length, silentS: Math.round((now - w.lastSeen) / 1000) }, 'primary station not answering: recording its cameras');
     this.show(w, true);
@@ -294,6 +298,8 @@ export class FailoverService {
     if (!t) return;
     w.takeover = undefined;
     await Promise.all(t.taken.map(async (x) => {
+      // Live views move back to the primary (their hubs open it anew: sites-service.ts).
+      for (const end of [...x.relays]) end(`handed back to the station (${why})`);
       await x.rec.stop().catch(() => {});
       x.hub.close();
       // After the recorder's last write: the span covers everything it recorded.
@@ -301,6 +307,59 @@ export class FailoverService {
     }));
     this.log.info({ site: w.siteId, cameras: t.taken.length, recordedS: Math.round((this.o.clock() - t.since) / 1000), why }, 'cameras handed back to the primary station');
     this.show(w, true);
+  }
+
+  // ---- live view of the cameras taken over ----
+
+  private takenNow(channelId: number): Taken | undefined {
+    const at = splitSiteChannel(channelId);
+    return at ? this.watches.get(at.siteId)?.takeover?.taken.find((x) => x.channelId === channelId) : undefined;
+  }
+
+  /** Whether this station records that site channel now as the standby of its station. */
+  holds(channelId: number): boolean {
+    return !!this.takenNow(channelId);
+  }
+
+  /**
+   * A taken-over camera's live view (a hub's upstream: sites-service.ts `remoteStream`): the connection the standby
+   * records from, fanned out (whichever stream it records, main or sub), until hand-back. Undefined when not held.
+   */
+  relay(channelId: number, sink: UpstreamSink): { close(): void } | undefined {
+    const x = this.takenNow(channelId);
+    if (!x) return undefined;
+    let off: (() => void) | undefined;
+    let closed = false;
+    const stop = () => {
+      closed = true;
+      off?.();
+      x.relays.delete(end);
+    };
+    const end = (reason: string) => {
+      stop();
+      sink.closed(reason);
+    };
+    x.relays.add(end);
+    // After `open` returned: the hub's cached init and GOP come at once on attach, and its upstream must exist to take them.
+    setImmediate(() => {
+      if (closed) return;
+      try {
+        off = x.hub.attach({
+          init: (data, info) => { sink.bytes(data.length); sink.part({ kind: 'init', data, info }); },
+          fragment: (data, info) => { sink.bytes(data.length); sink.part({ kind: 'fragment', data, info }); },
+        });
+      } catch {
+        end('handed back to the station');
+      }
+    });
+    return { close: stop };
+  }
+
+  /** `failover.live`: the channels of the station with that certificate this station records now, by both ids. */
+  private live(fingerprint: string): { channelId: number; standbyChannelId: number }[] {
+    const site = this.o.db.prepare('SELECT id FROM site WHERE fingerprint = ?').get(fingerprint) as { id: number } | undefined;
+    const taken = site ? (this.watches.get(site.id)?.takeover?.taken ?? []) : [];
+    return taken.map((x) => ({ channelId: splitSiteChannel(x.channelId)!.remoteId, standbyChannelId: x.channelId }));
   }
 
   // ---- what the sites table shows ----
@@ -368,13 +427,14 @@ export class FailoverService {
     }));
   }
 
-  readonly handlers: Pick<Handlers, 'sites.setStandby' | 'failover.pairing' | 'failover.coverage'> = {
+  readonly handlers: Pick<Handlers, 'sites.setStandby' | 'failover.pairing' | 'failover.coverage' | 'failover.live'> = {
     'sites.setStandby': async ({ id, enabled, waitSeconds }) => {
       await this.setStandby(id, enabled, waitSeconds ?? STANDBY_WAIT_DEFAULT_S);
       return this.o.sites.site(id);
     },
     'failover.pairing': (_, session) => this.pairingFor(session),
     'failover.coverage': ({ fingerprint, channelIds, from, to }) => this.coverage(fingerprint, channelIds, from, to),
+    'failover.live': ({ fingerprint }) => this.live(fingerprint),
   };
 
   async dispose(): Promise<void> {
