@@ -64,6 +64,11 @@ export const SiteStandby = z.object({
   takeoverAt: z.number().nullable(),
   /** The last pairing's failure, if it failed. */
   error: z.string().nullable(),
+  /**
+   * The primary's cameras this station records already as its own channels (the same camera address, port and stream
+   * path): a takeover leaves them out rather than record them twice. `name` the primary's, `ownName` this station's.
+   */
+  recordedHere: z.array(z.object({ name: z.string(), ownName: z.string() })).default([]),
 });
 export type SiteStandby = z.infer<typeof SiteStandby>;
 

@@ -5,6 +5,7 @@
 // the two archives (the primary's timeline and the standby's `failover.coverage`) has no gap longer than the takeover.
 // A desk (a third process) has added both: the primary's channels show the standby's recordings in the primary's gap,
 // marked `standby`, while the primary is away and after; an export of that time on the desk is copied from the standby.
+// A third camera of the primary the standby records itself as its own channel: left out of the takeover, and said so.
 // Live: a desk's tile of the primary's camera open when it dies plays again from the standby once it takes over, a tile
 // opened then too, and both come from the primary again once the desk reaches it.
 import { spawnSync } from 'node:child_process';
@@ -28,6 +29,9 @@ let camsim: CamsimProcess, primary: StationProcess, standby: StationProcess, des
 /** The desk's page with live tiles (their media frames kept), and the media channel of the tile opened before the kill. */
 let tiles: WsClient, before: number;
 let ids: number[], siteId: number, fingerprint: string;
+/** The primary's third camera, which the standby also records as its own channel (`ownShared`, named `OWN_NAME` there). */
+let shared: number, ownShared: number, sharedName: string;
+const OWN_NAME = 'Gate (own)';
 /** The primary as a site of the desk, and its channels' ids there. */
 let deskSite: number, onDesk: number[];
 /** When the primary was killed, and how long the standby took to record its cameras (ms). */
@@ -47,7 +51,7 @@ const liveByDesk = async (ws: WsClient, kind: 'live.open' | 'live.close') => (aw
 const standbyOf = async () => (await s.call<{ id: number; standby?: { state: string; cameras: number; recording: number } }[]>('sites.list', {})).find((x) => x.id === siteId)?.standby;
 
 beforeAll(async () => {
-  [camsim, primary, standby, desk] = await scope.all([startCamsim(['--devices', '1', '--channels', '2']), startStation(), startStation(), startStation()]);
+  [camsim, primary, standby, desk] = await scope.all([startCamsim(['--devices', '1', '--channels', '3']), startStation(), startStation(), startStation()]);
   p = await wsClient(primary.url);
   s = await wsClient(standby.url);
   d = await wsClient(desk.url);
@@ -55,9 +59,14 @@ beforeAll(async () => {
   scope.defer(() => { p.close(); s.close(); d.close(); tiles.close(); });
   const device = camsim.manifest.devices[0]!;
   ids = [];
-  for (const ch of device.channels) ids.push(await addCamsimChannel(p, ch.name, ch, device.credentials));
+  for (const ch of device.channels.slice(0, 2)) ids.push(await addCamsimChannel(p, ch.name, ch, device.credentials));
+  const third = device.channels[2]!;
+  sharedName = third.name;
+  shared = await addCamsimChannel(p, third.name, third, device.credentials);
+  ownShared = await addCamsimChannel(s, OWN_NAME, third, device.credentials);
+  await s.call('recording.setChannels', { channelIds: [ownShared], mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
   await p.call('recording.setArchive', { segmentSeconds: 2, quotaBytes: null, freeFloorBytes: 0 });
-  await p.call('recording.setChannels', { channelIds: ids, mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+  await p.call('recording.setChannels', { channelIds: [...ids, shared], mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
   const port = await freeTcpPort();
   fingerprint = (await p.call<{ fingerprint: string }>('sites.setServing', { enabled: true, host: '127.0.0.2', port })).fingerprint;
   const added = await s.call<{ id: number }>('sites.add', { name: 'Yard', host: '127.0.0.2', port, username: TEST_ADMIN.name, password: TEST_ADMIN.password });
@@ -86,8 +95,9 @@ async function addSite(ws: WsClient, name: string, port: number, fp: string): Pr
 describe('failover recording', () => {
   it('a standby fetches the cameras its primary records; their credentials only over the TLS link, kept as secrets', async () => {
     const site = await s.call<{ standby: { state: string; cameras: number; waitSeconds: number } }>('sites.setStandby', { id: siteId, enabled: true, waitSeconds: WAIT_S });
-    expect(site.standby).toMatchObject({ waitSeconds: WAIT_S, cameras: 2 });
-    await expect.poll(standbyOf, { timeout: 5000 }).toMatchObject({ state: 'watching', cameras: 2, recording: 0 });
+    expect(site.standby).toMatchObject({ waitSeconds: WAIT_S, cameras: 3 });
+    // The third camera is one the standby records itself: it says so from the pairing on.
+    await expect.poll(standbyOf, { timeout: 5000 }).toMatchObject({ state: 'watching', cameras: 3, recording: 0, recordedHere: [{ name: sharedName, ownName: OWN_NAME }] });
     // Asked on the loopback page (not a standby's TLS link), the camera list is refused.
     await expect(p.call('failover.pairing', {})).rejects.toThrow(/only to a standby station over its TLS link/);
     // The cameras' password is in the standby's secret store (encrypted), never in its database or log.
@@ -97,7 +107,7 @@ describe('failover recording', () => {
       expect(text, f).not.toContain(DEFAULT_PASSWORD);
     }
     // The primary records both before it goes away; the desk's tile of the first camera plays through the primary.
-    await expect.poll(async () => (await p.call<{ channels: { state: string }[] }>('recording.status', {})).channels.filter((c) => c.state === 'recording').length, { timeout: 15_000 }).toBe(2);
+    await expect.poll(async () => (await p.call<{ channels: { state: string }[] }>('recording.status', {})).channels.filter((c) => c.state === 'recording').length, { timeout: 15_000 }).toBe(3);
     before = (await tiles.call<{ channel: number }>('live.open', { streamId: `${onDesk[0]}/main` })).channel;
     await expect.poll(() => movingSince(before, 0), { timeout: 15_000 }).toBe(true);
   });
@@ -113,7 +123,12 @@ describe('failover recording', () => {
     }, { timeout: (WAIT_S + 10) * 1000, interval: 200 }).toBe(true);
     takeoverMs = Date.now() - killedAt;
     expect(takeoverMs).toBeLessThan((WAIT_S + 5) * 1000);
-    expect(await standbyOf()).toMatchObject({ state: 'recording', recording: 2 });
+    // Two taken over; the third, recorded here already as its own channel, not opened a second time.
+    expect(await standbyOf()).toMatchObject({ state: 'recording', recording: 2, recordedHere: [{ name: sharedName, ownName: OWN_NAME }] });
+    expect(await s.call<unknown[]>('failover.live', { fingerprint })).toHaveLength(2);
+    const [twice, own] = await spansOf(s, [siteChannelId(siteId, shared), ownShared], killedAt - 60_000, Date.now() + 1000);
+    expect(twice!.filter((x) => x.standby)).toEqual([]);
+    expect(own!.some((x) => x.end > killedAt)).toBe(true);
     // Live: the desk's tile open before plays again, from the standby, within the takeover and a few seconds; so does a
     // tile opened now (the standby's log has the desk's opens).
     await expect.poll(() => movingSince(before, killedAt + takeoverMs), { timeout: 8000, interval: 200 }).toBe(true);

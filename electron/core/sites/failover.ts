@@ -71,6 +71,8 @@ interface Watch {
   lastPing: number;
   pairing: boolean;
   takeover?: { since: number; taken: Taken[]; handingBackSince: number | null };
+  /** The primary's cameras this station records itself as its own channels (found at pairing and at takeover): left out. */
+  recordedHere: { channelId: number; name: string; ownName: string }[];
   shown?: string;
 }
 
@@ -88,6 +90,21 @@ function withCredentials(url: string, c: { username: string; password: string } 
   u.username = encodeURIComponent(c.username);
   u.password = encodeURIComponent(c.password);
   return u.toString();
+}
+
+/**
+ * A stream's source, to tell the same camera stream apart from others however its URL was written: the camera's address
+ * and port (RTSP's default filled in) and the path and query naming its channel and stream; no credentials, no scheme.
+ */
+export function sourceKey(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === 'rtsps:' ? '322' : '554');
+    return `${u.hostname.toLowerCase()}:${port}${u.pathname}${u.search}`;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -129,7 +146,7 @@ export class FailoverService {
   }
 
   private newWatch(siteId: number, now: number): Watch {
-    return { siteId, lastSeen: now, lastAnswer: 0, primaryRecording: new Set(), pingSince: null, lastPing: 0, pairing: false };
+    return { siteId, lastSeen: now, lastAnswer: 0, primaryRecording: new Set(), pingSince: null, lastPing: 0, pairing: false, recordedHere: [] };
   }
 
   private rows(): Row[] {
@@ -197,7 +214,8 @@ export class FailoverService {
       await this.o.secrets.set(secretKey(w.siteId), JSON.stringify(credentials));
       const kept: KeptCamera[] = cameras.map(({ credentials: _, ...c }) => c);
       this.o.db.prepare('UPDATE failover_standby SET cameras = ?, paired_at = ?, error = NULL WHERE site_id = ?').run(JSON.stringify(kept), this.o.clock(), w.siteId);
-      this.log.info({ site: w.siteId, cameras: kept.length }, 'paired with the primary station');
+      w.recordedHere = await this.recordedHere(kept);
+      this.log.info({ site: w.siteId, cameras: kept.length, recordedHere: w.recordedHere.length }, 'paired with the primary station');
     } catch (err) {
       const error = (err as Error).message;
       this.o.db.prepare('UPDATE failover_standby SET error = ? WHERE site_id = ?').run(error, w.siteId);
@@ -266,6 +284,26 @@ export class FailoverService {
     }
   }
 
+  /**
+   * The primary's cameras whose stream (main or sub) is one this station records itself as its own channel: taking them
+   * over would open the camera a second time and keep the same pictures twice.
+   */
+  private async recordedHere(cameras: KeptCamera[]): Promise<Watch['recordedHere']> {
+    const recording = new Set((await this.o.own.configs()).filter((c) => c.mode !== 'off').map((c) => c.channelId));
+    const own = new Map<string, string>();
+    for (const c of await this.o.own.channels()) {
+      if (!recording.has(c.id)) continue;
+      for (const url of [c.mainUrl, c.subUrl]) {
+        const key = sourceKey(url);
+        if (key) own.set(key, c.name);
+      }
+    }
+    return cameras.flatMap((cam) => {
+      const ownName = [cam.mainUrl, cam.subUrl].map((u) => own.get(sourceKey(u) ?? '')).find((n) => n !== undefined);
+      return ownName === undefined ? [] : [{ channelId: cam.channelId, name: cam.name, ownName }];
+    });
+  }
+
   private async takeOver(w: Watch, r: Row): Promise<void> {
     const now = this.o.clock();
     const taken: Taken[] = [];
@@ -274,8 +312,12 @@ export class FailoverService {
     w.takeover = takeover;
     const stored = await this.o.secrets.get(secretKey(w.siteId));
     const credentials = (stored ? JSON.parse(stored) : {}) as Record<string, { username: string; password: string }>;
+    // Asked again now: this station's own channels may have changed since the pairing.
+    const here = await this.recordedHere(this.cameras(r)).catch(() => w.recordedHere);
     if (w.takeover !== takeover) return;
+    w.recordedHere = here;
     for (const cam of this.cameras(r)) {
+      if (here.some((h) => h.channelId === cam.channelId)) continue;
       const channelId = siteChannelId(w.siteId, cam.channelId);
       const stream = cam.recording.stream === 'sub' && cam.subUrl ? 'sub' : 'main';
       const url = withCredentials(stream === 'sub' ? cam.subUrl! : cam.mainUrl, credentials[cam.channelId] ?? null);
@@ -290,6 +332,7 @@ export class FailoverService {
       taken.push({ channelId, hub, rec, spanId, relays: new Set() });
     }
     this.log.warn({ site: w.siteId, cameras: taken.length, silentS: Math.round((now - w.lastSeen) / 1000) }, 'primary station not answering: recording its cameras');
+    if (here.length) this.log.info({ site: w.siteId, cameras: here.map((h) => h.channelId) }, 'cameras of the primary left out: this station records them itself');
     this.show(w, true);
   }
 
@@ -385,6 +428,7 @@ export class FailoverService {
     }
     return {
       waitSeconds: r.wait_s, state, cameras, pairedAt: r.paired_at, recording: w.takeover?.taken.length ?? 0, since, takeoverAt, error: r.error,
+      recordedHere: w.recordedHere.map(({ name, ownName }) => ({ name, ownName })),
     };
   }
 
