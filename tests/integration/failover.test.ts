@@ -173,6 +173,31 @@ describe('failover recording', () => {
     // The standby's own timeline marks them as its failover recordings.
     const marked = await spansOf(s, ids.map((id) => siteChannelId(siteId, id)), from, to);
     for (const list of marked) expect(list.some((x) => x.standby)).toBe(true);
+    // Only its own recordings are marked so, not the primary's spans that overlap a takeover (the hand-back's overlap).
+    expect(marked[0]!.filter((x) => x.standby).map(({ start, end }) => ({ start, end }))).toEqual(cover[0]!.spans);
+
+    // Playback there follows that timeline: in the primary's gap the standby's own recording, read from its own archive
+    // (before, the site's copy alone: the primary's next recording, past the gap); before the gap the primary's, copied.
+    const mine = own[0]!.filter((x) => x.end > from && x.start < to).sort((a, b) => a.start - b.start);
+    const gap = mine.slice(1).map((x, i) => ({ start: mine[i]!.end, end: x.start })).sort((a, b) => (b.end - b.start) - (a.end - a.start))[0]!;
+    const sb = marked[0]!.find((x) => x.standby && x.end > gap.start && x.start < gap.end)!;
+    // Paused, a session sends up to a second past its instant: the primary's next recording lies further on.
+    const at = Math.max(gap.start, sb.start) + 200;
+    expect(Math.min(gap.end, sb.end) - at, 'a time in the primary\'s gap that the standby recorded').toBeGreaterThan(1200);
+    const sm = await wsClient(standby.url, { media: true });
+    scope.defer(() => sm.close());
+    const channel = siteChannelId(siteId, ids[0]!);
+    const pb = await sm.call<{ state: { sessionId: number }; channels: { channel: number }[] }>('playback.open', { source: 'local', channelIds: [channel], at, paused: true });
+    const fragments = () => sm.frames.filter((f) => f.channel === pb.channels[0]!.channel && f.kind === 'fragment').length;
+    await expect.poll(fragments, { timeout: 10_000 }).toBeGreaterThan(0);
+    const inGap = fragments();
+    await sm.call('playback.seek', { sessionId: pb.state.sessionId, at: killedAt - 3000 });
+    await expect.poll(fragments, { timeout: 10_000 }).toBeGreaterThan(inGap);
+    await sm.call('playback.close', { sessionId: pb.state.sessionId });
+    // The standby's copy of the site's archive holds the primary's segments only: its own were never copied.
+    const copies = readdirSync(join(standby.dataDir, 'site-archives', String(siteId), 'files', String(channel)));
+    expect(copies.length).toBeGreaterThan(0);
+    expect(copies.filter((f) => !/^\d+\.mp4$/.test(f))).toEqual([]);
 
     // The desk: the primary's own recordings and, in its gap, the standby's marked as such, with no gap longer than the takeover.
     await d.call('sites.retry', { id: deskSite });
