@@ -145,6 +145,8 @@ describe('failover recording', () => {
 
   it('the primary back: the standby hands its cameras back, and the two archives together have no gap longer than the takeover', { timeout: 45_000 }, async () => {
     // The primary starts again on its data folder (its own recorders with it); the standby records meanwhile.
+    // The standby alone records for at least 3 s (a moment of the primary's gap to play back on it, below).
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + takeoverMs + 3000 - Date.now())));
     const restartedAt = Date.now();
     primary = scope.add(await startStation({ dataDir: primary.dataDir }));
     const p2 = await wsClient(primary.url);
