@@ -62,6 +62,8 @@ export const REASONS = {
   // Operators: sign-in, rights, accounts and roles.
   'auth.signInNeeded': ['unauthenticated', 'Sign in first.'],
   'auth.sessionEnded': ['unauthenticated', 'Your session has ended; sign in again.'],
+  'auth.passwordChanged': ['unauthenticated', 'This sign-in ended because the account’s password was changed; sign in again.'],
+  'auth.passwordReset': ['unauthenticated', 'This sign-in ended because an administrator reset the account’s password; sign in again.'],
   'auth.wrongPassword': ['unauthenticated', 'The user name or password is wrong.'],
   'auth.lockedOut': ['unauthenticated', 'Too many failed sign-ins; try again in {{seconds}} s.'],
   'auth.disabled': ['forbidden', 'This account is disabled.'],

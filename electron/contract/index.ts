@@ -166,6 +166,11 @@ export function isSignalName(name: unknown): name is SignalName {
 /** Browser mode: the WebSocket path and its JSON text frames (media travels as binary frames). */
 export const WS_PATH = '/ws';
 export const WS_MAX_FRAME_BYTES = 1024 * 1024;
+/**
+ * The close code of a WebSocket whose sign-in the station ended (its account's password changed or reset); the close's
+ * reason is the refusal's reason key (`auth.passwordChanged`), which the other side words.
+ */
+export const WS_CLOSE_SIGNED_OUT = 4001;
 export const ClientFrame = z.object({
   t: z.literal('call'),
   id: z.number().int().nonnegative(),

@@ -64,6 +64,11 @@ export const SiteStandby = z.object({
   takeoverAt: z.number().nullable(),
   /** The last pairing's failure, if it failed. */
   error: z.string().nullable(),
+  /**
+   * The primary's cameras this station records already as its own channels (the same camera address, port and stream
+   * path): a takeover leaves them out rather than record them twice. `name` the primary's, `ownName` this station's.
+   */
+  recordedHere: z.array(z.object({ name: z.string(), ownName: z.string() })).default([]),
 });
 export type SiteStandby = z.infer<typeof SiteStandby>;
 
@@ -166,6 +171,16 @@ export const sitesCalls = {
     channelId: z.number().int().positive(),
     spans: z.array(z.object({ start: z.number(), end: z.number() })),
     standbyChannelId: z.number().int().positive().optional(),
+  }))),
+  /**
+   * The cameras of the station with certificate `fingerprint` that this station records now as its standby (that station
+   * not answering): `channelId` that station's id, `standbyChannelId` this station's, whose `live.open` fans out the
+   * connection the standby records from. A desk whose link to that station is down opens their live view here. Only
+   * channels the user may view live here (live on `standbyChannelId`) are answered.
+   */
+  'failover.live': call(needs.channelList('live', 'standbyChannelId'), z.object({ fingerprint: Fingerprint }).strict(), z.array(z.object({
+    channelId: z.number().int().positive(),
+    standbyChannelId: z.number().int().positive(),
   }))),
 } as const;
 

@@ -19,8 +19,11 @@ export class ClientSession {
   /** The transport's own resources (a media port): kept when a sign-in ends, closed with the connection. */
   private readonly connection = new Set<() => void>();
   private closed = false;
-  /** Closes the connection itself (a desk's TLS socket): a share revoked or over leaves its peer nothing open. */
-  hangUp?: () => void;
+  /**
+   * Closes the connection itself (a desk's TLS socket, a page's WebSocket): a share revoked or over leaves its peer nothing
+   * open; a sign-in ended by a password change closes it saying why (`reason`, a refusal's key, sent with the close).
+   */
+  hangUp?: (reason?: string) => void;
   /** The sign-in this connection carries (auth/), null until it signs in. */
   signInId: string | null = null;
   /** `media` may come later than the first calls (Electron posts the page its port once the page has loaded). */

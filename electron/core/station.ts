@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { PlaybackState, Settings, SignalName, StationStatus } from '../contract';
+import type { ArchiveSegment, PlaybackState, TimelineChannel, Settings, SignalName, StationStatus } from '../contract';
 import { AuthService, type AuthServiceOptions } from './auth/auth-service';
 import { ChannelRegistry } from './devices/channel-registry';
 import { DeviceService, type DeviceServiceOptions } from './devices/device-service';
@@ -148,9 +148,15 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     stateful: isStateful,
     offline: { raise: (id, name, reason) => health.stationOffline(id, name, reason), end: (id) => health.stationOnline(id) },
     removed: (id) => remoteArchive.forget(id),
+    restream: (streamId): boolean => live.restream(streamId),
   });
   // Other stations' archives on this desk (sites/remote-archive.ts): their timeline asked of them, their recordings copied here to play and export.
-  const remoteArchive = new RemoteArchive({ dataDir: opts.dataDir, logger, site: (id) => sites.archiveLink(id), standbys: (id) => sites.standbysOf(id), ...opts.remoteArchive });
+  // What this station recorded itself of another station's channels (as its standby) plays from its own archive.
+  const remoteArchive = new RemoteArchive({
+    dataDir: opts.dataDir, logger, site: (id) => sites.archiveLink(id), standbys: (id) => sites.standbysOf(id),
+    own: (channelId, from, to): { segment: ArchiveSegment; file: string }[] => recording.ownSegments(channelId, from, to),
+    ...opts.remoteArchive,
+  });
   remoteArchive.prune(sites.siteIds());
   registry.setRemote(sites);
   const ffmpegPath = () => locateTool('ffmpeg', settings.ffmpegPath, env).path;
@@ -205,6 +211,8 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   // Recording, archive, playback, export (electron/core/recording): recorders are consumers of the live hubs.
   const recording = new RecordingService({
     db, root: settings.recordingsDir, dataDir: opts.dataDir, live, registry, signals, secrets: opts.secrets, logger, clock, ffmpegPath, burnIn,
+    // This station's failover recordings of other stations' channels are marked on its timeline (not their own spans).
+    markStandby: (list): TimelineChannel[] => failover.markTimeline(list),
     burnMasks: (path, channelId) => burnPermanentMasks({ ffmpegPath: ffmpegPath(), ffprobePath: locateTool('ffprobe', settings.ffprobePath, env).path, path, masks: permanentOutlines(db, channelId) }),
     // A folder chosen on the storage page is the station's setting too.
     rootChanged: (recordingsDir) => {
@@ -432,11 +440,6 @@ export async function createStation(opts: StationOptions): Promise<Station> {
       const receipt = await privacy.handlers['privacy.erase'](input, session);
       await shares.eraseAll();
       return receipt;
-    },
-    // This station's failover recordings of other stations' channels are marked on its timeline.
-    'archive.timeline': async (input, session) => {
-      const list = await recording.handlers['archive.timeline'](input, session);
-      return input.source === 'local' ? failover.markTimeline(list) : list;
     },
     ...mqtt.handlers,
     ...health.handlers,

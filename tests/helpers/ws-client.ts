@@ -1,24 +1,33 @@
 // A contract client over the station's WebSocket, for tests that set things up without clicking.
 import WebSocket from 'ws';
-import type { Result } from '../../electron/contract';
+import { decodeMediaFrame, type MediaFrame, type Result } from '../../electron/contract';
 import { signInAsTestAdmin } from './auth';
 
 export interface WsClient {
   call<T = unknown>(name: string, input: unknown): Promise<T>;
   events: { name: string; payload: any }[];
+  /** Media frames received (their heads, without the bytes), when asked for with `media`. */
+  frames: Omit<MediaFrame, 'payload'>[];
   close(): void;
 }
 
-/** Signed in as the test administrator (auth.ts) unless `signIn` is false. */
-export async function wsClient(stationUrl: string, opts: { signIn?: boolean } = {}): Promise<WsClient> {
+/** Signed in as the test administrator (auth.ts) unless `signIn` is false; `media`: keeps the media frames' heads. */
+export async function wsClient(stationUrl: string, opts: { signIn?: boolean; media?: boolean } = {}): Promise<WsClient> {
   const u = new URL(stationUrl);
   const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`);
   await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
   let next = 1;
   const pending = new Map<number, (r: Result<unknown>) => void>();
   const events: WsClient['events'] = [];
+  const frames: WsClient['frames'] = [];
   ws.on('message', (d, binary) => {
-    if (binary) return;
+    if (binary) {
+      if (opts.media) {
+        const { payload: _, ...head } = decodeMediaFrame(new Uint8Array(d as Buffer));
+        frames.push(head);
+      }
+      return;
+    }
     const f = JSON.parse(d.toString());
     if (f.t === 'result') pending.get(f.id)?.(f.result);
     else events.push(f);
@@ -30,7 +39,7 @@ export async function wsClient(stationUrl: string, opts: { signIn?: boolean } = 
   });
   if (opts.signIn !== false) await signInAsTestAdmin(u.origin, raw);
   return {
-    events,
+    events, frames,
     async call<T>(name: string, input: unknown) {
       const r = await raw(name, input);
       if (!r.ok) throw new Error(`${name}: ${r.error.code}: ${r.error.message}`);

@@ -5,6 +5,9 @@
 // the two archives (the primary's timeline and the standby's `failover.coverage`) has no gap longer than the takeover.
 // A desk (a third process) has added both: the primary's channels show the standby's recordings in the primary's gap,
 // marked `standby`, while the primary is away and after; an export of that time on the desk is copied from the standby.
+// A third camera of the primary the standby records itself as its own channel: left out of the takeover, and said so.
+// Live: a desk's tile of the primary's camera open when it dies plays again from the standby once it takes over, a tile
+// opened then too, and both come from the primary again once the desk reaches it.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +26,12 @@ import { wsClient, type WsClient } from '../helpers/ws-client';
 const WAIT_S = 3;
 const scope = fileScope();
 let camsim: CamsimProcess, primary: StationProcess, standby: StationProcess, desk: StationProcess, p: WsClient, s: WsClient, d: WsClient;
+/** The desk's page with live tiles (their media frames kept), and the media channel of the tile opened before the kill. */
+let tiles: WsClient, before: number;
 let ids: number[], siteId: number, fingerprint: string;
+/** The primary's third camera, which the standby also records as its own channel (`ownShared`, named `OWN_NAME` there). */
+let shared: number, ownShared: number, sharedName: string;
+const OWN_NAME = 'Gate (own)';
 /** The primary as a site of the desk, and its channels' ids there. */
 let deskSite: number, onDesk: number[];
 /** When the primary was killed, and how long the standby took to record its cameras (ms). */
@@ -32,19 +40,33 @@ let killedAt: number, takeoverMs: number;
 type Span = { start: number; end: number; standby?: true };
 const spansOf = async (ws: WsClient, channelIds: number[], from: number, to: number) =>
   (await ws.call<{ channelId: number; spans: Span[] }[]>('archive.timeline', { channelIds, from, to })).map((c) => c.spans);
+/** Fragments of a tile that reached the desk after `since`, their stream times moving on. */
+const movingSince = (channel: number, since: number) => {
+  const times = tiles.frames.filter((f) => f.channel === channel && f.kind === 'fragment' && f.stamp && f.stamp.arrivedAt > since).map((f) => f.stamp!.time);
+  return times.length > 5 && times.at(-1)! > times[0]!;
+};
+/** When a station's log shows a desk (the TLS transport) opening or closing live view there. */
+const liveByDesk = async (ws: WsClient, kind: 'live.open' | 'live.close') => (await ws.call<{ transport: string; at: number }[]>('oplog.query', { kind }))
+  .filter((e) => e.transport === 'remote').map((e) => e.at);
 const standbyOf = async () => (await s.call<{ id: number; standby?: { state: string; cameras: number; recording: number } }[]>('sites.list', {})).find((x) => x.id === siteId)?.standby;
 
 beforeAll(async () => {
-  [camsim, primary, standby, desk] = await scope.all([startCamsim(['--devices', '1', '--channels', '2']), startStation(), startStation(), startStation()]);
+  [camsim, primary, standby, desk] = await scope.all([startCamsim(['--devices', '1', '--channels', '3']), startStation(), startStation(), startStation()]);
   p = await wsClient(primary.url);
   s = await wsClient(standby.url);
   d = await wsClient(desk.url);
-  scope.defer(() => { p.close(); s.close(); d.close(); });
+  tiles = await wsClient(desk.url, { media: true });
+  scope.defer(() => { p.close(); s.close(); d.close(); tiles.close(); });
   const device = camsim.manifest.devices[0]!;
   ids = [];
-  for (const ch of device.channels) ids.push(await addCamsimChannel(p, ch.name, ch, device.credentials));
+  for (const ch of device.channels.slice(0, 2)) ids.push(await addCamsimChannel(p, ch.name, ch, device.credentials));
+  const third = device.channels[2]!;
+  sharedName = third.name;
+  shared = await addCamsimChannel(p, third.name, third, device.credentials);
+  ownShared = await addCamsimChannel(s, OWN_NAME, third, device.credentials);
+  await s.call('recording.setChannels', { channelIds: [ownShared], mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
   await p.call('recording.setArchive', { segmentSeconds: 2, quotaBytes: null, freeFloorBytes: 0 });
-  await p.call('recording.setChannels', { channelIds: ids, mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+  await p.call('recording.setChannels', { channelIds: [...ids, shared], mode: 'continuous', stream: 'sub', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
   const port = await freeTcpPort();
   fingerprint = (await p.call<{ fingerprint: string }>('sites.setServing', { enabled: true, host: '127.0.0.2', port })).fingerprint;
   const added = await s.call<{ id: number }>('sites.add', { name: 'Yard', host: '127.0.0.2', port, username: TEST_ADMIN.name, password: TEST_ADMIN.password });
@@ -73,8 +95,9 @@ async function addSite(ws: WsClient, name: string, port: number, fp: string): Pr
 describe('failover recording', () => {
   it('a standby fetches the cameras its primary records; their credentials only over the TLS link, kept as secrets', async () => {
     const site = await s.call<{ standby: { state: string; cameras: number; waitSeconds: number } }>('sites.setStandby', { id: siteId, enabled: true, waitSeconds: WAIT_S });
-    expect(site.standby).toMatchObject({ waitSeconds: WAIT_S, cameras: 2 });
-    await expect.poll(standbyOf, { timeout: 5000 }).toMatchObject({ state: 'watching', cameras: 2, recording: 0 });
+    expect(site.standby).toMatchObject({ waitSeconds: WAIT_S, cameras: 3 });
+    // The third camera is one the standby records itself: it says so from the pairing on.
+    await expect.poll(standbyOf, { timeout: 5000 }).toMatchObject({ state: 'watching', cameras: 3, recording: 0, recordedHere: [{ name: sharedName, ownName: OWN_NAME }] });
     // Asked on the loopback page (not a standby's TLS link), the camera list is refused.
     await expect(p.call('failover.pairing', {})).rejects.toThrow(/only to a standby station over its TLS link/);
     // The cameras' password is in the standby's secret store (encrypted), never in its database or log.
@@ -83,8 +106,10 @@ describe('failover recording', () => {
       try { text = readFileSync(join(standby.dataDir, f)).toString('latin1'); } catch { continue; }
       expect(text, f).not.toContain(DEFAULT_PASSWORD);
     }
-    // The primary records both before it goes away.
-    await expect.poll(async () => (await p.call<{ channels: { state: string }[] }>('recording.status', {})).channels.filter((c) => c.state === 'recording').length, { timeout: 15_000 }).toBe(2);
+    // The primary records both before it goes away; the desk's tile of the first camera plays through the primary.
+    await expect.poll(async () => (await p.call<{ channels: { state: string }[] }>('recording.status', {})).channels.filter((c) => c.state === 'recording').length, { timeout: 15_000 }).toBe(3);
+    before = (await tiles.call<{ channel: number }>('live.open', { streamId: `${onDesk[0]}/main` })).channel;
+    await expect.poll(() => movingSince(before, 0), { timeout: 15_000 }).toBe(true);
   });
 
   it('kill -9 of the primary: the standby records its cameras within the wait and a few seconds', { timeout: 30_000 }, async () => {
@@ -98,7 +123,19 @@ describe('failover recording', () => {
     }, { timeout: (WAIT_S + 10) * 1000, interval: 200 }).toBe(true);
     takeoverMs = Date.now() - killedAt;
     expect(takeoverMs).toBeLessThan((WAIT_S + 5) * 1000);
-    expect(await standbyOf()).toMatchObject({ state: 'recording', recording: 2 });
+    // Two taken over; the third, recorded here already as its own channel, not opened a second time.
+    expect(await standbyOf()).toMatchObject({ state: 'recording', recording: 2, recordedHere: [{ name: sharedName, ownName: OWN_NAME }] });
+    expect(await s.call<unknown[]>('failover.live', { fingerprint })).toHaveLength(2);
+    const [twice, own] = await spansOf(s, [siteChannelId(siteId, shared), ownShared], killedAt - 60_000, Date.now() + 1000);
+    expect(twice!.filter((x) => x.standby)).toEqual([]);
+    expect(own!.some((x) => x.end > killedAt)).toBe(true);
+    // Live: the desk's tile open before plays again, from the standby, within the takeover and a few seconds; so does a
+    // tile opened now (the standby's log has the desk's opens).
+    await expect.poll(() => movingSince(before, killedAt + takeoverMs), { timeout: 8000, interval: 200 }).toBe(true);
+    expect(Date.now() - killedAt).toBeLessThan((WAIT_S + 10) * 1000);
+    const after = (await tiles.call<{ channel: number }>('live.open', { streamId: `${onDesk[1]}/sub` })).channel;
+    await expect.poll(() => movingSince(after, killedAt), { timeout: 8000, interval: 200 }).toBe(true);
+    expect((await liveByDesk(s, 'live.open')).filter((at) => at > killedAt).length).toBeGreaterThanOrEqual(2);
     // On the desk, the primary's channels say it is away, and still draw what the standby records meanwhile.
     await expect.poll(async () => {
       const list = await d.call<{ spans: Span[]; unavailable?: unknown }[]>('archive.timeline', { channelIds: onDesk, from: killedAt - 60_000, to: Date.now() + 1000 });
@@ -108,6 +145,9 @@ describe('failover recording', () => {
 
   it('the primary back: the standby hands its cameras back, and the two archives together have no gap longer than the takeover', { timeout: 45_000 }, async () => {
     // The primary starts again on its data folder (its own recorders with it); the standby records meanwhile.
+    // The standby alone records for at least 3 s (a moment of the primary's gap to play back on it, below).
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + takeoverMs + 3000 - Date.now())));
+    const restartedAt = Date.now();
     primary = scope.add(await startStation({ dataDir: primary.dataDir }));
     const p2 = await wsClient(primary.url);
     scope.defer(() => p2.close());
@@ -135,10 +175,41 @@ describe('failover recording', () => {
     // The standby's own timeline marks them as its failover recordings.
     const marked = await spansOf(s, ids.map((id) => siteChannelId(siteId, id)), from, to);
     for (const list of marked) expect(list.some((x) => x.standby)).toBe(true);
+    // Only its own recordings are marked so, not the primary's spans that overlap a takeover (the hand-back's overlap).
+    expect(marked[0]!.filter((x) => x.standby).map(({ start, end }) => ({ start, end }))).toEqual(cover[0]!.spans);
+
+    // Playback there follows that timeline: in the primary's gap the standby's own recording, read from its own archive
+    // (before, the site's copy alone: the primary's next recording, past the gap); before the gap the primary's, copied.
+    const mine = own[0]!.filter((x) => x.end > from && x.start < to).sort((a, b) => a.start - b.start);
+    const gap = mine.slice(1).map((x, i) => ({ start: mine[i]!.end, end: x.start })).sort((a, b) => (b.end - b.start) - (a.end - a.start))[0]!;
+    const sb = marked[0]!.find((x) => x.standby && x.end > gap.start && x.start < gap.end)!;
+    // Paused, a session sends up to a second past its instant: the primary's next recording lies further on.
+    const at = Math.max(gap.start, sb.start) + 200;
+    expect(Math.min(gap.end, sb.end) - at, 'a time in the primary\'s gap that the standby recorded').toBeGreaterThan(1200);
+    const sm = await wsClient(standby.url, { media: true });
+    scope.defer(() => sm.close());
+    const channel = siteChannelId(siteId, ids[0]!);
+    const pb = await sm.call<{ state: { sessionId: number }; channels: { channel: number }[] }>('playback.open', { source: 'local', channelIds: [channel], at, paused: true });
+    const fragments = () => sm.frames.filter((f) => f.channel === pb.channels[0]!.channel && f.kind === 'fragment').length;
+    await expect.poll(fragments, { timeout: 10_000 }).toBeGreaterThan(0);
+    const inGap = fragments();
+    await sm.call('playback.seek', { sessionId: pb.state.sessionId, at: killedAt - 3000 });
+    await expect.poll(fragments, { timeout: 10_000 }).toBeGreaterThan(inGap);
+    await sm.call('playback.close', { sessionId: pb.state.sessionId });
+    // The standby's copy of the site's archive holds the primary's segments only: its own were never copied.
+    const copies = readdirSync(join(standby.dataDir, 'site-archives', String(siteId), 'files', String(channel)));
+    expect(copies.length).toBeGreaterThan(0);
+    expect(copies.filter((f) => !/^\d+\.mp4$/.test(f))).toEqual([]);
 
     // The desk: the primary's own recordings and, in its gap, the standby's marked as such, with no gap longer than the takeover.
     await d.call('sites.retry', { id: deskSite });
     await waitOnline(d, deskSite);
+    // Its live tiles moved back to the primary once the desk reached it (opened there, closed on the standby: both logs say
+    // so) and play on.
+    await expect.poll(async () => (await liveByDesk(p2, 'live.open')).filter((at) => at > restartedAt).length, { timeout: 8000, interval: 250 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(async () => (await liveByDesk(s, 'live.close')).filter((at) => at > restartedAt).length, { timeout: 8000, interval: 250 }).toBeGreaterThanOrEqual(2);
+    const movedAt = Date.now();
+    await expect.poll(() => movingSince(before, movedAt), { timeout: 8000, interval: 250 }).toBe(true);
     let onDeskSpans: Span[][] = [];
     await expect.poll(async () => {
       onDeskSpans = await spansOf(d, onDesk, from, to);

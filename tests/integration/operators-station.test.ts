@@ -4,6 +4,7 @@
 // right, and the operation log has each step. Failed sign-ins lock the name out; a sign-in id is no use on another
 // connection after it was revoked; the last administrator stays.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WS_CLOSE_SIGNED_OUT } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
 import type { LoopbackServer } from '../../electron/core/server/loopback-server';
 import type { Station } from '../../electron/core/station';
@@ -184,13 +185,39 @@ describe('bad input and attacks', () => {
     expect(await third.call('auth.resume', { sessionId: signed.sessionId })).toMatchObject({ ok: false, error: { reason: 'auth.sessionEnded' } });
   });
 
+  it('a password change ends every other sign-in of that user (closing their sockets, saying why); a reset ends them all', async () => {
+    expect(await admin.call('users.create', { name: 'rotator', password: 'Old-secret-2026', roleId: 'viewer', mustChangePassword: false })).toMatchObject({ ok: true });
+    const closed = (m: MediaClient) => new Promise<{ code: number; reason: string }>((r) => m.ws.once('close', (code, why) => r({ code, reason: why.toString() })));
+    const mine = await signedInClient(scope, server, 'rotator', 'Old-secret-2026');
+    const other = await signedInClient(scope, server, 'rotator', 'Old-secret-2026');
+    // A sign-in kept elsewhere to resume later (a desk's stored secret, a closed tab's).
+    const kept = await mediaClient(scope, server, [], { signIn: false });
+    const secret = (await kept.call('auth.signIn', { name: 'rotator', password: 'Old-secret-2026' })).value.sessionId as string;
+    kept.ws.close();
+    const otherClosed = closed(other);
+    expect(await mine.call('auth.changePassword', { currentPassword: 'Old-secret-2026', newPassword: 'New-secret-2026' })).toMatchObject({ ok: true, value: { me: { name: 'rotator' } } });
+    expect(await otherClosed).toEqual({ code: WS_CLOSE_SIGNED_OUT, reason: 'auth.passwordChanged' });
+    const later = await mediaClient(scope, server, [], { signIn: false });
+    expect(await later.call('auth.resume', { sessionId: secret })).toMatchObject({ ok: false, error: { reason: 'auth.sessionEnded' } });
+    // The session that made the change goes on.
+    expect((await mine.call('channels.list', {})).ok).toBe(true);
+    expect(mine.ws.readyState).toBe(1);
+    // An administrator's reset ends that one too.
+    const mineClosed = closed(mine);
+    const id = ((await admin.call('users.list', {})).value as { id: number; name: string }[]).find((u) => u.name === 'rotator')!.id;
+    expect(await admin.call('users.resetPassword', { id, password: 'Reset-secret-2026', mustChangePassword: false })).toMatchObject({ ok: true });
+    expect(await mineClosed).toEqual({ code: WS_CLOSE_SIGNED_OUT, reason: 'auth.passwordReset' });
+    expect((await admin.call('channels.list', {})).ok).toBe(true);
+    expect((await signedInClient(scope, server, 'rotator', 'Reset-secret-2026')).ws.readyState).toBe(1);
+  });
+
   it('weak passwords, the last administrator and one’s own account are refused, and nothing changes', async () => {
     expect(await admin.call('users.create', { name: 'weak', password: 'short1', roleId: 'viewer' })).toMatchObject({ ok: false, error: { reason: 'auth.weakPassword', params: { field: 'password' } } });
     expect(await admin.call('users.create', { name: 'weak', password: 'weak-and-weaker1', roleId: 'viewer' })).toMatchObject({ ok: false, error: { reason: 'auth.weakPassword' } });
     expect(await admin.call('users.update', { id: 1, roleId: 'viewer' })).toMatchObject({ ok: false, error: { reason: 'auth.ownRole' } });
     expect(await admin.call('users.remove', { id: 1 })).toMatchObject({ ok: false, error: { reason: 'auth.notYourself' } });
     const users = (await admin.call('users.list', {})).value as { name: string; roleId: string }[];
-    expect(users.map((u) => `${u.name}:${u.roleId}`)).toEqual(['admin:administrator', `${OP.name}:operator`, 'nightlead:supervisor']);
+    expect(users.map((u) => `${u.name}:${u.roleId}`)).toEqual(['admin:administrator', `${OP.name}:operator`, 'nightlead:supervisor', 'rotator:viewer']);
   });
 
   it('nobody raises their own role, gives rights or cameras they do not hold, or acts on an account above theirs', async () => {

@@ -163,6 +163,24 @@ export class AuthService {
     }
   }
 
+  /**
+   * A password changed or reset: every sign-in of that user ends but `keep` (the one making the change), whatever
+   * carries it — a page's token, a desk's resume secret — and their connections are closed with the reason, so a page
+   * shows its sign-in and a desk signs in anew (with the old password: refused). `caller`'s own connection is not hung
+   * up (its answer is still to go out); it hears `auth.changed`.
+   */
+  private endOtherSignIns(userId: number, reason: 'auth.passwordChanged' | 'auth.passwordReset', caller: ClientSession, keep?: SignIn): void {
+    this.grants.clear();
+    let ended = 0;
+    for (const s of this.signIns.all()) if (s.userId === userId && s !== keep) {
+      const clients = [...s.clients];
+      this.signIns.end(s);
+      for (const c of clients) if (c !== caller) c.hangUp?.(reason);
+      ended++;
+    }
+    if (ended) this.o.signals.emit('auth.changed', { userId });
+  }
+
   private grantOf(userId: number): { me: Me; grant: Grant } | undefined {
     if (isShare(userId)) return this.shares?.grantOf(userId);
     const cached = this.grants.get(userId);
@@ -463,11 +481,12 @@ export class AuthService {
       return this.state(session);
     },
     'auth.changePassword': async ({ currentPassword, newPassword }, session) => {
-      const { me } = this.me(session);
+      const { me, signIn } = this.me(session);
       await this.checkPassword(session, me.name, currentPassword);
       this.checkStrong(newPassword, me.name, 'newPassword');
       updateUser(this.o.db, me.id, { hash: await hashPassword(newPassword), mustChange: false }, this.o.clock());
-      this.grants.clear();
+      // Whoever knew the old password (a lost laptop, a desk set up with it) is signed out; this sign-in stays.
+      this.endOtherSignIns(me.id, 'auth.passwordChanged', session, signIn);
       return this.state(session);
     },
     'auth.sessions': (_, session) => this.signIns.all().map((s) => ({
@@ -523,7 +542,7 @@ export class AuthService {
       this.mayActOn(session, id);
       this.checkStrong(password, cur.name);
       const u = updateUser(this.o.db, id, { hash: await hashPassword(password), mustChange: mustChangePassword }, this.o.clock());
-      this.endSignInsOf(id);
+      this.endOtherSignIns(id, 'auth.passwordReset', session);
       return u;
     },
     'roles.list': () => listRoles(this.o.db),

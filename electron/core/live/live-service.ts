@@ -183,6 +183,17 @@ export class LiveService {
     this.sessions.get(session)?.open.get(channel)?.setRate(rate);
   }
 
+  /**
+   * A relayed stream's source moved (sites/: a station away and its standby holding the camera, or back): its hub opens
+   * a new upstream, which replaces the current one once it delivers. False when nobody watches that stream any more.
+   */
+  restream(streamId: string): boolean {
+    const hub = this.hubs.get(streamId);
+    if (!hub || hub.consumerCount === 0) return false;
+    hub.switchUpstream();
+    return true;
+  }
+
   retry(streamId: string): void {
     const hub = this.hubs.get(streamId);
     if (!hub) throw fail('live.streamNotOpen', { id: streamId });

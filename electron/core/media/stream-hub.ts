@@ -390,6 +390,20 @@ export class StreamHub {
     if (this.consumers.size > 0) this.connect();
   }
 
+  /**
+   * A new upstream now, because the stream's source moved (a relayed stream back at its own station, or its standby now
+   * holding it): beside a live one it replaces it once it delivers a keyframe, as a stall's replacement does; while
+   * waiting to retry, at once. Nothing without consumers.
+   */
+  switchUpstream(): void {
+    if (this.closed || this.consumers.size === 0) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.candidate?.stop(true);
+    this.candidate = undefined;
+    this.connect();
+  }
+
   close(): void {
     this.closed = true;
     clearInterval(this.watchdog);

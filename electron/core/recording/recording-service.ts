@@ -88,6 +88,8 @@ export interface RecordingServiceOptions {
   burnMasks?: (path: string, channelId: number) => Promise<string[] | null>;
   /** Other stations' channels (a desk): their archive. */
   remote?: RemoteArchivePort;
+  /** Marks this station's own failover recordings of other stations' channels on its timeline (sites/failover.ts). */
+  markStandby?: (list: TimelineChannel[]) => TimelineChannel[];
 }
 
 interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null; motion_grid: 0 | 1; backfill: 0 | 1 }
@@ -605,7 +607,9 @@ export class RecordingService {
 
   /** Timelines; other stations' channels asked of their station (the desk's own evidence locks kept on them). */
   private async timeline(source: string, channelIds: number[], from: number, to: number): Promise<TimelineChannel[]> {
-    const own = timeline(this.source(source).db, channelIds, from, to);
+    const local = timeline(this.source(source).db, channelIds, from, to);
+    // This station's failover recordings of other stations' channels marked `standby`, before their station's own spans join.
+    const own = source === 'local' && this.opts.markStandby ? this.opts.markStandby(local) : local;
     const far = source === 'local' && this.opts.remote ? channelIds.filter(isSite) : [];
     if (!far.length) return own;
     const theirs = new Map((await this.opts.remote!.timeline(far, from, to)).map((t) => [t.channelId, t]));
@@ -637,6 +641,14 @@ export class RecordingService {
   /** This station's segments of a channel over [from, to], for a desk copying them (at most 500). */
   private segments(channelId: number, from: number, to: number): ArchiveSegment[] {
     return segmentsIn(this.opts.db, channelId, from, to).slice(0, 500).map(toArchiveSegment);
+  }
+
+  /**
+   * This station's own segments of a channel over a range, each with its file: for another station's channel, what this
+   * station recorded of it as its standby (sites/failover.ts), which playback takes in place (sites/remote-archive.ts).
+   */
+  ownSegments(channelId: number, from: number, to: number): { segment: ArchiveSegment; file: string }[] {
+    return segmentsIn(this.opts.db, channelId, from, to).slice(0, 500).map((r) => ({ segment: toArchiveSegment(r), file: segmentFile(this.archive.root, r.path) }));
   }
 
   /** Bytes of one of this station's segment files, for a desk copying it: never past what the index says is written. */

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { ClientFrame, type ServerFrame } from '../../contract';
+import { ClientFrame, WS_CLOSE_SIGNED_OUT, type ServerFrame } from '../../contract';
 import { ClientSession, type Peer } from '../client-session';
 import type { Logger } from '../log';
 import type { Station } from '../station';
@@ -26,7 +26,12 @@ export function serveSocket(station: Station, ws: WebSocket, socket: Duplex, id:
     },
     backlog: () => ws.bufferedAmount,
   }, peer);
-  session.hangUp = () => ws.terminate();
+  session.hangUp = (reason) => {
+    if (!reason) return ws.terminate();
+    // A close the other side can read (its code and the reason's key); a peer that does not answer it is cut off.
+    ws.close(WS_CLOSE_SIGNED_OUT, reason);
+    setTimeout(() => ws.terminate(), 2000).unref();
+  };
   // Each connection is sent what its user may see (auth/: a restricted user hears nothing of other cameras).
   const unsubscribe = station.signals.subscribe((name, payload) => {
     const seen = station.signalFor(session, name, payload);

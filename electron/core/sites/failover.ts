@@ -9,7 +9,7 @@ import {
 } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { Logger } from '../log';
-import { StreamHub } from '../media/stream-hub';
+import { StreamHub, type UpstreamSink } from '../media/stream-hub';
 import type { Handlers } from '../rpc';
 import type { Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
@@ -53,7 +53,11 @@ export interface FailoverOptions {
 type KeptCamera = Omit<FailoverCamera, 'credentials'>;
 interface Row { site_id: number; wait_s: number; cameras: string; paired_at: number | null; error: string | null }
 
-interface Taken { channelId: number; hub: StreamHub; rec: StandbyRecorder; spanId: number }
+interface Taken {
+  channelId: number; hub: StreamHub; rec: StandbyRecorder; spanId: number;
+  /** Live views fed from this camera's connection (`relay`), ended at hand-back with the reason. */
+  relays: Set<(reason: string) => void>;
+}
 
 /** One site this station is the standby of, while the station runs. */
 interface Watch {
@@ -67,6 +71,8 @@ interface Watch {
   lastPing: number;
   pairing: boolean;
   takeover?: { since: number; taken: Taken[]; handingBackSince: number | null };
+  /** The primary's cameras this station records itself as its own channels (found at pairing and at takeover): left out. */
+  recordedHere: { channelId: number; name: string; ownName: string }[];
   shown?: string;
 }
 
@@ -84,6 +90,21 @@ function withCredentials(url: string, c: { username: string; password: string } 
   u.username = encodeURIComponent(c.username);
   u.password = encodeURIComponent(c.password);
   return u.toString();
+}
+
+/**
+ * A stream's source, to tell the same camera stream apart from others however its URL was written: the camera's address
+ * and port (RTSP's default filled in) and the path and query naming its channel and stream; no credentials, no scheme.
+ */
+export function sourceKey(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === 'rtsps:' ? '322' : '554');
+    return `${u.hostname.toLowerCase()}:${port}${u.pathname}${u.search}`;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -125,7 +146,7 @@ export class FailoverService {
   }
 
   private newWatch(siteId: number, now: number): Watch {
-    return { siteId, lastSeen: now, lastAnswer: 0, primaryRecording: new Set(), pingSince: null, lastPing: 0, pairing: false };
+    return { siteId, lastSeen: now, lastAnswer: 0, primaryRecording: new Set(), pingSince: null, lastPing: 0, pairing: false, recordedHere: [] };
   }
 
   private rows(): Row[] {
@@ -193,7 +214,8 @@ export class FailoverService {
       await this.o.secrets.set(secretKey(w.siteId), JSON.stringify(credentials));
       const kept: KeptCamera[] = cameras.map(({ credentials: _, ...c }) => c);
       this.o.db.prepare('UPDATE failover_standby SET cameras = ?, paired_at = ?, error = NULL WHERE site_id = ?').run(JSON.stringify(kept), this.o.clock(), w.siteId);
-      this.log.info({ site: w.siteId, cameras: kept.length }, 'paired with the primary station');
+      w.recordedHere = await this.recordedHere(kept);
+      this.log.info({ site: w.siteId, cameras: kept.length, recordedHere: w.recordedHere.length }, 'paired with the primary station');
     } catch (err) {
       const error = (err as Error).message;
       this.o.db.prepare('UPDATE failover_standby SET error = ? WHERE site_id = ?').run(error, w.siteId);
@@ -262,6 +284,26 @@ export class FailoverService {
     }
   }
 
+  /**
+   * The primary's cameras whose stream (main or sub) is one this station records itself as its own channel: taking them
+   * over would open the camera a second time and keep the same pictures twice.
+   */
+  private async recordedHere(cameras: KeptCamera[]): Promise<Watch['recordedHere']> {
+    const recording = new Set((await this.o.own.configs()).filter((c) => c.mode !== 'off').map((c) => c.channelId));
+    const own = new Map<string, string>();
+    for (const c of await this.o.own.channels()) {
+      if (!recording.has(c.id)) continue;
+      for (const url of [c.mainUrl, c.subUrl]) {
+        const key = sourceKey(url);
+        if (key) own.set(key, c.name);
+      }
+    }
+    return cameras.flatMap((cam) => {
+      const ownName = [cam.mainUrl, cam.subUrl].map((u) => own.get(sourceKey(u) ?? '')).find((n) => n !== undefined);
+      return ownName === undefined ? [] : [{ channelId: cam.channelId, name: cam.name, ownName }];
+    });
+  }
+
   private async takeOver(w: Watch, r: Row): Promise<void> {
     const now = this.o.clock();
     const taken: Taken[] = [];
@@ -270,8 +312,12 @@ export class FailoverService {
     w.takeover = takeover;
     const stored = await this.o.secrets.get(secretKey(w.siteId));
     const credentials = (stored ? JSON.parse(stored) : {}) as Record<string, { username: string; password: string }>;
+    // Asked again now: this station's own channels may have changed since the pairing.
+    const here = await this.recordedHere(this.cameras(r)).catch(() => w.recordedHere);
     if (w.takeover !== takeover) return;
+    w.recordedHere = here;
     for (const cam of this.cameras(r)) {
+      if (here.some((h) => h.channelId === cam.channelId)) continue;
       const channelId = siteChannelId(w.siteId, cam.channelId);
       const stream = cam.recording.stream === 'sub' && cam.subUrl ? 'sub' : 'main';
       const url = withCredentials(stream === 'sub' ? cam.subUrl! : cam.mainUrl, credentials[cam.channelId] ?? null);
@@ -283,9 +329,10 @@ export class FailoverService {
       // The primary's events do not reach the standby: a camera it records on events is recorded throughout.
       const mode = cam.recording.mode === 'schedule' ? 'schedule' : 'continuous';
       const rec = this.o.record(channelId, hub, { mode, stream, schedule: cam.recording.schedule, preMs: cam.recording.preSeconds * 1000, postMs: cam.recording.postSeconds * 1000 });
-      taken.push({ channelId, hub, rec, spanId });
+      taken.push({ channelId, hub, rec, spanId, relays: new Set() });
     }
     this.log.warn({ site: w.siteId, cameras: taken.length, silentS: Math.round((now - w.lastSeen) / 1000) }, 'primary station not answering: recording its cameras');
+    if (here.length) this.log.info({ site: w.siteId, cameras: here.map((h) => h.channelId) }, 'cameras of the primary left out: this station records them itself');
     this.show(w, true);
   }
 
@@ -294,6 +341,8 @@ export class FailoverService {
     if (!t) return;
     w.takeover = undefined;
     await Promise.all(t.taken.map(async (x) => {
+      // Live views move back to the primary (their hubs open it anew: sites-service.ts).
+      for (const end of [...x.relays]) end(`handed back to the station (${why})`);
       await x.rec.stop().catch(() => {});
       x.hub.close();
       // After the recorder's last write: the span covers everything it recorded.
@@ -301,6 +350,59 @@ export class FailoverService {
     }));
     this.log.info({ site: w.siteId, cameras: t.taken.length, recordedS: Math.round((this.o.clock() - t.since) / 1000), why }, 'cameras handed back to the primary station');
     this.show(w, true);
+  }
+
+  // ---- live view of the cameras taken over ----
+
+  private takenNow(channelId: number): Taken | undefined {
+    const at = splitSiteChannel(channelId);
+    return at ? this.watches.get(at.siteId)?.takeover?.taken.find((x) => x.channelId === channelId) : undefined;
+  }
+
+  /** Whether this station records that site channel now as the standby of its station. */
+  holds(channelId: number): boolean {
+    return !!this.takenNow(channelId);
+  }
+
+  /**
+   * A taken-over camera's live view (a hub's upstream: sites-service.ts `remoteStream`): the connection the standby
+   * records from, fanned out (whichever stream it records, main or sub), until hand-back. Undefined when not held.
+   */
+  relay(channelId: number, sink: UpstreamSink): { close(): void } | undefined {
+    const x = this.takenNow(channelId);
+    if (!x) return undefined;
+    let off: (() => void) | undefined;
+    let closed = false;
+    const stop = () => {
+      closed = true;
+      off?.();
+      x.relays.delete(end);
+    };
+    const end = (reason: string) => {
+      stop();
+      sink.closed(reason);
+    };
+    x.relays.add(end);
+    // After `open` returned: the hub's cached init and GOP come at once on attach, and its upstream must exist to take them.
+    setImmediate(() => {
+      if (closed) return;
+      try {
+        off = x.hub.attach({
+          init: (data, info) => { sink.bytes(data.length); sink.part({ kind: 'init', data, info }); },
+          fragment: (data, info) => { sink.bytes(data.length); sink.part({ kind: 'fragment', data, info }); },
+        });
+      } catch {
+        end('handed back to the station');
+      }
+    });
+    return { close: stop };
+  }
+
+  /** `failover.live`: the channels of the station with that certificate this station records now, by both ids. */
+  private live(fingerprint: string): { channelId: number; standbyChannelId: number }[] {
+    const site = this.o.db.prepare('SELECT id FROM site WHERE fingerprint = ?').get(fingerprint) as { id: number } | undefined;
+    const taken = site ? (this.watches.get(site.id)?.takeover?.taken ?? []) : [];
+    return taken.map((x) => ({ channelId: splitSiteChannel(x.channelId)!.remoteId, standbyChannelId: x.channelId }));
   }
 
   // ---- what the sites table shows ----
@@ -326,6 +428,7 @@ export class FailoverService {
     }
     return {
       waitSeconds: r.wait_s, state, cameras, pairedAt: r.paired_at, recording: w.takeover?.taken.length ?? 0, since, takeoverAt, error: r.error,
+      recordedHere: w.recordedHere.map(({ name, ownName }) => ({ name, ownName })),
     };
   }
 
@@ -368,13 +471,14 @@ export class FailoverService {
     }));
   }
 
-  readonly handlers: Pick<Handlers, 'sites.setStandby' | 'failover.pairing' | 'failover.coverage'> = {
+  readonly handlers: Pick<Handlers, 'sites.setStandby' | 'failover.pairing' | 'failover.coverage' | 'failover.live'> = {
     'sites.setStandby': async ({ id, enabled, waitSeconds }) => {
       await this.setStandby(id, enabled, waitSeconds ?? STANDBY_WAIT_DEFAULT_S);
       return this.o.sites.site(id);
     },
     'failover.pairing': (_, session) => this.pairingFor(session),
     'failover.coverage': ({ fingerprint, channelIds, from, to }) => this.coverage(fingerprint, channelIds, from, to),
+    'failover.live': ({ fingerprint }) => this.live(fingerprint),
   };
 
   async dispose(): Promise<void> {

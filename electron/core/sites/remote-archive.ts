@@ -4,8 +4,8 @@
 // Every instant is moved by the link's measured clock offset on the way: desk time = their time - offset.
 // Failover: what another station recorded of a station's cameras as its standby while it was away (`failover.coverage`
 // there) joins that station's timeline marked `standby`, and its segments are copied from that station into the same copy.
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import {
   fail, SEGMENT_READ_MAX, siteChannelId, splitSiteChannel, StationError,
   type ArchiveSegment, type CallInput, type CallName, type CallOutput, type TimelineChannel,
@@ -43,6 +43,11 @@ export interface RemoteArchiveOptions {
   coverageMs?: number;
   /** How long a timeline waits for a standby's answer before it goes without (the answer still serves later askers); default 3 s. */
   coverageWaitMs?: number;
+  /**
+   * This station's own recordings of a site's channel (made as that station's standby: sites/failover.ts), from its own
+   * archive, each segment with its file: playback and export take them where the site has none, as the timeline shows.
+   */
+  own?(channelId: number, from: number, to: number): { segment: ArchiveSegment; file: string }[];
 }
 
 interface Cache { db: Db; source: ArchiveSource; bytes: number }
@@ -51,8 +56,13 @@ interface Row { id: number; bytes: number; closed: number }
 interface Cover { siteId: number; channelId: number; standbyChannelId?: number; spans: { start: number; end: number }[] }
 /** A standby's answer about one station's channels over a range, kept a short while. */
 interface CoverEntry { ids: number[]; from: number; to: number; at: number; answer: Promise<Cover[]> }
-/** One station's segments of a channel: the channel's own station's, or a standby's (`from`: the station they are copied from). */
-interface Listing { from: number; off: number; segments: ArchiveSegment[] }
+/**
+ * One station's segments of a channel: the channel's own station's, or a standby's (`from`: the station they are copied
+ * from; `SELF`: this station's own archive, whose segments are indexed where they lie, `files`, never copied).
+ */
+interface Listing { from: number; off: number; segments: ArchiveSegment[]; files?: Map<number, string> }
+/** `Listing.from` of this station's own recordings (site ids are positive). */
+const SELF = 0;
 
 const DAY_MS = 86_400_000;
 
@@ -90,7 +100,8 @@ export class RemoteArchive {
       const dir = siteArchiveDir(this.o.dataDir, siteId);
       mkdirSync(join(dir, 'files'), { recursive: true });
       const db = openDatabase(join(dir, 'index.db'));
-      const bytes = (db.prepare('SELECT coalesce(sum(bytes), 0) AS n FROM rec_segment').get() as { n: number }).n;
+      // This station's own segments indexed here (absolute paths) are not copies: they do not count against the bound.
+      const bytes = (db.prepare('SELECT path, bytes FROM rec_segment').all() as { path: string; bytes: number }[]).reduce((n, r) => (isAbsolute(r.path) ? n : n + r.bytes), 0);
       c = { db, bytes, source: { id: `site-${siteId}`, db, root: join(dir, 'files'), label: `site ${siteId}` } };
       this.caches.set(siteId, c);
     }
@@ -346,6 +357,7 @@ export class RemoteArchive {
   }
 
   private reachable(siteId: number): boolean {
+    if (siteId === SELF) return true;
     try { this.o.site(siteId); return true; } catch { return false; }
   }
 
@@ -367,24 +379,28 @@ export class RemoteArchive {
       refused = err;
     }
     const own = out[0];
+    // Where the station has the same time itself (the hand-back's overlap), its own recording is played.
+    const inOwn = (s: ArchiveSegment, off: number) => !!own?.segments.some((o) => o.start - own.off <= s.start - off && o.end - own.off >= s.end - off);
     for (const c of await covered) {
       if (!c.standbyChannelId) continue;
       try {
         const { link, offsetMs: off } = this.o.site(c.siteId);
         const segments = await link.call('archive.segments', { channelId: c.standbyChannelId, ...range(off) });
-        // Where the station has the same time itself (the hand-back's overlap), its own recording is played.
-        const inOwn = (s: ArchiveSegment) => !!own?.segments.some((o) => o.start - own.off <= s.start - off && o.end - own.off >= s.end - off);
-        out.push({ from: c.siteId, off, segments: segments.filter((s) => !inOwn(s)) });
+        out.push({ from: c.siteId, off, segments: segments.filter((s) => !inOwn(s, off)) });
       } catch (err) {
         this.log.debug({ site: c.siteId, err: (err as Error).message }, 'a standby\'s segments not had from the station');
       }
     }
+    // This station's own recordings of the channel (its takeovers as the site's standby), where the site has none.
+    const mine = (this.o.own?.(channelId, from, to) ?? []).filter((m) => !inOwn(m.segment, 0));
+    if (mine.length) out.push({ from: SELF, off: 0, segments: mine.map((m) => m.segment), files: new Map(mine.map((m) => [m.segment.id, m.file])) });
     if (!out.length) throw refused;
     const p = this.pendingOf(channelId);
     const cache = this.cache(siteId);
+    if (this.o.own) this.dropGone(cache, channelId, from, to);
     for (const l of out) {
       for (const s of l.segments) {
-        const have = cache.db.prepare('SELECT id, bytes, closed FROM rec_segment WHERE path = ?').get(this.pathOf(channelId, l.from, s.id)) as Row | undefined;
+        const have = cache.db.prepare('SELECT id, bytes, closed FROM rec_segment WHERE path = ?').get(this.pathIn(channelId, l, s.id)) as Row | undefined;
         if (!have || have.bytes < s.bytes) p.starts.set(s.start - l.off, l.from);
       }
     }
@@ -405,11 +421,22 @@ export class RemoteArchive {
     return from === this.at(channelId).siteId ? `${channelId}/${remoteSegmentId}.mp4` : `${channelId}/s${from}-${remoteSegmentId}.mp4`;
   }
 
+  /** A listed segment's path in the copy's index: this station's own file where it lies, else where its copy goes. */
+  private pathIn(channelId: number, l: Listing, segmentId: number): string {
+    return l.files?.get(segmentId) ?? this.pathOf(channelId, l.from, segmentId);
+  }
+
+  /** This station's own segments indexed in the copy whose file retention has deleted since: out of the index too. */
+  private dropGone(cache: Cache, channelId: number, from: number, to: number): void {
+    const rows = cache.db.prepare('SELECT id, path FROM rec_segment WHERE channel_id = ? AND start_ms <= ? AND end_ms >= ?').all(channelId, to, from) as { id: number; path: string }[];
+    for (const r of rows) if (isAbsolute(r.path) && !existsSync(r.path)) deleteSegment(cache.db, r.id);
+  }
+
   /** Copies one remote segment (or what it grew by since the last copy) from the station listing it, indexed in the desk's clock. */
   private copy(channelId: number, seg: ArchiveSegment, l: Listing): Promise<void> {
     const { siteId } = this.at(channelId);
     const off = l.off;
-    const path = this.pathOf(channelId, l.from, seg.id);
+    const path = this.pathIn(channelId, l, seg.id);
     const key = `${siteId}:${path}`;
     this.used.set(`${siteId}:${path}`, Date.now());
     const running = this.copying.get(key);
@@ -429,22 +456,8 @@ export class RemoteArchive {
     const have = cache.db.prepare('SELECT id, bytes, closed FROM rec_segment WHERE path = ?').get(path) as Row | undefined;
     const done = () => this.pending.get(channelId)?.starts.delete(seg.start - off);
     if (have && (have.bytes >= seg.bytes || !seg.bytes)) return void done();
-    const { link } = this.o.site(from);
-    const file = segmentFile(cache.source.root, path);
-    mkdirSync(dirname(file), { recursive: true });
-    const fd = openSync(file, have ? 'r+' : 'w');
-    let at = have?.bytes ?? 0;
-    try {
-      while (at < seg.bytes) {
-        const r = await link.call('archive.segmentRead', { channelId: seg.channelId, segmentId: seg.id, offset: at, length: Math.min(SEGMENT_READ_MAX, seg.bytes - at) });
-        const data = Buffer.from(r.dataBase64, 'base64');
-        if (!data.length) throw fail('archive.noSegment', { id: seg.id, channelId });
-        writeSync(fd, data, 0, data.length, at);
-        at += data.length;
-      }
-    } finally {
-      closeSync(fd);
-    }
+    // This station's own segment (SELF) is only indexed: its file is where it lies, read by the cursor in place.
+    if (from !== SELF) await this.copyBytes(cache, from, channelId, seg, path, have?.bytes ?? 0);
     // The site was removed while its bytes came (its folder is gone, and so is this copy), or the desk is stopping.
     if (this.caches.get(siteId) !== cache) {
       if (!this.disposed) rmSync(siteArchiveDir(this.o.dataDir, siteId), { recursive: true, force: true });
@@ -461,9 +474,27 @@ export class RemoteArchive {
       const id = insertSegment(cache.db, row);
       if (seg.fromCamera) cache.db.prepare('UPDATE rec_segment SET from_camera = 1 WHERE id = ?').run(id);
     }
-    cache.bytes += seg.bytes - (have?.bytes ?? 0);
+    if (from !== SELF) cache.bytes += seg.bytes - (have?.bytes ?? 0);
     done();
     this.evict();
+  }
+
+  private async copyBytes(cache: Cache, from: number, channelId: number, seg: ArchiveSegment, path: string, at: number): Promise<void> {
+    const { link } = this.o.site(from);
+    const file = segmentFile(cache.source.root, path);
+    mkdirSync(dirname(file), { recursive: true });
+    const fd = openSync(file, at > 0 ? 'r+' : 'w');
+    try {
+      while (at < seg.bytes) {
+        const r = await link.call('archive.segmentRead', { channelId: seg.channelId, segmentId: seg.id, offset: at, length: Math.min(SEGMENT_READ_MAX, seg.bytes - at) });
+        const data = Buffer.from(r.dataBase64, 'base64');
+        if (!data.length) throw fail('archive.noSegment', { id: seg.id, channelId });
+        writeSync(fd, data, 0, data.length, at);
+        at += data.length;
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Beyond the bound, the copies asked for longest ago go (never one asked for in the last minute). */
@@ -471,8 +502,9 @@ export class RemoteArchive {
     const max = this.o.maxBytes ?? 4 * 1024 ** 3;
     let total = [...this.caches.values()].reduce((n, c) => n + c.bytes, 0);
     if (total <= max) return;
+    // Never this station's own files (absolute paths): they are its archive's, not copies.
     const rows = [...this.caches].flatMap(([siteId, c]) => (c.db.prepare('SELECT id, path, bytes FROM rec_segment').all() as { id: number; path: string; bytes: number }[])
-      .map((r) => ({ ...r, siteId, c, used: this.used.get(`${siteId}:${r.path}`) ?? 0 })));
+      .filter((r) => !isAbsolute(r.path)).map((r) => ({ ...r, siteId, c, used: this.used.get(`${siteId}:${r.path}`) ?? 0 })));
     rows.sort((a, b) => a.used - b.used || a.id - b.id);
     const recent = Date.now() - (this.o.keepMs ?? 60_000);
     for (const r of rows) {

@@ -1,7 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import {
-  contractMajor, decodeMediaFrame, fail, SHARE_SITE_USER, StationError, WS_MAX_FRAME_BYTES, WS_PATH,
+  contractMajor, decodeMediaFrame, englishText, fail, isReason, SHARE_SITE_USER, StationError, WS_CLOSE_SIGNED_OUT, WS_MAX_FRAME_BYTES, WS_PATH,
   type CallName, type CallOutput, type Channel, type CallInput, type MediaFrame, type Result, type ServerFrame, type SiteState,
 } from '../../contract';
 import type { Logger } from '../log';
@@ -102,8 +102,11 @@ export class SiteLink {
       this.state.reason ??= err.message;
       this.o.logger.debug({ host: this.o.host, err: err.message }, 'remote station connection error');
     });
-    ws.on('close', () => {
+    ws.on('close', (code, why) => {
       if (this.ws !== ws) return;
+      // The station ended this desk's sign-in (the account's password changed there): said in its words until the next try.
+      const reason = why.toString();
+      if (code === WS_CLOSE_SIGNED_OUT && isReason(reason)) this.state.reason = englishText(reason);
       this.drop();
       if (this.stopped) return;
       this.failures++;

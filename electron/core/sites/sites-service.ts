@@ -4,7 +4,7 @@ import {
 } from '../../contract';
 import type { Logger } from '../log';
 import { Fmp4Reader } from '../media/fmp4';
-import type { StreamHubOptions } from '../media/stream-hub';
+import type { StreamHubOptions, UpstreamSink } from '../media/stream-hub';
 import type { Handlers } from '../rpc';
 import type { SignalBus } from '../signal-bus';
 import type { Station } from '../station';
@@ -43,7 +43,15 @@ export interface SitesServiceOptions {
   offline: { raise(id: string, name: string, reason: string): void; end(id: string): void };
   /** A site was removed (its copy of that station's archive goes: remote-archive.ts). */
   removed?: (id: number) => void;
+  /** A relayed stream's source moved: its live hub opens a new upstream (false: nobody watches it any more). */
+  restream?: (streamId: string) => boolean;
 }
+
+/** Where a remote stream's live view comes from now: its own station, this station's takeover, or another station's. */
+interface Relay { siteId: number; via: 'primary' | 'self' | number; moving?: boolean }
+/** How long a standby's answer to `failover.live` is kept (every tile of a station away asks it). */
+const STANDBY_LIVE_MS = 2000;
+const STANDBY_REFUSED_MS = 60_000;
 
 const secretKey = (id: number) => `site:${id}`;
 /** The sign-in a site's link resumes on reconnecting (site-link.ts), kept with the certificate and user it was made for. */
@@ -68,7 +76,12 @@ export class SitesService {
   /** Stops answering desks' Probes (set while serving with discovery on). */
   private answering?: () => Promise<void>;
   /** Failover recording (failover.ts): the standby state of each site this station is the standby of. */
-  private failover?: Pick<FailoverService, 'linkChanged' | 'standbyOf' | 'removed'>;
+  private failover?: Pick<FailoverService, 'linkChanged' | 'standbyOf' | 'removed' | 'holds' | 'relay'>;
+  /** Remote streams relayed now, by stream id, and where from; and those whose station is away with no standby holding them. */
+  private readonly relays = new Map<string, Relay>();
+  private readonly waiting = new Map<string, { siteId: number; remoteId: number }>();
+  private readonly standbyLiveCache = new Map<string, { until: number; answer: Promise<{ channelId: number; standbyChannelId: number }[]> }>();
+  private relayTimer?: NodeJS.Timeout;
 
   constructor(private readonly o: SitesServiceOptions) {
     this.log = o.logger.child({ part: 'sites' });
@@ -78,6 +91,8 @@ export class SitesService {
     const s = this.servingRow();
     if (s.enabled) await this.serve(s.host, s.port).catch(() => {});
     for (const r of this.rows()) await this.link(r);
+    this.relayTimer = setInterval(() => this.moveRelays(), 1000);
+    this.relayTimer.unref();
   }
 
   // ---- serving desks ----
@@ -289,7 +304,7 @@ export class SitesService {
 
   // ---- failover recording (failover.ts) ----
 
-  setFailover(f: Pick<FailoverService, 'linkChanged' | 'standbyOf' | 'removed'>): void {
+  setFailover(f: Pick<FailoverService, 'linkChanged' | 'standbyOf' | 'removed' | 'holds' | 'relay'>): void {
     this.failover = f;
   }
 
@@ -331,49 +346,126 @@ export class SitesService {
 
   /**
    * A remote stream as a hub's upstream: `live.open` on the remote station (the codec as it is, audio included: this
-   * station's viewers and transcoder decide), its media frames parsed back into fMP4 parts.
+   * station's viewers and transcoder decide), its media frames parsed back into fMP4 parts. While that station is not
+   * connected and its cameras are recorded by a standby (failover), from the standby instead: this station's own takeover
+   * (`FailoverService.relay`), else another station that answers `failover.live` with it (as this desk's account there).
+   * `moveRelays` moves it back once the station is connected again, and to a standby once one holds it.
    */
   remoteStream(channelId: number, profile: StreamProfile): Opener | undefined {
     const at = splitSiteChannel(channelId);
     if (!at || !this.o.db.prepare('SELECT id FROM site WHERE id = ?').get(at.siteId)) return undefined;
+    const streamId = `${channelId}/${profile}`;
     return (sink) => {
       const link = this.links.get(at.siteId);
       let closed = false;
-      let remote: number | undefined;
-      let unregister = () => {};
-      const end = (reason: string) => { if (!closed) { closed = true; unregister(); sink.closed(reason); } };
-      if (!link?.online) {
+      let inner: { close(): void } | undefined;
+      const mine: Relay = { siteId: at.siteId, via: 'primary' };
+      const forget = () => { if (this.relays.get(streamId) === mine) this.relays.delete(streamId); };
+      const out: UpstreamSink = { part: (p) => sink.part(p), bytes: (n) => sink.bytes(n), closed: (reason) => { forget(); if (!closed) { closed = true; sink.closed(reason); } } };
+      this.waiting.delete(streamId);
+      this.relays.set(streamId, mine);
+      if (link?.online) inner = this.relayFrom(link, `${at.remoteId}/${profile}`, out);
+      else if ((inner = this.failover?.relay(channelId, out))) mine.via = 'self';
+      else {
         // Why, where the station said (a share revoked or over, a refused sign-in): the tile shows it.
         const why = link?.state.state === 'auth_failed' && link.state.reason ? link.state.reason : `the station is ${link?.state.state ?? 'offline'}`;
-        queueMicrotask(() => end(why));
-        return { close: () => { closed = true; } };
-      }
-      let reader = new Fmp4Reader();
-      void link.call('live.open', { streamId: `${at.remoteId}/${profile}`, hevc: true, audio: true, rate: 'full' }).then(({ channel }) => {
-        remote = channel;
-        if (closed) return void link.call('live.close', { channel }).catch(() => {});
-        unregister = link.onMediaChannel(channel, (f) => {
-          if (f.kind === 'init') reader = new Fmp4Reader();
-          if (f.kind === 'end') return end('the station ended the stream');
-          sink.bytes(f.payload.length);
-          try {
-            // A view of the message's bytes (ws never reuses a message's memory), parsed as it is: copied no second time.
-            const payload = Buffer.from(f.payload.buffer, f.payload.byteOffset, f.payload.byteLength);
-            for (const part of reader.push(payload)) sink.part(part);
-          } catch (err) {
-            end((err as Error).message);
+        void this.standbyLive(at.siteId, at.remoteId).then((found) => {
+          if (closed) return;
+          if (!found) {
+            this.waiting.set(streamId, at);
+            return out.closed(why);
           }
-        }, () => end('the connection to the station was lost'));
-      }, (err: Error) => end(err.message));
+          mine.via = found.siteId;
+          inner = this.relayFrom(found.link, `${found.standbyChannelId}/${profile}`, out);
+        });
+      }
       return {
         close: () => {
-          if (closed) return;
           closed = true;
-          unregister();
-          if (remote !== undefined) void link.call('live.close', { channel: remote }).catch(() => {});
+          forget();
+          inner?.close();
         },
       };
     };
+  }
+
+  /** `live.open` of a stream on another station through its link, as an upstream. */
+  private relayFrom(link: SiteLink, remoteStreamId: string, sink: UpstreamSink): { close(): void } {
+    let closed = false;
+    let remote: number | undefined;
+    let unregister = () => {};
+    const end = (reason: string) => { if (!closed) { closed = true; unregister(); sink.closed(reason); } };
+    let reader = new Fmp4Reader();
+    void link.call('live.open', { streamId: remoteStreamId, hevc: true, audio: true, rate: 'full' }).then(({ channel }) => {
+      remote = channel;
+      if (closed) return void link.call('live.close', { channel }).catch(() => {});
+      unregister = link.onMediaChannel(channel, (f) => {
+        if (f.kind === 'init') reader = new Fmp4Reader();
+        if (f.kind === 'end') return end('the station ended the stream');
+        sink.bytes(f.payload.length);
+        try {
+          // A view of the message's bytes (ws never reuses a message's memory), parsed as it is: copied no second time.
+          const payload = Buffer.from(f.payload.buffer, f.payload.byteOffset, f.payload.byteLength);
+          for (const part of reader.push(payload)) sink.part(part);
+        } catch (err) {
+          end((err as Error).message);
+        }
+      }, () => end('the connection to the station was lost'));
+    }, (err: Error) => end(err.message));
+    return {
+      close: () => {
+        if (closed) return;
+        closed = true;
+        unregister();
+        if (remote !== undefined) void link.call('live.close', { channel: remote }).catch(() => {});
+      },
+    };
+  }
+
+  /** The station online now that records this site's camera as its standby (asked `failover.live`, answers kept briefly). */
+  private async standbyLive(siteId: number, remoteId: number): Promise<{ siteId: number; link: SiteLink; standbyChannelId: number } | undefined> {
+    const r = this.o.db.prepare('SELECT fingerprint FROM site WHERE id = ?').get(siteId) as { fingerprint: string | null } | undefined;
+    if (!r?.fingerprint) return undefined;
+    const fingerprint = r.fingerprint;
+    const now = this.o.clock();
+    for (const [id, link] of this.links) {
+      if (id === siteId || !link.online) continue;
+      const key = `${siteId}:${id}`;
+      let kept = this.standbyLiveCache.get(key);
+      if (!kept || now >= kept.until) {
+        const asked: { until: number; answer: Promise<{ channelId: number; standbyChannelId: number }[]> } = { until: now + STANDBY_LIVE_MS, answer: Promise.resolve([]) };
+        // A refusal (no live right there), an older station without the call, or no answer: holds none, asked again
+        // only after a while (a refusal is a row in that station's log).
+        asked.answer = link.call('failover.live', { fingerprint }).catch(() => ((asked.until = this.o.clock() + STANDBY_REFUSED_MS), []));
+        this.standbyLiveCache.set(key, (kept = asked));
+      }
+      const found = (await kept.answer).find((c) => c.channelId === remoteId);
+      if (found && link.online) return { siteId: id, link, standbyChannelId: found.standbyChannelId };
+    }
+    return undefined;
+  }
+
+  /**
+   * Every second: a stream relayed from a standby moves back to its station once that is connected again; a stream whose
+   * station is away moves to a standby once one holds its camera (rather than waiting out its hub's backoff).
+   */
+  private moveRelays(): void {
+    const restream = this.o.restream;
+    if (!restream) return;
+    for (const [streamId, r] of this.relays) {
+      if (r.via === 'primary' || r.moving || !this.links.get(r.siteId)?.online) continue;
+      r.moving = true;
+      if (!restream(streamId)) this.relays.delete(streamId);
+    }
+    for (const [streamId, w] of this.waiting) {
+      const channelId = siteChannelId(w.siteId, w.remoteId);
+      const now = () => {
+        this.waiting.delete(streamId);
+        restream(streamId);
+      };
+      if (this.links.get(w.siteId)?.online || this.failover?.holds(channelId)) now();
+      else void this.standbyLive(w.siteId, w.remoteId).then((found) => { if (found && this.waiting.has(streamId)) now(); });
+    }
   }
 
   /** The Health page's cards of the other stations: each online one's own `health.get`, asked now (5 s at most). */
@@ -484,6 +576,7 @@ export class SitesService {
   };
 
   async dispose(): Promise<void> {
+    clearInterval(this.relayTimer);
     await this.stopAnswering();
     for (const l of this.links.values()) l.stop();
     this.links.clear();

@@ -54,6 +54,7 @@ export function StandbyState({ site, now }: { site: Site; now: number }) {
       <span className={`dot ${s.state === 'watching' ? 'ok-dot' : 'warn-dot'}`} aria-hidden="true" />
       {text}
       {s.error && <span className="muted small"> · {s.error}</span>}
+      {s.recordedHere.map((h) => <span key={h.name} className="muted small" data-recorded-here> · {t('standby.recordedHere', { name: h.name, ownName: h.ownName })}</span>)}
     </span>
   );
 }
