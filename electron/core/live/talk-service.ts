@@ -99,7 +99,7 @@ export class TalkService {
     if (changed) this.o.onChanged();
   }
 
-  /** Devices changed (added, moved, removed): ask their new channels. */
+  /** Devices or channels changed (added, moved, removed): ask the new channels. */
   devicesChanged(): void {
     void this.probe();
   }
