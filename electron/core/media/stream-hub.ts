@@ -177,6 +177,8 @@ export class StreamHub {
   }
 
   private inputArgs(): string[] {
+    // The transcoder's feed (fMP4 from the source hub): nothing probed or buffered before the first frame, and one decoding
+    // thread, since frame threads hold frames back; the transcoded tile stays close behind the camera (bench:live's h265).
     if (this.opts.feed) return ['-fflags', 'nobuffer', '-probesize', '32', '-analyzeduration', '0', '-threads', '1', '-f', 'mp4', '-i', 'pipe:0'];
     const u = this.opts.url;
     // ffmpeg's own socket timeout stays well past the hub's stall watchdog, so a stall is seen as one.
