@@ -4,11 +4,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { makeDevCertificate } from '../cloud/dev-certificate';
 import { startCloud, type CloudHandle } from '../cloud/service';
 import { sameStream, type Channel, type Result } from '../electron/contract';
-import { dataDirOf, exitOnError, runStation } from '../electron/core/cli';
+import { dataDirOf, exitOnError, RENDERER_DIR, runStation } from '../electron/core/cli';
 import { ClientSession } from '../electron/core/client-session';
 import { startLoopbackServer } from '../electron/core/server/loopback-server';
 import { createStation, type Station } from '../electron/core/station';
@@ -87,9 +87,8 @@ async function startDemoHome(desk: Station, deskCall: Call, cloud: DemoCloud): P
   const dataDir = join(dirname(desk.logDir), 'demo-home');
   const home = await createStation({ dataDir, mode: 'browser', secrets: nodeSecretStore(dataDir), cloudUrl: cloud.url, cloudCa: cloud.ca });
   try {
-    const rendererDir = join(dirname(fileURLToPath(import.meta.url)), '../dist/renderer');
     const port = await freePort('127.0.0.3', 8436).catch(() => freePort('127.0.0.3', 0));
-    const server = await startLoopbackServer({ station: home, rendererDir, host: '127.0.0.3', port });
+    const server = await startLoopbackServer({ station: home, rendererDir: RENDERER_DIR, host: '127.0.0.3', port });
     return {
       note: `demo: a second station, for a second account to receive shares (Devices → Shared cameras): ${server.url}`,
       close: async () => { await server.close(); await home.dispose(); },

@@ -65,6 +65,9 @@ export function dataDirOf(dir: string | undefined, demo: boolean): string {
   return resolve(dir ?? process.env.WATCHPOST_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), demo ? 'watchpost-demo' : 'watchpost'));
 }
 
+/** The built renderer the station serves (`npm run build:renderer`); the demo's second station serves it too. */
+export const RENDERER_DIR = resolve(fileURLToPath(import.meta.url), '../../../dist/renderer');
+
 export async function runStation(args: string[], startDemo?: StartDemo): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -100,7 +103,7 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
   }
   const firstAdmin = values['admin-password-file'] ? { name: 'admin', password: readFileSync(values['admin-password-file'], 'utf8').trim() } : undefined;
   if (values.demo && !startDemo) throw new Error('--demo: the demo is started by `npm run demo` (scripts/demo.ts)');
-  const rendererDir = resolve(fileURLToPath(import.meta.url), '../../../dist/renderer');
+  const rendererDir = RENDERER_DIR;
   if (!existsSync(join(rendererDir, 'index.html'))) throw new Error(`no built renderer in ${rendererDir}; run: npm run build:renderer`);
 
   mkdirSync(dataDir, { recursive: true });
