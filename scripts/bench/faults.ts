@@ -10,19 +10,21 @@
 // - backfill: the camera refuses the station for 60 s (--quick 20 s) while it records to its card; once it is back the
 //   station fills the outage from the card: backfill_fill_ratio (filled / what the card held; target 1.0),
 //   backfill_s_per_minute (seconds from the camera's return until filled, per minute of outage).
-// Disk full is an integration test only (tests/integration/faults-diskfull.test.ts: it mounts a tmpfs as root).
+// - diskfull: the station's data folder on a 48 MB tmpfs (as root; skipped with the reason elsewhere) filled past the
+//   free-space floor, then to the last byte, each time freed again: diskfull_recovered (1 when recording resumed by itself
+//   both times, with locked evidence kept and live view going on) and diskfull_corrupt_indexes (integrity checks failed).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cardOutage } from '../../tests/helpers/backfill';
-import { cameraFlaps, p95, sigtermUnderLoad } from '../../tests/helpers/faults';
+import { cameraFlaps, diskFull, p95, sigtermUnderLoad, smallDisk } from '../../tests/helpers/faults';
 import { killRuns } from '../../tests/helpers/kill9';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? args[onlyAt + 1]!.split(',') : ['flap', 'kill9', 'sigterm', 'backfill'];
+const only = onlyAt >= 0 ? args[onlyAt + 1]!.split(',') : ['flap', 'kill9', 'diskfull', 'sigterm', 'backfill'];
 const out: Record<string, number | string> = { quick: quick ? 1 : 0 };
 
 if (only.includes('flap')) {
@@ -44,6 +46,22 @@ if (only.includes('kill9')) {
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (only.includes('diskfull')) {
+  const disk = smallDisk();
+  try {
+    if (disk.cannot) out.diskfull_skipped = disk.cannot;
+    else {
+      const r = await diskFull(disk.mnt);
+      Object.assign(out, {
+        diskfull_recovered: r.recovered === 2 && r.floorHeld && r.lockedKept && r.liveKept ? 1 : 0, diskfull_resumes: r.recovered,
+        diskfull_corrupt_indexes: r.corruptIndexes, diskfull_locked_kept: r.lockedKept ? 1 : 0, diskfull_live_kept: r.liveKept ? 1 : 0,
+      });
+    }
+  } finally {
+    disk.remove();
   }
 }
 

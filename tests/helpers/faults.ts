@@ -1,8 +1,11 @@
 // Fault runs shared by tests/integration/faults-*.test.ts (short) and scripts/bench/faults.ts (long): a camera that drops
-// off the network again and again while the station records it; SIGTERM to a station recording many channels.
-import { mkdtempSync, rmSync } from 'node:fs';
+// off the network again and again while the station records it; SIGTERM to a station recording many channels; a disk
+// that fills.
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { ClientSession } from '../../electron/core/client-session';
 import { scanSegment } from '../../electron/core/recording/segment-file';
 import { withCredentials } from '../../scripts/camsim/fleet';
@@ -167,5 +170,116 @@ export async function sigtermUnderLoad(opts: { channels: number; recordMs: numbe
     await station.stop();
     await camsim.stop();
     rmSync(station.dataDir, { recursive: true, force: true });
+  }
+}
+
+export interface DiskFullReport {
+  /** Recording stopped with a disk gap when free space fell under the floor. */
+  floorHeld: boolean;
+  /** Locked evidence files still on disk after both fills. */
+  lockedKept: boolean;
+  /** Live view went on while the disk was full (both fills). */
+  liveKept: boolean;
+  /** Times recording resumed by itself once space was freed (of 2: under the floor, then full to the last byte). */
+  recovered: number;
+  /** SQLite integrity checks of the index that failed (of 3). */
+  corruptIndexes: number;
+}
+
+/** A small tmpfs for the disk-full run (as root), or why none can be made here. */
+export function smallDisk(sizeMb = 48): { mnt: string; cannot: string | null; remove: () => void } {
+  const base = mkdtempSync(join(tmpdir(), 'wp-diskfull-'));
+  const mnt = join(base, 'mnt');
+  mkdirSync(mnt);
+  let cannot: string | null = null;
+  if (process.getuid?.() !== 0) cannot = 'not root: a tmpfs cannot be mounted';
+  else {
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', mnt], { stdio: 'pipe' });
+    } catch (err) {
+      cannot = `mount -t tmpfs failed: ${(err as Error).message.split('\n')[0]}`;
+    }
+  }
+  return { mnt, cannot, remove: () => { if (!cannot) execFileSync('umount', ['-l', mnt]); rmSync(base, { recursive: true, force: true }); } };
+}
+
+/**
+ * Disk full: the station's whole data folder (SQLite index and recordings) on `mnt`, a small filesystem. A file fills it
+ * past the free-space floor, later to the last byte (SQLite's own writes then fail with "database or disk is full");
+ * each time the space is freed again. What held is returned, not asserted: the test and bench:faults judge it.
+ */
+export async function diskFull(mnt: string): Promise<DiskFullReport> {
+  const MiB = 1024 * 1024;
+  const camsim = await startCamsim(['--devices', '1', '--channels', '1']);
+  const st = await openStation(join(mnt, 'data'), { media: { graceMs: 500, stallMs: 3000 }, recording: { statusEveryMs: 500 } });
+  const free = () => { const s = statfsSync(mnt); return s.bavail * s.bsize; };
+  const report: DiskFullReport = { floorHeld: false, lockedKept: true, liveKept: true, recovered: 0, corruptIndexes: 0 };
+  try {
+    const session = new ClientSession('diskfull');
+    const call = <T = any>(name: string, input: unknown) => stationCall(st, session, name as never, input) as Promise<T>;
+    const { id } = await call<{ id: number }>('channels.addRtsp', { name: 'Disk', mainUrl: withCredentials(camsim.manifest.devices[0]!.channels[0]!.sub.rtsp), subUrl: null });
+    await call('recording.setArchive', { segmentSeconds: 2, quotaBytes: null, freeFloorBytes: 8 * MiB });
+    await call('recording.setChannels', { channelIds: [id], mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null });
+    const state = async () => (await call<{ channels: { channelId: number; state: string; gapReason?: string }[] }>('recording.status', {})).channels.find((c) => c.channelId === id);
+    const until = async (ok: () => Promise<boolean>, ms = 30_000) => {
+      for (const end = Date.now() + ms; Date.now() < end; await sleep(250)) if (await ok()) return true;
+      return false;
+    };
+    const recordsAfter = async (t: number) => {
+      const [tl] = await call<{ spans: { start: number; end: number }[] }[]>('archive.timeline', { channelIds: [id], from: t - 120_000, to: Date.now() });
+      return (tl?.spans.at(-1)?.end ?? 0) > t;
+    };
+    const live = async () => (await call<{ streamId: string; state: string }[]>('streams.status', {})).find((s) => s.streamId === `${id}/main`)?.state === 'live';
+    const dbPath = join(mnt, 'data', 'station.db');
+    const intact = () => {
+      const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+      try { return db.pragma('integrity_check', { simple: true }) === 'ok'; } finally { db.close(); }
+    };
+    if (!(await until(async () => (await state())?.state === 'recording'))) throw new Error('diskFull: the channel never recorded');
+    await sleep(6000);
+
+    // Evidence: the first seconds recorded, locked.
+    const t0 = Date.now();
+    const [tl] = await call<{ spans: { start: number; end: number }[] }[]>('archive.timeline', { channelIds: [id], from: t0 - 60_000, to: t0 });
+    const first = tl!.spans[0]!;
+    await call('archive.lock', { channelId: id, from: first.start, to: first.start + 2000, reason: 'disk-full evidence' });
+    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    const locked = (db.prepare('SELECT path FROM rec_segment WHERE channel_id = ? AND start_ms < ? AND end_ms > ?').all(id, first.start + 2000, first.start) as { path: string }[]).map((r) => join(mnt, 'data', 'recordings', r.path));
+    db.close();
+    if (!locked.length) throw new Error('diskFull: no segment under the locked range');
+    const check = async () => {
+      report.lockedKept &&= locked.every((p) => existsSync(p));
+      report.liveKept &&= await live();
+      if (!intact()) report.corruptIndexes++;
+    };
+
+    // Under the floor: a file takes all but 2 MiB (the floor is 8 MiB).
+    const filler = join(mnt, 'filler.bin');
+    writeFileSync(filler, Buffer.alloc(Math.max(0, free() - 2 * MiB)));
+    report.floorHeld = await until(async () => (await state())?.gapReason === 'disk');
+    await sleep(4000);
+    await check();
+    rmSync(filler);
+    let freedAt = Date.now();
+    if (await until(async () => (await state())?.state === 'recording') && await until(() => recordsAfter(freedAt + 3000), 15_000)) report.recovered++;
+
+    // Full to the last byte.
+    const fd = openSync(filler, 'w');
+    try {
+      for (const chunk = Buffer.alloc(MiB); ;) writeSync(fd, chunk);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+    } finally { closeSync(fd); }
+    await sleep(6000);
+    await check();
+    rmSync(filler);
+    freedAt = Date.now();
+    if (await until(async () => (await state())?.state === 'recording') && await until(() => recordsAfter(freedAt + 3000), 15_000)) report.recovered++;
+    report.lockedKept &&= locked.every((p) => existsSync(p));
+    if (!intact()) report.corruptIndexes++;
+    return report;
+  } finally {
+    await st.dispose();
+    await camsim.stop();
   }
 }
