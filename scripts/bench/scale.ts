@@ -233,13 +233,14 @@ if (warmedUp) process.kill(pid, 'SIGUSR2');
 log(`measuring for ${minutes} min (warm-up ${warmupMinutes} min), a sample every ${EVERY_S} s`);
 while (performance.now() - t0 < minutes * 60_000) {
   await sleep(Math.max(0, last + EVERY_S * 1000 - performance.now()));
+  // The asking first: on a starved machine it takes seconds, and every counter below must cover the same interval.
+  const [f, rec, cs] = await Promise.all([tileFrames(), api.call<RecStatus>('recording.status', {}), camsim.stats()]);
   const now = performance.now();
   const dt = (now - last) / 1000;
   last = now;
   const m = machineJiffies();
   const w = writeBytes(pid);
   const wait = runqueueWaitS(pid);
-  const [f, rec, cs] = await Promise.all([tileFrames(), api.call<RecStatus>('recording.status', {}), camsim.stats()]);
   const fps = f.map((x, i) => (x.frames >= (frames[i]?.frames ?? 0) ? x.frames - (frames[i]?.frames ?? 0) : x.frames) / dt);
   const lag = lastLag();
   const s: Sample = {
