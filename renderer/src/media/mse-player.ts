@@ -32,7 +32,7 @@ export interface FragmentStamp { arrivedAt: number; time: number; capturedAt?: n
 const CAMERA_CLOCK_TRUST_MS = { behind: 5000, ahead: 100 };
 
 export interface MsePlayerOptions {
-  /** Past this lag behind the live edge the player jumps; below it steers playbackRate towards TARGET_LAG_S. */
+  /** Past this lag behind the live edge the player jumps; below it steers playbackRate towards the lag target. */
   maxLagS?: number;
   /** Live view keeps to the edge; playback (later) does not. */
   live?: boolean;
@@ -41,8 +41,17 @@ export interface MsePlayerOptions {
   onFirstFrame?: () => void;
 }
 
-/** Lag behind the newest buffered frame that live view steers to: two to three frames' worth keeps playback from starving. */
+/**
+ * Lag behind the newest buffered frame that live view steers to until the stream's own arrivals are known, and the most
+ * it steers to after: on a starved machine a longer wait would cost more latency than the stalls it saves.
+ */
 const TARGET_LAG_S = 0.1;
+/** Never closer than 30 ms to the edge. */
+const MIN_TARGET_LAG_S = 0.03;
+/** Margin above the measured jitter. */
+const MARGIN_S = 0.01;
+/** Arrivals the jitter is measured over (about three seconds at 25 fps). */
+const ARRIVALS = 80;
 
 /**
  * Live playbackRate for a lag (s). Every stall at the edge adds its length to the latency for good unless it is played back
@@ -50,8 +59,26 @@ const TARGET_LAG_S = 0.1;
  * 10 ms above the target (at most 5 %), 1 % slower per 10 ms below (at most 2 %), in whole per cent so it changes seldom
  * (each change is work for the media pipeline).
  */
-export function liveRate(lagS: number): number {
-  return 1 + Math.round(100 * Math.max(-0.02, Math.min(0.05, lagS - TARGET_LAG_S))) / 100;
+export function liveRate(lagS: number, targetS = TARGET_LAG_S): number {
+  return 1 + Math.round(100 * Math.max(-0.02, Math.min(0.05, lagS - targetS))) / 100;
+}
+
+/**
+ * The lag target (s) for fragments that arrived at `arrivedS` (this page's clock) holding stream times `timeS`, oldest
+ * first; undefined until enough have come. The lag, sampled at random moments, saws between the target plus and minus
+ * half a frame (each arrival adds a frame's length to the buffer): so its low point stays above the arrivals' jitter
+ * (the 95th percentile of their delay over the least delay) when the target is half a frame + jitter + margin. A quiet
+ * loopback stream at 25 fps gets about 40 ms where a fixed target held 100 ms; a busy machine's late arrivals raise it,
+ * up to that 100 ms.
+ */
+export function lagTarget(arrivedS: number[], timeS: number[]): number | undefined {
+  const n = Math.min(arrivedS.length, timeS.length);
+  if (n < 16) return undefined;
+  const delays = arrivedS.slice(0, n).map((a, i) => a - timeS[i]!).sort((a, b) => a - b);
+  const jitter = delays[Math.floor(0.95 * (n - 1))]! - delays[0]!;
+  const steps = timeS.slice(1, n).map((t, i) => t - timeS[i]!).filter((d) => d > 0).sort((a, b) => a - b);
+  const frame = Math.min(0.2, steps[Math.floor(steps.length / 2)] ?? 0.04);
+  return Math.min(TARGET_LAG_S, Math.max(MIN_TARGET_LAG_S, frame / 2 + jitter + MARGIN_S));
 }
 
 export class MsePlayer {
@@ -67,6 +94,9 @@ export class MsePlayer {
   private phase: 'start' | 'keyframe' | 'edge' = 'start';
   private phaseAt = 0;
   private lagAvg = TARGET_LAG_S;
+  /** The lag live view steers to: measured from the arrivals at the edge (lagTarget). */
+  private target = TARGET_LAG_S;
+  private arrivals: { at: number[]; time: number[] } = { at: [], time: [] };
   /** Set by a restart; the video's data-feed attribute counts the feeds whose first bytes are in (benches watch it). */
   private feedStarting = false;
   private feeds = 0;
@@ -144,6 +174,12 @@ export class MsePlayer {
     if (stamp) {
       this.stamps.push(stamp);
       if (this.stamps.length > 200) this.stamps.splice(0, 100);
+      // Only arrivals at the edge measure the jitter: the cached GOP a new viewer gets comes all at once.
+      if (this.phase === 'edge') {
+        this.arrivals.at.push(performance.now() / 1000);
+        this.arrivals.time.push(stamp.time);
+        if (this.arrivals.at.length > ARRIVALS) { this.arrivals.at.shift(); this.arrivals.time.shift(); }
+      }
     }
     if (this.waitKeyframe) {
       if (!keyframe) return;
@@ -167,6 +203,7 @@ export class MsePlayer {
     this.firstFrameSeen = false;
     this.phase = 'start';
     this.rate = 1; // a new source resets the element's playbackRate
+    this.arrivals = { at: [], time: [] };
     this.feedStarting = true;
   }
 
@@ -246,7 +283,7 @@ export class MsePlayer {
       v.requestVideoFrameCallback(() => {
         if (this.phase !== 'keyframe' || !this.sb) return;
         const buffered = this.sb.buffered;
-        if (buffered.length) v.currentTime = Math.max(v.currentTime, buffered.end(buffered.length - 1) - TARGET_LAG_S / 2);
+        if (buffered.length) v.currentTime = Math.max(v.currentTime, buffered.end(buffered.length - 1) - this.target / 2);
         v.requestVideoFrameCallback(atEdge);
       });
       return;
@@ -254,11 +291,12 @@ export class MsePlayer {
     // No frame callbacks without compositing (e.g. a background window): go on after a second regardless.
     if (this.phase === 'keyframe' && performance.now() - this.phaseAt > 1000) atEdge();
     if (this.phase !== 'edge') return;
-    if (lag > (this.opts.maxLagS ?? 1) || lag < -0.5) v.currentTime = Math.max(start, end - TARGET_LAG_S / 2);
+    this.target = lagTarget(this.arrivals.at, this.arrivals.time) ?? TARGET_LAG_S;
+    if (lag > (this.opts.maxLagS ?? 1) || lag < -0.5) v.currentTime = Math.max(start, end - this.target / 2);
     else {
       // The lag averaged over a few seconds (arrivals jitter by a frame) steers the rate.
       this.lagAvg += (lag - this.lagAvg) * 0.1;
-      const rate = liveRate(this.lagAvg);
+      const rate = liveRate(this.lagAvg, this.target);
       if (this.rate !== rate) v.playbackRate = this.rate = rate;
     }
   }
