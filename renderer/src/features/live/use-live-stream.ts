@@ -1,6 +1,6 @@
 // A live stream's lifecycle: live.open hands out a media channel whose binary frames feed one MSE player;
 // both are closed together when the <video> goes or the stream changes.
-import { useEffect, useRef, type RefObject } from 'react';
+import { useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
 import { useStationClient } from '../../app/client-context';
 import { useAppSelector } from '../../app/hooks';
 import type { LiveRate } from '../../../../electron/contract';
@@ -27,7 +27,8 @@ export function useLiveStream(video: RefObject<HTMLVideoElement | null>, streamI
   /** The open channel, its player, and the rate the station sends it. */
   const open = useRef<{ channel: number; player: MsePlayer; rate: LiveRate } | null>(null);
 
-  useEffect(() => {
+  // A layout effect: the stream is asked for as the tile is committed, not after the browser has painted it.
+  useLayoutEffect(() => {
     const el = video.current;
     if (!el || connection !== 'open') return;
     let transcoded = false;
