@@ -245,6 +245,8 @@ export const REASONS = {
   'site.incompatible': ['unavailable', 'Station “{{name}}” runs Watchpost {{theirs}}, this desk {{ours}}: update one of them.'],
   'site.unknownCall': ['unavailable', 'Station “{{name}}” (Watchpost {{theirs}}) does not know {{call}}; this desk runs {{ours}}: update one of them.'],
   'site.cannotServe': ['unavailable', 'The station cannot serve desks on {{host}}:{{port}}: {{error}}.'],
+  'site.missingRight': ['forbidden', 'Station “{{name}}” refused: the account “{{user}}” this desk signs in with there does not have the right “{{right}}” there.'],
+  'site.oneStation': ['bad_input', '{{field}}: these channels are on more than one station; change each station’s channels on their own.'],
   // Hardware Share.
   'share.servingOff': ['unavailable', 'Sharing needs this station to serve desks on the LAN: turn on Settings → Serve desks on the LAN first.'],
   'share.selfShare': ['bad_input', '{{field}}: you cannot share with your own account.'],

@@ -71,6 +71,16 @@ export const Forecast = z.object({
 export const RecordingStatus = z.object({ channels: z.array(RecordingChannelStatus), forecast: Forecast });
 export type RecordingStatus = z.infer<typeof RecordingStatus>;
 
+/** The recording settings as read (`recording.config`; a desk's `sites.recordingConfig` of another station). */
+export const RecordingConfig = z.object({
+  channels: z.array(ChannelRecordingConfig), archive: ArchiveSettings, folder: z.string(),
+  /** Bytes of motion grid each channel holds (channels with none left out): the cost of the motion grid switch. */
+  motionIndexBytes: z.record(z.string(), z.number()),
+  /** The settings' revision when read: passed back with a change, which is refused if someone else changed the same part since. */
+  revision: z.number().int().nonnegative(),
+});
+export type RecordingConfig = z.infer<typeof RecordingConfig>;
+
 export const TimelineChannel = z.object({
   channelId,
   /** `standby`: recorded by this station as the standby of the channel's own station while that one was away (failover). */
@@ -236,14 +246,12 @@ export const SEGMENT_READ_MAX = 2 * 1024 * 1024;
 
 export const recordingCalls = {
   /** Stored settings: channels never set are not listed (they do not record; their motion grid is on). `folder`: where new recordings go. */
-  'recording.config': call(needs.station('recordingSettings'), NoInput, z.object({
-    channels: z.array(ChannelRecordingConfig), archive: ArchiveSettings, folder: z.string(),
-    /** Bytes of motion grid each channel holds (channels with none left out): the cost of the motion grid switch. */
-    motionIndexBytes: z.record(z.string(), z.number()),
-    /** The settings' revision when read: passed back with a change, which is refused if someone else changed the same part since. */
-    revision: z.number().int().nonnegative(),
-  })),
-  /** The same fields for many channels at once; all or nothing. */
+  'recording.config': call(needs.station('recordingSettings'), NoInput, RecordingConfig),
+  /**
+   * The same fields for many channels at once; all or nothing. On a desk, another station's channels (their desk ids,
+   * all of one station, with that station's `revision` from `sites.recordingConfig`) are changed on that station, as the
+   * desk's account there.
+   */
   'recording.setChannels': call(needs.station('recordingSettings'), 
     z.object({ channelIds: z.array(channelId).min(1).max(512), ...ChannelRecordingPatch.shape, revision: z.number().int().nonnegative().optional() }).strict()
       .refine((p) => Object.keys(p).some((k) => k !== 'channelIds' && k !== 'revision'), 'name at least one setting to change'),

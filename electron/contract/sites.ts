@@ -3,7 +3,7 @@
 // channels appear in `channels.list` under ids namespaced by station (`siteChannelId`).
 import { z } from 'zod';
 import { call, NoInput, needs } from './common';
-import { ChannelRecordingConfig } from './recording';
+import { ArchiveSettings, ChannelRecordingConfig, RecordingConfig, RecordingStatus } from './recording';
 
 /** A remote channel's id on the desk: the site's number times a million plus its id on that station. */
 export const SITE_CHANNEL_BASE = 1_000_000;
@@ -142,6 +142,18 @@ export const sitesCalls = {
   }), Site),
   'sites.retry': call(needs.station('devices'), z.object({ id: z.number().int().positive() }), Site),
   'sites.remove': call(needs.station('devices'), z.object({ id: z.number().int().positive() }), z.object({ removed: z.boolean() })),
+  /**
+   * A site's recording settings as its own Recording page reads them (`recording.config` there, as this desk's account
+   * there: that station's rights apply), its channels under their desk ids. Its `revision` is that station's: passed
+   * back with `recording.setChannels` of those channels or with `sites.setArchive`, a change someone else made there
+   * since (another desk, that station's own page) is refused as `settings.changedMeanwhile`.
+   */
+  'sites.recordingConfig': call(needs.station('recordingSettings'), z.object({ id: z.number().int().positive() }).strict(), RecordingConfig),
+  /** What a site's recorders do now (`recording.status` there), its channels under their desk ids. */
+  'sites.recordingStatus': call(needs.channelList('live', 'channelId', 'channels'), z.object({ id: z.number().int().positive() }).strict(), RecordingStatus),
+  /** A site's archive limits, changed there (`recording.setArchive`, with that station's revision); its folder is its own business. */
+  'sites.setArchive': call(needs.station('recordingSettings'),
+    ArchiveSettings.extend({ id: z.number().int().positive(), revision: z.number().int().nonnegative().optional() }).strict(), ArchiveSettings),
   /**
    * Names this station the standby of a site (or no longer): it fetches the cameras that station records (`failover.pairing`
    * there, refreshed on every reconnection) and, when that station has not answered for `waitSeconds`, records them itself

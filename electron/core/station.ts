@@ -347,6 +347,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   const shareSession = new ClientSession('shares');
   auth.setShares(shares);
 
+  const recordingHandlers = recording.handlers;
   const handlers: Handlers = {
     'station.status': async () => ({
       version: opts.poseAs?.version ?? STATION_VERSION,
@@ -423,7 +424,11 @@ export async function createStation(opts: StationOptions): Promise<Station> {
     },
     'diagnostics.create': () => diagnostics(),
     ...privacy.handlers,
-    ...recording.handlers,
+    ...recordingHandlers,
+    // Another station's channels: their recording settings changed and their event recording started on that station
+    // (sites/), as the desk's account there, with that station's revision; the desk records none of them itself.
+    'recording.setChannels': (input, session) => sites.setChannels(input) ?? recordingHandlers['recording.setChannels'](input, session),
+    'recording.trigger': (input, session) => sites.relay('recording.trigger', input) ?? recordingHandlers['recording.trigger'](input, session),
     ...bookmarkHandlers({ db, clock }),
     ...liveDeskHandlers({ db, signals }),
     ...devices.handlers,

@@ -1,10 +1,12 @@
 // A desk's smaller station chores (issue 14), on real station processes: "Find stations" lists a station serving desks
 // (WS-Discovery, here on a loopback port: nothing leaves lo) and one click fills the add form; a station of another
-// contract shows as such in the site tree with both versions; a remote camera's device is a level of the site tree; and
-// the Recording page, its settings changed by someone else meanwhile, refuses the stale change and shows the current ones.
+// contract shows as such in the site tree with both versions; a remote camera's device is a level of the site tree; the
+// Recording page, its settings changed by someone else meanwhile, refuses the stale change and shows the current ones; and
+// the desk's Recording page changes a remote station's channel and archive settings there, refused the same way when stale.
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { siteChannelId } from '../../electron/contract';
 import { DEFAULT_PASSWORD, DEFAULT_USERNAME, placeholderMedia, startFleet, type Fleet } from '../../scripts/camsim/fleet';
 import { TEST_ADMIN } from '../helpers/auth';
 import { guardConsole, launchChromium, openGuardedPage, type ConsoleGuard } from '../helpers/chromium';
@@ -98,6 +100,42 @@ describe('a desk and its stations', () => {
     await expect.poll(() => segment.inputValue()).toBe(String(Number(before) + 7));
     expect((await remoteWs.call<{ archive: { segmentSeconds: number } }>('recording.config', {})).archive.segmentSeconds).toBe(Number(before) + 7);
     g2.check();
+    guard.check();
+  });
+
+  it('the desk\'s Recording page changes a remote station\'s settings there; a stale change is refused, the current values shown', { timeout: 30_000 }, async () => {
+    const site = (await deskWs.call<{ id: number; name: string; port: number }[]>('sites.list', {})).find((s) => s.port === serving.port)!;
+    const remoteId = (await remoteWs.call<{ id: number }[]>('channels.list', {}))[0]!.id;
+    const there = async () => (await remoteWs.call<{ channels: { channelId: number; retentionDays: number | null }[]; archive: { segmentSeconds: number }; revision: number }>('recording.config', {}));
+    await page.goto(`${desk.url}#/storage`);
+    // The remote channel's row, in its station's group, with that station's settings once asked of it.
+    const row = page.locator(`tbody[data-site="${site.id}"] tr[data-channel="${siteChannelId(site.id, remoteId)}"]`);
+    await expect.poll(() => row.locator('[data-col=mode]').textContent(), { timeout: 10_000 }).toBe('Off');
+    expect(await axeIn(page, '.st-table-wrap')).toEqual([]);
+    await row.locator('input[type=checkbox]').check();
+    expect(await page.locator('#st-settings-legend').textContent()).toBe(`Settings for 1 channel on ${site.name} (changed there)`);
+    const days = page.locator('.st-settings input[name=retentionDays]');
+    await page.locator('.st-settings input[name=noAgeLimit]').uncheck();
+    await days.fill('9');
+    await page.locator('.st-settings [data-action=apply]').click();
+    await expect.poll(async () => (await there()).channels.find((c) => c.channelId === remoteId)?.retentionDays, { timeout: 10_000 }).toBe(9);
+    await expect.poll(() => row.locator('[data-col=keep]').textContent()).toBe('9 days');
+    // Someone on that station changes the same channel after the desk's page read it: the desk's change is refused there.
+    const now = await there();
+    await remoteWs.call('recording.setChannels', { channelIds: [remoteId], retentionDays: 21, revision: now.revision });
+    await days.fill('5');
+    await page.locator('.st-settings [data-action=apply]').click();
+    await expect.poll(() => page.locator('.st-settings [role=alert]').textContent(), { timeout: 10_000 }).toContain('Someone else changed these settings meanwhile');
+    await expect.poll(() => days.inputValue()).toBe('21');
+    expect((await there()).channels.find((c) => c.channelId === remoteId)?.retentionDays).toBe(21);
+    // That station's archive limits, chosen above the archive form, are changed there too.
+    await page.locator('select[name=archiveStation]').selectOption({ label: site.name });
+    const segment = page.locator(`.st-archive[data-site="${site.id}"] input[name=segment]`);
+    const seconds = (await there()).archive.segmentSeconds;
+    await expect.poll(() => segment.inputValue(), { timeout: 10_000 }).toBe(String(seconds));
+    await segment.fill(String(seconds + 1));
+    await page.locator(`.st-archive[data-site="${site.id}"] [data-action=save-archive]`).click();
+    await expect.poll(async () => (await there()).archive.segmentSeconds, { timeout: 10_000 }).toBe(seconds + 1);
     guard.check();
   });
 });

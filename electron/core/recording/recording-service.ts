@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  fail, splitSiteChannel, type ArchiveSegment, type CallInput, type CallOutput, type ArchiveSettings, type ChannelRecordingConfig, type ExportProgress, type recordingCalls, type TimelineChannel,
+  fail, SITE_CHANNEL_BASE, splitSiteChannel, type ArchiveSegment, type CallInput, type CallOutput, type ArchiveSettings, type ChannelRecordingConfig, type ExportProgress, type recordingCalls, type TimelineChannel,
 } from '../../contract';
 import type { ClientSession } from '../client-session';
 import type { ChannelRegistry } from '../devices/channel-registry';
@@ -181,6 +181,10 @@ export class RecordingService {
         if (last.e !== null && now - last.e > 2000) insertGap(db, ch, last.e, now, 'station_stopped');
       }
     })();
+    // Other stations' channels are set and recorded on their own station (a desk relays their settings there: sites/);
+    // settings this desk once kept for them itself go, with their recorders.
+    const far = db.prepare('DELETE FROM rec_channel_config WHERE channel_id >= ?').run(SITE_CHANNEL_BASE).changes;
+    if (far) this.log.warn({ channels: far }, 'recording settings kept here for other stations\' channels dropped: they are set on their own station');
     for (const c of this.configs()) if (c.mode !== 'off') await this.startRecorder(c).catch((err: Error) => this.log.warn({ err, channel: c.channel_id }, 'recorder did not start'));
     this.disposers.push(this.archive.start());
     this.disposers.push(this.backfill.start());

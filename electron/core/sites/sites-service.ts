@@ -1,5 +1,5 @@
 import {
-  CONTRACT_VERSION, contractMajor, fail, siteChannelId, splitSiteChannel,
+  CONTRACT_VERSION, contractMajor, fail, siteChannelId, splitSiteChannel, StationError,
   type CallInput, type FoundStation, type CallName, type CallOutput, type Channel, type StationEntry, type EventType, type RemoteServing, type Site, type StationEvent, type StreamProfile,
 } from '../../contract';
 import type { Logger } from '../log';
@@ -487,18 +487,60 @@ export class SitesService {
   }
 
   /**
-   * A call about one remote channel (PTZ), made on its station under the channel's id there, as this desk's account
-   * there; undefined for this station's own channels.
+   * A call about one remote channel (PTZ, talk, an event recording started by hand), made on its station under the
+   * channel's id there, as this desk's account there; undefined for this station's own channels.
    */
   relay<K extends CallName>(name: K, input: CallInput<K> & { channelId: number }): Promise<CallOutput<K>> | undefined {
     const at = splitSiteChannel(input.channelId);
     if (!at) return undefined;
-    const link = this.links.get(at.siteId);
-    if (!link?.online) {
-      const r = this.o.db.prepare('SELECT name FROM site WHERE id = ?').get(at.siteId) as { name: string } | undefined;
-      return Promise.reject(r ? fail('site.notConnected', { name: r.name, state: link?.state.state ?? 'offline' }) : fail('channel.notFound', { id: input.channelId }));
+    if (!this.o.db.prepare('SELECT id FROM site WHERE id = ?').get(at.siteId)) return Promise.reject(fail('channel.notFound', { id: input.channelId }));
+    return this.onSite(at.siteId, name, { ...input, channelId: at.remoteId });
+  }
+
+  /**
+   * A call on a site, as this desk's account there: refused at once while that station is not connected (nothing waits
+   * on it). Its refusals come back as it gave them, but for a right that account lacks there (said as that station's,
+   * naming the account: the desk user's own rights are not what is missing) and a channel it does not know (under the
+   * desk's id of it).
+   */
+  private async onSite<K extends CallName>(siteId: number, name: K, input: CallInput<K>): Promise<CallOutput<K>> {
+    const r = this.row(siteId);
+    const link = this.links.get(siteId);
+    if (!link?.online) throw fail('site.notConnected', { name: r.name, state: link?.state.state ?? 'offline' });
+    try {
+      return await link.call(name, input);
+    } catch (err) {
+      if (!(err instanceof StationError)) throw err;
+      if (err.reason === 'auth.missingRight' || err.reason === 'auth.missingChannelRight') {
+        throw fail('site.missingRight', { name: r.name, user: r.username, right: String(err.params?.right ?? '') });
+      }
+      if (err.reason === 'channel.notFound' && typeof err.params?.id === 'number') throw fail('channel.notFound', { id: siteChannelId(siteId, err.params.id) });
+      throw err;
     }
-    return link.call(name, { ...input, channelId: at.remoteId });
+  }
+
+  /**
+   * `recording.setChannels` of remote channels (their desk ids, all of one station): changed on their station with the
+   * revision read there (`sites.recordingConfig`), so a change someone else made there since is refused by that station;
+   * undefined when every channel named is this station's own.
+   */
+  setChannels(input: CallInput<'recording.setChannels'>): Promise<CallOutput<'recording.setChannels'>> | undefined {
+    const at = input.channelIds.map(splitSiteChannel);
+    if (at.every((a) => a === null)) return undefined;
+    const siteId = at[0]?.siteId;
+    if (siteId === undefined || at.some((a) => a?.siteId !== siteId)) return Promise.reject(fail('site.oneStation', { field: 'channelIds' }));
+    return this.onSite(siteId, 'recording.setChannels', { ...input, channelIds: at.map((a) => a!.remoteId) })
+      .then((list) => list.map((c) => ({ ...c, channelId: siteChannelId(siteId, c.channelId) })));
+  }
+
+  /** A site's recording settings as its Recording page reads them, its channels under their desk ids (the revision its own). */
+  private async recordingConfig(siteId: number): Promise<CallOutput<'sites.recordingConfig'>> {
+    const c = await this.onSite(siteId, 'recording.config', {});
+    return {
+      ...c,
+      channels: c.channels.map((x) => ({ ...x, channelId: siteChannelId(siteId, x.channelId) })),
+      motionIndexBytes: Object.fromEntries(Object.entries(c.motionIndexBytes).map(([k, v]) => [String(siteChannelId(siteId, Number(k))), v])),
+    };
   }
 
   // ---- another station's archive (remote-archive.ts) ----
@@ -554,7 +596,8 @@ export class SitesService {
     }
   }
 
-  readonly handlers: Pick<Handlers, 'sites.discover' | 'sites.clock' | 'sites.serving' | 'sites.setServing' | 'sites.list' | 'sites.add' | 'sites.trust' | 'sites.setCredentials' | 'sites.retry' | 'sites.remove'> = {
+  readonly handlers: Pick<Handlers, 'sites.discover' | 'sites.clock' | 'sites.serving' | 'sites.setServing' | 'sites.list' | 'sites.add' | 'sites.trust' | 'sites.setCredentials' | 'sites.retry' | 'sites.remove'
+    | 'sites.recordingConfig' | 'sites.recordingStatus' | 'sites.setArchive'> = {
     'sites.serving': () => this.serving(),
     'sites.setServing': ({ enabled, host, port }) => this.setServing(enabled, host, port),
     'sites.list': () => this.list(),
@@ -573,6 +616,13 @@ export class SitesService {
     },
     'sites.retry': async ({ id }) => (await this.link(this.row(id)), this.toSite(this.row(id))),
     'sites.remove': async ({ id }) => ({ removed: await this.remove(id) }),
+    // Another station's recording settings, read and changed there (its own rights and revisions apply).
+    'sites.recordingConfig': ({ id }) => this.recordingConfig(id),
+    'sites.recordingStatus': async ({ id }) => {
+      const s = await this.onSite(id, 'recording.status', {});
+      return { ...s, channels: s.channels.map((c) => ({ ...c, channelId: siteChannelId(id, c.channelId) })) };
+    },
+    'sites.setArchive': ({ id, ...settings }) => this.onSite(id, 'recording.setArchive', settings),
   };
 
   async dispose(): Promise<void> {

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { ArchiveSettings, FolderMove } from '../../../../electron/contract';
 import { errorText } from '../../i18n/errors';
 import { formatBytes, formatNumber } from '../../i18n/format';
-import { useSetArchiveMutation, useSetFolderMutation } from './storage-api';
+import { useSetArchiveMutation, useSetFolderMutation, useSetSiteArchiveMutation } from './storage-api';
 import { GIB, gibField, parseNumber } from './storage-format';
 
 interface Props {
@@ -16,17 +16,23 @@ interface Props {
   move: FolderMove | null;
   /** The settings' revision as read (sent back with a change: one made by someone else since is refused). */
   revision: number;
+  /**
+   * Another station's archive (a desk): its limits are changed there (its own checks against its disk and evidence);
+   * its folder, on that station's disks, is only shown.
+   */
+  siteId?: number;
 }
 
 /** The recordings folder (moved or left, with progress), the size quota, the free space kept, the segment length. */
-export function ArchiveSettingsForm({ archive, folder, lockedBytes, diskBytes, move, revision }: Props) {
+export function ArchiveSettingsForm({ archive, folder, lockedBytes, diskBytes, move, revision, siteId }: Props) {
   const { t } = useTranslation('storage');
   // Refused as changed by someone else: the limits are shown afresh (the form is keyed by them), and this says why.
   const [stale, setStale] = useState(false);
   return (
-    <div className="st-archive">
-      <FolderForm folder={folder} move={move} />
-      <LimitsForm key={JSON.stringify(archive)} archive={archive} lockedBytes={lockedBytes} diskBytes={diskBytes} revision={revision} onStale={setStale} />
+    <div className="st-archive" data-site={siteId}>
+      {siteId === undefined ? <FolderForm folder={folder} move={move} />
+        : <div className="st-current"><span className="muted">{t('archive.currentFolder')}</span> <span className="path" data-testid="recordings-folder">{folder}</span></div>}
+      <LimitsForm key={`${siteId ?? ''}:${JSON.stringify(archive)}`} archive={archive} lockedBytes={lockedBytes} diskBytes={diskBytes} revision={revision} siteId={siteId} onStale={setStale} />
       {stale && <p className="error small" role="alert" data-stale="archive">{t('settings.reloaded')}</p>}
     </div>
   );
@@ -82,9 +88,12 @@ function FolderForm({ folder, move }: { folder: string; move: FolderMove | null 
   );
 }
 
-function LimitsForm({ archive, lockedBytes, diskBytes, revision, onStale }: { archive: ArchiveSettings; lockedBytes: number; diskBytes: number; revision: number; onStale(stale: boolean): void }) {
+function LimitsForm({ archive, lockedBytes, diskBytes, revision, siteId, onStale }: { archive: ArchiveSettings; lockedBytes: number; diskBytes: number; revision: number; siteId?: number; onStale(stale: boolean): void }) {
   const { t } = useTranslation('storage');
-  const [save, { isLoading, isSuccess, reset }] = useSetArchiveMutation();
+  const [saveHere, here] = useSetArchiveMutation();
+  const [saveThere, there] = useSetSiteArchiveMutation();
+  const { isLoading, isSuccess, reset } = siteId === undefined ? here : there;
+  const save = (s: ArchiveSettings & { revision: number }) => (siteId === undefined ? saveHere(s) : saveThere({ ...s, id: siteId }));
   const [quota, setQuota] = useState(gibField(archive.quotaBytes));
   const [floor, setFloor] = useState(gibField(archive.freeFloorBytes));
   const [segment, setSegment] = useState(String(archive.segmentSeconds));

@@ -33,10 +33,12 @@ interface Props {
   configs: ChannelRecordingConfig[];
   /** The settings' revision as read (sent back with a change: one made by someone else since is refused). */
   revision: number | undefined;
+  /** Another station's channels (a desk): its name, said in the legend; the change is made there. */
+  station?: string;
 }
 
 /** One setting for every selected channel: only the fields edited are sent, the rest stay as each channel has them (keyed by the selection: another choice starts afresh). */
-export function ChannelSettingsForm({ channelIds, configs, revision }: Props) {
+export function ChannelSettingsForm({ channelIds, configs, revision, station }: Props) {
   const { t } = useTranslation('storage');
   const [apply, { isLoading, isSuccess, reset }] = useSetChannelsMutation();
   const byId = new Map(configs.map((c) => [c.channelId, c]));
@@ -100,7 +102,7 @@ export function ChannelSettingsForm({ channelIds, configs, revision }: Props) {
   return (
     <form className="st-settings" onSubmit={submit} noValidate aria-labelledby="st-settings-legend">
       <fieldset>
-        <legend id="st-settings-legend">{t('settings.legend', { count: channelIds.length })}</legend>
+        <legend id="st-settings-legend">{station === undefined ? t('settings.legend', { count: channelIds.length }) : t('settings.legendStation', { count: channelIds.length, name: station })}</legend>
         <div className="st-fields">
           <label className="field-stack">{t('settings.mode')}
             <select name="mode" value={draft.mode} onChange={(e) => edit('mode', { mode: e.target.value })}>
