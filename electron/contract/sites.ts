@@ -34,8 +34,12 @@ export const RemoteServing = z.object({
 });
 export type RemoteServing = z.infer<typeof RemoteServing>;
 
-/** `incompatible`: the station speaks another major of the contract (`CONTRACT_VERSION`): not used until one of them is updated. */
-export const SITE_STATES = ['connecting', 'untrusted', 'certificate_changed', 'signing_in', 'auth_failed', 'incompatible', 'online', 'offline'] as const;
+/**
+ * `incompatible`: the station speaks another major of the contract (`CONTRACT_VERSION`): not used until one of them is
+ * updated. `not_answering`: its connection was open but it answered nothing for a while (a hung station), or the tries
+ * to reach it since time out; tried again like `offline`.
+ */
+export const SITE_STATES = ['connecting', 'untrusted', 'certificate_changed', 'signing_in', 'auth_failed', 'incompatible', 'online', 'offline', 'not_answering'] as const;
 export type SiteState = (typeof SITE_STATES)[number];
 
 /**

@@ -130,7 +130,11 @@ export async function runStation(args: string[], startDemo?: StartDemo): Promise
       ...(process.env.WATCHPOST_DEVICE_GRACE_MS ? { graceMs: Number(process.env.WATCHPOST_DEVICE_GRACE_MS), heartbeatMs: 250 } : {}),
     },
     // Other stations answer and are asked in the WS-Discovery group unless WATCHPOST_SITES_DISCOVERY is "off" or "127.0.0.1:PORT" (tests).
-    sites: { discovery: sitesDiscovery(process.env.WATCHPOST_SITES_DISCOVERY) },
+    sites: {
+      discovery: sitesDiscovery(process.env.WATCHPOST_SITES_DISCOVERY),
+      // Tests shorten how long a connected station may answer nothing before it counts as not answering.
+      ...(process.env.WATCHPOST_SITE_NO_ANSWER_MS ? { noAnswerMs: Number(process.env.WATCHPOST_SITE_NO_ANSWER_MS) } : {}),
+    },
     // Tests shorten how long a device may be gone before 'device_offline'.
     eventsOptions: process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS ? { offlineGraceMs: Number(process.env.WATCHPOST_EVENT_OFFLINE_GRACE_MS), sourceRetryMs: 300 } : undefined,
   });

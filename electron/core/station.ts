@@ -68,7 +68,7 @@ export interface StationOptions {
   /** MQTT publishing (tests shorten the reconnection wait, the stats period and the connection timeout). */
   mqtt?: Pick<MqttPublisherOptions, 'reconnectMs' | 'statsEveryMs' | 'connectTimeoutMs'>;
   /** Other stations (sites/): where stations are found on the LAN when this one serves desks or looks for them; none: not at all. */
-  sites?: { discovery?: DiscoveryPlace };
+  sites?: { discovery?: DiscoveryPlace; noAnswerMs?: number };
   /** Tests pose as a station of another version (what `station.status` says), as a desk would meet one. */
   poseAs?: { version: string; contract: string };
   /** The bound of the copies of other stations' archives (tests make it small). */
@@ -140,7 +140,7 @@ export async function createStation(opts: StationOptions): Promise<Station> {
   // Made before the services that may open a remote channel's stream (a recorder starting at once); its ports are called
   // only once it starts, at the end.
   const sites = new SitesService({
-    db, secrets: opts.secrets, signals, logger, clock, dataDir: opts.dataDir, discovery: opts.sites?.discovery,
+    db, secrets: opts.secrets, signals, logger, clock, dataDir: opts.dataDir, discovery: opts.sites?.discovery, noAnswerMs: opts.sites?.noAnswerMs,
     self: { name: hostname(), version: opts.poseAs?.version ?? STATION_VERSION, contract: opts.poseAs?.contract ?? CONTRACT_VERSION },
     station: () => station,
     channelsChanged: () => void channelsChanged(),

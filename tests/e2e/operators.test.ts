@@ -2,7 +2,8 @@
 // (nothing else there, nothing else answered over the WebSocket), an operator (no evidence right: no Lock button)
 // restricted to two of three cameras created there, signed in from a second browser: only their cameras, no Devices
 // page, device deletion refused over the WebSocket too; the lock screen keeps the page and wants the password; the
-// administrator's operation log shows each step.
+// administrator's operation log shows each step. A password changed on another connection, or reset by the
+// administrator, ends the page's sign-in: its sign-in page says which.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ADMIN } from '../helpers/auth';
@@ -136,5 +137,37 @@ describe('operators in Chromium', () => {
     const rows = () => admin.locator('[data-testid=oplog] tbody tr').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-kind')}:${tr.getAttribute('data-result')}`));
     await expect.poll(rows, { timeout: 15_000 }).toEqual(expect.arrayContaining(['auth.signIn:refused', 'auth.signIn:ok', 'auth.resume:ok', 'auth.lock:ok', 'auth.unlock:refused', 'auth.unlock:ok', 'devices.remove:refused', 'live.open:refused']));
     adminGuard.check();
+  });
+
+  it('a password changed elsewhere or reset by an administrator ends the page\'s sign-in; its sign-in page says which', async () => {
+    const { ctx, page } = await operatorPage();
+    const form = page.locator('[data-testid=sign-in]');
+    const why = form.locator('[data-testid=signed-out-reason]');
+    const signIn = async (password: string) => {
+      await form.locator('input[name=name]').fill(OP.name);
+      await form.locator('input[name=password]').fill(password);
+      await form.locator('button[type=submit]').click();
+      await page.waitForSelector('[data-testid=signed-in-as]');
+    };
+    const ws = await wsClient(station.url, { signIn: false });
+    try {
+      await signIn(OP.password);
+      // The operator changes their password on another connection: this page's is closed with the reason.
+      await ws.call('auth.signIn', OP);
+      await ws.call('auth.changePassword', { currentPassword: OP.password, newPassword: 'Calm-lighthouse-47' });
+      await expect.poll(() => why.textContent(), { timeout: 10_000 }).toBe('You were signed out because your password was changed on another page or device. Sign in with the new password.');
+      await signIn('Calm-lighthouse-47');
+      // An administrator resets it.
+      await ws.call('auth.signIn', TEST_ADMIN);
+      const id = (await ws.call<{ id: number; name: string }[]>('users.list', {})).find((u) => u.name === OP.name)!.id;
+      await ws.call('users.resetPassword', { id, password: 'Reset-harbour-58', mustChangePassword: false });
+      await expect.poll(() => why.textContent(), { timeout: 10_000 }).toBe('You were signed out because an administrator reset your password. Sign in with the password they gave you.');
+      // Signed in again, the page goes on without the words.
+      await signIn('Reset-harbour-58');
+      expect(await why.count()).toBe(0);
+    } finally {
+      ws.close();
+      await ctx.close();
+    }
   });
 });

@@ -8,6 +8,9 @@
 // A third camera of the primary the standby records itself as its own channel: left out of the takeover, and said so.
 // Live: a desk's tile of the primary's camera open when it dies plays again from the standby once it takes over, a tile
 // opened then too, and both come from the primary again once the desk reaches it.
+// A primary that hangs with its connections open (SIGSTOP): the standby's and the desk's links say it does not answer
+// (their wait for an answer shortened to NO_ANSWER_MS), the standby takes over, the desk's tiles play from it; SIGCONT:
+// handed back, the tiles back on the primary.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +27,7 @@ import { addCamsimChannel } from '../helpers/station-setup';
 import { wsClient, type WsClient } from '../helpers/ws-client';
 
 const WAIT_S = 3;
+const NO_ANSWER_MS = 5000;
 const scope = fileScope();
 let camsim: CamsimProcess, primary: StationProcess, standby: StationProcess, desk: StationProcess, p: WsClient, s: WsClient, d: WsClient;
 /** The desk's page with live tiles (their media frames kept), and the media channel of the tile opened before the kill. */
@@ -48,10 +52,12 @@ const movingSince = (channel: number, since: number) => {
 /** When a station's log shows a desk (the TLS transport) opening or closing live view there. */
 const liveByDesk = async (ws: WsClient, kind: 'live.open' | 'live.close') => (await ws.call<{ transport: string; at: number }[]>('oplog.query', { kind }))
   .filter((e) => e.transport === 'remote').map((e) => e.at);
+const siteState = async (ws: WsClient, id: number) => (await ws.call<{ id: number; state: string }[]>('sites.list', {})).find((x) => x.id === id)?.state;
 const standbyOf = async () => (await s.call<{ id: number; standby?: { state: string; cameras: number; recording: number } }[]>('sites.list', {})).find((x) => x.id === siteId)?.standby;
 
 beforeAll(async () => {
-  [camsim, primary, standby, desk] = await scope.all([startCamsim(['--devices', '1', '--channels', '3']), startStation(), startStation(), startStation()]);
+  const env = { WATCHPOST_SITE_NO_ANSWER_MS: String(NO_ANSWER_MS) };
+  [camsim, primary, standby, desk] = await scope.all([startCamsim(['--devices', '1', '--channels', '3']), startStation(), startStation({ env }), startStation({ env })]);
   p = await wsClient(primary.url);
   s = await wsClient(standby.url);
   d = await wsClient(desk.url);
@@ -225,5 +231,32 @@ describe('failover recording', () => {
     expect(files).toHaveLength(1);
     const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', join(folder, files[0]!)]);
     expect(Number(probe.stdout.toString().trim()), probe.stderr.toString()).toBeGreaterThan(10);
+  });
+
+  it('a primary that hangs with its connections open (SIGSTOP): not answering, taken over, live from the standby; SIGCONT: handed back', { timeout: 60_000 }, async () => {
+    const hung = primary.proc;
+    // A stopped station would not end with the file: continued first.
+    scope.defer(() => hung.kill('SIGCONT'));
+    const stoppedAt = Date.now();
+    hung.kill('SIGSTOP');
+    // Both links stay open; each says the station does not answer (not that it is gone), and the standby records.
+    await expect.poll(() => siteState(s, siteId), { timeout: NO_ANSWER_MS + 5000, interval: 200 }).toBe('not_answering');
+    await expect.poll(() => siteState(d, deskSite), { timeout: NO_ANSWER_MS + 5000, interval: 200 }).toBe('not_answering');
+    await expect.poll(async () => (await standbyOf())?.state, { timeout: 15_000, interval: 200 }).toBe('recording');
+    const tookOverAt = Date.now();
+    // Noticed within the ping's hang (5 s) or the link's wait, the takeover's wait counted from the unanswered ping.
+    expect(tookOverAt - stoppedAt).toBeLessThan(Math.max(5000, NO_ANSWER_MS) + WAIT_S * 1000 + 5000);
+    // The desk's tile plays again, from the standby.
+    await expect.poll(() => movingSince(before, tookOverAt), { timeout: 15_000, interval: 200 }).toBe(true);
+    expect((await liveByDesk(s, 'live.open')).some((at) => at > stoppedAt)).toBe(true);
+
+    const contAt = Date.now();
+    hung.kill('SIGCONT');
+    await expect.poll(() => siteState(d, deskSite), { timeout: NO_ANSWER_MS + 10_000, interval: 200 }).toBe('online');
+    await expect.poll(async () => (await standbyOf())?.state, { timeout: 30_000, interval: 250 }).toBe('watching');
+    // The desk's tiles left the standby for the primary again, and play on.
+    await expect.poll(async () => (await liveByDesk(s, 'live.close')).filter((at) => at > contAt).length, { timeout: 8000, interval: 250 }).toBeGreaterThanOrEqual(2);
+    const backAt = Date.now();
+    await expect.poll(() => movingSince(before, backAt), { timeout: 8000, interval: 250 }).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ import { Archive, writeArchiveConfig } from '../../electron/core/recording/archi
 import { ArchiveCursor, isInit } from '../../electron/core/recording/archive-reader';
 import { ALWAYS, ChannelRecorder } from '../../electron/core/recording/recorder';
 import { segmentFile } from '../../electron/core/recording/segment-file';
-import { segmentById, segmentsIn, timeline, toArchiveSegment } from '../../electron/core/recording/segment-index';
+import { deleteSegment, segmentById, segmentsIn, timeline, toArchiveSegment } from '../../electron/core/recording/segment-index';
 import { RemoteArchive, type ArchiveLink } from '../../electron/core/sites/remote-archive';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
 import { FakeClock, feed, loadClip } from '../helpers/archive-media';
@@ -193,5 +193,97 @@ describe('remote archive: a standby\'s recordings (failover)', () => {
     const [t] = await ra.timeline([DESK_CH], T0 - 60_000, T0 + 60_000);
     expect(t!.unavailable).toBeUndefined();
     expect(t!.spans.map((x) => !!x.standby)).toEqual([false, true]);
+  });
+});
+
+describe('remote archive: a standby\'s long last segment overlapping the station\'s first (the hand-back)', () => {
+  const FP = Array.from({ length: 32 }, () => 'CD').join(':');
+  let sdb: Db, sroot: string, ra: RemoteArchive;
+  afterAll(() => ra?.dispose());
+
+  beforeAll(async () => {
+    const dir = scope.tempDir('wp-remote-overlap-');
+    sdb = openDatabase(join(dir, 'standby.db'));
+    scope.defer(() => sdb.close());
+    // The standby recorded channel 1 of station 3 in one segment from 15 s before the station's first to 25 s after.
+    writeArchiveConfig(sdb, { segmentMs: 60_000, quotaBytes: null, freeFloorBytes: 0 });
+    sroot = join(dir, 'rec');
+    const clock = new FakeClock(T0 + OFF - 15_000);
+    const archive = new Archive({ db: sdb, root: sroot, logger: pino({ level: 'silent' }), clock: clock.now, freeBytes: () => 1e12 });
+    const rec = new ChannelRecorder(1, { mode: 'continuous', stream: 'main', schedule: ALWAYS, preMs: 0, postMs: 0 }, archive);
+    archive.add(rec);
+    rec.init(clip.init, clip.track);
+    for (let n = 0; n < 1000; n += 25) { feed(rec, clip, clock, T0 + OFF - 15_000, n, n + 25); archive.flush(); }
+    await rec.stop();
+    archive.flush();
+    expect(segmentsIn(sdb, 1, 0, T0 + 1e6)).toHaveLength(1);
+    const standby: ArchiveLink['link'] = {
+      call: (async (name: string, input: any) => {
+        if (name === 'failover.coverage') return [{ channelId: 1, standbyChannelId: 1, spans: [{ start: T0 + OFF - 15_000, end: T0 + OFF + 25_000 }] }];
+        if (name === 'archive.segments') return segmentsIn(sdb, input.channelId, input.from, input.to).map(toArchiveSegment);
+        if (name === 'archive.segmentRead') {
+          const row = segmentById(sdb, input.segmentId)!;
+          const bytes = readFileSync(segmentFile(sroot, row.path)).subarray(input.offset, Math.min(row.bytes, input.offset + input.length));
+          return { dataBase64: bytes.toString('base64'), size: row.bytes, closed: true };
+        }
+        throw new Error(`unexpected ${name}`);
+      }) as ArchiveLink['link']['call'],
+    };
+    ra = new RemoteArchive({
+      dataDir: join(dir, 'desk'), logger: pino({ level: 'silent' }),
+      site: (id) => ({ link: id === 4 ? standby : link, offsetMs: OFF }),
+      standbys: () => ({ fingerprint: FP, others: [{ siteId: 4, link: standby, offsetMs: OFF }] }),
+    });
+    await ra.fetch(DESK_CH, T0 - 15_000, T0 + 40_000);
+  });
+
+  /** Every item a cursor hands out from `start` on (`step`: keyframes only, that way), as wall time and where from. */
+  const read = (start: number, step?: 1 | -1) => {
+    const c = new ArchiveCursor(ra.sourceOf(DESK_CH), DESK_CH);
+    const out: { wall: number; standby: boolean }[] = [];
+    if ((step === -1 ? c.seekBack(start) : c.seek(start)) === undefined) return out;
+    for (let x = step ? c.nextKeyframe(step) : c.next(); x; x = step ? c.nextKeyframe(step) : c.next()) {
+      if (!isInit(x)) out.push({ wall: Math.round(x.wall), standby: x.segment.path.includes('/s4-') });
+    }
+    c.close();
+    return out;
+  };
+  const steps = (walls: number[]) => walls.slice(1).map((w, i) => w - walls[i]!);
+
+  it('both are in the station\'s copy, overlapping by 25 s', () => {
+    const rows = segmentsIn(ra.sourceOf(DESK_CH).db, DESK_CH, T0 - 20_000, T0 + 40_000);
+    expect(rows.map((r) => [r.start_ms, r.path.includes('/s4-')])).toEqual([[T0 - 15_000, true], [T0, false], [T0 + 10_000, false], [T0 + 20_000, false], [T0 + 30_000, false]]);
+  });
+
+  it('playback goes on in time across the overlap: the standby\'s up to the station\'s first segment, then the station\'s', () => {
+    const got = read(T0 - 15_000);
+    // Frame after frame, 40 ms apart: never back (the standby's last 25 s are not played over the station's), no hole.
+    expect(new Set(steps(got.map((x) => x.wall)))).toEqual(new Set([40]));
+    expect(got[0]).toEqual({ wall: T0 - 15_000, standby: true });
+    expect(got.at(-1)).toEqual({ wall: T0 + 39_960, standby: false });
+    expect(got.filter((x) => x.standby).at(-1)!.wall).toBe(T0 - 40);
+    expect(got.find((x) => !x.standby)!.wall).toBe(T0);
+    // Seeking into the overlap plays the station's own.
+    expect(read(T0 + 3_000)[0]).toEqual({ wall: T0 + 2_000, standby: false });
+  });
+
+  it('fast forward and rewind (keyframes only) keep their direction across it', () => {
+    const fwd = read(T0 - 15_000, 1).map((x) => x.wall);
+    expect(steps(fwd).every((d) => d > 0)).toBe(true);
+    expect([fwd[0], fwd.at(-1)]).toEqual([T0 - 15_000, T0 + 38_000]);
+    const back = read(T0 + 39_000, -1).map((x) => x.wall);
+    expect(steps(back).every((d) => d < 0)).toBe(true);
+    expect([back[0], back.at(-1)]).toEqual([T0 + 38_000, T0 - 15_000]);
+  });
+
+  it('where the station\'s recording stops inside the standby\'s, the standby\'s goes on from its next keyframe', () => {
+    const src = ra.sourceOf(DESK_CH);
+    for (const r of segmentsIn(src.db, DESK_CH, T0 + 10_000, T0 + 40_000)) if (r.start_ms >= T0 + 10_000) deleteSegment(src.db, r.id);
+    const got = read(T0 - 15_000);
+    expect(steps(got.map((x) => x.wall)).every((d) => d > 0)).toBe(true);
+    // The standby's keyframes fall every 2 s from its start: 11 s after the station's first segment began.
+    expect(got.filter((x) => !x.standby).map((x) => x.wall).at(-1)).toBe(T0 + 9_960);
+    expect(got.find((x) => x.standby && x.wall > T0)!.wall).toBe(T0 + 11_000);
+    expect(got.at(-1)).toEqual({ wall: T0 + 24_960, standby: true });
   });
 });

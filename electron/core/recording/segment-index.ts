@@ -113,6 +113,15 @@ export function nextSegment(db: Db, channelId: number, after: number): SegmentRo
   return db.prepare('SELECT * FROM rec_segment WHERE channel_id = ? AND start_ms > ? ORDER BY start_ms LIMIT 1').get(channelId, after) as SegmentRow | undefined;
 }
 
+/**
+ * A segment other than `exceptId` that began at or before `from` and goes on past `past`: a recording overlapping the one
+ * read (the latest-ending such).
+ */
+export function segmentGoingOn(db: Db, channelId: number, from: number, past: number, exceptId: number): SegmentRow | undefined {
+  return cached(db, 'SELECT * FROM rec_segment WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms > ? AND id != ? ORDER BY end_ms DESC LIMIT 1')
+    .get(channelId, from - MAX_SEGMENT_MS, from, past, exceptId) as SegmentRow | undefined;
+}
+
 export function prevSegment(db: Db, channelId: number, before: number): SegmentRow | undefined {
   return db.prepare('SELECT * FROM rec_segment WHERE channel_id = ? AND start_ms < ? ORDER BY start_ms DESC LIMIT 1').get(channelId, before) as SegmentRow | undefined;
 }

@@ -3,7 +3,7 @@
 // primary has not answered for the set time it opens those cameras itself and records them into its own archive under
 // the site channel ids, until the primary answers again and records them itself; then it hands them back.
 import {
-  fail, siteChannelId, splitSiteChannel, STANDBY_WAIT_DEFAULT_S,
+  fail, siteChannelId, type StationError, splitSiteChannel, STANDBY_WAIT_DEFAULT_S,
   type CallInput, type CallName, type CallOutput, type Channel, type ChannelRecordingConfig, type FailoverCamera, type Site, type SiteStandby,
   type StandbyState, type StreamProfile, type TimelineChannel,
 } from '../../contract';
@@ -69,6 +69,8 @@ interface Watch {
   primaryRecording: Set<number>;
   pingSince: number | null;
   lastPing: number;
+  /** The last ping timed out with the link still up (the primary answers its link but not its calls). */
+  unanswered: boolean;
   pairing: boolean;
   takeover?: { since: number; taken: Taken[]; handingBackSince: number | null };
   /** The primary's cameras this station records itself as its own channels (found at pairing and at takeover): left out. */
@@ -146,7 +148,7 @@ export class FailoverService {
   }
 
   private newWatch(siteId: number, now: number): Watch {
-    return { siteId, lastSeen: now, lastAnswer: 0, primaryRecording: new Set(), pingSince: null, lastPing: 0, pairing: false, recordedHere: [] };
+    return { siteId, lastSeen: now, lastAnswer: 0, primaryRecording: new Set(), pingSince: null, lastPing: 0, unanswered: false, pairing: false, recordedHere: [] };
   }
 
   private rows(): Row[] {
@@ -232,6 +234,7 @@ export class FailoverService {
     if (!w) return;
     if (this.o.sites.link(siteId)?.online) {
       w.lastSeen = this.o.clock();
+      w.unanswered = false;
       void this.pair(w);
     }
     this.show(w);
@@ -252,7 +255,10 @@ export class FailoverService {
       const r = this.row(w.siteId);
       if (!r) continue;
       const hung = w.pingSince !== null && now - w.pingSince > PING_HANG_MS;
-      if (link?.online && !hung) w.lastSeen = now;
+      // Seen while its link is up and its pings are answered. A ping that hangs or went unanswered: not seen since it was
+      // sent (the wait counts from there, not from when that was noticed).
+      if (hung) w.lastSeen = Math.min(w.lastSeen, w.pingSince!);
+      else if (link?.online && !w.unanswered) w.lastSeen = now;
       if (link?.online && w.pingSince === null && now - w.lastPing >= (this.o.pingMs ?? 2000)) void this.ping(w, link);
       const refused = !!link && ANSWERING_STATES.has(link.state.state);
       if (!w.takeover && !refused && now - w.lastSeen >= r.wait_s * 1000 && this.cameras(r).length > 0) void this.takeOver(w, r);
@@ -272,14 +278,20 @@ export class FailoverService {
   }
 
   private async ping(w: Watch, link: PrimaryLink): Promise<void> {
-    w.pingSince = this.o.clock();
-    w.lastPing = w.pingSince;
+    const since = (w.pingSince = this.o.clock());
+    w.lastPing = since;
     try {
       // A call the primary logs quietly, and one that says which channels its own recorders record.
       const status = await link.call('recording.status', {});
       w.lastAnswer = this.o.clock();
+      w.unanswered = false;
       w.primaryRecording = new Set(status.channels.filter((c) => c.state === 'recording').map((c) => c.channelId));
-    } catch { /* not answering: lastSeen stops moving */ } finally {
+    } catch (err) {
+      // No answer (timed out, or its link gave up waiting): not seen since the ping was sent. A refusal is an answer.
+      const reason = (err as StationError).reason;
+      if (reason === 'site.noAnswer' || reason === 'station.connectionLost') w.lastSeen = Math.min(w.lastSeen, since);
+      if (reason === 'site.noAnswer') w.unanswered = true;
+    } finally {
       w.pingSince = null;
     }
   }

@@ -8,6 +8,12 @@ import type { Logger } from '../log';
 import { backoffMs } from '../media/stream-hub';
 
 const CALL_TIMEOUT_MS = 15_000;
+/**
+ * A connected station that sends nothing this long — a ping (`auth.state`, sent after half of it in silence) unanswered
+ * too — does not answer (a hung process: its connections stay open): the link is `not_answering` and starts again. The
+ * opening handshake gets as long.
+ */
+export const NO_ANSWER_MS = 10_000;
 
 export interface LinkState {
   state: SiteState;
@@ -41,13 +47,17 @@ export interface SiteLinkOptions {
   onChannels(list: Channel[]): void;
   /** Every signal the remote station sends this desk's user. */
   onSignal(name: string, payload: unknown): void;
+  /** How long a silent station counts as answering (tests shorten it); default NO_ANSWER_MS. */
+  noAnswerMs?: number;
 }
 
 /**
  * The desk's connection to one remote station: a WebSocket over TLS whose certificate must be the pinned one (checked
  * before anything is sent: the upgrade request carries no secret), then a sign-in with that station's account, then
  * the same contract as the page speaks. Reconnects with the streams' backoff; a changed certificate or refused
- * credentials are not retried until the user acts.
+ * credentials are not retried until the user acts. A station whose connection stays open but which answers nothing (a
+ * hung process) is told apart from one gone: pinged when silent, it is `not_answering` after `noAnswerMs`, and so are
+ * the tries to reach it that time out, until one does otherwise.
  */
 export class SiteLink {
   private ws?: WebSocket;
@@ -57,6 +67,10 @@ export class SiteLink {
   private readonly dropped = new Set<() => void>();
   private failures = 0;
   private retryTimer?: NodeJS.Timeout;
+  private beatTimer?: NodeJS.Timeout;
+  /** When the station last sent anything on this connection, and whether a ping waits for its answer. */
+  private lastHeard = 0;
+  private pinging = false;
   private stopped = false;
   state: LinkState = { state: 'connecting', reason: null, retryAt: null, seenFingerprint: null, version: null, clockOffsetMs: null };
 
@@ -71,6 +85,10 @@ export class SiteLink {
     this.o.onState(this.state);
   }
 
+  private get noAnswerMs(): number {
+    return this.o.noAnswerMs ?? NO_ANSWER_MS;
+  }
+
   start(): void {
     this.stopped = false;
     clearTimeout(this.retryTimer);
@@ -78,9 +96,14 @@ export class SiteLink {
     this.drop();
     const host = this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host;
     // Self-signed by design: trust is the pinned fingerprint, compared below, not an authority.
-    const ws = new WebSocket(`wss://${host}:${this.o.port}${WS_PATH}`, { rejectUnauthorized: false, maxPayload: 64 * WS_MAX_FRAME_BYTES, handshakeTimeout: 10_000 });
+    const ws = new WebSocket(`wss://${host}:${this.o.port}${WS_PATH}`, { rejectUnauthorized: false, maxPayload: 64 * WS_MAX_FRAME_BYTES, handshakeTimeout: this.noAnswerMs });
     this.ws = ws;
-    this.set({ state: 'connecting' });
+    const began = this.o.clock();
+    let opened = false;
+    // Still not answering while a try times out (a hung station's address takes the connection, its TLS never answers).
+    const wasSilent = this.state.state === 'not_answering';
+    let silent = false;
+    this.set({ state: wasSilent ? 'not_answering' : 'connecting', reason: wasSilent ? this.state.reason : null });
     let verdict: 'ok' | 'untrusted' | 'certificate_changed' = 'ok';
     ws.on('upgrade', (res) => {
       const seen = (res.socket as TLSSocket).getPeerCertificate().fingerprint256 ?? null;
@@ -89,6 +112,25 @@ export class SiteLink {
       else if (seen !== this.o.fingerprint) verdict = 'certificate_changed';
     });
     ws.on('open', () => {
+      opened = true;
+      this.lastHeard = this.o.clock();
+      this.pinging = false;
+      this.beatTimer = setInterval(() => {
+        if (this.ws !== ws) return;
+        const quiet = this.o.clock() - this.lastHeard;
+        if (quiet >= this.noAnswerMs) {
+          silent = true;
+          this.state.reason = `no answer for ${Math.round(quiet / 1000)} s`;
+          this.o.logger.warn({ host: this.o.host, silentMs: quiet }, 'remote station not answering');
+          return ws.terminate();
+        }
+        if (quiet >= this.noAnswerMs / 2 && !this.pinging) {
+          this.pinging = true;
+          // Public and quiet there: it neither shows in that station's log nor keeps this desk's sign-in from its idle end.
+          void this.raw('auth.state', {}).finally(() => { if (this.ws === ws) this.pinging = false; });
+        }
+      }, Math.max(100, this.noAnswerMs / 4));
+      this.beatTimer.unref();
       if (verdict !== 'ok') {
         this.o.logger.warn({ host: this.o.host, verdict }, 'remote station certificate not trusted');
         this.stopped = true;
@@ -97,7 +139,10 @@ export class SiteLink {
       }
       void this.signIn();
     });
-    ws.on('message', (data: Buffer, isBinary) => (isBinary ? this.onMedia(data) : this.onText(data.toString())));
+    ws.on('message', (data: Buffer, isBinary) => {
+      this.lastHeard = this.o.clock();
+      return isBinary ? this.onMedia(data) : this.onText(data.toString());
+    });
     ws.on('error', (err) => {
       this.state.reason ??= err.message;
       this.o.logger.debug({ host: this.o.host, err: err.message }, 'remote station connection error');
@@ -111,23 +156,30 @@ export class SiteLink {
       if (this.stopped) return;
       this.failures++;
       const delay = backoffMs(this.failures);
-      this.set({ state: 'offline', reason: this.state.reason ?? 'no answer', retryAt: this.o.clock() + delay });
+      const timedOut = !opened && this.o.clock() - began >= this.noAnswerMs - 100;
+      const state = silent || (wasSilent && timedOut) ? 'not_answering' : 'offline';
+      this.set({ state, reason: this.state.reason ?? 'no answer', retryAt: this.o.clock() + delay });
       this.retryTimer = setTimeout(() => this.start(), delay);
       this.retryTimer.unref();
     });
   }
 
   private async signIn(): Promise<void> {
+    const ws = this.ws;
+    // The connection ended meanwhile (dropped, not answering): what it answered is no longer this link's to say.
+    const gone = () => this.ws !== ws;
     this.set({ state: 'signing_in' });
     // The sign-in made before, if the station still has it (it ends them when it restarts, after its idle time, when the
     // account is disabled or its password reset), bound there to this desk's address; else the password, checked anew.
     const saved = await this.o.resume?.get();
     const resumed = saved ? await this.raw('auth.resume', { sessionId: saved }) : undefined;
+    if (gone()) return;
     if (!resumed?.ok) {
       // A site made from a received share (Hardware Share) signs in with the share's credential, not an account.
       const signedIn = this.o.username.startsWith(SHARE_SITE_USER)
         ? await this.raw('auth.signInShare', { share: this.o.username.slice(SHARE_SITE_USER.length), secret: await this.o.password() })
         : await this.raw('auth.signIn', { name: this.o.username, password: await this.o.password() });
+      if (gone()) return;
       if (!signedIn.ok) {
         const refused = signedIn.error.code === 'unauthenticated';
         if (refused) {
@@ -143,7 +195,7 @@ export class SiteLink {
     }
     // Asked together: one round trip less before the link is up (the clock is measured alone below).
     const [status, channels] = await Promise.all([this.raw('station.status', {}), this.raw('channels.list', {})]);
-    if (this.incompatible(status)) return;
+    if (gone() || this.incompatible(status)) return;
     // Its clock at the middle of the round trip, against ours (the best of three: the shortest trip says the most).
     let best: { rtt: number; offset: number } | undefined;
     for (let i = 0; i < 3; i++) {
@@ -152,6 +204,7 @@ export class SiteLink {
       const t1 = this.o.clock();
       if (c.ok && (!best || t1 - t0 < best.rtt)) best = { rtt: t1 - t0, offset: (c.value as { now: number }).now - (t0 + t1) / 2 };
     }
+    if (gone()) return;
     if (!status.ok || !channels.ok) {
       this.state.reason = (!status.ok ? status.error : !channels.ok ? channels.error : undefined)?.message ?? null;
       return void this.ws?.close();
@@ -250,6 +303,8 @@ export class SiteLink {
   private drop(): void {
     const ws = this.ws;
     this.ws = undefined;
+    clearInterval(this.beatTimer);
+    this.beatTimer = undefined;
     ws?.terminate();
     for (const [, resolve] of this.pending) resolve({ ok: false, error: fail('station.connectionLost').info });
     this.pending.clear();

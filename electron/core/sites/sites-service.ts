@@ -45,6 +45,8 @@ export interface SitesServiceOptions {
   removed?: (id: number) => void;
   /** A relayed stream's source moved: its live hub opens a new upstream (false: nobody watches it any more). */
   restream?: (streamId: string) => boolean;
+  /** How long a connected station may answer nothing before its link says `not_answering` (site-link.ts; tests shorten it). */
+  noAnswerMs?: number;
 }
 
 /** Where a remote stream's live view comes from now: its own station, this station's takeover, or another station's. */
@@ -207,6 +209,7 @@ export class SitesService {
     let wasOnline = false;
     const link = new SiteLink({
       name: r.name, self: this.o.self, host: r.host, port: r.port, fingerprint: r.fingerprint, username: r.username, logger: this.log, clock: this.o.clock,
+      noAnswerMs: this.o.noAnswerMs,
       password: async () => (await this.o.secrets.get(secretKey(r.id))) ?? '',
       // Resumed only at the certificate pinned now and as the same user: a sign-in is never sent to another station.
       resume: {

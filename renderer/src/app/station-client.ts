@@ -1,5 +1,5 @@
 import {
-  decodeMediaFrame, fail, MEDIA_PORT_MESSAGE, StationError, WS_PATH,
+  decodeMediaFrame, fail, MEDIA_PORT_MESSAGE, StationError, WS_CLOSE_SIGNED_OUT, WS_PATH,
   type MediaFrame,
   type CallInput, type CallName, type CallOutput, type SignalName, type SignalPayload,
   type Result, type ServerFrame, type StationBridge,
@@ -14,6 +14,11 @@ export interface StationClient {
   call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>;
   on<K extends SignalName>(name: K, listener: (payload: SignalPayload<K>) => void): () => void;
   onConnection(listener: (state: ConnectionState) => void): () => void;
+  /**
+   * The station ended this page's sign-in and closed its connection (`WS_CLOSE_SIGNED_OUT`): the reason's key it gave
+   * (`auth.passwordChanged`, `auth.passwordReset`), for the sign-in page to say why. Told before the connection's state.
+   */
+  onSignedOut(listener: (reason: string) => void): () => void;
   /** Receives the binary media frames of one channel (a `live.open` result); frames that came first are replayed. */
   onMedia(channel: number, listener: (frame: MediaFrame) => void): () => void;
   close(): void;
@@ -29,6 +34,7 @@ type AnyListener = (payload: unknown) => void;
 abstract class BaseClient {
   protected readonly listeners = new Map<string, Set<AnyListener>>();
   protected readonly connListeners = new Set<(s: ConnectionState) => void>();
+  protected readonly signedOutListeners = new Set<(reason: string) => void>();
   protected state: ConnectionState = 'connecting';
 
   on<K extends SignalName>(name: K, listener: (payload: SignalPayload<K>) => void): () => void {
@@ -41,6 +47,10 @@ abstract class BaseClient {
     this.connListeners.add(listener);
     listener(this.state);
     return () => this.connListeners.delete(listener);
+  }
+  onSignedOut(listener: (reason: string) => void): () => void {
+    this.signedOutListeners.add(listener);
+    return () => this.signedOutListeners.delete(listener);
   }
   protected deliver(name: string, payload: unknown): void {
     for (const l of this.listeners.get(name) ?? []) l(payload);
@@ -145,7 +155,8 @@ export class WebSocketStationClient extends BaseClient implements StationClient 
         this.deliver(frame.name, frame.payload);
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
+      if (e.code === WS_CLOSE_SIGNED_OUT) for (const l of this.signedOutListeners) l(e.reason);
       for (const p of this.pending.values()) {
         p.resolve({ ok: false, error: fail('station.connectionLost').info });
       }

@@ -23,14 +23,19 @@ export function linkFromHash(hash: string): { view: View; jump?: { at: number; c
 
 const shell = createSlice({
   name: 'shell',
-  initialState: { view: 'live' as View, connection: 'connecting' as ConnectionState, lastHeartbeat: 0 },
+  initialState: {
+    view: 'live' as View, connection: 'connecting' as ConnectionState, lastHeartbeat: 0,
+    /** Why the station ended this page's sign-in (a reason key: `auth.passwordChanged`), until the next sign-in. */
+    signedOut: null as string | null,
+  },
   reducers: {
     navigated: (s, a: PayloadAction<View>) => void (s.view = a.payload),
     connectionChanged: (s, a: PayloadAction<ConnectionState>) => void (s.connection = a.payload),
     heartbeat: (s, a: PayloadAction<number>) => void (s.lastHeartbeat = a.payload),
+    signedOutBy: (s, a: PayloadAction<string | null>) => void (s.signedOut = a.payload),
   },
 });
-export const { navigated, connectionChanged, heartbeat } = shell.actions;
+export const { navigated, connectionChanged, heartbeat, signedOutBy } = shell.actions;
 
 export function createStore(client: StationClient, initialView: View) {
   const store = configureStore({
@@ -43,6 +48,8 @@ export function createStore(client: StationClient, initialView: View) {
     // A reconnect may follow a station restart: refetch everything.
     if (s === 'open') store.dispatch(stationApi.util.invalidateTags(['Status', 'Settings']));
   });
+  // The sign-in page says why (the reconnection's resume is refused, which shows that page).
+  client.onSignedOut((reason) => store.dispatch(signedOutBy(reason)));
   client.on('station.heartbeat', (p) => store.dispatch(heartbeat(p.at)));
   client.on('settings.changed', () => store.dispatch(stationApi.util.invalidateTags(['Settings', 'Status'])));
   client.on('stream.status', (p) => store.dispatch(liveActions.statusReceived(p)));

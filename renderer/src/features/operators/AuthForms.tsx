@@ -1,7 +1,8 @@
 // The sign-in page, the first administrator, a new password when one is due, and the lock screen.
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { PASSWORD_RULE, passwordIsStrong } from '../../../../electron/contract';
+import { isReason, PASSWORD_RULE, passwordIsStrong } from '../../../../electron/contract';
+import { useAppSelector } from '../../app/hooks';
 import { useErrorText } from '../../i18n/errors';
 import { useModal } from '../../ui/use-modal';
 import { useChangeOwnPasswordMutation, useSetupAdminMutation, useSignInMutation, useSignOutMutation, useUnlockScreenMutation } from './operators-api';
@@ -64,6 +65,18 @@ export function FirstAdminForm() {
   );
 }
 
+/** Why the station ended this page's last sign-in (WS_CLOSE_SIGNED_OUT's reason), in words; null when it did not. */
+function SignedOutReason() {
+  const { t } = useTranslation('operators');
+  const errorText = useErrorText();
+  const reason = useAppSelector((s) => s.shell.signedOut);
+  if (reason === null) return null;
+  const text = reason === 'auth.passwordChanged' ? t('signIn.ended.passwordChanged')
+    : reason === 'auth.passwordReset' ? t('signIn.ended.passwordReset')
+    : isReason(reason) ? errorText({ reason }) : t('signIn.ended.other');
+  return <p className="notice" role="status" data-testid="signed-out-reason" data-reason={reason}>{text}</p>;
+}
+
 export function SignInPage() {
   const { t } = useTranslation('operators');
   const errorText = useErrorText();
@@ -79,6 +92,7 @@ export function SignInPage() {
   return (
     <Card title={t('signIn.title')}>
       <form className="form" onSubmit={submit} aria-label={t('signIn.title')} data-testid="sign-in">
+        <SignedOutReason />
         <Field name="name" label={t('fields.name')} value={name} onChange={setName} autoComplete="username" autoFocus />
         <Field name="password" label={t('fields.password')} value={password} onChange={setPassword} type="password" autoComplete="current-password" />
         <div className="actions">

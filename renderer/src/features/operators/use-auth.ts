@@ -5,6 +5,7 @@ import { useStationClient } from '../../app/client-context';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { isShortcut } from '../../app/shortcuts';
 import { stationApi } from '../../app/station-api';
+import { signedOutBy } from '../../app/store';
 import { operatorsApi, useAuthStateQuery, useLockScreenMutation, useSignOutMutation } from './operators-api';
 import { sharedActivity } from './shared-activity';
 
@@ -18,6 +19,7 @@ export function useSignedIn(): (sessionId: string) => void {
   const dispatch = useAppDispatch();
   return (sessionId) => {
     keepSignIn(sessionId);
+    dispatch(signedOutBy(null));
     dispatch(stationApi.util.resetApiState());
   };
 }

@@ -21,13 +21,13 @@ export function FingerprintText({ value }: { value: string | null }) {
 
 const STATE_CLASS: Record<Site['state'], string> = {
   online: 'ok-dot', connecting: 'warn-dot', signing_in: 'warn-dot', untrusted: 'warn-dot', offline: 'bad-dot', auth_failed: 'bad-dot', certificate_changed: 'bad-dot',
-  incompatible: 'bad-dot',
+  incompatible: 'bad-dot', not_answering: 'bad-dot',
 };
 
 /** The state of a station as the tree and the table show it: a dot, the words, the retry countdown. */
 export function SiteState({ site, now }: { site: Site; now: number }) {
   const { t } = useTranslation('sites');
-  const retry = site.state === 'offline' && site.retryAt ? Math.max(0, site.retryAt - now) : null;
+  const retry = (site.state === 'offline' || site.state === 'not_answering') && site.retryAt ? Math.max(0, site.retryAt - now) : null;
   const ours = useStatusQuery().data?.version ?? '?';
   return (
     <span className="site-state" data-state={site.state}>
@@ -202,7 +202,7 @@ export function SitesPanel() {
   const [trusting, setTrusting] = useState<number | null>(null);
   const [editing, setEditing] = useState<number | null>(null);
   const [standbyOf, setStandbyOf] = useState<number | null>(null);
-  const now = useNow(sites.some((s) => s.state === 'offline' || s.standby?.state === 'waiting'));
+  const now = useNow(sites.some((s) => s.state === 'offline' || s.state === 'not_answering' || s.standby?.state === 'waiting'));
   const trustSite = sites.find((s) => s.id === trusting);
   const [picked, setPicked] = useState<FoundStation | null>(null);
   return (
