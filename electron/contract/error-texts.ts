@@ -261,6 +261,7 @@ export const REASONS = {
   'share.remoteOnly': ['forbidden', 'A share credential is accepted only from another station over its TLS link.'],
   'share.notShared': ['forbidden', 'A share gives only its cameras’ pictures: {{call}} is not shared.'],
   'share.beforeHistory': ['forbidden', 'This share reaches back only {{hours}} h: earlier recordings are not shared.'],
+  'share.noTalk': ['forbidden', 'This share does not let you talk through its cameras’ speakers: ask its owner to share again with “Talk through the speaker”.'],
   'failover.remoteOnly': ['forbidden', 'The camera list with its credentials is given only to a standby station over its TLS link.'],
 } as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
 
