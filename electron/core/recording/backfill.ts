@@ -12,7 +12,7 @@ import { openRtspSource, type RtspResponse } from '../media/rtsp-source';
 import type { ArchiveHost } from './recorder';
 import { segmentFile } from './segment-file';
 import {
-  insertGap, insertSpan, isLocked, packKeyframes, prevSegment, segmentsIn, unpackKeyframes,
+  insertGap, insertSpan, isLocked, packKeyframes, prevSegment, segmentsIn, SPAN_JOIN_MS, unpackKeyframes,
   type Keyframe, type SegmentRow, type StreamKind,
 } from './segment-index';
 import { SegmentWriter } from './segment-writer';
@@ -104,8 +104,8 @@ function clockStart(range: string | undefined): number | undefined {
   return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7] ? Number(m[7].padEnd(3, '0')) : 0);
 }
 
-/** Frames this close are the same instant (the station stamps arrival, the camera capture). */
-const SAME_MS = 300;
+/** Frames this close are the same instant (the station stamps arrival, the camera capture); the timeline joins as much. */
+const SAME_MS = SPAN_JOIN_MS;
 const MIN_HOLE_MS = 500;
 const MAX_TRIES = 3;
 
