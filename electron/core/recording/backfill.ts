@@ -79,6 +79,23 @@ export function onvifReplay(replayUri: string, start: number, end: number): Card
   return { url: replayUri, headers: { Require: 'onvif-replay' }, play: { Range: `clock=${clock(start)}-${clock(end)}`, 'Rate-Control': 'no' } };
 }
 
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * How far a clock kept in `zone` (an IANA name, or UTC) is ahead of UTC at the instant `at`, ms: its daylight saving time
+ * included, as this runtime's time zone data has it. A channel added by RTSP URL has no device to ask its offset of.
+ */
+export function zoneOffsetMs(zone: string, at: number): number {
+  if (zone === 'UTC') return 0;
+  let f = zoneFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    zoneFormats.set(zone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, Number(x.value)]));
+  const whole = at - (((at % 1000) + 1000) % 1000);
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - whole;
+}
+
 /** What the device area knows of a channel's card (devices/device-service.ts `playbackOf`). */
 export interface DeviceCard { replayUri?: string; localOffsetMs?: number }
 

@@ -44,7 +44,8 @@ export function StoragePage() {
       <section aria-labelledby="st-channels" className="st-section">
         <h2 id="st-channels">{t('channels.heading')}</h2>
         <ChannelTable rows={rows} selected={selected} onToggle={toggle} onToggleAll={toggleAll} onTrigger={(id) => void trigger(id)} />
-        <ChannelSettingsForm key={chosen.join(',')} channelIds={chosen} configs={config?.channels ?? []} revision={config?.revision} />
+        <ChannelSettingsForm key={chosen.join(',')} channelIds={chosen} configs={config?.channels ?? []} revision={config?.revision}
+          byUrl={channels.some((c) => selected.has(c.id) && !c.device && !c.site)} />
       </section>
       <div className="st-columns">
         <section aria-labelledby="st-archive" className="st-section">
