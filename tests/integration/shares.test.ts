@@ -221,6 +221,8 @@ describe('hardware share', () => {
     expect(given.rights).toEqual(['live', 'talk']);
     // Carried through the cloud: the recipient's station lists the right, and its site's sign-in holds it.
     expect((await call(recipient, 'shares.received')).find((s) => s.id === given.cloudId)).toMatchObject({ rights: ['live', 'talk'] });
+    // The first share's station, revoked, goes first: a station is in the site list once.
+    for (const old of await call(recipient, 'sites.list')) await call(recipient, 'sites.remove', { id: old.id });
     const site = await call(recipient, 'shares.addReceived', { id: given.cloudId });
     const onRecipient = async () => (await call(recipient, 'channels.list')).find((c) => c.site?.id === site.id);
     // The speaker is asked of the camera on the sharer's station in the background; the recipient's tile then has Talk.
@@ -237,7 +239,7 @@ describe('hardware share', () => {
   });
 
   it('erasing an account takes its shares with it on the station: the shares given, the stations added from shares', async () => {
-    expect((await call(recipient, 'sites.list')).map((s) => s.username)).toEqual([expect.stringMatching(/^share:/), expect.stringMatching(/^share:/)]);
+    expect((await call(recipient, 'sites.list')).map((s) => s.username)).toEqual([expect.stringMatching(/^share:/)]);
     await call(recipient, 'privacy.erase', { password: PASSWORD, recordings: 'keep' });
     expect(await call(recipient, 'sites.list')).toEqual([]);
     await call(sharer, 'privacy.erase', { password: PASSWORD, recordings: 'keep' });
