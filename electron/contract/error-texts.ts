@@ -28,6 +28,7 @@ export const REASONS = {
   'field.notCountry': ['bad_input', '{{field}}: “{{value}}” is not a country code (ISO 3166-1, e.g. DE or US).'],
   'field.inFuture': ['bad_input', '{{field}} is in the future.'],
   'field.notTimeZone': ['bad_input', '{{field}} must be a POSIX time zone, e.g. CET-1CEST,M3.5.0,M10.5.0/3.'],
+  'field.notZoneName': ['bad_input', '{{field}} must be a time zone name such as Europe/Berlin, or UTC.'],
   'field.notMailedCode': ['bad_input', '{{field}} must be the 8-digit code from the mail.'],
   'field.notLanguageTag': ['bad_input', '{{field}} must be a language tag, e.g. en or de-DE.'],
   'field.notSchedule': ['bad_input', '{{field}} must be 336 half-hours, each 0 or 1.'],
@@ -263,6 +264,7 @@ export const REASONS = {
   'share.remoteOnly': ['forbidden', 'A share credential is accepted only from another station over its TLS link.'],
   'share.notShared': ['forbidden', 'A share gives only its cameras’ pictures: {{call}} is not shared.'],
   'share.beforeHistory': ['forbidden', 'This share reaches back only {{hours}} h: earlier recordings are not shared.'],
+  'share.noTalk': ['forbidden', 'This share does not let you talk through its cameras’ speakers: ask its owner to share again with “Talk through the speaker”.'],
   'failover.remoteOnly': ['forbidden', 'The camera list with its credentials is given only to a standby station over its TLS link.'],
 } as const satisfies Record<string, readonly [string, string | { one: string; other: string }]>;
 
@@ -280,6 +282,7 @@ export const FIELD_LABELS = {
   at: 'Time',
   audio: 'Audio',
   backfill: 'Fill gaps from the camera',
+  cardTimeZone: 'Camera clock’s time zone',
   bookmarkName: 'Bookmark name',
   bitrateBps: 'Bitrate',
   changes: 'Changes',

@@ -13,6 +13,15 @@ export const FORECAST_LIMITS = ['quota', 'free_space', 'retention_days', 'not_re
 export const PLAYBACK_SPEEDS = [-64, -32, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64] as const;
 
 const channelId = z.number().int().positive();
+/** Whether this runtime's Intl knows a time zone name (IANA: Europe/Berlin; or UTC). */
+export function isZoneName(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 const epochMs = z.number().int().nonnegative();
 /** 'local' is this station's archive; others are folders opened with archive.openFolder. */
 const sourceId = z.string().min(1).max(100).default('local');
@@ -30,6 +39,11 @@ export const ChannelRecordingConfig = z.object({
   motionGrid: z.boolean(),
   /** Edge backfill: time missed while the camera was unreachable is fetched from its card once it is back. */
   backfill: z.boolean(),
+  /**
+   * The zone the camera's own clock keeps (IANA name, or UTC, the default), for a channel added by RTSP URL: Dahua's
+   * playback URL names local times, and there is no device to ask. A device's channel uses its device's time settings.
+   */
+  cardTimeZone: z.string().trim().min(1).max(64).refine(isZoneName, 'field.notZoneName'),
 });
 export type ChannelRecordingConfig = z.infer<typeof ChannelRecordingConfig>;
 

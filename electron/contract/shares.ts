@@ -6,8 +6,11 @@ import { z } from 'zod';
 import { call, NoInput, needs } from './common';
 import { Site } from './sites';
 
-/** What a share may grant on its channels. */
-export const SHARE_RIGHTS = ['live', 'playback', 'ptz', 'audio'] as const;
+/**
+ * What a share may grant on its channels. `audio` is hearing the cameras' sound; `talk` is speaking through their speakers
+ * (`talk.start`/`talk.audio`/`talk.stop`, enforced by the sharing station: a share without it is refused with `share.noTalk`).
+ */
+export const SHARE_RIGHTS = ['live', 'playback', 'ptz', 'audio', 'talk'] as const;
 export type ShareRight = (typeof SHARE_RIGHTS)[number];
 /** Sign-ins made with a share's credential act as this id plus the share's number (never an account's id). */
 export const SHARE_USER_BASE = 2_000_000_000;

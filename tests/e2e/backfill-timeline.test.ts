@@ -29,8 +29,9 @@ beforeAll(async () => {
   await camsim.fault(device.id, { type: 'offline', seconds: 8 });
   // The station's defaults: a gap settled for 3 s is looked at within 5 s, and fetched as fast as the cap allows.
   for (const until = Date.now() + 45_000; ; await new Promise((r) => setTimeout(r, 1000))) {
-    const [tl] = await api.call<{ filled: { start: number; end: number }[] }[]>('archive.timeline', { channelIds: [channelId], from: Date.now() - 600_000, to: Date.now() });
-    if (tl!.filled.length) { filled = tl!.filled[0]!; break; }
+    const [tl] = await api.call<{ filled: { start: number; end: number }[]; gaps: { reason: string }[] }[]>('archive.timeline', { channelIds: [channelId], from: Date.now() - 600_000, to: Date.now() });
+    // Filled whole: its gap is gone (a card segment still being written may be a few milliseconds long).
+    if (tl!.filled.length && !tl!.gaps.some((g) => g.reason === 'camera_offline')) { filled = tl!.filled[0]!; break; }
     if (Date.now() > until) throw new Error(`the outage was not filled from the card: ${JSON.stringify(tl)}\n${station.output().split('\n').filter((l) => /backfill|card|playback|gap/i.test(l)).slice(-20).join('\n')}`);
   }
   ({ page, guard } = await openGuardedPage(browser, `${station.url}#/playback`, { viewport: { width: 1280, height: 800 } }));

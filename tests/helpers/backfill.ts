@@ -44,11 +44,12 @@ const overlap = (xs: Interval[], a: number, b: number) => xs.reduce((n, x) => n 
  * One camera (its sub stream recorded as the channel's main), recording for a few seconds, then down for `downMs`; with
  * `lose` the card lacks [down + lose.from, down + lose.to). Resolves once the outage is filled (or after `waitMs`).
  * `via` adds the camera as a device (ONVIF or Dahua driver, its sub stream recorded) instead of by RTSP URL; `flavour`
- * and `tz` (POSIX, the camera's time zone) shape the camera.
+ * and `tz` (POSIX, the camera's time zone) shape the camera; `cardTimeZone` is the channel's setting of that zone (a
+ * channel added by URL).
  */
 export async function cardOutage(opts: {
   downMs: number; lose?: { from: number; to: number }; waitMs?: number; subnet?: string;
-  via?: 'rtsp' | 'onvif' | 'dahua'; flavour?: Flavour; tz?: string;
+  via?: 'rtsp' | 'onvif' | 'dahua'; flavour?: Flavour; tz?: string; cardTimeZone?: string;
 }): Promise<OutageReport> {
   const dir = mkdtempSync(join(tmpdir(), 'wp-backfill-'));
   const dataDir = join(dir, 'data');
@@ -73,6 +74,7 @@ export async function cardOutage(opts: {
     await stationCall(st, session, 'recording.setArchive', { segmentSeconds: 4, quotaBytes: null, freeFloorBytes: 0 });
     await stationCall(st, session, 'recording.setChannels', {
       channelIds: [id], mode: 'continuous', stream: opts.via && opts.via !== 'rtsp' ? 'sub' : 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null,
+      ...(opts.cardTimeZone ? { cardTimeZone: opts.cardTimeZone } : {}),
     });
     for (const until = Date.now() + 30_000; ; await sleep(250)) {
       const s = await stationCall(st, session, 'recording.status', {}) as { channels: { state: string }[] };

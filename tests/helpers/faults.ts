@@ -95,8 +95,8 @@ export async function cameraFlaps(opts: { flaps: number; periodMs: number; downM
     off();
     const [tl] = await stationCall(st, session, 'archive.timeline', { channelIds: [id], from: t0 - 60_000, to: Date.now() });
     const { spans } = tl as { spans: { start: number; end: number }[] };
-    // The timeline's holes between recorded spans (what the page shows as not recorded; holes under SPAN_JOIN_MS are
-    // drawn as recorded), each matched with the drop it falls in. A camera that kept capturing sends its buffered GOP on
+    // The timeline's holes between recorded spans (what the page shows as not recorded; only holes under SPAN_JOIN_MS,
+    // 300 ms, are drawn as recorded), each matched with the drop it falls in. A camera that kept capturing sends its buffered GOP on
     // return, so a hole can be up to a GOP shorter than the down time.
     const holes = spans.slice(1).map((sp, i) => ({ from: spans[i]!.end, to: sp.start }));
     const gapErrorMs = downs.map((d) => {

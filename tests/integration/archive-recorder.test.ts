@@ -1,5 +1,5 @@
-// The recorder on real files and a real SQLite index: segments rolled at keyframes, index and spans,
-// gaps with reasons, event pre-buffer, slow disk, reconciliation after a crash, retention with locks.
+// The recorder on real files and a real SQLite index: segments rolled at keyframes, index and spans (one across rolls,
+// a hole of 700 ms kept), gaps with reasons, event pre-buffer, slow disk, reconciliation after a crash, retention with locks.
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +106,21 @@ describe('recorder', () => {
       ['camera_offline', T0 + 10_000, back],
       ['recording_off', back + 10_000, back + 10_000],
     ]);
+  });
+
+  it('a stream back after 700 ms (sooner than a stall is noticed) leaves its hole on the timeline, as the camera\'s', async () => {
+    const { db, clock, archive } = setup();
+    const rec = recorder(archive, 3);
+    run(rec, archive, clock, 0, 250); // 10 s
+    clock.t = T0 + 10_700;
+    archive.flush();
+    expect(rec.status().state).toBe('recording');
+    rec.init(clip.init, clip.track); // the hub reconnects; timestamps restart
+    run(rec, archive, clock, 0, 250, T0 + 10_700);
+    await rec.stop();
+    const [tl] = timeline(db, [3], T0, clock.t + 1000);
+    expect(tl!.spans).toEqual([{ start: T0, end: T0 + 10_000 }, { start: T0 + 10_700, end: T0 + 20_700 }]);
+    expect(tl!.gaps.filter((g) => g.reason === 'camera_offline').map((g) => [g.start, g.end])).toEqual([[T0 + 10_000, T0 + 10_700]]);
   });
 
   it('event mode: nothing until a trigger, then the pre-event buffer from a keyframe, until the post-event time', async () => {

@@ -1,7 +1,9 @@
 // Edge backfill end to end: a camsim camera keeps recording to its card while it refuses the station (offline through
 // the fault API); once it is back the station fetches the missing range from the card (Dahua's /cam/playback), writes it
 // as segments marked from the camera, and the archive plays across the outage. A part the card lacks (its card-gap
-// fault) stays a gap with the reason not_on_card. (The 60 s outage is bench:faults' backfill section.)
+// fault) stays a gap with the reason not_on_card. The camera, added by RTSP URL, keeps Tokyo's time on its clock and the
+// channel's setting says so: the playback URL names the outage in that local time (asked in UTC, the card would lack it
+// all). (The 60 s outage is bench:faults' backfill section.)
 import { describe, expect, it } from 'vitest';
 import { openRtspSource, type RtspResponse } from '../../electron/core/media/rtsp-source';
 import { onvifReplay } from '../../electron/core/recording/backfill';
@@ -12,7 +14,7 @@ const DOWN_MS = 20_000;
 
 describe('edge backfill', () => {
   it('fills a 20 s outage from the camera card (playback crosses it with no missing second); a part the card lacks stays a gap with its reason', async () => {
-    const r = await cardOutage({ downMs: DOWN_MS, lose: { from: 8000, to: 12_000 }, subnet: '127.0.93' });
+    const r = await cardOutage({ downMs: DOWN_MS, lose: { from: 8000, to: 12_000 }, subnet: '127.0.93', tz: 'JST-9', cardTimeZone: 'Asia/Tokyo' });
     expect(r.fillMs).toBeLessThan(120_000);
     const lost = r.lost!;
 

@@ -2,12 +2,15 @@
 // on 127.0.0.2 and a recipient station, both in this process. The credential the cloud delivers opens exactly the shared
 // channel and rights on the sharer's desk server (a raw TLS WebSocket plays the recipient's station here, so each refusal
 // is seen as it comes), playback only inside the history window; revoking or the window's end closes its connection.
+// Talk is a right of its own: refused in words without it, and with it the recipient's station talks through the shared
+// camera's speaker (camsim in this process, a Dahua camera behind the sharer; it reports what it heard).
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SHARE_USER_BASE, StationError, WS_PATH, type CallName, type GivenShare } from '../../electron/contract';
 import { ClientSession } from '../../electron/core/client-session';
 import type { Station } from '../../electron/core/station';
+import { DEFAULT_PASSWORD, DEFAULT_USERNAME, placeholderMedia, startFleet } from '../../scripts/camsim/fleet';
 import { startCloudInTempDir } from '../helpers/cloud-service';
 import { fileScope } from '../helpers/fixtures';
 import { freeTcpPort, serveStation, servedStationDir } from '../helpers/in-process-station';
@@ -26,6 +29,13 @@ const refusal = async (p: Promise<unknown>) => {
     return (err as StationError).info;
   }
   throw new Error('not refused');
+};
+
+/** 0.5 s of a 440 Hz tone as talk.audio takes it (8 kHz 16-bit little-endian PCM, base64). */
+const halfSecond = () => {
+  const b = Buffer.alloc(8000);
+  for (let i = 0; i < 4000; i++) b.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), i * 2);
+  return b.toString('base64');
 };
 
 let cloudUrl: string, cloudDb: string, sharer: Station, recipient: Station, port: number, shared: number, other: number;
@@ -130,6 +140,9 @@ describe('hardware share', () => {
     await expect.poll(async () => (await call(recipient, 'sites.list'))[0]?.state, { timeout: 10_000 }).toBe('online');
     expect((await call(recipient, 'channels.list')).filter((c) => c.site).map((c) => c.name)).toEqual(['Gate']);
     expect((await call(recipient, 'shares.received'))[0]!.siteId).toBe(site.id);
+    // Talk is not given: pressing Talk on the shared camera is refused by the sharer's station, in words.
+    const gate = (await call(recipient, 'channels.list')).find((c) => c.site)!;
+    expect(await refusal(call(recipient, 'talk.start', { channelId: gate.id }))).toMatchObject({ reason: 'share.noTalk', code: 'forbidden' });
     // Picked up: the recipient's station holds the credential, the cloud no longer does.
     expect(await credentialOf(share.cloudId)).toBeNull();
     // A pick-up that never reached the cloud (here: the cloud's copy put back) is told again with the next list.
@@ -197,6 +210,32 @@ describe('hardware share', () => {
     const again = await peer();
     expect((await again.call('auth.signInShare', { share: elsewhere.cloudId, secret })).error.reason).toBe('share.revoked');
     again.ws.close();
+  });
+
+  it('with the talk right, the recipient\'s station talks through the shared camera\'s speaker: camsim hears it whole', { timeout: 30_000 }, async () => {
+    const fleet = scope.add(await startFleet({ devices: 1, channels: 1, subnet: 'random', media: placeholderMedia }));
+    const m = fleet.manifest.devices[0]!;
+    const dev = await call(sharer, 'devices.add', { address: m.ip, httpPort: m.ports.http, name: 'Porch', username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD, driver: 'dahua' });
+    const porch = dev.channels[0]!.channelId;
+    const given = await call(sharer, 'shares.create', { ...base(), channelIds: [porch], rights: ['live', 'talk'] });
+    expect(given.rights).toEqual(['live', 'talk']);
+    // Carried through the cloud: the recipient's station lists the right, and its site's sign-in holds it.
+    expect((await call(recipient, 'shares.received')).find((s) => s.id === given.cloudId)).toMatchObject({ rights: ['live', 'talk'] });
+    // The first share's station, revoked, goes first: a station is in the site list once.
+    for (const old of await call(recipient, 'sites.list')) await call(recipient, 'sites.remove', { id: old.id });
+    const site = await call(recipient, 'shares.addReceived', { id: given.cloudId });
+    const onRecipient = async () => (await call(recipient, 'channels.list')).find((c) => c.site?.id === site.id);
+    // The speaker is asked of the camera on the sharer's station in the background; the recipient's tile then has Talk.
+    await expect.poll(async () => (await onRecipient())?.speaker, { timeout: 10_000 }).toBe(true);
+    const channelId = (await onRecipient())!.id;
+    expect(await call(recipient, 'talk.start', { channelId })).toEqual({ via: 'dahua' });
+    for (let i = 0; i < 2; i++) await call(recipient, 'talk.audio', { channelId, pcm: halfSecond() });
+    expect(await call(recipient, 'talk.stop', { channelId })).toMatchObject({ via: 'dahua' });
+    const heard = () => fleet.device(0).channels[0]!.talks.at(-1);
+    await expect.poll(() => heard()?.endedAt, { timeout: 5000 }).toBeGreaterThan(0);
+    // One second of the 440 Hz tone at 8000 of 32768: an RMS of 0.173 of full scale.
+    expect(heard()).toMatchObject({ via: 'dahua', durationMs: 1000 });
+    expect(heard()!.rms).toBeCloseTo(0.173, 2);
   });
 
   it('erasing an account takes its shares with it on the station: the shares given, the stations added from shares', async () => {

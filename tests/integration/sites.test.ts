@@ -1,6 +1,7 @@
 // Many stations, one desk: a station serving desks over TLS (127.0.0.2), a desk (another station) that adds it by
 // address, compares and pins its certificate, signs in with that station's account, and relays its channel's live
 // stream (GStreamer's RTSP server behind it) and its events; a changed certificate and wrong credentials are refused.
+// Talk on a remote channel goes through the desk to that station and its camera (camsim, which reports what it heard).
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,13 @@ const CAM_PASSWORD = 'Kx9!pr0ofSecret';
 const scope = fileScope();
 let cam: GstCamera, remote: ServedStation, desk: ServedStation, r: MediaClient, d: MediaClient;
 let remoteDir: string, port: number, channelId: number;
+
+/** 0.5 s of a 440 Hz tone at `level` of 32768, as talk.audio takes it (8 kHz 16-bit little-endian PCM, base64). */
+const halfSecond = (level: number) => {
+  const b = Buffer.alloc(8000);
+  for (let i = 0; i < 4000; i++) b.writeInt16LE(Math.round(level * Math.sin((2 * Math.PI * 440 * i) / 8000)), i * 2);
+  return b.toString('base64');
+};
 
 const ok = (res: any) => {
   if (!res.ok) throw new Error(res.error.message);
@@ -162,6 +170,27 @@ describe('the site tree: stations, devices, channels', () => {
     })));
     // The channel added by RTSP URL has none.
     expect(ok(await d.call('channels.list', {})).find((c: any) => c.id === siteChannelId(1, channelId)).device).toBeUndefined();
+  });
+});
+
+describe('talk from the desk', () => {
+  it('talk on a remote channel is relayed to its station, and the camera behind it hears the desk\'s audio whole', { timeout: 30_000 }, async () => {
+    const fleet = scope.add(await startFleet({ devices: 1, channels: 1, subnet: 'random', media: placeholderMedia }));
+    const m = fleet.manifest.devices[0]!;
+    const dev = ok(await r.call('devices.add', { address: m.ip, httpPort: m.ports.http, name: 'Porch', username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD, driver: 'dahua' }));
+    const id = siteChannelId(1, dev.channels[0].channelId);
+    // The remote station asks the camera about its speaker; the desk's list shows it (its tile has Talk).
+    await expect.poll(async () => ok(await d.call('channels.list', {})).find((c: any) => c.id === id)?.speaker, { timeout: 10_000 }).toBe(true);
+    expect(ok(await d.call('talk.start', { channelId: id }))).toEqual({ via: 'dahua' });
+    for (let i = 0; i < 3; i++) ok(await d.call('talk.audio', { channelId: id, pcm: halfSecond(i % 2 ? 4000 : 8000) }));
+    expect(ok(await d.call('talk.stop', { channelId: id }))).toMatchObject({ via: 'dahua' });
+    const heard = () => fleet.device(0).channels[0]!.talks.at(-1);
+    await expect.poll(() => heard()?.endedAt, { timeout: 5000 }).toBeGreaterThan(0);
+    // 1.5 s: two half seconds at 8000 of full scale (RMS 0.173) around one at 4000 (0.086): 0.150 over all.
+    expect(heard()).toMatchObject({ via: 'dahua', codec: 'PCMA', durationMs: 1500 });
+    expect(heard()!.rms).toBeCloseTo(0.150, 2);
+    expect(heard()!.peak).toBeCloseTo(8000 / 32768, 1);
+    ok(await r.call('devices.remove', { id: dev.id, recordings: 'keep' }));
   });
 });
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { localClockOffset, measuredZone } from '../../electron/core/devices/drivers/onvif';
 import { parseRecordings, parseReplayUri, parseSearchResults, pickRecording, type Recording } from '../../electron/core/devices/drivers/onvif-replay';
 import { at, parseUntrustedXml } from '../../electron/core/net/xml';
-import { cardSource, dahuaPlayback } from '../../electron/core/recording/backfill';
+import { cardSource, dahuaPlayback, zoneOffsetMs } from '../../electron/core/recording/backfill';
+import { ChannelRecordingConfig } from '../../electron/contract';
 import { fixture } from '../helpers/device-fixtures';
 
 const body = (xml: string, op: string) => at(parseUntrustedXml(xml), 'Envelope', 'Body', op);
@@ -102,5 +103,30 @@ describe('card sources', () => {
     // No replay URI: the Dahua URL in local time; neither: nothing.
     expect(cardSource('rtsp://10.0.0.5/cam/realmonitor?channel=1&subtype=0', { localOffsetMs: 3_600_000 }, start, end)!.url).toContain('starttime=2026_12_03_00_15_00');
     expect(cardSource('rtsp://10.0.0.5/Streaming/Channels/102', undefined, start, end)).toBeUndefined();
+  });
+
+  it('a channel added by URL: its camera clock\'s zone (UTC unless set) gives the offset its Dahua playback URL is built with', () => {
+    const url = 'rtsp://admin:pw@10.0.0.5/cam/realmonitor?channel=1&subtype=0';
+    const startOf = (zone: string, at: number) => new URL(cardSource(url, { localOffsetMs: zoneOffsetMs(zone, at) }, at, at + 60_000)!.url).searchParams.get('starttime');
+    // 23:15 UTC on 2 December: UTC as is; Kolkata 5 h 30 ahead; Kathmandu 5 h 45; New York 5 h behind (no DST in December).
+    expect(startOf('UTC', start)).toBe('2026_12_02_23_15_00');
+    expect(startOf('Asia/Kolkata', start)).toBe('2026_12_03_04_45_00');
+    expect(startOf('Asia/Kathmandu', start)).toBe('2026_12_03_05_00_00');
+    expect(startOf('America/New_York', start)).toBe('2026_12_02_18_15_00');
+    // Its daylight saving time as the zone keeps it: 4 h behind in July; Berlin 2 h ahead in July, 1 h in December.
+    const july = Date.UTC(2026, 6, 1, 12, 0, 30, 250);
+    expect(startOf('America/New_York', july)).toBe('2026_07_01_08_00_30');
+    expect(zoneOffsetMs('Europe/Berlin', july)).toBe(2 * 3_600_000);
+    expect(zoneOffsetMs('Europe/Berlin', start)).toBe(3_600_000);
+    expect(zoneOffsetMs('Asia/Kolkata', july)).toBe(5.5 * 3_600_000);
+  });
+
+  it('the setting takes a zone name this runtime knows, or UTC; anything else is refused naming the field', () => {
+    const base = { channelId: 1, mode: 'continuous', stream: 'main', schedule: '1'.repeat(336), preSeconds: 0, postSeconds: 0, retentionDays: null, motionGrid: true, backfill: true };
+    expect(ChannelRecordingConfig.safeParse({ ...base, cardTimeZone: 'Asia/Kolkata' }).success).toBe(true);
+    expect(ChannelRecordingConfig.safeParse({ ...base, cardTimeZone: 'UTC' }).success).toBe(true);
+    const bad = ChannelRecordingConfig.safeParse({ ...base, cardTimeZone: 'UTC+3' });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]).toMatchObject({ path: ['cardTimeZone'], message: 'field.notZoneName' });
   });
 });

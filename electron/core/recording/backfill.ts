@@ -12,7 +12,7 @@ import { openRtspSource, type RtspResponse } from '../media/rtsp-source';
 import type { ArchiveHost } from './recorder';
 import { segmentFile } from './segment-file';
 import {
-  insertGap, insertSpan, isLocked, packKeyframes, prevSegment, segmentsIn, unpackKeyframes,
+  insertGap, insertSpan, isLocked, packKeyframes, prevSegment, segmentsIn, SPAN_JOIN_MS, unpackKeyframes,
   type Keyframe, type SegmentRow, type StreamKind,
 } from './segment-index';
 import { SegmentWriter } from './segment-writer';
@@ -79,6 +79,23 @@ export function onvifReplay(replayUri: string, start: number, end: number): Card
   return { url: replayUri, headers: { Require: 'onvif-replay' }, play: { Range: `clock=${clock(start)}-${clock(end)}`, 'Rate-Control': 'no' } };
 }
 
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * How far a clock kept in `zone` (an IANA name, or UTC) is ahead of UTC at the instant `at`, ms: its daylight saving time
+ * included, as this runtime's time zone data has it. A channel added by RTSP URL has no device to ask its offset of.
+ */
+export function zoneOffsetMs(zone: string, at: number): number {
+  if (zone === 'UTC') return 0;
+  let f = zoneFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    zoneFormats.set(zone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, Number(x.value)]));
+  const whole = at - (((at % 1000) + 1000) % 1000);
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - whole;
+}
+
 /** What the device area knows of a channel's card (devices/device-service.ts `playbackOf`). */
 export interface DeviceCard { replayUri?: string; localOffsetMs?: number }
 
@@ -104,8 +121,8 @@ function clockStart(range: string | undefined): number | undefined {
   return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7] ? Number(m[7].padEnd(3, '0')) : 0);
 }
 
-/** Frames this close are the same instant (the station stamps arrival, the camera capture). */
-const SAME_MS = 300;
+/** Frames this close are the same instant (the station stamps arrival, the camera capture); the timeline joins as much. */
+const SAME_MS = SPAN_JOIN_MS;
 const MIN_HOLE_MS = 500;
 const MAX_TRIES = 3;
 

@@ -98,6 +98,8 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
   private ringBytes = 0;
   private lastFragmentAt = 0;
   private lastEndWall = 0;
+  /** A new upstream began (init) after a segment of this recorder: the hole before its first segment is the camera's. */
+  private reconnected = false;
   private expectedDts?: number;
   private discontinuity = false;
   private dropping = false;
@@ -154,6 +156,7 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
   init(data: Buffer, info: TrackInfo): void {
     // A new upstream: timestamps restart, so the open segment ends here.
     if (this.seg) this.closeSegment();
+    this.reconnected = this.lastEndWall > 0;
     this.track = { data, info };
     this.anchorOffset = undefined;
     this.expectedDts = undefined;
@@ -200,9 +203,11 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
       }
       this.dropping = false;
     }
-    // Rolled at a keyframe: by length, or because the recordings folder changed.
+    // Rolled at a keyframe: by length, or because the recordings folder changed. The next segment starts with the frame
+    // after the last one written, so it continues the span whatever the stamps say.
+    let rolled = false;
     if (this.seg && (this.discontinuity || (info.keyframe && (wall - this.seg.file.startMs >= this.host.segmentMs() || this.seg.file.root !== this.host.root)))) {
-      if (info.keyframe || this.discontinuity) this.closeSegment();
+      if (info.keyframe || this.discontinuity) { rolled = !this.discontinuity; this.closeSegment(); }
     }
     if (!this.seg) {
       if (!info.keyframe) return;
@@ -212,7 +217,7 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
         this.openSegment(pre[0]!.wall, pre[0]!.info.baseDecodeTime);
         for (const f of pre.slice(0, -1)) this.write(f.data, f.info);
       } else {
-        this.openSegment(wall, info.baseDecodeTime);
+        this.openSegment(wall, info.baseDecodeTime, rolled);
       }
       if (!this.seg) return;
     }
@@ -315,11 +320,16 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
 
   // ---- segments ----
 
-  private openSegment(startMs: number, baseDts: number): void {
+  /** `rolled`: the previous segment ended only to start this one with the next frame (its span goes on). */
+  private openSegment(startMs: number, baseDts: number, rolled = false): void {
     const track = this.track!;
     const db = this.host.db;
     let file: SegmentWriter;
     const seg: Omit<OpenSegment, 'file'> = { span: 0, ownsSpan: false };
+    const hole = !rolled && this.lastEndWall > 0 && startMs - this.lastEndWall > SPAN_JOIN_MS;
+    // A stream that came back sooner than a stall is noticed (STALL_MS) still leaves a hole; it is the camera's, said so.
+    if (hole && this.reconnected && !this.gap) insertGap(db, this.channelId, this.lastEndWall, startMs, 'camera_offline');
+    this.reconnected = false;
     try {
       file = SegmentWriter.open(this.host, {
         channelId: this.channelId, stream: this.config.stream, startMs, baseDts, track,
@@ -327,7 +337,7 @@ export class ChannelRecorder implements HubConsumer, BudgetMember {
           this.closeGap(startMs);
           const near = this.span === undefined ? spanEndingNear(db, this.channelId, startMs) : undefined;
           if (near) this.span = near.id;
-          if (this.span === undefined || startMs - this.lastEndWall > SPAN_JOIN_MS) {
+          if (this.span === undefined || hole) {
             seg.ownsSpan = !near;
             this.span = near?.id ?? insertSpan(db, this.channelId, startMs, startMs);
           }

@@ -17,7 +17,7 @@ import { openDatabase, type Db } from '../storage/db';
 import type { SecretStore } from '../storage/secrets';
 import { Archive, readArchiveConfig } from './archive';
 import { overview } from './archive-density';
-import { Backfill, cardSource, type BackfillOptions, type DeviceCard } from './backfill';
+import { Backfill, cardSource, zoneOffsetMs, type BackfillOptions, type DeviceCard } from './backfill';
 import { ArchiveCursor, frameTimesAround, isInit, type ArchiveSource } from './archive-reader';
 import { exportRange, stationSigningKey, verifyExport } from './export';
 import { loadMotionFiles, motionIndexBytes, motionIndexBytesByChannel, MotionIndexWriter, searchMotion } from './motion-index';
@@ -92,7 +92,10 @@ export interface RecordingServiceOptions {
   markStandby?: (list: TimelineChannel[]) => TimelineChannel[];
 }
 
-interface ConfigRow { channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null; motion_grid: 0 | 1; backfill: 0 | 1 }
+interface ConfigRow {
+  channel_id: number; mode: RecorderConfig['mode']; stream: 'main' | 'sub'; schedule: string; pre_ms: number; post_ms: number; retention_days: number | null;
+  motion_grid: 0 | 1; backfill: 0 | 1; card_time_zone: string;
+}
 
 /** Segments retention deletes in one go before it lets the event loop run (issue 17: 64 channels age out together). */
 const RETENTION_SLICE = 8;
@@ -147,7 +150,10 @@ export class RecordingService {
       channel: (id) => { const c = this.configOf(id); return c.backfill && c.mode !== 'off' ? c.stream : undefined; },
       source: async (id, stream, start, end) => {
         const device = await this.cardOf?.(id, stream).catch((err: Error) => { this.log.warn({ err, channel: id }, 'could not ask the device about its card'); return undefined; });
-        return cardSource(await opts.registry.streamUrl(id, stream), device, start, end);
+        // A channel added by its RTSP URL: the camera's clock keeps the zone its settings here say (UTC unless set).
+        const byUrl = !device && !(await opts.registry.get(id)).device;
+        const card: DeviceCard | undefined = byUrl ? { localOffsetMs: zoneOffsetMs(this.configOf(id).card_time_zone, start) } : device;
+        return cardSource(await opts.registry.streamUrl(id, stream), card, start, end);
       },
       filled: (channelId, start, end) => this.opts.signals.emit('archive.filled', { channelId, start, end }),
     });
@@ -227,7 +233,7 @@ export class RecordingService {
 
   private configOf(channelId: number): ConfigRow {
     return (this.opts.db.prepare('SELECT * FROM rec_channel_config WHERE channel_id = ?').get(channelId) as ConfigRow | undefined)
-      ?? { channel_id: channelId, mode: 'off', stream: 'main', schedule: ALWAYS, pre_ms: 10_000, post_ms: 30_000, retention_days: null, motion_grid: 1, backfill: 1 };
+      ?? { channel_id: channelId, mode: 'off', stream: 'main', schedule: ALWAYS, pre_ms: 10_000, post_ms: 30_000, retention_days: null, motion_grid: 1, backfill: 1, card_time_zone: 'UTC' };
   }
 
   private toRecorderConfig(c: ConfigRow): RecorderConfig {
@@ -237,7 +243,7 @@ export class RecordingService {
   private toContract(c: ConfigRow): ChannelRecordingConfig {
     return {
       channelId: c.channel_id, mode: c.mode, stream: c.stream, schedule: c.schedule, preSeconds: c.pre_ms / 1000, postSeconds: c.post_ms / 1000,
-      retentionDays: c.retention_days, motionGrid: c.motion_grid === 1, backfill: c.backfill === 1,
+      retentionDays: c.retention_days, motionGrid: c.motion_grid === 1, backfill: c.backfill === 1, cardTimeZone: c.card_time_zone,
     };
   }
 
@@ -295,13 +301,14 @@ export class RecordingService {
       return {
         channel_id: id, mode: n.mode, stream: n.stream, schedule: n.schedule,
         pre_ms: Math.round(n.preSeconds * 1000), post_ms: Math.round(n.postSeconds * 1000), retention_days: n.retentionDays,
-        motion_grid: n.motionGrid ? 1 : 0, backfill: n.backfill ? 1 : 0,
+        motion_grid: n.motionGrid ? 1 : 0, backfill: n.backfill ? 1 : 0, card_time_zone: n.cardTimeZone,
       };
     });
-    const upsert = this.opts.db.prepare(`INSERT INTO rec_channel_config (channel_id, mode, stream, schedule, pre_ms, post_ms, retention_days, motion_grid, backfill)
-      VALUES (@channel_id, @mode, @stream, @schedule, @pre_ms, @post_ms, @retention_days, @motion_grid, @backfill)
+    const upsert = this.opts.db.prepare(`INSERT INTO rec_channel_config (channel_id, mode, stream, schedule, pre_ms, post_ms, retention_days, motion_grid, backfill, card_time_zone)
+      VALUES (@channel_id, @mode, @stream, @schedule, @pre_ms, @post_ms, @retention_days, @motion_grid, @backfill, @card_time_zone)
       ON CONFLICT(channel_id) DO UPDATE SET mode = excluded.mode, stream = excluded.stream, schedule = excluded.schedule,
-        pre_ms = excluded.pre_ms, post_ms = excluded.post_ms, retention_days = excluded.retention_days, motion_grid = excluded.motion_grid, backfill = excluded.backfill`);
+        pre_ms = excluded.pre_ms, post_ms = excluded.post_ms, retention_days = excluded.retention_days, motion_grid = excluded.motion_grid, backfill = excluded.backfill,
+        card_time_zone = excluded.card_time_zone`);
     this.opts.db.transaction(() => { for (const r of rows) upsert.run(r); })();
     for (const r of rows) {
       if (r.motion_grid) this.motionGrid.off.delete(r.channel_id);

@@ -21,8 +21,13 @@ export function cached(db: Db, text: string): Statement {
 export const MAX_INTERVAL_MS = 6 * 3600_000;
 /** No segment is longer (segment length ≤ 1 h plus a GOP). */
 export const MAX_SEGMENT_MS = 2 * 3600_000;
-/** Segments closer than this are one continuous span. */
-export const SPAN_JOIN_MS = 1500;
+/**
+ * Segments closer than this are one continuous span: the stamping's own slack (rounding, a last frame's duration taken
+ * from the one before it, the camera's clock against the station's when a card's recording meets the live one; backfill.ts
+ * takes the same as "the same instant"), not a hole. A hole longer than this shows on the timeline. A segment the recorder
+ * rolled (the next frame of the same stream) continues its span whatever the stamping says (recorder.ts).
+ */
+export const SPAN_JOIN_MS = 300;
 
 export type StreamKind = 'main' | 'sub';
 export type GapReason = 'camera_offline' | 'recording_off' | 'disk' | 'station_stopped' | 'not_on_card';

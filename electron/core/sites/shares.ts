@@ -25,14 +25,27 @@ interface Row {
 }
 
 /**
- * What a share's sign-in may call: the shared cameras' pictures, their archive, PTZ, and what a desk's link needs to stay
- * up. Everything else (settings, users, devices, other sites …) is refused as not shared; the rights check still applies.
+ * What a share's sign-in may call: the shared cameras' pictures, their archive, PTZ, talk (with the share's `talk` right),
+ * and what a desk's link needs to stay up. Everything else (settings, users, devices, other sites …) is refused as not
+ * shared; the rights check still applies.
  */
 const SHARED_CALLS = new Set<CallName>([
   'auth.state', 'auth.resume', 'auth.signOut', 'station.status', 'channels.list', 'sites.clock', 'streams.status',
   'live.open', 'live.close', 'live.rate', 'live.ptz.move', 'live.ptz.stop', 'live.ptz.presets', 'live.ptz.gotoPreset',
   'archive.timeline', 'archive.overview', 'archive.days', 'archive.thumbnail', 'archive.segments', 'archive.segmentRead',
+  'talk.start', 'talk.audio', 'talk.stop',
 ]);
+const TALK_CALLS = new Set<CallName>(['talk.start', 'talk.audio', 'talk.stop']);
+
+/**
+ * A share's rights as the station's rights check knows them: `talk` is not a right of a user's role but the share's own;
+ * the talk calls need the channel's `audio` right, which it therefore carries into the grant (hearing the camera stays
+ * the share's `audio` right: `check` takes the sound off a stream otherwise).
+ */
+function grantRights(shared: ShareRight[]): { me: Right[]; grant: Right[] } {
+  const me = shared.filter((r): r is Exclude<ShareRight, 'talk'> => r !== 'talk');
+  return { me, grant: shared.includes('talk') && !me.includes('audio') ? [...me, 'audio'] : me };
+}
 /** A share's last use is written at most this often (a desk calls many times a second while playing). */
 const USE_WRITE_MS = 5_000;
 /** The first wait before asking the cloud's watch again after it could not be asked. */
@@ -267,11 +280,11 @@ export class ShareService {
     if (!r || this.stateOf(r) !== 'active' || !r.secret_hash) return undefined;
     // A connection resumed after the watch ended (auth.resume, no new sign-in) starts it again.
     this.watch();
-    const rights = JSON.parse(r.rights) as Right[];
+    const rights = grantRights(JSON.parse(r.rights) as ShareRight[]);
     const channels = JSON.parse(r.channels) as number[];
     return {
-      me: { id: userId, name: `share #${r.id}`, roleId: 'share', roleName: 'Share', rights, channels, mustChangePassword: false },
-      grant: { rights: new Set(rights), channels: new Set(channels) },
+      me: { id: userId, name: `share #${r.id}`, roleId: 'share', roleName: 'Share', rights: rights.me, channels, mustChangePassword: false },
+      grant: { rights: new Set(rights.grant), channels: new Set(channels) },
     };
   }
 
@@ -291,10 +304,15 @@ export class ShareService {
    */
   check(userId: number, name: CallName, input: unknown): StationError | null {
     if (!SHARED_CALLS.has(name)) return fail('share.notShared', { call: name });
-    if (input === undefined) return null;
+    const talk = TALK_CALLS.has(name);
+    if (input === undefined && !talk) return null;
     const r = this.o.db.prepare('SELECT history_s, rights FROM station_share WHERE id = ?').get(userId - SHARE_USER_BASE) as { history_s: number | null; rights: string } | undefined;
+    const rights = r ? (JSON.parse(r.rights) as ShareRight[]) : [];
+    // Talking through the cameras' speakers is a right of its own, refused in words before the rights check (which would
+    // name the audio right the share's grant lacks).
+    if (talk) return rights.includes('talk') ? null : fail('share.noTalk');
     // A desk asks every stream with its sound; a share without the audio right gets the picture alone.
-    if (name === 'live.open' && r && !(JSON.parse(r.rights) as string[]).includes('audio')) (input as { audio?: boolean }).audio = false;
+    if (name === 'live.open' && r && !rights.includes('audio')) (input as { audio?: boolean }).audio = false;
     if (!name.startsWith('archive.')) return null;
     const i = input as { source?: string; from?: number; to?: number; at?: number; segmentId?: number };
     if (i.source !== undefined && i.source !== 'local') return fail('share.notShared', { call: name });

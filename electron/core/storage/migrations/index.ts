@@ -20,6 +20,7 @@ import { m018Sites } from './018-sites';
 import { m019Failover } from './019-failover';
 import { m020Shares } from './020-shares';
 import { m021FisheyeLens } from './021-fisheye-lens';
+import { m022CardTimeZone } from './022-card-time-zone';
 
 /** Numbered, append-only: never edit a released migration, add the next one. */
-export const migrations: readonly Migration[] = [m001Settings, m002Channels, m003Privacy, m004Archive, m005Devices, m006Events, m007EventRetention, m008LockOwner, m009Bookmarks, m010MotionIndex, m011EventEnd, m012LiveDesk, m013ArchiveDensity, m014Operators, m015PrivacyMasks, m016SubjectRequests, m017Backfill, m018Sites, m019Failover, m020Shares, m021FisheyeLens];
+export const migrations: readonly Migration[] = [m001Settings, m002Channels, m003Privacy, m004Archive, m005Devices, m006Events, m007EventRetention, m008LockOwner, m009Bookmarks, m010MotionIndex, m011EventEnd, m012LiveDesk, m013ArchiveDensity, m014Operators, m015PrivacyMasks, m016SubjectRequests, m017Backfill, m018Sites, m019Failover, m020Shares, m021FisheyeLens, m022CardTimeZone];

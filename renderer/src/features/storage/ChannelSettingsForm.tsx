@@ -1,13 +1,23 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../i18n/errors';
+import { getStationTimeZone } from '../../i18n/format';
 import { RECORDING_MODES, type CallInput, type ChannelRecordingConfig } from '../../../../electron/contract';
 import { SCHEDULE_PRESETS, ScheduleGrid } from '../events/ScheduleGrid';
 import { useSetChannelsMutation } from './storage-api';
 import { changedMeanwhile, parseNumber } from './storage-format';
 
-type Field = 'mode' | 'stream' | 'preSeconds' | 'postSeconds' | 'retentionDays' | 'schedule' | 'motionGrid' | 'backfill';
-interface Draft { mode: string; stream: string; preSeconds: string; postSeconds: string; retentionDays: string; noAgeLimit: boolean; schedule: string; motionGrid: string; backfill: string }
+type Field = 'mode' | 'stream' | 'preSeconds' | 'postSeconds' | 'retentionDays' | 'schedule' | 'motionGrid' | 'backfill' | 'cardTimeZone';
+interface Draft {
+  mode: string; stream: string; preSeconds: string; postSeconds: string; retentionDays: string; noAgeLimit: boolean; schedule: string; motionGrid: string; backfill: string;
+  cardTimeZone: string;
+}
+
+/** The zones a camera's clock may keep: UTC first, then this station's, then every one this browser knows (and the one set). */
+function zoneChoices(current: string): string[] {
+  const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return [...new Set(['UTC', getStationTimeZone() ?? 'UTC', ...(current ? [current] : []), ...all])];
+}
 
 /** What the channels share; '' where they differ (a setting a channel never had is the station's default). */
 function common(configs: ChannelRecordingConfig[]): Draft {
@@ -22,11 +32,12 @@ function common(configs: ChannelRecordingConfig[]): Draft {
     schedule: same('schedule') ?? SCHEDULE_PRESETS.Always,
     motionGrid: grid === undefined ? '' : grid ? 'on' : 'off',
     backfill: backfill === undefined ? '' : backfill ? 'on' : 'off',
+    cardTimeZone: same('cardTimeZone') ?? '',
   };
 }
 
 const DEFAULTS = (channelId: number): ChannelRecordingConfig =>
-  ({ channelId, mode: 'off', stream: 'main', schedule: SCHEDULE_PRESETS.Always, preSeconds: 10, postSeconds: 30, retentionDays: null, motionGrid: true, backfill: true });
+  ({ channelId, mode: 'off', stream: 'main', schedule: SCHEDULE_PRESETS.Always, preSeconds: 10, postSeconds: 30, retentionDays: null, motionGrid: true, backfill: true, cardTimeZone: 'UTC' });
 
 interface Props {
   channelIds: number[];
@@ -35,10 +46,12 @@ interface Props {
   revision: number | undefined;
   /** Another station's channels (a desk): its name, said in the legend; the change is made there. */
   station?: string;
+  /** Some of the channels were added by RTSP URL (no device to ask the camera's clock of): their clock's zone is asked here. */
+  byUrl?: boolean;
 }
 
 /** One setting for every selected channel: only the fields edited are sent, the rest stay as each channel has them (keyed by the selection: another choice starts afresh). */
-export function ChannelSettingsForm({ channelIds, configs, revision, station }: Props) {
+export function ChannelSettingsForm({ channelIds, configs, revision, station, byUrl = false }: Props) {
   const { t } = useTranslation('storage');
   const [apply, { isLoading, isSuccess, reset }] = useSetChannelsMutation();
   const byId = new Map(configs.map((c) => [c.channelId, c]));
@@ -88,6 +101,7 @@ export function ChannelSettingsForm({ channelIds, configs, revision, station }: 
     }
     if (touched.has('motionGrid') && draft.motionGrid) input.motionGrid = draft.motionGrid === 'on';
     if (touched.has('backfill') && draft.backfill) input.backfill = draft.backfill === 'on';
+    if (touched.has('cardTimeZone') && draft.cardTimeZone) input.cardTimeZone = draft.cardTimeZone;
     if (Object.keys(input).every((k) => k === 'channelIds' || k === 'revision')) return setProblem(t('settings.nothingChanged'));
     try {
       await apply(input).unwrap();
@@ -141,6 +155,16 @@ export function ChannelSettingsForm({ channelIds, configs, revision, station }: 
               <option value="off">{t('settings.backfillOff')}</option>
             </select>
           </label>
+          {byUrl && (
+            <label className="field-stack">{t('settings.cardTimeZone')}
+              <select name="cardTimeZone" value={draft.cardTimeZone} onChange={(e) => edit('cardTimeZone', { cardTimeZone: e.target.value })} aria-describedby="st-zone-hint">
+                {draft.cardTimeZone === '' && <option value="">{t('settings.keepEach')}</option>}
+                {zoneChoices(draft.cardTimeZone).map((z) => (
+                  <option key={z} value={z}>{z === 'UTC' ? t('settings.zoneUtc') : z === getStationTimeZone() ? t('settings.zoneStation', { zone: z }) : z}</option>
+                ))}
+              </select>
+            </label>
+          )}
           <label className="st-check">
             <input type="checkbox" name="noAgeLimit" checked={draft.noAgeLimit} onChange={(e) => edit('retentionDays', { noAgeLimit: e.target.checked })} />
             {t('settings.noAgeLimit')}
@@ -149,6 +173,7 @@ export function ChannelSettingsForm({ channelIds, configs, revision, station }: 
         {draft.mode === 'event' && <p className="muted small">{t('settings.eventHint')}</p>}
         <p className="muted small" id="st-grid-hint">{t('settings.gridHint')}</p>
         <p className="muted small" id="st-backfill-hint">{t('settings.backfillHint')}</p>
+        {byUrl && <p className="muted small" id="st-zone-hint">{t('settings.cardTimeZoneHint')}</p>}
         {showSchedule && <ScheduleGrid label={t('settings.schedule')} value={draft.schedule} onChange={(schedule) => edit('schedule', { schedule })} />}
       </fieldset>
       <div className="actions">

@@ -74,7 +74,8 @@ export function StoragePage() {
           ))}
         </ChannelTable>
         {chosenStation === 0
-          ? <ChannelSettingsForm key={chosen.join(',')} channelIds={chosen} configs={config?.channels ?? []} revision={config?.revision} />
+          ? <ChannelSettingsForm key={chosen.join(',')} channelIds={chosen} configs={config?.channels ?? []} revision={config?.revision}
+            byUrl={own.some((c) => selected.has(c.id) && !c.device)} />
           : <SiteSettings key={chosen.join(',')} siteId={chosenStation} name={sites.find((s) => s.id === chosenStation)?.name ?? ''} channelIds={chosen} />}
       </section>
       <div className="st-columns">
