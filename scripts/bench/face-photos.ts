@@ -1,25 +1,19 @@
 // Real photographs with faces, composited into camera frames, and how well a face detector finds them. The photographs
 // are @vladmandic/face-api's demo/sample1-6.jpg (a dev dependency); their faces' centres, marked by eye, are in
-// tests/fixtures/faces/face-api-samples.json. Used by bench:faces, the redaction bench and tests/integration/faces.test.ts.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// scripts/camsim/video/face-photos.json (camsim --faces pastes the same photographs into a channel's stream). Used by
+// bench:faces, the redaction bench and tests/integration/faces.test.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FaceBox, FaceFrame } from '../../electron/core/redaction/faces';
+import { facePhotos, type FacePhoto } from '../camsim/video/face-scene';
 import { runFfmpeg } from '../camsim/video/ffmpeg-process';
 import { filterGraph, sourceArgs, type RenderSpec } from '../camsim/video/render-args';
 
-const FIXTURE = path.join(import.meta.dirname, '../../tests/fixtures/faces/face-api-samples.json');
-
-export interface Photo { file: string; faces: Array<[number, number]> }
+export { facePhotos };
+export type Photo = FacePhoto;
 /** A frame with the faces it holds (their centres, normalized to the frame). */
 export interface TruthFrame { frame: FaceFrame; faces: Array<[number, number]>; label: string }
-
-export function facePhotos(): Photo[] {
-  const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { photos: Photo[] };
-  const dir = path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json'));
-  return fixture.photos.map((p) => ({ ...p, file: path.join(dir, p.file) }));
-}
 
 /** A picture file (or a lavfi source) decoded to RGB24 at width × height. */
 async function rgb(input: string[], width: number, height: number, filter = ''): Promise<Uint8Array> {
@@ -42,20 +36,8 @@ export async function camsimFrame(width = 1280, height = 720): Promise<FaceFrame
 
 /** A photograph alone, scaled to `width` (its faces as marked). */
 export async function photoFrame(photo: Photo, width: number): Promise<TruthFrame> {
-  const height = 2 * Math.round((width * aspect(photo.file)) / 2);
+  const height = 2 * Math.round((width * photo.aspect) / 2);
   return { frame: { data: await rgb(['-i', photo.file], width, height), width, height }, faces: photo.faces, label: path.basename(photo.file) };
-}
-
-function aspect(file: string): number {
-  // JPEG SOFn marker: height and width of the picture.
-  const b = readFileSync(file);
-  for (let i = 2; i + 9 < b.length;) {
-    if (b[i] !== 0xff) { i++; continue; }
-    const m = b[i + 1]!;
-    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) return b.readUInt16BE(i + 5) / b.readUInt16BE(i + 7);
-    i += 2 + b.readUInt16BE(i + 2);
-  }
-  throw new Error(`${file}: no picture size found`);
 }
 
 /**
@@ -67,7 +49,7 @@ export async function compositeFrames(photos: Photo[], scale: number, width = 12
   const frames: TruthFrame[] = [];
   for (const [i, photo] of photos.entries()) {
     const pw = 2 * Math.round((width * scale) / 2);
-    const ph = Math.min(height, 2 * Math.round((pw * aspect(photo.file)) / 2));
+    const ph = Math.min(height, 2 * Math.round((pw * photo.aspect) / 2));
     const pic = await rgb(['-i', photo.file], pw, ph);
     const ox = Math.round(((width - pw) * ((i * 37) % 100)) / 100);
     const oy = Math.round(((height - ph) * ((i * 61 + 20) % 100)) / 100);

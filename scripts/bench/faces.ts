@@ -3,8 +3,21 @@
 // face_recall, face_precision (see face-photos.ts for how a face counts as found), and redact_fps_720p_faces, the
 // detector's frames a second on those 720p frames (detection only; bench:redact adds the blur and the encoder);
 // face_recall_h264 / face_precision_h264: the same frames after H.264 at a camera's bit rate, as a recorded stream has them.
+// Then on a real recording (face-recording.ts; `--no-recorded` leaves it out): camsim --faces pastes the same photographs
+// into a 1080p camera stream, another photograph, place and size every second over a 12 s loop; the station records it
+// over RTSP for a whole loop and its own "Export for disclosure" with faces runs over the recorded range.
+// face_recall_recorded / face_precision_recorded: the boxes the export blurred at the frames it sampled (5 a second)
+// against camsim's ground truth (face_samples_recorded frames, face_sample_faces_recorded faces on them);
+// face_false_off_photo_recorded: false boxes lying off the photographs (on the pattern or the camera's labels);
+// face_blurred_recorded: the share of faces, frame by frame in the redacted file (face_frames_recorded frames,
+// face_frame_faces_recorded faces), whose area lost its detail; face_away_untouched_recorded: the share of frames (clear of
+// a change of photograph) that away from the photographs stay as recorded; face_export_s_recorded: the export's wall time.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadFaceDetector, type FaceBox } from '../../electron/core/redaction/faces';
 import { camsimFrame, compositeFrames, facePhotos, scoreFaces, throughH264 } from './face-photos';
+import { exportRedacted, measureRedactedFaces, recordFaces, watchDetector } from './face-recording';
 
 export interface FaceFigures {
   face_recall: number;
@@ -15,6 +28,53 @@ export interface FaceFigures {
   face_detector: string;
   face_load_ms: number;
   face_false_boxes_on_pattern: number;
+}
+
+export interface RecordedFigures {
+  face_recorded_stream: string;
+  face_recorded_s: number;
+  face_recall_recorded: number;
+  face_precision_recorded: number;
+  face_samples_recorded: number;
+  face_sample_faces_recorded: number;
+  face_false_off_photo_recorded: number;
+  face_blurred_recorded: number;
+  face_frames_recorded: number;
+  face_frame_faces_recorded: number;
+  face_away_untouched_recorded: number;
+  face_export_s_recorded: number;
+}
+
+/** A camsim camera with faces recorded by the station for `seconds`, exported for disclosure with faces, measured. */
+export async function benchRecordedFaces(seconds = 13, stream: 'main' | 'sub' = 'main'): Promise<RecordedFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'wp-bench-faces-rec-'));
+  const watch = await watchDetector();
+  try {
+    const rec = await recordFaces({ dataDir: join(dir, 'data'), seconds, stream });
+    try {
+      const { folder, ms } = await exportRedacted(rec);
+      const m = await measureRedactedFaces(folder, rec.scene, watch.calls);
+      return {
+        face_recorded_stream: `${rec.scene.width}x${rec.scene.height} ${stream}`,
+        face_recorded_s: round((rec.to - rec.from) / 1000, 1),
+        face_recall_recorded: round(m.track.recall),
+        face_precision_recorded: round(m.track.precision),
+        face_samples_recorded: m.samples,
+        face_sample_faces_recorded: m.sampleFaces,
+        face_false_off_photo_recorded: m.falseOffPhoto,
+        face_blurred_recorded: round(m.blurredRatio),
+        face_frames_recorded: m.frames,
+        face_frame_faces_recorded: m.faces,
+        face_away_untouched_recorded: round(m.awayFrames ? m.awayFramesUntouched / m.awayFrames : 0),
+        face_export_s_recorded: round(ms / 1000, 1),
+      };
+    } finally {
+      await rec.close();
+    }
+  } finally {
+    watch.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function benchFaces(rounds = 3): Promise<FaceFigures> {
@@ -49,5 +109,6 @@ export async function benchFaces(rounds = 3): Promise<FaceFigures> {
 const round = (v: number, digits = 3) => Number(v.toFixed(digits));
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await benchFaces()));
+  const figures = await benchFaces();
+  console.log(JSON.stringify(process.argv.includes('--no-recorded') ? figures : { ...figures, ...(await benchRecordedFaces()) }));
 }

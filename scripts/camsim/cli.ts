@@ -34,6 +34,8 @@ const USAGE = `camsim: a simulated LAN of cameras and NVRs on loopback
   --flavour F          generic | hikvision | dahua | axis: answer in that vendor's shapes (identity, scopes, DHIP
                        framing, event topics, digest algorithms); default generic
   --fisheye LIST       cameras (1-based, comma-separated) with a 180° fisheye lens: a circular picture
+  --faces LIST         cameras (1-based, comma-separated) with people on camera: @vladmandic/face-api's demo photographs
+                       pasted onto their pictures, another every second; the manifest says which, where and when
 `;
 
 function int(v: string | undefined, name: string): number | undefined {
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
       'events-every': { type: 'string' },
       flavour: { type: 'string' },
       fisheye: { type: 'string' },
+      faces: { type: 'string' },
       smtp: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     multicast: values.multicast ?? false,
     flavour: (values.flavour ?? 'generic') as Flavour,
     ...(values.fisheye ? { fisheye: values.fisheye.split(',').map((v) => int(v, 'fisheye')!) } : {}),
+    ...(values.faces ? { faces: values.faces.split(',').map((v) => int(v, 'faces')!) } : {}),
     ...(values['no-video'] ? { media: placeholderMedia } : {}),
     ...(values.subnet ? { subnet: values.subnet } : {}),
     ...(values.username ? { username: values.username } : {}),

@@ -53,6 +53,8 @@ export interface DeviceOptions {
   rtspDialect?: RtspDialectName;
   /** A fisheye camera: every channel's picture is a 180° circle. */
   fisheye?: boolean;
+  /** People on camera: every channel's picture has real photographs with faces pasted on it (video/face-scene.ts). */
+  facePhotos?: boolean;
   /** The SMTP relay (loopback) a Dahua-style password reset mails its security code through, standing in for Dahua's service. */
   smtp?: { host: string; port: number };
 }
@@ -148,6 +150,7 @@ export class SimDevice {
         gopSeconds: options.gopSeconds,
         live: options.live,
         ...(options.fisheye ? { fisheye: true as const } : {}),
+        ...(options.facePhotos ? { facePhotos: true as const } : {}),
       });
       this.channels.push({
         channel: ch,

@@ -5,6 +5,7 @@ import { SimDevice } from './device';
 import { deviceFaces } from './device-faces';
 import type { DeviceKind, PortMode } from './device-types';
 import { startRtspServer } from './rtsp/rtsp-server';
+import { faceScene, facePhotoPackage } from './video/face-scene';
 import { createSimStream, type SimStreamOptions } from './video/sim-stream';
 import { flavourIdentity, type Flavour } from './flavours';
 import type { Codec, MediaBackend, Profile, RtspDialectName, RtspServer, RtspServerOptions, SimStream, StreamSpec } from './types';
@@ -48,6 +49,11 @@ export interface FleetOptions {
   cardMinutes?: number;
   /** Cameras (1-based positions) with a fisheye lens: their pictures are 180° circles. */
   fisheye?: number[];
+  /**
+   * Cameras (1-based positions) with people on camera: real photographs with faces (@vladmandic/face-api's demo photographs)
+   * pasted onto every channel's picture, another photograph, place and size every second; the manifest gives the ground truth.
+   */
+  faces?: number[];
   /** The SMTP relay on loopback that devices mail their password-reset security codes through (Dahua's PasswdFind). */
   smtp?: { host: string; port: number };
 }
@@ -70,8 +76,22 @@ export interface ChannelManifest {
   onvifProfiles: Record<Profile, string>;
   /** Set on a fisheye camera's channels: where its circle lies, in the station's lens terms (channels.setLens). */
   lens?: { cx: number; cy: number; radius: number; mount: 'ceiling' };
+  /** Set on a camera with people (`faces`): which photograph is where, when in the loop (video/face-scene.ts). */
+  faces?: ChannelFaces;
   /** A speaker: clients may talk to the channel (ONVIF audio back channel, Dahua audio upload; talk.ts). */
   speaker: boolean;
+}
+
+/**
+ * The faces on a channel's picture: the photographs' package, the loop (each frame's timestamp code says where in it the frame
+ * lies: the time within the loop, or a live stream's capture time modulo the loop) and every placement, normalized to the
+ * picture at the main stream's size (to a pixel at the sub's; `faceScene(width, height, gopSeconds)` is exact at any size).
+ */
+export interface ChannelFaces {
+  package: string;
+  loopSeconds: number;
+  slotSeconds: number;
+  placements: { from: number; to: number; photo: string; x: number; y: number; w: number; h: number; faces: Array<[number, number]> }[];
 }
 
 export interface DeviceManifest {
@@ -208,6 +228,18 @@ function streamManifest(device: SimDevice, ch: number, profile: Profile): Stream
   return { rtsp: device.rtspUrl(ch, profile), codec: spec.codec, width: spec.width, height: spec.height, fps: spec.fps, gopSeconds: spec.gopSeconds };
 }
 
+function channelFaces(spec: StreamSpec): ChannelFaces {
+  const scene = faceScene(spec.width, spec.height, spec.gopSeconds);
+  const n = (v: number, of: number) => Number((v / of).toFixed(4));
+  return {
+    package: facePhotoPackage(), loopSeconds: scene.loopSeconds, slotSeconds: scene.slotSeconds,
+    placements: scene.placements.map((p) => ({
+      from: p.from, to: p.to, photo: p.photo, x: n(p.x, spec.width), y: n(p.y, spec.height), w: n(p.w, spec.width), h: n(p.h, spec.height),
+      faces: p.faces.map(([x, y]) => [Number(x.toFixed(4)), Number(y.toFixed(4))] as [number, number]),
+    })),
+  };
+}
+
 export function deviceManifest(device: SimDevice): DeviceManifest {
   const admin = [...device.users.values()].find((u) => u.level === 'Administrator');
   return {
@@ -233,6 +265,7 @@ export function deviceManifest(device: SimDevice): DeviceManifest {
       onvifProfiles: { main: `ch${c.channel}_main`, sub: `ch${c.channel}_sub` },
       // The circle is as tall as the picture and centred (render-args.ts).
       ...(c.specs.main.fisheye ? { lens: { cx: 0.5, cy: 0.5, radius: 0.5, mount: 'ceiling' as const } } : {}),
+      ...(c.specs.main.facePhotos ? { faces: channelFaces(c.specs.main) } : {}),
       speaker: c.speaker,
     })),
     ...(admin ? { credentials: { username: admin.username, password: admin.password } } : {}),
@@ -295,6 +328,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         faces: deviceFaces,
         hub,
         ...(options.fisheye?.includes(i + 1) ? { fisheye: true } : {}),
+        ...(options.faces?.includes(i + 1) ? { facePhotos: true } : {}),
         lockMs: options.lockMs ?? 30_000,
         rebootMs: options.rebootMs ?? 3000,
       }),

@@ -24,6 +24,8 @@ export interface StreamSpec {
   live: boolean;
   /** Set only on a fisheye camera: its picture is a 180° circle (render-args.ts). */
   fisheye?: true;
+  /** Set only on a camera with people: photographs with faces on its picture (video/face-scene.ts). */
+  facePhotos?: true;
 }
 
 /** A rectangle as fractions of the picture (0..1), origin top left. */

@@ -1,8 +1,16 @@
 // The face detector redaction uses (BlazeFace from @vladmandic/human on TensorFlow.js WASM, all from node_modules): the
 // faces of a real photograph shipped in @vladmandic/face-api, none on camsim's test pattern, and a malformed frame refused.
+// Then on a real recording: camsim pastes the same photographs into a camera's stream (--faces), the station records it
+// over RTSP, and its export for disclosure blurs the faces it finds: recall against camsim's ground truth, each face's
+// area blurred in the redacted file, the picture away from the photographs as recorded.
 import { describe, expect, it } from 'vitest';
 import { FaceDetectorUnavailable, loadFaceDetector, mergeBoxes, squareTiles } from '../../electron/core/redaction/faces';
 import { camsimFrame, facePhotos, photoFrame, scoreFaces } from '../../scripts/bench/face-photos';
+import { exportRedacted, measureRedactedFaces, recordFaces, watchDetector } from '../../scripts/bench/face-recording';
+import { FACE_SLOTS } from '../../scripts/camsim/video/face-scene';
+import { fileScope } from '../helpers/fixtures';
+
+const scope = fileScope();
 
 describe('face detector', () => {
   it('finds each face of a shipped photograph, and none on the camsim test pattern', async () => {
@@ -41,4 +49,32 @@ describe('face detector', () => {
     const other = { x: 0.7, y: 0.2, w: 0.1, h: 0.2, score: 0.8 };
     expect(mergeBoxes([twin, face, other])).toEqual([face, other]);
   });
+});
+
+describe('faces on a camsim recording', () => {
+  it('the station records a camera with people on it; its export for disclosure blurs their faces and nothing else', async () => {
+    const watch = await watchDetector();
+    try {
+      const rec = scope.add(await recordFaces({ dataDir: scope.tempDir('wp-faces-rec-'), seconds: 4, stream: 'sub' }));
+      // The ground truth camsim publishes: the package, the loop, each placement normalized to the picture.
+      const ch = rec.fleet.manifest.devices[0]!.channels[0]!;
+      expect(ch.faces).toMatchObject({ package: expect.stringMatching(/^@vladmandic\/face-api \d+\.\d+\.\d+ demo\/sample1-6\.jpg$/), loopSeconds: 12, slotSeconds: 1 });
+      expect(ch.faces!.placements).toHaveLength(FACE_SLOTS);
+      expect(ch.faces!.placements[0]!.x).toBeCloseTo(rec.scene.placements[0]!.x / rec.scene.width, 2);
+      const { folder } = await exportRedacted(rec);
+      const m = await measureRedactedFaces(folder, rec.scene, watch.calls);
+      expect(m.unreadable).toBe(0);
+      expect(m.frames).toBeGreaterThanOrEqual(75);
+      expect(m.samples).toBeGreaterThanOrEqual(15);
+      // The boxes the export blurred, at the frames it sampled, against the truth.
+      expect(m.track.recall, JSON.stringify(m.track)).toBeGreaterThanOrEqual(0.8);
+      // Frame by frame in the redacted file: the faces' areas lost their detail.
+      expect(m.blurredRatio, `${m.blurred} of ${m.faces} faces blurred`).toBeGreaterThanOrEqual(0.8);
+      // Away from the photographs the picture is the recording's (a false box now and then blurs a little of it).
+      expect(m.awayFramesUntouched / m.awayFrames, `${m.awayFramesUntouched} of ${m.awayFrames} frames`).toBeGreaterThanOrEqual(0.8);
+      expect(m.awayMeanAbsDiff).toBeLessThan(3);
+    } finally {
+      watch.stop();
+    }
+  }, 120_000);
 });

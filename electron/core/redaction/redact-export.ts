@@ -14,7 +14,7 @@ import {
 } from '../recording/export';
 import { segmentFile } from '../recording/segment-file';
 import { segmentsIn } from '../recording/segment-index';
-import { FACE_MIN_SCORE, loadFaceDetector as loadDetector, type FaceDetector } from './faces';
+import { FACE_MIN_SCORE, loadFaceDetector as loadDetector, type FaceBox, type FaceDetector } from './faces';
 import { effectRect, feedInputs, planeSource, redactionGraph, runFfmpeg, type FaceTrack, type FrameGeometry } from './redact-filter';
 
 export const REDACTED_FORMAT = 'watchpost-redacted/1';
@@ -81,10 +81,14 @@ export async function trackFaces(ffmpegPath: string, file: string, start: number
   for (let i = 0; i < queue.length; i++) {
     const found = await detector.detect({ data: queue[i]!, width: w, height: h });
     track.at.push(start + (i * 1000) / sampleFps);
-    // A little margin: a face box from a small copy is tight.
-    track.boxes.push(found.filter((b) => b.score >= FACE_MIN_SCORE).map((b) => ({ x: Math.max(0, b.x - b.w * 0.1), y: Math.max(0, b.y - b.h * 0.1), w: Math.min(1, b.w * 1.2), h: Math.min(1, b.h * 1.2) })));
+    track.boxes.push(blurBoxes(found));
   }
   return track;
+}
+
+/** The detector's boxes the export blurs: those scored as faces, with a little margin (a face box from a small copy is tight). */
+export function blurBoxes(found: readonly FaceBox[]): FaceTrack['boxes'][number] {
+  return found.filter((b) => b.score >= FACE_MIN_SCORE).map((b) => ({ x: Math.max(0, b.x - b.w * 0.1), y: Math.max(0, b.y - b.h * 0.1), w: Math.min(1, b.w * 1.2), h: Math.min(1, b.h * 1.2) }));
 }
 
 // ---- one file ----

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Codec } from '../types';
 import { ParameterSetTracker, splitAccessUnits, withParameterSets, type ParameterSets } from './annexb';
 import { runFfmpeg } from './ffmpeg-process';
+import { FACE_SCENE_VERSION, faceLoopSeconds } from './face-scene';
 import { encoderArgs, filterGraph, sourceArgs, type RenderSpec } from './render-args';
 
 /** Bump when the rendering changes, so stale cached loops are not reused. */
@@ -37,8 +38,13 @@ export function loopSecondsFor(gopSeconds: number): number {
   return gops * gopSeconds;
 }
 
+/** A loop's length: a faces scene's loop holds every placement once (face-scene.ts). */
+export function loopSecondsOf(spec: Pick<RenderSpec, 'gopSeconds' | 'facePhotos'>): number {
+  return spec.facePhotos ? faceLoopSeconds(spec.gopSeconds) : loopSecondsFor(spec.gopSeconds);
+}
+
 export function loopKey(spec: RenderSpec): string {
-  const id = JSON.stringify({ v: RENDER_VERSION, ...spec, seconds: loopSecondsFor(spec.gopSeconds) });
+  const id = JSON.stringify({ v: RENDER_VERSION, ...spec, seconds: loopSecondsOf(spec), ...(spec.facePhotos ? { faceScene: FACE_SCENE_VERSION } : {}) });
   return createHash('sha256').update(id).digest('hex').slice(0, 24);
 }
 
@@ -97,7 +103,7 @@ async function readOrEncode(spec: RenderSpec, key: string, cacheDir: string): Pr
   } catch {
     data = undefined;
   }
-  const expected = Math.round(loopSecondsFor(spec.gopSeconds) * spec.fps);
+  const expected = Math.round(loopSecondsOf(spec) * spec.fps);
   if (data) {
     const loop = tryParse(spec, data, expected);
     if (loop) return loop;
@@ -114,7 +120,7 @@ async function readOrEncode(spec: RenderSpec, key: string, cacheDir: string): Pr
 }
 
 function encodeLoop(spec: RenderSpec, cacheDir: string): Promise<Buffer> {
-  const seconds = loopSecondsFor(spec.gopSeconds);
+  const seconds = loopSecondsOf(spec);
   return runFfmpeg([
     '-nostdin',
     ...sourceArgs(spec, seconds),

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Codec, Profile, SceneRegion } from '../types';
+import { faceFilter } from './face-scene';
 import { FFMPEG, FONT_FILE } from './ffmpeg-process';
 import { timestampCodeFilter } from './timestamp-code';
 
@@ -24,6 +25,8 @@ export interface RenderSpec {
   motion?: SceneRegion;
   /** Set only when on: the picture of a 180° fisheye lens (a circle, the height's diameter, centred; black around). */
   fisheye?: true;
+  /** Set only when on: real photographs with faces pasted onto the picture, changing every second (face-scene.ts). */
+  facePhotos?: true;
 }
 
 const even = (v: number): number => 2 * Math.round(v / 2);
@@ -145,6 +148,8 @@ export function filterGraph(spec: RenderSpec, live: boolean, textDir: string): s
     `crop=${spec.width}:${spec.height}:${x}:${y}`,
     ...(spec.motion ? [motionFilter(spec.motion, spec.width, spec.height)] : []),
     ...(spec.fisheye ? [fisheyeFilter(spec, textDir)] : []),
+    // Pasted flat on the picture (after the pan and the lens), under the labels and the code.
+    ...(spec.facePhotos ? [faceFilter(spec.width, spec.height, spec.gopSeconds, textDir)] : []),
     text(label, nameSize, String(margin), false),
     text(info, infoSize, String(margin * 2 + nameSize), false),
     text(clock, infoSize, String(margin * 3 + nameSize + infoSize), true),

@@ -71,6 +71,7 @@ function renderSpecOf(spec: StreamSpec, panX: number, panY: number, scene: Scene
     ...(scene.still ? { still: true as const } : {}),
     ...(scene.motion ? { motion: { ...scene.motion } } : {}),
     ...(spec.fisheye ? { fisheye: true as const } : {}),
+    ...(spec.facePhotos ? { facePhotos: true as const } : {}),
     codec: spec.codec,
     profile: spec.profile,
     channelName: spec.channelName,
