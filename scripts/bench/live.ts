@@ -313,7 +313,7 @@ async function masksSection() {
     await page.goto(`${station.url}#/live`);
     await page.click('.seg button:text-is("9")');
     await page.waitForFunction(() => [...document.querySelectorAll('video')].filter((v) => v.getVideoPlaybackQuality().totalVideoFrames > 10).length >= 9, null, { timeout: 90_000 });
-    const overlays = await page.locator('svg.mask-overlay').count();
+    const overlays = await page.locator('.mask-overlay').count();
     if (overlays !== (kind === 'masked' ? 9 : 0)) throw new Error(`masks: ${overlays} tiles show masks in the ${kind} turn`);
     await sleep(5000);
     sum[kind] += (await measureCpu(chromiumCpu, WINDOW_S)) / 2;

@@ -76,7 +76,7 @@ describe('privacy masks', () => {
 
   it('cover the picture in the live tile and in a snapshot the station makes', async () => {
     const video = page.locator('[data-tile="0"] video');
-    await expect.poll(() => page.locator('[data-tile="0"] svg.mask-overlay').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-tile="0"] .mask-overlay').count()).toBe(1);
     await expect.poll(async () => isMaskColour(await shotCentre(video)), { timeout: 10_000 }).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'privacy-masks-live.png') });
     const snap = await ws.call<{ jpegBase64: string }>('live.snapshot', { channelId });
@@ -92,7 +92,7 @@ describe('privacy masks', () => {
     await page.goto(`${station.url}#/playback?at=${at}&channel=${channelId}`);
     const figure = page.locator(`.pb-video:has(video[data-playback="${channelId}"])`);
     await figure.waitFor({ timeout: 15_000 });
-    await expect.poll(() => figure.locator('svg.mask-overlay').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => figure.locator('.mask-overlay').count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(async () => isMaskColour(await shotCentre(figure.locator('video'))), { timeout: 15_000 }).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'privacy-masks-playback.png') });
   }, 45_000);
@@ -147,7 +147,7 @@ describe('privacy masks', () => {
     const dialog = page.locator('.masks-dialog');
     await expect.poll(() => dialog.locator('svg.mask-editor').getAttribute('viewBox'), { timeout: 10_000 }).toBe('0 0 1600 1200');
     const drawn = (await dialog.locator('svg.mask-editor polygon').boundingBox())!;
-    const shown = (await dialog.locator('svg.mask-overlay polygon').boundingBox())!;
+    const shown = (await dialog.locator('.mask-overlay polygon').boundingBox())!;
     // The same place and size, give or take the editor's outline stroke (a 16:9 surface over this picture drew the square
     // a third wider than the mask it shows).
     const box = JSON.stringify([drawn, shown]);
@@ -173,7 +173,7 @@ describe('privacy masks', () => {
     await page.getByLabel('Reason').press('Enter');
     await expect.poll(() => dialog.getByText('Lifted for this session').count()).toBe(1);
     await dialog.getByRole('button', { name: 'Close' }).click();
-    await expect.poll(() => tile.locator('svg.mask-overlay').count()).toBe(0);
+    await expect.poll(() => tile.locator('.mask-overlay').count()).toBe(0);
     // Another connection still gets it burnt in.
     expect(isMaskColour(centre(Buffer.from((await ws.call<{ jpegBase64: string }>('live.snapshot', { channelId })).jpegBase64, 'base64')))).toBe(true);
     await expect.poll(async () => (await ws.call<{ kind: string; detail: string }[]>('oplog.query', { kind: 'masks.lift', limit: 10 }))
