@@ -38,7 +38,11 @@ ws.onmessage = (e) => {
     p = { q: [new Uint8Array(e.data, 8 + n)], sb: null, video, edge: false };
     players.set(ch, p);
     ms.addEventListener('sourceopen', () => { p.sb = ms.addSourceBuffer('video/mp4; codecs="' + meta.codec + '"'); p.sb.addEventListener('updateend', () => pump(p)); pump(p); });
-  } else if (p) { p.q.push(new Uint8Array(e.data, 6)); pump(p); }
+  } else if (p) {
+    // Past the frame's stamp (flags bit 1: arrival and stream time, bit 2: camera time): contract/live.ts's layout.
+    const flags = v.getUint8(5);
+    p.q.push(new Uint8Array(e.data, 6 + (flags & 2 ? 16 : 0) + (flags & 4 ? 8 : 0))); pump(p);
+  }
 };
 function pump(p) {
   if (!p.sb || p.sb.updating || !p.q.length) return;
