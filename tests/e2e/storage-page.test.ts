@@ -123,7 +123,9 @@ describe('recording & storage page', () => {
     await expect.poll(() => page.locator('#st-settings-legend').textContent()).toBe('Settings for 1 channel');
     await page.selectOption('select[name=mode]', 'event');
     await page.fill('input[name=preSeconds]', '2');
-    await page.fill('input[name=postSeconds]', '3');
+    // Post-event seconds long enough that the page's status poll sees the recording on a busy machine (with 3 a clean-clone
+    // run saw only 'idle').
+    await page.fill('input[name=postSeconds]', '6');
     await page.click('button[data-action=apply]');
     const button = page.locator(`tr[data-channel="${yard}"] button[data-action=trigger]`);
     await button.waitFor();
