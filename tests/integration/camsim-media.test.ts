@@ -329,6 +329,7 @@ describe('camsim RTSP played by ffprobe/ffmpeg', () => {
     server.dropAll();
     const code = await Promise.race([p.exited, sleep(8000).then(() => 'still running' as const)]);
     expect(code).not.toBe('still running');
-    expect(server.stats().connections).toBe(0);
+    // The server forgets a connection when its socket's close event comes, which a loaded machine may run after ffmpeg's exit.
+    await waitFor('no connection left', () => server.stats().connections === 0, 3000);
   });
 });
