@@ -1,6 +1,7 @@
 // npm run bench:faults [-- --quick] [--only flap,kill9]: the station's worst night, one JSON line.
 // - flap: camsim takes the camera off the network every 30 s for 10 minutes (5 s down; --quick: 3 drops every 12 s),
-//   flap_reconnect_ms_p95 (camera back -> stream live), flap_gap_error_ms_max (timeline hole vs real down time),
+//   flap_reconnect_ms_p95 (camera back -> stream live), flap_gap_error_ms_max (timeline hole vs the video the camera did not deliver:
+//   drop -> capture time of the first frame after it), flap_gap_vs_down_ms_max (hole vs the network's down time),
 //   flap_leaked_handles (sockets, timers, child processes more than before).
 // - kill9: a recorder process killed with SIGKILL 100 times (--quick 10), ffprobe on every indexed segment:
 //   kill9_runs, kill9_corrupt_indexes (integrity check failed or an indexed segment that does not play as indexed),
@@ -31,7 +32,7 @@ if (only.includes('flap')) {
   const r = quick ? await cameraFlaps({ flaps: 3, periodMs: 12_000, downMs: 5000 }) : await cameraFlaps({ flaps: 20, periodMs: 30_000, downMs: 5000 });
   Object.assign(out, {
     flap_drops: r.flaps, flap_down_ms: 5000, flap_reconnect_ms_p95: Math.round(p95(r.reconnectMs)), flap_reconnect_ms_max: Math.round(Math.max(...r.reconnectMs)),
-    flap_gap_error_ms_max: Math.round(Math.max(...r.gapErrorMs)), flap_leaked_handles: r.leakedTotal,
+    flap_gap_error_ms_max: Math.round(Math.max(...r.gapErrorMs)), flap_gap_vs_down_ms_max: Math.round(Math.max(...r.gapVsDownMs)), flap_leaked_handles: r.leakedTotal,
   });
   if (r.leakedTotal) out.flap_leaked = JSON.stringify(r.leaked);
 }

@@ -10,6 +10,7 @@ import { ClientSession } from '../../electron/core/client-session';
 import { scanSegment } from '../../electron/core/recording/segment-file';
 import { withCredentials } from '../../scripts/camsim/fleet';
 import { probeFrames } from './archive-media';
+import { codeOfJpeg } from './video-code';
 import { startCamsim } from './camsim-process';
 import { openStation } from './in-process-station';
 import { stationCall } from './station-call';
@@ -20,8 +21,14 @@ export interface FlapReport {
   flaps: number;
   /** Per return of the camera: ms from its return until the station's stream was live again. */
   reconnectMs: number[];
-  /** Per drop: |the timeline's hole over it − the camera's real down time|, ms (the whole down time when none shows). */
+  /**
+   * Per drop: |the timeline's hole over it − the video the camera did not deliver|, ms: from the drop to the capture time
+   * (its timestamp code) of the first frame recorded after it. camsim keeps capturing while off the network and starts a
+   * new session with its current GOP, so up to a GOP (2 s) of the down time reaches the archive after all.
+   */
   gapErrorMs: number[];
+  /** Per drop: |the timeline's hole − the network's down time|, ms (the whole down time when no hole shows). */
+  gapVsDownMs: number[];
   /** Handles (sockets, timers, child processes…) more after the flaps than before, by kind. */
   leaked: Record<string, number>;
   leakedTotal: number;
@@ -45,13 +52,14 @@ async function handles(): Promise<Map<string, number>> {
 }
 
 /**
- * camsim (its own process) serves one camera; an in-process station records it continuously. Every `periodMs` the camera
+ * camsim (its own process) serves one camera, live-encoded so each frame carries its capture time; an in-process station
+ * records it continuously. Every `periodMs` the camera
  * goes offline for `downMs` through camsim's fault API. Measures reconnection after each return, the timeline's gaps
  * against the real down time, and the handles left over once the station has settled again.
  */
 export async function cameraFlaps(opts: { flaps: number; periodMs: number; downMs: number }): Promise<FlapReport> {
   const dir = mkdtempSync(join(tmpdir(), 'wp-flap-'));
-  const camsim = await startCamsim(['--devices', '1', '--channels', '1']);
+  const camsim = await startCamsim(['--devices', '1', '--channels', '1', '--live']);
   const st = await openStation(join(dir, 'data'), { media: { graceMs: 500, stallMs: 3000 }, recording: { statusEveryMs: 500 } });
   const session = new ClientSession('faults');
   try {
@@ -96,14 +104,22 @@ export async function cameraFlaps(opts: { flaps: number; periodMs: number; downM
     const [tl] = await stationCall(st, session, 'archive.timeline', { channelIds: [id], from: t0 - 60_000, to: Date.now() });
     const { spans } = tl as { spans: { start: number; end: number }[] };
     // The timeline's holes between recorded spans (what the page shows as not recorded; only holes under SPAN_JOIN_MS,
-    // 300 ms, are drawn as recorded), each matched with the drop it falls in. A camera that kept capturing sends its buffered GOP on
-    // return, so a hole can be up to a GOP shorter than the down time.
+    // 300 ms, are drawn as recorded), each matched with the drop it falls in. What truly went unrecorded runs from the drop
+    // to the capture time of the first frame after it, read from that keyframe's timestamp code.
     const holes = spans.slice(1).map((sp, i) => ({ from: spans[i]!.end, to: sp.start }));
-    const gapErrorMs = downs.map((d) => {
+    const gapErrorMs: number[] = [];
+    const gapVsDownMs: number[] = [];
+    for (const d of downs) {
       const h = holes.filter((x) => x.to > d.down - 1000 && x.from < d.up + 5000);
-      return Math.abs(h.reduce((n, x) => n + x.to - x.from, 0) - (d.up - d.down));
-    });
-    return { flaps: opts.flaps, reconnectMs, gapErrorMs, leaked, leakedTotal: Object.values(leaked).reduce((a, b) => a + b, 0) };
+      const hole = h.reduce((n, x) => n + x.to - x.from, 0);
+      gapVsDownMs.push(Math.abs(hole - (d.up - d.down)));
+      const back = h.length ? h[h.length - 1]!.to : d.up;
+      const thumb = (await stationCall(st, session, 'archive.thumbnail', { source: 'local', channelId: id, at: back + 20 })) as { jpegBase64: string } | null;
+      const captured = thumb ? codeOfJpeg(Buffer.from(thumb.jpegBase64, 'base64')) : null;
+      if (captured === null) throw new Error(`flap at ${new Date(d.down).toISOString()}: no readable frame after the hole`);
+      gapErrorMs.push(Math.abs(hole - (captured - d.down)));
+    }
+    return { flaps: opts.flaps, reconnectMs, gapErrorMs, gapVsDownMs, leaked, leakedTotal: Object.values(leaked).reduce((a, b) => a + b, 0) };
   } finally {
     await st.dispose().catch(() => {});
     await camsim.stop();
