@@ -5,6 +5,9 @@ import { ClientSession, type Peer } from '../client-session';
 import type { Logger } from '../log';
 import type { Station } from '../station';
 
+/** Payloads up to this size are sent in one frame with their head (copied), larger ones as a second fragment. */
+const ONE_FRAME_BYTES = 16 * 1024;
+
 /**
  * One WebSocket client of the contract, however it came (the loopback page, a desk over TLS): text frames carry calls,
  * results and the signals its user may see; binary frames carry media.
@@ -18,7 +21,10 @@ export function serveSocket(station: Station, ws: WebSocket, socket: Duplex, id:
     send: (frame, payload) => {
       if (ws.readyState !== ws.OPEN) return;
       if (!payload) return ws.send(frame, { binary: true });
-      // Head and payload as two fragments of one message, written together: the payload is never copied per viewer.
+      // A small payload (a sub stream's frame) goes in one WebSocket frame with its head: copying a few KiB costs less than
+      // a second frame to write and, on the other side, to reassemble.
+      if (payload.length <= ONE_FRAME_BYTES) return ws.send(Buffer.concat([frame, payload]), { binary: true });
+      // A larger one goes as a second fragment of the message, written together with the head: never copied per viewer.
       socket.cork();
       ws.send(frame, { binary: true, fin: false });
       ws.send(payload, { binary: true, fin: true });
