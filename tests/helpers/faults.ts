@@ -53,9 +53,9 @@ async function handles(): Promise<Map<string, number>> {
 
 /**
  * camsim (its own process) serves one camera, live-encoded so each frame carries its capture time; an in-process station
- * records it continuously. Every `periodMs` the camera
- * goes offline for `downMs` through camsim's fault API. Measures reconnection after each return, the timeline's gaps
- * against the real down time, and the handles left over once the station has settled again.
+ * records it continuously. Every `periodMs` the camera goes offline for `downMs` through camsim's fault API. Measures
+ * reconnection after each return, the timeline's gaps against the video that did not arrive and against the network's
+ * down time, and the handles left over once the station has settled again.
  */
 export async function cameraFlaps(opts: { flaps: number; periodMs: number; downMs: number }): Promise<FlapReport> {
   const dir = mkdtempSync(join(tmpdir(), 'wp-flap-'));
