@@ -276,13 +276,22 @@ const timeline: { spans: { start: number; end: number }[] }[] = [];
 for (let i = 0; i < ids.length; i += 64) timeline.push(...await api.call<typeof timeline>('archive.timeline', { channelIds: ids.slice(i, i + 64), from: warmAt, to: endedAt }));
 // The last seconds may still be in open fragments: the window ends 5 s early. It starts at each channel's oldest recording
 // still kept, when the quota has aged the warm-up's end out already (a hole right there goes uncounted).
-const holeMs = timeline.reduce((sum, tl) => {
+// The largest holes are listed (channel, seconds into the run, length) so that one can be looked for in the log.
+const holes: { channel: number; at_s: number; s: number }[] = [];
+const holeMs = timeline.reduce((sum, tl, i) => {
   const from = Math.max(warmAt, tl.spans[0]?.start ?? warmAt);
   const to = endedAt - 5000;
   let covered = 0;
-  for (const sp of tl.spans) covered += Math.max(0, Math.min(sp.end, to) - Math.max(sp.start, from));
+  let edge = from;
+  for (const sp of tl.spans) {
+    covered += Math.max(0, Math.min(sp.end, to) - Math.max(sp.start, from));
+    if (sp.start > edge && edge < to) holes.push({ channel: ids[i]!, at_s: round((edge - startedAt) / 1000)!, s: round((Math.min(sp.start, to) - edge) / 1000, 2)! });
+    edge = Math.max(edge, sp.end);
+  }
+  if (edge < to) holes.push({ channel: ids[i]!, at_s: round((edge - startedAt) / 1000)!, s: round((to - edge) / 1000, 2)! });
   return sum + Math.max(0, to - from - covered);
 }, 0);
+holes.sort((a, b) => b.s - a.s);
 const lag = lastLag();
 const events = MOTION ? await api.call<unknown[]>('events.list', { types: ['motion'], channelIds: motionIds, from: setupAt, to: endedAt, limit: 1000 }) : [];
 
@@ -314,7 +323,7 @@ const result = {
   station_main_thread_runqueue_wait_pct: round(mean(warm.map((s) => s.mainThreadWaitPct))),
   fragments_lost: fragmentsLost, fragments_lost_whole_run: last1.recorderDropped + last1.camsimDropped,
   recorder_dropped_fragments: last1.recorderDropped, camsim_frames_dropped: last1.camsimDropped,
-  archive_uncovered_s: round(holeMs / 1000, 1), channels_recording_min: Math.min(...warm.map((s) => s.recording)),
+  archive_uncovered_s: round(holeMs / 1000, 1), archive_holes: holes.length, archive_holes_largest: holes.slice(0, 8), channels_recording_min: Math.min(...warm.map((s) => s.recording)),
   recorder_backlog_bytes_max: Math.max(...samples.map((s) => s.backlogBytes)),
   tiles_with_picture: picturesAtEnd,
   renderer_fps_16_tiles_min: round(Math.min(...warm.map((s) => s.tileFpsMean))), renderer_fps_16_tiles_mean: round(mean(warm.map((s) => s.tileFpsMean))),

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { insertSegment, insertSpan, rebuildSpans, SPAN_JOIN_MS, spanEndingNear, timeline } from '../../electron/core/recording/segment-index';
+import { deleteSegment, extendInterval, insertSegment, insertSpan, rebuildSpans, SPAN_JOIN_MS, spanEndingNear, timeline } from '../../electron/core/recording/segment-index';
 import { openDatabase, type Db } from '../../electron/core/storage/db';
 
 const T0 = Date.UTC(2026, 0, 5, 8);
@@ -60,5 +60,18 @@ describe('recorded spans', () => {
     const id = insertSpan(db, 5, T0, T0 + 10_000);
     expect(spanEndingNear(db, 5, T0 + 10_100)?.id).toBe(id);
     expect(spanEndingNear(db, 5, T0 + 10_700)).toBeUndefined();
+  });
+  it('the span a recorder extends stays its row when retention ages out its start: the timeline goes on growing', () => {
+    const first = segment(3, T0, T0 + 20_000);
+    segment(3, T0 + 20_000, T0 + 40_000);
+    segment(3, T0 + 40_000, T0 + 60_000); // the open one
+    const live = insertSpan(db, 3, T0, T0 + 60_000);
+    insertSpan(db, 4, T0, T0 + 60_000); // another channel's, written after it (a new row never takes the old one's id)
+    deleteSegment(db, first);
+    rebuildSpans(db, 3, T0, T0 + 20_000);
+    expect(spansOf(3)).toEqual([{ start: T0 + 20_000, end: T0 + 60_000 }]);
+    // The recorder's next flush extends the row it holds.
+    expect(extendInterval(db, 'rec_span', live, T0 + 61_000)).toBe(live);
+    expect(spansOf(3)).toEqual([{ start: T0 + 20_000, end: T0 + 61_000 }]);
   });
 });

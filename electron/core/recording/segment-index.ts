@@ -193,23 +193,38 @@ export function spanEndingNear(db: Db, channelId: number, start: number): { id: 
     .get(channelId, start - MAX_INTERVAL_MS, start, start - SPAN_JOIN_MS) as { id: number; start_ms: number; end_ms: number } | undefined;
 }
 
-/** Recomputes the spans of a channel over [from, to] from its segments (after deletions, trims, imports). */
+/**
+ * Recomputes the spans of a channel over [from, to] from its segments (after deletions, trims, imports). A recomputed
+ * span keeps the row of an old one it overlaps, the latest first: the span a recorder is extending (retention ages out
+ * the start of a channel's one continuous span on every full station) stays the row the recorder holds.
+ */
 export function rebuildSpans(db: Db, channelId: number, from: number, to: number): void {
   const lo = from - MAX_INTERVAL_MS;
-  const old = db.prepare('SELECT id, start_ms, end_ms FROM rec_span WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ?').all(channelId, lo, to, from) as { id: number; start_ms: number; end_ms: number }[];
+  const old = db.prepare('SELECT id, start_ms, end_ms FROM rec_span WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY end_ms DESC').all(channelId, lo, to, from) as { id: number; start_ms: number; end_ms: number }[];
   const a = Math.min(from, ...old.map((o) => o.start_ms));
   const b = Math.max(to, ...old.map((o) => o.end_ms));
-  for (const o of old) db.prepare('DELETE FROM rec_span WHERE id = ?').run(o.id);
   const segs = db.prepare('SELECT start_ms, end_ms FROM rec_segment WHERE channel_id = ? AND start_ms BETWEEN ? AND ? AND end_ms >= ? ORDER BY start_ms')
     .all(channelId, a - MAX_SEGMENT_MS, b, a) as { start_ms: number; end_ms: number }[];
-  let cur: { s: number; e: number } | undefined;
-  const flush = () => { if (cur) insertGapless(cur.s, cur.e); };
-  const insertGapless = (s: number, e: number) => { for (let x = s; x < e || x === s; x += MAX_INTERVAL_MS) { insertSpan(db, channelId, x, Math.min(e, x + MAX_INTERVAL_MS)); if (e <= x + MAX_INTERVAL_MS) break; } };
-  for (const s of segs) {
-    if (cur && s.start_ms <= cur.e + SPAN_JOIN_MS) cur.e = Math.max(cur.e, s.end_ms);
-    else { flush(); cur = { s: s.start_ms, e: s.end_ms }; }
+  const merged: { s: number; e: number }[] = [];
+  for (const seg of segs) {
+    const cur = merged.at(-1);
+    if (cur && seg.start_ms <= cur.e + SPAN_JOIN_MS) cur.e = Math.max(cur.e, seg.end_ms);
+    else merged.push({ s: seg.start_ms, e: seg.end_ms });
   }
-  flush();
+  // Split at the cap.
+  const pieces = merged.flatMap(({ s, e }) => {
+    const out = [{ s, e: Math.min(e, s + MAX_INTERVAL_MS) }];
+    while (out.at(-1)!.e < e) out.push({ s: out.at(-1)!.e, e: Math.min(e, out.at(-1)!.e + MAX_INTERVAL_MS) });
+    return out;
+  });
+  const free = new Set(old.map((o) => o.id));
+  for (const p of pieces.reverse()) {
+    const kept = old.find((o) => free.has(o.id) && o.start_ms <= p.e && o.end_ms >= p.s);
+    if (!kept) { insertSpan(db, channelId, p.s, p.e); continue; }
+    free.delete(kept.id);
+    db.prepare('UPDATE rec_span SET start_ms = ?, end_ms = ? WHERE id = ?').run(p.s, p.e, kept.id);
+  }
+  for (const id of free) db.prepare('DELETE FROM rec_span WHERE id = ?').run(id);
 }
 
 // ---- timeline ----
