@@ -394,6 +394,8 @@ export const recordingSignals = {
   'playback.state': PlaybackState,
   'export.progress': ExportProgress,
   'archive.move': FolderMove,
+  /** The recording settings changed (a channel's or the archive's; `recording.config` says the same revision): pages showing them read them again. */
+  'recording.changed': z.object({ revision: z.number().int().nonnegative() }),
   /** Part of a gap was filled from the camera's card (edge backfill): timelines showing it refresh. */
   'archive.filled': z.object({ channelId, start: epochMs, end: epochMs }),
 } as const;

@@ -19,6 +19,7 @@ export const SIGNAL_ACCESS: Readonly<Record<string, Access>> = {
   'playback.state': needs.item('playback', 'playback', 'sessionId'),
   'export.progress': needs.item('export', 'export', 'exportId'),
   'archive.move': needs.station('recordingSettings'),
+  'recording.changed': needs.station('recordingSettings'),
   'archive.filled': needs.channel('playback', 'channelId'),
   'event.changed': needs.channel('live', 'channelId'),
   'alarm.raised': needs.channel('live', 'event.channelId'),
@@ -34,5 +35,6 @@ export const SIGNAL_ACCESS: Readonly<Record<string, Access>> = {
   'masks.changed': needs.channel('live', 'channelId'),
   'redaction.progress': needs.item('export', 'redaction', 'exportId'),
   'sites.changed': needs.signIn,
+  'sites.recordingChanged': needs.station('recordingSettings'),
   'mqtt.status': needs.station('settings'),
 };

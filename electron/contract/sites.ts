@@ -202,4 +202,6 @@ export const sitesCalls = {
 
 export const sitesSignals = {
   'sites.changed': z.array(Site),
+  /** A site's recording settings changed there (its `recording.changed`, by whoever): this desk's pages showing them read them again. */
+  'sites.recordingChanged': z.object({ siteId: z.number().int().positive(), revision: z.number().int().nonnegative() }),
 } as const;

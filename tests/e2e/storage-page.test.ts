@@ -1,7 +1,8 @@
 // The Recording & storage page as a user drives it, in Chromium against `npm run station` and camsim's cameras: the Live
 // page's hint while nothing records, recording turned on for two channels at once and seen recording, the recorded
 // video played back from the evidence list (camsim's timestamp code read back), the forecast moving with days kept and
-// quota, bad input refused with the field named and nothing stored, the folder changed with its recordings moved, and
+// quota, a change made elsewhere shown at once (and the user told when it replaced what they typed), bad input refused
+// with the field named and nothing stored, the folder changed with its recordings moved, and
 // evidence unlocked with a reason, found again in the filtered audit list.
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,6 +92,19 @@ describe('recording & storage page', () => {
     await page.selectOption('select[name=motionGrid]', 'on');
     await page.click('button[data-action=apply]');
     await expect.poll(() => Promise.all([grid(gate), grid(yard)])).toEqual(['On · 0 B', 'On · 0 B']);
+  }, 30_000);
+
+  it('shows a change made elsewhere at once, and says so when it replaced what the user was typing', async () => {
+    const keep = (id: number) => page.textContent(`tr[data-channel="${id}"] [data-col=keep]`);
+    const before = await keep(gate);
+    await page.fill('input[name=preSeconds]', '7');
+    // Another desk (this connection) changes the days kept of Gate meanwhile.
+    const { revision } = await ws.call<{ revision: number }>('recording.config', {});
+    await ws.call('recording.setChannels', { channelIds: [gate], retentionDays: 21, revision });
+    await expect.poll(() => keep(gate), { timeout: 5000 }).not.toBe(before);
+    expect(await keep(gate)).toContain('21');
+    await expect.poll(() => page.locator('.st-settings [role=alert]').textContent(), { timeout: 5000 }).toBe('Someone else changed these settings meanwhile; the page now shows the current values. Check them, then make your change again.');
+    expect(await page.inputValue('input[name=preSeconds]')).not.toBe('7');
   }, 30_000);
 
   it('moves the forecast with days kept and the quota, and saves them', async () => {

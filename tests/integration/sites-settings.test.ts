@@ -1,7 +1,8 @@
 // Many stations, one desk: another station's recording settings, read and changed from a desk through its link (issue 14).
 // A station Yard serving desks over TLS on 127.0.0.2 and two desks that both added it. Both read a channel's settings and
 // both change them: the second change is refused with `settings.changedMeanwhile` by Yard, the first stands, and read
-// again the second goes through, changing only what it names; a desk and Yard's own page on its archive limits likewise.
+// again the second goes through, changing only what it names (Yard signals each change, and desk 2 hears it through its
+// link); a desk and Yard's own page on its archive limits likewise.
 // Yard's own rights apply (an account there without Recording settings is refused, in words naming the station and the
 // account); one call changes one station's channels; "Record now" marks the channel there; a station not connected is
 // refused at once, the desk answering its own calls.
@@ -58,6 +59,10 @@ describe('another station\'s recording settings, from two desks', () => {
     expect(a.revision).toBe((await onYard()).revision);
     const first = ok(await d1.call('recording.setChannels', { channelIds: [g1], mode: 'schedule', schedule: WEEKDAYS, retentionDays: 12, revision: a.revision }));
     expect(first).toEqual([expect.objectContaining({ channelId: g1, mode: 'schedule', retentionDays: 12 })]);
+    // Yard signals the change to its own pages, and through its link to desk 2's (whose Storage page reads it again).
+    await expect.poll(() => r.events.some((e) => e.name === 'recording.changed' && e.payload.revision > a.revision), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => d2.events.find((e) => e.name === 'sites.recordingChanged' && e.payload.revision > b.revision)?.payload, { timeout: 5000 })
+      .toEqual({ siteId: site2, revision: a.revision + 1 });
     // Desk 2 read them before that change: Yard refuses it and stores nothing.
     expect(refusal(await d2.call('recording.setChannels', { channelIds: [g2], mode: 'continuous', retentionDays: 40, revision: b.revision }))).toEqual(stale);
     const there = (await onYard()).channels.find((c: any) => c.channelId === gate);

@@ -157,7 +157,8 @@ export class RecordingService {
       },
       filled: (channelId, start, end) => this.opts.signals.emit('archive.filled', { channelId, start, end }),
     });
-    this.revisions = new SettingsRevisions(opts.db, this.clock, this.log);
+    // Signalled at once: the change's own writes follow synchronously, before any client can ask again.
+    this.revisions = new SettingsRevisions(opts.db, this.clock, this.log, (revision) => opts.signals.emit('recording.changed', { revision }));
     this.admin = new StorageAdmin({
       revisions: this.revisions,
       db: opts.db, archive: this.archive, signals: opts.signals, logger: this.log, clock: this.clock, totalBytes: opts.totalBytes,

@@ -14,7 +14,8 @@ const Stored = z.object({ n: z.number().int().nonnegative(), at: z.record(z.stri
  * change, so changes to different channels never conflict. A caller passing no revision (a script) is not checked.
  */
 export class SettingsRevisions {
-  constructor(private readonly db: Db, private readonly clock: () => number, private readonly log: Logger) {}
+  /** `changed` hears each counted change, once it is stored (the caller's own writes follow in the same synchronous run). */
+  constructor(private readonly db: Db, private readonly clock: () => number, private readonly log: Logger, private readonly changed?: (revision: number) => void) {}
 
   private read(): z.infer<typeof Stored> {
     return readSetting(this.db, KEY, Stored, () => this.log.warn('recording settings revisions unreadable: started again')) ?? { n: 0, at: {} };
@@ -31,5 +32,6 @@ export class SettingsRevisions {
     s.n += 1;
     for (const p of parts) s.at[p] = s.n;
     writeSetting(this.db, KEY, s, this.clock());
+    this.changed?.(s.n);
   }
 }

@@ -239,7 +239,10 @@ export class SitesService {
         this.o.channelsChanged();
         this.changed();
       },
-      onSignal: (name, payload) => { if (name === 'event.changed') this.mirror(r.id, payload as StationEvent); },
+      onSignal: (name, payload) => {
+        if (name === 'event.changed') this.mirror(r.id, payload as StationEvent);
+        if (name === 'recording.changed') this.o.signals.emit('sites.recordingChanged', { siteId: r.id, revision: (payload as { revision: number }).revision });
+      },
     });
     this.links.set(r.id, link);
     link.start();

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { changedMeanwhile } from './storage-format';
 import { useTranslation } from 'react-i18next';
 import type { ArchiveSettings, FolderMove } from '../../../../electron/contract';
@@ -26,13 +26,22 @@ interface Props {
 /** The recordings folder (moved or left, with progress), the size quota, the free space kept, the segment length. */
 export function ArchiveSettingsForm({ archive, folder, lockedBytes, diskBytes, move, revision, siteId }: Props) {
   const { t } = useTranslation('storage');
-  // Refused as changed by someone else: the limits are shown afresh (the form is keyed by them), and this says why.
+  // Refused as changed by someone else, or changed by someone else while the user was typing (the station signals it):
+  // the limits are shown afresh (the form is keyed by them), and this says why.
   const [stale, setStale] = useState(false);
+  const key = `${siteId ?? ''}:${JSON.stringify(archive)}`;
+  const [shown, setShown] = useState(key);
+  const typing = useRef(false);
+  if (key !== shown) {
+    setShown(key);
+    if (typing.current && shown.split(':')[0] === key.split(':')[0]) setStale(true);
+    typing.current = false;
+  }
   return (
     <div className="st-archive" data-site={siteId}>
       {siteId === undefined ? <FolderForm folder={folder} move={move} />
         : <div className="st-current"><span className="muted">{t('archive.currentFolder')}</span> <span className="path" data-testid="recordings-folder">{folder}</span></div>}
-      <LimitsForm key={`${siteId ?? ''}:${JSON.stringify(archive)}`} archive={archive} lockedBytes={lockedBytes} diskBytes={diskBytes} revision={revision} siteId={siteId} onStale={setStale} />
+      <LimitsForm key={key} archive={archive} lockedBytes={lockedBytes} diskBytes={diskBytes} revision={revision} siteId={siteId} onStale={setStale} onTyping={(on) => { typing.current = on; }} />
       {stale && <p className="error small" role="alert" data-stale="archive">{t('settings.reloaded')}</p>}
     </div>
   );
@@ -88,7 +97,7 @@ function FolderForm({ folder, move }: { folder: string; move: FolderMove | null 
   );
 }
 
-function LimitsForm({ archive, lockedBytes, diskBytes, revision, siteId, onStale }: { archive: ArchiveSettings; lockedBytes: number; diskBytes: number; revision: number; siteId?: number; onStale(stale: boolean): void }) {
+function LimitsForm({ archive, lockedBytes, diskBytes, revision, siteId, onStale, onTyping }: { archive: ArchiveSettings; lockedBytes: number; diskBytes: number; revision: number; siteId?: number; onStale(stale: boolean): void; onTyping(on: boolean): void }) {
   const { t } = useTranslation('storage');
   const [saveHere, here] = useSetArchiveMutation();
   const [saveThere, there] = useSetSiteArchiveMutation();
@@ -98,7 +107,7 @@ function LimitsForm({ archive, lockedBytes, diskBytes, revision, siteId, onStale
   const [floor, setFloor] = useState(gibField(archive.freeFloorBytes));
   const [segment, setSegment] = useState(String(archive.segmentSeconds));
   const [problem, setProblem] = useState<{ field: string; text: string } | null>(null);
-  const edit = (set: (v: string) => void) => (e: { target: { value: string } }) => { set(e.target.value); setProblem(null); onStale(false); reset(); };
+  const edit = (set: (v: string) => void) => (e: { target: { value: string } }) => { set(e.target.value); setProblem(null); onStale(false); onTyping(true); reset(); };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -116,6 +125,8 @@ function LimitsForm({ archive, lockedBytes, diskBytes, revision, siteId, onStale
     if (!(Number.isInteger(s) && s >= 2 && s <= 3600)) return setProblem({ field: 'segment', text: t('archive.errors.segment') });
     try {
       await save({ quotaBytes, freeFloorBytes, segmentSeconds: s, revision }).unwrap();
+      // Saved: the limits read again after it replace nothing unsaved (their answer comes after this one's).
+      onTyping(false);
       onStale(false);
     } catch (err) {
       if (changedMeanwhile(err)) onStale(true);

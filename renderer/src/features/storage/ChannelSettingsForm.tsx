@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../i18n/errors';
 import { getStationTimeZone } from '../../i18n/format';
@@ -59,8 +59,13 @@ export function ChannelSettingsForm({ channelIds, configs, revision, station, by
   const [draft, setDraft] = useState<Draft>(() => common(chosen));
   const [touched, setTouched] = useState<Set<Field>>(new Set());
   const [problem, setProblem] = useState<string | null>(null);
-  // Settings read again (after a save, or a refusal because someone else changed them): the form shows them afresh.
+  // What the user has typed and not saved, as the effect below sees it.
+  const unsaved = useRef(touched);
+  unsaved.current = touched;
+  // Settings read again (after a save, a refusal, or a change someone else made, which the station signals): the form
+  // shows them afresh, and says so when that replaced what the user was typing.
   useEffect(() => {
+    if (unsaved.current.size > 0) setProblem(t('settings.reloaded'));
     setDraft(common(channelIds.map((id) => byId.get(id) ?? DEFAULTS(id))));
     setTouched(new Set());
     // Only a new revision resets what the user typed (not every new array of configs).
@@ -105,6 +110,8 @@ export function ChannelSettingsForm({ channelIds, configs, revision, station, by
     if (Object.keys(input).every((k) => k === 'channelIds' || k === 'revision')) return setProblem(t('settings.nothingChanged'));
     try {
       await apply(input).unwrap();
+      // Saved: the settings read again after it replace nothing unsaved (their answer comes after this one's).
+      unsaved.current = new Set();
       setTouched(new Set());
     } catch (err) {
       setProblem(changedMeanwhile(err) ? t('settings.reloaded') : errorText(err));

@@ -5,8 +5,8 @@ import { useAppDispatch } from '../../app/hooks';
 import { storageApi } from './storage-api';
 
 /**
- * Keeps the storage page current with the station's pushes: each recorder's live state (recording.status), a folder
- * changed from Settings, and the progress of moving recordings (returned: the latest archive.move).
+ * Keeps the storage page current with the station's pushes: each recorder's live state (recording.status), settings
+ * changed elsewhere (recording.changed; sites.recordingChanged for another station's), a folder changed from Settings, and the progress of moving recordings (returned: the latest archive.move).
  */
 export function useStorageSignals(): FolderMove | null {
   const client = useStationClient();
@@ -17,6 +17,9 @@ export function useStorageSignals(): FolderMove | null {
     const offs = [
       client.on('recording.status', (s) => dispatch(storageApi.util.upsertQueryData('recordingStatus', undefined, s))),
       client.on('settings.changed', () => dispatch(storageApi.util.invalidateTags(['RecordingConfig', 'Forecast']))),
+      // Changed by someone else (another desk, another window), here or on a site this desk shows.
+      client.on('recording.changed', () => dispatch(storageApi.util.invalidateTags(['RecordingConfig', 'Forecast']))),
+      client.on('sites.recordingChanged', () => dispatch(storageApi.util.invalidateTags(['SiteRecording']))),
       client.on('archive.move', (m) => {
         setMove(m);
         if (m.state !== 'running') dispatch(storageApi.util.invalidateTags(['Forecast', 'Audit']));
