@@ -8,7 +8,8 @@
 // samples after the warm-up. Prints one JSON line; the samples go to dist/bench/scale-<time>.jsonl.
 //
 // npm run soak -- --hours 2 is the same bench for N hours. Options: --quick (5 min), --minutes N (default 60), --hours N,
-// --warmup-minutes N (default a fifth of the run, at most 15), --channels N (default 64), --quota-gb N (the archive's
+// --warmup-minutes N (default a fifth of the run, at most 15), --channels N (default 64), --tiles N (a layout of the Live
+// page: 1, 4, 9 or 16, the default), --quota-gb N (the archive's
 // quota, default 20: 64 channels write ~2 GB a minute, so a long run ages recordings out as a full station does).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,16 +25,16 @@ import { tree } from './proc-cpu';
 
 const { values } = parseArgs({ options: {
   quick: { type: 'boolean', default: false }, minutes: { type: 'string' }, hours: { type: 'string' }, 'warmup-minutes': { type: 'string' },
-  channels: { type: 'string', default: '64' }, 'quota-gb': { type: 'string', default: '20' }, 'every-s': { type: 'string', default: '10' },
+  channels: { type: 'string', default: '64' }, tiles: { type: 'string', default: '16' }, 'quota-gb': { type: 'string', default: '20' }, 'every-s': { type: 'string', default: '10' },
 } });
 const minutes = values.hours ? Number(values.hours) * 60 : values.minutes ? Number(values.minutes) : values.quick ? 5 : 60;
 const warmupMinutes = values['warmup-minutes'] !== undefined ? Number(values['warmup-minutes']) : Math.min(15, minutes / 5);
 const CHANNELS = Number(values.channels);
-const TILES = Math.min(16, CHANNELS);
+const TILES = Math.min(Number(values.tiles), CHANNELS);
 /** Motion detection on the last channels, not among the tiles: their sub streams are hubs of their own. */
 const MOTION = Math.min(8, Math.max(0, CHANNELS - TILES));
 const EVERY_S = Number(values['every-s']);
-if (!(minutes > 0) || !(warmupMinutes >= 0) || warmupMinutes >= minutes || !(CHANNELS >= 1)) throw new Error('bench:scale: bad --minutes/--hours/--warmup-minutes/--channels');
+if (!(minutes > 0) || !(warmupMinutes >= 0) || warmupMinutes >= minutes || !(CHANNELS >= 1) || ![1, 4, 9, 16].includes(Number(values.tiles))) throw new Error('bench:scale: bad --minutes/--hours/--warmup-minutes/--channels/--tiles');
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const log = (m: string) => process.stderr.write(`bench:scale: ${new Date().toISOString().slice(11, 19)} ${m}\n`);
