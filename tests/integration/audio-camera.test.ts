@@ -183,7 +183,9 @@ describe('a camera with audio through the station', () => {
       for (const k of scan.keyframes) expect(readMoofAt(path, k.byte, scan.track)).toMatchObject({ video: true, keyframe: true });
     }
     db.close();
-    const spanNow = async () => ok(await c.call('archive.timeline', { channelIds: [channelId], from: Date.now() - 120_000, to: Date.now() }))[0].spans[0];
+    // The longest span: on a loaded machine the recording's first fraction of a second can stand apart (a stream restarted).
+    const spanNow = async () => ok(await c.call('archive.timeline', { channelIds: [channelId], from: Date.now() - 120_000, to: Date.now() }))[0].spans
+      .reduce((a: { start: number; end: number } | undefined, b: { start: number; end: number }) => (a && a.end - a.start >= b.end - b.start ? a : b), undefined);
     await expect.poll(async () => { const sp = await spanNow(); return sp ? sp.end - sp.start : 0; }, { timeout: 20_000, interval: 500 }).toBeGreaterThan(8_000);
     span = await spanNow();
   }, 60_000);
