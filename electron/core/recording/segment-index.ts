@@ -222,9 +222,9 @@ export function rebuildSpans(db: Db, channelId: number, from: number, to: number
     const kept = old.find((o) => free.has(o.id) && o.start_ms <= p.e && o.end_ms >= p.s);
     if (!kept) { insertSpan(db, channelId, p.s, p.e); continue; }
     free.delete(kept.id);
-    db.prepare('UPDATE rec_span SET start_ms = ?, end_ms = ? WHERE id = ?').run(p.s, p.e, kept.id);
+    cached(db, 'UPDATE rec_span SET start_ms = ?, end_ms = ? WHERE id = ?').run(p.s, p.e, kept.id);
   }
-  for (const id of free) db.prepare('DELETE FROM rec_span WHERE id = ?').run(id);
+  for (const id of free) cached(db, 'DELETE FROM rec_span WHERE id = ?').run(id);
 }
 
 // ---- timeline ----

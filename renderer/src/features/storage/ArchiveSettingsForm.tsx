@@ -30,11 +30,11 @@ export function ArchiveSettingsForm({ archive, folder, lockedBytes, diskBytes, m
   // the limits are shown afresh (the form is keyed by them), and this says why.
   const [stale, setStale] = useState(false);
   const key = `${siteId ?? ''}:${JSON.stringify(archive)}`;
-  const [shown, setShown] = useState(key);
+  const [shown, setShown] = useState({ key, siteId });
   const typing = useRef(false);
-  if (key !== shown) {
-    setShown(key);
-    if (typing.current && shown.split(':')[0] === key.split(':')[0]) setStale(true);
+  if (key !== shown.key) {
+    setShown({ key, siteId });
+    if (typing.current && shown.siteId === siteId) setStale(true);
     typing.current = false;
   }
   return (

@@ -6,7 +6,8 @@ import { storageApi } from './storage-api';
 
 /**
  * Keeps the storage page current with the station's pushes: each recorder's live state (recording.status), settings
- * changed elsewhere (recording.changed; sites.recordingChanged for another station's), a folder changed from Settings, and the progress of moving recordings (returned: the latest archive.move).
+ * changed elsewhere (recording.changed; sites.recordingChanged for another station's), a folder changed from Settings,
+ * and the progress of moving recordings (returned: the latest archive.move).
  */
 export function useStorageSignals(): FolderMove | null {
   const client = useStationClient();
