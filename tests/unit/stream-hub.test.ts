@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Fmp4Reader, type FragmentInfo, type TrackInfo } from '../../electron/core/media/fmp4';
-import { backoffMs, classifyFailure, StreamHub, type HubConsumer, type StreamStatus } from '../../electron/core/media/stream-hub';
+import { backoffMs, classifyFailure, StreamHub, type HubConsumer, type StreamStatus, type UpstreamSink } from '../../electron/core/media/stream-hub';
 
 const log = pino({ level: 'silent' });
 const dir = mkdtempSync(join(tmpdir(), 'wp-hub-'));
@@ -97,6 +97,20 @@ describe('StreamHub', () => {
     await expect.poll(() => slow.frags.length, { timeout: 5000 }).toBeGreaterThan(at);
     // It resumes exactly at a keyframe.
     expect(slow.frags[at]!.keyframe).toBe(true);
+  });
+
+  it('goes on for every other consumer when one throws (a recorder on a full disk)', () => {
+    const parts = new Fmp4Reader().push(fmp4);
+    let sink: UpstreamSink | undefined;
+    const { h, statuses } = hub('x', { open: (s) => { sink = s; return { close() {} }; } });
+    const broken = new Recorder();
+    broken.fragment = () => { throw new Error('database or disk is full'); };
+    const viewer = new Recorder();
+    h.attach(broken);
+    h.attach(viewer);
+    for (const p of parts) sink!.part(p);
+    expect(viewer.frags.length).toBe(parts.length - 1);
+    expect(statuses.at(-1)!.state).toBe('live');
   });
 
   it('reports why an upstream failed and when it retries', { timeout: 60_000 }, async () => {

@@ -105,7 +105,8 @@ interface Upstream {
   stop(quiet: boolean): void;
 }
 
-interface ConsumerState { skipping: boolean }
+/** `failedAt`: when this consumer last threw (logged at most every 10 s). */
+interface ConsumerState { skipping: boolean; failedAt?: number }
 
 /**
  * One upstream connection per camera stream, supervised: the station's own RTSP reader (H.264/H.265 RTP -> fMP4, rtsp-source) or
@@ -308,7 +309,7 @@ export class StreamHub {
     this.init = init;
     this.gop = [];
     this.gopBytes = 0;
-    for (const c of this.consumers.keys()) c.init(init.data, init.info);
+    for (const [c, st] of this.consumers) this.give(c, st, () => c.init(init.data, init.info));
   }
 
   private publish(data: Buffer, info: FragmentInfo): void {
@@ -333,7 +334,22 @@ export class StreamHub {
         st.skipping = true;
         continue;
       }
-      c.fragment(data, info);
+      this.give(c, st, () => c.fragment(data, info));
+    }
+  }
+
+  /**
+   * One consumer that throws (a recorder whose index write meets a full disk: SQLITE_FULL) is logged, at most every
+   * 10 s; the upstream and every other consumer (live view) go on.
+   */
+  private give(c: HubConsumer, st: ConsumerState, deliver: () => void): void {
+    try {
+      deliver();
+    } catch (err) {
+      const now = this.clock();
+      if (st.failedAt !== undefined && now - st.failedAt < 10_000) return;
+      st.failedAt = now;
+      this.log.error({ err, consumer: c.constructor.name }, 'a consumer of the stream failed; the stream goes on');
     }
   }
 
