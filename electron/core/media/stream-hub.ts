@@ -309,7 +309,9 @@ export class StreamHub {
     this.init = init;
     this.gop = [];
     this.gopBytes = 0;
-    for (const [c, st] of this.consumers) this.give(c, st, () => c.init(init.data, init.info));
+    for (const [c, st] of this.consumers) {
+      try { c.init(init.data, init.info); } catch (err) { this.failed(c, st, err); }
+    }
   }
 
   private publish(data: Buffer, info: FragmentInfo): void {
@@ -334,7 +336,7 @@ export class StreamHub {
         st.skipping = true;
         continue;
       }
-      this.give(c, st, () => c.fragment(data, info));
+      try { c.fragment(data, info); } catch (err) { this.failed(c, st, err); }
     }
   }
 
@@ -342,15 +344,11 @@ export class StreamHub {
    * One consumer that throws (a recorder whose index write meets a full disk: SQLITE_FULL) is logged, at most every
    * 10 s; the upstream and every other consumer (live view) go on.
    */
-  private give(c: HubConsumer, st: ConsumerState, deliver: () => void): void {
-    try {
-      deliver();
-    } catch (err) {
-      const now = this.clock();
-      if (st.failedAt !== undefined && now - st.failedAt < 10_000) return;
-      st.failedAt = now;
-      this.log.error({ err, consumer: c.constructor.name }, 'a consumer of the stream failed; the stream goes on');
-    }
+  private failed(c: HubConsumer, st: ConsumerState, err: unknown): void {
+    const now = this.clock();
+    if (st.failedAt !== undefined && now - st.failedAt < 10_000) return;
+    st.failedAt = now;
+    this.log.error({ err, consumer: c.constructor.name }, 'a consumer of the stream failed; the stream goes on');
   }
 
   private onExit(up: Upstream): void {
