@@ -157,10 +157,13 @@ export class StreamHub {
     if (this.closed) throw new Error(`stream ${this.opts.id} is closed`);
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
-    this.consumers.set(consumer, { skipping: false });
+    const st: ConsumerState = { skipping: false };
+    this.consumers.set(consumer, st);
     if (this.init) {
-      consumer.init(this.init.data, this.init.info);
-      for (const f of this.gop) consumer.fragment(f.data, f.info);
+      try {
+        consumer.init(this.init.data, this.init.info);
+        for (const f of this.gop) consumer.fragment(f.data, f.info);
+      } catch (err) { this.failed(consumer, st, err); }
     }
     if (!this.active && !this.candidate && !this.retryTimer) this.connect();
     return () => this.detach(consumer);
